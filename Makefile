@@ -1,0 +1,34 @@
+# Two commands: `make run` (demo school on http://127.0.0.1:5000) and `make test` (everything).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export CLASSROOM_INSTANCE ?= $(CURDIR)/instance
+
+.PHONY: run test lint typecheck pytest system-deps clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+system-deps:
+	@sh scripts/system-deps.sh
+
+run: system-deps $(STAMP)
+	CLASSROOM_ENV=development $(PY) -m flask --app classroom db upgrade
+	CLASSROOM_ENV=development $(PY) -m flask --app classroom demo seed
+	CLASSROOM_ENV=development $(PY) -m flask --app classroom run --host 127.0.0.1 --port 5000
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check classroom tests bench
+	$(VENV)/bin/mypy
+
+pytest: $(STAMP)
+	$(VENV)/bin/pytest -n 2 --dist loadfile
+
+test: system-deps lint pytest
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

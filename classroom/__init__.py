@@ -1,0 +1,48 @@
+"""classroom: e-safety lessons, worry reports and safeguarding records for a special school."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the app: config, database, security, blueprints and CLI. No work at start-up."""
+    instance = Path(
+        (overrides or {}).get("INSTANCE_PATH")
+        or os.environ.get("CLASSROOM_INSTANCE")
+        or ROOT / "instance"
+    )
+    app = Flask(
+        __name__,
+        instance_path=str(instance),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    from classroom import config, db, errors, web
+
+    app.config.update(config.load_config(instance, overrides))
+    db.init_app(app)
+    web.init_app(app)
+    errors.init_app(app)
+    _register_features(app)
+    return app
+
+
+def _register_features(app: Flask) -> None:
+    from classroom.accounts import views as accounts
+    from classroom.admin import views as admin
+    from classroom.cli import register_cli
+    from classroom.core import views as core
+    from classroom.devices import views as devices
+    from classroom.pupils import views as pupils
+    from classroom.symbols import views as symbols
+
+    for module in (core, accounts, admin, devices, pupils, symbols):
+        app.register_blueprint(module.bp)
+    register_cli(app)

@@ -1,0 +1,266 @@
+"""Sign-in, sessions, password changes and account administration."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from classroom.accounts.models import Account, LoginAttempt, Role, UserSession
+from classroom.accounts.passwords import (
+    burn_time,
+    hash_password,
+    password_problems,
+    verify_password,
+)
+from classroom.audit.services import record
+from classroom.db import utcnow
+from classroom.errors import Invalid, Throttled
+from classroom.principals import Actor
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def normalise_username(username: str) -> str:
+    return username.strip().lower()[:64]
+
+
+@dataclass
+class NewSession:
+    row: UserSession
+    token: str
+
+
+# --- Throttling -----------------------------------------------------------------------------
+
+
+def _recent_failures(session: Session, column: object, value: str, kind: str, since: datetime) -> int:
+    last_success = session.scalar(
+        select(func.max(LoginAttempt.at)).where(
+            column == value, LoginAttempt.kind == kind, LoginAttempt.success.is_(True)
+        )
+    )
+    start = max(since, last_success) if last_success else since
+    count = session.scalar(
+        select(func.count()).where(
+            column == value,
+            LoginAttempt.kind == kind,
+            LoginAttempt.success.is_(False),
+            LoginAttempt.at > start,
+        )
+    )
+    return int(count or 0)
+
+
+def check_throttle(session: Session, kind: str, username: str, ip: str, limit: int) -> None:
+    """Refuse an attempt when this account or address has failed too often lately."""
+    cfg = current_app.config
+    window = timedelta(minutes=int(cfg["LOGIN_WINDOW_MINUTES"]))
+    since = utcnow() - window
+    by_account = _recent_failures(session, LoginAttempt.username, username, kind, since)
+    by_address = _recent_failures(session, LoginAttempt.ip, ip, kind, since)
+    if by_account >= limit or by_address >= int(cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"]):
+        raise Throttled(int(window.total_seconds() // 60))
+
+
+def note_attempt(session: Session, kind: str, username: str, ip: str, success: bool) -> None:
+    session.add(LoginAttempt(at=utcnow(), kind=kind, username=username, ip=ip, success=success))
+
+
+# --- Sign-in and sessions -------------------------------------------------------------------
+
+
+def authenticate(session: Session, username: str, password: str, ip: str) -> Account:
+    """The account for these credentials, or Invalid with a message that never says which was wrong."""
+    name = normalise_username(username)
+    check_throttle(
+        session, "password", name, ip, int(current_app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"])
+    )
+    account = session.scalar(select(Account).where(Account.username == name))
+    if account is None:
+        burn_time(password)
+    ok = account is not None and account.active and verify_password(account.password_hash, password)
+    note_attempt(session, "password", name, ip, ok)
+    if not ok or account is None:
+        record(session, account, "sign_in.failed", account, f"username={name[:64]}")
+        raise Invalid("That username and password do not match an active account.")
+    record(session, account, "sign_in.succeeded", account)
+    return account
+
+
+def start_session(
+    session: Session,
+    expires_at: datetime,
+    ip: str,
+    account: Account | None = None,
+    pupil_id: int | None = None,
+    device_id: int | None = None,
+) -> NewSession:
+    """A new server-side session; its random token goes in the cookie, its hash in the table."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    row = UserSession(
+        token_hash=token_hash(token),
+        account_id=account.id if account else None,
+        pupil_id=pupil_id,
+        device_id=device_id,
+        created_at=now,
+        last_seen_at=now,
+        expires_at=expires_at,
+        ip=ip[:64],
+    )
+    session.add(row)
+    session.flush()
+    return NewSession(row, token)
+
+
+def staff_session_expiry() -> datetime:
+    return utcnow() + timedelta(hours=int(current_app.config["STAFF_SESSION_HOURS"]))
+
+
+def live_session(session: Session, token: str) -> UserSession | None:
+    """The session for a cookie token if it has not ended, idled out or expired."""
+    row = session.scalar(select(UserSession).where(UserSession.token_hash == token_hash(token)))
+    if row is None or row.ended_at is not None:
+        return None
+    now = utcnow()
+    idle_minutes = current_app.config[
+        "PUPIL_IDLE_MINUTES" if row.pupil_id else "STAFF_IDLE_MINUTES"
+    ]
+    if now >= row.expires_at or now - row.last_seen_at > timedelta(minutes=int(idle_minutes)):
+        end_session(session, row, "expired")
+        return None
+    return row
+
+
+def touch(row: UserSession) -> None:
+    """Note activity, at most once a minute, so idle time counts from the last request."""
+    now = utcnow()
+    if now - row.last_seen_at > timedelta(seconds=60):
+        row.last_seen_at = now
+
+
+def end_session(session: Session, row: UserSession, reason: str) -> None:
+    if row.ended_at is None:
+        row.ended_at = utcnow()
+        row.end_reason = reason
+
+
+def end_all_sessions(session: Session, account: Account, reason: str) -> None:
+    """End every session of an account at once (password change, reset, deactivation)."""
+    session.execute(
+        update(UserSession)
+        .where(UserSession.account_id == account.id, UserSession.ended_at.is_(None))
+        .values(ended_at=utcnow(), end_reason=reason)
+    )
+
+
+# --- Passwords ------------------------------------------------------------------------------
+
+
+def password_expired(account: Account) -> bool:
+    max_age = timedelta(days=int(current_app.config["PASSWORD_MAX_AGE_DAYS"]))
+    return account.must_change_password or utcnow() - account.password_changed_at > max_age
+
+
+def change_password(
+    session: Session, account: Account, current: str, new: str, keep_session_id: int
+) -> None:
+    """Change one's own password; every other session of the account ends."""
+    if not verify_password(account.password_hash, current):
+        raise Invalid("Your current password is not right.", field="current_password")
+    problems = password_problems(new, account.username)
+    if verify_password(account.password_hash, new):
+        problems.append("Choose a password different from your current one.")
+    if problems:
+        raise Invalid(" ".join(problems), field="new_password")
+    account.password_hash = hash_password(new)
+    account.password_changed_at = utcnow()
+    account.must_change_password = False
+    session.execute(
+        update(UserSession)
+        .where(
+            UserSession.account_id == account.id,
+            UserSession.ended_at.is_(None),
+            UserSession.id != keep_session_id,
+        )
+        .values(ended_at=utcnow(), end_reason="password_changed")
+    )
+    record(session, account, "password.changed", account)
+
+
+def reset_password(session: Session, actor: Actor, account: Account) -> str:
+    """Give an account a one-time password that must be changed at next sign-in."""
+    temporary = "-".join(secrets.token_hex(3) for _ in range(4))
+    account.password_hash = hash_password(temporary)
+    account.password_changed_at = utcnow()
+    account.must_change_password = True
+    end_all_sessions(session, account, "password_reset")
+    record(session, actor, "password.reset", account, f"for {account.username}")
+    return temporary
+
+
+# --- Account administration -----------------------------------------------------------------
+
+
+def create_account(
+    session: Session,
+    actor: Actor | None,
+    school_id: int,
+    username: str,
+    display_name: str,
+    role: Role,
+    email: str | None = None,
+    password: str | None = None,
+) -> tuple[Account, str]:
+    """A new account with a one-time password (returned) unless one is given."""
+    name = normalise_username(username)
+    if not name or not all(c.isalnum() or c in "._-" for c in name):
+        raise Invalid("Usernames use letters, numbers, dots, dashes and underscores.", "username")
+    if session.scalar(select(Account.id).where(Account.username == name)) is not None:
+        raise Invalid("That username is already taken.", field="username")
+    initial = password or "-".join(secrets.token_hex(3) for _ in range(4))
+    now = utcnow()
+    account = Account(
+        school_id=school_id,
+        username=name,
+        display_name=display_name.strip()[:120] or name,
+        email=(email or "").strip()[:254] or None,
+        role=role,
+        password_hash=hash_password(initial),
+        password_changed_at=now,
+        must_change_password=password is None,
+        active=True,
+        created_at=now,
+    )
+    session.add(account)
+    session.flush()
+    record(session, actor, "account.created", account, f"{name} as {role.label}")
+    return account, initial
+
+
+def change_role(session: Session, actor: Actor, account: Account, role: Role) -> None:
+    if account.role == role:
+        return
+    old = account.role
+    account.role = role
+    end_all_sessions(session, account, "role_changed")
+    record(session, actor, "account.role_changed", account, f"{Role(old).label} -> {role.label}")
+
+
+def set_active(session: Session, actor: Actor, account: Account, active: bool) -> None:
+    """Deactivate (ending every session at once) or reactivate an account."""
+    if isinstance(actor, Account) and actor.id == account.id and not active:
+        raise Invalid("You cannot deactivate your own account.")
+    account.active = active
+    account.deactivated_at = None if active else utcnow()
+    if not active:
+        end_all_sessions(session, account, "deactivated")
+    record(session, actor, "account.activated" if active else "account.deactivated", account)

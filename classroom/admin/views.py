@@ -1,0 +1,280 @@
+"""Admin pages: accounts and roles, classes, the pupil import, access rights and the audit log."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import Select, func, select
+
+from classroom import policy
+from classroom.accounts import services as accounts
+from classroom.accounts.models import Account, Role
+from classroom.audit.models import AuditEvent
+from classroom.audit.services import record
+from classroom.db import get_session
+from classroom.errors import Invalid
+from classroom.policy import allow
+from classroom.pupils import importer
+from classroom.pupils.models import ClassStaff, ParentLink, Pupil, SchoolClass
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+PAGE_SIZE = 50
+MAX_UPLOAD = 1024 * 1024
+
+
+def _actor() -> Account:
+    actor = current_user._get_current_object()  # noqa: SLF001
+    assert isinstance(actor, Account)
+    return actor
+
+
+def _school_account(account_id: int) -> Account:
+    account = get_session().get(Account, account_id)
+    if account is None or account.school_id != _actor().school_id:
+        abort(404)
+    return account
+
+
+# --- Accounts -------------------------------------------------------------------------------
+
+
+@bp.get("/accounts")
+@allow("manage_accounts")
+def accounts_list() -> ResponseReturnValue:
+    """Every staff and carer account, filterable by role and status."""
+    role = request.args.get("role", "")
+    query = select(Account).where(Account.school_id == _actor().school_id).order_by(Account.username)
+    if role in {r.value for r in Role}:
+        query = query.where(Account.role == role)
+    if request.args.get("status") == "inactive":
+        query = query.where(Account.active.is_(False))
+    db = get_session()
+    found = list(db.scalars(query))
+    record(db, _actor(), "accounts.list_viewed", summary=f"role={role[:20]}")
+    db.commit()
+    return render_template("admin/accounts.html", accounts=found, roles=list(Role), role=role)
+
+
+@bp.route("/accounts/new", methods=["GET", "POST"])
+@allow("manage_accounts")
+def account_new() -> ResponseReturnValue:
+    """Create an account; its one-time password is shown once to hand over in person."""
+    if request.method == "GET":
+        return render_template("admin/account_new.html", roles=list(Role), values={})
+    db = get_session()
+    values = {k: request.form.get(k, "")[:254] for k in ("username", "display_name", "email", "role")}
+    try:
+        if values["role"] not in {r.value for r in Role}:
+            raise Invalid("Choose a role.", "role")
+        account, initial = accounts.create_account(
+            db, _actor(), _actor().school_id, values["username"], values["display_name"],
+            Role(values["role"]), values["email"],
+        )
+    except Invalid as problem:
+        return render_template(
+            "admin/account_new.html", roles=list(Role), values=values, error=problem
+        ), 400
+    db.commit()
+    return render_template("admin/one_time_password.html", account=account, password=initial), 201
+
+
+@bp.get("/accounts/<int:account_id>")
+@allow("manage_accounts")
+def account_detail(account_id: int) -> ResponseReturnValue:
+    """One account: role, status, linked children or classes, and admin actions."""
+    account = _school_account(account_id)
+    db = get_session()
+    record(db, _actor(), "account.viewed", account)
+    db.commit()
+    links = list(db.scalars(select(ParentLink).where(
+        ParentLink.parent_id == account.id, ParentLink.revoked_at.is_(None))))
+    children = [db.get(Pupil, link.pupil_id) for link in links]
+    return render_template(
+        "admin/account_detail.html", account=account, roles=list(Role), children=children
+    )
+
+
+@bp.post("/accounts/<int:account_id>/role")
+@allow("manage_accounts")
+def account_role(account_id: int) -> ResponseReturnValue:
+    account = _school_account(account_id)
+    role = request.form.get("role", "")
+    if role not in {r.value for r in Role}:
+        abort(400)
+    db = get_session()
+    accounts.change_role(db, _actor(), account, Role(role))
+    db.commit()
+    return redirect(url_for("admin.account_detail", account_id=account.id, saved=1))
+
+
+@bp.post("/accounts/<int:account_id>/reset-password")
+@allow("manage_accounts")
+def account_reset(account_id: int) -> ResponseReturnValue:
+    """Give a one-time password; the person must change it when they next sign in."""
+    account = _school_account(account_id)
+    db = get_session()
+    initial = accounts.reset_password(db, _actor(), account)
+    db.commit()
+    return render_template("admin/one_time_password.html", account=account, password=initial)
+
+
+@bp.post("/accounts/<int:account_id>/active")
+@allow("manage_accounts")
+def account_active(account_id: int) -> ResponseReturnValue:
+    """Deactivate (sessions end at once) or reactivate an account."""
+    account = _school_account(account_id)
+    db = get_session()
+    try:
+        accounts.set_active(db, _actor(), account, request.form.get("active") == "1")
+    except Invalid as problem:
+        return render_template(
+            "admin/account_detail.html", account=account, roles=list(Role), children=[],
+            error=problem.message,
+        ), 400
+    db.commit()
+    return redirect(url_for("admin.account_detail", account_id=account.id, saved=1))
+
+
+# --- Classes --------------------------------------------------------------------------------
+
+
+@bp.route("/classes", methods=["GET", "POST"])
+@allow("manage_classes")
+def classes() -> ResponseReturnValue:
+    """Classes with their staff; create a class."""
+    db = get_session()
+    error = None
+    if request.method == "POST":
+        name = " ".join(request.form.get("name", "").split())[:80]
+        if not name:
+            error = "Give the class a name."
+        elif db.scalar(select(SchoolClass).where(
+                SchoolClass.school_id == _actor().school_id, SchoolClass.name == name)):
+            error = "There is already a class with that name."
+        else:
+            new_class = SchoolClass(school_id=_actor().school_id, name=name)
+            db.add(new_class)
+            db.flush()
+            record(db, _actor(), "class.created", new_class, name)
+            db.commit()
+            return redirect(url_for("admin.classes", saved=1))
+    all_classes = list(db.scalars(
+        select(SchoolClass).where(SchoolClass.school_id == _actor().school_id).order_by(SchoolClass.name)))
+    staff = list(db.scalars(select(Account).where(
+        Account.school_id == _actor().school_id, Account.role != Role.PARENT, Account.active.is_(True)
+    ).order_by(Account.display_name)))
+    return render_template(
+        "admin/classes.html", classes=all_classes, staff=staff, error=error
+    ), 400 if error else 200
+
+
+@bp.post("/classes/<int:class_id>/staff")
+@allow("manage_classes")
+def class_staff(class_id: int) -> ResponseReturnValue:
+    """Assign or remove a staff member from a class."""
+    db = get_session()
+    school_class = db.get(SchoolClass, class_id)
+    account = _school_account(request.form.get("account_id", type=int) or 0)
+    if school_class is None or school_class.school_id != _actor().school_id or not account.is_staff:
+        abort(404)
+    link = db.get(ClassStaff, (class_id, account.id))
+    if request.form.get("action") == "remove" and link is not None:
+        db.delete(link)
+        record(db, _actor(), "class.staff_removed", school_class, account.username)
+    elif request.form.get("action") == "add" and link is None:
+        db.add(ClassStaff(class_id=class_id, account_id=account.id))
+        record(db, _actor(), "class.staff_added", school_class, account.username)
+    db.commit()
+    return redirect(url_for("admin.classes", saved=1))
+
+
+# --- Import ---------------------------------------------------------------------------------
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@allow("import_pupils")
+def import_pupils() -> ResponseReturnValue:
+    """Upload the MIS export; every problem is listed by line and nothing half-imports."""
+    if request.method == "GET":
+        return render_template("admin/import.html", report=None)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return render_template("admin/import.html", report=None, error="Choose a CSV file."), 400
+    raw = upload.read(MAX_UPLOAD + 1)
+    try:
+        if len(raw) > MAX_UPLOAD:
+            raise Invalid("The file is larger than 1 MB; split it into smaller files.")
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return render_template("admin/import.html", report=None,
+                               error="The file is not UTF-8 text. Export it as CSV (UTF-8)."), 400
+    except Invalid as problem:
+        return render_template("admin/import.html", report=None, error=problem.message), 413
+    db = get_session()
+    report = importer.import_csv(db, _actor(), _actor().school_id, text)
+    if not report.ok:
+        db.rollback()
+        return render_template("admin/import.html", report=report), 422
+    db.commit()
+    return render_template("admin/import.html", report=report)
+
+
+# --- Access rights and audit log ------------------------------------------------------------
+
+
+@bp.get("/access-rights")
+@allow("view_access_rights")
+def access_rights() -> ResponseReturnValue:
+    """The school's record of what each role may do (the policy asks that it be recorded)."""
+    return render_template(
+        "admin/access_rights.html", rights=policy.RIGHTS, roles=list(Role),
+        pupil_text=policy.PUPIL_RIGHTS_TEXT,
+    )
+
+
+def _audit_query() -> Select[tuple[AuditEvent]]:
+    args = request.args
+    query = select(AuditEvent)
+    if action := args.get("action", "").strip()[:64]:
+        query = query.where(AuditEvent.action.startswith(action, autoescape=True))
+    if who := args.get("who", "").strip()[:120]:
+        query = query.where(AuditEvent.actor_name.contains(who, autoescape=True))
+    if kind := args.get("object_type", "").strip()[:40]:
+        query = query.where(AuditEvent.object_type == kind)
+    if object_id := args.get("object_id", type=int):
+        query = query.where(AuditEvent.object_id == object_id)
+    for name, op in (("from", "ge"), ("to", "le")):
+        if value := args.get(name, ""):
+            try:
+                day = datetime.fromisoformat(value[:10]).date()
+            except ValueError as bad:
+                raise Invalid(f"'{name}' must be a date like 2026-09-01.") from bad
+            bound = datetime.combine(day, time.min if op == "ge" else time.max, tzinfo=UTC)
+            query = query.where(AuditEvent.at >= bound if op == "ge" else AuditEvent.at <= bound)
+    return query
+
+
+@bp.get("/audit")
+@allow("view_audit_log")
+def audit() -> ResponseReturnValue:
+    """Browse and filter the audit log, newest first (read-only)."""
+    db = get_session()
+    page = max(1, request.args.get("page", 1, type=int))
+    try:
+        query = _audit_query()
+    except Invalid as problem:
+        return render_template("admin/audit.html", events=[], error=problem.message, page=1,
+                               pages=1, total=0, object_types=[]), 400
+    total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
+    events = list(db.scalars(query.order_by(AuditEvent.id.desc())
+                             .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
+    object_types = list(db.scalars(select(AuditEvent.object_type).distinct()
+                                   .where(AuditEvent.object_type.is_not(None))))
+    record(db, _actor(), "audit.viewed", summary=request.query_string.decode()[:200])
+    db.commit()
+    pages = max(1, -(-total // PAGE_SIZE))
+    return render_template("admin/audit.html", events=events, page=page, pages=pages,
+                           total=total, object_types=sorted(t for t in object_types if t))

@@ -1,0 +1,79 @@
+"""Command-line tools: migrations, the demo school, and class iPad enrolment links."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app, url_for
+from sqlalchemy import select
+
+from classroom import migrate
+from classroom.db import get_session
+
+
+def register_cli(app: Flask) -> None:
+    """Attach every command group to `flask --app classroom`."""
+    app.cli.add_command(db_group)
+    app.cli.add_command(demo_group)
+    app.cli.add_command(devices_group)
+
+
+@click.group("db")
+def db_group() -> None:
+    """Database schema."""
+
+
+@db_group.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database to the newest schema."""
+    migrate.upgrade()
+    click.echo("Database is up to date.")
+
+
+@click.group("demo")
+def demo_group() -> None:
+    """The demo school."""
+
+
+@demo_group.command("seed")
+def demo_seed() -> None:
+    """Create the demo school once (synthetic people only) and print how to use it."""
+    from classroom import demo
+
+    session = get_session()
+    password = demo.seed(session)
+    session.commit()
+    base = current_app.config["BASE_URL"]
+    if password is None:
+        click.echo("Demo school already exists; keeping its accounts and passwords.")
+    else:
+        click.echo(f"Demo school created. Staff and parent accounts: {', '.join(demo.USERNAMES)}")
+        click.echo(f"Their password: {password}")
+    click.echo(f"Open {base}/ and sign in.")
+    click.echo(
+        "To enrol a class iPad: sign in as 'teacher' on the iPad and choose 'Class iPads', "
+        "or run:  .venv/bin/flask --app classroom devices enrol-link --class Oak"
+    )
+
+
+@click.group("devices")
+def devices_group() -> None:
+    """Class iPads."""
+
+
+@devices_group.command("enrol-link")
+@click.option("--class", "class_name", required=True, help="The class the iPad belongs to.")
+@click.option("--name", "device_name", default="", help="A name for the iPad, e.g. 'Oak iPad 3'.")
+def enrol_link(class_name: str, device_name: str) -> None:
+    """Print a one-time link that turns the iPad that opens it into a class iPad."""
+    from classroom.devices.services import create_enrolment_link
+    from classroom.pupils.models import SchoolClass
+
+    session = get_session()
+    school_class = session.scalar(select(SchoolClass).where(SchoolClass.name == class_name))
+    if school_class is None:
+        raise click.ClickException(f"No class called {class_name!r}.")
+    code = create_enrolment_link(session, None, school_class, device_name or f"{class_name} iPad")
+    session.commit()
+    base = current_app.config["BASE_URL"].rstrip("/")
+    with current_app.test_request_context(base_url=base):
+        click.echo(url_for("devices.enrol", code=code, _external=True))

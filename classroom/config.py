@@ -1,0 +1,80 @@
+"""Settings: defaults, then instance/config.py, then CLASSROOM_* environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import time
+from pathlib import Path
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
+    "ENV": "production",
+    "SCHOOL_NAME": "Baginton Fields School",
+    "TIMEZONE": "Europe/London",
+    "SCHOOL_DAY_END": "16:00",
+    "PUPIL_IDLE_MINUTES": 5,
+    "STAFF_IDLE_MINUTES": 60,
+    "STAFF_SESSION_HOURS": 10,
+    "PASSWORD_MAX_AGE_DAYS": 182,
+    "LOGIN_WINDOW_MINUTES": 15,
+    "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
+    "LOGIN_MAX_FAILURES_PER_ADDRESS": 30,
+    "PICTURE_MAX_FAILURES": 5,
+    "ENROLMENT_LINK_HOURS": 24,
+    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    "DATABASE_URL": "",
+    "BASE_URL": "http://127.0.0.1:5000",
+    "TRUSTED_PROXIES": 0,
+}
+
+INT_KEYS = {k for k, v in DEFAULTS.items() if isinstance(v, int)}
+
+
+def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Merge defaults, instance/config.py and CLASSROOM_* environment variables."""
+    cfg = dict(DEFAULTS)
+    cfg.update(_from_instance_file(instance_path / "config.py"))
+    for key, value in os.environ.items():
+        if key.startswith("CLASSROOM_"):
+            name = key.removeprefix("CLASSROOM_")
+            cfg[name] = int(value) if name in INT_KEYS else value
+    cfg.update(overrides or {})
+    if not cfg["DATABASE_URL"]:
+        cfg["DATABASE_URL"] = f"sqlite:///{instance_path / 'classroom.sqlite3'}"
+    if not cfg.get("SECRET_KEY"):
+        cfg["SECRET_KEY"] = _stored_secret(instance_path / "secret_key")
+    validate(cfg)
+    return cfg
+
+
+def validate(cfg: dict[str, Any]) -> None:
+    """Refuse to start with settings that would be unsafe or meaningless."""
+    if cfg["ENV"] not in {"production", "development", "testing"}:
+        raise ValueError(f"CLASSROOM_ENV must be production, development or testing, not {cfg['ENV']!r}")
+    time.fromisoformat(cfg["SCHOOL_DAY_END"])
+    if len(str(cfg["SECRET_KEY"])) < 32:
+        raise ValueError("CLASSROOM_SECRET_KEY must be at least 32 characters")
+    for key in INT_KEYS:
+        if int(cfg[key]) < 0:
+            raise ValueError(f"CLASSROOM_{key} must not be negative")
+
+
+def _from_instance_file(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    namespace: dict[str, Any] = {}
+    exec(compile(path.read_text(), str(path), "exec"), namespace)  # noqa: S102 - admin-owned file
+    return {k: v for k, v in namespace.items() if k.isupper()}
+
+
+def _stored_secret(path: Path) -> str:
+    """A random key kept in instance/ so sessions survive restarts and workers agree."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_hex(32))
+    return path.read_text().strip()

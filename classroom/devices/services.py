@@ -1,0 +1,160 @@
+"""Class iPads: enrolment links, enrolling, recognising and revoking devices."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from flask import current_app, g, has_request_context, request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
+
+from classroom import policy
+from classroom.accounts.services import token_hash
+from classroom.audit.services import record
+from classroom.db import get_session, utcnow
+from classroom.devices.models import Device, DeviceEnrolment
+from classroom.errors import Invalid
+from classroom.principals import Actor
+from classroom.pupils.models import SchoolClass
+
+DEVICE_COOKIE_DAYS = 400  # the longest lifetime browsers allow; staff revoke, not expiry
+
+
+def cookie_name() -> str:
+    return "__Host-classroom-ipad" if current_app.config["SECURE_COOKIES"] else "classroom-ipad"
+
+
+def current_device() -> Device | None:
+    """The live class iPad this request comes from, if any (looked up once per request)."""
+    if not has_request_context():
+        return None
+    if "device" not in g:
+        token = request.cookies.get(cookie_name(), "")
+        device = None
+        if token:
+            device = get_session().scalar(
+                select(Device).where(Device.token_hash == token_hash(token))
+            )
+        g.device = device if device is not None and device.active else None
+    found: Device | None = g.device
+    return found
+
+
+def set_device_cookie(response: Response, token: str) -> None:
+    response.set_cookie(
+        cookie_name(),
+        token,
+        max_age=int(timedelta(days=DEVICE_COOKIE_DAYS).total_seconds()),
+        secure=bool(current_app.config["SECURE_COOKIES"]),
+        httponly=True,
+        samesite="Lax",
+        path="/",
+    )
+
+
+def clean_device_name(name: str) -> str:
+    cleaned = " ".join(name.split())[:80]
+    if not cleaned:
+        raise Invalid("Give the iPad a name, such as 'Oak iPad 3'.", field="name")
+    return cleaned
+
+
+def create_enrolment_link(
+    session: Session, actor: Actor | None, school_class: SchoolClass, device_name: str
+) -> str:
+    """A one-time code for an enrolment link; only its hash is stored."""
+    if actor is not None and not policy.can_manage_class_ipads(session, actor, school_class):
+        raise PermissionError("not allowed to enrol iPads for this class")
+    code = secrets.token_urlsafe(24)
+    now = utcnow()
+    link = DeviceEnrolment(
+        code_hash=token_hash(code),
+        class_id=school_class.id,
+        device_name=clean_device_name(device_name),
+        created_by_id=getattr(actor, "id", None),
+        created_at=now,
+        expires_at=now + timedelta(hours=int(current_app.config["ENROLMENT_LINK_HOURS"])),
+    )
+    session.add(link)
+    session.flush()
+    record(session, actor, "device.enrolment_link_created", school_class, link.device_name)
+    return code
+
+
+def find_enrolment(session: Session, code: str) -> DeviceEnrolment:
+    """The unused, unexpired enrolment for a code, or Invalid with a plain reason."""
+    link = session.scalar(select(DeviceEnrolment).where(DeviceEnrolment.code_hash == token_hash(code)))
+    if link is None:
+        raise Invalid("This enrolment link is not valid. Ask for a new one.")
+    if link.used_at is not None:
+        raise Invalid("This enrolment link has already been used. Ask for a new one.")
+    if utcnow() >= link.expires_at:
+        raise Invalid("This enrolment link has expired. Ask for a new one.")
+    return link
+
+
+def _new_device(
+    session: Session, class_id: int, name: str, enrolled_by_id: int | None
+) -> tuple[Device, str]:
+    token = secrets.token_urlsafe(32)
+    device = Device(
+        class_id=class_id,
+        name=name,
+        token_hash=token_hash(token),
+        enrolled_by_id=enrolled_by_id,
+        enrolled_at=utcnow(),
+    )
+    session.add(device)
+    session.flush()
+    return device, token
+
+
+def enrol_with_link(session: Session, code: str) -> tuple[Device, str]:
+    """Use up an enrolment link; returns the device and the token for its cookie."""
+    link = find_enrolment(session, code)
+    device, token = _new_device(session, link.class_id, link.device_name, link.created_by_id)
+    link.used_at = utcnow()
+    link.device_id = device.id
+    record(session, None, "device.enrolled", device, f"{device.name} by enrolment link")
+    return device, token
+
+
+def enrol_directly(
+    session: Session, actor: Actor, school_class: SchoolClass, name: str
+) -> tuple[Device, str]:
+    """A signed-in staff member turns the iPad in their hands into a class iPad."""
+    if not policy.can_manage_class_ipads(session, actor, school_class):
+        raise PermissionError("not allowed to enrol iPads for this class")
+    device, token = _new_device(
+        session, school_class.id, clean_device_name(name), getattr(actor, "id", None)
+    )
+    record(session, actor, "device.enrolled", device, f"{device.name} for {school_class.name}")
+    return device, token
+
+
+def revoke(session: Session, actor: Actor, device: Device) -> None:
+    """Stop an iPad being a class iPad; any pupil signed in on it is signed out."""
+    from classroom.accounts.models import UserSession
+
+    if device.revoked_at is not None:
+        return
+    device.revoked_at = utcnow()
+    for row in session.scalars(
+        select(UserSession).where(UserSession.device_id == device.id, UserSession.ended_at.is_(None))
+    ):
+        row.ended_at = utcnow()
+        row.end_reason = "device_revoked"
+    record(session, actor, "device.revoked", device, device.name)
+
+
+def visible_devices(session: Session, actor: Actor) -> list[Device]:
+    class_ids = select(SchoolClass.id).where(
+        SchoolClass.id.in_(policy.visible_ipad_classes(actor).with_only_columns(SchoolClass.id))
+    )
+    return list(
+        session.scalars(
+            select(Device).where(Device.class_id.in_(class_ids)).order_by(Device.enrolled_at.desc())
+        )
+    )

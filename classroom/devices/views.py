@@ -1,0 +1,118 @@
+"""Turning iPads into class iPads, listing and revoking them."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from classroom import policy
+from classroom.db import get_session
+from classroom.devices import services
+from classroom.devices.models import Device
+from classroom.errors import Invalid
+from classroom.policy import allow
+from classroom.pupils.models import SchoolClass
+
+bp = Blueprint("devices", __name__)
+
+
+def _actor() -> object:
+    return current_user._get_current_object()  # noqa: SLF001
+
+
+def _manageable_class(class_id: int) -> SchoolClass:
+    found = get_session().scalar(
+        policy.visible_ipad_classes(_actor()).where(SchoolClass.id == class_id)
+    )
+    if found is None:
+        abort(404)
+    return found
+
+
+def _page(status: int = 200, **extra: object) -> ResponseReturnValue:
+    db = get_session()
+    classes = list(db.scalars(policy.visible_ipad_classes(_actor())))
+    devices = services.visible_devices(db, _actor())
+    return render_template(
+        "devices/list.html",
+        classes=classes,
+        devices=devices,
+        this_device=services.current_device(),
+        **extra,
+    ), status
+
+
+@bp.get("/class-ipads/")
+@allow("manage_class_ipads")
+def index() -> ResponseReturnValue:
+    """Class iPads this person looks after, and how to enrol another."""
+    return _page()
+
+
+@bp.post("/class-ipads/enrol-this")
+@allow("manage_class_ipads")
+def enrol_this() -> ResponseReturnValue:
+    """Make the iPad in the staff member's hands a class iPad (it then shows the class tiles)."""
+    school_class = _manageable_class(request.form.get("class_id", type=int) or 0)
+    db = get_session()
+    try:
+        _device, token = services.enrol_directly(
+            db, _actor(), school_class, request.form.get("name", "")
+        )
+    except Invalid as problem:
+        return _page(400, error=problem.message)
+    db.commit()
+    response = redirect(url_for("devices.index", enrolled=1))
+    services.set_device_cookie(response, token)
+    return response
+
+
+@bp.post("/class-ipads/links")
+@allow("manage_class_ipads")
+def create_link() -> ResponseReturnValue:
+    """A one-time link to open on another iPad (the way a technician sets up many)."""
+    school_class = _manageable_class(request.form.get("class_id", type=int) or 0)
+    db = get_session()
+    try:
+        code = services.create_enrolment_link(
+            db, _actor(), school_class, request.form.get("name", "")
+        )
+    except Invalid as problem:
+        return _page(400, error=problem.message)
+    db.commit()
+    link = url_for("devices.enrol", code=code, _external=True)
+    return _page(201, new_link=link, new_link_class=school_class)
+
+
+@bp.post("/class-ipads/<int:device_id>/revoke")
+@allow("manage_class_ipads")
+def revoke(device_id: int) -> ResponseReturnValue:
+    """Stop an iPad being a class iPad; a pupil signed in on it is signed out."""
+    db = get_session()
+    device = db.get(Device, device_id)
+    if device is None:
+        abort(404)
+    _manageable_class(device.class_id)
+    services.revoke(db, _actor(), device)
+    db.commit()
+    return redirect(url_for("devices.index", revoked=1))
+
+
+@bp.route("/ipad/enrol/<code>", methods=["GET", "POST"])
+@allow("public")
+def enrol(code: str) -> ResponseReturnValue:
+    """Open an enrolment link on an iPad: confirm, then it becomes that class's iPad."""
+    db = get_session()
+    try:
+        link = services.find_enrolment(db, code[:64])
+        if request.method == "GET":
+            return render_template("devices/enrol.html", link=link, code=code)
+        _device, token = services.enrol_with_link(db, code[:64])
+    except Invalid as problem:
+        return render_template("devices/enrol.html", error=problem.message), 410
+    db.commit()
+    response = redirect(url_for("pupils.start"))
+    services.set_device_cookie(response, token)
+    return response
+

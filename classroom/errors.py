@@ -1,0 +1,58 @@
+"""Domain exceptions, and the friendly error pages that leak nothing."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+
+class Invalid(Exception):
+    """Input a person can fix; shown back to them with a 4xx."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class Throttled(Exception):
+    """Too many failed attempts lately."""
+
+    def __init__(self, minutes: int) -> None:
+        super().__init__(f"Too many attempts. Please wait {minutes} minutes and try again.")
+        self.message = str(self)
+
+
+TITLES = {
+    400: ("This request could not be understood", "Please go back and try again."),
+    403: ("You do not have access to this page", "Ask the school office if you think you should."),
+    404: ("Page not found", "The page may have moved, or you may not have access to it."),
+    405: ("That did not work", "Please go back and use the buttons on the page."),
+    413: ("That is too big", "The file or text you sent is larger than we accept."),
+    429: ("Please wait", "There have been too many attempts. Try again in a few minutes."),
+    500: ("Something went wrong", "Nothing you sent has been lost. Please try again shortly."),
+}
+
+
+def _page(code: int, message: str | None = None) -> tuple[str, int]:
+    title, text = TITLES.get(code, TITLES[500])
+    return render_template("error.html", code=code, title=title, text=message or text), code
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> tuple[str, int]:
+        return _page(400, "This form had expired. Please go back, reload the page and try again.")
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[str, int]:
+        code = error.code or 500
+        if request.accept_mimetypes.best == "application/json":
+            return {"error": TITLES.get(code, TITLES[500])[0]}, code  # type: ignore[return-value]
+        return _page(code)
+
+    @app.errorhandler(Exception)
+    def server_error(error: Exception) -> tuple[str, int]:
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        return _page(500)

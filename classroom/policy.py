@@ -1,0 +1,206 @@
+"""Every authorization rule in one place.
+
+Each route names one access rule (see `allow`); object rules are `can_<verb>_<noun>` functions
+with a matching `visible_<nouns>` query scope, so a list and a detail page never disagree.
+The table RIGHTS is also what admins see as the school's record of access rights.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from classroom.accounts.models import Account, Role
+from classroom.principals import Actor, PupilPrincipal
+from classroom.pupils.models import ClassStaff, ParentLink, Pupil, SchoolClass
+
+STAFF_ROLES = frozenset(r for r in Role if r != Role.PARENT)
+CLASS_ROLES = frozenset({Role.TEACHER, Role.TEACHING_ASSISTANT})
+SAFEGUARDING_ROLES = frozenset({Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER})
+WHOLE_SCHOOL_PUPIL_ROLES = frozenset(
+    {Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER, Role.SENIOR_LEADER, Role.ADMIN}
+)
+
+
+@dataclass(frozen=True)
+class Right:
+    """A named permission, the roles that hold it, and what it covers in plain words."""
+
+    description: str
+    roles: frozenset[Role]
+    scope: str = "whole school"
+
+
+RIGHTS: dict[str, Right] = {
+    "manage_accounts": Right(
+        "Create staff and parent accounts, change roles, reset passwords, deactivate accounts",
+        frozenset({Role.ADMIN}),
+    ),
+    "import_pupils": Right(
+        "Import pupils and their parents/carers from the MIS export (CSV)", frozenset({Role.ADMIN})
+    ),
+    "manage_classes": Right(
+        "Create classes and assign staff to them", frozenset({Role.ADMIN, Role.HEADTEACHER})
+    ),
+    "view_audit_log": Right(
+        "Browse and filter the audit log (nobody can edit or delete it)",
+        frozenset({Role.ADMIN, Role.HEADTEACHER}),
+    ),
+    "view_access_rights": Right(
+        "See this record of access rights", frozenset({Role.ADMIN, Role.HEADTEACHER})
+    ),
+    "view_pupils": Right(
+        "See pupils' names, dates of birth, classes and settings",
+        WHOLE_SCHOOL_PUPIL_ROLES | CLASS_ROLES,
+        "teachers and TAs: their own classes only",
+    ),
+    "edit_pupil_settings": Right(
+        "Change a pupil's pathway, sign-in tile, picture password and accessibility settings",
+        frozenset({Role.HEADTEACHER, Role.ADMIN}) | CLASS_ROLES,
+        "teachers and TAs: their own classes only",
+    ),
+    "manage_class_ipads": Right(
+        "Turn iPads into class iPads, see them and revoke them",
+        frozenset({Role.HEADTEACHER, Role.ADMIN}) | CLASS_ROLES,
+        "teachers and TAs: their own classes only",
+    ),
+    "view_own_children": Right(
+        "See their own linked children only", frozenset({Role.PARENT}), "own children"
+    ),
+}
+
+PUPIL_RIGHTS_TEXT = (
+    "Pupils sign in only on a class iPad by tapping their own tile. They can do their lessons "
+    "and report a worry. They can never read back anyone's data, including their own reports."
+)
+
+
+def has_right(actor: Actor, right: str) -> bool:
+    """Whether the actor's role holds a named right (before any ownership check)."""
+    role = getattr(actor, "role", None)
+    return isinstance(actor, Account) and actor.active and role in RIGHTS[right].roles
+
+
+# --- Route access rules -------------------------------------------------------------------
+
+ROUTE_RULES: dict[str, Callable[[Actor], bool]] = {
+    "public": lambda actor: True,
+    "signed_in": lambda actor: bool(actor.is_authenticated),
+    "account": lambda actor: isinstance(actor, Account),
+    "staff": lambda actor: isinstance(actor, Account) and actor.is_staff,
+    "parent": lambda actor: isinstance(actor, Account) and actor.is_parent,
+    "pupil": lambda actor: isinstance(actor, PupilPrincipal),
+    # The class-iPad start screen: nobody signed in; the device cookie is checked by the view.
+    "class_ipad": lambda actor: not actor.is_authenticated,
+}
+ROUTE_RULES.update({name: (lambda actor, n=name: has_right(actor, n)) for name in RIGHTS})
+
+F = TypeVar("F", bound=Callable[..., object])
+
+
+def allow(rule: str) -> Callable[[F], F]:
+    """Name the access rule a view needs; `enforce_route_rule` checks it before every request."""
+    if rule not in ROUTE_RULES:
+        raise KeyError(f"unknown access rule {rule!r}")
+
+    def mark(view: F) -> F:
+        view.access_rule = rule  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def route_rule(view: Callable[..., object]) -> str | None:
+    """The access rule a view declared, or None (which the app treats as forbidden)."""
+    return getattr(view, "access_rule", None)
+
+
+def route_allows(rule: str, actor: Actor) -> bool:
+    return ROUTE_RULES[rule](actor)
+
+
+# --- Object rules and their query scopes ------------------------------------------------------
+
+
+def _staff_class_ids(actor: Account) -> Select[tuple[int]]:
+    return select(ClassStaff.class_id).where(ClassStaff.account_id == actor.id)
+
+
+def visible_classes(actor: Actor) -> Select[tuple[SchoolClass]]:
+    """Classes whose pupils the actor may see."""
+    query = select(SchoolClass).order_by(SchoolClass.name)
+    if not has_right(actor, "view_pupils"):
+        return query.where(False)
+    assert isinstance(actor, Account)
+    query = query.where(SchoolClass.school_id == actor.school_id)
+    if actor.role in WHOLE_SCHOOL_PUPIL_ROLES:
+        return query
+    return query.where(SchoolClass.id.in_(_staff_class_ids(actor)))
+
+
+def visible_pupils(actor: Actor) -> Select[tuple[Pupil]]:
+    """Pupils the actor may see: class staff their classes, leaders the school, carers their own."""
+    query = select(Pupil).order_by(Pupil.first_name, Pupil.last_name)
+    if isinstance(actor, Account) and actor.active and actor.is_parent:
+        linked = select(ParentLink.pupil_id).where(
+            ParentLink.parent_id == actor.id, ParentLink.revoked_at.is_(None)
+        )
+        return query.where(Pupil.id.in_(linked))
+    if not has_right(actor, "view_pupils"):
+        return query.where(False)
+    assert isinstance(actor, Account)
+    query = query.where(Pupil.school_id == actor.school_id)
+    if actor.role in WHOLE_SCHOOL_PUPIL_ROLES:
+        return query
+    return query.where(Pupil.class_id.in_(_staff_class_ids(actor)))
+
+
+def _teaches(session: Session, actor: Account, class_id: int) -> bool:
+    found = session.scalar(
+        select(ClassStaff).where(ClassStaff.account_id == actor.id, ClassStaff.class_id == class_id)
+    )
+    return found is not None
+
+
+def can_view_pupil(session: Session, actor: Actor, pupil: Pupil) -> bool:
+    scope = visible_pupils(actor).where(Pupil.id == pupil.id)
+    return session.scalar(scope) is not None
+
+
+def can_edit_pupil_settings(session: Session, actor: Actor, pupil: Pupil) -> bool:
+    if not has_right(actor, "edit_pupil_settings"):
+        return False
+    assert isinstance(actor, Account)
+    if actor.school_id != pupil.school_id:
+        return False
+    return actor.role not in CLASS_ROLES or _teaches(session, actor, pupil.class_id)
+
+
+def can_manage_class_ipads(session: Session, actor: Actor, school_class: SchoolClass) -> bool:
+    if not has_right(actor, "manage_class_ipads"):
+        return False
+    assert isinstance(actor, Account)
+    if actor.school_id != school_class.school_id:
+        return False
+    return actor.role not in CLASS_ROLES or _teaches(session, actor, school_class.id)
+
+
+def visible_ipad_classes(actor: Actor) -> Select[tuple[SchoolClass]]:
+    """Classes whose iPads the actor may enrol and revoke."""
+    query = select(SchoolClass).order_by(SchoolClass.name)
+    if not has_right(actor, "manage_class_ipads"):
+        return query.where(False)
+    assert isinstance(actor, Account)
+    query = query.where(SchoolClass.school_id == actor.school_id)
+    if actor.role in CLASS_ROLES:
+        return query.where(SchoolClass.id.in_(_staff_class_ids(actor)))
+    return query
+
+
+def can_pupil_sign_in_on(pupil: Pupil, device_class_id: int) -> bool:
+    """A pupil signs in only on an iPad enrolled to their own class."""
+    return pupil.active and pupil.class_id == device_class_id

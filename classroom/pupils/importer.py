@@ -1,0 +1,250 @@
+"""Import pupils and their carers from a school MIS export (CSV): all rows or none."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from classroom.accounts.models import Account, Role
+from classroom.accounts.passwords import hash_password
+from classroom.audit.services import record
+from classroom.db import utcnow
+from classroom.principals import Actor
+from classroom.pupils.models import ParentLink, Pupil, SchoolClass
+
+# MIS exports name columns differently; each of ours accepts the common spellings.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "upn": ("upn",),
+    "first_name": ("legal forename", "forename", "first name", "preferred forename"),
+    "last_name": ("legal surname", "surname", "last name"),
+    "date_of_birth": ("dob", "date of birth"),
+    "class_name": ("reg group", "registration group", "class", "form"),
+}
+MAX_CONTACTS = 4
+UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[A-Za-z]{2,}$")
+MAX_ROWS = 2000
+
+
+def upn_is_valid(upn: str) -> bool:
+    """DfE unique pupil number: a check letter then 12 digits (last may be a letter)."""
+    if not re.fullmatch(r"[A-Z]\d{11}[0-9A-Z]", upn):
+        return False
+    values = [int(c) if c.isdigit() else UPN_LETTERS.index(c) for c in upn[1:12]]
+    values.append(int(upn[12]) if upn[12].isdigit() else UPN_LETTERS.index(upn[12]))
+    total = sum(v * w for v, w in zip(values, range(2, 14), strict=True))
+    return UPN_LETTERS[total % 23] == upn[0]
+
+
+@dataclass
+class Contact:
+    name: str
+    email: str
+    relationship: str
+
+
+@dataclass
+class Row:
+    line: int
+    upn: str
+    first_name: str
+    last_name: str
+    date_of_birth: date
+    class_name: str
+    contacts: list[Contact]
+
+
+@dataclass
+class ImportReport:
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    pupils_created: int = 0
+    pupils_updated: int = 0
+    carers_created: int = 0
+    links_created: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _header_map(headers: list[str]) -> tuple[dict[str, int], list[str]]:
+    lowered = [h.strip().lower() for h in headers]
+    found: dict[str, int] = {}
+    missing = []
+    for key, names in COLUMNS.items():
+        index = next((lowered.index(n) for n in names if n in lowered), None)
+        if index is None:
+            missing.append(f"'{names[0].title()}'")
+        else:
+            found[key] = index
+    for n in range(1, MAX_CONTACTS + 1):
+        for part in ("name", "email", "relationship"):
+            label = f"contact {n} {part}"
+            if label in lowered:
+                found[label] = lowered.index(label)
+    return found, missing
+
+
+def _parse_date(text: str) -> date | None:
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"):
+        try:
+            return datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _cell(values: list[str], found: dict[str, int], key: str) -> str:
+    index = found.get(key)
+    return values[index].strip() if index is not None and index < len(values) else ""
+
+
+def _parse_row(line: int, values: list[str], found: dict[str, int], today: date) -> tuple[Row | None, list[str]]:
+    problems = []
+    upn = _cell(values, found, "upn").upper()
+    if not upn_is_valid(upn):
+        problems.append(f"UPN '{upn[:20]}' is not a valid unique pupil number")
+    first, last = _cell(values, found, "first_name"), _cell(values, found, "last_name")
+    if not first or not last or len(first) > 80 or len(last) > 80:
+        problems.append("forename and surname are needed (at most 80 characters each)")
+    born = _parse_date(_cell(values, found, "date_of_birth"))
+    if born is None or not 3 <= (today - born).days // 365 <= 25:
+        problems.append("date of birth must be a real date (DD/MM/YYYY) for a pupil aged 3 to 25")
+    class_name = _cell(values, found, "class_name")
+    if not class_name:
+        problems.append("class (Reg Group) is empty")
+    contacts = _contacts(values, found, problems)
+    if problems or born is None:
+        return None, problems
+    return Row(line, upn, first, last, born, class_name, contacts), []
+
+
+def _contacts(values: list[str], found: dict[str, int], problems: list[str]) -> list[Contact]:
+    contacts = []
+    for n in range(1, MAX_CONTACTS + 1):
+        name = _cell(values, found, f"contact {n} name")
+        email = _cell(values, found, f"contact {n} email").lower()
+        relationship = _cell(values, found, f"contact {n} relationship") or "Parent"
+        if not name and not email:
+            continue
+        if not name or not EMAIL.match(email):
+            problems.append(f"contact {n} needs a name and a valid email address")
+            continue
+        contacts.append(Contact(name[:120], email, relationship[:40]))
+    return contacts
+
+
+def parse(text: str, classes: dict[str, SchoolClass], today: date) -> tuple[list[Row], ImportReport]:
+    """Check every row; the report lists every problem with its line number."""
+    report = ImportReport()
+    reader = csv.reader(io.StringIO(text))
+    headers = next(reader, None)
+    if not headers:
+        report.errors.append((1, "the file is empty"))
+        return [], report
+    found, missing = _header_map(headers)
+    if missing:
+        report.errors.append((1, "missing column(s): " + ", ".join(missing)))
+        return [], report
+    rows: list[Row] = []
+    seen: dict[str, int] = {}
+    for line, values in enumerate(reader, start=2):
+        if not any(v.strip() for v in values):
+            continue
+        if len(rows) + len(report.errors) >= MAX_ROWS:
+            report.errors.append((line, f"more than {MAX_ROWS} rows; split the file"))
+            break
+        row, problems = _parse_row(line, values, found, today)
+        if row is not None and row.class_name.lower() not in classes:
+            problems.append(f"class '{row.class_name[:40]}' does not exist; create it first")
+        if row is not None and row.upn in seen:
+            problems.append(f"UPN {row.upn} is also on line {seen[row.upn]}")
+        if problems:
+            report.errors.extend((line, p) for p in problems)
+        elif row is not None:
+            seen[row.upn] = line
+            rows.append(row)
+    if not rows and not report.errors:
+        report.errors.append((2, "the file has a header but no pupils"))
+    return rows, report
+
+
+def import_csv(session: Session, actor: Actor, school_id: int, text: str) -> ImportReport:
+    """Validate the whole file first; write nothing unless every row is right."""
+    classes = {
+        c.name.lower(): c
+        for c in session.scalars(select(SchoolClass).where(SchoolClass.school_id == school_id))
+    }
+    rows, report = parse(text, classes, utcnow().date())
+    if not report.ok:
+        return report
+    for row in rows:
+        pupil = _upsert_pupil(session, school_id, row, classes[row.class_name.lower()], report)
+        for contact in row.contacts:
+            _link_carer(session, school_id, pupil, contact, report)
+    record(
+        session, actor, "pupils.imported",
+        summary=f"{report.pupils_created} new, {report.pupils_updated} updated, "
+        f"{report.carers_created} carers, {report.links_created} links",
+    )
+    return report
+
+
+def _upsert_pupil(session: Session, school_id: int, row: Row, school_class: SchoolClass, report: ImportReport) -> Pupil:
+    pupil = session.scalar(select(Pupil).where(Pupil.school_id == school_id, Pupil.upn == row.upn))
+    if pupil is None:
+        pupil = Pupil(school_id=school_id, upn=row.upn, created_at=utcnow(), first_name=row.first_name,
+                      last_name=row.last_name, date_of_birth=row.date_of_birth, class_id=school_class.id)
+        session.add(pupil)
+        report.pupils_created += 1
+    else:
+        pupil.first_name, pupil.last_name = row.first_name, row.last_name
+        pupil.date_of_birth, pupil.class_id = row.date_of_birth, school_class.id
+        report.pupils_updated += 1
+    session.flush()
+    return pupil
+
+
+def _link_carer(session: Session, school_id: int, pupil: Pupil, contact: Contact, report: ImportReport) -> None:
+    carer = session.scalar(select(Account).where(Account.email == contact.email, Account.role == Role.PARENT))
+    if carer is None:
+        carer = Account(
+            school_id=school_id, username=_free_username(session, contact.email),
+            display_name=contact.name, email=contact.email, role=Role.PARENT,
+            # No usable password: staff give the carer a one-time password or invite to connect.
+            password_hash=hash_password(secrets.token_urlsafe(32)),
+            password_changed_at=utcnow(), must_change_password=True, active=True, created_at=utcnow(),
+        )
+        session.add(carer)
+        session.flush()
+        report.carers_created += 1
+    existing = session.scalar(select(ParentLink).where(
+        ParentLink.parent_id == carer.id, ParentLink.pupil_id == pupil.id, ParentLink.revoked_at.is_(None)))
+    if existing is None:
+        session.add(ParentLink(parent_id=carer.id, pupil_id=pupil.id,
+                               relationship_label=contact.relationship, created_at=utcnow()))
+        report.links_created += 1
+
+
+def _free_username(session: Session, email: str) -> str:
+    base = re.sub(r"[^a-z0-9._-]", "", email.split("@")[0].lower())[:50] or "carer"
+    name, n = base, 1
+    while session.scalar(select(Account.id).where(Account.username == name)) is not None:
+        n += 1
+        name = f"{base}{n}"
+    return name
+
+
+def make_upn(digits: str) -> str:
+    """A UPN with the right check letter for 12 characters of body (used for demo data)."""
+    for letter in UPN_LETTERS:
+        if upn_is_valid(letter + digits):
+            return letter + digits
+    raise ValueError(f"no check letter fits {digits!r}")

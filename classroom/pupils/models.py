@@ -1,0 +1,115 @@
+"""Classes, pupils, the staff who teach them and the carers linked to them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from classroom.accounts.models import Account
+from classroom.db import Base, UtcDateTime, str_enum
+
+
+class Pathway(StrEnum):
+    PRE_FORMAL = "pre_formal"
+    SEMI_FORMAL = "semi_formal"
+    FORMAL = "formal"
+
+    @property
+    def label(self) -> str:
+        return {"pre_formal": "Pre-formal", "semi_formal": "Semi-formal", "formal": "Formal"}[
+            self.value
+        ]
+
+
+class Scanning(StrEnum):
+    OFF = "off"
+    AUTO = "auto"
+    STEP = "step"
+
+
+class SymbolSize(StrEnum):
+    MEDIUM = "medium"
+    LARGE = "large"
+    EXTRA_LARGE = "extra_large"
+
+
+class SchoolClass(Base):
+    __tablename__ = "classes"
+    __table_args__ = (UniqueConstraint("school_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    name: Mapped[str] = mapped_column(String(80))
+    tile_symbol: Mapped[str] = mapped_column(String(40), default="1F333")
+
+    pupils: Mapped[list[Pupil]] = relationship(
+        back_populates="school_class", order_by="Pupil.first_name"
+    )
+    staff: Mapped[list[Account]] = relationship(secondary="class_staff", order_by=Account.display_name)
+
+
+class ClassStaff(Base):
+    __tablename__ = "class_staff"
+
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id"), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
+
+
+class Pupil(Base):
+    __tablename__ = "pupils"
+    __table_args__ = (UniqueConstraint("school_id", "upn"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    upn: Mapped[str] = mapped_column(String(13))
+    first_name: Mapped[str] = mapped_column(String(80))
+    last_name: Mapped[str] = mapped_column(String(80))
+    date_of_birth: Mapped[date] = mapped_column(Date)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id"), index=True)
+    pathway: Mapped[Pathway] = mapped_column(str_enum(Pathway, 16), default=Pathway.SEMI_FORMAL)
+    tile_symbol: Mapped[str] = mapped_column(String(40), default="1F642")
+    photo_file: Mapped[str | None] = mapped_column(String(80))
+    picture_password_hash: Mapped[str | None] = mapped_column(String(255))
+    picture_password_length: Mapped[int] = mapped_column(Integer, default=0)
+    # Accessibility settings that pupil pages honour (PRODUCT.md section 1).
+    symbol_size: Mapped[SymbolSize] = mapped_column(str_enum(SymbolSize, 16), default=SymbolSize.LARGE)
+    speech_rate: Mapped[int] = mapped_column(Integer, default=150)
+    voice: Mapped[str] = mapped_column(String(40), default="gmw/en")
+    auto_read: Mapped[bool] = mapped_column(Boolean, default=False)
+    high_contrast: Mapped[bool] = mapped_column(Boolean, default=False)
+    reduced_motion: Mapped[bool] = mapped_column(Boolean, default=False)
+    scanning: Mapped[Scanning] = mapped_column(str_enum(Scanning, 8), default=Scanning.OFF)
+    scan_interval_ms: Mapped[int] = mapped_column(Integer, default=1500)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    school_class: Mapped[SchoolClass] = relationship(back_populates="pupils")
+    carers: Mapped[list[Account]] = relationship(
+        secondary="parent_links",
+        primaryjoin="and_(Pupil.id == ParentLink.pupil_id, ParentLink.revoked_at.is_(None))",
+        viewonly=True,
+    )
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def has_picture_password(self) -> bool:
+        return self.picture_password_hash is not None
+
+
+class ParentLink(Base):
+    """A carer connected to one child; revoking keeps the row for the record."""
+
+    __tablename__ = "parent_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("pupils.id"), index=True)
+    relationship_label: Mapped[str] = mapped_column(String(40), default="Parent")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -1,0 +1,171 @@
+"""Pupil sign-in on class iPads, picture passwords and pupil settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from classroom import policy
+from classroom.accounts import services as accounts
+from classroom.accounts.passwords import hash_password, verify_password
+from classroom.audit.services import record
+from classroom.db import utcnow
+from classroom.devices.models import Device
+from classroom.errors import Invalid
+from classroom.principals import Actor
+from classroom.pupils.models import Pathway, Pupil, Scanning, SymbolSize
+
+# The pictures a picture password is made from (OpenMoji codes) and the word each one says.
+PICTURES: dict[str, str] = {
+    "1F431": "cat",
+    "1F436": "dog",
+    "2B50": "star",
+    "1F34E": "apple",
+    "1F697": "car",
+    "26BD": "ball",
+    "2600": "sun",
+    "1F41F": "fish",
+    "1F33B": "flower",
+}
+
+# Symbols a pupil (or staff) can choose as the pupil's sign-in tile when there is no photo.
+TILE_SYMBOLS: dict[str, str] = {
+    "1F981": "lion",
+    "1F98A": "fox",
+    "1F42F": "tiger",
+    "1F438": "frog",
+    "1F427": "penguin",
+    "1F984": "unicorn",
+    "1F680": "rocket",
+    "1F30A": "wave",
+    "1F3B8": "guitar",
+    "1F6B2": "bike",
+    "1F99C": "parrot",
+    "1F422": "turtle",
+    "1F41D": "bee",
+    "26BD": "football",
+    "1F333": "tree",
+    "2B50": "star",
+}
+
+AFTER_HOURS_MINUTES = 60
+
+
+def pupil_session_expiry(now: datetime) -> datetime:
+    """Pupil sessions end at the end of the school day (or an hour after an after-hours start)."""
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    local = now.astimezone(zone)
+    end_time = datetime.strptime(current_app.config["SCHOOL_DAY_END"], "%H:%M").time()
+    day_end = datetime.combine(local.date(), end_time, tzinfo=zone)
+    if local < day_end:
+        return day_end
+    return now + timedelta(minutes=AFTER_HOURS_MINUTES)
+
+
+def sign_in_pupil(session: Session, pupil: Pupil, device: Device, ip: str) -> accounts.NewSession:
+    """Start a pupil session on a class iPad (the caller has checked any picture password)."""
+    if not policy.can_pupil_sign_in_on(pupil, device.class_id):
+        raise PermissionError("pupil is not in this iPad's class")
+    new = accounts.start_session(
+        session, pupil_session_expiry(utcnow()), ip, pupil_id=pupil.id, device_id=device.id
+    )
+    record(session, None, "pupil.signed_in", pupil, f"on {device.name}")
+    return new
+
+
+@dataclass
+class PictureAttempt:
+    """Where a pupil is in entering their picture password."""
+
+    chosen: list[str]
+    complete: bool
+
+
+def picture_step(pupil: Pupil, chosen_so_far: str, pick: str) -> PictureAttempt:
+    """Add one tapped picture; the attempt is complete when it is as long as the password."""
+    chosen = [c for c in chosen_so_far.split(",") if c in PICTURES][:4]
+    if pick not in PICTURES:
+        raise Invalid("Choose one of the pictures.")
+    chosen.append(pick)
+    return PictureAttempt(chosen, len(chosen) >= pupil.picture_password_length)
+
+
+def check_picture_password(
+    session: Session, pupil: Pupil, device: Device, chosen: list[str], ip: str
+) -> bool:
+    """Verify a full picture sequence; failures are throttled per pupil and per iPad."""
+    key = f"pupil:{pupil.id}"
+    accounts.check_throttle(
+        session, "picture", key, f"device:{device.id}", int(current_app.config["PICTURE_MAX_FAILURES"])
+    )
+    ok = pupil.picture_password_hash is not None and verify_password(
+        pupil.picture_password_hash, ",".join(chosen)
+    )
+    accounts.note_attempt(session, "picture", key, f"device:{device.id}", ok)
+    if not ok:
+        record(session, None, "pupil.picture_password_failed", pupil, f"on {device.name}")
+    return ok
+
+
+def set_picture_password(session: Session, actor: Actor, pupil: Pupil, pictures: list[str]) -> None:
+    """Turn on (2-4 pictures) or off (empty list) a pupil's picture password."""
+    _require_edit(session, actor, pupil)
+    if not pictures:
+        pupil.picture_password_hash = None
+        pupil.picture_password_length = 0
+        record(session, actor, "pupil.picture_password_removed", pupil)
+        return
+    if not 2 <= len(pictures) <= 4 or any(p not in PICTURES for p in pictures):
+        raise Invalid("A picture password is 2, 3 or 4 of the pictures shown.", "pictures")
+    pupil.picture_password_hash = hash_password(",".join(pictures))
+    pupil.picture_password_length = len(pictures)
+    record(session, actor, "pupil.picture_password_set", pupil)
+
+
+def finish(session: Session, session_row_id: int) -> None:
+    """The pupil pressed Finished: end the session so the next pupil starts clean."""
+    from classroom.accounts.models import UserSession
+
+    row = session.get(UserSession, session_row_id)
+    if row is not None:
+        accounts.end_session(session, row, "finished")
+
+
+@dataclass
+class PupilSettings:
+    pathway: Pathway
+    tile_symbol: str
+    symbol_size: SymbolSize
+    speech_rate: int
+    auto_read: bool
+    high_contrast: bool
+    reduced_motion: bool
+    scanning: Scanning
+    scan_interval_ms: int
+
+
+def update_settings(session: Session, actor: Actor, pupil: Pupil, new: PupilSettings) -> None:
+    """Change what the pupil's pages do; each changed field is named in the audit log."""
+    _require_edit(session, actor, pupil)
+    if new.tile_symbol not in TILE_SYMBOLS:
+        raise Invalid("Choose one of the tile symbols shown.", "tile_symbol")
+    if not 80 <= new.speech_rate <= 260:
+        raise Invalid("Speech rate must be between 80 and 260 words a minute.", "speech_rate")
+    if not 500 <= new.scan_interval_ms <= 10000:
+        raise Invalid("Scan speed must be between 0.5 and 10 seconds.", "scan_interval_ms")
+    changed = [
+        name for name, value in vars(new).items() if getattr(pupil, name) != value
+    ]
+    for name in changed:
+        setattr(pupil, name, getattr(new, name))
+    if changed:
+        record(session, actor, "pupil.settings_changed", pupil, ", ".join(changed))
+
+
+def _require_edit(session: Session, actor: Actor, pupil: Pupil) -> None:
+    if not policy.can_edit_pupil_settings(session, actor, pupil):
+        raise PermissionError("not allowed to change this pupil")

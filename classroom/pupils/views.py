@@ -1,0 +1,258 @@
+"""Pupil pages on class iPads, and the pupil pages staff and carers see."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_user, logout_user
+
+from classroom import policy
+from classroom.audit.services import record
+from classroom.db import get_session
+from classroom.devices.models import Device
+from classroom.devices.services import current_device
+from classroom.errors import Invalid, Throttled
+from classroom.policy import allow
+from classroom.principals import PupilPrincipal
+from classroom.pupils import services
+from classroom.pupils.forms import PupilSettingsForm
+from classroom.pupils.models import Pathway, Pupil, Scanning, SymbolSize
+from classroom.web import client_ip
+
+bp = Blueprint("pupils", __name__)
+
+
+def _actor() -> object:
+    return current_user._get_current_object()  # noqa: SLF001
+
+
+# --- The class iPad -------------------------------------------------------------------------
+
+
+def _device_or_none() -> Device | None:
+    return current_device()
+
+
+def _class_pupil(device: Device, pupil_id: int) -> Pupil:
+    pupil = get_session().get(Pupil, pupil_id)
+    if pupil is None or not policy.can_pupil_sign_in_on(pupil, device.class_id):
+        abort(404)
+    return pupil
+
+
+@bp.get("/class-ipad")
+@allow("class_ipad")
+def start() -> ResponseReturnValue:
+    """The class iPad's start screen: one big tile per pupil in the class."""
+    device = _device_or_none()
+    if device is None:
+        return render_template("pupils/not_enrolled.html"), 403
+    pupils = [p for p in device.school_class.pupils if p.active]
+    return render_template("pupils/start.html", device=device, pupils=pupils)
+
+
+@bp.post("/class-ipad/pupils/<int:pupil_id>")
+@allow("class_ipad")
+def tap_tile(pupil_id: int) -> ResponseReturnValue:
+    """A pupil tapped their tile: sign in, or ask for their picture password first."""
+    device = _device_or_none()
+    if device is None:
+        abort(403)
+    pupil = _class_pupil(device, pupil_id)
+    if pupil.has_picture_password:
+        return redirect(url_for("pupils.pictures", pupil_id=pupil.id))
+    return _sign_in(pupil, device)
+
+
+def _sign_in(pupil: Pupil, device: Device) -> ResponseReturnValue:
+    db = get_session()
+    new = services.sign_in_pupil(db, pupil, device, client_ip())
+    db.commit()
+    session.clear()
+    principal = PupilPrincipal(pupil=pupil, device=device, session_id=new.row.id)
+    principal.flask_login_id = new.token
+    login_user(principal)
+    return redirect(url_for("pupils.home"))
+
+
+@bp.route("/class-ipad/pupils/<int:pupil_id>/pictures", methods=["GET", "POST"])
+@allow("class_ipad")
+def pictures(pupil_id: int) -> ResponseReturnValue:
+    """Picture password: the pupil taps their pictures in order, one per tap."""
+    device = _device_or_none()
+    if device is None:
+        abort(403)
+    pupil = _class_pupil(device, pupil_id)
+    if not pupil.has_picture_password:
+        return redirect(url_for("pupils.start"))
+    if request.method == "GET":
+        return _pictures_page(pupil, [])
+    db = get_session()
+    try:
+        attempt = services.picture_step(
+            pupil, request.form.get("chosen", ""), request.form.get("pick", "")
+        )
+        if not attempt.complete:
+            return _pictures_page(pupil, attempt.chosen)
+        if services.check_picture_password(db, pupil, device, attempt.chosen, client_ip()):
+            return _sign_in(pupil, device)
+    except Throttled:
+        db.commit()
+        return _pictures_page(pupil, [], "throttled"), 429
+    except Invalid:
+        return _pictures_page(pupil, []), 400
+    db.commit()
+    return _pictures_page(pupil, [], "try_again"), 401
+
+
+def _pictures_page(pupil: Pupil, chosen: list[str], problem: str = "") -> str:
+    return render_template(
+        "pupils/pictures.html",
+        pupil=pupil,
+        chosen=chosen,
+        pictures=services.PICTURES,
+        problem=problem,
+    )
+
+
+# --- Pupil pages ----------------------------------------------------------------------------
+
+
+@bp.get("/pupil/")
+@allow("pupil")
+def home() -> ResponseReturnValue:
+    """The pupil's own start page."""
+    principal = _actor()
+    assert isinstance(principal, PupilPrincipal)
+    return render_template("pupils/home.html", me=principal.pupil)
+
+
+@bp.post("/pupil/finished")
+@allow("pupil")
+def finished() -> ResponseReturnValue:
+    """End the pupil's session and go back to the class tiles for the next pupil."""
+    principal = _actor()
+    assert isinstance(principal, PupilPrincipal)
+    db = get_session()
+    services.finish(db, principal.session_id)
+    db.commit()
+    logout_user()
+    session.clear()
+    return redirect(url_for("pupils.start"))
+
+
+# --- Staff: pupils and their settings -------------------------------------------------------
+
+
+@bp.get("/pupils/")
+@allow("staff")
+def dashboard() -> ResponseReturnValue:
+    """Staff home: the classes and pupils this person may see, and their tools."""
+    db = get_session()
+    actor = _actor()
+    classes = list(db.scalars(policy.visible_classes(actor)))
+    visible = set(db.scalars(policy.visible_pupils(actor)))
+    record(db, actor, "pupils.list_viewed", summary=f"{len(visible)} pupils")
+    db.commit()
+    return render_template("pupils/dashboard.html", classes=classes, visible=visible)
+
+
+def _visible_pupil(pupil_id: int) -> Pupil:
+    db = get_session()
+    pupil = db.scalar(policy.visible_pupils(_actor()).where(Pupil.id == pupil_id))
+    if pupil is None:
+        abort(404)
+    return pupil
+
+
+@bp.get("/pupils/<int:pupil_id>")
+@allow("view_pupils")
+def detail(pupil_id: int) -> ResponseReturnValue:
+    """One pupil's record: details, carers and settings (each view is audited)."""
+    pupil = _visible_pupil(pupil_id)
+    db = get_session()
+    record(db, _actor(), "pupil.viewed", pupil)
+    db.commit()
+    can_edit = policy.can_edit_pupil_settings(db, _actor(), pupil)
+    return render_template(
+        "pupils/detail.html", pupil=pupil, can_edit=can_edit, tiles=services.TILE_SYMBOLS
+    )
+
+
+@bp.route("/pupils/<int:pupil_id>/settings", methods=["GET", "POST"])
+@allow("edit_pupil_settings")
+def settings(pupil_id: int) -> ResponseReturnValue:
+    """Staff set the pupil's pathway, tile and accessibility settings."""
+    pupil = _visible_pupil(pupil_id)
+    db = get_session()
+    if not policy.can_edit_pupil_settings(db, _actor(), pupil):
+        abort(404)
+    form = PupilSettingsForm(obj=pupil)
+    if not form.validate_on_submit():
+        record(db, _actor(), "pupil.settings_viewed", pupil)
+        db.commit()
+        return _settings_page(pupil, form), 400 if form.errors else 200
+    try:
+        services.update_settings(db, _actor(), pupil, _settings_from(form))
+    except Invalid as problem:
+        getattr(form, problem.field or "pathway").errors.append(problem.message)
+        return _settings_page(pupil, form), 400
+    db.commit()
+    return redirect(url_for("pupils.detail", pupil_id=pupil.id, saved=1))
+
+
+def _settings_from(form: PupilSettingsForm) -> services.PupilSettings:
+    return services.PupilSettings(
+        pathway=Pathway(form.pathway.data),
+        tile_symbol=form.tile_symbol.data,
+        symbol_size=SymbolSize(form.symbol_size.data),
+        speech_rate=int(form.speech_rate.data),
+        auto_read=bool(form.auto_read.data),
+        high_contrast=bool(form.high_contrast.data),
+        reduced_motion=bool(form.reduced_motion.data),
+        scanning=Scanning(form.scanning.data),
+        scan_interval_ms=int(form.scan_interval_ms.data),
+    )
+
+
+def _settings_page(pupil: Pupil, form: PupilSettingsForm) -> str:
+    return render_template(
+        "pupils/settings.html", pupil=pupil, form=form, pictures=services.PICTURES
+    )
+
+
+@bp.post("/pupils/<int:pupil_id>/picture-password")
+@allow("edit_pupil_settings")
+def picture_password(pupil_id: int) -> ResponseReturnValue:
+    """Set (2-4 pictures in order) or remove a pupil's picture password."""
+    pupil = _visible_pupil(pupil_id)
+    db = get_session()
+    chosen = [request.form.get(f"picture{i}", "") for i in range(1, 5)]
+    try:
+        services.set_picture_password(db, _actor(), pupil, [c for c in chosen if c])
+    except PermissionError:
+        abort(404)
+    except Invalid as problem:
+        form = PupilSettingsForm(obj=pupil)
+        return render_template(
+            "pupils/settings.html", pupil=pupil, form=form, pictures=services.PICTURES,
+            picture_error=problem.message,
+        ), 400
+    db.commit()
+    return redirect(url_for("pupils.detail", pupil_id=pupil.id, saved=1))
+
+
+# --- Parents and carers ---------------------------------------------------------------------
+
+
+@bp.get("/family/")
+@allow("parent")
+def my_children() -> ResponseReturnValue:
+    """A carer's home: their own linked children, each separately."""
+    db = get_session()
+    children = list(db.scalars(policy.visible_pupils(_actor())))
+    for child in children:
+        record(db, _actor(), "pupil.viewed_by_carer", child)
+    db.commit()
+    return render_template("pupils/my_children.html", children=children)
+

@@ -1,0 +1,182 @@
+"""Request plumbing shared by every page: sign-in state, access rules, CSRF and headers."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, abort, current_app, g, redirect, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Response
+
+from classroom import policy
+from classroom.accounts import services as accounts
+from classroom.accounts.models import Account
+from classroom.db import get_session, write_intent
+from classroom.devices import services as devices
+from classroom.principals import Anonymous, PupilPrincipal
+from classroom.pupils.models import Pupil
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "media-src 'self' blob:",
+        "connect-src 'self'",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ]
+)
+
+# Pages a person with an expired password may still reach.
+PASSWORD_CHANGE_ENDPOINTS = {"accounts.change_password", "accounts.sign_out", "static", "core.health"}
+READ_ONLY_ENDPOINTS = {"static", "core.health", "symbols.image"}
+
+
+def init_app(app: Flask) -> None:
+    """Configure cookies, CSRF, Flask-Login and the before/after request hooks."""
+    secure = app.config["ENV"] == "production"
+    app.config.update(
+        SESSION_COOKIE_NAME="__Host-classroom" if secure else "classroom",
+        SESSION_COOKIE_SECURE=secure,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=int(app.config["STAFF_SESSION_HOURS"])),
+        WTF_CSRF_TIME_LIMIT=None,  # valid for the session, so a slow worry form never expires
+        WTF_CSRF_SSL_STRICT=secure,
+        SEND_FILE_MAX_AGE_DEFAULT=timedelta(days=365),
+        SECURE_COOKIES=secure,
+    )
+    if int(app.config["TRUSTED_PROXIES"]):
+        n = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.session_protection = None  # sessions live on the server; see load_principal
+    login_manager.anonymous_user = Anonymous
+    login_manager.user_loader(load_principal)
+    app.before_request(begin_request)
+    app.after_request(security_headers)
+    app.jinja_env.globals.update(static_url=static_url, can=_can, rights=policy.RIGHTS)
+
+
+def load_principal(token: str) -> Account | PupilPrincipal | None:
+    """The account or pupil behind a session token, if that session is still live."""
+    session = get_session()
+    row = accounts.live_session(session, token)
+    principal: Account | PupilPrincipal | None = None
+    if row is not None and row.account_id is not None:
+        account = session.get(Account, row.account_id)
+        principal = account if account is not None and account.active else None
+    elif row is not None and row.pupil_id is not None and row.device_id is not None:
+        principal = _pupil_principal(row.pupil_id, row.device_id, row.id)
+    if row is not None and principal is None:
+        accounts.end_session(session, row, "no_longer_allowed")
+    if row is not None and principal is not None:
+        accounts.touch(row)
+        principal.flask_login_id = token
+        g.user_session = row
+    session.commit()
+    return principal
+
+
+def _pupil_principal(pupil_id: int, device_id: int, session_id: int) -> PupilPrincipal | None:
+    session = get_session()
+    pupil = session.get(Pupil, pupil_id)
+    device = devices.current_device()
+    if pupil is None or device is None or device.id != device_id:
+        return None
+    if not policy.can_pupil_sign_in_on(pupil, device.class_id):
+        return None
+    return PupilPrincipal(pupil=pupil, device=device, session_id=session_id)
+
+
+def begin_request() -> ResponseReturnValue | None:
+    """Enforce the route's access rule and the forced password change, before the view runs."""
+    write_intent.set(request.endpoint not in READ_ONLY_ENDPOINTS)
+    if request.endpoint is None:
+        return None  # 404/405 follow
+    rule = "public" if request.endpoint == "static" else _rule_for(request.endpoint)
+    actor = current_user._get_current_object()  # noqa: SLF001
+    if isinstance(actor, Account) and accounts.password_expired(actor):
+        if request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
+            return redirect(url_for("accounts.change_password"))
+    if policy.route_allows(rule, actor):
+        return None
+    return _refuse(rule, actor)
+
+
+def _rule_for(endpoint: str) -> str:
+    rule = policy.route_rule(current_app.view_functions[endpoint])
+    if rule is None:
+        current_app.logger.error("route %s has no access rule; refusing", endpoint)
+        abort(403)
+    return rule
+
+
+def _refuse(rule: str, actor: object) -> Response:
+    if isinstance(actor, PupilPrincipal):
+        return redirect(url_for("pupils.home"))  # a pupil is never shown a staff page
+    if isinstance(actor, Anonymous):
+        if rule == "pupil":
+            return redirect(url_for("pupils.start"))
+        return redirect(url_for("accounts.sign_in", next=request.full_path.rstrip("?")))
+    if rule == "class_ipad":
+        return redirect(url_for("core.home"))
+    abort(403)
+
+
+def security_headers(response: Response) -> Response:
+    """Strict headers on every response, errors included."""
+    headers = response.headers
+    headers["Content-Security-Policy"] = CSP
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = "no-referrer"
+    headers["X-Frame-Options"] = "DENY"
+    headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()"
+    if current_app.config["SECURE_COOKIES"]:
+        headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+    if request.endpoint not in ("static", "symbols.image"):
+        # Shared iPads: the back button must never show the previous person's pages.
+        headers["Cache-Control"] = "no-store"
+    return response
+
+
+@cache
+def _file_version(path: str, mtime: float) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+
+
+def static_url(filename: str) -> str:
+    """A static URL with a content hash, so files can be cached for a year and still update."""
+    folder = Path(current_app.static_folder or "")
+    path = folder / filename
+    version = _file_version(str(path), path.stat().st_mtime) if path.exists() else "0"
+    return url_for("static", filename=filename, v=version)
+
+
+def _can(right: str) -> bool:
+    return policy.has_right(current_user._get_current_object(), right)  # noqa: SLF001
+
+
+def client_ip() -> str:
+    return (request.remote_addr or "unknown")[:64]
+
+
+def form_errors(form: Any) -> dict[str, list[str]]:
+    return {name: list(errs) for name, errs in form.errors.items()}
