@@ -51,7 +51,9 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
 def validate(cfg: dict[str, Any]) -> None:
     """Refuse to start with settings that would be unsafe or meaningless."""
     if cfg["ENV"] not in {"production", "development", "testing"}:
-        raise ValueError(f"CLASSROOM_ENV must be production, development or testing, not {cfg['ENV']!r}")
+        raise ValueError(
+            f"CLASSROOM_ENV must be production, development or testing, not {cfg['ENV']!r}"
+        )
     time.fromisoformat(cfg["SCHOOL_DAY_END"])
     if len(str(cfg["SECRET_KEY"])) < 32:
         raise ValueError("CLASSROOM_SECRET_KEY must be at least 32 characters")

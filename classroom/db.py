@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_app_context
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect
@@ -54,16 +54,8 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 def utcnow() -> datetime:
     """The one clock the app reads; tests may replace `app.config['CLOCK']`."""
-    clock = current_app.config.get("CLOCK") if _has_app() else None
+    clock = current_app.config.get("CLOCK") if has_app_context() else None
     return clock() if clock else datetime.now(UTC)
-
-
-def _has_app() -> bool:
-    try:
-        current_app._get_current_object()  # noqa: SLF001
-    except RuntimeError:
-        return False
-    return True
 
 
 def make_engine(url: str) -> Engine:

@@ -58,28 +58,48 @@ def seed(session: Session, password: str | None = None) -> str | None:
     school = School(name="Baginton Fields School (demo)", created_at=now)
     session.add(school)
     session.flush()
-    classes = {n: SchoolClass(school_id=school.id, name=n, tile_symbol=s)
-               for n, s in (("Oak", "1F333"), ("Willow", "1F33F"))}
+    classes = {
+        n: SchoolClass(school_id=school.id, name=n, tile_symbol=s)
+        for n, s in (("Oak", "1F333"), ("Willow", "1F33F"))
+    }
     session.add_all(classes.values())
     session.flush()
 
     def account(username: str, name: str, role: Role) -> Account:
-        acc = Account(school_id=school.id, username=username, display_name=name, role=role,
-                      email=f"{username}@demo.invalid", password_hash=hashed,
-                      password_changed_at=now, must_change_password=False, active=True,
-                      created_at=now)
+        acc = Account(
+            school_id=school.id,
+            username=username,
+            display_name=name,
+            role=role,
+            email=f"{username}@demo.invalid",
+            password_hash=hashed,
+            password_changed_at=now,
+            must_change_password=False,
+            active=True,
+            created_at=now,
+        )
         session.add(acc)
         session.flush()
         return acc
 
     for username, name, role, class_names in STAFF:
         staff = account(username, name, role)
-        session.add_all(ClassStaff(class_id=classes[c].id, account_id=staff.id) for c in class_names)
+        session.add_all(
+            ClassStaff(class_id=classes[c].id, account_id=staff.id) for c in class_names
+        )
     pupils = {}
     for n, (first, last, born, class_name, pathway, tile) in enumerate(PUPILS):
-        pupil = Pupil(school_id=school.id, upn=make_upn(f"8231{n:08d}"), first_name=first,
-                      last_name=last, date_of_birth=born, class_id=classes[class_name].id,
-                      pathway=pathway, tile_symbol=tile, created_at=now)
+        pupil = Pupil(
+            school_id=school.id,
+            upn=make_upn(f"8231{n:08d}"),
+            first_name=first,
+            last_name=last,
+            date_of_birth=born,
+            class_id=classes[class_name].id,
+            pathway=pathway,
+            tile_symbol=tile,
+            created_at=now,
+        )
         session.add(pupil)
         pupils[first] = pupil
     session.flush()
@@ -88,7 +108,13 @@ def seed(session: Session, password: str | None = None) -> str | None:
     pupils["Dev"].picture_password_length = 3
     for username, name, child in PARENTS:
         carer = account(username, name, Role.PARENT)
-        session.add(ParentLink(parent_id=carer.id, pupil_id=pupils[child].id,
-                               relationship_label="Parent", created_at=now))
+        session.add(
+            ParentLink(
+                parent_id=carer.id,
+                pupil_id=pupils[child].id,
+                relationship_label="Parent",
+                created_at=now,
+            )
+        )
     record(session, None, "demo.seeded", school)
     return password

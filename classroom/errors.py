@@ -7,7 +7,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 
-class Invalid(Exception):
+class Invalid(Exception):  # noqa: N818 - reads as "raise Invalid(...)"
     """Input a person can fix; shown back to them with a 4xx."""
 
     def __init__(self, message: str, field: str | None = None) -> None:
@@ -16,7 +16,7 @@ class Invalid(Exception):
         self.field = field
 
 
-class Throttled(Exception):
+class Throttled(Exception):  # noqa: N818
     """Too many failed attempts lately."""
 
     def __init__(self, minutes: int) -> None:

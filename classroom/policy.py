@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, false, select
 from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account, Role
@@ -81,8 +81,14 @@ PUPIL_RIGHTS_TEXT = (
 
 def has_right(actor: Actor, right: str) -> bool:
     """Whether the actor's role holds a named right (before any ownership check)."""
-    role = getattr(actor, "role", None)
-    return isinstance(actor, Account) and actor.active and role in RIGHTS[right].roles
+    return holder(actor, right) is not None
+
+
+def holder(actor: Actor, right: str) -> Account | None:
+    """The actor as an active account holding the right, or None."""
+    if isinstance(actor, Account) and actor.active and actor.role in RIGHTS[right].roles:
+        return actor
+    return None
 
 
 # --- Route access rules -------------------------------------------------------------------
@@ -97,7 +103,13 @@ ROUTE_RULES: dict[str, Callable[[Actor], bool]] = {
     # The class-iPad start screen: nobody signed in; the device cookie is checked by the view.
     "class_ipad": lambda actor: not actor.is_authenticated,
 }
-ROUTE_RULES.update({name: (lambda actor, n=name: has_right(actor, n)) for name in RIGHTS})
+
+
+def _right_rule(name: str) -> Callable[[Actor], bool]:
+    return lambda actor: has_right(actor, name)
+
+
+ROUTE_RULES.update({name: _right_rule(name) for name in RIGHTS})
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -126,23 +138,23 @@ def route_allows(rule: str, actor: Actor) -> bool:
 # --- Object rules and their query scopes ------------------------------------------------------
 
 
-def _staff_class_ids(actor: Account) -> Select[tuple[int]]:
+def _staff_class_ids(actor: Account) -> Select[int]:
     return select(ClassStaff.class_id).where(ClassStaff.account_id == actor.id)
 
 
-def visible_classes(actor: Actor) -> Select[tuple[SchoolClass]]:
+def visible_classes(actor: Actor) -> Select[SchoolClass]:
     """Classes whose pupils the actor may see."""
     query = select(SchoolClass).order_by(SchoolClass.name)
-    if not has_right(actor, "view_pupils"):
-        return query.where(False)
-    assert isinstance(actor, Account)
-    query = query.where(SchoolClass.school_id == actor.school_id)
-    if actor.role in WHOLE_SCHOOL_PUPIL_ROLES:
+    account = holder(actor, "view_pupils")
+    if account is None:
+        return query.where(false())
+    query = query.where(SchoolClass.school_id == account.school_id)
+    if account.role in WHOLE_SCHOOL_PUPIL_ROLES:
         return query
-    return query.where(SchoolClass.id.in_(_staff_class_ids(actor)))
+    return query.where(SchoolClass.id.in_(_staff_class_ids(account)))
 
 
-def visible_pupils(actor: Actor) -> Select[tuple[Pupil]]:
+def visible_pupils(actor: Actor) -> Select[Pupil]:
     """Pupils the actor may see: class staff their classes, leaders the school, carers their own."""
     query = select(Pupil).order_by(Pupil.first_name, Pupil.last_name)
     if isinstance(actor, Account) and actor.active and actor.is_parent:
@@ -150,13 +162,13 @@ def visible_pupils(actor: Actor) -> Select[tuple[Pupil]]:
             ParentLink.parent_id == actor.id, ParentLink.revoked_at.is_(None)
         )
         return query.where(Pupil.id.in_(linked))
-    if not has_right(actor, "view_pupils"):
-        return query.where(False)
-    assert isinstance(actor, Account)
-    query = query.where(Pupil.school_id == actor.school_id)
-    if actor.role in WHOLE_SCHOOL_PUPIL_ROLES:
+    account = holder(actor, "view_pupils")
+    if account is None:
+        return query.where(false())
+    query = query.where(Pupil.school_id == account.school_id)
+    if account.role in WHOLE_SCHOOL_PUPIL_ROLES:
         return query
-    return query.where(Pupil.class_id.in_(_staff_class_ids(actor)))
+    return query.where(Pupil.class_id.in_(_staff_class_ids(account)))
 
 
 def _teaches(session: Session, actor: Account, class_id: int) -> bool:
@@ -172,32 +184,28 @@ def can_view_pupil(session: Session, actor: Actor, pupil: Pupil) -> bool:
 
 
 def can_edit_pupil_settings(session: Session, actor: Actor, pupil: Pupil) -> bool:
-    if not has_right(actor, "edit_pupil_settings"):
+    account = holder(actor, "edit_pupil_settings")
+    if account is None or account.school_id != pupil.school_id:
         return False
-    assert isinstance(actor, Account)
-    if actor.school_id != pupil.school_id:
-        return False
-    return actor.role not in CLASS_ROLES or _teaches(session, actor, pupil.class_id)
+    return account.role not in CLASS_ROLES or _teaches(session, account, pupil.class_id)
 
 
 def can_manage_class_ipads(session: Session, actor: Actor, school_class: SchoolClass) -> bool:
-    if not has_right(actor, "manage_class_ipads"):
+    account = holder(actor, "manage_class_ipads")
+    if account is None or account.school_id != school_class.school_id:
         return False
-    assert isinstance(actor, Account)
-    if actor.school_id != school_class.school_id:
-        return False
-    return actor.role not in CLASS_ROLES or _teaches(session, actor, school_class.id)
+    return account.role not in CLASS_ROLES or _teaches(session, account, school_class.id)
 
 
-def visible_ipad_classes(actor: Actor) -> Select[tuple[SchoolClass]]:
+def visible_ipad_classes(actor: Actor) -> Select[SchoolClass]:
     """Classes whose iPads the actor may enrol and revoke."""
     query = select(SchoolClass).order_by(SchoolClass.name)
-    if not has_right(actor, "manage_class_ipads"):
-        return query.where(False)
-    assert isinstance(actor, Account)
-    query = query.where(SchoolClass.school_id == actor.school_id)
-    if actor.role in CLASS_ROLES:
-        return query.where(SchoolClass.id.in_(_staff_class_ids(actor)))
+    account = holder(actor, "manage_class_ipads")
+    if account is None:
+        return query.where(false())
+    query = query.where(SchoolClass.school_id == account.school_id)
+    if account.role in CLASS_ROLES:
+        return query.where(SchoolClass.id.in_(_staff_class_ids(account)))
     return query
 
 

@@ -6,7 +6,6 @@ import hashlib
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 from flask import Flask, abort, current_app, g, redirect, request, url_for
 from flask.typing import ResponseReturnValue
@@ -20,7 +19,7 @@ from classroom.accounts import services as accounts
 from classroom.accounts.models import Account
 from classroom.db import get_session, write_intent
 from classroom.devices import services as devices
-from classroom.principals import Anonymous, PupilPrincipal
+from classroom.principals import Actor, Anonymous, PupilPrincipal
 from classroom.pupils.models import Pupil
 
 csrf = CSRFProtect()
@@ -43,7 +42,12 @@ CSP = "; ".join(
 )
 
 # Pages a person with an expired password may still reach.
-PASSWORD_CHANGE_ENDPOINTS = {"accounts.change_password", "accounts.sign_out", "static", "core.health"}
+PASSWORD_CHANGE_ENDPOINTS = {
+    "accounts.change_password",
+    "accounts.sign_out",
+    "static",
+    "core.health",
+}
 READ_ONLY_ENDPOINTS = {"static", "core.health", "symbols.image"}
 
 
@@ -112,9 +116,12 @@ def begin_request() -> ResponseReturnValue | None:
         return None  # 404/405 follow
     rule = "public" if request.endpoint == "static" else _rule_for(request.endpoint)
     actor = current_user._get_current_object()  # noqa: SLF001
-    if isinstance(actor, Account) and accounts.password_expired(actor):
-        if request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
-            return redirect(url_for("accounts.change_password"))
+    if (
+        isinstance(actor, Account)
+        and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS
+        and accounts.password_expired(actor)
+    ):
+        return redirect(url_for("accounts.change_password"))
     if policy.route_allows(rule, actor):
         return None
     return _refuse(rule, actor)
@@ -170,13 +177,15 @@ def static_url(filename: str) -> str:
     return url_for("static", filename=filename, v=version)
 
 
+def current_actor() -> Actor:
+    """Whoever is making this request (Flask-Login's proxy, unwrapped and typed)."""
+    actor: Actor = current_user._get_current_object()  # noqa: SLF001
+    return actor
+
+
 def _can(right: str) -> bool:
-    return policy.has_right(current_user._get_current_object(), right)  # noqa: SLF001
+    return policy.has_right(current_actor(), right)
 
 
 def client_ip() -> str:
     return (request.remote_addr or "unknown")[:64]
-
-
-def form_errors(form: Any) -> dict[str, list[str]]:
-    return {name: list(errs) for name, errs in form.errors.items()}

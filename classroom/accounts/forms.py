@@ -18,7 +18,8 @@ class SignInForm(FlaskForm):  # type: ignore[misc]
 
 class ChangePasswordForm(FlaskForm):  # type: ignore[misc]
     current_password = PasswordField(
-        "Current password", validators=[DataRequired("Enter your current password."), Length(max=256)]
+        "Current password",
+        validators=[DataRequired("Enter your current password."), Length(max=256)],
     )
     new_password = PasswordField(
         "New password",

@@ -11,9 +11,21 @@ MAX_LENGTH = 128
 # Passwords people reach for first; a full breached-password list would need a download.
 OBVIOUS = frozenset(
     {
-        "password1234", "passwordpassword", "123456789012", "qwertyuiopas", "letmein12345",
-        "baginton1234", "bagintonfields", "classroom123", "welcome12345", "iloveyou1234",
-        "abcdefghijkl", "changeme1234", "teacher12345", "school123456", "football1234",
+        "password1234",
+        "passwordpassword",
+        "123456789012",
+        "qwertyuiopas",
+        "letmein12345",
+        "baginton1234",
+        "bagintonfields",
+        "classroom123",
+        "welcome12345",
+        "iloveyou1234",
+        "abcdefghijkl",
+        "changeme1234",
+        "teacher12345",
+        "school123456",
+        "football1234",
     }
 )
 

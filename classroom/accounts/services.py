@@ -41,7 +41,8 @@ class NewSession:
 # --- Throttling -----------------------------------------------------------------------------
 
 
-def _recent_failures(session: Session, column: object, value: str, kind: str, since: datetime) -> int:
+def _recent_failures(session: Session, by: str, value: str, kind: str, since: datetime) -> int:
+    column = LoginAttempt.username if by == "username" else LoginAttempt.ip
     last_success = session.scalar(
         select(func.max(LoginAttempt.at)).where(
             column == value, LoginAttempt.kind == kind, LoginAttempt.success.is_(True)
@@ -64,8 +65,8 @@ def check_throttle(session: Session, kind: str, username: str, ip: str, limit: i
     cfg = current_app.config
     window = timedelta(minutes=int(cfg["LOGIN_WINDOW_MINUTES"]))
     since = utcnow() - window
-    by_account = _recent_failures(session, LoginAttempt.username, username, kind, since)
-    by_address = _recent_failures(session, LoginAttempt.ip, ip, kind, since)
+    by_account = _recent_failures(session, "username", username, kind, since)
+    by_address = _recent_failures(session, "ip", ip, kind, since)
     if by_account >= limit or by_address >= int(cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"]):
         raise Throttled(int(window.total_seconds() // 60))
 
@@ -78,7 +79,7 @@ def note_attempt(session: Session, kind: str, username: str, ip: str, success: b
 
 
 def authenticate(session: Session, username: str, password: str, ip: str) -> Account:
-    """The account for these credentials, or Invalid with a message that never says which was wrong."""
+    """The account for these credentials, or Invalid (the message never says which was wrong)."""
     name = normalise_username(username)
     check_throttle(
         session, "password", name, ip, int(current_app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"])

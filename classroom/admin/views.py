@@ -27,7 +27,8 @@ MAX_UPLOAD = 1024 * 1024
 
 def _actor() -> Account:
     actor = current_user._get_current_object()  # noqa: SLF001
-    assert isinstance(actor, Account)
+    if not isinstance(actor, Account):
+        abort(403)
     return actor
 
 
@@ -46,7 +47,9 @@ def _school_account(account_id: int) -> Account:
 def accounts_list() -> ResponseReturnValue:
     """Every staff and carer account, filterable by role and status."""
     role = request.args.get("role", "")
-    query = select(Account).where(Account.school_id == _actor().school_id).order_by(Account.username)
+    query = (
+        select(Account).where(Account.school_id == _actor().school_id).order_by(Account.username)
+    )
     if role in {r.value for r in Role}:
         query = query.where(Account.role == role)
     if request.args.get("status") == "inactive":
@@ -65,13 +68,20 @@ def account_new() -> ResponseReturnValue:
     if request.method == "GET":
         return render_template("admin/account_new.html", roles=list(Role), values={})
     db = get_session()
-    values = {k: request.form.get(k, "")[:254] for k in ("username", "display_name", "email", "role")}
+    values = {
+        k: request.form.get(k, "")[:254] for k in ("username", "display_name", "email", "role")
+    }
     try:
         if values["role"] not in {r.value for r in Role}:
             raise Invalid("Choose a role.", "role")
         account, initial = accounts.create_account(
-            db, _actor(), _actor().school_id, values["username"], values["display_name"],
-            Role(values["role"]), values["email"],
+            db,
+            _actor(),
+            _actor().school_id,
+            values["username"],
+            values["display_name"],
+            Role(values["role"]),
+            values["email"],
         )
     except Invalid as problem:
         return render_template(
@@ -89,8 +99,13 @@ def account_detail(account_id: int) -> ResponseReturnValue:
     db = get_session()
     record(db, _actor(), "account.viewed", account)
     db.commit()
-    links = list(db.scalars(select(ParentLink).where(
-        ParentLink.parent_id == account.id, ParentLink.revoked_at.is_(None))))
+    links = list(
+        db.scalars(
+            select(ParentLink).where(
+                ParentLink.parent_id == account.id, ParentLink.revoked_at.is_(None)
+            )
+        )
+    )
     children = [db.get(Pupil, link.pupil_id) for link in links]
     return render_template(
         "admin/account_detail.html", account=account, roles=list(Role), children=children
@@ -131,7 +146,10 @@ def account_active(account_id: int) -> ResponseReturnValue:
         accounts.set_active(db, _actor(), account, request.form.get("active") == "1")
     except Invalid as problem:
         return render_template(
-            "admin/account_detail.html", account=account, roles=list(Role), children=[],
+            "admin/account_detail.html",
+            account=account,
+            roles=list(Role),
+            children=[],
             error=problem.message,
         ), 400
     db.commit()
@@ -151,8 +169,11 @@ def classes() -> ResponseReturnValue:
         name = " ".join(request.form.get("name", "").split())[:80]
         if not name:
             error = "Give the class a name."
-        elif db.scalar(select(SchoolClass).where(
-                SchoolClass.school_id == _actor().school_id, SchoolClass.name == name)):
+        elif db.scalar(
+            select(SchoolClass).where(
+                SchoolClass.school_id == _actor().school_id, SchoolClass.name == name
+            )
+        ):
             error = "There is already a class with that name."
         else:
             new_class = SchoolClass(school_id=_actor().school_id, name=name)
@@ -161,11 +182,24 @@ def classes() -> ResponseReturnValue:
             record(db, _actor(), "class.created", new_class, name)
             db.commit()
             return redirect(url_for("admin.classes", saved=1))
-    all_classes = list(db.scalars(
-        select(SchoolClass).where(SchoolClass.school_id == _actor().school_id).order_by(SchoolClass.name)))
-    staff = list(db.scalars(select(Account).where(
-        Account.school_id == _actor().school_id, Account.role != Role.PARENT, Account.active.is_(True)
-    ).order_by(Account.display_name)))
+    all_classes = list(
+        db.scalars(
+            select(SchoolClass)
+            .where(SchoolClass.school_id == _actor().school_id)
+            .order_by(SchoolClass.name)
+        )
+    )
+    staff = list(
+        db.scalars(
+            select(Account)
+            .where(
+                Account.school_id == _actor().school_id,
+                Account.role != Role.PARENT,
+                Account.active.is_(True),
+            )
+            .order_by(Account.display_name)
+        )
+    )
     return render_template(
         "admin/classes.html", classes=all_classes, staff=staff, error=error
     ), 400 if error else 200
@@ -209,8 +243,11 @@ def import_pupils() -> ResponseReturnValue:
             raise Invalid("The file is larger than 1 MB; split it into smaller files.")
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return render_template("admin/import.html", report=None,
-                               error="The file is not UTF-8 text. Export it as CSV (UTF-8)."), 400
+        return render_template(
+            "admin/import.html",
+            report=None,
+            error="The file is not UTF-8 text. Export it as CSV (UTF-8).",
+        ), 400
     except Invalid as problem:
         return render_template("admin/import.html", report=None, error=problem.message), 413
     db = get_session()
@@ -230,12 +267,14 @@ def import_pupils() -> ResponseReturnValue:
 def access_rights() -> ResponseReturnValue:
     """The school's record of what each role may do (the policy asks that it be recorded)."""
     return render_template(
-        "admin/access_rights.html", rights=policy.RIGHTS, roles=list(Role),
+        "admin/access_rights.html",
+        rights=policy.RIGHTS,
+        roles=list(Role),
         pupil_text=policy.PUPIL_RIGHTS_TEXT,
     )
 
 
-def _audit_query() -> Select[tuple[AuditEvent]]:
+def _audit_query() -> Select[AuditEvent]:
     args = request.args
     query = select(AuditEvent)
     if action := args.get("action", "").strip()[:64]:
@@ -266,15 +305,34 @@ def audit() -> ResponseReturnValue:
     try:
         query = _audit_query()
     except Invalid as problem:
-        return render_template("admin/audit.html", events=[], error=problem.message, page=1,
-                               pages=1, total=0, object_types=[]), 400
+        return render_template(
+            "admin/audit.html",
+            events=[],
+            error=problem.message,
+            page=1,
+            pages=1,
+            total=0,
+            object_types=[],
+        ), 400
     total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
-    events = list(db.scalars(query.order_by(AuditEvent.id.desc())
-                             .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
-    object_types = list(db.scalars(select(AuditEvent.object_type).distinct()
-                                   .where(AuditEvent.object_type.is_not(None))))
+    events = list(
+        db.scalars(
+            query.order_by(AuditEvent.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+        )
+    )
+    object_types = list(
+        db.scalars(
+            select(AuditEvent.object_type).distinct().where(AuditEvent.object_type.is_not(None))
+        )
+    )
     record(db, _actor(), "audit.viewed", summary=request.query_string.decode()[:200])
     db.commit()
     pages = max(1, -(-total // PAGE_SIZE))
-    return render_template("admin/audit.html", events=events, page=page, pages=pages,
-                           total=total, object_types=sorted(t for t in object_types if t))
+    return render_template(
+        "admin/audit.html",
+        events=events,
+        page=page,
+        pages=pages,
+        total=total,
+        object_types=sorted(t for t in object_types if t),
+    )

@@ -60,7 +60,11 @@ def contrast() -> ResponseReturnValue:
         back = "/"
     response = redirect(back)
     response.set_cookie(
-        "contrast", "high" if high else "standard", max_age=31536000, httponly=True,
-        samesite="Lax", secure=bool(current_app.config["SECURE_COOKIES"]),
+        "contrast",
+        "high" if high else "standard",
+        max_age=31536000,
+        httponly=True,
+        samesite="Lax",
+        secure=bool(current_app.config["SECURE_COOKIES"]),
     )
     return response

@@ -85,7 +85,9 @@ def create_enrolment_link(
 
 def find_enrolment(session: Session, code: str) -> DeviceEnrolment:
     """The unused, unexpired enrolment for a code, or Invalid with a plain reason."""
-    link = session.scalar(select(DeviceEnrolment).where(DeviceEnrolment.code_hash == token_hash(code)))
+    link = session.scalar(
+        select(DeviceEnrolment).where(DeviceEnrolment.code_hash == token_hash(code))
+    )
     if link is None:
         raise Invalid("This enrolment link is not valid. Ask for a new one.")
     if link.used_at is not None:
@@ -142,7 +144,9 @@ def revoke(session: Session, actor: Actor, device: Device) -> None:
         return
     device.revoked_at = utcnow()
     for row in session.scalars(
-        select(UserSession).where(UserSession.device_id == device.id, UserSession.ended_at.is_(None))
+        select(UserSession).where(
+            UserSession.device_id == device.id, UserSession.ended_at.is_(None)
+        )
     ):
         row.ended_at = utcnow()
         row.end_reason = "device_revoked"

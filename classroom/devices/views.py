@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 
 from classroom import policy
 from classroom.db import get_session
@@ -12,13 +11,15 @@ from classroom.devices import services
 from classroom.devices.models import Device
 from classroom.errors import Invalid
 from classroom.policy import allow
+from classroom.principals import Actor
 from classroom.pupils.models import SchoolClass
+from classroom.web import current_actor
 
 bp = Blueprint("devices", __name__)
 
 
-def _actor() -> object:
-    return current_user._get_current_object()  # noqa: SLF001
+def _actor() -> Actor:
+    return current_actor()
 
 
 def _manageable_class(class_id: int) -> SchoolClass:
@@ -115,4 +116,3 @@ def enrol(code: str) -> ResponseReturnValue:
     response = redirect(url_for("pupils.start"))
     services.set_device_cookie(response, token)
     return response
-

@@ -106,7 +106,9 @@ def _cell(values: list[str], found: dict[str, int], key: str) -> str:
     return values[index].strip() if index is not None and index < len(values) else ""
 
 
-def _parse_row(line: int, values: list[str], found: dict[str, int], today: date) -> tuple[Row | None, list[str]]:
+def _parse_row(
+    line: int, values: list[str], found: dict[str, int], today: date
+) -> tuple[Row | None, list[str]]:
     problems = []
     upn = _cell(values, found, "upn").upper()
     if not upn_is_valid(upn):
@@ -141,7 +143,9 @@ def _contacts(values: list[str], found: dict[str, int], problems: list[str]) -> 
     return contacts
 
 
-def parse(text: str, classes: dict[str, SchoolClass], today: date) -> tuple[list[Row], ImportReport]:
+def parse(
+    text: str, classes: dict[str, SchoolClass], today: date
+) -> tuple[list[Row], ImportReport]:
     """Check every row; the report lists every problem with its line number."""
     report = ImportReport()
     reader = csv.reader(io.StringIO(text))
@@ -190,18 +194,29 @@ def import_csv(session: Session, actor: Actor, school_id: int, text: str) -> Imp
         for contact in row.contacts:
             _link_carer(session, school_id, pupil, contact, report)
     record(
-        session, actor, "pupils.imported",
+        session,
+        actor,
+        "pupils.imported",
         summary=f"{report.pupils_created} new, {report.pupils_updated} updated, "
         f"{report.carers_created} carers, {report.links_created} links",
     )
     return report
 
 
-def _upsert_pupil(session: Session, school_id: int, row: Row, school_class: SchoolClass, report: ImportReport) -> Pupil:
+def _upsert_pupil(
+    session: Session, school_id: int, row: Row, school_class: SchoolClass, report: ImportReport
+) -> Pupil:
     pupil = session.scalar(select(Pupil).where(Pupil.school_id == school_id, Pupil.upn == row.upn))
     if pupil is None:
-        pupil = Pupil(school_id=school_id, upn=row.upn, created_at=utcnow(), first_name=row.first_name,
-                      last_name=row.last_name, date_of_birth=row.date_of_birth, class_id=school_class.id)
+        pupil = Pupil(
+            school_id=school_id,
+            upn=row.upn,
+            created_at=utcnow(),
+            first_name=row.first_name,
+            last_name=row.last_name,
+            date_of_birth=row.date_of_birth,
+            class_id=school_class.id,
+        )
         session.add(pupil)
         report.pupils_created += 1
     else:
@@ -212,24 +227,45 @@ def _upsert_pupil(session: Session, school_id: int, row: Row, school_class: Scho
     return pupil
 
 
-def _link_carer(session: Session, school_id: int, pupil: Pupil, contact: Contact, report: ImportReport) -> None:
-    carer = session.scalar(select(Account).where(Account.email == contact.email, Account.role == Role.PARENT))
+def _link_carer(
+    session: Session, school_id: int, pupil: Pupil, contact: Contact, report: ImportReport
+) -> None:
+    carer = session.scalar(
+        select(Account).where(Account.email == contact.email, Account.role == Role.PARENT)
+    )
     if carer is None:
         carer = Account(
-            school_id=school_id, username=_free_username(session, contact.email),
-            display_name=contact.name, email=contact.email, role=Role.PARENT,
+            school_id=school_id,
+            username=_free_username(session, contact.email),
+            display_name=contact.name,
+            email=contact.email,
+            role=Role.PARENT,
             # No usable password: staff give the carer a one-time password or invite to connect.
             password_hash=hash_password(secrets.token_urlsafe(32)),
-            password_changed_at=utcnow(), must_change_password=True, active=True, created_at=utcnow(),
+            password_changed_at=utcnow(),
+            must_change_password=True,
+            active=True,
+            created_at=utcnow(),
         )
         session.add(carer)
         session.flush()
         report.carers_created += 1
-    existing = session.scalar(select(ParentLink).where(
-        ParentLink.parent_id == carer.id, ParentLink.pupil_id == pupil.id, ParentLink.revoked_at.is_(None)))
+    existing = session.scalar(
+        select(ParentLink).where(
+            ParentLink.parent_id == carer.id,
+            ParentLink.pupil_id == pupil.id,
+            ParentLink.revoked_at.is_(None),
+        )
+    )
     if existing is None:
-        session.add(ParentLink(parent_id=carer.id, pupil_id=pupil.id,
-                               relationship_label=contact.relationship, created_at=utcnow()))
+        session.add(
+            ParentLink(
+                parent_id=carer.id,
+                pupil_id=pupil.id,
+                relationship_label=contact.relationship,
+                created_at=utcnow(),
+            )
+        )
         report.links_created += 1
 
 

@@ -48,7 +48,9 @@ class SchoolClass(Base):
     pupils: Mapped[list[Pupil]] = relationship(
         back_populates="school_class", order_by="Pupil.first_name"
     )
-    staff: Mapped[list[Account]] = relationship(secondary="class_staff", order_by=Account.display_name)
+    staff: Mapped[list[Account]] = relationship(
+        secondary="class_staff", order_by=Account.display_name
+    )
 
 
 class ClassStaff(Base):
@@ -75,7 +77,9 @@ class Pupil(Base):
     picture_password_hash: Mapped[str | None] = mapped_column(String(255))
     picture_password_length: Mapped[int] = mapped_column(Integer, default=0)
     # Accessibility settings that pupil pages honour (PRODUCT.md section 1).
-    symbol_size: Mapped[SymbolSize] = mapped_column(str_enum(SymbolSize, 16), default=SymbolSize.LARGE)
+    symbol_size: Mapped[SymbolSize] = mapped_column(
+        str_enum(SymbolSize, 16), default=SymbolSize.LARGE
+    )
     speech_rate: Mapped[int] = mapped_column(Integer, default=150)
     voice: Mapped[str] = mapped_column(String(40), default="gmw/en")
     auto_read: Mapped[bool] = mapped_column(Boolean, default=False)

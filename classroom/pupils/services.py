@@ -100,7 +100,11 @@ def check_picture_password(
     """Verify a full picture sequence; failures are throttled per pupil and per iPad."""
     key = f"pupil:{pupil.id}"
     accounts.check_throttle(
-        session, "picture", key, f"device:{device.id}", int(current_app.config["PICTURE_MAX_FAILURES"])
+        session,
+        "picture",
+        key,
+        f"device:{device.id}",
+        int(current_app.config["PICTURE_MAX_FAILURES"]),
     )
     ok = pupil.picture_password_hash is not None and verify_password(
         pupil.picture_password_hash, ",".join(chosen)
@@ -157,9 +161,7 @@ def update_settings(session: Session, actor: Actor, pupil: Pupil, new: PupilSett
         raise Invalid("Speech rate must be between 80 and 260 words a minute.", "speech_rate")
     if not 500 <= new.scan_interval_ms <= 10000:
         raise Invalid("Scan speed must be between 0.5 and 10 seconds.", "scan_interval_ms")
-    changed = [
-        name for name, value in vars(new).items() if getattr(pupil, name) != value
-    ]
+    changed = [name for name, value in vars(new).items() if getattr(pupil, name) != value]
     for name in changed:
         setattr(pupil, name, getattr(new, name))
     if changed:

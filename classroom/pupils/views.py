@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user, login_user, logout_user
+from flask_login import login_user, logout_user
 
 from classroom import policy
 from classroom.audit.services import record
@@ -13,17 +13,24 @@ from classroom.devices.models import Device
 from classroom.devices.services import current_device
 from classroom.errors import Invalid, Throttled
 from classroom.policy import allow
-from classroom.principals import PupilPrincipal
+from classroom.principals import Actor, PupilPrincipal
 from classroom.pupils import services
 from classroom.pupils.forms import PupilSettingsForm
 from classroom.pupils.models import Pathway, Pupil, Scanning, SymbolSize
-from classroom.web import client_ip
+from classroom.web import client_ip, current_actor
 
 bp = Blueprint("pupils", __name__)
 
 
-def _actor() -> object:
-    return current_user._get_current_object()  # noqa: SLF001
+def _actor() -> Actor:
+    return current_actor()
+
+
+def _pupil() -> PupilPrincipal:
+    principal = _actor()
+    if not isinstance(principal, PupilPrincipal):
+        abort(403)
+    return principal
 
 
 # --- The class iPad -------------------------------------------------------------------------
@@ -122,8 +129,7 @@ def _pictures_page(pupil: Pupil, chosen: list[str], problem: str = "") -> str:
 @allow("pupil")
 def home() -> ResponseReturnValue:
     """The pupil's own start page."""
-    principal = _actor()
-    assert isinstance(principal, PupilPrincipal)
+    principal = _pupil()
     return render_template("pupils/home.html", me=principal.pupil)
 
 
@@ -131,8 +137,7 @@ def home() -> ResponseReturnValue:
 @allow("pupil")
 def finished() -> ResponseReturnValue:
     """End the pupil's session and go back to the class tiles for the next pupil."""
-    principal = _actor()
-    assert isinstance(principal, PupilPrincipal)
+    principal = _pupil()
     db = get_session()
     services.finish(db, principal.session_id)
     db.commit()
@@ -235,7 +240,10 @@ def picture_password(pupil_id: int) -> ResponseReturnValue:
     except Invalid as problem:
         form = PupilSettingsForm(obj=pupil)
         return render_template(
-            "pupils/settings.html", pupil=pupil, form=form, pictures=services.PICTURES,
+            "pupils/settings.html",
+            pupil=pupil,
+            form=form,
+            pictures=services.PICTURES,
             picture_error=problem.message,
         ), 400
     db.commit()
@@ -255,4 +263,3 @@ def my_children() -> ResponseReturnValue:
         record(db, _actor(), "pupil.viewed_by_carer", child)
     db.commit()
     return render_template("pupils/my_children.html", children=children)
-
