@@ -166,8 +166,9 @@ def parse(
             report.errors.append((line, f"more than {MAX_ROWS} rows; split the file"))
             break
         row, problems = _parse_row(line, values, found, today)
-        if row is not None and row.class_name.lower() not in classes:
-            problems.append(f"class '{row.class_name[:40]}' does not exist; create it first")
+        class_name = _cell(values, found, "class_name")
+        if class_name and class_name.lower() not in classes:
+            problems.append(f"class '{class_name[:40]}' does not exist; create it first")
         if row is not None and row.upn in seen:
             problems.append(f"UPN {row.upn} is also on line {seen[row.upn]}")
         if problems:

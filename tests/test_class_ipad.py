@@ -1,0 +1,299 @@
+"""Class iPads: enrolment, pupil tiles, picture passwords, and pupil sessions that end."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from classroom.accounts.models import Account, Role
+from classroom.audit.models import AuditEvent
+from classroom.devices.models import Device
+from classroom.devices.services import cookie_name
+from classroom.pupils.services import set_picture_password
+from tests.conftest import Clock
+from tests.factories import make_account, make_class, make_pupil
+
+CAT, DOG, STAR, FISH = "1F431", "1F436", "2B50", "1F41F"
+
+
+def _tap(client: FlaskClient, pupil_id: int) -> Any:
+    return client.post(f"/class-ipad/pupils/{pupil_id}")
+
+
+def test_enrolment_link_from_the_cli_makes_a_class_ipad(
+    app: Flask, runner: Any, session: Session
+) -> None:
+    oak = make_class(session, name="Oak")
+    make_pupil(session, oak, first_name="Amira")
+    session.commit()
+    result = runner.invoke(args=["devices", "enrol-link", "--class", "Oak", "--name", "Oak iPad 3"])
+    assert result.exit_code == 0, result.output
+    path = re.search(r"http://[^/]+(/ipad/enrol/\S+)", result.output)
+    assert path is not None
+    ipad = app.test_client()
+    confirm = ipad.get(path.group(1))
+    assert b"Oak iPad 3" in confirm.data
+    assert b"Oak" in confirm.data
+    enrolled = ipad.post(path.group(1))
+    assert enrolled.status_code == 302
+    assert enrolled.location.endswith("/class-ipad")
+    assert b"Amira" in ipad.get("/class-ipad").data
+    # The link works once only.
+    again = app.test_client().post(path.group(1))
+    assert again.status_code == 410
+    assert b"already been used" in again.data
+
+
+def test_cli_refuses_an_unknown_class(runner: Any) -> None:
+    result = runner.invoke(args=["devices", "enrol-link", "--class", "Nowhere"])
+    assert result.exit_code != 0
+    assert "No class called 'Nowhere'" in result.output
+
+
+def test_expired_enrolment_link_is_refused(
+    app: Flask, runner: Any, session: Session, clock: Clock
+) -> None:
+    make_class(session, name="Oak")
+    session.commit()
+    output = runner.invoke(args=["devices", "enrol-link", "--class", "Oak"]).output
+    path = re.search(r"(/ipad/enrol/\S+)", output)
+    assert path is not None
+    clock.advance(hours=25)
+    response = app.test_client().get(path.group(1))
+    assert response.status_code == 410
+    assert b"expired" in response.data
+
+
+def test_teacher_enrols_the_ipad_in_their_hands(
+    client: FlaskClient, session: Session, login_as: Callable[..., Account]
+) -> None:
+    oak = make_class(session, name="Oak")
+    make_pupil(session, oak, first_name="Ben")
+    login_as(Role.TEACHER, classes=[oak])
+    response = client.post("/class-ipads/enrol-this", data={"class_id": oak.id, "name": "Oak 1"})
+    assert response.status_code == 302
+    assert client.get_cookie(cookie_name()) is not None
+    assert b"Oak 1" in client.get("/class-ipads/").data
+    client.post("/sign-out")
+    assert client.get("/").location.endswith("/class-ipad")
+    assert b"Ben" in client.get("/class-ipad").data
+
+
+def test_teacher_cannot_enrol_an_ipad_for_another_class(
+    client: FlaskClient, session: Session, login_as: Callable[..., Account]
+) -> None:
+    oak, willow = make_class(session), make_class(session)
+    login_as(Role.TEACHER, classes=[oak])
+    response = client.post("/class-ipads/enrol-this", data={"class_id": willow.id, "name": "x"})
+    assert response.status_code == 404
+    assert session.scalar(select(Device)) is None
+
+
+def test_start_screen_shows_only_this_class(
+    client: FlaskClient, session: Session, on_class_ipad: Callable[..., Device]
+) -> None:
+    oak, willow = make_class(session), make_class(session)
+    make_pupil(session, oak, first_name="Amira", last_name="Quartermaine")
+    make_pupil(session, willow, first_name="Harry")
+    make_pupil(session, oak, first_name="Leaver", active=False)
+    on_class_ipad(oak)
+    page = client.get("/class-ipad").data
+    assert b"Amira" in page
+    assert b"Harry" not in page
+    assert b"Leaver" not in page
+    # Tiles show first names only: nothing more of a pupil's record is on a shared screen.
+    assert b"Quartermaine" not in page
+
+
+def test_a_browser_that_is_not_a_class_ipad_gets_no_tiles(
+    client: FlaskClient, session: Session
+) -> None:
+    make_pupil(session, first_name="Amira")
+    session.commit()
+    page = client.get("/class-ipad")
+    assert page.status_code == 403
+    assert b"Amira" not in page.data
+    assert b"not a class iPad" in page.data
+
+
+def test_pupil_taps_their_tile_and_is_signed_in(
+    client: FlaskClient, session: Session, on_class_ipad: Callable[..., Device]
+) -> None:
+    oak = make_class(session)
+    amira = make_pupil(session, oak, first_name="Amira")
+    on_class_ipad(oak)
+    response = _tap(client, amira.id)
+    assert response.location.endswith("/pupil/")
+    home = client.get("/pupil/")
+    assert home.status_code == 200
+    assert b"Hello Amira" in home.data
+    assert home.headers["Cache-Control"] == "no-store"
+    assert "pupil.signed_in" in session.scalars(select(AuditEvent.action)).all()
+
+
+def test_pupil_of_another_class_cannot_sign_in_on_this_ipad(
+    client: FlaskClient, session: Session, on_class_ipad: Callable[..., Device]
+) -> None:
+    oak, willow = make_class(session), make_class(session)
+    harry = make_pupil(session, willow)
+    on_class_ipad(oak)
+    assert _tap(client, harry.id).status_code == 404
+    assert client.get("/pupil/").status_code == 302
+
+
+def test_pupil_can_never_reach_staff_or_parent_pages(
+    client: FlaskClient, session: Session, on_class_ipad: Callable[..., Device]
+) -> None:
+    oak = make_class(session)
+    amira = make_pupil(session, oak)
+    on_class_ipad(oak)
+    _tap(client, amira.id)
+    for path in (
+        "/pupils/",
+        f"/pupils/{amira.id}",
+        "/admin/accounts",
+        "/admin/audit",
+        "/class-ipads/",
+        "/family/",
+        "/account/password",
+    ):
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert response.location.endswith("/pupil/"), path
+
+
+def test_finished_ends_the_pupil_session_and_back_shows_nothing(
+    client: FlaskClient, session: Session, on_class_ipad: Callable[..., Device]
+) -> None:
+    oak = make_class(session)
+    amira = make_pupil(session, oak, first_name="Amira")
+    on_class_ipad(oak)
+    _tap(client, amira.id)
+    copied = client.get_cookie("classroom")
+    assert copied is not None
+    finished = client.post("/pupil/finished")
+    assert finished.location.endswith("/class-ipad")
+    client.set_cookie("classroom", copied.value)  # as if the back button replayed the old page
+    replay = client.get("/pupil/")
+    assert replay.status_code == 302
+    assert b"Amira" not in replay.data
+
+
+def test_pupil_session_ends_after_idle_minutes(
+    client: FlaskClient, session: Session, on_class_ipad: Callable[..., Device], clock: Clock
+) -> None:
+    oak = make_class(session)
+    pupil = make_pupil(session, oak)
+    on_class_ipad(oak)
+    _tap(client, pupil.id)
+    clock.advance(minutes=4)
+    assert client.get("/pupil/").status_code == 200
+    clock.advance(minutes=6)
+    assert client.get("/pupil/").location.endswith("/class-ipad")
+
+
+def test_pupil_session_ends_at_the_end_of_the_school_day(
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
+    on_class_ipad: Callable[..., Device],
+    clock: Clock,
+) -> None:
+    app.config["SCHOOL_DAY_END"] = "15:30"
+    clock.set(datetime(2026, 11, 30, 15, 27, tzinfo=UTC))  # 15:27 in London in winter
+    oak = make_class(session)
+    pupil = make_pupil(session, oak)
+    on_class_ipad(oak)
+    _tap(client, pupil.id)
+    assert client.get("/pupil/").status_code == 200
+    clock.advance(minutes=3, seconds=1)
+    assert client.get("/pupil/").location.endswith("/class-ipad")
+
+
+def test_revoking_the_ipad_signs_the_pupil_out_and_hides_tiles(
+    app: Flask, client: FlaskClient, session: Session, on_class_ipad: Callable[..., Device]
+) -> None:
+    oak = make_class(session)
+    pupil = make_pupil(session, oak, first_name="Amira")
+    device = on_class_ipad(oak)
+    _tap(client, pupil.id)
+    admin = make_account(session, Role.ADMIN)
+    session.commit()
+    staff = app.test_client()
+    staff.post(
+        "/sign-in", data={"username": admin.username, "password": "correct horse battery staple"}
+    )
+    assert staff.post(f"/class-ipads/{device.id}/revoke").status_code == 302
+    assert client.get("/pupil/").status_code == 302
+    page = client.get("/class-ipad")
+    assert page.status_code == 403
+    assert b"Amira" not in page.data
+
+
+def _picture_pupil(session: Session, on_class_ipad: Callable[..., Device]) -> Any:
+    oak = make_class(session)
+    pupil = make_pupil(session, oak, first_name="Dev")
+    teacher = make_account(session, Role.TEACHER, classes=[oak])
+    set_picture_password(session, teacher, pupil, [CAT, DOG, STAR])
+    on_class_ipad(oak)
+    return pupil
+
+
+def _enter(client: FlaskClient, pupil_id: int, pictures: list[str]) -> Any:
+    chosen: list[str] = []
+    response = None
+    for pick in pictures:
+        response = client.post(
+            f"/class-ipad/pupils/{pupil_id}/pictures",
+            data={"chosen": ",".join(chosen), "pick": pick},
+        )
+        chosen.append(pick)
+    return response
+
+
+def test_picture_password_signs_the_pupil_in(
+    client: FlaskClient, session: Session, on_class_ipad: Callable[..., Device]
+) -> None:
+    pupil = _picture_pupil(session, on_class_ipad)
+    assert _tap(client, pupil.id).location.endswith(f"/class-ipad/pupils/{pupil.id}/pictures")
+    assert client.get("/pupil/").status_code == 302  # not signed in by the tap alone
+    response = _enter(client, pupil.id, [CAT, DOG, STAR])
+    assert response.status_code == 302
+    assert response.location.endswith("/pupil/")
+
+
+def test_wrong_pictures_say_try_again_and_then_need_an_adult(
+    client: FlaskClient, session: Session, on_class_ipad: Callable[..., Device]
+) -> None:
+    pupil = _picture_pupil(session, on_class_ipad)
+    wrong = _enter(client, pupil.id, [DOG, CAT, STAR])
+    assert wrong.status_code == 401
+    assert b"try again" in wrong.data
+    for _ in range(4):
+        _enter(client, pupil.id, [FISH, FISH, FISH])
+    blocked = _enter(client, pupil.id, [CAT, DOG, STAR])
+    assert blocked.status_code == 429
+    assert b"ask an adult" in blocked.data
+
+
+def test_picture_password_must_be_two_to_four_known_pictures(
+    session: Session,
+) -> None:
+    import pytest
+
+    from classroom.errors import Invalid
+
+    oak = make_class(session)
+    pupil = make_pupil(session, oak)
+    teacher = make_account(session, Role.TEACHER, classes=[oak])
+    for bad in ([CAT], [CAT] * 5, ["1F4A9", CAT]):
+        with pytest.raises(Invalid):
+            set_picture_password(session, teacher, pupil, bad)
+    assert pupil.picture_password_hash is None

@@ -1,0 +1,127 @@
+"""policy.py: the role x right matrix, ownership, and that every scope agrees with its check."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.orm import Session
+
+from classroom import policy
+from classroom.accounts.models import Role
+from classroom.principals import Anonymous
+from tests.factories import link_parent, make_account, make_class, make_pupil, make_school
+
+# Who holds which right: the school's recorded access rights (the policy asks for this record).
+EXPECTED = {
+    "manage_accounts": {Role.ADMIN},
+    "import_pupils": {Role.ADMIN},
+    "manage_classes": {Role.ADMIN, Role.HEADTEACHER},
+    "view_audit_log": {Role.ADMIN, Role.HEADTEACHER},
+    "view_access_rights": {Role.ADMIN, Role.HEADTEACHER},
+    "view_pupils": {
+        Role.TEACHER,
+        Role.TEACHING_ASSISTANT,
+        Role.DSL,
+        Role.DEPUTY_DSL,
+        Role.HEADTEACHER,
+        Role.SENIOR_LEADER,
+        Role.ADMIN,
+    },
+    "edit_pupil_settings": {Role.TEACHER, Role.TEACHING_ASSISTANT, Role.HEADTEACHER, Role.ADMIN},
+    "manage_class_ipads": {Role.TEACHER, Role.TEACHING_ASSISTANT, Role.HEADTEACHER, Role.ADMIN},
+    "view_own_children": {Role.PARENT},
+}
+
+
+def test_every_right_is_in_the_expected_matrix() -> None:
+    assert set(policy.RIGHTS) == set(EXPECTED)
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("right", sorted(EXPECTED))
+def test_role_holds_exactly_its_rights(session: Session, role: Role, right: str) -> None:
+    account = make_account(session, role)
+    assert policy.has_right(account, right) is (role in EXPECTED[right])
+
+
+@pytest.mark.parametrize("right", sorted(EXPECTED))
+def test_deactivated_accounts_and_nobody_hold_no_rights(session: Session, right: str) -> None:
+    account = make_account(session, Role.ADMIN, active=False)
+    assert not policy.has_right(account, right)
+    assert not policy.has_right(Anonymous(), right)
+
+
+def test_teacher_sees_only_pupils_in_their_classes(session: Session) -> None:
+    oak, willow = make_class(session, name="Oak"), make_class(session, name="Willow")
+    mine, theirs = make_pupil(session, oak), make_pupil(session, willow)
+    teacher = make_account(session, Role.TEACHER, classes=[oak])
+    assert list(session.scalars(policy.visible_pupils(teacher))) == [mine]
+    assert policy.can_view_pupil(session, teacher, mine)
+    assert not policy.can_view_pupil(session, teacher, theirs)
+    assert policy.can_edit_pupil_settings(session, teacher, mine)
+    assert not policy.can_edit_pupil_settings(session, teacher, theirs)
+
+
+def test_parent_sees_only_their_own_linked_child(session: Session) -> None:
+    school_class = make_class(session)
+    child, other = make_pupil(session, school_class), make_pupil(session, school_class)
+    parent = make_account(session, Role.PARENT)
+    link = link_parent(session, parent, child)
+    assert list(session.scalars(policy.visible_pupils(parent))) == [child]
+    assert not policy.can_view_pupil(session, parent, other)
+    assert not policy.can_edit_pupil_settings(session, parent, child)
+    from classroom.db import utcnow
+
+    link.revoked_at = utcnow()
+    session.flush()
+    assert list(session.scalars(policy.visible_pupils(parent))) == []
+
+
+def test_governor_sees_no_individual_pupil(session: Session) -> None:
+    pupil = make_pupil(session)
+    governor = make_account(session, Role.GOVERNOR)
+    assert list(session.scalars(policy.visible_pupils(governor))) == []
+    assert not policy.can_view_pupil(session, governor, pupil)
+
+
+def test_staff_never_see_another_schools_pupils(session: Session) -> None:
+    ours, theirs = make_school(session, name="Ours"), make_school(session, name="Theirs")
+    our_pupil = make_pupil(session, make_class(session, school=ours))
+    their_pupil = make_pupil(session, make_class(session, school=theirs))
+    for role in (Role.HEADTEACHER, Role.DSL, Role.ADMIN):
+        leader = make_account(session, role, school=ours)
+        assert policy.can_view_pupil(session, leader, our_pupil)
+        assert not policy.can_view_pupil(session, leader, their_pupil)
+        assert not policy.can_edit_pupil_settings(session, leader, their_pupil)
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_visible_pupils_agrees_with_can_view_pupil(session: Session, role: Role) -> None:
+    oak, willow = make_class(session), make_class(session)
+    pupils = [make_pupil(session, oak), make_pupil(session, willow)]
+    actor = make_account(session, role, classes=[oak])
+    if role == Role.PARENT:
+        link_parent(session, actor, pupils[1])
+    visible = set(session.scalars(policy.visible_pupils(actor)))
+    assert visible == {p for p in pupils if policy.can_view_pupil(session, actor, p)}
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_ipad_class_scope_agrees_with_can_manage(session: Session, role: Role) -> None:
+    oak, willow = make_class(session), make_class(session)
+    actor = make_account(session, role, classes=[oak])
+    scoped = set(session.scalars(policy.visible_ipad_classes(actor)))
+    assert scoped == {c for c in (oak, willow) if policy.can_manage_class_ipads(session, actor, c)}
+
+
+def test_pupil_signs_in_only_on_their_own_class_ipad(session: Session) -> None:
+    oak, willow = make_class(session), make_class(session)
+    pupil = make_pupil(session, oak)
+    assert policy.can_pupil_sign_in_on(pupil, oak.id)
+    assert not policy.can_pupil_sign_in_on(pupil, willow.id)
+    pupil.active = False
+    assert not policy.can_pupil_sign_in_on(pupil, oak.id)
+
+
+def test_unknown_access_rule_is_refused_at_definition() -> None:
+    with pytest.raises(KeyError):
+        policy.allow("everyone_please")
