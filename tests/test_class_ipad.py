@@ -18,7 +18,7 @@ from classroom.devices.models import Device
 from classroom.devices.services import cookie_name
 from classroom.pupils.services import set_picture_password
 from tests.conftest import Clock
-from tests.factories import make_account, make_class, make_pupil
+from tests.factories import make_account, make_class, make_device, make_pupil
 
 CAT, DOG, STAR, FISH = "1F431", "1F436", "2B50", "1F41F"
 
@@ -297,3 +297,68 @@ def test_picture_password_must_be_two_to_four_known_pictures(
         with pytest.raises(Invalid):
             set_picture_password(session, teacher, pupil, bad)
     assert pupil.picture_password_hash is None
+
+
+def test_teacher_changes_a_pupils_settings_and_the_ipad_honours_them(
+    app: Flask, client: FlaskClient, session: Session, login_as: Callable[..., Account]
+) -> None:
+    oak = make_class(session)
+    pupil = make_pupil(session, oak, first_name="Amira")
+    login_as(Role.TEACHER, classes=[oak])
+    assert client.get(f"/pupils/{pupil.id}/settings").status_code == 200
+    response = client.post(
+        f"/pupils/{pupil.id}/settings",
+        data={
+            "pathway": "formal",
+            "tile_symbol": "1F98A",
+            "symbol_size": "extra_large",
+            "speech_rate": "120",
+            "high_contrast": "y",
+            "reduced_motion": "y",
+            "scanning": "step",
+            "scan_interval_ms": "2000",
+        },
+    )
+    assert response.status_code == 302
+    ipad = app.test_client()
+    device, token = make_device(session, oak)
+    session.commit()
+    ipad.set_cookie(cookie_name(), token)
+    ipad.post(f"/class-ipad/pupils/{pupil.id}")
+    body = ipad.get("/pupil/").data.decode()
+    assert "size-extra_large high-contrast reduced-motion" in body
+    assert 'data-scanning="step"' in body
+    assert 'data-speech-rate="120"' in body
+    assert "/symbols/1F98A.svg" in body
+
+
+def test_settings_outside_the_allowed_range_get_a_clear_message(
+    client: FlaskClient, session: Session, login_as: Callable[..., Account]
+) -> None:
+    oak = make_class(session)
+    pupil = make_pupil(session, oak)
+    login_as(Role.TEACHER, classes=[oak])
+    response = client.post(
+        f"/pupils/{pupil.id}/settings",
+        data={
+            "pathway": "formal",
+            "tile_symbol": "1F98A",
+            "symbol_size": "large",
+            "speech_rate": "9000",
+            "scanning": "sideways",
+            "scan_interval_ms": "2000",
+        },
+    )
+    assert response.status_code == 400
+    assert b"Not a valid choice" in response.data
+    assert b"Number must be between 80 and 260" in response.data
+
+
+def test_teacher_cannot_change_a_pupil_outside_their_classes(
+    client: FlaskClient, session: Session, login_as: Callable[..., Account]
+) -> None:
+    oak, willow = make_class(session), make_class(session)
+    pupil = make_pupil(session, willow)
+    login_as(Role.TEACHER, classes=[oak])
+    assert client.get(f"/pupils/{pupil.id}/settings").status_code == 404
+    assert client.get(f"/pupils/{pupil.id}").status_code == 404

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField
+from wtforms import BooleanField, IntegerField, SelectField
 from wtforms.validators import InputRequired, NumberRange
 
 from classroom.pupils.models import Pathway, Scanning, SymbolSize
-from classroom.pupils.services import PICTURES, TILE_SYMBOLS
+from classroom.pupils.services import TILE_SYMBOLS
 
 
 class PupilSettingsForm(FlaskForm):  # type: ignore[misc]
-    pathway = SelectField("Pathway", choices=[(p.value, p.label) for p in Pathway])
+    pathway = SelectField("Pathway", choices={p.value: p.label for p in Pathway})
     tile_symbol = SelectField(
-        "Sign-in tile symbol", choices=[(code, word.title()) for code, word in TILE_SYMBOLS.items()]
+        "Sign-in tile symbol", choices={code: word.title() for code, word in TILE_SYMBOLS.items()}
     )
     symbol_size = SelectField(
         "Symbol size",
-        choices=[(s.value, s.value.replace("_", " ").capitalize()) for s in SymbolSize],
+        choices={s.value: s.value.replace("_", " ").capitalize() for s in SymbolSize},
     )
     speech_rate = IntegerField(
         "Speech rate (words a minute)",
@@ -29,17 +29,13 @@ class PupilSettingsForm(FlaskForm):  # type: ignore[misc]
     reduced_motion = BooleanField("Reduce motion")
     scanning = SelectField(
         "Switch scanning",
-        choices=[
-            (Scanning.OFF.value, "Off (touch)"),
-            (Scanning.AUTO.value, "Auto-scan (one switch)"),
-            (Scanning.STEP.value, "Step-scan (two switches: Space moves, Enter selects)"),
-        ],
+        choices={
+            Scanning.OFF.value: "Off (touch)",
+            Scanning.AUTO.value: "Auto-scan (one switch)",
+            Scanning.STEP.value: "Step-scan (two switches: Space moves, Enter selects)",
+        },
     )
     scan_interval_ms = IntegerField(
         "Auto-scan speed (milliseconds per item)",
         validators=[InputRequired("Enter a scan speed."), NumberRange(500, 10000)],
     )
-
-
-class PicturePasswordForm(FlaskForm):  # type: ignore[misc]
-    pictures = SelectMultipleField("Pictures", choices=list(PICTURES.items()))

@@ -1,0 +1,130 @@
+"""Browser tests: Debian's Chromium, driven by Playwright at an iPad viewport, on a live server."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from flask import Flask
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from werkzeug.serving import make_server
+
+from classroom import create_app, demo
+from classroom.db import get_session
+from classroom.migrate import upgrade
+
+CHROMIUM = "/usr/bin/chromium"
+IPAD = {"width": 810, "height": 1080}  # iPad (10.2-inch), portrait, in CSS pixels
+DEMO_PASSWORD = "demo-password-for-browser-tests"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--autoplay-policy=no-user-gesture-required",
+]
+
+
+class LiveServer:
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join(5)
+        self.server.server_close()
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The app with the demo school, served on a free local port for one test module."""
+    instance = tmp_path_factory.mktemp("live")
+    url = f"sqlite:///{instance / 'classroom.sqlite3'}"
+    upgrade(url)
+    app = create_app(
+        {
+            "ENV": "testing",
+            "INSTANCE_PATH": str(instance),
+            "DATABASE_URL": url,
+            "SECRET_KEY": "browser-test-secret-key-0123456789abcdef",
+            "ARGON2_MEMORY_KIB": 8192,
+            "SCHOOL_DAY_END": "23:59",
+        }
+    )
+    with app.app_context():
+        demo.seed(get_session(), DEMO_PASSWORD)
+        get_session().commit()
+    server = LiveServer(app)
+    app.config["BASE_URL"] = server.url
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make test` as root or `apt-get install chromium`")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_ipad(browser: Browser) -> Iterator[Callable[[], BrowserContext]]:
+    """Open fresh iPads (browser contexts with their own cookies)."""
+    opened: list[BrowserContext] = []
+
+    def open_ipad() -> BrowserContext:
+        context = browser.new_context(
+            viewport=IPAD, has_touch=True, device_scale_factor=2, locale="en-GB"
+        )
+        context.set_default_timeout(10_000)
+        opened.append(context)
+        return context
+
+    yield open_ipad
+    for context in opened:
+        context.close()
+
+
+@pytest.fixture
+def page(new_ipad: Callable[[], BrowserContext]) -> Page:
+    return new_ipad().new_page()
+
+
+_axe = Axe()
+
+
+def assert_accessible(page: Page) -> None:
+    """Zero axe-core violations against WCAG 2.2 A/AA (target-size included)."""
+    results: Any = _axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+
+
+def sign_in(page: Page, server: LiveServer, username: str) -> None:
+    page.goto(f"{server.url}/sign-in")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def sign_out(page: Page) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_load_state()

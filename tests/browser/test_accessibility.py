@@ -1,0 +1,105 @@
+"""axe-core (WCAG 2.2 A and AA) on every page each role can reach, in their usual states."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import LiveServer, assert_accessible, sign_in
+
+PAGES_BY_ROLE = {
+    "admin": [
+        "/pupils/",
+        "/admin/accounts",
+        "/admin/accounts?role=teacher",
+        "/admin/accounts/new",
+        "/admin/accounts/1",
+        "/admin/classes",
+        "/admin/import",
+        "/admin/access-rights",
+        "/admin/audit",
+        "/admin/audit?action=sign_in",
+        "/class-ipads/",
+        "/pupils/1",
+        "/pupils/1/settings",
+        "/account/password",
+    ],
+    "head": ["/pupils/", "/pupils/7", "/admin/audit", "/admin/access-rights", "/class-ipads/"],
+    "dsl": ["/pupils/", "/pupils/2"],
+    "teacher": ["/pupils/", "/pupils/1", "/pupils/1/settings", "/class-ipads/"],
+    "ta": ["/pupils/", "/pupils/3"],
+    "governor": ["/pupils/", "/about"],
+    "parent": ["/family/", "/about", "/account/password"],
+}
+
+
+@pytest.mark.parametrize("role", sorted(PAGES_BY_ROLE))
+def test_every_page_of_each_role_has_no_violations(
+    page: Page, live_server: LiveServer, role: str
+) -> None:
+    sign_in(page, live_server, role)
+    for path in PAGES_BY_ROLE[role]:
+        response = page.goto(live_server.url + path)
+        assert response is not None, path
+        assert response.status == 200, path
+        assert_accessible(page)
+
+
+def test_public_and_error_pages_have_no_violations(page: Page, live_server: LiveServer) -> None:
+    for path, status in (
+        ("/sign-in", 200),
+        ("/about", 200),
+        ("/no-such-page", 404),
+        ("/class-ipad", 403),
+        ("/ipad/enrol/not-a-real-code", 410),
+    ):
+        response = page.goto(live_server.url + path)
+        assert response is not None, path
+        assert response.status == status, path
+        assert_accessible(page)
+
+
+def test_form_errors_are_accessible(page: Page, live_server: LiveServer) -> None:
+    page.goto(live_server.url + "/sign-in")
+    page.get_by_label("Username").fill("nobody")
+    page.get_by_label("Password").fill("wrong")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_contain_text("do not match")
+    assert_accessible(page)
+    page.get_by_label("Username").fill("")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("Enter your username.")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_high_contrast_pages_have_no_violations(page: Page, live_server: LiveServer) -> None:
+    page.goto(live_server.url + "/sign-in")
+    page.get_by_role("button", name="High contrast").click()
+    expect(page.locator("body.high-contrast")).to_have_count(1)
+    assert_accessible(page)
+    sign_in(page, live_server, "teacher")
+    assert_accessible(page)
+
+
+def test_admin_result_pages_have_no_violations(page: Page, live_server: LiveServer) -> None:
+    sign_in(page, live_server, "admin")
+    page.goto(live_server.url + "/admin/accounts/new")
+    page.get_by_label("Username").fill("newteacher")
+    page.get_by_label("Full name").fill("New Teacher")
+    page.get_by_label("Role").select_option("teacher")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_text("One-time password", exact=True)).to_be_visible()
+    assert_accessible(page)
+    page.goto(live_server.url + "/admin/import")
+    page.get_by_label("CSV file").set_input_files(
+        files=[
+            {
+                "name": "bad.csv",
+                "mimeType": "text/csv",
+                "buffer": b"UPN,Legal Forename,Legal Surname,DOB,Reg Group\nX,A,B,1/1/1900,Nope\n",
+            }
+        ]
+    )
+    page.get_by_role("button", name="Import").click()
+    expect(page.get_by_role("alert")).to_contain_text("Nothing was imported")
+    assert_accessible(page)

@@ -1,0 +1,97 @@
+"""Journeys people take: staff enrol a class iPad, pupils sign in by tapping, no trace remains."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.browser.conftest import LiveServer, assert_accessible, sign_in, sign_out
+
+MIN_PUPIL_TARGET = 64
+
+
+def _assert_pupil_targets_are_big(page: Page) -> None:
+    sizes = page.eval_on_selector_all(
+        ".pupil-main button, .pupil-bar button, .pupil-main .pupil-button",
+        "els => els.map(e => [e.textContent.trim(), e.getBoundingClientRect().width,"
+        " e.getBoundingClientRect().height])",
+    )
+    assert sizes, "no pupil targets found"
+    for label, width, height in sizes:
+        assert min(width, height) >= MIN_PUPIL_TARGET, (label, width, height)
+
+
+def test_teacher_enrols_an_ipad_and_a_pupil_signs_in_by_tapping(
+    page: Page, live_server: LiveServer
+) -> None:
+    sign_in(page, live_server, "teacher")
+    expect(page.get_by_role("heading", name="Oak")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Class iPads").click()
+    assert_accessible(page)
+    form = page.locator("form", has=page.get_by_role("heading", name="Make this iPad a class iPad"))
+    form.get_by_label("iPad name").fill("Oak iPad 1")
+    form.get_by_role("button", name="Make this a class iPad").click()
+    expect(page.get_by_text("This iPad is now a class iPad")).to_be_visible()
+    sign_out(page)
+
+    page.goto(live_server.url + "/")
+    expect(page.get_by_role("heading", name="Who are you?")).to_be_visible()
+    assert_accessible(page)
+    _assert_pupil_targets_are_big(page)
+    page.get_by_role("button", name="Amira").tap()
+    expect(page.get_by_role("heading", name="Hello Amira")).to_be_visible()
+    assert_accessible(page)
+    _assert_pupil_targets_are_big(page)
+
+    page.get_by_role("button", name="Finished").tap()
+    expect(page.get_by_role("heading", name="Who are you?")).to_be_visible()
+    page.go_back()
+    page.wait_for_load_state()
+    expect(page.get_by_text("Hello Amira")).to_have_count(0)
+
+
+def test_technician_link_enrols_an_ipad(
+    new_ipad: Callable[[], BrowserContext], live_server: LiveServer
+) -> None:
+    from classroom.cli import enrol_link
+
+    with live_server.app.app_context():
+        result = live_server.app.test_cli_runner().invoke(
+            enrol_link, ["--class", "Willow", "--name", "Willow iPad 2"]
+        )
+    link = re.search(r"http://\S+", result.output)
+    assert link is not None, result.output
+    page = new_ipad().new_page()
+    page.goto(link.group(0))
+    expect(page.get_by_text("Willow iPad 2")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Enrol this iPad").click()
+    expect(page.get_by_role("button", name="Grace")).to_be_visible()
+    expect(page.get_by_role("button", name="Amira")).to_have_count(0)
+
+
+def test_pupil_signs_in_with_a_picture_password_by_switch(
+    new_ipad: Callable[[], BrowserContext], live_server: LiveServer
+) -> None:
+    """Switch users press Space/Enter on the focused item; nothing needs a precise touch."""
+    page = new_ipad().new_page()
+    sign_in(page, live_server, "teacher")
+    page.goto(live_server.url + "/class-ipads/")
+    form = page.locator("form", has=page.get_by_role("heading", name="Make this iPad a class iPad"))
+    form.get_by_label("iPad name").fill("Oak iPad 2")
+    form.get_by_role("button", name="Make this a class iPad").click()
+    sign_out(page)
+    page.goto(live_server.url + "/class-ipad")
+    page.get_by_role("button", name="Dev").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Dev, tap your pictures")).to_be_visible()
+    assert_accessible(page)
+    _assert_pupil_targets_are_big(page)
+    for word in ("cat", "dog", "star"):
+        page.get_by_role("button", name=word, exact=True).focus()
+        page.keyboard.press("Space")
+        page.wait_for_load_state()
+    expect(page.get_by_role("heading", name="Hello Dev")).to_be_visible()
