@@ -97,7 +97,7 @@ def find_enrolment(session: Session, code: str) -> DeviceEnrolment:
     return link
 
 
-def _new_device(
+def new_device(
     session: Session, class_id: int, name: str, enrolled_by_id: int | None
 ) -> tuple[Device, str]:
     token = secrets.token_urlsafe(32)
@@ -116,7 +116,7 @@ def _new_device(
 def enrol_with_link(session: Session, code: str) -> tuple[Device, str]:
     """Use up an enrolment link; returns the device and the token for its cookie."""
     link = find_enrolment(session, code)
-    device, token = _new_device(session, link.class_id, link.device_name, link.created_by_id)
+    device, token = new_device(session, link.class_id, link.device_name, link.created_by_id)
     link.used_at = utcnow()
     link.device_id = device.id
     record(session, None, "device.enrolled", device, f"{device.name} by enrolment link")
@@ -129,7 +129,7 @@ def enrol_directly(
     """A signed-in staff member turns the iPad in their hands into a class iPad."""
     if not policy.can_manage_class_ipads(session, actor, school_class):
         raise PermissionError("not allowed to enrol iPads for this class")
-    device, token = _new_device(
+    device, token = new_device(
         session, school_class.id, clean_device_name(name), getattr(actor, "id", None)
     )
     record(session, actor, "device.enrolled", device, f"{device.name} for {school_class.name}")

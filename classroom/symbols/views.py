@@ -1,4 +1,4 @@
-"""Symbol pictures, served with long cache lifetimes."""
+"""Symbol pictures, served with long cache lifetimes, and the symboliser for templates."""
 
 from __future__ import annotations
 
@@ -7,8 +7,13 @@ from werkzeug.wrappers import Response
 
 from classroom.policy import allow
 from classroom.symbols.library import svg_path
+from classroom.symbols.symboliser import symbolise
 
 bp = Blueprint("symbols", __name__, url_prefix="/symbols")
+
+# Templates render symbol-supported text with `sym.symbolised(symbolise(text, layers), size)`;
+# the view passes the pupil's override layers (classroom.symbols.services.override_layers).
+bp.add_app_template_global(symbolise, "symbolise")
 
 
 @bp.get("/<code>.svg")
