@@ -25,8 +25,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     from classroom import config, db, errors, web
+    from classroom.lessons.content import load_lessons
 
     app.config.update(config.load_config(instance, overrides))
+    # Refuse to start with a broken lesson file rather than show a pupil half a lesson.
+    app.extensions["lessons"] = load_lessons()
     db.init_app(app)
     web.init_app(app)
     errors.init_app(app)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from classroom import migrate
 from classroom.db import get_session
+from classroom.lessons.cli import cli as lessons_cli
 
 
 def register_cli(app: Flask) -> None:
@@ -15,6 +16,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(demo_group)
     app.cli.add_command(devices_group)
+    app.cli.add_command(lessons_cli)
 
 
 @click.group("db")

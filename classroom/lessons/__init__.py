@@ -1,0 +1,1 @@
+"""E-safety lessons: content read from lessons/*.toml, one version per pathway."""

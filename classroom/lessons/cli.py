@@ -1,0 +1,63 @@
+"""`flask lessons check`: prove the lesson files load before the app is started with them."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from classroom.lessons.content import (
+    LESSONS_DIR,
+    Catalogue,
+    LessonError,
+    Pathway,
+    Risk,
+    Strand,
+    all_pupil_texts,
+    load_lessons,
+)
+
+
+@click.group("lessons")
+def cli() -> None:
+    """E-safety lesson content."""
+
+
+@cli.command("check")
+@click.option(
+    "--folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=LESSONS_DIR,
+    show_default=True,
+    help="The folder of lesson files to check.",
+)
+def check(folder: Path) -> None:
+    """Load every lesson file; print a summary, or every problem and exit with status 1."""
+    try:
+        catalogue = load_lessons(folder)
+    except LessonError as error:
+        click.echo(str(error), err=True)
+        raise SystemExit(1) from None
+    for line in summary(catalogue):
+        click.echo(line)
+
+
+def summary(catalogue: Catalogue) -> list[str]:
+    """What a teacher wants to know after editing: counts and curriculum coverage."""
+    steps = Counter(v.pathway for lesson in catalogue for v in lesson.versions for _ in v.steps)
+    gated = [lesson for lesson in catalogue if lesson.teacher_enabled_only]
+    enabled = [f"{lesson.number} {lesson.id}" for lesson in gated]
+    return [
+        f"{len(catalogue)} lessons, {sum(1 for _ in all_pupil_texts(catalogue))} pupil texts",
+        "Steps per pathway: " + ", ".join(f"{p} {steps[p]}" for p in Pathway),
+        _coverage("UKCIS strands", catalogue.strands(), list(Strand)),
+        _coverage("Policy risks", catalogue.risks(), list(Risk)),
+        "Teacher-enabled only: " + (", ".join(enabled) or "none"),
+    ]
+
+
+def _coverage(label: str, covered: frozenset[Strand] | frozenset[Risk], every: list[str]) -> str:
+    missing = [name for name in every if name not in covered]
+    line = f"{label}: {len(every) - len(missing)} of {len(every)} covered"
+    return f"{line}; not covered: {', '.join(missing)}" if missing else line

@@ -1,0 +1,1 @@
+"""Tests for lesson content, its loader and the lessons CLI."""
