@@ -1,0 +1,70 @@
+"""Speech endpoints: make a clip, then fetch its MP3 (byte ranges for Safari) and timings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, request, send_file, url_for
+from flask.typing import ResponseReturnValue
+from werkzeug.wrappers import Response
+
+from classroom.errors import Invalid
+from classroom.policy import allow
+from classroom.speech import services
+from classroom.speech.engine import SpeechUnavailable
+
+bp = Blueprint("speech", __name__, url_prefix="/speech")
+ONE_YEAR = 365 * 24 * 3600  # a key names one exact clip forever, so it never changes
+
+bp.add_app_template_global(services.speech_available, "speech_available")
+
+
+@bp.post("/clip")
+@allow("signed_in")
+def clip() -> ResponseReturnValue:
+    """Audio and word timings for a piece of text: {text, rate?, voice?} in, URLs out."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return {"error": 'Send JSON like {"text": "Tell a trusted adult."}.'}, 400
+    voice = data.get("voice")
+    try:
+        made = services.make_clip(
+            data.get("text"), voice=voice if isinstance(voice, str) else None, rate=data.get("rate")
+        )
+    except Invalid as error:
+        return {"error": error.message, "field": error.field}, 400
+    except SpeechUnavailable as error:
+        current_app.logger.warning("server speech unavailable, browser will speak: %s", error)
+        return {"fallback": "browser", "error": "Speech is not available on the server."}, 503
+    return {
+        "key": made.key,
+        "audio_url": url_for("speech.audio", key=made.key),
+        "timings_url": url_for("speech.timings", key=made.key),
+        "duration_ms": made.duration_ms,
+        "words": [w.as_json() for w in made.words],
+    }
+
+
+@bp.get("/audio/<key>.mp3")
+@allow("signed_in")
+def audio(key: str) -> Response:
+    """A clip's MP3; conditional, so Safari gets the 206 byte ranges it insists on."""
+    return _cached_file(services.audio_path(services.cache_dir(), key), "audio/mpeg")
+
+
+@bp.get("/timings/<key>.json")
+@allow("signed_in")
+def timings(key: str) -> Response:
+    """When each word of a clip is spoken, for highlighting."""
+    return _cached_file(services.timings_path(services.cache_dir(), key), "application/json")
+
+
+def _cached_file(path: Path | None, mimetype: str) -> Response:
+    if path is None or not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=mimetype, conditional=True, max_age=ONE_YEAR)
+    # Only signed-in people may fetch clips, so shared caches must not keep them.
+    response.cache_control.public = False
+    response.cache_control.private = True
+    response.cache_control.immutable = True
+    return response

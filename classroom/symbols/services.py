@@ -1,0 +1,182 @@
+"""Staff choosing symbols: set or clear an override for the school, a class or a pupil."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from classroom import policy
+from classroom.accounts.models import Account, School
+from classroom.audit.services import record
+from classroom.db import utcnow
+from classroom.errors import Invalid
+from classroom.principals import Actor
+from classroom.pupils.models import Pupil, SchoolClass
+from classroom.symbols.library import svg_path
+from classroom.symbols.models import SymbolOverride
+from classroom.symbols.symboliser import HIDDEN
+from classroom.symbols.vocabulary import MAX_PHRASE_WORDS, normalise
+
+MAX_PHRASE_LENGTH = 80
+
+
+@dataclass(frozen=True)
+class _Layer:
+    name: str
+    school_id: int
+    class_id: int | None
+    pupil_id: int | None
+    owner: School | SchoolClass | Pupil
+
+    def matches(self) -> ColumnElement[bool]:
+        return and_(
+            SymbolOverride.school_id == self.school_id,
+            _is(SymbolOverride.class_id, self.class_id),
+            _is(SymbolOverride.pupil_id, self.pupil_id),
+        )
+
+
+def set_override(
+    session: Session,
+    actor: Actor,
+    phrase: str,
+    symbol: str | None,
+    *,
+    school_class: SchoolClass | None = None,
+    pupil: Pupil | None = None,
+) -> SymbolOverride:
+    """Show `phrase` with `symbol` (None or "hidden": no symbol) for a pupil, class or school."""
+    layer = _layer(session, actor, school_class, pupil)
+    if not isinstance(actor, Account):  # _layer admits only staff accounts; this narrows the type
+        raise PermissionError("only staff can choose symbols")
+    key = _checked_phrase(phrase)
+    code = _checked_symbol(symbol)
+    row = _find(session, layer, key)
+    if row is None:
+        row = SymbolOverride(
+            school_id=layer.school_id, class_id=layer.class_id, pupil_id=layer.pupil_id, phrase=key
+        )
+        session.add(row)
+    row.symbol, row.created_by_id, row.created_at = code, actor.id, utcnow()
+    session.flush()
+    shown = code or "no symbol"
+    record(session, actor, "symbols.override_set", layer.owner, f"{layer.name}: {key!r} -> {shown}")
+    return row
+
+
+def clear_override(
+    session: Session,
+    actor: Actor,
+    phrase: str,
+    *,
+    school_class: SchoolClass | None = None,
+    pupil: Pupil | None = None,
+) -> bool:
+    """Go back to the default symbol for `phrase` on this layer; False if nothing was set."""
+    layer = _layer(session, actor, school_class, pupil)
+    key = normalise(phrase)
+    row = _find(session, layer, key)
+    if row is None:
+        return False
+    session.delete(row)
+    session.flush()
+    record(session, actor, "symbols.override_cleared", layer.owner, f"{layer.name}: {key!r}")
+    return True
+
+
+def list_overrides(
+    session: Session,
+    actor: Actor,
+    *,
+    school_class: SchoolClass | None = None,
+    pupil: Pupil | None = None,
+) -> list[SymbolOverride]:
+    """The overrides set on one layer, by phrase, for the staff page that edits them."""
+    layer = _layer(session, actor, school_class, pupil)
+    query = select(SymbolOverride).where(layer.matches()).order_by(SymbolOverride.phrase)
+    return list(session.scalars(query))
+
+
+def override_layers(session: Session, pupil: Pupil) -> list[dict[str, str]]:
+    """The pupil's override layers, least specific first: [school, class, pupil]."""
+    return _layers(session, pupil.school_id, pupil.class_id, pupil.id)
+
+
+def class_override_layers(session: Session, school_class: SchoolClass) -> list[dict[str, str]]:
+    """A class's override layers, least specific first: [school, class]."""
+    return _layers(session, school_class.school_id, school_class.id, None)[:2]
+
+
+def _layers(
+    session: Session, school_id: int, class_id: int, pupil_id: int | None
+) -> list[dict[str, str]]:
+    school_wide = and_(SymbolOverride.class_id.is_(None), SymbolOverride.pupil_id.is_(None))
+    query = (
+        select(SymbolOverride)
+        .where(SymbolOverride.school_id == school_id)
+        .where(or_(school_wide, SymbolOverride.class_id == class_id, _pupil_is(pupil_id)))
+        .order_by(SymbolOverride.id)
+    )
+    layers: dict[str, dict[str, str]] = {"school": {}, "class": {}, "pupil": {}}
+    for row in session.scalars(query):
+        layers[row.layer][row.phrase] = row.symbol or HIDDEN
+    return [layers["school"], layers["class"], layers["pupil"]]
+
+
+def _pupil_is(pupil_id: int | None) -> ColumnElement[bool]:
+    # No pupil means no pupil layer at all (not "rows without a pupil", which are others').
+    return SymbolOverride.pupil_id == pupil_id if pupil_id is not None else false()
+
+
+def _is(column: InstrumentedAttribute[int | None], value: int | None) -> ColumnElement[bool]:
+    return column.is_(None) if value is None else column == value
+
+
+def _layer(
+    session: Session, actor: Actor, school_class: SchoolClass | None, pupil: Pupil | None
+) -> _Layer:
+    """Which layer the caller means, after checking the actor may change it."""
+    if school_class is not None and pupil is not None:
+        raise ValueError("an override is for a class or a pupil, not both")
+    if pupil is not None:
+        layer = _Layer("pupil", pupil.school_id, None, pupil.id, pupil)
+        allowed = policy.can_edit_pupil_settings(session, actor, pupil)
+    elif school_class is not None:
+        layer = _Layer("class", school_class.school_id, school_class.id, None, school_class)
+        allowed = policy.can_edit_class_symbols(session, actor, school_class)
+    else:
+        layer, allowed = _school_layer(session, actor)
+    if not allowed:
+        raise PermissionError(f"not allowed to change symbols for this {layer.name}")
+    return layer
+
+
+def _school_layer(session: Session, actor: Actor) -> tuple[_Layer, bool]:
+    if not isinstance(actor, Account) or (school := session.get(School, actor.school_id)) is None:
+        raise PermissionError("not allowed to change symbols for the school")
+    allowed = policy.can_edit_school_symbols(actor)
+    return _Layer("school", school.id, None, None, school), allowed
+
+
+def _find(session: Session, layer: _Layer, key: str) -> SymbolOverride | None:
+    query = select(SymbolOverride).where(layer.matches(), SymbolOverride.phrase == key)
+    return session.scalars(query.order_by(SymbolOverride.id)).first()
+
+
+def _checked_phrase(phrase: str) -> str:
+    key = normalise(phrase)
+    if not key:
+        raise Invalid("Type the word or phrase the symbol is for.", "phrase")
+    if len(key) > MAX_PHRASE_LENGTH or len(key.split()) > MAX_PHRASE_WORDS:
+        raise Invalid(f"A phrase can be at most {MAX_PHRASE_WORDS} words.", "phrase")
+    return key
+
+
+def _checked_symbol(symbol: str | None) -> str | None:
+    if symbol is None or symbol == HIDDEN:
+        return None
+    if svg_path(symbol) is None:
+        raise Invalid("Choose one of the symbols shown.", "symbol")
+    return symbol

@@ -1,0 +1,341 @@
+/* Speech for symbol-supported text: tap a word to hear it; "Read to me" reads a sentence and
+   highlights each word as it is spoken. Server audio (MP3 + word timings) first; the device's
+   own voice (speechSynthesis) if the server cannot speak, and then staff are told, not pupils.
+   No framework; nothing inline (CSP). Markup: templates/_macros/symbols.html.
+
+   <body data-speech-rate="150" data-speech-voice="gmw/en" data-auto-read="true">  (optional)
+   <meta name="csrf-token" content="...">    the clip request sends it as X-CSRFToken
+*/
+(function () {
+  "use strict";
+
+  var body = document.body;
+  var CLIP_URL = body.getAttribute("data-speech-url") || "/speech/clip";
+  var audio = new Audio();
+  audio.preload = "auto";
+  var clips = {};          // text -> Promise of the server's clip answer, one request per text
+  var serverDown = false;  // after one 503 or network failure, use the device voice on this page
+  var unlocked = false;
+  var playing = null;      // { stop: function } for whatever is speaking now
+  var deviceVoice = null;
+
+  function reducedMotion() {
+    return body.classList.contains("reduced-motion") ||
+      (window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
+  }
+
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : "";
+  }
+
+  function speechRate() {
+    var rate = parseInt(body.getAttribute("data-speech-rate") || "", 10);
+    return isNaN(rate) ? null : rate;
+  }
+
+  /* --- iOS: audio may only start inside a gesture, so unlock our one element on the first. */
+
+  function silentWav() {
+    // 0.1 s of silence as a WAV blob (CSP allows blob: media, not data: URLs).
+    var samples = 2205, bytes = new DataView(new ArrayBuffer(44 + samples * 2));
+    var text = function (at, s) { for (var i = 0; i < s.length; i++) { bytes.setUint8(at + i, s.charCodeAt(i)); } };
+    text(0, "RIFF"); bytes.setUint32(4, 36 + samples * 2, true); text(8, "WAVEfmt ");
+    bytes.setUint32(16, 16, true); bytes.setUint16(20, 1, true); bytes.setUint16(22, 1, true);
+    bytes.setUint32(24, 22050, true); bytes.setUint32(28, 44100, true);
+    bytes.setUint16(32, 2, true); bytes.setUint16(34, 16, true);
+    text(36, "data"); bytes.setUint32(40, samples * 2, true);
+    return URL.createObjectURL(new Blob([bytes.buffer], { type: "audio/wav" }));
+  }
+
+  function unlock() {
+    if (unlocked) { return; }
+    unlocked = true;
+    ["touchend", "click", "keydown"].forEach(function (name) {
+      document.removeEventListener(name, unlock, true);
+    });
+    if (!audio.src) {
+      audio.src = silentWav();
+      var started = audio.play();
+      if (started && started.then) {
+        started.then(function () { if (!playing) { audio.pause(); } }, function () {});
+      }
+    }
+    if ("speechSynthesis" in window) {
+      // An empty utterance in the gesture lets the fallback voice speak later without one.
+      window.speechSynthesis.speak(new window.SpeechSynthesisUtterance(""));
+    }
+    if (pendingAutoRead) { var read = pendingAutoRead; pendingAutoRead = null; read(); }
+  }
+
+  ["touchend", "click", "keydown"].forEach(function (name) {
+    document.addEventListener(name, unlock, true);
+  });
+
+  /* --- Highlighting ------------------------------------------------------------------- */
+
+  function clearHighlight(container) {
+    var scope = container || document;
+    Array.prototype.forEach.call(scope.querySelectorAll(".speaking"), function (el) {
+      el.classList.remove("speaking");
+    });
+  }
+
+  function wordButtons(container) {
+    return Array.prototype.slice.call(container.querySelectorAll(".sym-word"));
+  }
+
+  function normalised(text) {
+    return (text || "").toLowerCase().replace(/[\u2019']/g, "'").replace(/[^\w']+/g, " ").trim();
+  }
+
+  // For each timed word, the button to light up: by character offset when the markup has
+  // them (symbolised text), else by matching words in order.
+  function targetsFor(container, words) {
+    var buttons = wordButtons(container);
+    if (buttons.length && buttons.every(function (b) { return b.hasAttribute("data-offset"); })) {
+      return words.map(function (w) {
+        var found = null;
+        buttons.forEach(function (b) {
+          if (parseInt(b.getAttribute("data-offset"), 10) <= w.offset) { found = b; }
+        });
+        return found;
+      });
+    }
+    var next = 0;
+    return words.map(function (w) {
+      var wanted = normalised(w.word);
+      for (var i = next; i < Math.min(buttons.length, next + 3); i++) {
+        if (normalised(buttons[i].getAttribute("data-say")).indexOf(wanted) === 0) {
+          next = i + 1;
+          return buttons[i];
+        }
+      }
+      return null;
+    });
+  }
+
+  function highlight(target) {
+    if (!target || target.classList.contains("speaking")) { return; }
+    clearHighlight(target.closest(".sym-text") || document);
+    target.classList.add("speaking");
+    if (target.scrollIntoView) {
+      target.scrollIntoView({ block: "nearest", inline: "nearest", behavior: reducedMotion() ? "auto" : "smooth" });
+    }
+  }
+
+  /* --- Server audio -------------------------------------------------------------------- */
+
+  function fetchClip(text) {
+    if (!clips[text]) {
+      var payload = { text: text };
+      var rate = speechRate();
+      if (rate) { payload.rate = rate; }
+      var voice = body.getAttribute("data-speech-voice");
+      if (voice) { payload.voice = voice; }
+      clips[text] = window.fetch(CLIP_URL, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrfToken() },
+        body: JSON.stringify(payload)
+      }).then(function (response) {
+        if (!response.ok) {
+          var error = new Error("clip request failed: " + response.status);
+          error.status = response.status;
+          throw error;
+        }
+        return response.json();
+      });
+      clips[text].catch(function () { delete clips[text]; });
+    }
+    return clips[text];
+  }
+
+  function playClip(clip, container, single) {
+    var targets = container ? targetsFor(container, clip.words) : [];
+    var frame = null;
+    var stopped = false;
+    function tick() {
+      var ms = audio.currentTime * 1000;
+      for (var i = clip.words.length - 1; i >= 0; i--) {
+        if (ms >= clip.words[i].start_ms) { highlight(targets[i]); break; }
+      }
+      if (!audio.paused && !audio.ended) { frame = window.requestAnimationFrame(tick); }
+    }
+    function finish() {
+      if (stopped) { return; }
+      stopped = true;
+      if (frame) { window.cancelAnimationFrame(frame); }
+      audio.removeEventListener("ended", finish);
+      audio.removeEventListener("error", failed);
+      clearHighlight(container);
+      if (playing === handle) { playing = null; }
+      if (handle.done) { handle.done(); }
+    }
+    function failed() { finish(); deviceSpeak(clip.text || "", container, single); }
+    var handle = { stop: function () { audio.pause(); finish(); } };
+    playing = handle;
+    audio.addEventListener("ended", finish);
+    audio.addEventListener("error", failed);
+    audio.src = clip.audio_url;
+    if (single) { highlight(single); }
+    var started = audio.play();
+    if (!started || !started.then) {
+      frame = window.requestAnimationFrame(tick);
+      return Promise.resolve(handle);
+    }
+    return started.then(function () {
+      if (!stopped) { frame = window.requestAnimationFrame(tick); }
+      return handle;
+    }, function (error) {
+      if (stopped) { return null; }  // interrupted by the next word: nothing to fall back for
+      finish();
+      if (error && error.name === "NotAllowedError") { throw error; }  // no gesture yet (iOS)
+      return deviceSpeak(clip.text || "", container, single);
+    });
+  }
+
+  /* --- The device's own voice, when the server cannot speak ------------------------------ */
+
+  function pickVoice() {
+    if (!("speechSynthesis" in window)) { return null; }
+    var voices = window.speechSynthesis.getVoices();
+    var lang = function (v) { return (v.lang || "").replace("_", "-").toLowerCase(); };
+    return voices.filter(function (v) { return lang(v) === "en-gb"; })[0] ||
+      voices.filter(function (v) { return lang(v).indexOf("en") === 0; })[0] || null;
+  }
+
+  if ("speechSynthesis" in window) {
+    deviceVoice = pickVoice();
+    window.speechSynthesis.addEventListener("voiceschanged", function () { deviceVoice = pickVoice(); });
+  }
+
+  function tellStaff(reason) {
+    body.setAttribute("data-speech-fallback", "true");
+    Array.prototype.forEach.call(document.querySelectorAll("[data-staff-warning]"), function (el) {
+      el.hidden = false;
+    });
+    if (window.console && window.console.warn) { window.console.warn("Using the device voice:", reason); }
+  }
+
+  function deviceSpeak(text, container, single) {
+    if (!("speechSynthesis" in window) || !text) { return; }
+    var synth = window.speechSynthesis;
+    synth.cancel();  // Safari queues and sometimes stalls without this
+    var utterance = new window.SpeechSynthesisUtterance(text);
+    utterance.lang = "en-GB";
+    deviceVoice = deviceVoice || pickVoice();
+    if (deviceVoice) { utterance.voice = deviceVoice; }
+    var rate = speechRate();
+    if (rate) { utterance.rate = Math.max(0.5, Math.min(2, rate / 175)); }
+    var buttons = container ? wordButtons(container) : [];
+    utterance.onboundary = function (event) {
+      if (event.name && event.name !== "word") { return; }
+      // charIndex counts UTF-16 units; data-offset counts characters.
+      var offset = Array.from(text.slice(0, event.charIndex)).length;
+      var found = null;
+      buttons.forEach(function (b) {
+        if (parseInt(b.getAttribute("data-offset") || "-1", 10) <= offset) { found = b; }
+      });
+      highlight(found);
+    };
+    var handle = { stop: function () { synth.cancel(); finish(); } };
+    function finish() {
+      clearHighlight(container);
+      if (playing === handle) { playing = null; }
+      if (handle.done) { handle.done(); }
+    }
+    utterance.onend = finish;
+    utterance.onerror = finish;
+    playing = handle;
+    if (single) { highlight(single); }
+    synth.speak(utterance);
+    return handle;
+  }
+
+  /* --- Speaking ------------------------------------------------------------------------ */
+
+  function stop() {
+    if (playing) { playing.stop(); }
+    playing = null;
+  }
+
+  // Speak text; container (optional) holds the word buttons to highlight; single is the one
+  // button to light while a single word is said. Resolves with a handle once speech starts;
+  // rejects with NotAllowedError when the browser wants a gesture first.
+  function speak(text, container, single) {
+    stop();
+    text = (text || "").trim();
+    if (!text) { return Promise.resolve(null); }
+    if (serverDown || !window.fetch) { return Promise.resolve(deviceSpeak(text, container, single)); }
+    return fetchClip(text).then(function (clip) {
+      clip.text = text;
+      return playClip(clip, container, single);
+    }, function (error) {
+      // 503 (no server speech) or no answer at all: use the device voice from now on, and
+      // tell staff. Other refusals (e.g. text too long) fall back for this text only.
+      if (!error.status || error.status === 503) {
+        serverDown = true;
+        tellStaff(error.message);
+      }
+      return deviceSpeak(text, container, single);
+    });
+  }
+
+  function readContainer(container, button) {
+    if (button && button.classList.contains("is-reading")) { stop(); return Promise.resolve(null); }
+    var text = container.getAttribute("data-say") || container.textContent;
+    return speak(text, container, null).then(function (handle) {
+      if (handle && button) {
+        button.classList.add("is-reading");
+        button.setAttribute("aria-pressed", "true");
+        handle.done = function () {
+          button.classList.remove("is-reading");
+          button.setAttribute("aria-pressed", "false");
+        };
+      }
+      return handle;
+    });
+  }
+
+  function containerFor(button) {
+    var id = (button.getAttribute("data-read-to-me") || "").replace(/^#/, "");
+    return id ? document.getElementById(id) : null;
+  }
+
+  document.addEventListener("click", function (event) {
+    var target = event.target instanceof Element ? event.target : null;
+    var reader = target && target.closest("[data-read-to-me]");
+    if (reader) {
+      var container = containerFor(reader);
+      if (container) { readContainer(container, reader); }
+      return;
+    }
+    var word = target && target.closest(".sym-word");
+    if (word) { speak(word.getAttribute("data-say"), null, word); }
+  });
+
+  /* --- Auto-read: pupils who cannot find the button hear the page's text on arrival ----- */
+
+  var pendingAutoRead = null;
+
+  function autoRead() {
+    var reader = document.querySelector("[data-read-to-me]");
+    var container = document.querySelector("[data-auto-read-target]") || (reader && containerFor(reader));
+    if (!container) { return; }
+    readContainer(container, reader).catch(function () {
+      // Blocked until the first touch (iOS): read then. A tap on a word still says that word.
+      pendingAutoRead = function () { if (!playing) { readContainer(container, reader); } };
+    });
+  }
+
+  if (body.getAttribute("data-auto-read") === "true") {
+    if (document.readyState === "loading") {
+      document.addEventListener("DOMContentLoaded", autoRead);
+    } else {
+      autoRead();
+    }
+  }
+
+  window.classroomSpeech = { speak: speak, stop: stop };
+})();
