@@ -19,6 +19,8 @@ system-deps:
 run: system-deps $(STAMP)
 	CLASSROOM_ENV=development $(PY) -m flask --app classroom db upgrade
 	CLASSROOM_ENV=development $(PY) -m flask --app classroom demo seed
+	CLASSROOM_ENV=development $(PY) -m flask --app classroom worker run & \
+	trap 'kill $$!' EXIT INT TERM; \
 	CLASSROOM_ENV=development $(PY) -m flask --app classroom run --host 127.0.0.1 --port 5000
 
 lint: $(STAMP)

@@ -43,9 +43,17 @@ def _register_features(app: Flask) -> None:
     from classroom.cli import register_cli
     from classroom.core import views as core
     from classroom.devices import views as devices
+    from classroom.lessons.content import all_pupil_texts
     from classroom.pupils import views as pupils
+    from classroom.review import views as review
+    from classroom.speech import views as speech
+    from classroom.speech.services import register_text_source
     from classroom.symbols import views as symbols
+    from classroom.worries import views as worries
+    from classroom.worries.flow import worry_texts
 
-    for module in (core, accounts, admin, devices, pupils, symbols):
+    for module in (core, accounts, admin, devices, pupils, symbols, speech, worries, review):
         app.register_blueprint(module.bp)
     register_cli(app)
+    register_text_source(app, lambda: (t for _id, t in all_pupil_texts(app.extensions["lessons"])))
+    register_text_source(app, worry_texts)

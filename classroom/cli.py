@@ -9,6 +9,9 @@ from sqlalchemy import select
 from classroom import migrate
 from classroom.db import get_session
 from classroom.lessons.cli import cli as lessons_cli
+from classroom.outbox.cli import cli as worker_cli
+from classroom.speech.cli import cli as speech_cli
+from classroom.symbols.cli import cli as symbols_cli
 
 
 def register_cli(app: Flask) -> None:
@@ -17,6 +20,9 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_group)
     app.cli.add_command(devices_group)
     app.cli.add_command(lessons_cli)
+    app.cli.add_command(worker_cli)
+    app.cli.add_command(symbols_cli)
+    app.cli.add_command(speech_cli)
 
 
 @click.group("db")

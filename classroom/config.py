@@ -26,6 +26,16 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": "",
     "BASE_URL": "http://127.0.0.1:5000",
     "TRUSTED_PROXIES": 0,
+    "SMTP_HOST": "",
+    "SMTP_PORT": 25,
+    "SMTP_USERNAME": "",
+    "SMTP_PASSWORD": "",
+    "SMTP_STARTTLS": 0,
+    "SMTP_TIMEOUT": 10,
+    "MAIL_FROM": "classroom@school.invalid",
+    "WORRY_ACK_MINUTES": 15,
+    "WORKER_INTERVAL_SECONDS": 5,
+    "OUTBOX_MAX_ATTEMPTS": 12,
 }
 
 INT_KEYS = {k for k, v in DEFAULTS.items() if isinstance(v, int)}

@@ -3,7 +3,18 @@
 from classroom.accounts.models import Account, LoginAttempt, Role, School, UserSession
 from classroom.audit.models import AuditEvent
 from classroom.devices.models import Device, DeviceEnrolment
+from classroom.outbox.models import OutboxMessage
 from classroom.pupils.models import ClassStaff, ParentLink, Pupil, SchoolClass
+from classroom.symbols.models import SymbolOverride
+from classroom.worries.models import (
+    Incident,
+    IncidentAction,
+    IncidentEntry,
+    IncidentPupil,
+    ParentContactDecision,
+    Referral,
+    StaffAlert,
+)
 
 __all__ = [
     "Account",
@@ -11,6 +22,15 @@ __all__ = [
     "ClassStaff",
     "Device",
     "DeviceEnrolment",
+    "Incident",
+    "IncidentAction",
+    "IncidentEntry",
+    "IncidentPupil",
+    "OutboxMessage",
+    "ParentContactDecision",
+    "Referral",
+    "StaffAlert",
+    "SymbolOverride",
     "LoginAttempt",
     "ParentLink",
     "Pupil",

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from classroom.accounts.models import Account, Role
 from classroom.principals import Actor, PupilPrincipal
 from classroom.pupils.models import ClassStaff, ParentLink, Pupil, SchoolClass
+from classroom.worries.models import Incident
 
 STAFF_ROLES = frozenset(r for r in Role if r != Role.PARENT)
 CLASS_ROLES = frozenset({Role.TEACHER, Role.TEACHING_ASSISTANT})
@@ -68,6 +69,28 @@ RIGHTS: dict[str, Right] = {
         frozenset({Role.HEADTEACHER, Role.ADMIN}) | CLASS_ROLES,
         "teachers and TAs: their own classes only",
     ),
+    "work_incidents": Right(
+        "See and work the incident queue: every worry and concern, including child-protection "
+        "records; triage, actions, referrals, parent-contact decisions, closing",
+        SAFEGUARDING_ROLES,
+    ),
+    "raise_concern": Right(
+        "Log a concern about a pupil and see the concerns they raised (not the rest of the file)",
+        STAFF_ROLES,
+        "pupils they can see; their own concerns only",
+    ),
+    "review_incidents": Right(
+        "See the anonymised incident log, trends and lessons learnt (no names)",
+        SAFEGUARDING_ROLES | {Role.SENIOR_LEADER, Role.GOVERNOR},
+    ),
+    "export_incident_log": Right(
+        "Download the incident log as an AES-encrypted file",
+        frozenset({Role.DSL, Role.DEPUTY_DSL}),
+    ),
+    "see_mail_failures": Right(
+        "See emails that could not be sent and send them again",
+        frozenset({Role.ADMIN, Role.DSL, Role.DEPUTY_DSL}),
+    ),
     "view_own_children": Right(
         "See their own linked children only", frozenset({Role.PARENT}), "own children"
     ),
@@ -102,6 +125,8 @@ ROUTE_RULES: dict[str, Callable[[Actor], bool]] = {
     "pupil": lambda actor: isinstance(actor, PupilPrincipal),
     # The class-iPad start screen: nobody signed in; the device cookie is checked by the view.
     "class_ipad": lambda actor: not actor.is_authenticated,
+    # A class iPad sending what it saved (nobody or a pupil signed in); the view checks the device.
+    "class_ipad_any": lambda actor: not isinstance(actor, Account),
 }
 
 
@@ -209,6 +234,46 @@ def visible_ipad_classes(actor: Actor) -> Select[SchoolClass]:
     return query
 
 
+def can_edit_class_symbols(session: Session, actor: Actor, school_class: SchoolClass) -> bool:
+    """Symbol choices for a class: whoever may change its pupils' settings."""
+    account = holder(actor, "edit_pupil_settings")
+    if account is None or account.school_id != school_class.school_id:
+        return False
+    return account.role not in CLASS_ROLES or _teaches(session, account, school_class.id)
+
+
+def can_edit_school_symbols(actor: Actor) -> bool:
+    """A school-wide symbol changes every class's pages, so class staff cannot set one."""
+    account = holder(actor, "edit_pupil_settings")
+    return account is not None and account.role not in CLASS_ROLES
+
+
 def can_pupil_sign_in_on(pupil: Pupil, device_class_id: int) -> bool:
     """A pupil signs in only on an iPad enrolled to their own class."""
     return pupil.active and pupil.class_id == device_class_id
+
+
+def visible_incidents(actor: Actor) -> Select[Incident]:
+    """Incidents the actor may open: the safeguarding team all of their school's, nobody else any.
+
+    Staff who raised a concern see what they raised through `raised_concerns`, never the file.
+    """
+    query = select(Incident).order_by(Incident.id.desc())
+    account = holder(actor, "work_incidents")
+    if account is None:
+        return query.where(false())
+    return query.where(Incident.school_id == account.school_id)
+
+
+def can_work_incident(actor: Actor, incident: Incident) -> bool:
+    account = holder(actor, "work_incidents")
+    return account is not None and account.school_id == incident.school_id
+
+
+def raised_concerns(actor: Actor) -> Select[Incident]:
+    """The concerns this member of staff raised themselves."""
+    query = select(Incident).order_by(Incident.id.desc())
+    account = holder(actor, "raise_concern")
+    if account is None:
+        return query.where(false())
+    return query.where(Incident.raised_by_id == account.id)

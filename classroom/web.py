@@ -48,7 +48,9 @@ PASSWORD_CHANGE_ENDPOINTS = {
     "static",
     "core.health",
 }
-READ_ONLY_ENDPOINTS = {"static", "core.health", "symbols.image"}
+READ_ONLY_ENDPOINTS = {"static", "core.health", "symbols.image", "speech.audio", "speech.timings"}
+# Responses that set their own caching: symbols and lesson audio hold no personal data.
+SELF_CACHED_ENDPOINTS = {"static", "symbols.image", "speech.audio", "speech.timings"}
 
 
 def init_app(app: Flask) -> None:
@@ -158,7 +160,7 @@ def security_headers(response: Response) -> Response:
     headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()"
     if current_app.config["SECURE_COOKIES"]:
         headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
-    if request.endpoint not in ("static", "symbols.image"):
+    if request.endpoint not in SELF_CACHED_ENDPOINTS:
         # Shared iPads: the back button must never show the previous person's pages.
         headers["Cache-Control"] = "no-store"
     return response

@@ -29,6 +29,17 @@ EXPECTED = {
     "edit_pupil_settings": {Role.TEACHER, Role.TEACHING_ASSISTANT, Role.HEADTEACHER, Role.ADMIN},
     "manage_class_ipads": {Role.TEACHER, Role.TEACHING_ASSISTANT, Role.HEADTEACHER, Role.ADMIN},
     "view_own_children": {Role.PARENT},
+    "work_incidents": {Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER},
+    "raise_concern": set(Role) - {Role.PARENT},
+    "review_incidents": {
+        Role.DSL,
+        Role.DEPUTY_DSL,
+        Role.HEADTEACHER,
+        Role.SENIOR_LEADER,
+        Role.GOVERNOR,
+    },
+    "export_incident_log": {Role.DSL, Role.DEPUTY_DSL},
+    "see_mail_failures": {Role.ADMIN, Role.DSL, Role.DEPUTY_DSL},
 }
 
 

@@ -16,6 +16,8 @@ from classroom.audit.models import AuditEvent
 from classroom.audit.services import record
 from classroom.db import get_session
 from classroom.errors import Invalid
+from classroom.outbox import services as outbox
+from classroom.outbox.models import OutboxMessage
 from classroom.policy import allow
 from classroom.pupils import importer
 from classroom.pupils.models import ClassStaff, ParentLink, Pupil, SchoolClass
@@ -336,3 +338,26 @@ def audit() -> ResponseReturnValue:
         total=total,
         object_types=sorted(t for t in object_types if t),
     )
+
+
+# --- Email that could not be sent --------------------------------------------------------------
+
+
+@bp.get("/mail")
+@allow("see_mail_failures")
+def mail_failures() -> ResponseReturnValue:
+    """Emails that failed at least once: retrying, or given up and waiting for a person."""
+    return render_template("admin/mail.html", messages=outbox.failures(get_session()))
+
+
+@bp.post("/mail/<int:message_id>/retry")
+@allow("see_mail_failures")
+def mail_retry(message_id: int) -> ResponseReturnValue:
+    db = get_session()
+    message = db.get(OutboxMessage, message_id)
+    if message is None or message.sent_at is not None:
+        abort(404)
+    outbox.retry_now(db, message)
+    record(db, _actor(), "mail.retried", message, message.subject)
+    db.commit()
+    return redirect(url_for("admin.mail_failures", retried=1))

@@ -18,6 +18,7 @@ from classroom.pupils import services
 from classroom.pupils.forms import PupilSettingsForm
 from classroom.pupils.models import Pathway, Pupil, Scanning, SymbolSize
 from classroom.web import client_ip, current_actor
+from classroom.worries import services as worry_services
 
 bp = Blueprint("pupils", __name__)
 
@@ -130,7 +131,10 @@ def _pictures_page(pupil: Pupil, chosen: list[str], problem: str = "") -> str:
 def home() -> ResponseReturnValue:
     """The pupil's own start page."""
     principal = _pupil()
-    return render_template("pupils/home.html", me=principal.pupil)
+    db = get_session()
+    seen = worry_services.seen_message_due(db, principal.pupil)
+    db.commit()
+    return render_template("pupils/home.html", me=principal.pupil, worry_seen=seen)
 
 
 @bp.post("/pupil/finished")

@@ -1,0 +1,44 @@
+"""`flask worker`: sends the outbox and alerts again about unacknowledged worries."""
+
+from __future__ import annotations
+
+import time
+
+import click
+from flask import current_app
+
+from classroom.db import get_session
+from classroom.outbox.services import deliver_due, smtp_sender
+from classroom.worries.services import send_reminders
+
+
+def tick() -> tuple[int, int, int]:
+    """One round of background work; returns (reminders, sent, failed)."""
+    session = get_session()
+    reminders = send_reminders(session)
+    session.commit()
+    config = current_app.config
+    sent, failed = deliver_due(
+        session, smtp_sender(config), config["MAIL_FROM"], int(config["OUTBOX_MAX_ATTEMPTS"])
+    )
+    return reminders, sent, failed
+
+
+@click.group("worker")
+def cli() -> None:
+    """Background work: emails and re-alerts."""
+
+
+@cli.command("run")
+@click.option("--once", is_flag=True, help="Do one round and stop (for cron or tests).")
+def run(once: bool) -> None:
+    """Send due emails and re-alert about unacknowledged worries, every few seconds."""
+    interval = int(current_app.config["WORKER_INTERVAL_SECONDS"])
+    while True:
+        reminders, sent, failed = tick()
+        get_session().close()  # hold no connection or snapshot while sleeping
+        if reminders or sent or failed:
+            click.echo(f"re-alerts: {reminders}, emails sent: {sent}, failed: {failed}")
+        if once:
+            return
+        time.sleep(interval)

@@ -1,0 +1,240 @@
+"""The anonymised incident log for senior leaders and governors: counts and trends, no names."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import statistics
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+import pyzipper
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from classroom.accounts.models import Account
+from classroom.db import utcnow
+from classroom.pupils.models import Pupil
+from classroom.worries.models import (
+    CATEGORY_LABELS,
+    Incident,
+    IncidentAction,
+    Status,
+)
+
+TERMS = (("autumn", 9, 12), ("spring", 1, 3), ("summer", 4, 8))
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str
+    start: date
+    end: date  # inclusive
+
+    def contains(self, moment: datetime) -> bool:
+        return self.start <= moment.date() <= self.end
+
+
+def term_of(day: date) -> Period:
+    """The school term a day falls in (autumn Sep-Dec, spring Jan-Mar, summer Apr-Aug)."""
+    for name, first, last in TERMS:
+        if first <= day.month <= last:
+            end_day = date(day.year + (last == 12), 1 if last == 12 else last + 1, 1) - timedelta(
+                days=1
+            )
+            return Period(f"{name.capitalize()} term {day.year}", date(day.year, first, 1), end_day)
+    raise ValueError(day)  # unreachable: every month is in a term
+
+
+def academic_year_of(day: date) -> Period:
+    start_year = day.year if day.month >= 9 else day.year - 1
+    return Period(
+        f"{start_year}/{start_year + 1 - 2000:02d}",
+        date(start_year, 9, 1),
+        date(start_year + 1, 8, 31),
+    )
+
+
+@dataclass
+class Review:
+    period: Period
+    total: int = 0
+    open_now: int = 0
+    by_category: Counter[str] = field(default_factory=Counter)
+    by_month: Counter[str] = field(default_factory=Counter)
+    by_pathway: Counter[str] = field(default_factory=Counter)
+    by_source: Counter[str] = field(default_factory=Counter)
+    child_protection: int = 0
+    hours_to_acknowledge: float | None = None
+    days_to_close: float | None = None
+    overdue_actions: int = 0
+    lessons: list[tuple[date, str, str]] = field(default_factory=list)
+
+
+def _median(values: list[float]) -> float | None:
+    return round(statistics.median(values), 1) if values else None
+
+
+def build(session: Session, school_id: int, period: Period) -> Review:
+    """Counts, times and the lessons-learnt register for a period; nothing that names anyone."""
+    query = select(Incident).where(Incident.school_id == school_id)
+    incidents = [i for i in session.scalars(query) if period.contains(i.created_at)]
+    review = Review(period, total=len(incidents))
+    scrub = _scrubber(session, school_id)
+    ack_hours: list[float] = []
+    close_days: list[float] = []
+    for incident in incidents:
+        _tally(review, incident, scrub)
+        if incident.acknowledged_at:
+            ack_hours.append(
+                (incident.acknowledged_at - incident.created_at).total_seconds() / 3600
+            )
+        if incident.closed_at:
+            close_days.append((incident.closed_at - incident.created_at).total_seconds() / 86400)
+    review.hours_to_acknowledge, review.days_to_close = _median(ack_hours), _median(close_days)
+    review.overdue_actions = _overdue(session, [i.id for i in incidents])
+    review.lessons.sort()
+    return review
+
+
+def _tally(review: Review, incident: Incident, scrub: Callable[[str], str]) -> None:
+    review.by_category[_label(incident)] += 1
+    review.by_month[incident.created_at.strftime("%Y-%m")] += 1
+    source = "Pupil's worry button" if incident.source == "pupil" else "Staff concern"
+    review.by_source[source] += 1
+    review.by_pathway.update(_pathways(incident))
+    review.child_protection += incident.child_protection
+    review.open_now += incident.status != Status.CLOSED
+    if incident.closed_at and incident.lessons_learnt:
+        review.lessons.append(
+            (incident.closed_at.date(), _label(incident), scrub(incident.lessons_learnt))
+        )
+
+
+def _label(incident: Incident) -> str:
+    return CATEGORY_LABELS[incident.category] if incident.category else "Not triaged"
+
+
+def _pathways(incident: Incident) -> list[str]:
+    return sorted({link.pupil.pathway.label for link in incident.pupils})
+
+
+def _overdue(session: Session, incident_ids: list[int]) -> int:
+    today = utcnow().date()
+    actions = session.scalars(
+        select(IncidentAction).where(
+            IncidentAction.incident_id.in_(incident_ids), IncidentAction.done_at.is_(None)
+        )
+    )
+    return sum(1 for a in actions if a.due_on < today)
+
+
+def _scrubber(session: Session, school_id: int) -> Callable[[str], str]:
+    """Replace any pupil's or staff member's name in free text: governors never see names."""
+    names = set()
+    for first, last in session.execute(
+        select(Pupil.first_name, Pupil.last_name).where(Pupil.school_id == school_id)
+    ):
+        names.update({first, last})
+    for (display,) in session.execute(
+        select(Account.display_name).where(Account.school_id == school_id)
+    ):
+        names.update(part for part in re.split(r"[\s()]+", display) if len(part) > 2)
+    names = {n for n in names if len(n) > 1 and n.lower() not in _TITLES}
+    if not names:
+        return lambda text: text
+    pattern = re.compile(
+        r"\b(" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")\b",
+        re.IGNORECASE,
+    )
+    return lambda text: pattern.sub("[name]", text)
+
+
+_TITLES = {"mr", "mrs", "ms", "miss", "dr", "the", "and", "technician", "parent", "teacher"}
+
+
+# --- Encrypted export for the DSL -------------------------------------------------------------
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+MIN_PASSPHRASE = 12
+
+
+def safe_cell(value: object) -> str:
+    """Text for a spreadsheet cell that can never run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def _rows(session: Session, school_id: int) -> list[list[str]]:
+    header = [
+        "reference",
+        "received_utc",
+        "source",
+        "status",
+        "category",
+        "risk",
+        "child_protection",
+        "pupils",
+        "summary",
+        "pupil_words",
+        "exact_words",
+        "acknowledged_utc",
+        "closed_utc",
+        "outcome",
+        "lessons_learnt",
+        "chronology",
+    ]
+    rows = [header]
+    for i in session.scalars(
+        select(Incident).where(Incident.school_id == school_id).order_by(Incident.id)
+    ):
+        pupils = "; ".join(f"{link.pupil.full_name} ({link.role.value})" for link in i.pupils)
+        chronology = " | ".join(
+            f"{e.at:%Y-%m-%d %H:%M} {e.kind}: {e.text}"
+            + (f" (reason: {e.reason})" if e.reason else "")
+            for e in i.entries
+        )
+        rows.append(
+            [
+                safe_cell(v)
+                for v in (
+                    i.reference,
+                    f"{i.created_at:%Y-%m-%d %H:%M}",
+                    i.source,
+                    i.status,
+                    i.category,
+                    i.risk,
+                    "yes" if i.child_protection else "no",
+                    pupils,
+                    i.summary,
+                    i.pupil_words,
+                    i.exact_words,
+                    f"{i.acknowledged_at:%Y-%m-%d %H:%M}" if i.acknowledged_at else "",
+                    f"{i.closed_at:%Y-%m-%d %H:%M}" if i.closed_at else "",
+                    i.outcome,
+                    i.lessons_learnt,
+                    chronology,
+                )
+            ]
+        )
+    return rows
+
+
+def encrypted_export(session: Session, school_id: int, passphrase: str) -> bytes:
+    """The full incident log as CSV inside an AES-256 encrypted zip (7-Zip, WinZip open it)."""
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise ValueError(f"Use a passphrase of at least {MIN_PASSPHRASE} characters.")
+    text = io.StringIO()
+    csv.writer(text).writerows(_rows(session, school_id))
+    buffer = io.BytesIO()
+    with pyzipper.AESZipFile(
+        buffer, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES
+    ) as archive:
+        archive.setpassword(passphrase.encode())
+        archive.setencryption(pyzipper.WZ_AES, nbits=256)
+        stamp = datetime.now(UTC).strftime("%Y%m%d")
+        archive.writestr(f"incident-log-{stamp}.csv", text.getvalue().encode("utf-8-sig"))
+    return buffer.getvalue()

@@ -1,0 +1,83 @@
+"""Review pages (anonymised) and the DSL's encrypted export."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from flask import Blueprint, abort, render_template, request, send_file
+from flask.typing import ResponseReturnValue
+
+from classroom.accounts.models import Account
+from classroom.audit.services import record
+from classroom.db import get_session, utcnow
+from classroom.policy import allow
+from classroom.review import services
+from classroom.web import current_actor
+
+bp = Blueprint("review", __name__, url_prefix="/safeguarding/review")
+
+
+def _account() -> Account:
+    actor = current_actor()
+    if not isinstance(actor, Account):
+        abort(403)
+    return actor
+
+
+def _period() -> services.Period:
+    """This academic year, or the term holding ?term=YYYY-MM-DD (any day in it)."""
+    day_text = request.args.get("term", "")
+    if not day_text:
+        return services.academic_year_of(utcnow().date())
+    try:
+        return services.term_of(date.fromisoformat(day_text[:10]))
+    except ValueError:
+        abort(400)
+
+
+def _page(template: str) -> ResponseReturnValue:
+    period = _period()
+    db = get_session()
+    review = services.build(db, _account().school_id, period)
+    record(db, current_actor(), "incidents.reviewed", summary=period.label)
+    db.commit()
+    today = utcnow().date()
+    terms = [services.term_of(date(today.year - (m > today.month), m, 1)) for m in (9, 1, 4)]
+    return render_template(template, review=review, terms=sorted(terms, key=lambda p: p.start))
+
+
+@bp.get("/")
+@allow("review_incidents")
+def index() -> ResponseReturnValue:
+    """Trends by category, month and pathway, response times, overdue actions, lessons learnt."""
+    return _page("review/index.html")
+
+
+@bp.get("/termly")
+@allow("review_incidents")
+def termly() -> ResponseReturnValue:
+    """A printable termly summary for governors."""
+    return _page("review/termly.html")
+
+
+@bp.route("/export", methods=["GET", "POST"])
+@allow("export_incident_log")
+def export() -> ResponseReturnValue:
+    """The full log for the DSL, AES-256 encrypted with a passphrase they choose."""
+    if request.method == "GET":
+        return render_template("review/export.html")
+    passphrase = request.form.get("passphrase", "")
+    if passphrase != request.form.get("confirm", ""):
+        return render_template("review/export.html", error="The passphrases do not match."), 400
+    db = get_session()
+    try:
+        data = services.encrypted_export(db, _account().school_id, passphrase)
+    except ValueError as problem:
+        return render_template("review/export.html", error=str(problem)), 400
+    record(db, current_actor(), "incidents.exported", summary="AES-256 zip")
+    db.commit()
+    name = f"incident-log-{utcnow():%Y-%m-%d}.zip"
+    return send_file(
+        io.BytesIO(data), mimetype="application/zip", as_attachment=True, download_name=name
+    )

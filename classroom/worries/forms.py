@@ -1,0 +1,94 @@
+"""Forms for the safeguarding team and for staff raising a concern."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from classroom.worries.models import (
+    AGENCY_LABELS,
+    CATEGORY_LABELS,
+    PARENT_CONTACT_LABELS,
+    PupilRole,
+    Risk,
+)
+from classroom.worries.services import COMMUNICATION, MAX_TEXT
+
+TEXT = Length(max=MAX_TEXT, message=f"Use at most {MAX_TEXT} characters.")
+
+
+def _category_choices(blank: str | None = None) -> dict[str, str]:
+    choices = {"": blank} if blank else {}
+    return choices | {c.value: label for c, label in CATEGORY_LABELS.items()}
+
+
+class TriageForm(FlaskForm):  # type: ignore[misc]
+    category = SelectField("Category", choices=_category_choices())
+    risk = SelectField("Risk level", choices={r.value: r.value.capitalize() for r in Risk})
+    rationale = TextAreaField("Why this risk level", validators=[DataRequired("Say why."), TEXT])
+    child_protection = BooleanField("Child-protection concern")
+    assignee_id = SelectField("Assigned to", choices={}, validators=[Optional()])
+
+
+class NoteForm(FlaskForm):  # type: ignore[misc]
+    text = TextAreaField(
+        "Action taken or decision", validators=[DataRequired("Write the note."), TEXT]
+    )
+    reason = TextAreaField("Reason", validators=[TEXT])
+
+
+class ActionForm(FlaskForm):  # type: ignore[misc]
+    description = StringField("Action", validators=[DataRequired("Describe the action."), TEXT])
+    owner_id = SelectField("Owner", choices={})
+    due_on = DateField("Due", validators=[InputRequired("Give a due date.")])
+
+
+class LinkPupilForm(FlaskForm):  # type: ignore[misc]
+    pupil_id = SelectField("Pupil", choices={})
+    role = SelectField(
+        "Role", choices={r.value: r.value.replace("_", " ").capitalize() for r in PupilRole}
+    )
+
+
+class ReferralForm(FlaskForm):  # type: ignore[misc]
+    agency = SelectField("Agency", choices={a.value: label for a, label in AGENCY_LABELS.items()})
+    reference = StringField("Their reference number", validators=[Length(max=80)])
+    reason = TextAreaField("Reason for referral", validators=[DataRequired("Say why."), TEXT])
+
+
+class ParentContactForm(FlaskForm):  # type: ignore[misc]
+    decision = SelectField(
+        "Decision", choices={d.value: label for d, label in PARENT_CONTACT_LABELS.items()}
+    )
+    reason = TextAreaField("Reason", validators=[DataRequired("Say why."), TEXT])
+    review_on = DateField("Review on (optional)", validators=[Optional()])
+
+
+class CloseForm(FlaskForm):  # type: ignore[misc]
+    outcome = TextAreaField("Outcome", validators=[DataRequired("Record the outcome."), TEXT])
+    lessons_learnt = TextAreaField(
+        "Lessons learnt",
+        validators=[DataRequired("Record the lessons learnt."), TEXT],
+        description="About the process only; leave out names. Governors see this.",
+    )
+
+
+class ReopenForm(FlaskForm):  # type: ignore[misc]
+    reason = TextAreaField("Why reopen", validators=[DataRequired("Say why."), TEXT])
+
+
+class ConcernForm(FlaskForm):  # type: ignore[misc]
+    pupil_id = SelectField("Pupil", choices={})
+    summary = TextAreaField(
+        "What happened",
+        validators=[DataRequired("Say what happened."), TEXT],
+        description="Facts: what you saw or were told, when and where.",
+    )
+    communication = SelectField("How the pupil communicated it", choices=COMMUNICATION)
+    exact_words = TextAreaField(
+        "The pupil's exact words or signs (optional)",
+        validators=[TEXT],
+        description="Write them exactly; describe signs, symbols or behaviour as you saw them.",
+    )
+    category = SelectField("Category (optional)", choices=_category_choices("Not sure"))

@@ -1,0 +1,244 @@
+"""Worries and concerns: incidents, their chronology, actions, referrals and decisions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from classroom.accounts.models import Account
+from classroom.db import Base, UtcDateTime, str_enum
+from classroom.pupils.models import Pupil
+
+
+class Source(StrEnum):
+    PUPIL = "pupil"  # the pupil's own "Report a worry" button
+    STAFF = "staff"  # a concern a member of staff raised
+
+
+class Status(StrEnum):
+    NEW = "new"
+    OPEN = "open"  # acknowledged by the safeguarding team
+    CLOSED = "closed"
+
+
+class Category(StrEnum):
+    """Aligned with the risks the school's e-safety policy names."""
+
+    CYBERBULLYING = "cyberbullying"
+    INAPPROPRIATE_MATERIAL = "inappropriate_material"
+    CONTACT_FROM_STRANGER = "contact_from_stranger"
+    IMAGES_OR_SECRETS = "images_or_secrets"
+    PHYSICAL_DANGER_ABUSE = "physical_danger_abuse"
+    ANTISOCIAL_ILLEGAL = "antisocial_illegal"
+    SOCIAL_NETWORKING = "social_networking"
+    OBSESSIVE_USE = "obsessive_use"
+    PHISHING_SCAMS = "phishing_scams"
+    COPYRIGHT = "copyright"
+    WELLBEING = "wellbeing"
+    OTHER = "other"
+
+
+CATEGORY_LABELS = {
+    Category.CYBERBULLYING: "Cyberbullying",
+    Category.INAPPROPRIATE_MATERIAL: "Exposure to inappropriate material",
+    Category.CONTACT_FROM_STRANGER: "Contact from someone unknown",
+    Category.IMAGES_OR_SECRETS: "Asked for images or secrets",
+    Category.PHYSICAL_DANGER_ABUSE: "Physical danger or abuse",
+    Category.ANTISOCIAL_ILLEGAL: "Inappropriate, antisocial or illegal behaviour",
+    Category.SOCIAL_NETWORKING: "Inappropriate use of social networking",
+    Category.OBSESSIVE_USE: "Obsessive use of the internet or devices",
+    Category.PHISHING_SCAMS: "Phishing, scams or harmful attachments",
+    Category.COPYRIGHT: "Copyright",
+    Category.WELLBEING: "Feeling sad or worried",
+    Category.OTHER: "Other",
+}
+
+
+class Risk(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class PupilRole(StrEnum):
+    REPORTED_BY = "reported_by"
+    AFFECTED = "affected"
+    INVOLVED = "involved"
+
+
+class Agency(StrEnum):
+    CHILDRENS_SERVICES = "childrens_services"
+    POLICE = "police"
+    CEOP = "ceop"
+    OTHER = "other"
+
+
+AGENCY_LABELS = {
+    Agency.CHILDRENS_SERVICES: "Children's Services",
+    Agency.POLICE: "Police",
+    Agency.CEOP: "CEOP",
+    Agency.OTHER: "Other agency",
+}
+
+
+class ParentContact(StrEnum):
+    INFORM_NOW = "inform_now"
+    NOT_NOW = "not_now"
+    DO_NOT_CONTACT = "do_not_contact"
+
+
+PARENT_CONTACT_LABELS = {
+    ParentContact.INFORM_NOW: "Inform parents/carers now",
+    ParentContact.NOT_NOW: "Not now (review later)",
+    ParentContact.DO_NOT_CONTACT: "Do not contact parents/carers",
+}
+
+
+class Incident(Base):
+    """One worry or concern, and everything the safeguarding team decides about it."""
+
+    __tablename__ = "incidents"
+    __table_args__ = (Index("ix_incidents_school_status", "school_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    source: Mapped[Source] = mapped_column(str_enum(Source, 8))
+    status: Mapped[Status] = mapped_column(str_enum(Status, 8), default=Status.NEW)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # What the pupil chose on the iPad (codes from worries.flow), or the staff member's account.
+    what: Mapped[str | None] = mapped_column(String(40))
+    where: Mapped[str | None] = mapped_column(String(40))
+    feeling: Mapped[str | None] = mapped_column(String(40))
+    talk_to_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    pupil_words: Mapped[str | None] = mapped_column(Text)
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
+    raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), index=True)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    communication: Mapped[str | None] = mapped_column(String(40))
+    exact_words: Mapped[str | None] = mapped_column(Text)
+    # Triage.
+    category: Mapped[Category | None] = mapped_column(str_enum(Category, 32))
+    risk: Mapped[Risk | None] = mapped_column(str_enum(Risk, 8))
+    risk_rationale: Mapped[str | None] = mapped_column(Text)
+    child_protection: Mapped[bool] = mapped_column(Boolean, default=False)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    realerts_sent: Mapped[int] = mapped_column(Integer, default=0)
+    pupil_told_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    outcome: Mapped[str | None] = mapped_column(Text)
+    lessons_learnt: Mapped[str | None] = mapped_column(Text)
+
+    pupils: Mapped[list[IncidentPupil]] = relationship(
+        back_populates="incident", order_by="IncidentPupil.id"
+    )
+    entries: Mapped[list[IncidentEntry]] = relationship(order_by="IncidentEntry.id")
+    actions: Mapped[list[IncidentAction]] = relationship(order_by="IncidentAction.id")
+    referrals: Mapped[list[Referral]] = relationship(order_by="Referral.id")
+    talk_to: Mapped[Account | None] = relationship(foreign_keys=[talk_to_id])
+    assignee: Mapped[Account | None] = relationship(foreign_keys=[assignee_id])
+    raised_by: Mapped[Account | None] = relationship(foreign_keys=[raised_by_id])
+
+    @property
+    def reference(self) -> str:
+        return f"W{self.id:05d}"
+
+    @property
+    def reporter(self) -> Pupil | None:
+        for link in self.pupils:
+            if link.role == PupilRole.REPORTED_BY:
+                return link.pupil
+        return None
+
+
+class IncidentPupil(Base):
+    __tablename__ = "incident_pupils"
+    __table_args__ = (UniqueConstraint("incident_id", "pupil_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("pupils.id"), index=True)
+    role: Mapped[PupilRole] = mapped_column(str_enum(PupilRole, 16))
+
+    incident: Mapped[Incident] = relationship(back_populates="pupils")
+    pupil: Mapped[Pupil] = relationship()
+
+
+class IncidentEntry(Base):
+    """The chronology: every action, decision and reason, who and when. Never edited."""
+
+    __tablename__ = "incident_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    author: Mapped[Account | None] = relationship()
+
+
+class IncidentAction(Base):
+    __tablename__ = "incident_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
+    description: Mapped[str] = mapped_column(Text)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    due_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    done_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    owner: Mapped[Account] = relationship(foreign_keys=[owner_id])
+
+
+class Referral(Base):
+    __tablename__ = "referrals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
+    agency: Mapped[Agency] = mapped_column(str_enum(Agency, 24))
+    reference: Mapped[str] = mapped_column(String(80), default="")
+    made_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    made_by_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    follow_up_on: Mapped[date] = mapped_column(Date)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    outcome: Mapped[str | None] = mapped_column(Text)
+
+
+class ParentContactDecision(Base):
+    """Parents are never told automatically: each decision, its reason and who made it."""
+
+    __tablename__ = "parent_contact_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
+    decision: Mapped[ParentContact] = mapped_column(str_enum(ParentContact, 16))
+    reason: Mapped[str] = mapped_column(Text)
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    decided_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    review_on: Mapped[date | None] = mapped_column(Date)
+
+    decided_by: Mapped[Account] = relationship()
+
+
+class StaffAlert(Base):
+    """An in-app alert for one member of the safeguarding team."""
+
+    __tablename__ = "staff_alerts"
+    __table_args__ = (Index("ix_staff_alerts_account_seen", "account_id", "seen_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # new | reminder
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -1,0 +1,547 @@
+"""Raising worries and concerns, alerting the safeguarding team, and working each incident."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from classroom import policy
+from classroom.accounts.models import Account, Role
+from classroom.audit.services import record
+from classroom.db import utcnow
+from classroom.devices.models import Device
+from classroom.errors import Invalid
+from classroom.outbox.services import enqueue_email
+from classroom.principals import Actor
+from classroom.pupils.models import Pupil
+from classroom.worries import flow
+from classroom.worries.models import (
+    Agency,
+    Category,
+    Incident,
+    IncidentAction,
+    IncidentEntry,
+    IncidentPupil,
+    ParentContact,
+    ParentContactDecision,
+    PupilRole,
+    Referral,
+    Risk,
+    Source,
+    StaffAlert,
+    Status,
+)
+
+MAX_TEXT = 5000
+TEAM_ROLES = (Role.DSL, Role.DEPUTY_DSL)
+COMMUNICATION = {
+    "speech": "Spoken words",
+    "signs": "Signs (e.g. Makaton)",
+    "aac": "Voice-output aid (AAC) or symbols",
+    "gesture": "Gesture or pointing",
+    "behaviour": "Behaviour",
+    "writing": "Writing or typing",
+    "monitoring": "Web-filter monitoring alert",
+    "other": "Other",
+}
+
+
+@dataclass
+class WorryChoices:
+    """What a pupil chose in the worry flow; any step may have been skipped (None)."""
+
+    what: str | None = None
+    where: str | None = None
+    feeling: str | None = None
+    talk_to_id: int | None = None
+    words: str | None = None
+
+
+def _clean(text: str | None, limit: int, label: str) -> str | None:
+    if text is None:
+        return None
+    text = text.replace("\x00", "").strip()
+    if len(text) > limit:
+        raise Invalid(f"{label} is too long: at most {limit} characters.", label.lower())
+    return text or None
+
+
+def trusted_adults(session: Session, pupil: Pupil) -> list[Account]:
+    """Who the pupil can choose to talk to: their class staff, then the safeguarding lead."""
+    staff = [a for a in pupil.school_class.staff if a.active]
+    dsls = session.scalars(
+        select(Account).where(
+            Account.school_id == pupil.school_id, Account.role == Role.DSL, Account.active
+        )
+    )
+    return staff + [a for a in dsls if a not in staff]
+
+
+def validate_choices(session: Session, pupil: Pupil, choices: WorryChoices) -> WorryChoices:
+    """Keep only known codes and one of the pupil's own trusted adults; refuse over-long text."""
+    for field, options in (("what", flow.WHAT), ("where", flow.WHERE), ("feeling", flow.FEELING)):
+        if not flow.valid(options, getattr(choices, field)):
+            raise Invalid(f"Unknown choice for {field}.", field)
+    adults = {a.id for a in trusted_adults(session, pupil)}
+    if choices.talk_to_id is not None and choices.talk_to_id not in adults:
+        raise Invalid("Choose one of the adults shown.", "talk_to")
+    choices.words = _clean(choices.words, flow.MAX_WORDS, "Say more")
+    return choices
+
+
+def existing(session: Session, key: str) -> Incident | None:
+    return session.scalar(select(Incident).where(Incident.idempotency_key == key))
+
+
+def raise_worry(
+    session: Session, pupil: Pupil, device: Device | None, key: str, choices: WorryChoices
+) -> Incident:
+    """Record a pupil's worry and alert the team in one transaction; a repeated key is a no-op."""
+    found = existing(session, key)
+    if found is not None:
+        return found
+    choices = validate_choices(session, pupil, choices)
+    incident = Incident(
+        school_id=pupil.school_id,
+        idempotency_key=key,
+        source=Source.PUPIL,
+        status=Status.NEW,
+        created_at=utcnow(),
+        what=choices.what,
+        where=choices.where,
+        feeling=choices.feeling,
+        talk_to_id=choices.talk_to_id,
+        pupil_words=choices.words,
+        device_id=device.id if device else None,
+        category=flow.SUGGESTED_CATEGORY.get(choices.what or ""),
+        summary=flow.words_for(flow.WHAT, choices.what),
+    )
+    session.add(incident)
+    session.flush()
+    session.add(
+        IncidentPupil(incident_id=incident.id, pupil_id=pupil.id, role=PupilRole.REPORTED_BY)
+    )
+    _entry(session, incident, None, "raised", "Reported by the pupil on a class iPad")
+    _alert_team(session, incident, "new")
+    record(session, None, "worry.reported", incident, f"by pupil #{pupil.id}")
+    return incident
+
+
+@dataclass
+class ConcernInput:
+    pupil_id: int
+    summary: str
+    communication: str
+    exact_words: str | None
+    category: Category | None
+
+
+def raise_concern(session: Session, actor: Actor, key: str, data: ConcernInput) -> Incident:
+    """A member of staff logs a concern about a pupil they can see."""
+    account = policy.holder(actor, "raise_concern")
+    pupil = session.get(Pupil, data.pupil_id)
+    if account is None or pupil is None or not policy.can_view_pupil(session, actor, pupil):
+        raise Invalid("Choose a pupil from the list.", "pupil_id")
+    found = existing(session, key)
+    if found is not None:
+        return found
+    summary = _clean(data.summary, MAX_TEXT, "What happened")
+    if not summary:
+        raise Invalid("Say what happened.", "summary")
+    if data.communication not in COMMUNICATION:
+        raise Invalid("Choose how the pupil communicated it.", "communication")
+    incident = Incident(
+        school_id=account.school_id,
+        idempotency_key=key,
+        source=Source.STAFF,
+        status=Status.NEW,
+        created_at=utcnow(),
+        raised_by_id=account.id,
+        summary=summary,
+        communication=data.communication,
+        exact_words=_clean(data.exact_words, MAX_TEXT, "Exact words or signs"),
+        category=data.category,
+    )
+    session.add(incident)
+    session.flush()
+    session.add(IncidentPupil(incident_id=incident.id, pupil_id=pupil.id, role=PupilRole.AFFECTED))
+    _entry(session, incident, account, "raised", f"Concern raised by {account.display_name}")
+    _alert_team(session, incident, "new")
+    record(session, actor, "concern.raised", incident, f"about pupil #{pupil.id}")
+    return incident
+
+
+# --- Alerts -----------------------------------------------------------------------------------
+
+
+def _team(session: Session, school_id: int, roles: tuple[Role, ...]) -> list[Account]:
+    return list(
+        session.scalars(
+            select(Account).where(
+                Account.school_id == school_id, Account.role.in_(roles), Account.active
+            )
+        )
+    )
+
+
+def _alert_team(session: Session, incident: Incident, kind: str) -> None:
+    """In-app alerts and emails (via the outbox) to the DSL and deputies; reminders add the head."""
+    roles = TEAM_ROLES + ((Role.HEADTEACHER,) if kind == "reminder" else ())
+    round_ = incident.realerts_sent
+    for account in _team(session, incident.school_id, roles):
+        session.add(
+            StaffAlert(
+                account_id=account.id, incident_id=incident.id, kind=kind, created_at=utcnow()
+            )
+        )
+        if account.email:
+            # No detail in the email: it says there is something new and to sign in.
+            enqueue_email(
+                session,
+                f"incident:{incident.id}:{kind}:{round_}:{account.id}",
+                account.email,
+                f"{'Reminder: ' if kind == 'reminder' else ''}"
+                f"New worry or concern {incident.reference}",
+                f"There is {'still an unacknowledged' if kind == 'reminder' else 'a new'} worry or "
+                f"concern ({incident.reference}) in the safeguarding queue.\n\n"
+                f"Please sign in to see it: {current_app.config['BASE_URL']}/safeguarding/\n",
+            )
+
+
+def send_reminders(session: Session) -> int:
+    """Alert again (and the headteacher too) about reports nobody acknowledged in time."""
+    minutes = int(current_app.config["WORRY_ACK_MINUTES"])
+    now = utcnow()
+    count = 0
+    for incident in session.scalars(select(Incident).where(Incident.status == Status.NEW)):
+        due = incident.created_at + timedelta(minutes=minutes * (incident.realerts_sent + 1))
+        if now >= due:
+            incident.realerts_sent += 1
+            _alert_team(session, incident, "reminder")
+            _entry(
+                session,
+                incident,
+                None,
+                "reminder",
+                f"Not acknowledged within {minutes * incident.realerts_sent} minutes; "
+                "the team and headteacher were alerted again",
+            )
+            count += 1
+    return count
+
+
+def unseen_alerts(session: Session, account: Account) -> int:
+    return len(
+        list(
+            session.scalars(
+                select(StaffAlert.id).where(
+                    StaffAlert.account_id == account.id, StaffAlert.seen_at.is_(None)
+                )
+            )
+        )
+    )
+
+
+# --- Working an incident ----------------------------------------------------------------------
+
+
+def _entry(
+    session: Session,
+    incident: Incident,
+    author: Account | None,
+    kind: str,
+    text: str,
+    reason: str | None = None,
+) -> IncidentEntry:
+    entry = IncidentEntry(
+        incident_id=incident.id,
+        at=utcnow(),
+        author_id=author.id if author else None,
+        kind=kind,
+        text=text,
+        reason=reason,
+    )
+    session.add(entry)
+    return entry
+
+
+def _worker(actor: Actor, incident: Incident) -> Account:
+    account = policy.holder(actor, "work_incidents")
+    if account is None or not policy.can_work_incident(actor, incident):
+        raise PermissionError("not on the safeguarding team")
+    return account
+
+
+def _required(text: str | None, label: str) -> str:
+    cleaned = _clean(text, MAX_TEXT, label)
+    if not cleaned:
+        raise Invalid(f"{label} is needed.", label.lower().replace(" ", "_"))
+    return cleaned
+
+
+def view(session: Session, actor: Actor, incident: Incident) -> None:
+    """Opening an incident: logged, and it marks this person's alerts for it as seen."""
+    account = _worker(actor, incident)
+    for alert in session.scalars(
+        select(StaffAlert).where(
+            StaffAlert.account_id == account.id,
+            StaffAlert.incident_id == incident.id,
+            StaffAlert.seen_at.is_(None),
+        )
+    ):
+        alert.seen_at = utcnow()
+    record(session, actor, "incident.viewed", incident)
+
+
+def acknowledge(session: Session, actor: Actor, incident: Incident) -> None:
+    account = _worker(actor, incident)
+    if incident.status != Status.NEW:
+        return
+    incident.status = Status.OPEN
+    incident.acknowledged_at = utcnow()
+    incident.acknowledged_by_id = account.id
+    _entry(session, incident, account, "acknowledged", f"Acknowledged by {account.display_name}")
+    record(session, actor, "incident.acknowledged", incident)
+
+
+@dataclass
+class Triage:
+    category: Category
+    risk: Risk
+    rationale: str
+    child_protection: bool
+    assignee_id: int | None
+
+
+def triage(session: Session, actor: Actor, incident: Incident, data: Triage) -> None:
+    """Category, risk with its rationale, child-protection flag and who owns it."""
+    account = _worker(actor, incident)
+    rationale = _required(data.rationale, "Risk rationale")
+    assignee = session.get(Account, data.assignee_id) if data.assignee_id else None
+    if data.assignee_id and (assignee is None or not policy.has_right(assignee, "work_incidents")):
+        raise Invalid("Assign it to a member of the safeguarding team.", "assignee_id")
+    acknowledge(session, actor, incident)
+    incident.category, incident.risk, incident.risk_rationale = data.category, data.risk, rationale
+    incident.child_protection = data.child_protection
+    incident.assignee_id = data.assignee_id
+    text = (
+        f"Triage: {data.category.value}, {data.risk.value} risk"
+        f"{', child protection' if data.child_protection else ''}"
+        f"{', assigned to ' + assignee.display_name if assignee else ''}"
+    )
+    _entry(session, incident, account, "triage", text, rationale)
+    record(session, actor, "incident.triaged", incident, text)
+
+
+def add_note(
+    session: Session, actor: Actor, incident: Incident, text: str, reason: str | None
+) -> None:
+    """An action taken or decision made, and why: the chronology statutory guidance asks for."""
+    account = _worker(actor, incident)
+    _entry(
+        session,
+        incident,
+        account,
+        "note",
+        _required(text, "Note"),
+        _clean(reason, MAX_TEXT, "Reason"),
+    )
+    record(session, actor, "incident.note_added", incident)
+
+
+def add_action(
+    session: Session,
+    actor: Actor,
+    incident: Incident,
+    description: str,
+    owner_id: int,
+    due_on: date,
+) -> IncidentAction:
+    account = _worker(actor, incident)
+    owner = session.get(Account, owner_id)
+    if owner is None or not owner.is_staff or owner.school_id != incident.school_id:
+        raise Invalid("Choose a member of staff to own the action.", "owner_id")
+    if due_on < utcnow().date():
+        raise Invalid("The due date cannot be in the past.", "due_on")
+    action = IncidentAction(
+        incident_id=incident.id,
+        description=_required(description, "Action"),
+        owner_id=owner.id,
+        due_on=due_on,
+        created_at=utcnow(),
+        created_by_id=account.id,
+    )
+    session.add(action)
+    session.flush()
+    _entry(
+        session,
+        incident,
+        account,
+        "action",
+        f"Action for {owner.display_name}, due {due_on:%d %b %Y}: {action.description}",
+    )
+    record(session, actor, "incident.action_added", incident)
+    return action
+
+
+def complete_action(session: Session, actor: Actor, action: IncidentAction) -> None:
+    incident = session.get(Incident, action.incident_id)
+    assert incident is not None  # noqa: S101 - foreign key
+    account = _worker(actor, incident)
+    if action.done_at is None:
+        action.done_at = utcnow()
+        _entry(session, incident, account, "action_done", f"Done: {action.description}")
+        record(session, actor, "incident.action_done", incident)
+
+
+def link_pupil(
+    session: Session, actor: Actor, incident: Incident, pupil_id: int, role: PupilRole
+) -> None:
+    account = _worker(actor, incident)
+    pupil = session.get(Pupil, pupil_id)
+    if pupil is None or pupil.school_id != incident.school_id:
+        raise Invalid("Choose a pupil from the list.", "pupil_id")
+    if any(link.pupil_id == pupil.id for link in incident.pupils):
+        raise Invalid(f"{pupil.full_name} is already linked.", "pupil_id")
+    session.add(IncidentPupil(incident_id=incident.id, pupil_id=pupil.id, role=role))
+    _entry(
+        session,
+        incident,
+        account,
+        "pupil_linked",
+        f"{pupil.full_name} linked as {role.value.replace('_', ' ')}",
+    )
+    record(session, actor, "incident.pupil_linked", incident, f"pupil #{pupil.id}")
+
+
+def add_referral(
+    session: Session, actor: Actor, incident: Incident, agency: Agency, reference: str, reason: str
+) -> Referral:
+    """An external referral; follow-up is due the next working day (statutory acknowledgement)."""
+    account = _worker(actor, incident)
+    referral = Referral(
+        incident_id=incident.id,
+        agency=agency,
+        reference=(_clean(reference, 80, "Reference") or ""),
+        made_at=utcnow(),
+        made_by_id=account.id,
+        follow_up_on=next_working_day(utcnow().date()),
+    )
+    session.add(referral)
+    session.flush()
+    _entry(
+        session,
+        incident,
+        account,
+        "referral",
+        f"Referred to {agency.value.replace('_', ' ')} (ref {referral.reference or 'none yet'})",
+        _required(reason, "Reason"),
+    )
+    record(session, actor, "incident.referred", incident, agency.value)
+    return referral
+
+
+def next_working_day(day: date) -> date:
+    day += timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
+def decide_parent_contact(
+    session: Session,
+    actor: Actor,
+    incident: Incident,
+    decision: ParentContact,
+    reason: str,
+    review_on: date | None,
+) -> None:
+    """Parents are told only when staff decide so; the decision, reason and who decided are kept."""
+    account = _worker(actor, incident)
+    why = _required(reason, "Reason")
+    session.add(
+        ParentContactDecision(
+            incident_id=incident.id,
+            decision=decision,
+            reason=why,
+            decided_by_id=account.id,
+            decided_at=utcnow(),
+            review_on=review_on,
+        )
+    )
+    _entry(
+        session,
+        incident,
+        account,
+        "parent_contact",
+        f"Parent contact: {decision.value.replace('_', ' ')}",
+        why,
+    )
+    record(session, actor, "incident.parent_contact_decided", incident, decision.value)
+
+
+def parent_contact(session: Session, incident: Incident) -> ParentContactDecision | None:
+    """The decision in force (the latest one)."""
+    return session.scalar(
+        select(ParentContactDecision)
+        .where(ParentContactDecision.incident_id == incident.id)
+        .order_by(ParentContactDecision.id.desc())
+        .limit(1)
+    )
+
+
+def close(session: Session, actor: Actor, incident: Incident, outcome: str, lessons: str) -> None:
+    """Close with the outcome and lessons learnt (the policy's debrief)."""
+    account = _worker(actor, incident)
+    if incident.category is None or incident.risk is None:
+        raise Invalid("Triage the incident (category and risk) before closing it.", "outcome")
+    incident.outcome = _required(outcome, "Outcome")
+    incident.lessons_learnt = _required(lessons, "Lessons learnt")
+    incident.status = Status.CLOSED
+    incident.closed_at = utcnow()
+    _entry(
+        session,
+        incident,
+        account,
+        "closed",
+        f"Closed. Outcome: {incident.outcome}",
+        f"Lessons learnt: {incident.lessons_learnt}",
+    )
+    record(session, actor, "incident.closed", incident)
+
+
+def reopen(session: Session, actor: Actor, incident: Incident, reason: str) -> None:
+    account = _worker(actor, incident)
+    if incident.status != Status.CLOSED:
+        raise Invalid("Only a closed incident can be reopened.")
+    incident.status = Status.OPEN
+    incident.closed_at = None
+    _entry(session, incident, account, "reopened", "Reopened", _required(reason, "Reason"))
+    record(session, actor, "incident.reopened", incident)
+
+
+# --- The pupil side -----------------------------------------------------------------------------
+
+
+def seen_message_due(session: Session, pupil: Pupil) -> bool:
+    """Whether to tell the pupil "an adult has seen your worry" (once per acknowledged worry)."""
+    rows = list(
+        session.scalars(
+            select(Incident)
+            .join(IncidentPupil)
+            .where(
+                IncidentPupil.pupil_id == pupil.id,
+                IncidentPupil.role == PupilRole.REPORTED_BY,
+                Incident.source == Source.PUPIL,
+                Incident.acknowledged_at.is_not(None),
+                Incident.pupil_told_seen_at.is_(None),
+            )
+        )
+    )
+    for incident in rows:
+        incident.pupil_told_seen_at = utcnow()
+    return bool(rows)

@@ -1,0 +1,545 @@
+"""The pupil's worry button, staff concerns, and the safeguarding team's incident queue."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from classroom import policy
+from classroom.accounts.models import Account
+from classroom.db import get_session
+from classroom.devices.services import current_device
+from classroom.errors import Invalid
+from classroom.policy import allow
+from classroom.principals import PupilPrincipal
+from classroom.pupils.models import Pupil
+from classroom.web import current_actor
+from classroom.worries import envelope, flow, services
+from classroom.worries.forms import (
+    ActionForm,
+    CloseForm,
+    ConcernForm,
+    LinkPupilForm,
+    NoteForm,
+    ParentContactForm,
+    ReferralForm,
+    ReopenForm,
+    TriageForm,
+)
+from classroom.worries.models import (
+    AGENCY_LABELS,
+    CATEGORY_LABELS,
+    PARENT_CONTACT_LABELS,
+    Agency,
+    Category,
+    Incident,
+    IncidentAction,
+    ParentContact,
+    PupilRole,
+    Risk,
+    Status,
+)
+
+bp = Blueprint("worries", __name__)
+
+
+def key_path() -> Path:
+    return Path(current_app.instance_path) / "worry_key.pem"
+
+
+def _pupil() -> PupilPrincipal:
+    actor = current_actor()
+    if not isinstance(actor, PupilPrincipal):
+        abort(403)
+    return actor
+
+
+# --- The pupil's "Report a worry" -------------------------------------------------------------
+
+
+@bp.get("/pupil/worry")
+@allow("pupil")
+def pupil_flow() -> ResponseReturnValue:
+    """What happened, where, how I feel, who I want to talk to, say more: every step skippable."""
+    me = _pupil()
+    adults = services.trusted_adults(get_session(), me.pupil)
+    return render_template(
+        "worries/pupil_flow.html",
+        steps=flow.STEPS,
+        adults=adults,
+        key=str(uuid.uuid4()),
+        public_key=envelope.public_jwk(key_path()),
+        max_words=flow.MAX_WORDS,
+    )
+
+
+def _choices_from_form() -> services.WorryChoices:
+    talk_to = request.form.get("talk_to", "")
+    return services.WorryChoices(
+        what=request.form.get("what") or None,
+        where=request.form.get("where") or None,
+        feeling=request.form.get("feeling") or None,
+        talk_to_id=int(talk_to) if talk_to.isdigit() else None,
+        words=request.form.get("words") or None,
+    )
+
+
+@bp.post("/pupil/worry")
+@allow("pupil")
+def pupil_send() -> ResponseReturnValue:
+    """The same flow without JavaScript: one form, sent once (a repeated key makes nothing new)."""
+    me = _pupil()
+    key = request.form.get("key", "")[:64] or str(uuid.uuid4())
+    choices = _choices_from_form()
+    db = get_session()
+    try:
+        incident = services.raise_worry(db, me.pupil, me.device, key, choices)
+        db.commit()
+    except Invalid as problem:
+        db.rollback()
+        adults = services.trusted_adults(db, me.pupil)
+        return render_template(
+            "worries/pupil_flow.html",
+            steps=flow.STEPS,
+            adults=adults,
+            key=key,
+            public_key=envelope.public_jwk(key_path()),
+            max_words=flow.MAX_WORDS,
+            problem=problem.message,
+            chosen=choices,
+        ), 400
+    return redirect(url_for("worries.pupil_thanks", adult=incident.talk_to_id or ""))
+
+
+@bp.get("/pupil/worry/thanks")
+@allow("pupil")
+def pupil_thanks() -> ResponseReturnValue:
+    """Thank you for telling; says who will talk to them and nothing of what they said."""
+    me = _pupil()
+    adult_id = request.args.get("adult", type=int)
+    adults = services.trusted_adults(get_session(), me.pupil)
+    adult = next((a for a in adults if a.id == adult_id), None)
+    return render_template("worries/pupil_thanks.html", adult=adult)
+
+
+@bp.post("/class-ipad/worries")
+@allow("class_ipad_any")
+def ipad_queue() -> ResponseReturnValue:
+    """A class iPad sends a worry it saved (encrypted); repeats are answered, not re-created."""
+    device = current_device()
+    if device is None:
+        return {"error": "not a class iPad"}, 403
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or len(request.get_data()) > envelope.MAX_ENVELOPE:
+        return {"error": "not a saved worry"}, 400
+    db = get_session()
+    try:
+        payload = envelope.open_envelope(key_path(), body.get("envelope"))
+        pupil, key, choices = _queued_worry(payload, device.class_id)
+        if services.existing(db, key) is not None:
+            return {"status": "already received"}, 200
+        services.raise_worry(db, pupil, device, key, choices)
+        db.commit()
+    except Invalid as problem:
+        return {"error": problem.message}, 400
+    except IntegrityError:  # the same key arrived twice at once; the other copy was kept
+        db.rollback()
+        return {"status": "already received"}, 200
+    return {"status": "received"}, 201
+
+
+def _queued_worry(
+    payload: dict[str, Any], class_id: int
+) -> tuple[Pupil, str, services.WorryChoices]:
+    def text(name: str, limit: int = 64) -> str | None:
+        value = payload.get(name)
+        return value[:limit] if isinstance(value, str) and value else None
+
+    pupil_id, talk_to = payload.get("pupil_id"), payload.get("talk_to")
+    pupil = get_session().get(Pupil, pupil_id) if isinstance(pupil_id, int) else None
+    key = text("key")
+    if pupil is None or key is None or not policy.can_pupil_sign_in_on(pupil, class_id):
+        raise Invalid("The saved worry does not belong to this iPad's class.")
+    words = payload.get("words")
+    choices = services.WorryChoices(
+        what=text("what"),
+        where=text("where"),
+        feeling=text("feeling"),
+        talk_to_id=talk_to if isinstance(talk_to, int) else None,
+        words=words if isinstance(words, str) else None,
+    )
+    return pupil, key, choices
+
+
+# --- Staff concerns ---------------------------------------------------------------------------
+
+
+def _pupil_choices() -> dict[str, str]:
+    pupils = get_session().scalars(policy.visible_pupils(current_actor()))
+    return {str(p.id): f"{p.full_name} ({p.school_class.name})" for p in pupils}
+
+
+@bp.route("/concerns/new", methods=["GET", "POST"])
+@allow("raise_concern")
+def concern_new() -> ResponseReturnValue:
+    """Any member of staff logs a concern about a pupil, with how the pupil communicated it."""
+    form = ConcernForm()
+    form.pupil_id.choices = _pupil_choices()
+    key = request.form.get("key", "")[:64] or str(uuid.uuid4())
+    if not form.validate_on_submit():
+        return render_template("worries/concern_new.html", form=form, key=key), (
+            400 if form.errors else 200
+        )
+    db = get_session()
+    data = services.ConcernInput(
+        pupil_id=int(form.pupil_id.data),
+        summary=form.summary.data,
+        communication=form.communication.data,
+        exact_words=form.exact_words.data,
+        category=Category(form.category.data) if form.category.data else None,
+    )
+    try:
+        services.raise_concern(db, current_actor(), key, data)
+    except Invalid as problem:
+        getattr(form, problem.field or "summary", form.summary).errors.append(problem.message)
+        return render_template("worries/concern_new.html", form=form, key=key), 400
+    db.commit()
+    return redirect(url_for("worries.my_concerns", raised=1))
+
+
+@bp.get("/concerns/")
+@allow("raise_concern")
+def my_concerns() -> ResponseReturnValue:
+    """What this member of staff raised (their words and its status), not the rest of the file."""
+    concerns = list(get_session().scalars(policy.raised_concerns(current_actor())))
+    return render_template("worries/my_concerns.html", concerns=concerns)
+
+
+# --- The safeguarding queue -------------------------------------------------------------------
+
+
+def _queue_rows() -> list[Incident]:
+    query = policy.visible_incidents(current_actor()).where(Incident.status != Status.CLOSED)
+    return list(get_session().scalars(query))
+
+
+@bp.get("/safeguarding/")
+@allow("work_incidents")
+def queue() -> ResponseReturnValue:
+    """New and open worries and concerns; new ones appear without reloading."""
+    closed = list(
+        get_session().scalars(
+            policy.visible_incidents(current_actor())
+            .where(Incident.status == Status.CLOSED)
+            .limit(50)
+        )
+    )
+    return render_template(
+        "worries/queue.html",
+        incidents=_queue_rows(),
+        closed=closed,
+        labels=CATEGORY_LABELS,
+        state=_state(),
+    )
+
+
+def _state() -> str:
+    scope = policy.visible_incidents(current_actor()).where(Incident.status != Status.CLOSED)
+    ids = list(
+        get_session().scalars(scope.with_only_columns(Incident.id, Incident.status).order_by(None))
+    )
+    newest = get_session().scalar(scope.with_only_columns(func.max(Incident.id)).order_by(None))
+    new = get_session().scalar(
+        scope.where(Incident.status == Status.NEW).with_only_columns(func.count()).order_by(None)
+    )
+    return f"{newest or 0}-{len(ids)}-{new or 0}"
+
+
+@bp.get("/safeguarding/queue/rows")
+@allow("work_incidents")
+def queue_rows() -> ResponseReturnValue:
+    """The open queue's rows, for the page to swap in when its state changes."""
+    return (
+        render_template(
+            "worries/_queue_rows.html", incidents=_queue_rows(), labels=CATEGORY_LABELS
+        ),
+        200,
+        {"X-Queue-State": _state()},
+    )
+
+
+@bp.get("/safeguarding/queue/state")
+@allow("work_incidents")
+def queue_state() -> ResponseReturnValue:
+    """A tiny answer the queue page polls: it changes whenever the open queue does."""
+    return {"state": _state()}
+
+
+def _incident(incident_id: int) -> Incident:
+    """The incident if this person may see it; otherwise 404, so hidden records stay hidden."""
+    incident = get_session().scalar(
+        policy.visible_incidents(current_actor()).where(Incident.id == incident_id)
+    )
+    if incident is None:
+        abort(404)
+    return incident
+
+
+def _staff_choices(incident: Incident, right: str | None = None) -> dict[str, str]:
+    accounts = get_session().scalars(
+        select(Account)
+        .where(Account.school_id == incident.school_id, Account.active)
+        .order_by(Account.display_name)
+    )
+    return {
+        str(a.id): f"{a.display_name} ({a.role.label})"
+        for a in accounts
+        if a.is_staff and (right is None or policy.has_right(a, right))
+    }
+
+
+def _forms(incident: Incident) -> dict[str, FlaskForm]:
+    """Every form on the incident page, each prefixed so their fields' ids never clash."""
+    classes: dict[str, type[FlaskForm]] = {
+        "triage": TriageForm,
+        "note": NoteForm,
+        "action": ActionForm,
+        "link": LinkPupilForm,
+        "referral": ReferralForm,
+        "parent": ParentContactForm,
+        "close": CloseForm,
+        "reopen": ReopenForm,
+    }
+    forms = {name: cls(prefix=name, formdata=None) for name, cls in classes.items()}
+    forms["triage"] = TriageForm(prefix="triage", formdata=None, obj=incident)
+    _fill_choices(incident, forms)
+    return forms
+
+
+def _fill_choices(incident: Incident, forms: dict[str, FlaskForm]) -> None:
+    if "triage" in forms:
+        forms["triage"].assignee_id.choices = {"": "Nobody yet"} | _staff_choices(
+            incident, "work_incidents"
+        )
+    if "action" in forms:
+        forms["action"].owner_id.choices = _staff_choices(incident)
+    if "link" in forms:
+        pupils = get_session().scalars(
+            select(Pupil).where(Pupil.school_id == incident.school_id).order_by(Pupil.first_name)
+        )
+        forms["link"].pupil_id.choices = {
+            str(p.id): f"{p.full_name} ({p.school_class.name})" for p in pupils
+        }
+
+
+def _detail_page(
+    incident: Incident,
+    forms: dict[str, FlaskForm] | None = None,
+    status: int = 200,
+    error: str | None = None,
+) -> ResponseReturnValue:
+    all_forms = _forms(incident) | (forms or {})
+    return render_template(
+        "worries/detail.html",
+        incident=incident,
+        forms=all_forms,
+        flow=flow,
+        labels=CATEGORY_LABELS,
+        agencies=AGENCY_LABELS,
+        contact_labels=PARENT_CONTACT_LABELS,
+        contact=services.parent_contact(get_session(), incident),
+        communication=services.COMMUNICATION,
+        error=error,
+    ), status
+
+
+@bp.get("/safeguarding/<int:incident_id>")
+@allow("work_incidents")
+def detail(incident_id: int) -> ResponseReturnValue:
+    """One incident: what was reported, triage, chronology and every decision (view audited)."""
+    incident = _incident(incident_id)
+    db = get_session()
+    services.view(db, current_actor(), incident)
+    db.commit()
+    return _detail_page(incident)
+
+
+def _work(
+    incident_id: int,
+    name: str,
+    form_class: type[FlaskForm] | None,
+    apply: Callable[[Incident, Any], object],
+) -> ResponseReturnValue:
+    """Validate one form on an incident, apply it, commit once; errors re-show the page (400)."""
+    incident = _incident(incident_id)
+    form = form_class(prefix=name) if form_class else None
+    if form is not None:
+        _fill_choices(incident, {name: form})
+        if not form.validate_on_submit():
+            return _detail_page(incident, {name: form}, 400)
+    db = get_session()
+    try:
+        apply(incident, form)
+    except Invalid as problem:
+        db.rollback()
+        target = getattr(form, problem.field or "", None) if form is not None else None
+        if target is not None:
+            target.errors.append(problem.message)
+        return _detail_page(incident, {name: form} if form else {}, 400, problem.message)
+    db.commit()
+    return redirect(url_for("worries.detail", incident_id=incident.id, _anchor=name))
+
+
+@bp.post("/safeguarding/<int:incident_id>/acknowledge")
+@allow("work_incidents")
+def acknowledge(incident_id: int) -> ResponseReturnValue:
+    return _work(
+        incident_id,
+        "ack",
+        None,
+        lambda i, f: services.acknowledge(get_session(), current_actor(), i),
+    )
+
+
+@bp.post("/safeguarding/<int:incident_id>/triage")
+@allow("work_incidents")
+def triage(incident_id: int) -> ResponseReturnValue:
+    def apply(incident: Incident, form: Any) -> None:
+        services.triage(
+            get_session(),
+            current_actor(),
+            incident,
+            services.Triage(
+                Category(form.category.data),
+                Risk(form.risk.data),
+                form.rationale.data,
+                bool(form.child_protection.data),
+                int(form.assignee_id.data) if form.assignee_id.data else None,
+            ),
+        )
+
+    return _work(incident_id, "triage", TriageForm, apply)
+
+
+@bp.post("/safeguarding/<int:incident_id>/notes")
+@allow("work_incidents")
+def note(incident_id: int) -> ResponseReturnValue:
+    return _work(
+        incident_id,
+        "note",
+        NoteForm,
+        lambda i, f: services.add_note(
+            get_session(), current_actor(), i, f.text.data, f.reason.data
+        ),
+    )
+
+
+@bp.post("/safeguarding/<int:incident_id>/actions")
+@allow("work_incidents")
+def action(incident_id: int) -> ResponseReturnValue:
+    return _work(
+        incident_id,
+        "action",
+        ActionForm,
+        lambda i, f: services.add_action(
+            get_session(),
+            current_actor(),
+            i,
+            f.description.data,
+            int(f.owner_id.data),
+            f.due_on.data,
+        ),
+    )
+
+
+@bp.post("/safeguarding/<int:incident_id>/actions/<int:action_id>/done")
+@allow("work_incidents")
+def action_done(incident_id: int, action_id: int) -> ResponseReturnValue:
+    def apply(incident: Incident, _form: Any) -> None:
+        found = get_session().get(IncidentAction, action_id)
+        if found is None or found.incident_id != incident.id:
+            abort(404)
+        services.complete_action(get_session(), current_actor(), found)
+
+    return _work(incident_id, "action", None, apply)
+
+
+@bp.post("/safeguarding/<int:incident_id>/pupils")
+@allow("work_incidents")
+def link_pupil(incident_id: int) -> ResponseReturnValue:
+    return _work(
+        incident_id,
+        "link",
+        LinkPupilForm,
+        lambda i, f: services.link_pupil(
+            get_session(), current_actor(), i, int(f.pupil_id.data), PupilRole(f.role.data)
+        ),
+    )
+
+
+@bp.post("/safeguarding/<int:incident_id>/referrals")
+@allow("work_incidents")
+def referral(incident_id: int) -> ResponseReturnValue:
+    return _work(
+        incident_id,
+        "referral",
+        ReferralForm,
+        lambda i, f: services.add_referral(
+            get_session(),
+            current_actor(),
+            i,
+            Agency(f.agency.data),
+            f.reference.data,
+            f.reason.data,
+        ),
+    )
+
+
+@bp.post("/safeguarding/<int:incident_id>/parent-contact")
+@allow("work_incidents")
+def parent_contact(incident_id: int) -> ResponseReturnValue:
+    return _work(
+        incident_id,
+        "parent",
+        ParentContactForm,
+        lambda i, f: services.decide_parent_contact(
+            get_session(),
+            current_actor(),
+            i,
+            ParentContact(f.decision.data),
+            f.reason.data,
+            f.review_on.data,
+        ),
+    )
+
+
+@bp.post("/safeguarding/<int:incident_id>/close")
+@allow("work_incidents")
+def close(incident_id: int) -> ResponseReturnValue:
+    return _work(
+        incident_id,
+        "close",
+        CloseForm,
+        lambda i, f: services.close(
+            get_session(), current_actor(), i, f.outcome.data, f.lessons_learnt.data
+        ),
+    )
+
+
+@bp.post("/safeguarding/<int:incident_id>/reopen")
+@allow("work_incidents")
+def reopen(incident_id: int) -> ResponseReturnValue:
+    return _work(
+        incident_id,
+        "reopen",
+        ReopenForm,
+        lambda i, f: services.reopen(get_session(), current_actor(), i, f.reason.data),
+    )

@@ -1,0 +1,35 @@
+/* The safeguarding queue refreshes itself: a new worry appears within seconds, no reload. */
+(function () {
+  "use strict";
+  var live = document.getElementById("queue-live");
+  var rows = document.getElementById("queue-rows");
+  if (!live || !rows) { return; }
+  var state = live.getAttribute("data-state");
+
+  function refresh() {
+    fetch(live.getAttribute("data-rows-url"), { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) { throw new Error("rows " + response.status); }
+        state = response.headers.get("X-Queue-State") || state;
+        return response.text();
+      })
+      .then(function (html) {
+        var body = new DOMParser().parseFromString("<table><tbody>" + html + "</tbody></table>",
+          "text/html").querySelector("tbody");
+        rows.replaceChildren.apply(rows, Array.prototype.slice.call(body.childNodes));
+        live.textContent = "The queue has changed.";
+      })
+      .catch(function () { return null; });
+  }
+
+  function poll() {
+    fetch(live.getAttribute("data-state-url"), { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        if (data && data.state !== state) { state = data.state; refresh(); }
+      })
+      .catch(function () { return null; });
+  }
+
+  window.setInterval(poll, 1000);
+})();

@@ -1,0 +1,161 @@
+/* The "Report a worry" flow: one question at a time, every step skippable, "Send" always near.
+ *
+ * Without this script the page is one plain form that works on its own. With it, the choices
+ * become big buttons (touch, keyboard and switch: Space or Enter), and sending first saves the
+ * report on the iPad, sealed with the server's public key, so a dropped connection loses nothing.
+ */
+(function () {
+  "use strict";
+  var form = document.getElementById("worry-form");
+  if (!form) { return; }
+  var steps = Array.prototype.slice.call(form.querySelectorAll(".worry-step"));
+  var current = 0;
+  var answers = {};
+
+  function b64(buffer) {
+    var bytes = new Uint8Array(buffer), text = "";
+    for (var i = 0; i < bytes.length; i += 1) { text += String.fromCharCode(bytes[i]); }
+    return window.btoa(text);
+  }
+
+  function seal(payload) {
+    var subtle = window.crypto && window.crypto.subtle;
+    var jwk = JSON.parse(form.getAttribute("data-public-key"));
+    var aesKey, iv = window.crypto.getRandomValues(new Uint8Array(12));
+    return subtle.importKey("jwk", jwk, { name: "RSA-OAEP", hash: "SHA-256" }, false, ["encrypt"])
+      .then(function (publicKey) {
+        return subtle.generateKey({ name: "AES-GCM", length: 256 }, true, ["encrypt"])
+          .then(function (key) { aesKey = key; return subtle.exportKey("raw", key); })
+          .then(function (raw) { return subtle.encrypt({ name: "RSA-OAEP" }, publicKey, raw); });
+      })
+      .then(function (wrapped) {
+        var data = new TextEncoder().encode(JSON.stringify(payload));
+        return subtle.encrypt({ name: "AES-GCM", iv: iv }, aesKey, data).then(function (sealed) {
+          return { v: "1", k: b64(wrapped), iv: b64(iv), c: b64(sealed) };
+        });
+      });
+  }
+
+  function show(index) {
+    current = Math.max(0, Math.min(index, steps.length - 1));
+    steps.forEach(function (step, i) { step.hidden = i !== current; });
+    form.querySelector(".worry-nav .back").hidden = current === 0;
+    form.querySelector(".worry-nav .skip").hidden = current === steps.length - 1;
+    var focusTarget = steps[current].querySelector("button, textarea");
+    if (focusTarget) { focusTarget.focus(); }
+    document.dispatchEvent(new CustomEvent("classroom:screen", { detail: steps[current] }));
+  }
+
+  function makeButtons(step) {
+    step.querySelectorAll("label.choice-card").forEach(function (label) {
+      var input = label.querySelector("input");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "choice-card";
+      button.setAttribute("aria-pressed", input.checked ? "true" : "false");
+      button.setAttribute("data-value", input.value);
+      while (label.firstChild) {
+        if (label.firstChild !== input) { button.appendChild(label.firstChild); } else { label.removeChild(input); }
+      }
+      button.addEventListener("click", function () {
+        answers[input.name] = input.value;
+        step.querySelectorAll("button.choice-card").forEach(function (other) {
+          other.setAttribute("aria-pressed", other === button ? "true" : "false");
+        });
+        show(current + 1);
+      });
+      label.parentNode.replaceChild(button, label);
+      if (input.checked) { answers[input.name] = input.value; }
+    });
+  }
+
+  function navButton(className, text, symbol, handler) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "pupil-button " + className;
+    var img = document.createElement("img");
+    img.src = "/symbols/" + symbol + ".svg";
+    img.alt = "";
+    var span = document.createElement("span");
+    span.textContent = text;
+    button.appendChild(img);
+    button.appendChild(span);
+    button.addEventListener("click", handler);
+    return button;
+  }
+
+  function payload() {
+    var words = form.querySelector("textarea[name=words]").value.trim();
+    var talkTo = answers.talk_to ? parseInt(answers.talk_to, 10) : null;
+    return {
+      key: form.querySelector("input[name=key]").value,
+      pupil_id: parseInt(form.getAttribute("data-pupil"), 10),
+      what: answers.what || null, where: answers.where || null, feeling: answers.feeling || null,
+      talk_to: talkTo, words: words || null, saved_at: new Date().toISOString()
+    };
+  }
+
+  function adultName(talkTo) {
+    var button = form.querySelector('[data-step="talk_to"] button[data-value="' + talkTo + '"]');
+    return button ? button.textContent.trim() : "";
+  }
+
+  function thanksHere(talkTo) {
+    // Offline: say thank you on this page; the saved worry goes as soon as the network is back.
+    var name = adultName(talkTo);
+    var main = document.getElementById("main");
+    var title = document.createElement("h1");
+    title.className = "pupil-title";
+    title.textContent = "Thank you for telling.";
+    var line = document.createElement("p");
+    line.className = "pupil-message";
+    line.textContent = (name || "An adult") + " will talk to you.";
+    main.replaceChildren(title, line);
+    window.history.replaceState(null, "", form.getAttribute("data-thanks-url"));
+  }
+
+  function thanks(talkTo) {
+    var url = form.getAttribute("data-thanks-url") + "?adult=" + (talkTo || "");
+    window.classroomWorryOutbox.pending().then(function (count) {
+      if (count > 0) { thanksHere(talkTo); return; }
+      window.location.replace(url);  // replace: the worry page leaves no history entry behind
+    }, function () { window.location.replace(url); });
+  }
+
+  function plainSubmit() {
+    // No way to keep it safely on this iPad: send the plain form (it is idempotent too).
+    form.querySelectorAll("input.js-answer").forEach(function (el) { el.remove(); });
+    Object.keys(answers).forEach(function (name) {
+      var input = document.createElement("input");
+      input.type = "hidden"; input.name = name; input.value = answers[name];
+      input.className = "js-answer";
+      form.appendChild(input);
+    });
+    HTMLFormElement.prototype.submit.call(form);
+  }
+
+  function send(event) {
+    if (event) { event.preventDefault(); }
+    var outbox = window.classroomWorryOutbox;
+    var data = payload();
+    if (!(window.crypto && window.crypto.subtle && outbox)) { plainSubmit(); return; }
+    form.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
+    seal(data)
+      .then(function (envelope) { return outbox.save(data.key, envelope); })
+      .then(function () {
+        var done = function () { thanks(data.talk_to); };
+        return outbox.flush().then(done, done);
+      }, plainSubmit);
+  }
+
+  steps.forEach(makeButtons);
+  var nav = document.createElement("div");
+  nav.className = "worry-nav";
+  nav.appendChild(navButton("back", "Back", "2B05", function () { show(current - 1); }));
+  nav.appendChild(navButton("skip", "Skip", "23ED", function () { show(current + 1); }));
+  var sendArea = form.querySelector(".worry-send");
+  sendArea.insertBefore(nav, sendArea.firstChild);
+  form.addEventListener("submit", send);
+  form.classList.add("stepped");
+  show(0);
+})();

@@ -1,0 +1,199 @@
+"""A pupil reports a worry by switch and by touch, offline and online; the DSL sees it live."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from playwright.sync_api import BrowserContext, Page, expect
+from sqlalchemy import func, select
+
+from classroom.db import get_session
+from classroom.worries.models import Incident
+from tests.browser.conftest import LiveServer, assert_accessible, sign_in, sign_out
+
+
+def _incidents(server: LiveServer) -> list[Incident]:
+    with server.app.app_context():
+        return list(get_session().scalars(select(Incident).order_by(Incident.id)))
+
+
+def _count(server: LiveServer) -> int:
+    with server.app.app_context():
+        return get_session().scalar(select(func.count()).select_from(Incident)) or 0
+
+
+def _class_ipad(new_ipad: Callable[[], BrowserContext], server: LiveServer, name: str) -> Page:
+    page = new_ipad().new_page()
+    sign_in(page, server, "teacher")
+    page.goto(server.url + "/class-ipads/")
+    form = page.locator("form", has=page.get_by_role("heading", name="Make this iPad a class iPad"))
+    form.get_by_label("iPad name").fill(name)
+    form.get_by_role("button", name="Make this a class iPad").click()
+    sign_out(page)
+    page.goto(server.url + "/class-ipad")
+    return page
+
+
+def _press(page: Page, name: str, role: str = "button") -> None:
+    """A switch user: move focus to the item, then press Enter to select it."""
+    page.get_by_role(role, name=name, exact=True).focus()  # type: ignore[arg-type]
+    page.keyboard.press("Enter")
+
+
+def test_pupil_reports_by_switch_and_the_dsl_sees_it_without_reloading(
+    new_ipad: Callable[[], BrowserContext], live_server: LiveServer
+) -> None:
+    dsl = new_ipad().new_page()
+    sign_in(dsl, live_server, "dsl")
+    dsl.goto(live_server.url + "/safeguarding/")
+    assert_accessible(dsl)
+    before = _count(live_server)
+
+    ipad = _class_ipad(new_ipad, live_server, "Oak switch iPad")
+    _press(ipad, "Ben")
+    expect(ipad.get_by_role("heading", name="Hello Ben")).to_be_visible()
+    _press(ipad, "Report a worry", "link")
+    expect(ipad.get_by_text("What happened?")).to_be_visible()
+    assert_accessible(ipad)
+    _press(ipad, "Someone was unkind")
+    expect(ipad.get_by_text("Where?")).to_be_visible()
+    assert_accessible(ipad)
+    _press(ipad, "In a game")
+    _press(ipad, "Skip")  # how I feel: skipped
+    expect(ipad.get_by_text("Who do you want to talk to?")).to_be_visible()
+    _press(ipad, "Ms Ana Lopez")
+    expect(ipad.get_by_label("Type here if you want to. You do not have to.")).to_be_focused()
+    assert_accessible(ipad)
+    ipad.keyboard.type("They called me names")
+    sent_at = time.monotonic()
+    _press(ipad, "Send")
+    expect(ipad.get_by_role("heading", name="Thank you for telling.")).to_be_visible()
+    expect(ipad.get_by_text("Ms Ana Lopez will talk to you.")).to_be_visible()
+    assert_accessible(ipad)
+
+    row = dsl.locator("#queue-rows tr", has_text="Ben Taylor")
+    expect(row).to_be_visible(timeout=2000)
+    assert time.monotonic() - sent_at < 3
+    assert _count(live_server) == before + 1
+    incident = _incidents(live_server)[-1]
+    assert (incident.what, incident.where, incident.feeling) == ("unkind", "game", None)
+    assert incident.pupil_words == "They called me names"
+
+    # Nothing of it can be seen again on the iPad: back leads to a fresh, empty form.
+    ipad.go_back()
+    ipad.wait_for_load_state()
+    expect(ipad.get_by_text("They called me names")).to_have_count(0)
+
+
+def test_pupil_reports_by_touch_in_three_taps(
+    new_ipad: Callable[[], BrowserContext], live_server: LiveServer
+) -> None:
+    ipad = _class_ipad(new_ipad, live_server, "Oak touch iPad")
+    ipad.get_by_role("button", name="Chloe").tap()
+    ipad.get_by_role("link", name="Report a worry").tap()
+    before = _count(live_server)
+    ipad.get_by_role("button", name="I feel sad or worried").tap()
+    ipad.get_by_role("button", name="Send").tap()
+    expect(ipad.get_by_role("heading", name="Thank you for telling.")).to_be_visible()
+    expect(ipad.get_by_text("An adult will talk to you.")).to_be_visible()
+    assert _count(live_server) == before + 1
+
+
+def test_offline_worry_is_saved_encrypted_and_sent_once_when_back_online(
+    new_ipad: Callable[[], BrowserContext], live_server: LiveServer
+) -> None:
+    ipad = _class_ipad(new_ipad, live_server, "Oak offline iPad")
+    ipad.get_by_role("button", name="Dev").tap()
+    for word in ("cat", "dog", "star"):
+        ipad.get_by_role("button", name=word, exact=True).tap()
+    ipad.get_by_role("link", name="Report a worry").tap()
+    expect(ipad.get_by_text("What happened?")).to_be_visible()
+    before = _count(live_server)
+    ipad.context.set_offline(True)
+    ipad.get_by_role("button", name="Someone I don't know talked to me").tap()
+    ipad.get_by_role("button", name="Send").tap()
+    expect(ipad.get_by_role("heading", name="Thank you for telling.")).to_be_visible()
+    expect(ipad.get_by_text("A worry is saved on this iPad. It is not sent yet.")).to_be_visible()
+    stored = ipad.evaluate("""() => new Promise(resolve => {
+        const open = indexedDB.open("classroom", 1);
+        open.onsuccess = () => {
+          const get = open.result.transaction("worries").objectStore("worries").getAll();
+          get.onsuccess = () => resolve(JSON.stringify(get.result));
+        };
+      })""")
+    assert "stranger" not in stored
+    assert '"c"' in stored
+    assert _count(live_server) == before
+    ipad.context.set_offline(False)
+    expect(ipad.get_by_text("A worry is saved on this iPad. It is not sent yet.")).to_be_hidden(
+        timeout=25_000
+    )
+    assert _count(live_server) == before + 1
+    ipad.reload()
+    ipad.wait_for_timeout(500)
+    assert _count(live_server) == before + 1
+    assert _incidents(live_server)[-1].what == "stranger"
+
+
+def test_double_tap_on_send_makes_one_incident(
+    new_ipad: Callable[[], BrowserContext], live_server: LiveServer
+) -> None:
+    ipad = _class_ipad(new_ipad, live_server, "Oak double iPad")
+    ipad.get_by_role("button", name="Finn").tap()
+    ipad.get_by_role("link", name="Report a worry").tap()
+    before = _count(live_server)
+    ipad.get_by_role("button", name="Someone was unkind").tap()
+    ipad.get_by_role("button", name="Send").dblclick()
+    expect(ipad.get_by_role("heading", name="Thank you for telling.")).to_be_visible()
+    ipad.wait_for_timeout(300)
+    assert _count(live_server) == before + 1
+
+
+def test_dsl_triages_and_closes_and_the_pages_are_accessible(
+    new_ipad: Callable[[], BrowserContext], live_server: LiveServer
+) -> None:
+    ipad = _class_ipad(new_ipad, live_server, "Oak close iPad")
+    ipad.get_by_role("button", name="Ella").tap()
+    ipad.get_by_role("link", name="Report a worry").tap()
+    ipad.get_by_role("button", name="I saw something upsetting").tap()
+    ipad.get_by_role("button", name="Send").tap()
+    expect(ipad.get_by_role("heading", name="Thank you for telling.")).to_be_visible()
+
+    dsl = new_ipad().new_page()
+    sign_in(dsl, live_server, "dsl")
+    dsl.goto(live_server.url + "/safeguarding/")
+    dsl.locator("#queue-rows tr", has_text="Ella Murphy").get_by_role("link").click()
+    assert_accessible(dsl)
+    dsl.get_by_role("button", name="Acknowledge").click()
+    triage = dsl.locator("#triage")
+    triage.get_by_label("Category").select_option("inappropriate_material")
+    triage.get_by_label("Risk level", exact=True).select_option("low")
+    triage.get_by_label("Why this risk level").fill("Saw an advert; no contact with anyone")
+    triage.get_by_role("button", name="Save triage").click()
+    action = dsl.locator("#action")
+    action.get_by_label("Action", exact=True).fill("Check filtering on Oak iPads")
+    action.get_by_label("Due").fill("2099-12-31")
+    action.get_by_role("button", name="Add action").click()
+    parent = dsl.locator("#parent")
+    parent.get_by_label("Decision").select_option("inform_now")
+    parent.get_by_label("Reason").fill("Low risk; parents can reinforce at home")
+    parent.get_by_role("button", name="Record decision").click()
+    close = dsl.locator("#close")
+    close.get_by_label("Outcome").fill("Advert blocked by the filter provider")
+    close.get_by_label("Lessons learnt").fill("Report adverts to the technician the same day")
+    close.get_by_role("button", name="Close incident").click()
+    expect(dsl.locator("#reopen")).to_contain_text("Report adverts to the technician the same day")
+    assert_accessible(dsl)
+
+    governor = new_ipad().new_page()
+    sign_in(governor, live_server, "governor")
+    governor.goto(live_server.url + "/safeguarding/review/")
+    expect(governor.get_by_role("heading", name="By category")).to_be_visible()
+    expect(governor.get_by_text("Report adverts to the technician the same day")).to_be_visible()
+    assert_accessible(governor)
+    text = governor.locator("main").inner_text()
+    for name in ("Ella", "Murphy", "Ben", "Taylor", "Lopez", "Bell"):
+        assert name not in text, name
+    governor.goto(live_server.url + "/safeguarding/review/termly")
+    assert_accessible(governor)

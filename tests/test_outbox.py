@@ -1,0 +1,145 @@
+"""Email goes through a real local SMTP server (aiosmtpd): outage, recovery, exactly once."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from email import message_from_bytes
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from classroom.outbox.cli import tick
+from classroom.outbox.models import OutboxMessage
+from classroom.outbox.services import backoff, enqueue_email, failures
+from tests.conftest import Clock
+from tests.worry_helpers import make_school, pupil_on_ipad
+
+
+class Inbox:
+    """Collects what the SMTP server receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.messages.append(message_from_bytes(envelope.content))
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def smtp_port(app: Flask) -> int:
+    port = _free_port()
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_TIMEOUT=2)
+    return port
+
+
+@pytest.fixture
+def inbox() -> Inbox:
+    return Inbox()
+
+
+@pytest.fixture
+def mail_server(smtp_port: int, inbox: Inbox) -> Iterator[Controller]:
+    controller = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    yield controller
+    controller.stop()
+
+
+def test_alerts_are_delivered_by_smtp(
+    app: Flask, session: Session, mail_server: Controller, inbox: Inbox
+) -> None:
+    school = make_school(session)
+    pupil_on_ipad(app, school).post("/pupil/worry", data={"key": "k", "what": "sad"})
+    assert tick() == (0, 2, 0)
+    assert sorted(m["To"] for m in inbox.messages) == sorted(
+        [school.dsl.email, school.deputy.email]
+    )
+    assert all(m["Message-ID"].endswith("@classroom.invalid>") for m in inbox.messages)
+
+
+def test_mail_outage_then_recovery_delivers_each_alert_exactly_once(
+    app: Flask, session: Session, smtp_port: int, inbox: Inbox, clock: Clock
+) -> None:
+    school = make_school(session)
+    pupil_on_ipad(app, school).post("/pupil/worry", data={"key": "k", "what": "sad"})
+    assert tick() == (0, 0, 2)  # the server is down: nothing is lost, both wait
+    assert tick() == (0, 0, 0)  # not yet due again (backoff)
+    assert len(failures(session)) == 2
+    controller = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    try:
+        clock.advance(seconds=31)
+        assert tick()[1:] == (2, 0)
+        clock.advance(minutes=5)
+        assert tick() == (0, 0, 0)
+    finally:
+        controller.stop()
+    assert len(inbox.messages) == 2
+    assert len({m["Message-ID"] for m in inbox.messages}) == 2
+    assert failures(session) == []
+
+
+def test_the_same_alert_is_never_queued_twice(session: Session) -> None:
+    assert enqueue_email(session, "incident:1:new:0:5", "a@b.c", "s", "b") is not None
+    session.flush()
+    assert enqueue_email(session, "incident:1:new:0:5", "a@b.c", "s", "b") is None
+
+
+def test_backoff_grows_and_is_capped() -> None:
+    waits = [backoff(n).total_seconds() for n in range(1, 12)]
+    assert waits[:4] == [30, 60, 120, 240]
+    assert max(waits) == 3600
+
+
+def test_gives_up_after_many_attempts_and_lists_it(
+    app: Flask, session: Session, smtp_port: int, clock: Clock
+) -> None:
+    app.config["OUTBOX_MAX_ATTEMPTS"] = 3
+    enqueue_email(session, "k1", "dsl@example.invalid", "s", "b")
+    session.commit()
+    for _ in range(4):
+        tick()
+        clock.advance(hours=1)
+    message = session.scalar(select(OutboxMessage))
+    assert message is not None
+    assert message.attempts == 3
+    assert message.dead_at is not None
+    assert message.last_error
+
+
+def test_staff_see_failed_emails_and_can_send_them_again(
+    app: Flask, session: Session, smtp_port: int, clock: Clock
+) -> None:
+    from classroom.accounts.models import Role
+    from tests.conftest import sign_in
+    from tests.factories import make_account
+
+    app.config["OUTBOX_MAX_ATTEMPTS"] = 1
+    enqueue_email(session, "k1", "dsl@example.invalid", "New worry W00001", "b")
+    admin = make_account(session, Role.ADMIN)
+    session.commit()
+    tick()
+    client = app.test_client()
+    sign_in(client, admin.username)
+    page = client.get("/admin/mail").data.decode()
+    assert "dsl@example.invalid" in page
+    assert "Given up" in page
+    message = session.scalar(select(OutboxMessage))
+    assert message is not None
+    assert client.post(f"/admin/mail/{message.id}/retry").status_code == 302
+    session.expire_all()
+    assert message.dead_at is None
+    assert message.next_attempt_at <= clock()

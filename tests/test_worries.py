@@ -1,0 +1,495 @@
+"""Report a worry: the pupil's flow, never lost or doubled, alerts, and who can see what."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from classroom.accounts.models import Account, Role
+from classroom.audit.models import AuditEvent
+from classroom.db import get_session
+from classroom.devices.services import cookie_name
+from classroom.outbox.models import OutboxMessage
+from classroom.worries import services
+from classroom.worries.models import Incident, StaffAlert, Status
+from tests.conftest import Clock, sign_in
+from tests.factories import make_account, make_class, make_pupil
+from tests.worry_helpers import make_school, pupil_on_ipad, sealed
+
+CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
+
+
+def _count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Incident)) or 0
+
+
+def test_worry_button_is_on_every_pupil_screen(app: Flask, session: Session) -> None:
+    school = make_school(session)
+    ipad = pupil_on_ipad(app, school)
+    for path in ("/pupil/", "/pupil/worry/thanks"):
+        assert b'href="/pupil/worry"' in ipad.get(path).data, path
+
+
+def test_flow_offers_symbol_choices_and_the_pupils_own_adults(app: Flask, session: Session) -> None:
+    school = make_school(session)
+    other = make_account(session, Role.TEACHER, display_name="Mr Elsewhere")
+    session.commit()
+    page = pupil_on_ipad(app, school).get("/pupil/worry").data.decode()
+    for words in ("Someone was unkind", "In a game", "Scared", "Who do you want to talk to?"):
+        assert words in page
+    assert "Ms Lopez" in page
+    assert "Mr Bell" in page
+    assert other.display_name not in page
+    assert "data-public-key" in page
+
+
+def test_pupil_sends_a_worry_without_javascript(app: Flask, session: Session) -> None:
+    school = make_school(session)
+    ipad = pupil_on_ipad(app, school)
+    response = ipad.post(
+        "/pupil/worry",
+        data={
+            "key": "k-1",
+            "what": "unkind",
+            "where": "game",
+            "feeling": "sad",
+            "talk_to": str(school.teacher.id),
+            "words": "they said mean things",
+        },
+    )
+    assert response.status_code == 302
+    thanks = ipad.get(response.location).data.decode()
+    assert "Thank you for telling." in thanks
+    assert "Ms Lopez will talk to you." in thanks
+    assert "mean things" not in thanks
+    incident = session.scalar(select(Incident))
+    assert incident is not None
+    assert (incident.what, incident.where, incident.feeling) == ("unkind", "game", "sad")
+    assert incident.pupil_words == "they said mean things"
+    assert incident.reporter == school.pupil
+
+
+def test_every_step_can_be_skipped(app: Flask, session: Session) -> None:
+    school = make_school(session)
+    ipad = pupil_on_ipad(app, school)
+    assert ipad.post("/pupil/worry", data={"key": "empty"}).status_code == 302
+    assert _count(session) == 1
+
+
+def test_double_tap_or_replay_makes_one_incident(app: Flask, session: Session) -> None:
+    school = make_school(session)
+    ipad = pupil_on_ipad(app, school)
+    for _ in range(3):
+        ipad.post("/pupil/worry", data={"key": "same-key", "what": "sad"})
+    assert _count(session) == 1
+
+
+def test_saved_worry_from_the_ipad_is_received_once(app: Flask, session: Session) -> None:
+    school = make_school(session)
+    ipad = pupil_on_ipad(app, school)
+    _key, env = sealed(app, school.pupil, what="stranger", words="a man in a game")
+    first = ipad.post("/class-ipad/worries", json={"envelope": env})
+    again = ipad.post("/class-ipad/worries", json={"envelope": env})
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert _count(session) == 1
+    incident = session.scalar(select(Incident))
+    assert incident is not None
+    assert incident.pupil_words == "a man in a game"
+
+
+def test_saved_worry_is_sent_after_the_pupil_has_finished(app: Flask, session: Session) -> None:
+    """Offline when sent, online later: the start screen sends it for the pupil who has gone."""
+    school = make_school(session)
+    ipad = app.test_client()
+    ipad.set_cookie(cookie_name(), school.token)
+    _key, env = sealed(app, school.pupil, what="sad")
+    assert ipad.post("/class-ipad/worries", json={"envelope": env}).status_code == 201
+    assert _count(session) == 1
+
+
+def test_only_a_class_ipad_may_send_saved_worries(app: Flask, session: Session) -> None:
+    school = make_school(session)
+    _key, env = sealed(app, school.pupil, what="sad")
+    assert app.test_client().post("/class-ipad/worries", json={"envelope": env}).status_code == 403
+    assert _count(session) == 0
+
+
+def test_saved_worry_for_a_pupil_of_another_class_is_refused(app: Flask, session: Session) -> None:
+    school = make_school(session)
+    stranger = make_pupil(session, make_class(session))
+    session.commit()
+    ipad = app.test_client()
+    ipad.set_cookie(cookie_name(), school.token)
+    _key, env = sealed(app, stranger, what="sad")
+    assert ipad.post("/class-ipad/worries", json={"envelope": env}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"envelope": "x"},
+        {"envelope": {"v": "1", "k": "!!"}},
+        {"envelope": {"v": "1", "k": "aGk=", "iv": "aGk=", "c": "aGk="}},
+    ],
+)
+def test_malformed_saved_worries_get_400_not_500(
+    app: Flask, session: Session, body: dict[str, object]
+) -> None:
+    school = make_school(session)
+    ipad = app.test_client()
+    ipad.set_cookie(cookie_name(), school.token)
+    assert ipad.post("/class-ipad/worries", json=body).status_code == 400
+
+
+def test_the_team_is_alerted_in_the_app_and_by_email_without_details(
+    app: Flask, session: Session
+) -> None:
+    school = make_school(session)
+    pupil_on_ipad(app, school).post(
+        "/pupil/worry", data={"key": "k", "what": "photo_or_secret", "words": "secret words"}
+    )
+    alerted = set(session.scalars(select(StaffAlert.account_id)))
+    assert alerted == {school.dsl.id, school.deputy.id}
+    emails = list(session.scalars(select(OutboxMessage)))
+    assert {e.to_address for e in emails} == {school.dsl.email, school.deputy.email}
+    for email in emails:
+        assert "secret words" not in email.body
+        assert "Amira" not in email.body
+        assert "please sign in" in email.body.lower()
+
+
+def test_unacknowledged_worry_is_alerted_again_to_the_head_too(
+    app: Flask, session: Session, clock: Clock
+) -> None:
+    school = make_school(session)
+    pupil_on_ipad(app, school).post("/pupil/worry", data={"key": "k", "what": "sad"})
+    assert services.send_reminders(session) == 0
+    clock.advance(minutes=16)
+    assert services.send_reminders(session) == 1
+    session.commit()
+    reminded = set(
+        session.scalars(select(StaffAlert.account_id).where(StaffAlert.kind == "reminder"))
+    )
+    assert reminded == {school.dsl.id, school.deputy.id, school.head.id}
+    assert services.send_reminders(session) == 0  # not again until another period passes
+
+
+def test_acknowledged_worry_is_not_alerted_again(
+    app: Flask, client: FlaskClient, session: Session, clock: Clock
+) -> None:
+    school = make_school(session)
+    pupil_on_ipad(app, school).post("/pupil/worry", data={"key": "k", "what": "sad"})
+    incident = session.scalar(select(Incident))
+    assert incident is not None
+    sign_in(client, school.dsl.username)
+    client.post(f"/safeguarding/{incident.id}/acknowledge")
+    clock.advance(minutes=60)
+    assert services.send_reminders(session) == 0
+
+
+def test_pupil_is_told_an_adult_has_seen_it_once_and_without_details(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    school = make_school(session)
+    ipad = pupil_on_ipad(app, school)
+    ipad.post("/pupil/worry", data={"key": "k", "what": "unkind", "words": "private detail"})
+    assert b"An adult has seen your worry" not in ipad.get("/pupil/").data
+    incident = session.scalar(select(Incident))
+    assert incident is not None
+    sign_in(client, school.dsl.username)
+    client.post(f"/safeguarding/{incident.id}/acknowledge")
+    ipad.post("/pupil/finished")
+    ipad = pupil_on_ipad(app, school)
+    home = ipad.get("/pupil/").data
+    assert b"An adult has seen your worry" in home
+    assert b"private detail" not in home
+    assert b"An adult has seen your worry" not in ipad.get("/pupil/").data
+
+
+@pytest.mark.parametrize(
+    "role",
+    [
+        Role.TEACHER,
+        Role.TEACHING_ASSISTANT,
+        Role.GOVERNOR,
+        Role.SENIOR_LEADER,
+        Role.ADMIN,
+        Role.PARENT,
+    ],
+)
+def test_only_the_safeguarding_team_sees_the_queue(
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
+    login_as: Callable[..., Account],
+    role: Role,
+) -> None:
+    school = make_school(session)
+    pupil_on_ipad(app, school).post("/pupil/worry", data={"key": "k", "what": "sad"})
+    incident = session.scalar(select(Incident))
+    assert incident is not None
+    login_as(role)
+    for path in ("/safeguarding/", f"/safeguarding/{incident.id}", "/safeguarding/queue/rows"):
+        assert client.get(path).status_code == 403, path
+    assert client.post(f"/safeguarding/{incident.id}/acknowledge").status_code == 403
+
+
+def test_pupils_see_nothing_of_the_queue(app: Flask, session: Session) -> None:
+    school = make_school(session)
+    ipad = pupil_on_ipad(app, school)
+    ipad.post("/pupil/worry", data={"key": "k", "what": "sad"})
+    response = ipad.get("/safeguarding/")
+    assert response.status_code == 302
+    assert response.location.endswith("/pupil/")
+
+
+def test_another_schools_incident_answers_404(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    from tests.factories import make_school as make_other_school
+
+    school = make_school(session)
+    pupil_on_ipad(app, school).post("/pupil/worry", data={"key": "k", "what": "sad"})
+    incident = session.scalar(select(Incident))
+    assert incident is not None
+    elsewhere = make_account(session, Role.DSL, school=make_other_school(session, name="Other"))
+    session.commit()
+    sign_in(client, elsewhere.username)
+    assert client.get(f"/safeguarding/{incident.id}").status_code == 404
+    assert b"W0000" not in client.get("/safeguarding/").data
+
+
+def test_dsl_works_an_incident_from_triage_to_close(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    school = make_school(session)
+    pupil_on_ipad(app, school).post("/pupil/worry", data={"key": "k", "what": "unkind"})
+    incident = session.scalar(select(Incident))
+    assert incident is not None
+    sign_in(client, school.dsl.username)
+    base = f"/safeguarding/{incident.id}"
+    assert b"Amira Khan" in client.get(base).data
+    steps = [
+        (
+            "/triage",
+            {
+                "triage-category": "cyberbullying",
+                "triage-risk": "medium",
+                "triage-rationale": "Repeated messages in a game chat",
+                "triage-assignee_id": str(school.dsl.id),
+            },
+        ),
+        ("/notes", {"note-text": "Spoke with Amira using symbols", "note-reason": "To hear it"}),
+        (
+            "/actions",
+            {
+                "action-description": "Check game settings with class teacher",
+                "action-owner_id": str(school.teacher.id),
+                "action-due_on": "2099-01-01",
+            },
+        ),
+        (
+            "/referrals",
+            {
+                "referral-agency": "ceop",
+                "referral-reference": "CEOP-123",
+                "referral-reason": "Adult stranger in chat",
+            },
+        ),
+        (
+            "/parent-contact",
+            {
+                "parent-decision": "not_now",
+                "parent-reason": "Speak to Amira first; review tomorrow",
+            },
+        ),
+    ]
+    for path, data in steps:
+        response = client.post(base + path, data=data)
+        assert response.status_code == 302, (path, response.data[-2000:])
+    session.expire_all()
+    assert incident.status == Status.OPEN
+    assert incident.risk == "medium"
+    closed = client.post(
+        base + "/close",
+        data={
+            "close-outcome": "Blocked and reported; parents informed later",
+            "close-lessons_learnt": "Game chat settings checked at the start of each term",
+        },
+    )
+    assert closed.status_code == 302
+    session.expire_all()
+    assert incident.status == Status.CLOSED
+    kinds = [e.kind for e in incident.entries]
+    for kind in (
+        "raised",
+        "acknowledged",
+        "triage",
+        "note",
+        "action",
+        "referral",
+        "parent_contact",
+        "closed",
+    ):
+        assert kind in kinds
+    page = client.get(base).data.decode()
+    assert "CEOP-123" in page
+    assert "Speak to Amira first" in page
+    client.post(base + "/reopen", data={"reopen-reason": "New messages"})
+    session.expire_all()
+    assert incident.status == Status.OPEN
+
+
+def test_closing_needs_triage_outcome_and_lessons(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    school = make_school(session)
+    pupil_on_ipad(app, school).post("/pupil/worry", data={"key": "k", "what": "other"})
+    incident = session.scalar(select(Incident))
+    assert incident is not None
+    sign_in(client, school.dsl.username)
+    empty = client.post(f"/safeguarding/{incident.id}/close", data={"close-outcome": ""})
+    assert empty.status_code == 400
+    assert b"Record the outcome." in empty.data
+    untriaged = client.post(
+        f"/safeguarding/{incident.id}/close",
+        data={"close-outcome": "x", "close-lessons_learnt": "y"},
+    )
+    assert untriaged.status_code == 400
+    assert b"Triage the incident" in untriaged.data
+
+
+def test_action_due_in_the_past_is_refused(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    school = make_school(session)
+    pupil_on_ipad(app, school).post("/pupil/worry", data={"key": "k"})
+    incident = session.scalar(select(Incident))
+    assert incident is not None
+    sign_in(client, school.dsl.username)
+    response = client.post(
+        f"/safeguarding/{incident.id}/actions",
+        data={
+            "action-description": "x",
+            "action-owner_id": str(school.teacher.id),
+            "action-due_on": "2000-01-01",
+        },
+    )
+    assert response.status_code == 400
+    assert b"cannot be in the past" in response.data
+
+
+def test_staff_raise_a_concern_and_see_only_what_they_raised(
+    client: FlaskClient, session: Session
+) -> None:
+    school = make_school(session)
+    sign_in(client, school.teacher.username)
+    response = client.post(
+        "/concerns/new",
+        data={
+            "key": str(uuid.uuid4()),
+            "pupil_id": str(school.pupil.id),
+            "summary": "Monitoring alert: searched for an adult site",
+            "communication": "monitoring",
+            "exact_words": "",
+            "category": "inappropriate_material",
+        },
+    )
+    assert response.status_code == 302
+    mine = client.get("/concerns/").data.decode()
+    assert "Monitoring alert: searched for an adult site" in mine
+    assert "Waiting to be picked up" in mine
+    incident = session.scalar(select(Incident))
+    assert incident is not None
+    assert client.get(f"/safeguarding/{incident.id}").status_code == 403
+    assert set(session.scalars(select(StaffAlert.account_id))) == {school.dsl.id, school.deputy.id}
+
+
+def test_staff_cannot_raise_a_concern_about_a_pupil_they_cannot_see(
+    client: FlaskClient, session: Session
+) -> None:
+    school = make_school(session)
+    other = make_pupil(session, make_class(session))
+    session.commit()
+    sign_in(client, school.teacher.username)
+    response = client.post(
+        "/concerns/new", data={"pupil_id": str(other.id), "summary": "x", "communication": "speech"}
+    )
+    assert response.status_code == 400
+    assert _count(session) == 0
+
+
+def test_every_view_and_change_is_audited(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    school = make_school(session)
+    pupil_on_ipad(app, school).post("/pupil/worry", data={"key": "k"})
+    incident = session.scalar(select(Incident))
+    assert incident is not None
+    sign_in(client, school.dsl.username)
+    client.get(f"/safeguarding/{incident.id}")
+    client.post(f"/safeguarding/{incident.id}/acknowledge")
+    actions = set(
+        session.scalars(
+            select(AuditEvent.action).where(
+                AuditEvent.object_type == "Incident", AuditEvent.object_id == incident.id
+            )
+        )
+    )
+    assert {"worry.reported", "incident.viewed", "incident.acknowledged"} <= actions
+
+
+def test_over_long_say_more_gets_a_message_and_keeps_the_choices(
+    app: Flask, session: Session
+) -> None:
+    school = make_school(session)
+    ipad = pupil_on_ipad(app, school)
+    response = ipad.post(
+        "/pupil/worry", data={"key": "k", "what": "unkind", "where": "video", "words": "x" * 2001}
+    )
+    assert response.status_code == 400
+    page = response.data.decode()
+    assert "too long" in page
+    assert 'value="unkind" checked' in page
+    assert 'value="video" checked' in page
+    assert _count(session) == 0
+
+
+def _lines(name: str) -> list[str]:
+    path = CORPORA / name
+    return [
+        line
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines()
+        if line.strip()
+    ]
+
+
+@pytest.mark.parametrize("corpus", ["xss.txt", "sqli.txt"])
+def test_attack_strings_in_free_text_come_back_as_harmless_text(
+    app: Flask, client: FlaskClient, session: Session, corpus: str
+) -> None:
+    school = make_school(session)
+    ipad = pupil_on_ipad(app, school)
+    lines = _lines(corpus)
+    for n, line in enumerate(lines):
+        ipad.post("/pupil/worry", data={"key": f"{corpus}-{n}", "words": line[:2000]})
+    stored = {i.idempotency_key: i.pupil_words for i in session.scalars(select(Incident))}
+    assert len(stored) == len(lines)
+    sign_in(client, school.dsl.username)
+    for n, line in enumerate(lines[:60]):
+        incident_id = session.scalar(
+            select(Incident.id).where(Incident.idempotency_key == f"{corpus}-{n}")
+        )
+        page = client.get(f"/safeguarding/{incident_id}").data.decode()
+        assert stored[f"{corpus}-{n}"] == line.strip()[:2000]
+        words = page.split('class="pupil-words">')[1].split("</dd>")[0]
+        assert "<" not in words, line  # every tag in the payload came back escaped
+    assert get_session() is not None
