@@ -43,6 +43,7 @@ def _register_features(app: Flask) -> None:
     from classroom.cli import register_cli
     from classroom.core import views as core
     from classroom.devices import views as devices
+    from classroom.lessons import views as lessons
     from classroom.lessons.content import all_pupil_texts
     from classroom.pupils import views as pupils
     from classroom.review import views as review
@@ -52,7 +53,8 @@ def _register_features(app: Flask) -> None:
     from classroom.worries import views as worries
     from classroom.worries.flow import worry_texts
 
-    for module in (core, accounts, admin, devices, pupils, symbols, speech, worries, review):
+    features = (core, accounts, admin, devices, pupils, symbols, speech, worries, review, lessons)
+    for module in features:
         app.register_blueprint(module.bp)
     register_cli(app)
     register_text_source(app, lambda: (t for _id, t in all_pupil_texts(app.extensions["lessons"])))

@@ -3,6 +3,7 @@
 from classroom.accounts.models import Account, LoginAttempt, Role, School, UserSession
 from classroom.audit.models import AuditEvent
 from classroom.devices.models import Device, DeviceEnrolment
+from classroom.lessons.models import LessonAttempt, MapEntry, PupilTarget, StepResponse
 from classroom.outbox.models import OutboxMessage
 from classroom.pupils.models import ClassStaff, ParentLink, Pupil, SchoolClass
 from classroom.symbols.models import SymbolOverride
@@ -26,6 +27,10 @@ __all__ = [
     "IncidentAction",
     "IncidentEntry",
     "IncidentPupil",
+    "LessonAttempt",
+    "MapEntry",
+    "PupilTarget",
+    "StepResponse",
     "OutboxMessage",
     "ParentContactDecision",
     "Referral",

@@ -242,6 +242,11 @@ def can_edit_class_symbols(session: Session, actor: Actor, school_class: SchoolC
     return account.role not in CLASS_ROLES or _teaches(session, account, school_class.id)
 
 
+def can_edit_class_map(session: Session, actor: Actor, school_class: SchoolClass) -> bool:
+    """A class's default lesson map: the same people who may change its symbols."""
+    return can_edit_class_symbols(session, actor, school_class)
+
+
 def can_edit_school_symbols(actor: Actor) -> bool:
     """A school-wide symbol changes every class's pages, so class staff cannot set one."""
     account = holder(actor, "edit_pupil_settings")

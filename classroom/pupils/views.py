@@ -12,11 +12,13 @@ from classroom.db import get_session
 from classroom.devices.models import Device
 from classroom.devices.services import current_device
 from classroom.errors import Invalid, Throttled
+from classroom.lessons import maps
 from classroom.policy import allow
 from classroom.principals import Actor, PupilPrincipal
 from classroom.pupils import services
 from classroom.pupils.forms import PupilSettingsForm
 from classroom.pupils.models import Pathway, Pupil, Scanning, SymbolSize
+from classroom.symbols.services import override_layers
 from classroom.web import client_ip, current_actor
 from classroom.worries import services as worry_services
 
@@ -133,8 +135,15 @@ def home() -> ResponseReturnValue:
     principal = _pupil()
     db = get_session()
     seen = worry_services.seen_message_due(db, principal.pupil)
+    lessons = maps.next_first(db, principal.pupil)
     db.commit()
-    return render_template("pupils/home.html", me=principal.pupil, worry_seen=seen)
+    return render_template(
+        "pupils/home.html",
+        me=principal.pupil,
+        worry_seen=seen,
+        lessons=lessons,
+        layers=override_layers(db, principal.pupil),
+    )
 
 
 @bp.post("/pupil/finished")
@@ -163,7 +172,10 @@ def dashboard() -> ResponseReturnValue:
     visible = set(db.scalars(policy.visible_pupils(actor)))
     record(db, actor, "pupils.list_viewed", summary=f"{len(visible)} pupils")
     db.commit()
-    return render_template("pupils/dashboard.html", classes=classes, visible=visible)
+    editable = {c.id for c in classes if policy.can_edit_class_map(db, actor, c)}
+    return render_template(
+        "pupils/dashboard.html", classes=classes, visible=visible, editable_classes=editable
+    )
 
 
 def _visible_pupil(pupil_id: int) -> Pupil:

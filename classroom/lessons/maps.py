@@ -1,0 +1,246 @@
+"""Lesson maps: each class has a default; a teacher personalises any pupil's map."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from classroom import policy
+from classroom.audit.services import record
+from classroom.db import utcnow
+from classroom.errors import Invalid
+from classroom.lessons.content import Catalogue, Lesson
+from classroom.lessons.models import MapEntry, PupilTarget
+from classroom.principals import Actor
+from classroom.pupils.models import Pathway, Pupil, SchoolClass
+
+
+def catalogue() -> Catalogue:
+    """The school's lessons, loaded and checked when the app started."""
+    lessons: Catalogue = current_app.extensions["lessons"]
+    return lessons
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One lesson on a pupil's map, as that pupil will get it."""
+
+    lesson: Lesson
+    pathway: Pathway
+    hidden: bool
+    target: bool
+    personal_pathway: bool  # a teacher chose this pathway for this lesson
+
+
+def default_class_map(session: Session, school_class: SchoolClass) -> list[MapEntry]:
+    """Every lesson except teacher-enabled ones, in number order, on each pupil's own pathway."""
+    entries = [
+        MapEntry(class_id=school_class.id, lesson_id=lesson.id, position=n)
+        for n, lesson in enumerate(catalogue().available())
+    ]
+    session.add_all(entries)
+    session.flush()
+    return entries
+
+
+def class_entries(session: Session, school_class: SchoolClass) -> list[MapEntry]:
+    query = select(MapEntry).where(MapEntry.class_id == school_class.id).order_by(MapEntry.position)
+    entries = list(session.scalars(query))
+    return entries or default_class_map(session, school_class)
+
+
+def _pupil_entries(session: Session, pupil: Pupil) -> list[MapEntry]:
+    query = select(MapEntry).where(MapEntry.pupil_id == pupil.id).order_by(MapEntry.position)
+    return list(session.scalars(query))
+
+
+def is_personalised(session: Session, pupil: Pupil) -> bool:
+    return bool(_pupil_entries(session, pupil))
+
+
+def pupil_map(session: Session, pupil: Pupil, include_hidden: bool = False) -> list[Planned]:
+    """The pupil's lessons in order, target first; lessons no longer in the catalogue drop out."""
+    entries = _pupil_entries(session, pupil) or class_entries(session, pupil.school_class)
+    target = session.get(PupilTarget, pupil.id)
+    lessons = catalogue()
+    planned = [
+        Planned(
+            lessons.get(e.lesson_id),
+            e.pathway or pupil.pathway,
+            e.hidden,
+            target is not None and target.lesson_id == e.lesson_id,
+            e.pathway is not None,
+        )
+        for e in entries
+        if e.lesson_id in lessons and (include_hidden or not e.hidden)
+    ]
+    return sorted(planned, key=lambda p: not p.target)
+
+
+def planned_lesson(session: Session, pupil: Pupil, lesson_id: str) -> Planned | None:
+    """The lesson if it is on the pupil's (visible) map; a pupil can open nothing else."""
+    return next((p for p in pupil_map(session, pupil) if p.lesson.id == lesson_id), None)
+
+
+# --- Changing a pupil's map -----------------------------------------------------------------
+
+
+def _require_pupil(session: Session, actor: Actor, pupil: Pupil) -> None:
+    if not policy.can_edit_pupil_settings(session, actor, pupil):
+        raise PermissionError("not allowed to change this pupil's lessons")
+
+
+def _personalise(session: Session, pupil: Pupil) -> list[MapEntry]:
+    """Copy the class map the first time a teacher changes this pupil's map."""
+    entries = _pupil_entries(session, pupil)
+    if entries:
+        return entries
+    copies = [
+        MapEntry(
+            pupil_id=pupil.id,
+            lesson_id=e.lesson_id,
+            position=e.position,
+            pathway=e.pathway,
+            hidden=e.hidden,
+        )
+        for e in class_entries(session, pupil.school_class)
+    ]
+    session.add_all(copies)
+    session.flush()
+    return copies
+
+
+def _entry(session: Session, pupil: Pupil, lesson_id: str) -> MapEntry:
+    entry = next((e for e in _personalise(session, pupil) if e.lesson_id == lesson_id), None)
+    if entry is None:
+        raise Invalid("That lesson is not on this pupil's map.", "lesson_id")
+    return entry
+
+
+def set_pathway(
+    session: Session, actor: Actor, pupil: Pupil, lesson_id: str, pathway: Pathway | None
+) -> None:
+    """Teach one lesson on a different pathway for this pupil (None: their own pathway)."""
+    _require_pupil(session, actor, pupil)
+    _entry(session, pupil, lesson_id).pathway = pathway
+    record(
+        session,
+        actor,
+        "lesson_map.pathway_changed",
+        pupil,
+        f"{lesson_id}: {pathway.value if pathway else 'own pathway'}",
+    )
+
+
+def set_hidden(session: Session, actor: Actor, pupil: Pupil, lesson_id: str, hidden: bool) -> None:
+    _require_pupil(session, actor, pupil)
+    _entry(session, pupil, lesson_id).hidden = hidden
+    record(session, actor, "lesson_map.hidden" if hidden else "lesson_map.shown", pupil, lesson_id)
+
+
+def move(session: Session, actor: Actor, pupil: Pupil, lesson_id: str, step: int) -> None:
+    """Move a lesson one place earlier (-1) or later (+1) on the pupil's map."""
+    _require_pupil(session, actor, pupil)
+    entries = _personalise(session, pupil)
+    index = next((i for i, e in enumerate(entries) if e.lesson_id == lesson_id), None)
+    if index is None or step not in (-1, 1):
+        raise Invalid("That lesson is not on this pupil's map.", "lesson_id")
+    other = index + step
+    if 0 <= other < len(entries):
+        entries[index].position, entries[other].position = (
+            entries[other].position,
+            entries[index].position,
+        )
+        record(
+            session, actor, "lesson_map.moved", pupil, f"{lesson_id} {'up' if step < 0 else 'down'}"
+        )
+
+
+def add(session: Session, actor: Actor, pupil: Pupil, lesson_id: str) -> None:
+    """Add a lesson (including teacher-enabled ones) to the end of the pupil's map."""
+    _require_pupil(session, actor, pupil)
+    if lesson_id not in catalogue():
+        raise Invalid("There is no such lesson.", "lesson_id")
+    entries = _personalise(session, pupil)
+    if any(e.lesson_id == lesson_id for e in entries):
+        raise Invalid("That lesson is already on the map.", "lesson_id")
+    position = max((e.position for e in entries), default=-1) + 1
+    session.add(MapEntry(pupil_id=pupil.id, lesson_id=lesson_id, position=position))
+    record(session, actor, "lesson_map.added", pupil, lesson_id)
+
+
+def set_target(session: Session, actor: Actor, pupil: Pupil, lesson_id: str | None) -> None:
+    """Make a lesson the pupil's current target (shown first), or clear the target."""
+    _require_pupil(session, actor, pupil)
+    current = session.get(PupilTarget, pupil.id)
+    if lesson_id is None:
+        if current is not None:
+            session.delete(current)
+        record(session, actor, "lesson_map.target_cleared", pupil)
+        return
+    if planned_lesson(session, pupil, lesson_id) is None:
+        raise Invalid("Choose a lesson that is on the pupil's map and not hidden.", "lesson_id")
+    if current is None:
+        current = PupilTarget(pupil_id=pupil.id, lesson_id=lesson_id)
+        session.add(current)
+    current.lesson_id, current.set_by_id, current.set_at = lesson_id, _actor_id(actor), utcnow()
+    record(session, actor, "lesson_map.target_set", pupil, lesson_id)
+
+
+def reset(session: Session, actor: Actor, pupil: Pupil) -> None:
+    """Go back to following the class map."""
+    _require_pupil(session, actor, pupil)
+    session.execute(delete(MapEntry).where(MapEntry.pupil_id == pupil.id))
+    record(session, actor, "lesson_map.reset", pupil)
+
+
+def _actor_id(actor: Actor) -> int:
+    actor_id = getattr(actor, "id", None)
+    if not isinstance(actor_id, int):
+        raise PermissionError("only staff set targets")
+    return actor_id
+
+
+# --- Changing a class's map ---------------------------------------------------------------------
+
+
+def set_class_lesson(
+    session: Session, actor: Actor, school_class: SchoolClass, lesson_id: str, on: bool
+) -> None:
+    """Put a lesson on (or take it off) the class map; topic 15 comes on only this way."""
+    if not policy.can_edit_class_map(session, actor, school_class):
+        raise PermissionError("not allowed to change this class's lessons")
+    if lesson_id not in catalogue():
+        raise Invalid("There is no such lesson.", "lesson_id")
+    entries = class_entries(session, school_class)
+    found = next((e for e in entries if e.lesson_id == lesson_id), None)
+    if on and found is None:
+        position = max((e.position for e in entries), default=-1) + 1
+        session.add(MapEntry(class_id=school_class.id, lesson_id=lesson_id, position=position))
+    elif not on and found is not None:
+        session.delete(found)
+    record(
+        session,
+        actor,
+        "class_map.lesson_on" if on else "class_map.lesson_off",
+        school_class,
+        lesson_id,
+    )
+
+
+def next_first(session: Session, pupil: Pupil) -> list[Planned]:
+    """My lessons: the target, then lessons not finished yet, then the rest, in map order."""
+    from classroom.lessons.models import LessonAttempt
+
+    finished = set(
+        session.scalars(
+            select(LessonAttempt.lesson_id).where(
+                LessonAttempt.pupil_id == pupil.id, LessonAttempt.finished_at.is_not(None)
+            )
+        )
+    )
+    planned = pupil_map(session, pupil)
+    return sorted(planned, key=lambda p: (not p.target, p.lesson.id in finished))

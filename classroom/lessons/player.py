@@ -1,0 +1,221 @@
+"""The lesson player: attempts, errorless answers, and the responses assessment uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from classroom.audit.services import record
+from classroom.db import utcnow
+from classroom.devices.models import Device
+from classroom.errors import Invalid
+from classroom.lessons import content
+from classroom.lessons.content import (
+    CauseEffectStep,
+    ChooseStep,
+    SortStep,
+    Step,
+    StoryStep,
+    Version,
+    WhoCanITellStep,
+    YesNoStep,
+)
+from classroom.lessons.maps import Planned, planned_lesson
+from classroom.lessons.models import LessonAttempt, StepResponse
+from classroom.pupils.models import Pupil
+
+
+def version_for(planned: Planned) -> Version:
+    return planned.lesson.version(content.Pathway(planned.pathway.value))
+
+
+def start(session: Session, pupil: Pupil, device: Device | None, lesson_id: str) -> LessonAttempt:
+    """Begin a lesson that is on the pupil's map (anything else is not theirs to open)."""
+    planned = planned_lesson(session, pupil, lesson_id)
+    if planned is None:
+        raise LookupError(lesson_id)
+    attempt = LessonAttempt(
+        pupil_id=pupil.id,
+        lesson_id=lesson_id,
+        pathway=planned.pathway,
+        started_at=utcnow(),
+        device_id=device.id if device else None,
+    )
+    session.add(attempt)
+    session.flush()
+    record(session, None, "lesson.started", pupil, f"{lesson_id} ({planned.pathway.value})")
+    return attempt
+
+
+def attempt_of(session: Session, pupil: Pupil, attempt_id: int) -> LessonAttempt:
+    attempt = session.get(LessonAttempt, attempt_id)
+    if attempt is None or attempt.pupil_id != pupil.id:
+        raise LookupError(attempt_id)
+    return attempt
+
+
+def version_of(attempt: LessonAttempt, catalogue: content.Catalogue) -> Version:
+    """The lesson as taught on the pathway the attempt started with."""
+    return catalogue.get(attempt.lesson_id).version(content.Pathway(attempt.pathway.value))
+
+
+def step_of(attempt: LessonAttempt, number: int, catalogue: content.Catalogue) -> Step:
+    version = version_of(attempt, catalogue)
+    if not 1 <= number <= len(version.steps):
+        raise LookupError(number)
+    return version.steps[number - 1]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the pupil sees after an answer: errorless, so a wrong answer shows the right one."""
+
+    correct: bool | None  # None: nothing to get right (story, cause and effect, who can I tell)
+    right_answer: str | None = None
+    step_done: bool = True
+
+
+def judge(step: Step, answer: str, item: int = 0) -> Outcome:
+    """Whether an answer is right for a step; unknown answers are Invalid (a 400)."""
+    if isinstance(step, (StoryStep, CauseEffectStep)):
+        return Outcome(None)
+    if isinstance(step, WhoCanITellStep):
+        return Outcome(True if answer else None)
+    if isinstance(step, ChooseStep):
+        return _judge_choose(step, answer)
+    if isinstance(step, YesNoStep):
+        if answer not in ("yes", "no"):
+            raise Invalid("Answer yes or no.")
+        right = "yes" if step.answer else "no"
+        return Outcome(answer == right, right, answer == right)
+    return _judge_sort(step, answer, item)
+
+
+def _judge_choose(step: ChooseStep, answer: str) -> Outcome:
+    if not answer.isdigit() or not 0 <= int(answer) < len(step.options):
+        raise Invalid("Choose one of the pictures.")
+    right = next(str(i) for i, option in enumerate(step.options) if option.correct)
+    ok = step.options[int(answer)].correct
+    return Outcome(ok, right, ok)
+
+
+def _judge_sort(step: SortStep, answer: str, item: int) -> Outcome:
+    if answer not in ("0", "1") or not 0 <= item < len(step.items):
+        raise Invalid("Choose one of the two groups.")
+    right = str(step.items[item].group)
+    ok = answer == right
+    return Outcome(ok, right, ok and item == len(step.items) - 1)
+
+
+def respond(
+    session: Session,
+    attempt: LessonAttempt,
+    step: Step,
+    answer: str,
+    tries: int,
+    key: str,
+    item: int = 0,
+) -> Outcome:
+    """Record one tap; the same key (a double tap, a resent form) is recorded once."""
+    outcome = judge(step, answer, item)
+    exists = session.scalar(select(StepResponse.id).where(StepResponse.key == key[:64]))
+    if exists is None:
+        session.add(
+            StepResponse(
+                key=key[:64],
+                attempt_id=attempt.id,
+                pupil_id=attempt.pupil_id,
+                lesson_id=attempt.lesson_id,
+                step_id=f"{step.id}.i{item}" if isinstance(step, SortStep) else step.id,
+                kind=step.kind.value,
+                answer=answer[:64],
+                correct=outcome.correct,
+                tries=max(1, min(tries, 99)),
+                at=utcnow(),
+                seconds=int((utcnow() - attempt.started_at).total_seconds()),
+            )
+        )
+    return outcome
+
+
+def finish(session: Session, pupil: Pupil, attempt: LessonAttempt) -> None:
+    if attempt.finished_at is None:
+        attempt.finished_at = utcnow()
+        record(session, None, "lesson.finished", pupil, attempt.lesson_id)
+
+
+# --- Progress for teachers --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Progress:
+    attempts: int
+    finished: int
+    last: str | None
+    answered: int
+    first_time: int
+    prompted: int
+
+    @property
+    def needs_help(self) -> bool:
+        """More than a third of answers needed a prompt (a wrong first try) across attempts."""
+        return self.answered >= 3 and self.prompted * 3 > self.answered
+
+
+def progress(session: Session, pupil: Pupil) -> dict[str, Progress]:
+    """Per lesson: attempts, finishes, when, and how the answers went (first time or prompted)."""
+    attempts: dict[str, list[LessonAttempt]] = {}
+    for attempt in session.scalars(
+        select(LessonAttempt)
+        .where(LessonAttempt.pupil_id == pupil.id)
+        .order_by(LessonAttempt.started_at)
+    ):
+        attempts.setdefault(attempt.lesson_id, []).append(attempt)
+    firsts = _first_answers(session, pupil)
+    result = {}
+    for lesson_id, tries in attempts.items():
+        answers = firsts.get(lesson_id, [])
+        result[lesson_id] = Progress(
+            attempts=len(tries),
+            finished=sum(a.finished_at is not None for a in tries),
+            last=tries[-1].started_at.strftime("%d %b %Y"),
+            answered=len(answers),
+            first_time=sum(answers),
+            prompted=len(answers) - sum(answers),
+        )
+    return result
+
+
+def _first_answers(session: Session, pupil: Pupil) -> dict[str, list[bool]]:
+    """For each lesson, whether each judged question was right at the first try."""
+    rows = session.execute(
+        select(
+            StepResponse.lesson_id,
+            StepResponse.attempt_id,
+            StepResponse.step_id,
+            func.min(StepResponse.tries),
+            func.max(StepResponse.correct),
+        )
+        .where(
+            StepResponse.pupil_id == pupil.id,
+            StepResponse.correct.is_not(None),
+            StepResponse.tries == 1,
+        )
+        .group_by(StepResponse.lesson_id, StepResponse.attempt_id, StepResponse.step_id)
+    )
+    result: dict[str, list[bool]] = {}
+    for lesson_id, _attempt, _step, _tries, correct in rows:
+        result.setdefault(lesson_id, []).append(bool(correct))
+    return result
+
+
+def responses(session: Session, pupil: Pupil, lesson_id: str) -> list[StepResponse]:
+    return list(
+        session.scalars(
+            select(StepResponse)
+            .where(StepResponse.pupil_id == pupil.id, StepResponse.lesson_id == lesson_id)
+            .order_by(StepResponse.id)
+        )
+    )

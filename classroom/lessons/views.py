@@ -1,0 +1,295 @@
+"""The pupil's lesson player, and the lesson maps and responses teachers see and change."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from classroom import policy
+from classroom.audit.services import record
+from classroom.db import get_session
+from classroom.errors import Invalid
+from classroom.lessons import maps, player
+from classroom.lessons.content import SortStep, WhoCanITellStep
+from classroom.lessons.models import LessonAttempt
+from classroom.policy import allow
+from classroom.principals import PupilPrincipal
+from classroom.pupils.models import Pathway, Pupil, SchoolClass
+from classroom.symbols.services import override_layers
+from classroom.web import current_actor
+from classroom.worries.services import trusted_adults
+
+bp = Blueprint("lessons", __name__)
+
+
+def _me() -> PupilPrincipal:
+    actor = current_actor()
+    if not isinstance(actor, PupilPrincipal):
+        abort(403)
+    return actor
+
+
+# --- The pupil's player -----------------------------------------------------------------------
+
+
+@bp.get("/pupil/lessons/<lesson_id>")
+@allow("pupil")
+def intro(lesson_id: str) -> ResponseReturnValue:
+    """The lesson's picture and title, and a big Start button."""
+    me = _me()
+    planned = maps.planned_lesson(get_session(), me.pupil, lesson_id[:64])
+    if planned is None:
+        abort(404)
+    return render_template(
+        "lessons/intro.html", planned=planned, layers=override_layers(get_session(), me.pupil)
+    )
+
+
+@bp.post("/pupil/lessons/<lesson_id>/start")
+@allow("pupil")
+def start(lesson_id: str) -> ResponseReturnValue:
+    me = _me()
+    db = get_session()
+    try:
+        attempt = player.start(db, me.pupil, me.device, lesson_id[:64])
+    except LookupError:
+        abort(404)
+    db.commit()
+    return redirect(url_for("lessons.step", attempt_id=attempt.id, number=1))
+
+
+def _attempt(attempt_id: int) -> LessonAttempt:
+    try:
+        return player.attempt_of(get_session(), _me().pupil, attempt_id)
+    except LookupError:
+        abort(404)
+
+
+def _step_page(attempt: LessonAttempt, number: int, **state: Any) -> str:
+    step = player.step_of(attempt, number, maps.catalogue())
+    me = _me()
+    total = len(player.version_of(attempt, maps.catalogue()).steps)
+    adults = trusted_adults(get_session(), me.pupil) if isinstance(step, WhoCanITellStep) else []
+    return render_template(
+        "lessons/step.html",
+        attempt=attempt,
+        step=step,
+        number=number,
+        total=total,
+        lesson=maps.catalogue().get(attempt.lesson_id),
+        adults=adults,
+        key=str(uuid.uuid4()),
+        layers=override_layers(get_session(), me.pupil),
+        **state,
+    )
+
+
+@bp.get("/pupil/lessons/attempts/<int:attempt_id>/steps/<int:number>")
+@allow("pupil")
+def step(attempt_id: int, number: int) -> ResponseReturnValue:
+    """One screen of a lesson: one idea, big targets, no timer, no score."""
+    attempt = _attempt(attempt_id)
+    try:
+        return _step_page(attempt, number, tries=1, item=0)
+    except LookupError:
+        abort(404)
+
+
+@bp.post("/pupil/lessons/attempts/<int:attempt_id>/steps/<int:number>")
+@allow("pupil")
+def answer(attempt_id: int, number: int) -> ResponseReturnValue:
+    """Record one tap; a wrong answer gently shows the right one and the pupil tries again."""
+    attempt = _attempt(attempt_id)
+    form = request.form
+    tries = form.get("tries", 1, type=int) or 1
+    item = form.get("item", 0, type=int) or 0
+    db = get_session()
+    try:
+        current = player.step_of(attempt, number, maps.catalogue())
+        outcome = player.respond(
+            db,
+            attempt,
+            current,
+            form.get("answer", "")[:64],
+            tries,
+            form.get("key", "") or str(uuid.uuid4()),
+            item,
+        )
+    except LookupError:
+        abort(404)
+    except Invalid as problem:
+        return _step_page(attempt, number, tries=tries, item=item, problem=problem.message), 400
+    db.commit()
+    if isinstance(current, SortStep) and outcome.correct and not outcome.step_done:
+        return _step_page(attempt, number, tries=1, item=item + 1, placed=True)
+    return _step_page(
+        attempt,
+        number,
+        tries=1 if outcome.step_done else tries + 1,
+        item=item,
+        outcome=outcome,
+        chosen=form.get("answer", ""),
+    )
+
+
+@bp.post("/pupil/lessons/attempts/<int:attempt_id>/finish")
+@allow("pupil")
+def finish(attempt_id: int) -> ResponseReturnValue:
+    """The last step's Next: well done, and back to My lessons."""
+    attempt = _attempt(attempt_id)
+    db = get_session()
+    player.finish(db, _me().pupil, attempt)
+    db.commit()
+    return render_template(
+        "lessons/done.html",
+        lesson=maps.catalogue().get(attempt.lesson_id),
+        layers=override_layers(db, _me().pupil),
+    )
+
+
+# --- Teachers: a pupil's map and responses -------------------------------------------------------
+
+
+def _visible_pupil(pupil_id: int) -> Pupil:
+    pupil = get_session().scalar(policy.visible_pupils(current_actor()).where(Pupil.id == pupil_id))
+    if pupil is None:
+        abort(404)
+    return pupil
+
+
+@bp.get("/pupils/<int:pupil_id>/lessons")
+@allow("view_pupils")
+def pupil_map(pupil_id: int) -> ResponseReturnValue:
+    """What the pupil will get, in order, and how each lesson went ("needs help" stands out)."""
+    pupil = _visible_pupil(pupil_id)
+    db = get_session()
+    record(db, current_actor(), "lesson_map.viewed", pupil)
+    db.commit()
+    planned = maps.pupil_map(db, pupil, include_hidden=True)
+    on_map = {p.lesson.id for p in planned}
+    return render_template(
+        "lessons/pupil_map.html",
+        pupil=pupil,
+        planned=planned,
+        progress=player.progress(db, pupil),
+        personalised=maps.is_personalised(db, pupil),
+        can_edit=policy.can_edit_pupil_settings(db, current_actor(), pupil),
+        addable=[lesson for lesson in maps.catalogue() if lesson.id not in on_map],
+        pathways=list(Pathway),
+    )
+
+
+@bp.get("/pupils/<int:pupil_id>/lessons/<lesson_id>/responses")
+@allow("view_pupils")
+def responses(pupil_id: int, lesson_id: str) -> ResponseReturnValue:
+    """Every answer the pupil gave in one lesson: when, what, first time or after a prompt."""
+    pupil = _visible_pupil(pupil_id)
+    if lesson_id not in maps.catalogue():
+        abort(404)
+    db = get_session()
+    record(db, current_actor(), "lesson_responses.viewed", pupil, lesson_id)
+    db.commit()
+    return render_template(
+        "lessons/responses.html",
+        pupil=pupil,
+        lesson=maps.catalogue().get(lesson_id),
+        rows=player.responses(db, pupil, lesson_id),
+    )
+
+
+def _change(pupil_id: int, change: Any) -> ResponseReturnValue:
+    pupil = _visible_pupil(pupil_id)
+    db = get_session()
+    try:
+        change(db, pupil)
+    except PermissionError:
+        abort(404)
+    except Invalid as problem:
+        db.rollback()
+        return render_template("lessons/problem.html", pupil=pupil, message=problem.message), 400
+    db.commit()
+    return redirect(url_for("lessons.pupil_map", pupil_id=pupil.id, saved=1))
+
+
+@bp.post("/pupils/<int:pupil_id>/lessons/<lesson_id>/<action>")
+@allow("edit_pupil_settings")
+def change_lesson(pupil_id: int, lesson_id: str, action: str) -> ResponseReturnValue:
+    """Change one lesson on a pupil's map: pathway, hide/show, move, target."""
+    actor = current_actor()
+    pathway_value = request.form.get("pathway", "")
+    changes = {
+        "pathway": lambda db, p: maps.set_pathway(
+            db,
+            actor,
+            p,
+            lesson_id,
+            Pathway(pathway_value) if pathway_value in {x.value for x in Pathway} else None,
+        ),
+        "hide": lambda db, p: maps.set_hidden(db, actor, p, lesson_id, True),
+        "show": lambda db, p: maps.set_hidden(db, actor, p, lesson_id, False),
+        "up": lambda db, p: maps.move(db, actor, p, lesson_id, -1),
+        "down": lambda db, p: maps.move(db, actor, p, lesson_id, 1),
+        "target": lambda db, p: maps.set_target(db, actor, p, lesson_id),
+        "add": lambda db, p: maps.add(db, actor, p, request.form.get("lesson_id", "")[:64]),
+    }
+    if action not in changes:
+        abort(404)
+    return _change(pupil_id, changes[action])
+
+
+@bp.post("/pupils/<int:pupil_id>/lessons/reset")
+@allow("edit_pupil_settings")
+def reset(pupil_id: int) -> ResponseReturnValue:
+    actor = current_actor()
+    return _change(pupil_id, lambda db, p: maps.reset(db, actor, p))
+
+
+@bp.post("/pupils/<int:pupil_id>/lessons/clear-target")
+@allow("edit_pupil_settings")
+def clear_target(pupil_id: int) -> ResponseReturnValue:
+    actor = current_actor()
+    return _change(pupil_id, lambda db, p: maps.set_target(db, actor, p, None))
+
+
+# --- Teachers: a class's default map -----------------------------------------------------------
+
+
+def _class(class_id: int) -> SchoolClass:
+    found = get_session().scalar(
+        policy.visible_classes(current_actor()).where(SchoolClass.id == class_id)
+    )
+    if found is None or not policy.can_edit_class_map(get_session(), current_actor(), found):
+        abort(404)
+    return found
+
+
+@bp.route("/classes/<int:class_id>/lessons", methods=["GET", "POST"])
+@allow("edit_pupil_settings")
+def class_map(class_id: int) -> ResponseReturnValue:
+    """The class's default map; topic 15 appears only when a teacher turns it on here."""
+    school_class = _class(class_id)
+    db = get_session()
+    if request.method == "POST":
+        try:
+            maps.set_class_lesson(
+                db,
+                current_actor(),
+                school_class,
+                request.form.get("lesson_id", "")[:64],
+                request.form.get("on") == "1",
+            )
+        except Invalid as problem:
+            return render_template("lessons/problem.html", message=problem.message), 400
+        db.commit()
+        return redirect(url_for("lessons.class_map", class_id=class_id, saved=1))
+    on_map = {e.lesson_id for e in maps.class_entries(db, school_class)}
+    db.commit()
+    return render_template(
+        "lessons/class_map.html",
+        school_class=school_class,
+        lessons=list(maps.catalogue()),
+        on_map=on_map,
+    )

@@ -1,0 +1,275 @@
+"""The lesson player on a class iPad, lesson maps teachers personalise, and recorded responses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from classroom.accounts.models import Account, Role
+from classroom.lessons.content import ChooseStep, SortStep, YesNoStep
+from classroom.lessons.models import LessonAttempt, StepResponse
+from classroom.pupils.models import Pathway
+from tests.conftest import sign_in
+from tests.factories import make_account, make_class, make_pupil
+from tests.worry_helpers import make_school, pupil_on_ipad
+
+CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
+
+
+def _start(ipad: FlaskClient, lesson_id: str) -> str:
+    response = ipad.post(f"/pupil/lessons/{lesson_id}/start")
+    assert response.status_code == 302, response.data[:500]
+    return str(response.location)
+
+
+def _version(app: Flask, lesson_id: str, pathway: str):  # type: ignore[no-untyped-def]
+    from classroom.lessons import content
+
+    return app.extensions["lessons"].get(lesson_id).version(content.Pathway(pathway))
+
+
+def test_my_lessons_lists_the_class_map_without_teacher_enabled_topics(
+    app: Flask, session: Session
+) -> None:
+    school = make_school(session)
+    page = pupil_on_ipad(app, school).get("/pupil/").data.decode()
+    assert "My lessons" in page
+    assert "Stop, block, tell" in page
+    assert "/pupil/lessons/pressure-secrets-pictures" not in page
+
+
+def test_a_pupil_cannot_open_a_lesson_that_is_not_on_their_map(
+    app: Flask, session: Session
+) -> None:
+    school = make_school(session)
+    ipad = pupil_on_ipad(app, school)
+    assert ipad.get("/pupil/lessons/pressure-secrets-pictures").status_code == 404
+    assert ipad.post("/pupil/lessons/pressure-secrets-pictures/start").status_code == 404
+
+
+def test_choose_step_is_errorless_and_records_first_time_or_prompted(
+    app: Flask, session: Session
+) -> None:
+    school = make_school(session)  # the demo-like pupil is semi-formal
+    ipad = pupil_on_ipad(app, school)
+    step_url = _start(ipad, "stop-block-tell")
+    version = _version(app, "stop-block-tell", "semi_formal")
+    number = next(i for i, s in enumerate(version.steps, 1) if isinstance(s, ChooseStep))
+    step = version.steps[number - 1]
+    right = next(i for i, o in enumerate(step.options) if o.correct)
+    wrong = next(i for i, o in enumerate(step.options) if not o.correct)
+    url = step_url.replace("/steps/1", f"/steps/{number}")
+    again = ipad.post(url, data={"answer": str(wrong), "tries": "1", "key": "a"})
+    page = again.data.decode()
+    assert again.status_code == 200
+    assert "Let&#39;s look again. This one." in page or "look again" in page
+    assert 'class="choice-card hint"' in page
+    assert 'name="tries" value="2"' in page
+    done = ipad.post(url, data={"answer": str(right), "tries": "2", "key": "b"})
+    assert step.feedback.text.split()[0] in done.data.decode()
+    rows = list(session.scalars(select(StepResponse).order_by(StepResponse.id)))
+    assert [(r.correct, r.tries) for r in rows] == [(False, 1), (True, 2)]
+
+
+def test_double_tap_records_one_response(app: Flask, session: Session) -> None:
+    school = make_school(session)
+    ipad = pupil_on_ipad(app, school)
+    url = _start(ipad, "kind-and-unkind")
+    version = _version(app, "kind-and-unkind", "semi_formal")
+    number = next(i for i, s in enumerate(version.steps, 1) if isinstance(s, ChooseStep))
+    url = url.replace("/steps/1", f"/steps/{number}")
+    for _ in range(2):
+        ipad.post(url, data={"answer": "0", "tries": "1", "key": "same"})
+    assert session.scalar(select(func.count()).select_from(StepResponse)) == 1
+
+
+def test_sort_step_goes_item_by_item(app: Flask, session: Session) -> None:
+    school = make_school(session)
+    ipad = pupil_on_ipad(app, school)
+    lesson_id, number, step = next(
+        (lesson.id, n, s)
+        for lesson in app.extensions["lessons"]
+        for n, s in enumerate(
+            lesson.version(_version(app, lesson.id, "semi_formal").pathway).steps, 1
+        )
+        if isinstance(s, SortStep)
+    )
+    url = _start(ipad, lesson_id).replace("/steps/1", f"/steps/{number}")
+    for index, item in enumerate(step.items):
+        response = ipad.post(
+            url,
+            data={"answer": str(item.group), "item": str(index), "tries": "1", "key": f"k{index}"},
+        )
+        assert response.status_code == 200
+    assert step.feedback.text.split()[0] in response.data.decode()
+    assert session.scalar(select(func.count()).select_from(StepResponse)) == len(step.items)
+
+
+def test_yes_no_and_bad_answers(app: Flask, session: Session) -> None:
+    school = make_school(session)
+    ipad = pupil_on_ipad(app, school)
+    lesson_id, number = next(
+        (lesson.id, n)
+        for lesson in app.extensions["lessons"]
+        if not lesson.teacher_enabled_only
+        for n, s in enumerate(_version(app, lesson.id, "semi_formal").steps, 1)
+        if isinstance(s, YesNoStep)
+    )
+    url = _start(ipad, lesson_id).replace("/steps/1", f"/steps/{number}")
+    assert ipad.post(url, data={"answer": "maybe", "key": "x"}).status_code == 400
+    assert ipad.post(url.replace(f"/steps/{number}", "/steps/99")).status_code == 404
+    assert ipad.post(url, data={"answer": "yes", "key": "y"}).status_code == 200
+
+
+def test_finishing_a_lesson_and_my_lessons_puts_unfinished_first(
+    app: Flask, session: Session
+) -> None:
+    school = make_school(session)
+    ipad = pupil_on_ipad(app, school)
+    url = _start(ipad, "feelings-online")
+    attempt_id = url.split("/attempts/")[1].split("/")[0]
+    done = ipad.post(f"/pupil/lessons/attempts/{attempt_id}/finish")
+    assert b"Well done!" in done.data
+    attempt = session.scalar(select(LessonAttempt))
+    assert attempt is not None
+    assert attempt.finished_at is not None
+    page = ipad.get("/pupil/").data.decode()
+    assert page.index("/pupil/lessons/trusted-adults") < page.index(
+        "/pupil/lessons/feelings-online"
+    )
+
+
+def test_another_pupils_attempt_is_404(app: Flask, session: Session) -> None:
+    school = make_school(session)
+    other = make_pupil(session, school.oak, first_name="Other")
+    session.commit()
+    ipad = pupil_on_ipad(app, school)
+    url = _start(ipad, "feelings-online")
+    ipad.post("/pupil/finished")
+    from classroom.devices.services import cookie_name
+
+    second = app.test_client()
+    second.set_cookie(cookie_name(), school.token)
+    second.post(f"/class-ipad/pupils/{other.id}")
+    assert second.get(url).status_code == 404
+
+
+def test_teacher_changes_pathway_and_the_pupil_gets_it_next_time(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    school = make_school(session)
+    assert school.pupil.pathway == Pathway.SEMI_FORMAL
+    sign_in(client, school.teacher.username)
+    response = client.post(
+        f"/pupils/{school.pupil.id}/lessons/stop-block-tell/pathway", data={"pathway": "pre_formal"}
+    )
+    assert response.status_code == 302
+    ipad = pupil_on_ipad(app, school)
+    step = ipad.get(_start(ipad, "stop-block-tell")).data.decode()
+    first = _version(app, "stop-block-tell", "pre_formal").steps[0]
+    assert first.text.text.split()[0] in step
+    attempt = session.scalar(select(LessonAttempt))
+    assert attempt is not None
+    assert attempt.pathway == Pathway.PRE_FORMAL
+    # Other lessons stay on the pupil's own pathway.
+    ipad.get(_start(ipad, "kind-and-unkind"))
+    latest = session.scalar(select(LessonAttempt).order_by(LessonAttempt.id.desc()))
+    assert latest is not None
+    assert latest.pathway == Pathway.SEMI_FORMAL
+
+
+def test_teacher_reorders_hides_adds_and_targets(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    school = make_school(session)
+    sign_in(client, school.teacher.username)
+    base = f"/pupils/{school.pupil.id}/lessons"
+    client.post(f"{base}/passwords/hide")
+    client.post(f"{base}/_/add", data={"lesson_id": "pressure-secrets-pictures"})
+    client.post(f"{base}/stop-block-tell/target")
+    page = pupil_on_ipad(app, school).get("/pupil/").data.decode()
+    assert "/pupil/lessons/passwords" not in page
+    assert "/pupil/lessons/pressure-secrets-pictures" in page
+    assert page.index("/pupil/lessons/stop-block-tell") < page.index(
+        "/pupil/lessons/feelings-online"
+    )
+    map_page = client.get(base).data.decode()
+    assert "(target)" in map_page
+    assert "(hidden)" in map_page
+    client.post(f"{base}/reset")
+    assert "/pupil/lessons/passwords" in pupil_on_ipad(app, school).get("/pupil/").data.decode()
+
+
+def test_teacher_cannot_edit_the_map_of_a_pupil_outside_their_classes(
+    client: FlaskClient, session: Session, login_as: Callable[..., Account]
+) -> None:
+    oak, willow = make_class(session), make_class(session)
+    pupil = make_pupil(session, willow)
+    login_as(Role.TEACHER, classes=[oak])
+    assert client.post(f"/pupils/{pupil.id}/lessons/passwords/hide").status_code == 404
+    assert client.get(f"/pupils/{pupil.id}/lessons").status_code == 404
+
+
+def test_ta_sees_progress_but_governor_cannot(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    school = make_school(session)
+    ta = make_account(session, Role.TEACHING_ASSISTANT, classes=[school.oak])
+    governor = make_account(session, Role.GOVERNOR)
+    session.commit()
+    sign_in(client, ta.username)
+    assert client.get(f"/pupils/{school.pupil.id}/lessons").status_code == 200
+    other = app.test_client()
+    sign_in(other, governor.username)
+    assert other.get(f"/pupils/{school.pupil.id}/lessons").status_code == 403
+
+
+def test_responses_appear_on_the_teachers_view_with_needs_help(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    school = make_school(session)
+    ipad = pupil_on_ipad(app, school)
+    url = _start(ipad, "stop-block-tell")
+    version = _version(app, "stop-block-tell", "semi_formal")
+    for number, step in enumerate(version.steps, 1):
+        if isinstance(step, ChooseStep):
+            wrong = next(i for i, o in enumerate(step.options) if not o.correct)
+            ipad.post(
+                url.replace("/steps/1", f"/steps/{number}"),
+                data={"answer": str(wrong), "tries": "1", "key": f"w{number}"},
+            )
+    sign_in(client, school.teacher.username)
+    page = client.get(f"/pupils/{school.pupil.id}/lessons").data.decode()
+    assert "Needs help" in page
+    answers = client.get(f"/pupils/{school.pupil.id}/lessons/stop-block-tell/responses")
+    assert b"Not yet" in answers.data
+
+
+def test_class_map_turns_topic_15_on_for_the_class(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    school = make_school(session)
+    sign_in(client, school.teacher.username)
+    response = client.post(
+        f"/classes/{school.oak.id}/lessons",
+        data={"lesson_id": "pressure-secrets-pictures", "on": "1"},
+    )
+    assert response.status_code == 302
+    page = pupil_on_ipad(app, school).get("/pupil/").data.decode()
+    assert "/pupil/lessons/pressure-secrets-pictures" in page
+
+
+@pytest.mark.parametrize("bad", ["", "../etc", "<script>", "x" * 300])
+def test_bad_lesson_ids_are_4xx(
+    app: Flask, client: FlaskClient, session: Session, bad: str
+) -> None:
+    school = make_school(session)
+    sign_in(client, school.teacher.username)
+    response = client.post(f"/pupils/{school.pupil.id}/lessons/_/add", data={"lesson_id": bad})
+    assert response.status_code == 400
