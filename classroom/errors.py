@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -40,9 +43,18 @@ def _page(code: int, message: str | None = None) -> tuple[str, int]:
     return render_template("error.html", code=code, title=title, text=message or text), code
 
 
+# Pages that can recover from a stale form by themselves: a pupil cannot read an error page, so
+# on a class iPad a form whose token went stale (say, after a quick double tap across a sign-out)
+# leads back to a fresh page where the next tap works. Features register their own here.
+CSRF_RECOVERY: dict[str, Callable[[], ResponseReturnValue]] = {}
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError) -> tuple[str, int]:
+    def csrf_error(error: CSRFError) -> ResponseReturnValue:
+        recover = CSRF_RECOVERY.get(request.endpoint or "")
+        if recover is not None:
+            return recover()
         return _page(400, "This form had expired. Please go back, reload the page and try again.")
 
     @app.errorhandler(HTTPException)

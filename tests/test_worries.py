@@ -493,3 +493,65 @@ def test_attack_strings_in_free_text_come_back_as_harmless_text(
         words = page.split('class="pupil-words">')[1].split("</dd>")[0]
         assert "<" not in words, line  # every tag in the payload came back escaped
     assert get_session() is not None
+
+
+def test_plain_form_worry_arrives_even_after_the_pupils_session_timed_out(
+    app: Flask, session: Session, clock: Clock
+) -> None:
+    school = make_school(session)
+    ipad = pupil_on_ipad(app, school)
+    page = ipad.get("/pupil/worry").data.decode()
+    reporter = page.split('name="reporter" value="')[1].split('"')[0]
+    clock.advance(minutes=20)  # typed slowly; the pupil session has ended meanwhile
+    assert ipad.get("/pupil/").status_code == 302
+    response = ipad.post("/pupil/worry", data={"key": "slow", "what": "sad", "reporter": reporter})
+    assert response.status_code == 200
+    assert b"Thank you for telling." in response.data
+    assert _count(session) == 1
+
+
+def test_plain_form_worry_needs_a_genuine_reporter(app: Flask, session: Session) -> None:
+    school = make_school(session)
+    ipad = app.test_client()
+    ipad.set_cookie(cookie_name(), school.token)
+    forged = ipad.post("/pupil/worry", data={"key": "f", "reporter": "not-signed"})
+    assert forged.status_code == 403
+    assert _count(session) == 0
+
+
+def test_stale_form_never_loses_a_worry(
+    tmp_path: Path, template_db: Path, clock: Clock
+) -> None:
+    from tests.conftest import build_app
+
+    app = build_app(tmp_path, template_db, clock)  # CSRF on
+    with app.app_context():
+        school = make_school(get_session())
+        ipad = app.test_client()
+        ipad.set_cookie(cookie_name(), school.token)
+        start = ipad.get("/class-ipad").data.decode()
+        token = start.split('name="csrf_token" value="')[1].split('"')[0]
+        ipad.post(f"/class-ipad/pupils/{school.pupil.id}", data={"csrf_token": token})
+        page = ipad.get("/pupil/worry").data.decode()
+        reporter = page.split('name="reporter" value="')[1].split('"')[0]
+        response = ipad.post("/pupil/worry", data={
+            "csrf_token": "stale", "key": "k", "what": "unkind", "reporter": reporter})
+    assert response.status_code == 400
+    body = response.data.decode()
+    assert "Please press Send again." in body
+    assert 'value="unkind" checked' in body
+
+
+def test_stale_tile_tap_goes_back_to_the_tiles(
+    tmp_path: Path, template_db: Path, clock: Clock
+) -> None:
+    from tests.conftest import build_app
+
+    app = build_app(tmp_path, template_db, clock)
+    with app.app_context():
+        school = make_school(get_session())
+        ipad = app.test_client()
+        ipad.set_cookie(cookie_name(), school.token)
+        response = ipad.post(f"/class-ipad/pupils/{school.pupil.id}", data={"csrf_token": "x"})
+    assert response.status_code == 302
+    assert response.location.endswith("/class-ipad")

@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 from classroom import policy
 from classroom.audit.services import record
 from classroom.db import get_session
-from classroom.errors import Invalid
+from classroom.errors import CSRF_RECOVERY, Invalid
 from classroom.lessons import maps, player
 from classroom.lessons.content import SortStep, WhoCanITellStep
 from classroom.lessons.models import LessonAttempt
@@ -23,6 +23,18 @@ from classroom.web import current_actor
 from classroom.worries.services import trusted_adults
 
 bp = Blueprint("lessons", __name__)
+
+
+def _fresh_step() -> ResponseReturnValue:
+    """A stale form on a lesson screen: show the screen again (its GET has the same address)."""
+    if request.endpoint == "lessons.answer":
+        return redirect(request.path)
+    return redirect(url_for("pupils.home"))
+
+
+CSRF_RECOVERY.update(
+    {name: _fresh_step for name in ("lessons.answer", "lessons.start", "lessons.finish")}
+)
 
 
 def _me() -> PupilPrincipal:

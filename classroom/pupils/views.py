@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_user, logout_user
@@ -11,7 +13,7 @@ from classroom.audit.services import record
 from classroom.db import get_session
 from classroom.devices.models import Device
 from classroom.devices.services import current_device
-from classroom.errors import Invalid, Throttled
+from classroom.errors import CSRF_RECOVERY, Invalid, Throttled
 from classroom.lessons import maps
 from classroom.policy import allow
 from classroom.principals import Actor, PupilPrincipal
@@ -23,6 +25,19 @@ from classroom.web import client_ip, current_actor
 from classroom.worries import services as worry_services
 
 bp = Blueprint("pupils", __name__)
+
+
+def _back_to(endpoint: str) -> Callable[[], ResponseReturnValue]:
+    return lambda: redirect(url_for(endpoint))
+
+
+CSRF_RECOVERY.update(
+    {
+        "pupils.tap_tile": _back_to("pupils.start"),
+        "pupils.pictures": _back_to("pupils.start"),
+        "pupils.finished": _back_to("pupils.home"),
+    }
+)
 
 
 def _actor() -> Actor:

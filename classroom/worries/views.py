@@ -10,14 +10,16 @@ from typing import Any
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from classroom import policy
 from classroom.accounts.models import Account
 from classroom.db import get_session
+from classroom.devices.models import Device
 from classroom.devices.services import current_device
-from classroom.errors import Invalid
+from classroom.errors import CSRF_RECOVERY, Invalid
 from classroom.policy import allow
 from classroom.principals import PupilPrincipal
 from classroom.pupils.models import Pupil
@@ -65,20 +67,34 @@ def _pupil() -> PupilPrincipal:
 # --- The pupil's "Report a worry" -------------------------------------------------------------
 
 
+def _signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key or "", salt="worry-form")
+
+
+def _flow_page(pupil: Pupil, device_id: int, key: str, **extra: Any) -> str:
+    adults = services.trusted_adults(get_session(), pupil)
+    # Names the pupil and iPad for the plain-form path, so a worry typed slowly still arrives
+    # after the pupil's session has timed out.
+    reporter = _signer().dumps({"p": pupil.id, "d": device_id})
+    return render_template(
+        "worries/pupil_flow.html",
+        steps=flow.STEPS,
+        adults=adults,
+        key=key,
+        reporter=reporter,
+        pupil=pupil,
+        public_key=envelope.public_jwk(key_path()),
+        max_words=flow.MAX_WORDS,
+        **extra,
+    )
+
+
 @bp.get("/pupil/worry")
 @allow("pupil")
 def pupil_flow() -> ResponseReturnValue:
     """What happened, where, how I feel, who I want to talk to, say more: every step skippable."""
     me = _pupil()
-    adults = services.trusted_adults(get_session(), me.pupil)
-    return render_template(
-        "worries/pupil_flow.html",
-        steps=flow.STEPS,
-        adults=adults,
-        key=str(uuid.uuid4()),
-        public_key=envelope.public_jwk(key_path()),
-        max_words=flow.MAX_WORDS,
-    )
+    return _flow_page(me.pupil, me.device.id, str(uuid.uuid4()))
 
 
 def _choices_from_form() -> services.WorryChoices:
@@ -92,31 +108,55 @@ def _choices_from_form() -> services.WorryChoices:
     )
 
 
+def _reporter() -> tuple[Pupil, Device]:
+    """The pupil sending the plain form: signed in, or named by the form on this class iPad."""
+    actor = current_actor()
+    if isinstance(actor, PupilPrincipal):
+        return actor.pupil, actor.device
+    device = current_device()
+    try:
+        signed = _signer().loads(request.form.get("reporter", ""), max_age=86400)
+    except BadSignature:
+        abort(403)
+    pupil = get_session().get(Pupil, signed.get("p"))
+    if device is None or pupil is None or signed.get("d") != device.id:
+        abort(403)
+    if not policy.can_pupil_sign_in_on(pupil, device.class_id):
+        abort(403)
+    return pupil, device
+
+
 @bp.post("/pupil/worry")
-@allow("pupil")
+@allow("class_ipad_any")
 def pupil_send() -> ResponseReturnValue:
     """The same flow without JavaScript: one form, sent once (a repeated key makes nothing new)."""
-    me = _pupil()
+    pupil, device = _reporter()
     key = request.form.get("key", "")[:64] or str(uuid.uuid4())
     choices = _choices_from_form()
     db = get_session()
     try:
-        incident = services.raise_worry(db, me.pupil, me.device, key, choices)
+        incident = services.raise_worry(db, pupil, device, key, choices)
         db.commit()
     except Invalid as problem:
         db.rollback()
-        adults = services.trusted_adults(db, me.pupil)
-        return render_template(
-            "worries/pupil_flow.html",
-            steps=flow.STEPS,
-            adults=adults,
-            key=key,
-            public_key=envelope.public_jwk(key_path()),
-            max_words=flow.MAX_WORDS,
-            problem=problem.message,
-            chosen=choices,
-        ), 400
+        return _flow_page(pupil, device.id, key, problem=problem.message, chosen=choices), 400
+    if not isinstance(current_actor(), PupilPrincipal):  # the session ended while they wrote
+        adults = services.trusted_adults(db, pupil)
+        adult = next((a for a in adults if a.id == incident.talk_to_id), None)
+        return render_template("worries/pupil_thanks.html", adult=adult)
     return redirect(url_for("worries.pupil_thanks", adult=incident.talk_to_id or ""))
+
+
+def _resend() -> ResponseReturnValue:
+    """A stale form must not lose a worry: show it again, choices kept, to send once more."""
+    pupil, device = _reporter()
+    key = request.form.get("key", "")[:64] or str(uuid.uuid4())
+    return _flow_page(
+        pupil, device.id, key, chosen=_choices_from_form(), problem="Please press Send again."
+    ), 400
+
+
+CSRF_RECOVERY["worries.pupil_send"] = _resend
 
 
 @bp.get("/pupil/worry/thanks")

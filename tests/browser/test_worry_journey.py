@@ -23,6 +23,12 @@ def _count(server: LiveServer) -> int:
         return get_session().scalar(select(func.count()).select_from(Incident)) or 0
 
 
+def _wait_for_count(server: LiveServer, expected: int, seconds: float = 5) -> None:
+    deadline = time.monotonic() + seconds
+    while _count(server) < expected and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
 def _class_ipad(new_ipad: Callable[[], BrowserContext], server: LiveServer, name: str) -> Page:
     page = new_ipad().new_page()
     sign_in(page, server, "teacher")
@@ -146,7 +152,8 @@ def test_double_tap_on_send_makes_one_incident(
     ipad.get_by_role("button", name="Someone was unkind").tap()
     ipad.get_by_role("button", name="Send").dblclick()
     expect(ipad.get_by_role("heading", name="Thank you for telling.")).to_be_visible()
-    ipad.wait_for_timeout(300)
+    _wait_for_count(live_server, before + 1)
+    ipad.wait_for_timeout(1000)  # and no second copy arrives later
     assert _count(live_server) == before + 1
 
 
