@@ -40,22 +40,30 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 def _register_features(app: Flask) -> None:
     from classroom.accounts import views as accounts
     from classroom.admin import views as admin
+    from classroom.assessment import views as assessment
     from classroom.cli import register_cli
     from classroom.core import views as core
     from classroom.devices import views as devices
+    from classroom.lessons import authoring_views as authoring
     from classroom.lessons import views as lessons
     from classroom.lessons.content import all_pupil_texts
+    from classroom.parents import views as parents
     from classroom.pupils import views as pupils
     from classroom.review import views as review
+    from classroom.rules import views as rules
     from classroom.speech import views as speech
     from classroom.speech.services import register_text_source
     from classroom.symbols import views as symbols
     from classroom.worries import views as worries
     from classroom.worries.flow import worry_texts
 
-    features = (core, accounts, admin, devices, pupils, symbols, speech, worries, review, lessons)
+    features = (core, accounts, admin, devices, pupils, symbols, speech, worries, review, lessons,
+                assessment)
     for module in features:
         app.register_blueprint(module.bp)
+    app.register_blueprint(parents.bp)
+    app.register_blueprint(authoring.bp)
+    app.register_blueprint(rules.bp)
     register_cli(app)
     register_text_source(app, lambda: (t for _id, t in all_pupil_texts(app.extensions["lessons"])))
     register_text_source(app, worry_texts)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from datetime import time
+from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +34,17 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_TIMEOUT": 10,
     "MAIL_FROM": "classroom@school.invalid",
     "WORRY_ACK_MINUTES": 15,
+    "NEEDS_HELP_WEEKS": 6,
     "WORKER_INTERVAL_SECONDS": 5,
     "OUTBOX_MAX_ATTEMPTS": 12,
+    # Parents and carers: the school's quiet hours hold messages and emails until they end.
+    "PARENT_QUIET_START": "16:30",
+    "PARENT_QUIET_END": "08:00",
+    "PARENT_QUIET_WEEKENDS": 1,
+    "PARENT_HOLIDAYS": "",  # e.g. "2026-12-21..2027-01-03, 2027-02-15..2027-02-19"
+    "PARENT_DIGEST_TIME": "15:30",
+    "PARENT_INVITE_DAYS": 14,
+    "PARENT_INVITE_MAX_FAILURES": 5,
 }
 
 INT_KEYS = {k for k, v in DEFAULTS.items() if isinstance(v, int)}
@@ -64,12 +73,26 @@ def validate(cfg: dict[str, Any]) -> None:
         raise ValueError(
             f"CLASSROOM_ENV must be production, development or testing, not {cfg['ENV']!r}"
         )
-    time.fromisoformat(cfg["SCHOOL_DAY_END"])
+    for key in ("SCHOOL_DAY_END", "PARENT_QUIET_START", "PARENT_QUIET_END", "PARENT_DIGEST_TIME"):
+        time.fromisoformat(cfg[key])
+    parse_holidays(str(cfg["PARENT_HOLIDAYS"]))
     if len(str(cfg["SECRET_KEY"])) < 32:
         raise ValueError("CLASSROOM_SECRET_KEY must be at least 32 characters")
     for key in INT_KEYS:
         if int(cfg[key]) < 0:
             raise ValueError(f"CLASSROOM_{key} must not be negative")
+
+
+def parse_holidays(text: str) -> frozenset[date]:
+    """School holidays as dates, from "YYYY-MM-DD" and "YYYY-MM-DD..YYYY-MM-DD" items."""
+    days: set[date] = set()
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        first, _, last = item.partition("..")
+        start, end = date.fromisoformat(first.strip()), date.fromisoformat((last or first).strip())
+        if end < start or (end - start).days > 366:
+            raise ValueError(f"CLASSROOM_PARENT_HOLIDAYS: {item!r} is not a sensible date range")
+        days.update(start + timedelta(days=n) for n in range((end - start).days + 1))
+    return frozenset(days)
 
 
 def _from_instance_file(path: Path) -> dict[str, Any]:

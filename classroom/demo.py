@@ -16,8 +16,10 @@ from classroom.accounts.models import Account, Role, School
 from classroom.accounts.passwords import hash_password
 from classroom.audit.services import record
 from classroom.db import utcnow
+from classroom.parents import demo as parents_demo
 from classroom.pupils.importer import make_upn
 from classroom.pupils.models import ClassStaff, ParentLink, Pathway, Pupil, SchoolClass
+from classroom.rules import services as rules_services
 
 STAFF = [
     ("admin", "Sam Okafor (IT technician)", Role.ADMIN, []),
@@ -116,5 +118,8 @@ def seed(session: Session, password: str | None = None) -> str | None:
                 created_at=now,
             )
         )
+    session.flush()
+    parents_demo.seed(session, pupils)  # a live feed for `parent` and an invite code for Ben
+    rules_services.seed_demo(session, school.id)  # "Our rules", on display in every classroom
     record(session, None, "demo.seeded", school)
     return password

@@ -27,6 +27,16 @@ class Throttled(Exception):  # noqa: N818
         self.message = str(self)
 
 
+KEY_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:")
+
+
+def checked_key(key: str) -> str:
+    """An idempotency key from a form or an iPad: short and plain, or Invalid (a 400)."""
+    if not 1 <= len(key) <= 64 or not set(key) <= KEY_CHARACTERS:
+        raise Invalid("This form is damaged. Please reload the page and try again.", "key")
+    return key
+
+
 TITLES = {
     400: ("This request could not be understood", "Please go back and try again."),
     403: ("You do not have access to this page", "Ask the school office if you think you should."),

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import TypeVar
 
-from sqlalchemy import Select, false, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from classroom.accounts.models import Account, Role
+from classroom.lessons.authored_models import AuthoredLesson, LessonStatus
+from classroom.parents.models import ConsentPurpose, FeedItem, FeedKind, PhotoConsent
 from classroom.principals import Actor, PupilPrincipal
 from classroom.pupils.models import ClassStaff, ParentLink, Pupil, SchoolClass
-from classroom.worries.models import Incident
+from classroom.worries.models import Incident, ParentContact, ParentContactDecision
 
 STAFF_ROLES = frozenset(r for r in Role if r != Role.PARENT)
 CLASS_ROLES = frozenset({Role.TEACHER, Role.TEACHING_ASSISTANT})
@@ -69,6 +72,16 @@ RIGHTS: dict[str, Right] = {
         frozenset({Role.HEADTEACHER, Role.ADMIN}) | CLASS_ROLES,
         "teachers and TAs: their own classes only",
     ),
+    "record_assessment": Right(
+        "Record observations against e-safety objectives and share learning moments",
+        frozenset({Role.HEADTEACHER}) | CLASS_ROLES,
+        "teachers and TAs: their own classes only",
+    ),
+    "view_coverage": Right(
+        "See the whole-school e-safety coverage summary (names only for those who may see "
+        "pupils)",
+        SAFEGUARDING_ROLES | {Role.SENIOR_LEADER, Role.GOVERNOR},
+    ),
     "work_incidents": Right(
         "See and work the incident queue: every worry and concern, including child-protection "
         "records; triage, actions, referrals, parent-contact decisions, closing",
@@ -93,6 +106,36 @@ RIGHTS: dict[str, Right] = {
     ),
     "view_own_children": Right(
         "See their own linked children only", frozenset({Role.PARENT}), "own children"
+    ),
+    "manage_carers": Right(
+        "Connect parents/carers to a pupil (one-time invite codes, carer accounts), see and "
+        "revoke those connections, and record photo consent",
+        frozenset({Role.HEADTEACHER, Role.ADMIN}) | CLASS_ROLES,
+        "teachers and TAs: their own classes' pupils only",
+    ),
+    "share_with_carers": Right(
+        "Share learning moments with a pupil's own carers and exchange messages with them",
+        CLASS_ROLES | SAFEGUARDING_ROLES,
+        "teachers and TAs: their own classes' pupils only",
+    ),
+    "send_parent_notices": Right(
+        "Write, approve and send a depersonalised incident notice to a pupil's carers, only when "
+        "the parent-contact decision in force is to inform them",
+        SAFEGUARDING_ROLES,
+    ),
+    "export_parent_messages": Right(
+        "Download the log of messages with parents/carers as an AES-encrypted file",
+        frozenset({Role.DSL, Role.DEPUTY_DSL}),
+    ),
+    "author_lessons": Right(
+        "Write their own lessons, preview any lesson as a pupil sees it, and share their lessons "
+        "with the school",
+        frozenset({Role.TEACHER, Role.HEADTEACHER}),
+        "teachers: change their own lessons only; the headteacher any of the school's",
+    ),
+    "edit_school_rules": Right(
+        "Write the school's rules for responsible internet use (shown to pupils and printed)",
+        frozenset({Role.HEADTEACHER}),
     ),
 }
 
@@ -253,6 +296,14 @@ def can_edit_school_symbols(actor: Actor) -> bool:
     return account is not None and account.role not in CLASS_ROLES
 
 
+def can_record_assessment(session: Session, actor: Actor, pupil: Pupil) -> bool:
+    """Class staff assess their own classes' pupils; the headteacher any pupil."""
+    account = holder(actor, "record_assessment")
+    if account is None or account.school_id != pupil.school_id:
+        return False
+    return account.role not in CLASS_ROLES or _teaches(session, account, pupil.class_id)
+
+
 def can_pupil_sign_in_on(pupil: Pupil, device_class_id: int) -> bool:
     """A pupil signs in only on an iPad enrolled to their own class."""
     return pupil.active and pupil.class_id == device_class_id
@@ -282,3 +333,172 @@ def raised_concerns(actor: Actor) -> Select[Incident]:
     if account is None:
         return query.where(false())
     return query.where(Incident.raised_by_id == account.id)
+
+
+# --- Parents and carers -----------------------------------------------------------------------
+
+
+def _class_scoped_pupils(actor: Actor, right: str) -> Select[Pupil]:
+    query = select(Pupil).order_by(Pupil.first_name, Pupil.last_name)
+    account = holder(actor, right)
+    if account is None:
+        return query.where(false())
+    query = query.where(Pupil.school_id == account.school_id)
+    if account.role in CLASS_ROLES:
+        return query.where(Pupil.class_id.in_(_staff_class_ids(account)))
+    return query
+
+
+def carer_managed_pupils(actor: Actor) -> Select[Pupil]:
+    """Pupils whose carers the actor may connect and disconnect: class staff their own classes."""
+    return _class_scoped_pupils(actor, "manage_carers")
+
+
+def can_manage_carers(session: Session, actor: Actor, pupil: Pupil) -> bool:
+    return session.scalar(carer_managed_pupils(actor).where(Pupil.id == pupil.id)) is not None
+
+
+def shareable_pupils(actor: Actor) -> Select[Pupil]:
+    """Pupils whose carers the actor may write to: class staff their classes, the team all."""
+    return _class_scoped_pupils(actor, "share_with_carers")
+
+
+def can_share_with_carers(session: Session, actor: Actor, pupil: Pupil) -> bool:
+    return session.scalar(shareable_pupils(actor).where(Pupil.id == pupil.id)) is not None
+
+
+def can_send_parent_notice(actor: Actor, incident: Incident) -> bool:
+    account = holder(actor, "send_parent_notices")
+    return account is not None and account.school_id == incident.school_id
+
+
+def do_not_contact(incident_id: InstrumentedAttribute[int | None]) -> ColumnElement[bool]:
+    """Whether the parent-contact decision in force (the latest) for an incident is a lock."""
+    later = aliased(ParentContactDecision)
+    latest = select(func.max(later.id)).where(later.incident_id == incident_id).scalar_subquery()
+    return exists(
+        select(ParentContactDecision.id).where(
+            ParentContactDecision.id == latest,
+            ParentContactDecision.decision == ParentContact.DO_NOT_CONTACT,
+        )
+    )
+
+
+def carer_feed_items(actor: Actor, now: datetime) -> Select[FeedItem]:
+    """A carer's feed: their connected children's items addressed to them and delivered by now.
+
+    Messages and notices sent before a carer was connected stay with the carers they were for;
+    another carer's messages are never shown (no carer-to-carer chat); a "do not contact"
+    decision hides everything about that incident at once.
+    """
+    query = select(FeedItem).order_by(FeedItem.deliver_at.desc(), FeedItem.id.desc())
+    carer = holder(actor, "view_own_children")
+    if carer is None:
+        return query.where(false())
+    connected = select(ParentLink.id).where(
+        ParentLink.parent_id == carer.id,
+        ParentLink.pupil_id == FeedItem.pupil_id,
+        ParentLink.revoked_at.is_(None),
+        or_(
+            FeedItem.kind == FeedKind.LEARNING_MOMENT,
+            FeedItem.created_at >= ParentLink.created_at,
+        ),
+    )
+    to_me = and_(
+        FeedItem.from_carer.is_(False),
+        FeedItem.deliver_at <= now,
+        or_(FeedItem.to_carer_id.is_(None), FeedItem.to_carer_id == carer.id),
+    )
+    return query.where(
+        exists(connected),
+        or_(FeedItem.author_id == carer.id, to_me),
+        ~do_not_contact(FeedItem.incident_id),
+    )
+
+
+def staff_feed_items(actor: Actor) -> Select[FeedItem]:
+    """Items staff may read: pupils they may write to; incident ones only for the team."""
+    query = select(FeedItem).order_by(FeedItem.created_at.desc(), FeedItem.id.desc())
+    account = holder(actor, "share_with_carers")
+    if account is None:
+        return query.where(false())
+    pupil_ids = shareable_pupils(account).with_only_columns(Pupil.id).order_by(None)
+    query = query.where(FeedItem.pupil_id.in_(pupil_ids))
+    if not has_right(account, "send_parent_notices"):
+        query = query.where(FeedItem.incident_id.is_(None), FeedItem.kind != FeedKind.NOTICE)
+    return query
+
+
+def can_view_feed_item(session: Session, actor: Actor, item: FeedItem, now: datetime) -> bool:
+    carer = has_right(actor, "view_own_children")
+    scope = carer_feed_items(actor, now) if carer else staff_feed_items(actor)
+    return session.scalar(scope.where(FeedItem.id == item.id)) is not None
+
+
+def photo_consent_in_force(
+    session: Session, pupil_id: int, purpose: ConsentPurpose, today: date
+) -> PhotoConsent | None:
+    """The consent record in force (the latest), if it gives consent and is still in date."""
+    latest = session.scalar(
+        select(PhotoConsent)
+        .where(PhotoConsent.pupil_id == pupil_id, PhotoConsent.purpose == purpose)
+        .order_by(PhotoConsent.id.desc())
+        .limit(1)
+    )
+    if latest is None or not latest.given or latest.expires_on is None:
+        return None
+    return latest if today < latest.expires_on else None
+
+
+def can_view_photo(
+    session: Session, actor: Actor, item: FeedItem, now: datetime, today: date
+) -> bool:
+    """A shared photo: whoever may see the item, and only while app photo consent is in force."""
+    if item.photo_file is None or not can_view_feed_item(session, actor, item, now):
+        return False
+    return photo_consent_in_force(session, item.pupil_id, ConsentPurpose.APP, today) is not None
+
+
+# --- Teacher-written lessons ----------------------------------------------------------------
+
+
+def visible_authored_lessons(actor: Actor) -> Select[AuthoredLesson]:
+    """Teacher lessons the actor may open: their own, the school's shared ones; the head all."""
+    query = select(AuthoredLesson).order_by(AuthoredLesson.title, AuthoredLesson.id)
+    account = holder(actor, "author_lessons")
+    if account is None:
+        return query.where(false())
+    query = query.where(AuthoredLesson.school_id == account.school_id)
+    if account.role == Role.HEADTEACHER:
+        return query
+    return query.where(
+        or_(AuthoredLesson.author_id == account.id, AuthoredLesson.status == LessonStatus.SHARED)
+    )
+
+
+def editable_authored_lessons(actor: Actor) -> Select[AuthoredLesson]:
+    """Teacher lessons the actor may change: their own; the headteacher any of the school's."""
+    query = select(AuthoredLesson).order_by(AuthoredLesson.title, AuthoredLesson.id)
+    account = holder(actor, "author_lessons")
+    if account is None:
+        return query.where(false())
+    query = query.where(AuthoredLesson.school_id == account.school_id)
+    if account.role == Role.HEADTEACHER:
+        return query
+    return query.where(AuthoredLesson.author_id == account.id)
+
+
+def can_view_authored_lesson(session: Session, actor: Actor, lesson: AuthoredLesson) -> bool:
+    scope = visible_authored_lessons(actor).where(AuthoredLesson.id == lesson.id)
+    return session.scalar(scope) is not None
+
+
+def can_edit_authored_lesson(session: Session, actor: Actor, lesson: AuthoredLesson) -> bool:
+    scope = editable_authored_lessons(actor).where(AuthoredLesson.id == lesson.id)
+    return session.scalar(scope) is not None
+
+
+def can_edit_school_rules(actor: Actor, school_id: int) -> bool:
+    """The rules are the school's policy on display, so only the headteacher writes them."""
+    account = holder(actor, "edit_school_rules")
+    return account is not None and account.school_id == school_id

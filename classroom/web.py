@@ -160,8 +160,9 @@ def security_headers(response: Response) -> Response:
     headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()"
     if current_app.config["SECURE_COOKIES"]:
         headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
-    if request.endpoint not in SELF_CACHED_ENDPOINTS:
-        # Shared iPads: the back button must never show the previous person's pages.
+    if request.endpoint not in SELF_CACHED_ENDPOINTS or response.status_code not in (200, 206, 304):
+        # Shared iPads: the back button must never show the previous person's pages. A file
+        # route's refusal or 404 is no file: it must not be cached either.
         headers["Cache-Control"] = "no-store"
     return response
 
@@ -191,3 +192,17 @@ def _can(right: str) -> bool:
 
 def client_ip() -> str:
     return (request.remote_addr or "unknown")[:64]
+
+
+def small_file_response(path: Path, mimetype: str, max_age: int) -> Response:
+    """A small file (a symbol, a speech clip) from memory, with ETag, 304 and byte ranges.
+
+    Read whole rather than streamed: an iPad that drops the connection half way (it does,
+    when the pupil moves on) then leaves no open file behind, and these files are a few KB.
+    """
+    data = path.read_bytes()
+    response = Response(data, mimetype=mimetype)
+    response.set_etag(hashlib.sha256(data).hexdigest()[:32])
+    response.cache_control.max_age = max_age
+    response.cache_control.public = True
+    return response.make_conditional(request, accept_ranges=True, complete_length=len(data))

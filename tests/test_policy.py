@@ -30,6 +30,10 @@ EXPECTED = {
     "manage_class_ipads": {Role.TEACHER, Role.TEACHING_ASSISTANT, Role.HEADTEACHER, Role.ADMIN},
     "view_own_children": {Role.PARENT},
     "work_incidents": {Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER},
+    "record_assessment": {Role.TEACHER, Role.TEACHING_ASSISTANT, Role.HEADTEACHER},
+    "view_coverage": {
+        Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER, Role.SENIOR_LEADER, Role.GOVERNOR,
+    },
     "raise_concern": set(Role) - {Role.PARENT},
     "review_incidents": {
         Role.DSL,
@@ -40,6 +44,18 @@ EXPECTED = {
     },
     "export_incident_log": {Role.DSL, Role.DEPUTY_DSL},
     "see_mail_failures": {Role.ADMIN, Role.DSL, Role.DEPUTY_DSL},
+    "manage_carers": {Role.TEACHER, Role.TEACHING_ASSISTANT, Role.HEADTEACHER, Role.ADMIN},
+    "share_with_carers": {
+        Role.TEACHER,
+        Role.TEACHING_ASSISTANT,
+        Role.DSL,
+        Role.DEPUTY_DSL,
+        Role.HEADTEACHER,
+    },
+    "send_parent_notices": {Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER},
+    "export_parent_messages": {Role.DSL, Role.DEPUTY_DSL},
+    "author_lessons": {Role.TEACHER, Role.HEADTEACHER},
+    "edit_school_rules": {Role.HEADTEACHER},
 }
 
 

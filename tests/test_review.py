@@ -23,7 +23,7 @@ from tests.worry_helpers import School, make_school, pupil_on_ipad
 
 def _closed_incident(app: Flask, client: FlaskClient, school: School, words: str) -> Incident:
     pupil_on_ipad(app, school).post(
-        "/pupil/worry", data={"key": words[:40], "what": "unkind", "words": words}
+        "/pupil/worry", data={"key": "review-1", "what": "unkind", "words": words}
     )
     incident = app.extensions["test_session"]().scalar(
         select(Incident).where(Incident.pupil_words == words)

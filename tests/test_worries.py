@@ -519,9 +519,7 @@ def test_plain_form_worry_needs_a_genuine_reporter(app: Flask, session: Session)
     assert _count(session) == 0
 
 
-def test_stale_form_never_loses_a_worry(
-    tmp_path: Path, template_db: Path, clock: Clock
-) -> None:
+def test_stale_form_never_loses_a_worry(tmp_path: Path, template_db: Path, clock: Clock) -> None:
     from tests.conftest import build_app
 
     app = build_app(tmp_path, template_db, clock)  # CSRF on
@@ -534,8 +532,10 @@ def test_stale_form_never_loses_a_worry(
         ipad.post(f"/class-ipad/pupils/{school.pupil.id}", data={"csrf_token": token})
         page = ipad.get("/pupil/worry").data.decode()
         reporter = page.split('name="reporter" value="')[1].split('"')[0]
-        response = ipad.post("/pupil/worry", data={
-            "csrf_token": "stale", "key": "k", "what": "unkind", "reporter": reporter})
+        response = ipad.post(
+            "/pupil/worry",
+            data={"csrf_token": "stale", "key": "k", "what": "unkind", "reporter": reporter},
+        )
     assert response.status_code == 400
     body = response.data.decode()
     assert "Please press Send again." in body
@@ -555,3 +555,28 @@ def test_stale_tile_tap_goes_back_to_the_tiles(
         response = ipad.post(f"/class-ipad/pupils/{school.pupil.id}", data={"csrf_token": "x"})
     assert response.status_code == 302
     assert response.location.endswith("/class-ipad")
+
+
+def test_learning_follows_the_worry(app: Flask, client: FlaskClient, session: Session) -> None:
+    school = make_school(session)
+    ipad = pupil_on_ipad(app, school)
+    ipad.post("/pupil/worry", data={"key": "k", "what": "unkind"})
+    incident = session.scalar(select(Incident))
+    assert incident is not None
+    sign_in(client, school.dsl.username)
+    page = client.get(f"/safeguarding/{incident.id}").data.decode()
+    assert "Stop, block, tell (fits this worry)" in page
+    response = client.post(
+        f"/safeguarding/{incident.id}/lesson",
+        data={"lesson-pupil_id": str(school.pupil.id), "lesson-lesson_id": "stop-block-tell"},
+    )
+    assert response.status_code == 302
+    home = ipad.get("/pupil/").data.decode()
+    assert home.index("/pupil/lessons/stop-block-tell") < home.index("/pupil/lessons/feelings")
+    refused = client.post(
+        f"/safeguarding/{incident.id}/lesson",
+        data={"lesson-pupil_id": "99999", "lesson-lesson_id": "stop-block-tell"},
+    )
+    assert refused.status_code == 400
+    kinds = [e.kind for e in session.scalars(select(Incident)).one().entries]
+    assert "lesson" in kinds

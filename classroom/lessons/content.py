@@ -393,6 +393,24 @@ def load_lessons(
     return Catalogue(tuple(sorted(ready, key=lambda lesson: lesson.number)))
 
 
+def check_document(
+    data: Mapping[str, Any],
+    source_name: str,
+    *,
+    symbol_exists: Callable[[str], bool] | None = None,
+) -> Lesson:
+    """Check one lesson given as data (a teacher's, from a form) by the lesson-file rules.
+
+    The app assigns `id` and `number` (teacher lessons are numbered from 100, after the files),
+    so those are taken as given; every other rule is the file rule. Raises LessonError.
+    """
+    reader = _DocumentReader(data, source_name, symbol_exists or _symbol_file_exists)
+    lesson = reader.read()
+    if reader.problems or lesson is None:
+        raise LessonError(reader.problems or [Problem(source_name, None, "is empty")])
+    return lesson
+
+
 def all_pupil_texts(catalogue: Catalogue) -> Iterator[tuple[str, str]]:
     """Every (text id, text) a pupil can see, for audio pre-generation and symbol checks."""
     for lesson in catalogue:
@@ -967,6 +985,22 @@ class _LessonReader:
             )
             return ""
         return code
+
+
+class _DocumentReader(_LessonReader):
+    """Checks a lesson given as data rather than read from a file."""
+
+    def __init__(
+        self, data: Mapping[str, Any], display: str, check_symbol: Callable[[str], bool]
+    ) -> None:
+        super().__init__(Path(display), display, check_symbol)
+        self.data = dict(data)
+
+    def _parse(self) -> dict[str, Any] | None:
+        return self.data
+
+    def _identity(self, data: dict[str, Any]) -> tuple[str, int]:
+        return str(data.get("id", "")), int(data.get("number", 0))
 
 
 @dataclass(frozen=True)

@@ -4,24 +4,46 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from classroom import policy
 from classroom.audit.services import record
-from classroom.db import utcnow
+from classroom.db import get_session, utcnow
 from classroom.errors import Invalid
+from classroom.lessons import authoring
 from classroom.lessons.content import Catalogue, Lesson
 from classroom.lessons.models import MapEntry, PupilTarget
-from classroom.principals import Actor
+from classroom.principals import Actor, PupilPrincipal
 from classroom.pupils.models import Pathway, Pupil, SchoolClass
 
 
 def catalogue() -> Catalogue:
-    """The school's lessons, loaded and checked when the app started."""
-    lessons: Catalogue = current_app.extensions["lessons"]
+    """The school's lessons: the files checked at start-up, then its shared teacher lessons.
+
+    Worked out once per request, for whoever is asking (their school's lessons only); outside
+    a request (CLI, tests calling services) every school's shared lessons are included.
+    """
+    files: Catalogue = current_app.extensions["lessons"]
+    if not has_request_context():
+        return authoring.merged(files, authoring.shared_lessons(get_session(), None))
+    if "lesson_catalogue" not in g:
+        school_id = _request_school()
+        shared = authoring.shared_lessons(get_session(), school_id) if school_id else []
+        g.lesson_catalogue = authoring.merged(files, shared)
+    lessons: Catalogue = g.lesson_catalogue
     return lessons
+
+
+def _request_school() -> int | None:
+    from classroom.web import current_actor  # the request layer, imported only when in one
+
+    actor = current_actor()
+    if isinstance(actor, PupilPrincipal):
+        return actor.pupil.school_id
+    school_id = getattr(actor, "school_id", None)
+    return school_id if isinstance(school_id, int) else None
 
 
 @dataclass(frozen=True)
@@ -36,10 +58,15 @@ class Planned:
 
 
 def default_class_map(session: Session, school_class: SchoolClass) -> list[MapEntry]:
-    """Every lesson except teacher-enabled ones, in number order, on each pupil's own pathway."""
+    """Every lesson file except teacher-enabled ones, in number order, on each pupil's own pathway.
+
+    Teacher-written lessons join a map only when a teacher adds them, so a class's starting
+    map is the same whenever it is first made.
+    """
+    files: Catalogue = current_app.extensions["lessons"]
     entries = [
         MapEntry(class_id=school_class.id, lesson_id=lesson.id, position=n)
-        for n, lesson in enumerate(catalogue().available())
+        for n, lesson in enumerate(files.available())
     ]
     session.add_all(entries)
     session.flush()
@@ -69,7 +96,7 @@ def pupil_map(session: Session, pupil: Pupil, include_hidden: bool = False) -> l
     planned = [
         Planned(
             lessons.get(e.lesson_id),
-            e.pathway or pupil.pathway,
+            Pathway(e.pathway or pupil.pathway),
             e.hidden,
             target is not None and target.lesson_id == e.lesson_id,
             e.pathway is not None,
@@ -162,6 +189,27 @@ def move(session: Session, actor: Actor, pupil: Pupil, lesson_id: str, step: int
 def add(session: Session, actor: Actor, pupil: Pupil, lesson_id: str) -> None:
     """Add a lesson (including teacher-enabled ones) to the end of the pupil's map."""
     _require_pupil(session, actor, pupil)
+    _append(session, actor, pupil, lesson_id)
+
+
+def follow_up_worry(session: Session, actor: Actor, pupil: Pupil, lesson_id: str) -> None:
+    """After a worry, put the lesson that fits it on the pupil's map as their next target.
+
+    The caller (the safeguarding team's incident page) has checked the actor may act on the
+    incident; the pupil is linked to it. Teachers see the change on the pupil's map.
+    """
+    if not any(p.lesson.id == lesson_id for p in pupil_map(session, pupil)):
+        _append(session, actor, pupil, lesson_id)
+        session.flush()
+    target = session.get(PupilTarget, pupil.id)
+    if target is None:
+        target = PupilTarget(pupil_id=pupil.id, lesson_id=lesson_id)
+        session.add(target)
+    target.lesson_id, target.set_by_id, target.set_at = lesson_id, _actor_id(actor), utcnow()
+    record(session, actor, "lesson_map.target_set", pupil, f"{lesson_id} after a worry")
+
+
+def _append(session: Session, actor: Actor, pupil: Pupil, lesson_id: str) -> None:
     if lesson_id not in catalogue():
         raise Invalid("There is no such lesson.", "lesson_id")
     entries = _personalise(session, pupil)
@@ -244,3 +292,20 @@ def next_first(session: Session, pupil: Pupil) -> list[Planned]:
     )
     planned = pupil_map(session, pupil)
     return sorted(planned, key=lambda p: (not p.target, p.lesson.id in finished))
+
+
+def pathways_for(session: Session, pupils: list[Pupil]) -> dict[int, dict[str, Pathway]]:
+    """Each pupil's pathway per lesson, in a fixed number of queries however many pupils."""
+    ids = [p.id for p in pupils]
+    own: dict[int, list[MapEntry]] = {}
+    for entry in session.scalars(select(MapEntry).where(MapEntry.pupil_id.in_(ids))):
+        own.setdefault(entry.pupil_id or 0, []).append(entry)
+    class_ids = {p.class_id for p in pupils if p.id not in own}
+    by_class: dict[int, list[MapEntry]] = {}
+    for entry in session.scalars(select(MapEntry).where(MapEntry.class_id.in_(class_ids))):
+        by_class.setdefault(entry.class_id or 0, []).append(entry)
+    result = {}
+    for pupil in pupils:
+        entries = own.get(pupil.id) or by_class.get(pupil.class_id, [])
+        result[pupil.id] = {e.lesson_id: Pathway(e.pathway or pupil.pathway) for e in entries}
+    return result

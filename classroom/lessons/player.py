@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from classroom.audit.services import record
 from classroom.db import utcnow
 from classroom.devices.models import Device
-from classroom.errors import Invalid
+from classroom.errors import Invalid, checked_key
 from classroom.lessons import content
 from classroom.lessons.content import (
     CauseEffectStep,
@@ -120,7 +120,7 @@ def respond(
 ) -> Outcome:
     """Record one tap; the same key (a double tap, a resent form) is recorded once."""
     outcome = judge(step, answer, item)
-    exists = session.scalar(select(StepResponse.id).where(StepResponse.key == key[:64]))
+    exists = session.scalar(select(StepResponse.id).where(StepResponse.key == checked_key(key)))
     if exists is None:
         session.add(
             StepResponse(
@@ -196,7 +196,8 @@ def _first_answers(session: Session, pupil: Pupil) -> dict[str, list[bool]]:
             StepResponse.attempt_id,
             StepResponse.step_id,
             func.min(StepResponse.tries),
-            func.max(StepResponse.correct),
+            # max() of a boolean: SQLite allows it, PostgreSQL has no max(boolean).
+            func.max(case((StepResponse.correct.is_(True), 1), else_=0)),
         )
         .where(
             StepResponse.pupil_id == pupil.id,

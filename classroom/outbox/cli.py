@@ -9,6 +9,7 @@ from flask import current_app
 
 from classroom.db import get_session
 from classroom.outbox.services import deliver_due, smtp_sender
+from classroom.parents.delivery import tick as parents_tick
 from classroom.worries.services import send_reminders
 
 
@@ -16,6 +17,7 @@ def tick() -> tuple[int, int, int]:
     """One round of background work; returns (reminders, sent, failed)."""
     session = get_session()
     reminders = send_reminders(session)
+    parents_tick(session)  # carers' daily digests; withdraw emails a "do not contact" now blocks
     session.commit()
     config = current_app.config
     sent, failed = deliver_due(

@@ -287,10 +287,5 @@ def picture_password(pupil_id: int) -> ResponseReturnValue:
 @bp.get("/family/")
 @allow("parent")
 def my_children() -> ResponseReturnValue:
-    """A carer's home: their own linked children, each separately."""
-    db = get_session()
-    children = list(db.scalars(policy.visible_pupils(_actor())))
-    for child in children:
-        record(db, _actor(), "pupil.viewed_by_carer", child)
-    db.commit()
-    return render_template("pupils/my_children.html", children=children)
+    """A carer's home is their children's feeds (classroom.parents)."""
+    return redirect(url_for("parents.home"))

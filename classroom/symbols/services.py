@@ -109,20 +109,30 @@ def class_override_layers(session: Session, school_class: SchoolClass) -> list[d
     return _layers(session, school_class.school_id, school_class.id, None)[:2]
 
 
+def school_override_layers(session: Session, school_id: int) -> list[dict[str, str]]:
+    """The school-wide layer alone, as a list of one layer."""
+    return _layers(session, school_id, None, None)[:1]
+
+
 def _layers(
-    session: Session, school_id: int, class_id: int, pupil_id: int | None
+    session: Session, school_id: int, class_id: int | None, pupil_id: int | None
 ) -> list[dict[str, str]]:
     school_wide = and_(SymbolOverride.class_id.is_(None), SymbolOverride.pupil_id.is_(None))
     query = (
         select(SymbolOverride)
         .where(SymbolOverride.school_id == school_id)
-        .where(or_(school_wide, SymbolOverride.class_id == class_id, _pupil_is(pupil_id)))
+        .where(or_(school_wide, _class_is(class_id), _pupil_is(pupil_id)))
         .order_by(SymbolOverride.id)
     )
     layers: dict[str, dict[str, str]] = {"school": {}, "class": {}, "pupil": {}}
     for row in session.scalars(query):
         layers[row.layer][row.phrase] = row.symbol or HIDDEN
     return [layers["school"], layers["class"], layers["pupil"]]
+
+
+def _class_is(class_id: int | None) -> ColumnElement[bool]:
+    # As for pupils: no class means no class layer, not "rows without a class".
+    return SymbolOverride.class_id == class_id if class_id is not None else false()
 
 
 def _pupil_is(pupil_id: int | None) -> ColumnElement[bool]:

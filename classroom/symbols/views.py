@@ -1,19 +1,47 @@
-"""Symbol pictures, served with long cache lifetimes, and the symboliser for templates."""
+"""Symbol pictures, the symboliser for templates, and the staff symbol tools.
+
+Staff tools: a page that shows any text with symbols (to hear and print), and the chooser that
+sets which picture a word gets for the whole school, a class or one pupil.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, send_file
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import overload
+
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
+from classroom import policy
+from classroom.accounts.models import Account
+from classroom.audit.services import record
+from classroom.db import get_session
+from classroom.devices.services import current_device
+from classroom.errors import Invalid
 from classroom.policy import allow
+from classroom.principals import PupilPrincipal
+from classroom.pupils.models import Pupil, SchoolClass
+from classroom.symbols import queries, services
+from classroom.symbols.forms import LAYER_KEY, ChooserForm, ClearForm, OverrideForm, TextForm
 from classroom.symbols.library import svg_path
-from classroom.symbols.symboliser import symbolise
+from classroom.symbols.models import SymbolOverride
+from classroom.symbols.spoken import name, spoken
+from classroom.symbols.symboliser import HIDDEN, Token, symbolise
+from classroom.symbols.vocabulary import normalise
+from classroom.web import current_actor, small_file_response
 
 bp = Blueprint("symbols", __name__, url_prefix="/symbols")
 
 # Templates render symbol-supported text with `sym.symbolised(symbolise(text, layers), size)`;
-# the view passes the pupil's override layers (classroom.symbols.services.override_layers).
+# pupil screens use `spoken([...], pupil_layers)` with templates/symbols/_pupil.html.
 bp.add_app_template_global(symbolise, "symbolise")
+bp.add_app_template_global(spoken, "spoken")
+bp.add_app_template_global(name, "person_name")
+bp.add_app_template_filter(name, "person_name")
+
+MAX_WORD_LINKS = 40
 
 
 @bp.get("/<code>.svg")
@@ -23,5 +51,298 @@ def image(code: str) -> Response:
     path = svg_path(code)
     if path is None:
         abort(404)
-    response = send_file(path, mimetype="image/svg+xml", max_age=31536000, conditional=True)
-    return response
+    return small_file_response(path, "image/svg+xml", 31536000)
+
+
+# --- Pupil screens: the override layers of whoever is in front of the iPad --------------------
+
+
+class PupilLayers(Sequence[Mapping[str, str]]):
+    """The override layers for pupil screens, looked up only when a template first uses them,
+    so the many pages that never symbolise pupil text cost no query."""
+
+    def __init__(self) -> None:
+        self._layers: list[dict[str, str]] | None = None
+
+    def _load(self) -> list[dict[str, str]]:
+        if self._layers is None:
+            if "pupil_layers" not in g:
+                g.pupil_layers = _layers_for_request()
+            self._layers = g.pupil_layers
+        return self._layers
+
+    @overload
+    def __getitem__(self, index: int) -> Mapping[str, str]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Mapping[str, str]]: ...
+
+    def __getitem__(self, index: int | slice) -> Mapping[str, str] | Sequence[Mapping[str, str]]:
+        return self._load()[index]
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+
+def _layers_for_request() -> list[dict[str, str]]:
+    """The signed-in pupil's layers; on a class iPad's start screens, its class's."""
+    actor = current_actor()
+    if isinstance(actor, PupilPrincipal):
+        return services.override_layers(get_session(), actor.pupil)
+    device = current_device() if actor is not None and not actor.is_authenticated else None
+    if device is not None:
+        return services.class_override_layers(get_session(), device.school_class)
+    return []
+
+
+@bp.app_context_processor
+def pupil_symbols() -> dict[str, object]:
+    """`pupil_layers` for the pupil templates (looked up only if a template uses it)."""
+    return {"pupil_layers": PupilLayers()}
+
+
+# --- Whose symbols: the school, a class or a pupil ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    """A layer of symbol choices as the tools name it: "school", "class-3" or "pupil-7"."""
+
+    key: str
+    label: str  # for lists: "Class Oak"
+    in_words: str  # for sentences: "class Oak"
+    school_class: SchoolClass | None = None
+    pupil: Pupil | None = None
+
+
+def _staff() -> Account:
+    actor = current_actor()
+    if not isinstance(actor, Account):
+        abort(403)
+    return actor
+
+
+def _school_target() -> Target:
+    return Target("school", "The whole school", "the whole school")
+
+
+def _class_target(school_class: SchoolClass) -> Target:
+    name = school_class.name
+    return Target(f"class-{school_class.id}", f"Class {name}", f"class {name}", school_class)
+
+
+def _pupil_target(pupil: Pupil) -> Target:
+    label = f"{pupil.full_name} ({pupil.school_class.name})"
+    return Target(f"pupil-{pupil.id}", label, pupil.full_name, pupil=pupil)
+
+
+def _target(key: str) -> Target:
+    """The layer a key names, if this person may see it; otherwise 404."""
+    kind, _, number = key.partition("-")
+    actor, db = _staff(), get_session()
+    if kind == "school" and not number:
+        return _school_target()
+    if kind == "class" and number.isdigit():
+        found = db.scalar(policy.visible_classes(actor).where(SchoolClass.id == int(number)))
+        if found is not None:
+            return _class_target(found)
+    if kind == "pupil" and number.isdigit():
+        pupil = db.scalar(policy.visible_pupils(actor).where(Pupil.id == int(number)))
+        if pupil is not None:
+            return _pupil_target(pupil)
+    abort(404)
+
+
+def _preview_targets() -> list[Target]:
+    """Layers anyone on the staff may preview text with: the school and the classes they see."""
+    classes = get_session().scalars(policy.visible_classes(_staff()))
+    return [_school_target(), *(_class_target(c) for c in classes)]
+
+
+def _editable_targets() -> list[Target]:
+    """Layers this person may change, per policy: school, then classes, then pupils."""
+    actor, db = _staff(), get_session()
+    targets = [_school_target()] if policy.can_edit_school_symbols(actor) else []
+    for school_class in db.scalars(policy.visible_classes(actor)):
+        if policy.can_edit_class_symbols(db, actor, school_class):
+            targets.append(_class_target(school_class))
+    for pupil in db.scalars(policy.visible_pupils(actor)):
+        if policy.can_edit_pupil_settings(db, actor, pupil):
+            targets.append(_pupil_target(pupil))
+    return targets
+
+
+def _layers_of(target: Target) -> list[dict[str, str]]:
+    db = get_session()
+    if target.pupil is not None:
+        return services.override_layers(db, target.pupil)
+    if target.school_class is not None:
+        return services.class_override_layers(db, target.school_class)
+    return services.school_override_layers(db, _staff().school_id)
+
+
+# --- The text tool ----------------------------------------------------------------------------
+
+
+@bp.get("/text")
+@allow("staff")
+def text_tool() -> ResponseReturnValue:
+    """Type any text; see it with symbols, hear it, and print it as a strip or as cards."""
+    form = TextForm(formdata=request.args or None)
+    form.layer.choices = [(t.key, t.label) for t in _preview_targets()]
+    if request.args and not form.validate():
+        return _text_page(form, []), 400
+    text = form.text.data or ""
+    tokens = symbolise(text, _layers_of(_target(form.layer.data))) if text.strip() else []
+    return _text_page(form, tokens)
+
+
+def _text_page(form: TextForm, tokens: list[Token]) -> str:
+    keys = dict.fromkeys(t.key for t in tokens if t.is_word and t.key)
+    return render_template(
+        "symbols/text.html", form=form, tokens=tokens, words=list(keys)[:MAX_WORD_LINKS]
+    )
+
+
+# --- The symbol chooser ------------------------------------------------------------------------
+
+
+@dataclass
+class ChooserState:
+    """What the chooser page shows; the GET page and a refused POST both render it."""
+
+    phrase: str = ""
+    search: str = ""
+    layer: str = ""
+    error: str | None = None
+
+
+@bp.get("/choose")
+@allow("edit_pupil_settings")
+def chooser() -> ResponseReturnValue:
+    """Pictures for a word or phrase, the choices already made on one layer, and a way to
+    choose another picture (or none) for the school, a class or a pupil."""
+    targets = _editable_targets()
+    form = _chooser_form(targets, request.args or None)
+    if "layer" not in request.args:
+        form.layer.data = targets[0].key if targets else ""
+    if request.args and not form.validate():
+        state = ChooserState(error="Please correct the problems below.")
+        return _chooser_page(state, targets, form)
+    state = ChooserState(form.phrase.data or "", form.search.data or "", form.layer.data or "")
+    return _chooser_page(state, targets, form)
+
+
+def _chooser_form(targets: list[Target], formdata: object = None, **data: str) -> ChooserForm:
+    form = ChooserForm(formdata=formdata, data=data or None)
+    form.layer.choices = [(t.key, t.label) for t in targets]
+    return form
+
+
+def _chooser_page(
+    state: ChooserState, targets: list[Target], form: ChooserForm | None = None
+) -> ResponseReturnValue:
+    if form is None:
+        form = _chooser_form(targets, phrase=state.phrase, layer=state.layer)
+    target = _target(state.layer) if state.layer else None
+    overrides = _overrides_on(target)
+    layers = _layers_of(target) if target is not None else []
+    phrase = state.phrase.strip()
+    return render_template(
+        "symbols/chooser.html",
+        form=form,
+        state=state,
+        phrase=phrase,
+        target=target,
+        targets=targets,
+        overrides=overrides,
+        now=symbolise(phrase, layers) if phrase else [],
+        chosen=_chosen(phrase, layers),
+        options=queries.options_for(phrase, state.search) if phrase else [],
+        hidden=HIDDEN,
+    ), (400 if state.error else 200)
+
+
+def _overrides_on(target: Target | None) -> list[SymbolOverride]:
+    """The choices on a layer; listing them checks the person may change that layer."""
+    if target is None:
+        return []
+    db = get_session()
+    try:
+        overrides = services.list_overrides(
+            db, _staff(), school_class=target.school_class, pupil=target.pupil
+        )
+    except PermissionError:
+        abort(403)
+    if target.pupil is not None:
+        record(db, _staff(), "symbols.pupil_choices_viewed", target.pupil)
+        db.commit()
+    return overrides
+
+
+def _chosen(phrase: str, layers: list[dict[str, str]]) -> str | None:
+    """The override for exactly this phrase on these layers ("hidden" for no symbol), if any."""
+    key = normalise(phrase)
+    found = None
+    for layer in layers:
+        found = layer.get(key, found)
+    return found
+
+
+@bp.post("/choices")
+@allow("edit_pupil_settings")
+def set_symbol() -> ResponseReturnValue:
+    """Use a picture (or "hidden": none) for a phrase on one layer; audited by the service."""
+    form = OverrideForm()
+    state = ChooserState(form.phrase.data or "", layer=form.layer.data or "")
+    if not form.validate_on_submit():
+        return _refused(state, form.errors)
+    target = _target(form.layer.data)
+    db = get_session()
+    try:
+        services.set_override(
+            db,
+            _staff(),
+            form.phrase.data,
+            form.symbol.data,
+            school_class=target.school_class,
+            pupil=target.pupil,
+        )
+    except PermissionError:
+        abort(403)
+    except Invalid as problem:
+        db.rollback()
+        state.error = problem.message
+        return _chooser_page(state, _editable_targets())
+    db.commit()
+    return redirect(url_for(".chooser", phrase=form.phrase.data, layer=target.key, saved=1))
+
+
+@bp.post("/choices/clear")
+@allow("edit_pupil_settings")
+def clear_symbol() -> ResponseReturnValue:
+    """Go back to the word list's picture for a phrase on one layer; audited by the service."""
+    form = ClearForm()
+    state = ChooserState(form.phrase.data or "", layer=form.layer.data or "")
+    if not form.validate_on_submit():
+        return _refused(state, form.errors)
+    target = _target(form.layer.data)
+    db = get_session()
+    try:
+        cleared = services.clear_override(
+            db, _staff(), form.phrase.data, school_class=target.school_class, pupil=target.pupil
+        )
+    except PermissionError:
+        abort(403)
+    db.commit()
+    if cleared:
+        return redirect(url_for(".chooser", layer=target.key, cleared=1))
+    return redirect(url_for(".chooser", layer=target.key, unchanged=1))
+
+
+def _refused(state: ChooserState, errors: Mapping[str, Sequence[str]]) -> ResponseReturnValue:
+    """A form that did not validate: say what was wrong, on a page that cannot fail itself."""
+    state.error = " ".join(message for messages in errors.values() for message in messages)
+    if not LAYER_KEY.fullmatch(state.layer):
+        state.layer = ""
+    return _chooser_page(state, _editable_targets())

@@ -92,3 +92,8 @@ class ConcernForm(FlaskForm):  # type: ignore[misc]
         description="Write them exactly; describe signs, symbols or behaviour as you saw them.",
     )
     category = SelectField("Category (optional)", choices=_category_choices("Not sure"))
+
+
+class FollowUpForm(FlaskForm):  # type: ignore[misc]
+    pupil_id = SelectField("Pupil", choices={})
+    lesson_id = SelectField("Lesson", choices={})

@@ -14,7 +14,7 @@ from classroom.accounts.models import Account, Role
 from classroom.audit.services import record
 from classroom.db import utcnow
 from classroom.devices.models import Device
-from classroom.errors import Invalid
+from classroom.errors import Invalid, checked_key
 from classroom.outbox.services import enqueue_email
 from classroom.principals import Actor
 from classroom.pupils.models import Pupil
@@ -94,7 +94,8 @@ def validate_choices(session: Session, pupil: Pupil, choices: WorryChoices) -> W
 
 
 def existing(session: Session, key: str) -> Incident | None:
-    return session.scalar(select(Incident).where(Incident.idempotency_key == key))
+    """The incident a repeated send already made (checks the key is well formed first)."""
+    return session.scalar(select(Incident).where(Incident.idempotency_key == checked_key(key)))
 
 
 def raise_worry(
@@ -545,3 +546,45 @@ def seen_message_due(session: Session, pupil: Pupil) -> bool:
     for incident in rows:
         incident.pupil_told_seen_at = utcnow()
     return bool(rows)
+
+
+# --- Learning follows the worry -----------------------------------------------------------------
+
+# The lesson that fits each kind of worry, offered first on the incident page.
+FOLLOW_UP_LESSON = {
+    Category.CYBERBULLYING: "stop-block-tell",
+    Category.INAPPROPRIATE_MATERIAL: "stop-and-finish",
+    Category.CONTACT_FROM_STRANGER: "people-online",
+    Category.IMAGES_OR_SECRETS: "pressure-secrets-pictures",
+    Category.PHYSICAL_DANGER_ABUSE: "trusted-adults",
+    Category.ANTISOCIAL_ILLEGAL: "kind-and-unkind",
+    Category.SOCIAL_NETWORKING: "online-footprint",
+    Category.OBSESSIVE_USE: "screen-time",
+    Category.PHISHING_SCAMS: "emails-and-links",
+    Category.COPYRIGHT: "whose-is-it",
+    Category.WELLBEING: "feelings-online",
+}
+
+
+def add_follow_up_lesson(
+    session: Session, actor: Actor, incident: Incident, pupil_id: int, lesson_id: str
+) -> None:
+    """Put a lesson on a linked pupil's map as their next target, and note it in the record."""
+    from classroom.lessons import maps
+
+    account = _worker(actor, incident)
+    link = next((p for p in incident.pupils if p.pupil_id == pupil_id), None)
+    if link is None:
+        raise Invalid("Choose a pupil linked to this incident.", "pupil_id")
+    if lesson_id not in maps.catalogue():
+        raise Invalid("Choose one of the lessons.", "lesson_id")
+    maps.follow_up_worry(session, actor, link.pupil, lesson_id)
+    title = maps.catalogue().get(lesson_id).title.text
+    _entry(
+        session,
+        incident,
+        account,
+        "lesson",
+        f"'{title}' put on {link.pupil.full_name}'s lesson map as the next lesson",
+    )
+    record(session, actor, "incident.lesson_added", incident, lesson_id)

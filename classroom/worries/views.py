@@ -13,6 +13,7 @@ from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from classroom import policy
 from classroom.accounts.models import Account
@@ -29,6 +30,7 @@ from classroom.worries.forms import (
     ActionForm,
     CloseForm,
     ConcernForm,
+    FollowUpForm,
     LinkPupilForm,
     NoteForm,
     ParentContactForm,
@@ -44,6 +46,7 @@ from classroom.worries.models import (
     Category,
     Incident,
     IncidentAction,
+    IncidentPupil,
     ParentContact,
     PupilRole,
     Risk,
@@ -266,9 +269,28 @@ def my_concerns() -> ResponseReturnValue:
 # --- The safeguarding queue -------------------------------------------------------------------
 
 
+# What a queue row shows, loaded with the rows rather than one query per row.
+ROW_LOADS = (
+    selectinload(Incident.pupils).selectinload(IncidentPupil.pupil),
+    selectinload(Incident.raised_by),
+    selectinload(Incident.assignee),
+)
+
+
+QUEUE_PAGE = 100
+
+
 def _queue_rows() -> list[Incident]:
+    """The newest open incidents (new ones first within each page); older ones page on."""
+    page = max(1, request.args.get("page", 1, type=int))
     query = policy.visible_incidents(current_actor()).where(Incident.status != Status.CLOSED)
+    query = query.options(*ROW_LOADS).limit(QUEUE_PAGE).offset((page - 1) * QUEUE_PAGE)
     return list(get_session().scalars(query))
+
+
+def _open_count() -> int:
+    scope = policy.visible_incidents(current_actor()).where(Incident.status != Status.CLOSED)
+    return get_session().scalar(scope.with_only_columns(func.count()).order_by(None)) or 0
 
 
 @bp.get("/safeguarding/")
@@ -279,11 +301,15 @@ def queue() -> ResponseReturnValue:
         get_session().scalars(
             policy.visible_incidents(current_actor())
             .where(Incident.status == Status.CLOSED)
+            .options(*ROW_LOADS)
             .limit(50)
         )
     )
     return render_template(
         "worries/queue.html",
+        open_count=_open_count(),
+        page=max(1, request.args.get("page", 1, type=int)),
+        page_size=QUEUE_PAGE,
         incidents=_queue_rows(),
         closed=closed,
         labels=CATEGORY_LABELS,
@@ -357,6 +383,7 @@ def _forms(incident: Incident) -> dict[str, FlaskForm]:
         "parent": ParentContactForm,
         "close": CloseForm,
         "reopen": ReopenForm,
+        "lesson": FollowUpForm,
     }
     forms = {name: cls(prefix=name, formdata=None) for name, cls in classes.items()}
     forms["triage"] = TriageForm(prefix="triage", formdata=None, obj=incident)
@@ -371,6 +398,8 @@ def _fill_choices(incident: Incident, forms: dict[str, FlaskForm]) -> None:
         )
     if "action" in forms:
         forms["action"].owner_id.choices = _staff_choices(incident)
+    if "lesson" in forms:
+        _follow_up_choices(incident, forms["lesson"])
     if "link" in forms:
         pupils = get_session().scalars(
             select(Pupil).where(Pupil.school_id == incident.school_id).order_by(Pupil.first_name)
@@ -399,6 +428,20 @@ def _detail_page(
         communication=services.COMMUNICATION,
         error=error,
     ), status
+
+
+def _follow_up_choices(incident: Incident, form: FlaskForm) -> None:
+    """Linked pupils, and every lesson with the one that fits the category first."""
+    from classroom.lessons import maps
+
+    form.pupil_id.choices = {str(link.pupil_id): link.pupil.full_name for link in incident.pupils}
+    lessons = list(maps.catalogue())
+    fits = services.FOLLOW_UP_LESSON.get(incident.category) if incident.category else None
+    lessons.sort(key=lambda lesson: lesson.id != fits)
+    form.lesson_id.choices = {
+        lesson.id: f"{lesson.title.text}{' (fits this worry)' if lesson.id == fits else ''}"
+        for lesson in lessons
+    }
 
 
 @bp.get("/safeguarding/<int:incident_id>")
@@ -582,4 +625,18 @@ def reopen(incident_id: int) -> ResponseReturnValue:
         "reopen",
         ReopenForm,
         lambda i, f: services.reopen(get_session(), current_actor(), i, f.reason.data),
+    )
+
+
+@bp.post("/safeguarding/<int:incident_id>/lesson")
+@allow("work_incidents")
+def follow_up_lesson(incident_id: int) -> ResponseReturnValue:
+    """Learning follows the worry: the fitting lesson goes on the pupil's map, next."""
+    return _work(
+        incident_id,
+        "lesson",
+        FollowUpForm,
+        lambda i, f: services.add_follow_up_lesson(
+            get_session(), current_actor(), i, int(f.pupil_id.data), f.lesson_id.data
+        ),
     )

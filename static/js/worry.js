@@ -41,7 +41,9 @@
     steps.forEach(function (step, i) { step.hidden = i !== current; });
     form.querySelector(".worry-nav .back").hidden = current === 0;
     form.querySelector(".worry-nav .skip").hidden = current === steps.length - 1;
-    var focusTarget = steps[current].querySelector("button, textarea");
+    // The step's first answer (not a word of its question), so switch scanning starts there.
+    var focusTarget = steps[current].querySelector(".choice-card, textarea") ||
+      steps[current].querySelector("button");
     if (focusTarget) { focusTarget.focus(); }
     document.dispatchEvent(new CustomEvent("classroom:screen", { detail: steps[current] }));
   }

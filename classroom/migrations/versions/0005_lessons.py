@@ -1,7 +1,7 @@
 """lessons: maps, targets, attempts and responses
 
 Revision ID: 0005_lessons
-Revises: 0003_worries
+Revises: 0004_parents
 Create Date: 2026-11-28 23:03:49.249164
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import classroom.db
 
 revision = '0005_lessons'
-down_revision = '0003_worries'
+down_revision = '0004_parents'
 branch_labels = None
 depends_on = None
 

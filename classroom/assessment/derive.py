@@ -1,0 +1,95 @@
+"""What observations add up to: current level, maintained, last assessed, needs help.
+
+Pure functions over a pupil's observations, so the class heatmap derives every cell from one
+query however many rows it shows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Protocol
+
+from classroom.assessment.models import Level
+
+
+class Obs(Protocol):
+    """What derivation reads of an observation (an ORM row or a plain result row)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def pupil_id(self) -> int: ...
+    @property
+    def objective_id(self) -> str: ...
+    @property
+    def level(self) -> int: ...
+    @property
+    def observed_on(self) -> date: ...
+    @property
+    def supersedes_id(self) -> int | None: ...
+    @property
+    def misconception(self) -> bool: ...
+
+
+MAINTAINED_SESSIONS = 3
+MAINTAINED_SPAN = timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class State:
+    """Where a pupil is with one objective."""
+
+    current: Level
+    maintained: bool
+    last_assessed: date
+    needs_help: bool
+    misconception: bool
+    count: int
+
+
+def in_force(observations: Iterable[Obs]) -> list[Obs]:
+    """Observations not superseded by a correction, oldest first."""
+    rows = list(observations)
+    superseded = {o.supersedes_id for o in rows if o.supersedes_id is not None}
+    live = [o for o in rows if o.id not in superseded]
+    return sorted(live, key=lambda o: (o.observed_on, o.id))
+
+
+def maintained(rows: list[Obs]) -> bool:
+    """Secure (or better) in at least 3 sessions spread over at least 2 weeks."""
+    days = sorted({o.observed_on for o in rows if o.level >= Level.SECURE})
+    return len(days) >= MAINTAINED_SESSIONS and days[-1] - days[0] >= MAINTAINED_SPAN
+
+
+def needs_help(rows: list[Obs], today: date, weeks: int) -> bool:
+    """Assessed for longer than the span, not yet secure, and no higher level within it."""
+    start = today - timedelta(weeks=weeks)
+    before = [o.level for o in rows if o.observed_on < start]
+    recent = [o.level for o in rows if o.observed_on >= start]
+    if not before or rows[-1].level >= Level.SECURE:
+        return False
+    return max(recent, default=-1) <= max(before)
+
+
+def state(rows: list[Obs], today: date, weeks: int) -> State:
+    """The state of one objective from its observations in force (oldest first)."""
+    latest = rows[-1]
+    return State(
+        current=Level(latest.level),
+        maintained=maintained(rows),
+        last_assessed=latest.observed_on,
+        needs_help=needs_help(rows, today, weeks),
+        misconception=latest.misconception,
+        count=len(rows),
+    )
+
+
+def states(observations: Iterable[Obs], today: date, weeks: int) -> dict[tuple[int, str], State]:
+    """State per (pupil id, objective id) for every objective that has been observed."""
+    groups: dict[tuple[int, str], list[Obs]] = defaultdict(list)
+    for row in in_force(observations):
+        groups[(row.pupil_id, row.objective_id)].append(row)
+    return {key: state(rows, today, weeks) for key, rows in groups.items()}

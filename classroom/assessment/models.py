@@ -1,0 +1,100 @@
+"""Observations of pupils against lesson objectives: append-only, corrected by superseding."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import IntEnum, StrEnum
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from classroom.accounts.models import Account
+from classroom.db import Base, UtcDateTime, str_enum
+from classroom.pupils.models import Pathway
+
+
+class Level(IntEnum):
+    """The school's one scale (PRODUCT.md section 3), mapping onto B Squared, EfL and MAPP."""
+
+    NOT_YET = 0
+    EMERGING = 1
+    DEVELOPING = 2
+    SECURE = 3
+    GENERALISED = 4
+
+    @property
+    def words(self) -> str:
+        return LEVEL_WORDS[self]
+
+
+LEVEL_WORDS = {
+    Level.NOT_YET: "Not yet",
+    Level.EMERGING: "Emerging (full support)",
+    Level.DEVELOPING: "Developing (prompted or modelled)",
+    Level.SECURE: "Secure (independent)",
+    Level.GENERALISED: "Generalised (other person, place or device)",
+}
+
+
+class Context(StrEnum):
+    LESSON = "lesson"
+    CLASS = "class"
+    HOME = "home"
+    COMMUNITY = "community"
+
+
+class Support(StrEnum):
+    FULL_PHYSICAL = "full_physical"
+    PROMPTED = "prompted"
+    MODELLED = "modelled"
+    INDEPENDENT = "independent"
+
+
+SUPPORT_WORDS = {
+    Support.FULL_PHYSICAL: "Full physical support",
+    Support.PROMPTED: "Prompted",
+    Support.MODELLED: "Modelled",
+    Support.INDEPENDENT: "Independent",
+}
+
+ENGAGEMENT_AREAS = ("exploration", "realisation", "anticipation", "persistence", "initiation")
+
+
+class Observation(Base):
+    """One observation. Never edited: a correction is a new row that supersedes this one."""
+
+    __tablename__ = "observations"
+    __table_args__ = (Index("ix_observations_pupil_objective", "pupil_id", "objective_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("pupils.id"))
+    lesson_id: Mapped[str] = mapped_column(String(64))
+    objective_id: Mapped[str] = mapped_column(String(80))
+    pathway: Mapped[Pathway] = mapped_column(str_enum(Pathway, 16))
+    level: Mapped[int] = mapped_column(Integer)
+    misconception: Mapped[bool] = mapped_column(Boolean, default=False)
+    support: Mapped[Support | None] = mapped_column(str_enum(Support, 16))
+    context: Mapped[Context] = mapped_column(str_enum(Context, 12), default=Context.LESSON)
+    note: Mapped[str] = mapped_column(Text, default="")
+    engagement: Mapped[str] = mapped_column(String(120), default="")  # comma-separated areas
+    observed_on: Mapped[date] = mapped_column(Date)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("observations.id"), unique=True)
+    from_proposal: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    recorded_by: Mapped[Account] = relationship()
+
+    @property
+    def level_words(self) -> str:
+        return Level(self.level).words
+
+
+class ObservationShare(Base):
+    """An observation a teacher shared home as a learning moment."""
+
+    __tablename__ = "observation_shares"
+
+    observation_id: Mapped[int] = mapped_column(ForeignKey("observations.id"), primary_key=True)
+    shared_by_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    shared_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -1,0 +1,451 @@
+"""Assessment: fast recording on an iPad, progress pictures, and reports."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+
+from classroom import policy
+from classroom.assessment import queries, services
+from classroom.assessment.derive import states
+from classroom.assessment.models import (
+    ENGAGEMENT_AREAS,
+    LEVEL_WORDS,
+    SUPPORT_WORDS,
+    Context,
+    Level,
+    Observation,
+    ObservationShare,
+    Support,
+)
+from classroom.audit.services import record
+from classroom.db import get_session, utcnow
+from classroom.errors import Invalid
+from classroom.lessons import content, maps
+from classroom.parents import services as parents
+from classroom.policy import allow
+from classroom.pupils.models import Pathway, Pupil, SchoolClass
+from classroom.review.services import safe_cell
+from classroom.web import current_actor
+
+bp = Blueprint("assessment", __name__, url_prefix="/assessment")
+
+
+def _pupil(pupil_id: int) -> Pupil:
+    found = get_session().scalar(policy.visible_pupils(current_actor()).where(Pupil.id == pupil_id))
+    if found is None or current_actor().is_parent:
+        abort(404)
+    return found
+
+
+def _class(class_id: int) -> SchoolClass:
+    found = get_session().scalar(
+        policy.visible_classes(current_actor()).where(SchoolClass.id == class_id)
+    )
+    if found is None:
+        abort(404)
+    return found
+
+
+def _entry(form: Any, prefix: str = "") -> services.Entry:
+    """An Entry from a form; malformed numbers and dates are Invalid (a 400)."""
+    try:
+        level = int(form.get(prefix + "level", ""))
+        observed = date.fromisoformat(
+            form.get(prefix + "observed_on") or utcnow().date().isoformat()
+        )
+        context = Context(form.get(prefix + "context") or Context.LESSON)
+        support = Support(form[prefix + "support"]) if form.get(prefix + "support") else None
+    except ValueError as bad:
+        raise Invalid("Choose a level from the scale and a real date.", "level") from bad
+    return services.Entry(
+        level=level,
+        observed_on=observed,
+        context=context,
+        support=support,
+        misconception=form.get(prefix + "misconception") == "y",
+        note=form.get(prefix + "note", ""),
+        engagement=form.getlist(prefix + "engagement"),
+        from_proposal=form.get(prefix + "from_proposal") == "y",
+    )
+
+
+def _weeks() -> int:
+    return queries.needs_help_weeks(request.args.get("weeks", type=int))
+
+
+# --- The class: heatmap, fast recording, summary -------------------------------------------------
+
+
+@bp.get("/classes/<int:class_id>")
+@allow("view_pupils")
+def class_view(class_id: int) -> ResponseReturnValue:
+    """The class heatmap (pupils x objectives), filterable by strand and pathway."""
+    school_class = _class(class_id)
+    db = get_session()
+    strand, pathway = request.args.get("strand") or None, request.args.get("pathway") or None
+    if strand and strand not in {s.value for s in content.Strand}:
+        abort(400)
+    if pathway and pathway not in {p.value for p in Pathway}:
+        abort(400)
+    pupils = [p for p in school_class.pupils if p.active]
+    lessons, rows = queries.heatmap(db, pupils, strand, pathway, _weeks())
+    record(db, current_actor(), "assessment.class_viewed", school_class)
+    db.commit()
+    return render_template(
+        "assessment/class.html",
+        school_class=school_class,
+        lessons=lessons,
+        rows=rows,
+        strands=list(content.Strand),
+        pathways=list(Pathway),
+        strand=strand,
+        pathway=pathway,
+        weeks=_weeks(),
+        levels=LEVEL_WORDS,
+    )
+
+
+@bp.route("/classes/<int:class_id>/record", methods=["GET", "POST"])
+@allow("record_assessment")
+def class_record(class_id: int) -> ResponseReturnValue:
+    """Pick a lesson, tap pupils, tap a level: each is recorded against their own objective."""
+    school_class = _class(class_id)
+    db = get_session()
+    pupils = [
+        p
+        for p in school_class.pupils
+        if p.active and policy.can_record_assessment(db, current_actor(), p)
+    ]
+    lesson_id = request.values.get("lesson_id", "")
+    if request.method == "GET":
+        return _record_page(school_class, pupils, lesson_id)
+    chosen_ids = {int(v) for v in request.form.getlist("pupil_ids") if v.isdigit()}
+    chosen = [p for p in pupils if p.id in chosen_ids]
+    try:
+        if chosen_ids - {p.id for p in chosen}:
+            raise Invalid("Choose pupils from this class.", "pupil_ids")
+        rows = services.observe_class(db, current_actor(), chosen, lesson_id, _entry(request.form))
+    except Invalid as problem:
+        db.rollback()
+        return _record_page(school_class, pupils, lesson_id, problem.message), 400
+    db.commit()
+    names = ", ".join(p.first_name for p in chosen)
+    return _record_page(
+        school_class, pupils, lesson_id, saved=f"Recorded {Level(rows[0].level).words} for {names}."
+    )
+
+
+def _record_page(
+    school_class: SchoolClass,
+    pupils: list[Pupil],
+    lesson_id: str,
+    error: str | None = None,
+    saved: str | None = None,
+) -> str:
+    objectives = {}
+    if lesson_id in maps.catalogue():
+        objectives = {
+            p.id: services.pupil_objective(get_session(), p, lesson_id)[1].objective for p in pupils
+        }
+    return render_template(
+        "assessment/record.html",
+        school_class=school_class,
+        pupils=pupils,
+        lessons=list(maps.catalogue()),
+        lesson_id=lesson_id,
+        objectives=objectives,
+        levels=LEVEL_WORDS,
+        error=error,
+        saved=saved,
+        today=utcnow().date(),
+    )
+
+
+@bp.get("/classes/<int:class_id>/summary")
+@allow("view_pupils")
+def class_summary(class_id: int) -> ResponseReturnValue:
+    """For the teacher: how many pupils are at each level for each lesson's objectives."""
+    school_class = _class(class_id)
+    db = get_session()
+    lessons, rows = queries.heatmap(
+        db, [p for p in school_class.pupils if p.active], None, None, _weeks()
+    )
+    counts = {lesson.id: [0] * 6 for lesson in lessons}  # levels 0-4, then "not assessed"
+    for _pupil_row, cells in rows:
+        for cell in cells:
+            counts[cell.lesson.id][cell.state.current if cell.state else 5] += 1
+    return render_template(
+        "assessment/class_summary.html",
+        school_class=school_class,
+        lessons=lessons,
+        counts=counts,
+        levels=LEVEL_WORDS,
+    )
+
+
+# --- One pupil ------------------------------------------------------------------------------
+
+
+@bp.get("/pupils/<int:pupil_id>")
+@allow("view_pupils")
+def pupil_view(pupil_id: int) -> ResponseReturnValue:
+    """A pupil's lesson map coloured by current level, with proposals from their answers."""
+    pupil = _pupil(pupil_id)
+    db = get_session()
+    found = states(queries.observations_for(db, [pupil.id]), utcnow().date(), _weeks())
+    planned = maps.pupil_map(db, pupil, include_hidden=True)
+    cells = queries.pupil_row(db, pupil, [p.lesson for p in planned], found)
+    proposals = {c.lesson.id: services.propose(db, pupil, c.lesson.id) for c in cells}
+    record(db, current_actor(), "assessment.pupil_viewed", pupil)
+    db.commit()
+    return render_template(
+        "assessment/pupil.html",
+        pupil=pupil,
+        cells=cells,
+        proposals=proposals,
+        levels=LEVEL_WORDS,
+        supports=SUPPORT_WORDS,
+        areas=ENGAGEMENT_AREAS,
+        contexts=list(Context),
+        can_record=policy.can_record_assessment(db, current_actor(), pupil),
+        today=utcnow().date(),
+        weeks=_weeks(),
+    )
+
+
+@bp.post("/pupils/<int:pupil_id>/observations")
+@allow("record_assessment")
+def pupil_record(pupil_id: int) -> ResponseReturnValue:
+    """Record one observation, or confirm or change a proposal (always a person's choice)."""
+    pupil = _pupil(pupil_id)
+    db = get_session()
+    objective_id = request.form.get("objective_id", "")[:80]
+    try:
+        services.observe(db, current_actor(), pupil, objective_id, _entry(request.form))
+    except PermissionError:
+        abort(404)
+    except Invalid as problem:
+        db.rollback()
+        return render_template("assessment/problem.html", pupil=pupil, message=problem.message), 400
+    db.commit()
+    return redirect(
+        url_for("assessment.objective", pupil_id=pupil.id, objective_id=objective_id, saved=1)
+    )
+
+
+@bp.get("/pupils/<int:pupil_id>/objectives/<objective_id>")
+@allow("view_pupils")
+def objective(pupil_id: int, objective_id: str) -> ResponseReturnValue:
+    """A timeline of one objective for one pupil, and every observation (superseded kept)."""
+    pupil = _pupil(pupil_id)
+    lesson_id = objective_id.rsplit(".", 1)[0]
+    if lesson_id not in maps.catalogue():
+        abort(404)
+    try:
+        lesson, version = maps.catalogue().objective(objective_id)
+    except KeyError:
+        abort(404)
+    db = get_session()
+    rows = queries.history(db, pupil, objective_id)
+    shared = set(
+        db.scalars(
+            select(ObservationShare.observation_id).where(
+                ObservationShare.observation_id.in_([r.id for r in rows])
+            )
+        )
+    )
+    record(db, current_actor(), "assessment.objective_viewed", pupil, objective_id)
+    db.commit()
+    return render_template(
+        "assessment/objective.html",
+        pupil=pupil,
+        lesson=lesson,
+        version=version,
+        rows=rows,
+        live=queries.timeline(rows),
+        shared=shared,
+        levels=LEVEL_WORDS,
+        supports=SUPPORT_WORDS,
+        contexts=list(Context),
+        can_record=policy.can_record_assessment(db, current_actor(), pupil),
+        today=utcnow().date(),
+    )
+
+
+def _observation(observation_id: int) -> tuple[Observation, Pupil]:
+    row = get_session().get(Observation, observation_id)
+    if row is None:
+        abort(404)
+    return row, _pupil(row.pupil_id)
+
+
+@bp.post("/observations/<int:observation_id>/correct")
+@allow("record_assessment")
+def correct(observation_id: int) -> ResponseReturnValue:
+    """A correction: a new observation supersedes this one; the old one stays on record."""
+    old, pupil = _observation(observation_id)
+    db = get_session()
+    try:
+        services.correct(db, current_actor(), old, _entry(request.form))
+    except PermissionError:
+        abort(404)
+    except Invalid as problem:
+        db.rollback()
+        return render_template("assessment/problem.html", pupil=pupil, message=problem.message), 400
+    db.commit()
+    return redirect(
+        url_for("assessment.objective", pupil_id=pupil.id, objective_id=old.objective_id, saved=1)
+    )
+
+
+@bp.post("/observations/<int:observation_id>/share")
+@allow("record_assessment")
+def share(observation_id: int) -> ResponseReturnValue:
+    """Share an observation home as a learning moment for that pupil's carers only."""
+    row, pupil = _observation(observation_id)
+    db = get_session()
+    if not policy.can_record_assessment(db, current_actor(), pupil):
+        abort(404)
+    try:
+        if services.mark_shared(db, current_actor(), row):
+            _lesson, version = maps.catalogue().objective(row.objective_id)
+            share_home(db, pupil, version.objective.text, row)
+            record(db, current_actor(), "observation.shared_home", pupil, row.objective_id)
+    except PermissionError:
+        db.rollback()
+        abort(404)
+    except Invalid as problem:  # e.g. the note names another pupil: never sent home
+        db.rollback()
+        return render_template("assessment/problem.html", pupil=pupil, message=problem.message), 400
+    db.commit()
+    return redirect(
+        url_for("assessment.objective", pupil_id=pupil.id, objective_id=row.objective_id, shared=1)
+    )
+
+
+def share_home(db: Any, pupil: Pupil, objective_text: str, row: Observation) -> None:
+    """Hand the moment to the parents feature (plain words: what they can do, not a score)."""
+    parents.share_learning_moment(
+        db, current_actor(), pupil, objective_text, Level(row.level).words, row.note
+    )
+
+
+@bp.get("/pupils/<int:pupil_id>/report")
+@allow("view_pupils")
+def report(pupil_id: int) -> ResponseReturnValue:
+    """The e-safety progress summary for annual reviews: print-friendly, or as CSV."""
+    pupil = _pupil(pupil_id)
+    db = get_session()
+    found = states(queries.observations_for(db, [pupil.id]), utcnow().date(), _weeks())
+    planned = maps.pupil_map(db, pupil, include_hidden=True)
+    cells = queries.pupil_row(db, pupil, [p.lesson for p in planned], found)
+    record(db, current_actor(), "assessment.report_viewed", pupil, request.args.get("format", ""))
+    db.commit()
+    if request.args.get("format") == "csv":
+        return _csv(pupil, cells)
+    return render_template(
+        "assessment/report.html",
+        pupil=pupil,
+        cells=cells,
+        levels=LEVEL_WORDS,
+        today=utcnow().date(),
+    )
+
+
+def _csv(pupil: Pupil, cells: list[queries.Cell]) -> ResponseReturnValue:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "pupil",
+            "lesson",
+            "strands",
+            "pathway",
+            "objective",
+            "current level",
+            "maintained",
+            "last assessed",
+            "observations",
+            "misconception",
+        ]
+    )
+    for c in cells:
+        s = c.state
+        writer.writerow(
+            [
+                safe_cell(v)
+                for v in (
+                    pupil.full_name,
+                    c.lesson.title.text,
+                    " ".join(x.value for x in c.lesson.strands),
+                    c.pathway.value,
+                    c.objective.text,
+                    LEVEL_WORDS[s.current] if s else "Not assessed",
+                    "yes" if s and s.maintained else "no",
+                    s.last_assessed.isoformat() if s else "",
+                    s.count if s else 0,
+                    "yes" if s and s.misconception else "no",
+                )
+            ]
+        )
+    name = f"e-safety-{pupil.first_name}-{pupil.last_name}.csv".replace(" ", "-")
+    return (
+        out.getvalue(),
+        200,
+        {
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="{name}"',
+        },
+    )
+
+
+# --- The whole school ---------------------------------------------------------------------------
+
+
+@bp.get("/school")
+@allow("view_coverage")
+def school() -> ResponseReturnValue:
+    """How many pupils are at each level per strand; names only for those who may see pupils."""
+    db = get_session()
+    actor = current_actor()
+    pupils = list(
+        db.scalars(
+            select(Pupil).where(Pupil.school_id == getattr(actor, "school_id", 0), Pupil.active)
+        )
+    )
+    found = states(queries.observations_for(db, [p.id for p in pupils]), utcnow().date(), _weeks())
+    coverage = _coverage(db, pupils, found)
+    record(db, actor, "assessment.school_viewed")
+    db.commit()
+    return render_template(
+        "assessment/school.html",
+        coverage=coverage,
+        levels=LEVEL_WORDS,
+        strands=list(content.Strand),
+        names=policy.has_right(actor, "view_pupils"),
+    )
+
+
+def _coverage(db: Any, pupils: list[Pupil], found: dict[Any, Any]) -> dict[str, Any]:
+    """Per strand: pupil counts at each best level (0-4, 5 = not assessed) and, where allowed,
+    who is at each level."""
+    result: dict[str, Any] = {
+        s.value: {"counts": [0] * 6, "who": [[] for _ in range(6)]} for s in content.Strand
+    }
+    lessons = list(maps.catalogue())
+    pathways = maps.pathways_for(db, pupils)
+    for pupil in pupils:
+        cells = queries.pupil_row(db, pupil, lessons, found, pathways[pupil.id])
+        for strand in content.Strand:
+            levels = [c.state.current for c in cells if c.state and strand in c.lesson.strands]
+            bucket = max(levels) if levels else 5
+            result[strand.value]["counts"][bucket] += 1
+            result[strand.value]["who"][bucket].append(pupil.full_name)
+    return result

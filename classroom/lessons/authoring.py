@@ -1,0 +1,418 @@
+"""Teachers write lessons in the browser, checked by exactly the rules lesson files meet.
+
+A form becomes a *document*: the same keys a lesson file holds, minus what the app assigns
+(`id`, `number`, objective ids). `content.check_document` then reads it with the file
+loader's own reader, so a teacher sees the same plain messages a file's author does, and a
+lesson that breaks any rule is refused whole: nothing is half-saved.
+
+Pupil-facing text is plain and escaped wherever it is shown. The teacher's notes are the one
+piece of rich text; they are cleaned with bleach to a small allow-list when saved, and again
+when shown.
+
+Once pupils have played a shared lesson it is never changed in place: their responses and
+the objectives staff assess against point at its exact steps, so an edit is refused with a
+message and the teacher makes a copy instead (see `update`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Iterator, Mapping
+from copy import deepcopy
+from functools import lru_cache
+from typing import Any
+
+import bleach
+from bleach.html5lib_shim import Filter  # type: ignore[attr-defined]  # not in the stubs
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from classroom import policy
+from classroom.accounts.models import Account
+from classroom.audit.services import record
+from classroom.db import utcnow
+from classroom.lessons.authored_models import AuthoredLesson, LessonStatus
+from classroom.lessons.content import (
+    STEP_EXTRA_KEYS,
+    Catalogue,
+    Lesson,
+    LessonError,
+    Pathway,
+    Risk,
+    StepKind,
+    Strand,
+    check_document,
+)
+from classroom.lessons.models import LessonAttempt
+from classroom.principals import Actor
+from classroom.symbols.symboliser import symbolise
+
+STEP_SLOTS = 7
+OPTION_SLOTS = 4
+ITEM_SLOTS = 6
+MAX_FIELD = 300  # characters; the loader's word limits are far tighter
+MAX_NOTES = 5000
+FIRST_NUMBER = 100  # teacher lessons come after the numbered lesson files
+DEFAULT_SYMBOLS = {"lesson": "1F4D6", "step": "1F4AC", "answer": "2753"}
+NOTE_TAGS = frozenset({"p", "br", "strong", "em", "ul", "ol", "li", "a"})
+_SLUG_WORD = re.compile(r"[a-z0-9]+")
+
+Document = dict[str, Any]
+
+
+class LessonProblems(Exception):  # noqa: N818 - reads as "raise LessonProblems(...)"
+    """The lesson breaks the lesson rules; `reasons` are the loader's messages, in order."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__("; ".join(reasons))
+        self.reasons = reasons
+
+
+class Refused(Exception):  # noqa: N818
+    """A change the lesson's state does not allow, with a message for the teacher."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# --- Form <-> document ------------------------------------------------------------------
+
+
+def _get(form: Mapping[str, str], name: str) -> str:
+    return " ".join(str(form.get(name, "")).split())[:MAX_FIELD]
+
+
+def _put(table: Document, key: str, value: Any) -> None:
+    """Blank values are left out, so the loader says plainly what is missing."""
+    if value not in ("", None):
+        table[key] = value
+
+
+def document_from_form(form: Any) -> Document:
+    """The teacher's lesson as a lesson document (a werkzeug MultiDict in)."""
+    doc: Document = {}
+    for key in ("title", "topic", "symbol"):
+        _put(doc, key, _get(form, key))
+    doc["strands"] = [s for s in form.getlist("strands") if isinstance(s, str)][:8]
+    doc["risks"] = [r for r in form.getlist("risks") if isinstance(r, str)][:9]
+    for pathway in Pathway:
+        doc[pathway.value] = _pathway_from_form(form, pathway.code)
+    return doc
+
+
+def _pathway_from_form(form: Mapping[str, str], code: str) -> Document:
+    steps = (_step_from_form(form, f"{code}-{n}") for n in range(1, STEP_SLOTS + 1))
+    table: Document = {"steps": [step for step in steps if step is not None]}
+    _put(table, "objective", _get(form, f"{code}-objective"))
+    return table
+
+
+def _step_from_form(form: Mapping[str, str], at: str) -> Document | None:
+    kind, text = _get(form, f"{at}-kind"), _get(form, f"{at}-text")
+    if not kind and not text:
+        return None  # an unused slot
+    step: Document = {}
+    for key in ("kind", "text", "symbol"):
+        _put(step, key, _get(form, f"{at}-{key}"))
+    extra = STEP_EXTRA_KEYS.get(StepKind(kind), set()) if kind in set(StepKind) else set()
+    if "feedback" in extra:
+        _put(step, "feedback", _get(form, f"{at}-feedback"))
+    if kind == StepKind.CHOOSE:
+        step["options"] = _options_from_form(form, at)
+    elif kind == StepKind.SORT:
+        step["groups"] = [_entry(form, f"{at}-g{n}", "label") for n in (1, 2)]
+        step["items"] = _items_from_form(form, at)
+    elif kind == StepKind.YES_NO:
+        answer = _get(form, f"{at}-answer")
+        _put(step, "answer", {"yes": True, "no": False}.get(answer))
+    elif kind == StepKind.CAUSE_EFFECT:
+        for key in ("sound", "animation"):
+            _put(step, key, _get(form, f"{at}-{key}"))
+    return step
+
+
+def _entry(form: Mapping[str, str], at: str, key: str) -> Document:
+    entry: Document = {}
+    _put(entry, key, _get(form, f"{at}-{key}"))
+    _put(entry, "symbol", _get(form, f"{at}-symbol"))
+    return entry
+
+
+def _options_from_form(form: Mapping[str, str], at: str) -> list[Document]:
+    correct = _get(form, f"{at}-correct")
+    options = []
+    for n in range(1, OPTION_SLOTS + 1):
+        option = _entry(form, f"{at}-o{n}", "text")
+        if option:
+            if correct == str(n):
+                option["correct"] = True
+            options.append(option)
+    return options
+
+
+def _items_from_form(form: Mapping[str, str], at: str) -> list[Document]:
+    items = []
+    for n in range(1, ITEM_SLOTS + 1):
+        item = _entry(form, f"{at}-i{n}", "text")
+        if item:
+            group = _get(form, f"{at}-i{n}-group")
+            item["group"] = int(group) if group in ("1", "2") else group
+            items.append(item)
+    return items
+
+
+def form_values(doc: Document) -> dict[str, str]:
+    """The document flattened back to form field names, to fill the editor again."""
+    values = {key: str(doc.get(key, "")) for key in ("title", "topic", "symbol")}
+    for pathway in Pathway:
+        table = doc.get(pathway.value) or {}
+        values[f"{pathway.code}-objective"] = str(table.get("objective", ""))
+        for n, step in enumerate(table.get("steps", []), 1):
+            values.update(_step_values(step, f"{pathway.code}-{n}"))
+    return values
+
+
+def _step_values(step: Document, at: str) -> Iterator[tuple[str, str]]:
+    for key in ("kind", "text", "symbol", "feedback", "sound", "animation"):
+        yield f"{at}-{key}", str(step.get(key, ""))
+    if "answer" in step:
+        yield f"{at}-answer", "yes" if step["answer"] else "no"
+    for n, option in enumerate(step.get("options", []), 1):
+        yield f"{at}-o{n}-text", str(option.get("text", ""))
+        yield f"{at}-o{n}-symbol", str(option.get("symbol", ""))
+        if option.get("correct"):
+            yield f"{at}-correct", str(n)
+    for n, group in enumerate(step.get("groups", []), 1):
+        yield f"{at}-g{n}-label", str(group.get("label", ""))
+        yield f"{at}-g{n}-symbol", str(group.get("symbol", ""))
+    for n, item in enumerate(step.get("items", []), 1):
+        yield f"{at}-i{n}-text", str(item.get("text", ""))
+        yield f"{at}-i{n}-symbol", str(item.get("symbol", ""))
+        yield f"{at}-i{n}-group", str(item.get("group", ""))
+
+
+# --- Document -> checked Lesson ----------------------------------------------------------------
+
+
+def auto_symbol(text: str, fallback: str) -> str:
+    """The picture of the first word in `text` that has one (what the preview shows)."""
+    return next((t.symbol for t in symbolise(text) if t.symbol), fallback)
+
+
+def lesson_data(doc: Document, key: str, number: int) -> Document:
+    """The full lesson-file document: the teacher's content plus the app's ids and pictures."""
+    data = deepcopy(doc)
+    data.update(id=key, number=number)
+    data.setdefault("symbol", auto_symbol(str(data.get("title", "")), DEFAULT_SYMBOLS["lesson"]))
+    for pathway in Pathway:
+        table = data.get(pathway.value)
+        if not isinstance(table, dict):
+            continue
+        objective = {"id": f"{key}.{pathway.code}"}
+        _put(objective, "text", table.get("objective"))
+        table["objective"] = objective
+        for step in table.get("steps", []):
+            _fill_symbols(step)
+    return data
+
+
+def _fill_symbols(step: Document) -> None:
+    step.setdefault("symbol", auto_symbol(str(step.get("text", "")), DEFAULT_SYMBOLS["step"]))
+    entries = [*step.get("options", []), *step.get("groups", []), *step.get("items", [])]
+    for entry in entries:
+        words = str(entry.get("text", entry.get("label", "")))
+        entry.setdefault("symbol", auto_symbol(words, DEFAULT_SYMBOLS["answer"]))
+
+
+def check(doc: Document, key: str = "t-0-new", number: int = FIRST_NUMBER) -> Lesson:
+    """The lesson, checked by the lesson-file rules; LessonProblems lists what is wrong."""
+    try:
+        return check_document(lesson_data(doc, key, number), "your lesson")
+    except LessonError as error:
+        raise LessonProblems([problem.reason for problem in error.problems]) from None
+
+
+@lru_cache(maxsize=256)
+def _built(key: str, number: int, document: str) -> Lesson:
+    return check(json.loads(document), key, number)
+
+
+def lesson_of(row: AuthoredLesson) -> Lesson:
+    """The checked lesson a saved row holds (cached: the same document gives the same lesson)."""
+    return _built(row.key, FIRST_NUMBER + row.id, row.document)
+
+
+def document_of(row: AuthoredLesson) -> Document:
+    loaded: Document = json.loads(row.document)
+    return loaded
+
+
+# --- The teacher's notes: the only rich text ------------------------------------------------
+
+
+class _NoOpener(Filter):  # type: ignore[misc]
+    """Every kept link opens without giving the new page a handle on ours."""
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for token in Filter.__iter__(self):
+            if token["type"] in ("StartTag", "EmptyTag") and token["name"] == "a":
+                attrs = dict(token["data"] or {})
+                attrs[(None, "rel")] = "noopener noreferrer"
+                token["data"] = attrs
+            yield token
+
+
+_CLEANER = bleach.sanitizer.Cleaner(
+    tags=NOTE_TAGS,
+    attributes={"a": ["href"]},
+    protocols={"http", "https"},
+    strip=True,
+    strip_comments=True,
+    filters=[_NoOpener],
+)
+
+
+def clean_notes(html: str) -> str:
+    """Teacher's notes cut down to paragraphs, emphasis, lists and http(s) links."""
+    return _CLEANER.clean(html[:MAX_NOTES]).strip()
+
+
+def notes_markup(row: AuthoredLesson) -> Markup:
+    """The notes for a template; cleaned again on the way out, so stored HTML is never trusted."""
+    return Markup(clean_notes(row.notes_html))  # noqa: S704 - bleach-cleaned just above
+
+
+# --- Changing lessons -------------------------------------------------------------------------
+
+
+def _author(actor: Actor) -> Account:
+    account = policy.holder(actor, "author_lessons")
+    if account is None:
+        raise PermissionError("not allowed to write lessons")
+    return account
+
+
+def _slug(title: str) -> str:
+    words = _SLUG_WORD.findall(title.lower().encode("ascii", "ignore").decode())
+    return "-".join(words)[:40].strip("-") or "lesson"
+
+
+def create(session: Session, actor: Actor, doc: Document, notes: str) -> AuthoredLesson:
+    """Save a new draft, only if it meets every lesson rule."""
+    author = _author(actor)
+    lesson = check(doc)
+    now = utcnow()
+    row = AuthoredLesson(
+        school_id=author.school_id,
+        author_id=author.id,
+        key=f"new-{uuid.uuid4().hex}",
+        title=lesson.title.text[:200],
+        status=LessonStatus.DRAFT,
+        document=json.dumps(doc, sort_keys=True),
+        notes_html=clean_notes(notes),
+        revision=1,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    session.flush()
+    # Pupils' records keep this id for ever, so it is made once, from the first title.
+    row.key = f"t-{row.id}-{_slug(lesson.title.text)}"
+    record(session, actor, "authored_lesson.created", row, row.key)
+    return row
+
+
+def attempted(session: Session, row: AuthoredLesson) -> bool:
+    """Whether any pupil has started this lesson (so their records point at its steps)."""
+    found = session.scalar(select(LessonAttempt.id).where(LessonAttempt.lesson_id == row.key))
+    return found is not None
+
+
+EDIT_REFUSED = (
+    "Pupils have already played this lesson, so it cannot be changed: their answers and "
+    "assessments point at these exact steps. Make a copy, change the copy, and share that."
+)
+
+
+def _require_edit(session: Session, actor: Actor, row: AuthoredLesson) -> None:
+    if not policy.can_edit_authored_lesson(session, actor, row):
+        raise PermissionError("not this teacher's lesson")
+
+
+def update(session: Session, actor: Actor, row: AuthoredLesson, doc: Document, notes: str) -> None:
+    """Change a lesson, only if it still meets every rule and no pupil has played it."""
+    _require_edit(session, actor, row)
+    if row.status is LessonStatus.SHARED and attempted(session, row):
+        raise Refused(EDIT_REFUSED)
+    lesson = check(doc, row.key, FIRST_NUMBER + row.id)
+    row.title = lesson.title.text[:200]
+    row.document = json.dumps(doc, sort_keys=True)
+    row.notes_html = clean_notes(notes)
+    row.revision += 1
+    row.updated_at = utcnow()
+    record(session, actor, "authored_lesson.updated", row, f"{row.key} revision {row.revision}")
+
+
+def share(session: Session, actor: Actor, row: AuthoredLesson) -> None:
+    """Share a draft with the school: it can then go on class and pupil maps."""
+    _require_edit(session, actor, row)
+    if row.status is LessonStatus.SHARED:
+        raise Refused("This lesson is already shared with the school.")
+    lesson_of(row)  # a row that no longer meets the rules (say, a symbol removed) stays a draft
+    row.status, row.shared_at = LessonStatus.SHARED, utcnow()
+    record(session, actor, "authored_lesson.shared", row, row.key)
+
+
+def copy(session: Session, actor: Actor, row: AuthoredLesson) -> AuthoredLesson:
+    """A new draft with the same content, to change a lesson pupils have already played."""
+    if not policy.can_view_authored_lesson(session, actor, row):
+        raise PermissionError("not a lesson this teacher can see")
+    made = create(session, actor, document_of(row), row.notes_html)
+    record(session, actor, "authored_lesson.copied", made, f"from {row.key}")
+    return made
+
+
+# --- Reading lessons -------------------------------------------------------------------------
+
+
+def shared_lessons(session: Session, school_id: int | None) -> list[Lesson]:
+    """The school's shared teacher lessons (every school's when none is given), oldest first."""
+    query = select(AuthoredLesson).where(AuthoredLesson.status == LessonStatus.SHARED)
+    if school_id is not None:
+        query = query.where(AuthoredLesson.school_id == school_id)
+    lessons = []
+    for row in session.scalars(query.order_by(AuthoredLesson.id)):
+        try:
+            lessons.append(lesson_of(row))
+        except LessonProblems:
+            continue  # e.g. a symbol since removed: the lesson drops out, as a deleted file would
+    return lessons
+
+
+def merged(files: Catalogue, extra: list[Lesson]) -> Catalogue:
+    """File lessons first (they win any clash of ids), then teacher lessons."""
+    added = tuple(lesson for lesson in extra if lesson.id not in files)
+    return Catalogue(files.lessons + added) if added else files
+
+
+def preview_lesson(
+    session: Session, actor: Actor, lesson_id: str, lessons: Catalogue
+) -> Lesson | None:
+    """Any lesson the actor may preview: on the school's catalogue, or a draft they can see."""
+    if lesson_id in lessons:
+        return lessons.get(lesson_id)
+    row = session.scalar(
+        policy.visible_authored_lessons(actor).where(AuthoredLesson.key == lesson_id)
+    )
+    try:
+        return lesson_of(row) if row is not None else None
+    except LessonProblems:
+        return None  # it no longer meets the rules (a symbol removed, say): nothing to show
+
+
+STRAND_CHOICES = [(s.value, s.value.replace("_", " ").capitalize()) for s in Strand]
+RISK_CHOICES = [(r.value, r.value.replace("_", " ").capitalize()) for r in Risk]

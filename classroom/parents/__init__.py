@@ -1,0 +1,1 @@
+"""Parents and carers: invite codes, each child's feed, messages, notices and photo consent."""

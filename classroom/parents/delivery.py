@@ -1,0 +1,259 @@
+"""When carers hear about new things: the school's quiet hours, emails and daily digests.
+
+Emails go through the outbox in the caller's transaction and say only that there is something
+new, with a link to sign in: never a name, a message or a detail (the policy: depersonalise).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import delete, exists, or_, select
+from sqlalchemy.orm import Session
+
+from classroom import policy
+from classroom.accounts.models import Account
+from classroom.config import parse_holidays
+from classroom.db import utcnow
+from classroom.outbox.models import OutboxMessage
+from classroom.outbox.services import enqueue_email
+from classroom.parents.models import CarerSettings, EmailMode, FeedItem, FeedReceipt
+from classroom.pupils.models import ParentLink
+
+SUBJECT = "Something new from school"
+DIGEST_SUBJECT = "Your daily update from school"
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    """When the school does not send to carers: evenings, weekends and holidays (local time)."""
+
+    start: time
+    end: time
+    weekends: bool
+    holidays: frozenset[date]
+    zone: ZoneInfo
+
+    @classmethod
+    def from_config(cls, cfg: Mapping[str, Any]) -> QuietHours:
+        return cls(
+            time.fromisoformat(cfg["PARENT_QUIET_START"]),
+            time.fromisoformat(cfg["PARENT_QUIET_END"]),
+            bool(int(cfg["PARENT_QUIET_WEEKENDS"])),
+            parse_holidays(str(cfg["PARENT_HOLIDAYS"])),
+            ZoneInfo(cfg["TIMEZONE"]),
+        )
+
+    def day_off(self, day: date) -> bool:
+        return (self.weekends and day.weekday() >= 5) or day in self.holidays
+
+    def is_quiet(self, moment: datetime) -> bool:
+        local = moment.astimezone(self.zone)
+        if self.day_off(local.date()):
+            return True
+        now = local.time()
+        if self.start == self.end:
+            return False
+        if self.start < self.end:
+            return self.start <= now < self.end
+        return now >= self.start or now < self.end  # overnight, e.g. 16:30 to 08:00
+
+    def next_open(self, moment: datetime) -> datetime:
+        """The moment itself outside quiet hours; otherwise the moment quiet hours next end."""
+        if not self.is_quiet(moment):
+            return moment
+        today = moment.astimezone(self.zone).date()
+        for n in range(400):
+            for at in (time(0), self.end):
+                candidate = datetime.combine(today + timedelta(days=n), at, tzinfo=self.zone)
+                if candidate > moment and not self.is_quiet(candidate):
+                    return candidate.astimezone(UTC)
+        return moment  # a whole year of holidays: send rather than hold for ever
+
+
+def quiet_hours() -> QuietHours:
+    return QuietHours.from_config(current_app.config)
+
+
+def school_today() -> date:
+    """Today's date at the school (consent expiry and digests go by the local day)."""
+    return utcnow().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
+def delivery_time(now: datetime) -> datetime:
+    """When something sent now may reach carers: now, or when quiet hours end."""
+    return quiet_hours().next_open(now)
+
+
+def carer_settings(session: Session, carer: Account) -> CarerSettings:
+    """A carer's settings; a carer who never chose gets an email for each new thing."""
+    found = session.get(CarerSettings, carer.id)
+    return found or CarerSettings(account_id=carer.id, email_mode=EmailMode.EACH, symbols=False)
+
+
+def connected_carers(session: Session, pupil_id: int) -> list[Account]:
+    """The active carers connected to a pupil now."""
+    return list(
+        session.scalars(
+            select(Account)
+            .join(ParentLink, ParentLink.parent_id == Account.id)
+            .where(
+                ParentLink.pupil_id == pupil_id,
+                ParentLink.revoked_at.is_(None),
+                Account.active.is_(True),
+            )
+            .order_by(Account.display_name)
+        )
+    )
+
+
+def item_key(carer_id: int, item_id: int) -> str:
+    return f"parents:{carer_id}:item:{item_id}"
+
+
+def _email_body(lines: Iterable[str]) -> str:
+    base = current_app.config["BASE_URL"].rstrip("/")
+    return (
+        "\n\n".join(
+            [
+                *lines,
+                f"Please sign in to see it: {base}/family/",
+                "For your child's privacy, these emails never include names or details. You can "
+                "turn them off, or choose one a day, in the app's settings.",
+            ]
+        )
+        + "\n"
+    )
+
+
+def notify(session: Session, item: FeedItem) -> int:
+    """Queue one "something new" email per carer who wants them, sent when quiet hours allow."""
+    if item.from_carer:
+        return 0  # carers' messages go to class staff, who see them in the app
+    queued = 0
+    for carer in connected_carers(session, item.pupil_id):
+        wanted = carer_settings(session, carer).email_mode == EmailMode.EACH
+        if not carer.email or not wanted or item.to_carer_id not in (None, carer.id):
+            continue
+        body = _email_body(["There is something new for you in the school's parents' app."])
+        message = enqueue_email(session, item_key(carer.id, item.id), carer.email, SUBJECT, body)
+        if message is not None:
+            message.next_attempt_at = item.deliver_at
+            queued += 1
+    return queued
+
+
+def cancel_pending(session: Session, keys: Iterable[str]) -> int:
+    """Withdraw queued emails not yet sent (and not being sent right now)."""
+    wanted = list(keys)
+    if not wanted:
+        return 0
+    now = utcnow()
+    result = session.execute(
+        delete(OutboxMessage)
+        .where(
+            OutboxMessage.dedupe_key.in_(wanted),
+            OutboxMessage.sent_at.is_(None),
+            or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def cancel_for_carer(session: Session, carer_id: int, pupil_id: int) -> int:
+    """A disconnected carer is not emailed about anything still waiting for quiet hours."""
+    item_ids = session.scalars(select(FeedItem.id).where(FeedItem.pupil_id == pupil_id))
+    return cancel_pending(session, (item_key(carer_id, i) for i in item_ids))
+
+
+def sweep_blocked(session: Session) -> int:
+    """A "do not contact" decision also stops emails about that incident still in the queue."""
+    items = session.scalars(
+        select(FeedItem).where(
+            FeedItem.incident_id.is_not(None),
+            FeedItem.deliver_at > utcnow() - timedelta(days=7),
+            policy.do_not_contact(FeedItem.incident_id),
+        )
+    )
+    keys = [
+        item_key(link.parent_id, item.id)
+        for item in items
+        for link in session.scalars(select(ParentLink).where(ParentLink.pupil_id == item.pupil_id))
+    ]
+    return cancel_pending(session, keys)
+
+
+def unseen_count(
+    session: Session, carer: Account, since: datetime | None = None, pupil_id: int | None = None
+) -> int:
+    """Items for this carer they have not opened yet: all, since a time, or for one child."""
+    query = (
+        policy.carer_feed_items(carer, utcnow())
+        .where(
+            FeedItem.author_id != carer.id,
+            ~exists(
+                select(FeedReceipt.id).where(
+                    FeedReceipt.item_id == FeedItem.id, FeedReceipt.carer_id == carer.id
+                )
+            ),
+        )
+        .with_only_columns(FeedItem.id)
+        .order_by(None)
+    )
+    if since is not None:
+        query = query.where(FeedItem.deliver_at > since)
+    if pupil_id is not None:
+        query = query.where(FeedItem.pupil_id == pupil_id)
+    return len(list(session.scalars(query)))
+
+
+def _digest_due(now: datetime) -> datetime | None:
+    """The start of today (UTC) if a digest may go now, else None."""
+    hours = quiet_hours()
+    local = now.astimezone(hours.zone)
+    send_from = time.fromisoformat(current_app.config["PARENT_DIGEST_TIME"])
+    if hours.is_quiet(now) or local.time() < send_from:
+        return None
+    return datetime.combine(local.date(), time(0), tzinfo=hours.zone).astimezone(UTC)
+
+
+def send_digests(session: Session) -> int:
+    """Once a day, one email to each carer on the digest who has something unseen."""
+    now = utcnow()
+    today_start = _digest_due(now)
+    if today_start is None:
+        return 0
+    day = today_start.astimezone(quiet_hours().zone).date()
+    daily = select(CarerSettings).where(CarerSettings.email_mode == EmailMode.DAILY)
+    sent = 0
+    for prefs in session.scalars(daily):
+        if prefs.digest_through is None or prefs.digest_through < today_start:
+            sent += _digest(session, prefs, day)
+            prefs.digest_through = now
+    return sent
+
+
+def _digest(session: Session, prefs: CarerSettings, day: date) -> int:
+    carer = session.get(Account, prefs.account_id)
+    if carer is None or not carer.active or not carer.email:
+        return 0
+    # A minute's overlap, so an item committed while the last digest was being made still counts.
+    since = prefs.digest_through - timedelta(minutes=1) if prefs.digest_through else None
+    new = unseen_count(session, carer, since)
+    if not new:
+        return 0
+    things = "is 1 new thing" if new == 1 else f"are {new} new things"
+    body = _email_body([f"There {things} for you in the school's parents' app."])
+    enqueue_email(session, f"parents:{carer.id}:digest:{day}", carer.email, DIGEST_SUBJECT, body)
+    return 1
+
+
+def tick(session: Session) -> int:
+    """The worker's round for carers: withdraw blocked emails, then send due digests."""
+    return sweep_blocked(session) + send_digests(session)

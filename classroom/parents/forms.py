@@ -1,0 +1,173 @@
+"""Forms for carers (joining, messages, settings) and for staff (codes, sharing, notices)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, Regexp
+
+from classroom.parents.models import CONSENT_PURPOSE_LABELS, EMAIL_MODE_LABELS
+from classroom.parents.services import MAX_MESSAGE, MAX_NOTE
+
+EMAIL = Regexp(
+    r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter an email address like name@example.com."
+)
+CODE_HINT = "The 10 letters and numbers on the slip from school, like 7KQ2M-XR4TB."
+
+
+def _code_field() -> StringField:
+    return StringField(
+        "Code from school",
+        validators=[DataRequired("Enter the code from school."), Length(max=40)],
+        description=CODE_HINT,
+    )
+
+
+class JoinForm(FlaskForm):  # type: ignore[misc]
+    code = _code_field()
+    display_name = StringField(
+        "Your name",
+        validators=[DataRequired("Enter your name."), Length(max=120)],
+        description="As the school knows you, e.g. Mrs Sara Khan.",
+    )
+    email = StringField(
+        "Email address (optional)",
+        validators=[Optional(), Length(max=254), EMAIL],
+        description="Only to tell you there is something new. Emails never include details.",
+    )
+    username = StringField(
+        "Choose a username",
+        validators=[DataRequired("Choose a username."), Length(max=64)],
+        description="Letters, numbers, dots, dashes and underscores.",
+    )
+    password = PasswordField(
+        "Choose a password",
+        validators=[DataRequired("Choose a password."), Length(max=256)],
+        description="At least 12 characters. A few unrelated words together work well.",
+    )
+    confirm = PasswordField(
+        "Type the password again",
+        validators=[
+            DataRequired("Type the password again."),
+            EqualTo("password", "The passwords do not match."),
+        ],
+    )
+
+
+class AddChildForm(FlaskForm):  # type: ignore[misc]
+    code = _code_field()
+
+
+class CarerMessageForm(FlaskForm):  # type: ignore[misc]
+    body = TextAreaField(
+        "Your message",
+        validators=[DataRequired("Write your message."), Length(max=MAX_MESSAGE)],
+    )
+    key = HiddenField()
+
+
+class SettingsForm(FlaskForm):  # type: ignore[misc]
+    email_mode = RadioField(
+        "Emails", choices={m.value: label for m, label in EMAIL_MODE_LABELS.items()}
+    )
+    symbols = BooleanField("Show symbols and read-aloud buttons with school news")
+
+
+class CarerConsentForm(FlaskForm):  # type: ignore[misc]
+    purpose = HiddenField(validators=[DataRequired()])
+    given = HiddenField(validators=[DataRequired()])
+
+
+class InviteForm(FlaskForm):  # type: ignore[misc]
+    relationship = StringField(
+        "Who is the code for?",
+        default="Parent/carer",
+        validators=[DataRequired("Say who the code is for, e.g. Mum."), Length(max=40)],
+        description="Their relationship to the pupil, e.g. Mum, Dad, Grandparent, Foster carer.",
+    )
+
+
+class CarerAccountForm(FlaskForm):  # type: ignore[misc]
+    display_name = StringField(
+        "Carer's name", validators=[DataRequired("Enter their name."), Length(max=120)]
+    )
+    username = StringField(
+        "Username", validators=[DataRequired("Choose a username."), Length(max=64)]
+    )
+    email = StringField("Email address (optional)", validators=[Optional(), Length(max=254), EMAIL])
+    relationship = StringField(
+        "Relationship to the pupil",
+        default="Parent/carer",
+        validators=[DataRequired("Say how they are related."), Length(max=40)],
+    )
+
+
+class ConsentForm(FlaskForm):  # type: ignore[misc]
+    purpose = SelectField(
+        "Consent for", choices={p.value: label for p, label in CONSENT_PURPOSE_LABELS.items()}
+    )
+    decision = SelectField(
+        "Decision", choices={"given": "Consent given", "withdrawn": "Consent withdrawn"}
+    )
+    given_by = StringField(
+        "Given or withdrawn by",
+        validators=[DataRequired("Say who signed the form."), Length(max=120)],
+        description="The parent or carer who signed, e.g. Sara Khan (mother).",
+    )
+    given_on = DateField("Date on the form", validators=[InputRequired("Give the date.")])
+
+
+class LearningMomentForm(FlaskForm):  # type: ignore[misc]
+    objective = SelectField("What they were learning", choices={})
+    level = SelectField("How they did", choices={})
+    note = TextAreaField(
+        "A note for home (optional)",
+        validators=[Length(max=MAX_NOTE)],
+        description="Positive and about this pupil only: never name another pupil.",
+    )
+    photo = FileField(
+        "Photo (optional)",
+        description="Only with photo consent in date. Location and camera details are removed.",
+    )
+    key = HiddenField()
+
+
+class StaffMessageForm(FlaskForm):  # type: ignore[misc]
+    to = SelectField("To", choices={})
+    # Shown to the safeguarding team only; the service checks whatever arrives.
+    incident_id = SelectField(
+        "About a safeguarding record (optional)", choices={}, validate_choice=False
+    )
+    body = TextAreaField(
+        "Message", validators=[DataRequired("Write the message."), Length(max=MAX_MESSAGE)]
+    )
+    key = HiddenField()
+
+
+class NoticeForm(FlaskForm):  # type: ignore[misc]
+    text = TextAreaField(
+        "Notice",
+        validators=[DataRequired("Write the notice."), Length(max=MAX_MESSAGE)],
+        description="Plain and depersonalised: no other pupil's name, nothing from the record.",
+    )
+    key = HiddenField()
+
+
+class ExportForm(FlaskForm):  # type: ignore[misc]
+    passphrase = PasswordField(
+        "Passphrase", validators=[DataRequired("Choose a passphrase."), Length(max=256)]
+    )
+    confirm = PasswordField(
+        "Passphrase again",
+        validators=[DataRequired("Type it again."), EqualTo("passphrase", "They do not match.")],
+    )

@@ -1,0 +1,302 @@
+"""Connecting carers to a child: one-time invite codes (and their QR), accounts, revocation.
+
+A code is short and typeable, from an alphabet without look-alikes (no 0/O, 1/I/L or U), and
+is kept only as a keyed hash. It works once, expires, and failed tries are throttled in the
+database like sign-in, so guessing across every server process is slow.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import qrcode  # type: ignore[import-untyped]
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from classroom import policy
+from classroom.accounts import services as accounts
+from classroom.accounts.models import Account, Role
+from classroom.accounts.passwords import password_problems
+from classroom.audit.services import record
+from classroom.db import utcnow
+from classroom.errors import Invalid
+from classroom.parents import delivery
+from classroom.parents.models import CarerInvite
+from classroom.principals import Actor
+from classroom.pupils.models import ParentLink, Pupil
+
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 10
+THROTTLE_KIND = "invite"
+NEW_CODE = "ask your child's class teacher for a new one."
+
+
+class BadCode(Invalid):
+    """A code that did not work; counted, so repeated guessing is throttled."""
+
+
+def new_code() -> str:
+    """A fresh code, shown as two groups of five: 7KQ2M-XR4TB."""
+    raw = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+def normalise_code(typed: str) -> str:
+    """What a person typed, without spaces or dashes, in capitals."""
+    return re.sub(r"[\s\-]", "", typed).upper()[:40]
+
+
+def code_hash(code: str) -> str:
+    """A keyed hash, so a copy of the database alone cannot be searched for working codes."""
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(
+        key, b"carer-invite:" + normalise_code(code).encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def join_url(code: str) -> str:
+    base = str(current_app.config["BASE_URL"]).rstrip("/")
+    return f"{base}/family/join?code={code}"
+
+
+@dataclass(frozen=True)
+class QrCode:
+    """A QR code as one SVG path in a size x size grid (rendered by the template)."""
+
+    size: int
+    path: str
+
+
+def qr_code(text: str) -> QrCode:
+    """The QR code for a text, drawn server-side: no external service ever sees the code."""
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
+    qr.add_data(text)
+    qr.make(fit=True)
+    matrix: list[list[bool]] = qr.get_matrix()
+    runs = []
+    for y, row in enumerate(matrix):
+        for x, dark in enumerate(row):
+            if dark and (x == 0 or not row[x - 1]):
+                length = next((n for n in range(x, len(row)) if not row[n]), len(row)) - x
+                runs.append(f"M{x},{y}h{length}v1h-{length}z")
+    return QrCode(len(matrix), "".join(runs))
+
+
+# --- Staff: issuing and cancelling codes ------------------------------------------------------
+
+
+def _manager(session: Session, actor: Actor, pupil: Pupil) -> Account:
+    account = policy.holder(actor, "manage_carers")
+    if account is None or not policy.can_manage_carers(session, actor, pupil):
+        raise PermissionError("may not connect carers to this pupil")
+    return account
+
+
+def _label(text: str) -> str:
+    label = text.replace("\x00", "").strip()
+    if not label or len(label) > 40:
+        raise Invalid("Say who the code is for in 40 characters or fewer.", "relationship")
+    return label
+
+
+def issue_invite(
+    session: Session, actor: Actor, pupil: Pupil, relationship: str
+) -> tuple[CarerInvite, str]:
+    """A one-time code for one carer of this pupil; the code itself is returned only once."""
+    account = _manager(session, actor, pupil)
+    code, now = new_code(), utcnow()
+    invite = CarerInvite(
+        school_id=pupil.school_id,
+        pupil_id=pupil.id,
+        code_hash=code_hash(code),
+        relationship_label=_label(relationship),
+        created_by_id=account.id,
+        created_at=now,
+        expires_at=now + timedelta(days=int(current_app.config["PARENT_INVITE_DAYS"])),
+    )
+    session.add(invite)
+    session.flush()
+    record(session, actor, "carer_invite.issued", pupil, f"invite #{invite.id}")
+    return invite, code
+
+
+def cancel_invite(session: Session, actor: Actor, invite: CarerInvite) -> None:
+    pupil = session.get(Pupil, invite.pupil_id)
+    if pupil is None:
+        raise PermissionError("no such pupil")
+    _manager(session, actor, pupil)
+    if invite.outstanding(utcnow()):
+        invite.cancelled_at = utcnow()
+        record(session, actor, "carer_invite.cancelled", pupil, f"invite #{invite.id}")
+
+
+# --- Carers: using a code ---------------------------------------------------------------------
+
+
+def _problem(typed: str, invite: CarerInvite | None, now: datetime) -> str | None:
+    code = normalise_code(typed)
+    if len(code) != CODE_LENGTH or any(c not in ALPHABET for c in code):
+        return (
+            "A code has 10 letters and numbers, like 7KQ2M-XR4TB, and never uses the letters "
+            "I, L, O or U or the numbers 0 and 1. Check the slip and try again."
+        )
+    if invite is None:
+        return "We could not find that code. Check each letter and number, or " + NEW_CODE
+    if invite.cancelled_at is not None:
+        return "The school cancelled that code: " + NEW_CODE
+    if invite.used_at is not None:
+        return "That code has already been used, and each code works only once: " + NEW_CODE
+    if now >= invite.expires_at:
+        return "That code has expired: " + NEW_CODE
+    return None
+
+
+def find_invite(session: Session, typed: str, ip: str, who: str) -> CarerInvite:
+    """The outstanding invite for a typed code, or BadCode (counted) / Throttled."""
+    limit = int(current_app.config["PARENT_INVITE_MAX_FAILURES"])
+    accounts.check_throttle(session, THROTTLE_KIND, who, ip, limit)
+    invite = session.scalar(select(CarerInvite).where(CarerInvite.code_hash == code_hash(typed)))
+    problem = _problem(typed, invite, utcnow())
+    if problem is not None or invite is None:
+        accounts.note_attempt(session, THROTTLE_KIND, who, ip, False)
+        record(session, None, "carer_invite.failed", summary=f"from {ip}")
+        raise BadCode(problem or "", "code")
+    return invite
+
+
+def _connect(
+    session: Session, carer: Account, invite: CarerInvite, ip: str, who: str
+) -> ParentLink:
+    now = utcnow()
+    already = session.scalar(
+        select(ParentLink).where(
+            ParentLink.parent_id == carer.id,
+            ParentLink.pupil_id == invite.pupil_id,
+            ParentLink.revoked_at.is_(None),
+        )
+    )
+    if already is not None:
+        raise Invalid("You are already connected to this child. Keep the code for someone else.")
+    claimed = session.execute(
+        update(CarerInvite)
+        .where(CarerInvite.id == invite.id, CarerInvite.used_at.is_(None))
+        .values(used_at=now, used_by_id=carer.id)
+    )
+    if getattr(claimed, "rowcount", 0) != 1:  # someone else used it a moment ago
+        raise Invalid("That code has just been used: " + NEW_CODE, "code")
+    link = ParentLink(
+        parent_id=carer.id,
+        pupil_id=invite.pupil_id,
+        relationship_label=invite.relationship_label,
+        created_at=now,
+    )
+    session.add(link)
+    accounts.note_attempt(session, THROTTLE_KIND, who, ip, True)
+    record(
+        session,
+        carer,
+        "carer.connected",
+        session.get(Pupil, invite.pupil_id),
+        f"invite #{invite.id}",
+    )
+    return link
+
+
+@dataclass
+class SignUp:
+    code: str
+    display_name: str
+    username: str
+    email: str | None
+    password: str
+
+
+def _check_new_account(session: Session, data: SignUp) -> None:
+    name = accounts.normalise_username(data.username)
+    if not name or not all(c.isalnum() or c in "._-" for c in name):
+        raise Invalid("Usernames use letters, numbers, dots, dashes and underscores.", "username")
+    if session.scalar(select(Account.id).where(Account.username == name)) is not None:
+        raise Invalid("That username is already taken. Try another.", "username")
+    if not data.display_name.strip():
+        raise Invalid("Enter your name.", "display_name")
+    problems = password_problems(data.password, name)
+    if problems:
+        raise Invalid(" ".join(problems), "password")
+
+
+def sign_up(session: Session, data: SignUp, ip: str) -> Account:
+    """A new carer account from a code, connected to that code's child."""
+    _check_new_account(session, data)
+    invite = find_invite(session, data.code, ip, f"ip:{ip}"[:64])
+    carer, _ = accounts.create_account(
+        session,
+        None,
+        invite.school_id,
+        data.username,
+        data.display_name,
+        Role.PARENT,
+        data.email,
+        data.password,
+    )
+    _connect(session, carer, invite, ip, f"ip:{ip}"[:64])
+    record(session, carer, "carer.signed_up", carer)
+    return carer
+
+
+def add_child(session: Session, carer: Account, typed: str, ip: str) -> ParentLink:
+    """A signed-in carer connects to another child with a new code."""
+    if not carer.is_parent:
+        raise PermissionError("only carers use invite codes")
+    invite = find_invite(session, typed, ip, carer.username)
+    if invite.school_id != carer.school_id:
+        accounts.note_attempt(session, THROTTLE_KIND, carer.username, ip, False)
+        raise BadCode("We could not find that code. Check it, or " + NEW_CODE, "code")
+    return _connect(session, carer, invite, ip, carer.username)
+
+
+# --- Staff: carer accounts and connections ----------------------------------------------------
+
+
+def create_carer_account(
+    session: Session,
+    actor: Actor,
+    pupil: Pupil,
+    display_name: str,
+    username: str,
+    email: str | None,
+    relationship: str,
+) -> tuple[Account, str]:
+    """Staff make the carer's account (a one-time password to hand over) and connect it."""
+    _manager(session, actor, pupil)
+    if not display_name.strip():
+        raise Invalid("Enter the carer's name.", "display_name")
+    label = _label(relationship)
+    carer, temporary = accounts.create_account(
+        session, actor, pupil.school_id, username, display_name, Role.PARENT, email
+    )
+    session.add(
+        ParentLink(
+            parent_id=carer.id, pupil_id=pupil.id, relationship_label=label, created_at=utcnow()
+        )
+    )
+    record(session, actor, "carer.connected", pupil, f"new account {carer.username}")
+    return carer, temporary
+
+
+def revoke_link(session: Session, actor: Actor, link: ParentLink) -> None:
+    """Disconnect a carer from a child: it takes effect on their very next request."""
+    pupil = session.get(Pupil, link.pupil_id)
+    if pupil is None:
+        raise PermissionError("no such pupil")
+    _manager(session, actor, pupil)
+    if link.revoked_at is not None:
+        return
+    link.revoked_at = utcnow()
+    delivery.cancel_for_carer(session, link.parent_id, pupil.id)
+    record(session, actor, "carer.disconnected", pupil, f"carer account #{link.parent_id}")

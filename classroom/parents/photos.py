@@ -1,0 +1,82 @@
+"""Photos staff share with a child's carers: re-encoded, stripped, stored outside static/.
+
+Every upload is decoded and saved again as a new JPEG, so whatever came with it (EXIF, GPS,
+a camera serial, a script disguised as a picture) is gone. Files get random names in the
+instance folder and are only ever served through a view that checks policy and consent.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import secrets
+import tempfile
+import warnings
+from pathlib import Path
+
+from flask import current_app
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from classroom.errors import Invalid
+
+FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
+MAX_SIDE = 1600
+MAX_PIXELS = 50_000_000
+NAME = re.compile(r"^[0-9a-f]{32}\.jpg$")
+UNREADABLE = "We could not read that picture. Use a photo saved as JPEG or PNG."
+
+
+def photo_dir() -> Path:
+    return Path(current_app.instance_path) / "carer_photos"
+
+
+def _flatten(image: Image.Image) -> Image.Image:
+    """RGB on a white background (JPEG has no transparency)."""
+    if image.mode in {"RGBA", "LA", "P", "PA"}:
+        rgba = image.convert("RGBA")
+        flat = Image.new("RGB", rgba.size, "white")
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+        return flat
+    return image.convert("RGB")
+
+
+def reencode(data: bytes) -> bytes:
+    """The picture as a fresh JPEG, turned upright, at most 1600 px, with no metadata at all."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                if image.format not in FORMATS or image.width * image.height > MAX_PIXELS:
+                    raise Invalid(UNREADABLE, "photo")
+                upright = ImageOps.exif_transpose(image) or image
+                flat = _flatten(upright)
+    except (UnidentifiedImageError, Image.DecompressionBombWarning, OSError, ValueError) as error:
+        raise Invalid(UNREADABLE, "photo") from error
+    except Image.DecompressionBombError as error:
+        raise Invalid(UNREADABLE, "photo") from error
+    flat.thumbnail((MAX_SIDE, MAX_SIDE))
+    out = io.BytesIO()
+    flat.save(out, "JPEG", quality=85, optimize=True)  # no exif= or icc_profile=: none kept
+    return out.getvalue()
+
+
+def store(data: bytes) -> str:
+    """Re-encode and save a photo under a random name; returns the name."""
+    clean = reencode(data)
+    folder = photo_dir()
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    name = f"{secrets.token_hex(16)}.jpg"
+    fd, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(clean)
+    os.replace(temporary, folder / name)
+    return name
+
+
+def path_for(name: str | None) -> Path | None:
+    """Where a stored photo is, if the name is one of ours and the file exists."""
+    if name is None or not NAME.match(name):
+        return None
+    path = photo_dir() / name
+    return path if path.is_file() else None

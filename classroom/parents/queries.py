@@ -1,0 +1,178 @@
+"""Reads for the carers' and staff pages: children, feeds, connections and consent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from classroom import policy
+from classroom.accounts.models import Account
+from classroom.db import utcnow
+from classroom.parents import delivery, tips
+from classroom.parents.models import (
+    CONSENT_PURPOSE_LABELS,
+    CarerInvite,
+    ConsentPurpose,
+    FeedItem,
+    PhotoConsent,
+)
+from classroom.principals import Actor
+from classroom.pupils.models import ParentLink, Pupil
+
+RENEW_WITHIN = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class Child:
+    """One of a carer's children, with how many new things are waiting."""
+
+    pupil: Pupil
+    unseen: int
+
+
+def my_children(session: Session, carer: Account) -> list[Child]:
+    """The carer's connected children, each separately."""
+    pupils = session.scalars(policy.visible_pupils(carer))
+    return [Child(p, delivery.unseen_count(session, carer, pupil_id=p.id)) for p in pupils]
+
+
+@dataclass(frozen=True)
+class Feed:
+    """What a carer sees for one child: this week's tip and the child's items, newest first."""
+
+    pupil: Pupil
+    items: list[FeedItem]
+    tip: tips.Tip | None
+    photos: frozenset[int]  # items whose photo may be shown now
+    symbols: bool
+
+
+def child_feed(session: Session, carer: Account, pupil: Pupil) -> Feed:
+    now = utcnow()
+    items = list(
+        session.scalars(policy.carer_feed_items(carer, now).where(FeedItem.pupil_id == pupil.id))
+    )
+    return Feed(
+        pupil,
+        items,
+        tips.tip_for(session, pupil, now),
+        _showable_photos(session, pupil, items),
+        delivery.carer_settings(session, carer).symbols,
+    )
+
+
+def _showable_photos(session: Session, pupil: Pupil, items: list[FeedItem]) -> frozenset[int]:
+    today = delivery.school_today()
+    if policy.photo_consent_in_force(session, pupil.id, ConsentPurpose.APP, today) is None:
+        return frozenset()  # withdrawn or out of date: every photo disappears at once
+    return frozenset(i.id for i in items if i.photo_file)
+
+
+def staff_thread(
+    session: Session, actor: Actor, pupil: Pupil
+) -> tuple[list[FeedItem], frozenset[int]]:
+    """A pupil's items as staff see them (newest first) and which photos may be shown."""
+    items = list(
+        session.scalars(policy.staff_feed_items(actor).where(FeedItem.pupil_id == pupil.id))
+    )
+    return items, _showable_photos(session, pupil, items)
+
+
+# --- Connections and consent ----------------------------------------------------------------
+
+
+def links(session: Session, pupil: Pupil) -> list[ParentLink]:
+    """Every connection to the pupil, current first, with revoked ones kept for the record."""
+    return list(
+        session.scalars(
+            select(ParentLink)
+            .where(ParentLink.pupil_id == pupil.id)
+            .order_by(ParentLink.revoked_at.is_not(None), ParentLink.created_at.desc())
+        )
+    )
+
+
+def carers_by_id(session: Session, pupil: Pupil) -> dict[int, Account]:
+    ids = [link.parent_id for link in links(session, pupil)]
+    return {a.id: a for a in session.scalars(select(Account).where(Account.id.in_(ids)))}
+
+
+def invites(session: Session, pupil: Pupil) -> list[CarerInvite]:
+    return list(
+        session.scalars(
+            select(CarerInvite)
+            .where(CarerInvite.pupil_id == pupil.id)
+            .order_by(CarerInvite.created_at.desc())
+            .limit(20)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ConsentStatus:
+    purpose: ConsentPurpose
+    latest: PhotoConsent | None
+    in_force: bool
+    due: bool  # none on record, withdrawn, run out, or running out within 30 days
+
+    @property
+    def label(self) -> str:
+        return CONSENT_PURPOSE_LABELS[self.purpose]
+
+
+def consent_statuses(session: Session, pupil: Pupil, today: date) -> list[ConsentStatus]:
+    statuses = []
+    for purpose in ConsentPurpose:
+        latest = session.scalar(
+            select(PhotoConsent)
+            .where(PhotoConsent.pupil_id == pupil.id, PhotoConsent.purpose == purpose)
+            .order_by(PhotoConsent.id.desc())
+            .limit(1)
+        )
+        in_force = policy.photo_consent_in_force(session, pupil.id, purpose, today) is not None
+        ends = latest.expires_on if latest and latest.given else None
+        due = not in_force or ends is None or ends - today <= RENEW_WITHIN
+        statuses.append(ConsentStatus(purpose, latest, in_force, due))
+    return statuses
+
+
+@dataclass(frozen=True)
+class PupilRow:
+    """One line of the staff overview."""
+
+    pupil: Pupil
+    carers: int
+    outstanding_codes: int
+    consent_due: bool
+    last_from_carer: datetime | None
+
+
+def overview(session: Session, actor: Actor, today: date) -> list[PupilRow]:
+    """Pupils the actor may connect carers to or write to, with what needs doing."""
+    managed = set(session.scalars(policy.carer_managed_pupils(actor)))
+    shared = set(session.scalars(policy.shareable_pupils(actor)))
+    pupils = sorted(
+        managed | shared, key=lambda p: (p.school_class.name, p.first_name, p.last_name)
+    )
+    now = utcnow()
+    return [
+        PupilRow(
+            p,
+            len(p.carers),
+            sum(1 for i in invites(session, p) if i.outstanding(now)),
+            any(s.due for s in consent_statuses(session, p, today)),
+            _last_from_carer(session, p),
+        )
+        for p in pupils
+    ]
+
+
+def _last_from_carer(session: Session, pupil: Pupil) -> datetime | None:
+    return session.scalar(
+        select(func.max(FeedItem.created_at)).where(
+            FeedItem.pupil_id == pupil.id, FeedItem.from_carer.is_(True)
+        )
+    )

@@ -1,0 +1,518 @@
+"""Each child's feed: learning moments, messages, incident notices, photo consent, settings.
+
+Everything here is about one child and goes only to that child's own connected carers. Texts
+staff write are checked for other pupils' names, and nothing about an incident reaches a
+carer unless the parent-contact decision in force says "inform now".
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import UTC, date, datetime, timedelta
+
+import pyzipper
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from classroom import policy
+from classroom.accounts.models import Account
+from classroom.audit.services import record
+from classroom.db import utcnow
+from classroom.errors import Invalid, checked_key
+from classroom.parents import delivery, photos
+from classroom.parents.models import (
+    CarerSettings,
+    ConsentPurpose,
+    EmailMode,
+    FeedItem,
+    FeedKind,
+    FeedReceipt,
+    PhotoConsent,
+)
+from classroom.principals import Actor
+from classroom.pupils.models import Pupil
+from classroom.review.services import MIN_PASSPHRASE, safe_cell
+from classroom.worries import services as worries
+from classroom.worries.models import (
+    Category,
+    Incident,
+    IncidentEntry,
+    ParentContact,
+)
+
+MAX_MESSAGE = 2000
+MAX_NOTE = 1000
+REFERENCE = re.compile(r"\bW(\d{5,9})\b", re.IGNORECASE)
+
+
+def _clean(text: str | None, limit: int, label: str, field: str, required: bool = True) -> str:
+    cleaned = (text or "").replace("\x00", "").strip()
+    if required and not cleaned:
+        raise Invalid(f"{label} is needed.", field)
+    if len(cleaned) > limit:
+        raise Invalid(f"{label} is too long: at most {limit} characters.", field)
+    return cleaned
+
+
+# --- Depersonalised texts -------------------------------------------------------------------
+
+
+def other_pupil_names(session: Session, pupil: Pupil, incident: Incident | None = None) -> set[str]:
+    """Every other pupil's names: the school's, and anyone linked to the incident."""
+    others = list(
+        session.scalars(
+            select(Pupil).where(Pupil.school_id == pupil.school_id, Pupil.id != pupil.id)
+        )
+    )
+    if incident is not None:
+        others += [link.pupil for link in incident.pupils if link.pupil_id != pupil.id]
+    own = {pupil.first_name.lower(), pupil.last_name.lower()}
+    names = {other.full_name for other in others}
+    for other in others:
+        names.update(n for n in (other.first_name, other.last_name) if n.lower() not in own)
+    return {n for n in names if len(n.strip()) > 1}
+
+
+def check_depersonalised(
+    session: Session, pupil: Pupil, text: str, field: str, incident: Incident | None = None
+) -> None:
+    """Refuse a text for carers that names any other pupil (the policy: depersonalise)."""
+    names = other_pupil_names(session, pupil, incident)
+    if not names or not text:
+        return
+    pattern = re.compile(
+        r"\b(" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")\b",
+        re.IGNORECASE,
+    )
+    found = pattern.search(text)
+    if found:
+        raise Invalid(
+            f"\u201c{found.group(0)}\u201d is the name of another pupil. Texts to parents and "
+            "carers must never name another pupil: please reword it.",
+            field,
+        )
+
+
+# --- Adding to a child's feed ---------------------------------------------------------------
+
+
+def _sharer(session: Session, actor: Actor, pupil: Pupil) -> Account:
+    account = policy.holder(actor, "share_with_carers")
+    if account is None or not policy.can_share_with_carers(session, actor, pupil):
+        raise PermissionError("may not write to this pupil's carers")
+    return account
+
+
+def _existing(session: Session, key: str | None, author: Account) -> FeedItem | None:
+    """The item a repeated form already made (a double tap sends once)."""
+    if not key:
+        return None
+    found = session.scalar(select(FeedItem).where(FeedItem.key == checked_key(key)))
+    if found is not None and found.author_id != author.id:
+        raise Invalid("This form was already used. Please reload the page and try again.")
+    return found
+
+
+def _add(
+    session: Session,
+    author: Account,
+    pupil: Pupil,
+    kind: FeedKind,
+    key: str | None,
+    **fields: object,
+) -> FeedItem:
+    now = utcnow()
+    from_carer = bool(fields.get("from_carer"))
+    item = FeedItem(
+        school_id=pupil.school_id,
+        pupil_id=pupil.id,
+        kind=kind,
+        created_at=now,
+        deliver_at=now if from_carer else delivery.delivery_time(now),
+        author_id=author.id,
+        key=key[:64] if key else None,
+        **fields,
+    )
+    session.add(item)
+    session.flush()
+    delivery.notify(session, item)
+    return item
+
+
+def share_learning_moment(
+    session: Session,
+    actor: Actor,
+    pupil: Pupil,
+    objective_text: str,
+    level_words: str,
+    note: str | None,
+    photo: bytes | None = None,
+    key: str | None = None,
+) -> FeedItem:
+    """Share what a child learnt with their carers: objective, level in words, note, photo.
+
+    `photo` is the uploaded file's bytes; it is re-encoded (metadata dropped) and kept only if
+    the pupil's photo consent for the app is on record and in date.
+    """
+    account = _sharer(session, actor, pupil)
+    found = _existing(session, key, account)
+    if found is not None:
+        return found
+    objective = _clean(objective_text, 300, "What they were learning", "objective")
+    level = _clean(level_words, 120, "How they did", "level")
+    text = _clean(note, MAX_NOTE, "The note", "note", required=False)
+    for field, value in (("objective", objective), ("level", level), ("note", text)):
+        check_depersonalised(session, pupil, value, field)
+    photo_file = _photo(session, pupil, photo) if photo else None
+    item = _add(
+        session,
+        account,
+        pupil,
+        FeedKind.LEARNING_MOMENT,
+        key,
+        body=text,
+        objective_text=objective,
+        level_words=level,
+        photo_file=photo_file,
+    )
+    record(session, actor, "parents.learning_moment_shared", pupil, f"item #{item.id}")
+    return item
+
+
+def _photo(session: Session, pupil: Pupil, data: bytes) -> str:
+    today = delivery.school_today()
+    if policy.photo_consent_in_force(session, pupil.id, ConsentPurpose.APP, today) is None:
+        raise Invalid(
+            f"There is no photo consent in date for {pupil.first_name}: share it without the "
+            "photo, or record consent first.",
+            "photo",
+        )
+    return photos.store(data)
+
+
+def _decision_allows(session: Session, incident: Incident) -> None:
+    """Carers hear about an incident only while the decision in force is "inform now"."""
+    decision = worries.parent_contact(session, incident)
+    if decision is not None and decision.decision == ParentContact.INFORM_NOW:
+        return
+    if decision is not None and decision.decision == ParentContact.DO_NOT_CONTACT:
+        raise Invalid(
+            f"The decision in force for {incident.reference} is \u201cdo not contact parents/"
+            "carers\u201d: nothing about it can be sent to them.",
+            "incident_id",
+        )
+    raise Invalid(
+        f"Parents and carers can be told about {incident.reference} only while the decision in "
+        "force is \u201cinform parents/carers now\u201d. Record that decision first.",
+        "incident_id",
+    )
+
+
+def _incident_for(
+    session: Session, account: Account, pupil: Pupil, text: str, incident_id: int | None
+) -> Incident | None:
+    """The incident a message is about: chosen, or named by its reference in the text."""
+    ids = {int(n) for n in REFERENCE.findall(text)} | ({incident_id} if incident_id else set())
+    if not ids:
+        return None
+    if not policy.has_right(account, "send_parent_notices"):
+        raise Invalid(
+            "Only the safeguarding team can write to carers about a safeguarding record. "
+            "Please take out the reference, or ask the safeguarding lead.",
+            "body",
+        )
+    incident = session.get(Incident, ids.pop()) if len(ids) == 1 else None
+    linked = incident is not None and any(p.pupil_id == pupil.id for p in incident.pupils)
+    if incident is None or not linked or not policy.can_send_parent_notice(account, incident):
+        raise Invalid("Write about one safeguarding record of this pupil at a time.", "incident_id")
+    _decision_allows(session, incident)
+    return incident
+
+
+def _chronology(session: Session, incident: Incident, author: Account, text: str) -> None:
+    """What was shared with whom goes on the incident's chronology (statutory record)."""
+    session.add(
+        IncidentEntry(
+            incident_id=incident.id, at=utcnow(), author_id=author.id, kind="parents", text=text
+        )
+    )
+
+
+def send_staff_message(
+    session: Session,
+    actor: Actor,
+    pupil: Pupil,
+    body: str,
+    to_carer_id: int | None = None,
+    incident_id: int | None = None,
+    key: str | None = None,
+) -> FeedItem:
+    """A message from school to every connected carer of the child, or to one of them."""
+    account = _sharer(session, actor, pupil)
+    found = _existing(session, key, account)
+    if found is not None:
+        return found
+    text = _clean(body, MAX_MESSAGE, "The message", "body")
+    carers = delivery.connected_carers(session, pupil.id)
+    if not carers or to_carer_id not in {None} | {c.id for c in carers}:
+        raise Invalid(f"Choose one of {pupil.first_name}'s connected carers.", "to")
+    incident = _incident_for(session, account, pupil, text, incident_id)
+    check_depersonalised(session, pupil, text, "body", incident)
+    item = _add(
+        session,
+        account,
+        pupil,
+        FeedKind.MESSAGE,
+        key,
+        body=text,
+        to_carer_id=to_carer_id,
+        incident_id=incident.id if incident else None,
+    )
+    if incident is not None:
+        _chronology(session, incident, account, f"Message to parents/carers in the app: {text}")
+    record(session, actor, "parents.message_sent", pupil, f"item #{item.id}")
+    return item
+
+
+def send_carer_message(
+    session: Session, carer: Account, pupil: Pupil, body: str, key: str | None = None
+) -> FeedItem:
+    """A carer writes to their child's class staff (never to other carers)."""
+    if not carer.is_parent or not policy.can_view_pupil(session, carer, pupil):
+        raise PermissionError("not this carer's child")
+    found = _existing(session, key, carer)
+    if found is not None:
+        return found
+    text = _clean(body, MAX_MESSAGE, "Your message", "body")
+    item = _add(session, carer, pupil, FeedKind.MESSAGE, key, body=text, from_carer=True)
+    record(session, carer, "parents.carer_message_sent", pupil, f"item #{item.id}")
+    return item
+
+
+# --- Incident notices -----------------------------------------------------------------------
+
+NOTICE_OPENING = (
+    "We would like to let you know about an online-safety matter at school that involved {child}."
+)
+NOTICE_CLOSING = (
+    "{child} is safe, and staff have dealt with it. Please phone the school office if you would "
+    "like to talk about it."
+)
+# Only neutral, general sentences: the DSL adds anything else that is right to share.
+NOTICE_MIDDLE = {
+    Category.CYBERBULLYING: "It was about unkind messages online.",
+    Category.PHISHING_SCAMS: "It was about a message or link that was not safe to open.",
+    Category.OBSESSIVE_USE: "It was about time spent on devices.",
+    Category.COPYRIGHT: "It was about using other people's pictures or music.",
+    Category.WELLBEING: "{child} felt worried or sad about something online.",
+    Category.SOCIAL_NETWORKING: "It was about using social media.",
+}
+
+
+def notice_template(incident: Incident, pupil: Pupil) -> str:
+    """The depersonalised starting text the safeguarding team edits before approving."""
+    parts = [
+        NOTICE_OPENING,
+        NOTICE_MIDDLE.get(incident.category or Category.OTHER, ""),
+        NOTICE_CLOSING,
+    ]
+    return " ".join(p for p in parts if p).format(child=pupil.first_name)
+
+
+def send_incident_notice(
+    session: Session,
+    actor: Actor,
+    incident: Incident,
+    pupil: Pupil,
+    text: str,
+    key: str | None = None,
+) -> FeedItem:
+    """The team approves and sends a notice to one linked pupil's carers ("inform now" only)."""
+    account = policy.holder(actor, "send_parent_notices")
+    if account is None or not policy.can_send_parent_notice(actor, incident):
+        raise PermissionError("not on the safeguarding team")
+    found = _existing(session, key, account)
+    if found is not None:
+        return found
+    if not any(link.pupil_id == pupil.id for link in incident.pupils):
+        raise Invalid("Choose a pupil linked to this incident.", "pupil_id")
+    _decision_allows(session, incident)
+    body = _clean(text, MAX_MESSAGE, "The notice", "text")
+    check_depersonalised(session, pupil, body, "text", incident)
+    carers = delivery.connected_carers(session, pupil.id)
+    if not carers:
+        raise Invalid(f"No parent or carer of {pupil.first_name} uses the app yet.", "pupil_id")
+    item = _add(session, account, pupil, FeedKind.NOTICE, key, body=body, incident_id=incident.id)
+    names = ", ".join(c.display_name for c in carers)
+    _chronology(session, incident, account, f"Notice sent in the app to {names}: {body}")
+    record(session, actor, "incident.parent_notice_sent", incident, f"item #{item.id}")
+    return item
+
+
+# --- Seeing the feed ------------------------------------------------------------------------
+
+
+def mark_seen(session: Session, carer: Account, items: list[FeedItem]) -> None:
+    """Note when a carer first saw each item (staff see "seen"; carers never see staff's)."""
+    ids = [i.id for i in items if i.author_id != carer.id]
+    if not ids:
+        return
+    seen = set(
+        session.scalars(
+            select(FeedReceipt.item_id).where(
+                FeedReceipt.carer_id == carer.id, FeedReceipt.item_id.in_(ids)
+            )
+        )
+    )
+    now = utcnow()
+    session.add_all(
+        FeedReceipt(item_id=i, carer_id=carer.id, seen_at=now) for i in ids if i not in seen
+    )
+
+
+def update_settings(session: Session, carer: Account, email_mode: EmailMode, symbols: bool) -> None:
+    """A carer's choice of emails (each, daily digest or none) and symbols with school news."""
+    prefs = session.get(CarerSettings, carer.id)
+    if prefs is None:
+        prefs = CarerSettings(account_id=carer.id)
+        session.add(prefs)
+    prefs.email_mode, prefs.symbols = email_mode, symbols
+    record(session, carer, "parents.settings_changed", carer, f"emails: {email_mode.value}")
+
+
+# --- Photo consent --------------------------------------------------------------------------
+
+
+def _a_year_after(day: date) -> date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return date(day.year + 1, 3, 1)
+
+
+def _consent(
+    session: Session,
+    account: Account,
+    pupil: Pupil,
+    purpose: ConsentPurpose,
+    given: bool,
+    who: str,
+    given_on: date,
+) -> PhotoConsent:
+    row = PhotoConsent(
+        pupil_id=pupil.id,
+        purpose=purpose,
+        given=given,
+        given_by=who,
+        given_on=given_on,
+        expires_on=_a_year_after(given_on) if given else None,
+        recorded_by_id=account.id,
+        recorded_at=utcnow(),
+    )
+    session.add(row)
+    action = "photo_consent.given" if given else "photo_consent.withdrawn"
+    record(session, account, action, pupil, f"{purpose.value} by {who}")
+    return row
+
+
+def record_consent(
+    session: Session,
+    actor: Actor,
+    pupil: Pupil,
+    purpose: ConsentPurpose,
+    given: bool,
+    given_by: str,
+    given_on: date,
+) -> PhotoConsent:
+    """Staff record consent from the signed form, or its withdrawal; consent lasts a year."""
+    account = policy.holder(actor, "manage_carers")
+    if account is None or not policy.can_manage_carers(session, actor, pupil):
+        raise PermissionError("may not record consent for this pupil")
+    who = _clean(given_by, 120, "Who gave it", "given_by")
+    today = delivery.school_today()
+    if given_on > today:
+        raise Invalid("The date on the form cannot be in the future.", "given_on")
+    if given and given_on <= today - timedelta(days=365):
+        raise Invalid("Consent lasts a year, so that form has already run out.", "given_on")
+    return _consent(session, account, pupil, purpose, given, who, given_on)
+
+
+def carer_consent(
+    session: Session, carer: Account, pupil: Pupil, purpose: ConsentPurpose, given: bool
+) -> PhotoConsent:
+    """A carer gives, renews or withdraws consent in the app; withdrawal hides photos at once."""
+    if not carer.is_parent or not policy.can_view_pupil(session, carer, pupil):
+        raise PermissionError("not this carer's child")
+    who = f"{carer.display_name} (in the app)"[:120]
+    return _consent(session, carer, pupil, purpose, given, who, delivery.school_today())
+
+
+# --- The DSL's encrypted message log --------------------------------------------------------
+
+HEADER = [
+    "sent_utc",
+    "shown_from_utc",
+    "pupil",
+    "class",
+    "kind",
+    "from",
+    "to",
+    "incident",
+    "text",
+    "seen_by",
+]
+
+
+def _log_rows(session: Session, school_id: int) -> list[list[str]]:
+    rows = [HEADER]
+    query = (
+        select(FeedItem)
+        .where(FeedItem.school_id == school_id, FeedItem.kind != FeedKind.LEARNING_MOMENT)
+        .order_by(FeedItem.id)
+    )
+    for item in session.scalars(query):
+        to = (
+            "class staff"
+            if item.from_carer
+            else (item.to_carer.display_name if item.to_carer else "all connected carers")
+        )
+        seen = "; ".join(
+            f"{r.carer.display_name} {r.seen_at:%Y-%m-%d %H:%M}" for r in item.receipts
+        )
+        values = (
+            f"{item.created_at:%Y-%m-%d %H:%M}",
+            f"{item.deliver_at:%Y-%m-%d %H:%M}",
+            item.pupil.full_name,
+            item.pupil.school_class.name,
+            item.kind.value,
+            item.author.display_name,
+            to,
+            f"W{item.incident_id:05d}" if item.incident_id else "",
+            item.body,
+            seen,
+        )
+        rows.append([safe_cell(v) for v in values])
+    return rows
+
+
+def export_messages(session: Session, actor: Actor, passphrase: str) -> bytes:
+    """Every message and notice with carers as CSV inside an AES-256 zip, for the DSL."""
+    account = policy.holder(actor, "export_parent_messages")
+    if account is None:
+        raise PermissionError("may not export the message log")
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise Invalid(f"Use a passphrase of at least {MIN_PASSPHRASE} characters.", "passphrase")
+    text = io.StringIO()
+    csv.writer(text).writerows(_log_rows(session, account.school_id))
+    buffer = io.BytesIO()
+    with pyzipper.AESZipFile(
+        buffer, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES
+    ) as archive:
+        archive.setpassword(passphrase.encode())
+        archive.setencryption(pyzipper.WZ_AES, nbits=256)
+        stamp = datetime.now(UTC).strftime("%Y%m%d")
+        archive.writestr(f"parent-messages-{stamp}.csv", text.getvalue().encode("utf-8-sig"))
+    record(session, actor, "parents.messages_exported", summary="AES-256 zip")
+    return buffer.getvalue()

@@ -1,0 +1,138 @@
+"""E-safety tips for carers, one per lesson, chosen from what the child is learning this week.
+
+Tips are data keyed by lesson id (a test checks every lesson has one and every tip a lesson).
+`lessons_this_week` is the one place that decides which lessons count as "this week": today a
+simple rule over the class's lessons; point it at the lesson map when that holds the plan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from classroom.lessons import maps
+from classroom.lessons.content import Catalogue
+from classroom.lessons.models import LessonAttempt
+from classroom.pupils.models import Pupil
+
+TIPS: dict[str, str] = {
+    "feelings-online": (
+        "Ask how something on a screen made them feel: happy, worried or cross. Show them your "
+        "own face for each feeling, and praise them for telling you."
+    ),
+    "trusted-adults": (
+        "Name together the adults they can tell when something online worries them, at home "
+        'and at school. Use the same words the class uses: "Tell a trusted adult."'
+    ),
+    "stop-and-finish": (
+        'Practise a "stop" sign or word together, and honour it: if they stop a video or turn '
+        'the tablet over, say "Well done for stopping".'
+    ),
+    "screen-time": (
+        "Use a visual timer for tablet time and give a warning before it ends. A screen-free "
+        "activity they enjoy straight after helps the change."
+    ),
+    "personal-information": (
+        'Their name, address, school and phone number are private. Play "OK to share or '
+        'private?" with a few everyday examples.'
+    ),
+    "passwords": (
+        "Keep passcodes secret from everyone except you. Let them see you cover your own screen "
+        "when you type a passcode."
+    ),
+    "photos-and-permission": (
+        'Ask "Can I take your photo?" before you take one, and accept "no". It shows them '
+        "they can say no too."
+    ),
+    "people-online": (
+        "Talk about people we know in real life and people we only see online. Someone online "
+        "may not be who they say they are."
+    ),
+    "kind-and-unkind": (
+        "Look at messages or emoji together and sort them into kind and unkind. Praise kind "
+        "replies they choose."
+    ),
+    "stop-block-tell": (
+        "If someone is unkind online again and again: stop, block, tell. Show them where the "
+        "block button is in an app they use."
+    ),
+    "block-screenshot-report": (
+        "Find the block and report buttons together in a game or app at home, so they know "
+        "where they are before they need them."
+    ),
+    "real-or-pretend": (
+        'Point out adverts and "You\'ve won!" pop-ups when you see them together, and say: '
+        '"That is pretend. We don\'t press it."'
+    ),
+    "games-chat-spending": (
+        'Agree a rule: always ask an adult before pressing "buy". Turn on purchase '
+        "passwords in the device's settings."
+    ),
+    "online-footprint": (
+        "Choose together which photos may be shared with family. Things posted online can stay "
+        "there for a long time."
+    ),
+    "pressure-secrets-pictures": (
+        "Their body is private. If anyone online asks for pictures or secrets, they should tell "
+        "you or a trusted adult at school straight away, and never be blamed."
+    ),
+    "bystanders": (
+        "Talk about what a good friend does when someone is being unkind online: be kind, "
+        "don't join in, and tell an adult."
+    ),
+    "emails-and-links": (
+        "Before opening an email or link, ask: do I know who sent it? If not, ask an adult first."
+    ),
+    "whose-is-it": (
+        "Pictures and music belong to the people who made them. Ask before using someone "
+        "else's work, and say who made it."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Tip:
+    """This week's tip for one child: the lesson's title (as pupils see it) and the tip."""
+
+    lesson_id: str
+    lesson_title: str
+    text: str
+
+
+def catalogue() -> Catalogue:
+    lessons: Catalogue = current_app.extensions["lessons"]
+    return lessons
+
+
+def lessons_this_week(session: Session, pupil: Pupil, now: datetime) -> list[str]:
+    """Lesson ids the child is working on this week, most relevant first.
+
+    Lessons the child played in the last seven days, newest first, then their lesson map's
+    next lessons (their target first), so home talks about what school is teaching now.
+    """
+    week_ago = now - timedelta(days=7)
+    recent = session.scalars(
+        select(LessonAttempt.lesson_id)
+        .where(LessonAttempt.pupil_id == pupil.id, LessonAttempt.started_at >= week_ago)
+        .order_by(LessonAttempt.started_at.desc())
+    )
+    upcoming = (planned.lesson.id for planned in maps.next_first(session, pupil))
+    ordered: list[str] = []
+    for lesson_id in (*recent, *upcoming):
+        if lesson_id not in ordered:
+            ordered.append(lesson_id)
+    return ordered
+
+
+def tip_for(session: Session, pupil: Pupil, now: datetime) -> Tip | None:
+    """The tip for the first of this week's lessons that has one."""
+    lessons = catalogue()
+    for lesson_id in lessons_this_week(session, pupil, now):
+        if lesson_id in TIPS and lesson_id in lessons:
+            lesson = lessons.get(lesson_id)
+            return Tip(lesson_id, lesson.title.text, TIPS[lesson_id])
+    return None

@@ -1,0 +1,687 @@
+"""Pages for carers (/family/...) and for staff (/parents/...): one blueprint, "parents"."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_login import login_user
+from flask_wtf import FlaskForm
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import FileStorage
+
+from classroom import policy
+from classroom.accounts import services as accounts
+from classroom.accounts.models import Account
+from classroom.audit.services import record
+from classroom.db import get_session, utcnow
+from classroom.errors import Invalid, Throttled
+from classroom.lessons.content import Pathway as LessonPathway
+from classroom.parents import delivery, invites, photos, queries, services, tips
+from classroom.parents.forms import (
+    AddChildForm,
+    CarerAccountForm,
+    CarerConsentForm,
+    CarerMessageForm,
+    ConsentForm,
+    ExportForm,
+    InviteForm,
+    JoinForm,
+    LearningMomentForm,
+    NoticeForm,
+    SettingsForm,
+    StaffMessageForm,
+)
+from classroom.parents.models import (
+    EMAIL_MODE_LABELS,
+    CarerInvite,
+    ConsentPurpose,
+    EmailMode,
+    FeedItem,
+)
+from classroom.policy import allow
+from classroom.pupils.models import ParentLink, Pupil
+from classroom.symbols.services import override_layers
+from classroom.web import client_ip, current_actor
+from classroom.worries import services as worries
+from classroom.worries.models import PARENT_CONTACT_LABELS, Incident, ParentContact
+
+bp = Blueprint("parents", __name__)
+T = TypeVar("T")
+
+# The scale assessment uses (PRODUCT.md section 3), in words for home; positive moments only.
+LEVEL_WORDS = {
+    "1": "Emerging: did it with full support",
+    "2": "Developing: did it with a prompt or a model",
+    "3": "Secure: did it on their own",
+    "4": "Generalised: did it with another person, in another place or at home",
+}
+
+
+@bp.app_template_filter("local_when")
+def local_when(moment: datetime | None) -> str:
+    """A time as the school's clock shows it, e.g. "Tue 3 Mar, 08:05"."""
+    if moment is None:
+        return ""
+    local = moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
+    return f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"
+
+
+def _account() -> Account:
+    actor = current_actor()
+    if not isinstance(actor, Account):
+        abort(403)
+    return actor
+
+
+def _new_key() -> str:
+    return str(uuid.uuid4())
+
+
+# --- Carers: their children and each child's feed ---------------------------------------------
+
+
+def _my_child(pupil_id: int) -> Pupil:
+    """One of the signed-in carer's own children; any other id is simply not found."""
+    pupil = get_session().scalar(policy.visible_pupils(_account()).where(Pupil.id == pupil_id))
+    if pupil is None or not _account().is_parent:
+        abort(404)
+    return pupil
+
+
+@bp.get("/family/children/")
+@allow("view_own_children")
+def home() -> ResponseReturnValue:
+    """A carer's children, each separately, with how many new things each has."""
+    db, carer = get_session(), _account()
+    children = queries.my_children(db, carer)
+    for child in children:
+        record(db, carer, "pupil.viewed_by_carer", child.pupil)
+    db.commit()
+    return render_template("parents/home.html", children=children)
+
+
+def _feed_page(pupil: Pupil, form: CarerMessageForm, status: int = 200) -> ResponseReturnValue:
+    db, carer = get_session(), _account()
+    feed = queries.child_feed(db, carer, pupil)
+    services.mark_seen(db, carer, feed.items)
+    record(db, carer, "parents.feed_viewed", pupil)
+    db.commit()
+    layers = override_layers(db, pupil)
+    page = render_template(
+        "parents/feed.html", feed=feed, form=form, layers=layers, hours=delivery.quiet_hours()
+    )
+    return page, status
+
+
+@bp.get("/family/children/<int:pupil_id>")
+@allow("view_own_children")
+def feed(pupil_id: int) -> ResponseReturnValue:
+    """One child's feed: this week's tip, learning moments, messages and notices (audited)."""
+    pupil = _my_child(pupil_id)
+    return _feed_page(pupil, CarerMessageForm(formdata=None, key=_new_key()))
+
+
+@bp.post("/family/children/<int:pupil_id>/messages")
+@allow("view_own_children")
+def carer_message(pupil_id: int) -> ResponseReturnValue:
+    """A carer writes to their child's class staff."""
+    pupil, form = _my_child(pupil_id), CarerMessageForm()
+    if not form.validate_on_submit():
+        return _feed_page(pupil, form, 400)
+    db = get_session()
+    try:
+        services.send_carer_message(db, _account(), pupil, form.body.data, form.key.data)
+    except Invalid as problem:
+        db.rollback()
+        form.body.errors.append(problem.message)
+        return _feed_page(pupil, form, 400)
+    db.commit()
+    return redirect(url_for("parents.feed", pupil_id=pupil.id, sent=1, _anchor="feed"))
+
+
+@bp.get("/family/children/<int:pupil_id>/photo-consent")
+@allow("view_own_children")
+def consent(pupil_id: int) -> ResponseReturnValue:
+    """Photo consent for one child: what is on record, and give or withdraw it."""
+    pupil, db = _my_child(pupil_id), get_session()
+    statuses = queries.consent_statuses(db, pupil, delivery.school_today())
+    record(db, _account(), "parents.consent_viewed", pupil)
+    db.commit()
+    return render_template("parents/consent.html", pupil=pupil, statuses=statuses)
+
+
+@bp.post("/family/children/<int:pupil_id>/photo-consent")
+@allow("view_own_children")
+def consent_change(pupil_id: int) -> ResponseReturnValue:
+    """Give, renew or withdraw consent; withdrawing hides shared photos on the next request."""
+    pupil, form = _my_child(pupil_id), CarerConsentForm()
+    purposes = {p.value for p in ConsentPurpose}
+    if not form.validate_on_submit() or form.purpose.data not in purposes:
+        abort(400)
+    db = get_session()
+    given = form.given.data == "yes"
+    services.carer_consent(db, _account(), pupil, ConsentPurpose(form.purpose.data), given)
+    db.commit()
+    return redirect(url_for("parents.consent", pupil_id=pupil.id, saved=1))
+
+
+@bp.get("/family/photos/<int:item_id>")
+@allow("account")
+def photo(item_id: int) -> ResponseReturnValue:
+    """A shared photo, for whoever may see its item, only while consent is in force."""
+    db, actor = get_session(), _account()
+    item = db.get(FeedItem, item_id)
+    today = delivery.school_today()
+    if item is None or not policy.can_view_photo(db, actor, item, utcnow(), today):
+        abort(404)
+    path = photos.path_for(item.photo_file)
+    if path is None:
+        abort(404)
+    record(db, actor, "parents.photo_viewed", item.pupil, f"item #{item.id}")
+    db.commit()
+    return send_file(path, mimetype="image/jpeg", as_attachment=True, download_name="photo.jpg")
+
+
+@bp.route("/family/settings", methods=["GET", "POST"])
+@allow("view_own_children")
+def settings() -> ResponseReturnValue:
+    """Emails on or off, or a daily digest; symbols with school news."""
+    db, carer = get_session(), _account()
+    prefs = delivery.carer_settings(db, carer)
+    form = SettingsForm(obj=prefs)
+    if not form.validate_on_submit():
+        status = 400 if form.errors else 200
+        return render_template("parents/settings.html", form=form, labels=EMAIL_MODE_LABELS), status
+    services.update_settings(db, carer, EmailMode(form.email_mode.data), bool(form.symbols.data))
+    db.commit()
+    return redirect(url_for("parents.settings", saved=1))
+
+
+# --- Carers: joining with a code --------------------------------------------------------------
+
+
+def _code_error(
+    form: FlaskForm, template: str, problem: Invalid | Throttled
+) -> ResponseReturnValue:
+    """Show why a code did not work; failed tries are kept, since throttling counts them."""
+    db = get_session()
+    if isinstance(problem, Throttled | invites.BadCode):
+        db.commit()
+    else:
+        db.rollback()
+    field = getattr(problem, "field", None) or "code"
+    getattr(form, field, form.code).errors.append(problem.message)
+    return render_template(template, form=form), 429 if isinstance(problem, Throttled) else 400
+
+
+@bp.route("/family/join", methods=["GET", "POST"])
+@allow("public")
+def join() -> ResponseReturnValue:
+    """Set up a carer account with the one-time code from school (typed or from the QR code)."""
+    code = request.args.get("code", "")[:40]
+    account = _account_or_none()
+    if account is not None:  # a signed-in carer adds the child to their account instead
+        adding = account.is_parent and bool(code)
+        return redirect(url_for("parents.add_child", code=code) if adding else url_for("core.home"))
+    form = JoinForm(data={"code": code} if request.method == "GET" else None)
+    if not form.validate_on_submit():
+        return render_template("parents/join.html", form=form), 400 if form.errors else 200
+    db = get_session()
+    try:
+        carer = invites.sign_up(db, _sign_up_from(form), client_ip())
+    except (Invalid, Throttled) as problem:
+        return _code_error(form, "parents/join.html", problem)
+    _start_session(db, carer)
+    return redirect(url_for("parents.home", welcome=1))
+
+
+def _account_or_none() -> Account | None:
+    actor = current_actor()
+    return actor if isinstance(actor, Account) else None
+
+
+def _sign_up_from(form: JoinForm) -> invites.SignUp:
+    return invites.SignUp(
+        code=form.code.data,
+        display_name=form.display_name.data,
+        username=form.username.data,
+        email=form.email.data or None,
+        password=form.password.data,
+    )
+
+
+def _start_session(db: Session, carer: Account) -> None:
+    new = accounts.start_session(db, accounts.staff_session_expiry(), client_ip(), account=carer)
+    db.commit()
+    session.clear()  # a fresh session: nothing carries over from whoever used this browser
+    carer.flask_login_id = new.token
+    login_user(carer)
+
+
+@bp.route("/family/add-child", methods=["GET", "POST"])
+@allow("view_own_children")
+def add_child() -> ResponseReturnValue:
+    """A signed-in carer connects to another of their children with a new code."""
+    form = AddChildForm(
+        data={"code": request.args.get("code", "")[:40]} if request.method == "GET" else None
+    )
+    if not form.validate_on_submit():
+        return render_template("parents/add_child.html", form=form), 400 if form.errors else 200
+    db = get_session()
+    try:
+        link = invites.add_child(db, _account(), form.code.data, client_ip())
+    except (Invalid, Throttled) as problem:
+        return _code_error(form, "parents/add_child.html", problem)
+    db.commit()
+    return redirect(url_for("parents.feed", pupil_id=link.pupil_id, welcome=1))
+
+
+# --- Staff: the overview and one pupil's page -------------------------------------------------
+
+
+@bp.get("/parents/")
+@allow("staff")
+def staff_index() -> ResponseReturnValue:
+    """Pupils whose carers this person connects or writes to; consent that needs renewing."""
+    db, actor = get_session(), _account()
+    rows = queries.overview(db, actor, delivery.school_today())
+    record(db, actor, "parents.overview_viewed", summary=f"{len(rows)} pupils")
+    db.commit()
+    return render_template("parents/staff_index.html", rows=rows)
+
+
+def _staff_pupil(pupil_id: int, *checks: Callable[[Session, Any, Pupil], bool]) -> Pupil:
+    """A pupil this person may act for; any other id is not found."""
+    db, actor = get_session(), _account()
+    pupil = db.get(Pupil, pupil_id)
+    rules = checks or (policy.can_manage_carers, policy.can_share_with_carers)
+    if pupil is None or not any(rule(db, actor, pupil) for rule in rules):
+        abort(404)
+    return pupil
+
+
+def _message_form(pupil: Pupil, submitted: bool = False) -> StaffMessageForm:
+    db, actor = get_session(), _account()
+    form = (
+        StaffMessageForm(prefix="message")
+        if submitted
+        else StaffMessageForm(prefix="message", formdata=None)
+    )
+    carers = delivery.connected_carers(db, pupil.id)
+    form.to.choices = {"": "All connected carers"} | {str(c.id): c.display_name for c in carers}
+    incidents = db.scalars(policy.visible_incidents(actor))
+    linked = [i for i in incidents if any(p.pupil_id == pupil.id for p in i.pupils)]
+    form.incident_id.choices = {"": "No"} | {str(i.id): i.reference for i in linked}
+    if not submitted:
+        form.key.data = _new_key()
+    return form
+
+
+def _pupil_forms(pupil: Pupil) -> dict[str, FlaskForm]:
+    return {
+        "invite": InviteForm(prefix="invite", formdata=None),
+        "carer": CarerAccountForm(prefix="carer", formdata=None),
+        "consent": ConsentForm(prefix="consent", formdata=None, given_on=delivery.school_today()),
+        "message": _message_form(pupil),
+    }
+
+
+def _pupil_page(
+    pupil: Pupil, forms: dict[str, FlaskForm] | None = None, status: int = 200
+) -> ResponseReturnValue:
+    db, actor = get_session(), _account()
+    manage = policy.can_manage_carers(db, actor, pupil)
+    share = policy.can_share_with_carers(db, actor, pupil)
+    thread, shown = queries.staff_thread(db, actor, pupil) if share else ([], frozenset())
+    record(db, actor, "parents.pupil_viewed", pupil)
+    db.commit()
+    context = {
+        "pupil": pupil,
+        "manage": manage,
+        "share": share,
+        "notices": policy.has_right(actor, "send_parent_notices"),
+        "links": queries.links(db, pupil) if manage else [],
+        "carers": queries.carers_by_id(db, pupil),
+        "invites": queries.invites(db, pupil) if manage else [],
+        "consents": queries.consent_statuses(db, pupil, delivery.school_today()),
+        "thread": thread,
+        "photos": shown,
+        "now": utcnow(),
+        "forms": _pupil_forms(pupil) | (forms or {}),
+    }
+    return render_template("parents/pupil.html", **context), status
+
+
+@bp.get("/parents/pupils/<int:pupil_id>")
+@allow("staff")
+def pupil(pupil_id: int) -> ResponseReturnValue:
+    """Who is connected, codes, photo consent and the messages with this pupil's carers."""
+    return _pupil_page(_staff_pupil(pupil_id))
+
+
+def _act(pupil: Pupil, name: str, form: FlaskForm, apply: Callable[[Session, Account], T]) -> T:
+    """Validate one form on the pupil page and apply it; on a problem, show the page again (400).
+
+    The caller commits once; a refused form rolls back and answers with the page and its error.
+    """
+    if not form.validate_on_submit():
+        abort(make_response(_pupil_page(pupil, {name: form}, 400)))
+    db = get_session()
+    try:
+        return apply(db, _account())
+    except PermissionError:
+        abort(404)
+    except Invalid as problem:
+        db.rollback()
+        target = getattr(form, problem.field or "", None)
+        (target.errors if target is not None else form.form_errors).append(problem.message)
+        abort(make_response(_pupil_page(pupil, {name: form}, 400)))
+
+
+# --- Staff: connecting carers -----------------------------------------------------------------
+
+
+@bp.post("/parents/pupils/<int:pupil_id>/invites")
+@allow("manage_carers")
+def issue_invite(pupil_id: int) -> ResponseReturnValue:
+    """A one-time code and its QR code, shown once, to print or read out to one carer."""
+    pupil, form = _staff_pupil(pupil_id, policy.can_manage_carers), InviteForm(prefix="invite")
+    invite, code = _act(
+        pupil,
+        "invite",
+        form,
+        lambda db, actor: invites.issue_invite(db, actor, pupil, form.relationship.data),
+    )
+    get_session().commit()
+    url = invites.join_url(code)
+    return render_template(
+        "parents/invite_slip.html",
+        pupil=pupil,
+        invite=invite,
+        code=code,
+        url=url,
+        qr=invites.qr_code(url),
+    )
+
+
+@bp.post("/parents/invites/<int:invite_id>/cancel")
+@allow("manage_carers")
+def cancel_invite(invite_id: int) -> ResponseReturnValue:
+    db = get_session()
+    invite = db.get(CarerInvite, invite_id)
+    if invite is None:
+        abort(404)
+    try:
+        invites.cancel_invite(db, _account(), invite)
+    except PermissionError:
+        abort(404)
+    db.commit()
+    return redirect(url_for("parents.pupil", pupil_id=invite.pupil_id, _anchor="codes"))
+
+
+@bp.post("/parents/links/<int:link_id>/revoke")
+@allow("manage_carers")
+def revoke_link(link_id: int) -> ResponseReturnValue:
+    """Disconnect a carer from this pupil (their next request no longer shows the child)."""
+    db = get_session()
+    link = db.get(ParentLink, link_id)
+    if link is None:
+        abort(404)
+    try:
+        invites.revoke_link(db, _account(), link)
+    except PermissionError:
+        abort(404)
+    db.commit()
+    return redirect(url_for("parents.pupil", pupil_id=link.pupil_id, _anchor="carers"))
+
+
+@bp.post("/parents/pupils/<int:pupil_id>/carers")
+@allow("manage_carers")
+def create_carer(pupil_id: int) -> ResponseReturnValue:
+    """Staff make a carer's account (one-time password to hand over) and connect it."""
+    pupil, form = _staff_pupil(pupil_id, policy.can_manage_carers), CarerAccountForm(prefix="carer")
+    carer, password = _act(
+        pupil,
+        "carer",
+        form,
+        lambda db, actor: invites.create_carer_account(
+            db,
+            actor,
+            pupil,
+            form.display_name.data,
+            form.username.data,
+            form.email.data or None,
+            form.relationship.data,
+        ),
+    )
+    get_session().commit()
+    return render_template(
+        "parents/carer_created.html", pupil=pupil, carer=carer, password=password
+    )
+
+
+@bp.post("/parents/pupils/<int:pupil_id>/consent")
+@allow("manage_carers")
+def record_consent(pupil_id: int) -> ResponseReturnValue:
+    """Record photo consent from the signed form, or its withdrawal."""
+    pupil, form = _staff_pupil(pupil_id, policy.can_manage_carers), ConsentForm(prefix="consent")
+    _act(
+        pupil,
+        "consent",
+        form,
+        lambda db, actor: services.record_consent(
+            db,
+            actor,
+            pupil,
+            ConsentPurpose(form.purpose.data),
+            form.decision.data == "given",
+            form.given_by.data,
+            form.given_on.data,
+        ),
+    )
+    get_session().commit()
+    return redirect(url_for("parents.pupil", pupil_id=pupil.id, saved=1, _anchor="consent"))
+
+
+# --- Staff: learning moments and messages -----------------------------------------------------
+
+
+def _moment_form(pupil: Pupil, submitted: bool = False) -> LearningMomentForm:
+    form = LearningMomentForm() if submitted else LearningMomentForm(formdata=None)
+    pathway = LessonPathway(pupil.pathway.value)
+    objectives = [(lesson, lesson.version(pathway).objective) for lesson in tips.catalogue()]
+    form.objective.choices = {o.id: f"{lesson.title.text}: {o.text}" for lesson, o in objectives}
+    form.level.choices = dict(LEVEL_WORDS)
+    if not submitted:
+        form.key.data = _new_key()
+    return form
+
+
+def _objective_text(objective_id: str) -> str:
+    return tips.catalogue().objective(objective_id)[1].objective.text
+
+
+def _share_page(pupil: Pupil, form: LearningMomentForm, status: int = 200) -> ResponseReturnValue:
+    return render_template("parents/share.html", pupil=pupil, form=form), status
+
+
+@bp.route("/parents/pupils/<int:pupil_id>/share", methods=["GET", "POST"])
+@allow("share_with_carers")
+def share(pupil_id: int) -> ResponseReturnValue:
+    """Share a learning moment with this pupil's carers (objective, level, note, photo)."""
+    pupil = _staff_pupil(pupil_id, policy.can_share_with_carers)
+    form, db = _moment_form(pupil, submitted=request.method == "POST"), get_session()
+    if not form.validate_on_submit():
+        record(db, _account(), "parents.share_form_viewed", pupil)
+        db.commit()
+        return _share_page(pupil, form, 400 if form.errors else 200)
+    try:
+        services.share_learning_moment(
+            db,
+            _account(),
+            pupil,
+            _objective_text(form.objective.data),
+            LEVEL_WORDS[form.level.data],
+            form.note.data,
+            _upload(form.photo.data),
+            form.key.data,
+        )
+    except Invalid as problem:
+        db.rollback()
+        getattr(form, problem.field or "note", form.note).errors.append(problem.message)
+        return _share_page(pupil, form, 400)
+    db.commit()
+    return redirect(url_for("parents.pupil", pupil_id=pupil.id, shared=1, _anchor="messages"))
+
+
+def _upload(data: object) -> bytes | None:
+    if isinstance(data, FileStorage) and data.filename:
+        content: bytes = data.read()
+        return content
+    return None
+
+
+def _incident_choice(value: object) -> int | None:
+    text = str(value or "")
+    return int(text) if text.isdigit() else None
+
+
+@bp.post("/parents/pupils/<int:pupil_id>/messages")
+@allow("share_with_carers")
+def staff_message(pupil_id: int) -> ResponseReturnValue:
+    """A message to all of this pupil's connected carers, or to one of them."""
+    pupil = _staff_pupil(pupil_id, policy.can_share_with_carers)
+    form = _message_form(pupil, submitted=True)
+    _act(
+        pupil,
+        "message",
+        form,
+        lambda db, actor: services.send_staff_message(
+            db,
+            actor,
+            pupil,
+            form.body.data,
+            int(form.to.data) if form.to.data else None,
+            _incident_choice(form.incident_id.data),
+            form.key.data,
+        ),
+    )
+    get_session().commit()
+    return redirect(url_for("parents.pupil", pupil_id=pupil.id, sent=1, _anchor="messages"))
+
+
+# --- Safeguarding team: incident notices ------------------------------------------------------
+
+
+def _notice_incident(incident_id: int) -> Incident:
+    actor = _account()
+    incident = get_session().scalar(
+        policy.visible_incidents(actor).where(Incident.id == incident_id)
+    )
+    if incident is None or not policy.can_send_parent_notice(actor, incident):
+        abort(404)
+    return incident
+
+
+def _notice_page(
+    incident: Incident, forms: dict[int, NoticeForm] | None = None, status: int = 200
+) -> ResponseReturnValue:
+    db = get_session()
+    decision = worries.parent_contact(db, incident)
+    pupils = [link.pupil for link in incident.pupils]
+    all_forms = {
+        p.id: NoticeForm(
+            prefix=f"p{p.id}",
+            formdata=None,
+            text=services.notice_template(incident, p),
+            key=_new_key(),
+        )
+        for p in pupils
+    } | (forms or {})
+    carers = {p.id: delivery.connected_carers(db, p.id) for p in pupils}
+    allowed = decision is not None and decision.decision == ParentContact.INFORM_NOW
+    return render_template(
+        "parents/notice.html",
+        incident=incident,
+        decision=decision,
+        labels=PARENT_CONTACT_LABELS,
+        pupils=pupils,
+        forms=all_forms,
+        carers=carers,
+        allowed=allowed,
+    ), status
+
+
+@bp.get("/parents/incidents/<int:incident_id>/notice")
+@allow("send_parent_notices")
+def notice(incident_id: int) -> ResponseReturnValue:
+    """Write and approve a depersonalised notice to a linked pupil's carers ("inform now" only)."""
+    incident = _notice_incident(incident_id)
+    db = get_session()
+    record(db, _account(), "incident.parent_notice_viewed", incident)
+    db.commit()
+    return _notice_page(incident)
+
+
+@bp.post("/parents/incidents/<int:incident_id>/notice/<int:pupil_id>")
+@allow("send_parent_notices")
+def send_notice(incident_id: int, pupil_id: int) -> ResponseReturnValue:
+    incident = _notice_incident(incident_id)
+    pupil = next((link.pupil for link in incident.pupils if link.pupil_id == pupil_id), None)
+    if pupil is None:
+        abort(404)
+    form, db = NoticeForm(prefix=f"p{pupil.id}"), get_session()
+    if not form.validate_on_submit():
+        return _notice_page(incident, {pupil.id: form}, 400)
+    try:
+        services.send_incident_notice(
+            db, _account(), incident, pupil, form.text.data, form.key.data
+        )
+    except Invalid as problem:
+        db.rollback()
+        form.text.errors.append(problem.message)
+        return _notice_page(incident, {pupil.id: form}, 400)
+    db.commit()
+    return redirect(url_for("worries.detail", incident_id=incident.id, notice=1, _anchor="parent"))
+
+
+# --- The DSL's export -------------------------------------------------------------------------
+
+
+@bp.route("/parents/export", methods=["GET", "POST"])
+@allow("export_parent_messages")
+def export() -> ResponseReturnValue:
+    """Every message with carers, AES-256 encrypted with a passphrase the DSL chooses."""
+    form = ExportForm()
+    if not form.validate_on_submit():
+        return render_template("parents/export.html", form=form), 400 if form.errors else 200
+    db = get_session()
+    try:
+        data = services.export_messages(db, _account(), form.passphrase.data)
+    except Invalid as problem:
+        db.rollback()
+        form.passphrase.errors.append(problem.message)
+        return render_template("parents/export.html", form=form), 400
+    db.commit()
+    name = f"parent-messages-{utcnow():%Y-%m-%d}.zip"
+    return send_file(
+        io.BytesIO(data), mimetype="application/zip", as_attachment=True, download_name=name
+    )

@@ -1,0 +1,1 @@
+"""The school's rules for responsible internet use: on display, spoken, and printed."""

@@ -1,0 +1,89 @@
+"""The school's rules: the headteacher's editor, the pupils' page and the classroom poster."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from classroom import policy
+from classroom.accounts.models import Account
+from classroom.db import get_session
+from classroom.errors import Invalid
+from classroom.policy import allow
+from classroom.principals import PupilPrincipal
+from classroom.rules import services
+from classroom.web import current_actor
+
+bp = Blueprint("rules", __name__)
+POSTER_SIZES = ("a4", "a3")
+
+
+def _account() -> Account:
+    actor = current_actor()
+    if not isinstance(actor, Account):
+        abort(403)
+    return actor
+
+
+@bp.get("/rules/")
+@allow("staff")
+def index() -> ResponseReturnValue:
+    """The rules as pupils see them, with posters to print."""
+    me = _account()
+    return render_template(
+        "rules/index.html",
+        rules=services.shown(get_session(), me.school_id),
+        can_edit=policy.can_edit_school_rules(me, me.school_id),
+        sizes=POSTER_SIZES,
+    )
+
+
+def _entries() -> list[tuple[str, str]]:
+    form = request.form
+    return [
+        (form.get(f"rule-{n}", "")[:200], form.get(f"symbol-{n}", "")[:80])
+        for n in range(1, services.MAX_RULES + 1)
+    ]
+
+
+@bp.route("/rules/edit", methods=["GET", "POST"])
+@allow("edit_school_rules")
+def edit() -> ResponseReturnValue:
+    """Write the rules: a short list of plain rules, each with an optional symbol."""
+    me, db = _account(), get_session()
+    if request.method == "GET":
+        rows = services.rules(db, me.school_id)
+        entries = [(r.text, r.symbol or "") for r in rows]
+        return render_template("rules/edit.html", entries=entries, slots=services.MAX_RULES)
+    try:
+        services.replace(db, me, _entries())
+    except Invalid as problem:
+        db.rollback()
+        return render_template(
+            "rules/edit.html", entries=_entries(), slots=services.MAX_RULES, problem=problem
+        ), 400
+    db.commit()
+    return redirect(url_for("rules.index", saved=1))
+
+
+@bp.get("/rules/poster/<size>")
+@allow("staff")
+def poster(size: str) -> ResponseReturnValue:
+    """A poster for a classroom wall: large symbols, one rule a line, A4 or A3."""
+    if size not in POSTER_SIZES:
+        abort(404)
+    me = _account()
+    return render_template(
+        "rules/poster.html", rules=services.shown(get_session(), me.school_id), size=size
+    )
+
+
+@bp.get("/pupil/rules")
+@allow("pupil")
+def pupil() -> ResponseReturnValue:
+    """Our rules, for pupils: each with a big picture, every word symbolised and spoken."""
+    actor = current_actor()
+    if not isinstance(actor, PupilPrincipal):
+        abort(403)
+    rows = services.shown(get_session(), actor.pupil.school_id)
+    return render_template("rules/pupil.html", rules=rows, me=actor.pupil)

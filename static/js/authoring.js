@@ -1,0 +1,79 @@
+/* Lesson and rules editors: live symbol previews as the teacher types, and the step editor
+ * shows only the fields for the kind of step chosen. Without this script every field shows
+ * and the "Preview symbols" button renders the same previews on the server. No inline JS (CSP).
+ */
+(function () {
+  "use strict";
+  var MIN_STEPS = 3;
+
+  function debounce(fn, wait) {
+    var timer = null;
+    return function () {
+      var args = arguments;
+      if (timer) { window.clearTimeout(timer); }
+      timer = window.setTimeout(function () { fn.apply(null, args); }, wait);
+    };
+  }
+
+  function previewer(url) {
+    return function (input) {
+      var target = document.getElementById(input.getAttribute("data-symbol-preview"));
+      if (!target) { return; }
+      var text = input.value.trim();
+      if (!text) { target.textContent = ""; return; }
+      var address = url + "?text=" + encodeURIComponent(text);
+      fetch(address, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+        .then(function (response) { return response.ok ? response.text() : ""; })
+        .then(function (html) {
+          // The fragment is rendered on the server with every word escaped.
+          if (input.value.trim() === text) { target.innerHTML = html; }
+        })
+        .catch(function () { return null; });
+    };
+  }
+
+  document.querySelectorAll("form[data-preview-url]").forEach(function (form) {
+    var show = previewer(form.getAttribute("data-preview-url"));
+    form.querySelectorAll("input[data-symbol-preview]").forEach(function (input) {
+      var later = debounce(show, 250);
+      input.addEventListener("input", function () { later(input); });
+      if (input.value.trim()) { show(input); }
+    });
+  });
+
+  function showKind(slot) {
+    var select = slot.querySelector("select[data-step-kind]");
+    var kind = select ? select.value : "";
+    slot.querySelectorAll("[data-kind-block]").forEach(function (block) {
+      var kinds = block.getAttribute("data-kind-block").split(" ");
+      block.hidden = kinds.indexOf(kind) < 0;
+    });
+  }
+
+  document.querySelectorAll("[data-step-slot]").forEach(function (slot) {
+    var select = slot.querySelector("select[data-step-kind]");
+    if (select) { select.addEventListener("change", function () { showKind(slot); }); }
+    showKind(slot);
+  });
+
+  document.querySelectorAll("[data-pathway]").forEach(function (section) {
+    var slots = Array.prototype.slice.call(section.querySelectorAll("[data-step-slot]"));
+    var shown = Math.max(MIN_STEPS, slots.filter(function (s) { return s.hasAttribute("data-used"); }).length);
+    slots.forEach(function (slot, i) { slot.hidden = i >= shown; });
+    if (shown >= slots.length) { return; }
+    var add = document.createElement("button");
+    add.type = "button";
+    add.className = "button add-step";
+    add.textContent = "Add a step";
+    add.addEventListener("click", function () {
+      var next = slots.filter(function (s) { return s.hidden; })[0];
+      if (next) {
+        next.hidden = false;
+        var first = next.querySelector("select");
+        if (first) { first.focus(); }
+      }
+      if (!slots.some(function (s) { return s.hidden; })) { add.remove(); }
+    });
+    slots[slots.length - 1].after(add);
+  });
+})();

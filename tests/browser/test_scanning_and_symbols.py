@@ -1,0 +1,170 @@
+"""Switch scanning on a class iPad (step and auto), and the staff symbol tools, in Chromium."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from playwright.sync_api import BrowserContext, Page, expect
+from sqlalchemy import select
+
+from classroom.db import get_session
+from classroom.pupils.models import Pupil, Scanning
+from classroom.worries.models import Incident
+from tests.browser.conftest import LiveServer, assert_accessible, sign_in, sign_out
+
+RING = re.compile(r"\bscan-focus\b")
+FOCUSED_NAME = """() => {
+  const el = document.activeElement;
+  const name = el && (el.getAttribute("aria-label") || el.textContent);
+  return (name || "").replace(/\\s+/g, " ").trim();
+}"""
+
+
+def _set_scanning(server: LiveServer, first_name: str, mode: Scanning, interval: int) -> None:
+    with server.app.app_context():
+        db = get_session()
+        pupil = db.scalar(select(Pupil).where(Pupil.first_name == first_name))
+        assert pupil is not None
+        pupil.scanning, pupil.scan_interval_ms = mode, interval
+        db.commit()
+
+
+def _latest_incident(server: LiveServer) -> Incident | None:
+    with server.app.app_context():
+        return get_session().scalars(select(Incident).order_by(Incident.id.desc())).first()
+
+
+def _pupil_on_class_ipad(
+    new_ipad: Callable[[], BrowserContext], server: LiveServer, ipad_name: str, pupil: str
+) -> Page:
+    """Enrol an iPad as a teacher would, then sign the pupil in with the keyboard alone."""
+    page = new_ipad().new_page()
+    sign_in(page, server, "teacher")
+    page.goto(server.url + "/class-ipads/")
+    form = page.locator("form", has=page.get_by_role("heading", name="Make this iPad a class iPad"))
+    form.get_by_label("iPad name").fill(ipad_name)
+    form.get_by_role("button", name="Make this a class iPad").click()
+    sign_out(page)
+    page.goto(server.url + "/class-ipad")
+    page.get_by_role("button", name=pupil).focus()  # nobody signed in yet: scanning is off
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name=f"Hello {pupil}")).to_be_visible()
+    return page
+
+
+def _space_until(page: Page, name: str, limit: int = 60) -> None:
+    """Step-scan: press Space (switch 1) until the highlight is on the named item."""
+    for _ in range(limit):
+        if page.evaluate(FOCUSED_NAME) == name:
+            return
+        page.keyboard.press("Space")
+    raise AssertionError(
+        f"scanning never reached {name!r}; stuck on {page.evaluate(FOCUSED_NAME)!r}"
+    )
+
+
+def test_step_scanning_moves_with_space_and_selects_with_enter(
+    new_ipad: Callable[[], BrowserContext], live_server: LiveServer
+) -> None:
+    _set_scanning(live_server, "Chloe", Scanning.STEP, 2000)
+    ipad = _pupil_on_class_ipad(new_ipad, live_server, "Oak step-scan iPad", "Chloe")
+    finished = ipad.get_by_role("button", name="Finished")
+    worry = ipad.get_by_role("link", name="Report a worry")
+
+    ipad.keyboard.press("Space")
+    expect(finished).to_be_focused()  # the first item on the screen
+    expect(finished).to_have_class(RING)
+    assert ipad.evaluate("getComputedStyle(document.activeElement).transitionDuration") == "0s"
+    _space_until(ipad, "Report a worry")
+    expect(worry).to_be_focused()
+    expect(worry).to_have_class(RING)
+    expect(finished).not_to_have_class(RING)
+    assert_accessible(ipad)
+    ipad.keyboard.press("Space")
+    expect(finished).to_be_focused()  # wrapped round to the top
+    _space_until(ipad, "Report a worry")
+    ipad.keyboard.press("Enter")
+
+    unkind = ipad.get_by_role("button", name="Someone was unkind", exact=True)
+    expect(unkind).to_be_focused()  # each step starts on its first answer, not its words
+    expect(unkind).to_have_class(RING)
+    assert_accessible(ipad)
+    ipad.keyboard.press("Space")
+    expect(ipad.get_by_role("button", name="I saw something upsetting")).to_be_focused()
+    ipad.keyboard.press("Enter")
+    expect(ipad.get_by_role("button", name="In a game")).to_be_focused()  # the next step
+    assert_accessible(ipad)
+    _space_until(ipad, "Send")
+    ipad.keyboard.press("Enter")
+    expect(ipad.get_by_role("heading", name="Thank you for telling.")).to_be_visible()
+    assert_accessible(ipad)
+    incident = _latest_incident(live_server)
+    assert incident is not None
+    assert (incident.what, incident.where) == ("upsetting", None)
+
+
+def test_auto_scanning_moves_on_its_own_waits_for_speech_and_a_switch_selects(
+    new_ipad: Callable[[], BrowserContext], live_server: LiveServer
+) -> None:
+    _set_scanning(live_server, "Finn", Scanning.AUTO, 600)
+    ipad = _pupil_on_class_ipad(new_ipad, live_server, "Oak auto-scan iPad", "Finn")
+    ipad.goto(live_server.url + "/pupil/worry")
+    expect(ipad.get_by_role("button", name="Someone was unkind", exact=True)).to_be_focused()
+
+    # The highlight moves with no key pressed; Enter selects whatever it is on.
+    ipad.wait_for_function(
+        f"() => ({FOCUSED_NAME})() === 'I saw something upsetting'", polling="raf", timeout=5000
+    )
+    ipad.keyboard.press("Enter")
+    chosen = ipad.locator('[data-step="what"] button[aria-pressed="true"]')
+    expect(chosen).to_have_text(re.compile(r"I saw something upsetting"))
+    expect(ipad.get_by_role("button", name="In a game")).to_be_focused()
+
+    # While something is being read aloud the highlight stays put, then carries on.
+    ipad.evaluate("document.querySelector('[data-read-to-me]').classList.add('is-reading')")
+    ipad.wait_for_timeout(1500)
+    expect(ipad.get_by_role("button", name="In a game")).to_be_focused()
+    ipad.evaluate("document.querySelector('[data-read-to-me]').classList.remove('is-reading')")
+
+    # Space selects too, for a pupil with one switch that sends Space.
+    ipad.wait_for_function(
+        f"() => ({FOCUSED_NAME})() === 'On a phone or tablet'", polling="raf", timeout=5000
+    )
+    ipad.keyboard.press("Space")
+    expect(ipad.get_by_role("button", name="Sad", exact=True)).to_be_focused()
+    assert_accessible(ipad)
+
+
+def test_staff_symbol_tools_are_accessible_and_print_as_a_strip(
+    page: Page, live_server: LiveServer
+) -> None:
+    sign_in(page, live_server, "teacher")
+    page.get_by_role("link", name="Symbols", exact=True).click()
+    expect(page.get_by_role("heading", name="Symbols for any text")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Text").fill("Stop, block and tell a trusted adult.")
+    page.get_by_label("Symbol size").select_option("extra_large")
+    page.get_by_label("Print as").select_option("cards")
+    page.get_by_role("button", name="Show with symbols").click()
+    output = page.locator("#symbol-output-text")
+    expect(output.get_by_role("button", name="trusted adult")).to_be_visible()
+    expect(page.get_by_role("button", name="Read to me")).to_be_visible()
+    assert_accessible(page)
+    page.emulate_media(media="print")
+    expect(page.get_by_role("button", name="Show with symbols")).to_be_hidden()
+    expect(output).to_be_visible()
+    page.emulate_media(media="screen")
+
+    page.get_by_role("link", name="Symbol for “trusted adult”").click()
+    expect(page.get_by_role("heading", name="Choose symbols")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("No picture: show the word only").check()
+    page.get_by_label("Use it for").select_option(label="Class Oak")
+    page.get_by_role("button", name="Use this picture").click()
+    expect(page.get_by_text("Saved.")).to_be_visible()
+    row = page.locator("tr", has_text="trusted adult")
+    expect(row).to_contain_text("No picture")
+    assert_accessible(page)
+    row.get_by_role("button", name="Clear").click()
+    expect(page.get_by_text("Cleared.")).to_be_visible()

@@ -1,0 +1,312 @@
+"""Assessment: the scale, append-only observations, derivations, proposals and reports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from classroom.accounts.models import Account, Role
+from classroom.assessment import derive, services
+from classroom.assessment.models import Level, Observation
+from classroom.db import utcnow
+from tests.conftest import Clock, sign_in
+from tests.factories import make_account, make_class, make_pupil
+from tests.worry_helpers import make_school, pupil_on_ipad
+
+SF = "stop-block-tell.sf"
+
+
+def _obs(
+    pupil_id: int,
+    level: int,
+    day: date,
+    objective: str = SF,
+    oid: int = 0,
+    supersedes: int | None = None,
+) -> Observation:
+    return Observation(
+        id=oid,
+        pupil_id=pupil_id,
+        objective_id=objective,
+        level=level,
+        observed_on=day,
+        supersedes_id=supersedes,
+        misconception=False,
+    )
+
+
+def test_maintained_needs_three_secure_sessions_over_two_weeks() -> None:
+    start = date(2026, 9, 1)
+    rows = [_obs(1, 3, start, oid=1), _obs(1, 3, start + timedelta(days=7), oid=2)]
+    assert not derive.maintained(rows)
+    rows.append(_obs(1, 3, start + timedelta(days=13), oid=3))
+    assert not derive.maintained(rows)  # three sessions, but under two weeks
+    rows.append(_obs(1, 4, start + timedelta(days=14), oid=4))
+    assert derive.maintained(rows)
+
+
+def test_a_correction_supersedes_and_the_old_observation_is_kept() -> None:
+    day = date(2026, 10, 1)
+    rows = [_obs(1, 3, day, oid=1), _obs(1, 1, day, oid=2, supersedes=1)]
+    live = derive.in_force(rows)
+    assert [o.id for o in live] == [2]
+    found = derive.states(rows, day, 6)
+    assert found[(1, SF)].current == Level.EMERGING
+
+
+def test_needs_help_when_no_progress_over_the_span() -> None:
+    today = date(2026, 11, 28)
+    stuck = [_obs(1, 1, today - timedelta(weeks=10), oid=1), _obs(1, 1, today, oid=2)]
+    assert derive.needs_help(derive.in_force(stuck), today, 6)
+    moving = [*stuck[:1], _obs(1, 2, today, oid=3)]
+    assert not derive.needs_help(derive.in_force(moving), today, 6)
+    new = [_obs(1, 0, today - timedelta(weeks=2), oid=4)]
+    assert not derive.needs_help(new, today, 6)  # not assessed long enough to say
+    assert not derive.needs_help(derive.in_force(stuck), today, 12)  # staff set a longer span
+
+
+def test_observations_are_against_the_pupils_own_pathway(app: Flask, session: Session) -> None:
+    school = make_school(session)
+    entry = services.Entry(level=2, observed_on=utcnow().date())
+    services.observe(session, school.teacher, school.pupil, SF, entry)
+    with pytest.raises(services.Invalid, match="semi-formal pathway"):
+        services.observe(session, school.teacher, school.pupil, "stop-block-tell.f", entry)
+
+
+@pytest.mark.parametrize(
+    ("level", "day", "message"),
+    [(5, 0, "0 to 4"), (-1, 0, "0 to 4"), (2, -1, "future"), (2, 800, "two years")],
+)
+def test_bad_levels_and_dates_are_refused(
+    app: Flask, session: Session, level: int, day: int, message: str
+) -> None:
+    school = make_school(session)
+    entry = services.Entry(level=level, observed_on=utcnow().date() - timedelta(days=day))
+    with pytest.raises(services.Invalid, match=message):
+        services.observe(session, school.teacher, school.pupil, SF, entry)
+
+
+def test_engagement_notes_are_for_pre_formal_pupils(app: Flask, session: Session) -> None:
+    school = make_school(session)
+    entry = services.Entry(level=1, observed_on=utcnow().date(), engagement=["exploration"])
+    with pytest.raises(services.Invalid, match="pre-formal"):
+        services.observe(session, school.teacher, school.pupil, SF, entry)
+    pf = make_pupil(session, school.oak, pathway="pre_formal")
+    services.observe(session, school.teacher, pf, "stop-block-tell.pf", entry)
+
+
+def test_fast_recording_three_pupils_on_different_pathways(
+    client: FlaskClient, session: Session
+) -> None:
+    school = make_school(session)
+    others = [make_pupil(session, school.oak, pathway=p) for p in ("pre_formal", "formal")]
+    session.commit()
+    sign_in(client, school.teacher.username)
+    ids = [school.pupil.id, *(p.id for p in others)]
+    response = client.post(
+        f"/assessment/classes/{school.oak.id}/record",
+        data={"lesson_id": "stop-block-tell", "pupil_ids": [str(i) for i in ids], "level": "2"},
+    )
+    assert response.status_code == 200
+    assert b"Recorded Developing" in response.data
+    objectives = set(session.scalars(select(Observation.objective_id)))
+    assert objectives == {"stop-block-tell.sf", "stop-block-tell.pf", "stop-block-tell.f"}
+    heatmap = client.get(f"/assessment/classes/{school.oak.id}").data.decode()
+    assert heatmap.count('class="lvl-2"') >= 3
+
+
+def test_teacher_sees_only_their_classes_and_governors_only_aggregates(
+    app: Flask, client: FlaskClient, session: Session, login_as: Callable[..., Account]
+) -> None:
+    school = make_school(session)
+    willow = make_class(session, name="Willow")
+    stranger = make_pupil(session, willow, first_name="Zed")
+    services.observe(
+        session,
+        school.teacher,
+        school.pupil,
+        SF,
+        services.Entry(level=3, observed_on=utcnow().date()),
+    )
+    session.commit()
+    sign_in(client, school.teacher.username)
+    assert client.get(f"/assessment/classes/{willow.id}").status_code == 404
+    assert client.get(f"/assessment/pupils/{stranger.id}").status_code == 404
+    denied = client.post(
+        f"/assessment/pupils/{stranger.id}/observations",
+        data={"objective_id": "stop-block-tell.sf", "level": "2"},
+    )
+    assert denied.status_code == 404
+    governor = app.test_client()
+    account = make_account(session, Role.GOVERNOR)
+    session.commit()
+    sign_in(governor, account.username)
+    assert governor.get(f"/assessment/pupils/{school.pupil.id}").status_code == 403
+    page = governor.get("/assessment/school").data.decode()
+    assert "Online bullying" in page
+    assert "Amira" not in page
+    assert "Khan" not in page
+    client.post("/sign-out")
+    sign_in(client, school.head.username)
+    assert "Amira Khan" in client.get("/assessment/school").data.decode()
+
+
+def test_proposal_from_responses_is_confirmed_by_a_person(
+    app: Flask, client: FlaskClient, session: Session, clock: Clock
+) -> None:
+    from classroom.lessons.content import ChooseStep
+
+    school = make_school(session)
+    version = (
+        app.extensions["lessons"]
+        .get("stop-block-tell")
+        .version(__import__("classroom.lessons.content", fromlist=["Pathway"]).Pathway.SEMI_FORMAL)
+    )
+    for day in range(2):
+        ipad = pupil_on_ipad(app, school)
+        url = ipad.post("/pupil/lessons/stop-block-tell/start").location
+        for n, step in enumerate(version.steps, 1):
+            if isinstance(step, ChooseStep):
+                right = next(i for i, o in enumerate(step.options) if o.correct)
+                ipad.post(
+                    url.replace("/steps/1", f"/steps/{n}"),
+                    data={"answer": str(right), "tries": "1", "key": f"{day}-{n}"},
+                )
+        ipad.post("/pupil/finished")
+        clock.advance(days=1)
+    proposal = services.propose(session, school.pupil, "stop-block-tell")
+    assert proposal is not None
+    assert proposal.level == Level.SECURE
+    assert session.scalar(select(func.count()).select_from(Observation)) == 0  # never automatic
+    sign_in(client, school.teacher.username)
+    page = client.get(f"/assessment/pupils/{school.pupil.id}").data.decode()
+    assert "100% right first time over 2 session(s)" in page
+    client.post(
+        f"/assessment/pupils/{school.pupil.id}/observations",
+        data={"objective_id": SF, "level": "3", "from_proposal": "y"},
+    )
+    row = session.scalar(select(Observation))
+    assert row is not None
+    assert row.from_proposal
+    assert row.recorded_by_id == school.teacher.id
+
+
+def test_correction_through_the_page_keeps_the_old_one(
+    client: FlaskClient, session: Session
+) -> None:
+    school = make_school(session)
+    first = services.observe(
+        session,
+        school.teacher,
+        school.pupil,
+        SF,
+        services.Entry(level=3, observed_on=utcnow().date()),
+    )
+    session.commit()
+    sign_in(client, school.teacher.username)
+    client.post(f"/assessment/observations/{first.id}/correct", data={"level": "1"})
+    rows = list(session.scalars(select(Observation).order_by(Observation.id)))
+    assert [(r.level, r.supersedes_id) for r in rows] == [(3, None), (1, first.id)]
+    again = client.post(f"/assessment/observations/{first.id}/correct", data={"level": "2"})
+    assert again.status_code == 400
+    page = client.get(f"/assessment/pupils/{school.pupil.id}/objectives/{SF}").data.decode()
+    assert "Corrected" in page
+    assert "In force" in page
+
+
+def test_csv_report_cannot_run_formulas(client: FlaskClient, session: Session) -> None:
+    school = make_school(session)
+    school.pupil.first_name = "=CMD"
+    services.observe(
+        session,
+        school.teacher,
+        school.pupil,
+        SF,
+        services.Entry(level=2, observed_on=utcnow().date(), note="=1+1"),
+    )
+    session.commit()
+    sign_in(client, school.teacher.username)
+    response = client.get(f"/assessment/pupils/{school.pupil.id}/report?format=csv")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/csv")
+    body = response.data.decode()
+    assert "'=CMD Khan" in body
+    assert "\n=CMD" not in body
+    assert (
+        b"E-safety progress summary"
+        in client.get(f"/assessment/pupils/{school.pupil.id}/report").data
+    )
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"objective_id": SF, "level": "9"},
+        {"objective_id": SF, "level": "x"},
+        {"objective_id": SF, "level": "2", "observed_on": "2999-01-01"},
+        {"objective_id": "stop-block-tell.f", "level": "2"},
+        {"objective_id": "nonsense", "level": "2"},
+    ],
+)
+def test_bad_input_gets_a_clear_4xx(
+    client: FlaskClient, session: Session, data: dict[str, str]
+) -> None:
+    school = make_school(session)
+    sign_in(client, school.teacher.username)
+    response = client.post(f"/assessment/pupils/{school.pupil.id}/observations", data=data)
+    assert response.status_code == 400
+    assert b"That was not recorded" in response.data
+
+
+def test_a_learning_moment_goes_to_that_pupils_carers_only(
+    app: Flask, client: FlaskClient, session: Session, clock: Clock
+) -> None:
+    from datetime import UTC, datetime
+
+    from tests.factories import link_parent
+
+    clock.set(datetime(2026, 11, 30, 10, 0, tzinfo=UTC))  # a Monday morning: not quiet hours
+    school = make_school(session)
+    other = make_pupil(session, school.oak, first_name="Zed", last_name="Other")
+    carer = make_account(session, Role.PARENT)
+    other_carer = make_account(session, Role.PARENT)
+    link_parent(session, carer, school.pupil)
+    link_parent(session, other_carer, other)
+    row = services.observe(
+        session,
+        school.teacher,
+        school.pupil,
+        SF,
+        services.Entry(
+            level=3, observed_on=utcnow().date(), note="Showed the stop card by herself"
+        ),
+    )
+    named = services.observe(
+        session,
+        school.teacher,
+        school.pupil,
+        "kind-and-unkind.sf",
+        services.Entry(level=2, observed_on=utcnow().date(), note="Worked with Zed Other"),
+    )
+    session.commit()
+    sign_in(client, school.teacher.username)
+    assert client.post(f"/assessment/observations/{row.id}/share").status_code == 302
+    client.post(f"/assessment/observations/{row.id}/share")  # twice: still one moment
+    refused = client.post(f"/assessment/observations/{named.id}/share")
+    assert refused.status_code == 400
+    assert b"Zed" in refused.data
+    family = app.test_client()
+    sign_in(family, carer.username)
+    feed = family.get(f"/family/children/{school.pupil.id}").data.decode()
+    assert feed.count("Showed the stop card by herself") == 1
+    assert "Secure (independent)" in feed
+    other_family = app.test_client()
+    sign_in(other_family, other_carer.username)
+    theirs = other_family.get(f"/family/children/{other.id}").data.decode()
+    assert "Showed the stop card" not in theirs

@@ -1,0 +1,477 @@
+"""Teachers write, preview and share lessons; the lesson-file rules and the player apply to them."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from classroom import policy
+from classroom.accounts.models import Account, Role
+from classroom.audit.models import AuditEvent
+from classroom.lessons import authoring
+from classroom.lessons.authored_models import AuthoredLesson, LessonStatus
+from classroom.lessons.content import ROOT, LessonError, load_lessons
+from classroom.lessons.models import StepResponse
+from tests.authoring_helpers import assert_harmless, lesson_form, xss_lines
+from tests.conftest import sign_in
+from tests.factories import make_account
+from tests.worry_helpers import make_school, pupil_on_ipad
+
+
+def _client(app: Flask, account: Account) -> FlaskClient:
+    client = app.test_client()
+    assert sign_in(client, account.username).status_code == 302
+    return client
+
+
+def _create(client: FlaskClient, **changes: object) -> AuthoredLesson:
+    response = client.post("/authoring/new", data=lesson_form(**changes))
+    assert response.status_code == 302, response.data.decode()[:2000]
+    lesson_id = int(re.search(r"/authoring/(\d+)", response.location).group(1))  # type: ignore[union-attr]
+    from classroom.db import get_session
+
+    row = get_session().get(AuthoredLesson, lesson_id)
+    assert row is not None
+    return row
+
+
+def _count(session: Session, model: type) -> int:
+    return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+# --- Writing and checking ----------------------------------------------------------------------
+
+
+def test_a_valid_lesson_is_saved_as_a_draft_with_ids_the_app_assigns(
+    app: Flask, session: Session
+) -> None:
+    school = make_school(session)
+    row = _create(_client(app, school.teacher))
+    assert row.status is LessonStatus.DRAFT
+    assert row.key == f"t-{row.id}-kind-words-online"
+    lesson = authoring.lesson_of(row)
+    assert [len(v.steps) for v in lesson.versions] == [3, 3, 3]
+    assert lesson.version(lesson.versions[1].pathway).objective.id == f"{row.key}.sf"
+    actions = set(session.scalars(select(AuditEvent.action)))
+    assert "authored_lesson.created" in actions
+
+
+def test_the_editor_and_its_preview_button_work_without_javascript(
+    app: Flask, session: Session, login_as: Callable[..., Account], client: FlaskClient
+) -> None:
+    login_as(Role.TEACHER)
+    assert client.get("/authoring/new").status_code == 200
+    page = client.post("/authoring/new", data=lesson_form(action="preview")).data.decode()
+    assert 'id="f-title-preview"' in page
+    assert "/symbols/" in page.split('id="f-title-preview"')[1][:600]
+    assert _count(session, AuthoredLesson) == 0
+
+
+def _file_message(tmp_path: Path, old: str, new: str) -> str:
+    """What the file loader says about a lesson file broken the same way."""
+    folder = tmp_path / "lessons"
+    folder.mkdir()
+    source = ROOT / "lessons" / "10-stop-block-tell.toml"
+    shutil.copy(source, folder / source.name)
+    target = folder / source.name
+    target.write_text(target.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(LessonError) as error:
+        load_lessons(folder)
+    return error.value.problems[0].reason
+
+
+def test_a_malformed_lesson_is_refused_like_a_file_and_nothing_is_saved(
+    app: Flask, session: Session, tmp_path: Path
+) -> None:
+    school = make_school(session)
+    client = _client(app, school.teacher)
+    audit_before = _count(session, AuditEvent)
+    response = client.post("/authoring/new", data=lesson_form(**{"sf-2-correct": None}))
+    assert response.status_code == 400
+    page = html.unescape(response.data.decode())
+    ours = re.search(r"step 2 of semi_formal has no correct option; [^<]+", page)
+    assert ours is not None
+    theirs = _file_message(tmp_path, "correct = true", "correct = false")
+    shape = r"step \d of \w+ has no correct option; mark at least one with correct = true"
+    assert re.fullmatch(shape, ours.group(0).strip())
+    assert re.fullmatch(shape, theirs)
+    assert _count(session, AuthoredLesson) == 0
+    assert _count(session, AuditEvent) == audit_before
+    assert 'value="Which message is kind?"' in response.data.decode()  # the work is kept
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"title": "One two three four five six seven"}, "the title has 7 words"),
+        ({"sf-3-kind": None, "sf-3-text": None}, "semi_formal has 2 steps; use 3 to 7"),
+        ({"f-2-i1-group": "3"}, "has group '3'; use 1 or 2"),
+        ({"strands": []}, "strands must be a list"),
+        ({"sf-1-symbol": "nope"}, "no picture nope.svg"),
+        ({"pf-2-sound": "siren"}, "has sound 'siren'"),
+        ({"pf-3-answer": None}, "is missing 'answer'"),
+    ],
+)
+def test_each_lesson_rule_is_checked_with_a_plain_message(
+    app: Flask, session: Session, changes: dict[str, object], message: str
+) -> None:
+    school = make_school(session)
+    response = _client(app, school.teacher).post("/authoring/new", data=lesson_form(**changes))
+    assert response.status_code == 400
+    assert message in html.unescape(response.data.decode())
+    assert _count(session, AuthoredLesson) == 0
+
+
+def test_a_refused_change_leaves_the_saved_lesson_as_it_was(app: Flask, session: Session) -> None:
+    school = make_school(session)
+    client = _client(app, school.teacher)
+    row = _create(client)
+    before = row.document
+    response = client.post(f"/authoring/{row.id}/edit", data=lesson_form(**{"f-1-kind": "dance"}))
+    assert response.status_code == 400
+    session.refresh(row)
+    assert row.document == before
+    assert row.revision == 1
+
+
+# --- Who may change what -------------------------------------------------------------------------
+
+
+def test_a_teacher_cannot_edit_or_share_another_teachers_lesson(
+    app: Flask, session: Session
+) -> None:
+    school = make_school(session)
+    row = _create(_client(app, school.teacher))
+    other = make_account(session, Role.TEACHER)
+    session.commit()
+    them = _client(app, other)
+    assert them.get(f"/authoring/{row.id}/edit").status_code == 404
+    assert them.post(f"/authoring/{row.id}/edit", data=lesson_form()).status_code == 404
+    assert them.post(f"/authoring/{row.id}/share").status_code == 404
+    assert them.get(f"/authoring/{row.id}").status_code == 404  # a draft is its author's
+    assert not policy.can_edit_authored_lesson(session, other, row)
+
+
+def test_the_headteacher_can_change_any_lesson_in_the_school(app: Flask, session: Session) -> None:
+    school = make_school(session)
+    row = _create(_client(app, school.teacher))
+    head = _client(app, school.head)
+    response = head.post(f"/authoring/{row.id}/edit", data=lesson_form(topic="Being kind"))
+    assert response.status_code == 302
+    session.refresh(row)
+    assert json.loads(row.document)["topic"] == "Being kind"
+    assert row.revision == 2
+
+
+def test_pupils_parents_and_other_staff_cannot_write_lessons(
+    app: Flask, session: Session, login_as: Callable[..., Account], client: FlaskClient
+) -> None:
+    login_as(Role.TEACHING_ASSISTANT)
+    assert client.get("/authoring/new").status_code == 403
+    assert client.post("/authoring/new", data=lesson_form()).status_code == 403
+
+
+# --- Sharing, maps and the player -------------------------------------------------------------
+
+
+def test_a_draft_cannot_go_on_a_map_until_it_is_shared(app: Flask, session: Session) -> None:
+    school = make_school(session)
+    teacher = _client(app, school.teacher)
+    row = _create(teacher)
+    add = f"/pupils/{school.pupil.id}/lessons/x/add"
+    assert teacher.post(add, data={"lesson_id": row.key}).status_code == 400
+    assert teacher.post(f"/authoring/{row.id}/share").status_code == 302
+    assert teacher.post(add, data={"lesson_id": row.key}).status_code == 302
+    assert teacher.post(f"/authoring/{row.id}/share").status_code == 409
+    page = teacher.get(f"/classes/{school.oak.id}/lessons").data.decode()
+    assert "Kind words online" in page
+
+
+def test_a_pupil_plays_a_shared_lesson_once_it_is_on_their_map(
+    app: Flask, session: Session
+) -> None:
+    school = make_school(session)
+    teacher = _client(app, school.teacher)
+    row = _create(teacher)
+    ipad = pupil_on_ipad(app, school)
+    assert ipad.get(f"/pupil/lessons/{row.key}").status_code == 404
+    teacher.post(f"/authoring/{row.id}/share")
+    teacher.post(f"/pupils/{school.pupil.id}/lessons/x/add", data={"lesson_id": row.key})
+    assert "Kind words online" in ipad.get("/pupil/").data.decode()
+    assert ipad.get(f"/pupil/lessons/{row.key}").status_code == 200
+    start = ipad.post(f"/pupil/lessons/{row.key}/start")
+    assert start.status_code == 302
+    choose = start.location.replace("/steps/1", "/steps/2")
+    page = ipad.get(choose).data.decode()
+    assert "Which" in page
+    assert "Well done!" in page
+    done = ipad.post(choose, data={"answer": "0", "tries": "1", "key": "k1"})
+    assert done.status_code == 200
+    response = session.scalar(select(StepResponse))
+    assert response is not None
+    assert response.correct
+    assert response.lesson_id == row.key
+
+
+def test_a_pupil_in_another_school_never_gets_the_lesson(app: Flask, session: Session) -> None:
+    from tests.factories import make_class
+    from tests.factories import make_school as new_school
+
+    school = make_school(session)
+    row = _create(_client(app, school.teacher))
+    _client(app, school.teacher).post(f"/authoring/{row.id}/share")
+    elsewhere = new_school(session, name="Elsewhere")
+    head = make_account(session, Role.HEADTEACHER, school=elsewhere)
+    make_class(session, school=elsewhere)
+    session.commit()
+    assert row.key not in _client(app, head).get("/authoring/").data.decode()
+
+
+def test_editing_a_lesson_pupils_have_played_is_refused_and_a_copy_offered(
+    app: Flask, session: Session
+) -> None:
+    school = make_school(session)
+    teacher = _client(app, school.teacher)
+    row = _create(teacher)
+    teacher.post(f"/authoring/{row.id}/share")
+    teacher.post(f"/pupils/{school.pupil.id}/lessons/x/add", data={"lesson_id": row.key})
+    response = teacher.post(f"/authoring/{row.id}/edit", data=lesson_form(topic="Changed"))
+    assert response.status_code == 302  # shared but not yet played: changes are allowed
+    pupil_on_ipad(app, school).post(f"/pupil/lessons/{row.key}/start")
+    refused = teacher.post(f"/authoring/{row.id}/edit", data=lesson_form(topic="Again"))
+    assert refused.status_code == 409
+    assert "Make a copy" in html.unescape(refused.data.decode())
+    session.refresh(row)
+    assert json.loads(row.document)["topic"] == "Changed"
+    copied = teacher.post(f"/authoring/{row.id}/copy")
+    assert copied.status_code == 302
+    copies = list(session.scalars(select(AuthoredLesson).where(AuthoredLesson.id != row.id)))
+    assert len(copies) == 1
+    assert copies[0].status is LessonStatus.DRAFT
+    assert copies[0].key != row.key
+
+
+# --- Preview as a pupil -----------------------------------------------------------------------
+
+
+def test_preview_shows_any_lesson_on_any_pathway_and_records_nothing(
+    app: Flask, session: Session
+) -> None:
+    school = make_school(session)
+    teacher = _client(app, school.teacher)
+    row = _create(teacher)  # a draft: its author may preview it
+    for pathway in ("pre_formal", "semi_formal", "formal"):
+        for lesson_id in ("stop-block-tell", row.key):
+            url = f"/authoring/preview/{lesson_id}/{pathway}/1"
+            assert teacher.get(url).status_code == 200, url
+    choose = f"/authoring/preview/{row.key}/semi_formal/2"
+    wrong = teacher.get(choose, query_string={"answer": "1"}).data.decode()
+    assert 'class="choice-card hint"' in wrong
+    right = teacher.get(choose, query_string={"answer": "0"}).data.decode()
+    assert "pupil-message feedback" in right
+    sort = f"/authoring/preview/{row.key}/formal/2"
+    assert "Unkind" in teacher.get(sort, query_string={"answer": "0", "item": "0"}).data.decode()
+    assert teacher.get(choose, query_string={"answer": "9"}).status_code == 400
+    assert teacher.get(sort, query_string={"answer": "7", "item": "99"}).status_code == 400
+    assert teacher.get(f"/authoring/preview/{row.key}/sideways/1").status_code == 404
+    assert teacher.get(f"/authoring/preview/{row.key}/formal/9").status_code == 404
+    assert teacher.get("/authoring/preview/no-such-lesson/formal/1").status_code == 404
+    assert _count(session, StepResponse) == 0
+
+
+def test_another_teachers_draft_cannot_be_previewed(app: Flask, session: Session) -> None:
+    school = make_school(session)
+    row = _create(_client(app, school.teacher))
+    other = make_account(session, Role.TEACHER)
+    session.commit()
+    assert _client(app, other).get(f"/authoring/preview/{row.key}/formal/1").status_code == 404
+
+
+# --- Attack text --------------------------------------------------------------------------------
+
+
+def test_the_symbol_preview_escapes_what_it_is_given(
+    login_as: Callable[..., Account], client: FlaskClient
+) -> None:
+    login_as(Role.TEACHER)
+    response = client.get(
+        "/authoring/symbols", query_string={"text": "<img src=x onerror=alert(1)>"}
+    )
+    assert response.status_code == 200
+    assert "<img src=x" not in response.data.decode()
+    assert_harmless(response.data.decode())
+
+
+def test_notes_keep_only_the_small_allow_list() -> None:
+    notes = authoring.clean_notes(
+        '<p onclick="x()">Hi <a href="javascript:alert(1)">bad</a> <a href="https://ok.example/">ok</a>'
+        "<script>alert(1)</script><img src=x onerror=alert(1)><em>e</em></p>"
+    )
+    assert "<script" not in notes
+    assert "onclick" not in notes
+    assert "<img" not in notes
+    assert '<a href="https://ok.example/" rel="noopener noreferrer">ok</a>' in notes
+    assert "javascript:" not in notes
+    assert "<em>e</em>" in notes
+
+
+def test_attack_text_is_stored_as_written_and_shown_harmlessly(
+    app: Flask, session: Session
+) -> None:
+    school = make_school(session)
+    teacher = _client(app, school.teacher)
+    lines = xss_lines()
+    saved = 0
+    for n, line in enumerate(lines):
+        attack = line[:250]
+        changes = {
+            "title": attack if len(attack.split()) <= 6 else "Attack",
+            "sf-2-text": attack if len(attack.split()) <= 12 else "Which is kind?",
+            "sf-2-o1-text": attack if len(attack.split()) <= 8 else "Kind",
+            "notes": line,
+        }
+        try:
+            row = authoring.create(session, school.teacher, authoring_doc(changes), line)
+        except authoring.LessonProblems:
+            continue  # refused as a lesson file would be: nothing stored
+        saved += 1
+        stored = json.loads(row.document)
+        assert stored["semi_formal"]["steps"][1]["text"] == " ".join(changes["sf-2-text"].split())
+        assert "<script" not in row.notes_html.lower()
+        if n % 3 == 0:
+            session.commit()
+            for url in (f"/authoring/{row.id}", f"/authoring/preview/{row.key}/semi_formal/2"):
+                page = teacher.get(url)
+                assert page.status_code == 200
+                assert_harmless(page.data.decode())
+    assert saved > len(lines) / 2
+
+
+def authoring_doc(changes: dict[str, str]) -> authoring.Document:
+    from werkzeug.datastructures import MultiDict
+
+    form = lesson_form(**changes)
+    form.pop("notes")
+    pairs = [
+        (k, v) for k, value in form.items() for v in (value if isinstance(value, list) else [value])
+    ]
+    return authoring.document_from_form(MultiDict(pairs))
+
+
+def test_attack_text_through_the_editor_form_never_breaks_a_page(
+    app: Flask, session: Session
+) -> None:
+    school = make_school(session)
+    teacher = _client(app, school.teacher)
+    for line in xss_lines()[::25]:
+        response = teacher.post(
+            "/authoring/new",
+            data=lesson_form(
+                title=line, **{"sf-2-text": line, "sf-2-o1-text": line, "notes": line}
+            ),
+        )
+        assert response.status_code in (302, 400)
+        if response.status_code == 400:
+            assert_harmless(response.data.decode())
+
+
+def test_every_authoring_form_needs_a_csrf_token(app: Flask, session: Session) -> None:
+    school = make_school(session)
+    teacher = _client(app, school.teacher)
+    row = _create(teacher)
+    app.config["WTF_CSRF_ENABLED"] = True
+    for url in ("/authoring/new", f"/authoring/{row.id}/edit", f"/authoring/{row.id}/share"):
+        assert teacher.post(url, data=lesson_form()).status_code == 400, url
+    assert teacher.post(f"/authoring/{row.id}/copy").status_code == 400
+
+
+def test_a_shared_lesson_that_no_longer_meets_the_rules_drops_out_without_breaking_pages(
+    app: Flask, session: Session
+) -> None:
+    school = make_school(session)
+    teacher = _client(app, school.teacher)
+    row = _create(teacher)
+    teacher.post(f"/authoring/{row.id}/share")
+    broken = json.loads(row.document)
+    broken["symbol"] = "NO-SUCH-PICTURE"  # as if a symbol were removed from the library
+    row.document = json.dumps(broken)
+    session.commit()
+    page = teacher.get(f"/authoring/{row.id}")
+    assert page.status_code == 200
+    assert "no longer meets the lesson rules" in page.data.decode()
+    assert row.key not in authoring.merged(app.extensions["lessons"], [])
+    assert authoring.shared_lessons(session, None) == []
+    assert teacher.get(f"/authoring/preview/{row.key}/formal/1").status_code == 404
+    assert pupil_on_ipad(app, school).get("/pupil/").status_code == 200
+
+
+def test_attack_text_in_a_shared_lesson_is_harmless_on_the_pupils_ipad(
+    app: Flask, session: Session
+) -> None:
+    school = make_school(session)
+    teacher = _client(app, school.teacher)
+    ipad = pupil_on_ipad(app, school)
+    short = [line for line in xss_lines() if len(line.split()) <= 6][::40]
+    for line in short:
+        changes = {"title": line, "sf-2-text": line, "sf-2-o1-text": line, "notes": line}
+        try:
+            row = authoring.create(session, school.teacher, authoring_doc(changes), line)
+        except authoring.LessonProblems:
+            continue
+        session.commit()
+        teacher.post(f"/authoring/{row.id}/share")
+        teacher.post(f"/pupils/{school.pupil.id}/lessons/x/add", data={"lesson_id": row.key})
+        start = ipad.post(f"/pupil/lessons/{row.key}/start")
+        for url in (
+            "/pupil/",
+            f"/pupil/lessons/{row.key}",
+            start.location.replace("/steps/1", "/steps/2"),
+        ):
+            page = ipad.get(url)
+            assert page.status_code == 200, url
+            assert_harmless(page.data.decode())
+
+
+@pytest.mark.parametrize(
+    ("role", "own_draft", "their_draft", "their_shared", "edit_theirs"),
+    [
+        (Role.TEACHER, True, False, True, False),
+        (Role.HEADTEACHER, True, True, True, True),
+        (Role.TEACHING_ASSISTANT, False, False, False, False),
+        (Role.DSL, False, False, False, False),
+        (Role.PARENT, False, False, False, False),
+    ],
+)
+def test_who_sees_and_changes_teacher_lessons(
+    session: Session,
+    role: Role,
+    own_draft: bool,
+    their_draft: bool,
+    their_shared: bool,
+    edit_theirs: bool,
+) -> None:
+    school = make_school(session)
+    me = make_account(session, role)
+    mine = authoring.create(session, school.teacher, authoring_doc({}), "")
+    mine.author_id = me.id  # a draft of the account under test
+    draft = authoring.create(session, school.teacher, authoring_doc({}), "")
+    shared = authoring.create(session, school.teacher, authoring_doc({}), "")
+    shared.status = LessonStatus.SHARED
+    session.flush()
+    seen = set(session.scalars(policy.visible_authored_lessons(me)))
+    assert (mine in seen) is own_draft
+    assert (draft in seen) is their_draft
+    assert (shared in seen) is their_shared
+    assert policy.can_edit_authored_lesson(session, me, draft) is edit_theirs
+    for row in (mine, draft, shared):
+        assert policy.can_view_authored_lesson(session, me, row) is (row in seen)
