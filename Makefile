@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export CLASSROOM_INSTANCE ?= $(CURDIR)/instance
 
-.PHONY: run test lint typecheck pytest system-deps clean
+.PHONY: run test lint typecheck pytest pytest-postgres system-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,14 @@ lint: $(STAMP)
 pytest: $(STAMP)
 	$(VENV)/bin/pytest -n 2 --dist loadfile
 
-test: system-deps lint pytest
+# The suite again on a throwaway local PostgreSQL (installed with apt-get if missing, run as the
+# postgres user on a unix socket only). Browser and kill -9 tests drive their own SQLite server,
+# so they run in the SQLite pass only.
+pytest-postgres: $(STAMP)
+	bash scripts/postgres-test.sh $(VENV)/bin/pytest -n 2 --dist loadfile \
+		--ignore=tests/browser --ignore=tests/reliability -m "not browser"
+
+test: system-deps lint pytest pytest-postgres
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

@@ -7,6 +7,7 @@ from flask import Flask, current_app, url_for
 from sqlalchemy import select
 
 from classroom import migrate
+from classroom.backup.cli import cli as backup_cli
 from classroom.db import get_session
 from classroom.lessons.cli import cli as lessons_cli
 from classroom.outbox.cli import cli as worker_cli
@@ -23,6 +24,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(worker_cli)
     app.cli.add_command(symbols_cli)
     app.cli.add_command(speech_cli)
+    app.cli.add_command(backup_cli)
 
 
 @click.group("db")
@@ -57,6 +59,7 @@ def demo_seed() -> None:
         click.echo(f"Demo school created. Staff and parent accounts: {', '.join(demo.USERNAMES)}")
         click.echo(f"Their password: {password}")
     click.echo(f"Open {base}/ and sign in.")
+    click.echo(f"A carer can join at {base}/family/join with Ben's demo code BENTY-DEM23.")
     click.echo(
         "To enrol a class iPad: sign in as 'teacher' on the iPad and choose 'Class iPads', "
         "or run:  .venv/bin/flask --app classroom devices enrol-link --class Oak"

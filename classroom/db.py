@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from flask import Flask, current_app, g, has_app_context
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, func, select
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -84,6 +84,20 @@ def _sqlite_on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
 
 def _sqlite_on_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+
+
+def serialise(session: Session, *names: str) -> None:
+    """Take read-then-write decisions about these names one transaction at a time, in every process.
+
+    SQLite already does: a writing transaction holds the database's write lock from BEGIN
+    IMMEDIATE. PostgreSQL's READ COMMITTED would let two transactions read the same count (say,
+    of failed sign-ins) and both act on it; a transaction-scoped advisory lock per name, taken
+    in a fixed order and released at commit or rollback, restores the SQLite behaviour.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for name in sorted(set(names)):
+        session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(name, 0))))
 
 
 def init_app(app: Flask) -> None:

@@ -14,7 +14,9 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def alembic_config(url: str | None = None) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.set_main_option("sqlalchemy.url", url or current_app.config["DATABASE_URL"])
+    # ConfigParser reads "%" as interpolation: URL-encoded passwords and socket paths need "%%".
+    url = url or current_app.config["DATABASE_URL"]
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return cfg
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,18 +16,28 @@ from classroom import create_app
 from classroom.accounts.models import Account, Role
 from classroom.db import get_session, write_intent
 from classroom.devices.services import cookie_name
-from classroom.migrate import upgrade
-from tests import factories
+from tests import databases, factories
 
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
 
 @pytest.fixture(scope="session")
-def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One database migrated from empty with Alembic; each test gets a copy of the file."""
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One database migrated from empty with Alembic; each test gets a copy of it.
+
+    SQLite by default; PostgreSQL when CLASSROOM_TEST_DATABASE_URL is set (see tests/databases.py).
+    """
     path = tmp_path_factory.mktemp("template") / "classroom.sqlite3"
-    upgrade(f"sqlite:///{path}")
-    return path
+    databases.prepare_template(path)
+    yield path
+    databases.finish()
+
+
+@pytest.fixture(autouse=True)
+def _release_test_databases() -> Iterator[None]:
+    """On PostgreSQL, close the test's connections and drop its databases afterwards."""
+    yield
+    databases.release()
 
 
 class Clock:
@@ -76,13 +85,10 @@ class RequestIsolatedClient(FlaskClient):
 
 
 def build_app(instance: Path, template: Path, clock: Clock, **overrides: Any) -> Flask:
-    db_path = instance / "classroom.sqlite3"
-    if not db_path.exists():
-        shutil.copy(template, db_path)
     config = {
         "ENV": "testing",
         "INSTANCE_PATH": str(instance),
-        "DATABASE_URL": f"sqlite:///{db_path}",
+        "DATABASE_URL": databases.database_for(instance, template),
         "SECRET_KEY": SECRET,
         "ARGON2_MEMORY_KIB": 8192,  # still argon2id; less memory so the suite stays quick
         "CLOCK": clock,
@@ -91,6 +97,7 @@ def build_app(instance: Path, template: Path, clock: Clock, **overrides: Any) ->
     }
     app = create_app(config)
     app.test_client_class = RequestIsolatedClient
+    databases.track(app)
     return app
 
 

@@ -19,7 +19,7 @@ from classroom.accounts.passwords import (
     verify_password,
 )
 from classroom.audit.services import record
-from classroom.db import utcnow
+from classroom.db import serialise, utcnow
 from classroom.errors import Invalid, Throttled
 from classroom.principals import Actor
 
@@ -62,6 +62,8 @@ def _recent_failures(session: Session, by: str, value: str, kind: str, since: da
 
 def check_throttle(session: Session, kind: str, username: str, ip: str, limit: int) -> None:
     """Refuse an attempt when this account or address has failed too often lately."""
+    # Parallel guesses on several server processes must not all read the same count.
+    serialise(session, f"throttle:{kind}:name:{username}", f"throttle:{kind}:ip:{ip}")
     cfg = current_app.config
     window = timedelta(minutes=int(cfg["LOGIN_WINDOW_MINUTES"]))
     since = utcnow() - window

@@ -1,0 +1,1 @@
+"""Encrypted, consistent online backups of an instance, and restores into an empty one."""

@@ -1,0 +1,381 @@
+"""Consistent online backups of an instance, and restoring one into an empty instance.
+
+A backup is one encrypted file (see `crypto`) holding a gzipped tar archive:
+
+    manifest.json              kind, schema revision, when, and the row count of every table
+    database.sqlite3           SQLite: a snapshot made with SQLite's online backup API
+    database.pgdump            PostgreSQL: `pg_dump --format=custom` of the same snapshot
+    instance/worry_key.pem     the key class iPads seal saved worries to (without it, a worry
+                               still waiting on an iPad could never be opened after a restore)
+    instance/carer_photos/...  photos shared with carers, which the database only names
+
+On PostgreSQL the row counts and the dump come from one exported snapshot, so the manifest
+describes exactly what was dumped; a restore counts again and refuses to report success if
+anything differs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import tarfile
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, inspect, select, text
+from sqlalchemy.engine import make_url
+
+from classroom.backup.crypto import LOG2_N, BackupError, EncryptingWriter, decrypt
+
+PHOTO_NAME = re.compile(r"^[0-9a-f]{32}\.jpg$")
+WORRY_KEY = "worry_key.pem"
+PHOTOS = "carer_photos"
+
+
+@dataclass(frozen=True)
+class Manifest:
+    kind: str
+    revision: str | None
+    created_at: str
+    tables: dict[str, int]
+    files: list[str]
+
+    @property
+    def rows(self) -> int:
+        return sum(self.tables.values())
+
+
+def kind_of(url: str) -> str:
+    """'sqlite' or 'postgresql' for a database URL; anything else cannot be backed up here."""
+    backend = make_url(url).get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise BackupError(f"Backups support SQLite and PostgreSQL, not {backend}.")
+    return backend
+
+
+def _quote(conn: Connection, table: str) -> str:
+    return conn.dialect.identifier_preparer.quote(table)
+
+
+def table_counts(conn: Connection) -> dict[str, int]:
+    """Rows in every table of the database (Alembic's version table included)."""
+    return {
+        name: int(conn.execute(text(f"SELECT count(*) FROM {_quote(conn, name)}")).scalar_one())  # noqa: S608 - names come from the database's own catalogue
+        for name in sorted(inspect(conn).get_table_names())
+    }
+
+
+def _revision(conn: Connection, tables: dict[str, int]) -> str | None:
+    if "alembic_version" not in tables:
+        return None
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def nonempty_tables(engine: Engine) -> list[str]:
+    """Tables holding any row, apart from Alembic's record of the schema version."""
+    with engine.connect() as conn:
+        names = inspect(conn).get_table_names()
+        return [
+            name
+            for name in sorted(names)
+            if name != "alembic_version"
+            and conn.execute(
+                select(text("1")).select_from(text(_quote(conn, name))).limit(1)
+            ).first()
+            is not None
+        ]
+
+
+# --- PostgreSQL tools -------------------------------------------------------------------------
+
+
+def pg_tool(name: str) -> str:
+    """The newest installed pg_dump/pg_restore (it must be at least the server's version)."""
+    candidates = sorted(
+        Path("/usr/lib/postgresql").glob(f"*/bin/{name}"),
+        key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0,
+        reverse=True,
+    )
+    found = str(candidates[0]) if candidates else shutil.which(name)
+    if not found:
+        raise BackupError(f"{name} is not installed: apt-get install postgresql-client")
+    return found
+
+
+def libpq_target(url: str) -> tuple[str, dict[str, str]]:
+    """A libpq connection string and environment for a URL; the password goes only in the
+    environment, so it never appears on a command line that `ps` shows."""
+    from psycopg.conninfo import make_conninfo
+
+    parsed = make_url(url)
+    params: dict[str, Any] = {
+        "dbname": parsed.database,
+        "host": parsed.host,
+        "port": parsed.port,
+        "user": parsed.username,
+    }
+    params.update({k: v for k, v in parsed.query.items() if isinstance(v, str)})
+    conninfo = make_conninfo("", **{k: v for k, v in params.items() if v is not None})
+    env = dict(os.environ)
+    if parsed.password:
+        env["PGPASSWORD"] = parsed.password
+    return conninfo, env
+
+
+def _run(command: list[str], env: dict[str, str], what: str) -> None:
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603 - fixed tool, no shell
+    if done.returncode != 0:
+        detail = (done.stderr or done.stdout).strip().splitlines()
+        raise BackupError(f"{what} failed: {detail[-1] if detail else done.returncode}")
+
+
+# --- Making a backup --------------------------------------------------------------------------
+
+
+def _snapshot_sqlite(engine: Engine, url: str, target: Path) -> tuple[dict[str, int], str | None]:
+    source = sqlite3.connect(make_url(url).database or "", timeout=30)
+    copy = sqlite3.connect(target)
+    try:
+        source.backup(copy)  # one read transaction: a consistent snapshot while the app writes
+        if copy.execute("PRAGMA integrity_check").fetchone() != ("ok",):
+            raise BackupError("The database failed its integrity check; no backup was written.")
+    finally:
+        copy.close()
+        source.close()
+    snapshot = sqlite3.connect(target)
+    try:
+        names = [
+            row[0]
+            for row in snapshot.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        counts = {n: snapshot.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}  # noqa: S608 - catalogue names
+        revision = None
+        if "alembic_version" in counts:
+            revision = snapshot.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+    finally:
+        snapshot.close()
+    return dict(sorted(counts.items())), revision
+
+
+def _snapshot_postgres(engine: Engine, url: str, target: Path) -> tuple[dict[str, int], str | None]:
+    conninfo, env = libpq_target(url)
+    with engine.connect() as conn:
+        conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            # Export this transaction's snapshot so pg_dump sees exactly the rows counted here.
+            snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar_one()
+            counts = table_counts(conn)
+            revision = _revision(conn, counts)
+            command = [pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges"]
+            command += [f"--snapshot={snapshot}", f"--file={target}", f"--dbname={conninfo}"]
+            _run(command, env, "pg_dump")
+    return counts, revision
+
+
+def _instance_files(instance: Path) -> Iterator[tuple[Path, str]]:
+    key = instance / WORRY_KEY
+    if key.is_file():
+        yield key, f"instance/{WORRY_KEY}"
+    photos = instance / PHOTOS
+    if photos.is_dir():
+        for path in sorted(photos.iterdir()):
+            if PHOTO_NAME.match(path.name) and path.is_file():
+                yield path, f"instance/{PHOTOS}/{path.name}"
+
+
+@contextmanager
+def private_workdir(instance: Path) -> Iterator[Path]:
+    """A temporary folder (0700) beside the database, for plaintext that never leaves it."""
+    instance.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=instance, prefix=".backup-") as name:
+        os.chmod(name, 0o700)
+        yield Path(name)
+
+
+def _add_bytes(archive: tarfile.TarFile, name: str, data: bytes) -> None:
+    info = tarfile.TarInfo(name)
+    info.size, info.mode = len(data), 0o600
+    archive.addfile(info, _BytesReader(data))
+
+
+class _BytesReader:
+    def __init__(self, data: bytes) -> None:
+        self._data, self._at = data, 0
+
+    def read(self, size: int = -1) -> bytes:
+        end = len(self._data) if size < 0 else self._at + size
+        chunk, self._at = self._data[self._at : end], min(end, len(self._data))
+        return chunk
+
+
+def create(
+    engine: Engine,
+    url: str,
+    instance: Path,
+    out: Path,
+    passphrase: str,
+    now: datetime,
+    log2_n: int = LOG2_N,
+) -> Manifest:
+    """Write an encrypted, consistent backup of the database and instance files to `out`."""
+    kind = kind_of(url)
+    if out.exists():
+        raise BackupError(f"{out} already exists; choose a new file name.")
+    with private_workdir(instance) as work:
+        dump = work / ("database.sqlite3" if kind == "sqlite" else "database.pgdump")
+        snapshot = _snapshot_sqlite if kind == "sqlite" else _snapshot_postgres
+        counts, revision = snapshot(engine, url, dump)
+        files = list(_instance_files(instance))
+        manifest = Manifest(kind, revision, now.isoformat(), counts, [n for _p, n in files])
+        partial = out.with_name(f".{out.name}.part")
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                writer = EncryptingWriter(handle, passphrase, kind, log2_n)
+                with tarfile.open(fileobj=writer, mode="w|gz") as archive:  # type: ignore[call-overload]
+                    _add_bytes(archive, "manifest.json", json.dumps(manifest.__dict__).encode())
+                    archive.add(dump, arcname=dump.name)
+                    for path, name in files:
+                        archive.add(path, arcname=name)
+                writer.close()
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(partial, out)
+        finally:
+            partial.unlink(missing_ok=True)
+    return manifest
+
+
+# --- Restoring --------------------------------------------------------------------------------
+
+
+def _read_manifest(archive: tarfile.TarFile) -> Manifest:
+    member = archive.extractfile("manifest.json")
+    if member is None:
+        raise BackupError("The backup has no manifest.")
+    data = json.loads(member.read())
+    return Manifest(
+        data["kind"], data["revision"], data["created_at"], data["tables"], data["files"]
+    )
+
+
+def _extract(archive: tarfile.TarFile, name: str, target: Path) -> None:
+    """One named regular file out of the archive, written with owner-only permissions."""
+    member = archive.getmember(name)
+    source = archive.extractfile(member) if member.isfile() else None
+    if source is None:
+        raise BackupError(f"The backup's {name} is not a file.")
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        shutil.copyfileobj(source, handle)
+
+
+@contextmanager
+def open_backup(
+    source: Path, passphrase: str, work: Path
+) -> Iterator[tuple[tarfile.TarFile, Manifest]]:
+    """Decrypt and authenticate a backup into `work`, then read its archive and manifest."""
+    plain = work / "backup.tar.gz"
+    try:
+        with source.open("rb") as encrypted, plain.open("wb") as out:
+            decrypt(encrypted, out, passphrase)
+    except FileNotFoundError:
+        raise BackupError(f"There is no backup file at {source}.") from None
+    try:
+        with tarfile.open(plain, mode="r:gz") as archive:
+            yield archive, _read_manifest(archive)
+    except (tarfile.TarError, KeyError, ValueError) as error:
+        raise BackupError(f"The backup's contents cannot be read ({error}).") from None
+
+
+def _restore_sqlite(url: str, dump: Path) -> None:
+    source = sqlite3.connect(dump)
+    target = sqlite3.connect(make_url(url).database or "", timeout=30)
+    try:
+        if source.execute("PRAGMA integrity_check").fetchone() != ("ok",):
+            raise BackupError("The database in the backup failed its integrity check.")
+        source.backup(target)  # replaces the whole database in one step
+    finally:
+        target.close()
+        source.close()
+
+
+def _restore_postgres(url: str, dump: Path) -> None:
+    conninfo, env = libpq_target(url)
+    command = [pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges"]
+    command += ["--single-transaction", "--exit-on-error", f"--dbname={conninfo}", str(dump)]
+    _run(command, env, "pg_restore")
+
+
+def restore(
+    engine: Engine, url: str, instance: Path, source: Path, passphrase: str, force: bool
+) -> Manifest:
+    """Restore a backup into this instance, which must be empty unless `force`."""
+    kind = kind_of(url)
+    with (
+        private_workdir(instance) as work,
+        open_backup(source, passphrase, work) as (archive, manifest),
+    ):
+        if manifest.kind != kind:
+            raise BackupError(
+                f"This is a backup of a {manifest.kind} database; this instance uses {kind}."
+            )
+        _check_revision(manifest.revision)
+        full = nonempty_tables(engine)
+        if full and not force:
+            raise BackupError(
+                "This instance is not empty (rows in "
+                f"{', '.join(full[:5])}{'…' if len(full) > 5 else ''}); restore into an empty "
+                "one, or add --force to replace everything in it."
+            )
+        dump = work / ("database.sqlite3" if kind == "sqlite" else "database.pgdump")
+        _extract(archive, dump.name, dump)
+        engine.dispose()  # no pooled connection may hold the old tables
+        (_restore_sqlite if kind == "sqlite" else _restore_postgres)(url, dump)
+        _verify(engine, manifest)
+        _restore_files(archive, manifest, instance)
+    return manifest
+
+
+def _check_revision(revision: str | None) -> None:
+    from alembic.script import ScriptDirectory
+
+    from classroom.migrate import alembic_config
+
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    known = {rev.revision for rev in script.walk_revisions()}
+    if revision is not None and revision not in known:
+        raise BackupError(
+            f"This backup was made by a newer version of classroom (schema {revision}); "
+            "upgrade the app, then restore."
+        )
+
+
+def _verify(engine: Engine, manifest: Manifest) -> None:
+    with engine.connect() as conn:
+        counts = table_counts(conn)
+    wrong = [t for t, n in manifest.tables.items() if counts.get(t) != n]
+    if wrong:
+        raise BackupError(f"The restored rows do not match the backup in: {', '.join(wrong)}")
+
+
+def _restore_files(archive: tarfile.TarFile, manifest: Manifest, instance: Path) -> None:
+    for name in manifest.files:
+        relative = name.removeprefix("instance/")
+        folder, _, file_name = relative.rpartition("/")
+        allowed = relative == WORRY_KEY or (folder == PHOTOS and PHOTO_NAME.match(file_name))
+        if not name.startswith("instance/") or not allowed:
+            raise BackupError(f"The backup holds a file this app does not restore: {name}")
+        _extract(archive, name, instance / relative)

@@ -1,0 +1,100 @@
+"""Every route, as every kind of person, answers as its declared access rule says (and with the
+strict headers), in the production configuration: HTTPS, secure cookies, CSRF on, HSTS.
+
+No route is left out: one without a rule, or with an argument the walk has no real value for,
+fails here. See tests/security/walk.py for the world, the actors and the expectations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from classroom import create_app, policy
+from tests import databases
+from tests.conftest import SECRET, RequestIsolatedClient
+from tests.security.walk import (
+    ACTORS,
+    FOREIGN,
+    Outcome,
+    World,
+    build_world,
+    header_problems,
+    missing_samples,
+    problems,
+    routes,
+    walk,
+)
+
+WALKED: dict[str, list[Outcome]] = {}
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory, template_db: Any) -> Iterator[World]:
+    """One production-configured instance with the demo school, shared by the whole walk."""
+    instance = tmp_path_factory.mktemp("walk")
+    app = create_app(
+        {
+            "ENV": "production",
+            "INSTANCE_PATH": str(instance),
+            "DATABASE_URL": databases.database_for(instance, template_db, lasting=True),
+            "SECRET_KEY": SECRET,
+            "ARGON2_MEMORY_KIB": 8192,
+            "SCHOOL_DAY_END": "23:59",
+        }
+    )
+    app.test_client_class = RequestIsolatedClient
+    databases.keep_connections(app.extensions["db_engine"])
+    yield build_world(app)
+    app.extensions["db_engine"].dispose()
+
+
+def outcomes_for(world: World, actor: str) -> list[Outcome]:
+    if actor not in WALKED:
+        WALKED[actor] = walk(world, actor)
+    return WALKED[actor]
+
+
+def test_every_route_argument_has_a_real_value_to_walk_with(world: World) -> None:
+    assert missing_samples(world) == [], "add these to SAMPLES in tests/security/walk.py"
+
+
+@pytest.mark.parametrize("actor", list(ACTORS))
+def test_every_route_answers_as_its_access_rule_says(world: World, actor: str) -> None:
+    outcomes = outcomes_for(world, actor)
+    found = problems(world, outcomes)
+    assert found == [], "\n".join(found)
+
+
+@pytest.mark.parametrize("actor", list(ACTORS))
+def test_every_answer_carries_the_security_headers(world: World, actor: str) -> None:
+    found = header_problems(outcomes_for(world, actor))
+    assert found == [], "\n".join(found)
+
+
+def test_the_walk_reaches_every_route_and_uses_real_records(world: World) -> None:
+    """Each GET route shows a page to someone (so the ids are real), each POST route that is not
+    public is refused to someone, and the isolation checks really ran for other schools' and
+    families' people."""
+    every = [o for actor in ACTORS for o in outcomes_for(world, actor)]
+    reached = {(o.method, o.endpoint) for o in every if o.status < 400}
+    refused = {(o.method, o.endpoint) for o in every if o.status in (302, 403)}
+    unseen = [
+        f"GET {rule.rule} ({rule.endpoint}) answered nobody with a page"
+        for rule, method in routes(world.app)
+        if method == "GET" and (method, rule.endpoint) not in reached
+    ]
+    unrefused = [
+        f"POST {rule.rule}"
+        for rule, method in routes(world.app)
+        if method == "POST"
+        and (method, rule.endpoint) not in refused
+        and policy.route_rule(world.app.view_functions[rule.endpoint]) != "public"
+    ]
+    assert unseen == [], "\n".join(unseen)
+    assert unrefused == [], "POST routes nobody was refused:\n" + "\n".join(unrefused)
+    for actor in FOREIGN:
+        hidden = [o for o in outcomes_for(world, actor) if o.foreign and o.status == 404]
+        assert hidden, f"{actor} met no record hidden from them"

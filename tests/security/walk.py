@@ -1,0 +1,450 @@
+"""Walk every route in app.url_map as every kind of person, with real ids from the demo school.
+
+The expected answer comes from the route's declared access rule (`policy.route_rule`,
+`policy.route_allows`), so a new route is covered the day it is added. What the walk needs per
+route is only a real value for each URL argument, looked up by argument name in SAMPLES (or
+`endpoint:argument` for a name that means different things in different places); an argument
+with no sample fails the walk, naming what to add.
+
+The world: the demo school (two classes, every staff role, parent A of Amira in Oak, parent B of
+Grace in Willow), plus a second school on the same instance (as a trust or local authority runs
+one), whose safeguarding lead and head must never see a record of the first: 404, not 403.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.routing import Rule
+from werkzeug.test import TestResponse
+
+from classroom import demo, policy
+from classroom.accounts.models import Account, Role, School
+from classroom.db import get_session, utcnow
+from classroom.devices.services import cookie_name, create_enrolment_link
+from classroom.lessons import maps, player
+from classroom.outbox.services import enqueue_email
+from classroom.parents.models import CarerInvite, FeedItem
+from classroom.pupils.models import ParentLink, Pupil, SchoolClass
+from classroom.speech import services as speech
+from classroom.worries import services as worries
+from tests.factories import make_account, make_class, make_device, make_pupil
+
+BASE = "https://localhost"
+PASSWORD = "walk-the-routes-password-0123"
+
+# Who walks: (name, username or None). Names say what they are; see `foreign_to` below.
+ACTORS: dict[str, str | None] = {
+    "nobody": None,
+    "class_ipad": None,  # a class iPad with nobody signed in
+    "pupil_a": None,  # Amira, on Oak's class iPad
+    "pupil_b": None,  # Ben, on the same iPad
+    "admin": "admin",
+    "head": "head",
+    "dsl": "dsl",
+    "deputy": "deputy",
+    "senior": "senior",
+    "teacher": "teacher",  # Oak
+    "teacher2": "teacher2",  # Willow
+    "ta": "ta",  # Oak
+    "governor": "governor",
+    "parent_a": "parent",  # Amira's parent
+    "parent_b": "parent2",  # Grace's parent
+    "other_dsl": "other-dsl",  # safeguarding lead of the second school
+    "other_head": "other-head",
+}
+
+# Records that belong to someone: the first school, or Amira (child A) in particular. An actor
+# foreign to a record's owner may be let through by the route's rule (their role fits) but must
+# then be told the record does not exist: 404, never 200 and never 403.
+FOREIGN: dict[str, frozenset[str]] = {
+    "other_dsl": frozenset({"school", "amira"}),
+    "other_head": frozenset({"school", "amira"}),
+    "parent_b": frozenset({"amira"}),
+    "pupil_b": frozenset({"amira"}),
+    "teacher2": frozenset({"amira"}),  # teaches Willow; Amira is in Oak
+}
+
+
+@dataclass(frozen=True)
+class Sample:
+    value: object
+    owner: str = "public"  # "public", "school" (the first school's) or "amira"
+
+
+@dataclass
+class World:
+    app: Flask
+    device_token: str
+    samples: dict[str, Sample]
+    pupil_ids: dict[str, int]
+
+
+@dataclass
+class Outcome:
+    actor: str
+    method: str
+    path: str
+    endpoint: str
+    rule: str
+    status: int
+    location: str
+    headers: dict[str, str]
+    foreign: bool
+
+    def __str__(self) -> str:
+        where = f" -> {self.location}" if self.location else ""
+        return f"{self.actor:10} {self.method:4} {self.path} [{self.rule}] {self.status}{where}"
+
+
+def build_world(app: Flask) -> World:
+    """The demo school, a second school, and one of every record a URL can name."""
+    with app.app_context():
+        session = get_session()
+        demo.seed(session, PASSWORD)
+        samples, pupil_ids, token = _records(app, session)
+        session.commit()
+    return World(app, token, samples, pupil_ids)
+
+
+def _one(session: Session, query: Any) -> Any:
+    found = session.scalars(query).first()
+    assert found is not None, f"the demo school has no {query}"
+    return found
+
+
+def _records(app: Flask, session: Session) -> tuple[dict[str, Sample], dict[str, int], str]:
+    oak = _one(session, select(SchoolClass).where(SchoolClass.name == "Oak"))
+    amira = _one(session, select(Pupil).where(Pupil.first_name == "Amira"))
+    ben = _one(session, select(Pupil).where(Pupil.first_name == "Ben"))
+    dsl = _one(session, select(Account).where(Account.username == "dsl"))
+    teacher = _one(session, select(Account).where(Account.username == "teacher"))
+    other = School(name="Second school of the trust", created_at=utcnow())
+    session.add(other)
+    session.flush()
+    birch = make_class(session, school=other, name="Birch")
+    make_pupil(session, birch, school_id=other.id, first_name="Zara")
+    for username, role in (("other-dsl", Role.DSL), ("other-head", Role.HEADTEACHER)):
+        make_account(session, role, school=other, username=username, password=PASSWORD)
+    device, token = make_device(session, oak)
+    incident = worries.raise_worry(
+        session, amira, device, str(uuid.uuid4()), worries.WorryChoices(what="sad")
+    )
+    action = worries.add_action(
+        session, dsl, incident, "Talk to Amira", dsl.id, utcnow().date() + timedelta(days=1)
+    )
+    lesson_id = maps.pupil_map(session, amira)[0].lesson.id
+    attempt = player.start(session, amira, device, lesson_id)
+    mail = enqueue_email(session, "walk:failed", "x@example.invalid", "Subject", "Body")
+    assert mail is not None
+    session.flush()
+    mail.attempts, mail.last_error = 1, "the mail server said no"
+    photo = _one(
+        session,
+        select(FeedItem).where(FeedItem.pupil_id == amira.id, FeedItem.photo_file.is_not(None)),
+    )
+    link = _one(session, select(ParentLink).where(ParentLink.pupil_id == amira.id))
+    invite = _one(session, select(CarerInvite))
+    code = create_enrolment_link(session, None, oak, "Walk iPad")
+    clip = secrets.token_hex(32)
+    for path in (speech.audio_path, speech.timings_path):
+        file = path(speech.cache_dir(app), clip)
+        assert file is not None
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_bytes(b"{}")
+    samples = {
+        "pupil_id": Sample(amira.id, "amira"),
+        "class_id": Sample(oak.id, "school"),
+        "account_id": Sample(teacher.id, "school"),
+        "incident_id": Sample(incident.id, "school"),
+        "action_id": Sample(action.id, "school"),
+        "attempt_id": Sample(attempt.id, "amira"),
+        "number": Sample(1),
+        "lesson_id": Sample(lesson_id),
+        "action": Sample("hide"),
+        "item_id": Sample(photo.id, "amira"),
+        "link_id": Sample(link.id, "amira"),
+        "invite_id": Sample(invite.id, "school"),
+        "message_id": Sample(mail.id, "school"),
+        "device_id": Sample(device.id, "school"),
+        "code": Sample(code),  # a one-time enrolment code is itself the credential
+        "symbols.image:code": Sample("1F333"),
+        "key": Sample(clip),
+        "size": Sample("a4"),
+        "pathway": Sample("semi-formal"),
+        **_more_samples(session, amira, teacher, oak),
+    }
+    return samples, {"pupil_a": amira.id, "pupil_b": ben.id}, token
+
+
+def _more_samples(
+    session: Session, amira: Pupil, teacher: Account, oak: SchoolClass
+) -> dict[str, Sample]:
+    """Records of the newer features (assessment, teacher-written lessons)."""
+    from werkzeug.datastructures import MultiDict
+
+    from classroom.assessment import services as assessment
+    from classroom.lessons import authoring
+    from tests.authoring_helpers import lesson_form
+
+    lesson_id = maps.pupil_map(session, amira)[0].lesson.id
+    objective = assessment.pupil_objective(session, amira, lesson_id)[1].objective.id
+    today = utcnow().date()
+    observation = assessment.observe(
+        session, teacher, amira, objective, assessment.Entry(level=1, observed_on=today)
+    )
+    written = authoring.create(
+        session, teacher, authoring.document_from_form(MultiDict(lesson_form())), ""
+    )
+    return {
+        "observation_id": Sample(observation.id, "amira"),
+        "objective_id": Sample(objective),
+        "authoring.show:lesson_id": Sample(written.id, "school"),
+        "authoring.edit:lesson_id": Sample(written.id, "school"),
+        "authoring.copy:lesson_id": Sample(written.id, "school"),
+        "authoring.share:lesson_id": Sample(written.id, "school"),
+        "authoring.preview:lesson_id": Sample(written.key, "school"),
+    }
+
+
+# --- Visiting ------------------------------------------------------------------------------------
+
+CSRF_META = re.compile(r'name="csrf-token" content="([^"]+)"')
+CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+@dataclass
+class Visitor:
+    """A browser: cookies, the CSRF token of its session, HTTPS as in production."""
+
+    app: Flask
+    name: str
+    csrf: str = ""
+    client: Any = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.client = self.app.test_client()
+
+    def request(self, method: str, path: str, **kwargs: Any) -> TestResponse:
+        headers = {"Referer": f"{BASE}/", "X-CSRFToken": self.csrf, **kwargs.pop("headers", {})}
+        response: TestResponse = self.client.open(
+            path, method=method, base_url=BASE, headers=headers, **kwargs
+        )
+        response.close()  # send_file responses hold a file open until closed
+        return response
+
+    def refresh_csrf(self, path: str) -> None:
+        page = self.request("GET", path).get_data(as_text=True)
+        found = CSRF_META.search(page) or CSRF_FIELD.search(page)
+        assert found, f"no CSRF token on {path} for {self.name}"
+        self.csrf = found.group(1)
+
+
+def visitor(world: World, actor: str) -> Visitor:
+    """A browser signed in as the actor, the way that person signs in."""
+    person = Visitor(world.app, actor)
+    username = ACTORS[actor]
+    if username is not None:
+        person.refresh_csrf("/sign-in")
+        response = person.request(
+            "POST",
+            "/sign-in",
+            data={"username": username, "password": PASSWORD, "csrf_token": person.csrf},
+        )
+        assert response.status_code == 302, (actor, response.status_code)
+        person.refresh_csrf("/about")
+        return person
+    if actor == "nobody":
+        person.refresh_csrf("/sign-in")
+        return person
+    with world.app.app_context():
+        person.client.set_cookie(cookie_name(), world.device_token, domain="localhost")
+    person.refresh_csrf("/class-ipad")
+    if actor in world.pupil_ids:
+        tapped = person.request("POST", f"/class-ipad/pupils/{world.pupil_ids[actor]}")
+        assert tapped.headers.get("Location", "").endswith("/pupil/"), (actor, tapped.status)
+        person.refresh_csrf("/pupil/")
+    return person
+
+
+def routes(app: Flask) -> Iterator[tuple[Rule, str]]:
+    """Every (rule, method) a person can request, HEAD and OPTIONS aside."""
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if rule.endpoint == "static":
+            continue
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def missing_samples(world: World) -> list[str]:
+    """Route arguments the walk has no real value for: each needs an entry in SAMPLES."""
+    return sorted(
+        f"{rule.endpoint}: <{argument}> in {rule.rule}"
+        for rule, _method in routes(world.app)
+        for argument in rule.arguments
+        if _sample(world, rule.endpoint, argument) is None
+    )
+
+
+def _sample(world: World, endpoint: str, argument: str) -> Sample | None:
+    return world.samples.get(f"{endpoint}:{argument}") or world.samples.get(argument)
+
+
+def url_for_rule(world: World, rule: Rule) -> tuple[str, set[str]]:
+    """A real URL for the rule, and the owners of the records it names."""
+    values, owners = {}, set()
+    for argument in rule.arguments:
+        sample = _sample(world, rule.endpoint, argument)
+        assert sample is not None, f"no sample for <{argument}> in {rule.rule}"
+        values[argument] = sample.value
+        owners.add(sample.owner)
+    _server, path = rule.build(values, append_unknown=False) or ("", "")
+    return path, owners
+
+
+def principal_of(world: World, actor: str) -> Any:
+    """The actor as `policy` sees it, to ask `route_allows` about them."""
+    from classroom.principals import Anonymous, PupilPrincipal
+
+    username = ACTORS[actor]
+    if username is not None:
+        account = get_session().scalars(select(Account).where(Account.username == username)).one()
+        return account
+    if actor in world.pupil_ids:
+        pupil = get_session().get(Pupil, world.pupil_ids[actor])
+        return PupilPrincipal(pupil=pupil, device=None, session_id=0)  # type: ignore[arg-type]
+    return Anonymous()
+
+
+def walk(world: World, actor: str, posts: bool = True) -> list[Outcome]:
+    """Request every route as the actor: every GET, and every POST the rule refuses them."""
+    person = visitor(world, actor)
+    outcomes = []
+    with world.app.app_context():
+        principal = principal_of(world, actor)
+        plan = []
+        for rule, method in routes(world.app):
+            view = world.app.view_functions[rule.endpoint]
+            access = policy.route_rule(view)
+            allowed = access is not None and policy.route_allows(access, principal)
+            plan.append((rule, method, access or "(none)", allowed))
+        get_session().close()
+    for rule, method, access, allowed in plan:
+        if method == "POST" and (allowed or not posts):
+            continue  # an allowed POST would change things; refusals happen before the view
+        if method not in ("GET", "POST"):
+            continue
+        path, owners = url_for_rule(world, rule)
+        response = person.request(method, path, data={"csrf_token": person.csrf})
+        outcomes.append(
+            Outcome(
+                actor,
+                method,
+                path,
+                rule.endpoint,
+                access,
+                response.status_code,
+                response.headers.get("Location", ""),
+                dict(response.headers),
+                bool(owners & FOREIGN.get(actor, frozenset())),
+            )
+        )
+    return outcomes
+
+
+# --- Expectations --------------------------------------------------------------------------------
+
+
+def refusal(rule: str, actor: str) -> tuple[int, str]:
+    """How the app refuses an actor a route (see web._refuse): a status and where it leads."""
+    if actor.startswith("pupil_"):
+        return 302, "/pupil/"
+    if ACTORS[actor] is None:
+        return 302, "/class-ipad" if rule == "pupil" else "/sign-in?next="
+    if rule == "class_ipad":
+        return 302, "/"
+    return 403, ""
+
+
+def allowed_rule(world: World, outcome: Outcome) -> bool:
+    with world.app.app_context():
+        principal = principal_of(world, outcome.actor)
+        allowed = outcome.rule != "(none)" and policy.route_allows(outcome.rule, principal)
+        get_session().close()
+    return allowed
+
+
+# Rules that let in "nobody signed in"; the view then checks for an enrolled class iPad's cookie.
+DEVICE_RULES = {"class_ipad", "class_ipad_any"}
+
+
+def problems(world: World, outcomes: list[Outcome]) -> list[str]:
+    """Every answer that does not match the route's declared rule (empty when all is well)."""
+    found = []
+    for outcome in outcomes:
+        if outcome.rule == "(none)":
+            found.append(f"{outcome}: the route declares no access rule")
+        elif not allowed_rule(world, outcome):
+            status, leads_to = refusal(outcome.rule, outcome.actor)
+            location = outcome.location.removeprefix(BASE)
+            if outcome.status != status or not location.startswith(leads_to):
+                found.append(f"{outcome}: expected refusal {status} {leads_to}")
+        elif outcome.rule in DEVICE_RULES and outcome.actor == "nobody":
+            if outcome.status != 403:
+                found.append(f"{outcome}: only an enrolled class iPad may use this (403)")
+        elif outcome.status >= 500 or outcome.status in (401, 403):
+            found.append(f"{outcome}: the rule lets them in, so no {outcome.status}")
+        elif outcome.foreign and outcome.status != 404:
+            found.append(f"{outcome}: another school's or family's record must be 404")
+        elif outcome.status not in (200, 206, 301, 302, 303, 404):
+            found.append(f"{outcome}: unexpected status")
+    return found
+
+
+def header_problems(outcomes: list[Outcome], production: bool = True) -> list[str]:
+    """Every answer carries the strict headers; only files without personal data are cached."""
+    return [
+        f"{o}: no {name}"
+        for o in outcomes
+        for name in missing_headers(o.endpoint, o.status, o.headers, production)
+    ]
+
+
+# Files that set their own caching: symbols and static files hold no personal data (public);
+# speech clips are for signed-in people only (private). Anything else, errors included: no-store.
+PUBLIC_FILES = {"static", "symbols.image"}
+PRIVATE_FILES = {"speech.audio", "speech.timings"}
+
+
+def missing_headers(endpoint: str, status: int, headers: Any, production: bool) -> list[str]:
+    """The names of the strict headers a response lacks."""
+    csp = headers.get("Content-Security-Policy", "")
+    cache = headers.get("Cache-Control", "")
+    wanted = {
+        "CSP default-src 'self'": "default-src 'self'" in csp,
+        "CSP script-src 'self' without unsafe-inline": "script-src 'self'" in csp
+        and "unsafe-inline" not in csp,
+        "CSP frame-ancestors 'none'": "frame-ancestors 'none'" in csp,
+        "CSP object-src 'none'": "object-src 'none'" in csp,
+        "X-Content-Type-Options: nosniff": headers.get("X-Content-Type-Options") == "nosniff",
+        "Referrer-Policy: no-referrer": headers.get("Referrer-Policy") == "no-referrer",
+        "X-Frame-Options: DENY": headers.get("X-Frame-Options") == "DENY",
+        "HSTS": not production
+        or "max-age=63072000" in headers.get("Strict-Transport-Security", ""),
+    }
+    if status in (200, 206, 304) and endpoint in PUBLIC_FILES:
+        wanted["a long max-age"] = "max-age=" in cache
+    elif status in (200, 206, 304) and endpoint in PRIVATE_FILES:
+        wanted["private caching only"] = "private" in cache and "public" not in cache
+    else:
+        wanted["Cache-Control: no-store"] = cache == "no-store"
+    return [name for name, ok in wanted.items() if not ok]

@@ -1,0 +1,273 @@
+"""Encrypted backups: a restore into an empty instance matches the original row by row, and a
+wrong passphrase or a changed file fails with a plain message (exit 1, no traceback).
+
+Runs on whichever database the pass uses: SQLite's backup API in the SQLite pass, pg_dump and
+pg_restore in the PostgreSQL pass.
+"""
+
+from __future__ import annotations
+
+import secrets
+import stat
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import Engine, MetaData, select
+from sqlalchemy.orm import Session
+
+from classroom import demo
+from classroom.backup.crypto import HEADER
+from classroom.devices.services import cookie_name
+from classroom.pupils.models import Pupil, SchoolClass
+from classroom.worries import envelope
+from tests.conftest import Clock, build_app
+from tests.databases import POSTGRES
+from tests.factories import make_device
+from tests.worry_helpers import sealed
+
+PASSPHRASE = "pelican orbit tangerine ladder"
+ENV = {"CLASSROOM_BACKUP_PASSPHRASE": PASSPHRASE}
+
+
+def all_rows(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, in primary-key order."""
+    metadata = MetaData()
+    with engine.connect() as conn:
+        metadata.reflect(conn)
+        return {
+            name: [
+                tuple(row)
+                for row in conn.execute(
+                    select(table).order_by(*(table.primary_key.columns or table.columns))
+                )
+            ]
+            for name, table in sorted(metadata.tables.items())
+        }
+
+
+def engine_of(app: Flask) -> Engine:
+    engine: Engine = app.extensions["db_engine"]
+    return engine
+
+
+def invoke(
+    app: Flask, *args: str, env: Mapping[str, str | None] | None = None, **kwargs: Any
+) -> Any:
+    with app.app_context():  # Flask's CLI runs in the current app context if there is one
+        return app.test_cli_runner().invoke(args=["backup", *args], env=env, **kwargs)
+
+
+@pytest.fixture
+def school(app: Flask, session: Session) -> Flask:
+    """The demo school, a worry sent by a class iPad, the worry key and a shared photo."""
+    app.config["BACKUP_SCRYPT_LOG2_N"] = 14  # quicker; one test below keeps the real cost
+    demo.seed(session, "demo-password-for-backups")
+    oak = session.scalars(select(SchoolClass).where(SchoolClass.name == "Oak")).one()
+    pupil = session.scalars(select(Pupil).where(Pupil.class_id == oak.id)).first()
+    assert pupil is not None
+    _device, token = make_device(session, oak)
+    session.commit()
+    ipad = app.test_client()
+    ipad.set_cookie(cookie_name(), token)
+    _key, envelope_ = sealed(app, pupil, what="sad", words="someone said mean things")
+    assert ipad.post("/class-ipad/worries", json={"envelope": envelope_}).status_code == 201
+    photos = Path(app.instance_path) / "carer_photos"
+    photos.mkdir(exist_ok=True)
+    (photos / f"{secrets.token_hex(16)}.jpg").write_bytes(b"\xff\xd8 not really a jpeg")
+    return app
+
+
+@pytest.fixture
+def empty(tmp_path: Path, template_db: Path, clock: Clock) -> Flask:
+    """A second instance, migrated and empty, as a restore target."""
+    instance = tmp_path / "restored"
+    instance.mkdir()
+    return build_app(instance, template_db, clock)
+
+
+@pytest.fixture
+def backup_file(school: Flask, tmp_path: Path) -> Path:
+    out = tmp_path / "school.backup"
+    result = invoke(school, "create", "--out", str(out), env=ENV)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_restore_into_an_empty_instance_matches_every_table_row_by_row(
+    school: Flask, empty: Flask, tmp_path: Path
+) -> None:
+    before = all_rows(engine_of(school))
+    out = tmp_path / "school.backup"
+    del school.config["BACKUP_SCRYPT_LOG2_N"]  # the real cost: N = 2**17, r = 8 (128 MiB)
+    created = invoke(school, "create", "--out", str(out), env=ENV)
+    assert created.exit_code == 0, created.output
+    assert "AES-256-GCM" in created.output
+    assert out.read_bytes()[18:21] == bytes([17, 8, 1])
+
+    restored = invoke(empty, "restore", "--in", str(out), env=ENV)
+
+    assert restored.exit_code == 0, restored.output
+    assert "verified" in restored.output
+    after = all_rows(engine_of(empty))
+    assert len([name for name, rows in before.items() if rows]) >= 15  # not a toy database
+    *restored_audit, restore_event = after.pop("audit_events")
+    assert restored_audit == before.pop("audit_events")
+    assert "backup.restored" in restore_event  # the restore is itself on the record
+    assert after == before
+    for name in ("worry_key.pem", *[f"carer_photos/{p.name}" for p in photo_files(school)]):
+        original = Path(school.instance_path) / name
+        copy = Path(empty.instance_path) / name
+        assert copy.read_bytes() == original.read_bytes()
+        assert stat.S_IMODE(copy.stat().st_mode) == 0o600
+
+
+def photo_files(app: Flask) -> list[Path]:
+    return sorted((Path(app.instance_path) / "carer_photos").iterdir())
+
+
+def test_the_restored_instance_still_opens_worries_sealed_before_the_backup(
+    school: Flask, session: Session, empty: Flask, backup_file: Path
+) -> None:
+    """An iPad may hold a sealed worry across the restore: the server's key comes back too."""
+    pupil = session.scalars(select(Pupil).order_by(Pupil.id)).first()
+    assert pupil is not None
+    _key, waiting = sealed(school, pupil, what="hurt")
+    assert invoke(empty, "restore", "--in", str(backup_file), env=ENV).exit_code == 0
+    opened = envelope.open_envelope(Path(empty.instance_path) / "worry_key.pem", waiting)
+    assert opened["what"] == "hurt"
+
+
+def test_backup_file_is_private_and_holds_no_readable_personal_data(backup_file: Path) -> None:
+    data = backup_file.read_bytes()
+    assert data[16:21] == bytes([1, 2 if POSTGRES else 1, 14, 8, 1])  # version, kind, scrypt
+    assert stat.S_IMODE(backup_file.stat().st_mode) == 0o600
+    assert data.startswith(b"CLASSROOM-BACKUP\x01")
+    for secret in (b"Amira", b"Khan", b"someone said mean things", b"PRIVATE KEY", b"SQLite"):
+        assert secret not in data
+
+
+def test_the_passphrase_can_be_typed_at_a_prompt_instead(school: Flask, tmp_path: Path) -> None:
+    out = tmp_path / "prompted.backup"
+    env = {"CLASSROOM_BACKUP_PASSPHRASE": None}
+    result = invoke(
+        school, "create", "--out", str(out), env=env, input=f"{PASSPHRASE}\n{PASSPHRASE}\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert PASSPHRASE not in result.output
+    restored = invoke(school, "restore", "--in", str(out), "--force", env=env, input="wrong\n")
+    assert restored.exit_code == 1
+    assert "Wrong passphrase" in restored.output
+
+
+def test_a_short_passphrase_is_refused(school: Flask, tmp_path: Path) -> None:
+    out = tmp_path / "weak.backup"
+    result = invoke(school, "create", "--out", str(out), env={"CLASSROOM_BACKUP_PASSPHRASE": "x"})
+    assert result.exit_code == 1
+    assert "at least 12 characters" in result.output
+    assert not out.exists()
+
+
+def test_an_existing_file_is_never_overwritten(backup_file: Path, school: Flask) -> None:
+    before = backup_file.read_bytes()
+    result = invoke(school, "create", "--out", str(backup_file), env=ENV)
+    assert result.exit_code == 1
+    assert "already exists" in result.output
+    assert backup_file.read_bytes() == before
+
+
+def assert_clean_failure(result: Any, message: str) -> None:
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_wrong_passphrase_fails_cleanly_and_restores_nothing(
+    backup_file: Path, empty: Flask
+) -> None:
+    env = {"CLASSROOM_BACKUP_PASSPHRASE": "not the passphrase at all"}
+    result = invoke(empty, "restore", "--in", str(backup_file), env=env)
+    assert_clean_failure(result, "Wrong passphrase")
+    assert nothing_restored(empty)
+
+
+def nothing_restored(app: Flask) -> bool:
+    rows = all_rows(engine_of(app))
+    rows.pop("alembic_version", None)
+    leftovers = [p for p in Path(app.instance_path).iterdir() if p.name.startswith(".backup-")]
+    return not any(rows.values()) and not leftovers
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        ("middle", "damaged or has been changed"),
+        ("last", "damaged or has been changed"),
+        ("kind", "damaged or has been changed"),
+        ("salt", "Wrong passphrase for this backup (or its header has been changed)"),
+        ("magic", "not a classroom backup file"),
+    ],
+)
+def test_a_changed_byte_anywhere_fails_cleanly_and_restores_nothing(
+    backup_file: Path, empty: Flask, where: str, message: str
+) -> None:
+    data = bytearray(backup_file.read_bytes())
+    offset = {
+        "middle": HEADER.size + (len(data) - HEADER.size) // 2,
+        "last": len(data) - 1,
+        "kind": 17,
+        "salt": 22,
+        "magic": 0,
+    }[where]
+    data[offset] ^= 0x01
+    backup_file.write_bytes(bytes(data))
+    result = invoke(empty, "restore", "--in", str(backup_file), env=ENV)
+    assert_clean_failure(result, message)
+    assert nothing_restored(empty)
+
+
+@pytest.mark.parametrize("keep", [0, 10, HEADER.size, HEADER.size + 8])
+def test_a_truncated_or_empty_file_fails_cleanly(
+    backup_file: Path, empty: Flask, keep: int
+) -> None:
+    backup_file.write_bytes(backup_file.read_bytes()[:keep])
+    result = invoke(empty, "restore", "--in", str(backup_file), env=ENV)
+    assert_clean_failure(result, "")
+    assert any(
+        words in result.output
+        for words in ("not a classroom backup", "ends too early", "damaged or has been changed")
+    ), result.output
+
+
+def test_a_missing_file_fails_cleanly(empty: Flask, tmp_path: Path) -> None:
+    result = invoke(empty, "restore", "--in", str(tmp_path / "nope.backup"), env=ENV)
+    assert_clean_failure(result, "no backup file")
+
+
+def test_a_non_empty_instance_is_refused_unless_forced(backup_file: Path, school: Flask) -> None:
+    before = all_rows(engine_of(school))
+    refused = invoke(school, "restore", "--in", str(backup_file), env=ENV)
+    assert_clean_failure(refused, "not empty")
+    assert "--force" in refused.output
+    assert all_rows(engine_of(school)) == before
+
+    forced = invoke(school, "restore", "--in", str(backup_file), "--force", env=ENV)
+
+    assert forced.exit_code == 0, forced.output
+    after = all_rows(engine_of(school))
+    # What was written after the backup (its own audit row) is replaced by the restore's row.
+    assert after["audit_events"][-1] != before["audit_events"][-1]
+    assert {k: v for k, v in after.items() if k != "audit_events"} == {
+        k: v for k, v in before.items() if k != "audit_events"
+    }
+
+
+def test_the_passphrase_is_never_a_command_line_option(school: Flask) -> None:
+    """Arguments show in `ps` and shell history; the passphrase comes from the env or a prompt."""
+    for command in ("create", "restore"):
+        help_text = invoke(school, command, "--help").output
+        options = {word for word in help_text.split() if word.startswith("--")}
+        assert options <= {"--out", "--in", "--force", "--help"}, options
