@@ -7,6 +7,7 @@ from collections.abc import Callable
 from flask import Flask, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 
@@ -44,6 +45,7 @@ TITLES = {
     405: ("That did not work", "Please go back and use the buttons on the page."),
     413: ("That is too big", "The file or text you sent is larger than we accept."),
     429: ("Please wait", "There have been too many attempts. Try again in a few minutes."),
+    503: ("Busy", "The school server is very busy. Please try again in a moment."),
     500: ("Something went wrong", "Nothing you sent has been lost. Please try again shortly."),
 }
 
@@ -73,6 +75,16 @@ def init_app(app: Flask) -> None:
         if request.accept_mimetypes.best == "application/json":
             return {"error": TITLES.get(code, TITLES[500])[0]}, code  # type: ignore[return-value]
         return _page(code)
+
+    @app.errorhandler(OperationalError)
+    def database_busy(error: OperationalError) -> ResponseReturnValue:
+        # SQLite's write lock stayed taken longer than busy_timeout (a burst of a whole school
+        # at once). Nothing was written; say so, and iPads send saved worries again by themselves.
+        if "locked" not in str(error.orig):
+            return server_error(error)
+        app.logger.warning("database busy on %s %s", request.method, request.path)
+        page, code = _page(503, "The school server is very busy. Please try again in a moment.")
+        return page, code, {"Retry-After": "2"}
 
     @app.errorhandler(Exception)
     def server_error(error: Exception) -> tuple[str, int]:

@@ -192,3 +192,22 @@ def test_malformed_ids_are_404_not_500(
         "/ipad/enrol/" + "x" * 500,
     ):
         assert client.get(path).status_code in (404, 410), path
+
+
+def test_a_locked_database_is_a_503_to_retry_not_a_500(app: Flask) -> None:
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    @policy.allow("public")
+    def busy() -> str:
+        raise OperationalError(
+            "BEGIN IMMEDIATE", {}, sqlite3.OperationalError("database is locked")
+        )
+
+    app.add_url_rule("/busy", "busy", busy)
+    response = app.test_client().get("/busy")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "2"
+    assert b"very busy" in response.data
+    assert "Content-Security-Policy" in response.headers

@@ -402,7 +402,10 @@ def _fill_choices(incident: Incident, forms: dict[str, FlaskForm]) -> None:
         _follow_up_choices(incident, forms["lesson"])
     if "link" in forms:
         pupils = get_session().scalars(
-            select(Pupil).where(Pupil.school_id == incident.school_id).order_by(Pupil.first_name)
+            select(Pupil)
+            .where(Pupil.school_id == incident.school_id)
+            .options(selectinload(Pupil.school_class))
+            .order_by(Pupil.first_name)
         )
         forms["link"].pupil_id.choices = {
             str(p.id): f"{p.full_name} ({p.school_class.name})" for p in pupils
