@@ -5,10 +5,12 @@ Every name here is made up.
 
 from __future__ import annotations
 
+import io
 import os
 import secrets
 from datetime import date
 
+from PIL import Image, ImageDraw
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -17,6 +19,7 @@ from classroom.accounts.passwords import hash_password
 from classroom.audit.services import record
 from classroom.db import utcnow
 from classroom.parents import demo as parents_demo
+from classroom.pupils import photos as pupil_photos
 from classroom.pupils.importer import make_upn
 from classroom.pupils.models import ClassStaff, ParentLink, Pathway, Pupil, SchoolClass
 from classroom.rules import services as rules_services
@@ -48,6 +51,19 @@ PUPILS = [
 ]
 PARENTS = [("parent", "Mrs Sara Khan", "Amira"), ("parent2", "Mr Mark Adeyemi", "Grace")]
 USERNAMES = ["admin", "head", "dsl", "teacher", "ta", "governor", "parent", "parent2"]
+
+
+def _portrait() -> bytes:
+    """A made-up portrait (a smiling face) standing in for a pupil's photo."""
+    image = Image.new("RGB", (480, 480), "#cfe8ff")
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((90, 70, 390, 410), fill="#f2c9a0")
+    draw.ellipse((170, 190, 200, 220), fill="#1b1f24")
+    draw.ellipse((280, 190, 310, 220), fill="#1b1f24")
+    draw.arc((170, 240, 310, 340), start=20, end=160, fill="#1b1f24", width=10)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
 
 
 def seed(session: Session, password: str | None = None) -> str | None:
@@ -121,5 +137,7 @@ def seed(session: Session, password: str | None = None) -> str | None:
     session.flush()
     parents_demo.seed(session, pupils)  # a live feed for `parent` and an invite code for Ben
     rules_services.seed_demo(session, school.id)  # "Our rules", on display in every classroom
+    # Amira's tile is a photo (her carers consented to photos in the app); the rest are symbols.
+    pupils["Amira"].photo_file = pupil_photos.store_tile(_portrait())
     record(session, None, "demo.seeded", school)
     return password

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account, Role
 from classroom.audit.models import AuditEvent
+from classroom.db import utcnow
 from classroom.devices.models import Device
 from classroom.devices.services import cookie_name
 from classroom.pupils.services import set_picture_password
@@ -362,3 +363,73 @@ def test_teacher_cannot_change_a_pupil_outside_their_classes(
     login_as(Role.TEACHER, classes=[oak])
     assert client.get(f"/pupils/{pupil.id}/settings").status_code == 404
     assert client.get(f"/pupils/{pupil.id}").status_code == 404
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (900, 600), "orange").save(out, "PNG")
+    return out.getvalue()
+
+
+def test_photo_tile_shows_only_with_app_consent_and_only_to_the_class(
+    app: Flask, client: FlaskClient, session: Session, login_as: Callable[..., Account]
+) -> None:
+    import io
+
+    from classroom.parents.models import ConsentPurpose
+    from classroom.parents.services import record_consent
+
+    oak, willow = make_class(session), make_class(session)
+    pupil = make_pupil(session, oak, first_name="Amira")
+    teacher = login_as(Role.TEACHER, classes=[oak])
+    response = client.post(
+        f"/pupils/{pupil.id}/photo",
+        content_type="multipart/form-data",
+        data={"photo": (io.BytesIO(_png()), "me.png")},
+    )
+    assert response.status_code == 302
+    session.expire_all()
+    assert pupil.photo_file is not None
+    ipad = app.test_client()
+    _device, token = make_device(session, oak)
+    session.commit()
+    ipad.set_cookie(cookie_name(), token)
+    assert "/photo.jpg" not in ipad.get("/class-ipad").data.decode()  # no consent yet
+    assert ipad.get(f"/pupils/{pupil.id}/photo.jpg").status_code == 404
+    record_consent(session, teacher, pupil, ConsentPurpose.APP, True, "Mum", utcnow().date())
+    session.commit()
+    assert f"/pupils/{pupil.id}/photo.jpg" in ipad.get("/class-ipad").data.decode()
+    photo = ipad.get(f"/pupils/{pupil.id}/photo.jpg")
+    assert photo.status_code == 200
+    assert photo.headers["Content-Type"] == "image/jpeg"
+    from PIL import Image
+
+    assert max(Image.open(io.BytesIO(photo.data)).size) <= 320
+    other = app.test_client()
+    _d, other_token = make_device(session, willow)
+    session.commit()
+    other.set_cookie(cookie_name(), other_token)
+    assert other.get(f"/pupils/{pupil.id}/photo.jpg").status_code == 404
+    assert app.test_client().get(f"/pupils/{pupil.id}/photo.jpg").status_code == 404
+
+
+def test_a_file_that_is_not_a_photo_is_refused(
+    client: FlaskClient, session: Session, login_as: Callable[..., Account]
+) -> None:
+    import io
+
+    oak = make_class(session)
+    pupil = make_pupil(session, oak)
+    login_as(Role.TEACHER, classes=[oak])
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    response = client.post(
+        f"/pupils/{pupil.id}/photo",
+        content_type="multipart/form-data",
+        data={"photo": (io.BytesIO(svg), "x.svg")},
+    )
+    assert response.status_code == 400
+    assert b"could not read that picture" in response.data

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import login_user, logout_user
 
@@ -17,7 +26,7 @@ from classroom.errors import CSRF_RECOVERY, Invalid, Throttled
 from classroom.lessons import maps
 from classroom.policy import allow
 from classroom.principals import Actor, PupilPrincipal
-from classroom.pupils import services
+from classroom.pupils import photos, services
 from classroom.pupils.forms import PupilSettingsForm
 from classroom.pupils.models import Pathway, Pupil, Scanning, SymbolSize
 from classroom.symbols.services import override_layers
@@ -73,7 +82,8 @@ def start() -> ResponseReturnValue:
     if device is None:
         return render_template("pupils/not_enrolled.html"), 403
     pupils = [p for p in device.school_class.pupils if p.active]
-    return render_template("pupils/start.html", device=device, pupils=pupils)
+    with_photo = {p.id for p in pupils if photos.shows_photo(get_session(), p)}
+    return render_template("pupils/start.html", device=device, pupils=pupils, with_photo=with_photo)
 
 
 @bp.post("/class-ipad/pupils/<int:pupil_id>")
@@ -289,3 +299,55 @@ def picture_password(pupil_id: int) -> ResponseReturnValue:
 def my_children() -> ResponseReturnValue:
     """A carer's home is their children's feeds (classroom.parents)."""
     return redirect(url_for("parents.home"))
+
+
+# --- Sign-in photos -------------------------------------------------------------------------
+
+
+@bp.post("/pupils/<int:pupil_id>/photo")
+@allow("edit_pupil_settings")
+def photo_upload(pupil_id: int) -> ResponseReturnValue:
+    """Set or remove the photo on the pupil's sign-in tile (re-encoded; needs consent to show)."""
+    pupil = _visible_pupil(pupil_id)
+    db = get_session()
+    upload = request.files.get("photo")
+    data = None if request.form.get("remove") == "1" else (upload.read() if upload else b"")
+    try:
+        photos.set_photo(db, _actor(), pupil, data)
+    except PermissionError:
+        abort(404)
+    except Invalid as problem:
+        db.rollback()
+        form = PupilSettingsForm(obj=pupil)
+        return render_template(
+            "pupils/settings.html",
+            pupil=pupil,
+            form=form,
+            pictures=services.PICTURES,
+            photo_error=problem.message,
+        ), 400
+    db.commit()
+    return redirect(url_for("pupils.detail", pupil_id=pupil.id, saved=1))
+
+
+@bp.get("/pupils/<int:pupil_id>/photo.jpg")
+@allow("public")
+def photo(pupil_id: int) -> ResponseReturnValue:
+    """The tile photo: for staff who may see the pupil, or the pupil's own class iPad."""
+    db = get_session()
+    pupil = db.get(Pupil, pupil_id)
+    if pupil is None or not photos.shows_photo(db, pupil):
+        abort(404)
+    actor = _actor()
+    if isinstance(actor, PupilPrincipal) and actor.pupil.id != pupil.id:
+        abort(404)  # a signed-in pupil never reads another pupil's data, photos included
+    device = current_device()
+    on_class_ipad = device is not None and policy.can_pupil_sign_in_on(pupil, device.class_id)
+    if not on_class_ipad and not policy.can_view_pupil(db, actor, pupil):
+        abort(404)
+    path = photos.path_for(pupil.photo_file)
+    if path is None:
+        abort(404)
+    response = make_response(path.read_bytes())
+    response.headers["Content-Type"] = "image/jpeg"
+    return response

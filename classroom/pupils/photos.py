@@ -1,0 +1,78 @@
+"""Pupils' sign-in photos: re-encoded small, kept outside static/, shown only with consent."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import secrets
+import tempfile
+from pathlib import Path
+
+from flask import current_app
+from PIL import Image
+from sqlalchemy.orm import Session
+
+from classroom import policy
+from classroom.audit.services import record
+from classroom.db import utcnow
+from classroom.parents.models import ConsentPurpose
+from classroom.parents.photos import reencode
+from classroom.principals import Actor
+from classroom.pupils.models import Pupil
+
+TILE_SIDE = 320  # big enough for a 180 px tile on a retina iPad, small for a class of tiles
+NAME = re.compile(r"^[0-9a-f]{32}\.jpg$")
+
+
+def photo_dir() -> Path:
+    return Path(current_app.instance_path) / "pupil_photos"
+
+
+def _small(data: bytes) -> bytes:
+    """A fresh upright JPEG with no metadata (the carers' photo rules), then tile sized."""
+    with Image.open(io.BytesIO(reencode(data))) as image:
+        image.thumbnail((TILE_SIDE, TILE_SIDE))
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=85, optimize=True)
+    return out.getvalue()
+
+
+def set_photo(session: Session, actor: Actor, pupil: Pupil, data: bytes | None) -> None:
+    """Give the pupil a photo tile (or take it away, back to their symbol)."""
+    if not policy.can_edit_pupil_settings(session, actor, pupil):
+        raise PermissionError("not allowed to change this pupil")
+    old = path_for(pupil.photo_file)
+    pupil.photo_file = store_tile(data) if data is not None else None
+    if old is not None:
+        old.unlink(missing_ok=True)  # images are deleted once no longer used (the policy)
+    record(session, actor, "pupil.photo_set" if data is not None else "pupil.photo_removed", pupil)
+
+
+def store_tile(data: bytes) -> str:
+    """Re-encode a photo to tile size and save it under a random name; returns the name."""
+    return _store(_small(data))
+
+
+def _store(clean: bytes) -> str:
+    folder = photo_dir()
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    name = f"{secrets.token_hex(16)}.jpg"
+    fd, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(clean)
+    os.replace(temporary, folder / name)
+    return name
+
+
+def path_for(name: str | None) -> Path | None:
+    if name is None or not NAME.match(name):
+        return None
+    path = photo_dir() / name
+    return path if path.is_file() else None
+
+
+def shows_photo(session: Session, pupil: Pupil) -> bool:
+    """The tile shows the photo only while the carers' consent for use in the app is in force."""
+    consent = policy.photo_consent_in_force(session, pupil.id, ConsentPurpose.APP, utcnow().date())
+    return consent is not None and path_for(pupil.photo_file) is not None
