@@ -18,6 +18,9 @@ from classroom.db import get_session, write_intent
 from classroom.devices.services import cookie_name
 from tests import databases, factories
 
+# Fixtures for a real local SMTP server (smtp_port, inbox, mail_server).
+pytest_plugins = ["tests.smtp"]
+
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
 

@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
-from email import message_from_bytes
-from typing import Any
-
-import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
 from sqlalchemy import select
@@ -17,45 +11,8 @@ from classroom.outbox.cli import tick
 from classroom.outbox.models import OutboxMessage
 from classroom.outbox.services import backoff, enqueue_email, failures
 from tests.conftest import Clock
+from tests.smtp import Inbox
 from tests.worry_helpers import make_school, pupil_on_ipad
-
-
-class Inbox:
-    """Collects what the SMTP server receives."""
-
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.messages.append(message_from_bytes(envelope.content))
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@pytest.fixture
-def smtp_port(app: Flask) -> int:
-    port = _free_port()
-    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_TIMEOUT=2)
-    return port
-
-
-@pytest.fixture
-def inbox() -> Inbox:
-    return Inbox()
-
-
-@pytest.fixture
-def mail_server(smtp_port: int, inbox: Inbox) -> Iterator[Controller]:
-    controller = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
-    controller.start()
-    yield controller
-    controller.stop()
 
 
 def test_alerts_are_delivered_by_smtp(
