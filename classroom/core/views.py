@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select, text
 
 from classroom import policy
+from classroom.accounts.redirects import safe_path
 from classroom.db import get_session
 from classroom.devices.services import current_device
 from classroom.policy import allow
@@ -55,10 +56,7 @@ def about() -> ResponseReturnValue:
 def contrast() -> ResponseReturnValue:
     """Switch high contrast on or off for this browser (a display preference, not personal data)."""
     high = request.cookies.get("contrast") != "high"
-    back = request.form.get("back", "/")
-    if not back.startswith("/") or back.startswith("//") or "\\" in back:
-        back = "/"
-    response = redirect(back)
+    response = redirect(safe_path(request.form.get("back"), "/"))
     response.set_cookie(
         "contrast",
         "high" if high else "standard",
