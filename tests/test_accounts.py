@@ -220,3 +220,18 @@ def test_parent_lands_on_their_children(
 ) -> None:
     login_as(Role.PARENT)
     assert client.get("/").location.endswith("/family/")
+
+
+def test_own_successful_sign_ins_do_not_lift_the_address_throttle(
+    app: Flask, session: Session
+) -> None:
+    """Someone with any account (a carer's) cannot sign in between guesses to reset the count."""
+    own = make_account(session, Role.PARENT)
+    session.commit()
+    for n in range(30):
+        if n % 10 == 9:  # the attacker's own account, signed in from the same address
+            assert sign_in(app.test_client(), own.username).status_code == 302
+        assert sign_in(app.test_client(), f"victim{n % 4}x{n}", "guess").status_code == 401
+    blocked = sign_in(app.test_client(), "victim-next", "guess")
+    assert blocked.status_code == 429
+    assert b"Too many attempts" in blocked.data

@@ -43,12 +43,17 @@ class NewSession:
 
 def _recent_failures(session: Session, by: str, value: str, kind: str, since: datetime) -> int:
     column = LoginAttempt.username if by == "username" else LoginAttempt.ip
-    last_success = session.scalar(
-        select(func.max(LoginAttempt.at)).where(
-            column == value, LoginAttempt.kind == kind, LoginAttempt.success.is_(True)
+    start = since
+    if by == "username":
+        # The account's owner getting in clears the account's count. An address's count is
+        # never cleared by a success: anyone with some account (a carer's) could otherwise
+        # sign in now and then and guess at other accounts from that address unthrottled.
+        last_success = session.scalar(
+            select(func.max(LoginAttempt.at)).where(
+                column == value, LoginAttempt.kind == kind, LoginAttempt.success.is_(True)
+            )
         )
-    )
-    start = max(since, last_success) if last_success else since
+        start = max(since, last_success) if last_success else since
     count = session.scalar(
         select(func.count()).where(
             column == value,
