@@ -217,12 +217,11 @@ class SignUp:
     password: str
 
 
-def _check_new_account(session: Session, data: SignUp) -> None:
+def _check_new_account(data: SignUp) -> None:
+    """What can be said about the new account without looking anyone up."""
     name = accounts.normalise_username(data.username)
     if not name or not all(c.isalnum() or c in "._-" for c in name):
         raise Invalid("Usernames use letters, numbers, dots, dashes and underscores.", "username")
-    if session.scalar(select(Account.id).where(Account.username == name)) is not None:
-        raise Invalid("That username is already taken. Try another.", "username")
     if not data.display_name.strip():
         raise Invalid("Enter your name.", "display_name")
     problems = password_problems(data.password, name)
@@ -230,10 +229,25 @@ def _check_new_account(session: Session, data: SignUp) -> None:
         raise Invalid(" ".join(problems), "password")
 
 
+def _refuse_taken_username(session: Session, data: SignUp, ip: str, who: str) -> None:
+    """Say a username is taken only to someone holding a working code, and count it.
+
+    Usernames are unique across every school, so this answer tells whether an account exists.
+    Asked before the code was checked, it let anyone find out, unthrottled; now it needs a
+    working one-time code and counts as a failed try, so it is throttled like code guesses.
+    """
+    name = accounts.normalise_username(data.username)
+    if session.scalar(select(Account.id).where(Account.username == name)) is not None:
+        accounts.note_attempt(session, THROTTLE_KIND, who, ip, False)
+        raise BadCode("That username is already taken. Try another.", "username")
+
+
 def sign_up(session: Session, data: SignUp, ip: str) -> Account:
     """A new carer account from a code, connected to that code's child."""
-    _check_new_account(session, data)
-    invite = find_invite(session, data.code, ip, f"ip:{ip}"[:64])
+    _check_new_account(data)
+    who = f"ip:{ip}"[:64]
+    invite = find_invite(session, data.code, ip, who)
+    _refuse_taken_username(session, data, ip, who)
     carer, _ = accounts.create_account(
         session,
         None,
@@ -244,7 +258,7 @@ def sign_up(session: Session, data: SignUp, ip: str) -> Account:
         data.email,
         data.password,
     )
-    _connect(session, carer, invite, ip, f"ip:{ip}"[:64])
+    _connect(session, carer, invite, ip, who)
     record(session, carer, "carer.signed_up", carer)
     return carer
 
