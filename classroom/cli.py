@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import click
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app
 from sqlalchemy import select
 
 from classroom import migrate
@@ -76,7 +76,7 @@ def devices_group() -> None:
 @click.option("--name", "device_name", default="", help="A name for the iPad, e.g. 'Oak iPad 3'.")
 def enrol_link(class_name: str, device_name: str) -> None:
     """Print a one-time link that turns the iPad that opens it into a class iPad."""
-    from classroom.devices.services import create_enrolment_link
+    from classroom.devices.services import create_enrolment_link, enrolment_url
     from classroom.pupils.models import SchoolClass
 
     session = get_session()
@@ -85,6 +85,4 @@ def enrol_link(class_name: str, device_name: str) -> None:
         raise click.ClickException(f"No class called {class_name!r}.")
     code = create_enrolment_link(session, None, school_class, device_name or f"{class_name} iPad")
     session.commit()
-    base = current_app.config["BASE_URL"].rstrip("/")
-    with current_app.test_request_context(base_url=base):
-        click.echo(url_for("devices.enrol", code=code, _external=True))
+    click.echo(enrolment_url(code))

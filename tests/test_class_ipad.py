@@ -433,3 +433,24 @@ def test_a_file_that_is_not_a_photo_is_refused(
     )
     assert response.status_code == 400
     assert b"could not read that picture" in response.data
+
+
+def test_enrolment_link_shown_to_staff_uses_the_configured_address_not_the_host_header(
+    app: Flask, session: Session, client: FlaskClient, login_as: Callable[..., Account]
+) -> None:
+    """A forged Host header must not put another server's name in a one-time enrolment link."""
+    app.config["BASE_URL"] = "https://classroom.school.example/"
+    oak = make_class(session, name="Oak")
+    login_as(Role.TEACHER, classes=[oak])
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    assert cookie is not None
+    client.set_cookie(cookie.key, cookie.value, domain="evil.example")
+    response = client.post(
+        "/class-ipads/links",
+        data={"class_id": oak.id, "name": "Oak iPad 4"},
+        base_url="http://evil.example",
+    )
+    assert response.status_code == 201
+    page = response.data.decode()
+    assert "https://classroom.school.example/ipad/enrol/" in page
+    assert "evil.example" not in page.replace("classroom.school.example", "")

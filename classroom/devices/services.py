@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from flask import current_app, g, has_request_context, request
 from sqlalchemy import select
@@ -81,6 +82,19 @@ def create_enrolment_link(
     session.flush()
     record(session, actor, "device.enrolment_link_created", school_class, link.device_name)
     return code
+
+
+def enrolment_url(code: str) -> str:
+    """The full enrolment link, on the school's configured address (CLASSROOM_BASE_URL).
+
+    Never from the request's Host header: anyone can send any Host, and a link shown to staff
+    that points elsewhere would hand a one-time enrolment code to another server.
+    """
+    base = urlsplit(str(current_app.config["BASE_URL"]).rstrip("/"))
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
+    )
+    return adapter.build("devices.enrol", {"code": code}, force_external=True)
 
 
 def find_enrolment(session: Session, code: str) -> DeviceEnrolment:

@@ -82,8 +82,7 @@ def create_link() -> ResponseReturnValue:
     except Invalid as problem:
         return _page(400, error=problem.message)
     db.commit()
-    link = url_for("devices.enrol", code=code, _external=True)
-    return _page(201, new_link=link, new_link_class=school_class)
+    return _page(201, new_link=services.enrolment_url(code), new_link_class=school_class)
 
 
 @bp.post("/class-ipads/<int:device_id>/revoke")
