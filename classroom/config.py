@@ -45,6 +45,12 @@ DEFAULTS: dict[str, Any] = {
     "PARENT_DIGEST_TIME": "15:30",
     "PARENT_INVITE_DAYS": 14,
     "PARENT_INVITE_MAX_FAILURES": 5,
+    # Speech: new clips each account or pupil may have made a day (cache hits are free), and
+    # how long and how large the clip cache may grow before the worker prunes it.
+    "SPEECH_NEW_CLIPS_PER_DAY": 300,
+    "SPEECH_CHARACTERS_PER_DAY": 60000,
+    "SPEECH_CACHE_MAX_DAYS": 180,
+    "SPEECH_CACHE_MAX_MB": 2048,
 }
 
 INT_KEYS = {k for k, v in DEFAULTS.items() if isinstance(v, int)}

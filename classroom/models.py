@@ -16,6 +16,7 @@ from classroom.parents.models import (
 )
 from classroom.pupils.models import ClassStaff, ParentLink, Pupil, SchoolClass
 from classroom.rules.models import SchoolRule
+from classroom.speech.models import SpeechUsage
 from classroom.symbols.models import SymbolOverride
 from classroom.worries.models import (
     Incident,
@@ -61,5 +62,6 @@ __all__ = [
     "School",
     "SchoolClass",
     "SchoolRule",
+    "SpeechUsage",
     "UserSession",
 ]

@@ -7,9 +7,10 @@ import time
 import click
 from flask import current_app
 
-from classroom.db import get_session
+from classroom.db import get_session, utcnow
 from classroom.outbox.services import deliver_due, smtp_sender
 from classroom.parents.delivery import tick as parents_tick
+from classroom.speech import limits as speech_limits
 from classroom.worries.services import send_reminders
 
 
@@ -18,6 +19,7 @@ def tick() -> tuple[int, int, int]:
     session = get_session()
     reminders = send_reminders(session)
     parents_tick(session)  # carers' daily digests; withdraw emails a "do not contact" now blocks
+    speech_limits.prune_if_due(session, utcnow())  # the clip cache within its age and size
     session.commit()
     config = current_app.config
     sent, failed = deliver_due(

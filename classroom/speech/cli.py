@@ -10,7 +10,8 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from classroom.speech import services
+from classroom.db import get_session, utcnow
+from classroom.speech import limits, services
 from classroom.speech.engine import DEFAULT_RATE, SpeechUnavailable
 from classroom.symbols.vocabulary import load_vocabulary
 
@@ -89,6 +90,20 @@ def pregenerate_command(
         click.echo(f"  skipped {text[:60]!r}: {reason}", err=True)
     if report.failed:
         raise SystemExit(1)
+
+
+@cli.command("prune")
+@click.option("--max-days", type=int, help="Remove other clips older than this (default: config).")
+@click.option("--max-mb", type=int, help="Keep the cache within this size (default: config).")
+def prune_command(max_days: int | None, max_mb: int | None) -> None:
+    """Prune the clip cache by age and total size; the school's own texts are kept longest."""
+    session = get_session()
+    report = limits.prune(session, utcnow(), max_days, max_mb)
+    session.commit()
+    click.echo(
+        f"{report.removed} clips removed ({report.freed_bytes // 1024} KB), "
+        f"{report.kept} kept ({report.kept_bytes // 1024} KB)."
+    )
 
 
 def _texts(

@@ -169,6 +169,26 @@ def make_clip(
         return _synthesise(folder, key, engine, spoken, chosen_voice, words_a_minute)
 
 
+def cached_clip(
+    text: object,
+    *,
+    voice: str | None = None,
+    rate: object = None,
+    directory: Path | None = None,
+    synthesiser: Synthesiser | None = None,
+) -> Clip | None:
+    """The clip for this text, voice and rate if it is already cached; never synthesises.
+
+    Checks its input as `make_clip` does, so the speech limits can let cache hits through
+    for free and count (or refuse) only what would be made new.
+    """
+    spoken = checked_text(text)
+    words_a_minute = checked_rate(rate)
+    engine = synthesiser or current_synthesiser()
+    key = clip_key(spoken, engine.resolve_voice(voice), words_a_minute, engine.version)
+    return read_clip(directory or cache_dir(), key)
+
+
 def read_clip(directory: Path, key: str) -> Clip | None:
     """A cached clip, or None if it is not (completely) in the cache."""
     audio, timings = audio_path(directory, key), timings_path(directory, key)

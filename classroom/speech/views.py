@@ -8,11 +8,12 @@ from flask import Blueprint, abort, current_app, request, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
+from classroom.db import get_session, utcnow
 from classroom.errors import Invalid
 from classroom.policy import allow
-from classroom.speech import services
+from classroom.speech import limits, services
 from classroom.speech.engine import SpeechUnavailable
-from classroom.web import small_file_response
+from classroom.web import current_actor, small_file_response
 
 bp = Blueprint("speech", __name__, url_prefix="/speech")
 ONE_YEAR = 365 * 24 * 3600  # a key names one exact clip forever, so it never changes
@@ -27,13 +28,12 @@ def clip() -> ResponseReturnValue:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         return {"error": 'Send JSON like {"text": "Tell a trusted adult."}.'}, 400
-    voice = data.get("voice")
     try:
-        made = services.make_clip(
-            data.get("text"), voice=voice if isinstance(voice, str) else None, rate=data.get("rate")
-        )
+        made = _clip_for(data)
     except Invalid as error:
         return {"error": error.message, "field": error.field}, 400
+    except limits.SpeechRefused as refusal:
+        return {"fallback": "browser", "error": refusal.message}, refusal.status
     except SpeechUnavailable as error:
         current_app.logger.warning("server speech unavailable, browser will speak: %s", error)
         return {"fallback": "browser", "error": "Speech is not available on the server."}, 503
@@ -44,6 +44,19 @@ def clip() -> ResponseReturnValue:
         "duration_ms": made.duration_ms,
         "words": [w.as_json() for w in made.words],
     }
+
+
+def _clip_for(data: dict[str, object]) -> services.Clip:
+    """A cached clip for free; a new one only within the person's limits (counted first)."""
+    text, rate, voice = data.get("text"), data.get("rate"), data.get("voice")
+    chosen = voice if isinstance(voice, str) else None
+    cached = services.cached_clip(text, voice=chosen, rate=rate)
+    if cached is not None:
+        return cached
+    db = get_session()
+    limits.allow_new_clip(db, current_actor(), services.checked_text(text), utcnow())
+    db.commit()  # the allowance is used even if the engine then fails: it still did the work
+    return services.make_clip(text, voice=chosen, rate=rate)
 
 
 @bp.get("/audio/<key>.mp3")

@@ -1,0 +1,199 @@
+"""Limits on speech: who may have new clips made, how many a day, and how big the cache grows.
+
+Making a clip costs the server CPU and about a megabyte of disk that is kept, so without limits
+any signed-in session could fill the disk. Cache hits cost nothing and are never counted. Carers
+only ever hear the school's own texts (lessons, worry screens): text a carer makes up is never
+synthesised, since their pages speak nothing else and the server would otherwise voice anything.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from flask import Flask, current_app
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from classroom.accounts.models import Account
+from classroom.db import serialise
+from classroom.principals import Actor, PupilPrincipal
+from classroom.speech.models import SpeechUsage
+from classroom.speech.services import cache_dir, registered_texts
+
+logger = logging.getLogger(__name__)
+
+KNOWN_TEXTS_EXTENSION = "speech.known_texts"
+LAST_PRUNE_EXTENSION = "speech.last_prune"
+PRUNE_EVERY_SECONDS = 3600
+USAGE_KEPT_DAYS = 7
+STALE_PART_SECONDS = 3600  # a half-written temporary file this old was abandoned
+
+
+class SpeechRefused(Exception):  # noqa: N818 - reads as "except SpeechRefused"
+    """This person may not have this clip made now; the page uses the device's own voice."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def known_texts(app: Flask | None = None) -> frozenset[str]:
+    """The school's own texts (lessons, worry screens), read once per process."""
+    app = app or current_app
+    known = app.extensions.get(KNOWN_TEXTS_EXTENSION)
+    if not isinstance(known, frozenset):
+        known = frozenset(t.strip() for t in registered_texts(app))
+        app.extensions[KNOWN_TEXTS_EXTENSION] = known
+    return known
+
+
+def usage_key(actor: Actor) -> str | None:
+    """Whose allowance a new clip counts against: an account or a pupil."""
+    if isinstance(actor, Account):
+        return f"account:{actor.id}"
+    if isinstance(actor, PupilPrincipal):
+        return f"pupil:{actor.pupil.id}"
+    return None
+
+
+def allow_new_clip(session: Session, actor: Actor, text: str, now: datetime) -> None:
+    """Count a new clip against today's allowance, or SpeechRefused (403 or 429)."""
+    who = usage_key(actor)
+    if who is None:
+        raise SpeechRefused("Sign in to hear this.", 403)
+    if isinstance(actor, Account) and actor.is_parent and text.strip() not in known_texts():
+        raise SpeechRefused("Only the school's own texts are read aloud here.", 403)
+    serialise(session, f"speech:{who}")  # parallel requests must not both take the last clip
+    row = _today(session, who, now.date())
+    config = current_app.config
+    if row.clips >= int(config["SPEECH_NEW_CLIPS_PER_DAY"]) or row.characters + len(text) > int(
+        config["SPEECH_CHARACTERS_PER_DAY"]
+    ):
+        logger.warning("speech allowance used up for %s on %s", who, row.day)
+        raise SpeechRefused("Enough new speech for today; this device's voice reads it.", 429)
+    row.clips += 1
+    row.characters += len(text)
+    session.flush()
+
+
+def _today(session: Session, who: str, day: date) -> SpeechUsage:
+    row = session.scalar(select(SpeechUsage).where(SpeechUsage.who == who, SpeechUsage.day == day))
+    if row is None:
+        row = SpeechUsage(who=who, day=day, clips=0, characters=0)
+        session.add(row)
+    return row
+
+
+# --- Pruning the clip cache -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CachedClip:
+    mp3: Path
+    timings: Path
+    made_at: float
+    size: int
+    known: bool
+
+
+@dataclass
+class PruneReport:
+    """What a prune removed and what it kept."""
+
+    removed: int = 0
+    freed_bytes: int = 0
+    kept: int = 0
+    kept_bytes: int = 0
+
+
+def prune_cache(
+    directory: Path, known: frozenset[str], max_age: timedelta, max_bytes: int, now: datetime
+) -> PruneReport:
+    """Remove clips older than `max_age` (except the school's own texts), then the oldest
+    clips until the cache is within `max_bytes` (other texts first, the school's own last)."""
+    report = PruneReport()
+    _remove_leftovers(directory, now.timestamp())
+    clips = sorted(_cached_clips(directory, known), key=lambda c: (c.known, c.made_at))
+    total = sum(c.size for c in clips)
+    oldest_allowed = (now - max_age).timestamp()
+    for clip in clips:
+        if (not clip.known and clip.made_at < oldest_allowed) or total > max_bytes:
+            _remove(clip)
+            total -= clip.size
+            report.removed += 1
+            report.freed_bytes += clip.size
+        else:
+            report.kept += 1
+            report.kept_bytes += clip.size
+    return report
+
+
+def _cached_clips(directory: Path, known: frozenset[str]) -> Iterator[CachedClip]:
+    for mp3 in directory.glob("??/*.mp3"):
+        timings = mp3.with_suffix(".json")
+        try:
+            stat = mp3.stat()
+            size = stat.st_size + (timings.stat().st_size if timings.exists() else 0)
+        except FileNotFoundError:
+            continue  # removed by another process meanwhile
+        yield CachedClip(mp3, timings, stat.st_mtime, size, _text_of(timings) in known)
+
+
+def _text_of(timings: Path) -> str | None:
+    try:
+        text = json.loads(timings.read_text(encoding="utf-8")).get("text")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return text.strip() if isinstance(text, str) else None
+
+
+def _remove(clip: CachedClip) -> None:
+    # Timings first: a clip counts as cached only while its timings file exists.
+    for path in (clip.timings, clip.mp3):
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+
+def _remove_leftovers(directory: Path, now: float) -> None:
+    """Half-written files from a crash, and timings whose audio has gone."""
+    for part in directory.glob("??/.*.part"):
+        with contextlib.suppress(FileNotFoundError):
+            if now - part.stat().st_mtime > STALE_PART_SECONDS:
+                part.unlink()
+    for timings in directory.glob("??/*.json"):
+        if not timings.with_suffix(".mp3").exists():
+            with contextlib.suppress(FileNotFoundError):
+                timings.unlink()
+
+
+def prune(
+    session: Session, now: datetime, max_days: int | None = None, max_mb: int | None = None
+) -> PruneReport:
+    """Prune the clip cache (configured limits unless given) and forget past days' allowances."""
+    config = current_app.config
+    days = int(config["SPEECH_CACHE_MAX_DAYS"]) if max_days is None else max_days
+    megabytes = int(config["SPEECH_CACHE_MAX_MB"]) if max_mb is None else max_mb
+    report = prune_cache(
+        cache_dir(), known_texts(), timedelta(days=days), megabytes * 1024 * 1024, now
+    )
+    cutoff = now.date() - timedelta(days=USAGE_KEPT_DAYS)
+    session.execute(delete(SpeechUsage).where(SpeechUsage.day < cutoff))
+    return report
+
+
+def prune_if_due(session: Session, now: datetime) -> PruneReport | None:
+    """Prune at most once an hour in this process (the background worker calls this)."""
+    last = current_app.extensions.get(LAST_PRUNE_EXTENSION)
+    started = time.monotonic()
+    if isinstance(last, float) and started - last < PRUNE_EVERY_SECONDS:
+        return None
+    current_app.extensions[LAST_PRUNE_EXTENSION] = started
+    return prune(session, now)
