@@ -387,6 +387,7 @@ def load_lessons(
     # Files in name order, and each file's problems top to bottom, as a teacher fixes them.
     problems = [p for r in readers for p in sorted(r.problems, key=lambda p: p.line or 0)]
     problems += _duplicates([claim for reader in readers for claim in reader.claims])
+    problems += _catalogue_cues(readers)
     if problems:
         raise LessonError(problems)
     ready = [lesson for lesson in lessons if lesson is not None]
@@ -636,6 +637,9 @@ class _LessonReader:
         self.check_symbol = check_symbol
         self.problems: list[Problem] = []
         self.claims: list[_Claim] = []
+        # Pictures on right and wrong answers, for the cue checks across all lessons.
+        self.right_pictures: list[tuple[str, int]] = []
+        self.wrong_pictures: set[str] = set()
         self.lines = _LineMap("")
         self.prefix = "00"
 
@@ -673,6 +677,7 @@ class _LessonReader:
         lesson_id, number = self._identity(data)
         self.prefix = f"{number:02d}"
         versions = [self._version(data, pathway) for pathway in Pathway]
+        self._cues(versions)
         return Lesson(
             id=lesson_id,
             number=number,
@@ -692,6 +697,45 @@ class _LessonReader:
             versions=(versions[0], versions[1], versions[2]),
             source=self.path,
         )
+
+    def _cues(self, versions: list[Version]) -> None:
+        """Refuse pictures that give the answer away, so a pupil must think, not spot a cue.
+
+        Two cues: the question's own picture repeated only on its right answers, and a picture
+        that sits on right answers in two or more steps but never on a wrong one.
+        """
+        right: dict[str, list[Key]] = {}
+        wrong = self.wrong_pictures
+        for version in versions:
+            for step in version.steps:
+                if not isinstance(step, ChooseStep) or all(o.correct for o in step.options):
+                    continue  # where every answer is fine, nothing is given away
+                path: Key = (version.pathway.value, "steps", step.number - 1, "options")
+                for n, option in enumerate(step.options):
+                    if option.correct:
+                        right.setdefault(option.symbol, []).append((*path, n))
+                        self.right_pictures.append((option.symbol, self.lines.line((*path, n))))
+                    else:
+                        wrong.add(option.symbol)
+                self._question_cue(step, path)
+        for symbol, places in right.items():
+            steps = {place[:3] for place in places}
+            if len(steps) >= 2 and symbol not in wrong:
+                self.fail(
+                    places[-1],
+                    f"picture {symbol} is on the right answer in {len(steps)} steps and never on "
+                    "a wrong one, so it gives the answer away; use it on a wrong answer too, "
+                    "or choose different pictures",
+                )
+
+    def _question_cue(self, step: ChooseStep, path: Key) -> None:
+        matching = [o for o in step.options if o.symbol == step.symbol]
+        if matching and all(o.correct for o in matching):
+            self.fail(
+                path,
+                f"step {step.number} uses its own picture {step.symbol} on its right answer "
+                "only, so the picture gives the answer away; choose a different picture",
+            )
 
     def _identity(self, data: dict[str, Any]) -> tuple[str, int]:
         lesson_id = data.get("id", "")
@@ -1016,6 +1060,35 @@ class _Base:
 def _hint(value: object, known: list[str]) -> str:
     close = difflib.get_close_matches(str(value), known, n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+# Across the whole catalogue a picture on right answers in this many steps, and seldom on a
+# wrong one, teaches "tap that picture" (the speaking head was on 27 right answers, no wrong one).
+CATALOGUE_CUE_STEPS = 3
+
+
+def _catalogue_cues(readers: list[_LessonReader]) -> list[Problem]:
+    """Pictures that mark the right answer across lessons, reported where last used."""
+    wrong: dict[str, int] = {}
+    for reader in readers:
+        for symbol in reader.wrong_pictures:
+            wrong[symbol] = wrong.get(symbol, 0) + 1
+    places: dict[str, list[tuple[str, int]]] = {}
+    for reader in readers:
+        for symbol, line in reader.right_pictures:
+            places.setdefault(symbol, []).append((reader.display, line))
+    return [
+        Problem(
+            used[-1][0],
+            used[-1][1],
+            f"picture {symbol} is on the right answer in {len(used)} steps across the lessons "
+            f"but on a wrong one in only {wrong.get(symbol, 0)} lesson(s), so it gives the "
+            "answer away; use it on a wrong answer in at least one lesson for every four "
+            "right ones, or choose different pictures",
+        )
+        for symbol, used in places.items()
+        if len(used) >= CATALOGUE_CUE_STEPS and wrong.get(symbol, 0) * 4 < len(used)
+    ]
 
 
 def _duplicates(claims: list[_Claim]) -> list[Problem]:
