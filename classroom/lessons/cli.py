@@ -17,6 +17,7 @@ from classroom.lessons.content import (
     all_pupil_texts,
     load_lessons,
 )
+from classroom.lessons.glossary import load_glossary
 
 
 @click.group("lessons")
@@ -54,7 +55,17 @@ def summary(catalogue: Catalogue) -> list[str]:
         _coverage("UKCIS strands", catalogue.strands(), list(Strand)),
         _coverage("Policy risks", catalogue.risks(), list(Risk)),
         "Teacher-enabled only: " + (", ".join(enabled) or "none"),
+        _glossary_line(),
     ]
+
+
+def _glossary_line() -> str:
+    # load_lessons already refused any text that breaks the glossary; say that it was checked.
+    glossary = load_glossary()
+    return (
+        f"Glossary: every text keeps to {len(glossary.terms)} key phrases "
+        f"and avoids {len(glossary.idioms)} idioms"
+    )
 
 
 def _coverage(label: str, covered: frozenset[Strand] | frozenset[Risk], every: list[str]) -> str:

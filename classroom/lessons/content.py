@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any, ClassVar, TypeAlias, TypeVar
 
 from classroom import ROOT
+from classroom.lessons.glossary import GLOSSARY_FILE, Glossary, GlossaryError, load_glossary
 from classroom.symbols.library import svg_path
 
 LESSONS_DIR = ROOT / "lessons"
@@ -379,10 +380,14 @@ def load_lessons(
 ) -> Catalogue:
     """Read and check every lesson file in `folder`; raise LessonError listing all problems."""
     files = sorted(folder.glob("*.toml")) if folder.is_dir() else []
+    files = [path for path in files if path.name != GLOSSARY_FILE.name]
     if not files:
         raise LessonError([Problem(str(folder), None, "no lesson files (*.toml) found here")])
     check_symbol = symbol_exists or _symbol_file_exists
-    readers = [_LessonReader(path, f"{folder.name}/{path.name}", check_symbol) for path in files]
+    glossary = _checked_glossary()
+    readers = [
+        _LessonReader(path, f"{folder.name}/{path.name}", check_symbol, glossary) for path in files
+    ]
     lessons = [reader.read() for reader in readers]
     # Files in name order, and each file's problems top to bottom, as a teacher fixes them.
     problems = [p for r in readers for p in sorted(r.problems, key=lambda p: p.line or 0)]
@@ -406,10 +411,21 @@ def check_document(
     so those are taken as given; every other rule is the file rule. Raises LessonError.
     """
     reader = _DocumentReader(data, source_name, symbol_exists or _symbol_file_exists)
+    reader.glossary = _checked_glossary()
     lesson = reader.read()
     if reader.problems or lesson is None:
         raise LessonError(reader.problems or [Problem(source_name, None, "is empty")])
     return lesson
+
+
+NO_GLOSSARY = Glossary((), ())
+
+
+def _checked_glossary() -> Glossary:
+    try:
+        return load_glossary()
+    except GlossaryError as error:
+        raise LessonError([Problem(f"lessons/{GLOSSARY_FILE.name}", None, str(error))]) from None
 
 
 def all_pupil_texts(catalogue: Catalogue) -> Iterator[tuple[str, str]]:
@@ -631,10 +647,17 @@ class _At:
 class _LessonReader:
     """Checks one lesson file, collecting every problem rather than stopping at the first."""
 
-    def __init__(self, path: Path, display: str, check_symbol: Callable[[str], bool]) -> None:
+    def __init__(
+        self,
+        path: Path,
+        display: str,
+        check_symbol: Callable[[str], bool],
+        glossary: Glossary = NO_GLOSSARY,
+    ) -> None:
         self.path = path
         self.display = display
         self.check_symbol = check_symbol
+        self.glossary = glossary
         self.problems: list[Problem] = []
         self.claims: list[_Claim] = []
         # Pictures on right and wrong answers, for the cue checks across all lessons.
@@ -818,7 +841,9 @@ class _LessonReader:
             )
         elif objective_id:
             self._claim("objective id", objective_id, (*at.path, "id"))
-        return Objective(objective_id, self._plain(table, "text", at.child("text")))
+        text = self._plain(table, "text", at.child("text"))
+        self._glossary_words(text, at.child("text"))
+        return Objective(objective_id, text)
 
     def _steps(self, steps: object, pathway: Pathway) -> tuple[Step, ...]:
         path: Key = (pathway.value, "steps")
@@ -984,7 +1009,12 @@ class _LessonReader:
         words = len(value.split())
         if words > limit:
             self.fail(at.path, f"{at.where} has {words} words; pupils need {limit} or fewer")
+        self._glossary_words(value, at)
         return Text(text_id, value)
+
+    def _glossary_words(self, value: str, at: _At) -> None:
+        for reason in self.glossary.problems(value):
+            self.fail(at.path, f"{at.where} {reason} (lessons/glossary.toml)")
 
     def _plain(self, table: Mapping[str, Any], key: str, at: _At) -> str:
         value = table.get(key)

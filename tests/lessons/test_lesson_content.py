@@ -38,7 +38,7 @@ PRODUCT_TOPICS = {
     11: "Block, screenshot, report",
     12: "Real or pretend?",
     13: "Games, chat and spending",
-    14: "My online footprint",
+    14: "What I post stays online",
     15: "Pressure, secrets and private pictures",
 }
 FRIGHTENING = re.compile(
