@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from classroom.lessons import readability
 from classroom.lessons.content import (
     LESSONS_DIR,
     Catalogue,
@@ -41,6 +42,25 @@ def check(folder: Path) -> None:
         click.echo(str(error), err=True)
         raise SystemExit(1) from None
     for line in summary(catalogue):
+        click.echo(line)
+
+
+@cli.command("readability")
+@click.option(
+    "--folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=LESSONS_DIR,
+    show_default=True,
+    help="The folder of lesson files to measure.",
+)
+def readability_command(folder: Path) -> None:
+    """Print words per screen, sentence length and Flesch figures for each pathway."""
+    try:
+        catalogue = load_lessons(folder)
+    except LessonError as error:
+        click.echo(str(error), err=True)
+        raise SystemExit(1) from None
+    for line in readability.report(catalogue):
         click.echo(line)
 
 
