@@ -173,10 +173,10 @@ def test_proposal_from_responses_is_confirmed_by_a_person(
         url = ipad.post("/pupil/lessons/stop-block-tell/start").location
         for n, step in enumerate(version.steps, 1):
             if isinstance(step, ChooseStep):
-                right = next(i for i, o in enumerate(step.options) if o.correct)
+                right = next(i for i, o in enumerate(step.options, 1) if o.correct)
                 ipad.post(
                     url.replace("/steps/1", f"/steps/{n}"),
-                    data={"answer": str(right), "tries": "1", "key": f"{day}-{n}"},
+                    data={"answer": f"o{right}", "tries": "1", "key": f"{day}-{n}"},
                 )
         ipad.post("/pupil/finished")
         clock.advance(days=1)

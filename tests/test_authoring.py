@@ -215,7 +215,7 @@ def test_a_pupil_plays_a_shared_lesson_once_it_is_on_their_map(
     page = ipad.get(choose).data.decode()
     assert "Which" in page
     assert "Well done!" in page
-    done = ipad.post(choose, data={"answer": "0", "tries": "1", "key": "k1"})
+    done = ipad.post(choose, data={"answer": "o1", "tries": "1", "key": "k1"})
     assert done.status_code == 200
     response = session.scalar(select(StepResponse))
     assert response is not None
@@ -275,13 +275,13 @@ def test_preview_shows_any_lesson_on_any_pathway_and_records_nothing(
             url = f"/authoring/preview/{lesson_id}/{pathway}/1"
             assert teacher.get(url).status_code == 200, url
     choose = f"/authoring/preview/{row.key}/semi_formal/2"
-    wrong = teacher.get(choose, query_string={"answer": "1"}).data.decode()
+    wrong = teacher.get(choose, query_string={"answer": "o2"}).data.decode()
     assert 'class="choice-card hint"' in wrong
-    right = teacher.get(choose, query_string={"answer": "0"}).data.decode()
+    right = teacher.get(choose, query_string={"answer": "o1"}).data.decode()
     assert "pupil-message feedback" in right
     sort = f"/authoring/preview/{row.key}/formal/2"
-    assert "Unkind" in teacher.get(sort, query_string={"answer": "0", "item": "0"}).data.decode()
-    assert teacher.get(choose, query_string={"answer": "9"}).status_code == 400
+    assert "Unkind" in teacher.get(sort, query_string={"answer": "g1", "item": "0"}).data.decode()
+    assert teacher.get(choose, query_string={"answer": "0"}).status_code == 400
     assert teacher.get(sort, query_string={"answer": "7", "item": "99"}).status_code == 400
     assert teacher.get(f"/authoring/preview/{row.key}/sideways/1").status_code == 404
     assert teacher.get(f"/authoring/preview/{row.key}/formal/9").status_code == 404

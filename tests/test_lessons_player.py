@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account, Role
+from classroom.lessons import player
 from classroom.lessons.content import ChooseStep, SortStep, YesNoStep
 from classroom.lessons.models import LessonAttempt, StepResponse
 from classroom.pupils.models import Pathway
@@ -26,6 +27,10 @@ def _start(ipad: FlaskClient, lesson_id: str) -> str:
     response = ipad.post(f"/pupil/lessons/{lesson_id}/start")
     assert response.status_code == 302, response.data[:500]
     return str(response.location)
+
+
+def _attempt_id(step_url: str) -> int:
+    return int(step_url.split("/attempts/")[1].split("/")[0])
 
 
 def _version(app: Flask, lesson_id: str, pathway: str):  # type: ignore[no-untyped-def]
@@ -62,16 +67,16 @@ def test_choose_step_is_errorless_and_records_first_time_or_prompted(
     version = _version(app, "stop-block-tell", "semi_formal")
     number = next(i for i, s in enumerate(version.steps, 1) if isinstance(s, ChooseStep))
     step = version.steps[number - 1]
-    right = next(i for i, o in enumerate(step.options) if o.correct)
-    wrong = next(i for i, o in enumerate(step.options) if not o.correct)
+    right = next(i for i, o in enumerate(step.options, 1) if o.correct)
+    wrong = next(i for i, o in enumerate(step.options, 1) if not o.correct)
     url = step_url.replace("/steps/1", f"/steps/{number}")
-    again = ipad.post(url, data={"answer": str(wrong), "tries": "1", "key": "a"})
+    again = ipad.post(url, data={"answer": f"o{wrong}", "tries": "1", "key": "a"})
     page = again.data.decode()
     assert again.status_code == 200
     assert "Let&#39;s look again. This one." in page or "look again" in page
     assert 'class="choice-card hint"' in page
     assert 'name="tries" value="2"' in page
-    done = ipad.post(url, data={"answer": str(right), "tries": "2", "key": "b"})
+    done = ipad.post(url, data={"answer": f"o{right}", "tries": "2", "key": "b"})
     assert step.feedback.text.split()[0] in done.data.decode()
     rows = list(session.scalars(select(StepResponse).order_by(StepResponse.id)))
     assert [(r.correct, r.tries) for r in rows] == [(False, 1), (True, 2)]
@@ -85,7 +90,7 @@ def test_double_tap_records_one_response(app: Flask, session: Session) -> None:
     number = next(i for i, s in enumerate(version.steps, 1) if isinstance(s, ChooseStep))
     url = url.replace("/steps/1", f"/steps/{number}")
     for _ in range(2):
-        ipad.post(url, data={"answer": "0", "tries": "1", "key": "same"})
+        ipad.post(url, data={"answer": "o1", "tries": "1", "key": "same"})
     assert session.scalar(select(func.count()).select_from(StepResponse)) == 1
 
 
@@ -101,10 +106,18 @@ def test_sort_step_goes_item_by_item(app: Flask, session: Session) -> None:
         if isinstance(s, SortStep)
     )
     url = _start(ipad, lesson_id).replace("/steps/1", f"/steps/{number}")
-    for index, item in enumerate(step.items):
+    attempt_id = _attempt_id(url)
+    for position in range(len(step.items)):
+        item = step.items[player.sort_item(step, position, attempt_id)]
+        assert item.text.text in ipad.get(url).data.decode() or position > 0
         response = ipad.post(
             url,
-            data={"answer": str(item.group), "item": str(index), "tries": "1", "key": f"k{index}"},
+            data={
+                "answer": f"g{item.group + 1}",
+                "item": str(position),
+                "tries": "1",
+                "key": f"k{position}",
+            },
         )
         assert response.status_code == 200
     assert step.feedback.text.split()[0] in response.data.decode()
@@ -239,10 +252,10 @@ def test_responses_appear_on_the_teachers_view_with_needs_help(
     version = _version(app, "stop-block-tell", "semi_formal")
     for number, step in enumerate(version.steps, 1):
         if isinstance(step, ChooseStep):
-            wrong = next(i for i, o in enumerate(step.options) if not o.correct)
+            wrong = next(i for i, o in enumerate(step.options, 1) if not o.correct)
             ipad.post(
                 url.replace("/steps/1", f"/steps/{number}"),
-                data={"answer": str(wrong), "tries": "1", "key": f"w{number}"},
+                data={"answer": f"o{wrong}", "tries": "1", "key": f"w{number}"},
             )
     sign_in(client, school.teacher.username)
     page = client.get(f"/pupils/{school.pupil.id}/lessons").data.decode()

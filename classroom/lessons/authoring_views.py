@@ -11,7 +11,7 @@ from classroom import policy
 from classroom.accounts.models import Account
 from classroom.db import get_session
 from classroom.errors import Invalid
-from classroom.lessons import authoring, maps, player
+from classroom.lessons import arrangement, authoring, maps, player
 from classroom.lessons.authored_models import AuthoredLesson, LessonStatus
 from classroom.lessons.authoring import Document, LessonProblems, Refused
 from classroom.lessons.content import Animation, Pathway, SortStep, Sound, Step
@@ -229,6 +229,10 @@ def symbols() -> ResponseReturnValue:
 # --- Previewing any lesson as a pupil ----------------------------------------------------------
 
 
+# A preview has no attempt; it shows one fixed shuffle, as the first attempt of a pupil would.
+PREVIEW_SEED = 1
+
+
 def _preview_step(lesson_id: str, pathway: str, number: int) -> tuple[Any, Step, int]:
     lesson = authoring.preview_lesson(get_session(), _me(), lesson_id[:64], maps.catalogue())
     if lesson is None or pathway not in set(Pathway):
@@ -243,7 +247,7 @@ def _judged(step: Step, item: int) -> tuple[Outcome | None, int, str | None]:
     """The answer in the query string judged as the player would; the sort moves on when right."""
     answer = request.args.get("answer")
     try:
-        outcome = player.judge(step, answer[:64], item) if answer is not None else None
+        outcome = None if answer is None else player.judge(step, answer[:64], item, PREVIEW_SEED)
     except Invalid as problem:
         return None, item, problem.message
     if isinstance(step, SortStep) and outcome and outcome.correct and not outcome.step_done:
@@ -259,6 +263,7 @@ def preview(lesson_id: str, pathway: str, number: int) -> ResponseReturnValue:
     start = max(0, request.args.get("item", 0, type=int) or 0)
     last = max(len(step.items) - 1, 0) if isinstance(step, SortStep) else 0
     outcome, item, problem = _judged(step, min(start, last))
+    content_item = player.sort_item(step, item, PREVIEW_SEED) if isinstance(step, SortStep) else 0
     page = render_template(
         "authoring/preview.html",
         lesson=lesson,
@@ -267,6 +272,8 @@ def preview(lesson_id: str, pathway: str, number: int) -> ResponseReturnValue:
         number=number,
         total=total,
         item=item,
+        cards=arrangement.choice_cards(step, PREVIEW_SEED, content_item),
+        thing=step.items[content_item] if isinstance(step, SortStep) else None,
         outcome=outcome,
         problem=problem,
     )

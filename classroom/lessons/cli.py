@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from classroom.lessons import readability
 from classroom.lessons.content import (
     LESSONS_DIR,
     Catalogue,
@@ -17,6 +18,7 @@ from classroom.lessons.content import (
     all_pupil_texts,
     load_lessons,
 )
+from classroom.lessons.glossary import load_glossary
 
 
 @click.group("lessons")
@@ -43,6 +45,25 @@ def check(folder: Path) -> None:
         click.echo(line)
 
 
+@cli.command("readability")
+@click.option(
+    "--folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=LESSONS_DIR,
+    show_default=True,
+    help="The folder of lesson files to measure.",
+)
+def readability_command(folder: Path) -> None:
+    """Print words per screen, sentence length and Flesch figures for each pathway."""
+    try:
+        catalogue = load_lessons(folder)
+    except LessonError as error:
+        click.echo(str(error), err=True)
+        raise SystemExit(1) from None
+    for line in readability.report(catalogue):
+        click.echo(line)
+
+
 def summary(catalogue: Catalogue) -> list[str]:
     """What a teacher wants to know after editing: counts and curriculum coverage."""
     steps = Counter(v.pathway for lesson in catalogue for v in lesson.versions for _ in v.steps)
@@ -54,7 +75,17 @@ def summary(catalogue: Catalogue) -> list[str]:
         _coverage("UKCIS strands", catalogue.strands(), list(Strand)),
         _coverage("Policy risks", catalogue.risks(), list(Risk)),
         "Teacher-enabled only: " + (", ".join(enabled) or "none"),
+        _glossary_line(),
     ]
+
+
+def _glossary_line() -> str:
+    # load_lessons already refused any text that breaks the glossary; say that it was checked.
+    glossary = load_glossary()
+    return (
+        f"Glossary: every text keeps to {len(glossary.terms)} key phrases "
+        f"and avoids {len(glossary.idioms)} idioms"
+    )
 
 
 def _coverage(label: str, covered: frozenset[Strand] | frozenset[Risk], every: list[str]) -> str:

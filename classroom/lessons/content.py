@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any, ClassVar, TypeAlias, TypeVar
 
 from classroom import ROOT
+from classroom.lessons.glossary import GLOSSARY_FILE, Glossary, GlossaryError, load_glossary
 from classroom.symbols.library import svg_path
 
 LESSONS_DIR = ROOT / "lessons"
@@ -379,14 +380,19 @@ def load_lessons(
 ) -> Catalogue:
     """Read and check every lesson file in `folder`; raise LessonError listing all problems."""
     files = sorted(folder.glob("*.toml")) if folder.is_dir() else []
+    files = [path for path in files if path.name != GLOSSARY_FILE.name]
     if not files:
         raise LessonError([Problem(str(folder), None, "no lesson files (*.toml) found here")])
     check_symbol = symbol_exists or _symbol_file_exists
-    readers = [_LessonReader(path, f"{folder.name}/{path.name}", check_symbol) for path in files]
+    glossary = _checked_glossary()
+    readers = [
+        _LessonReader(path, f"{folder.name}/{path.name}", check_symbol, glossary) for path in files
+    ]
     lessons = [reader.read() for reader in readers]
     # Files in name order, and each file's problems top to bottom, as a teacher fixes them.
     problems = [p for r in readers for p in sorted(r.problems, key=lambda p: p.line or 0)]
     problems += _duplicates([claim for reader in readers for claim in reader.claims])
+    problems += _catalogue_cues(readers)
     if problems:
         raise LessonError(problems)
     ready = [lesson for lesson in lessons if lesson is not None]
@@ -405,10 +411,21 @@ def check_document(
     so those are taken as given; every other rule is the file rule. Raises LessonError.
     """
     reader = _DocumentReader(data, source_name, symbol_exists or _symbol_file_exists)
+    reader.glossary = _checked_glossary()
     lesson = reader.read()
     if reader.problems or lesson is None:
         raise LessonError(reader.problems or [Problem(source_name, None, "is empty")])
     return lesson
+
+
+NO_GLOSSARY = Glossary((), ())
+
+
+def _checked_glossary() -> Glossary:
+    try:
+        return load_glossary()
+    except GlossaryError as error:
+        raise LessonError([Problem(f"lessons/{GLOSSARY_FILE.name}", None, str(error))]) from None
 
 
 def all_pupil_texts(catalogue: Catalogue) -> Iterator[tuple[str, str]]:
@@ -630,12 +647,22 @@ class _At:
 class _LessonReader:
     """Checks one lesson file, collecting every problem rather than stopping at the first."""
 
-    def __init__(self, path: Path, display: str, check_symbol: Callable[[str], bool]) -> None:
+    def __init__(
+        self,
+        path: Path,
+        display: str,
+        check_symbol: Callable[[str], bool],
+        glossary: Glossary = NO_GLOSSARY,
+    ) -> None:
         self.path = path
         self.display = display
         self.check_symbol = check_symbol
+        self.glossary = glossary
         self.problems: list[Problem] = []
         self.claims: list[_Claim] = []
+        # Pictures on right and wrong answers, for the cue checks across all lessons.
+        self.right_pictures: list[tuple[str, int]] = []
+        self.wrong_pictures: set[str] = set()
         self.lines = _LineMap("")
         self.prefix = "00"
 
@@ -673,6 +700,7 @@ class _LessonReader:
         lesson_id, number = self._identity(data)
         self.prefix = f"{number:02d}"
         versions = [self._version(data, pathway) for pathway in Pathway]
+        self._cues(versions)
         return Lesson(
             id=lesson_id,
             number=number,
@@ -692,6 +720,45 @@ class _LessonReader:
             versions=(versions[0], versions[1], versions[2]),
             source=self.path,
         )
+
+    def _cues(self, versions: list[Version]) -> None:
+        """Refuse pictures that give the answer away, so a pupil must think, not spot a cue.
+
+        Two cues: the question's own picture repeated only on its right answers, and a picture
+        that sits on right answers in two or more steps but never on a wrong one.
+        """
+        right: dict[str, list[Key]] = {}
+        wrong = self.wrong_pictures
+        for version in versions:
+            for step in version.steps:
+                if not isinstance(step, ChooseStep) or all(o.correct for o in step.options):
+                    continue  # where every answer is fine, nothing is given away
+                path: Key = (version.pathway.value, "steps", step.number - 1, "options")
+                for n, option in enumerate(step.options):
+                    if option.correct:
+                        right.setdefault(option.symbol, []).append((*path, n))
+                        self.right_pictures.append((option.symbol, self.lines.line((*path, n))))
+                    else:
+                        wrong.add(option.symbol)
+                self._question_cue(step, path)
+        for symbol, places in right.items():
+            steps = {place[:3] for place in places}
+            if len(steps) >= 2 and symbol not in wrong:
+                self.fail(
+                    places[-1],
+                    f"picture {symbol} is on the right answer in {len(steps)} steps and never on "
+                    "a wrong one, so it gives the answer away; use it on a wrong answer too, "
+                    "or choose different pictures",
+                )
+
+    def _question_cue(self, step: ChooseStep, path: Key) -> None:
+        matching = [o for o in step.options if o.symbol == step.symbol]
+        if matching and all(o.correct for o in matching):
+            self.fail(
+                path,
+                f"step {step.number} uses its own picture {step.symbol} on its right answer "
+                "only, so the picture gives the answer away; choose a different picture",
+            )
 
     def _identity(self, data: dict[str, Any]) -> tuple[str, int]:
         lesson_id = data.get("id", "")
@@ -774,7 +841,9 @@ class _LessonReader:
             )
         elif objective_id:
             self._claim("objective id", objective_id, (*at.path, "id"))
-        return Objective(objective_id, self._plain(table, "text", at.child("text")))
+        text = self._plain(table, "text", at.child("text"))
+        self._glossary_words(text, at.child("text"))
+        return Objective(objective_id, text)
 
     def _steps(self, steps: object, pathway: Pathway) -> tuple[Step, ...]:
         path: Key = (pathway.value, "steps")
@@ -940,7 +1009,12 @@ class _LessonReader:
         words = len(value.split())
         if words > limit:
             self.fail(at.path, f"{at.where} has {words} words; pupils need {limit} or fewer")
+        self._glossary_words(value, at)
         return Text(text_id, value)
+
+    def _glossary_words(self, value: str, at: _At) -> None:
+        for reason in self.glossary.problems(value):
+            self.fail(at.path, f"{at.where} {reason} (lessons/glossary.toml)")
 
     def _plain(self, table: Mapping[str, Any], key: str, at: _At) -> str:
         value = table.get(key)
@@ -1016,6 +1090,35 @@ class _Base:
 def _hint(value: object, known: list[str]) -> str:
     close = difflib.get_close_matches(str(value), known, n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+# Across the whole catalogue a picture on right answers in this many steps, and seldom on a
+# wrong one, teaches "tap that picture" (the speaking head was on 27 right answers, no wrong one).
+CATALOGUE_CUE_STEPS = 3
+
+
+def _catalogue_cues(readers: list[_LessonReader]) -> list[Problem]:
+    """Pictures that mark the right answer across lessons, reported where last used."""
+    wrong: dict[str, int] = {}
+    for reader in readers:
+        for symbol in reader.wrong_pictures:
+            wrong[symbol] = wrong.get(symbol, 0) + 1
+    places: dict[str, list[tuple[str, int]]] = {}
+    for reader in readers:
+        for symbol, line in reader.right_pictures:
+            places.setdefault(symbol, []).append((reader.display, line))
+    return [
+        Problem(
+            used[-1][0],
+            used[-1][1],
+            f"picture {symbol} is on the right answer in {len(used)} steps across the lessons "
+            f"but on a wrong one in only {wrong.get(symbol, 0)} lesson(s), so it gives the "
+            "answer away; use it on a wrong answer in at least one lesson for every four "
+            "right ones, or choose different pictures",
+        )
+        for symbol, used in places.items()
+        if len(used) >= CATALOGUE_CUE_STEPS and wrong.get(symbol, 0) * 4 < len(used)
+    ]
 
 
 def _duplicates(claims: list[_Claim]) -> list[Problem]:

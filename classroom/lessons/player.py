@@ -11,10 +11,9 @@ from classroom.audit.services import record
 from classroom.db import utcnow
 from classroom.devices.models import Device
 from classroom.errors import Invalid, checked_key
-from classroom.lessons import content
+from classroom.lessons import arrangement, content
 from classroom.lessons.content import (
     CauseEffectStep,
-    ChooseStep,
     SortStep,
     Step,
     StoryStep,
@@ -77,36 +76,42 @@ class Outcome:
     step_done: bool = True
 
 
-def judge(step: Step, answer: str, item: int = 0) -> Outcome:
-    """Whether an answer is right for a step; unknown answers are Invalid (a 400)."""
+def judge(step: Step, answer: str, position: int = 0, seed: int = 0) -> Outcome:
+    """Whether an answer is right for a step; unknown answers are Invalid (a 400).
+
+    Answers are judged by what they are ("o2", "yes", "g1"), never by where the card was;
+    `position` is how far through a sort step the pupil is, in the attempt's (`seed`) order.
+    """
     if isinstance(step, (StoryStep, CauseEffectStep)):
         return Outcome(None)
     if isinstance(step, WhoCanITellStep):
         return Outcome(True if answer else None)
-    if isinstance(step, ChooseStep):
-        return _judge_choose(step, answer)
-    if isinstance(step, YesNoStep):
-        if answer not in ("yes", "no"):
-            raise Invalid("Answer yes or no.")
-        right = "yes" if step.answer else "no"
-        return Outcome(answer == right, right, answer == right)
-    return _judge_sort(step, answer, item)
-
-
-def _judge_choose(step: ChooseStep, answer: str) -> Outcome:
-    if not answer.isdigit() or not 0 <= int(answer) < len(step.options):
-        raise Invalid("Choose one of the pictures.")
-    right = next(str(i) for i, option in enumerate(step.options) if option.correct)
-    ok = step.options[int(answer)].correct
+    if isinstance(step, SortStep):
+        return _judge_sort(step, answer, position, seed)
+    cards = arrangement.choice_cards(step, seed)
+    if answer not in {card.value for card in cards}:
+        yes_no = isinstance(step, YesNoStep)
+        raise Invalid("Answer yes or no." if yes_no else "Choose one of the pictures.")
+    right = next(card.value for card in sorted(cards, key=lambda c: c.value) if card.right)
+    ok = next(card.right for card in cards if card.value == answer)
     return Outcome(ok, right, ok)
 
 
-def _judge_sort(step: SortStep, answer: str, item: int) -> Outcome:
-    if answer not in ("0", "1") or not 0 <= item < len(step.items):
+def sort_item(step: SortStep, position: int, seed: int) -> int:
+    """The content index of the item shown at `position` of a sort step in this attempt."""
+    order = arrangement.sort_order(step, seed)
+    if not 0 <= position < len(order):
         raise Invalid("Choose one of the two groups.")
-    right = str(step.items[item].group)
+    return order[position]
+
+
+def _judge_sort(step: SortStep, answer: str, position: int, seed: int) -> Outcome:
+    item = sort_item(step, position, seed)
+    if answer not in {arrangement.group_value(i) for i in range(len(step.groups))}:
+        raise Invalid("Choose one of the two groups.")
+    right = arrangement.group_value(step.items[item].group)
     ok = answer == right
-    return Outcome(ok, right, ok and item == len(step.items) - 1)
+    return Outcome(ok, right, ok and position == len(step.items) - 1)
 
 
 def respond(
@@ -119,7 +124,7 @@ def respond(
     item: int = 0,
 ) -> Outcome:
     """Record one tap; the same key (a double tap, a resent form) is recorded once."""
-    outcome = judge(step, answer, item)
+    outcome = judge(step, answer, item, attempt.id)
     exists = session.scalar(select(StepResponse.id).where(StepResponse.key == checked_key(key)))
     if exists is None:
         session.add(
@@ -128,7 +133,7 @@ def respond(
                 attempt_id=attempt.id,
                 pupil_id=attempt.pupil_id,
                 lesson_id=attempt.lesson_id,
-                step_id=f"{step.id}.i{item}" if isinstance(step, SortStep) else step.id,
+                step_id=_answered_id(step, item, attempt.id),
                 kind=step.kind.value,
                 answer=answer[:64],
                 correct=outcome.correct,
@@ -138,6 +143,13 @@ def respond(
             )
         )
     return outcome
+
+
+def _answered_id(step: Step, position: int, seed: int) -> str:
+    """The step id, and for a sort step the item's own id ("09.sf.s3.i2"), whatever its place."""
+    if isinstance(step, SortStep):
+        return f"{step.id}.i{sort_item(step, position, seed) + 1}"
+    return step.id
 
 
 def finish(session: Session, pupil: Pupil, attempt: LessonAttempt) -> None:

@@ -12,7 +12,7 @@ from classroom import policy
 from classroom.audit.services import record
 from classroom.db import get_session
 from classroom.errors import CSRF_RECOVERY, Invalid
-from classroom.lessons import maps, player
+from classroom.lessons import arrangement, maps, player
 from classroom.lessons.content import SortStep, WhoCanITellStep
 from classroom.lessons.models import LessonAttempt
 from classroom.policy import allow
@@ -85,6 +85,11 @@ def _step_page(attempt: LessonAttempt, number: int, **state: Any) -> str:
     me = _me()
     total = len(player.version_of(attempt, maps.catalogue()).steps)
     adults = trusted_adults(get_session(), me.pupil) if isinstance(step, WhoCanITellStep) else []
+    # This attempt's order: fresh each attempt, the same on a reload (see arrangement.py).
+    item = 0
+    if isinstance(step, SortStep):
+        state["item"] = min(max(state["item"], 0), len(step.items) - 1)  # a forged item is a 400
+        item = player.sort_item(step, state["item"], attempt.id)
     return render_template(
         "lessons/step.html",
         attempt=attempt,
@@ -92,7 +97,9 @@ def _step_page(attempt: LessonAttempt, number: int, **state: Any) -> str:
         number=number,
         total=total,
         lesson=maps.catalogue().get(attempt.lesson_id),
-        adults=adults,
+        adults=arrangement.arranged(attempt.id, step.id, adults),
+        cards=arrangement.choice_cards(step, attempt.id, item),
+        thing=step.items[item] if isinstance(step, SortStep) else None,
         key=str(uuid.uuid4()),
         layers=override_layers(get_session(), me.pupil),
         **state,

@@ -14,11 +14,13 @@ def test_check_summarises_the_shipped_lessons() -> None:
     result = CliRunner().invoke(cli, ["check"])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("18 lessons, ")
+    assert lines[0].startswith("27 lessons, ")
     assert lines[1].startswith("Steps per pathway: pre_formal ")
     assert "UKCIS strands: 8 of 8 covered" in lines
     assert "Policy risks: 9 of 9 covered" in lines
-    assert "Teacher-enabled only: 15 pressure-secrets-pictures" in lines
+    assert "Teacher-enabled only: 15 pressure-secrets-pictures, 25 hate-and-extreme-ideas, " in (
+        result.stdout
+    )
 
 
 def test_check_fails_with_every_problem_listed(tmp_path: Path) -> None:
