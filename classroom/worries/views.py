@@ -24,7 +24,7 @@ from classroom.errors import CSRF_RECOVERY, Invalid
 from classroom.policy import allow
 from classroom.principals import PupilPrincipal
 from classroom.pupils.models import Pupil
-from classroom.web import current_actor
+from classroom.web import current_actor, passive
 from classroom.worries import envelope, flow, services
 from classroom.worries.forms import (
     ActionForm,
@@ -331,6 +331,7 @@ def _state() -> str:
 
 @bp.get("/safeguarding/queue/rows")
 @allow("work_incidents")
+@passive
 def queue_rows() -> ResponseReturnValue:
     """The open queue's rows, for the page to swap in when its state changes."""
     return (
@@ -344,6 +345,7 @@ def queue_rows() -> ResponseReturnValue:
 
 @bp.get("/safeguarding/queue/state")
 @allow("work_incidents")
+@passive
 def queue_state() -> ResponseReturnValue:
     """A tiny answer the queue page polls: it changes whenever the open queue does."""
     return {"state": _state()}
