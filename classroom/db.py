@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
 from flask import Flask, current_app, g, has_app_context
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, func, select
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, func, inspect, select
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import QueuePool, StaticPool
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -26,7 +29,12 @@ NAMING = {
 
 # Whether the current unit of work will write. SQLite then takes the write lock at BEGIN,
 # so a transaction that reads and then writes can never fail half way with SQLITE_BUSY.
+# Reading requests (GET, HEAD) begin deferred instead: they never wait for the write lock.
 write_intent: ContextVar[bool] = ContextVar("write_intent", default=True)
+
+# Rows a reading request may add (the audit of who saw what): kept out of the read transaction
+# and written after it, in a short write transaction of their own (see `finish_read`).
+WRITTEN_AFTER_READ: set[type] = set()
 
 
 class Base(DeclarativeBase):
@@ -61,10 +69,25 @@ def utcnow() -> datetime:
 def make_engine(url: str) -> Engine:
     """An engine with durable SQLite settings, or a plain one for PostgreSQL."""
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True, future=True)
-    engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": 10})
-    event.listen(engine, "connect", _sqlite_on_connect)
-    event.listen(engine, "begin", _sqlite_on_begin)
+        engine = create_engine(url, pool_pre_ping=True, future=True)
+    elif url in ("sqlite://", "sqlite:///:memory:"):
+        # One in-memory database is one connection: share it.
+        engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
+    else:
+        # Pooled: each connection is opened (and its PRAGMAs run) once, then reused. A gunicorn
+        # sync worker uses one at a time; the threaded dev server one per thread.
+        engine = create_engine(
+            url,
+            poolclass=QueuePool,
+            pool_size=5,
+            max_overflow=10,
+            connect_args={"timeout": 10, "check_same_thread": False},
+        )
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_on_begin)
+    # A forked worker (gunicorn --preload) must not share its parent's open connections.
+    os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
     return engine
 
 
@@ -100,20 +123,104 @@ def serialise(session: Session, *names: str) -> None:
         session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(name, 0))))
 
 
+class RequestSession(Session):
+    """A session whose commit, while a request reads, waits for the read to end.
+
+    A view that reads may still call commit() (older views do): committing inside the deferred
+    read transaction would write while holding only a read snapshot. The changes are written
+    instead by `finish_read`, after the read, in a write transaction of their own.
+    """
+
+    def commit(self) -> None:
+        if write_intent.get():
+            super().commit()
+
+
 def init_app(app: Flask) -> None:
     """Create the engine and session factory; close the request's session at teardown."""
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["db_engine"] = engine
-    app.extensions["db_sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
+    app.extensions["db_sessionmaker"] = sessionmaker(
+        bind=engine, class_=RequestSession, expire_on_commit=False
+    )
     app.teardown_appcontext(_close_session)
 
 
 def get_session() -> Session:
     """The session of this app context, opened on first use."""
     if "db_session" not in g:
-        g.db_session = current_app.extensions["db_sessionmaker"]()
-    session: Session = g.db_session
-    return session
+        session = current_app.extensions["db_sessionmaker"]()
+        event.listen(session, "before_flush", _hold_back_written_after_read)
+        g.db_session = session
+    found: Session = g.db_session
+    return found
+
+
+# --- Writes a reading request may make ----------------------------------------------------------
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """Transactions begun inside take SQLite's write lock at BEGIN (BEGIN IMMEDIATE)."""
+    token = write_intent.set(True)
+    try:
+        yield
+    finally:
+        write_intent.reset(token)
+
+
+def write_after_read(session: Session, change: Callable[[Session], None]) -> None:
+    """Make `change` once the reading request is done, in a short write transaction of its own.
+
+    A deferred transaction that has read and then writes fails at once with SQLITE_BUSY if
+    another process wrote meanwhile, however long the busy timeout. So a reading request writes
+    nothing inside its read; what it must record (the last-seen time, an audit row) waits here.
+    """
+    session.info.setdefault("after_read", []).append(change)
+
+
+def _hold_back_written_after_read(session: Session, _context: Any, _instances: Any) -> None:
+    if write_intent.get():
+        return
+    for row in list(session.new):
+        if type(row) in WRITTEN_AFTER_READ:
+            session.expunge(row)
+            write_after_read(session, _adder(row))
+
+
+def _adder(row: object) -> Callable[[Session], None]:
+    return lambda session: session.add(row)
+
+
+def finish_read(session: Session) -> None:
+    """End a reading request's transaction, then write what it noted, if anything.
+
+    The read flushed nothing (autoflush is off while reading), so its changes are still in the
+    session: they are taken out, the read ends, and they are made again in a write transaction
+    of their own. That is "upgrade on first write" without ever failing half way.
+    """
+    held: list[Callable[[Session], None]] = session.info.pop("after_read", [])
+    added = list(session.new)
+    changed = [(row, _changed_values(row)) for row in session.dirty if session.is_modified(row)]
+    deleted = list(session.deleted)
+    session.rollback()
+    if not (held or added or changed or deleted):
+        return
+    with writing():
+        session.add_all(added)
+        for row, values in changed:
+            for name, value in values.items():
+                setattr(row, name, value)
+        for row in deleted:
+            session.delete(row)
+        for change in held:
+            change(session)
+        session.commit()
+
+
+def _changed_values(row: object) -> dict[str, Any]:
+    state = inspect(row)
+    return {attr.key: attr.value for attr in state.attrs if attr.history.has_changes()}
 
 
 def _close_session(_exc: BaseException | None) -> None:

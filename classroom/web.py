@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import time
+from collections.abc import Callable
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
+from typing import Any, TypeVar
 
-from flask import Flask, abort, current_app, g, redirect, request, url_for
+from flask import Flask, abort, current_app, g, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask.typing import ResponseReturnValue
-from flask_login import LoginManager, current_user
+from flask_login import LoginManager, current_user, user_logged_out
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
@@ -17,7 +21,8 @@ from werkzeug.wrappers import Response
 from classroom import policy
 from classroom.accounts import services as accounts
 from classroom.accounts.models import Account
-from classroom.db import get_session, write_intent
+from classroom.audit.models import AuditEvent
+from classroom.db import WRITTEN_AFTER_READ, finish_read, get_session, write_intent
 from classroom.devices import services as devices
 from classroom.principals import Actor, Anonymous, PupilPrincipal
 from classroom.pupils.models import Pupil
@@ -51,6 +56,42 @@ PASSWORD_CHANGE_ENDPOINTS = {
 READ_ONLY_ENDPOINTS = {"static", "core.health", "symbols.image", "speech.audio", "speech.timings"}
 # Responses that set their own caching: symbols and lesson audio hold no personal data.
 SELF_CACHED_ENDPOINTS = {"static", "symbols.image", "speech.audio", "speech.timings"}
+# Requests that read: their transaction begins deferred and never waits for the write lock.
+READING_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+# Cached speech clips, served like static files: a session token this worker accepted in the
+# last minute lets them through without a database query. (A sign-out in this worker takes
+# effect at once; one elsewhere within RECENT_SECONDS, for these clips only.)
+FAST_FILE_ENDPOINTS = {"speech.audio", "speech.timings"}
+RECENT_SECONDS = 60.0
+_recent_tokens: dict[str, float] = {}
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def passive(view: View) -> View:
+    """Mark a view a page polls by itself (a live count, a badge): it is no sign of a person.
+
+    A passive request neither notes the session's last-seen time nor renews its cookie, so the
+    idle time-out still ends the session of someone who walked away with the page open.
+    """
+    view.passive = True  # type: ignore[attr-defined]
+    return view
+
+
+def is_passive() -> bool:
+    """Whether this request is to a passive view (see `passive`)."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "passive", False))
+
+
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed cookie, not renewed by a passive request unless the request changed it."""
+
+    def should_set_cookie(self, app: Flask, session: SessionMixin) -> bool:
+        if is_passive() and not session.modified:
+            return False
+        return super().should_set_cookie(app, session)
 
 
 def init_app(app: Flask) -> None:
@@ -75,8 +116,12 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = None  # sessions live on the server; see load_principal
     login_manager.anonymous_user = Anonymous
     login_manager.user_loader(load_principal)
+    app.session_interface = SessionCookies()
+    user_logged_out.connect(_forget_token, app)
+    WRITTEN_AFTER_READ.add(AuditEvent)
     app.before_request(begin_request)
     app.after_request(security_headers)
+    app.after_request(end_reading_request)
     app.jinja_env.globals.update(static_url=static_url, can=_can, rights=policy.RIGHTS)
 
 
@@ -93,11 +138,31 @@ def load_principal(token: str) -> Account | PupilPrincipal | None:
     if row is not None and principal is None:
         accounts.end_session(session, row, "no_longer_allowed")
     if row is not None and principal is not None:
-        accounts.touch(row)
+        if not is_passive():
+            accounts.touch(row)  # written with the request's work, or after a read (finish_read)
         principal.flask_login_id = token
         g.user_session = row
-    session.commit()
+        _note_token(token)
+    else:
+        _recent_tokens.pop(token, None)
     return principal
+
+
+def _note_token(token: str) -> None:
+    if len(_recent_tokens) > 10_000:  # a bound, not a policy: forgetting only costs a query
+        _recent_tokens.clear()
+    _recent_tokens[token] = time.monotonic() + RECENT_SECONDS
+
+
+def _forget_token(_app: Flask, user: Any = None, **_extra: Any) -> None:
+    _recent_tokens.pop(getattr(user, "flask_login_id", ""), None)
+
+
+def recently_signed_in() -> bool:
+    """Whether this request's session token was accepted by this worker in the last minute."""
+    token = session.get("_user_id")
+    expires = _recent_tokens.get(token, 0.0) if isinstance(token, str) else 0.0
+    return expires > time.monotonic()
 
 
 def _pupil_principal(pupil_id: int, device_id: int, session_id: int) -> PupilPrincipal | None:
@@ -113,9 +178,14 @@ def _pupil_principal(pupil_id: int, device_id: int, session_id: int) -> PupilPri
 
 def begin_request() -> ResponseReturnValue | None:
     """Enforce the route's access rule and the forced password change, before the view runs."""
-    write_intent.set(request.endpoint not in READ_ONLY_ENDPOINTS)
+    reading = request.method in READING_METHODS or request.endpoint in READ_ONLY_ENDPOINTS
+    write_intent.set(not reading)
+    # A read flushes nothing until it ends: anything it must write is written after (finish_read).
+    get_session().autoflush = not reading
     if request.endpoint is None:
         return None  # 404/405 follow
+    if request.endpoint in FAST_FILE_ENDPOINTS and recently_signed_in():
+        return None
     rule = "public" if request.endpoint == "static" else _rule_for(request.endpoint)
     actor = current_user._get_current_object()  # noqa: SLF001
     if (
@@ -164,6 +234,13 @@ def security_headers(response: Response) -> Response:
         # Shared iPads: the back button must never show the previous person's pages. A file
         # route's refusal or 404 is no file: it must not be cached either.
         headers["Cache-Control"] = "no-store"
+    return response
+
+
+def end_reading_request(response: Response) -> Response:
+    """A read's transaction ends here; what it noted (last seen, audit) is written after it."""
+    if not write_intent.get() and "db_session" in g:
+        finish_read(get_session())
     return response
 
 

@@ -195,7 +195,7 @@ def test_acknowledged_worry_is_not_alerted_again(
     assert services.send_reminders(session) == 0
 
 
-def test_pupil_is_told_an_adult_has_seen_it_once_and_without_details(
+def test_pupil_is_told_an_adult_has_seen_it_until_they_tap_ok_and_without_details(
     app: Flask, client: FlaskClient, session: Session
 ) -> None:
     school = make_school(session)
@@ -211,6 +211,8 @@ def test_pupil_is_told_an_adult_has_seen_it_once_and_without_details(
     home = ipad.get("/pupil/").data
     assert b"An adult has seen your worry" in home
     assert b"private detail" not in home
+    assert b"An adult has seen your worry" in ipad.get("/pupil/").data  # a look changes nothing
+    assert ipad.post("/pupil/worry-seen").status_code == 302
     assert b"An adult has seen your worry" not in ipad.get("/pupil/").data
 
 

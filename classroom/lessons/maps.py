@@ -57,26 +57,39 @@ class Planned:
     personal_pathway: bool  # a teacher chose this pathway for this lesson
 
 
-def default_class_map(session: Session, school_class: SchoolClass) -> list[MapEntry]:
+def default_entries(school_class: SchoolClass) -> list[MapEntry]:
     """Every lesson file except teacher-enabled ones, in number order, on each pupil's own pathway.
 
     Teacher-written lessons join a map only when a teacher adds them, so a class's starting
-    map is the same whenever it is first made.
+    map is the same whenever it is first made. The rows are not saved: see `ensure_class_map`.
     """
     files: Catalogue = current_app.extensions["lessons"]
-    entries = [
+    return [
         MapEntry(class_id=school_class.id, lesson_id=lesson.id, position=n)
         for n, lesson in enumerate(files.available())
     ]
+
+
+def ensure_class_map(session: Session, school_class: SchoolClass) -> list[MapEntry]:
+    """The class's saved map, saving the default first if it has none (a class is created, or
+    its map first edited). Reading a map never saves one: a GET writes nothing."""
+    entries = _saved_class_entries(session, school_class)
+    if entries:
+        return entries
+    entries = default_entries(school_class)
     session.add_all(entries)
     session.flush()
     return entries
 
 
-def class_entries(session: Session, school_class: SchoolClass) -> list[MapEntry]:
+def _saved_class_entries(session: Session, school_class: SchoolClass) -> list[MapEntry]:
     query = select(MapEntry).where(MapEntry.class_id == school_class.id).order_by(MapEntry.position)
-    entries = list(session.scalars(query))
-    return entries or default_class_map(session, school_class)
+    return list(session.scalars(query))
+
+
+def class_entries(session: Session, school_class: SchoolClass) -> list[MapEntry]:
+    """The class's map as saved, or the default it starts from (unsaved) if it has none."""
+    return _saved_class_entries(session, school_class) or default_entries(school_class)
 
 
 def _pupil_entries(session: Session, pupil: Pupil) -> list[MapEntry]:
@@ -263,7 +276,7 @@ def set_class_lesson(
         raise PermissionError("not allowed to change this class's lessons")
     if lesson_id not in catalogue():
         raise Invalid("There is no such lesson.", "lesson_id")
-    entries = class_entries(session, school_class)
+    entries = ensure_class_map(session, school_class)
     found = next((e for e in entries if e.lesson_id == lesson_id), None)
     if on and found is None:
         position = max((e.position for e in entries), default=-1) + 1

@@ -18,7 +18,7 @@ from classroom.lessons.models import LessonAttempt
 from classroom.policy import allow
 from classroom.principals import PupilPrincipal
 from classroom.pupils.models import Pathway, Pupil, SchoolClass
-from classroom.symbols.services import override_layers
+from classroom.symbols.cache import override_layers
 from classroom.web import current_actor
 from classroom.worries.services import trusted_adults
 

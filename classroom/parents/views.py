@@ -58,7 +58,7 @@ from classroom.parents.models import (
 )
 from classroom.policy import allow
 from classroom.pupils.models import ParentLink, Pupil
-from classroom.symbols.services import override_layers
+from classroom.symbols.cache import override_layers
 from classroom.web import client_ip, current_actor
 from classroom.worries import services as worries
 from classroom.worries.models import PARENT_CONTACT_LABELS, Incident, ParentContact

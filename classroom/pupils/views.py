@@ -29,7 +29,7 @@ from classroom.principals import Actor, PupilPrincipal
 from classroom.pupils import photos, services
 from classroom.pupils.forms import PupilSettingsForm
 from classroom.pupils.models import Pathway, Pupil, Scanning, SymbolSize
-from classroom.symbols.services import override_layers
+from classroom.symbols.cache import override_layers
 from classroom.web import client_ip, current_actor
 from classroom.worries import services as worry_services
 
@@ -161,7 +161,6 @@ def home() -> ResponseReturnValue:
     db = get_session()
     seen = worry_services.seen_message_due(db, principal.pupil)
     lessons = maps.next_first(db, principal.pupil)
-    db.commit()
     return render_template(
         "pupils/home.html",
         me=principal.pupil,
@@ -169,6 +168,16 @@ def home() -> ResponseReturnValue:
         lessons=lessons,
         layers=override_layers(db, principal.pupil),
     )
+
+
+@bp.post("/pupil/worry-seen")
+@allow("pupil")
+def worry_seen() -> ResponseReturnValue:
+    """The pupil tapped OK on "an adult has seen your worry": it is not shown again."""
+    db = get_session()
+    worry_services.mark_seen_message_told(db, _pupil().pupil)
+    db.commit()
+    return redirect(url_for("pupils.home"))
 
 
 @bp.post("/pupil/finished")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, request, url_for
+from flask import Blueprint, abort, current_app, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
@@ -13,7 +13,7 @@ from classroom.errors import Invalid
 from classroom.policy import allow
 from classroom.speech import limits, services
 from classroom.speech.engine import SpeechUnavailable
-from classroom.web import current_actor, small_file_response
+from classroom.web import current_actor
 
 bp = Blueprint("speech", __name__, url_prefix="/speech")
 ONE_YEAR = 365 * 24 * 3600  # a key names one exact clip forever, so it never changes
@@ -74,9 +74,10 @@ def timings(key: str) -> Response:
 
 
 def _cached_file(path: Path | None, mimetype: str) -> Response:
+    """The file as the static route sends it: send_file, ETag, 304 and byte ranges."""
     if path is None or not path.is_file():
         abort(404)
-    response = small_file_response(path, mimetype, ONE_YEAR)
+    response = send_file(path, mimetype, conditional=True, etag=True, max_age=ONE_YEAR)
     # Only signed-in people may fetch clips, so shared caches must not keep them.
     response.cache_control.public = False
     response.cache_control.private = True

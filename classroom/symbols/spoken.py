@@ -12,7 +12,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from classroom.symbols.symboliser import OverrideLayers, Token, symbolise
+from classroom.symbols.cache import cached_symbolise as symbolise
+from classroom.symbols.symboliser import OverrideLayers, Token
 
 # A piece that ends like a sentence is followed by a space; any other gets ". " so the voice
 # pauses between choices ("Sad. Scared. Angry.") instead of running them together.

@@ -24,6 +24,8 @@ from classroom.policy import allow
 from classroom.principals import PupilPrincipal
 from classroom.pupils.models import Pupil, SchoolClass
 from classroom.symbols import queries, services
+from classroom.symbols.cache import cached_symbolise, render_symbolised, render_words
+from classroom.symbols.cache import override_layers as cached_override_layers
 from classroom.symbols.forms import LAYER_KEY, ChooserForm, ClearForm, OverrideForm, TextForm
 from classroom.symbols.library import svg_path
 from classroom.symbols.models import SymbolOverride
@@ -36,7 +38,9 @@ bp = Blueprint("symbols", __name__, url_prefix="/symbols")
 
 # Templates render symbol-supported text with `sym.symbolised(symbolise(text, layers), size)`;
 # pupil screens use `spoken([...], pupil_layers)` with templates/symbols/_pupil.html.
-bp.add_app_template_global(symbolise, "symbolise")
+bp.add_app_template_global(cached_symbolise, "symbolise")
+bp.add_app_template_global(render_symbolised, "render_symbolised")
+bp.add_app_template_global(render_words, "render_words")
 bp.add_app_template_global(spoken, "spoken")
 bp.add_app_template_global(name, "person_name")
 bp.add_app_template_filter(name, "person_name")
@@ -88,7 +92,7 @@ def _layers_for_request() -> list[dict[str, str]]:
     """The signed-in pupil's layers; on a class iPad's start screens, its class's."""
     actor = current_actor()
     if isinstance(actor, PupilPrincipal):
-        return services.override_layers(get_session(), actor.pupil)
+        return cached_override_layers(get_session(), actor.pupil)
     device = current_device() if actor is not None and not actor.is_authenticated else None
     if device is not None:
         return services.class_override_layers(get_session(), device.school_class)

@@ -101,7 +101,10 @@ class Incident(Base):
     """One worry or concern, and everything the safeguarding team decides about it."""
 
     __tablename__ = "incidents"
-    __table_args__ = (Index("ix_incidents_school_status", "school_id", "status"),)
+    __table_args__ = (
+        Index("ix_incidents_school_status", "school_id", "status"),
+        Index("ix_incidents_school_newest", "school_id", "id"),  # the queue's pages
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from classroom import policy
@@ -528,24 +528,29 @@ def reopen(session: Session, actor: Actor, incident: Incident, reason: str) -> N
 # --- The pupil side -----------------------------------------------------------------------------
 
 
-def seen_message_due(session: Session, pupil: Pupil) -> bool:
-    """Whether to tell the pupil "an adult has seen your worry" (once per acknowledged worry)."""
-    rows = list(
-        session.scalars(
-            select(Incident)
-            .join(IncidentPupil)
-            .where(
-                IncidentPupil.pupil_id == pupil.id,
-                IncidentPupil.role == PupilRole.REPORTED_BY,
-                Incident.source == Source.PUPIL,
-                Incident.acknowledged_at.is_not(None),
-                Incident.pupil_told_seen_at.is_(None),
-            )
+def _seen_not_told(pupil: Pupil) -> Select[Incident]:
+    return (
+        select(Incident)
+        .join(IncidentPupil)
+        .where(
+            IncidentPupil.pupil_id == pupil.id,
+            IncidentPupil.role == PupilRole.REPORTED_BY,
+            Incident.source == Source.PUPIL,
+            Incident.acknowledged_at.is_not(None),
+            Incident.pupil_told_seen_at.is_(None),
         )
     )
-    for incident in rows:
+
+
+def seen_message_due(session: Session, pupil: Pupil) -> bool:
+    """Whether to tell the pupil "an adult has seen your worry" (until they tap OK)."""
+    return session.scalar(_seen_not_told(pupil).with_only_columns(Incident.id).limit(1)) is not None
+
+
+def mark_seen_message_told(session: Session, pupil: Pupil) -> None:
+    """The pupil has had the "an adult has seen your worry" message: stop showing it."""
+    for incident in session.scalars(_seen_not_told(pupil)):
         incident.pupil_told_seen_at = utcnow()
-    return bool(rows)
 
 
 # --- Learning follows the worry -----------------------------------------------------------------

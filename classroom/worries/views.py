@@ -7,11 +7,21 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -24,7 +34,7 @@ from classroom.errors import CSRF_RECOVERY, Invalid
 from classroom.policy import allow
 from classroom.principals import PupilPrincipal
 from classroom.pupils.models import Pupil
-from classroom.web import current_actor
+from classroom.web import current_actor, passive
 from classroom.worries import envelope, flow, services
 from classroom.worries.forms import (
     ActionForm,
@@ -318,19 +328,20 @@ def queue() -> ResponseReturnValue:
 
 
 def _state() -> str:
+    """How many are open, the newest, how many new: one indexed aggregate, whatever the backlog."""
     scope = policy.visible_incidents(current_actor()).where(Incident.status != Status.CLOSED)
-    ids = list(
-        get_session().scalars(scope.with_only_columns(Incident.id, Incident.status).order_by(None))
-    )
-    newest = get_session().scalar(scope.with_only_columns(func.max(Incident.id)).order_by(None))
-    new = get_session().scalar(
-        scope.where(Incident.status == Status.NEW).with_only_columns(func.count()).order_by(None)
-    )
-    return f"{newest or 0}-{len(ids)}-{new or 0}"
+    is_new = case((Incident.status == Status.NEW, 1), else_=0)
+    count, newest, new = get_session().execute(
+        scope.with_only_columns(func.count(), func.max(Incident.id), func.sum(is_new)).order_by(
+            None
+        )
+    ).one()
+    return f"{newest or 0}-{count}-{new or 0}"
 
 
 @bp.get("/safeguarding/queue/rows")
 @allow("work_incidents")
+@passive
 def queue_rows() -> ResponseReturnValue:
     """The open queue's rows, for the page to swap in when its state changes."""
     return (
@@ -344,9 +355,19 @@ def queue_rows() -> ResponseReturnValue:
 
 @bp.get("/safeguarding/queue/state")
 @allow("work_incidents")
+@passive
 def queue_state() -> ResponseReturnValue:
-    """A tiny answer the queue page polls: it changes whenever the open queue does."""
-    return {"state": _state()}
+    """A tiny answer the queue page polls: it changes whenever the open queue does.
+
+    The state is its ETag: a poll sending it back (If-None-Match) gets an empty 304.
+    """
+    state = _state()
+    if request.if_none_match.contains(state):
+        response = Response(status=304)
+    else:
+        response = jsonify(state=state)
+    response.set_etag(state)
+    return response
 
 
 def _incident(incident_id: int) -> Incident:

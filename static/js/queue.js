@@ -22,14 +22,19 @@
       .catch(function () { return null; });
   }
 
+  // Every 5 s, sending the last state back: an unchanged queue answers an empty 304. Polls are
+  // "passive" on the server, so an open queue never keeps an idle DSL signed in.
   function poll() {
-    fetch(live.getAttribute("data-state-url"), { credentials: "same-origin" })
-      .then(function (response) { return response.ok ? response.json() : null; })
+    fetch(live.getAttribute("data-state-url"), {
+      credentials: "same-origin",
+      headers: { "If-None-Match": "\"" + state + "\"" }
+    })
+      .then(function (response) { return response.status === 200 ? response.json() : null; })
       .then(function (data) {
         if (data && data.state !== state) { state = data.state; refresh(); }
       })
       .catch(function () { return null; });
   }
 
-  window.setInterval(poll, 1000);
+  window.setInterval(poll, 5000);
 })();

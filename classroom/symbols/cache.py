@@ -1,0 +1,133 @@
+"""Symbol-supported text worked out and rendered once per worker, not on every request.
+
+Lesson and screen text never changes between requests, and a pupil's override layers change
+only when staff choose a symbol. So the tokens of a text are kept per (text, layers), and the
+HTML of a sentence of word buttons per (tokens, size, ...): the layers' content is part of the
+key, so a new symbol choice makes a new key and the old entry simply ages out. The override
+layers themselves are read once per request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+from urllib.parse import quote
+
+from flask import g, url_for
+from markupsafe import Markup, escape
+from sqlalchemy.orm import Session
+
+from classroom.pupils.models import Pupil
+from classroom.symbols import services
+from classroom.symbols.symboliser import OverrideLayers, Token, symbolise
+
+SIZES = ("medium", "large", "extra_large")
+TAGS = ("p", "div", "span", "h1", "h2", "h3", "li", "legend")
+PIXELS = {"medium": 64, "large": 96, "extra_large": 128}
+LayersKey = tuple[tuple[tuple[str, str], ...], ...]
+
+
+def layers_key(layers: OverrideLayers) -> LayersKey:
+    """The layers as a hashable value: equal choices give equal keys, whatever the objects."""
+    return tuple(tuple(sorted(layer.items())) for layer in layers)
+
+
+def cached_symbolise(text: str, overrides: OverrideLayers = (), **options: Any) -> list[Token]:
+    """`symbolise`, remembered per (text, layers) in this worker (a fresh list each call)."""
+    if options:  # a vocabulary or function words given: no caching for the staff tools
+        return symbolise(text, overrides, **options)
+    return list(_symbolised(text, layers_key(overrides)))
+
+
+@lru_cache(maxsize=8192)
+def _symbolised(text: str, key: LayersKey) -> tuple[Token, ...]:
+    layers: Sequence[Mapping[str, str]] = [dict(layer) for layer in key]
+    return tuple(symbolise(text, layers))
+
+
+def override_layers(session: Session, pupil: Pupil) -> list[dict[str, str]]:
+    """The pupil's override layers (services.override_layers), read once per request."""
+    found: dict[int, list[dict[str, str]]] = g.setdefault("override_layers", {})
+    if pupil.id not in found:
+        found[pupil.id] = services.override_layers(session, pupil)
+    return found[pupil.id]
+
+
+# --- Rendering ----------------------------------------------------------------------------------
+
+
+def render_symbolised(
+    tokens: Sequence[Token],
+    size: str = "large",
+    id: str | None = None,  # noqa: A002 - the HTML attribute's name, as the macro has it
+    tag: str = "p",
+    extra_class: str | None = None,
+) -> Markup:
+    """The HTML of templates/_macros/symbols.html `symbolised`, rendered once per worker."""
+    size = size if size in SIZES else "large"
+    tag = tag if tag in TAGS else "p"
+    return _render_sentence(tuple(tokens), size, id, tag, extra_class, _image_base())
+
+
+def render_words(parts: Sequence[Any], size: str = "large") -> Markup:
+    """The word buttons of a spoken piece (templates/symbols/_pupil.html `words`), cached."""
+    size = size if size in SIZES else "large"
+    key = tuple((p.text, p.offset, p.symbol, p.is_word, p.say) for p in parts)
+    return _render_parts(key, size, _image_base())
+
+
+def _image_base() -> str:
+    """The symbol URL with a placeholder code: one url_for per render, not one per word."""
+    return url_for("symbols.image", code="CODE")
+
+
+@lru_cache(maxsize=8192)
+def _render_sentence(
+    tokens: tuple[Token, ...],
+    size: str,
+    id: str | None,  # noqa: A002
+    tag: str,
+    extra_class: str | None,
+    image_base: str,
+) -> Markup:
+    classes = f"sym-text sym-size-{size}" + (f" {extra_class}" if extra_class else "")
+    say = "".join(token.text for token in tokens)
+    html = [f'<{tag} class="{escape(classes)}"']
+    if id:
+        html.append(f' id="{escape(id)}"')
+    html.append(f' data-say="{escape(say)}">')
+    offset = 0
+    for token in tokens:
+        if token.is_word:
+            html.append(_button(token.text, offset, token.symbol, token.text, size, image_base))
+        else:
+            html.append(f'<span class="sym-gap">{escape(token.text)}</span>')
+        offset += len(token.text)
+    html.append(f"</{tag}>")
+    return Markup("".join(html))  # noqa: S704 - every piece of text above is escaped
+
+
+@lru_cache(maxsize=8192)
+def _render_parts(
+    parts: tuple[tuple[str, int, str | None, bool, str], ...], size: str, image_base: str
+) -> Markup:
+    html = []
+    for text, offset, symbol, is_word, say in parts:
+        if is_word:
+            html.append(_button(text, offset, symbol, say, size, image_base))
+        else:
+            html.append(f'<span class="sym-gap">{escape(text)}</span>')
+    return Markup("".join(html))  # noqa: S704 - every piece of text above is escaped
+
+
+def _button(text: str, offset: int, symbol: str | None, say: str, size: str, base: str) -> str:
+    image = ""
+    if symbol:
+        src = escape(base.replace("CODE", quote(symbol, safe="")))
+        pixels = PIXELS[size]
+        image = f'<img class="sym-img" src="{src}" alt="" width="{pixels}" height="{pixels}">'
+    return (
+        f'<button type="button" class="sym-word" data-say="{escape(say)}" '
+        f'data-offset="{offset}">{image}<span class="sym-label">{escape(text)}</span></button>'
+    )

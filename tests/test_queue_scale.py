@@ -1,0 +1,75 @@
+"""The safeguarding queue costs what it shows, not what is waiting: a fixed number of statements
+whatever the backlog, and a live state the page polls that answers 304 while nothing changes."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from classroom.worries import services
+from tests.conftest import sign_in
+from tests.worry_helpers import School, make_school
+
+
+def _worries(session: Session, school: School, count: int) -> None:
+    for _ in range(count):
+        services.raise_worry(
+            session,
+            school.pupil,
+            school.device,
+            str(uuid.uuid4()),
+            services.WorryChoices(what="sad"),
+        )
+    session.commit()
+
+
+def _statements(app: Flask, fetch: Callable[[], Any]) -> int:
+    seen: list[str] = []
+    engine = app.extensions["db_engine"]
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        assert fetch().status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    return len(seen)
+
+
+def test_the_queue_runs_as_many_statements_with_a_long_backlog_as_a_short_one(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    school = make_school(session)
+    sign_in(client, school.dsl.username)
+    _worries(session, school, 3)
+    client.get("/safeguarding/")
+    few = _statements(app, lambda: client.get("/safeguarding/"))
+    _worries(session, school, 40)
+    many = _statements(app, lambda: client.get("/safeguarding/"))
+    assert many == few
+
+
+def test_the_live_state_answers_304_until_a_worry_arrives(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    school = make_school(session)
+    sign_in(client, school.dsl.username)
+    _worries(session, school, 2)
+    first = client.get("/safeguarding/queue/state")
+    state = first.get_json()["state"]
+    assert first.headers["ETag"] == f'"{state}"'
+    again = client.get("/safeguarding/queue/state", headers={"If-None-Match": f'"{state}"'})
+    assert again.status_code == 304
+    assert again.data == b""
+    _worries(session, school, 1)
+    changed = client.get("/safeguarding/queue/state", headers={"If-None-Match": f'"{state}"'})
+    assert changed.status_code == 200
+    assert changed.get_json()["state"] != state
