@@ -10,7 +10,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "perf_queue_index"
-down_revision = "0007_authoring"
+down_revision = "acct_security_speech"
 branch_labels = None
 depends_on = None
 
