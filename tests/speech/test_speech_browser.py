@@ -10,16 +10,22 @@ from typing import Any, TypeVar
 
 import pytest
 from flask import Flask, render_template_string
+from flask_login import LoginManager
 from playwright.sync_api import Page, expect, sync_playwright
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Response
 
-from classroom import ROOT
+from classroom import ROOT, db
+from classroom.accounts.models import Account
+from classroom.config import DEFAULTS
+from classroom.db import get_session
+from classroom.migrate import upgrade
 from classroom.speech import services
 from classroom.speech import views as speech_views
 from classroom.speech.engine import Synthesiser
 from classroom.symbols import views as symbol_views
 from classroom.web import CSP
+from tests.factories import make_account
 
 pytestmark = pytest.mark.browser
 T = TypeVar("T")
@@ -57,6 +63,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Flas
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    app.config.update(DEFAULTS, DATABASE_URL=f"sqlite:///{app.instance_path}/speech.db")
+    _sign_in_one_teacher(app)
     app.register_blueprint(symbol_views.bp)
     app.register_blueprint(speech_views.bp)
     app.add_url_rule("/page", "page", _page)
@@ -68,6 +76,18 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Flas
     live.shutdown()
     thread.join(5)
     live.server_close()
+
+
+def _sign_in_one_teacher(app: Flask) -> None:
+    """A real database and one teacher behind every request: new clips count against an account."""
+    with app.app_context():
+        upgrade(app.config["DATABASE_URL"])
+    db.init_app(app)
+    with app.app_context():
+        teacher_id = make_account(get_session()).id
+        get_session().commit()
+    login = LoginManager(app)
+    login.request_loader(lambda _request: get_session().get(Account, teacher_id))
 
 
 class BrowserThread:
