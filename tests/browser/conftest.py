@@ -127,4 +127,5 @@ def sign_in(page: Page, server: LiveServer, username: str) -> None:
 
 def sign_out(page: Page) -> None:
     page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/sign-in")  # signing out replaces the page with the sign-in page
     page.wait_for_load_state()

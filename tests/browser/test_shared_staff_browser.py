@@ -1,0 +1,72 @@
+"""A shared staff browser: the next person pressing Back never sees the last person's concern."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import LiveServer, sign_in, sign_out
+
+WHAT = "Amira said her cousin's friend sends her pictures at night"
+WORDS = "he said it is our secret and I must not tell mum"
+
+
+def _fill_concern(page: Page, server: LiveServer) -> None:
+    page.goto(f"{server.url}/concerns/new")
+    page.get_by_label("Pupil", exact=True).select_option(index=1)
+    page.get_by_label("What happened").fill(WHAT)
+    page.get_by_label("The pupil's exact words or signs (optional)").fill(WORDS)
+
+
+def _back_through_history(page: Page) -> list[str]:
+    """Press Back as far as the browser goes, collecting each screen's text and field values."""
+    seen: list[str] = []
+    for _ in range(12):
+        if page.go_back(wait_until="load") is None:
+            break  # nowhere further back
+        page.wait_for_timeout(150)  # let any pageshow script run
+        seen.append(page.url + "\n" + page.content())
+        seen.extend(
+            page.locator("textarea, input[type=text]").evaluate_all(
+                "(fields) => fields.map((f) => f.value)"
+            )
+        )
+    return seen
+
+
+@pytest.mark.parametrize("then", ["sends it", "leaves it unsent", "signs out on the form"])
+def test_next_staff_member_pressing_back_never_sees_the_last_ones_concern(
+    page: Page, live_server: LiveServer, then: str
+) -> None:
+    sign_in(page, live_server, "teacher")
+    _fill_concern(page, live_server)
+    if then == "sends it":
+        page.get_by_role("button", name="Send to the safeguarding team").click()
+        page.wait_for_load_state()
+        expect(page.get_by_label("What happened")).to_have_count(0)
+    elif then == "leaves it unsent":
+        page.get_by_role("link", name="Home").click()
+        page.wait_for_load_state()
+    sign_out(page)
+    sign_in(page, live_server, "ta")
+    screens = _back_through_history(page)
+    reached_form = any("/concerns/new" in screen for screen in screens)
+    # Signing out replaced the screen it was pressed on, so Back does not return to it.
+    assert reached_form == (then != "signs out on the form")
+    for screen in screens:
+        assert WHAT not in screen
+        assert WORDS not in screen
+        assert "our secret" not in screen
+
+
+def test_the_concern_form_keeps_nothing_for_the_browser_to_restore(
+    page: Page, live_server: LiveServer
+) -> None:
+    sign_in(page, live_server, "teacher")
+    page.goto(f"{live_server.url}/concerns/new")
+    form = page.locator("form[data-forget]")
+    expect(form).to_have_attribute("autocomplete", "off")
+    page.get_by_label("What happened").fill(WHAT)
+    page.goto(f"{live_server.url}/about")
+    page.go_back(wait_until="load")
+    expect(page.get_by_label("What happened")).to_have_value("")
