@@ -277,8 +277,9 @@ def access_rights() -> ResponseReturnValue:
 
 
 def _audit_query() -> Select[AuditEvent]:
+    """The entries the actor may read (the policy's scope), narrowed by the page's filters."""
     args = request.args
-    query = select(AuditEvent)
+    query = policy.visible_audit_entries(_actor())
     if action := args.get("action", "").strip()[:64]:
         query = query.where(AuditEvent.action.startswith(action, autoescape=True))
     if who := args.get("who", "").strip()[:120]:
@@ -322,9 +323,13 @@ def audit() -> ResponseReturnValue:
             query.order_by(AuditEvent.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
         )
     )
+    # The filter's choices come from the same scope, so they never hint at hidden entries.
     object_types = list(
         db.scalars(
-            select(AuditEvent.object_type).distinct().where(AuditEvent.object_type.is_not(None))
+            policy.visible_audit_entries(_actor())
+            .with_only_columns(AuditEvent.object_type)
+            .distinct()
+            .where(AuditEvent.object_type.is_not(None))
         )
     )
     record(db, _actor(), "audit.viewed", summary=request.query_string.decode()[:200])
