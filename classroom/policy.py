@@ -18,6 +18,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 from classroom.accounts.models import Account, Role
 from classroom.audit.models import AuditEvent, AuditTier
 from classroom.lessons.authored_models import AuthoredLesson, LessonStatus
+from classroom.outbox.models import OutboxMessage
 from classroom.parents.models import ConsentPurpose, FeedItem, FeedKind, PhotoConsent
 from classroom.principals import Actor, PupilPrincipal
 from classroom.pupils.models import ClassStaff, ParentLink, Pupil, SchoolClass
@@ -538,4 +539,21 @@ def visible_audit_entries(actor: Actor) -> Select[AuditEvent]:
 
 def can_view_audit_entry(session: Session, actor: Actor, entry: AuditEvent) -> bool:
     scope = visible_audit_entries(actor).where(AuditEvent.id == entry.id)
+    return session.scalar(scope) is not None
+
+
+# --- Email that could not be sent -------------------------------------------------------------
+
+
+def visible_mail_failures(actor: Actor) -> Select[OutboxMessage]:
+    """Outbox messages the actor may see and send again: their own school's only."""
+    query = select(OutboxMessage)
+    account = holder(actor, "see_mail_failures")
+    if account is None:
+        return query.where(false())
+    return query.where(OutboxMessage.school_id == account.school_id)
+
+
+def can_retry_mail(session: Session, actor: Actor, message: OutboxMessage) -> bool:
+    scope = visible_mail_failures(actor).where(OutboxMessage.id == message.id)
     return session.scalar(scope) is not None

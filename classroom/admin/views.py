@@ -352,7 +352,9 @@ def audit() -> ResponseReturnValue:
 @allow("see_mail_failures")
 def mail_failures() -> ResponseReturnValue:
     """Emails that failed at least once: retrying, or given up and waiting for a person."""
-    return render_template("admin/mail.html", messages=outbox.failures(get_session()))
+    db = get_session()
+    messages = outbox.failures(db, policy.visible_mail_failures(_actor()))
+    return render_template("admin/mail.html", messages=messages)
 
 
 @bp.post("/mail/<int:message_id>/retry")
@@ -360,7 +362,12 @@ def mail_failures() -> ResponseReturnValue:
 def mail_retry(message_id: int) -> ResponseReturnValue:
     db = get_session()
     message = db.get(OutboxMessage, message_id)
-    if message is None or message.sent_at is not None:
+    # Another school's message answers 404, as if it did not exist.
+    if (
+        message is None
+        or message.sent_at is not None
+        or not policy.can_retry_mail(db, _actor(), message)
+    ):
         abort(404)
     outbox.retry_now(db, message)
     record(db, _actor(), "mail.retried", message, message.subject)
