@@ -16,7 +16,9 @@ from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, se
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from classroom.accounts.models import Account, Role
+from classroom.audit.models import AuditEvent, AuditTier
 from classroom.lessons.authored_models import AuthoredLesson, LessonStatus
+from classroom.outbox.models import OutboxMessage
 from classroom.parents.models import ConsentPurpose, FeedItem, FeedKind, PhotoConsent
 from classroom.principals import Actor, PupilPrincipal
 from classroom.pupils.models import ClassStaff, ParentLink, Pupil, SchoolClass
@@ -51,8 +53,11 @@ RIGHTS: dict[str, Right] = {
         "Create classes and assign staff to them", frozenset({Role.ADMIN, Role.HEADTEACHER})
     ),
     "view_audit_log": Right(
-        "Browse and filter the audit log (nobody can edit or delete it)",
-        frozenset({Role.ADMIN, Role.HEADTEACHER}),
+        "Browse and filter the school's audit log (nobody can edit or delete it); entries about "
+        "worries, incidents, referrals and parent-contact decisions only for the safeguarding team",
+        frozenset({Role.ADMIN}) | SAFEGUARDING_ROLES,
+        "the safeguarding team: every entry; admins: accounts, sign-ins, devices, mail and "
+        "pupils' learning records, never safeguarding entries",
     ),
     "view_access_rights": Right(
         "See this record of access rights", frozenset({Role.ADMIN, Role.HEADTEACHER})
@@ -326,6 +331,11 @@ def can_work_incident(actor: Actor, incident: Incident) -> bool:
     return account is not None and account.school_id == incident.school_id
 
 
+def is_safeguarding_team(actor: Actor) -> bool:
+    """Whether the actor is on the school's safeguarding team (may work child-protection files)."""
+    return holder(actor, "work_incidents") is not None
+
+
 def raised_concerns(actor: Actor) -> Select[Incident]:
     """The concerns this member of staff raised themselves."""
     query = select(Incident).order_by(Incident.id.desc())
@@ -502,3 +512,48 @@ def can_edit_school_rules(actor: Actor, school_id: int) -> bool:
     """The rules are the school's policy on display, so only the headteacher writes them."""
     account = holder(actor, "edit_school_rules")
     return account is not None and account.school_id == school_id
+
+
+# --- The audit log ----------------------------------------------------------------------------
+
+
+def visible_audit_entries(actor: Actor) -> Select[AuditEvent]:
+    """Audit entries the actor may read: their own school's, tiered like the records they describe.
+
+    An entry about a worry, triage, referral or parent-contact decision is itself a safeguarding
+    record, so only the safeguarding team reads it. Server-wide entries that belong to no school
+    (a backup, a failed sign-in with an unknown username) are for admins, who run the server.
+    """
+    query = select(AuditEvent)
+    account = holder(actor, "view_audit_log")
+    if account is None:
+        return query.where(false())
+    own_school = AuditEvent.school_id == account.school_id
+    if has_right(account, "manage_accounts"):
+        own_school = or_(own_school, AuditEvent.school_id.is_(None))
+    query = query.where(own_school)
+    if not is_safeguarding_team(account):
+        query = query.where(AuditEvent.tier != AuditTier.SAFEGUARDING)
+    return query
+
+
+def can_view_audit_entry(session: Session, actor: Actor, entry: AuditEvent) -> bool:
+    scope = visible_audit_entries(actor).where(AuditEvent.id == entry.id)
+    return session.scalar(scope) is not None
+
+
+# --- Email that could not be sent -------------------------------------------------------------
+
+
+def visible_mail_failures(actor: Actor) -> Select[OutboxMessage]:
+    """Outbox messages the actor may see and send again: their own school's only."""
+    query = select(OutboxMessage)
+    account = holder(actor, "see_mail_failures")
+    if account is None:
+        return query.where(false())
+    return query.where(OutboxMessage.school_id == account.school_id)
+
+
+def can_retry_mail(session: Session, actor: Actor, message: OutboxMessage) -> bool:
+    scope = visible_mail_failures(actor).where(OutboxMessage.id == message.id)
+    return session.scalar(scope) is not None

@@ -253,3 +253,40 @@ def test_audit_summary_cannot_forge_extra_lines(session: Session) -> None:
     event = record(session, None, "test", summary="ok\nFAKE sign_in.succeeded")
     assert "\n" not in event.summary
     assert "\\n" in event.summary
+
+
+def test_import_never_links_another_schools_carer_and_reports_the_same(
+    client: FlaskClient, login_as: Callable[..., Account], session: Session
+) -> None:
+    """Issue 14 item 6: a carer account elsewhere is neither linked nor revealed by the import."""
+    from tests.factories import make_school
+
+    home = make_school(session, name="Home School")
+    make_class(session, home, name="Oak")
+    elsewhere = make_school(session, name="Other School")
+    outsider = make_account(
+        session, Role.PARENT, school=elsewhere, email="sara@example.org", username="sara"
+    )
+    admin = login_as(Role.ADMIN, school=home)
+    body = HEADER + (
+        f"{make_upn('823100000001')},Amira,Khan,14/03/2011,Oak,Sara Khan,sara@example.org,Mother\n"
+        f"{make_upn('823100000002')},Ben,Taylor,02/07/2010,Oak,Jo Taylor,jo@example.org,Father\n"
+    )
+    page = _upload(client, body).data.decode()
+    assert "2 new carer accounts, 2 carer connections" in page
+    links = session.scalars(select(ParentLink)).all()
+    assert outsider.id not in {link.parent_id for link in links}
+    carers = session.scalars(select(Account).where(Account.email == "sara@example.org")).all()
+    mine = [c for c in carers if c.school_id == admin.school_id]
+    assert len(mine) == 1
+    # The usernames look alike whether or not the plain name was taken elsewhere.
+    sara, jo = (
+        mine[0].username,
+        session.scalar(select(Account.username).where(Account.email == "jo@example.org")),
+    )
+    assert jo is not None
+    assert sara.startswith("sara-")
+    assert jo.startswith("jo-")
+    assert len(sara) - len("sara") == len(jo) - len("jo")
+    listing = client.get("/admin/accounts").data.decode()
+    assert outsider.username + "<" not in listing

@@ -34,7 +34,7 @@ def test_mail_outage_then_recovery_delivers_each_alert_exactly_once(
     pupil_on_ipad(app, school).post("/pupil/worry", data={"key": "k", "what": "sad"})
     assert tick() == (0, 0, 2)  # the server is down: nothing is lost, both wait
     assert tick() == (0, 0, 0)  # not yet due again (backoff)
-    assert len(failures(session)) == 2
+    assert len(failures(session, select(OutboxMessage))) == 2
     controller = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
     controller.start()
     try:
@@ -46,7 +46,7 @@ def test_mail_outage_then_recovery_delivers_each_alert_exactly_once(
         controller.stop()
     assert len(inbox.messages) == 2
     assert len({m["Message-ID"] for m in inbox.messages}) == 2
-    assert failures(session) == []
+    assert failures(session, select(OutboxMessage)) == []
 
 
 def test_the_same_alert_is_never_queued_twice(session: Session) -> None:
@@ -85,8 +85,10 @@ def test_staff_see_failed_emails_and_can_send_them_again(
     from tests.factories import make_account
 
     app.config["OUTBOX_MAX_ATTEMPTS"] = 1
-    enqueue_email(session, "k1", "dsl@example.invalid", "New worry W00001", "b")
     admin = make_account(session, Role.ADMIN)
+    enqueue_email(
+        session, "k1", "dsl@example.invalid", "New worry W00001", "b", school_id=admin.school_id
+    )
     session.commit()
     tick()
     client = app.test_client()
@@ -100,3 +102,38 @@ def test_staff_see_failed_emails_and_can_send_them_again(
     session.expire_all()
     assert message.dead_at is None
     assert message.next_attempt_at <= clock()
+
+
+def test_another_schools_staff_neither_see_nor_resend_failed_emails(
+    app: Flask, session: Session, smtp_port: int
+) -> None:
+    """Issue 14 item 5: the email-problems page and "send again" are per school."""
+    from classroom.accounts.models import Role
+    from tests.conftest import sign_in
+    from tests.factories import make_account
+    from tests.factories import make_school as make_bare_school
+
+    app.config["OUTBOX_MAX_ATTEMPTS"] = 1
+    school = make_school(session)
+    pupil_on_ipad(app, school).post("/pupil/worry", data={"key": "k", "what": "sad"})
+    tick()  # no mail server: the safeguarding alerts fail and are given up
+    other = make_bare_school(session, name="Other School")
+    session.commit()
+    failed = session.scalars(select(OutboxMessage)).all()
+    assert failed
+    assert {m.school_id for m in failed} == {school.dsl.school_id}
+    for role in (Role.ADMIN, Role.DSL):
+        outsider = make_account(session, role, school=other)
+        session.commit()
+        client = app.test_client()
+        sign_in(client, outsider.username)
+        page = client.get("/admin/mail").data.decode()
+        assert school.dsl.email not in page
+        assert "New worry" not in page
+        for message in failed:
+            assert client.post(f"/admin/mail/{message.id}/retry").status_code == 404
+    session.expire_all()
+    assert all(m.dead_at is not None for m in session.scalars(select(OutboxMessage)))
+    insider = app.test_client()
+    sign_in(insider, school.dsl.username)
+    assert school.dsl.email in insider.get("/admin/mail").data.decode()

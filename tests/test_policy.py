@@ -15,7 +15,7 @@ EXPECTED = {
     "manage_accounts": {Role.ADMIN},
     "import_pupils": {Role.ADMIN},
     "manage_classes": {Role.ADMIN, Role.HEADTEACHER},
-    "view_audit_log": {Role.ADMIN, Role.HEADTEACHER},
+    "view_audit_log": {Role.ADMIN, Role.HEADTEACHER, Role.DSL, Role.DEPUTY_DSL},
     "view_access_rights": {Role.ADMIN, Role.HEADTEACHER},
     "view_pupils": {
         Role.TEACHER,

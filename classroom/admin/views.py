@@ -277,8 +277,9 @@ def access_rights() -> ResponseReturnValue:
 
 
 def _audit_query() -> Select[AuditEvent]:
+    """The entries the actor may read (the policy's scope), narrowed by the page's filters."""
     args = request.args
-    query = select(AuditEvent)
+    query = policy.visible_audit_entries(_actor())
     if action := args.get("action", "").strip()[:64]:
         query = query.where(AuditEvent.action.startswith(action, autoescape=True))
     if who := args.get("who", "").strip()[:120]:
@@ -322,9 +323,13 @@ def audit() -> ResponseReturnValue:
             query.order_by(AuditEvent.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
         )
     )
+    # The filter's choices come from the same scope, so they never hint at hidden entries.
     object_types = list(
         db.scalars(
-            select(AuditEvent.object_type).distinct().where(AuditEvent.object_type.is_not(None))
+            policy.visible_audit_entries(_actor())
+            .with_only_columns(AuditEvent.object_type)
+            .distinct()
+            .where(AuditEvent.object_type.is_not(None))
         )
     )
     record(db, _actor(), "audit.viewed", summary=request.query_string.decode()[:200])
@@ -347,7 +352,9 @@ def audit() -> ResponseReturnValue:
 @allow("see_mail_failures")
 def mail_failures() -> ResponseReturnValue:
     """Emails that failed at least once: retrying, or given up and waiting for a person."""
-    return render_template("admin/mail.html", messages=outbox.failures(get_session()))
+    db = get_session()
+    messages = outbox.failures(db, policy.visible_mail_failures(_actor()))
+    return render_template("admin/mail.html", messages=messages)
 
 
 @bp.post("/mail/<int:message_id>/retry")
@@ -355,7 +362,12 @@ def mail_failures() -> ResponseReturnValue:
 def mail_retry(message_id: int) -> ResponseReturnValue:
     db = get_session()
     message = db.get(OutboxMessage, message_id)
-    if message is None or message.sent_at is not None:
+    # Another school's message answers 404, as if it did not exist.
+    if (
+        message is None
+        or message.sent_at is not None
+        or not policy.can_retry_mail(db, _actor(), message)
+    ):
         abort(404)
     outbox.retry_now(db, message)
     record(db, _actor(), "mail.retried", message, message.subject)

@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from classroom.db import Base, UtcDateTime
+from classroom.db import Base, UtcDateTime, str_enum
+
+
+class AuditTier(StrEnum):
+    """How sensitive the record an entry describes is; it decides who may read the entry.
+
+    An entry about a safeguarding record (a worry, triage, a referral, a parent-contact decision)
+    is itself a safeguarding record, so it is tiered like the record it describes.
+    """
+
+    SAFEGUARDING = "safeguarding"  # the safeguarding team only
+    ACCOUNT = "account"  # accounts, sign-ins, devices, mail and other system events
+    RECORD = "record"  # pupils' learning records, settings and carers' feeds
 
 
 class AuditEvent(Base):
@@ -17,6 +30,7 @@ class AuditEvent(Base):
     __table_args__ = (
         Index("ix_audit_events_at", "at"),
         Index("ix_audit_events_object", "object_type", "object_id"),
+        Index("ix_audit_events_school_tier", "school_id", "tier"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -29,3 +43,10 @@ class AuditEvent(Base):
     object_id: Mapped[int | None]
     summary: Mapped[str] = mapped_column(Text, default="")
     ip: Mapped[str | None] = mapped_column(String(64))
+    # The school the entry belongs to; None only for server-wide events (a backup, a failed
+    # sign-in with a username nobody has) that belong to no school. No foreign key: the log
+    # outlives whatever it mentions.
+    school_id: Mapped[int | None]
+    tier: Mapped[AuditTier] = mapped_column(
+        str_enum(AuditTier, 16), default=AuditTier.RECORD, server_default=AuditTier.RECORD.value
+    )

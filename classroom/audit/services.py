@@ -7,9 +7,64 @@ from typing import Any
 from flask import has_request_context, request
 from sqlalchemy.orm import Session
 
-from classroom.audit.models import AuditEvent
+from classroom.audit.models import AuditEvent, AuditTier
 from classroom.db import utcnow
-from classroom.principals import Actor, actor_identity
+from classroom.principals import Actor, PupilPrincipal, actor_identity
+
+# Actions about safeguarding records. Anything done to a record from classroom.worries (an
+# incident, a referral, a parent-contact decision...) is safeguarding whatever its action name.
+SAFEGUARDING_PREFIXES = ("incident.", "incidents.", "concern.", "worry.", "safeguarding.")
+ACCOUNT_PREFIXES = (
+    "account.",
+    "accounts.",
+    "password.",
+    "sign_in.",
+    "sign_out",
+    "two_factor.",
+    "role_change.",
+    "device.",
+    "backup.",
+    "mail.",
+    "audit.",
+    "class.",
+    "demo.",
+    "pupils.imported",
+    "carer.",
+    "carer_invite.",
+)
+
+
+def tier_of(action: str, obj: Any = None) -> AuditTier:
+    """How sensitive an entry is, from its action and the record it is about."""
+    if action.startswith(SAFEGUARDING_PREFIXES):
+        return AuditTier.SAFEGUARDING
+    if obj is not None and type(obj).__module__.startswith("classroom.worries"):
+        return AuditTier.SAFEGUARDING
+    if getattr(obj, "incident_id", None) is not None:  # e.g. a notice to carers about a worry
+        return AuditTier.SAFEGUARDING
+    if action.startswith(ACCOUNT_PREFIXES):
+        return AuditTier.ACCOUNT
+    return AuditTier.RECORD
+
+
+def school_of(session: Session, actor: Actor | None, obj: Any) -> int | None:
+    """The school an entry belongs to: the actor's, else the record's (through its pupil)."""
+    from classroom.pupils.models import Pupil, SchoolClass
+    from classroom.worries.models import Incident
+
+    if isinstance(actor, PupilPrincipal):
+        return actor.pupil.school_id
+    school_id = getattr(actor, "school_id", None) or getattr(obj, "school_id", None)
+    if school_id is None and getattr(obj, "pupil_id", None) is not None:
+        pupil = session.get(Pupil, obj.pupil_id)
+        school_id = pupil.school_id if pupil is not None else None
+    if school_id is None and getattr(obj, "incident_id", None) is not None:
+        incident = session.get(Incident, obj.incident_id)
+        school_id = incident.school_id if incident is not None else None
+    if school_id is None and getattr(obj, "class_id", None) is not None:
+        school_class = session.get(SchoolClass, obj.class_id)
+        school_id = school_class.school_id if school_class is not None else None
+    return school_id if isinstance(school_id, int) else None
 
 
 def record(
@@ -18,8 +73,15 @@ def record(
     action: str,
     obj: Any = None,
     summary: str = "",
+    *,
+    tier: AuditTier | None = None,
+    school_id: int | None = None,
 ) -> AuditEvent:
-    """Append one audit row in the caller's transaction (so it commits or fails with the change)."""
+    """Append one audit row in the caller's transaction (so it commits or fails with the change).
+
+    The row carries its school and tier so the log can be shown per school and only to those
+    who may see the kind of record it describes (see `policy.visible_audit_entries`).
+    """
     kind, actor_id, name = actor_identity(actor)
     event = AuditEvent(
         at=utcnow(),
@@ -32,6 +94,8 @@ def record(
         # Encode line breaks so a crafted value cannot forge a second log line in exports.
         summary=summary.replace("\r", "\\r").replace("\n", "\\n")[:2000],
         ip=request.remote_addr if has_request_context() else None,
+        school_id=school_id if school_id is not None else school_of(session, actor, obj),
+        tier=tier or tier_of(action, obj),
     )
     session.add(event)
     return event

@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from classroom import policy
+from classroom.audit.models import AuditTier
 from classroom.audit.services import record
 from classroom.db import get_session, utcnow
 from classroom.errors import Invalid
@@ -212,17 +213,31 @@ def follow_up_worry(session: Session, actor: Actor, pupil: Pupil, lesson_id: str
     incident; the pupil is linked to it. Teachers see the change on the pupil's map.
     """
     if not any(p.lesson.id == lesson_id for p in pupil_map(session, pupil)):
-        _append(session, actor, pupil, lesson_id)
+        _append(session, actor, pupil, lesson_id, AuditTier.SAFEGUARDING)
         session.flush()
     target = session.get(PupilTarget, pupil.id)
     if target is None:
         target = PupilTarget(pupil_id=pupil.id, lesson_id=lesson_id)
         session.add(target)
     target.lesson_id, target.set_by_id, target.set_at = lesson_id, _actor_id(actor), utcnow()
-    record(session, actor, "lesson_map.target_set", pupil, f"{lesson_id} after a worry")
+    # Which lesson followed a worry tells a reader what the worry was about: safeguarding tier.
+    record(
+        session,
+        actor,
+        "lesson_map.target_set",
+        pupil,
+        f"{lesson_id} after a worry",
+        tier=AuditTier.SAFEGUARDING,
+    )
 
 
-def _append(session: Session, actor: Actor, pupil: Pupil, lesson_id: str) -> None:
+def _append(
+    session: Session,
+    actor: Actor,
+    pupil: Pupil,
+    lesson_id: str,
+    tier: AuditTier = AuditTier.RECORD,
+) -> None:
     if lesson_id not in catalogue():
         raise Invalid("There is no such lesson.", "lesson_id")
     entries = _personalise(session, pupil)
@@ -230,7 +245,7 @@ def _append(session: Session, actor: Actor, pupil: Pupil, lesson_id: str) -> Non
         raise Invalid("That lesson is already on the map.", "lesson_id")
     position = max((e.position for e in entries), default=-1) + 1
     session.add(MapEntry(pupil_id=pupil.id, lesson_id=lesson_id, position=position))
-    record(session, actor, "lesson_map.added", pupil, lesson_id)
+    record(session, actor, "lesson_map.added", pupil, lesson_id, tier=tier)
 
 
 def set_target(session: Session, actor: Actor, pupil: Pupil, lesson_id: str | None) -> None:

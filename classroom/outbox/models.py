@@ -29,3 +29,5 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     dead_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # The school whose staff may see this message if it fails (the email-problems page).
+    school_id: Mapped[int | None] = mapped_column(Integer, index=True)

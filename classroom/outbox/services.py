@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import Session
 
 from classroom.db import utcnow
@@ -18,9 +18,19 @@ LEASE = timedelta(minutes=2)
 
 
 def enqueue_email(
-    session: Session, dedupe_key: str, to_address: str, subject: str, body: str
+    session: Session,
+    dedupe_key: str,
+    to_address: str,
+    subject: str,
+    body: str,
+    *,
+    school_id: int | None = None,
 ) -> OutboxMessage | None:
-    """Add an email to the outbox unless one with this key is already there."""
+    """Add an email to the outbox unless one with this key is already there.
+
+    `school_id` is the school whose staff may see the message if it fails; a message without one
+    is listed to nobody on the email-problems page (it belongs to no school's staff).
+    """
     existing = session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key))
     if existing is not None:
         return None
@@ -33,6 +43,7 @@ def enqueue_email(
         body=body,
         created_at=now,
         next_attempt_at=now,
+        school_id=school_id,
     )
     session.add(message)
     return message
@@ -128,13 +139,13 @@ def _note_failure(session: Session, message: OutboxMessage, error: str, max_atte
         message.dead_at = utcnow()  # listed for staff; a person has to look at it
 
 
-def failures(session: Session) -> list[OutboxMessage]:
-    """Messages that have failed at least once and are not yet sent."""
+def failures(session: Session, scope: Select[OutboxMessage]) -> list[OutboxMessage]:
+    """Messages in the scope (see `policy.visible_mail_failures`) that failed and are not sent."""
     return list(
         session.scalars(
-            select(OutboxMessage)
-            .where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts > 0)
-            .order_by(OutboxMessage.id.desc())
+            scope.where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts > 0).order_by(
+                OutboxMessage.id.desc()
+            )
         )
     )
 

@@ -141,7 +141,14 @@ def notify(session: Session, item: FeedItem) -> int:
         if not carer.email or not wanted or item.to_carer_id not in (None, carer.id):
             continue
         body = _email_body(["There is something new for you in the school's parents' app."])
-        message = enqueue_email(session, item_key(carer.id, item.id), carer.email, SUBJECT, body)
+        message = enqueue_email(
+            session,
+            item_key(carer.id, item.id),
+            carer.email,
+            SUBJECT,
+            body,
+            school_id=item.school_id,
+        )
         if message is not None:
             message.next_attempt_at = item.deliver_at
             queued += 1
@@ -250,7 +257,14 @@ def _digest(session: Session, prefs: CarerSettings, day: date) -> int:
         return 0
     things = "is 1 new thing" if new == 1 else f"are {new} new things"
     body = _email_body([f"There {things} for you in the school's parents' app."])
-    enqueue_email(session, f"parents:{carer.id}:digest:{day}", carer.email, DIGEST_SUBJECT, body)
+    enqueue_email(
+        session,
+        f"parents:{carer.id}:digest:{day}",
+        carer.email,
+        DIGEST_SUBJECT,
+        body,
+        school_id=carer.school_id,
+    )
     return 1
 
 

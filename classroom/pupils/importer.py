@@ -231,8 +231,14 @@ def _upsert_pupil(
 def _link_carer(
     session: Session, school_id: int, pupil: Pupil, contact: Contact, report: ImportReport
 ) -> None:
+    # Only this school's carer accounts: linking another school's carer by email would show them
+    # this school's pupil, and the report's counts would tell the importer the email is in use.
     carer = session.scalar(
-        select(Account).where(Account.email == contact.email, Account.role == Role.PARENT)
+        select(Account).where(
+            Account.school_id == school_id,
+            Account.email == contact.email,
+            Account.role == Role.PARENT,
+        )
     )
     if carer is None:
         carer = Account(
@@ -271,12 +277,16 @@ def _link_carer(
 
 
 def _free_username(session: Session, email: str) -> str:
+    """A new carer's username: the email's name with a random suffix.
+
+    Always a random suffix, so the username chosen never tells the importer whether the plain
+    name is taken (usernames are unique across every school on the server).
+    """
     base = re.sub(r"[^a-z0-9._-]", "", email.split("@")[0].lower())[:50] or "carer"
-    name, n = base, 1
-    while session.scalar(select(Account.id).where(Account.username == name)) is not None:
-        n += 1
-        name = f"{base}{n}"
-    return name
+    while True:
+        name = f"{base}-{secrets.token_hex(3)}"
+        if session.scalar(select(Account.id).where(Account.username == name)) is None:
+            return name
 
 
 def make_upn(digits: str) -> str:

@@ -210,6 +210,7 @@ def _alert_team(session: Session, incident: Incident, kind: str) -> None:
                 f"There is {'still an unacknowledged' if kind == 'reminder' else 'a new'} worry or "
                 f"concern ({incident.reference}) in the safeguarding queue.\n\n"
                 f"Please sign in to see it: {current_app.config['BASE_URL']}/safeguarding/\n",
+                school_id=incident.school_id,
             )
 
 

@@ -144,7 +144,9 @@ def _records(app: Flask, session: Session) -> tuple[dict[str, Sample], dict[str,
     )
     lesson_id = maps.pupil_map(session, amira)[0].lesson.id
     attempt = player.start(session, amira, device, lesson_id)
-    mail = enqueue_email(session, "walk:failed", "x@example.invalid", "Subject", "Body")
+    mail = enqueue_email(
+        session, "walk:failed", "x@example.invalid", "Subject", "Body", school_id=amira.school_id
+    )
     assert mail is not None
     session.flush()
     mail.attempts, mail.last_error = 1, "the mail server said no"

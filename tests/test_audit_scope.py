@@ -1,0 +1,124 @@
+"""The audit log is per school and tiered like the records it describes (issue 14, items 3-4)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from classroom import policy
+from classroom.accounts.models import Account, Role
+from classroom.audit.models import AuditEvent, AuditTier
+from classroom.audit.services import record
+from classroom.worries import services as worries
+from classroom.worries.models import Category, ParentContact, Risk
+from tests.factories import make_account, make_class, make_pupil, make_school
+from tests.worry_helpers import make_school as make_worry_school
+
+
+def _worked_incident(session: Session) -> tuple[worries.Incident, Account]:
+    school = make_worry_school(session)
+    incident = worries.raise_worry(
+        session,
+        school.pupil,
+        school.device,
+        str(uuid.uuid4()),
+        worries.WorryChoices(what="photo_or_secret"),
+    )
+    worries.triage(
+        session,
+        school.dsl,
+        incident,
+        worries.Triage(Category.IMAGES_OR_SECRETS, Risk.HIGH, "asked for pictures", True, None),
+    )
+    worries.decide_parent_contact(
+        session, school.dsl, incident, ParentContact.DO_NOT_CONTACT, "parent is the risk", None
+    )
+    worries.add_follow_up_lesson(
+        session, school.dsl, incident, school.pupil.id, "pressure-secrets-pictures"
+    )
+    session.commit()
+    return incident, school.dsl
+
+
+def test_admin_sees_no_safeguarding_entries_in_the_audit_log(
+    client: FlaskClient, login_as: Callable[..., Account], session: Session
+) -> None:
+    _worked_incident(session)
+    login_as(Role.ADMIN)
+    page = client.get("/admin/audit?action=incident").data.decode()
+    assert "0 entries" in page
+    assert "incident.triaged" not in page
+    everything = client.get("/admin/audit").data.decode()
+    for hidden in ("incident.", "worry.reported", "child protection", "do_not_contact"):
+        assert hidden not in everything
+    assert "after a worry" not in everything
+    assert "pressure-secrets-pictures" not in everything
+    # The record-type filter offers no hint of the hidden entries either.
+    assert ">Incident<" not in everything
+
+
+def test_safeguarding_team_sees_safeguarding_entries(client: FlaskClient, session: Session) -> None:
+    _incident, dsl = _worked_incident(session)
+    client.post(
+        "/sign-in", data={"username": dsl.username, "password": "correct horse battery staple"}
+    )
+    page = client.get("/admin/audit?action=incident").data.decode()
+    assert "incident.triaged" in page
+    assert "incident.parent_contact_decided" in page
+    target = client.get("/admin/audit?action=lesson_map.target_set").data.decode()
+    assert "after a worry" in target
+
+
+def test_admin_still_sees_account_events(
+    client: FlaskClient, login_as: Callable[..., Account], session: Session
+) -> None:
+    _worked_incident(session)
+    admin = login_as(Role.ADMIN)
+    page = client.get("/admin/audit?action=sign_in").data.decode()
+    assert "sign_in.succeeded" in page
+    assert admin.display_name in page
+
+
+def test_another_schools_staff_see_none_of_the_first_schools_audit_rows(
+    client: FlaskClient, login_as: Callable[..., Account], session: Session
+) -> None:
+    _worked_incident(session)
+    first_rows = session.scalar(select(AuditEvent.id).limit(1))
+    assert first_rows is not None
+    other = make_school(session, name="Other School")
+    session.commit()
+    for role in (Role.ADMIN, Role.HEADTEACHER, Role.DSL):
+        account = login_as(role, school=other)
+        page = client.get("/admin/audit").data.decode()
+        assert "Mr Bell" not in page
+        assert "Amira" not in page
+        assert "incident." not in page
+        assert "Pupil #" not in page
+        visible = session.scalars(policy.visible_audit_entries(account)).all()
+        assert {e.school_id for e in visible} <= {other.id, None}
+        client.post("/sign-out")
+
+
+def test_visible_audit_entries_agrees_with_can_view_audit_entry(session: Session) -> None:
+    _incident, dsl = _worked_incident(session)
+    admin = make_account(session, Role.ADMIN)
+    other_admin = make_account(session, Role.ADMIN, school=make_school(session, name="Elsewhere"))
+    teacher = make_account(session, Role.TEACHER)
+    for actor in (dsl, admin, other_admin, teacher):
+        visible = {e.id for e in session.scalars(policy.visible_audit_entries(actor))}
+        for entry in session.scalars(select(AuditEvent)):
+            assert policy.can_view_audit_entry(session, actor, entry) == (entry.id in visible)
+    assert not session.scalars(policy.visible_audit_entries(teacher)).all()
+
+
+def test_entries_carry_their_school_and_tier(session: Session) -> None:
+    pupil = make_pupil(session, make_class(session))
+    event = record(session, None, "pupil.signed_in", pupil)
+    assert event.school_id == pupil.school_id
+    assert event.tier == AuditTier.RECORD
+    assert record(session, None, "sign_in.failed").tier == AuditTier.ACCOUNT
+    assert record(session, None, "sign_in.failed").school_id is None
