@@ -17,6 +17,7 @@ from classroom.parents.models import (
 from classroom.pupils.models import ClassStaff, ParentLink, Pupil, SchoolClass
 from classroom.rules.models import SchoolRule
 from classroom.symbols.models import SymbolOverride
+from classroom.worries.evidence_models import Attachment, BodyMark
 from classroom.worries.models import (
     Incident,
     IncidentAction,
@@ -29,6 +30,8 @@ from classroom.worries.models import (
 
 __all__ = [
     "Account",
+    "Attachment",
+    "BodyMark",
     "AuthoredLesson",
     "AuditEvent",
     "CarerInvite",

@@ -20,7 +20,8 @@ from classroom.lessons.authored_models import AuthoredLesson, LessonStatus
 from classroom.parents.models import ConsentPurpose, FeedItem, FeedKind, PhotoConsent
 from classroom.principals import Actor, PupilPrincipal
 from classroom.pupils.models import ClassStaff, ParentLink, Pupil, SchoolClass
-from classroom.worries.models import Incident, ParentContact, ParentContactDecision
+from classroom.worries.evidence_models import Attachment, BodyMark
+from classroom.worries.models import Incident, ParentContact, ParentContactDecision, Status
 
 STAFF_ROLES = frozenset(r for r in Role if r != Role.PARENT)
 CLASS_ROLES = frozenset({Role.TEACHER, Role.TEACHING_ASSISTANT})
@@ -334,6 +335,45 @@ def raised_concerns(actor: Actor) -> Select[Incident]:
         return query.where(false())
     return query.where(Incident.raised_by_id == account.id)
 
+
+
+# --- Evidence on an incident: attachments and body maps (the safeguarding team only) ---------
+
+
+def visible_attachments(actor: Actor) -> Select[Attachment]:
+    """Attached evidence: the team of the incident's school; nobody else, whoever uploaded it."""
+    query = select(Attachment).order_by(Attachment.id)
+    account = holder(actor, "work_incidents")
+    if account is None:
+        return query.where(false())
+    return query.join(Incident, Incident.id == Attachment.incident_id).where(
+        Incident.school_id == account.school_id
+    )
+
+
+def can_view_attachment(session: Session, actor: Actor, attachment: Attachment) -> bool:
+    scope = visible_attachments(actor).where(Attachment.id == attachment.id)
+    return session.scalar(scope) is not None
+
+
+def visible_body_marks(actor: Actor) -> Select[BodyMark]:
+    """Body-map marks: the same people as the incident's attachments."""
+    query = select(BodyMark).order_by(BodyMark.id)
+    account = holder(actor, "work_incidents")
+    if account is None:
+        return query.where(false())
+    return query.join(Incident, Incident.id == BodyMark.incident_id).where(
+        Incident.school_id == account.school_id
+    )
+
+
+def can_view_body_mark(session: Session, actor: Actor, mark: BodyMark) -> bool:
+    return session.scalar(visible_body_marks(actor).where(BodyMark.id == mark.id)) is not None
+
+
+def can_add_evidence(actor: Actor, incident: Incident) -> bool:
+    """Evidence is added while the incident is worked; a closed one is read-only."""
+    return can_work_incident(actor, incident) and incident.status != Status.CLOSED
 
 # --- Parents and carers -----------------------------------------------------------------------
 

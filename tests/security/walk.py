@@ -182,6 +182,7 @@ def _records(app: Flask, session: Session) -> tuple[dict[str, Sample], dict[str,
         "size": Sample("a4"),
         "pathway": Sample("semi-formal"),
         **_more_samples(session, amira, teacher, oak),
+        **_evidence_samples(app, session, dsl, incident),
     }
     return samples, {"pupil_a": amira.id, "pupil_b": ben.id}, token
 
@@ -214,6 +215,21 @@ def _more_samples(
         "authoring.share:lesson_id": Sample(written.id, "school"),
         "authoring.preview:lesson_id": Sample(written.key, "school"),
     }
+
+
+def _evidence_samples(
+    app: Flask, session: Session, dsl: Account, incident: Any
+) -> dict[str, Sample]:
+    """A picture attached to the first school's incident (issue 15: evidence)."""
+    from pathlib import Path
+
+    from classroom.worries import evidence
+
+    upload = evidence.Upload("walk.gif", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", "Walk")
+    found = evidence.add_attachment(
+        session, dsl, incident, upload, Path(app.instance_path), utcnow()
+    )
+    return {"attachment_id": Sample(found.id, "school")}
 
 
 # --- Visiting ------------------------------------------------------------------------------------
