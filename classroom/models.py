@@ -27,6 +27,7 @@ from classroom.worries.models import (
     Referral,
     StaffAlert,
 )
+from classroom.worries.transfer_models import CpTransfer, ReceivedAttachment, ReceivedFile
 
 __all__ = [
     "Account",
@@ -37,6 +38,7 @@ __all__ = [
     "CarerInvite",
     "CarerSettings",
     "ClassStaff",
+    "CpTransfer",
     "Device",
     "DeviceEnrolment",
     "FeedItem",
@@ -50,6 +52,8 @@ __all__ = [
     "Observation",
     "ObservationShare",
     "PupilTarget",
+    "ReceivedAttachment",
+    "ReceivedFile",
     "StepResponse",
     "OutboxMessage",
     "ParentContactDecision",

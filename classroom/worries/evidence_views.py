@@ -169,7 +169,7 @@ def _attachment(attachment_id: int) -> Attachment:
     return found
 
 
-def _disposition(how: str, name: str) -> str:
+def disposition(how: str, name: str) -> str:
     """RFC 6266: a plain ASCII fallback and the real (UTF-8) name."""
     fallback = "".join(c if c.isascii() and c.isalnum() or c in "._- " else "_" for c in name)
     return f"{how}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
@@ -189,7 +189,7 @@ def _file_response(attachment: Attachment, how: str) -> Response:
     shown_as_is = inline or attachment.media_type == "application/pdf"
     mimetype = attachment.media_type if shown_as_is else "application/octet-stream"
     response = Response(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = _disposition(
+    response.headers["Content-Disposition"] = disposition(
         "inline" if inline else "attachment", attachment.filename
     )
     return response
