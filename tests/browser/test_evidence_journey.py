@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import io
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pytest
 from PIL import Image
 from playwright.sync_api import BrowserContext, expect
 from sqlalchemy import select
 
+from classroom import create_app, demo
 from classroom.accounts.models import Account
 from classroom.db import get_session
+from classroom.migrate import upgrade
 from classroom.pupils.models import Pupil
 from classroom.worries import services
-from tests.browser.conftest import LiveServer, assert_accessible, sign_in
+from tests.browser.conftest import DEMO_PASSWORD, LiveServer, assert_accessible, sign_in
 
 
 def _incident(server: LiveServer) -> int:
@@ -126,3 +129,80 @@ def test_a_mark_chosen_from_the_list_by_keyboard_alone(
     dsl.get_by_label("Size").press("Enter")
     expect(dsl.locator(".mark-list")).to_contain_text("Cut or graze, 1 cm – Back: right hand")
     expect(dsl.locator("svg[data-side=back] g.mark")).to_have_count(1)
+
+
+@pytest.fixture(scope="module")
+def next_school(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A second instance (another school's server): its own database and instance folder."""
+    instance = tmp_path_factory.mktemp("next-school")
+    url = f"sqlite:///{instance / 'classroom.sqlite3'}"
+    upgrade(url)
+    app = create_app(
+        {
+            "ENV": "testing",
+            "INSTANCE_PATH": str(instance),
+            "DATABASE_URL": url,
+            "SECRET_KEY": "browser-test-secret-key-next-school-0123456789",
+            "ARGON2_MEMORY_KIB": 8192,
+            "SCHOOL_DAY_END": "23:59",
+            "TRANSFER_SCRYPT_LOG2_N": 14,
+        }
+    )
+    with app.app_context():
+        demo.seed(get_session(), DEMO_PASSWORD)
+        get_session().commit()
+    server = LiveServer(app)
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_a_cp_file_exported_here_imports_on_a_second_instance_and_verifies(
+    new_ipad: Callable[[], BrowserContext],
+    live_server: LiveServer,
+    next_school: LiveServer,
+    tmp_path: Path,
+) -> None:
+    live_server.app.config["TRANSFER_SCRYPT_LOG2_N"] = 14
+    incident_id = _incident(live_server)
+    dsl = new_ipad().new_page()
+    sign_in(dsl, live_server, "dsl")
+    dsl.goto(f"{live_server.url}/safeguarding/{incident_id}")
+    pupil_link = dsl.locator("#evidence").get_by_role("link").nth(1)
+    pupil_name = pupil_link.inner_text()
+    pupil_link.click()
+    expect(dsl.get_by_role("heading", name=f"Child-protection file: {pupil_name}")).to_be_visible()
+    assert_accessible(dsl)
+    dsl.get_by_label("Passphrase for the file").fill("otter lantern quarry ninety")
+    dsl.get_by_label("Passphrase again").fill("otter lantern quarry ninety")
+    with dsl.expect_download() as download:
+        dsl.get_by_role("button", name="Download the encrypted file").click()
+    package = tmp_path / download.value.suggested_filename
+    download.value.save_as(package)
+    assert package.suffix == ".cpfile"
+    dsl.reload()
+    sent = dsl.locator("form", has=dsl.get_by_role("heading", name="Record how it was sent"))
+    sent.get_by_label("Date sent").fill("2026-12-01")
+    sent.get_by_label("Receiving school and DSL").fill("Next school, Ms Okafor")
+    sent.get_by_label("How it was sent").fill("By hand, encrypted USB stick")
+    sent.get_by_role("button", name="Record sending").click()
+    expect(dsl.get_by_text("Sent 01 Dec 2026 to Next school, Ms Okafor")).to_be_visible()
+    assert_accessible(dsl)
+
+    there = new_ipad().new_page()
+    sign_in(there, next_school, "dsl")
+    there.goto(f"{next_school.url}/safeguarding/cp-files/import")
+    assert_accessible(there)
+    there.get_by_label("Child-protection file").set_input_files(str(package))
+    there.get_by_label("Passphrase").fill("the wrong passphrase here")
+    option = there.locator("#pupil_id option", has_text=pupil_name).get_attribute("value")
+    there.get_by_label("Pupil it belongs to").select_option(option)
+    there.get_by_role("button", name="Check and import").click()
+    expect(there.get_by_role("alert")).to_contain_text("The passphrase is wrong")
+    there.get_by_label("Child-protection file").set_input_files(str(package))
+    there.get_by_label("Passphrase").fill("otter lantern quarry ninety")
+    there.get_by_role("button", name="Check and import").click()
+    expect(there.get_by_role("status")).to_contain_text("checked and imported")
+    expect(there.get_by_text("Showed me unkind messages on a phone").first).to_be_visible()
+    expect(there.get_by_text("Read-only")).to_be_visible()
+    assert_accessible(there)
