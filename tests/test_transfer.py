@@ -260,3 +260,31 @@ def test_only_the_dsl_and_deputies_send_and_another_school_sees_nothing(
     assert client.get(path).status_code == 404
     assert client.post(f"{path}/export", data={"passphrase": PHRASE}).status_code == 404
     assert session.scalar(select(func.count()).select_from(CpTransfer)) == 0
+
+
+def test_the_command_line_imports_a_file_and_refuses_a_wrong_passphrase(
+    app: Flask, session: Session, sending: School, receiving: Flask, tmp_path: Path
+) -> None:
+    made = transfer.export_file(
+        session, sending.dsl, sending.pupil, PHRASE, utcnow(), Path(app.instance_path), 14
+    )
+    session.commit()
+    package = tmp_path / made.filename
+    package.write_bytes(made.package)
+    with receiving.app_context():
+        db = get_session()
+        there = make_school(db)
+        db.commit()
+        runner = receiving.test_cli_runner()
+        args = ["cp-file", "import", "--in", str(package), "--pupil", there.pupil.upn]
+        wrong = runner.invoke(args=args, env={"CLASSROOM_CP_FILE_PASSPHRASE": "wrong phrase x"})
+        assert wrong.exit_code == 1
+        assert "The passphrase is wrong for this file. Nothing was imported." in wrong.output
+        assert db.scalar(select(func.count()).select_from(ReceivedFile)) == 0
+        done = runner.invoke(args=args, env={"CLASSROOM_CP_FILE_PASSPHRASE": PHRASE})
+        assert done.exit_code == 0, done.output
+        assert "Imported and verified" in done.output
+        assert "1 attached file)" in done.output
+        imported = db.scalars(select(ReceivedFile)).one()
+        assert imported.pupil_id == there.pupil.id
+        assert imported.imported_by_id is None
