@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import html
+from html.parser import HTMLParser
+from pathlib import Path
+
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from classroom import policy
 from classroom.accounts.models import Role
 from classroom.audit.models import AuditEvent
 from classroom.db import utcnow
 from classroom.errors import Invalid
-from classroom.worries import body_map
+from classroom.worries import body_map, evidence
 from classroom.worries.evidence_models import BodyMark, MarkType, Side
 from classroom.worries.models import Incident, IncidentEntry, Status
 from tests.conftest import sign_in
@@ -179,3 +185,66 @@ def test_only_the_incidents_team_sees_or_adds_marks(
     assert client.get(f"/safeguarding/{incident.id}/evidence").status_code == 404
     assert client.post(f"/safeguarding/{incident.id}/evidence/marks", data=data).status_code == 404
     assert len(session.scalars(select(BodyMark)).all()) == 1
+
+
+class _Tags(HTMLParser):
+    """Every start tag and attribute on a page, to spot anything a payload smuggled in."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scripts: list[str] = []
+        self.handlers: list[str] = []
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "script":
+            self.scripts.append(found.get("src") or "inline")
+        self.handlers += [name for name in found if name.startswith("on")]
+        self.urls += [
+            value
+            for value in found.values()
+            if value and value.strip().lower().startswith(("javascript:", "data:", "vbscript:"))
+        ]
+
+
+def test_every_xss_payload_in_a_note_or_size_is_shown_as_text(
+    client: FlaskClient, session: Session, school: School, incident: Incident
+) -> None:
+    payloads = Path("/work/shared/corpora/xss.txt").read_text().splitlines()
+    for n, payload in enumerate(payloads):
+        given = mark_input(region="front:chest", size=payload[:60] or "x", note=payload)
+        body_map.add_mark(session, school.dsl, incident, given, utcnow())
+        if n % 100 == 0:
+            session.flush()
+    session.commit()
+    sign_in(client, school.dsl.username)
+    for path in (f"/safeguarding/{incident.id}/evidence", f"/safeguarding/{incident.id}"):
+        page = client.get(path).get_data(as_text=True)
+        tags = _Tags()
+        tags.feed(page)
+        assert all(src.startswith("/static/") for src in tags.scripts), tags.scripts
+        assert tags.handlers == []
+        assert tags.urls == []
+    shown = html.unescape(client.get(f"/safeguarding/{incident.id}/evidence").get_data(True))
+    assert all(payload.strip() in shown for payload in payloads if payload.strip())
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_evidence_scope_agrees_with_its_check(
+    app: Flask, session: Session, school: School, incident: Incident, role: Role
+) -> None:
+    mark = body_map.add_mark(
+        session, school.dsl, incident, mark_input(region="front:chest"), utcnow()
+    )
+    upload = evidence.Upload("a.pdf", b"%PDF-1.4", "Letter")
+    attached = evidence.add_attachment(
+        session, school.dsl, incident, upload, Path(app.instance_path), utcnow()
+    )
+    person = make_account(session, role, classes=[school.oak])
+    in_scope = session.scalar(policy.visible_body_marks(person).where(BodyMark.id == mark.id))
+    assert (in_scope is not None) == policy.can_view_body_mark(session, person, mark)
+    assert (in_scope is not None) == (role in policy.SAFEGUARDING_ROLES)
+    assert policy.can_view_attachment(session, person, attached) == (
+        role in policy.SAFEGUARDING_ROLES
+    )
