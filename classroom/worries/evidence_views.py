@@ -105,6 +105,7 @@ def _page(
         sides=list(Side),
         size_words=evidence.size_words,
         max_size=evidence.size_words(_max_bytes()),
+        max_bytes=_max_bytes(),
         error=error,
     ), status
 

@@ -56,7 +56,24 @@
     }
   }
 
+  // A file over the limit is stopped here, before minutes of uploading on school Wi-Fi end in
+  // a refusal (the server refuses it too, with the same words).
+  function checkSize(upload, event) {
+    var input = upload.elements.file, limit = parseInt(upload.dataset.maxBytes, 10);
+    var message = document.getElementById("upload-too-big");
+    var file = input.files && input.files[0];
+    if (file && file.size > limit) {
+      event.preventDefault();
+      message.textContent = "That file is too big: attach files of at most " + upload.dataset.maxWords + ".";
+      input.focus();
+    } else {
+      message.textContent = "";
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    var upload = document.getElementById("upload-form");
+    if (upload) { upload.addEventListener("submit", function (event) { checkSize(upload, event); }); }
     var form = document.getElementById("mark-form");
     if (!form) { return; }
     document.querySelectorAll(".body-map-input").forEach(function (svg) {

@@ -206,3 +206,26 @@ def test_a_cp_file_exported_here_imports_on_a_second_instance_and_verifies(
     expect(there.get_by_text("Showed me unkind messages on a phone").first).to_be_visible()
     expect(there.get_by_text("Read-only")).to_be_visible()
     assert_accessible(there)
+
+
+def test_a_file_over_the_limit_is_stopped_before_it_is_sent(
+    new_ipad: Callable[[], BrowserContext], live_server: LiveServer
+) -> None:
+    incident_id = _incident(live_server)
+    dsl = new_ipad().new_page()
+    sign_in(dsl, live_server, "dsl")
+    live_server.app.config["EVIDENCE_MAX_BYTES"] = 100 * 1024  # a small limit, a quick test
+    try:
+        dsl.goto(f"{live_server.url}/safeguarding/{incident_id}/evidence")
+    finally:
+        live_server.app.config["EVIDENCE_MAX_BYTES"] = 10 * 1024 * 1024
+    big = b"%PDF-" + b"0" * (100 * 1024 + 1)
+    dsl.get_by_label("File (a screenshot").set_input_files(
+        {"name": "huge.pdf", "mimeType": "application/pdf", "buffer": big}
+    )
+    dsl.get_by_label("What it is and where it came from").fill("Letter from the police")
+    dsl.get_by_role("button", name="Attach file").click()
+    expect(dsl.get_by_role("alert")).to_have_text(
+        "That file is too big: attach files of at most 100 KB."
+    )
+    expect(dsl.locator("#files tbody")).to_contain_text("No files attached.")
