@@ -54,6 +54,8 @@ def _register_features(app: Flask) -> None:
     from classroom.speech import views as speech
     from classroom.speech.services import register_text_source
     from classroom.symbols import views as symbols
+    from classroom.worries import evidence_views as evidence
+    from classroom.worries import transfer_views as transfer
     from classroom.worries import views as worries
     from classroom.worries.flow import worry_texts
 
@@ -64,6 +66,8 @@ def _register_features(app: Flask) -> None:
     app.register_blueprint(parents.bp)
     app.register_blueprint(authoring.bp)
     app.register_blueprint(rules.bp)
+    app.register_blueprint(evidence.bp)
+    app.register_blueprint(transfer.bp)
     register_cli(app)
     register_text_source(app, lambda: (t for _id, t in all_pupil_texts(app.extensions["lessons"])))
     register_text_source(app, worry_texts)

@@ -13,6 +13,7 @@ from classroom.lessons.cli import cli as lessons_cli
 from classroom.outbox.cli import cli as worker_cli
 from classroom.speech.cli import cli as speech_cli
 from classroom.symbols.cli import cli as symbols_cli
+from classroom.worries.transfer_cli import cli as cp_file_cli
 
 
 def register_cli(app: Flask) -> None:
@@ -25,6 +26,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(symbols_cli)
     app.cli.add_command(speech_cli)
     app.cli.add_command(backup_cli)
+    app.cli.add_command(cp_file_cli)
 
 
 @click.group("db")

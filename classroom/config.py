@@ -23,6 +23,7 @@ DEFAULTS: dict[str, Any] = {
     "PICTURE_MAX_FAILURES": 5,
     "ENROLMENT_LINK_HOURS": 24,
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    "EVIDENCE_MAX_BYTES": 10 * 1024 * 1024,  # one file attached to an incident
     "DATABASE_URL": "",
     "BASE_URL": "http://127.0.0.1:5000",
     "TRUSTED_PROXIES": 0,

@@ -18,6 +18,7 @@ from classroom.pupils.models import ClassStaff, ParentLink, Pupil, SchoolClass
 from classroom.rules.models import SchoolRule
 from classroom.speech.models import SpeechUsage
 from classroom.symbols.models import SymbolOverride
+from classroom.worries.evidence_models import Attachment, BodyMark
 from classroom.worries.models import (
     Incident,
     IncidentAction,
@@ -27,14 +28,18 @@ from classroom.worries.models import (
     Referral,
     StaffAlert,
 )
+from classroom.worries.transfer_models import CpTransfer, ReceivedAttachment, ReceivedFile
 
 __all__ = [
     "Account",
+    "Attachment",
+    "BodyMark",
     "AuthoredLesson",
     "AuditEvent",
     "CarerInvite",
     "CarerSettings",
     "ClassStaff",
+    "CpTransfer",
     "Device",
     "DeviceEnrolment",
     "FeedItem",
@@ -48,6 +53,8 @@ __all__ = [
     "Observation",
     "ObservationShare",
     "PupilTarget",
+    "ReceivedAttachment",
+    "ReceivedFile",
     "StepResponse",
     "OutboxMessage",
     "ParentContactDecision",

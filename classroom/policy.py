@@ -22,7 +22,9 @@ from classroom.outbox.models import OutboxMessage
 from classroom.parents.models import ConsentPurpose, FeedItem, FeedKind, PhotoConsent
 from classroom.principals import Actor, PupilPrincipal
 from classroom.pupils.models import ClassStaff, ParentLink, Pupil, SchoolClass
-from classroom.worries.models import Incident, ParentContact, ParentContactDecision
+from classroom.worries.evidence_models import Attachment, BodyMark
+from classroom.worries.models import Incident, ParentContact, ParentContactDecision, Status
+from classroom.worries.transfer_models import CpTransfer, ReceivedFile
 
 STAFF_ROLES = frozenset(r for r in Role if r != Role.PARENT)
 CLASS_ROLES = frozenset({Role.TEACHER, Role.TEACHING_ASSISTANT})
@@ -103,6 +105,11 @@ RIGHTS: dict[str, Right] = {
     ),
     "export_incident_log": Right(
         "Download the incident log as an AES-encrypted file",
+        frozenset({Role.DSL, Role.DEPUTY_DSL}),
+    ),
+    "transfer_cp_files": Right(
+        "Send a pupil's child-protection file to their next school as an encrypted file, record "
+        "how it was sent and the confirmation of receipt, and import a file from a previous school",
         frozenset({Role.DSL, Role.DEPUTY_DSL}),
     ),
     "see_mail_failures": Right(
@@ -344,6 +351,76 @@ def raised_concerns(actor: Actor) -> Select[Incident]:
         return query.where(false())
     return query.where(Incident.raised_by_id == account.id)
 
+
+
+# --- Evidence on an incident: attachments and body maps (the safeguarding team only) ---------
+
+
+def visible_attachments(actor: Actor) -> Select[Attachment]:
+    """Attached evidence: the team of the incident's school; nobody else, whoever uploaded it."""
+    query = select(Attachment).order_by(Attachment.id)
+    account = holder(actor, "work_incidents")
+    if account is None:
+        return query.where(false())
+    return query.join(Incident, Incident.id == Attachment.incident_id).where(
+        Incident.school_id == account.school_id
+    )
+
+
+def can_view_attachment(session: Session, actor: Actor, attachment: Attachment) -> bool:
+    scope = visible_attachments(actor).where(Attachment.id == attachment.id)
+    return session.scalar(scope) is not None
+
+
+def visible_body_marks(actor: Actor) -> Select[BodyMark]:
+    """Body-map marks: the same people as the incident's attachments."""
+    query = select(BodyMark).order_by(BodyMark.id)
+    account = holder(actor, "work_incidents")
+    if account is None:
+        return query.where(false())
+    return query.join(Incident, Incident.id == BodyMark.incident_id).where(
+        Incident.school_id == account.school_id
+    )
+
+
+def can_view_body_mark(session: Session, actor: Actor, mark: BodyMark) -> bool:
+    return session.scalar(visible_body_marks(actor).where(BodyMark.id == mark.id)) is not None
+
+
+def can_add_evidence(actor: Actor, incident: Incident) -> bool:
+    """Evidence is added while the incident is worked; a closed one is read-only."""
+    return can_work_incident(actor, incident) and incident.status != Status.CLOSED
+
+
+# --- Child-protection files: sent to the next school, received from the last -----------------
+
+
+def can_transfer_cp_file(actor: Actor, pupil: Pupil) -> bool:
+    account = holder(actor, "transfer_cp_files")
+    return account is not None and account.school_id == pupil.school_id
+
+
+def visible_cp_transfers(actor: Actor) -> Select[CpTransfer]:
+    """The record of files sent: the DSL and deputies of the sending school."""
+    query = select(CpTransfer).order_by(CpTransfer.id.desc())
+    account = holder(actor, "transfer_cp_files")
+    if account is None:
+        return query.where(false())
+    return query.where(CpTransfer.school_id == account.school_id)
+
+
+def visible_received_files(actor: Actor) -> Select[ReceivedFile]:
+    """Histories received from previous schools: the safeguarding team, like the incidents."""
+    query = select(ReceivedFile).order_by(ReceivedFile.id.desc())
+    account = holder(actor, "work_incidents")
+    if account is None:
+        return query.where(false())
+    return query.where(ReceivedFile.school_id == account.school_id)
+
+
+def can_view_received_file(session: Session, actor: Actor, received: ReceivedFile) -> bool:
+    scope = visible_received_files(actor).where(ReceivedFile.id == received.id)
+    return session.scalar(scope) is not None
 
 # --- Parents and carers -----------------------------------------------------------------------
 

@@ -19,14 +19,18 @@ from sqlalchemy import Engine, MetaData, select
 from sqlalchemy.orm import Session
 
 from classroom import demo
+from classroom.accounts.models import Account
 from classroom.backup.crypto import HEADER
+from classroom.db import get_session
 from classroom.devices.services import cookie_name
 from classroom.pupils.models import Pupil, SchoolClass
-from classroom.worries import envelope
+from classroom.worries import envelope, evidence
+from classroom.worries.evidence_models import Attachment
 from tests.conftest import Clock, build_app
 from tests.databases import POSTGRES
 from tests.factories import make_device
-from tests.worry_helpers import sealed
+from tests.test_evidence import new_incident, png_with_metadata
+from tests.worry_helpers import make_school, sealed
 
 PASSPHRASE = "pelican orbit tangerine ladder"
 ENV = {"CLASSROOM_BACKUP_PASSPHRASE": PASSPHRASE}
@@ -271,3 +275,28 @@ def test_the_passphrase_is_never_a_command_line_option(school: Flask) -> None:
         help_text = invoke(school, command, "--help").output
         options = {word for word in help_text.split() if word.startswith("--")}
         assert options <= {"--out", "--in", "--force", "--help"}, options
+
+
+def test_the_restored_instance_still_opens_evidence_attached_before_the_backup(
+    app: Flask, session: Session, empty: Flask, tmp_path: Path
+) -> None:
+    """Attachments are sealed in the database with the instance's key: the key comes back too."""
+    app.config["BACKUP_SCRYPT_LOG2_N"] = 14
+    staff = make_school(session)
+    incident = new_incident(session, staff)
+    upload = evidence.Upload("chat.png", png_with_metadata(), "Screenshot")
+    found = evidence.add_attachment(
+        session, staff.dsl, incident, upload, Path(app.instance_path), incident.created_at
+    )
+    session.commit()
+    out = tmp_path / "evidence.backup"
+    assert invoke(app, "create", "--out", str(out), env=ENV).exit_code == 0
+    assert invoke(empty, "restore", "--in", str(out), env=ENV).exit_code == 0
+    with empty.app_context():
+        copy = get_session().get(Attachment, found.id)
+        dsl = get_session().get(Account, staff.dsl.id)
+        assert copy is not None
+        assert dsl is not None
+        instance = Path(empty.instance_path)
+        plain = evidence.read_attachment(get_session(), dsl, copy, instance, "downloaded")
+    assert plain[:8] == b"\x89PNG\r\n\x1a\n"

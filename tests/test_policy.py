@@ -43,6 +43,7 @@ EXPECTED = {
         Role.GOVERNOR,
     },
     "export_incident_log": {Role.DSL, Role.DEPUTY_DSL},
+    "transfer_cp_files": {Role.DSL, Role.DEPUTY_DSL},
     "see_mail_failures": {Role.ADMIN, Role.DSL, Role.DEPUTY_DSL},
     "manage_carers": {Role.TEACHER, Role.TEACHING_ASSISTANT, Role.HEADTEACHER, Role.ADMIN},
     "share_with_carers": {

@@ -8,6 +8,7 @@ A backup is one encrypted file (see `crypto`) holding a gzipped tar archive:
     instance/worry_key.pem     the key class iPads seal saved worries to (without it, a worry
                                still waiting on an iPad could never be opened after a restore)
     instance/carer_photos/...  photos shared with carers, which the database only names
+    instance/evidence_key      the key incident attachments are sealed with in the database
 
 On PostgreSQL the row counts and the dump come from one exported snapshot, so the manifest
 describes exactly what was dumped; a restore counts again and refuses to report success if
@@ -38,6 +39,7 @@ from classroom.backup.crypto import LOG2_N, BackupError, EncryptingWriter, decry
 
 PHOTO_NAME = re.compile(r"^[0-9a-f]{32}\.jpg$")
 WORRY_KEY = "worry_key.pem"
+EVIDENCE_KEY = "evidence_key"  # without it, restored attachments could never be opened
 PHOTOS = "carer_photos"
 
 
@@ -184,9 +186,10 @@ def _snapshot_postgres(engine: Engine, url: str, target: Path) -> tuple[dict[str
 
 
 def _instance_files(instance: Path) -> Iterator[tuple[Path, str]]:
-    key = instance / WORRY_KEY
-    if key.is_file():
-        yield key, f"instance/{WORRY_KEY}"
+    for name in (WORRY_KEY, EVIDENCE_KEY):
+        key = instance / name
+        if key.is_file():
+            yield key, f"instance/{name}"
     photos = instance / PHOTOS
     if photos.is_dir():
         for path in sorted(photos.iterdir()):
@@ -375,7 +378,9 @@ def _restore_files(archive: tarfile.TarFile, manifest: Manifest, instance: Path)
     for name in manifest.files:
         relative = name.removeprefix("instance/")
         folder, _, file_name = relative.rpartition("/")
-        allowed = relative == WORRY_KEY or (folder == PHOTOS and PHOTO_NAME.match(file_name))
+        allowed = relative in (WORRY_KEY, EVIDENCE_KEY) or (
+            folder == PHOTOS and PHOTO_NAME.match(file_name)
+        )
         if not name.startswith("instance/") or not allowed:
             raise BackupError(f"The backup holds a file this app does not restore: {name}")
         _extract(archive, name, instance / relative)

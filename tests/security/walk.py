@@ -184,6 +184,7 @@ def _records(app: Flask, session: Session) -> tuple[dict[str, Sample], dict[str,
         "size": Sample("a4"),
         "pathway": Sample("semi-formal"),
         **_more_samples(session, amira, teacher, oak),
+        **_evidence_samples(app, session, dsl, incident, amira),
     }
     return samples, {"pupil_a": amira.id, "pupil_b": ben.id}, token
 
@@ -215,6 +216,30 @@ def _more_samples(
         "authoring.copy:lesson_id": Sample(written.id, "school"),
         "authoring.share:lesson_id": Sample(written.id, "school"),
         "authoring.preview:lesson_id": Sample(written.key, "school"),
+    }
+
+
+def _evidence_samples(
+    app: Flask, session: Session, dsl: Account, incident: Any, amira: Pupil
+) -> dict[str, Sample]:
+    """Evidence on the first school's incident, and Amira's child-protection file sent and
+    received back (issue 15: evidence and transfer)."""
+    from pathlib import Path
+
+    from classroom.worries import evidence, transfer
+
+    instance = Path(app.instance_path)
+    upload = evidence.Upload("walk.gif", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", "Walk")
+    found = evidence.add_attachment(session, dsl, incident, upload, instance, utcnow())
+    phrase = "walk the routes passphrase"
+    made = transfer.export_file(session, dsl, amira, phrase, utcnow(), instance, 10)
+    received = transfer.import_file(session, dsl, amira, made.package, phrase, utcnow(), instance)
+    session.flush()
+    return {
+        "attachment_id": Sample(found.id, "school"),
+        "transfer_id": Sample(made.transfer.id, "amira"),
+        "received_id": Sample(received.id, "amira"),
+        "file_id": Sample(received.files[0].id, "amira"),
     }
 
 

@@ -1,0 +1,522 @@
+"""Child-protection file transfer: one encrypted package of a pupil's safeguarding record.
+
+When a pupil leaves, the DSL sends their child-protection file to the next school's DSL,
+separately from the main pupil file (Keeping Children Safe in Education). The package holds
+every incident the pupil is linked to, with its chronology, actions, referrals, parent-contact
+decisions, body map and attached files. Other pupils linked to those incidents are not named.
+
+File layout (integers big-endian):
+
+    magic      16 bytes  b"CLASSROOM-CPFILE"
+    version     1 byte   1
+    log2 N      1 byte   scrypt cost
+    r, p        2 bytes  scrypt block size and parallelism
+    salt       16 bytes  for scrypt
+    nonce      12 bytes  for AES-GCM
+    check       8 bytes  scrypt output bytes 32-39: tells a wrong passphrase from a changed file
+    ciphertext  ...      AES-256-GCM (key: scrypt output bytes 0-31; the header is bound in)
+
+The plain text is JSON: a manifest (what, from whom, when, and the SHA-256 of the record and of
+every file) beside the record and the files. The receiving school checks the tag (every byte),
+then every checksum, before anything is stored.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import struct
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from classroom import policy
+from classroom.accounts.models import Account, School
+from classroom.audit.services import record
+from classroom.errors import Invalid
+from classroom.principals import Actor
+from classroom.pupils.models import Pupil
+from classroom.worries import body_map, evidence_crypto, flow
+from classroom.worries.evidence_models import MARK_LABELS, Attachment, BodyMark
+from classroom.worries.models import (
+    AGENCY_LABELS,
+    CATEGORY_LABELS,
+    PARENT_CONTACT_LABELS,
+    Incident,
+    IncidentPupil,
+    ParentContactDecision,
+)
+from classroom.worries.transfer_models import CpTransfer, ReceivedAttachment, ReceivedFile
+
+MAGIC = b"CLASSROOM-CPFILE"
+VERSION = 1
+FORMAT = "classroom-cp-file"
+HEADER = struct.Struct(">16sBBBB16s12s8s")
+LOG2_N, R, P = 17, 8, 1
+MIN_PASSPHRASE = 12
+
+
+class TransferError(Exception):
+    """A package that cannot be opened or trusted; the message says why, in plain words."""
+
+
+# --- The encrypted envelope ---
+
+
+def _derive(passphrase: str, salt: bytes, log2_n: int, r: int, p: int) -> tuple[bytes, bytes]:
+    normalised = unicodedata.normalize("NFC", passphrase).encode()
+    out = Scrypt(salt=salt, length=40, n=2**log2_n, r=r, p=p).derive(normalised)
+    return out[:32], out[32:]
+
+
+def seal_package(plain: bytes, passphrase: str, log2_n: int = LOG2_N) -> bytes:
+    """The whole package: header, then AES-256-GCM under a key scrypt derives from the phrase."""
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise Invalid(f"Use a passphrase of at least {MIN_PASSPHRASE} characters.", "passphrase")
+    salt, nonce = os.urandom(16), os.urandom(12)
+    key, check = _derive(passphrase, salt, log2_n, R, P)
+    header = HEADER.pack(MAGIC, VERSION, log2_n, R, P, salt, nonce, check)
+    return header + AESGCM(key).encrypt(nonce, plain, header)
+
+
+def open_package(package: bytes, passphrase: str) -> bytes:
+    """The plain JSON, or TransferError saying whether the phrase or the file is wrong."""
+    if len(package) < HEADER.size + 16 or not package.startswith(MAGIC):
+        raise TransferError("This is not a child-protection file from this app.")
+    header = package[: HEADER.size]
+    _magic, version, log2_n, r, p, salt, nonce, check = HEADER.unpack(header)
+    if version != VERSION:
+        raise TransferError(f"This file uses format version {version}; this app reads {VERSION}.")
+    # Bounds first: a changed header must not make scrypt take all the server's memory.
+    if not (10 <= log2_n <= 20 and 1 <= r <= 16 and 1 <= p <= 4):
+        raise TransferError("The file is damaged or has been changed (bad header).")
+    key, expected = _derive(passphrase, salt, log2_n, r, p)
+    if not hmac.compare_digest(check, expected):
+        raise TransferError("The passphrase is wrong for this file. Nothing was imported.")
+    try:
+        return AESGCM(key).decrypt(nonce, package[HEADER.size :], header)
+    except InvalidTag:
+        raise TransferError(
+            "The file has been changed or damaged since it was made. Nothing was imported; "
+            "ask the sending school to send it again."
+        ) from None
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# --- What goes in the file ---
+
+
+def _name(account: Account | None) -> str:
+    return account.display_name if account else "System"
+
+
+def _when(value: datetime | date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _reported(incident: Incident) -> dict[str, Any]:
+    return {
+        "what": flow.words_for(flow.WHAT, incident.what) if incident.what else None,
+        "where": flow.words_for(flow.WHERE, incident.where) if incident.where else None,
+        "feeling": flow.words_for(flow.FEELING, incident.feeling) if incident.feeling else None,
+        "pupil_words": incident.pupil_words,
+        "communication": incident.communication,
+        "exact_words": incident.exact_words,
+    }
+
+
+def _decisions(session: Session, incident: Incident) -> list[dict[str, Any]]:
+    rows = session.scalars(
+        select(ParentContactDecision)
+        .where(ParentContactDecision.incident_id == incident.id)
+        .order_by(ParentContactDecision.id)
+    )
+    return [
+        {
+            "decision": PARENT_CONTACT_LABELS[d.decision],
+            "reason": d.reason,
+            "by": _name(d.decided_by),
+            "at": _when(d.decided_at),
+        }
+        for d in rows
+    ]
+
+
+def _marks(session: Session, incident: Incident) -> list[dict[str, Any]]:
+    rows = session.scalars(
+        select(BodyMark).where(BodyMark.incident_id == incident.id).order_by(BodyMark.id)
+    )
+    return [
+        {
+            "side": m.side.value,
+            "x": m.x,
+            "y": m.y,
+            "region": m.region,
+            "where": body_map.region_words(m.region),
+            "type": m.mark_type.value,
+            "type_words": MARK_LABELS[m.mark_type],
+            "size": m.size,
+            "note": m.note,
+            "by": _name(m.recorded_by),
+            "at": _when(m.recorded_at),
+        }
+        for m in rows
+    ]
+
+
+def _incident_record(session: Session, incident: Incident, pupil: Pupil) -> dict[str, Any]:
+    role = next(link.role.value for link in incident.pupils if link.pupil_id == pupil.id)
+    return {
+        "reference": incident.reference,
+        "source": incident.source.value,
+        "status": incident.status.value,
+        "received_at": _when(incident.created_at),
+        "pupil_role": role,
+        "other_pupils_linked": len(incident.pupils) - 1,  # counted, never named
+        "summary": incident.summary,
+        "reported": _reported(incident),
+        "raised_by": _name(incident.raised_by) if incident.raised_by_id else None,
+        "category": CATEGORY_LABELS[incident.category] if incident.category else None,
+        "risk": incident.risk.value if incident.risk else None,
+        "risk_rationale": incident.risk_rationale,
+        "child_protection": incident.child_protection,
+        "closed_at": _when(incident.closed_at),
+        "outcome": incident.outcome,
+        "lessons_learnt": incident.lessons_learnt,
+        "chronology": [
+            {"at": _when(e.at), "by": _name(e.author), "text": e.text, "reason": e.reason}
+            for e in incident.entries
+        ],
+        "actions": [
+            {
+                "description": a.description,
+                "owner": _name(a.owner),
+                "due_on": _when(a.due_on),
+                "done_at": _when(a.done_at),
+            }
+            for a in incident.actions
+        ],
+        "referrals": [
+            {
+                "agency": AGENCY_LABELS[r.agency],
+                "reference": r.reference,
+                "made_at": _when(r.made_at),
+                "follow_up_on": _when(r.follow_up_on),
+                "outcome": r.outcome,
+            }
+            for r in incident.referrals
+        ],
+        "parent_contact": _decisions(session, incident),
+        "body_map": _marks(session, incident),
+        "attachments": [],
+    }
+
+
+def pupil_incidents(session: Session, actor: Actor, pupil: Pupil) -> list[Incident]:
+    """Every incident the pupil is linked to, oldest first, that the actor may see."""
+    linked = select(IncidentPupil.incident_id).where(IncidentPupil.pupil_id == pupil.id)
+    query = policy.visible_incidents(actor).where(Incident.id.in_(linked))
+    return list(session.scalars(query.order_by(None).order_by(Incident.id)))
+
+
+@dataclass(frozen=True)
+class Export:
+    package: bytes
+    transfer: CpTransfer
+    filename: str
+
+
+def _files(
+    session: Session, incidents: list[Incident], record_: dict[str, Any], instance: Path
+) -> dict[str, str]:
+    """Every attachment, unsealed and put in the package (base64), listed on its incident."""
+    files: dict[str, str] = {}
+    for incident, entry in zip(incidents, record_["incidents"], strict=True):
+        rows = session.scalars(
+            select(Attachment).where(Attachment.incident_id == incident.id).order_by(Attachment.id)
+        )
+        for row in rows:
+            data = evidence_crypto.unseal(instance, row.token, row.sealed)
+            number = str(len(files) + 1)
+            files[number] = base64.b64encode(data).decode()
+            entry["attachments"].append(
+                {
+                    "file": number,
+                    "filename": row.filename,
+                    "media_type": row.media_type,
+                    "kind": row.kind.value,
+                    "description": row.description,
+                    "by": _name(row.uploaded_by),
+                    "at": _when(row.uploaded_at),
+                    "size": len(data),
+                    "sha256": _sha(data),
+                }
+            )
+    return files
+
+
+def build_record(
+    session: Session, actor: Account, pupil: Pupil, now: datetime, instance: Path
+) -> tuple[bytes, int, int]:
+    """The package's plain JSON, with the number of incidents and of files in it."""
+    school = session.get(School, pupil.school_id)
+    incidents = pupil_incidents(session, actor, pupil)
+    record_: dict[str, Any] = {
+        "pupil": {
+            "first_name": pupil.first_name,
+            "last_name": pupil.last_name,
+            "date_of_birth": pupil.date_of_birth.isoformat(),
+            "upn": pupil.upn,
+        },
+        "incidents": [_incident_record(session, i, pupil) for i in incidents],
+    }
+    files = _files(session, incidents, record_, instance)
+    record_bytes = json.dumps(record_, sort_keys=True).encode()
+    manifest = {
+        "format": FORMAT,
+        "version": VERSION,
+        "from_school": school.name if school else "",
+        "exported_at": now.isoformat(),
+        "exported_by": actor.display_name,
+        "record_sha256": _sha(record_bytes),
+        "files": {n: _sha(base64.b64decode(data)) for n, data in files.items()},
+    }
+    plain = {"manifest": manifest, "record": record_bytes.decode(), "files": files}
+    return json.dumps(plain).encode(), len(incidents), len(files)
+
+
+def _transferrer(actor: Actor, pupil: Pupil) -> Account:
+    account = policy.holder(actor, "transfer_cp_files")
+    if account is None or not policy.can_transfer_cp_file(actor, pupil):
+        raise PermissionError("may not transfer this pupil's file")
+    return account
+
+
+def export_file(
+    session: Session,
+    actor: Actor,
+    pupil: Pupil,
+    passphrase: str,
+    now: datetime,
+    instance: Path,
+    log2_n: int = LOG2_N,
+) -> Export:
+    """Make the encrypted package and record that it was made (the file itself is not kept)."""
+    account = _transferrer(actor, pupil)
+    plain, incidents, files = build_record(session, account, pupil, now, instance)
+    package = seal_package(plain, passphrase, log2_n)
+    transfer = CpTransfer(
+        school_id=pupil.school_id,
+        pupil_id=pupil.id,
+        exported_at=now,
+        exported_by_id=account.id,
+        package_sha256=_sha(package),
+        incidents=incidents,
+        attachments=files,
+    )
+    session.add(transfer)
+    session.flush()
+    record(session, actor, "cp_file.exported", pupil, f"transfer #{transfer.id}")
+    filename = f"cp-file-{pupil.upn}-{now:%Y-%m-%d}.cpfile"
+    return Export(package, transfer, filename)
+
+
+# --- Sending and receipt ---
+
+
+def _text(value: str | None, label: str, field: str) -> str:
+    cleaned = (value or "").replace("\x00", "").strip()
+    if not cleaned:
+        raise Invalid(f"{label} is needed.", field)
+    if len(cleaned) > 200:
+        raise Invalid(f"Use at most 200 characters for {label.lower()}.", field)
+    return cleaned
+
+
+def record_sent(
+    session: Session,
+    actor: Actor,
+    transfer: CpTransfer,
+    sent_on: date | None,
+    sent_to: str,
+    method: str,
+) -> None:
+    """When, to whom and how the file went (e.g. by hand on an encrypted USB stick)."""
+    account = _transferrer(actor, transfer.pupil)
+    if sent_on is None:
+        raise Invalid("Give the date it was sent.", "sent_on")
+    transfer.sent_to = _text(sent_to, "The receiving school and DSL", "sent_to")
+    transfer.sent_method = _text(method, "How it was sent", "method")
+    transfer.sent_on, transfer.sent_recorded_by_id = sent_on, account.id
+    record(session, actor, "cp_file.sent_recorded", transfer.pupil, f"transfer #{transfer.id}")
+
+
+def record_receipt(
+    session: Session,
+    actor: Actor,
+    transfer: CpTransfer,
+    received_on: date | None,
+    name: str,
+    method: str,
+    now: datetime,
+) -> None:
+    """The receiving DSL's confirmation: the record the guidance asks the school to keep."""
+    account = _transferrer(actor, transfer.pupil)
+    if transfer.sent_on is None:
+        raise Invalid("Record how the file was sent first.", "received_on")
+    if received_on is None:
+        raise Invalid("Give the date they confirmed receipt.", "received_on")
+    transfer.received_by_name = _text(name, "The name of who confirmed", "name")
+    transfer.receipt_method = _text(method, "How they confirmed", "method")
+    transfer.received_on, transfer.receipt_recorded_by_id = received_on, account.id
+    transfer.receipt_recorded_at = now
+    record(session, actor, "cp_file.receipt_recorded", transfer.pupil, f"transfer #{transfer.id}")
+
+
+# --- Importing a file from another school ---
+
+
+@dataclass(frozen=True)
+class Opened:
+    manifest: dict[str, Any]
+    record: dict[str, Any]
+    files: dict[str, bytes]
+
+
+def _checked_contents(plain: bytes) -> Opened:
+    """Parse the plain JSON and check the manifest's checksums; TransferError if any is off."""
+    try:
+        outer = json.loads(plain)
+        manifest, record_text, encoded = outer["manifest"], outer["record"], outer["files"]
+        if manifest.get("format") != FORMAT or manifest.get("version") != VERSION:
+            raise TransferError("This is not a child-protection file this app can read.")
+        if _sha(record_text.encode()) != manifest["record_sha256"]:
+            raise TransferError("The record does not match its checksum. Nothing was imported.")
+        files = {n: base64.b64decode(data, validate=True) for n, data in encoded.items()}
+        if {n: _sha(d) for n, d in files.items()} != manifest["files"]:
+            raise TransferError("A file does not match its checksum. Nothing was imported.")
+        return Opened(manifest, json.loads(record_text), files)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise TransferError("The file's contents cannot be read. Nothing was imported.") from error
+
+
+def read_package(package: bytes, passphrase: str) -> Opened:
+    """Decrypt and verify a package completely, storing nothing."""
+    return _checked_contents(open_package(package, passphrase))
+
+
+def _same_child(opened: Opened, pupil: Pupil) -> None:
+    born = opened.record.get("pupil", {}).get("date_of_birth")
+    if born != pupil.date_of_birth.isoformat():
+        named = opened.record.get("pupil", {})
+        raise Invalid(
+            f"This file is for {named.get('first_name', '?')} {named.get('last_name', '?')}, "
+            f"born {born}; {pupil.full_name} was born {pupil.date_of_birth.isoformat()}. Choose "
+            "the right pupil. Nothing was imported.",
+            "pupil_id",
+        )
+
+
+def _store_files(session: Session, received: ReceivedFile, opened: Opened, instance: Path) -> None:
+    listed = {
+        a["file"]: a for incident in opened.record["incidents"] for a in incident["attachments"]
+    }
+    for number, data in opened.files.items():
+        about = listed.get(number, {})
+        token = secrets.token_hex(16)
+        session.add(
+            ReceivedAttachment(
+                received_id=received.id,
+                number=int(number),
+                filename=str(about.get("filename", f"file-{number}"))[:120],
+                media_type=str(about.get("media_type", "application/octet-stream"))[:64],
+                kind="image" if about.get("kind") == "image" else "file",
+                size=len(data),
+                sha256=_sha(data),
+                description=str(about.get("description", "")),
+                token=token,
+                sealed=evidence_crypto.seal(instance, token, data),
+            )
+        )
+
+
+def import_file(
+    session: Session,
+    actor: Actor | None,
+    pupil: Pupil,
+    package: bytes,
+    passphrase: str,
+    now: datetime,
+    instance: Path,
+) -> ReceivedFile:
+    """Verify a package from another school and attach it to the pupil as read-only history.
+
+    `actor` is None only for the command line (run by whoever runs the server).
+    """
+    if actor is not None:
+        _transferrer(actor, pupil)
+    opened = read_package(package, passphrase)
+    _same_child(opened, pupil)
+    digest = _sha(package)
+    if session.scalar(
+        select(ReceivedFile).where(
+            ReceivedFile.school_id == pupil.school_id, ReceivedFile.package_sha256 == digest
+        )
+    ):
+        raise Invalid("This file has already been imported.", "package")
+    token = secrets.token_hex(16)
+    received = ReceivedFile(
+        school_id=pupil.school_id,
+        pupil_id=pupil.id,
+        from_school=str(opened.manifest.get("from_school", ""))[:200],
+        exported_at=datetime.fromisoformat(opened.manifest["exported_at"]),
+        imported_at=now,
+        imported_by_id=actor.id if isinstance(actor, Account) else None,
+        package_sha256=digest,
+        token=token,
+        sealed_record=evidence_crypto.seal(instance, token, json.dumps(opened.record).encode()),
+    )
+    session.add(received)
+    session.flush()
+    _store_files(session, received, opened, instance)
+    record(session, actor, "cp_file.imported", pupil, f"received #{received.id}")
+    return received
+
+
+def received_record(
+    session: Session, actor: Actor, received: ReceivedFile, instance: Path
+) -> dict[str, Any]:
+    """The history as the previous school wrote it, for reading (audited)."""
+    if not policy.can_view_received_file(session, actor, received):
+        raise PermissionError("not on the safeguarding team")
+    plain = evidence_crypto.unseal(instance, received.token, received.sealed_record)
+    record(session, actor, "cp_file.viewed", received.pupil, f"received #{received.id}")
+    result: dict[str, Any] = json.loads(plain)
+    return result
+
+
+def received_attachment(
+    session: Session, actor: Actor, attachment: ReceivedAttachment, instance: Path
+) -> bytes:
+    """A file that came with a received history, for download (audited)."""
+    received = session.get(ReceivedFile, attachment.received_id)
+    if received is None or not policy.can_view_received_file(session, actor, received):
+        raise PermissionError("not on the safeguarding team")
+    data = evidence_crypto.unseal(instance, attachment.token, attachment.sealed)
+    record(session, actor, "cp_file.attachment_downloaded", received.pupil, f"#{attachment.id}")
+    return data

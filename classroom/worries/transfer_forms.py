@@ -1,0 +1,60 @@
+"""Forms for sending a child-protection file, recording its receipt, and importing one."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import DateField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
+
+from classroom.worries.transfer import MIN_PASSPHRASE
+
+PHRASE = Length(min=MIN_PASSPHRASE, message=f"Use at least {MIN_PASSPHRASE} characters.")
+
+
+class ExportForm(FlaskForm):  # type: ignore[misc]
+    passphrase = PasswordField(
+        "Passphrase for the file",
+        validators=[DataRequired("Choose a passphrase."), PHRASE],
+        description="A few random words. Tell it to the receiving DSL by phone, never in the "
+        "same email or envelope as the file.",
+    )
+    confirm = PasswordField(
+        "Passphrase again",
+        validators=[EqualTo("passphrase", "The two passphrases are not the same.")],
+    )
+
+
+class SentForm(FlaskForm):  # type: ignore[misc]
+    sent_on = DateField("Date sent", validators=[InputRequired("Give the date it was sent.")])
+    sent_to = StringField(
+        "Receiving school and DSL",
+        validators=[DataRequired("Say who it went to."), Length(max=200)],
+    )
+    method = StringField(
+        "How it was sent",
+        validators=[DataRequired("Say how it was sent."), Length(max=200)],
+        description="For example: secure email to their DSL; by hand on an encrypted USB stick.",
+    )
+
+
+class ReceiptForm(FlaskForm):  # type: ignore[misc]
+    received_on = DateField(
+        "Date they confirmed receipt", validators=[InputRequired("Give the date.")]
+    )
+    name = StringField(
+        "Name of who confirmed", validators=[DataRequired("Give their name."), Length(max=200)]
+    )
+    method = StringField(
+        "How they confirmed",
+        validators=[DataRequired("Say how they confirmed."), Length(max=200)],
+        description="For example: signed receipt slip; email from the DSL; phone call.",
+    )
+
+
+class ImportForm(FlaskForm):  # type: ignore[misc]
+    package = FileField("Child-protection file (.cpfile)")
+    passphrase = PasswordField(
+        "Passphrase", validators=[DataRequired("Give the passphrase the sending DSL told you.")]
+    )
+    pupil_id = SelectField("Pupil it belongs to", choices={})

@@ -1,0 +1,250 @@
+"""Sending a pupil's child-protection file to their next school, and importing one received."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wrappers import Response
+
+from classroom import policy
+from classroom.audit.services import record
+from classroom.db import get_session, utcnow
+from classroom.errors import Invalid
+from classroom.policy import allow
+from classroom.pupils.models import Pupil
+from classroom.web import csrf, current_actor
+from classroom.worries import transfer
+from classroom.worries.evidence_views import disposition
+from classroom.worries.transfer_forms import ExportForm, ImportForm, ReceiptForm, SentForm
+from classroom.worries.transfer_models import CpTransfer, ReceivedAttachment, ReceivedFile
+
+bp = Blueprint("transfer", __name__)
+
+
+def _instance() -> Path:
+    return Path(current_app.instance_path)
+
+
+def _cost() -> int:
+    return int(current_app.config.get("TRANSFER_SCRYPT_LOG2_N", transfer.LOG2_N))
+
+
+def _max_bytes() -> int:
+    return int(current_app.config.get("TRANSFER_MAX_BYTES", 200 * 1024 * 1024))
+
+
+def _pupil(pupil_id: int) -> Pupil:
+    actor = current_actor()
+    pupil = get_session().scalar(policy.visible_pupils(actor).where(Pupil.id == pupil_id))
+    if pupil is None or not policy.can_transfer_cp_file(actor, pupil):
+        abort(404)
+    return pupil
+
+
+def _page(pupil: Pupil, status: int = 200, **forms: Any) -> ResponseReturnValue:
+    actor, db = current_actor(), get_session()
+    transfers = db.scalars(
+        policy.visible_cp_transfers(actor).where(CpTransfer.pupil_id == pupil.id)
+    )
+    received = db.scalars(
+        policy.visible_received_files(actor).where(ReceivedFile.pupil_id == pupil.id)
+    )
+    return render_template(
+        "worries/evidence/cp_file.html",
+        pupil=pupil,
+        incidents=transfer.pupil_incidents(db, actor, pupil),
+        transfers=list(transfers),
+        received=list(received),
+        export=forms.get("export") or ExportForm(formdata=None),
+        sent=forms.get("sent") or SentForm(formdata=None),
+        receipt=forms.get("receipt") or ReceiptForm(formdata=None),
+        error=forms.get("error"),
+    ), status
+
+
+@bp.get("/safeguarding/pupils/<int:pupil_id>/cp-file")
+@allow("transfer_cp_files")
+def page(pupil_id: int) -> ResponseReturnValue:
+    """The pupil's child-protection file: what is in it, sending it, and what was received."""
+    pupil = _pupil(pupil_id)
+    db = get_session()
+    record(db, current_actor(), "cp_file.page_viewed", pupil)
+    db.commit()
+    return _page(pupil)
+
+
+@bp.post("/safeguarding/pupils/<int:pupil_id>/cp-file/export")
+@allow("transfer_cp_files")
+def export(pupil_id: int) -> ResponseReturnValue:
+    """Download the encrypted file; the export is recorded, the file itself is not kept."""
+    pupil, form = _pupil(pupil_id), ExportForm()
+    if not form.validate_on_submit():
+        return _page(pupil, 400, export=form, error="The file was not made.")
+    db = get_session()
+    made = transfer.export_file(
+        db, current_actor(), pupil, form.passphrase.data, utcnow(), _instance(), _cost()
+    )
+    db.commit()
+    response = Response(made.package, mimetype="application/octet-stream")
+    response.headers["Content-Disposition"] = disposition("attachment", made.filename)
+    return response
+
+
+def _transfer(transfer_id: int) -> CpTransfer:
+    found = get_session().scalar(
+        policy.visible_cp_transfers(current_actor()).where(CpTransfer.id == transfer_id)
+    )
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.post("/safeguarding/cp-transfers/<int:transfer_id>/sent")
+@allow("transfer_cp_files")
+def sent(transfer_id: int) -> ResponseReturnValue:
+    """When, to whom and how the file was sent."""
+    found, form, db = _transfer(transfer_id), SentForm(), get_session()
+    if not form.validate_on_submit():
+        return _page(found.pupil, 400, sent=form, error="The sending was not recorded.")
+    try:
+        transfer.record_sent(
+            db, current_actor(), found, form.sent_on.data, form.sent_to.data, form.method.data
+        )
+    except Invalid as problem:
+        db.rollback()
+        form.method.errors.append(problem.message)
+        return _page(found.pupil, 400, sent=form, error=problem.message)
+    db.commit()
+    return redirect(url_for("transfer.page", pupil_id=found.pupil_id, _anchor=f"t{found.id}"))
+
+
+@bp.post("/safeguarding/cp-transfers/<int:transfer_id>/receipt")
+@allow("transfer_cp_files")
+def receipt(transfer_id: int) -> ResponseReturnValue:
+    """The receiving DSL's confirmation of receipt: date, name and how."""
+    found, form, db = _transfer(transfer_id), ReceiptForm(), get_session()
+    if not form.validate_on_submit():
+        return _page(found.pupil, 400, receipt=form, error="The receipt was not recorded.")
+    try:
+        transfer.record_receipt(
+            db,
+            current_actor(),
+            found,
+            form.received_on.data,
+            form.name.data,
+            form.method.data,
+            utcnow(),
+        )
+    except Invalid as problem:
+        db.rollback()
+        form.method.errors.append(problem.message)
+        return _page(found.pupil, 400, receipt=form, error=problem.message)
+    db.commit()
+    return redirect(url_for("transfer.page", pupil_id=found.pupil_id, _anchor=f"t{found.id}"))
+
+
+# --- Receiving a file from a previous school ---
+
+
+def _import_form(submitted: bool) -> ImportForm:
+    form = ImportForm() if submitted else ImportForm(formdata=None)
+    pupils = get_session().scalars(policy.visible_pupils(current_actor()))
+    form.pupil_id.choices = {"": "Choose the pupil…"} | {
+        str(p.id): f"{p.full_name} (born {p.date_of_birth:%d %b %Y})" for p in pupils
+    }
+    return form
+
+
+def _import_page(
+    form: ImportForm, status: int = 200, error: str | None = None
+) -> tuple[str, int]:
+    return render_template("worries/evidence/cp_import.html", form=form, error=error), status
+
+
+@bp.get("/safeguarding/cp-files/import")
+@allow("transfer_cp_files")
+def import_form() -> ResponseReturnValue:
+    """Upload a file a previous school sent, with its passphrase, and choose the pupil."""
+    return _import_page(_import_form(submitted=False))
+
+
+def _package(form: ImportForm) -> bytes:
+    data = form.package.data
+    if isinstance(data, FileStorage) and data.filename:
+        content: bytes = data.read()
+        return content
+    return b""
+
+
+# Exempt from the app-wide CSRF hook only because it reads the body under the small app-wide
+# limit before this view can raise it; the form checks its own token.
+@csrf.exempt  # type: ignore[untyped-decorator]
+@bp.post("/safeguarding/cp-files/import")
+@allow("transfer_cp_files")
+def import_file() -> ResponseReturnValue:
+    """Verify the file completely, then attach it to the pupil; any doubt and nothing is kept."""
+    request.max_content_length = _max_bytes()
+    try:
+        form = _import_form(submitted=True)
+        valid = form.validate_on_submit()
+    except RequestEntityTooLarge:
+        return _import_page(_import_form(False), 413, "That file is larger than this app accepts.")
+    package = _package(form) if valid else b""
+    if not valid or not package or not form.pupil_id.data:
+        return _import_page(form, 400, "Choose the file, give its passphrase and the pupil.")
+    pupil, db = _pupil(int(form.pupil_id.data)), get_session()
+    try:
+        received = transfer.import_file(
+            db, current_actor(), pupil, package, form.passphrase.data, utcnow(), _instance()
+        )
+    except (transfer.TransferError, Invalid) as problem:
+        db.rollback()
+        return _import_page(form, 400, getattr(problem, "message", str(problem)))
+    db.commit()
+    return redirect(url_for("transfer.received", received_id=received.id, imported=1))
+
+
+@bp.get("/safeguarding/cp-files/<int:received_id>")
+@allow("work_incidents")
+def received(received_id: int) -> ResponseReturnValue:
+    """A history received from a previous school, read-only (every view audited)."""
+    actor, db = current_actor(), get_session()
+    found = db.scalar(policy.visible_received_files(actor).where(ReceivedFile.id == received_id))
+    if found is None:
+        abort(404)
+    history = transfer.received_record(db, actor, found, _instance())
+    db.commit()
+    files = {str(f.number): f for f in found.files}
+    return render_template(
+        "worries/evidence/cp_received.html", found=found, history=history, files=files
+    )
+
+
+@bp.get("/safeguarding/cp-files/files/<int:file_id>")
+@allow("work_incidents")
+def received_file(file_id: int) -> ResponseReturnValue:
+    """A file that came with a received history: always a download (audited)."""
+    actor, db = current_actor(), get_session()
+    found = db.scalar(
+        select(ReceivedAttachment)
+        .join(ReceivedFile, ReceivedFile.id == ReceivedAttachment.received_id)
+        .where(
+            ReceivedAttachment.id == file_id,
+            ReceivedFile.id.in_(
+                policy.visible_received_files(actor).with_only_columns(ReceivedFile.id)
+            ),
+        )
+    )
+    if found is None:
+        abort(404)
+    data = transfer.received_attachment(db, actor, found, _instance())
+    db.commit()
+    response = Response(data, mimetype="application/octet-stream")
+    response.headers["Content-Disposition"] = disposition("attachment", found.filename)
+    return response
