@@ -326,6 +326,23 @@ def can_work_incident(actor: Actor, incident: Incident) -> bool:
     return account is not None and account.school_id == incident.school_id
 
 
+def incident_workers(school_id: int) -> Select[Account]:
+    """The safeguarding team of a school: who may be assigned an incident or own its actions.
+
+    The query scope matching `can_work_incident` for accounts, so nobody is offered work on a
+    record they would get a 404 for.
+    """
+    return (
+        select(Account)
+        .where(
+            Account.school_id == school_id,
+            Account.active.is_(True),
+            Account.role.in_(RIGHTS["work_incidents"].roles),
+        )
+        .order_by(Account.display_name)
+    )
+
+
 def raised_concerns(actor: Actor) -> Select[Incident]:
     """The concerns this member of staff raised themselves."""
     query = select(Incident).order_by(Incident.id.desc())

@@ -37,6 +37,9 @@ from classroom.worries.models import (
 )
 
 MAX_TEXT = 5000
+# A pupil pressed the button and chose nothing: the most urgent kind of worry to follow up,
+# because only talking to them can tell what it is about.
+EMPTY_WORRY = "Worry button pressed, nothing chosen — speak to the pupil"
 TEAM_ROLES = (Role.DSL, Role.DEPUTY_DSL)
 COMMUNICATION = {
     "speech": "Spoken words",
@@ -93,6 +96,15 @@ def validate_choices(session: Session, pupil: Pupil, choices: WorryChoices) -> W
     return choices
 
 
+def _worry_title(choices: WorryChoices) -> str:
+    chosen = (choices.what, choices.where, choices.feeling, choices.talk_to_id, choices.words)
+    if all(value is None for value in chosen):
+        return EMPTY_WORRY
+    if choices.what is None:
+        return "Worry: what happened was not chosen"
+    return flow.words_for(flow.WHAT, choices.what)
+
+
 def existing(session: Session, key: str) -> Incident | None:
     """The incident a repeated send already made (checks the key is well formed first)."""
     return session.scalar(select(Incident).where(Incident.idempotency_key == checked_key(key)))
@@ -119,7 +131,7 @@ def raise_worry(
         pupil_words=choices.words,
         device_id=device.id if device else None,
         category=flow.SUGGESTED_CATEGORY.get(choices.what or ""),
-        summary=flow.words_for(flow.WHAT, choices.what),
+        summary=_worry_title(choices),
     )
     session.add(incident)
     session.flush()
@@ -270,11 +282,33 @@ def _entry(
     return entry
 
 
-def _worker(actor: Actor, incident: Incident) -> Account:
+def _worker(actor: Actor, incident: Incident, changing: bool = True) -> Account:
+    """The team member working the incident; a closed incident refuses every change."""
     account = policy.holder(actor, "work_incidents")
     if account is None or not policy.can_work_incident(actor, incident):
         raise PermissionError("not on the safeguarding team")
+    if changing:
+        refuse_if_closed(incident)
     return account
+
+
+def refuse_if_closed(incident: Incident) -> None:
+    """Closed means closed: the record stays as it was closed until someone reopens it."""
+    if incident.status == Status.CLOSED:
+        raise Invalid(
+            f"{incident.reference} is closed, so it cannot be changed. "
+            "Reopen it with a reason first.",
+            "closed",
+        )
+
+
+def _team_member(session: Session, incident: Incident, account_id: int | None) -> Account | None:
+    """An account that may work this incident (the only people offered as owners/assignees)."""
+    if account_id is None:
+        return None
+    return session.scalar(
+        policy.incident_workers(incident.school_id).where(Account.id == account_id)
+    )
 
 
 def _required(text: str | None, label: str) -> str:
@@ -286,7 +320,7 @@ def _required(text: str | None, label: str) -> str:
 
 def view(session: Session, actor: Actor, incident: Incident) -> None:
     """Opening an incident: logged, and it marks this person's alerts for it as seen."""
-    account = _worker(actor, incident)
+    account = _worker(actor, incident, changing=False)
     for alert in session.scalars(
         select(StaffAlert).where(
             StaffAlert.account_id == account.id,
@@ -322,8 +356,8 @@ def triage(session: Session, actor: Actor, incident: Incident, data: Triage) -> 
     """Category, risk with its rationale, child-protection flag and who owns it."""
     account = _worker(actor, incident)
     rationale = _required(data.rationale, "Risk rationale")
-    assignee = session.get(Account, data.assignee_id) if data.assignee_id else None
-    if data.assignee_id and (assignee is None or not policy.has_right(assignee, "work_incidents")):
+    assignee = _team_member(session, incident, data.assignee_id)
+    if data.assignee_id and assignee is None:
         raise Invalid("Assign it to a member of the safeguarding team.", "assignee_id")
     acknowledge(session, actor, incident)
     incident.category, incident.risk, incident.risk_rationale = data.category, data.risk, rationale
@@ -363,9 +397,9 @@ def add_action(
     due_on: date,
 ) -> IncidentAction:
     account = _worker(actor, incident)
-    owner = session.get(Account, owner_id)
-    if owner is None or not owner.is_staff or owner.school_id != incident.school_id:
-        raise Invalid("Choose a member of staff to own the action.", "owner_id")
+    owner = _team_member(session, incident, owner_id)
+    if owner is None:
+        raise Invalid("Choose a member of the safeguarding team to own the action.", "owner_id")
     if due_on < utcnow().date():
         raise Invalid("The due date cannot be in the past.", "due_on")
     action = IncidentAction(
@@ -495,13 +529,30 @@ def parent_contact(session: Session, incident: Incident) -> ParentContactDecisio
     )
 
 
-def close(session: Session, actor: Actor, incident: Incident, outcome: str, lessons: str) -> None:
-    """Close with the outcome and lessons learnt (the policy's debrief)."""
+@dataclass
+class Settle:
+    """How the person closing settles one action still open: done, or carried over and why."""
+
+    done: bool
+    reason: str | None = None
+
+
+def close(
+    session: Session,
+    actor: Actor,
+    incident: Incident,
+    outcome: str,
+    lessons: str,
+    settle: dict[int, Settle] | None = None,
+) -> None:
+    """Close with the outcome and lessons learnt (the policy's debrief); no action left open."""
     account = _worker(actor, incident)
     if incident.category is None or incident.risk is None:
         raise Invalid("Triage the incident (category and risk) before closing it.", "outcome")
     incident.outcome = _required(outcome, "Outcome")
     incident.lessons_learnt = _required(lessons, "Lessons learnt")
+    for action in [a for a in incident.actions if a.is_open]:
+        _settle(session, incident, account, action, (settle or {}).get(action.id))
     incident.status = Status.CLOSED
     incident.closed_at = utcnow()
     _entry(
@@ -515,8 +566,43 @@ def close(session: Session, actor: Actor, incident: Incident, outcome: str, less
     record(session, actor, "incident.closed", incident)
 
 
+def _settle(
+    session: Session,
+    incident: Incident,
+    account: Account,
+    action: IncidentAction,
+    how: Settle | None,
+) -> None:
+    """An open action is completed, or carried over with a reason, before the incident closes."""
+    field = f"settle-{action.id}"
+    if how is None:
+        raise Invalid(
+            f"“{action.description}” is still open: mark it done or carry it over "
+            "with a reason before closing.",
+            field,
+        )
+    if how.done:
+        action.done_at = utcnow()
+        _entry(session, incident, account, "action_done", f"Done: {action.description}")
+        return
+    reason = _clean(how.reason, MAX_TEXT, "Reason")
+    if not reason:
+        raise Invalid(f"Say why “{action.description}” is carried over.", field)
+    action.carried_over_at, action.carry_reason = utcnow(), reason
+    _entry(
+        session,
+        incident,
+        account,
+        "action_carried",
+        f"Carried over at closing, still owned by {action.owner.display_name}: "
+        f"{action.description}",
+        reason,
+    )
+
+
 def reopen(session: Session, actor: Actor, incident: Incident, reason: str) -> None:
-    account = _worker(actor, incident)
+    """The only change a closed incident accepts; the reason goes in the chronology."""
+    account = _worker(actor, incident, changing=False)
     if incident.status != Status.CLOSED:
         raise Invalid("Only a closed incident can be reopened.")
     incident.status = Status.OPEN

@@ -11,12 +11,11 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from classroom import policy
-from classroom.accounts.models import Account
 from classroom.db import get_session
 from classroom.devices.models import Device
 from classroom.devices.services import current_device
@@ -227,7 +226,10 @@ def _queued_worry(
 
 def _pupil_choices() -> dict[str, str]:
     pupils = get_session().scalars(policy.visible_pupils(current_actor()))
-    return {str(p.id): f"{p.full_name} ({p.school_class.name})" for p in pupils}
+    # No pupil is chosen for the member of staff: a rushed concern must not land on the first.
+    return {"": "Choose the pupil…"} | {
+        str(p.id): f"{p.full_name} ({p.school_class.name})" for p in pupils
+    }
 
 
 @bp.route("/concerns/new", methods=["GET", "POST"])
@@ -284,6 +286,11 @@ def _queue_rows() -> list[Incident]:
     """The newest open incidents (new ones first within each page); older ones page on."""
     page = max(1, request.args.get("page", 1, type=int))
     query = policy.visible_incidents(current_actor()).where(Incident.status != Status.CLOSED)
+    # An empty worry (button pressed, nothing chosen) goes first until someone triages it.
+    empty_first = case(
+        (and_(Incident.summary == services.EMPTY_WORRY, Incident.risk.is_(None)), 0), else_=1
+    )
+    query = query.order_by(None).order_by(empty_first, Incident.id.desc())
     query = query.options(*ROW_LOADS).limit(QUEUE_PAGE).offset((page - 1) * QUEUE_PAGE)
     return list(get_session().scalars(query))
 
@@ -359,17 +366,10 @@ def _incident(incident_id: int) -> Incident:
     return incident
 
 
-def _staff_choices(incident: Incident, right: str | None = None) -> dict[str, str]:
-    accounts = get_session().scalars(
-        select(Account)
-        .where(Account.school_id == incident.school_id, Account.active)
-        .order_by(Account.display_name)
-    )
-    return {
-        str(a.id): f"{a.display_name} ({a.role.label})"
-        for a in accounts
-        if a.is_staff and (right is None or policy.has_right(a, right))
-    }
+def _team_choices(incident: Incident, blank: str) -> dict[str, str]:
+    """Only people who may work this incident are offered as its assignee or action owners."""
+    accounts = get_session().scalars(policy.incident_workers(incident.school_id))
+    return {"": blank} | {str(a.id): f"{a.display_name} ({a.role.label})" for a in accounts}
 
 
 def _forms(incident: Incident) -> dict[str, FlaskForm]:
@@ -386,18 +386,21 @@ def _forms(incident: Incident) -> dict[str, FlaskForm]:
         "lesson": FollowUpForm,
     }
     forms = {name: cls(prefix=name, formdata=None) for name, cls in classes.items()}
-    forms["triage"] = TriageForm(prefix="triage", formdata=None, obj=incident)
+    if incident.risk is not None:  # show the triage in force; never pre-fill one nobody made
+        forms["triage"] = TriageForm(prefix="triage", formdata=None, obj=incident)
     _fill_choices(incident, forms)
     return forms
 
 
 def _fill_choices(incident: Incident, forms: dict[str, FlaskForm]) -> None:
     if "triage" in forms:
-        forms["triage"].assignee_id.choices = {"": "Nobody yet"} | _staff_choices(
-            incident, "work_incidents"
-        )
+        forms["triage"].assignee_id.choices = _team_choices(incident, "Not assigned yet")
+        if incident.risk is None and incident.category is not None:
+            forms["triage"].category.description = (
+                f"Suggested by what the pupil chose: {CATEGORY_LABELS[incident.category]}."
+            )
     if "action" in forms:
-        forms["action"].owner_id.choices = _staff_choices(incident)
+        forms["action"].owner_id.choices = _team_choices(incident, "Choose who…")
     if "lesson" in forms:
         _follow_up_choices(incident, forms["lesson"])
     if "link" in forms:
@@ -407,7 +410,7 @@ def _fill_choices(incident: Incident, forms: dict[str, FlaskForm]) -> None:
             .options(selectinload(Pupil.school_class))
             .order_by(Pupil.first_name)
         )
-        forms["link"].pupil_id.choices = {
+        forms["link"].pupil_id.choices = {"": "Choose the pupil…"} | {
             str(p.id): f"{p.full_name} ({p.school_class.name})" for p in pupils
         }
 
@@ -421,6 +424,8 @@ def _detail_page(
     all_forms = _forms(incident) | (forms or {})
     return render_template(
         "worries/detail.html",
+        notice_sent=NOTICE_MESSAGES.get(request.args.get("notice", "")),
+        **_notices(incident),
         incident=incident,
         forms=all_forms,
         flow=flow,
@@ -431,6 +436,30 @@ def _detail_page(
         communication=services.COMMUNICATION,
         error=error,
     ), status
+
+
+NOTICE_MESSAGES = {
+    "sent": "Notice approved. Where it is for each carer is shown under "
+    "“Contacting parents and carers”.",
+    "again": "A notice was already sent under this decision, so nothing new was queued.",
+}
+
+
+def _notices(incident: Incident) -> dict[str, Any]:
+    """Each linked pupil's notice under the decision in force, and where it is per carer."""
+    from classroom.parents import services as parents
+
+    db = get_session()
+    sent = {
+        link.pupil: parents.notice_under_decision(db, incident, link.pupil)
+        for link in incident.pupils
+    }
+    return {
+        "notices": [(pupil, item) for pupil, item in sent.items() if item is not None],
+        "deliveries": {
+            pupil.id: parents.notice_deliveries(db, item) for pupil, item in sent.items() if item
+        },
+    }
 
 
 def _follow_up_choices(incident: Incident, form: FlaskForm) -> None:
@@ -615,9 +644,20 @@ def close(incident_id: int) -> ResponseReturnValue:
         "close",
         CloseForm,
         lambda i, f: services.close(
-            get_session(), current_actor(), i, f.outcome.data, f.lessons_learnt.data
+            get_session(), current_actor(), i, f.outcome.data, f.lessons_learnt.data, _settle(i)
         ),
     )
+
+
+def _settle(incident: Incident) -> dict[int, services.Settle]:
+    """What the closing form says about each action still open (done, or carried over)."""
+    settle = {}
+    for action in incident.actions:
+        choice = request.form.get(f"close-settle-{action.id}")
+        if action.is_open and choice in ("done", "carry"):
+            reason = request.form.get(f"close-carry-{action.id}")
+            settle[action.id] = services.Settle(choice == "done", reason)
+    return settle
 
 
 @bp.post("/safeguarding/<int:incident_id>/reopen")
