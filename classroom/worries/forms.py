@@ -124,3 +124,16 @@ class ConcernForm(FlaskForm):  # type: ignore[misc]
 class FollowUpForm(FlaskForm):  # type: ignore[misc]
     pupil_id = SelectField("Pupil", choices={})
     lesson_id = SelectField("Lesson", choices={})
+
+
+class ChosenAdultForm(FlaskForm):  # type: ignore[misc]
+    why = SelectField(
+        "Why the chosen adult cannot talk to the pupil",
+        choices={"": CHOOSE, "not_on_duty": "Not on duty", "subject": "The subject of the worry"},
+        validators=[DataRequired("Choose why.")],
+    )
+    instead_id = SelectField(
+        "Who will talk to the pupil instead",
+        choices={},
+        validators=[DataRequired("Choose who will talk to the pupil instead.")],
+    )

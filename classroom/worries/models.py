@@ -131,10 +131,9 @@ class Incident(Base):
     realerts_sent: Mapped[int] = mapped_column(Integer, default=0)
     pupil_told_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     # The pupil chose `talk_to`; if the DSL sets that adult aside (not on duty, or the subject of
-    # the worry), `will_talk_id` is who will come instead, and the pupil is told at next sign-in.
+    # the worry), `will_talk_id` is who will come instead; the pupil sees who at next sign-in.
     talk_to_set_aside: Mapped[str | None] = mapped_column(String(16))
     will_talk_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
-    pupil_told_who_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     outcome: Mapped[str | None] = mapped_column(Text)
     lessons_learnt: Mapped[str | None] = mapped_column(Text)
@@ -255,3 +254,5 @@ class StaffAlert(Base):
     kind: Mapped[str] = mapped_column(String(16))  # new | reminder | chosen (the pupil's adult)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    account: Mapped[Account] = relationship()

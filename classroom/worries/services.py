@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from classroom import policy
@@ -140,6 +140,8 @@ def raise_worry(
     )
     _entry(session, incident, None, "raised", "Reported by the pupil on a class iPad")
     _alert_team(session, incident, "new")
+    if incident.talk_to_id is not None:
+        _tell_chosen_adult(session, incident, pupil, incident.talk_to_id)
     record(session, None, "worry.reported", incident, f"by pupil #{pupil.id}")
     return incident
 
@@ -226,13 +228,24 @@ def _alert_team(session: Session, incident: Incident, kind: str) -> None:
 
 
 def send_reminders(session: Session) -> int:
-    """Alert again (and the headteacher too) about reports nobody acknowledged in time."""
+    """Alert again (and the headteacher too) about reports nobody acknowledged in time.
+
+    Exactly once even with two `flask worker run` processes: the rows are claimed with a lock
+    (FOR UPDATE SKIP LOCKED on PostgreSQL, so the other worker passes over them; SQLite's BEGIN
+    IMMEDIATE makes the other wait), and read fresh once locked, so a round already sent is seen.
+    """
     minutes = int(current_app.config["WORRY_ACK_MINUTES"])
     now = utcnow()
     count = 0
-    for incident in session.scalars(select(Incident).where(Incident.status == Status.NEW)):
-        due = incident.created_at + timedelta(minutes=minutes * (incident.realerts_sent + 1))
-        if now >= due:
+    claimed = session.scalars(
+        select(Incident)
+        .where(Incident.status == Status.NEW)
+        .order_by(Incident.id)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    )
+    for incident in list(claimed):
+        if now >= reminder_due(incident, minutes):
             incident.realerts_sent += 1
             _alert_team(session, incident, "reminder")
             _entry(
@@ -247,15 +260,141 @@ def send_reminders(session: Session) -> int:
     return count
 
 
-def unseen_alerts(session: Session, account: Account) -> int:
-    return len(
-        list(
-            session.scalars(
-                select(StaffAlert.id).where(
-                    StaffAlert.account_id == account.id, StaffAlert.seen_at.is_(None)
-                )
-            )
+def reminder_due(incident: Incident, minutes: int) -> datetime:
+    """When the next re-alert goes out if nobody acknowledges it (the ladder's next rung)."""
+    return incident.created_at + timedelta(minutes=minutes * (incident.realerts_sent + 1))
+
+
+def unacknowledged_count(session: Session, actor: Actor) -> int:
+    """The badge: worries and concerns nobody on the team has acknowledged yet."""
+    scope = policy.visible_incidents(actor).where(Incident.status == Status.NEW)
+    return session.scalar(scope.with_only_columns(func.count()).order_by(None)) or 0
+
+
+def my_alerts(session: Session, account: Account, limit: int = 100) -> list[StaffAlert]:
+    """This person's in-app alerts, newest first (unseen ones first)."""
+    return list(
+        session.scalars(
+            select(StaffAlert)
+            .where(StaffAlert.account_id == account.id)
+            .order_by(StaffAlert.seen_at.is_not(None), StaffAlert.id.desc())
+            .limit(limit)
         )
+    )
+
+
+def mark_alert_seen(session: Session, account: Account, alert_id: int) -> StaffAlert:
+    """Mark one of this person's own alerts seen (someone else's is simply not found)."""
+    alert = session.get(StaffAlert, alert_id)
+    if alert is None or alert.account_id != account.id:
+        raise LookupError("no such alert")
+    if alert.seen_at is None:
+        alert.seen_at = utcnow()
+        record(session, account, "alert.seen", None, f"alert #{alert.id}")
+    return alert
+
+
+def incident_alerts(session: Session, incident: Incident) -> list[StaffAlert]:
+    """The re-alert ladder for the incident page: who was alerted, when, and who has seen it."""
+    return list(
+        session.scalars(
+            select(StaffAlert).where(StaffAlert.incident_id == incident.id).order_by(StaffAlert.id)
+        )
+    )
+
+
+# --- The adult the pupil chose ----------------------------------------------------------------
+
+SET_ASIDE = {
+    "not_on_duty": "not on duty",
+    "subject": "the subject of the worry",
+}
+
+
+def _tell_chosen_adult(session: Session, incident: Incident, pupil: Pupil, adult_id: int) -> None:
+    """The promise made on the iPad ("Ms Lopez will talk to you") is passed to Ms Lopez.
+
+    Content-free, as every alert email is: who would like to talk, and to see the DSL first.
+    """
+    adult = session.get(Account, adult_id)
+    if adult is None or not adult.active:
+        return
+    session.add(
+        StaffAlert(account_id=adult.id, incident_id=incident.id, kind="chosen", created_at=utcnow())
+    )
+    text = chosen_adult_message(pupil)
+    if adult.email:
+        enqueue_email(
+            session,
+            f"incident:{incident.id}:chosen:{adult.id}",
+            adult.email,
+            "A pupil would like to talk to you",
+            f"{text}\n\nSign in to see your alerts: {current_app.config['BASE_URL']}/alerts/\n",
+        )
+    _entry(
+        session,
+        incident,
+        None,
+        "chosen_told",
+        f"{adult.display_name} was told \u201c{text}\u201d (in-app alert and email)",
+    )
+
+
+def chosen_adult_message(pupil: Pupil) -> str:
+    return f"{pupil.first_name} would like to talk to you \u2014 see the DSL"
+
+
+def chosen_alternatives(session: Session, incident: Incident) -> list[Account]:
+    """Who may go instead: the pupil's trusted adults and the safeguarding team, not the chosen."""
+    reporter = incident.reporter
+    people = trusted_adults(session, reporter) if reporter else []
+    people += list(session.scalars(policy.incident_workers(incident.school_id)))
+    unique: dict[int, Account] = {}
+    for person in people:
+        if person.id != incident.talk_to_id:
+            unique.setdefault(person.id, person)
+    return list(unique.values())
+
+
+def set_aside_chosen_adult(
+    session: Session, actor: Actor, incident: Incident, why: str, instead_id: int | None
+) -> None:
+    """The chosen adult is not on duty or is the subject of the worry: someone else will come."""
+    account = _worker(actor, incident)
+    if incident.talk_to_id is None or incident.reporter is None:
+        raise Invalid("The pupil did not choose an adult.", "why")
+    if why not in SET_ASIDE:
+        raise Invalid("Choose why the chosen adult cannot talk to the pupil.", "why")
+    instead = next((a for a in chosen_alternatives(session, incident) if a.id == instead_id), None)
+    if instead is None:
+        raise Invalid("Choose who will talk to the pupil instead.", "instead_id")
+    incident.talk_to_set_aside, incident.will_talk_id = why, instead.id
+    chosen = incident.talk_to.display_name if incident.talk_to else "The chosen adult"
+    _entry(
+        session,
+        incident,
+        account,
+        "chosen_set_aside",
+        f"{chosen} is {SET_ASIDE[why]}; {instead.display_name} will talk to "
+        f"{incident.reporter.first_name} instead",
+    )
+    _tell_chosen_adult(session, incident, incident.reporter, instead.id)
+    record(session, actor, "incident.chosen_adult_set_aside", incident, why)
+
+
+def who_will_come(session: Session, pupil: Pupil) -> Account | None:
+    """For the pupil's start page: who will come instead, on an open worry they reported."""
+    return session.scalar(
+        select(Account)
+        .join(Incident, Incident.will_talk_id == Account.id)
+        .join(IncidentPupil, IncidentPupil.incident_id == Incident.id)
+        .where(
+            IncidentPupil.pupil_id == pupil.id,
+            IncidentPupil.role == PupilRole.REPORTED_BY,
+            Incident.status != Status.CLOSED,
+        )
+        .order_by(Incident.id.desc())
+        .limit(1)
     )
 
 

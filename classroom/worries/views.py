@@ -7,7 +7,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -16,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from classroom import policy
+from classroom.accounts.models import Account
 from classroom.db import get_session
 from classroom.devices.models import Device
 from classroom.devices.services import current_device
@@ -27,6 +37,7 @@ from classroom.web import current_actor
 from classroom.worries import envelope, flow, services
 from classroom.worries.forms import (
     ActionForm,
+    ChosenAdultForm,
     CloseForm,
     ConcernForm,
     FollowUpForm,
@@ -384,6 +395,7 @@ def _forms(incident: Incident) -> dict[str, FlaskForm]:
         "close": CloseForm,
         "reopen": ReopenForm,
         "lesson": FollowUpForm,
+        "chosen": ChosenAdultForm,
     }
     forms = {name: cls(prefix=name, formdata=None) for name, cls in classes.items()}
     if incident.risk is not None:  # show the triage in force; never pre-fill one nobody made
@@ -403,6 +415,11 @@ def _fill_choices(incident: Incident, forms: dict[str, FlaskForm]) -> None:
         forms["action"].owner_id.choices = _team_choices(incident, "Choose who…")
     if "lesson" in forms:
         _follow_up_choices(incident, forms["lesson"])
+    if "chosen" in forms:
+        people = services.chosen_alternatives(get_session(), incident)
+        forms["chosen"].instead_id.choices = {"": "Choose who…"} | {
+            str(a.id): f"{a.display_name} ({a.role.label})" for a in people
+        }
     if "link" in forms:
         pupils = get_session().scalars(
             select(Pupil)
@@ -434,6 +451,9 @@ def _detail_page(
         contact_labels=PARENT_CONTACT_LABELS,
         contact=services.parent_contact(get_session(), incident),
         communication=services.COMMUNICATION,
+        alerts=services.incident_alerts(get_session(), incident),
+        next_reminder=services.reminder_due(incident, int(current_app.config["WORRY_ACK_MINUTES"])),
+        set_aside=services.SET_ASIDE,
         error=error,
     ), status
 
@@ -683,3 +703,93 @@ def follow_up_lesson(incident_id: int) -> ResponseReturnValue:
             get_session(), current_actor(), i, int(f.pupil_id.data), f.lesson_id.data
         ),
     )
+
+
+# --- The chosen adult -------------------------------------------------------------------------
+
+
+@bp.post("/safeguarding/<int:incident_id>/chosen-adult")
+@allow("work_incidents")
+def chosen_adult(incident_id: int) -> ResponseReturnValue:
+    """The chosen adult is not on duty or is the subject of the worry: someone else will go."""
+    return _work(
+        incident_id,
+        "chosen",
+        ChosenAdultForm,
+        lambda i, f: services.set_aside_chosen_adult(
+            get_session(), current_actor(), i, f.why.data, int(f.instead_id.data)
+        ),
+    )
+
+
+@bp.app_template_global()
+def worry_adult_coming() -> Account | None:
+    """For the pupil's start page (one include): who will come instead of the adult they chose."""
+    actor = current_actor()
+    if not isinstance(actor, PupilPrincipal):
+        return None
+    return services.who_will_come(get_session(), actor.pupil)
+
+
+# --- Alerts: the badge, and each person's alert list ------------------------------------------
+
+
+@bp.app_template_global()
+def unacknowledged_count() -> int:
+    """The badge on every staff page for the safeguarding team."""
+    return services.unacknowledged_count(get_session(), current_actor())
+
+
+@bp.get("/alerts/count")
+@allow("work_incidents")
+def alert_count() -> ResponseReturnValue:
+    """A tiny answer the badge polls every few seconds; 304 when nothing changed (ETag)."""
+    count = services.unacknowledged_count(get_session(), current_actor())
+    response = jsonify(count=count)
+    response.set_etag(f"alerts-{count}")
+    return response.make_conditional(request)
+
+
+def _alert_rows(account: Account) -> list[dict[str, Any]]:
+    rows = []
+    for alert in services.my_alerts(get_session(), account):
+        incident = get_session().get(Incident, alert.incident_id)
+        assert incident is not None  # noqa: S101 - foreign key
+        rows.append({"alert": alert, "text": _alert_text(alert, incident), "incident": incident})
+    return rows
+
+
+def _alert_text(alert: Any, incident: Incident) -> str:
+    if alert.kind == "chosen":
+        reporter = incident.reporter
+        return services.chosen_adult_message(reporter) if reporter else "A pupil chose you"
+    if alert.kind == "reminder":
+        return f"Still not acknowledged: {incident.reference}"
+    return f"New worry or concern: {incident.reference}"
+
+
+@bp.get("/alerts/")
+@allow("staff")
+def alerts() -> ResponseReturnValue:
+    """This person's in-app alerts: new worries, re-alerts, and pupils who chose them."""
+    actor = current_actor()
+    assert isinstance(actor, Account)  # noqa: S101 - the "staff" rule
+    return render_template(
+        "worries/alerts.html",
+        rows=_alert_rows(actor),
+        can_open=lambda incident: policy.can_work_incident(actor, incident),
+    )
+
+
+@bp.post("/alerts/<int:alert_id>/seen")
+@allow("staff")
+def alert_seen(alert_id: int) -> ResponseReturnValue:
+    actor = current_actor()
+    assert isinstance(actor, Account)  # noqa: S101 - the "staff" rule
+    db = get_session()
+    try:
+        services.mark_alert_seen(db, actor, alert_id)
+    except LookupError:
+        abort(404)
+    db.commit()
+    return redirect(url_for("worries.alerts", _anchor=f"alert-{alert_id}"))

@@ -27,9 +27,6 @@ def upgrade() -> None:
     with op.batch_alter_table("incidents", schema=None) as batch_op:
         batch_op.add_column(sa.Column("talk_to_set_aside", sa.String(length=16), nullable=True))
         batch_op.add_column(sa.Column("will_talk_id", sa.Integer(), nullable=True))
-        batch_op.add_column(
-            sa.Column("pupil_told_who_at", classroom.db.UtcDateTime(timezone=True), nullable=True)
-        )
         batch_op.create_foreign_key(
             batch_op.f("fk_incidents_will_talk_id_accounts"), "accounts", ["will_talk_id"], ["id"]
         )
@@ -40,7 +37,6 @@ def downgrade() -> None:
         batch_op.drop_constraint(
             batch_op.f("fk_incidents_will_talk_id_accounts"), type_="foreignkey"
         )
-        batch_op.drop_column("pupil_told_who_at")
         batch_op.drop_column("will_talk_id")
         batch_op.drop_column("talk_to_set_aside")
     with op.batch_alter_table("incident_actions", schema=None) as batch_op:
