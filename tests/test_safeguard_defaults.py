@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Role
+from classroom.review.services import academic_year_of, terms_of_year
 from classroom.worries import services
 from classroom.worries.models import (
     Category,
@@ -269,3 +270,25 @@ def test_incident_times_are_shown_on_the_schools_clock(
     assert "13:05" not in page
     queue = client.get("/safeguarding/").data.decode()
     assert "10 Jun 14:05" in queue
+
+
+# --- Item 11: the governors' review offers the terms of the year it names ----------------------
+
+
+def test_review_of_2026_27_offers_its_own_terms(
+    client: FlaskClient, session: Session, clock: Clock
+) -> None:
+    clock.set(datetime(2026, 11, 30, 10, 0, tzinfo=UTC))
+    year = academic_year_of(date(2026, 11, 30))
+    labels = [t.label for t in terms_of_year(year)]
+    assert labels == ["Autumn term 2026", "Spring term 2027", "Summer term 2027"]
+    governor = make_account(session, Role.GOVERNOR)
+    session.commit()
+    sign_in(client, governor.username)
+    page = client.get("/safeguarding/review/").data.decode()
+    assert "Incident review: 2026/27" in page
+    assert "Spring term 2027" in page
+    assert "Spring term 2026" not in page
+    spring = client.get("/safeguarding/review/?term=2027-02-01").data.decode()
+    assert "Autumn term 2026" in spring
+    assert "Summer term 2027" in spring

@@ -58,6 +58,13 @@ def academic_year_of(day: date) -> Period:
     )
 
 
+def terms_of_year(year: Period) -> list[Period]:
+    """The terms of the academic year named: 2026/27 is Autumn 2026, Spring and Summer 2027."""
+    return [term_of(date(year.start.year, 9, 1))] + [
+        term_of(date(year.start.year + 1, month, 1)) for month in (1, 4)
+    ]
+
+
 @dataclass
 class Review:
     period: Period

@@ -174,3 +174,31 @@ def test_second_notice_send_does_not_queue_a_second_email(
     second.get_by_role("button", name=re.compile("Approve and send")).click()
     expect(second.get_by_text("nothing new was queued")).to_be_visible()
     assert _carer_emails(live_server) == sent
+
+
+@pytest.mark.parametrize("width", [810, 1024])
+def test_governors_review_fits_an_ipad(
+    new_ipad: Callable[[], BrowserContext], live_server: LiveServer, width: int
+) -> None:
+    _triaged_concern(live_server)  # at least one category bar to draw
+    page = new_ipad().new_page()
+    page.set_viewport_size({"width": width, "height": 1080})
+    sign_in(page, live_server, "governor")
+    page.goto(f"{live_server.url}/safeguarding/review/")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    for figure in page.locator("figure.chart").all():
+        box, svg = figure.bounding_box(), figure.locator("svg")
+        if svg.count() == 0 or box is None:
+            continue
+        chart = svg.bounding_box()
+        assert chart is not None
+        assert chart["x"] + chart["width"] <= box["x"] + box["width"] + 1
+        labels = svg.locator("text.bar-label").all()
+        bars = svg.locator("rect.bar").all()
+        for label, bar in zip(labels, bars, strict=True):
+            text, rect = label.bounding_box(), bar.bounding_box()
+            assert text is not None
+            assert rect is not None
+            assert text["y"] + text["height"] <= rect["y"] + 1  # the label never overlaps a bar
+            assert text["height"] >= 12  # readable: at least 12 CSS px tall
+    assert_accessible(page)
