@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import uuid
 from datetime import UTC, date, datetime
 
+import pyzipper
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -226,7 +229,12 @@ def test_closing_asks_for_each_open_action_to_be_done_or_carried_over(
     assert incident.status == Status.OPEN
     assert first.done_at is None
     with_reason = without_reason | {f"close-carry-{second.id}": "Termly review with the head"}
-    assert _close(client, incident, **with_reason) == 302
+    closed = client.post(
+        f"/safeguarding/{incident.id}/close",
+        data={"close-outcome": "Resolved", "close-lessons_learnt": "Settings", **with_reason},
+    )
+    assert closed.status_code == 302
+    assert closed.location.endswith("#reopen")  # the page opens where the change shows
     session.expire_all()
     assert incident.status == Status.CLOSED
     assert first.done_at is not None
@@ -292,3 +300,22 @@ def test_review_of_2026_27_offers_its_own_terms(
     spring = client.get("/safeguarding/review/?term=2027-02-01").data.decode()
     assert "Autumn term 2026" in spring
     assert "Summer term 2027" in spring
+
+
+def test_incident_log_export_uses_the_schools_clock(
+    client: FlaskClient, session: Session, clock: Clock
+) -> None:
+    clock.set(datetime(2026, 6, 10, 13, 5, tzinfo=UTC))
+    school = make_school(session)
+    _worry(session, school, what="unkind")
+    sign_in(client, school.dsl.username)
+    passphrase = "long enough passphrase"
+    response = client.post(
+        "/safeguarding/review/export", data={"passphrase": passphrase, "confirm": passphrase}
+    )
+    archive = pyzipper.AESZipFile(io.BytesIO(response.data))
+    archive.setpassword(passphrase.encode())
+    text = archive.read(archive.namelist()[0]).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[1][rows[0].index("received")] == "2026-06-10 14:05 BST"
+    assert "2026-06-10 14:05 BST raised" in rows[1][rows[0].index("chronology")]

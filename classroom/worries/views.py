@@ -530,7 +530,13 @@ def _work(
             target.errors.append(problem.message)
         return _detail_page(incident, {name: form} if form else {}, 400, problem.message)
     db.commit()
-    return redirect(url_for("worries.detail", incident_id=incident.id, _anchor=name))
+    # Back to the section acted on, so a long page keeps its place (where it is after the change).
+    anchor = AFTER.get(name, name)
+    return redirect(url_for("worries.detail", incident_id=incident.id, _anchor=anchor))
+
+
+# Sections that are gone after the change they make: where the page opens instead.
+AFTER = {"ack": "triage", "close": "reopen", "reopen": "note"}
 
 
 @bp.post("/safeguarding/<int:incident_id>/acknowledge")
