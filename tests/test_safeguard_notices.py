@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -9,6 +10,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from classroom.outbox.cli import tick
 from classroom.outbox.models import OutboxMessage
 from classroom.parents.models import FeedItem
 from classroom.worries import services as worries
@@ -79,7 +81,7 @@ def test_delivered_notice_shows_delivered_in_the_app(
     _send(dsl, incident.id, family.child.id, "k1")  # school hours: straight into the app
     entry = session.scalar(select(IncidentEntry).where(IncidentEntry.kind == "parents"))
     assert entry is not None
-    assert entry.text.startswith("Notice approved and delivered in the app to")
+    assert re.match(r"Notice #\d+ approved and delivered in the app to", entry.text)
     page = dsl.get(f"/safeguarding/{incident.id}").data.decode()
     assert "delivered in the app" in page
     assert "email queued until" in page
@@ -98,3 +100,24 @@ def test_a_new_decision_allows_a_new_notice(
     session.commit()
     assert "notice=sent" in _send(dsl, incident.id, family.child.id, "k2")
     assert session.scalar(select(func.count()).select_from(FeedItem)) == 2
+
+
+def test_chronology_records_delivery_when_quiet_hours_end(
+    app: Flask, session: Session, family: Family, clock: Clock
+) -> None:
+    incident = incident_about(session, family, ParentContact.INFORM_NOW)
+    clock.set(EVENING)
+    _send(client_for(app, family.dsl), incident.id, family.child.id, "k1")
+    tick()
+    assert _delivered(session) == []  # still quiet hours: queued, not delivered
+    clock.advance(hours=15)  # 09:00 the next morning
+    tick()
+    tick()  # a second round (or a second worker) records it once
+    (entry,) = _delivered(session)
+    assert entry.endswith("delivered in the app at Wed 13 Jan 2027, 08:00 GMT")
+
+
+def _delivered(session: Session) -> list[str]:
+    session.expire_all()
+    query = select(IncidentEntry.text).where(IncidentEntry.kind == "parents_delivered")
+    return list(session.scalars(query))

@@ -10,6 +10,7 @@ from flask import current_app
 from classroom.db import get_session
 from classroom.outbox.services import deliver_due, smtp_sender
 from classroom.parents.delivery import tick as parents_tick
+from classroom.parents.services import note_delivered_notices
 from classroom.worries.services import send_reminders
 
 
@@ -18,6 +19,7 @@ def tick() -> tuple[int, int, int]:
     session = get_session()
     reminders = send_reminders(session)
     parents_tick(session)  # carers' daily digests; withdraw emails a "do not contact" now blocks
+    note_delivered_notices(session)  # the chronology says when a queued notice was delivered
     session.commit()
     config = current_app.config
     sent, failed = deliver_due(

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from classroom import policy
 from classroom.accounts.models import Account
 from classroom.audit.services import record
-from classroom.db import utcnow
+from classroom.db import serialise, utcnow
 from classroom.errors import Invalid, checked_key
 from classroom.localtime import local_time
 from classroom.outbox.models import OutboxMessage
@@ -361,8 +361,51 @@ def send_incident_notice(
 def _when_delivered(item: FeedItem) -> str:
     """The chronology says "queued" while quiet hours hold a notice back, never "sent"."""
     if item.deliver_at > item.created_at:
-        return f"Notice approved and queued until {local_time(item.deliver_at)} (quiet hours)"
-    return "Notice approved and delivered in the app"
+        return (
+            f"Notice #{item.id} approved and queued until {local_time(item.deliver_at)} "
+            "(quiet hours)"
+        )
+    return f"Notice #{item.id} approved and delivered in the app"
+
+
+def note_delivered_notices(session: Session) -> int:
+    """The worker's round: a notice queued for quiet hours gets a "delivered" chronology entry.
+
+    The chronology then says when carers could first see it, not only when it was approved.
+    """
+    serialise(session, "parents:notices-delivered")  # two workers never both write the entry
+    now = utcnow()
+    queued = session.scalars(
+        select(FeedItem).where(
+            FeedItem.kind == FeedKind.NOTICE,
+            FeedItem.incident_id.is_not(None),
+            FeedItem.deliver_at > FeedItem.created_at,
+            FeedItem.deliver_at <= now,
+            FeedItem.deliver_at > now - timedelta(days=7),
+        )
+    )
+    noted = 0
+    for item in queued:
+        marker = f"Notice #{item.id} delivered"
+        already = session.scalar(
+            select(IncidentEntry.id).where(
+                IncidentEntry.incident_id == item.incident_id,
+                IncidentEntry.kind == "parents_delivered",
+                IncidentEntry.text.startswith(marker),
+            )
+        )
+        if already is None:
+            session.add(
+                IncidentEntry(
+                    incident_id=item.incident_id,
+                    at=now,
+                    author_id=None,
+                    kind="parents_delivered",
+                    text=f"{marker} in the app at {local_time(item.deliver_at)}",
+                )
+            )
+            noted += 1
+    return noted
 
 
 def notice_under_decision(session: Session, incident: Incident, pupil: Pupil) -> FeedItem | None:
