@@ -24,7 +24,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
-    from classroom import config, db, errors, web
+    from classroom import config, db, errors, localtime, web
     from classroom.lessons.content import load_lessons
 
     app.config.update(config.load_config(instance, overrides))
@@ -33,6 +33,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     web.init_app(app)
     errors.init_app(app)
+    localtime.init_app(app)
     _register_features(app)
     return app
 

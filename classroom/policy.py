@@ -341,6 +341,21 @@ def can_work_incident(actor: Actor, incident: Incident) -> bool:
 def is_safeguarding_team(actor: Actor) -> bool:
     """Whether the actor is on the school's safeguarding team (may work child-protection files)."""
     return holder(actor, "work_incidents") is not None
+def incident_workers(school_id: int) -> Select[Account]:
+    """The safeguarding team of a school: who may be assigned an incident or own its actions.
+
+    The query scope matching `can_work_incident` for accounts, so nobody is offered work on a
+    record they would get a 404 for.
+    """
+    return (
+        select(Account)
+        .where(
+            Account.school_id == school_id,
+            Account.active.is_(True),
+            Account.role.in_(RIGHTS["work_incidents"].roles),
+        )
+        .order_by(Account.display_name)
+    )
 
 
 def raised_concerns(actor: Actor) -> Select[Incident]:

@@ -235,11 +235,16 @@ def test_attack_text_in_messages_and_moments_comes_back_as_harmless_text(
 
 
 def test_attack_text_in_notices_names_and_labels_is_harmless(
-    app: Flask, session: Session, family: Family
+    app: Flask, session: Session, family: Family, clock: Clock
 ) -> None:
     incident = incident_about(session, family, ParentContact.INFORM_NOW)
     samples = [c.split("\n")[0] for c in _chunks()][:30]
     for n, sample in enumerate(samples):
+        # One notice per decision: each sample goes under its own "inform now" decision.
+        clock.advance(seconds=1)
+        worries.decide_parent_contact(
+            session, family.dsl, incident, ParentContact.INFORM_NOW, "Tell them", None
+        )
         services.send_incident_notice(session, family.dsl, incident, family.child, sample, f"n{n}")
         invites.issue_invite(session, family.teacher, family.child, sample[:40])
         invites.create_carer_account(

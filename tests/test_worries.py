@@ -294,7 +294,7 @@ def test_dsl_works_an_incident_from_triage_to_close(
             "/actions",
             {
                 "action-description": "Check game settings with class teacher",
-                "action-owner_id": str(school.teacher.id),
+                "action-owner_id": str(school.deputy.id),
                 "action-due_on": "2099-01-01",
             },
         ),
@@ -320,11 +320,13 @@ def test_dsl_works_an_incident_from_triage_to_close(
     session.expire_all()
     assert incident.status == Status.OPEN
     assert incident.risk == "medium"
+    (open_action,) = incident.actions
     closed = client.post(
         base + "/close",
         data={
             "close-outcome": "Blocked and reported; parents informed later",
             "close-lessons_learnt": "Game chat settings checked at the start of each term",
+            f"close-settle-{open_action.id}": "done",
         },
     )
     assert closed.status_code == 302
@@ -381,7 +383,7 @@ def test_action_due_in_the_past_is_refused(
         f"/safeguarding/{incident.id}/actions",
         data={
             "action-description": "x",
-            "action-owner_id": str(school.teacher.id),
+            "action-owner_id": str(school.deputy.id),
             "action-due_on": "2000-01-01",
         },
     )

@@ -10,6 +10,7 @@ from flask import current_app
 from classroom.db import get_session, utcnow
 from classroom.outbox.services import deliver_due, smtp_sender
 from classroom.parents.delivery import tick as parents_tick
+from classroom.parents.services import note_delivered_notices
 from classroom.speech import limits as speech_limits
 from classroom.worries.services import send_reminders
 
@@ -20,6 +21,7 @@ def tick() -> tuple[int, int, int]:
     reminders = send_reminders(session)
     parents_tick(session)  # carers' daily digests; withdraw emails a "do not contact" now blocks
     speech_limits.prune_if_due(session, utcnow())  # the clip cache within its age and size
+    note_delivered_notices(session)  # the chronology says when a queued notice was delivered
     session.commit()
     config = current_app.config
     sent, failed = deliver_due(

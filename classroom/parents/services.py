@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import pyzipper
@@ -19,8 +20,10 @@ from sqlalchemy.orm import Session
 from classroom import policy
 from classroom.accounts.models import Account
 from classroom.audit.services import record
-from classroom.db import utcnow
+from classroom.db import serialise, utcnow
 from classroom.errors import Invalid, checked_key
+from classroom.localtime import local_time
+from classroom.outbox.models import OutboxMessage
 from classroom.parents import delivery, photos
 from classroom.parents.models import (
     CarerSettings,
@@ -336,9 +339,13 @@ def send_incident_notice(
     found = _existing(session, key, account)
     if found is not None:
         return found
+    worries.refuse_if_closed(incident)
     if not any(link.pupil_id == pupil.id for link in incident.pupils):
         raise Invalid("Choose a pupil linked to this incident.", "pupil_id")
     _decision_allows(session, incident)
+    sent = notice_under_decision(session, incident, pupil)
+    if sent is not None:  # one notice per decision per carer: a second "send" queues nothing
+        return sent
     body = _clean(text, MAX_MESSAGE, "The notice", "text")
     check_depersonalised(session, pupil, body, "text", incident)
     carers = delivery.connected_carers(session, pupil.id)
@@ -346,9 +353,115 @@ def send_incident_notice(
         raise Invalid(f"No parent or carer of {pupil.first_name} uses the app yet.", "pupil_id")
     item = _add(session, account, pupil, FeedKind.NOTICE, key, body=body, incident_id=incident.id)
     names = ", ".join(c.display_name for c in carers)
-    _chronology(session, incident, account, f"Notice sent in the app to {names}: {body}")
+    _chronology(session, incident, account, f"{_when_delivered(item)} to {names}: {body}")
     record(session, actor, "incident.parent_notice_sent", incident, f"item #{item.id}")
     return item
+
+
+def _when_delivered(item: FeedItem) -> str:
+    """The chronology says "queued" while quiet hours hold a notice back, never "sent"."""
+    if item.deliver_at > item.created_at:
+        return (
+            f"Notice #{item.id} approved and queued until {local_time(item.deliver_at)} "
+            "(quiet hours)"
+        )
+    return f"Notice #{item.id} approved and delivered in the app"
+
+
+def note_delivered_notices(session: Session) -> int:
+    """The worker's round: a notice queued for quiet hours gets a "delivered" chronology entry.
+
+    The chronology then says when carers could first see it, not only when it was approved.
+    """
+    serialise(session, "parents:notices-delivered")  # two workers never both write the entry
+    now = utcnow()
+    queued = session.scalars(
+        select(FeedItem).where(
+            FeedItem.kind == FeedKind.NOTICE,
+            FeedItem.incident_id.is_not(None),
+            FeedItem.deliver_at > FeedItem.created_at,
+            FeedItem.deliver_at <= now,
+            FeedItem.deliver_at > now - timedelta(days=7),
+        )
+    )
+    noted = 0
+    for item in queued:
+        marker = f"Notice #{item.id} delivered"
+        already = session.scalar(
+            select(IncidentEntry.id).where(
+                IncidentEntry.incident_id == item.incident_id,
+                IncidentEntry.kind == "parents_delivered",
+                IncidentEntry.text.startswith(marker),
+            )
+        )
+        if already is None:
+            session.add(
+                IncidentEntry(
+                    incident_id=item.incident_id,
+                    at=now,
+                    author_id=None,
+                    kind="parents_delivered",
+                    text=f"{marker} in the app at {local_time(item.deliver_at)}",
+                )
+            )
+            noted += 1
+    return noted
+
+
+def notice_under_decision(session: Session, incident: Incident, pupil: Pupil) -> FeedItem | None:
+    """The notice already sent to a pupil's carers under the parent-contact decision in force."""
+    decision = worries.parent_contact(session, incident)
+    if decision is None:
+        return None
+    return session.scalar(
+        select(FeedItem)
+        .where(
+            FeedItem.kind == FeedKind.NOTICE,
+            FeedItem.incident_id == incident.id,
+            FeedItem.pupil_id == pupil.id,
+            FeedItem.created_at >= decision.decided_at,
+        )
+        .order_by(FeedItem.id)
+        .limit(1)
+    )
+
+
+@dataclass(frozen=True)
+class NoticeDelivery:
+    """Where one carer's copy of a notice is: queued for quiet hours, or delivered."""
+
+    carer: str
+    in_app: str
+    email: str
+
+
+def notice_deliveries(session: Session, item: FeedItem) -> list[NoticeDelivery]:
+    """For the incident page: per carer, "queued until 08:00 GMT" or "delivered"."""
+    now = utcnow()
+    in_app = (
+        f"queued until {local_time(item.deliver_at, 'time')}"
+        if item.deliver_at > now
+        else f"delivered in the app {local_time(item.deliver_at)}"
+    )
+    rows = []
+    for carer in delivery.connected_carers(session, item.pupil_id):
+        message = session.scalar(
+            select(OutboxMessage).where(
+                OutboxMessage.dedupe_key == delivery.item_key(carer.id, item.id)
+            )
+        )
+        rows.append(NoticeDelivery(carer.display_name, in_app, _email_state(message)))
+    return rows
+
+
+def _email_state(message: OutboxMessage | None) -> str:
+    if message is None:
+        return "no email (their settings)"
+    if message.sent_at is not None:
+        return f"email delivered {local_time(message.sent_at)}"
+    if message.dead_at is not None:
+        return "email failed (see Email problems)"
+    return f"email queued until {local_time(message.next_attempt_at, 'time')}"
 
 
 # --- Seeing the feed ------------------------------------------------------------------------

@@ -617,6 +617,7 @@ def _notice_page(
         for p in pupils
     } | (forms or {})
     carers = {p.id: delivery.connected_carers(db, p.id) for p in pupils}
+    sent = {p.id: services.notice_under_decision(db, incident, p) for p in pupils}
     allowed = decision is not None and decision.decision == ParentContact.INFORM_NOW
     return render_template(
         "parents/notice.html",
@@ -626,6 +627,10 @@ def _notice_page(
         pupils=pupils,
         forms=all_forms,
         carers=carers,
+        sent=sent,
+        deliveries={
+            pid: services.notice_deliveries(db, item) for pid, item in sent.items() if item
+        },
         allowed=allowed,
     ), status
 
@@ -652,7 +657,7 @@ def send_notice(incident_id: int, pupil_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _notice_page(incident, {pupil.id: form}, 400)
     try:
-        services.send_incident_notice(
+        item = services.send_incident_notice(
             db, _account(), incident, pupil, form.text.data, form.key.data
         )
     except Invalid as problem:
@@ -660,7 +665,10 @@ def send_notice(incident_id: int, pupil_id: int) -> ResponseReturnValue:
         form.text.errors.append(problem.message)
         return _notice_page(incident, {pupil.id: form}, 400)
     db.commit()
-    return redirect(url_for("worries.detail", incident_id=incident.id, notice=1, _anchor="parent"))
+    again = "again" if item.key != form.key.data else "sent"  # a second send queued nothing
+    return redirect(
+        url_for("worries.detail", incident_id=incident.id, notice=again, _anchor="parent")
+    )
 
 
 # --- The DSL's export -------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account
 from classroom.db import utcnow
+from classroom.localtime import local_time
 from classroom.pupils.models import Pupil
 from classroom.worries.models import (
     CATEGORY_LABELS,
@@ -56,6 +57,13 @@ def academic_year_of(day: date) -> Period:
         date(start_year, 9, 1),
         date(start_year + 1, 8, 31),
     )
+
+
+def terms_of_year(year: Period) -> list[Period]:
+    """The terms of the academic year named: 2026/27 is Autumn 2026, Spring and Summer 2027."""
+    return [term_of(date(year.start.year, 9, 1))] + [
+        term_of(date(year.start.year + 1, month, 1)) for month in (1, 4)
+    ]
 
 
 @dataclass
@@ -171,7 +179,7 @@ def safe_cell(value: object) -> str:
 def _rows(session: Session, school_id: int) -> list[list[str]]:
     header = [
         "reference",
-        "received_utc",
+        "received",
         "source",
         "status",
         "category",
@@ -181,8 +189,8 @@ def _rows(session: Session, school_id: int) -> list[list[str]]:
         "summary",
         "pupil_words",
         "exact_words",
-        "acknowledged_utc",
-        "closed_utc",
+        "acknowledged",
+        "closed",
         "outcome",
         "lessons_learnt",
         "chronology",
@@ -193,7 +201,7 @@ def _rows(session: Session, school_id: int) -> list[list[str]]:
     ):
         pupils = "; ".join(f"{link.pupil.full_name} ({link.role.value})" for link in i.pupils)
         chronology = " | ".join(
-            f"{e.at:%Y-%m-%d %H:%M} {e.kind}: {e.text}"
+            f"{local_time(e.at, 'iso')} {e.kind}: {e.text}"
             + (f" (reason: {e.reason})" if e.reason else "")
             for e in i.entries
         )
@@ -202,7 +210,7 @@ def _rows(session: Session, school_id: int) -> list[list[str]]:
                 safe_cell(v)
                 for v in (
                     i.reference,
-                    f"{i.created_at:%Y-%m-%d %H:%M}",
+                    local_time(i.created_at, "iso"),  # the school's clock, zone named
                     i.source,
                     i.status,
                     i.category,
@@ -212,8 +220,8 @@ def _rows(session: Session, school_id: int) -> list[list[str]]:
                     i.summary,
                     i.pupil_words,
                     i.exact_words,
-                    f"{i.acknowledged_at:%Y-%m-%d %H:%M}" if i.acknowledged_at else "",
-                    f"{i.closed_at:%Y-%m-%d %H:%M}" if i.closed_at else "",
+                    local_time(i.acknowledged_at, "iso"),
+                    local_time(i.closed_at, "iso"),
                     i.outcome,
                     i.lessons_learnt,
                     chronology,

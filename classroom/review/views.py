@@ -11,6 +11,7 @@ from flask.typing import ResponseReturnValue
 from classroom.accounts.models import Account
 from classroom.audit.services import record
 from classroom.db import get_session, utcnow
+from classroom.localtime import to_local
 from classroom.policy import allow
 from classroom.review import services
 from classroom.web import current_actor
@@ -29,7 +30,7 @@ def _period() -> services.Period:
     """This academic year, or the term holding ?term=YYYY-MM-DD (any day in it)."""
     day_text = request.args.get("term", "")
     if not day_text:
-        return services.academic_year_of(utcnow().date())
+        return services.academic_year_of(to_local(utcnow()).date())  # the school's today
     try:
         return services.term_of(date.fromisoformat(day_text[:10]))
     except ValueError:
@@ -42,9 +43,9 @@ def _page(template: str) -> ResponseReturnValue:
     review = services.build(db, _account().school_id, period)
     record(db, current_actor(), "incidents.reviewed", summary=period.label)
     db.commit()
-    today = utcnow().date()
-    terms = [services.term_of(date(today.year - (m > today.month), m, 1)) for m in (9, 1, 4)]
-    return render_template(template, review=review, terms=sorted(terms, key=lambda p: p.start))
+    # The terms offered are those of the academic year the page names, not of the calendar year.
+    year = services.academic_year_of(period.start)
+    return render_template(template, review=review, year=year, terms=services.terms_of_year(year))
 
 
 @bp.get("/")

@@ -23,9 +23,22 @@ def _category_choices(blank: str | None = None) -> dict[str, str]:
     return choices | {c.value: label for c, label in CATEGORY_LABELS.items()}
 
 
+# No decision is made by default: every choice below starts on an empty "Choose" option, so a
+# rushed save cannot record a risk level, a category or "inform parents now" nobody chose.
+CHOOSE = "Choose…"
+
+
 class TriageForm(FlaskForm):  # type: ignore[misc]
-    category = SelectField("Category", choices=_category_choices())
-    risk = SelectField("Risk level", choices={r.value: r.value.capitalize() for r in Risk})
+    category = SelectField(
+        "Category",
+        choices=_category_choices(CHOOSE),
+        validators=[DataRequired("Choose a category.")],
+    )
+    risk = SelectField(
+        "Risk level",
+        choices={"": CHOOSE} | {r.value: r.value.capitalize() for r in Risk},
+        validators=[DataRequired("Choose a risk level.")],
+    )
     rationale = TextAreaField("Why this risk level", validators=[DataRequired("Say why."), TEXT])
     child_protection = BooleanField("Child-protection concern")
     assignee_id = SelectField("Assigned to", choices={}, validators=[Optional()])
@@ -40,14 +53,22 @@ class NoteForm(FlaskForm):  # type: ignore[misc]
 
 class ActionForm(FlaskForm):  # type: ignore[misc]
     description = StringField("Action", validators=[DataRequired("Describe the action."), TEXT])
-    owner_id = SelectField("Owner", choices={})
+    owner_id = SelectField(
+        "Owner",
+        choices={},
+        validators=[DataRequired("Choose who owns the action.")],
+        description="Only the safeguarding team, who can open this record.",
+    )
     due_on = DateField("Due", validators=[InputRequired("Give a due date.")])
 
 
 class LinkPupilForm(FlaskForm):  # type: ignore[misc]
-    pupil_id = SelectField("Pupil", choices={})
+    pupil_id = SelectField("Pupil", choices={}, validators=[DataRequired("Choose the pupil.")])
     role = SelectField(
-        "Role", choices={r.value: r.value.replace("_", " ").capitalize() for r in PupilRole}
+        "Role",
+        choices={"": CHOOSE}
+        | {r.value: r.value.replace("_", " ").capitalize() for r in PupilRole},
+        validators=[DataRequired("Choose the pupil's role.")],
     )
 
 
@@ -59,7 +80,9 @@ class ReferralForm(FlaskForm):  # type: ignore[misc]
 
 class ParentContactForm(FlaskForm):  # type: ignore[misc]
     decision = SelectField(
-        "Decision", choices={d.value: label for d, label in PARENT_CONTACT_LABELS.items()}
+        "Decision",
+        choices={"": CHOOSE} | {d.value: label for d, label in PARENT_CONTACT_LABELS.items()},
+        validators=[DataRequired("Choose a decision about contacting parents and carers.")],
     )
     reason = TextAreaField("Reason", validators=[DataRequired("Say why."), TEXT])
     review_on = DateField("Review on (optional)", validators=[Optional()])
@@ -79,13 +102,17 @@ class ReopenForm(FlaskForm):  # type: ignore[misc]
 
 
 class ConcernForm(FlaskForm):  # type: ignore[misc]
-    pupil_id = SelectField("Pupil", choices={})
+    pupil_id = SelectField("Pupil", choices={}, validators=[DataRequired("Choose the pupil.")])
     summary = TextAreaField(
         "What happened",
         validators=[DataRequired("Say what happened."), TEXT],
         description="Facts: what you saw or were told, when and where.",
     )
-    communication = SelectField("How the pupil communicated it", choices=COMMUNICATION)
+    communication = SelectField(
+        "How the pupil communicated it",
+        choices={"": CHOOSE} | COMMUNICATION,
+        validators=[DataRequired("Choose how the pupil communicated it.")],
+    )
     exact_words = TextAreaField(
         "The pupil's exact words or signs (optional)",
         validators=[TEXT],
@@ -97,3 +124,16 @@ class ConcernForm(FlaskForm):  # type: ignore[misc]
 class FollowUpForm(FlaskForm):  # type: ignore[misc]
     pupil_id = SelectField("Pupil", choices={})
     lesson_id = SelectField("Lesson", choices={})
+
+
+class ChosenAdultForm(FlaskForm):  # type: ignore[misc]
+    why = SelectField(
+        "Why the chosen adult cannot talk to the pupil",
+        choices={"": CHOOSE, "not_on_duty": "Not on duty", "subject": "The subject of the worry"},
+        validators=[DataRequired("Choose why.")],
+    )
+    instead_id = SelectField(
+        "Who will talk to the pupil instead",
+        choices={},
+        validators=[DataRequired("Choose who will talk to the pupil instead.")],
+    )

@@ -133,6 +133,10 @@ class Incident(Base):
     acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     realerts_sent: Mapped[int] = mapped_column(Integer, default=0)
     pupil_told_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # The pupil chose `talk_to`; if the DSL sets that adult aside (not on duty, or the subject of
+    # the worry), `will_talk_id` is who will come instead; the pupil sees who at next sign-in.
+    talk_to_set_aside: Mapped[str | None] = mapped_column(String(16))
+    will_talk_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     outcome: Mapped[str | None] = mapped_column(Text)
     lessons_learnt: Mapped[str | None] = mapped_column(Text)
@@ -145,6 +149,7 @@ class Incident(Base):
     referrals: Mapped[list[Referral]] = relationship(order_by="Referral.id")
     talk_to: Mapped[Account | None] = relationship(foreign_keys=[talk_to_id])
     assignee: Mapped[Account | None] = relationship(foreign_keys=[assignee_id])
+    will_talk: Mapped[Account | None] = relationship(foreign_keys=[will_talk_id])
     raised_by: Mapped[Account | None] = relationship(foreign_keys=[raised_by_id])
 
     @property
@@ -199,8 +204,15 @@ class IncidentAction(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     created_by_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     done_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Closing with this action still open: it goes on, outside the closed record, for this reason.
+    carried_over_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    carry_reason: Mapped[str | None] = mapped_column(Text)
 
     owner: Mapped[Account] = relationship(foreign_keys=[owner_id])
+
+    @property
+    def is_open(self) -> bool:
+        return self.done_at is None and self.carried_over_at is None
 
 
 class Referral(Base):
@@ -242,6 +254,8 @@ class StaffAlert(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
-    kind: Mapped[str] = mapped_column(String(16))  # new | reminder
+    kind: Mapped[str] = mapped_column(String(16))  # new | reminder | chosen (the pupil's adult)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    account: Mapped[Account] = relationship()

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from classroom import policy
@@ -37,6 +37,9 @@ from classroom.worries.models import (
 )
 
 MAX_TEXT = 5000
+# A pupil pressed the button and chose nothing: the most urgent kind of worry to follow up,
+# because only talking to them can tell what it is about.
+EMPTY_WORRY = "Worry button pressed, nothing chosen — speak to the pupil"
 TEAM_ROLES = (Role.DSL, Role.DEPUTY_DSL)
 COMMUNICATION = {
     "speech": "Spoken words",
@@ -93,6 +96,15 @@ def validate_choices(session: Session, pupil: Pupil, choices: WorryChoices) -> W
     return choices
 
 
+def _worry_title(choices: WorryChoices) -> str:
+    chosen = (choices.what, choices.where, choices.feeling, choices.talk_to_id, choices.words)
+    if all(value is None for value in chosen):
+        return EMPTY_WORRY
+    if choices.what is None:
+        return "Worry: what happened was not chosen"
+    return flow.words_for(flow.WHAT, choices.what)
+
+
 def existing(session: Session, key: str) -> Incident | None:
     """The incident a repeated send already made (checks the key is well formed first)."""
     return session.scalar(select(Incident).where(Incident.idempotency_key == checked_key(key)))
@@ -119,7 +131,7 @@ def raise_worry(
         pupil_words=choices.words,
         device_id=device.id if device else None,
         category=flow.SUGGESTED_CATEGORY.get(choices.what or ""),
-        summary=flow.words_for(flow.WHAT, choices.what),
+        summary=_worry_title(choices),
     )
     session.add(incident)
     session.flush()
@@ -128,6 +140,8 @@ def raise_worry(
     )
     _entry(session, incident, None, "raised", "Reported by the pupil on a class iPad")
     _alert_team(session, incident, "new")
+    if incident.talk_to_id is not None:
+        _tell_chosen_adult(session, incident, pupil, incident.talk_to_id)
     record(session, None, "worry.reported", incident, f"by pupil #{pupil.id}")
     return incident
 
@@ -215,13 +229,24 @@ def _alert_team(session: Session, incident: Incident, kind: str) -> None:
 
 
 def send_reminders(session: Session) -> int:
-    """Alert again (and the headteacher too) about reports nobody acknowledged in time."""
+    """Alert again (and the headteacher too) about reports nobody acknowledged in time.
+
+    Exactly once even with two `flask worker run` processes: the rows are claimed with a lock
+    (FOR UPDATE SKIP LOCKED on PostgreSQL, so the other worker passes over them; SQLite's BEGIN
+    IMMEDIATE makes the other wait), and read fresh once locked, so a round already sent is seen.
+    """
     minutes = int(current_app.config["WORRY_ACK_MINUTES"])
     now = utcnow()
     count = 0
-    for incident in session.scalars(select(Incident).where(Incident.status == Status.NEW)):
-        due = incident.created_at + timedelta(minutes=minutes * (incident.realerts_sent + 1))
-        if now >= due:
+    claimed = session.scalars(
+        select(Incident)
+        .where(Incident.status == Status.NEW)
+        .order_by(Incident.id)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    )
+    for incident in list(claimed):
+        if now >= reminder_due(incident, minutes):
             incident.realerts_sent += 1
             _alert_team(session, incident, "reminder")
             _entry(
@@ -236,15 +261,141 @@ def send_reminders(session: Session) -> int:
     return count
 
 
-def unseen_alerts(session: Session, account: Account) -> int:
-    return len(
-        list(
-            session.scalars(
-                select(StaffAlert.id).where(
-                    StaffAlert.account_id == account.id, StaffAlert.seen_at.is_(None)
-                )
-            )
+def reminder_due(incident: Incident, minutes: int) -> datetime:
+    """When the next re-alert goes out if nobody acknowledges it (the ladder's next rung)."""
+    return incident.created_at + timedelta(minutes=minutes * (incident.realerts_sent + 1))
+
+
+def unacknowledged_count(session: Session, actor: Actor) -> int:
+    """The badge: worries and concerns nobody on the team has acknowledged yet."""
+    scope = policy.visible_incidents(actor).where(Incident.status == Status.NEW)
+    return session.scalar(scope.with_only_columns(func.count()).order_by(None)) or 0
+
+
+def my_alerts(session: Session, account: Account, limit: int = 100) -> list[StaffAlert]:
+    """This person's in-app alerts, newest first (unseen ones first)."""
+    return list(
+        session.scalars(
+            select(StaffAlert)
+            .where(StaffAlert.account_id == account.id)
+            .order_by(StaffAlert.seen_at.is_not(None), StaffAlert.id.desc())
+            .limit(limit)
         )
+    )
+
+
+def mark_alert_seen(session: Session, account: Account, alert_id: int) -> StaffAlert:
+    """Mark one of this person's own alerts seen (someone else's is simply not found)."""
+    alert = session.get(StaffAlert, alert_id)
+    if alert is None or alert.account_id != account.id:
+        raise LookupError("no such alert")
+    if alert.seen_at is None:
+        alert.seen_at = utcnow()
+        record(session, account, "alert.seen", None, f"alert #{alert.id}")
+    return alert
+
+
+def incident_alerts(session: Session, incident: Incident) -> list[StaffAlert]:
+    """The re-alert ladder for the incident page: who was alerted, when, and who has seen it."""
+    return list(
+        session.scalars(
+            select(StaffAlert).where(StaffAlert.incident_id == incident.id).order_by(StaffAlert.id)
+        )
+    )
+
+
+# --- The adult the pupil chose ----------------------------------------------------------------
+
+SET_ASIDE = {
+    "not_on_duty": "not on duty",
+    "subject": "the subject of the worry",
+}
+
+
+def _tell_chosen_adult(session: Session, incident: Incident, pupil: Pupil, adult_id: int) -> None:
+    """The promise made on the iPad ("Ms Lopez will talk to you") is passed to Ms Lopez.
+
+    Content-free, as every alert email is: who would like to talk, and to see the DSL first.
+    """
+    adult = session.get(Account, adult_id)
+    if adult is None or not adult.active:
+        return
+    session.add(
+        StaffAlert(account_id=adult.id, incident_id=incident.id, kind="chosen", created_at=utcnow())
+    )
+    text = chosen_adult_message(pupil)
+    if adult.email:
+        enqueue_email(
+            session,
+            f"incident:{incident.id}:chosen:{adult.id}",
+            adult.email,
+            "A pupil would like to talk to you",
+            f"{text}\n\nSign in to see your alerts: {current_app.config['BASE_URL']}/alerts/\n",
+        )
+    _entry(
+        session,
+        incident,
+        None,
+        "chosen_told",
+        f"{adult.display_name} was told \u201c{text}\u201d (in-app alert and email)",
+    )
+
+
+def chosen_adult_message(pupil: Pupil) -> str:
+    return f"{pupil.first_name} would like to talk to you \u2014 see the DSL"
+
+
+def chosen_alternatives(session: Session, incident: Incident) -> list[Account]:
+    """Who may go instead: the pupil's trusted adults and the safeguarding team, not the chosen."""
+    reporter = incident.reporter
+    people = trusted_adults(session, reporter) if reporter else []
+    people += list(session.scalars(policy.incident_workers(incident.school_id)))
+    unique: dict[int, Account] = {}
+    for person in people:
+        if person.id != incident.talk_to_id:
+            unique.setdefault(person.id, person)
+    return list(unique.values())
+
+
+def set_aside_chosen_adult(
+    session: Session, actor: Actor, incident: Incident, why: str, instead_id: int | None
+) -> None:
+    """The chosen adult is not on duty or is the subject of the worry: someone else will come."""
+    account = _worker(actor, incident)
+    if incident.talk_to_id is None or incident.reporter is None:
+        raise Invalid("The pupil did not choose an adult.", "why")
+    if why not in SET_ASIDE:
+        raise Invalid("Choose why the chosen adult cannot talk to the pupil.", "why")
+    instead = next((a for a in chosen_alternatives(session, incident) if a.id == instead_id), None)
+    if instead is None:
+        raise Invalid("Choose who will talk to the pupil instead.", "instead_id")
+    incident.talk_to_set_aside, incident.will_talk_id = why, instead.id
+    chosen = incident.talk_to.display_name if incident.talk_to else "The chosen adult"
+    _entry(
+        session,
+        incident,
+        account,
+        "chosen_set_aside",
+        f"{chosen} is {SET_ASIDE[why]}; {instead.display_name} will talk to "
+        f"{incident.reporter.first_name} instead",
+    )
+    _tell_chosen_adult(session, incident, incident.reporter, instead.id)
+    record(session, actor, "incident.chosen_adult_set_aside", incident, why)
+
+
+def who_will_come(session: Session, pupil: Pupil) -> Account | None:
+    """For the pupil's start page: who will come instead, on an open worry they reported."""
+    return session.scalar(
+        select(Account)
+        .join(Incident, Incident.will_talk_id == Account.id)
+        .join(IncidentPupil, IncidentPupil.incident_id == Incident.id)
+        .where(
+            IncidentPupil.pupil_id == pupil.id,
+            IncidentPupil.role == PupilRole.REPORTED_BY,
+            Incident.status != Status.CLOSED,
+        )
+        .order_by(Incident.id.desc())
+        .limit(1)
     )
 
 
@@ -271,11 +422,33 @@ def _entry(
     return entry
 
 
-def _worker(actor: Actor, incident: Incident) -> Account:
+def _worker(actor: Actor, incident: Incident, changing: bool = True) -> Account:
+    """The team member working the incident; a closed incident refuses every change."""
     account = policy.holder(actor, "work_incidents")
     if account is None or not policy.can_work_incident(actor, incident):
         raise PermissionError("not on the safeguarding team")
+    if changing:
+        refuse_if_closed(incident)
     return account
+
+
+def refuse_if_closed(incident: Incident) -> None:
+    """Closed means closed: the record stays as it was closed until someone reopens it."""
+    if incident.status == Status.CLOSED:
+        raise Invalid(
+            f"{incident.reference} is closed, so it cannot be changed. "
+            "Reopen it with a reason first.",
+            "closed",
+        )
+
+
+def _team_member(session: Session, incident: Incident, account_id: int | None) -> Account | None:
+    """An account that may work this incident (the only people offered as owners/assignees)."""
+    if account_id is None:
+        return None
+    return session.scalar(
+        policy.incident_workers(incident.school_id).where(Account.id == account_id)
+    )
 
 
 def _required(text: str | None, label: str) -> str:
@@ -287,7 +460,7 @@ def _required(text: str | None, label: str) -> str:
 
 def view(session: Session, actor: Actor, incident: Incident) -> None:
     """Opening an incident: logged, and it marks this person's alerts for it as seen."""
-    account = _worker(actor, incident)
+    account = _worker(actor, incident, changing=False)
     for alert in session.scalars(
         select(StaffAlert).where(
             StaffAlert.account_id == account.id,
@@ -323,8 +496,8 @@ def triage(session: Session, actor: Actor, incident: Incident, data: Triage) -> 
     """Category, risk with its rationale, child-protection flag and who owns it."""
     account = _worker(actor, incident)
     rationale = _required(data.rationale, "Risk rationale")
-    assignee = session.get(Account, data.assignee_id) if data.assignee_id else None
-    if data.assignee_id and (assignee is None or not policy.has_right(assignee, "work_incidents")):
+    assignee = _team_member(session, incident, data.assignee_id)
+    if data.assignee_id and assignee is None:
         raise Invalid("Assign it to a member of the safeguarding team.", "assignee_id")
     acknowledge(session, actor, incident)
     incident.category, incident.risk, incident.risk_rationale = data.category, data.risk, rationale
@@ -364,9 +537,9 @@ def add_action(
     due_on: date,
 ) -> IncidentAction:
     account = _worker(actor, incident)
-    owner = session.get(Account, owner_id)
-    if owner is None or not owner.is_staff or owner.school_id != incident.school_id:
-        raise Invalid("Choose a member of staff to own the action.", "owner_id")
+    owner = _team_member(session, incident, owner_id)
+    if owner is None:
+        raise Invalid("Choose a member of the safeguarding team to own the action.", "owner_id")
     if due_on < utcnow().date():
         raise Invalid("The due date cannot be in the past.", "due_on")
     action = IncidentAction(
@@ -496,13 +669,30 @@ def parent_contact(session: Session, incident: Incident) -> ParentContactDecisio
     )
 
 
-def close(session: Session, actor: Actor, incident: Incident, outcome: str, lessons: str) -> None:
-    """Close with the outcome and lessons learnt (the policy's debrief)."""
+@dataclass
+class Settle:
+    """How the person closing settles one action still open: done, or carried over and why."""
+
+    done: bool
+    reason: str | None = None
+
+
+def close(
+    session: Session,
+    actor: Actor,
+    incident: Incident,
+    outcome: str,
+    lessons: str,
+    settle: dict[int, Settle] | None = None,
+) -> None:
+    """Close with the outcome and lessons learnt (the policy's debrief); no action left open."""
     account = _worker(actor, incident)
     if incident.category is None or incident.risk is None:
         raise Invalid("Triage the incident (category and risk) before closing it.", "outcome")
     incident.outcome = _required(outcome, "Outcome")
     incident.lessons_learnt = _required(lessons, "Lessons learnt")
+    for action in [a for a in incident.actions if a.is_open]:
+        _settle(session, incident, account, action, (settle or {}).get(action.id))
     incident.status = Status.CLOSED
     incident.closed_at = utcnow()
     _entry(
@@ -516,8 +706,43 @@ def close(session: Session, actor: Actor, incident: Incident, outcome: str, less
     record(session, actor, "incident.closed", incident)
 
 
+def _settle(
+    session: Session,
+    incident: Incident,
+    account: Account,
+    action: IncidentAction,
+    how: Settle | None,
+) -> None:
+    """An open action is completed, or carried over with a reason, before the incident closes."""
+    field = f"settle-{action.id}"
+    if how is None:
+        raise Invalid(
+            f"“{action.description}” is still open: mark it done or carry it over "
+            "with a reason before closing.",
+            field,
+        )
+    if how.done:
+        action.done_at = utcnow()
+        _entry(session, incident, account, "action_done", f"Done: {action.description}")
+        return
+    reason = _clean(how.reason, MAX_TEXT, "Reason")
+    if not reason:
+        raise Invalid(f"Say why “{action.description}” is carried over.", field)
+    action.carried_over_at, action.carry_reason = utcnow(), reason
+    _entry(
+        session,
+        incident,
+        account,
+        "action_carried",
+        f"Carried over at closing, still owned by {action.owner.display_name}: "
+        f"{action.description}",
+        reason,
+    )
+
+
 def reopen(session: Session, actor: Actor, incident: Incident, reason: str) -> None:
-    account = _worker(actor, incident)
+    """The only change a closed incident accepts; the reason goes in the chronology."""
+    account = _worker(actor, incident, changing=False)
     if incident.status != Status.CLOSED:
         raise Invalid("Only a closed incident can be reopened.")
     incident.status = Status.OPEN

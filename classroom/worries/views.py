@@ -21,7 +21,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -38,6 +38,7 @@ from classroom.web import current_actor, passive
 from classroom.worries import envelope, flow, services
 from classroom.worries.forms import (
     ActionForm,
+    ChosenAdultForm,
     CloseForm,
     ConcernForm,
     FollowUpForm,
@@ -237,7 +238,10 @@ def _queued_worry(
 
 def _pupil_choices() -> dict[str, str]:
     pupils = get_session().scalars(policy.visible_pupils(current_actor()))
-    return {str(p.id): f"{p.full_name} ({p.school_class.name})" for p in pupils}
+    # No pupil is chosen for the member of staff: a rushed concern must not land on the first.
+    return {"": "Choose the pupil…"} | {
+        str(p.id): f"{p.full_name} ({p.school_class.name})" for p in pupils
+    }
 
 
 @bp.route("/concerns/new", methods=["GET", "POST"])
@@ -294,6 +298,11 @@ def _queue_rows() -> list[Incident]:
     """The newest open incidents (new ones first within each page); older ones page on."""
     page = max(1, request.args.get("page", 1, type=int))
     query = policy.visible_incidents(current_actor()).where(Incident.status != Status.CLOSED)
+    # An empty worry (button pressed, nothing chosen) goes first until someone triages it.
+    empty_first = case(
+        (and_(Incident.summary == services.EMPTY_WORRY, Incident.risk.is_(None)), 0), else_=1
+    )
+    query = query.order_by(None).order_by(empty_first, Incident.id.desc())
     query = query.options(*ROW_LOADS).limit(QUEUE_PAGE).offset((page - 1) * QUEUE_PAGE)
     return list(get_session().scalars(query))
 
@@ -380,17 +389,10 @@ def _incident(incident_id: int) -> Incident:
     return incident
 
 
-def _staff_choices(incident: Incident, right: str | None = None) -> dict[str, str]:
-    accounts = get_session().scalars(
-        select(Account)
-        .where(Account.school_id == incident.school_id, Account.active)
-        .order_by(Account.display_name)
-    )
-    return {
-        str(a.id): f"{a.display_name} ({a.role.label})"
-        for a in accounts
-        if a.is_staff and (right is None or policy.has_right(a, right))
-    }
+def _team_choices(incident: Incident, blank: str) -> dict[str, str]:
+    """Only people who may work this incident are offered as its assignee or action owners."""
+    accounts = get_session().scalars(policy.incident_workers(incident.school_id))
+    return {"": blank} | {str(a.id): f"{a.display_name} ({a.role.label})" for a in accounts}
 
 
 def _forms(incident: Incident) -> dict[str, FlaskForm]:
@@ -405,22 +407,31 @@ def _forms(incident: Incident) -> dict[str, FlaskForm]:
         "close": CloseForm,
         "reopen": ReopenForm,
         "lesson": FollowUpForm,
+        "chosen": ChosenAdultForm,
     }
     forms = {name: cls(prefix=name, formdata=None) for name, cls in classes.items()}
-    forms["triage"] = TriageForm(prefix="triage", formdata=None, obj=incident)
+    if incident.risk is not None:  # show the triage in force; never pre-fill one nobody made
+        forms["triage"] = TriageForm(prefix="triage", formdata=None, obj=incident)
     _fill_choices(incident, forms)
     return forms
 
 
 def _fill_choices(incident: Incident, forms: dict[str, FlaskForm]) -> None:
     if "triage" in forms:
-        forms["triage"].assignee_id.choices = {"": "Nobody yet"} | _staff_choices(
-            incident, "work_incidents"
-        )
+        forms["triage"].assignee_id.choices = _team_choices(incident, "Not assigned yet")
+        if incident.risk is None and incident.category is not None:
+            forms["triage"].category.description = (
+                f"Suggested by what the pupil chose: {CATEGORY_LABELS[incident.category]}."
+            )
     if "action" in forms:
-        forms["action"].owner_id.choices = _staff_choices(incident)
+        forms["action"].owner_id.choices = _team_choices(incident, "Choose who…")
     if "lesson" in forms:
         _follow_up_choices(incident, forms["lesson"])
+    if "chosen" in forms:
+        people = services.chosen_alternatives(get_session(), incident)
+        forms["chosen"].instead_id.choices = {"": "Choose who…"} | {
+            str(a.id): f"{a.display_name} ({a.role.label})" for a in people
+        }
     if "link" in forms:
         pupils = get_session().scalars(
             select(Pupil)
@@ -428,7 +439,7 @@ def _fill_choices(incident: Incident, forms: dict[str, FlaskForm]) -> None:
             .options(selectinload(Pupil.school_class))
             .order_by(Pupil.first_name)
         )
-        forms["link"].pupil_id.choices = {
+        forms["link"].pupil_id.choices = {"": "Choose the pupil…"} | {
             str(p.id): f"{p.full_name} ({p.school_class.name})" for p in pupils
         }
 
@@ -442,6 +453,8 @@ def _detail_page(
     all_forms = _forms(incident) | (forms or {})
     return render_template(
         "worries/detail.html",
+        notice_sent=NOTICE_MESSAGES.get(request.args.get("notice", "")),
+        **_notices(incident),
         incident=incident,
         forms=all_forms,
         flow=flow,
@@ -450,8 +463,35 @@ def _detail_page(
         contact_labels=PARENT_CONTACT_LABELS,
         contact=services.parent_contact(get_session(), incident),
         communication=services.COMMUNICATION,
+        alerts=services.incident_alerts(get_session(), incident),
+        next_reminder=services.reminder_due(incident, int(current_app.config["WORRY_ACK_MINUTES"])),
+        set_aside=services.SET_ASIDE,
         error=error,
     ), status
+
+
+NOTICE_MESSAGES = {
+    "sent": "Notice approved. Where it is for each carer is shown under "
+    "“Contacting parents and carers”.",
+    "again": "A notice was already sent under this decision, so nothing new was queued.",
+}
+
+
+def _notices(incident: Incident) -> dict[str, Any]:
+    """Each linked pupil's notice under the decision in force, and where it is per carer."""
+    from classroom.parents import services as parents
+
+    db = get_session()
+    sent = {
+        link.pupil: parents.notice_under_decision(db, incident, link.pupil)
+        for link in incident.pupils
+    }
+    return {
+        "notices": [(pupil, item) for pupil, item in sent.items() if item is not None],
+        "deliveries": {
+            pupil.id: parents.notice_deliveries(db, item) for pupil, item in sent.items() if item
+        },
+    }
 
 
 def _follow_up_choices(incident: Incident, form: FlaskForm) -> None:
@@ -502,7 +542,13 @@ def _work(
             target.errors.append(problem.message)
         return _detail_page(incident, {name: form} if form else {}, 400, problem.message)
     db.commit()
-    return redirect(url_for("worries.detail", incident_id=incident.id, _anchor=name))
+    # Back to the section acted on, so a long page keeps its place (where it is after the change).
+    anchor = AFTER.get(name, name)
+    return redirect(url_for("worries.detail", incident_id=incident.id, _anchor=anchor))
+
+
+# Sections that are gone after the change they make: where the page opens instead.
+AFTER = {"ack": "triage", "close": "reopen", "reopen": "note"}
 
 
 @bp.post("/safeguarding/<int:incident_id>/acknowledge")
@@ -636,9 +682,20 @@ def close(incident_id: int) -> ResponseReturnValue:
         "close",
         CloseForm,
         lambda i, f: services.close(
-            get_session(), current_actor(), i, f.outcome.data, f.lessons_learnt.data
+            get_session(), current_actor(), i, f.outcome.data, f.lessons_learnt.data, _settle(i)
         ),
     )
+
+
+def _settle(incident: Incident) -> dict[int, services.Settle]:
+    """What the closing form says about each action still open (done, or carried over)."""
+    settle = {}
+    for action in incident.actions:
+        choice = request.form.get(f"close-settle-{action.id}")
+        if action.is_open and choice in ("done", "carry"):
+            reason = request.form.get(f"close-carry-{action.id}")
+            settle[action.id] = services.Settle(choice == "done", reason)
+    return settle
 
 
 @bp.post("/safeguarding/<int:incident_id>/reopen")
@@ -664,3 +721,93 @@ def follow_up_lesson(incident_id: int) -> ResponseReturnValue:
             get_session(), current_actor(), i, int(f.pupil_id.data), f.lesson_id.data
         ),
     )
+
+
+# --- The chosen adult -------------------------------------------------------------------------
+
+
+@bp.post("/safeguarding/<int:incident_id>/chosen-adult")
+@allow("work_incidents")
+def chosen_adult(incident_id: int) -> ResponseReturnValue:
+    """The chosen adult is not on duty or is the subject of the worry: someone else will go."""
+    return _work(
+        incident_id,
+        "chosen",
+        ChosenAdultForm,
+        lambda i, f: services.set_aside_chosen_adult(
+            get_session(), current_actor(), i, f.why.data, int(f.instead_id.data)
+        ),
+    )
+
+
+@bp.app_template_global()
+def worry_adult_coming() -> Account | None:
+    """For the pupil's start page (one include): who will come instead of the adult they chose."""
+    actor = current_actor()
+    if not isinstance(actor, PupilPrincipal):
+        return None
+    return services.who_will_come(get_session(), actor.pupil)
+
+
+# --- Alerts: the badge, and each person's alert list ------------------------------------------
+
+
+@bp.app_template_global()
+def unacknowledged_count() -> int:
+    """The badge on every staff page for the safeguarding team."""
+    return services.unacknowledged_count(get_session(), current_actor())
+
+
+@bp.get("/alerts/count")
+@allow("work_incidents")
+def alert_count() -> ResponseReturnValue:
+    """A tiny answer the badge polls every few seconds; 304 when nothing changed (ETag)."""
+    count = services.unacknowledged_count(get_session(), current_actor())
+    response = jsonify(count=count)
+    response.set_etag(f"alerts-{count}")
+    return response.make_conditional(request)
+
+
+def _alert_rows(account: Account) -> list[dict[str, Any]]:
+    rows = []
+    for alert in services.my_alerts(get_session(), account):
+        incident = get_session().get(Incident, alert.incident_id)
+        assert incident is not None  # noqa: S101 - foreign key
+        rows.append({"alert": alert, "text": _alert_text(alert, incident), "incident": incident})
+    return rows
+
+
+def _alert_text(alert: Any, incident: Incident) -> str:
+    if alert.kind == "chosen":
+        reporter = incident.reporter
+        return services.chosen_adult_message(reporter) if reporter else "A pupil chose you"
+    if alert.kind == "reminder":
+        return f"Still not acknowledged: {incident.reference}"
+    return f"New worry or concern: {incident.reference}"
+
+
+@bp.get("/alerts/")
+@allow("staff")
+def alerts() -> ResponseReturnValue:
+    """This person's in-app alerts: new worries, re-alerts, and pupils who chose them."""
+    actor = current_actor()
+    assert isinstance(actor, Account)  # noqa: S101 - the "staff" rule
+    return render_template(
+        "worries/alerts.html",
+        rows=_alert_rows(actor),
+        can_open=lambda incident: policy.can_work_incident(actor, incident),
+    )
+
+
+@bp.post("/alerts/<int:alert_id>/seen")
+@allow("staff")
+def alert_seen(alert_id: int) -> ResponseReturnValue:
+    actor = current_actor()
+    assert isinstance(actor, Account)  # noqa: S101 - the "staff" rule
+    db = get_session()
+    try:
+        services.mark_alert_seen(db, actor, alert_id)
+    except LookupError:
+        abort(404)
+    db.commit()
+    return redirect(url_for("worries.alerts", _anchor=f"alert-{alert_id}"))

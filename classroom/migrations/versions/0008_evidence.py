@@ -13,7 +13,7 @@ from alembic import op
 import classroom.db
 
 revision = "evidence_attach"
-down_revision = "0007_authoring"
+down_revision = "audit_scope_tiers"
 branch_labels = None
 depends_on = None
 

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "audit_scope_tiers"
-down_revision = "0007_authoring"
+down_revision = "perf_queue_index"
 branch_labels = None
 depends_on = None
 

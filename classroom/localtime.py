@@ -1,0 +1,49 @@
+"""The school's clock: every time staff, carers and exports see is local, one formatter for all.
+
+Times are stored in UTC (db.UtcDateTime). Showing them in UTC put the incident record an hour
+out for half the year, so every page, export and email formats them here, in the school's zone
+(`CLASSROOM_TIMEZONE`), naming the zone (GMT/BST) wherever a time of day is shown.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app
+
+STYLES = {
+    "datetime": "{d:%a} {d.day} {d:%b %Y}, {d:%H:%M} {d:%Z}",  # Mon 30 Nov 2026, 08:05 GMT
+    "short": "{d.day} {d:%b} {d:%H:%M}",  # 30 Nov 08:05 (tables, where the zone is in the header)
+    "date": "{d.day} {d:%b %Y}",  # 30 Nov 2026
+    "time": "{d:%H:%M} {d:%Z}",  # 08:05 GMT
+    "iso": "{d:%Y-%m-%d %H:%M %Z}",  # exports
+}
+
+
+def school_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def to_local(moment: datetime) -> datetime:
+    """A stored (UTC) moment on the school's clock."""
+    return moment.astimezone(school_zone())
+
+
+def local_time(moment: datetime | date | None, style: str = "datetime") -> str:
+    """Format a moment on the school's clock, e.g. "Mon 30 Nov 2026, 08:05 GMT"; "" for None."""
+    if moment is None:
+        return ""
+    if not isinstance(moment, datetime):  # a plain date has no zone to convert
+        return f"{moment.day} {moment:%b %Y}"
+    return STYLES[style].format(d=to_local(moment))
+
+
+def zone_name() -> str:
+    """The zone's current abbreviation (GMT or BST), for table headers."""
+    return datetime.now(school_zone()).strftime("%Z")
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(local_time, "local")
+    app.jinja_env.globals.update(zone_name=zone_name)

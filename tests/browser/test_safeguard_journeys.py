@@ -1,0 +1,204 @@
+"""Safeguarding safe by default, as the DSL, a teacher and the badge on any staff page see it."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+from sqlalchemy import func, select
+
+from classroom.accounts.models import Account
+from classroom.db import get_session
+from classroom.outbox.models import OutboxMessage
+from classroom.pupils.models import Pupil
+from classroom.worries import services
+from classroom.worries.models import Category, Incident, ParentContact, Risk
+from tests.browser.conftest import LiveServer, assert_accessible, sign_in
+
+
+@pytest.fixture(autouse=True)
+def _quick_badge(live_server: LiveServer) -> None:
+    """Poll the badge every second so "within 2 s" is a fair test."""
+    live_server.app.config["ALERT_POLL_SECONDS"] = 1
+
+
+def _account(username: str) -> Account:
+    found = get_session().scalar(select(Account).where(Account.username == username))
+    assert found is not None
+    return found
+
+
+def _pupil(first_name: str) -> Pupil:
+    found = get_session().scalar(select(Pupil).where(Pupil.first_name == first_name))
+    assert found is not None
+    return found
+
+
+def _worry(server: LiveServer, **choices: object) -> int:
+    with server.app.app_context():
+        db = get_session()
+        incident = services.raise_worry(
+            db, _pupil("Amira"), None, str(uuid.uuid4()), services.WorryChoices(**choices)
+        )
+        db.commit()
+        return incident.id
+
+
+def _triaged_concern(server: LiveServer, decision: ParentContact | None = None) -> int:
+    """A concern about Amira (whose mum uses the app), triaged, with a parent-contact decision."""
+    with server.app.app_context():
+        db = get_session()
+        dsl = _account("dsl")
+        incident = services.raise_concern(
+            db,
+            _account("teacher"),
+            str(uuid.uuid4()),
+            services.ConcernInput(_pupil("Amira").id, "Upset after a game", "signs", None, None),
+        )
+        services.triage(
+            db, dsl, incident, services.Triage(Category.WELLBEING, Risk.LOW, "Talked", False, None)
+        )
+        if decision is not None:
+            services.decide_parent_contact(db, dsl, incident, decision, "Mum should know", None)
+        db.commit()
+        return incident.id
+
+
+def test_new_incident_cannot_be_saved_with_an_implied_inform_now(
+    page: Page, live_server: LiveServer
+) -> None:
+    incident_id = _worry(live_server, what="unkind")
+    sign_in(page, live_server, "dsl")
+    page.goto(f"{live_server.url}/safeguarding/{incident_id}")
+    decision = page.locator("#parent-decision")
+    expect(decision).to_have_value("")
+    expect(page.locator("#triage-risk")).to_have_value("")
+    expect(page.locator("#action-owner_id")).to_have_value("")
+    assert_accessible(page)
+    page.locator("#parent-reason").fill("Speak to Amira first")
+    page.get_by_role("button", name="Record decision").click()
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Choose a decision about contacting parents and carers.")
+    expect(summary).to_be_in_viewport()
+    assert_accessible(page)
+    with live_server.app.app_context():
+        incident = get_session().get(Incident, incident_id)
+        assert incident is not None
+        assert services.parent_contact(get_session(), incident) is None
+
+
+def test_chosen_adult_sees_the_alert(
+    new_ipad: Callable[[], BrowserContext], live_server: LiveServer
+) -> None:
+    with live_server.app.app_context():
+        teacher_id = _account("teacher").id
+    _worry(live_server, what="sad", talk_to_id=teacher_id)
+    teacher = new_ipad().new_page()
+    sign_in(teacher, live_server, "teacher")
+    teacher.get_by_role("link", name="Alerts").click()
+    row = teacher.locator("li.unseen", has_text="Amira would like to talk to you — see the DSL")
+    expect(row.first).to_be_visible()
+    assert_accessible(teacher)
+    row.first.get_by_role("button", name=re.compile("Mark seen")).click()
+    expect(teacher.locator("li.unseen", has_text="Amira would like to talk")).to_have_count(0)
+
+
+def test_badge_appears_on_another_staff_page_within_two_seconds(
+    page: Page, live_server: LiveServer
+) -> None:
+    sign_in(page, live_server, "dsl")
+    page.goto(f"{live_server.url}/pupils/")
+    count = page.locator("[data-alert-badge] [data-count]")
+    before = int(count.text_content() or "0")
+    assert_accessible(page)
+    _worry(live_server)
+    expect(count).to_have_text(str(before + 1), timeout=2000)
+    expect(page.locator("[data-alert-badge]")).to_be_visible()
+
+
+def test_closed_incident_refuses_changes(page: Page, live_server: LiveServer) -> None:
+    incident_id = _triaged_concern(live_server)
+    with live_server.app.app_context():
+        db = get_session()
+        incident = db.get(Incident, incident_id)
+        assert incident is not None
+        services.close(db, _account("dsl"), incident, "Resolved", "Check game chat settings")
+        db.commit()
+    sign_in(page, live_server, "dsl")
+    page.goto(f"{live_server.url}/safeguarding/{incident_id}")
+    expect(page.get_by_text("It is read-only")).to_be_visible()
+    expect(page.get_by_role("button", name="Add to chronology")).to_have_count(0)
+    expect(page.get_by_role("button", name="Save triage")).to_have_count(0)
+    assert_accessible(page)
+    token = page.locator("meta[name=csrf-token]").get_attribute("content") or ""
+    response = page.request.post(
+        f"{live_server.url}/safeguarding/{incident_id}/notes",
+        form={"csrf_token": token, "note-text": "A late change"},
+    )
+    assert response.status == 400
+    assert "is closed, so it cannot be changed" in response.text()
+    page.get_by_label("Why reopen").fill("New information from mum")
+    page.get_by_role("button", name="Reopen").click()
+    expect(page.get_by_role("button", name="Add to chronology")).to_be_visible()
+    expect(page.get_by_text("New information from mum")).to_be_visible()
+
+
+def _carer_emails(server: LiveServer) -> int:
+    with server.app.app_context():
+        query = select(func.count()).where(OutboxMessage.dedupe_key.startswith("parents:"))
+        return get_session().scalar(query) or 0
+
+
+def test_second_notice_send_does_not_queue_a_second_email(
+    new_ipad: Callable[[], BrowserContext], live_server: LiveServer
+) -> None:
+    incident_id = _triaged_concern(live_server, ParentContact.INFORM_NOW)
+    context = new_ipad()
+    first, second = context.new_page(), context.new_page()
+    sign_in(first, live_server, "dsl")
+    notice = f"{live_server.url}/parents/incidents/{incident_id}/notice"
+    first.goto(notice)
+    second.goto(notice)  # the same page open twice: the double send a busy DSL makes
+    assert_accessible(first)
+    before = _carer_emails(live_server)
+    first.get_by_role("button", name=re.compile("Approve and send")).click()
+    expect(first.get_by_text("Notice approved.")).to_be_visible()
+    expect(first.get_by_text(re.compile("queued until|delivered in the app")).first).to_be_visible()
+    assert_accessible(first)
+    sent = _carer_emails(live_server)
+    assert sent == before + 1  # Mrs Khan
+    second.get_by_role("button", name=re.compile("Approve and send")).click()
+    expect(second.get_by_text("nothing new was queued")).to_be_visible()
+    assert _carer_emails(live_server) == sent
+
+
+@pytest.mark.parametrize("width", [810, 1024])
+def test_governors_review_fits_an_ipad(
+    new_ipad: Callable[[], BrowserContext], live_server: LiveServer, width: int
+) -> None:
+    _triaged_concern(live_server)  # at least one category bar to draw
+    page = new_ipad().new_page()
+    page.set_viewport_size({"width": width, "height": 1080})
+    sign_in(page, live_server, "governor")
+    page.goto(f"{live_server.url}/safeguarding/review/")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    for figure in page.locator("figure.chart").all():
+        box, svg = figure.bounding_box(), figure.locator("svg")
+        if svg.count() == 0 or box is None:
+            continue
+        chart = svg.bounding_box()
+        assert chart is not None
+        assert chart["x"] + chart["width"] <= box["x"] + box["width"] + 1
+        labels = svg.locator("text.bar-label").all()
+        bars = svg.locator("rect.bar").all()
+        for label, bar in zip(labels, bars, strict=True):
+            text, rect = label.bounding_box(), bar.bounding_box()
+            assert text is not None
+            assert rect is not None
+            assert text["y"] + text["height"] <= rect["y"] + 1  # the label never overlaps a bar
+            assert text["height"] >= 12  # readable: at least 12 CSS px tall
+    assert_accessible(page)

@@ -1,0 +1,153 @@
+"""The chosen adult is told, the team's badge and alert list, and re-alerts sent exactly once."""
+
+from __future__ import annotations
+
+import threading
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from classroom.db import get_session
+from classroom.outbox.models import OutboxMessage
+from classroom.worries import services
+from classroom.worries.models import Incident, IncidentEntry, StaffAlert
+from tests.conftest import Clock, sign_in
+from tests.worry_helpers import School, make_school, pupil_on_ipad
+
+
+def _worry_for(app: Flask, session: Session, school: School, **data: str) -> Incident:
+    pupil_on_ipad(app, school).post("/pupil/worry", data={"key": "k1", **data})
+    incident = session.scalar(select(Incident))
+    assert incident is not None
+    return incident
+
+
+def test_chosen_adult_gets_a_content_free_alert_and_email(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    school = make_school(session)
+    incident = _worry_for(
+        app, session, school, what="unkind", talk_to=str(school.teacher.id), words="secret words"
+    )
+    email = session.scalar(
+        select(OutboxMessage).where(OutboxMessage.to_address == school.teacher.email)
+    )
+    assert email is not None
+    assert "Amira would like to talk to you \u2014 see the DSL" in email.body
+    assert "secret words" not in email.body
+    assert "unkind" not in email.body.lower()
+    told = session.scalar(select(IncidentEntry).where(IncidentEntry.kind == "chosen_told"))
+    assert told is not None
+    assert "Ms Lopez was told" in told.text
+    sign_in(client, school.teacher.username)
+    page = client.get("/alerts/").data.decode()
+    assert "Amira would like to talk to you \u2014 see the DSL" in page
+    assert f"/safeguarding/{incident.id}" not in page  # the teacher cannot open the record
+    assert "Not seen" in page
+    (alert,) = session.scalars(
+        select(StaffAlert).where(StaffAlert.account_id == school.teacher.id)
+    )
+    assert client.post(f"/alerts/{alert.id}/seen").status_code == 302
+    session.expire_all()
+    assert alert.seen_at is not None
+    team_alert = session.scalar(
+        select(StaffAlert).where(StaffAlert.account_id == school.dsl.id)
+    )
+    assert team_alert is not None
+    assert client.post(f"/alerts/{team_alert.id}/seen").status_code == 404
+
+
+def test_dsl_sets_the_chosen_adult_aside_and_the_pupil_sees_who_will_come(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    school = make_school(session)
+    incident = _worry_for(app, session, school, talk_to=str(school.teacher.id))
+    sign_in(client, school.dsl.username)
+    page = client.get(f"/safeguarding/{incident.id}").data.decode()
+    assert "The adult the pupil chose" in page
+    missing = client.post(f"/safeguarding/{incident.id}/chosen-adult", data={"chosen-why": ""})
+    assert missing.status_code == 400
+    response = client.post(
+        f"/safeguarding/{incident.id}/chosen-adult",
+        data={"chosen-why": "subject", "chosen-instead_id": str(school.deputy.id)},
+    )
+    assert response.status_code == 302
+    assert response.location.endswith("#chosen")
+    session.expire_all()
+    assert incident.will_talk_id == school.deputy.id
+    deputy_alerts = session.scalars(
+        select(StaffAlert.kind).where(StaffAlert.account_id == school.deputy.id)
+    )
+    assert "chosen" in set(deputy_alerts)
+    assert "Ms Lopez is the subject of the worry; Ms Evans will talk to Amira instead" in (
+        incident.entries[-2].text
+    )
+    home = pupil_on_ipad(app, school).get("/pupil/").data.decode()
+    assert "Ms Evans will come to talk to you." in home
+
+
+def test_badge_counts_unacknowledged_worries_for_the_team_only(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    school = make_school(session)
+    incident = _worry_for(app, session, school, what="sad")
+    sign_in(client, school.dsl.username)
+    page = client.get("/pupils/").data.decode()
+    assert "data-alert-badge" in page
+    assert "<span data-count>1</span> not acknowledged" in page
+    answer = client.get("/alerts/count")
+    assert answer.json == {"count": 1}
+    etag = answer.headers["ETag"]
+    assert client.get("/alerts/count", headers={"If-None-Match": etag}).status_code == 304
+    client.post(f"/safeguarding/{incident.id}/acknowledge")
+    assert client.get("/alerts/count", headers={"If-None-Match": etag}).json == {"count": 0}
+    teacher = app.test_client()
+    sign_in(teacher, school.teacher.username)
+    assert "data-alert-badge" not in teacher.get("/pupils/").data.decode()
+    assert teacher.get("/alerts/count").status_code == 403
+
+
+def test_incident_page_shows_the_realert_ladder(
+    app: Flask, client: FlaskClient, session: Session, clock: Clock
+) -> None:
+    school = make_school(session)
+    incident = _worry_for(app, session, school, what="sad")
+    clock.advance(minutes=16)
+    services.send_reminders(session)
+    session.commit()
+    sign_in(client, school.dsl.username)
+    page = client.get(f"/safeguarding/{incident.id}").data.decode()
+    assert "Re-alerted 1 time; next at" in page
+    assert page.count("<td>Re-alert</td>") == 3  # the DSL, the deputy and the headteacher
+    assert "Mrs Shah" in page
+
+
+def test_two_workers_send_each_realert_exactly_once(
+    app: Flask, session: Session, clock: Clock
+) -> None:
+    school = make_school(session)
+    _worry_for(app, session, school, what="sad")
+    clock.advance(minutes=16)
+    session.commit()  # the test holds no lock while the two workers race
+    start = threading.Barrier(2)
+    counts: list[int] = []
+
+    def worker() -> None:
+        with app.app_context():
+            start.wait()
+            counts.append(services.send_reminders(get_session()))
+            get_session().commit()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(counts) == [0, 1]
+    session.expire_all()
+    reminders = list(session.scalars(select(StaffAlert).where(StaffAlert.kind == "reminder")))
+    assert len(reminders) == 3
+    entries = session.scalars(select(IncidentEntry).where(IncidentEntry.kind == "reminder"))
+    assert len(list(entries)) == 1

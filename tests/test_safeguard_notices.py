@@ -1,0 +1,123 @@
+"""One notice per parent-contact decision per carer, and the record says queued or delivered."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from classroom.outbox.cli import tick
+from classroom.outbox.models import OutboxMessage
+from classroom.parents.models import FeedItem
+from classroom.worries import services as worries
+from classroom.worries.models import IncidentEntry, ParentContact
+from tests.conftest import Clock
+from tests.parents_helpers import Family, client_for, incident_about, make_family
+
+EVENING = datetime(2027, 1, 12, 18, 0, tzinfo=UTC)  # the family's Tuesday, after quiet hours
+
+
+@pytest.fixture
+def family(session: Session, clock: Clock) -> Family:
+    return make_family(session, clock)
+
+
+def _carer_emails(session: Session) -> int:
+    query = select(func.count()).where(OutboxMessage.dedupe_key.startswith("parents:"))
+    return session.scalar(query) or 0
+
+
+def _send(client: object, incident_id: int, pupil_id: int, key: str) -> str:
+    response = client.post(  # type: ignore[attr-defined]
+        f"/parents/incidents/{incident_id}/notice/{pupil_id}",
+        data={f"p{pupil_id}-text": "Amira is safe and well.", f"p{pupil_id}-key": key},
+    )
+    assert response.status_code == 302, response.data
+    return str(response.location)
+
+
+def test_second_approve_and_send_queues_nothing_and_says_so(
+    app: Flask, session: Session, family: Family, clock: Clock
+) -> None:
+    incident = incident_about(session, family, ParentContact.INFORM_NOW)
+    clock.set(EVENING)
+    dsl = client_for(app, family.dsl)
+    first = _send(dsl, incident.id, family.child.id, "first-page-load")
+    assert _carer_emails(session) == 2  # one each for mum and dad
+    again = _send(dsl, incident.id, family.child.id, "second-page-load")
+    assert "notice=again" in again
+    assert _carer_emails(session) == 2
+    assert session.scalar(select(func.count()).select_from(FeedItem)) == 1
+    page = dsl.get(again).data.decode()
+    assert "already sent under this decision, so nothing new was queued" in page
+    assert "queued until 08:00 GMT" in page
+    assert "notice=sent" in first
+    notice_page = dsl.get(f"/parents/incidents/{incident.id}/notice").data.decode()
+    assert "another cannot be sent until a new decision is recorded" in notice_page
+    assert "Approve and send" not in notice_page
+
+
+def test_chronology_says_queued_not_sent_during_quiet_hours(
+    app: Flask, session: Session, family: Family, clock: Clock
+) -> None:
+    incident = incident_about(session, family, ParentContact.INFORM_NOW)
+    clock.set(EVENING)
+    _send(client_for(app, family.dsl), incident.id, family.child.id, "k1")
+    entry = session.scalar(select(IncidentEntry).where(IncidentEntry.kind == "parents"))
+    assert entry is not None
+    assert "queued until Wed 13 Jan 2027, 08:00 GMT (quiet hours)" in entry.text
+    assert "sent" not in entry.text
+
+
+def test_delivered_notice_shows_delivered_in_the_app(
+    app: Flask, session: Session, family: Family, clock: Clock
+) -> None:
+    incident = incident_about(session, family, ParentContact.INFORM_NOW)
+    dsl = client_for(app, family.dsl)
+    _send(dsl, incident.id, family.child.id, "k1")  # school hours: straight into the app
+    entry = session.scalar(select(IncidentEntry).where(IncidentEntry.kind == "parents"))
+    assert entry is not None
+    assert re.match(r"Notice #\d+ approved and delivered in the app to", entry.text)
+    page = dsl.get(f"/safeguarding/{incident.id}").data.decode()
+    assert "delivered in the app" in page
+    assert "email queued until" in page
+
+
+def test_a_new_decision_allows_a_new_notice(
+    app: Flask, session: Session, family: Family, clock: Clock
+) -> None:
+    incident = incident_about(session, family, ParentContact.INFORM_NOW)
+    dsl = client_for(app, family.dsl)
+    _send(dsl, incident.id, family.child.id, "k1")
+    clock.advance(minutes=5)
+    worries.decide_parent_contact(
+        session, family.dsl, incident, ParentContact.INFORM_NOW, "New information to share", None
+    )
+    session.commit()
+    assert "notice=sent" in _send(dsl, incident.id, family.child.id, "k2")
+    assert session.scalar(select(func.count()).select_from(FeedItem)) == 2
+
+
+def test_chronology_records_delivery_when_quiet_hours_end(
+    app: Flask, session: Session, family: Family, clock: Clock
+) -> None:
+    incident = incident_about(session, family, ParentContact.INFORM_NOW)
+    clock.set(EVENING)
+    _send(client_for(app, family.dsl), incident.id, family.child.id, "k1")
+    tick()
+    assert _delivered(session) == []  # still quiet hours: queued, not delivered
+    clock.advance(hours=15)  # 09:00 the next morning
+    tick()
+    tick()  # a second round (or a second worker) records it once
+    (entry,) = _delivered(session)
+    assert entry.endswith("delivered in the app at Wed 13 Jan 2027, 08:00 GMT")
+
+
+def _delivered(session: Session) -> list[str]:
+    session.expire_all()
+    query = select(IncidentEntry.text).where(IncidentEntry.kind == "parents_delivered")
+    return list(session.scalars(query))
