@@ -7,9 +7,13 @@ from pathlib import Path
 
 import click
 
+from classroom.lessons.content import LessonError
+from classroom.symbols.consistency import screen_problems
+from classroom.symbols.lesson_screens import lesson_screens
 from classroom.symbols.library import own_symbol_files
 from classroom.symbols.vocabulary import (
     VOCABULARY_FILE,
+    Vocabulary,
     VocabularyError,
     check_vocabulary,
     load_vocabulary,
@@ -28,9 +32,19 @@ cli = click.Group("symbols", help="Symbol pictures and the word list.")
     show_default=True,
     help="The word list to check.",
 )
-def check(path: Path) -> None:
+@click.option(
+    "--lessons",
+    "lessons_folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Also check every screen of the lessons in this folder: one picture per word, cards "
+    "that agree with the word list, no never-share words sharing a picture.",
+)
+def check(path: Path, lessons_folder: Path | None) -> None:
     """Check every word's picture exists, no word is listed twice and our SVGs are clean."""
     problems = check_vocabulary(path)
+    if not problems and lessons_folder is not None:
+        problems = _lesson_problems(lessons_folder, load_vocabulary(path))
     if problems:
         count = len(problems)
         click.echo(f"{count} problem{'s' if count != 1 else ''} found:", err=True)
@@ -47,3 +61,11 @@ def check(path: Path) -> None:
         f"OK: {len(vocabulary)} words and phrases ({phrases} phrases) in {len(topics)} topics, "
         f"{len(vocabulary.function_words)} function words, {len(own_symbol_files())} own pictures."
     )
+
+
+def _lesson_problems(folder: Path, vocabulary: Vocabulary) -> list[str]:
+    try:
+        screens = list(lesson_screens(folder))
+    except LessonError as error:
+        return [str(problem) for problem in error.problems]
+    return [problem for screen in screens for problem in screen_problems(screen, vocabulary)]

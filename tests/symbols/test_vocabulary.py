@@ -173,3 +173,11 @@ def test_the_reviewed_words_have_distinct_concrete_pictures() -> None:
 def test_a_why_must_be_text(tmp_path: Path) -> None:
     problems = check_vocabulary(write(tmp_path, '[w]\ncat = { symbol = "1F431", why = 3 }\n'))
     assert any("why must be text" in p for p in problems)
+
+
+def test_cli_check_with_lessons_names_each_screen_problem(tmp_path: Path) -> None:
+    folder = tmp_path / "lessons"
+    folder.mkdir()
+    result = CliRunner().invoke(cli, ["check", "--lessons", str(folder)])
+    assert result.exit_code == 1
+    assert "no lesson files (*.toml) found here" in result.output
