@@ -16,7 +16,13 @@ from classroom.parents.models import (
 )
 from classroom.pupils.models import ClassStaff, ParentLink, Pupil, SchoolClass
 from classroom.rules.models import SchoolRule
-from classroom.symbols.models import SymbolOverride
+from classroom.symbols.models import (
+    SchoolPicture,
+    StaffPhoto,
+    SymbolFlag,
+    SymbolOverride,
+    TrustedPerson,
+)
 from classroom.worries.models import (
     Incident,
     IncidentAction,
@@ -53,7 +59,11 @@ __all__ = [
     "PhotoConsent",
     "Referral",
     "StaffAlert",
+    "SchoolPicture",
+    "StaffPhoto",
+    "SymbolFlag",
     "SymbolOverride",
+    "TrustedPerson",
     "LoginAttempt",
     "ParentLink",
     "Pupil",

@@ -346,3 +346,7 @@ def _refused(state: ChooserState, errors: Mapping[str, Sequence[str]]) -> Respon
     if not LAYER_KEY.fullmatch(state.layer):
         state.layer = ""
     return _chooser_page(state, _editable_targets())
+
+
+# Routes for "my people" live in their own module on this blueprint.
+from classroom.symbols import people_views  # noqa: E402, F401

@@ -213,7 +213,25 @@ def _more_samples(
         "authoring.copy:lesson_id": Sample(written.id, "school"),
         "authoring.share:lesson_id": Sample(written.id, "school"),
         "authoring.preview:lesson_id": Sample(written.key, "school"),
+        "person_id": Sample(_trusted_person(session, teacher, amira), "amira"),
     }
+
+
+def _trusted_person(session: Session, teacher: Account, amira: Pupil) -> int:
+    """One of Amira's trusted adults at home ("my people"), with a photo."""
+    import io
+
+    from PIL import Image
+
+    from classroom.symbols import people
+    from classroom.symbols.models import Place
+
+    photo = io.BytesIO()
+    Image.new("RGB", (40, 40), "teal").save(photo, "PNG")
+    row = people.add_person(
+        session, teacher, amira, Place.HOME, name="Grandma", photo=photo.getvalue()
+    )
+    return row.id
 
 
 # --- Visiting ------------------------------------------------------------------------------------
