@@ -6,6 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 
 from classroom.lessons.content import LessonError
 from classroom.symbols.consistency import screen_problems
@@ -69,3 +70,31 @@ def _lesson_problems(folder: Path, vocabulary: Vocabulary) -> list[str]:
     except LessonError as error:
         return [str(problem) for problem in error.problems]
     return [problem for screen in screens for problem in screen_problems(screen, vocabulary)]
+
+
+@cli.command("import-pictures")
+@click.argument("folder", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.argument("word_list", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--as", "username", required=True, help="The head or admin the import is for.")
+@with_appcontext
+def import_pictures(folder: Path, word_list: Path, username: str) -> None:
+    """Use a licensed symbol set as the school layer: WORD_LIST is a CSV of `word,file` rows
+    naming PNG or JPEG files in FOLDER. Each picture is cleaned and size-checked; audited."""
+    from sqlalchemy import select
+
+    from classroom.accounts.models import Account
+    from classroom.db import get_session
+    from classroom.symbols.pictures import import_school_layer
+
+    db = get_session()
+    actor = db.scalar(select(Account).where(Account.username == username, Account.active))
+    if actor is None:
+        raise click.ClickException(f"No active account {username!r}.")
+    try:
+        done = import_school_layer(db, actor, folder, word_list)
+    except PermissionError as error:
+        raise click.ClickException(f"{username} may not set the school's pictures.") from error
+    db.commit()
+    for problem in done.problems:
+        click.echo(f"  skipped {problem}", err=True)
+    click.echo(f"Imported {len(done.words)} pictures as the school layer.")

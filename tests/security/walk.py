@@ -214,7 +214,15 @@ def _more_samples(
         "authoring.share:lesson_id": Sample(written.id, "school"),
         "authoring.preview:lesson_id": Sample(written.key, "school"),
         "person_id": Sample(_trusted_person(session, teacher, amira), "amira"),
+        "flag_id": Sample(_flag(session, teacher), "school"),
     }
+
+
+def _flag(session: Session, teacher: Account) -> int:
+    """A picture a teacher flagged, for the admin's list."""
+    from classroom.symbols.sheets import flag_picture
+
+    return flag_picture(session, teacher, "stay", "1F9CD", "walk").id
 
 
 def _trusted_person(session: Session, teacher: Account, amira: Pupil) -> int:
