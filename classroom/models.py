@@ -17,7 +17,13 @@ from classroom.parents.models import (
 from classroom.pupils.models import ClassStaff, ParentLink, Pupil, SchoolClass
 from classroom.rules.models import SchoolRule
 from classroom.speech.models import SpeechUsage
-from classroom.symbols.models import SymbolOverride
+from classroom.symbols.models import (
+    SchoolPicture,
+    StaffPhoto,
+    SymbolFlag,
+    SymbolOverride,
+    TrustedPerson,
+)
 from classroom.worries.evidence_models import Attachment, BodyMark
 from classroom.worries.models import (
     Incident,
@@ -61,7 +67,11 @@ __all__ = [
     "PhotoConsent",
     "Referral",
     "StaffAlert",
+    "SchoolPicture",
+    "StaffPhoto",
+    "SymbolFlag",
     "SymbolOverride",
+    "TrustedPerson",
     "LoginAttempt",
     "ParentLink",
     "Pupil",

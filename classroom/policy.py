@@ -22,6 +22,7 @@ from classroom.outbox.models import OutboxMessage
 from classroom.parents.models import ConsentPurpose, FeedItem, FeedKind, PhotoConsent
 from classroom.principals import Actor, PupilPrincipal
 from classroom.pupils.models import ClassStaff, ParentLink, Pupil, SchoolClass
+from classroom.symbols.models import TrustedPerson
 from classroom.worries.evidence_models import Attachment, BodyMark
 from classroom.worries.models import Incident, ParentContact, ParentContactDecision, Status
 from classroom.worries.transfer_models import CpTransfer, ReceivedFile
@@ -649,3 +650,52 @@ def visible_mail_failures(actor: Actor) -> Select[OutboxMessage]:
 def can_retry_mail(session: Session, actor: Actor, message: OutboxMessage) -> bool:
     scope = visible_mail_failures(actor).where(OutboxMessage.id == message.id)
     return session.scalar(scope) is not None
+# --- My people: a pupil's trusted adults, and staff photos ------------------------------------
+
+
+def can_set_school_people(session: Session, actor: Actor, pupil: Pupil) -> bool:
+    """Who a pupil's school trusted adults are: whoever may change the pupil's settings."""
+    return can_edit_pupil_settings(session, actor, pupil)
+
+
+def can_set_home_people(session: Session, actor: Actor, pupil: Pupil) -> bool:
+    """Home trusted adults: the pupil's class staff (and leaders), or a connected carer."""
+    if can_edit_pupil_settings(session, actor, pupil):
+        return True
+    return isinstance(actor, Account) and actor.is_parent and can_view_pupil(session, actor, pupil)
+
+
+def visible_trusted_people(actor: Actor) -> Select[TrustedPerson]:
+    """Trusted adults the actor may see: a pupil their own, staff and carers a visible pupil's."""
+    query = select(TrustedPerson).order_by(TrustedPerson.place, TrustedPerson.id)
+    if isinstance(actor, PupilPrincipal):
+        return query.where(TrustedPerson.pupil_id == actor.pupil.id)
+    pupils = visible_pupils(actor).with_only_columns(Pupil.id).order_by(None)
+    return query.where(TrustedPerson.pupil_id.in_(pupils))
+
+
+def can_view_trusted_person(session: Session, actor: Actor, person: TrustedPerson) -> bool:
+    scope = visible_trusted_people(actor).where(TrustedPerson.id == person.id)
+    return session.scalar(scope) is not None
+
+
+def can_set_staff_photo(actor: Actor, account: Account) -> bool:
+    """A member of staff sets their own photo; an admin anyone's in the school."""
+    if not isinstance(actor, Account) or not actor.active or not account.is_staff:
+        return False
+    if actor.id == account.id:
+        return True
+    admin = holder(actor, "manage_accounts")
+    return admin is not None and admin.school_id == account.school_id
+
+
+def can_see_staff_photo(session: Session, actor: Actor, account: Account) -> bool:
+    """Pupils see a staff photo only in a class that person works in; staff of the school too."""
+    if isinstance(actor, PupilPrincipal):
+        return _teaches(session, account, actor.pupil.class_id)
+    return isinstance(actor, Account) and actor.is_staff and actor.school_id == account.school_id
+
+
+def can_review_symbol_flags(actor: Actor) -> bool:
+    """Flagged pictures land on the admin's list."""
+    return holder(actor, "manage_accounts") is not None

@@ -19,8 +19,8 @@ from classroom.policy import allow
 from classroom.principals import PupilPrincipal
 from classroom.pupils.models import Pathway, Pupil, SchoolClass
 from classroom.symbols.cache import override_layers
+from classroom.symbols.people import my_people
 from classroom.web import current_actor
-from classroom.worries.services import trusted_adults
 
 bp = Blueprint("lessons", __name__)
 
@@ -84,7 +84,7 @@ def _step_page(attempt: LessonAttempt, number: int, **state: Any) -> str:
     step = player.step_of(attempt, number, maps.catalogue())
     me = _me()
     total = len(player.version_of(attempt, maps.catalogue()).steps)
-    adults = trusted_adults(get_session(), me.pupil) if isinstance(step, WhoCanITellStep) else []
+    adults = my_people(get_session(), me.pupil) if isinstance(step, WhoCanITellStep) else []
     # This attempt's order: fresh each attempt, the same on a reload (see arrangement.py).
     item = 0
     if isinstance(step, SortStep):

@@ -28,7 +28,7 @@ DEMO_RULES: tuple[tuple[str, str | None], ...] = (
     ("I ask an adult before I go online.", "1F9D1-200D-1F3EB"),
     ("I keep my name, address and passwords private.", "1F512"),
     ("I am kind to people online.", "1F60A"),
-    ("If something worries me, I stop and tell an adult.", "270B"),
+    ("If something worries me, I stop and tell an adult.", "1F6D1"),
     ("I ask before I take or share a photo.", "1F4F7"),
     ("I only talk online to people I know in real life.", "1F46A"),
     ("I take breaks from the screen.", "23F8"),

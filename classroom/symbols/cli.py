@@ -6,10 +6,15 @@ from collections import Counter
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 
+from classroom.lessons.content import LessonError
+from classroom.symbols.consistency import screen_problems
+from classroom.symbols.lesson_screens import lesson_screens
 from classroom.symbols.library import own_symbol_files
 from classroom.symbols.vocabulary import (
     VOCABULARY_FILE,
+    Vocabulary,
     VocabularyError,
     check_vocabulary,
     load_vocabulary,
@@ -28,9 +33,19 @@ cli = click.Group("symbols", help="Symbol pictures and the word list.")
     show_default=True,
     help="The word list to check.",
 )
-def check(path: Path) -> None:
+@click.option(
+    "--lessons",
+    "lessons_folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Also check every screen of the lessons in this folder: one picture per word, cards "
+    "that agree with the word list, no never-share words sharing a picture.",
+)
+def check(path: Path, lessons_folder: Path | None) -> None:
     """Check every word's picture exists, no word is listed twice and our SVGs are clean."""
     problems = check_vocabulary(path)
+    if not problems and lessons_folder is not None:
+        problems = _lesson_problems(lessons_folder, load_vocabulary(path))
     if problems:
         count = len(problems)
         click.echo(f"{count} problem{'s' if count != 1 else ''} found:", err=True)
@@ -47,3 +62,39 @@ def check(path: Path) -> None:
         f"OK: {len(vocabulary)} words and phrases ({phrases} phrases) in {len(topics)} topics, "
         f"{len(vocabulary.function_words)} function words, {len(own_symbol_files())} own pictures."
     )
+
+
+def _lesson_problems(folder: Path, vocabulary: Vocabulary) -> list[str]:
+    try:
+        screens = list(lesson_screens(folder))
+    except LessonError as error:
+        return [str(problem) for problem in error.problems]
+    return [problem for screen in screens for problem in screen_problems(screen, vocabulary)]
+
+
+@cli.command("import-pictures")
+@click.argument("folder", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.argument("word_list", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--as", "username", required=True, help="The head or admin the import is for.")
+@with_appcontext
+def import_pictures(folder: Path, word_list: Path, username: str) -> None:
+    """Use a licensed symbol set as the school layer: WORD_LIST is a CSV of `word,file` rows
+    naming PNG or JPEG files in FOLDER. Each picture is cleaned and size-checked; audited."""
+    from sqlalchemy import select
+
+    from classroom.accounts.models import Account
+    from classroom.db import get_session
+    from classroom.symbols.pictures import import_school_layer
+
+    db = get_session()
+    actor = db.scalar(select(Account).where(Account.username == username, Account.active))
+    if actor is None:
+        raise click.ClickException(f"No active account {username!r}.")
+    try:
+        done = import_school_layer(db, actor, folder, word_list)
+    except PermissionError as error:
+        raise click.ClickException(f"{username} may not set the school's pictures.") from error
+    db.commit()
+    for problem in done.problems:
+        click.echo(f"  skipped {problem}", err=True)
+    click.echo(f"Imported {len(done.words)} pictures as the school layer.")

@@ -144,6 +144,13 @@ def _is(column: InstrumentedAttribute[int | None], value: int | None) -> ColumnE
     return column.is_(None) if value is None else column == value
 
 
+def check_layer(
+    session: Session, actor: Actor, school_class: SchoolClass | None, pupil: Pupil | None
+) -> None:
+    """Raise PermissionError unless the actor may change symbols on this layer."""
+    _layer(session, actor, school_class, pupil)
+
+
 def _layer(
     session: Session, actor: Actor, school_class: SchoolClass | None, pupil: Pupil | None
 ) -> _Layer:
@@ -187,6 +194,8 @@ def _checked_phrase(phrase: str) -> str:
 def _checked_symbol(symbol: str | None) -> str | None:
     if symbol is None or symbol == HIDDEN:
         return None
-    if svg_path(symbol) is None:
+    from classroom.symbols.pictures import picture_path  # pictures builds on this module
+
+    if svg_path(symbol) is None and picture_path(symbol) is None:
         raise Invalid("Choose one of the symbols shown.", "symbol")
     return symbol

@@ -23,7 +23,7 @@ from classroom.errors import Invalid
 from classroom.policy import allow
 from classroom.principals import PupilPrincipal
 from classroom.pupils.models import Pupil, SchoolClass
-from classroom.symbols import queries, services
+from classroom.symbols import pictures, queries, services
 from classroom.symbols.cache import cached_symbolise, render_symbolised, render_words
 from classroom.symbols.cache import override_layers as cached_override_layers
 from classroom.symbols.forms import LAYER_KEY, ChooserForm, ClearForm, OverrideForm, TextForm
@@ -51,7 +51,13 @@ MAX_WORD_LINKS = 40
 @bp.get("/<code>.svg")
 @allow("public")
 def image(code: str) -> Response:
-    """One symbol as SVG; symbols hold no personal data, so anyone may fetch them."""
+    """One symbol as SVG (or a school's own picture, as PNG, by its unguessable code);
+    symbols hold no personal data, so anyone may fetch them."""
+    if pictures.is_picture_code(code):
+        picture = pictures.picture_path(code)
+        if picture is None:
+            abort(404)
+        return small_file_response(picture, "image/png", 31536000)
     path = svg_path(code)
     if path is None:
         abort(404)
@@ -262,9 +268,18 @@ def _chooser_page(
         overrides=overrides,
         now=symbolise(phrase, layers) if phrase else [],
         chosen=_chosen(phrase, layers),
-        options=queries.options_for(phrase, state.search) if phrase else [],
+        options=_school_options(phrase) + queries.options_for(phrase, state.search)
+        if phrase
+        else [],
         hidden=HIDDEN,
     ), (400 if state.error else 200)
+
+
+def _school_options(phrase: str) -> list[queries.Option]:
+    """The school's own pictures uploaded for this word, first."""
+    key = normalise(phrase)
+    found = pictures.school_pictures(get_session(), _staff().school_id)
+    return [queries.Option(p.code, p.label) for p in found if p.label == key][:6]
 
 
 def _overrides_on(target: Target | None) -> list[SymbolOverride]:
@@ -350,3 +365,7 @@ def _refused(state: ChooserState, errors: Mapping[str, Sequence[str]]) -> Respon
     if not LAYER_KEY.fullmatch(state.layer):
         state.layer = ""
     return _chooser_page(state, _editable_targets())
+
+
+# Routes for "my people" live in their own module on this blueprint.
+from classroom.symbols import people_views, picture_views, sheet_views  # noqa: E402, F401

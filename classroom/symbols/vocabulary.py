@@ -21,6 +21,8 @@ from classroom.symbols.library import CODE, own_symbol_files, svg_path, svg_prob
 VOCABULARY_FILE = ROOT / "symbols" / "vocabulary.toml"
 MAX_PHRASE_WORDS = 5
 FUNCTION_WORDS_KEY = "function_words"
+NEVER_SHARE_KEY = "never_share"
+ENTRY_KEYS = {"symbol", "alternatives", "why"}
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 # Hyphens and dashes separate words: "cyber-bullying" is looked up as "cyber bullying".
@@ -40,6 +42,7 @@ class Entry:
     symbol: str
     alternatives: tuple[str, ...]
     topic: str
+    why: str = ""  # the reason this picture was chosen, from the review
 
     @property
     def symbols(self) -> tuple[str, ...]:
@@ -54,6 +57,7 @@ class Vocabulary:
     entries: Mapping[str, Entry]
     function_words: frozenset[str]
     max_words: int
+    never_share: tuple[frozenset[str], ...] = ()
 
     def get(self, phrase: str) -> Entry | None:
         """The entry for an already normalised word or phrase, if there is one."""
@@ -123,6 +127,7 @@ class _Reader:
         if data is None:
             return None
         function_words = self._function_words(data.pop(FUNCTION_WORDS_KEY, []))
+        never_share = self._groups(data.pop(NEVER_SHARE_KEY, []))
         for topic, table in data.items():
             if not isinstance(table, dict):
                 self.problems.append(f"{self.name}: {topic!r} must be a [table] of words")
@@ -130,7 +135,36 @@ class _Reader:
             for key, value in table.items():
                 self._entry(topic, key, value)
         longest = max((len(p.split()) for p in self.entries), default=1)
-        return Vocabulary(MappingProxyType(dict(self.entries)), function_words, longest)
+        self._check_never_share(never_share)
+        entries = MappingProxyType(dict(self.entries))
+        return Vocabulary(entries, function_words, longest, never_share)
+
+    def _groups(self, groups: object) -> tuple[frozenset[str], ...]:
+        if not isinstance(groups, list) or not all(
+            isinstance(g, list) and all(isinstance(w, str) for w in g) for g in groups
+        ):
+            self.problems.append(f"{self.name}: {NEVER_SHARE_KEY} must be a list of lists of words")
+            return ()
+        return tuple(frozenset(normalise(w) for w in group) for group in groups)
+
+    def _check_never_share(self, groups: tuple[frozenset[str], ...]) -> None:
+        """Two words in one group with one picture would teach that they mean the same."""
+        for group in groups:
+            by_symbol: dict[str, list[str]] = {}
+            for word in sorted(group):
+                entry = self.entries.get(word)
+                if entry is None:
+                    self.problems.append(
+                        f"{self.name}: {NEVER_SHARE_KEY} word {word!r} is not listed"
+                    )
+                    continue
+                by_symbol.setdefault(entry.symbol, []).append(word)
+            for symbol, words in sorted(by_symbol.items()):
+                if len(words) > 1:
+                    listed = ", ".join(repr(w) for w in words)
+                    self.problems.append(
+                        f"{self.name}: {listed} must never share a picture, but all have {symbol!r}"
+                    )
 
     def _parse(self) -> dict[str, Any] | None:
         try:
@@ -153,6 +187,7 @@ class _Reader:
     def _entry(self, topic: str, key: str, value: object) -> None:
         where = f"{self.name} [{topic}] {key!r}"
         symbol, alternatives = self._symbols(where, value)
+        why = value.get("why", "") if isinstance(value, dict) else ""
         phrase = normalise(key)
         if not self._phrase_ok(where, key, phrase) or symbol is None:
             return
@@ -160,7 +195,10 @@ class _Reader:
             first = self.written_as[phrase]
             self.problems.append(f"{where}: duplicate of {first} (both mean {phrase!r})")
             return
-        self.entries[phrase] = Entry(phrase, symbol, alternatives, topic)
+        if not isinstance(why, str):
+            self.problems.append(f"{where}: why must be text in quotes")
+            why = ""
+        self.entries[phrase] = Entry(phrase, symbol, alternatives, topic, why)
         self.written_as[phrase] = f"[{topic}] {key!r}"
 
     def _phrase_ok(self, where: str, key: str, phrase: str) -> bool:
@@ -178,9 +216,10 @@ class _Reader:
     def _symbols(self, where: str, value: object) -> tuple[str | None, tuple[str, ...]]:
         if isinstance(value, str):
             return self._code(where, value), ()
-        if not isinstance(value, dict) or set(value) - {"symbol", "alternatives"}:
+        if not isinstance(value, dict) or set(value) - ENTRY_KEYS:
             self.problems.append(
-                f'{where}: give a symbol code, or {{ symbol = "...", alternatives = [...] }}'
+                f'{where}: give a symbol code, or {{ symbol = "...", alternatives = [...], '
+                'why = "..." }'
             )
             return None, ()
         alternatives = value.get("alternatives", [])

@@ -18,6 +18,7 @@ from classroom.errors import Invalid, checked_key
 from classroom.outbox.services import enqueue_email
 from classroom.principals import Actor
 from classroom.pupils.models import Pupil
+from classroom.symbols.people import school_adults
 from classroom.worries import flow
 from classroom.worries.models import (
     Agency,
@@ -74,14 +75,9 @@ def _clean(text: str | None, limit: int, label: str) -> str | None:
 
 
 def trusted_adults(session: Session, pupil: Pupil) -> list[Account]:
-    """Who the pupil can choose to talk to: their class staff, then the safeguarding lead."""
-    staff = [a for a in pupil.school_class.staff if a.active]
-    dsls = session.scalars(
-        select(Account).where(
-            Account.school_id == pupil.school_id, Account.role == Role.DSL, Account.active
-        )
-    )
-    return staff + [a for a in dsls if a not in staff]
+    """Who the pupil can choose to talk to: their school trusted adults ("my people", else
+    their class staff), then the safeguarding lead. Never a home adult."""
+    return school_adults(session, pupil)
 
 
 def validate_choices(session: Session, pupil: Pupil, choices: WorryChoices) -> WorryChoices:

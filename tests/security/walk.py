@@ -216,6 +216,8 @@ def _more_samples(
         "authoring.copy:lesson_id": Sample(written.id, "school"),
         "authoring.share:lesson_id": Sample(written.id, "school"),
         "authoring.preview:lesson_id": Sample(written.key, "school"),
+        "person_id": Sample(_trusted_person(session, teacher, amira), "amira"),
+        "flag_id": Sample(_flag(session, teacher), "school"),
     }
 
 
@@ -241,6 +243,28 @@ def _evidence_samples(
         "received_id": Sample(received.id, "amira"),
         "file_id": Sample(received.files[0].id, "amira"),
     }
+def _flag(session: Session, teacher: Account) -> int:
+    """A picture a teacher flagged, for the admin's list."""
+    from classroom.symbols.sheets import flag_picture
+
+    return flag_picture(session, teacher, "stay", "1F9CD", "walk").id
+
+
+def _trusted_person(session: Session, teacher: Account, amira: Pupil) -> int:
+    """One of Amira's trusted adults at home ("my people"), with a photo."""
+    import io
+
+    from PIL import Image
+
+    from classroom.symbols import people
+    from classroom.symbols.models import Place
+
+    photo = io.BytesIO()
+    Image.new("RGB", (40, 40), "teal").save(photo, "PNG")
+    row = people.add_person(
+        session, teacher, amira, Place.HOME, name="Grandma", photo=photo.getvalue()
+    )
+    return row.id
 
 
 # --- Visiting ------------------------------------------------------------------------------------

@@ -45,7 +45,7 @@ def test_a_phrase_may_be_written_with_commas_and_hyphens() -> None:
 def test_a_phrase_never_spans_a_full_stop() -> None:
     tokens = words(symbolise("I trusted. Adult help came."))
     assert ("trusted", "1F91D") in tokens
-    assert ("Adult", "1F9D1") in tokens
+    assert ("Adult", "adult") in tokens
 
 
 def test_a_plural_phrase_matches_through_its_last_word() -> None:
@@ -55,7 +55,7 @@ def test_a_plural_phrase_matches_through_its_last_word() -> None:
 def test_inflected_words_fall_back_to_their_lemma() -> None:
     for form in ("bullied", "bullies"):
         tokens = [t for t in symbolise(f"She {form} him.") if t.text == form]
-        assert tokens == [Token(form, "1F624", True, "bully")]
+        assert tokens == [Token(form, "bully", True, "bully")]
 
 
 def test_the_exact_word_beats_its_lemma() -> None:

@@ -135,3 +135,49 @@ def test_cli_check_fails_with_clear_messages(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "1 problem found:" in result.output
     assert "no picture for '1FFFF'" in result.output
+
+
+def test_words_on_the_never_share_list_cannot_share_a_picture(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+never_share = [["feel", "pretend"], ["adult", "ghost"]]
+[words]
+feel = "1F3AD"
+pretend = "1F3AD"
+adult = "adult"
+""",
+    )
+    problems = "\n".join(check_vocabulary(path))
+    assert "'feel', 'pretend' must never share a picture, but all have '1F3AD'" in problems
+    assert "never_share word 'ghost' is not listed" in problems
+    with pytest.raises(VocabularyError):
+        load_vocabulary(path)
+
+
+def test_the_reviewed_words_have_distinct_concrete_pictures() -> None:
+    vocabulary = load_vocabulary()
+    people = ["adult", "child", "me", "you", "friend", "stranger", "trusted adult", "bully"]
+    assert len({vocabulary.entries[w].symbol for w in people}) == len(people)
+    # No praying hands, no OK hand, no huffy face for bullying, no masks for feelings.
+    for word in ["want", "please", "thank you", "believe", "respects", "permission", "consent"]:
+        assert vocabulary.entries[word].symbol not in {"1F64F", "1F932", "1F44C"}, word
+    assert vocabulary.entries["bullying"].symbol == "bully"
+    assert vocabulary.entries["feelings"].symbol != vocabulary.entries["pretend"].symbol
+    assert vocabulary.entries["nude"].symbol == "private-picture"
+    assert vocabulary.entries["yes"].symbols == ("2705",)
+    assert vocabulary.entries["no"].symbols == ("274C",)
+    assert vocabulary.entries["bully"].why  # each decision says why
+
+
+def test_a_why_must_be_text(tmp_path: Path) -> None:
+    problems = check_vocabulary(write(tmp_path, '[w]\ncat = { symbol = "1F431", why = 3 }\n'))
+    assert any("why must be text" in p for p in problems)
+
+
+def test_cli_check_with_lessons_names_each_screen_problem(tmp_path: Path) -> None:
+    folder = tmp_path / "lessons"
+    folder.mkdir()
+    result = CliRunner().invoke(cli, ["check", "--lessons", str(folder)])
+    assert result.exit_code == 1
+    assert "no lesson files (*.toml) found here" in result.output

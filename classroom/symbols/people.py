@@ -1,0 +1,250 @@
+"""My people: each pupil's trusted adults at school and at home, with names and photos.
+
+Lesson steps ("Who can you tell?") and the worry flow ("Who do you want to talk to?") show
+these people, so a pupil sees the faces they know rather than one generic figure. School adults
+are members of staff; home adults are a name and a photo set by staff or a connected carer.
+Home adults are only ever shown to the pupil: a worry is never sent to them (the school's
+safeguarding team decides whether and how a family is told).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import secrets
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from PIL import Image
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from classroom import policy
+from classroom.accounts.models import Account, Role
+from classroom.audit.services import record
+from classroom.db import utcnow
+from classroom.errors import Invalid
+from classroom.parents.photos import reencode
+from classroom.principals import Actor
+from classroom.pupils.models import ClassStaff, Pupil
+from classroom.symbols.models import Place, StaffPhoto, TrustedPerson
+
+PHOTO_SIDE = 320  # a 180 px card on a retina iPad
+NAME_LENGTH = 60
+FILE_NAME = re.compile(r"^[0-9a-f]{32}\.jpg$")
+SCHOOL_SYMBOL = "trusted-adult"
+HOME_SYMBOL = "adult"
+
+
+@dataclass(frozen=True)
+class Person:
+    """A trusted adult as a pupil screen shows them: a name, a place and a picture."""
+
+    key: str  # the answer value: "staff-<account id>" or "home-<person id>"
+    name: str
+    place: Place
+    account_id: int | None
+    photo: tuple[str, int] | None  # ("person", id) or ("staff", account id): see views
+    symbol: str  # the picture when there is no photo
+
+
+def my_people(session: Session, pupil: Pupil) -> list[Person]:
+    """The pupil's trusted adults: at school first, then at home."""
+    rows = list(session.scalars(_rows(pupil)))
+    people = [_school_person(session, pupil, a, rows) for a in school_adults(session, pupil)]
+    people += [_home_person(row) for row in rows if row.place is Place.HOME]
+    return people
+
+
+def school_adults(session: Session, pupil: Pupil) -> list[Account]:
+    """Who a pupil may choose to talk to about a worry: the school adults staff chose for
+    them (else their class staff), then the safeguarding lead, who always hears."""
+    chosen = [
+        row.account
+        for row in session.scalars(_rows(pupil).where(TrustedPerson.place == Place.SCHOOL))
+        if row.account is not None and row.account.active and row.account.is_staff
+    ]
+    staff = chosen or [a for a in pupil.school_class.staff if a.active]
+    dsls = session.scalars(
+        select(Account).where(
+            Account.school_id == pupil.school_id, Account.role == Role.DSL, Account.active
+        )
+    )
+    return list(dict.fromkeys([*staff, *dsls]))
+
+
+def staff_picture(session: Session, pupil: Pupil, account: Account) -> tuple[str, int] | None:
+    """The photo to show this pupil for a member of staff: one set just for the pupil, else
+    the staff photo if the member of staff works in the pupil's class; else none."""
+    row = session.scalar(
+        _rows(pupil).where(
+            TrustedPerson.account_id == account.id, TrustedPerson.photo_file.is_not(None)
+        )
+    )
+    if row is not None:
+        return ("person", row.id)
+    teaches = session.scalar(
+        select(ClassStaff).where(
+            ClassStaff.account_id == account.id, ClassStaff.class_id == pupil.class_id
+        )
+    )
+    has_photo = session.get(StaffPhoto, account.id) is not None
+    return ("staff", account.id) if teaches is not None and has_photo else None
+
+
+def add_person(
+    session: Session,
+    actor: Actor,
+    pupil: Pupil,
+    place: Place,
+    *,
+    name: str = "",
+    account: Account | None = None,
+    photo: bytes | None = None,
+) -> TrustedPerson:
+    """Add a trusted adult for the pupil: a member of staff at school, a named adult at home."""
+    allowed = (
+        policy.can_set_school_people(session, actor, pupil)
+        if place is Place.SCHOOL
+        else policy.can_set_home_people(session, actor, pupil)
+    )
+    if not allowed or not isinstance(actor, Account):
+        raise PermissionError("not allowed to change this pupil's trusted adults")
+    name, account = _checked(place, name, account, pupil)
+    row = TrustedPerson(
+        school_id=pupil.school_id,
+        pupil_id=pupil.id,
+        place=place,
+        name=name,
+        account_id=account.id if account is not None else None,
+        photo_file=store_photo(photo) if photo else None,
+        added_by_id=actor.id,
+        added_at=utcnow(),
+    )
+    session.add(row)
+    session.flush()
+    detail = f"{place.value}: {name}" + (" (with photo)" if row.photo_file else "")
+    record(session, actor, "symbols.trusted_person_added", pupil, detail)
+    return row
+
+
+def remove_person(session: Session, actor: Actor, person: TrustedPerson) -> None:
+    """Take a trusted adult off the pupil's list, and delete their photo."""
+    pupil = person.pupil
+    allowed = (
+        policy.can_set_school_people(session, actor, pupil)
+        if person.place is Place.SCHOOL
+        else policy.can_set_home_people(session, actor, pupil)
+    )
+    if not allowed:
+        raise PermissionError("not allowed to change this pupil's trusted adults")
+    _delete_file(person.photo_file)
+    session.delete(person)
+    session.flush()
+    record(
+        session,
+        actor,
+        "symbols.trusted_person_removed",
+        pupil,
+        f"{person.place.value}: {person.name}",
+    )
+
+
+def set_staff_photo(session: Session, actor: Actor, account: Account, data: bytes | None) -> None:
+    """Set (or remove, with None) a member of staff's photo; audited."""
+    if not policy.can_set_staff_photo(actor, account) or not isinstance(actor, Account):
+        raise PermissionError("not allowed to set this photo")
+    row = session.get(StaffPhoto, account.id)
+    if row is not None:
+        _delete_file(row.photo_file)
+        session.delete(row)
+        session.flush()
+    if data is not None:
+        session.add(
+            StaffPhoto(
+                account_id=account.id,
+                school_id=account.school_id,
+                photo_file=store_photo(data),
+                set_by_id=actor.id,
+                set_at=utcnow(),
+            )
+        )
+        session.flush()
+    action = "symbols.staff_photo_set" if data is not None else "symbols.staff_photo_removed"
+    record(session, actor, action, account)
+
+
+def photo_dir() -> Path:
+    return Path(current_app.instance_path) / "people_photos"
+
+
+def store_photo(data: bytes) -> str:
+    """Re-encode (no metadata, upright, size-limited), shrink and save; returns the file name."""
+    with Image.open(io.BytesIO(reencode(data))) as image:
+        image.thumbnail((PHOTO_SIDE, PHOTO_SIDE))
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=85, optimize=True)
+    folder = photo_dir()
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    name = f"{secrets.token_hex(16)}.jpg"
+    fd, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(out.getvalue())
+    os.replace(temporary, folder / name)
+    return name
+
+
+def photo_path(name: str | None) -> Path | None:
+    """Where a stored photo is, if the name is one of ours and the file exists."""
+    if name is None or not FILE_NAME.match(name):
+        return None
+    path = photo_dir() / name
+    return path if path.is_file() else None
+
+
+def _delete_file(name: str | None) -> None:
+    path = photo_path(name)
+    if path is not None:
+        path.unlink(missing_ok=True)  # a photo no longer used is deleted (the photo policy)
+
+
+def _rows(pupil: Pupil) -> Select[TrustedPerson]:
+    return (
+        select(TrustedPerson).where(TrustedPerson.pupil_id == pupil.id).order_by(TrustedPerson.id)
+    )
+
+
+def _checked(
+    place: Place, name: str, account: Account | None, pupil: Pupil
+) -> tuple[str, Account | None]:
+    if place is Place.SCHOOL:
+        if account is None or not account.is_staff or account.school_id != pupil.school_id:
+            raise Invalid("Choose a member of staff.", "account")
+        return (name.strip() or account.display_name)[:NAME_LENGTH], account
+    name = " ".join(name.split())
+    if not name or len(name) > NAME_LENGTH:
+        raise Invalid(f"Type the adult's name (at most {NAME_LENGTH} letters).", "name")
+    return name, None
+
+
+def _school_person(
+    session: Session, pupil: Pupil, account: Account, rows: list[TrustedPerson]
+) -> Person:
+    row = next((r for r in rows if r.account_id == account.id), None)
+    name = row.name if row is not None else account.display_name
+    return Person(
+        f"staff-{account.id}",
+        name,
+        Place.SCHOOL,
+        account.id,
+        staff_picture(session, pupil, account),
+        SCHOOL_SYMBOL,
+    )
+
+
+def _home_person(row: TrustedPerson) -> Person:
+    photo = ("person", row.id) if row.photo_file else None
+    return Person(f"home-{row.id}", row.name, Place.HOME, None, photo, HOME_SYMBOL)

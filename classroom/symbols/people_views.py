@@ -1,0 +1,221 @@
+"""Pages for "my people": staff and carers set a pupil's trusted adults; staff their photo.
+
+Photos are served only to whoever policy lets see them: a pupil their own people (and staff
+photos only in classes that person works in), staff and carers a pupil they may see.
+"""
+
+from __future__ import annotations
+
+from flask import abort, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from classroom import policy
+from classroom.accounts.models import Account
+from classroom.audit.services import record
+from classroom.db import get_session
+from classroom.errors import Invalid
+from classroom.policy import allow
+from classroom.principals import PupilPrincipal
+from classroom.pupils.models import Pupil
+from classroom.symbols import people
+from classroom.symbols.models import Place, StaffPhoto, TrustedPerson
+from classroom.symbols.people import Person
+from classroom.symbols.views import bp
+from classroom.web import current_actor
+
+
+def person_picture(person: Person) -> str:
+    """The picture URL for a trusted adult on a pupil screen: their photo, else a symbol."""
+    if person.photo is None:
+        return url_for("symbols.image", code=person.symbol)
+    kind, number = person.photo
+    if kind == "staff":
+        return url_for("symbols.staff_photo", account_id=number)
+    return url_for("symbols.person_photo", person_id=number)
+
+
+def staff_picture(account: Account) -> str:
+    """For the worry flow: this member of staff's photo as the signed-in pupil may see it."""
+    actor = current_actor()
+    if isinstance(actor, PupilPrincipal):
+        photo = people.staff_picture(get_session(), actor.pupil, account)
+        if photo is not None:
+            return person_picture(Person("", "", Place.SCHOOL, account.id, photo, ""))
+    return url_for("symbols.image", code=people.SCHOOL_SYMBOL)
+
+
+bp.add_app_template_global(person_picture, "person_picture")
+bp.add_app_template_global(staff_picture, "staff_picture")
+
+
+def _actor() -> Account:
+    actor = current_actor()
+    if not isinstance(actor, Account):
+        abort(403)
+    return actor
+
+
+def _pupil(pupil_id: int) -> Pupil:
+    pupil = get_session().scalar(policy.visible_pupils(_actor()).where(Pupil.id == pupil_id))
+    if pupil is None:
+        abort(404)
+    return pupil
+
+
+def _people_page(pupil: Pupil, error: str | None = None) -> ResponseReturnValue:
+    db, actor = get_session(), _actor()
+    can_school = policy.can_set_school_people(db, actor, pupil)
+    can_home = policy.can_set_home_people(db, actor, pupil)
+    if not (can_school or can_home):
+        abort(404)
+    rows = list(
+        db.scalars(policy.visible_trusted_people(actor).where(TrustedPerson.pupil_id == pupil.id))
+    )
+    staff = db.scalars(
+        select(Account)
+        .where(Account.school_id == pupil.school_id, Account.active)
+        .order_by(Account.display_name)
+    ).all()
+    shown = people.my_people(db, pupil)
+    record(db, actor, "symbols.trusted_people_viewed", pupil)
+    db.commit()
+    return render_template(
+        "symbols/people.html",
+        pupil=pupil,
+        rows=rows,
+        shown=shown,
+        staff=[a for a in staff if a.is_staff] if can_school else [],
+        can_school=can_school,
+        can_home=can_home,
+        error=error,
+    ), (400 if error else 200)
+
+
+@bp.get("/people/<int:pupil_id>")
+@allow("account")
+def people_page(pupil_id: int) -> ResponseReturnValue:
+    """A pupil's trusted adults at school and at home, as the pupil sees them, and changes."""
+    return _people_page(_pupil(pupil_id))
+
+
+@bp.post("/people/<int:pupil_id>")
+@allow("account")
+def people_add(pupil_id: int) -> ResponseReturnValue:
+    """Add a school adult (a member of staff) or a home adult (a name and maybe a photo)."""
+    pupil, db = _pupil(pupil_id), get_session()
+    place = request.form.get("place", "")
+    if place not in {p.value for p in Place}:
+        return _people_page(pupil, "Choose school or home.")
+    account_id = request.form.get("account", type=int)
+    account = db.get(Account, account_id) if account_id else None
+    upload = request.files.get("photo")
+    photo = upload.read() if upload and upload.filename else None
+    try:
+        people.add_person(
+            db,
+            _actor(),
+            pupil,
+            Place(place),
+            name=request.form.get("name", ""),
+            account=account,
+            photo=photo,
+        )
+    except PermissionError:
+        abort(404)
+    except Invalid as problem:
+        db.rollback()
+        return _people_page(pupil, problem.message)
+    db.commit()
+    return redirect(url_for("symbols.people_page", pupil_id=pupil.id, saved=1))
+
+
+@bp.post("/people/person/<int:person_id>/remove")
+@allow("account")
+def people_remove(person_id: int) -> ResponseReturnValue:
+    """Take one trusted adult off a pupil's list (their photo is deleted)."""
+    db = get_session()
+    person = db.scalar(policy.visible_trusted_people(_actor()).where(TrustedPerson.id == person_id))
+    if person is None:
+        abort(404)
+    pupil_id = person.pupil_id
+    try:
+        people.remove_person(db, _actor(), person)
+    except PermissionError:
+        abort(404)
+    db.commit()
+    return redirect(url_for("symbols.people_page", pupil_id=pupil_id, removed=1))
+
+
+@bp.get("/people/photo/<int:person_id>.jpg")
+@allow("signed_in")
+def person_photo(person_id: int) -> ResponseReturnValue:
+    """A trusted adult's photo, for the pupil themselves and people who may see the pupil."""
+    db = get_session()
+    actor = current_actor()
+    person = db.scalar(policy.visible_trusted_people(actor).where(TrustedPerson.id == person_id))
+    path = people.photo_path(person.photo_file if person is not None else None)
+    if path is None:
+        abort(404)
+    return _private_jpeg(path.read_bytes())
+
+
+@bp.get("/people/staff/<int:account_id>.jpg")
+@allow("signed_in")
+def staff_photo(account_id: int) -> ResponseReturnValue:
+    """A member of staff's photo: pupils in their classes and the school's staff only."""
+    db = get_session()
+    account = db.get(Account, account_id)
+    row = db.get(StaffPhoto, account_id)
+    if (
+        account is None
+        or row is None
+        or not policy.can_see_staff_photo(db, current_actor(), account)
+    ):
+        abort(404)
+    path = people.photo_path(row.photo_file)
+    if path is None:
+        abort(404)
+    return _private_jpeg(path.read_bytes())
+
+
+def _private_jpeg(data: bytes) -> Response:
+    response = Response(data, mimetype="image/jpeg")
+    response.cache_control.private = True
+    response.cache_control.no_store = True  # a photo of a person stays off shared caches
+    return response
+
+
+@bp.get("/my-photo")
+@allow("staff")
+def my_photo() -> ResponseReturnValue:
+    """A member of staff's own photo, which pupils in their classes see."""
+    return _my_photo_page()
+
+
+def _my_photo_page(error: str | None = None) -> ResponseReturnValue:
+    actor = _actor()
+    has_photo = get_session().get(StaffPhoto, actor.id) is not None
+    return render_template(
+        "symbols/my_photo.html", account=actor, has_photo=has_photo, error=error
+    ), (400 if error else 200)
+
+
+@bp.post("/my-photo")
+@allow("staff")
+def my_photo_set() -> ResponseReturnValue:
+    """Set or remove your own photo (re-encoded; no metadata kept); audited."""
+    db, actor = get_session(), _actor()
+    upload = request.files.get("photo")
+    remove = request.form.get("remove") == "1"
+    data = None if remove else (upload.read() if upload else b"")
+    try:
+        people.set_staff_photo(db, actor, actor, data)
+    except PermissionError:
+        abort(403)
+    except Invalid as problem:
+        db.rollback()
+        return _my_photo_page(problem.message)
+    db.commit()
+    return redirect(url_for("symbols.my_photo", saved=1))

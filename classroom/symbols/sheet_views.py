@@ -1,0 +1,86 @@
+"""Contact sheets (word + picture) for staff to review and print, and flagged pictures."""
+
+from __future__ import annotations
+
+from flask import abort, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from classroom.accounts.models import Account
+from classroom.db import get_session
+from classroom.errors import Invalid
+from classroom.lessons import maps
+from classroom.policy import allow
+from classroom.symbols import sheets
+from classroom.symbols.models import SymbolFlag
+from classroom.symbols.views import bp
+from classroom.web import current_actor
+
+
+def _actor() -> Account:
+    actor = current_actor()
+    if not isinstance(actor, Account):
+        abort(403)
+    return actor
+
+
+@bp.get("/sheet")
+@allow("staff")
+def sheet() -> ResponseReturnValue:
+    """The whole word list, or one lesson's pictured words, as a printable contact sheet."""
+    catalogue = maps.catalogue()
+    lessons = [(lesson.id, lesson.title.text) for lesson in catalogue]
+    lesson_id = request.args.get("lesson", "")
+    if not lesson_id:
+        return render_template(
+            "symbols/sheet.html", topics=sheets.vocabulary_sheet(), lessons=lessons, lesson=None
+        )
+    lesson = catalogue.get(lesson_id) if lesson_id in dict(lessons) else None
+    if lesson is None:
+        abort(404)
+    texts = [lesson.title.text, *(t.text for v in lesson.versions for t in v.texts())]
+    rows = sheets.text_sheet(texts)
+    return render_template(
+        "symbols/sheet.html", topics={lesson.title.text: rows}, lessons=lessons, lesson=lesson
+    )
+
+
+@bp.post("/flags")
+@allow("staff")
+def flag() -> ResponseReturnValue:
+    """Flag a picture as wrong for its word; it lands on the admin's list (audited)."""
+    db = get_session()
+    form = request.form
+    try:
+        sheets.flag_picture(
+            db, _actor(), form.get("phrase", ""), form.get("symbol", ""), form.get("note", "")
+        )
+    except Invalid as problem:
+        db.rollback()
+        return render_template("symbols/flag_problem.html", message=problem.message), 400
+    db.commit()
+    lesson = form.get("lesson", "")
+    return redirect(url_for("symbols.sheet", lesson=lesson or None, flagged=1))
+
+
+@bp.get("/flags")
+@allow("manage_accounts")
+def flags() -> ResponseReturnValue:
+    """The admin's list of flagged pictures not yet dealt with."""
+    try:
+        rows = sheets.open_flags(get_session(), _actor())
+    except PermissionError:
+        abort(403)
+    return render_template("symbols/flags.html", flags=rows)
+
+
+@bp.post("/flags/<int:flag_id>/resolve")
+@allow("manage_accounts")
+def resolve(flag_id: int) -> ResponseReturnValue:
+    """Mark a flagged picture dealt with."""
+    db = get_session()
+    row = db.get(SymbolFlag, flag_id)
+    if row is None or row.school_id != _actor().school_id:
+        abort(404)
+    sheets.resolve_flag(db, _actor(), row)
+    db.commit()
+    return redirect(url_for("symbols.flags", resolved=1))

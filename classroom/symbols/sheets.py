@@ -1,0 +1,100 @@
+"""Contact sheets for staff review (word + picture), and "flag this picture" for the admin.
+
+A speech-and-language therapist reviews pictures by looking at them side by side with their
+words; a flag records what looked wrong, for the admin's list, without changing anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from classroom import policy
+from classroom.accounts.models import Account
+from classroom.audit.services import record
+from classroom.db import utcnow
+from classroom.errors import Invalid
+from classroom.principals import Actor
+from classroom.symbols.library import svg_path
+from classroom.symbols.models import SymbolFlag
+from classroom.symbols.symboliser import symbolise
+from classroom.symbols.vocabulary import Vocabulary, load_vocabulary, normalise
+
+MAX_NOTE = 300
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    """One word or phrase, its picture and why it was chosen."""
+
+    phrase: str
+    symbol: str
+    why: str = ""
+
+
+def vocabulary_sheet(vocabulary: Vocabulary | None = None) -> dict[str, list[SheetRow]]:
+    """Every word-list entry by topic, in word order."""
+    topics: dict[str, list[SheetRow]] = {}
+    for entry in sorted((vocabulary or load_vocabulary()).entries.values(), key=lambda e: e.phrase):
+        topics.setdefault(entry.topic, []).append(SheetRow(entry.phrase, entry.symbol, entry.why))
+    return dict(sorted(topics.items()))
+
+
+def text_sheet(texts: list[str], vocabulary: Vocabulary | None = None) -> list[SheetRow]:
+    """Each distinct pictured word in these texts (a lesson's), with its picture, in order."""
+    words = vocabulary or load_vocabulary()
+    rows: dict[tuple[str, str], SheetRow] = {}
+    for text in texts:
+        for token in symbolise(text, vocabulary=words):
+            if token.is_word and token.symbol:
+                entry = words.get(token.key)
+                why = entry.why if entry is not None else ""
+                rows.setdefault((token.key, token.symbol), SheetRow(token.key, token.symbol, why))
+    return list(rows.values())
+
+
+def flag_picture(
+    session: Session, actor: Actor, phrase: str, symbol: str, note: str = ""
+) -> SymbolFlag:
+    """Record "this picture is wrong for this word" for the admin's list; audited."""
+    if not isinstance(actor, Account) or not actor.is_staff:
+        raise PermissionError("only staff can flag pictures")
+    key = normalise(phrase)[:80]
+    if not key or svg_path(symbol) is None:
+        raise Invalid("Flag one of the pictures shown.", "symbol")
+    note = " ".join(note.split())
+    if len(note) > MAX_NOTE:
+        raise Invalid(f"Say what is wrong in at most {MAX_NOTE} characters.", "note")
+    flag = SymbolFlag(
+        school_id=actor.school_id, phrase=key, symbol=symbol, note=note,
+        flagged_by_id=actor.id, flagged_at=utcnow(),
+    )  # fmt: skip
+    session.add(flag)
+    session.flush()
+    record(session, actor, "symbols.picture_flagged", flag, f"{key!r} -> {symbol}: {note}")
+    return flag
+
+
+def open_flags(session: Session, actor: Actor) -> list[SymbolFlag]:
+    """The school's flags not yet dealt with, oldest first (the admin's list)."""
+    if not policy.can_review_symbol_flags(actor) or not isinstance(actor, Account):
+        raise PermissionError("only admins see flagged pictures")
+    query = (
+        select(SymbolFlag)
+        .where(SymbolFlag.school_id == actor.school_id, SymbolFlag.resolved_at.is_(None))
+        .order_by(SymbolFlag.flagged_at, SymbolFlag.id)
+    )
+    return list(session.scalars(query))
+
+
+def resolve_flag(session: Session, actor: Actor, flag: SymbolFlag) -> None:
+    """Mark a flag dealt with (the picture changed, or kept on purpose); audited."""
+    if not policy.can_review_symbol_flags(actor) or not isinstance(actor, Account):
+        raise PermissionError("only admins deal with flagged pictures")
+    if flag.school_id != actor.school_id:
+        raise PermissionError("not this school's flag")
+    flag.resolved_at, flag.resolved_by_id = utcnow(), actor.id
+    session.flush()
+    record(session, actor, "symbols.flag_resolved", flag, f"{flag.phrase!r} -> {flag.symbol}")
