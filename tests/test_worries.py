@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -584,3 +585,49 @@ def test_learning_follows_the_worry(app: Flask, client: FlaskClient, session: Se
     assert refused.status_code == 400
     kinds = [e.kind for e in session.scalars(select(Incident)).one().entries]
     assert "lesson" in kinds
+
+
+def _next_pupil_on_same_ipad(ipad: FlaskClient, session: Session, school: Any) -> None:
+    """The pupil finishes; the next pupil of the class taps their tile on the same iPad."""
+    ben = make_pupil(session, school.oak, first_name="Ben", last_name="Taylor")
+    session.commit()
+    assert ipad.post("/pupil/finished").status_code == 302
+    assert ipad.post(f"/class-ipad/pupils/{ben.id}").location.endswith("/pupil/")
+
+
+def test_a_worry_form_rendered_for_one_pupil_is_never_sent_as_the_next(
+    app: Flask, session: Session
+) -> None:
+    school = make_school(session)
+    ipad = pupil_on_ipad(app, school)
+    page = ipad.get("/pupil/worry").data.decode()
+    amiras = page.split('name="reporter" value="')[1].split('"')[0]
+    _next_pupil_on_same_ipad(ipad, session, school)
+    response = ipad.post(
+        "/pupil/worry",
+        data={"key": "amira-1", "what": "sad", "words": "Amira's words", "reporter": amiras},
+    )
+    assert response.status_code == 409
+    body = response.data.decode()
+    assert "Please start your worry again." in body
+    assert "Amira&#39;s words" not in body
+    assert "Amira's words" not in body
+    assert _count(session) == 0
+
+
+def test_thank_you_names_the_adult_only_to_the_visit_that_sent_it(
+    app: Flask, session: Session
+) -> None:
+    school = make_school(session)
+    ipad = pupil_on_ipad(app, school)
+    page = ipad.get("/pupil/worry").data.decode()
+    reporter = page.split('name="reporter" value="')[1].split('"')[0]
+    sent = ipad.post(
+        "/pupil/worry",
+        data={"key": "k-2", "talk_to": str(school.teacher.id), "reporter": reporter},
+    )
+    assert "Ms Lopez will talk to you." in ipad.get(sent.location).data.decode()
+    _next_pupil_on_same_ipad(ipad, session, school)
+    again = ipad.get(sent.location)
+    assert again.status_code == 302
+    assert again.location.endswith("/pupil/")

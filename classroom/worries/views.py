@@ -16,6 +16,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -85,11 +86,18 @@ def _signer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.secret_key or "", salt="worry-form")
 
 
+def _visit() -> int | None:
+    """The signed-in pupil's visit (one sign-in on one iPad), or None when no pupil is signed in."""
+    actor = current_actor()
+    return actor.session_id if isinstance(actor, PupilPrincipal) else None
+
+
 def _flow_page(pupil: Pupil, device_id: int, key: str, **extra: Any) -> str:
     adults = services.trusted_adults(get_session(), pupil)
-    # Names the pupil and iPad for the plain-form path, so a worry typed slowly still arrives
-    # after the pupil's session has timed out.
-    reporter = _signer().dumps({"p": pupil.id, "d": device_id})
+    # Names the pupil, iPad and visit that this form was rendered for: a worry typed slowly still
+    # arrives after the pupil's session has timed out, and a form rendered for one pupil can never
+    # be sent as the next pupil on a shared iPad.
+    reporter = _signer().dumps({"p": pupil.id, "d": device_id, "v": _visit()})
     return render_template(
         "worries/pupil_flow.html",
         steps=flow.STEPS,
@@ -122,16 +130,33 @@ def _choices_from_form() -> services.WorryChoices:
     )
 
 
+class OtherVisitError(Exception):
+    """The form was rendered for another pupil's visit than the one signed in now."""
+
+
 def _reporter() -> tuple[Pupil, Device]:
-    """The pupil sending the plain form: signed in, or named by the form on this class iPad."""
-    actor = current_actor()
-    if isinstance(actor, PupilPrincipal):
-        return actor.pupil, actor.device
-    device = current_device()
+    """The pupil sending the plain form: the visit the form was rendered for, on this class iPad.
+
+    Signed in, the form must have been rendered in this same visit (OtherVisitError otherwise);
+    signed out (the session timed out while they wrote), the form names the pupil.
+    """
     try:
         signed = _signer().loads(request.form.get("reporter", ""), max_age=86400)
     except BadSignature:
+        signed = None
+    actor = current_actor()
+    if isinstance(actor, PupilPrincipal):
+        # Every rendered form carries its token; one rendered in another visit (or forged) is
+        # refused. A post without one was never rendered for anybody else.
+        rendered_elsewhere = "reporter" in request.form and (
+            not isinstance(signed, dict) or signed.get("v") != actor.session_id
+        )
+        if rendered_elsewhere:
+            raise OtherVisitError
+        return actor.pupil, actor.device
+    if not isinstance(signed, dict):
         abort(403)
+    device = current_device()
     pupil = get_session().get(Pupil, signed.get("p"))
     if device is None or pupil is None or signed.get("d") != device.id:
         abort(403)
@@ -144,7 +169,10 @@ def _reporter() -> tuple[Pupil, Device]:
 @allow("class_ipad_any")
 def pupil_send() -> ResponseReturnValue:
     """The same flow without JavaScript: one form, sent once (a repeated key makes nothing new)."""
-    pupil, device = _reporter()
+    try:
+        pupil, device = _reporter()
+    except OtherVisitError:
+        return _other_visit()
     key = request.form.get("key", "")[:64] or str(uuid.uuid4())
     choices = _choices_from_form()
     db = get_session()
@@ -158,12 +186,39 @@ def pupil_send() -> ResponseReturnValue:
         adults = services.trusted_adults(db, pupil)
         adult = next((a for a in adults if a.id == incident.talk_to_id), None)
         return render_template("worries/pupil_thanks.html", adult=adult)
-    return redirect(url_for("worries.pupil_thanks", adult=incident.talk_to_id or ""))
+    _remember_sent(key, incident.talk_to_id)
+    return redirect(url_for("worries.pupil_thanks", key=key))
+
+
+def _other_visit() -> ResponseReturnValue:
+    """A form rendered for another pupil (Back on a shared iPad): nothing of it is sent or shown.
+
+    The pupil signed in now gets their own empty form; what the other pupil chose or typed is
+    dropped, never filed under the wrong child.
+    """
+    me = _pupil()
+    return _flow_page(
+        me.pupil, me.device.id, str(uuid.uuid4()), problem="Please start your worry again."
+    ), 409
+
+
+THANKS_KEPT = 5
+
+
+def _remember_sent(key: str, talk_to_id: int | None) -> None:
+    """This visit sent the worry `key`: only this visit may see its thank-you (and the adult)."""
+    sent = session.get("worries_sent", {})
+    sent = dict(list(sent.items())[-(THANKS_KEPT - 1) :]) if isinstance(sent, dict) else {}
+    sent[key] = talk_to_id
+    session["worries_sent"] = sent
 
 
 def _resend() -> ResponseReturnValue:
     """A stale form must not lose a worry: show it again, choices kept, to send once more."""
-    pupil, device = _reporter()
+    try:
+        pupil, device = _reporter()
+    except OtherVisitError:
+        return _other_visit()
     key = request.form.get("key", "")[:64] or str(uuid.uuid4())
     return _flow_page(
         pupil, device.id, key, chosen=_choices_from_form(), problem="Please press Send again."
@@ -176,9 +231,18 @@ CSRF_RECOVERY["worries.pupil_send"] = _resend
 @bp.get("/pupil/worry/thanks")
 @allow("pupil")
 def pupil_thanks() -> ResponseReturnValue:
-    """Thank you for telling; says who will talk to them and nothing of what they said."""
+    """Thank you for telling; says who will talk to them and nothing of what they said.
+
+    Only the visit that sent the worry `key` sees it: the next pupil on a shared iPad pressing
+    Back (a URL from the previous visit) goes to their own home instead. Without a key it names
+    nobody.
+    """
     me = _pupil()
-    adult_id = request.args.get("adult", type=int)
+    sent = session.get("worries_sent", {})
+    key = request.args.get("key")
+    if key is not None and (not isinstance(sent, dict) or key not in sent):
+        return redirect(url_for("pupils.home"))
+    adult_id = sent[key] if key is not None else None
     adults = services.trusted_adults(get_session(), me.pupil)
     adult = next((a for a in adults if a.id == adult_id), None)
     return render_template("worries/pupil_thanks.html", adult=adult)
@@ -198,6 +262,7 @@ def ipad_queue() -> ResponseReturnValue:
     try:
         payload = envelope.open_envelope(key_path(), body.get("envelope"))
         pupil, key, choices = _queued_worry(payload, device.class_id)
+        _remember_if_mine(pupil, key, choices)
         if services.existing(db, key) is not None:
             return {"status": "already received"}, 200
         services.raise_worry(db, pupil, device, key, choices)
@@ -208,6 +273,13 @@ def ipad_queue() -> ResponseReturnValue:
         db.rollback()
         return {"status": "already received"}, 200
     return {"status": "received"}, 201
+
+
+def _remember_if_mine(pupil: Pupil, key: str, choices: services.WorryChoices) -> None:
+    """Sent by the pupil signed in now, from their own screen: their thank-you names the adult."""
+    actor = current_actor()
+    if isinstance(actor, PupilPrincipal) and actor.pupil.id == pupil.id:
+        _remember_sent(key, choices.talk_to_id)
 
 
 def _queued_worry(

@@ -8,20 +8,40 @@
     if (event.persisted) { window.location.reload(); }
   });
 
+  // Finishing (or timing out) ends the session and *replaces* this history entry with the class
+  // tiles, so the next pupil cannot step Back into this pupil's screens. Without fetch, or if
+  // the network fails, the plain form still signs the pupil out.
+  var finished = document.getElementById("finished-form");
+  function finish() {
+    if (!finished) { return; }
+    if (!window.fetch || !window.FormData) { finished.submit(); return; }
+    window.fetch(finished.action, {
+      method: "POST", body: new FormData(finished), credentials: "same-origin", redirect: "manual"
+    }).then(function () {
+      window.location.replace(finished.getAttribute("data-start-url"));
+    }, function () { finished.submit(); });
+  }
+  window.classroomFinish = finish;
+
   // Pupil sessions end after a few idle minutes; the server enforces it, and this returns the
   // iPad to the class tiles so the next pupil never sees the last one's screen.
   var body = document.body;
   var idleMinutes = parseFloat(body.getAttribute("data-idle-minutes") || "0");
-  var finished = document.getElementById("finished-form");
   if (idleMinutes > 0 && finished) {
     var timer = null;
     var reset = function () {
       if (timer) { window.clearTimeout(timer); }
-      timer = window.setTimeout(function () { finished.submit(); }, idleMinutes * 60 * 1000);
+      timer = window.setTimeout(finish, idleMinutes * 60 * 1000);
     };
     ["pointerdown", "keydown", "touchstart"].forEach(function (name) {
       document.addEventListener(name, reset, { passive: true });
     });
     reset();
+  }
+  if (finished) {
+    finished.addEventListener("submit", function (event) {
+      event.preventDefault();
+      finish();
+    });
   }
 })();

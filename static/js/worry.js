@@ -8,6 +8,9 @@
   "use strict";
   var form = document.getElementById("worry-form");
   if (!form) { return; }
+  // A shared iPad: the browser must never bring back what someone typed or chose here before
+  // (form restoration on Back, or a page kept in memory). Start from what the server rendered.
+  form.reset();
   var steps = Array.prototype.slice.call(form.querySelectorAll(".worry-step"));
   var current = 0;
   var answers = {};
@@ -102,7 +105,7 @@
     return button ? button.textContent.trim() : "";
   }
 
-  function thanksHere(talkTo) {
+  function thanksHere(talkTo, key) {
     // Offline: say thank you on this page; the saved worry goes as soon as the network is back.
     var name = adultName(talkTo);
     var main = document.getElementById("main");
@@ -113,13 +116,15 @@
     line.className = "pupil-message";
     line.textContent = (name || "An adult") + " will talk to you.";
     main.replaceChildren(title, line);
-    window.history.replaceState(null, "", form.getAttribute("data-thanks-url"));
+    window.history.replaceState(window.history.state, "",
+      form.getAttribute("data-thanks-url") + "?key=" + encodeURIComponent(key));
   }
 
-  function thanks(talkTo) {
-    var url = form.getAttribute("data-thanks-url") + "?adult=" + (talkTo || "");
+  function thanks(talkTo, key) {
+    // The server names the adult only to the pupil visit that sent this worry.
+    var url = form.getAttribute("data-thanks-url") + "?key=" + encodeURIComponent(key);
     window.classroomWorryOutbox.pending().then(function (count) {
-      if (count > 0) { thanksHere(talkTo); return; }
+      if (count > 0) { thanksHere(talkTo, key); return; }
       window.location.replace(url);  // replace: the worry page leaves no history entry behind
     }, function () { window.location.replace(url); });
   }
@@ -145,7 +150,7 @@
     seal(data)
       .then(function (envelope) { return outbox.save(data.key, envelope); })
       .then(function () {
-        var done = function () { thanks(data.talk_to); };
+        var done = function () { thanks(data.talk_to, data.key); };
         return outbox.flush().then(done, done);
       }, plainSubmit);
   }
@@ -160,4 +165,11 @@
   form.addEventListener("submit", send);
   form.classList.add("stepped");
   show(0);
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) { return; }
+    form.reset();
+    answers = {};
+    form.querySelectorAll("button.choice-card").forEach(function (b) { b.setAttribute("aria-pressed", "false"); });
+    show(0);
+  });
 })();
