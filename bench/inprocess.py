@@ -116,9 +116,7 @@ def measure(app: Flask, instance: Instance, repeat: int) -> list[PageTiming]:
             began = time.perf_counter()
             client.get(path, **HTTPS)
             times.append((time.perf_counter() - began) * 1000)
-        found.append(
-            PageTiming(label, status, statistics.median(times), statements, connections)
-        )
+        found.append(PageTiming(label, status, statistics.median(times), statements, connections))
     return found
 
 

@@ -75,6 +75,7 @@ class Instance:
     lesson_id: str
     incident_id: int
     amira_id: int
+    class_id: int
 
 
 def config(folder: Path, url: str) -> dict[str, Any]:
@@ -108,7 +109,7 @@ def build_instance(folder: Path, factor: int) -> Instance:
         session.commit()
         envelope.private_key(folder / "worry_key.pem")
         ids = [p.id for p in pupils if p.picture_password_hash is None]
-        instance = Instance(folder, url, token, ids, lesson_id, incident.id, amira.id)
+        instance = Instance(folder, url, token, ids, lesson_id, incident.id, amira.id, oak.id)
     app.extensions["db_engine"].dispose()
     return instance
 
@@ -233,6 +234,7 @@ class Scenario:
 def scenarios(port: int, instance: Instance, envelopes: list[bytes]) -> list[Scenario]:
     pupils = [pupil(port, instance, pid) for pid in instance.pupil_ids]
     dsl = staff(port, "dsl")
+    teacher = staff(port, "teacher")
 
     def pupil_get(path_of: Callable[[int], str]) -> Callable[[int], load.Request]:
         def make(n: int) -> load.Request:
@@ -254,6 +256,18 @@ def scenarios(port: int, instance: Instance, envelopes: list[bytes]) -> list[Sce
         Scenario(
             "DSL queue /safeguarding/",
             lambda n: load.Request("GET", "/safeguarding/", dsl.headers()),
+        ),
+        Scenario(
+            "teacher: class heatmap",
+            lambda n: load.Request(
+                "GET", f"/assessment/classes/{instance.class_id}", teacher.headers()
+            ),
+        ),
+        Scenario(
+            "teacher: lesson map",
+            lambda n: load.Request(
+                "GET", f"/pupils/{instance.amira_id}/lessons", teacher.headers()
+            ),
         ),
         Scenario("worry POST /class-ipad/worries", worry),
     ]
@@ -308,6 +322,7 @@ def under_load(
         results.append(load.run(worry.name, port, make, level, requests, seconds))
         offset += requests
     queue = next(s for s in reads if s.name.startswith("DSL"))
+    top_up(instance, 4000)
     name = f"DSL queue with {open_incidents(instance)} open worries"
     print(f"  {name}, 30 clients ...", flush=True)
     results.append(load.run(name, port, queue.make, 30, 150, budget[30][1]))
@@ -323,6 +338,29 @@ def server_errors(instance: Instance) -> list[str]:
     text = log.read_text(errors="replace") if log.exists() else ""
     found = re.findall(r"^(\w+(?:\.\w+)*(?:Error|Exception)\b[^\n]*)$", text, re.MULTILINE)
     return [f"{found.count(line)}× {line[:160]}" for line in sorted(set(found))]
+
+
+def top_up(instance: Instance, wanted: int) -> None:
+    """Raise pupils' worries in-process until `wanted` are open (the queue's backlog)."""
+    from classroom.devices.models import Device
+    from classroom.worries import services as worries
+
+    missing = wanted - open_incidents(instance)
+    if missing <= 0:
+        return
+    app = create_app(config(instance.folder, instance.url))
+    with app.app_context():
+        session = get_session()
+        device = session.scalars(select(Device)).first()
+        pupils = list(session.scalars(select(Pupil).where(Pupil.id.in_(instance.pupil_ids))))
+        for n in range(missing):
+            choices = worries.WorryChoices(what="sad")
+            pupil = pupils[n % len(pupils)]
+            worries.raise_worry(session, pupil, device, str(uuid.uuid4()), choices)
+            if n % 200 == 199:
+                session.commit()
+        session.commit()
+    app.extensions["db_engine"].dispose()
 
 
 def open_incidents(instance: Instance) -> int:
@@ -445,6 +483,7 @@ def count_statements(app: Flask, instance: Instance) -> dict[str, int]:
         ("teacher", "teacher: pupils", "/pupils/"),
         ("teacher", "teacher: a pupil", f"/pupils/{instance.amira_id}"),
         ("teacher", "teacher: lesson map", f"/pupils/{instance.amira_id}/lessons"),
+        ("teacher", "teacher: class heatmap", f"/assessment/classes/{instance.class_id}"),
         ("parent", "parent: child's feed", f"/family/children/{instance.amira_id}"),
     ]
     browsers = {
@@ -501,6 +540,7 @@ def report(
     audio: list[load.Result],
     weights: list[tuple[str, int, int, int]],
     sql: list[tuple[str, list[int]]],
+    pages: list[Any],
     speech: list[tuple[str, float, str]],
     logged: list[str],
     workers: int,
@@ -561,6 +601,10 @@ def report(
         shown = " | ".join(str(n) if n >= 0 else f"HTTP {-n}" for n in numbers)
         lines.append(f"| {page} | {shown} | {grows} |")
     lines += ["", f"1x data = demo school + {describe_unit()}; 10x = ten such units.", ""]
+    lines += ["## 4b. Each page in-process (bench/inprocess.py, Flask test client, 1x data)", ""]
+    from bench.inprocess import table
+
+    lines += [*table(pages), ""]
     if speech:
         lines += ["## 5. Symbols and speech in-process (bench/bench_symbols_speech.py)", ""]
         lines += ["| measure | median |", "|---|---:|"]
@@ -632,6 +676,10 @@ def main() -> None:
         print("Counting SQL statements per page at 1x and 10x data ...", flush=True)
         factors = (1, 10)
         sql = sql_per_page(folder, factors)
+        print("Per-page time in-process ...", flush=True)
+        from bench import inprocess
+
+        pages = inprocess.run(1, 10 if args.quick else 30)
         print("Symbols and speech in-process ...", flush=True)
         speech = speech_in_process(args.quick)
     finally:
@@ -641,6 +689,7 @@ def main() -> None:
         audio,
         weights,
         sql,
+        pages,
         speech,
         logged,
         args.workers,

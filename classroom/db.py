@@ -192,6 +192,21 @@ def _adder(row: object) -> Callable[[Session], None]:
     return lambda session: session.add(row)
 
 
+def keep(session: Session) -> None:
+    """Commit now what must persist although the request then fails (a failed sign-in the
+    throttle counts, the audit of a refused access): the request's own end rolls back a 4xx."""
+    with writing():
+        session.commit()
+
+
+def end_unit_of_work(session: Session, status: int) -> None:
+    """A writing request's one commit: when its view succeeded (status below 400), else undo."""
+    if status < 400:
+        session.commit()
+    else:
+        session.rollback()
+
+
 def finish_read(session: Session) -> None:
     """End a reading request's transaction, then write what it noted, if anything.
 

@@ -28,6 +28,16 @@ class Throttled(Exception):  # noqa: N818
         self.message = str(self)
 
 
+class Forbidden(PermissionError):  # noqa: N818 - reads as "raise Forbidden()"
+    """The person may not do this (a 403). A subclass of PermissionError, so older code that
+    raises or catches the built-in one keeps working; new code raises this."""
+
+
+class NotFound(PermissionError):  # noqa: N818
+    """The record is hidden from this person, or does not exist: a 404 either way, so hidden
+    safeguarding records cannot be told apart from missing ones."""
+
+
 KEY_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:")
 
 
@@ -74,6 +84,14 @@ def init_app(app: Flask) -> None:
         code = error.code or 500
         if request.accept_mimetypes.best == "application/json":
             return {"error": TITLES.get(code, TITLES[500])[0]}, code  # type: ignore[return-value]
+        return _page(code)
+
+    @app.errorhandler(PermissionError)
+    def refused(error: PermissionError) -> ResponseReturnValue:
+        # One answer everywhere: NotFound is a 404, any other refusal a 403 (never a 500).
+        code = 404 if isinstance(error, NotFound) else 403
+        if request.accept_mimetypes.best == "application/json":
+            return {"error": TITLES[code][0]}, code
         return _page(code)
 
     @app.errorhandler(OperationalError)

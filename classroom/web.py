@@ -22,7 +22,13 @@ from classroom import policy
 from classroom.accounts import services as accounts
 from classroom.accounts.models import Account
 from classroom.audit.models import AuditEvent
-from classroom.db import WRITTEN_AFTER_READ, finish_read, get_session, write_intent
+from classroom.db import (
+    WRITTEN_AFTER_READ,
+    end_unit_of_work,
+    finish_read,
+    get_session,
+    write_intent,
+)
 from classroom.devices import services as devices
 from classroom.principals import Actor, Anonymous, PupilPrincipal
 from classroom.pupils.models import Pupil
@@ -121,7 +127,8 @@ def init_app(app: Flask) -> None:
     WRITTEN_AFTER_READ.add(AuditEvent)
     app.before_request(begin_request)
     app.after_request(security_headers)
-    app.after_request(end_reading_request)
+    app.after_request(end_request)
+    _commit_after_the_view(app)
     app.jinja_env.globals.update(static_url=static_url, can=_can, rights=policy.RIGHTS)
 
 
@@ -237,9 +244,32 @@ def security_headers(response: Response) -> Response:
     return response
 
 
-def end_reading_request(response: Response) -> Response:
-    """A read's transaction ends here; what it noted (last seen, audit) is written after it."""
-    if not write_intent.get() and "db_session" in g:
+def _commit_after_the_view(app: Flask) -> None:
+    """One unit of work per request: a writing request commits once, when its view returns a
+    success; a 4xx or an error rolls back. Views and services only flush.
+
+    This runs inside dispatch, so a failing commit is handled like an error in the view (a
+    locked database answers 503) rather than after the response is final.
+    """
+    view_dispatch = app.dispatch_request
+
+    def dispatch() -> ResponseReturnValue:
+        response = app.make_response(view_dispatch())
+        if write_intent.get() and "db_session" in g:
+            end_unit_of_work(get_session(), response.status_code)
+        return response
+
+    app.dispatch_request = dispatch  # type: ignore[method-assign]
+
+
+def end_request(response: Response) -> Response:
+    """A read ends here, then what it noted (last seen, audit) is written; whatever a writing
+    request left uncommitted (its view failed) is rolled back."""
+    if "db_session" not in g:
+        return response
+    if write_intent.get():
+        get_session().rollback()
+    else:
         finish_read(get_session())
     return response
 

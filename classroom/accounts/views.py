@@ -11,7 +11,7 @@ from classroom.accounts.forms import ChangePasswordForm, SignInForm
 from classroom.accounts.models import UserSession
 from classroom.accounts.redirects import safe_path
 from classroom.audit.services import record
-from classroom.db import get_session
+from classroom.db import get_session, keep
 from classroom.errors import Invalid, Throttled
 from classroom.policy import allow
 from classroom.web import client_ip
@@ -32,7 +32,7 @@ def sign_in() -> ResponseReturnValue:
     try:
         account = services.authenticate(db, form.username.data, form.password.data, client_ip())
     except (Invalid, Throttled) as problem:
-        db.commit()  # keep the failed attempt: it is what throttling counts
+        keep(db)  # the failed attempt persists through the 4xx: it is what throttling counts
         code = 429 if isinstance(problem, Throttled) else 401
         return render_template("accounts/sign_in.html", form=form, error=problem.message), code
     new = services.start_session(db, services.staff_session_expiry(), client_ip(), account=account)

@@ -59,7 +59,6 @@ def accounts_list() -> ResponseReturnValue:
     db = get_session()
     found = list(db.scalars(query))
     record(db, _actor(), "accounts.list_viewed", summary=f"role={role[:20]}")
-    db.commit()
     return render_template("admin/accounts.html", accounts=found, roles=list(Role), role=role)
 
 
@@ -100,7 +99,6 @@ def account_detail(account_id: int) -> ResponseReturnValue:
     account = _school_account(account_id)
     db = get_session()
     record(db, _actor(), "account.viewed", account)
-    db.commit()
     links = list(
         db.scalars(
             select(ParentLink).where(
@@ -333,7 +331,6 @@ def audit() -> ResponseReturnValue:
         )
     )
     record(db, _actor(), "audit.viewed", summary=request.query_string.decode()[:200])
-    db.commit()
     pages = max(1, -(-total // PAGE_SIZE))
     return render_template(
         "admin/audit.html",

@@ -97,7 +97,6 @@ def class_view(class_id: int) -> ResponseReturnValue:
     pupils = [p for p in school_class.pupils if p.active]
     lessons, rows = queries.heatmap(db, pupils, strand, pathway, _weeks())
     record(db, current_actor(), "assessment.class_viewed", school_class)
-    db.commit()
     return render_template(
         "assessment/class.html",
         school_class=school_class,
@@ -204,7 +203,6 @@ def pupil_view(pupil_id: int) -> ResponseReturnValue:
     cells = queries.pupil_row(db, pupil, [p.lesson for p in planned], found)
     proposals = {c.lesson.id: services.propose(db, pupil, c.lesson.id) for c in cells}
     record(db, current_actor(), "assessment.pupil_viewed", pupil)
-    db.commit()
     return render_template(
         "assessment/pupil.html",
         pupil=pupil,
@@ -262,7 +260,6 @@ def objective(pupil_id: int, objective_id: str) -> ResponseReturnValue:
         )
     )
     record(db, current_actor(), "assessment.objective_viewed", pupil, objective_id)
-    db.commit()
     return render_template(
         "assessment/objective.html",
         pupil=pupil,
@@ -347,7 +344,6 @@ def report(pupil_id: int) -> ResponseReturnValue:
     planned = maps.pupil_map(db, pupil, include_hidden=True)
     cells = queries.pupil_row(db, pupil, [p.lesson for p in planned], found)
     record(db, current_actor(), "assessment.report_viewed", pupil, request.args.get("format", ""))
-    db.commit()
     if request.args.get("format") == "csv":
         return _csv(pupil, cells)
     return render_template(
@@ -423,7 +419,6 @@ def school() -> ResponseReturnValue:
     found = states(queries.observations_for(db, [p.id for p in pupils]), utcnow().date(), _weeks())
     coverage = _coverage(db, pupils, found)
     record(db, actor, "assessment.school_viewed")
-    db.commit()
     return render_template(
         "assessment/school.html",
         coverage=coverage,

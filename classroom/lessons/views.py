@@ -186,7 +186,6 @@ def pupil_map(pupil_id: int) -> ResponseReturnValue:
     pupil = _visible_pupil(pupil_id)
     db = get_session()
     record(db, current_actor(), "lesson_map.viewed", pupil)
-    db.commit()
     planned = maps.pupil_map(db, pupil, include_hidden=True)
     on_map = {p.lesson.id for p in planned}
     return render_template(
@@ -210,7 +209,6 @@ def responses(pupil_id: int, lesson_id: str) -> ResponseReturnValue:
         abort(404)
     db = get_session()
     record(db, current_actor(), "lesson_responses.viewed", pupil, lesson_id)
-    db.commit()
     return render_template(
         "lessons/responses.html",
         pupil=pupil,

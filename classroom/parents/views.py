@@ -114,7 +114,6 @@ def home() -> ResponseReturnValue:
     children = queries.my_children(db, carer)
     for child in children:
         record(db, carer, "pupil.viewed_by_carer", child.pupil)
-    db.commit()
     return render_template("parents/home.html", children=children)
 
 
@@ -164,7 +163,6 @@ def consent(pupil_id: int) -> ResponseReturnValue:
     pupil, db = _my_child(pupil_id), get_session()
     statuses = queries.consent_statuses(db, pupil, delivery.school_today())
     record(db, _account(), "parents.consent_viewed", pupil)
-    db.commit()
     return render_template("parents/consent.html", pupil=pupil, statuses=statuses)
 
 
@@ -196,7 +194,6 @@ def photo(item_id: int) -> ResponseReturnValue:
     if path is None:
         abort(404)
     record(db, actor, "parents.photo_viewed", item.pupil, f"item #{item.id}")
-    db.commit()
     return send_file(path, mimetype="image/jpeg", as_attachment=True, download_name="photo.jpg")
 
 
@@ -304,7 +301,6 @@ def staff_index() -> ResponseReturnValue:
     db, actor = get_session(), _account()
     rows = queries.overview(db, actor, delivery.school_today())
     record(db, actor, "parents.overview_viewed", summary=f"{len(rows)} pupils")
-    db.commit()
     return render_template("parents/staff_index.html", rows=rows)
 
 
@@ -642,7 +638,6 @@ def notice(incident_id: int) -> ResponseReturnValue:
     incident = _notice_incident(incident_id)
     db = get_session()
     record(db, _account(), "incident.parent_notice_viewed", incident)
-    db.commit()
     return _notice_page(incident)
 
 

@@ -205,7 +205,6 @@ def dashboard() -> ResponseReturnValue:
     classes = list(db.scalars(policy.visible_classes(actor)))
     visible = set(db.scalars(policy.visible_pupils(actor)))
     record(db, actor, "pupils.list_viewed", summary=f"{len(visible)} pupils")
-    db.commit()
     editable = {c.id for c in classes if policy.can_edit_class_map(db, actor, c)}
     return render_template(
         "pupils/dashboard.html", classes=classes, visible=visible, editable_classes=editable
@@ -227,7 +226,6 @@ def detail(pupil_id: int) -> ResponseReturnValue:
     pupil = _visible_pupil(pupil_id)
     db = get_session()
     record(db, _actor(), "pupil.viewed", pupil)
-    db.commit()
     can_edit = policy.can_edit_pupil_settings(db, _actor(), pupil)
     return render_template(
         "pupils/detail.html", pupil=pupil, can_edit=can_edit, tiles=services.TILE_SYMBOLS

@@ -587,7 +587,6 @@ def detail(incident_id: int) -> ResponseReturnValue:
     incident = _incident(incident_id)
     db = get_session()
     services.view(db, current_actor(), incident)
-    db.commit()
     return _detail_page(incident)
 
 

@@ -1,0 +1,92 @@
+"""One unit of work per request: a success commits once, a 4xx or an error undoes everything
+except what is kept on purpose (db.keep), and refusals answer the same everywhere."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from classroom.audit.models import AuditEvent
+from classroom.audit.services import record
+from classroom.db import get_session, keep
+from classroom.errors import Forbidden, NotFound
+from classroom.policy import allow
+
+
+def _noted(session: Session, action: str) -> int:
+    session.expire_all()
+    query = select(func.count()).select_from(AuditEvent).where(AuditEvent.action == action)
+    return session.scalar(query) or 0
+
+
+def _routes(app: Flask) -> None:
+    bp = Blueprint("uow", __name__, url_prefix="/uow")
+
+    @bp.post("/<int:status>")
+    @allow("public")
+    def change(status: int) -> tuple[str, int]:
+        record(get_session(), None, f"test.changed_{status}")
+        return "done", status
+
+    @bp.post("/kept")
+    @allow("public")
+    def kept() -> tuple[str, int]:
+        record(get_session(), None, "test.kept")
+        keep(get_session())
+        record(get_session(), None, "test.not_kept")
+        return "refused", 429
+
+    @bp.post("/broken")
+    @allow("public")
+    def broken() -> str:
+        record(get_session(), None, "test.broken")
+        raise RuntimeError("a bug half way")
+
+    @bp.get("/refused/<kind>")
+    @allow("public")
+    def refused(kind: str) -> str:
+        raise {"hidden": NotFound, "forbidden": Forbidden, "builtin": PermissionError}[kind]()
+
+    app.register_blueprint(bp)
+
+
+def test_a_successful_post_is_committed_without_the_view_committing(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    _routes(app)
+    assert client.post("/uow/200").status_code == 200
+    assert client.post("/uow/302").status_code == 302
+    assert _noted(session, "test.changed_200") == 1
+    assert _noted(session, "test.changed_302") == 1
+
+
+def test_a_refused_or_failed_post_leaves_nothing_behind(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    _routes(app)
+    assert client.post("/uow/400").status_code == 400
+    assert client.post("/uow/404").status_code == 404
+    assert client.post("/uow/broken").status_code == 500
+    assert _noted(session, "test.changed_400") == 0
+    assert _noted(session, "test.changed_404") == 0
+    assert _noted(session, "test.broken") == 0
+
+
+def test_what_is_kept_on_purpose_survives_a_refusal(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    _routes(app)
+    assert client.post("/uow/kept").status_code == 429
+    assert _noted(session, "test.kept") == 1
+    assert _noted(session, "test.not_kept") == 0
+
+
+def test_refusals_answer_404_for_hidden_records_and_403_otherwise(
+    app: Flask, client: FlaskClient
+) -> None:
+    _routes(app)
+    assert client.get("/uow/refused/hidden").status_code == 404
+    assert client.get("/uow/refused/forbidden").status_code == 403
+    assert client.get("/uow/refused/builtin").status_code == 403
