@@ -1,6 +1,15 @@
 """Imports every feature's models so metadata (and Alembic) sees all tables."""
 
-from classroom.accounts.models import Account, LoginAttempt, Role, School, UserSession
+from classroom.accounts.models import (
+    Account,
+    LoginAttempt,
+    RecoveryCode,
+    RememberedDevice,
+    Role,
+    School,
+    TwoFactor,
+    UserSession,
+)
 from classroom.assessment.models import Observation, ObservationShare
 from classroom.audit.models import AuditEvent
 from classroom.devices.models import Device, DeviceEnrolment
@@ -52,9 +61,12 @@ __all__ = [
     "OutboxMessage",
     "ParentContactDecision",
     "PhotoConsent",
+    "RecoveryCode",
     "Referral",
+    "RememberedDevice",
     "StaffAlert",
     "SymbolOverride",
+    "TwoFactor",
     "LoginAttempt",
     "ParentLink",
     "Pupil",
