@@ -61,6 +61,10 @@ def demo_seed() -> None:
         click.echo(f"Demo school created. Staff and parent accounts: {', '.join(demo.USERNAMES)}")
         click.echo(f"Their password: {password}")
     click.echo(f"Open {base}/ and sign in.")
+    click.echo(
+        "dsl, deputy, head and admin set up two-step sign-in at their first sign-in: scan the "
+        "QR code with any authenticator app (or type the key shown) and keep the recovery codes."
+    )
     click.echo(f"A carer can join at {base}/family/join with Ben's demo code BENTY-DEM23.")
     click.echo(
         "To enrol a class iPad: sign in as 'teacher' on the iPad and choose 'Class iPads', "

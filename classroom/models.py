@@ -1,6 +1,15 @@
 """Imports every feature's models so metadata (and Alembic) sees all tables."""
 
-from classroom.accounts.models import Account, LoginAttempt, Role, School, UserSession
+from classroom.accounts.models import (
+    Account,
+    LoginAttempt,
+    RecoveryCode,
+    RememberedDevice,
+    Role,
+    School,
+    TwoFactor,
+    UserSession,
+)
 from classroom.assessment.models import Observation, ObservationShare
 from classroom.audit.models import AuditEvent
 from classroom.devices.models import Device, DeviceEnrolment
@@ -65,13 +74,16 @@ __all__ = [
     "OutboxMessage",
     "ParentContactDecision",
     "PhotoConsent",
+    "RecoveryCode",
     "Referral",
+    "RememberedDevice",
     "StaffAlert",
     "SchoolPicture",
     "StaffPhoto",
     "SymbolFlag",
     "SymbolOverride",
     "TrustedPerson",
+    "TwoFactor",
     "LoginAttempt",
     "ParentLink",
     "Pupil",

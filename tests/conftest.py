@@ -16,7 +16,7 @@ from classroom import create_app
 from classroom.accounts.models import Account, Role
 from classroom.db import get_session, write_intent
 from classroom.devices.services import cookie_name
-from tests import databases, factories
+from tests import databases, factories, two_step
 
 # Fixtures for a real local SMTP server (smtp_port, inbox, mail_server).
 pytest_plugins = ["tests.smtp"]
@@ -128,7 +128,9 @@ def runner(app: Flask) -> Any:
 
 
 def sign_in(client: FlaskClient, username: str, password: str = factories.PASSWORD) -> Any:
-    return client.post("/sign-in", data={"username": username, "password": password})
+    """Sign in with a password, then the authenticator code where the account has one."""
+    response = client.post("/sign-in", data={"username": username, "password": password})
+    return two_step.finish(client, response, username)
 
 
 @pytest.fixture

@@ -11,11 +11,13 @@ from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account, Role, School
 from classroom.accounts.passwords import hash_password
+from classroom.accounts.two_factor import is_required
 from classroom.db import utcnow
 from classroom.devices.models import Device
 from classroom.devices.services import new_device
 from classroom.pupils.importer import make_upn
 from classroom.pupils.models import ClassStaff, ParentLink, Pupil, SchoolClass
+from tests import two_step
 
 PASSWORD = "correct horse battery staple"
 _counter = itertools.count(1)
@@ -64,12 +66,17 @@ def make_account(
         "active": True,
         "created_at": utcnow(),
     }
+    enrol = overrides.pop("two_factor", None)
     account = Account(**{**values, **overrides})
     session.add(account)
     session.flush()
     for school_class in classes or []:
         session.add(ClassStaff(class_id=school_class.id, account_id=account.id))
     session.flush()
+    # Roles that must use two-step sign-in come enrolled (tests then type the code) unless a
+    # test asks otherwise with two_factor=False; others can ask for it with two_factor=True.
+    if is_required(account) if enrol is None else enrol:
+        two_step.enrol(session, account)
     return account
 
 

@@ -18,7 +18,7 @@ from classroom.db import utcnow
 from classroom.devices.models import Device
 from classroom.devices.services import cookie_name
 from classroom.pupils.services import set_picture_password
-from tests.conftest import Clock
+from tests.conftest import Clock, sign_in
 from tests.factories import make_account, make_class, make_device, make_pupil
 
 CAT, DOG, STAR, FISH = "1F431", "1F436", "2B50", "1F41F"
@@ -228,9 +228,7 @@ def test_revoking_the_ipad_signs_the_pupil_out_and_hides_tiles(
     admin = make_account(session, Role.ADMIN)
     session.commit()
     staff = app.test_client()
-    staff.post(
-        "/sign-in", data={"username": admin.username, "password": "correct horse battery staple"}
-    )
+    sign_in(staff, admin.username)  # password, then the admin's authenticator code
     assert staff.post(f"/class-ipads/{device.id}/revoke").status_code == 302
     assert client.get("/pupil/").status_code == 302
     page = client.get("/class-ipad")

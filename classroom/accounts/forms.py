@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
+from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 
@@ -26,3 +26,24 @@ class ChangePasswordForm(FlaskForm):  # type: ignore[misc]
         validators=[DataRequired("Enter a new password."), Length(max=256)],
         description="At least 12 characters. A few unrelated words together work well.",
     )
+
+
+class CodeForm(FlaskForm):  # type: ignore[misc]
+    code = StringField(
+        "Code",
+        validators=[DataRequired("Type the code from your authenticator app."), Length(max=32)],
+        description="The 6 numbers your authenticator app shows now, or a recovery code.",
+    )
+    remember = BooleanField("Do not ask again on this iPad for 30 days")
+
+
+class ConfirmAppForm(FlaskForm):  # type: ignore[misc]
+    code = StringField(
+        "Code from the app",
+        validators=[DataRequired("Type the 6 numbers the app shows."), Length(max=32)],
+        description="After adding the account, type the 6 numbers the app shows now.",
+    )
+
+
+class StartForm(FlaskForm):  # type: ignore[misc]
+    """Only the CSRF token: starting enrolment is a POST, since a GET writes nothing."""

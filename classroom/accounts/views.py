@@ -2,21 +2,47 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, g, redirect, render_template, request, session, url_for
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
 
-from classroom.accounts import services
-from classroom.accounts.forms import ChangePasswordForm, SignInForm
-from classroom.accounts.models import UserSession
+from classroom.accounts import services, two_factor
+from classroom.accounts.forms import (
+    ChangePasswordForm,
+    CodeForm,
+    ConfirmAppForm,
+    SignInForm,
+    StartForm,
+)
+from classroom.accounts.models import Account, UserSession
 from classroom.accounts.redirects import safe_path
 from classroom.audit.services import record
-from classroom.db import get_session, keep
+from classroom.db import get_session, keep, utcnow
 from classroom.errors import Invalid, Throttled
+from classroom.parents.invites import qr_code
 from classroom.policy import allow
 from classroom.web import client_ip
 
 bp = Blueprint("accounts", __name__)
+
+PENDING = "pending_sign_in"
+PENDING_MINUTES = 10  # the code step must follow the password step promptly
+REMEMBER_COOKIE = "classroom_remembered_ipad"
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -35,12 +61,167 @@ def sign_in() -> ResponseReturnValue:
         keep(db)  # the failed attempt persists through the 4xx: it is what throttling counts
         code = 429 if isinstance(problem, Throttled) else 401
         return render_template("accounts/sign_in.html", form=form, error=problem.message), code
+    target = safe_path(request.args.get("next"), url_for("core.home"))
+    if two_factor.is_enrolled(db, account):
+        if two_factor.remembered(db, account, request.cookies.get(REMEMBER_COOKIE)):
+            record(db, account, "two_factor.remembered_device_used", account)
+            return redirect(_finish_sign_in(db, account, target))
+        return _second_step(db, account, target, "accounts.sign_in_code")
+    if two_factor.is_required(account):
+        return _second_step(db, account, target, "accounts.sign_in_enrol")
+    return redirect(_finish_sign_in(db, account, target))
+
+
+def _finish_sign_in(db: Session, account: Account, target: str) -> str:
+    """Start the server-side session; returns where to go next."""
     new = services.start_session(db, services.staff_session_expiry(), client_ip(), account=account)
     db.commit()
     session.clear()  # a fresh session: nothing carries over from whoever used this browser
     account.flask_login_id = new.token
     login_user(account)
-    return redirect(safe_path(request.args.get("next"), url_for("core.home")))
+    return target
+
+
+def _second_step(db: Session, account: Account, target: str, endpoint: str) -> ResponseReturnValue:
+    """The password was right; nobody is signed in until the code step is done too."""
+    db.commit()
+    session.clear()
+    until = utcnow() + timedelta(minutes=PENDING_MINUTES)
+    session[PENDING] = {"id": account.id, "next": target, "until": until.isoformat()}
+    return redirect(url_for(endpoint))
+
+
+def _pending_account() -> tuple[Account, str] | None:
+    """The account whose password was just right, and where it was going, if still fresh."""
+    pending = session.get(PENDING)
+    if not isinstance(pending, dict) or current_user.is_authenticated:
+        return None
+    try:
+        until = datetime.fromisoformat(str(pending["until"]))
+        account = get_session().get(Account, int(pending["id"]))
+    except (KeyError, TypeError, ValueError):
+        return None
+    if account is None or not account.active or utcnow() >= until:
+        return None
+    return account, safe_path(pending.get("next"), url_for("core.home"))
+
+
+@bp.route("/sign-in/code", methods=["GET", "POST"])
+@allow("public")
+def sign_in_code() -> ResponseReturnValue:
+    """The second step: a code from the authenticator app (or a recovery code)."""
+    found = _pending_account()
+    if found is None:
+        return redirect(url_for("accounts.sign_in"))
+    account, target = found
+    form = CodeForm()
+    show = {"form": form, "may_remember": two_factor.may_remember(account)}
+    if not form.validate_on_submit():
+        return render_template("accounts/code.html", **show), 400 if form.errors else 200
+    db = get_session()
+    try:
+        two_factor.verify(db, account, form.code.data, client_ip())
+    except (Invalid, Throttled) as problem:
+        keep(db)  # the failed attempt persists through the 4xx: it is what throttling counts
+        code = 429 if isinstance(problem, Throttled) else 401
+        return render_template("accounts/code.html", error=problem.message, **show), code
+    token = None
+    if form.remember.data and two_factor.may_remember(account):
+        token = two_factor.remember_device(db, account, request.user_agent.string[:60])
+    response = redirect(_finish_sign_in(db, account, target))
+    if token:
+        _set_remember_cookie(response, token)
+    return response
+
+
+def _set_remember_cookie(response: Response, token: str) -> None:
+    response.set_cookie(
+        REMEMBER_COOKIE,
+        token,
+        max_age=two_factor.REMEMBER_DAYS * 86400,
+        httponly=True,
+        samesite="Lax",
+        secure=bool(current_app.config["SECURE_COOKIES"]),
+    )
+
+
+@bp.route("/sign-in/set-up-app", methods=["GET", "POST"])
+@allow("public")
+def sign_in_enrol() -> ResponseReturnValue:
+    """Safeguarding team, head and admins set up their app before their first page."""
+    found = _pending_account()
+    if found is None:
+        return redirect(url_for("accounts.sign_in"))
+    account, target = found
+    if two_factor.is_enrolled(get_session(), account):
+        return redirect(url_for("accounts.sign_in_code"))
+    return _enrol_step(account, lambda db: _finish_sign_in(db, account, target))
+
+
+def _enrol_step(account: Account, finish: Callable[[Session], str]) -> ResponseReturnValue:
+    """Start (a new secret and its QR code) or confirm (a code from the app) enrolment."""
+    db = get_session()
+    if request.method == "GET" or not StartForm().validate_on_submit():
+        return render_template("accounts/enrol.html", start=StartForm(), account=account)
+    confirm = ConfirmAppForm()
+    if request.form.get("step") != "confirm":
+        started = two_factor.start_enrolment(db, account)
+        db.commit()
+        return _enrol_page(account, started.secret, confirm)
+    row = two_factor.enrolment(db, account)
+    if row is None or not confirm.validate():
+        return _enrol_page(account, row.secret if row else "", confirm, status=400)
+    try:
+        codes = two_factor.confirm_enrolment(db, account, confirm.code.data, client_ip())
+    except (Invalid, Throttled) as problem:
+        keep(db)  # the failed code persists through the 4xx: it is what throttling counts
+        confirm.code.errors.append(problem.message)
+        status = 429 if isinstance(problem, Throttled) else 400
+        return _enrol_page(account, row.secret, confirm, status)
+    target = finish(db)
+    db.commit()
+    return render_template("accounts/recovery_codes.html", codes=codes, target=target)
+
+
+def _enrol_page(
+    account: Account, secret: str, form: ConfirmAppForm, status: int = 200
+) -> ResponseReturnValue:
+    qr = qr_code(two_factor.provisioning_uri(account, secret)) if secret else None
+    spaced = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+    return render_template(
+        "accounts/enrol.html", account=account, qr=qr, secret=spaced, form=form
+    ), status
+
+
+@bp.route("/account/two-step", methods=["GET", "POST"])
+@allow("staff")
+def two_step() -> ResponseReturnValue:
+    """Set up two-step sign-in (optional for class staff), see and forget remembered iPads."""
+    account = current_user._get_current_object()  # noqa: SLF001
+    db = get_session()
+    if request.method == "POST" and not two_factor.is_enrolled(db, account):
+        return _enrol_step(account, lambda _db: url_for("accounts.two_step"))
+    return render_template(
+        "accounts/two_step.html",
+        enrolled=two_factor.is_enrolled(db, account),
+        required=two_factor.is_required(account),
+        devices=two_factor.remembered_devices(db, account),
+        start=StartForm(),
+    )
+
+
+@bp.post("/account/two-step/devices/<int:device_id>/forget")
+@allow("staff")
+def forget_device(device_id: int) -> ResponseReturnValue:
+    """Revoke a remembered iPad: it asks for a code again at the next sign-in."""
+    account = current_user._get_current_object()  # noqa: SLF001
+    db = get_session()
+    try:
+        two_factor.forget_device(db, account, device_id)
+    except LookupError:
+        abort(404)
+    db.commit()
+    return redirect(url_for("accounts.two_step", forgotten=1))
 
 
 @bp.post("/sign-out")

@@ -37,6 +37,7 @@ from classroom.parents.models import CarerInvite, FeedItem
 from classroom.pupils.models import ParentLink, Pupil, SchoolClass
 from classroom.speech import services as speech
 from classroom.worries import services as worries
+from tests import two_step
 from tests.factories import make_account, make_class, make_device, make_pupil
 
 BASE = "https://localhost"
@@ -111,6 +112,7 @@ def build_world(app: Flask) -> World:
     with app.app_context():
         session = get_session()
         demo.seed(session, PASSWORD)
+        two_step.enrol_required(session)  # the demo's DSL, head and admin type codes too
         samples, pupil_ids, token = _records(app, session)
         session.commit()
     return World(app, token, samples, pupil_ids)
@@ -311,6 +313,13 @@ def visitor(world: World, actor: str) -> Visitor:
             "/sign-in",
             data={"username": username, "password": PASSWORD, "csrf_token": person.csrf},
         )
+        if response.headers.get("Location", "").endswith(two_step.CODE_PAGE):
+            with world.app.app_context():
+                code = two_step.current_code(get_session(), username)
+            person.refresh_csrf(two_step.CODE_PAGE)  # signing in starts a fresh session
+            response = person.request(
+                "POST", two_step.CODE_PAGE, data={"code": code, "csrf_token": person.csrf}
+            )
         assert response.status_code == 302, (actor, response.status_code)
         person.refresh_csrf("/about")
         return person

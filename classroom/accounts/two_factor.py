@@ -1,0 +1,235 @@
+"""Two-factor sign-in for staff: an authenticator app (TOTP), one-time recovery codes, and
+remembered class-staff iPads.
+
+Required for everyone who can read child-protection records or change who can (the
+safeguarding team, the head and admins: OWASP ASVS asks for it for access to sensitive
+records); optional for other staff. Codes are throttled like passwords, each works once, and
+every step is audited.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+
+import pyotp
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from classroom.accounts.models import (
+    Account,
+    RecoveryCode,
+    RememberedDevice,
+    Role,
+    TwoFactor,
+)
+from classroom.accounts.services import check_throttle, note_attempt
+from classroom.audit.services import record
+from classroom.db import utcnow
+from classroom.errors import Invalid
+
+REQUIRED_ROLES = frozenset({Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER, Role.ADMIN})
+# Only class staff may skip the code on a remembered iPad; the safeguarding team never does.
+REMEMBER_ROLES = frozenset({Role.TEACHER, Role.TEACHING_ASSISTANT})
+REMEMBER_DAYS = 30
+RECOVERY_CODES = 10
+THROTTLE_KIND = "totp"
+STEP_SECONDS = 30
+ISSUER = "classroom"
+
+
+def is_required(account: Account) -> bool:
+    return account.role in REQUIRED_ROLES
+
+
+def may_remember(account: Account) -> bool:
+    return account.role in REMEMBER_ROLES
+
+
+def enrolment(session: Session, account: Account) -> TwoFactor | None:
+    return session.scalar(select(TwoFactor).where(TwoFactor.account_id == account.id))
+
+
+def is_enrolled(session: Session, account: Account) -> bool:
+    row = enrolment(session, account)
+    return row is not None and row.confirmed_at is not None
+
+
+def start_enrolment(session: Session, account: Account) -> TwoFactor:
+    """A new secret for the authenticator app; it counts only once a code from it is typed."""
+    row = enrolment(session, account)
+    if row is not None and row.confirmed_at is not None:
+        raise Invalid("Two-step sign-in is already set up for this account.")
+    if row is None:
+        row = TwoFactor(account_id=account.id, secret="", created_at=utcnow())
+        session.add(row)
+    row.secret = pyotp.random_base32()
+    row.created_at = utcnow()
+    session.flush()
+    record(session, account, "two_factor.enrolment_started", account)
+    return row
+
+
+def provisioning_uri(account: Account, secret: str) -> str:
+    """What the QR code holds: the otpauth:// link authenticator apps read."""
+    name = current_app.config.get("SCHOOL_NAME", ISSUER)
+    return pyotp.TOTP(secret).provisioning_uri(name=account.username, issuer_name=str(name))
+
+
+def confirm_enrolment(session: Session, account: Account, code: str, ip: str) -> list[str]:
+    """Turn two-step sign-in on once a code from the app works; returns new recovery codes."""
+    row = enrolment(session, account)
+    if row is None or row.confirmed_at is not None:
+        raise Invalid("Start setting up two-step sign-in again.", "code")
+    _check_code(session, account, row, code, ip)
+    row.confirmed_at = utcnow()
+    record(session, account, "two_factor.enrolled", account)
+    return new_recovery_codes(session, account)
+
+
+def verify(session: Session, account: Account, typed: str, ip: str) -> None:
+    """Accept a code from the app or an unused recovery code; otherwise Invalid or Throttled."""
+    row = enrolment(session, account)
+    if row is None or row.confirmed_at is None:
+        raise Invalid("Two-step sign-in is not set up for this account.", "code")
+    code = "".join(typed.split()).replace("-", "").upper()
+    if len(code) == 6 and code.isdigit():
+        _check_code(session, account, row, code, ip)
+        record(session, account, "two_factor.code_accepted", account)
+        return
+    _use_recovery_code(session, account, code, ip)
+
+
+def _check_code(session: Session, account: Account, row: TwoFactor, code: str, ip: str) -> None:
+    limit = int(current_app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"])
+    check_throttle(session, THROTTLE_KIND, account.username, ip, limit)
+    step = _matching_step(row.secret, "".join(code.split()), utcnow())
+    ok = step is not None and (row.last_step is None or step > row.last_step)
+    note_attempt(session, THROTTLE_KIND, account.username, ip, ok)
+    if not ok or step is None:
+        record(session, account, "two_factor.code_refused", account)
+        raise Invalid("That code did not work. Type the 6 numbers your app shows now.", "code")
+    row.last_step = step
+
+
+def _matching_step(secret: str, code: str, now: datetime) -> int | None:
+    """The 30-second step this code belongs to (now, or one either side for clock drift)."""
+    totp = pyotp.TOTP(secret)
+    current = int(now.timestamp()) // STEP_SECONDS
+    for step in (current, current - 1, current + 1):
+        if hmac.compare_digest(totp.at(step * STEP_SECONDS), code):
+            return step
+    return None
+
+
+# --- Recovery codes ---------------------------------------------------------------------------
+
+
+def _code_hash(code: str) -> str:
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(key, b"recovery:" + code.encode(), hashlib.sha256).hexdigest()
+
+
+def new_recovery_codes(session: Session, account: Account) -> list[str]:
+    """Ten fresh one-time codes (the old ones stop working); shown once, kept only as hashes."""
+    now = utcnow()
+    session.execute(
+        update(RecoveryCode)
+        .where(RecoveryCode.account_id == account.id, RecoveryCode.used_at.is_(None))
+        .values(used_at=now)
+    )
+    codes = [secrets.token_hex(5).upper() for _ in range(RECOVERY_CODES)]
+    for code in codes:
+        session.add(RecoveryCode(account_id=account.id, code_hash=_code_hash(code), created_at=now))
+    session.flush()
+    record(session, account, "two_factor.recovery_codes_made", account)
+    return [f"{c[:5]}-{c[5:]}" for c in codes]
+
+
+def _use_recovery_code(session: Session, account: Account, code: str, ip: str) -> None:
+    limit = int(current_app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"])
+    check_throttle(session, THROTTLE_KIND, account.username, ip, limit)
+    claimed = session.execute(
+        update(RecoveryCode)
+        .where(
+            RecoveryCode.account_id == account.id,
+            RecoveryCode.code_hash == _code_hash(code),
+            RecoveryCode.used_at.is_(None),
+        )
+        .values(used_at=utcnow())
+    )
+    ok = getattr(claimed, "rowcount", 0) == 1
+    note_attempt(session, THROTTLE_KIND, account.username, ip, ok)
+    if not ok:
+        record(session, account, "two_factor.code_refused", account, "recovery code")
+        raise Invalid("That code did not work. Type the 6 numbers your app shows now.", "code")
+    record(session, account, "two_factor.recovery_code_used", account)
+
+
+# --- Remembered class-staff iPads -------------------------------------------------------------
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def remember_device(session: Session, account: Account, label: str) -> str:
+    """A token for this browser's cookie; the server keeps its hash, expiry and revocation."""
+    if not may_remember(account):
+        raise PermissionError("only class staff may skip the code on a remembered iPad")
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    session.add(
+        RememberedDevice(
+            account_id=account.id,
+            token_hash=_token_hash(token),
+            label=label.strip()[:120] or "This iPad",
+            created_at=now,
+            expires_at=now + timedelta(days=REMEMBER_DAYS),
+        )
+    )
+    session.flush()
+    record(session, account, "two_factor.device_remembered", account, label[:120])
+    return token
+
+
+def remembered(session: Session, account: Account, token: str | None) -> bool:
+    """Whether this browser's token is a live remembered device of this account."""
+    if not token or not may_remember(account):
+        return False
+    row = session.scalar(
+        select(RememberedDevice).where(RememberedDevice.token_hash == _token_hash(token))
+    )
+    return (
+        row is not None
+        and row.account_id == account.id
+        and row.revoked_at is None
+        and utcnow() < row.expires_at
+    )
+
+
+def remembered_devices(session: Session, account: Account) -> list[RememberedDevice]:
+    return list(
+        session.scalars(
+            select(RememberedDevice)
+            .where(
+                RememberedDevice.account_id == account.id,
+                RememberedDevice.revoked_at.is_(None),
+                RememberedDevice.expires_at > utcnow(),
+            )
+            .order_by(RememberedDevice.created_at)
+        )
+    )
+
+
+def forget_device(session: Session, account: Account, device_id: int) -> None:
+    """Revoke one remembered iPad: it asks for a code at the next sign-in."""
+    row = session.get(RememberedDevice, device_id)
+    if row is None or row.account_id != account.id:
+        raise LookupError("no such remembered device")
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        record(session, account, "two_factor.device_forgotten", account, row.label)
