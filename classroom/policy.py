@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, se
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from classroom.accounts.models import Account, Role
+from classroom.admin.models import AccountChangeRequest, ChangeStatus
 from classroom.audit.models import AuditEvent, AuditTier
 from classroom.lessons.authored_models import AuthoredLesson, LessonStatus
 from classroom.outbox.models import OutboxMessage
@@ -24,7 +25,13 @@ from classroom.principals import Actor, PupilPrincipal
 from classroom.pupils.models import ClassStaff, ParentLink, Pupil, SchoolClass
 from classroom.symbols.models import TrustedPerson
 from classroom.worries.evidence_models import Attachment, BodyMark
-from classroom.worries.models import Incident, ParentContact, ParentContactDecision, Status
+from classroom.worries.models import (
+    Incident,
+    IncidentPupil,
+    ParentContact,
+    ParentContactDecision,
+    Status,
+)
 from classroom.worries.transfer_models import CpTransfer, ReceivedFile
 
 STAFF_ROLES = frozenset(r for r in Role if r != Role.PARENT)
@@ -48,6 +55,11 @@ RIGHTS: dict[str, Right] = {
     "manage_accounts": Right(
         "Create staff and parent accounts, change roles, reset passwords, deactivate accounts",
         frozenset({Role.ADMIN}),
+    ),
+    "approve_account_changes": Right(
+        "Approve or decline a role change or password reset that touches the safeguarding team "
+        "(never one they asked for or about their own account)",
+        SAFEGUARDING_ROLES,
     ),
     "import_pupils": Right(
         "Import pupils and their parents/carers from the MIS export (CSV)", frozenset({Role.ADMIN})
@@ -475,16 +487,65 @@ def can_send_parent_notice(actor: Actor, incident: Incident) -> bool:
     return account is not None and account.school_id == incident.school_id
 
 
-def do_not_contact(incident_id: InstrumentedAttribute[int | None]) -> ColumnElement[bool]:
-    """Whether the parent-contact decision in force (the latest) for an incident is a lock."""
+# Decisions under which carers are not to be told about a worry now.
+HOLDING_DECISIONS = (ParentContact.DO_NOT_CONTACT, ParentContact.NOT_NOW)
+
+
+def _decision_in_force_is(
+    incident_id: InstrumentedAttribute[int | None] | InstrumentedAttribute[int],
+    decisions: tuple[ParentContact, ...],
+) -> ColumnElement[bool]:
     later = aliased(ParentContactDecision)
     latest = select(func.max(later.id)).where(later.incident_id == incident_id).scalar_subquery()
     return exists(
         select(ParentContactDecision.id).where(
             ParentContactDecision.id == latest,
-            ParentContactDecision.decision == ParentContact.DO_NOT_CONTACT,
+            ParentContactDecision.decision.in_(decisions),
         )
     )
+
+
+def do_not_contact(
+    incident_id: InstrumentedAttribute[int | None] | InstrumentedAttribute[int],
+) -> ColumnElement[bool]:
+    """Whether the parent-contact decision in force (the latest) for an incident is a lock."""
+    return _decision_in_force_is(incident_id, (ParentContact.DO_NOT_CONTACT,))
+
+
+def carers_locked_out(
+    pupil_id: InstrumentedAttribute[int] | int,
+    created_at: InstrumentedAttribute[datetime] | None = None,
+) -> ColumnElement[bool]:
+    """SQL: "do not contact" (or "not now") is in force for an open incident about the pupil.
+
+    With `created_at`, only incidents raised by then count: a learning moment, message or tip
+    made after a worry may be about it (the follow-up lesson names what the worry was about),
+    while what carers were told before the worry stays theirs.
+    """
+    locked = (
+        select(Incident.id)
+        .join(IncidentPupil, IncidentPupil.incident_id == Incident.id)
+        .where(
+            IncidentPupil.pupil_id == pupil_id,
+            Incident.status != Status.CLOSED,
+            _decision_in_force_is(Incident.id, HOLDING_DECISIONS),
+        )
+    )
+    if created_at is not None:
+        locked = locked.where(Incident.created_at <= created_at)
+    return exists(locked)
+
+
+def may_tell_carers(session: Session, pupil_id: int) -> bool:
+    """The one rule for whether carers may be told anything new about a pupil now.
+
+    No, while the parent-contact decision in force for any open incident about the pupil is
+    "do not contact" or "not now": telling carers could put the child at risk, and a tip or
+    learning moment about the follow-up lesson would tell them what the worry was about.
+    Every carer-facing page, tip, email and digest goes through this rule or its query form
+    `carers_locked_out`.
+    """
+    return not session.scalar(select(carers_locked_out(pupil_id)))
 
 
 def carer_feed_items(actor: Actor, now: datetime) -> Select[FeedItem]:
@@ -492,7 +553,8 @@ def carer_feed_items(actor: Actor, now: datetime) -> Select[FeedItem]:
 
     Messages and notices sent before a carer was connected stay with the carers they were for;
     another carer's messages are never shown (no carer-to-carer chat); a "do not contact"
-    decision hides everything about that incident at once.
+    decision hides everything about that incident at once, and holds back everything staff
+    made about the child since the worry (see `carers_locked_out`).
     """
     query = select(FeedItem).order_by(FeedItem.deliver_at.desc(), FeedItem.id.desc())
     carer = holder(actor, "view_own_children")
@@ -512,9 +574,11 @@ def carer_feed_items(actor: Actor, now: datetime) -> Select[FeedItem]:
         FeedItem.deliver_at <= now,
         or_(FeedItem.to_carer_id.is_(None), FeedItem.to_carer_id == carer.id),
     )
+    # Held while "do not contact" is in force: anything made after the worry about this child.
+    held = carers_locked_out(FeedItem.pupil_id, FeedItem.created_at)
     return query.where(
         exists(connected),
-        or_(FeedItem.author_id == carer.id, to_me),
+        or_(FeedItem.author_id == carer.id, and_(to_me, ~held)),
         ~do_not_contact(FeedItem.incident_id),
     )
 
@@ -650,6 +714,8 @@ def visible_mail_failures(actor: Actor) -> Select[OutboxMessage]:
 def can_retry_mail(session: Session, actor: Actor, message: OutboxMessage) -> bool:
     scope = visible_mail_failures(actor).where(OutboxMessage.id == message.id)
     return session.scalar(scope) is not None
+
+
 # --- My people: a pupil's trusted adults, and staff photos ------------------------------------
 
 
@@ -699,3 +765,39 @@ def can_see_staff_photo(session: Session, actor: Actor, account: Account) -> boo
 def can_review_symbol_flags(actor: Actor) -> bool:
     """Flagged pictures land on the admin's list."""
     return holder(actor, "manage_accounts") is not None
+
+
+# --- Account changes that need a second person ------------------------------------------------
+
+
+def grants_safeguarding(role: Role) -> bool:
+    """Whether a role is on the safeguarding team (holds the right to work incidents)."""
+    return role in RIGHTS["work_incidents"].roles
+
+
+def needs_approval(account: Account, new_role: Role | None = None) -> bool:
+    """A change to a team member's account, or one that would put someone on the team."""
+    return grants_safeguarding(account.role) or (
+        new_role is not None and grants_safeguarding(new_role)
+    )
+
+
+def visible_account_changes(actor: Actor) -> Select[AccountChangeRequest]:
+    """Pending account changes the actor may approve: their school's, not asked by or about them."""
+    query = select(AccountChangeRequest).order_by(AccountChangeRequest.id)
+    account = holder(actor, "approve_account_changes")
+    if account is None:
+        return query.where(false())
+    return query.where(
+        AccountChangeRequest.school_id == account.school_id,
+        AccountChangeRequest.status == ChangeStatus.PENDING,
+        AccountChangeRequest.requested_by_id != account.id,
+        AccountChangeRequest.account_id != account.id,
+    )
+
+
+def can_approve_account_change(
+    session: Session, actor: Actor, change: AccountChangeRequest
+) -> bool:
+    scope = visible_account_changes(actor).where(AccountChangeRequest.id == change.id)
+    return session.scalar(scope) is not None

@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import delete, exists, or_, select
+from sqlalchemy import and_, delete, exists, or_, select
 from sqlalchemy.orm import Session
 
 from classroom import policy
@@ -135,6 +135,8 @@ def notify(session: Session, item: FeedItem) -> int:
     """Queue one "something new" email per carer who wants them, sent when quiet hours allow."""
     if item.from_carer:
         return 0  # carers' messages go to class staff, who see them in the app
+    if not policy.may_tell_carers(session, item.pupil_id):
+        return 0  # held while "do not contact" is in force; never emailed later either
     queued = 0
     for carer in connected_carers(session, item.pupil_id):
         wanted = carer_settings(session, carer).email_mode == EmailMode.EACH
@@ -180,12 +182,17 @@ def cancel_for_carer(session: Session, carer_id: int, pupil_id: int) -> int:
 
 
 def sweep_blocked(session: Session) -> int:
-    """A "do not contact" decision also stops emails about that incident still in the queue."""
+    """A "do not contact" decision also stops queued emails about that incident or child."""
     items = session.scalars(
         select(FeedItem).where(
-            FeedItem.incident_id.is_not(None),
             FeedItem.deliver_at > utcnow() - timedelta(days=7),
-            policy.do_not_contact(FeedItem.incident_id),
+            or_(
+                and_(
+                    FeedItem.incident_id.is_not(None),
+                    policy.do_not_contact(FeedItem.incident_id),
+                ),
+                policy.carers_locked_out(FeedItem.pupil_id, FeedItem.created_at),
+            ),
         )
     )
     keys = [

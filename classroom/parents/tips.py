@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from classroom import policy
 from classroom.lessons import maps
 from classroom.lessons.content import Catalogue
 from classroom.lessons.models import LessonAttempt
@@ -129,7 +130,13 @@ def lessons_this_week(session: Session, pupil: Pupil, now: datetime) -> list[str
 
 
 def tip_for(session: Session, pupil: Pupil, now: datetime) -> Tip | None:
-    """The tip for the first of this week's lessons that has one."""
+    """The tip for the first of this week's lessons that has one.
+
+    None while carers may not be told about the child: after a worry the next lesson is the
+    follow-up chosen for it, so its tip would tell carers what the worry was about.
+    """
+    if not policy.may_tell_carers(session, pupil.id):
+        return None
     lessons = catalogue()
     for lesson_id in lessons_this_week(session, pupil, now):
         if lesson_id in TIPS and lesson_id in lessons:
