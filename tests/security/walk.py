@@ -171,6 +171,7 @@ def _records(app: Flask, session: Session) -> tuple[dict[str, Sample], dict[str,
         "account_id": Sample(teacher.id, "school"),
         "incident_id": Sample(incident.id, "school"),
         "action_id": Sample(action.id, "school"),
+        "alert_id": Sample(_dsl_alert(session, dsl, incident), "school"),
         "attempt_id": Sample(attempt.id, "amira"),
         "number": Sample(1),
         "lesson_id": Sample(lesson_id),
@@ -189,6 +190,16 @@ def _records(app: Flask, session: Session) -> tuple[dict[str, Sample], dict[str,
         **_evidence_samples(app, session, dsl, incident, amira),
     }
     return samples, {"pupil_a": amira.id, "pupil_b": ben.id}, token
+
+
+def _dsl_alert(session: Session, dsl: Account, incident: Any) -> int:
+    """The DSL's in-app alert about the walk's worry (anyone else marking it gets 404)."""
+    from classroom.worries.models import StaffAlert
+
+    query = select(StaffAlert.id).where(
+        StaffAlert.account_id == dsl.id, StaffAlert.incident_id == incident.id
+    )
+    return int(_one(session, query))
 
 
 def _more_samples(
