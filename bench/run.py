@@ -50,7 +50,7 @@ from bench import load  # noqa: E402
 from bench.data import grow  # noqa: E402
 from classroom import create_app, demo  # noqa: E402
 from classroom.accounts.models import Account  # noqa: E402
-from classroom.db import get_session  # noqa: E402
+from classroom.db import get_session, writing  # noqa: E402
 from classroom.devices.services import new_device  # noqa: E402
 from classroom.lessons import maps  # noqa: E402
 from classroom.migrate import upgrade  # noqa: E402
@@ -95,7 +95,7 @@ def build_instance(folder: Path, factor: int) -> Instance:
     url = f"sqlite:///{folder / 'classroom.sqlite3'}"
     upgrade(url)
     app = create_app(config(folder, url))
-    with app.app_context():
+    with app.app_context(), writing():
         session = get_session()
         demo.seed(session, PASSWORD)
         grow(session, factor)
@@ -349,7 +349,7 @@ def top_up(instance: Instance, wanted: int) -> None:
     if missing <= 0:
         return
     app = create_app(config(instance.folder, instance.url))
-    with app.app_context():
+    with app.app_context(), writing():
         session = get_session()
         device = session.scalars(select(Device)).first()
         pupils = list(session.scalars(select(Pupil).where(Pupil.id.in_(instance.pupil_ids))))

@@ -128,6 +128,7 @@ def init_app(app: Flask) -> None:
     app.before_request(begin_request)
     app.after_request(security_headers)
     app.after_request(end_request)
+    app.teardown_request(_forget_write_intent)
     _commit_after_the_view(app)
     app.jinja_env.globals.update(static_url=static_url, can=_can, rights=policy.RIGHTS)
 
@@ -186,7 +187,7 @@ def _pupil_principal(pupil_id: int, device_id: int, session_id: int) -> PupilPri
 def begin_request() -> ResponseReturnValue | None:
     """Enforce the route's access rule and the forced password change, before the view runs."""
     reading = request.method in READING_METHODS or request.endpoint in READ_ONLY_ENDPOINTS
-    write_intent.set(not reading)
+    g.write_intent_token = write_intent.set(not reading)
     # A read flushes nothing until it ends: anything it must write is written after (finish_read).
     get_session().autoflush = not reading
     if request.endpoint is None:
@@ -260,6 +261,13 @@ def _commit_after_the_view(app: Flask) -> None:
         return response
 
     app.dispatch_request = dispatch  # type: ignore[method-assign]
+
+
+def _forget_write_intent(_error: BaseException | None) -> None:
+    # Code that runs after a request in the same thread (a CLI command, a test) writes again.
+    token = g.pop("write_intent_token", None)
+    if token is not None:
+        write_intent.reset(token)
 
 
 def end_request(response: Response) -> Response:

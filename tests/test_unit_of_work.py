@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from classroom.audit.models import AuditEvent
 from classroom.audit.services import record
-from classroom.db import get_session, keep
+from classroom.db import get_session, keep, write_intent
 from classroom.errors import Forbidden, NotFound
 from classroom.policy import allow
 
@@ -90,3 +90,10 @@ def test_refusals_answer_404_for_hidden_records_and_403_otherwise(
     assert client.get("/uow/refused/hidden").status_code == 404
     assert client.get("/uow/refused/forbidden").status_code == 403
     assert client.get("/uow/refused/builtin").status_code == 403
+
+
+def test_code_after_a_read_in_the_same_thread_writes_again(app: Flask) -> None:
+    """A CLI command or a benchmark that served a GET in-process must not be left read-only."""
+    plain = FlaskClient(app)
+    assert plain.get("/health").status_code == 200
+    assert write_intent.get() is True
