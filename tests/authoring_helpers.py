@@ -55,7 +55,7 @@ def lesson_form(**changes: Any) -> dict[str, Any]:
         "f-2-i3-group": "1",
         "f-2-feedback": "Kind words help.",
         "f-3-kind": "yes_no",
-        "f-3-text": "Should I tell an adult about unkind messages?",
+        "f-3-text": "Should I tell a trusted adult about unkind messages?",
         "f-3-answer": "yes",
         "f-3-feedback": "Yes. Tell a trusted adult.",
         "action": "save",

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from classroom.lessons.content import ChooseStep, SortStep, Step, YesNoStep
+from classroom.lessons.content import ChooseStep, OnlyIfYesStep, SortStep, Step, YesNoStep
 
 T = TypeVar("T")
 
@@ -77,6 +77,10 @@ def choice_cards(step: Step, seed: int, item: int = 0) -> list[Card]:
     if isinstance(step, YesNoStep):
         cards = [Card(YES, "2705", "Yes", step.answer), Card(NO, "274C", "No", not step.answer)]
         return arranged(seed, step.id, cards, 0 if step.answer else 1)
+    if isinstance(step, OnlyIfYesStep):
+        # Both are the pupil's own answer: neither is marked, and their place still changes.
+        cards = [Card(YES, "1F44D", "Yes", True), Card(NO, "1F44E", "No", True)]
+        return arranged(seed, step.id, cards, 0)
     if isinstance(step, SortStep):
         group = step.items[item].group if 0 <= item < len(step.items) else 0
         cards = [

@@ -36,6 +36,7 @@ translations can attach to it: `09.title`, then `09.sf.s2.text` (the step's main
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import difflib
 import re
 import tomllib
@@ -105,6 +106,29 @@ class StepKind(StrEnum):
     YES_NO = "yes_no"
     WHO_CAN_I_TELL = "who_can_i_tell"
     CAUSE_EFFECT = "cause_effect"
+    # Pre-formal kinds that match what pre-formal objectives ask of a pupil (issue 12):
+    UNTIL_I_ACT = "until_i_act"  # a sound and movement go on until the pupil stops or finishes it
+    ONLY_IF_YES = "only_if_yes"  # something happens only after a yes; a no is honoured
+    ANTICIPATE = "anticipate"  # wait ... then the reward, when the pupil acts
+    ME = "me"  # the pupil's own photo (or their own tile picture)
+
+
+class Engagement(StrEnum):
+    """The Engagement Model's areas: what staff look for on a pre-formal step."""
+
+    RESPONSIVENESS = "responsiveness"
+    CURIOSITY = "curiosity"
+    DISCOVERY = "discovery"
+    ANTICIPATION = "anticipation"
+    PERSISTENCE = "persistence"
+    INITIATION = "initiation"
+
+
+class Action(StrEnum):
+    """What the pupil does to end an until-I-act step."""
+
+    STOP = "stop"
+    FINISH = "finish"
 
 
 class Sound(StrEnum):
@@ -188,6 +212,9 @@ class BaseStep:
     number: int
     text: Text
     symbol: str
+    # For staff: what to look for (required on every pre-formal step), never shown to pupils.
+    note: str = field(default="", kw_only=True)
+    look_for: Engagement | None = field(default=None, kw_only=True)
 
     def texts(self) -> Iterator[Text]:
         """Every pupil-facing text on this step, in reading order."""
@@ -263,7 +290,63 @@ class CauseEffectStep(BaseStep):
     animation: Animation
 
 
-Step: TypeAlias = StoryStep | ChooseStep | SortStep | YesNoStep | WhoCanITellStep | CauseEffectStep
+@dataclass(frozen=True)
+class UntilIActStep(BaseStep):
+    """A sound and movement repeat until the pupil presses stop (or finished) themselves."""
+
+    kind: ClassVar[StepKind] = StepKind.UNTIL_I_ACT
+    sound: Sound
+    animation: Animation
+    action: Action
+
+
+@dataclass(frozen=True)
+class OnlyIfYesStep(BaseStep):
+    """Asks yes or no; `then` (with its sound) happens only after a yes, `if_no` after a no."""
+
+    kind: ClassVar[StepKind] = StepKind.ONLY_IF_YES
+    then: Text
+    then_symbol: str
+    sound: Sound
+    if_no: Text
+
+    def texts(self) -> Iterator[Text]:
+        """Question, what happens after yes, what is said after no."""
+        yield self.text
+        yield self.then
+        yield self.if_no
+
+
+@dataclass(frozen=True)
+class AnticipateStep(BaseStep):
+    """Ready, steady ... after `wait` seconds the picture is ready; the pupil's tap brings it."""
+
+    kind: ClassVar[StepKind] = StepKind.ANTICIPATE
+    sound: Sound
+    animation: Animation
+    wait: int
+
+
+@dataclass(frozen=True)
+class MeStep(BaseStep):
+    """The pupil's own photo (their tile picture if there is none); a tap plays a sound."""
+
+    kind: ClassVar[StepKind] = StepKind.ME
+    sound: Sound
+
+
+Step: TypeAlias = (
+    StoryStep
+    | ChooseStep
+    | SortStep
+    | YesNoStep
+    | WhoCanITellStep
+    | CauseEffectStep
+    | UntilIActStep
+    | OnlyIfYesStep
+    | AnticipateStep
+    | MeStep
+)
 
 
 @dataclass(frozen=True)
@@ -615,7 +698,13 @@ STEP_EXTRA_KEYS: dict[StepKind, set[str]] = {
     StepKind.YES_NO: {"answer", "feedback"},
     StepKind.WHO_CAN_I_TELL: set(),
     StepKind.CAUSE_EFFECT: {"sound", "animation"},
+    StepKind.UNTIL_I_ACT: {"sound", "animation", "action"},
+    StepKind.ONLY_IF_YES: {"then", "then_symbol", "sound", "if_no"},
+    StepKind.ANTICIPATE: {"sound", "animation", "wait"},
+    StepKind.ME: {"sound"},
 }
+STAFF_KEYS = {"note", "look_for"}
+WAIT_SECONDS = (2, 8)
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _OBJECTIVE_ID = re.compile(r"^[a-z0-9]+(?:[.-][a-z0-9]+)*$")
 _TOML_LINE = re.compile(r"\s*\(at line (\d+), column \d+\)$")
@@ -658,6 +747,7 @@ class _LessonReader:
         self.display = display
         self.check_symbol = check_symbol
         self.glossary = glossary
+        self.staff_notes_required = True
         self.problems: list[Problem] = []
         self.claims: list[_Claim] = []
         # Pictures on right and wrong answers, for the cue checks across all lessons.
@@ -865,9 +955,11 @@ class _LessonReader:
         kind = self._kind(table, at)
         if kind is None:
             return None
-        self._keys(
-            table, _At(at.path, f"{at.where} (a '{kind}' step)"), STEP_KEYS | STEP_EXTRA_KEYS[kind]
-        )
+        # Every pre-formal step tells staff what to look for (the Engagement Model).
+        required = STEP_KEYS | STEP_EXTRA_KEYS[kind]
+        if pathway is Pathway.PRE_FORMAL and self.staff_notes_required:
+            required |= STAFF_KEYS
+        self._keys(table, _At(at.path, f"{at.where} (a '{kind}' step)"), required, STAFF_KEYS)
         step_id = f"{self.prefix}.{pathway.code}.s{number}"
         text = self._text(table, "text", at.child("text"), MAX_WORDS[pathway], f"{step_id}.text")
         base = _Base(step_id, number, text, self._symbol(table, at))
@@ -875,7 +967,12 @@ class _LessonReader:
         if "feedback" in STEP_EXTRA_KEYS[kind]:
             feedback_at = at.child("feedback", f"the feedback of {at.where}")
             feedback = self._text(table, "feedback", feedback_at, MAX_WORDS[pathway], feedback.id)
-        return self._kind_step(kind, table, at, base, feedback)
+        step = self._kind_step(kind, table, at, base, feedback)
+        note = self._plain(table, "note", at.child("note", f"the note of {at.where}"))
+        look_for = None
+        if "look_for" in table:
+            look_for = self._choice(table, "look_for", at, Engagement, Engagement.RESPONSIVENESS)
+        return dataclasses.replace(step, note=note, look_for=look_for)
 
     def _kind(self, table: dict[str, Any], at: _At) -> StepKind | None:
         name = table.get("kind")
@@ -907,7 +1004,37 @@ class _LessonReader:
             )
         if kind is StepKind.WHO_CAN_I_TELL:
             return WhoCanITellStep(*fields)
-        return StoryStep(*fields)
+        return self._pre_formal_step(kind, table, at, base) or StoryStep(*fields)
+
+    def _pre_formal_step(
+        self, kind: StepKind, table: dict[str, Any], at: _At, base: _Base
+    ) -> Step | None:
+        fields = (base.id, base.number, base.text, base.symbol)
+        sound = self._choice(table, "sound", at, Sound, Sound.CHIME)
+        animation = self._choice(table, "animation", at, Animation, Animation.GROW)
+        if kind is StepKind.UNTIL_I_ACT:
+            action = self._choice(table, "action", at, Action, Action.STOP)
+            return UntilIActStep(*fields, sound, animation, action)
+        if kind is StepKind.ONLY_IF_YES:
+            limit = MAX_WORDS[Pathway.PRE_FORMAL]
+            then = self._text(table, "then", at.child("then"), limit, f"{base.id}.then")
+            if_no = self._text(table, "if_no", at.child("if_no"), limit, f"{base.id}.no")
+            picture = {"symbol": table.get("then_symbol")}
+            then_symbol = self._symbol(picture, at.child("then_symbol"))
+            return OnlyIfYesStep(*fields, then, then_symbol, sound, if_no)
+        if kind is StepKind.ANTICIPATE:
+            return AnticipateStep(*fields, sound, animation, self._wait(table, at))
+        if kind is StepKind.ME:
+            return MeStep(*fields, sound)
+        return None
+
+    def _wait(self, table: dict[str, Any], at: _At) -> int:
+        wait = table.get("wait", WAIT_SECONDS[0])
+        low, high = WAIT_SECONDS
+        if type(wait) is not int or not low <= wait <= high:
+            self.fail((*at.path, "wait"), f"wait of {at.where} must be {low} to {high} seconds")
+            return low
+        return int(wait)
 
     def _options(self, table: dict[str, Any], at: _At, step_id: str) -> tuple[Option, ...]:
         options = []
@@ -1069,6 +1196,8 @@ class _DocumentReader(_LessonReader):
     ) -> None:
         super().__init__(Path(display), display, check_symbol)
         self.data = dict(data)
+        # The teachers' authoring form has no staff-note fields yet; the shipped files must.
+        self.staff_notes_required = False
 
     def _parse(self) -> dict[str, Any] | None:
         return self.data

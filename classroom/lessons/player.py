@@ -13,10 +13,14 @@ from classroom.devices.models import Device
 from classroom.errors import Invalid, checked_key
 from classroom.lessons import arrangement, content
 from classroom.lessons.content import (
+    AnticipateStep,
     CauseEffectStep,
+    MeStep,
+    OnlyIfYesStep,
     SortStep,
     Step,
     StoryStep,
+    UntilIActStep,
     Version,
     WhoCanITellStep,
     YesNoStep,
@@ -84,6 +88,12 @@ def judge(step: Step, answer: str, position: int = 0, seed: int = 0) -> Outcome:
     """
     if isinstance(step, (StoryStep, CauseEffectStep)):
         return Outcome(None)
+    if isinstance(step, (UntilIActStep, AnticipateStep, MeStep)):
+        return _judge_act(step, answer)
+    if isinstance(step, OnlyIfYesStep):
+        if answer not in (arrangement.YES, arrangement.NO):
+            raise Invalid("Answer yes or no.")
+        return Outcome(None)  # any answer is the pupil's to give; the page honours it
     if isinstance(step, WhoCanITellStep):
         return Outcome(True if answer else None)
     if isinstance(step, SortStep):
@@ -95,6 +105,14 @@ def judge(step: Step, answer: str, position: int = 0, seed: int = 0) -> Outcome:
     right = next(card.value for card in sorted(cards, key=lambda c: c.value) if card.right)
     ok = next(card.right for card in cards if card.value == answer)
     return Outcome(ok, right, ok)
+
+
+def _judge_act(step: UntilIActStep | AnticipateStep | MeStep, answer: str) -> Outcome:
+    """The pupil acted: stopped or finished the sound, or tapped when ready."""
+    expected = step.action.value if isinstance(step, UntilIActStep) else "tap"
+    if answer != expected:
+        raise Invalid("Press the big button.")
+    return Outcome(True if isinstance(step, UntilIActStep) else None)
 
 
 def sort_item(step: SortStep, position: int, seed: int) -> int:

@@ -13,10 +13,11 @@ from classroom.audit.services import record
 from classroom.db import get_session
 from classroom.errors import CSRF_RECOVERY, Invalid
 from classroom.lessons import arrangement, maps, player
-from classroom.lessons.content import SortStep, WhoCanITellStep
+from classroom.lessons.content import MeStep, SortStep, WhoCanITellStep
 from classroom.lessons.models import LessonAttempt
 from classroom.policy import allow
 from classroom.principals import PupilPrincipal
+from classroom.pupils import photos
 from classroom.pupils.models import Pathway, Pupil, SchoolClass
 from classroom.symbols.cache import override_layers
 from classroom.symbols.people import my_people
@@ -100,10 +101,18 @@ def _step_page(attempt: LessonAttempt, number: int, **state: Any) -> str:
         adults=arrangement.arranged(attempt.id, step.id, adults),
         cards=arrangement.choice_cards(step, attempt.id, item),
         thing=step.items[item] if isinstance(step, SortStep) else None,
+        photo_url=_own_photo(me.pupil) if isinstance(step, MeStep) else None,
         key=str(uuid.uuid4()),
         layers=override_layers(get_session(), me.pupil),
         **state,
     )
+
+
+def _own_photo(pupil: Pupil) -> str | None:
+    """The pupil's photo for a "me" step, only while their carers' app photo consent holds."""
+    if not photos.shows_photo(get_session(), pupil):
+        return None
+    return url_for("pupils.photo", pupil_id=pupil.id)
 
 
 @bp.get("/pupil/lessons/attempts/<int:attempt_id>/steps/<int:number>")

@@ -55,6 +55,12 @@
     shaker: function (ctx) { noise(ctx, 0.3, 0.12, 4000); }
   };
 
+  // Shared with step-kinds.js, so every step kind plays the same gentle sounds.
+  window.classroomSound = function (name) {
+    var ctx = audio(), sound = SOUNDS[name];
+    if (ctx && sound) { sound(ctx); }
+  };
+
   function reducedMotion() {
     return document.body.classList.contains("reduced-motion") ||
       (window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);

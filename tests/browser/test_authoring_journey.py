@@ -25,7 +25,7 @@ STEPS = {
     ],
     "f": [
         ("story", "Messages can be kind or unkind."),
-        ("yes_no", "Should I tell an adult about unkind messages?"),
+        ("yes_no", "Should I tell a trusted adult about unkind messages?"),
         ("story", "Kind words help everyone."),
     ],
 }

@@ -42,8 +42,15 @@ def _answer(page: Page, step: content.Step, press: Press) -> None:
     elif isinstance(step, content.YesNoStep):
         press(answers.get_by_role("button", name="Yes" if step.answer else "No", exact=True))
     elif isinstance(step, content.SortStep):
-        for item in step.items:
-            expect(page.locator(".sort-item")).to_contain_text(item.text.text)
+        # Items come in this attempt's own order: sort whichever one is shown.
+        left = list(step.items)
+        while left:
+            shown = page.locator(".sort-item")
+            waiting = "|".join(re.escape(i.text.text) for i in left)
+            expect(shown).to_contain_text(re.compile(waiting))
+            words = " ".join(shown.inner_text().split())
+            item = next(i for i in left if i.text.text in words)
+            left.remove(item)
             press(
                 answers.get_by_role("button", name=step.groups[item.group].label.text, exact=True)
             )

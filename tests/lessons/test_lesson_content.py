@@ -45,7 +45,7 @@ FRIGHTENING = re.compile(
     r"\b(scary|scared|frightening|terrif\w*|danger\w*|kill\w*|die|dead|prison|arrest\w*|punish\w*)\b",
     re.IGNORECASE,
 )
-TEXT_ID = re.compile(r"^\d{2}\.(title|(pf|sf|f)\.s[1-7]\.(text|o[1-4]|g[12]|i[1-6]|fb))$")
+TEXT_ID = re.compile(r"^\d{2}\.(title|(pf|sf|f)\.s[1-7]\.(text|o[1-4]|g[12]|i[1-6]|fb|then|no))$")
 
 
 @pytest.fixture(scope="module")
@@ -177,11 +177,22 @@ def test_pre_formal_and_semi_formal_sentences_are_under_ten_words(catalogue: Cat
                 assert all(len(s.split()) < 10 for s in sentences(text.text)), text.id
 
 
-def test_pre_formal_is_mostly_cause_effect_and_story(catalogue: Catalogue) -> None:
+def test_pre_formal_uses_only_pre_formal_kinds(catalogue: Catalogue) -> None:
+    """Sensory, cause-and-effect and engagement kinds; yes/no consent is an only-if-yes step."""
+    pre_formal_kinds = {
+        StepKind.STORY,
+        StepKind.CAUSE_EFFECT,
+        StepKind.UNTIL_I_ACT,
+        StepKind.ONLY_IF_YES,
+        StepKind.ANTICIPATE,
+        StepKind.ME,
+        StepKind.WHO_CAN_I_TELL,
+    }
     for lesson in catalogue:
         kinds = Counter(step.kind for step in lesson.version(Pathway.PRE_FORMAL).steps)
-        assert kinds[StepKind.CAUSE_EFFECT] >= 1, lesson.id
-        assert kinds[StepKind.CAUSE_EFFECT] + kinds[StepKind.STORY] > sum(kinds.values()) / 2
+        acted = sum(kinds[k] for k in pre_formal_kinds - {StepKind.STORY, StepKind.WHO_CAN_I_TELL})
+        assert acted >= 1, lesson.id
+        assert set(kinds) <= pre_formal_kinds | {StepKind.CHOOSE}, lesson.id
 
 
 def test_semi_formal_is_mostly_choices(catalogue: Catalogue) -> None:

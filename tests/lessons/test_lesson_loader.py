@@ -40,16 +40,22 @@ text = "Tap for a sound!"
 symbol = "1F514"
 sound = "chime"
 animation = "sparkle"
+look_for = "initiation"
+note = "Taps on their own."
 
 [[pre_formal.steps]]
 kind = "story"
 text = "Hello # not a comment."
 symbol = "1F44B"
+look_for = "responsiveness"
+note = "Looks up."
 
 [[pre_formal.steps]]
 kind = "who_can_i_tell"
 text = "Who can you tell?"
 symbol = "1F5E3"
+look_for = "responsiveness"
+note = "Looks at an adult."
 
 [semi_formal]
 objective = { id = "tiny.sf", text = "Chooses" }
