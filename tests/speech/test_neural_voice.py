@@ -3,13 +3,19 @@ and espeak-ng whenever the neural voice is not there."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
 
+from classroom.accounts.models import Account, Role
 from classroom.speech import services
 from classroom.speech.engine import Speech, Synthesiser
 from classroom.speech.neural import PREFIX, RoutingBackend, aligned_timings
+from tests import factories
 from tests.speech.mp3 import parse_mp3
 
 NEURAL = "hibari/heart"
@@ -73,3 +79,23 @@ def test_alignment_spreads_words_over_the_voiced_audio() -> None:
     assert timings[0].start_ms == 200
     assert timings[-1].end_ms == 1200
     assert [t.offset for t in timings] == [0, 2, 6]
+
+
+def test_staff_choose_the_natural_voice_for_one_pupil(
+    app: Flask, client: FlaskClient, session: Session, login_as: Callable[..., Account]
+) -> None:
+    oak = factories.make_class(session)
+    amira, ben = factories.make_pupil(session, oak), factories.make_pupil(session, oak)
+    login_as(Role.TEACHER, classes=[oak])
+    page = client.get(f"/pupils/{amira.id}/settings").get_data(as_text=True)
+    assert '<option value="hibari/heart">Natural voice</option>' in page
+    form = {"pathway": "formal", "tile_symbol": "1F98A", "symbol_size": "large",
+            "speech_rate": "150", "scanning": "off", "scan_interval_ms": "2000"}  # fmt: skip
+    bad = client.post(f"/pupils/{amira.id}/settings", data={**form, "voice": "hibari/emma"})
+    assert bad.status_code == 400
+    assert "Choose one of the voices shown." in bad.get_data(as_text=True)
+    done = client.post(f"/pupils/{amira.id}/settings", data={**form, "voice": NEURAL})
+    assert done.status_code == 302
+    session.refresh(amira)
+    session.refresh(ben)
+    assert (amira.voice, ben.voice) == (NEURAL, "gmw/en")
