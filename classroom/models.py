@@ -22,6 +22,7 @@ from classroom.symbols.models import (
     SymbolFlag,
     SymbolOverride,
     TrustedPerson,
+    VoiceRecording,
 )
 from classroom.worries.models import (
     Incident,
@@ -64,6 +65,7 @@ __all__ = [
     "SymbolFlag",
     "SymbolOverride",
     "TrustedPerson",
+    "VoiceRecording",
     "LoginAttempt",
     "ParentLink",
     "Pupil",
