@@ -32,6 +32,7 @@ from classroom.symbols.models import (
     SymbolFlag,
     SymbolOverride,
     TrustedPerson,
+    VoiceRecording,
 )
 from classroom.worries.evidence_models import Attachment, BodyMark
 from classroom.worries.models import (
@@ -84,6 +85,7 @@ __all__ = [
     "SymbolOverride",
     "TrustedPerson",
     "TwoFactor",
+    "VoiceRecording",
     "LoginAttempt",
     "ParentLink",
     "Pupil",

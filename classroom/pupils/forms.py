@@ -7,7 +7,7 @@ from wtforms import BooleanField, IntegerField, SelectField
 from wtforms.validators import InputRequired, NumberRange
 
 from classroom.pupils.models import Pathway, Scanning, SymbolSize
-from classroom.pupils.services import TILE_SYMBOLS
+from classroom.pupils.services import TILE_SYMBOLS, voice_choices
 
 
 class PupilSettingsForm(FlaskForm):  # type: ignore[misc]
@@ -24,6 +24,11 @@ class PupilSettingsForm(FlaskForm):  # type: ignore[misc]
         validators=[InputRequired("Enter a speech rate."), NumberRange(80, 260)],
         description="150 is an ordinary pace; lower is slower.",
     )
+    voice = SelectField(
+        "Voice",
+        validate_choice=False,  # checked against the server's voices by the service
+        description="The natural voice sounds like a person; espeak is always there.",
+    )
     auto_read = BooleanField("Read each new screen aloud")
     high_contrast = BooleanField("High contrast")
     reduced_motion = BooleanField("Reduce motion")
@@ -39,3 +44,7 @@ class PupilSettingsForm(FlaskForm):  # type: ignore[misc]
         "Auto-scan speed (milliseconds per item)",
         validators=[InputRequired("Enter a scan speed."), NumberRange(500, 10000)],
     )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.voice.choices = list(voice_choices().items())

@@ -150,6 +150,19 @@ class PupilSettings:
     reduced_motion: bool
     scanning: Scanning
     scan_interval_ms: int
+    voice: str | None = None  # None: keep the pupil's voice
+
+
+def voice_choices() -> dict[str, str]:
+    """The voices this server can speak, with plain names for staff."""
+    from classroom.speech.services import current_synthesiser  # speech is optional here
+
+    try:
+        voices = current_synthesiser().voices()
+    except Exception:  # noqa: BLE001 - no server speech: only the default can be kept
+        voices = ("gmw/en",)
+    named = {"gmw/en": "British English (espeak, robotic)", "hibari/heart": "Natural voice"}
+    return {v: named.get(v, v) for v in voices if v in named or v.startswith("gmw/en")}
 
 
 def update_settings(session: Session, actor: Actor, pupil: Pupil, new: PupilSettings) -> None:
@@ -161,6 +174,10 @@ def update_settings(session: Session, actor: Actor, pupil: Pupil, new: PupilSett
         raise Invalid("Speech rate must be between 80 and 260 words a minute.", "speech_rate")
     if not 500 <= new.scan_interval_ms <= 10000:
         raise Invalid("Scan speed must be between 0.5 and 10 seconds.", "scan_interval_ms")
+    if new.voice is None:
+        new.voice = pupil.voice
+    elif new.voice != pupil.voice and new.voice not in voice_choices():
+        raise Invalid("Choose one of the voices shown.", "voice")
     changed = [name for name, value in vars(new).items() if getattr(pupil, name) != value]
     for name in changed:
         setattr(pupil, name, getattr(new, name))

@@ -265,6 +265,7 @@ def _settings_from(form: PupilSettingsForm) -> services.PupilSettings:
         reduced_motion=bool(form.reduced_motion.data),
         scanning=Scanning(form.scanning.data),
         scan_interval_ms=int(form.scan_interval_ms.data),
+        voice=form.voice.data or None,
     )
 
 

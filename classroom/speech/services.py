@@ -31,6 +31,7 @@ from classroom.speech.engine import (
     Synthesiser,
     WordTiming,
 )
+from classroom.speech.neural import RoutingBackend
 
 logger = logging.getLogger(__name__)
 
@@ -74,12 +75,13 @@ class Clip:
 
 
 def shared_synthesiser() -> Synthesiser:
-    """The process's one espeak synthesiser (espeak allows only one per process)."""
+    """The process's one synthesiser (espeak allows only one per process): espeak-ng, plus
+    the neural voice where hibari-tts is installed."""
     global _shared
     with _shared_lock:
         # A forked server worker makes its own (the parent's worker thread is not copied).
         if _shared is None or not _shared.made_in_this_process():
-            _shared = Synthesiser()
+            _shared = Synthesiser(RoutingBackend)
         return _shared
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from classroom.accounts.models import Account
@@ -110,3 +110,23 @@ class SymbolFlag(Base):
     flagged_at: Mapped[datetime] = mapped_column(UtcDateTime())
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class VoiceRecording(Base):
+    """A member of staff's own voice saying a key phrase or a name, used instead of synthesis
+    for one pupil, a class or the whole school. `consent_at` records that the speaker agreed."""
+
+    __tablename__ = "voice_recordings"
+    __table_args__ = (CheckConstraint("class_id IS NULL OR pupil_id IS NULL", name="one_layer"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    class_id: Mapped[int | None] = mapped_column(ForeignKey("classes.id"), index=True)
+    pupil_id: Mapped[int | None] = mapped_column(ForeignKey("pupils.id"), index=True)
+    phrase: Mapped[str] = mapped_column(String(200))
+    audio_file: Mapped[str] = mapped_column(String(48))
+    mimetype: Mapped[str] = mapped_column(String(40))
+    duration_ms: Mapped[int] = mapped_column(Integer)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    consent_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -368,4 +368,9 @@ def _refused(state: ChooserState, errors: Mapping[str, Sequence[str]]) -> Respon
 
 
 # Routes for "my people" live in their own module on this blueprint.
-from classroom.symbols import people_views, picture_views, sheet_views  # noqa: E402, F401
+from classroom.symbols import (  # noqa: E402, F401
+    people_views,
+    picture_views,
+    recording_views,
+    sheet_views,
+)

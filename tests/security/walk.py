@@ -231,6 +231,7 @@ def _more_samples(
         "authoring.preview:lesson_id": Sample(written.key, "school"),
         "person_id": Sample(_trusted_person(session, teacher, amira), "amira"),
         "flag_id": Sample(_flag(session, teacher), "school"),
+        "recording_id": Sample(_recording(session, teacher, amira), "amira"),
     }
 
 
@@ -256,6 +257,25 @@ def _evidence_samples(
         "received_id": Sample(received.id, "amira"),
         "file_id": Sample(received.files[0].id, "amira"),
     }
+def _recording(session: Session, teacher: Account, amira: Pupil) -> int:
+    """Amira's teacher saying a phrase for her alone (a WAV of silence)."""
+    import io
+    import wave
+
+    from classroom.symbols.recordings import add_recording
+
+    audio = io.BytesIO()
+    with wave.open(audio, "wb") as file:
+        file.setnchannels(1)
+        file.setsampwidth(2)
+        file.setframerate(8000)
+        file.writeframes(b"\0\0" * 800)
+    row = add_recording(
+        session, teacher, "Well done", audio.getvalue(), 100, consent=True, pupil=amira
+    )
+    return row.id
+
+
 def _flag(session: Session, teacher: Account) -> int:
     """A picture a teacher flagged, for the admin's list."""
     from classroom.symbols.sheets import flag_picture

@@ -1,0 +1,105 @@
+"""Staff record a key phrase in their own voice; pupils' pages play it instead of synthesis."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from werkzeug.wrappers import Response
+
+from classroom.accounts.models import Account
+from classroom.db import get_session
+from classroom.errors import Invalid
+from classroom.policy import allow
+from classroom.principals import PupilPrincipal
+from classroom.symbols import recordings
+from classroom.symbols.forms import LAYER_KEY
+from classroom.symbols.models import VoiceRecording
+from classroom.symbols.views import _editable_targets, _staff, _target, bp
+from classroom.web import current_actor, small_file_response
+
+
+@bp.get("/voice")
+@allow("edit_pupil_settings")
+def voice() -> ResponseReturnValue:
+    """Record a phrase or a name in your own voice for a pupil, a class or the school."""
+    return _voice_page()
+
+
+def _voice_page(error: str | None = None) -> ResponseReturnValue:
+    return render_template("symbols/voice.html", targets=_editable_targets(), error=error), (
+        400 if error else 200
+    )
+
+
+@bp.post("/voice")
+@allow("edit_pupil_settings")
+def voice_save() -> ResponseReturnValue:
+    """Keep a recording, with the speaker's consent; audited."""
+    layer = request.form.get("layer", "")
+    if not LAYER_KEY.fullmatch(layer):
+        return _voice_page("Choose who the recording is for.")
+    target = _target(layer)
+    upload = request.files.get("audio")
+    db = get_session()
+    try:
+        recordings.add_recording(
+            db, _staff(), request.form.get("phrase", "")[:400],
+            upload.read(recordings.MAX_BYTES + 1) if upload else b"",
+            request.form.get("duration_ms", type=int) or 0,
+            consent=request.form.get("consent") == "yes",
+            school_class=target.school_class, pupil=target.pupil,
+        )  # fmt: skip
+    except PermissionError:
+        abort(403)
+    except Invalid as problem:
+        db.rollback()
+        return _voice_page(problem.message)
+    db.commit()
+    return redirect(url_for("symbols.voice", saved=1))
+
+
+@bp.get("/voice/<int:recording_id>.audio")
+@allow("signed_in")
+def recording(recording_id: int) -> Response:
+    """A recording, with byte ranges (Safari needs them): the pupils it is for, and staff."""
+    db = get_session()
+    row = db.get(VoiceRecording, recording_id)
+    if row is None or not _may_hear(row):
+        abort(404)
+    path = recordings.recording_path(row)
+    if path is None:
+        abort(404)
+    response = small_file_response(path, row.mimetype, 3600)
+    response.cache_control.public = False
+    response.cache_control.private = True  # a person's voice stays off shared caches
+    return response
+
+
+def _may_hear(row: VoiceRecording) -> bool:
+    actor = current_actor()
+    if isinstance(actor, PupilPrincipal):
+        found = recordings.recording_for(get_session(), actor.pupil, row.phrase)
+        return found is not None and found.id == row.id
+    return isinstance(actor, Account) and actor.is_staff and actor.school_id == row.school_id
+
+
+def recorded_clip(text: object) -> dict[str, object] | None:
+    """For the speech endpoint: the signed-in pupil's recording of this text, as a clip."""
+    if not hasattr(current_app, "login_manager"):
+        return None  # an app without sign-in (the bare speech service) has no pupils
+    actor = current_actor()
+    if not isinstance(actor, PupilPrincipal) or not isinstance(text, str) or not text.strip():
+        return None
+    row = recordings.recording_for(get_session(), actor.pupil, text)
+    if row is None:
+        return None
+    from classroom.speech.neural import aligned_timings
+
+    words = aligned_timings(text, (0, row.duration_ms), row.duration_ms)
+    return {
+        "key": f"recording-{row.id}",
+        "audio_url": url_for("symbols.recording", recording_id=row.id),
+        "duration_ms": row.duration_ms,
+        "words": [w.as_json() for w in words],
+        "recorded": True,
+    }

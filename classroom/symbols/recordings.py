@@ -1,0 +1,127 @@
+"""Staff record their own voice for key phrases and names; pupils hear it instead of synthesis.
+
+Speech-and-language therapists rely on a familiar voice for pupils who attend to a known
+person. A recording is made in the browser (MediaRecorder), only after the speaker ticks that
+they agree to their voice being used (the consent is stored with it), and is used for one
+pupil, a class or the whole school: the most specific wins, as for symbols.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from classroom.accounts.models import Account
+from classroom.audit.services import record
+from classroom.db import utcnow
+from classroom.errors import Invalid
+from classroom.principals import Actor
+from classroom.pupils.models import Pupil, SchoolClass
+from classroom.symbols import services
+from classroom.symbols.models import VoiceRecording
+from classroom.symbols.vocabulary import normalise
+
+MAX_BYTES = 1_000_000  # about a minute of compressed speech
+MAX_DURATION_MS = 60_000
+MAX_PHRASE = 200
+# What browsers' MediaRecorder (and a phone's voice memo) make, told apart by their first bytes.
+FORMATS = {"mp4": "audio/mp4", "webm": "audio/webm", "mp3": "audio/mpeg", "wav": "audio/wav"}
+
+
+def sniff(data: bytes) -> str | None:
+    """The audio container by its magic bytes (never trusting the file name or browser type)."""
+    if data[4:8] == b"ftyp":
+        return "mp4"
+    if data[:4] == b"\x1a\x45\xdf\xa3":
+        return "webm"
+    if data[:3] == b"ID3" or (len(data) > 1 and data[0] == 0xFF and data[1] & 0xE0 == 0xE0):
+        return "mp3"
+    if data[:4] == b"RIFF" and data[8:12] == b"WAVE":
+        return "wav"
+    return None
+
+
+def folder() -> Path:
+    return Path(current_app.instance_path) / "voice_recordings"
+
+
+def add_recording(
+    session: Session,
+    actor: Actor,
+    phrase: str,
+    data: bytes,
+    duration_ms: int,
+    *,
+    consent: bool,
+    school_class: SchoolClass | None = None,
+    pupil: Pupil | None = None,
+) -> VoiceRecording:
+    """Keep a member of staff's recording of a phrase for a layer; audited with the consent."""
+    if not isinstance(actor, Account) or not actor.is_staff:
+        raise PermissionError("only staff record phrases")
+    services.check_layer(session, actor, school_class, pupil)
+    key = normalise(phrase)
+    if not key or len(key) > MAX_PHRASE:
+        raise Invalid(f"Type the phrase you said (at most {MAX_PHRASE} letters).", "phrase")
+    if not consent:
+        raise Invalid("Tick that you agree to your voice being used for pupils.", "consent")
+    kind = sniff(data) if 0 < len(data) <= MAX_BYTES else None
+    if kind is None:
+        raise Invalid("That recording could not be used: record again (at most a minute).", "audio")
+    now = utcnow()
+    row = VoiceRecording(
+        school_id=actor.school_id,
+        class_id=school_class.id if school_class else None,
+        pupil_id=pupil.id if pupil else None,
+        phrase=key, audio_file=_store(data, kind), mimetype=FORMATS[kind],
+        duration_ms=max(1, min(duration_ms, MAX_DURATION_MS)),
+        recorded_by_id=actor.id, consent_at=now, created_at=now,
+    )  # fmt: skip
+    session.add(row)
+    session.flush()
+    owner = pupil or school_class
+    record(session, actor, "symbols.voice_recorded", owner, f"{key!r}, consent given")
+    return row
+
+
+def recording_for(session: Session, pupil: Pupil, text: str) -> VoiceRecording | None:
+    """The recording a pupil hears for this text: their own, else their class's, else the
+    school's; the newest on a layer."""
+    query = select(VoiceRecording).where(
+        VoiceRecording.school_id == pupil.school_id,
+        VoiceRecording.phrase == normalise(text),
+        or_(
+            VoiceRecording.pupil_id == pupil.id,
+            and_(VoiceRecording.class_id == pupil.class_id, VoiceRecording.pupil_id.is_(None)),
+            and_(VoiceRecording.class_id.is_(None), VoiceRecording.pupil_id.is_(None)),
+        ),
+    )
+    rows = list(session.scalars(query))
+    rank = {"pupil": 0, "class": 1, "school": 2}
+
+    def layer(row: VoiceRecording) -> str:
+        return "pupil" if row.pupil_id else ("class" if row.class_id else "school")
+
+    return min(rows, key=lambda r: (rank[layer(r)], -r.id), default=None)
+
+
+def recording_path(row: VoiceRecording) -> Path | None:
+    path = folder() / row.audio_file
+    return path if path.is_file() else None
+
+
+def _store(data: bytes, kind: str) -> str:
+    target = folder()
+    target.mkdir(mode=0o700, parents=True, exist_ok=True)
+    name = f"{secrets.token_hex(16)}.{kind}"
+    fd, temporary = tempfile.mkstemp(dir=target, suffix=".part")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.replace(temporary, target / name)
+    return name
