@@ -110,13 +110,20 @@ def _last_seen(session: Session) -> Any:
     return session.scalars(select(UserSession.last_seen_at).order_by(UserSession.id.desc())).first()
 
 
-def test_the_queue_poll_neither_notes_activity_nor_renews_the_cookie(
-    app: Flask, client: FlaskClient, session: Session, login_as: Callable[..., Any], clock: Any
+@pytest.mark.parametrize("poll_url", ["/safeguarding/queue/state", "/alerts/count"])
+def test_a_poll_neither_notes_activity_nor_renews_the_cookie(
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
+    login_as: Callable[..., Any],
+    clock: Any,
+    poll_url: str,
 ) -> None:
+    """The queue's live state and the alert badge poll on every staff page: never activity."""
     login_as(Role.DSL)
     signed_in_at = _last_seen(session)
     clock.set(signed_in_at + timedelta(minutes=5))
-    poll = client.get("/safeguarding/queue/state")
+    poll = client.get(poll_url)
     assert poll.status_code == 200
     assert "Set-Cookie" not in poll.headers
     assert _last_seen(session) == signed_in_at

@@ -831,6 +831,7 @@ def unacknowledged_count() -> int:
 
 @bp.get("/alerts/count")
 @allow("work_incidents")
+@passive
 def alert_count() -> ResponseReturnValue:
     """A tiny answer the badge polls every few seconds; 304 when nothing changed (ETag)."""
     count = services.unacknowledged_count(get_session(), current_actor())
