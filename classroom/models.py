@@ -1,6 +1,7 @@
 """Imports every feature's models so metadata (and Alembic) sees all tables."""
 
 from classroom.accounts.models import Account, LoginAttempt, Role, School, UserSession
+from classroom.admin.models import AccountChangeRequest
 from classroom.assessment.models import Observation, ObservationShare
 from classroom.audit.models import AuditEvent
 from classroom.devices.models import Device, DeviceEnrolment
@@ -29,6 +30,7 @@ from classroom.worries.models import (
 
 __all__ = [
     "Account",
+    "AccountChangeRequest",
     "AuthoredLesson",
     "AuditEvent",
     "CarerInvite",
