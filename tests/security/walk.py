@@ -208,6 +208,7 @@ def _more_samples(
         session, teacher, authoring.document_from_form(MultiDict(lesson_form())), ""
     )
     return {
+        "change_id": Sample(_account_change(session, teacher).id, "school"),
         "observation_id": Sample(observation.id, "amira"),
         "objective_id": Sample(objective),
         "authoring.show:lesson_id": Sample(written.id, "school"),
@@ -216,6 +217,17 @@ def _more_samples(
         "authoring.share:lesson_id": Sample(written.id, "school"),
         "authoring.preview:lesson_id": Sample(written.key, "school"),
     }
+
+
+def _account_change(session: Session, teacher: Account) -> Any:
+    """A pending request to put a throwaway account on the safeguarding team (approvals page)."""
+    from classroom.admin import services as admin_services
+
+    admin = _one(session, select(Account).where(Account.role == Role.ADMIN))
+    newcomer = make_account(session, Role.TEACHER, school_id=teacher.school_id)
+    change = admin_services.change_role(session, admin, newcomer, Role.DEPUTY_DSL)
+    assert change is not None
+    return change
 
 
 # --- Visiting ------------------------------------------------------------------------------------
