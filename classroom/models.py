@@ -10,6 +10,7 @@ from classroom.accounts.models import (
     TwoFactor,
     UserSession,
 )
+from classroom.admin.models import AccountChangeRequest
 from classroom.assessment.models import Observation, ObservationShare
 from classroom.audit.models import AuditEvent
 from classroom.devices.models import Device, DeviceEnrolment
@@ -48,6 +49,7 @@ from classroom.worries.transfer_models import CpTransfer, ReceivedAttachment, Re
 
 __all__ = [
     "Account",
+    "AccountChangeRequest",
     "Attachment",
     "BodyMark",
     "AuthoredLesson",

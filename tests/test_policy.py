@@ -16,6 +16,7 @@ EXPECTED = {
     "import_pupils": {Role.ADMIN},
     "manage_classes": {Role.ADMIN, Role.HEADTEACHER},
     "view_audit_log": {Role.ADMIN, Role.HEADTEACHER, Role.DSL, Role.DEPUTY_DSL},
+    "approve_account_changes": {Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER},
     "view_access_rights": {Role.ADMIN, Role.HEADTEACHER},
     "view_pupils": {
         Role.TEACHER,

@@ -12,6 +12,8 @@ from sqlalchemy import Select, func, select
 from classroom import policy
 from classroom.accounts import services as accounts
 from classroom.accounts.models import Account, Role
+from classroom.admin import services as admin_services
+from classroom.admin.models import AccountChangeRequest
 from classroom.audit.models import AuditEvent
 from classroom.audit.services import record
 from classroom.db import get_session
@@ -75,6 +77,13 @@ def account_new() -> ResponseReturnValue:
     try:
         if values["role"] not in {r.value for r in Role}:
             raise Invalid("Choose a role.", "role")
+        if policy.grants_safeguarding(Role(values["role"])):
+            # Otherwise an admin could make a team account for themselves without approval.
+            raise Invalid(
+                "Create the account with another role, then change it to a safeguarding role: "
+                "that needs the headteacher's or another team member's approval.",
+                "role",
+            )
         account, initial = accounts.create_account(
             db,
             _actor(),
@@ -115,25 +124,72 @@ def account_detail(account_id: int) -> ResponseReturnValue:
 @bp.post("/accounts/<int:account_id>/role")
 @allow("manage_accounts")
 def account_role(account_id: int) -> ResponseReturnValue:
+    """Change a role; one touching the safeguarding team waits for approval."""
     account = _school_account(account_id)
     role = request.form.get("role", "")
     if role not in {r.value for r in Role}:
         abort(400)
     db = get_session()
-    accounts.change_role(db, _actor(), account, Role(role))
+    try:
+        pending = admin_services.change_role(db, _actor(), account, Role(role))
+    except Invalid as problem:
+        return _detail_with_error(account, problem.message)
     db.commit()
+    if pending is not None:
+        return redirect(url_for("admin.account_detail", account_id=account.id, approval=1))
     return redirect(url_for("admin.account_detail", account_id=account.id, saved=1))
+
+
+def _detail_with_error(account: Account, message: str) -> ResponseReturnValue:
+    return render_template(
+        "admin/account_detail.html", account=account, roles=list(Role), children=[], error=message
+    ), 400
 
 
 @bp.post("/accounts/<int:account_id>/reset-password")
 @allow("manage_accounts")
 def account_reset(account_id: int) -> ResponseReturnValue:
-    """Give a one-time password; the person must change it when they next sign in."""
+    """Give a one-time password (after approval for the safeguarding team's accounts)."""
     account = _school_account(account_id)
     db = get_session()
-    initial = accounts.reset_password(db, _actor(), account)
+    initial, pending = admin_services.reset_password(db, _actor(), account)
     db.commit()
+    if pending is not None:
+        return redirect(url_for("admin.account_detail", account_id=account.id, approval=1))
     return render_template("admin/one_time_password.html", account=account, password=initial)
+
+
+# --- Approvals --------------------------------------------------------------------------------
+
+
+@bp.get("/approvals")
+@allow("approve_account_changes")
+def approvals() -> ResponseReturnValue:
+    """Role changes and password resets of the safeguarding team waiting for a second person."""
+    db = get_session()
+    changes = list(db.scalars(policy.visible_account_changes(_actor())))
+    people = {
+        a.id: a for a in db.scalars(select(Account).where(Account.school_id == _actor().school_id))
+    }
+    return render_template("admin/approvals.html", changes=changes, people=people)
+
+
+@bp.post("/approvals/<int:change_id>")
+@allow("approve_account_changes")
+def approval_decide(change_id: int) -> ResponseReturnValue:
+    db = get_session()
+    change = db.get(AccountChangeRequest, change_id)
+    if change is None or not policy.can_approve_account_change(db, _actor(), change):
+        abort(404)
+    decision = request.form.get("decision")
+    if decision not in {"approve", "decline"}:
+        abort(400)
+    initial = admin_services.decide(db, _actor(), change, decision == "approve")
+    db.commit()
+    account = db.get(Account, change.account_id)
+    if initial is not None and account is not None:
+        return render_template("admin/one_time_password.html", account=account, password=initial)
+    return redirect(url_for("admin.approvals", decided=1))
 
 
 @bp.post("/accounts/<int:account_id>/active")

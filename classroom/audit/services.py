@@ -21,7 +21,7 @@ ACCOUNT_PREFIXES = (
     "sign_in.",
     "sign_out",
     "two_factor.",
-    "role_change.",
+    "account_change.",
     "device.",
     "backup.",
     "mail.",

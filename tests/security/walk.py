@@ -222,6 +222,7 @@ def _more_samples(
         session, teacher, authoring.document_from_form(MultiDict(lesson_form())), ""
     )
     return {
+        "change_id": Sample(_account_change(session, teacher).id, "school"),
         "observation_id": Sample(observation.id, "amira"),
         "objective_id": Sample(objective),
         "authoring.show:lesson_id": Sample(written.id, "school"),
@@ -257,6 +258,8 @@ def _evidence_samples(
         "received_id": Sample(received.id, "amira"),
         "file_id": Sample(received.files[0].id, "amira"),
     }
+
+
 def _recording(session: Session, teacher: Account, amira: Pupil) -> int:
     """Amira's teacher saying a phrase for her alone (a WAV of silence)."""
     import io
@@ -298,6 +301,17 @@ def _trusted_person(session: Session, teacher: Account, amira: Pupil) -> int:
         session, teacher, amira, Place.HOME, name="Grandma", photo=photo.getvalue()
     )
     return row.id
+
+
+def _account_change(session: Session, teacher: Account) -> Any:
+    """A pending request to put a throwaway account on the safeguarding team (approvals page)."""
+    from classroom.admin import services as admin_services
+
+    admin = _one(session, select(Account).where(Account.role == Role.ADMIN))
+    newcomer = make_account(session, Role.TEACHER, school_id=teacher.school_id)
+    change = admin_services.change_role(session, admin, newcomer, Role.DEPUTY_DSL)
+    assert change is not None
+    return change
 
 
 # --- Visiting ------------------------------------------------------------------------------------

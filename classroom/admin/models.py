@@ -1,0 +1,49 @@
+"""Account changes waiting for a second person: roles and passwords of the safeguarding team."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from classroom.accounts.models import Role
+from classroom.db import Base, UtcDateTime, str_enum
+
+
+class ChangeKind(StrEnum):
+    ROLE = "role"
+    PASSWORD_RESET = "password_reset"  # noqa: S105 (a kind of change, not a password)
+
+
+class ChangeStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    DECLINED = "declined"
+
+
+class AccountChangeRequest(Base):
+    """A role change or password reset that touches the safeguarding team.
+
+    It has no effect until the headteacher or another member of the team approves it, so one
+    admin alone can never give an account (their own or another) access to child-protection
+    records, nor take over a team member's account by resetting its password.
+    """
+
+    __tablename__ = "account_change_requests"
+    __table_args__ = (Index("ix_account_change_requests_school_status", "school_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    kind: Mapped[ChangeKind] = mapped_column(str_enum(ChangeKind, 16))
+    new_role: Mapped[Role | None] = mapped_column(str_enum(Role))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    requested_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    status: Mapped[ChangeStatus] = mapped_column(
+        str_enum(ChangeStatus, 16), default=ChangeStatus.PENDING
+    )
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    note: Mapped[str] = mapped_column(String(200), default="")

@@ -1,0 +1,122 @@
+"""Role changes and password resets, with a second person's approval for the safeguarding team."""
+
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from classroom import policy
+from classroom.accounts import services as accounts
+from classroom.accounts.models import Account, Role
+from classroom.admin.models import AccountChangeRequest, ChangeKind, ChangeStatus
+from classroom.audit.services import record
+from classroom.db import utcnow
+from classroom.errors import Invalid
+from classroom.outbox.services import enqueue_email
+from classroom.principals import Actor
+
+
+def _admin(actor: Actor, account: Account) -> Account:
+    admin = policy.holder(actor, "manage_accounts")
+    if admin is None or admin.school_id != account.school_id:
+        raise Invalid("You cannot change this account.")
+    return admin
+
+
+def change_role(
+    session: Session, actor: Actor, account: Account, role: Role
+) -> AccountChangeRequest | None:
+    """Change a role now, or ask for approval if it touches the safeguarding team.
+
+    Returns the pending request when one was made. Nobody may change their own role.
+    """
+    admin = _admin(actor, account)
+    if admin.id == account.id:
+        raise Invalid("You cannot change your own role. Ask another admin.")
+    if account.role == role:
+        return None
+    if not policy.needs_approval(account, role):
+        accounts.change_role(session, admin, account, role)
+        return None
+    return _request(session, admin, account, ChangeKind.ROLE, role)
+
+
+def reset_password(
+    session: Session, actor: Actor, account: Account
+) -> tuple[str | None, AccountChangeRequest | None]:
+    """A one-time password now, or a request for approval for a safeguarding-team account."""
+    admin = _admin(actor, account)
+    if admin.id != account.id and policy.needs_approval(account):
+        return None, _request(session, admin, account, ChangeKind.PASSWORD_RESET, None)
+    return accounts.reset_password(session, admin, account), None
+
+
+def _request(
+    session: Session, admin: Account, account: Account, kind: ChangeKind, role: Role | None
+) -> AccountChangeRequest:
+    change = AccountChangeRequest(
+        school_id=account.school_id,
+        account_id=account.id,
+        kind=kind,
+        new_role=role,
+        requested_by_id=admin.id,
+        requested_at=utcnow(),
+    )
+    session.add(change)
+    session.flush()
+    what = f"role -> {role.label}" if role else "password reset"
+    record(session, admin, "account_change.requested", account, f"#{change.id}: {what}")
+    _alert_team(session, change)
+    return change
+
+
+def _alert_team(session: Session, change: AccountChangeRequest) -> None:
+    """Every team member hears of it (one of them may be the account being taken over)."""
+    team = session.scalars(
+        select(Account).where(
+            Account.school_id == change.school_id,
+            Account.active.is_(True),
+            Account.role.in_(policy.RIGHTS["work_incidents"].roles),
+        )
+    )
+    for member in team:
+        if member.email:
+            enqueue_email(
+                session,
+                f"account-change:{change.id}:{member.id}",
+                member.email,
+                "An account change needs approval",
+                "Someone asked to change the role or reset the password of an account on, or "
+                "joining, the safeguarding team. It has no effect until the headteacher or "
+                "another member of the team approves it.\n\n"
+                f"Please sign in to check it: {current_app.config['BASE_URL']}/admin/approvals\n",
+                school_id=change.school_id,
+            )
+
+
+def decide(
+    session: Session, actor: Actor, change: AccountChangeRequest, approve: bool
+) -> str | None:
+    """Approve (the change takes effect now) or decline; returns a one-time password if any."""
+    if not policy.can_approve_account_change(session, actor, change):
+        raise Invalid("You cannot decide this change.")
+    approver = policy.holder(actor, "approve_account_changes")
+    account = session.get(Account, change.account_id)
+    if approver is None or account is None:
+        raise Invalid("You cannot decide this change.")
+    change.status = ChangeStatus.APPROVED if approve else ChangeStatus.DECLINED
+    change.decided_by_id, change.decided_at = approver.id, utcnow()
+    record(
+        session,
+        approver,
+        "account_change.approved" if approve else "account_change.declined",
+        account,
+        f"#{change.id}",
+    )
+    if not approve:
+        return None
+    if change.kind == ChangeKind.ROLE and change.new_role is not None:
+        accounts.change_role(session, approver, account, Role(change.new_role))
+        return None
+    return accounts.reset_password(session, approver, account)
