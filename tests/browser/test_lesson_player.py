@@ -48,7 +48,7 @@ def _answer(page: Page, step: content.Step, press: Press) -> None:
             shown = page.locator(".sort-item")
             waiting = "|".join(re.escape(i.text.text) for i in left)
             expect(shown).to_contain_text(re.compile(waiting))
-            words = " ".join(shown.inner_text().split())
+            words = " ".join((shown.text_content() or "").split())
             item = next(i for i in left if i.text.text in words)
             left.remove(item)
             press(
