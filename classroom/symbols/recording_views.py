@@ -6,11 +6,13 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
+from classroom import policy
 from classroom.accounts.models import Account
 from classroom.db import get_session
 from classroom.errors import Invalid
 from classroom.policy import allow
 from classroom.principals import PupilPrincipal
+from classroom.pupils.models import Pupil, SchoolClass
 from classroom.symbols import recordings
 from classroom.symbols.forms import LAYER_KEY
 from classroom.symbols.models import VoiceRecording
@@ -80,7 +82,15 @@ def _may_hear(row: VoiceRecording) -> bool:
     if isinstance(actor, PupilPrincipal):
         found = recordings.recording_for(get_session(), actor.pupil, row.phrase)
         return found is not None and found.id == row.id
-    return isinstance(actor, Account) and actor.is_staff and actor.school_id == row.school_id
+    if not isinstance(actor, Account) or not actor.is_staff or actor.school_id != row.school_id:
+        return False
+    db = get_session()
+    if row.pupil_id is not None:  # staff hear a pupil's recording only if they see the pupil
+        return db.scalar(policy.visible_pupils(actor).where(Pupil.id == row.pupil_id)) is not None
+    if row.class_id is not None:
+        visible = policy.visible_classes(actor).where(SchoolClass.id == row.class_id)
+        return db.scalar(visible) is not None
+    return True
 
 
 def recorded_clip(text: object) -> dict[str, object] | None:
