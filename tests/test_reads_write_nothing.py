@@ -34,8 +34,8 @@ WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 ALLOWED = (
     re.compile(r"^INSERT INTO audit_events\b"),
     re.compile(r"^INSERT INTO feed_receipts\b"),
-    re.compile(r"^UPDATE staff_alerts SET seen_at=\S+ WHERE staff_alerts.id = \S+$"),
-    re.compile(r"^UPDATE user_sessions SET last_seen_at=\S+ WHERE user_sessions.id = \S+$"),
+    re.compile(r"^UPDATE staff_alerts SET seen_at=[^,]+ WHERE staff_alerts.id = \S+$"),
+    re.compile(r"^UPDATE user_sessions SET last_seen_at=[^,]+ WHERE user_sessions.id = \S+$"),
 )
 # Everyone who signs in, and a pupil on a class iPad.
 READERS = [actor for actor in ACTORS if actor not in ("nobody", "class_ipad")]
