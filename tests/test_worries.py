@@ -631,3 +631,20 @@ def test_thank_you_names_the_adult_only_to_the_visit_that_sent_it(
     again = ipad.get(sent.location)
     assert again.status_code == 302
     assert again.location.endswith("/pupil/")
+
+
+def test_get_on_a_pupil_action_address_shows_the_right_screen_not_405(
+    app: Flask, session: Session
+) -> None:
+    school = make_school(session)
+    ipad = pupil_on_ipad(app, school)
+    start = ipad.get("/pupil/lessons/feelings-online/start")
+    assert start.status_code == 302
+    assert start.location.endswith("/pupil/lessons/feelings-online")
+    well_done = ipad.get("/pupil/lessons/attempts/1/finish")  # reloading "Well done"
+    assert well_done.status_code == 302
+    assert well_done.location.endswith("/pupil/")
+    assert ipad.get("/pupil/finished").location.endswith("/pupil/")
+    ipad.post("/pupil/finished")
+    assert ipad.get("/pupil/finished").location.endswith("/class-ipad")
+    assert ipad.get(f"/class-ipad/pupils/{school.pupil.id}").location.endswith("/class-ipad")

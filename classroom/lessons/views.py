@@ -178,6 +178,22 @@ def finish(attempt_id: int) -> ResponseReturnValue:
     )
 
 
+# A GET on an action address (a reload, Back, a saved link) shows the right screen, never 405.
+
+
+@bp.get("/pupil/lessons/<lesson_id>/start")
+@allow("pupil")
+def start_again(lesson_id: str) -> ResponseReturnValue:
+    return redirect(url_for("lessons.intro", lesson_id=lesson_id[:64]))
+
+
+@bp.get("/pupil/lessons/attempts/<int:attempt_id>/finish")
+@allow("pupil")
+def finish_address(attempt_id: int) -> ResponseReturnValue:
+    """Reloading "Well done": the lesson is finished, so back to My lessons."""
+    return redirect(url_for("pupils.home"))
+
+
 # --- Teachers: a pupil's map and responses -------------------------------------------------------
 
 

@@ -180,6 +180,21 @@ def worry_seen() -> ResponseReturnValue:
     return redirect(url_for("pupils.home"))
 
 
+@bp.get("/class-ipad/pupils/<int:pupil_id>")
+@allow("class_ipad")
+def tile_again(pupil_id: int) -> ResponseReturnValue:
+    """A GET on a tile's address (Back, reload): the class tiles, never 405."""
+    return redirect(url_for("pupils.start"))
+
+
+@bp.get("/pupil/finished")
+@allow("class_ipad_any")
+def finish_address() -> ResponseReturnValue:
+    """A GET on Finished's address: the pupil's home if still signed in, else the tiles."""
+    signed_in = isinstance(_actor(), PupilPrincipal)
+    return redirect(url_for("pupils.home" if signed_in else "pupils.start"))
+
+
 @bp.post("/pupil/finished")
 @allow("pupil")
 def finished() -> ResponseReturnValue:

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -92,6 +93,17 @@ def _visit() -> int | None:
     return actor.session_id if isinstance(actor, PupilPrincipal) else None
 
 
+def _not_now_url() -> str:
+    """Where "Not now" goes: the pupil screen they came from (this site only), else home."""
+    came_from = urlsplit(request.referrer or "")
+    pupil_screen = came_from.path.startswith(("/pupil/", "/pupil/rules")) and not (
+        came_from.path.startswith("/pupil/worry")
+    )
+    if came_from.netloc == request.host and pupil_screen:
+        return came_from.path + (f"?{came_from.query}" if came_from.query else "")
+    return url_for("pupils.home")
+
+
 def _flow_page(pupil: Pupil, device_id: int, key: str, **extra: Any) -> str:
     adults = services.trusted_adults(get_session(), pupil)
     # Names the pupil, iPad and visit that this form was rendered for: a worry typed slowly still
@@ -100,6 +112,7 @@ def _flow_page(pupil: Pupil, device_id: int, key: str, **extra: Any) -> str:
     reporter = _signer().dumps({"p": pupil.id, "d": device_id, "v": _visit()})
     return render_template(
         "worries/pupil_flow.html",
+        not_now=_not_now_url(),
         steps=flow.STEPS,
         adults=adults,
         key=key,

@@ -11,6 +11,7 @@
   // Finishing (or timing out) ends the session and *replaces* this history entry with the class
   // tiles, so the next pupil cannot step Back into this pupil's screens. Without fetch, or if
   // the network fails, the plain form still signs the pupil out.
+  var body = document.body;
   var finished = document.getElementById("finished-form");
   function finish() {
     if (!finished) { return; }
@@ -25,7 +26,6 @@
 
   // Pupil sessions end after a few idle minutes; the server enforces it, and this returns the
   // iPad to the class tiles so the next pupil never sees the last one's screen.
-  var body = document.body;
   var idleMinutes = parseFloat(body.getAttribute("data-idle-minutes") || "0");
   if (idleMinutes > 0 && finished) {
     var timer = null;
@@ -38,10 +38,32 @@
     });
     reset();
   }
+  // Finished asks "Are you finished?" first (Yes signs out, No goes back to the screen).
+  var confirmBox = document.getElementById("finish-confirm");
+  var opener = null;
+  function closeConfirm() {
+    confirmBox.hidden = true;
+    if (opener) { opener.focus(); }
+    document.dispatchEvent(new CustomEvent("classroom:screen", { detail: document.getElementById("main") }));
+  }
   if (finished) {
     finished.addEventListener("submit", function (event) {
       event.preventDefault();
-      finish();
+      if (!confirmBox) { finish(); return; }
+      opener = finished.querySelector("button");
+      confirmBox.hidden = false;
+      var yes = confirmBox.querySelector("[data-confirm-finish]");
+      yes.focus();
+      var read = confirmBox.querySelector("[data-read-to-me]");
+      if (read && body.getAttribute("data-auto-read") === "true") { read.click(); }
+      document.dispatchEvent(new CustomEvent("classroom:screen", { detail: confirmBox }));
+    });
+  }
+  if (confirmBox) {
+    confirmBox.querySelector("[data-confirm-finish]").addEventListener("click", finish);
+    confirmBox.querySelector("[data-cancel-finish]").addEventListener("click", closeConfirm);
+    confirmBox.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") { closeConfirm(); }
     });
   }
 })();

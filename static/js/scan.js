@@ -35,7 +35,9 @@
   }
 
   function items() {
-    return Array.prototype.filter.call(document.querySelectorAll(ITEMS), usable);
+    // An open dialog ("Are you finished?") is the whole screen until it closes.
+    var root = document.querySelector("[role=dialog]:not([hidden])") || document;
+    return Array.prototype.filter.call(root.querySelectorAll(ITEMS), usable);
   }
 
   function highlight(el) {

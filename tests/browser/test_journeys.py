@@ -47,6 +47,8 @@ def test_teacher_enrols_an_ipad_and_a_pupil_signs_in_by_tapping(
     _assert_pupil_targets_are_big(page)
 
     page.get_by_role("button", name="Finished").tap()
+    expect(page.get_by_role("dialog", name="Are you finished?")).to_be_visible()
+    page.get_by_role("button", name="Yes, I am finished").tap()
     expect(page.get_by_role("heading", name="Who are you?")).to_be_visible()
     page.go_back()
     page.wait_for_load_state()

@@ -1,0 +1,141 @@
+"""Every pupil screen fits a class iPad: answers and the main action in view at scroll 0, the
+worry button in a place of its own covering nothing, every target at least 64 px."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import select
+
+from classroom.db import get_session
+from classroom.pupils.models import Pupil, SymbolSize
+from tests.browser.conftest import LiveServer, assert_accessible, sign_in, sign_out
+
+VIEWPORTS = {
+    "landscape": {"width": 1024, "height": 768},
+    "portrait": {"width": 810, "height": 1080},
+}
+SHOTS = os.environ.get("CLASSROOM_SCREENSHOTS")  # a folder: save a PNG of every screen walked
+
+# A function run in the page: what a pupil would find covered, cut off or too small at scroll 0.
+MEASURE = (Path(__file__).parent / "measure_pupil_screen.js").read_text().strip()
+
+
+def _set_size(server: LiveServer, first_name: str, size: SymbolSize) -> None:
+    with server.app.app_context():
+        db = get_session()
+        pupil = db.scalar(select(Pupil).where(Pupil.first_name == first_name))
+        assert pupil is not None
+        pupil.symbol_size = size
+        db.commit()
+
+
+class Walk:
+    """One iPad at one viewport; records the problems found on each screen it is shown."""
+
+    def __init__(self, page: Page, label: str) -> None:
+        self.page = page
+        self.label = label
+        self.problems: dict[str, list[str]] = {}
+        self.screens = 0
+
+    def check(self, screen: str, axe: bool = False) -> None:
+        self.page.wait_for_load_state()
+        self.page.evaluate("() => window.scrollTo(0, 0)")
+        self.screens += 1
+        found: list[str] = self.page.evaluate(MEASURE)
+        if found:
+            self.problems[f"{self.label} {self.screens:02d} {screen}"] = found
+        if SHOTS:
+            Path(SHOTS).mkdir(parents=True, exist_ok=True)
+            self.page.screenshot(path=f"{SHOTS}/{self.label}-{self.screens:02d}-{screen}.png")
+        if axe:
+            assert_accessible(self.page)
+
+
+def _enrol(page: Page, server: LiveServer, name: str) -> None:
+    sign_in(page, server, "teacher")
+    page.goto(server.url + "/class-ipads/")
+    form = page.locator("form", has=page.get_by_role("heading", name="Make this iPad a class iPad"))
+    form.get_by_label("iPad name").fill(name)
+    form.get_by_role("button", name="Make this a class iPad").click()
+    sign_out(page)
+
+
+def _walk_lesson(walk: Walk) -> None:
+    page = walk.page
+    page.locator(".lesson-tile").first.click()
+    walk.check("lesson-intro")
+    page.locator(".big-next").first.click()
+    for _ in range(60):
+        if page.locator(".lesson-done").count():
+            break
+        walk.check("step")
+        cards = page.locator("form.answers .choice-card, form.answers .ce-target")
+        nexts = page.locator(".big-next")
+        if nexts.count():
+            nexts.first.click()
+        elif cards.count():
+            cards.last.click()  # often wrong first: the gentle hint screen is walked too
+        else:
+            pytest.fail(f"a step with nothing to press: {page.url}")
+    walk.check("lesson-done", axe=True)
+
+
+def _walk_worry(walk: Walk) -> None:
+    page = walk.page
+    page.locator(".worry-button").click()
+    for step in ("what", "where", "feeling", "talk_to"):
+        walk.check(f"worry-{step}", axe=step == "what")
+        page.locator(f'[data-step="{step}"] .choice-card').first.click()
+    walk.check("worry-words", axe=True)
+    page.locator("[data-send]").click()
+    expect(page.get_by_role("heading", name="Thank you for telling.")).to_be_visible()
+    walk.check("worry-thanks")
+
+
+@pytest.fixture(scope="module")
+def walks(browser: Browser, live_server: LiveServer) -> dict[str, Any]:
+    """Walk every pupil screen type at both viewports and every symbol size (once per module)."""
+    found: dict[str, Any] = {"problems": {}, "screens": 0}
+    for label, viewport in VIEWPORTS.items():
+        context = browser.new_context(viewport=viewport, has_touch=True, locale="en-GB")
+        context.set_default_timeout(10_000)
+        page = context.new_page()
+        _enrol(page, live_server, f"Layout iPad {label}")
+        for size in SymbolSize:
+            _set_size(live_server, "Ben", size)
+            walk = Walk(page, f"{label}-{size.value}")
+            page.goto(live_server.url + "/class-ipad")
+            walk.check("start", axe=size is SymbolSize.LARGE)
+            page.get_by_role("button", name="Dev").click()
+            walk.check("picture-password")
+            page.goto(live_server.url + "/class-ipad")
+            page.get_by_role("button", name="Ben", exact=True).click()
+            walk.check("home", axe=size is SymbolSize.LARGE)
+            page.locator(".rules-tile").click()
+            walk.check("rules")
+            page.goto(live_server.url + "/pupil/")
+            _walk_lesson(walk)
+            page.goto(live_server.url + "/pupil/")
+            _walk_worry(walk)
+            page.goto(live_server.url + "/pupil/")
+            page.locator("#finished-form button").click()
+            walk.check("are-you-finished", axe=size is SymbolSize.LARGE)
+            page.locator("[data-confirm-finish]").click()
+            expect(page.get_by_role("heading", name="Who are you?")).to_be_visible()
+            found["problems"].update(walk.problems)
+            found["screens"] += walk.screens
+        context.close()
+    return found
+
+
+def test_every_pupil_screen_fits_without_scrolling_or_covering(walks: dict[str, Any]) -> None:
+    problems = walks["problems"]
+    report = "\n".join(f"{screen}: {'; '.join(p)}" for screen, p in sorted(problems.items()))
+    assert walks["screens"] > 60
+    assert problems == {}, f"{len(problems)} of {walks['screens']} screens:\n{report}"
