@@ -6,6 +6,7 @@ import csv
 import io
 import re
 import statistics
+import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 from classroom.accounts.models import Account
 from classroom.db import utcnow
 from classroom.localtime import local_time
-from classroom.pupils.models import Pupil
+from classroom.pupils.models import Pupil, SchoolClass
 from classroom.worries.models import (
     CATEGORY_LABELS,
     Incident,
@@ -140,8 +141,34 @@ def _overdue(session: Session, incident_ids: list[int]) -> int:
     return sum(1 for a in actions if a.due_on < today)
 
 
+def fold(text: str) -> str:
+    """Compatibility-normalise and drop accents, so "Chloé" (either Unicode form) reads "Chloe"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in decomposed if not unicodedata.combining(c))
+    )
+
+
+# Pupil identifiers and descriptions that name a child as surely as a name does.
+_UPN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]\d{11}[A-Za-z0-9](?![A-Za-z0-9])")
+_MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec"
+_DATES = re.compile(
+    r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b"
+    rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})[a-z]*\.?(?:\s+\d{{4}})?\b",
+    re.IGNORECASE,
+)
+_AGES = re.compile(
+    r"\b(?:aged?\s*\d{1,2}|\d{1,2}[\s-]*(?:years?|yrs?)[\s-]*old|\d{1,2}\s*y/?o)\b",
+    re.IGNORECASE,
+)
+
+
 def _scrubber(session: Session, school_id: int) -> Callable[[str], str]:
-    """Replace any pupil's or staff member's name in free text: governors never see names."""
+    """Replace names, classes, UPNs, dates and ages in free text: governors never see who.
+
+    Text and names are folded the same way first (Unicode normalisation, accents dropped), and a
+    name is found even when glued to an initial ("ChloeW") or joined by an underscore ("Chloe_W").
+    """
     names = set()
     for first, last in session.execute(
         select(Pupil.first_name, Pupil.last_name).where(Pupil.school_id == school_id)
@@ -151,14 +178,21 @@ def _scrubber(session: Session, school_id: int) -> Callable[[str], str]:
         select(Account.display_name).where(Account.school_id == school_id)
     ):
         names.update(part for part in re.split(r"[\s()]+", display) if len(part) > 2)
-    names = {n for n in names if len(n) > 1 and n.lower() not in _TITLES}
-    if not names:
-        return lambda text: text
-    pattern = re.compile(
-        r"\b(" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")\b",
-        re.IGNORECASE,
+    names.update(
+        session.scalars(select(SchoolClass.name).where(SchoolClass.school_id == school_id))
     )
-    return lambda text: pattern.sub("[name]", text)
+    folded = {fold(n) for n in names if len(n) > 1 and fold(n).lower() not in _TITLES}
+    pattern = None
+    if folded:
+        # Case-insensitive name, but a following capital (an initial) still ends it.
+        alternatives = "|".join(sorted(map(re.escape, folded), key=len, reverse=True))
+        pattern = re.compile(r"(?<![A-Za-z])(?i:" + alternatives + r")(?![a-z])")
+
+    def scrub(text: str) -> str:
+        text = _AGES.sub("[age]", _DATES.sub("[date]", _UPN.sub("[UPN]", fold(text))))
+        return pattern.sub("[name]", text) if pattern else text
+
+    return scrub
 
 
 _TITLES = {"mr", "mrs", "ms", "miss", "dr", "the", "and", "technician", "parent", "teacher"}

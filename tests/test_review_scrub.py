@@ -1,0 +1,26 @@
+"""Issue 14 item 15: the governors' review scrubs names however written, and identifiers."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from sqlalchemy.orm import Session
+
+from classroom.review.services import _scrubber
+from tests.factories import make_class, make_pupil
+
+
+def test_scrubbing_catches_accents_initials_upns_dates_and_class_ages(session: Session) -> None:
+    oak = make_class(session, name="Oak")
+    chloe = make_pupil(session, oak, first_name="Chloé", last_name="Wright")
+    scrub = _scrubber(session, oak.school_id)
+    decomposed = unicodedata.normalize("NFD", "Chloé")
+    text = (
+        f"Chloé and {decomposed} told us; ChloeW and Chloe_W in the chat; UPN {chloe.upn}; "
+        "born 14/03/2011 or 14 March 2011; the Oak class girl aged 15 said so."
+    )
+    out = scrub(text)
+    for leak in ("Chlo", chloe.upn, "2011", "Oak", "aged 15", "14/03"):
+        assert leak not in out, out
+    assert "told us" in out
+    assert "said so" in out
