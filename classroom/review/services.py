@@ -79,6 +79,8 @@ class Review:
     child_protection: int = 0
     hours_to_acknowledge: float | None = None
     days_to_close: float | None = None
+    acknowledged: int = 0  # how many times each median is taken over
+    closed: int = 0
     overdue_actions: int = 0
     lessons: list[tuple[date, str, str]] = field(default_factory=list)
 
@@ -104,6 +106,7 @@ def build(session: Session, school_id: int, period: Period) -> Review:
         if incident.closed_at:
             close_days.append((incident.closed_at - incident.created_at).total_seconds() / 86400)
     review.hours_to_acknowledge, review.days_to_close = _median(ack_hours), _median(close_days)
+    review.acknowledged, review.closed = len(ack_hours), len(close_days)
     review.overdue_actions = _overdue(session, [i.id for i in incidents])
     review.lessons.sort()
     return review

@@ -13,7 +13,7 @@ from classroom.audit.services import record
 from classroom.db import get_session, utcnow
 from classroom.localtime import to_local
 from classroom.policy import allow
-from classroom.review import services
+from classroom.review import disclosure, services
 from classroom.web import current_actor
 
 bp = Blueprint("review", __name__, url_prefix="/safeguarding/review")
@@ -45,7 +45,12 @@ def _page(template: str) -> ResponseReturnValue:
     db.commit()
     # The terms offered are those of the academic year the page names, not of the calendar year.
     year = services.academic_year_of(period.start)
-    return render_template(template, review=review, year=year, terms=services.terms_of_year(year))
+    return render_template(
+        template,
+        review=disclosure.public(review),  # small counts suppressed for every reader
+        year=year,
+        terms=services.terms_of_year(year),
+    )
 
 
 @bp.get("/")

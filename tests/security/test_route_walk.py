@@ -7,24 +7,33 @@ fails here. See tests/security/walk.py for the world, the actors and the expecta
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import pyzipper
+from werkzeug.test import TestResponse
 
 from classroom import create_app, policy
 from tests import databases
 from tests.conftest import SECRET, RequestIsolatedClient
 from tests.security.walk import (
     ACTORS,
+    EMPTY_COUNTS,
     FOREIGN,
+    OTHER_SCHOOL_STAFF,
     Outcome,
     World,
     build_world,
+    first_school_strings,
     header_problems,
+    leaks,
+    list_pages,
     missing_samples,
     problems,
     routes,
+    signed_in,
     walk,
 )
 
@@ -98,3 +107,57 @@ def test_the_walk_reaches_every_route_and_uses_real_records(world: World) -> Non
     for actor in FOREIGN:
         hidden = [o for o in outcomes_for(world, actor) if o.foreign and o.status == 404]
         assert hidden, f"{actor} met no record hidden from them"
+
+
+def test_second_schools_staff_see_nothing_of_the_first_on_any_list_page(world: World) -> None:
+    """Every list, search and export page (any GET route whose URL names no record), as each
+    staff role of a second school on the same instance: none of the first school's pupils'
+    names or UPNs, staff names or emails, incident references, class or iPad names appear,
+    and pages that only count say the second school has no worries."""
+    assert set(OTHER_SCHOOL_STAFF.values()) == policy.STAFF_ROLES, "one of each staff role"
+    strings = first_school_strings(world)
+    pages = list_pages(world.app)
+    # The checks can fail: the first school's own DSL sees its pupils and its worries counted.
+    own = signed_in(world, "dsl", "dsl")
+    assert "Amira Khan (pupil's name)" in leaks(strings, own.request("GET", "/pupils/").text)
+    assert not EMPTY_COUNTS["/safeguarding/queue/state"](
+        own.request("GET", "/safeguarding/queue/state")
+    )
+    found, shown = [], 0
+    for username in OTHER_SCHOOL_STAFF:
+        person = signed_in(world, username, username)
+        for path in pages:
+            response = person.request("GET", path)
+            shown += response.status_code == 200
+            found += _what_it_gives_away(response, f"{username} GET {path}", strings)
+    assert found == [], "\n".join(found)
+    assert shown > len(OTHER_SCHOOL_STAFF) * 10, "the walk showed hardly any pages"
+
+
+def _what_it_gives_away(response: TestResponse, where: str, strings: dict[str, str]) -> list[str]:
+    path = response.request.path
+    if response.status_code == 200 and path in EMPTY_COUNTS and not EMPTY_COUNTS[path](response):
+        return [f"{where}: counts the first school's worries"]
+    text = response.get_data(as_text=True) + response.headers.get("Location", "")
+    return [f"{where} {response.status_code}: {hit}" for hit in leaks(strings, text)]
+
+
+@pytest.mark.parametrize("path", ["/safeguarding/review/export", "/parents/export"])
+def test_second_schools_dsl_exports_nothing_of_the_first(world: World, path: str) -> None:
+    """The encrypted downloads (the incident log, the messages with carers) hold only the
+    exporting school's records."""
+    strings = first_school_strings(world)
+    contents = {}
+    for username in ("dsl", "other-dsl"):
+        person = signed_in(world, username, username)
+        phrase = "a long walk passphrase"
+        data = {"passphrase": phrase, "confirm": phrase, "csrf_token": person.csrf}
+        response = person.request("POST", path, data=data)
+        assert response.headers["Content-Type"] == "application/zip", (username, response.status)
+        archive = pyzipper.AESZipFile(io.BytesIO(response.data))
+        archive.setpassword(phrase.encode())
+        contents[username] = "".join(
+            archive.read(n).decode("utf-8-sig") for n in archive.namelist()
+        )
+    assert leaks(strings, contents["other-dsl"]) == []
+    assert leaks(strings, contents["dsl"]), "the first school's own export names its people"

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import secrets
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -62,6 +62,19 @@ ACTORS: dict[str, str | None] = {
     "parent_b": "parent2",  # Grace's parent
     "other_dsl": "other-dsl",  # safeguarding lead of the second school
     "other_head": "other-head",
+}
+
+# The second school's staff, one of each staff role. other-dsl and other-head also walk every
+# route above; all of them walk the list, search and export pages (test_route_walk.py).
+OTHER_SCHOOL_STAFF: dict[str, Role] = {
+    "other-dsl": Role.DSL,
+    "other-head": Role.HEADTEACHER,
+    "other-deputy": Role.DEPUTY_DSL,
+    "other-senior": Role.SENIOR_LEADER,
+    "other-governor": Role.GOVERNOR,
+    "other-admin": Role.ADMIN,
+    "other-teacher": Role.TEACHER,
+    "other-ta": Role.TEACHING_ASSISTANT,
 }
 
 # Records that belong to someone: the first school, or Amira (child A) in particular. An actor
@@ -135,8 +148,9 @@ def _records(app: Flask, session: Session) -> tuple[dict[str, Sample], dict[str,
     session.flush()
     birch = make_class(session, school=other, name="Birch")
     make_pupil(session, birch, school_id=other.id, first_name="Zara")
-    for username, role in (("other-dsl", Role.DSL), ("other-head", Role.HEADTEACHER)):
-        make_account(session, role, school=other, username=username, password=PASSWORD)
+    for username, role in OTHER_SCHOOL_STAFF.items():
+        classes = [birch] if role in policy.CLASS_ROLES else []
+        make_account(session, role, classes, school=other, username=username, password=PASSWORD)
     device, token = make_device(session, oak)
     incident = worries.raise_worry(
         session, amira, device, str(uuid.uuid4()), worries.WorryChoices(what="sad")
@@ -337,6 +351,7 @@ class Visitor:
         response: TestResponse = self.client.open(
             path, method=method, base_url=BASE, headers=headers, **kwargs
         )
+        response.get_data()  # read now: the body stays readable after closing
         response.close()  # send_file responses hold a file open until closed
         return response
 
@@ -349,25 +364,10 @@ class Visitor:
 
 def visitor(world: World, actor: str) -> Visitor:
     """A browser signed in as the actor, the way that person signs in."""
-    person = Visitor(world.app, actor)
     username = ACTORS[actor]
     if username is not None:
-        person.refresh_csrf("/sign-in")
-        response = person.request(
-            "POST",
-            "/sign-in",
-            data={"username": username, "password": PASSWORD, "csrf_token": person.csrf},
-        )
-        if response.headers.get("Location", "").endswith(two_step.CODE_PAGE):
-            with world.app.app_context():
-                code = two_step.current_code(get_session(), username)
-            person.refresh_csrf(two_step.CODE_PAGE)  # signing in starts a fresh session
-            response = person.request(
-                "POST", two_step.CODE_PAGE, data={"code": code, "csrf_token": person.csrf}
-            )
-        assert response.status_code == 302, (actor, response.status_code)
-        person.refresh_csrf("/about")
-        return person
+        return signed_in(world, actor, username)
+    person = Visitor(world.app, actor)
     if actor == "nobody":
         person.refresh_csrf("/sign-in")
         return person
@@ -378,6 +378,27 @@ def visitor(world: World, actor: str) -> Visitor:
         tapped = person.request("POST", f"/class-ipad/pupils/{world.pupil_ids[actor]}")
         assert tapped.headers.get("Location", "").endswith("/pupil/"), (actor, tapped.status)
         person.refresh_csrf("/pupil/")
+    return person
+
+
+def signed_in(world: World, name: str, username: str) -> Visitor:
+    """A browser signed in with a username and the walk's password, typing the code if asked."""
+    person = Visitor(world.app, name)
+    person.refresh_csrf("/sign-in")
+    response = person.request(
+        "POST",
+        "/sign-in",
+        data={"username": username, "password": PASSWORD, "csrf_token": person.csrf},
+    )
+    if response.headers.get("Location", "").endswith(two_step.CODE_PAGE):
+        with world.app.app_context():
+            code = two_step.current_code(get_session(), username)
+        person.refresh_csrf(two_step.CODE_PAGE)  # signing in starts a fresh session
+        response = person.request(
+            "POST", two_step.CODE_PAGE, data={"code": code, "csrf_token": person.csrf}
+        )
+    assert response.status_code == 302, (name, response.status_code)
+    person.refresh_csrf("/about")
     return person
 
 
@@ -553,3 +574,86 @@ def missing_headers(endpoint: str, status: int, headers: Any, production: bool) 
     else:
         wanted["Cache-Control: no-store"] = cache == "no-store"
     return [name for name, ok in wanted.items() if not ok]
+
+
+# --- The second school's staff on every list, search and export page ------------------------
+
+# Filters and searches that list pages take, so a narrowed list is walked too (the plain page is
+# walked for every route without an argument, whatever this holds).
+LIST_QUERIES: dict[str, list[str]] = {
+    "admin.audit": ["?who=Khan", "?action=incident", "?object_type=pupil", "?page=2"],
+    "admin.accounts_list": ["?role=parent", "?role=teacher", "?status=inactive"],
+    "worries.queue": ["?page=2"],
+    "worries.queue_rows": ["?page=2"],
+    "assessment.school": ["?strand=privacy"],
+    "review.index": ["?term=2026-09-01"],
+    "symbols.text_tool": ["?text=Amira"],
+}
+
+
+# Answers that are only numbers name nobody, but count the first school's records if unscoped:
+# the second school has no worries, so each must say none (when the role may see it at all).
+EMPTY_COUNTS: dict[str, Callable[[TestResponse], bool]] = {
+    "/safeguarding/queue/state": lambda r: r.get_json() == {"state": "0-0-0"},
+    "/alerts/count": lambda r: r.get_json() == {"count": 0},
+    "/safeguarding/review/": lambda r: "Worries and concerns</dt><dd>0</dd>" in r.text,
+    "/safeguarding/review/termly": lambda r: "Worries and concerns</dt><dd>0</dd>" in r.text,
+}
+
+
+def list_pages(app: Flask) -> list[str]:
+    """Every GET page whose URL names no record (lists, searches, exports, forms), with the
+    filters above: derived from the url_map, so a new list page is walked the day it is added."""
+    pages = []
+    for rule, method in routes(app):
+        if method == "GET" and not rule.arguments:
+            pages.append(rule.rule)
+            pages.extend(rule.rule + query for query in LIST_QUERIES.get(rule.endpoint, []))
+    return pages
+
+
+def first_school_strings(world: World) -> dict[str, str]:
+    """What identifies the first school's people and records, and what each string is."""
+    from classroom.devices.models import Device
+    from classroom.outbox.models import OutboxMessage
+    from classroom.worries.models import Incident
+
+    with world.app.app_context():
+        session = get_session()
+        school_id = session.scalar(select(Pupil.school_id).where(Pupil.first_name == "Amira"))
+        found: dict[str, str] = {}
+        for pupil in session.scalars(select(Pupil).where(Pupil.school_id == school_id)):
+            found |= {pupil.full_name: "pupil's name", pupil.upn: "pupil's UPN"}
+        for account in session.scalars(select(Account).where(Account.school_id == school_id)):
+            found |= {account.display_name: "account's name", account.email: "account's email"}
+        for incident in session.scalars(select(Incident).where(Incident.school_id == school_id)):
+            found[incident.reference] = "incident reference"
+        for name in session.scalars(
+            select(SchoolClass.name).where(SchoolClass.school_id == school_id)
+        ):
+            found[name] = "class name"
+        for address in session.scalars(
+            select(OutboxMessage.to_address).where(OutboxMessage.school_id == school_id)
+        ):
+            found[address] = "email recipient"
+        for device in session.scalars(
+            select(Device).join(SchoolClass).where(SchoolClass.school_id == school_id)
+        ):
+            found[device.name] = "class iPad's name"
+        session.close()
+    return found
+
+
+# A field's example text ("e.g. Oak iPad 1") is the page's own wording, not a record.
+PLACEHOLDER = re.compile(r'placeholder="[^"]*"')
+
+
+def leaks(strings: dict[str, str], text: str) -> list[str]:
+    """The identifying strings a page shows, as whole words."""
+    text = PLACEHOLDER.sub("", text)
+    pattern = re.compile(
+        r"(?<![\w@.-])("
+        + "|".join(map(re.escape, sorted(strings, key=len, reverse=True)))
+        + r")(?![\w@-])"
+    )
+    return sorted({f"{hit} ({strings[hit]})" for hit in pattern.findall(text)})

@@ -1,0 +1,133 @@
+"""Governors' review: a count of 1 or 2 can identify a pupil in a small school (issue 14 item 15).
+
+Every count of 1 or 2 reads "fewer than 3", draws no bar, is not ordered by size, and cannot be
+worked out from the total and the other counts.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from classroom.accounts.models import Account, Role
+from classroom.db import utcnow
+from classroom.pupils.models import Pathway, Pupil
+from classroom.worries.models import Category, Incident, IncidentPupil, PupilRole, Source, Status
+from tests.factories import make_class, make_pupil
+
+
+def _incidents(
+    session: Session,
+    how_many: int,
+    category: Category,
+    pupil: Pupil,
+    *,
+    source: Source = Source.PUPIL,
+    child_protection: bool = False,
+) -> None:
+    now = utcnow()
+    for _ in range(how_many):
+        incident = Incident(
+            school_id=pupil.school_id,
+            idempotency_key=str(uuid.uuid4()),
+            source=source,
+            status=Status.OPEN,
+            created_at=now,
+            acknowledged_at=now,
+            category=category,
+            child_protection=child_protection,
+        )
+        session.add(incident)
+        session.flush()
+        session.add(
+            IncidentPupil(incident_id=incident.id, pupil_id=pupil.id, role=PupilRole.AFFECTED)
+        )
+    session.commit()
+
+
+def _pupils(session: Session) -> dict[Pathway, Pupil]:
+    oak = make_class(session, name="Oak")
+    return {p: make_pupil(session, oak, pathway=p) for p in Pathway}
+
+
+def _cell(page: str, label: str) -> str:
+    """The number the chart's table gives beside a label."""
+    found = re.search(rf"<tr><td>{re.escape(label)}</td><td>([^<]*)</td></tr>", page)
+    assert found, label
+    return found.group(1)
+
+
+@pytest.fixture
+def small_school(session: Session) -> None:
+    pupils = _pupils(session)
+    _incidents(session, 6, Category.CYBERBULLYING, pupils[Pathway.SEMI_FORMAL])
+    _incidents(
+        session,
+        1,
+        Category.IMAGES_OR_SECRETS,
+        pupils[Pathway.PRE_FORMAL],
+        source=Source.STAFF,
+        child_protection=True,
+    )
+    _incidents(session, 2, Category.WELLBEING, pupils[Pathway.FORMAL], source=Source.STAFF)
+
+
+@pytest.mark.parametrize("page_path", ["/safeguarding/review/", "/safeguarding/review/termly"])
+def test_counts_of_one_or_two_read_fewer_than_3_with_no_bar(
+    small_school: None,
+    client: FlaskClient,
+    login_as: Callable[..., Account],
+    page_path: str,
+) -> None:
+    login_as(Role.GOVERNOR)
+    page = client.get(page_path).data.decode()
+    assert "Worries and concerns</dt><dd>9</dd>" in page
+    assert "Child-protection concerns</dt><dd>fewer than 3</dd>" in page
+    assert "Open actions overdue</dt><dd>0</dd>" in page  # 0 identifies nobody
+    assert _cell(page, "Cyberbullying") == "6"
+    assert _cell(page, "Asked for images or secrets") == "fewer than 3"
+    assert _cell(page, "Feeling sad or worried") == "fewer than 3"
+    assert _cell(page, "Staff concern") == "3"
+    assert _cell(page, "Pre-formal") == "fewer than 3"
+    assert _cell(page, "Formal") == "fewer than 3"
+    assert _cell(page, "Semi-formal") == "6"
+    assert not re.search(r">\s*[12]\s*<", page), "a 1 or a 2 printed somewhere"
+    # Bars only for counts shown: Cyberbullying; both sources; the month; Semi-formal.
+    assert page.count("<rect ") == 5
+    # The hidden 1 (images) and 2 (wellbeing) keep label order, not size order.
+    assert page.index("Asked for images or secrets") < page.index("Feeling sad or worried")
+
+
+def test_a_small_count_cannot_be_worked_out_from_the_total(
+    session: Session, client: FlaskClient, login_as: Callable[..., Account]
+) -> None:
+    pupils = _pupils(session)
+    _incidents(session, 6, Category.CYBERBULLYING, pupils[Pathway.FORMAL])
+    _incidents(session, 1, Category.IMAGES_OR_SECRETS, pupils[Pathway.FORMAL])
+    login_as(Role.GOVERNOR)
+    page = client.get("/safeguarding/review/").data.decode()
+    assert "Worries and concerns</dt><dd>7</dd>" in page
+    # 7 - 6 would give the 1 away: the 6 is hidden too.
+    assert _cell(page, "Cyberbullying") == "not shown"
+    assert _cell(page, "Asked for images or secrets") == "fewer than 3"
+    assert _cell(page, "Formal") == "7"  # one pathway holds them all: nothing small to find
+
+
+def test_a_period_with_fewer_than_3_is_not_broken_down(
+    session: Session, client: FlaskClient, login_as: Callable[..., Account]
+) -> None:
+    pupils = _pupils(session)
+    _incidents(session, 1, Category.IMAGES_OR_SECRETS, pupils[Pathway.FORMAL])
+    _incidents(session, 1, Category.CYBERBULLYING, pupils[Pathway.PRE_FORMAL])
+    login_as(Role.GOVERNOR)
+    page = client.get("/safeguarding/review/").data.decode()
+    assert "Worries and concerns</dt><dd>fewer than 3</dd>" in page
+    assert "Asked for images or secrets" not in page
+    assert page.count("Too few in this period to break down") == 4
+    # A median of two times is all but one incident's own time.
+    assert "Median time to acknowledge</dt><dd>not shown (fewer than 3)</dd>" in page
