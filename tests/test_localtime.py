@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account, Role
 from classroom.assessment.models import Observation
+from classroom.localtime import local_time
 from classroom.parents import services
 from tests.conftest import Clock, sign_in
 from tests.factories import make_class, make_device, make_pupil
@@ -121,3 +122,10 @@ def test_parents_page_still_shows_local_time_with_the_one_formatter(
     carer = client_for(app, family.carer).get(f"/family/children/{family.child.id}")
     assert "Thu 1 Jul 2027, 09:30 BST" in carer.data.decode()
     assert "local_when" not in app.jinja_env.filters  # one formatter, not two
+
+
+def test_a_received_cp_files_iso_times_show_on_the_schools_clock(app: Flask) -> None:
+    """The previous school's file carries ISO texts; the DSL reads them in BST, not "UTC"."""
+    assert local_time("2026-07-01T08:30:00+00:00") == "Wed 1 Jul 2026, 09:30 BST"
+    assert local_time("2026-07-01T08:30:00") == "Wed 1 Jul 2026, 09:30 BST"  # no offset: UTC
+    assert local_time("2026-07-01", "date") == "1 Jul 2026"
