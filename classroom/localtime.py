@@ -7,10 +7,12 @@ out for half the year, so every page, export and email formats them here, in the
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
+
+from classroom.db import utcnow
 
 STYLES = {
     "datetime": "{d:%a} {d.day} {d:%b %Y}, {d:%H:%M} {d:%Z}",  # Mon 30 Nov 2026, 08:05 GMT
@@ -18,6 +20,7 @@ STYLES = {
     "date": "{d.day} {d:%b %Y}",  # 30 Nov 2026
     "time": "{d:%H:%M} {d:%Z}",  # 08:05 GMT
     "iso": "{d:%Y-%m-%d %H:%M %Z}",  # exports
+    "seconds": "{d.day} {d:%b %Y} {d:%H:%M:%S} {d:%Z}",  # logs: 30 Nov 2026 08:05:09 GMT
 }
 
 
@@ -30,18 +33,44 @@ def to_local(moment: datetime) -> datetime:
     return moment.astimezone(school_zone())
 
 
-def local_time(moment: datetime | date | None, style: str = "datetime") -> str:
-    """Format a moment on the school's clock, e.g. "Mon 30 Nov 2026, 08:05 GMT"; "" for None."""
-    if moment is None:
+def local_time(moment: datetime | date | str | None, style: str = "datetime") -> str:
+    """Format a moment on the school's clock, e.g. "Mon 30 Nov 2026, 08:05 GMT"; "" for None.
+
+    An ISO text with an offset (as a transferred file carries its times) is read first.
+    """
+    if moment is None or moment == "":
         return ""
+    if isinstance(moment, str):
+        moment = _from_text(moment)
     if not isinstance(moment, datetime):  # a plain date has no zone to convert
         return f"{moment.day} {moment:%b %Y}"
     return STYLES[style].format(d=to_local(moment))
 
 
+def _from_text(text: str) -> datetime | date:
+    """An ISO date, or an ISO time (UTC when it names no offset, as the app stores them)."""
+    if len(text) == 10:
+        return date.fromisoformat(text)
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def local_today() -> date:
+    """Today's date on the school's clock (from 00:00 to 01:00 BST the UTC date is yesterday)."""
+    return to_local(utcnow()).date()
+
+
+def local_day_bounds(day: date) -> tuple[datetime, datetime]:
+    """The first and last moments (in UTC, as stored) of a day on the school's clock."""
+    zone = school_zone()
+    first = datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
+    last = datetime.combine(day, time.max, tzinfo=zone).astimezone(UTC)
+    return first, last
+
+
 def zone_name() -> str:
     """The zone's current abbreviation (GMT or BST), for table headers."""
-    return datetime.now(school_zone()).strftime("%Z")
+    return to_local(utcnow()).strftime("%Z")
 
 
 def init_app(app: Flask) -> None:

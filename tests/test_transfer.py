@@ -232,8 +232,8 @@ def test_sending_and_receipt_are_recorded_in_order(
     )
     assert response.status_code == 302
     page = client.get(f"/safeguarding/pupils/{sending.pupil.id}/cp-file").get_data(as_text=True)
-    assert "Sent</strong> 01 Dec 2026 to Oakfield School, Ms Okafor (DSL)" in page
-    assert "Receipt confirmed</strong> 02 Dec 2026 by Ms Okafor – Signed slip" in page
+    assert "Sent</strong> 1 Dec 2026 to Oakfield School, Ms Okafor (DSL)" in page
+    assert "Receipt confirmed</strong> 2 Dec 2026 by Ms Okafor – Signed slip" in page
     actions = set(session.scalars(select(AuditEvent.action)))
     assert {"cp_file.exported", "cp_file.sent_recorded", "cp_file.receipt_recorded"} <= actions
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import datetime
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -18,6 +18,7 @@ from classroom.audit.models import AuditEvent
 from classroom.audit.services import record
 from classroom.db import get_session
 from classroom.errors import Invalid
+from classroom.localtime import local_day_bounds
 from classroom.outbox import services as outbox
 from classroom.outbox.models import OutboxMessage
 from classroom.policy import allow
@@ -348,7 +349,9 @@ def _audit_query() -> Select[AuditEvent]:
                 day = datetime.fromisoformat(value[:10]).date()
             except ValueError as bad:
                 raise Invalid(f"'{name}' must be a date like 2026-09-01.") from bad
-            bound = datetime.combine(day, time.min if op == "ge" else time.max, tzinfo=UTC)
+            # A day on the school's clock, as staff mean it (BST days start at 23:00 UTC).
+            first, last = local_day_bounds(day)
+            bound = first if op == "ge" else last
             query = query.where(AuditEvent.at >= bound if op == "ge" else AuditEvent.at <= bound)
     return query
 

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from classroom.assessment.derive import Obs, State, states
 from classroom.assessment.models import Observation
-from classroom.db import utcnow
 from classroom.lessons import content, maps
+from classroom.localtime import local_today
 from classroom.pupils.models import Pathway, Pupil
 
 
@@ -80,9 +80,7 @@ def heatmap(
         if not strand or strand in {s.value for s in lesson.strands}
     ]
     chosen = [p for p in pupils if not pathway or p.pathway.value == pathway]
-    found = states(
-        observations_for(session, [p.id for p in chosen]), today or utcnow().date(), weeks
-    )
+    found = states(observations_for(session, [p.id for p in chosen]), today or local_today(), weeks)
     pathways = maps.pathways_for(session, chosen)
     return lessons, [(p, pupil_row(session, p, lessons, found, pathways[p.id])) for p in chosen]
 

@@ -22,6 +22,7 @@ from classroom.db import utcnow
 from classroom.errors import Invalid
 from classroom.lessons import content, maps
 from classroom.lessons.models import StepResponse
+from classroom.localtime import local_today
 from classroom.principals import Actor
 from classroom.pupils.models import Pathway, Pupil
 
@@ -65,7 +66,7 @@ def pupil_objective(
 def _check(entry: Entry, pathway: Pathway) -> None:
     if entry.level not in {level.value for level in Level}:
         raise Invalid("The level must be one of 0 to 4 on the school's scale.", "level")
-    today = utcnow().date()
+    today = local_today()
     if entry.observed_on > today:
         raise Invalid("The date cannot be in the future.", "observed_on")
     if entry.observed_on < today - OLDEST:

@@ -25,9 +25,10 @@ from classroom.assessment.models import (
     Support,
 )
 from classroom.audit.services import record
-from classroom.db import get_session, utcnow
+from classroom.db import get_session
 from classroom.errors import Invalid
 from classroom.lessons import content, maps
+from classroom.localtime import local_today
 from classroom.parents import services as parents
 from classroom.policy import allow
 from classroom.pupils.models import Pathway, Pupil, SchoolClass
@@ -57,9 +58,7 @@ def _entry(form: Any, prefix: str = "") -> services.Entry:
     """An Entry from a form; malformed numbers and dates are Invalid (a 400)."""
     try:
         level = int(form.get(prefix + "level", ""))
-        observed = date.fromisoformat(
-            form.get(prefix + "observed_on") or utcnow().date().isoformat()
-        )
+        observed = date.fromisoformat(form.get(prefix + "observed_on") or local_today().isoformat())
         context = Context(form.get(prefix + "context") or Context.LESSON)
         support = Support(form[prefix + "support"]) if form.get(prefix + "support") else None
     except ValueError as bad:
@@ -163,7 +162,7 @@ def _record_page(
         levels=LEVEL_WORDS,
         error=error,
         saved=saved,
-        today=utcnow().date(),
+        today=local_today(),
     )
 
 
@@ -198,7 +197,7 @@ def pupil_view(pupil_id: int) -> ResponseReturnValue:
     """A pupil's lesson map coloured by current level, with proposals from their answers."""
     pupil = _pupil(pupil_id)
     db = get_session()
-    found = states(queries.observations_for(db, [pupil.id]), utcnow().date(), _weeks())
+    found = states(queries.observations_for(db, [pupil.id]), local_today(), _weeks())
     planned = maps.pupil_map(db, pupil, include_hidden=True)
     cells = queries.pupil_row(db, pupil, [p.lesson for p in planned], found)
     proposals = {c.lesson.id: services.propose(db, pupil, c.lesson.id) for c in cells}
@@ -213,7 +212,7 @@ def pupil_view(pupil_id: int) -> ResponseReturnValue:
         areas=ENGAGEMENT_AREAS,
         contexts=list(Context),
         can_record=policy.can_record_assessment(db, current_actor(), pupil),
-        today=utcnow().date(),
+        today=local_today(),
         weeks=_weeks(),
     )
 
@@ -272,7 +271,7 @@ def objective(pupil_id: int, objective_id: str) -> ResponseReturnValue:
         supports=SUPPORT_WORDS,
         contexts=list(Context),
         can_record=policy.can_record_assessment(db, current_actor(), pupil),
-        today=utcnow().date(),
+        today=local_today(),
     )
 
 
@@ -340,7 +339,7 @@ def report(pupil_id: int) -> ResponseReturnValue:
     """The e-safety progress summary for annual reviews: print-friendly, or as CSV."""
     pupil = _pupil(pupil_id)
     db = get_session()
-    found = states(queries.observations_for(db, [pupil.id]), utcnow().date(), _weeks())
+    found = states(queries.observations_for(db, [pupil.id]), local_today(), _weeks())
     planned = maps.pupil_map(db, pupil, include_hidden=True)
     cells = queries.pupil_row(db, pupil, [p.lesson for p in planned], found)
     record(db, current_actor(), "assessment.report_viewed", pupil, request.args.get("format", ""))
@@ -351,7 +350,7 @@ def report(pupil_id: int) -> ResponseReturnValue:
         pupil=pupil,
         cells=cells,
         levels=LEVEL_WORDS,
-        today=utcnow().date(),
+        today=local_today(),
     )
 
 
@@ -416,7 +415,7 @@ def school() -> ResponseReturnValue:
             select(Pupil).where(Pupil.school_id == getattr(actor, "school_id", 0), Pupil.active)
         )
     )
-    found = states(queries.observations_for(db, [p.id for p in pupils]), utcnow().date(), _weeks())
+    found = states(queries.observations_for(db, [p.id for p in pupils]), local_today(), _weeks())
     coverage = _coverage(db, pupils, found)
     record(db, actor, "assessment.school_viewed")
     return render_template(

@@ -27,6 +27,7 @@ from classroom.lessons.content import (
 )
 from classroom.lessons.maps import Planned, planned_lesson
 from classroom.lessons.models import LessonAttempt, StepResponse
+from classroom.localtime import local_time
 from classroom.pupils.models import Pupil
 
 
@@ -210,7 +211,7 @@ def progress(session: Session, pupil: Pupil) -> dict[str, Progress]:
         result[lesson_id] = Progress(
             attempts=len(tries),
             finished=sum(a.finished_at is not None for a in tries),
-            last=tries[-1].started_at.strftime("%d %b %Y"),
+            last=local_time(tries[-1].started_at, "date"),
             answered=len(answers),
             first_time=sum(answers),
             prompted=len(answers) - sum(answers),

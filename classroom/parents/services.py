@@ -11,7 +11,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pyzipper
 from sqlalchemy import select
@@ -22,7 +22,7 @@ from classroom.accounts.models import Account
 from classroom.audit.services import record
 from classroom.db import serialise, utcnow
 from classroom.errors import Invalid, checked_key
-from classroom.localtime import local_time
+from classroom.localtime import local_time, local_today
 from classroom.outbox.models import OutboxMessage
 from classroom.parents import delivery, photos
 from classroom.parents.models import (
@@ -592,11 +592,11 @@ def _log_rows(session: Session, school_id: int) -> list[list[str]]:
             else (item.to_carer.display_name if item.to_carer else "all connected carers")
         )
         seen = "; ".join(
-            f"{r.carer.display_name} {r.seen_at:%Y-%m-%d %H:%M}" for r in item.receipts
+            f"{r.carer.display_name} {local_time(r.seen_at, 'iso')}" for r in item.receipts
         )
         values = (
-            f"{item.created_at:%Y-%m-%d %H:%M}",
-            f"{item.deliver_at:%Y-%m-%d %H:%M}",
+            local_time(item.created_at, "iso"),  # the school's clock, zone named
+            local_time(item.deliver_at, "iso"),
             item.pupil.full_name,
             item.pupil.school_class.name,
             item.kind.value,
@@ -625,7 +625,7 @@ def export_messages(session: Session, actor: Actor, passphrase: str) -> bytes:
     ) as archive:
         archive.setpassword(passphrase.encode())
         archive.setencryption(pyzipper.WZ_AES, nbits=256)
-        stamp = datetime.now(UTC).strftime("%Y%m%d")
+        stamp = local_today().strftime("%Y%m%d")
         archive.writestr(f"parent-messages-{stamp}.csv", text.getvalue().encode("utf-8-sig"))
     record(session, actor, "parents.messages_exported", summary="AES-256 zip")
     return buffer.getvalue()

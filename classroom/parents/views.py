@@ -5,14 +5,11 @@ from __future__ import annotations
 import io
 import uuid
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
     abort,
-    current_app,
     make_response,
     redirect,
     render_template,
@@ -34,6 +31,7 @@ from classroom.audit.services import record
 from classroom.db import get_session, utcnow
 from classroom.errors import Invalid, Throttled
 from classroom.lessons.content import Pathway as LessonPathway
+from classroom.localtime import local_today
 from classroom.parents import delivery, invites, photos, queries, services, tips
 from classroom.parents.forms import (
     AddChildForm,
@@ -73,15 +71,6 @@ LEVEL_WORDS = {
     "3": "Secure: did it on their own",
     "4": "Generalised: did it with another person, in another place or at home",
 }
-
-
-@bp.app_template_filter("local_when")
-def local_when(moment: datetime | None) -> str:
-    """A time as the school's clock shows it, e.g. "Tue 3 Mar, 08:05"."""
-    if moment is None:
-        return ""
-    local = moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
-    return f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"
 
 
 def _account() -> Account:
@@ -684,7 +673,7 @@ def export() -> ResponseReturnValue:
         form.passphrase.errors.append(problem.message)
         return render_template("parents/export.html", form=form), 400
     db.commit()
-    name = f"parent-messages-{utcnow():%Y-%m-%d}.zip"
+    name = f"parent-messages-{local_today():%Y-%m-%d}.zip"
     return send_file(
         io.BytesIO(data), mimetype="application/zip", as_attachment=True, download_name=name
     )

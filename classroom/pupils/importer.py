@@ -16,6 +16,7 @@ from classroom.accounts.models import Account, Role
 from classroom.accounts.passwords import hash_password
 from classroom.audit.services import record
 from classroom.db import utcnow
+from classroom.localtime import local_today
 from classroom.principals import Actor
 from classroom.pupils.models import ParentLink, Pupil, SchoolClass
 
@@ -187,7 +188,7 @@ def import_csv(session: Session, actor: Actor, school_id: int, text: str) -> Imp
         c.name.lower(): c
         for c in session.scalars(select(SchoolClass).where(SchoolClass.school_id == school_id))
     }
-    rows, report = parse(text, classes, utcnow().date())
+    rows, report = parse(text, classes, local_today())
     if not report.ok:
         return report
     for row in rows:

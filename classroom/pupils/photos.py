@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from classroom import policy
 from classroom.audit.services import record
-from classroom.db import utcnow
+from classroom.localtime import local_today
 from classroom.parents.models import ConsentPurpose
 from classroom.parents.photos import reencode
 from classroom.principals import Actor
@@ -74,5 +74,5 @@ def path_for(name: str | None) -> Path | None:
 
 def shows_photo(session: Session, pupil: Pupil) -> bool:
     """The tile shows the photo only while the carers' consent for use in the app is in force."""
-    consent = policy.photo_consent_in_force(session, pupil.id, ConsentPurpose.APP, utcnow().date())
+    consent = policy.photo_consent_in_force(session, pupil.id, ConsentPurpose.APP, local_today())
     return consent is not None and path_for(pupil.photo_file) is not None

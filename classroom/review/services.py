@@ -10,15 +10,14 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pyzipper
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account
-from classroom.db import utcnow
-from classroom.localtime import local_time
+from classroom.localtime import local_time, local_today, to_local
 from classroom.pupils.models import Pupil, SchoolClass
 from classroom.worries.models import (
     CATEGORY_LABELS,
@@ -114,7 +113,7 @@ def build(session: Session, school_id: int, period: Period) -> Review:
 
 def _tally(review: Review, incident: Incident, scrub: Callable[[str], str]) -> None:
     review.by_category[_label(incident)] += 1
-    review.by_month[incident.created_at.strftime("%Y-%m")] += 1
+    review.by_month[to_local(incident.created_at).strftime("%Y-%m")] += 1
     source = "Pupil's worry button" if incident.source == "pupil" else "Staff concern"
     review.by_source[source] += 1
     review.by_pathway.update(_pathways(incident))
@@ -135,7 +134,7 @@ def _pathways(incident: Incident) -> list[str]:
 
 
 def _overdue(session: Session, incident_ids: list[int]) -> int:
-    today = utcnow().date()
+    today = local_today()  # an action is due by the end of the school's day
     actions = session.scalars(
         select(IncidentAction).where(
             IncidentAction.incident_id.in_(incident_ids), IncidentAction.done_at.is_(None)
@@ -280,6 +279,6 @@ def encrypted_export(session: Session, school_id: int, passphrase: str) -> bytes
     ) as archive:
         archive.setpassword(passphrase.encode())
         archive.setencryption(pyzipper.WZ_AES, nbits=256)
-        stamp = datetime.now(UTC).strftime("%Y%m%d")
+        stamp = local_today().strftime("%Y%m%d")
         archive.writestr(f"incident-log-{stamp}.csv", text.getvalue().encode("utf-8-sig"))
     return buffer.getvalue()

@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 from classroom.accounts.models import Account
 from classroom.audit.services import record
 from classroom.db import get_session, utcnow
-from classroom.localtime import to_local
+from classroom.localtime import local_today, to_local
 from classroom.policy import allow
 from classroom.review import disclosure, services
 from classroom.web import current_actor
@@ -83,7 +83,7 @@ def export() -> ResponseReturnValue:
         return render_template("review/export.html", error=str(problem)), 400
     record(db, current_actor(), "incidents.exported", summary="AES-256 zip")
     db.commit()
-    name = f"incident-log-{utcnow():%Y-%m-%d}.zip"
+    name = f"incident-log-{local_today():%Y-%m-%d}.zip"
     return send_file(
         io.BytesIO(data), mimetype="application/zip", as_attachment=True, download_name=name
     )

@@ -15,6 +15,7 @@ from classroom.audit.services import record
 from classroom.db import utcnow
 from classroom.devices.models import Device
 from classroom.errors import Invalid, checked_key
+from classroom.localtime import local_today
 from classroom.outbox.services import enqueue_email
 from classroom.principals import Actor
 from classroom.pupils.models import Pupil
@@ -536,7 +537,7 @@ def add_action(
     owner = _team_member(session, incident, owner_id)
     if owner is None:
         raise Invalid("Choose a member of the safeguarding team to own the action.", "owner_id")
-    if due_on < utcnow().date():
+    if due_on < local_today():
         raise Invalid("The due date cannot be in the past.", "due_on")
     action = IncidentAction(
         incident_id=incident.id,
@@ -600,7 +601,7 @@ def add_referral(
         reference=(_clean(reference, 80, "Reference") or ""),
         made_at=utcnow(),
         made_by_id=account.id,
-        follow_up_on=next_working_day(utcnow().date()),
+        follow_up_on=next_working_day(local_today()),
     )
     session.add(referral)
     session.flush()
