@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account, Role
+from classroom.admin.models import AccountChangeRequest
 from classroom.devices.services import cookie_name
 from tests.conftest import sign_in
 from tests.factories import PASSWORD, make_account, make_class, make_device, make_pupil
@@ -95,12 +97,32 @@ def test_an_admin_password_reset_and_a_role_change_end_sessions(
     assert admin.post(f"/admin/accounts/{teacher.id}/reset-password").status_code == 200
     assert_refused(app, before_reset)
 
-    teacher_two = make_account(session, Role.DSL)
+    teacher_two = make_account(session, Role.TEACHER)
     session.commit()
     before_role_change = copied_cookie(signed_in_browser(app, teacher_two))
-    changed = admin.post(f"/admin/accounts/{teacher_two.id}/role", data={"role": "teacher"})
+    changed = admin.post(
+        f"/admin/accounts/{teacher_two.id}/role", data={"role": "teaching_assistant"}
+    )
     assert changed.status_code == 302
     assert_refused(app, before_role_change)
+
+
+def test_a_dsls_role_change_ends_their_sessions_only_once_the_head_approves_it(
+    app: Flask, session: Session
+) -> None:
+    """A safeguarding-team account changes only with a second person's approval (issue 14)."""
+    dsl, admin_account = make_account(session, Role.DSL), make_account(session, Role.ADMIN)
+    head_account = make_account(session, Role.HEADTEACHER)
+    session.commit()
+    admin, head = signed_in_browser(app, admin_account), signed_in_browser(app, head_account)
+    before = copied_cookie(signed_in_browser(app, dsl))
+    asked = admin.post(f"/admin/accounts/{dsl.id}/role", data={"role": "teacher"})
+    assert asked.status_code == 302
+    assert replay(app, before) == (200, "")  # asked for, not yet in force
+    change_id = session.scalar(select(AccountChangeRequest.id))
+    approved = head.post(f"/admin/approvals/{change_id}", data={"decision": "approve"})
+    assert approved.status_code == 302
+    assert_refused(app, before)
 
 
 def test_a_pupils_cookie_is_dead_after_finished_and_useless_off_the_class_ipad(
