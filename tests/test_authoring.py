@@ -337,7 +337,9 @@ def test_attack_text_is_stored_as_written_and_shown_harmlessly(
         changes = {
             "title": attack if len(attack.split()) <= 6 else "Attack",
             "sf-2-text": attack if len(attack.split()) <= 12 else "Which is kind?",
-            "sf-2-o1-text": attack if len(attack.split()) <= 8 else "Kind",
+            # On the wrong card: the same words on the question and its right card would be a
+            # picture cue, which the loader rightly refuses.
+            "sf-2-o2-text": attack if len(attack.split()) <= 8 else "Unkind",
             "notes": line,
         }
         try:

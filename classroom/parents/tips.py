@@ -92,6 +92,42 @@ TIPS: dict[str, str] = {
         "Pictures and music belong to the people who made them. Ask before using someone "
         "else's work, and say who made it."
     ),
+    "practise-reporting": (
+        "At school your child practises pressing the Report a worry button on the class iPad. "
+        "At home, agree together how they can show you a worry: a sign, a picture or a word."
+    ),
+    "unkind-in-many-ways": (
+        "Being left out of a group chat, a fake account or a shared photo can all be unkind. "
+        "One unkind message is enough to tell: praise your child for telling you."
+    ),
+    "i-like-me": (
+        "Pictures online are often changed with filters. Name three things you like about your "
+        "child, and let them choose a photo of themselves they are happy with."
+    ),
+    "is-it-true": (
+        "Not everything online is true. When you search together, ask: who made this? Check "
+        "with a second place you trust, such as the BBC or NHS."
+    ),
+    "live-and-location": (
+        "Check together that location sharing is off in apps and games, and that live video "
+        "is only with people your child knows in real life."
+    ),
+    "ai-and-made-up-pictures": (
+        "Chatbots can be wrong, and pictures can be made up by a computer. Show your child one "
+        "made-up picture and talk about how you can tell."
+    ),
+    "hate-and-extreme-ideas": (
+        "If your child meets hateful words or videos online, stay calm, ask them to show you, "
+        "and tell the school. Everyone is welcome: say so often."
+    ),
+    "pressure-from-people-i-know": (
+        "Pressure can come from people your child knows. Agree a rule: nobody, even a friend, "
+        "asks for private pictures or secrets. If they do, tell a trusted adult."
+    ),
+    "pictures-and-the-law-at-18": (
+        "Young adults can still be pressured for pictures. Remind them they can always tell "
+        "you or a trusted adult, and that help lines are there at any age."
+    ),
 }
 
 
