@@ -59,7 +59,7 @@ def test_a_trusted_adults_photo_shows_for_that_pupil_only(
     # Chloe's worry flow: her teacher, with the photo set for her.
     page.get_by_role("button", name="Chloe", exact=True).tap()
     expect(page.get_by_role("heading", name="Hello Chloe")).to_be_visible()
-    page.get_by_role("link", name="Report a worry").tap()
+    page.get_by_role("link", name="Report a worry", exact=True).tap()
     chloes_photo = _talk_to_picture(page, "Ms Ana Lopez")
     assert PHOTO.search(chloes_photo)
     assert _loads(page, chloes_photo) == 200
@@ -87,7 +87,7 @@ def test_a_trusted_adults_photo_shows_for_that_pupil_only(
     # Amira, in the same class, sees the plain trusted-adult picture and cannot fetch Chloe's.
     page.get_by_role("button", name="Amira", exact=True).tap()
     expect(page.get_by_role("heading", name="Hello Amira")).to_be_visible()
-    page.get_by_role("link", name="Report a worry").tap()
+    page.get_by_role("link", name="Report a worry", exact=True).tap()
     amiras_picture = _talk_to_picture(page, "Ms Ana Lopez")
     assert amiras_picture.endswith("/symbols/trusted-adult.svg")
     assert _loads(page, chloes_photo) == 404

@@ -70,7 +70,7 @@ def test_step_scanning_moves_with_space_and_selects_with_enter(
     _set_scanning(live_server, "Chloe", Scanning.STEP, 2000)
     ipad = _pupil_on_class_ipad(new_ipad, live_server, "Oak step-scan iPad", "Chloe")
     finished = ipad.get_by_role("button", name="Finished")
-    worry = ipad.get_by_role("link", name="Report a worry")
+    worry = ipad.get_by_role("link", name="Report a worry", exact=True)
 
     ipad.keyboard.press("Space")
     expect(finished).not_to_be_focused()  # the screen's content first; Finished comes last

@@ -47,7 +47,7 @@ def _finish(ipad: Page) -> None:
 
 def _amira_types_a_worry_and_finishes(ipad: Page) -> None:
     ipad.get_by_role("button", name="Amira").tap()
-    ipad.get_by_role("link", name="Report a worry").tap()
+    ipad.get_by_role("link", name="Report a worry", exact=True).tap()
     for _ in range(4):  # what, where, feeling, who: skipped to "say more"
         ipad.get_by_role("button", name="Skip").tap()
     ipad.get_by_label("Type here if you want to. You do not have to.").fill(AMIRAS_WORDS)
@@ -79,7 +79,7 @@ def test_back_never_shows_the_last_pupils_thank_you_page(
 ) -> None:
     ipad = _class_ipad(new_ipad, live_server, "Oak thanks iPad")
     ipad.get_by_role("button", name="Amira").tap()
-    ipad.get_by_role("link", name="Report a worry").tap()
+    ipad.get_by_role("link", name="Report a worry", exact=True).tap()
     ipad.get_by_role("button", name="Someone was unkind").tap()
     ipad.get_by_role("button", name="Skip").tap()
     ipad.get_by_role("button", name="Skip").tap()

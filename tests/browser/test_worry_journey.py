@@ -97,7 +97,7 @@ def test_pupil_reports_by_touch_in_three_taps(
 ) -> None:
     ipad = _class_ipad(new_ipad, live_server, "Oak touch iPad")
     ipad.get_by_role("button", name="Chloe").tap()
-    ipad.get_by_role("link", name="Report a worry").tap()
+    ipad.get_by_role("link", name="Report a worry", exact=True).tap()
     before = _count(live_server)
     ipad.get_by_role("button", name="I feel sad or worried").tap()
     ipad.get_by_role("button", name="Send").tap()
@@ -113,7 +113,7 @@ def test_offline_worry_is_saved_encrypted_and_sent_once_when_back_online(
     ipad.get_by_role("button", name="Dev").tap()
     for word in ("cat", "dog", "star"):
         ipad.get_by_role("button", name=word, exact=True).tap()
-    ipad.get_by_role("link", name="Report a worry").tap()
+    ipad.get_by_role("link", name="Report a worry", exact=True).tap()
     expect(ipad.get_by_text("What happened?")).to_be_visible()
     before = _count(live_server)
     ipad.context.set_offline(True)
@@ -147,7 +147,7 @@ def test_double_tap_on_send_makes_one_incident(
 ) -> None:
     ipad = _class_ipad(new_ipad, live_server, "Oak double iPad")
     ipad.get_by_role("button", name="Finn").tap()
-    ipad.get_by_role("link", name="Report a worry").tap()
+    ipad.get_by_role("link", name="Report a worry", exact=True).tap()
     before = _count(live_server)
     ipad.get_by_role("button", name="Someone was unkind").tap()
     ipad.get_by_role("button", name="Send").dblclick()
@@ -162,7 +162,7 @@ def test_dsl_triages_and_closes_and_the_pages_are_accessible(
 ) -> None:
     ipad = _class_ipad(new_ipad, live_server, "Oak close iPad")
     ipad.get_by_role("button", name="Ella").tap()
-    ipad.get_by_role("link", name="Report a worry").tap()
+    ipad.get_by_role("link", name="Report a worry", exact=True).tap()
     ipad.get_by_role("button", name="I saw something upsetting").tap()
     ipad.get_by_role("button", name="Send").tap()
     expect(ipad.get_by_role("heading", name="Thank you for telling.")).to_be_visible()
