@@ -286,3 +286,25 @@ def test_bad_lesson_ids_are_4xx(
     sign_in(client, school.teacher.username)
     response = client.post(f"/pupils/{school.pupil.id}/lessons/_/add", data={"lesson_id": bad})
     assert response.status_code == 400
+
+
+def test_a_change_on_a_long_map_comes_back_to_the_row_changed_not_the_top(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    """Issue 15: after "Later" on lesson 12 the teacher sees lesson 12, not the page's top."""
+    school = make_school(session)
+    sign_in(client, school.teacher.username)
+    base = f"/pupils/{school.pupil.id}/lessons"
+    moved = client.post(f"{base}/real-or-pretend/down")
+    assert moved.headers["Location"].endswith("#lesson-real-or-pretend")
+    assert 'id="lesson-real-or-pretend"' in client.get(base).data.decode()
+    added = client.post(f"{base}/_/add", data={"lesson_id": "pressure-secrets-pictures"})
+    assert added.headers["Location"].endswith("#lesson-pressure-secrets-pictures")
+    turned_on = client.post(
+        f"/classes/{school.oak.id}/lessons",
+        data={"lesson_id": "pressure-secrets-pictures", "on": "1"},
+    )
+    assert turned_on.headers["Location"].endswith("#lesson-pressure-secrets-pictures")
+    assert 'id="lesson-pressure-secrets-pictures"' in client.get(
+        f"/classes/{school.oak.id}/lessons"
+    ).data.decode()

@@ -242,7 +242,7 @@ def responses(pupil_id: int, lesson_id: str) -> ResponseReturnValue:
     )
 
 
-def _change(pupil_id: int, change: Any) -> ResponseReturnValue:
+def _change(pupil_id: int, change: Any, lesson_id: str | None = None) -> ResponseReturnValue:
     pupil = _visible_pupil(pupil_id)
     db = get_session()
     try:
@@ -253,7 +253,9 @@ def _change(pupil_id: int, change: Any) -> ResponseReturnValue:
         db.rollback()
         return render_template("lessons/problem.html", pupil=pupil, message=problem.message), 400
     db.commit()
-    return redirect(url_for("lessons.pupil_map", pupil_id=pupil.id, saved=1))
+    # Back to the row just changed, not the top of a long map (issue 15: keep the page position).
+    anchor = f"lesson-{lesson_id}" if lesson_id else None
+    return redirect(url_for("lessons.pupil_map", pupil_id=pupil.id, saved=1, _anchor=anchor))
 
 
 @bp.post("/pupils/<int:pupil_id>/lessons/<lesson_id>/<action>")
@@ -279,7 +281,8 @@ def change_lesson(pupil_id: int, lesson_id: str, action: str) -> ResponseReturnV
     }
     if action not in changes:
         abort(404)
-    return _change(pupil_id, changes[action])
+    changed = request.form.get("lesson_id", "")[:64] if action == "add" else lesson_id
+    return _change(pupil_id, changes[action], changed)
 
 
 @bp.post("/pupils/<int:pupil_id>/lessons/reset")
@@ -326,7 +329,8 @@ def class_map(class_id: int) -> ResponseReturnValue:
         except Invalid as problem:
             return render_template("lessons/problem.html", message=problem.message), 400
         db.commit()
-        return redirect(url_for("lessons.class_map", class_id=class_id, saved=1))
+        anchor = "lesson-" + request.form.get("lesson_id", "")[:64]
+        return redirect(url_for("lessons.class_map", class_id=class_id, saved=1, _anchor=anchor))
     on_map = {e.lesson_id for e in maps.class_entries(db, school_class)}
     db.commit()
     return render_template(
