@@ -30,7 +30,7 @@ def test_fast_recording_changes_the_heatmap_and_every_page_is_accessible(
         taps += 1
     page.get_by_role("button", name="2 · Developing (prompted or modelled)").tap()
     taps += 1
-    expect(page.get_by_role("status")).to_contain_text("Recorded Developing")
+    expect(page.get_by_role("main").get_by_role("status")).to_contain_text("Recorded Developing")
     assert taps <= 8  # three pupils in eight taps in all: well under ten taps each
     assert_accessible(page)
 
