@@ -186,7 +186,7 @@ def test_a_cp_file_exported_here_imports_on_a_second_instance_and_verifies(
     sent.get_by_label("Receiving school and DSL").fill("Next school, Ms Okafor")
     sent.get_by_label("How it was sent").fill("By hand, encrypted USB stick")
     sent.get_by_role("button", name="Record sending").click()
-    expect(dsl.get_by_text("Sent 01 Dec 2026 to Next school, Ms Okafor")).to_be_visible()
+    expect(dsl.get_by_text("Sent 1 Dec 2026 to Next school, Ms Okafor")).to_be_visible()
     assert_accessible(dsl)
 
     there = new_ipad().new_page()

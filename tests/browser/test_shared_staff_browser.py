@@ -15,6 +15,7 @@ def _fill_concern(page: Page, server: LiveServer) -> None:
     page.goto(f"{server.url}/concerns/new")
     page.get_by_label("Pupil", exact=True).select_option(index=1)
     page.get_by_label("What happened").fill(WHAT)
+    page.get_by_label("How the pupil communicated it").select_option(index=1)
     page.get_by_label("The pupil's exact words or signs (optional)").fill(WORDS)
 
 
