@@ -50,6 +50,7 @@ def _pupil_on_class_ipad(
     page.get_by_role("button", name=pupil).focus()  # nobody signed in yet: scanning is off
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name=f"Hello {pupil}")).to_be_visible()
+    page.wait_for_load_state("load")  # the heading can show before scan.js has started
     return page
 
 
