@@ -61,9 +61,11 @@ def _write_lesson(page: Page, server: LiveServer) -> None:
 
 
 def _big_targets(page: Page, selector: str) -> None:
+    """Every target on screen is big enough (rules show one per screen: the rest are hidden)."""
     sizes = page.eval_on_selector_all(
         selector,
-        "els => els.map(e => [e.textContent.trim(), e.getBoundingClientRect().width,"
+        "els => els.filter(e => e.getClientRects().length > 0)"
+        ".map(e => [e.textContent.trim(), e.getBoundingClientRect().width,"
         " e.getBoundingClientRect().height])",
     )
     assert sizes
