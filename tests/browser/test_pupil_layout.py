@@ -70,13 +70,17 @@ def _walk_lesson(walk: Walk) -> None:
     page = walk.page
     page.locator(".lesson-tile").first.click()
     walk.check("lesson-intro")
-    page.locator(".big-next").first.click()
+    page.locator(".big-next:visible").first.click()
     for _ in range(60):
         if page.locator(".lesson-done").count():
             break
         walk.check("step")
-        cards = page.locator("form.answers .choice-card, form.answers .ce-target")
-        nexts = page.locator(".big-next")
+        # Only what is on screen: "Are you finished?" keeps its own hidden Yes button.
+        cards = page.locator(
+            "form.answers .choice-card, form.answers .ce-target,"
+            " .until-button, .anticipate-go, .me-tap"
+        )
+        nexts = page.locator(".big-next:visible")
         if nexts.count():
             nexts.first.click()
         elif cards.count():
