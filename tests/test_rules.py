@@ -89,7 +89,7 @@ def test_pupils_see_the_rules_symbolised_and_can_hear_them(app: Flask, session: 
     assert 'class="sym-word"' in page  # every word is a button that says itself
     assert 'data-read-to-me="say-rules"' in page
     said = html.unescape(page.split('id="say-rules" data-say="')[1].split('"')[0])
-    assert said.startswith("Our rules. I ask an adult before I go online.")
+    assert said.startswith("Our rules. I ask a trusted adult before I go online.")
     assert "/symbols/1F512.svg" in page  # the chosen picture for the privacy rule
 
 

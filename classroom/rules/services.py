@@ -25,10 +25,10 @@ DEFAULT_SYMBOL = "2705"
 
 # Written for pupils who mostly cannot read: short, literal, and saying what to do.
 DEMO_RULES: tuple[tuple[str, str | None], ...] = (
-    ("I ask an adult before I go online.", "1F9D1-200D-1F3EB"),
+    ("I ask a trusted adult before I go online.", "1F9D1-200D-1F3EB"),
     ("I keep my name, address and passwords private.", "1F512"),
     ("I am kind to people online.", "1F60A"),
-    ("If something worries me, I stop and tell an adult.", "1F6D1"),
+    ("If something worries me, I stop and tell a trusted adult.", "1F6D1"),
     ("I ask before I take or share a photo.", "1F4F7"),
     ("I only talk online to people I know in real life.", "1F46A"),
     ("I take breaks from the screen.", "23F8"),

@@ -76,7 +76,7 @@ PUPIL_TEXTS = (
     "Skip",
     "Back",
     "Thank you for telling.",
-    "An adult will talk to you.",
+    "A trusted adult will talk to you.",
     "An adult has seen your worry.",
     "The adults who keep you safe at school will read your worry.",
 )

@@ -102,7 +102,7 @@ def test_pupil_reports_by_touch_in_three_taps(
     ipad.get_by_role("button", name="I feel sad or worried").tap()
     ipad.get_by_role("button", name="Send").tap()
     expect(ipad.get_by_role("heading", name="Thank you for telling.")).to_be_visible()
-    expect(ipad.get_by_text("An adult will talk to you.")).to_be_visible()
+    expect(ipad.get_by_text("A trusted adult will talk to you.")).to_be_visible()
     assert _count(live_server) == before + 1
 
 

@@ -10,6 +10,8 @@ from click.testing import CliRunner
 from classroom.lessons.cli import cli
 from classroom.lessons.content import all_pupil_texts, load_lessons
 from classroom.lessons.glossary import GlossaryError, load_glossary
+from classroom.rules.services import DEMO_RULES
+from classroom.worries.flow import worry_texts
 from tests.lessons.test_lesson_loader import edited, lesson_folder, line_of, problems
 
 
@@ -73,3 +75,11 @@ def test_a_broken_glossary_file_is_refused(tmp_path: Path) -> None:
     path.write_text('[[term]]\nuse = "password"\n')
     with pytest.raises(GlossaryError, match="needs exactly use, meaning and instead_of"):
         load_glossary(path)
+
+
+def test_the_worry_flow_and_the_schools_first_rules_use_the_lessons_words() -> None:
+    """A pupil hears "trusted adult" in the worry flow and the rules, as in every lesson."""
+    glossary = load_glossary()
+    texts = worry_texts() + [rule for rule, _symbol in DEMO_RULES]
+    assert {text: glossary.problems(text) for text in texts if glossary.problems(text)} == {}
+    assert "A trusted adult will talk to you." in texts

@@ -316,7 +316,7 @@ def test_pupil_screens_symbolise_their_words_and_can_be_read_aloud(
     assert "<button" not in flow.split('class="choice-card"', 1)[1].split("</label>", 1)[0]
     thanks = ipad.get("/pupil/worry/thanks").data.decode()
     assert 'aria-label="Thank you for telling."' in thanks
-    assert 'data-say="Thank you for telling. An adult will talk to you."' in thanks
+    assert 'data-say="Thank you for telling. A trusted adult will talk to you."' in thanks
 
 
 def test_the_start_screen_uses_the_class_choices(
