@@ -17,6 +17,7 @@ from classroom.accounts.models import Account, Role
 from classroom.audit.models import AuditEvent
 from classroom.db import get_session
 from classroom.devices.services import cookie_name
+from classroom.lessons.models import LessonAttempt
 from classroom.outbox.models import OutboxMessage
 from classroom.worries import services
 from classroom.worries.models import Incident, StaffAlert, Status
@@ -641,7 +642,11 @@ def test_get_on_a_pupil_action_address_shows_the_right_screen_not_405(
     start = ipad.get("/pupil/lessons/feelings-online/start")
     assert start.status_code == 302
     assert start.location.endswith("/pupil/lessons/feelings-online")
-    well_done = ipad.get("/pupil/lessons/attempts/1/finish")  # reloading "Well done"
+    begun = ipad.post("/pupil/lessons/feelings-online/start")
+    attempt_id = session.scalars(select(LessonAttempt.id).order_by(LessonAttempt.id.desc())).first()
+    assert begun.status_code == 302
+    assert attempt_id is not None
+    well_done = ipad.get(f"/pupil/lessons/attempts/{attempt_id}/finish")  # reloading "Well done"
     assert well_done.status_code == 302
     assert well_done.location.endswith("/pupil/")
     assert ipad.get("/pupil/finished").location.endswith("/pupil/")

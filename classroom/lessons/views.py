@@ -191,6 +191,7 @@ def start_again(lesson_id: str) -> ResponseReturnValue:
 @allow("pupil")
 def finish_address(attempt_id: int) -> ResponseReturnValue:
     """Reloading "Well done": the lesson is finished, so back to My lessons."""
+    _attempt(attempt_id)  # another pupil's attempt is a 404, as on every attempt address
     return redirect(url_for("pupils.home"))
 
 

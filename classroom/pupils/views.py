@@ -184,6 +184,8 @@ def worry_seen() -> ResponseReturnValue:
 @allow("class_ipad")
 def tile_again(pupil_id: int) -> ResponseReturnValue:
     """A GET on a tile's address (Back, reload): the class tiles, never 405."""
+    if _device_or_none() is None:
+        abort(403)  # only an enrolled class iPad has tiles
     return redirect(url_for("pupils.start"))
 
 
@@ -191,6 +193,8 @@ def tile_again(pupil_id: int) -> ResponseReturnValue:
 @allow("class_ipad_any")
 def finish_address() -> ResponseReturnValue:
     """A GET on Finished's address: the pupil's home if still signed in, else the tiles."""
+    if _device_or_none() is None:
+        abort(403)  # only an enrolled class iPad has tiles
     signed_in = isinstance(_actor(), PupilPrincipal)
     return redirect(url_for("pupils.home" if signed_in else "pupils.start"))
 
