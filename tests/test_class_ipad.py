@@ -279,7 +279,7 @@ def test_wrong_pictures_say_try_again_and_then_need_an_adult(
         _enter(client, pupil.id, [FISH, FISH, FISH])
     blocked = _enter(client, pupil.id, [CAT, DOG, STAR])
     assert blocked.status_code == 429
-    assert b"ask an adult" in blocked.data
+    assert b"ask a trusted adult" in blocked.data
 
 
 def test_picture_password_must_be_two_to_four_known_pictures(
