@@ -15,6 +15,7 @@ from classroom.audit.models import AuditEvent, AuditTier
 from classroom.audit.services import record
 from classroom.worries import services as worries
 from classroom.worries.models import Category, ParentContact, Risk
+from tests.conftest import sign_in
 from tests.factories import make_account, make_class, make_pupil, make_school
 from tests.worry_helpers import make_school as make_worry_school
 
@@ -63,9 +64,7 @@ def test_admin_sees_no_safeguarding_entries_in_the_audit_log(
 
 def test_safeguarding_team_sees_safeguarding_entries(client: FlaskClient, session: Session) -> None:
     _incident, dsl = _worked_incident(session)
-    client.post(
-        "/sign-in", data={"username": dsl.username, "password": "correct horse battery staple"}
-    )
+    sign_in(client, dsl.username)  # the DSL's password, then their authenticator code
     page = client.get("/admin/audit?action=incident").data.decode()
     assert "incident.triaged" in page
     assert "incident.parent_contact_decided" in page
