@@ -35,6 +35,7 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_TIMEOUT": 10,
     "MAIL_FROM": "classroom@school.invalid",
     "WORRY_ACK_MINUTES": 15,
+    "QUEUE_POLL_SECONDS": 5,  # how often an open DSL queue asks whether it changed (304 if not)
     "ALERT_POLL_SECONDS": 8,  # how often staff pages ask for the unacknowledged-worries badge
     "NEEDS_HELP_WEEKS": 6,
     "WORKER_INTERVAL_SECONDS": 5,

@@ -22,7 +22,7 @@
       .catch(function () { return null; });
   }
 
-  // Every 5 s, sending the last state back: an unchanged queue answers an empty 304. Polls are
+  // Every few seconds (QUEUE_POLL_SECONDS, 5 by default), sending the last state back: an unchanged queue answers an empty 304. Polls are
   // "passive" on the server, so an open queue never keeps an idle DSL signed in.
   function poll() {
     fetch(live.getAttribute("data-state-url"), {
@@ -36,5 +36,6 @@
       .catch(function () { return null; });
   }
 
-  window.setInterval(poll, 5000);
+  var seconds = parseInt(live.getAttribute("data-interval"), 10) || 5;
+  window.setInterval(poll, seconds * 1000);
 })();

@@ -50,6 +50,7 @@ def _press(page: Page, name: str, role: str = "button") -> None:
 def test_pupil_reports_by_switch_and_the_dsl_sees_it_without_reloading(
     new_ipad: Callable[[], BrowserContext], live_server: LiveServer
 ) -> None:
+    live_server.app.config["QUEUE_POLL_SECONDS"] = 1  # the DSL sees it within 2 s (issue 15)
     dsl = new_ipad().new_page()
     sign_in(dsl, live_server, "dsl")
     dsl.goto(live_server.url + "/safeguarding/")
