@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -155,11 +156,14 @@ class PupilSettings:
 
 def voice_choices() -> dict[str, str]:
     """The voices this server can speak, with plain names for staff."""
+    from classroom.speech.engine import SpeechUnavailable
     from classroom.speech.services import current_synthesiser  # speech is optional here
 
     try:
         voices = current_synthesiser().voices()
-    except Exception:  # noqa: BLE001 - no server speech: only the default can be kept
+    except (SpeechUnavailable, OSError, RuntimeError) as error:
+        # No server speech: only the default voice can be kept; the reason goes to the log.
+        logging.getLogger(__name__).warning("server voices unavailable: %s", error)
         voices = ("gmw/en",)
     named = {"gmw/en": "British English (espeak, robotic)", "hibari/heart": "Natural voice"}
     return {v: named.get(v, v) for v in voices if v in named or v.startswith("gmw/en")}

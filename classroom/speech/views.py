@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
-from classroom.db import get_session, utcnow
+from classroom.db import get_session, keep, utcnow
 from classroom.errors import Invalid
 from classroom.policy import allow
 from classroom.speech import limits, services
@@ -59,7 +59,7 @@ def _clip_for(data: dict[str, object]) -> services.Clip:
         return cached
     db = get_session()
     limits.allow_new_clip(db, current_actor(), services.checked_text(text), utcnow())
-    db.commit()  # the allowance is used even if the engine then fails: it still did the work
+    keep(db)  # the allowance is used even if the engine then fails (503): it still did the work
     return services.make_clip(text, voice=chosen, rate=rate)
 
 
