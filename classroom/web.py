@@ -70,6 +70,8 @@ READING_METHODS = {"GET", "HEAD", "OPTIONS"}
 # effect at once; one elsewhere within RECENT_SECONDS, for these clips only.)
 FAST_FILE_ENDPOINTS = {"speech.audio", "speech.timings"}
 RECENT_SECONDS = 60.0
+# Answers to requests for what is not there never save the session (see SessionCookies).
+STRAY_STATUSES = {404, 405}
 _recent_tokens: dict[str, float] = {}
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -98,6 +100,15 @@ class SessionCookies(SecureCookieSessionInterface):
         if is_passive() and not session.modified:
             return False
         return super().should_set_cookie(app, session)
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        # A stray request (Safari's apple-touch-icon, Chromium's favicon) can race the page a
+        # person is on and carry the cookie from a step before. Its 404 page makes a CSRF token,
+        # and saving that session would replace the one the page's form was signed against, so
+        # the person's next tap fails as "expired". A page that does not exist changes nobody.
+        if response.status_code in STRAY_STATUSES:
+            return
+        super().save_session(app, session, response)
 
 
 def init_app(app: Flask) -> None:

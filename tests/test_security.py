@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from classroom import policy
 from classroom.accounts.models import Account, Role
 from tests.conftest import Clock, build_app, sign_in
-from tests.factories import make_account
+from tests.factories import PASSWORD, make_account
 
 
 def test_every_route_names_an_access_rule(app: Flask) -> None:
@@ -211,3 +211,39 @@ def test_a_locked_database_is_a_503_to_retry_not_a_500(app: Flask) -> None:
     assert response.headers["Retry-After"] == "2"
     assert b"very busy" in response.data
     assert "Content-Security-Policy" in response.headers
+
+
+def test_a_stray_request_racing_the_code_step_does_not_expire_its_form(
+    tmp_path: Path, template_db: Path, clock: Clock
+) -> None:
+    """Safari asks for /apple-touch-icon.png (Chromium for /favicon.ico) while the DSL types
+    their code; that request can carry the cookie from the password step, before the code page
+    made its form token. Its 404 must not replace the session, or "Sign in" says "expired"."""
+    app = build_app(tmp_path, template_db, clock)
+    with app.app_context():
+        from classroom.db import get_session
+        from tests import two_step
+
+        account = make_account(get_session(), Role.DSL)
+        get_session().commit()
+        client = app.test_client()
+        page = client.get("/sign-in").data.decode()
+        token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+        client.post(
+            "/sign-in",
+            data={"username": account.username, "password": PASSWORD, "csrf_token": token},
+        )
+        after_password = client.get_cookie("classroom")
+        assert after_password is not None
+        page = client.get("/sign-in/code").data.decode()
+        token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+
+        stray = app.test_client()  # the same browser, one request behind
+        stray.set_cookie("classroom", after_password.value)
+        answer = stray.get("/apple-touch-icon-precomposed.png")
+        assert answer.status_code == 404
+        assert "Set-Cookie" not in answer.headers  # so the browser keeps the code page's session
+
+        code = two_step.current_code(get_session(), account.username)
+        response = client.post("/sign-in/code", data={"code": code, "csrf_token": token})
+    assert response.status_code == 302
