@@ -240,9 +240,12 @@ def test_a_stray_request_racing_the_code_step_does_not_expire_its_form(
 
         stray = app.test_client()  # the same browser, one request behind
         stray.set_cookie("classroom", after_password.value)
-        answer = stray.get("/apple-touch-icon-precomposed.png")
+        answer = stray.get("/apple-touch-icon-120x120-precomposed.png")
         assert answer.status_code == 404
         assert "Set-Cookie" not in answer.headers  # so the browser keeps the code page's session
+        with stray.get("/apple-touch-icon-precomposed.png") as answer:  # one we serve: the same
+            assert answer.status_code == 200
+            assert "Set-Cookie" not in answer.headers
 
         code = two_step.current_code(get_session(), account.username)
         response = client.post("/sign-in/code", data={"code": code, "csrf_token": token})

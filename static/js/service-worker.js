@@ -1,0 +1,129 @@
+/* The class iPad's service worker: static files, symbol pictures and speech clips come from the
+ * iPad's own cache, so screens appear at once on weak Wi-Fi. Served from /sw.js (scope: the
+ * whole site) and registered by app.js on pupil pages. No framework; no inline script (CSP).
+ *
+ * It keeps, cache first, only URLs that name one file forever:
+ *   /static/...?v=<hash>      CSS, JS and icons (static_url versions every one)
+ *   /symbols/<code>.svg       symbol pictures (no personal data; the server caches them a year)
+ *   /speech/audio/<key>.mp3   speech clips (a key names one text, voice and rate)
+ * Everything else is not touched at all and goes to the network as if there were no service
+ * worker: every page (navigation), every JSON answer, every POST (the worry outbox, Finished,
+ * sign-in and sign-out). So no page with personal data is ever kept here, and a response the
+ * server marks no-store is not kept even if its URL matched.
+ */
+"use strict";
+
+var VERSION = "1";
+var FILES = "classroom-files-v" + VERSION;
+var SPEECH = "classroom-speech-v" + VERSION;
+// Bounds, so an iPad used for years never fills up: the oldest entries go first.
+var LIMITS = {};
+LIMITS[FILES] = 3000;
+LIMITS[SPEECH] = 1500;
+
+var SYMBOL = /^\/symbols\/(?:[0-9A-F]{2,6}(?:-[0-9A-F]{2,6})*|[a-z0-9][a-z0-9-]{1,40})\.svg$/;
+var CLIP = /^\/speech\/audio\/[0-9a-f]{64}\.mp3$/;
+
+/* Which cache a request belongs in, or null for "leave it to the network". */
+function cacheFor(request) {
+  if (request.method !== "GET" || request.mode === "navigate") { return null; }
+  var url = new URL(request.url);
+  if (url.origin !== self.location.origin) { return null; }
+  if (url.pathname.indexOf("/static/") === 0 && /^\?v=[0-9a-f]+$/.test(url.search)) { return FILES; }
+  if (url.search) { return null; }
+  if (SYMBOL.test(url.pathname)) { return FILES; }
+  if (CLIP.test(url.pathname)) { return SPEECH; }
+  return null;
+}
+
+function keepable(response) {
+  var control = response.headers.get("Cache-Control") || "";
+  return response.status === 200 && response.type === "basic" && !response.redirected &&
+    !/no-store/i.test(control);
+}
+
+/* Audio elements ask for byte ranges (Safari insists on 206 answers): slice the whole file. */
+function answer(request, response) {
+  var range = request.headers.get("Range");
+  var parts = range ? /^bytes=(\d*)-(\d*)$/.exec(range.trim()) : null;
+  if (!parts || response.status !== 200 || (parts[1] === "" && parts[2] === "")) {
+    return response;
+  }
+  return response.arrayBuffer().then(function (buffer) {
+    var size = buffer.byteLength;
+    var start = parts[1] === "" ? Math.max(size - parseInt(parts[2], 10), 0) : parseInt(parts[1], 10);
+    var end = parts[1] === "" || parts[2] === "" ? size - 1 : Math.min(parseInt(parts[2], 10), size - 1);
+    if (start >= size || end < start) {
+      return new Response("", { status: 416, headers: { "Content-Range": "bytes */" + size } });
+    }
+    return new Response(buffer.slice(start, end + 1), {
+      status: 206,
+      statusText: "Partial Content",
+      headers: {
+        "Content-Type": response.headers.get("Content-Type") || "application/octet-stream",
+        "Content-Range": "bytes " + start + "-" + end + "/" + size,
+        "Content-Length": String(end - start + 1),
+        "Accept-Ranges": "bytes"
+      }
+    });
+  });
+}
+
+function cacheFirst(event, name) {
+  var request = event.request;
+  return caches.open(name).then(function (cache) {
+    return cache.match(request.url, { ignoreVary: true }).then(function (hit) {
+      if (hit) { return answer(request, hit); }
+      // The whole file (no Range), so what is kept can answer any later range.
+      return fetch(request.url, { credentials: "same-origin" }).then(function (response) {
+        if (keepable(response)) {
+          event.waitUntil(cache.put(request.url, response.clone()).then(tidySoon, function () { return null; }));
+        }
+        return answer(request, response);
+      });
+    });
+  });
+}
+
+/* Older versions of a static file are never asked for again; past the bound, the oldest go. */
+function tidy(name) {
+  return caches.open(name).then(function (cache) {
+    return cache.keys().then(function (requests) {
+      var newest = {};
+      requests.forEach(function (r) { newest[new URL(r.url).pathname] = r.url; });
+      var isStale = function (r) { return newest[new URL(r.url).pathname] !== r.url; };
+      var stale = requests.filter(isStale);
+      var fresh = requests.filter(function (r) { return !isStale(r); });
+      var over = fresh.slice(0, Math.max(fresh.length - LIMITS[name], 0));
+      return Promise.all(stale.concat(over).map(function (r) { return cache.delete(r); }));
+    });
+  });
+}
+
+var tidying = null;
+function tidySoon() {
+  if (!tidying) {
+    tidying = new Promise(function (resolve) { setTimeout(resolve, 2000); })
+      .then(function () { return Promise.all([tidy(FILES), tidy(SPEECH)]); })
+      .catch(function () { return null; })
+      .then(function () { tidying = null; });
+  }
+  return tidying;
+}
+
+self.addEventListener("install", function () {
+  self.skipWaiting();
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(caches.keys().then(function (names) {
+    return Promise.all(names.filter(function (name) {
+      return name.indexOf("classroom-") === 0 && name !== FILES && name !== SPEECH;
+    }).map(function (name) { return caches.delete(name); }));
+  }).then(function () { return self.clients.claim(); }));
+});
+
+self.addEventListener("fetch", function (event) {
+  var name = cacheFor(event.request);
+  if (name) { event.respondWith(cacheFirst(event, name)); }
+});
