@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -60,7 +60,30 @@ TITLES = {
 }
 
 
+# A pupil cannot read the staff error page. The pupils package registers the page a pupil (or a
+# class iPad between pupils) sees instead: pictures, speech and a way home. It answers None when
+# the request is not from a pupil or a class iPad, and the staff page is shown.
+PupilPage = Callable[[int], str | None]
+_pupil_pages: list[PupilPage] = []
+
+
+def register_pupil_page(make: PupilPage) -> None:
+    _pupil_pages[:] = [make]
+
+
+def _pupil_page(code: int) -> str | None:
+    for make in _pupil_pages:
+        try:
+            return make(code)
+        except Exception:  # noqa: BLE001 - an error page must never fail: fall back to the plain one
+            current_app.logger.exception("pupil error page failed for %s", code)
+    return None
+
+
 def _page(code: int, message: str | None = None) -> tuple[str, int]:
+    pupil_page = _pupil_page(code)
+    if pupil_page is not None:
+        return pupil_page, code
     title, text = TITLES.get(code, TITLES[500])
     return render_template("error.html", code=code, title=title, text=message or text), code
 
