@@ -11,11 +11,13 @@ from pathlib import Path
 import pytest
 from flask import Flask, abort
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from classroom import policy
 from classroom.accounts.models import Role
 from classroom.db import get_session
 from classroom.devices.services import cookie_name
+from classroom.principals import PupilPrincipal
 from tests.conftest import Clock, build_app, sign_in
 from tests.factories import make_account
 from tests.worry_helpers import School, make_school, pupil_on_ipad
@@ -93,7 +95,7 @@ def test_a_signed_in_pupil_gets_a_pupil_page_with_home_and_the_worry_button(
     assert response.status_code == status
     body = response.data.decode()
     _assert_pupil_page(body, sentence, "/pupil/")
-    assert 'class="worry-button" href="/pupil/worry"' in body
+    assert 'class="worry-button" href="/pupil/worry?back=/pupil/"' in body  # Not now: home
     assert "Amira" in body  # the pupil's own bar, as on every pupil screen
     assert "Content-Security-Policy" in response.headers
 
@@ -175,3 +177,91 @@ def test_json_requests_from_a_pupil_keep_the_short_json_answer(app: Flask, schoo
     response = ipad.get("/pupil/no-such-screen", headers={"Accept": "application/json"})
     assert response.status_code == 404
     assert response.get_json() == {"error": "Page not found"}
+
+
+# --- GET on a pupil action address goes back to a screen, never to an error -------------------
+
+
+def _pupil_post_routes(app: Flask) -> list[str]:
+    """Every POST address a pupil or a class iPad may use (a button's or a script's), built
+    with real values: read from the app, so a new pupil button is covered without a list."""
+    pupil = PupilPrincipal(pupil=None, device=None, session_id=0)  # type: ignore[arg-type]
+    addresses = []
+    for rule in app.url_map.iter_rules():
+        access = policy.route_rule(app.view_functions[rule.endpoint])
+        methods = rule.methods or set()
+        if "POST" not in methods or access is None:
+            continue
+        pupil_screen = rule.rule.startswith(("/pupil/", "/class-ipad/"))
+        may_use = access in ("class_ipad", "class_ipad_any") or policy.route_allows(access, pupil)
+        if may_use and (pupil_screen or "GET" not in methods):
+            values = {"pupil_id": 1, "attempt_id": 1, "lesson_id": "feelings-online", "number": 1}
+            _server, path = rule.build({a: values[a] for a in rule.arguments}) or ("", "")
+            addresses.append(path)
+    return sorted(addresses)
+
+
+def test_the_walk_finds_every_pupil_button_address(app: Flask) -> None:
+    found = _pupil_post_routes(app)
+    for address in (
+        "/class-ipad/pupils/1",  # a tile
+        "/class-ipad/pupils/1/pictures",  # the picture password
+        "/pupil/lessons/feelings-online/start",
+        "/pupil/lessons/attempts/1/steps/1",  # an answer
+        "/pupil/lessons/attempts/1/finish",
+        "/pupil/worry",  # Send
+        "/pupil/worry-seen",  # "An adult has seen your worry": OK
+        "/pupil/finished",
+        "/class-ipad/worries",  # the iPad sends a saved worry
+        "/speech/clip",  # speech for Read to me
+    ):
+        assert address in found
+
+
+def _screen(response: TestResponse) -> str:
+    """Where a GET left the iPad: the page shown, or the screen it was sent to."""
+    assert response.status_code in (200, 302), response.status_code
+    if response.status_code == 200:
+        return "this page"
+    return response.location.removeprefix("http://localhost")
+
+
+def test_get_on_every_pupil_action_address_goes_back_to_the_pupils_screen(
+    app: Flask, school: School
+) -> None:
+    ipad = pupil_on_ipad(app, school)
+    assert ipad.post("/pupil/lessons/feelings-online/start").status_code == 302  # attempt 1
+    screens = {path: _screen(ipad.get(path)) for path in _pupil_post_routes(app)}
+    # The screen each belongs to, where there is one; otherwise My lessons.
+    assert screens.pop("/pupil/lessons/feelings-online/start") == "/pupil/lessons/feelings-online"
+    assert screens.pop("/pupil/lessons/attempts/1/steps/1") == "this page"  # the step itself
+    assert screens.pop("/pupil/worry") == "this page"  # the worry's first question
+    assert set(screens.values()) == {"/pupil/"}
+    # HEAD (a link preview) is a GET too.
+    assert ipad.head("/pupil/worry-seen").location.endswith("/pupil/")
+
+
+def test_get_on_every_pupil_action_address_between_pupils_goes_to_the_start_screen(
+    app: Flask, school: School
+) -> None:
+    ipad = app.test_client()
+    ipad.set_cookie(cookie_name(), school.token)
+    screens = {path: _screen(ipad.get(path)) for path in _pupil_post_routes(app)}
+    assert set(screens.values()) == {"/class-ipad"}, screens
+
+
+@pytest.mark.parametrize("path", ["/pupil/worry-seen", "/class-ipad/worries", "/sign-out"])
+def test_staff_and_strangers_still_get_405_on_a_button_address(
+    app: Flask, school: School, path: str
+) -> None:
+    assert app.test_client().get(path).status_code == 405  # no class iPad, nobody signed in
+    teacher = _staff(app, school)
+    response = teacher.get(path)
+    assert response.status_code == 405
+    assert "<h1>That did not work</h1>" in response.data.decode()
+
+
+def test_a_pupil_put_on_a_screen_is_still_the_pupil_405_page(app: Flask, school: School) -> None:
+    response = pupil_on_ipad(app, school).open("/pupil/worry-seen", method="PUT")
+    assert response.status_code == 405
+    _assert_pupil_page(response.data.decode(), SAY_WENT_WRONG, "/pupil/")

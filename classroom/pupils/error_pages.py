@@ -8,9 +8,10 @@ pupil address keep the staff error page, with its words.
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import render_template, url_for
 
 from classroom.devices.services import current_device
+from classroom.errors import PupilPages
 from classroom.principals import PupilPrincipal
 from classroom.web import current_actor
 
@@ -29,13 +30,26 @@ def is_pupil_context() -> bool:
     return not actor.is_authenticated and current_device() is not None
 
 
-def page(code: int) -> str | None:
-    """The pupil's error page for `code`, or None when the request is not a pupil's."""
+def home() -> str | None:
+    """My lessons for a signed-in pupil, the class start screen for a class iPad between
+    pupils, or None when the request is not a pupil's."""
     if not is_pupil_context():
         return None
     signed_in = isinstance(current_actor(), PupilPrincipal)
+    return url_for("pupils.home" if signed_in else "pupils.start")
+
+
+def page(code: int) -> str | None:
+    """The pupil's error page for `code`, or None when the request is not a pupil's."""
+    way_home = home()
+    if way_home is None:
+        return None
     return render_template(
         "pupils/error.html",
         sentence=SENTENCES.get(code, SAY_WENT_WRONG),
-        home_endpoint="pupils.home" if signed_in else "pupils.start",
+        home=way_home,
+        worry_back=way_home,  # "Not now" in the worry flow goes home, not back to this page
     )
+
+
+PAGES = PupilPages(page=page, home=home)

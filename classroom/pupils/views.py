@@ -22,7 +22,7 @@ from classroom.audit.services import record
 from classroom.db import get_session
 from classroom.devices.models import Device
 from classroom.devices.services import current_device
-from classroom.errors import CSRF_RECOVERY, Invalid, Throttled, register_pupil_page
+from classroom.errors import CSRF_RECOVERY, Invalid, Throttled, register_pupil_pages
 from classroom.lessons import maps
 from classroom.policy import allow
 from classroom.principals import Actor, PupilPrincipal
@@ -47,7 +47,7 @@ CSRF_RECOVERY.update(
         "pupils.finished": _back_to("pupils.home"),
     }
 )
-register_pupil_page(error_pages.page)
+register_pupil_pages(error_pages.PAGES)
 
 
 def _actor() -> Actor:
