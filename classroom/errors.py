@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -60,7 +61,35 @@ TITLES = {
 }
 
 
+# A pupil cannot read the staff error page. The pupils package registers what a pupil (or a
+# class iPad between pupils) gets instead; both callables answer None when the request is not
+# from a pupil or a class iPad, and the staff page is shown.
+@dataclass(frozen=True)
+class PupilPages:
+    page: Callable[[int], str | None]  # the page in pictures for a status code
+    home: Callable[[], str | None]  # the screen a pupil's stray GET goes back to
+
+
+_pupil_pages: list[PupilPages] = []
+
+
+def register_pupil_pages(pages: PupilPages) -> None:
+    _pupil_pages[:] = [pages]
+
+
+def _for_pupil(ask: Callable[[PupilPages], str | None]) -> str | None:
+    for pages in _pupil_pages:
+        try:
+            return ask(pages)
+        except Exception:  # noqa: BLE001 - an error page must never fail: fall back to the plain one
+            current_app.logger.exception("pupil error page failed")
+    return None
+
+
 def _page(code: int, message: str | None = None) -> tuple[str, int]:
+    pupil_page = _for_pupil(lambda pages: pages.page(code))
+    if pupil_page is not None:
+        return pupil_page, code
     title, text = TITLES.get(code, TITLES[500])
     return render_template("error.html", code=code, title=title, text=message or text), code
 
@@ -80,10 +109,16 @@ def init_app(app: Flask) -> None:
         return _page(400, "This form had expired. Please go back, reload the page and try again.")
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int]:
+    def http_error(error: HTTPException) -> ResponseReturnValue:
         code = error.code or 500
         if request.accept_mimetypes.best == "application/json":
-            return {"error": TITLES.get(code, TITLES[500])[0]}, code  # type: ignore[return-value]
+            return {"error": TITLES.get(code, TITLES[500])[0]}, code
+        if code == 405 and request.method in ("GET", "HEAD"):
+            # A reload, Back or a saved link to a button's address: a pupil goes back to their
+            # screen, never to an error (a form sent with PUT still gets the page).
+            home = _for_pupil(lambda pages: pages.home())
+            if home is not None:
+                return redirect(home)
         return _page(code)
 
     @app.errorhandler(PermissionError)

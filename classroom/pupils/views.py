@@ -22,11 +22,11 @@ from classroom.audit.services import record
 from classroom.db import get_session
 from classroom.devices.models import Device
 from classroom.devices.services import current_device
-from classroom.errors import CSRF_RECOVERY, Invalid, Throttled
+from classroom.errors import CSRF_RECOVERY, Invalid, Throttled, register_pupil_pages
 from classroom.lessons import maps
 from classroom.policy import allow
 from classroom.principals import Actor, PupilPrincipal
-from classroom.pupils import photos, services
+from classroom.pupils import error_pages, photos, services
 from classroom.pupils.forms import PupilSettingsForm
 from classroom.pupils.models import Pathway, Pupil, Scanning, SymbolSize
 from classroom.symbols.cache import override_layers
@@ -47,6 +47,7 @@ CSRF_RECOVERY.update(
         "pupils.finished": _back_to("pupils.home"),
     }
 )
+register_pupil_pages(error_pages.PAGES)
 
 
 def _actor() -> Actor:

@@ -29,6 +29,7 @@ from sqlalchemy.orm import selectinload
 
 from classroom import policy
 from classroom.accounts.models import Account
+from classroom.accounts.redirects import safe_path
 from classroom.db import get_session
 from classroom.devices.models import Device
 from classroom.devices.services import current_device
@@ -94,13 +95,18 @@ def _visit() -> int | None:
 
 
 def _not_now_url() -> str:
-    """Where "Not now" goes: the pupil screen they came from (this site only), else home."""
-    came_from = urlsplit(request.referrer or "")
-    pupil_screen = came_from.path.startswith(("/pupil/", "/pupil/rules")) and not (
-        came_from.path.startswith("/pupil/worry")
-    )
-    if came_from.netloc == request.host and pupil_screen:
-        return came_from.path + (f"?{came_from.query}" if came_from.query else "")
+    """Where "Not now" goes: the pupil screen they came from (this site only), else home.
+
+    The worry button names its screen (`?back=`), because pages send no Referer (the
+    Referrer-Policy is no-referrer); the Referer is a fallback for an old page's button."""
+    referrer = urlsplit(request.referrer or "")
+    from_referrer = referrer.path if referrer.netloc == request.host else ""
+    if referrer.query and from_referrer:
+        from_referrer += f"?{referrer.query}"
+    for came_from in (request.args.get("back", ""), from_referrer):
+        path = safe_path(came_from, "")
+        if path.startswith("/pupil/") and not path.startswith("/pupil/worry"):
+            return path
     return url_for("pupils.home")
 
 
