@@ -44,6 +44,9 @@ class PupilSettingsForm(FlaskForm):  # type: ignore[misc]
         "Auto-scan speed (milliseconds per item)",
         validators=[InputRequired("Enter a scan speed."), NumberRange(500, 10000)],
     )
+    auditory_scanning = BooleanField(
+        "Auditory scanning (a short sound, then each item is said as the highlight reaches it)"
+    )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

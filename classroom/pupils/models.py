@@ -87,6 +87,9 @@ class Pupil(Base):
     reduced_motion: Mapped[bool] = mapped_column(Boolean, default=False)
     scanning: Mapped[Scanning] = mapped_column(str_enum(Scanning, 8), default=Scanning.OFF)
     scan_interval_ms: Mapped[int] = mapped_column(Integer, default=1500)
+    # Auditory scanning: a cue and the item's words as the highlight reaches it (switch users
+    # who cannot read cannot tell what is highlighted otherwise).
+    auditory_scanning: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 

@@ -152,6 +152,7 @@ class PupilSettings:
     scanning: Scanning
     scan_interval_ms: int
     voice: str | None = None  # None: keep the pupil's voice
+    auditory_scanning: bool = False
 
 
 def voice_choices() -> dict[str, str]:

@@ -285,6 +285,7 @@ def _settings_from(form: PupilSettingsForm) -> services.PupilSettings:
         reduced_motion=bool(form.reduced_motion.data),
         scanning=Scanning(form.scanning.data),
         scan_interval_ms=int(form.scan_interval_ms.data),
+        auditory_scanning=bool(form.auditory_scanning.data),
         voice=form.voice.data or None,
     )
 

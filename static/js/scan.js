@@ -1,19 +1,63 @@
 /* Switch scanning on pupil screens. Most switches act as a keyboard sending Space and Enter.
  *
- *   <body data-scanning="off|auto|step" data-scan-interval="2000">
+ *   <body data-scanning="off|auto|step" data-scan-interval="2000" data-auditory-scanning="true">
  *
  * Step: Space moves the highlight to the next item, Enter selects it (two switches).
  * Auto: the highlight moves on its own every interval; Space or Enter selects (one switch).
- * Items are what a pupil can act on (buttons, links, choice cards, fields), in page order,
- * wrapping round, skipping anything hidden or disabled. The highlight is real focus plus a
- * thick ring (static/css/symbols.css), and it jumps without animation. Word buttons are left
- * out: "Read to me" says the whole screen, and stopping on every word would multiply the
- * presses a switch user needs. With scanning off this does nothing: Tab, Space and Enter work
- * as they always do. No framework; nothing inline (CSP).
+ * Items are what a pupil can act on (buttons, links, choice cards, fields), skipping anything
+ * hidden or disabled. The highlight is real focus plus a thick ring (static/css/symbols.css),
+ * and it jumps without animation. Word buttons are left out: "Read to me" says the whole
+ * screen, and stopping on every word would multiply the presses a switch user needs.
+ *
+ * Group scanning, the same on every screen, so "Report a worry" is always the third stop:
+ *   1. the screen's content (answer cards, lesson tiles, a text field),
+ *   2. its controls (Next or Start first, then Read to me, My lessons, More ...),
+ *   3. Report a worry (or "Not now" inside the worry flow),
+ *   4. Finished.
+ * A new screen starts on the content group with all of it ringed. Selecting a group of one
+ * acts at once (Report a worry, Finished, a lone Next); selecting a bigger group scans inside
+ * it, and moving past its last item goes on to the next group. An open dialog ("Are you
+ * finished?") or a screen with one group is scanned item by item.
+ *
+ * Auditory scanning: as the highlight reaches a group or item a short cue sounds (a lower
+ * note for a group, a higher one for an item), then its words are spoken with the screen's
+ * speech (static/js/speech.js); auto-scan waits until they have been said.
+ *
+ * With scanning off only the last part applies: each symbol sentence is one Tab stop (its
+ * word buttons stay tappable by touch) and Enter or Space on it reads it aloud. Tab, Space
+ * and Enter otherwise work as they always do. No framework; nothing inline (CSP).
  */
 (function () {
   "use strict";
   var body = document.body;
+
+  /* --- Keyboard users: one Tab stop per sentence, not one per word. ------------------------ */
+
+  function oneStopPerSentence() {
+    Array.prototype.forEach.call(document.querySelectorAll(".sym-text"), function (sentence) {
+      var words = sentence.querySelectorAll(".sym-word");
+      // Words inside a control are already part of that one control.
+      if (!words.length || sentence.closest("a, button, label, [role=button]")) { return; }
+      Array.prototype.forEach.call(words, function (word) { word.setAttribute("tabindex", "-1"); });
+      if (!sentence.hasAttribute("tabindex")) { sentence.setAttribute("tabindex", "0"); }
+      sentence.classList.add("sym-stop");
+    });
+  }
+
+  function readSentence(event) {
+    var sentence = event.target;
+    if (!(sentence instanceof Element) || !sentence.classList.contains("sym-stop")) { return; }
+    if (event.key !== "Enter" && event.key !== " " && event.key !== "Spacebar") { return; }
+    event.preventDefault();
+    var speech = window.classroomSpeech;
+    if (speech && !event.repeat) {
+      speech.speak(sentence.getAttribute("data-say") || sentence.textContent, sentence);
+    }
+  }
+
+  oneStopPerSentence();
+  document.addEventListener("keydown", readSentence);
+
   var mode = body.getAttribute("data-scanning");
   if (mode !== "step" && mode !== "auto") { return; }
 
@@ -27,6 +71,11 @@
   var typing = null;   // a text field the pupil chose with Enter: keys go to it until Escape
   var timer = null;
   var speechDue = 0;   // after "Read to me", wait this long (ms since epoch) for speech to start
+  var auditory = body.getAttribute("data-auditory-scanning") === "true";
+  var GROUPS = ["content", "controls", "worry", "finish"];
+  var level = "groups";  // "groups": whole groups are highlighted; "items": one item in a group
+  var groupName = null;  // the group highlighted, or the one being scanned inside
+  var ringed = [];       // every element wearing the ring now
 
   function usable(el) {
     if (!el || !el.isConnected || !el.matches(ITEMS) || el.matches(SKIP)) { return false; }
@@ -40,21 +89,154 @@
     return Array.prototype.filter.call(root.querySelectorAll(ITEMS), usable);
   }
 
+  function dialogOpen() {
+    return document.querySelector("[role=dialog]:not([hidden])") !== null;
+  }
+
+  function groupOf(el) {
+    var marked = el.closest("[data-scan-group]");
+    if (marked) { return marked.getAttribute("data-scan-group"); }
+    if (el.closest("#finished-form")) { return "finish"; }
+    if (el.closest(".worry-rail")) { return "worry"; }
+    if (el.matches("[data-read-to-me], .pupil-button")) { return "controls"; }
+    return "content";
+  }
+
+  // The screen's items in groups, in scan order; one group "all" in a dialog.
+  function groups() {
+    var list = items();
+    if (dialogOpen()) { return list.length ? [{ name: "all", items: list }] : []; }
+    var byName = {};
+    list.forEach(function (el) {
+      var name = groupOf(el);
+      (byName[name] = byName[name] || []).push(el);
+    });
+    if (byName.controls) {
+      // The primary action (Next, Start, Send) first: it is what the pupil most often wants.
+      var primary = byName.controls.filter(function (el) { return el.matches(".big-next, [data-send]"); });
+      byName.controls = primary.concat(byName.controls.filter(function (el) { return primary.indexOf(el) < 0; }));
+    }
+    return GROUPS.filter(function (name) { return byName[name]; }).map(function (name) {
+      return { name: name, items: byName[name] };
+    });
+  }
+
+  function findGroup(list, name) {
+    for (var i = 0; i < list.length; i++) { if (list[i].name === name) { return i; } }
+    return -1;
+  }
+
+  function nameOf(el) {
+    return (el.getAttribute("aria-label") || el.getAttribute("data-say") || el.textContent || "")
+      .replace(/\s+/g, " ").trim();
+  }
+
+  function groupWords(group) {
+    var marked = group.items[0].closest("[data-scan-name]");
+    if (marked) { return marked.getAttribute("data-scan-name"); }
+    if (group.items.length === 1) { return nameOf(group.items[0]); }
+    if (group.name === "content") { return "Choices"; }
+    return group.items.map(nameOf).join(", ");
+  }
+
+  function ring(list) {
+    ringed.forEach(function (el) { if (list.indexOf(el) < 0) { el.classList.remove(RING); } });
+    list.forEach(function (el) { el.classList.add(RING); });
+    ringed = list.slice();
+  }
+
   function highlight(el) {
-    if (current && current !== el) { current.classList.remove(RING); }
     current = el;
+    ring(el ? [el] : []);
     if (!el) { return; }
-    el.classList.add(RING);
     if (document.activeElement !== el) { el.focus({ preventScroll: true }); }
     // Instant, never smooth: scanning must not animate, and the ring must always be in view.
     if (el.scrollIntoView) { el.scrollIntoView({ block: "nearest", inline: "nearest" }); }
   }
 
+  function showItem(el, name) {
+    level = "items";
+    groupName = name;
+    highlight(el);
+    announce(nameOf(el), ITEM_NOTE);
+  }
+
+  function showGroup(group) {
+    level = "groups";
+    groupName = group.name;
+    highlight(group.items[0]);  // focus stays on a real control; the ring shows the group
+    ring(group.items);
+    announce(groupWords(group), GROUP_NOTE);
+  }
+
   function move() {
-    var list = items();
+    var list = groups();
     if (!list.length) { highlight(null); return; }
-    var at = list.indexOf(current);
-    highlight(list[(at + 1) % list.length]);
+    var at = findGroup(list, groupName);
+    if (list.length === 1 || level === "items") {
+      var inside = list[Math.max(at, 0)];
+      var i = inside.items.indexOf(current);
+      if (list.length === 1 || (at >= 0 && i + 1 < inside.items.length)) {
+        showItem(inside.items[(i + 1) % inside.items.length], inside.name);
+        return;
+      }
+    }
+    showGroup(list[(at + 1) % list.length]);  // past a group's last item: on to the next group
+  }
+
+  // Selecting a ringed group of several: scan inside it. True when that is what happened.
+  function enterGroup() {
+    if (level !== "groups") { return false; }
+    var list = groups();
+    var group = list[findGroup(list, groupName)];
+    if (!group || group.items.length < 2 || list.length < 2) { return false; }
+    showItem(group.items[0], group.name);
+    return true;
+  }
+
+  /* --- Auditory scanning: a cue, then the words, through the screen's own speech. ---------- */
+
+  var GROUP_NOTE = 523;  // C5: a whole group
+  var ITEM_NOTE = 784;   // G5: one item
+  var CUE_MS = 120;
+  var sound = null;
+  var pendingWords = null;
+  var announcedAt = 0;
+
+  function cue(note) {
+    var Context = window.AudioContext || window.webkitAudioContext;
+    if (!Context) { return; }
+    try {
+      sound = sound || new Context();
+      if (sound.state === "suspended") { sound.resume(); }
+      var tone = sound.createOscillator(), volume = sound.createGain(), at = sound.currentTime;
+      tone.frequency.value = note;
+      volume.gain.setValueAtTime(0.2, at);
+      volume.gain.exponentialRampToValueAtTime(0.001, at + CUE_MS / 1000);
+      tone.connect(volume);
+      volume.connect(sound.destination);
+      tone.start(at);
+      tone.stop(at + CUE_MS / 1000);
+    } catch (error) {
+      return;  // no sound device: the words still follow
+    }
+    document.dispatchEvent(new CustomEvent("classroom:scan-cue", { detail: { note: note } }));
+  }
+
+  function announce(words, note) {
+    if (!auditory || !words) { return; }
+    if (pendingWords) { window.clearTimeout(pendingWords); }
+    cue(note);
+    announcedAt = Date.now();
+    speechDue = announcedAt + 5000;  // auto-scan holds until the words start (then until they end)
+    pendingWords = window.setTimeout(function () {
+      pendingWords = null;
+      var speech = window.classroomSpeech;
+      if (!speech) { speechDue = 0; return; }
+      speech.speak(words).then(function (handle) {
+        if (!handle) { speechDue = 0; }
+      }, function () { speechDue = 0; });
+    }, CUE_MS);
   }
 
   function startTyping(field) {
@@ -71,6 +253,8 @@
   function select() {
     var el = usable(current) ? current : null;
     if (!el) { move(); return; }
+    if (enterGroup()) { startTimer(); return; }
+    announcedAt = 0;
     if (el.matches(TEXT_FIELDS)) { startTyping(el); return; }
     // The clip may take a moment to arrive: hold the highlight until speech starts.
     speechDue = el.matches("[data-read-to-me]") ? Date.now() + 3000 : 0;
@@ -81,11 +265,15 @@
   /* --- Auto-scan: wait while speech is playing, so the pupil can hear before moving on. --- */
 
   function speaking() {
-    return document.querySelector(".speaking, .is-reading") !== null;
+    var speech = window.classroomSpeech;
+    return document.querySelector(".speaking, .is-reading") !== null ||
+      Boolean(speech && speech.busy && speech.busy());
   }
 
   function tick() {
-    if (speaking()) { speechDue = 0; return; }
+    // An item's spoken name that never ends (a stalled device voice) must not stop the scan.
+    var stalled = announcedAt && Date.now() - announcedAt > 15000;
+    if (speaking() && !stalled) { speechDue = 0; return; }
     if (typing || document.hidden || Date.now() < speechDue) { return; }
     move();
   }
@@ -125,7 +313,15 @@
   function rescan() {
     var focused = document.activeElement;
     if (typing && !usable(typing)) { typing = null; }
-    if (usable(focused)) { highlight(focused); } else if (!usable(current)) { highlight(null); }
+    var list = groups();
+    if (!list.length) {
+      highlight(null);
+    } else if (list.length === 1) {
+      var only = list[0].items;
+      showItem(only.indexOf(focused) >= 0 ? focused : only[0], list[0].name);
+    } else {
+      showGroup(list[0]);  // every screen starts the same way: its content, as one group
+    }
     startTimer();
   }
 
@@ -142,7 +338,8 @@
   document.addEventListener("focusin", function (event) {
     var el = event.target;
     if (typing && el !== typing) { typing = null; startTimer(); }
-    if (usable(el) && el !== current) { highlight(el); }
+    // Focus moved by a touch or by the page: scan on from there, inside its group.
+    if (usable(el) && el !== current && ringed.indexOf(el) < 0) { showItem(el, groupOf(el)); }
   });
   document.addEventListener("focusout", function (event) {
     if (typing && event.target === typing) { stopTyping(); }

@@ -337,5 +337,6 @@
     }
   }
 
-  window.classroomSpeech = { speak: speak, stop: stop };
+  // busy: switch scanning (scan.js) waits for whatever is being said before moving on.
+  window.classroomSpeech = { speak: speak, stop: stop, busy: function () { return playing !== null; } };
 })();

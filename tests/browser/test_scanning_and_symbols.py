@@ -90,15 +90,21 @@ def test_step_scanning_moves_with_space_and_selects_with_enter(
     ipad.keyboard.press("Enter")
 
     unkind = ipad.get_by_role("button", name="Someone was unkind", exact=True)
-    expect(unkind).to_be_focused()  # each step starts on its first answer, not its words
+    expect(unkind).to_be_focused()  # each step starts on its answers, not its words
     expect(unkind).to_have_class(RING)
+    upsetting = ipad.get_by_role("button", name="I saw something upsetting")
+    expect(upsetting).to_have_class(RING)  # the answers are ringed as one group
     assert_accessible(ipad)
+    ipad.keyboard.press("Enter")  # into the answers: one at a time now
+    expect(upsetting).not_to_have_class(RING)
     ipad.keyboard.press("Space")
     expect(ipad.get_by_role("button", name="I saw something upsetting")).to_be_focused()
     ipad.keyboard.press("Enter")
     expect(ipad.get_by_role("button", name="In a game")).to_be_focused()  # the next step
     assert_accessible(ipad)
-    _space_until(ipad, "Send")
+    _space_until(ipad, "Send")  # the controls, Send first
+    ipad.keyboard.press("Enter")
+    expect(ipad.locator(".scan-focus")).to_have_count(1)
     ipad.keyboard.press("Enter")
     expect(ipad.get_by_role("heading", name="Thank you for telling.")).to_be_visible()
     assert_accessible(ipad)
@@ -119,7 +125,9 @@ def test_auto_scanning_moves_on_its_own_waits_for_speech_and_a_switch_selects(
         f"() => ({FOCUSED_NAME})() === 'Someone was unkind'", polling="raf", timeout=10000
     )
 
-    # The highlight moves with no key pressed; Enter selects whatever it is on.
+    # The highlight moves with no key pressed; Enter selects whatever it is on: first the
+    # group of answers, then one answer.
+    ipad.keyboard.press("Enter")
     ipad.wait_for_function(
         f"() => ({FOCUSED_NAME})() === 'I saw something upsetting'", polling="raf", timeout=5000
     )
@@ -132,6 +140,7 @@ def test_auto_scanning_moves_on_its_own_waits_for_speech_and_a_switch_selects(
     ipad.evaluate("document.querySelector('[data-read-to-me]').classList.add('is-reading')")
     ipad.wait_for_timeout(1500)
     expect(ipad.get_by_role("button", name="In a game")).to_be_focused()
+    ipad.keyboard.press("Enter")  # into this step's answers
     ipad.evaluate("document.querySelector('[data-read-to-me]').classList.remove('is-reading')")
 
     # Space selects too, for a pupil with one switch that sends Space.
