@@ -6,12 +6,22 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField
 from wtforms.validators import InputRequired, NumberRange
 
-from classroom.pupils.models import Pathway, Scanning, SymbolSize
-from classroom.pupils.services import TILE_SYMBOLS, voice_choices
+from classroom.pupils.models import CardChoosing, Pathway, Scanning, SymbolSize
+from classroom.pupils.services import HOME_LESSONS_MOST, TILE_SYMBOLS, voice_choices
 
 
 class PupilSettingsForm(FlaskForm):  # type: ignore[misc]
     pathway = SelectField("Pathway", choices={p.value: p.label for p in Pathway})
+    lessons_on_home = SelectField(
+        "Lessons on the pupil's home screen",
+        choices={
+            "pathway": "As the pathway suggests (pre-formal 1, semi-formal 3, formal all)",
+            **{str(n): f"{n} (the next lesson first)" for n in range(1, HOME_LESSONS_MOST + 1)},
+            "all": "All their lessons",
+        },
+        validate_choice=False,  # checked in the view, with a message staff can act on
+        description="1 shows just the next lesson, as one big tile.",
+    )
     tile_symbol = SelectField(
         "Sign-in tile symbol", choices={code: word.title() for code, word in TILE_SYMBOLS.items()}
     )
@@ -30,6 +40,12 @@ class PupilSettingsForm(FlaskForm):  # type: ignore[misc]
         description="The natural voice sounds like a person; espeak is always there.",
     )
     auto_read = BooleanField("Read each new screen aloud")
+    card_choosing = SelectField(
+        "Tapping an answer card or lesson tile",
+        choices={c.value: c.label for c in CardChoosing},
+        validate_choice=False,  # checked in the view, with a message staff can act on
+        description="Every card also has its own speaker button, which never chooses.",
+    )
     high_contrast = BooleanField("High contrast")
     reduced_motion = BooleanField("Reduce motion")
     scanning = SelectField(

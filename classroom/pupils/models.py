@@ -30,6 +30,20 @@ class Scanning(StrEnum):
     STEP = "step"
 
 
+class CardChoosing(StrEnum):
+    """How a tap on an answer card or lesson tile works (an AAC habit staff choose per pupil)."""
+
+    STRAIGHT_AWAY = "straight_away"  # one tap chooses
+    HEAR_FIRST = "hear_first"  # the first tap says the card, a second tap on it chooses
+
+    @property
+    def label(self) -> str:
+        return {
+            "straight_away": "Choose straight away (one tap chooses)",
+            "hear_first": "Hear then choose (first tap speaks, second tap chooses)",
+        }[self.value]
+
+
 class SymbolSize(StrEnum):
     MEDIUM = "medium"
     LARGE = "large"
@@ -82,6 +96,11 @@ class Pupil(Base):
     )
     speech_rate: Mapped[int] = mapped_column(Integer, default=150)
     voice: Mapped[str] = mapped_column(String(40), default="gmw/en")
+    card_choosing: Mapped[CardChoosing] = mapped_column(
+        str_enum(CardChoosing, 16), default=CardChoosing.STRAIGHT_AWAY
+    )
+    # How many lessons home shows: None = as the pathway suggests, 0 = all of them.
+    home_lessons: Mapped[int | None] = mapped_column(Integer)
     auto_read: Mapped[bool] = mapped_column(Boolean, default=False)
     high_contrast: Mapped[bool] = mapped_column(Boolean, default=False)
     reduced_motion: Mapped[bool] = mapped_column(Boolean, default=False)

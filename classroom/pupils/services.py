@@ -18,7 +18,7 @@ from classroom.db import utcnow
 from classroom.devices.models import Device
 from classroom.errors import Invalid
 from classroom.principals import Actor
-from classroom.pupils.models import Pathway, Pupil, Scanning, SymbolSize
+from classroom.pupils.models import CardChoosing, Pathway, Pupil, Scanning, SymbolSize
 
 # The pictures a picture password is made from (OpenMoji codes) and the word each one says.
 PICTURES: dict[str, str] = {
@@ -153,6 +153,25 @@ class PupilSettings:
     scan_interval_ms: int
     voice: str | None = None  # None: keep the pupil's voice
     auditory_scanning: bool = False
+    card_choosing: CardChoosing = CardChoosing.STRAIGHT_AWAY
+    home_lessons: int | None = None  # None: as the pathway suggests; 0: all
+
+
+# Lessons on home when staff have not chosen (None: all). Pre-formal pupils see just the
+# target lesson, as one big tile: a screen of seventeen means nothing to them.
+HOME_LESSONS_BY_PATHWAY: dict[Pathway, int | None] = {
+    Pathway.PRE_FORMAL: 1,
+    Pathway.SEMI_FORMAL: 3,
+    Pathway.FORMAL: None,
+}
+HOME_LESSONS_MOST = 6  # staff may choose 1 to this many, or all
+
+
+def lessons_on_home(pupil: Pupil) -> int | None:
+    """How many lessons the pupil's home shows (None: all of them)."""
+    if pupil.home_lessons is None:
+        return HOME_LESSONS_BY_PATHWAY[pupil.pathway]
+    return pupil.home_lessons or None
 
 
 def voice_choices() -> dict[str, str]:
@@ -179,6 +198,11 @@ def update_settings(session: Session, actor: Actor, pupil: Pupil, new: PupilSett
         raise Invalid("Speech rate must be between 80 and 260 words a minute.", "speech_rate")
     if not 500 <= new.scan_interval_ms <= 10000:
         raise Invalid("Scan speed must be between 0.5 and 10 seconds.", "scan_interval_ms")
+    if new.home_lessons is not None and not 0 <= new.home_lessons <= HOME_LESSONS_MOST:
+        raise Invalid(
+            f"Lessons on home must be 1 to {HOME_LESSONS_MOST}, all, or as the pathway suggests.",
+            "lessons_on_home",
+        )
     if new.voice is None:
         new.voice = pupil.voice
     elif new.voice != pupil.voice and new.voice not in voice_choices():

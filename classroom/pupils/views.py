@@ -28,7 +28,7 @@ from classroom.policy import allow
 from classroom.principals import Actor, PupilPrincipal
 from classroom.pupils import error_pages, photos, services
 from classroom.pupils.forms import PupilSettingsForm
-from classroom.pupils.models import Pathway, Pupil, Scanning, SymbolSize
+from classroom.pupils.models import CardChoosing, Pathway, Pupil, Scanning, SymbolSize
 from classroom.symbols.cache import override_layers
 from classroom.web import client_ip, current_actor
 from classroom.worries import services as worry_services
@@ -161,7 +161,9 @@ def home() -> ResponseReturnValue:
     principal = _pupil()
     db = get_session()
     seen = worry_services.seen_message_due(db, principal.pupil)
-    lessons = maps.next_first(db, principal.pupil)
+    # The target lesson first, then as many as staff chose for this pupil (their pathway's
+    # number when they have not chosen).
+    lessons = maps.next_first(db, principal.pupil)[: services.lessons_on_home(principal.pupil)]
     return render_template(
         "pupils/home.html",
         me=principal.pupil,
@@ -248,7 +250,11 @@ def detail(pupil_id: int) -> ResponseReturnValue:
     record(db, _actor(), "pupil.viewed", pupil)
     can_edit = policy.can_edit_pupil_settings(db, _actor(), pupil)
     return render_template(
-        "pupils/detail.html", pupil=pupil, can_edit=can_edit, tiles=services.TILE_SYMBOLS
+        "pupils/detail.html",
+        pupil=pupil,
+        can_edit=can_edit,
+        tiles=services.TILE_SYMBOLS,
+        lessons_on_home=services.lessons_on_home,
     )
 
 
@@ -260,13 +266,13 @@ def settings(pupil_id: int) -> ResponseReturnValue:
     db = get_session()
     if not policy.can_edit_pupil_settings(db, _actor(), pupil):
         abort(404)
-    form = PupilSettingsForm(obj=pupil)
+    form = PupilSettingsForm(obj=pupil, lessons_on_home=_home_choice(pupil.home_lessons))
     if not form.validate_on_submit():
         record(db, _actor(), "pupil.settings_viewed", pupil)
         db.commit()
         return _settings_page(pupil, form), 400 if form.errors else 200
     try:
-        services.update_settings(db, _actor(), pupil, _settings_from(form))
+        services.update_settings(db, _actor(), pupil, _settings_from(form, pupil))
     except Invalid as problem:
         getattr(form, problem.field or "pathway").errors.append(problem.message)
         return _settings_page(pupil, form), 400
@@ -274,7 +280,7 @@ def settings(pupil_id: int) -> ResponseReturnValue:
     return redirect(url_for("pupils.detail", pupil_id=pupil.id, saved=1))
 
 
-def _settings_from(form: PupilSettingsForm) -> services.PupilSettings:
+def _settings_from(form: PupilSettingsForm, pupil: Pupil) -> services.PupilSettings:
     return services.PupilSettings(
         pathway=Pathway(form.pathway.data),
         tile_symbol=form.tile_symbol.data,
@@ -287,7 +293,37 @@ def _settings_from(form: PupilSettingsForm) -> services.PupilSettings:
         scan_interval_ms=int(form.scan_interval_ms.data),
         auditory_scanning=bool(form.auditory_scanning.data),
         voice=form.voice.data or None,
+        card_choosing=_card_choosing(form.card_choosing.raw_data, pupil.card_choosing),
+        home_lessons=_home_lessons(form.lessons_on_home.raw_data, pupil.home_lessons),
     )
+
+
+# A form from before these settings existed leaves them as they are; a bad value is a 400.
+def _card_choosing(raw: list[str] | None, kept: CardChoosing) -> CardChoosing:
+    if not raw:
+        return kept
+    try:
+        return CardChoosing(raw[0])
+    except ValueError:
+        raise Invalid("Choose how a tap on an answer card works.", "card_choosing") from None
+
+
+# "pathway" (None: as the pathway suggests), "all" (0) or a number of lessons.
+def _home_choice(home_lessons: int | None) -> str:
+    return "pathway" if home_lessons is None else str(home_lessons or "all")
+
+
+def _home_lessons(raw: list[str] | None, kept: int | None) -> int | None:
+    if not raw:
+        return kept
+    value = raw[0]
+    if value == "pathway":
+        return None
+    if value == "all":
+        return 0
+    if value and value.isdigit() and value != "0":
+        return int(value)  # the service checks the range
+    raise Invalid("Choose how many lessons home shows from the list.", "lessons_on_home")
 
 
 def _settings_page(pupil: Pupil, form: PupilSettingsForm) -> str:

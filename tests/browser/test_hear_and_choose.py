@@ -1,0 +1,193 @@
+"""Hearing before choosing, in Chromium at both iPad viewports: Read to me on the class start
+screen and on pupil home, a speaker on every answer card, and "hear then choose"."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, Request, expect
+from sqlalchemy import select
+
+from classroom.db import get_session
+from classroom.pupils.models import CardChoosing, Pathway, Pupil
+from tests.browser.conftest import LiveServer, assert_accessible, sign_in, sign_out
+
+VIEWPORTS = {
+    "landscape": {"width": 1024, "height": 768},
+    "portrait": {"width": 810, "height": 1080},
+}
+MEASURE = (Path(__file__).parent / "measure_pupil_screen.js").read_text().strip()
+OTHER_STEPS = ".ce-target:visible, .until-button:visible, .anticipate-go:visible, .me-tap:visible"
+
+
+def _set_choosing(server: LiveServer, first_name: str, choosing: CardChoosing) -> None:
+    with server.app.app_context():
+        db = get_session()
+        pupil = db.scalar(select(Pupil).where(Pupil.first_name == first_name))
+        assert pupil is not None
+        pupil.card_choosing = choosing
+        pupil.pathway = Pathway.FORMAL  # the lesson's answer-card screens (_to_answer_cards)
+        db.commit()
+
+
+class Heard:
+    """What the page asked the server to say, and any other form post it made."""
+
+    def __init__(self, page: Page) -> None:
+        self.said: list[str] = []
+        self.posts: list[str] = []
+        page.on("request", self._seen)
+
+    def _seen(self, request: Request) -> None:
+        if request.method != "POST":
+            return
+        if request.url.endswith("/speech/clip"):
+            self.said.append(json.loads(request.post_data or "{}")["text"])
+        else:
+            self.posts.append(request.url)
+
+
+@pytest.fixture(params=list(VIEWPORTS), scope="module")
+def ipad(
+    request: pytest.FixtureRequest, browser: Browser, live_server: LiveServer
+) -> Iterator[Page]:
+    """A class iPad at one viewport, enrolled by a teacher, showing the start screen."""
+    context = browser.new_context(viewport=VIEWPORTS[request.param], has_touch=True, locale="en-GB")
+    context.set_default_timeout(30_000)  # a busy 2-core CI machine
+    page = context.new_page()
+    sign_in(page, live_server, "teacher")
+    page.goto(live_server.url + "/class-ipads/")
+    form = page.locator("form", has=page.get_by_role("heading", name="Make this iPad a class iPad"))
+    form.get_by_label("iPad name").fill(f"Hearing iPad {request.param}")
+    form.get_by_role("button", name="Make this a class iPad").click()
+    sign_out(page)
+    yield page
+    context.close()
+
+
+def _fits(page: Page) -> None:
+    page.wait_for_load_state()
+    assert page.evaluate("() => document.scrollingElement.scrollHeight <= window.innerHeight + 1")
+    assert page.evaluate(MEASURE) == []
+    assert_accessible(page)
+
+
+def _sign_in_ben(page: Page, server: LiveServer) -> None:
+    page.goto(server.url + "/class-ipad")
+    page.get_by_role("button", name="Ben", exact=True).click()
+    expect(page.get_by_role("heading", name="Hello Ben")).to_be_visible()
+    page.wait_for_load_state("load")
+
+
+def _finish(page: Page) -> None:
+    page.locator("#finished-form button").click()
+    page.locator("[data-confirm-finish]").click()
+    expect(page.get_by_role("heading", name="Who are you?")).to_be_visible()
+    page.wait_for_load_state("load")
+
+
+def _to_answer_cards(page: Page, server: LiveServer) -> None:
+    """Into "Feelings online" and on to its next screen of answer cards."""
+    page.goto(server.url + "/pupil/lessons/feelings-online")
+    page.locator(".big-next:visible").first.click()
+    for _ in range(30):
+        if page.locator(".card-speaker:visible").count():
+            page.wait_for_load_state("load")
+            return
+        if page.locator(".big-next:visible").count():
+            page.locator(".big-next:visible").first.click()
+        else:
+            page.locator(OTHER_STEPS).first.click()
+    pytest.fail("no answer cards in the next lesson")
+
+
+def test_read_to_me_on_the_start_screen_and_home_says_the_screens_words(
+    ipad: Page, live_server: LiveServer
+) -> None:
+    heard = Heard(ipad)
+    ipad.goto(live_server.url + "/class-ipad")
+    _fits(ipad)
+    names = ipad.locator(".tiles .tile").all_inner_texts()
+    with ipad.expect_request("**/speech/clip"):
+        ipad.get_by_role("button", name="Read to me").click()
+    assert heard.said[-1] == "Who are you? " + ". ".join(n.strip() for n in names)
+    _sign_in_ben(ipad, live_server)
+    _fits(ipad)
+    with ipad.expect_request("**/speech/clip"):
+        ipad.get_by_role("button", name="Read to me").click()
+    said = heard.said[-1]
+    assert said.startswith("Hello Ben. ")
+    first = ipad.locator(".lesson-tile.next")
+    assert f"My lessons. {first.get_attribute('data-hear')}" in said
+    assert said.endswith("Our rules")
+    expect(first).to_contain_text("This one next")
+    _finish(ipad)
+
+
+def test_card_speaker_says_the_card_without_choosing_it(
+    ipad: Page, live_server: LiveServer
+) -> None:
+    _set_choosing(live_server, "Ben", CardChoosing.STRAIGHT_AWAY)
+    _sign_in_ben(ipad, live_server)
+    _to_answer_cards(ipad, live_server)
+    _fits(ipad)
+    heard = Heard(ipad)
+    where = ipad.url
+    card = ipad.locator(".card-slot").first
+    words = card.locator(".choice-card span").inner_text().strip()
+    speaker = card.locator(".card-speaker")
+    box = speaker.bounding_box()
+    assert box is not None
+    assert box["width"] >= 64
+    assert box["height"] >= 64
+    with ipad.expect_request("**/speech/clip"):
+        speaker.tap()
+    assert heard.said == [words]
+    ipad.wait_for_timeout(300)
+    assert heard.posts == []
+    assert ipad.url == where
+    with ipad.expect_navigation():
+        card.locator(".choice-card").tap()  # choose straight away: one tap chooses
+    assert len(heard.posts) == 1
+    ipad.goto(live_server.url + "/pupil/")
+    _finish(ipad)
+
+
+def test_hear_then_choose_says_a_card_first_and_chooses_on_the_second_tap_or_enter(
+    ipad: Page, live_server: LiveServer
+) -> None:
+    _set_choosing(live_server, "Ben", CardChoosing.HEAR_FIRST)
+    _sign_in_ben(ipad, live_server)
+    heard = Heard(ipad)
+    tile = ipad.locator(".lesson-tile").first
+    with ipad.expect_request("**/speech/clip"):
+        tile.tap()  # a lesson tile too: the first tap says it
+    assert heard.said[-1].startswith("This one next. ")
+    assert "/pupil/" in ipad.url
+    assert ipad.url.endswith("/pupil/")
+    tile.tap()
+    ipad.wait_for_url("**/lessons/**")
+    ipad.goto(live_server.url + "/pupil/")
+    _to_answer_cards(ipad, live_server)
+    _fits(ipad)
+    heard.said.clear()
+    heard.posts.clear()
+    cards = ipad.locator(".choice-grid .choice-card")
+    first, second = cards.nth(0), cards.nth(1)
+    with ipad.expect_request("**/speech/clip"):
+        first.tap()
+    with ipad.expect_request("**/speech/clip"):
+        second.focus()
+        ipad.keyboard.press("Enter")  # by keyboard too: another card is said, not chosen
+    assert heard.said == [first.inner_text().strip(), second.inner_text().strip()]
+    ipad.wait_for_timeout(300)
+    assert heard.posts == []
+    with ipad.expect_navigation():
+        ipad.keyboard.press("Space")  # the same card again: chosen
+    assert len(heard.posts) == 1
+    assert "/steps/" in heard.posts[0]
+    ipad.goto(live_server.url + "/pupil/")
+    _finish(ipad)

@@ -1,0 +1,164 @@
+"""Staff choose how many lessons a pupil's home shows and how a tap on an answer card works;
+pupil home and the class start screen can be read aloud, word by word, in screen order."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from classroom.accounts.models import Account, Role
+from classroom.audit.models import AuditEvent
+from classroom.devices.services import cookie_name
+from classroom.lessons import maps
+from classroom.pupils.models import CardChoosing, Pathway, Pupil
+from tests.factories import make_class, make_device, make_pupil
+
+SETTINGS = {
+    "pathway": "semi_formal",
+    "tile_symbol": "1F98A",
+    "symbol_size": "large",
+    "speech_rate": "150",
+    "scanning": "off",
+    "scan_interval_ms": "1500",
+}
+TILE = re.compile(r'<a class="tile lesson-tile[^"]*" href="/pupil/lessons/([^"/]+)')
+
+
+def _home(app: Flask, session: Session, pupil: Pupil) -> str:
+    """The pupil's home, as their class iPad shows it after they tap their tile."""
+    ipad = app.test_client()
+    _, token = make_device(session, pupil.school_class)
+    session.commit()
+    ipad.set_cookie(cookie_name(), token)
+    assert ipad.post(f"/class-ipad/pupils/{pupil.id}").status_code == 302
+    return ipad.get("/pupil/").data.decode()
+
+
+def _say(page: str, target: str) -> str:
+    found = re.search(rf'id="{target}" data-say="([^"]*)"', page)
+    assert found is not None, f"no Read to me text for {target}"
+    return found.group(1)
+
+
+def test_teacher_chooses_lessons_on_home_and_hear_then_choose_and_it_is_audited(
+    client: FlaskClient, session: Session, login_as: Callable[..., Account]
+) -> None:
+    oak = make_class(session)
+    pupil = make_pupil(session, oak)
+    login_as(Role.TEACHER, classes=[oak])
+    form = client.get(f"/pupils/{pupil.id}/settings").data.decode()
+    assert "Lessons on the pupil&#39;s home screen" in form
+    assert "Hear then choose (first tap speaks, second tap chooses)" in form
+    response = client.post(
+        f"/pupils/{pupil.id}/settings",
+        data={**SETTINGS, "lessons_on_home": "2", "card_choosing": "hear_first"},
+    )
+    assert response.status_code == 302
+    session.expire_all()
+    assert pupil.home_lessons == 2
+    assert pupil.card_choosing is CardChoosing.HEAR_FIRST
+    event = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "pupil.settings_changed")
+    ).one()
+    assert event.object_id == pupil.id
+    assert "card_choosing" in event.summary
+    assert "home_lessons" in event.summary
+    detail = client.get(f"/pupils/{pupil.id}").data.decode()
+    assert "Hear then choose" in detail
+    client.post(f"/pupils/{pupil.id}/settings", data={**SETTINGS, "lessons_on_home": "all"})
+    session.expire_all()
+    assert pupil.home_lessons == 0  # all of them
+    assert pupil.card_choosing is CardChoosing.HEAR_FIRST  # not on the form: kept
+
+
+def test_lessons_on_home_or_card_choosing_out_of_the_list_get_a_clear_message(
+    client: FlaskClient, session: Session, login_as: Callable[..., Account]
+) -> None:
+    oak = make_class(session)
+    pupil = make_pupil(session, oak)
+    login_as(Role.TEACHER, classes=[oak])
+    for bad, message in [
+        ({"lessons_on_home": "40"}, "Lessons on home must be 1 to 6, all, or as the pathway"),
+        ({"lessons_on_home": "0"}, "Choose how many lessons home shows from the list."),
+        ({"lessons_on_home": "lots"}, "Choose how many lessons home shows from the list."),
+        ({"card_choosing": "sideways"}, "Choose how a tap on an answer card works."),
+    ]:
+        response = client.post(f"/pupils/{pupil.id}/settings", data={**SETTINGS, **bad})
+        assert response.status_code == 400, bad
+        assert message in response.data.decode(), bad
+    session.expire_all()
+    assert pupil.home_lessons is None
+    assert pupil.card_choosing is CardChoosing.STRAIGHT_AWAY
+    assert session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "pupil.settings_changed")
+    ).all() == []
+
+
+def test_home_shows_the_chosen_number_of_lessons_with_the_target_first_and_said_next(
+    app: Flask, session: Session, login_as: Callable[..., Account]
+) -> None:
+    oak = make_class(session)
+    pupil = make_pupil(session, oak, first_name="Amira", home_lessons=2)
+    teacher = login_as(Role.TEACHER, classes=[oak])
+    planned = maps.pupil_map(session, pupil)
+    assert len(planned) > 4
+    target = planned[-1].lesson
+    maps.set_target(session, teacher, pupil, target.id)
+    session.commit()
+    page = _home(app, session, pupil)
+    assert TILE.findall(page) == [target.id, maps.next_first(session, pupil)[1].lesson.id]
+    first_tile = page[page.index('class="tile lesson-tile next"') :].split("</a>", 1)[0]
+    assert 'class="next-label"' in first_tile
+    said = _say(page, "say-home")
+    assert said.startswith(f"Hello Amira. My lessons. This one next. {target.title.text}.")
+    assert said.endswith("Our rules")
+    assert 'data-read-to-me="say-home"' in page
+
+
+def test_home_follows_the_pathway_when_staff_have_not_chosen(
+    app: Flask, session: Session
+) -> None:
+    oak = make_class(session)
+    pre_formal = make_pupil(session, oak, pathway=Pathway.PRE_FORMAL)
+    formal = make_pupil(session, oak, pathway=Pathway.FORMAL)
+    session.commit()
+    assert len(TILE.findall(_home(app, session, pre_formal))) == 1
+    assert 'lesson-tiles just-one' in _home(app, session, pre_formal)
+    everything = len(maps.pupil_map(session, formal))
+    assert len(TILE.findall(_home(app, session, formal))) == everything
+
+
+def test_an_adult_has_seen_your_worry_is_said_in_order_with_its_ok(
+    app: Flask, session: Session, monkeypatch: Any
+) -> None:
+    from classroom.pupils import views
+
+    monkeypatch.setattr(views.worry_services, "seen_message_due", lambda db, pupil: True)
+    oak = make_class(session)
+    pupil = make_pupil(session, oak, first_name="Ben", pathway=Pathway.PRE_FORMAL)
+    session.commit()
+    said = _say(_home(app, session, pupil), "say-home")
+    assert said.startswith(
+        "Hello Ben. An adult has seen your worry. OK. My lessons. This one next."
+    )
+
+
+def test_start_screen_reads_the_question_then_every_name_in_tile_order(
+    app: Flask, session: Session
+) -> None:
+    oak = make_class(session)
+    for first_name in ("Zara", "Amira", "Ben"):
+        make_pupil(session, oak, first_name=first_name)
+    _, token = make_device(session, oak)
+    session.commit()
+    ipad = app.test_client()
+    ipad.set_cookie(cookie_name(), token)
+    page = ipad.get("/class-ipad").data.decode()
+    assert _say(page, "say-start") == "Who are you? Amira. Ben. Zara"
+    assert 'data-read-to-me="say-start"' in page
