@@ -12,8 +12,8 @@ from classroom.lessons.content import LessonError, load_lessons
 from classroom.symbols.cli import cli as symbols_cli
 from tests.lessons.test_lesson_loader import VALID, edited, lesson_folder
 
-SORT_GROUPS = '''  { label = "Kind", symbol = "1FAF6" },
-  { label = "Unkind", symbol = "1F494" },'''
+SORT_GROUPS = """  { label = "Kind", symbol = "1FAF6" },
+  { label = "Unkind", symbol = "1F494" },"""
 
 
 def refusal(folder: Path) -> str:
@@ -47,8 +47,7 @@ def test_never_share_words_sharing_a_picture_are_refused(tmp_path: Path) -> None
     text = edited(
         '{ text = "Well done!", symbol = "1F44F", correct = true },\n'
         '  { text = "Go away", symbol = "1F621" },',
-        '{ text = "Yes", symbol = "274C", correct = true },\n'
-        '  { text = "No", symbol = "274C" },',
+        '{ text = "Yes", symbol = "274C", correct = true },\n  { text = "No", symbol = "274C" },',
     )
     message = refusal(lesson_folder(tmp_path, text))
     assert (
