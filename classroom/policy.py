@@ -191,6 +191,10 @@ ROUTE_RULES: dict[str, Callable[[Actor], bool]] = {
     "staff": lambda actor: isinstance(actor, Account) and actor.is_staff,
     "parent": lambda actor: isinstance(actor, Account) and actor.is_parent,
     "pupil": lambda actor: isinstance(actor, PupilPrincipal),
+    # The admin or head setting other staff members' photos for pupils.
+    "set_staff_photos": lambda actor: (
+        isinstance(actor, Account) and _sets_school_staff_photos(actor)
+    ),
     # The class-iPad start screen: nobody signed in; the device cookie is checked by the view.
     "class_ipad": lambda actor: not actor.is_authenticated,
     # A class iPad sending what it saved (nobody or a pupil signed in); the view checks the device.
@@ -746,13 +750,29 @@ def can_view_trusted_person(session: Session, actor: Actor, person: TrustedPerso
 
 
 def can_set_staff_photo(actor: Actor, account: Account) -> bool:
-    """A member of staff sets their own photo; an admin anyone's in the school."""
+    """A member of staff sets their own photo; an admin or the head anyone's in the school."""
     if not isinstance(actor, Account) or not actor.active or not account.is_staff:
         return False
     if actor.id == account.id:
         return True
-    admin = holder(actor, "manage_accounts")
-    return admin is not None and admin.school_id == account.school_id
+    return _sets_school_staff_photos(actor) and actor.school_id == account.school_id
+
+
+def photo_staff(actor: Actor) -> Select[Account]:
+    """The staff accounts whose photo this person may set: the visible scope of
+    `can_set_staff_photo` (the whole school's active staff for an admin or head, else none)."""
+    if not isinstance(actor, Account) or not _sets_school_staff_photos(actor):
+        return select(Account).where(false())
+    return select(Account).where(
+        Account.school_id == actor.school_id, Account.active, Account.role != Role.PARENT
+    )
+
+
+def _sets_school_staff_photos(actor: Account) -> bool:
+    # The people who run the school's staff list (admin: accounts; head: classes and staff).
+    return actor.active and (
+        holder(actor, "manage_accounts") is not None or holder(actor, "manage_classes") is not None
+    )
 
 
 def can_see_staff_photo(session: Session, actor: Actor, account: Account) -> bool:

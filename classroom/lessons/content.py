@@ -49,6 +49,7 @@ from typing import Any, ClassVar, TypeAlias, TypeVar
 
 from classroom import ROOT
 from classroom.lessons.glossary import GLOSSARY_FILE, Glossary, GlossaryError, load_glossary
+from classroom.symbols.lesson_check import lesson_picture_problems
 from classroom.symbols.library import svg_path
 
 LESSONS_DIR = ROOT / "lessons"
@@ -479,6 +480,10 @@ def load_lessons(
     if problems:
         raise LessonError(problems)
     ready = [lesson for lesson in lessons if lesson is not None]
+    # One picture per word on every screen, cards that agree with the word list (symbols/).
+    pictures = lesson_picture_problems(ready)
+    if pictures:
+        raise LessonError([Problem(f"{folder.name}/{f.name}", None, r) for f, r in pictures])
     return Catalogue(tuple(sorted(ready, key=lambda lesson: lesson.number)))
 
 

@@ -56,6 +56,7 @@ def reencode(data: bytes) -> bytes:
     except Image.DecompressionBombError as error:
         raise Invalid(UNREADABLE, "photo") from error
     flat.thumbnail((MAX_SIDE, MAX_SIDE))
+    flat.info.clear()  # convert() copies info, and Pillow writes a JPEG comment (COM) from it
     out = io.BytesIO()
     flat.save(out, "JPEG", quality=85, optimize=True)  # no exif= or icc_profile=: none kept
     return out.getvalue()

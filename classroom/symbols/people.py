@@ -153,8 +153,11 @@ def remove_person(session: Session, actor: Actor, person: TrustedPerson) -> None
     )
 
 
-def set_staff_photo(session: Session, actor: Actor, account: Account, data: bytes | None) -> None:
-    """Set (or remove, with None) a member of staff's photo; audited."""
+def set_staff_photo(
+    session: Session, actor: Actor, account: Account, data: bytes | None, note: str = ""
+) -> None:
+    """Set (or remove, with None) a member of staff's photo; audited (with `note`, e.g. who
+    confirmed the member of staff agreed)."""
     if not policy.can_set_staff_photo(actor, account) or not isinstance(actor, Account):
         raise PermissionError("not allowed to set this photo")
     row = session.get(StaffPhoto, account.id)
@@ -174,7 +177,7 @@ def set_staff_photo(session: Session, actor: Actor, account: Account, data: byte
         )
         session.flush()
     action = "symbols.staff_photo_set" if data is not None else "symbols.staff_photo_removed"
-    record(session, actor, action, account)
+    record(session, actor, action, account, note)
 
 
 def photo_dir() -> Path:
@@ -185,6 +188,7 @@ def store_photo(data: bytes) -> str:
     """Re-encode (no metadata, upright, size-limited), shrink and save; returns the file name."""
     with Image.open(io.BytesIO(reencode(data))) as image:
         image.thumbnail((PHOTO_SIDE, PHOTO_SIDE))
+        image.info.clear()  # nothing from the file's own info (a JPEG comment) is written back
         out = io.BytesIO()
         image.save(out, "JPEG", quality=85, optimize=True)
     folder = photo_dir()

@@ -219,3 +219,82 @@ def my_photo_set() -> ResponseReturnValue:
         return _my_photo_page(problem.message)
     db.commit()
     return redirect(url_for("symbols.my_photo", saved=1))
+
+
+# --- The admin's page: other staff members' photos -----------------------------------------
+
+CONSENT_NOTE = (
+    "Ask the member of staff first: their photo is shown to the pupils in the classes they "
+    "work in, and they can remove it themselves at any time on their own photo page."
+)
+
+
+@bp.get("/staff-photos")
+@allow("set_staff_photos")
+def staff_photos() -> ResponseReturnValue:
+    """Every member of staff in the school, with their photo for pupils, to set or remove."""
+    db = get_session()
+    accounts = db.scalars(policy.photo_staff(_actor()).order_by(Account.display_name)).all()
+    with_photo = set(
+        db.scalars(
+            select(StaffPhoto.account_id).where(StaffPhoto.account_id.in_([a.id for a in accounts]))
+        )
+    )
+    return render_template("symbols/staff_photos.html", accounts=accounts, with_photo=with_photo)
+
+
+def _photo_account(account_id: int) -> Account:
+    """A member of staff whose photo this person may set; anyone else (another school) is 404."""
+    scope = policy.photo_staff(_actor()).where(Account.id == account_id)
+    account = get_session().scalar(scope)
+    if account is None:
+        abort(404)
+    return account
+
+
+def _staff_photo_page(account: Account, error: str | None = None) -> ResponseReturnValue:
+    has_photo = get_session().get(StaffPhoto, account.id) is not None
+    return render_template(
+        "symbols/staff_photo.html",
+        account=account,
+        has_photo=has_photo,
+        consent_note=CONSENT_NOTE,
+        error=error,
+    ), (400 if error else 200)
+
+
+@bp.get("/staff-photos/<int:account_id>")
+@allow("set_staff_photos")
+def staff_photo_page(account_id: int) -> ResponseReturnValue:
+    """Upload, replace or remove one member of staff's photo."""
+    return _staff_photo_page(_photo_account(account_id))
+
+
+@bp.post("/staff-photos/<int:account_id>")
+@allow("set_staff_photos")
+def staff_photo_set(account_id: int) -> ResponseReturnValue:
+    """Set or remove another member of staff's photo (re-encoded, no metadata kept); audited.
+    Setting one needs the box saying they agreed: the audit entry records who said so."""
+    account, db, actor = _photo_account(account_id), get_session(), _actor()
+    remove = request.form.get("remove") == "1"
+    if not remove and request.form.get("agreed") != "yes":
+        return _staff_photo_page(account, "Tick the box to say they agreed to their photo.")
+    upload = request.files.get("photo")
+    data = None if remove else (upload.read() if upload else b"")
+    try:
+        people.set_staff_photo(db, actor, account, data, _agreement(actor, account, data))
+    except PermissionError:
+        abort(404)
+    except Invalid as problem:
+        db.rollback()
+        return _staff_photo_page(account, problem.message)
+    db.commit()
+    if remove:
+        return redirect(url_for("symbols.staff_photos", removed=1))
+    return redirect(url_for("symbols.staff_photos", saved=1))
+
+
+def _agreement(actor: Account, account: Account, data: bytes | None) -> str:
+    if data is None or actor.id == account.id:
+        return ""
+    return f"{actor.display_name} confirmed {account.display_name} agreed to the photo"

@@ -80,8 +80,8 @@ kind = "sort"
 text = "Kind or unkind?"
 symbol = "1F914"
 groups = [
-  { label = "Kind", symbol = "1F60A" },
-  { label = "Unkind", symbol = "1F620" },
+  { label = "Kind", symbol = "1FAF6" },
+  { label = "Unkind", symbol = "1F494" },
 ]
 items = [
   { text = "Well done!", symbol = "1F44F", group = 1 },
