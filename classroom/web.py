@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask.typing import ResponseReturnValue
+from flask.wrappers import Response as FlaskResponse
 from flask_login import LoginManager, current_user, user_logged_out
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -106,7 +107,9 @@ class SessionCookies(SecureCookieSessionInterface):
             return False
         return super().should_set_cookie(app, session)
 
-    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+    def save_session(
+        self, app: Flask, session: SessionMixin, response: FlaskResponse
+    ) -> None:
         # A stray request (Safari's apple-touch-icon, Chromium's favicon) can race the page a
         # person is on and carry the cookie from a step before. Its 404 page makes a CSRF token,
         # and saving that session would replace the one the page's form was signed against, so
