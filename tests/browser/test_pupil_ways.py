@@ -4,6 +4,7 @@ without scrolling, whose Home works by tap and by keyboard."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -153,3 +154,18 @@ def test_the_worry_buttons_words_stay_on_one_line_at_every_symbol_size(
             assert line["buttonWidth"] >= 64, line
             assert ipad.evaluate(MEASURE) == [], (size, path)
     _set_size(server, SymbolSize.LARGE)
+
+
+def test_not_now_in_the_worry_flow_goes_back_to_the_lesson_screen_and_my_lessons_goes_home(
+    ipad: Page, server: LiveServer
+) -> None:
+    ipad.locator(".lesson-tile").first.tap()
+    ipad.locator(".big-next:visible").first.tap()  # Start
+    expect(ipad).to_have_url(re.compile(r"/steps/1$"))
+    step = ipad.url
+    ipad.get_by_role("link", name="Report a worry", exact=True).tap()
+    expect(ipad).to_have_url(re.compile(r"/pupil/worry"))
+    ipad.get_by_role("link", name="Not now", exact=True).tap()
+    expect(ipad).to_have_url(step)  # back on the lesson screen, not at home
+    ipad.get_by_role("link", name="My lessons", exact=True).tap()
+    expect(ipad).to_have_url(f"{server.url}/pupil/")
