@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from flask import Flask, abort
 from flask.testing import FlaskClient
+from sqlalchemy.exc import OperationalError
 from werkzeug.test import TestResponse
 
 from classroom import policy
@@ -28,8 +29,8 @@ SAY_WAIT = "Please wait, then try again."
 
 @pytest.fixture
 def app(tmp_path: Path, template_db: Path, clock: Clock) -> Iterator[Flask]:
-    """The test app, with pupil addresses that answer 410, 429 and 500 as a proxy or a bug
-    would (nothing in the app answers those to a pupil on purpose)."""
+    """The test app, with addresses that answer 410, 429, 500 and 503 as a proxy, a bug or a busy
+    database would (nothing in the app answers those to a pupil on purpose)."""
     app = build_app(tmp_path, template_db, clock)
     app.config["WTF_CSRF_ENABLED"] = False
     app.config["PROPAGATE_EXCEPTIONS"] = False  # show the 500 page, as in production
@@ -46,6 +47,11 @@ def app(tmp_path: Path, template_db: Path, clock: Clock) -> Iterator[Flask]:
     def explode() -> str:
         raise RuntimeError("boom")
 
+    @policy.allow("public")
+    def locked() -> str:
+        raise OperationalError("UPDATE", {}, Exception("database is locked"))
+
+    app.add_url_rule("/pupil/test-locked", "test_locked", locked)
     app.add_url_rule("/pupil/test-gone", "test_gone", gone)
     app.add_url_rule("/pupil/test-busy", "test_busy", busy)
     app.add_url_rule("/pupil/test-explode", "test_explode", explode)
@@ -66,6 +72,7 @@ PUPIL_ERRORS = [
     ("GET", "/pupil/test-gone", 410, SAY_WENT_WRONG),
     ("GET", "/pupil/test-busy", 429, SAY_WAIT),
     ("GET", "/pupil/test-explode", 500, SAY_WENT_WRONG),
+    ("GET", "/pupil/test-locked", 503, SAY_WAIT),  # a whole school sending at once
 ]
 
 
