@@ -1,10 +1,13 @@
 """A teacher previewing a lesson taps a word, chooses another picture in the dialog, and the
-preview shows it straight away (saved for their class); keyboard works; axe clean."""
+preview shows it straight away (saved for their class); keyboard works; axe clean. The admin
+sets a teacher's photo for pupils."""
 
 from __future__ import annotations
 
+import io
 import re
 
+from PIL import Image
 from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.conftest import LiveServer, assert_accessible, sign_in
@@ -57,3 +60,23 @@ def test_tapping_a_word_in_a_lesson_preview_swaps_its_picture(
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
     expect(other).to_be_focused()
+
+
+def test_the_admin_sets_a_teachers_photo_on_an_accessible_page(
+    page: Page, live_server: LiveServer
+) -> None:
+    out = io.BytesIO()
+    Image.new("RGB", (400, 400), "teal").save(out, "JPEG")
+    sign_in(page, live_server, "admin")
+    page.goto(f"{live_server.url}/symbols/staff-photos")
+    assert_accessible(page)
+    page.get_by_role("link", name=re.compile(r"^Add a photo for Ms Ana Lopez$")).click()
+    assert_accessible(page)
+    page.get_by_label("Photo (JPEG or PNG)").set_input_files(
+        {"name": "ana.jpg", "mimeType": "image/jpeg", "buffer": out.getvalue()}
+    )
+    page.get_by_label("Ms Ana Lopez agreed to pupils seeing this photo").check()
+    page.get_by_role("button", name="Save the photo").click()
+    expect(page.get_by_text("Photo saved.")).to_be_visible()
+    expect(page.get_by_role("img", name="Photo of Ms Ana Lopez")).to_be_visible()
+    assert_accessible(page)
