@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 
 from classroom import policy
 from classroom.accounts.models import Account
+from classroom.accounts.redirects import safe_path
 from classroom.audit.services import record
 from classroom.db import get_session
 from classroom.devices.services import current_device
@@ -24,8 +25,8 @@ from classroom.policy import allow
 from classroom.principals import PupilPrincipal
 from classroom.pupils.models import Pupil, SchoolClass
 from classroom.symbols import pictures, queries, services
-from classroom.symbols.cache import cached_symbolise, render_symbolised, render_words
 from classroom.symbols.cache import override_layers as cached_override_layers
+from classroom.symbols.cache import render_symbolised, render_words
 from classroom.symbols.forms import LAYER_KEY, ChooserForm, ClearForm, OverrideForm, TextForm
 from classroom.symbols.library import svg_path
 from classroom.symbols.models import SymbolOverride
@@ -38,7 +39,7 @@ bp = Blueprint("symbols", __name__, url_prefix="/symbols")
 
 # Templates render symbol-supported text with `sym.symbolised(symbolise(text, layers), size)`;
 # pupil screens use `spoken([...], pupil_layers)` with templates/symbols/_pupil.html.
-bp.add_app_template_global(cached_symbolise, "symbolise")
+# "symbolise" (the template global) is registered by word_swap.py: staff previews use layers.
 bp.add_app_template_global(render_symbolised, "render_symbolised")
 bp.add_app_template_global(render_words, "render_words")
 bp.add_app_template_global(spoken, "spoken")
@@ -225,6 +226,8 @@ class ChooserState:
     search: str = ""
     layer: str = ""
     error: str | None = None
+    back: str = ""  # the staff preview to go back to after choosing (a safe path), if any
+    panel: bool = False  # just the chooser, for the word-swap dialog on a preview
 
 
 @bp.get("/choose")
@@ -236,10 +239,14 @@ def chooser() -> ResponseReturnValue:
     form = _chooser_form(targets, request.args or None)
     if "layer" not in request.args:
         form.layer.data = targets[0].key if targets else ""
+    back, panel = safe_path(request.args.get("next"), ""), request.args.get("panel") == "1"
     if request.args and not form.validate():
-        state = ChooserState(error="Please correct the problems below.")
+        state = ChooserState(error="Please correct the problems below.", back=back, panel=panel)
         return _chooser_page(state, targets, form)
-    state = ChooserState(form.phrase.data or "", form.search.data or "", form.layer.data or "")
+    state = ChooserState(
+        form.phrase.data or "", form.search.data or "", form.layer.data or "", back=back
+    )
+    state.panel = panel
     return _chooser_page(state, targets, form)
 
 
@@ -259,7 +266,7 @@ def _chooser_page(
     layers = _layers_of(target) if target is not None else []
     phrase = state.phrase.strip()
     return render_template(
-        "symbols/chooser.html",
+        "symbols/choose_panel.html" if state.panel else "symbols/chooser.html",
         form=form,
         state=state,
         phrase=phrase,
@@ -313,7 +320,8 @@ def _chosen(phrase: str, layers: list[dict[str, str]]) -> str | None:
 def set_symbol() -> ResponseReturnValue:
     """Use a picture (or "hidden": none) for a phrase on one layer; audited by the service."""
     form = OverrideForm()
-    state = ChooserState(form.phrase.data or "", layer=form.layer.data or "")
+    back = safe_path(request.form.get("next"), "")
+    state = ChooserState(form.phrase.data or "", layer=form.layer.data or "", back=back)
     if not form.validate_on_submit():
         return _refused(state, form.errors)
     target = _target(form.layer.data)
@@ -334,6 +342,8 @@ def set_symbol() -> ResponseReturnValue:
         state.error = problem.message
         return _chooser_page(state, _editable_targets())
     db.commit()
+    if back:  # from a staff preview: straight back to it, showing the layer just changed
+        return redirect(word_swap.with_layer(back, target.key))
     return redirect(url_for(".chooser", phrase=form.phrase.data, layer=target.key, saved=1))
 
 
@@ -373,4 +383,5 @@ from classroom.symbols import (  # noqa: E402, F401
     picture_views,
     recording_views,
     sheet_views,
+    word_swap,
 )

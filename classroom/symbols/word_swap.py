@@ -1,0 +1,112 @@
+"""Tap a word in a staff preview of a pupil screen to swap its picture there and then.
+
+A staff preview (a lesson screen as a pupil sees it) calls the `symbolise` template global
+without layers; for staff that now means the layer they would change: the one named by
+`?symbols=` (school, a class or a pupil they may change), else the first they may change. So
+after a swap the preview shows the new picture. `symbols/_word_swap.html` lists the screen's
+words as links to the chooser (which works without JavaScript); static/js/word-swap.js opens
+the same chooser in a dialog when a word is tapped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from flask import g, has_request_context, request, url_for
+
+from classroom.accounts.models import Account
+from classroom.symbols.cache import cached_symbolise
+from classroom.symbols.forms import LAYER_KEY
+from classroom.symbols.symboliser import OverrideLayers, Token
+from classroom.symbols.views import (
+    MAX_WORD_LINKS,
+    Target,
+    _editable_targets,
+    _layers_of,
+    bp,
+)
+from classroom.web import current_actor
+
+LAYER_ARG = "symbols"  # the query argument naming the layer a staff preview shows
+
+
+@dataclass(frozen=True)
+class SwapWord:
+    """One word of a preview screen: its word-list key, how it is written, its chooser link."""
+
+    key: str
+    forms: str  # the ways it is written on the screen, lower case, "|" between them
+    href: str
+
+
+@dataclass(frozen=True)
+class Swap:
+    """What the word-swap panel of one preview needs."""
+
+    target: Target
+    words: list[SwapWord]
+
+
+def preview_symbolise(
+    text: str, overrides: OverrideLayers | None = None, **options: Any
+) -> list[Token]:
+    """The `symbolise` template global: pupil pages pass their layers; a staff preview passes
+    none and is shown with the layer a swap on it would change."""
+    if overrides is None:
+        target = preview_target()
+        overrides = _layers_of(target) if target is not None else ()
+    return cached_symbolise(text, overrides, **options)
+
+
+def preview_target() -> Target | None:
+    """The layer this member of staff's previews show and change (None for everyone else)."""
+    if "word_swap_target" not in g:
+        g.word_swap_target = _find_target()
+    found: Target | None = g.word_swap_target
+    return found
+
+
+def _find_target() -> Target | None:
+    if not has_request_context() or not isinstance(current_actor(), Account):
+        return None
+    targets = _editable_targets()  # per policy: only layers this person may change
+    wanted = request.args.get(LAYER_ARG, "")
+    chosen = [t for t in targets if t.key == wanted] if LAYER_KEY.fullmatch(wanted) else []
+    return next(iter(chosen or targets), None)
+
+
+def word_swap(texts: Iterable[Any]) -> Swap | None:
+    """The words of a preview screen's texts (strings or lesson Text), each with a link to the
+    chooser that comes back here; None when this person may change no pictures."""
+    target = preview_target()
+    if target is None:
+        return None
+    forms: dict[str, set[str]] = {}
+    for text in texts:
+        for token in preview_symbolise(getattr(text, "text", text)):
+            if token.is_word and token.key:
+                forms.setdefault(token.key, set()).add(token.text.lower())
+    back = with_layer(request.full_path.rstrip("?"), target.key)
+    words = [
+        SwapWord(
+            key,
+            "|".join(sorted(written)),
+            url_for("symbols.chooser", phrase=key, layer=target.key, next=back),
+        )
+        for key, written in list(forms.items())[:MAX_WORD_LINKS]
+    ]
+    return Swap(target, words)
+
+
+def with_layer(path: str, key: str) -> str:
+    """`path` showing the layer `key` (its `symbols=` argument set, others kept)."""
+    parts = urlsplit(path)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k != LAYER_ARG]
+    return urlunsplit(("", "", parts.path, urlencode([*query, (LAYER_ARG, key)]), ""))
+
+
+bp.add_app_template_global(preview_symbolise, "symbolise")
+bp.add_app_template_global(word_swap, "word_swap")
