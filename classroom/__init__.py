@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-ROOT = Path(__file__).resolve().parent.parent
+from classroom.config import ROOT
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -24,6 +24,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    # lazy: `import classroom` (Alembic, the CLI) loads no feature until an app is built
     from classroom import config, db, errors, localtime, web
     from classroom.lessons.content import load_lessons
 
@@ -39,6 +40,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_features(app: Flask) -> None:
+    # lazy: the factory is the top layer; features load only when an app is built
     from classroom.accounts import views as accounts
     from classroom.admin import views as admin
     from classroom.assessment import views as assessment

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeAlias
 
+from classroom.accounts.models import Account
+
 if TYPE_CHECKING:
-    from classroom.accounts.models import Account
     from classroom.devices.models import Device
     from classroom.pupils.models import Pupil
 
@@ -57,8 +58,6 @@ Actor: TypeAlias = "Account | PupilPrincipal | Anonymous"
 
 def actor_identity(actor: object) -> tuple[str, int | None, str]:
     """(kind, id, name) for the audit log."""
-    from classroom.accounts.models import Account
-
     if isinstance(actor, Account):
         return ("parent" if actor.is_parent else "staff", actor.id, actor.display_name)
     if isinstance(actor, PupilPrincipal):

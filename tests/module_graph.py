@@ -25,7 +25,7 @@ class Import:
     line: int
     lazy: bool  # inside a function body (run on call, not at import time)
     type_only: bool  # under `if TYPE_CHECKING:` (never run)
-    text: str  # the source line, to find a `# lazy:` comment
+    text: str  # the source line, or the comment heading its block of imports
 
     def __str__(self) -> str:
         return f"{self.source}:{self.line} -> {self.target}"
@@ -78,6 +78,18 @@ def _in_type_checking(ancestors: list[ast.AST]) -> bool:
     return False
 
 
+def _why_line(lines: list[str], line: int) -> str:
+    """The import's own line, or the comment line just above the block of imports it is in."""
+    text = lines[line - 1]
+    if "lazy:" in text:
+        return text
+    index = line - 2
+    while index >= 0 and lines[index].strip().startswith(("from ", "import ")):
+        index -= 1
+    above = lines[index].strip() if index >= 0 else ""
+    return above if above.startswith("#") else text
+
+
 def imports_in(path: Path) -> list[Import]:
     """Every import of a classroom module in one file."""
     text = path.read_text(encoding="utf-8")
@@ -97,7 +109,7 @@ def imports_in(path: Path) -> list[Import]:
                             node.lineno,
                             lazy,
                             _in_type_checking(ancestors),
-                            lines[node.lineno - 1],
+                            _why_line(lines, node.lineno),
                         )
                     )
         for child in ast.iter_child_nodes(node):
@@ -113,7 +125,7 @@ def all_imports() -> list[Import]:
 
 
 def main() -> None:
-    """Print the counts the architecture test checks, for the record (optionally of another tree)."""
+    """Print the counts the architecture test checks (of this tree, or of the one named)."""
     from tests.test_architecture import function_level, upward  # lazy: that test imports us
 
     global ROOT, PACKAGE

@@ -13,9 +13,9 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from classroom import policy
-from classroom.outbox.cli import tick
 from classroom.parents import services, tips
 from classroom.parents.models import EmailMode
+from classroom.worker import tick
 from classroom.worries import services as worries
 from classroom.worries.models import Category, ParentContact, Risk
 from tests.conftest import Clock

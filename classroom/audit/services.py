@@ -49,6 +49,7 @@ def tier_of(action: str, obj: Any = None) -> AuditTier:
 
 def school_of(session: Session, actor: Actor | None, obj: Any) -> int | None:
     """The school an entry belongs to: the actor's, else the record's (through its pupil)."""
+    # lazy: audit sits below pupils and worries (they write through it); this only reads ids
     from classroom.pupils.models import Pupil, SchoolClass
     from classroom.worries.models import Incident
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from classroom import policy
+from classroom.accounts.models import UserSession
 from classroom.accounts.services import token_hash
 from classroom.audit.services import record
 from classroom.db import get_session, utcnow
@@ -152,8 +153,6 @@ def enrol_directly(
 
 def revoke(session: Session, actor: Actor, device: Device) -> None:
     """Stop an iPad being a class iPad; any pupil signed in on it is signed out."""
-    from classroom.accounts.models import UserSession
-
     if device.revoked_at is not None:
         return
     device.revoked_at = utcnow()

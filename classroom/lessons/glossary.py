@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from classroom import ROOT
+from classroom.config import ROOT
 
 GLOSSARY_FILE = ROOT / "lessons" / "glossary.toml"
 

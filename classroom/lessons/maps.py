@@ -15,7 +15,7 @@ from classroom.db import get_session, utcnow
 from classroom.errors import Invalid
 from classroom.lessons import authoring
 from classroom.lessons.content import Catalogue, Lesson
-from classroom.lessons.models import MapEntry, PupilTarget
+from classroom.lessons.models import LessonAttempt, MapEntry, PupilTarget
 from classroom.principals import Actor, PupilPrincipal
 from classroom.pupils.models import Pathway, Pupil, SchoolClass
 
@@ -38,7 +38,7 @@ def catalogue() -> Catalogue:
 
 
 def _request_school() -> int | None:
-    from classroom.web import current_actor  # the request layer, imported only when in one
+    from classroom.web import current_actor  # lazy: the request layer, only when in one
 
     actor = current_actor()
     if isinstance(actor, PupilPrincipal):
@@ -309,8 +309,6 @@ def set_class_lesson(
 
 def next_first(session: Session, pupil: Pupil) -> list[Planned]:
     """My lessons: the target, then lessons not finished yet, then the rest, in map order."""
-    from classroom.lessons.models import LessonAttempt
-
     finished = set(
         session.scalars(
             select(LessonAttempt.lesson_id).where(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -12,13 +13,16 @@ from sqlalchemy.orm import Session
 
 from classroom import policy
 from classroom.accounts import services as accounts
+from classroom.accounts.models import UserSession
 from classroom.accounts.passwords import hash_password, verify_password
 from classroom.audit.services import record
 from classroom.db import utcnow
-from classroom.devices.models import Device
 from classroom.errors import Invalid
 from classroom.principals import Actor
 from classroom.pupils.models import Pathway, Pupil, Scanning, SymbolSize
+
+if TYPE_CHECKING:
+    from classroom.devices.models import Device  # devices sit above pupils: a class owns iPads
 
 # The pictures a picture password is made from (OpenMoji codes) and the word each one says.
 PICTURES: dict[str, str] = {
@@ -133,8 +137,6 @@ def set_picture_password(session: Session, actor: Actor, pupil: Pupil, pictures:
 
 def finish(session: Session, session_row_id: int) -> None:
     """The pupil pressed Finished: end the session so the next pupil starts clean."""
-    from classroom.accounts.models import UserSession
-
     row = session.get(UserSession, session_row_id)
     if row is not None:
         accounts.end_session(session, row, "finished")
@@ -156,8 +158,9 @@ class PupilSettings:
 
 def voice_choices() -> dict[str, str]:
     """The voices this server can speak, with plain names for staff."""
+    # lazy: speech (a feature, above pupils) is optional; staff settings still work without it
     from classroom.speech.engine import SpeechUnavailable
-    from classroom.speech.services import current_synthesiser  # speech is optional here
+    from classroom.speech.services import current_synthesiser
 
     try:
         voices = current_synthesiser().voices()

@@ -15,6 +15,7 @@ from classroom.audit.services import record
 from classroom.db import utcnow
 from classroom.devices.models import Device
 from classroom.errors import Invalid, checked_key
+from classroom.lessons import maps
 from classroom.localtime import local_today
 from classroom.outbox.services import enqueue_email
 from classroom.principals import Actor
@@ -798,8 +799,6 @@ def add_follow_up_lesson(
     session: Session, actor: Actor, incident: Incident, pupil_id: int, lesson_id: str
 ) -> None:
     """Put a lesson on a linked pupil's map as their next target, and note it in the record."""
-    from classroom.lessons import maps
-
     account = _worker(actor, incident)
     link = next((p for p in incident.pupils if p.pupil_id == pupil_id), None)
     if link is None:

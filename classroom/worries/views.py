@@ -33,6 +33,8 @@ from classroom.db import get_session
 from classroom.devices.models import Device
 from classroom.devices.services import current_device
 from classroom.errors import CSRF_RECOVERY, Invalid
+from classroom.lessons import maps
+from classroom.parents import services as parents
 from classroom.policy import allow
 from classroom.principals import PupilPrincipal
 from classroom.pupils.models import Pupil
@@ -564,8 +566,6 @@ NOTICE_MESSAGES = {
 
 def _notices(incident: Incident) -> dict[str, Any]:
     """Each linked pupil's notice under the decision in force, and where it is per carer."""
-    from classroom.parents import services as parents
-
     db = get_session()
     sent = {
         link.pupil: parents.notice_under_decision(db, incident, link.pupil)
@@ -581,8 +581,6 @@ def _notices(incident: Incident) -> dict[str, Any]:
 
 def _follow_up_choices(incident: Incident, form: FlaskForm) -> None:
     """Linked pupils, and every lesson with the one that fits the category first."""
-    from classroom.lessons import maps
-
     form.pupil_id.choices = {str(link.pupil_id): link.pupil.full_name for link in incident.pupils}
     lessons = list(maps.catalogue())
     fits = services.FOLLOW_UP_LESSON.get(incident.category) if incident.category else None
