@@ -7,13 +7,10 @@ carer unless the parent-contact decision in force says "inform now".
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import pyzipper
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,6 +19,7 @@ from classroom.accounts.models import Account
 from classroom.audit.services import record
 from classroom.db import serialise, utcnow
 from classroom.errors import Invalid, checked_key
+from classroom.export import check_passphrase, encrypted_csv, safe_cell
 from classroom.localtime import local_time, local_today
 from classroom.outbox.models import OutboxMessage
 from classroom.parents import delivery, photos
@@ -36,7 +34,6 @@ from classroom.parents.models import (
 )
 from classroom.principals import Actor
 from classroom.pupils.models import Pupil
-from classroom.review.services import MIN_PASSPHRASE, safe_cell
 from classroom.worries import services as worries
 from classroom.worries.models import (
     Category,
@@ -615,17 +612,9 @@ def export_messages(session: Session, actor: Actor, passphrase: str) -> bytes:
     account = policy.holder(actor, "export_parent_messages")
     if account is None:
         raise PermissionError("may not export the message log")
-    if len(passphrase) < MIN_PASSPHRASE:
-        raise Invalid(f"Use a passphrase of at least {MIN_PASSPHRASE} characters.", "passphrase")
-    text = io.StringIO()
-    csv.writer(text).writerows(_log_rows(session, account.school_id))
-    buffer = io.BytesIO()
-    with pyzipper.AESZipFile(
-        buffer, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES
-    ) as archive:
-        archive.setpassword(passphrase.encode())
-        archive.setencryption(pyzipper.WZ_AES, nbits=256)
-        stamp = local_today().strftime("%Y%m%d")
-        archive.writestr(f"parent-messages-{stamp}.csv", text.getvalue().encode("utf-8-sig"))
+    check_passphrase(passphrase)  # before reading a single message
+    stamp = local_today().strftime("%Y%m%d")
+    rows = _log_rows(session, account.school_id)
+    data = encrypted_csv(rows, f"parent-messages-{stamp}.csv", passphrase)
     record(session, actor, "parents.messages_exported", summary="AES-256 zip")
-    return buffer.getvalue()
+    return data
