@@ -7,9 +7,11 @@ function must say why (`# lazy: <why>`) on its line or in a comment heading its 
 
 from __future__ import annotations
 
+import ast
+
 import pytest
 
-from tests.module_graph import Import, all_imports, is_module
+from tests.module_graph import Import, all_imports, is_module, module_name, source_files
 
 # Lowest first. Each part may import the parts above it in this list (same layer included), and
 # nothing below. The layer names are the ones docs/ARCHITECTURE.md draws.
@@ -160,3 +162,14 @@ def test_every_part_named_in_the_layers_exists() -> None:
         if part not in {"classroom", "worker"} and not is_module(f"classroom.{part}")
     ]
     assert missing == []
+
+
+def test_one_writer_of_a_worrys_chronology() -> None:
+    # The chronology is a statutory record: every entry is written by worries/chronology.py.
+    writers = {
+        module_name(path)
+        for path in source_files()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "IncidentEntry"
+    }
+    assert writers == {"classroom.worries.chronology"}

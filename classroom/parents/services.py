@@ -34,11 +34,11 @@ from classroom.parents.models import (
 )
 from classroom.principals import Actor
 from classroom.pupils.models import Pupil
+from classroom.worries import chronology
 from classroom.worries import services as worries
 from classroom.worries.models import (
     Category,
     Incident,
-    IncidentEntry,
     ParentContact,
 )
 
@@ -233,11 +233,7 @@ def _incident_for(
 
 def _chronology(session: Session, incident: Incident, author: Account, text: str) -> None:
     """What was shared with whom goes on the incident's chronology (statutory record)."""
-    session.add(
-        IncidentEntry(
-            incident_id=incident.id, at=utcnow(), author_id=author.id, kind="parents", text=text
-        )
-    )
+    chronology.write_entry(session, incident.id, author.id, "parents", text, utcnow())
 
 
 def send_staff_message(
@@ -384,23 +380,12 @@ def note_delivered_notices(session: Session) -> int:
     noted = 0
     for item in queued:
         marker = f"Notice #{item.id} delivered"
-        already = session.scalar(
-            select(IncidentEntry.id).where(
-                IncidentEntry.incident_id == item.incident_id,
-                IncidentEntry.kind == "parents_delivered",
-                IncidentEntry.text.startswith(marker),
-            )
-        )
-        if already is None:
-            session.add(
-                IncidentEntry(
-                    incident_id=item.incident_id,
-                    at=now,
-                    author_id=None,
-                    kind="parents_delivered",
-                    text=f"{marker} in the app at {local_time(item.deliver_at)}",
-                )
-            )
+        incident_id = item.incident_id
+        if incident_id is not None and not chronology.has_entry(
+            session, incident_id, "parents_delivered", marker
+        ):
+            text = f"{marker} in the app at {local_time(item.deliver_at)}"
+            chronology.write_entry(session, incident_id, None, "parents_delivered", text, now)
             noted += 1
     return noted
 
