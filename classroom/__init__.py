@@ -25,7 +25,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     # lazy: `import classroom` (Alembic, the CLI) loads no feature until an app is built
-    from classroom import config, db, errors, localtime, web
+    from classroom import config, db, errors, templating, web
     from classroom.lessons.content import load_lessons
 
     app.config.update(config.load_config(instance, overrides))
@@ -34,8 +34,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     web.init_app(app)
     errors.init_app(app)
-    localtime.init_app(app)
     _register_features(app)
+    templating.init_app(app)
     return app
 
 

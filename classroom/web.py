@@ -141,7 +141,6 @@ def init_app(app: Flask) -> None:
     app.after_request(end_request)
     app.teardown_request(_forget_write_intent)
     _commit_after_the_view(app)
-    app.jinja_env.globals.update(static_url=static_url, can=_can, rights=policy.RIGHTS)
 
 
 def load_principal(token: str) -> Account | PupilPrincipal | None:
@@ -310,10 +309,6 @@ def current_actor() -> Actor:
     """Whoever is making this request (Flask-Login's proxy, unwrapped and typed)."""
     actor: Actor = current_user._get_current_object()  # noqa: SLF001
     return actor
-
-
-def _can(right: str) -> bool:
-    return policy.has_right(current_actor(), right)
 
 
 def client_ip() -> str:

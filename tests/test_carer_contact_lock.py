@@ -49,7 +49,7 @@ def test_after_do_not_contact_the_feed_names_no_follow_up_lesson(
         family.teacher,
         family.child,
         "My body, my choice: my body is private",
-        "Secure: did it on their own",
+        "Secure (independent)",
         "We talked about pictures or secrets today",
     )
     services.send_staff_message(

@@ -18,7 +18,7 @@ from classroom.audit.services import record
 from classroom.db import get_session, utcnow
 from classroom.devices.models import Device, DeviceEnrolment
 from classroom.errors import Invalid
-from classroom.principals import Actor
+from classroom.principals import Actor, account_id
 from classroom.pupils.models import SchoolClass
 
 DEVICE_COOKIE_DAYS = 400  # the longest lifetime browsers allow; staff revoke, not expiry
@@ -75,7 +75,7 @@ def create_enrolment_link(
         code_hash=token_hash(code),
         class_id=school_class.id,
         device_name=clean_device_name(device_name),
-        created_by_id=getattr(actor, "id", None),
+        created_by_id=account_id(actor),
         created_at=now,
         expires_at=now + timedelta(hours=int(current_app.config["ENROLMENT_LINK_HOURS"])),
     )
@@ -145,7 +145,7 @@ def enrol_directly(
     if not policy.can_manage_class_ipads(session, actor, school_class):
         raise PermissionError("not allowed to enrol iPads for this class")
     device, token = new_device(
-        session, school_class.id, clean_device_name(name), getattr(actor, "id", None)
+        session, school_class.id, clean_device_name(name), account_id(actor)
     )
     record(session, actor, "device.enrolled", device, f"{device.name} for {school_class.name}")
     return device, token

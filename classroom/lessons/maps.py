@@ -16,7 +16,7 @@ from classroom.errors import Invalid
 from classroom.lessons import authoring
 from classroom.lessons.content import Catalogue, Lesson
 from classroom.lessons.models import LessonAttempt, MapEntry, PupilTarget
-from classroom.principals import Actor, PupilPrincipal
+from classroom.principals import Actor, PupilPrincipal, require_account_id
 from classroom.pupils.models import Pathway, Pupil, SchoolClass
 
 
@@ -274,10 +274,7 @@ def reset(session: Session, actor: Actor, pupil: Pupil) -> None:
 
 
 def _actor_id(actor: Actor) -> int:
-    actor_id = getattr(actor, "id", None)
-    if not isinstance(actor_id, int):
-        raise PermissionError("only staff set targets")
-    return actor_id
+    return require_account_id(actor)
 
 
 # --- Changing a class's map ---------------------------------------------------------------------

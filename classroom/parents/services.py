@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from classroom import policy
+from classroom import photos, policy
 from classroom.accounts.models import Account
 from classroom.audit.services import record
 from classroom.db import serialise, utcnow
@@ -22,7 +22,7 @@ from classroom.errors import Invalid, checked_key
 from classroom.export import check_passphrase, encrypted_csv, safe_cell
 from classroom.localtime import local_time, local_today
 from classroom.outbox.models import OutboxMessage
-from classroom.parents import delivery, photos
+from classroom.parents import delivery
 from classroom.parents.models import (
     CarerSettings,
     ConsentPurpose,
@@ -194,9 +194,9 @@ def _photo(session: Session, pupil: Pupil, data: bytes) -> str:
 
 def _decision_allows(session: Session, incident: Incident) -> None:
     """Carers hear about an incident only while the decision in force is "inform now"."""
-    decision = worries.parent_contact(session, incident)
-    if decision is not None and decision.decision == ParentContact.INFORM_NOW:
+    if policy.may_send_notice(session, incident):
         return
+    decision = worries.parent_contact(session, incident)
     if decision is not None and decision.decision == ParentContact.DO_NOT_CONTACT:
         raise Invalid(
             f"The decision in force for {incident.reference} is \u201cdo not contact parents/"

@@ -78,7 +78,7 @@ def sign_in_pupil(session: Session, pupil: Pupil, device: Device, ip: str) -> ac
     new = accounts.start_session(
         session, pupil_session_expiry(utcnow()), ip, pupil_id=pupil.id, device_id=device.id
     )
-    record(session, None, "pupil.signed_in", pupil, f"on {device.name}")
+    record(session, pupil, "pupil.signed_in", pupil, f"on {device.name}")
     return new
 
 

@@ -24,12 +24,10 @@ from classroom.policy import allow
 from classroom.principals import PupilPrincipal
 from classroom.pupils.models import Pupil, SchoolClass
 from classroom.symbols import pictures, queries, services
-from classroom.symbols.cache import cached_symbolise, render_symbolised, render_words
 from classroom.symbols.cache import override_layers as cached_override_layers
 from classroom.symbols.forms import LAYER_KEY, ChooserForm, ClearForm, OverrideForm, TextForm
 from classroom.symbols.library import svg_path
 from classroom.symbols.models import SymbolOverride
-from classroom.symbols.spoken import name, spoken
 from classroom.symbols.symboliser import HIDDEN, Token, symbolise
 from classroom.symbols.vocabulary import normalise
 from classroom.web import current_actor, small_file_response
@@ -38,12 +36,6 @@ bp = Blueprint("symbols", __name__, url_prefix="/symbols")
 
 # Templates render symbol-supported text with `sym.symbolised(symbolise(text, layers), size)`;
 # pupil screens use `spoken([...], pupil_layers)` with templates/symbols/_pupil.html.
-bp.add_app_template_global(cached_symbolise, "symbolise")
-bp.add_app_template_global(render_symbolised, "render_symbolised")
-bp.add_app_template_global(render_words, "render_words")
-bp.add_app_template_global(spoken, "spoken")
-bp.add_app_template_global(name, "person_name")
-bp.add_app_template_filter(name, "person_name")
 
 MAX_WORD_LINKS = 40
 
@@ -103,12 +95,6 @@ def _layers_for_request() -> list[dict[str, str]]:
     if device is not None:
         return services.class_override_layers(get_session(), device.school_class)
     return []
-
-
-@bp.app_context_processor
-def pupil_symbols() -> dict[str, object]:
-    """`pupil_layers` for the pupil templates (looked up only if a template uses it)."""
-    return {"pupil_layers": PupilLayers()}
 
 
 # --- Whose symbols: the school, a class or a pupil ------------------------------------------

@@ -478,7 +478,7 @@ def _incident(incident_id: int) -> Incident:
 
 def _team_choices(incident: Incident, blank: str) -> dict[str, str]:
     """Only people who may work this incident are offered as its assignee or action owners."""
-    accounts = get_session().scalars(policy.incident_workers(incident.school_id))
+    accounts = get_session().scalars(policy.safeguarding_team(incident.school_id))
     return {"": blank} | {str(a.id): f"{a.display_name} ({a.role.label})" for a in accounts}
 
 
@@ -549,6 +549,7 @@ def _detail_page(
         agencies=AGENCY_LABELS,
         contact_labels=PARENT_CONTACT_LABELS,
         contact=services.parent_contact(get_session(), incident),
+        may_send_notice=policy.may_send_notice(get_session(), incident),
         communication=services.COMMUNICATION,
         alerts=services.incident_alerts(get_session(), incident),
         next_reminder=services.reminder_due(incident, int(current_app.config["WORRY_ACK_MINUTES"])),
@@ -822,7 +823,6 @@ def chosen_adult(incident_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.app_template_global()
 def worry_adult_coming() -> Account | None:
     """For the pupil's start page (one include): who will come instead of the adult they chose."""
     actor = current_actor()
@@ -834,7 +834,6 @@ def worry_adult_coming() -> Account | None:
 # --- Alerts: the badge, and each person's alert list ------------------------------------------
 
 
-@bp.app_template_global()
 def unacknowledged_count() -> int:
     """The badge on every staff page for the safeguarding team."""
     return services.unacknowledged_count(get_session(), current_actor())
