@@ -15,6 +15,7 @@ from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, current_user, user_logged_out
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.exceptions import Forbidden
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
@@ -234,7 +235,7 @@ def _refuse(rule: str, actor: object) -> Response:
         return redirect(url_for("accounts.sign_in", next=request.full_path.rstrip("?")))
     if rule == "class_ipad":
         return redirect(url_for("core.home"))
-    abort(403)
+    raise Forbidden
 
 
 def security_headers(response: Response) -> Response:

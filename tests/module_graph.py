@@ -100,18 +100,18 @@ def imports_in(path: Path) -> list[Import]:
     def visit(node: ast.AST, ancestors: list[ast.AST]) -> None:
         if isinstance(node, ast.Import | ast.ImportFrom):
             lazy = any(isinstance(a, ast.FunctionDef | ast.AsyncFunctionDef) for a in ancestors)
-            for target in _targets(node, source, path.name == "__init__.py"):
-                if target == "classroom" or target.startswith("classroom."):
-                    found.append(
-                        Import(
-                            source,
-                            target,
-                            node.lineno,
-                            lazy,
-                            _in_type_checking(ancestors),
-                            _why_line(lines, node.lineno),
-                        )
-                    )
+            found.extend(
+                Import(
+                    source,
+                    target,
+                    node.lineno,
+                    lazy,
+                    _in_type_checking(ancestors),
+                    _why_line(lines, node.lineno),
+                )
+                for target in _targets(node, source, path.name == "__init__.py")
+                if target == "classroom" or target.startswith("classroom.")
+            )
         for child in ast.iter_child_nodes(node):
             visit(child, [*ancestors, node])
 

@@ -148,11 +148,11 @@ def test_quiet_hours_hold_a_message_until_the_morning(
 
 
 def test_quiet_hours_rules(app: Flask) -> None:
-    from datetime import UTC, datetime, time
+    from datetime import UTC, date, datetime, time
     from zoneinfo import ZoneInfo
 
     hours = QuietHours(
-        time(16, 30), time(8), True, frozenset({datetime(2027, 2, 15).date()}), ZoneInfo("UTC")
+        time(16, 30), time(8), True, frozenset({date(2027, 2, 15)}), ZoneInfo("UTC")
     )
     friday_evening = datetime(2027, 2, 12, 18, 0, tzinfo=UTC)
     assert hours.next_open(friday_evening) == datetime(2027, 2, 16, 8, 0, tzinfo=UTC)  # holiday

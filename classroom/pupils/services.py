@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -64,7 +64,7 @@ def pupil_session_expiry(now: datetime) -> datetime:
     """Pupil sessions end at the end of the school day (or an hour after an after-hours start)."""
     zone = ZoneInfo(current_app.config["TIMEZONE"])
     local = now.astimezone(zone)
-    end_time = datetime.strptime(current_app.config["SCHOOL_DAY_END"], "%H:%M").time()
+    end_time = time.fromisoformat(current_app.config["SCHOOL_DAY_END"])  # "HH:MM", validated
     day_end = datetime.combine(local.date(), end_time, tzinfo=zone)
     if local < day_end:
         return day_end

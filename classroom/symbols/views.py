@@ -12,6 +12,7 @@ from typing import overload
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
 from classroom import policy
@@ -146,7 +147,7 @@ def _target(key: str) -> Target:
         pupil = db.scalar(policy.visible_pupils(actor).where(Pupil.id == int(number)))
         if pupil is not None:
             return _pupil_target(pupil)
-    abort(404)
+    raise NotFound
 
 
 def _preview_targets() -> list[Target]:
@@ -159,12 +160,16 @@ def _editable_targets() -> list[Target]:
     """Layers this person may change, per policy: school, then classes, then pupils."""
     actor, db = _staff(), get_session()
     targets = [_school_target()] if policy.can_edit_school_symbols(actor) else []
-    for school_class in db.scalars(policy.visible_classes(actor)):
-        if policy.can_edit_class_symbols(db, actor, school_class):
-            targets.append(_class_target(school_class))
-    for pupil in db.scalars(policy.visible_pupils(actor)):
-        if policy.can_edit_pupil_settings(db, actor, pupil):
-            targets.append(_pupil_target(pupil))
+    targets.extend(
+        _class_target(school_class)
+        for school_class in db.scalars(policy.visible_classes(actor))
+        if policy.can_edit_class_symbols(db, actor, school_class)
+    )
+    targets.extend(
+        _pupil_target(pupil)
+        for pupil in db.scalars(policy.visible_pupils(actor))
+        if policy.can_edit_pupil_settings(db, actor, pupil)
+    )
     return targets
 
 
