@@ -62,19 +62,19 @@ def build(instance: Path, scale: int) -> tuple[Any, int, str]:
                 objective = lesson.version(
                     lesson.versions[pupils.index(pupil) % 3].pathway
                 ).objective
-                for week in range(WEEKS * scale):
-                    rows.append(
-                        Observation(
-                            pupil_id=pupil.id,
-                            lesson_id=lesson.id,
-                            objective_id=objective.id,
-                            pathway=pupil.pathway,
-                            level=min(4, week * 4 // (WEEKS * scale) + rng.randint(0, 1)),
-                            observed_on=today - timedelta(days=7 * (WEEKS * scale - week) // scale),
-                            recorded_by_id=teacher.id,
-                            recorded_at=utcnow(),
-                        )
+                rows.extend(
+                    Observation(
+                        pupil_id=pupil.id,
+                        lesson_id=lesson.id,
+                        objective_id=objective.id,
+                        pathway=pupil.pathway,
+                        level=min(4, week * 4 // (WEEKS * scale) + rng.randint(0, 1)),
+                        observed_on=today - timedelta(days=7 * (WEEKS * scale - week) // scale),
+                        recorded_by_id=teacher.id,
+                        recorded_at=utcnow(),
                     )
+                    for week in range(WEEKS * scale)
+                )
         session.add_all(rows)
         session.commit()
         return app, oak.id, teacher.username

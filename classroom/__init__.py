@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-ROOT = Path(__file__).resolve().parent.parent
+from classroom.config import ROOT
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -24,7 +24,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
-    from classroom import config, db, errors, localtime, web
+    # lazy: `import classroom` (Alembic, the CLI) loads no feature until an app is built
+    from classroom import config, db, errors, templating, web
     from classroom.lessons.content import load_lessons
 
     app.config.update(config.load_config(instance, overrides))
@@ -33,12 +34,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     web.init_app(app)
     errors.init_app(app)
-    localtime.init_app(app)
     _register_features(app)
+    templating.init_app(app)
     return app
 
 
 def _register_features(app: Flask) -> None:
+    # lazy: the factory is the top layer; features load only when an app is built
     from classroom.accounts import views as accounts
     from classroom.admin import views as admin
     from classroom.assessment import views as assessment

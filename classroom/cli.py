@@ -10,9 +10,9 @@ from classroom import migrate
 from classroom.backup.cli import cli as backup_cli
 from classroom.db import get_session
 from classroom.lessons.cli import cli as lessons_cli
-from classroom.outbox.cli import cli as worker_cli
 from classroom.speech.cli import cli as speech_cli
 from classroom.symbols.cli import cli as symbols_cli
+from classroom.worker import cli as worker_cli
 from classroom.worries.transfer_cli import cli as cp_file_cli
 
 
@@ -49,7 +49,7 @@ def demo_group() -> None:
 @demo_group.command("seed")
 def demo_seed() -> None:
     """Create the demo school once (synthetic people only) and print how to use it."""
-    from classroom import demo
+    from classroom import demo  # lazy: the demo seeder loads only for this command
 
     session = get_session()
     password = demo.seed(session)
@@ -82,6 +82,7 @@ def devices_group() -> None:
 @click.option("--name", "device_name", default="", help="A name for the iPad, e.g. 'Oak iPad 3'.")
 def enrol_link(class_name: str, device_name: str) -> None:
     """Print a one-time link that turns the iPad that opens it into a class iPad."""
+    # lazy: only this command needs devices; `flask --help` stays quick
     from classroom.devices.services import create_enrolment_link, enrolment_url
     from classroom.pupils.models import SchoolClass
 

@@ -8,6 +8,9 @@ from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any
 
+# The project folder: lessons/, symbols/, templates/, static/ and the default instance/ live here.
+ROOT = Path(__file__).resolve().parent.parent
+
 DEFAULTS: dict[str, Any] = {
     "ENV": "production",
     "SCHOOL_NAME": "Baginton Fields School",

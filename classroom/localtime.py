@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app
+from flask import current_app
 
 from classroom.db import utcnow
 
@@ -71,8 +71,3 @@ def local_day_bounds(day: date) -> tuple[datetime, datetime]:
 def zone_name() -> str:
     """The zone's current abbreviation (GMT or BST), for table headers."""
     return to_local(utcnow()).strftime("%Z")
-
-
-def init_app(app: Flask) -> None:
-    app.add_template_filter(local_time, "local")
-    app.jinja_env.globals.update(zone_name=zone_name)

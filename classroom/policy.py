@@ -280,24 +280,11 @@ def can_view_pupil(session: Session, actor: Actor, pupil: Pupil) -> bool:
     return session.scalar(scope) is not None
 
 
-def can_edit_pupil_settings(session: Session, actor: Actor, pupil: Pupil) -> bool:
-    account = holder(actor, "edit_pupil_settings")
-    if account is None or account.school_id != pupil.school_id:
-        return False
-    return account.role not in CLASS_ROLES or _teaches(session, account, pupil.class_id)
-
-
-def can_manage_class_ipads(session: Session, actor: Actor, school_class: SchoolClass) -> bool:
-    account = holder(actor, "manage_class_ipads")
-    if account is None or account.school_id != school_class.school_id:
-        return False
-    return account.role not in CLASS_ROLES or _teaches(session, account, school_class.id)
-
-
-def visible_ipad_classes(actor: Actor) -> Select[SchoolClass]:
-    """Classes whose iPads the actor may enrol and revoke."""
+def _classes_with_right(actor: Actor, right: str) -> Select[SchoolClass]:
+    """Classes where the actor holds a class right: class staff their own classes, others the
+    school (the one rule behind every class-staff check below)."""
     query = select(SchoolClass).order_by(SchoolClass.name)
-    account = holder(actor, "manage_class_ipads")
+    account = holder(actor, right)
     if account is None:
         return query.where(false())
     query = query.where(SchoolClass.school_id == account.school_id)
@@ -306,12 +293,31 @@ def visible_ipad_classes(actor: Actor) -> Select[SchoolClass]:
     return query
 
 
+def _in_classes(session: Session, scope: Select[SchoolClass], class_id: int) -> bool:
+    return session.scalar(scope.where(SchoolClass.id == class_id)) is not None
+
+
+def visible_settings_classes(actor: Actor) -> Select[SchoolClass]:
+    """Classes whose pupils' settings, symbols and lesson map the actor may change."""
+    return _classes_with_right(actor, "edit_pupil_settings")
+
+
+def can_edit_pupil_settings(session: Session, actor: Actor, pupil: Pupil) -> bool:
+    return _in_classes(session, visible_settings_classes(actor), pupil.class_id)
+
+
+def visible_ipad_classes(actor: Actor) -> Select[SchoolClass]:
+    """Classes whose iPads the actor may enrol and revoke."""
+    return _classes_with_right(actor, "manage_class_ipads")
+
+
+def can_manage_class_ipads(session: Session, actor: Actor, school_class: SchoolClass) -> bool:
+    return _in_classes(session, visible_ipad_classes(actor), school_class.id)
+
+
 def can_edit_class_symbols(session: Session, actor: Actor, school_class: SchoolClass) -> bool:
     """Symbol choices for a class: whoever may change its pupils' settings."""
-    account = holder(actor, "edit_pupil_settings")
-    if account is None or account.school_id != school_class.school_id:
-        return False
-    return account.role not in CLASS_ROLES or _teaches(session, account, school_class.id)
+    return _in_classes(session, visible_settings_classes(actor), school_class.id)
 
 
 def can_edit_class_map(session: Session, actor: Actor, school_class: SchoolClass) -> bool:
@@ -325,12 +331,14 @@ def can_edit_school_symbols(actor: Actor) -> bool:
     return account is not None and account.role not in CLASS_ROLES
 
 
+def visible_assessment_classes(actor: Actor) -> Select[SchoolClass]:
+    """Classes whose pupils the actor may assess: class staff their own, the headteacher any."""
+    return _classes_with_right(actor, "record_assessment")
+
+
 def can_record_assessment(session: Session, actor: Actor, pupil: Pupil) -> bool:
     """Class staff assess their own classes' pupils; the headteacher any pupil."""
-    account = holder(actor, "record_assessment")
-    if account is None or account.school_id != pupil.school_id:
-        return False
-    return account.role not in CLASS_ROLES or _teaches(session, account, pupil.class_id)
+    return _in_classes(session, visible_assessment_classes(actor), pupil.class_id)
 
 
 def can_pupil_sign_in_on(pupil: Pupil, device_class_id: int) -> bool:
@@ -358,18 +366,30 @@ def can_work_incident(actor: Actor, incident: Incident) -> bool:
 def is_safeguarding_team(actor: Actor) -> bool:
     """Whether the actor is on the school's safeguarding team (may work child-protection files)."""
     return holder(actor, "work_incidents") is not None
-def incident_workers(school_id: int) -> Select[Account]:
-    """The safeguarding team of a school: who may be assigned an incident or own its actions.
+# How far into a school's safeguarding team a worry reaches. "lead": the DSL, who always hears
+# (a pupil is always offered them as a trusted adult). "alerted": the leads told of every new worry
+# at once. "team": everyone who may work incidents (the head too), re-alerted when a worry is left
+# unacknowledged, and the only people who may be assigned one or own its actions.
+TEAM_REACH: dict[str, frozenset[Role]] = {
+    "lead": frozenset({Role.DSL}),
+    "alerted": frozenset({Role.DSL, Role.DEPUTY_DSL}),
+    "team": RIGHTS["work_incidents"].roles,
+}
 
-    The query scope matching `can_work_incident` for accounts, so nobody is offered work on a
-    record they would get a 404 for.
+
+def safeguarding_team(school_id: int, reach: str = "team") -> Select[Account]:
+    """Active members of a school's safeguarding team, as far as `reach` (see TEAM_REACH).
+
+    Every role in it holds "work_incidents", so it agrees with `can_work_incident`: nobody is
+    alerted to, offered or assigned a record they would get a 404 for.
     """
+    roles = TEAM_REACH[reach] & RIGHTS["work_incidents"].roles
     return (
         select(Account)
         .where(
             Account.school_id == school_id,
             Account.active.is_(True),
-            Account.role.in_(RIGHTS["work_incidents"].roles),
+            Account.role.in_(roles),
         )
         .order_by(Account.display_name)
     )
@@ -496,7 +516,7 @@ HOLDING_DECISIONS = (ParentContact.DO_NOT_CONTACT, ParentContact.NOT_NOW)
 
 
 def _decision_in_force_is(
-    incident_id: InstrumentedAttribute[int | None] | InstrumentedAttribute[int],
+    incident_id: InstrumentedAttribute[int | None] | InstrumentedAttribute[int] | int,
     decisions: tuple[ParentContact, ...],
 ) -> ColumnElement[bool]:
     later = aliased(ParentContactDecision)
@@ -538,6 +558,14 @@ def carers_locked_out(
     if created_at is not None:
         locked = locked.where(Incident.created_at <= created_at)
     return exists(locked)
+
+
+def may_send_notice(session: Session, incident: Incident) -> bool:
+    """The one rule for whether a notice about this incident may go to carers now: only while the
+    parent-contact decision in force (the latest) is "inform now". Service, pages and the
+    incident's "Send a notice" link all ask this."""
+    inform_now = _decision_in_force_is(incident.id, (ParentContact.INFORM_NOW,))
+    return bool(session.scalar(select(inform_now)))
 
 
 def may_tell_carers(session: Session, pupil_id: int) -> bool:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeAlias
 
+from classroom.accounts.models import Account
+from classroom.pupils.models import Pupil
+
 if TYPE_CHECKING:
-    from classroom.accounts.models import Account
     from classroom.devices.models import Device
-    from classroom.pupils.models import Pupil
 
 
 @dataclass
@@ -55,12 +56,25 @@ class Anonymous:
 Actor: TypeAlias = "Account | PupilPrincipal | Anonymous"
 
 
+def account_id(actor: object) -> int | None:
+    """The id of the staff or carer account acting; None for a pupil, the system or nobody."""
+    return actor.id if isinstance(actor, Account) else None
+
+
+def require_account_id(actor: object) -> int:
+    """The acting account's id, for rows only an account may own (a pupil or nobody: refused)."""
+    found = account_id(actor)
+    if found is None:
+        raise PermissionError("only a signed-in member of staff or carer may do this")
+    return found
+
+
 def actor_identity(actor: object) -> tuple[str, int | None, str]:
     """(kind, id, name) for the audit log."""
-    from classroom.accounts.models import Account
-
     if isinstance(actor, Account):
         return ("parent" if actor.is_parent else "staff", actor.id, actor.display_name)
     if isinstance(actor, PupilPrincipal):
-        return ("pupil", actor.pupil.id, actor.pupil.full_name)
+        actor = actor.pupil
+    if isinstance(actor, Pupil):  # a pupil's own action (a worry, a lesson), as the pupil
+        return ("pupil", actor.id, actor.full_name)
     return ("system", None, "system")

@@ -16,6 +16,7 @@ from flask.typing import ResponseReturnValue
 from flask.wrappers import Response as FlaskResponse
 from flask_login import LoginManager, current_user, user_logged_out
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.exceptions import Forbidden
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
@@ -149,7 +150,6 @@ def init_app(app: Flask) -> None:
     app.after_request(end_request)
     app.teardown_request(_forget_write_intent)
     _commit_after_the_view(app)
-    app.jinja_env.globals.update(static_url=static_url, can=_can, rights=policy.RIGHTS)
 
 
 def load_principal(token: str) -> Account | PupilPrincipal | None:
@@ -243,7 +243,7 @@ def _refuse(rule: str, actor: object) -> Response:
         return redirect(url_for("accounts.sign_in", next=request.full_path.rstrip("?")))
     if rule == "class_ipad":
         return redirect(url_for("core.home"))
-    abort(403)
+    raise Forbidden
 
 
 def security_headers(response: Response) -> Response:
@@ -318,10 +318,6 @@ def current_actor() -> Actor:
     """Whoever is making this request (Flask-Login's proxy, unwrapped and typed)."""
     actor: Actor = current_user._get_current_object()  # noqa: SLF001
     return actor
-
-
-def _can(right: str) -> bool:
-    return policy.has_right(current_actor(), right)
 
 
 def client_ip() -> str:

@@ -102,7 +102,7 @@ def moment(
         family.teacher,
         kw.pop("pupil", family.child),  # type: ignore[arg-type]
         "Sorts kind and unkind messages",
-        "Secure: did it on their own",
+        "Secure (independent)",
         note,
         **kw,  # type: ignore[arg-type]
     )

@@ -121,3 +121,13 @@ def test_entries_carry_their_school_and_tier(session: Session) -> None:
     assert event.tier == AuditTier.RECORD
     assert record(session, None, "sign_in.failed").tier == AuditTier.ACCOUNT
     assert record(session, None, "sign_in.failed").school_id is None
+
+
+def test_a_pupils_own_worry_is_audited_as_that_pupil_not_the_system(session: Session) -> None:
+    school = make_worry_school(session)
+    choices = worries.WorryChoices(what="photo_or_secret")
+    incident = worries.raise_worry(session, school.pupil, school.device, "k1", choices)
+    entry = session.scalars(select(AuditEvent).where(AuditEvent.action == "worry.reported")).one()
+    assert (entry.actor_kind, entry.actor_id) == ("pupil", school.pupil.id)
+    assert entry.actor_name == school.pupil.full_name
+    assert entry.school_id == incident.school_id

@@ -13,9 +13,9 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from classroom import policy
-from classroom.outbox.cli import tick
 from classroom.parents import services, tips
 from classroom.parents.models import EmailMode
+from classroom.worker import tick
 from classroom.worries import services as worries
 from classroom.worries.models import Category, ParentContact, Risk
 from tests.conftest import Clock
@@ -49,7 +49,7 @@ def test_after_do_not_contact_the_feed_names_no_follow_up_lesson(
         family.teacher,
         family.child,
         "My body, my choice: my body is private",
-        "Secure: did it on their own",
+        "Secure (independent)",
         "We talked about pictures or secrets today",
     )
     services.send_staff_message(

@@ -7,9 +7,9 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from classroom.outbox.cli import tick
 from classroom.outbox.models import OutboxMessage
 from classroom.outbox.services import backoff, enqueue_email, failures
+from classroom.worker import tick
 from tests.conftest import Clock
 from tests.smtp import Inbox
 from tests.worry_helpers import make_school, pupil_on_ipad

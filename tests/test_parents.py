@@ -17,6 +17,7 @@ from classroom.errors import Invalid, Throttled
 from classroom.parents import invites
 from classroom.parents.models import CarerInvite
 from classroom.pupils.models import ParentLink
+from classroom.qr import qr_code
 from tests.conftest import Clock
 from tests.parents_helpers import Family, client_for, make_family
 
@@ -98,7 +99,7 @@ def test_qr_code_svg_path_draws_exactly_the_qr_matrix() -> None:
     import qrcode  # type: ignore[import-untyped]
 
     text = "http://school.example/family/join?code=ABCDE-FGHJK"
-    qr = invites.qr_code(text)
+    qr = qr_code(text)
     drawn = set()
     for x, y, run in re.findall(r"M(\d+),(\d+)h(\d+)v1h-\3z", qr.path):
         drawn.update((int(x) + n, int(y)) for n in range(int(run)))
@@ -111,7 +112,7 @@ def test_qr_code_svg_path_draws_exactly_the_qr_matrix() -> None:
 
 
 def test_qr_code_holds_the_join_link() -> None:
-    qr = invites.qr_code("http://school.example/family/join?code=ABCDE-FGHJK")
+    qr = qr_code("http://school.example/family/join?code=ABCDE-FGHJK")
     assert qr.size >= 21
     assert qr.path.startswith("M")
     assert set(qr.path) <= set("0123456789,Mhvz-")

@@ -41,7 +41,7 @@ def test_learning_moment_reaches_only_that_childs_carers(
     for carer in (family.carer, family.second_carer):
         page = client_for(app, carer).get(f"/family/children/{family.child.id}").data.decode()
         assert "Sorts kind and unkind messages" in page
-        assert "Secure: did it on their own" in page
+        assert "Secure (independent)" in page
         assert "Amira sorted every message herself." in page
     other = client_for(app, family.other_carer).get(f"/family/children/{family.other.id}")
     assert "Sorts kind and unkind" not in other.data.decode()
@@ -148,11 +148,11 @@ def test_quiet_hours_hold_a_message_until_the_morning(
 
 
 def test_quiet_hours_rules(app: Flask) -> None:
-    from datetime import UTC, datetime, time
+    from datetime import UTC, date, datetime, time
     from zoneinfo import ZoneInfo
 
     hours = QuietHours(
-        time(16, 30), time(8), True, frozenset({datetime(2027, 2, 15).date()}), ZoneInfo("UTC")
+        time(16, 30), time(8), True, frozenset({date(2027, 2, 15)}), ZoneInfo("UTC")
     )
     friday_evening = datetime(2027, 2, 12, 18, 0, tzinfo=UTC)
     assert hours.next_open(friday_evening) == datetime(2027, 2, 16, 8, 0, tzinfo=UTC)  # holiday

@@ -41,11 +41,11 @@ def family(session: Session, clock: Clock) -> Family:
 
 def _family_routes(app: Flask) -> list[tuple[str, str, set[str]]]:
     """Every carer route that takes an id, with its methods."""
-    found = []
-    for rule in app.url_map.iter_rules():
-        if rule.rule.startswith("/family/") and rule.arguments:
-            found.append((rule.endpoint, rule.rule, (rule.methods or set()) - {"HEAD", "OPTIONS"}))
-    return found
+    return [
+        (rule.endpoint, rule.rule, (rule.methods or set()) - {"HEAD", "OPTIONS"})
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/family/") and rule.arguments
+    ]
 
 
 def test_every_family_route_with_an_id_is_covered(app: Flask) -> None:

@@ -11,11 +11,11 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from classroom.outbox.cli import tick
 from classroom.outbox.models import OutboxMessage
 from classroom.parents import invites, services
 from classroom.parents.models import EmailMode
 from classroom.pupils.models import ParentLink
+from classroom.worker import tick
 from classroom.worries import services as worries
 from classroom.worries.models import ParentContact
 from tests.conftest import Clock

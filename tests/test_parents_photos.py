@@ -13,9 +13,9 @@ from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from classroom import ROOT
+from classroom import ROOT, photos
 from classroom.errors import Invalid
-from classroom.parents import photos, services
+from classroom.parents import services
 from classroom.parents.models import ConsentPurpose, FeedItem
 from tests.conftest import Clock
 from tests.parents_helpers import Family, client_for, consent, make_family, moment

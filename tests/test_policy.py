@@ -154,3 +154,24 @@ def test_pupil_signs_in_only_on_their_own_class_ipad(session: Session) -> None:
 def test_unknown_access_rule_is_refused_at_definition() -> None:
     with pytest.raises(KeyError):
         policy.allow("everyone_please")
+
+
+@pytest.mark.parametrize(
+    ("reach", "roles"),
+    [
+        ("lead", {Role.DSL}),
+        ("alerted", {Role.DSL, Role.DEPUTY_DSL}),
+        ("team", {Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER}),
+    ],
+)
+def test_safeguarding_team_reaches_active_team_members_of_the_school_only(
+    session: Session, reach: str, roles: set[Role]
+) -> None:
+    school = make_school(session)
+    staff = {role: make_account(session, role, school=school) for role in Role}
+    make_account(session, Role.DSL, school=school, active=False)
+    make_account(session, Role.DSL, school=make_school(session))
+    found = set(session.scalars(policy.safeguarding_team(school.id, reach)))
+    assert found == {staff[role] for role in roles}
+    # Everyone it reaches may open the worry they are told about (never a 404 after an alert).
+    assert all(policy.is_safeguarding_team(account) for account in found)

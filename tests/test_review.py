@@ -15,7 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account, Role
-from classroom.review.services import safe_cell, term_of
+from classroom.export import safe_cell
+from classroom.review.services import term_of
 from classroom.worries.models import Incident
 from tests.conftest import sign_in
 from tests.worry_helpers import School, make_school, pupil_on_ipad

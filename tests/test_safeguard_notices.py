@@ -10,9 +10,9 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from classroom.outbox.cli import tick
 from classroom.outbox.models import OutboxMessage
 from classroom.parents.models import FeedItem
+from classroom.worker import tick
 from classroom.worries import services as worries
 from classroom.worries.models import IncidentEntry, ParentContact
 from tests.conftest import Clock

@@ -34,8 +34,8 @@ from classroom.accounts.redirects import safe_path
 from classroom.audit.services import record
 from classroom.db import get_session, keep, utcnow
 from classroom.errors import Invalid, Throttled
-from classroom.parents.invites import qr_code
 from classroom.policy import allow
+from classroom.qr import qr_code
 from classroom.web import client_ip
 
 bp = Blueprint("accounts", __name__)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import IntEnum, StrEnum
+from enum import StrEnum
 
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,29 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from classroom.accounts.models import Account
 from classroom.db import Base, UtcDateTime, str_enum
 from classroom.pupils.models import Pathway
+from classroom.scale import LEVEL_WORDS, Level
 
-
-class Level(IntEnum):
-    """The school's one scale (PRODUCT.md section 3), mapping onto B Squared, EfL and MAPP."""
-
-    NOT_YET = 0
-    EMERGING = 1
-    DEVELOPING = 2
-    SECURE = 3
-    GENERALISED = 4
-
-    @property
-    def words(self) -> str:
-        return LEVEL_WORDS[self]
-
-
-LEVEL_WORDS = {
-    Level.NOT_YET: "Not yet",
-    Level.EMERGING: "Emerging (full support)",
-    Level.DEVELOPING: "Developing (prompted or modelled)",
-    Level.SECURE: "Secure (independent)",
-    Level.GENERALISED: "Generalised (other person, place or device)",
-}
+__all__ = ["LEVEL_WORDS", "Level"]  # the scale lives in classroom.scale; models re-export it
 
 
 class Context(StrEnum):

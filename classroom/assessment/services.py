@@ -23,7 +23,7 @@ from classroom.errors import Invalid
 from classroom.lessons import content, maps
 from classroom.lessons.models import StepResponse
 from classroom.localtime import local_today
-from classroom.principals import Actor
+from classroom.principals import Actor, require_account_id
 from classroom.pupils.models import Pathway, Pupil
 
 MAX_NOTE = 2000
@@ -115,7 +115,7 @@ def observe(
         note=entry.note.strip(),
         engagement=",".join(entry.engagement),
         observed_on=entry.observed_on,
-        recorded_by_id=getattr(actor, "id", 0),
+        recorded_by_id=require_account_id(actor),
         recorded_at=utcnow(),
         supersedes_id=supersedes.id if supersedes else None,
         from_proposal=entry.from_proposal,
@@ -159,10 +159,9 @@ def mark_shared(session: Session, actor: Actor, observation: Observation) -> boo
     """Note that an observation went home as a learning moment (False if it already had)."""
     if session.get(ObservationShare, observation.id) is not None:
         return False
+    shared_by = require_account_id(actor)
     session.add(
-        ObservationShare(
-            observation_id=observation.id, shared_by_id=getattr(actor, "id", 0), shared_at=utcnow()
-        )
+        ObservationShare(observation_id=observation.id, shared_by_id=shared_by, shared_at=utcnow())
     )
     return True
 

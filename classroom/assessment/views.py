@@ -27,12 +27,12 @@ from classroom.assessment.models import (
 from classroom.audit.services import record
 from classroom.db import get_session
 from classroom.errors import Invalid
+from classroom.export import safe_cell
 from classroom.lessons import content, maps
 from classroom.localtime import local_today
 from classroom.parents import services as parents
 from classroom.policy import allow
 from classroom.pupils.models import Pathway, Pupil, SchoolClass
-from classroom.review.services import safe_cell
 from classroom.web import current_actor
 
 bp = Blueprint("assessment", __name__, url_prefix="/assessment")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import has_request_context, request
 from sqlalchemy.orm import Session
@@ -10,6 +10,9 @@ from sqlalchemy.orm import Session
 from classroom.audit.models import AuditEvent, AuditTier
 from classroom.db import utcnow
 from classroom.principals import Actor, PupilPrincipal, actor_identity
+
+if TYPE_CHECKING:
+    from classroom.pupils.models import Pupil
 
 # Actions about safeguarding records. Anything done to a record from classroom.worries (an
 # incident, a referral, a parent-contact decision...) is safeguarding whatever its action name.
@@ -47,8 +50,9 @@ def tier_of(action: str, obj: Any = None) -> AuditTier:
     return AuditTier.RECORD
 
 
-def school_of(session: Session, actor: Actor | None, obj: Any) -> int | None:
+def school_of(session: Session, actor: Actor | Pupil | None, obj: Any) -> int | None:
     """The school an entry belongs to: the actor's, else the record's (through its pupil)."""
+    # lazy: audit sits below pupils and worries (they write through it); this only reads ids
     from classroom.pupils.models import Pupil, SchoolClass
     from classroom.worries.models import Incident
 
@@ -69,7 +73,7 @@ def school_of(session: Session, actor: Actor | None, obj: Any) -> int | None:
 
 def record(
     session: Session,
-    actor: Actor | None,
+    actor: Actor | Pupil | None,
     action: str,
     obj: Any = None,
     summary: str = "",

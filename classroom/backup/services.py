@@ -355,7 +355,7 @@ def restore(
 def _check_revision(revision: str | None) -> None:
     from alembic.script import ScriptDirectory
 
-    from classroom.migrate import alembic_config
+    from classroom.migrate import alembic_config  # lazy: Alembic loads only to check a restore
 
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
     known = {rev.revision for rev in script.walk_revisions()}

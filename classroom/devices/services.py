@@ -12,12 +12,13 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from classroom import policy
+from classroom.accounts.models import UserSession
 from classroom.accounts.services import token_hash
 from classroom.audit.services import record
 from classroom.db import get_session, utcnow
 from classroom.devices.models import Device, DeviceEnrolment
 from classroom.errors import Invalid
-from classroom.principals import Actor
+from classroom.principals import Actor, account_id
 from classroom.pupils.models import SchoolClass
 
 DEVICE_COOKIE_DAYS = 400  # the longest lifetime browsers allow; staff revoke, not expiry
@@ -74,7 +75,7 @@ def create_enrolment_link(
         code_hash=token_hash(code),
         class_id=school_class.id,
         device_name=clean_device_name(device_name),
-        created_by_id=getattr(actor, "id", None),
+        created_by_id=account_id(actor),
         created_at=now,
         expires_at=now + timedelta(hours=int(current_app.config["ENROLMENT_LINK_HOURS"])),
     )
@@ -144,7 +145,7 @@ def enrol_directly(
     if not policy.can_manage_class_ipads(session, actor, school_class):
         raise PermissionError("not allowed to enrol iPads for this class")
     device, token = new_device(
-        session, school_class.id, clean_device_name(name), getattr(actor, "id", None)
+        session, school_class.id, clean_device_name(name), account_id(actor)
     )
     record(session, actor, "device.enrolled", device, f"{device.name} for {school_class.name}")
     return device, token
@@ -152,8 +153,6 @@ def enrol_directly(
 
 def revoke(session: Session, actor: Actor, device: Device) -> None:
     """Stop an iPad being a class iPad; any pupil signed in on it is signed out."""
-    from classroom.accounts.models import UserSession
-
     if device.revoked_at is not None:
         return
     device.revoked_at = utcnow()

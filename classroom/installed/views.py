@@ -74,8 +74,6 @@ def app_theme_colour() -> str:
     return THEME_COLOUR
 
 
-bp.add_app_template_global(app_short_name, "app_short_name")
-bp.add_app_template_global(app_theme_colour, "app_theme_colour")
 
 
 def _short_name(name: str) -> str:
@@ -120,4 +118,3 @@ def service_worker() -> Response:
     response.cache_control.public = False
     response.headers["Service-Worker-Allowed"] = "/"
     return response
-

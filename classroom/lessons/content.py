@@ -47,7 +47,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, ClassVar, TypeAlias, TypeVar
 
-from classroom import ROOT
+from classroom.config import ROOT
 from classroom.lessons.glossary import GLOSSARY_FILE, Glossary, GlossaryError, load_glossary
 from classroom.symbols.lesson_check import lesson_picture_problems
 from classroom.symbols.library import svg_path

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from classroom import ROOT
+from classroom.config import ROOT
 
 GLOSSARY_FILE = ROOT / "lessons" / "glossary.toml"
 
@@ -43,9 +43,11 @@ class Glossary:
             variant = next((v for v in term.instead_of if _pattern(v).search(text)), None)
             if variant is not None:
                 found.append(f"says '{variant}'; our lessons always say '{term.use}'")
-        for idiom in self.idioms:
-            if _pattern(idiom).search(text):
-                found.append(f"uses '{idiom}', which has no concrete picture; say what you mean")
+        found.extend(
+            f"uses '{idiom}', which has no concrete picture; say what you mean"
+            for idiom in self.idioms
+            if _pattern(idiom).search(text)
+        )
         return found
 
 

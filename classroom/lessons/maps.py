@@ -15,8 +15,8 @@ from classroom.db import get_session, utcnow
 from classroom.errors import Invalid
 from classroom.lessons import authoring
 from classroom.lessons.content import Catalogue, Lesson
-from classroom.lessons.models import MapEntry, PupilTarget
-from classroom.principals import Actor, PupilPrincipal
+from classroom.lessons.models import LessonAttempt, MapEntry, PupilTarget
+from classroom.principals import Actor, PupilPrincipal, require_account_id
 from classroom.pupils.models import Pathway, Pupil, SchoolClass
 
 
@@ -38,7 +38,7 @@ def catalogue() -> Catalogue:
 
 
 def _request_school() -> int | None:
-    from classroom.web import current_actor  # the request layer, imported only when in one
+    from classroom.web import current_actor  # lazy: the request layer, only when in one
 
     actor = current_actor()
     if isinstance(actor, PupilPrincipal):
@@ -274,10 +274,7 @@ def reset(session: Session, actor: Actor, pupil: Pupil) -> None:
 
 
 def _actor_id(actor: Actor) -> int:
-    actor_id = getattr(actor, "id", None)
-    if not isinstance(actor_id, int):
-        raise PermissionError("only staff set targets")
-    return actor_id
+    return require_account_id(actor)
 
 
 # --- Changing a class's map ---------------------------------------------------------------------
@@ -309,8 +306,6 @@ def set_class_lesson(
 
 def next_first(session: Session, pupil: Pupil) -> list[Planned]:
     """My lessons: the target, then lessons not finished yet, then the rest, in map order."""
-    from classroom.lessons.models import LessonAttempt
-
     finished = set(
         session.scalars(
             select(LessonAttempt.lesson_id).where(

@@ -49,7 +49,7 @@ def start(session: Session, pupil: Pupil, device: Device | None, lesson_id: str)
     )
     session.add(attempt)
     session.flush()
-    record(session, None, "lesson.started", pupil, f"{lesson_id} ({planned.pathway.value})")
+    record(session, pupil, "lesson.started", pupil, f"{lesson_id} ({planned.pathway.value})")
     return attempt
 
 
@@ -174,7 +174,7 @@ def _answered_id(step: Step, position: int, seed: int) -> str:
 def finish(session: Session, pupil: Pupil, attempt: LessonAttempt) -> None:
     if attempt.finished_at is None:
         attempt.finished_at = utcnow()
-        record(session, None, "lesson.finished", pupil, attempt.lesson_id)
+        record(session, pupil, "lesson.finished", pupil, attempt.lesson_id)
 
 
 # --- Progress for teachers --------------------------------------------------------------------

@@ -34,7 +34,7 @@ def _fresh_step() -> ResponseReturnValue:
 
 
 CSRF_RECOVERY.update(
-    {name: _fresh_step for name in ("lessons.answer", "lessons.start", "lessons.finish")}
+    dict.fromkeys(("lessons.answer", "lessons.start", "lessons.finish"), _fresh_step)
 )
 
 

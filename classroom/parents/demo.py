@@ -12,9 +12,10 @@ from PIL import Image, ImageDraw
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from classroom import photos
 from classroom.accounts.models import Account
 from classroom.db import utcnow
-from classroom.parents import invites, photos
+from classroom.parents import invites
 from classroom.parents.models import (
     CarerInvite,
     ConsentPurpose,
@@ -24,6 +25,7 @@ from classroom.parents.models import (
     PhotoConsent,
 )
 from classroom.pupils.models import ParentLink, Pupil
+from classroom.scale import LEVEL_WORDS, Level
 
 # A code `make run` users can type at /family/join to connect a new carer to Ben (Oak).
 DEMO_INVITE_CODE = "BENTY-DEM23"
@@ -91,7 +93,7 @@ def seed(session: Session, pupils: dict[str, Pupil]) -> None:
         now - timedelta(days=3),
         kind=FeedKind.LEARNING_MOMENT,
         objective_text="Sorts kind and unkind messages",
-        level_words="Secure: did it on their own",
+        level_words=LEVEL_WORDS[Level.SECURE],
         body="Amira sorted every message by herself and clapped when she finished.",
     )
     _item(
@@ -119,7 +121,7 @@ def seed(session: Session, pupils: dict[str, Pupil]) -> None:
         now - timedelta(days=1),
         kind=FeedKind.LEARNING_MOMENT,
         objective_text="Hides passcode; knows it is secret",
-        level_words="Developing: did it with a prompt or a model",
+        level_words=LEVEL_WORDS[Level.DEVELOPING],
         body="Amira covered the screen when she typed her passcode.",
         photo_file=photos.store(_drawing()),
     )
@@ -137,7 +139,7 @@ def _grace(session: Session, grace: Pupil, teacher: Account, now: datetime) -> N
         now - timedelta(days=1),
         kind=FeedKind.LEARNING_MOMENT,
         objective_text="Sorts cartoon and real videos",
-        level_words="Emerging: did it with full support",
+        level_words=LEVEL_WORDS[Level.EMERGING],
         body="Grace watched carefully and pointed to the cartoon.",
     )
 

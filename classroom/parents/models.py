@@ -10,7 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from classroom.accounts.models import Account
 from classroom.db import Base, UtcDateTime, str_enum
+from classroom.photos import ConsentPurpose
 from classroom.pupils.models import Pupil
+
+__all__ = ["ConsentPurpose"]  # defined with the photos it is about (classroom.photos)
 
 
 class FeedKind(StrEnum):
@@ -30,11 +33,6 @@ EMAIL_MODE_LABELS = {
     EmailMode.DAILY: "Email me once a day at most (a daily digest)",
     EmailMode.OFF: "No emails: I will look in the app",
 }
-
-
-class ConsentPurpose(StrEnum):
-    APP = "app"  # photos shared with this child's own carers in the app
-    WEBSITE = "website"  # photos on the school website (never with names)
 
 
 CONSENT_PURPOSE_LABELS = {

@@ -7,24 +7,22 @@ carer unless the parent-contact decision in force says "inform now".
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import pyzipper
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from classroom import policy
+from classroom import photos, policy
 from classroom.accounts.models import Account
 from classroom.audit.services import record
 from classroom.db import serialise, utcnow
 from classroom.errors import Invalid, checked_key
+from classroom.export import check_passphrase, encrypted_csv, safe_cell
 from classroom.localtime import local_time, local_today
 from classroom.outbox.models import OutboxMessage
-from classroom.parents import delivery, photos
+from classroom.parents import delivery
 from classroom.parents.models import (
     CarerSettings,
     ConsentPurpose,
@@ -36,12 +34,11 @@ from classroom.parents.models import (
 )
 from classroom.principals import Actor
 from classroom.pupils.models import Pupil
-from classroom.review.services import MIN_PASSPHRASE, safe_cell
+from classroom.worries import chronology
 from classroom.worries import services as worries
 from classroom.worries.models import (
     Category,
     Incident,
-    IncidentEntry,
     ParentContact,
 )
 
@@ -197,9 +194,9 @@ def _photo(session: Session, pupil: Pupil, data: bytes) -> str:
 
 def _decision_allows(session: Session, incident: Incident) -> None:
     """Carers hear about an incident only while the decision in force is "inform now"."""
-    decision = worries.parent_contact(session, incident)
-    if decision is not None and decision.decision == ParentContact.INFORM_NOW:
+    if policy.may_send_notice(session, incident):
         return
+    decision = worries.parent_contact(session, incident)
     if decision is not None and decision.decision == ParentContact.DO_NOT_CONTACT:
         raise Invalid(
             f"The decision in force for {incident.reference} is \u201cdo not contact parents/"
@@ -236,11 +233,7 @@ def _incident_for(
 
 def _chronology(session: Session, incident: Incident, author: Account, text: str) -> None:
     """What was shared with whom goes on the incident's chronology (statutory record)."""
-    session.add(
-        IncidentEntry(
-            incident_id=incident.id, at=utcnow(), author_id=author.id, kind="parents", text=text
-        )
-    )
+    chronology.write_entry(session, incident.id, author.id, "parents", text, utcnow())
 
 
 def send_staff_message(
@@ -387,23 +380,12 @@ def note_delivered_notices(session: Session) -> int:
     noted = 0
     for item in queued:
         marker = f"Notice #{item.id} delivered"
-        already = session.scalar(
-            select(IncidentEntry.id).where(
-                IncidentEntry.incident_id == item.incident_id,
-                IncidentEntry.kind == "parents_delivered",
-                IncidentEntry.text.startswith(marker),
-            )
-        )
-        if already is None:
-            session.add(
-                IncidentEntry(
-                    incident_id=item.incident_id,
-                    at=now,
-                    author_id=None,
-                    kind="parents_delivered",
-                    text=f"{marker} in the app at {local_time(item.deliver_at)}",
-                )
-            )
+        incident_id = item.incident_id
+        if incident_id is not None and not chronology.has_entry(
+            session, incident_id, "parents_delivered", marker
+        ):
+            text = f"{marker} in the app at {local_time(item.deliver_at)}"
+            chronology.write_entry(session, incident_id, None, "parents_delivered", text, now)
             noted += 1
     return noted
 
@@ -615,17 +597,9 @@ def export_messages(session: Session, actor: Actor, passphrase: str) -> bytes:
     account = policy.holder(actor, "export_parent_messages")
     if account is None:
         raise PermissionError("may not export the message log")
-    if len(passphrase) < MIN_PASSPHRASE:
-        raise Invalid(f"Use a passphrase of at least {MIN_PASSPHRASE} characters.", "passphrase")
-    text = io.StringIO()
-    csv.writer(text).writerows(_log_rows(session, account.school_id))
-    buffer = io.BytesIO()
-    with pyzipper.AESZipFile(
-        buffer, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES
-    ) as archive:
-        archive.setpassword(passphrase.encode())
-        archive.setencryption(pyzipper.WZ_AES, nbits=256)
-        stamp = local_today().strftime("%Y%m%d")
-        archive.writestr(f"parent-messages-{stamp}.csv", text.getvalue().encode("utf-8-sig"))
+    check_passphrase(passphrase)  # before reading a single message
+    stamp = local_today().strftime("%Y%m%d")
+    rows = _log_rows(session, account.school_id)
+    data = encrypted_csv(rows, f"parent-messages-{stamp}.csv", passphrase)
     record(session, actor, "parents.messages_exported", summary="AES-256 zip")
-    return buffer.getvalue()
+    return data

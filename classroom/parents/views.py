@@ -24,7 +24,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
-from classroom import policy
+from classroom import photos, policy
 from classroom.accounts import services as accounts
 from classroom.accounts.models import Account
 from classroom.audit.services import record
@@ -32,7 +32,7 @@ from classroom.db import get_session, utcnow
 from classroom.errors import Invalid, Throttled
 from classroom.lessons.content import Pathway as LessonPathway
 from classroom.localtime import local_today
-from classroom.parents import delivery, invites, photos, queries, services, tips
+from classroom.parents import delivery, invites, queries, services, tips
 from classroom.parents.forms import (
     AddChildForm,
     CarerAccountForm,
@@ -56,21 +56,19 @@ from classroom.parents.models import (
 )
 from classroom.policy import allow
 from classroom.pupils.models import ParentLink, Pupil
+from classroom.qr import qr_code
+from classroom.scale import LEVEL_WORDS, Level
 from classroom.symbols.cache import override_layers
 from classroom.web import client_ip, current_actor
 from classroom.worries import services as worries
-from classroom.worries.models import PARENT_CONTACT_LABELS, Incident, ParentContact
+from classroom.worries.models import PARENT_CONTACT_LABELS, Incident
 
 bp = Blueprint("parents", __name__)
 T = TypeVar("T")
 
-# The scale assessment uses (PRODUCT.md section 3), in words for home; positive moments only.
-LEVEL_WORDS = {
-    "1": "Emerging: did it with full support",
-    "2": "Developing: did it with a prompt or a model",
-    "3": "Secure: did it on their own",
-    "4": "Generalised: did it with another person, in another place or at home",
-}
+# The assessment scale in its one wording (carers and staff read the same words); a learning
+# moment is a positive one, so "Not yet" is not offered.
+MOMENT_LEVELS = {str(int(level)): LEVEL_WORDS[level] for level in Level if level > Level.NOT_YET}
 
 
 def _account() -> Account:
@@ -403,7 +401,7 @@ def issue_invite(pupil_id: int) -> ResponseReturnValue:
         invite=invite,
         code=code,
         url=url,
-        qr=invites.qr_code(url),
+        qr=qr_code(url),
     )
 
 
@@ -494,7 +492,7 @@ def _moment_form(pupil: Pupil, submitted: bool = False) -> LearningMomentForm:
     pathway = LessonPathway(pupil.pathway.value)
     objectives = [(lesson, lesson.version(pathway).objective) for lesson in tips.catalogue()]
     form.objective.choices = {o.id: f"{lesson.title.text}: {o.text}" for lesson, o in objectives}
-    form.level.choices = dict(LEVEL_WORDS)
+    form.level.choices = dict(MOMENT_LEVELS)
     if not submitted:
         form.key.data = _new_key()
     return form
@@ -524,7 +522,7 @@ def share(pupil_id: int) -> ResponseReturnValue:
             _account(),
             pupil,
             _objective_text(form.objective.data),
-            LEVEL_WORDS[form.level.data],
+            MOMENT_LEVELS[form.level.data],
             form.note.data,
             _upload(form.photo.data),
             form.key.data,
@@ -603,7 +601,7 @@ def _notice_page(
     } | (forms or {})
     carers = {p.id: delivery.connected_carers(db, p.id) for p in pupils}
     sent = {p.id: services.notice_under_decision(db, incident, p) for p in pupils}
-    allowed = decision is not None and decision.decision == ParentContact.INFORM_NOW
+    allowed = policy.may_send_notice(db, incident)
     return render_template(
         "parents/notice.html",
         incident=incident,

@@ -7,7 +7,7 @@ import io
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -96,7 +96,7 @@ def _header_map(headers: list[str]) -> tuple[dict[str, int], list[str]]:
 def _parse_date(text: str) -> date | None:
     for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"):
         try:
-            return datetime.strptime(text.strip(), fmt).date()
+            return datetime.strptime(text.strip(), fmt).replace(tzinfo=UTC).date()  # a date only
         except ValueError:
             continue
     return None

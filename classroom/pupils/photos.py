@@ -16,8 +16,7 @@ from sqlalchemy.orm import Session
 from classroom import policy
 from classroom.audit.services import record
 from classroom.localtime import local_today
-from classroom.parents.models import ConsentPurpose
-from classroom.parents.photos import reencode
+from classroom.photos import ConsentPurpose, reencode
 from classroom.principals import Actor
 from classroom.pupils.models import Pupil
 

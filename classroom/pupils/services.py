@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -12,13 +13,16 @@ from sqlalchemy.orm import Session
 
 from classroom import policy
 from classroom.accounts import services as accounts
+from classroom.accounts.models import UserSession
 from classroom.accounts.passwords import hash_password, verify_password
 from classroom.audit.services import record
 from classroom.db import utcnow
-from classroom.devices.models import Device
 from classroom.errors import Invalid
 from classroom.principals import Actor
 from classroom.pupils.models import CardChoosing, Pathway, Pupil, Scanning, SymbolSize
+
+if TYPE_CHECKING:
+    from classroom.devices.models import Device  # devices sit above pupils: a class owns iPads
 
 # The pictures a picture password is made from (OpenMoji codes) and the word each one says.
 PICTURES: dict[str, str] = {
@@ -60,7 +64,7 @@ def pupil_session_expiry(now: datetime) -> datetime:
     """Pupil sessions end at the end of the school day (or an hour after an after-hours start)."""
     zone = ZoneInfo(current_app.config["TIMEZONE"])
     local = now.astimezone(zone)
-    end_time = datetime.strptime(current_app.config["SCHOOL_DAY_END"], "%H:%M").time()
+    end_time = time.fromisoformat(current_app.config["SCHOOL_DAY_END"])  # "HH:MM", validated
     day_end = datetime.combine(local.date(), end_time, tzinfo=zone)
     if local < day_end:
         return day_end
@@ -74,7 +78,7 @@ def sign_in_pupil(session: Session, pupil: Pupil, device: Device, ip: str) -> ac
     new = accounts.start_session(
         session, pupil_session_expiry(utcnow()), ip, pupil_id=pupil.id, device_id=device.id
     )
-    record(session, None, "pupil.signed_in", pupil, f"on {device.name}")
+    record(session, pupil, "pupil.signed_in", pupil, f"on {device.name}")
     return new
 
 
@@ -133,8 +137,6 @@ def set_picture_password(session: Session, actor: Actor, pupil: Pupil, pictures:
 
 def finish(session: Session, session_row_id: int) -> None:
     """The pupil pressed Finished: end the session so the next pupil starts clean."""
-    from classroom.accounts.models import UserSession
-
     row = session.get(UserSession, session_row_id)
     if row is not None:
         accounts.end_session(session, row, "finished")
@@ -176,8 +178,9 @@ def lessons_on_home(pupil: Pupil) -> int | None:
 
 def voice_choices() -> dict[str, str]:
     """The voices this server can speak, with plain names for staff."""
+    # lazy: speech (a feature, above pupils) is optional; staff settings still work without it
     from classroom.speech.engine import SpeechUnavailable
-    from classroom.speech.services import current_synthesiser  # speech is optional here
+    from classroom.speech.services import current_synthesiser
 
     try:
         voices = current_synthesiser().voices()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import statistics
 import unicodedata
@@ -12,11 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-import pyzipper
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account
+from classroom.export import check_passphrase, encrypted_csv, safe_cell
 from classroom.localtime import local_time, local_today, to_local
 from classroom.pupils.models import Pupil, SchoolClass
 from classroom.worries.models import (
@@ -202,15 +200,6 @@ _TITLES = {"mr", "mrs", "ms", "miss", "dr", "the", "and", "technician", "parent"
 
 # --- Encrypted export for the DSL -------------------------------------------------------------
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-MIN_PASSPHRASE = 12
-
-
-def safe_cell(value: object) -> str:
-    """Text for a spreadsheet cell that can never run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
-
 
 def _rows(session: Session, school_id: int) -> list[list[str]]:
     header = [
@@ -269,16 +258,6 @@ def _rows(session: Session, school_id: int) -> list[list[str]]:
 
 def encrypted_export(session: Session, school_id: int, passphrase: str) -> bytes:
     """The full incident log as CSV inside an AES-256 encrypted zip (7-Zip, WinZip open it)."""
-    if len(passphrase) < MIN_PASSPHRASE:
-        raise ValueError(f"Use a passphrase of at least {MIN_PASSPHRASE} characters.")
-    text = io.StringIO()
-    csv.writer(text).writerows(_rows(session, school_id))
-    buffer = io.BytesIO()
-    with pyzipper.AESZipFile(
-        buffer, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES
-    ) as archive:
-        archive.setpassword(passphrase.encode())
-        archive.setencryption(pyzipper.WZ_AES, nbits=256)
-        stamp = local_today().strftime("%Y%m%d")
-        archive.writestr(f"incident-log-{stamp}.csv", text.getvalue().encode("utf-8-sig"))
-    return buffer.getvalue()
+    check_passphrase(passphrase)  # before reading a single record
+    stamp = local_today().strftime("%Y%m%d")
+    return encrypted_csv(_rows(session, school_id), f"incident-log-{stamp}.csv", passphrase)

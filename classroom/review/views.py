@@ -11,6 +11,7 @@ from flask.typing import ResponseReturnValue
 from classroom.accounts.models import Account
 from classroom.audit.services import record
 from classroom.db import get_session, utcnow
+from classroom.errors import Invalid
 from classroom.localtime import local_today, to_local
 from classroom.policy import allow
 from classroom.review import disclosure, services
@@ -79,8 +80,8 @@ def export() -> ResponseReturnValue:
     db = get_session()
     try:
         data = services.encrypted_export(db, _account().school_id, passphrase)
-    except ValueError as problem:
-        return render_template("review/export.html", error=str(problem)), 400
+    except Invalid as problem:
+        return render_template("review/export.html", error=problem.message), 400
     record(db, current_actor(), "incidents.exported", summary="AES-256 zip")
     db.commit()
     name = f"incident-log-{local_today():%Y-%m-%d}.zip"

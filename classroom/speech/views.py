@@ -19,7 +19,6 @@ from classroom.web import current_actor
 bp = Blueprint("speech", __name__, url_prefix="/speech")
 ONE_YEAR = 365 * 24 * 3600  # a key names one exact clip forever, so it never changes
 
-bp.add_app_template_global(services.speech_available, "speech_available")
 
 
 @bp.post("/clip")

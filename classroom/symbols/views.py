@@ -12,6 +12,7 @@ from typing import overload
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
 from classroom import policy
@@ -26,11 +27,9 @@ from classroom.principals import PupilPrincipal
 from classroom.pupils.models import Pupil, SchoolClass
 from classroom.symbols import pictures, queries, services
 from classroom.symbols.cache import override_layers as cached_override_layers
-from classroom.symbols.cache import render_symbolised, render_words
 from classroom.symbols.forms import LAYER_KEY, ChooserForm, ClearForm, OverrideForm, TextForm
 from classroom.symbols.library import svg_path
 from classroom.symbols.models import SymbolOverride
-from classroom.symbols.spoken import name, spoken
 from classroom.symbols.symboliser import HIDDEN, Token, symbolise
 from classroom.symbols.vocabulary import normalise
 from classroom.web import current_actor, small_file_response
@@ -39,12 +38,7 @@ bp = Blueprint("symbols", __name__, url_prefix="/symbols")
 
 # Templates render symbol-supported text with `sym.symbolised(symbolise(text, layers), size)`;
 # pupil screens use `spoken([...], pupil_layers)` with templates/symbols/_pupil.html.
-# "symbolise" (the template global) is registered by word_swap.py: staff previews use layers.
-bp.add_app_template_global(render_symbolised, "render_symbolised")
-bp.add_app_template_global(render_words, "render_words")
-bp.add_app_template_global(spoken, "spoken")
-bp.add_app_template_global(name, "person_name")
-bp.add_app_template_filter(name, "person_name")
+# "symbolise" for staff previews is word_swap.preview_symbolise (see classroom/templating.py).
 
 MAX_WORD_LINKS = 40
 
@@ -106,12 +100,6 @@ def _layers_for_request() -> list[dict[str, str]]:
     return []
 
 
-@bp.app_context_processor
-def pupil_symbols() -> dict[str, object]:
-    """`pupil_layers` for the pupil templates (looked up only if a template uses it)."""
-    return {"pupil_layers": PupilLayers()}
-
-
 # --- Whose symbols: the school, a class or a pupil ------------------------------------------
 
 
@@ -161,7 +149,7 @@ def _target(key: str) -> Target:
         pupil = db.scalar(policy.visible_pupils(actor).where(Pupil.id == int(number)))
         if pupil is not None:
             return _pupil_target(pupil)
-    abort(404)
+    raise NotFound
 
 
 def _preview_targets() -> list[Target]:
@@ -174,12 +162,16 @@ def _editable_targets() -> list[Target]:
     """Layers this person may change, per policy: school, then classes, then pupils."""
     actor, db = _staff(), get_session()
     targets = [_school_target()] if policy.can_edit_school_symbols(actor) else []
-    for school_class in db.scalars(policy.visible_classes(actor)):
-        if policy.can_edit_class_symbols(db, actor, school_class):
-            targets.append(_class_target(school_class))
-    for pupil in db.scalars(policy.visible_pupils(actor)):
-        if policy.can_edit_pupil_settings(db, actor, pupil):
-            targets.append(_pupil_target(pupil))
+    targets.extend(
+        _class_target(school_class)
+        for school_class in db.scalars(policy.visible_classes(actor))
+        if policy.can_edit_class_symbols(db, actor, school_class)
+    )
+    targets.extend(
+        _pupil_target(pupil)
+        for pupil in db.scalars(policy.visible_pupils(actor))
+        if policy.can_edit_pupil_settings(db, actor, pupil)
+    )
     return targets
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from classroom import ROOT
+from classroom.config import ROOT
 from classroom.symbols.library import CODE, own_symbol_files, svg_path, svg_problems
 
 VOCABULARY_FILE = ROOT / "symbols" / "vocabulary.toml"

@@ -26,7 +26,6 @@ from classroom.symbols.views import (
     Target,
     _editable_targets,
     _layers_of,
-    bp,
 )
 from classroom.web import current_actor
 
@@ -107,6 +106,3 @@ def with_layer(path: str, key: str) -> str:
     query = [(k, v) for k, v in parse_qsl(parts.query) if k != LAYER_ARG]
     return urlunsplit(("", "", parts.path, urlencode([*query, (LAYER_ARG, key)]), ""))
 
-
-bp.add_app_template_global(preview_symbolise, "symbolise")
-bp.add_app_template_global(word_swap, "word_swap")

@@ -19,8 +19,9 @@ from classroom import policy
 from classroom.audit.services import record
 from classroom.errors import Invalid
 from classroom.principals import Actor
+from classroom.worries import chronology
 from classroom.worries.evidence_models import MARK_LABELS, BodyMark, MarkType, Side
-from classroom.worries.models import Incident, IncidentEntry
+from classroom.worries.models import Incident
 
 WIDTH, HEIGHT = 200, 400  # the outline's drawing units (see templates/worries/evidence/_body.html)
 MAX_NOTE = 2000
@@ -176,14 +177,7 @@ def add_mark(
     session.add(mark)
     session.flush()
     what = f"{MARK_LABELS[mark_type]}, {size}, {region_words(region.code)}"
-    session.add(
-        IncidentEntry(
-            incident_id=incident.id,
-            at=now,
-            author_id=account.id,
-            kind="body_map",
-            text=f"Body map: {what}." + (f" {note}" if note else ""),
-        )
-    )
+    text = f"Body map: {what}." + (f" {note}" if note else "")
+    chronology.write_entry(session, incident.id, account.id, "body_map", text, now)
     record(session, actor, "body_map.mark_added", incident, f"mark #{mark.id}")
     return mark

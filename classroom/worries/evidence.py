@@ -27,9 +27,9 @@ from classroom.accounts.models import Account
 from classroom.audit.services import record
 from classroom.errors import Invalid
 from classroom.principals import Actor
-from classroom.worries import evidence_crypto
+from classroom.worries import chronology, evidence_crypto
 from classroom.worries.evidence_models import Attachment, AttachmentKind
-from classroom.worries.models import Incident, IncidentEntry
+from classroom.worries.models import Incident
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # a 40-megapixel picture; anything larger is refused before decoding
@@ -177,15 +177,8 @@ def add_attachment(
     session.add(attachment)
     session.flush()
     words = f"{KIND_WORDS[ready.kind]}, {size_words(attachment.size)}"
-    session.add(
-        IncidentEntry(
-            incident_id=incident.id,
-            at=now,
-            author_id=account.id,
-            kind="evidence_added",
-            text=f"Evidence attached: {ready.filename} ({words}). {description}",
-        )
-    )
+    text = f"Evidence attached: {ready.filename} ({words}). {description}"
+    chronology.write_entry(session, incident.id, account.id, "evidence_added", text, now)
     record(session, actor, "evidence.attached", incident, f"attachment #{attachment.id} ({words})")
     return attachment
 

@@ -80,11 +80,6 @@ def incident_evidence(incident: Incident) -> IncidentEvidence:
     return IncidentEvidence(list(attachments), list(marks))
 
 
-@bp.app_context_processor
-def _template_helpers() -> dict[str, object]:
-    return {"incident_evidence": incident_evidence, "body_map_regions": body_map.REGIONS}
-
-
 def _page(
     incident: Incident,
     upload: AttachmentForm | None = None,

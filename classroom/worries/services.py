@@ -10,17 +10,18 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from classroom import policy
-from classroom.accounts.models import Account, Role
+from classroom.accounts.models import Account
 from classroom.audit.services import record
 from classroom.db import utcnow
 from classroom.devices.models import Device
 from classroom.errors import Invalid, checked_key
+from classroom.lessons import maps
 from classroom.localtime import local_today
 from classroom.outbox.services import enqueue_email
 from classroom.principals import Actor
 from classroom.pupils.models import Pupil
 from classroom.symbols.people import school_adults
-from classroom.worries import flow
+from classroom.worries import chronology, flow
 from classroom.worries.models import (
     Agency,
     Category,
@@ -42,7 +43,6 @@ MAX_TEXT = 5000
 # A pupil pressed the button and chose nothing: the most urgent kind of worry to follow up,
 # because only talking to them can tell what it is about.
 EMPTY_WORRY = "Worry button pressed, nothing chosen — speak to the pupil"
-TEAM_ROLES = (Role.DSL, Role.DEPUTY_DSL)
 COMMUNICATION = {
     "speech": "Spoken words",
     "signs": "Signs (e.g. Makaton)",
@@ -139,7 +139,7 @@ def raise_worry(
     _alert_team(session, incident, "new")
     if incident.talk_to_id is not None:
         _tell_chosen_adult(session, incident, pupil, incident.talk_to_id)
-    record(session, None, "worry.reported", incident, f"by pupil #{pupil.id}")
+    record(session, pupil, "worry.reported", incident, f"by pupil #{pupil.id}")
     return incident
 
 
@@ -190,21 +190,11 @@ def raise_concern(session: Session, actor: Actor, key: str, data: ConcernInput) 
 # --- Alerts -----------------------------------------------------------------------------------
 
 
-def _team(session: Session, school_id: int, roles: tuple[Role, ...]) -> list[Account]:
-    return list(
-        session.scalars(
-            select(Account).where(
-                Account.school_id == school_id, Account.role.in_(roles), Account.active
-            )
-        )
-    )
-
-
 def _alert_team(session: Session, incident: Incident, kind: str) -> None:
     """In-app alerts and emails (via the outbox) to the DSL and deputies; reminders add the head."""
-    roles = TEAM_ROLES + ((Role.HEADTEACHER,) if kind == "reminder" else ())
+    team = policy.safeguarding_team(incident.school_id, "team" if kind == "reminder" else "alerted")
     round_ = incident.realerts_sent
-    for account in _team(session, incident.school_id, roles):
+    for account in session.scalars(team).all():
         session.add(
             StaffAlert(
                 account_id=account.id, incident_id=incident.id, kind=kind, created_at=utcnow()
@@ -346,7 +336,7 @@ def chosen_alternatives(session: Session, incident: Incident) -> list[Account]:
     """Who may go instead: the pupil's trusted adults and the safeguarding team, not the chosen."""
     reporter = incident.reporter
     people = trusted_adults(session, reporter) if reporter else []
-    people += list(session.scalars(policy.incident_workers(incident.school_id)))
+    people += list(session.scalars(policy.safeguarding_team(incident.school_id)))
     unique: dict[int, Account] = {}
     for person in people:
         if person.id != incident.talk_to_id:
@@ -407,16 +397,8 @@ def _entry(
     text: str,
     reason: str | None = None,
 ) -> IncidentEntry:
-    entry = IncidentEntry(
-        incident_id=incident.id,
-        at=utcnow(),
-        author_id=author.id if author else None,
-        kind=kind,
-        text=text,
-        reason=reason,
-    )
-    session.add(entry)
-    return entry
+    author_id = author.id if author else None
+    return chronology.write_entry(session, incident.id, author_id, kind, text, utcnow(), reason)
 
 
 def _worker(actor: Actor, incident: Incident, changing: bool = True) -> Account:
@@ -444,7 +426,7 @@ def _team_member(session: Session, incident: Incident, account_id: int | None) -
     if account_id is None:
         return None
     return session.scalar(
-        policy.incident_workers(incident.school_id).where(Account.id == account_id)
+        policy.safeguarding_team(incident.school_id).where(Account.id == account_id)
     )
 
 
@@ -798,8 +780,6 @@ def add_follow_up_lesson(
     session: Session, actor: Actor, incident: Incident, pupil_id: int, lesson_id: str
 ) -> None:
     """Put a lesson on a linked pupil's map as their next target, and note it in the record."""
-    from classroom.lessons import maps
-
     account = _worker(actor, incident)
     link = next((p for p in incident.pupils if p.pupil_id == pupil_id), None)
     if link is None:

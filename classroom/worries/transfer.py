@@ -46,6 +46,7 @@ from classroom import policy
 from classroom.accounts.models import Account, School
 from classroom.audit.services import record
 from classroom.errors import Invalid
+from classroom.export import check_passphrase
 from classroom.principals import Actor
 from classroom.pupils.models import Pupil
 from classroom.worries import body_map, evidence_crypto, flow
@@ -65,7 +66,6 @@ VERSION = 1
 FORMAT = "classroom-cp-file"
 HEADER = struct.Struct(">16sBBBB16s12s8s")
 LOG2_N, R, P = 17, 8, 1
-MIN_PASSPHRASE = 12
 
 
 class TransferError(Exception):
@@ -83,8 +83,7 @@ def _derive(passphrase: str, salt: bytes, log2_n: int, r: int, p: int) -> tuple[
 
 def seal_package(plain: bytes, passphrase: str, log2_n: int = LOG2_N) -> bytes:
     """The whole package: header, then AES-256-GCM under a key scrypt derives from the phrase."""
-    if len(passphrase) < MIN_PASSPHRASE:
-        raise Invalid(f"Use a passphrase of at least {MIN_PASSPHRASE} characters.", "passphrase")
+    check_passphrase(passphrase)
     salt, nonce = os.urandom(16), os.urandom(12)
     key, check = _derive(passphrase, salt, log2_n, R, P)
     header = HEADER.pack(MAGIC, VERSION, log2_n, R, P, salt, nonce, check)

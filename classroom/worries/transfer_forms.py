@@ -7,7 +7,7 @@ from flask_wtf.file import FileField
 from wtforms import DateField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
-from classroom.worries.transfer import MIN_PASSPHRASE
+from classroom.export import MIN_PASSPHRASE
 
 PHRASE = Length(min=MIN_PASSPHRASE, message=f"Use at least {MIN_PASSPHRASE} characters.")
 

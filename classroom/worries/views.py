@@ -34,6 +34,8 @@ from classroom.db import get_session
 from classroom.devices.models import Device
 from classroom.devices.services import current_device
 from classroom.errors import CSRF_RECOVERY, Invalid
+from classroom.lessons import maps
+from classroom.parents import services as parents
 from classroom.policy import allow
 from classroom.principals import PupilPrincipal
 from classroom.pupils.models import Pupil
@@ -482,7 +484,7 @@ def _incident(incident_id: int) -> Incident:
 
 def _team_choices(incident: Incident, blank: str) -> dict[str, str]:
     """Only people who may work this incident are offered as its assignee or action owners."""
-    accounts = get_session().scalars(policy.incident_workers(incident.school_id))
+    accounts = get_session().scalars(policy.safeguarding_team(incident.school_id))
     return {"": blank} | {str(a.id): f"{a.display_name} ({a.role.label})" for a in accounts}
 
 
@@ -553,6 +555,7 @@ def _detail_page(
         agencies=AGENCY_LABELS,
         contact_labels=PARENT_CONTACT_LABELS,
         contact=services.parent_contact(get_session(), incident),
+        may_send_notice=policy.may_send_notice(get_session(), incident),
         communication=services.COMMUNICATION,
         alerts=services.incident_alerts(get_session(), incident),
         next_reminder=services.reminder_due(incident, int(current_app.config["WORRY_ACK_MINUTES"])),
@@ -570,8 +573,6 @@ NOTICE_MESSAGES = {
 
 def _notices(incident: Incident) -> dict[str, Any]:
     """Each linked pupil's notice under the decision in force, and where it is per carer."""
-    from classroom.parents import services as parents
-
     db = get_session()
     sent = {
         link.pupil: parents.notice_under_decision(db, incident, link.pupil)
@@ -587,8 +588,6 @@ def _notices(incident: Incident) -> dict[str, Any]:
 
 def _follow_up_choices(incident: Incident, form: FlaskForm) -> None:
     """Linked pupils, and every lesson with the one that fits the category first."""
-    from classroom.lessons import maps
-
     form.pupil_id.choices = {str(link.pupil_id): link.pupil.full_name for link in incident.pupils}
     lessons = list(maps.catalogue())
     fits = services.FOLLOW_UP_LESSON.get(incident.category) if incident.category else None
@@ -830,7 +829,6 @@ def chosen_adult(incident_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.app_template_global()
 def worry_adult_coming() -> Account | None:
     """For the pupil's start page (one include): who will come instead of the adult they chose."""
     actor = current_actor()
@@ -842,7 +840,6 @@ def worry_adult_coming() -> Account | None:
 # --- Alerts: the badge, and each person's alert list ------------------------------------------
 
 
-@bp.app_template_global()
 def unacknowledged_count() -> int:
     """The badge on every staff page for the safeguarding team."""
     return services.unacknowledged_count(get_session(), current_actor())

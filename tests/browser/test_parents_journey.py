@@ -118,14 +118,14 @@ def test_staff_code_to_carer_feed_and_a_message_after_quiet_hours(
     assert_accessible(staff)
     objective = staff.locator("#objective option", has_text="Kind and unkind:")
     staff.get_by_label("What they were learning").select_option(objective.get_attribute("value"))
-    staff.get_by_label("How they did").select_option(label="Secure: did it on their own")
+    staff.get_by_label("How they did").select_option(label="Secure (independent)")
     staff.get_by_label("A note for home (optional)").fill("Chloe chose the kind reply every time.")
     staff.get_by_role("button", name="Share with Chloe's carers").click()
     expect(staff.get_by_text("Learning moment shared.")).to_be_visible()
 
     phone.reload()
     expect(phone.get_by_text("Chloe chose the kind reply every time.")).to_be_visible()
-    expect(phone.get_by_text("Secure: did it on their own")).to_be_visible()
+    expect(phone.get_by_text("Secure (independent)")).to_be_visible()
     assert_accessible(phone)
 
     clock.now += timedelta(minutes=50)  # 16:40: quiet hours have begun

@@ -443,8 +443,7 @@ def principal_of(world: World, actor: str) -> Any:
 
     username = ACTORS[actor]
     if username is not None:
-        account = get_session().scalars(select(Account).where(Account.username == username)).one()
-        return account
+        return get_session().scalars(select(Account).where(Account.username == username)).one()
     if actor in world.pupil_ids:
         pupil = get_session().get(Pupil, world.pupil_ids[actor])
         return PupilPrincipal(pupil=pupil, device=None, session_id=0)  # type: ignore[arg-type]

@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account, Role
-from classroom.outbox.cli import tick
 from classroom.speech import limits, services
 from classroom.speech.models import SpeechUsage
+from classroom.worker import tick
 from tests.conftest import Clock
 from tests.factories import make_class, make_pupil
 

@@ -1,4 +1,4 @@
-"""`flask worker`: sends the outbox and alerts again about unacknowledged worries."""
+"""`flask worker`: background work above every feature (outbox emails, re-alerts, digests)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Photos staff share with a child's carers: re-encoded, stripped, stored outside static/.
+"""Photos of pupils and staff (shared with carers, "my people", pupil tiles): re-encoded,
+stripped, stored outside static/; and the purposes a carer consents to photos for.
 
 Every upload is decoded and saved again as a new JPEG, so whatever came with it (EXIF, GPS,
 a camera serial, a script disguised as a picture) is gone. Files get random names in the
@@ -13,12 +14,18 @@ import re
 import secrets
 import tempfile
 import warnings
+from enum import StrEnum
 from pathlib import Path
 
 from flask import current_app
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from classroom.errors import Invalid
+
+
+class ConsentPurpose(StrEnum):
+    APP = "app"  # photos shared with this child's own carers in the app
+    WEBSITE = "website"  # photos on the school website (never with names)
 
 FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
 MAX_SIDE = 1600

@@ -1,0 +1,64 @@
+"""Every app-wide Jinja global, filter and context processor, registered in one place.
+
+Templates may use these on any page; each is a thin read a feature offers (policy answers,
+symbols, speech, the worry badge). Blueprints register none of their own, so a newcomer finds
+every name a template can use here. Sits in the shell layer: it may import any feature.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from classroom import policy
+from classroom.installed.views import app_short_name, app_theme_colour
+from classroom.localtime import local_time, zone_name
+from classroom.speech.services import speech_available
+from classroom.symbols.cache import render_symbolised, render_words
+from classroom.symbols.people_views import person_picture, staff_picture
+from classroom.symbols.spoken import name, spoken
+from classroom.symbols.views import PupilLayers
+from classroom.symbols.word_swap import preview_symbolise, word_swap
+from classroom.web import current_actor, static_url
+from classroom.worries import body_map
+from classroom.worries.evidence_views import incident_evidence
+from classroom.worries.views import unacknowledged_count, worry_adult_coming
+
+
+def can(right: str) -> bool:
+    """Whether the person signed in holds a right (policy.RIGHTS), for showing a link or not."""
+    return policy.has_right(current_actor(), right)
+
+
+def _lazy_values() -> dict[str, object]:
+    # Looked up per render; PupilLayers reads the pupil's symbols only if a template uses it.
+    return {
+        "pupil_layers": PupilLayers(),
+        "incident_evidence": incident_evidence,
+        "body_map_regions": body_map.REGIONS,
+    }
+
+
+def init_app(app: Flask) -> None:
+    """Register every template global, filter and context processor on the app."""
+    app.jinja_env.globals.update(
+        static_url=static_url,
+        app_short_name=app_short_name,
+        app_theme_colour=app_theme_colour,
+        can=can,
+        rights=policy.RIGHTS,
+        zone_name=zone_name,
+        symbolise=preview_symbolise,  # staff previews show the layer a tap would change
+        word_swap=word_swap,
+        render_symbolised=render_symbolised,
+        render_words=render_words,
+        spoken=spoken,
+        person_name=name,
+        person_picture=person_picture,
+        staff_picture=staff_picture,
+        speech_available=speech_available,
+        worry_adult_coming=worry_adult_coming,
+        unacknowledged_count=unacknowledged_count,
+    )
+    app.add_template_filter(local_time, "local")
+    app.add_template_filter(name, "person_name")
+    app.context_processor(_lazy_values)
