@@ -168,8 +168,15 @@ def test_no_page_or_personal_answer_is_ever_kept_in_the_cache(
     expect(ipad.get_by_role("heading", name="Thank you for telling.")).to_be_visible()
     assert _count(live_server) == before + 1
     ipad.wait_for_timeout(2500)  # let the worker finish writing (and tidying) its cache
+    clips = [p for p, _type in _cache_entries(ipad) if p.startswith("/speech/")]
+    assert clips  # the lesson's
+    # The thank-you names the adult the pupil chose: its speech is never kept.
+    with ipad.expect_response(re.compile(r"/speech/audio/")):
+        _read_to_me(ipad)
+    ipad.wait_for_timeout(2500)
 
     entries = _cache_entries(ipad)
+    assert [p for p, _type in entries if p.startswith("/speech/")] == clips
     assert any(path.startswith("/static/css/") for path, _type in entries)
     assert any(path.startswith("/symbols/") for path, _type in entries)
     for path, kind in entries:
