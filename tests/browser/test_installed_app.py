@@ -14,6 +14,12 @@ from PIL import Image
 from playwright.sync_api import BrowserContext, Page, Response, expect
 
 from tests.browser.conftest import LiveServer, sign_in
+from tests.browser.test_shared_ipad import (
+    AMIRAS_WORDS,
+    _amira_types_a_worry_and_finishes,
+    _back,
+    _incidents_with,
+)
 from tests.browser.test_worry_journey import _class_ipad, _count, _incidents
 
 LESSON = "/pupil/lessons/feelings-online"  # on Ben's map (pre-formal)
@@ -207,3 +213,21 @@ def test_a_worry_sent_offline_arrives_exactly_once_with_the_worker_installed(
     assert _count(live_server) == before + 1
     assert _incidents(live_server)[-1].what == "stranger"
     assert all(CACHED.match(path) for path, _type in _cache_entries(ipad))
+
+
+def test_with_the_worker_finished_and_back_still_forget_the_last_pupil(
+    new_ipad: Callable[..., BrowserContext], live_server: LiveServer
+) -> None:
+    ipad = _installed_ipad(new_ipad, live_server, "Oak shared app iPad")
+    _amira_types_a_worry_and_finishes(ipad)  # Finished signs out and shows the class tiles
+    ipad.get_by_role("button", name="Ben").tap()
+    expect(ipad.get_by_role("heading", name="Hello Ben")).to_be_visible()
+    for _ in range(3):  # Back as far as the browser lets Ben go
+        _back(ipad)
+        expect(ipad.get_by_text(AMIRAS_WORDS)).to_have_count(0)
+        expect(ipad.get_by_text("Hello Amira")).to_have_count(0)
+        boxes = ipad.locator("textarea")
+        for i in range(boxes.count()):
+            assert AMIRAS_WORDS not in boxes.nth(i).input_value()
+    assert _incidents_with(live_server, AMIRAS_WORDS) == []
+    assert ipad.evaluate("navigator.serviceWorker.controller !== null")
