@@ -66,4 +66,14 @@
       if (event.key === "Escape") { closeConfirm(); }
     });
   }
+
+  // The class iPad's service worker (static/js/service-worker.js): only pupil pages name it.
+  // It caches files, never pages; without it the app works exactly as a plain web page.
+  var worker = document.querySelector('meta[name="classroom-service-worker"]');
+  if (worker && navigator.serviceWorker) {
+    window.addEventListener("load", function () {
+      navigator.serviceWorker.register(worker.getAttribute("content"), { scope: "/" })
+        .catch(function () { return null; });
+    });
+  }
 })();

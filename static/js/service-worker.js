@@ -69,6 +69,18 @@ function answer(request, response) {
   });
 }
 
+/* Speech is kept only for what pupil screens say (lessons, home, the class tiles): not for staff
+   pages, which may read out anything an adult typed, and not for the worry flow, whose thank-you
+   names the adult a pupil chose. */
+var SPEAKING_PAGE = /^\/(class-ipad|pupil\/(?!worry)|pupil$)/;
+
+function mayKeep(event, name) {
+  if (name !== SPEECH) { return Promise.resolve(true); }
+  return self.clients.get(event.clientId).then(function (client) {
+    return Boolean(client) && SPEAKING_PAGE.test(new URL(client.url).pathname);
+  }, function () { return false; });
+}
+
 function cacheFirst(event, name) {
   var request = event.request;
   return caches.open(name).then(function (cache) {
@@ -77,7 +89,10 @@ function cacheFirst(event, name) {
       // The whole file (no Range), so what is kept can answer any later range.
       return fetch(request.url, { credentials: "same-origin" }).then(function (response) {
         if (keepable(response)) {
-          event.waitUntil(cache.put(request.url, response.clone()).then(tidySoon, function () { return null; }));
+          var copy = response.clone();
+          event.waitUntil(mayKeep(event, name).then(function (keep) {
+            return keep ? cache.put(request.url, copy).then(tidySoon) : null;
+          }).catch(function () { return null; }));
         }
         return answer(request, response);
       });

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pyotp
 import pytest
@@ -88,13 +88,22 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def new_ipad(browser: Browser) -> Iterator[Callable[[], BrowserContext]]:
-    """Open fresh iPads (browser contexts with their own cookies)."""
+def new_ipad(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
+    """Open fresh iPads (browser contexts with their own cookies).
+
+    The class iPad's service worker is blocked unless a test asks for it
+    (`new_ipad(service_workers="allow")`, as tests/browser/test_installed_app.py does): other
+    journeys then see every request on the network, exactly as they assert it.
+    """
     opened: list[BrowserContext] = []
 
-    def open_ipad() -> BrowserContext:
+    def open_ipad(*, service_workers: Literal["allow", "block"] = "block") -> BrowserContext:
         context = browser.new_context(
-            viewport=IPAD, has_touch=True, device_scale_factor=2, locale="en-GB"
+            viewport=IPAD,
+            has_touch=True,
+            device_scale_factor=2,
+            locale="en-GB",
+            service_workers=service_workers,
         )
         context.set_default_timeout(10_000)
         opened.append(context)

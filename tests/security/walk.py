@@ -548,6 +548,11 @@ def header_problems(outcomes: list[Outcome], production: bool = True) -> list[st
 # speech clips are for signed-in people only (private). Anything else, errors included: no-store.
 PUBLIC_FILES = {"static", "symbols.image"}
 PRIVATE_FILES = {"speech.audio", "speech.timings"}
+# The installed app's files (classroom/installed): public too; the service worker is checked
+# for a new version on every visit.
+PUBLIC_FILES |= {"installed.manifest", "installed.favicon", "installed.apple_touch_icon"}
+REVALIDATED_FILES = {"installed.service_worker"}
+ICONS = {"installed.favicon", "installed.apple_touch_icon"}  # pictures, not pages to read
 
 
 def missing_headers(endpoint: str, status: int, headers: Any, production: bool) -> list[str]:
@@ -568,6 +573,8 @@ def missing_headers(endpoint: str, status: int, headers: Any, production: bool) 
     }
     if status in (200, 206, 304) and endpoint in PUBLIC_FILES:
         wanted["a long max-age"] = "max-age=" in cache
+    elif status in (200, 304) and endpoint in REVALIDATED_FILES:
+        wanted["no-cache"] = cache == "no-cache"
     elif status in (200, 206, 304) and endpoint in PRIVATE_FILES:
         wanted["private caching only"] = "private" in cache and "public" not in cache
     else:
@@ -605,7 +612,7 @@ def list_pages(app: Flask) -> list[str]:
     filters above: derived from the url_map, so a new list page is walked the day it is added."""
     pages = []
     for rule, method in routes(app):
-        if method == "GET" and not rule.arguments:
+        if method == "GET" and not rule.arguments and rule.endpoint not in ICONS:
             pages.append(rule.rule)
             pages.extend(rule.rule + query for query in LIST_QUERIES.get(rule.endpoint, []))
     return pages
