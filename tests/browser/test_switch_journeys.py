@@ -25,10 +25,19 @@ from tests.browser.conftest import LiveServer, assert_accessible, sign_in, sign_
 WORRY_LIMIT = 5
 RINGED = """() => Array.from(document.querySelectorAll(".scan-focus"))
   .map(el => el.textContent.replace(/\\s+/g, " ").trim()).join(" | ")"""
-# Counts every cue scan.js sounds: one per highlight the pupil hears.
+# Counts every cue scan.js sounds (one per highlight the pupil hears), and the cues that came
+# while the last item's words were still being said with no switch pressed (auto-scan moving on
+# before the pupil could hear: there should be none).
 COUNT_CUES = """
 window.__cues = 0;
-document.addEventListener("classroom:scan-cue", function () { window.__cues += 1; });
+window.__early = 0;
+let lastKey = 0;
+document.addEventListener("keydown", () => { lastKey = Date.now(); }, true);
+document.addEventListener("classroom:scan-cue", () => {
+  window.__cues += 1;
+  const speech = window.classroomSpeech;
+  if (speech && speech.busy() && Date.now() - lastKey > 1000) { window.__early += 1; }
+});
 """
 RING_STATE = """el => [el.classList.contains("scan-focus"),
   document.querySelectorAll(".scan-focus").length]"""
@@ -84,6 +93,7 @@ class Switch:
             ringed, count = self._ring(target)
             if ringed and count == 1:
                 self.wait_to_hear(target)
+                assert self.page.evaluate("window.__early") == 0, "moved on mid-word"
                 return self._steps(start_presses, start_cues)
             if ringed:
                 self.press("Enter")  # its group is ringed: go inside the group
