@@ -127,7 +127,9 @@
   }
 
   function nameOf(el) {
-    return (el.getAttribute("aria-label") || el.getAttribute("data-say") || el.textContent || "")
+    // data-hear: what a card or tile says when heard before choosing (static/js/choosing.js).
+    return (el.getAttribute("aria-label") || el.getAttribute("data-hear") ||
+      el.getAttribute("data-say") || el.textContent || "")
       .replace(/\s+/g, " ").trim();
   }
 
