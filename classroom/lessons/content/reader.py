@@ -1,461 +1,59 @@
-"""Lesson content: read lessons/*.toml, check every rule, return frozen dataclasses.
-
-This is the only code that reads the lessons/ folder (STYLE.md, "Content as data").
-One lesson per file, named `NN-<id>.toml` (e.g. `09-kind-and-unkind.toml`):
-
-    id = "kind-and-unkind"          # slug, never changes once pupils have records
-    number = 9                      # order on the lesson map; also the text-id prefix
-    title = "Kind and unkind"       # pupil-facing tile label
-    topic = "Kind and unkind messages"   # staff-facing curriculum topic
-    symbol = "1F4AC"                # OpenMoji code (or our own symbols/svg slug)
-    strands = ["online_bullying"]   # UKCIS Education for a Connected World strands
-    risks = ["cyberbullying"]       # named risks from the school's e-safety policy
-    teacher_enabled_only = false    # optional; true hides the lesson until a teacher enables it
-    staff_note = "..."              # optional; shown to staff only
-
-    [semi_formal]                   # also [pre_formal] and [formal]; all three required
-    objective = { id = "kind-and-unkind.sf", text = "Sorts kind and unkind messages" }
-
-    [[semi_formal.steps]]           # 3 to 7 steps per pathway
-    kind = "choose"                 # story | choose | sort | yes_no | who_can_i_tell | cause_effect
-    text = "Which message is kind?"
-    symbol = "1F4AC"
-    options = [ { text = "Well done!", symbol = "1F44F", correct = true }, ... ]   # 2 to 4
-    feedback = "'Well done!' is kind."
-
-Kind-specific keys: choose has options + feedback; sort has groups (exactly 2, each
-{ label, symbol }), items (3 to 6, each { text, symbol, group = 1 or 2 }) + feedback;
-yes_no has answer (true/false) + feedback; cause_effect has sound + animation.
-
-Every pupil-facing text gets a stable id derived from its place, so audio, symbols and
-translations can attach to it: `09.title`, then `09.sf.s2.text` (the step's main text),
-`09.sf.s2.o1` (option 1), `09.sf.s2.g1` (sort group 1), `09.sf.s2.i3` (sort item 3) and
-`09.sf.s2.fb` (feedback). Objective ids are explicit because assessment records keep them.
-"""
+"""Reading and checking lesson files (and teachers' lesson documents) into the model."""
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import difflib
 import re
 import tomllib
-from bisect import bisect_right
 from collections.abc import Callable, Collection, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, ClassVar, TypeAlias, TypeVar
-
-from classroom import ROOT
-from classroom.lessons.glossary import GLOSSARY_FILE, Glossary, GlossaryError, load_glossary
-from classroom.symbols.library import svg_path
-
-LESSONS_DIR = ROOT / "lessons"
-
-
-class Strand(StrEnum):
-    """The eight strands of UKCIS Education for a Connected World."""
-
-    SELF_IMAGE_IDENTITY = "self_image_identity"
-    ONLINE_RELATIONSHIPS = "online_relationships"
-    ONLINE_REPUTATION = "online_reputation"
-    ONLINE_BULLYING = "online_bullying"
-    MANAGING_ONLINE_INFORMATION = "managing_online_information"
-    HEALTH_WELLBEING_LIFESTYLE = "health_wellbeing_lifestyle"
-    PRIVACY_SECURITY = "privacy_security"
-    COPYRIGHT_OWNERSHIP = "copyright_ownership"
-
-
-class Risk(StrEnum):
-    """The risks the school's e-safety policy names; every one must be taught somewhere."""
-
-    COPYRIGHT = "copyright"
-    OBSESSIVE_USE = "obsessive_use"
-    INAPPROPRIATE_MATERIAL = "inappropriate_material"
-    ANTISOCIAL_ILLEGAL_BEHAVIOUR = "antisocial_illegal_behaviour"
-    PHYSICAL_DANGER_ABUSE = "physical_danger_abuse"
-    CYBERBULLYING = "cyberbullying"
-    SOCIAL_NETWORKING = "social_networking"
-    EMAIL_ATTACHMENTS = "email_attachments"
-    PHISHING = "phishing"
-
-
-class Pathway(StrEnum):
-    """How a pupil learns: sensory and cause-and-effect, symbols and routines, or short text."""
-
-    PRE_FORMAL = "pre_formal"
-    SEMI_FORMAL = "semi_formal"
-    FORMAL = "formal"
-
-    @property
-    def code(self) -> str:
-        """The short form used inside text ids: pf, sf or f."""
-        return _PATHWAY_CODES[self]
-
-
-_PATHWAY_CODES = {Pathway.PRE_FORMAL: "pf", Pathway.SEMI_FORMAL: "sf", Pathway.FORMAL: "f"}
-
-
-class StepKind(StrEnum):
-    """What a pupil does on one screen of a lesson."""
-
-    STORY = "story"
-    CHOOSE = "choose"
-    SORT = "sort"
-    YES_NO = "yes_no"
-    WHO_CAN_I_TELL = "who_can_i_tell"
-    CAUSE_EFFECT = "cause_effect"
-    # Pre-formal kinds that match what pre-formal objectives ask of a pupil (issue 12):
-    UNTIL_I_ACT = "until_i_act"  # a sound and movement go on until the pupil stops or finishes it
-    ONLY_IF_YES = "only_if_yes"  # something happens only after a yes; a no is honoured
-    ANTICIPATE = "anticipate"  # wait ... then the reward, when the pupil acts
-    ME = "me"  # the pupil's own photo (or their own tile picture)
-
-
-class Engagement(StrEnum):
-    """The Engagement Model's areas: what staff look for on a pre-formal step."""
-
-    RESPONSIVENESS = "responsiveness"
-    CURIOSITY = "curiosity"
-    DISCOVERY = "discovery"
-    ANTICIPATION = "anticipation"
-    PERSISTENCE = "persistence"
-    INITIATION = "initiation"
-
-
-class Action(StrEnum):
-    """What the pupil does to end an until-I-act step."""
-
-    STOP = "stop"
-    FINISH = "finish"
-
-
-class Sound(StrEnum):
-    """Cause-and-effect sounds; all gentle, because a startling sound can distress a pupil."""
-
-    CHIME = "chime"
-    POP = "pop"
-    DRUM = "drum"
-    BELL = "bell"
-    CLAP = "clap"
-    SHAKER = "shaker"
-
-
-class Animation(StrEnum):
-    """Cause-and-effect animations; the app swaps them for a still frame under reduced motion."""
-
-    BOUNCE = "bounce"
-    SPARKLE = "sparkle"
-    SPIN = "spin"
-    GROW = "grow"
-    WIGGLE = "wiggle"
-
-
-# Pupils mostly cannot read and hear every word spoken, so text stays short and literal.
-MAX_WORDS = {Pathway.PRE_FORMAL: 12, Pathway.SEMI_FORMAL: 12, Pathway.FORMAL: 25}
-MAX_LABEL_WORDS = 8
-MAX_TITLE_WORDS = 6
-STEPS_PER_VERSION = (3, 7)
-OPTIONS_PER_CHOOSE = (2, 4)
-ITEMS_PER_SORT = (3, 6)
-
-
-@dataclass(frozen=True)
-class Text:
-    """One piece of pupil-facing text and the stable id that audio and symbols attach to."""
-
-    id: str
-    text: str
-
-
-@dataclass(frozen=True)
-class Objective:
-    """What a pupil on one pathway is learning; staff assess against its id."""
-
-    id: str
-    text: str
-
-
-@dataclass(frozen=True)
-class Option:
-    """One answer in a choose step."""
-
-    text: Text
-    symbol: str
-    correct: bool
-
-
-@dataclass(frozen=True)
-class SortGroup:
-    """One of the two places items are sorted into."""
-
-    label: Text
-    symbol: str
-
-
-@dataclass(frozen=True)
-class SortItem:
-    """One thing to sort; group is an index into SortStep.groups (0 or 1)."""
-
-    text: Text
-    symbol: str
-    group: int
-
-
-@dataclass(frozen=True)
-class BaseStep:
-    """Fields every step has: its id, its place (from 1), main text and picture."""
-
-    kind: ClassVar[StepKind]
-    id: str
-    number: int
-    text: Text
-    symbol: str
-    # For staff: what to look for (required on every pre-formal step), never shown to pupils.
-    note: str = field(default="", kw_only=True)
-    look_for: Engagement | None = field(default=None, kw_only=True)
-
-    def texts(self) -> Iterator[Text]:
-        """Every pupil-facing text on this step, in reading order."""
-        yield self.text
-
-
-@dataclass(frozen=True)
-class StoryStep(BaseStep):
-    """A sentence with a picture, read aloud."""
-
-    kind: ClassVar[StepKind] = StepKind.STORY
-
-
-@dataclass(frozen=True)
-class ChooseStep(BaseStep):
-    """A question with 2 to 4 picture options; feedback always shows the right answer."""
-
-    kind: ClassVar[StepKind] = StepKind.CHOOSE
-    options: tuple[Option, ...]
-    feedback: Text
-
-    def texts(self) -> Iterator[Text]:
-        """Question, options, then feedback."""
-        yield self.text
-        yield from (option.text for option in self.options)
-        yield self.feedback
-
-
-@dataclass(frozen=True)
-class SortStep(BaseStep):
-    """Sort 3 to 6 items into two labelled groups."""
-
-    kind: ClassVar[StepKind] = StepKind.SORT
-    groups: tuple[SortGroup, SortGroup]
-    items: tuple[SortItem, ...]
-    feedback: Text
-
-    def texts(self) -> Iterator[Text]:
-        """Prompt, group labels, items, then feedback."""
-        yield self.text
-        yield from (group.label for group in self.groups)
-        yield from (item.text for item in self.items)
-        yield self.feedback
-
-
-@dataclass(frozen=True)
-class YesNoStep(BaseStep):
-    """A statement the pupil answers yes or no to."""
-
-    kind: ClassVar[StepKind] = StepKind.YES_NO
-    answer: bool
-    feedback: Text
-
-    def texts(self) -> Iterator[Text]:
-        """Statement, then feedback."""
-        yield self.text
-        yield self.feedback
-
-
-@dataclass(frozen=True)
-class WhoCanITellStep(BaseStep):
-    """A prompt; the app shows the pupil's own trusted adults' photos beneath it."""
-
-    kind: ClassVar[StepKind] = StepKind.WHO_CAN_I_TELL
-
-
-@dataclass(frozen=True)
-class CauseEffectStep(BaseStep):
-    """Tap (or press a switch) anywhere: a sound plays and the symbol animates."""
-
-    kind: ClassVar[StepKind] = StepKind.CAUSE_EFFECT
-    sound: Sound
-    animation: Animation
-
-
-@dataclass(frozen=True)
-class UntilIActStep(BaseStep):
-    """A sound and movement repeat until the pupil presses stop (or finished) themselves."""
-
-    kind: ClassVar[StepKind] = StepKind.UNTIL_I_ACT
-    sound: Sound
-    animation: Animation
-    action: Action
-
-
-@dataclass(frozen=True)
-class OnlyIfYesStep(BaseStep):
-    """Asks yes or no; `then` (with its sound) happens only after a yes, `if_no` after a no."""
-
-    kind: ClassVar[StepKind] = StepKind.ONLY_IF_YES
-    then: Text
-    then_symbol: str
-    sound: Sound
-    if_no: Text
-
-    def texts(self) -> Iterator[Text]:
-        """Question, what happens after yes, what is said after no."""
-        yield self.text
-        yield self.then
-        yield self.if_no
-
-
-@dataclass(frozen=True)
-class AnticipateStep(BaseStep):
-    """Ready, steady ... after `wait` seconds the picture is ready; the pupil's tap brings it."""
-
-    kind: ClassVar[StepKind] = StepKind.ANTICIPATE
-    sound: Sound
-    animation: Animation
-    wait: int
-
-
-@dataclass(frozen=True)
-class MeStep(BaseStep):
-    """The pupil's own photo (their tile picture if there is none); a tap plays a sound."""
-
-    kind: ClassVar[StepKind] = StepKind.ME
-    sound: Sound
-
-
-Step: TypeAlias = (
-    StoryStep
-    | ChooseStep
-    | SortStep
-    | YesNoStep
-    | WhoCanITellStep
-    | CauseEffectStep
-    | UntilIActStep
-    | OnlyIfYesStep
-    | AnticipateStep
-    | MeStep
+from typing import Any, TypeVar
+
+from classroom.lessons.content.lines import Key, LineMap
+from classroom.lessons.content.model import (
+    ITEMS_PER_SORT,
+    LESSONS_DIR,
+    MAX_LABEL_WORDS,
+    MAX_TITLE_WORDS,
+    MAX_WORDS,
+    OPTIONS_PER_CHOOSE,
+    STEPS_PER_VERSION,
+    Action,
+    Animation,
+    AnticipateStep,
+    Catalogue,
+    CauseEffectStep,
+    ChooseStep,
+    Engagement,
+    Lesson,
+    LessonError,
+    MeStep,
+    Objective,
+    OnlyIfYesStep,
+    Option,
+    Pathway,
+    Problem,
+    Risk,
+    SortGroup,
+    SortItem,
+    SortStep,
+    Sound,
+    Step,
+    StepKind,
+    StoryStep,
+    Strand,
+    Text,
+    UntilIActStep,
+    Version,
+    WhoCanITellStep,
+    YesNoStep,
 )
-
-
-@dataclass(frozen=True)
-class Version:
-    """A lesson as taught on one pathway."""
-
-    pathway: Pathway
-    objective: Objective
-    steps: tuple[Step, ...]
-
-    def texts(self) -> Iterator[Text]:
-        """Every pupil-facing text in this version, in order."""
-        for step in self.steps:
-            yield from step.texts()
-
-
-@dataclass(frozen=True)
-class Lesson:
-    """One topic with a version for each pathway."""
-
-    id: str
-    number: int
-    title: Text
-    topic: str
-    symbol: str
-    strands: tuple[Strand, ...]
-    risks: tuple[Risk, ...]
-    teacher_enabled_only: bool
-    staff_note: str
-    versions: tuple[Version, Version, Version]
-    source: Path
-
-    def version(self, pathway: Pathway) -> Version:
-        """The version for one pathway."""
-        return next(v for v in self.versions if v.pathway is pathway)
-
-
-@dataclass(frozen=True)
-class Catalogue:
-    """Every lesson, ordered by number, with lookups by lesson id and objective id."""
-
-    lessons: tuple[Lesson, ...]
-    _by_id: Mapping[str, Lesson] = field(init=False, repr=False, compare=False)
-    _objectives: Mapping[str, tuple[Lesson, Version]] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        # Frozen, so the indexes are set once here rather than by assignment.
-        by_id = {lesson.id: lesson for lesson in self.lessons}
-        objectives = {
-            v.objective.id: (lesson, v) for lesson in self.lessons for v in lesson.versions
-        }
-        object.__setattr__(self, "_by_id", by_id)
-        object.__setattr__(self, "_objectives", objectives)
-
-    def __iter__(self) -> Iterator[Lesson]:
-        return iter(self.lessons)
-
-    def __len__(self) -> int:
-        return len(self.lessons)
-
-    def __contains__(self, lesson_id: object) -> bool:
-        return lesson_id in self._by_id
-
-    def get(self, lesson_id: str) -> Lesson:
-        """The lesson with this id; KeyError if there is none."""
-        return self._by_id[lesson_id]
-
-    def objective(self, objective_id: str) -> tuple[Lesson, Version]:
-        """The lesson and version an objective id belongs to; KeyError if unknown."""
-        return self._objectives[objective_id]
-
-    def available(self, enabled: Collection[str] = ()) -> tuple[Lesson, ...]:
-        """Lessons a pupil may see: all but teacher-enabled ones not in `enabled`."""
-        return tuple(
-            lesson
-            for lesson in self.lessons
-            if not lesson.teacher_enabled_only or lesson.id in enabled
-        )
-
-    def strands(self) -> frozenset[Strand]:
-        """Strands covered by at least one lesson."""
-        return frozenset(s for lesson in self.lessons for s in lesson.strands)
-
-    def risks(self) -> frozenset[Risk]:
-        """Policy risks covered by at least one lesson."""
-        return frozenset(r for lesson in self.lessons for r in lesson.risks)
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a lesson file, phrased for the teacher who will fix it."""
-
-    file: str
-    line: int | None
-    reason: str
-
-    def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
-        return f"{where}: {self.reason}"
-
-
-class LessonError(Exception):
-    """The lessons folder has problems; the app refuses to start until they are fixed."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = tuple(problems)
-        count = len(self.problems)
-        heading = f"{count} problem{'s' if count != 1 else ''} in the lesson files:"
-        super().__init__("\n".join([heading, *(f"  {p}" for p in self.problems)]))
+from classroom.lessons.glossary import GLOSSARY_FILE, Glossary, GlossaryError, load_glossary
+from classroom.risks import NOT_FOR_LESSONS
+from classroom.symbols.library import svg_path
 
 
 def load_lessons(
@@ -523,167 +121,6 @@ def all_pupil_texts(catalogue: Catalogue) -> Iterator[tuple[str, str]]:
 def _symbol_file_exists(code: str) -> bool:
     return svg_path(code) is not None
 
-
-# --- finding the line a value came from --------------------------------------------------
-# tomllib reports lines only for syntax errors, so a small scanner re-reads the (already
-# valid) source and records the line where each key, table and array element starts.
-
-Key: TypeAlias = tuple[str | int, ...]
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
-_SCALAR_END = re.compile(r"[,\]}\n#]")
-
-
-class _LineMap:
-    """Line numbers of every key path in a TOML document, e.g. ('formal', 'steps', 2)."""
-
-    def __init__(self, source: str) -> None:
-        self._src = source
-        self._pos = 0
-        self._newlines = [i for i, ch in enumerate(source) if ch == "\n"]
-        self._lines: dict[Key, int] = {}
-        self._array_tables: dict[Key, int] = {}
-        # Keep whatever was mapped if the scan trips; unmapped paths use their parent's line.
-        with contextlib.suppress(IndexError, ValueError):
-            self._document()
-
-    def line(self, path: Key) -> int:
-        """The line of `path`, or of its nearest mapped parent, or 1."""
-        while path:
-            if path in self._lines:
-                return self._lines[path]
-            path = path[:-1]
-        return 1
-
-    def _here(self) -> int:
-        return bisect_right(self._newlines, self._pos - 1) + 1
-
-    def _mark(self, path: Key) -> None:
-        self._lines.setdefault(path, self._here())
-
-    def _document(self) -> None:
-        table: Key = ()
-        while self._skip(newlines=True) < len(self._src):
-            if self._src.startswith("[[", self._pos):
-                table = self._array_table_header()
-            elif self._src[self._pos] == "[":
-                table = self._table_header()
-            else:
-                self._key_value(table)
-
-    def _array_table_header(self) -> Key:
-        line = self._here()
-        self._pos += 2
-        *parents, last = self._key()
-        array = (*self._resolve(parents), last)
-        index = self._array_tables.get(array, 0)
-        self._array_tables[array] = index + 1
-        self._pos = self._src.index("]]", self._pos) + 2
-        self._lines.setdefault(array, line)
-        self._lines[(*array, index)] = line
-        return (*array, index)
-
-    def _table_header(self) -> Key:
-        line = self._here()
-        self._pos += 1
-        table = self._resolve(self._key())
-        self._pos = self._src.index("]", self._pos) + 1
-        self._lines.setdefault(table, line)
-        return table
-
-    def _resolve(self, parts: list[str]) -> Key:
-        # A name that is an array of tables means "its latest element", as in TOML itself.
-        path: Key = ()
-        for part in parts:
-            path = (*path, part)
-            if path in self._array_tables:
-                path = (*path, self._array_tables[path] - 1)
-        return path
-
-    def _key_value(self, table: Key) -> None:
-        path = (*table, *self._key())
-        self._mark(path)
-        self._skip()
-        self._pos += 1  # the "="
-        self._value(path)
-
-    def _key(self) -> list[str]:
-        parts: list[str] = []
-        while True:
-            self._skip()
-            quote = self._src[self._pos]
-            if quote in "\"'":
-                end = self._src.index(quote, self._pos + 1)
-                parts.append(self._src[self._pos + 1 : end])
-                self._pos = end + 1
-            else:
-                match = _BARE_KEY.match(self._src, self._pos)
-                if match is None:
-                    raise ValueError("not a key")
-                parts.append(match.group())
-                self._pos = match.end()
-            self._skip()
-            if self._src[self._pos] != ".":
-                return parts
-            self._pos += 1
-
-    def _value(self, path: Key) -> None:
-        self._skip()
-        ch = self._src[self._pos]
-        if ch == "[":
-            self._array(path)
-        elif ch == "{":
-            self._inline_table(path)
-        elif ch in "\"'":
-            self._string()
-        else:
-            match = _SCALAR_END.search(self._src, self._pos)
-            self._pos = match.start() if match else len(self._src)
-
-    def _array(self, path: Key) -> None:
-        self._pos += 1
-        index = 0
-        while self._skip(newlines=True) < len(self._src) and self._src[self._pos] != "]":
-            self._mark((*path, index))
-            self._value((*path, index))
-            self._skip(newlines=True)
-            if self._src[self._pos] == ",":
-                self._pos += 1
-                index += 1
-        self._pos += 1
-
-    def _inline_table(self, path: Key) -> None:
-        self._pos += 1
-        while self._skip(newlines=True) < len(self._src) and self._src[self._pos] != "}":
-            if self._src[self._pos] == ",":
-                self._pos += 1
-                continue
-            self._key_value(path)
-        self._pos += 1
-
-    def _string(self) -> None:
-        quote = self._src[self._pos]
-        delimiter = quote * 3 if self._src.startswith(quote * 3, self._pos) else quote
-        self._pos += len(delimiter)
-        while not self._src.startswith(delimiter, self._pos):
-            # Only basic ("...") strings have escapes; literal ('...') strings do not.
-            self._pos += 2 if quote == '"' and self._src[self._pos] == "\\" else 1
-        self._pos += len(delimiter)
-        while self._src.startswith(quote, self._pos):  # up to two quotes may close a """ string
-            self._pos += 1
-
-    def _skip(self, *, newlines: bool = False) -> int:
-        """Move past spaces and comments (and newlines if asked); return the new position."""
-        space = " \t\r\n" if newlines else " \t"
-        while self._pos < len(self._src):
-            ch = self._src[self._pos]
-            if ch in space:
-                self._pos += 1
-            elif ch == "#":
-                end = self._src.find("\n", self._pos)
-                self._pos = len(self._src) if end < 0 else end
-            else:
-                break
-        return self._pos
 
 
 # --- reading and checking one lesson file -------------------------------------------------
@@ -753,7 +190,7 @@ class _LessonReader:
         # Pictures on right and wrong answers, for the cue checks across all lessons.
         self.right_pictures: list[tuple[str, int]] = []
         self.wrong_pictures: set[str] = set()
-        self.lines = _LineMap("")
+        self.lines = LineMap("")
         self.prefix = "00"
 
     def read(self) -> Lesson | None:
@@ -779,7 +216,7 @@ class _LessonReader:
             reason = f"this is not valid TOML: {_TOML_LINE.sub('', str(error))}"
             self.problems.append(Problem(self.display, line, reason))
             return None
-        self.lines = _LineMap(source)
+        self.lines = LineMap(source)
         return data
 
     # lesson level ----------------------------------------------------------------------
@@ -804,7 +241,7 @@ class _LessonReader:
             topic=self._plain(data, "topic", at.child("topic", "the topic")),
             symbol=self._symbol(data, at),
             strands=self._names(data, "strands", Strand, "UKCIS strand"),
-            risks=self._names(data, "risks", Risk, "policy risk", allow_empty=True),
+            risks=self._risks(data),
             teacher_enabled_only=self._flag(data, "teacher_enabled_only", at),
             staff_note=self._plain(data, "staff_note", at.child("staff_note", "the staff note")),
             versions=(versions[0], versions[1], versions[2]),
@@ -873,6 +310,13 @@ class _LessonReader:
 
     def _claim(self, what: str, value: str, path: Key) -> None:
         self.claims.append(_Claim(what, value, self.display, self.lines.line(path)))
+
+    def _risks(self, data: dict[str, Any]) -> tuple[Risk, ...]:
+        risks = self._names(data, "risks", Risk, "policy risk", allow_empty=True)
+        for index, risk in enumerate(risks):
+            if risk in NOT_FOR_LESSONS:
+                self.fail(("risks", index), f"policy risk '{risk}' is for worries; name the risk")
+        return tuple(risk for risk in risks if risk not in NOT_FOR_LESSONS)
 
     def _names(
         self,
@@ -1261,3 +705,4 @@ def _duplicates(claims: list[_Claim]) -> list[Problem]:
             reason = f"{claim.what} {claim.value!r} is already used in {used}"
             problems.append(Problem(claim.file, claim.line, reason))
     return problems
+
