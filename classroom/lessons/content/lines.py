@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 from bisect import bisect_right
+from dataclasses import dataclass
 from typing import TypeAlias
 
 # tomllib reports lines only for syntax errors, so a small scanner re-reads the (already
@@ -13,6 +14,18 @@ from typing import TypeAlias
 Key: TypeAlias = tuple[str | int, ...]
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _SCALAR_END = re.compile(r"[,\]}\n#]")
+
+
+@dataclass(frozen=True)
+class At:
+    """Where a value sits: its key path (for the line) and how to name it to a teacher."""
+
+    path: Key
+    where: str
+
+    def child(self, key: str | int, where: str | None = None) -> At:
+        """A value inside this one."""
+        return At((*self.path, key), where or self.where)
 
 
 class LineMap:

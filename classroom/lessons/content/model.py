@@ -309,12 +309,26 @@ class Lesson:
     risks: tuple[Risk, ...]
     teacher_enabled_only: bool
     staff_note: str
-    versions: tuple[Version, Version, Version]
+    # Lesson files have all three pathways; a teacher's lesson may have one or two.
+    versions: tuple[Version, ...]
     source: Path
 
     def version(self, pathway: Pathway) -> Version:
-        """The version for one pathway."""
-        return next(v for v in self.versions if v.pathway is pathway)
+        """The version for one pathway; for a pathway not written, the nearest one written.
+
+        A lesson a teacher wrote for one pathway is taught as written to whoever it is given.
+        """
+        order = list(Pathway)
+
+        def distance(version: Version) -> int:
+            return abs(order.index(version.pathway) - order.index(pathway))
+
+        return min(self.versions, key=distance)  # the same pathway is at distance 0
+
+    @property
+    def pathways(self) -> tuple[Pathway, ...]:
+        """The pathways this lesson has a version for."""
+        return tuple(v.pathway for v in self.versions)
 
 
 @dataclass(frozen=True)

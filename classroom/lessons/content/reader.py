@@ -12,7 +12,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
-from classroom.lessons.content.lines import Key, LineMap
+from classroom.lessons.content.lines import At, Key, LineMap
 from classroom.lessons.content.model import (
     ITEMS_PER_SORT,
     LESSONS_DIR,
@@ -21,35 +21,22 @@ from classroom.lessons.content.model import (
     MAX_WORDS,
     OPTIONS_PER_CHOOSE,
     STEPS_PER_VERSION,
-    Action,
-    Animation,
-    AnticipateStep,
     Catalogue,
-    CauseEffectStep,
-    ChooseStep,
     Engagement,
     Lesson,
     LessonError,
-    MeStep,
     Objective,
-    OnlyIfYesStep,
     Option,
     Pathway,
     Problem,
     Risk,
     SortGroup,
     SortItem,
-    SortStep,
-    Sound,
     Step,
     StepKind,
-    StoryStep,
     Strand,
     Text,
-    UntilIActStep,
     Version,
-    WhoCanITellStep,
-    YesNoStep,
 )
 from classroom.lessons.glossary import GLOSSARY_FILE, Glossary, GlossaryError, load_glossary
 from classroom.risks import NOT_FOR_LESSONS
@@ -128,18 +115,6 @@ def _symbol_file_exists(code: str) -> bool:
 LESSON_KEYS = {"id", "number", "title", "topic", "symbol", "strands", "risks", *Pathway}
 LESSON_OPTIONAL = {"teacher_enabled_only", "staff_note"}
 STEP_KEYS = {"kind", "text", "symbol"}
-STEP_EXTRA_KEYS: dict[StepKind, set[str]] = {
-    StepKind.STORY: set(),
-    StepKind.CHOOSE: {"options", "feedback"},
-    StepKind.SORT: {"groups", "items", "feedback"},
-    StepKind.YES_NO: {"answer", "feedback"},
-    StepKind.WHO_CAN_I_TELL: set(),
-    StepKind.CAUSE_EFFECT: {"sound", "animation"},
-    StepKind.UNTIL_I_ACT: {"sound", "animation", "action"},
-    StepKind.ONLY_IF_YES: {"then", "then_symbol", "sound", "if_no"},
-    StepKind.ANTICIPATE: {"sound", "animation", "wait"},
-    StepKind.ME: {"sound"},
-}
 STAFF_KEYS = {"note", "look_for"}
 WAIT_SECONDS = (2, 8)
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -158,18 +133,6 @@ class _Claim:
     line: int
 
 
-@dataclass(frozen=True)
-class _At:
-    """Where a value sits: its key path (for the line) and how to name it to a teacher."""
-
-    path: Key
-    where: str
-
-    def child(self, key: str | int, where: str | None = None) -> _At:
-        """A value inside this one."""
-        return _At((*self.path, key), where or self.where)
-
-
 class _LessonReader:
     """Checks one lesson file, collecting every problem rather than stopping at the first."""
 
@@ -185,6 +148,7 @@ class _LessonReader:
         self.check_symbol = check_symbol
         self.glossary = glossary
         self.staff_notes_required = True
+        self.every_pathway = True  # a lesson file has all three; a teacher's lesson needs one
         self.problems: list[Problem] = []
         self.claims: list[_Claim] = []
         # Pictures on right and wrong answers, for the cue checks across all lessons.
@@ -222,16 +186,22 @@ class _LessonReader:
     # lesson level ----------------------------------------------------------------------
 
     def _lesson(self, data: dict[str, Any]) -> Lesson:
-        at = _At((), "the lesson")
-        self._keys(data, at, LESSON_KEYS, LESSON_OPTIONAL)
+        at = At((), "the lesson")
+        if self.every_pathway:
+            self._keys(data, at, LESSON_KEYS, LESSON_OPTIONAL)
+        else:
+            self._keys(data, at, LESSON_KEYS - set(Pathway), {*LESSON_OPTIONAL, *Pathway})
+            if not any(pathway.value in data for pathway in Pathway):
+                self.fail((), "write the lesson for at least one pathway")
         lesson_id, number = self._identity(data)
         self.prefix = f"{number:02d}"
-        versions = [self._version(data, pathway) for pathway in Pathway]
+        written = [p for p in Pathway if self.every_pathway or p.value in data]
+        versions = [self._version(data, pathway) for pathway in written]
         self._cues(versions)
         return Lesson(
             id=lesson_id,
             number=number,
-            title=self._text(
+            title=self.text(
                 data,
                 "title",
                 at.child("title", "the title"),
@@ -239,12 +209,12 @@ class _LessonReader:
                 f"{self.prefix}.title",
             ),
             topic=self._plain(data, "topic", at.child("topic", "the topic")),
-            symbol=self._symbol(data, at),
+            symbol=self.symbol(data, at),
             strands=self._names(data, "strands", Strand, "UKCIS strand"),
             risks=self._risks(data),
-            teacher_enabled_only=self._flag(data, "teacher_enabled_only", at),
+            teacher_enabled_only=self.flag(data, "teacher_enabled_only", at),
             staff_note=self._plain(data, "staff_note", at.child("staff_note", "the staff note")),
-            versions=(versions[0], versions[1], versions[2]),
+            versions=tuple(versions),
             source=self.path,
         )
 
@@ -252,22 +222,26 @@ class _LessonReader:
         """Refuse pictures that give the answer away, so a pupil must think, not spot a cue.
 
         Two cues: the question's own picture repeated only on its right answers, and a picture
-        that sits on right answers in two or more steps but never on a wrong one.
+        that sits on right answers in two or more steps but never on a wrong one. A kind's
+        `answer_pictures` says which pictures it puts on answers (classroom/lessons/kinds.py).
         """
+        from classroom.lessons.kinds import spec  # noqa: PLC0415 - see _step
+
         right: dict[str, list[Key]] = {}
         wrong = self.wrong_pictures
         for version in versions:
             for step in version.steps:
-                if not isinstance(step, ChooseStep) or all(o.correct for o in step.options):
+                answers = spec(step).answer_pictures(step)
+                if all(correct for _, correct in answers):
                     continue  # where every answer is fine, nothing is given away
                 path: Key = (version.pathway.value, "steps", step.number - 1, "options")
-                for n, option in enumerate(step.options):
-                    if option.correct:
-                        right.setdefault(option.symbol, []).append((*path, n))
-                        self.right_pictures.append((option.symbol, self.lines.line((*path, n))))
+                for n, (symbol, correct) in enumerate(answers):
+                    if correct:
+                        right.setdefault(symbol, []).append((*path, n))
+                        self.right_pictures.append((symbol, self.lines.line((*path, n))))
                     else:
-                        wrong.add(option.symbol)
-                self._question_cue(step, path)
+                        wrong.add(symbol)
+                self._question_cue(step.number, step.symbol, answers, path)
         for symbol, places in right.items():
             steps = {place[:3] for place in places}
             if len(steps) >= 2 and symbol not in wrong:
@@ -278,12 +252,14 @@ class _LessonReader:
                     "or choose different pictures",
                 )
 
-    def _question_cue(self, step: ChooseStep, path: Key) -> None:
-        matching = [o for o in step.options if o.symbol == step.symbol]
-        if matching and all(o.correct for o in matching):
+    def _question_cue(
+        self, number: int, picture: str, answers: list[tuple[str, bool]], path: Key
+    ) -> None:
+        matching = [correct for symbol, correct in answers if symbol == picture]
+        if matching and all(matching):
             self.fail(
                 path,
-                f"step {step.number} uses its own picture {step.symbol} on its right answer "
+                f"step {number} uses its own picture {picture} on its right answer "
                 "only, so the picture gives the answer away; choose a different picture",
             )
 
@@ -347,7 +323,7 @@ class _LessonReader:
 
     def _version(self, data: dict[str, Any], pathway: Pathway) -> Version:
         table = data.get(pathway.value)
-        at = _At((pathway.value,), pathway.value)
+        at = At((pathway.value,), pathway.value)
         empty = Version(pathway, Objective("", ""), ())
         if table is None:
             return empty  # the missing pathway is reported by _keys
@@ -359,7 +335,7 @@ class _LessonReader:
         return Version(pathway, objective, self._steps(table.get("steps"), pathway))
 
     def _objective(self, table: object, pathway: Pathway) -> Objective:
-        at = _At((pathway.value, "objective"), f"the objective of {pathway}")
+        at = At((pathway.value, "objective"), f"the objective of {pathway}")
         if table is None:
             return Objective("", "")
         if not isinstance(table, dict):
@@ -395,30 +371,34 @@ class _LessonReader:
     # steps -----------------------------------------------------------------------------
 
     def _step(self, table: dict[str, Any], pathway: Pathway, number: int) -> Step | None:
-        at = _At((pathway.value, "steps", number - 1), f"step {number} of {pathway}")
+        # Imported here: kinds uses the model and this reader's checks, and is one unit per kind.
+        from classroom.lessons.kinds import KINDS  # noqa: PLC0415
+
+        at = At((pathway.value, "steps", number - 1), f"step {number} of {pathway}")
         kind = self._kind(table, at)
         if kind is None:
             return None
+        unit = KINDS[kind]
         # Every pre-formal step tells staff what to look for (the Engagement Model).
-        required = STEP_KEYS | STEP_EXTRA_KEYS[kind]
+        required = STEP_KEYS | unit.keys
         if pathway is Pathway.PRE_FORMAL and self.staff_notes_required:
             required |= STAFF_KEYS
-        self._keys(table, _At(at.path, f"{at.where} (a '{kind}' step)"), required, STAFF_KEYS)
+        self._keys(table, At(at.path, f"{at.where} (a '{kind}' step)"), required, STAFF_KEYS)
         step_id = f"{self.prefix}.{pathway.code}.s{number}"
-        text = self._text(table, "text", at.child("text"), MAX_WORDS[pathway], f"{step_id}.text")
-        base = _Base(step_id, number, text, self._symbol(table, at))
+        text = self.text(table, "text", at.child("text"), MAX_WORDS[pathway], f"{step_id}.text")
+        base = (step_id, number, text, self.symbol(table, at))
         feedback = Text(f"{step_id}.fb", "")
-        if "feedback" in STEP_EXTRA_KEYS[kind]:
+        if "feedback" in unit.keys:
             feedback_at = at.child("feedback", f"the feedback of {at.where}")
-            feedback = self._text(table, "feedback", feedback_at, MAX_WORDS[pathway], feedback.id)
-        step = self._kind_step(kind, table, at, base, feedback)
+            feedback = self.text(table, "feedback", feedback_at, MAX_WORDS[pathway], feedback.id)
+        step = unit.read(self, table, at, base, feedback)
         note = self._plain(table, "note", at.child("note", f"the note of {at.where}"))
         look_for = None
         if "look_for" in table:
-            look_for = self._choice(table, "look_for", at, Engagement, Engagement.RESPONSIVENESS)
+            look_for = self.choice(table, "look_for", at, Engagement, Engagement.RESPONSIVENESS)
         return dataclasses.replace(step, note=note, look_for=look_for)
 
-    def _kind(self, table: dict[str, Any], at: _At) -> StepKind | None:
+    def _kind(self, table: dict[str, Any], at: At) -> StepKind | None:
         name = table.get("kind")
         known = [kind.value for kind in StepKind]
         if name in known:
@@ -430,49 +410,7 @@ class _LessonReader:
             self.fail((*at.path, "kind"), f"{at.where} has kind {name!r}{_hint(name, known)}{use}")
         return None
 
-    def _kind_step(
-        self, kind: StepKind, table: dict[str, Any], at: _At, base: _Base, feedback: Text
-    ) -> Step:
-        fields = (base.id, base.number, base.text, base.symbol)
-        if kind is StepKind.CHOOSE:
-            return ChooseStep(*fields, self._options(table, at, base.id), feedback)
-        if kind is StepKind.SORT:
-            groups, items = self._sort(table, at, base.id)
-            return SortStep(*fields, groups, items, feedback)
-        if kind is StepKind.YES_NO:
-            return YesNoStep(*fields, self._flag(table, "answer", at), feedback)
-        if kind is StepKind.CAUSE_EFFECT:
-            sound = self._choice(table, "sound", at, Sound, Sound.CHIME)
-            return CauseEffectStep(
-                *fields, sound, self._choice(table, "animation", at, Animation, Animation.GROW)
-            )
-        if kind is StepKind.WHO_CAN_I_TELL:
-            return WhoCanITellStep(*fields)
-        return self._pre_formal_step(kind, table, at, base) or StoryStep(*fields)
-
-    def _pre_formal_step(
-        self, kind: StepKind, table: dict[str, Any], at: _At, base: _Base
-    ) -> Step | None:
-        fields = (base.id, base.number, base.text, base.symbol)
-        sound = self._choice(table, "sound", at, Sound, Sound.CHIME)
-        animation = self._choice(table, "animation", at, Animation, Animation.GROW)
-        if kind is StepKind.UNTIL_I_ACT:
-            action = self._choice(table, "action", at, Action, Action.STOP)
-            return UntilIActStep(*fields, sound, animation, action)
-        if kind is StepKind.ONLY_IF_YES:
-            limit = MAX_WORDS[Pathway.PRE_FORMAL]
-            then = self._text(table, "then", at.child("then"), limit, f"{base.id}.then")
-            if_no = self._text(table, "if_no", at.child("if_no"), limit, f"{base.id}.no")
-            picture = {"symbol": table.get("then_symbol")}
-            then_symbol = self._symbol(picture, at.child("then_symbol"))
-            return OnlyIfYesStep(*fields, then, then_symbol, sound, if_no)
-        if kind is StepKind.ANTICIPATE:
-            return AnticipateStep(*fields, sound, animation, self._wait(table, at))
-        if kind is StepKind.ME:
-            return MeStep(*fields, sound)
-        return None
-
-    def _wait(self, table: dict[str, Any], at: _At) -> int:
+    def wait(self, table: dict[str, Any], at: At) -> int:
         wait = table.get("wait", WAIT_SECONDS[0])
         low, high = WAIT_SECONDS
         if type(wait) is not int or not low <= wait <= high:
@@ -480,16 +418,16 @@ class _LessonReader:
             return low
         return int(wait)
 
-    def _options(self, table: dict[str, Any], at: _At, step_id: str) -> tuple[Option, ...]:
+    def options(self, table: dict[str, Any], at: At, step_id: str) -> tuple[Option, ...]:
         options = []
         for n, entry in enumerate(self._entries(table, "options", at, OPTIONS_PER_CHOOSE), 1):
             entry_at = at.child("options").child(n - 1, f"option {n} of {at.where}")
             self._keys(entry, entry_at, {"text", "symbol"}, {"correct"})
-            text = self._text(
+            text = self.text(
                 entry, "text", entry_at.child("text"), MAX_LABEL_WORDS, f"{step_id}.o{n}"
             )
-            symbol = self._symbol(entry, entry_at)
-            options.append(Option(text, symbol, self._flag(entry, "correct", entry_at)))
+            symbol = self.symbol(entry, entry_at)
+            options.append(Option(text, symbol, self.flag(entry, "correct", entry_at)))
         if options and not any(option.correct for option in options):
             self.fail(
                 (*at.path, "options"),
@@ -497,8 +435,8 @@ class _LessonReader:
             )
         return tuple(options)
 
-    def _sort(
-        self, table: dict[str, Any], at: _At, step_id: str
+    def sort(
+        self, table: dict[str, Any], at: At, step_id: str
     ) -> tuple[tuple[SortGroup, SortGroup], tuple[SortItem, ...]]:
         groups = [
             self._group(entry, at, step_id, n)
@@ -518,15 +456,15 @@ class _LessonReader:
         groups += [blank] * (2 - len(groups))
         return (groups[0], groups[1]), items
 
-    def _group(self, entry: dict[str, Any], at: _At, step_id: str, n: int) -> SortGroup:
+    def _group(self, entry: dict[str, Any], at: At, step_id: str, n: int) -> SortGroup:
         entry_at = at.child("groups").child(n - 1, f"group {n} of {at.where}")
         self._keys(entry, entry_at, {"label", "symbol"})
-        label = self._text(
+        label = self.text(
             entry, "label", entry_at.child("label"), MAX_LABEL_WORDS, f"{step_id}.g{n}"
         )
-        return SortGroup(label, self._symbol(entry, entry_at))
+        return SortGroup(label, self.symbol(entry, entry_at))
 
-    def _item(self, entry: dict[str, Any], at: _At, step_id: str, n: int) -> SortItem:
+    def _item(self, entry: dict[str, Any], at: At, step_id: str, n: int) -> SortItem:
         entry_at = at.child("items").child(n - 1, f"item {n} of {at.where}")
         self._keys(entry, entry_at, {"text", "symbol", "group"})
         group = entry.get("group", 1)
@@ -535,11 +473,11 @@ class _LessonReader:
                 (*entry_at.path, "group"), f"{entry_at.where} has group {group!r}; use 1 or 2"
             )
             group = 1
-        text = self._text(entry, "text", entry_at.child("text"), MAX_LABEL_WORDS, f"{step_id}.i{n}")
-        return SortItem(text, self._symbol(entry, entry_at), group - 1)
+        text = self.text(entry, "text", entry_at.child("text"), MAX_LABEL_WORDS, f"{step_id}.i{n}")
+        return SortItem(text, self.symbol(entry, entry_at), group - 1)
 
     def _entries(
-        self, table: dict[str, Any], key: str, at: _At, limits: tuple[int, int]
+        self, table: dict[str, Any], key: str, at: At, limits: tuple[int, int]
     ) -> list[dict[str, Any]]:
         entries = table.get(key)
         if entries is None:
@@ -561,7 +499,7 @@ class _LessonReader:
     def _keys(
         self,
         table: Mapping[str, Any],
-        at: _At,
+        at: At,
         required: Collection[str],
         optional: Collection[str] = (),
     ) -> None:
@@ -574,7 +512,7 @@ class _LessonReader:
         for key in sorted(set(required) - table.keys()):
             self.fail(at.path, f"{at.where} is missing '{key}'")
 
-    def _text(self, table: Mapping[str, Any], key: str, at: _At, limit: int, text_id: str) -> Text:
+    def text(self, table: Mapping[str, Any], key: str, at: At, limit: int, text_id: str) -> Text:
         """Pupil-facing text of at most `limit` words, with its stable id."""
         value = self._plain(table, key, at)
         words = len(value.split())
@@ -583,11 +521,11 @@ class _LessonReader:
         self._glossary_words(value, at)
         return Text(text_id, value)
 
-    def _glossary_words(self, value: str, at: _At) -> None:
+    def _glossary_words(self, value: str, at: At) -> None:
         for reason in self.glossary.problems(value):
             self.fail(at.path, f"{at.where} {reason} (lessons/glossary.toml)")
 
-    def _plain(self, table: Mapping[str, Any], key: str, at: _At) -> str:
+    def _plain(self, table: Mapping[str, Any], key: str, at: At) -> str:
         value = table.get(key)
         if value is None:
             return ""  # missing keys are reported once, by _keys
@@ -596,14 +534,14 @@ class _LessonReader:
             return ""
         return " ".join(value.split())  # line breaks in the file are not meaningful
 
-    def _flag(self, table: Mapping[str, Any], key: str, at: _At) -> bool:
+    def flag(self, table: Mapping[str, Any], key: str, at: At) -> bool:
         value = table.get(key, False)
         if not isinstance(value, bool):
             self.fail((*at.path, key), f"{key} of {at.where} must be true or false, without quotes")
             return False
         return value
 
-    def _choice(self, table: Mapping[str, Any], key: str, at: _At, kind: type[E], default: E) -> E:
+    def choice(self, table: Mapping[str, Any], key: str, at: At, kind: type[E], default: E) -> E:
         value = table.get(key)
         known = [member.value for member in kind]
         if value is None or value in known:
@@ -614,7 +552,7 @@ class _LessonReader:
         )
         return default
 
-    def _symbol(self, table: Mapping[str, Any], at: _At) -> str:
+    def symbol(self, table: Mapping[str, Any], at: At) -> str:
         code = table.get("symbol")
         if code is None:
             return ""
@@ -640,24 +578,13 @@ class _DocumentReader(_LessonReader):
     ) -> None:
         super().__init__(Path(display), display, check_symbol)
         self.data = dict(data)
-        # The teachers' authoring form has no staff-note fields yet; the shipped files must.
-        self.staff_notes_required = False
+        self.every_pathway = False
 
     def _parse(self) -> dict[str, Any] | None:
         return self.data
 
     def _identity(self, data: dict[str, Any]) -> tuple[str, int]:
         return str(data.get("id", "")), int(data.get("number", 0))
-
-
-@dataclass(frozen=True)
-class _Base:
-    """The fields every step shares, gathered before the kind-specific ones."""
-
-    id: str
-    number: int
-    text: Text
-    symbol: str
 
 
 def _hint(value: object, known: list[str]) -> str:
