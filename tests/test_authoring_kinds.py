@@ -232,3 +232,16 @@ def test_a_teacher_copies_a_school_lesson_to_change_its_staff_notes(
     again = app.extensions["lessons"].get("kind-and-unkind")
     assert again.version(Pathway.PRE_FORMAL).steps[0] == first
     assert client.post("/authoring/files/no-such-lesson/copy").status_code == 404
+
+
+def test_a_lesson_page_names_its_steps_in_plain_words_with_their_staff_notes(
+    app: Flask, session: Session
+) -> None:
+    school = make_school(session)
+    client = _client(app, school.teacher.username)
+    assert client.post("/authoring/new", data=lesson_form()).status_code == 302
+    row = session.scalars(select(AuthoredLesson)).one()
+    page = client.get(f"/authoring/{row.id}").data.decode()
+    assert "Tap to make something happen: Tap for a kind sound." in page
+    assert "Cause effect" not in page
+    assert "For staff, look for persistence: Taps again to hear the sound again." in page

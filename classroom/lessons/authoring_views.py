@@ -32,16 +32,13 @@ ANIMATION_CHOICES = [(animation.value, animation.value.capitalize()) for animati
 ACTION_CHOICES = [(Action.STOP.value, "Stop"), (Action.FINISH.value, "Finished")]
 LOOK_FOR_CHOICES = [(area.value, area.value.capitalize()) for area in Engagement]
 MAX_PICTURES = 24
-PATHWAY_LABELS = {
-    Pathway.PRE_FORMAL: "Pre-formal",
-    Pathway.SEMI_FORMAL: "Semi-formal",
-    Pathway.FORMAL: "Formal",
-}
+PATHWAY_LABELS = {pathway: pathway.label for pathway in Pathway}  # the one Pathway's words
+KIND_NAMES = {kind: unit.name for kind, unit in kinds.KINDS.items()}
 
 
 @bp.context_processor
 def _labels() -> dict[str, object]:
-    return {"pathway_labels": PATHWAY_LABELS}
+    return {"pathway_labels": PATHWAY_LABELS, "kind_names": KIND_NAMES}
 
 
 def _me() -> Account:

@@ -124,6 +124,11 @@ class KindSpec:
     answer_pictures: Callable[[Any], list[tuple[str, bool]]] = lambda step: []  # noqa: E731
 
     @property
+    def name(self) -> str:
+        """The label's short form, e.g. "Tap to make something happen"."""
+        return self.label.split(":")[0]
+
+    @property
     def partial(self) -> str:
         """The template that draws the step's answers, in the player and the teacher preview."""
         return f"lessons/steps/{self.kind.value}.html"
