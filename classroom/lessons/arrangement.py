@@ -10,7 +10,8 @@ sort group "g1", yes/no "yes" or "no". Where a card is placed never changes what
 
 The first right answer is placed by turning the shuffled row round until it sits at
 (attempt id + a per-step offset) mod the number of cards, so consecutive attempts always put it
-somewhere new; the other cards stay freshly shuffled.
+somewhere new; the other cards stay freshly shuffled. Each step kind makes its own cards
+(classroom/lessons/kinds.py) and places them with `arranged`.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from classroom.lessons.content import ChooseStep, OnlyIfYesStep, SortStep, Step, YesNoStep
+from classroom.lessons.content.model import SortStep
 
 T = TypeVar("T")
 
@@ -59,38 +60,6 @@ def arranged(seed: int, step_id: str, entries: Sequence[T], anchor: int | None =
         turn = order.index(anchor) - target
         order = order[turn:] + order[:turn]
     return [entries[i] for i in order]
-
-
-def choice_cards(step: Step, seed: int, item: int = 0) -> list[Card]:
-    """The cards a pupil chooses from on this step (none for steps without choices).
-
-    For a sort step the cards are the two groups, and "right" is the group of the item with
-    content index `item`.
-    """
-    if isinstance(step, ChooseStep):
-        cards = [
-            Card(option_value(n), option.symbol, option.text.text, option.correct)
-            for n, option in enumerate(step.options, start=1)
-        ]
-        first_right = next(i for i, card in enumerate(cards) if card.right)
-        return arranged(seed, step.id, cards, first_right)
-    if isinstance(step, YesNoStep):
-        cards = [Card(YES, "2705", "Yes", step.answer), Card(NO, "274C", "No", not step.answer)]
-        return arranged(seed, step.id, cards, 0 if step.answer else 1)
-    if isinstance(step, OnlyIfYesStep):
-        # Both are the pupil's own answer: neither is marked, and their place still changes.
-        cards = [Card(YES, "1F44D", "Yes", True), Card(NO, "1F44E", "No", True)]
-        return arranged(seed, step.id, cards, 0)
-    if isinstance(step, SortStep):
-        group = step.items[item].group if 0 <= item < len(step.items) else 0
-        cards = [
-            Card(group_value(i), g.symbol, g.label.text, i == group)
-            for i, g in enumerate(step.groups)
-        ]
-        # The groups keep one order for the whole step (moving targets mid-sort confuse);
-        # which side is which still changes from attempt to attempt.
-        return arranged(seed, step.id, cards, 0)
-    return []
 
 
 def sort_order(step: SortStep, seed: int) -> list[int]:

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from copy import deepcopy
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -34,9 +36,10 @@ from classroom import policy
 from classroom.accounts.models import Account
 from classroom.audit.services import record
 from classroom.db import utcnow
+from classroom.lessons import kinds
 from classroom.lessons.authored_models import AuthoredLesson, LessonStatus
 from classroom.lessons.content import (
-    STEP_EXTRA_KEYS,
+    STAFF_KEYS,
     Catalogue,
     Lesson,
     LessonError,
@@ -48,7 +51,9 @@ from classroom.lessons.content import (
 )
 from classroom.lessons.models import LessonAttempt
 from classroom.principals import Actor
+from classroom.risks import NOT_FOR_LESSONS
 from classroom.symbols.symboliser import symbolise
+from classroom.symbols.vocabulary import load_vocabulary
 
 STEP_SLOTS = 7
 OPTION_SLOTS = 4
@@ -93,14 +98,20 @@ def _put(table: Document, key: str, value: Any) -> None:
 
 
 def document_from_form(form: Any) -> Document:
-    """The teacher's lesson as a lesson document (a werkzeug MultiDict in)."""
+    """The teacher's lesson as a lesson document (a werkzeug MultiDict in).
+
+    A pathway with no objective and no steps is left out: a lesson may be written for one
+    pathway only (the others are optional).
+    """
     doc: Document = {}
     for key in ("title", "topic", "symbol"):
         _put(doc, key, _get(form, key))
     doc["strands"] = [s for s in form.getlist("strands") if isinstance(s, str)][:8]
-    doc["risks"] = [r for r in form.getlist("risks") if isinstance(r, str)][:9]
+    doc["risks"] = [r for r in form.getlist("risks") if isinstance(r, str)][:12]
     for pathway in Pathway:
-        doc[pathway.value] = _pathway_from_form(form, pathway.code)
+        table = _pathway_from_form(form, pathway.code)
+        if table["steps"] or "objective" in table:
+            doc[pathway.value] = table
     return doc
 
 
@@ -118,21 +129,36 @@ def _step_from_form(form: Mapping[str, str], at: str) -> Document | None:
     step: Document = {}
     for key in ("kind", "text", "symbol"):
         _put(step, key, _get(form, f"{at}-{key}"))
-    extra = STEP_EXTRA_KEYS.get(StepKind(kind), set()) if kind in set(StepKind) else set()
-    if "feedback" in extra:
-        _put(step, "feedback", _get(form, f"{at}-feedback"))
-    if kind == StepKind.CHOOSE:
-        step["options"] = _options_from_form(form, at)
-    elif kind == StepKind.SORT:
-        step["groups"] = [_entry(form, f"{at}-g{n}", "label") for n in (1, 2)]
-        step["items"] = _items_from_form(form, at)
-    elif kind == StepKind.YES_NO:
-        answer = _get(form, f"{at}-answer")
-        _put(step, "answer", {"yes": True, "no": False}.get(answer))
-    elif kind == StepKind.CAUSE_EFFECT:
-        for key in ("sound", "animation"):
-            _put(step, key, _get(form, f"{at}-{key}"))
+    # The kind's own keys (registered with the kind), then what staff look for.
+    keys = kinds.KINDS[StepKind(kind)].keys if kind in set(StepKind) else frozenset()
+    for key in sorted(keys | STAFF_KEYS):
+        FIELDS[key].read(form, at, key, step)
     return step
+
+
+def _text_field(form: Mapping[str, str], at: str, key: str, step: Document) -> None:
+    _put(step, key, _get(form, f"{at}-{key}"))
+
+
+def _wait_field(form: Mapping[str, str], at: str, key: str, step: Document) -> None:
+    wait = _get(form, f"{at}-{key}")
+    _put(step, key, int(wait) if wait.isdigit() else wait)
+
+
+def _answer_field(form: Mapping[str, str], at: str, key: str, step: Document) -> None:
+    _put(step, key, {"yes": True, "no": False}.get(_get(form, f"{at}-{key}")))
+
+
+def _options_field(form: Mapping[str, str], at: str, key: str, step: Document) -> None:
+    step[key] = _options_from_form(form, at)
+
+
+def _groups_field(form: Mapping[str, str], at: str, key: str, step: Document) -> None:
+    step[key] = [_entry(form, f"{at}-g{n}", "label") for n in (1, 2)]
+
+
+def _items_field(form: Mapping[str, str], at: str, key: str, step: Document) -> None:
+    step[key] = _items_from_form(form, at)
 
 
 def _entry(form: Mapping[str, str], at: str, key: str) -> Document:
@@ -177,22 +203,88 @@ def form_values(doc: Document) -> dict[str, str]:
 
 
 def _step_values(step: Document, at: str) -> Iterator[tuple[str, str]]:
-    for key in ("kind", "text", "symbol", "feedback", "sound", "animation"):
+    for key in ("kind", "text", "symbol"):
         yield f"{at}-{key}", str(step.get(key, ""))
-    if "answer" in step:
-        yield f"{at}-answer", "yes" if step["answer"] else "no"
-    for n, option in enumerate(step.get("options", []), 1):
+    for key in sorted(set(step) & set(FIELDS)):
+        yield from FIELDS[key].values(step[key], at, key)
+
+
+def _scalar_values(value: Any, at: str, key: str) -> Iterator[tuple[str, str]]:
+    yield f"{at}-{key}", str(value)
+
+
+def _answer_values(value: Any, at: str, key: str) -> Iterator[tuple[str, str]]:
+    yield f"{at}-{key}", "yes" if value else "no"
+
+
+def _options_values(options: Any, at: str, key: str) -> Iterator[tuple[str, str]]:
+    for n, option in enumerate(options, 1):
         yield f"{at}-o{n}-text", str(option.get("text", ""))
         yield f"{at}-o{n}-symbol", str(option.get("symbol", ""))
         if option.get("correct"):
             yield f"{at}-correct", str(n)
-    for n, group in enumerate(step.get("groups", []), 1):
+
+
+def _groups_values(groups: Any, at: str, key: str) -> Iterator[tuple[str, str]]:
+    for n, group in enumerate(groups, 1):
         yield f"{at}-g{n}-label", str(group.get("label", ""))
         yield f"{at}-g{n}-symbol", str(group.get("symbol", ""))
-    for n, item in enumerate(step.get("items", []), 1):
+
+
+def _items_values(items: Any, at: str, key: str) -> Iterator[tuple[str, str]]:
+    for n, item in enumerate(items, 1):
         yield f"{at}-i{n}-text", str(item.get("text", ""))
         yield f"{at}-i{n}-symbol", str(item.get("symbol", ""))
         yield f"{at}-i{n}-group", str(item.get("group", ""))
+
+
+@dataclass(frozen=True)
+class FormField:
+    """How one lesson-document key is read from the form and written back to it."""
+
+    read: Callable[[Mapping[str, str], str, str, Document], None]
+    values: Callable[[Any, str, str], Iterator[tuple[str, str]]]
+
+
+_TEXT = FormField(_text_field, _scalar_values)
+# Keyed by document key, not by kind: each kind lists its keys in classroom/lessons/kinds.py.
+FIELDS: dict[str, FormField] = {
+    "feedback": _TEXT,
+    "sound": _TEXT,
+    "animation": _TEXT,
+    "action": _TEXT,
+    "then": _TEXT,
+    "then_symbol": _TEXT,
+    "if_no": _TEXT,
+    "note": _TEXT,
+    "look_for": _TEXT,
+    "wait": FormField(_wait_field, _scalar_values),
+    "answer": FormField(_answer_field, _answer_values),
+    "options": FormField(_options_field, _options_values),
+    "groups": FormField(_groups_field, _groups_values),
+    "items": FormField(_items_field, _items_values),
+}
+
+
+# Which kinds show each field in the editor (the editor's script hides the rest).
+FIELD_KINDS = {
+    key: " ".join(kind.value for kind, unit in kinds.KINDS.items() if key in unit.keys)
+    for key in FIELDS
+}
+
+
+@lru_cache(maxsize=1)
+def _words_by_picture() -> dict[str, str]:
+    words: dict[str, str] = {}
+    for entry in load_vocabulary().entries.values():
+        for code in entry.symbols:
+            words.setdefault(code, entry.phrase)
+    return words
+
+
+def picture_word(code: str) -> str | None:
+    """The word-list word a picture stands for (the first one that uses it)."""
+    return _words_by_picture().get(code)
 
 
 # --- Document -> checked Lesson ----------------------------------------------------------------
@@ -222,6 +314,8 @@ def lesson_data(doc: Document, key: str, number: int) -> Document:
 
 def _fill_symbols(step: Document) -> None:
     step.setdefault("symbol", auto_symbol(str(step.get("text", "")), DEFAULT_SYMBOLS["step"]))
+    if "then" in step:  # only-if-yes: the picture of what happens after a yes
+        step.setdefault("then_symbol", auto_symbol(str(step["then"]), DEFAULT_SYMBOLS["step"]))
     entries = [*step.get("options", []), *step.get("groups", []), *step.get("items", [])]
     for entry in entries:
         words = str(entry.get("text", entry.get("label", "")))
@@ -376,6 +470,26 @@ def copy(session: Session, actor: Actor, row: AuthoredLesson) -> AuthoredLesson:
     return made
 
 
+def document_of_file(lesson: Lesson) -> Document:
+    """A school lesson file as a teacher's document: its words, pictures and staff notes."""
+    data = tomllib.loads(lesson.source.read_text(encoding="utf-8"))
+    doc: Document = {key: data[key] for key in ("title", "topic", "symbol", "strands", "risks")}
+    for pathway in lesson.pathways:
+        table = data[pathway.value]
+        doc[pathway.value] = {"objective": table["objective"]["text"], "steps": table["steps"]}
+    return doc
+
+
+def copy_file_lesson(session: Session, actor: Actor, lesson: Lesson) -> AuthoredLesson:
+    """A draft copy of one of the school's lesson files, so a teacher can change its steps
+    and its staff notes for their pupils; the file itself never changes."""
+    if lesson.number >= FIRST_NUMBER:
+        raise Refused("This is a teacher's lesson: open it and make a copy there.")
+    made = create(session, actor, document_of_file(lesson), "")
+    record(session, actor, "authored_lesson.copied", made, f"from lesson file {lesson.id}")
+    return made
+
+
 # --- Reading lessons -------------------------------------------------------------------------
 
 
@@ -414,5 +528,15 @@ def preview_lesson(
         return None  # it no longer meets the rules (a symbol removed, say): nothing to show
 
 
-STRAND_CHOICES = [(s.value, s.value.replace("_", " ").capitalize()) for s in Strand]
-RISK_CHOICES = [(r.value, r.value.replace("_", " ").capitalize()) for r in Risk]
+STRAND_LABELS = {
+    Strand.SELF_IMAGE_IDENTITY: "Self-image and identity",
+    Strand.ONLINE_RELATIONSHIPS: "Online relationships",
+    Strand.ONLINE_REPUTATION: "Online reputation",
+    Strand.ONLINE_BULLYING: "Online bullying",
+    Strand.MANAGING_ONLINE_INFORMATION: "Managing online information",
+    Strand.HEALTH_WELLBEING_LIFESTYLE: "Health, well-being and lifestyle",
+    Strand.PRIVACY_SECURITY: "Privacy and security",
+    Strand.COPYRIGHT_OWNERSHIP: "Copyright and ownership",
+}
+STRAND_CHOICES = [(strand.value, STRAND_LABELS[strand]) for strand in Strand]
+RISK_CHOICES = [(risk.value, risk.label) for risk in Risk if risk not in NOT_FOR_LESSONS]

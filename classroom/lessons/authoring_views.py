@@ -11,35 +11,34 @@ from classroom import policy
 from classroom.accounts.models import Account
 from classroom.db import get_session
 from classroom.errors import Invalid
-from classroom.lessons import arrangement, authoring, maps, player
+from classroom.lessons import authoring, kinds, maps
 from classroom.lessons.authored_models import AuthoredLesson, LessonStatus
 from classroom.lessons.authoring import Document, LessonProblems, Refused
-from classroom.lessons.content import Animation, Pathway, SortStep, Sound, Step
-from classroom.lessons.player import Outcome
+from classroom.lessons.content import Action, Animation, Engagement, Pathway, Sound, Step
+from classroom.lessons.kinds import Outcome
 from classroom.policy import allow
+from classroom.symbols import pictures
+from classroom.symbols.library import svg_path
+from classroom.symbols.queries import MAX_SEARCH_LENGTH, Option, options_for
 from classroom.symbols.symboliser import Token, symbolise
+from classroom.symbols.vocabulary import normalise
 from classroom.web import current_actor
 
 bp = Blueprint("authoring", __name__, url_prefix="/authoring")
 MAX_PREVIEW = 300
-KIND_LABELS = [
-    ("story", "Story: words and a picture, read aloud"),
-    ("choose", "Choose: pick the right answer from 2 to 4"),
-    ("sort", "Sort: put 3 to 6 things into two groups"),
-    ("yes_no", "Yes or no"),
-    ("who_can_i_tell", "Who can I tell: the pupil's own trusted adults"),
-    ("cause_effect", "Cause and effect: tap for a sound and a moving picture"),
-]
-PATHWAY_LABELS = {
-    Pathway.PRE_FORMAL: "Pre-formal",
-    Pathway.SEMI_FORMAL: "Semi-formal",
-    Pathway.FORMAL: "Formal",
-}
+# Plain words for every menu; the stored values stay the lesson-file keys.
+SOUND_CHOICES = [(sound.value, sound.value.capitalize()) for sound in Sound]
+ANIMATION_CHOICES = [(animation.value, animation.value.capitalize()) for animation in Animation]
+ACTION_CHOICES = [(Action.STOP.value, "Stop"), (Action.FINISH.value, "Finished")]
+LOOK_FOR_CHOICES = [(area.value, area.value.capitalize()) for area in Engagement]
+MAX_PICTURES = 24
+PATHWAY_LABELS = {pathway: pathway.label for pathway in Pathway}  # the one Pathway's words
+KIND_NAMES = {kind: unit.name for kind, unit in kinds.KINDS.items()}
 
 
 @bp.context_processor
 def _labels() -> dict[str, object]:
-    return {"pathway_labels": PATHWAY_LABELS}
+    return {"pathway_labels": PATHWAY_LABELS, "kind_names": KIND_NAMES}
 
 
 def _me() -> Account:
@@ -80,6 +79,7 @@ def index() -> ResponseReturnValue:
         others=[r for r in rows if r.author_id != me.id],
         lessons=list(maps.catalogue()),
         pathways=list(Pathway),
+        first_number=authoring.FIRST_NUMBER,
     )
 
 
@@ -88,7 +88,7 @@ def index() -> ResponseReturnValue:
 
 def _previews(values: dict[str, str]) -> dict[str, list[Token]]:
     """Every pupil-facing text in the form, with symbols, for the Preview button."""
-    pupil_facing = ("title", "-text", "-feedback", "-label")
+    pupil_facing = ("title", "-text", "-feedback", "-label", "-then", "-if_no")
     return {
         name: symbolise(value)
         for name, value in values.items()
@@ -112,9 +112,14 @@ def _editor(doc: Document, notes: str, row: AuthoredLesson | None, **state: Any)
         notes=notes,
         locked=locked,
         previews=_previews(values) if state.pop("previewing", False) else {},
-        kinds=KIND_LABELS,
-        sounds=[sound.value for sound in Sound],
-        animations=[animation.value for animation in Animation],
+        kinds=kinds.labels(),
+        field_kinds=authoring.FIELD_KINDS,
+        sounds=SOUND_CHOICES,
+        animations=ANIMATION_CHOICES,
+        actions=ACTION_CHOICES,
+        look_for=LOOK_FOR_CHOICES,
+        finding=state.pop("finding", {}),
+        picture_words=_picture_words(values),
         strand_choices=authoring.STRAND_CHOICES,
         risk_choices=authoring.RISK_CHOICES,
         pathways=list(Pathway),
@@ -129,8 +134,14 @@ def _submitted() -> tuple[Document, str]:
 
 def _save(row: AuthoredLesson | None) -> ResponseReturnValue:
     doc, notes = _submitted()
-    if request.form.get("action") == "preview":
+    action = request.form.get("action", "")
+    if action == "preview":
         return _editor(doc, notes, row, previewing=True)
+    if action.startswith("find:"):
+        # Without JavaScript: the pictures for one field's search, to choose from; nothing saved.
+        field = action[5:][:40]
+        found = _pictures(request.form.get(f"{field}-find", ""))
+        return _editor(doc, notes, row, finding={field: found})
     db = get_session()
     try:
         if row is None:
@@ -218,12 +229,65 @@ def copy(lesson_id: int) -> ResponseReturnValue:
     return _change(lesson_id, "copy")
 
 
+@bp.post("/files/<lesson_id>/copy")
+@allow("author_lessons")
+def copy_file(lesson_id: str) -> ResponseReturnValue:
+    """Copy one of the school's lesson files into a draft, to change its steps or staff notes."""
+    lessons = maps.catalogue()
+    if lesson_id not in lessons:
+        abort(404)
+    db = get_session()
+    try:
+        row = authoring.copy_file_lesson(db, _me(), lessons.get(lesson_id))
+    except Refused as refused:
+        db.rollback()
+        return render_template("authoring/problem.html", message=refused.message), 409
+    except LessonProblems as problems:
+        db.rollback()
+        return render_template("authoring/problem.html", message=problems.reasons[0]), 400
+    db.commit()
+    return redirect(url_for("authoring.edit", lesson_id=row.id))
+
+
 @bp.get("/symbols")
 @allow("staff")
 def symbols() -> ResponseReturnValue:
     """Text with its symbols, as an HTML fragment for the live preview (changes nothing)."""
     text = request.args.get("text", "")[:MAX_PREVIEW]
     return render_template("authoring/_symbols.html", tokens=symbolise(text))
+
+
+def _pictures(search: str) -> list[Option]:
+    """Pictures a lesson may use for a search: the word list's, then the school's own."""
+    term = search.strip()[:MAX_SEARCH_LENGTH]
+    if not term:
+        return []
+    key = normalise(term)
+    school = pictures.school_pictures(get_session(), _me().school_id)
+    own = [Option(p.code, p.label) for p in school if key in p.label]
+    found = [*options_for(term, term), *own]
+    # Only pictures the lesson rules accept (a picture file that exists), each once.
+    usable = {o.code: o for o in found if svg_path(o.code) is not None}
+    return list(usable.values())[:MAX_PICTURES]
+
+
+def _picture_words(values: dict[str, str]) -> dict[str, str]:
+    """The word each chosen picture stands for, so the editor shows words, not codes."""
+    words = {}
+    for name, code in values.items():
+        if name.endswith("symbol") and code:
+            words[code] = authoring.picture_word(code) or "chosen picture"
+    return words
+
+
+@bp.get("/pictures")
+@allow("author_lessons")
+def picture_search() -> ResponseReturnValue:
+    """The symbol picker's results as an HTML fragment (changes nothing)."""
+    field = request.args.get("field", "")[:40]
+    return render_template(
+        "authoring/_pictures.html", field=field, found=_pictures(request.args.get("q", ""))
+    )
 
 
 # --- Previewing any lesson as a pupil ----------------------------------------------------------
@@ -247,11 +311,11 @@ def _judged(step: Step, item: int) -> tuple[Outcome | None, int, str | None]:
     """The answer in the query string judged as the player would; the sort moves on when right."""
     answer = request.args.get("answer")
     try:
-        outcome = None if answer is None else player.judge(step, answer[:64], item, PREVIEW_SEED)
+        outcome = None if answer is None else kinds.judge(step, answer[:64], item, PREVIEW_SEED)
     except Invalid as problem:
         return None, item, problem.message
-    if isinstance(step, SortStep) and outcome and outcome.correct and not outcome.step_done:
-        return None, min(item + 1, len(step.items) - 1), None
+    if outcome and outcome.correct and not outcome.step_done:  # a sort item placed
+        return None, min(item + 1, kinds.spec(step).items(step) - 1), None
     return outcome, item, None
 
 
@@ -260,21 +324,24 @@ def _judged(step: Step, item: int) -> tuple[Outcome | None, int, str | None]:
 def preview(lesson_id: str, pathway: str, number: int) -> ResponseReturnValue:
     """A lesson screen as a pupil on this pathway sees it; answers are judged, never recorded."""
     lesson, step, total = _preview_step(lesson_id, pathway, number)
+    unit = kinds.spec(step)
     start = max(0, request.args.get("item", 0, type=int) or 0)
-    last = max(len(step.items) - 1, 0) if isinstance(step, SortStep) else 0
-    outcome, item, problem = _judged(step, min(start, last))
-    content_item = player.sort_item(step, item, PREVIEW_SEED) if isinstance(step, SortStep) else 0
+    outcome, item, problem = _judged(step, min(start, max(unit.items(step) - 1, 0)))
+    content_item, thing = kinds.shown_item(step, item, PREVIEW_SEED)
     page = render_template(
         "authoring/preview.html",
         lesson=lesson,
         pathway=Pathway(pathway),
         step=step,
+        unit=unit,
         number=number,
         total=total,
         item=item,
-        cards=arrangement.choice_cards(step, PREVIEW_SEED, content_item),
-        thing=step.items[content_item] if isinstance(step, SortStep) else None,
+        cards=kinds.choice_cards(step, PREVIEW_SEED, content_item),
+        thing=thing,
         outcome=outcome,
+        chosen=request.args.get("answer", "")[:64],
         problem=problem,
+        preview=True,
     )
     return page, 400 if problem else 200

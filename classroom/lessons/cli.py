@@ -19,6 +19,7 @@ from classroom.lessons.content import (
     load_lessons,
 )
 from classroom.lessons.glossary import load_glossary
+from classroom.risks import NOT_FOR_LESSONS
 
 
 @click.group("lessons")
@@ -73,7 +74,7 @@ def summary(catalogue: Catalogue) -> list[str]:
         f"{len(catalogue)} lessons, {sum(1 for _ in all_pupil_texts(catalogue))} pupil texts",
         "Steps per pathway: " + ", ".join(f"{p} {steps[p]}" for p in Pathway),
         _coverage("UKCIS strands", catalogue.strands(), list(Strand)),
-        _coverage("Policy risks", catalogue.risks(), list(Risk)),
+        _coverage("Policy risks", catalogue.risks(), [r for r in Risk if r not in NOT_FOR_LESSONS]),
         "Teacher-enabled only: " + (", ".join(enabled) or "none"),
         _glossary_line(),
     ]

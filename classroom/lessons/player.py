@@ -10,21 +10,14 @@ from sqlalchemy.orm import Session
 from classroom.audit.services import record
 from classroom.db import utcnow
 from classroom.devices.models import Device
-from classroom.errors import Invalid, checked_key
-from classroom.lessons import arrangement, content
-from classroom.lessons.content import (
-    AnticipateStep,
-    CauseEffectStep,
-    MeStep,
-    OnlyIfYesStep,
-    SortStep,
-    Step,
-    StoryStep,
-    UntilIActStep,
-    Version,
-    WhoCanITellStep,
-    YesNoStep,
-)
+from classroom.errors import checked_key
+from classroom.lessons import content, kinds
+from classroom.lessons.content import Step, Version
+
+# The player judges through each kind's own unit; these names stay importable from here.
+from classroom.lessons.kinds import Outcome as Outcome
+from classroom.lessons.kinds import judge as judge
+from classroom.lessons.kinds import sort_item as sort_item
 from classroom.lessons.maps import Planned, planned_lesson
 from classroom.lessons.models import LessonAttempt, StepResponse
 from classroom.localtime import local_time
@@ -72,67 +65,6 @@ def step_of(attempt: LessonAttempt, number: int, catalogue: content.Catalogue) -
     return version.steps[number - 1]
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What the pupil sees after an answer: errorless, so a wrong answer shows the right one."""
-
-    correct: bool | None  # None: nothing to get right (story, cause and effect, who can I tell)
-    right_answer: str | None = None
-    step_done: bool = True
-
-
-def judge(step: Step, answer: str, position: int = 0, seed: int = 0) -> Outcome:
-    """Whether an answer is right for a step; unknown answers are Invalid (a 400).
-
-    Answers are judged by what they are ("o2", "yes", "g1"), never by where the card was;
-    `position` is how far through a sort step the pupil is, in the attempt's (`seed`) order.
-    """
-    if isinstance(step, (StoryStep, CauseEffectStep)):
-        return Outcome(None)
-    if isinstance(step, (UntilIActStep, AnticipateStep, MeStep)):
-        return _judge_act(step, answer)
-    if isinstance(step, OnlyIfYesStep):
-        if answer not in (arrangement.YES, arrangement.NO):
-            raise Invalid("Answer yes or no.")
-        return Outcome(None)  # any answer is the pupil's to give; the page honours it
-    if isinstance(step, WhoCanITellStep):
-        return Outcome(True if answer else None)
-    if isinstance(step, SortStep):
-        return _judge_sort(step, answer, position, seed)
-    cards = arrangement.choice_cards(step, seed)
-    if answer not in {card.value for card in cards}:
-        yes_no = isinstance(step, YesNoStep)
-        raise Invalid("Answer yes or no." if yes_no else "Choose one of the pictures.")
-    right = next(card.value for card in sorted(cards, key=lambda c: c.value) if card.right)
-    ok = next(card.right for card in cards if card.value == answer)
-    return Outcome(ok, right, ok)
-
-
-def _judge_act(step: UntilIActStep | AnticipateStep | MeStep, answer: str) -> Outcome:
-    """The pupil acted: stopped or finished the sound, or tapped when ready."""
-    expected = step.action.value if isinstance(step, UntilIActStep) else "tap"
-    if answer != expected:
-        raise Invalid("Press the big button.")
-    return Outcome(True if isinstance(step, UntilIActStep) else None)
-
-
-def sort_item(step: SortStep, position: int, seed: int) -> int:
-    """The content index of the item shown at `position` of a sort step in this attempt."""
-    order = arrangement.sort_order(step, seed)
-    if not 0 <= position < len(order):
-        raise Invalid("Choose one of the two groups.")
-    return order[position]
-
-
-def _judge_sort(step: SortStep, answer: str, position: int, seed: int) -> Outcome:
-    item = sort_item(step, position, seed)
-    if answer not in {arrangement.group_value(i) for i in range(len(step.groups))}:
-        raise Invalid("Choose one of the two groups.")
-    right = arrangement.group_value(step.items[item].group)
-    ok = answer == right
-    return Outcome(ok, right, ok and position == len(step.items) - 1)
-
-
 def respond(
     session: Session,
     attempt: LessonAttempt,
@@ -143,7 +75,7 @@ def respond(
     item: int = 0,
 ) -> Outcome:
     """Record one tap; the same key (a double tap, a resent form) is recorded once."""
-    outcome = judge(step, answer, item, attempt.id)
+    outcome = kinds.judge(step, answer, item, attempt.id)
     exists = session.scalar(select(StepResponse.id).where(StepResponse.key == checked_key(key)))
     if exists is None:
         session.add(
@@ -152,7 +84,7 @@ def respond(
                 attempt_id=attempt.id,
                 pupil_id=attempt.pupil_id,
                 lesson_id=attempt.lesson_id,
-                step_id=_answered_id(step, item, attempt.id),
+                step_id=kinds.answered_id(step, item, attempt.id),
                 kind=step.kind.value,
                 answer=answer[:64],
                 correct=outcome.correct,
@@ -162,13 +94,6 @@ def respond(
             )
         )
     return outcome
-
-
-def _answered_id(step: Step, position: int, seed: int) -> str:
-    """The step id, and for a sort step the item's own id ("09.sf.s3.i2"), whatever its place."""
-    if isinstance(step, SortStep):
-        return f"{step.id}.i{sort_item(step, position, seed) + 1}"
-    return step.id
 
 
 def finish(session: Session, pupil: Pupil, attempt: LessonAttempt) -> None:

@@ -12,8 +12,7 @@ from classroom import policy
 from classroom.audit.services import record
 from classroom.db import get_session
 from classroom.errors import CSRF_RECOVERY, Invalid
-from classroom.lessons import arrangement, maps, player
-from classroom.lessons.content import MeStep, SortStep, WhoCanITellStep
+from classroom.lessons import arrangement, kinds, maps, player
 from classroom.lessons.models import LessonAttempt
 from classroom.policy import allow
 from classroom.principals import PupilPrincipal
@@ -85,23 +84,25 @@ def _step_page(attempt: LessonAttempt, number: int, **state: Any) -> str:
     step = player.step_of(attempt, number, maps.catalogue())
     me = _me()
     total = len(player.version_of(attempt, maps.catalogue()).steps)
-    adults = my_people(get_session(), me.pupil) if isinstance(step, WhoCanITellStep) else []
+    unit = kinds.spec(step)
+    adults = my_people(get_session(), me.pupil) if unit.shows_people else []
     # This attempt's order: fresh each attempt, the same on a reload (see arrangement.py).
-    item = 0
-    if isinstance(step, SortStep):
-        state["item"] = min(max(state["item"], 0), len(step.items) - 1)  # a forged item is a 400
-        item = player.sort_item(step, state["item"], attempt.id)
+    if unit.items(step):
+        # A forged item number is kept in range rather than failing.
+        state["item"] = min(max(state["item"], 0), unit.items(step) - 1)
+    item, thing = kinds.shown_item(step, state["item"], attempt.id)
     return render_template(
         "lessons/step.html",
         attempt=attempt,
         step=step,
+        unit=unit,
         number=number,
         total=total,
         lesson=maps.catalogue().get(attempt.lesson_id),
         adults=arrangement.arranged(attempt.id, step.id, adults),
-        cards=arrangement.choice_cards(step, attempt.id, item),
-        thing=step.items[item] if isinstance(step, SortStep) else None,
-        photo_url=_own_photo(me.pupil) if isinstance(step, MeStep) else None,
+        cards=kinds.choice_cards(step, attempt.id, item),
+        thing=thing,
+        photo_url=_own_photo(me.pupil) if unit.shows_own_photo else None,
         key=str(uuid.uuid4()),
         layers=override_layers(get_session(), me.pupil),
         **state,
@@ -109,7 +110,7 @@ def _step_page(attempt: LessonAttempt, number: int, **state: Any) -> str:
 
 
 def _own_photo(pupil: Pupil) -> str | None:
-    """The pupil's photo for a "me" step, only while their carers' app photo consent holds."""
+    """The pupil's photo for a step about them, only while their carers' photo consent holds."""
     if not photos.shows_photo(get_session(), pupil):
         return None
     return url_for("pupils.photo", pupil_id=pupil.id)
@@ -151,7 +152,7 @@ def answer(attempt_id: int, number: int) -> ResponseReturnValue:
     except Invalid as problem:
         return _step_page(attempt, number, tries=tries, item=item, problem=problem.message), 400
     db.commit()
-    if isinstance(current, SortStep) and outcome.correct and not outcome.step_done:
+    if outcome.correct and not outcome.step_done:  # a sort item placed; the next one comes
         return _step_page(attempt, number, tries=1, item=item + 1, placed=True)
     return _step_page(
         attempt,

@@ -13,6 +13,11 @@ from classroom.db import Base, UtcDateTime, str_enum
 
 
 class Pathway(StrEnum):
+    """How a pupil learns: sensory and cause-and-effect, symbols and routines, or short text.
+
+    The one Pathway of the whole app: pupils, lesson versions and assessments all use it.
+    """
+
     PRE_FORMAL = "pre_formal"
     SEMI_FORMAL = "semi_formal"
     FORMAL = "formal"
@@ -22,6 +27,11 @@ class Pathway(StrEnum):
         return {"pre_formal": "Pre-formal", "semi_formal": "Semi-formal", "formal": "Formal"}[
             self.value
         ]
+
+    @property
+    def code(self) -> str:
+        """The short form lesson text ids use: pf, sf or f."""
+        return {"pre_formal": "pf", "semi_formal": "sf", "formal": "f"}[self.value]
 
 
 class Scanning(StrEnum):

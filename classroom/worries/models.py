@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from classroom.accounts.models import Account
 from classroom.db import Base, UtcDateTime, str_enum
 from classroom.pupils.models import Pupil
+from classroom.risks import RISK_LABELS, PolicyRisk
 
 
 class Source(StrEnum):
@@ -24,37 +25,9 @@ class Status(StrEnum):
     CLOSED = "closed"
 
 
-class Category(StrEnum):
-    """Aligned with the risks the school's e-safety policy names."""
-
-    CYBERBULLYING = "cyberbullying"
-    INAPPROPRIATE_MATERIAL = "inappropriate_material"
-    CONTACT_FROM_STRANGER = "contact_from_stranger"
-    IMAGES_OR_SECRETS = "images_or_secrets"
-    PHYSICAL_DANGER_ABUSE = "physical_danger_abuse"
-    ANTISOCIAL_ILLEGAL = "antisocial_illegal"
-    SOCIAL_NETWORKING = "social_networking"
-    OBSESSIVE_USE = "obsessive_use"
-    PHISHING_SCAMS = "phishing_scams"
-    COPYRIGHT = "copyright"
-    WELLBEING = "wellbeing"
-    OTHER = "other"
-
-
-CATEGORY_LABELS = {
-    Category.CYBERBULLYING: "Cyberbullying",
-    Category.INAPPROPRIATE_MATERIAL: "Exposure to inappropriate material",
-    Category.CONTACT_FROM_STRANGER: "Contact from someone unknown",
-    Category.IMAGES_OR_SECRETS: "Asked for images or secrets",
-    Category.PHYSICAL_DANGER_ABUSE: "Physical danger or abuse",
-    Category.ANTISOCIAL_ILLEGAL: "Inappropriate, antisocial or illegal behaviour",
-    Category.SOCIAL_NETWORKING: "Inappropriate use of social networking",
-    Category.OBSESSIVE_USE: "Obsessive use of the internet or devices",
-    Category.PHISHING_SCAMS: "Phishing, scams or harmful attachments",
-    Category.COPYRIGHT: "Copyright",
-    Category.WELLBEING: "Feeling sad or worried",
-    Category.OTHER: "Other",
-}
+# One list with the lessons' risks (classroom/risks.py): a worry's category is a policy risk.
+Category = PolicyRisk
+CATEGORY_LABELS = RISK_LABELS
 
 
 class Risk(StrEnum):

@@ -44,6 +44,9 @@ def _write_lesson(page: Page, server: LiveServer) -> None:
         for n, (kind, text) in enumerate(steps, 1):
             page.locator(f"#f-{code}-{n}-kind").select_option(kind)
             page.locator(f"#f-{code}-{n}-text").fill(text)
+            if code == "pf":  # every pre-formal step tells staff what to look for
+                page.locator(f"#f-pf-{n}-note").fill("Looks towards the sound.")
+                page.locator(f"#f-pf-{n}-look_for").select_option("responsiveness")
     expect(page.locator("#f-sf-2-o1-text")).to_be_visible()  # choose fields show for choose
     expect(page.locator("#f-sf-1-o1-text")).to_be_hidden()  # and not for a story
     page.locator("#f-sf-2-o1-text").fill("Well done!")
@@ -58,6 +61,33 @@ def _write_lesson(page: Page, server: LiveServer) -> None:
     expect(page.get_by_role("heading", name="Kind words")).to_be_visible()
     expect(page.get_by_text("Draft")).to_be_visible()
     assert_accessible(page)
+
+
+def test_a_teacher_picks_a_picture_by_word(
+    new_ipad: Callable[[], BrowserContext], live_server: LiveServer
+) -> None:
+    """The symbol picker: type a word, pictures appear as buttons with words, a press picks one."""
+    page = new_ipad().new_page()
+    sign_in(page, live_server, "teacher")
+    page.goto(f"{live_server.url}/authoring/new")
+    picker = page.locator("[data-symbol-picker][data-field='symbol']")
+    picker.get_by_label("Find a picture for the lesson tile: type a word").fill("phone")
+    choice = picker.locator("button.picture-choice").first
+    expect(choice).to_be_visible()
+    assert_accessible(page)
+    word = choice.get_attribute("data-word")
+    code = choice.get_attribute("data-code")
+    choice.click()
+    expect(picker.locator("[data-picker-word]")).to_have_text(word or "")
+    expect(picker.locator("input[type=hidden][name='symbol']")).to_have_value(code or "")
+    expect(picker.locator("[data-picker-image]")).to_be_visible()
+    # Enter in the search box searches; it never submits the half-written lesson.
+    picker.get_by_label("Find a picture for the lesson tile: type a word").fill("cat")
+    picker.get_by_label("Find a picture for the lesson tile: type a word").press("Enter")
+    expect(page).to_have_url(re.compile(r"/authoring/new$"))
+    expect(page.get_by_role("alert")).to_have_count(0)
+    assert_accessible(page)
+    sign_out(page)
 
 
 def _big_targets(page: Page, selector: str) -> None:

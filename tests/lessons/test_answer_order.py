@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from classroom.lessons import arrangement, player
+from classroom.lessons import arrangement, kinds, player
 from classroom.lessons.content import (
     ChooseStep,
     LessonError,
@@ -39,7 +39,7 @@ def _judged_steps() -> list[Step]:
 
 
 def _right_place(step: Step, attempt: int) -> int:
-    cards = arrangement.choice_cards(step, attempt)
+    cards = kinds.choice_cards(step, attempt)
     return next(place for place, card in enumerate(cards) if card.right)
 
 
@@ -53,8 +53,8 @@ def test_every_choice_steps_right_answer_moves_between_attempts() -> None:
 
 def test_the_order_is_the_same_within_one_attempt() -> None:
     for step in _judged_steps():
-        first = arrangement.choice_cards(step, 7)
-        assert arrangement.choice_cards(step, 7) == first
+        first = kinds.choice_cards(step, 7)
+        assert kinds.choice_cards(step, 7) == first
         if isinstance(step, SortStep):
             assert arrangement.sort_order(step, 7) == arrangement.sort_order(step, 7)
 
@@ -64,7 +64,7 @@ def test_judging_goes_by_the_answer_never_by_its_place() -> None:
         if isinstance(step, SortStep):
             continue
         for attempt in ATTEMPTS:
-            for card in arrangement.choice_cards(step, attempt):
+            for card in kinds.choice_cards(step, attempt):
                 assert player.judge(step, card.value, 0, attempt).correct is card.right
 
 

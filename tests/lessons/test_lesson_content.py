@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +12,7 @@ from classroom.lessons.content import (
     LESSONS_DIR,
     Catalogue,
     ChooseStep,
+    LessonError,
     Pathway,
     Risk,
     SortStep,
@@ -20,7 +22,9 @@ from classroom.lessons.content import (
     all_pupil_texts,
     load_lessons,
 )
+from classroom.risks import NOT_FOR_LESSONS
 from classroom.symbols.library import svg_path
+from classroom.worries.models import CATEGORY_LABELS, Category
 
 # PRODUCT.md section 2: the fifteen topics every pupil's lesson map starts from.
 PRODUCT_TOPICS = {
@@ -73,7 +77,27 @@ def test_every_ukcis_strand_is_covered(catalogue: Catalogue) -> None:
 
 
 def test_every_risk_named_by_the_policy_is_covered(catalogue: Catalogue) -> None:
-    assert catalogue.risks() == set(Risk)
+    # Every worry category but "other" is something a lesson teaches about.
+    assert catalogue.risks() == set(Risk) - NOT_FOR_LESSONS
+
+
+def test_lesson_risks_and_worry_categories_are_one_list(catalogue: Catalogue) -> None:
+    """A lesson's risk is a category the safeguarding team files worries under, word for word."""
+    categories = {category.value: CATEGORY_LABELS[category] for category in Category}
+    for lesson in catalogue:
+        for risk in lesson.risks:
+            assert categories[risk.value] == risk.label
+    assert set(categories) == {risk.value for risk in Risk}
+
+
+def test_a_lesson_cannot_be_about_the_other_category(tmp_path: Path) -> None:
+    source = (LESSONS_DIR / "09-kind-and-unkind.toml").read_text(encoding="utf-8")
+    (tmp_path / "09-kind-and-unkind.toml").write_text(
+        source.replace('risks = ["cyberbullying"]', 'risks = ["cyberbullying", "other"]'),
+        encoding="utf-8",
+    )
+    with pytest.raises(LessonError, match="policy risk 'other' is for worries"):
+        load_lessons(tmp_path)
 
 
 def test_every_lesson_has_all_three_pathways_in_order(catalogue: Catalogue) -> None:

@@ -227,12 +227,12 @@ def test_unknown_step_kind_is_refused_with_the_choices(tmp_path: Path) -> None:
 
 
 def test_unknown_strand_and_risk_are_refused(tmp_path: Path) -> None:
-    text = edited('risks = ["cyberbullying"]', 'risks = ["cyberbullying", "fishing"]')
+    text = edited('risks = ["cyberbullying"]', 'risks = ["cyberbullying", "phishing"]')
     text = edited('strands = ["online_bullying"]', 'strands = ["bullying"]', text)
     found = problems(lesson_folder(tmp_path, text))
     assert found == [
         f"lessons/{NAME}:6: unknown UKCIS strand 'bullying' (did you mean 'online_bullying'?)",
-        f"lessons/{NAME}:7: unknown policy risk 'fishing' (did you mean 'phishing'?)",
+        f"lessons/{NAME}:7: unknown policy risk 'phishing' (did you mean 'phishing_scams'?)",
     ]
 
 

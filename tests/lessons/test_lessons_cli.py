@@ -17,7 +17,7 @@ def test_check_summarises_the_shipped_lessons() -> None:
     assert lines[0].startswith("27 lessons, ")
     assert lines[1].startswith("Steps per pathway: pre_formal ")
     assert "UKCIS strands: 8 of 8 covered" in lines
-    assert "Policy risks: 9 of 9 covered" in lines
+    assert "Policy risks: 11 of 11 covered" in lines
     assert "Teacher-enabled only: 15 pressure-secrets-pictures, 25 hate-and-extreme-ideas, " in (
         result.stdout
     )

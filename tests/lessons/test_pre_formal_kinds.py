@@ -156,4 +156,13 @@ def test_the_preview_shows_staff_what_to_look_for_and_how_a_no_is_honoured(
     text = page.data.decode()
     assert page.status_code == 200
     assert "For staff, look for responsiveness:" in text
-    assert "nothing plays" in text
+    # The teacher tries the step as the pupil would: the same Yes and No cards, and a No honoured.
+    assert 'value="yes"' in text
+    assert 'value="no"' in text
+    url = f"/authoring/preview/photos-and-permission/pre_formal/{number}"
+    no = teacher.get(url, query_string={"answer": "no"}).data.decode()
+    assert 'data-step-result="no"' in no
+    assert "No photo" in no
+    assert "Click!" not in no
+    yes = teacher.get(url, query_string={"answer": "yes"}).data.decode()
+    assert 'data-step-result="yes"' in yes

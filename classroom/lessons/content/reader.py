@@ -1,0 +1,640 @@
+"""Reading and checking lesson files (and teachers' lesson documents) into the model."""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+import tomllib
+from collections.abc import Callable, Collection, Iterator, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, TypeVar
+
+from classroom.lessons.content.lines import At, Key, LineMap
+from classroom.lessons.content.model import (
+    ITEMS_PER_SORT,
+    LESSONS_DIR,
+    MAX_LABEL_WORDS,
+    MAX_TITLE_WORDS,
+    MAX_WORDS,
+    OPTIONS_PER_CHOOSE,
+    STEPS_PER_VERSION,
+    Catalogue,
+    Engagement,
+    Lesson,
+    LessonError,
+    Objective,
+    Option,
+    Pathway,
+    Problem,
+    Risk,
+    SortGroup,
+    SortItem,
+    Step,
+    StepKind,
+    Strand,
+    Text,
+    Version,
+)
+from classroom.lessons.glossary import GLOSSARY_FILE, Glossary, GlossaryError, load_glossary
+from classroom.risks import NOT_FOR_LESSONS
+from classroom.symbols.lesson_check import lesson_picture_problems
+from classroom.symbols.library import svg_path
+
+
+def load_lessons(
+    folder: Path = LESSONS_DIR, *, symbol_exists: Callable[[str], bool] | None = None
+) -> Catalogue:
+    """Read and check every lesson file in `folder`; raise LessonError listing all problems."""
+    files = sorted(folder.glob("*.toml")) if folder.is_dir() else []
+    files = [path for path in files if path.name != GLOSSARY_FILE.name]
+    if not files:
+        raise LessonError([Problem(str(folder), None, "no lesson files (*.toml) found here")])
+    check_symbol = symbol_exists or _symbol_file_exists
+    glossary = _checked_glossary()
+    readers = [
+        _LessonReader(path, f"{folder.name}/{path.name}", check_symbol, glossary) for path in files
+    ]
+    lessons = [reader.read() for reader in readers]
+    # Files in name order, and each file's problems top to bottom, as a teacher fixes them.
+    problems = [p for r in readers for p in sorted(r.problems, key=lambda p: p.line or 0)]
+    problems += _duplicates([claim for reader in readers for claim in reader.claims])
+    problems += _catalogue_cues(readers)
+    if problems:
+        raise LessonError(problems)
+    ready = [lesson for lesson in lessons if lesson is not None]
+    # One picture per word on every screen, cards that agree with the word list (symbols/).
+    pictures = lesson_picture_problems(ready)
+    if pictures:
+        raise LessonError([Problem(f"{folder.name}/{f.name}", None, r) for f, r in pictures])
+    return Catalogue(tuple(sorted(ready, key=lambda lesson: lesson.number)))
+
+
+def check_document(
+    data: Mapping[str, Any],
+    source_name: str,
+    *,
+    symbol_exists: Callable[[str], bool] | None = None,
+) -> Lesson:
+    """Check one lesson given as data (a teacher's, from a form) by the lesson-file rules.
+
+    The app assigns `id` and `number` (teacher lessons are numbered from 100, after the files),
+    so those are taken as given; every other rule is the file rule. Raises LessonError.
+    """
+    reader = _DocumentReader(data, source_name, symbol_exists or _symbol_file_exists)
+    reader.glossary = _checked_glossary()
+    lesson = reader.read()
+    if reader.problems or lesson is None:
+        raise LessonError(reader.problems or [Problem(source_name, None, "is empty")])
+    return lesson
+
+
+NO_GLOSSARY = Glossary((), ())
+
+
+def _checked_glossary() -> Glossary:
+    try:
+        return load_glossary()
+    except GlossaryError as error:
+        raise LessonError([Problem(f"lessons/{GLOSSARY_FILE.name}", None, str(error))]) from None
+
+
+def all_pupil_texts(catalogue: Catalogue) -> Iterator[tuple[str, str]]:
+    """Every (text id, text) a pupil can see, for audio pre-generation and symbol checks."""
+    for lesson in catalogue:
+        yield lesson.title.id, lesson.title.text
+        for version in lesson.versions:
+            for text in version.texts():
+                yield text.id, text.text
+
+
+def _symbol_file_exists(code: str) -> bool:
+    return svg_path(code) is not None
+
+
+
+# --- reading and checking one lesson file -------------------------------------------------
+
+LESSON_KEYS = {"id", "number", "title", "topic", "symbol", "strands", "risks", *Pathway}
+LESSON_OPTIONAL = {"teacher_enabled_only", "staff_note"}
+STEP_KEYS = {"kind", "text", "symbol"}
+STAFF_KEYS = {"note", "look_for"}
+WAIT_SECONDS = (2, 8)
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_OBJECTIVE_ID = re.compile(r"^[a-z0-9]+(?:[.-][a-z0-9]+)*$")
+_TOML_LINE = re.compile(r"\s*\(at line (\d+), column \d+\)$")
+E = TypeVar("E", bound=StrEnum)
+
+
+@dataclass(frozen=True)
+class _Claim:
+    """An id a lesson file uses that must be unique across the whole folder."""
+
+    what: str
+    value: str
+    file: str
+    line: int
+
+
+class _LessonReader:
+    """Checks one lesson file, collecting every problem rather than stopping at the first."""
+
+    def __init__(
+        self,
+        path: Path,
+        display: str,
+        check_symbol: Callable[[str], bool],
+        glossary: Glossary = NO_GLOSSARY,
+    ) -> None:
+        self.path = path
+        self.display = display
+        self.check_symbol = check_symbol
+        self.glossary = glossary
+        self.staff_notes_required = True
+        self.every_pathway = True  # a lesson file has all three; a teacher's lesson needs one
+        self.problems: list[Problem] = []
+        self.claims: list[_Claim] = []
+        # Pictures on right and wrong answers, for the cue checks across all lessons.
+        self.right_pictures: list[tuple[str, int]] = []
+        self.wrong_pictures: set[str] = set()
+        self.lines = LineMap("")
+        self.prefix = "00"
+
+    def read(self) -> Lesson | None:
+        """The lesson, or None if the file could not be parsed at all."""
+        data = self._parse()
+        return None if data is None else self._lesson(data)
+
+    def fail(self, path: Key, reason: str) -> None:
+        """Record a problem at the line where `path` (or its nearest parent) is written."""
+        self.problems.append(Problem(self.display, self.lines.line(path), reason))
+
+    def _parse(self) -> dict[str, Any] | None:
+        try:
+            source = self.path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            self.problems.append(Problem(self.display, None, "is not UTF-8 text"))
+            return None
+        try:
+            data = tomllib.loads(source)
+        except tomllib.TOMLDecodeError as error:
+            match = _TOML_LINE.search(str(error))
+            line = int(match.group(1)) if match else None
+            reason = f"this is not valid TOML: {_TOML_LINE.sub('', str(error))}"
+            self.problems.append(Problem(self.display, line, reason))
+            return None
+        self.lines = LineMap(source)
+        return data
+
+    # lesson level ----------------------------------------------------------------------
+
+    def _lesson(self, data: dict[str, Any]) -> Lesson:
+        at = At((), "the lesson")
+        if self.every_pathway:
+            self._keys(data, at, LESSON_KEYS, LESSON_OPTIONAL)
+        else:
+            self._keys(data, at, LESSON_KEYS - set(Pathway), {*LESSON_OPTIONAL, *Pathway})
+            if not any(pathway.value in data for pathway in Pathway):
+                self.fail((), "write the lesson for at least one pathway")
+        lesson_id, number = self._identity(data)
+        self.prefix = f"{number:02d}"
+        written = [p for p in Pathway if self.every_pathway or p.value in data]
+        versions = [self._version(data, pathway) for pathway in written]
+        self._cues(versions)
+        return Lesson(
+            id=lesson_id,
+            number=number,
+            title=self.text(
+                data,
+                "title",
+                at.child("title", "the title"),
+                MAX_TITLE_WORDS,
+                f"{self.prefix}.title",
+            ),
+            topic=self._plain(data, "topic", at.child("topic", "the topic")),
+            symbol=self.symbol(data, at),
+            strands=self._names(data, "strands", Strand, "UKCIS strand"),
+            risks=self._risks(data),
+            teacher_enabled_only=self.flag(data, "teacher_enabled_only", at),
+            staff_note=self._plain(data, "staff_note", at.child("staff_note", "the staff note")),
+            versions=tuple(versions),
+            source=self.path,
+        )
+
+    def _cues(self, versions: list[Version]) -> None:
+        """Refuse pictures that give the answer away, so a pupil must think, not spot a cue.
+
+        Two cues: the question's own picture repeated only on its right answers, and a picture
+        that sits on right answers in two or more steps but never on a wrong one. A kind's
+        `answer_pictures` says which pictures it puts on answers (classroom/lessons/kinds.py).
+        """
+        from classroom.lessons.kinds import spec  # noqa: PLC0415  # lazy: kinds reads this module (see _step)
+
+        right: dict[str, list[Key]] = {}
+        wrong = self.wrong_pictures
+        for version in versions:
+            for step in version.steps:
+                answers = spec(step).answer_pictures(step)
+                if all(correct for _, correct in answers):
+                    continue  # where every answer is fine, nothing is given away
+                path: Key = (version.pathway.value, "steps", step.number - 1, "options")
+                for n, (symbol, correct) in enumerate(answers):
+                    if correct:
+                        right.setdefault(symbol, []).append((*path, n))
+                        self.right_pictures.append((symbol, self.lines.line((*path, n))))
+                    else:
+                        wrong.add(symbol)
+                self._question_cue(step.number, step.symbol, answers, path)
+        for symbol, places in right.items():
+            steps = {place[:3] for place in places}
+            if len(steps) >= 2 and symbol not in wrong:
+                self.fail(
+                    places[-1],
+                    f"picture {symbol} is on the right answer in {len(steps)} steps and never on "
+                    "a wrong one, so it gives the answer away; use it on a wrong answer too, "
+                    "or choose different pictures",
+                )
+
+    def _question_cue(
+        self, number: int, picture: str, answers: list[tuple[str, bool]], path: Key
+    ) -> None:
+        matching = [correct for symbol, correct in answers if symbol == picture]
+        if matching and all(matching):
+            self.fail(
+                path,
+                f"step {number} uses its own picture {picture} on its right answer "
+                "only, so the picture gives the answer away; choose a different picture",
+            )
+
+    def _identity(self, data: dict[str, Any]) -> tuple[str, int]:
+        lesson_id = data.get("id", "")
+        number = data.get("number", 0)
+        if not (isinstance(lesson_id, str) and _SLUG.match(lesson_id)) and "id" in data:
+            self.fail(("id",), "id must be lower-case words joined by hyphens, like 'kind-words'")
+            lesson_id = ""
+        if (type(number) is not int or not 1 <= number <= 99) and "number" in data:
+            self.fail(("number",), "number must be a whole number from 1 to 99")
+            number = 0
+        if lesson_id and number:
+            self._claim_identity(lesson_id, number)
+        return str(lesson_id), int(number)
+
+    def _claim_identity(self, lesson_id: str, number: int) -> None:
+        expected = f"{number:02d}-{lesson_id}.toml"
+        if self.path.name != expected:
+            self.fail(("id",), f"the file name should be {expected}, to match number and id")
+        self._claim("lesson id", lesson_id, ("id",))
+        # Text ids start with the number, so a unique number keeps every text id unique.
+        self._claim("lesson number", str(number), ("number",))
+
+    def _claim(self, what: str, value: str, path: Key) -> None:
+        self.claims.append(_Claim(what, value, self.display, self.lines.line(path)))
+
+    def _risks(self, data: dict[str, Any]) -> tuple[Risk, ...]:
+        risks = self._names(data, "risks", Risk, "policy risk", allow_empty=True)
+        for index, risk in enumerate(risks):
+            if risk in NOT_FOR_LESSONS:
+                self.fail(("risks", index), f"policy risk '{risk}' is for worries; name the risk")
+        return tuple(risk for risk in risks if risk not in NOT_FOR_LESSONS)
+
+    def _names(
+        self,
+        data: dict[str, Any],
+        key: str,
+        kind: type[E],
+        what: str,
+        *,
+        allow_empty: bool = False,
+    ) -> tuple[E, ...]:
+        values = data.get(key, [])
+        if not isinstance(values, list) or not (values or allow_empty):
+            names = ", ".join(member.value for member in kind)
+            self.fail((key,), f"{key} must be a list in square brackets, from: {names}")
+            return ()
+        known = [member.value for member in kind]
+        found: list[E] = []
+        for index, value in enumerate(values):
+            if value in found:
+                self.fail((key, index), f"{what} '{value}' is listed twice")
+            elif value in known:
+                found.append(kind(value))
+            else:
+                self.fail((key, index), f"unknown {what} {value!r}{_hint(value, known)}")
+        return tuple(found)
+
+    # pathways --------------------------------------------------------------------------
+
+    def _version(self, data: dict[str, Any], pathway: Pathway) -> Version:
+        table = data.get(pathway.value)
+        at = At((pathway.value,), pathway.value)
+        empty = Version(pathway, Objective("", ""), ())
+        if table is None:
+            return empty  # the missing pathway is reported by _keys
+        if not isinstance(table, dict):
+            self.fail(at.path, f"{pathway} must be a table: write [{pathway}] on its own line")
+            return empty
+        self._keys(table, at, {"objective", "steps"})
+        objective = self._objective(table.get("objective"), pathway)
+        return Version(pathway, objective, self._steps(table.get("steps"), pathway))
+
+    def _objective(self, table: object, pathway: Pathway) -> Objective:
+        at = At((pathway.value, "objective"), f"the objective of {pathway}")
+        if table is None:
+            return Objective("", "")
+        if not isinstance(table, dict):
+            self.fail(at.path, f'{at.where} must look like {{ id = "...", text = "..." }}')
+            return Objective("", "")
+        self._keys(table, at, {"id", "text"})
+        objective_id = self._plain(table, "id", at.child("id", f"the id of {at.where}"))
+        if objective_id and not _OBJECTIVE_ID.match(objective_id):
+            self.fail(
+                (*at.path, "id"),
+                f"{at.where} has id {objective_id!r}; use lower-case "
+                "words, dots and hyphens, like 'kind-words.sf'",
+            )
+        elif objective_id:
+            self._claim("objective id", objective_id, (*at.path, "id"))
+        text = self._plain(table, "text", at.child("text"))
+        self._glossary_words(text, at.child("text"))
+        return Objective(objective_id, text)
+
+    def _steps(self, steps: object, pathway: Pathway) -> tuple[Step, ...]:
+        path: Key = (pathway.value, "steps")
+        if steps is None:
+            return ()
+        if not isinstance(steps, list) or not all(isinstance(s, dict) for s in steps):
+            self.fail(path, f"steps of {pathway} must be written as [[{pathway}.steps]] tables")
+            return ()
+        low, high = STEPS_PER_VERSION
+        if not low <= len(steps) <= high:
+            self.fail(path, f"{pathway} has {len(steps)} steps; use {low} to {high}")
+        built = (self._step(step, pathway, n) for n, step in enumerate(steps, start=1))
+        return tuple(step for step in built if step is not None)
+
+    # steps -----------------------------------------------------------------------------
+
+    def _step(self, table: dict[str, Any], pathway: Pathway, number: int) -> Step | None:
+        # Imported here: kinds uses the model and this reader's checks, and is one unit per kind.
+        from classroom.lessons.kinds import KINDS  # noqa: PLC0415  # lazy: kinds imports this reader, so the registry is read at call time
+
+        at = At((pathway.value, "steps", number - 1), f"step {number} of {pathway}")
+        kind = self._kind(table, at)
+        if kind is None:
+            return None
+        unit = KINDS[kind]
+        # Every pre-formal step tells staff what to look for (the Engagement Model).
+        required = STEP_KEYS | unit.keys
+        if pathway is Pathway.PRE_FORMAL and self.staff_notes_required:
+            required |= STAFF_KEYS
+        self._keys(table, At(at.path, f"{at.where} (a '{kind}' step)"), required, STAFF_KEYS)
+        step_id = f"{self.prefix}.{pathway.code}.s{number}"
+        text = self.text(table, "text", at.child("text"), MAX_WORDS[pathway], f"{step_id}.text")
+        base = (step_id, number, text, self.symbol(table, at))
+        feedback = Text(f"{step_id}.fb", "")
+        if "feedback" in unit.keys:
+            feedback_at = at.child("feedback", f"the feedback of {at.where}")
+            feedback = self.text(table, "feedback", feedback_at, MAX_WORDS[pathway], feedback.id)
+        step = unit.read(self, table, at, base, feedback)
+        note = self._plain(table, "note", at.child("note", f"the note of {at.where}"))
+        look_for = None
+        if "look_for" in table:
+            look_for = self.choice(table, "look_for", at, Engagement, Engagement.RESPONSIVENESS)
+        return dataclasses.replace(step, note=note, look_for=look_for)
+
+    def _kind(self, table: dict[str, Any], at: At) -> StepKind | None:
+        name = table.get("kind")
+        known = [kind.value for kind in StepKind]
+        if name in known:
+            return StepKind(name)
+        use = f"; use one of: {', '.join(known)}"
+        if name is None:
+            self.fail(at.path, f"{at.where} is missing 'kind'{use}")
+        else:
+            self.fail((*at.path, "kind"), f"{at.where} has kind {name!r}{_hint(name, known)}{use}")
+        return None
+
+    def wait(self, table: dict[str, Any], at: At) -> int:
+        wait = table.get("wait", WAIT_SECONDS[0])
+        low, high = WAIT_SECONDS
+        if type(wait) is not int or not low <= wait <= high:
+            self.fail((*at.path, "wait"), f"wait of {at.where} must be {low} to {high} seconds")
+            return low
+        return int(wait)
+
+    def options(self, table: dict[str, Any], at: At, step_id: str) -> tuple[Option, ...]:
+        options = []
+        for n, entry in enumerate(self._entries(table, "options", at, OPTIONS_PER_CHOOSE), 1):
+            entry_at = at.child("options").child(n - 1, f"option {n} of {at.where}")
+            self._keys(entry, entry_at, {"text", "symbol"}, {"correct"})
+            text = self.text(
+                entry, "text", entry_at.child("text"), MAX_LABEL_WORDS, f"{step_id}.o{n}"
+            )
+            symbol = self.symbol(entry, entry_at)
+            options.append(Option(text, symbol, self.flag(entry, "correct", entry_at)))
+        if options and not any(option.correct for option in options):
+            self.fail(
+                (*at.path, "options"),
+                f"{at.where} has no correct option; mark at least one with correct = true",
+            )
+        return tuple(options)
+
+    def sort(
+        self, table: dict[str, Any], at: At, step_id: str
+    ) -> tuple[tuple[SortGroup, SortGroup], tuple[SortItem, ...]]:
+        groups = [
+            self._group(entry, at, step_id, n)
+            for n, entry in enumerate(self._entries(table, "groups", at, (2, 2)), 1)
+        ]
+        items = tuple(
+            self._item(entry, at, step_id, n)
+            for n, entry in enumerate(self._entries(table, "items", at, ITEMS_PER_SORT), 1)
+        )
+        for index in range(len(groups) if items else 0):
+            if all(item.group != index for item in items):
+                self.fail(
+                    (*at.path, "items"),
+                    f"{at.where} has no items in group {index + 1}; give each group at least one",
+                )
+        blank = SortGroup(Text("", ""), "")
+        groups += [blank] * (2 - len(groups))
+        return (groups[0], groups[1]), items
+
+    def _group(self, entry: dict[str, Any], at: At, step_id: str, n: int) -> SortGroup:
+        entry_at = at.child("groups").child(n - 1, f"group {n} of {at.where}")
+        self._keys(entry, entry_at, {"label", "symbol"})
+        label = self.text(
+            entry, "label", entry_at.child("label"), MAX_LABEL_WORDS, f"{step_id}.g{n}"
+        )
+        return SortGroup(label, self.symbol(entry, entry_at))
+
+    def _item(self, entry: dict[str, Any], at: At, step_id: str, n: int) -> SortItem:
+        entry_at = at.child("items").child(n - 1, f"item {n} of {at.where}")
+        self._keys(entry, entry_at, {"text", "symbol", "group"})
+        group = entry.get("group", 1)
+        if type(group) is not int or group not in (1, 2):
+            self.fail(
+                (*entry_at.path, "group"), f"{entry_at.where} has group {group!r}; use 1 or 2"
+            )
+            group = 1
+        text = self.text(entry, "text", entry_at.child("text"), MAX_LABEL_WORDS, f"{step_id}.i{n}")
+        return SortItem(text, self.symbol(entry, entry_at), group - 1)
+
+    def _entries(
+        self, table: dict[str, Any], key: str, at: At, limits: tuple[int, int]
+    ) -> list[dict[str, Any]]:
+        entries = table.get(key)
+        if entries is None:
+            return []  # the missing key is reported by _keys
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            self.fail((*at.path, key), f"{key} of {at.where} must be a list of {{ ... }} entries")
+            return []
+        low, high = limits
+        if not low <= len(entries) <= high:
+            use = str(low) if low == high else f"{low} to {high}"
+            self.fail(
+                (*at.path, key),
+                f"{at.where} is a '{table['kind']}' step with {len(entries)} {key}; use {use}",
+            )
+        return entries
+
+    # single values ---------------------------------------------------------------------
+
+    def _keys(
+        self,
+        table: Mapping[str, Any],
+        at: At,
+        required: Collection[str],
+        optional: Collection[str] = (),
+    ) -> None:
+        allowed = sorted({*required, *optional})
+        for key in table:
+            if key not in allowed:
+                self.fail(
+                    (*at.path, key), f"unknown key '{key}' in {at.where}{_hint(key, allowed)}"
+                )
+        for key in sorted(set(required) - table.keys()):
+            self.fail(at.path, f"{at.where} is missing '{key}'")
+
+    def text(self, table: Mapping[str, Any], key: str, at: At, limit: int, text_id: str) -> Text:
+        """Pupil-facing text of at most `limit` words, with its stable id."""
+        value = self._plain(table, key, at)
+        words = len(value.split())
+        if words > limit:
+            self.fail(at.path, f"{at.where} has {words} words; pupils need {limit} or fewer")
+        self._glossary_words(value, at)
+        return Text(text_id, value)
+
+    def _glossary_words(self, value: str, at: At) -> None:
+        for reason in self.glossary.problems(value):
+            self.fail(at.path, f"{at.where} {reason} (lessons/glossary.toml)")
+
+    def _plain(self, table: Mapping[str, Any], key: str, at: At) -> str:
+        value = table.get(key)
+        if value is None:
+            return ""  # missing keys are reported once, by _keys
+        if not isinstance(value, str) or not value.strip():
+            self.fail(at.path, f"{at.where} must be some text in quotes")
+            return ""
+        return " ".join(value.split())  # line breaks in the file are not meaningful
+
+    def flag(self, table: Mapping[str, Any], key: str, at: At) -> bool:
+        value = table.get(key, False)
+        if not isinstance(value, bool):
+            self.fail((*at.path, key), f"{key} of {at.where} must be true or false, without quotes")
+            return False
+        return value
+
+    def choice(self, table: Mapping[str, Any], key: str, at: At, kind: type[E], default: E) -> E:
+        value = table.get(key)
+        known = [member.value for member in kind]
+        if value is None or value in known:
+            return default if value is None else kind(value)
+        self.fail(
+            (*at.path, key),
+            f"{at.where} has {key} {value!r}{_hint(value, known)}; use one of: {', '.join(known)}",
+        )
+        return default
+
+    def symbol(self, table: Mapping[str, Any], at: At) -> str:
+        code = table.get("symbol")
+        if code is None:
+            return ""
+        if not isinstance(code, str):
+            self.fail((*at.path, "symbol"), f"the symbol of {at.where} must be text in quotes")
+            return ""
+        if not self.check_symbol(code):
+            hint = f" (did you mean '{code.upper()}'?)" if self.check_symbol(code.upper()) else ""
+            self.fail(
+                (*at.path, "symbol"),
+                f"{at.where} has symbol {code!r}, but there is no "
+                f"picture {code}.svg in OpenMoji or symbols/svg{hint}",
+            )
+            return ""
+        return code
+
+
+class _DocumentReader(_LessonReader):
+    """Checks a lesson given as data rather than read from a file."""
+
+    def __init__(
+        self, data: Mapping[str, Any], display: str, check_symbol: Callable[[str], bool]
+    ) -> None:
+        super().__init__(Path(display), display, check_symbol)
+        self.data = dict(data)
+        self.every_pathway = False
+
+    def _parse(self) -> dict[str, Any] | None:
+        return self.data
+
+    def _identity(self, data: dict[str, Any]) -> tuple[str, int]:
+        return str(data.get("id", "")), int(data.get("number", 0))
+
+
+def _hint(value: object, known: list[str]) -> str:
+    close = difflib.get_close_matches(str(value), known, n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+# Across the whole catalogue a picture on right answers in this many steps, and seldom on a
+# wrong one, teaches "tap that picture" (the speaking head was on 27 right answers, no wrong one).
+CATALOGUE_CUE_STEPS = 3
+
+
+def _catalogue_cues(readers: list[_LessonReader]) -> list[Problem]:
+    """Pictures that mark the right answer across lessons, reported where last used."""
+    wrong: dict[str, int] = {}
+    for reader in readers:
+        for symbol in reader.wrong_pictures:
+            wrong[symbol] = wrong.get(symbol, 0) + 1
+    places: dict[str, list[tuple[str, int]]] = {}
+    for reader in readers:
+        for symbol, line in reader.right_pictures:
+            places.setdefault(symbol, []).append((reader.display, line))
+    return [
+        Problem(
+            used[-1][0],
+            used[-1][1],
+            f"picture {symbol} is on the right answer in {len(used)} steps across the lessons "
+            f"but on a wrong one in only {wrong.get(symbol, 0)} lesson(s), so it gives the "
+            "answer away; use it on a wrong answer in at least one lesson for every four "
+            "right ones, or choose different pictures",
+        )
+        for symbol, used in places.items()
+        if len(used) >= CATALOGUE_CUE_STEPS and wrong.get(symbol, 0) * 4 < len(used)
+    ]
+
+
+def _duplicates(claims: list[_Claim]) -> list[Problem]:
+    """Ids that must be unique across all lesson files but are used twice."""
+    first: dict[tuple[str, str], _Claim] = {}
+    problems = []
+    for claim in claims:
+        earlier = first.setdefault((claim.what, claim.value), claim)
+        if earlier is not claim:
+            used = f"{earlier.file}:{earlier.line}"
+            reason = f"{claim.what} {claim.value!r} is already used in {used}"
+            problems.append(Problem(claim.file, claim.line, reason))
+    return problems
+
