@@ -30,7 +30,14 @@ from flask import Flask  # noqa: E402 - after the path is set
 from flask.testing import FlaskClient  # noqa: E402
 from sqlalchemy import event  # noqa: E402
 
-from bench.run import PASSWORD, Instance, build_instance, config  # noqa: E402
+from bench.run import (  # noqa: E402
+    CODE_PAGE,
+    PASSWORD,
+    Instance,
+    build_instance,
+    config,
+    two_step_code,
+)
 from classroom import create_app  # noqa: E402
 
 HTTPS = {"base_url": "https://localhost"}
@@ -86,7 +93,11 @@ def signed_in(app: Flask, instance: Instance) -> tuple[dict[str, FlaskClient], s
         signed = clients[who].post(
             "/sign-in", data={"username": who, "password": PASSWORD}, **HTTPS
         )
+        if signed.headers.get("Location", "").endswith(CODE_PAGE):
+            code = two_step_code(instance.folder / "classroom.sqlite3")
+            signed = clients[who].post(CODE_PAGE, data={"code": code}, **HTTPS)
         assert signed.status_code == 302, (who, signed.status_code)
+        assert not signed.headers["Location"].endswith(CODE_PAGE), (who, "code refused")
     return clients, step
 
 

@@ -10,11 +10,24 @@ from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from flask import Flask, abort, current_app, g, redirect, request, session, url_for
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    g,
+    has_request_context,
+    make_response,
+    redirect,
+    request,
+    session,
+    url_for,
+)
+from flask.globals import request_ctx
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask.typing import ResponseReturnValue
 from flask.wrappers import Response as FlaskResponse
 from flask_login import LoginManager, current_user, user_logged_out
+from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import Forbidden
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -32,6 +45,7 @@ from classroom.db import (
     write_intent,
 )
 from classroom.devices import services as devices
+from classroom.errors import Invalid
 from classroom.principals import Actor, Anonymous, PupilPrincipal
 from classroom.pupils.models import Pupil
 
@@ -80,8 +94,10 @@ RECENT_SECONDS = 60.0
 # Answers to requests for what is not there never save the session (see SessionCookies).
 STRAY_STATUSES = {404, 405}
 _recent_tokens: dict[str, float] = {}
+URLS_REMEMBERED = 20_000
 
 View = TypeVar("View", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 def passive(view: View) -> View:
@@ -108,9 +124,7 @@ class SessionCookies(SecureCookieSessionInterface):
             return False
         return super().should_set_cookie(app, session)
 
-    def save_session(
-        self, app: Flask, session: SessionMixin, response: FlaskResponse
-    ) -> None:
+    def save_session(self, app: Flask, session: SessionMixin, response: FlaskResponse) -> None:
         # A stray request (Safari's apple-touch-icon, Chromium's favicon) can race the page a
         # person is on and carry the cookie from a step before. Its 404 page makes a CSRF token,
         # and saving that session would replace the one the page's form was signed against, so
@@ -150,6 +164,7 @@ def init_app(app: Flask) -> None:
     app.after_request(end_request)
     app.teardown_request(_forget_write_intent)
     _commit_after_the_view(app)
+    _remember_urls(app)
 
 
 def load_principal(token: str) -> Account | PupilPrincipal | None:
@@ -282,6 +297,38 @@ def _commit_after_the_view(app: Flask) -> None:
     app.dispatch_request = dispatch  # type: ignore[method-assign]
 
 
+def _remember_urls(app: Flask) -> None:
+    """Build each URL once per worker: the URL map never changes after start-up.
+
+    A pupil page builds some 70 URLs (a symbol picture per word, the same buttons on every
+    screen); building them with the URL map was an eighth of the page's time. The key holds
+    everything a built URL depends on; what cannot be a key (a list of values) is built as usual.
+    """
+    build = app.url_for
+    built: dict[tuple[Any, ...], str] = {}
+
+    def url_for(endpoint: str, /, **values: Any) -> str:
+        adapter = request_ctx.url_adapter if has_request_context() else None
+        if adapter is None:
+            return build(endpoint, **values)
+        relative_to = request.blueprint if endpoint[:1] == "." else None
+        key = (endpoint, relative_to, adapter.script_name, adapter.server_name,
+               adapter.url_scheme, adapter.subdomain, *sorted(values.items()))  # fmt: skip
+        try:
+            url = built.get(key)
+        except TypeError:  # an unhashable value
+            return build(endpoint, **values)
+        if url is None:
+            url = build(endpoint, **values)
+            if len(built) >= URLS_REMEMBERED:
+                built.clear()  # a bound, not a policy: forgetting only costs building again
+            built[key] = url
+        return url
+
+    app.url_for = url_for  # type: ignore[method-assign,assignment]
+    app.jinja_env.globals["url_for"] = url_for
+
+
 def _forget_write_intent(_error: BaseException | None) -> None:
     # Code that runs after a request in the same thread (a CLI command, a test) writes again.
     token = g.pop("write_intent_token", None)
@@ -307,7 +354,21 @@ def _file_version(path: str, mtime: float) -> str:
 
 
 def static_url(filename: str) -> str:
-    """A static URL with a content hash, so files can be cached for a year and still update."""
+    """A static URL with a content hash, so files can be cached for a year and still update.
+
+    Worked out once per worker (the files change only with a new release, which restarts it);
+    in debug mode on every call, so an edited file shows at once.
+    """
+    url = None if current_app.debug else _static_urls.get(filename)
+    if url is None:
+        url = _static_urls[filename] = _versioned_static_url(filename)
+    return url
+
+
+_static_urls: dict[str, str] = {}
+
+
+def _versioned_static_url(filename: str) -> str:
     folder = Path(current_app.static_folder or "")
     path = folder / filename
     version = _file_version(str(path), path.stat().st_mtime) if path.exists() else "0"
@@ -336,3 +397,40 @@ def small_file_response(path: Path, mimetype: str, max_age: int) -> Response:
     response.cache_control.max_age = max_age
     response.cache_control.public = True
     return response.make_conditional(request, accept_ranges=True, complete_length=len(data))
+
+
+def apply_form(
+    change: Callable[[], T],
+    page: Callable[[str | None], ResponseReturnValue],
+    form: FlaskForm | None = None,
+    field: str | None = None,
+    hide_refusal: bool = False,
+    validated: bool = False,
+) -> T:
+    """Validate a form on a page and make its change, or answer with the page again.
+
+    `change` only flushes: the request commits once, when the view returns (see
+    `_commit_after_the_view`). If the form does not validate (unless the view `validated` it
+    already, say to answer a too-big file its own way), or the change is refused
+    (`Invalid`), `page(message)` answers instead, with the 4xx status it gives; the reason goes
+    on the field named by the problem (else `field`, else the form). With `hide_refusal`, a
+    change the policy refuses (`PermissionError`) answers 404, as for a hidden record.
+    """
+    if form is not None and not validated and not form.validate_on_submit():
+        abort(make_response(page(None)))
+    try:
+        return change()
+    except PermissionError:
+        if not hide_refusal:
+            raise
+        abort(404)
+    except Invalid as problem:
+        # Undo the half-made change now, not at the request's end: the page drawn again must
+        # not show part of what was refused.
+        get_session().rollback()
+        target = getattr(form, problem.field or field or "", None)
+        if target is not None:
+            target.errors.append(problem.message)
+        elif form is not None:
+            form.form_errors.append(problem.message)
+        abort(make_response(page(problem.message)))

@@ -75,7 +75,6 @@ def sign_in() -> ResponseReturnValue:
 def _finish_sign_in(db: Session, account: Account, target: str) -> str:
     """Start the server-side session; returns where to go next."""
     new = services.start_session(db, services.staff_session_expiry(), client_ip(), account=account)
-    db.commit()
     session.clear()  # a fresh session: nothing carries over from whoever used this browser
     account.flask_login_id = new.token
     login_user(account)
@@ -84,7 +83,6 @@ def _finish_sign_in(db: Session, account: Account, target: str) -> str:
 
 def _second_step(db: Session, account: Account, target: str, endpoint: str) -> ResponseReturnValue:
     """The password was right; nobody is signed in until the code step is done too."""
-    db.commit()
     session.clear()
     until = utcnow() + timedelta(minutes=PENDING_MINUTES)
     session[PENDING] = {"id": account.id, "next": target, "until": until.isoformat()}
@@ -166,7 +164,6 @@ def _enrol_step(account: Account, finish: Callable[[Session], str]) -> ResponseR
     confirm = ConfirmAppForm()
     if request.form.get("step") != "confirm":
         started = two_factor.start_enrolment(db, account)
-        db.commit()
         return _enrol_page(account, started.secret, confirm)
     row = two_factor.enrolment(db, account)
     if row is None or not confirm.validate():
@@ -179,7 +176,6 @@ def _enrol_step(account: Account, finish: Callable[[Session], str]) -> ResponseR
         status = 429 if isinstance(problem, Throttled) else 400
         return _enrol_page(account, row.secret, confirm, status)
     target = finish(db)
-    db.commit()
     return render_template("accounts/recovery_codes.html", codes=codes, target=target)
 
 
@@ -220,7 +216,6 @@ def forget_device(device_id: int) -> ResponseReturnValue:
         two_factor.forget_device(db, account, device_id)
     except LookupError:
         abort(404)
-    db.commit()
     return redirect(url_for("accounts.two_step", forgotten=1))
 
 
@@ -233,7 +228,6 @@ def sign_out() -> ResponseReturnValue:
     if row is not None:
         services.end_session(db, row, "signed_out")
     record(db, current_user._get_current_object(), "sign_out")  # noqa: SLF001
-    db.commit()
     logout_user()
     session.clear()
     response = redirect(url_for("accounts.sign_in"))
@@ -259,5 +253,4 @@ def change_password() -> ResponseReturnValue:
     except Invalid as problem:
         getattr(form, problem.field or "new_password").errors.append(problem.message)
         return render_template("accounts/password.html", form=form, expired=expired), 400
-    db.commit()
     return redirect(url_for("core.home", changed=1))

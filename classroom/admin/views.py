@@ -98,7 +98,6 @@ def account_new() -> ResponseReturnValue:
         return render_template(
             "admin/account_new.html", roles=list(Role), values=values, error=problem
         ), 400
-    db.commit()
     return render_template("admin/one_time_password.html", account=account, password=initial), 201
 
 
@@ -135,7 +134,6 @@ def account_role(account_id: int) -> ResponseReturnValue:
         pending = admin_services.change_role(db, _actor(), account, Role(role))
     except Invalid as problem:
         return _detail_with_error(account, problem.message)
-    db.commit()
     if pending is not None:
         return redirect(url_for("admin.account_detail", account_id=account.id, approval=1))
     return redirect(url_for("admin.account_detail", account_id=account.id, saved=1))
@@ -154,7 +152,6 @@ def account_reset(account_id: int) -> ResponseReturnValue:
     account = _school_account(account_id)
     db = get_session()
     initial, pending = admin_services.reset_password(db, _actor(), account)
-    db.commit()
     if pending is not None:
         return redirect(url_for("admin.account_detail", account_id=account.id, approval=1))
     return render_template("admin/one_time_password.html", account=account, password=initial)
@@ -186,7 +183,6 @@ def approval_decide(change_id: int) -> ResponseReturnValue:
     if decision not in {"approve", "decline"}:
         abort(400)
     initial = admin_services.decide(db, _actor(), change, decision == "approve")
-    db.commit()
     account = db.get(Account, change.account_id)
     if initial is not None and account is not None:
         return render_template("admin/one_time_password.html", account=account, password=initial)
@@ -209,7 +205,6 @@ def account_active(account_id: int) -> ResponseReturnValue:
             children=[],
             error=problem.message,
         ), 400
-    db.commit()
     return redirect(url_for("admin.account_detail", account_id=account.id, saved=1))
 
 
@@ -237,7 +232,6 @@ def classes() -> ResponseReturnValue:
             db.add(new_class)
             db.flush()
             record(db, _actor(), "class.created", new_class, name)
-            db.commit()
             return redirect(url_for("admin.classes", saved=1))
     all_classes = list(
         db.scalars(
@@ -278,7 +272,6 @@ def class_staff(class_id: int) -> ResponseReturnValue:
     elif request.form.get("action") == "add" and link is None:
         db.add(ClassStaff(class_id=class_id, account_id=account.id))
         record(db, _actor(), "class.staff_added", school_class, account.username)
-    db.commit()
     return redirect(url_for("admin.classes", saved=1))
 
 
@@ -309,10 +302,8 @@ def import_pupils() -> ResponseReturnValue:
         return render_template("admin/import.html", report=None, error=problem.message), 413
     db = get_session()
     report = importer.import_csv(db, _actor(), _actor().school_id, text)
-    if not report.ok:
-        db.rollback()
+    if not report.ok:  # nothing of a file with errors is imported: the 422 rolls back
         return render_template("admin/import.html", report=report), 422
-    db.commit()
     return render_template("admin/import.html", report=report)
 
 
@@ -427,5 +418,4 @@ def mail_retry(message_id: int) -> ResponseReturnValue:
         abort(404)
     outbox.retry_now(db, message)
     record(db, _actor(), "mail.retried", message, message.subject)
-    db.commit()
     return redirect(url_for("admin.mail_failures", retried=1))

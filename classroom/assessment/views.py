@@ -10,6 +10,7 @@ from typing import Any
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from classroom import policy
 from classroom.assessment import queries, services
@@ -33,7 +34,7 @@ from classroom.localtime import local_today
 from classroom.parents import services as parents
 from classroom.policy import allow
 from classroom.pupils.models import Pathway, Pupil, SchoolClass
-from classroom.web import current_actor
+from classroom.web import apply_form, current_actor
 
 bp = Blueprint("assessment", __name__, url_prefix="/assessment")
 
@@ -126,14 +127,14 @@ def class_record(class_id: int) -> ResponseReturnValue:
         return _record_page(school_class, pupils, lesson_id)
     chosen_ids = {int(v) for v in request.form.getlist("pupil_ids") if v.isdigit()}
     chosen = [p for p in pupils if p.id in chosen_ids]
-    try:
-        if chosen_ids - {p.id for p in chosen}:
-            raise Invalid("Choose pupils from this class.", "pupil_ids")
-        rows = services.observe_class(db, current_actor(), chosen, lesson_id, _entry(request.form))
-    except Invalid as problem:
-        db.rollback()
-        return _record_page(school_class, pupils, lesson_id, problem.message), 400
-    db.commit()
+    if chosen_ids - {p.id for p in chosen}:
+        return _record_page(school_class, pupils, lesson_id, "Choose pupils from this class."), 400
+    rows = apply_form(
+        lambda: services.observe_class(
+            db, current_actor(), chosen, lesson_id, _entry(request.form)
+        ),
+        lambda message: (_record_page(school_class, pupils, lesson_id, message), 400),
+    )
     names = ", ".join(p.first_name for p in chosen)
     return _record_page(
         school_class, pupils, lesson_id, saved=f"Recorded {Level(rows[0].level).words} for {names}."
@@ -224,14 +225,11 @@ def pupil_record(pupil_id: int) -> ResponseReturnValue:
     pupil = _pupil(pupil_id)
     db = get_session()
     objective_id = request.form.get("objective_id", "")[:80]
-    try:
-        services.observe(db, current_actor(), pupil, objective_id, _entry(request.form))
-    except PermissionError:
-        abort(404)
-    except Invalid as problem:
-        db.rollback()
-        return render_template("assessment/problem.html", pupil=pupil, message=problem.message), 400
-    db.commit()
+    apply_form(
+        lambda: services.observe(db, current_actor(), pupil, objective_id, _entry(request.form)),
+        lambda message: _problem_page(pupil, message),
+        hide_refusal=True,
+    )
     return redirect(
         url_for("assessment.objective", pupil_id=pupil.id, objective_id=objective_id, saved=1)
     )
@@ -288,17 +286,25 @@ def correct(observation_id: int) -> ResponseReturnValue:
     """A correction: a new observation supersedes this one; the old one stays on record."""
     old, pupil = _observation(observation_id)
     db = get_session()
-    try:
-        services.correct(db, current_actor(), old, _entry(request.form))
-    except PermissionError:
-        abort(404)
-    except Invalid as problem:
-        db.rollback()
-        return render_template("assessment/problem.html", pupil=pupil, message=problem.message), 400
-    db.commit()
+    apply_form(
+        lambda: services.correct(db, current_actor(), old, _entry(request.form)),
+        lambda message: _problem_page(pupil, message),
+        hide_refusal=True,
+    )
     return redirect(
         url_for("assessment.objective", pupil_id=pupil.id, objective_id=old.objective_id, saved=1)
     )
+
+
+def _problem_page(pupil: Pupil, message: str | None) -> ResponseReturnValue:
+    return render_template("assessment/problem.html", pupil=pupil, message=message), 400
+
+
+def _share_home(db: Session, row: Observation, pupil: Pupil) -> None:
+    if services.mark_shared(db, current_actor(), row):
+        _lesson, version = maps.catalogue().objective(row.objective_id)
+        share_home(db, pupil, version.objective.text, row)
+        record(db, current_actor(), "observation.shared_home", pupil, row.objective_id)
 
 
 @bp.post("/observations/<int:observation_id>/share")
@@ -309,18 +315,12 @@ def share(observation_id: int) -> ResponseReturnValue:
     db = get_session()
     if not policy.can_record_assessment(db, current_actor(), pupil):
         abort(404)
-    try:
-        if services.mark_shared(db, current_actor(), row):
-            _lesson, version = maps.catalogue().objective(row.objective_id)
-            share_home(db, pupil, version.objective.text, row)
-            record(db, current_actor(), "observation.shared_home", pupil, row.objective_id)
-    except PermissionError:
-        db.rollback()
-        abort(404)
-    except Invalid as problem:  # e.g. the note names another pupil: never sent home
-        db.rollback()
-        return render_template("assessment/problem.html", pupil=pupil, message=problem.message), 400
-    db.commit()
+    # Refused (say, the note names another pupil): nothing is sent home.
+    apply_form(
+        lambda: _share_home(db, row, pupil),
+        lambda message: _problem_page(pupil, message),
+        hide_refusal=True,
+    )
     return redirect(
         url_for("assessment.objective", pupil_id=pupil.id, objective_id=row.objective_id, shared=1)
     )

@@ -63,7 +63,6 @@ def enrol_this() -> ResponseReturnValue:
         )
     except Invalid as problem:
         return _page(400, error=problem.message)
-    db.commit()
     response = redirect(url_for("devices.index", enrolled=1))
     services.set_device_cookie(response, token)
     return response
@@ -81,7 +80,6 @@ def create_link() -> ResponseReturnValue:
         )
     except Invalid as problem:
         return _page(400, error=problem.message)
-    db.commit()
     return _page(201, new_link=services.enrolment_url(code), new_link_class=school_class)
 
 
@@ -95,7 +93,6 @@ def revoke(device_id: int) -> ResponseReturnValue:
         abort(404)
     _manageable_class(device.class_id)
     services.revoke(db, _actor(), device)
-    db.commit()
     return redirect(url_for("devices.index", revoked=1))
 
 
@@ -111,7 +108,6 @@ def enrol(code: str) -> ResponseReturnValue:
         _device, token = services.enrol_with_link(db, code[:64])
     except Invalid as problem:
         return render_template("devices/enrol.html", error=problem.message), 410
-    db.commit()
     response = redirect(url_for("pupils.start"))
     services.set_device_cookie(response, token)
     return response

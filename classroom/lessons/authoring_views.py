@@ -149,12 +149,11 @@ def _save(row: AuthoredLesson | None) -> ResponseReturnValue:
         else:
             authoring.update(db, _me(), row, doc, notes)
     except LessonProblems as problems:
-        db.rollback()
+        db.rollback()  # the editor drawn again must not show half the refused change
         return _editor(doc, notes, row, problems=problems.reasons), 400
     except Refused as refused:
-        db.rollback()
+        db.rollback()  # as above
         return _editor(doc, notes, row, problems=[refused.message]), 409
-    db.commit()
     return redirect(url_for("authoring.show", lesson_id=row.id, saved=1))
 
 
@@ -205,13 +204,10 @@ def _change(lesson_id: int, change: str) -> ResponseReturnValue:
             authoring.share(db, _me(), row)
         else:
             row = authoring.copy(db, _me(), _visible(lesson_id))
-    except Refused as refused:
-        db.rollback()
+    except Refused as refused:  # a 4xx rolls the request back
         return render_template("authoring/problem.html", message=refused.message), 409
     except LessonProblems as problems:
-        db.rollback()
         return render_template("authoring/problem.html", message=problems.reasons[0]), 400
-    db.commit()
     return redirect(url_for("authoring.show", lesson_id=row.id, saved=1))
 
 
@@ -239,13 +235,10 @@ def copy_file(lesson_id: str) -> ResponseReturnValue:
     db = get_session()
     try:
         row = authoring.copy_file_lesson(db, _me(), lessons.get(lesson_id))
-    except Refused as refused:
-        db.rollback()
+    except Refused as refused:  # a 4xx: the request's unit of work rolls back
         return render_template("authoring/problem.html", message=refused.message), 409
     except LessonProblems as problems:
-        db.rollback()
         return render_template("authoring/problem.html", message=problems.reasons[0]), 400
-    db.commit()
     return redirect(url_for("authoring.edit", lesson_id=row.id))
 
 

@@ -20,7 +20,7 @@ from classroom.pupils import photos
 from classroom.pupils.models import Pathway, Pupil, SchoolClass
 from classroom.symbols.cache import override_layers
 from classroom.symbols.people import my_people
-from classroom.web import current_actor
+from classroom.web import apply_form, current_actor
 
 bp = Blueprint("lessons", __name__)
 
@@ -69,7 +69,6 @@ def start(lesson_id: str) -> ResponseReturnValue:
         attempt = player.start(db, me.pupil, me.device, lesson_id[:64])
     except LookupError:
         abort(404)
-    db.commit()
     return redirect(url_for("lessons.step", attempt_id=attempt.id, number=1))
 
 
@@ -151,7 +150,6 @@ def answer(attempt_id: int, number: int) -> ResponseReturnValue:
         abort(404)
     except Invalid as problem:
         return _step_page(attempt, number, tries=tries, item=item, problem=problem.message), 400
-    db.commit()
     if outcome.correct and not outcome.step_done:  # a sort item placed; the next one comes
         return _step_page(attempt, number, tries=1, item=item + 1, placed=True)
     return _step_page(
@@ -171,7 +169,6 @@ def finish(attempt_id: int) -> ResponseReturnValue:
     attempt = _attempt(attempt_id)
     db = get_session()
     player.finish(db, _me().pupil, attempt)
-    db.commit()
     return render_template(
         "lessons/done.html",
         lesson=maps.catalogue().get(attempt.lesson_id),
@@ -246,15 +243,14 @@ def responses(pupil_id: int, lesson_id: str) -> ResponseReturnValue:
 
 def _change(pupil_id: int, change: Any, lesson_id: str | None = None) -> ResponseReturnValue:
     pupil = _visible_pupil(pupil_id)
-    db = get_session()
-    try:
-        change(db, pupil)
-    except PermissionError:
-        abort(404)
-    except Invalid as problem:
-        db.rollback()
-        return render_template("lessons/problem.html", pupil=pupil, message=problem.message), 400
-    db.commit()
+    apply_form(
+        lambda: change(get_session(), pupil),
+        lambda message: (
+            render_template("lessons/problem.html", pupil=pupil, message=message),
+            400,
+        ),
+        hide_refusal=True,
+    )
     # Back to the row just changed, not the top of a long map (issue 15: keep the page position).
     anchor = f"lesson-{lesson_id}" if lesson_id else None
     return redirect(url_for("lessons.pupil_map", pupil_id=pupil.id, saved=1, _anchor=anchor))
@@ -330,11 +326,9 @@ def class_map(class_id: int) -> ResponseReturnValue:
             )
         except Invalid as problem:
             return render_template("lessons/problem.html", message=problem.message), 400
-        db.commit()
         anchor = "lesson-" + request.form.get("lesson_id", "")[:64]
         return redirect(url_for("lessons.class_map", class_id=class_id, saved=1, _anchor=anchor))
     on_map = {e.lesson_id for e in maps.class_entries(db, school_class)}
-    db.commit()
     return render_template(
         "lessons/class_map.html",
         school_class=school_class,

@@ -72,7 +72,7 @@ def _claim(session: Session, now: datetime, limit: int) -> list[OutboxMessage]:
     )
     for message in due:
         message.lease_until = now + LEASE
-    session.commit()
+    session.commit()  # the worker's own unit of work: the lease is held before any email leaves
     return due
 
 
@@ -126,7 +126,7 @@ def deliver_due(
                 .values(sent_at=utcnow(), lease_until=None, attempts=message.attempts + 1)
             )
             sent += 1
-        session.commit()
+        session.commit()  # one message at a time: a crash after sending never sends it again
     return sent, failed
 
 

@@ -10,7 +10,6 @@ from typing import Any, TypeVar
 from flask import (
     Blueprint,
     abort,
-    make_response,
     redirect,
     render_template,
     request,
@@ -28,7 +27,7 @@ from classroom import photos, policy
 from classroom.accounts import services as accounts
 from classroom.accounts.models import Account
 from classroom.audit.services import record
-from classroom.db import get_session, utcnow
+from classroom.db import get_session, keep, utcnow
 from classroom.errors import Invalid, Throttled
 from classroom.lessons.content import Pathway as LessonPathway
 from classroom.localtime import local_today
@@ -59,7 +58,7 @@ from classroom.pupils.models import ParentLink, Pupil
 from classroom.qr import qr_code
 from classroom.scale import LEVEL_WORDS, Level
 from classroom.symbols.cache import override_layers
-from classroom.web import client_ip, current_actor
+from classroom.web import apply_form, client_ip, current_actor
 from classroom.worries import services as worries
 from classroom.worries.models import PARENT_CONTACT_LABELS, Incident
 
@@ -109,7 +108,6 @@ def _feed_page(pupil: Pupil, form: CarerMessageForm, status: int = 200) -> Respo
     feed = queries.child_feed(db, carer, pupil)
     services.mark_seen(db, carer, feed.items)
     record(db, carer, "parents.feed_viewed", pupil)
-    db.commit()
     layers = override_layers(db, pupil)
     page = render_template(
         "parents/feed.html", feed=feed, form=form, layers=layers, hours=delivery.quiet_hours()
@@ -130,16 +128,14 @@ def feed(pupil_id: int) -> ResponseReturnValue:
 def carer_message(pupil_id: int) -> ResponseReturnValue:
     """A carer writes to their child's class staff."""
     pupil, form = _my_child(pupil_id), CarerMessageForm()
-    if not form.validate_on_submit():
-        return _feed_page(pupil, form, 400)
-    db = get_session()
-    try:
-        services.send_carer_message(db, _account(), pupil, form.body.data, form.key.data)
-    except Invalid as problem:
-        db.rollback()
-        form.body.errors.append(problem.message)
-        return _feed_page(pupil, form, 400)
-    db.commit()
+    apply_form(
+        lambda: services.send_carer_message(
+            get_session(), _account(), pupil, form.body.data, form.key.data
+        ),
+        lambda _message: _feed_page(pupil, form, 400),
+        form,
+        field="body",
+    )
     return redirect(url_for("parents.feed", pupil_id=pupil.id, sent=1, _anchor="feed"))
 
 
@@ -164,7 +160,6 @@ def consent_change(pupil_id: int) -> ResponseReturnValue:
     db = get_session()
     given = form.given.data == "yes"
     services.carer_consent(db, _account(), pupil, ConsentPurpose(form.purpose.data), given)
-    db.commit()
     return redirect(url_for("parents.consent", pupil_id=pupil.id, saved=1))
 
 
@@ -195,7 +190,6 @@ def settings() -> ResponseReturnValue:
         status = 400 if form.errors else 200
         return render_template("parents/settings.html", form=form, labels=EMAIL_MODE_LABELS), status
     services.update_settings(db, carer, EmailMode(form.email_mode.data), bool(form.symbols.data))
-    db.commit()
     return redirect(url_for("parents.settings", saved=1))
 
 
@@ -208,9 +202,7 @@ def _code_error(
     """Show why a code did not work; failed tries are kept, since throttling counts them."""
     db = get_session()
     if isinstance(problem, Throttled | invites.BadCode):
-        db.commit()
-    else:
-        db.rollback()
+        keep(db)  # the failed try persists through the 4xx: it is what throttling counts
     field = getattr(problem, "field", None) or "code"
     getattr(form, field, form.code).errors.append(problem.message)
     return render_template(template, form=form), 429 if isinstance(problem, Throttled) else 400
@@ -254,7 +246,6 @@ def _sign_up_from(form: JoinForm) -> invites.SignUp:
 
 def _start_session(db: Session, carer: Account) -> None:
     new = accounts.start_session(db, accounts.staff_session_expiry(), client_ip(), account=carer)
-    db.commit()
     session.clear()  # a fresh session: nothing carries over from whoever used this browser
     carer.flask_login_id = new.token
     login_user(carer)
@@ -274,7 +265,6 @@ def add_child() -> ResponseReturnValue:
         link = invites.add_child(db, _account(), form.code.data, client_ip())
     except (Invalid, Throttled) as problem:
         return _code_error(form, "parents/add_child.html", problem)
-    db.commit()
     return redirect(url_for("parents.feed", pupil_id=link.pupil_id, welcome=1))
 
 
@@ -335,7 +325,6 @@ def _pupil_page(
     share = policy.can_share_with_carers(db, actor, pupil)
     thread, shown = queries.staff_thread(db, actor, pupil) if share else ([], frozenset())
     record(db, actor, "parents.pupil_viewed", pupil)
-    db.commit()
     context = {
         "pupil": pupil,
         "manage": manage,
@@ -361,22 +350,13 @@ def pupil(pupil_id: int) -> ResponseReturnValue:
 
 
 def _act(pupil: Pupil, name: str, form: FlaskForm, apply: Callable[[Session, Account], T]) -> T:
-    """Validate one form on the pupil page and apply it; on a problem, show the page again (400).
-
-    The caller commits once; a refused form rolls back and answers with the page and its error.
-    """
-    if not form.validate_on_submit():
-        abort(make_response(_pupil_page(pupil, {name: form}, 400)))
-    db = get_session()
-    try:
-        return apply(db, _account())
-    except PermissionError:
-        abort(404)
-    except Invalid as problem:
-        db.rollback()
-        target = getattr(form, problem.field or "", None)
-        (target.errors if target is not None else form.form_errors).append(problem.message)
-        abort(make_response(_pupil_page(pupil, {name: form}, 400)))
+    """Validate one form on the pupil page and apply it; on a problem, show the page again (400)."""
+    return apply_form(
+        lambda: apply(get_session(), _account()),
+        lambda _message: _pupil_page(pupil, {name: form}, 400),
+        form,
+        hide_refusal=True,
+    )
 
 
 # --- Staff: connecting carers -----------------------------------------------------------------
@@ -393,7 +373,6 @@ def issue_invite(pupil_id: int) -> ResponseReturnValue:
         form,
         lambda db, actor: invites.issue_invite(db, actor, pupil, form.relationship.data),
     )
-    get_session().commit()
     url = invites.join_url(code)
     return render_template(
         "parents/invite_slip.html",
@@ -416,7 +395,6 @@ def cancel_invite(invite_id: int) -> ResponseReturnValue:
         invites.cancel_invite(db, _account(), invite)
     except PermissionError:
         abort(404)
-    db.commit()
     return redirect(url_for("parents.pupil", pupil_id=invite.pupil_id, _anchor="codes"))
 
 
@@ -432,7 +410,6 @@ def revoke_link(link_id: int) -> ResponseReturnValue:
         invites.revoke_link(db, _account(), link)
     except PermissionError:
         abort(404)
-    db.commit()
     return redirect(url_for("parents.pupil", pupil_id=link.pupil_id, _anchor="carers"))
 
 
@@ -455,7 +432,6 @@ def create_carer(pupil_id: int) -> ResponseReturnValue:
             form.relationship.data,
         ),
     )
-    get_session().commit()
     return render_template(
         "parents/carer_created.html", pupil=pupil, carer=carer, password=password
     )
@@ -480,7 +456,6 @@ def record_consent(pupil_id: int) -> ResponseReturnValue:
             form.given_on.data,
         ),
     )
-    get_session().commit()
     return redirect(url_for("parents.pupil", pupil_id=pupil.id, saved=1, _anchor="consent"))
 
 
@@ -514,10 +489,11 @@ def share(pupil_id: int) -> ResponseReturnValue:
     form, db = _moment_form(pupil, submitted=request.method == "POST"), get_session()
     if not form.validate_on_submit():
         record(db, _account(), "parents.share_form_viewed", pupil)
-        db.commit()
+        if form.errors:
+            keep(db)  # the page shown again is an access too: its audit outlives the 400
         return _share_page(pupil, form, 400 if form.errors else 200)
-    try:
-        services.share_learning_moment(
+    apply_form(
+        lambda: services.share_learning_moment(
             db,
             _account(),
             pupil,
@@ -526,12 +502,12 @@ def share(pupil_id: int) -> ResponseReturnValue:
             form.note.data,
             _upload(form.photo.data),
             form.key.data,
-        )
-    except Invalid as problem:
-        db.rollback()
-        getattr(form, problem.field or "note", form.note).errors.append(problem.message)
-        return _share_page(pupil, form, 400)
-    db.commit()
+        ),
+        lambda _message: _share_page(pupil, form, 400),
+        form,
+        field="note",
+        validated=True,
+    )
     return redirect(url_for("parents.pupil", pupil_id=pupil.id, shared=1, _anchor="messages"))
 
 
@@ -567,7 +543,6 @@ def staff_message(pupil_id: int) -> ResponseReturnValue:
             form.key.data,
         ),
     )
-    get_session().commit()
     return redirect(url_for("parents.pupil", pupil_id=pupil.id, sent=1, _anchor="messages"))
 
 
@@ -636,17 +611,14 @@ def send_notice(incident_id: int, pupil_id: int) -> ResponseReturnValue:
     if pupil is None:
         abort(404)
     form, db = NoticeForm(prefix=f"p{pupil.id}"), get_session()
-    if not form.validate_on_submit():
-        return _notice_page(incident, {pupil.id: form}, 400)
-    try:
-        item = services.send_incident_notice(
+    item = apply_form(
+        lambda: services.send_incident_notice(
             db, _account(), incident, pupil, form.text.data, form.key.data
-        )
-    except Invalid as problem:
-        db.rollback()
-        form.text.errors.append(problem.message)
-        return _notice_page(incident, {pupil.id: form}, 400)
-    db.commit()
+        ),
+        lambda _message: _notice_page(incident, {pupil.id: form}, 400),
+        form,
+        field="text",
+    )
     again = "again" if item.key != form.key.data else "sent"  # a second send queued nothing
     return redirect(
         url_for("worries.detail", incident_id=incident.id, notice=again, _anchor="parent")
@@ -663,14 +635,13 @@ def export() -> ResponseReturnValue:
     form = ExportForm()
     if not form.validate_on_submit():
         return render_template("parents/export.html", form=form), 400 if form.errors else 200
-    db = get_session()
-    try:
-        data = services.export_messages(db, _account(), form.passphrase.data)
-    except Invalid as problem:
-        db.rollback()
-        form.passphrase.errors.append(problem.message)
-        return render_template("parents/export.html", form=form), 400
-    db.commit()
+    data = apply_form(
+        lambda: services.export_messages(get_session(), _account(), form.passphrase.data),
+        lambda _message: (render_template("parents/export.html", form=form), 400),
+        form,
+        field="passphrase",
+        validated=True,
+    )
     name = f"parent-messages-{local_today():%Y-%m-%d}.zip"
     return send_file(
         io.BytesIO(data), mimetype="application/zip", as_attachment=True, download_name=name

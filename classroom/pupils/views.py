@@ -19,7 +19,7 @@ from flask_login import login_user, logout_user
 
 from classroom import policy
 from classroom.audit.services import record
-from classroom.db import get_session
+from classroom.db import get_session, keep
 from classroom.devices.models import Device
 from classroom.devices.services import current_device
 from classroom.errors import CSRF_RECOVERY, Invalid, Throttled, register_pupil_pages
@@ -30,7 +30,7 @@ from classroom.pupils import error_pages, photos, services
 from classroom.pupils.forms import PupilSettingsForm
 from classroom.pupils.models import CardChoosing, Pathway, Pupil, Scanning, SymbolSize
 from classroom.symbols.cache import override_layers
-from classroom.web import client_ip, current_actor
+from classroom.web import apply_form, client_ip, current_actor
 from classroom.worries import services as worry_services
 
 bp = Blueprint("pupils", __name__)
@@ -103,7 +103,6 @@ def tap_tile(pupil_id: int) -> ResponseReturnValue:
 def _sign_in(pupil: Pupil, device: Device) -> ResponseReturnValue:
     db = get_session()
     new = services.sign_in_pupil(db, pupil, device, client_ip())
-    db.commit()
     session.clear()
     principal = PupilPrincipal(pupil=pupil, device=device, session_id=new.row.id)
     principal.flask_login_id = new.token
@@ -133,11 +132,11 @@ def pictures(pupil_id: int) -> ResponseReturnValue:
         if services.check_picture_password(db, pupil, device, attempt.chosen, client_ip()):
             return _sign_in(pupil, device)
     except Throttled:
-        db.commit()
+        keep(db)  # the refused try persists through the 429: it is what throttling counts
         return _pictures_page(pupil, [], "throttled"), 429
     except Invalid:
         return _pictures_page(pupil, []), 400
-    db.commit()
+    keep(db)  # the failed try persists through the 401: it is what throttling counts
     return _pictures_page(pupil, [], "try_again"), 401
 
 
@@ -179,7 +178,6 @@ def worry_seen() -> ResponseReturnValue:
     """The pupil tapped OK on "an adult has seen your worry": it is not shown again."""
     db = get_session()
     worry_services.mark_seen_message_told(db, _pupil().pupil)
-    db.commit()
     return redirect(url_for("pupils.home"))
 
 
@@ -209,7 +207,6 @@ def finished() -> ResponseReturnValue:
     principal = _pupil()
     db = get_session()
     services.finish(db, principal.session_id)
-    db.commit()
     logout_user()
     session.clear()
     return redirect(url_for("pupils.start"))
@@ -269,14 +266,14 @@ def settings(pupil_id: int) -> ResponseReturnValue:
     form = PupilSettingsForm(obj=pupil, lessons_on_home=_home_choice(pupil.home_lessons))
     if not form.validate_on_submit():
         record(db, _actor(), "pupil.settings_viewed", pupil)
-        db.commit()
+        if form.errors:
+            keep(db)  # the page shown again is an access too: its audit outlives the 400
         return _settings_page(pupil, form), 400 if form.errors else 200
     try:
         services.update_settings(db, _actor(), pupil, _settings_from(form, pupil))
     except Invalid as problem:
         getattr(form, problem.field or "pathway").errors.append(problem.message)
         return _settings_page(pupil, form), 400
-    db.commit()
     return redirect(url_for("pupils.detail", pupil_id=pupil.id, saved=1))
 
 
@@ -352,7 +349,6 @@ def picture_password(pupil_id: int) -> ResponseReturnValue:
             pictures=services.PICTURES,
             picture_error=problem.message,
         ), 400
-    db.commit()
     return redirect(url_for("pupils.detail", pupil_id=pupil.id, saved=1))
 
 
@@ -377,21 +373,20 @@ def photo_upload(pupil_id: int) -> ResponseReturnValue:
     db = get_session()
     upload = request.files.get("photo")
     data = None if request.form.get("remove") == "1" else (upload.read() if upload else b"")
-    try:
-        photos.set_photo(db, _actor(), pupil, data)
-    except PermissionError:
-        abort(404)
-    except Invalid as problem:
-        db.rollback()
-        form = PupilSettingsForm(obj=pupil)
-        return render_template(
-            "pupils/settings.html",
-            pupil=pupil,
-            form=form,
-            pictures=services.PICTURES,
-            photo_error=problem.message,
-        ), 400
-    db.commit()
+    apply_form(
+        lambda: photos.set_photo(db, _actor(), pupil, data),
+        lambda message: (
+            render_template(
+                "pupils/settings.html",
+                pupil=pupil,
+                form=PupilSettingsForm(obj=pupil),
+                pictures=services.PICTURES,
+                photo_error=message,
+            ),
+            400,
+        ),
+        hide_refusal=True,
+    )
     return redirect(url_for("pupils.detail", pupil_id=pupil.id, saved=1))
 
 

@@ -43,7 +43,6 @@ def _page(template: str) -> ResponseReturnValue:
     db = get_session()
     review = services.build(db, _account().school_id, period)
     record(db, current_actor(), "incidents.reviewed", summary=period.label)
-    db.commit()
     # The terms offered are those of the academic year the page names, not of the calendar year.
     year = services.academic_year_of(period.start)
     return render_template(
@@ -83,7 +82,6 @@ def export() -> ResponseReturnValue:
     except Invalid as problem:
         return render_template("review/export.html", error=problem.message), 400
     record(db, current_actor(), "incidents.exported", summary="AES-256 zip")
-    db.commit()
     name = f"incident-log-{local_today():%Y-%m-%d}.zip"
     return send_file(
         io.BytesIO(data), mimetype="application/zip", as_attachment=True, download_name=name

@@ -57,12 +57,10 @@ def edit() -> ResponseReturnValue:
         return render_template("rules/edit.html", entries=entries, slots=services.MAX_RULES)
     try:
         services.replace(db, me, _entries())
-    except Invalid as problem:
-        db.rollback()
+    except Invalid as problem:  # the page shows what was sent; the 400 rolls back
         return render_template(
             "rules/edit.html", entries=_entries(), slots=services.MAX_RULES, problem=problem
         ), 400
-    db.commit()
     return redirect(url_for("rules.index", saved=1))
 
 

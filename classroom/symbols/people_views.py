@@ -15,7 +15,6 @@ from classroom import policy
 from classroom.accounts.models import Account
 from classroom.audit.services import record
 from classroom.db import get_session
-from classroom.errors import Invalid
 from classroom.policy import allow
 from classroom.principals import PupilPrincipal
 from classroom.pupils.models import Pupil
@@ -23,7 +22,7 @@ from classroom.symbols import people
 from classroom.symbols.models import Place, StaffPhoto, TrustedPerson
 from classroom.symbols.people import Person
 from classroom.symbols.views import bp
-from classroom.web import current_actor
+from classroom.web import apply_form, current_actor
 
 
 def person_picture(person: Person) -> str:
@@ -77,7 +76,6 @@ def _people_page(pupil: Pupil, error: str | None = None) -> ResponseReturnValue:
     ).all()
     shown = people.my_people(db, pupil)
     record(db, actor, "symbols.trusted_people_viewed", pupil)
-    db.commit()
     return render_template(
         "symbols/people.html",
         pupil=pupil,
@@ -109,8 +107,8 @@ def people_add(pupil_id: int) -> ResponseReturnValue:
     account = db.get(Account, account_id) if account_id else None
     upload = request.files.get("photo")
     photo = upload.read() if upload and upload.filename else None
-    try:
-        people.add_person(
+    apply_form(
+        lambda: people.add_person(
             db,
             _actor(),
             pupil,
@@ -118,13 +116,10 @@ def people_add(pupil_id: int) -> ResponseReturnValue:
             name=request.form.get("name", ""),
             account=account,
             photo=photo,
-        )
-    except PermissionError:
-        abort(404)
-    except Invalid as problem:
-        db.rollback()
-        return _people_page(pupil, problem.message)
-    db.commit()
+        ),
+        lambda message: _people_page(pupil, message),
+        hide_refusal=True,
+    )
     return redirect(url_for("symbols.people_page", pupil_id=pupil.id, saved=1))
 
 
@@ -141,7 +136,6 @@ def people_remove(person_id: int) -> ResponseReturnValue:
         people.remove_person(db, _actor(), person)
     except PermissionError:
         abort(404)
-    db.commit()
     return redirect(url_for("symbols.people_page", pupil_id=pupil_id, removed=1))
 
 
@@ -207,14 +201,10 @@ def my_photo_set() -> ResponseReturnValue:
     upload = request.files.get("photo")
     remove = request.form.get("remove") == "1"
     data = None if remove else (upload.read() if upload else b"")
-    try:
-        people.set_staff_photo(db, actor, actor, data)
-    except PermissionError:
-        abort(403)
-    except Invalid as problem:
-        db.rollback()
-        return _my_photo_page(problem.message)
-    db.commit()
+    apply_form(
+        lambda: people.set_staff_photo(db, actor, actor, data),
+        lambda message: _my_photo_page(message),
+    )
     return redirect(url_for("symbols.my_photo", saved=1))
 
 
@@ -278,14 +268,11 @@ def staff_photo_set(account_id: int) -> ResponseReturnValue:
         return _staff_photo_page(account, "Tick the box to say they agreed to their photo.")
     upload = request.files.get("photo")
     data = None if remove else (upload.read() if upload else b"")
-    try:
-        people.set_staff_photo(db, actor, account, data, _agreement(actor, account, data))
-    except PermissionError:
-        abort(404)
-    except Invalid as problem:
-        db.rollback()
-        return _staff_photo_page(account, problem.message)
-    db.commit()
+    apply_form(
+        lambda: people.set_staff_photo(db, actor, account, data, _agreement(actor, account, data)),
+        lambda message: _staff_photo_page(account, message),
+        hide_refusal=True,
+    )
     if remove:
         return redirect(url_for("symbols.staff_photos", removed=1))
     return redirect(url_for("symbols.staff_photos", saved=1))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, request, url_for
+from dataclasses import replace
+
+from flask import redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
 from classroom.db import get_session
-from classroom.errors import Invalid
 from classroom.policy import allow
 from classroom.symbols import pictures
 from classroom.symbols.forms import LAYER_KEY
@@ -18,6 +19,7 @@ from classroom.symbols.views import (
     _target,
     bp,
 )
+from classroom.web import apply_form
 
 
 @bp.post("/pictures")
@@ -33,16 +35,11 @@ def upload() -> ResponseReturnValue:
     target = _target(state.layer)
     upload = request.files.get("picture")
     db = get_session()
-    try:
-        pictures.upload_for_word(
+    apply_form(
+        lambda: pictures.upload_for_word(
             db, _staff(), phrase, upload.read() if upload else b"",
             school_class=target.school_class, pupil=target.pupil,
-        )  # fmt: skip
-    except PermissionError:
-        abort(403)
-    except Invalid as problem:
-        db.rollback()
-        state.error = problem.message
-        return _chooser_page(state, _editable_targets())
-    db.commit()
+        ),  # fmt: skip
+        lambda message: _chooser_page(replace(state, error=message), _editable_targets()),
+    )
     return redirect(url_for("symbols.chooser", phrase=phrase, layer=target.key, saved=1))

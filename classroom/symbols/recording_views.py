@@ -9,7 +9,6 @@ from werkzeug.wrappers import Response
 from classroom import policy
 from classroom.accounts.models import Account
 from classroom.db import get_session
-from classroom.errors import Invalid
 from classroom.policy import allow
 from classroom.principals import PupilPrincipal
 from classroom.pupils.models import Pupil, SchoolClass
@@ -17,7 +16,7 @@ from classroom.symbols import recordings
 from classroom.symbols.forms import LAYER_KEY
 from classroom.symbols.models import VoiceRecording
 from classroom.symbols.views import _editable_targets, _staff, _target, bp
-from classroom.web import current_actor, small_file_response
+from classroom.web import apply_form, current_actor, small_file_response
 
 
 @bp.get("/voice")
@@ -43,20 +42,16 @@ def voice_save() -> ResponseReturnValue:
     target = _target(layer)
     upload = request.files.get("audio")
     db = get_session()
-    try:
-        recordings.add_recording(
+    apply_form(
+        lambda: recordings.add_recording(
             db, _staff(), request.form.get("phrase", "")[:400],
             upload.read(recordings.MAX_BYTES + 1) if upload else b"",
             request.form.get("duration_ms", type=int) or 0,
             consent=request.form.get("consent") == "yes",
             school_class=target.school_class, pupil=target.pupil,
-        )  # fmt: skip
-    except PermissionError:
-        abort(403)
-    except Invalid as problem:
-        db.rollback()
-        return _voice_page(problem.message)
-    db.commit()
+        ),  # fmt: skip
+        lambda message: _voice_page(message),
+    )
     return redirect(url_for("symbols.voice", saved=1))
 
 

@@ -54,10 +54,8 @@ def flag() -> ResponseReturnValue:
         sheets.flag_picture(
             db, _actor(), form.get("phrase", ""), form.get("symbol", ""), form.get("note", "")
         )
-    except Invalid as problem:
-        db.rollback()
+    except Invalid as problem:  # the 400 rolls the request back
         return render_template("symbols/flag_problem.html", message=problem.message), 400
-    db.commit()
     lesson = form.get("lesson", "")
     return redirect(url_for("symbols.sheet", lesson=lesson or None, flagged=1))
 
@@ -82,5 +80,4 @@ def resolve(flag_id: int) -> ResponseReturnValue:
     if row is None or row.school_id != _actor().school_id:
         abort(404)
     sheets.resolve_flag(db, _actor(), row)
-    db.commit()
     return redirect(url_for("symbols.flags", resolved=1))

@@ -7,7 +7,7 @@ sets which picture a word gets for the whole school, a class or one pupil.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import overload
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
@@ -21,7 +21,6 @@ from classroom.accounts.redirects import safe_path
 from classroom.audit.services import record
 from classroom.db import get_session
 from classroom.devices.services import current_device
-from classroom.errors import Invalid
 from classroom.policy import allow
 from classroom.principals import PupilPrincipal
 from classroom.pupils.models import Pupil, SchoolClass
@@ -32,7 +31,7 @@ from classroom.symbols.library import svg_path
 from classroom.symbols.models import SymbolOverride
 from classroom.symbols.symboliser import HIDDEN, Token, symbolise
 from classroom.symbols.vocabulary import normalise
-from classroom.web import current_actor, small_file_response
+from classroom.web import apply_form, current_actor, small_file_response
 
 bp = Blueprint("symbols", __name__, url_prefix="/symbols")
 
@@ -294,7 +293,6 @@ def _overrides_on(target: Target | None) -> list[SymbolOverride]:
         abort(403)
     if target.pupil is not None:
         record(db, _staff(), "symbols.pupil_choices_viewed", target.pupil)
-        db.commit()
     return overrides
 
 
@@ -318,22 +316,17 @@ def set_symbol() -> ResponseReturnValue:
         return _refused(state, form.errors)
     target = _target(form.layer.data)
     db = get_session()
-    try:
-        services.set_override(
+    apply_form(
+        lambda: services.set_override(
             db,
             _staff(),
             form.phrase.data,
             form.symbol.data,
             school_class=target.school_class,
             pupil=target.pupil,
-        )
-    except PermissionError:
-        abort(403)
-    except Invalid as problem:
-        db.rollback()
-        state.error = problem.message
-        return _chooser_page(state, _editable_targets())
-    db.commit()
+        ),
+        lambda message: _chooser_page(replace(state, error=message), _editable_targets()),
+    )
     if back:  # from a staff preview: straight back to it, showing the layer just changed
         return redirect(word_swap.with_layer(back, target.key))
     return redirect(url_for(".chooser", phrase=form.phrase.data, layer=target.key, saved=1))
@@ -355,7 +348,6 @@ def clear_symbol() -> ResponseReturnValue:
         )
     except PermissionError:
         abort(403)
-    db.commit()
     if cleared:
         return redirect(url_for(".chooser", layer=target.key, cleared=1))
     return redirect(url_for(".chooser", layer=target.key, unchanged=1))

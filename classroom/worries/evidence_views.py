@@ -16,9 +16,8 @@ from werkzeug.wrappers import Response
 from classroom import policy
 from classroom.audit.services import record
 from classroom.db import get_session, utcnow
-from classroom.errors import Invalid
 from classroom.policy import allow
-from classroom.web import csrf, current_actor
+from classroom.web import apply_form, csrf, current_actor
 from classroom.worries import body_map, evidence
 from classroom.worries.evidence_crypto import SealBrokenError
 from classroom.worries.evidence_forms import AttachmentForm, MarkForm
@@ -112,7 +111,6 @@ def page(incident_id: int) -> ResponseReturnValue:
     incident = _incident(incident_id)
     db = get_session()
     record(db, current_actor(), "evidence.list_viewed", incident)
-    db.commit()
     return _page(incident)
 
 
@@ -144,15 +142,15 @@ def attach(incident_id: int) -> ResponseReturnValue:
     filename, data = _uploaded_file(form)
     db = get_session()
     upload = evidence.Upload(filename, data, form.description.data or "")
-    try:
-        evidence.add_attachment(
+    apply_form(
+        lambda: evidence.add_attachment(
             db, current_actor(), incident, upload, _instance(), utcnow(), _max_bytes()
-        )
-    except Invalid as problem:
-        db.rollback()
-        getattr(form, problem.field or "file", form.file).errors.append(problem.message)
-        return _page(incident, upload=form, status=400, error=problem.message)
-    db.commit()
+        ),
+        lambda message: _page(incident, upload=form, status=400, error=message),
+        form,
+        field="file",
+        validated=True,
+    )
     return redirect(url_for("evidence.page", incident_id=incident.id, added=1, _anchor="files"))
 
 
@@ -178,7 +176,6 @@ def _file_response(attachment: Attachment, how: str) -> Response:
     except SealBrokenError:
         current_app.logger.error("evidence attachment #%s does not open", attachment.id)
         abort(409)
-    db.commit()
     inline = how == "viewed"
     # Only re-encoded pictures are ever shown in the browser; every other file is an opaque
     # download, whatever it claims to be, so an HTML or SVG file can never run in our origin.
@@ -226,14 +223,14 @@ def add_mark(incident_id: int) -> ResponseReturnValue:
     """A mark placed by a tap on the outline, or by choosing a region from the list."""
     incident = _incident(incident_id)
     form = MarkForm()
-    if not form.validate_on_submit():
-        return _page(incident, mark=form, status=400, error="The mark was not added.")
-    db = get_session()
-    try:
-        body_map.add_mark(db, current_actor(), incident, _mark_input(form), utcnow())
-    except Invalid as problem:
-        db.rollback()
-        getattr(form, problem.field or "region", form.region).errors.append(problem.message)
-        return _page(incident, mark=form, status=400, error=problem.message)
-    db.commit()
+    apply_form(
+        lambda: body_map.add_mark(
+            get_session(), current_actor(), incident, _mark_input(form), utcnow()
+        ),
+        lambda message: _page(
+            incident, mark=form, status=400, error=message or "The mark was not added."
+        ),
+        form,
+        field="region",
+    )
     return redirect(url_for("evidence.page", incident_id=incident.id, marked=1, _anchor="body-map"))

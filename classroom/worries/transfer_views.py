@@ -18,7 +18,7 @@ from classroom.db import get_session, utcnow
 from classroom.errors import Invalid
 from classroom.policy import allow
 from classroom.pupils.models import Pupil
-from classroom.web import csrf, current_actor
+from classroom.web import apply_form, csrf, current_actor
 from classroom.worries import transfer
 from classroom.worries.evidence_views import disposition
 from classroom.worries.transfer_forms import ExportForm, ImportForm, ReceiptForm, SentForm
@@ -75,7 +75,6 @@ def page(pupil_id: int) -> ResponseReturnValue:
     pupil = _pupil(pupil_id)
     db = get_session()
     record(db, current_actor(), "cp_file.page_viewed", pupil)
-    db.commit()
     return _page(pupil)
 
 
@@ -90,7 +89,6 @@ def export(pupil_id: int) -> ResponseReturnValue:
     made = transfer.export_file(
         db, current_actor(), pupil, form.passphrase.data, utcnow(), _instance(), _cost()
     )
-    db.commit()
     response = Response(made.package, mimetype="application/octet-stream")
     response.headers["Content-Disposition"] = disposition("attachment", made.filename)
     return response
@@ -110,17 +108,16 @@ def _transfer(transfer_id: int) -> CpTransfer:
 def sent(transfer_id: int) -> ResponseReturnValue:
     """When, to whom and how the file was sent."""
     found, form, db = _transfer(transfer_id), SentForm(), get_session()
-    if not form.validate_on_submit():
-        return _page(found.pupil, 400, sent=form, error="The sending was not recorded.")
-    try:
-        transfer.record_sent(
+    apply_form(
+        lambda: transfer.record_sent(
             db, current_actor(), found, form.sent_on.data, form.sent_to.data, form.method.data
-        )
-    except Invalid as problem:
-        db.rollback()
-        form.method.errors.append(problem.message)
-        return _page(found.pupil, 400, sent=form, error=problem.message)
-    db.commit()
+        ),
+        lambda message: _page(
+            found.pupil, 400, sent=form, error=message or "The sending was not recorded."
+        ),
+        form,
+        field="method",
+    )
     return redirect(url_for("transfer.page", pupil_id=found.pupil_id, _anchor=f"t{found.id}"))
 
 
@@ -129,10 +126,8 @@ def sent(transfer_id: int) -> ResponseReturnValue:
 def receipt(transfer_id: int) -> ResponseReturnValue:
     """The receiving DSL's confirmation of receipt: date, name and how."""
     found, form, db = _transfer(transfer_id), ReceiptForm(), get_session()
-    if not form.validate_on_submit():
-        return _page(found.pupil, 400, receipt=form, error="The receipt was not recorded.")
-    try:
-        transfer.record_receipt(
+    apply_form(
+        lambda: transfer.record_receipt(
             db,
             current_actor(),
             found,
@@ -140,12 +135,13 @@ def receipt(transfer_id: int) -> ResponseReturnValue:
             form.name.data,
             form.method.data,
             utcnow(),
-        )
-    except Invalid as problem:
-        db.rollback()
-        form.method.errors.append(problem.message)
-        return _page(found.pupil, 400, receipt=form, error=problem.message)
-    db.commit()
+        ),
+        lambda message: _page(
+            found.pupil, 400, receipt=form, error=message or "The receipt was not recorded."
+        ),
+        form,
+        field="method",
+    )
     return redirect(url_for("transfer.page", pupil_id=found.pupil_id, _anchor=f"t{found.id}"))
 
 
@@ -204,9 +200,8 @@ def import_file() -> ResponseReturnValue:
             db, current_actor(), pupil, package, form.passphrase.data, utcnow(), _instance()
         )
     except (transfer.TransferError, Invalid) as problem:
-        db.rollback()
+        db.rollback()  # undo the half-made import now: the page drawn next must not show it
         return _import_page(form, 400, getattr(problem, "message", str(problem)))
-    db.commit()
     return redirect(url_for("transfer.received", received_id=received.id, imported=1))
 
 
@@ -219,7 +214,6 @@ def received(received_id: int) -> ResponseReturnValue:
     if found is None:
         abort(404)
     history = transfer.received_record(db, actor, found, _instance())
-    db.commit()
     files = {str(f.number): f for f in found.files}
     return render_template(
         "worries/evidence/cp_received.html", found=found, history=history, files=files
@@ -244,7 +238,6 @@ def received_file(file_id: int) -> ResponseReturnValue:
     if found is None:
         abort(404)
     data = transfer.received_attachment(db, actor, found, _instance())
-    db.commit()
     response = Response(data, mimetype="application/octet-stream")
     response.headers["Content-Disposition"] = disposition("attachment", found.filename)
     return response

@@ -39,7 +39,7 @@ from classroom.parents import services as parents
 from classroom.policy import allow
 from classroom.principals import PupilPrincipal
 from classroom.pupils.models import Pupil
-from classroom.web import current_actor, passive
+from classroom.web import apply_form, current_actor, passive
 from classroom.worries import envelope, flow, services
 from classroom.worries.forms import (
     ActionForm,
@@ -199,9 +199,7 @@ def pupil_send() -> ResponseReturnValue:
     db = get_session()
     try:
         incident = services.raise_worry(db, pupil, device, key, choices)
-        db.commit()
     except Invalid as problem:
-        db.rollback()
         return _flow_page(pupil, device.id, key, problem=problem.message, chosen=choices), 400
     if not isinstance(current_actor(), PupilPrincipal):  # the session ended while they wrote
         adults = services.trusted_adults(db, pupil)
@@ -287,11 +285,11 @@ def ipad_queue() -> ResponseReturnValue:
         if services.existing(db, key) is not None:
             return {"status": "already received"}, 200
         services.raise_worry(db, pupil, device, key, choices)
-        db.commit()
+        db.flush()  # a repeated key fails here, not in the request's commit
     except Invalid as problem:
         return {"error": problem.message}, 400
     except IntegrityError:  # the same key arrived twice at once; the other copy was kept
-        db.rollback()
+        db.rollback()  # the failed insert ended the transaction: nothing of it stays
         return {"status": "already received"}, 200
     return {"status": "received"}, 201
 
@@ -361,7 +359,6 @@ def concern_new() -> ResponseReturnValue:
     except Invalid as problem:
         getattr(form, problem.field or "summary", form.summary).errors.append(problem.message)
         return render_template("worries/concern_new.html", form=form, key=key), 400
-    db.commit()
     return redirect(url_for("worries.my_concerns", raised=1))
 
 
@@ -614,23 +611,17 @@ def _work(
     form_class: type[FlaskForm] | None,
     apply: Callable[[Incident, Any], object],
 ) -> ResponseReturnValue:
-    """Validate one form on an incident, apply it, commit once; errors re-show the page (400)."""
+    """Validate one form on an incident and apply it; errors re-show the page (400)."""
     incident = _incident(incident_id)
     form = form_class(prefix=name) if form_class else None
     if form is not None:
         _fill_choices(incident, {name: form})
-        if not form.validate_on_submit():
-            return _detail_page(incident, {name: form}, 400)
-    db = get_session()
-    try:
-        apply(incident, form)
-    except Invalid as problem:
-        db.rollback()
-        target = getattr(form, problem.field or "", None) if form is not None else None
-        if target is not None:
-            target.errors.append(problem.message)
-        return _detail_page(incident, {name: form} if form else {}, 400, problem.message)
-    db.commit()
+    forms = {name: form} if form is not None else {}
+    apply_form(
+        lambda: apply(incident, form),
+        lambda message: _detail_page(incident, forms, 400, message),
+        form,
+    )
     # Back to the section acted on, so a long page keeps its place (where it is after the change).
     anchor = AFTER.get(name, name)
     return redirect(url_for("worries.detail", incident_id=incident.id, _anchor=anchor))
@@ -897,5 +888,4 @@ def alert_seen(alert_id: int) -> ResponseReturnValue:
         services.mark_alert_seen(db, actor, alert_id)
     except LookupError:
         abort(404)
-    db.commit()
     return redirect(url_for("worries.alerts", _anchor=f"alert-{alert_id}"))
