@@ -41,6 +41,7 @@ def _lazy_values() -> dict[str, object]:
 def init_app(app: Flask) -> None:
     """Register every template global, filter and context processor on the app."""
     app.jinja_env.globals.update(
+        url_for=app.url_for,  # web.py's: each URL built once per worker
         static_url=static_url,
         app_short_name=app_short_name,
         app_theme_colour=app_theme_colour,

@@ -325,8 +325,7 @@ def _remember_urls(app: Flask) -> None:
             built[key] = url
         return url
 
-    app.url_for = url_for  # type: ignore[method-assign,assignment]
-    app.jinja_env.globals["url_for"] = url_for
+    app.url_for = url_for  # type: ignore[method-assign,assignment]  # templating.py hands it to Jinja
 
 
 def _forget_write_intent(_error: BaseException | None) -> None:
