@@ -121,6 +121,11 @@ def seed(session: Session, password: str | None = None) -> str | None:
         session.add(pupil)
         pupils[first] = pupil
     session.flush()
+    # Staff have chosen "all lessons on home" for most demo pupils; Ella and Isla (pre-formal)
+    # keep their pathway's home: just the next lesson, as one big tile.
+    for pupil in pupils.values():
+        if pupil.first_name not in ("Ella", "Isla"):
+            pupil.home_lessons = 0
     # Dev uses a picture password (cat, dog, star) so the demo shows that path too.
     pupils["Dev"].picture_password_hash = hash_password("1F431,1F436,2B50")
     pupils["Dev"].picture_password_length = 3

@@ -113,8 +113,9 @@ def test_home_shows_the_chosen_number_of_lessons_with_the_target_first_and_said_
     session.commit()
     page = _home(app, session, pupil)
     assert TILE.findall(page) == [target.id, maps.next_first(session, pupil)[1].lesson.id]
-    first_tile = page[page.index('class="tile lesson-tile next"') :].split("</a>", 1)[0]
-    assert 'class="next-label"' in first_tile
+    next_item = page[page.index('<li class="next-item">') :].split("</li>", 1)[0]
+    assert "next-label" in next_item  # "This one next" in words and pictures, over the tile
+    assert f'href="/pupil/lessons/{target.id}"' in next_item
     said = _say(page, "say-home")
     assert said.startswith(f"Hello Amira. My lessons. This one next. {target.title.text}.")
     assert said.endswith("Our rules")
