@@ -783,7 +783,9 @@ def can_set_staff_photo(actor: Actor, account: Account) -> bool:
         return False
     if actor.id == account.id:
         return True
-    return _sets_school_staff_photos(actor) and actor.school_id == account.school_id
+    # A left member of staff shows on no pupil's screen: their photo is not set, as photo_staff.
+    same_school = actor.school_id == account.school_id
+    return account.active and same_school and _sets_school_staff_photos(actor)
 
 
 def photo_staff(actor: Actor) -> Select[Account]:

@@ -16,7 +16,7 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from classroom import policy
-from classroom.accounts.models import Role
+from classroom.accounts.models import Account, Role
 from classroom.worries import services as worries
 from tests.factories import make_account, make_class, make_pupil, make_school
 
@@ -48,7 +48,7 @@ DERIVED = {
 
 # Checks without a session (templates ask them per row), written beside their scope; agreement
 # is checked by behaviour below.
-PAIRED = {"can_work_incident": "visible_incidents"}
+PAIRED = {"can_work_incident": "visible_incidents", "can_set_staff_photo": "photo_staff"}
 
 # A right held school-wide: no row of anyone's is looked up, so there is no list to disagree
 # with. Each must ask `holder` (the RIGHTS table) and take no session.
@@ -58,7 +58,6 @@ SCHOOL_RIGHTS = {
     "can_review_symbol_flags",
     "can_transfer_cp_file",
     "can_send_parent_notice",
-    "can_set_staff_photo",
 }
 
 # Checks about what a pupil's own iPad shows, not a list anyone pages through.
@@ -126,3 +125,15 @@ def test_visible_incidents_agrees_with_can_work_incident(session: Session, role:
     scope: Select[worries.Incident] = policy.visible_incidents(actor)
     visible = set(session.scalars(scope))
     assert visible == {i for i in incidents if policy.can_work_incident(actor, i)}
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_photo_staff_agrees_with_can_set_staff_photo(session: Session, role: Role) -> None:
+    ours, theirs = make_school(session), make_school(session)
+    roles = (Role.TEACHING_ASSISTANT, Role.HEADTEACHER, Role.PARENT)
+    staff = [make_account(session, r, school=s) for s in (ours, theirs) for r in roles]
+    staff.append(make_account(session, Role.TEACHER, school=ours, active=False))
+    actor = make_account(session, role, school=ours)
+    scope: Select[Account] = policy.photo_staff(actor)
+    visible = set(session.scalars(scope)) - {actor}  # one's own photo is everyone's to set
+    assert visible == {a for a in staff if policy.can_set_staff_photo(actor, a)}

@@ -36,7 +36,7 @@ def test_worry_button_is_on_every_pupil_screen(app: Flask, session: Session) -> 
     school = make_school(session)
     ipad = pupil_on_ipad(app, school)
     for path in ("/pupil/", "/pupil/worry/thanks"):
-        assert b'href="/pupil/worry"' in ipad.get(path).data, path
+        assert b'href="/pupil/worry?back=' in ipad.get(path).data, path  # and back to this screen
 
 
 def test_flow_offers_symbol_choices_and_the_pupils_own_adults(app: Flask, session: Session) -> None:

@@ -72,7 +72,8 @@ def test_a_trusted_adults_photo_shows_for_that_pupil_only(
     for number, step in enumerate(_lesson(live_server, "trusted-adults", "formal").steps, 1):
         if isinstance(step, content.WhoCanITellStep):
             for name in ("Ms Ana Lopez", "Grandma Rose"):
-                src = str(page.get_by_role("button", name=name).locator("img").get_attribute("src"))
+                card = page.get_by_role("button", name=name, exact=True)
+                src = str(card.locator("img").get_attribute("src"))
                 assert PHOTO.search(src), name
                 assert _loads(page, src) == 200, name
             assert_accessible(page)

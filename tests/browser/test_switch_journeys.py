@@ -202,7 +202,8 @@ def _sort(switch: Switch, step: content.SortStep) -> None:
         item = next(i for i in left if i.text.text in words)
         left.remove(item)
         label = step.groups[item.group].label.text
-        switch.choose(switch.page.locator("form.answers").get_by_role("button", name=label))
+        answers = switch.page.locator("form.answers")
+        switch.choose(answers.get_by_role("button", name=label, exact=True))
         _ready(switch.page)
 
 
@@ -343,7 +344,7 @@ def test_keyboard_users_meet_one_tab_stop_per_card_and_per_sentence(
     page.locator(".step-nav .big-next").click()  # past the story, to the first question
     expect(page).to_have_url(re.compile("/steps/2$"))
     step = _lesson(live_server, "kind-and-unkind", "formal").steps[1]
-    cards = page.locator("form.answers button")
+    cards = page.locator("form.answers button.choice-card")
     expect(cards.first).to_be_visible()
 
     stops = []

@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Response
 
-from classroom import ROOT, db
+from classroom import ROOT, db, templating
 from classroom.accounts.models import Account
 from classroom.config import DEFAULTS
 from classroom.db import get_session
@@ -67,6 +67,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Flas
     _sign_in_one_teacher(app)
     app.register_blueprint(symbol_views.bp)
     app.register_blueprint(speech_views.bp)
+    templating.init_app(app)  # the template globals every page has (symbolise, …)
     app.add_url_rule("/page", "page", _page)
     app.after_request(_csp)
     live = make_server("127.0.0.1", 0, app, threaded=True)
