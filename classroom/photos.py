@@ -71,8 +71,17 @@ def reencode(data: bytes) -> bytes:
 
 def store(data: bytes) -> str:
     """Re-encode and save a photo under a random name; returns the name."""
-    clean = reencode(data)
-    folder = photo_dir()
+    return save_in(photo_dir(), reencode(data))
+
+
+def path_for(name: str | None) -> Path | None:
+    """Where a stored photo is, if the name is one of ours and the file exists."""
+    return find_in(photo_dir(), name)
+
+
+def save_in(folder: Path, clean: bytes) -> str:
+    """Save already re-encoded JPEG bytes in `folder` under a random name; returns the name.
+    Written to a temporary file and renamed, so a crash never leaves half a photo."""
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     name = f"{secrets.token_hex(16)}.jpg"
     fd, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
@@ -82,9 +91,9 @@ def store(data: bytes) -> str:
     return name
 
 
-def path_for(name: str | None) -> Path | None:
-    """Where a stored photo is, if the name is one of ours and the file exists."""
+def find_in(folder: Path, name: str | None) -> Path | None:
+    """The photo `name` in `folder`, if the name is one of ours (no path tricks) and it exists."""
     if name is None or not NAME.match(name):
         return None
-    path = photo_dir() / name
+    path = folder / name
     return path if path.is_file() else None

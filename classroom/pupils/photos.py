@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
-import re
-import secrets
-import tempfile
 from pathlib import Path
 
 from flask import current_app
@@ -16,12 +12,11 @@ from sqlalchemy.orm import Session
 from classroom import policy
 from classroom.audit.services import record
 from classroom.localtime import local_today
-from classroom.photos import ConsentPurpose, reencode
+from classroom.photos import ConsentPurpose, find_in, reencode, save_in
 from classroom.principals import Actor
 from classroom.pupils.models import Pupil
 
 TILE_SIDE = 320  # big enough for a 180 px tile on a retina iPad, small for a class of tiles
-NAME = re.compile(r"^[0-9a-f]{32}\.jpg$")
 
 
 def photo_dir() -> Path:
@@ -54,21 +49,11 @@ def store_tile(data: bytes) -> str:
 
 
 def _store(clean: bytes) -> str:
-    folder = photo_dir()
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    name = f"{secrets.token_hex(16)}.jpg"
-    fd, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(clean)
-    os.replace(temporary, folder / name)
-    return name
+    return save_in(photo_dir(), clean)
 
 
 def path_for(name: str | None) -> Path | None:
-    if name is None or not NAME.match(name):
-        return None
-    path = photo_dir() / name
-    return path if path.is_file() else None
+    return find_in(photo_dir(), name)
 
 
 def shows_photo(session: Session, pupil: Pupil) -> bool:
