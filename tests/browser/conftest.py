@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Literal
@@ -10,14 +9,13 @@ from typing import Any, Literal
 import pyotp
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
-from werkzeug.serving import make_server
 
 from classroom import create_app, demo
 from classroom.db import get_session, utcnow
 from classroom.migrate import upgrade
 from tests import two_step
+from tests.live import LiveServer
 
 CHROMIUM = "/usr/bin/chromium"
 IPAD = {"width": 810, "height": 1080}  # iPad (10.2-inch), portrait, in CSS pixels
@@ -33,22 +31,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--autoplay-policy=no-user-gesture-required",
 ]
-
-
-class LiveServer:
-    def __init__(self, app: Flask) -> None:
-        self.app = app
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def start(self) -> None:
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.thread.join(5)
-        self.server.server_close()
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, Request, expect
 from sqlalchemy import select
 
@@ -23,16 +22,6 @@ from classroom.pupils.models import Pupil, Scanning
 from classroom.worries.models import Incident
 from tests.browser.conftest import LiveServer, assert_accessible, sign_in, sign_out
 
-# Auditory scanning stops a clip whenever the highlight moves on, so Chromium drops MP3
-# downloads half-way; werkzeug's test server then never closes that one file (a real server
-# does). Only that warning is let through here: any other stays an error.
-pytestmark = [
-    pytest.mark.filterwarnings(r"ignore:unclosed file <_io\.BufferedReader name='.*\.mp3'"),
-    pytest.mark.filterwarnings(
-        r"ignore:Exception ignored in. <_io\.FileIO name='.*\.mp3'"
-        ":pytest.PytestUnraisableExceptionWarning"
-    ),
-]
 WORRY_LIMIT = 5
 RINGED = """() => Array.from(document.querySelectorAll(".scan-focus"))
   .map(el => el.textContent.replace(/\\s+/g, " ").trim()).join(" | ")"""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -12,7 +11,6 @@ import pytest
 from flask import Flask, render_template_string
 from flask_login import LoginManager
 from playwright.sync_api import Page, expect, sync_playwright
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Response
 
 from classroom import ROOT, db, templating
@@ -26,6 +24,7 @@ from classroom.speech.engine import Synthesiser
 from classroom.symbols import views as symbol_views
 from classroom.web import CSP
 from tests.factories import make_account
+from tests.live import LiveServer
 
 pytestmark = pytest.mark.browser
 T = TypeVar("T")
@@ -70,13 +69,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Flas
     templating.init_app(app)  # the template globals every page has (symbolise, …)
     app.add_url_rule("/page", "page", _page)
     app.after_request(_csp)
-    live = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=live.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{live.server_port}", app
-    live.shutdown()
-    thread.join(5)
-    live.server_close()
+    live = LiveServer(app)
+    live.start()
+    yield live.url, app
+    live.stop()
 
 
 def _sign_in_one_teacher(app: Flask) -> None:
