@@ -27,7 +27,6 @@ from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask.typing import ResponseReturnValue
 from flask.wrappers import Response as FlaskResponse
 from flask_login import LoginManager, current_user, user_logged_out
-from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import Forbidden
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -46,6 +45,7 @@ from classroom.db import (
 )
 from classroom.devices import services as devices
 from classroom.errors import Invalid
+from classroom.forms import Form
 from classroom.principals import Actor, Anonymous, PupilPrincipal
 from classroom.pupils.models import Pupil
 
@@ -401,7 +401,7 @@ def small_file_response(path: Path, mimetype: str, max_age: int) -> Response:
 def apply_form(
     change: Callable[[], T],
     page: Callable[[str | None], ResponseReturnValue],
-    form: FlaskForm | None = None,
+    form: Form | None = None,
     field: str | None = None,
     hide_refusal: bool = False,
     validated: bool = False,

@@ -18,7 +18,7 @@ from tests.module_graph import Import, all_imports, is_module, module_name, sour
 LAYERS: list[tuple[str, list[str]]] = [
     (
         "base",
-        ["config", "db", "localtime", "errors", "export", "photos", "qr", "scale", "risks"]
+        ["config", "db", "localtime", "errors", "export", "forms", "photos", "qr", "scale", "risks"]
         + ["migrate"],
     ),
     ("policy", ["principals", "policy"]),

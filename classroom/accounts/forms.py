@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from classroom.forms import Form
 
-class SignInForm(FlaskForm):  # type: ignore[misc]
+
+class SignInForm(Form):
     username = StringField(
         "Username", validators=[DataRequired("Enter your username."), Length(max=64)]
     )
@@ -16,7 +17,7 @@ class SignInForm(FlaskForm):  # type: ignore[misc]
     )
 
 
-class ChangePasswordForm(FlaskForm):  # type: ignore[misc]
+class ChangePasswordForm(Form):
     current_password = PasswordField(
         "Current password",
         validators=[DataRequired("Enter your current password."), Length(max=256)],
@@ -28,7 +29,7 @@ class ChangePasswordForm(FlaskForm):  # type: ignore[misc]
     )
 
 
-class CodeForm(FlaskForm):  # type: ignore[misc]
+class CodeForm(Form):
     code = StringField(
         "Code",
         validators=[DataRequired("Type the code from your authenticator app."), Length(max=32)],
@@ -37,7 +38,7 @@ class CodeForm(FlaskForm):  # type: ignore[misc]
     remember = BooleanField("Do not ask again on this iPad for 30 days")
 
 
-class ConfirmAppForm(FlaskForm):  # type: ignore[misc]
+class ConfirmAppForm(Form):
     code = StringField(
         "Code from the app",
         validators=[DataRequired("Type the 6 numbers the app shows."), Length(max=32)],
@@ -45,5 +46,5 @@ class ConfirmAppForm(FlaskForm):  # type: ignore[misc]
     )
 
 
-class StartForm(FlaskForm):  # type: ignore[misc]
+class StartForm(Form):
     """Only the CSRF token: starting enrolment is a POST, since a GET writes nothing."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -16,6 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, Regexp
 
+from classroom.forms import Form
 from classroom.parents.models import CONSENT_PURPOSE_LABELS, EMAIL_MODE_LABELS
 from classroom.parents.services import MAX_MESSAGE, MAX_NOTE
 
@@ -33,7 +33,7 @@ def _code_field() -> StringField:
     )
 
 
-class JoinForm(FlaskForm):  # type: ignore[misc]
+class JoinForm(Form):
     code = _code_field()
     display_name = StringField(
         "Your name",
@@ -64,11 +64,11 @@ class JoinForm(FlaskForm):  # type: ignore[misc]
     )
 
 
-class AddChildForm(FlaskForm):  # type: ignore[misc]
+class AddChildForm(Form):
     code = _code_field()
 
 
-class CarerMessageForm(FlaskForm):  # type: ignore[misc]
+class CarerMessageForm(Form):
     body = TextAreaField(
         "Your message",
         validators=[DataRequired("Write your message."), Length(max=MAX_MESSAGE)],
@@ -76,19 +76,19 @@ class CarerMessageForm(FlaskForm):  # type: ignore[misc]
     key = HiddenField()
 
 
-class SettingsForm(FlaskForm):  # type: ignore[misc]
+class SettingsForm(Form):
     email_mode = RadioField(
         "Emails", choices={m.value: label for m, label in EMAIL_MODE_LABELS.items()}
     )
     symbols = BooleanField("Show symbols and read-aloud buttons with school news")
 
 
-class CarerConsentForm(FlaskForm):  # type: ignore[misc]
+class CarerConsentForm(Form):
     purpose = HiddenField(validators=[DataRequired()])
     given = HiddenField(validators=[DataRequired()])
 
 
-class InviteForm(FlaskForm):  # type: ignore[misc]
+class InviteForm(Form):
     relationship = StringField(
         "Who is the code for?",
         default="Parent/carer",
@@ -97,7 +97,7 @@ class InviteForm(FlaskForm):  # type: ignore[misc]
     )
 
 
-class CarerAccountForm(FlaskForm):  # type: ignore[misc]
+class CarerAccountForm(Form):
     display_name = StringField(
         "Carer's name", validators=[DataRequired("Enter their name."), Length(max=120)]
     )
@@ -112,7 +112,7 @@ class CarerAccountForm(FlaskForm):  # type: ignore[misc]
     )
 
 
-class ConsentForm(FlaskForm):  # type: ignore[misc]
+class ConsentForm(Form):
     purpose = SelectField(
         "Consent for", choices={p.value: label for p, label in CONSENT_PURPOSE_LABELS.items()}
     )
@@ -127,7 +127,7 @@ class ConsentForm(FlaskForm):  # type: ignore[misc]
     given_on = DateField("Date on the form", validators=[InputRequired("Give the date.")])
 
 
-class LearningMomentForm(FlaskForm):  # type: ignore[misc]
+class LearningMomentForm(Form):
     objective = SelectField("What they were learning", choices={})
     level = SelectField("How they did", choices={})
     note = TextAreaField(
@@ -142,7 +142,7 @@ class LearningMomentForm(FlaskForm):  # type: ignore[misc]
     key = HiddenField()
 
 
-class StaffMessageForm(FlaskForm):  # type: ignore[misc]
+class StaffMessageForm(Form):
     to = SelectField("To", choices={})
     # Shown to the safeguarding team only; the service checks whatever arrives.
     incident_id = SelectField(
@@ -154,7 +154,7 @@ class StaffMessageForm(FlaskForm):  # type: ignore[misc]
     key = HiddenField()
 
 
-class NoticeForm(FlaskForm):  # type: ignore[misc]
+class NoticeForm(Form):
     text = TextAreaField(
         "Notice",
         validators=[DataRequired("Write the notice."), Length(max=MAX_MESSAGE)],
@@ -163,7 +163,7 @@ class NoticeForm(FlaskForm):  # type: ignore[misc]
     key = HiddenField()
 
 
-class ExportForm(FlaskForm):  # type: ignore[misc]
+class ExportForm(Form):
     passphrase = PasswordField(
         "Passphrase", validators=[DataRequired("Choose a passphrase."), Length(max=256)]
     )

@@ -19,7 +19,6 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_login import login_user
-from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
@@ -29,6 +28,7 @@ from classroom.accounts.models import Account
 from classroom.audit.services import record
 from classroom.db import get_session, keep, utcnow
 from classroom.errors import Invalid, Throttled
+from classroom.forms import Form
 from classroom.lessons.content import Pathway as LessonPathway
 from classroom.localtime import local_today
 from classroom.parents import delivery, invites, queries, services, tips
@@ -197,14 +197,14 @@ def settings() -> ResponseReturnValue:
 
 
 def _code_error(
-    form: FlaskForm, template: str, problem: Invalid | Throttled
+    form: Form, template: str, problem: Invalid | Throttled
 ) -> ResponseReturnValue:
     """Show why a code did not work; failed tries are kept, since throttling counts them."""
     db = get_session()
     if isinstance(problem, Throttled | invites.BadCode):
         keep(db)  # the failed try persists through the 4xx: it is what throttling counts
     field = getattr(problem, "field", None) or "code"
-    getattr(form, field, form.code).errors.append(problem.message)
+    (getattr(form, field, None) or form.code).errors.append(problem.message)
     return render_template(template, form=form), 429 if isinstance(problem, Throttled) else 400
 
 
@@ -308,7 +308,7 @@ def _message_form(pupil: Pupil, submitted: bool = False) -> StaffMessageForm:
     return form
 
 
-def _pupil_forms(pupil: Pupil) -> dict[str, FlaskForm]:
+def _pupil_forms(pupil: Pupil) -> dict[str, Form]:
     return {
         "invite": InviteForm(prefix="invite", formdata=None),
         "carer": CarerAccountForm(prefix="carer", formdata=None),
@@ -318,7 +318,7 @@ def _pupil_forms(pupil: Pupil) -> dict[str, FlaskForm]:
 
 
 def _pupil_page(
-    pupil: Pupil, forms: dict[str, FlaskForm] | None = None, status: int = 200
+    pupil: Pupil, forms: dict[str, Form] | None = None, status: int = 200
 ) -> ResponseReturnValue:
     db, actor = get_session(), _account()
     manage = policy.can_manage_carers(db, actor, pupil)
@@ -349,7 +349,7 @@ def pupil(pupil_id: int) -> ResponseReturnValue:
     return _pupil_page(_staff_pupil(pupil_id))
 
 
-def _act(pupil: Pupil, name: str, form: FlaskForm, apply: Callable[[Session, Account], T]) -> T:
+def _act(pupil: Pupil, name: str, form: Form, apply: Callable[[Session, Account], T]) -> T:
     """Validate one form on the pupil page and apply it; on a problem, show the page again (400)."""
     return apply_form(
         lambda: apply(get_session(), _account()),

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField
 from wtforms.validators import InputRequired, NumberRange
 
+from classroom.forms import Form
 from classroom.pupils.models import CardChoosing, Pathway, Scanning, SymbolSize
 from classroom.pupils.services import HOME_LESSONS_MOST, TILE_SYMBOLS, voice_choices
 
 
-class PupilSettingsForm(FlaskForm):  # type: ignore[misc]
+class PupilSettingsForm(Form):
     pathway = SelectField("Pathway", choices={p.value: p.label for p in Pathway})
     lessons_on_home = SelectField(
         "Lessons on the pupil's home screen",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp
 
+from classroom.forms import Form
 from classroom.speech.services import MAX_TEXT_LENGTH
 from classroom.symbols.queries import MAX_SEARCH_LENGTH
 from classroom.symbols.services import MAX_PHRASE_LENGTH
@@ -19,7 +19,7 @@ LAYER_KEY = re.compile(r"(?:school|class-\d{1,9}|pupil-\d{1,9})\Z")  # match() a
 LAYER = Regexp(LAYER_KEY, message="Choose who the symbol is for.")
 
 
-class TextForm(FlaskForm):  # type: ignore[misc]
+class TextForm(Form):
     """Text to show with symbols. A GET form: it changes nothing, so it needs no CSRF token."""
 
     class Meta:
@@ -35,7 +35,7 @@ class TextForm(FlaskForm):  # type: ignore[misc]
     layer = SelectField("Show the symbols chosen for", default="school")
 
 
-class ChooserForm(FlaskForm):  # type: ignore[misc]
+class ChooserForm(Form):
     """Which word to choose a symbol for, on which layer. A GET form, like TextForm."""
 
     class Meta:
@@ -53,7 +53,7 @@ class ChooserForm(FlaskForm):  # type: ignore[misc]
     layer = SelectField("For", default="school")
 
 
-class OverrideForm(FlaskForm):  # type: ignore[misc]
+class OverrideForm(Form):
     """Show a phrase with a chosen symbol (or none) for the school, a class or a pupil."""
 
     phrase = HiddenField(
@@ -66,7 +66,7 @@ class OverrideForm(FlaskForm):  # type: ignore[misc]
     layer = StringField("For", validators=[DataRequired("Choose who the symbol is for."), LAYER])
 
 
-class ClearForm(FlaskForm):  # type: ignore[misc]
+class ClearForm(Form):
     """Go back to the word list's symbol for a phrase on one layer."""
 
     phrase = HiddenField("Word or phrase", validators=[DataRequired(), Length(max=80)])

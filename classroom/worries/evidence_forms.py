@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import FloatField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 from wtforms.widgets import HiddenInput
 
+from classroom.forms import Form
 from classroom.worries.body_map import MAX_NOTE, MAX_SIZE
 from classroom.worries.evidence import MAX_DESCRIPTION
 from classroom.worries.evidence_models import MARK_LABELS
 
 
-class AttachmentForm(FlaskForm):  # type: ignore[misc]
+class AttachmentForm(Form):
     file = FileField("File (a screenshot, photo of a letter, PDF or other document)")
     description = TextAreaField(
         "What it is and where it came from",
@@ -23,7 +23,7 @@ class AttachmentForm(FlaskForm):  # type: ignore[misc]
     )
 
 
-class MarkForm(FlaskForm):  # type: ignore[misc]
+class MarkForm(Form):
     # The region list is drawn by the template (its options carry their place on the map);
     # this field only reads what was chosen. No region, type or side is chosen in advance.
     region = StringField("Where the mark is", validators=[Optional(), Length(max=40)])

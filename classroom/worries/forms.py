@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from classroom.forms import Form
 from classroom.worries.models import (
     AGENCY_LABELS,
     CATEGORY_LABELS,
@@ -28,7 +28,7 @@ def _category_choices(blank: str | None = None) -> dict[str, str]:
 CHOOSE = "Choose…"
 
 
-class TriageForm(FlaskForm):  # type: ignore[misc]
+class TriageForm(Form):
     category = SelectField(
         "Category",
         choices=_category_choices(CHOOSE),
@@ -44,14 +44,14 @@ class TriageForm(FlaskForm):  # type: ignore[misc]
     assignee_id = SelectField("Assigned to", choices={}, validators=[Optional()])
 
 
-class NoteForm(FlaskForm):  # type: ignore[misc]
+class NoteForm(Form):
     text = TextAreaField(
         "Action taken or decision", validators=[DataRequired("Write the note."), TEXT]
     )
     reason = TextAreaField("Reason", validators=[TEXT])
 
 
-class ActionForm(FlaskForm):  # type: ignore[misc]
+class ActionForm(Form):
     description = StringField("Action", validators=[DataRequired("Describe the action."), TEXT])
     owner_id = SelectField(
         "Owner",
@@ -62,7 +62,7 @@ class ActionForm(FlaskForm):  # type: ignore[misc]
     due_on = DateField("Due", validators=[InputRequired("Give a due date.")])
 
 
-class LinkPupilForm(FlaskForm):  # type: ignore[misc]
+class LinkPupilForm(Form):
     pupil_id = SelectField("Pupil", choices={}, validators=[DataRequired("Choose the pupil.")])
     role = SelectField(
         "Role",
@@ -72,13 +72,13 @@ class LinkPupilForm(FlaskForm):  # type: ignore[misc]
     )
 
 
-class ReferralForm(FlaskForm):  # type: ignore[misc]
+class ReferralForm(Form):
     agency = SelectField("Agency", choices={a.value: label for a, label in AGENCY_LABELS.items()})
     reference = StringField("Their reference number", validators=[Length(max=80)])
     reason = TextAreaField("Reason for referral", validators=[DataRequired("Say why."), TEXT])
 
 
-class ParentContactForm(FlaskForm):  # type: ignore[misc]
+class ParentContactForm(Form):
     decision = SelectField(
         "Decision",
         choices={"": CHOOSE} | {d.value: label for d, label in PARENT_CONTACT_LABELS.items()},
@@ -88,7 +88,7 @@ class ParentContactForm(FlaskForm):  # type: ignore[misc]
     review_on = DateField("Review on (optional)", validators=[Optional()])
 
 
-class CloseForm(FlaskForm):  # type: ignore[misc]
+class CloseForm(Form):
     outcome = TextAreaField("Outcome", validators=[DataRequired("Record the outcome."), TEXT])
     lessons_learnt = TextAreaField(
         "Lessons learnt",
@@ -97,11 +97,11 @@ class CloseForm(FlaskForm):  # type: ignore[misc]
     )
 
 
-class ReopenForm(FlaskForm):  # type: ignore[misc]
+class ReopenForm(Form):
     reason = TextAreaField("Why reopen", validators=[DataRequired("Say why."), TEXT])
 
 
-class ConcernForm(FlaskForm):  # type: ignore[misc]
+class ConcernForm(Form):
     pupil_id = SelectField("Pupil", choices={}, validators=[DataRequired("Choose the pupil.")])
     summary = TextAreaField(
         "What happened",
@@ -121,12 +121,12 @@ class ConcernForm(FlaskForm):  # type: ignore[misc]
     category = SelectField("Category (optional)", choices=_category_choices("Not sure"))
 
 
-class FollowUpForm(FlaskForm):  # type: ignore[misc]
+class FollowUpForm(Form):
     pupil_id = SelectField("Pupil", choices={})
     lesson_id = SelectField("Lesson", choices={})
 
 
-class ChosenAdultForm(FlaskForm):  # type: ignore[misc]
+class ChosenAdultForm(Form):
     why = SelectField(
         "Why the chosen adult cannot talk to the pupil",
         choices={"": CHOOSE, "not_on_duty": "Not on duty", "subject": "The subject of the worry"},

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
 from classroom.export import MIN_PASSPHRASE
+from classroom.forms import Form
 
 PHRASE = Length(min=MIN_PASSPHRASE, message=f"Use at least {MIN_PASSPHRASE} characters.")
 
 
-class ExportForm(FlaskForm):  # type: ignore[misc]
+class ExportForm(Form):
     passphrase = PasswordField(
         "Passphrase for the file",
         validators=[DataRequired("Choose a passphrase."), PHRASE],
@@ -25,7 +25,7 @@ class ExportForm(FlaskForm):  # type: ignore[misc]
     )
 
 
-class SentForm(FlaskForm):  # type: ignore[misc]
+class SentForm(Form):
     sent_on = DateField("Date sent", validators=[InputRequired("Give the date it was sent.")])
     sent_to = StringField(
         "Receiving school and DSL",
@@ -38,7 +38,7 @@ class SentForm(FlaskForm):  # type: ignore[misc]
     )
 
 
-class ReceiptForm(FlaskForm):  # type: ignore[misc]
+class ReceiptForm(Form):
     received_on = DateField(
         "Date they confirmed receipt", validators=[InputRequired("Give the date.")]
     )
@@ -52,7 +52,7 @@ class ReceiptForm(FlaskForm):  # type: ignore[misc]
     )
 
 
-class ImportForm(FlaskForm):  # type: ignore[misc]
+class ImportForm(Form):
     package = FileField("Child-protection file (.cpfile)")
     passphrase = PasswordField(
         "Passphrase", validators=[DataRequired("Give the passphrase the sending DSL told you.")]

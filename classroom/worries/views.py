@@ -21,7 +21,6 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.exc import IntegrityError
@@ -34,6 +33,7 @@ from classroom.db import get_session
 from classroom.devices.models import Device
 from classroom.devices.services import current_device
 from classroom.errors import CSRF_RECOVERY, Invalid
+from classroom.forms import Form
 from classroom.lessons import maps
 from classroom.parents import services as parents
 from classroom.policy import allow
@@ -485,9 +485,9 @@ def _team_choices(incident: Incident, blank: str) -> dict[str, str]:
     return {"": blank} | {str(a.id): f"{a.display_name} ({a.role.label})" for a in accounts}
 
 
-def _forms(incident: Incident) -> dict[str, FlaskForm]:
+def _forms(incident: Incident) -> dict[str, Form]:
     """Every form on the incident page, each prefixed so their fields' ids never clash."""
-    classes: dict[str, type[FlaskForm]] = {
+    classes: dict[str, type[Form]] = {
         "triage": TriageForm,
         "note": NoteForm,
         "action": ActionForm,
@@ -506,7 +506,7 @@ def _forms(incident: Incident) -> dict[str, FlaskForm]:
     return forms
 
 
-def _fill_choices(incident: Incident, forms: dict[str, FlaskForm]) -> None:
+def _fill_choices(incident: Incident, forms: dict[str, Form]) -> None:
     if "triage" in forms:
         forms["triage"].assignee_id.choices = _team_choices(incident, "Not assigned yet")
         if incident.risk is None and incident.category is not None:
@@ -536,7 +536,7 @@ def _fill_choices(incident: Incident, forms: dict[str, FlaskForm]) -> None:
 
 def _detail_page(
     incident: Incident,
-    forms: dict[str, FlaskForm] | None = None,
+    forms: dict[str, Form] | None = None,
     status: int = 200,
     error: str | None = None,
 ) -> ResponseReturnValue:
@@ -583,7 +583,7 @@ def _notices(incident: Incident) -> dict[str, Any]:
     }
 
 
-def _follow_up_choices(incident: Incident, form: FlaskForm) -> None:
+def _follow_up_choices(incident: Incident, form: Form) -> None:
     """Linked pupils, and every lesson with the one that fits the category first."""
     form.pupil_id.choices = {str(link.pupil_id): link.pupil.full_name for link in incident.pupils}
     lessons = list(maps.catalogue())
@@ -608,7 +608,7 @@ def detail(incident_id: int) -> ResponseReturnValue:
 def _work(
     incident_id: int,
     name: str,
-    form_class: type[FlaskForm] | None,
+    form_class: type[Form] | None,
     apply: Callable[[Incident, Any], object],
 ) -> ResponseReturnValue:
     """Validate one form on an incident and apply it; errors re-show the page (400)."""
