@@ -52,12 +52,15 @@ def _register_features(app: Flask) -> None:
     from classroom.lessons import views as lessons
     from classroom.lessons.content import all_pupil_texts
     from classroom.parents import views as parents
+    from classroom.parents.services import incident_notices
     from classroom.pupils import views as pupils
     from classroom.review import views as review
     from classroom.rules import views as rules
     from classroom.speech import views as speech
     from classroom.speech.services import register_text_source
+    from classroom.symbols import sheet_views
     from classroom.symbols import views as symbols
+    from classroom.symbols.recording_views import recorded_clip
     from classroom.worries import evidence_views as evidence
     from classroom.worries import transfer_views as transfer
     from classroom.worries import views as worries
@@ -76,3 +79,6 @@ def _register_features(app: Flask) -> None:
     register_cli(app)
     register_text_source(app, lambda: (t for _id, t in all_pupil_texts(app.extensions["lessons"])))
     register_text_source(app, worry_texts)
+    worries.register_notices(app, incident_notices)
+    speech.register_recorded_voice(app, recorded_clip)
+    sheet_views.register_lessons(app, lessons.sheet_lessons)

@@ -50,25 +50,42 @@ def tier_of(action: str, obj: Any = None) -> AuditTier:
     return AuditTier.RECORD
 
 
+# The columns a record's school is found through, in this order: its pupil, its incident, its
+# class. They are followed by foreign key, so audit (below pupils and worries) names no model.
+SCHOOL_THROUGH = ("pupil_id", "incident_id", "class_id")
+
+
 def school_of(session: Session, actor: Actor | Pupil | None, obj: Any) -> int | None:
     """The school an entry belongs to: the actor's, else the record's (through its pupil)."""
-    # lazy: audit sits below pupils and worries (they write through it); this only reads ids
-    from classroom.pupils.models import Pupil, SchoolClass
-    from classroom.worries.models import Incident
-
     if isinstance(actor, PupilPrincipal):
         return actor.pupil.school_id
     school_id = getattr(actor, "school_id", None) or getattr(obj, "school_id", None)
-    if school_id is None and getattr(obj, "pupil_id", None) is not None:
-        pupil = session.get(Pupil, obj.pupil_id)
-        school_id = pupil.school_id if pupil is not None else None
-    if school_id is None and getattr(obj, "incident_id", None) is not None:
-        incident = session.get(Incident, obj.incident_id)
-        school_id = incident.school_id if incident is not None else None
-    if school_id is None and getattr(obj, "class_id", None) is not None:
-        school_class = session.get(SchoolClass, obj.class_id)
-        school_id = school_class.school_id if school_class is not None else None
+    if school_id is None:
+        school_id = _school_through(session, obj)
     return school_id if isinstance(school_id, int) else None
+
+
+def _school_through(session: Session, obj: Any) -> int | None:
+    table = getattr(obj, "__table__", None)
+    for column in SCHOOL_THROUGH:
+        value = getattr(obj, column, None)
+        if table is None or value is None or column not in table.c:
+            continue
+        for key in table.c[column].foreign_keys:
+            owner = _mapped_class(obj, key.column.table)
+            found = session.get(owner, value) if owner is not None else None
+            if found is not None and getattr(found, "school_id", None) is not None:
+                return int(found.school_id)
+    return None
+
+
+def _mapped_class(obj: Any, table: Any) -> type | None:
+    """The model class mapped to `table`, from the registry `obj`'s own class is in."""
+    for mapper in type(obj).registry.mappers:
+        if mapper.local_table is table:
+            owner: type = mapper.class_
+            return owner
+    return None
 
 
 def record(

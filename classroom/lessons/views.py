@@ -20,6 +20,7 @@ from classroom.pupils import photos
 from classroom.pupils.models import Pathway, Pupil, SchoolClass
 from classroom.symbols.cache import override_layers
 from classroom.symbols.people import my_people
+from classroom.symbols.sheet_views import SheetLesson
 from classroom.web import apply_form, current_actor
 
 bp = Blueprint("lessons", __name__)
@@ -335,3 +336,15 @@ def class_map(class_id: int) -> ResponseReturnValue:
         lessons=list(maps.catalogue()),
         on_map=on_map,
     )
+
+
+def sheet_lessons() -> list[SheetLesson]:
+    """For the symbols contact sheet: the school's lessons, each with every text a pupil sees."""
+    return [
+        SheetLesson(
+            lesson.id,
+            lesson.title.text,
+            [lesson.title.text, *(t.text for v in lesson.versions for t in v.texts())],
+        )
+        for lesson in maps.catalogue()
+    ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -388,6 +389,20 @@ def note_delivered_notices(session: Session) -> int:
             chronology.write_entry(session, incident_id, None, "parents_delivered", text, now)
             noted += 1
     return noted
+
+
+def incident_notices(session: Session, incident: Incident) -> dict[str, Any]:
+    """For the incident page: each linked pupil's notice under the decision in force, and
+    where it is per carer (registered with worries.views.register_notices)."""
+    sent = {
+        link.pupil: notice_under_decision(session, incident, link.pupil) for link in incident.pupils
+    }
+    return {
+        "notices": [(pupil, item) for pupil, item in sent.items() if item is not None],
+        "deliveries": {
+            pupil.id: notice_deliveries(session, item) for pupil, item in sent.items() if item
+        },
+    }
 
 
 def notice_under_decision(session: Session, incident: Incident, pupil: Pupil) -> FeedItem | None:

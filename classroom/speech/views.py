@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, request, send_file, url_for
+from flask import Blueprint, Flask, abort, current_app, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
@@ -13,11 +14,27 @@ from classroom.errors import Invalid
 from classroom.policy import allow
 from classroom.speech import limits, services
 from classroom.speech.engine import SpeechUnavailable
-from classroom.symbols.recording_views import recorded_clip
 from classroom.web import current_actor
 
 bp = Blueprint("speech", __name__, url_prefix="/speech")
 ONE_YEAR = 365 * 24 * 3600  # a key names one exact clip forever, so it never changes
+# A familiar voice beats any synthesis: recordings staff made of a pupil's words (symbols, a
+# feature above speech) are asked first. The app factory hands the lookup in.
+RECORDED_EXTENSION = "classroom.recorded_voices"
+RecordedVoice = Callable[[object], dict[str, object] | None]
+
+
+def register_recorded_voice(app: Flask, source: RecordedVoice) -> None:
+    """Ask `source(text)` for a recorded clip before making one."""
+    app.extensions.setdefault(RECORDED_EXTENSION, []).append(source)
+
+
+def _recorded(text: object) -> dict[str, object] | None:
+    for source in current_app.extensions.get(RECORDED_EXTENSION, ()):
+        found: dict[str, object] | None = source(text)
+        if found is not None:
+            return found
+    return None
 
 
 
@@ -28,7 +45,7 @@ def clip() -> ResponseReturnValue:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         return {"error": 'Send JSON like {"text": "Tell a trusted adult."}.'}, 400
-    recorded = recorded_clip(data.get("text"))  # a familiar voice beats any synthesis
+    recorded = _recorded(data.get("text"))
     if recorded is not None:
         return recorded
     try:

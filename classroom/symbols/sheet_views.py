@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from collections.abc import Callable
+from typing import NamedTuple
+
+from flask import Flask, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from classroom.accounts.models import Account
 from classroom.db import get_session
 from classroom.errors import Invalid
-from classroom.lessons import maps
 from classroom.policy import allow
 from classroom.symbols import sheets
 from classroom.symbols.models import SymbolFlag
@@ -23,24 +25,40 @@ def _actor() -> Account:
     return actor
 
 
+class SheetLesson(NamedTuple):
+    id: str
+    title: str
+    texts: list[str]  # every text a pupil sees in it, title first
+
+
+# The lessons a member of staff may print come from lessons, a feature above symbols; the app
+# factory hands the list in.
+LESSONS_EXTENSION = "classroom.sheet_lessons"
+LessonSource = Callable[[], list[SheetLesson]]
+
+
+def register_lessons(app: Flask, source: LessonSource) -> None:
+    app.extensions[LESSONS_EXTENSION] = source
+
+
 @bp.get("/sheet")
 @allow("staff")
 def sheet() -> ResponseReturnValue:
     """The whole word list, or one lesson's pictured words, as a printable contact sheet."""
-    catalogue = maps.catalogue()
-    lessons = [(lesson.id, lesson.title.text) for lesson in catalogue]
+    source: LessonSource = current_app.extensions[LESSONS_EXTENSION]
+    found = source()
+    lessons = [(lesson.id, lesson.title) for lesson in found]
     lesson_id = request.args.get("lesson", "")
     if not lesson_id:
         return render_template(
             "symbols/sheet.html", topics=sheets.vocabulary_sheet(), lessons=lessons, lesson=None
         )
-    lesson = catalogue.get(lesson_id) if lesson_id in dict(lessons) else None
+    lesson = next((lesson for lesson in found if lesson.id == lesson_id), None)
     if lesson is None:
         abort(404)
-    texts = [lesson.title.text, *(t.text for v in lesson.versions for t in v.texts())]
-    rows = sheets.text_sheet(texts)
+    rows = sheets.text_sheet(lesson.texts)
     return render_template(
-        "symbols/sheet.html", topics={lesson.title.text: rows}, lessons=lessons, lesson=lesson
+        "symbols/sheet.html", topics={lesson.title: rows}, lessons=lessons, lesson=lesson
     )
 
 

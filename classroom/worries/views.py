@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    Flask,
     Response,
     abort,
     current_app,
@@ -22,7 +23,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, orm, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -35,7 +36,6 @@ from classroom.devices.services import current_device
 from classroom.errors import CSRF_RECOVERY, Invalid
 from classroom.forms import Form
 from classroom.lessons import maps
-from classroom.parents import services as parents
 from classroom.policy import allow
 from classroom.principals import PupilPrincipal
 from classroom.pupils.models import Pupil
@@ -568,19 +568,22 @@ NOTICE_MESSAGES = {
 }
 
 
+# The incident page shows the notices sent to carers under the decision in force, and where each
+# is. Parents (a feature above worries: its notices are about worries) supplies them; the app
+# factory connects the two. There is no empty default: a page that hid sent notices could lead
+# the DSL to think none went.
+NOTICES_EXTENSION = "classroom.incident_notices"
+NoticeSource = Callable[[orm.Session, Incident], dict[str, Any]]
+
+
+def register_notices(app: Flask, source: NoticeSource) -> None:
+    """Let `source(session, incident)` give the page's `notices` and `deliveries`."""
+    app.extensions[NOTICES_EXTENSION] = source
+
+
 def _notices(incident: Incident) -> dict[str, Any]:
-    """Each linked pupil's notice under the decision in force, and where it is per carer."""
-    db = get_session()
-    sent = {
-        link.pupil: parents.notice_under_decision(db, incident, link.pupil)
-        for link in incident.pupils
-    }
-    return {
-        "notices": [(pupil, item) for pupil, item in sent.items() if item is not None],
-        "deliveries": {
-            pupil.id: parents.notice_deliveries(db, item) for pupil, item in sent.items() if item
-        },
-    }
+    source: NoticeSource = current_app.extensions[NOTICES_EXTENSION]
+    return source(get_session(), incident)
 
 
 def _follow_up_choices(incident: Incident, form: Form) -> None:
@@ -638,7 +641,7 @@ def acknowledge(incident_id: int) -> ResponseReturnValue:
         incident_id,
         "ack",
         None,
-        lambda i, f: services.acknowledge(get_session(), current_actor(), i),
+        lambda i, _f: services.acknowledge(get_session(), current_actor(), i),
     )
 
 
