@@ -27,6 +27,7 @@ from flask import Flask
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from classroom.lessons.content import LessonError, all_pupil_texts, load_lessons  # noqa: E402
 from classroom.speech import services  # noqa: E402 - after the path is set
 from classroom.speech import views as speech_views  # noqa: E402
 from classroom.symbols.symboliser import symbolise  # noqa: E402
@@ -43,7 +44,6 @@ SAMPLE_LESSON = (
 
 def lesson_texts() -> tuple[str, str]:
     """One lesson's pupil text and all lessons' text, from the lesson files if present."""
-    from classroom.lessons.content import LessonError, all_pupil_texts, load_lessons
 
     try:
         catalogue = load_lessons()

@@ -48,17 +48,22 @@ from flask import Flask  # noqa: E402
 from sqlalchemy import event, select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from bench import load  # noqa: E402
+from bench import bench_symbols_speech as symbols_speech  # noqa: E402
+from bench import data, load  # noqa: E402
 from bench.data import grow  # noqa: E402
 from classroom import create_app, demo  # noqa: E402
 from classroom.accounts import two_factor  # noqa: E402
 from classroom.accounts.models import Account, TwoFactor  # noqa: E402
 from classroom.db import get_session, writing  # noqa: E402
+from classroom.devices.models import Device  # noqa: E402
 from classroom.devices.services import new_device  # noqa: E402
 from classroom.lessons import maps  # noqa: E402
 from classroom.migrate import upgrade  # noqa: E402
 from classroom.pupils.models import Pupil, SchoolClass  # noqa: E402
+from classroom.speech.services import shared_synthesiser  # noqa: E402
+from classroom.symbols.symboliser import symbolise  # noqa: E402
 from classroom.worries import envelope  # noqa: E402
+from classroom.worries import services as worries  # noqa: E402
 from classroom.worries.models import Incident  # noqa: E402
 
 PASSWORD = "bench-demo-password-0123"
@@ -284,27 +289,27 @@ def scenarios(port: int, instance: Instance, envelopes: list[bytes]) -> list[Sce
         return load.Request("POST", "/class-ipad/worries", headers, envelopes[n])
 
     return [
-        Scenario("minimal Flask page", lambda n: load.Request("GET", "/__minimal/")),
-        Scenario("pupil home /pupil/", pupil_get(lambda n: "/pupil/")),
-        Scenario("pupil lesson step", pupil_get(lambda n: "")),
-        Scenario("pupil worry flow /pupil/worry", pupil_get(lambda n: "/pupil/worry")),
+        Scenario("minimal Flask page", lambda _n: load.Request("GET", "/__minimal/")),
+        Scenario("pupil home /pupil/", pupil_get(lambda _n: "/pupil/")),
+        Scenario("pupil lesson step", pupil_get(lambda _n: "")),
+        Scenario("pupil worry flow /pupil/worry", pupil_get(lambda _n: "/pupil/worry")),
         Scenario(
             "DSL queue /safeguarding/",
-            lambda n: load.Request("GET", "/safeguarding/", dsl.headers()),
+            lambda _n: load.Request("GET", "/safeguarding/", dsl.headers()),
         ),
         Scenario(
             "teacher: class heatmap",
-            lambda n: load.Request(
+            lambda _n: load.Request(
                 "GET", f"/assessment/classes/{instance.class_id}", teacher.headers()
             ),
         ),
         Scenario(
             "teacher: pupils /pupils/",
-            lambda n: load.Request("GET", "/pupils/", teacher.headers()),
+            lambda _n: load.Request("GET", "/pupils/", teacher.headers()),
         ),
         Scenario(
             "teacher: lesson map",
-            lambda n: load.Request(
+            lambda _n: load.Request(
                 "GET", f"/pupils/{instance.amira_id}/lessons", teacher.headers()
             ),
         ),
@@ -381,8 +386,6 @@ def server_errors(instance: Instance) -> list[str]:
 
 def top_up(instance: Instance, wanted: int) -> None:
     """Raise pupils' worries in-process until `wanted` are open (the queue's backlog)."""
-    from classroom.devices.models import Device
-    from classroom.worries import services as worries
 
     missing = wanted - open_incidents(instance)
     if missing <= 0:
@@ -416,7 +419,7 @@ def audio_against_static(
 ) -> list[load.Result]:
     """The app's cached-clip route against gunicorn-served static bytes of the same size."""
     browser = staff(port, "teacher")
-    clip = clip_key(port, browser, instance)
+    clip = clip_key(browser, instance)
     size = (instance.folder / "audio" / clip[:2] / f"{clip}.mp3").stat().st_size
     static = ROOT / "static" / f".bench-{uuid.uuid4().hex}.mp3"
     shutil.copy(instance.folder / "audio" / clip[:2] / f"{clip}.mp3", static)
@@ -424,14 +427,14 @@ def audio_against_static(
         audio = load.Request("GET", f"/speech/audio/{clip}.mp3", browser.headers())
         same = load.Request("GET", f"/static/{static.name}")
         return [
-            load.run(f"cached clip MP3 ({size} B)", port, lambda n: audio, clients, 2000, seconds),
-            load.run("static file, same size", port, lambda n: same, clients, 2000, seconds),
+            load.run(f"cached clip MP3 ({size} B)", port, lambda _n: audio, clients, 2000, seconds),
+            load.run("static file, same size", port, lambda _n: same, clients, 2000, seconds),
         ]
     finally:
         static.unlink(missing_ok=True)
 
 
-def clip_key(port: int, browser: Browser, instance: Instance) -> str:
+def clip_key(browser: Browser, instance: Instance) -> str:
     """Ask the server for a clip (espeak-ng); without speech, place a cached clip by hand."""
     body = json.dumps({"text": "Tell a trusted adult."}).encode()
     status, page, _location = browser.request(
@@ -641,7 +644,7 @@ def report(
         lines.append(f"| {page} | {shown} | {grows} |")
     lines += ["", f"1x data = demo school + {describe_unit()}; 10x = ten such units.", ""]
     lines += ["## 4b. Each page in-process (bench/inprocess.py, Flask test client, 1x data)", ""]
-    from bench.inprocess import table
+    from bench.inprocess import table  # noqa: PLC0415 - inprocess imports this module
 
     lines += [*table(pages), ""]
     if speech:
@@ -662,7 +665,6 @@ def failures(result: load.Result) -> str:
 
 
 def describe_unit() -> str:
-    from bench import data
 
     return (
         f"{data.CLASSES_PER_UNIT} classes of {data.PUPILS_PER_CLASS} pupils, "
@@ -673,9 +675,6 @@ def describe_unit() -> str:
 
 def speech_in_process(quick: bool) -> list[tuple[str, float, str]]:
     """The existing symbols-and-speech bench, fewer repeats (skipped without espeak-ng)."""
-    from bench import bench_symbols_speech as symbols_speech
-    from classroom.speech.services import shared_synthesiser
-    from classroom.symbols.symboliser import symbolise
 
     one, _all = symbols_speech.lesson_texts()
     rows = [("symbolise one lesson", symbols_speech.timed(lambda: symbolise(one), 50), "ms")]
@@ -755,7 +754,7 @@ def main() -> None:
         factors = (1, 10)
         sql = sql_per_page(folder, factors)
         print("Per-page time in-process ...", flush=True)
-        from bench import inprocess
+        from bench import inprocess  # noqa: PLC0415 - inprocess imports this module
 
         pages = inprocess.run(1, 10 if args.quick else 30)
         print("Symbols and speech in-process ...", flush=True)

@@ -49,7 +49,7 @@ def demo_group() -> None:
 @demo_group.command("seed")
 def demo_seed() -> None:
     """Create the demo school once (synthetic people only) and print how to use it."""
-    from classroom import demo  # lazy: the demo seeder loads only for this command
+    from classroom import demo  # noqa: PLC0415 - lazy: the demo seeder loads only for this command
 
     session = get_session()
     password = demo.seed(session)
@@ -83,8 +83,8 @@ def devices_group() -> None:
 def enrol_link(class_name: str, device_name: str) -> None:
     """Print a one-time link that turns the iPad that opens it into a class iPad."""
     # lazy: only this command needs devices; `flask --help` stays quick
-    from classroom.devices.services import create_enrolment_link, enrolment_url
-    from classroom.pupils.models import SchoolClass
+    from classroom.devices.services import create_enrolment_link, enrolment_url  # noqa: PLC0415
+    from classroom.pupils.models import SchoolClass  # noqa: PLC0415
 
     session = get_session()
     school_class = session.scalar(select(SchoolClass).where(SchoolClass.name == class_name))

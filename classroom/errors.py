@@ -102,7 +102,7 @@ CSRF_RECOVERY: dict[str, Callable[[], ResponseReturnValue]] = {}
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError) -> ResponseReturnValue:
+    def csrf_error(_error: CSRFError) -> ResponseReturnValue:
         recover = CSRF_RECOVERY.get(request.endpoint or "")
         if recover is not None:
             return recover()
@@ -140,6 +140,6 @@ def init_app(app: Flask) -> None:
         return page, code, {"Retry-After": "2"}
 
     @app.errorhandler(Exception)
-    def server_error(error: Exception) -> tuple[str, int]:
+    def server_error(_error: Exception) -> tuple[str, int]:
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         return _page(500)

@@ -185,7 +185,7 @@ def holder(actor: Actor, right: str) -> Account | None:
 # --- Route access rules -------------------------------------------------------------------
 
 ROUTE_RULES: dict[str, Callable[[Actor], bool]] = {
-    "public": lambda actor: True,
+    "public": lambda _actor: True,
     "signed_in": lambda actor: bool(actor.is_authenticated),
     "account": lambda actor: isinstance(actor, Account),
     "staff": lambda actor: isinstance(actor, Account) and actor.is_staff,

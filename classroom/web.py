@@ -178,7 +178,7 @@ def load_principal(token: str) -> Account | PupilPrincipal | None:
     elif row is not None and row.pupil_id is not None and row.device_id is not None:
         principal = _pupil_principal(row.pupil_id, row.device_id, row.id)
     if row is not None and principal is None:
-        accounts.end_session(session, row, "no_longer_allowed")
+        accounts.end_session(row, "no_longer_allowed")
     if row is not None and principal is not None:
         if not is_passive():
             accounts.touch(row)  # written with the request's work, or after a read (finish_read)
@@ -348,7 +348,7 @@ def end_request(response: Response) -> Response:
 
 
 @cache
-def _file_version(path: str, mtime: float) -> str:
+def _file_version(path: str, mtime: float) -> str:  # noqa: ARG001 - mtime keys the cache
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from html.parser import HTMLParser
-from pathlib import Path
 from typing import Any
 
-CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
+from tests import corpora
+
 EXPECTED_TAGS = {"script", "iframe", "object", "embed", "base", "svg", "math", "style", "form"}
 
 
@@ -100,5 +100,4 @@ def assert_harmless(page: str) -> None:
 
 
 def xss_lines() -> list[str]:
-    text = (CORPORA / "xss.txt").read_text(encoding="utf-8", errors="replace")
-    return [line.strip() for line in text.splitlines() if line.strip()]
+    return [line.strip() for line in corpora.lines("xss.txt")]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +56,6 @@ class Clock:
         self.now = when
 
     def advance(self, **delta: float) -> None:
-        from datetime import timedelta
 
         self.now = self() + timedelta(**delta)
 
@@ -113,7 +112,7 @@ def app(tmp_path: Path, template_db: Path, clock: Clock) -> Iterator[Flask]:
 
 
 @pytest.fixture
-def session(app: Flask) -> Session:
+def session(app: Flask) -> Session:  # noqa: ARG001 - inside the app's context
     return get_session()
 
 
@@ -131,6 +130,14 @@ def sign_in(client: FlaskClient, username: str, password: str = factories.PASSWO
     """Sign in with a password, then the authenticator code where the account has one."""
     response = client.post("/sign-in", data={"username": username, "password": password})
     return two_step.finish(client, response, username)
+
+
+def client_for(app: Flask, who: Account | str) -> FlaskClient:
+    """A new browser signed in as `who` (an account or a username), password and code steps."""
+    client = app.test_client()
+    response = sign_in(client, who if isinstance(who, str) else who.username)
+    assert response.status_code == 302, response.data
+    return client
 
 
 @pytest.fixture

@@ -6,8 +6,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account, Role
@@ -16,7 +14,7 @@ from classroom.parents.models import ConsentPurpose
 from classroom.pupils.models import Pupil, SchoolClass
 from classroom.worries import services as worries
 from classroom.worries.models import Incident, IncidentPupil, ParentContact, PupilRole
-from tests.conftest import Clock, sign_in
+from tests.conftest import Clock
 from tests.factories import link_parent, make_account, make_class, make_pupil
 
 # A Tuesday in term, in winter, so school time (Europe/London) equals UTC.
@@ -71,13 +69,6 @@ def make_family(session: Session, clock: Clock) -> Family:
     link_parent(session, family.other_carer, other)
     session.commit()
     return family
-
-
-def client_for(app: Flask, account: Account) -> FlaskClient:
-    client = app.test_client()
-    response = sign_in(client, account.username)
-    assert response.status_code == 302, response.data
-    return client
 
 
 def consent(session: Session, family: Family, pupil: Pupil | None = None) -> None:

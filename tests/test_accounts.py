@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account, LoginAttempt, Role
 from classroom.audit.models import AuditEvent
+from classroom.db import get_session
 from tests.conftest import Clock, build_app, sign_in
 from tests.factories import PASSWORD, make_account
 
@@ -108,8 +109,6 @@ def test_throttling_is_shared_by_every_server_process(
     first = build_app(tmp_path, template_db, clock, WTF_CSRF_ENABLED=False)
     second = build_app(tmp_path, template_db, clock, WTF_CSRF_ENABLED=False)
     with first.app_context():
-        from classroom.db import get_session
-
         account = make_account(get_session())
         get_session().commit()
         username = account.username

@@ -15,11 +15,12 @@ from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account, Role
 from classroom.audit.models import AuditEvent
+from classroom.audit.services import record
 from classroom.db import utcnow
 from classroom.pupils.importer import make_upn, upn_is_valid
 from classroom.pupils.models import ClassStaff, ParentLink, Pupil
 from tests.conftest import sign_in
-from tests.factories import make_account, make_class, make_pupil
+from tests.factories import make_account, make_class, make_pupil, make_school
 
 HEADER = (
     "UPN,Legal Forename,Legal Surname,DOB,Reg Group,"
@@ -32,8 +33,9 @@ def _upload(client: FlaskClient, body: str) -> Any:
     return client.post("/admin/import", data=data, content_type="multipart/form-data")
 
 
+@pytest.mark.usefixtures("session")
 def test_admin_creates_an_account_with_a_one_time_password(
-    app: Flask, client: FlaskClient, login_as: Callable[..., Account], session: Session
+    app: Flask, client: FlaskClient, login_as: Callable[..., Account]
 ) -> None:
     login_as(Role.ADMIN)
     response = client.post(
@@ -248,7 +250,6 @@ def test_audit_log_cannot_be_changed_even_in_the_database(session: Session) -> N
 
 
 def test_audit_summary_cannot_forge_extra_lines(session: Session) -> None:
-    from classroom.audit.services import record
 
     event = record(session, None, "test", summary="ok\nFAKE sign_in.succeeded")
     assert "\n" not in event.summary
@@ -259,7 +260,6 @@ def test_import_never_links_another_schools_carer_and_reports_the_same(
     client: FlaskClient, login_as: Callable[..., Account], session: Session
 ) -> None:
     """Issue 14 item 6: a carer account elsewhere is neither linked nor revealed by the import."""
-    from tests.factories import make_school
 
     home = make_school(session, name="Home School")
     make_class(session, home, name="Oak")

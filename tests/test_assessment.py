@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from flask import Flask
@@ -11,12 +10,13 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from classroom.accounts.models import Account, Role
+from classroom.accounts.models import Role
 from classroom.assessment import derive, services
 from classroom.assessment.models import Level, Observation
 from classroom.db import utcnow
+from classroom.lessons.content import ChooseStep
 from tests.conftest import Clock, sign_in
-from tests.factories import make_account, make_class, make_pupil
+from tests.factories import link_parent, make_account, make_class, make_pupil
 from tests.worry_helpers import make_school, pupil_on_ipad
 
 SF = "stop-block-tell.sf"
@@ -71,7 +71,8 @@ def test_needs_help_when_no_progress_over_the_span() -> None:
     assert not derive.needs_help(derive.in_force(stuck), today, 12)  # staff set a longer span
 
 
-def test_observations_are_against_the_pupils_own_pathway(app: Flask, session: Session) -> None:
+@pytest.mark.usefixtures("app")
+def test_observations_are_against_the_pupils_own_pathway(session: Session) -> None:
     school = make_school(session)
     entry = services.Entry(level=2, observed_on=utcnow().date())
     services.observe(session, school.teacher, school.pupil, SF, entry)
@@ -83,8 +84,9 @@ def test_observations_are_against_the_pupils_own_pathway(app: Flask, session: Se
     ("level", "day", "message"),
     [(5, 0, "0 to 4"), (-1, 0, "0 to 4"), (2, -1, "future"), (2, 800, "two years")],
 )
+@pytest.mark.usefixtures("app")
 def test_bad_levels_and_dates_are_refused(
-    app: Flask, session: Session, level: int, day: int, message: str
+    session: Session, level: int, day: int, message: str
 ) -> None:
     school = make_school(session)
     entry = services.Entry(level=level, observed_on=utcnow().date() - timedelta(days=day))
@@ -92,7 +94,8 @@ def test_bad_levels_and_dates_are_refused(
         services.observe(session, school.teacher, school.pupil, SF, entry)
 
 
-def test_engagement_notes_are_for_pre_formal_pupils(app: Flask, session: Session) -> None:
+@pytest.mark.usefixtures("app")
+def test_engagement_notes_are_for_pre_formal_pupils(session: Session) -> None:
     school = make_school(session)
     entry = services.Entry(level=1, observed_on=utcnow().date(), engagement=["exploration"])
     with pytest.raises(services.Invalid, match="pre-formal"):
@@ -121,8 +124,9 @@ def test_fast_recording_three_pupils_on_different_pathways(
     assert heatmap.count('class="lvl-2"') >= 3
 
 
+@pytest.mark.usefixtures("login_as")
 def test_teacher_sees_only_their_classes_and_governors_only_aggregates(
-    app: Flask, client: FlaskClient, session: Session, login_as: Callable[..., Account]
+    app: Flask, client: FlaskClient, session: Session
 ) -> None:
     school = make_school(session)
     willow = make_class(session, name="Willow")
@@ -160,7 +164,6 @@ def test_teacher_sees_only_their_classes_and_governors_only_aggregates(
 def test_proposal_from_responses_is_confirmed_by_a_person(
     app: Flask, client: FlaskClient, session: Session, clock: Clock
 ) -> None:
-    from classroom.lessons.content import ChooseStep
 
     school = make_school(session)
     version = (
@@ -267,9 +270,6 @@ def test_bad_input_gets_a_clear_4xx(
 def test_a_learning_moment_goes_to_that_pupils_carers_only(
     app: Flask, client: FlaskClient, session: Session, clock: Clock
 ) -> None:
-    from datetime import UTC, datetime
-
-    from tests.factories import link_parent
 
     clock.set(datetime(2026, 11, 30, 10, 0, tzinfo=UTC))  # a Monday morning: not quiet hours
     school = make_school(session)

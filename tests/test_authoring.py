@@ -14,31 +14,27 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
 
 from classroom import policy
 from classroom.accounts.models import Account, Role
 from classroom.audit.models import AuditEvent
+from classroom.db import get_session
 from classroom.lessons import authoring
 from classroom.lessons.authored_models import AuthoredLesson, LessonStatus
 from classroom.lessons.content import ROOT, LessonError, load_lessons
 from classroom.lessons.models import StepResponse
 from tests.authoring_helpers import assert_harmless, lesson_form, xss_lines
-from tests.conftest import sign_in
-from tests.factories import make_account
+from tests.conftest import client_for
+from tests.factories import make_account, make_class
+from tests.factories import make_school as new_school
 from tests.worry_helpers import make_school, pupil_on_ipad
-
-
-def _client(app: Flask, account: Account) -> FlaskClient:
-    client = app.test_client()
-    assert sign_in(client, account.username).status_code == 302
-    return client
 
 
 def _create(client: FlaskClient, **changes: object) -> AuthoredLesson:
     response = client.post("/authoring/new", data=lesson_form(**changes))
     assert response.status_code == 302, response.data.decode()[:2000]
     lesson_id = int(re.search(r"/authoring/(\d+)", response.location).group(1))  # type: ignore[union-attr]
-    from classroom.db import get_session
 
     row = get_session().get(AuthoredLesson, lesson_id)
     assert row is not None
@@ -56,7 +52,7 @@ def test_a_valid_lesson_is_saved_as_a_draft_with_ids_the_app_assigns(
     app: Flask, session: Session
 ) -> None:
     school = make_school(session)
-    row = _create(_client(app, school.teacher))
+    row = _create(client_for(app, school.teacher))
     assert row.status is LessonStatus.DRAFT
     assert row.key == f"t-{row.id}-kind-words-online"
     lesson = authoring.lesson_of(row)
@@ -66,8 +62,9 @@ def test_a_valid_lesson_is_saved_as_a_draft_with_ids_the_app_assigns(
     assert "authored_lesson.created" in actions
 
 
+@pytest.mark.usefixtures("app")
 def test_the_editor_and_its_preview_button_work_without_javascript(
-    app: Flask, session: Session, login_as: Callable[..., Account], client: FlaskClient
+    session: Session, login_as: Callable[..., Account], client: FlaskClient
 ) -> None:
     login_as(Role.TEACHER)
     assert client.get("/authoring/new").status_code == 200
@@ -94,7 +91,7 @@ def test_a_malformed_lesson_is_refused_like_a_file_and_nothing_is_saved(
     app: Flask, session: Session, tmp_path: Path
 ) -> None:
     school = make_school(session)
-    client = _client(app, school.teacher)
+    client = client_for(app, school.teacher)
     audit_before = _count(session, AuditEvent)
     response = client.post("/authoring/new", data=lesson_form(**{"sf-2-correct": None}))
     assert response.status_code == 400
@@ -126,7 +123,7 @@ def test_each_lesson_rule_is_checked_with_a_plain_message(
     app: Flask, session: Session, changes: dict[str, object], message: str
 ) -> None:
     school = make_school(session)
-    response = _client(app, school.teacher).post("/authoring/new", data=lesson_form(**changes))
+    response = client_for(app, school.teacher).post("/authoring/new", data=lesson_form(**changes))
     assert response.status_code == 400
     assert message in html.unescape(response.data.decode())
     assert _count(session, AuthoredLesson) == 0
@@ -134,7 +131,7 @@ def test_each_lesson_rule_is_checked_with_a_plain_message(
 
 def test_a_refused_change_leaves_the_saved_lesson_as_it_was(app: Flask, session: Session) -> None:
     school = make_school(session)
-    client = _client(app, school.teacher)
+    client = client_for(app, school.teacher)
     row = _create(client)
     before = row.document
     response = client.post(f"/authoring/{row.id}/edit", data=lesson_form(**{"f-1-kind": "dance"}))
@@ -151,10 +148,10 @@ def test_a_teacher_cannot_edit_or_share_another_teachers_lesson(
     app: Flask, session: Session
 ) -> None:
     school = make_school(session)
-    row = _create(_client(app, school.teacher))
+    row = _create(client_for(app, school.teacher))
     other = make_account(session, Role.TEACHER)
     session.commit()
-    them = _client(app, other)
+    them = client_for(app, other)
     assert them.get(f"/authoring/{row.id}/edit").status_code == 404
     assert them.post(f"/authoring/{row.id}/edit", data=lesson_form()).status_code == 404
     assert them.post(f"/authoring/{row.id}/share").status_code == 404
@@ -164,8 +161,8 @@ def test_a_teacher_cannot_edit_or_share_another_teachers_lesson(
 
 def test_the_headteacher_can_change_any_lesson_in_the_school(app: Flask, session: Session) -> None:
     school = make_school(session)
-    row = _create(_client(app, school.teacher))
-    head = _client(app, school.head)
+    row = _create(client_for(app, school.teacher))
+    head = client_for(app, school.head)
     response = head.post(f"/authoring/{row.id}/edit", data=lesson_form(topic="Being kind"))
     assert response.status_code == 302
     session.refresh(row)
@@ -173,8 +170,9 @@ def test_the_headteacher_can_change_any_lesson_in_the_school(app: Flask, session
     assert row.revision == 2
 
 
+@pytest.mark.usefixtures("app", "session")
 def test_pupils_parents_and_other_staff_cannot_write_lessons(
-    app: Flask, session: Session, login_as: Callable[..., Account], client: FlaskClient
+    login_as: Callable[..., Account], client: FlaskClient
 ) -> None:
     login_as(Role.TEACHING_ASSISTANT)
     assert client.get("/authoring/new").status_code == 403
@@ -186,7 +184,7 @@ def test_pupils_parents_and_other_staff_cannot_write_lessons(
 
 def test_a_draft_cannot_go_on_a_map_until_it_is_shared(app: Flask, session: Session) -> None:
     school = make_school(session)
-    teacher = _client(app, school.teacher)
+    teacher = client_for(app, school.teacher)
     row = _create(teacher)
     add = f"/pupils/{school.pupil.id}/lessons/x/add"
     assert teacher.post(add, data={"lesson_id": row.key}).status_code == 400
@@ -201,7 +199,7 @@ def test_a_pupil_plays_a_shared_lesson_once_it_is_on_their_map(
     app: Flask, session: Session
 ) -> None:
     school = make_school(session)
-    teacher = _client(app, school.teacher)
+    teacher = client_for(app, school.teacher)
     row = _create(teacher)
     ipad = pupil_on_ipad(app, school)
     assert ipad.get(f"/pupil/lessons/{row.key}").status_code == 404
@@ -224,24 +222,22 @@ def test_a_pupil_plays_a_shared_lesson_once_it_is_on_their_map(
 
 
 def test_a_pupil_in_another_school_never_gets_the_lesson(app: Flask, session: Session) -> None:
-    from tests.factories import make_class
-    from tests.factories import make_school as new_school
 
     school = make_school(session)
-    row = _create(_client(app, school.teacher))
-    _client(app, school.teacher).post(f"/authoring/{row.id}/share")
+    row = _create(client_for(app, school.teacher))
+    client_for(app, school.teacher).post(f"/authoring/{row.id}/share")
     elsewhere = new_school(session, name="Elsewhere")
     head = make_account(session, Role.HEADTEACHER, school=elsewhere)
     make_class(session, school=elsewhere)
     session.commit()
-    assert row.key not in _client(app, head).get("/authoring/").data.decode()
+    assert row.key not in client_for(app, head).get("/authoring/").data.decode()
 
 
 def test_editing_a_lesson_pupils_have_played_is_refused_and_a_copy_offered(
     app: Flask, session: Session
 ) -> None:
     school = make_school(session)
-    teacher = _client(app, school.teacher)
+    teacher = client_for(app, school.teacher)
     row = _create(teacher)
     teacher.post(f"/authoring/{row.id}/share")
     teacher.post(f"/pupils/{school.pupil.id}/lessons/x/add", data={"lesson_id": row.key})
@@ -268,7 +264,7 @@ def test_preview_shows_any_lesson_on_any_pathway_and_records_nothing(
     app: Flask, session: Session
 ) -> None:
     school = make_school(session)
-    teacher = _client(app, school.teacher)
+    teacher = client_for(app, school.teacher)
     row = _create(teacher)  # a draft: its author may preview it
     for pathway in ("pre_formal", "semi_formal", "formal"):
         for lesson_id in ("stop-block-tell", row.key):
@@ -291,10 +287,10 @@ def test_preview_shows_any_lesson_on_any_pathway_and_records_nothing(
 
 def test_another_teachers_draft_cannot_be_previewed(app: Flask, session: Session) -> None:
     school = make_school(session)
-    row = _create(_client(app, school.teacher))
+    row = _create(client_for(app, school.teacher))
     other = make_account(session, Role.TEACHER)
     session.commit()
-    assert _client(app, other).get(f"/authoring/preview/{row.key}/formal/1").status_code == 404
+    assert client_for(app, other).get(f"/authoring/preview/{row.key}/formal/1").status_code == 404
 
 
 # --- Attack text --------------------------------------------------------------------------------
@@ -329,7 +325,7 @@ def test_attack_text_is_stored_as_written_and_shown_harmlessly(
     app: Flask, session: Session
 ) -> None:
     school = make_school(session)
-    teacher = _client(app, school.teacher)
+    teacher = client_for(app, school.teacher)
     lines = xss_lines()
     saved = 0
     for n, line in enumerate(lines):
@@ -360,7 +356,6 @@ def test_attack_text_is_stored_as_written_and_shown_harmlessly(
 
 
 def authoring_doc(changes: dict[str, str]) -> authoring.Document:
-    from werkzeug.datastructures import MultiDict
 
     form = lesson_form(**changes)
     form.pop("notes")
@@ -374,7 +369,7 @@ def test_attack_text_through_the_editor_form_never_breaks_a_page(
     app: Flask, session: Session
 ) -> None:
     school = make_school(session)
-    teacher = _client(app, school.teacher)
+    teacher = client_for(app, school.teacher)
     for line in xss_lines()[::25]:
         response = teacher.post(
             "/authoring/new",
@@ -389,7 +384,7 @@ def test_attack_text_through_the_editor_form_never_breaks_a_page(
 
 def test_every_authoring_form_needs_a_csrf_token(app: Flask, session: Session) -> None:
     school = make_school(session)
-    teacher = _client(app, school.teacher)
+    teacher = client_for(app, school.teacher)
     row = _create(teacher)
     app.config["WTF_CSRF_ENABLED"] = True
     for url in ("/authoring/new", f"/authoring/{row.id}/edit", f"/authoring/{row.id}/share"):
@@ -401,7 +396,7 @@ def test_a_shared_lesson_that_no_longer_meets_the_rules_drops_out_without_breaki
     app: Flask, session: Session
 ) -> None:
     school = make_school(session)
-    teacher = _client(app, school.teacher)
+    teacher = client_for(app, school.teacher)
     row = _create(teacher)
     teacher.post(f"/authoring/{row.id}/share")
     broken = json.loads(row.document)
@@ -421,7 +416,7 @@ def test_attack_text_in_a_shared_lesson_is_harmless_on_the_pupils_ipad(
     app: Flask, session: Session
 ) -> None:
     school = make_school(session)
-    teacher = _client(app, school.teacher)
+    teacher = client_for(app, school.teacher)
     ipad = pupil_on_ipad(app, school)
     short = [line for line in xss_lines() if len(line.split()) <= 6][::40]
     for line in short:

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
@@ -19,7 +18,7 @@ from classroom.lessons.authored_models import AuthoredLesson
 from classroom.lessons.content import Pathway, StepKind
 from classroom.lessons.kinds import KINDS
 from tests.authoring_helpers import lesson_form
-from tests.conftest import sign_in
+from tests.conftest import client_for
 from tests.worry_helpers import make_school
 
 NOTE = {"note": "Looks at the picture, then at the adult.", "look_for": "responsiveness"}
@@ -82,12 +81,6 @@ def _document(kind: StepKind, pathway: Pathway = Pathway.PRE_FORMAL) -> dict[str
     }
 
 
-def _client(app: Flask, username: str) -> FlaskClient:
-    client = app.test_client()
-    assert sign_in(client, username).status_code == 302
-    return client
-
-
 @pytest.mark.parametrize("kind", list(StepKind), ids=lambda k: k.value)
 def test_every_step_kind_goes_round_the_editor_and_meets_the_file_rules(kind: StepKind) -> None:
     doc = _document(kind)
@@ -104,7 +97,7 @@ def test_a_lesson_for_one_pathway_is_saved_and_taught_to_every_pathway(
     app: Flask, session: Session
 ) -> None:
     school = make_school(session)
-    client = _client(app, school.teacher.username)
+    client = client_for(app, school.teacher.username)
     form = {k: v for k, v in lesson_form().items() if not k.startswith(("pf-", "sf-"))}
     response = client.post("/authoring/new", data=form)
     assert response.status_code == 302, response.data.decode()[:3000]
@@ -120,7 +113,7 @@ def test_a_lesson_for_one_pathway_is_saved_and_taught_to_every_pathway(
 
 def test_a_lesson_with_no_pathway_is_refused(app: Flask, session: Session) -> None:
     school = make_school(session)
-    client = _client(app, school.teacher.username)
+    client = client_for(app, school.teacher.username)
     form = {k: v for k, v in lesson_form().items() if not re.match(r"(pf|sf|f)-", k)}
     response = client.post("/authoring/new", data=form)
     assert response.status_code == 400
@@ -129,7 +122,7 @@ def test_a_lesson_with_no_pathway_is_refused(app: Flask, session: Session) -> No
 
 def test_a_pre_formal_step_without_a_staff_note_is_refused(app: Flask, session: Session) -> None:
     school = make_school(session)
-    client = _client(app, school.teacher.username)
+    client = client_for(app, school.teacher.username)
     response = client.post("/authoring/new", data=lesson_form(**{"pf-2-note": ""}))
     assert response.status_code == 400
     assert "is missing &#39;note&#39;" in response.data.decode()
@@ -143,7 +136,7 @@ class _Text(HTMLParser):
         self.words: list[str] = []
         self._skip = 0
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:  # noqa: ARG002
         self._skip += tag in ("script", "style")
 
     def handle_endtag(self, tag: str) -> None:
@@ -156,7 +149,7 @@ class _Text(HTMLParser):
 
 def test_the_editor_shows_plain_words_never_internal_keys(app: Flask, session: Session) -> None:
     school = make_school(session)
-    page = _client(app, school.teacher.username).get("/authoring/new").data.decode()
+    page = client_for(app, school.teacher.username).get("/authoring/new").data.decode()
     parser = _Text()
     parser.feed(page)
     text = " ".join(parser.words)
@@ -172,7 +165,7 @@ def test_the_editor_shows_plain_words_never_internal_keys(app: Flask, session: S
 
 def test_pictures_are_picked_by_word_without_javascript(app: Flask, session: Session) -> None:
     school = make_school(session)
-    client = _client(app, school.teacher.username)
+    client = client_for(app, school.teacher.username)
     form = lesson_form(**{"action": "find:pf-1-symbol", "pf-1-symbol-find": "phone"})
     found = client.post("/authoring/new", data=form)
     page = found.data.decode()
@@ -195,7 +188,7 @@ def test_pictures_are_picked_by_word_without_javascript(app: Flask, session: Ses
 
 def test_the_picker_search_answers_with_picture_buttons(app: Flask, session: Session) -> None:
     school = make_school(session)
-    client = _client(app, school.teacher.username)
+    client = client_for(app, school.teacher.username)
     page = client.get("/authoring/pictures", query_string={"q": "phone", "field": "symbol"})
     html = page.data.decode()
     assert page.status_code == 200
@@ -208,7 +201,7 @@ def test_a_teacher_copies_a_school_lesson_to_change_its_staff_notes(
     app: Flask, session: Session
 ) -> None:
     school = make_school(session)
-    client = _client(app, school.teacher.username)
+    client = client_for(app, school.teacher.username)
     lesson = app.extensions["lessons"].get("kind-and-unkind")
     first = lesson.version(Pathway.PRE_FORMAL).steps[0]
     assert first.note  # every shipped pre-formal step has one
@@ -238,7 +231,7 @@ def test_a_lesson_page_names_its_steps_in_plain_words_with_their_staff_notes(
     app: Flask, session: Session
 ) -> None:
     school = make_school(session)
-    client = _client(app, school.teacher.username)
+    client = client_for(app, school.teacher.username)
     assert client.post("/authoring/new", data=lesson_form()).status_code == 302
     row = session.scalars(select(AuthoredLesson)).one()
     page = client.get(f"/authoring/{row.id}").data.decode()

@@ -20,6 +20,7 @@ from classroom.errors import Invalid
 from classroom.worries import body_map, evidence
 from classroom.worries.evidence_models import BodyMark, MarkType, Side
 from classroom.worries.models import Incident, IncidentEntry, Status
+from tests import corpora
 from tests.conftest import sign_in
 from tests.factories import make_account, make_class, make_pupil
 from tests.factories import make_school as make_other_school
@@ -136,8 +137,9 @@ def test_a_closed_incidents_body_map_is_read_only(
     assert len(session.scalars(select(BodyMark)).all()) == 1
 
 
+@pytest.mark.usefixtures("session")
 def test_a_mark_posted_from_the_page_shows_on_the_incident_as_svg(
-    client: FlaskClient, session: Session, school: School, incident: Incident
+    client: FlaskClient, school: School, incident: Incident
 ) -> None:
     sign_in(client, school.dsl.username)
     form = client.get(f"/safeguarding/{incident.id}/evidence").get_data(as_text=True)
@@ -211,7 +213,7 @@ class _Tags(HTMLParser):
 def test_every_xss_payload_in_a_note_or_size_is_shown_as_text(
     client: FlaskClient, session: Session, school: School, incident: Incident
 ) -> None:
-    payloads = Path("/work/shared/corpora/xss.txt").read_text().splitlines()
+    payloads = corpora.lines("xss.txt")
     for n, payload in enumerate(payloads):
         given = mark_input(region="front:chest", size=payload[:60] or "x", note=payload)
         body_map.add_mark(session, school.dsl, incident, given, utcnow())

@@ -8,7 +8,6 @@ now decides, and the feed, tip, learning moments, messages and emails all go thr
 from __future__ import annotations
 
 import pytest
-from aiosmtpd.controller import Controller
 from flask import Flask
 from sqlalchemy.orm import Session
 
@@ -18,8 +17,8 @@ from classroom.parents.models import EmailMode
 from classroom.worker import tick
 from classroom.worries import services as worries
 from classroom.worries.models import Category, ParentContact, Risk
-from tests.conftest import Clock
-from tests.parents_helpers import Family, client_for, incident_about, make_family, moment
+from tests.conftest import Clock, client_for
+from tests.parents_helpers import Family, incident_about, make_family, moment
 from tests.smtp import Inbox
 
 FOLLOW_UP = "pressure-secrets-pictures"
@@ -68,17 +67,17 @@ def test_after_do_not_contact_the_feed_names_no_follow_up_lesson(
     assert policy.may_tell_carers(session, family.other.id)
 
 
+@pytest.mark.usefixtures("app")
 def test_when_the_decision_is_to_inform_the_tip_is_shown(
-    app: Flask, session: Session, family: Family, clock: Clock
+    session: Session, family: Family, clock: Clock
 ) -> None:
     _worry_with_follow_up(session, family, ParentContact.INFORM_NOW)
     assert policy.may_tell_carers(session, family.child.id)
     assert tips.tip_for(session, family.child, clock()) is not None
 
 
-def test_closing_the_incident_lifts_the_hold(
-    app: Flask, session: Session, family: Family, clock: Clock
-) -> None:
+@pytest.mark.usefixtures("app", "clock")
+def test_closing_the_incident_lifts_the_hold(session: Session, family: Family) -> None:
     incident = incident_about(session, family, ParentContact.NOT_NOW)
     assert not policy.may_tell_carers(session, family.child.id)
     worries.triage(
@@ -92,8 +91,9 @@ def test_closing_the_incident_lifts_the_hold(
     assert policy.may_tell_carers(session, family.child.id)
 
 
+@pytest.mark.usefixtures("mail_server")
 def test_no_email_or_digest_about_the_child_while_do_not_contact(
-    session: Session, family: Family, mail_server: Controller, inbox: Inbox, clock: Clock
+    session: Session, family: Family, inbox: Inbox, clock: Clock
 ) -> None:
     services.update_settings(session, family.carer, EmailMode.DAILY, False)
     session.commit()

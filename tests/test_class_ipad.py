@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -17,6 +20,9 @@ from classroom.audit.models import AuditEvent
 from classroom.db import utcnow
 from classroom.devices.models import Device
 from classroom.devices.services import cookie_name
+from classroom.errors import Invalid
+from classroom.parents.models import ConsentPurpose
+from classroom.parents.services import record_consent
 from classroom.pupils.services import set_picture_password
 from tests.conftest import Clock, sign_in
 from tests.factories import make_account, make_class, make_device, make_pupil
@@ -285,9 +291,6 @@ def test_wrong_pictures_say_try_again_and_then_need_an_adult(
 def test_picture_password_must_be_two_to_four_known_pictures(
     session: Session,
 ) -> None:
-    import pytest
-
-    from classroom.errors import Invalid
 
     oak = make_class(session)
     pupil = make_pupil(session, oak)
@@ -364,9 +367,6 @@ def test_teacher_cannot_change_a_pupil_outside_their_classes(
 
 
 def _png() -> bytes:
-    import io
-
-    from PIL import Image
 
     out = io.BytesIO()
     Image.new("RGB", (900, 600), "orange").save(out, "PNG")
@@ -376,10 +376,6 @@ def _png() -> bytes:
 def test_photo_tile_shows_only_with_app_consent_and_only_to_the_class(
     app: Flask, client: FlaskClient, session: Session, login_as: Callable[..., Account]
 ) -> None:
-    import io
-
-    from classroom.parents.models import ConsentPurpose
-    from classroom.parents.services import record_consent
 
     oak, willow = make_class(session), make_class(session)
     pupil = make_pupil(session, oak, first_name="Amira")
@@ -404,7 +400,6 @@ def test_photo_tile_shows_only_with_app_consent_and_only_to_the_class(
     photo = ipad.get(f"/pupils/{pupil.id}/photo.jpg")
     assert photo.status_code == 200
     assert photo.headers["Content-Type"] == "image/jpeg"
-    from PIL import Image
 
     assert max(Image.open(io.BytesIO(photo.data)).size) <= 320
     other = app.test_client()
@@ -418,7 +413,6 @@ def test_photo_tile_shows_only_with_app_consent_and_only_to_the_class(
 def test_a_file_that_is_not_a_photo_is_refused(
     client: FlaskClient, session: Session, login_as: Callable[..., Account]
 ) -> None:
-    import io
 
     oak = make_class(session)
     pupil = make_pupil(session, oak)

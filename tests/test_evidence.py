@@ -22,13 +22,11 @@ from classroom.errors import Invalid
 from classroom.worries import evidence, evidence_crypto, services
 from classroom.worries.evidence_models import Attachment, AttachmentKind
 from classroom.worries.models import Incident, IncidentEntry
+from tests import corpora
 from tests.conftest import sign_in
 from tests.factories import make_account, make_class, make_pupil
 from tests.factories import make_school as make_other_school
 from tests.worry_helpers import School, make_school
-
-CORPUS = Path("/work/shared/corpora/svg")
-SVGS = sorted(CORPUS.glob("*.svg"))
 
 
 def png_with_metadata() -> bytes:
@@ -238,7 +236,7 @@ def test_the_team_uploads_views_and_downloads_a_screenshot(
         assert action in actions
 
 
-@pytest.mark.parametrize("svg", SVGS, ids=lambda p: p.name)
+@pytest.mark.parametrize("svg", corpora.svgs(), ids=lambda p: p.name)
 def test_attack_svgs_are_kept_as_evidence_but_only_ever_downloaded(
     client: FlaskClient, session: Session, school: School, incident: Incident, svg: Path
 ) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -12,15 +11,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account, Role
-from classroom.lessons import player
+from classroom.devices.services import cookie_name
+from classroom.lessons import content, player
 from classroom.lessons.content import ChooseStep, SortStep, YesNoStep
 from classroom.lessons.models import LessonAttempt, StepResponse
 from classroom.pupils.models import Pathway
 from tests.conftest import sign_in
 from tests.factories import make_account, make_class, make_pupil
 from tests.worry_helpers import make_school, pupil_on_ipad
-
-CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 
 
 def _start(ipad: FlaskClient, lesson_id: str) -> str:
@@ -34,7 +32,6 @@ def _attempt_id(step_url: str) -> int:
 
 
 def _version(app: Flask, lesson_id: str, pathway: str):  # type: ignore[no-untyped-def]
-    from classroom.lessons import content
 
     return app.extensions["lessons"].get(lesson_id).version(content.Pathway(pathway))
 
@@ -165,7 +162,6 @@ def test_another_pupils_attempt_is_404(app: Flask, session: Session) -> None:
     ipad = pupil_on_ipad(app, school)
     url = _start(ipad, "feelings-online")
     ipad.post("/pupil/finished")
-    from classroom.devices.services import cookie_name
 
     second = app.test_client()
     second.set_cookie(cookie_name(), school.token)
@@ -279,8 +275,9 @@ def test_class_map_turns_topic_15_on_for_the_class(
 
 
 @pytest.mark.parametrize("bad", ["", "../etc", "<script>", "x" * 300])
+@pytest.mark.usefixtures("app")
 def test_bad_lesson_ids_are_4xx(
-    app: Flask, client: FlaskClient, session: Session, bad: str
+    client: FlaskClient, session: Session, bad: str
 ) -> None:
     school = make_school(session)
     sign_in(client, school.teacher.username)
@@ -288,8 +285,9 @@ def test_bad_lesson_ids_are_4xx(
     assert response.status_code == 400
 
 
+@pytest.mark.usefixtures("app")
 def test_a_change_on_a_long_map_comes_back_to_the_row_changed_not_the_top(
-    app: Flask, client: FlaskClient, session: Session
+    client: FlaskClient, session: Session
 ) -> None:
     """Issue 15: after "Later" on lesson 12 the teacher sees lesson 12, not the page's top."""
     school = make_school(session)

@@ -6,6 +6,7 @@ import io
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+import pytest
 import pyzipper
 from flask import Flask
 from flask.testing import FlaskClient
@@ -16,9 +17,9 @@ from classroom.accounts.models import Account, Role
 from classroom.assessment.models import Observation
 from classroom.localtime import local_time
 from classroom.parents import services
-from tests.conftest import Clock, sign_in
+from tests.conftest import Clock, client_for, sign_in
 from tests.factories import make_class, make_device, make_pupil
-from tests.parents_helpers import client_for, make_family
+from tests.parents_helpers import make_family
 from tests.worry_helpers import make_school
 
 SUMMER_MORNING = datetime(2026, 7, 1, 8, 30, tzinfo=UTC)  # 09:30 in London (BST)
@@ -124,7 +125,8 @@ def test_parents_page_still_shows_local_time_with_the_one_formatter(
     assert "local_when" not in app.jinja_env.filters  # one formatter, not two
 
 
-def test_a_received_cp_files_iso_times_show_on_the_schools_clock(app: Flask) -> None:
+@pytest.mark.usefixtures("app")
+def test_a_received_cp_files_iso_times_show_on_the_schools_clock() -> None:
     """The previous school's file carries ISO texts; the DSL reads them in BST, not "UTC"."""
     assert local_time("2026-07-01T08:30:00+00:00") == "Wed 1 Jul 2026, 09:30 BST"
     assert local_time("2026-07-01T08:30:00") == "Wed 1 Jul 2026, 09:30 BST"  # no offset: UTC

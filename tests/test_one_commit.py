@@ -21,7 +21,7 @@ from classroom.accounts.models import Role
 from classroom.db import end_unit_of_work
 from classroom.devices.services import cookie_name
 from classroom.worries.models import Incident
-from tests.conftest import sign_in
+from tests.conftest import client_for
 from tests.factories import link_parent, make_account
 from tests.worry_helpers import School, make_school, pupil_on_ipad
 
@@ -49,12 +49,6 @@ def commits(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
         event.remove(engine, "commit", note)
 
 
-def _signed_in(app: Flask, username: str) -> FlaskClient:
-    client = app.test_client()
-    assert sign_in(client, username).status_code == 302
-    return client
-
-
 def _worry(app: Flask, session: Session, school: School) -> Incident:
     pupil_on_ipad(app, school).post("/pupil/worry", data={"key": "k-0", "what": "sad"})
     incident = session.scalar(select(Incident))
@@ -67,13 +61,13 @@ Post = Callable[[Flask, Session, School], tuple[FlaskClient, str, dict[str, Any]
 
 
 def _pupil_worry(
-    app: Flask, session: Session, school: School
+    app: Flask, _session: Session, school: School
 ) -> tuple[FlaskClient, str, dict[str, Any]]:
     return pupil_on_ipad(app, school), "/pupil/worry", {"key": "k-1", "what": "unkind"}
 
 
 def _pupil_sign_in(
-    app: Flask, session: Session, school: School
+    app: Flask, _session: Session, school: School
 ) -> tuple[FlaskClient, str, dict[str, Any]]:
     ipad = app.test_client()
     ipad.set_cookie(cookie_name(), school.token)
@@ -84,32 +78,34 @@ def _acknowledge(
     app: Flask, session: Session, school: School
 ) -> tuple[FlaskClient, str, dict[str, Any]]:
     incident = _worry(app, session, school)
-    return _signed_in(app, school.dsl.username), f"/safeguarding/{incident.id}/acknowledge", {}
+    return client_for(app, school.dsl.username), f"/safeguarding/{incident.id}/acknowledge", {}
 
 
 def _hide_lesson(
-    app: Flask, session: Session, school: School
+    app: Flask, _session: Session, school: School
 ) -> tuple[FlaskClient, str, dict[str, Any]]:
-    client = _signed_in(app, school.teacher.username)
+    client = client_for(app, school.teacher.username)
     return client, f"/pupils/{school.pupil.id}/lessons/passwords/hide", {}
 
 
 def _observe(
-    app: Flask, session: Session, school: School
+    app: Flask, _session: Session, school: School
 ) -> tuple[FlaskClient, str, dict[str, Any]]:
-    client = _signed_in(app, school.teacher.username)
+    client = client_for(app, school.teacher.username)
     data = {"objective_id": "stop-block-tell.sf", "level": "2"}
     return client, f"/assessment/pupils/{school.pupil.id}/observations", data
 
 
-def _rules(app: Flask, session: Session, school: School) -> tuple[FlaskClient, str, dict[str, Any]]:
+def _rules(
+    app: Flask, _session: Session, school: School
+) -> tuple[FlaskClient, str, dict[str, Any]]:
     data = {"rule-1": "I am kind online.", "symbol-1": ""}
-    return _signed_in(app, school.head.username), "/rules/edit", data
+    return client_for(app, school.head.username), "/rules/edit", data
 
 
-def _flag(app: Flask, session: Session, school: School) -> tuple[FlaskClient, str, dict[str, Any]]:
+def _flag(app: Flask, _session: Session, school: School) -> tuple[FlaskClient, str, dict[str, Any]]:
     data = {"phrase": "stay", "symbol": "1F9CD", "note": "looks wrong", "lesson": ""}
-    return _signed_in(app, school.teacher.username), "/symbols/flags", data
+    return client_for(app, school.teacher.username), "/symbols/flags", data
 
 
 def _carer_message(
@@ -119,21 +115,21 @@ def _carer_message(
     link_parent(session, carer, school.pupil)
     session.commit()
     url = f"/family/children/{school.pupil.id}/messages"
-    return _signed_in(app, carer.username), url, {"body": "See you at 3.", "key": "k-carer"}
+    return client_for(app, carer.username), url, {"body": "See you at 3.", "key": "k-carer"}
 
 
 def _new_class(
-    app: Flask, session: Session, school: School
+    app: Flask, session: Session, _school: School
 ) -> tuple[FlaskClient, str, dict[str, Any]]:
     admin = make_account(session, Role.ADMIN)
     session.commit()
-    return _signed_in(app, admin.username), "/admin/classes", {"name": "Willow"}
+    return client_for(app, admin.username), "/admin/classes", {"name": "Willow"}
 
 
 def _sign_out(
-    app: Flask, session: Session, school: School
+    app: Flask, _session: Session, school: School
 ) -> tuple[FlaskClient, str, dict[str, Any]]:
-    return _signed_in(app, school.teacher.username), "/sign-out", {}
+    return client_for(app, school.teacher.username), "/sign-out", {}
 
 
 @pytest.mark.parametrize(
@@ -167,7 +163,7 @@ def test_a_refused_post_commits_nothing(
     app: Flask, session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     school = make_school(session)
-    client = _signed_in(app, school.head.username)
+    client = client_for(app, school.head.username)
     session.commit()
     with commits(app, monkeypatch) as seen:
         response = client.post("/rules/edit", data={"rule-1": "", "symbol-1": "../etc"})

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from classroom.accounts.models import Role
 from classroom.outbox.models import OutboxMessage
 from classroom.outbox.services import backoff, enqueue_email, failures
 from classroom.worker import tick
-from tests.conftest import Clock
+from tests.conftest import Clock, sign_in
+from tests.factories import make_account
+from tests.factories import make_school as make_bare_school
 from tests.smtp import Inbox
 from tests.worry_helpers import make_school, pupil_on_ipad
 
 
-def test_alerts_are_delivered_by_smtp(
-    app: Flask, session: Session, mail_server: Controller, inbox: Inbox
-) -> None:
+@pytest.mark.usefixtures("mail_server")
+def test_alerts_are_delivered_by_smtp(app: Flask, session: Session, inbox: Inbox) -> None:
     school = make_school(session)
     pupil_on_ipad(app, school).post("/pupil/worry", data={"key": "k", "what": "sad"})
     assert tick() == (0, 2, 0)
@@ -61,8 +64,9 @@ def test_backoff_grows_and_is_capped() -> None:
     assert max(waits) == 3600
 
 
+@pytest.mark.usefixtures("smtp_port")
 def test_gives_up_after_many_attempts_and_lists_it(
-    app: Flask, session: Session, smtp_port: int, clock: Clock
+    app: Flask, session: Session, clock: Clock
 ) -> None:
     app.config["OUTBOX_MAX_ATTEMPTS"] = 3
     enqueue_email(session, "k1", "dsl@example.invalid", "s", "b")
@@ -77,12 +81,10 @@ def test_gives_up_after_many_attempts_and_lists_it(
     assert message.last_error
 
 
+@pytest.mark.usefixtures("smtp_port")
 def test_staff_see_failed_emails_and_can_send_them_again(
-    app: Flask, session: Session, smtp_port: int, clock: Clock
+    app: Flask, session: Session, clock: Clock
 ) -> None:
-    from classroom.accounts.models import Role
-    from tests.conftest import sign_in
-    from tests.factories import make_account
 
     app.config["OUTBOX_MAX_ATTEMPTS"] = 1
     admin = make_account(session, Role.ADMIN)
@@ -104,14 +106,11 @@ def test_staff_see_failed_emails_and_can_send_them_again(
     assert message.next_attempt_at <= clock()
 
 
+@pytest.mark.usefixtures("smtp_port")
 def test_another_schools_staff_neither_see_nor_resend_failed_emails(
-    app: Flask, session: Session, smtp_port: int
+    app: Flask, session: Session
 ) -> None:
     """Issue 14 item 5: the email-problems page and "send again" are per school."""
-    from classroom.accounts.models import Role
-    from tests.conftest import sign_in
-    from tests.factories import make_account
-    from tests.factories import make_school as make_bare_school
 
     app.config["OUTBOX_MAX_ATTEMPTS"] = 1
     school = make_school(session)

@@ -6,20 +6,23 @@ import re
 from datetime import timedelta
 
 import pytest
+import qrcode  # type: ignore[import-untyped]
 from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from classroom import policy
 from classroom.accounts.models import Account, Role
 from classroom.accounts.passwords import verify_password
 from classroom.audit.models import AuditEvent
 from classroom.errors import Invalid, Throttled
-from classroom.parents import invites
-from classroom.parents.models import CarerInvite
+from classroom.parents import invites, services
+from classroom.parents.models import CarerInvite, FeedItem
 from classroom.pupils.models import ParentLink
 from classroom.qr import qr_code
-from tests.conftest import Clock
-from tests.parents_helpers import Family, client_for, make_family
+from tests.conftest import Clock, client_for
+from tests.factories import make_account
+from tests.parents_helpers import Family, make_family
 
 STRONG = "blue kettle on a windy hill"
 
@@ -96,7 +99,6 @@ def test_staff_page_issues_a_code_with_a_qr_code_drawn_here(
 
 
 def test_qr_code_svg_path_draws_exactly_the_qr_matrix() -> None:
-    import qrcode  # type: ignore[import-untyped]
 
     text = "http://school.example/family/join?code=ABCDE-FGHJK"
     qr = qr_code(text)
@@ -197,7 +199,8 @@ def test_guessing_codes_is_throttled(app: Flask, session: Session, family: Famil
     assert b"Too many attempts" in response.data
 
 
-def test_throttle_counts_across_requests_in_the_database(session: Session, family: Family) -> None:
+@pytest.mark.usefixtures("family")
+def test_throttle_counts_across_requests_in_the_database(session: Session) -> None:
     for _ in range(5):
         with pytest.raises(invites.BadCode):
             invites.find_invite(session, "22222-33333", "10.0.0.9", "ip:10.0.0.9")
@@ -259,7 +262,6 @@ def test_staff_make_a_carer_account_with_a_one_time_password(
 
 
 def carer_children(session: Session, carer: Account) -> list[object]:
-    from classroom import policy
 
     return list(session.scalars(policy.visible_pupils(carer)))
 
@@ -291,9 +293,8 @@ def test_other_class_staff_cannot_see_or_revoke_connections(
     assert link.revoked_at is None
 
 
-def test_several_carers_and_a_carer_with_several_children(
-    app: Flask, session: Session, family: Family
-) -> None:
+@pytest.mark.usefixtures("session")
+def test_several_carers_and_a_carer_with_several_children(app: Flask, family: Family) -> None:
     mum = client_for(app, family.carer)
     home = mum.get("/family/children/").data.decode()
     assert "Amira" in home
@@ -305,9 +306,8 @@ def test_several_carers_and_a_carer_with_several_children(
     assert dad.get(f"/family/children/{family.sister.id}").status_code == 404
 
 
-def test_the_old_family_page_leads_to_the_feed(
-    app: Flask, session: Session, family: Family
-) -> None:
+@pytest.mark.usefixtures("session")
+def test_the_old_family_page_leads_to_the_feed(app: Flask, family: Family) -> None:
     client = client_for(app, family.carer)
     assert client.get("/").location.endswith("/family/")
     assert client.get("/family/").location.endswith("/family/children/")
@@ -336,8 +336,6 @@ def test_codes_expire_after_the_configured_days(
 
 @pytest.mark.parametrize("role", list(Role))
 def test_carer_scopes_agree_with_their_checks(session: Session, family: Family, role: Role) -> None:
-    from classroom import policy
-    from tests.factories import make_account
 
     actor = make_account(session, role, classes=[family.oak])
     pupils = [family.child, family.other, family.sister]
@@ -348,9 +346,6 @@ def test_carer_scopes_agree_with_their_checks(session: Session, family: Family, 
 
 
 def test_feed_scope_agrees_with_can_view_feed_item(session: Session, family: Family) -> None:
-    from classroom import policy
-    from classroom.parents import services
-    from classroom.parents.models import FeedItem
 
     services.send_staff_message(session, family.teacher, family.child, "To all")
     services.send_staff_message(

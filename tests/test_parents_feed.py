@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import pyzipper
@@ -11,18 +12,22 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from classroom import policy
 from classroom.audit.models import AuditEvent
 from classroom.errors import Invalid
+from classroom.lessons import maps
+from classroom.lessons.models import LessonAttempt
 from classroom.parents import services, tips
 from classroom.parents.delivery import QuietHours
-from classroom.parents.models import FeedItem, FeedKind, FeedReceipt
+from classroom.parents.models import CarerSettings, EmailMode, FeedItem, FeedKind, FeedReceipt
+from classroom.worries import services as worries
 from classroom.worries.models import IncidentEntry, ParentContact
-from tests.conftest import Clock
+from tests.conftest import Clock, client_for
+from tests.factories import link_parent, make_account
 from tests.parents_helpers import (
     NEXT_MORNING,
     QUIET_EVENING,
     Family,
-    client_for,
     incident_about,
     make_family,
     moment,
@@ -101,8 +106,9 @@ def test_a_staff_message_goes_to_every_connected_carer_or_to_one(
         )
 
 
+@pytest.mark.usefixtures("session")
 def test_carers_never_see_each_others_messages(
-    app: Flask, session: Session, family: Family
+    app: Flask, family: Family
 ) -> None:
     mum = client_for(app, family.carer)
     response = mum.post(
@@ -119,9 +125,6 @@ def test_carers_never_see_each_others_messages(
 def test_a_new_carer_does_not_see_messages_from_before_they_were_connected(
     session: Session, family: Family, clock: Clock
 ) -> None:
-    from classroom import policy
-    from tests.factories import link_parent, make_account
-
     services.send_staff_message(session, family.teacher, family.child, "Earlier message")
     moment(session, family)
     clock.advance(minutes=5)
@@ -147,10 +150,8 @@ def test_quiet_hours_hold_a_message_until_the_morning(
     assert "Evening note" in mum.get(f"/family/children/{family.child.id}").data.decode()
 
 
-def test_quiet_hours_rules(app: Flask) -> None:
-    from datetime import UTC, date, datetime, time
-    from zoneinfo import ZoneInfo
-
+@pytest.mark.usefixtures("app")
+def test_quiet_hours_rules() -> None:
     hours = QuietHours(
         time(16, 30), time(8), True, frozenset({date(2027, 2, 15)}), ZoneInfo("UTC")
     )
@@ -203,9 +204,6 @@ def test_home_counts_new_things_per_child(app: Flask, session: Session, family: 
 def test_the_weeks_tip_follows_what_the_child_is_learning(
     app: Flask, session: Session, family: Family, clock: Clock
 ) -> None:
-    from classroom.lessons import maps
-    from classroom.lessons.models import LessonAttempt
-
     tip = tips.tip_for(session, family.child, clock())
     assert tip is not None
     assert tip.lesson_id == maps.next_first(session, family.child)[0].lesson.id  # next on the map
@@ -228,15 +226,15 @@ def test_the_weeks_tip_follows_what_the_child_is_learning(
     assert tips.tip_for(session, family.child, clock()).lesson_id == tip.lesson_id
 
 
-def test_every_lesson_has_a_tip_and_every_tip_a_lesson(app: Flask) -> None:
+@pytest.mark.usefixtures("app")
+def test_every_lesson_has_a_tip_and_every_tip_a_lesson() -> None:
     assert set(tips.TIPS) == {lesson.id for lesson in tips.catalogue()}
 
 
+@pytest.mark.usefixtures("app")
 def test_tips_never_choose_a_teacher_enabled_lesson(
-    app: Flask, session: Session, family: Family
+    session: Session, family: Family
 ) -> None:
-    from datetime import UTC, datetime
-
     enabled_only = {lesson.id for lesson in tips.catalogue() if lesson.teacher_enabled_only}
     for week in range(60):
         when = datetime(2027, 1, 4, tzinfo=UTC) + timedelta(weeks=week)
@@ -257,8 +255,6 @@ def test_symbols_and_read_aloud_for_carers_who_want_them(
 
 
 def test_carers_choose_their_emails(app: Flask, session: Session, family: Family) -> None:
-    from classroom.parents.models import CarerSettings, EmailMode
-
     mum = client_for(app, family.carer)
     assert mum.get("/family/settings").status_code == 200
     assert mum.post("/family/settings", data={"email_mode": "daily"}).status_code == 302
@@ -361,7 +357,6 @@ def test_do_not_contact_blocks_every_route_about_that_incident(
     session.commit()
     mum = client_for(app, family.carer)
     assert "Follow-up about it" in mum.get(f"/family/children/{family.child.id}").data.decode()
-    from classroom.worries import services as worries
 
     worries.decide_parent_contact(
         session, family.dsl, incident, ParentContact.DO_NOT_CONTACT, "Risk at home", None

@@ -6,7 +6,6 @@ import html
 import re
 from datetime import date
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -18,10 +17,10 @@ from classroom.parents import invites, services, tips
 from classroom.parents.models import FeedItem
 from classroom.worries import services as worries
 from classroom.worries.models import Category, ParentContact, Risk
-from tests.conftest import Clock
-from tests.parents_helpers import Family, client_for, consent, incident_about, make_family, moment
+from tests import corpora
+from tests.conftest import Clock, client_for
+from tests.parents_helpers import Family, consent, incident_about, make_family, moment
 
-CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 JPEG = bytes.fromhex(
     "ffd8ffe000104a46494600010100000100010000ffdb004300080606070605080707070909080a0c140d0c0b0b0c"
     "1912130f141d1a1f1e1d1a1c1c20242e2720222c231c1c2837292c30313434341f27393d38323c2e333432ffc000"
@@ -192,11 +191,7 @@ def _harmless(page: str) -> None:
 
 
 def _chunks(limit: int = 1900) -> list[str]:
-    lines = [
-        line.strip()
-        for line in (CORPORA / "xss.txt").read_text(encoding="utf-8", errors="replace").splitlines()
-        if line.strip()
-    ]
+    lines = [line.strip() for line in corpora.lines("xss.txt") if line.strip()]
     chunks, current = [], ""
     for line in lines:
         if len(current) + len(line) + 1 > limit:

@@ -12,19 +12,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from classroom.outbox.models import OutboxMessage
-from classroom.parents import invites, services
-from classroom.parents.models import EmailMode
+from classroom.parents import delivery, invites, services
+from classroom.parents.models import EmailMode, FeedItem
 from classroom.pupils.models import ParentLink
 from classroom.worker import tick
 from classroom.worries import services as worries
 from classroom.worries.models import ParentContact
-from tests.conftest import Clock
+from tests.conftest import Clock, client_for
 from tests.parents_helpers import (
     NEXT_MORNING,
     QUIET_EVENING,
     SCHOOL_HOURS,
     Family,
-    client_for,
     incident_about,
     make_family,
     moment,
@@ -80,8 +79,6 @@ def test_notice_emails_survive_an_outage_and_arrive_exactly_once(
 
 
 def test_the_same_item_is_never_emailed_twice(session: Session, family: Family) -> None:
-    from classroom.parents import delivery
-    from classroom.parents.models import FeedItem
 
     moment(session, family)
     item = session.scalar(select(FeedItem))
@@ -91,8 +88,9 @@ def test_the_same_item_is_never_emailed_twice(session: Session, family: Family) 
     assert len(keys) == len(set(keys)) == 2
 
 
+@pytest.mark.usefixtures("mail_server")
 def test_quiet_hours_hold_the_email_until_morning(
-    session: Session, family: Family, mail_server: Controller, inbox: Inbox, clock: Clock
+    session: Session, family: Family, inbox: Inbox, clock: Clock
 ) -> None:
     clock.set(QUIET_EVENING)
     services.send_staff_message(session, family.teacher, family.child, "See you tomorrow")
@@ -108,8 +106,9 @@ def test_quiet_hours_hold_the_email_until_morning(
     _assert_no_detail(inbox.to(family.carer.email)[0], family, "See you tomorrow")
 
 
+@pytest.mark.usefixtures("app", "mail_server")
 def test_email_off_means_no_email_and_carer_messages_email_no_carer(
-    app: Flask, session: Session, family: Family, mail_server: Controller, inbox: Inbox
+    session: Session, family: Family, inbox: Inbox
 ) -> None:
     services.update_settings(session, family.carer, EmailMode.OFF, False)
     services.send_carer_message(session, family.second_carer, family.child, "A question")
@@ -119,8 +118,9 @@ def test_email_off_means_no_email_and_carer_messages_email_no_carer(
     assert len(inbox.to(family.second_carer.email)) == 1
 
 
+@pytest.mark.usefixtures("mail_server")
 def test_daily_digest_is_sent_once_a_day_with_no_detail(
-    session: Session, family: Family, mail_server: Controller, inbox: Inbox, clock: Clock
+    session: Session, family: Family, inbox: Inbox, clock: Clock
 ) -> None:
     services.update_settings(session, family.carer, EmailMode.DAILY, False)
     session.commit()
@@ -148,8 +148,9 @@ def test_daily_digest_is_sent_once_a_day_with_no_detail(
     assert len(inbox.to(family.carer.email)) == 2
 
 
+@pytest.mark.usefixtures("mail_server")
 def test_digest_waits_for_the_weekend_to_end(
-    session: Session, family: Family, mail_server: Controller, inbox: Inbox, clock: Clock
+    session: Session, family: Family, inbox: Inbox, clock: Clock
 ) -> None:
     services.update_settings(session, family.carer, EmailMode.DAILY, False)
     moment(session, family)
@@ -161,8 +162,9 @@ def test_digest_waits_for_the_weekend_to_end(
     assert len(inbox.to(family.carer.email)) == 1
 
 
+@pytest.mark.usefixtures("mail_server")
 def test_revoking_a_carer_withdraws_emails_still_waiting(
-    session: Session, family: Family, mail_server: Controller, inbox: Inbox, clock: Clock
+    session: Session, family: Family, inbox: Inbox, clock: Clock
 ) -> None:
     clock.set(QUIET_EVENING)
     services.send_staff_message(session, family.teacher, family.child, "Tomorrow")
@@ -176,8 +178,9 @@ def test_revoking_a_carer_withdraws_emails_still_waiting(
     assert len(inbox.to(family.carer.email)) == 1
 
 
+@pytest.mark.usefixtures("mail_server")
 def test_do_not_contact_withdraws_a_notice_email_still_waiting(
-    session: Session, family: Family, mail_server: Controller, inbox: Inbox, clock: Clock
+    session: Session, family: Family, inbox: Inbox, clock: Clock
 ) -> None:
     clock.set(QUIET_EVENING)
     incident = incident_about(session, family, ParentContact.INFORM_NOW)

@@ -15,12 +15,11 @@ from sqlalchemy.orm import Session
 
 from classroom import ROOT, photos
 from classroom.errors import Invalid
-from classroom.parents import services
+from classroom.parents import queries, services, tips
 from classroom.parents.models import ConsentPurpose, FeedItem
-from tests.conftest import Clock
-from tests.parents_helpers import Family, client_for, consent, make_family, moment
-
-CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
+from tests import corpora
+from tests.conftest import Clock, client_for
+from tests.parents_helpers import Family, consent, make_family, moment
 
 
 def _status(client: FlaskClient, url: str) -> int:
@@ -64,10 +63,10 @@ def test_transparent_png_and_webp_are_accepted() -> None:
             assert image.format == "JPEG"
 
 
-@pytest.mark.parametrize("name", sorted(p.name for p in (CORPORA / "svg").glob("*.svg")))
+@pytest.mark.parametrize("name", [p.name for p in corpora.svgs()])
 def test_svg_and_other_files_are_refused(name: str) -> None:
     with pytest.raises(Invalid, match="JPEG or PNG"):
-        photos.reencode((CORPORA / "svg" / name).read_bytes())
+        photos.reencode((corpora.CORPORA / "svg" / name).read_bytes())
 
 
 @pytest.mark.parametrize(
@@ -158,9 +157,8 @@ def test_withdrawing_consent_hides_shared_photos_on_the_next_request(
     assert _status(staff, f"/family/photos/{item.id}") == 404
 
 
-def test_carer_gives_consent_in_the_app_for_a_year(
-    app: Flask, session: Session, family: Family, clock: Clock
-) -> None:
+@pytest.mark.usefixtures("session", "clock")
+def test_carer_gives_consent_in_the_app_for_a_year(app: Flask, family: Family) -> None:
     mum = client_for(app, family.carer)
     mum.post(
         f"/family/children/{family.child.id}/photo-consent",
@@ -217,7 +215,6 @@ def test_staff_record_consent_and_see_which_are_due(
 
 
 def test_consent_due_within_a_month_is_flagged(session: Session, family: Family) -> None:
-    from classroom.parents import queries
 
     services.record_consent(
         session, family.teacher, family.child, ConsentPurpose.APP, True, "Sara", date(2026, 2, 1)
@@ -231,7 +228,6 @@ def test_consent_due_within_a_month_is_flagged(session: Session, family: Family)
 
 
 def test_uploading_a_photo_through_the_form(app: Flask, session: Session, family: Family) -> None:
-    from classroom.parents import tips
 
     consent(session, family)
     objective = tips.catalogue().get("kind-and-unkind").versions[1].objective.id
@@ -254,7 +250,7 @@ def test_uploading_a_photo_through_the_form(app: Flask, session: Session, family
             "objective": objective,
             "level": "2",
             "key": "up2",
-            "photo": (io.BytesIO((CORPORA / "svg" / "SVG_XSS1.svg").read_bytes()), "x.svg"),
+            "photo": (io.BytesIO((corpora.CORPORA / "svg" / "SVG_XSS1.svg").read_bytes()), "x.svg"),
         },
         content_type="multipart/form-data",
     )

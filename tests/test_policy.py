@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from classroom import policy
 from classroom.accounts.models import Role
+from classroom.db import utcnow
 from classroom.principals import Anonymous
 from tests.factories import link_parent, make_account, make_class, make_pupil, make_school
 
@@ -98,7 +99,6 @@ def test_parent_sees_only_their_own_linked_child(session: Session) -> None:
     assert list(session.scalars(policy.visible_pupils(parent))) == [child]
     assert not policy.can_view_pupil(session, parent, other)
     assert not policy.can_edit_pupil_settings(session, parent, child)
-    from classroom.db import utcnow
 
     link.revoked_at = utcnow()
     session.flush()

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from flask import Flask, abort
-from flask.testing import FlaskClient
 from sqlalchemy.exc import OperationalError
 from werkzeug.test import TestResponse
 
@@ -19,7 +18,7 @@ from classroom.accounts.models import Role
 from classroom.db import get_session
 from classroom.devices.services import cookie_name
 from classroom.principals import PupilPrincipal
-from tests.conftest import Clock, build_app, sign_in
+from tests.conftest import Clock, build_app, client_for, sign_in
 from tests.factories import make_account
 from tests.worry_helpers import School, make_school, pupil_on_ipad
 
@@ -60,7 +59,7 @@ def app(tmp_path: Path, template_db: Path, clock: Clock) -> Iterator[Flask]:
 
 
 @pytest.fixture
-def school(app: Flask) -> School:
+def school(app: Flask) -> School:  # noqa: ARG001 - inside the app's context
     return make_school(get_session())
 
 
@@ -134,12 +133,6 @@ def test_a_stale_form_with_no_recovery_is_a_pupil_page_not_expired_text(
     assert "expired" not in body
 
 
-def _staff(app: Flask, school: School) -> FlaskClient:
-    client = app.test_client()
-    assert sign_in(client, school.teacher.username).status_code == 302
-    return client
-
-
 @pytest.mark.parametrize(
     ("method", "path", "status", "title"),
     [
@@ -154,7 +147,7 @@ def _staff(app: Flask, school: School) -> FlaskClient:
 def test_staff_keep_the_staff_error_page_even_with_the_class_ipad_cookie(
     app: Flask, school: School, method: str, path: str, status: int, title: str
 ) -> None:
-    teacher = _staff(app, school)
+    teacher = client_for(app, school.teacher)
     teacher.set_cookie(cookie_name(), school.token)  # the teacher signed in on a class iPad
     response = teacher.open(path, method=method)
     assert response.status_code == status
@@ -163,13 +156,15 @@ def test_staff_keep_the_staff_error_page_even_with_the_class_ipad_cookie(
     assert "pupil-error" not in body
 
 
-def test_a_browser_that_is_no_class_ipad_gets_the_staff_page(app: Flask, school: School) -> None:
+@pytest.mark.usefixtures("school")
+def test_a_browser_that_is_no_class_ipad_gets_the_staff_page(app: Flask) -> None:
     response = app.test_client().get("/no-such-page")
     assert response.status_code == 404
     assert "<h1>Page not found</h1>" in response.data.decode()
 
 
-def test_a_parent_keeps_the_staff_error_page(app: Flask, school: School) -> None:
+@pytest.mark.usefixtures("school")
+def test_a_parent_keeps_the_staff_error_page(app: Flask) -> None:
     carer = make_account(get_session(), Role.PARENT)
     get_session().commit()
     client = app.test_client()
@@ -262,7 +257,7 @@ def test_staff_and_strangers_still_get_405_on_a_button_address(
     app: Flask, school: School, path: str
 ) -> None:
     assert app.test_client().get(path).status_code == 405  # no class iPad, nobody signed in
-    teacher = _staff(app, school)
+    teacher = client_for(app, school.teacher)
     response = teacher.get(path)
     assert response.status_code == 405
     assert "<h1>That did not work</h1>" in response.data.decode()

@@ -16,6 +16,7 @@ from classroom.accounts.models import Account, Role
 from classroom.audit.models import AuditEvent
 from classroom.devices.services import cookie_name
 from classroom.lessons import maps
+from classroom.pupils import views
 from classroom.pupils.models import CardChoosing, Pathway, Pupil
 from tests.factories import make_class, make_device, make_pupil
 
@@ -138,9 +139,7 @@ def test_home_follows_the_pathway_when_staff_have_not_chosen(
 def test_an_adult_has_seen_your_worry_is_said_in_order_with_its_ok(
     app: Flask, session: Session, monkeypatch: Any
 ) -> None:
-    from classroom.pupils import views
-
-    monkeypatch.setattr(views.worry_services, "seen_message_due", lambda db, pupil: True)
+    monkeypatch.setattr(views.worry_services, "seen_message_due", lambda _db, _pupil: True)
     oak = make_class(session)
     pupil = make_pupil(session, oak, first_name="Ben", pathway=Pathway.PRE_FORMAL)
     session.commit()

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
@@ -57,8 +58,9 @@ def test_the_queue_runs_as_many_statements_with_a_long_backlog_as_a_short_one(
     assert many == few
 
 
+@pytest.mark.usefixtures("app")
 def test_the_live_state_answers_304_until_a_worry_arrives(
-    app: Flask, client: FlaskClient, session: Session
+    client: FlaskClient, session: Session
 ) -> None:
     school = make_school(session)
     sign_in(client, school.dsl.username)

@@ -111,8 +111,8 @@ def _last_seen(session: Session) -> Any:
 
 
 @pytest.mark.parametrize("poll_url", ["/safeguarding/queue/state", "/alerts/count"])
+@pytest.mark.usefixtures("app")
 def test_a_poll_neither_notes_activity_nor_renews_the_cookie(
-    app: Flask,
     client: FlaskClient,
     session: Session,
     login_as: Callable[..., Any],
@@ -147,8 +147,9 @@ def test_a_dsl_who_leaves_the_queue_open_is_still_signed_out_when_idle(
     assert "/sign-in" in after.headers["Location"]
 
 
+@pytest.mark.usefixtures("app")
 def test_last_seen_is_written_at_most_once_a_minute(
-    app: Flask, client: FlaskClient, session: Session, login_as: Callable[..., Any], clock: Any
+    client: FlaskClient, session: Session, login_as: Callable[..., Any], clock: Any
 ) -> None:
     login_as(Role.DSL)
     signed_in_at = _last_seen(session)

@@ -59,8 +59,9 @@ def reviewed(app: Flask, client: FlaskClient, session: Session) -> School:
 
 
 @pytest.mark.parametrize("role", [Role.GOVERNOR, Role.SENIOR_LEADER, Role.HEADTEACHER, Role.DSL])
+@pytest.mark.usefixtures("reviewed")
 def test_review_shows_trends_and_no_names(
-    reviewed: School, client: FlaskClient, login_as: Callable[..., Account], role: Role
+    client: FlaskClient, login_as: Callable[..., Account], role: Role
 ) -> None:
     login_as(role)
     page = client.get("/safeguarding/review/").data.decode()
@@ -128,9 +129,8 @@ def test_export_needs_a_long_matching_passphrase(reviewed: School, client: Flask
     assert b"do not match" in mismatch.data
 
 
-def test_governor_cannot_export(
-    reviewed: School, client: FlaskClient, login_as: Callable[..., Account]
-) -> None:
+@pytest.mark.usefixtures("reviewed")
+def test_governor_cannot_export(client: FlaskClient, login_as: Callable[..., Account]) -> None:
     login_as(Role.GOVERNOR)
     response = client.post(
         "/safeguarding/review/export", data={"passphrase": "a" * 14, "confirm": "a" * 14}

@@ -78,8 +78,8 @@ def small_school(session: Session) -> None:
 
 
 @pytest.mark.parametrize("page_path", ["/safeguarding/review/", "/safeguarding/review/termly"])
+@pytest.mark.usefixtures("small_school")
 def test_counts_of_one_or_two_read_fewer_than_3_with_no_bar(
-    small_school: None,
     client: FlaskClient,
     login_as: Callable[..., Account],
     page_path: str,

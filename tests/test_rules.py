@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -16,14 +17,8 @@ from classroom.audit.models import AuditEvent
 from classroom.rules import services
 from classroom.rules.models import SchoolRule
 from tests.authoring_helpers import assert_harmless, xss_lines
-from tests.conftest import sign_in
+from tests.conftest import client_for
 from tests.worry_helpers import make_school, pupil_on_ipad
-
-
-def _client(app: Flask, account: Account) -> FlaskClient:
-    client = app.test_client()
-    assert sign_in(client, account.username).status_code == 302
-    return client
 
 
 def _form(*rules: tuple[str, str]) -> dict[str, str]:
@@ -35,7 +30,7 @@ def _form(*rules: tuple[str, str]) -> dict[str, str]:
 
 def test_the_headteacher_writes_the_rules_and_it_is_audited(app: Flask, session: Session) -> None:
     school = make_school(session)
-    head = _client(app, school.head)
+    head = client_for(app, school.head)
     assert head.get("/rules/edit").status_code == 200
     response = head.post(
         "/rules/edit", data=_form(("I am kind online.", ""), ("I ask an adult.", "1F9D1"))
@@ -51,7 +46,7 @@ def test_the_headteacher_writes_the_rules_and_it_is_audited(app: Flask, session:
 
 def test_only_the_headteacher_may_change_the_rules(app: Flask, session: Session) -> None:
     school = make_school(session)
-    teacher = _client(app, school.teacher)
+    teacher = client_for(app, school.teacher)
     assert teacher.get("/rules/edit").status_code == 403
     assert teacher.post("/rules/edit", data=_form(("Hi.", ""))).status_code == 403
     assert teacher.get("/rules/").status_code == 200  # every member of staff can see and print
@@ -63,7 +58,7 @@ def test_bad_rules_are_refused_with_a_clear_message_and_nothing_changes(
     school = make_school(session)
     services.seed_demo(session, school.head.school_id)
     session.commit()
-    head = _client(app, school.head)
+    head = client_for(app, school.head)
     long_rule = " ".join(["word"] * 13)
     for form, message in (
         (_form((long_rule, "")), "Rule 1 is too long"),
@@ -108,7 +103,7 @@ def test_the_poster_prints_on_a4_or_a3_with_large_symbols(app: Flask, session: S
     school = make_school(session)
     services.seed_demo(session, school.head.school_id)
     session.commit()
-    teacher = _client(app, school.teacher)
+    teacher = client_for(app, school.teacher)
     for size in ("a4", "a3"):
         page = teacher.get(f"/rules/poster/{size}").data.decode()
         assert f"poster-{size}" in page
@@ -124,7 +119,8 @@ def test_the_poster_prints_on_a4_or_a3_with_large_symbols(app: Flask, session: S
     assert "size: A4" in text
 
 
-def test_the_demo_school_has_rules(app: Flask, session: Session) -> None:
+@pytest.mark.usefixtures("app")
+def test_the_demo_school_has_rules(session: Session) -> None:
     demo.seed(session, "demo-password-for-tests")
     session.commit()
     school_id = session.scalar(select(School.id))
@@ -136,7 +132,7 @@ def test_the_demo_school_has_rules(app: Flask, session: Session) -> None:
 
 def test_attack_text_in_rules_is_shown_as_text(app: Flask, session: Session) -> None:
     school = make_school(session)
-    head = _client(app, school.head)
+    head = client_for(app, school.head)
     ipad = pupil_on_ipad(app, school)
     lines = [line for line in xss_lines() if len(line) <= 120 and len(line.split()) <= 12]
     for start in range(0, len(lines), 10):

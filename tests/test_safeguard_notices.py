@@ -15,8 +15,8 @@ from classroom.parents.models import FeedItem
 from classroom.worker import tick
 from classroom.worries import services as worries
 from classroom.worries.models import IncidentEntry, ParentContact
-from tests.conftest import Clock
-from tests.parents_helpers import Family, client_for, incident_about, make_family
+from tests.conftest import Clock, client_for
+from tests.parents_helpers import Family, incident_about, make_family
 
 EVENING = datetime(2027, 1, 12, 18, 0, tzinfo=UTC)  # the family's Tuesday, after quiet hours
 
@@ -73,8 +73,9 @@ def test_chronology_says_queued_not_sent_during_quiet_hours(
     assert "sent" not in entry.text
 
 
+@pytest.mark.usefixtures("clock")
 def test_delivered_notice_shows_delivered_in_the_app(
-    app: Flask, session: Session, family: Family, clock: Clock
+    app: Flask, session: Session, family: Family
 ) -> None:
     incident = incident_about(session, family, ParentContact.INFORM_NOW)
     dsl = client_for(app, family.dsl)

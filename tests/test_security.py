@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from classroom import policy
 from classroom.accounts.models import Account, Role
+from classroom.db import get_session
+from tests import two_step
 from tests.conftest import Clock, build_app, sign_in
 from tests.factories import PASSWORD, make_account
 
@@ -107,8 +111,6 @@ def test_forms_without_a_csrf_token_are_refused(
 ) -> None:
     app = build_app(tmp_path, template_db, clock)  # CSRF on, as in production
     with app.app_context():
-        from classroom.db import get_session
-
         account = make_account(get_session())
         get_session().commit()
         client = app.test_client()
@@ -124,8 +126,6 @@ def test_csrf_token_from_the_page_lets_the_form_through(
 ) -> None:
     app = build_app(tmp_path, template_db, clock)
     with app.app_context():
-        from classroom.db import get_session
-
         account = make_account(get_session())
         get_session().commit()
         client = app.test_client()
@@ -195,9 +195,6 @@ def test_malformed_ids_are_404_not_500(
 
 
 def test_a_locked_database_is_a_503_to_retry_not_a_500(app: Flask) -> None:
-    import sqlite3
-
-    from sqlalchemy.exc import OperationalError
 
     @policy.allow("public")
     def busy() -> str:
@@ -221,9 +218,6 @@ def test_a_stray_request_racing_the_code_step_does_not_expire_its_form(
     made its form token. Its 404 must not replace the session, or "Sign in" says "expired"."""
     app = build_app(tmp_path, template_db, clock)
     with app.app_context():
-        from classroom.db import get_session
-        from tests import two_step
-
         account = make_account(get_session(), Role.DSL)
         get_session().commit()
         client = app.test_client()

@@ -144,8 +144,9 @@ def test_the_code_step_expires_and_cannot_be_reached_without_the_password(
     assert not _signed_in(client)
 
 
+@pytest.mark.usefixtures("clock")
 def test_class_staff_may_have_an_ipad_remembered_until_they_forget_it(
-    app: Flask, session: Session, clock: Clock
+    app: Flask, session: Session
 ) -> None:
     teacher = make_account(session, Role.TEACHER, two_factor=True)
     session.commit()

@@ -21,11 +21,11 @@ from classroom.lessons.models import LessonAttempt
 from classroom.outbox.models import OutboxMessage
 from classroom.worries import services
 from classroom.worries.models import Incident, StaffAlert, Status
-from tests.conftest import Clock, sign_in
+from tests import corpora
+from tests.conftest import Clock, build_app, sign_in
 from tests.factories import make_account, make_class, make_pupil
+from tests.factories import make_school as make_other_school
 from tests.worry_helpers import make_school, pupil_on_ipad, sealed
-
-CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 
 
 def _count(session: Session) -> int:
@@ -258,7 +258,6 @@ def test_pupils_see_nothing_of_the_queue(app: Flask, session: Session) -> None:
 def test_another_schools_incident_answers_404(
     app: Flask, client: FlaskClient, session: Session
 ) -> None:
-    from tests.factories import make_school as make_other_school
 
     school = make_school(session)
     pupil_on_ipad(app, school).post("/pupil/worry", data={"key": "k", "what": "sad"})
@@ -469,22 +468,13 @@ def test_over_long_say_more_gets_a_message_and_keeps_the_choices(
     assert _count(session) == 0
 
 
-def _lines(name: str) -> list[str]:
-    path = CORPORA / name
-    return [
-        line
-        for line in path.read_text(encoding="utf-8", errors="replace").splitlines()
-        if line.strip()
-    ]
-
-
 @pytest.mark.parametrize("corpus", ["xss.txt", "sqli.txt"])
 def test_attack_strings_in_free_text_come_back_as_harmless_text(
     app: Flask, client: FlaskClient, session: Session, corpus: str
 ) -> None:
     school = make_school(session)
     ipad = pupil_on_ipad(app, school)
-    lines = _lines(corpus)
+    lines = corpora.lines(corpus)
     for n, line in enumerate(lines):
         ipad.post("/pupil/worry", data={"key": f"{corpus}-{n}", "words": line[:2000]})
     stored = {i.idempotency_key: i.pupil_words for i in session.scalars(select(Incident))}
@@ -526,7 +516,6 @@ def test_plain_form_worry_needs_a_genuine_reporter(app: Flask, session: Session)
 
 
 def test_stale_form_never_loses_a_worry(tmp_path: Path, template_db: Path, clock: Clock) -> None:
-    from tests.conftest import build_app
 
     app = build_app(tmp_path, template_db, clock)  # CSRF on
     with app.app_context():
@@ -551,7 +540,6 @@ def test_stale_form_never_loses_a_worry(tmp_path: Path, template_db: Path, clock
 def test_stale_tile_tap_goes_back_to_the_tiles(
     tmp_path: Path, template_db: Path, clock: Clock
 ) -> None:
-    from tests.conftest import build_app
 
     app = build_app(tmp_path, template_db, clock)
     with app.app_context():

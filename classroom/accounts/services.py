@@ -143,7 +143,7 @@ def live_session(session: Session, token: str) -> UserSession | None:
         "PUPIL_IDLE_MINUTES" if row.pupil_id else "STAFF_IDLE_MINUTES"
     ]
     if now >= row.expires_at or now - row.last_seen_at > timedelta(minutes=int(idle_minutes)):
-        end_session(session, row, "expired")
+        end_session(row, "expired")
         return None
     return row
 
@@ -155,7 +155,7 @@ def touch(row: UserSession) -> None:
         row.last_seen_at = now
 
 
-def end_session(session: Session, row: UserSession, reason: str) -> None:
+def end_session(row: UserSession, reason: str) -> None:
     if row.ended_at is None:
         row.ended_at = utcnow()
         row.end_reason = reason

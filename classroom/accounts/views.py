@@ -66,9 +66,9 @@ def sign_in() -> ResponseReturnValue:
         if two_factor.remembered(db, account, request.cookies.get(REMEMBER_COOKIE)):
             record(db, account, "two_factor.remembered_device_used", account)
             return redirect(_finish_sign_in(db, account, target))
-        return _second_step(db, account, target, "accounts.sign_in_code")
+        return _second_step(account, target, "accounts.sign_in_code")
     if two_factor.is_required(account):
-        return _second_step(db, account, target, "accounts.sign_in_enrol")
+        return _second_step(account, target, "accounts.sign_in_enrol")
     return redirect(_finish_sign_in(db, account, target))
 
 
@@ -81,7 +81,7 @@ def _finish_sign_in(db: Session, account: Account, target: str) -> str:
     return target
 
 
-def _second_step(db: Session, account: Account, target: str, endpoint: str) -> ResponseReturnValue:
+def _second_step(account: Account, target: str, endpoint: str) -> ResponseReturnValue:
     """The password was right; nobody is signed in until the code step is done too."""
     session.clear()
     until = utcnow() + timedelta(minutes=PENDING_MINUTES)
@@ -226,7 +226,7 @@ def sign_out() -> ResponseReturnValue:
     db = get_session()
     row: UserSession | None = g.get("user_session")
     if row is not None:
-        services.end_session(db, row, "signed_out")
+        services.end_session(row, "signed_out")
     record(db, current_user._get_current_object(), "sign_out")  # noqa: SLF001
     logout_user()
     session.clear()

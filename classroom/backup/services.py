@@ -116,7 +116,7 @@ def pg_tool(name: str) -> str:
 def libpq_target(url: str) -> tuple[str, dict[str, str]]:
     """A libpq connection string and environment for a URL; the password goes only in the
     environment, so it never appears on a command line that `ps` shows."""
-    from psycopg.conninfo import make_conninfo
+    from psycopg.conninfo import make_conninfo  # noqa: PLC0415
 
     parsed = make_url(url)
     params: dict[str, Any] = {
@@ -143,7 +143,7 @@ def _run(command: list[str], env: dict[str, str], what: str) -> None:
 # --- Making a backup --------------------------------------------------------------------------
 
 
-def _snapshot_sqlite(engine: Engine, url: str, target: Path) -> tuple[dict[str, int], str | None]:
+def _snapshot_sqlite(_engine: Engine, url: str, target: Path) -> tuple[dict[str, int], str | None]:
     source = sqlite3.connect(make_url(url).database or "", timeout=30)
     copy = sqlite3.connect(target)
     try:
@@ -353,9 +353,9 @@ def restore(
 
 
 def _check_revision(revision: str | None) -> None:
-    from alembic.script import ScriptDirectory
+    from alembic.script import ScriptDirectory  # noqa: PLC0415
 
-    from classroom.migrate import alembic_config  # lazy: Alembic loads only to check a restore
+    from classroom.migrate import alembic_config  # noqa: PLC0415 - lazy: Alembic loads only to check a restore
 
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
     known = {rev.revision for rev in script.walk_revisions()}

@@ -38,7 +38,7 @@ def catalogue() -> Catalogue:
 
 
 def _request_school() -> int | None:
-    from classroom.web import current_actor  # lazy: the request layer, only when in one
+    from classroom.web import current_actor  # noqa: PLC0415 - lazy: the request layer, only when in one
 
     actor = current_actor()
     if isinstance(actor, PupilPrincipal):

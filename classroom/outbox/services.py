@@ -117,7 +117,7 @@ def deliver_due(
         try:
             send(_email(message, sender))
         except (TimeoutError, OSError, smtplib.SMTPException) as error:
-            _note_failure(session, message, str(error), max_attempts)
+            _note_failure(message, str(error), max_attempts)
             failed += 1
         else:
             session.execute(
@@ -130,7 +130,7 @@ def deliver_due(
     return sent, failed
 
 
-def _note_failure(session: Session, message: OutboxMessage, error: str, max_attempts: int) -> None:
+def _note_failure(message: OutboxMessage, error: str, max_attempts: int) -> None:
     message.attempts += 1
     message.last_error = error[:500]
     message.lease_until = None
@@ -150,7 +150,7 @@ def failures(session: Session, scope: Select[OutboxMessage]) -> list[OutboxMessa
     )
 
 
-def retry_now(session: Session, message: OutboxMessage) -> None:
+def retry_now(message: OutboxMessage) -> None:
     """Put a failed or given-up message back in the queue at once."""
     message.dead_at = None
     message.next_attempt_at = utcnow()

@@ -100,7 +100,7 @@ def picture_step(pupil: Pupil, chosen_so_far: str, pick: str) -> PictureAttempt:
 
 
 def check_picture_password(
-    session: Session, pupil: Pupil, device: Device, chosen: list[str], ip: str
+    session: Session, pupil: Pupil, device: Device, chosen: list[str]
 ) -> bool:
     """Verify a full picture sequence; failures are throttled per pupil and per iPad."""
     key = f"pupil:{pupil.id}"
@@ -139,7 +139,7 @@ def finish(session: Session, session_row_id: int) -> None:
     """The pupil pressed Finished: end the session so the next pupil starts clean."""
     row = session.get(UserSession, session_row_id)
     if row is not None:
-        accounts.end_session(session, row, "finished")
+        accounts.end_session(row, "finished")
 
 
 @dataclass
@@ -179,8 +179,8 @@ def lessons_on_home(pupil: Pupil) -> int | None:
 def voice_choices() -> dict[str, str]:
     """The voices this server can speak, with plain names for staff."""
     # lazy: speech (a feature, above pupils) is optional; staff settings still work without it
-    from classroom.speech.engine import SpeechUnavailable
-    from classroom.speech.services import current_synthesiser
+    from classroom.speech.engine import SpeechUnavailable  # noqa: PLC0415
+    from classroom.speech.services import current_synthesiser  # noqa: PLC0415
 
     try:
         voices = current_synthesiser().voices()

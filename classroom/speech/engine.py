@@ -216,8 +216,8 @@ class EspeakBackend:
         if EspeakBackend._claimed:
             raise RuntimeError("espeak is already in use by another synthesiser in this process")
         EspeakBackend._claimed = True
-        import pyttsx3  # imported here: it raises at import time if libespeak-ng is missing
-        from pyttsx3.drivers import _espeak, espeak
+        import pyttsx3  # noqa: PLC0415 - imported here: it raises at import time if libespeak-ng is missing
+        from pyttsx3.drivers import _espeak, espeak  # noqa: PLC0415
 
         # The driver prints "Audio saved to ..." after every file; silence only that module.
         espeak.print = _discard

@@ -35,8 +35,8 @@ class HibariBackend:
     """hibari-tts voices whose model files are already on this server (never downloaded)."""
 
     def __init__(self) -> None:
-        from hibari import Hibari  # imported here: optional, and slow (onnxruntime)
-        from hibari.voices import VOICES, voice_path
+        from hibari import Hibari  # noqa: PLC0415 - imported here: optional, and slow (onnxruntime)
+        from hibari.voices import VOICES, voice_path  # noqa: PLC0415
 
         self._make: Any = Hibari
         self._engines: dict[str, Any] = {}
@@ -54,7 +54,7 @@ class HibariBackend:
 
     def synthesise(self, text: str, voice: str, rate: int) -> Speech:
         """Speak `text` at `rate` words a minute (as a speed against the voice's own pace)."""
-        import numpy as np
+        import numpy as np  # noqa: PLC0415
 
         name = voice.removeprefix(PREFIX)
         engine = self._engines.get(name)
@@ -71,7 +71,7 @@ class HibariBackend:
 
 def _voiced_span(audio: Any, sample_rate: int) -> tuple[int, int]:
     """Milliseconds where speech starts and ends (leading and trailing silence trimmed)."""
-    import numpy as np
+    import numpy as np  # noqa: PLC0415
 
     frame = sample_rate // 100
     frames = len(audio) // frame

@@ -7,7 +7,10 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
+from classroom.accounts.models import Account
+from classroom.db import get_session
 from classroom.lessons.content import LESSONS_DIR, LessonError, load_lessons
 from classroom.symbols.consistency import screen_problems
 from classroom.symbols.lesson_check import lesson_step_screens
@@ -95,12 +98,8 @@ def _lesson_problems(folder: Path, vocabulary: Vocabulary) -> list[str]:
 def import_pictures(folder: Path, word_list: Path, username: str) -> None:
     """Use a licensed symbol set as the school layer: WORD_LIST is a CSV of `word,file` rows
     naming PNG or JPEG files in FOLDER. Each picture is cleaned and size-checked; audited."""
-    from sqlalchemy import select
-
     # lazy: pictures (Pillow) load only for this command
-    from classroom.accounts.models import Account
-    from classroom.db import get_session
-    from classroom.symbols.pictures import import_school_layer
+    from classroom.symbols.pictures import import_school_layer  # noqa: PLC0415
 
     db = get_session()
     actor = db.scalar(select(Account).where(Account.username == username, Account.active))

@@ -194,7 +194,7 @@ def _checked_phrase(phrase: str) -> str:
 def _checked_symbol(symbol: str | None) -> str | None:
     if symbol is None or symbol == HIDDEN:
         return None
-    from classroom.symbols.pictures import picture_path  # lazy: pictures builds on this module
+    from classroom.symbols.pictures import picture_path  # noqa: PLC0415 - lazy: pictures builds on this module
 
     if svg_path(symbol) is None and picture_path(symbol) is None:
         raise Invalid("Choose one of the symbols shown.", "symbol")

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from playwright.sync_api import BrowserContext, Page, expect
 
+from classroom.cli import enrol_link
 from tests.browser.conftest import LiveServer, assert_accessible, sign_in, sign_out
 
 MIN_PUPIL_TARGET = 64
@@ -58,7 +59,6 @@ def test_teacher_enrols_an_ipad_and_a_pupil_signs_in_by_tapping(
 def test_technician_link_enrols_an_ipad(
     new_ipad: Callable[[], BrowserContext], live_server: LiveServer
 ) -> None:
-    from classroom.cli import enrol_link
 
     with live_server.app.app_context():
         result = live_server.app.test_cli_runner().invoke(

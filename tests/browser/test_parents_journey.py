@@ -149,8 +149,9 @@ def test_staff_code_to_carer_feed_and_a_message_after_quiet_hours(
     expect(staff_page.get_by_text(re.compile("Seen by Mrs Lucy Wright")).first).to_be_visible()
 
 
+@pytest.mark.usefixtures("clock")
 def test_every_parents_page_is_accessible(
-    live_server: LiveServer, clock: Clock, staff: Page, phone: Page
+    live_server: LiveServer, staff: Page, phone: Page
 ) -> None:
     sign_in(phone, live_server, "parent")
     amira = _pupil_id(live_server, "Amira")

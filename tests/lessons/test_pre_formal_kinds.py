@@ -20,6 +20,7 @@ from classroom.lessons.content import (
 )
 from classroom.lessons.models import StepResponse
 from classroom.pupils.models import Pathway as PupilPathway
+from tests.conftest import sign_in
 from tests.worry_helpers import make_school, pupil_on_ipad
 
 # What a pre-formal objective asks of the pupil, and the step kind that lets them do it.
@@ -146,7 +147,6 @@ def test_a_me_step_shows_the_pupils_own_picture_not_a_smiley(app: Flask, session
 def test_the_preview_shows_staff_what_to_look_for_and_how_a_no_is_honoured(
     app: Flask, session: Session
 ) -> None:
-    from tests.conftest import sign_in
 
     school = make_school(session)
     teacher = app.test_client()

@@ -12,10 +12,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from classroom.accounts.models import Account, Role
+from classroom.accounts.models import Role
 from classroom.admin.models import AccountChangeRequest
 from classroom.devices.services import cookie_name
-from tests.conftest import sign_in
+from tests.conftest import client_for, sign_in
 from tests.factories import PASSWORD, make_account, make_class, make_device, make_pupil
 
 COOKIE = "classroom"  # the testing configuration's name; production uses __Host-classroom
@@ -35,12 +35,6 @@ def replay(app: Flask, stolen: str, path: str = "/pupils/") -> tuple[int, str]:
     return response.status_code, response.headers.get("Location", "")
 
 
-def signed_in_browser(app: Flask, account: Account) -> FlaskClient:
-    browser = app.test_client()
-    assert sign_in(browser, account.username).status_code == 302
-    return browser
-
-
 def assert_refused(app: Flask, stolen: str) -> None:
     status, location = replay(app, stolen)
     assert (status, location.split("?")[0]) == (302, "/sign-in")
@@ -50,14 +44,14 @@ def test_the_copy_works_while_the_session_lives(app: Flask, session: Session) ->
     """The control: without this, the refusals below would prove nothing."""
     teacher = make_account(session, Role.TEACHER)
     session.commit()
-    stolen = copied_cookie(signed_in_browser(app, teacher))
+    stolen = copied_cookie(client_for(app, teacher))
     assert replay(app, stolen) == (200, "")
 
 
 def test_a_cookie_copied_before_sign_out_is_refused_after_it(app: Flask, session: Session) -> None:
     teacher = make_account(session, Role.TEACHER)
     session.commit()
-    browser = signed_in_browser(app, teacher)
+    browser = client_for(app, teacher)
     stolen = copied_cookie(browser)
     assert browser.post("/sign-out").status_code == 302
     assert_refused(app, stolen)
@@ -66,7 +60,7 @@ def test_a_cookie_copied_before_sign_out_is_refused_after_it(app: Flask, session
 def test_a_password_change_ends_every_other_session(app: Flask, session: Session) -> None:
     teacher = make_account(session, Role.TEACHER)
     session.commit()
-    laptop, stolen = signed_in_browser(app, teacher), copied_cookie(signed_in_browser(app, teacher))
+    laptop, stolen = client_for(app, teacher), copied_cookie(client_for(app, teacher))
     changed = laptop.post(
         "/account/password",
         data={"current_password": PASSWORD, "new_password": "a brand new passphrase 42"},
@@ -79,8 +73,8 @@ def test_a_password_change_ends_every_other_session(app: Flask, session: Session
 def test_deactivation_ends_the_session_at_once(app: Flask, session: Session) -> None:
     teacher, admin_account = make_account(session, Role.TEACHER), make_account(session, Role.ADMIN)
     session.commit()
-    stolen = copied_cookie(signed_in_browser(app, teacher))
-    admin = signed_in_browser(app, admin_account)
+    stolen = copied_cookie(client_for(app, teacher))
+    admin = client_for(app, admin_account)
     deactivated = admin.post(f"/admin/accounts/{teacher.id}/active", data={"active": "0"})
     assert deactivated.status_code == 302
     assert_refused(app, stolen)
@@ -92,14 +86,14 @@ def test_an_admin_password_reset_and_a_role_change_end_sessions(
 ) -> None:
     teacher, admin_account = make_account(session, Role.TEACHER), make_account(session, Role.ADMIN)
     session.commit()
-    admin = signed_in_browser(app, admin_account)
-    before_reset = copied_cookie(signed_in_browser(app, teacher))
+    admin = client_for(app, admin_account)
+    before_reset = copied_cookie(client_for(app, teacher))
     assert admin.post(f"/admin/accounts/{teacher.id}/reset-password").status_code == 200
     assert_refused(app, before_reset)
 
     teacher_two = make_account(session, Role.TEACHER)
     session.commit()
-    before_role_change = copied_cookie(signed_in_browser(app, teacher_two))
+    before_role_change = copied_cookie(client_for(app, teacher_two))
     changed = admin.post(
         f"/admin/accounts/{teacher_two.id}/role", data={"role": "teaching_assistant"}
     )
@@ -114,8 +108,8 @@ def test_a_dsls_role_change_ends_their_sessions_only_once_the_head_approves_it(
     dsl, admin_account = make_account(session, Role.DSL), make_account(session, Role.ADMIN)
     head_account = make_account(session, Role.HEADTEACHER)
     session.commit()
-    admin, head = signed_in_browser(app, admin_account), signed_in_browser(app, head_account)
-    before = copied_cookie(signed_in_browser(app, dsl))
+    admin, head = client_for(app, admin_account), client_for(app, head_account)
+    before = copied_cookie(client_for(app, dsl))
     asked = admin.post(f"/admin/accounts/{dsl.id}/role", data={"role": "teacher"})
     assert asked.status_code == 302
     assert replay(app, before) == (200, "")  # asked for, not yet in force

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from classroom.db import get_session
 from tests.conftest import SECRET, Clock, build_app
 from tests.factories import PASSWORD, make_account
 
@@ -53,8 +54,6 @@ def server(tmp_path: Path, template_db: Path, clock: Clock) -> Iterator[Gunicorn
     """Two gunicorn workers on this pass's database, with one staff account in it."""
     app = build_app(tmp_path, template_db, clock)
     with app.app_context():
-        from classroom.db import get_session
-
         make_account(get_session(), username="victim")
         get_session().commit()
         get_session().close()

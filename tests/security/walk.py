@@ -13,31 +13,48 @@ one), whose safeguarding lead and head must never see a record of the first: 404
 
 from __future__ import annotations
 
+import io
 import re
 import secrets
 import uuid
+import wave
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
 from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
 from classroom import demo, policy
 from classroom.accounts.models import Account, Role, School
+from classroom.admin import services as admin_services
+from classroom.assessment import services as assessment
 from classroom.db import get_session, utcnow
+from classroom.devices.models import Device
 from classroom.devices.services import cookie_name, create_enrolment_link
-from classroom.lessons import maps, player
+from classroom.lessons import authoring, maps, player
+from classroom.outbox.models import OutboxMessage
 from classroom.outbox.services import enqueue_email
 from classroom.parents.models import CarerInvite, FeedItem
+from classroom.principals import Anonymous, PupilPrincipal
 from classroom.pupils.models import ParentLink, Pupil, SchoolClass
 from classroom.speech import services as speech
+from classroom.symbols import people
+from classroom.symbols.models import Place
+from classroom.symbols.recordings import add_recording
+from classroom.symbols.sheets import flag_picture
+from classroom.worries import evidence, transfer
 from classroom.worries import services as worries
+from classroom.worries.models import Incident, StaffAlert
 from tests import two_step
+from tests.authoring_helpers import lesson_form
 from tests.factories import make_account, make_class, make_device, make_pupil
 
 BASE = "https://localhost"
@@ -200,7 +217,7 @@ def _records(app: Flask, session: Session) -> tuple[dict[str, Sample], dict[str,
         "key": Sample(clip),
         "size": Sample("a4"),
         "pathway": Sample("semi-formal"),
-        **_more_samples(session, amira, teacher, oak),
+        **_more_samples(session, amira, teacher),
         **_evidence_samples(app, session, dsl, incident, amira),
     }
     return samples, {"pupil_a": amira.id, "pupil_b": ben.id}, token
@@ -208,7 +225,6 @@ def _records(app: Flask, session: Session) -> tuple[dict[str, Sample], dict[str,
 
 def _dsl_alert(session: Session, dsl: Account, incident: Any) -> int:
     """The DSL's in-app alert about the walk's worry (anyone else marking it gets 404)."""
-    from classroom.worries.models import StaffAlert
 
     query = select(StaffAlert.id).where(
         StaffAlert.account_id == dsl.id, StaffAlert.incident_id == incident.id
@@ -216,15 +232,8 @@ def _dsl_alert(session: Session, dsl: Account, incident: Any) -> int:
     return int(_one(session, query))
 
 
-def _more_samples(
-    session: Session, amira: Pupil, teacher: Account, oak: SchoolClass
-) -> dict[str, Sample]:
+def _more_samples(session: Session, amira: Pupil, teacher: Account) -> dict[str, Sample]:
     """Records of the newer features (assessment, teacher-written lessons)."""
-    from werkzeug.datastructures import MultiDict
-
-    from classroom.assessment import services as assessment
-    from classroom.lessons import authoring
-    from tests.authoring_helpers import lesson_form
 
     lesson_id = maps.pupil_map(session, amira)[0].lesson.id
     objective = assessment.pupil_objective(session, amira, lesson_id)[1].objective.id
@@ -255,9 +264,6 @@ def _evidence_samples(
 ) -> dict[str, Sample]:
     """Evidence on the first school's incident, and Amira's child-protection file sent and
     received back (issue 15: evidence and transfer)."""
-    from pathlib import Path
-
-    from classroom.worries import evidence, transfer
 
     instance = Path(app.instance_path)
     upload = evidence.Upload("walk.gif", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", "Walk")
@@ -276,10 +282,6 @@ def _evidence_samples(
 
 def _recording(session: Session, teacher: Account, amira: Pupil) -> int:
     """Amira's teacher saying a phrase for her alone (a WAV of silence)."""
-    import io
-    import wave
-
-    from classroom.symbols.recordings import add_recording
 
     audio = io.BytesIO()
     with wave.open(audio, "wb") as file:
@@ -295,19 +297,12 @@ def _recording(session: Session, teacher: Account, amira: Pupil) -> int:
 
 def _flag(session: Session, teacher: Account) -> int:
     """A picture a teacher flagged, for the admin's list."""
-    from classroom.symbols.sheets import flag_picture
 
     return flag_picture(session, teacher, "stay", "1F9CD", "walk").id
 
 
 def _trusted_person(session: Session, teacher: Account, amira: Pupil) -> int:
     """One of Amira's trusted adults at home ("my people"), with a photo."""
-    import io
-
-    from PIL import Image
-
-    from classroom.symbols import people
-    from classroom.symbols.models import Place
 
     photo = io.BytesIO()
     Image.new("RGB", (40, 40), "teal").save(photo, "PNG")
@@ -319,7 +314,6 @@ def _trusted_person(session: Session, teacher: Account, amira: Pupil) -> int:
 
 def _account_change(session: Session, teacher: Account) -> Any:
     """A pending request to put a throwaway account on the safeguarding team (approvals page)."""
-    from classroom.admin import services as admin_services
 
     admin = _one(session, select(Account).where(Account.role == Role.ADMIN))
     newcomer = make_account(session, Role.TEACHER, school_id=teacher.school_id)
@@ -439,7 +433,6 @@ def url_for_rule(world: World, rule: Rule) -> tuple[str, set[str]]:
 
 def principal_of(world: World, actor: str) -> Any:
     """The actor as `policy` sees it, to ask `route_allows` about them."""
-    from classroom.principals import Anonymous, PupilPrincipal
 
     username = ACTORS[actor]
     if username is not None:
@@ -620,9 +613,6 @@ def list_pages(app: Flask) -> list[str]:
 
 def first_school_strings(world: World) -> dict[str, str]:
     """What identifies the first school's people and records, and what each string is."""
-    from classroom.devices.models import Device
-    from classroom.outbox.models import OutboxMessage
-    from classroom.worries.models import Incident
 
     with world.app.app_context():
         session = get_session()

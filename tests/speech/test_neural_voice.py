@@ -7,7 +7,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
@@ -60,10 +59,10 @@ def test_without_the_neural_engine_only_espeak_speaks(monkeypatch: pytest.Monkey
         voices = ("gmw/en",)
         version = "espeak"
 
-        def synthesise(self, text: str, voice: str, rate: int) -> Speech:
+        def synthesise(self, text: str, voice: str, rate: int) -> Speech:  # noqa: ARG002 - a stand-in
             return Speech(b"\0\0", 22050, ())
 
-    def broken(self: object) -> None:
+    def broken(_self: object) -> None:
         raise ImportError("hibari is not installed")
 
     monkeypatch.setattr("classroom.speech.neural.EspeakBackend", Espeak)
@@ -81,8 +80,9 @@ def test_alignment_spreads_words_over_the_voiced_audio() -> None:
     assert [t.offset for t in timings] == [0, 2, 6]
 
 
+@pytest.mark.usefixtures("app")
 def test_staff_choose_the_natural_voice_for_one_pupil(
-    app: Flask, client: FlaskClient, session: Session, login_as: Callable[..., Account]
+    client: FlaskClient, session: Session, login_as: Callable[..., Account]
 ) -> None:
     oak = factories.make_class(session)
     amira, ben = factories.make_pupil(session, oak), factories.make_pupil(session, oak)

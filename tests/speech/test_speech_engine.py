@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from classroom.speech import services
 from classroom.speech.engine import (
     DEFAULT_VOICE,
     EVENT_END,
@@ -98,7 +99,7 @@ class FakeBackend:
         self.active = 0
         self.most_at_once = 0
 
-    def synthesise(self, text: str, voice: str, rate: int) -> Speech:
+    def synthesise(self, text: str, voice: str, rate: int) -> Speech:  # noqa: ARG002 - a stand-in
         self.active += 1
         self.most_at_once = max(self.most_at_once, self.active)
         self.ran_in.add(threading.current_thread())
@@ -180,7 +181,6 @@ def test_word_timings_end_at_the_next_word_or_clause_and_never_go_back() -> None
 def test_a_forked_server_worker_never_uses_its_parents_engine(
     synthesiser: Synthesiser, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from classroom.speech import services
 
     own = Synthesiser(FakeBackend)
     own.synthesise("before", "gmw/en", 150)

@@ -28,7 +28,7 @@ def speech_app(app: Flask) -> Flask:
 
 
 @pytest.fixture
-def staff(speech_app: Flask, login_as: Callable[..., Any]) -> Any:
+def staff(speech_app: Flask, login_as: Callable[..., Any]) -> Any:  # noqa: ARG001 - its app
     return login_as(Role.TEACHER)
 
 
@@ -45,7 +45,8 @@ def make_clip(client: FlaskClient, **payload: object) -> Any:
     return client.post("/speech/clip", json={"text": "Tell a trusted adult.", **payload})
 
 
-def test_nobody_signed_in_gets_no_speech(speech_app: Flask, client: FlaskClient) -> None:
+@pytest.mark.usefixtures("speech_app")
+def test_nobody_signed_in_gets_no_speech(client: FlaskClient) -> None:
     key = "0" * 64
     for response in (
         client.get(f"/speech/audio/{key}.mp3"),
@@ -56,7 +57,8 @@ def test_nobody_signed_in_gets_no_speech(speech_app: Flask, client: FlaskClient)
         assert "/sign-in" in response.headers["Location"]
 
 
-def test_staff_get_a_clip_audio_and_timings(staff: Any, client: FlaskClient) -> None:
+@pytest.mark.usefixtures("staff")
+def test_staff_get_a_clip_audio_and_timings(client: FlaskClient) -> None:
     response = make_clip(client, rate=140)
     assert response.status_code == 200
     clip = response.get_json()
@@ -74,7 +76,8 @@ def test_staff_get_a_clip_audio_and_timings(staff: Any, client: FlaskClient) -> 
     assert saved["rate"] == 140
 
 
-def test_safari_gets_byte_ranges(staff: Any, client: FlaskClient) -> None:
+@pytest.mark.usefixtures("staff")
+def test_safari_gets_byte_ranges(client: FlaskClient) -> None:
     clip = make_clip(client).get_json()
     with client.get(clip["audio_url"], headers={"Range": "bytes=0-99"}) as response:
         assert response.status_code == 206
@@ -93,8 +96,9 @@ def test_safari_gets_byte_ranges(staff: Any, client: FlaskClient) -> None:
         ({"rate": "fast"}, "rate"),
     ],
 )
+@pytest.mark.usefixtures("staff")
 def test_bad_clip_requests_say_what_is_wrong(
-    staff: Any, client: FlaskClient, body: dict[str, object], field: str
+    client: FlaskClient, body: dict[str, object], field: str
 ) -> None:
     response = make_clip(client, **body)
     assert response.status_code == 400
@@ -102,14 +106,16 @@ def test_bad_clip_requests_say_what_is_wrong(
     assert response.get_json()["error"]
 
 
-def test_a_clip_request_must_be_json(staff: Any, client: FlaskClient) -> None:
+@pytest.mark.usefixtures("staff")
+def test_a_clip_request_must_be_json(client: FlaskClient) -> None:
     response = client.post("/speech/clip", data="text=hello")
     assert response.status_code == 400
     assert "JSON" in response.get_json()["error"]
 
 
+@pytest.mark.usefixtures("staff")
 def test_an_unknown_voice_uses_the_british_default(
-    staff: Any, client: FlaskClient, caplog: pytest.LogCaptureFixture
+    client: FlaskClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.WARNING):
         clip = make_clip(client, voice="robot-9000").get_json()
@@ -118,14 +124,16 @@ def test_an_unknown_voice_uses_the_british_default(
     assert "robot-9000" in caplog.text
 
 
-def test_unknown_and_malformed_keys_are_not_found(staff: Any, client: FlaskClient) -> None:
+@pytest.mark.usefixtures("staff")
+def test_unknown_and_malformed_keys_are_not_found(client: FlaskClient) -> None:
     for url in (f"/speech/audio/{'a' * 64}.mp3", "/speech/audio/..%2F..%2Fsecret.mp3"):
         with client.get(url) as response:
             assert response.status_code == 404
 
 
+@pytest.mark.usefixtures("staff")
 def test_without_espeak_the_page_is_told_to_use_the_browser_voice(
-    speech_app: Flask, staff: Any, client: FlaskClient
+    speech_app: Flask, client: FlaskClient
 ) -> None:
     speech_app.extensions[services.SYNTHESISER_EXTENSION] = Synthesiser(_missing_engine)
     response = make_clip(client)

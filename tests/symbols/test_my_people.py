@@ -12,6 +12,7 @@ from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from classroom import policy
 from classroom.accounts.models import Account, Role
 from classroom.audit.models import AuditEvent
 from classroom.errors import Invalid
@@ -145,8 +146,9 @@ def test_photos_are_served_to_the_pupils_carer_and_staff_but_not_others(
     assert "no-store" in response.headers["Cache-Control"]
 
 
+@pytest.mark.usefixtures("session")
 def test_staff_add_and_remove_people_on_the_page(
-    session: Session, client: FlaskClient, world: dict[str, Any], login_as: Callable[..., Account]
+    client: FlaskClient, world: dict[str, Any], login_as: Callable[..., Account]
 ) -> None:
     login_as(Role.TEACHER, classes=[world["oak"]])
     ben = world["ben"]
@@ -171,7 +173,6 @@ def test_staff_add_and_remove_people_on_the_page(
 def test_the_pupil_sees_their_people_and_the_principal_scope(
     session: Session, world: dict[str, Any]
 ) -> None:
-    from classroom import policy
 
     row = people.add_person(session, world["teacher"], world["ben"], Place.HOME, name="Gran")
     ben = PupilPrincipal(world["ben"], None, 0)  # type: ignore[arg-type]

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 from PIL import Image
+from PIL.PngImagePlugin import PngInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -18,13 +19,7 @@ from classroom.audit.models import AuditEvent
 from classroom.errors import Invalid
 from classroom.symbols import pictures, services
 from classroom.symbols.symboliser import symbolise
-from tests import factories
-
-CORPORA = next(
-    p / "shared" / "corpora"
-    for p in Path(__file__).resolve().parents
-    if (p / "shared" / "corpora").is_dir()
-)
+from tests import corpora, factories
 
 
 def png_with_metadata(size: tuple[int, int] = (900, 700)) -> bytes:
@@ -32,7 +27,6 @@ def png_with_metadata(size: tuple[int, int] = (900, 700)) -> bytes:
     exif = Image.Exif()
     exif[0x010F] = "SpyCam"
     out = io.BytesIO()
-    from PIL.PngImagePlugin import PngInfo
 
     info = PngInfo()
     info.add_text("Comment", "home address: 1 Secret Lane")
@@ -40,7 +34,8 @@ def png_with_metadata(size: tuple[int, int] = (900, 700)) -> bytes:
     return out.getvalue()
 
 
-def test_an_upload_is_re_encoded_small_with_no_metadata(app: Any) -> None:
+@pytest.mark.usefixtures("app")
+def test_an_upload_is_re_encoded_small_with_no_metadata() -> None:
     clean = pictures.clean_png(png_with_metadata())
     with Image.open(io.BytesIO(clean)) as image:
         assert image.format == "PNG"
@@ -51,13 +46,15 @@ def test_an_upload_is_re_encoded_small_with_no_metadata(app: Any) -> None:
     assert b"SpyCam" not in clean
 
 
-@pytest.mark.parametrize("svg", sorted((CORPORA / "svg").glob("*.svg")), ids=lambda p: p.name)
-def test_every_attack_svg_in_the_corpus_is_refused(app: Any, svg: Path) -> None:
+@pytest.mark.parametrize("svg", corpora.svgs(), ids=lambda p: p.name)
+@pytest.mark.usefixtures("app")
+def test_every_attack_svg_in_the_corpus_is_refused(svg: Path) -> None:
     with pytest.raises(Invalid, match="PNG or JPEG"):
         pictures.clean_png(svg.read_bytes())
 
 
-def test_huge_and_oversized_pictures_are_refused(app: Any) -> None:
+@pytest.mark.usefixtures("app")
+def test_huge_and_oversized_pictures_are_refused() -> None:
     bomb = io.BytesIO()
     Image.new("1", (20_000, 20_000)).save(bomb, "PNG")  # tiny file, 400 megapixels decoded
     assert len(bomb.getvalue()) < pictures.MAX_BYTES
@@ -88,8 +85,9 @@ def test_staff_upload_a_picture_for_a_word_on_a_pupils_layer(session: Session) -
         pictures.upload_for_word(session, other, "dog", png_with_metadata(), pupil=ben)
 
 
+@pytest.mark.usefixtures("session")
 def test_the_chooser_uploads_and_serves_the_picture(
-    session: Session, client: FlaskClient, login_as: Callable[..., Account]
+    client: FlaskClient, login_as: Callable[..., Account]
 ) -> None:
     login_as(Role.HEADTEACHER)
     photo = (io.BytesIO(png_with_metadata()), "dog.png")
@@ -104,7 +102,7 @@ def test_the_chooser_uploads_and_serves_the_picture(
     served = client.get(f"/symbols/pic-{code}.svg")
     assert served.status_code == 200
     assert served.mimetype == "image/png"
-    svg = (CORPORA / "svg" / "SVG_XSS1.svg").read_bytes()
+    svg = (corpora.CORPORA / "svg" / "SVG_XSS1.svg").read_bytes()
     refused = client.post(
         "/symbols/pictures",
         data={"phrase": "dog", "layer": "school", "picture": (io.BytesIO(svg), "x.svg")},
@@ -120,7 +118,7 @@ def test_a_folder_and_csv_become_the_school_layer(
     head = factories.make_account(session, Role.HEADTEACHER)
     session.commit()
     (tmp_path / "dog.png").write_bytes(png_with_metadata((64, 64)))
-    (tmp_path / "evil.svg").write_bytes((CORPORA / "svg" / "SVG_XSS1.svg").read_bytes())
+    (tmp_path / "evil.svg").write_bytes((corpora.CORPORA / "svg" / "SVG_XSS1.svg").read_bytes())
     words = tmp_path / "words.csv"
     words.write_text("word,file\ndog,dog.png\ncat,evil.svg\nbird,../../etc/passwd\n")
     result = runner.invoke(

@@ -16,13 +16,7 @@ from classroom.accounts.models import Account, Role
 from classroom.audit.models import AuditEvent
 from classroom.symbols import people
 from classroom.symbols.models import StaffPhoto
-from tests import factories
-
-CORPORA = next(
-    p / "shared" / "corpora"
-    for p in Path(__file__).resolve().parents
-    if (p / "shared" / "corpora").is_dir()
-)
+from tests import corpora, factories
 
 
 def jpeg_with_metadata() -> bytes:
@@ -102,7 +96,7 @@ def test_the_admin_or_head_sets_and_removes_a_teachers_photo_without_metadata(
     assert "agreed" in agreed.summary
 
 
-@pytest.mark.parametrize("svg", sorted((CORPORA / "svg").glob("*.svg"))[:4], ids=lambda p: p.name)
+@pytest.mark.parametrize("svg", corpora.svgs()[:4], ids=lambda p: p.name)
 def test_svg_from_the_attack_corpus_is_refused(
     session: Session, client: FlaskClient, login_as: Callable[..., Account], svg: Path
 ) -> None:

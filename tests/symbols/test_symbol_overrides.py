@@ -17,6 +17,7 @@ from classroom.audit.models import AuditEvent
 from classroom.db import Base, make_engine
 from classroom.errors import Invalid
 from classroom.migrate import upgrade
+from classroom.principals import Anonymous
 from classroom.pupils.models import Pupil
 from classroom.symbols import services
 from classroom.symbols.models import SymbolOverride
@@ -178,7 +179,6 @@ def test_who_may_change_which_layer(
 
 
 def test_a_pupil_and_nobody_cannot_change_symbols(session: Session, world: World) -> None:
-    from classroom.principals import Anonymous
 
     with pytest.raises(PermissionError):
         services.set_override(session, Anonymous(), "cat", "1F436")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -19,9 +18,8 @@ from classroom.devices.services import cookie_name
 from classroom.pupils.models import Pupil, Scanning, SchoolClass
 from classroom.symbols import services
 from classroom.symbols.models import SymbolOverride
-from tests import factories
+from tests import corpora, factories
 
-XSS_CORPUS = Path("/work/shared/corpora/xss.txt")
 Login = Callable[..., Account]
 
 
@@ -118,7 +116,7 @@ class _Output(HTMLParser):
             self.attributes.update(name for name, _ in attrs)
             self.depth += tag != "img"  # the only void element the output holds
 
-    def handle_endtag(self, tag: str) -> None:
+    def handle_endtag(self, tag: str) -> None:  # noqa: ARG002 - HTMLParser's signature
         if self.depth:
             self.depth -= 1
 
@@ -142,7 +140,7 @@ def test_xss_corpus_typed_into_the_tool_comes_back_as_text(
     client: FlaskClient, login_as: Login
 ) -> None:
     login_as(Role.TEACHER)
-    lines = [line for line in XSS_CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    lines = corpora.lines("xss.txt")
     assert len(lines) > 600
     for text in _batches(lines):
         response = client.get("/symbols/text", query_string={"text": text})

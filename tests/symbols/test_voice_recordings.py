@@ -9,7 +9,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -65,8 +64,8 @@ def test_the_most_specific_recording_wins(session: Session) -> None:
     assert recordings.recording_for(session, dev, "Good job") is None
 
 
+@pytest.mark.usefixtures("app")
 def test_a_recorded_phrase_replaces_synthesis_and_is_served_with_byte_ranges(
-    app: Flask,
     session: Session,
     client: FlaskClient,
     login_as: Callable[..., Account],
