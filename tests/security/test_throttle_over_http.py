@@ -86,7 +86,8 @@ def server(tmp_path: Path, template_db: Path, clock: Clock) -> Iterator[Gunicorn
 
 
 def _wait_for(port: int) -> None:
-    deadline = time.monotonic() + 30
+    # Each worker builds the app (lesson files and their picture checks): seconds on a busy box.
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         try:
             if _get(port, "/health")[0] == 200:
