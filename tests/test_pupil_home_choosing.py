@@ -138,7 +138,7 @@ def test_home_follows_the_pathway_when_staff_have_not_chosen(
 def test_an_adult_has_seen_your_worry_is_said_in_order_with_its_ok(
     app: Flask, session: Session, monkeypatch: Any
 ) -> None:
-    from classroom.pupils import views
+    from classroom.ipad import views
 
     monkeypatch.setattr(views.worry_services, "seen_message_due", lambda db, pupil: True)
     oak = make_class(session)
