@@ -48,6 +48,7 @@ def _register_features(app: Flask) -> None:
     from classroom.core import views as core
     from classroom.devices import views as devices
     from classroom.installed import views as installed
+    from classroom.ipad import views as ipad
     from classroom.lessons import authoring_views as authoring
     from classroom.lessons import views as lessons
     from classroom.lessons.content import all_pupil_texts
@@ -76,6 +77,7 @@ def _register_features(app: Flask) -> None:
     app.register_blueprint(evidence.bp)
     app.register_blueprint(transfer.bp)
     app.register_blueprint(installed.bp)
+    app.register_blueprint(ipad.bp)  # the pupil's iPad shell, above lessons and worries
     register_cli(app)
     register_text_source(app, lambda: (t for _id, t in all_pupil_texts(app.extensions["lessons"])))
     register_text_source(app, worry_texts)

@@ -61,7 +61,7 @@ TITLES = {
 }
 
 
-# A pupil cannot read the staff error page. The pupils package registers what a pupil (or a
+# A pupil cannot read the staff error page. The iPad shell (ipad) registers what a pupil (or a
 # class iPad between pupils) gets instead; both callables answer None when the request is not
 # from a pupil or a class iPad, and the staff page is shown.
 @dataclass(frozen=True)

@@ -251,10 +251,10 @@ def _rule_for(endpoint: str) -> str:
 
 def _refuse(rule: str, actor: object) -> Response:
     if isinstance(actor, PupilPrincipal):
-        return redirect(url_for("pupils.home"))  # a pupil is never shown a staff page
+        return redirect(url_for("ipad.home"))  # a pupil is never shown a staff page
     if isinstance(actor, Anonymous):
         if rule == "pupil":
-            return redirect(url_for("pupils.start"))
+            return redirect(url_for("ipad.start"))
         return redirect(url_for("accounts.sign_in", next=request.full_path.rstrip("?")))
     if rule == "class_ipad":
         return redirect(url_for("core.home"))

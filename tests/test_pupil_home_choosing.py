@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from classroom.accounts.models import Account, Role
 from classroom.audit.models import AuditEvent
 from classroom.devices.services import cookie_name
+from classroom.ipad import views
 from classroom.lessons import maps
-from classroom.pupils import views
 from classroom.pupils.models import CardChoosing, Pathway, Pupil
 from tests.factories import make_class, make_device, make_pupil
 

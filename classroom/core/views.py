@@ -23,13 +23,13 @@ def home() -> ResponseReturnValue:
     """Send each person to their own start page."""
     actor = current_user._get_current_object()  # noqa: SLF001
     if actor.is_pupil:
-        return redirect(url_for("pupils.home"))
+        return redirect(url_for("ipad.home"))
     if actor.is_parent:
         return redirect(url_for("pupils.my_children"))
     if actor.is_staff:
         return redirect(url_for("pupils.dashboard"))
     if current_device() is not None:
-        return redirect(url_for("pupils.start"))
+        return redirect(url_for("ipad.start"))
     return redirect(url_for("accounts.sign_in"))
 
 

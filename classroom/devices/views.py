@@ -108,6 +108,6 @@ def enrol(code: str) -> ResponseReturnValue:
         _device, token = services.enrol_with_link(db, code[:64])
     except Invalid as problem:
         return render_template("devices/enrol.html", error=problem.message), 410
-    response = redirect(url_for("pupils.start"))
+    response = redirect(url_for("ipad.start"))
     services.set_device_cookie(response, token)
     return response

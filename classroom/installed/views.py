@@ -47,7 +47,7 @@ def manifest() -> Response:
         "description": "E-safety lessons and Report a worry on the class iPad.",
         "lang": "en-GB",
         "id": "/class-ipad",
-        "start_url": url_for("pupils.start"),
+        "start_url": url_for("ipad.start"),
         "scope": "/",
         "display": "standalone",
         "orientation": "any",

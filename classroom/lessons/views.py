@@ -30,7 +30,7 @@ def _fresh_step() -> ResponseReturnValue:
     """A stale form on a lesson screen: show the screen again (its GET has the same address)."""
     if request.endpoint == "lessons.answer":
         return redirect(request.path)
-    return redirect(url_for("pupils.home"))
+    return redirect(url_for("ipad.home"))
 
 
 CSRF_RECOVERY.update(
@@ -191,7 +191,7 @@ def start_again(lesson_id: str) -> ResponseReturnValue:
 def finish_address(attempt_id: int) -> ResponseReturnValue:
     """Reloading "Well done": the lesson is finished, so back to My lessons."""
     _attempt(attempt_id)  # another pupil's attempt is a 404, as on every attempt address
-    return redirect(url_for("pupils.home"))
+    return redirect(url_for("ipad.home"))
 
 
 # --- Teachers: a pupil's map and responses -------------------------------------------------------

@@ -7,7 +7,7 @@ from wtforms.validators import InputRequired, NumberRange
 
 from classroom.forms import Form
 from classroom.pupils.models import CardChoosing, Pathway, Scanning, SymbolSize
-from classroom.pupils.services import HOME_LESSONS_MOST, TILE_SYMBOLS, voice_choices
+from classroom.pupils.services import HOME_LESSONS_MOST, TILE_SYMBOLS
 
 
 class PupilSettingsForm(Form):
@@ -64,6 +64,7 @@ class PupilSettingsForm(Form):
         "Auditory scanning (a short sound, then each item is said as the highlight reaches it)"
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, voices: dict[str, str], **kwargs: object) -> None:
+        """`voices`: the ones this server can speak (speech.services.voice_choices)."""
         super().__init__(*args, **kwargs)
-        self.voice.choices = list(voice_choices().items())
+        self.voice.choices = list(voices.items())

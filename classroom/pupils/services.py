@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
@@ -176,24 +176,13 @@ def lessons_on_home(pupil: Pupil) -> int | None:
     return pupil.home_lessons or None
 
 
-def voice_choices() -> dict[str, str]:
-    """The voices this server can speak, with plain names for staff."""
-    # lazy: speech (a feature, above pupils) is optional; staff settings still work without it
-    from classroom.speech.engine import SpeechUnavailable  # noqa: PLC0415
-    from classroom.speech.services import current_synthesiser  # noqa: PLC0415
+def update_settings(
+    session: Session, actor: Actor, pupil: Pupil, new: PupilSettings, voices: Collection[str]
+) -> None:
+    """Change what the pupil's pages do; each changed field is named in the audit log.
 
-    try:
-        voices = current_synthesiser().voices()
-    except (SpeechUnavailable, OSError, RuntimeError) as error:
-        # No server speech: only the default voice can be kept; the reason goes to the log.
-        logging.getLogger(__name__).warning("server voices unavailable: %s", error)
-        voices = ("gmw/en",)
-    named = {"gmw/en": "British English (espeak, robotic)", "hibari/heart": "Natural voice"}
-    return {v: named.get(v, v) for v in voices if v in named or v.startswith("gmw/en")}
-
-
-def update_settings(session: Session, actor: Actor, pupil: Pupil, new: PupilSettings) -> None:
-    """Change what the pupil's pages do; each changed field is named in the audit log."""
+    `voices` are the ones this server can speak (a voice already set may stay).
+    """
     _require_edit(session, actor, pupil)
     if new.tile_symbol not in TILE_SYMBOLS:
         raise Invalid("Choose one of the tile symbols shown.", "tile_symbol")
@@ -208,7 +197,7 @@ def update_settings(session: Session, actor: Actor, pupil: Pupil, new: PupilSett
         )
     if new.voice is None:
         new.voice = pupil.voice
-    elif new.voice != pupil.voice and new.voice not in voice_choices():
+    elif new.voice != pupil.voice and new.voice not in voices:
         raise Invalid("Choose one of the voices shown.", "voice")
     changed = [name for name, value in vars(new).items() if getattr(pupil, name) != value]
     for name in changed:

@@ -28,6 +28,7 @@ from classroom.speech.engine import (
     DEFAULT_RATE,
     MAX_RATE,
     MIN_RATE,
+    SpeechUnavailable,
     Synthesiser,
     WordTiming,
 )
@@ -92,6 +93,18 @@ def current_synthesiser() -> Synthesiser:
         if isinstance(own, Synthesiser):
             return own
     return shared_synthesiser()
+
+
+def voice_choices() -> dict[str, str]:
+    """The voices this server can speak, with plain names for staff."""
+    try:
+        voices = current_synthesiser().voices()
+    except (SpeechUnavailable, OSError, RuntimeError) as error:
+        # No server speech: only the default voice can be kept; the reason goes to the log.
+        logger.warning("server voices unavailable: %s", error)
+        voices = ("gmw/en",)
+    named = {"gmw/en": "British English (espeak, robotic)", "hibari/heart": "Natural voice"}
+    return {v: named.get(v, v) for v in voices if v in named or v.startswith("gmw/en")}
 
 
 def speech_available() -> bool:

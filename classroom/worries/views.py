@@ -109,7 +109,7 @@ def _not_now_url() -> str:
         path = safe_path(came_from, "")
         if path.startswith("/pupil/") and not path.startswith("/pupil/worry"):
             return path
-    return url_for("pupils.home")
+    return url_for("ipad.home")
 
 
 def _flow_page(pupil: Pupil, device_id: int, key: str, **extra: Any) -> str:
@@ -260,7 +260,7 @@ def pupil_thanks() -> ResponseReturnValue:
     sent = session.get("worries_sent", {})
     key = request.args.get("key")
     if key is not None and (not isinstance(sent, dict) or key not in sent):
-        return redirect(url_for("pupils.home"))
+        return redirect(url_for("ipad.home"))
     adult_id = sent[key] if key is not None else None
     adults = services.trusted_adults(get_session(), me.pupil)
     adult = next((a for a in adults if a.id == adult_id), None)

@@ -36,7 +36,7 @@ def home() -> str | None:
     if not is_pupil_context():
         return None
     signed_in = isinstance(current_actor(), PupilPrincipal)
-    return url_for("pupils.home" if signed_in else "pupils.start")
+    return url_for("ipad.home" if signed_in else "ipad.start")
 
 
 def page(code: int) -> str | None:
