@@ -44,9 +44,6 @@
     steps.forEach(function (step, i) { step.hidden = i !== current; });
     form.querySelector(".worry-nav .back").hidden = current === 0;
     form.querySelector(".worry-nav .skip").hidden = current === steps.length - 1;
-    // Who reads a worry is said on the last step, beside Send, so each screen fits the iPad.
-    var whoSees = form.querySelector(".who-sees");
-    if (whoSees) { whoSees.hidden = current !== steps.length - 1; }
     // The step's first answer (not a word of its question), so switch scanning starts there.
     var focusTarget = steps[current].querySelector(".choice-card, textarea") ||
       steps[current].querySelector("button");

@@ -46,8 +46,9 @@
     }
     return null;
   };
-  // With "Are you finished?" open, the dialog is the screen: what is behind it waits.
-  const dialog = document.querySelector("dialog[open]");
+  // With "Are you finished?" open (a <dialog>, or the shell's own .finish-confirm panel over the
+  // whole screen), the dialog is the screen: what is behind it waits.
+  const dialog = document.querySelector("dialog[open], .finish-confirm:not([hidden])");
   for (const el of mustSee) {
     const r = el.getBoundingClientRect();
     if (r.top < 0 || r.left < 0 || r.bottom > vh + 0.5 || r.right > vw + 0.5) {
