@@ -42,6 +42,8 @@
   function show(index) {
     current = Math.max(0, Math.min(index, steps.length - 1));
     steps.forEach(function (step, i) { step.hidden = i !== current; });
+    // Back, Skip and Send are said after the question on screen (its Read to me).
+    form.querySelector(".worry-send").setAttribute("data-say-with", steps[current].id);
     form.querySelector(".worry-nav .back").hidden = current === 0;
     form.querySelector(".worry-nav .skip").hidden = current === steps.length - 1;
     // The step's first answer (not a word of its question), so switch scanning starts there.
