@@ -162,3 +162,22 @@ def test_start_screen_reads_the_question_then_every_name_in_tile_order(
     page = ipad.get("/class-ipad").data.decode()
     assert _say(page, "say-start") == "Who are you? Amira. Ben. Zara"
     assert 'data-read-to-me="say-start"' in page
+
+
+def test_every_lesson_tile_on_home_has_a_speaker_that_says_it_without_opening_it(
+    app: Flask, session: Session
+) -> None:
+    oak = make_class(session)
+    pupil = make_pupil(session, oak, pathway=Pathway.FORMAL)
+    session.commit()
+    page = _home(app, session, pupil)
+    tiles = page[page.index('class="tiles lesson-tiles') :].split("</ul>", 1)[0].split("<li")[1:]
+    assert len(tiles) == len(TILE.findall(page)) > 1
+    for i, tile in enumerate(tiles):
+        hear = re.search(r'data-hear="([^"]*)"', tile)
+        speak = re.search(r'class="card-speaker"[^>]*data-speak="([^"]*)"', tile)
+        assert hear is not None
+        assert speak is not None, f"tile {i} has no speaker"
+        assert speak.group(1) == hear.group(1)
+        assert speak.group(1).startswith("This one next. ") == (i == 0)
+

@@ -29,6 +29,9 @@
     var page = 0;
     var back = arrow("Back", "2B05", "page-back");
     var more = arrow("More", "27A1", "page-more big-next");
+    // The screen's Read to me says the arrows too (static/js/speech.js).
+    var screen = list.closest("[data-say][id]");
+    if (screen) { [back, more].forEach(function (b) { b.setAttribute("data-say-with", screen.id); }); }
     var anchor = nav.firstChild;  // the arrows go before what the row already holds
 
     function bounds(n) {

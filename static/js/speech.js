@@ -282,9 +282,30 @@
     });
   }
 
+  // A screen's buttons are said after its words: a row or button marked
+  // data-say-with="<the container's id>" (More, Back, Send), as it is on the screen now.
+  function controlsSaidWith(container) {
+    if (!container.id) { return []; }
+    var marked = Array.prototype.filter.call(
+      document.querySelectorAll('[data-say-with="' + container.id + '"]'),
+      function (el) { return el.getClientRects().length > 0; });
+    var words = [];
+    marked.forEach(function (el) {
+      if (marked.some(function (other) { return other !== el && other.contains(el); })) { return; }
+      var controls = el.matches("a, button") ? [el] : Array.prototype.slice.call(el.querySelectorAll("a, button"));
+      controls.forEach(function (control) {
+        var said = (control.textContent || "").replace(/\s+/g, " ").trim();
+        if (said && control.getClientRects().length > 0) { words.push(said + "."); }
+      });
+    });
+    return words;
+  }
+
   function readContainer(container, button) {
     if (button && button.classList.contains("is-reading")) { stop(); return Promise.resolve(null); }
-    var text = container.getAttribute("data-say") || container.textContent;
+    var text = (container.getAttribute("data-say") || container.textContent).trim();
+    var controls = controlsSaidWith(container);
+    if (controls.length) { text += (/[.!?]$/.test(text) ? " " : ". ") + controls.join(" "); }
     return speak(text, container, null).then(function (handle) {
       if (handle && button) {
         button.classList.add("is-reading");

@@ -42,11 +42,10 @@
   function show(index) {
     current = Math.max(0, Math.min(index, steps.length - 1));
     steps.forEach(function (step, i) { step.hidden = i !== current; });
+    // Back, Skip and Send are said after the question on screen (its Read to me).
+    form.querySelector(".worry-send").setAttribute("data-say-with", steps[current].id);
     form.querySelector(".worry-nav .back").hidden = current === 0;
     form.querySelector(".worry-nav .skip").hidden = current === steps.length - 1;
-    // Who reads a worry is said on the last step, beside Send, so each screen fits the iPad.
-    var whoSees = form.querySelector(".who-sees");
-    if (whoSees) { whoSees.hidden = current !== steps.length - 1; }
     // The step's first answer (not a word of its question), so switch scanning starts there.
     var focusTarget = steps[current].querySelector(".choice-card, textarea") ||
       steps[current].querySelector("button");

@@ -123,7 +123,7 @@ def test_read_to_me_on_the_start_screen_and_home_says_the_screens_words(
     assert said.startswith("Hello Ben. ")
     first = ipad.locator(".lesson-tile.next")
     assert f"My lessons. {first.get_attribute('data-hear')}" in said
-    assert said.endswith("Our rules")
+    assert said.endswith("Our rules. More.")  # then the row's arrow (data-say-with)
     expect(ipad.locator(".next-item .next-label")).to_have_text(re.compile("This one next"))
     _finish(ipad)
 

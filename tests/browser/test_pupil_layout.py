@@ -1,5 +1,6 @@
 """Every pupil screen fits a class iPad: answers and the main action in view at scroll 0, the
-worry button in a place of its own covering nothing, every target at least 64 px."""
+worry button in a place of its own covering nothing, every target at least 64 px; and every
+visible word on it can be heard."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ SHOTS = os.environ.get("CLASSROOM_SCREENSHOTS")  # a folder: save a PNG of every
 
 # A function run in the page: what a pupil would find covered, cut off or too small at scroll 0.
 MEASURE = (Path(__file__).parent / "measure_pupil_screen.js").read_text().strip()
+# Another: the visible words on the screen that neither Read to me nor the word itself says.
+HEAR = (Path(__file__).parent / "hear_pupil_screen.js").read_text().strip()
 
 
 def _set_size(server: LiveServer, first_name: str, size: SymbolSize) -> None:
@@ -41,6 +44,7 @@ class Walk:
         self.page = page
         self.label = label
         self.problems: dict[str, list[str]] = {}
+        self.unheard: dict[str, list[str]] = {}
         self.screens = 0
 
     def check(self, screen: str, axe: bool = False) -> None:
@@ -50,6 +54,9 @@ class Walk:
         found: list[str] = self.page.evaluate(MEASURE)
         if found:
             self.problems[f"{self.label} {self.screens:02d} {screen}"] = found
+        unheard: list[str] = self.page.evaluate(HEAR)
+        if unheard:
+            self.unheard[f"{self.label} {self.screens:02d} {screen}"] = unheard
         if SHOTS:
             Path(SHOTS).mkdir(parents=True, exist_ok=True)
             self.page.screenshot(path=f"{SHOTS}/{self.label}-{self.screens:02d}-{screen}.png")
@@ -105,7 +112,7 @@ def _walk_worry(walk: Walk) -> None:
 @pytest.fixture(scope="module")
 def walks(browser: Browser, live_server: LiveServer) -> dict[str, Any]:
     """Walk every pupil screen type at both viewports and every symbol size (once per module)."""
-    found: dict[str, Any] = {"problems": {}, "screens": 0}
+    found: dict[str, Any] = {"problems": {}, "unheard": {}, "screens": 0}
     for label, viewport in VIEWPORTS.items():
         context = browser.new_context(viewport=viewport, has_touch=True, locale="en-GB")
         context.set_default_timeout(10_000)
@@ -133,6 +140,7 @@ def walks(browser: Browser, live_server: LiveServer) -> dict[str, Any]:
             page.locator("[data-confirm-finish]").click()
             expect(page.get_by_role("heading", name="Who are you?")).to_be_visible()
             found["problems"].update(walk.problems)
+            found["unheard"].update(walk.unheard)
             found["screens"] += walk.screens
         context.close()
     return found
@@ -143,3 +151,10 @@ def test_every_pupil_screen_fits_without_scrolling_or_covering(walks: dict[str, 
     report = "\n".join(f"{screen}: {'; '.join(p)}" for screen, p in sorted(problems.items()))
     assert walks["screens"] > 60
     assert problems == {}, f"{len(problems)} of {walks['screens']} screens:\n{report}"
+
+
+def test_every_visible_word_on_a_pupil_screen_can_be_heard(walks: dict[str, Any]) -> None:
+    unheard = walks["unheard"]
+    report = "\n".join(f"{screen}: {' '.join(words)}" for screen, words in sorted(unheard.items()))
+    assert walks["screens"] > 60
+    assert unheard == {}, f"words that cannot be heard on {len(unheard)} screens:\n{report}"
