@@ -12,8 +12,13 @@ from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account, Role
 from classroom.devices.services import cookie_name
+from classroom.lessons.authored_models import AuthoredLesson
 from classroom.pupils.models import Pupil, SchoolClass
-from tests.factories import make_class, make_device, make_pupil
+from tests.authoring_helpers import lesson_form
+from tests.conftest import sign_in
+from tests.factories import make_account, make_class, make_device, make_pupil
+from tests.factories import make_school as make_school_record
+from tests.worry_helpers import make_school, pupil_on_ipad
 
 WORRY_BUTTON = re.compile(r'<a class="worry-button"[^>]*>(.*?)</a>', re.S)
 CAT = "/symbols/1F431.svg"
@@ -40,6 +45,18 @@ def _choose(client: FlaskClient, phrase: str, symbol: str, layer: str) -> None:
         "/symbols/choices", data={"phrase": phrase, "symbol": symbol, "layer": layer}
     )
     assert response.status_code == 302, response.data
+
+
+def _shared_lesson(session: Session, teacher: FlaskClient, title: str) -> AuthoredLesson:
+    """A lesson the signed-in teacher writes and shares with their school."""
+    created = teacher.post("/authoring/new", data=lesson_form(title=title))
+    assert created.status_code == 302, created.data
+    found = re.search(r"/authoring/(\d+)", created.location)
+    assert found is not None
+    row = session.get(AuthoredLesson, int(found.group(1)))
+    assert row is not None
+    assert teacher.post(f"/authoring/{row.id}/share").status_code == 302
+    return row
 
 
 def _class_with_pupils(session: Session) -> tuple[SchoolClass, Pupil, Pupil]:
@@ -81,3 +98,41 @@ def test_a_symbol_cleared_for_the_class_goes_back_on_the_next_page(
     page = amiras.get("/pupil/").data.decode()
     assert CAT not in page
     assert "/symbols/1F3C1.svg" in page  # Finished's own picture again
+
+
+def test_a_shared_lesson_a_teacher_changes_shows_its_new_title_on_the_pupils_next_page(
+    app: Flask, session: Session
+) -> None:
+    school = make_school(session)
+    teacher = app.test_client()
+    assert sign_in(teacher, school.teacher.username).status_code == 302
+    row = _shared_lesson(session, teacher, title="Kind words online")
+    added = teacher.post(f"/pupils/{school.pupil.id}/lessons/x/add", data={"lesson_id": row.key})
+    assert added.status_code == 302
+    ipad = pupil_on_ipad(app, school)
+    assert "Kind words online" in ipad.get("/pupil/").data.decode()
+
+    edited = teacher.post(f"/authoring/{row.id}/edit", data=lesson_form(title="Kind words"))
+
+    assert edited.status_code == 302, edited.data
+    page = ipad.get("/pupil/").data.decode()
+    assert "Kind words online" not in page
+    assert "Kind words" in page
+    assert ipad.get(f"/pupil/lessons/{row.key}").status_code == 200
+
+
+def test_a_lesson_shared_in_another_school_never_reaches_this_schools_catalogue(
+    app: Flask, session: Session
+) -> None:
+    school = make_school(session)
+    ipad = pupil_on_ipad(app, school)
+    assert ipad.get("/pupil/").status_code == 200  # this school's catalogue is now cached
+    elsewhere = make_school_record(session, name="Elsewhere")
+    author = make_account(session, Role.TEACHER, school=elsewhere)
+    session.commit()
+    writer = app.test_client()
+    assert sign_in(writer, author.username).status_code == 302
+    row = _shared_lesson(session, writer, title="Only over there")
+
+    assert ipad.get(f"/pupil/lessons/{row.key}").status_code == 404
+    assert "Only over there" not in ipad.get("/pupil/").data.decode()
