@@ -41,11 +41,11 @@ def cached_symbolise(text: str, overrides: OverrideLayers = (), **options: Any) 
     """`symbolise`, remembered per (text, layers) in this worker (a fresh list each call)."""
     if options:  # a vocabulary or function words given: no caching for the staff tools
         return symbolise(text, overrides, **options)
-    return list(_symbolised(text, layers_key(overrides)))
+    return list(symbolised(text, layers_key(overrides)))
 
 
 @lru_cache(maxsize=8192)
-def _symbolised(text: str, key: LayersKey) -> tuple[Token, ...]:
+def symbolised(text: str, key: LayersKey) -> tuple[Token, ...]:
     layers: Sequence[Mapping[str, str]] = [dict(layer) for layer in key]
     return tuple(symbolise(text, layers))
 
@@ -91,8 +91,11 @@ def render_labels(
 
 
 def _image_base() -> str:
-    """The symbol URL with a placeholder code: one url_for per render, not one per word."""
-    return url_for("symbols.image", code="CODE")
+    """The symbol URL with a placeholder code: one url_for per request, not one per word."""
+    if "symbol_image_base" not in g:
+        g.symbol_image_base = url_for("symbols.image", code="CODE")
+    base: str = g.symbol_image_base
+    return base
 
 
 @lru_cache(maxsize=8192)
