@@ -13,7 +13,7 @@ from classroom import policy
 from classroom.installed.views import app_short_name, app_theme_colour
 from classroom.localtime import local_time, zone_name
 from classroom.speech.services import speech_available
-from classroom.symbols.cache import render_symbolised, render_words
+from classroom.symbols.cache import render_labels, render_symbolised, render_words
 from classroom.symbols.people_views import person_picture, staff_picture
 from classroom.symbols.spoken import name, spoken
 from classroom.symbols.views import PupilLayers
@@ -52,6 +52,7 @@ def init_app(app: Flask) -> None:
         word_swap=word_swap,
         render_symbolised=render_symbolised,
         render_words=render_words,
+        render_labels=render_labels,
         spoken=spoken,
         person_name=name,
         person_picture=person_picture,

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import current_app, g, has_request_context
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, exists, literal_column, or_, select, union_all
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.sql.selectable import CompoundSelect
 
 from classroom import policy
 from classroom.audit.models import AuditTier
@@ -14,6 +17,7 @@ from classroom.audit.services import record
 from classroom.db import get_session, utcnow
 from classroom.errors import Invalid
 from classroom.lessons import authoring
+from classroom.lessons.authored_models import AuthoredLesson, LessonStatus
 from classroom.lessons.content import Catalogue, Lesson
 from classroom.lessons.models import LessonAttempt, MapEntry, PupilTarget
 from classroom.principals import Actor, PupilPrincipal, require_account_id
@@ -31,9 +35,46 @@ def catalogue() -> Catalogue:
         return authoring.merged(files, authoring.shared_lessons(get_session(), None))
     if "lesson_catalogue" not in g:
         school_id = _request_school()
-        shared = authoring.shared_lessons(get_session(), school_id) if school_id else []
-        g.lesson_catalogue = authoring.merged(files, shared)
+        g.lesson_catalogue = _school_catalogue(files, school_id) if school_id else files
     lessons: Catalogue = g.lesson_catalogue
+    return lessons
+
+
+# Which shared teacher lessons a school has, at which revision: a few small columns, read on
+# every request instead of every lesson document.
+_SHARED_STAMPS = (
+    select(AuthoredLesson.id, AuthoredLesson.revision, AuthoredLesson.updated_at)
+    .where(
+        AuthoredLesson.status == LessonStatus.SHARED,
+        AuthoredLesson.school_id == bindparam("school_id"),
+    )
+    .order_by(AuthoredLesson.id)
+)
+Stamps = tuple[tuple[int, int, datetime], ...]
+
+
+def _school_catalogue(files: Catalogue, school_id: int) -> Catalogue:
+    """The school's catalogue, built once per worker until its shared lessons change.
+
+    Lesson files never change while the server runs. Teacher lessons change in the database,
+    maybe through another worker, so each request compares the stamps (id, revision, time
+    saved) of the school's shared lessons with those the cached catalogue was built from: a
+    lesson shared or edited anywhere shows on the next page in every worker.
+    """
+    session = get_session()
+    stamps: Stamps = tuple(
+        (row.id, row.revision, row.updated_at)
+        for row in session.execute(_SHARED_STAMPS, {"school_id": school_id})
+    )
+    built: dict[int, tuple[Stamps, Catalogue]] = current_app.extensions.setdefault(
+        "school_catalogues", {}
+    )
+    cached = built.get(school_id)
+    if cached is not None and cached[0] == stamps:
+        return cached[1]
+    shared = authoring.shared_lessons(session, school_id) if stamps else []
+    lessons = authoring.merged(files, shared)
+    built[school_id] = (stamps, lessons)
     return lessons
 
 
@@ -102,23 +143,97 @@ def is_personalised(session: Session, pupil: Pupil) -> bool:
     return bool(_pupil_entries(session, pupil))
 
 
-def pupil_map(session: Session, pupil: Pupil, include_hidden: bool = False) -> list[Planned]:
-    """The pupil's lessons in order, target first; lessons no longer in the catalogue drop out."""
-    entries = _pupil_entries(session, pupil) or class_entries(session, pupil.school_class)
-    target = session.get(PupilTarget, pupil.id)
+@dataclass(frozen=True)
+class _MapRow:
+    """One saved map entry as a pupil's pages need it, with what the pupil has done in it."""
+
+    lesson_id: str
+    pathway: Pathway | None
+    hidden: bool
+    own: bool  # on the pupil's personalised map (otherwise on their class's)
+    target: bool
+    finished: bool
+
+
+_PUPIL: BindParameter[int] = bindparam("pupil_id")
+# The pupil's own map and their class's, their target and the lessons they have finished, in
+# one statement built once: pupil home and every lesson step read it.
+_MAP_ROWS = (
+    select(
+        MapEntry.lesson_id,
+        MapEntry.pathway,
+        MapEntry.hidden,
+        MapEntry.pupil_id.is_not(None),
+        MapEntry.lesson_id
+        == select(PupilTarget.lesson_id).where(PupilTarget.pupil_id == _PUPIL).scalar_subquery(),
+        exists().where(
+            LessonAttempt.pupil_id == _PUPIL,
+            LessonAttempt.lesson_id == MapEntry.lesson_id,
+            LessonAttempt.finished_at.is_not(None),
+        ),
+    )
+    .where(or_(MapEntry.pupil_id == _PUPIL, MapEntry.class_id == bindparam("class_id")))
+    .order_by(MapEntry.position)
+)
+
+
+def _map_rows(session: Session, pupil: Pupil) -> list[_MapRow]:
+    """The pupil's map in order: their own if a teacher personalised it, else their class's."""
+    found = [
+        _MapRow(lesson_id, pathway, bool(hidden), bool(own), bool(target), bool(finished))
+        for lesson_id, pathway, hidden, own, target, finished in session.execute(
+            _MAP_ROWS, {"pupil_id": pupil.id, "class_id": pupil.class_id}
+        )
+    ]
+    if not found:
+        return _default_rows(session, pupil)
+    own = [row for row in found if row.own]
+    return own or found
+
+
+# For a class still on the default map: the pupil's target and the lessons they have finished.
+_TARGET_AND_FINISHED: CompoundSelect[str, str] = union_all(
+    select(literal_column("'target'"), PupilTarget.lesson_id).where(PupilTarget.pupil_id == _PUPIL),
+    select(literal_column("'finished'"), LessonAttempt.lesson_id).where(
+        LessonAttempt.pupil_id == _PUPIL, LessonAttempt.finished_at.is_not(None)
+    ),
+)
+
+
+def _default_rows(session: Session, pupil: Pupil) -> list[_MapRow]:
+    """A class whose map was never saved follows the default (see `default_entries`)."""
+    done = [
+        (kind, lesson_id)
+        for kind, lesson_id in session.execute(_TARGET_AND_FINISHED, {"pupil_id": pupil.id})
+    ]
+    targets = {lesson_id for kind, lesson_id in done if kind == "target"}
+    finished = {lesson_id for kind, lesson_id in done if kind == "finished"}
+    lessons: Catalogue = current_app.extensions["lessons"]
+    return [
+        _MapRow(lesson.id, None, False, False, lesson.id in targets, lesson.id in finished)
+        for lesson in lessons.available()
+    ]
+
+
+def _planned(rows: list[_MapRow], pupil: Pupil, include_hidden: bool) -> list[Planned]:
     lessons = catalogue()
     planned = [
         Planned(
-            lessons.get(e.lesson_id),
-            Pathway(e.pathway or pupil.pathway),
-            e.hidden,
-            target is not None and target.lesson_id == e.lesson_id,
-            e.pathway is not None,
+            lessons.get(row.lesson_id),
+            Pathway(row.pathway or pupil.pathway),
+            row.hidden,
+            row.target,
+            row.pathway is not None,
         )
-        for e in entries
-        if e.lesson_id in lessons and (include_hidden or not e.hidden)
+        for row in rows
+        if row.lesson_id in lessons and (include_hidden or not row.hidden)
     ]
     return sorted(planned, key=lambda p: not p.target)
+
+
+def pupil_map(session: Session, pupil: Pupil, include_hidden: bool = False) -> list[Planned]:
+    """The pupil's lessons in order, target first; lessons no longer in the catalogue drop out."""
+    return _planned(_map_rows(session, pupil), pupil, include_hidden)
 
 
 def planned_lesson(session: Session, pupil: Pupil, lesson_id: str) -> Planned | None:
@@ -306,14 +421,9 @@ def set_class_lesson(
 
 def next_first(session: Session, pupil: Pupil) -> list[Planned]:
     """My lessons: the target, then lessons not finished yet, then the rest, in map order."""
-    finished = set(
-        session.scalars(
-            select(LessonAttempt.lesson_id).where(
-                LessonAttempt.pupil_id == pupil.id, LessonAttempt.finished_at.is_not(None)
-            )
-        )
-    )
-    planned = pupil_map(session, pupil)
+    rows = _map_rows(session, pupil)
+    finished = {row.lesson_id for row in rows if row.finished}
+    planned = _planned(rows, pupil, include_hidden=False)
     return sorted(planned, key=lambda p: (not p.target, p.lesson.id in finished))
 
 

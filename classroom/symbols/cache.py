@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from flask import g, url_for
@@ -22,9 +22,13 @@ from classroom.pupils.models import Pupil
 from classroom.symbols import services
 from classroom.symbols.symboliser import OverrideLayers, Token, symbolise
 
+if TYPE_CHECKING:  # spoken.py imports this module: the type only, to avoid a cycle
+    from classroom.symbols.spoken import Piece
+
 SIZES = ("medium", "large", "extra_large")
+LABEL_SIZES = ("small", "button", "medium")
 TAGS = ("p", "div", "span", "h1", "h2", "h3", "li", "legend")
-PIXELS = {"medium": 64, "large": 96, "extra_large": 128}
+PIXELS = {"small": 44, "button": 56, "medium": 64, "large": 96, "extra_large": 128}
 LayersKey = tuple[tuple[tuple[str, str], ...], ...]
 
 
@@ -37,11 +41,11 @@ def cached_symbolise(text: str, overrides: OverrideLayers = (), **options: Any) 
     """`symbolise`, remembered per (text, layers) in this worker (a fresh list each call)."""
     if options:  # a vocabulary or function words given: no caching for the staff tools
         return symbolise(text, overrides, **options)
-    return list(_symbolised(text, layers_key(overrides)))
+    return list(symbolised(text, layers_key(overrides)))
 
 
 @lru_cache(maxsize=8192)
-def _symbolised(text: str, key: LayersKey) -> tuple[Token, ...]:
+def symbolised(text: str, key: LayersKey) -> tuple[Token, ...]:
     layers: Sequence[Mapping[str, str]] = [dict(layer) for layer in key]
     return tuple(symbolise(text, layers))
 
@@ -77,9 +81,21 @@ def render_words(parts: Sequence[Any], size: str = "large") -> Markup:
     return _render_parts(key, size, _image_base())
 
 
+def render_labels(
+    piece: Piece, size: str = "small", skip: str | None = None, fallback: str | None = None
+) -> Markup:
+    """The words inside a control (templates/symbols/_pupil.html `labels`), rendered once per
+    worker: the worry button, Finished and every tile carry the same labels on every page."""
+    size = size if size in LABEL_SIZES else "small"
+    return _render_labels(piece, size, skip, fallback, _image_base())
+
+
 def _image_base() -> str:
-    """The symbol URL with a placeholder code: one url_for per render, not one per word."""
-    return url_for("symbols.image", code="CODE")
+    """The symbol URL with a placeholder code: one url_for per request, not one per word."""
+    if "symbol_image_base" not in g:
+        g.symbol_image_base = url_for("symbols.image", code="CODE")
+    base: str = g.symbol_image_base
+    return base
 
 
 @lru_cache(maxsize=8192)
@@ -118,6 +134,32 @@ def _render_parts(
             html.append(_button(text, offset, symbol, say, size, image_base))
         else:
             html.append(f'<span class="sym-gap">{escape(text)}</span>')
+    return Markup("".join(html))  # noqa: S704 - every piece of text above is escaped
+
+
+@lru_cache(maxsize=8192)
+def _render_labels(
+    piece: Piece, size: str, skip: str | None, fallback: str | None, image_base: str
+) -> Markup:
+    parts = piece.labels()
+    pictured = any(part.symbol for part in parts)
+    pixels = PIXELS[size]
+    html = [f'<span class="sym-chunks sym-size-{size}">']
+    for n, part in enumerate(parts):
+        if not part.is_word:
+            html.append(f'<span class="sym-gap">{escape(part.text)}</span>')
+            continue
+        # `fallback` pictures a control none of whose words has a symbol, on its first word.
+        code = part.symbol or (fallback if not pictured and n == 0 else None)
+        image = ""
+        if code and code != skip:
+            src = escape(image_base.replace("CODE", quote(code, safe="")))
+            image = f'<img class="sym-img" src="{src}" alt="" width="{pixels}" height="{pixels}">'
+        html.append(
+            f'<span class="sym-word sym-chunk" data-offset="{part.offset}">{image}'
+            f'<span class="sym-label">{escape(part.text)}</span></span>'
+        )
+    html.append("</span>")
     return Markup("".join(html))  # noqa: S704 - every piece of text above is escaped
 
 

@@ -118,16 +118,26 @@ def _layers(
     session: Session, school_id: int, class_id: int | None, pupil_id: int | None
 ) -> list[dict[str, str]]:
     school_wide = and_(SymbolOverride.class_id.is_(None), SymbolOverride.pupil_id.is_(None))
+    # Plain columns, not ORM objects: every pupil page reads these rows.
     query = (
-        select(SymbolOverride)
+        select(
+            SymbolOverride.pupil_id,
+            SymbolOverride.class_id,
+            SymbolOverride.phrase,
+            SymbolOverride.symbol,
+        )
         .where(SymbolOverride.school_id == school_id)
         .where(or_(school_wide, _class_is(class_id), _pupil_is(pupil_id)))
         .order_by(SymbolOverride.id)
     )
-    layers: dict[str, dict[str, str]] = {"school": {}, "class": {}, "pupil": {}}
-    for row in session.scalars(query):
-        layers[row.layer][row.phrase] = row.symbol or HIDDEN
-    return [layers["school"], layers["class"], layers["pupil"]]
+    school: dict[str, str] = {}
+    in_class: dict[str, str] = {}
+    own: dict[str, str] = {}
+    for row_pupil, row_class, phrase, symbol in session.execute(query):
+        # The same rule as SymbolOverride.layer: pupil, else class, else school.
+        layer = own if row_pupil is not None else in_class if row_class is not None else school
+        layer[phrase] = symbol or HIDDEN
+    return [school, in_class, own]
 
 
 def _class_is(class_id: int | None) -> ColumnElement[bool]:

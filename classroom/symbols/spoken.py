@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from classroom.symbols.cache import cached_symbolise as symbolise
+from classroom.symbols.cache import LayersKey, layers_key, symbolised
 from classroom.symbols.symboliser import OverrideLayers, Token
 
 # A piece that ends like a sentence is followed by a space; any other gets ". " so the voice
@@ -101,10 +101,11 @@ def spoken(sources: Sequence[PieceSource], layers: OverrideLayers = ()) -> Spoke
     """Symbolise each piece with the pupil's override layers and join them for reading aloud."""
     pieces: list[Piece] = []
     text = ""
+    key = layers_key(layers)  # once for every piece: a screen has a dozen or more
     for source in sources:
         if pieces:
             text += " " if _SENTENCE_END.search(pieces[-1].text) else ". "
-        tokens = tuple(_tokens(source, layers))
+        tokens = tuple(_tokens(source, key))
         piece_text = "".join(token.text for token in tokens)
         pieces.append(Piece(piece_text, len(text), tokens))
         text += piece_text
@@ -116,12 +117,12 @@ def name(text: str) -> Name:
     return Name(text)
 
 
-def _tokens(source: PieceSource, layers: OverrideLayers) -> list[Token]:
+def _tokens(source: PieceSource, key: LayersKey) -> list[Token]:
     segments: Sequence[Segment] = [source] if isinstance(source, str | Name) else source
     tokens: list[Token] = []
     for segment in segments:
         if isinstance(segment, Name):
             tokens.extend([Token(segment.text, None, True, "")] if segment.text else [])
         else:
-            tokens.extend(symbolise(segment, layers))
+            tokens.extend(symbolised(segment, key))
     return tokens
