@@ -24,7 +24,7 @@ from tests import corpora
 from tests.conftest import sign_in
 from tests.factories import make_account, make_class, make_pupil
 from tests.factories import make_school as make_other_school
-from tests.test_evidence import new_incident
+from tests.worries.test_evidence import new_incident
 from tests.worry_helpers import School, make_school
 
 

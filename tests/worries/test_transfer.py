@@ -28,8 +28,8 @@ from classroom.worries.transfer_models import CpTransfer, ReceivedAttachment, Re
 from tests.conftest import Clock, build_app, sign_in
 from tests.factories import make_account, make_class, make_pupil
 from tests.factories import make_school as make_other_school
-from tests.test_body_map import mark_input
-from tests.test_evidence import new_incident, png_with_metadata
+from tests.worries.test_body_map import mark_input
+from tests.worries.test_evidence import new_incident, png_with_metadata
 from tests.worry_helpers import School, make_school
 
 PHRASE = "harbour violin pepper seventeen"

@@ -13,7 +13,7 @@ from flask import Flask, url_for
 
 from classroom.errors import CSRF_RECOVERY
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 URL_FOR = re.compile(r"url_for\(([^)]*)\)")
 ENDPOINT = re.compile(r"[\"']([a-z_]+\.[a-z_]+)[\"']")
 

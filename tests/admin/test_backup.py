@@ -29,7 +29,7 @@ from classroom.worries.evidence_models import Attachment
 from tests.conftest import Clock, build_app
 from tests.databases import POSTGRES
 from tests.factories import make_device
-from tests.test_evidence import new_incident, png_with_metadata
+from tests.worries.test_evidence import new_incident, png_with_metadata
 from tests.worry_helpers import make_school, sealed
 
 PASSPHRASE = "pelican orbit tangerine ladder"
