@@ -21,10 +21,42 @@
   const mustSee = [...document.querySelectorAll(
     ".choice-card, .ce-target, .big-next, [data-send], .tile, .worry-step:not([hidden]) textarea, .worry-button, .primary-action")]
     .filter(shown);
+  // Cut off by a box that clips (overflow not visible) is as unseen as off the screen.
+  const clipper = (el, r) => {
+    for (let box = el.parentElement; box && box !== document.body; box = box.parentElement) {
+      const style = getComputedStyle(box);
+      if (style.overflowX === "visible" && style.overflowY === "visible") { continue; }
+      const c = box.getBoundingClientRect();
+      if (r.top < c.top - 0.5 || r.bottom > c.bottom + 0.5 || r.left < c.left - 0.5 || r.right > c.right + 0.5) {
+        return box;
+      }
+    }
+    return null;
+  };
+  // Hidden under something else (a pinned row, the worry rail): a corner or the middle shows
+  // another element. What shares the card's own slot or list item (its speaker, the "This one
+  // next" label) is part of it.
+  const covered = (el, r) => {
+    const own = el.closest(".card-slot, li") || el;
+    const points = [[r.left + 6, r.top + 6], [r.right - 6, r.top + 6], [r.left + 6, r.bottom - 6],
+      [r.right - 6, r.bottom - 6], [(r.left + r.right) / 2, (r.top + r.bottom) / 2]];
+    for (const [x, y] of points) {
+      const hit = document.elementFromPoint(x, y);
+      if (hit && !own.contains(hit) && !hit.contains(el)) { return hit; }
+    }
+    return null;
+  };
+  // With "Are you finished?" open, the dialog is the screen: what is behind it waits.
+  const dialog = document.querySelector("dialog[open]");
   for (const el of mustSee) {
     const r = el.getBoundingClientRect();
     if (r.top < 0 || r.left < 0 || r.bottom > vh + 0.5 || r.right > vw + 0.5) {
       problems.push("not in view at scroll 0: " + name(el));
+    } else if (clipper(el, r)) {
+      problems.push("cut off at scroll 0: " + name(el));
+    } else if ((!dialog || dialog.contains(el)) && covered(el, r)) {
+      const hit = covered(el, r);
+      problems.push("covered at scroll 0: " + name(el) + " by " + hit.tagName + "." + hit.className);
     }
   }
   return problems;
