@@ -4,6 +4,7 @@ override layers as the question, so a pupil who cannot read sees one picture per
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -116,12 +117,18 @@ def _choose_step(app: Flask) -> tuple[int, ChooseStep]:
     raise AssertionError("the lesson has no choose step with a function word on a card")
 
 
-def _step_page(ipad: FlaskClient, number: int) -> str:
+def _start_at(ipad: FlaskClient, number: int) -> tuple[str, str]:
+    """Start the lesson and open step `number`: its address and its page."""
     started = ipad.post(f"/pupil/lessons/{LESSON}/start")
     assert started.status_code == 302
-    response = ipad.get(str(started.location).replace("/steps/1", f"/steps/{number}"))
+    url = str(started.location).replace("/steps/1", f"/steps/{number}")
+    response = ipad.get(url)
     assert response.status_code == 200
-    return response.data.decode()
+    return url, response.data.decode()
+
+
+def _step_page(ipad: FlaskClient, number: int) -> str:
+    return _start_at(ipad, number)[1]
 
 
 def _image(app: Flask, code: str) -> str:
@@ -196,3 +203,32 @@ def test_the_staff_preview_shows_the_same_word_pictures_on_its_cards(
             for t in symbolise(card.name)
             if t.is_word
         ]
+
+
+def _words_with_pictures(page: str, element_id: str) -> list[str]:
+    """The words of one symbolised line that carry a picture (word buttons with an img)."""
+    start = page.index(f'id="{element_id}"')
+    line = page[start : page.index("</p>", start)]
+    return re.findall(r'<img class="sym-img"[^>]*><span class="sym-label">([^<]+)</span>', line)
+
+
+def test_the_hint_a_problem_the_feedback_and_next_are_symbol_supported(
+    app: Flask, session: Session
+) -> None:
+    school = make_school(session)
+    number, step = _choose_step(app)
+    ipad = pupil_on_ipad(app, school)
+    url, _ = _start_at(ipad, number)
+    wrong = next(i for i, o in enumerate(step.options, 1) if not o.correct)
+    hint = ipad.post(url, data={"answer": f"o{wrong}", "tries": "1", "key": "a"}).data.decode()
+    assert "look" in _words_with_pictures(hint, "hint-text")
+    odd = ipad.post(url, data={"answer": "o99", "tries": "1", "key": "b"})
+    assert odd.status_code == 400
+    assert _words_with_pictures(odd.data.decode(), "problem-text")
+    right = next(i for i, o in enumerate(step.options, 1) if o.correct)
+    done = ipad.post(url, data={"answer": f"o{right}", "tries": "2", "key": "c"}).data.decode()
+    assert _words_with_pictures(done, "feedback-text")
+    # Next and My lessons say their words with pictures too, not a lone arrow and plain text.
+    nav = done[done.index('class="step-nav"') :]
+    assert re.search(r'big-next"[^>]*><span class="sym-chunks[^>]*>.*?<img class="sym-img"', nav)
+    assert re.search(r'home-link"[^>]*><span class="sym-chunks[^>]*>.*?<img class="sym-img"', nav)
