@@ -75,7 +75,7 @@ def render_symbolised(
 
 
 def render_words(parts: Sequence[Any], size: str = "large") -> Markup:
-    """The word buttons of a spoken piece (templates/symbols/_pupil.html `words`), cached."""
+    """The word buttons of a spoken piece (templates/_macros/symbols.html `words`), cached."""
     size = size if size in SIZES else "large"
     key = tuple((p.text, p.offset, p.symbol, p.is_word, p.say) for p in parts)
     return _render_parts(key, size, _image_base())
@@ -84,7 +84,7 @@ def render_words(parts: Sequence[Any], size: str = "large") -> Markup:
 def render_labels(
     piece: Piece, size: str = "small", skip: str | None = None, fallback: str | None = None
 ) -> Markup:
-    """The words inside a control (templates/symbols/_pupil.html `labels`), rendered once per
+    """The words inside a control (templates/_macros/symbols.html `labels`), rendered once per
     worker: the worry button, Finished and every tile carry the same labels on every page."""
     size = size if size in LABEL_SIZES else "small"
     return _render_labels(piece, size, skip, fallback, _image_base())

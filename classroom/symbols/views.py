@@ -36,7 +36,8 @@ from classroom.web import apply_form, current_actor, small_file_response
 bp = Blueprint("symbols", __name__, url_prefix="/symbols")
 
 # Templates render symbol-supported text with `sym.symbolised(symbolise(text, layers), size)`;
-# pupil screens use `spoken([...], pupil_layers)` with templates/symbols/_pupil.html.
+# pupil screens use `spoken([...], pupil_layers)` with the pupil macros of the same library,
+# templates/_macros/symbols.html.
 # "symbolise" for staff previews is word_swap.preview_symbolise (see classroom/templating.py).
 
 MAX_WORD_LINKS = 40
