@@ -79,6 +79,7 @@ def server(tmp_path: Path, template_db: Path, clock: Clock) -> Iterator[Gunicorn
     )
     try:
         _wait_for(port)
+        _wait_for_both_workers(port, log)
         yield Gunicorn(port, log)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
@@ -95,6 +96,23 @@ def _wait_for(port: int) -> None:
         except OSError:
             time.sleep(0.1)
     raise RuntimeError("gunicorn did not start")
+
+
+def _wait_for_both_workers(port: int, log: Path) -> None:
+    """Both workers answer before the test starts: the first can be up seconds before the
+    second has built its app, and guesses all sent to one worker would not test the sharing."""
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        asking = [threading.Thread(target=_get, args=(port, "/health")) for _ in range(4)]
+        for thread in asking:
+            thread.start()
+        for thread in asking:
+            thread.join(30)
+        answered = {line.split()[0] for line in log.read_text().splitlines() if "/health" in line}
+        if len(answered) >= 2:
+            return
+        time.sleep(0.2)
+    raise RuntimeError("the second gunicorn worker did not start")
 
 
 def _get(port: int, path: str, cookie: str = "") -> tuple[int, str, str]:
