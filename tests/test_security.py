@@ -195,7 +195,6 @@ def test_malformed_ids_are_404_not_500(
 
 
 def test_a_locked_database_is_a_503_to_retry_not_a_500(app: Flask) -> None:
-
     @policy.allow("public")
     def busy() -> str:
         raise OperationalError(

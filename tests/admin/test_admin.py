@@ -250,7 +250,6 @@ def test_audit_log_cannot_be_changed_even_in_the_database(session: Session) -> N
 
 
 def test_audit_summary_cannot_forge_extra_lines(session: Session) -> None:
-
     event = record(session, None, "test", summary="ok\nFAKE sign_in.succeeded")
     assert "\n" not in event.summary
     assert "\\n" in event.summary

@@ -164,7 +164,6 @@ def test_teacher_sees_only_their_classes_and_governors_only_aggregates(
 def test_proposal_from_responses_is_confirmed_by_a_person(
     app: Flask, client: FlaskClient, session: Session, clock: Clock
 ) -> None:
-
     school = make_school(session)
     version = (
         app.extensions["lessons"]
@@ -270,7 +269,6 @@ def test_bad_input_gets_a_clear_4xx(
 def test_a_learning_moment_goes_to_that_pupils_carers_only(
     app: Flask, client: FlaskClient, session: Session, clock: Clock
 ) -> None:
-
     clock.set(datetime(2026, 11, 30, 10, 0, tzinfo=UTC))  # a Monday morning: not quiet hours
     school = make_school(session)
     other = make_pupil(session, school.oak, first_name="Zed", last_name="Other")

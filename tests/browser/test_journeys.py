@@ -61,7 +61,6 @@ def test_teacher_enrols_an_ipad_and_a_pupil_signs_in_by_tapping(
 def test_technician_link_enrols_an_ipad(
     new_ipad: Callable[[], BrowserContext], live_server: LiveServer
 ) -> None:
-
     with live_server.app.app_context():
         result = live_server.app.test_cli_runner().invoke(
             enrol_link, ["--class", "Willow", "--name", "Willow iPad 2"]

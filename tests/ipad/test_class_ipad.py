@@ -291,7 +291,6 @@ def test_wrong_pictures_say_try_again_and_then_need_an_adult(
 def test_picture_password_must_be_two_to_four_known_pictures(
     session: Session,
 ) -> None:
-
     oak = make_class(session)
     pupil = make_pupil(session, oak)
     teacher = make_account(session, Role.TEACHER, classes=[oak])
@@ -367,7 +366,6 @@ def test_teacher_cannot_change_a_pupil_outside_their_classes(
 
 
 def _png() -> bytes:
-
     out = io.BytesIO()
     Image.new("RGB", (900, 600), "orange").save(out, "PNG")
     return out.getvalue()
@@ -376,7 +374,6 @@ def _png() -> bytes:
 def test_photo_tile_shows_only_with_app_consent_and_only_to_the_class(
     app: Flask, client: FlaskClient, session: Session, login_as: Callable[..., Account]
 ) -> None:
-
     oak, willow = make_class(session), make_class(session)
     pupil = make_pupil(session, oak, first_name="Amira")
     teacher = login_as(Role.TEACHER, classes=[oak])
@@ -413,7 +410,6 @@ def test_photo_tile_shows_only_with_app_consent_and_only_to_the_class(
 def test_a_file_that_is_not_a_photo_is_refused(
     client: FlaskClient, session: Session, login_as: Callable[..., Account]
 ) -> None:
-
     oak = make_class(session)
     pupil = make_pupil(session, oak)
     login_as(Role.TEACHER, classes=[oak])

@@ -222,7 +222,6 @@ def test_a_pupil_plays_a_shared_lesson_once_it_is_on_their_map(
 
 
 def test_a_pupil_in_another_school_never_gets_the_lesson(app: Flask, session: Session) -> None:
-
     school = make_school(session)
     row = _create(client_for(app, school.teacher))
     client_for(app, school.teacher).post(f"/authoring/{row.id}/share")
@@ -356,7 +355,6 @@ def test_attack_text_is_stored_as_written_and_shown_harmlessly(
 
 
 def authoring_doc(changes: dict[str, str]) -> authoring.Document:
-
     form = lesson_form(**changes)
     form.pop("notes")
     pairs = [

@@ -147,7 +147,6 @@ def test_a_me_step_shows_the_pupils_own_picture_not_a_smiley(app: Flask, session
 def test_the_preview_shows_staff_what_to_look_for_and_how_a_no_is_honoured(
     app: Flask, session: Session
 ) -> None:
-
     school = make_school(session)
     teacher = app.test_client()
     sign_in(teacher, school.teacher.username)

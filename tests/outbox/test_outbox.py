@@ -85,7 +85,6 @@ def test_gives_up_after_many_attempts_and_lists_it(
 def test_staff_see_failed_emails_and_can_send_them_again(
     app: Flask, session: Session, clock: Clock
 ) -> None:
-
     app.config["OUTBOX_MAX_ATTEMPTS"] = 1
     admin = make_account(session, Role.ADMIN)
     enqueue_email(

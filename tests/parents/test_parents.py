@@ -99,7 +99,6 @@ def test_staff_page_issues_a_code_with_a_qr_code_drawn_here(
 
 
 def test_qr_code_svg_path_draws_exactly_the_qr_matrix() -> None:
-
     text = "http://school.example/family/join?code=ABCDE-FGHJK"
     qr = qr_code(text)
     drawn = set()
@@ -262,7 +261,6 @@ def test_staff_make_a_carer_account_with_a_one_time_password(
 
 
 def carer_children(session: Session, carer: Account) -> list[object]:
-
     return list(session.scalars(policy.visible_pupils(carer)))
 
 
@@ -336,7 +334,6 @@ def test_codes_expire_after_the_configured_days(
 
 @pytest.mark.parametrize("role", list(Role))
 def test_carer_scopes_agree_with_their_checks(session: Session, family: Family, role: Role) -> None:
-
     actor = make_account(session, role, classes=[family.oak])
     pupils = [family.child, family.other, family.sister]
     managed = set(session.scalars(policy.carer_managed_pupils(actor)))
@@ -346,7 +343,6 @@ def test_carer_scopes_agree_with_their_checks(session: Session, family: Family, 
 
 
 def test_feed_scope_agrees_with_can_view_feed_item(session: Session, family: Family) -> None:
-
     services.send_staff_message(session, family.teacher, family.child, "To all")
     services.send_staff_message(
         session, family.teacher, family.child, "To mum", to_carer_id=family.carer.id

@@ -79,7 +79,6 @@ def test_notice_emails_survive_an_outage_and_arrive_exactly_once(
 
 
 def test_the_same_item_is_never_emailed_twice(session: Session, family: Family) -> None:
-
     moment(session, family)
     item = session.scalar(select(FeedItem))
     assert item is not None

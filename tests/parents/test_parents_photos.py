@@ -215,7 +215,6 @@ def test_staff_record_consent_and_see_which_are_due(
 
 
 def test_consent_due_within_a_month_is_flagged(session: Session, family: Family) -> None:
-
     services.record_consent(
         session, family.teacher, family.child, ConsentPurpose.APP, True, "Sara", date(2026, 2, 1)
     )
@@ -228,7 +227,6 @@ def test_consent_due_within_a_month_is_flagged(session: Session, family: Family)
 
 
 def test_uploading_a_photo_through_the_form(app: Flask, session: Session, family: Family) -> None:
-
     consent(session, family)
     objective = tips.catalogue().get("kind-and-unkind").versions[1].objective.id
     client = client_for(app, family.teacher)

@@ -181,7 +181,6 @@ def test_word_timings_end_at_the_next_word_or_clause_and_never_go_back() -> None
 def test_a_forked_server_worker_never_uses_its_parents_engine(
     synthesiser: Synthesiser, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-
     own = Synthesiser(FakeBackend)
     own.synthesise("before", "gmw/en", 150)
     monkeypatch.setattr(services, "_shared", synthesiser)  # put back after the test

@@ -173,7 +173,6 @@ def test_staff_add_and_remove_people_on_the_page(
 def test_the_pupil_sees_their_people_and_the_principal_scope(
     session: Session, world: dict[str, Any]
 ) -> None:
-
     row = people.add_person(session, world["teacher"], world["ben"], Place.HOME, name="Gran")
     ben = PupilPrincipal(world["ben"], None, 0)  # type: ignore[arg-type]
     dev = PupilPrincipal(world["dev"], None, 0)  # type: ignore[arg-type]

@@ -179,7 +179,6 @@ def test_who_may_change_which_layer(
 
 
 def test_a_pupil_and_nobody_cannot_change_symbols(session: Session, world: World) -> None:
-
     with pytest.raises(PermissionError):
         services.set_override(session, Anonymous(), "cat", "1F436")
     with pytest.raises(PermissionError):

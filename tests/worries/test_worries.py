@@ -258,7 +258,6 @@ def test_pupils_see_nothing_of_the_queue(app: Flask, session: Session) -> None:
 def test_another_schools_incident_answers_404(
     app: Flask, client: FlaskClient, session: Session
 ) -> None:
-
     school = make_school(session)
     pupil_on_ipad(app, school).post("/pupil/worry", data={"key": "k", "what": "sad"})
     incident = session.scalar(select(Incident))
@@ -516,7 +515,6 @@ def test_plain_form_worry_needs_a_genuine_reporter(app: Flask, session: Session)
 
 
 def test_stale_form_never_loses_a_worry(tmp_path: Path, template_db: Path, clock: Clock) -> None:
-
     app = build_app(tmp_path, template_db, clock)  # CSRF on
     with app.app_context():
         school = make_school(get_session())
@@ -540,7 +538,6 @@ def test_stale_form_never_loses_a_worry(tmp_path: Path, template_db: Path, clock
 def test_stale_tile_tap_goes_back_to_the_tiles(
     tmp_path: Path, template_db: Path, clock: Clock
 ) -> None:
-
     app = build_app(tmp_path, template_db, clock)
     with app.app_context():
         school = make_school(get_session())
