@@ -9,7 +9,14 @@ from typing import Any, Literal
 import pyotp
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Locator,
+    Page,
+    expect,
+    sync_playwright,
+)
 
 from classroom import create_app, demo
 from classroom.db import get_session, utcnow
@@ -136,3 +143,10 @@ def sign_out(page: Page) -> None:
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url("**/sign-in")  # signing out replaces the page with the sign-in page
     page.wait_for_load_state()
+
+
+def tap_to_next_screen(page: Page, target: Locator) -> None:
+    """Tap what loads the next screen and wait until it has: without the wait, the next look at
+    the page can read it half-way through loading and find nothing, or the screen before."""
+    with page.expect_navigation():
+        target.click()

@@ -14,7 +14,13 @@ from sqlalchemy import select
 
 from classroom.db import get_session
 from classroom.pupils.models import Pupil, SymbolSize
-from tests.browser.conftest import LiveServer, assert_accessible, sign_in, sign_out
+from tests.browser.conftest import (
+    LiveServer,
+    assert_accessible,
+    sign_in,
+    sign_out,
+    tap_to_next_screen,
+)
 
 VIEWPORTS = {
     "landscape": {"width": 1024, "height": 768},
@@ -62,7 +68,7 @@ def _walk(page: Page, server: LiveServer, label: str, lesson: str) -> dict[str, 
     screens: dict[str, list[str]] = {}  # every screen walked, problems or not
     page.goto(f"{server.url}/pupil/lessons/{lesson}")
     _check(page, f"{label} intro", screens)
-    page.get_by_role("button", name="Start").click()
+    tap_to_next_screen(page, page.get_by_role("button", name="Start"))
     for _ in range(40):
         if page.locator(".lesson-done").count():
             break
@@ -70,12 +76,13 @@ def _walk(page: Page, server: LiveServer, label: str, lesson: str) -> dict[str, 
         nexts = page.locator(".step-nav .big-next")
         hinted = page.locator("form.answers .choice-card.hint")
         if nexts.count():
-            nexts.first.click()
+            target = nexts.first
         elif hinted.count():
-            hinted.click()  # the gentle hint shows the right card
+            target = hinted  # the gentle hint shows the right card
         else:
             # Often wrong first, so the hint screen is measured too.
-            page.locator("form.answers .choice-card").last.click()
+            target = page.locator("form.answers .choice-card").last
+        tap_to_next_screen(page, target)
     expect(page.locator(".lesson-done")).to_have_count(1)
     _check(page, f"{label} done", screens)
     problems.update({k: v for k, v in screens.items() if v})

@@ -14,7 +14,13 @@ from sqlalchemy import select
 
 from classroom.db import get_session
 from classroom.pupils.models import CardChoosing, Pathway, Pupil
-from tests.browser.conftest import LiveServer, assert_accessible, sign_in, sign_out
+from tests.browser.conftest import (
+    LiveServer,
+    assert_accessible,
+    sign_in,
+    sign_out,
+    tap_to_next_screen,
+)
 
 VIEWPORTS = {
     "landscape": {"width": 1024, "height": 768},
@@ -93,15 +99,15 @@ def _finish(page: Page) -> None:
 def _to_answer_cards(page: Page, server: LiveServer) -> None:
     """Into "Feelings online" and on to its next screen of answer cards."""
     page.goto(server.url + "/pupil/lessons/feelings-online")
-    page.locator(".big-next:visible").first.click()
+    tap_to_next_screen(page, page.locator(".big-next:visible").first)
     for _ in range(30):
         if page.locator(".card-speaker:visible").count():
             page.wait_for_load_state("load")
             return
         if page.locator(".big-next:visible").count():
-            page.locator(".big-next:visible").first.click()
+            tap_to_next_screen(page, page.locator(".big-next:visible").first)
         else:
-            page.locator(OTHER_STEPS).first.click()
+            tap_to_next_screen(page, page.locator(OTHER_STEPS).first)
     pytest.fail("no answer cards in the next lesson")
 
 

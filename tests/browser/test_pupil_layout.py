@@ -14,7 +14,13 @@ from sqlalchemy import select
 
 from classroom.db import get_session
 from classroom.pupils.models import Pupil, SymbolSize
-from tests.browser.conftest import LiveServer, assert_accessible, sign_in, sign_out
+from tests.browser.conftest import (
+    LiveServer,
+    assert_accessible,
+    sign_in,
+    sign_out,
+    tap_to_next_screen,
+)
 
 VIEWPORTS = {
     "landscape": {"width": 1024, "height": 768},
@@ -77,7 +83,7 @@ def _walk_lesson(walk: Walk) -> None:
     page = walk.page
     page.locator(".lesson-tile").first.click()
     walk.check("lesson-intro")
-    page.locator(".big-next:visible").first.click()
+    tap_to_next_screen(page, page.locator(".big-next:visible").first)
     for _ in range(60):
         if page.locator(".lesson-done").count():
             break
@@ -89,9 +95,9 @@ def _walk_lesson(walk: Walk) -> None:
         )
         nexts = page.locator(".big-next:visible")
         if nexts.count():
-            nexts.first.click()
+            tap_to_next_screen(page, nexts.first)
         elif cards.count():
-            cards.last.click()  # often wrong first: the gentle hint screen is walked too
+            tap_to_next_screen(page, cards.last)  # often wrong first: the hint screen too
         else:
             pytest.fail(f"a step with nothing to press: {page.url}")
     walk.check("lesson-done", axe=True)
