@@ -143,6 +143,11 @@ def walks(browser: Browser, live_server: LiveServer) -> dict[str, Any]:
             page.goto(live_server.url + "/pupil/")
             page.locator("#finished-form button").click()
             walk.check("are-you-finished", axe=size is SymbolSize.LARGE)
+            yes = page.locator("[data-confirm-finish]").bounding_box()
+            no = page.locator("[data-cancel-finish]").bounding_box()
+            assert yes is not None
+            assert no is not None
+            assert (yes["width"], yes["height"]) == (no["width"], no["height"])  # neither leads
             page.locator("[data-confirm-finish]").click()
             expect(page.get_by_role("heading", name="Who are you?")).to_be_visible()
             found["problems"].update(walk.problems)
