@@ -36,6 +36,7 @@ from classroom import policy
 from classroom.accounts import services as accounts
 from classroom.accounts.models import Account
 from classroom.audit.models import AuditEvent
+from classroom.audit.services import CLIENT_ADDRESS
 from classroom.db import (
     WRITTEN_AFTER_READ,
     end_unit_of_work,
@@ -222,8 +223,11 @@ def begin_request() -> ResponseReturnValue | None:
     """Enforce the route's access rule and the forced password change, before the view runs."""
     reading = request.method in READING_METHODS or request.endpoint in READ_ONLY_ENDPOINTS
     g.write_intent_token = write_intent.set(not reading)
+    db = get_session()
     # A read flushes nothing until it ends: anything it must write is written after (finish_read).
-    get_session().autoflush = not reading
+    db.autoflush = not reading
+    # Audit rows name the client this unit of work serves (audit.record reads it from here).
+    db.info[CLIENT_ADDRESS] = request.remote_addr
     if request.endpoint is None:
         return None  # 404/405 follow
     if request.endpoint in FAST_FILE_ENDPOINTS and recently_signed_in():
@@ -329,10 +333,13 @@ def _remember_urls(app: Flask) -> None:
 
 
 def _forget_write_intent(_error: BaseException | None) -> None:
-    # Code that runs after a request in the same thread (a CLI command, a test) writes again.
+    # Code that runs after a request in the same thread (a CLI command, a test) writes again,
+    # and serves no client.
     token = g.pop("write_intent_token", None)
     if token is not None:
         write_intent.reset(token)
+    if "db_session" in g:
+        g.db_session.info.pop(CLIENT_ADDRESS, None)
 
 
 def end_request(response: Response) -> Response:

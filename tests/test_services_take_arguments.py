@@ -33,7 +33,6 @@ KNOWN_READERS: set[str] = {
     "classroom.accounts.services",
     "classroom.accounts.two_factor",
     "classroom.admin.services",
-    "classroom.audit.services",
     "classroom.demo",
     "classroom.devices.services",
     "classroom.localtime",
