@@ -33,6 +33,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from classroom import policy
+from classroom.accounts import passwords
 from classroom.accounts import services as accounts
 from classroom.accounts.models import Account
 from classroom.audit.models import AuditEvent
@@ -42,6 +43,7 @@ from classroom.db import (
     end_unit_of_work,
     finish_read,
     get_session,
+    utcnow,
     write_intent,
 )
 from classroom.devices import services as devices
@@ -160,6 +162,7 @@ def init_app(app: Flask) -> None:
     app.session_interface = SessionCookies()
     user_logged_out.connect(_forget_token, app)
     WRITTEN_AFTER_READ.add(AuditEvent)
+    passwords.configure(int(app.config.get("ARGON2_MEMORY_KIB", passwords.DEFAULT_MEMORY_KIB)))
     app.before_request(begin_request)
     app.after_request(security_headers)
     app.after_request(end_request)
@@ -171,7 +174,8 @@ def init_app(app: Flask) -> None:
 def load_principal(token: str) -> Account | PupilPrincipal | None:
     """The account or pupil behind a session token, if that session is still live."""
     session = get_session()
-    row = accounts.live_session(session, token)
+    now = utcnow()
+    row = accounts.live_session(session, token, now=now, settings=sign_in_settings())
     principal: Account | PupilPrincipal | None = None
     if row is not None and row.account_id is not None:
         account = session.get(Account, row.account_id)
@@ -179,10 +183,11 @@ def load_principal(token: str) -> Account | PupilPrincipal | None:
     elif row is not None and row.pupil_id is not None and row.device_id is not None:
         principal = _pupil_principal(row.pupil_id, row.device_id, row.id)
     if row is not None and principal is None:
-        accounts.end_session(row, "no_longer_allowed")
+        accounts.end_session(row, "no_longer_allowed", now=now)
     if row is not None and principal is not None:
         if not is_passive():
-            accounts.touch(row)  # written with the request's work, or after a read (finish_read)
+            # written with the request's work, or after a read (finish_read)
+            accounts.touch(row, now=now)
         principal.flask_login_id = token
         g.user_session = row
         _note_token(token)
@@ -237,7 +242,7 @@ def begin_request() -> ResponseReturnValue | None:
     if (
         isinstance(actor, Account)
         and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS
-        and accounts.password_expired(actor)
+        and accounts.password_expired(actor, now=utcnow(), settings=sign_in_settings())
     ):
         return redirect(url_for("accounts.change_password"))
     if policy.route_allows(rule, actor):
@@ -389,6 +394,11 @@ def current_actor() -> Actor:
 
 def client_ip() -> str:
     return (request.remote_addr or "unknown")[:64]
+
+
+def sign_in_settings() -> accounts.SignInSettings:
+    """The sign-in settings (throttle, session lengths, password age) the accounts services take."""
+    return accounts.SignInSettings.from_config(current_app.config)
 
 
 def small_file_response(path: Path, mimetype: str, max_age: int) -> Response:

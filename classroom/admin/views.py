@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import Select, func, select
@@ -16,7 +16,7 @@ from classroom.admin import services as admin_services
 from classroom.admin.models import AccountChangeRequest
 from classroom.audit.models import AuditEvent
 from classroom.audit.services import record
-from classroom.db import get_session
+from classroom.db import get_session, utcnow
 from classroom.errors import Invalid
 from classroom.localtime import local_day_bounds
 from classroom.outbox import services as outbox
@@ -93,6 +93,7 @@ def account_new() -> ResponseReturnValue:
             values["display_name"],
             Role(values["role"]),
             values["email"],
+            now=utcnow(),
         )
     except Invalid as problem:
         return render_template(
@@ -131,12 +132,19 @@ def account_role(account_id: int) -> ResponseReturnValue:
         abort(400)
     db = get_session()
     try:
-        pending = admin_services.change_role(db, _actor(), account, Role(role))
+        pending = admin_services.change_role(
+            db, _actor(), account, Role(role), now=utcnow(), base_url=_base_url()
+        )
     except Invalid as problem:
         return _detail_with_error(account, problem.message)
     if pending is not None:
         return redirect(url_for("admin.account_detail", account_id=account.id, approval=1))
     return redirect(url_for("admin.account_detail", account_id=account.id, saved=1))
+
+
+def _base_url() -> str:
+    """The school's own address (never the request's Host), for links in emails."""
+    return str(current_app.config["BASE_URL"])
 
 
 def _detail_with_error(account: Account, message: str) -> ResponseReturnValue:
@@ -151,7 +159,9 @@ def account_reset(account_id: int) -> ResponseReturnValue:
     """Give a one-time password (after approval for the safeguarding team's accounts)."""
     account = _school_account(account_id)
     db = get_session()
-    initial, pending = admin_services.reset_password(db, _actor(), account)
+    initial, pending = admin_services.reset_password(
+        db, _actor(), account, now=utcnow(), base_url=_base_url()
+    )
     if pending is not None:
         return redirect(url_for("admin.account_detail", account_id=account.id, approval=1))
     return render_template("admin/one_time_password.html", account=account, password=initial)
@@ -182,7 +192,7 @@ def approval_decide(change_id: int) -> ResponseReturnValue:
     decision = request.form.get("decision")
     if decision not in {"approve", "decline"}:
         abort(400)
-    initial = admin_services.decide(db, _actor(), change, decision == "approve")
+    initial = admin_services.decide(db, _actor(), change, decision == "approve", now=utcnow())
     account = db.get(Account, change.account_id)
     if initial is not None and account is not None:
         return render_template("admin/one_time_password.html", account=account, password=initial)
@@ -196,7 +206,8 @@ def account_active(account_id: int) -> ResponseReturnValue:
     account = _school_account(account_id)
     db = get_session()
     try:
-        accounts.set_active(db, _actor(), account, request.form.get("active") == "1")
+        active = request.form.get("active") == "1"
+        accounts.set_active(db, _actor(), account, active, now=utcnow())
     except Invalid as problem:
         return render_template(
             "admin/account_detail.html",

@@ -58,7 +58,7 @@ from classroom.pupils.models import ParentLink, Pupil
 from classroom.qr import qr_code
 from classroom.scale import LEVEL_WORDS, Level
 from classroom.symbols.cache import override_layers
-from classroom.web import apply_form, client_ip, current_actor
+from classroom.web import apply_form, client_ip, current_actor, sign_in_settings
 from classroom.worries import services as worries
 from classroom.worries.models import PARENT_CONTACT_LABELS, Incident
 
@@ -245,7 +245,9 @@ def _sign_up_from(form: JoinForm) -> invites.SignUp:
 
 
 def _start_session(db: Session, carer: Account) -> None:
-    new = accounts.start_session(db, accounts.staff_session_expiry(), client_ip(), account=carer)
+    now = utcnow()
+    expires_at = accounts.staff_session_expiry(now=now, settings=sign_in_settings())
+    new = accounts.start_session(db, expires_at, client_ip(), account=carer, now=now)
     session.clear()  # a fresh session: nothing carries over from whoever used this browser
     carer.flask_login_id = new.token
     login_user(carer)

@@ -317,7 +317,9 @@ def _account_change(session: Session, teacher: Account) -> Any:
 
     admin = _one(session, select(Account).where(Account.role == Role.ADMIN))
     newcomer = make_account(session, Role.TEACHER, school_id=teacher.school_id)
-    change = admin_services.change_role(session, admin, newcomer, Role.DEPUTY_DSL)
+    change = admin_services.change_role(
+        session, admin, newcomer, Role.DEPUTY_DSL, now=utcnow(), base_url="https://school.example"
+    )
     assert change is not None
     return change
 
