@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from flask import (
     Flask,
@@ -32,7 +33,7 @@ from werkzeug.exceptions import Forbidden
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
-from classroom import policy
+from classroom import localtime, policy
 from classroom.accounts import passwords
 from classroom.accounts import services as accounts
 from classroom.accounts.models import Account
@@ -46,7 +47,7 @@ from classroom.db import (
     utcnow,
     write_intent,
 )
-from classroom.devices import services as devices
+from classroom.devices import web as devices
 from classroom.errors import Invalid
 from classroom.forms import Form
 from classroom.principals import Actor, Anonymous, PupilPrincipal
@@ -394,6 +395,26 @@ def current_actor() -> Actor:
 
 def client_ip() -> str:
     return (request.remote_addr or "unknown")[:64]
+
+
+def school_zone() -> ZoneInfo:
+    """The school's timezone (TIMEZONE), the setting classroom.localtime's functions take."""
+    return localtime.school_zone(current_app.config)
+
+
+def school_today() -> date:
+    """Today's date on the school's clock."""
+    return localtime.local_today(utcnow(), school_zone())
+
+
+def local_time(moment: datetime | date | str | None, style: str = "datetime") -> str:
+    """The template filter `local`: a stored moment on the school's clock, zone named."""
+    return localtime.local_time(moment, style, zone=school_zone())
+
+
+def zone_name() -> str:
+    """The template global `zone_name()`: GMT or BST now, for table headers."""
+    return localtime.zone_name(utcnow(), school_zone())
 
 
 def sign_in_settings() -> accounts.SignInSettings:

@@ -24,6 +24,7 @@ from classroom.outbox.models import OutboxMessage
 from classroom.policy import allow
 from classroom.pupils import importer
 from classroom.pupils.models import ClassStaff, ParentLink, Pupil, SchoolClass
+from classroom.web import school_zone
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
@@ -312,7 +313,9 @@ def import_pupils() -> ResponseReturnValue:
     except Invalid as problem:
         return render_template("admin/import.html", report=None, error=problem.message), 413
     db = get_session()
-    report = importer.import_csv(db, _actor(), _actor().school_id, text)
+    report = importer.import_csv(
+        db, _actor(), _actor().school_id, text, now=utcnow(), zone=school_zone()
+    )
     if not report.ok:  # nothing of a file with errors is imported: the 422 rolls back
         return render_template("admin/import.html", report=report), 422
     return render_template("admin/import.html", report=report)
@@ -352,7 +355,7 @@ def _audit_query() -> Select[AuditEvent]:
             except ValueError as bad:
                 raise Invalid(f"'{name}' must be a date like 2026-09-01.") from bad
             # A day on the school's clock, as staff mean it (BST days start at 23:00 UTC).
-            first, last = local_day_bounds(day)
+            first, last = local_day_bounds(day, school_zone())
             bound = first if op == "ge" else last
             query = query.where(AuditEvent.at >= bound if op == "ge" else AuditEvent.at <= bound)
     return query

@@ -16,13 +16,13 @@ from flask_login import login_user, logout_user
 from classroom import policy
 from classroom.db import get_session, keep, utcnow
 from classroom.devices.models import Device
-from classroom.devices.services import current_device
+from classroom.devices.web import current_device
 from classroom.errors import CSRF_RECOVERY, Invalid, Throttled, register_pupil_pages
 from classroom.ipad import error_pages
 from classroom.lessons import maps
 from classroom.policy import allow
 from classroom.principals import Actor, PupilPrincipal
-from classroom.pupils import photos, services
+from classroom.pupils import photos_web, services
 from classroom.pupils.models import Pupil
 from classroom.symbols.cache import override_layers
 from classroom.web import client_ip, current_actor, sign_in_settings
@@ -78,7 +78,7 @@ def start() -> ResponseReturnValue:
     if device is None:
         return render_template("pupils/not_enrolled.html"), 403
     pupils = [p for p in device.school_class.pupils if p.active]
-    with_photo = {p.id for p in pupils if photos.shows_photo(get_session(), p)}
+    with_photo = {p.id for p in pupils if photos_web.shows_photo(get_session(), p)}
     return render_template("pupils/start.html", device=device, pupils=pupils, with_photo=with_photo)
 
 
