@@ -54,7 +54,7 @@ from bench.data import grow  # noqa: E402
 from classroom import create_app, demo  # noqa: E402
 from classroom.accounts import two_factor  # noqa: E402
 from classroom.accounts.models import Account, TwoFactor  # noqa: E402
-from classroom.db import get_session, writing  # noqa: E402
+from classroom.db import get_session, utcnow, writing  # noqa: E402
 from classroom.devices.models import Device  # noqa: E402
 from classroom.devices.services import new_device  # noqa: E402
 from classroom.lessons import maps  # noqa: E402
@@ -108,11 +108,11 @@ def build_instance(folder: Path, factor: int) -> Instance:
     app = create_app(config(folder, url))
     with app.app_context(), writing():
         session = get_session()
-        demo.seed(session, PASSWORD)
+        demo.seed(session, PASSWORD, now=utcnow(), instance=folder)
         grow(session, factor)
         enrol_two_step(session)
         oak = session.scalars(select(SchoolClass).where(SchoolClass.name == "Oak")).one()
-        _device, token = new_device(session, oak.id, "Bench iPad", None)
+        _device, token = new_device(session, oak.id, "Bench iPad", None, now=utcnow())
         pupils = list(session.scalars(select(Pupil).where(Pupil.class_id == oak.id)))
         amira = next(p for p in pupils if p.first_name == "Amira")
         lesson_id = maps.pupil_map(session, amira)[0].lesson.id

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import Flask, current_app
 from sqlalchemy import select
 
 from classroom import migrate
 from classroom.backup.cli import cli as backup_cli
-from classroom.db import get_session
+from classroom.db import get_session, utcnow
 from classroom.lessons.cli import cli as lessons_cli
 from classroom.speech.cli import cli as speech_cli
 from classroom.symbols.cli import cli as symbols_cli
@@ -52,7 +54,7 @@ def demo_seed() -> None:
     from classroom import demo  # noqa: PLC0415 - lazy: the demo seeder loads only for this command
 
     session = get_session()
-    password = demo.seed(session)
+    password = demo.seed(session, now=utcnow(), instance=Path(current_app.instance_path))
     session.commit()
     base = current_app.config["BASE_URL"]
     if password is None:
@@ -83,13 +85,17 @@ def devices_group() -> None:
 def enrol_link(class_name: str, device_name: str) -> None:
     """Print a one-time link that turns the iPad that opens it into a class iPad."""
     # lazy: only this command needs devices; `flask --help` stays quick
-    from classroom.devices.services import create_enrolment_link, enrolment_url  # noqa: PLC0415
+    from classroom.devices.services import create_enrolment_link  # noqa: PLC0415
+    from classroom.devices.web import enrolment_url, link_hours  # noqa: PLC0415
     from classroom.pupils.models import SchoolClass  # noqa: PLC0415
 
     session = get_session()
     school_class = session.scalar(select(SchoolClass).where(SchoolClass.name == class_name))
     if school_class is None:
         raise click.ClickException(f"No class called {class_name!r}.")
-    code = create_enrolment_link(session, None, school_class, device_name or f"{class_name} iPad")
+    name = device_name or f"{class_name} iPad"
+    code = create_enrolment_link(
+        session, None, school_class, name, now=utcnow(), link_hours=link_hours()
+    )
     session.commit()
     click.echo(enrolment_url(code))

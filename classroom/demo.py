@@ -8,16 +8,17 @@ from __future__ import annotations
 import io
 import os
 import secrets
-from datetime import date
+from datetime import date, datetime
+from pathlib import Path
 
 from PIL import Image, ImageDraw
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from classroom import photos
 from classroom.accounts.models import Account, Role, School
 from classroom.accounts.passwords import hash_password
 from classroom.audit.services import record
-from classroom.db import utcnow
 from classroom.parents import demo as parents_demo
 from classroom.pupils import photos as pupil_photos
 from classroom.pupils.importer import make_upn
@@ -66,13 +67,17 @@ def _portrait() -> bytes:
     return out.getvalue()
 
 
-def seed(session: Session, password: str | None = None) -> str | None:
-    """Create the demo school if there is none; returns the accounts' password, or None."""
+def seed(
+    session: Session, password: str | None = None, *, now: datetime, instance: Path
+) -> str | None:
+    """Create the demo school if there is none; returns the accounts' password, or None.
+
+    `instance` is the app's instance folder, where the demo's photos are kept.
+    """
     if session.scalar(select(School.id)) is not None:
         return None
     password = password or os.environ.get("CLASSROOM_DEMO_PASSWORD") or secrets.token_urlsafe(9)
     hashed = hash_password(password)
-    now = utcnow()
     school = School(name="Baginton Fields School (demo)", created_at=now)
     session.add(school)
     session.flush()
@@ -140,9 +145,12 @@ def seed(session: Session, password: str | None = None) -> str | None:
             )
         )
     session.flush()
-    parents_demo.seed(session, pupils)  # a live feed for `parent` and an invite code for Ben
-    rules_services.seed_demo(session, school.id)  # "Our rules", on display in every classroom
+    # A live feed for `parent` and an invite code for Ben.
+    parents_demo.seed(session, pupils, photos.photo_dir(instance))
+    # "Our rules", on display in every classroom
+    rules_services.seed_demo(session, school.id, now=now)
     # Amira's tile is a photo (her carers consented to photos in the app); the rest are symbols.
-    pupils["Amira"].photo_file = pupil_photos.store_tile(_portrait())
+    tiles = pupil_photos.photo_dir(instance)
+    pupils["Amira"].photo_file = pupil_photos.store_tile(_portrait(), tiles)
     record(session, None, "demo.seeded", school)
     return password

@@ -17,7 +17,6 @@ import warnings
 from enum import StrEnum
 from pathlib import Path
 
-from flask import current_app
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from classroom.errors import Invalid
@@ -34,8 +33,13 @@ NAME = re.compile(r"^[0-9a-f]{32}\.jpg$")
 UNREADABLE = "We could not read that picture. Use a photo saved as JPEG or PNG."
 
 
-def photo_dir() -> Path:
-    return Path(current_app.instance_path) / "carer_photos"
+FOLDER = "carer_photos"
+
+
+def photo_dir(instance_path: str | Path) -> Path:
+    """Where carers' photos are kept: a folder of the app's instance folder (the caller's
+    setting; views pass `current_app.instance_path`)."""
+    return Path(instance_path) / FOLDER
 
 
 def _flatten(image: Image.Image) -> Image.Image:
@@ -69,14 +73,14 @@ def reencode(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def store(data: bytes) -> str:
-    """Re-encode and save a photo under a random name; returns the name."""
-    return save_in(photo_dir(), reencode(data))
+def store(data: bytes, folder: Path) -> str:
+    """Re-encode and save a photo in `folder` under a random name; returns the name."""
+    return save_in(folder, reencode(data))
 
 
-def path_for(name: str | None) -> Path | None:
-    """Where a stored photo is, if the name is one of ours and the file exists."""
-    return find_in(photo_dir(), name)
+def path_for(name: str | None, folder: Path) -> Path | None:
+    """Where a stored photo is in `folder`, if the name is one of ours and the file exists."""
+    return find_in(folder, name)
 
 
 def save_in(folder: Path, clean: bytes) -> str:

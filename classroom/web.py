@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from flask import (
     Flask,
@@ -32,18 +33,21 @@ from werkzeug.exceptions import Forbidden
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
-from classroom import policy
+from classroom import localtime, policy
+from classroom.accounts import passwords
 from classroom.accounts import services as accounts
 from classroom.accounts.models import Account
 from classroom.audit.models import AuditEvent
+from classroom.audit.services import CLIENT_ADDRESS
 from classroom.db import (
     WRITTEN_AFTER_READ,
     end_unit_of_work,
     finish_read,
     get_session,
+    utcnow,
     write_intent,
 )
-from classroom.devices import services as devices
+from classroom.devices import web as devices
 from classroom.errors import Invalid
 from classroom.forms import Form
 from classroom.principals import Actor, Anonymous, PupilPrincipal
@@ -159,6 +163,7 @@ def init_app(app: Flask) -> None:
     app.session_interface = SessionCookies()
     user_logged_out.connect(_forget_token, app)
     WRITTEN_AFTER_READ.add(AuditEvent)
+    passwords.configure(int(app.config.get("ARGON2_MEMORY_KIB", passwords.DEFAULT_MEMORY_KIB)))
     app.before_request(begin_request)
     app.after_request(security_headers)
     app.after_request(end_request)
@@ -170,7 +175,8 @@ def init_app(app: Flask) -> None:
 def load_principal(token: str) -> Account | PupilPrincipal | None:
     """The account or pupil behind a session token, if that session is still live."""
     session = get_session()
-    row = accounts.live_session(session, token)
+    now = utcnow()
+    row = accounts.live_session(session, token, now=now, settings=sign_in_settings())
     principal: Account | PupilPrincipal | None = None
     if row is not None and row.account_id is not None:
         account = session.get(Account, row.account_id)
@@ -178,10 +184,11 @@ def load_principal(token: str) -> Account | PupilPrincipal | None:
     elif row is not None and row.pupil_id is not None and row.device_id is not None:
         principal = _pupil_principal(row.pupil_id, row.device_id, row.id)
     if row is not None and principal is None:
-        accounts.end_session(row, "no_longer_allowed")
+        accounts.end_session(row, "no_longer_allowed", now=now)
     if row is not None and principal is not None:
         if not is_passive():
-            accounts.touch(row)  # written with the request's work, or after a read (finish_read)
+            # written with the request's work, or after a read (finish_read)
+            accounts.touch(row, now=now)
         principal.flask_login_id = token
         g.user_session = row
         _note_token(token)
@@ -222,8 +229,11 @@ def begin_request() -> ResponseReturnValue | None:
     """Enforce the route's access rule and the forced password change, before the view runs."""
     reading = request.method in READING_METHODS or request.endpoint in READ_ONLY_ENDPOINTS
     g.write_intent_token = write_intent.set(not reading)
+    db = get_session()
     # A read flushes nothing until it ends: anything it must write is written after (finish_read).
-    get_session().autoflush = not reading
+    db.autoflush = not reading
+    # Audit rows name the client this unit of work serves (audit.record reads it from here).
+    db.info[CLIENT_ADDRESS] = request.remote_addr
     if request.endpoint is None:
         return None  # 404/405 follow
     if request.endpoint in FAST_FILE_ENDPOINTS and recently_signed_in():
@@ -233,7 +243,7 @@ def begin_request() -> ResponseReturnValue | None:
     if (
         isinstance(actor, Account)
         and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS
-        and accounts.password_expired(actor)
+        and accounts.password_expired(actor, now=utcnow(), settings=sign_in_settings())
     ):
         return redirect(url_for("accounts.change_password"))
     if policy.route_allows(rule, actor):
@@ -329,10 +339,13 @@ def _remember_urls(app: Flask) -> None:
 
 
 def _forget_write_intent(_error: BaseException | None) -> None:
-    # Code that runs after a request in the same thread (a CLI command, a test) writes again.
+    # Code that runs after a request in the same thread (a CLI command, a test) writes again,
+    # and serves no client.
     token = g.pop("write_intent_token", None)
     if token is not None:
         write_intent.reset(token)
+    if "db_session" in g:
+        g.db_session.info.pop(CLIENT_ADDRESS, None)
 
 
 def end_request(response: Response) -> Response:
@@ -382,6 +395,31 @@ def current_actor() -> Actor:
 
 def client_ip() -> str:
     return (request.remote_addr or "unknown")[:64]
+
+
+def school_zone() -> ZoneInfo:
+    """The school's timezone (TIMEZONE), the setting classroom.localtime's functions take."""
+    return localtime.school_zone(current_app.config)
+
+
+def school_today() -> date:
+    """Today's date on the school's clock."""
+    return localtime.local_today(utcnow(), school_zone())
+
+
+def local_time(moment: datetime | date | str | None, style: str = "datetime") -> str:
+    """The template filter `local`: a stored moment on the school's clock, zone named."""
+    return localtime.local_time(moment, style, zone=school_zone())
+
+
+def zone_name() -> str:
+    """The template global `zone_name()`: GMT or BST now, for table headers."""
+    return localtime.zone_name(utcnow(), school_zone())
+
+
+def sign_in_settings() -> accounts.SignInSettings:
+    """The sign-in settings (throttle, session lengths, password age) the accounts services take."""
+    return accounts.SignInSettings.from_config(current_app.config)
 
 
 def small_file_response(path: Path, mimetype: str, max_age: int) -> Response:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from classroom import create_app
 from classroom.accounts.models import Account, Role
 from classroom.db import get_session, write_intent
-from classroom.devices.services import cookie_name
+from classroom.devices.web import cookie_name
 from tests import databases, factories, two_step
 
 # Fixtures for a real local SMTP server (smtp_port, inbox, mail_server).

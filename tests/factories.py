@@ -111,4 +111,4 @@ def make_device(
     session: Session, school_class: SchoolClass, name: str = "Test iPad"
 ) -> tuple[Device, str]:
     """A class iPad and the token its cookie carries."""
-    return new_device(session, school_class.id, name, None)
+    return new_device(session, school_class.id, name, None, now=utcnow())

@@ -6,8 +6,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from flask import current_app
 from sqlalchemy.orm import Session
 
+from classroom import photos
 from classroom.accounts.models import Account, Role
 from classroom.parents import services
 from classroom.parents.models import ConsentPurpose
@@ -95,6 +97,7 @@ def moment(
         "Sorts kind and unkind messages",
         "Secure (independent)",
         note,
+        photo_folder=photos.photo_dir(current_app.instance_path),
         **kw,  # type: ignore[arg-type]
     )
     session.commit()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
-import pytest
 import pyzipper
 from flask import Flask
 from flask.testing import FlaskClient
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account, Role
 from classroom.assessment.models import Observation
-from classroom.localtime import local_time
+from classroom.localtime import local_time, local_today, zone_name
 from classroom.parents import services
 from tests.conftest import Clock, client_for, sign_in
 from tests.factories import make_class, make_device, make_pupil
@@ -125,9 +125,18 @@ def test_parents_page_still_shows_local_time_with_the_one_formatter(
     assert "local_when" not in app.jinja_env.filters  # one formatter, not two
 
 
-@pytest.mark.usefixtures("app")
 def test_a_received_cp_files_iso_times_show_on_the_schools_clock() -> None:
     """The previous school's file carries ISO texts; the DSL reads them in BST, not "UTC"."""
-    assert local_time("2026-07-01T08:30:00+00:00") == "Wed 1 Jul 2026, 09:30 BST"
-    assert local_time("2026-07-01T08:30:00") == "Wed 1 Jul 2026, 09:30 BST"  # no offset: UTC
-    assert local_time("2026-07-01", "date") == "1 Jul 2026"
+    zone = ZoneInfo("Europe/London")
+    assert local_time("2026-07-01T08:30:00+00:00", zone=zone) == "Wed 1 Jul 2026, 09:30 BST"
+    assert local_time("2026-07-01T08:30:00", zone=zone) == "Wed 1 Jul 2026, 09:30 BST"  # UTC
+    assert local_time("2026-07-01", "date", zone=zone) == "1 Jul 2026"
+
+
+def test_the_schools_date_and_zone_name_come_from_the_moment_and_zone_given() -> None:
+    """No app and no clock: the caller hands the moment and the school's zone."""
+    london = ZoneInfo("Europe/London")
+    assert local_today(JUST_AFTER_MIDNIGHT, london) == date(2026, 7, 2)  # UTC says 1 July
+    assert local_today(JUST_AFTER_MIDNIGHT, ZoneInfo("America/New_York")) == date(2026, 7, 1)
+    assert zone_name(SUMMER_MORNING, london) == "BST"
+    assert zone_name(datetime(2026, 12, 1, 9, tzinfo=UTC), london) == "GMT"

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from classroom import web
 from classroom.accounts.models import Role
 from classroom.db import end_unit_of_work
-from classroom.devices.services import cookie_name
+from classroom.devices.web import cookie_name
 from classroom.worries.models import Incident
 from tests.conftest import client_for
 from tests.factories import link_parent, make_account

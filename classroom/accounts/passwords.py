@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app, has_app_context
 
 MIN_LENGTH = 12
 MAX_LENGTH = 128
@@ -30,10 +29,28 @@ OBVIOUS = frozenset(
 )
 
 
+# RFC 9106 low-memory profile (argon2-cffi defaults) until the app's settings say otherwise.
+DEFAULT_MEMORY_KIB = 65536
+
+
+class _Hashing:
+    """The one hasher of this process, built from the settings when the app is (see `configure`)."""
+
+    hasher = PasswordHasher(memory_cost=DEFAULT_MEMORY_KIB)
+
+
+def configure(memory_kib: int) -> None:
+    """Hash with this much memory (ARGON2_MEMORY_KIB; tests lower it for speed).
+
+    Called once by the request layer when the app is built, so hashing reads no settings.
+    A stored hash names its own parameters, so a change never stops a password verifying.
+    """
+    if _Hashing.hasher.memory_cost != memory_kib:
+        _Hashing.hasher = PasswordHasher(memory_cost=memory_kib)
+
+
 def _hasher() -> PasswordHasher:
-    # RFC 9106 low-memory profile (argon2-cffi defaults); tests may lower memory for speed.
-    memory = current_app.config.get("ARGON2_MEMORY_KIB", 65536) if has_app_context() else 65536
-    return PasswordHasher(memory_cost=int(memory))
+    return _Hashing.hasher
 
 
 def hash_password(password: str) -> str:

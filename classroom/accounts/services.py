@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -19,7 +21,7 @@ from classroom.accounts.passwords import (
     verify_password,
 )
 from classroom.audit.services import record
-from classroom.db import serialise, utcnow
+from classroom.db import serialise
 from classroom.errors import Invalid, Throttled
 from classroom.principals import Actor
 
@@ -30,6 +32,39 @@ def token_hash(token: str) -> str:
 
 def normalise_username(username: str) -> str:
     return username.strip().lower()[:64]
+
+
+@dataclass(frozen=True)
+class SignInSettings:
+    """The sign-in settings, read from the app's config by the request layer and handed over."""
+
+    window_minutes: int
+    max_failures_per_account: int
+    max_failures_per_address: int
+    staff_session_hours: int
+    staff_idle_minutes: int
+    pupil_idle_minutes: int
+    password_max_age_days: int
+    picture_max_failures: int  # a pupil's picture password, per pupil
+    zone: ZoneInfo  # the school's clock, on which ...
+    school_day_end: time  # ... pupils' sessions end
+    secret_key: str = field(repr=False)  # keys the hashes of two-step recovery codes
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> SignInSettings:
+        return cls(
+            window_minutes=int(config["LOGIN_WINDOW_MINUTES"]),
+            max_failures_per_account=int(config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]),
+            max_failures_per_address=int(config["LOGIN_MAX_FAILURES_PER_ADDRESS"]),
+            staff_session_hours=int(config["STAFF_SESSION_HOURS"]),
+            staff_idle_minutes=int(config["STAFF_IDLE_MINUTES"]),
+            pupil_idle_minutes=int(config["PUPIL_IDLE_MINUTES"]),
+            password_max_age_days=int(config["PASSWORD_MAX_AGE_DAYS"]),
+            picture_max_failures=int(config["PICTURE_MAX_FAILURES"]),
+            zone=ZoneInfo(config["TIMEZONE"]),
+            school_day_end=time.fromisoformat(config["SCHOOL_DAY_END"]),  # "HH:MM", validated
+            secret_key=str(config["SECRET_KEY"]),
+        )
 
 
 @dataclass
@@ -65,37 +100,54 @@ def _recent_failures(session: Session, by: str, value: str, kind: str, since: da
     return int(count or 0)
 
 
-def check_throttle(session: Session, kind: str, username: str, ip: str, limit: int) -> None:
+def check_throttle(
+    session: Session,
+    kind: str,
+    username: str,
+    ip: str,
+    limit: int,
+    *,
+    now: datetime,
+    settings: SignInSettings,
+) -> None:
     """Refuse an attempt when this account or address has failed too often lately."""
     # Parallel guesses on several server processes must not all read the same count.
     serialise(session, f"throttle:{kind}:name:{username}", f"throttle:{kind}:ip:{ip}")
-    cfg = current_app.config
-    window = timedelta(minutes=int(cfg["LOGIN_WINDOW_MINUTES"]))
-    since = utcnow() - window
+    window = timedelta(minutes=settings.window_minutes)
+    since = now - window
     by_account = _recent_failures(session, "username", username, kind, since)
     by_address = _recent_failures(session, "ip", ip, kind, since)
-    if by_account >= limit or by_address >= int(cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"]):
+    if by_account >= limit or by_address >= settings.max_failures_per_address:
         raise Throttled(int(window.total_seconds() // 60))
 
 
-def note_attempt(session: Session, kind: str, username: str, ip: str, success: bool) -> None:
-    session.add(LoginAttempt(at=utcnow(), kind=kind, username=username, ip=ip, success=success))
+def note_attempt(
+    session: Session, kind: str, username: str, ip: str, success: bool, *, now: datetime
+) -> None:
+    session.add(LoginAttempt(at=now, kind=kind, username=username, ip=ip, success=success))
 
 
 # --- Sign-in and sessions -------------------------------------------------------------------
 
 
-def authenticate(session: Session, username: str, password: str, ip: str) -> Account:
+def authenticate(
+    session: Session,
+    username: str,
+    password: str,
+    ip: str,
+    *,
+    now: datetime,
+    settings: SignInSettings,
+) -> Account:
     """The account for these credentials, or Invalid (the message never says which was wrong)."""
     name = normalise_username(username)
-    check_throttle(
-        session, "password", name, ip, int(current_app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"])
-    )
+    limit = settings.max_failures_per_account
+    check_throttle(session, "password", name, ip, limit, now=now, settings=settings)
     account = session.scalar(select(Account).where(Account.username == name))
     if account is None:
         burn_time(password)
     ok = account is not None and account.active and verify_password(account.password_hash, password)
-    note_attempt(session, "password", name, ip, ok)
+    note_attempt(session, "password", name, ip, ok, now=now)
     if not ok or account is None:
         record(session, account, "sign_in.failed", account, f"username={name[:64]}")
         raise Invalid("That username and password do not match an active account.")
@@ -110,10 +162,11 @@ def start_session(
     account: Account | None = None,
     pupil_id: int | None = None,
     device_id: int | None = None,
+    *,
+    now: datetime,
 ) -> NewSession:
     """A new server-side session; its random token goes in the cookie, its hash in the table."""
     token = secrets.token_urlsafe(32)
-    now = utcnow()
     row = UserSession(
         token_hash=token_hash(token),
         account_id=account.id if account else None,
@@ -129,57 +182,61 @@ def start_session(
     return NewSession(row, token)
 
 
-def staff_session_expiry() -> datetime:
-    return utcnow() + timedelta(hours=int(current_app.config["STAFF_SESSION_HOURS"]))
+def staff_session_expiry(*, now: datetime, settings: SignInSettings) -> datetime:
+    return now + timedelta(hours=settings.staff_session_hours)
 
 
-def live_session(session: Session, token: str) -> UserSession | None:
+def live_session(
+    session: Session, token: str, *, now: datetime, settings: SignInSettings
+) -> UserSession | None:
     """The session for a cookie token if it has not ended, idled out or expired."""
     row = session.scalar(select(UserSession).where(UserSession.token_hash == token_hash(token)))
     if row is None or row.ended_at is not None:
         return None
-    now = utcnow()
-    idle_minutes = current_app.config[
-        "PUPIL_IDLE_MINUTES" if row.pupil_id else "STAFF_IDLE_MINUTES"
-    ]
-    if now >= row.expires_at or now - row.last_seen_at > timedelta(minutes=int(idle_minutes)):
-        end_session(row, "expired")
+    idle_minutes = settings.pupil_idle_minutes if row.pupil_id else settings.staff_idle_minutes
+    if now >= row.expires_at or now - row.last_seen_at > timedelta(minutes=idle_minutes):
+        end_session(row, "expired", now=now)
         return None
     return row
 
 
-def touch(row: UserSession) -> None:
+def touch(row: UserSession, *, now: datetime) -> None:
     """Note activity, at most once a minute, so idle time counts from the last request."""
-    now = utcnow()
     if now - row.last_seen_at > timedelta(seconds=60):
         row.last_seen_at = now
 
 
-def end_session(row: UserSession, reason: str) -> None:
+def end_session(row: UserSession, reason: str, *, now: datetime) -> None:
     if row.ended_at is None:
-        row.ended_at = utcnow()
+        row.ended_at = now
         row.end_reason = reason
 
 
-def end_all_sessions(session: Session, account: Account, reason: str) -> None:
+def end_all_sessions(session: Session, account: Account, reason: str, *, now: datetime) -> None:
     """End every session of an account at once (password change, reset, deactivation)."""
     session.execute(
         update(UserSession)
         .where(UserSession.account_id == account.id, UserSession.ended_at.is_(None))
-        .values(ended_at=utcnow(), end_reason=reason)
+        .values(ended_at=now, end_reason=reason)
     )
 
 
 # --- Passwords ------------------------------------------------------------------------------
 
 
-def password_expired(account: Account) -> bool:
-    max_age = timedelta(days=int(current_app.config["PASSWORD_MAX_AGE_DAYS"]))
-    return account.must_change_password or utcnow() - account.password_changed_at > max_age
+def password_expired(account: Account, *, now: datetime, settings: SignInSettings) -> bool:
+    max_age = timedelta(days=settings.password_max_age_days)
+    return account.must_change_password or now - account.password_changed_at > max_age
 
 
 def change_password(
-    session: Session, account: Account, current: str, new: str, keep_session_id: int
+    session: Session,
+    account: Account,
+    current: str,
+    new: str,
+    keep_session_id: int,
+    *,
+    now: datetime,
 ) -> None:
     """Change one's own password; every other session of the account ends."""
     if not verify_password(account.password_hash, current):
@@ -190,7 +247,7 @@ def change_password(
     if problems:
         raise Invalid(" ".join(problems), field="new_password")
     account.password_hash = hash_password(new)
-    account.password_changed_at = utcnow()
+    account.password_changed_at = now
     account.must_change_password = False
     session.execute(
         update(UserSession)
@@ -199,18 +256,18 @@ def change_password(
             UserSession.ended_at.is_(None),
             UserSession.id != keep_session_id,
         )
-        .values(ended_at=utcnow(), end_reason="password_changed")
+        .values(ended_at=now, end_reason="password_changed")
     )
     record(session, account, "password.changed", account)
 
 
-def reset_password(session: Session, actor: Actor, account: Account) -> str:
+def reset_password(session: Session, actor: Actor, account: Account, *, now: datetime) -> str:
     """Give an account a one-time password that must be changed at next sign-in."""
     temporary = "-".join(secrets.token_hex(3) for _ in range(4))
     account.password_hash = hash_password(temporary)
-    account.password_changed_at = utcnow()
+    account.password_changed_at = now
     account.must_change_password = True
-    end_all_sessions(session, account, "password_reset")
+    end_all_sessions(session, account, "password_reset", now=now)
     record(session, actor, "password.reset", account, f"for {account.username}")
     return temporary
 
@@ -227,6 +284,8 @@ def create_account(
     role: Role,
     email: str | None = None,
     password: str | None = None,
+    *,
+    now: datetime,
 ) -> tuple[Account, str]:
     """A new account with a one-time password (returned) unless one is given."""
     name = normalise_username(username)
@@ -235,7 +294,6 @@ def create_account(
     if session.scalar(select(Account.id).where(Account.username == name)) is not None:
         raise Invalid("That username is already taken.", field="username")
     initial = password or "-".join(secrets.token_hex(3) for _ in range(4))
-    now = utcnow()
     account = Account(
         school_id=school_id,
         username=name,
@@ -254,21 +312,25 @@ def create_account(
     return account, initial
 
 
-def change_role(session: Session, actor: Actor, account: Account, role: Role) -> None:
+def change_role(
+    session: Session, actor: Actor, account: Account, role: Role, *, now: datetime
+) -> None:
     if account.role == role:
         return
     old = account.role
     account.role = role
-    end_all_sessions(session, account, "role_changed")
+    end_all_sessions(session, account, "role_changed", now=now)
     record(session, actor, "account.role_changed", account, f"{Role(old).label} -> {role.label}")
 
 
-def set_active(session: Session, actor: Actor, account: Account, active: bool) -> None:
+def set_active(
+    session: Session, actor: Actor, account: Account, active: bool, *, now: datetime
+) -> None:
     """Deactivate (ending every session at once) or reactivate an account."""
     if isinstance(actor, Account) and actor.id == account.id and not active:
         raise Invalid("You cannot deactivate your own account.")
     account.active = active
-    account.deactivated_at = None if active else utcnow()
+    account.deactivated_at = None if active else now
     if not active:
-        end_all_sessions(session, account, "deactivated")
+        end_all_sessions(session, account, "deactivated", now=now)
     record(session, actor, "account.activated" if active else "account.deactivated", account)

@@ -15,7 +15,6 @@ import secrets
 from datetime import datetime, timedelta
 
 import pyotp
-from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -26,9 +25,8 @@ from classroom.accounts.models import (
     Role,
     TwoFactor,
 )
-from classroom.accounts.services import check_throttle, note_attempt
+from classroom.accounts.services import SignInSettings, check_throttle, note_attempt
 from classroom.audit.services import record
-from classroom.db import utcnow
 from classroom.errors import Invalid
 
 REQUIRED_ROLES = frozenset({Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER, Role.ADMIN})
@@ -58,57 +56,81 @@ def is_enrolled(session: Session, account: Account) -> bool:
     return row is not None and row.confirmed_at is not None
 
 
-def start_enrolment(session: Session, account: Account) -> TwoFactor:
+def start_enrolment(session: Session, account: Account, *, now: datetime) -> TwoFactor:
     """A new secret for the authenticator app; it counts only once a code from it is typed."""
     row = enrolment(session, account)
     if row is not None and row.confirmed_at is not None:
         raise Invalid("Two-step sign-in is already set up for this account.")
     if row is None:
-        row = TwoFactor(account_id=account.id, secret="", created_at=utcnow())
+        row = TwoFactor(account_id=account.id, secret="", created_at=now)
         session.add(row)
     row.secret = pyotp.random_base32()
-    row.created_at = utcnow()
+    row.created_at = now
     session.flush()
     record(session, account, "two_factor.enrolment_started", account)
     return row
 
 
-def provisioning_uri(account: Account, secret: str) -> str:
+def provisioning_uri(account: Account, secret: str, issuer: str) -> str:
     """What the QR code holds: the otpauth:// link authenticator apps read."""
-    name = current_app.config.get("SCHOOL_NAME", ISSUER)
-    return pyotp.TOTP(secret).provisioning_uri(name=account.username, issuer_name=str(name))
+    return pyotp.TOTP(secret).provisioning_uri(name=account.username, issuer_name=issuer)
 
 
-def confirm_enrolment(session: Session, account: Account, code: str, ip: str) -> list[str]:
+def confirm_enrolment(
+    session: Session,
+    account: Account,
+    code: str,
+    ip: str,
+    *,
+    now: datetime,
+    settings: SignInSettings,
+) -> list[str]:
     """Turn two-step sign-in on once a code from the app works; returns new recovery codes."""
     row = enrolment(session, account)
     if row is None or row.confirmed_at is not None:
         raise Invalid("Start setting up two-step sign-in again.", "code")
-    _check_code(session, account, row, code, ip)
-    row.confirmed_at = utcnow()
+    _check_code(session, account, row, code, ip, now=now, settings=settings)
+    row.confirmed_at = now
     record(session, account, "two_factor.enrolled", account)
-    return new_recovery_codes(session, account)
+    return new_recovery_codes(session, account, now=now, secret_key=settings.secret_key)
 
 
-def verify(session: Session, account: Account, typed: str, ip: str) -> None:
+def verify(
+    session: Session,
+    account: Account,
+    typed: str,
+    ip: str,
+    *,
+    now: datetime,
+    settings: SignInSettings,
+) -> None:
     """Accept a code from the app or an unused recovery code; otherwise Invalid or Throttled."""
     row = enrolment(session, account)
     if row is None or row.confirmed_at is None:
         raise Invalid("Two-step sign-in is not set up for this account.", "code")
     code = "".join(typed.split()).replace("-", "").upper()
     if len(code) == 6 and code.isdigit():
-        _check_code(session, account, row, code, ip)
+        _check_code(session, account, row, code, ip, now=now, settings=settings)
         record(session, account, "two_factor.code_accepted", account)
         return
-    _use_recovery_code(session, account, code, ip)
+    _use_recovery_code(session, account, code, ip, now=now, settings=settings)
 
 
-def _check_code(session: Session, account: Account, row: TwoFactor, code: str, ip: str) -> None:
-    limit = int(current_app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"])
-    check_throttle(session, THROTTLE_KIND, account.username, ip, limit)
-    step = _matching_step(row.secret, "".join(code.split()), utcnow())
+def _check_code(
+    session: Session,
+    account: Account,
+    row: TwoFactor,
+    code: str,
+    ip: str,
+    *,
+    now: datetime,
+    settings: SignInSettings,
+) -> None:
+    limit = settings.max_failures_per_account
+    check_throttle(session, THROTTLE_KIND, account.username, ip, limit, now=now, settings=settings)
+    step = _matching_step(row.secret, "".join(code.split()), now)
     ok = step is not None and (row.last_step is None or step > row.last_step)
-    note_attempt(session, THROTTLE_KIND, account.username, ip, ok)
+    note_attempt(session, THROTTLE_KIND, account.username, ip, ok, now=now)
     if not ok or step is None:
         record(session, account, "two_factor.code_refused", account)
         raise Invalid("That code did not work. Type the 6 numbers your app shows now.", "code")
@@ -128,14 +150,15 @@ def _matching_step(secret: str, code: str, now: datetime) -> int | None:
 # --- Recovery codes ---------------------------------------------------------------------------
 
 
-def _code_hash(code: str) -> str:
-    key = str(current_app.config["SECRET_KEY"]).encode()
+def _code_hash(code: str, secret_key: str) -> str:
+    key = secret_key.encode()
     return hmac.new(key, b"recovery:" + code.encode(), hashlib.sha256).hexdigest()
 
 
-def new_recovery_codes(session: Session, account: Account) -> list[str]:
+def new_recovery_codes(
+    session: Session, account: Account, *, now: datetime, secret_key: str
+) -> list[str]:
     """Ten fresh one-time codes (the old ones stop working); shown once, kept only as hashes."""
-    now = utcnow()
     session.execute(
         update(RecoveryCode)
         .where(RecoveryCode.account_id == account.id, RecoveryCode.used_at.is_(None))
@@ -143,26 +166,35 @@ def new_recovery_codes(session: Session, account: Account) -> list[str]:
     )
     codes = [secrets.token_hex(5).upper() for _ in range(RECOVERY_CODES)]
     for code in codes:
-        session.add(RecoveryCode(account_id=account.id, code_hash=_code_hash(code), created_at=now))
+        hashed = _code_hash(code, secret_key)
+        session.add(RecoveryCode(account_id=account.id, code_hash=hashed, created_at=now))
     session.flush()
     record(session, account, "two_factor.recovery_codes_made", account)
     return [f"{c[:5]}-{c[5:]}" for c in codes]
 
 
-def _use_recovery_code(session: Session, account: Account, code: str, ip: str) -> None:
-    limit = int(current_app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"])
-    check_throttle(session, THROTTLE_KIND, account.username, ip, limit)
+def _use_recovery_code(
+    session: Session,
+    account: Account,
+    code: str,
+    ip: str,
+    *,
+    now: datetime,
+    settings: SignInSettings,
+) -> None:
+    limit = settings.max_failures_per_account
+    check_throttle(session, THROTTLE_KIND, account.username, ip, limit, now=now, settings=settings)
     claimed = session.execute(
         update(RecoveryCode)
         .where(
             RecoveryCode.account_id == account.id,
-            RecoveryCode.code_hash == _code_hash(code),
+            RecoveryCode.code_hash == _code_hash(code, settings.secret_key),
             RecoveryCode.used_at.is_(None),
         )
-        .values(used_at=utcnow())
+        .values(used_at=now)
     )
     ok = getattr(claimed, "rowcount", 0) == 1
-    note_attempt(session, THROTTLE_KIND, account.username, ip, ok)
+    note_attempt(session, THROTTLE_KIND, account.username, ip, ok, now=now)
     if not ok:
         record(session, account, "two_factor.code_refused", account, "recovery code")
         raise Invalid("That code did not work. Type the 6 numbers your app shows now.", "code")
@@ -176,12 +208,11 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def remember_device(session: Session, account: Account, label: str) -> str:
+def remember_device(session: Session, account: Account, label: str, *, now: datetime) -> str:
     """A token for this browser's cookie; the server keeps its hash, expiry and revocation."""
     if not may_remember(account):
         raise PermissionError("only class staff may skip the code on a remembered iPad")
     token = secrets.token_urlsafe(32)
-    now = utcnow()
     session.add(
         RememberedDevice(
             account_id=account.id,
@@ -196,7 +227,7 @@ def remember_device(session: Session, account: Account, label: str) -> str:
     return token
 
 
-def remembered(session: Session, account: Account, token: str | None) -> bool:
+def remembered(session: Session, account: Account, token: str | None, *, now: datetime) -> bool:
     """Whether this browser's token is a live remembered device of this account."""
     if not token or not may_remember(account):
         return False
@@ -207,29 +238,31 @@ def remembered(session: Session, account: Account, token: str | None) -> bool:
         row is not None
         and row.account_id == account.id
         and row.revoked_at is None
-        and utcnow() < row.expires_at
+        and now < row.expires_at
     )
 
 
-def remembered_devices(session: Session, account: Account) -> list[RememberedDevice]:
+def remembered_devices(
+    session: Session, account: Account, *, now: datetime
+) -> list[RememberedDevice]:
     return list(
         session.scalars(
             select(RememberedDevice)
             .where(
                 RememberedDevice.account_id == account.id,
                 RememberedDevice.revoked_at.is_(None),
-                RememberedDevice.expires_at > utcnow(),
+                RememberedDevice.expires_at > now,
             )
             .order_by(RememberedDevice.created_at)
         )
     )
 
 
-def forget_device(session: Session, account: Account, device_id: int) -> None:
+def forget_device(session: Session, account: Account, device_id: int, *, now: datetime) -> None:
     """Revoke one remembered iPad: it asks for a code at the next sign-in."""
     row = session.get(RememberedDevice, device_id)
     if row is None or row.account_id != account.id:
         raise LookupError("no such remembered device")
     if row.revoked_at is None:
-        row.revoked_at = utcnow()
+        row.revoked_at = now
         record(session, account, "two_factor.device_forgotten", account, row.label)

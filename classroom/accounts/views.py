@@ -36,7 +36,7 @@ from classroom.db import get_session, keep, utcnow
 from classroom.errors import Invalid, Throttled
 from classroom.policy import allow
 from classroom.qr import qr_code
-from classroom.web import client_ip
+from classroom.web import client_ip, sign_in_settings
 
 bp = Blueprint("accounts", __name__)
 
@@ -56,14 +56,22 @@ def sign_in() -> ResponseReturnValue:
         return render_template("accounts/sign_in.html", form=form), 400 if form.errors else 200
     db = get_session()
     try:
-        account = services.authenticate(db, form.username.data, form.password.data, client_ip())
+        account = services.authenticate(
+            db,
+            form.username.data,
+            form.password.data,
+            client_ip(),
+            now=utcnow(),
+            settings=sign_in_settings(),
+        )
     except (Invalid, Throttled) as problem:
         keep(db)  # the failed attempt persists through the 4xx: it is what throttling counts
         code = 429 if isinstance(problem, Throttled) else 401
         return render_template("accounts/sign_in.html", form=form, error=problem.message), code
     target = safe_path(request.args.get("next"), url_for("core.home"))
     if two_factor.is_enrolled(db, account):
-        if two_factor.remembered(db, account, request.cookies.get(REMEMBER_COOKIE)):
+        cookie = request.cookies.get(REMEMBER_COOKIE)
+        if two_factor.remembered(db, account, cookie, now=utcnow()):
             record(db, account, "two_factor.remembered_device_used", account)
             return redirect(_finish_sign_in(db, account, target))
         return _second_step(account, target, "accounts.sign_in_code")
@@ -74,7 +82,9 @@ def sign_in() -> ResponseReturnValue:
 
 def _finish_sign_in(db: Session, account: Account, target: str) -> str:
     """Start the server-side session; returns where to go next."""
-    new = services.start_session(db, services.staff_session_expiry(), client_ip(), account=account)
+    now = utcnow()
+    expires_at = services.staff_session_expiry(now=now, settings=sign_in_settings())
+    new = services.start_session(db, expires_at, client_ip(), account=account, now=now)
     session.clear()  # a fresh session: nothing carries over from whoever used this browser
     account.flask_login_id = new.token
     login_user(account)
@@ -118,14 +128,17 @@ def sign_in_code() -> ResponseReturnValue:
         return render_template("accounts/code.html", **show), 400 if form.errors else 200
     db = get_session()
     try:
-        two_factor.verify(db, account, form.code.data, client_ip())
+        two_factor.verify(
+            db, account, form.code.data, client_ip(), now=utcnow(), settings=sign_in_settings()
+        )
     except (Invalid, Throttled) as problem:
         keep(db)  # the failed attempt persists through the 4xx: it is what throttling counts
         code = 429 if isinstance(problem, Throttled) else 401
         return render_template("accounts/code.html", error=problem.message, **show), code
     token = None
     if form.remember.data and two_factor.may_remember(account):
-        token = two_factor.remember_device(db, account, request.user_agent.string[:60])
+        label = request.user_agent.string[:60]
+        token = two_factor.remember_device(db, account, label, now=utcnow())
     response = redirect(_finish_sign_in(db, account, target))
     if token:
         _set_remember_cookie(response, token)
@@ -163,13 +176,15 @@ def _enrol_step(account: Account, finish: Callable[[Session], str]) -> ResponseR
         return render_template("accounts/enrol.html", start=StartForm(), account=account)
     confirm = ConfirmAppForm()
     if request.form.get("step") != "confirm":
-        started = two_factor.start_enrolment(db, account)
+        started = two_factor.start_enrolment(db, account, now=utcnow())
         return _enrol_page(account, started.secret, confirm)
     row = two_factor.enrolment(db, account)
     if row is None or not confirm.validate():
         return _enrol_page(account, row.secret if row else "", confirm, status=400)
     try:
-        codes = two_factor.confirm_enrolment(db, account, confirm.code.data, client_ip())
+        codes = two_factor.confirm_enrolment(
+            db, account, confirm.code.data, client_ip(), now=utcnow(), settings=sign_in_settings()
+        )
     except (Invalid, Throttled) as problem:
         keep(db)  # the failed code persists through the 4xx: it is what throttling counts
         confirm.code.errors.append(problem.message)
@@ -182,7 +197,8 @@ def _enrol_step(account: Account, finish: Callable[[Session], str]) -> ResponseR
 def _enrol_page(
     account: Account, secret: str, form: ConfirmAppForm, status: int = 200
 ) -> ResponseReturnValue:
-    qr = qr_code(two_factor.provisioning_uri(account, secret)) if secret else None
+    issuer = str(current_app.config.get("SCHOOL_NAME", two_factor.ISSUER))
+    qr = qr_code(two_factor.provisioning_uri(account, secret, issuer)) if secret else None
     spaced = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
     return render_template(
         "accounts/enrol.html", account=account, qr=qr, secret=spaced, form=form
@@ -201,7 +217,7 @@ def two_step() -> ResponseReturnValue:
         "accounts/two_step.html",
         enrolled=two_factor.is_enrolled(db, account),
         required=two_factor.is_required(account),
-        devices=two_factor.remembered_devices(db, account),
+        devices=two_factor.remembered_devices(db, account, now=utcnow()),
         start=StartForm(),
     )
 
@@ -213,7 +229,7 @@ def forget_device(device_id: int) -> ResponseReturnValue:
     account = current_user._get_current_object()  # noqa: SLF001
     db = get_session()
     try:
-        two_factor.forget_device(db, account, device_id)
+        two_factor.forget_device(db, account, device_id, now=utcnow())
     except LookupError:
         abort(404)
     return redirect(url_for("accounts.two_step", forgotten=1))
@@ -226,7 +242,7 @@ def sign_out() -> ResponseReturnValue:
     db = get_session()
     row: UserSession | None = g.get("user_session")
     if row is not None:
-        services.end_session(row, "signed_out")
+        services.end_session(row, "signed_out", now=utcnow())
     record(db, current_user._get_current_object(), "sign_out")  # noqa: SLF001
     logout_user()
     session.clear()
@@ -241,14 +257,19 @@ def change_password() -> ResponseReturnValue:
     """Change one's own password (also where an expired or reset password leads)."""
     account = current_user._get_current_object()  # noqa: SLF001
     form = ChangePasswordForm()
-    expired = services.password_expired(account)
+    expired = services.password_expired(account, now=utcnow(), settings=sign_in_settings())
     if not form.validate_on_submit():
         status = 400 if form.errors else 200
         return render_template("accounts/password.html", form=form, expired=expired), status
     db = get_session()
     try:
         services.change_password(
-            db, account, form.current_password.data, form.new_password.data, g.user_session.id
+            db,
+            account,
+            form.current_password.data,
+            form.new_password.data,
+            g.user_session.id,
+            now=utcnow(),
         )
     except Invalid as problem:
         getattr(form, problem.field or "new_password").errors.append(problem.message)

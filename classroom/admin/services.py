@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -11,7 +12,6 @@ from classroom.accounts import services as accounts
 from classroom.accounts.models import Account, Role
 from classroom.admin.models import AccountChangeRequest, ChangeKind, ChangeStatus
 from classroom.audit.services import record
-from classroom.db import utcnow
 from classroom.errors import Invalid
 from classroom.outbox.services import enqueue_email
 from classroom.principals import Actor
@@ -25,7 +25,7 @@ def _admin(actor: Actor, account: Account) -> Account:
 
 
 def change_role(
-    session: Session, actor: Actor, account: Account, role: Role
+    session: Session, actor: Actor, account: Account, role: Role, *, now: datetime, base_url: str
 ) -> AccountChangeRequest | None:
     """Change a role now, or ask for approval if it touches the safeguarding team.
 
@@ -37,23 +37,31 @@ def change_role(
     if account.role == role:
         return None
     if not policy.needs_approval(account, role):
-        accounts.change_role(session, admin, account, role)
+        accounts.change_role(session, admin, account, role, now=now)
         return None
-    return _request(session, admin, account, ChangeKind.ROLE, role)
+    return _request(session, admin, account, ChangeKind.ROLE, role, now=now, base_url=base_url)
 
 
 def reset_password(
-    session: Session, actor: Actor, account: Account
+    session: Session, actor: Actor, account: Account, *, now: datetime, base_url: str
 ) -> tuple[str | None, AccountChangeRequest | None]:
     """A one-time password now, or a request for approval for a safeguarding-team account."""
     admin = _admin(actor, account)
     if admin.id != account.id and policy.needs_approval(account):
-        return None, _request(session, admin, account, ChangeKind.PASSWORD_RESET, None)
-    return accounts.reset_password(session, admin, account), None
+        kind = ChangeKind.PASSWORD_RESET
+        return None, _request(session, admin, account, kind, None, now=now, base_url=base_url)
+    return accounts.reset_password(session, admin, account, now=now), None
 
 
 def _request(
-    session: Session, admin: Account, account: Account, kind: ChangeKind, role: Role | None
+    session: Session,
+    admin: Account,
+    account: Account,
+    kind: ChangeKind,
+    role: Role | None,
+    *,
+    now: datetime,
+    base_url: str,
 ) -> AccountChangeRequest:
     change = AccountChangeRequest(
         school_id=account.school_id,
@@ -61,17 +69,17 @@ def _request(
         kind=kind,
         new_role=role,
         requested_by_id=admin.id,
-        requested_at=utcnow(),
+        requested_at=now,
     )
     session.add(change)
     session.flush()
     what = f"role -> {role.label}" if role else "password reset"
     record(session, admin, "account_change.requested", account, f"#{change.id}: {what}")
-    _alert_team(session, change)
+    _alert_team(session, change, base_url)
     return change
 
 
-def _alert_team(session: Session, change: AccountChangeRequest) -> None:
+def _alert_team(session: Session, change: AccountChangeRequest, base_url: str) -> None:
     """Every team member hears of it (one of them may be the account being taken over)."""
     team = session.scalars(
         select(Account).where(
@@ -90,13 +98,13 @@ def _alert_team(session: Session, change: AccountChangeRequest) -> None:
                 "Someone asked to change the role or reset the password of an account on, or "
                 "joining, the safeguarding team. It has no effect until the headteacher or "
                 "another member of the team approves it.\n\n"
-                f"Please sign in to check it: {current_app.config['BASE_URL']}/admin/approvals\n",
+                f"Please sign in to check it: {base_url}/admin/approvals\n",
                 school_id=change.school_id,
             )
 
 
 def decide(
-    session: Session, actor: Actor, change: AccountChangeRequest, approve: bool
+    session: Session, actor: Actor, change: AccountChangeRequest, approve: bool, *, now: datetime
 ) -> str | None:
     """Approve (the change takes effect now) or decline; returns a one-time password if any."""
     if not policy.can_approve_account_change(session, actor, change):
@@ -106,7 +114,7 @@ def decide(
     if approver is None or account is None:
         raise Invalid("You cannot decide this change.")
     change.status = ChangeStatus.APPROVED if approve else ChangeStatus.DECLINED
-    change.decided_by_id, change.decided_at = approver.id, utcnow()
+    change.decided_by_id, change.decided_at = approver.id, now
     record(
         session,
         approver,
@@ -117,6 +125,6 @@ def decide(
     if not approve:
         return None
     if change.kind == ChangeKind.ROLE and change.new_role is not None:
-        accounts.change_role(session, approver, account, Role(change.new_role))
+        accounts.change_role(session, approver, account, Role(change.new_role), now=now)
         return None
-    return accounts.reset_password(session, approver, account)
+    return accounts.reset_password(session, approver, account, now=now)

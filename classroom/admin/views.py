@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import Select, func, select
@@ -16,7 +16,7 @@ from classroom.admin import services as admin_services
 from classroom.admin.models import AccountChangeRequest
 from classroom.audit.models import AuditEvent
 from classroom.audit.services import record
-from classroom.db import get_session
+from classroom.db import get_session, utcnow
 from classroom.errors import Invalid
 from classroom.localtime import local_day_bounds
 from classroom.outbox import services as outbox
@@ -24,6 +24,7 @@ from classroom.outbox.models import OutboxMessage
 from classroom.policy import allow
 from classroom.pupils import importer
 from classroom.pupils.models import ClassStaff, ParentLink, Pupil, SchoolClass
+from classroom.web import school_zone
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
@@ -93,6 +94,7 @@ def account_new() -> ResponseReturnValue:
             values["display_name"],
             Role(values["role"]),
             values["email"],
+            now=utcnow(),
         )
     except Invalid as problem:
         return render_template(
@@ -131,12 +133,19 @@ def account_role(account_id: int) -> ResponseReturnValue:
         abort(400)
     db = get_session()
     try:
-        pending = admin_services.change_role(db, _actor(), account, Role(role))
+        pending = admin_services.change_role(
+            db, _actor(), account, Role(role), now=utcnow(), base_url=_base_url()
+        )
     except Invalid as problem:
         return _detail_with_error(account, problem.message)
     if pending is not None:
         return redirect(url_for("admin.account_detail", account_id=account.id, approval=1))
     return redirect(url_for("admin.account_detail", account_id=account.id, saved=1))
+
+
+def _base_url() -> str:
+    """The school's own address (never the request's Host), for links in emails."""
+    return str(current_app.config["BASE_URL"])
 
 
 def _detail_with_error(account: Account, message: str) -> ResponseReturnValue:
@@ -151,7 +160,9 @@ def account_reset(account_id: int) -> ResponseReturnValue:
     """Give a one-time password (after approval for the safeguarding team's accounts)."""
     account = _school_account(account_id)
     db = get_session()
-    initial, pending = admin_services.reset_password(db, _actor(), account)
+    initial, pending = admin_services.reset_password(
+        db, _actor(), account, now=utcnow(), base_url=_base_url()
+    )
     if pending is not None:
         return redirect(url_for("admin.account_detail", account_id=account.id, approval=1))
     return render_template("admin/one_time_password.html", account=account, password=initial)
@@ -182,7 +193,7 @@ def approval_decide(change_id: int) -> ResponseReturnValue:
     decision = request.form.get("decision")
     if decision not in {"approve", "decline"}:
         abort(400)
-    initial = admin_services.decide(db, _actor(), change, decision == "approve")
+    initial = admin_services.decide(db, _actor(), change, decision == "approve", now=utcnow())
     account = db.get(Account, change.account_id)
     if initial is not None and account is not None:
         return render_template("admin/one_time_password.html", account=account, password=initial)
@@ -196,7 +207,8 @@ def account_active(account_id: int) -> ResponseReturnValue:
     account = _school_account(account_id)
     db = get_session()
     try:
-        accounts.set_active(db, _actor(), account, request.form.get("active") == "1")
+        active = request.form.get("active") == "1"
+        accounts.set_active(db, _actor(), account, active, now=utcnow())
     except Invalid as problem:
         return render_template(
             "admin/account_detail.html",
@@ -301,7 +313,9 @@ def import_pupils() -> ResponseReturnValue:
     except Invalid as problem:
         return render_template("admin/import.html", report=None, error=problem.message), 413
     db = get_session()
-    report = importer.import_csv(db, _actor(), _actor().school_id, text)
+    report = importer.import_csv(
+        db, _actor(), _actor().school_id, text, now=utcnow(), zone=school_zone()
+    )
     if not report.ok:  # nothing of a file with errors is imported: the 422 rolls back
         return render_template("admin/import.html", report=report), 422
     return render_template("admin/import.html", report=report)
@@ -341,7 +355,7 @@ def _audit_query() -> Select[AuditEvent]:
             except ValueError as bad:
                 raise Invalid(f"'{name}' must be a date like 2026-09-01.") from bad
             # A day on the school's clock, as staff mean it (BST days start at 23:00 UTC).
-            first, last = local_day_bounds(day)
+            first, last = local_day_bounds(day, school_zone())
             bound = first if op == "ge" else last
             query = query.where(AuditEvent.at >= bound if op == "ge" else AuditEvent.at <= bound)
     return query

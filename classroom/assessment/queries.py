@@ -10,10 +10,11 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from classroom import localtime
 from classroom.assessment.derive import Obs, State, states
 from classroom.assessment.models import Observation
+from classroom.db import utcnow
 from classroom.lessons import content, maps
-from classroom.localtime import local_today
 from classroom.pupils.models import Pathway, Pupil
 
 
@@ -98,3 +99,9 @@ def history(session: Session, pupil: Pupil, objective_id: str) -> list[Observati
 def timeline(rows: list[Observation]) -> list[Observation]:
     superseded = {o.supersedes_id for o in rows if o.supersedes_id is not None}
     return [o for o in rows if o.id not in superseded]
+
+
+def local_today() -> date:
+    """Today on the school's clock, from the app's settings and clock (issue 17: this module
+    still reads them; see KNOWN_READERS in tests/test_services_take_arguments.py)."""
+    return localtime.local_today(utcnow(), localtime.school_zone(current_app.config))

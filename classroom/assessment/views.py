@@ -30,11 +30,11 @@ from classroom.db import get_session
 from classroom.errors import Invalid
 from classroom.export import safe_cell
 from classroom.lessons import content, maps
-from classroom.localtime import local_today
 from classroom.parents import services as parents
 from classroom.policy import allow
 from classroom.pupils.models import Pathway, Pupil, SchoolClass
 from classroom.web import apply_form, current_actor
+from classroom.web import school_today as local_today
 
 bp = Blueprint("assessment", __name__, url_prefix="/assessment")
 

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from classroom.db import Base, UtcDateTime, str_enum
+from classroom.db import Base, UtcDateTime, str_enum, utcnow
 
 
 class AuditTier(StrEnum):
@@ -34,7 +34,7 @@ class AuditEvent(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)  # stamped when written
     actor_kind: Mapped[str] = mapped_column(String(16))  # staff | parent | pupil | system
     actor_id: Mapped[int | None]
     actor_name: Mapped[str] = mapped_column(String(120))

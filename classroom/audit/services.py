@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from flask import has_request_context, request
 from sqlalchemy.orm import Session
 
 from classroom.audit.models import AuditEvent, AuditTier
-from classroom.db import utcnow
 from classroom.principals import Actor, PupilPrincipal, actor_identity
 
 if TYPE_CHECKING:
@@ -16,6 +14,10 @@ if TYPE_CHECKING:
 
 # Actions about safeguarding records. Anything done to a record from classroom.worries (an
 # incident, a referral, a parent-contact decision...) is safeguarding whatever its action name.
+# The key in `Session.info` under which the request layer (web.begin_request) puts the address
+# of the client the unit of work serves, so `record` never reads the request itself.
+CLIENT_ADDRESS = "client_address"
+
 SAFEGUARDING_PREFIXES = ("incident.", "incidents.", "concern.", "worry.", "safeguarding.")
 ACCOUNT_PREFIXES = (
     "account.",
@@ -101,11 +103,12 @@ def record(
     """Append one audit row in the caller's transaction (so it commits or fails with the change).
 
     The row carries its school and tier so the log can be shown per school and only to those
-    who may see the kind of record it describes (see `policy.visible_audit_entries`).
+    who may see the kind of record it describes (see `policy.visible_audit_entries`). Its time is
+    stamped when it is written (the column's default); the client's address is the one the
+    request layer put on the session (`CLIENT_ADDRESS`), so a command or the worker records none.
     """
     kind, actor_id, name = actor_identity(actor)
     event = AuditEvent(
-        at=utcnow(),
         actor_kind=kind,
         actor_id=actor_id,
         actor_name=name[:120],
@@ -114,7 +117,7 @@ def record(
         object_id=getattr(obj, "id", None),
         # Encode line breaks so a crafted value cannot forge a second log line in exports.
         summary=summary.replace("\r", "\\r").replace("\n", "\\n")[:2000],
-        ip=request.remote_addr if has_request_context() else None,
+        ip=session.info.get(CLIENT_ADDRESS),
         school_id=school_id if school_id is not None else school_of(session, actor, obj),
         tier=tier or tier_of(action, obj),
     )

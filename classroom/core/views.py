@@ -10,7 +10,7 @@ from sqlalchemy import select, text
 from classroom import policy
 from classroom.accounts.redirects import safe_path
 from classroom.db import get_session
-from classroom.devices.services import current_device
+from classroom.devices.web import current_device
 from classroom.policy import allow
 from classroom.symbols.library import ATTRIBUTION
 

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
-from urllib.parse import urlsplit
+from datetime import datetime, timedelta
 
-from flask import current_app, g, has_request_context, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.wrappers import Response
 
 from classroom import policy
 from classroom.accounts.models import UserSession
 from classroom.accounts.services import token_hash
 from classroom.audit.services import record
-from classroom.db import get_session, utcnow
 from classroom.devices.models import Device, DeviceEnrolment
 from classroom.errors import Invalid
 from classroom.principals import Actor, account_id
@@ -24,36 +20,17 @@ from classroom.pupils.models import SchoolClass
 DEVICE_COOKIE_DAYS = 400  # the longest lifetime browsers allow; staff revoke, not expiry
 
 
-def cookie_name() -> str:
-    return "__Host-classroom-ipad" if current_app.config["SECURE_COOKIES"] else "classroom-ipad"
+def cookie_name(secure: bool) -> str:
+    """The iPad cookie's name: `__Host-` (HTTPS only, this host only) when cookies are secure."""
+    return "__Host-classroom-ipad" if secure else "classroom-ipad"
 
 
-def current_device() -> Device | None:
-    """The live class iPad this request comes from, if any (looked up once per request)."""
-    if not has_request_context():
+def device_for_token(session: Session, token: str) -> Device | None:
+    """The live class iPad whose cookie holds this token, if any."""
+    if not token:
         return None
-    if "device" not in g:
-        token = request.cookies.get(cookie_name(), "")
-        device = None
-        if token:
-            device = get_session().scalar(
-                select(Device).where(Device.token_hash == token_hash(token))
-            )
-        g.device = device if device is not None and device.active else None
-    found: Device | None = g.device
-    return found
-
-
-def set_device_cookie(response: Response, token: str) -> None:
-    response.set_cookie(
-        cookie_name(),
-        token,
-        max_age=int(timedelta(days=DEVICE_COOKIE_DAYS).total_seconds()),
-        secure=bool(current_app.config["SECURE_COOKIES"]),
-        httponly=True,
-        samesite="Lax",
-        path="/",
-    )
+    device = session.scalar(select(Device).where(Device.token_hash == token_hash(token)))
+    return device if device is not None and device.active else None
 
 
 def clean_device_name(name: str) -> str:
@@ -64,20 +41,25 @@ def clean_device_name(name: str) -> str:
 
 
 def create_enrolment_link(
-    session: Session, actor: Actor | None, school_class: SchoolClass, device_name: str
+    session: Session,
+    actor: Actor | None,
+    school_class: SchoolClass,
+    device_name: str,
+    *,
+    now: datetime,
+    link_hours: int,
 ) -> str:
-    """A one-time code for an enrolment link; only its hash is stored."""
+    """A one-time code for an enrolment link (valid `link_hours`); only its hash is stored."""
     if actor is not None and not policy.can_manage_class_ipads(session, actor, school_class):
         raise PermissionError("not allowed to enrol iPads for this class")
     code = secrets.token_urlsafe(24)
-    now = utcnow()
     link = DeviceEnrolment(
         code_hash=token_hash(code),
         class_id=school_class.id,
         device_name=clean_device_name(device_name),
         created_by_id=account_id(actor),
         created_at=now,
-        expires_at=now + timedelta(hours=int(current_app.config["ENROLMENT_LINK_HOURS"])),
+        expires_at=now + timedelta(hours=link_hours),
     )
     session.add(link)
     session.flush()
@@ -85,20 +67,7 @@ def create_enrolment_link(
     return code
 
 
-def enrolment_url(code: str) -> str:
-    """The full enrolment link, on the school's configured address (CLASSROOM_BASE_URL).
-
-    Never from the request's Host header: anyone can send any Host, and a link shown to staff
-    that points elsewhere would hand a one-time enrolment code to another server.
-    """
-    base = urlsplit(str(current_app.config["BASE_URL"]).rstrip("/"))
-    adapter = current_app.url_map.bind(
-        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
-    )
-    return adapter.build("devices.enrol", {"code": code}, force_external=True)
-
-
-def find_enrolment(session: Session, code: str) -> DeviceEnrolment:
+def find_enrolment(session: Session, code: str, *, now: datetime) -> DeviceEnrolment:
     """The unused, unexpired enrolment for a code, or Invalid with a plain reason."""
     link = session.scalar(
         select(DeviceEnrolment).where(DeviceEnrolment.code_hash == token_hash(code))
@@ -107,13 +76,13 @@ def find_enrolment(session: Session, code: str) -> DeviceEnrolment:
         raise Invalid("This enrolment link is not valid. Ask for a new one.")
     if link.used_at is not None:
         raise Invalid("This enrolment link has already been used. Ask for a new one.")
-    if utcnow() >= link.expires_at:
+    if now >= link.expires_at:
         raise Invalid("This enrolment link has expired. Ask for a new one.")
     return link
 
 
 def new_device(
-    session: Session, class_id: int, name: str, enrolled_by_id: int | None
+    session: Session, class_id: int, name: str, enrolled_by_id: int | None, *, now: datetime
 ) -> tuple[Device, str]:
     token = secrets.token_urlsafe(32)
     device = Device(
@@ -121,47 +90,49 @@ def new_device(
         name=name,
         token_hash=token_hash(token),
         enrolled_by_id=enrolled_by_id,
-        enrolled_at=utcnow(),
+        enrolled_at=now,
     )
     session.add(device)
     session.flush()
     return device, token
 
 
-def enrol_with_link(session: Session, code: str) -> tuple[Device, str]:
+def enrol_with_link(session: Session, code: str, *, now: datetime) -> tuple[Device, str]:
     """Use up an enrolment link; returns the device and the token for its cookie."""
-    link = find_enrolment(session, code)
-    device, token = new_device(session, link.class_id, link.device_name, link.created_by_id)
-    link.used_at = utcnow()
+    link = find_enrolment(session, code, now=now)
+    device, token = new_device(
+        session, link.class_id, link.device_name, link.created_by_id, now=now
+    )
+    link.used_at = now
     link.device_id = device.id
     record(session, None, "device.enrolled", device, f"{device.name} by enrolment link")
     return device, token
 
 
 def enrol_directly(
-    session: Session, actor: Actor, school_class: SchoolClass, name: str
+    session: Session, actor: Actor, school_class: SchoolClass, name: str, *, now: datetime
 ) -> tuple[Device, str]:
     """A signed-in staff member turns the iPad in their hands into a class iPad."""
     if not policy.can_manage_class_ipads(session, actor, school_class):
         raise PermissionError("not allowed to enrol iPads for this class")
     device, token = new_device(
-        session, school_class.id, clean_device_name(name), account_id(actor)
+        session, school_class.id, clean_device_name(name), account_id(actor), now=now
     )
     record(session, actor, "device.enrolled", device, f"{device.name} for {school_class.name}")
     return device, token
 
 
-def revoke(session: Session, actor: Actor, device: Device) -> None:
+def revoke(session: Session, actor: Actor, device: Device, *, now: datetime) -> None:
     """Stop an iPad being a class iPad; any pupil signed in on it is signed out."""
     if device.revoked_at is not None:
         return
-    device.revoked_at = utcnow()
+    device.revoked_at = now
     for row in session.scalars(
         select(UserSession).where(
             UserSession.device_id == device.id, UserSession.ended_at.is_(None)
         )
     ):
-        row.ended_at = utcnow()
+        row.ended_at = now
         row.end_reason = "device_revoked"
     record(session, actor, "device.revoked", device, device.name)
 

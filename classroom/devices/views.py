@@ -6,8 +6,8 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from classroom import policy
-from classroom.db import get_session
-from classroom.devices import services
+from classroom.db import get_session, utcnow
+from classroom.devices import services, web
 from classroom.devices.models import Device
 from classroom.errors import Invalid
 from classroom.policy import allow
@@ -39,7 +39,7 @@ def _page(status: int = 200, **extra: object) -> ResponseReturnValue:
         "devices/list.html",
         classes=classes,
         devices=devices,
-        this_device=services.current_device(),
+        this_device=web.current_device(),
         **extra,
     ), status
 
@@ -59,12 +59,12 @@ def enrol_this() -> ResponseReturnValue:
     db = get_session()
     try:
         _device, token = services.enrol_directly(
-            db, _actor(), school_class, request.form.get("name", "")
+            db, _actor(), school_class, request.form.get("name", ""), now=utcnow()
         )
     except Invalid as problem:
         return _page(400, error=problem.message)
     response = redirect(url_for("devices.index", enrolled=1))
-    services.set_device_cookie(response, token)
+    web.set_device_cookie(response, token)
     return response
 
 
@@ -76,11 +76,16 @@ def create_link() -> ResponseReturnValue:
     db = get_session()
     try:
         code = services.create_enrolment_link(
-            db, _actor(), school_class, request.form.get("name", "")
+            db,
+            _actor(),
+            school_class,
+            request.form.get("name", ""),
+            now=utcnow(),
+            link_hours=web.link_hours(),
         )
     except Invalid as problem:
         return _page(400, error=problem.message)
-    return _page(201, new_link=services.enrolment_url(code), new_link_class=school_class)
+    return _page(201, new_link=web.enrolment_url(code), new_link_class=school_class)
 
 
 @bp.post("/class-ipads/<int:device_id>/revoke")
@@ -92,7 +97,7 @@ def revoke(device_id: int) -> ResponseReturnValue:
     if device is None:
         abort(404)
     _manageable_class(device.class_id)
-    services.revoke(db, _actor(), device)
+    services.revoke(db, _actor(), device, now=utcnow())
     return redirect(url_for("devices.index", revoked=1))
 
 
@@ -100,14 +105,14 @@ def revoke(device_id: int) -> ResponseReturnValue:
 @allow("public")
 def enrol(code: str) -> ResponseReturnValue:
     """Open an enrolment link on an iPad: confirm, then it becomes that class's iPad."""
-    db = get_session()
+    db, now = get_session(), utcnow()
     try:
-        link = services.find_enrolment(db, code[:64])
+        link = services.find_enrolment(db, code[:64], now=now)
         if request.method == "GET":
             return render_template("devices/enrol.html", link=link, code=code)
-        _device, token = services.enrol_with_link(db, code[:64])
+        _device, token = services.enrol_with_link(db, code[:64], now=now)
     except Invalid as problem:
         return render_template("devices/enrol.html", error=problem.message), 410
     response = redirect(url_for("ipad.start"))
-    services.set_device_cookie(response, token)
+    web.set_device_cookie(response, token)
     return response

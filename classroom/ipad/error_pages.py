@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import render_template, url_for
 
-from classroom.devices.services import current_device
+from classroom.devices.web import current_device
 from classroom.errors import PupilPages
 from classroom.principals import PupilPrincipal
 from classroom.web import current_actor

@@ -14,18 +14,18 @@ from flask.typing import ResponseReturnValue
 from flask_login import login_user, logout_user
 
 from classroom import policy
-from classroom.db import get_session, keep
+from classroom.db import get_session, keep, utcnow
 from classroom.devices.models import Device
-from classroom.devices.services import current_device
+from classroom.devices.web import current_device
 from classroom.errors import CSRF_RECOVERY, Invalid, Throttled, register_pupil_pages
 from classroom.ipad import error_pages
 from classroom.lessons import maps
 from classroom.policy import allow
 from classroom.principals import Actor, PupilPrincipal
-from classroom.pupils import photos, services
+from classroom.pupils import photos_web, services
 from classroom.pupils.models import Pupil
 from classroom.symbols.cache import override_layers
-from classroom.web import client_ip, current_actor
+from classroom.web import client_ip, current_actor, sign_in_settings
 from classroom.worries import services as worry_services
 
 bp = Blueprint("ipad", __name__)
@@ -78,7 +78,7 @@ def start() -> ResponseReturnValue:
     if device is None:
         return render_template("pupils/not_enrolled.html"), 403
     pupils = [p for p in device.school_class.pupils if p.active]
-    with_photo = {p.id for p in pupils if photos.shows_photo(get_session(), p)}
+    with_photo = {p.id for p in pupils if photos_web.shows_photo(get_session(), p)}
     return render_template("pupils/start.html", device=device, pupils=pupils, with_photo=with_photo)
 
 
@@ -97,7 +97,9 @@ def tap_tile(pupil_id: int) -> ResponseReturnValue:
 
 def _sign_in(pupil: Pupil, device: Device) -> ResponseReturnValue:
     db = get_session()
-    new = services.sign_in_pupil(db, pupil, device, client_ip())
+    new = services.sign_in_pupil(
+        db, pupil, device, client_ip(), now=utcnow(), settings=sign_in_settings()
+    )
     session.clear()
     principal = PupilPrincipal(pupil=pupil, device=device, session_id=new.row.id)
     principal.flask_login_id = new.token
@@ -124,7 +126,9 @@ def pictures(pupil_id: int) -> ResponseReturnValue:
         )
         if not attempt.complete:
             return _pictures_page(pupil, attempt.chosen)
-        if services.check_picture_password(db, pupil, device, attempt.chosen):
+        if services.check_picture_password(
+            db, pupil, device, attempt.chosen, now=utcnow(), settings=sign_in_settings()
+        ):
             return _sign_in(pupil, device)
     except Throttled:
         keep(db)  # the refused try persists through the 429: it is what throttling counts
@@ -201,7 +205,7 @@ def finished() -> ResponseReturnValue:
     """End the pupil's session and go back to the class tiles for the next pupil."""
     principal = _pupil()
     db = get_session()
-    services.finish(db, principal.session_id)
+    services.finish(db, principal.session_id, now=utcnow())
     logout_user()
     session.clear()
     return redirect(url_for("ipad.start"))

@@ -16,7 +16,7 @@ from classroom.lessons import arrangement, kinds, maps, player
 from classroom.lessons.models import LessonAttempt
 from classroom.policy import allow
 from classroom.principals import PupilPrincipal
-from classroom.pupils import photos
+from classroom.pupils import photos_web
 from classroom.pupils.models import Pathway, Pupil, SchoolClass
 from classroom.symbols.cache import override_layers
 from classroom.symbols.people import my_people
@@ -111,7 +111,7 @@ def _step_page(attempt: LessonAttempt, number: int, **state: Any) -> str:
 
 def _own_photo(pupil: Pupil) -> str | None:
     """The pupil's photo for a step about them, only while their carers' photo consent holds."""
-    if not photos.shows_photo(get_session(), pupil):
+    if not photos_web.shows_photo(get_session(), pupil):
         return None
     return url_for("pupils.photo", pupil_id=pupil.id)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from PIL import Image, ImageDraw
 from sqlalchemy import select
@@ -77,8 +78,10 @@ def _consent(
     )
 
 
-def seed(session: Session, pupils: dict[str, Pupil]) -> None:
-    """Learning moments, messages, consent and an invite code, so the demo feed is live."""
+def seed(session: Session, pupils: dict[str, Pupil], photo_folder: Path) -> None:
+    """Learning moments, messages, consent and an invite code, so the demo feed is live.
+
+    The demo's shared photo is kept in `photo_folder` (the carers' photos folder)."""
     by_name = {a.username: a for a in session.scalars(select(Account))}
     teacher, ta, parent = by_name["teacher"], by_name["ta"], by_name["parent"]
     amira, now = pupils["Amira"], utcnow()
@@ -123,7 +126,7 @@ def seed(session: Session, pupils: dict[str, Pupil]) -> None:
         objective_text="Hides passcode; knows it is secret",
         level_words=LEVEL_WORDS[Level.DEVELOPING],
         body="Amira covered the screen when she typed her passcode.",
-        photo_file=photos.store(_drawing()),
+        photo_file=photos.store(_drawing(), photo_folder),
     )
     session.flush()
     session.add(FeedReceipt(item_id=first.id, carer_id=parent.id, seen_at=now - timedelta(days=2)))

@@ -136,11 +136,12 @@ def _problem(typed: str, invite: CarerInvite | None, now: datetime) -> str | Non
 def find_invite(session: Session, typed: str, ip: str, who: str) -> CarerInvite:
     """The outstanding invite for a typed code, or BadCode (counted) / Throttled."""
     limit = int(current_app.config["PARENT_INVITE_MAX_FAILURES"])
-    accounts.check_throttle(session, THROTTLE_KIND, who, ip, limit)
+    settings = accounts.SignInSettings.from_config(current_app.config)
+    accounts.check_throttle(session, THROTTLE_KIND, who, ip, limit, now=utcnow(), settings=settings)
     invite = session.scalar(select(CarerInvite).where(CarerInvite.code_hash == code_hash(typed)))
     problem = _problem(typed, invite, utcnow())
     if problem is not None or invite is None:
-        accounts.note_attempt(session, THROTTLE_KIND, who, ip, False)
+        accounts.note_attempt(session, THROTTLE_KIND, who, ip, False, now=utcnow())
         record(session, None, "carer_invite.failed", summary=f"from {ip}")
         raise BadCode(problem or "", "code")
     return invite
@@ -173,7 +174,7 @@ def _connect(
         created_at=now,
     )
     session.add(link)
-    accounts.note_attempt(session, THROTTLE_KIND, who, ip, True)
+    accounts.note_attempt(session, THROTTLE_KIND, who, ip, True, now=utcnow())
     record(
         session,
         carer,
@@ -214,7 +215,7 @@ def _refuse_taken_username(session: Session, data: SignUp, ip: str, who: str) ->
     """
     name = accounts.normalise_username(data.username)
     if session.scalar(select(Account.id).where(Account.username == name)) is not None:
-        accounts.note_attempt(session, THROTTLE_KIND, who, ip, False)
+        accounts.note_attempt(session, THROTTLE_KIND, who, ip, False, now=utcnow())
         raise BadCode("That username is already taken. Try another.", "username")
 
 
@@ -233,6 +234,7 @@ def sign_up(session: Session, data: SignUp, ip: str) -> Account:
         Role.PARENT,
         data.email,
         data.password,
+        now=utcnow(),
     )
     _connect(session, carer, invite, ip, who)
     record(session, carer, "carer.signed_up", carer)
@@ -245,7 +247,7 @@ def add_child(session: Session, carer: Account, typed: str, ip: str) -> ParentLi
         raise PermissionError("only carers use invite codes")
     invite = find_invite(session, typed, ip, carer.username)
     if invite.school_id != carer.school_id:
-        accounts.note_attempt(session, THROTTLE_KIND, carer.username, ip, False)
+        accounts.note_attempt(session, THROTTLE_KIND, carer.username, ip, False, now=utcnow())
         raise BadCode("We could not find that code. Check it, or " + NEW_CODE, "code")
     return _connect(session, carer, invite, ip, carer.username)
 
@@ -268,7 +270,7 @@ def create_carer_account(
         raise Invalid("Enter the carer's name.", "display_name")
     label = _label(relationship)
     carer, temporary = accounts.create_account(
-        session, actor, pupil.school_id, username, display_name, Role.PARENT, email
+        session, actor, pupil.school_id, username, display_name, Role.PARENT, email, now=utcnow()
     )
     session.add(
         ParentLink(

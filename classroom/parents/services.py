@@ -9,19 +9,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from classroom import photos, policy
+from classroom import localtime, photos, policy
 from classroom.accounts.models import Account
 from classroom.audit.services import record
 from classroom.db import serialise, utcnow
 from classroom.errors import Invalid, checked_key
 from classroom.export import check_passphrase, encrypted_csv, safe_cell
-from classroom.localtime import local_time, local_today
 from classroom.outbox.models import OutboxMessage
 from classroom.parents import delivery
 from classroom.parents.models import (
@@ -151,12 +152,16 @@ def share_learning_moment(
     note: str | None,
     photo: bytes | None = None,
     key: str | None = None,
+    *,
+    photo_folder: Path | None = None,
 ) -> FeedItem:
     """Share what a child learnt with their carers: objective, level in words, note, photo.
 
-    `photo` is the uploaded file's bytes; it is re-encoded (metadata dropped) and kept only if
-    the pupil's photo consent for the app is on record and in date.
+    `photo` is the uploaded file's bytes; it is re-encoded (metadata dropped) and kept, in
+    `photo_folder`, only if the pupil's photo consent for the app is on record and in date.
     """
+    if photo and photo_folder is None:
+        raise ValueError("a photo needs the folder it is kept in (photo_folder)")
     account = _sharer(session, actor, pupil)
     found = _existing(session, key, account)
     if found is not None:
@@ -166,7 +171,7 @@ def share_learning_moment(
     text = _clean(note, MAX_NOTE, "The note", "note", required=False)
     for field, value in (("objective", objective), ("level", level), ("note", text)):
         check_depersonalised(session, pupil, value, field)
-    photo_file = _photo(session, pupil, photo) if photo else None
+    photo_file = _photo(session, pupil, photo, photo_folder) if photo and photo_folder else None
     item = _add(
         session,
         account,
@@ -182,7 +187,7 @@ def share_learning_moment(
     return item
 
 
-def _photo(session: Session, pupil: Pupil, data: bytes) -> str:
+def _photo(session: Session, pupil: Pupil, data: bytes, folder: Path) -> str:
     today = delivery.school_today()
     if policy.photo_consent_in_force(session, pupil.id, ConsentPurpose.APP, today) is None:
         raise Invalid(
@@ -190,7 +195,7 @@ def _photo(session: Session, pupil: Pupil, data: bytes) -> str:
             "photo, or record consent first.",
             "photo",
         )
-    return photos.store(data)
+    return photos.store(data, folder)
 
 
 def _decision_allows(session: Session, incident: Incident) -> None:
@@ -618,3 +623,15 @@ def export_messages(session: Session, actor: Actor, passphrase: str) -> bytes:
     data = encrypted_csv(rows, f"parent-messages-{stamp}.csv", passphrase)
     record(session, actor, "parents.messages_exported", summary="AES-256 zip")
     return data
+
+
+def local_today() -> date:
+    """Today on the school's clock, from the app's settings and clock (issue 17: this module
+    still reads them; see KNOWN_READERS in tests/test_services_take_arguments.py)."""
+    return localtime.local_today(utcnow(), localtime.school_zone(current_app.config))
+
+
+def local_time(moment: datetime | date | str | None, style: str = "datetime") -> str:
+    """A moment on the school's clock, in the zone the app's settings name (issue 17: this
+    module still reads them; see KNOWN_READERS in tests/test_services_take_arguments.py)."""
+    return localtime.local_time(moment, style, zone=localtime.school_zone(current_app.config))

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from flask import (
     Blueprint,
     abort,
+    current_app,
     redirect,
     render_template,
     request,
@@ -30,7 +31,6 @@ from classroom.db import get_session, keep, utcnow
 from classroom.errors import Invalid, Throttled
 from classroom.forms import Form
 from classroom.lessons.content import Pathway as LessonPathway
-from classroom.localtime import local_today
 from classroom.parents import delivery, invites, queries, services, tips
 from classroom.parents.forms import (
     AddChildForm,
@@ -58,7 +58,8 @@ from classroom.pupils.models import ParentLink, Pupil
 from classroom.qr import qr_code
 from classroom.scale import LEVEL_WORDS, Level
 from classroom.symbols.cache import override_layers
-from classroom.web import apply_form, client_ip, current_actor
+from classroom.web import apply_form, client_ip, current_actor, sign_in_settings
+from classroom.web import school_today as local_today
 from classroom.worries import services as worries
 from classroom.worries.models import PARENT_CONTACT_LABELS, Incident
 
@@ -172,7 +173,7 @@ def photo(item_id: int) -> ResponseReturnValue:
     today = delivery.school_today()
     if item is None or not policy.can_view_photo(db, actor, item, utcnow(), today):
         abort(404)
-    path = photos.path_for(item.photo_file)
+    path = photos.path_for(item.photo_file, photos.photo_dir(current_app.instance_path))
     if path is None:
         abort(404)
     record(db, actor, "parents.photo_viewed", item.pupil, f"item #{item.id}")
@@ -245,7 +246,9 @@ def _sign_up_from(form: JoinForm) -> invites.SignUp:
 
 
 def _start_session(db: Session, carer: Account) -> None:
-    new = accounts.start_session(db, accounts.staff_session_expiry(), client_ip(), account=carer)
+    now = utcnow()
+    expires_at = accounts.staff_session_expiry(now=now, settings=sign_in_settings())
+    new = accounts.start_session(db, expires_at, client_ip(), account=carer, now=now)
     session.clear()  # a fresh session: nothing carries over from whoever used this browser
     carer.flask_login_id = new.token
     login_user(carer)
@@ -502,6 +505,7 @@ def share(pupil_id: int) -> ResponseReturnValue:
             form.note.data,
             _upload(form.photo.data),
             form.key.data,
+            photo_folder=photos.photo_dir(current_app.instance_path),
         ),
         lambda _message: _share_page(pupil, form, 400),
         form,

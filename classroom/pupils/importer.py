@@ -8,6 +8,7 @@ import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,7 +16,6 @@ from sqlalchemy.orm import Session
 from classroom.accounts.models import Account, Role
 from classroom.accounts.passwords import hash_password
 from classroom.audit.services import record
-from classroom.db import utcnow
 from classroom.localtime import local_today
 from classroom.principals import Actor
 from classroom.pupils.models import ParentLink, Pupil, SchoolClass
@@ -182,19 +182,22 @@ def parse(
     return rows, report
 
 
-def import_csv(session: Session, actor: Actor, school_id: int, text: str) -> ImportReport:
+def import_csv(
+    session: Session, actor: Actor, school_id: int, text: str, *, now: datetime, zone: ZoneInfo
+) -> ImportReport:
     """Validate the whole file first; write nothing unless every row is right."""
     classes = {
         c.name.lower(): c
         for c in session.scalars(select(SchoolClass).where(SchoolClass.school_id == school_id))
     }
-    rows, report = parse(text, classes, local_today())
+    rows, report = parse(text, classes, local_today(now, zone))
     if not report.ok:
         return report
     for row in rows:
-        pupil = _upsert_pupil(session, school_id, row, classes[row.class_name.lower()], report)
+        school_class = classes[row.class_name.lower()]
+        pupil = _upsert_pupil(session, school_id, row, school_class, report, now=now)
         for contact in row.contacts:
-            _link_carer(session, school_id, pupil, contact, report)
+            _link_carer(session, school_id, pupil, contact, report, now=now)
     record(
         session,
         actor,
@@ -206,14 +209,20 @@ def import_csv(session: Session, actor: Actor, school_id: int, text: str) -> Imp
 
 
 def _upsert_pupil(
-    session: Session, school_id: int, row: Row, school_class: SchoolClass, report: ImportReport
+    session: Session,
+    school_id: int,
+    row: Row,
+    school_class: SchoolClass,
+    report: ImportReport,
+    *,
+    now: datetime,
 ) -> Pupil:
     pupil = session.scalar(select(Pupil).where(Pupil.school_id == school_id, Pupil.upn == row.upn))
     if pupil is None:
         pupil = Pupil(
             school_id=school_id,
             upn=row.upn,
-            created_at=utcnow(),
+            created_at=now,
             first_name=row.first_name,
             last_name=row.last_name,
             date_of_birth=row.date_of_birth,
@@ -230,7 +239,13 @@ def _upsert_pupil(
 
 
 def _link_carer(
-    session: Session, school_id: int, pupil: Pupil, contact: Contact, report: ImportReport
+    session: Session,
+    school_id: int,
+    pupil: Pupil,
+    contact: Contact,
+    report: ImportReport,
+    *,
+    now: datetime,
 ) -> None:
     # Only this school's carer accounts: linking another school's carer by email would show them
     # this school's pupil, and the report's counts would tell the importer the email is in use.
@@ -250,10 +265,10 @@ def _link_carer(
             role=Role.PARENT,
             # No usable password: staff give the carer a one-time password or invite to connect.
             password_hash=hash_password(secrets.token_urlsafe(32)),
-            password_changed_at=utcnow(),
+            password_changed_at=now,
             must_change_password=True,
             active=True,
-            created_at=utcnow(),
+            created_at=now,
         )
         session.add(carer)
         session.flush()
@@ -271,7 +286,7 @@ def _link_carer(
                 parent_id=carer.id,
                 pupil_id=pupil.id,
                 relationship_label=contact.relationship,
-                created_at=utcnow(),
+                created_at=now,
             )
         )
         report.links_created += 1

@@ -3,24 +3,25 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 from pathlib import Path
 
-from flask import current_app
 from PIL import Image
 from sqlalchemy.orm import Session
 
 from classroom import policy
 from classroom.audit.services import record
-from classroom.localtime import local_today
 from classroom.photos import ConsentPurpose, find_in, reencode, save_in
 from classroom.principals import Actor
 from classroom.pupils.models import Pupil
 
 TILE_SIDE = 320  # big enough for a 180 px tile on a retina iPad, small for a class of tiles
+FOLDER = "pupil_photos"
 
 
-def photo_dir() -> Path:
-    return Path(current_app.instance_path) / "pupil_photos"
+def photo_dir(instance_path: str | Path) -> Path:
+    """Where the tiles are kept: a folder of the app's instance folder (the caller's setting)."""
+    return Path(instance_path) / FOLDER
 
 
 def _small(data: bytes) -> bytes:
@@ -32,31 +33,30 @@ def _small(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def set_photo(session: Session, actor: Actor, pupil: Pupil, data: bytes | None) -> None:
+def set_photo(
+    session: Session, actor: Actor, pupil: Pupil, data: bytes | None, folder: Path
+) -> None:
     """Give the pupil a photo tile (or take it away, back to their symbol)."""
     if not policy.can_edit_pupil_settings(session, actor, pupil):
         raise PermissionError("not allowed to change this pupil")
-    old = path_for(pupil.photo_file)
-    pupil.photo_file = store_tile(data) if data is not None else None
+    old = path_for(pupil.photo_file, folder)
+    pupil.photo_file = store_tile(data, folder) if data is not None else None
     if old is not None:
         old.unlink(missing_ok=True)  # images are deleted once no longer used (the policy)
     record(session, actor, "pupil.photo_set" if data is not None else "pupil.photo_removed", pupil)
 
 
-def store_tile(data: bytes) -> str:
+def store_tile(data: bytes, folder: Path) -> str:
     """Re-encode a photo to tile size and save it under a random name; returns the name."""
-    return _store(_small(data))
+    return save_in(folder, _small(data))
 
 
-def _store(clean: bytes) -> str:
-    return save_in(photo_dir(), clean)
+def path_for(name: str | None, folder: Path) -> Path | None:
+    return find_in(folder, name)
 
 
-def path_for(name: str | None) -> Path | None:
-    return find_in(photo_dir(), name)
-
-
-def shows_photo(session: Session, pupil: Pupil) -> bool:
-    """The tile shows the photo only while the carers' consent for use in the app is in force."""
-    consent = policy.photo_consent_in_force(session, pupil.id, ConsentPurpose.APP, local_today())
-    return consent is not None and path_for(pupil.photo_file) is not None
+def shows_photo(session: Session, pupil: Pupil, *, today: date, folder: Path) -> bool:
+    """The tile shows the photo only while the carers' consent for use in the app is in force
+    (on `today`, the school's date)."""
+    consent = policy.photo_consent_in_force(session, pupil.id, ConsentPurpose.APP, today)
+    return consent is not None and path_for(pupil.photo_file, folder) is not None

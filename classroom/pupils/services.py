@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy.orm import Session
 
 from classroom import policy
@@ -16,7 +14,6 @@ from classroom.accounts import services as accounts
 from classroom.accounts.models import UserSession
 from classroom.accounts.passwords import hash_password, verify_password
 from classroom.audit.services import record
-from classroom.db import utcnow
 from classroom.errors import Invalid
 from classroom.principals import Actor
 from classroom.pupils.models import CardChoosing, Pathway, Pupil, Scanning, SymbolSize
@@ -60,23 +57,31 @@ TILE_SYMBOLS: dict[str, str] = {
 AFTER_HOURS_MINUTES = 60
 
 
-def pupil_session_expiry(now: datetime) -> datetime:
+def pupil_session_expiry(now: datetime, settings: accounts.SignInSettings) -> datetime:
     """Pupil sessions end at the end of the school day (or an hour after an after-hours start)."""
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    zone = settings.zone
     local = now.astimezone(zone)
-    end_time = time.fromisoformat(current_app.config["SCHOOL_DAY_END"])  # "HH:MM", validated
-    day_end = datetime.combine(local.date(), end_time, tzinfo=zone)
+    day_end = datetime.combine(local.date(), settings.school_day_end, tzinfo=zone)
     if local < day_end:
         return day_end
     return now + timedelta(minutes=AFTER_HOURS_MINUTES)
 
 
-def sign_in_pupil(session: Session, pupil: Pupil, device: Device, ip: str) -> accounts.NewSession:
+def sign_in_pupil(
+    session: Session,
+    pupil: Pupil,
+    device: Device,
+    ip: str,
+    *,
+    now: datetime,
+    settings: accounts.SignInSettings,
+) -> accounts.NewSession:
     """Start a pupil session on a class iPad (the caller has checked any picture password)."""
     if not policy.can_pupil_sign_in_on(pupil, device.class_id):
         raise PermissionError("pupil is not in this iPad's class")
+    expires_at = pupil_session_expiry(now, settings)
     new = accounts.start_session(
-        session, pupil_session_expiry(utcnow()), ip, pupil_id=pupil.id, device_id=device.id
+        session, expires_at, ip, pupil_id=pupil.id, device_id=device.id, now=now
     )
     record(session, pupil, "pupil.signed_in", pupil, f"on {device.name}")
     return new
@@ -100,7 +105,13 @@ def picture_step(pupil: Pupil, chosen_so_far: str, pick: str) -> PictureAttempt:
 
 
 def check_picture_password(
-    session: Session, pupil: Pupil, device: Device, chosen: list[str]
+    session: Session,
+    pupil: Pupil,
+    device: Device,
+    chosen: list[str],
+    *,
+    now: datetime,
+    settings: accounts.SignInSettings,
 ) -> bool:
     """Verify a full picture sequence; failures are throttled per pupil and per iPad."""
     key = f"pupil:{pupil.id}"
@@ -109,12 +120,14 @@ def check_picture_password(
         "picture",
         key,
         f"device:{device.id}",
-        int(current_app.config["PICTURE_MAX_FAILURES"]),
+        settings.picture_max_failures,
+        now=now,
+        settings=settings,
     )
     ok = pupil.picture_password_hash is not None and verify_password(
         pupil.picture_password_hash, ",".join(chosen)
     )
-    accounts.note_attempt(session, "picture", key, f"device:{device.id}", ok)
+    accounts.note_attempt(session, "picture", key, f"device:{device.id}", ok, now=now)
     if not ok:
         record(session, None, "pupil.picture_password_failed", pupil, f"on {device.name}")
     return ok
@@ -135,11 +148,11 @@ def set_picture_password(session: Session, actor: Actor, pupil: Pupil, pictures:
     record(session, actor, "pupil.picture_password_set", pupil)
 
 
-def finish(session: Session, session_row_id: int) -> None:
+def finish(session: Session, session_row_id: int, *, now: datetime) -> None:
     """The pupil pressed Finished: end the session so the next pupil starts clean."""
     row = session.get(UserSession, session_row_id)
     if row is not None:
-        accounts.end_session(row, "finished")
+        accounts.end_session(row, "finished", now=now)
 
 
 @dataclass

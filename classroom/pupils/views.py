@@ -16,11 +16,11 @@ from flask.typing import ResponseReturnValue
 from classroom import policy
 from classroom.audit.services import record
 from classroom.db import get_session, keep
-from classroom.devices.services import current_device
+from classroom.devices.web import current_device
 from classroom.errors import Invalid
 from classroom.policy import allow
 from classroom.principals import Actor, PupilPrincipal
-from classroom.pupils import photos, services
+from classroom.pupils import photos, photos_web, services
 from classroom.pupils.forms import PupilSettingsForm
 from classroom.pupils.models import CardChoosing, Pathway, Pupil, Scanning, SymbolSize
 from classroom.speech.services import voice_choices
@@ -198,7 +198,7 @@ def photo_upload(pupil_id: int) -> ResponseReturnValue:
     upload = request.files.get("photo")
     data = None if request.form.get("remove") == "1" else (upload.read() if upload else b"")
     apply_form(
-        lambda: photos.set_photo(db, _actor(), pupil, data),
+        lambda: photos.set_photo(db, _actor(), pupil, data, photos_web.photo_folder()),
         lambda message: (
             render_template(
                 "pupils/settings.html",
@@ -220,7 +220,7 @@ def photo(pupil_id: int) -> ResponseReturnValue:
     """The tile photo: for staff who may see the pupil, or the pupil's own class iPad."""
     db = get_session()
     pupil = db.get(Pupil, pupil_id)
-    if pupil is None or not photos.shows_photo(db, pupil):
+    if pupil is None or not photos_web.shows_photo(db, pupil):
         abort(404)
     actor = _actor()
     if isinstance(actor, PupilPrincipal) and actor.pupil.id != pupil.id:
@@ -229,7 +229,7 @@ def photo(pupil_id: int) -> ResponseReturnValue:
     on_class_ipad = device is not None and policy.can_pupil_sign_in_on(pupil, device.class_id)
     if not on_class_ipad and not policy.can_view_pupil(db, actor, pupil):
         abort(404)
-    path = photos.path_for(pupil.photo_file)
+    path = photos.path_for(pupil.photo_file, photos_web.photo_folder())
     if path is None:
         abort(404)
     response = make_response(path.read_bytes())

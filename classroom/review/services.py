@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -86,7 +87,9 @@ def _median(values: list[float]) -> float | None:
     return round(statistics.median(values), 1) if values else None
 
 
-def build(session: Session, school_id: int, period: Period) -> Review:
+def build(
+    session: Session, school_id: int, period: Period, *, now: datetime, zone: ZoneInfo
+) -> Review:
     """Counts, times and the lessons-learnt register for a period; nothing that names anyone."""
     query = select(Incident).where(Incident.school_id == school_id)
     incidents = [i for i in session.scalars(query) if period.contains(i.created_at)]
@@ -95,7 +98,7 @@ def build(session: Session, school_id: int, period: Period) -> Review:
     ack_hours: list[float] = []
     close_days: list[float] = []
     for incident in incidents:
-        _tally(review, incident, scrub)
+        _tally(review, incident, scrub, zone)
         if incident.acknowledged_at:
             ack_hours.append(
                 (incident.acknowledged_at - incident.created_at).total_seconds() / 3600
@@ -104,14 +107,17 @@ def build(session: Session, school_id: int, period: Period) -> Review:
             close_days.append((incident.closed_at - incident.created_at).total_seconds() / 86400)
     review.hours_to_acknowledge, review.days_to_close = _median(ack_hours), _median(close_days)
     review.acknowledged, review.closed = len(ack_hours), len(close_days)
-    review.overdue_actions = _overdue(session, [i.id for i in incidents])
+    # an action is due by the end of the school's day
+    review.overdue_actions = _overdue(session, [i.id for i in incidents], local_today(now, zone))
     review.lessons.sort()
     return review
 
 
-def _tally(review: Review, incident: Incident, scrub: Callable[[str], str]) -> None:
+def _tally(
+    review: Review, incident: Incident, scrub: Callable[[str], str], zone: ZoneInfo
+) -> None:
     review.by_category[_label(incident)] += 1
-    review.by_month[to_local(incident.created_at).strftime("%Y-%m")] += 1
+    review.by_month[to_local(incident.created_at, zone).strftime("%Y-%m")] += 1
     source = "Pupil's worry button" if incident.source == "pupil" else "Staff concern"
     review.by_source[source] += 1
     review.by_pathway.update(_pathways(incident))
@@ -131,8 +137,7 @@ def _pathways(incident: Incident) -> list[str]:
     return sorted({link.pupil.pathway.label for link in incident.pupils})
 
 
-def _overdue(session: Session, incident_ids: list[int]) -> int:
-    today = local_today()  # an action is due by the end of the school's day
+def _overdue(session: Session, incident_ids: list[int], today: date) -> int:
     actions = session.scalars(
         select(IncidentAction).where(
             IncidentAction.incident_id.in_(incident_ids), IncidentAction.done_at.is_(None)
@@ -201,7 +206,7 @@ _TITLES = {"mr", "mrs", "ms", "miss", "dr", "the", "and", "technician", "parent"
 # --- Encrypted export for the DSL -------------------------------------------------------------
 
 
-def _rows(session: Session, school_id: int) -> list[list[str]]:
+def _rows(session: Session, school_id: int, zone: ZoneInfo) -> list[list[str]]:
     header = [
         "reference",
         "received",
@@ -226,7 +231,7 @@ def _rows(session: Session, school_id: int) -> list[list[str]]:
     ):
         pupils = "; ".join(f"{link.pupil.full_name} ({link.role.value})" for link in i.pupils)
         chronology = " | ".join(
-            f"{local_time(e.at, 'iso')} {e.kind}: {e.text}"
+            f"{local_time(e.at, 'iso', zone=zone)} {e.kind}: {e.text}"
             + (f" (reason: {e.reason})" if e.reason else "")
             for e in i.entries
         )
@@ -235,7 +240,7 @@ def _rows(session: Session, school_id: int) -> list[list[str]]:
                 safe_cell(v)
                 for v in (
                     i.reference,
-                    local_time(i.created_at, "iso"),  # the school's clock, zone named
+                    local_time(i.created_at, "iso", zone=zone),  # the school's clock, zone named
                     i.source,
                     i.status,
                     i.category,
@@ -245,8 +250,8 @@ def _rows(session: Session, school_id: int) -> list[list[str]]:
                     i.summary,
                     i.pupil_words,
                     i.exact_words,
-                    local_time(i.acknowledged_at, "iso"),
-                    local_time(i.closed_at, "iso"),
+                    local_time(i.acknowledged_at, "iso", zone=zone),
+                    local_time(i.closed_at, "iso", zone=zone),
                     i.outcome,
                     i.lessons_learnt,
                     chronology,
@@ -256,8 +261,11 @@ def _rows(session: Session, school_id: int) -> list[list[str]]:
     return rows
 
 
-def encrypted_export(session: Session, school_id: int, passphrase: str) -> bytes:
+def encrypted_export(
+    session: Session, school_id: int, passphrase: str, *, now: datetime, zone: ZoneInfo
+) -> bytes:
     """The full incident log as CSV inside an AES-256 encrypted zip (7-Zip, WinZip open it)."""
     check_passphrase(passphrase)  # before reading a single record
-    stamp = local_today().strftime("%Y%m%d")
-    return encrypted_csv(_rows(session, school_id), f"incident-log-{stamp}.csv", passphrase)
+    stamp = local_today(now, zone).strftime("%Y%m%d")
+    rows = _rows(session, school_id, zone)
+    return encrypted_csv(rows, f"incident-log-{stamp}.csv", passphrase)

@@ -12,10 +12,9 @@ from classroom.accounts.models import Account
 from classroom.audit.services import record
 from classroom.db import get_session, utcnow
 from classroom.errors import Invalid
-from classroom.localtime import local_today, to_local
 from classroom.policy import allow
 from classroom.review import disclosure, services
-from classroom.web import current_actor
+from classroom.web import current_actor, school_today, school_zone
 
 bp = Blueprint("review", __name__, url_prefix="/safeguarding/review")
 
@@ -31,7 +30,7 @@ def _period() -> services.Period:
     """This academic year, or the term holding ?term=YYYY-MM-DD (any day in it)."""
     day_text = request.args.get("term", "")
     if not day_text:
-        return services.academic_year_of(to_local(utcnow()).date())  # the school's today
+        return services.academic_year_of(school_today())
     try:
         return services.term_of(date.fromisoformat(day_text[:10]))
     except ValueError:
@@ -41,7 +40,7 @@ def _period() -> services.Period:
 def _page(template: str) -> ResponseReturnValue:
     period = _period()
     db = get_session()
-    review = services.build(db, _account().school_id, period)
+    review = services.build(db, _account().school_id, period, now=utcnow(), zone=school_zone())
     record(db, current_actor(), "incidents.reviewed", summary=period.label)
     # The terms offered are those of the academic year the page names, not of the calendar year.
     year = services.academic_year_of(period.start)
@@ -78,11 +77,13 @@ def export() -> ResponseReturnValue:
         return render_template("review/export.html", error="The passphrases do not match."), 400
     db = get_session()
     try:
-        data = services.encrypted_export(db, _account().school_id, passphrase)
+        data = services.encrypted_export(
+            db, _account().school_id, passphrase, now=utcnow(), zone=school_zone()
+        )
     except Invalid as problem:
         return render_template("review/export.html", error=problem.message), 400
     record(db, current_actor(), "incidents.exported", summary="AES-256 zip")
-    name = f"incident-log-{local_today():%Y-%m-%d}.zip"
+    name = f"incident-log-{school_today():%Y-%m-%d}.zip"
     return send_file(
         io.BytesIO(data), mimetype="application/zip", as_attachment=True, download_name=name
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -11,7 +12,6 @@ from sqlalchemy.orm import Session
 from classroom import policy
 from classroom.accounts.models import Account
 from classroom.audit.services import record
-from classroom.db import utcnow
 from classroom.errors import Invalid
 from classroom.lessons.authoring import auto_symbol
 from classroom.principals import Actor
@@ -78,20 +78,26 @@ def _checked(entries: Sequence[tuple[str, str]]) -> list[tuple[str, str | None]]
     return kept
 
 
-def replace(session: Session, actor: Actor, entries: Sequence[tuple[str, str]]) -> None:
+def replace(
+    session: Session, actor: Actor, entries: Sequence[tuple[str, str]], *, now: datetime
+) -> None:
     """Set the school's rules, in order (headteacher only)."""
     if not isinstance(actor, Account) or not policy.can_edit_school_rules(actor, actor.school_id):
         raise PermissionError("only the headteacher writes the school's rules")
     kept = _checked(entries)
     session.execute(delete(SchoolRule).where(SchoolRule.school_id == actor.school_id))
-    _add(session, actor.school_id, kept, actor.id)
+    _add(session, actor.school_id, kept, actor.id, now=now)
     record(session, actor, "school_rules.updated", None, f"{len(kept)} rules")
 
 
 def _add(
-    session: Session, school_id: int, kept: Sequence[tuple[str, str | None]], by: int | None
+    session: Session,
+    school_id: int,
+    kept: Sequence[tuple[str, str | None]],
+    by: int | None,
+    *,
+    now: datetime,
 ) -> None:
-    now = utcnow()
     session.add_all(
         SchoolRule(
             school_id=school_id,
@@ -106,7 +112,7 @@ def _add(
     session.flush()
 
 
-def seed_demo(session: Session, school_id: int) -> None:
+def seed_demo(session: Session, school_id: int, *, now: datetime) -> None:
     """The demo school's rules, if it has none yet."""
     if not rules(session, school_id):
-        _add(session, school_id, DEMO_RULES, None)
+        _add(session, school_id, DEMO_RULES, None, now=now)

@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from classroom import policy
 from classroom.accounts.models import Account
-from classroom.db import get_session
+from classroom.db import get_session, utcnow
 from classroom.errors import Invalid
 from classroom.policy import allow
 from classroom.principals import PupilPrincipal
@@ -56,7 +56,7 @@ def edit() -> ResponseReturnValue:
         entries = [(r.text, r.symbol or "") for r in rows]
         return render_template("rules/edit.html", entries=entries, slots=services.MAX_RULES)
     try:
-        services.replace(db, me, _entries())
+        services.replace(db, me, _entries(), now=utcnow())
     except Invalid as problem:  # the page shows what was sent; the 400 rolls back
         return render_template(
             "rules/edit.html", entries=_entries(), slots=services.MAX_RULES, problem=problem

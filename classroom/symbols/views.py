@@ -20,7 +20,7 @@ from classroom.accounts.models import Account
 from classroom.accounts.redirects import safe_path
 from classroom.audit.services import record
 from classroom.db import get_session
-from classroom.devices.services import current_device
+from classroom.devices.web import current_device
 from classroom.policy import allow
 from classroom.principals import PupilPrincipal
 from classroom.pupils.models import Pupil, SchoolClass

@@ -32,7 +32,7 @@ from classroom.accounts.models import Account
 from classroom.accounts.redirects import safe_path
 from classroom.db import get_session
 from classroom.devices.models import Device
-from classroom.devices.services import current_device
+from classroom.devices.web import current_device
 from classroom.errors import CSRF_RECOVERY, Invalid
 from classroom.forms import Form
 from classroom.lessons import maps

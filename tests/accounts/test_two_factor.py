@@ -119,7 +119,9 @@ def test_wrong_codes_are_throttled_like_passwords(client: FlaskClient, session: 
 
 def test_a_recovery_code_works_once(app: Flask, session: Session) -> None:
     dsl = make_account(session, Role.DSL)
-    codes = two_factor.new_recovery_codes(session, dsl)
+    codes = two_factor.new_recovery_codes(
+        session, dsl, now=utcnow(), secret_key=str(app.config["SECRET_KEY"])
+    )
     session.commit()
     first = app.test_client()
     _password(first, dsl)

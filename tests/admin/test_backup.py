@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 from classroom import demo
 from classroom.accounts.models import Account
 from classroom.backup.crypto import HEADER
-from classroom.db import get_session
-from classroom.devices.services import cookie_name
+from classroom.db import get_session, utcnow
+from classroom.devices.web import cookie_name
 from classroom.pupils.models import Pupil, SchoolClass
 from classroom.worries import envelope, evidence
 from classroom.worries.evidence_models import Attachment
@@ -68,7 +68,9 @@ def invoke(
 def school(app: Flask, session: Session) -> Flask:
     """The demo school, a worry sent by a class iPad, the worry key and a shared photo."""
     app.config["BACKUP_SCRYPT_LOG2_N"] = 14  # quicker; one test below keeps the real cost
-    demo.seed(session, "demo-password-for-backups")
+    demo.seed(
+        session, "demo-password-for-backups", now=utcnow(), instance=Path(app.instance_path)
+    )
     oak = session.scalars(select(SchoolClass).where(SchoolClass.name == "Oak")).one()
     pupil = session.scalars(select(Pupil).where(Pupil.class_id == oak.id)).first()
     assert pupil is not None

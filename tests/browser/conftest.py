@@ -57,7 +57,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         }
     )
     with app.app_context():
-        demo.seed(get_session(), DEMO_PASSWORD)
+        demo.seed(get_session(), DEMO_PASSWORD, now=utcnow(), instance=Path(app.instance_path))
         get_session().commit()
     server = LiveServer(app)
     app.config["BASE_URL"] = server.url

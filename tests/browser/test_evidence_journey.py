@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from classroom import create_app, demo
 from classroom.accounts.models import Account
-from classroom.db import get_session
+from classroom.db import get_session, utcnow
 from classroom.migrate import upgrade
 from classroom.pupils.models import Pupil
 from classroom.worries import services
@@ -149,7 +149,7 @@ def next_school(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         }
     )
     with app.app_context():
-        demo.seed(get_session(), DEMO_PASSWORD)
+        demo.seed(get_session(), DEMO_PASSWORD, now=utcnow(), instance=Path(app.instance_path))
         get_session().commit()
     server = LiveServer(app)
     server.start()

@@ -19,7 +19,7 @@ from classroom.accounts.models import Account, Role
 from classroom.audit.models import AuditEvent
 from classroom.db import utcnow
 from classroom.devices.models import Device
-from classroom.devices.services import cookie_name
+from classroom.devices.web import cookie_name
 from classroom.errors import Invalid
 from classroom.parents.models import ConsentPurpose
 from classroom.parents.services import record_consent

@@ -16,7 +16,7 @@ from werkzeug.test import TestResponse
 from classroom import policy
 from classroom.accounts.models import Role
 from classroom.db import get_session
-from classroom.devices.services import cookie_name
+from classroom.devices.web import cookie_name
 from classroom.principals import PupilPrincipal
 from tests.conftest import Clock, build_app, client_for, sign_in
 from tests.factories import make_account

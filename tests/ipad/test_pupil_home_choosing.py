@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account, Role
 from classroom.audit.models import AuditEvent
-from classroom.devices.services import cookie_name
+from classroom.devices.web import cookie_name
 from classroom.ipad import views
 from classroom.lessons import maps
 from classroom.pupils.models import CardChoosing, Pathway, Pupil

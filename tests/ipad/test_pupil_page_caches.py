@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account, Role
-from classroom.devices.services import cookie_name
+from classroom.devices.web import cookie_name
 from classroom.lessons.authored_models import AuthoredLesson
 from classroom.pupils.models import Pupil, SchoolClass
 from tests.authoring_helpers import lesson_form

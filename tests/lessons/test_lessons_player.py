@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account, Role
-from classroom.devices.services import cookie_name
+from classroom.devices.web import cookie_name
 from classroom.lessons import content, player
 from classroom.lessons.content import ChooseStep, SortStep, YesNoStep
 from classroom.lessons.models import LessonAttempt, StepResponse

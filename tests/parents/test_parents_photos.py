@@ -104,12 +104,12 @@ def test_photos_live_outside_static_under_random_names(
     item = session.scalar(select(FeedItem))
     assert item is not None
     assert item.photo_file is not None
-    path = photos.path_for(item.photo_file)
+    path = photos.path_for(item.photo_file, photos.photo_dir(app.instance_path))
     assert path is not None
     assert not path.is_relative_to(ROOT / "static")
     assert path.is_relative_to(Path(app.instance_path))
     assert len(item.photo_file) == 36
-    assert photos.path_for("../secret_key") is None
+    assert photos.path_for("../secret_key", photos.photo_dir(app.instance_path)) is None
 
 
 def test_photo_is_served_by_policy_with_nosniff(

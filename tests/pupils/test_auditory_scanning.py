@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account, Role
 from classroom.audit.models import AuditEvent
-from classroom.devices.services import cookie_name
+from classroom.devices.web import cookie_name
 from classroom.pupils.models import SchoolClass
 from tests.factories import make_class, make_device, make_pupil
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from pathlib import Path
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from classroom import demo
 from classroom.accounts.models import Account, Role, School
 from classroom.audit.models import AuditEvent
+from classroom.db import utcnow
 from classroom.rules import services
 from classroom.rules.models import SchoolRule
 from tests.authoring_helpers import assert_harmless, xss_lines
@@ -56,7 +57,7 @@ def test_bad_rules_are_refused_with_a_clear_message_and_nothing_changes(
     app: Flask, session: Session
 ) -> None:
     school = make_school(session)
-    services.seed_demo(session, school.head.school_id)
+    services.seed_demo(session, school.head.school_id, now=utcnow())
     session.commit()
     head = client_for(app, school.head)
     long_rule = " ".join(["word"] * 13)
@@ -74,7 +75,7 @@ def test_bad_rules_are_refused_with_a_clear_message_and_nothing_changes(
 
 def test_pupils_see_the_rules_symbolised_and_can_hear_them(app: Flask, session: Session) -> None:
     school = make_school(session)
-    services.seed_demo(session, school.head.school_id)
+    services.seed_demo(session, school.head.school_id, now=utcnow())
     session.commit()
     ipad = pupil_on_ipad(app, school)
     home = ipad.get("/pupil/").data.decode()
@@ -101,7 +102,7 @@ def test_staff_cannot_open_the_pupil_page_and_pupils_cannot_open_staff_pages(
 
 def test_the_poster_prints_on_a4_or_a3_with_large_symbols(app: Flask, session: Session) -> None:
     school = make_school(session)
-    services.seed_demo(session, school.head.school_id)
+    services.seed_demo(session, school.head.school_id, now=utcnow())
     session.commit()
     teacher = client_for(app, school.teacher)
     for size in ("a4", "a3"):
@@ -119,9 +120,9 @@ def test_the_poster_prints_on_a4_or_a3_with_large_symbols(app: Flask, session: S
     assert "size: A4" in text
 
 
-@pytest.mark.usefixtures("app")
-def test_the_demo_school_has_rules(session: Session) -> None:
-    demo.seed(session, "demo-password-for-tests")
+def test_the_demo_school_has_rules(app: Flask, session: Session) -> None:
+    instance = Path(app.instance_path)
+    demo.seed(session, "demo-password-for-tests", now=utcnow(), instance=instance)
     session.commit()
     school_id = session.scalar(select(School.id))
     assert school_id is not None

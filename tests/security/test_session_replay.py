@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Role
 from classroom.admin.models import AccountChangeRequest
-from classroom.devices.services import cookie_name
+from classroom.devices.web import cookie_name
 from tests.conftest import client_for, sign_in
 from tests.factories import PASSWORD, make_account, make_class, make_device, make_pupil
 

@@ -38,7 +38,8 @@ from classroom.admin import services as admin_services
 from classroom.assessment import services as assessment
 from classroom.db import get_session, utcnow
 from classroom.devices.models import Device
-from classroom.devices.services import cookie_name, create_enrolment_link
+from classroom.devices.services import create_enrolment_link
+from classroom.devices.web import cookie_name
 from classroom.lessons import authoring, maps, player
 from classroom.outbox.models import OutboxMessage
 from classroom.outbox.services import enqueue_email
@@ -141,7 +142,7 @@ def build_world(app: Flask) -> World:
     """The demo school, a second school, and one of every record a URL can name."""
     with app.app_context():
         session = get_session()
-        demo.seed(session, PASSWORD)
+        demo.seed(session, PASSWORD, now=utcnow(), instance=Path(app.instance_path))
         two_step.enrol_required(session)  # the demo's DSL, head and admin type codes too
         samples, pupil_ids, token = _records(app, session)
         session.commit()
@@ -189,7 +190,7 @@ def _records(app: Flask, session: Session) -> tuple[dict[str, Sample], dict[str,
     )
     link = _one(session, select(ParentLink).where(ParentLink.pupil_id == amira.id))
     invite = _one(session, select(CarerInvite))
-    code = create_enrolment_link(session, None, oak, "Walk iPad")
+    code = create_enrolment_link(session, None, oak, "Walk iPad", now=utcnow(), link_hours=24)
     clip = secrets.token_hex(32)
     for path in (speech.audio_path, speech.timings_path):
         file = path(speech.cache_dir(app), clip)
@@ -317,7 +318,9 @@ def _account_change(session: Session, teacher: Account) -> Any:
 
     admin = _one(session, select(Account).where(Account.role == Role.ADMIN))
     newcomer = make_account(session, Role.TEACHER, school_id=teacher.school_id)
-    change = admin_services.change_role(session, admin, newcomer, Role.DEPUTY_DSL)
+    change = admin_services.change_role(
+        session, admin, newcomer, Role.DEPUTY_DSL, now=utcnow(), base_url="https://school.example"
+    )
     assert change is not None
     return change
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from classroom.accounts.models import Account, Role
 from classroom.accounts.passwords import hash_password
 from classroom.audit.models import AuditEvent
-from classroom.devices.services import cookie_name
+from classroom.devices.web import cookie_name
 from classroom.pupils.models import Pupil, Scanning, SchoolClass
 from classroom.symbols import services
 from classroom.symbols.models import SymbolOverride

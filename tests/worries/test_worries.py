@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from classroom.accounts.models import Account, Role
 from classroom.audit.models import AuditEvent
 from classroom.db import get_session
-from classroom.devices.services import cookie_name
+from classroom.devices.web import cookie_name
 from classroom.lessons.models import LessonAttempt
 from classroom.outbox.models import OutboxMessage
 from classroom.worries import services
