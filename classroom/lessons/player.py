@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from classroom.audit.services import record
-from classroom.db import utcnow
 from classroom.devices.models import Device
 from classroom.errors import checked_key
 from classroom.lessons import content, kinds
@@ -28,16 +28,24 @@ def version_for(planned: Planned) -> Version:
     return planned.lesson.version(content.Pathway(planned.pathway.value))
 
 
-def start(session: Session, pupil: Pupil, device: Device | None, lesson_id: str) -> LessonAttempt:
+def start(
+    session: Session,
+    pupil: Pupil,
+    device: Device | None,
+    lesson_id: str,
+    lessons: content.Catalogue,
+    *,
+    now: datetime,
+) -> LessonAttempt:
     """Begin a lesson that is on the pupil's map (anything else is not theirs to open)."""
-    planned = planned_lesson(session, pupil, lesson_id)
+    planned = planned_lesson(session, pupil, lesson_id, lessons)
     if planned is None:
         raise LookupError(lesson_id)
     attempt = LessonAttempt(
         pupil_id=pupil.id,
         lesson_id=lesson_id,
         pathway=planned.pathway,
-        started_at=utcnow(),
+        started_at=now,
         device_id=device.id if device else None,
     )
     session.add(attempt)
@@ -73,6 +81,8 @@ def respond(
     tries: int,
     key: str,
     item: int = 0,
+    *,
+    now: datetime,
 ) -> Outcome:
     """Record one tap; the same key (a double tap, a resent form) is recorded once."""
     outcome = kinds.judge(step, answer, item, attempt.id)
@@ -89,16 +99,16 @@ def respond(
                 answer=answer[:64],
                 correct=outcome.correct,
                 tries=max(1, min(tries, 99)),
-                at=utcnow(),
-                seconds=int((utcnow() - attempt.started_at).total_seconds()),
+                at=now,
+                seconds=int((now - attempt.started_at).total_seconds()),
             )
         )
     return outcome
 
 
-def finish(session: Session, pupil: Pupil, attempt: LessonAttempt) -> None:
+def finish(session: Session, pupil: Pupil, attempt: LessonAttempt, *, now: datetime) -> None:
     if attempt.finished_at is None:
-        attempt.finished_at = utcnow()
+        attempt.finished_at = now
         record(session, pupil, "lesson.finished", pupil, attempt.lesson_id)
 
 

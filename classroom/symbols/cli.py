@@ -12,6 +12,7 @@ from sqlalchemy import select
 from classroom.accounts.models import Account
 from classroom.db import get_session
 from classroom.lessons.content import LESSONS_DIR, LessonError, load_lessons
+from classroom.lessons.kinds import KINDS
 from classroom.symbols.consistency import screen_problems
 from classroom.symbols.lesson_check import lesson_step_screens
 from classroom.symbols.library import own_symbol_files
@@ -79,7 +80,7 @@ def _lesson_problems(folder: Path, vocabulary: Vocabulary) -> list[str]:
     # Loading runs the picture checks against the shipped word list; a word list given with
     # --file is then checked against the same screens.
     try:
-        catalogue = load_lessons(folder)
+        catalogue = load_lessons(folder, kinds=KINDS)
     except LessonError as error:
         return [str(problem) for problem in error.problems]
     return [

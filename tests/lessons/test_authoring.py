@@ -19,10 +19,11 @@ from werkzeug.datastructures import MultiDict
 from classroom import policy
 from classroom.accounts.models import Account, Role
 from classroom.audit.models import AuditEvent
-from classroom.db import get_session
+from classroom.db import get_session, utcnow
 from classroom.lessons import authoring
 from classroom.lessons.authored_models import AuthoredLesson, LessonStatus
 from classroom.lessons.content import ROOT, LessonError, load_lessons
+from classroom.lessons.kinds import KINDS
 from classroom.lessons.models import StepResponse
 from tests.authoring_helpers import assert_harmless, lesson_form, xss_lines
 from tests.conftest import client_for
@@ -83,7 +84,7 @@ def _file_message(tmp_path: Path, old: str, new: str) -> str:
     target = folder / source.name
     target.write_text(target.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
     with pytest.raises(LessonError) as error:
-        load_lessons(folder)
+        load_lessons(folder, kinds=KINDS)
     return error.value.problems[0].reason
 
 
@@ -338,7 +339,8 @@ def test_attack_text_is_stored_as_written_and_shown_harmlessly(
             "notes": line,
         }
         try:
-            row = authoring.create(session, school.teacher, authoring_doc(changes), line)
+            doc = authoring_doc(changes)
+            row = authoring.create(session, school.teacher, doc, line, now=utcnow())
         except authoring.LessonProblems:
             continue  # refused as a lesson file would be: nothing stored
         saved += 1
@@ -420,7 +422,8 @@ def test_attack_text_in_a_shared_lesson_is_harmless_on_the_pupils_ipad(
     for line in short:
         changes = {"title": line, "sf-2-text": line, "sf-2-o1-text": line, "notes": line}
         try:
-            row = authoring.create(session, school.teacher, authoring_doc(changes), line)
+            doc = authoring_doc(changes)
+            row = authoring.create(session, school.teacher, doc, line, now=utcnow())
         except authoring.LessonProblems:
             continue
         session.commit()
@@ -457,10 +460,11 @@ def test_who_sees_and_changes_teacher_lessons(
 ) -> None:
     school = make_school(session)
     me = make_account(session, role)
-    mine = authoring.create(session, school.teacher, authoring_doc({}), "")
+    now = utcnow()
+    mine = authoring.create(session, school.teacher, authoring_doc({}), "", now=now)
     mine.author_id = me.id  # a draft of the account under test
-    draft = authoring.create(session, school.teacher, authoring_doc({}), "")
-    shared = authoring.create(session, school.teacher, authoring_doc({}), "")
+    draft = authoring.create(session, school.teacher, authoring_doc({}), "", now=now)
+    shared = authoring.create(session, school.teacher, authoring_doc({}), "", now=now)
     shared.status = LessonStatus.SHARED
     session.flush()
     seen = set(session.scalars(policy.visible_authored_lessons(me)))

@@ -56,6 +56,7 @@ from classroom.worries.models import Incident, StaffAlert
 from tests import two_step
 from tests.authoring_helpers import lesson_form
 from tests.factories import make_account, make_class, make_device, make_pupil
+from tests.lesson_helpers import all_lessons
 
 BASE = "https://localhost"
 PASSWORD = "walk-the-routes-password-0123"
@@ -175,8 +176,9 @@ def _records(app: Flask, session: Session) -> tuple[dict[str, Sample], dict[str,
     action = worries.add_action(
         session, dsl, incident, "Talk to Amira", dsl.id, utcnow().date() + timedelta(days=1)
     )
-    lesson_id = maps.pupil_map(session, amira)[0].lesson.id
-    attempt = player.start(session, amira, device, lesson_id)
+    lessons = all_lessons(session)
+    lesson_id = maps.pupil_map(session, amira, lessons)[0].lesson.id
+    attempt = player.start(session, amira, device, lesson_id, lessons, now=utcnow())
     mail = enqueue_email(
         session, "walk:failed", "x@example.invalid", "Subject", "Body", school_id=amira.school_id
     )
@@ -235,14 +237,19 @@ def _dsl_alert(session: Session, dsl: Account, incident: Any) -> int:
 def _more_samples(session: Session, amira: Pupil, teacher: Account) -> dict[str, Sample]:
     """Records of the newer features (assessment, teacher-written lessons)."""
 
-    lesson_id = maps.pupil_map(session, amira)[0].lesson.id
-    objective = assessment.pupil_objective(session, amira, lesson_id)[1].objective.id
+    lessons = all_lessons(session)
+    lesson_id = maps.pupil_map(session, amira, lessons)[0].lesson.id
+    objective = assessment.pupil_objective(session, amira, lesson_id, lessons)[1].objective.id
     today = utcnow().date()
     observation = assessment.observe(
-        session, teacher, amira, objective, assessment.Entry(level=1, observed_on=today)
+        session, teacher, amira, objective, assessment.Entry(level=1, observed_on=today), lessons
     )
     written = authoring.create(
-        session, teacher, authoring.document_from_form(MultiDict(lesson_form())), ""
+        session,
+        teacher,
+        authoring.document_from_form(MultiDict(lesson_form())),
+        "",
+        now=utcnow(),
     )
     return {
         "change_id": Sample(_account_change(session, teacher).id, "school"),
