@@ -54,13 +54,11 @@ KNOWN_READERS: set[str] = {
     "classroom.assessment.services",
     "classroom.speech.limits",
     "classroom.speech.services",
-    "classroom.symbols.cache",
     "classroom.symbols.people",
     "classroom.symbols.pictures",
     "classroom.symbols.recordings",
     "classroom.symbols.services",
     "classroom.symbols.sheets",
-    "classroom.symbols.word_swap",
 }
 
 

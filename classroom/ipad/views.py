@@ -25,7 +25,7 @@ from classroom.policy import allow
 from classroom.principals import Actor, PupilPrincipal
 from classroom.pupils import photos, services
 from classroom.pupils.models import Pupil
-from classroom.symbols.cache import override_layers
+from classroom.symbols.web import override_layers
 from classroom.web import client_ip, current_actor
 from classroom.worries import services as worry_services
 

@@ -19,9 +19,9 @@ from classroom.policy import allow
 from classroom.principals import PupilPrincipal
 from classroom.pupils import photos
 from classroom.pupils.models import Pathway, Pupil, SchoolClass
-from classroom.symbols.cache import override_layers
 from classroom.symbols.people import my_people
 from classroom.symbols.sheet_views import SheetLesson
+from classroom.symbols.web import override_layers
 from classroom.web import apply_form, current_actor
 
 bp = Blueprint("lessons", __name__)

@@ -25,12 +25,12 @@ from classroom.policy import allow
 from classroom.principals import PupilPrincipal
 from classroom.pupils.models import Pupil, SchoolClass
 from classroom.symbols import pictures, queries, services
-from classroom.symbols.cache import override_layers as cached_override_layers
 from classroom.symbols.forms import LAYER_KEY, ChooserForm, ClearForm, OverrideForm, TextForm
 from classroom.symbols.library import svg_path
 from classroom.symbols.models import SymbolOverride
 from classroom.symbols.symboliser import HIDDEN, Token, symbolise
 from classroom.symbols.vocabulary import normalise
+from classroom.symbols.web import override_layers as cached_override_layers
 from classroom.web import apply_form, current_actor, small_file_response
 
 bp = Blueprint("symbols", __name__, url_prefix="/symbols")
@@ -38,7 +38,7 @@ bp = Blueprint("symbols", __name__, url_prefix="/symbols")
 # Templates render symbol-supported text with `sym.symbolised(symbolise(text, layers), size)`;
 # pupil screens use `spoken([...], pupil_layers)` with the pupil macros of the same library,
 # templates/_macros/symbols.html.
-# "symbolise" for staff previews is word_swap.preview_symbolise (see classroom/templating.py).
+# "symbolise" for staff previews is word_swap_web.preview_symbolise (see classroom/templating.py).
 
 MAX_WORD_LINKS = 40
 
@@ -329,7 +329,7 @@ def set_symbol() -> ResponseReturnValue:
         lambda message: _chooser_page(replace(state, error=message), _editable_targets()),
     )
     if back:  # from a staff preview: straight back to it, showing the layer just changed
-        return redirect(word_swap.with_layer(back, target.key))
+        return redirect(word_swap_web.with_layer(back, target.key))
     return redirect(url_for(".chooser", phrase=form.phrase.data, layer=target.key, saved=1))
 
 
@@ -368,5 +368,5 @@ from classroom.symbols import (  # noqa: E402, F401
     picture_views,
     recording_views,
     sheet_views,
-    word_swap,
+    word_swap_web,
 )
