@@ -54,11 +54,6 @@ KNOWN_READERS: set[str] = {
     "classroom.assessment.services",
     "classroom.speech.limits",
     "classroom.speech.services",
-    "classroom.symbols.people",
-    "classroom.symbols.pictures",
-    "classroom.symbols.recordings",
-    "classroom.symbols.services",
-    "classroom.symbols.sheets",
 }
 
 

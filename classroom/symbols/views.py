@@ -19,7 +19,7 @@ from classroom import policy
 from classroom.accounts.models import Account
 from classroom.accounts.redirects import safe_path
 from classroom.audit.services import record
-from classroom.db import get_session
+from classroom.db import get_session, utcnow
 from classroom.devices.services import current_device
 from classroom.policy import allow
 from classroom.principals import PupilPrincipal
@@ -31,6 +31,7 @@ from classroom.symbols.models import SymbolOverride
 from classroom.symbols.symboliser import HIDDEN, Token, symbolise
 from classroom.symbols.vocabulary import normalise
 from classroom.symbols.web import override_layers as cached_override_layers
+from classroom.symbols.web import picture_folder
 from classroom.web import apply_form, current_actor, small_file_response
 
 bp = Blueprint("symbols", __name__, url_prefix="/symbols")
@@ -49,7 +50,7 @@ def image(code: str) -> Response:
     """One symbol as SVG (or a school's own picture, as PNG, by its unguessable code);
     symbols hold no personal data, so anyone may fetch them."""
     if pictures.is_picture_code(code):
-        picture = pictures.picture_path(code)
+        picture = pictures.picture_path(code, picture_folder())
         if picture is None:
             abort(404)
         return small_file_response(picture, "image/png", 31536000)
@@ -325,6 +326,8 @@ def set_symbol() -> ResponseReturnValue:
             form.symbol.data,
             school_class=target.school_class,
             pupil=target.pupil,
+            picture_folder=picture_folder(),
+            now=utcnow(),
         ),
         lambda message: _chooser_page(replace(state, error=message), _editable_targets()),
     )

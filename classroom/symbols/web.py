@@ -2,24 +2,41 @@
 
 A pupil's override layers are read once per request however many texts a page symbolises, and
 the symbol image address is worked out once per request (one url_for, not one per word). The
-per-worker caches themselves (symbols/cache.py) take both as arguments.
+per-worker caches themselves (symbols/cache.py) take both as arguments. The folders of the
+instance the symbol services store files in are read here too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flask import g, url_for
+from flask import current_app, g, url_for
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from classroom.pupils.models import Pupil
-from classroom.symbols import cache, services
+from classroom.symbols import cache, people, pictures, recordings, services
 from classroom.symbols.symboliser import Token
 
 if TYPE_CHECKING:  # spoken.py imports the cache: the type only
     from classroom.symbols.spoken import Piece
+
+
+def picture_folder() -> Path:
+    """Where this app keeps the school's own pictures (symbols/pictures.py)."""
+    return pictures.folder(current_app.instance_path)
+
+
+def people_folder() -> Path:
+    """Where this app keeps trusted adults' and staff photos (symbols/people.py)."""
+    return people.photo_dir(current_app.instance_path)
+
+
+def recording_folder() -> Path:
+    """Where this app keeps staff voice recordings (symbols/recordings.py)."""
+    return recordings.folder(current_app.instance_path)
 
 
 def override_layers(session: Session, pupil: Pupil) -> list[dict[str, str]]:

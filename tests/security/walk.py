@@ -57,6 +57,7 @@ from tests import two_step
 from tests.authoring_helpers import lesson_form
 from tests.factories import make_account, make_class, make_device, make_pupil
 from tests.lesson_helpers import all_lessons
+from tests.symbol_helpers import people_folder, recording_folder
 
 BASE = "https://localhost"
 PASSWORD = "walk-the-routes-password-0123"
@@ -297,7 +298,15 @@ def _recording(session: Session, teacher: Account, amira: Pupil) -> int:
         file.setframerate(8000)
         file.writeframes(b"\0\0" * 800)
     row = add_recording(
-        session, teacher, "Well done", audio.getvalue(), 100, consent=True, pupil=amira
+        session,
+        teacher,
+        "Well done",
+        audio.getvalue(),
+        100,
+        consent=True,
+        pupil=amira,
+        target=recording_folder(),
+        now=utcnow(),
     )
     return row.id
 
@@ -305,7 +314,7 @@ def _recording(session: Session, teacher: Account, amira: Pupil) -> int:
 def _flag(session: Session, teacher: Account) -> int:
     """A picture a teacher flagged, for the admin's list."""
 
-    return flag_picture(session, teacher, "stay", "1F9CD", "walk").id
+    return flag_picture(session, teacher, "stay", "1F9CD", "walk", now=utcnow()).id
 
 
 def _trusted_person(session: Session, teacher: Account, amira: Pupil) -> int:
@@ -314,7 +323,14 @@ def _trusted_person(session: Session, teacher: Account, amira: Pupil) -> int:
     photo = io.BytesIO()
     Image.new("RGB", (40, 40), "teal").save(photo, "PNG")
     row = people.add_person(
-        session, teacher, amira, Place.HOME, name="Grandma", photo=photo.getvalue()
+        session,
+        teacher,
+        amira,
+        Place.HOME,
+        name="Grandma",
+        photo=photo.getvalue(),
+        folder=people_folder(),
+        now=utcnow(),
     )
     return row.id
 
