@@ -57,7 +57,12 @@ def main() -> None:
     args = parser.parse_args()
     texts = sentences(args.sentences)
     voices = services.shared_synthesiser().voices()
-    services.make_clip("Warm up.", voice="hibari/heart", directory=Path(tempfile.mkdtemp()))
+    services.make_clip(
+        "Warm up.",
+        voice="hibari/heart",
+        directory=Path(tempfile.mkdtemp()),
+        synthesiser=services.shared_synthesiser(),
+    )
     results = {name: measure(voice, texts) for name, voice in ENGINES.items() if voice in voices}
     base = results["espeak-ng"]
     print(f"{len(texts)} lesson sentences, cold cache, one process")

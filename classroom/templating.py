@@ -12,7 +12,7 @@ from flask import Flask
 from classroom import policy
 from classroom.installed.views import app_short_name, app_theme_colour
 from classroom.localtime import local_time, zone_name
-from classroom.speech.services import speech_available
+from classroom.speech.web import speech_available
 from classroom.symbols.people_views import person_picture, staff_picture
 from classroom.symbols.spoken import name, spoken
 from classroom.symbols.views import PupilLayers

@@ -52,8 +52,6 @@ KNOWN_READERS: set[str] = {
     "classroom.parents.tips",
     "classroom.assessment.queries",
     "classroom.assessment.services",
-    "classroom.speech.limits",
-    "classroom.speech.services",
 }
 
 

@@ -195,7 +195,7 @@ def _records(app: Flask, session: Session) -> tuple[dict[str, Sample], dict[str,
     code = create_enrolment_link(session, None, oak, "Walk iPad")
     clip = secrets.token_hex(32)
     for path in (speech.audio_path, speech.timings_path):
-        file = path(speech.cache_dir(app), clip)
+        file = path(speech.cache_dir(app.config, app.instance_path), clip)
         assert file is not None
         file.parent.mkdir(parents=True, exist_ok=True)
         file.write_bytes(b"{}")
