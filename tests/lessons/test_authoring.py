@@ -20,7 +20,7 @@ from classroom import policy
 from classroom.accounts.models import Account, Role
 from classroom.audit.models import AuditEvent
 from classroom.db import get_session, utcnow
-from classroom.lessons import authoring
+from classroom.lessons import authoring, maps
 from classroom.lessons.authored_models import AuthoredLesson, LessonStatus
 from classroom.lessons.content import ROOT, LessonError, load_lessons
 from classroom.lessons.kinds import KINDS
@@ -194,6 +194,21 @@ def test_a_draft_cannot_go_on_a_map_until_it_is_shared(app: Flask, session: Sess
     assert teacher.post(f"/authoring/{row.id}/share").status_code == 409
     page = teacher.get(f"/classes/{school.oak.id}/lessons").data.decode()
     assert "Kind words online" in page
+
+
+def test_a_shared_lesson_joins_no_class_or_pupil_map_until_a_teacher_adds_it(
+    app: Flask, session: Session
+) -> None:
+    """The school's catalogue has it, but a class's starting map is the lesson files only."""
+    school = make_school(session)
+    row = authoring.create(session, school.teacher, authoring_doc({}), "", now=utcnow())
+    authoring.share(session, school.teacher, row, now=utcnow())
+    lessons = maps.catalogue(session, app.extensions["lessons"], school.teacher.school_id)
+    assert row.key in lessons
+    assert row.key not in {p.lesson.id for p in maps.pupil_map(session, school.pupil, lessons)}
+    saved = maps.ensure_class_map(session, school.oak, lessons)
+    assert row.key not in {entry.lesson_id for entry in saved}
+    assert len(saved) == len(app.extensions["lessons"].available())
 
 
 def test_a_pupil_plays_a_shared_lesson_once_it_is_on_their_map(
