@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from classroom.lessons.content import LessonError, all_pupil_texts, load_lessons  # noqa: E402
+from classroom.lessons.kinds import KINDS  # noqa: E402
 from classroom.speech import services  # noqa: E402 - after the path is set
 from classroom.speech import views as speech_views  # noqa: E402
 from classroom.symbols.symboliser import symbolise  # noqa: E402
@@ -46,7 +47,7 @@ def lesson_texts() -> tuple[str, str]:
     """One lesson's pupil text and all lessons' text, from the lesson files if present."""
 
     try:
-        catalogue = load_lessons()
+        catalogue = load_lessons(kinds=KINDS)
     except LessonError as problem:  # say why, and still time symbolising on sample text
         print(f"lessons not loaded ({len(problem.problems)} problems); using sample text")
         return SAMPLE_LESSON, SAMPLE_LESSON * 20

@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from classroom.lessons.content import all_pupil_texts, load_lessons  # noqa: E402
+from classroom.lessons.kinds import KINDS  # noqa: E402
 from classroom.speech import services  # noqa: E402
 
 ENGINES = {"espeak-ng": "gmw/en", "hibari (neural)": "hibari/heart"}
@@ -28,7 +29,8 @@ ENGINES = {"espeak-ng": "gmw/en", "hibari (neural)": "hibari/heart"}
 
 def sentences(count: int) -> list[str]:
     """The longest distinct pupil texts of the lessons, so clips are a sentence or two."""
-    texts = sorted({text for _, text in all_pupil_texts(load_lessons())}, key=len, reverse=True)
+    lessons = load_lessons(kinds=KINDS)
+    texts = sorted({text for _, text in all_pupil_texts(lessons)}, key=len, reverse=True)
     return texts[:count]
 
 
@@ -55,7 +57,12 @@ def main() -> None:
     args = parser.parse_args()
     texts = sentences(args.sentences)
     voices = services.shared_synthesiser().voices()
-    services.make_clip("Warm up.", voice="hibari/heart", directory=Path(tempfile.mkdtemp()))
+    services.make_clip(
+        "Warm up.",
+        voice="hibari/heart",
+        directory=Path(tempfile.mkdtemp()),
+        synthesiser=services.shared_synthesiser(),
+    )
     results = {name: measure(voice, texts) for name, voice in ENGINES.items() if voice in voices}
     base = results["espeak-ng"]
     print(f"{len(texts)} lesson sentences, cold cache, one process")

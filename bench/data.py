@@ -10,10 +10,12 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account, School
+from classroom.db import utcnow
 from classroom.lessons import maps, player
 from classroom.parents import services as parents
 from classroom.pupils.importer import make_upn
@@ -41,10 +43,12 @@ def grow(session: Session, factor: int) -> None:
         pupil = everyone[n % len(everyone)]
         choices = worries.WorryChoices(what=WHAT[n % len(WHAT)], words=f"generated worry {n}")
         worries.raise_worry(session, pupil, None, str(uuid.uuid4()), choices)
+    lessons = maps.catalogue(session, current_app.extensions["lessons"])
     for n in range(ATTEMPTS_PER_UNIT * factor):
         pupil = oak_pupils[n % len(oak_pupils)]
-        planned = maps.pupil_map(session, pupil)
-        player.start(session, pupil, None, planned[n % len(planned)].lesson.id)
+        planned = maps.pupil_map(session, pupil, lessons)
+        lesson_id = planned[n % len(planned)].lesson.id
+        player.start(session, pupil, None, lesson_id, lessons, now=utcnow())
     amira = next(p for p in oak_pupils if p.first_name == "Amira")
     for n in range(MOMENTS_PER_UNIT * factor):
         parents.share_learning_moment(

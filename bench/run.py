@@ -115,7 +115,8 @@ def build_instance(folder: Path, factor: int) -> Instance:
         _device, token = new_device(session, oak.id, "Bench iPad", None, now=utcnow())
         pupils = list(session.scalars(select(Pupil).where(Pupil.class_id == oak.id)))
         amira = next(p for p in pupils if p.first_name == "Amira")
-        lesson_id = maps.pupil_map(session, amira)[0].lesson.id
+        lessons = maps.catalogue(session, app.extensions["lessons"])
+        lesson_id = maps.pupil_map(session, amira, lessons)[0].lesson.id
         incident = session.scalars(select(Incident).order_by(Incident.id)).first()
         assert incident is not None
         session.commit()

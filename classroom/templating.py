@@ -11,12 +11,12 @@ from flask import Flask
 
 from classroom import policy
 from classroom.installed.views import app_short_name, app_theme_colour
-from classroom.speech.services import speech_available
-from classroom.symbols.cache import render_labels, render_symbolised, render_words
+from classroom.speech.web import speech_available
 from classroom.symbols.people_views import person_picture, staff_picture
 from classroom.symbols.spoken import name, spoken
 from classroom.symbols.views import PupilLayers
-from classroom.symbols.word_swap import preview_symbolise, word_swap
+from classroom.symbols.web import render_labels, render_symbolised, render_words
+from classroom.symbols.word_swap_web import preview_symbolise, word_swap
 from classroom.web import current_actor, local_time, static_url, zone_name
 from classroom.worries import body_map
 from classroom.worries.evidence_views import incident_evidence

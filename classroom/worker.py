@@ -11,7 +11,7 @@ from classroom.db import get_session, utcnow
 from classroom.outbox.services import deliver_due, smtp_sender
 from classroom.parents.delivery import tick as parents_tick
 from classroom.parents.services import note_delivered_notices
-from classroom.speech import limits as speech_limits
+from classroom.speech import web as speech
 from classroom.worries.services import send_reminders
 
 
@@ -20,7 +20,7 @@ def tick() -> tuple[int, int, int]:
     session = get_session()
     reminders = send_reminders(session)
     parents_tick(session)  # carers' daily digests; withdraw emails a "do not contact" now blocks
-    speech_limits.prune_if_due(session, utcnow())  # the clip cache within its age and size
+    speech.prune_if_due(session, now=utcnow())  # the clip cache within its age and size
     note_delivered_notices(session)  # the chronology says when a queued notice was delivered
     session.commit()
     config = current_app.config

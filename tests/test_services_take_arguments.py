@@ -39,18 +39,6 @@ KNOWN_READERS: set[str] = {
     "classroom.parents.tips",
     "classroom.assessment.queries",
     "classroom.assessment.services",
-    "classroom.lessons.authoring",
-    "classroom.lessons.maps",
-    "classroom.lessons.player",
-    "classroom.speech.limits",
-    "classroom.speech.services",
-    "classroom.symbols.cache",
-    "classroom.symbols.people",
-    "classroom.symbols.pictures",
-    "classroom.symbols.recordings",
-    "classroom.symbols.services",
-    "classroom.symbols.sheets",
-    "classroom.symbols.word_swap",
 }
 
 

@@ -68,6 +68,7 @@ def pupil_row(
 
 def heatmap(
     session: Session,
+    catalogue: content.Catalogue,
     pupils: Sequence[Pupil],
     strand: str | None,
     pathway: str | None,
@@ -77,7 +78,7 @@ def heatmap(
     """Pupils x objectives for a class, filtered by strand and pathway."""
     lessons = [
         lesson
-        for lesson in maps.catalogue()
+        for lesson in catalogue
         if not strand or strand in {s.value for s in lesson.strands}
     ]
     chosen = [p for p in pupils if not pathway or p.pathway.value == pathway]

@@ -45,21 +45,21 @@ class Entry:
 
 
 def pupil_objective(
-    session: Session, pupil: Pupil, lesson_id: str
+    session: Session, pupil: Pupil, lesson_id: str, lessons: content.Catalogue
 ) -> tuple[content.Lesson, content.Version]:
     """The lesson's objective on the pathway this pupil is taught it (their map decides)."""
-    if lesson_id not in maps.catalogue():
+    if lesson_id not in lessons:
         raise Invalid("There is no such lesson.", "lesson_id")
     planned = next(
         (
             p
-            for p in maps.pupil_map(session, pupil, include_hidden=True)
+            for p in maps.pupil_map(session, pupil, lessons, include_hidden=True)
             if p.lesson.id == lesson_id
         ),
         None,
     )
     pathway = Pathway(planned.pathway if planned else pupil.pathway)
-    lesson = maps.catalogue().get(lesson_id)
+    lesson = lessons.get(lesson_id)
     return lesson, lesson.version(content.Pathway(pathway.value))
 
 
@@ -87,13 +87,14 @@ def observe(
     pupil: Pupil,
     objective_id: str,
     entry: Entry,
+    lessons: content.Catalogue,
     supersedes: Observation | None = None,
 ) -> Observation:
     """Record one observation against the pupil's own objective (never another pathway's)."""
     if not policy.can_record_assessment(session, actor, pupil):
         raise PermissionError("not allowed to assess this pupil")
     lesson_id = objective_id.rsplit(".", 1)[0]
-    lesson, version = pupil_objective(session, pupil, lesson_id)
+    lesson, version = pupil_objective(session, pupil, lesson_id, lessons)
     if version.objective.id != objective_id:
         raise Invalid(
             f"{pupil.first_name} is taught '{lesson.title.text}' on the "
@@ -133,26 +134,33 @@ def observe(
 
 
 def observe_class(
-    session: Session, actor: Actor, pupils: list[Pupil], lesson_id: str, entry: Entry
+    session: Session,
+    actor: Actor,
+    pupils: list[Pupil],
+    lesson_id: str,
+    entry: Entry,
+    lessons: content.Catalogue,
 ) -> list[Observation]:
     """One tap of a level for several pupils: each against their own pathway's objective."""
     if not pupils:
         raise Invalid("Choose at least one pupil.", "pupil_ids")
     rows = []
     for pupil in pupils:
-        _lesson, version = pupil_objective(session, pupil, lesson_id)
-        rows.append(observe(session, actor, pupil, version.objective.id, entry))
+        _lesson, version = pupil_objective(session, pupil, lesson_id, lessons)
+        rows.append(observe(session, actor, pupil, version.objective.id, entry, lessons))
     return rows
 
 
-def correct(session: Session, actor: Actor, old: Observation, entry: Entry) -> Observation:
+def correct(
+    session: Session, actor: Actor, old: Observation, entry: Entry, lessons: content.Catalogue
+) -> Observation:
     """A correction is a new observation that supersedes the old one, which is kept."""
     if session.scalar(select(Observation.id).where(Observation.supersedes_id == old.id)):
         raise Invalid("That observation has already been corrected; correct the newer one.")
     pupil = session.get(Pupil, old.pupil_id)
     if pupil is None:
         raise LookupError(old.pupil_id)
-    return observe(session, actor, pupil, old.objective_id, entry, supersedes=old)
+    return observe(session, actor, pupil, old.objective_id, entry, lessons, supersedes=old)
 
 
 def mark_shared(session: Session, actor: Actor, observation: Observation) -> bool:

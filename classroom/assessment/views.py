@@ -30,6 +30,7 @@ from classroom.db import get_session
 from classroom.errors import Invalid
 from classroom.export import safe_cell
 from classroom.lessons import content, maps
+from classroom.lessons.web import request_catalogue
 from classroom.parents import services as parents
 from classroom.policy import allow
 from classroom.pupils.models import Pathway, Pupil, SchoolClass
@@ -95,7 +96,7 @@ def class_view(class_id: int) -> ResponseReturnValue:
     if pathway and pathway not in {p.value for p in Pathway}:
         abort(400)
     pupils = [p for p in school_class.pupils if p.active]
-    lessons, rows = queries.heatmap(db, pupils, strand, pathway, _weeks())
+    lessons, rows = queries.heatmap(db, request_catalogue(), pupils, strand, pathway, _weeks())
     record(db, current_actor(), "assessment.class_viewed", school_class)
     return render_template(
         "assessment/class.html",
@@ -131,7 +132,7 @@ def class_record(class_id: int) -> ResponseReturnValue:
         return _record_page(school_class, pupils, lesson_id, "Choose pupils from this class."), 400
     rows = apply_form(
         lambda: services.observe_class(
-            db, current_actor(), chosen, lesson_id, _entry(request.form)
+            db, current_actor(), chosen, lesson_id, _entry(request.form), request_catalogue()
         ),
         lambda message: (_record_page(school_class, pupils, lesson_id, message), 400),
     )
@@ -149,15 +150,17 @@ def _record_page(
     saved: str | None = None,
 ) -> str:
     objectives = {}
-    if lesson_id in maps.catalogue():
+    lessons = request_catalogue()
+    if lesson_id in lessons:
         objectives = {
-            p.id: services.pupil_objective(get_session(), p, lesson_id)[1].objective for p in pupils
+            p.id: services.pupil_objective(get_session(), p, lesson_id, lessons)[1].objective
+            for p in pupils
         }
     return render_template(
         "assessment/record.html",
         school_class=school_class,
         pupils=pupils,
-        lessons=list(maps.catalogue()),
+        lessons=list(lessons),
         lesson_id=lesson_id,
         objectives=objectives,
         levels=LEVEL_WORDS,
@@ -174,7 +177,7 @@ def class_summary(class_id: int) -> ResponseReturnValue:
     school_class = _class(class_id)
     db = get_session()
     lessons, rows = queries.heatmap(
-        db, [p for p in school_class.pupils if p.active], None, None, _weeks()
+        db, request_catalogue(), [p for p in school_class.pupils if p.active], None, None, _weeks()
     )
     counts = {lesson.id: [0] * 6 for lesson in lessons}  # levels 0-4, then "not assessed"
     for _pupil_row, cells in rows:
@@ -199,7 +202,7 @@ def pupil_view(pupil_id: int) -> ResponseReturnValue:
     pupil = _pupil(pupil_id)
     db = get_session()
     found = states(queries.observations_for(db, [pupil.id]), local_today(), _weeks())
-    planned = maps.pupil_map(db, pupil, include_hidden=True)
+    planned = maps.pupil_map(db, pupil, request_catalogue(), include_hidden=True)
     cells = queries.pupil_row(db, pupil, [p.lesson for p in planned], found)
     proposals = {c.lesson.id: services.propose(db, pupil, c.lesson.id) for c in cells}
     record(db, current_actor(), "assessment.pupil_viewed", pupil)
@@ -226,7 +229,9 @@ def pupil_record(pupil_id: int) -> ResponseReturnValue:
     db = get_session()
     objective_id = request.form.get("objective_id", "")[:80]
     apply_form(
-        lambda: services.observe(db, current_actor(), pupil, objective_id, _entry(request.form)),
+        lambda: services.observe(
+            db, current_actor(), pupil, objective_id, _entry(request.form), request_catalogue()
+        ),
         lambda message: _problem_page(pupil, message),
         hide_refusal=True,
     )
@@ -241,10 +246,10 @@ def objective(pupil_id: int, objective_id: str) -> ResponseReturnValue:
     """A timeline of one objective for one pupil, and every observation (superseded kept)."""
     pupil = _pupil(pupil_id)
     lesson_id = objective_id.rsplit(".", 1)[0]
-    if lesson_id not in maps.catalogue():
+    if lesson_id not in request_catalogue():
         abort(404)
     try:
-        lesson, version = maps.catalogue().objective(objective_id)
+        lesson, version = request_catalogue().objective(objective_id)
     except KeyError:
         abort(404)
     db = get_session()
@@ -287,7 +292,9 @@ def correct(observation_id: int) -> ResponseReturnValue:
     old, pupil = _observation(observation_id)
     db = get_session()
     apply_form(
-        lambda: services.correct(db, current_actor(), old, _entry(request.form)),
+        lambda: services.correct(
+            db, current_actor(), old, _entry(request.form), request_catalogue()
+        ),
         lambda message: _problem_page(pupil, message),
         hide_refusal=True,
     )
@@ -302,7 +309,7 @@ def _problem_page(pupil: Pupil, message: str | None) -> ResponseReturnValue:
 
 def _share_home(db: Session, row: Observation, pupil: Pupil) -> None:
     if services.mark_shared(db, current_actor(), row):
-        _lesson, version = maps.catalogue().objective(row.objective_id)
+        _lesson, version = request_catalogue().objective(row.objective_id)
         share_home(db, pupil, version.objective.text, row)
         record(db, current_actor(), "observation.shared_home", pupil, row.objective_id)
 
@@ -340,7 +347,7 @@ def report(pupil_id: int) -> ResponseReturnValue:
     pupil = _pupil(pupil_id)
     db = get_session()
     found = states(queries.observations_for(db, [pupil.id]), local_today(), _weeks())
-    planned = maps.pupil_map(db, pupil, include_hidden=True)
+    planned = maps.pupil_map(db, pupil, request_catalogue(), include_hidden=True)
     cells = queries.pupil_row(db, pupil, [p.lesson for p in planned], found)
     record(db, current_actor(), "assessment.report_viewed", pupil, request.args.get("format", ""))
     if request.args.get("format") == "csv":
@@ -433,7 +440,7 @@ def _coverage(db: Any, pupils: list[Pupil], found: dict[Any, Any]) -> dict[str, 
     result: dict[str, Any] = {
         s.value: {"counts": [0] * 6, "who": [[] for _ in range(6)]} for s in content.Strand
     }
-    lessons = list(maps.catalogue())
+    lessons = list(request_catalogue())
     pathways = maps.pathways_for(db, pupils)
     for pupil in pupils:
         cells = queries.pupil_row(db, pupil, lessons, found, pathways[pupil.id])

@@ -20,11 +20,12 @@ from classroom.devices.web import current_device
 from classroom.errors import CSRF_RECOVERY, Invalid, Throttled, register_pupil_pages
 from classroom.ipad import error_pages
 from classroom.lessons import maps
+from classroom.lessons.web import request_catalogue
 from classroom.policy import allow
 from classroom.principals import Actor, PupilPrincipal
 from classroom.pupils import photos_web, services
 from classroom.pupils.models import Pupil
-from classroom.symbols.cache import override_layers
+from classroom.symbols.web import override_layers
 from classroom.web import client_ip, current_actor, sign_in_settings
 from classroom.worries import services as worry_services
 
@@ -161,7 +162,8 @@ def home() -> ResponseReturnValue:
     seen = worry_services.seen_message_due(db, principal.pupil)
     # The target lesson first, then as many as staff chose for this pupil (their pathway's
     # number when they have not chosen).
-    lessons = maps.next_first(db, principal.pupil)[: services.lessons_on_home(principal.pupil)]
+    planned = maps.next_first(db, principal.pupil, request_catalogue())
+    lessons = planned[: services.lessons_on_home(principal.pupil)]
     return render_template(
         "pupils/home.html",
         me=principal.pupil,

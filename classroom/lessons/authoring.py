@@ -23,6 +23,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from copy import deepcopy
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -35,7 +36,6 @@ from sqlalchemy.orm import Session
 from classroom import policy
 from classroom.accounts.models import Account
 from classroom.audit.services import record
-from classroom.db import utcnow
 from classroom.lessons import kinds
 from classroom.lessons.authored_models import AuthoredLesson, LessonStatus
 from classroom.lessons.content import (
@@ -325,7 +325,7 @@ def _fill_symbols(step: Document) -> None:
 def check(doc: Document, key: str = "t-0-new", number: int = FIRST_NUMBER) -> Lesson:
     """The lesson, checked by the lesson-file rules; LessonProblems lists what is wrong."""
     try:
-        return check_document(lesson_data(doc, key, number), "your lesson")
+        return check_document(lesson_data(doc, key, number), "your lesson", kinds=kinds.KINDS)
     except LessonError as error:
         raise LessonProblems([problem.reason for problem in error.problems]) from None
 
@@ -395,11 +395,12 @@ def _slug(title: str) -> str:
     return "-".join(words)[:40].strip("-") or "lesson"
 
 
-def create(session: Session, actor: Actor, doc: Document, notes: str) -> AuthoredLesson:
+def create(
+    session: Session, actor: Actor, doc: Document, notes: str, *, now: datetime
+) -> AuthoredLesson:
     """Save a new draft, only if it meets every lesson rule."""
     author = _author(actor)
     lesson = check(doc)
-    now = utcnow()
     row = AuthoredLesson(
         school_id=author.school_id,
         author_id=author.id,
@@ -437,7 +438,15 @@ def _require_edit(session: Session, actor: Actor, row: AuthoredLesson) -> None:
         raise PermissionError("not this teacher's lesson")
 
 
-def update(session: Session, actor: Actor, row: AuthoredLesson, doc: Document, notes: str) -> None:
+def update(
+    session: Session,
+    actor: Actor,
+    row: AuthoredLesson,
+    doc: Document,
+    notes: str,
+    *,
+    now: datetime,
+) -> None:
     """Change a lesson, only if it still meets every rule and no pupil has played it."""
     _require_edit(session, actor, row)
     if row.status is LessonStatus.SHARED and attempted(session, row):
@@ -447,25 +456,27 @@ def update(session: Session, actor: Actor, row: AuthoredLesson, doc: Document, n
     row.document = json.dumps(doc, sort_keys=True)
     row.notes_html = clean_notes(notes)
     row.revision += 1
-    row.updated_at = utcnow()
+    row.updated_at = now
     record(session, actor, "authored_lesson.updated", row, f"{row.key} revision {row.revision}")
 
 
-def share(session: Session, actor: Actor, row: AuthoredLesson) -> None:
+def share(session: Session, actor: Actor, row: AuthoredLesson, *, now: datetime) -> None:
     """Share a draft with the school: it can then go on class and pupil maps."""
     _require_edit(session, actor, row)
     if row.status is LessonStatus.SHARED:
         raise Refused("This lesson is already shared with the school.")
     lesson_of(row)  # a row that no longer meets the rules (say, a symbol removed) stays a draft
-    row.status, row.shared_at = LessonStatus.SHARED, utcnow()
+    row.status, row.shared_at = LessonStatus.SHARED, now
     record(session, actor, "authored_lesson.shared", row, row.key)
 
 
-def copy(session: Session, actor: Actor, row: AuthoredLesson) -> AuthoredLesson:
+def copy(
+    session: Session, actor: Actor, row: AuthoredLesson, *, now: datetime
+) -> AuthoredLesson:
     """A new draft with the same content, to change a lesson pupils have already played."""
     if not policy.can_view_authored_lesson(session, actor, row):
         raise PermissionError("not a lesson this teacher can see")
-    made = create(session, actor, document_of(row), row.notes_html)
+    made = create(session, actor, document_of(row), row.notes_html, now=now)
     record(session, actor, "authored_lesson.copied", made, f"from {row.key}")
     return made
 
@@ -480,12 +491,14 @@ def document_of_file(lesson: Lesson) -> Document:
     return doc
 
 
-def copy_file_lesson(session: Session, actor: Actor, lesson: Lesson) -> AuthoredLesson:
+def copy_file_lesson(
+    session: Session, actor: Actor, lesson: Lesson, *, now: datetime
+) -> AuthoredLesson:
     """A draft copy of one of the school's lesson files, so a teacher can change its steps
     and its staff notes for their pupils; the file itself never changes."""
     if lesson.number >= FIRST_NUMBER:
         raise Refused("This is a teacher's lesson: open it and make a copy there.")
-    made = create(session, actor, document_of_file(lesson), "")
+    made = create(session, actor, document_of_file(lesson), "", now=now)
     record(session, actor, "authored_lesson.copied", made, f"from lesson file {lesson.id}")
     return made
 
@@ -510,7 +523,7 @@ def shared_lessons(session: Session, school_id: int | None) -> list[Lesson]:
 def merged(files: Catalogue, extra: list[Lesson]) -> Catalogue:
     """File lessons first (they win any clash of ids), then teacher lessons."""
     added = tuple(lesson for lesson in extra if lesson.id not in files)
-    return Catalogue(files.lessons + added) if added else files
+    return Catalogue(files.lessons + added, base=files.files()) if added else files
 
 
 def preview_lesson(

@@ -9,13 +9,14 @@ from flask.typing import ResponseReturnValue
 
 from classroom import policy
 from classroom.accounts.models import Account
-from classroom.db import get_session
+from classroom.db import get_session, utcnow
 from classroom.errors import Invalid
-from classroom.lessons import authoring, kinds, maps
+from classroom.lessons import authoring, kinds
 from classroom.lessons.authored_models import AuthoredLesson, LessonStatus
 from classroom.lessons.authoring import Document, LessonProblems, Refused
 from classroom.lessons.content import Action, Animation, Engagement, Pathway, Sound, Step
 from classroom.lessons.kinds import Outcome
+from classroom.lessons.web import request_catalogue
 from classroom.policy import allow
 from classroom.symbols import pictures
 from classroom.symbols.library import svg_path
@@ -77,7 +78,7 @@ def index() -> ResponseReturnValue:
         "authoring/index.html",
         mine=[r for r in rows if r.author_id == me.id],
         others=[r for r in rows if r.author_id != me.id],
-        lessons=list(maps.catalogue()),
+        lessons=list(request_catalogue()),
         pathways=list(Pathway),
         first_number=authoring.FIRST_NUMBER,
     )
@@ -145,9 +146,9 @@ def _save(row: AuthoredLesson | None) -> ResponseReturnValue:
     db = get_session()
     try:
         if row is None:
-            row = authoring.create(db, _me(), doc, notes)
+            row = authoring.create(db, _me(), doc, notes, now=utcnow())
         else:
-            authoring.update(db, _me(), row, doc, notes)
+            authoring.update(db, _me(), row, doc, notes, now=utcnow())
     except LessonProblems as problems:
         db.rollback()  # the editor drawn again must not show half the refused change
         return _editor(doc, notes, row, problems=problems.reasons), 400
@@ -201,9 +202,9 @@ def _change(lesson_id: int, change: str) -> ResponseReturnValue:
     try:
         if change == "share":
             row = _editable(lesson_id)
-            authoring.share(db, _me(), row)
+            authoring.share(db, _me(), row, now=utcnow())
         else:
-            row = authoring.copy(db, _me(), _visible(lesson_id))
+            row = authoring.copy(db, _me(), _visible(lesson_id), now=utcnow())
     except Refused as refused:  # a 4xx rolls the request back
         return render_template("authoring/problem.html", message=refused.message), 409
     except LessonProblems as problems:
@@ -229,12 +230,12 @@ def copy(lesson_id: int) -> ResponseReturnValue:
 @allow("author_lessons")
 def copy_file(lesson_id: str) -> ResponseReturnValue:
     """Copy one of the school's lesson files into a draft, to change its steps or staff notes."""
-    lessons = maps.catalogue()
+    lessons = request_catalogue()
     if lesson_id not in lessons:
         abort(404)
     db = get_session()
     try:
-        row = authoring.copy_file_lesson(db, _me(), lessons.get(lesson_id))
+        row = authoring.copy_file_lesson(db, _me(), lessons.get(lesson_id), now=utcnow())
     except Refused as refused:  # a 4xx: the request's unit of work rolls back
         return render_template("authoring/problem.html", message=refused.message), 409
     except LessonProblems as problems:
@@ -291,7 +292,7 @@ PREVIEW_SEED = 1
 
 
 def _preview_step(lesson_id: str, pathway: str, number: int) -> tuple[Any, Step, int]:
-    lesson = authoring.preview_lesson(get_session(), _me(), lesson_id[:64], maps.catalogue())
+    lesson = authoring.preview_lesson(get_session(), _me(), lesson_id[:64], request_catalogue())
     if lesson is None or pathway not in set(Pathway):
         abort(404)
     steps = lesson.version(Pathway(pathway)).steps

@@ -19,6 +19,7 @@ from classroom.lessons.content import (
     load_lessons,
 )
 from classroom.lessons.glossary import load_glossary
+from classroom.lessons.kinds import KINDS
 from classroom.risks import NOT_FOR_LESSONS
 
 
@@ -38,7 +39,7 @@ def cli() -> None:
 def check(folder: Path) -> None:
     """Load every lesson file; print a summary, or every problem and exit with status 1."""
     try:
-        catalogue = load_lessons(folder)
+        catalogue = load_lessons(folder, kinds=KINDS)
     except LessonError as error:
         click.echo(str(error), err=True)
         raise SystemExit(1) from None
@@ -57,7 +58,7 @@ def check(folder: Path) -> None:
 def readability_command(folder: Path) -> None:
     """Print words per screen, sentence length and Flesch figures for each pathway."""
     try:
-        catalogue = load_lessons(folder)
+        catalogue = load_lessons(folder, kinds=KINDS)
     except LessonError as error:
         click.echo(str(error), err=True)
         raise SystemExit(1) from None

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app, g, has_request_context
 from sqlalchemy import bindparam, delete, exists, literal_column, or_, select, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter
@@ -14,30 +13,22 @@ from sqlalchemy.sql.selectable import CompoundSelect
 from classroom import policy
 from classroom.audit.models import AuditTier
 from classroom.audit.services import record
-from classroom.db import get_session, utcnow
 from classroom.errors import Invalid
 from classroom.lessons import authoring
 from classroom.lessons.authored_models import AuthoredLesson, LessonStatus
 from classroom.lessons.content import Catalogue, Lesson
 from classroom.lessons.models import LessonAttempt, MapEntry, PupilTarget
-from classroom.principals import Actor, PupilPrincipal, require_account_id
+from classroom.principals import Actor, require_account_id
 from classroom.pupils.models import Pathway, Pupil, SchoolClass
 
 
-def catalogue() -> Catalogue:
-    """The school's lessons: the files checked at start-up, then its shared teacher lessons.
+def catalogue(session: Session, files: Catalogue, school_id: int | None = None) -> Catalogue:
+    """The lesson files checked at start-up, then the school's shared teacher lessons.
 
-    Worked out once per request, for whoever is asking (their school's lessons only); outside
-    a request (CLI, tests calling services) every school's shared lessons are included.
+    With no school (CLI commands, tests calling services) every school's shared lessons are
+    included. A page asks `lessons.web.request_catalogue()`, worked out once per request.
     """
-    files: Catalogue = current_app.extensions["lessons"]
-    if not has_request_context():
-        return authoring.merged(files, authoring.shared_lessons(get_session(), None))
-    if "lesson_catalogue" not in g:
-        school_id = _request_school()
-        g.lesson_catalogue = _school_catalogue(files, school_id) if school_id else files
-    lessons: Catalogue = g.lesson_catalogue
-    return lessons
+    return authoring.merged(files, authoring.shared_lessons(session, school_id))
 
 
 # Which shared teacher lessons a school has, at which revision: a few small columns, read on
@@ -53,21 +44,20 @@ _SHARED_STAMPS = (
 Stamps = tuple[tuple[int, int, datetime], ...]
 
 
-def _school_catalogue(files: Catalogue, school_id: int) -> Catalogue:
-    """The school's catalogue, built once per worker until its shared lessons change.
+def school_catalogue(
+    session: Session, files: Catalogue, school_id: int, built: dict[int, tuple[Stamps, Catalogue]]
+) -> Catalogue:
+    """The school's catalogue, built once per worker (kept in `built`) until its shared
+    lessons change.
 
     Lesson files never change while the server runs. Teacher lessons change in the database,
     maybe through another worker, so each request compares the stamps (id, revision, time
     saved) of the school's shared lessons with those the cached catalogue was built from: a
     lesson shared or edited anywhere shows on the next page in every worker.
     """
-    session = get_session()
     stamps: Stamps = tuple(
         (row.id, row.revision, row.updated_at)
         for row in session.execute(_SHARED_STAMPS, {"school_id": school_id})
-    )
-    built: dict[int, tuple[Stamps, Catalogue]] = current_app.extensions.setdefault(
-        "school_catalogues", {}
     )
     cached = built.get(school_id)
     if cached is not None and cached[0] == stamps:
@@ -76,16 +66,6 @@ def _school_catalogue(files: Catalogue, school_id: int) -> Catalogue:
     lessons = authoring.merged(files, shared)
     built[school_id] = (stamps, lessons)
     return lessons
-
-
-def _request_school() -> int | None:
-    from classroom.web import current_actor  # noqa: PLC0415 - lazy: the request layer, only when in one
-
-    actor = current_actor()
-    if isinstance(actor, PupilPrincipal):
-        return actor.pupil.school_id
-    school_id = getattr(actor, "school_id", None)
-    return school_id if isinstance(school_id, int) else None
 
 
 @dataclass(frozen=True)
@@ -99,26 +79,27 @@ class Planned:
     personal_pathway: bool  # a teacher chose this pathway for this lesson
 
 
-def default_entries(school_class: SchoolClass) -> list[MapEntry]:
+def default_entries(school_class: SchoolClass, lessons: Catalogue) -> list[MapEntry]:
     """Every lesson file except teacher-enabled ones, in number order, on each pupil's own pathway.
 
     Teacher-written lessons join a map only when a teacher adds them, so a class's starting
     map is the same whenever it is first made. The rows are not saved: see `ensure_class_map`.
     """
-    files: Catalogue = current_app.extensions["lessons"]
     return [
         MapEntry(class_id=school_class.id, lesson_id=lesson.id, position=n)
-        for n, lesson in enumerate(files.available())
+        for n, lesson in enumerate(lessons.files().available())
     ]
 
 
-def ensure_class_map(session: Session, school_class: SchoolClass) -> list[MapEntry]:
+def ensure_class_map(
+    session: Session, school_class: SchoolClass, lessons: Catalogue
+) -> list[MapEntry]:
     """The class's saved map, saving the default first if it has none (a class is created, or
     its map first edited). Reading a map never saves one: a GET writes nothing."""
     entries = _saved_class_entries(session, school_class)
     if entries:
         return entries
-    entries = default_entries(school_class)
+    entries = default_entries(school_class, lessons)
     session.add_all(entries)
     session.flush()
     return entries
@@ -129,9 +110,11 @@ def _saved_class_entries(session: Session, school_class: SchoolClass) -> list[Ma
     return list(session.scalars(query))
 
 
-def class_entries(session: Session, school_class: SchoolClass) -> list[MapEntry]:
+def class_entries(
+    session: Session, school_class: SchoolClass, lessons: Catalogue
+) -> list[MapEntry]:
     """The class's map as saved, or the default it starts from (unsaved) if it has none."""
-    return _saved_class_entries(session, school_class) or default_entries(school_class)
+    return _saved_class_entries(session, school_class) or default_entries(school_class, lessons)
 
 
 def _pupil_entries(session: Session, pupil: Pupil) -> list[MapEntry]:
@@ -177,7 +160,7 @@ _MAP_ROWS = (
 )
 
 
-def _map_rows(session: Session, pupil: Pupil) -> list[_MapRow]:
+def _map_rows(session: Session, pupil: Pupil, lessons: Catalogue) -> list[_MapRow]:
     """The pupil's map in order: their own if a teacher personalised it, else their class's."""
     found = [
         _MapRow(lesson_id, pathway, bool(hidden), bool(own), bool(target), bool(finished))
@@ -186,7 +169,7 @@ def _map_rows(session: Session, pupil: Pupil) -> list[_MapRow]:
         )
     ]
     if not found:
-        return _default_rows(session, pupil)
+        return _default_rows(session, pupil, lessons)
     own = [row for row in found if row.own]
     return own or found
 
@@ -200,7 +183,7 @@ _TARGET_AND_FINISHED: CompoundSelect[str, str] = union_all(
 )
 
 
-def _default_rows(session: Session, pupil: Pupil) -> list[_MapRow]:
+def _default_rows(session: Session, pupil: Pupil, lessons: Catalogue) -> list[_MapRow]:
     """A class whose map was never saved follows the default (see `default_entries`)."""
     done = [
         (kind, lesson_id)
@@ -208,15 +191,15 @@ def _default_rows(session: Session, pupil: Pupil) -> list[_MapRow]:
     ]
     targets = {lesson_id for kind, lesson_id in done if kind == "target"}
     finished = {lesson_id for kind, lesson_id in done if kind == "finished"}
-    lessons: Catalogue = current_app.extensions["lessons"]
     return [
         _MapRow(lesson.id, None, False, False, lesson.id in targets, lesson.id in finished)
-        for lesson in lessons.available()
+        for lesson in lessons.files().available()
     ]
 
 
-def _planned(rows: list[_MapRow], pupil: Pupil, include_hidden: bool) -> list[Planned]:
-    lessons = catalogue()
+def _planned(
+    rows: list[_MapRow], pupil: Pupil, lessons: Catalogue, include_hidden: bool
+) -> list[Planned]:
     planned = [
         Planned(
             lessons.get(row.lesson_id),
@@ -231,14 +214,21 @@ def _planned(rows: list[_MapRow], pupil: Pupil, include_hidden: bool) -> list[Pl
     return sorted(planned, key=lambda p: not p.target)
 
 
-def pupil_map(session: Session, pupil: Pupil, include_hidden: bool = False) -> list[Planned]:
-    """The pupil's lessons in order, target first; lessons no longer in the catalogue drop out."""
-    return _planned(_map_rows(session, pupil), pupil, include_hidden)
+def pupil_map(
+    session: Session, pupil: Pupil, lessons: Catalogue, include_hidden: bool = False
+) -> list[Planned]:
+    """The pupil's lessons in order, target first; lessons no longer in the catalogue drop out.
+
+    `lessons`: the pupil's school's catalogue (`catalogue`, or a page's `request_catalogue`).
+    """
+    return _planned(_map_rows(session, pupil, lessons), pupil, lessons, include_hidden)
 
 
-def planned_lesson(session: Session, pupil: Pupil, lesson_id: str) -> Planned | None:
+def planned_lesson(
+    session: Session, pupil: Pupil, lesson_id: str, lessons: Catalogue
+) -> Planned | None:
     """The lesson if it is on the pupil's (visible) map; a pupil can open nothing else."""
-    return next((p for p in pupil_map(session, pupil) if p.lesson.id == lesson_id), None)
+    return next((p for p in pupil_map(session, pupil, lessons) if p.lesson.id == lesson_id), None)
 
 
 # --- Changing a pupil's map -----------------------------------------------------------------
@@ -249,7 +239,7 @@ def _require_pupil(session: Session, actor: Actor, pupil: Pupil) -> None:
         raise PermissionError("not allowed to change this pupil's lessons")
 
 
-def _personalise(session: Session, pupil: Pupil) -> list[MapEntry]:
+def _personalise(session: Session, pupil: Pupil, lessons: Catalogue) -> list[MapEntry]:
     """Copy the class map the first time a teacher changes this pupil's map."""
     entries = _pupil_entries(session, pupil)
     if entries:
@@ -262,26 +252,32 @@ def _personalise(session: Session, pupil: Pupil) -> list[MapEntry]:
             pathway=e.pathway,
             hidden=e.hidden,
         )
-        for e in class_entries(session, pupil.school_class)
+        for e in class_entries(session, pupil.school_class, lessons)
     ]
     session.add_all(copies)
     session.flush()
     return copies
 
 
-def _entry(session: Session, pupil: Pupil, lesson_id: str) -> MapEntry:
-    entry = next((e for e in _personalise(session, pupil) if e.lesson_id == lesson_id), None)
+def _entry(session: Session, pupil: Pupil, lesson_id: str, lessons: Catalogue) -> MapEntry:
+    entries = _personalise(session, pupil, lessons)
+    entry = next((e for e in entries if e.lesson_id == lesson_id), None)
     if entry is None:
         raise Invalid("That lesson is not on this pupil's map.", "lesson_id")
     return entry
 
 
 def set_pathway(
-    session: Session, actor: Actor, pupil: Pupil, lesson_id: str, pathway: Pathway | None
+    session: Session,
+    actor: Actor,
+    pupil: Pupil,
+    lesson_id: str,
+    pathway: Pathway | None,
+    lessons: Catalogue,
 ) -> None:
     """Teach one lesson on a different pathway for this pupil (None: their own pathway)."""
     _require_pupil(session, actor, pupil)
-    _entry(session, pupil, lesson_id).pathway = pathway
+    _entry(session, pupil, lesson_id, lessons).pathway = pathway
     record(
         session,
         actor,
@@ -291,16 +287,20 @@ def set_pathway(
     )
 
 
-def set_hidden(session: Session, actor: Actor, pupil: Pupil, lesson_id: str, hidden: bool) -> None:
+def set_hidden(
+    session: Session, actor: Actor, pupil: Pupil, lesson_id: str, hidden: bool, lessons: Catalogue
+) -> None:
     _require_pupil(session, actor, pupil)
-    _entry(session, pupil, lesson_id).hidden = hidden
+    _entry(session, pupil, lesson_id, lessons).hidden = hidden
     record(session, actor, "lesson_map.hidden" if hidden else "lesson_map.shown", pupil, lesson_id)
 
 
-def move(session: Session, actor: Actor, pupil: Pupil, lesson_id: str, step: int) -> None:
+def move(
+    session: Session, actor: Actor, pupil: Pupil, lesson_id: str, step: int, lessons: Catalogue
+) -> None:
     """Move a lesson one place earlier (-1) or later (+1) on the pupil's map."""
     _require_pupil(session, actor, pupil)
-    entries = _personalise(session, pupil)
+    entries = _personalise(session, pupil, lessons)
     index = next((i for i, e in enumerate(entries) if e.lesson_id == lesson_id), None)
     if index is None or step not in (-1, 1):
         raise Invalid("That lesson is not on this pupil's map.", "lesson_id")
@@ -315,26 +315,34 @@ def move(session: Session, actor: Actor, pupil: Pupil, lesson_id: str, step: int
         )
 
 
-def add(session: Session, actor: Actor, pupil: Pupil, lesson_id: str) -> None:
+def add(session: Session, actor: Actor, pupil: Pupil, lesson_id: str, lessons: Catalogue) -> None:
     """Add a lesson (including teacher-enabled ones) to the end of the pupil's map."""
     _require_pupil(session, actor, pupil)
-    _append(session, actor, pupil, lesson_id)
+    _append(session, actor, pupil, lesson_id, lessons)
 
 
-def follow_up_worry(session: Session, actor: Actor, pupil: Pupil, lesson_id: str) -> None:
+def follow_up_worry(
+    session: Session,
+    actor: Actor,
+    pupil: Pupil,
+    lesson_id: str,
+    lessons: Catalogue,
+    *,
+    now: datetime,
+) -> None:
     """After a worry, put the lesson that fits it on the pupil's map as their next target.
 
     The caller (the safeguarding team's incident page) has checked the actor may act on the
     incident; the pupil is linked to it. Teachers see the change on the pupil's map.
     """
-    if not any(p.lesson.id == lesson_id for p in pupil_map(session, pupil)):
-        _append(session, actor, pupil, lesson_id, AuditTier.SAFEGUARDING)
+    if not any(p.lesson.id == lesson_id for p in pupil_map(session, pupil, lessons)):
+        _append(session, actor, pupil, lesson_id, lessons, AuditTier.SAFEGUARDING)
         session.flush()
     target = session.get(PupilTarget, pupil.id)
     if target is None:
         target = PupilTarget(pupil_id=pupil.id, lesson_id=lesson_id)
         session.add(target)
-    target.lesson_id, target.set_by_id, target.set_at = lesson_id, _actor_id(actor), utcnow()
+    target.lesson_id, target.set_by_id, target.set_at = lesson_id, _actor_id(actor), now
     # Which lesson followed a worry tells a reader what the worry was about: safeguarding tier.
     record(
         session,
@@ -351,11 +359,12 @@ def _append(
     actor: Actor,
     pupil: Pupil,
     lesson_id: str,
+    lessons: Catalogue,
     tier: AuditTier = AuditTier.RECORD,
 ) -> None:
-    if lesson_id not in catalogue():
+    if lesson_id not in lessons:
         raise Invalid("There is no such lesson.", "lesson_id")
-    entries = _personalise(session, pupil)
+    entries = _personalise(session, pupil, lessons)
     if any(e.lesson_id == lesson_id for e in entries):
         raise Invalid("That lesson is already on the map.", "lesson_id")
     position = max((e.position for e in entries), default=-1) + 1
@@ -363,7 +372,15 @@ def _append(
     record(session, actor, "lesson_map.added", pupil, lesson_id, tier=tier)
 
 
-def set_target(session: Session, actor: Actor, pupil: Pupil, lesson_id: str | None) -> None:
+def set_target(
+    session: Session,
+    actor: Actor,
+    pupil: Pupil,
+    lesson_id: str | None,
+    lessons: Catalogue,
+    *,
+    now: datetime,
+) -> None:
     """Make a lesson the pupil's current target (shown first), or clear the target."""
     _require_pupil(session, actor, pupil)
     current = session.get(PupilTarget, pupil.id)
@@ -372,12 +389,12 @@ def set_target(session: Session, actor: Actor, pupil: Pupil, lesson_id: str | No
             session.delete(current)
         record(session, actor, "lesson_map.target_cleared", pupil)
         return
-    if planned_lesson(session, pupil, lesson_id) is None:
+    if planned_lesson(session, pupil, lesson_id, lessons) is None:
         raise Invalid("Choose a lesson that is on the pupil's map and not hidden.", "lesson_id")
     if current is None:
         current = PupilTarget(pupil_id=pupil.id, lesson_id=lesson_id)
         session.add(current)
-    current.lesson_id, current.set_by_id, current.set_at = lesson_id, _actor_id(actor), utcnow()
+    current.lesson_id, current.set_by_id, current.set_at = lesson_id, _actor_id(actor), now
     record(session, actor, "lesson_map.target_set", pupil, lesson_id)
 
 
@@ -396,14 +413,19 @@ def _actor_id(actor: Actor) -> int:
 
 
 def set_class_lesson(
-    session: Session, actor: Actor, school_class: SchoolClass, lesson_id: str, on: bool
+    session: Session,
+    actor: Actor,
+    school_class: SchoolClass,
+    lesson_id: str,
+    on: bool,
+    lessons: Catalogue,
 ) -> None:
     """Put a lesson on (or take it off) the class map; topic 15 comes on only this way."""
     if not policy.can_edit_class_map(session, actor, school_class):
         raise PermissionError("not allowed to change this class's lessons")
-    if lesson_id not in catalogue():
+    if lesson_id not in lessons:
         raise Invalid("There is no such lesson.", "lesson_id")
-    entries = ensure_class_map(session, school_class)
+    entries = ensure_class_map(session, school_class, lessons)
     found = next((e for e in entries if e.lesson_id == lesson_id), None)
     if on and found is None:
         position = max((e.position for e in entries), default=-1) + 1
@@ -419,11 +441,11 @@ def set_class_lesson(
     )
 
 
-def next_first(session: Session, pupil: Pupil) -> list[Planned]:
+def next_first(session: Session, pupil: Pupil, lessons: Catalogue) -> list[Planned]:
     """My lessons: the target, then lessons not finished yet, then the rest, in map order."""
-    rows = _map_rows(session, pupil)
+    rows = _map_rows(session, pupil, lessons)
     finished = {row.lesson_id for row in rows if row.finished}
-    planned = _planned(rows, pupil, include_hidden=False)
+    planned = _planned(rows, pupil, lessons, include_hidden=False)
     return sorted(planned, key=lambda p: (not p.target, p.lesson.id in finished))
 
 

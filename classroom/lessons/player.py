@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from classroom import localtime
 from classroom.audit.services import record
-from classroom.db import utcnow
 from classroom.devices.models import Device
 from classroom.errors import checked_key
 from classroom.lessons import content, kinds
@@ -30,16 +29,24 @@ def version_for(planned: Planned) -> Version:
     return planned.lesson.version(content.Pathway(planned.pathway.value))
 
 
-def start(session: Session, pupil: Pupil, device: Device | None, lesson_id: str) -> LessonAttempt:
+def start(
+    session: Session,
+    pupil: Pupil,
+    device: Device | None,
+    lesson_id: str,
+    lessons: content.Catalogue,
+    *,
+    now: datetime,
+) -> LessonAttempt:
     """Begin a lesson that is on the pupil's map (anything else is not theirs to open)."""
-    planned = planned_lesson(session, pupil, lesson_id)
+    planned = planned_lesson(session, pupil, lesson_id, lessons)
     if planned is None:
         raise LookupError(lesson_id)
     attempt = LessonAttempt(
         pupil_id=pupil.id,
         lesson_id=lesson_id,
         pathway=planned.pathway,
-        started_at=utcnow(),
+        started_at=now,
         device_id=device.id if device else None,
     )
     session.add(attempt)
@@ -75,6 +82,8 @@ def respond(
     tries: int,
     key: str,
     item: int = 0,
+    *,
+    now: datetime,
 ) -> Outcome:
     """Record one tap; the same key (a double tap, a resent form) is recorded once."""
     outcome = kinds.judge(step, answer, item, attempt.id)
@@ -91,16 +100,16 @@ def respond(
                 answer=answer[:64],
                 correct=outcome.correct,
                 tries=max(1, min(tries, 99)),
-                at=utcnow(),
-                seconds=int((utcnow() - attempt.started_at).total_seconds()),
+                at=now,
+                seconds=int((now - attempt.started_at).total_seconds()),
             )
         )
     return outcome
 
 
-def finish(session: Session, pupil: Pupil, attempt: LessonAttempt) -> None:
+def finish(session: Session, pupil: Pupil, attempt: LessonAttempt, *, now: datetime) -> None:
     if attempt.finished_at is None:
-        attempt.finished_at = utcnow()
+        attempt.finished_at = now
         record(session, pupil, "lesson.finished", pupil, attempt.lesson_id)
 
 
@@ -122,8 +131,9 @@ class Progress:
         return self.answered >= 3 and self.prompted * 3 > self.answered
 
 
-def progress(session: Session, pupil: Pupil) -> dict[str, Progress]:
-    """Per lesson: attempts, finishes, when, and how the answers went (first time or prompted)."""
+def progress(session: Session, pupil: Pupil, *, zone: ZoneInfo) -> dict[str, Progress]:
+    """Per lesson: attempts, finishes, when (a date on the school's clock, `zone`), and how the
+    answers went (first time or prompted)."""
     attempts: dict[str, list[LessonAttempt]] = {}
     for attempt in session.scalars(
         select(LessonAttempt)
@@ -138,7 +148,7 @@ def progress(session: Session, pupil: Pupil) -> dict[str, Progress]:
         result[lesson_id] = Progress(
             attempts=len(tries),
             finished=sum(a.finished_at is not None for a in tries),
-            last=local_time(tries[-1].started_at, "date"),
+            last=localtime.local_time(tries[-1].started_at, "date", zone=zone),
             answered=len(answers),
             first_time=sum(answers),
             prompted=len(answers) - sum(answers),
@@ -179,8 +189,3 @@ def responses(session: Session, pupil: Pupil, lesson_id: str) -> list[StepRespon
         )
     )
 
-
-def local_time(moment: datetime | date | str | None, style: str = "datetime") -> str:
-    """A moment on the school's clock, in the zone the app's settings name (issue 17: this
-    module still reads them; see KNOWN_READERS in tests/test_services_take_arguments.py)."""
-    return localtime.local_time(moment, style, zone=localtime.school_zone(current_app.config))

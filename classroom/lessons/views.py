@@ -10,18 +10,19 @@ from flask.typing import ResponseReturnValue
 
 from classroom import policy
 from classroom.audit.services import record
-from classroom.db import get_session
+from classroom.db import get_session, utcnow
 from classroom.errors import CSRF_RECOVERY, Invalid
 from classroom.lessons import arrangement, kinds, maps, player
 from classroom.lessons.models import LessonAttempt
+from classroom.lessons.web import request_catalogue
 from classroom.policy import allow
 from classroom.principals import PupilPrincipal
 from classroom.pupils import photos_web
 from classroom.pupils.models import Pathway, Pupil, SchoolClass
-from classroom.symbols.cache import override_layers
 from classroom.symbols.people import my_people
 from classroom.symbols.sheet_views import SheetLesson
-from classroom.web import apply_form, current_actor
+from classroom.symbols.web import override_layers
+from classroom.web import apply_form, current_actor, school_zone
 
 bp = Blueprint("lessons", __name__)
 
@@ -53,7 +54,7 @@ def _me() -> PupilPrincipal:
 def intro(lesson_id: str) -> ResponseReturnValue:
     """The lesson's picture and title, and a big Start button."""
     me = _me()
-    planned = maps.planned_lesson(get_session(), me.pupil, lesson_id[:64])
+    planned = maps.planned_lesson(get_session(), me.pupil, lesson_id[:64], request_catalogue())
     if planned is None:
         abort(404)
     return render_template(
@@ -67,7 +68,9 @@ def start(lesson_id: str) -> ResponseReturnValue:
     me = _me()
     db = get_session()
     try:
-        attempt = player.start(db, me.pupil, me.device, lesson_id[:64])
+        attempt = player.start(
+            db, me.pupil, me.device, lesson_id[:64], request_catalogue(), now=utcnow()
+        )
     except LookupError:
         abort(404)
     return redirect(url_for("lessons.step", attempt_id=attempt.id, number=1))
@@ -81,9 +84,9 @@ def _attempt(attempt_id: int) -> LessonAttempt:
 
 
 def _step_page(attempt: LessonAttempt, number: int, **state: Any) -> str:
-    step = player.step_of(attempt, number, maps.catalogue())
+    step = player.step_of(attempt, number, request_catalogue())
     me = _me()
-    total = len(player.version_of(attempt, maps.catalogue()).steps)
+    total = len(player.version_of(attempt, request_catalogue()).steps)
     unit = kinds.spec(step)
     adults = my_people(get_session(), me.pupil) if unit.shows_people else []
     # This attempt's order: fresh each attempt, the same on a reload (see arrangement.py).
@@ -98,7 +101,7 @@ def _step_page(attempt: LessonAttempt, number: int, **state: Any) -> str:
         unit=unit,
         number=number,
         total=total,
-        lesson=maps.catalogue().get(attempt.lesson_id),
+        lesson=request_catalogue().get(attempt.lesson_id),
         adults=arrangement.arranged(attempt.id, step.id, adults),
         cards=kinds.choice_cards(step, attempt.id, item),
         thing=thing,
@@ -137,7 +140,7 @@ def answer(attempt_id: int, number: int) -> ResponseReturnValue:
     item = form.get("item", 0, type=int) or 0
     db = get_session()
     try:
-        current = player.step_of(attempt, number, maps.catalogue())
+        current = player.step_of(attempt, number, request_catalogue())
         outcome = player.respond(
             db,
             attempt,
@@ -146,6 +149,7 @@ def answer(attempt_id: int, number: int) -> ResponseReturnValue:
             tries,
             form.get("key", "") or str(uuid.uuid4()),
             item,
+            now=utcnow(),
         )
     except LookupError:
         abort(404)
@@ -169,10 +173,10 @@ def finish(attempt_id: int) -> ResponseReturnValue:
     """The last step's Next: well done, and back to My lessons."""
     attempt = _attempt(attempt_id)
     db = get_session()
-    player.finish(db, _me().pupil, attempt)
+    player.finish(db, _me().pupil, attempt, now=utcnow())
     return render_template(
         "lessons/done.html",
-        lesson=maps.catalogue().get(attempt.lesson_id),
+        lesson=request_catalogue().get(attempt.lesson_id),
         layers=override_layers(db, _me().pupil),
     )
 
@@ -211,16 +215,16 @@ def pupil_map(pupil_id: int) -> ResponseReturnValue:
     pupil = _visible_pupil(pupil_id)
     db = get_session()
     record(db, current_actor(), "lesson_map.viewed", pupil)
-    planned = maps.pupil_map(db, pupil, include_hidden=True)
+    planned = maps.pupil_map(db, pupil, request_catalogue(), include_hidden=True)
     on_map = {p.lesson.id for p in planned}
     return render_template(
         "lessons/pupil_map.html",
         pupil=pupil,
         planned=planned,
-        progress=player.progress(db, pupil),
+        progress=player.progress(db, pupil, zone=school_zone()),
         personalised=maps.is_personalised(db, pupil),
         can_edit=policy.can_edit_pupil_settings(db, current_actor(), pupil),
-        addable=[lesson for lesson in maps.catalogue() if lesson.id not in on_map],
+        addable=[lesson for lesson in request_catalogue() if lesson.id not in on_map],
         pathways=list(Pathway),
     )
 
@@ -230,14 +234,14 @@ def pupil_map(pupil_id: int) -> ResponseReturnValue:
 def responses(pupil_id: int, lesson_id: str) -> ResponseReturnValue:
     """Every answer the pupil gave in one lesson: when, what, first time or after a prompt."""
     pupil = _visible_pupil(pupil_id)
-    if lesson_id not in maps.catalogue():
+    if lesson_id not in request_catalogue():
         abort(404)
     db = get_session()
     record(db, current_actor(), "lesson_responses.viewed", pupil, lesson_id)
     return render_template(
         "lessons/responses.html",
         pupil=pupil,
-        lesson=maps.catalogue().get(lesson_id),
+        lesson=request_catalogue().get(lesson_id),
         rows=player.responses(db, pupil, lesson_id),
     )
 
@@ -262,6 +266,7 @@ def _change(pupil_id: int, change: Any, lesson_id: str | None = None) -> Respons
 def change_lesson(pupil_id: int, lesson_id: str, action: str) -> ResponseReturnValue:
     """Change one lesson on a pupil's map: pathway, hide/show, move, target."""
     actor = current_actor()
+    lessons = request_catalogue()
     pathway_value = request.form.get("pathway", "")
     changes = {
         "pathway": lambda db, p: maps.set_pathway(
@@ -270,13 +275,16 @@ def change_lesson(pupil_id: int, lesson_id: str, action: str) -> ResponseReturnV
             p,
             lesson_id,
             Pathway(pathway_value) if pathway_value in {x.value for x in Pathway} else None,
+            lessons,
         ),
-        "hide": lambda db, p: maps.set_hidden(db, actor, p, lesson_id, True),
-        "show": lambda db, p: maps.set_hidden(db, actor, p, lesson_id, False),
-        "up": lambda db, p: maps.move(db, actor, p, lesson_id, -1),
-        "down": lambda db, p: maps.move(db, actor, p, lesson_id, 1),
-        "target": lambda db, p: maps.set_target(db, actor, p, lesson_id),
-        "add": lambda db, p: maps.add(db, actor, p, request.form.get("lesson_id", "")[:64]),
+        "hide": lambda db, p: maps.set_hidden(db, actor, p, lesson_id, True, lessons),
+        "show": lambda db, p: maps.set_hidden(db, actor, p, lesson_id, False, lessons),
+        "up": lambda db, p: maps.move(db, actor, p, lesson_id, -1, lessons),
+        "down": lambda db, p: maps.move(db, actor, p, lesson_id, 1, lessons),
+        "target": lambda db, p: maps.set_target(db, actor, p, lesson_id, lessons, now=utcnow()),
+        "add": lambda db, p: maps.add(
+            db, actor, p, request.form.get("lesson_id", "")[:64], lessons
+        ),
     }
     if action not in changes:
         abort(404)
@@ -295,7 +303,10 @@ def reset(pupil_id: int) -> ResponseReturnValue:
 @allow("edit_pupil_settings")
 def clear_target(pupil_id: int) -> ResponseReturnValue:
     actor = current_actor()
-    return _change(pupil_id, lambda db, p: maps.set_target(db, actor, p, None))
+    lessons = request_catalogue()
+    return _change(
+        pupil_id, lambda db, p: maps.set_target(db, actor, p, None, lessons, now=utcnow())
+    )
 
 
 # --- Teachers: a class's default map -----------------------------------------------------------
@@ -324,16 +335,17 @@ def class_map(class_id: int) -> ResponseReturnValue:
                 school_class,
                 request.form.get("lesson_id", "")[:64],
                 request.form.get("on") == "1",
+                request_catalogue(),
             )
         except Invalid as problem:
             return render_template("lessons/problem.html", message=problem.message), 400
         anchor = "lesson-" + request.form.get("lesson_id", "")[:64]
         return redirect(url_for("lessons.class_map", class_id=class_id, saved=1, _anchor=anchor))
-    on_map = {e.lesson_id for e in maps.class_entries(db, school_class)}
+    on_map = {e.lesson_id for e in maps.class_entries(db, school_class, request_catalogue())}
     return render_template(
         "lessons/class_map.html",
         school_class=school_class,
-        lessons=list(maps.catalogue()),
+        lessons=list(request_catalogue()),
         on_map=on_map,
     )
 
@@ -346,5 +358,5 @@ def sheet_lessons() -> list[SheetLesson]:
             lesson.title.text,
             [lesson.title.text, *(t.text for v in lesson.versions for t in v.texts())],
         )
-        for lesson in maps.catalogue()
+        for lesson in request_catalogue()
     ]

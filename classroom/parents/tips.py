@@ -145,7 +145,9 @@ def catalogue() -> Catalogue:
     return lessons
 
 
-def lessons_this_week(session: Session, pupil: Pupil, now: datetime) -> list[str]:
+def lessons_this_week(
+    session: Session, pupil: Pupil, now: datetime, lessons: Catalogue
+) -> list[str]:
     """Lesson ids the child is working on this week, most relevant first.
 
     Lessons the child played in the last seven days, newest first, then their lesson map's
@@ -157,7 +159,7 @@ def lessons_this_week(session: Session, pupil: Pupil, now: datetime) -> list[str
         .where(LessonAttempt.pupil_id == pupil.id, LessonAttempt.started_at >= week_ago)
         .order_by(LessonAttempt.started_at.desc())
     )
-    upcoming = (planned.lesson.id for planned in maps.next_first(session, pupil))
+    upcoming = (planned.lesson.id for planned in maps.next_first(session, pupil, lessons))
     ordered: list[str] = []
     for lesson_id in (*recent, *upcoming):
         if lesson_id not in ordered:
@@ -174,7 +176,7 @@ def tip_for(session: Session, pupil: Pupil, now: datetime) -> Tip | None:
     if not policy.may_tell_carers(session, pupil.id):
         return None
     lessons = catalogue()
-    for lesson_id in lessons_this_week(session, pupil, now):
+    for lesson_id in lessons_this_week(session, pupil, now, lessons):
         if lesson_id in TIPS and lesson_id in lessons:
             lesson = lessons.get(lesson_id)
             return Tip(lesson_id, lesson.title.text, TIPS[lesson_id])

@@ -57,7 +57,7 @@ from classroom.policy import allow
 from classroom.pupils.models import ParentLink, Pupil
 from classroom.qr import qr_code
 from classroom.scale import LEVEL_WORDS, Level
-from classroom.symbols.cache import override_layers
+from classroom.symbols.web import override_layers
 from classroom.web import apply_form, client_ip, current_actor, sign_in_settings
 from classroom.web import school_today as local_today
 from classroom.worries import services as worries

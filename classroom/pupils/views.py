@@ -24,6 +24,7 @@ from classroom.pupils import photos, photos_web, services
 from classroom.pupils.forms import PupilSettingsForm
 from classroom.pupils.models import CardChoosing, Pathway, Pupil, Scanning, SymbolSize
 from classroom.speech.services import voice_choices
+from classroom.speech.web import current_synthesiser
 from classroom.web import apply_form, current_actor
 
 bp = Blueprint("pupils", __name__)
@@ -84,7 +85,7 @@ def settings(pupil_id: int) -> ResponseReturnValue:
     db = get_session()
     if not policy.can_edit_pupil_settings(db, _actor(), pupil):
         abort(404)
-    voices = voice_choices()
+    voices = voice_choices(current_synthesiser())
     form = PupilSettingsForm(
         obj=pupil, lessons_on_home=_home_choice(pupil.home_lessons), voices=voices
     )
@@ -165,7 +166,7 @@ def picture_password(pupil_id: int) -> ResponseReturnValue:
     except PermissionError:
         abort(404)
     except Invalid as problem:
-        form = PupilSettingsForm(obj=pupil, voices=voice_choices())
+        form = PupilSettingsForm(obj=pupil, voices=voice_choices(current_synthesiser()))
         return render_template(
             "pupils/settings.html",
             pupil=pupil,
@@ -203,7 +204,7 @@ def photo_upload(pupil_id: int) -> ResponseReturnValue:
             render_template(
                 "pupils/settings.html",
                 pupil=pupil,
-                form=PupilSettingsForm(obj=pupil, voices=voice_choices()),
+                form=PupilSettingsForm(obj=pupil, voices=voice_choices(current_synthesiser())),
                 pictures=services.PICTURES,
                 photo_error=message,
             ),

@@ -8,10 +8,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from classroom.db import get_session, utcnow
-from classroom.speech import limits, services
+from classroom.speech import services, web
 from classroom.speech.engine import DEFAULT_RATE, SpeechUnavailable
 from classroom.symbols.vocabulary import load_vocabulary
 
@@ -23,7 +24,7 @@ SAMPLE = "Tell a trusted adult if something online worries you."
 @cli.command("check")
 def check() -> None:
     """Make one clip from scratch and report the engine, voices, speed and audio size."""
-    synthesiser = services.current_synthesiser()
+    synthesiser = web.current_synthesiser()
     if not synthesiser.available():
         click.echo(
             "Server speech is NOT available: pages will use the iPad's own voice.\n"
@@ -35,7 +36,7 @@ def check() -> None:
         started = time.perf_counter()
         clip = services.make_clip(SAMPLE, directory=Path(scratch), synthesiser=synthesiser)
         elapsed_ms = (time.perf_counter() - started) * 1000
-    folder = services.cache_dir()
+    folder = web.clip_folder()
     cached = list(folder.glob("*/*.mp3")) if folder.is_dir() else []
     click.echo(f"Engine: {synthesiser.version}")
     click.echo(f"Voices: {', '.join(synthesiser.voices())} (default {synthesiser.default_voice()})")
@@ -78,7 +79,11 @@ def pregenerate_command(
     wanted = _texts(texts, files, vocabulary, sources)
     try:
         report = services.pregenerate(
-            wanted, voices=voices or (None,), rates=rates or (DEFAULT_RATE,)
+            wanted,
+            voices=voices or (None,),
+            rates=rates or (DEFAULT_RATE,),
+            directory=web.clip_folder(),
+            synthesiser=web.current_synthesiser(),
         )
     except SpeechUnavailable as error:
         raise click.ClickException(f"Server speech is not available: {error}") from error
@@ -98,7 +103,7 @@ def pregenerate_command(
 def prune_command(max_days: int | None, max_mb: int | None) -> None:
     """Prune the clip cache by age and total size; the school's own texts are kept longest."""
     session = get_session()
-    report = limits.prune(session, utcnow(), max_days, max_mb)
+    report = web.prune(session, now=utcnow(), max_days=max_days, max_mb=max_mb)
     session.commit()
     click.echo(
         f"{report.removed} clips removed ({report.freed_bytes // 1024} KB), "
@@ -115,4 +120,4 @@ def _texts(
     if vocabulary:
         yield from load_vocabulary().entries
     if sources:
-        yield from services.registered_texts()
+        yield from services.registered_texts(current_app)

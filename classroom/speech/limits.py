@@ -11,13 +11,13 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -25,12 +25,11 @@ from classroom.accounts.models import Account
 from classroom.db import serialise
 from classroom.principals import Actor, PupilPrincipal
 from classroom.speech.models import SpeechUsage
-from classroom.speech.services import cache_dir, registered_texts
+from classroom.speech.services import registered_texts
 
 logger = logging.getLogger(__name__)
 
 KNOWN_TEXTS_EXTENSION = "speech.known_texts"
-LAST_PRUNE_EXTENSION = "speech.last_prune"
 PRUNE_EVERY_SECONDS = 3600
 USAGE_KEPT_DAYS = 7
 STALE_PART_SECONDS = 3600  # a half-written temporary file this old was abandoned
@@ -45,9 +44,8 @@ class SpeechRefused(Exception):  # noqa: N818 - reads as "except SpeechRefused"
         self.status = status
 
 
-def known_texts(app: Flask | None = None) -> frozenset[str]:
+def known_texts(app: Flask) -> frozenset[str]:
     """The school's own texts (lessons, worry screens), read once per process."""
-    app = app or current_app
     known = app.extensions.get(KNOWN_TEXTS_EXTENSION)
     if not isinstance(known, frozenset):
         known = frozenset(t.strip() for t in registered_texts(app))
@@ -64,19 +62,42 @@ def usage_key(actor: Actor) -> str | None:
     return None
 
 
-def allow_new_clip(session: Session, actor: Actor, text: str, now: datetime) -> None:
-    """Count a new clip against today's allowance, or SpeechRefused (403 or 429)."""
+@dataclass(frozen=True)
+class Allowance:
+    """How much new speech one person may have made a day (SPEECH_NEW_CLIPS_PER_DAY and
+    SPEECH_CHARACTERS_PER_DAY)."""
+
+    clips: int
+    characters: int
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Allowance:
+        return cls(
+            int(config["SPEECH_NEW_CLIPS_PER_DAY"]), int(config["SPEECH_CHARACTERS_PER_DAY"])
+        )
+
+
+def allow_new_clip(
+    session: Session,
+    actor: Actor,
+    text: str,
+    allowance: Allowance,
+    known: frozenset[str],
+    *,
+    now: datetime,
+) -> None:
+    """Count a new clip against today's allowance, or SpeechRefused (403 or 429).
+
+    `known`: the school's own texts (`known_texts`), the only ones carers may have made.
+    """
     who = usage_key(actor)
     if who is None:
         raise SpeechRefused("Sign in to hear this.", 403)
-    if isinstance(actor, Account) and actor.is_parent and text.strip() not in known_texts():
+    if isinstance(actor, Account) and actor.is_parent and text.strip() not in known:
         raise SpeechRefused("Only the school's own texts are read aloud here.", 403)
     serialise(session, f"speech:{who}")  # parallel requests must not both take the last clip
     row = _today(session, who, now.date())
-    config = current_app.config
-    if row.clips >= int(config["SPEECH_NEW_CLIPS_PER_DAY"]) or row.characters + len(text) > int(
-        config["SPEECH_CHARACTERS_PER_DAY"]
-    ):
+    if row.clips >= allowance.clips or row.characters + len(text) > allowance.characters:
         logger.warning("speech allowance used up for %s on %s", who, row.day)
         raise SpeechRefused("Enough new speech for today; this device's voice reads it.", 429)
     row.clips += 1
@@ -175,25 +196,17 @@ def _remove_leftovers(directory: Path, now: float) -> None:
 
 
 def prune(
-    session: Session, now: datetime, max_days: int | None = None, max_mb: int | None = None
+    session: Session,
+    directory: Path,
+    known: frozenset[str],
+    max_days: int,
+    max_mb: int,
+    *,
+    now: datetime,
 ) -> PruneReport:
-    """Prune the clip cache (configured limits unless given) and forget past days' allowances."""
-    config = current_app.config
-    days = int(config["SPEECH_CACHE_MAX_DAYS"]) if max_days is None else max_days
-    megabytes = int(config["SPEECH_CACHE_MAX_MB"]) if max_mb is None else max_mb
-    report = prune_cache(
-        cache_dir(), known_texts(), timedelta(days=days), megabytes * 1024 * 1024, now
-    )
+    """Prune the clip cache in `directory` and forget past days' allowances."""
+    report = prune_cache(directory, known, timedelta(days=max_days), max_mb * 1024 * 1024, now)
     cutoff = now.date() - timedelta(days=USAGE_KEPT_DAYS)
     session.execute(delete(SpeechUsage).where(SpeechUsage.day < cutoff))
     return report
 
-
-def prune_if_due(session: Session, now: datetime) -> PruneReport | None:
-    """Prune at most once an hour in this process (the background worker calls this)."""
-    last = current_app.extensions.get(LAST_PRUNE_EXTENSION)
-    started = time.monotonic()
-    if isinstance(last, float) and started - last < PRUNE_EVERY_SECONDS:
-        return None
-    current_app.extensions[LAST_PRUNE_EXTENSION] = started
-    return prune(session, now)

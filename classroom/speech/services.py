@@ -15,12 +15,12 @@ import os
 import re
 import tempfile
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask
 
 from classroom.errors import Invalid
 from classroom.speech.audio import ENCODING, encode_mp3
@@ -86,19 +86,10 @@ def shared_synthesiser() -> Synthesiser:
         return _shared
 
 
-def current_synthesiser() -> Synthesiser:
-    """The app's synthesiser if it set one, else the shared espeak synthesiser."""
-    if has_app_context():
-        own = current_app.extensions.get(SYNTHESISER_EXTENSION)
-        if isinstance(own, Synthesiser):
-            return own
-    return shared_synthesiser()
-
-
-def voice_choices() -> dict[str, str]:
+def voice_choices(synthesiser: Synthesiser) -> dict[str, str]:
     """The voices this server can speak, with plain names for staff."""
     try:
-        voices = current_synthesiser().voices()
+        voices = synthesiser.voices()
     except (SpeechUnavailable, OSError, RuntimeError) as error:
         # No server speech: only the default voice can be kept; the reason goes to the log.
         logger.warning("server voices unavailable: %s", error)
@@ -107,16 +98,10 @@ def voice_choices() -> dict[str, str]:
     return {v: named.get(v, v) for v in voices if v in named or v.startswith("gmw/en")}
 
 
-def speech_available() -> bool:
-    """Whether the server can make speech now; staff pages warn when it cannot."""
-    return current_synthesiser().available()
-
-
-def cache_dir(app: Flask | None = None) -> Path:
-    """Where clips are kept: SPEECH_CACHE_DIR, or instance/audio."""
-    app = app or current_app
-    configured = app.config.get("SPEECH_CACHE_DIR")
-    return Path(configured) if configured else Path(app.instance_path) / "audio"
+def cache_dir(config: Mapping[str, Any], instance_path: str | Path) -> Path:
+    """Where clips are kept: SPEECH_CACHE_DIR, or the instance folder's audio/."""
+    configured = config.get("SPEECH_CACHE_DIR")
+    return Path(configured) if configured else Path(instance_path) / "audio"
 
 
 def clip_key(text: str, voice: str, rate: int, engine: str) -> str:
@@ -164,24 +149,23 @@ def make_clip(
     *,
     voice: str | None = None,
     rate: object = None,
-    directory: Path | None = None,
-    synthesiser: Synthesiser | None = None,
+    directory: Path,
+    synthesiser: Synthesiser,
 ) -> Clip:
-    """The clip for this text, voice and rate: from the cache, or synthesised and cached."""
+    """The clip for this text, voice and rate: from the cache in `directory` (`cache_dir`),
+    or made by `synthesiser` and cached."""
     spoken = checked_text(text)
     words_a_minute = checked_rate(rate)
-    engine = synthesiser or current_synthesiser()
-    chosen_voice = engine.resolve_voice(voice)
-    folder = directory or cache_dir()
-    key = clip_key(spoken, chosen_voice, words_a_minute, engine.version)
-    cached = read_clip(folder, key)
+    chosen_voice = synthesiser.resolve_voice(voice)
+    key = clip_key(spoken, chosen_voice, words_a_minute, synthesiser.version)
+    cached = read_clip(directory, key)
     if cached is not None:
         return cached
     with _KEY_LOCKS[int(key[:8], 16) % len(_KEY_LOCKS)]:
-        cached = read_clip(folder, key)
+        cached = read_clip(directory, key)
         if cached is not None:
             return cached
-        return _synthesise(folder, key, engine, spoken, chosen_voice, words_a_minute)
+        return _synthesise(directory, key, synthesiser, spoken, chosen_voice, words_a_minute)
 
 
 def cached_clip(
@@ -189,8 +173,8 @@ def cached_clip(
     *,
     voice: str | None = None,
     rate: object = None,
-    directory: Path | None = None,
-    synthesiser: Synthesiser | None = None,
+    directory: Path,
+    synthesiser: Synthesiser,
 ) -> Clip | None:
     """The clip for this text, voice and rate if it is already cached; never synthesises.
 
@@ -199,9 +183,8 @@ def cached_clip(
     """
     spoken = checked_text(text)
     words_a_minute = checked_rate(rate)
-    engine = synthesiser or current_synthesiser()
-    key = clip_key(spoken, engine.resolve_voice(voice), words_a_minute, engine.version)
-    return read_clip(directory or cache_dir(), key)
+    key = clip_key(spoken, synthesiser.resolve_voice(voice), words_a_minute, synthesiser.version)
+    return read_clip(directory, key)
 
 
 def read_clip(directory: Path, key: str) -> Clip | None:
@@ -260,9 +243,8 @@ def register_text_source(app: Flask, source: TextSource) -> None:
     app.extensions.setdefault(TEXT_SOURCES_EXTENSION, []).append(source)
 
 
-def registered_texts(app: Flask | None = None) -> Iterable[str]:
-    """Every text from the sources other features registered."""
-    app = app or current_app
+def registered_texts(app: Flask) -> Iterable[str]:
+    """Every text from the sources other features registered on the app."""
     for source in app.extensions.get(TEXT_SOURCES_EXTENSION, []):
         yield from source()
 
@@ -282,8 +264,8 @@ def pregenerate(
     *,
     voices: Iterable[str | None] = (None,),
     rates: Iterable[int] = (DEFAULT_RATE,),
-    directory: Path | None = None,
-    synthesiser: Synthesiser | None = None,
+    directory: Path,
+    synthesiser: Synthesiser,
 ) -> PregenerateReport:
     """Make clips ahead of time so pupils never wait; each distinct text once per voice/rate."""
     report = PregenerateReport()

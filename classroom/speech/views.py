@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from classroom.db import get_session, keep, utcnow
 from classroom.errors import Invalid
 from classroom.policy import allow
-from classroom.speech import limits, services
+from classroom.speech import limits, services, web
 from classroom.speech.engine import SpeechUnavailable
 from classroom.web import current_actor
 
@@ -70,27 +70,39 @@ def _clip_for(data: dict[str, object]) -> services.Clip:
     """A cached clip for free; a new one only within the person's limits (counted first)."""
     text, rate, voice = data.get("text"), data.get("rate"), data.get("voice")
     chosen = voice if isinstance(voice, str) else None
-    cached = services.cached_clip(text, voice=chosen, rate=rate)
+    folder, synthesiser = web.clip_folder(), web.current_synthesiser()
+    cached = services.cached_clip(
+        text, voice=chosen, rate=rate, directory=folder, synthesiser=synthesiser
+    )
     if cached is not None:
         return cached
     db = get_session()
-    limits.allow_new_clip(db, current_actor(), services.checked_text(text), utcnow())
+    limits.allow_new_clip(
+        db,
+        current_actor(),
+        services.checked_text(text),
+        web.allowance(),
+        web.known_texts(),
+        now=utcnow(),
+    )
     keep(db)  # the allowance is used even if the engine then fails (503): it still did the work
-    return services.make_clip(text, voice=chosen, rate=rate)
+    return services.make_clip(
+        text, voice=chosen, rate=rate, directory=folder, synthesiser=synthesiser
+    )
 
 
 @bp.get("/audio/<key>.mp3")
 @allow("signed_in")
 def audio(key: str) -> Response:
     """A clip's MP3; conditional, so Safari gets the 206 byte ranges it insists on."""
-    return _cached_file(services.audio_path(services.cache_dir(), key), "audio/mpeg")
+    return _cached_file(services.audio_path(web.clip_folder(), key), "audio/mpeg")
 
 
 @bp.get("/timings/<key>.json")
 @allow("signed_in")
 def timings(key: str) -> Response:
     """When each word of a clip is spoken, for highlighting."""
-    return _cached_file(services.timings_path(services.cache_dir(), key), "application/json")
+    return _cached_file(services.timings_path(web.clip_folder(), key), "application/json")
 
 
 def _cached_file(path: Path | None, mimetype: str) -> Response:

@@ -3,8 +3,9 @@
 Lesson and screen text never changes between requests, and a pupil's override layers change
 only when staff choose a symbol. So the tokens of a text are kept per (text, layers), and the
 HTML of a sentence of word buttons per (tokens, size, ...): the layers' content is part of the
-key, so a new symbol choice makes a new key and the old entry simply ages out. The override
-layers themselves are read once per request.
+key, so a new symbol choice makes a new key and the old entry simply ages out. The request
+layer (symbols/web.py) reads the override layers once per request and hands in the symbol
+address each rendering uses.
 """
 
 from __future__ import annotations
@@ -14,12 +15,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from flask import g, url_for
 from markupsafe import Markup, escape
-from sqlalchemy.orm import Session
 
-from classroom.pupils.models import Pupil
-from classroom.symbols import services
 from classroom.symbols.symboliser import OverrideLayers, Token, symbolise
 
 if TYPE_CHECKING:  # spoken.py imports this module: the type only, to avoid a cycle
@@ -50,14 +47,6 @@ def symbolised(text: str, key: LayersKey) -> tuple[Token, ...]:
     return tuple(symbolise(text, layers))
 
 
-def override_layers(session: Session, pupil: Pupil) -> list[dict[str, str]]:
-    """The pupil's override layers (services.override_layers), read once per request."""
-    found: dict[int, list[dict[str, str]]] = g.setdefault("override_layers", {})
-    if pupil.id not in found:
-        found[pupil.id] = services.override_layers(session, pupil)
-    return found[pupil.id]
-
-
 # --- Rendering ----------------------------------------------------------------------------------
 
 
@@ -67,35 +56,37 @@ def render_symbolised(
     id: str | None = None,  # noqa: A002 - the HTML attribute's name, as the macro has it
     tag: str = "p",
     extra_class: str | None = None,
+    *,
+    image_base: str,
 ) -> Markup:
-    """The HTML of templates/_macros/symbols.html `symbolised`, rendered once per worker."""
+    """The HTML of templates/_macros/symbols.html `symbolised`, rendered once per worker.
+
+    `image_base`: the symbol image address with CODE in place of the symbol's code.
+    """
     size = size if size in SIZES else "large"
     tag = tag if tag in TAGS else "p"
-    return _render_sentence(tuple(tokens), size, id, tag, extra_class, _image_base())
+    return _render_sentence(tuple(tokens), size, id, tag, extra_class, image_base)
 
 
-def render_words(parts: Sequence[Any], size: str = "large") -> Markup:
+def render_words(parts: Sequence[Any], size: str = "large", *, image_base: str) -> Markup:
     """The word buttons of a spoken piece (templates/_macros/symbols.html `words`), cached."""
     size = size if size in SIZES else "large"
     key = tuple((p.text, p.offset, p.symbol, p.is_word, p.say) for p in parts)
-    return _render_parts(key, size, _image_base())
+    return _render_parts(key, size, image_base)
 
 
 def render_labels(
-    piece: Piece, size: str = "small", skip: str | None = None, fallback: str | None = None
+    piece: Piece,
+    size: str = "small",
+    skip: str | None = None,
+    fallback: str | None = None,
+    *,
+    image_base: str,
 ) -> Markup:
     """The words inside a control (templates/_macros/symbols.html `labels`), rendered once per
     worker: the worry button, Finished and every tile carry the same labels on every page."""
     size = size if size in LABEL_SIZES else "small"
-    return _render_labels(piece, size, skip, fallback, _image_base())
-
-
-def _image_base() -> str:
-    """The symbol URL with a placeholder code: one url_for per request, not one per word."""
-    if "symbol_image_base" not in g:
-        g.symbol_image_base = url_for("symbols.image", code="CODE")
-    base: str = g.symbol_image_base
-    return base
+    return _render_labels(piece, size, skip, fallback, image_base)
 
 
 @lru_cache(maxsize=8192)

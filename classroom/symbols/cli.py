@@ -6,12 +6,14 @@ from collections import Counter
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from classroom.accounts.models import Account
-from classroom.db import get_session
+from classroom.db import get_session, utcnow
 from classroom.lessons.content import LESSONS_DIR, LessonError, load_lessons
+from classroom.lessons.kinds import KINDS
 from classroom.symbols.consistency import screen_problems
 from classroom.symbols.lesson_check import lesson_step_screens
 from classroom.symbols.library import own_symbol_files
@@ -79,7 +81,7 @@ def _lesson_problems(folder: Path, vocabulary: Vocabulary) -> list[str]:
     # Loading runs the picture checks against the shipped word list; a word list given with
     # --file is then checked against the same screens.
     try:
-        catalogue = load_lessons(folder)
+        catalogue = load_lessons(folder, kinds=KINDS)
     except LessonError as error:
         return [str(problem) for problem in error.problems]
     return [
@@ -99,14 +101,17 @@ def import_pictures(folder: Path, word_list: Path, username: str) -> None:
     """Use a licensed symbol set as the school layer: WORD_LIST is a CSV of `word,file` rows
     naming PNG or JPEG files in FOLDER. Each picture is cleaned and size-checked; audited."""
     # lazy: pictures (Pillow) load only for this command
-    from classroom.symbols.pictures import import_school_layer  # noqa: PLC0415
+    from classroom.symbols import pictures  # noqa: PLC0415
 
     db = get_session()
     actor = db.scalar(select(Account).where(Account.username == username, Account.active))
     if actor is None:
         raise click.ClickException(f"No active account {username!r}.")
     try:
-        done = import_school_layer(db, actor, folder, word_list)
+        target = pictures.folder(current_app.instance_path)
+        done = pictures.import_school_layer(
+            db, actor, folder, word_list, target=target, now=utcnow()
+        )
     except PermissionError as error:
         raise click.ClickException(f"{username} may not set the school's pictures.") from error
     db.commit()

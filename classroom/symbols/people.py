@@ -15,9 +15,9 @@ import re
 import secrets
 import tempfile
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
-from flask import current_app
 from PIL import Image
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -25,7 +25,6 @@ from sqlalchemy.orm import Session
 from classroom import policy
 from classroom.accounts.models import Account
 from classroom.audit.services import record
-from classroom.db import utcnow
 from classroom.errors import Invalid
 from classroom.photos import reencode
 from classroom.principals import Actor
@@ -100,8 +99,13 @@ def add_person(
     name: str = "",
     account: Account | None = None,
     photo: bytes | None = None,
+    folder: Path,
+    now: datetime,
 ) -> TrustedPerson:
-    """Add a trusted adult for the pupil: a member of staff at school, a named adult at home."""
+    """Add a trusted adult for the pupil: a member of staff at school, a named adult at home.
+
+    `folder`: where people's photos are kept (`photo_dir`).
+    """
     allowed = (
         policy.can_set_school_people(session, actor, pupil)
         if place is Place.SCHOOL
@@ -116,9 +120,9 @@ def add_person(
         place=place,
         name=name,
         account_id=account.id if account is not None else None,
-        photo_file=store_photo(photo) if photo else None,
+        photo_file=store_photo(photo, folder) if photo else None,
         added_by_id=actor.id,
-        added_at=utcnow(),
+        added_at=now,
     )
     session.add(row)
     session.flush()
@@ -127,7 +131,7 @@ def add_person(
     return row
 
 
-def remove_person(session: Session, actor: Actor, person: TrustedPerson) -> None:
+def remove_person(session: Session, actor: Actor, person: TrustedPerson, *, folder: Path) -> None:
     """Take a trusted adult off the pupil's list, and delete their photo."""
     pupil = person.pupil
     allowed = (
@@ -137,7 +141,7 @@ def remove_person(session: Session, actor: Actor, person: TrustedPerson) -> None
     )
     if not allowed:
         raise PermissionError("not allowed to change this pupil's trusted adults")
-    _delete_file(person.photo_file)
+    _delete_file(person.photo_file, folder)
     session.delete(person)
     session.flush()
     record(
@@ -150,7 +154,14 @@ def remove_person(session: Session, actor: Actor, person: TrustedPerson) -> None
 
 
 def set_staff_photo(
-    session: Session, actor: Actor, account: Account, data: bytes | None, note: str = ""
+    session: Session,
+    actor: Actor,
+    account: Account,
+    data: bytes | None,
+    note: str = "",
+    *,
+    folder: Path,
+    now: datetime,
 ) -> None:
     """Set (or remove, with None) a member of staff's photo; audited (with `note`, e.g. who
     confirmed the member of staff agreed)."""
@@ -158,7 +169,7 @@ def set_staff_photo(
         raise PermissionError("not allowed to set this photo")
     row = session.get(StaffPhoto, account.id)
     if row is not None:
-        _delete_file(row.photo_file)
+        _delete_file(row.photo_file, folder)
         session.delete(row)
         session.flush()
     if data is not None:
@@ -166,9 +177,9 @@ def set_staff_photo(
             StaffPhoto(
                 account_id=account.id,
                 school_id=account.school_id,
-                photo_file=store_photo(data),
+                photo_file=store_photo(data, folder),
                 set_by_id=actor.id,
-                set_at=utcnow(),
+                set_at=now,
             )
         )
         session.flush()
@@ -176,18 +187,22 @@ def set_staff_photo(
     record(session, actor, action, account, note)
 
 
-def photo_dir() -> Path:
-    return Path(current_app.instance_path) / "people_photos"
+FOLDER = "people_photos"
 
 
-def store_photo(data: bytes) -> str:
+def photo_dir(instance_path: str | Path) -> Path:
+    """Where trusted adults' and staff photos are kept: a folder of the app's instance folder
+    (the caller's setting; views pass `current_app.instance_path`)."""
+    return Path(instance_path) / FOLDER
+
+
+def store_photo(data: bytes, folder: Path) -> str:
     """Re-encode (no metadata, upright, size-limited), shrink and save; returns the file name."""
     with Image.open(io.BytesIO(reencode(data))) as image:
         image.thumbnail((PHOTO_SIDE, PHOTO_SIDE))
         image.info.clear()  # nothing from the file's own info (a JPEG comment) is written back
         out = io.BytesIO()
         image.save(out, "JPEG", quality=85, optimize=True)
-    folder = photo_dir()
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     name = f"{secrets.token_hex(16)}.jpg"
     fd, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
@@ -197,16 +212,16 @@ def store_photo(data: bytes) -> str:
     return name
 
 
-def photo_path(name: str | None) -> Path | None:
-    """Where a stored photo is, if the name is one of ours and the file exists."""
+def photo_path(name: str | None, folder: Path) -> Path | None:
+    """Where a stored photo is in `folder`, if the name is one of ours and the file exists."""
     if name is None or not FILE_NAME.match(name):
         return None
-    path = photo_dir() / name
+    path = folder / name
     return path if path.is_file() else None
 
 
-def _delete_file(name: str | None) -> None:
-    path = photo_path(name)
+def _delete_file(name: str | None, folder: Path) -> None:
+    path = photo_path(name, folder)
     if path is not None:
         path.unlink(missing_ok=True)  # a photo no longer used is deleted (the photo policy)
 

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from classroom import policy
 from classroom.accounts.models import Account
 from classroom.audit.services import record
-from classroom.db import get_session
+from classroom.db import get_session, utcnow
 from classroom.policy import allow
 from classroom.principals import PupilPrincipal
 from classroom.pupils.models import Pupil
@@ -22,6 +22,7 @@ from classroom.symbols import people
 from classroom.symbols.models import Place, StaffPhoto, TrustedPerson
 from classroom.symbols.people import Person
 from classroom.symbols.views import bp
+from classroom.symbols.web import people_folder
 from classroom.web import apply_form, current_actor
 
 
@@ -116,6 +117,8 @@ def people_add(pupil_id: int) -> ResponseReturnValue:
             name=request.form.get("name", ""),
             account=account,
             photo=photo,
+            folder=people_folder(),
+            now=utcnow(),
         ),
         lambda message: _people_page(pupil, message),
         hide_refusal=True,
@@ -133,7 +136,7 @@ def people_remove(person_id: int) -> ResponseReturnValue:
         abort(404)
     pupil_id = person.pupil_id
     try:
-        people.remove_person(db, _actor(), person)
+        people.remove_person(db, _actor(), person, folder=people_folder())
     except PermissionError:
         abort(404)
     return redirect(url_for("symbols.people_page", pupil_id=pupil_id, removed=1))
@@ -146,7 +149,7 @@ def person_photo(person_id: int) -> ResponseReturnValue:
     db = get_session()
     actor = current_actor()
     person = db.scalar(policy.visible_trusted_people(actor).where(TrustedPerson.id == person_id))
-    path = people.photo_path(person.photo_file if person is not None else None)
+    path = people.photo_path(person.photo_file if person is not None else None, people_folder())
     if path is None:
         abort(404)
     return _private_jpeg(path.read_bytes())
@@ -165,7 +168,7 @@ def staff_photo(account_id: int) -> ResponseReturnValue:
         or not policy.can_see_staff_photo(db, current_actor(), account)
     ):
         abort(404)
-    path = people.photo_path(row.photo_file)
+    path = people.photo_path(row.photo_file, people_folder())
     if path is None:
         abort(404)
     return _private_jpeg(path.read_bytes())
@@ -202,7 +205,9 @@ def my_photo_set() -> ResponseReturnValue:
     remove = request.form.get("remove") == "1"
     data = None if remove else (upload.read() if upload else b"")
     apply_form(
-        lambda: people.set_staff_photo(db, actor, actor, data),
+        lambda: people.set_staff_photo(
+            db, actor, actor, data, folder=people_folder(), now=utcnow()
+        ),
         lambda message: _my_photo_page(message),
     )
     return redirect(url_for("symbols.my_photo", saved=1))
@@ -269,7 +274,15 @@ def staff_photo_set(account_id: int) -> ResponseReturnValue:
     upload = request.files.get("photo")
     data = None if remove else (upload.read() if upload else b"")
     apply_form(
-        lambda: people.set_staff_photo(db, actor, account, data, _agreement(actor, account, data)),
+        lambda: people.set_staff_photo(
+            db,
+            actor,
+            account,
+            data,
+            _agreement(actor, account, data),
+            folder=people_folder(),
+            now=utcnow(),
+        ),
         lambda message: _staff_photo_page(account, message),
         hide_refusal=True,
     )

@@ -7,7 +7,7 @@ from dataclasses import replace
 from flask import redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
-from classroom.db import get_session
+from classroom.db import get_session, utcnow
 from classroom.policy import allow
 from classroom.symbols import pictures
 from classroom.symbols.forms import LAYER_KEY
@@ -19,6 +19,7 @@ from classroom.symbols.views import (
     _target,
     bp,
 )
+from classroom.symbols.web import picture_folder
 from classroom.web import apply_form
 
 
@@ -39,6 +40,7 @@ def upload() -> ResponseReturnValue:
         lambda: pictures.upload_for_word(
             db, _staff(), phrase, upload.read() if upload else b"",
             school_class=target.school_class, pupil=target.pupil,
+            target=picture_folder(), now=utcnow(),
         ),  # fmt: skip
         lambda message: _chooser_page(replace(state, error=message), _editable_targets()),
     )

@@ -11,50 +11,42 @@ from __future__ import annotations
 import csv
 import io
 import os
-import re
 import secrets
 import tempfile
 import warnings
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
-from flask import current_app
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account
 from classroom.audit.services import record
-from classroom.db import utcnow
 from classroom.errors import Invalid
 from classroom.principals import Actor
 from classroom.pupils.models import Pupil, SchoolClass
 from classroom.symbols import services
 from classroom.symbols.models import SchoolPicture, SymbolOverride
+from classroom.symbols.services import is_picture_code as is_picture_code
+from classroom.symbols.services import picture_path as picture_path
 from classroom.symbols.vocabulary import normalise
 
 MAX_BYTES = 1_500_000
 MAX_PIXELS = 16_000_000  # 4000 x 4000: bigger is refused before it is decoded
 PICTURE_SIDE = 512
 FORMATS = frozenset({"PNG", "JPEG"})
-CODE = re.compile(r"^pic-[0-9a-f]{32}$")
 REFUSED = "Use a picture saved as PNG or JPEG, at most 1.5 MB and 4000 × 4000 pixels."
 
 
-def folder() -> Path:
-    return Path(current_app.instance_path) / "school_pictures"
+FOLDER = "school_pictures"
 
 
-def is_picture_code(code: str) -> bool:
-    return bool(CODE.match(code))
-
-
-def picture_path(code: str) -> Path | None:
-    """The stored PNG for a school picture code, if there is one."""
-    if not is_picture_code(code):
-        return None
-    path = folder() / f"{code}.png"
-    return path if path.is_file() else None
+def folder(instance_path: str | Path) -> Path:
+    """Where the school's pictures are kept: a folder of the app's instance folder (the
+    caller's setting; views pass `current_app.instance_path`)."""
+    return Path(instance_path) / FOLDER
 
 
 def clean_png(data: bytes) -> bytes:
@@ -80,12 +72,19 @@ def clean_png(data: bytes) -> bytes:
 
 
 def add_picture(
-    session: Session, school_id: int, data: bytes, label: str, actor: Account | None
+    session: Session,
+    school_id: int,
+    data: bytes,
+    label: str,
+    actor: Account | None,
+    *,
+    target: Path,
+    now: datetime,
 ) -> SchoolPicture:
-    """Clean and store a picture for the school; returns its row (code "pic-<hex>")."""
+    """Clean and store a picture for the school in `target` (`folder`); returns its row (code
+    "pic-<hex>")."""
     clean = clean_png(data)
     code = f"pic-{secrets.token_hex(16)}"
-    target = folder()
     target.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(dir=target, suffix=".part")
     with os.fdopen(fd, "wb") as handle:
@@ -93,7 +92,7 @@ def add_picture(
     os.replace(temporary, target / f"{code}.png")
     row = SchoolPicture(
         school_id=school_id, code=code, label=normalise(label)[:80],
-        uploaded_by_id=actor.id if actor else None, uploaded_at=utcnow(),
+        uploaded_by_id=actor.id if actor else None, uploaded_at=now,
     )  # fmt: skip
     session.add(row)
     session.flush()
@@ -108,18 +107,28 @@ def upload_for_word(
     *,
     school_class: SchoolClass | None = None,
     pupil: Pupil | None = None,
+    target: Path,
+    now: datetime,
 ) -> SymbolOverride:
-    """Staff upload a picture and use it for a word on one layer (school, class or pupil)."""
+    """Staff upload a picture (into `target`, `folder`) and use it for a word on one layer
+    (school, class or pupil)."""
     if not isinstance(actor, Account) or not actor.is_staff:
         raise PermissionError("only staff can upload pictures")
     services.check_layer(session, actor, school_class, pupil)  # refuse before storing anything
     if not normalise(phrase):
         raise Invalid("Type the word or phrase the picture is for.", "phrase")
-    picture = add_picture(session, actor.school_id, data, phrase, actor)
+    picture = add_picture(session, actor.school_id, data, phrase, actor, target=target, now=now)
     summary = f"{picture.label!r} -> {picture.code}"
     record(session, actor, "symbols.picture_uploaded", picture, summary)
     return services.set_override(
-        session, actor, phrase, picture.code, school_class=school_class, pupil=pupil
+        session,
+        actor,
+        phrase,
+        picture.code,
+        school_class=school_class,
+        pupil=pupil,
+        picture_folder=target,
+        now=now,
     )
 
 
@@ -132,10 +141,17 @@ class Imported:
 
 
 def import_school_layer(
-    session: Session, actor: Account, images: Path, word_list: Path
+    session: Session,
+    actor: Account,
+    images: Path,
+    word_list: Path,
+    *,
+    target: Path,
+    now: datetime,
 ) -> Imported:
     """A school's licensed symbol set: a CSV of `word,file` rows and a folder of PNG/JPEG files
-    become the school layer, in the name of a head or admin. Audited, word by word."""
+    become the school layer (stored in `target`, `folder`), in the name of a head or admin.
+    Audited, word by word."""
     services.check_layer(session, actor, None, None)
     words: list[str] = []
     problems: list[str] = []
@@ -149,11 +165,16 @@ def import_school_layer(
                 problems.append(f"line {number}: no file {name!r} in the folder")
                 continue
             try:
-                picture = add_picture(session, actor.school_id, path.read_bytes(), word, actor)
+                data = path.read_bytes()
+                picture = add_picture(
+                    session, actor.school_id, data, word, actor, target=target, now=now
+                )
             except Invalid as problem:
                 problems.append(f"line {number}: {name}: {problem.message}")
                 continue
-            services.set_override(session, actor, word, picture.code)
+            services.set_override(
+                session, actor, word, picture.code, picture_folder=target, now=now
+            )
             words.append(normalise(word))
     record(session, actor, "symbols.school_layer_imported", None, f"{len(words)} words")
     return Imported(words, problems)

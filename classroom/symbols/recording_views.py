@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from classroom import policy
 from classroom.accounts.models import Account
-from classroom.db import get_session
+from classroom.db import get_session, utcnow
 from classroom.policy import allow
 from classroom.principals import PupilPrincipal
 from classroom.pupils.models import Pupil, SchoolClass
@@ -16,6 +16,7 @@ from classroom.symbols import recordings
 from classroom.symbols.forms import LAYER_KEY
 from classroom.symbols.models import VoiceRecording
 from classroom.symbols.views import _editable_targets, _staff, _target, bp
+from classroom.symbols.web import recording_folder
 from classroom.web import apply_form, current_actor, small_file_response
 
 
@@ -49,6 +50,7 @@ def voice_save() -> ResponseReturnValue:
             request.form.get("duration_ms", type=int) or 0,
             consent=request.form.get("consent") == "yes",
             school_class=target.school_class, pupil=target.pupil,
+            target=recording_folder(), now=utcnow(),
         ),  # fmt: skip
         lambda message: _voice_page(message),
     )
@@ -63,7 +65,7 @@ def recording(recording_id: int) -> Response:
     row = db.get(VoiceRecording, recording_id)
     if row is None or not _may_hear(row):
         abort(404)
-    path = recordings.recording_path(row)
+    path = recordings.recording_path(row, recording_folder())
     if path is None:
         abort(404)
     response = small_file_response(path, row.mimetype, 3600)

@@ -11,15 +11,14 @@ from __future__ import annotations
 import os
 import secrets
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account
 from classroom.audit.services import record
-from classroom.db import utcnow
 from classroom.errors import Invalid
 from classroom.principals import Actor
 from classroom.pupils.models import Pupil, SchoolClass
@@ -47,8 +46,13 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
-def folder() -> Path:
-    return Path(current_app.instance_path) / "voice_recordings"
+FOLDER = "voice_recordings"
+
+
+def folder(instance_path: str | Path) -> Path:
+    """Where recordings are kept: a folder of the app's instance folder (the caller's
+    setting; views pass `current_app.instance_path`)."""
+    return Path(instance_path) / FOLDER
 
 
 def add_recording(
@@ -61,8 +65,11 @@ def add_recording(
     consent: bool,
     school_class: SchoolClass | None = None,
     pupil: Pupil | None = None,
+    target: Path,
+    now: datetime,
 ) -> VoiceRecording:
-    """Keep a member of staff's recording of a phrase for a layer; audited with the consent."""
+    """Keep a member of staff's recording of a phrase for a layer (its file in `target`,
+    `folder`); audited with the consent."""
     if not isinstance(actor, Account) or not actor.is_staff:
         raise PermissionError("only staff record phrases")
     services.check_layer(session, actor, school_class, pupil)
@@ -74,12 +81,11 @@ def add_recording(
     kind = sniff(data) if 0 < len(data) <= MAX_BYTES else None
     if kind is None:
         raise Invalid("That recording could not be used: record again (at most a minute).", "audio")
-    now = utcnow()
     row = VoiceRecording(
         school_id=actor.school_id,
         class_id=school_class.id if school_class else None,
         pupil_id=pupil.id if pupil else None,
-        phrase=key, audio_file=_store(data, kind), mimetype=FORMATS[kind],
+        phrase=key, audio_file=_store(data, kind, target), mimetype=FORMATS[kind],
         duration_ms=max(1, min(duration_ms, MAX_DURATION_MS)),
         recorded_by_id=actor.id, consent_at=now, created_at=now,
     )  # fmt: skip
@@ -111,13 +117,12 @@ def recording_for(session: Session, pupil: Pupil, text: str) -> VoiceRecording |
     return min(rows, key=lambda r: (rank[layer(r)], -r.id), default=None)
 
 
-def recording_path(row: VoiceRecording) -> Path | None:
-    path = folder() / row.audio_file
+def recording_path(row: VoiceRecording, target: Path) -> Path | None:
+    path = target / row.audio_file
     return path if path.is_file() else None
 
 
-def _store(data: bytes, kind: str) -> str:
-    target = folder()
+def _store(data: bytes, kind: str, target: Path) -> str:
     target.mkdir(mode=0o700, parents=True, exist_ok=True)
     name = f"{secrets.token_hex(16)}.{kind}"
     fd, temporary = tempfile.mkstemp(dir=target, suffix=".part")

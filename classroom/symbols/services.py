@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -10,7 +13,6 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from classroom import policy
 from classroom.accounts.models import Account, School
 from classroom.audit.services import record
-from classroom.db import utcnow
 from classroom.errors import Invalid
 from classroom.principals import Actor
 from classroom.pupils.models import Pupil, SchoolClass
@@ -20,6 +22,19 @@ from classroom.symbols.symboliser import HIDDEN
 from classroom.symbols.vocabulary import MAX_PHRASE_WORDS, normalise
 
 MAX_PHRASE_LENGTH = 80
+PICTURE_CODE = re.compile(r"^pic-[0-9a-f]{32}$")  # a school's own picture (symbols/pictures.py)
+
+
+def is_picture_code(code: str) -> bool:
+    return bool(PICTURE_CODE.match(code))
+
+
+def picture_path(code: str, folder: Path) -> Path | None:
+    """The stored PNG for a school picture code in `folder` (pictures.folder), if there is one."""
+    if not is_picture_code(code):
+        return None
+    path = folder / f"{code}.png"
+    return path if path.is_file() else None
 
 
 @dataclass(frozen=True)
@@ -46,20 +61,25 @@ def set_override(
     *,
     school_class: SchoolClass | None = None,
     pupil: Pupil | None = None,
+    picture_folder: Path,
+    now: datetime,
 ) -> SymbolOverride:
-    """Show `phrase` with `symbol` (None or "hidden": no symbol) for a pupil, class or school."""
+    """Show `phrase` with `symbol` (None or "hidden": no symbol) for a pupil, class or school.
+
+    `picture_folder`: where the school's own pictures are (pictures.folder), to check a code.
+    """
     layer = _layer(session, actor, school_class, pupil)
     if not isinstance(actor, Account):  # _layer admits only staff accounts; this narrows the type
         raise PermissionError("only staff can choose symbols")
     key = _checked_phrase(phrase)
-    code = _checked_symbol(symbol)
+    code = _checked_symbol(symbol, picture_folder)
     row = _find(session, layer, key)
     if row is None:
         row = SymbolOverride(
             school_id=layer.school_id, class_id=layer.class_id, pupil_id=layer.pupil_id, phrase=key
         )
         session.add(row)
-    row.symbol, row.created_by_id, row.created_at = code, actor.id, utcnow()
+    row.symbol, row.created_by_id, row.created_at = code, actor.id, now
     session.flush()
     shown = code or "no symbol"
     record(session, actor, "symbols.override_set", layer.owner, f"{layer.name}: {key!r} -> {shown}")
@@ -201,11 +221,9 @@ def _checked_phrase(phrase: str) -> str:
     return key
 
 
-def _checked_symbol(symbol: str | None) -> str | None:
+def _checked_symbol(symbol: str | None, picture_folder: Path) -> str | None:
     if symbol is None or symbol == HIDDEN:
         return None
-    from classroom.symbols.pictures import picture_path  # noqa: PLC0415 - lazy: pictures builds on this module
-
-    if svg_path(symbol) is None and picture_path(symbol) is None:
+    if svg_path(symbol) is None and picture_path(symbol, picture_folder) is None:
         raise Invalid("Choose one of the symbols shown.", "symbol")
     return symbol

@@ -9,7 +9,7 @@ from flask import Flask, abort, current_app, redirect, render_template, request,
 from flask.typing import ResponseReturnValue
 
 from classroom.accounts.models import Account
-from classroom.db import get_session
+from classroom.db import get_session, utcnow
 from classroom.errors import Invalid
 from classroom.policy import allow
 from classroom.symbols import sheets
@@ -70,7 +70,12 @@ def flag() -> ResponseReturnValue:
     form = request.form
     try:
         sheets.flag_picture(
-            db, _actor(), form.get("phrase", ""), form.get("symbol", ""), form.get("note", "")
+            db,
+            _actor(),
+            form.get("phrase", ""),
+            form.get("symbol", ""),
+            form.get("note", ""),
+            now=utcnow(),
         )
     except Invalid as problem:  # the 400 rolls the request back
         return render_template("symbols/flag_problem.html", message=problem.message), 400
@@ -97,5 +102,5 @@ def resolve(flag_id: int) -> ResponseReturnValue:
     row = db.get(SymbolFlag, flag_id)
     if row is None or row.school_id != _actor().school_id:
         abort(404)
-    sheets.resolve_flag(db, _actor(), row)
+    sheets.resolve_flag(db, _actor(), row, now=utcnow())
     return redirect(url_for("symbols.flags", resolved=1))

@@ -7,6 +7,7 @@ words; a flag records what looked wrong, for the admin's list, without changing 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,7 +15,6 @@ from sqlalchemy.orm import Session
 from classroom import policy
 from classroom.accounts.models import Account
 from classroom.audit.services import record
-from classroom.db import utcnow
 from classroom.errors import Invalid
 from classroom.principals import Actor
 from classroom.symbols.library import svg_path
@@ -56,7 +56,7 @@ def text_sheet(texts: list[str], vocabulary: Vocabulary | None = None) -> list[S
 
 
 def flag_picture(
-    session: Session, actor: Actor, phrase: str, symbol: str, note: str = ""
+    session: Session, actor: Actor, phrase: str, symbol: str, note: str = "", *, now: datetime
 ) -> SymbolFlag:
     """Record "this picture is wrong for this word" for the admin's list; audited."""
     if not isinstance(actor, Account) or not actor.is_staff:
@@ -69,7 +69,7 @@ def flag_picture(
         raise Invalid(f"Say what is wrong in at most {MAX_NOTE} characters.", "note")
     flag = SymbolFlag(
         school_id=actor.school_id, phrase=key, symbol=symbol, note=note,
-        flagged_by_id=actor.id, flagged_at=utcnow(),
+        flagged_by_id=actor.id, flagged_at=now,
     )  # fmt: skip
     session.add(flag)
     session.flush()
@@ -89,12 +89,12 @@ def open_flags(session: Session, actor: Actor) -> list[SymbolFlag]:
     return list(session.scalars(query))
 
 
-def resolve_flag(session: Session, actor: Actor, flag: SymbolFlag) -> None:
+def resolve_flag(session: Session, actor: Actor, flag: SymbolFlag, *, now: datetime) -> None:
     """Mark a flag dealt with (the picture changed, or kept on purpose); audited."""
     if not policy.can_review_symbol_flags(actor) or not isinstance(actor, Account):
         raise PermissionError("only admins deal with flagged pictures")
     if flag.school_id != actor.school_id:
         raise PermissionError("not this school's flag")
-    flag.resolved_at, flag.resolved_by_id = utcnow(), actor.id
+    flag.resolved_at, flag.resolved_by_id = now, actor.id
     session.flush()
     record(session, actor, "symbols.flag_resolved", flag, f"{flag.phrase!r} -> {flag.symbol}")

@@ -19,18 +19,19 @@ from classroom import policy
 from classroom.accounts.models import Account
 from classroom.accounts.redirects import safe_path
 from classroom.audit.services import record
-from classroom.db import get_session
+from classroom.db import get_session, utcnow
 from classroom.devices.web import current_device
 from classroom.policy import allow
 from classroom.principals import PupilPrincipal
 from classroom.pupils.models import Pupil, SchoolClass
 from classroom.symbols import pictures, queries, services
-from classroom.symbols.cache import override_layers as cached_override_layers
 from classroom.symbols.forms import LAYER_KEY, ChooserForm, ClearForm, OverrideForm, TextForm
 from classroom.symbols.library import svg_path
 from classroom.symbols.models import SymbolOverride
 from classroom.symbols.symboliser import HIDDEN, Token, symbolise
 from classroom.symbols.vocabulary import normalise
+from classroom.symbols.web import override_layers as cached_override_layers
+from classroom.symbols.web import picture_folder
 from classroom.web import apply_form, current_actor, small_file_response
 
 bp = Blueprint("symbols", __name__, url_prefix="/symbols")
@@ -38,7 +39,7 @@ bp = Blueprint("symbols", __name__, url_prefix="/symbols")
 # Templates render symbol-supported text with `sym.symbolised(symbolise(text, layers), size)`;
 # pupil screens use `spoken([...], pupil_layers)` with the pupil macros of the same library,
 # templates/_macros/symbols.html.
-# "symbolise" for staff previews is word_swap.preview_symbolise (see classroom/templating.py).
+# "symbolise" for staff previews is word_swap_web.preview_symbolise (see classroom/templating.py).
 
 MAX_WORD_LINKS = 40
 
@@ -49,7 +50,7 @@ def image(code: str) -> Response:
     """One symbol as SVG (or a school's own picture, as PNG, by its unguessable code);
     symbols hold no personal data, so anyone may fetch them."""
     if pictures.is_picture_code(code):
-        picture = pictures.picture_path(code)
+        picture = pictures.picture_path(code, picture_folder())
         if picture is None:
             abort(404)
         return small_file_response(picture, "image/png", 31536000)
@@ -325,11 +326,13 @@ def set_symbol() -> ResponseReturnValue:
             form.symbol.data,
             school_class=target.school_class,
             pupil=target.pupil,
+            picture_folder=picture_folder(),
+            now=utcnow(),
         ),
         lambda message: _chooser_page(replace(state, error=message), _editable_targets()),
     )
     if back:  # from a staff preview: straight back to it, showing the layer just changed
-        return redirect(word_swap.with_layer(back, target.key))
+        return redirect(word_swap_web.with_layer(back, target.key))
     return redirect(url_for(".chooser", phrase=form.phrase.data, layer=target.key, saved=1))
 
 
@@ -368,5 +371,5 @@ from classroom.symbols import (  # noqa: E402, F401
     picture_views,
     recording_views,
     sheet_views,
-    word_swap,
+    word_swap_web,
 )

@@ -16,6 +16,7 @@ from classroom.db import utcnow
 from classroom.devices.models import Device
 from classroom.errors import Invalid, checked_key
 from classroom.lessons import maps
+from classroom.lessons.content import Catalogue
 from classroom.outbox.services import enqueue_email
 from classroom.principals import Actor
 from classroom.pupils.models import Pupil
@@ -776,17 +777,24 @@ FOLLOW_UP_LESSON = {
 
 
 def add_follow_up_lesson(
-    session: Session, actor: Actor, incident: Incident, pupil_id: int, lesson_id: str
+    session: Session,
+    actor: Actor,
+    incident: Incident,
+    pupil_id: int,
+    lesson_id: str,
+    lessons: Catalogue,
+    *,
+    now: datetime,
 ) -> None:
     """Put a lesson on a linked pupil's map as their next target, and note it in the record."""
     account = _worker(actor, incident)
     link = next((p for p in incident.pupils if p.pupil_id == pupil_id), None)
     if link is None:
         raise Invalid("Choose a pupil linked to this incident.", "pupil_id")
-    if lesson_id not in maps.catalogue():
+    if lesson_id not in lessons:
         raise Invalid("Choose one of the lessons.", "lesson_id")
-    maps.follow_up_worry(session, actor, link.pupil, lesson_id)
-    title = maps.catalogue().get(lesson_id).title.text
+    maps.follow_up_worry(session, actor, link.pupil, lesson_id, lessons, now=now)
+    title = lessons.get(lesson_id).title.text
     _entry(
         session,
         incident,

@@ -30,12 +30,12 @@ from sqlalchemy.orm import selectinload
 from classroom import policy
 from classroom.accounts.models import Account
 from classroom.accounts.redirects import safe_path
-from classroom.db import get_session
+from classroom.db import get_session, utcnow
 from classroom.devices.models import Device
 from classroom.devices.web import current_device
 from classroom.errors import CSRF_RECOVERY, Invalid
 from classroom.forms import Form
-from classroom.lessons import maps
+from classroom.lessons.web import request_catalogue
 from classroom.policy import allow
 from classroom.principals import PupilPrincipal
 from classroom.pupils.models import Pupil
@@ -589,7 +589,7 @@ def _notices(incident: Incident) -> dict[str, Any]:
 def _follow_up_choices(incident: Incident, form: Form) -> None:
     """Linked pupils, and every lesson with the one that fits the category first."""
     form.pupil_id.choices = {str(link.pupil_id): link.pupil.full_name for link in incident.pupils}
-    lessons = list(maps.catalogue())
+    lessons = list(request_catalogue())
     fits = services.FOLLOW_UP_LESSON.get(incident.category) if incident.category else None
     lessons.sort(key=lambda lesson: lesson.id != fits)
     form.lesson_id.choices = {
@@ -801,7 +801,13 @@ def follow_up_lesson(incident_id: int) -> ResponseReturnValue:
         "lesson",
         FollowUpForm,
         lambda i, f: services.add_follow_up_lesson(
-            get_session(), current_actor(), i, int(f.pupil_id.data), f.lesson_id.data
+            get_session(),
+            current_actor(),
+            i,
+            int(f.pupil_id.data),
+            f.lesson_id.data,
+            request_catalogue(),
+            now=utcnow(),
         ),
     )
 

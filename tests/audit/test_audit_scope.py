@@ -13,10 +13,12 @@ from classroom import policy
 from classroom.accounts.models import Account, Role
 from classroom.audit.models import AuditEvent, AuditTier
 from classroom.audit.services import record
+from classroom.db import utcnow
 from classroom.worries import services as worries
 from classroom.worries.models import Category, ParentContact, Risk
 from tests.conftest import sign_in
 from tests.factories import make_account, make_class, make_pupil, make_school
+from tests.lesson_helpers import all_lessons
 from tests.worry_helpers import make_school as make_worry_school
 
 
@@ -39,7 +41,13 @@ def _worked_incident(session: Session) -> tuple[worries.Incident, Account]:
         session, school.dsl, incident, ParentContact.DO_NOT_CONTACT, "parent is the risk", None
     )
     worries.add_follow_up_lesson(
-        session, school.dsl, incident, school.pupil.id, "pressure-secrets-pictures"
+        session,
+        school.dsl,
+        incident,
+        school.pupil.id,
+        "pressure-secrets-pictures",
+        all_lessons(session),
+        now=utcnow(),
     )
     session.commit()
     return incident, school.dsl

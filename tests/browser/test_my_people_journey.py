@@ -12,13 +12,14 @@ from playwright.sync_api import BrowserContext, Page, expect
 from sqlalchemy import select
 
 from classroom.accounts.models import Account
-from classroom.db import get_session
+from classroom.db import get_session, utcnow
 from classroom.lessons import content
 from classroom.pupils.models import Pupil
 from classroom.symbols import people
 from classroom.symbols.models import Place
 from tests.browser.conftest import LiveServer, assert_accessible
 from tests.browser.test_lesson_player import _answer, _finish, _ipad, _lesson, _tap
+from tests.symbol_helpers import people_folder
 
 PHOTO = re.compile(r"/symbols/people/photo/\d+\.jpg$")
 
@@ -36,8 +37,26 @@ def _give_chloe_photos(live_server: LiveServer) -> None:
         teacher = db.scalar(select(Account).where(Account.username == "teacher"))
         assert chloe is not None
         assert teacher is not None
-        people.add_person(db, teacher, chloe, Place.SCHOOL, account=teacher, photo=_photo())
-        people.add_person(db, teacher, chloe, Place.HOME, name="Grandma Rose", photo=_photo())
+        people.add_person(
+            db,
+            teacher,
+            chloe,
+            Place.SCHOOL,
+            account=teacher,
+            photo=_photo(),
+            folder=people_folder(),
+            now=utcnow(),
+        )
+        people.add_person(
+            db,
+            teacher,
+            chloe,
+            Place.HOME,
+            name="Grandma Rose",
+            photo=_photo(),
+            folder=people_folder(),
+            now=utcnow(),
+        )
         db.commit()
 
 

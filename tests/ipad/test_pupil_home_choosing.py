@@ -14,11 +14,13 @@ from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account, Role
 from classroom.audit.models import AuditEvent
+from classroom.db import utcnow
 from classroom.devices.web import cookie_name
 from classroom.ipad import views
 from classroom.lessons import maps
 from classroom.pupils.models import CardChoosing, Pathway, Pupil
 from tests.factories import make_class, make_device, make_pupil
+from tests.lesson_helpers import all_lessons
 
 SETTINGS = {
     "pathway": "semi_formal",
@@ -107,13 +109,14 @@ def test_home_shows_the_chosen_number_of_lessons_with_the_target_first_and_said_
     oak = make_class(session)
     pupil = make_pupil(session, oak, first_name="Amira", home_lessons=2)
     teacher = login_as(Role.TEACHER, classes=[oak])
-    planned = maps.pupil_map(session, pupil)
+    lessons = all_lessons(session)
+    planned = maps.pupil_map(session, pupil, lessons)
     assert len(planned) > 4
     target = planned[-1].lesson
-    maps.set_target(session, teacher, pupil, target.id)
+    maps.set_target(session, teacher, pupil, target.id, lessons, now=utcnow())
     session.commit()
     page = _home(app, session, pupil)
-    assert TILE.findall(page) == [target.id, maps.next_first(session, pupil)[1].lesson.id]
+    assert TILE.findall(page) == [target.id, maps.next_first(session, pupil, lessons)[1].lesson.id]
     next_item = page[page.index('<li class="next-item">') :].split("</li>", 1)[0]
     assert "next-label" in next_item  # "This one next" in words and pictures, over the tile
     assert f'href="/pupil/lessons/{target.id}"' in next_item
@@ -132,7 +135,7 @@ def test_home_follows_the_pathway_when_staff_have_not_chosen(
     session.commit()
     assert len(TILE.findall(_home(app, session, pre_formal))) == 1
     assert 'lesson-tiles just-one' in _home(app, session, pre_formal)
-    everything = len(maps.pupil_map(session, formal))
+    everything = len(maps.pupil_map(session, formal, all_lessons(session)))
     assert len(TILE.findall(_home(app, session, formal))) == everything
 
 

@@ -14,6 +14,7 @@ from classroom.lessons import maps
 from classroom.lessons.content import Pathway as ContentPathway
 from classroom.lessons.content import StepKind
 from classroom.pupils.models import Pathway
+from tests.lesson_helpers import all_lessons
 from tests.worry_helpers import make_school, pupil_on_ipad
 
 # A link home whose words "My lessons" carry their pictures (word by word, as every pupil label).
@@ -59,7 +60,7 @@ def test_my_lessons_is_on_every_lesson_screen_of_every_step_kind(
     for pathway in (Pathway.SEMI_FORMAL, Pathway.PRE_FORMAL):
         school.pupil.pathway = pathway
         session.commit()
-        planned = maps.pupil_map(session, school.pupil)
+        planned = maps.pupil_map(session, school.pupil, all_lessons(session))
         wanted = {
             step.kind.value
             for p in planned

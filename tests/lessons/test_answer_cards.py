@@ -12,12 +12,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from classroom.db import utcnow
 from classroom.lessons import content
 from classroom.lessons.content import ChooseStep
 from classroom.symbols import services as symbol_services
 from classroom.symbols.symboliser import symbolise
 from classroom.symbols.vocabulary import load_vocabulary
 from tests.conftest import sign_in
+from tests.symbol_helpers import picture_folder
 from tests.worry_helpers import make_school, pupil_on_ipad
 
 LESSON = "stop-block-tell"
@@ -178,7 +180,15 @@ def test_the_question_and_its_card_show_the_pupils_own_picture_for_a_shared_word
     assert shared, "the step's question and cards share no pictured word"
     word = shared[0]
     # Staff choose another picture for this word for this pupil: both places follow it.
-    symbol_services.set_override(session, school.teacher, word, "1F4AC", pupil=school.pupil)
+    symbol_services.set_override(
+        session,
+        school.teacher,
+        word,
+        "1F4AC",
+        pupil=school.pupil,
+        picture_folder=picture_folder(),
+        now=utcnow(),
+    )
     session.commit()
     page = _cards_on(_step_page(pupil_on_ipad(app, school), number))
     assert page.question[word] == _image(app, "1F4AC")

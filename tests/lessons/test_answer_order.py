@@ -19,6 +19,7 @@ from classroom.lessons.content import (
     YesNoStep,
     load_lessons,
 )
+from classroom.lessons.kinds import KINDS
 from classroom.lessons.models import StepResponse
 from tests.lessons.test_lesson_loader import VALID, edited, lesson_folder, problems
 from tests.worry_helpers import make_school, pupil_on_ipad
@@ -30,7 +31,7 @@ def _judged_steps() -> list[Step]:
     """Every step with a right answer to find (where every answer is fine, none is marked)."""
     return [
         step
-        for lesson in load_lessons()
+        for lesson in load_lessons(kinds=KINDS)
         for version in lesson.versions
         for step in version.steps
         if isinstance(step, (YesNoStep, SortStep))
@@ -154,6 +155,6 @@ def test_the_loader_refuses_a_question_picture_repeated_on_its_right_answer(
 
 def test_the_real_lessons_load_with_no_cues() -> None:
     try:
-        load_lessons()
+        load_lessons(kinds=KINDS)
     except LessonError as error:  # the message lists every cue, file and line
         raise AssertionError(str(error)) from None

@@ -19,10 +19,11 @@ from werkzeug.datastructures import MultiDict
 from classroom import policy
 from classroom.accounts.models import Account, Role
 from classroom.audit.models import AuditEvent
-from classroom.db import get_session
-from classroom.lessons import authoring
+from classroom.db import get_session, utcnow
+from classroom.lessons import authoring, maps
 from classroom.lessons.authored_models import AuthoredLesson, LessonStatus
 from classroom.lessons.content import ROOT, LessonError, load_lessons
+from classroom.lessons.kinds import KINDS
 from classroom.lessons.models import StepResponse
 from tests.authoring_helpers import assert_harmless, lesson_form, xss_lines
 from tests.conftest import client_for
@@ -83,7 +84,7 @@ def _file_message(tmp_path: Path, old: str, new: str) -> str:
     target = folder / source.name
     target.write_text(target.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
     with pytest.raises(LessonError) as error:
-        load_lessons(folder)
+        load_lessons(folder, kinds=KINDS)
     return error.value.problems[0].reason
 
 
@@ -193,6 +194,21 @@ def test_a_draft_cannot_go_on_a_map_until_it_is_shared(app: Flask, session: Sess
     assert teacher.post(f"/authoring/{row.id}/share").status_code == 409
     page = teacher.get(f"/classes/{school.oak.id}/lessons").data.decode()
     assert "Kind words online" in page
+
+
+def test_a_shared_lesson_joins_no_class_or_pupil_map_until_a_teacher_adds_it(
+    app: Flask, session: Session
+) -> None:
+    """The school's catalogue has it, but a class's starting map is the lesson files only."""
+    school = make_school(session)
+    row = authoring.create(session, school.teacher, authoring_doc({}), "", now=utcnow())
+    authoring.share(session, school.teacher, row, now=utcnow())
+    lessons = maps.catalogue(session, app.extensions["lessons"], school.teacher.school_id)
+    assert row.key in lessons
+    assert row.key not in {p.lesson.id for p in maps.pupil_map(session, school.pupil, lessons)}
+    saved = maps.ensure_class_map(session, school.oak, lessons)
+    assert row.key not in {entry.lesson_id for entry in saved}
+    assert len(saved) == len(app.extensions["lessons"].available())
 
 
 def test_a_pupil_plays_a_shared_lesson_once_it_is_on_their_map(
@@ -338,7 +354,8 @@ def test_attack_text_is_stored_as_written_and_shown_harmlessly(
             "notes": line,
         }
         try:
-            row = authoring.create(session, school.teacher, authoring_doc(changes), line)
+            doc = authoring_doc(changes)
+            row = authoring.create(session, school.teacher, doc, line, now=utcnow())
         except authoring.LessonProblems:
             continue  # refused as a lesson file would be: nothing stored
         saved += 1
@@ -420,7 +437,8 @@ def test_attack_text_in_a_shared_lesson_is_harmless_on_the_pupils_ipad(
     for line in short:
         changes = {"title": line, "sf-2-text": line, "sf-2-o1-text": line, "notes": line}
         try:
-            row = authoring.create(session, school.teacher, authoring_doc(changes), line)
+            doc = authoring_doc(changes)
+            row = authoring.create(session, school.teacher, doc, line, now=utcnow())
         except authoring.LessonProblems:
             continue
         session.commit()
@@ -457,10 +475,11 @@ def test_who_sees_and_changes_teacher_lessons(
 ) -> None:
     school = make_school(session)
     me = make_account(session, role)
-    mine = authoring.create(session, school.teacher, authoring_doc({}), "")
+    now = utcnow()
+    mine = authoring.create(session, school.teacher, authoring_doc({}), "", now=now)
     mine.author_id = me.id  # a draft of the account under test
-    draft = authoring.create(session, school.teacher, authoring_doc({}), "")
-    shared = authoring.create(session, school.teacher, authoring_doc({}), "")
+    draft = authoring.create(session, school.teacher, authoring_doc({}), "", now=now)
+    shared = authoring.create(session, school.teacher, authoring_doc({}), "", now=now)
     shared.status = LessonStatus.SHARED
     session.flush()
     seen = set(session.scalars(policy.visible_authored_lessons(me)))

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from classroom.lessons.cli import cli
 from classroom.lessons.content import all_pupil_texts, load_lessons
 from classroom.lessons.glossary import GlossaryError, load_glossary
+from classroom.lessons.kinds import KINDS
 from classroom.rules.services import DEMO_RULES
 from classroom.worries.flow import worry_texts
 from tests.lessons.test_lesson_loader import edited, lesson_folder, line_of, problems
@@ -43,7 +44,7 @@ def test_an_idiom_without_a_picture_is_refused(tmp_path: Path) -> None:
 
 def test_words_that_only_contain_a_variant_are_fine(tmp_path: Path) -> None:
     text = edited('text = "Be kind online."', 'text = "The meaning of adulthood."')
-    assert load_lessons(lesson_folder(tmp_path, text)).get("tiny")
+    assert load_lessons(lesson_folder(tmp_path, text), kinds=KINDS).get("tiny")
 
 
 def test_every_shipped_lesson_keeps_to_the_glossary() -> None:
@@ -51,7 +52,7 @@ def test_every_shipped_lesson_keeps_to_the_glossary() -> None:
     assert {term.use for term in glossary.terms} >= {"trusted adult", "password", "unkind"}
     broken = {
         text_id: glossary.problems(text)
-        for text_id, text in all_pupil_texts(load_lessons())
+        for text_id, text in all_pupil_texts(load_lessons(kinds=KINDS))
         if glossary.problems(text)
     }
     assert broken == {}

@@ -22,6 +22,7 @@ from classroom.lessons.content import (
     all_pupil_texts,
     load_lessons,
 )
+from classroom.lessons.kinds import KINDS
 from classroom.risks import NOT_FOR_LESSONS
 from classroom.symbols.library import svg_path
 from classroom.worries.models import CATEGORY_LABELS, Category
@@ -53,7 +54,7 @@ TEXT_ID = re.compile(r"^\d{2}\.(title|(pf|sf|f)\.s[1-7]\.(text|o[1-4]|g[12]|i[1-
 
 @pytest.fixture(scope="module")
 def catalogue() -> Catalogue:
-    return load_lessons(LESSONS_DIR)
+    return load_lessons(LESSONS_DIR, kinds=KINDS)
 
 
 def sentences(text: str) -> list[str]:
@@ -97,7 +98,7 @@ def test_a_lesson_cannot_be_about_the_other_category(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     with pytest.raises(LessonError, match="policy risk 'other' is for worries"):
-        load_lessons(tmp_path)
+        load_lessons(tmp_path, kinds=KINDS)
 
 
 def test_every_lesson_has_all_three_pathways_in_order(catalogue: Catalogue) -> None:

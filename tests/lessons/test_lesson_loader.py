@@ -18,6 +18,7 @@ from classroom.lessons.content import (
     YesNoStep,
     load_lessons,
 )
+from classroom.lessons.kinds import KINDS
 
 VALID = '''\
 id = "tiny"
@@ -122,7 +123,7 @@ def lesson_folder(tmp_path: Path, text: str = VALID, name: str = NAME) -> Path:
 
 def problems(folder: Path) -> list[str]:
     with pytest.raises(LessonError) as caught:
-        load_lessons(folder)
+        load_lessons(folder, kinds=KINDS)
     return [str(problem) for problem in caught.value.problems]
 
 
@@ -138,7 +139,7 @@ def edited(old: str, new: str, text: str = VALID) -> str:
 
 
 def test_valid_lesson_loads_into_dataclasses(tmp_path: Path) -> None:
-    lesson = load_lessons(lesson_folder(tmp_path)).get("tiny")
+    lesson = load_lessons(lesson_folder(tmp_path), kinds=KINDS).get("tiny")
     assert lesson.strands == (Strand.ONLINE_BULLYING,)
     assert lesson.staff_note == 'A note for staff, with [brackets], a # hash and "quotes".'
     assert not lesson.teacher_enabled_only
@@ -153,7 +154,7 @@ def test_valid_lesson_loads_into_dataclasses(tmp_path: Path) -> None:
 
 
 def test_text_ids_are_derived_from_number_pathway_and_place(tmp_path: Path) -> None:
-    lesson = load_lessons(lesson_folder(tmp_path)).get("tiny")
+    lesson = load_lessons(lesson_folder(tmp_path), kinds=KINDS).get("tiny")
     assert lesson.title.id == "01.title"
     sort = lesson.version(Pathway.SEMI_FORMAL).steps[2]
     assert isinstance(sort, SortStep)
@@ -347,7 +348,7 @@ def test_lesson_error_message_lists_every_problem(tmp_path: Path) -> None:
     text = edited('sound = "chime"', 'sound = "boom"')
     text = edited('animation = "sparkle"', 'animation = "fizz"', text)
     with pytest.raises(LessonError) as caught:
-        load_lessons(lesson_folder(tmp_path, text))
+        load_lessons(lesson_folder(tmp_path, text), kinds=KINDS)
     message = str(caught.value)
     assert message.startswith("2 problems in the lesson files:\n")
     assert "sound 'boom'" in message
@@ -370,7 +371,7 @@ def test_empty_or_missing_folder_is_refused(tmp_path: Path) -> None:
 def test_symbol_check_can_be_replaced(tmp_path: Path) -> None:
     folder = lesson_folder(tmp_path)
     with pytest.raises(LessonError) as caught:
-        load_lessons(folder, symbol_exists=lambda code: code != "1F4AC")
+        load_lessons(folder, symbol_exists=lambda code: code != "1F4AC", kinds=KINDS)
     lines = [problem.line for problem in caught.value.problems]
     assert lines == [
         line_of(VALID, "1F4AC"),

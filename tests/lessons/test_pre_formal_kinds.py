@@ -18,6 +18,7 @@ from classroom.lessons.content import (
     UntilIActStep,
     load_lessons,
 )
+from classroom.lessons.kinds import KINDS
 from classroom.lessons.models import StepResponse
 from classroom.pupils.models import Pathway as PupilPathway
 from tests.conftest import sign_in
@@ -45,7 +46,7 @@ def _pre_formal(catalogue: Catalogue) -> list[tuple[str, str, list[Step]]]:
 
 def test_each_pre_formal_objective_type_has_a_step_kind_that_serves_it() -> None:
     checked = set()
-    for lesson_id, objective, steps in _pre_formal(load_lessons()):
+    for lesson_id, objective, steps in _pre_formal(load_lessons(kinds=KINDS)):
         for words, kind in OBJECTIVE_KINDS.items():
             if words in objective:
                 checked.add(words)
@@ -55,7 +56,7 @@ def test_each_pre_formal_objective_type_has_a_step_kind_that_serves_it() -> None
 
 def test_a_yes_or_no_objective_never_plays_its_reward_regardless_of_the_answer() -> None:
     """The old 07 and 15: "Photo? Yes or no?" then "Click! A photo." whatever was said."""
-    for lesson_id, objective, steps in _pre_formal(load_lessons()):
+    for lesson_id, objective, steps in _pre_formal(load_lessons(kinds=KINDS)):
         if "yes or no" in objective:
             kinds = [step.kind for step in steps]
             assert StepKind.CHOOSE not in kinds, lesson_id
@@ -64,7 +65,7 @@ def test_a_yes_or_no_objective_never_plays_its_reward_regardless_of_the_answer()
 
 
 def test_every_pre_formal_step_tells_staff_what_to_look_for() -> None:
-    for lesson_id, _objective, steps in _pre_formal(load_lessons()):
+    for lesson_id, _objective, steps in _pre_formal(load_lessons(kinds=KINDS)):
         for step in steps:
             assert step.look_for is not None, (lesson_id, step.id)
             assert step.note.startswith("Look for"), (lesson_id, step.id)

@@ -7,6 +7,7 @@ from click.testing import CliRunner
 from classroom.lessons import readability
 from classroom.lessons.cli import cli
 from classroom.lessons.content import Pathway, load_lessons
+from classroom.lessons.kinds import KINDS
 
 
 def test_syllables_are_counted_offline() -> None:
@@ -16,7 +17,7 @@ def test_syllables_are_counted_offline() -> None:
 
 
 def test_pre_formal_reads_easiest_and_formal_has_the_longest_sentences() -> None:
-    catalogue = load_lessons()
+    catalogue = load_lessons(kinds=KINDS)
     pre, semi, formal = (readability.figures(catalogue, p) for p in Pathway)
     assert pre.words_per_screen < semi.words_per_screen < formal.words_per_screen
     assert pre.words_per_sentence < formal.words_per_sentence

@@ -57,7 +57,7 @@ def test_pages_and_services_do_not_branch_on_the_kind(path: Path) -> None:
 
 def test_every_shipped_step_is_judged_through_its_kind() -> None:
     """Each kind's judge answers its own steps; a stranger's answer is refused, never crashes."""
-    catalogue = load_lessons()
+    catalogue = load_lessons(kinds=KINDS)
     seen = set()
     for lesson in catalogue:
         for version in lesson.versions:

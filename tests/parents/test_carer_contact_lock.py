@@ -12,12 +12,14 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from classroom import policy
+from classroom.db import utcnow
 from classroom.parents import services, tips
 from classroom.parents.models import EmailMode
 from classroom.worker import tick
 from classroom.worries import services as worries
 from classroom.worries.models import Category, ParentContact, Risk
 from tests.conftest import Clock, client_for
+from tests.lesson_helpers import all_lessons
 from tests.parents_helpers import Family, incident_about, make_family, moment
 from tests.smtp import Inbox
 
@@ -32,7 +34,10 @@ def family(session: Session, clock: Clock) -> Family:
 
 def _worry_with_follow_up(session: Session, family: Family, decision: ParentContact) -> None:
     incident = incident_about(session, family, decision)
-    worries.add_follow_up_lesson(session, family.dsl, incident, family.child.id, FOLLOW_UP)
+    lessons = all_lessons(session)
+    worries.add_follow_up_lesson(
+        session, family.dsl, incident, family.child.id, FOLLOW_UP, lessons, now=utcnow()
+    )
     session.commit()
 
 

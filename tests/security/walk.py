@@ -57,6 +57,8 @@ from classroom.worries.models import Incident, StaffAlert
 from tests import two_step
 from tests.authoring_helpers import lesson_form
 from tests.factories import make_account, make_class, make_device, make_pupil
+from tests.lesson_helpers import all_lessons
+from tests.symbol_helpers import people_folder, recording_folder
 
 BASE = "https://localhost"
 PASSWORD = "walk-the-routes-password-0123"
@@ -176,8 +178,9 @@ def _records(app: Flask, session: Session) -> tuple[dict[str, Sample], dict[str,
     action = worries.add_action(
         session, dsl, incident, "Talk to Amira", dsl.id, utcnow().date() + timedelta(days=1)
     )
-    lesson_id = maps.pupil_map(session, amira)[0].lesson.id
-    attempt = player.start(session, amira, device, lesson_id)
+    lessons = all_lessons(session)
+    lesson_id = maps.pupil_map(session, amira, lessons)[0].lesson.id
+    attempt = player.start(session, amira, device, lesson_id, lessons, now=utcnow())
     mail = enqueue_email(
         session, "walk:failed", "x@example.invalid", "Subject", "Body", school_id=amira.school_id
     )
@@ -193,7 +196,7 @@ def _records(app: Flask, session: Session) -> tuple[dict[str, Sample], dict[str,
     code = create_enrolment_link(session, None, oak, "Walk iPad", now=utcnow(), link_hours=24)
     clip = secrets.token_hex(32)
     for path in (speech.audio_path, speech.timings_path):
-        file = path(speech.cache_dir(app), clip)
+        file = path(speech.cache_dir(app.config, app.instance_path), clip)
         assert file is not None
         file.parent.mkdir(parents=True, exist_ok=True)
         file.write_bytes(b"{}")
@@ -236,14 +239,19 @@ def _dsl_alert(session: Session, dsl: Account, incident: Any) -> int:
 def _more_samples(session: Session, amira: Pupil, teacher: Account) -> dict[str, Sample]:
     """Records of the newer features (assessment, teacher-written lessons)."""
 
-    lesson_id = maps.pupil_map(session, amira)[0].lesson.id
-    objective = assessment.pupil_objective(session, amira, lesson_id)[1].objective.id
+    lessons = all_lessons(session)
+    lesson_id = maps.pupil_map(session, amira, lessons)[0].lesson.id
+    objective = assessment.pupil_objective(session, amira, lesson_id, lessons)[1].objective.id
     today = utcnow().date()
     observation = assessment.observe(
-        session, teacher, amira, objective, assessment.Entry(level=1, observed_on=today)
+        session, teacher, amira, objective, assessment.Entry(level=1, observed_on=today), lessons
     )
     written = authoring.create(
-        session, teacher, authoring.document_from_form(MultiDict(lesson_form())), ""
+        session,
+        teacher,
+        authoring.document_from_form(MultiDict(lesson_form())),
+        "",
+        now=utcnow(),
     )
     return {
         "change_id": Sample(_account_change(session, teacher).id, "school"),
@@ -291,7 +299,15 @@ def _recording(session: Session, teacher: Account, amira: Pupil) -> int:
         file.setframerate(8000)
         file.writeframes(b"\0\0" * 800)
     row = add_recording(
-        session, teacher, "Well done", audio.getvalue(), 100, consent=True, pupil=amira
+        session,
+        teacher,
+        "Well done",
+        audio.getvalue(),
+        100,
+        consent=True,
+        pupil=amira,
+        target=recording_folder(),
+        now=utcnow(),
     )
     return row.id
 
@@ -299,7 +315,7 @@ def _recording(session: Session, teacher: Account, amira: Pupil) -> int:
 def _flag(session: Session, teacher: Account) -> int:
     """A picture a teacher flagged, for the admin's list."""
 
-    return flag_picture(session, teacher, "stay", "1F9CD", "walk").id
+    return flag_picture(session, teacher, "stay", "1F9CD", "walk", now=utcnow()).id
 
 
 def _trusted_person(session: Session, teacher: Account, amira: Pupil) -> int:
@@ -308,7 +324,14 @@ def _trusted_person(session: Session, teacher: Account, amira: Pupil) -> int:
     photo = io.BytesIO()
     Image.new("RGB", (40, 40), "teal").save(photo, "PNG")
     row = people.add_person(
-        session, teacher, amira, Place.HOME, name="Grandma", photo=photo.getvalue()
+        session,
+        teacher,
+        amira,
+        Place.HOME,
+        name="Grandma",
+        photo=photo.getvalue(),
+        folder=people_folder(),
+        now=utcnow(),
     )
     return row.id
 

@@ -19,7 +19,7 @@ AUDIO = bytes(range(256)) * 40
 
 
 def _place_clip(app: Flask) -> str:
-    path = services.audio_path(services.cache_dir(app), KEY)
+    path = services.audio_path(services.cache_dir(app.config, app.instance_path), KEY)
     assert isinstance(path, Path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(AUDIO)

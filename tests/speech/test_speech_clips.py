@@ -132,10 +132,10 @@ def test_a_damaged_cache_entry_is_made_again(synthesiser: Synthesiser, cache: Pa
     ],
 )
 def test_bad_requests_are_refused_before_any_speech(
-    cache: Path, text: object, rate: object, field: str, message: str
+    cache: Path, synthesiser: Synthesiser, text: object, rate: object, field: str, message: str
 ) -> None:
     with pytest.raises(Invalid, match=message) as caught:
-        services.make_clip(text, rate=rate, directory=cache)
+        services.make_clip(text, rate=rate, directory=cache, synthesiser=synthesiser)
     assert caught.value.field == field
     assert not cache.exists()
 

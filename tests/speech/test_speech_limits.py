@@ -23,7 +23,7 @@ from tests.factories import make_class, make_pupil
 
 
 def _cached_files(app: Flask) -> list[Path]:
-    folder = services.cache_dir(app)
+    folder = services.cache_dir(app.config, app.instance_path)
     return sorted(folder.glob("*/*.mp3")) if folder.is_dir() else []
 
 
@@ -164,7 +164,7 @@ def test_the_cli_and_the_worker_prune_the_configured_cache(
     app: Flask, session: Session, clock: Clock
 ) -> None:
     clock.set(NOW)
-    folder = services.cache_dir(app)
+    folder = services.cache_dir(app.config, app.instance_path)
     stale = _fake_clip(folder, "a" * 64, "typed long ago", age_days=200)
     month_ago = NOW.date() - timedelta(days=30)
     session.add(SpeechUsage(who="account:1", day=month_ago, clips=3, characters=9))

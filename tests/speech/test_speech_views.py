@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 
 from classroom.accounts.models import Role
 from classroom.speech import cli as speech_cli
-from classroom.speech import services, views
+from classroom.speech import services, views, web
 from classroom.speech.engine import DEFAULT_VOICE, Synthesiser
 from tests.speech.mp3 import parse_mp3
 
@@ -149,7 +149,12 @@ def test_speech_available_is_true_with_espeak(speech_app: Flask) -> None:
 
 
 def test_clips_are_cached_privately_for_a_year(bare_app: Flask) -> None:
-    services.make_clip("Tell a trusted adult.")  # cached, so the bare app needs no allowance
+    # Cached first, so the bare app needs no allowance.
+    services.make_clip(
+        "Tell a trusted adult.",
+        directory=web.clip_folder(),
+        synthesiser=web.current_synthesiser(),
+    )
     client = bare_app.test_client()
     clip = make_clip(client).get_json()
     for url in (clip["audio_url"], clip["timings_url"]):

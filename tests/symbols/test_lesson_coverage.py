@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from classroom.lessons.content import all_pupil_texts, load_lessons
+from classroom.lessons.kinds import KINDS
 from classroom.symbols.symboliser import symbolise
 from classroom.symbols.vocabulary import load_vocabulary
 from classroom.worries.flow import worry_texts
@@ -30,7 +31,7 @@ def _unsymbolised(texts: list[str]) -> set[str]:
 
 
 def test_every_key_word_in_the_lessons_has_a_symbol() -> None:
-    texts = [text for _id, text in all_pupil_texts(load_lessons())]
+    texts = [text for _id, text in all_pupil_texts(load_lessons(kinds=KINDS))]
     assert _unsymbolised(texts) == set()
 
 

@@ -15,12 +15,14 @@ from sqlalchemy.orm import Session
 from classroom import policy
 from classroom.accounts.models import Account, Role
 from classroom.audit.models import AuditEvent
+from classroom.db import utcnow
 from classroom.errors import Invalid
 from classroom.principals import PupilPrincipal
 from classroom.symbols import people
 from classroom.symbols.models import Place
 from classroom.worries.services import trusted_adults
 from tests import factories
+from tests.symbol_helpers import people_folder
 
 
 def jpeg_with_gps() -> bytes:
@@ -59,7 +61,15 @@ def test_by_default_a_pupils_school_adults_are_class_staff_then_the_dsl(
 def test_staff_choose_school_adults_and_the_worry_flow_offers_them(
     session: Session, world: dict[str, Any]
 ) -> None:
-    people.add_person(session, world["teacher"], world["ben"], Place.SCHOOL, account=world["other"])
+    people.add_person(
+        session,
+        world["teacher"],
+        world["ben"],
+        Place.SCHOOL,
+        account=world["other"],
+        folder=people_folder(),
+        now=utcnow(),
+    )
     assert [a.display_name for a in trusted_adults(session, world["ben"])] == ["Ms Ash", "Mrs Lead"]
     assert [a.display_name for a in trusted_adults(session, world["dev"])] == [
         "Mr Hill",
@@ -77,6 +87,7 @@ def test_a_carer_adds_a_home_adult_who_is_never_offered_for_a_worry(
         Place.HOME,
         name=" Grandma  Rose ",
         photo=jpeg_with_gps(),
+        folder=people_folder(), now=utcnow(),
     )
     session.commit()
     shown = people.my_people(session, world["ben"])
@@ -85,7 +96,7 @@ def test_a_carer_adds_a_home_adult_who_is_never_offered_for_a_worry(
     assert shown[-1].photo == ("person", row.id)
     assert all(a.is_staff for a in trusted_adults(session, world["ben"]))
     assert people.my_people(session, world["dev"])[-1].place is Place.SCHOOL  # Ben's only
-    with Image.open(people.photo_path(row.photo_file)) as stored:  # type: ignore[arg-type]
+    with Image.open(people.photo_path(row.photo_file, people_folder())) as stored:  # type: ignore[arg-type]
         assert stored.format == "JPEG"
         assert max(stored.size) <= people.PHOTO_SIDE
         assert not stored.getexif()  # metadata stripped
@@ -98,41 +109,99 @@ def test_a_carer_cannot_set_school_adults_nor_another_childs(
 ) -> None:
     with pytest.raises(PermissionError):
         people.add_person(
-            session, world["parent"], world["ben"], Place.SCHOOL, account=world["teacher"]
+            session,
+            world["parent"],
+            world["ben"],
+            Place.SCHOOL,
+            account=world["teacher"],
+            folder=people_folder(),
+            now=utcnow(),
         )
     with pytest.raises(PermissionError):
-        people.add_person(session, world["parent"], world["dev"], Place.HOME, name="Gran")
+        people.add_person(
+            session,
+            world["parent"],
+            world["dev"],
+            Place.HOME,
+            name="Gran",
+            folder=people_folder(),
+            now=utcnow(),
+        )
     with pytest.raises(PermissionError):
-        people.add_person(session, world["other"], world["ben"], Place.HOME, name="Gran")
+        people.add_person(
+            session,
+            world["other"],
+            world["ben"],
+            Place.HOME,
+            name="Gran",
+            folder=people_folder(),
+            now=utcnow(),
+        )
 
 
 def test_bad_names_and_pictures_are_refused(session: Session, world: dict[str, Any]) -> None:
     with pytest.raises(Invalid, match="name"):
-        people.add_person(session, world["teacher"], world["ben"], Place.HOME, name="  ")
+        people.add_person(
+            session,
+            world["teacher"],
+            world["ben"],
+            Place.HOME,
+            name="  ",
+            folder=people_folder(),
+            now=utcnow(),
+        )
     with pytest.raises(Invalid, match="could not read"):
         people.add_person(
-            session, world["teacher"], world["ben"], Place.HOME, name="Gran", photo=b"<svg/>"
+            session,
+            world["teacher"],
+            world["ben"],
+            Place.HOME,
+            name="Gran",
+            photo=b"<svg/>",
+            folder=people_folder(),
+            now=utcnow(),
         )
 
 
 def test_a_staff_photo_is_shown_only_to_pupils_in_their_class(
     session: Session, world: dict[str, Any]
 ) -> None:
-    people.set_staff_photo(session, world["teacher"], world["teacher"], jpeg_with_gps())
+    people.set_staff_photo(
+        session,
+        world["teacher"],
+        world["teacher"],
+        jpeg_with_gps(),
+        folder=people_folder(),
+        now=utcnow(),
+    )
     session.commit()
     assert people.staff_picture(session, world["ben"], world["teacher"]) == (
         "staff", world["teacher"].id)  # fmt: skip
     ash_pupil = factories.make_pupil(session, world["ash"])
     assert people.staff_picture(session, ash_pupil, world["teacher"]) is None
     with pytest.raises(PermissionError):
-        people.set_staff_photo(session, world["other"], world["teacher"], jpeg_with_gps())
+        people.set_staff_photo(
+            session,
+            world["other"],
+            world["teacher"],
+            jpeg_with_gps(),
+            folder=people_folder(),
+            now=utcnow(),
+        )
 
 
 def test_photos_are_served_to_the_pupils_carer_and_staff_but_not_others(
     session: Session, client: FlaskClient, world: dict[str, Any], login_as: Callable[..., Account]
 ) -> None:
     row = people.add_person(
-        session, world["teacher"], world["ben"], Place.HOME, name="Gran", photo=jpeg_with_gps()
+        session,
+        world["teacher"],
+        world["ben"],
+        Place.HOME,
+        name="Gran",
+        photo=jpeg_with_gps(),
+        folder=people_folder(),
+        now=utcnow(),
     )
     session.commit()
     url = f"/symbols/people/photo/{row.id}.jpg"
@@ -173,7 +242,15 @@ def test_staff_add_and_remove_people_on_the_page(
 def test_the_pupil_sees_their_people_and_the_principal_scope(
     session: Session, world: dict[str, Any]
 ) -> None:
-    row = people.add_person(session, world["teacher"], world["ben"], Place.HOME, name="Gran")
+    row = people.add_person(
+        session,
+        world["teacher"],
+        world["ben"],
+        Place.HOME,
+        name="Gran",
+        folder=people_folder(),
+        now=utcnow(),
+    )
     ben = PupilPrincipal(world["ben"], None, 0)  # type: ignore[arg-type]
     dev = PupilPrincipal(world["dev"], None, 0)  # type: ignore[arg-type]
     assert policy.can_view_trusted_person(session, ben, row)

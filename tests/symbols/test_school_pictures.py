@@ -16,10 +16,12 @@ from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account, Role
 from classroom.audit.models import AuditEvent
+from classroom.db import utcnow
 from classroom.errors import Invalid
 from classroom.symbols import pictures, services
 from classroom.symbols.symboliser import symbolise
 from tests import corpora, factories
+from tests.symbol_helpers import picture_folder
 
 
 def png_with_metadata(size: tuple[int, int] = (900, 700)) -> bytes:
@@ -72,8 +74,16 @@ def test_staff_upload_a_picture_for_a_word_on_a_pupils_layer(session: Session) -
     oak = factories.make_class(session)
     teacher = factories.make_account(session, Role.TEACHER, classes=[oak])
     ben, dev = factories.make_pupil(session, oak), factories.make_pupil(session, oak)
-    row = pictures.upload_for_word(session, teacher, "Dog", png_with_metadata(), pupil=ben)
-    assert pictures.picture_path(row.symbol or "") is not None
+    row = pictures.upload_for_word(
+        session,
+        teacher,
+        "Dog",
+        png_with_metadata(),
+        pupil=ben,
+        target=picture_folder(),
+        now=utcnow(),
+    )
+    assert pictures.picture_path(row.symbol or "", picture_folder()) is not None
     bens = symbolise("dog", services.override_layers(session, ben))
     devs = symbolise("dog", services.override_layers(session, dev))
     assert bens[0].symbol == row.symbol
@@ -82,7 +92,15 @@ def test_staff_upload_a_picture_for_a_word_on_a_pupils_layer(session: Session) -
     assert {"symbols.picture_uploaded", "symbols.override_set"} <= actions
     other = factories.make_account(session, Role.TEACHER, classes=[factories.make_class(session)])
     with pytest.raises(PermissionError):
-        pictures.upload_for_word(session, other, "dog", png_with_metadata(), pupil=ben)
+        pictures.upload_for_word(
+            session,
+            other,
+            "dog",
+            png_with_metadata(),
+            pupil=ben,
+            target=picture_folder(),
+            now=utcnow(),
+        )
 
 
 @pytest.mark.usefixtures("session")

@@ -17,6 +17,7 @@ from classroom.audit.models import AuditEvent
 from classroom.symbols import people
 from classroom.symbols.models import StaffPhoto
 from tests import corpora, factories
+from tests.symbol_helpers import people_folder
 
 
 def jpeg_with_metadata() -> bytes:
@@ -46,7 +47,7 @@ def stored_photo(session: Session, account: Account) -> bytes:
     session.expire_all()
     row = session.get(StaffPhoto, account.id)
     assert row is not None
-    path = people.photo_path(row.photo_file)
+    path = people.photo_path(row.photo_file, people_folder())
     assert path is not None
     return path.read_bytes()
 

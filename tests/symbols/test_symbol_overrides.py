@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 import classroom.models  # noqa: F401 - every table on the metadata, as Alembic sees it
 from classroom.accounts.models import Role
 from classroom.audit.models import AuditEvent
-from classroom.db import Base, make_engine
+from classroom.db import Base, make_engine, utcnow
 from classroom.errors import Invalid
 from classroom.migrate import upgrade
 from classroom.principals import Anonymous
@@ -23,6 +23,7 @@ from classroom.symbols import services
 from classroom.symbols.models import SymbolOverride
 from classroom.symbols.symboliser import HIDDEN, symbolise
 from tests import factories
+from tests.symbol_helpers import picture_folder
 
 
 class World(dict[str, Any]):
@@ -73,22 +74,58 @@ def cat_symbol(session: Session, pupil: Pupil) -> str | None:
 def test_pupil_beats_class_beats_school(session: Session, world: World) -> None:
     pupil, head, teacher = world["pupil"], world["head"], world["teacher"]
     assert cat_symbol(session, pupil) == "1F431"
-    services.set_override(session, head, "cat", "1F436")
+    services.set_override(
+        session, head, "cat", "1F436", picture_folder=picture_folder(), now=utcnow()
+    )
     assert cat_symbol(session, pupil) == "1F436"
-    services.set_override(session, teacher, "cat", "1F98A", school_class=world["class"])
+    services.set_override(
+        session,
+        teacher,
+        "cat",
+        "1F98A",
+        school_class=world["class"],
+        picture_folder=picture_folder(),
+        now=utcnow(),
+    )
     assert cat_symbol(session, pupil) == "1F98A"
-    services.set_override(session, teacher, "Cat", "1F981", pupil=pupil)
+    services.set_override(
+        session, teacher, "Cat", "1F981", pupil=pupil, picture_folder=picture_folder(), now=utcnow()
+    )
     assert cat_symbol(session, pupil) == "1F981"
     assert cat_symbol(session, world["classmate"]) == "1F98A"
 
 
 def test_layers_come_least_specific_first(session: Session, world: World) -> None:
     pupil, teacher = world["pupil"], world["teacher"]
-    services.set_override(session, world["head"], "dog", "1F415")
-    services.set_override(session, teacher, "dog", None, school_class=world["class"])
-    services.set_override(session, teacher, "trusted adult", "1F9D1", pupil=pupil)
     services.set_override(
-        session, world["other_teacher"], "fox", "1F98A", school_class=world["other_class"]
+        session, world["head"], "dog", "1F415", picture_folder=picture_folder(), now=utcnow()
+    )
+    services.set_override(
+        session,
+        teacher,
+        "dog",
+        None,
+        school_class=world["class"],
+        picture_folder=picture_folder(),
+        now=utcnow(),
+    )
+    services.set_override(
+        session,
+        teacher,
+        "trusted adult",
+        "1F9D1",
+        pupil=pupil,
+        picture_folder=picture_folder(),
+        now=utcnow(),
+    )
+    services.set_override(
+        session,
+        world["other_teacher"],
+        "fox",
+        "1F98A",
+        school_class=world["other_class"],
+        picture_folder=picture_folder(),
+        now=utcnow(),
     )
     layers = services.override_layers(session, pupil)
     assert layers == [{"dog": "1F415"}, {"dog": HIDDEN}, {"trusted adult": "1F9D1"}]
@@ -96,7 +133,15 @@ def test_layers_come_least_specific_first(session: Session, world: World) -> Non
 
 
 def test_hidden_shows_the_word_without_a_symbol(session: Session, world: World) -> None:
-    services.set_override(session, world["teacher"], "cat", HIDDEN, pupil=world["pupil"])
+    services.set_override(
+        session,
+        world["teacher"],
+        "cat",
+        HIDDEN,
+        pupil=world["pupil"],
+        picture_folder=picture_folder(),
+        now=utcnow(),
+    )
     assert cat_symbol(session, world["pupil"]) is None
 
 
@@ -104,8 +149,18 @@ def test_setting_again_updates_one_row_and_audits_each_change(
     session: Session, world: World
 ) -> None:
     pupil, teacher = world["pupil"], world["teacher"]
-    first = services.set_override(session, teacher, "cat", "1F436", pupil=pupil)
-    second = services.set_override(session, world["ta"], "CAT ", "1F98A", pupil=pupil)
+    first = services.set_override(
+        session, teacher, "cat", "1F436", pupil=pupil, picture_folder=picture_folder(), now=utcnow()
+    )
+    second = services.set_override(
+        session,
+        world["ta"],
+        "CAT ",
+        "1F98A",
+        pupil=pupil,
+        picture_folder=picture_folder(),
+        now=utcnow(),
+    )
     assert first.id == second.id
     assert second.symbol == "1F98A"
     assert second.created_by_id == world["ta"].id
@@ -121,7 +176,9 @@ def test_setting_again_updates_one_row_and_audits_each_change(
 
 def test_clearing_goes_back_to_the_default(session: Session, world: World) -> None:
     pupil, teacher = world["pupil"], world["teacher"]
-    services.set_override(session, teacher, "cat", "1F436", pupil=pupil)
+    services.set_override(
+        session, teacher, "cat", "1F436", pupil=pupil, picture_folder=picture_folder(), now=utcnow()
+    )
     assert services.clear_override(session, teacher, "cat", pupil=pupil) is True
     assert services.clear_override(session, teacher, "cat", pupil=pupil) is False
     assert cat_symbol(session, pupil) == "1F431"
@@ -133,8 +190,12 @@ def test_clearing_goes_back_to_the_default(session: Session, world: World) -> No
 
 def test_staff_list_a_layers_overrides(session: Session, world: World) -> None:
     pupil, teacher = world["pupil"], world["teacher"]
-    services.set_override(session, teacher, "dog", "1F415", pupil=pupil)
-    services.set_override(session, teacher, "cat", None, pupil=pupil)
+    services.set_override(
+        session, teacher, "dog", "1F415", pupil=pupil, picture_folder=picture_folder(), now=utcnow()
+    )
+    services.set_override(
+        session, teacher, "cat", None, pupil=pupil, picture_folder=picture_folder(), now=utcnow()
+    )
     listed = services.list_overrides(session, teacher, pupil=pupil)
     assert [(o.phrase, o.symbol, o.layer) for o in listed] == [
         ("cat", None, "pupil"),
@@ -169,20 +230,46 @@ def test_who_may_change_which_layer(
     target = {"pupil": {"pupil": world["pupil"]}, "class": {"school_class": world["class"]}}
     kwargs = target.get(layer, {})
     if allowed:
-        services.set_override(session, world[who], "cat", "1F436", **kwargs)
+        services.set_override(
+            session,
+            world[who],
+            "cat",
+            "1F436",
+            **kwargs,
+            picture_folder=picture_folder(),
+            now=utcnow(),
+        )
         assert services.clear_override(session, world[who], "cat", **kwargs)
     else:
         with pytest.raises(PermissionError):
-            services.set_override(session, world[who], "cat", "1F436", **kwargs)
+            services.set_override(
+                session,
+                world[who],
+                "cat",
+                "1F436",
+                **kwargs,
+                picture_folder=picture_folder(),
+                now=utcnow(),
+            )
         with pytest.raises(PermissionError):
             services.clear_override(session, world[who], "cat", **kwargs)
 
 
 def test_a_pupil_and_nobody_cannot_change_symbols(session: Session, world: World) -> None:
     with pytest.raises(PermissionError):
-        services.set_override(session, Anonymous(), "cat", "1F436")
+        services.set_override(
+            session, Anonymous(), "cat", "1F436", picture_folder=picture_folder(), now=utcnow()
+        )
     with pytest.raises(PermissionError):
-        services.set_override(session, Anonymous(), "cat", "1F436", pupil=world["pupil"])
+        services.set_override(
+            session,
+            Anonymous(),
+            "cat",
+            "1F436",
+            pupil=world["pupil"],
+            picture_folder=picture_folder(),
+            now=utcnow(),
+        )
 
 
 @pytest.mark.parametrize(
@@ -199,7 +286,15 @@ def test_bad_input_is_refused_with_a_field(
     session: Session, world: World, phrase: str, symbol: str, field: str
 ) -> None:
     with pytest.raises(Invalid) as caught:
-        services.set_override(session, world["teacher"], phrase, symbol, pupil=world["pupil"])
+        services.set_override(
+            session,
+            world["teacher"],
+            phrase,
+            symbol,
+            pupil=world["pupil"],
+            picture_folder=picture_folder(),
+            now=utcnow(),
+        )
     assert caught.value.field == field
 
 
@@ -214,6 +309,7 @@ def test_a_class_and_a_pupil_together_is_a_programming_error(
             "1F436",
             school_class=world["class"],
             pupil=world["pupil"],
+            picture_folder=picture_folder(), now=utcnow(),
         )
 
 

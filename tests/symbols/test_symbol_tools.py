@@ -14,11 +14,13 @@ from sqlalchemy.orm import Session
 from classroom.accounts.models import Account, Role
 from classroom.accounts.passwords import hash_password
 from classroom.audit.models import AuditEvent
+from classroom.db import utcnow
 from classroom.devices.web import cookie_name
 from classroom.pupils.models import Pupil, Scanning, SchoolClass
 from classroom.symbols import services
 from classroom.symbols.models import SymbolOverride
 from tests import corpora, factories
+from tests.symbol_helpers import picture_folder
 
 Login = Callable[..., Account]
 
@@ -70,7 +72,15 @@ def test_text_tool_shows_a_class_choice_only_for_that_class(
     client: FlaskClient, login_as: Login, session: Session, oak: SchoolClass
 ) -> None:
     teacher = login_as(Role.TEACHER, classes=[oak])
-    services.set_override(session, teacher, "adult", "1F984", school_class=oak)
+    services.set_override(
+        session,
+        teacher,
+        "adult",
+        "1F984",
+        school_class=oak,
+        picture_folder=picture_folder(),
+        now=utcnow(),
+    )
     query = {"text": "an adult", "layer": f"class-{oak.id}"}
     assert "/symbols/1F984.svg" in client.get("/symbols/text", query_string=query).data.decode()
     query["layer"] = "school"

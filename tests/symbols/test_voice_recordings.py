@@ -15,9 +15,11 @@ from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account, Role
 from classroom.audit.models import AuditEvent
+from classroom.db import utcnow
 from classroom.errors import Invalid
 from classroom.symbols import recordings
 from tests import factories
+from tests.symbol_helpers import recording_folder
 
 
 def wav(seconds: float = 1.0) -> bytes:
@@ -35,14 +37,38 @@ def test_a_recording_needs_consent_and_real_audio(session: Session) -> None:
     teacher = factories.make_account(session, Role.TEACHER, classes=[oak])
     with pytest.raises(Invalid, match="agree"):
         recordings.add_recording(
-            session, teacher, "Hello", wav(), 1000, consent=False, school_class=oak
+            session,
+            teacher,
+            "Hello",
+            wav(),
+            1000,
+            consent=False,
+            school_class=oak,
+            target=recording_folder(),
+            now=utcnow(),
         )
     with pytest.raises(Invalid, match="could not be used"):
         recordings.add_recording(
-            session, teacher, "Hello", b"<script>", 1000, consent=True, school_class=oak
+            session,
+            teacher,
+            "Hello",
+            b"<script>",
+            1000,
+            consent=True,
+            school_class=oak,
+            target=recording_folder(),
+            now=utcnow(),
         )
     row = recordings.add_recording(
-        session, teacher, "Hello", wav(), 1000, consent=True, school_class=oak
+        session,
+        teacher,
+        "Hello",
+        wav(),
+        1000,
+        consent=True,
+        school_class=oak,
+        target=recording_folder(),
+        now=utcnow(),
     )
     assert row.mimetype == "audio/wav"
     assert row.consent_at is not None
@@ -54,10 +80,26 @@ def test_the_most_specific_recording_wins(session: Session) -> None:
     teacher = factories.make_account(session, Role.TEACHER, classes=[oak])
     ben, dev = factories.make_pupil(session, oak), factories.make_pupil(session, oak)
     for_class = recordings.add_recording(
-        session, teacher, "Well done!", wav(), 900, consent=True, school_class=oak
+        session,
+        teacher,
+        "Well done!",
+        wav(),
+        900,
+        consent=True,
+        school_class=oak,
+        target=recording_folder(),
+        now=utcnow(),
     )
     for_ben = recordings.add_recording(
-        session, teacher, "well done", wav(), 900, consent=True, pupil=ben
+        session,
+        teacher,
+        "well done",
+        wav(),
+        900,
+        consent=True,
+        pupil=ben,
+        target=recording_folder(),
+        now=utcnow(),
     )
     assert recordings.recording_for(session, ben, "Well done") == for_ben
     assert recordings.recording_for(session, dev, "Well done!") == for_class

@@ -336,6 +336,9 @@ class Catalogue:
     """Every lesson, ordered by number, with lookups by lesson id and objective id."""
 
     lessons: tuple[Lesson, ...]
+    # A school's catalogue keeps the lesson files it was built on: a class's default map is
+    # made of lesson files only, whatever teachers have shared.
+    base: Catalogue | None = field(default=None, repr=False, compare=False)
     _by_id: Mapping[str, Lesson] = field(init=False, repr=False, compare=False)
     _objectives: Mapping[str, tuple[Lesson, Version]] = field(init=False, repr=False, compare=False)
 
@@ -350,6 +353,10 @@ class Catalogue:
 
     def __iter__(self) -> Iterator[Lesson]:
         return iter(self.lessons)
+
+    def files(self) -> Catalogue:
+        """The lesson files alone: this catalogue, unless teacher lessons were added to it."""
+        return self if self.base is None else self.base
 
     def __len__(self) -> int:
         return len(self.lessons)

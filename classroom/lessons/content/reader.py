@@ -10,7 +10,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from classroom.lessons.content.lines import At, Key, LineMap
 from classroom.lessons.content.model import (
@@ -43,11 +43,25 @@ from classroom.risks import NOT_FOR_LESSONS
 from classroom.symbols.lesson_check import lesson_picture_problems
 from classroom.symbols.library import svg_path
 
+if TYPE_CHECKING:
+    from classroom.lessons.kinds import KindSpec
+
+# The step kinds a lesson may use, each with the unit that reads and checks its keys: the
+# registry in classroom/lessons/kinds.py, handed in by whoever loads lessons (kinds builds on
+# this reader, so the reader cannot import it).
+Kinds = Mapping[StepKind, "KindSpec"]
+
 
 def load_lessons(
-    folder: Path = LESSONS_DIR, *, symbol_exists: Callable[[str], bool] | None = None
+    folder: Path = LESSONS_DIR,
+    *,
+    kinds: Kinds,
+    symbol_exists: Callable[[str], bool] | None = None,
 ) -> Catalogue:
-    """Read and check every lesson file in `folder`; raise LessonError listing all problems."""
+    """Read and check every lesson file in `folder`; raise LessonError listing all problems.
+
+    `kinds`: the step-kind registry (`classroom.lessons.kinds.KINDS`).
+    """
     files = sorted(folder.glob("*.toml")) if folder.is_dir() else []
     files = [path for path in files if path.name != GLOSSARY_FILE.name]
     if not files:
@@ -55,7 +69,8 @@ def load_lessons(
     check_symbol = symbol_exists or _symbol_file_exists
     glossary = _checked_glossary()
     readers = [
-        _LessonReader(path, f"{folder.name}/{path.name}", check_symbol, glossary) for path in files
+        _LessonReader(path, f"{folder.name}/{path.name}", kinds, check_symbol, glossary)
+        for path in files
     ]
     lessons = [reader.read() for reader in readers]
     # Files in name order, and each file's problems top to bottom, as a teacher fixes them.
@@ -76,6 +91,7 @@ def check_document(
     data: Mapping[str, Any],
     source_name: str,
     *,
+    kinds: Kinds,
     symbol_exists: Callable[[str], bool] | None = None,
 ) -> Lesson:
     """Check one lesson given as data (a teacher's, from a form) by the lesson-file rules.
@@ -83,7 +99,7 @@ def check_document(
     The app assigns `id` and `number` (teacher lessons are numbered from 100, after the files),
     so those are taken as given; every other rule is the file rule. Raises LessonError.
     """
-    reader = _DocumentReader(data, source_name, symbol_exists or _symbol_file_exists)
+    reader = _DocumentReader(data, source_name, kinds, symbol_exists or _symbol_file_exists)
     reader.glossary = _checked_glossary()
     lesson = reader.read()
     if reader.problems or lesson is None:
@@ -145,11 +161,13 @@ class _LessonReader:
         self,
         path: Path,
         display: str,
+        kinds: Kinds,
         check_symbol: Callable[[str], bool],
         glossary: Glossary = NO_GLOSSARY,
     ) -> None:
         self.path = path
         self.display = display
+        self.kinds = kinds
         self.check_symbol = check_symbol
         self.glossary = glossary
         self.staff_notes_required = True
@@ -230,13 +248,11 @@ class _LessonReader:
         that sits on right answers in two or more steps but never on a wrong one. A kind's
         `answer_pictures` says which pictures it puts on answers (classroom/lessons/kinds.py).
         """
-        from classroom.lessons.kinds import spec  # noqa: PLC0415  # lazy: kinds reads this module (see _step)
-
         right: dict[str, list[Key]] = {}
         wrong = self.wrong_pictures
         for version in versions:
             for step in version.steps:
-                answers = spec(step).answer_pictures(step)
+                answers = self.kinds[step.kind].answer_pictures(step)
                 if all(correct for _, correct in answers):
                     continue  # where every answer is fine, nothing is given away
                 path: Key = (version.pathway.value, "steps", step.number - 1, "options")
@@ -376,14 +392,11 @@ class _LessonReader:
     # steps -----------------------------------------------------------------------------
 
     def _step(self, table: dict[str, Any], pathway: Pathway, number: int) -> Step | None:
-        # Imported here: kinds uses the model and this reader's checks, and is one unit per kind.
-        from classroom.lessons.kinds import KINDS  # noqa: PLC0415  # lazy: kinds imports this reader, so the registry is read at call time
-
         at = At((pathway.value, "steps", number - 1), f"step {number} of {pathway}")
         kind = self._kind(table, at)
         if kind is None:
             return None
-        unit = KINDS[kind]
+        unit = self.kinds[kind]
         # Every pre-formal step tells staff what to look for (the Engagement Model).
         required = STEP_KEYS | unit.keys
         if pathway is Pathway.PRE_FORMAL and self.staff_notes_required:
@@ -579,9 +592,13 @@ class _DocumentReader(_LessonReader):
     """Checks a lesson given as data rather than read from a file."""
 
     def __init__(
-        self, data: Mapping[str, Any], display: str, check_symbol: Callable[[str], bool]
+        self,
+        data: Mapping[str, Any],
+        display: str,
+        kinds: Kinds,
+        check_symbol: Callable[[str], bool],
     ) -> None:
-        super().__init__(Path(display), display, check_symbol)
+        super().__init__(Path(display), display, kinds, check_symbol)
         self.data = dict(data)
         self.every_pathway = False
 

@@ -6,6 +6,9 @@ without layers; for staff that now means the layer they would change: the one na
 after a swap the preview shows the new picture. `symbols/_word_swap.html` lists the screen's
 words as links to the chooser (which works without JavaScript); static/js/word-swap.js opens
 the same chooser in a dialog when a word is tapped.
+
+Request layer by nature (issue 17): it reads the request's `?symbols=` argument and address and
+memoises the chosen layer for the request, so it is a `*_web` module.
 """
 
 from __future__ import annotations
