@@ -11,6 +11,7 @@ from flask import Flask
 
 from classroom import policy
 from classroom.installed.views import app_short_name, app_theme_colour
+from classroom.ipad.chrome import pupil_chrome
 from classroom.localtime import local_time, zone_name
 from classroom.speech.services import speech_available
 from classroom.symbols.cache import render_labels, render_symbolised, render_words
@@ -43,6 +44,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         url_for=app.url_for,  # web.py's: each URL built once per worker
         static_url=static_url,
+        pupil_chrome=pupil_chrome,
         app_short_name=app_short_name,
         app_theme_colour=app_theme_colour,
         can=can,
