@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Flask
 
 from classroom import policy
+from classroom.assessment.heatmap_cells import svg_cells, table_cells
 from classroom.installed.views import app_short_name, app_theme_colour
 from classroom.ipad.chrome import pupil_chrome
 from classroom.localtime import local_time, zone_name
@@ -45,6 +46,8 @@ def init_app(app: Flask) -> None:
         url_for=app.url_for,  # web.py's: each URL built once per worker
         static_url=static_url,
         pupil_chrome=pupil_chrome,
+        heatmap_svg_cells=svg_cells,
+        heatmap_table_cells=table_cells,
         app_short_name=app_short_name,
         app_theme_colour=app_theme_colour,
         can=can,
