@@ -12,7 +12,7 @@ from flask import Flask
 from classroom import policy
 from classroom.assessment.heatmap_cells import svg_cells, table_cells
 from classroom.installed.views import app_short_name, app_theme_colour
-from classroom.ipad.chrome import pupil_chrome
+from classroom.ipad.chrome_web import pupil_chrome
 from classroom.localtime import local_time, zone_name
 from classroom.speech.services import speech_available
 from classroom.symbols.cache import render_labels, render_symbolised, render_words

@@ -1,5 +1,5 @@
 """The pupil layout's shared parts (worry rail, Finished and its question, the head's links) are
-rendered once per worker (classroom/ipad/chrome.py): each pupil still gets their own."""
+rendered once per worker (classroom/ipad/chrome_web.py): each pupil still gets their own."""
 
 from __future__ import annotations
 

@@ -10,6 +10,8 @@ is rendered as a marker and filled in, escaped, on every page.
 
 A teacher's new symbol choice changes the layers, so it is a new key: the pupil sees it on the
 next page, and the old entry is dropped when the cache is next cleared.
+
+Web glue, called by templates during a request: it reads the request's app and script root.
 """
 
 from __future__ import annotations
