@@ -10,7 +10,9 @@ from __future__ import annotations
 from flask import Flask
 
 from classroom import policy
+from classroom.assessment.heatmap_cells import svg_cells, table_cells
 from classroom.installed.views import app_short_name, app_theme_colour
+from classroom.ipad.chrome_web import pupil_chrome
 from classroom.speech.web import speech_available
 from classroom.symbols.people_views import person_picture, staff_picture
 from classroom.symbols.spoken import name, spoken
@@ -42,6 +44,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         url_for=app.url_for,  # web.py's: each URL built once per worker
         static_url=static_url,
+        pupil_chrome=pupil_chrome,
+        heatmap_svg_cells=svg_cells,
+        heatmap_table_cells=table_cells,
         app_short_name=app_short_name,
         app_theme_colour=app_theme_colour,
         can=can,

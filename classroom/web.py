@@ -36,7 +36,7 @@ from werkzeug.wrappers import Response
 from classroom import localtime, policy
 from classroom.accounts import passwords
 from classroom.accounts import services as accounts
-from classroom.accounts.models import Account
+from classroom.accounts.models import Account, UserSession
 from classroom.audit.models import AuditEvent
 from classroom.audit.services import CLIENT_ADDRESS
 from classroom.db import (
@@ -48,10 +48,10 @@ from classroom.db import (
     write_intent,
 )
 from classroom.devices import web as devices
+from classroom.devices.models import Device
 from classroom.errors import Invalid
 from classroom.forms import Form
 from classroom.principals import Actor, Anonymous, PupilPrincipal
-from classroom.pupils.models import Pupil
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -179,10 +179,10 @@ def load_principal(token: str) -> Account | PupilPrincipal | None:
     row = accounts.live_session(session, token, now=now, settings=sign_in_settings())
     principal: Account | PupilPrincipal | None = None
     if row is not None and row.account_id is not None:
-        account = session.get(Account, row.account_id)
+        account = row.account  # read with the session (accounts.live_session)
         principal = account if account is not None and account.active else None
-    elif row is not None and row.pupil_id is not None and row.device_id is not None:
-        principal = _pupil_principal(row.pupil_id, row.device_id, row.id)
+    elif row is not None and row.pupil is not None:
+        principal = _pupil_principal(row)
     if row is not None and principal is None:
         accounts.end_session(row, "no_longer_allowed", now=now)
     if row is not None and principal is not None:
@@ -214,15 +214,29 @@ def recently_signed_in() -> bool:
     return expires > time.monotonic()
 
 
-def _pupil_principal(pupil_id: int, device_id: int, session_id: int) -> PupilPrincipal | None:
-    session = get_session()
-    pupil = session.get(Pupil, pupil_id)
-    device = devices.current_device()
-    if pupil is None or device is None or device.id != device_id:
+def _pupil_principal(row: UserSession) -> PupilPrincipal | None:
+    # The pupil and the iPad were read with the session (accounts.live_session).
+    pupil, device = row.pupil, _this_ipad(row.device)
+    if pupil is None or device is None or device.id != row.device_id:
         return None
     if not policy.can_pupil_sign_in_on(pupil, device.class_id):
         return None
-    return PupilPrincipal(pupil=pupil, device=device, session_id=session_id)
+    return PupilPrincipal(pupil=pupil, device=device, session_id=row.id)
+
+
+def _this_ipad(session_device: Device | None) -> Device | None:
+    """The iPad this request comes from (devices.current_device): the session's own iPad, read
+    with the session, if the request carries its cookie and it is not revoked; else looked up."""
+    cookie = request.cookies.get(devices.cookie_name(), "")
+    if (
+        "device" not in g
+        and cookie
+        and session_device is not None
+        and session_device.active
+        and session_device.token_hash == accounts.token_hash(cookie)
+    ):
+        g.device = session_device  # what current_device() would find, without its query
+    return devices.current_device()
 
 
 def begin_request() -> ResponseReturnValue | None:

@@ -7,11 +7,12 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.orm import Session, contains_eager
 
 from classroom.accounts.models import Account, LoginAttempt, Role, UserSession
 from classroom.accounts.passwords import (
@@ -28,6 +29,22 @@ from classroom.principals import Actor
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+@cache  # built on first use: the mappers it joins are configured once every model is loaded
+def _with_whom() -> Select[UserSession]:
+    """A session with whom it signs in (the account, or the pupil and their iPad): one statement."""
+    return (
+        select(UserSession)
+        .outerjoin(UserSession.account)
+        .outerjoin(UserSession.pupil)
+        .outerjoin(UserSession.device)
+        .options(
+            contains_eager(UserSession.account),
+            contains_eager(UserSession.pupil),
+            contains_eager(UserSession.device),
+        )
+    )
 
 
 def normalise_username(username: str) -> str:
@@ -190,7 +207,7 @@ def live_session(
     session: Session, token: str, *, now: datetime, settings: SignInSettings
 ) -> UserSession | None:
     """The session for a cookie token if it has not ended, idled out or expired."""
-    row = session.scalar(select(UserSession).where(UserSession.token_hash == token_hash(token)))
+    row = session.scalar(_with_whom().where(UserSession.token_hash == token_hash(token)))
     if row is None or row.ended_at is not None:
         return None
     idle_minutes = settings.pupil_idle_minutes if row.pupil_id else settings.staff_idle_minutes

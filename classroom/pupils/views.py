@@ -12,6 +12,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from sqlalchemy.orm import selectinload
 
 from classroom import policy
 from classroom.audit.services import record
@@ -22,7 +23,7 @@ from classroom.policy import allow
 from classroom.principals import Actor, PupilPrincipal
 from classroom.pupils import photos, photos_web, services
 from classroom.pupils.forms import PupilSettingsForm
-from classroom.pupils.models import CardChoosing, Pathway, Pupil, Scanning, SymbolSize
+from classroom.pupils.models import CardChoosing, Pathway, Pupil, Scanning, SchoolClass, SymbolSize
 from classroom.speech.services import voice_choices
 from classroom.speech.web import current_synthesiser
 from classroom.web import apply_form, current_actor
@@ -43,10 +44,15 @@ def dashboard() -> ResponseReturnValue:
     """Staff home: the classes and pupils this person may see, and their tools."""
     db = get_session()
     actor = _actor()
-    classes = list(db.scalars(policy.visible_classes(actor)))
+    # Each class's staff and pupils with the classes, and which maps the person may edit in
+    # one query: the page's statements stay the same however many classes the school has.
+    shown = (selectinload(SchoolClass.staff), selectinload(SchoolClass.pupils))
+    classes = list(db.scalars(policy.visible_classes(actor).options(*shown)))
     visible = set(db.scalars(policy.visible_pupils(actor)))
     record(db, actor, "pupils.list_viewed", summary=f"{len(visible)} pupils")
-    editable = {c.id for c in classes if policy.can_edit_class_map(db, actor, c)}
+    # can_edit_class_map is membership of this scope (tests/test_policy_agreement.py).
+    maps = policy.visible_settings_classes(actor).with_only_columns(SchoolClass.id)
+    editable = set(db.scalars(maps))
     return render_template(
         "pupils/dashboard.html", classes=classes, visible=visible, editable_classes=editable
     )

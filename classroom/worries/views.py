@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -397,11 +398,6 @@ def _queue_rows() -> list[Incident]:
     return list(get_session().scalars(query))
 
 
-def _open_count() -> int:
-    scope = policy.visible_incidents(current_actor()).where(Incident.status != Status.CLOSED)
-    return get_session().scalar(scope.with_only_columns(func.count()).order_by(None)) or 0
-
-
 @bp.get("/safeguarding/")
 @allow("work_incidents")
 def queue() -> ResponseReturnValue:
@@ -414,19 +410,32 @@ def queue() -> ResponseReturnValue:
             .limit(50)
         )
     )
+    state = _open_state()
     return render_template(
         "worries/queue.html",
-        open_count=_open_count(),
+        open_count=state.count,
         page=max(1, request.args.get("page", 1, type=int)),
         page_size=QUEUE_PAGE,
         incidents=_queue_rows(),
         closed=closed,
         labels=CATEGORY_LABELS,
-        state=_state(),
+        state=state.tag,
     )
 
 
-def _state() -> str:
+@dataclass(frozen=True)
+class OpenState:
+    count: int  # new or open
+    newest: int  # the newest one's id
+    new: int  # not yet triaged
+
+    @property
+    def tag(self) -> str:
+        """Changes whenever the open queue does: the live view's ETag."""
+        return f"{self.newest}-{self.count}-{self.new}"
+
+
+def _open_state() -> OpenState:
     """How many are open, the newest, how many new: one indexed aggregate, whatever the backlog."""
     scope = policy.visible_incidents(current_actor()).where(Incident.status != Status.CLOSED)
     is_new = case((Incident.status == Status.NEW, 1), else_=0)
@@ -435,7 +444,11 @@ def _state() -> str:
             None
         )
     ).one()
-    return f"{newest or 0}-{count}-{new or 0}"
+    return OpenState(count or 0, newest or 0, new or 0)
+
+
+def _state() -> str:
+    return _open_state().tag
 
 
 @bp.get("/safeguarding/queue/rows")

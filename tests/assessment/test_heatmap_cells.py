@@ -1,0 +1,60 @@
+"""The class heatmap's cells (classroom/assessment/heatmap_cells.py): each level, starred when
+maintained, marked when a pupil needs help, a dash when not assessed; every text escaped."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Flask
+from markupsafe import escape
+
+from classroom.assessment.derive import State
+from classroom.assessment.heatmap_cells import svg_cells, table_cells
+from classroom.assessment.queries import Cell
+from classroom.lessons import maps
+from classroom.pupils.models import Pathway
+from classroom.scale import LEVEL_WORDS, Level
+
+
+def _cells() -> list[Cell]:
+    lessons = list(maps.catalogue())[:3]
+    pathway = list(Pathway)[0]
+
+    def cell(n: int, state: State | None) -> Cell:
+        return Cell(lessons[n], lessons[n].version(pathway).objective, pathway, state)
+
+    secure = State(Level.SECURE, True, date(2026, 11, 2), False, False, 3)
+    stuck = State(Level.EMERGING, False, date(2026, 9, 1), True, False, 1)
+    return [cell(0, None), cell(1, secure), cell(2, stuck)]
+
+
+def test_the_picture_shows_each_cells_level_and_escapes_the_name(app: Flask) -> None:
+    with app.test_request_context("/"):
+        cells = _cells()
+        html = str(svg_cells("<Amira>", cells, 70, 150, 34, 30, LEVEL_WORDS))
+
+    first, second, third = (escape(c.lesson.title.text) for c in cells)
+    assert "<Amira>" not in html
+    assert (
+        '<rect x="150" y="70" width="32" height="28" class="lvl-none">'
+        f"<title>&lt;Amira&gt;, {first}: not assessed</title></rect>"
+    ) in html
+    assert '<text x="166.0" y="90.0" text-anchor="middle" class="hm-value">–</text>' in html
+    assert (
+        '<rect x="184" y="70" width="32" height="28" class="lvl-3">'
+        f"<title>&lt;Amira&gt;, {second}: Secure (independent)</title></rect>"
+    ) in html
+    assert '<text x="200.0" y="90.0" text-anchor="middle" class="hm-value">3*</text>' in html
+    assert 'class="lvl-1 hm-help">' in html
+    assert f"{third}: Emerging (full support)</title>" in html
+
+
+def test_the_table_shows_the_same_levels_in_words_a_screen_reader_reads(app: Flask) -> None:
+    with app.test_request_context("/"):
+        html = str(table_cells(_cells()))
+
+    assert html == (
+        '<td class="lvl-none">–</td>'
+        '<td class="lvl-3">3*</td>'
+        '<td class="lvl-1 needs-help-cell">1 <span class="visually-hidden">needs help</span>!</td>'
+    )
