@@ -13,7 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account, Role
-from classroom.devices.services import cookie_name
+from classroom.devices.web import cookie_name
 from classroom.pupils.models import Pupil
 from tests.factories import make_class, make_device, make_pupil
 

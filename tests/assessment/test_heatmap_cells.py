@@ -11,13 +11,12 @@ from markupsafe import escape
 from classroom.assessment.derive import State
 from classroom.assessment.heatmap_cells import svg_cells, table_cells
 from classroom.assessment.queries import Cell
-from classroom.lessons import maps
 from classroom.pupils.models import Pathway
 from classroom.scale import LEVEL_WORDS, Level
 
 
-def _cells() -> list[Cell]:
-    lessons = list(maps.catalogue())[:3]
+def _cells(app: Flask) -> list[Cell]:
+    lessons = list(app.extensions["lessons"])[:3]  # the lesson files
     pathway = list(Pathway)[0]
 
     def cell(n: int, state: State | None) -> Cell:
@@ -30,7 +29,7 @@ def _cells() -> list[Cell]:
 
 def test_the_picture_shows_each_cells_level_and_escapes_the_name(app: Flask) -> None:
     with app.test_request_context("/"):
-        cells = _cells()
+        cells = _cells(app)
         html = str(svg_cells("<Amira>", cells, 70, 150, 34, 30, LEVEL_WORDS))
 
     first, second, third = (escape(c.lesson.title.text) for c in cells)
@@ -51,7 +50,7 @@ def test_the_picture_shows_each_cells_level_and_escapes_the_name(app: Flask) -> 
 
 def test_the_table_shows_the_same_levels_in_words_a_screen_reader_reads(app: Flask) -> None:
     with app.test_request_context("/"):
-        html = str(table_cells(_cells()))
+        html = str(table_cells(_cells(app)))
 
     assert html == (
         '<td class="lvl-none">–</td>'

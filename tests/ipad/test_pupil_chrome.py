@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account, Role
-from classroom.devices.services import cookie_name
+from classroom.devices.web import cookie_name
 from classroom.pupils.models import Pupil
 from classroom.symbols.services import override_layers
 from tests.factories import make_class, make_device, make_pupil
