@@ -54,7 +54,7 @@ from bench.data import grow  # noqa: E402
 from classroom import create_app, demo  # noqa: E402
 from classroom.accounts import two_factor  # noqa: E402
 from classroom.accounts.models import Account, TwoFactor  # noqa: E402
-from classroom.db import get_session, writing  # noqa: E402
+from classroom.db import get_session, utcnow, writing  # noqa: E402
 from classroom.devices.models import Device  # noqa: E402
 from classroom.devices.services import new_device  # noqa: E402
 from classroom.lessons import maps  # noqa: E402
@@ -108,7 +108,7 @@ def build_instance(folder: Path, factor: int) -> Instance:
     app = create_app(config(folder, url))
     with app.app_context(), writing():
         session = get_session()
-        demo.seed(session, PASSWORD)
+        demo.seed(session, PASSWORD, secret_key=str(app.config["SECRET_KEY"]))
         grow(session, factor)
         enrol_two_step(session)
         oak = session.scalars(select(SchoolClass).where(SchoolClass.name == "Oak")).one()
@@ -398,7 +398,8 @@ def top_up(instance: Instance, wanted: int) -> None:
         for n in range(missing):
             choices = worries.WorryChoices(what="sad")
             pupil = pupils[n % len(pupils)]
-            worries.raise_worry(session, pupil, device, str(uuid.uuid4()), choices)
+            key, now, base_url = str(uuid.uuid4()), utcnow(), str(app.config["BASE_URL"])
+            worries.raise_worry(session, pupil, device, key, choices, now=now, base_url=base_url)
             if n % 200 == 199:
                 session.commit()
         session.commit()

@@ -66,7 +66,7 @@ def _portrait() -> bytes:
     return out.getvalue()
 
 
-def seed(session: Session, password: str | None = None) -> str | None:
+def seed(session: Session, password: str | None = None, *, secret_key: str) -> str | None:
     """Create the demo school if there is none; returns the accounts' password, or None."""
     if session.scalar(select(School.id)) is not None:
         return None
@@ -140,7 +140,8 @@ def seed(session: Session, password: str | None = None) -> str | None:
             )
         )
     session.flush()
-    parents_demo.seed(session, pupils)  # a live feed for `parent` and an invite code for Ben
+    # A live feed for `parent` and an invite code for Ben.
+    parents_demo.seed(session, pupils, now=now, secret_key=secret_key)
     rules_services.seed_demo(session, school.id)  # "Our rules", on display in every classroom
     # Amira's tile is a photo (her carers consented to photos in the app); the rest are symbols.
     pupils["Amira"].photo_file = pupil_photos.store_tile(_portrait())

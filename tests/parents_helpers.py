@@ -9,11 +9,13 @@ from datetime import UTC, date, datetime
 from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account, Role
+from classroom.db import utcnow
 from classroom.parents import services
 from classroom.parents.models import ConsentPurpose
 from classroom.pupils.models import Pupil, SchoolClass
 from classroom.worries import services as worries
 from classroom.worries.models import Incident, IncidentPupil, ParentContact, PupilRole
+from tests.app_settings import base_url, carer_emails, school_today
 from tests.conftest import Clock
 from tests.factories import link_parent, make_account, make_class, make_pupil
 
@@ -81,6 +83,8 @@ def consent(session: Session, family: Family, pupil: Pupil | None = None) -> Non
         True,
         "Sara Khan (mother)",
         date(2026, 9, 1),
+        now=utcnow(),
+        today=school_today(),
     )
     session.commit()
 
@@ -95,7 +99,9 @@ def moment(
         "Sorts kind and unkind messages",
         "Secure (independent)",
         note,
-        **kw,  # type: ignore[arg-type]
+        **kw,  # type: ignore[arg-type],
+        now=utcnow(),
+        emails=carer_emails(),
     )
     session.commit()
     return item.id
@@ -116,13 +122,17 @@ def incident_about(
             "Exact words: he said it again",
             None,
         ),
+        now=utcnow(),
+        base_url=base_url(),
     )
     for pupil in pupils:
         session.add(
             IncidentPupil(incident_id=incident.id, pupil_id=pupil.id, role=PupilRole.INVOLVED)
         )
     if decision is not None:
-        worries.decide_parent_contact(session, family.dsl, incident, decision, "Reason text", None)
+        worries.decide_parent_contact(
+            session, family.dsl, incident, decision, "Reason text", None, now=utcnow()
+        )
     session.commit()
     session.refresh(incident)
     return incident

@@ -92,6 +92,7 @@ def _alert_team(session: Session, change: AccountChangeRequest) -> None:
                 "another member of the team approves it.\n\n"
                 f"Please sign in to check it: {current_app.config['BASE_URL']}/admin/approvals\n",
                 school_id=change.school_id,
+                now=change.requested_at,
             )
 
 

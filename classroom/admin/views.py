@@ -16,7 +16,7 @@ from classroom.admin import services as admin_services
 from classroom.admin.models import AccountChangeRequest
 from classroom.audit.models import AuditEvent
 from classroom.audit.services import record
-from classroom.db import get_session
+from classroom.db import get_session, utcnow
 from classroom.errors import Invalid
 from classroom.localtime import local_day_bounds
 from classroom.outbox import services as outbox
@@ -416,6 +416,6 @@ def mail_retry(message_id: int) -> ResponseReturnValue:
         or not policy.can_retry_mail(db, _actor(), message)
     ):
         abort(404)
-    outbox.retry_now(message)
+    outbox.retry_now(message, now=utcnow())
     record(db, _actor(), "mail.retried", message, message.subject)
     return redirect(url_for("admin.mail_failures", retried=1))

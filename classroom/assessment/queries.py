@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -17,8 +16,9 @@ from classroom.localtime import local_today
 from classroom.pupils.models import Pathway, Pupil
 
 
-def needs_help_weeks(value: int | None = None) -> int:
-    weeks = value or int(current_app.config.get("NEEDS_HELP_WEEKS", 6))
+def needs_help_weeks(value: int | None, default: int) -> int:
+    """The weeks asked for (or the school's setting), kept between 1 and 52."""
+    weeks = value or default
     return max(1, min(weeks, 52))
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,7 +18,6 @@ from classroom.assessment.models import (
     Support,
 )
 from classroom.audit.services import record
-from classroom.db import utcnow
 from classroom.errors import Invalid
 from classroom.lessons import content, maps
 from classroom.lessons.models import StepResponse
@@ -88,6 +87,8 @@ def observe(
     objective_id: str,
     entry: Entry,
     supersedes: Observation | None = None,
+    *,
+    now: datetime,
 ) -> Observation:
     """Record one observation against the pupil's own objective (never another pathway's)."""
     if not policy.can_record_assessment(session, actor, pupil):
@@ -116,7 +117,7 @@ def observe(
         engagement=",".join(entry.engagement),
         observed_on=entry.observed_on,
         recorded_by_id=require_account_id(actor),
-        recorded_at=utcnow(),
+        recorded_at=now,
         supersedes_id=supersedes.id if supersedes else None,
         from_proposal=entry.from_proposal,
     )
@@ -133,7 +134,13 @@ def observe(
 
 
 def observe_class(
-    session: Session, actor: Actor, pupils: list[Pupil], lesson_id: str, entry: Entry
+    session: Session,
+    actor: Actor,
+    pupils: list[Pupil],
+    lesson_id: str,
+    entry: Entry,
+    *,
+    now: datetime,
 ) -> list[Observation]:
     """One tap of a level for several pupils: each against their own pathway's objective."""
     if not pupils:
@@ -141,27 +148,31 @@ def observe_class(
     rows = []
     for pupil in pupils:
         _lesson, version = pupil_objective(session, pupil, lesson_id)
-        rows.append(observe(session, actor, pupil, version.objective.id, entry))
+        rows.append(observe(session, actor, pupil, version.objective.id, entry, now=now))
     return rows
 
 
-def correct(session: Session, actor: Actor, old: Observation, entry: Entry) -> Observation:
+def correct(
+    session: Session, actor: Actor, old: Observation, entry: Entry, *, now: datetime
+) -> Observation:
     """A correction is a new observation that supersedes the old one, which is kept."""
     if session.scalar(select(Observation.id).where(Observation.supersedes_id == old.id)):
         raise Invalid("That observation has already been corrected; correct the newer one.")
     pupil = session.get(Pupil, old.pupil_id)
     if pupil is None:
         raise LookupError(old.pupil_id)
-    return observe(session, actor, pupil, old.objective_id, entry, supersedes=old)
+    return observe(session, actor, pupil, old.objective_id, entry, supersedes=old, now=now)
 
 
-def mark_shared(session: Session, actor: Actor, observation: Observation) -> bool:
+def mark_shared(
+    session: Session, actor: Actor, observation: Observation, *, now: datetime
+) -> bool:
     """Note that an observation went home as a learning moment (False if it already had)."""
     if session.get(ObservationShare, observation.id) is not None:
         return False
     shared_by = require_account_id(actor)
     session.add(
-        ObservationShare(observation_id=observation.id, shared_by_id=shared_by, shared_at=utcnow())
+        ObservationShare(observation_id=observation.id, shared_by_id=shared_by, shared_at=now)
     )
     return True
 

@@ -7,7 +7,7 @@ import io
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,12 +26,13 @@ from classroom.assessment.models import (
     Support,
 )
 from classroom.audit.services import record
-from classroom.db import get_session
+from classroom.db import get_session, utcnow
 from classroom.errors import Invalid
 from classroom.export import safe_cell
 from classroom.lessons import content, maps
 from classroom.localtime import local_today
 from classroom.parents import services as parents
+from classroom.parents.delivery import CarerEmails
 from classroom.policy import allow
 from classroom.pupils.models import Pathway, Pupil, SchoolClass
 from classroom.web import apply_form, current_actor
@@ -77,7 +78,8 @@ def _entry(form: Any, prefix: str = "") -> services.Entry:
 
 
 def _weeks() -> int:
-    return queries.needs_help_weeks(request.args.get("weeks", type=int))
+    default = int(current_app.config.get("NEEDS_HELP_WEEKS", 6))
+    return queries.needs_help_weeks(request.args.get("weeks", type=int), default)
 
 
 # --- The class: heatmap, fast recording, summary -------------------------------------------------
@@ -131,7 +133,7 @@ def class_record(class_id: int) -> ResponseReturnValue:
         return _record_page(school_class, pupils, lesson_id, "Choose pupils from this class."), 400
     rows = apply_form(
         lambda: services.observe_class(
-            db, current_actor(), chosen, lesson_id, _entry(request.form)
+            db, current_actor(), chosen, lesson_id, _entry(request.form), now=utcnow()
         ),
         lambda message: (_record_page(school_class, pupils, lesson_id, message), 400),
     )
@@ -226,7 +228,9 @@ def pupil_record(pupil_id: int) -> ResponseReturnValue:
     db = get_session()
     objective_id = request.form.get("objective_id", "")[:80]
     apply_form(
-        lambda: services.observe(db, current_actor(), pupil, objective_id, _entry(request.form)),
+        lambda: services.observe(
+            db, current_actor(), pupil, objective_id, _entry(request.form), now=utcnow()
+        ),
         lambda message: _problem_page(pupil, message),
         hide_refusal=True,
     )
@@ -287,7 +291,7 @@ def correct(observation_id: int) -> ResponseReturnValue:
     old, pupil = _observation(observation_id)
     db = get_session()
     apply_form(
-        lambda: services.correct(db, current_actor(), old, _entry(request.form)),
+        lambda: services.correct(db, current_actor(), old, _entry(request.form), now=utcnow()),
         lambda message: _problem_page(pupil, message),
         hide_refusal=True,
     )
@@ -301,7 +305,7 @@ def _problem_page(pupil: Pupil, message: str | None) -> ResponseReturnValue:
 
 
 def _share_home(db: Session, row: Observation, pupil: Pupil) -> None:
-    if services.mark_shared(db, current_actor(), row):
+    if services.mark_shared(db, current_actor(), row, now=utcnow()):
         _lesson, version = maps.catalogue().objective(row.objective_id)
         share_home(db, pupil, version.objective.text, row)
         record(db, current_actor(), "observation.shared_home", pupil, row.objective_id)
@@ -329,7 +333,14 @@ def share(observation_id: int) -> ResponseReturnValue:
 def share_home(db: Any, pupil: Pupil, objective_text: str, row: Observation) -> None:
     """Hand the moment to the parents feature (plain words: what they can do, not a score)."""
     parents.share_learning_moment(
-        db, current_actor(), pupil, objective_text, Level(row.level).words, row.note
+        db,
+        current_actor(),
+        pupil,
+        objective_text,
+        Level(row.level).words,
+        row.note,
+        now=utcnow(),
+        emails=CarerEmails.from_config(current_app.config),
     )
 
 

@@ -14,7 +14,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import login_user, logout_user
 
 from classroom import policy
-from classroom.db import get_session, keep
+from classroom.db import get_session, keep, utcnow
 from classroom.devices.models import Device
 from classroom.devices.services import current_device
 from classroom.errors import CSRF_RECOVERY, Invalid, Throttled, register_pupil_pages
@@ -172,7 +172,7 @@ def home() -> ResponseReturnValue:
 def worry_seen() -> ResponseReturnValue:
     """The pupil tapped OK on "an adult has seen your worry": it is not shown again."""
     db = get_session()
-    worry_services.mark_seen_message_told(db, _pupil().pupil)
+    worry_services.mark_seen_message_told(db, _pupil().pupil, now=utcnow())
     return redirect(url_for("ipad.home"))
 
 

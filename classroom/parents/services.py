@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from classroom import photos, policy
 from classroom.accounts.models import Account
 from classroom.audit.services import record
-from classroom.db import serialise, utcnow
+from classroom.db import serialise
 from classroom.errors import Invalid, checked_key
 from classroom.export import check_passphrase, encrypted_csv, safe_cell
 from classroom.localtime import local_time, local_today
@@ -122,23 +122,24 @@ def _add(
     pupil: Pupil,
     kind: FeedKind,
     key: str | None,
+    emails: delivery.CarerEmails,
+    now: datetime,
     **fields: object,
 ) -> FeedItem:
-    now = utcnow()
     from_carer = bool(fields.get("from_carer"))
     item = FeedItem(
         school_id=pupil.school_id,
         pupil_id=pupil.id,
         kind=kind,
         created_at=now,
-        deliver_at=now if from_carer else delivery.delivery_time(now),
+        deliver_at=now if from_carer else emails.hours.next_open(now),
         author_id=author.id,
         key=key[:64] if key else None,
         **fields,
     )
     session.add(item)
     session.flush()
-    delivery.notify(session, item)
+    delivery.notify(session, item, now=now, base_url=emails.base_url)
     return item
 
 
@@ -151,6 +152,9 @@ def share_learning_moment(
     note: str | None,
     photo: bytes | None = None,
     key: str | None = None,
+    *,
+    now: datetime,
+    emails: delivery.CarerEmails,
 ) -> FeedItem:
     """Share what a child learnt with their carers: objective, level in words, note, photo.
 
@@ -166,13 +170,16 @@ def share_learning_moment(
     text = _clean(note, MAX_NOTE, "The note", "note", required=False)
     for field, value in (("objective", objective), ("level", level), ("note", text)):
         check_depersonalised(session, pupil, value, field)
-    photo_file = _photo(session, pupil, photo) if photo else None
+    today = delivery.school_today(now, emails.hours.zone)
+    photo_file = _photo(session, pupil, photo, today) if photo else None
     item = _add(
         session,
         account,
         pupil,
         FeedKind.LEARNING_MOMENT,
         key,
+        emails,
+        now,
         body=text,
         objective_text=objective,
         level_words=level,
@@ -182,8 +189,7 @@ def share_learning_moment(
     return item
 
 
-def _photo(session: Session, pupil: Pupil, data: bytes) -> str:
-    today = delivery.school_today()
+def _photo(session: Session, pupil: Pupil, data: bytes, today: date) -> str:
     if policy.photo_consent_in_force(session, pupil.id, ConsentPurpose.APP, today) is None:
         raise Invalid(
             f"There is no photo consent in date for {pupil.first_name}: share it without the "
@@ -232,9 +238,11 @@ def _incident_for(
     return incident
 
 
-def _chronology(session: Session, incident: Incident, author: Account, text: str) -> None:
+def _chronology(
+    session: Session, incident: Incident, author: Account, text: str, now: datetime
+) -> None:
     """What was shared with whom goes on the incident's chronology (statutory record)."""
-    chronology.write_entry(session, incident.id, author.id, "parents", text, utcnow())
+    chronology.write_entry(session, incident.id, author.id, "parents", text, now)
 
 
 def send_staff_message(
@@ -245,6 +253,9 @@ def send_staff_message(
     to_carer_id: int | None = None,
     incident_id: int | None = None,
     key: str | None = None,
+    *,
+    now: datetime,
+    emails: delivery.CarerEmails,
 ) -> FeedItem:
     """A message from school to every connected carer of the child, or to one of them."""
     account = _sharer(session, actor, pupil)
@@ -263,18 +274,29 @@ def send_staff_message(
         pupil,
         FeedKind.MESSAGE,
         key,
+        emails,
+        now,
         body=text,
         to_carer_id=to_carer_id,
         incident_id=incident.id if incident else None,
     )
     if incident is not None:
-        _chronology(session, incident, account, f"Message to parents/carers in the app: {text}")
+        _chronology(
+            session, incident, account, f"Message to parents/carers in the app: {text}", now
+        )
     record(session, actor, "parents.message_sent", pupil, f"item #{item.id}")
     return item
 
 
 def send_carer_message(
-    session: Session, carer: Account, pupil: Pupil, body: str, key: str | None = None
+    session: Session,
+    carer: Account,
+    pupil: Pupil,
+    body: str,
+    key: str | None = None,
+    *,
+    now: datetime,
+    emails: delivery.CarerEmails,
 ) -> FeedItem:
     """A carer writes to their child's class staff (never to other carers)."""
     if not carer.is_parent or not policy.can_view_pupil(session, carer, pupil):
@@ -283,7 +305,9 @@ def send_carer_message(
     if found is not None:
         return found
     text = _clean(body, MAX_MESSAGE, "Your message", "body")
-    item = _add(session, carer, pupil, FeedKind.MESSAGE, key, body=text, from_carer=True)
+    item = _add(
+        session, carer, pupil, FeedKind.MESSAGE, key, emails, now, body=text, from_carer=True
+    )
     record(session, carer, "parents.carer_message_sent", pupil, f"item #{item.id}")
     return item
 
@@ -325,6 +349,9 @@ def send_incident_notice(
     pupil: Pupil,
     text: str,
     key: str | None = None,
+    *,
+    now: datetime,
+    emails: delivery.CarerEmails,
 ) -> FeedItem:
     """The team approves and sends a notice to one linked pupil's carers ("inform now" only)."""
     account = policy.holder(actor, "send_parent_notices")
@@ -345,9 +372,19 @@ def send_incident_notice(
     carers = delivery.connected_carers(session, pupil.id)
     if not carers:
         raise Invalid(f"No parent or carer of {pupil.first_name} uses the app yet.", "pupil_id")
-    item = _add(session, account, pupil, FeedKind.NOTICE, key, body=body, incident_id=incident.id)
+    item = _add(
+        session,
+        account,
+        pupil,
+        FeedKind.NOTICE,
+        key,
+        emails,
+        now,
+        body=body,
+        incident_id=incident.id,
+    )
     names = ", ".join(c.display_name for c in carers)
-    _chronology(session, incident, account, f"{_when_delivered(item)} to {names}: {body}")
+    _chronology(session, incident, account, f"{_when_delivered(item)} to {names}: {body}", now)
     record(session, actor, "incident.parent_notice_sent", incident, f"item #{item.id}")
     return item
 
@@ -362,13 +399,12 @@ def _when_delivered(item: FeedItem) -> str:
     return f"Notice #{item.id} approved and delivered in the app"
 
 
-def note_delivered_notices(session: Session) -> int:
+def note_delivered_notices(session: Session, *, now: datetime) -> int:
     """The worker's round: a notice queued for quiet hours gets a "delivered" chronology entry.
 
     The chronology then says when carers could first see it, not only when it was approved.
     """
     serialise(session, "parents:notices-delivered")  # two workers never both write the entry
-    now = utcnow()
     queued = session.scalars(
         select(FeedItem).where(
             FeedItem.kind == FeedKind.NOTICE,
@@ -391,7 +427,7 @@ def note_delivered_notices(session: Session) -> int:
     return noted
 
 
-def incident_notices(session: Session, incident: Incident) -> dict[str, Any]:
+def incident_notices(session: Session, incident: Incident, *, now: datetime) -> dict[str, Any]:
     """For the incident page: each linked pupil's notice under the decision in force, and
     where it is per carer (registered with worries.views.register_notices)."""
     sent = {
@@ -400,7 +436,9 @@ def incident_notices(session: Session, incident: Incident) -> dict[str, Any]:
     return {
         "notices": [(pupil, item) for pupil, item in sent.items() if item is not None],
         "deliveries": {
-            pupil.id: notice_deliveries(session, item) for pupil, item in sent.items() if item
+            pupil.id: notice_deliveries(session, item, now=now)
+            for pupil, item in sent.items()
+            if item
         },
     }
 
@@ -432,9 +470,8 @@ class NoticeDelivery:
     email: str
 
 
-def notice_deliveries(session: Session, item: FeedItem) -> list[NoticeDelivery]:
+def notice_deliveries(session: Session, item: FeedItem, *, now: datetime) -> list[NoticeDelivery]:
     """For the incident page: per carer, "queued until 08:00 GMT" or "delivered"."""
-    now = utcnow()
     in_app = (
         f"queued until {local_time(item.deliver_at, 'time')}"
         if item.deliver_at > now
@@ -464,7 +501,7 @@ def _email_state(message: OutboxMessage | None) -> str:
 # --- Seeing the feed ------------------------------------------------------------------------
 
 
-def mark_seen(session: Session, carer: Account, items: list[FeedItem]) -> None:
+def mark_seen(session: Session, carer: Account, items: list[FeedItem], *, now: datetime) -> None:
     """Note when a carer first saw each item (staff see "seen"; carers never see staff's)."""
     ids = [i.id for i in items if i.author_id != carer.id]
     if not ids:
@@ -476,7 +513,6 @@ def mark_seen(session: Session, carer: Account, items: list[FeedItem]) -> None:
             )
         )
     )
-    now = utcnow()
     session.add_all(
         FeedReceipt(item_id=i, carer_id=carer.id, seen_at=now) for i in ids if i not in seen
     )
@@ -510,6 +546,7 @@ def _consent(
     given: bool,
     who: str,
     given_on: date,
+    now: datetime,
 ) -> PhotoConsent:
     row = PhotoConsent(
         pupil_id=pupil.id,
@@ -519,7 +556,7 @@ def _consent(
         given_on=given_on,
         expires_on=_a_year_after(given_on) if given else None,
         recorded_by_id=account.id,
-        recorded_at=utcnow(),
+        recorded_at=now,
     )
     session.add(row)
     action = "photo_consent.given" if given else "photo_consent.withdrawn"
@@ -535,28 +572,37 @@ def record_consent(
     given: bool,
     given_by: str,
     given_on: date,
+    *,
+    now: datetime,
+    today: date,
 ) -> PhotoConsent:
     """Staff record consent from the signed form, or its withdrawal; consent lasts a year."""
     account = policy.holder(actor, "manage_carers")
     if account is None or not policy.can_manage_carers(session, actor, pupil):
         raise PermissionError("may not record consent for this pupil")
     who = _clean(given_by, 120, "Who gave it", "given_by")
-    today = delivery.school_today()
     if given_on > today:
         raise Invalid("The date on the form cannot be in the future.", "given_on")
     if given and given_on <= today - timedelta(days=365):
         raise Invalid("Consent lasts a year, so that form has already run out.", "given_on")
-    return _consent(session, account, pupil, purpose, given, who, given_on)
+    return _consent(session, account, pupil, purpose, given, who, given_on, now)
 
 
 def carer_consent(
-    session: Session, carer: Account, pupil: Pupil, purpose: ConsentPurpose, given: bool
+    session: Session,
+    carer: Account,
+    pupil: Pupil,
+    purpose: ConsentPurpose,
+    given: bool,
+    *,
+    now: datetime,
+    today: date,
 ) -> PhotoConsent:
     """A carer gives, renews or withdraws consent in the app; withdrawal hides photos at once."""
     if not carer.is_parent or not policy.can_view_pupil(session, carer, pupil):
         raise PermissionError("not this carer's child")
     who = f"{carer.display_name} (in the app)"[:120]
-    return _consent(session, carer, pupil, purpose, given, who, delivery.school_today())
+    return _consent(session, carer, pupil, purpose, given, who, today, now)
 
 
 # --- The DSL's encrypted message log --------------------------------------------------------

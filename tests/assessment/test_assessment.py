@@ -75,9 +75,11 @@ def test_needs_help_when_no_progress_over_the_span() -> None:
 def test_observations_are_against_the_pupils_own_pathway(session: Session) -> None:
     school = make_school(session)
     entry = services.Entry(level=2, observed_on=utcnow().date())
-    services.observe(session, school.teacher, school.pupil, SF, entry)
+    services.observe(session, school.teacher, school.pupil, SF, entry, now=utcnow())
     with pytest.raises(services.Invalid, match="semi-formal pathway"):
-        services.observe(session, school.teacher, school.pupil, "stop-block-tell.f", entry)
+        services.observe(
+            session, school.teacher, school.pupil, "stop-block-tell.f", entry, now=utcnow()
+        )
 
 
 @pytest.mark.parametrize(
@@ -91,7 +93,7 @@ def test_bad_levels_and_dates_are_refused(
     school = make_school(session)
     entry = services.Entry(level=level, observed_on=utcnow().date() - timedelta(days=day))
     with pytest.raises(services.Invalid, match=message):
-        services.observe(session, school.teacher, school.pupil, SF, entry)
+        services.observe(session, school.teacher, school.pupil, SF, entry, now=utcnow())
 
 
 @pytest.mark.usefixtures("app")
@@ -99,9 +101,9 @@ def test_engagement_notes_are_for_pre_formal_pupils(session: Session) -> None:
     school = make_school(session)
     entry = services.Entry(level=1, observed_on=utcnow().date(), engagement=["exploration"])
     with pytest.raises(services.Invalid, match="pre-formal"):
-        services.observe(session, school.teacher, school.pupil, SF, entry)
+        services.observe(session, school.teacher, school.pupil, SF, entry, now=utcnow())
     pf = make_pupil(session, school.oak, pathway="pre_formal")
-    services.observe(session, school.teacher, pf, "stop-block-tell.pf", entry)
+    services.observe(session, school.teacher, pf, "stop-block-tell.pf", entry, now=utcnow())
 
 
 def test_fast_recording_three_pupils_on_different_pathways(
@@ -137,6 +139,7 @@ def test_teacher_sees_only_their_classes_and_governors_only_aggregates(
         school.pupil,
         SF,
         services.Entry(level=3, observed_on=utcnow().date()),
+        now=utcnow(),
     )
     session.commit()
     sign_in(client, school.teacher.username)
@@ -209,6 +212,7 @@ def test_correction_through_the_page_keeps_the_old_one(
         school.pupil,
         SF,
         services.Entry(level=3, observed_on=utcnow().date()),
+        now=utcnow(),
     )
     session.commit()
     sign_in(client, school.teacher.username)
@@ -231,6 +235,7 @@ def test_csv_report_cannot_run_formulas(client: FlaskClient, session: Session) -
         school.pupil,
         SF,
         services.Entry(level=2, observed_on=utcnow().date(), note="=1+1"),
+        now=utcnow(),
     )
     session.commit()
     sign_in(client, school.teacher.username)
@@ -284,6 +289,7 @@ def test_a_learning_moment_goes_to_that_pupils_carers_only(
         services.Entry(
             level=3, observed_on=utcnow().date(), note="Showed the stop card by herself"
         ),
+        now=utcnow(),
     )
     named = services.observe(
         session,
@@ -291,6 +297,7 @@ def test_a_learning_moment_goes_to_that_pupils_carers_only(
         school.pupil,
         "kind-and-unkind.sf",
         services.Entry(level=2, observed_on=utcnow().date(), note="Worked with Zed Other"),
+        now=utcnow(),
     )
     session.commit()
     sign_in(client, school.teacher.username)

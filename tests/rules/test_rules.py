@@ -16,6 +16,7 @@ from classroom.accounts.models import Account, Role, School
 from classroom.audit.models import AuditEvent
 from classroom.rules import services
 from classroom.rules.models import SchoolRule
+from tests.app_settings import invite_settings
 from tests.authoring_helpers import assert_harmless, xss_lines
 from tests.conftest import client_for
 from tests.worry_helpers import make_school, pupil_on_ipad
@@ -121,7 +122,7 @@ def test_the_poster_prints_on_a4_or_a3_with_large_symbols(app: Flask, session: S
 
 @pytest.mark.usefixtures("app")
 def test_the_demo_school_has_rules(session: Session) -> None:
-    demo.seed(session, "demo-password-for-tests")
+    demo.seed(session, "demo-password-for-tests", secret_key=invite_settings().secret_key)
     session.commit()
     school_id = session.scalar(select(School.id))
     assert school_id is not None

@@ -41,8 +41,12 @@ def sending(app: Flask, session: Session) -> School:
     app.config["TRANSFER_SCRYPT_LOG2_N"] = 14  # quicker; the format test keeps the real cost
     school = make_school(session)
     incident = new_incident(session, school)
-    services.add_note(session, school.dsl, incident, "Spoke to Amira with her TA", "She asked")
-    services.add_referral(session, school.dsl, incident, Agency.POLICE, "CR-1234", "Threats")
+    services.add_note(
+        session, school.dsl, incident, "Spoke to Amira with her TA", "She asked", now=utcnow()
+    )
+    services.add_referral(
+        session, school.dsl, incident, Agency.POLICE, "CR-1234", "Threats", now=utcnow()
+    )
     body_map.add_mark(session, school.dsl, incident, mark_input(region="front:chest"), utcnow())
     upload = evidence.Upload("chat.png", png_with_metadata(), "Screenshot of the threats")
     evidence.add_attachment(

@@ -15,13 +15,14 @@ from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account, Role
 from classroom.audit.models import AuditEvent
-from classroom.db import get_session
+from classroom.db import get_session, utcnow
 from classroom.devices.services import cookie_name
 from classroom.lessons.models import LessonAttempt
 from classroom.outbox.models import OutboxMessage
 from classroom.worries import services
 from classroom.worries.models import Incident, StaffAlert, Status
 from tests import corpora
+from tests.app_settings import ack_minutes, base_url
 from tests.conftest import Clock, build_app, sign_in
 from tests.factories import make_account, make_class, make_pupil
 from tests.factories import make_school as make_other_school
@@ -173,15 +174,30 @@ def test_unacknowledged_worry_is_alerted_again_to_the_head_too(
 ) -> None:
     school = make_school(session)
     pupil_on_ipad(app, school).post("/pupil/worry", data={"key": "k", "what": "sad"})
-    assert services.send_reminders(session) == 0
+    assert (
+        services.send_reminders(
+            session, now=utcnow(), ack_minutes=ack_minutes(), base_url=base_url()
+        )
+        == 0
+    )
     clock.advance(minutes=16)
-    assert services.send_reminders(session) == 1
+    assert (
+        services.send_reminders(
+            session, now=utcnow(), ack_minutes=ack_minutes(), base_url=base_url()
+        )
+        == 1
+    )
     session.commit()
     reminded = set(
         session.scalars(select(StaffAlert.account_id).where(StaffAlert.kind == "reminder"))
     )
     assert reminded == {school.dsl.id, school.deputy.id, school.head.id}
-    assert services.send_reminders(session) == 0  # not again until another period passes
+    assert (
+        services.send_reminders(
+            session, now=utcnow(), ack_minutes=ack_minutes(), base_url=base_url()
+        )
+        == 0
+    )  # not again until another period passes
 
 
 def test_acknowledged_worry_is_not_alerted_again(
@@ -194,7 +210,12 @@ def test_acknowledged_worry_is_not_alerted_again(
     sign_in(client, school.dsl.username)
     client.post(f"/safeguarding/{incident.id}/acknowledge")
     clock.advance(minutes=60)
-    assert services.send_reminders(session) == 0
+    assert (
+        services.send_reminders(
+            session, now=utcnow(), ack_minutes=ack_minutes(), base_url=base_url()
+        )
+        == 0
+    )
 
 
 def test_pupil_is_told_an_adult_has_seen_it_until_they_tap_ok_and_without_details(
