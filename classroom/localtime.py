@@ -33,7 +33,9 @@ def to_local(moment: datetime) -> datetime:
     return moment.astimezone(school_zone())
 
 
-def local_time(moment: datetime | date | str | None, style: str = "datetime") -> str:
+def local_time(
+    moment: datetime | date | str | None, style: str = "datetime", *, zone: ZoneInfo | None = None
+) -> str:
     """Format a moment on the school's clock, e.g. "Mon 30 Nov 2026, 08:05 GMT"; "" for None.
 
     An ISO text with an offset (as a transferred file carries its times) is read first.
@@ -44,7 +46,7 @@ def local_time(moment: datetime | date | str | None, style: str = "datetime") ->
         moment = _from_text(moment)
     if not isinstance(moment, datetime):  # a plain date has no zone to convert
         return f"{moment.day} {moment:%b %Y}"
-    return STYLES[style].format(d=to_local(moment))
+    return STYLES[style].format(d=moment.astimezone(zone) if zone else to_local(moment))
 
 
 def _from_text(text: str) -> datetime | date:

@@ -28,10 +28,11 @@ def tick() -> tuple[int, int, int]:
         base_url=config["BASE_URL"],
     )
     # Carers' daily digests; withdraw emails a "do not contact" now blocks.
-    parents_tick(session, CarerEmails.from_config(config), now=now)
+    emails = CarerEmails.from_config(config)
+    parents_tick(session, emails, now=now)
     speech_limits.prune_if_due(session, utcnow())  # the clip cache within its age and size
     # The chronology says when a queued notice was delivered.
-    note_delivered_notices(session, now=now)
+    note_delivered_notices(session, now=now, zone=emails.hours.zone)
     session.commit()
     sent, failed = deliver_due(
         session,

@@ -35,9 +35,13 @@ def invite_settings() -> InviteSettings:
 
 
 def school_today() -> date:
-    return local_day(utcnow(), ZoneInfo(current_app.config["TIMEZONE"]))
+    return local_day(utcnow(), zone())
 
 
 def lesson_files() -> Catalogue:
     lessons: Catalogue = current_app.extensions["lessons"]
     return lessons
+
+
+def zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["TIMEZONE"])

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from classroom.assessment.derive import Obs, State, states
 from classroom.assessment.models import Observation
 from classroom.lessons import content, maps
-from classroom.localtime import local_today
 from classroom.pupils.models import Pathway, Pupil
 
 
@@ -71,7 +70,7 @@ def heatmap(
     strand: str | None,
     pathway: str | None,
     weeks: int,
-    today: date | None = None,
+    today: date,
 ) -> tuple[list[content.Lesson], list[tuple[Pupil, list[Cell]]]]:
     """Pupils x objectives for a class, filtered by strand and pathway."""
     lessons = [
@@ -80,7 +79,7 @@ def heatmap(
         if not strand or strand in {s.value for s in lesson.strands}
     ]
     chosen = [p for p in pupils if not pathway or p.pathway.value == pathway]
-    found = states(observations_for(session, [p.id for p in chosen]), today or local_today(), weeks)
+    found = states(observations_for(session, [p.id for p in chosen]), today, weeks)
     pathways = maps.pathways_for(session, chosen)
     return lessons, [(p, pupil_row(session, p, lessons, found, pathways[p.id])) for p in chosen]
 

@@ -21,7 +21,6 @@ from classroom.audit.services import record
 from classroom.errors import Invalid
 from classroom.lessons import content, maps
 from classroom.lessons.models import StepResponse
-from classroom.localtime import local_today
 from classroom.principals import Actor, require_account_id
 from classroom.pupils.models import Pathway, Pupil
 
@@ -62,10 +61,9 @@ def pupil_objective(
     return lesson, lesson.version(content.Pathway(pathway.value))
 
 
-def _check(entry: Entry, pathway: Pathway) -> None:
+def _check(entry: Entry, pathway: Pathway, today: date) -> None:
     if entry.level not in {level.value for level in Level}:
         raise Invalid("The level must be one of 0 to 4 on the school's scale.", "level")
-    today = local_today()
     if entry.observed_on > today:
         raise Invalid("The date cannot be in the future.", "observed_on")
     if entry.observed_on < today - OLDEST:
@@ -89,8 +87,12 @@ def observe(
     supersedes: Observation | None = None,
     *,
     now: datetime,
+    today: date,
 ) -> Observation:
-    """Record one observation against the pupil's own objective (never another pathway's)."""
+    """Record one observation against the pupil's own objective (never another pathway's).
+
+    `today` is the date on the school's clock: an observation cannot be dated after it.
+    """
     if not policy.can_record_assessment(session, actor, pupil):
         raise PermissionError("not allowed to assess this pupil")
     lesson_id = objective_id.rsplit(".", 1)[0]
@@ -103,7 +105,7 @@ def observe(
             "objective_id",
         )
     pathway = Pathway(version.pathway.value)
-    _check(entry, pathway)
+    _check(entry, pathway, today)
     row = Observation(
         pupil_id=pupil.id,
         lesson_id=lesson.id,
@@ -141,6 +143,7 @@ def observe_class(
     entry: Entry,
     *,
     now: datetime,
+    today: date,
 ) -> list[Observation]:
     """One tap of a level for several pupils: each against their own pathway's objective."""
     if not pupils:
@@ -148,12 +151,20 @@ def observe_class(
     rows = []
     for pupil in pupils:
         _lesson, version = pupil_objective(session, pupil, lesson_id)
-        rows.append(observe(session, actor, pupil, version.objective.id, entry, now=now))
+        rows.append(
+            observe(session, actor, pupil, version.objective.id, entry, now=now, today=today)
+        )
     return rows
 
 
 def correct(
-    session: Session, actor: Actor, old: Observation, entry: Entry, *, now: datetime
+    session: Session,
+    actor: Actor,
+    old: Observation,
+    entry: Entry,
+    *,
+    now: datetime,
+    today: date,
 ) -> Observation:
     """A correction is a new observation that supersedes the old one, which is kept."""
     if session.scalar(select(Observation.id).where(Observation.supersedes_id == old.id)):
@@ -161,7 +172,9 @@ def correct(
     pupil = session.get(Pupil, old.pupil_id)
     if pupil is None:
         raise LookupError(old.pupil_id)
-    return observe(session, actor, pupil, old.objective_id, entry, supersedes=old, now=now)
+    return observe(
+        session, actor, pupil, old.objective_id, entry, supersedes=old, now=now, today=today
+    )
 
 
 def mark_shared(

@@ -97,7 +97,7 @@ def class_view(class_id: int) -> ResponseReturnValue:
     if pathway and pathway not in {p.value for p in Pathway}:
         abort(400)
     pupils = [p for p in school_class.pupils if p.active]
-    lessons, rows = queries.heatmap(db, pupils, strand, pathway, _weeks())
+    lessons, rows = queries.heatmap(db, pupils, strand, pathway, _weeks(), local_today())
     record(db, current_actor(), "assessment.class_viewed", school_class)
     return render_template(
         "assessment/class.html",
@@ -133,7 +133,13 @@ def class_record(class_id: int) -> ResponseReturnValue:
         return _record_page(school_class, pupils, lesson_id, "Choose pupils from this class."), 400
     rows = apply_form(
         lambda: services.observe_class(
-            db, current_actor(), chosen, lesson_id, _entry(request.form), now=utcnow()
+            db,
+            current_actor(),
+            chosen,
+            lesson_id,
+            _entry(request.form),
+            now=utcnow(),
+            today=local_today(),
         ),
         lambda message: (_record_page(school_class, pupils, lesson_id, message), 400),
     )
@@ -176,7 +182,7 @@ def class_summary(class_id: int) -> ResponseReturnValue:
     school_class = _class(class_id)
     db = get_session()
     lessons, rows = queries.heatmap(
-        db, [p for p in school_class.pupils if p.active], None, None, _weeks()
+        db, [p for p in school_class.pupils if p.active], None, None, _weeks(), local_today()
     )
     counts = {lesson.id: [0] * 6 for lesson in lessons}  # levels 0-4, then "not assessed"
     for _pupil_row, cells in rows:
@@ -229,7 +235,13 @@ def pupil_record(pupil_id: int) -> ResponseReturnValue:
     objective_id = request.form.get("objective_id", "")[:80]
     apply_form(
         lambda: services.observe(
-            db, current_actor(), pupil, objective_id, _entry(request.form), now=utcnow()
+            db,
+            current_actor(),
+            pupil,
+            objective_id,
+            _entry(request.form),
+            now=utcnow(),
+            today=local_today(),
         ),
         lambda message: _problem_page(pupil, message),
         hide_refusal=True,
@@ -291,7 +303,9 @@ def correct(observation_id: int) -> ResponseReturnValue:
     old, pupil = _observation(observation_id)
     db = get_session()
     apply_form(
-        lambda: services.correct(db, current_actor(), old, _entry(request.form), now=utcnow()),
+        lambda: services.correct(
+            db, current_actor(), old, _entry(request.form), now=utcnow(), today=local_today()
+        ),
         lambda message: _problem_page(pupil, message),
         hide_refusal=True,
     )

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,7 +22,7 @@ from classroom.audit.services import record
 from classroom.db import serialise
 from classroom.errors import Invalid, checked_key
 from classroom.export import check_passphrase, encrypted_csv, safe_cell
-from classroom.localtime import local_time, local_today
+from classroom.localtime import local_time
 from classroom.outbox.models import OutboxMessage
 from classroom.parents import delivery
 from classroom.parents.models import (
@@ -384,22 +385,23 @@ def send_incident_notice(
         incident_id=incident.id,
     )
     names = ", ".join(c.display_name for c in carers)
-    _chronology(session, incident, account, f"{_when_delivered(item)} to {names}: {body}", now)
+    when = _when_delivered(item, emails.hours.zone)
+    _chronology(session, incident, account, f"{when} to {names}: {body}", now)
     record(session, actor, "incident.parent_notice_sent", incident, f"item #{item.id}")
     return item
 
 
-def _when_delivered(item: FeedItem) -> str:
+def _when_delivered(item: FeedItem, zone: ZoneInfo) -> str:
     """The chronology says "queued" while quiet hours hold a notice back, never "sent"."""
     if item.deliver_at > item.created_at:
         return (
-            f"Notice #{item.id} approved and queued until {local_time(item.deliver_at)} "
+            f"Notice #{item.id} approved and queued until {local_time(item.deliver_at, zone=zone)} "
             "(quiet hours)"
         )
     return f"Notice #{item.id} approved and delivered in the app"
 
 
-def note_delivered_notices(session: Session, *, now: datetime) -> int:
+def note_delivered_notices(session: Session, *, now: datetime, zone: ZoneInfo) -> int:
     """The worker's round: a notice queued for quiet hours gets a "delivered" chronology entry.
 
     The chronology then says when carers could first see it, not only when it was approved.
@@ -421,13 +423,15 @@ def note_delivered_notices(session: Session, *, now: datetime) -> int:
         if incident_id is not None and not chronology.has_entry(
             session, incident_id, "parents_delivered", marker
         ):
-            text = f"{marker} in the app at {local_time(item.deliver_at)}"
+            text = f"{marker} in the app at {local_time(item.deliver_at, zone=zone)}"
             chronology.write_entry(session, incident_id, None, "parents_delivered", text, now)
             noted += 1
     return noted
 
 
-def incident_notices(session: Session, incident: Incident, *, now: datetime) -> dict[str, Any]:
+def incident_notices(
+    session: Session, incident: Incident, *, now: datetime, zone: ZoneInfo
+) -> dict[str, Any]:
     """For the incident page: each linked pupil's notice under the decision in force, and
     where it is per carer (registered with worries.views.register_notices)."""
     sent = {
@@ -436,7 +440,7 @@ def incident_notices(session: Session, incident: Incident, *, now: datetime) -> 
     return {
         "notices": [(pupil, item) for pupil, item in sent.items() if item is not None],
         "deliveries": {
-            pupil.id: notice_deliveries(session, item, now=now)
+            pupil.id: notice_deliveries(session, item, now=now, zone=zone)
             for pupil, item in sent.items()
             if item
         },
@@ -470,12 +474,14 @@ class NoticeDelivery:
     email: str
 
 
-def notice_deliveries(session: Session, item: FeedItem, *, now: datetime) -> list[NoticeDelivery]:
+def notice_deliveries(
+    session: Session, item: FeedItem, *, now: datetime, zone: ZoneInfo
+) -> list[NoticeDelivery]:
     """For the incident page: per carer, "queued until 08:00 GMT" or "delivered"."""
     in_app = (
-        f"queued until {local_time(item.deliver_at, 'time')}"
+        f"queued until {local_time(item.deliver_at, 'time', zone=zone)}"
         if item.deliver_at > now
-        else f"delivered in the app {local_time(item.deliver_at)}"
+        else f"delivered in the app {local_time(item.deliver_at, zone=zone)}"
     )
     rows = []
     for carer in delivery.connected_carers(session, item.pupil_id):
@@ -484,18 +490,18 @@ def notice_deliveries(session: Session, item: FeedItem, *, now: datetime) -> lis
                 OutboxMessage.dedupe_key == delivery.item_key(carer.id, item.id)
             )
         )
-        rows.append(NoticeDelivery(carer.display_name, in_app, _email_state(message)))
+        rows.append(NoticeDelivery(carer.display_name, in_app, _email_state(message, zone)))
     return rows
 
 
-def _email_state(message: OutboxMessage | None) -> str:
+def _email_state(message: OutboxMessage | None, zone: ZoneInfo) -> str:
     if message is None:
         return "no email (their settings)"
     if message.sent_at is not None:
-        return f"email delivered {local_time(message.sent_at)}"
+        return f"email delivered {local_time(message.sent_at, zone=zone)}"
     if message.dead_at is not None:
         return "email failed (see Email problems)"
-    return f"email queued until {local_time(message.next_attempt_at, 'time')}"
+    return f"email queued until {local_time(message.next_attempt_at, 'time', zone=zone)}"
 
 
 # --- Seeing the feed ------------------------------------------------------------------------
@@ -621,7 +627,7 @@ HEADER = [
 ]
 
 
-def _log_rows(session: Session, school_id: int) -> list[list[str]]:
+def _log_rows(session: Session, school_id: int, zone: ZoneInfo) -> list[list[str]]:
     rows = [HEADER]
     query = (
         select(FeedItem)
@@ -635,11 +641,12 @@ def _log_rows(session: Session, school_id: int) -> list[list[str]]:
             else (item.to_carer.display_name if item.to_carer else "all connected carers")
         )
         seen = "; ".join(
-            f"{r.carer.display_name} {local_time(r.seen_at, 'iso')}" for r in item.receipts
+            f"{r.carer.display_name} {local_time(r.seen_at, 'iso', zone=zone)}"
+            for r in item.receipts
         )
         values = (
-            local_time(item.created_at, "iso"),  # the school's clock, zone named
-            local_time(item.deliver_at, "iso"),
+            local_time(item.created_at, "iso", zone=zone),  # the school's clock, zone named
+            local_time(item.deliver_at, "iso", zone=zone),
             item.pupil.full_name,
             item.pupil.school_class.name,
             item.kind.value,
@@ -653,14 +660,16 @@ def _log_rows(session: Session, school_id: int) -> list[list[str]]:
     return rows
 
 
-def export_messages(session: Session, actor: Actor, passphrase: str) -> bytes:
+def export_messages(
+    session: Session, actor: Actor, passphrase: str, *, today: date, zone: ZoneInfo
+) -> bytes:
     """Every message and notice with carers as CSV inside an AES-256 zip, for the DSL."""
     account = policy.holder(actor, "export_parent_messages")
     if account is None:
         raise PermissionError("may not export the message log")
     check_passphrase(passphrase)  # before reading a single message
-    stamp = local_today().strftime("%Y%m%d")
-    rows = _log_rows(session, account.school_id)
+    stamp = today.strftime("%Y%m%d")
+    rows = _log_rows(session, account.school_id, zone)
     data = encrypted_csv(rows, f"parent-messages-{stamp}.csv", passphrase)
     record(session, actor, "parents.messages_exported", summary="AES-256 zip")
     return data

@@ -88,9 +88,13 @@ def _new_key() -> str:
 # The settings and lesson files the parents services are handed (they never read the app).
 
 
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
 def _today() -> date:
     """Today at the school: consent and its expiry go by the local day."""
-    return delivery.school_today(utcnow(), ZoneInfo(current_app.config["TIMEZONE"]))
+    return delivery.school_today(utcnow(), _zone())
 
 
 def _emails() -> delivery.CarerEmails:
@@ -637,7 +641,7 @@ def _notice_page(
         carers=carers,
         sent=sent,
         deliveries={
-            pid: services.notice_deliveries(db, item, now=utcnow())
+            pid: services.notice_deliveries(db, item, now=utcnow(), zone=_zone())
             for pid, item in sent.items()
             if item
         },
@@ -695,7 +699,9 @@ def export() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return render_template("parents/export.html", form=form), 400 if form.errors else 200
     data = apply_form(
-        lambda: services.export_messages(get_session(), _account(), form.passphrase.data),
+        lambda: services.export_messages(
+            get_session(), _account(), form.passphrase.data, today=_today(), zone=_zone()
+        ),
         lambda _message: (render_template("parents/export.html", form=form), 400),
         form,
         field="passphrase",

@@ -14,7 +14,6 @@ from classroom.audit.services import record
 from classroom.devices.models import Device
 from classroom.errors import Invalid, checked_key
 from classroom.lessons import maps
-from classroom.localtime import local_today
 from classroom.outbox.services import enqueue_email
 from classroom.principals import Actor
 from classroom.pupils.models import Pupil
@@ -565,12 +564,14 @@ def add_action(
     due_on: date,
     *,
     now: datetime,
+    today: date,
 ) -> IncidentAction:
+    """An action for a team member, due on a day on the school's clock (`today` or later)."""
     account = _worker(actor, incident)
     owner = _team_member(session, incident, owner_id)
     if owner is None:
         raise Invalid("Choose a member of the safeguarding team to own the action.", "owner_id")
-    if due_on < local_today():
+    if due_on < today:
         raise Invalid("The due date cannot be in the past.", "due_on")
     action = IncidentAction(
         incident_id=incident.id,
@@ -642,6 +643,7 @@ def add_referral(
     reason: str,
     *,
     now: datetime,
+    today: date,
 ) -> Referral:
     """An external referral; follow-up is due the next working day (statutory acknowledgement)."""
     account = _worker(actor, incident)
@@ -651,7 +653,7 @@ def add_referral(
         reference=(_clean(reference, 80, "Reference") or ""),
         made_at=now,
         made_by_id=account.id,
-        follow_up_on=next_working_day(local_today()),
+        follow_up_on=next_working_day(today),
     )
     session.add(referral)
     session.flush()

@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -37,6 +38,7 @@ from classroom.devices.services import current_device
 from classroom.errors import CSRF_RECOVERY, Invalid
 from classroom.forms import Form
 from classroom.lessons import maps
+from classroom.localtime import local_today
 from classroom.policy import allow
 from classroom.principals import PupilPrincipal
 from classroom.pupils.models import Pupil
@@ -583,18 +585,19 @@ NOTICE_MESSAGES = {
 NOTICES_EXTENSION = "classroom.incident_notices"
 class NoticeSource(Protocol):
     def __call__(
-        self, session: orm.Session, incident: Incident, *, now: datetime
+        self, session: orm.Session, incident: Incident, *, now: datetime, zone: ZoneInfo
     ) -> dict[str, Any]: ...
 
 
 def register_notices(app: Flask, source: NoticeSource) -> None:
-    """Let `source(session, incident, now=...)` give the page's `notices` and `deliveries`."""
+    """Let `source(session, incident, now=, zone=)` give the page's `notices` and `deliveries`."""
     app.extensions[NOTICES_EXTENSION] = source
 
 
 def _notices(incident: Incident) -> dict[str, Any]:
     source: NoticeSource = current_app.extensions[NOTICES_EXTENSION]
-    return source(get_session(), incident, now=utcnow())
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    return source(get_session(), incident, now=utcnow(), zone=zone)
 
 
 def _follow_up_choices(incident: Incident, form: Form) -> None:
@@ -705,6 +708,7 @@ def action(incident_id: int) -> ResponseReturnValue:
             int(f.owner_id.data),
             f.due_on.data,
             now=utcnow(),
+            today=local_today(),
         ),
     )
 
@@ -754,6 +758,7 @@ def referral(incident_id: int) -> ResponseReturnValue:
             f.reference.data,
             f.reason.data,
             now=utcnow(),
+            today=local_today(),
         ),
     )
 

@@ -54,7 +54,7 @@ from classroom.worries import evidence, transfer
 from classroom.worries import services as worries
 from classroom.worries.models import Incident, StaffAlert
 from tests import two_step
-from tests.app_settings import base_url, invite_settings
+from tests.app_settings import base_url, invite_settings, school_today
 from tests.authoring_helpers import lesson_form
 from tests.factories import make_account, make_class, make_device, make_pupil
 
@@ -176,8 +176,14 @@ def _records(app: Flask, session: Session) -> tuple[dict[str, Sample], dict[str,
         base_url=base_url(),
     )
     action = worries.add_action(
-        session, dsl, incident, "Talk to Amira", dsl.id, utcnow().date() + timedelta(days=1),
+        session,
+        dsl,
+        incident,
+        "Talk to Amira",
+        dsl.id,
+        utcnow().date() + timedelta(days=1),
         now=utcnow(),
+        today=school_today(),
     )
     lesson_id = maps.pupil_map(session, amira)[0].lesson.id
     attempt = player.start(session, amira, device, lesson_id)
@@ -244,8 +250,13 @@ def _more_samples(session: Session, amira: Pupil, teacher: Account) -> dict[str,
     objective = assessment.pupil_objective(session, amira, lesson_id)[1].objective.id
     today = utcnow().date()
     observation = assessment.observe(
-        session, teacher, amira, objective, assessment.Entry(level=1, observed_on=today),
+        session,
+        teacher,
+        amira,
+        objective,
+        assessment.Entry(level=1, observed_on=today),
         now=utcnow(),
+        today=school_today(),
     )
     written = authoring.create(
         session, teacher, authoring.document_from_form(MultiDict(lesson_form())), ""

@@ -26,7 +26,7 @@ from classroom.worries.models import (
     Risk,
     Status,
 )
-from tests.app_settings import base_url
+from tests.app_settings import base_url, school_today
 from tests.conftest import Clock, sign_in
 from tests.factories import make_account
 from tests.worry_helpers import School, make_school
@@ -168,8 +168,14 @@ def test_closed_incident_refuses_every_change_until_reopened(
     school = make_school(session)
     incident = _triaged(session, school)
     action = services.add_action(
-        session, school.dsl, incident, "Talk to class", school.dsl.id, date(2099, 1, 1),
+        session,
+        school.dsl,
+        incident,
+        "Talk to class",
+        school.dsl.id,
+        date(2099, 1, 1),
         now=utcnow(),
+        today=school_today(),
     )
     session.commit()
     sign_in(client, school.dsl.username)
@@ -216,12 +222,24 @@ def test_closing_asks_for_each_open_action_to_be_done_or_carried_over(
     school = make_school(session)
     incident = _triaged(session, school)
     first = services.add_action(
-        session, school.dsl, incident, "Phone carer", school.dsl.id, date(2099, 1, 1),
+        session,
+        school.dsl,
+        incident,
+        "Phone carer",
+        school.dsl.id,
+        date(2099, 1, 1),
         now=utcnow(),
+        today=school_today(),
     )
     second = services.add_action(
-        session, school.dsl, incident, "Review in a month", school.deputy.id, date(2099, 1, 1),
+        session,
+        school.dsl,
+        incident,
+        "Review in a month",
+        school.deputy.id,
+        date(2099, 1, 1),
         now=utcnow(),
+        today=school_today(),
     )
     session.commit()
     sign_in(client, school.dsl.username)
