@@ -18,6 +18,7 @@ from classroom.accounts.models import Account, School
 from classroom.db import utcnow
 from classroom.lessons import maps, player
 from classroom.parents import services as parents
+from classroom.parents.delivery import CarerEmails
 from classroom.pupils.importer import make_upn
 from classroom.pupils.models import Pathway, Pupil, SchoolClass
 from classroom.worries import flow
@@ -39,10 +40,13 @@ def grow(session: Session, factor: int) -> None:
     oak_pupils = list(session.scalars(select(Pupil).where(Pupil.class_id == oak.id)))
     extra = _classes(session, school, factor)
     everyone = oak_pupils + extra
+    base_url = str(current_app.config["BASE_URL"])
+    emails = CarerEmails.from_config(current_app.config)
     for n in range(WORRIES_PER_UNIT * factor):
         pupil = everyone[n % len(everyone)]
         choices = worries.WorryChoices(what=WHAT[n % len(WHAT)], words=f"generated worry {n}")
-        worries.raise_worry(session, pupil, None, str(uuid.uuid4()), choices)
+        key = str(uuid.uuid4())
+        worries.raise_worry(session, pupil, None, key, choices, now=utcnow(), base_url=base_url)
     lessons = maps.catalogue(session, current_app.extensions["lessons"])
     for n in range(ATTEMPTS_PER_UNIT * factor):
         pupil = oak_pupils[n % len(oak_pupils)]
@@ -52,7 +56,14 @@ def grow(session: Session, factor: int) -> None:
     amira = next(p for p in oak_pupils if p.first_name == "Amira")
     for n in range(MOMENTS_PER_UNIT * factor):
         parents.share_learning_moment(
-            session, teacher, amira, "Keeps a password private", "Did it with a prompt", f"#{n}"
+            session,
+            teacher,
+            amira,
+            "Keeps a password private",
+            "Did it with a prompt",
+            f"#{n}",
+            now=utcnow(),
+            emails=emails,
         )
     session.flush()
 

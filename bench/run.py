@@ -108,7 +108,13 @@ def build_instance(folder: Path, factor: int) -> Instance:
     app = create_app(config(folder, url))
     with app.app_context(), writing():
         session = get_session()
-        demo.seed(session, PASSWORD, now=utcnow(), instance=folder)
+        demo.seed(
+            session,
+            PASSWORD,
+            now=utcnow(),
+            instance=folder,
+            secret_key=str(app.config["SECRET_KEY"]),
+        )
         grow(session, factor)
         enrol_two_step(session)
         oak = session.scalars(select(SchoolClass).where(SchoolClass.name == "Oak")).one()
@@ -399,7 +405,8 @@ def top_up(instance: Instance, wanted: int) -> None:
         for n in range(missing):
             choices = worries.WorryChoices(what="sad")
             pupil = pupils[n % len(pupils)]
-            worries.raise_worry(session, pupil, device, str(uuid.uuid4()), choices)
+            key, now, base_url = str(uuid.uuid4()), utcnow(), str(app.config["BASE_URL"])
+            worries.raise_worry(session, pupil, device, key, choices, now=now, base_url=base_url)
             if n % 200 == 199:
                 session.commit()
         session.commit()

@@ -54,7 +54,12 @@ def demo_seed() -> None:
     from classroom import demo  # noqa: PLC0415 - lazy: the demo seeder loads only for this command
 
     session = get_session()
-    password = demo.seed(session, now=utcnow(), instance=Path(current_app.instance_path))
+    password = demo.seed(
+        session,
+        now=utcnow(),
+        instance=Path(current_app.instance_path),
+        secret_key=str(current_app.config["SECRET_KEY"]),
+    )
     session.commit()
     base = current_app.config["BASE_URL"]
     if password is None:

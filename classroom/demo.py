@@ -68,11 +68,17 @@ def _portrait() -> bytes:
 
 
 def seed(
-    session: Session, password: str | None = None, *, now: datetime, instance: Path
+    session: Session,
+    password: str | None = None,
+    *,
+    now: datetime,
+    instance: Path,
+    secret_key: str,
 ) -> str | None:
     """Create the demo school if there is none; returns the accounts' password, or None.
 
-    `instance` is the app's instance folder, where the demo's photos are kept.
+    `instance` is the app's instance folder, where the demo's photos are kept; `secret_key`
+    (the app's SECRET_KEY) keys the demo invite code's hash, so the code works.
     """
     if session.scalar(select(School.id)) is not None:
         return None
@@ -146,7 +152,9 @@ def seed(
         )
     session.flush()
     # A live feed for `parent` and an invite code for Ben.
-    parents_demo.seed(session, pupils, photos.photo_dir(instance))
+    parents_demo.seed(
+        session, pupils, photos.photo_dir(instance), now=now, secret_key=secret_key
+    )
     # "Our rules", on display in every classroom
     rules_services.seed_demo(session, school.id, now=now)
     # Amira's tile is a photo (her carers consented to photos in the app); the rest are symbols.

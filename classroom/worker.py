@@ -9,6 +9,7 @@ from flask import current_app
 
 from classroom.db import get_session, utcnow
 from classroom.outbox.services import deliver_due, smtp_sender
+from classroom.parents.delivery import CarerEmails
 from classroom.parents.delivery import tick as parents_tick
 from classroom.parents.services import note_delivered_notices
 from classroom.speech import web as speech
@@ -18,14 +19,27 @@ from classroom.worries.services import send_reminders
 def tick() -> tuple[int, int, int]:
     """One round of background work; returns (reminders, sent, failed)."""
     session = get_session()
-    reminders = send_reminders(session)
-    parents_tick(session)  # carers' daily digests; withdraw emails a "do not contact" now blocks
-    speech.prune_if_due(session, now=utcnow())  # the clip cache within its age and size
-    note_delivered_notices(session)  # the chronology says when a queued notice was delivered
-    session.commit()
     config = current_app.config
+    now = utcnow()  # one moment for the round's due work (the outbox reads the clock per email)
+    reminders = send_reminders(
+        session,
+        now=now,
+        ack_minutes=int(config["WORRY_ACK_MINUTES"]),
+        base_url=config["BASE_URL"],
+    )
+    # Carers' daily digests; withdraw emails a "do not contact" now blocks.
+    emails = CarerEmails.from_config(config)
+    parents_tick(session, emails, now=now)
+    speech.prune_if_due(session, now=now)  # the clip cache within its age and size
+    # The chronology says when a queued notice was delivered.
+    note_delivered_notices(session, now=now, zone=emails.hours.zone)
+    session.commit()
     sent, failed = deliver_due(
-        session, smtp_sender(config), config["MAIL_FROM"], int(config["OUTBOX_MAX_ATTEMPTS"])
+        session,
+        smtp_sender(config),
+        config["MAIL_FROM"],
+        int(config["OUTBOX_MAX_ATTEMPTS"]),
+        clock=utcnow,
     )
     return reminders, sent, failed
 

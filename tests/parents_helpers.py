@@ -11,11 +11,13 @@ from sqlalchemy.orm import Session
 
 from classroom import photos
 from classroom.accounts.models import Account, Role
+from classroom.db import utcnow
 from classroom.parents import services
 from classroom.parents.models import ConsentPurpose
 from classroom.pupils.models import Pupil, SchoolClass
 from classroom.worries import services as worries
 from classroom.worries.models import Incident, IncidentPupil, ParentContact, PupilRole
+from tests.app_settings import base_url, carer_emails, school_today
 from tests.conftest import Clock
 from tests.factories import link_parent, make_account, make_class, make_pupil
 
@@ -83,6 +85,8 @@ def consent(session: Session, family: Family, pupil: Pupil | None = None) -> Non
         True,
         "Sara Khan (mother)",
         date(2026, 9, 1),
+        now=utcnow(),
+        today=school_today(),
     )
     session.commit()
 
@@ -98,6 +102,8 @@ def moment(
         "Secure (independent)",
         note,
         photo_folder=photos.photo_dir(current_app.instance_path),
+        now=utcnow(),
+        emails=carer_emails(),
         **kw,  # type: ignore[arg-type]
     )
     session.commit()
@@ -119,13 +125,17 @@ def incident_about(
             "Exact words: he said it again",
             None,
         ),
+        now=utcnow(),
+        base_url=base_url(),
     )
     for pupil in pupils:
         session.add(
             IncidentPupil(incident_id=incident.id, pupil_id=pupil.id, role=PupilRole.INVOLVED)
         )
     if decision is not None:
-        worries.decide_parent_contact(session, family.dsl, incident, decision, "Reason text", None)
+        worries.decide_parent_contact(
+            session, family.dsl, incident, decision, "Reason text", None, now=utcnow()
+        )
     session.commit()
     session.refresh(incident)
     return incident

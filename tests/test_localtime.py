@@ -15,8 +15,10 @@ from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account, Role
 from classroom.assessment.models import Observation
+from classroom.db import utcnow
 from classroom.localtime import local_time, local_today, zone_name
 from classroom.parents import services
+from tests.app_settings import carer_emails
 from tests.conftest import Clock, client_for, sign_in
 from tests.factories import make_class, make_device, make_pupil
 from tests.parents_helpers import make_family
@@ -98,7 +100,9 @@ def test_message_log_export_gives_bst_times_with_the_zone_named(
 ) -> None:
     family = make_family(session, clock)
     clock.set(FAMILY_SUMMER)
-    services.send_staff_message(session, family.teacher, family.child, "Summer trip")
+    services.send_staff_message(
+        session, family.teacher, family.child, "Summer trip", now=utcnow(), emails=carer_emails()
+    )
     session.commit()
     dsl = client_for(app, family.dsl)
     phrase = "a long passphrase 42"
@@ -116,7 +120,9 @@ def test_parents_page_still_shows_local_time_with_the_one_formatter(
 ) -> None:
     family = make_family(session, clock)
     clock.set(FAMILY_SUMMER)
-    services.send_staff_message(session, family.teacher, family.child, "Summer trip")
+    services.send_staff_message(
+        session, family.teacher, family.child, "Summer trip", now=utcnow(), emails=carer_emails()
+    )
     session.commit()
     staff = client_for(app, family.teacher).get(f"/parents/pupils/{family.child.id}")
     assert "Thu 1 Jul 2027, 09:30 BST" in staff.data.decode()

@@ -17,7 +17,9 @@ from sqlalchemy.orm import Session
 
 from classroom import policy
 from classroom.accounts.models import Account, Role
+from classroom.db import utcnow
 from classroom.worries import services as worries
+from tests.app_settings import base_url
 from tests.factories import make_account, make_class, make_pupil, make_school
 
 # The check calls this scope, or a check that is itself derived from one.
@@ -118,6 +120,8 @@ def test_visible_incidents_agrees_with_can_work_incident(session: Session, role:
             None,
             str(uuid.uuid4()),
             worries.WorryChoices(),
+            now=utcnow(),
+            base_url=base_url(),
         )
         for school in (ours, theirs)
     ]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from tests.module_graph import PACKAGE, module_name, source_files
+from tests.module_graph import module_name, source_files
 
 FLASK_REQUEST_NAMES = {
     "request",
@@ -25,20 +25,6 @@ FLASK_REQUEST_NAMES = {
     "current_app",
     "has_request_context",
     "has_app_context",
-}
-
-# Still reading them, being moved (issue 17): each entry goes when its module is done.
-KNOWN_READERS: set[str] = {
-    "classroom.worries.services",
-    "classroom.outbox.services",
-    "classroom.parents.delivery",
-    "classroom.parents.demo",
-    "classroom.parents.invites",
-    "classroom.parents.queries",
-    "classroom.parents.services",
-    "classroom.parents.tips",
-    "classroom.assessment.queries",
-    "classroom.assessment.services",
 }
 
 
@@ -81,14 +67,9 @@ def _readers() -> dict[str, list[str]]:
 
 
 def test_services_take_the_request_the_clock_and_settings_as_arguments() -> None:
-    found = {name: reads for name, reads in _readers().items() if name not in KNOWN_READERS}
+    found = _readers()
     report = "\n".join(f"{name}: {', '.join(reads)}" for name, reads in sorted(found.items()))
     assert found == {}, f"{len(found)} modules outside the request layer:\n{report}"
-
-
-def test_known_readers_still_read() -> None:
-    """A module that no longer reads them comes off the list, so the list only shrinks."""
-    assert KNOWN_READERS - set(_readers()) == set()
 
 
 def test_the_check_finds_a_service_reading_the_clock_and_the_request(tmp_path: Path) -> None:
@@ -107,4 +88,3 @@ def test_the_check_finds_a_service_reading_the_clock_and_the_request(tmp_path: P
     assert is_request_layer("classroom.worries.views")
     assert is_request_layer("classroom.lessons.authoring_views")
     assert not is_request_layer("classroom.worries.services")
-    assert PACKAGE.is_dir()

@@ -100,6 +100,7 @@ def _alert_team(session: Session, change: AccountChangeRequest, base_url: str) -
                 "another member of the team approves it.\n\n"
                 f"Please sign in to check it: {base_url}/admin/approvals\n",
                 school_id=change.school_id,
+                now=change.requested_at,
             )
 
 

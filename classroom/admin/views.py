@@ -430,6 +430,6 @@ def mail_retry(message_id: int) -> ResponseReturnValue:
         or not policy.can_retry_mail(db, _actor(), message)
     ):
         abort(404)
-    outbox.retry_now(message)
+    outbox.retry_now(message, now=utcnow())
     record(db, _actor(), "mail.retried", message, message.subject)
     return redirect(url_for("admin.mail_failures", retried=1))

@@ -6,20 +6,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from classroom import localtime
 from classroom.assessment.derive import Obs, State, states
 from classroom.assessment.models import Observation
-from classroom.db import utcnow
 from classroom.lessons import content, maps
 from classroom.pupils.models import Pathway, Pupil
 
 
-def needs_help_weeks(value: int | None = None) -> int:
-    weeks = value or int(current_app.config.get("NEEDS_HELP_WEEKS", 6))
+def needs_help_weeks(value: int | None, default: int) -> int:
+    """The weeks asked for (or the school's setting), kept between 1 and 52."""
+    weeks = value or default
     return max(1, min(weeks, 52))
 
 
@@ -73,7 +71,7 @@ def heatmap(
     strand: str | None,
     pathway: str | None,
     weeks: int,
-    today: date | None = None,
+    today: date,
 ) -> tuple[list[content.Lesson], list[tuple[Pupil, list[Cell]]]]:
     """Pupils x objectives for a class, filtered by strand and pathway."""
     lessons = [
@@ -82,7 +80,7 @@ def heatmap(
         if not strand or strand in {s.value for s in lesson.strands}
     ]
     chosen = [p for p in pupils if not pathway or p.pathway.value == pathway]
-    found = states(observations_for(session, [p.id for p in chosen]), today or local_today(), weeks)
+    found = states(observations_for(session, [p.id for p in chosen]), today, weeks)
     pathways = maps.pathways_for(session, chosen)
     return lessons, [(p, pupil_row(session, p, lessons, found, pathways[p.id])) for p in chosen]
 
@@ -100,9 +98,3 @@ def history(session: Session, pupil: Pupil, objective_id: str) -> list[Observati
 def timeline(rows: list[Observation]) -> list[Observation]:
     superseded = {o.supersedes_id for o in rows if o.supersedes_id is not None}
     return [o for o in rows if o.id not in superseded]
-
-
-def local_today() -> date:
-    """Today on the school's clock, from the app's settings and clock (issue 17: this module
-    still reads them; see KNOWN_READERS in tests/test_services_take_arguments.py)."""
-    return localtime.local_today(utcnow(), localtime.school_zone(current_app.config))

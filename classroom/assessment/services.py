@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from classroom import localtime, policy
+from classroom import policy
 from classroom.assessment.models import (
     ENGAGEMENT_AREAS,
     Context,
@@ -19,7 +18,6 @@ from classroom.assessment.models import (
     Support,
 )
 from classroom.audit.services import record
-from classroom.db import utcnow
 from classroom.errors import Invalid
 from classroom.lessons import content, maps
 from classroom.lessons.models import StepResponse
@@ -63,10 +61,9 @@ def pupil_objective(
     return lesson, lesson.version(content.Pathway(pathway.value))
 
 
-def _check(entry: Entry, pathway: Pathway) -> None:
+def _check(entry: Entry, pathway: Pathway, today: date) -> None:
     if entry.level not in {level.value for level in Level}:
         raise Invalid("The level must be one of 0 to 4 on the school's scale.", "level")
-    today = local_today()
     if entry.observed_on > today:
         raise Invalid("The date cannot be in the future.", "observed_on")
     if entry.observed_on < today - OLDEST:
@@ -89,8 +86,14 @@ def observe(
     entry: Entry,
     lessons: content.Catalogue,
     supersedes: Observation | None = None,
+    *,
+    now: datetime,
+    today: date,
 ) -> Observation:
-    """Record one observation against the pupil's own objective (never another pathway's)."""
+    """Record one observation against the pupil's own objective (never another pathway's).
+
+    `today` is the date on the school's clock: an observation cannot be dated after it.
+    """
     if not policy.can_record_assessment(session, actor, pupil):
         raise PermissionError("not allowed to assess this pupil")
     lesson_id = objective_id.rsplit(".", 1)[0]
@@ -103,7 +106,7 @@ def observe(
             "objective_id",
         )
     pathway = Pathway(version.pathway.value)
-    _check(entry, pathway)
+    _check(entry, pathway, today)
     row = Observation(
         pupil_id=pupil.id,
         lesson_id=lesson.id,
@@ -117,7 +120,7 @@ def observe(
         engagement=",".join(entry.engagement),
         observed_on=entry.observed_on,
         recorded_by_id=require_account_id(actor),
-        recorded_at=utcnow(),
+        recorded_at=now,
         supersedes_id=supersedes.id if supersedes else None,
         from_proposal=entry.from_proposal,
     )
@@ -140,6 +143,9 @@ def observe_class(
     lesson_id: str,
     entry: Entry,
     lessons: content.Catalogue,
+    *,
+    now: datetime,
+    today: date,
 ) -> list[Observation]:
     """One tap of a level for several pupils: each against their own pathway's objective."""
     if not pupils:
@@ -147,12 +153,23 @@ def observe_class(
     rows = []
     for pupil in pupils:
         _lesson, version = pupil_objective(session, pupil, lesson_id, lessons)
-        rows.append(observe(session, actor, pupil, version.objective.id, entry, lessons))
+        rows.append(
+            observe(
+                session, actor, pupil, version.objective.id, entry, lessons, now=now, today=today
+            )
+        )
     return rows
 
 
 def correct(
-    session: Session, actor: Actor, old: Observation, entry: Entry, lessons: content.Catalogue
+    session: Session,
+    actor: Actor,
+    old: Observation,
+    entry: Entry,
+    lessons: content.Catalogue,
+    *,
+    now: datetime,
+    today: date,
 ) -> Observation:
     """A correction is a new observation that supersedes the old one, which is kept."""
     if session.scalar(select(Observation.id).where(Observation.supersedes_id == old.id)):
@@ -160,16 +177,28 @@ def correct(
     pupil = session.get(Pupil, old.pupil_id)
     if pupil is None:
         raise LookupError(old.pupil_id)
-    return observe(session, actor, pupil, old.objective_id, entry, lessons, supersedes=old)
+    return observe(
+        session,
+        actor,
+        pupil,
+        old.objective_id,
+        entry,
+        lessons,
+        supersedes=old,
+        now=now,
+        today=today,
+    )
 
 
-def mark_shared(session: Session, actor: Actor, observation: Observation) -> bool:
+def mark_shared(
+    session: Session, actor: Actor, observation: Observation, *, now: datetime
+) -> bool:
     """Note that an observation went home as a learning moment (False if it already had)."""
     if session.get(ObservationShare, observation.id) is not None:
         return False
     shared_by = require_account_id(actor)
     session.add(
-        ObservationShare(observation_id=observation.id, shared_by_id=shared_by, shared_at=utcnow())
+        ObservationShare(observation_id=observation.id, shared_by_id=shared_by, shared_at=now)
     )
     return True
 
@@ -209,9 +238,3 @@ def propose(session: Session, pupil: Pupil, lesson_id: str) -> Proposal | None:
     if share >= 0.5:
         return Proposal(Level.DEVELOPING, text)
     return Proposal(Level.EMERGING, text)
-
-
-def local_today() -> date:
-    """Today on the school's clock, from the app's settings and clock (issue 17: this module
-    still reads them; see KNOWN_READERS in tests/test_services_take_arguments.py)."""
-    return localtime.local_today(utcnow(), localtime.school_zone(current_app.config))

@@ -7,7 +7,7 @@ import io
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,12 +26,13 @@ from classroom.assessment.models import (
     Support,
 )
 from classroom.audit.services import record
-from classroom.db import get_session
+from classroom.db import get_session, utcnow
 from classroom.errors import Invalid
 from classroom.export import safe_cell
 from classroom.lessons import content, maps
 from classroom.lessons.web import request_catalogue
 from classroom.parents import services as parents
+from classroom.parents.delivery import CarerEmails
 from classroom.policy import allow
 from classroom.pupils.models import Pathway, Pupil, SchoolClass
 from classroom.web import apply_form, current_actor
@@ -78,7 +79,8 @@ def _entry(form: Any, prefix: str = "") -> services.Entry:
 
 
 def _weeks() -> int:
-    return queries.needs_help_weeks(request.args.get("weeks", type=int))
+    default = int(current_app.config.get("NEEDS_HELP_WEEKS", 6))
+    return queries.needs_help_weeks(request.args.get("weeks", type=int), default)
 
 
 # --- The class: heatmap, fast recording, summary -------------------------------------------------
@@ -96,7 +98,9 @@ def class_view(class_id: int) -> ResponseReturnValue:
     if pathway and pathway not in {p.value for p in Pathway}:
         abort(400)
     pupils = [p for p in school_class.pupils if p.active]
-    lessons, rows = queries.heatmap(db, request_catalogue(), pupils, strand, pathway, _weeks())
+    lessons, rows = queries.heatmap(
+        db, request_catalogue(), pupils, strand, pathway, _weeks(), local_today()
+    )
     record(db, current_actor(), "assessment.class_viewed", school_class)
     return render_template(
         "assessment/class.html",
@@ -132,7 +136,14 @@ def class_record(class_id: int) -> ResponseReturnValue:
         return _record_page(school_class, pupils, lesson_id, "Choose pupils from this class."), 400
     rows = apply_form(
         lambda: services.observe_class(
-            db, current_actor(), chosen, lesson_id, _entry(request.form), request_catalogue()
+            db,
+            current_actor(),
+            chosen,
+            lesson_id,
+            _entry(request.form),
+            request_catalogue(),
+            now=utcnow(),
+            today=local_today(),
         ),
         lambda message: (_record_page(school_class, pupils, lesson_id, message), 400),
     )
@@ -177,7 +188,13 @@ def class_summary(class_id: int) -> ResponseReturnValue:
     school_class = _class(class_id)
     db = get_session()
     lessons, rows = queries.heatmap(
-        db, request_catalogue(), [p for p in school_class.pupils if p.active], None, None, _weeks()
+        db,
+        request_catalogue(),
+        [p for p in school_class.pupils if p.active],
+        None,
+        None,
+        _weeks(),
+        local_today(),
     )
     counts = {lesson.id: [0] * 6 for lesson in lessons}  # levels 0-4, then "not assessed"
     for _pupil_row, cells in rows:
@@ -230,7 +247,14 @@ def pupil_record(pupil_id: int) -> ResponseReturnValue:
     objective_id = request.form.get("objective_id", "")[:80]
     apply_form(
         lambda: services.observe(
-            db, current_actor(), pupil, objective_id, _entry(request.form), request_catalogue()
+            db,
+            current_actor(),
+            pupil,
+            objective_id,
+            _entry(request.form),
+            request_catalogue(),
+            now=utcnow(),
+            today=local_today(),
         ),
         lambda message: _problem_page(pupil, message),
         hide_refusal=True,
@@ -293,7 +317,13 @@ def correct(observation_id: int) -> ResponseReturnValue:
     db = get_session()
     apply_form(
         lambda: services.correct(
-            db, current_actor(), old, _entry(request.form), request_catalogue()
+            db,
+            current_actor(),
+            old,
+            _entry(request.form),
+            request_catalogue(),
+            now=utcnow(),
+            today=local_today(),
         ),
         lambda message: _problem_page(pupil, message),
         hide_refusal=True,
@@ -308,7 +338,7 @@ def _problem_page(pupil: Pupil, message: str | None) -> ResponseReturnValue:
 
 
 def _share_home(db: Session, row: Observation, pupil: Pupil) -> None:
-    if services.mark_shared(db, current_actor(), row):
+    if services.mark_shared(db, current_actor(), row, now=utcnow()):
         _lesson, version = request_catalogue().objective(row.objective_id)
         share_home(db, pupil, version.objective.text, row)
         record(db, current_actor(), "observation.shared_home", pupil, row.objective_id)
@@ -336,7 +366,14 @@ def share(observation_id: int) -> ResponseReturnValue:
 def share_home(db: Any, pupil: Pupil, objective_text: str, row: Observation) -> None:
     """Hand the moment to the parents feature (plain words: what they can do, not a score)."""
     parents.share_learning_moment(
-        db, current_actor(), pupil, objective_text, Level(row.level).words, row.note
+        db,
+        current_actor(),
+        pupil,
+        objective_text,
+        Level(row.level).words,
+        row.note,
+        now=utcnow(),
+        emails=CarerEmails.from_config(current_app.config),
     )
 
 

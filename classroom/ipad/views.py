@@ -178,7 +178,7 @@ def home() -> ResponseReturnValue:
 def worry_seen() -> ResponseReturnValue:
     """The pupil tapped OK on "an adult has seen your worry": it is not shown again."""
     db = get_session()
-    worry_services.mark_seen_message_told(db, _pupil().pupil)
+    worry_services.mark_seen_message_told(db, _pupil().pupil, now=utcnow())
     return redirect(url_for("ipad.home"))
 
 

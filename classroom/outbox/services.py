@@ -11,7 +11,6 @@ from typing import Any
 from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import Session
 
-from classroom.db import utcnow
 from classroom.outbox.models import OutboxMessage
 
 LEASE = timedelta(minutes=2)
@@ -25,6 +24,7 @@ def enqueue_email(
     body: str,
     *,
     school_id: int | None = None,
+    now: datetime,
 ) -> OutboxMessage | None:
     """Add an email to the outbox unless one with this key is already there.
 
@@ -34,7 +34,6 @@ def enqueue_email(
     existing = session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key))
     if existing is not None:
         return None
-    now = utcnow()
     message = OutboxMessage(
         dedupe_key=dedupe_key[:120],
         message_id=f"<{dedupe_key.replace(':', '.')[:150]}@classroom.invalid>",
@@ -110,33 +109,39 @@ def deliver_due(
     sender: str,
     max_attempts: int,
     limit: int = 50,
+    *,
+    clock: Callable[[], datetime],
 ) -> tuple[int, int]:
-    """Send what is due; returns (sent, failed). Failures are retried later with backoff."""
+    """Send what is due; returns (sent, failed). Failures are retried later with backoff.
+
+    `clock` is read after each send (and failure), not once: a slow mail server makes a round
+    take minutes, and each message's sent time and next try are stamped when they happen.
+    """
     sent = failed = 0
-    for message in _claim(session, utcnow(), limit):
+    for message in _claim(session, clock(), limit):
         try:
             send(_email(message, sender))
         except (TimeoutError, OSError, smtplib.SMTPException) as error:
-            _note_failure(message, str(error), max_attempts)
+            _note_failure(message, str(error), max_attempts, clock())
             failed += 1
         else:
             session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id == message.id)
-                .values(sent_at=utcnow(), lease_until=None, attempts=message.attempts + 1)
+                .values(sent_at=clock(), lease_until=None, attempts=message.attempts + 1)
             )
             sent += 1
         session.commit()  # one message at a time: a crash after sending never sends it again
     return sent, failed
 
 
-def _note_failure(message: OutboxMessage, error: str, max_attempts: int) -> None:
+def _note_failure(message: OutboxMessage, error: str, max_attempts: int, now: datetime) -> None:
     message.attempts += 1
     message.last_error = error[:500]
     message.lease_until = None
-    message.next_attempt_at = utcnow() + backoff(message.attempts)
+    message.next_attempt_at = now + backoff(message.attempts)
     if message.attempts >= max_attempts:
-        message.dead_at = utcnow()  # listed for staff; a person has to look at it
+        message.dead_at = now  # listed for staff; a person has to look at it
 
 
 def failures(session: Session, scope: Select[OutboxMessage]) -> list[OutboxMessage]:
@@ -150,7 +155,7 @@ def failures(session: Session, scope: Select[OutboxMessage]) -> list[OutboxMessa
     )
 
 
-def retry_now(message: OutboxMessage) -> None:
+def retry_now(message: OutboxMessage, *, now: datetime) -> None:
     """Put a failed or given-up message back in the queue at once."""
     message.dead_at = None
-    message.next_attempt_at = utcnow()
+    message.next_attempt_at = now

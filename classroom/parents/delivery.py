@@ -12,14 +12,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import and_, delete, exists, or_, select
 from sqlalchemy.orm import Session
 
 from classroom import policy
 from classroom.accounts.models import Account
 from classroom.config import parse_holidays
-from classroom.db import utcnow
 from classroom.outbox.models import OutboxMessage
 from classroom.outbox.services import enqueue_email
 from classroom.parents.models import CarerSettings, EmailMode, FeedItem, FeedReceipt
@@ -76,18 +74,26 @@ class QuietHours:
         return moment  # a whole year of holidays: send rather than hold for ever
 
 
-def quiet_hours() -> QuietHours:
-    return QuietHours.from_config(current_app.config)
+@dataclass(frozen=True)
+class CarerEmails:
+    """The settings carers' emails go by: quiet hours, the sign-in link, the digest's time."""
+
+    hours: QuietHours
+    base_url: str
+    digest_time: time
+
+    @classmethod
+    def from_config(cls, cfg: Mapping[str, Any]) -> CarerEmails:
+        return cls(
+            QuietHours.from_config(cfg),
+            str(cfg["BASE_URL"]),
+            time.fromisoformat(cfg["PARENT_DIGEST_TIME"]),
+        )
 
 
-def school_today() -> date:
+def school_today(now: datetime, zone: ZoneInfo) -> date:
     """Today's date at the school (consent expiry and digests go by the local day)."""
-    return utcnow().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
-
-
-def delivery_time(now: datetime) -> datetime:
-    """When something sent now may reach carers: now, or when quiet hours end."""
-    return quiet_hours().next_open(now)
+    return now.astimezone(zone).date()
 
 
 def carer_settings(session: Session, carer: Account) -> CarerSettings:
@@ -116,8 +122,8 @@ def item_key(carer_id: int, item_id: int) -> str:
     return f"parents:{carer_id}:item:{item_id}"
 
 
-def _email_body(lines: Iterable[str]) -> str:
-    base = current_app.config["BASE_URL"].rstrip("/")
+def _email_body(lines: Iterable[str], base_url: str) -> str:
+    base = base_url.rstrip("/")
     return (
         "\n\n".join(
             [
@@ -131,7 +137,7 @@ def _email_body(lines: Iterable[str]) -> str:
     )
 
 
-def notify(session: Session, item: FeedItem) -> int:
+def notify(session: Session, item: FeedItem, *, now: datetime, base_url: str) -> int:
     """Queue one "something new" email per carer who wants them, sent when quiet hours allow."""
     if item.from_carer:
         return 0  # carers' messages go to class staff, who see them in the app
@@ -142,7 +148,9 @@ def notify(session: Session, item: FeedItem) -> int:
         wanted = carer_settings(session, carer).email_mode == EmailMode.EACH
         if not carer.email or not wanted or item.to_carer_id not in (None, carer.id):
             continue
-        body = _email_body(["There is something new for you in the school's parents' app."])
+        body = _email_body(
+            ["There is something new for you in the school's parents' app."], base_url
+        )
         message = enqueue_email(
             session,
             item_key(carer.id, item.id),
@@ -150,6 +158,7 @@ def notify(session: Session, item: FeedItem) -> int:
             SUBJECT,
             body,
             school_id=item.school_id,
+            now=now,
         )
         if message is not None:
             message.next_attempt_at = item.deliver_at
@@ -157,12 +166,11 @@ def notify(session: Session, item: FeedItem) -> int:
     return queued
 
 
-def cancel_pending(session: Session, keys: Iterable[str]) -> int:
+def cancel_pending(session: Session, keys: Iterable[str], *, now: datetime) -> int:
     """Withdraw queued emails not yet sent (and not being sent right now)."""
     wanted = list(keys)
     if not wanted:
         return 0
-    now = utcnow()
     result = session.execute(
         delete(OutboxMessage)
         .where(
@@ -175,17 +183,17 @@ def cancel_pending(session: Session, keys: Iterable[str]) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def cancel_for_carer(session: Session, carer_id: int, pupil_id: int) -> int:
+def cancel_for_carer(session: Session, carer_id: int, pupil_id: int, *, now: datetime) -> int:
     """A disconnected carer is not emailed about anything still waiting for quiet hours."""
     item_ids = session.scalars(select(FeedItem.id).where(FeedItem.pupil_id == pupil_id))
-    return cancel_pending(session, (item_key(carer_id, i) for i in item_ids))
+    return cancel_pending(session, (item_key(carer_id, i) for i in item_ids), now=now)
 
 
-def sweep_blocked(session: Session) -> int:
+def sweep_blocked(session: Session, *, now: datetime) -> int:
     """A "do not contact" decision also stops queued emails about that incident or child."""
     items = session.scalars(
         select(FeedItem).where(
-            FeedItem.deliver_at > utcnow() - timedelta(days=7),
+            FeedItem.deliver_at > now - timedelta(days=7),
             or_(
                 and_(
                     FeedItem.incident_id.is_not(None),
@@ -200,15 +208,20 @@ def sweep_blocked(session: Session) -> int:
         for item in items
         for link in session.scalars(select(ParentLink).where(ParentLink.pupil_id == item.pupil_id))
     ]
-    return cancel_pending(session, keys)
+    return cancel_pending(session, keys, now=now)
 
 
 def unseen_count(
-    session: Session, carer: Account, since: datetime | None = None, pupil_id: int | None = None
+    session: Session,
+    carer: Account,
+    since: datetime | None = None,
+    pupil_id: int | None = None,
+    *,
+    now: datetime,
 ) -> int:
     """Items for this carer they have not opened yet: all, since a time, or for one child."""
     query = (
-        policy.carer_feed_items(carer, utcnow())
+        policy.carer_feed_items(carer, now)
         .where(
             FeedItem.author_id != carer.id,
             ~exists(
@@ -227,43 +240,43 @@ def unseen_count(
     return len(list(session.scalars(query)))
 
 
-def _digest_due(now: datetime) -> datetime | None:
+def _digest_due(now: datetime, emails: CarerEmails) -> datetime | None:
     """The start of today (UTC) if a digest may go now, else None."""
-    hours = quiet_hours()
+    hours = emails.hours
     local = now.astimezone(hours.zone)
-    send_from = time.fromisoformat(current_app.config["PARENT_DIGEST_TIME"])
-    if hours.is_quiet(now) or local.time() < send_from:
+    if hours.is_quiet(now) or local.time() < emails.digest_time:
         return None
     return datetime.combine(local.date(), time(0), tzinfo=hours.zone).astimezone(UTC)
 
 
-def send_digests(session: Session) -> int:
+def send_digests(session: Session, emails: CarerEmails, *, now: datetime) -> int:
     """Once a day, one email to each carer on the digest who has something unseen."""
-    now = utcnow()
-    today_start = _digest_due(now)
+    today_start = _digest_due(now, emails)
     if today_start is None:
         return 0
-    day = today_start.astimezone(quiet_hours().zone).date()
+    day = today_start.astimezone(emails.hours.zone).date()
     daily = select(CarerSettings).where(CarerSettings.email_mode == EmailMode.DAILY)
     sent = 0
     for prefs in session.scalars(daily):
         if prefs.digest_through is None or prefs.digest_through < today_start:
-            sent += _digest(session, prefs, day)
+            sent += _digest(session, prefs, day, now=now, base_url=emails.base_url)
             prefs.digest_through = now
     return sent
 
 
-def _digest(session: Session, prefs: CarerSettings, day: date) -> int:
+def _digest(
+    session: Session, prefs: CarerSettings, day: date, *, now: datetime, base_url: str
+) -> int:
     carer = session.get(Account, prefs.account_id)
     if carer is None or not carer.active or not carer.email:
         return 0
     # A minute's overlap, so an item committed while the last digest was being made still counts.
     since = prefs.digest_through - timedelta(minutes=1) if prefs.digest_through else None
-    new = unseen_count(session, carer, since)
+    new = unseen_count(session, carer, since, now=now)
     if not new:
         return 0
     things = "is 1 new thing" if new == 1 else f"are {new} new things"
-    body = _email_body([f"There {things} for you in the school's parents' app."])
+    body = _email_body([f"There {things} for you in the school's parents' app."], base_url)
     enqueue_email(
         session,
         f"parents:{carer.id}:digest:{day}",
@@ -271,10 +284,11 @@ def _digest(session: Session, prefs: CarerSettings, day: date) -> int:
         DIGEST_SUBJECT,
         body,
         school_id=carer.school_id,
+        now=now,
     )
     return 1
 
 
-def tick(session: Session) -> int:
+def tick(session: Session, emails: CarerEmails, *, now: datetime) -> int:
     """The worker's round for carers: withdraw blocked emails, then send due digests."""
-    return sweep_blocked(session) + send_digests(session)
+    return sweep_blocked(session, now=now) + send_digests(session, emails, now=now)

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 
 from classroom import photos
 from classroom.accounts.models import Account
-from classroom.db import utcnow
 from classroom.parents import invites
 from classroom.parents.models import (
     CarerInvite,
@@ -61,9 +60,14 @@ def _item(
 
 
 def _consent(
-    session: Session, pupil: Pupil, staff: Account, purpose: ConsentPurpose, days_ago: int
+    session: Session,
+    pupil: Pupil,
+    staff: Account,
+    purpose: ConsentPurpose,
+    days_ago: int,
+    now: datetime,
 ) -> None:
-    given_on = (utcnow() - timedelta(days=days_ago)).date()
+    given_on = (now - timedelta(days=days_ago)).date()
     session.add(
         PhotoConsent(
             pupil_id=pupil.id,
@@ -73,22 +77,31 @@ def _consent(
             given_on=given_on,
             expires_on=given_on + timedelta(days=365),
             recorded_by_id=staff.id,
-            recorded_at=utcnow(),
+            recorded_at=now,
         )
     )
 
 
-def seed(session: Session, pupils: dict[str, Pupil], photo_folder: Path) -> None:
+def seed(
+    session: Session,
+    pupils: dict[str, Pupil],
+    photo_folder: Path,
+    *,
+    now: datetime,
+    secret_key: str,
+) -> None:
     """Learning moments, messages, consent and an invite code, so the demo feed is live.
 
-    The demo's shared photo is kept in `photo_folder` (the carers' photos folder)."""
+    The demo's shared photo is kept in `photo_folder` (the carers' photos folder);
+    `secret_key` keys the invite code's hash (the app's SECRET_KEY), so the code works.
+    """
     by_name = {a.username: a for a in session.scalars(select(Account))}
     teacher, ta, parent = by_name["teacher"], by_name["ta"], by_name["parent"]
-    amira, now = pupils["Amira"], utcnow()
+    amira = pupils["Amira"]
     for link in session.scalars(select(ParentLink)):
         link.created_at = now - timedelta(days=60)  # connected last term, so they see it all
-    _consent(session, amira, teacher, ConsentPurpose.APP, 200)
-    _consent(session, amira, teacher, ConsentPurpose.WEBSITE, 350)  # due for renewal soon
+    _consent(session, amira, teacher, ConsentPurpose.APP, 200, now)
+    _consent(session, amira, teacher, ConsentPurpose.WEBSITE, 350, now)  # due for renewal soon
     first = _item(
         session,
         amira,
@@ -131,7 +144,7 @@ def seed(session: Session, pupils: dict[str, Pupil], photo_folder: Path) -> None
     session.flush()
     session.add(FeedReceipt(item_id=first.id, carer_id=parent.id, seen_at=now - timedelta(days=2)))
     _grace(session, pupils["Grace"], by_name["teacher2"], now)
-    _invite(session, pupils["Ben"], teacher, now)
+    _invite(session, pupils["Ben"], teacher, now, secret_key)
 
 
 def _grace(session: Session, grace: Pupil, teacher: Account, now: datetime) -> None:
@@ -147,12 +160,14 @@ def _grace(session: Session, grace: Pupil, teacher: Account, now: datetime) -> N
     )
 
 
-def _invite(session: Session, ben: Pupil, teacher: Account, now: datetime) -> None:
+def _invite(
+    session: Session, ben: Pupil, teacher: Account, now: datetime, secret_key: str
+) -> None:
     session.add(
         CarerInvite(
             school_id=ben.school_id,
             pupil_id=ben.id,
-            code_hash=invites.code_hash(DEMO_INVITE_CODE),
+            code_hash=invites.code_hash(DEMO_INVITE_CODE, secret_key),
             relationship_label="Dad",
             created_by_id=teacher.id,
             created_at=now,

@@ -11,10 +11,11 @@ import hashlib
 import hmac
 import re
 import secrets
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -23,7 +24,6 @@ from classroom.accounts import services as accounts
 from classroom.accounts.models import Account, Role
 from classroom.accounts.passwords import password_problems
 from classroom.audit.services import record
-from classroom.db import utcnow
 from classroom.errors import Invalid
 from classroom.parents import delivery
 from classroom.parents.models import CarerInvite
@@ -40,6 +40,27 @@ class BadCode(Invalid):
     """A code that did not work; counted, so repeated guessing is throttled."""
 
 
+@dataclass(frozen=True)
+class InviteSettings:
+    """What invite codes go by: the key their hashes use, the join link, expiry and throttle."""
+
+    secret_key: str = field(repr=False)
+    base_url: str
+    days: int
+    max_failures: int
+    sign_in: accounts.SignInSettings  # the address throttle's window and limit
+
+    @classmethod
+    def from_config(cls, cfg: Mapping[str, Any]) -> InviteSettings:
+        return cls(
+            str(cfg["SECRET_KEY"]),
+            str(cfg["BASE_URL"]),
+            int(cfg["PARENT_INVITE_DAYS"]),
+            int(cfg["PARENT_INVITE_MAX_FAILURES"]),
+            accounts.SignInSettings.from_config(cfg),
+        )
+
+
 def new_code() -> str:
     """A fresh code, shown as two groups of five: 7KQ2M-XR4TB."""
     raw = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
@@ -51,16 +72,16 @@ def normalise_code(typed: str) -> str:
     return re.sub(r"[\s\-]", "", typed).upper()[:40]
 
 
-def code_hash(code: str) -> str:
+def code_hash(code: str, secret_key: str) -> str:
     """A keyed hash, so a copy of the database alone cannot be searched for working codes."""
-    key = str(current_app.config["SECRET_KEY"]).encode()
+    key = secret_key.encode()
     return hmac.new(
         key, b"carer-invite:" + normalise_code(code).encode(), hashlib.sha256
     ).hexdigest()
 
 
-def join_url(code: str) -> str:
-    base = str(current_app.config["BASE_URL"]).rstrip("/")
+def join_url(code: str, base_url: str) -> str:
+    base = base_url.rstrip("/")
     return f"{base}/family/join?code={code}"
 
 
@@ -82,19 +103,25 @@ def _label(text: str) -> str:
 
 
 def issue_invite(
-    session: Session, actor: Actor, pupil: Pupil, relationship: str
+    session: Session,
+    actor: Actor,
+    pupil: Pupil,
+    relationship: str,
+    settings: InviteSettings,
+    *,
+    now: datetime,
 ) -> tuple[CarerInvite, str]:
     """A one-time code for one carer of this pupil; the code itself is returned only once."""
     account = _manager(session, actor, pupil)
-    code, now = new_code(), utcnow()
+    code = new_code()
     invite = CarerInvite(
         school_id=pupil.school_id,
         pupil_id=pupil.id,
-        code_hash=code_hash(code),
+        code_hash=code_hash(code, settings.secret_key),
         relationship_label=_label(relationship),
         created_by_id=account.id,
         created_at=now,
-        expires_at=now + timedelta(days=int(current_app.config["PARENT_INVITE_DAYS"])),
+        expires_at=now + timedelta(days=settings.days),
     )
     session.add(invite)
     session.flush()
@@ -102,13 +129,13 @@ def issue_invite(
     return invite, code
 
 
-def cancel_invite(session: Session, actor: Actor, invite: CarerInvite) -> None:
+def cancel_invite(session: Session, actor: Actor, invite: CarerInvite, *, now: datetime) -> None:
     pupil = session.get(Pupil, invite.pupil_id)
     if pupil is None:
         raise PermissionError("no such pupil")
     _manager(session, actor, pupil)
-    if invite.outstanding(utcnow()):
-        invite.cancelled_at = utcnow()
+    if invite.outstanding(now):
+        invite.cancelled_at = now
         record(session, actor, "carer_invite.cancelled", pupil, f"invite #{invite.id}")
 
 
@@ -133,24 +160,26 @@ def _problem(typed: str, invite: CarerInvite | None, now: datetime) -> str | Non
     return None
 
 
-def find_invite(session: Session, typed: str, ip: str, who: str) -> CarerInvite:
+def find_invite(
+    session: Session, typed: str, ip: str, who: str, settings: InviteSettings, *, now: datetime
+) -> CarerInvite:
     """The outstanding invite for a typed code, or BadCode (counted) / Throttled."""
-    limit = int(current_app.config["PARENT_INVITE_MAX_FAILURES"])
-    settings = accounts.SignInSettings.from_config(current_app.config)
-    accounts.check_throttle(session, THROTTLE_KIND, who, ip, limit, now=utcnow(), settings=settings)
-    invite = session.scalar(select(CarerInvite).where(CarerInvite.code_hash == code_hash(typed)))
-    problem = _problem(typed, invite, utcnow())
+    accounts.check_throttle(
+        session, THROTTLE_KIND, who, ip, settings.max_failures, now=now, settings=settings.sign_in
+    )
+    hashed = code_hash(typed, settings.secret_key)
+    invite = session.scalar(select(CarerInvite).where(CarerInvite.code_hash == hashed))
+    problem = _problem(typed, invite, now)
     if problem is not None or invite is None:
-        accounts.note_attempt(session, THROTTLE_KIND, who, ip, False, now=utcnow())
+        accounts.note_attempt(session, THROTTLE_KIND, who, ip, False, now=now)
         record(session, None, "carer_invite.failed", summary=f"from {ip}")
         raise BadCode(problem or "", "code")
     return invite
 
 
 def _connect(
-    session: Session, carer: Account, invite: CarerInvite, ip: str, who: str
+    session: Session, carer: Account, invite: CarerInvite, ip: str, who: str, *, now: datetime
 ) -> ParentLink:
-    now = utcnow()
     already = session.scalar(
         select(ParentLink).where(
             ParentLink.parent_id == carer.id,
@@ -174,7 +203,7 @@ def _connect(
         created_at=now,
     )
     session.add(link)
-    accounts.note_attempt(session, THROTTLE_KIND, who, ip, True, now=utcnow())
+    accounts.note_attempt(session, THROTTLE_KIND, who, ip, True, now=now)
     record(
         session,
         carer,
@@ -206,7 +235,9 @@ def _check_new_account(data: SignUp) -> None:
         raise Invalid(" ".join(problems), "password")
 
 
-def _refuse_taken_username(session: Session, data: SignUp, ip: str, who: str) -> None:
+def _refuse_taken_username(
+    session: Session, data: SignUp, ip: str, who: str, *, now: datetime
+) -> None:
     """Say a username is taken only to someone holding a working code, and count it.
 
     Usernames are unique across every school, so this answer tells whether an account exists.
@@ -215,16 +246,18 @@ def _refuse_taken_username(session: Session, data: SignUp, ip: str, who: str) ->
     """
     name = accounts.normalise_username(data.username)
     if session.scalar(select(Account.id).where(Account.username == name)) is not None:
-        accounts.note_attempt(session, THROTTLE_KIND, who, ip, False, now=utcnow())
+        accounts.note_attempt(session, THROTTLE_KIND, who, ip, False, now=now)
         raise BadCode("That username is already taken. Try another.", "username")
 
 
-def sign_up(session: Session, data: SignUp, ip: str) -> Account:
+def sign_up(
+    session: Session, data: SignUp, ip: str, settings: InviteSettings, *, now: datetime
+) -> Account:
     """A new carer account from a code, connected to that code's child."""
     _check_new_account(data)
     who = f"ip:{ip}"[:64]
-    invite = find_invite(session, data.code, ip, who)
-    _refuse_taken_username(session, data, ip, who)
+    invite = find_invite(session, data.code, ip, who, settings, now=now)
+    _refuse_taken_username(session, data, ip, who, now=now)
     carer, _ = accounts.create_account(
         session,
         None,
@@ -234,22 +267,30 @@ def sign_up(session: Session, data: SignUp, ip: str) -> Account:
         Role.PARENT,
         data.email,
         data.password,
-        now=utcnow(),
+        now=now,
     )
-    _connect(session, carer, invite, ip, who)
+    _connect(session, carer, invite, ip, who, now=now)
     record(session, carer, "carer.signed_up", carer)
     return carer
 
 
-def add_child(session: Session, carer: Account, typed: str, ip: str) -> ParentLink:
+def add_child(
+    session: Session,
+    carer: Account,
+    typed: str,
+    ip: str,
+    settings: InviteSettings,
+    *,
+    now: datetime,
+) -> ParentLink:
     """A signed-in carer connects to another child with a new code."""
     if not carer.is_parent:
         raise PermissionError("only carers use invite codes")
-    invite = find_invite(session, typed, ip, carer.username)
+    invite = find_invite(session, typed, ip, carer.username, settings, now=now)
     if invite.school_id != carer.school_id:
-        accounts.note_attempt(session, THROTTLE_KIND, carer.username, ip, False, now=utcnow())
+        accounts.note_attempt(session, THROTTLE_KIND, carer.username, ip, False, now=now)
         raise BadCode("We could not find that code. Check it, or " + NEW_CODE, "code")
-    return _connect(session, carer, invite, ip, carer.username)
+    return _connect(session, carer, invite, ip, carer.username, now=now)
 
 
 # --- Staff: carer accounts and connections ----------------------------------------------------
@@ -263,6 +304,8 @@ def create_carer_account(
     username: str,
     email: str | None,
     relationship: str,
+    *,
+    now: datetime,
 ) -> tuple[Account, str]:
     """Staff make the carer's account (a one-time password to hand over) and connect it."""
     _manager(session, actor, pupil)
@@ -270,18 +313,18 @@ def create_carer_account(
         raise Invalid("Enter the carer's name.", "display_name")
     label = _label(relationship)
     carer, temporary = accounts.create_account(
-        session, actor, pupil.school_id, username, display_name, Role.PARENT, email, now=utcnow()
+        session, actor, pupil.school_id, username, display_name, Role.PARENT, email, now=now
     )
     session.add(
         ParentLink(
-            parent_id=carer.id, pupil_id=pupil.id, relationship_label=label, created_at=utcnow()
+            parent_id=carer.id, pupil_id=pupil.id, relationship_label=label, created_at=now
         )
     )
     record(session, actor, "carer.connected", pupil, f"new account {carer.username}")
     return carer, temporary
 
 
-def revoke_link(session: Session, actor: Actor, link: ParentLink) -> None:
+def revoke_link(session: Session, actor: Actor, link: ParentLink, *, now: datetime) -> None:
     """Disconnect a carer from a child: it takes effect on their very next request."""
     pupil = session.get(Pupil, link.pupil_id)
     if pupil is None:
@@ -289,6 +332,6 @@ def revoke_link(session: Session, actor: Actor, link: ParentLink) -> None:
     _manager(session, actor, pupil)
     if link.revoked_at is not None:
         return
-    link.revoked_at = utcnow()
-    delivery.cancel_for_carer(session, link.parent_id, pupil.id)
+    link.revoked_at = now
+    delivery.cancel_for_carer(session, link.parent_id, pupil.id, now=now)
     record(session, actor, "carer.disconnected", pupil, f"carer account #{link.parent_id}")

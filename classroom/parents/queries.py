@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from classroom import policy
 from classroom.accounts.models import Account
-from classroom.db import utcnow
+from classroom.lessons.content import Catalogue
 from classroom.parents import delivery, tips
 from classroom.parents.models import (
     CONSENT_PURPOSE_LABELS,
@@ -33,10 +33,12 @@ class Child:
     unseen: int
 
 
-def my_children(session: Session, carer: Account) -> list[Child]:
+def my_children(session: Session, carer: Account, *, now: datetime) -> list[Child]:
     """The carer's connected children, each separately."""
     pupils = session.scalars(policy.visible_pupils(carer))
-    return [Child(p, delivery.unseen_count(session, carer, pupil_id=p.id)) for p in pupils]
+    return [
+        Child(p, delivery.unseen_count(session, carer, pupil_id=p.id, now=now)) for p in pupils
+    ]
 
 
 @dataclass(frozen=True)
@@ -50,35 +52,44 @@ class Feed:
     symbols: bool
 
 
-def child_feed(session: Session, carer: Account, pupil: Pupil) -> Feed:
-    now = utcnow()
+def child_feed(
+    session: Session,
+    carer: Account,
+    pupil: Pupil,
+    lessons: Catalogue,
+    *,
+    now: datetime,
+    today: date,
+) -> Feed:
+    """One child's feed for a carer; `lessons` are the lesson files (for this week's tip)."""
     items = list(
         session.scalars(policy.carer_feed_items(carer, now).where(FeedItem.pupil_id == pupil.id))
     )
     return Feed(
         pupil,
         items,
-        tips.tip_for(session, pupil, now),
-        _showable_photos(session, pupil, items),
+        tips.tip_for(session, pupil, now, lessons),
+        _showable_photos(session, pupil, items, today),
         delivery.carer_settings(session, carer).symbols,
     )
 
 
-def _showable_photos(session: Session, pupil: Pupil, items: list[FeedItem]) -> frozenset[int]:
-    today = delivery.school_today()
+def _showable_photos(
+    session: Session, pupil: Pupil, items: list[FeedItem], today: date
+) -> frozenset[int]:
     if policy.photo_consent_in_force(session, pupil.id, ConsentPurpose.APP, today) is None:
         return frozenset()  # withdrawn or out of date: every photo disappears at once
     return frozenset(i.id for i in items if i.photo_file)
 
 
 def staff_thread(
-    session: Session, actor: Actor, pupil: Pupil
+    session: Session, actor: Actor, pupil: Pupil, today: date
 ) -> tuple[list[FeedItem], frozenset[int]]:
     """A pupil's items as staff see them (newest first) and which photos may be shown."""
     items = list(
         session.scalars(policy.staff_feed_items(actor).where(FeedItem.pupil_id == pupil.id))
     )
-    return items, _showable_photos(session, pupil, items)
+    return items, _showable_photos(session, pupil, items, today)
 
 
 # --- Connections and consent ----------------------------------------------------------------
@@ -150,14 +161,13 @@ class PupilRow:
     last_from_carer: datetime | None
 
 
-def overview(session: Session, actor: Actor, today: date) -> list[PupilRow]:
+def overview(session: Session, actor: Actor, today: date, *, now: datetime) -> list[PupilRow]:
     """Pupils the actor may connect carers to or write to, with what needs doing."""
     managed = set(session.scalars(policy.carer_managed_pupils(actor)))
     shared = set(session.scalars(policy.shareable_pupils(actor)))
     pupils = sorted(
         managed | shared, key=lambda p: (p.school_class.name, p.first_name, p.last_name)
     )
-    now = utcnow()
     return [
         PupilRow(
             p,

@@ -12,17 +12,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from classroom import localtime, photos, policy
+from classroom import photos, policy
 from classroom.accounts.models import Account
 from classroom.audit.services import record
-from classroom.db import serialise, utcnow
+from classroom.db import serialise
 from classroom.errors import Invalid, checked_key
 from classroom.export import check_passphrase, encrypted_csv, safe_cell
+from classroom.localtime import local_time
 from classroom.outbox.models import OutboxMessage
 from classroom.parents import delivery
 from classroom.parents.models import (
@@ -123,23 +124,24 @@ def _add(
     pupil: Pupil,
     kind: FeedKind,
     key: str | None,
+    emails: delivery.CarerEmails,
+    now: datetime,
     **fields: object,
 ) -> FeedItem:
-    now = utcnow()
     from_carer = bool(fields.get("from_carer"))
     item = FeedItem(
         school_id=pupil.school_id,
         pupil_id=pupil.id,
         kind=kind,
         created_at=now,
-        deliver_at=now if from_carer else delivery.delivery_time(now),
+        deliver_at=now if from_carer else emails.hours.next_open(now),
         author_id=author.id,
         key=key[:64] if key else None,
         **fields,
     )
     session.add(item)
     session.flush()
-    delivery.notify(session, item)
+    delivery.notify(session, item, now=now, base_url=emails.base_url)
     return item
 
 
@@ -154,6 +156,8 @@ def share_learning_moment(
     key: str | None = None,
     *,
     photo_folder: Path | None = None,
+    now: datetime,
+    emails: delivery.CarerEmails,
 ) -> FeedItem:
     """Share what a child learnt with their carers: objective, level in words, note, photo.
 
@@ -171,13 +175,18 @@ def share_learning_moment(
     text = _clean(note, MAX_NOTE, "The note", "note", required=False)
     for field, value in (("objective", objective), ("level", level), ("note", text)):
         check_depersonalised(session, pupil, value, field)
-    photo_file = _photo(session, pupil, photo, photo_folder) if photo and photo_folder else None
+    today = delivery.school_today(now, emails.hours.zone)
+    photo_file = None
+    if photo and photo_folder:
+        photo_file = _photo(session, pupil, photo, today, photo_folder)
     item = _add(
         session,
         account,
         pupil,
         FeedKind.LEARNING_MOMENT,
         key,
+        emails,
+        now,
         body=text,
         objective_text=objective,
         level_words=level,
@@ -187,8 +196,7 @@ def share_learning_moment(
     return item
 
 
-def _photo(session: Session, pupil: Pupil, data: bytes, folder: Path) -> str:
-    today = delivery.school_today()
+def _photo(session: Session, pupil: Pupil, data: bytes, today: date, folder: Path) -> str:
     if policy.photo_consent_in_force(session, pupil.id, ConsentPurpose.APP, today) is None:
         raise Invalid(
             f"There is no photo consent in date for {pupil.first_name}: share it without the "
@@ -237,9 +245,11 @@ def _incident_for(
     return incident
 
 
-def _chronology(session: Session, incident: Incident, author: Account, text: str) -> None:
+def _chronology(
+    session: Session, incident: Incident, author: Account, text: str, now: datetime
+) -> None:
     """What was shared with whom goes on the incident's chronology (statutory record)."""
-    chronology.write_entry(session, incident.id, author.id, "parents", text, utcnow())
+    chronology.write_entry(session, incident.id, author.id, "parents", text, now)
 
 
 def send_staff_message(
@@ -250,6 +260,9 @@ def send_staff_message(
     to_carer_id: int | None = None,
     incident_id: int | None = None,
     key: str | None = None,
+    *,
+    now: datetime,
+    emails: delivery.CarerEmails,
 ) -> FeedItem:
     """A message from school to every connected carer of the child, or to one of them."""
     account = _sharer(session, actor, pupil)
@@ -268,18 +281,29 @@ def send_staff_message(
         pupil,
         FeedKind.MESSAGE,
         key,
+        emails,
+        now,
         body=text,
         to_carer_id=to_carer_id,
         incident_id=incident.id if incident else None,
     )
     if incident is not None:
-        _chronology(session, incident, account, f"Message to parents/carers in the app: {text}")
+        _chronology(
+            session, incident, account, f"Message to parents/carers in the app: {text}", now
+        )
     record(session, actor, "parents.message_sent", pupil, f"item #{item.id}")
     return item
 
 
 def send_carer_message(
-    session: Session, carer: Account, pupil: Pupil, body: str, key: str | None = None
+    session: Session,
+    carer: Account,
+    pupil: Pupil,
+    body: str,
+    key: str | None = None,
+    *,
+    now: datetime,
+    emails: delivery.CarerEmails,
 ) -> FeedItem:
     """A carer writes to their child's class staff (never to other carers)."""
     if not carer.is_parent or not policy.can_view_pupil(session, carer, pupil):
@@ -288,7 +312,9 @@ def send_carer_message(
     if found is not None:
         return found
     text = _clean(body, MAX_MESSAGE, "Your message", "body")
-    item = _add(session, carer, pupil, FeedKind.MESSAGE, key, body=text, from_carer=True)
+    item = _add(
+        session, carer, pupil, FeedKind.MESSAGE, key, emails, now, body=text, from_carer=True
+    )
     record(session, carer, "parents.carer_message_sent", pupil, f"item #{item.id}")
     return item
 
@@ -330,6 +356,9 @@ def send_incident_notice(
     pupil: Pupil,
     text: str,
     key: str | None = None,
+    *,
+    now: datetime,
+    emails: delivery.CarerEmails,
 ) -> FeedItem:
     """The team approves and sends a notice to one linked pupil's carers ("inform now" only)."""
     account = policy.holder(actor, "send_parent_notices")
@@ -350,30 +379,40 @@ def send_incident_notice(
     carers = delivery.connected_carers(session, pupil.id)
     if not carers:
         raise Invalid(f"No parent or carer of {pupil.first_name} uses the app yet.", "pupil_id")
-    item = _add(session, account, pupil, FeedKind.NOTICE, key, body=body, incident_id=incident.id)
+    item = _add(
+        session,
+        account,
+        pupil,
+        FeedKind.NOTICE,
+        key,
+        emails,
+        now,
+        body=body,
+        incident_id=incident.id,
+    )
     names = ", ".join(c.display_name for c in carers)
-    _chronology(session, incident, account, f"{_when_delivered(item)} to {names}: {body}")
+    when = _when_delivered(item, emails.hours.zone)
+    _chronology(session, incident, account, f"{when} to {names}: {body}", now)
     record(session, actor, "incident.parent_notice_sent", incident, f"item #{item.id}")
     return item
 
 
-def _when_delivered(item: FeedItem) -> str:
+def _when_delivered(item: FeedItem, zone: ZoneInfo) -> str:
     """The chronology says "queued" while quiet hours hold a notice back, never "sent"."""
     if item.deliver_at > item.created_at:
         return (
-            f"Notice #{item.id} approved and queued until {local_time(item.deliver_at)} "
+            f"Notice #{item.id} approved and queued until {local_time(item.deliver_at, zone=zone)} "
             "(quiet hours)"
         )
     return f"Notice #{item.id} approved and delivered in the app"
 
 
-def note_delivered_notices(session: Session) -> int:
+def note_delivered_notices(session: Session, *, now: datetime, zone: ZoneInfo) -> int:
     """The worker's round: a notice queued for quiet hours gets a "delivered" chronology entry.
 
     The chronology then says when carers could first see it, not only when it was approved.
     """
     serialise(session, "parents:notices-delivered")  # two workers never both write the entry
-    now = utcnow()
     queued = session.scalars(
         select(FeedItem).where(
             FeedItem.kind == FeedKind.NOTICE,
@@ -390,13 +429,15 @@ def note_delivered_notices(session: Session) -> int:
         if incident_id is not None and not chronology.has_entry(
             session, incident_id, "parents_delivered", marker
         ):
-            text = f"{marker} in the app at {local_time(item.deliver_at)}"
+            text = f"{marker} in the app at {local_time(item.deliver_at, zone=zone)}"
             chronology.write_entry(session, incident_id, None, "parents_delivered", text, now)
             noted += 1
     return noted
 
 
-def incident_notices(session: Session, incident: Incident) -> dict[str, Any]:
+def incident_notices(
+    session: Session, incident: Incident, *, now: datetime, zone: ZoneInfo
+) -> dict[str, Any]:
     """For the incident page: each linked pupil's notice under the decision in force, and
     where it is per carer (registered with worries.views.register_notices)."""
     sent = {
@@ -405,7 +446,9 @@ def incident_notices(session: Session, incident: Incident) -> dict[str, Any]:
     return {
         "notices": [(pupil, item) for pupil, item in sent.items() if item is not None],
         "deliveries": {
-            pupil.id: notice_deliveries(session, item) for pupil, item in sent.items() if item
+            pupil.id: notice_deliveries(session, item, now=now, zone=zone)
+            for pupil, item in sent.items()
+            if item
         },
     }
 
@@ -437,13 +480,14 @@ class NoticeDelivery:
     email: str
 
 
-def notice_deliveries(session: Session, item: FeedItem) -> list[NoticeDelivery]:
+def notice_deliveries(
+    session: Session, item: FeedItem, *, now: datetime, zone: ZoneInfo
+) -> list[NoticeDelivery]:
     """For the incident page: per carer, "queued until 08:00 GMT" or "delivered"."""
-    now = utcnow()
     in_app = (
-        f"queued until {local_time(item.deliver_at, 'time')}"
+        f"queued until {local_time(item.deliver_at, 'time', zone=zone)}"
         if item.deliver_at > now
-        else f"delivered in the app {local_time(item.deliver_at)}"
+        else f"delivered in the app {local_time(item.deliver_at, zone=zone)}"
     )
     rows = []
     for carer in delivery.connected_carers(session, item.pupil_id):
@@ -452,24 +496,24 @@ def notice_deliveries(session: Session, item: FeedItem) -> list[NoticeDelivery]:
                 OutboxMessage.dedupe_key == delivery.item_key(carer.id, item.id)
             )
         )
-        rows.append(NoticeDelivery(carer.display_name, in_app, _email_state(message)))
+        rows.append(NoticeDelivery(carer.display_name, in_app, _email_state(message, zone)))
     return rows
 
 
-def _email_state(message: OutboxMessage | None) -> str:
+def _email_state(message: OutboxMessage | None, zone: ZoneInfo) -> str:
     if message is None:
         return "no email (their settings)"
     if message.sent_at is not None:
-        return f"email delivered {local_time(message.sent_at)}"
+        return f"email delivered {local_time(message.sent_at, zone=zone)}"
     if message.dead_at is not None:
         return "email failed (see Email problems)"
-    return f"email queued until {local_time(message.next_attempt_at, 'time')}"
+    return f"email queued until {local_time(message.next_attempt_at, 'time', zone=zone)}"
 
 
 # --- Seeing the feed ------------------------------------------------------------------------
 
 
-def mark_seen(session: Session, carer: Account, items: list[FeedItem]) -> None:
+def mark_seen(session: Session, carer: Account, items: list[FeedItem], *, now: datetime) -> None:
     """Note when a carer first saw each item (staff see "seen"; carers never see staff's)."""
     ids = [i.id for i in items if i.author_id != carer.id]
     if not ids:
@@ -481,7 +525,6 @@ def mark_seen(session: Session, carer: Account, items: list[FeedItem]) -> None:
             )
         )
     )
-    now = utcnow()
     session.add_all(
         FeedReceipt(item_id=i, carer_id=carer.id, seen_at=now) for i in ids if i not in seen
     )
@@ -515,6 +558,7 @@ def _consent(
     given: bool,
     who: str,
     given_on: date,
+    now: datetime,
 ) -> PhotoConsent:
     row = PhotoConsent(
         pupil_id=pupil.id,
@@ -524,7 +568,7 @@ def _consent(
         given_on=given_on,
         expires_on=_a_year_after(given_on) if given else None,
         recorded_by_id=account.id,
-        recorded_at=utcnow(),
+        recorded_at=now,
     )
     session.add(row)
     action = "photo_consent.given" if given else "photo_consent.withdrawn"
@@ -540,28 +584,37 @@ def record_consent(
     given: bool,
     given_by: str,
     given_on: date,
+    *,
+    now: datetime,
+    today: date,
 ) -> PhotoConsent:
     """Staff record consent from the signed form, or its withdrawal; consent lasts a year."""
     account = policy.holder(actor, "manage_carers")
     if account is None or not policy.can_manage_carers(session, actor, pupil):
         raise PermissionError("may not record consent for this pupil")
     who = _clean(given_by, 120, "Who gave it", "given_by")
-    today = delivery.school_today()
     if given_on > today:
         raise Invalid("The date on the form cannot be in the future.", "given_on")
     if given and given_on <= today - timedelta(days=365):
         raise Invalid("Consent lasts a year, so that form has already run out.", "given_on")
-    return _consent(session, account, pupil, purpose, given, who, given_on)
+    return _consent(session, account, pupil, purpose, given, who, given_on, now)
 
 
 def carer_consent(
-    session: Session, carer: Account, pupil: Pupil, purpose: ConsentPurpose, given: bool
+    session: Session,
+    carer: Account,
+    pupil: Pupil,
+    purpose: ConsentPurpose,
+    given: bool,
+    *,
+    now: datetime,
+    today: date,
 ) -> PhotoConsent:
     """A carer gives, renews or withdraws consent in the app; withdrawal hides photos at once."""
     if not carer.is_parent or not policy.can_view_pupil(session, carer, pupil):
         raise PermissionError("not this carer's child")
     who = f"{carer.display_name} (in the app)"[:120]
-    return _consent(session, carer, pupil, purpose, given, who, delivery.school_today())
+    return _consent(session, carer, pupil, purpose, given, who, today, now)
 
 
 # --- The DSL's encrypted message log --------------------------------------------------------
@@ -580,7 +633,7 @@ HEADER = [
 ]
 
 
-def _log_rows(session: Session, school_id: int) -> list[list[str]]:
+def _log_rows(session: Session, school_id: int, zone: ZoneInfo) -> list[list[str]]:
     rows = [HEADER]
     query = (
         select(FeedItem)
@@ -594,11 +647,12 @@ def _log_rows(session: Session, school_id: int) -> list[list[str]]:
             else (item.to_carer.display_name if item.to_carer else "all connected carers")
         )
         seen = "; ".join(
-            f"{r.carer.display_name} {local_time(r.seen_at, 'iso')}" for r in item.receipts
+            f"{r.carer.display_name} {local_time(r.seen_at, 'iso', zone=zone)}"
+            for r in item.receipts
         )
         values = (
-            local_time(item.created_at, "iso"),  # the school's clock, zone named
-            local_time(item.deliver_at, "iso"),
+            local_time(item.created_at, "iso", zone=zone),  # the school's clock, zone named
+            local_time(item.deliver_at, "iso", zone=zone),
             item.pupil.full_name,
             item.pupil.school_class.name,
             item.kind.value,
@@ -612,26 +666,16 @@ def _log_rows(session: Session, school_id: int) -> list[list[str]]:
     return rows
 
 
-def export_messages(session: Session, actor: Actor, passphrase: str) -> bytes:
+def export_messages(
+    session: Session, actor: Actor, passphrase: str, *, today: date, zone: ZoneInfo
+) -> bytes:
     """Every message and notice with carers as CSV inside an AES-256 zip, for the DSL."""
     account = policy.holder(actor, "export_parent_messages")
     if account is None:
         raise PermissionError("may not export the message log")
     check_passphrase(passphrase)  # before reading a single message
-    stamp = local_today().strftime("%Y%m%d")
-    rows = _log_rows(session, account.school_id)
+    stamp = today.strftime("%Y%m%d")
+    rows = _log_rows(session, account.school_id, zone)
     data = encrypted_csv(rows, f"parent-messages-{stamp}.csv", passphrase)
     record(session, actor, "parents.messages_exported", summary="AES-256 zip")
     return data
-
-
-def local_today() -> date:
-    """Today on the school's clock, from the app's settings and clock (issue 17: this module
-    still reads them; see KNOWN_READERS in tests/test_services_take_arguments.py)."""
-    return localtime.local_today(utcnow(), localtime.school_zone(current_app.config))
-
-
-def local_time(moment: datetime | date | str | None, style: str = "datetime") -> str:
-    """A moment on the school's clock, in the zone the app's settings name (issue 17: this
-    module still reads them; see KNOWN_READERS in tests/test_services_take_arguments.py)."""
-    return localtime.local_time(moment, style, zone=localtime.school_zone(current_app.config))

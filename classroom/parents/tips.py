@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -140,11 +139,6 @@ class Tip:
     text: str
 
 
-def catalogue() -> Catalogue:
-    lessons: Catalogue = current_app.extensions["lessons"]
-    return lessons
-
-
 def lessons_this_week(
     session: Session, pupil: Pupil, now: datetime, lessons: Catalogue
 ) -> list[str]:
@@ -167,7 +161,7 @@ def lessons_this_week(
     return ordered
 
 
-def tip_for(session: Session, pupil: Pupil, now: datetime) -> Tip | None:
+def tip_for(session: Session, pupil: Pupil, now: datetime, lessons: Catalogue) -> Tip | None:
     """The tip for the first of this week's lessons that has one.
 
     None while carers may not be told about the child: after a worry the next lesson is the
@@ -175,7 +169,6 @@ def tip_for(session: Session, pupil: Pupil, now: datetime) -> Tip | None:
     """
     if not policy.may_tell_carers(session, pupil.id):
         return None
-    lessons = catalogue()
     for lesson_id in lessons_this_week(session, pupil, now, lessons):
         if lesson_id in TIPS and lesson_id in lessons:
             lesson = lessons.get(lesson_id)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import io
 import uuid
 from collections.abc import Callable
+from datetime import date
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -30,8 +32,9 @@ from classroom.audit.services import record
 from classroom.db import get_session, keep, utcnow
 from classroom.errors import Invalid, Throttled
 from classroom.forms import Form
+from classroom.lessons.content import Catalogue
 from classroom.lessons.content import Pathway as LessonPathway
-from classroom.parents import delivery, invites, queries, services, tips
+from classroom.parents import delivery, invites, queries, services
 from classroom.parents.forms import (
     AddChildForm,
     CarerAccountForm,
@@ -58,7 +61,7 @@ from classroom.pupils.models import ParentLink, Pupil
 from classroom.qr import qr_code
 from classroom.scale import LEVEL_WORDS, Level
 from classroom.symbols.web import override_layers
-from classroom.web import apply_form, client_ip, current_actor, sign_in_settings
+from classroom.web import apply_form, client_ip, current_actor, school_zone, sign_in_settings
 from classroom.web import school_today as local_today
 from classroom.worries import services as worries
 from classroom.worries.models import PARENT_CONTACT_LABELS, Incident
@@ -82,6 +85,32 @@ def _new_key() -> str:
     return str(uuid.uuid4())
 
 
+# The settings and lesson files the parents services are handed (they never read the app).
+
+
+def _zone() -> ZoneInfo:
+    return school_zone()
+
+
+def _today() -> date:
+    """Today at the school: consent and its expiry go by the local day."""
+    return delivery.school_today(utcnow(), _zone())
+
+
+def _emails() -> delivery.CarerEmails:
+    return delivery.CarerEmails.from_config(current_app.config)
+
+
+def _invite_settings() -> invites.InviteSettings:
+    return invites.InviteSettings.from_config(current_app.config)
+
+
+def _lesson_files() -> Catalogue:
+    """The lesson files checked at start-up: tips and learning moments are about them."""
+    lessons: Catalogue = current_app.extensions["lessons"]
+    return lessons
+
+
 # --- Carers: their children and each child's feed ---------------------------------------------
 
 
@@ -98,7 +127,7 @@ def _my_child(pupil_id: int) -> Pupil:
 def home() -> ResponseReturnValue:
     """A carer's children, each separately, with how many new things each has."""
     db, carer = get_session(), _account()
-    children = queries.my_children(db, carer)
+    children = queries.my_children(db, carer, now=utcnow())
     for child in children:
         record(db, carer, "pupil.viewed_by_carer", child.pupil)
     return render_template("parents/home.html", children=children)
@@ -106,12 +135,14 @@ def home() -> ResponseReturnValue:
 
 def _feed_page(pupil: Pupil, form: CarerMessageForm, status: int = 200) -> ResponseReturnValue:
     db, carer = get_session(), _account()
-    feed = queries.child_feed(db, carer, pupil)
-    services.mark_seen(db, carer, feed.items)
+    now = utcnow()
+    feed = queries.child_feed(db, carer, pupil, _lesson_files(), now=now, today=_today())
+    services.mark_seen(db, carer, feed.items, now=now)
     record(db, carer, "parents.feed_viewed", pupil)
     layers = override_layers(db, pupil)
+    hours = delivery.QuietHours.from_config(current_app.config)
     page = render_template(
-        "parents/feed.html", feed=feed, form=form, layers=layers, hours=delivery.quiet_hours()
+        "parents/feed.html", feed=feed, form=form, layers=layers, hours=hours
     )
     return page, status
 
@@ -131,7 +162,13 @@ def carer_message(pupil_id: int) -> ResponseReturnValue:
     pupil, form = _my_child(pupil_id), CarerMessageForm()
     apply_form(
         lambda: services.send_carer_message(
-            get_session(), _account(), pupil, form.body.data, form.key.data
+            get_session(),
+            _account(),
+            pupil,
+            form.body.data,
+            form.key.data,
+            now=utcnow(),
+            emails=_emails(),
         ),
         lambda _message: _feed_page(pupil, form, 400),
         form,
@@ -145,7 +182,7 @@ def carer_message(pupil_id: int) -> ResponseReturnValue:
 def consent(pupil_id: int) -> ResponseReturnValue:
     """Photo consent for one child: what is on record, and give or withdraw it."""
     pupil, db = _my_child(pupil_id), get_session()
-    statuses = queries.consent_statuses(db, pupil, delivery.school_today())
+    statuses = queries.consent_statuses(db, pupil, _today())
     record(db, _account(), "parents.consent_viewed", pupil)
     return render_template("parents/consent.html", pupil=pupil, statuses=statuses)
 
@@ -160,7 +197,8 @@ def consent_change(pupil_id: int) -> ResponseReturnValue:
         abort(400)
     db = get_session()
     given = form.given.data == "yes"
-    services.carer_consent(db, _account(), pupil, ConsentPurpose(form.purpose.data), given)
+    purpose = ConsentPurpose(form.purpose.data)
+    services.carer_consent(db, _account(), pupil, purpose, given, now=utcnow(), today=_today())
     return redirect(url_for("parents.consent", pupil_id=pupil.id, saved=1))
 
 
@@ -170,7 +208,7 @@ def photo(item_id: int) -> ResponseReturnValue:
     """A shared photo, for whoever may see its item, only while consent is in force."""
     db, actor = get_session(), _account()
     item = db.get(FeedItem, item_id)
-    today = delivery.school_today()
+    today = _today()
     if item is None or not policy.can_view_photo(db, actor, item, utcnow(), today):
         abort(404)
     path = photos.path_for(item.photo_file, photos.photo_dir(current_app.instance_path))
@@ -223,7 +261,9 @@ def join() -> ResponseReturnValue:
         return render_template("parents/join.html", form=form), 400 if form.errors else 200
     db = get_session()
     try:
-        carer = invites.sign_up(db, _sign_up_from(form), client_ip())
+        carer = invites.sign_up(
+            db, _sign_up_from(form), client_ip(), _invite_settings(), now=utcnow()
+        )
     except (Invalid, Throttled) as problem:
         return _code_error(form, "parents/join.html", problem)
     _start_session(db, carer)
@@ -265,7 +305,9 @@ def add_child() -> ResponseReturnValue:
         return render_template("parents/add_child.html", form=form), 400 if form.errors else 200
     db = get_session()
     try:
-        link = invites.add_child(db, _account(), form.code.data, client_ip())
+        link = invites.add_child(
+            db, _account(), form.code.data, client_ip(), _invite_settings(), now=utcnow()
+        )
     except (Invalid, Throttled) as problem:
         return _code_error(form, "parents/add_child.html", problem)
     return redirect(url_for("parents.feed", pupil_id=link.pupil_id, welcome=1))
@@ -279,7 +321,7 @@ def add_child() -> ResponseReturnValue:
 def staff_index() -> ResponseReturnValue:
     """Pupils whose carers this person connects or writes to; consent that needs renewing."""
     db, actor = get_session(), _account()
-    rows = queries.overview(db, actor, delivery.school_today())
+    rows = queries.overview(db, actor, _today(), now=utcnow())
     record(db, actor, "parents.overview_viewed", summary=f"{len(rows)} pupils")
     return render_template("parents/staff_index.html", rows=rows)
 
@@ -315,7 +357,7 @@ def _pupil_forms(pupil: Pupil) -> dict[str, Form]:
     return {
         "invite": InviteForm(prefix="invite", formdata=None),
         "carer": CarerAccountForm(prefix="carer", formdata=None),
-        "consent": ConsentForm(prefix="consent", formdata=None, given_on=delivery.school_today()),
+        "consent": ConsentForm(prefix="consent", formdata=None, given_on=_today()),
         "message": _message_form(pupil),
     }
 
@@ -326,7 +368,8 @@ def _pupil_page(
     db, actor = get_session(), _account()
     manage = policy.can_manage_carers(db, actor, pupil)
     share = policy.can_share_with_carers(db, actor, pupil)
-    thread, shown = queries.staff_thread(db, actor, pupil) if share else ([], frozenset())
+    today = _today()
+    thread, shown = queries.staff_thread(db, actor, pupil, today) if share else ([], frozenset())
     record(db, actor, "parents.pupil_viewed", pupil)
     context = {
         "pupil": pupil,
@@ -336,7 +379,7 @@ def _pupil_page(
         "links": queries.links(db, pupil) if manage else [],
         "carers": queries.carers_by_id(db, pupil),
         "invites": queries.invites(db, pupil) if manage else [],
-        "consents": queries.consent_statuses(db, pupil, delivery.school_today()),
+        "consents": queries.consent_statuses(db, pupil, today),
         "thread": thread,
         "photos": shown,
         "now": utcnow(),
@@ -370,13 +413,16 @@ def _act(pupil: Pupil, name: str, form: Form, apply: Callable[[Session, Account]
 def issue_invite(pupil_id: int) -> ResponseReturnValue:
     """A one-time code and its QR code, shown once, to print or read out to one carer."""
     pupil, form = _staff_pupil(pupil_id, policy.can_manage_carers), InviteForm(prefix="invite")
+    settings = _invite_settings()
     invite, code = _act(
         pupil,
         "invite",
         form,
-        lambda db, actor: invites.issue_invite(db, actor, pupil, form.relationship.data),
+        lambda db, actor: invites.issue_invite(
+            db, actor, pupil, form.relationship.data, settings, now=utcnow()
+        ),
     )
-    url = invites.join_url(code)
+    url = invites.join_url(code, settings.base_url)
     return render_template(
         "parents/invite_slip.html",
         pupil=pupil,
@@ -395,7 +441,7 @@ def cancel_invite(invite_id: int) -> ResponseReturnValue:
     if invite is None:
         abort(404)
     try:
-        invites.cancel_invite(db, _account(), invite)
+        invites.cancel_invite(db, _account(), invite, now=utcnow())
     except PermissionError:
         abort(404)
     return redirect(url_for("parents.pupil", pupil_id=invite.pupil_id, _anchor="codes"))
@@ -410,7 +456,7 @@ def revoke_link(link_id: int) -> ResponseReturnValue:
     if link is None:
         abort(404)
     try:
-        invites.revoke_link(db, _account(), link)
+        invites.revoke_link(db, _account(), link, now=utcnow())
     except PermissionError:
         abort(404)
     return redirect(url_for("parents.pupil", pupil_id=link.pupil_id, _anchor="carers"))
@@ -433,6 +479,7 @@ def create_carer(pupil_id: int) -> ResponseReturnValue:
             form.username.data,
             form.email.data or None,
             form.relationship.data,
+            now=utcnow(),
         ),
     )
     return render_template(
@@ -457,6 +504,8 @@ def record_consent(pupil_id: int) -> ResponseReturnValue:
             form.decision.data == "given",
             form.given_by.data,
             form.given_on.data,
+            now=utcnow(),
+            today=_today(),
         ),
     )
     return redirect(url_for("parents.pupil", pupil_id=pupil.id, saved=1, _anchor="consent"))
@@ -468,7 +517,7 @@ def record_consent(pupil_id: int) -> ResponseReturnValue:
 def _moment_form(pupil: Pupil, submitted: bool = False) -> LearningMomentForm:
     form = LearningMomentForm() if submitted else LearningMomentForm(formdata=None)
     pathway = LessonPathway(pupil.pathway.value)
-    objectives = [(lesson, lesson.version(pathway).objective) for lesson in tips.catalogue()]
+    objectives = [(lesson, lesson.version(pathway).objective) for lesson in _lesson_files()]
     form.objective.choices = {o.id: f"{lesson.title.text}: {o.text}" for lesson, o in objectives}
     form.level.choices = dict(MOMENT_LEVELS)
     if not submitted:
@@ -477,7 +526,7 @@ def _moment_form(pupil: Pupil, submitted: bool = False) -> LearningMomentForm:
 
 
 def _objective_text(objective_id: str) -> str:
-    return tips.catalogue().objective(objective_id)[1].objective.text
+    return _lesson_files().objective(objective_id)[1].objective.text
 
 
 def _share_page(pupil: Pupil, form: LearningMomentForm, status: int = 200) -> ResponseReturnValue:
@@ -506,6 +555,8 @@ def share(pupil_id: int) -> ResponseReturnValue:
             _upload(form.photo.data),
             form.key.data,
             photo_folder=photos.photo_dir(current_app.instance_path),
+            now=utcnow(),
+            emails=_emails(),
         ),
         lambda _message: _share_page(pupil, form, 400),
         form,
@@ -545,6 +596,8 @@ def staff_message(pupil_id: int) -> ResponseReturnValue:
             int(form.to.data) if form.to.data else None,
             _incident_choice(form.incident_id.data),
             form.key.data,
+            now=utcnow(),
+            emails=_emails(),
         ),
     )
     return redirect(url_for("parents.pupil", pupil_id=pupil.id, sent=1, _anchor="messages"))
@@ -591,7 +644,9 @@ def _notice_page(
         carers=carers,
         sent=sent,
         deliveries={
-            pid: services.notice_deliveries(db, item) for pid, item in sent.items() if item
+            pid: services.notice_deliveries(db, item, now=utcnow(), zone=_zone())
+            for pid, item in sent.items()
+            if item
         },
         allowed=allowed,
     ), status
@@ -617,7 +672,14 @@ def send_notice(incident_id: int, pupil_id: int) -> ResponseReturnValue:
     form, db = NoticeForm(prefix=f"p{pupil.id}"), get_session()
     item = apply_form(
         lambda: services.send_incident_notice(
-            db, _account(), incident, pupil, form.text.data, form.key.data
+            db,
+            _account(),
+            incident,
+            pupil,
+            form.text.data,
+            form.key.data,
+            now=utcnow(),
+            emails=_emails(),
         ),
         lambda _message: _notice_page(incident, {pupil.id: form}, 400),
         form,
@@ -640,7 +702,9 @@ def export() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return render_template("parents/export.html", form=form), 400 if form.errors else 200
     data = apply_form(
-        lambda: services.export_messages(get_session(), _account(), form.passphrase.data),
+        lambda: services.export_messages(
+            get_session(), _account(), form.passphrase.data, today=_today(), zone=_zone()
+        ),
         lambda _message: (render_template("parents/export.html", form=form), 400),
         form,
         field="passphrase",

@@ -5,14 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from classroom import localtime, policy
+from classroom import policy
 from classroom.accounts.models import Account
 from classroom.audit.services import record
-from classroom.db import utcnow
 from classroom.devices.models import Device
 from classroom.errors import Invalid, checked_key
 from classroom.lessons import maps
@@ -108,7 +106,14 @@ def existing(session: Session, key: str) -> Incident | None:
 
 
 def raise_worry(
-    session: Session, pupil: Pupil, device: Device | None, key: str, choices: WorryChoices
+    session: Session,
+    pupil: Pupil,
+    device: Device | None,
+    key: str,
+    choices: WorryChoices,
+    *,
+    now: datetime,
+    base_url: str,
 ) -> Incident:
     """Record a pupil's worry and alert the team in one transaction; a repeated key is a no-op."""
     found = existing(session, key)
@@ -120,7 +125,7 @@ def raise_worry(
         idempotency_key=key,
         source=Source.PUPIL,
         status=Status.NEW,
-        created_at=utcnow(),
+        created_at=now,
         what=choices.what,
         where=choices.where,
         feeling=choices.feeling,
@@ -135,10 +140,12 @@ def raise_worry(
     session.add(
         IncidentPupil(incident_id=incident.id, pupil_id=pupil.id, role=PupilRole.REPORTED_BY)
     )
-    _entry(session, incident, None, "raised", "Reported by the pupil on a class iPad")
-    _alert_team(session, incident, "new")
+    _entry(session, incident, None, "raised", "Reported by the pupil on a class iPad", now=now)
+    _alert_team(session, incident, "new", now=now, base_url=base_url)
     if incident.talk_to_id is not None:
-        _tell_chosen_adult(session, incident, pupil, incident.talk_to_id)
+        _tell_chosen_adult(
+            session, incident, pupil, incident.talk_to_id, now=now, base_url=base_url
+        )
     record(session, pupil, "worry.reported", incident, f"by pupil #{pupil.id}")
     return incident
 
@@ -152,7 +159,9 @@ class ConcernInput:
     category: Category | None
 
 
-def raise_concern(session: Session, actor: Actor, key: str, data: ConcernInput) -> Incident:
+def raise_concern(
+    session: Session, actor: Actor, key: str, data: ConcernInput, *, now: datetime, base_url: str
+) -> Incident:
     """A member of staff logs a concern about a pupil they can see."""
     account = policy.holder(actor, "raise_concern")
     pupil = session.get(Pupil, data.pupil_id)
@@ -171,7 +180,7 @@ def raise_concern(session: Session, actor: Actor, key: str, data: ConcernInput) 
         idempotency_key=key,
         source=Source.STAFF,
         status=Status.NEW,
-        created_at=utcnow(),
+        created_at=now,
         raised_by_id=account.id,
         summary=summary,
         communication=data.communication,
@@ -181,8 +190,10 @@ def raise_concern(session: Session, actor: Actor, key: str, data: ConcernInput) 
     session.add(incident)
     session.flush()
     session.add(IncidentPupil(incident_id=incident.id, pupil_id=pupil.id, role=PupilRole.AFFECTED))
-    _entry(session, incident, account, "raised", f"Concern raised by {account.display_name}")
-    _alert_team(session, incident, "new")
+    _entry(
+        session, incident, account, "raised", f"Concern raised by {account.display_name}", now=now
+    )
+    _alert_team(session, incident, "new", now=now, base_url=base_url)
     record(session, actor, "concern.raised", incident, f"about pupil #{pupil.id}")
     return incident
 
@@ -190,15 +201,15 @@ def raise_concern(session: Session, actor: Actor, key: str, data: ConcernInput) 
 # --- Alerts -----------------------------------------------------------------------------------
 
 
-def _alert_team(session: Session, incident: Incident, kind: str) -> None:
+def _alert_team(
+    session: Session, incident: Incident, kind: str, *, now: datetime, base_url: str
+) -> None:
     """In-app alerts and emails (via the outbox) to the DSL and deputies; reminders add the head."""
     team = policy.safeguarding_team(incident.school_id, "team" if kind == "reminder" else "alerted")
     round_ = incident.realerts_sent
     for account in session.scalars(team).all():
         session.add(
-            StaffAlert(
-                account_id=account.id, incident_id=incident.id, kind=kind, created_at=utcnow()
-            )
+            StaffAlert(account_id=account.id, incident_id=incident.id, kind=kind, created_at=now)
         )
         if account.email:
             # No detail in the email: it says there is something new and to sign in.
@@ -210,20 +221,19 @@ def _alert_team(session: Session, incident: Incident, kind: str) -> None:
                 f"New worry or concern {incident.reference}",
                 f"There is {'still an unacknowledged' if kind == 'reminder' else 'a new'} worry or "
                 f"concern ({incident.reference}) in the safeguarding queue.\n\n"
-                f"Please sign in to see it: {current_app.config['BASE_URL']}/safeguarding/\n",
+                f"Please sign in to see it: {base_url}/safeguarding/\n",
                 school_id=incident.school_id,
+                now=now,
             )
 
 
-def send_reminders(session: Session) -> int:
+def send_reminders(session: Session, *, now: datetime, ack_minutes: int, base_url: str) -> int:
     """Alert again (and the headteacher too) about reports nobody acknowledged in time.
 
     Exactly once even with two `flask worker run` processes: the rows are claimed with a lock
     (FOR UPDATE SKIP LOCKED on PostgreSQL, so the other worker passes over them; SQLite's BEGIN
     IMMEDIATE makes the other wait), and read fresh once locked, so a round already sent is seen.
     """
-    minutes = int(current_app.config["WORRY_ACK_MINUTES"])
-    now = utcnow()
     count = 0
     claimed = session.scalars(
         select(Incident)
@@ -233,16 +243,17 @@ def send_reminders(session: Session) -> int:
         .execution_options(populate_existing=True)
     )
     for incident in list(claimed):
-        if now >= reminder_due(incident, minutes):
+        if now >= reminder_due(incident, ack_minutes):
             incident.realerts_sent += 1
-            _alert_team(session, incident, "reminder")
+            _alert_team(session, incident, "reminder", now=now, base_url=base_url)
             _entry(
                 session,
                 incident,
                 None,
                 "reminder",
-                f"Not acknowledged within {minutes * incident.realerts_sent} minutes; "
+                f"Not acknowledged within {ack_minutes * incident.realerts_sent} minutes; "
                 "the team and headteacher were alerted again",
+                now=now,
             )
             count += 1
     return count
@@ -271,13 +282,15 @@ def my_alerts(session: Session, account: Account, limit: int = 100) -> list[Staf
     )
 
 
-def mark_alert_seen(session: Session, account: Account, alert_id: int) -> StaffAlert:
+def mark_alert_seen(
+    session: Session, account: Account, alert_id: int, *, now: datetime
+) -> StaffAlert:
     """Mark one of this person's own alerts seen (someone else's is simply not found)."""
     alert = session.get(StaffAlert, alert_id)
     if alert is None or alert.account_id != account.id:
         raise LookupError("no such alert")
     if alert.seen_at is None:
-        alert.seen_at = utcnow()
+        alert.seen_at = now
         record(session, account, "alert.seen", None, f"alert #{alert.id}")
     return alert
 
@@ -299,7 +312,15 @@ SET_ASIDE = {
 }
 
 
-def _tell_chosen_adult(session: Session, incident: Incident, pupil: Pupil, adult_id: int) -> None:
+def _tell_chosen_adult(
+    session: Session,
+    incident: Incident,
+    pupil: Pupil,
+    adult_id: int,
+    *,
+    now: datetime,
+    base_url: str,
+) -> None:
     """The promise made on the iPad ("Ms Lopez will talk to you") is passed to Ms Lopez.
 
     Content-free, as every alert email is: who would like to talk, and to see the DSL first.
@@ -308,7 +329,7 @@ def _tell_chosen_adult(session: Session, incident: Incident, pupil: Pupil, adult
     if adult is None or not adult.active:
         return
     session.add(
-        StaffAlert(account_id=adult.id, incident_id=incident.id, kind="chosen", created_at=utcnow())
+        StaffAlert(account_id=adult.id, incident_id=incident.id, kind="chosen", created_at=now)
     )
     text = chosen_adult_message(pupil)
     if adult.email:
@@ -317,7 +338,8 @@ def _tell_chosen_adult(session: Session, incident: Incident, pupil: Pupil, adult
             f"incident:{incident.id}:chosen:{adult.id}",
             adult.email,
             "A pupil would like to talk to you",
-            f"{text}\n\nSign in to see your alerts: {current_app.config['BASE_URL']}/alerts/\n",
+            f"{text}\n\nSign in to see your alerts: {base_url}/alerts/\n",
+            now=now,
         )
     _entry(
         session,
@@ -325,6 +347,7 @@ def _tell_chosen_adult(session: Session, incident: Incident, pupil: Pupil, adult
         None,
         "chosen_told",
         f"{adult.display_name} was told \u201c{text}\u201d (in-app alert and email)",
+        now=now,
     )
 
 
@@ -345,7 +368,14 @@ def chosen_alternatives(session: Session, incident: Incident) -> list[Account]:
 
 
 def set_aside_chosen_adult(
-    session: Session, actor: Actor, incident: Incident, why: str, instead_id: int | None
+    session: Session,
+    actor: Actor,
+    incident: Incident,
+    why: str,
+    instead_id: int | None,
+    *,
+    now: datetime,
+    base_url: str,
 ) -> None:
     """The chosen adult is not on duty or is the subject of the worry: someone else will come."""
     account = _worker(actor, incident)
@@ -365,8 +395,9 @@ def set_aside_chosen_adult(
         "chosen_set_aside",
         f"{chosen} is {SET_ASIDE[why]}; {instead.display_name} will talk to "
         f"{incident.reporter.first_name} instead",
+        now=now,
     )
-    _tell_chosen_adult(session, incident, incident.reporter, instead.id)
+    _tell_chosen_adult(session, incident, incident.reporter, instead.id, now=now, base_url=base_url)
     record(session, actor, "incident.chosen_adult_set_aside", incident, why)
 
 
@@ -396,9 +427,11 @@ def _entry(
     kind: str,
     text: str,
     reason: str | None = None,
+    *,
+    now: datetime,
 ) -> IncidentEntry:
     author_id = author.id if author else None
-    return chronology.write_entry(session, incident.id, author_id, kind, text, utcnow(), reason)
+    return chronology.write_entry(session, incident.id, author_id, kind, text, now, reason)
 
 
 def _worker(actor: Actor, incident: Incident, changing: bool = True) -> Account:
@@ -437,7 +470,7 @@ def _required(text: str | None, label: str) -> str:
     return cleaned
 
 
-def view(session: Session, actor: Actor, incident: Incident) -> None:
+def view(session: Session, actor: Actor, incident: Incident, *, now: datetime) -> None:
     """Opening an incident: logged, and it marks this person's alerts for it as seen."""
     account = _worker(actor, incident, changing=False)
     for alert in session.scalars(
@@ -447,18 +480,25 @@ def view(session: Session, actor: Actor, incident: Incident) -> None:
             StaffAlert.seen_at.is_(None),
         )
     ):
-        alert.seen_at = utcnow()
+        alert.seen_at = now
     record(session, actor, "incident.viewed", incident)
 
 
-def acknowledge(session: Session, actor: Actor, incident: Incident) -> None:
+def acknowledge(session: Session, actor: Actor, incident: Incident, *, now: datetime) -> None:
     account = _worker(actor, incident)
     if incident.status != Status.NEW:
         return
     incident.status = Status.OPEN
-    incident.acknowledged_at = utcnow()
+    incident.acknowledged_at = now
     incident.acknowledged_by_id = account.id
-    _entry(session, incident, account, "acknowledged", f"Acknowledged by {account.display_name}")
+    _entry(
+        session,
+        incident,
+        account,
+        "acknowledged",
+        f"Acknowledged by {account.display_name}",
+        now=now,
+    )
     record(session, actor, "incident.acknowledged", incident)
 
 
@@ -471,14 +511,16 @@ class Triage:
     assignee_id: int | None
 
 
-def triage(session: Session, actor: Actor, incident: Incident, data: Triage) -> None:
+def triage(
+    session: Session, actor: Actor, incident: Incident, data: Triage, *, now: datetime
+) -> None:
     """Category, risk with its rationale, child-protection flag and who owns it."""
     account = _worker(actor, incident)
     rationale = _required(data.rationale, "Risk rationale")
     assignee = _team_member(session, incident, data.assignee_id)
     if data.assignee_id and assignee is None:
         raise Invalid("Assign it to a member of the safeguarding team.", "assignee_id")
-    acknowledge(session, actor, incident)
+    acknowledge(session, actor, incident, now=now)
     incident.category, incident.risk, incident.risk_rationale = data.category, data.risk, rationale
     incident.child_protection = data.child_protection
     incident.assignee_id = data.assignee_id
@@ -487,12 +529,18 @@ def triage(session: Session, actor: Actor, incident: Incident, data: Triage) -> 
         f"{', child protection' if data.child_protection else ''}"
         f"{', assigned to ' + assignee.display_name if assignee else ''}"
     )
-    _entry(session, incident, account, "triage", text, rationale)
+    _entry(session, incident, account, "triage", text, rationale, now=now)
     record(session, actor, "incident.triaged", incident, text)
 
 
 def add_note(
-    session: Session, actor: Actor, incident: Incident, text: str, reason: str | None
+    session: Session,
+    actor: Actor,
+    incident: Incident,
+    text: str,
+    reason: str | None,
+    *,
+    now: datetime,
 ) -> None:
     """An action taken or decision made, and why: the chronology statutory guidance asks for."""
     account = _worker(actor, incident)
@@ -503,6 +551,7 @@ def add_note(
         "note",
         _required(text, "Note"),
         _clean(reason, MAX_TEXT, "Reason"),
+        now=now,
     )
     record(session, actor, "incident.note_added", incident)
 
@@ -514,19 +563,23 @@ def add_action(
     description: str,
     owner_id: int,
     due_on: date,
+    *,
+    now: datetime,
+    today: date,
 ) -> IncidentAction:
+    """An action for a team member, due on a day on the school's clock (`today` or later)."""
     account = _worker(actor, incident)
     owner = _team_member(session, incident, owner_id)
     if owner is None:
         raise Invalid("Choose a member of the safeguarding team to own the action.", "owner_id")
-    if due_on < local_today():
+    if due_on < today:
         raise Invalid("The due date cannot be in the past.", "due_on")
     action = IncidentAction(
         incident_id=incident.id,
         description=_required(description, "Action"),
         owner_id=owner.id,
         due_on=due_on,
-        created_at=utcnow(),
+        created_at=now,
         created_by_id=account.id,
     )
     session.add(action)
@@ -537,23 +590,32 @@ def add_action(
         account,
         "action",
         f"Action for {owner.display_name}, due {due_on:%d %b %Y}: {action.description}",
+        now=now,
     )
     record(session, actor, "incident.action_added", incident)
     return action
 
 
-def complete_action(session: Session, actor: Actor, action: IncidentAction) -> None:
+def complete_action(
+    session: Session, actor: Actor, action: IncidentAction, *, now: datetime
+) -> None:
     incident = session.get(Incident, action.incident_id)
     assert incident is not None  # noqa: S101 - foreign key
     account = _worker(actor, incident)
     if action.done_at is None:
-        action.done_at = utcnow()
-        _entry(session, incident, account, "action_done", f"Done: {action.description}")
+        action.done_at = now
+        _entry(session, incident, account, "action_done", f"Done: {action.description}", now=now)
         record(session, actor, "incident.action_done", incident)
 
 
 def link_pupil(
-    session: Session, actor: Actor, incident: Incident, pupil_id: int, role: PupilRole
+    session: Session,
+    actor: Actor,
+    incident: Incident,
+    pupil_id: int,
+    role: PupilRole,
+    *,
+    now: datetime,
 ) -> None:
     account = _worker(actor, incident)
     pupil = session.get(Pupil, pupil_id)
@@ -568,12 +630,21 @@ def link_pupil(
         account,
         "pupil_linked",
         f"{pupil.full_name} linked as {role.value.replace('_', ' ')}",
+        now=now,
     )
     record(session, actor, "incident.pupil_linked", incident, f"pupil #{pupil.id}")
 
 
 def add_referral(
-    session: Session, actor: Actor, incident: Incident, agency: Agency, reference: str, reason: str
+    session: Session,
+    actor: Actor,
+    incident: Incident,
+    agency: Agency,
+    reference: str,
+    reason: str,
+    *,
+    now: datetime,
+    today: date,
 ) -> Referral:
     """An external referral; follow-up is due the next working day (statutory acknowledgement)."""
     account = _worker(actor, incident)
@@ -581,9 +652,9 @@ def add_referral(
         incident_id=incident.id,
         agency=agency,
         reference=(_clean(reference, 80, "Reference") or ""),
-        made_at=utcnow(),
+        made_at=now,
         made_by_id=account.id,
-        follow_up_on=next_working_day(local_today()),
+        follow_up_on=next_working_day(today),
     )
     session.add(referral)
     session.flush()
@@ -594,6 +665,7 @@ def add_referral(
         "referral",
         f"Referred to {agency.value.replace('_', ' ')} (ref {referral.reference or 'none yet'})",
         _required(reason, "Reason"),
+        now=now,
     )
     record(session, actor, "incident.referred", incident, agency.value)
     return referral
@@ -613,6 +685,8 @@ def decide_parent_contact(
     decision: ParentContact,
     reason: str,
     review_on: date | None,
+    *,
+    now: datetime,
 ) -> None:
     """Parents are told only when staff decide so; the decision, reason and who decided are kept."""
     account = _worker(actor, incident)
@@ -623,7 +697,7 @@ def decide_parent_contact(
             decision=decision,
             reason=why,
             decided_by_id=account.id,
-            decided_at=utcnow(),
+            decided_at=now,
             review_on=review_on,
         )
     )
@@ -634,6 +708,7 @@ def decide_parent_contact(
         "parent_contact",
         f"Parent contact: {decision.value.replace('_', ' ')}",
         why,
+        now=now,
     )
     record(session, actor, "incident.parent_contact_decided", incident, decision.value)
 
@@ -663,6 +738,8 @@ def close(
     outcome: str,
     lessons: str,
     settle: dict[int, Settle] | None = None,
+    *,
+    now: datetime,
 ) -> None:
     """Close with the outcome and lessons learnt (the policy's debrief); no action left open."""
     account = _worker(actor, incident)
@@ -671,9 +748,9 @@ def close(
     incident.outcome = _required(outcome, "Outcome")
     incident.lessons_learnt = _required(lessons, "Lessons learnt")
     for action in [a for a in incident.actions if a.is_open]:
-        _settle(session, incident, account, action, (settle or {}).get(action.id))
+        _settle(session, incident, account, action, (settle or {}).get(action.id), now=now)
     incident.status = Status.CLOSED
-    incident.closed_at = utcnow()
+    incident.closed_at = now
     _entry(
         session,
         incident,
@@ -681,6 +758,7 @@ def close(
         "closed",
         f"Closed. Outcome: {incident.outcome}",
         f"Lessons learnt: {incident.lessons_learnt}",
+        now=now,
     )
     record(session, actor, "incident.closed", incident)
 
@@ -691,6 +769,8 @@ def _settle(
     account: Account,
     action: IncidentAction,
     how: Settle | None,
+    *,
+    now: datetime,
 ) -> None:
     """An open action is completed, or carried over with a reason, before the incident closes."""
     field = f"settle-{action.id}"
@@ -701,13 +781,13 @@ def _settle(
             field,
         )
     if how.done:
-        action.done_at = utcnow()
-        _entry(session, incident, account, "action_done", f"Done: {action.description}")
+        action.done_at = now
+        _entry(session, incident, account, "action_done", f"Done: {action.description}", now=now)
         return
     reason = _clean(how.reason, MAX_TEXT, "Reason")
     if not reason:
         raise Invalid(f"Say why “{action.description}” is carried over.", field)
-    action.carried_over_at, action.carry_reason = utcnow(), reason
+    action.carried_over_at, action.carry_reason = now, reason
     _entry(
         session,
         incident,
@@ -716,17 +796,22 @@ def _settle(
         f"Carried over at closing, still owned by {action.owner.display_name}: "
         f"{action.description}",
         reason,
+        now=now,
     )
 
 
-def reopen(session: Session, actor: Actor, incident: Incident, reason: str) -> None:
+def reopen(
+    session: Session, actor: Actor, incident: Incident, reason: str, *, now: datetime
+) -> None:
     """The only change a closed incident accepts; the reason goes in the chronology."""
     account = _worker(actor, incident, changing=False)
     if incident.status != Status.CLOSED:
         raise Invalid("Only a closed incident can be reopened.")
     incident.status = Status.OPEN
     incident.closed_at = None
-    _entry(session, incident, account, "reopened", "Reopened", _required(reason, "Reason"))
+    _entry(
+        session, incident, account, "reopened", "Reopened", _required(reason, "Reason"), now=now
+    )
     record(session, actor, "incident.reopened", incident)
 
 
@@ -752,10 +837,10 @@ def seen_message_due(session: Session, pupil: Pupil) -> bool:
     return session.scalar(_seen_not_told(pupil).with_only_columns(Incident.id).limit(1)) is not None
 
 
-def mark_seen_message_told(session: Session, pupil: Pupil) -> None:
+def mark_seen_message_told(session: Session, pupil: Pupil, *, now: datetime) -> None:
     """The pupil has had the "an adult has seen your worry" message: stop showing it."""
     for incident in session.scalars(_seen_not_told(pupil)):
-        incident.pupil_told_seen_at = utcnow()
+        incident.pupil_told_seen_at = now
 
 
 # --- Learning follows the worry -----------------------------------------------------------------
@@ -801,11 +886,6 @@ def add_follow_up_lesson(
         account,
         "lesson",
         f"'{title}' put on {link.pupil.full_name}'s lesson map as the next lesson",
+        now=now,
     )
     record(session, actor, "incident.lesson_added", incident, lesson_id)
-
-
-def local_today() -> date:
-    """Today on the school's clock, from the app's settings and clock (issue 17: this module
-    still reads them; see KNOWN_READERS in tests/test_services_take_arguments.py)."""
-    return localtime.local_today(utcnow(), localtime.school_zone(current_app.config))

@@ -5,9 +5,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -40,7 +42,7 @@ from classroom.lessons.web import request_catalogue
 from classroom.policy import allow
 from classroom.principals import PupilPrincipal
 from classroom.pupils.models import Pupil
-from classroom.web import apply_form, current_actor, passive
+from classroom.web import apply_form, current_actor, passive, school_today
 from classroom.worries import envelope, flow, services
 from classroom.worries.forms import (
     ActionForm,
@@ -85,6 +87,11 @@ def _pupil() -> PupilPrincipal:
 
 
 # --- The pupil's "Report a worry" -------------------------------------------------------------
+
+
+def _base_url() -> str:
+    """Where staff sign in, for the links in alert emails (the emails carry no detail)."""
+    return str(current_app.config["BASE_URL"])
 
 
 def _signer() -> URLSafeTimedSerializer:
@@ -199,7 +206,9 @@ def pupil_send() -> ResponseReturnValue:
     choices = _choices_from_form()
     db = get_session()
     try:
-        incident = services.raise_worry(db, pupil, device, key, choices)
+        incident = services.raise_worry(
+            db, pupil, device, key, choices, now=utcnow(), base_url=_base_url()
+        )
     except Invalid as problem:
         return _flow_page(pupil, device.id, key, problem=problem.message, chosen=choices), 400
     if not isinstance(current_actor(), PupilPrincipal):  # the session ended while they wrote
@@ -285,7 +294,7 @@ def ipad_queue() -> ResponseReturnValue:
         _remember_if_mine(pupil, key, choices)
         if services.existing(db, key) is not None:
             return {"status": "already received"}, 200
-        services.raise_worry(db, pupil, device, key, choices)
+        services.raise_worry(db, pupil, device, key, choices, now=utcnow(), base_url=_base_url())
         db.flush()  # a repeated key fails here, not in the request's commit
     except Invalid as problem:
         return {"error": problem.message}, 400
@@ -356,7 +365,7 @@ def concern_new() -> ResponseReturnValue:
         category=Category(form.category.data) if form.category.data else None,
     )
     try:
-        services.raise_concern(db, current_actor(), key, data)
+        services.raise_concern(db, current_actor(), key, data, now=utcnow(), base_url=_base_url())
     except Invalid as problem:
         getattr(form, problem.field or "summary", form.summary).errors.append(problem.message)
         return render_template("worries/concern_new.html", form=form, key=key), 400
@@ -586,17 +595,21 @@ NOTICE_MESSAGES = {
 # factory connects the two. There is no empty default: a page that hid sent notices could lead
 # the DSL to think none went.
 NOTICES_EXTENSION = "classroom.incident_notices"
-NoticeSource = Callable[[orm.Session, Incident], dict[str, Any]]
+class NoticeSource(Protocol):
+    def __call__(
+        self, session: orm.Session, incident: Incident, *, now: datetime, zone: ZoneInfo
+    ) -> dict[str, Any]: ...
 
 
 def register_notices(app: Flask, source: NoticeSource) -> None:
-    """Let `source(session, incident)` give the page's `notices` and `deliveries`."""
+    """Let `source(session, incident, now=, zone=)` give the page's `notices` and `deliveries`."""
     app.extensions[NOTICES_EXTENSION] = source
 
 
 def _notices(incident: Incident) -> dict[str, Any]:
     source: NoticeSource = current_app.extensions[NOTICES_EXTENSION]
-    return source(get_session(), incident)
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    return source(get_session(), incident, now=utcnow(), zone=zone)
 
 
 def _follow_up_choices(incident: Incident, form: Form) -> None:
@@ -617,7 +630,7 @@ def detail(incident_id: int) -> ResponseReturnValue:
     """One incident: what was reported, triage, chronology and every decision (view audited)."""
     incident = _incident(incident_id)
     db = get_session()
-    services.view(db, current_actor(), incident)
+    services.view(db, current_actor(), incident, now=utcnow())
     return _detail_page(incident)
 
 
@@ -654,7 +667,7 @@ def acknowledge(incident_id: int) -> ResponseReturnValue:
         incident_id,
         "ack",
         None,
-        lambda i, _f: services.acknowledge(get_session(), current_actor(), i),
+        lambda i, _f: services.acknowledge(get_session(), current_actor(), i, now=utcnow()),
     )
 
 
@@ -673,6 +686,7 @@ def triage(incident_id: int) -> ResponseReturnValue:
                 bool(form.child_protection.data),
                 int(form.assignee_id.data) if form.assignee_id.data else None,
             ),
+            now=utcnow(),
         )
 
     return _work(incident_id, "triage", TriageForm, apply)
@@ -686,7 +700,7 @@ def note(incident_id: int) -> ResponseReturnValue:
         "note",
         NoteForm,
         lambda i, f: services.add_note(
-            get_session(), current_actor(), i, f.text.data, f.reason.data
+            get_session(), current_actor(), i, f.text.data, f.reason.data, now=utcnow()
         ),
     )
 
@@ -705,6 +719,8 @@ def action(incident_id: int) -> ResponseReturnValue:
             f.description.data,
             int(f.owner_id.data),
             f.due_on.data,
+            now=utcnow(),
+            today=school_today(),
         ),
     )
 
@@ -716,7 +732,7 @@ def action_done(incident_id: int, action_id: int) -> ResponseReturnValue:
         found = get_session().get(IncidentAction, action_id)
         if found is None or found.incident_id != incident.id:
             abort(404)
-        services.complete_action(get_session(), current_actor(), found)
+        services.complete_action(get_session(), current_actor(), found, now=utcnow())
 
     return _work(incident_id, "action", None, apply)
 
@@ -729,7 +745,12 @@ def link_pupil(incident_id: int) -> ResponseReturnValue:
         "link",
         LinkPupilForm,
         lambda i, f: services.link_pupil(
-            get_session(), current_actor(), i, int(f.pupil_id.data), PupilRole(f.role.data)
+            get_session(),
+            current_actor(),
+            i,
+            int(f.pupil_id.data),
+            PupilRole(f.role.data),
+            now=utcnow(),
         ),
     )
 
@@ -748,6 +769,8 @@ def referral(incident_id: int) -> ResponseReturnValue:
             Agency(f.agency.data),
             f.reference.data,
             f.reason.data,
+            now=utcnow(),
+            today=school_today(),
         ),
     )
 
@@ -766,6 +789,7 @@ def parent_contact(incident_id: int) -> ResponseReturnValue:
             ParentContact(f.decision.data),
             f.reason.data,
             f.review_on.data,
+            now=utcnow(),
         ),
     )
 
@@ -778,7 +802,13 @@ def close(incident_id: int) -> ResponseReturnValue:
         "close",
         CloseForm,
         lambda i, f: services.close(
-            get_session(), current_actor(), i, f.outcome.data, f.lessons_learnt.data, _settle(i)
+            get_session(),
+            current_actor(),
+            i,
+            f.outcome.data,
+            f.lessons_learnt.data,
+            _settle(i),
+            now=utcnow(),
         ),
     )
 
@@ -801,7 +831,9 @@ def reopen(incident_id: int) -> ResponseReturnValue:
         incident_id,
         "reopen",
         ReopenForm,
-        lambda i, f: services.reopen(get_session(), current_actor(), i, f.reason.data),
+        lambda i, f: services.reopen(
+            get_session(), current_actor(), i, f.reason.data, now=utcnow()
+        ),
     )
 
 
@@ -837,7 +869,13 @@ def chosen_adult(incident_id: int) -> ResponseReturnValue:
         "chosen",
         ChosenAdultForm,
         lambda i, f: services.set_aside_chosen_adult(
-            get_session(), current_actor(), i, f.why.data, int(f.instead_id.data)
+            get_session(),
+            current_actor(),
+            i,
+            f.why.data,
+            int(f.instead_id.data),
+            now=utcnow(),
+            base_url=_base_url(),
         ),
     )
 
@@ -907,7 +945,7 @@ def alert_seen(alert_id: int) -> ResponseReturnValue:
     assert isinstance(actor, Account)  # noqa: S101 - the "staff" rule
     db = get_session()
     try:
-        services.mark_alert_seen(db, actor, alert_id)
+        services.mark_alert_seen(db, actor, alert_id, now=utcnow())
     except LookupError:
         abort(404)
     return redirect(url_for("worries.alerts", _anchor=f"alert-{alert_id}"))

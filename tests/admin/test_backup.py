@@ -26,6 +26,7 @@ from classroom.devices.web import cookie_name
 from classroom.pupils.models import Pupil, SchoolClass
 from classroom.worries import envelope, evidence
 from classroom.worries.evidence_models import Attachment
+from tests.app_settings import invite_settings
 from tests.conftest import Clock, build_app
 from tests.databases import POSTGRES
 from tests.factories import make_device
@@ -69,7 +70,11 @@ def school(app: Flask, session: Session) -> Flask:
     """The demo school, a worry sent by a class iPad, the worry key and a shared photo."""
     app.config["BACKUP_SCRYPT_LOG2_N"] = 14  # quicker; one test below keeps the real cost
     demo.seed(
-        session, "demo-password-for-backups", now=utcnow(), instance=Path(app.instance_path)
+        session,
+        "demo-password-for-backups",
+        now=utcnow(),
+        instance=Path(app.instance_path),
+        secret_key=invite_settings().secret_key,
     )
     oak = session.scalars(select(SchoolClass).where(SchoolClass.name == "Oak")).one()
     pupil = session.scalars(select(Pupil).where(Pupil.class_id == oak.id)).first()

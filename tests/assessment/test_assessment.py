@@ -15,6 +15,7 @@ from classroom.assessment import derive, services
 from classroom.assessment.models import Level, Observation
 from classroom.db import utcnow
 from classroom.lessons.content import ChooseStep
+from tests.app_settings import school_today
 from tests.conftest import Clock, sign_in
 from tests.factories import link_parent, make_account, make_class, make_pupil
 from tests.lesson_helpers import all_lessons
@@ -76,9 +77,12 @@ def test_needs_help_when_no_progress_over_the_span() -> None:
 def test_observations_are_against_the_pupils_own_pathway(session: Session) -> None:
     school = make_school(session)
     entry, lessons = services.Entry(level=2, observed_on=utcnow().date()), all_lessons(session)
-    services.observe(session, school.teacher, school.pupil, SF, entry, lessons)
+    when = {"now": utcnow(), "today": school_today()}
+    services.observe(session, school.teacher, school.pupil, SF, entry, lessons, **when)
     with pytest.raises(services.Invalid, match="semi-formal pathway"):
-        services.observe(session, school.teacher, school.pupil, "stop-block-tell.f", entry, lessons)
+        services.observe(
+            session, school.teacher, school.pupil, "stop-block-tell.f", entry, lessons, **when
+        )
 
 
 @pytest.mark.parametrize(
@@ -92,18 +96,27 @@ def test_bad_levels_and_dates_are_refused(
     school = make_school(session)
     entry = services.Entry(level=level, observed_on=utcnow().date() - timedelta(days=day))
     with pytest.raises(services.Invalid, match=message):
-        services.observe(session, school.teacher, school.pupil, SF, entry, all_lessons(session))
+        services.observe(
+            session,
+            school.teacher,
+            school.pupil,
+            SF,
+            entry,
+            all_lessons(session),
+            now=utcnow(),
+            today=school_today(),
+        )
 
 
 @pytest.mark.usefixtures("app")
 def test_engagement_notes_are_for_pre_formal_pupils(session: Session) -> None:
     school = make_school(session)
     entry = services.Entry(level=1, observed_on=utcnow().date(), engagement=["exploration"])
-    lessons = all_lessons(session)
+    lessons, when = all_lessons(session), {"now": utcnow(), "today": school_today()}
     with pytest.raises(services.Invalid, match="pre-formal"):
-        services.observe(session, school.teacher, school.pupil, SF, entry, lessons)
+        services.observe(session, school.teacher, school.pupil, SF, entry, lessons, **when)
     pf = make_pupil(session, school.oak, pathway="pre_formal")
-    services.observe(session, school.teacher, pf, "stop-block-tell.pf", entry, lessons)
+    services.observe(session, school.teacher, pf, "stop-block-tell.pf", entry, lessons, **when)
 
 
 def test_fast_recording_three_pupils_on_different_pathways(
@@ -140,6 +153,8 @@ def test_teacher_sees_only_their_classes_and_governors_only_aggregates(
         SF,
         services.Entry(level=3, observed_on=utcnow().date()),
         all_lessons(session),
+        now=utcnow(),
+        today=school_today(),
     )
     session.commit()
     sign_in(client, school.teacher.username)
@@ -213,6 +228,8 @@ def test_correction_through_the_page_keeps_the_old_one(
         SF,
         services.Entry(level=3, observed_on=utcnow().date()),
         all_lessons(session),
+        now=utcnow(),
+        today=school_today(),
     )
     session.commit()
     sign_in(client, school.teacher.username)
@@ -236,6 +253,8 @@ def test_csv_report_cannot_run_formulas(client: FlaskClient, session: Session) -
         SF,
         services.Entry(level=2, observed_on=utcnow().date(), note="=1+1"),
         all_lessons(session),
+        now=utcnow(),
+        today=school_today(),
     )
     session.commit()
     sign_in(client, school.teacher.username)
@@ -290,6 +309,8 @@ def test_a_learning_moment_goes_to_that_pupils_carers_only(
             level=3, observed_on=utcnow().date(), note="Showed the stop card by herself"
         ),
         all_lessons(session),
+        now=utcnow(),
+        today=school_today(),
     )
     named = services.observe(
         session,
@@ -298,6 +319,8 @@ def test_a_learning_moment_goes_to_that_pupils_carers_only(
         "kind-and-unkind.sf",
         services.Entry(level=2, observed_on=utcnow().date(), note="Worked with Zed Other"),
         all_lessons(session),
+        now=utcnow(),
+        today=school_today(),
     )
     session.commit()
     sign_in(client, school.teacher.username)

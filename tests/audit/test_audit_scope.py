@@ -16,6 +16,7 @@ from classroom.audit.services import record
 from classroom.db import utcnow
 from classroom.worries import services as worries
 from classroom.worries.models import Category, ParentContact, Risk
+from tests.app_settings import base_url
 from tests.conftest import sign_in
 from tests.factories import make_account, make_class, make_pupil, make_school
 from tests.lesson_helpers import all_lessons
@@ -30,15 +31,19 @@ def _worked_incident(session: Session) -> tuple[worries.Incident, Account]:
         school.device,
         str(uuid.uuid4()),
         worries.WorryChoices(what="photo_or_secret"),
+        now=utcnow(),
+        base_url=base_url(),
     )
     worries.triage(
         session,
         school.dsl,
         incident,
         worries.Triage(Category.IMAGES_OR_SECRETS, Risk.HIGH, "asked for pictures", True, None),
+        now=utcnow(),
     )
     worries.decide_parent_contact(
-        session, school.dsl, incident, ParentContact.DO_NOT_CONTACT, "parent is the risk", None
+        session, school.dsl, incident, ParentContact.DO_NOT_CONTACT, "parent is the risk", None,
+        now=utcnow(),
     )
     worries.add_follow_up_lesson(
         session,
@@ -134,7 +139,9 @@ def test_entries_carry_their_school_and_tier(session: Session) -> None:
 def test_a_pupils_own_worry_is_audited_as_that_pupil_not_the_system(session: Session) -> None:
     school = make_worry_school(session)
     choices = worries.WorryChoices(what="photo_or_secret")
-    incident = worries.raise_worry(session, school.pupil, school.device, "k1", choices)
+    incident = worries.raise_worry(
+        session, school.pupil, school.device, "k1", choices, now=utcnow(), base_url=base_url()
+    )
     entry = session.scalars(select(AuditEvent).where(AuditEvent.action == "worry.reported")).one()
     assert (entry.actor_kind, entry.actor_id) == ("pupil", school.pupil.id)
     assert entry.actor_name == school.pupil.full_name

@@ -22,6 +22,7 @@ from classroom import create_app, demo
 from classroom.db import get_session, utcnow
 from classroom.migrate import upgrade
 from tests import two_step
+from tests.app_settings import invite_settings
 from tests.live import LiveServer
 
 CHROMIUM = "/usr/bin/chromium"
@@ -57,7 +58,13 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         }
     )
     with app.app_context():
-        demo.seed(get_session(), DEMO_PASSWORD, now=utcnow(), instance=Path(app.instance_path))
+        demo.seed(
+            get_session(),
+            DEMO_PASSWORD,
+            now=utcnow(),
+            instance=Path(app.instance_path),
+            secret_key=invite_settings().secret_key,
+        )
         get_session().commit()
     server = LiveServer(app)
     app.config["BASE_URL"] = server.url

@@ -18,6 +18,7 @@ from classroom.db import get_session, utcnow
 from classroom.migrate import upgrade
 from classroom.pupils.models import Pupil
 from classroom.worries import services
+from tests.app_settings import base_url, invite_settings
 from tests.browser.conftest import DEMO_PASSWORD, LiveServer, assert_accessible, sign_in
 
 
@@ -35,7 +36,9 @@ def _incident(server: LiveServer) -> int:
             exact_words="bad words phone",
             category=None,
         )
-        incident = services.raise_concern(db, teacher, str(uuid.uuid4()), data)
+        incident = services.raise_concern(
+            db, teacher, str(uuid.uuid4()), data, now=utcnow(), base_url=base_url()
+        )
         db.commit()
         return incident.id
 
@@ -149,7 +152,13 @@ def next_school(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         }
     )
     with app.app_context():
-        demo.seed(get_session(), DEMO_PASSWORD, now=utcnow(), instance=Path(app.instance_path))
+        demo.seed(
+            get_session(),
+            DEMO_PASSWORD,
+            now=utcnow(),
+            instance=Path(app.instance_path),
+            secret_key=invite_settings().secret_key,
+        )
         get_session().commit()
     server = LiveServer(app)
     server.start()

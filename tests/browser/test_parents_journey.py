@@ -13,10 +13,11 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy import select
 
 from classroom.accounts.models import Account
-from classroom.db import get_session
+from classroom.db import get_session, utcnow
 from classroom.pupils.models import Pupil
 from classroom.worries import services as worries
 from classroom.worries.models import ParentContact
+from tests.app_settings import base_url
 from tests.browser.conftest import IPAD, LiveServer, assert_accessible, sign_in, sign_out
 
 PHONE = {"width": 390, "height": 844}
@@ -222,9 +223,12 @@ def _incident_to_tell_parents_about(server: LiveServer, pupil_id: int) -> int:
             teacher,
             str(uuid.uuid4()),
             worries.ConcernInput(pupil_id, "Upset by a game chat", "speech", None, None),
+            now=utcnow(),
+            base_url=base_url(),
         )
         worries.decide_parent_contact(
-            session, dsl, incident, ParentContact.INFORM_NOW, "Low risk; home can help", None
+            session, dsl, incident, ParentContact.INFORM_NOW, "Low risk; home can help", None,
+            now=utcnow(),
         )
         session.commit()
         return incident.id

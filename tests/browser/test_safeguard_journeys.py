@@ -11,11 +11,12 @@ from playwright.sync_api import BrowserContext, Page, expect
 from sqlalchemy import func, select
 
 from classroom.accounts.models import Account
-from classroom.db import get_session
+from classroom.db import get_session, utcnow
 from classroom.outbox.models import OutboxMessage
 from classroom.pupils.models import Pupil
 from classroom.worries import services
 from classroom.worries.models import Category, Incident, ParentContact, Risk
+from tests.app_settings import base_url
 from tests.browser.conftest import LiveServer, assert_accessible, sign_in
 
 
@@ -41,7 +42,9 @@ def _worry(server: LiveServer, **choices: object) -> int:
     with server.app.app_context():
         db = get_session()
         incident = services.raise_worry(
-            db, _pupil("Amira"), None, str(uuid.uuid4()), services.WorryChoices(**choices)
+            db, _pupil("Amira"), None, str(uuid.uuid4()), services.WorryChoices(**choices),
+            now=utcnow(),
+            base_url=base_url(),
         )
         db.commit()
         return incident.id
@@ -57,12 +60,17 @@ def _triaged_concern(server: LiveServer, decision: ParentContact | None = None) 
             _account("teacher"),
             str(uuid.uuid4()),
             services.ConcernInput(_pupil("Amira").id, "Upset after a game", "signs", None, None),
+            now=utcnow(),
+            base_url=base_url(),
         )
         services.triage(
-            db, dsl, incident, services.Triage(Category.WELLBEING, Risk.LOW, "Talked", False, None)
+            db, dsl, incident, services.Triage(Category.WELLBEING, Risk.LOW, "Talked", False, None),
+            now=utcnow(),
         )
         if decision is not None:
-            services.decide_parent_contact(db, dsl, incident, decision, "Mum should know", None)
+            services.decide_parent_contact(
+                db, dsl, incident, decision, "Mum should know", None, now=utcnow()
+            )
         db.commit()
         return incident.id
 
@@ -126,7 +134,9 @@ def test_closed_incident_refuses_changes(page: Page, live_server: LiveServer) ->
         db = get_session()
         incident = db.get(Incident, incident_id)
         assert incident is not None
-        services.close(db, _account("dsl"), incident, "Resolved", "Check game chat settings")
+        services.close(
+            db, _account("dsl"), incident, "Resolved", "Check game chat settings", now=utcnow()
+        )
         db.commit()
     sign_in(page, live_server, "dsl")
     page.goto(f"{live_server.url}/safeguarding/{incident_id}")

@@ -24,6 +24,7 @@ from classroom.errors import Invalid
 from classroom.parents.models import ConsentPurpose
 from classroom.parents.services import record_consent
 from classroom.pupils.services import set_picture_password
+from tests.app_settings import school_today
 from tests.conftest import Clock, sign_in
 from tests.factories import make_account, make_class, make_device, make_pupil
 
@@ -391,7 +392,17 @@ def test_photo_tile_shows_only_with_app_consent_and_only_to_the_class(
     ipad.set_cookie(cookie_name(), token)
     assert "/photo.jpg" not in ipad.get("/class-ipad").data.decode()  # no consent yet
     assert ipad.get(f"/pupils/{pupil.id}/photo.jpg").status_code == 404
-    record_consent(session, teacher, pupil, ConsentPurpose.APP, True, "Mum", utcnow().date())
+    record_consent(
+        session,
+        teacher,
+        pupil,
+        ConsentPurpose.APP,
+        True,
+        "Mum",
+        utcnow().date(),
+        now=utcnow(),
+        today=school_today(),
+    )
     session.commit()
     assert f"/pupils/{pupil.id}/photo.jpg" in ipad.get("/class-ipad").data.decode()
     photo = ipad.get(f"/pupils/{pupil.id}/photo.jpg")

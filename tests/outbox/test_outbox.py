@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Role
+from classroom.db import utcnow
 from classroom.outbox.models import OutboxMessage
 from classroom.outbox.services import backoff, enqueue_email, failures
 from classroom.worker import tick
@@ -53,9 +54,9 @@ def test_mail_outage_then_recovery_delivers_each_alert_exactly_once(
 
 
 def test_the_same_alert_is_never_queued_twice(session: Session) -> None:
-    assert enqueue_email(session, "incident:1:new:0:5", "a@b.c", "s", "b") is not None
+    assert enqueue_email(session, "incident:1:new:0:5", "a@b.c", "s", "b", now=utcnow()) is not None
     session.flush()
-    assert enqueue_email(session, "incident:1:new:0:5", "a@b.c", "s", "b") is None
+    assert enqueue_email(session, "incident:1:new:0:5", "a@b.c", "s", "b", now=utcnow()) is None
 
 
 def test_backoff_grows_and_is_capped() -> None:
@@ -69,7 +70,7 @@ def test_gives_up_after_many_attempts_and_lists_it(
     app: Flask, session: Session, clock: Clock
 ) -> None:
     app.config["OUTBOX_MAX_ATTEMPTS"] = 3
-    enqueue_email(session, "k1", "dsl@example.invalid", "s", "b")
+    enqueue_email(session, "k1", "dsl@example.invalid", "s", "b", now=utcnow())
     session.commit()
     for _ in range(4):
         tick()
@@ -88,7 +89,8 @@ def test_staff_see_failed_emails_and_can_send_them_again(
     app.config["OUTBOX_MAX_ATTEMPTS"] = 1
     admin = make_account(session, Role.ADMIN)
     enqueue_email(
-        session, "k1", "dsl@example.invalid", "New worry W00001", "b", school_id=admin.school_id
+        session, "k1", "dsl@example.invalid", "New worry W00001", "b", school_id=admin.school_id,
+        now=utcnow(),
     )
     session.commit()
     tick()

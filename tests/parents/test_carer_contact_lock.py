@@ -18,6 +18,7 @@ from classroom.parents.models import EmailMode
 from classroom.worker import tick
 from classroom.worries import services as worries
 from classroom.worries.models import Category, ParentContact, Risk
+from tests.app_settings import carer_emails, lesson_files
 from tests.conftest import Clock, client_for
 from tests.lesson_helpers import all_lessons
 from tests.parents_helpers import Family, incident_about, make_family, moment
@@ -55,13 +56,17 @@ def test_after_do_not_contact_the_feed_names_no_follow_up_lesson(
         "My body, my choice: my body is private",
         "Secure (independent)",
         "We talked about pictures or secrets today",
+        now=utcnow(),
+        emails=carer_emails(),
     )
     services.send_staff_message(
-        session, family.teacher, family.child, "My body, my choice went well"
+        session, family.teacher, family.child, "My body, my choice went well",
+        now=utcnow(),
+        emails=carer_emails(),
     )
     session.commit()
     assert not policy.may_tell_carers(session, family.child.id)
-    assert tips.tip_for(session, family.child, clock()) is None
+    assert tips.tip_for(session, family.child, clock(), lesson_files()) is None
     for carer in (family.carer, family.second_carer):
         page = client_for(app, carer).get(f"/family/children/{family.child.id}").data.decode()
         for leak in LEAKS:
@@ -78,7 +83,7 @@ def test_when_the_decision_is_to_inform_the_tip_is_shown(
 ) -> None:
     _worry_with_follow_up(session, family, ParentContact.INFORM_NOW)
     assert policy.may_tell_carers(session, family.child.id)
-    assert tips.tip_for(session, family.child, clock()) is not None
+    assert tips.tip_for(session, family.child, clock(), lesson_files()) is not None
 
 
 @pytest.mark.usefixtures("app", "clock")
@@ -90,8 +95,9 @@ def test_closing_the_incident_lifts_the_hold(session: Session, family: Family) -
         family.dsl,
         incident,
         worries.Triage(Category.CYBERBULLYING, Risk.LOW, "one message", False, None),
+        now=utcnow(),
     )
-    worries.close(session, family.dsl, incident, "Resolved", "Lessons learnt")
+    worries.close(session, family.dsl, incident, "Resolved", "Lessons learnt", now=utcnow())
     session.commit()
     assert policy.may_tell_carers(session, family.child.id)
 
@@ -104,7 +110,9 @@ def test_no_email_or_digest_about_the_child_while_do_not_contact(
     session.commit()
     _worry_with_follow_up(session, family, ParentContact.DO_NOT_CONTACT)
     moment(session, family, note="We talked about pictures or secrets")
-    services.send_staff_message(session, family.teacher, family.child, "Hello")
+    services.send_staff_message(
+        session, family.teacher, family.child, "Hello", now=utcnow(), emails=carer_emails()
+    )
     session.commit()
     tick()
     clock.set(clock().replace(hour=15, minute=31))

@@ -9,7 +9,9 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Role
+from classroom.db import utcnow
 from classroom.parents import invites
+from tests.app_settings import invite_settings
 from tests.conftest import Clock
 from tests.factories import make_account
 from tests.parents_helpers import Family, make_family
@@ -54,7 +56,9 @@ def test_asking_whether_usernames_exist_is_throttled(
 ) -> None:
     """Even someone holding a working code cannot use it to test usernames without limit."""
     taken = [make_account(session, Role.TEACHER).username for _ in range(6)]
-    _invite, code = invites.issue_invite(session, family.teacher, family.other, "Dad")
+    _invite, code = invites.issue_invite(
+        session, family.teacher, family.other, "Dad", invite_settings(), now=utcnow()
+    )
     session.commit()
     for name in taken[:5]:
         status, page = _join(app, code, name)
@@ -69,7 +73,9 @@ def test_a_carer_with_a_working_code_is_told_to_pick_another_username(
     app: Flask, session: Session, family: Family
 ) -> None:
     make_account(session, Role.PARENT, username="tom")
-    _invite, code = invites.issue_invite(session, family.teacher, family.other, "Dad")
+    _invite, code = invites.issue_invite(
+        session, family.teacher, family.other, "Dad", invite_settings(), now=utcnow()
+    )
     session.commit()
     status, page = _join(app, code, "tom")
     assert status == 400

@@ -15,11 +15,13 @@ from classroom import policy
 from classroom.accounts.models import Account, Role
 from classroom.accounts.passwords import verify_password
 from classroom.audit.models import AuditEvent
+from classroom.db import utcnow
 from classroom.errors import Invalid, Throttled
 from classroom.parents import invites, services
 from classroom.parents.models import CarerInvite, FeedItem
 from classroom.pupils.models import ParentLink
 from classroom.qr import qr_code
+from tests.app_settings import carer_emails, invite_settings
 from tests.conftest import Clock, client_for
 from tests.factories import make_account
 from tests.parents_helpers import Family, make_family
@@ -33,7 +35,9 @@ def family(session: Session, clock: Clock) -> Family:
 
 
 def _issue(session: Session, family: Family, pupil: object = None) -> str:
-    _invite, code = invites.issue_invite(session, family.teacher, pupil or family.other, "Dad")
+    _invite, code = invites.issue_invite(
+        session, family.teacher, pupil or family.other, "Dad", invite_settings(), now=utcnow()
+    )
     session.commit()
     return code
 
@@ -61,21 +65,27 @@ def test_codes_are_short_typeable_and_unambiguous() -> None:
 
 
 def test_only_a_hash_of_the_code_is_stored(session: Session, family: Family) -> None:
-    invite, code = invites.issue_invite(session, family.teacher, family.other, "Dad")
+    invite, code = invites.issue_invite(
+        session, family.teacher, family.other, "Dad", invite_settings(), now=utcnow()
+    )
     stored = [str(v) for v in vars(invite).values()]
     assert code not in stored
     assert code.replace("-", "") not in stored
-    assert invite.code_hash == invites.code_hash(code.lower().replace("-", " "))
+    assert invite.code_hash == invites.code_hash(
+        code.lower().replace("-", " "), invite_settings().secret_key
+    )
 
 
 def test_class_staff_head_and_admin_issue_codes_others_cannot(
     session: Session, family: Family
 ) -> None:
     for staff in (family.teacher, family.ta, family.head, family.admin):
-        invites.issue_invite(session, staff, family.child, "Mum")
+        invites.issue_invite(session, staff, family.child, "Mum", invite_settings(), now=utcnow())
     for outsider in (family.willow_teacher, family.dsl, family.carer):
         with pytest.raises(PermissionError):
-            invites.issue_invite(session, outsider, family.child, "Mum")
+            invites.issue_invite(
+                session, outsider, family.child, "Mum", invite_settings(), now=utcnow()
+            )
 
 
 def test_staff_page_issues_a_code_with_a_qr_code_drawn_here(
@@ -95,7 +105,9 @@ def test_staff_page_issues_a_code_with_a_qr_code_drawn_here(
         "http://www.w3.org/2000/svg", ""
     )  # drawn on the server: no image from anywhere else
     assert session.scalar(select(func.count()).select_from(CarerInvite)) == 1
-    assert session.scalar(select(CarerInvite)).code_hash == invites.code_hash(code.group(1))
+    assert session.scalar(select(CarerInvite)).code_hash == invites.code_hash(
+        code.group(1), invite_settings().secret_key
+    )
 
 
 def test_qr_code_svg_path_draws_exactly_the_qr_matrix() -> None:
@@ -180,7 +192,7 @@ def test_bad_codes_get_a_clear_message(
         clock.advance(days=15)
     else:
         invite = session.scalar(select(CarerInvite))
-        invites.cancel_invite(session, family.teacher, invite)
+        invites.cancel_invite(session, family.teacher, invite, now=utcnow())
         session.commit()
     _client, response = _join(app, code, username="second")
     assert response.status_code == 400
@@ -202,9 +214,13 @@ def test_guessing_codes_is_throttled(app: Flask, session: Session, family: Famil
 def test_throttle_counts_across_requests_in_the_database(session: Session) -> None:
     for _ in range(5):
         with pytest.raises(invites.BadCode):
-            invites.find_invite(session, "22222-33333", "10.0.0.9", "ip:10.0.0.9")
+            invites.find_invite(
+                session, "22222-33333", "10.0.0.9", "ip:10.0.0.9", invite_settings(), now=utcnow()
+            )
     with pytest.raises(Throttled):
-        invites.find_invite(session, "22222-33333", "10.0.0.9", "ip:10.0.0.9")
+        invites.find_invite(
+            session, "22222-33333", "10.0.0.9", "ip:10.0.0.9", invite_settings(), now=utcnow()
+        )
 
 
 def test_a_signed_in_carer_adds_a_second_child_with_a_new_code(
@@ -233,9 +249,11 @@ def test_already_connected_carer_keeps_the_code(
 
 def test_a_code_works_only_once_even_if_two_people_race(session: Session, family: Family) -> None:
     code = _issue(session, family)
-    invites.add_child(session, family.second_carer, code, "10.0.0.1")
+    invites.add_child(
+        session, family.second_carer, code, "10.0.0.1", invite_settings(), now=utcnow()
+    )
     with pytest.raises(Invalid):
-        invites.add_child(session, family.carer, code, "10.0.0.2")
+        invites.add_child(session, family.carer, code, "10.0.0.2", invite_settings(), now=utcnow())
 
 
 def test_staff_make_a_carer_account_with_a_one_time_password(
@@ -313,13 +331,15 @@ def test_the_old_family_page_leads_to_the_feed(app: Flask, family: Family) -> No
 
 def test_connecting_and_revoking_are_audited(session: Session, family: Family) -> None:
     code = _issue(session, family)
-    invites.add_child(session, family.second_carer, code, "10.0.0.1")
+    invites.add_child(
+        session, family.second_carer, code, "10.0.0.1", invite_settings(), now=utcnow()
+    )
     link = session.scalar(
         select(ParentLink).where(
             ParentLink.parent_id == family.second_carer.id, ParentLink.pupil_id == family.other.id
         )
     )
-    invites.revoke_link(session, family.teacher, link)
+    invites.revoke_link(session, family.teacher, link, now=utcnow())
     session.commit()
     actions = set(session.scalars(select(AuditEvent.action)))
     assert {"carer_invite.issued", "carer.connected", "carer.disconnected"} <= actions
@@ -328,7 +348,9 @@ def test_connecting_and_revoking_are_audited(session: Session, family: Family) -
 def test_codes_expire_after_the_configured_days(
     session: Session, family: Family, clock: Clock
 ) -> None:
-    invite, _code = invites.issue_invite(session, family.teacher, family.other, "Dad")
+    invite, _code = invites.issue_invite(
+        session, family.teacher, family.other, "Dad", invite_settings(), now=utcnow()
+    )
     assert invite.expires_at - clock() == timedelta(days=14)
 
 
@@ -343,12 +365,20 @@ def test_carer_scopes_agree_with_their_checks(session: Session, family: Family, 
 
 
 def test_feed_scope_agrees_with_can_view_feed_item(session: Session, family: Family) -> None:
-    services.send_staff_message(session, family.teacher, family.child, "To all")
     services.send_staff_message(
-        session, family.teacher, family.child, "To mum", to_carer_id=family.carer.id
+        session, family.teacher, family.child, "To all", now=utcnow(), emails=carer_emails()
     )
-    services.send_carer_message(session, family.carer, family.child, "From mum")
-    services.send_carer_message(session, family.other_carer, family.other, "From Jo")
+    services.send_staff_message(
+        session, family.teacher, family.child, "To mum", to_carer_id=family.carer.id,
+        now=utcnow(),
+        emails=carer_emails(),
+    )
+    services.send_carer_message(
+        session, family.carer, family.child, "From mum", now=utcnow(), emails=carer_emails()
+    )
+    services.send_carer_message(
+        session, family.other_carer, family.other, "From Jo", now=utcnow(), emails=carer_emails()
+    )
     items = list(session.scalars(select(FeedItem)))
     now = items[0].created_at
     for actor in (

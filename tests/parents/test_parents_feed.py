@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from classroom import policy
 from classroom.audit.models import AuditEvent
+from classroom.db import utcnow
 from classroom.errors import Invalid
 from classroom.lessons import maps
 from classroom.lessons.models import LessonAttempt
@@ -22,6 +23,7 @@ from classroom.parents.delivery import QuietHours
 from classroom.parents.models import CarerSettings, EmailMode, FeedItem, FeedKind, FeedReceipt
 from classroom.worries import services as worries
 from classroom.worries.models import IncidentEntry, ParentContact
+from tests.app_settings import carer_emails, lesson_files
 from tests.conftest import Clock, client_for
 from tests.factories import link_parent, make_account
 from tests.lesson_helpers import all_lessons
@@ -61,7 +63,7 @@ def test_staff_share_a_learning_moment_from_the_form(
     assert "Kind and unkind" in form
     objective = session.scalar(select(FeedItem))  # none yet
     assert objective is None
-    catalogue = tips.catalogue()
+    catalogue = lesson_files()
     objective_id = catalogue.get("kind-and-unkind").versions[1].objective.id
     response = client.post(
         f"/parents/pupils/{family.child.id}/share",
@@ -81,18 +83,35 @@ def test_staff_share_a_learning_moment_from_the_form(
 
 def test_only_that_pupils_class_staff_share_and_message(session: Session, family: Family) -> None:
     with pytest.raises(PermissionError):
-        services.share_learning_moment(session, family.willow_teacher, family.child, "x", "y", "")
+        services.share_learning_moment(
+            session,
+            family.willow_teacher,
+            family.child,
+            "x",
+            "y",
+            "",
+            now=utcnow(),
+            emails=carer_emails(),
+        )
     with pytest.raises(PermissionError):
-        services.send_staff_message(session, family.admin, family.child, "Hello")
-    services.send_staff_message(session, family.dsl, family.child, "Hello from the DSL")
+        services.send_staff_message(
+            session, family.admin, family.child, "Hello", now=utcnow(), emails=carer_emails()
+        )
+    services.send_staff_message(
+        session, family.dsl, family.child, "Hello from the DSL", now=utcnow(), emails=carer_emails()
+    )
 
 
 def test_a_staff_message_goes_to_every_connected_carer_or_to_one(
     app: Flask, session: Session, family: Family
 ) -> None:
-    services.send_staff_message(session, family.teacher, family.child, "To both of you")
     services.send_staff_message(
-        session, family.teacher, family.child, "Just for mum", to_carer_id=family.carer.id
+        session, family.teacher, family.child, "To both of you", now=utcnow(), emails=carer_emails()
+    )
+    services.send_staff_message(
+        session, family.teacher, family.child, "Just for mum", to_carer_id=family.carer.id,
+        now=utcnow(),
+        emails=carer_emails(),
     )
     session.commit()
     mum = client_for(app, family.carer).get(f"/family/children/{family.child.id}").data.decode()
@@ -103,7 +122,9 @@ def test_a_staff_message_goes_to_every_connected_carer_or_to_one(
     assert "Just for mum" not in dad.data.decode()
     with pytest.raises(Invalid):
         services.send_staff_message(
-            session, family.teacher, family.child, "Wrong", to_carer_id=family.other_carer.id
+            session, family.teacher, family.child, "Wrong", to_carer_id=family.other_carer.id,
+            now=utcnow(),
+            emails=carer_emails(),
         )
 
 
@@ -126,7 +147,14 @@ def test_carers_never_see_each_others_messages(
 def test_a_new_carer_does_not_see_messages_from_before_they_were_connected(
     session: Session, family: Family, clock: Clock
 ) -> None:
-    services.send_staff_message(session, family.teacher, family.child, "Earlier message")
+    services.send_staff_message(
+        session,
+        family.teacher,
+        family.child,
+        "Earlier message",
+        now=utcnow(),
+        emails=carer_emails(),
+    )
     moment(session, family)
     clock.advance(minutes=5)
     newcomer = make_account(session, family.carer.role, display_name="Foster carer")
@@ -139,7 +167,9 @@ def test_quiet_hours_hold_a_message_until_the_morning(
     app: Flask, session: Session, family: Family, clock: Clock
 ) -> None:
     clock.set(QUIET_EVENING)
-    item = services.send_staff_message(session, family.teacher, family.child, "Evening note")
+    item = services.send_staff_message(
+        session, family.teacher, family.child, "Evening note", now=utcnow(), emails=carer_emails()
+    )
     session.commit()
     assert item.deliver_at == NEXT_MORNING
     mum = client_for(app, family.carer)
@@ -173,14 +203,23 @@ def test_carers_messages_reach_staff_at_once(
     session: Session, family: Family, clock: Clock
 ) -> None:
     clock.set(QUIET_EVENING)
-    item = services.send_carer_message(session, family.carer, family.child, "Evening question")
+    item = services.send_carer_message(
+        session, family.carer, family.child, "Evening question", now=utcnow(), emails=carer_emails()
+    )
     assert item.deliver_at == QUIET_EVENING
 
 
 def test_staff_see_when_each_carer_has_seen_a_message(
     app: Flask, session: Session, family: Family
 ) -> None:
-    services.send_staff_message(session, family.teacher, family.child, "Did you see this?")
+    services.send_staff_message(
+        session,
+        family.teacher,
+        family.child,
+        "Did you see this?",
+        now=utcnow(),
+        emails=carer_emails(),
+    )
     session.commit()
     staff = client_for(app, family.teacher)
     assert "Not seen yet" in staff.get(f"/parents/pupils/{family.child.id}").data.decode()
@@ -194,7 +233,9 @@ def test_staff_see_when_each_carer_has_seen_a_message(
 
 def test_home_counts_new_things_per_child(app: Flask, session: Session, family: Family) -> None:
     moment(session, family)
-    services.send_staff_message(session, family.teacher, family.child, "Hello")
+    services.send_staff_message(
+        session, family.teacher, family.child, "Hello", now=utcnow(), emails=carer_emails()
+    )
     session.commit()
     mum = client_for(app, family.carer)
     assert "2 new" in mum.get("/family/children/").data.decode()
@@ -205,7 +246,7 @@ def test_home_counts_new_things_per_child(app: Flask, session: Session, family: 
 def test_the_weeks_tip_follows_what_the_child_is_learning(
     app: Flask, session: Session, family: Family, clock: Clock
 ) -> None:
-    tip = tips.tip_for(session, family.child, clock())
+    tip = tips.tip_for(session, family.child, clock(), lesson_files())
     assert tip is not None
     first = maps.next_first(session, family.child, all_lessons(session))[0]
     assert tip.lesson_id == first.lesson.id  # next on the map
@@ -221,23 +262,23 @@ def test_the_weeks_tip_follows_what_the_child_is_learning(
         )
     )
     session.commit()
-    played = tips.tip_for(session, family.child, clock())
+    played = tips.tip_for(session, family.child, clock(), lesson_files())
     assert played is not None
     assert played.lesson_id == "stop-block-tell"
     clock.advance(days=8)
-    assert tips.tip_for(session, family.child, clock()).lesson_id == tip.lesson_id
+    assert tips.tip_for(session, family.child, clock(), lesson_files()).lesson_id == tip.lesson_id
 
 
 @pytest.mark.usefixtures("app")
 def test_every_lesson_has_a_tip_and_every_tip_a_lesson() -> None:
-    assert set(tips.TIPS) == {lesson.id for lesson in tips.catalogue()}
+    assert set(tips.TIPS) == {lesson.id for lesson in lesson_files()}
 
 
 @pytest.mark.usefixtures("app")
 def test_tips_never_choose_a_teacher_enabled_lesson(
     session: Session, family: Family
 ) -> None:
-    enabled_only = {lesson.id for lesson in tips.catalogue() if lesson.teacher_enabled_only}
+    enabled_only = {lesson.id for lesson in lesson_files() if lesson.teacher_enabled_only}
     lessons = all_lessons(session)
     for week in range(60):
         when = datetime(2027, 1, 4, tzinfo=UTC) + timedelta(weeks=week)
@@ -275,7 +316,15 @@ def test_notice_is_sent_only_when_the_decision_is_inform_now(
 ) -> None:
     incident = incident_about(session, family, ParentContact.NOT_NOW)
     with pytest.raises(Invalid, match="inform parents/carers now"):
-        services.send_incident_notice(session, family.dsl, incident, family.child, "Hello")
+        services.send_incident_notice(
+            session,
+            family.dsl,
+            incident,
+            family.child,
+            "Hello",
+            now=utcnow(),
+            emails=carer_emails(),
+        )
     dsl = client_for(app, family.dsl)
     page = dsl.get(f"/parents/incidents/{incident.id}/notice").data.decode()
     assert "Nothing can be sent now" in page
@@ -316,7 +365,15 @@ def test_notice_naming_another_pupil_is_refused_with_a_clear_message(
     incident = incident_about(session, family, ParentContact.INFORM_NOW, family.other)
     for text in ("Ben was unkind to Amira.", "A message from ben taylor upset her.", "Zara too"):
         with pytest.raises(Invalid, match="name of another pupil"):
-            services.send_incident_notice(session, family.dsl, incident, family.child, text)
+            services.send_incident_notice(
+                session,
+                family.dsl,
+                incident,
+                family.child,
+                text,
+                now=utcnow(),
+                emails=carer_emails(),
+            )
     dsl = client_for(app, family.dsl)
     response = dsl.post(
         f"/parents/incidents/{incident.id}/notice/{family.child.id}",
@@ -324,14 +381,30 @@ def test_notice_naming_another_pupil_is_refused_with_a_clear_message(
     )
     assert response.status_code == 400
     assert "is the name of another pupil" in response.data.decode()
-    services.send_incident_notice(session, family.dsl, incident, family.child, "Amira is safe.")
+    services.send_incident_notice(
+        session,
+        family.dsl,
+        incident,
+        family.child,
+        "Amira is safe.",
+        now=utcnow(),
+        emails=carer_emails(),
+    )
 
 
 def test_notice_for_another_linked_pupil_goes_to_their_carers_only(
     app: Flask, session: Session, family: Family
 ) -> None:
     incident = incident_about(session, family, ParentContact.INFORM_NOW, family.other)
-    services.send_incident_notice(session, family.dsl, incident, family.other, "Ben is safe.")
+    services.send_incident_notice(
+        session,
+        family.dsl,
+        incident,
+        family.other,
+        "Ben is safe.",
+        now=utcnow(),
+        emails=carer_emails(),
+    )
     session.commit()
     mum = client_for(app, family.carer).get(f"/family/children/{family.child.id}")
     assert "is safe" not in mum.data.decode()
@@ -346,37 +419,68 @@ def test_only_the_safeguarding_team_sends_notices(
     teacher = client_for(app, family.teacher)
     assert teacher.get(f"/parents/incidents/{incident.id}/notice").status_code == 403
     with pytest.raises(PermissionError):
-        services.send_incident_notice(session, family.teacher, incident, family.child, "x")
+        services.send_incident_notice(
+            session,
+            family.teacher,
+            incident,
+            family.child,
+            "x",
+            now=utcnow(),
+            emails=carer_emails(),
+        )
 
 
 def test_do_not_contact_blocks_every_route_about_that_incident(
     app: Flask, session: Session, family: Family
 ) -> None:
     incident = incident_about(session, family, ParentContact.INFORM_NOW)
-    services.send_incident_notice(session, family.dsl, incident, family.child, "Amira is safe.")
+    services.send_incident_notice(
+        session,
+        family.dsl,
+        incident,
+        family.child,
+        "Amira is safe.",
+        now=utcnow(),
+        emails=carer_emails(),
+    )
     services.send_staff_message(
-        session, family.dsl, family.child, "Follow-up about it", incident_id=incident.id
+        session, family.dsl, family.child, "Follow-up about it", incident_id=incident.id,
+        now=utcnow(),
+        emails=carer_emails(),
     )
     session.commit()
     mum = client_for(app, family.carer)
     assert "Follow-up about it" in mum.get(f"/family/children/{family.child.id}").data.decode()
 
     worries.decide_parent_contact(
-        session, family.dsl, incident, ParentContact.DO_NOT_CONTACT, "Risk at home", None
+        session, family.dsl, incident, ParentContact.DO_NOT_CONTACT, "Risk at home", None,
+        now=utcnow(),
     )
     session.commit()
     page = mum.get(f"/family/children/{family.child.id}").data.decode()
     assert "Amira is safe." not in page
     assert "Follow-up about it" not in page
     with pytest.raises(Invalid, match="do not contact"):
-        services.send_incident_notice(session, family.dsl, incident, family.child, "Again")
-    with pytest.raises(Invalid, match="do not contact"):
-        services.send_staff_message(
-            session, family.dsl, family.child, "Chosen", incident_id=incident.id
+        services.send_incident_notice(
+            session,
+            family.dsl,
+            incident,
+            family.child,
+            "Again",
+            now=utcnow(),
+            emails=carer_emails(),
         )
     with pytest.raises(Invalid, match="do not contact"):
         services.send_staff_message(
-            session, family.dsl, family.child, f"About {incident.reference}, as discussed"
+            session, family.dsl, family.child, "Chosen", incident_id=incident.id,
+            now=utcnow(),
+            emails=carer_emails(),
+        )
+    with pytest.raises(Invalid, match="do not contact"):
+        services.send_staff_message(
+            session, family.dsl, family.child, f"About {incident.reference}, as discussed",
+            now=utcnow(),
+            emails=carer_emails(),
         )
 
 
@@ -384,23 +488,47 @@ def test_class_staff_cannot_mention_a_safeguarding_record(session: Session, fami
     incident = incident_about(session, family, ParentContact.INFORM_NOW)
     with pytest.raises(Invalid, match="Only the safeguarding team"):
         services.send_staff_message(
-            session, family.teacher, family.child, f"Re {incident.reference}: all fine"
+            session, family.teacher, family.child, f"Re {incident.reference}: all fine",
+            now=utcnow(),
+            emails=carer_emails(),
         )
 
 
 def test_staff_texts_never_name_another_pupil(session: Session, family: Family) -> None:
     with pytest.raises(Invalid, match="another pupil"):
-        services.send_staff_message(session, family.teacher, family.child, "Played with Ben")
+        services.send_staff_message(
+            session,
+            family.teacher,
+            family.child,
+            "Played with Ben",
+            now=utcnow(),
+            emails=carer_emails(),
+        )
     with pytest.raises(Invalid, match="another pupil"):
         moment(session, family, note="Worked with Zara Khan")
-    services.send_staff_message(session, family.teacher, family.child, "Amira Khan did well")
+    services.send_staff_message(
+        session,
+        family.teacher,
+        family.child,
+        "Amira Khan did well",
+        now=utcnow(),
+        emails=carer_emails(),
+    )
 
 
 def test_class_staff_never_see_incident_notices(
     app: Flask, session: Session, family: Family
 ) -> None:
     incident = incident_about(session, family, ParentContact.INFORM_NOW)
-    services.send_incident_notice(session, family.dsl, incident, family.child, "Amira is safe.")
+    services.send_incident_notice(
+        session,
+        family.dsl,
+        incident,
+        family.child,
+        "Amira is safe.",
+        now=utcnow(),
+        emails=carer_emails(),
+    )
     session.commit()
     page = client_for(app, family.teacher).get(f"/parents/pupils/{family.child.id}")
     assert "Amira is safe." not in page.data.decode()
@@ -414,8 +542,12 @@ def test_class_staff_never_see_incident_notices(
 def test_dsl_exports_the_message_log_encrypted(
     app: Flask, session: Session, family: Family
 ) -> None:
-    services.send_staff_message(session, family.teacher, family.child, "=1+1 hello")
-    services.send_carer_message(session, family.carer, family.child, "Thanks")
+    services.send_staff_message(
+        session, family.teacher, family.child, "=1+1 hello", now=utcnow(), emails=carer_emails()
+    )
+    services.send_carer_message(
+        session, family.carer, family.child, "Thanks", now=utcnow(), emails=carer_emails()
+    )
     session.commit()
     dsl = client_for(app, family.dsl)
     phrase = "a long passphrase 42"

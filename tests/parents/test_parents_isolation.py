@@ -13,11 +13,13 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from classroom.parents import invites, services, tips
+from classroom.db import utcnow
+from classroom.parents import invites, services
 from classroom.parents.models import FeedItem
 from classroom.worries import services as worries
 from classroom.worries.models import Category, ParentContact, Risk
 from tests import corpora
+from tests.app_settings import carer_emails, invite_settings, lesson_files, school_today
 from tests.conftest import Clock, client_for
 from tests.parents_helpers import Family, consent, incident_about, make_family, moment
 
@@ -83,7 +85,15 @@ def test_unknown_and_malformed_ids_are_not_found(app: Flask, family: Family) -> 
 def test_another_carers_message_key_reveals_nothing(
     app: Flask, session: Session, family: Family
 ) -> None:
-    services.send_carer_message(session, family.other_carer, family.other, "Jo's secret", "k-jo")
+    services.send_carer_message(
+        session,
+        family.other_carer,
+        family.other,
+        "Jo's secret",
+        "k-jo",
+        now=utcnow(),
+        emails=carer_emails(),
+    )
     session.commit()
     client = client_for(app, family.carer)
     response = client.post(
@@ -122,9 +132,20 @@ def test_a_carer_never_sees_staff_notes_cp_flags_or_incident_details(
         family.dsl,
         incident,
         worries.Triage(Category.CYBERBULLYING, Risk.HIGH, "Rationale: repeated", True, None),
+        now=utcnow(),
     )
-    worries.add_note(session, family.dsl, incident, "Note: spoke to the police", "Reason: risk")
-    services.send_incident_notice(session, family.dsl, incident, family.child, "Amira is safe.")
+    worries.add_note(
+        session, family.dsl, incident, "Note: spoke to the police", "Reason: risk", now=utcnow()
+    )
+    services.send_incident_notice(
+        session,
+        family.dsl,
+        incident,
+        family.child,
+        "Amira is safe.",
+        now=utcnow(),
+        emails=carer_emails(),
+    )
     moment(session, family)
     session.commit()
     client = client_for(app, family.carer)
@@ -150,7 +171,7 @@ def test_a_carer_never_sees_staff_notes_cp_flags_or_incident_details(
         "Ben",
     ):
         assert secret.lower() not in pages.lower(), secret
-    for lesson in tips.catalogue():
+    for lesson in lesson_files():
         if lesson.staff_note:
             assert lesson.staff_note.strip()[:40] not in pages
 
@@ -214,10 +235,22 @@ def test_attack_text_in_messages_and_moments_comes_back_as_harmless_text(
 ) -> None:
     chunks = _chunks()
     for n, chunk in enumerate(chunks):
-        services.send_carer_message(session, family.carer, family.child, chunk, f"c{n}")
-        services.send_staff_message(session, family.teacher, family.child, chunk, key=f"s{n}")
+        services.send_carer_message(
+            session, family.carer, family.child, chunk, f"c{n}", now=utcnow(), emails=carer_emails()
+        )
+        services.send_staff_message(
+            session,
+            family.teacher,
+            family.child,
+            chunk,
+            key=f"s{n}",
+            now=utcnow(),
+            emails=carer_emails(),
+        )
         services.share_learning_moment(
-            session, family.teacher, family.child, chunk[:300], chunk[:120], chunk[:1000]
+            session, family.teacher, family.child, chunk[:300], chunk[:120], chunk[:1000],
+            now=utcnow(),
+            emails=carer_emails(),
         )
     session.commit()
     mum = client_for(app, family.carer)
@@ -238,12 +271,25 @@ def test_attack_text_in_notices_names_and_labels_is_harmless(
         # One notice per decision: each sample goes under its own "inform now" decision.
         clock.advance(seconds=1)
         worries.decide_parent_contact(
-            session, family.dsl, incident, ParentContact.INFORM_NOW, "Tell them", None
+            session, family.dsl, incident, ParentContact.INFORM_NOW, "Tell them", None,
+            now=utcnow(),
         )
-        services.send_incident_notice(session, family.dsl, incident, family.child, sample, f"n{n}")
-        invites.issue_invite(session, family.teacher, family.child, sample[:40])
+        services.send_incident_notice(
+            session,
+            family.dsl,
+            incident,
+            family.child,
+            sample,
+            f"n{n}",
+            now=utcnow(),
+            emails=carer_emails(),
+        )
+        invites.issue_invite(
+            session, family.teacher, family.child, sample[:40], invite_settings(), now=utcnow()
+        )
         invites.create_carer_account(
-            session, family.teacher, family.child, sample[:120], f"xss{n}", None, sample[:40]
+            session, family.teacher, family.child, sample[:120], f"xss{n}", None, sample[:40],
+            now=utcnow(),
         )
         services.record_consent(
             session,
@@ -253,6 +299,8 @@ def test_attack_text_in_notices_names_and_labels_is_harmless(
             True,
             sample[:120],
             date(2027, 1, 1),
+            now=utcnow(),
+            today=school_today(),
         )
     session.commit()
     staff = client_for(app, family.teacher)
@@ -265,7 +313,9 @@ def test_attack_text_in_notices_names_and_labels_is_harmless(
 def test_attack_text_at_sign_up_is_harmless(app: Flask, session: Session, family: Family) -> None:
     samples = [c.split("\n")[0] for c in _chunks()][:12]
     for n, sample in enumerate(samples):
-        _invite, code = invites.issue_invite(session, family.teacher, family.other, "Dad")
+        _invite, code = invites.issue_invite(
+            session, family.teacher, family.other, "Dad", invite_settings(), now=utcnow()
+        )
         session.commit()
         client = app.test_client()
         response = client.post(

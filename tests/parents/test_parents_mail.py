@@ -11,6 +11,7 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from classroom.db import utcnow
 from classroom.outbox.models import OutboxMessage
 from classroom.parents import delivery, invites, services
 from classroom.parents.models import EmailMode, FeedItem
@@ -18,6 +19,7 @@ from classroom.pupils.models import ParentLink
 from classroom.worker import tick
 from classroom.worries import services as worries
 from classroom.worries.models import ParentContact
+from tests.app_settings import base_url, carer_emails
 from tests.conftest import Clock, client_for
 from tests.parents_helpers import (
     NEXT_MORNING,
@@ -49,7 +51,15 @@ def test_notice_emails_survive_an_outage_and_arrive_exactly_once(
     app: Flask, session: Session, family: Family, smtp_port: int, inbox: Inbox, clock: Clock
 ) -> None:
     incident = incident_about(session, family, ParentContact.INFORM_NOW)
-    services.send_incident_notice(session, family.dsl, incident, family.child, "Amira is safe.")
+    services.send_incident_notice(
+        session,
+        family.dsl,
+        incident,
+        family.child,
+        "Amira is safe.",
+        now=utcnow(),
+        emails=carer_emails(),
+    )
     session.commit()
     pending = [
         m for m in session.scalars(select(OutboxMessage)) if m.dedupe_key.startswith("parents:")
@@ -82,7 +92,9 @@ def test_the_same_item_is_never_emailed_twice(session: Session, family: Family) 
     moment(session, family)
     item = session.scalar(select(FeedItem))
     assert item is not None
-    assert delivery.notify(session, item) == 0  # already queued once for each carer
+    assert (
+        delivery.notify(session, item, now=utcnow(), base_url=base_url()) == 0
+    )  # already queued once for each carer
     keys = [m.dedupe_key for m in session.scalars(select(OutboxMessage))]
     assert len(keys) == len(set(keys)) == 2
 
@@ -92,7 +104,14 @@ def test_quiet_hours_hold_the_email_until_morning(
     session: Session, family: Family, inbox: Inbox, clock: Clock
 ) -> None:
     clock.set(QUIET_EVENING)
-    services.send_staff_message(session, family.teacher, family.child, "See you tomorrow")
+    services.send_staff_message(
+        session,
+        family.teacher,
+        family.child,
+        "See you tomorrow",
+        now=utcnow(),
+        emails=carer_emails(),
+    )
     session.commit()
     tick()
     clock.advance(hours=3)
@@ -110,7 +129,14 @@ def test_email_off_means_no_email_and_carer_messages_email_no_carer(
     session: Session, family: Family, inbox: Inbox
 ) -> None:
     services.update_settings(session, family.carer, EmailMode.OFF, False)
-    services.send_carer_message(session, family.second_carer, family.child, "A question")
+    services.send_carer_message(
+        session,
+        family.second_carer,
+        family.child,
+        "A question",
+        now=utcnow(),
+        emails=carer_emails(),
+    )
     moment(session, family)
     tick()
     assert inbox.to(family.carer.email) == []
@@ -124,7 +150,9 @@ def test_daily_digest_is_sent_once_a_day_with_no_detail(
     services.update_settings(session, family.carer, EmailMode.DAILY, False)
     session.commit()
     moment(session, family)
-    services.send_staff_message(session, family.teacher, family.child, "Hello")
+    services.send_staff_message(
+        session, family.teacher, family.child, "Hello", now=utcnow(), emails=carer_emails()
+    )
     session.commit()
     tick()  # 10:00: each-mode dad gets his emails; mum waits for the digest
     assert inbox.to(family.carer.email) == []
@@ -166,10 +194,12 @@ def test_revoking_a_carer_withdraws_emails_still_waiting(
     session: Session, family: Family, inbox: Inbox, clock: Clock
 ) -> None:
     clock.set(QUIET_EVENING)
-    services.send_staff_message(session, family.teacher, family.child, "Tomorrow")
+    services.send_staff_message(
+        session, family.teacher, family.child, "Tomorrow", now=utcnow(), emails=carer_emails()
+    )
     link = session.scalar(select(ParentLink).where(ParentLink.parent_id == family.second_carer.id))
     assert link is not None
-    invites.revoke_link(session, family.teacher, link)
+    invites.revoke_link(session, family.teacher, link, now=utcnow())
     session.commit()
     clock.set(NEXT_MORNING + timedelta(minutes=5))
     tick()
@@ -183,10 +213,19 @@ def test_do_not_contact_withdraws_a_notice_email_still_waiting(
 ) -> None:
     clock.set(QUIET_EVENING)
     incident = incident_about(session, family, ParentContact.INFORM_NOW)
-    services.send_incident_notice(session, family.dsl, incident, family.child, "Amira is safe.")
+    services.send_incident_notice(
+        session,
+        family.dsl,
+        incident,
+        family.child,
+        "Amira is safe.",
+        now=utcnow(),
+        emails=carer_emails(),
+    )
     session.commit()
     worries.decide_parent_contact(
-        session, family.dsl, incident, ParentContact.DO_NOT_CONTACT, "Risk at home", None
+        session, family.dsl, incident, ParentContact.DO_NOT_CONTACT, "Risk at home", None,
+        now=utcnow(),
     )
     session.commit()
     clock.set(NEXT_MORNING + timedelta(minutes=5))

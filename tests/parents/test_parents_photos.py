@@ -14,10 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from classroom import ROOT, photos
+from classroom.db import utcnow
 from classroom.errors import Invalid
-from classroom.parents import queries, services, tips
+from classroom.parents import queries, services
 from classroom.parents.models import ConsentPurpose, FeedItem
 from tests import corpora
+from tests.app_settings import lesson_files, school_today
 from tests.conftest import Clock, client_for
 from tests.parents_helpers import Family, consent, make_family, moment
 
@@ -196,6 +198,8 @@ def test_staff_record_consent_and_see_which_are_due(
         True,
         "Sara",
         date(2027, 1, 10),
+        now=utcnow(),
+        today=school_today(),
     )
     session.commit()
     index = staff.get("/parents/").data.decode()
@@ -216,7 +220,9 @@ def test_staff_record_consent_and_see_which_are_due(
 
 def test_consent_due_within_a_month_is_flagged(session: Session, family: Family) -> None:
     services.record_consent(
-        session, family.teacher, family.child, ConsentPurpose.APP, True, "Sara", date(2026, 2, 1)
+        session, family.teacher, family.child, ConsentPurpose.APP, True, "Sara", date(2026, 2, 1),
+        now=utcnow(),
+        today=school_today(),
     )
     statuses = {
         s.purpose: s for s in queries.consent_statuses(session, family.child, date(2027, 1, 12))
@@ -228,7 +234,7 @@ def test_consent_due_within_a_month_is_flagged(session: Session, family: Family)
 
 def test_uploading_a_photo_through_the_form(app: Flask, session: Session, family: Family) -> None:
     consent(session, family)
-    objective = tips.catalogue().get("kind-and-unkind").versions[1].objective.id
+    objective = lesson_files().get("kind-and-unkind").versions[1].objective.id
     client = client_for(app, family.teacher)
     response = client.post(
         f"/parents/pupils/{family.child.id}/share",

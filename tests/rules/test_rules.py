@@ -17,6 +17,7 @@ from classroom.audit.models import AuditEvent
 from classroom.db import utcnow
 from classroom.rules import services
 from classroom.rules.models import SchoolRule
+from tests.app_settings import invite_settings
 from tests.authoring_helpers import assert_harmless, xss_lines
 from tests.conftest import client_for
 from tests.worry_helpers import make_school, pupil_on_ipad
@@ -122,7 +123,13 @@ def test_the_poster_prints_on_a4_or_a3_with_large_symbols(app: Flask, session: S
 
 def test_the_demo_school_has_rules(app: Flask, session: Session) -> None:
     instance = Path(app.instance_path)
-    demo.seed(session, "demo-password-for-tests", now=utcnow(), instance=instance)
+    demo.seed(
+        session,
+        "demo-password-for-tests",
+        now=utcnow(),
+        instance=instance,
+        secret_key=invite_settings().secret_key,
+    )
     session.commit()
     school_id = session.scalar(select(School.id))
     assert school_id is not None

@@ -55,6 +55,7 @@ from classroom.worries import evidence, transfer
 from classroom.worries import services as worries
 from classroom.worries.models import Incident, StaffAlert
 from tests import two_step
+from tests.app_settings import base_url, invite_settings, school_today
 from tests.authoring_helpers import lesson_form
 from tests.factories import make_account, make_class, make_device, make_pupil
 from tests.lesson_helpers import all_lessons
@@ -144,7 +145,13 @@ def build_world(app: Flask) -> World:
     """The demo school, a second school, and one of every record a URL can name."""
     with app.app_context():
         session = get_session()
-        demo.seed(session, PASSWORD, now=utcnow(), instance=Path(app.instance_path))
+        demo.seed(
+            session,
+            PASSWORD,
+            now=utcnow(),
+            instance=Path(app.instance_path),
+            secret_key=invite_settings().secret_key,
+        )
         two_step.enrol_required(session)  # the demo's DSL, head and admin type codes too
         samples, pupil_ids, token = _records(app, session)
         session.commit()
@@ -173,16 +180,26 @@ def _records(app: Flask, session: Session) -> tuple[dict[str, Sample], dict[str,
         make_account(session, role, classes, school=other, username=username, password=PASSWORD)
     device, token = make_device(session, oak)
     incident = worries.raise_worry(
-        session, amira, device, str(uuid.uuid4()), worries.WorryChoices(what="sad")
+        session, amira, device, str(uuid.uuid4()), worries.WorryChoices(what="sad"),
+        now=utcnow(),
+        base_url=base_url(),
     )
     action = worries.add_action(
-        session, dsl, incident, "Talk to Amira", dsl.id, utcnow().date() + timedelta(days=1)
+        session,
+        dsl,
+        incident,
+        "Talk to Amira",
+        dsl.id,
+        utcnow().date() + timedelta(days=1),
+        now=utcnow(),
+        today=school_today(),
     )
     lessons = all_lessons(session)
     lesson_id = maps.pupil_map(session, amira, lessons)[0].lesson.id
     attempt = player.start(session, amira, device, lesson_id, lessons, now=utcnow())
     mail = enqueue_email(
-        session, "walk:failed", "x@example.invalid", "Subject", "Body", school_id=amira.school_id
+        session, "walk:failed", "x@example.invalid", "Subject", "Body", school_id=amira.school_id,
+        now=utcnow(),
     )
     assert mail is not None
     session.flush()
@@ -244,7 +261,14 @@ def _more_samples(session: Session, amira: Pupil, teacher: Account) -> dict[str,
     objective = assessment.pupil_objective(session, amira, lesson_id, lessons)[1].objective.id
     today = utcnow().date()
     observation = assessment.observe(
-        session, teacher, amira, objective, assessment.Entry(level=1, observed_on=today), lessons
+        session,
+        teacher,
+        amira,
+        objective,
+        assessment.Entry(level=1, observed_on=today),
+        lessons,
+        now=utcnow(),
+        today=school_today(),
     )
     written = authoring.create(
         session,

@@ -23,6 +23,7 @@ from classroom.worries import evidence, evidence_crypto, services
 from classroom.worries.evidence_models import Attachment, AttachmentKind
 from classroom.worries.models import Incident, IncidentEntry
 from tests import corpora
+from tests.app_settings import base_url
 from tests.conftest import sign_in
 from tests.factories import make_account, make_class, make_pupil
 from tests.factories import make_school as make_other_school
@@ -57,7 +58,9 @@ def new_incident(session: Session, school: School) -> Incident:
         exact_words="they said mean things",
         category=None,
     )
-    incident = services.raise_concern(session, school.teacher, str(uuid.uuid4()), data)
+    incident = services.raise_concern(
+        session, school.teacher, str(uuid.uuid4()), data, now=utcnow(), base_url=base_url()
+    )
     session.commit()
     return incident
 

@@ -13,7 +13,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from classroom.db import utcnow
 from classroom.worries import services
+from tests.app_settings import base_url
 from tests.conftest import sign_in
 from tests.worry_helpers import School, make_school
 
@@ -26,6 +28,8 @@ def _worries(session: Session, school: School, count: int) -> None:
             school.device,
             str(uuid.uuid4()),
             services.WorryChoices(what="sad"),
+            now=utcnow(),
+            base_url=base_url(),
         )
     session.commit()
 

@@ -9,10 +9,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from classroom.db import get_session
+from classroom.db import get_session, utcnow
 from classroom.outbox.models import OutboxMessage
 from classroom.worries import services
 from classroom.worries.models import Incident, IncidentEntry, StaffAlert
+from tests.app_settings import ack_minutes, base_url
 from tests.conftest import Clock, sign_in
 from tests.worry_helpers import School, make_school, pupil_on_ipad
 
@@ -115,7 +116,7 @@ def test_incident_page_shows_the_realert_ladder(
     school = make_school(session)
     incident = _worry_for(app, session, school, what="sad")
     clock.advance(minutes=16)
-    services.send_reminders(session)
+    services.send_reminders(session, now=utcnow(), ack_minutes=ack_minutes(), base_url=base_url())
     session.commit()
     sign_in(client, school.dsl.username)
     page = client.get(f"/safeguarding/{incident.id}").data.decode()
@@ -137,7 +138,11 @@ def test_two_workers_send_each_realert_exactly_once(
     def worker() -> None:
         with app.app_context():
             start.wait()
-            counts.append(services.send_reminders(get_session()))
+            counts.append(
+                services.send_reminders(
+                    get_session(), now=utcnow(), ack_minutes=ack_minutes(), base_url=base_url()
+                )
+            )
             get_session().commit()
 
     threads = [threading.Thread(target=worker) for _ in range(2)]

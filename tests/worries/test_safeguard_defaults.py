@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Role
+from classroom.db import utcnow
 from classroom.review.services import academic_year_of, terms_of_year
 from classroom.worries import services
 from classroom.worries.models import (
@@ -25,6 +26,7 @@ from classroom.worries.models import (
     Risk,
     Status,
 )
+from tests.app_settings import base_url, school_today
 from tests.conftest import Clock, sign_in
 from tests.factories import make_account
 from tests.worry_helpers import School, make_school
@@ -32,7 +34,9 @@ from tests.worry_helpers import School, make_school
 
 def _worry(session: Session, school: School, **choices: object) -> Incident:
     incident = services.raise_worry(
-        session, school.pupil, school.device, str(uuid.uuid4()), services.WorryChoices(**choices)
+        session, school.pupil, school.device, str(uuid.uuid4()), services.WorryChoices(**choices),
+        now=utcnow(),
+        base_url=base_url(),
     )
     session.commit()
     return incident
@@ -45,6 +49,7 @@ def _triaged(session: Session, school: School) -> Incident:
         school.dsl,
         incident,
         services.Triage(Category.CYBERBULLYING, Risk.LOW, "Spoke to her", False, None),
+        now=utcnow(),
     )
     session.commit()
     return incident
@@ -163,7 +168,14 @@ def test_closed_incident_refuses_every_change_until_reopened(
     school = make_school(session)
     incident = _triaged(session, school)
     action = services.add_action(
-        session, school.dsl, incident, "Talk to class", school.dsl.id, date(2099, 1, 1)
+        session,
+        school.dsl,
+        incident,
+        "Talk to class",
+        school.dsl.id,
+        date(2099, 1, 1),
+        now=utcnow(),
+        today=school_today(),
     )
     session.commit()
     sign_in(client, school.dsl.username)
@@ -210,10 +222,24 @@ def test_closing_asks_for_each_open_action_to_be_done_or_carried_over(
     school = make_school(session)
     incident = _triaged(session, school)
     first = services.add_action(
-        session, school.dsl, incident, "Phone carer", school.dsl.id, date(2099, 1, 1)
+        session,
+        school.dsl,
+        incident,
+        "Phone carer",
+        school.dsl.id,
+        date(2099, 1, 1),
+        now=utcnow(),
+        today=school_today(),
     )
     second = services.add_action(
-        session, school.dsl, incident, "Review in a month", school.deputy.id, date(2099, 1, 1)
+        session,
+        school.dsl,
+        incident,
+        "Review in a month",
+        school.deputy.id,
+        date(2099, 1, 1),
+        now=utcnow(),
+        today=school_today(),
     )
     session.commit()
     sign_in(client, school.dsl.username)

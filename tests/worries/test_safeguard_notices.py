@@ -10,6 +10,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from classroom.db import utcnow
 from classroom.outbox.models import OutboxMessage
 from classroom.parents.models import FeedItem
 from classroom.worker import tick
@@ -96,7 +97,8 @@ def test_a_new_decision_allows_a_new_notice(
     _send(dsl, incident.id, family.child.id, "k1")
     clock.advance(minutes=5)
     worries.decide_parent_contact(
-        session, family.dsl, incident, ParentContact.INFORM_NOW, "New information to share", None
+        session, family.dsl, incident, ParentContact.INFORM_NOW, "New information to share", None,
+        now=utcnow(),
     )
     session.commit()
     assert "notice=sent" in _send(dsl, incident.id, family.child.id, "k2")

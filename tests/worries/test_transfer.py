@@ -25,6 +25,7 @@ from classroom.worries import body_map, evidence, services, transfer
 from classroom.worries.evidence_models import Attachment
 from classroom.worries.models import Agency
 from classroom.worries.transfer_models import CpTransfer, ReceivedAttachment, ReceivedFile
+from tests.app_settings import school_today
 from tests.conftest import Clock, build_app, sign_in
 from tests.factories import make_account, make_class, make_pupil
 from tests.factories import make_school as make_other_school
@@ -41,8 +42,19 @@ def sending(app: Flask, session: Session) -> School:
     app.config["TRANSFER_SCRYPT_LOG2_N"] = 14  # quicker; the format test keeps the real cost
     school = make_school(session)
     incident = new_incident(session, school)
-    services.add_note(session, school.dsl, incident, "Spoke to Amira with her TA", "She asked")
-    services.add_referral(session, school.dsl, incident, Agency.POLICE, "CR-1234", "Threats")
+    services.add_note(
+        session, school.dsl, incident, "Spoke to Amira with her TA", "She asked", now=utcnow()
+    )
+    services.add_referral(
+        session,
+        school.dsl,
+        incident,
+        Agency.POLICE,
+        "CR-1234",
+        "Threats",
+        now=utcnow(),
+        today=school_today(),
+    )
     body_map.add_mark(session, school.dsl, incident, mark_input(region="front:chest"), utcnow())
     upload = evidence.Upload("chat.png", png_with_metadata(), "Screenshot of the threats")
     evidence.add_attachment(
