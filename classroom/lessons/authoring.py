@@ -52,6 +52,7 @@ from classroom.lessons.content import (
 from classroom.lessons.models import LessonAttempt
 from classroom.principals import Actor
 from classroom.risks import NOT_FOR_LESSONS
+from classroom.symbols.lesson_check import written_lesson_problems
 from classroom.symbols.symboliser import symbolise
 from classroom.symbols.vocabulary import load_vocabulary
 
@@ -330,6 +331,20 @@ def check(doc: Document, key: str = "t-0-new", number: int = FIRST_NUMBER) -> Le
         raise LessonProblems([problem.reason for problem in error.problems]) from None
 
 
+def check_for_saving(doc: Document, key: str = "t-0-new", number: int = FIRST_NUMBER) -> Lesson:
+    """`check`, then the picture rules every lesson file meets: one picture per word on a
+    screen, and a card naming a word-list word shows that word's picture.
+
+    Run when a teacher saves, not when a saved lesson is read, so a lesson saved before these
+    rules still reaches the pupils it is on the maps of; its next edit is checked.
+    """
+    lesson = check(doc, key, number)
+    problems = written_lesson_problems(lesson)
+    if problems:
+        raise LessonProblems(problems)
+    return lesson
+
+
 @lru_cache(maxsize=256)
 def _built(key: str, number: int, document: str) -> Lesson:
     return check(json.loads(document), key, number)
@@ -400,7 +415,7 @@ def create(
 ) -> AuthoredLesson:
     """Save a new draft, only if it meets every lesson rule."""
     author = _author(actor)
-    lesson = check(doc)
+    lesson = check_for_saving(doc)
     row = AuthoredLesson(
         school_id=author.school_id,
         author_id=author.id,
@@ -451,7 +466,7 @@ def update(
     _require_edit(session, actor, row)
     if row.status is LessonStatus.SHARED and attempted(session, row):
         raise Refused(EDIT_REFUSED)
-    lesson = check(doc, row.key, FIRST_NUMBER + row.id)
+    lesson = check_for_saving(doc, row.key, FIRST_NUMBER + row.id)
     row.title = lesson.title.text[:200]
     row.document = json.dumps(doc, sort_keys=True)
     row.notes_html = clean_notes(notes)

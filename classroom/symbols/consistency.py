@@ -42,11 +42,65 @@ def yes_no_pictures(vocabulary: Vocabulary | None = None) -> tuple[str, str]:
     return yes.symbol, no.symbol
 
 
+@dataclass(frozen=True)
+class ScreenProblem:
+    """One way a screen breaks the picture rules: a card with the wrong picture ("card"), a word
+    with two pictures ("two"), or words that must never share a picture sharing one ("shared")."""
+
+    kind: str
+    where: str
+    words: tuple[str, ...]  # the card's words, or the listed words concerned
+    pictures: tuple[str, ...]  # the codes concerned
+
+    def __str__(self) -> str:
+        """For lesson authors working in files and `flask symbols check`: codes included."""
+        if self.kind == "card":
+            card, key = self.words
+            shown, listed = self.pictures
+            return (
+                f"{self.where}: the card {card!r} shows {shown!r} but the word list gives "
+                f"{key!r} the picture {listed!r}"
+            )
+        if self.kind == "two":
+            return (
+                f"{self.where}: {self.words[0]!r} has different pictures on one screen: "
+                f"{', '.join(self.pictures)}"
+            )
+        return (
+            f"{self.where}: {', '.join(map(repr, self.words))} must never share a picture, "
+            f"but share {self.pictures[0]!r} on one screen"
+        )
+
+    def for_teachers(self) -> str:
+        """The same, in words a teacher writing a lesson in the app acts on (no picture codes)."""
+        if self.kind == "card":
+            card, key = self.words
+            return (
+                f"{self.where}: the card “{card}” needs the school’s picture for “{key}”, so the "
+                "word looks the same on every screen. Choose that picture for the card."
+            )
+        if self.kind == "two":
+            return (
+                f"{self.where}: “{self.words[0]}” has two different pictures on this screen. "
+                "Give it one picture everywhere on the screen."
+            )
+        words = " and ".join(f"“{word}”" for word in self.words)
+        return (
+            f"{self.where}: {words} share a picture on this screen, but they mean different "
+            "things and must never look the same. Choose a different picture for one of them."
+        )
+
+
 def screen_problems(screen: Screen, vocabulary: Vocabulary | None = None) -> list[str]:
     """Every way this screen gives one word two pictures or one picture two unrelated words."""
+    return [str(problem) for problem in screen_issues(screen, vocabulary)]
+
+
+def screen_issues(screen: Screen, vocabulary: Vocabulary | None = None) -> list[ScreenProblem]:
+    """`screen_problems`, as records (for messages in other words)."""
     words = vocabulary or load_vocabulary()
     seen: dict[str, set[str]] = {}  # word -> pictures it has on this screen
-    problems: list[str] = []
+    problems: list[ScreenProblem] = []
     for text in screen.texts:
         for token in _pictured(symbolise(text, vocabulary=words)):
             seen.setdefault(token.key, set()).add(str(token.symbol))
@@ -57,8 +111,9 @@ def screen_problems(screen: Screen, vocabulary: Vocabulary | None = None) -> lis
         entry = words.get(key)
         if entry is not None and card.picture != entry.symbol:
             problems.append(
-                f"{screen.where}: the card {card.words!r} shows {card.picture!r} but the word "
-                f"list gives {key!r} the picture {entry.symbol!r}"
+                ScreenProblem(
+                    "card", screen.where, (card.words, key), (card.picture, entry.symbol)
+                )
             )
         seen.setdefault(key, set()).add(card.picture)
     problems += _two_pictures(screen.where, seen)
@@ -78,15 +133,15 @@ def _card_word(text: str, vocabulary: Vocabulary) -> str | None:
     return None
 
 
-def _two_pictures(where: str, seen: dict[str, set[str]]) -> list[str]:
+def _two_pictures(where: str, seen: dict[str, set[str]]) -> list[ScreenProblem]:
     return [
-        f"{where}: {word!r} has different pictures on one screen: {', '.join(sorted(pictures))}"
+        ScreenProblem("two", where, (word,), tuple(sorted(pictures)))
         for word, pictures in sorted(seen.items())
         if len(pictures) > 1
     ]
 
 
-def _shared(where: str, seen: dict[str, set[str]], vocabulary: Vocabulary) -> list[str]:
+def _shared(where: str, seen: dict[str, set[str]], vocabulary: Vocabulary) -> list[ScreenProblem]:
     problems = []
     for group in vocabulary.never_share:
         by_picture: dict[str, list[str]] = {}
@@ -94,8 +149,7 @@ def _shared(where: str, seen: dict[str, set[str]], vocabulary: Vocabulary) -> li
             for picture in seen[word]:
                 by_picture.setdefault(picture, []).append(word)
         problems += [
-            f"{where}: {', '.join(map(repr, words))} must never share a picture, "
-            f"but share {picture!r} on one screen"
+            ScreenProblem("shared", where, tuple(words), (picture,))
             for picture, words in sorted(by_picture.items())
             if len(words) > 1
         ]

@@ -15,7 +15,13 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from classroom.symbols.consistency import Card, Screen, screen_problems, yes_no_pictures
+from classroom.symbols.consistency import (
+    Card,
+    Screen,
+    screen_issues,
+    screen_problems,
+    yes_no_pictures,
+)
 from classroom.symbols.vocabulary import VOCABULARY_FILE, VocabularyError, load_vocabulary
 
 
@@ -33,13 +39,33 @@ def lesson_picture_problems(lessons: Iterable[Any]) -> list[tuple[Path, str]]:
     ]
 
 
-def lesson_step_screens(lesson: Any) -> Iterator[Screen]:
-    """Every step of one lesson, in each pathway, as a screen: its texts and picture cards."""
+def written_lesson_problems(lesson: Any) -> list[str]:
+    """A teacher's lesson, checked by the same picture rules as the lesson files as it is saved,
+    in the words of the lesson editor: "Semi-formal, step 2: ...", no picture codes."""
+    try:
+        vocabulary = load_vocabulary()
+    except VocabularyError as error:
+        return [str(error)]
+    return [
+        problem.for_teachers()
+        for screen in lesson_step_screens(lesson, teacher_labels=True)
+        for problem in screen_issues(screen, vocabulary)
+    ]
+
+
+def lesson_step_screens(lesson: Any, *, teacher_labels: bool = False) -> Iterator[Screen]:
+    """Every step of one lesson, in each pathway, as a screen: its texts and picture cards.
+
+    Each screen is named for lesson files ("lesson 9 (kind-and-unkind) semi_formal step 2"),
+    or with `teacher_labels` as the lesson editor names it ("Semi-formal, step 2")."""
     yes, no = yes_no_pictures()
     for version in lesson.versions:
         for step in version.steps:
             where = (
-                f"lesson {lesson.number} ({lesson.id}) {version.pathway.value} step {step.number}"
+                f"{version.pathway.label}, step {step.number}"
+                if teacher_labels
+                else f"lesson {lesson.number} ({lesson.id}) {version.pathway.value} "
+                f"step {step.number}"
             )
             yield Screen(where, tuple(_texts(step)), tuple(_cards(step, yes, no)))
 

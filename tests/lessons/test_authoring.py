@@ -489,3 +489,62 @@ def test_who_sees_and_changes_teacher_lessons(
     assert policy.can_edit_authored_lesson(session, me, draft) is edit_theirs
     for row in (mine, draft, shared):
         assert policy.can_view_authored_lesson(session, me, row) is (row in seen)
+
+
+# --- The picture rules, as the lesson files meet them ------------------------------------------
+
+
+def test_a_card_with_another_picture_for_a_listed_word_is_refused_in_the_editors_words(
+    app: Flask, session: Session
+) -> None:
+    """"Kind" with a broken heart (the word list's picture for "unkind") teaches the wrong
+    word: the lesson files cannot do it, so a teacher's lesson cannot either."""
+    school = make_school(session)
+    client = client_for(app, school.teacher)
+    response = client.post("/authoring/new", data=lesson_form(**{"f-2-g1-symbol": "1F494"}))
+    assert response.status_code == 400
+    page = html.unescape(response.data.decode())
+    assert "Formal, step 2: the card “Kind” needs the school’s picture for “kind”" in page
+    assert "1F494" not in page.split("Formal, step 2:")[1][:300]  # no picture codes in the words
+    assert _count(session, AuthoredLesson) == 0
+
+
+def test_the_same_lesson_with_the_word_lists_picture_is_saved(app: Flask, session: Session) -> None:
+    school = make_school(session)
+    row = _create(client_for(app, school.teacher), **{"f-2-g1-symbol": "1FAF6"})
+    assert row.status is LessonStatus.DRAFT
+
+
+def test_an_edit_that_breaks_a_picture_rule_is_refused_and_the_lesson_kept(
+    app: Flask, session: Session
+) -> None:
+    school = make_school(session)
+    client = client_for(app, school.teacher)
+    row = _create(client)
+    before = row.document
+    changed = lesson_form(**{"f-2-g2-symbol": "1FAF6"})  # "Unkind" with the "kind" heart
+    response = client.post(f"/authoring/{row.id}/edit", data=changed)
+    assert response.status_code == 400
+    assert "the card “Unkind” needs the school’s picture for “unkind”" in html.unescape(
+        response.data.decode()
+    )
+    session.expire_all()
+    assert row.document == before
+
+
+def test_a_lesson_saved_before_the_picture_rules_still_reaches_its_pupils(
+    app: Flask, session: Session
+) -> None:
+    """The rules are checked on saving, not on reading: a shared lesson already on pupils' maps
+    does not vanish from their iPads; its next edit is checked."""
+    school = make_school(session)
+    row = _create(client_for(app, school.teacher))
+    doc = json.loads(row.document)
+    kind_group = doc["formal"]["steps"][1]["groups"][0]
+    kind_group["symbol"] = "1F494"
+    row.document = json.dumps(doc, sort_keys=True)
+    session.commit()
+    lesson = authoring.lesson_of(row)
+    assert lesson.versions[2].steps[1].groups[0].symbol == "1F494"
+    with pytest.raises(authoring.LessonProblems, match="needs the school’s picture for “kind”"):
+        authoring.check_for_saving(doc, row.key)
