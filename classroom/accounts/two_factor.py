@@ -126,8 +126,7 @@ def _check_code(
     now: datetime,
     settings: SignInSettings,
 ) -> None:
-    limit = settings.max_failures_per_account
-    check_throttle(session, THROTTLE_KIND, account.username, ip, limit, now=now, settings=settings)
+    _throttle(session, account, ip, now=now, settings=settings)
     step = _matching_step(row.secret, "".join(code.split()), now)
     ok = step is not None and (row.last_step is None or step > row.last_step)
     note_attempt(session, THROTTLE_KIND, account.username, ip, ok, now=now)
@@ -135,6 +134,14 @@ def _check_code(
         record(session, account, "two_factor.code_refused", account)
         raise Invalid("That code did not work. Type the 6 numbers your app shows now.", "code")
     row.last_step = step
+
+
+def _throttle(
+    session: Session, account: Account, ip: str, *, now: datetime, settings: SignInSettings
+) -> None:
+    """Codes and recovery codes are guessed under the same limits as passwords (Throttled)."""
+    limit = settings.max_failures_per_account
+    check_throttle(session, THROTTLE_KIND, account.username, ip, limit, now=now, settings=settings)
 
 
 def _matching_step(secret: str, code: str, now: datetime) -> int | None:
@@ -182,8 +189,7 @@ def _use_recovery_code(
     now: datetime,
     settings: SignInSettings,
 ) -> None:
-    limit = settings.max_failures_per_account
-    check_throttle(session, THROTTLE_KIND, account.username, ip, limit, now=now, settings=settings)
+    _throttle(session, account, ip, now=now, settings=settings)
     claimed = session.execute(
         update(RecoveryCode)
         .where(

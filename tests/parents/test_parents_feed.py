@@ -34,6 +34,7 @@ from tests.parents_helpers import (
     incident_about,
     make_family,
     moment,
+    send_notice,
 )
 
 
@@ -316,15 +317,7 @@ def test_notice_is_sent_only_when_the_decision_is_inform_now(
 ) -> None:
     incident = incident_about(session, family, ParentContact.NOT_NOW)
     with pytest.raises(Invalid, match="inform parents/carers now"):
-        services.send_incident_notice(
-            session,
-            family.dsl,
-            incident,
-            family.child,
-            "Hello",
-            now=utcnow(),
-            emails=carer_emails(),
-        )
+        send_notice(session, family.dsl, incident, family.child, "Hello")
     dsl = client_for(app, family.dsl)
     page = dsl.get(f"/parents/incidents/{incident.id}/notice").data.decode()
     assert "Nothing can be sent now" in page
@@ -365,15 +358,7 @@ def test_notice_naming_another_pupil_is_refused_with_a_clear_message(
     incident = incident_about(session, family, ParentContact.INFORM_NOW, family.other)
     for text in ("Ben was unkind to Amira.", "A message from ben taylor upset her.", "Zara too"):
         with pytest.raises(Invalid, match="name of another pupil"):
-            services.send_incident_notice(
-                session,
-                family.dsl,
-                incident,
-                family.child,
-                text,
-                now=utcnow(),
-                emails=carer_emails(),
-            )
+            send_notice(session, family.dsl, incident, family.child, text)
     dsl = client_for(app, family.dsl)
     response = dsl.post(
         f"/parents/incidents/{incident.id}/notice/{family.child.id}",
@@ -381,30 +366,14 @@ def test_notice_naming_another_pupil_is_refused_with_a_clear_message(
     )
     assert response.status_code == 400
     assert "is the name of another pupil" in response.data.decode()
-    services.send_incident_notice(
-        session,
-        family.dsl,
-        incident,
-        family.child,
-        "Amira is safe.",
-        now=utcnow(),
-        emails=carer_emails(),
-    )
+    send_notice(session, family.dsl, incident, family.child, "Amira is safe.")
 
 
 def test_notice_for_another_linked_pupil_goes_to_their_carers_only(
     app: Flask, session: Session, family: Family
 ) -> None:
     incident = incident_about(session, family, ParentContact.INFORM_NOW, family.other)
-    services.send_incident_notice(
-        session,
-        family.dsl,
-        incident,
-        family.other,
-        "Ben is safe.",
-        now=utcnow(),
-        emails=carer_emails(),
-    )
+    send_notice(session, family.dsl, incident, family.other, "Ben is safe.")
     session.commit()
     mum = client_for(app, family.carer).get(f"/family/children/{family.child.id}")
     assert "is safe" not in mum.data.decode()
@@ -419,30 +388,14 @@ def test_only_the_safeguarding_team_sends_notices(
     teacher = client_for(app, family.teacher)
     assert teacher.get(f"/parents/incidents/{incident.id}/notice").status_code == 403
     with pytest.raises(PermissionError):
-        services.send_incident_notice(
-            session,
-            family.teacher,
-            incident,
-            family.child,
-            "x",
-            now=utcnow(),
-            emails=carer_emails(),
-        )
+        send_notice(session, family.teacher, incident, family.child, "x")
 
 
 def test_do_not_contact_blocks_every_route_about_that_incident(
     app: Flask, session: Session, family: Family
 ) -> None:
     incident = incident_about(session, family, ParentContact.INFORM_NOW)
-    services.send_incident_notice(
-        session,
-        family.dsl,
-        incident,
-        family.child,
-        "Amira is safe.",
-        now=utcnow(),
-        emails=carer_emails(),
-    )
+    send_notice(session, family.dsl, incident, family.child, "Amira is safe.")
     services.send_staff_message(
         session, family.dsl, family.child, "Follow-up about it", incident_id=incident.id,
         now=utcnow(),
@@ -461,15 +414,7 @@ def test_do_not_contact_blocks_every_route_about_that_incident(
     assert "Amira is safe." not in page
     assert "Follow-up about it" not in page
     with pytest.raises(Invalid, match="do not contact"):
-        services.send_incident_notice(
-            session,
-            family.dsl,
-            incident,
-            family.child,
-            "Again",
-            now=utcnow(),
-            emails=carer_emails(),
-        )
+        send_notice(session, family.dsl, incident, family.child, "Again")
     with pytest.raises(Invalid, match="do not contact"):
         services.send_staff_message(
             session, family.dsl, family.child, "Chosen", incident_id=incident.id,
@@ -520,15 +465,7 @@ def test_class_staff_never_see_incident_notices(
     app: Flask, session: Session, family: Family
 ) -> None:
     incident = incident_about(session, family, ParentContact.INFORM_NOW)
-    services.send_incident_notice(
-        session,
-        family.dsl,
-        incident,
-        family.child,
-        "Amira is safe.",
-        now=utcnow(),
-        emails=carer_emails(),
-    )
+    send_notice(session, family.dsl, incident, family.child, "Amira is safe.")
     session.commit()
     page = client_for(app, family.teacher).get(f"/parents/pupils/{family.child.id}")
     assert "Amira is safe." not in page.data.decode()

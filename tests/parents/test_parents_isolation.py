@@ -21,7 +21,14 @@ from classroom.worries.models import Category, ParentContact, Risk
 from tests import corpora
 from tests.app_settings import carer_emails, invite_settings, lesson_files, school_today
 from tests.conftest import Clock, client_for
-from tests.parents_helpers import Family, consent, incident_about, make_family, moment
+from tests.parents_helpers import (
+    Family,
+    consent,
+    incident_about,
+    make_family,
+    moment,
+    send_notice,
+)
 
 JPEG = bytes.fromhex(
     "ffd8ffe000104a46494600010100000100010000ffdb004300080606070605080707070909080a0c140d0c0b0b0c"
@@ -137,15 +144,7 @@ def test_a_carer_never_sees_staff_notes_cp_flags_or_incident_details(
     worries.add_note(
         session, family.dsl, incident, "Note: spoke to the police", "Reason: risk", now=utcnow()
     )
-    services.send_incident_notice(
-        session,
-        family.dsl,
-        incident,
-        family.child,
-        "Amira is safe.",
-        now=utcnow(),
-        emails=carer_emails(),
-    )
+    send_notice(session, family.dsl, incident, family.child, "Amira is safe.")
     moment(session, family)
     session.commit()
     client = client_for(app, family.carer)
@@ -274,16 +273,7 @@ def test_attack_text_in_notices_names_and_labels_is_harmless(
             session, family.dsl, incident, ParentContact.INFORM_NOW, "Tell them", None,
             now=utcnow(),
         )
-        services.send_incident_notice(
-            session,
-            family.dsl,
-            incident,
-            family.child,
-            sample,
-            f"n{n}",
-            now=utcnow(),
-            emails=carer_emails(),
-        )
+        send_notice(session, family.dsl, incident, family.child, sample, f"n{n}")
         invites.issue_invite(
             session, family.teacher, family.child, sample[:40], invite_settings(), now=utcnow()
         )

@@ -29,6 +29,7 @@ from tests.parents_helpers import (
     incident_about,
     make_family,
     moment,
+    send_notice,
 )
 from tests.smtp import Inbox
 
@@ -51,15 +52,7 @@ def test_notice_emails_survive_an_outage_and_arrive_exactly_once(
     app: Flask, session: Session, family: Family, smtp_port: int, inbox: Inbox, clock: Clock
 ) -> None:
     incident = incident_about(session, family, ParentContact.INFORM_NOW)
-    services.send_incident_notice(
-        session,
-        family.dsl,
-        incident,
-        family.child,
-        "Amira is safe.",
-        now=utcnow(),
-        emails=carer_emails(),
-    )
+    send_notice(session, family.dsl, incident, family.child, "Amira is safe.")
     session.commit()
     pending = [
         m for m in session.scalars(select(OutboxMessage)) if m.dedupe_key.startswith("parents:")
@@ -213,15 +206,7 @@ def test_do_not_contact_withdraws_a_notice_email_still_waiting(
 ) -> None:
     clock.set(QUIET_EVENING)
     incident = incident_about(session, family, ParentContact.INFORM_NOW)
-    services.send_incident_notice(
-        session,
-        family.dsl,
-        incident,
-        family.child,
-        "Amira is safe.",
-        now=utcnow(),
-        emails=carer_emails(),
-    )
+    send_notice(session, family.dsl, incident, family.child, "Amira is safe.")
     session.commit()
     worries.decide_parent_contact(
         session, family.dsl, incident, ParentContact.DO_NOT_CONTACT, "Risk at home", None,
