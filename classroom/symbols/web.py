@@ -48,7 +48,8 @@ def override_layers(session: Session, pupil: Pupil) -> list[dict[str, str]]:
 
 
 def image_base() -> str:
-    """The symbol URL with a placeholder code: one url_for per request, not one per word."""
+    """The symbol URL with a stand-in code, swapped per word: one url_for per request, not one
+    per word."""
     if "symbol_image_base" not in g:
         g.symbol_image_base = url_for("symbols.image", code="CODE")
     base: str = g.symbol_image_base
