@@ -14,7 +14,7 @@ from classroom.assessment.heatmap_cells import svg_cells, table_cells
 from classroom.installed.views import app_short_name, app_theme_colour
 from classroom.ipad.chrome_web import pupil_chrome
 from classroom.speech.web import speech_available
-from classroom.symbols.people_views import person_picture, staff_picture
+from classroom.symbols.people_views import person_picture
 from classroom.symbols.spoken import name, spoken
 from classroom.symbols.views import PupilLayers
 from classroom.symbols.web import render_labels, render_symbolised, render_words
@@ -60,7 +60,6 @@ def init_app(app: Flask) -> None:
         spoken=spoken,
         person_name=name,
         person_picture=person_picture,
-        staff_picture=staff_picture,
         speech_available=speech_available,
         worry_adult_coming=worry_adult_coming,
         unacknowledged_count=unacknowledged_count,

@@ -14,6 +14,7 @@ import os
 import re
 import secrets
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -53,7 +54,9 @@ class Person:
 def my_people(session: Session, pupil: Pupil) -> list[Person]:
     """The pupil's trusted adults: at school first, then at home."""
     rows = list(session.scalars(_rows(pupil)))
-    people = [_school_person(session, pupil, a, rows) for a in school_adults(session, pupil)]
+    adults = school_adults(session, pupil)
+    pictures = staff_pictures(session, pupil, adults, rows)
+    people = [_school_person(a, rows, pictures[a.id]) for a in adults]
     people += [_home_person(row) for row in rows if row.place is Place.HOME]
     return people
 
@@ -74,20 +77,42 @@ def school_adults(session: Session, pupil: Pupil) -> list[Account]:
 def staff_picture(session: Session, pupil: Pupil, account: Account) -> tuple[str, int] | None:
     """The photo to show this pupil for a member of staff: one set just for the pupil, else
     the staff photo if the member of staff works in the pupil's class; else none."""
-    row = session.scalar(
-        _rows(pupil).where(
-            TrustedPerson.account_id == account.id, TrustedPerson.photo_file.is_not(None)
+    return staff_pictures(session, pupil, [account])[account.id]
+
+
+def staff_pictures(
+    session: Session,
+    pupil: Pupil,
+    accounts: Sequence[Account],
+    rows: Sequence[TrustedPerson] | None = None,
+) -> dict[int, tuple[str, int] | None]:
+    """`staff_picture` for each of `accounts`, in three statements however many there are
+    (`rows`: the pupil's trusted people, when the caller has them already)."""
+    ids = [account.id for account in accounts]
+    if not ids:
+        return {}
+    if rows is None:
+        rows = list(session.scalars(_rows(pupil).where(TrustedPerson.account_id.in_(ids))))
+    own = {row.account_id: row.id for row in reversed(rows) if row.photo_file is not None}
+    teaching = set(
+        session.scalars(
+            select(ClassStaff.account_id).where(
+                ClassStaff.class_id == pupil.class_id, ClassStaff.account_id.in_(ids)
+            )
         )
     )
-    if row is not None:
-        return ("person", row.id)
-    teaches = session.scalar(
-        select(ClassStaff).where(
-            ClassStaff.account_id == account.id, ClassStaff.class_id == pupil.class_id
-        )
+    with_photo = set(
+        session.scalars(select(StaffPhoto.account_id).where(StaffPhoto.account_id.in_(ids)))
     )
-    has_photo = session.get(StaffPhoto, account.id) is not None
-    return ("staff", account.id) if teaches is not None and has_photo else None
+    pictures: dict[int, tuple[str, int] | None] = {}
+    for number in ids:
+        if number in own:
+            pictures[number] = ("person", own[number])
+        elif number in teaching and number in with_photo:
+            pictures[number] = ("staff", number)
+        else:
+            pictures[number] = None
+    return pictures
 
 
 def add_person(
@@ -246,18 +271,11 @@ def _checked(
 
 
 def _school_person(
-    session: Session, pupil: Pupil, account: Account, rows: list[TrustedPerson]
+    account: Account, rows: list[TrustedPerson], picture: tuple[str, int] | None
 ) -> Person:
     row = next((r for r in rows if r.account_id == account.id), None)
     name = row.name if row is not None else account.display_name
-    return Person(
-        f"staff-{account.id}",
-        name,
-        Place.SCHOOL,
-        account.id,
-        staff_picture(session, pupil, account),
-        SCHOOL_SYMBOL,
-    )
+    return Person(f"staff-{account.id}", name, Place.SCHOOL, account.id, picture, SCHOOL_SYMBOL)
 
 
 def _home_person(row: TrustedPerson) -> Person:

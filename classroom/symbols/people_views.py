@@ -36,15 +36,19 @@ def person_picture(person: Person) -> str:
     return url_for("symbols.person_photo", person_id=number)
 
 
-def staff_picture(account: Account) -> str:
-    """For the worry flow: this member of staff's photo as the signed-in pupil may see it."""
+def staff_pictures(pupil: Pupil, accounts: list[Account]) -> dict[int, str]:
+    """For the worry flow: each member of staff's picture URL as the signed-in pupil may see
+    it (their photo where policy lets this pupil see it, else the trusted-adult symbol)."""
     actor = current_actor()
-    if isinstance(actor, PupilPrincipal):
-        photo = people.staff_picture(get_session(), actor.pupil, account)
-        if photo is not None:
-            return person_picture(Person("", "", Place.SCHOOL, account.id, photo, ""))
-    return url_for("symbols.image", code=people.SCHOOL_SYMBOL)
-
+    signed_in = isinstance(actor, PupilPrincipal) and actor.pupil.id == pupil.id
+    photos = people.staff_pictures(get_session(), pupil, accounts) if signed_in else {}
+    symbol = url_for("symbols.image", code=people.SCHOOL_SYMBOL)
+    return {
+        account.id: person_picture(Person("", "", Place.SCHOOL, account.id, photo, ""))
+        if (photo := photos.get(account.id)) is not None
+        else symbol
+        for account in accounts
+    }
 
 
 def _actor() -> Account:

@@ -42,6 +42,7 @@ from classroom.lessons.web import request_catalogue
 from classroom.policy import allow
 from classroom.principals import PupilPrincipal
 from classroom.pupils.models import Pupil
+from classroom.symbols.people_views import staff_pictures
 from classroom.web import apply_form, current_actor, passive, school_today
 from classroom.worries import envelope, flow, services
 from classroom.worries.forms import (
@@ -131,6 +132,7 @@ def _flow_page(pupil: Pupil, device_id: int, key: str, **extra: Any) -> str:
         not_now=_not_now_url(),
         steps=flow.STEPS,
         adults=adults,
+        pictures=staff_pictures(pupil, adults),
         key=key,
         reporter=reporter,
         pupil=pupil,
