@@ -14,6 +14,7 @@ from classroom.assessment.heatmap_cells import svg_cells, table_cells
 from classroom.installed.views import app_short_name, app_theme_colour
 from classroom.ipad.chrome_web import pupil_chrome
 from classroom.speech.web import speech_available
+from classroom.symbols.fragments_web import fragment
 from classroom.symbols.people_views import person_picture
 from classroom.symbols.spoken import name, spoken
 from classroom.symbols.views import PupilLayers
@@ -45,6 +46,7 @@ def init_app(app: Flask) -> None:
         url_for=app.url_for,  # web.py's: each URL built once per worker
         static_url=static_url,
         pupil_chrome=pupil_chrome,
+        fragment=fragment,
         heatmap_svg_cells=svg_cells,
         heatmap_table_cells=table_cells,
         app_short_name=app_short_name,

@@ -31,7 +31,26 @@ LayersKey = tuple[tuple[tuple[str, str], ...], ...]
 
 def layers_key(layers: OverrideLayers) -> LayersKey:
     """The layers as a hashable value: equal choices give equal keys, whatever the objects."""
+    if isinstance(layers, RememberedLayers):
+        return layers.key()
+    return _key_of(layers)
+
+
+def _key_of(layers: OverrideLayers) -> LayersKey:
     return tuple(tuple(sorted(layer.items())) for layer in layers)
+
+
+class RememberedLayers(Sequence[Mapping[str, str]]):
+    """Layers that work out their key once: a pupil screen asks for it a dozen times or more
+    (every spoken script, every chrome part, every cached fragment). The layers of one request
+    never change, so neither does their key."""
+
+    _key: LayersKey | None = None
+
+    def key(self) -> LayersKey:
+        if self._key is None:
+            self._key = _key_of(self)
+        return self._key
 
 
 def cached_symbolise(text: str, overrides: OverrideLayers = (), **options: Any) -> list[Token]:

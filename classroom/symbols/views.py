@@ -25,6 +25,7 @@ from classroom.policy import allow
 from classroom.principals import PupilPrincipal
 from classroom.pupils.models import Pupil, SchoolClass
 from classroom.symbols import pictures, queries, services
+from classroom.symbols.cache import RememberedLayers
 from classroom.symbols.forms import LAYER_KEY, ChooserForm, ClearForm, OverrideForm, TextForm
 from classroom.symbols.library import svg_path
 from classroom.symbols.models import SymbolOverride
@@ -63,7 +64,7 @@ def image(code: str) -> Response:
 # --- Pupil screens: the override layers of whoever is in front of the iPad --------------------
 
 
-class PupilLayers(Sequence[Mapping[str, str]]):
+class PupilLayers(RememberedLayers):
     """The override layers for pupil screens, looked up only when a template first uses them,
     so the many pages that never symbolise pupil text cost no query."""
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -121,8 +121,23 @@ def _not_now_url() -> str:
     return url_for("ipad.home")
 
 
-def _flow_page(pupil: Pupil, device_id: int, key: str, **extra: Any) -> str:
+class Choosable(NamedTuple):
+    """An adult on the worry flow's last choice step, as the cached step shows them."""
+
+    id: int
+    name: str
+    picture: str
+
+
+def _flow_page(
+    pupil: Pupil,
+    device_id: int,
+    key: str,
+    chosen: services.WorryChoices | None = None,
+    **extra: Any,
+) -> str:
     adults = services.trusted_adults(get_session(), pupil)
+    pictures = staff_pictures(pupil, adults)
     # Names the pupil, iPad and visit that this form was rendered for: a worry typed slowly still
     # arrives after the pupil's session has timed out, and a form rendered for one pupil can never
     # be sent as the next pupil on a shared iPad.
@@ -131,8 +146,9 @@ def _flow_page(pupil: Pupil, device_id: int, key: str, **extra: Any) -> str:
         "worries/pupil_flow.html",
         not_now=_not_now_url(),
         steps=flow.STEPS,
-        adults=adults,
-        pictures=staff_pictures(pupil, adults),
+        adults=tuple(Choosable(a.id, a.display_name, pictures[a.id]) for a in adults),
+        checked=_checked(chosen, adults),
+        chosen=chosen,
         key=key,
         reporter=reporter,
         pupil=pupil,
@@ -140,6 +156,22 @@ def _flow_page(pupil: Pupil, device_id: int, key: str, **extra: Any) -> str:
         max_words=flow.MAX_WORDS,
         **extra,
     )
+
+
+def _checked(
+    chosen: services.WorryChoices | None, adults: list[Account]
+) -> tuple[tuple[str, str | int], ...]:
+    """The (step, choice) pairs a form that came back with a problem shows as chosen: only
+    choices the steps offer (the form's values are the browser's, and part of a cache key)."""
+    if chosen is None:
+        return ()
+    picked: list[tuple[str, str | int]] = [
+        (field, value) for field, _question, choices in flow.STEPS
+        if (value := getattr(chosen, field)) in {choice.code for choice in choices}
+    ]  # fmt: skip
+    if chosen.talk_to_id in {adult.id for adult in adults}:
+        picked.append(("talk_to", chosen.talk_to_id))
+    return tuple(picked)
 
 
 @bp.get("/pupil/worry")

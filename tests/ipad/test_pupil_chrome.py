@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from classroom.accounts.models import Account, Role
 from classroom.devices.web import cookie_name
 from classroom.pupils.models import Pupil
+from classroom.symbols.fragments_web import STORE
 from classroom.symbols.services import override_layers
 from tests.factories import make_class, make_device, make_pupil
 
@@ -151,7 +152,7 @@ def test_the_chrome_from_the_cache_is_the_chrome_rendered_fresh(
         ]
     assert fresh[0] in page
     assert fresh[1] in page
-    app.extensions["pupil_chrome"].clear()
+    app.extensions[STORE].clear()
     assert _home(amiras) == page
 
 

@@ -65,7 +65,9 @@ def test_each_adults_photo_shows_in_the_same_statements_for_two_adults_or_six(
 
     elsewhere = make_class(session, name="Ash")
     for name in ("Mr Ng", "Ms Roe", "Mrs Fry", "Mr Day"):
-        adult = make_account(session, Role.TEACHING_ASSISTANT, classes=[school.oak], display_name=name)
+        adult = make_account(
+            session, Role.TEACHING_ASSISTANT, classes=[school.oak], display_name=name
+        )
         _with_photo(session, school, adult)
     # Another class's adult, with a photo: not one of this pupil's adults.
     other = make_account(session, Role.TEACHER, classes=[elsewhere], display_name="Ms Away")

@@ -1,0 +1,116 @@
+"""Parts of pupil screens rendered once per worker (classroom/symbols/fragments_web.py) show each
+pupil their own: a fragment macro reads only its arguments, and whatever differs between pupils
+is an argument, so part of the key."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from flask import Flask
+from jinja2 import Environment, meta
+from sqlalchemy.orm import Session
+
+from classroom.accounts.models import Role
+from classroom.devices.web import cookie_name
+from classroom.ipad import chrome_web
+from tests.factories import make_account, make_class, make_device, make_pupil
+from tests.worry_helpers import make_school, pupil_on_ipad
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "templates"
+# What a fragment may use besides its arguments: the same for every request a worker serves.
+# (url_for and the symbol renderings depend on the script root, which is part of every key.)
+WORKER_FIXED = {
+    "url_for",
+    "static_url",
+    "spoken",
+    "render_words",
+    "render_labels",
+    "render_symbolised",
+    "app_short_name",
+    "app_theme_colour",
+}
+FRAGMENT_CALL = re.compile(r"""fragment\(\s*["']([^"']+)["']""")
+
+
+def fragment_templates() -> set[str]:
+    """Every template rendered through `fragment`, found in the templates and the package."""
+    found = {chrome_web.TEMPLATE}
+    for path in [*TEMPLATES.rglob("*.html"), *(ROOT / "classroom").rglob("*.py")]:
+        found.update(FRAGMENT_CALL.findall(path.read_text()))
+    return found
+
+
+def reads_beyond_arguments(env: Environment, source: str, seen: set[str] | None = None) -> set[str]:
+    """Names a template's `source` (and every template it imports) reads that are neither its
+    own nor fixed for the worker: each would be shown to whoever is next."""
+    seen = seen if seen is not None else set()
+    tree = env.parse(source)
+    reads = meta.find_undeclared_variables(tree) - WORKER_FIXED
+    for imported in meta.find_referenced_templates(tree):
+        if imported is not None and imported not in seen:
+            seen.add(imported)
+            reads |= reads_beyond_arguments(env, (TEMPLATES / imported).read_text(), seen)
+    return reads
+
+
+def test_every_fragment_template_reads_only_its_arguments() -> None:
+    env = Environment(autoescape=True)
+    found = fragment_templates()
+    assert {"ipad/_chrome.html", "worries/_choice_steps.html"} <= found
+    for name in sorted(found):
+        assert reads_beyond_arguments(env, (TEMPLATES / name).read_text()) == set(), name
+
+
+def test_the_check_catches_a_fragment_that_reads_the_signed_in_pupil() -> None:
+    env = Environment(autoescape=True)
+    leaky = (
+        "{% macro card(layers, size) %}<p>{{ current_user.pupil.first_name }}"
+        "{{ request.path }}</p>{% endmacro %}"
+    )
+    assert reads_beyond_arguments(env, leaky) == {"current_user", "request"}
+
+
+def test_each_pupil_sees_their_own_adults_after_another_pupils_flow_was_cached(
+    app: Flask, session: Session
+) -> None:
+    school = make_school(session)  # Amira in Oak: Ms Lopez, then the lead Mr Bell
+    ash = make_class(session, name="Ash")
+    make_account(session, Role.TEACHER, classes=[ash], display_name="Mr Okafor")
+    ben = make_pupil(session, ash, first_name="Ben")
+    _device, token = make_device(session, ash)
+    session.commit()
+    amiras = pupil_on_ipad(app, school)
+    amiras.get("/pupil/worry")
+    bens = app.test_client()
+    bens.set_cookie(cookie_name(), token)
+    assert bens.post(f"/class-ipad/pupils/{ben.id}").status_code == 302
+
+    for _ in range(2):  # the second time, both come from the cache
+        amira_page = amiras.get("/pupil/worry").data.decode()
+        ben_page = bens.get("/pupil/worry").data.decode()
+        assert "Ms Lopez" in amira_page
+        assert "Mr Okafor" not in amira_page
+        assert "Mr Okafor" in ben_page
+        assert "Ms Lopez" not in ben_page
+        assert "Mr Bell" in ben_page  # the lead always hears
+
+
+def test_choices_kept_after_a_problem_are_never_shown_to_the_next_fresh_flow(
+    app: Flask, session: Session
+) -> None:
+    school = make_school(session)
+    ipad = pupil_on_ipad(app, school)
+    ipad.get("/pupil/worry")
+    problem = ipad.post(
+        "/pupil/worry",
+        data={"key": "k", "what": "unkind", "talk_to": str(school.teacher.id), "words": "x" * 2001},
+    )
+    assert problem.status_code == 400
+    page = problem.data.decode()
+    assert 'value="unkind" checked' in page
+    assert f'value="{school.teacher.id}" checked' in page
+
+    fresh = ipad.get("/pupil/worry").data.decode()
+    assert " checked" not in fresh
