@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 from classroom.accounts.models import Role
 from classroom.devices.web import cookie_name
 from classroom.ipad import chrome_web
+from classroom.lessons import maps
 from tests.factories import make_account, make_class, make_device, make_pupil
+from tests.lesson_helpers import all_lessons
 from tests.worry_helpers import make_school, pupil_on_ipad
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,12 +27,14 @@ WORKER_FIXED = {
     "url_for",
     "static_url",
     "spoken",
+    "person_name",
     "render_words",
     "render_labels",
     "render_symbolised",
     "app_short_name",
     "app_theme_colour",
 }
+LESSON_LINK = re.compile(r'href="/pupil/lessons/([^"/]+)"')
 FRAGMENT_CALL = re.compile(r"""fragment\(\s*["']([^"']+)["']""")
 
 
@@ -58,7 +62,7 @@ def reads_beyond_arguments(env: Environment, source: str, seen: set[str] | None 
 def test_every_fragment_template_reads_only_its_arguments() -> None:
     env = Environment(autoescape=True)
     found = fragment_templates()
-    assert {"ipad/_chrome.html", "worries/_choice_steps.html"} <= found
+    assert {"ipad/_chrome.html", "ipad/_home.html", "worries/_choice_steps.html"} <= found
     for name in sorted(found):
         assert reads_beyond_arguments(env, (TEMPLATES / name).read_text()) == set(), name
 
@@ -114,3 +118,30 @@ def test_choices_kept_after_a_problem_are_never_shown_to_the_next_fresh_flow(
 
     fresh = ipad.get("/pupil/worry").data.decode()
     assert " checked" not in fresh
+
+
+def test_two_pupils_with_the_same_lessons_each_get_their_own_home_and_a_change_shows_at_once(
+    app: Flask, session: Session
+) -> None:
+    school = make_school(session)  # Amira: home shows every lesson on her map
+    ben = make_pupil(session, school.oak, first_name="Ben", home_lessons=0)
+    session.commit()
+    amiras = pupil_on_ipad(app, school)
+    bens = app.test_client()
+    bens.set_cookie(cookie_name(), school.token)
+    assert bens.post(f"/class-ipad/pupils/{ben.id}").status_code == 302
+    first = LESSON_LINK.findall(amiras.get("/pupil/").data.decode())
+    assert len(first) > 1
+
+    ben_home = bens.get("/pupil/").data.decode()
+    assert "Ben" in ben_home
+    assert "Amira" not in ben_home
+    assert LESSON_LINK.findall(ben_home) == first  # the same map: the same tiles
+
+    hidden = first[0]
+    maps.set_hidden(session, school.teacher, school.pupil, hidden, True, all_lessons(session))
+    session.commit()
+    amira_home = amiras.get("/pupil/").data.decode()
+    assert "Amira" in amira_home
+    assert hidden not in LESSON_LINK.findall(amira_home)
+    assert LESSON_LINK.findall(bens.get("/pupil/").data.decode()) == first

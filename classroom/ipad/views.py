@@ -8,6 +8,7 @@ Its addresses are the ones class iPads have bookmarked and the installed app sta
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
@@ -153,6 +154,14 @@ def _pictures_page(pupil: Pupil, chosen: list[str], problem: str = "") -> str:
 # --- Pupil pages ----------------------------------------------------------------------------
 
 
+class Tile(NamedTuple):
+    """A lesson tile on the pupil's home screen, as the cached screen shows it."""
+
+    id: str
+    title: str
+    symbol: str
+
+
 @bp.get("/pupil/")
 @allow("pupil")
 def home() -> ResponseReturnValue:
@@ -168,7 +177,7 @@ def home() -> ResponseReturnValue:
         "pupils/home.html",
         me=principal.pupil,
         worry_seen=seen,
-        lessons=lessons,
+        tiles=tuple(Tile(p.lesson.id, p.lesson.title.text, p.lesson.symbol) for p in lessons),
         layers=override_layers(db, principal.pupil),
     )
 
