@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from flask import Flask
+from flask.testing import FlaskClient
 from jinja2 import Environment, meta
 from sqlalchemy.orm import Session
 
@@ -15,6 +16,7 @@ from classroom.accounts.models import Role
 from classroom.devices.web import cookie_name
 from classroom.ipad import chrome_web
 from classroom.lessons import maps
+from tests.conftest import client_for
 from tests.factories import make_account, make_class, make_device, make_pupil
 from tests.lesson_helpers import all_lessons
 from tests.worry_helpers import make_school, pupil_on_ipad
@@ -33,6 +35,8 @@ WORKER_FIXED = {
     "render_symbolised",
     "app_short_name",
     "app_theme_colour",
+    "rights",  # policy.RIGHTS: which roles hold which rights, one table for the app
+    "config",  # the app's settings
 }
 LESSON_LINK = re.compile(r'href="/pupil/lessons/([^"/]+)"')
 FRAGMENT_CALL = re.compile(r"""fragment\(\s*["']([^"']+)["']""")
@@ -62,7 +66,12 @@ def reads_beyond_arguments(env: Environment, source: str, seen: set[str] | None 
 def test_every_fragment_template_reads_only_its_arguments() -> None:
     env = Environment(autoescape=True)
     found = fragment_templates()
-    assert {"ipad/_chrome.html", "ipad/_home.html", "worries/_choice_steps.html"} <= found
+    assert {
+        "ipad/_chrome.html",
+        "ipad/_home.html",
+        "worries/_choice_steps.html",
+        "_staff_chrome.html",
+    } <= found
     for name in sorted(found):
         assert reads_beyond_arguments(env, (TEMPLATES / name).read_text()) == set(), name
 
@@ -145,3 +154,42 @@ def test_two_pupils_with_the_same_lessons_each_get_their_own_home_and_a_change_s
     assert "Amira" in amira_home
     assert hidden not in LESSON_LINK.findall(amira_home)
     assert LESSON_LINK.findall(bens.get("/pupil/").data.decode()) == first
+
+
+NAV = re.compile(r'<nav aria-label="Main">(.*?)</nav>', re.S)
+NAV_LINK = re.compile(r"<a [^>]*>([^<]+)</a>")
+
+
+def _nav(client: FlaskClient, path: str) -> tuple[list[str], str]:
+    page = client.get(path)
+    assert page.status_code == 200, path
+    found = NAV.search(page.data.decode())
+    assert found is not None, path
+    return NAV_LINK.findall(found.group(1)), found.group(1)
+
+
+def test_each_role_gets_its_own_links_and_its_own_alert_count_from_the_cached_nav(
+    app: Flask, session: Session
+) -> None:
+    school = make_school(session)
+    parent = make_account(session, Role.PARENT)
+    admin = make_account(session, Role.ADMIN)
+    session.commit()
+    pupil_on_ipad(app, school).post("/pupil/worry", data={"key": "k", "what": "sad"})
+    dsl, teacher = client_for(app, school.dsl), client_for(app, school.teacher)
+    carer, admin_client = client_for(app, parent), client_for(app, admin)
+
+    for _ in range(2):  # the second time, every nav comes from the cache
+        links, html = _nav(dsl, "/pupils/")
+        assert "Safeguarding queue" in links
+        assert "<span data-count>1</span>" in html  # the new worry: their own count
+        assert "Accounts" not in links
+        links, html = _nav(teacher, "/pupils/")
+        assert {"Home", "Alerts", "Our rules"} <= set(links)
+        assert not {"Safeguarding queue", "Audit log", "Accounts", "Approvals"} & set(links)
+        assert "data-count" not in html
+        links, _html = _nav(carer, "/family/children/")
+        assert links == ["My children", "Settings"]
+        links, _html = _nav(admin_client, "/pupils/")
+        assert {"Accounts", "Classes", "Audit log"} <= set(links)
+        assert "Safeguarding queue" not in links
