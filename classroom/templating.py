@@ -23,7 +23,7 @@ from classroom.symbols.word_swap_web import preview_symbolise, word_swap
 from classroom.web import current_actor, local_time, static_url, zone_name
 from classroom.worries import body_map
 from classroom.worries.evidence_views import incident_evidence
-from classroom.worries.views import unacknowledged_count, worry_adult_coming
+from classroom.worries.views import unacknowledged_count
 
 
 def can(right: str) -> bool:
@@ -63,7 +63,6 @@ def init_app(app: Flask) -> None:
         person_name=name,
         person_picture=person_picture,
         speech_available=speech_available,
-        worry_adult_coming=worry_adult_coming,
         unacknowledged_count=unacknowledged_count,
     )
     app.add_template_filter(local_time, "local")

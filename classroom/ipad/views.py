@@ -168,7 +168,7 @@ def home() -> ResponseReturnValue:
     """The pupil's own start page."""
     principal = _pupil()
     db = get_session()
-    seen = worry_services.seen_message_due(db, principal.pupil)
+    news = worry_services.worry_news(db, principal.pupil)
     # The target lesson first, then as many as staff chose for this pupil (their pathway's
     # number when they have not chosen).
     planned = maps.next_first(db, principal.pupil, request_catalogue())
@@ -176,7 +176,7 @@ def home() -> ResponseReturnValue:
     return render_template(
         "pupils/home.html",
         me=principal.pupil,
-        worry_seen=seen,
+        news=news,
         tiles=tuple(Tile(p.lesson.id, p.lesson.title.text, p.lesson.symbol) for p in lessons),
         layers=override_layers(db, principal.pupil),
     )

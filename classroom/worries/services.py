@@ -401,10 +401,19 @@ def set_aside_chosen_adult(
     record(session, actor, "incident.chosen_adult_set_aside", incident, why)
 
 
-def who_will_come(session: Session, pupil: Pupil) -> Account | None:
-    """For the pupil's start page: who will come instead, on an open worry they reported."""
-    return session.scalar(
-        select(Account)
+@dataclass(frozen=True)
+class WorryNews:
+    """What the pupil's start page tells them about worries they reported."""
+
+    seen_due: bool  # "an adult has seen your worry", until they tap OK
+    coming: str | None  # who will come to talk instead of the adult they chose, on an open one
+
+
+def worry_news(session: Session, pupil: Pupil) -> WorryNews:
+    """Both pieces of the pupil's news in one statement (the start page asks on every visit)."""
+    seen = _seen_not_told(pupil).with_only_columns(Incident.id).exists()
+    coming = (
+        select(Account.display_name)
         .join(Incident, Incident.will_talk_id == Account.id)
         .join(IncidentPupil, IncidentPupil.incident_id == Incident.id)
         .where(
@@ -414,7 +423,10 @@ def who_will_come(session: Session, pupil: Pupil) -> Account | None:
         )
         .order_by(Incident.id.desc())
         .limit(1)
+        .scalar_subquery()
     )
+    seen_due, name = session.execute(select(seen, coming)).one()
+    return WorryNews(bool(seen_due), name)
 
 
 # --- Working an incident ----------------------------------------------------------------------
@@ -830,11 +842,6 @@ def _seen_not_told(pupil: Pupil) -> Select[Incident]:
             Incident.pupil_told_seen_at.is_(None),
         )
     )
-
-
-def seen_message_due(session: Session, pupil: Pupil) -> bool:
-    """Whether to tell the pupil "an adult has seen your worry" (until they tap OK)."""
-    return session.scalar(_seen_not_told(pupil).with_only_columns(Incident.id).limit(1)) is not None
 
 
 def mark_seen_message_told(session: Session, pupil: Pupil, *, now: datetime) -> None:

@@ -914,14 +914,6 @@ def chosen_adult(incident_id: int) -> ResponseReturnValue:
     )
 
 
-def worry_adult_coming() -> Account | None:
-    """For the pupil's start page (one include): who will come instead of the adult they chose."""
-    actor = current_actor()
-    if not isinstance(actor, PupilPrincipal):
-        return None
-    return services.who_will_come(get_session(), actor.pupil)
-
-
 # --- Alerts: the badge, and each person's alert list ------------------------------------------
 
 

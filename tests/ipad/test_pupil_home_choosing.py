@@ -142,7 +142,8 @@ def test_home_follows_the_pathway_when_staff_have_not_chosen(
 def test_an_adult_has_seen_your_worry_is_said_in_order_with_its_ok(
     app: Flask, session: Session, monkeypatch: Any
 ) -> None:
-    monkeypatch.setattr(views.worry_services, "seen_message_due", lambda _db, _pupil: True)
+    news = views.worry_services.WorryNews(seen_due=True, coming=None)
+    monkeypatch.setattr(views.worry_services, "worry_news", lambda _db, _pupil: news)
     oak = make_class(session)
     pupil = make_pupil(session, oak, first_name="Ben", pathway=Pathway.PRE_FORMAL)
     session.commit()
