@@ -71,6 +71,7 @@ def test_every_fragment_template_reads_only_its_arguments() -> None:
         "ipad/_home.html",
         "worries/_choice_steps.html",
         "_staff_chrome.html",
+        "lessons/_map_controls.html",
     } <= found
     for name in sorted(found):
         assert reads_beyond_arguments(env, (TEMPLATES / name).read_text()) == set(), name
@@ -193,3 +194,35 @@ def test_each_role_gets_its_own_links_and_its_own_alert_count_from_the_cached_na
         links, _html = _nav(admin_client, "/pupils/")
         assert {"Accounts", "Classes", "Audit log"} <= set(links)
         assert "Safeguarding queue" not in links
+
+
+def _controls(page: str, lesson_id: str) -> str:
+    row = re.search(rf'<tr id="lesson-{re.escape(lesson_id)}".*?</tr>', page, re.S)
+    assert row is not None, lesson_id
+    return row.group(0)
+
+
+def test_a_lesson_map_row_changes_at_once_and_each_pupils_forms_are_their_own(
+    app: Flask, session: Session
+) -> None:
+    school = make_school(session)
+    ben = make_pupil(session, school.oak, first_name="Ben")
+    session.commit()
+    teacher = client_for(app, school.teacher)
+    amira_map = f"/pupils/{school.pupil.id}/lessons"
+    page = teacher.get(amira_map).data.decode()
+    lesson_id, other = re.findall(r'<tr id="lesson-([^"]+)"', page)[:2]
+    assert ">Hide<" in _controls(page, lesson_id)
+
+    hidden = teacher.post(f"{amira_map}/{lesson_id}/hide")
+    assert hidden.status_code == 302
+    page = teacher.get(amira_map).data.decode()
+    assert ">Show<" in _controls(page, lesson_id)
+    assert "Make target" not in _controls(page, lesson_id)  # a hidden lesson is no target
+    assert ">Hide<" in _controls(page, other)
+
+    bens = teacher.get(f"/pupils/{ben.id}/lessons").data.decode()
+    assert ">Hide<" in _controls(bens, lesson_id)  # hidden for Amira only
+    actions = re.findall(r'action="(/pupils/\d+/lessons/[^"]+)"', _controls(bens, lesson_id))
+    assert actions
+    assert all(a.startswith(f"/pupils/{ben.id}/") for a in actions)

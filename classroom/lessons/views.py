@@ -225,7 +225,7 @@ def pupil_map(pupil_id: int) -> ResponseReturnValue:
         personalised=maps.is_personalised(db, pupil),
         can_edit=policy.can_edit_pupil_settings(db, current_actor(), pupil),
         addable=[lesson for lesson in request_catalogue() if lesson.id not in on_map],
-        pathways=list(Pathway),
+        pathways=tuple((pathway.value, pathway.label) for pathway in Pathway),
     )
 
 
