@@ -1,0 +1,85 @@
+"""What the safeguarding queue's rows say (read as plain columns in one statement), and
+"Recently closed" in the order things were closed."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import timedelta
+
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from classroom.db import utcnow
+from classroom.worries import services
+from classroom.worries.models import Category, Incident, Risk
+from tests.app_settings import base_url
+from tests.conftest import sign_in
+from tests.factories import make_pupil
+from tests.worry_helpers import School, make_school
+
+
+def _worry(session: Session, school: School, **choices: object) -> Incident:
+    incident = services.raise_worry(
+        session, school.pupil, school.device, str(uuid.uuid4()), services.WorryChoices(**choices),
+        now=utcnow(), base_url=base_url(),
+    )  # fmt: skip
+    session.commit()
+    return incident
+
+
+def _triage_and_close(session: Session, school: School, incident: Incident, days_ago: int) -> None:
+    when = utcnow() - timedelta(days=days_ago)
+    triage = services.Triage(Category.CYBERBULLYING, Risk.LOW, "Spoke to her", False, None)
+    services.triage(session, school.dsl, incident, triage, now=when)
+    services.close(session, school.dsl, incident, "Resolved", "Check settings", now=when)
+    session.commit()
+
+
+def _row(page: str, incident: Incident) -> list[str]:
+    found = re.search(rf"<tr[^>]*>\s*<td><a [^>]*>{incident.reference}</a>.*?</tr>", page, re.S)
+    assert found is not None, incident.reference
+    cells = re.findall(r"<td>(.*?)</td>", found.group(0), re.S)
+    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in cells]
+
+
+def test_each_open_row_names_the_pupil_who_it_came_from_and_who_has_it(
+    client: FlaskClient, session: Session
+) -> None:
+    school = make_school(session)
+    worry = _worry(session, school, what="unkind")
+    triage = services.Triage(
+        Category.CYBERBULLYING, Risk.MEDIUM, "Spoke to her", False, school.deputy.id
+    )
+    services.triage(session, school.dsl, worry, triage, now=utcnow())
+    ben = make_pupil(session, school.oak, first_name="Ben", last_name="Ode")
+    concern = services.raise_concern(
+        session, school.teacher, str(uuid.uuid4()),
+        services.ConcernInput(ben.id, "Upset after break", "speech", None, None),
+        now=utcnow(), base_url=base_url(),
+    )  # fmt: skip
+    session.commit()
+    sign_in(client, school.dsl.username)
+    page = client.get("/safeguarding/").data.decode()
+
+    _ref, status, _received, source, pupil, category, risk, assigned = _row(page, worry)
+    assert (status, source, pupil, risk, assigned) == (
+        "Open", "Pupil (iPad)", "Amira Khan", "Medium", "Ms Evans")  # fmt: skip
+    assert category == "Cyberbullying"
+    _ref, status, _received, source, pupil, category, risk, assigned = _row(page, concern)
+    assert (status, source, pupil, risk, assigned) == ("New", "Ms Lopez", "Ben Ode", "—", "—")
+
+
+def test_recently_closed_shows_the_last_closed_first_even_an_old_worry(
+    client: FlaskClient, session: Session
+) -> None:
+    school = make_school(session)
+    old = _worry(session, school, what="unkind")
+    newer = _worry(session, school, what="sad")
+    _triage_and_close(session, school, newer, days_ago=3)
+    _triage_and_close(session, school, old, days_ago=0)  # raised first, closed last
+    sign_in(client, school.dsl.username)
+    page = client.get("/safeguarding/").data.decode()
+    closed = page.split('id="closed-heading"')[1]
+    assert closed.index(old.reference) < closed.index(newer.reference)
+    assert "Amira Khan" in closed
