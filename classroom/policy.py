@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TypeVar
+from functools import cache
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
@@ -515,11 +516,18 @@ def can_send_parent_notice(actor: Actor, incident: Incident) -> bool:
 HOLDING_DECISIONS = (ParentContact.DO_NOT_CONTACT, ParentContact.NOT_NOW)
 
 
+@cache
+def _later_decision() -> Any:
+    """Made once (on first use, once every model is mapped): aliasing a mapped class copies
+    every column, too slow to do per request."""
+    return aliased(ParentContactDecision)
+
+
 def _decision_in_force_is(
     incident_id: InstrumentedAttribute[int | None] | InstrumentedAttribute[int] | int,
     decisions: tuple[ParentContact, ...],
 ) -> ColumnElement[bool]:
-    later = aliased(ParentContactDecision)
+    later = _later_decision()
     latest = select(func.max(later.id)).where(later.incident_id == incident_id).scalar_subquery()
     return exists(
         select(ParentContactDecision.id).where(

@@ -57,8 +57,10 @@ def pupil_row(
     if pathways is None:
         pathways = maps.pathways_for(session, [pupil])[pupil.id]
     cells = []
+    own = content.Pathway(Pathway(pupil.pathway).value)
     for lesson in lessons:
-        pathway = content.Pathway(Pathway(pathways.get(lesson.id, pupil.pathway)).value)
+        chosen = pathways.get(lesson.id)
+        pathway = own if chosen is None else content.Pathway(Pathway(chosen).value)
         objective = lesson.version(pathway).objective
         cells.append(Cell(lesson, objective, pathway, found.get((pupil.id, objective.id))))
     return cells

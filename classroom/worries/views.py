@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 from urllib.parse import urlsplit
@@ -440,9 +441,16 @@ class QueueRow:
         return f"W{self.id:05d}"
 
 
+@cache
+def _row_accounts() -> tuple[Any, Any]:
+    """Who raised it and who has it: made once (on first use, once every model is mapped),
+    as aliasing a mapped class copies every column, too slow to do per request."""
+    return orm.aliased(Account, name="raised_by"), orm.aliased(Account, name="assignee")
+
+
 def _row_query(scope: Select[Incident]) -> Select[Any]:
     """`scope` (a query of incidents the actor may see) as QueueRow columns."""
-    raised, assignee = orm.aliased(Account), orm.aliased(Account)
+    raised, assignee = _row_accounts()
     first_pupil = (
         select(Pupil.first_name + " " + Pupil.last_name)
         .join(IncidentPupil, IncidentPupil.pupil_id == Pupil.id)

@@ -318,12 +318,15 @@ class Lesson:
 
         A lesson a teacher wrote for one pathway is taught as written to whoever it is given.
         """
+        for version in self.versions:  # the usual case, asked for every cell of a heatmap
+            if version.pathway is pathway:
+                return version
         order = list(Pathway)
 
         def distance(version: Version) -> int:
             return abs(order.index(version.pathway) - order.index(pathway))
 
-        return min(self.versions, key=distance)  # the same pathway is at distance 0
+        return min(self.versions, key=distance)
 
     @property
     def pathways(self) -> tuple[Pathway, ...]:
