@@ -4,35 +4,19 @@ the session row with the account, or with the pupil and their class iPad, joined
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account, Role
 from classroom.devices.web import cookie_name
 from classroom.pupils.models import Pupil
 from tests.factories import make_class, make_device, make_pupil
+from tests.statements import statements
 
 BY_ID = re.compile(r"FROM (pupils|devices|accounts) WHERE \1\.id = \?")
-
-
-@contextmanager
-def statements(app: Flask) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def note(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
-        seen.append(" ".join(statement.split()))
-
-    engine = app.extensions["db_engine"]
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
 
 
 def _ipad(app: Flask, session: Session, pupil: Pupil) -> tuple[FlaskClient, str]:

@@ -8,13 +8,13 @@ from collections.abc import Callable
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account, Role
 from classroom.pupils.models import SchoolClass
 from tests.conftest import sign_in
 from tests.factories import make_account, make_class, make_pupil
+from tests.statements import statements
 
 
 def _class_with_people(session: Session, name: str) -> SchoolClass:
@@ -25,17 +25,8 @@ def _class_with_people(session: Session, name: str) -> SchoolClass:
 
 
 def _statements_for_home(app: Flask, client: FlaskClient) -> tuple[int, str]:
-    seen: list[str] = []
-
-    def note(*_args: object) -> None:
-        seen.append("")
-
-    engine = app.extensions["db_engine"]
-    event.listen(engine, "before_cursor_execute", note)
-    try:
+    with statements(app) as seen:
         response = client.get("/pupils/")
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
     assert response.status_code == 200
     return len(seen), response.data.decode()
 

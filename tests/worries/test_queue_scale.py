@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from classroom.db import utcnow
 from classroom.worries import services
 from tests.app_settings import base_url
 from tests.conftest import sign_in
+from tests.statements import statements
 from tests.worry_helpers import School, make_school
 
 
@@ -35,17 +35,8 @@ def _worries(session: Session, school: School, count: int) -> None:
 
 
 def _statements(app: Flask, fetch: Callable[[], Any]) -> int:
-    seen: list[str] = []
-    engine = app.extensions["db_engine"]
-
-    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
+    with statements(app) as seen:
         assert fetch().status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
     return len(seen)
 
 

@@ -9,13 +9,13 @@ import re
 from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account, Role
 from classroom.db import utcnow
 from classroom.symbols import people
 from tests.factories import make_account, make_class
+from tests.statements import statements
 from tests.symbol_helpers import people_folder
 from tests.worry_helpers import School, make_school, pupil_on_ipad
 
@@ -34,17 +34,8 @@ def _with_photo(session: Session, school: School, account: Account) -> None:
 
 def _flow(app: Flask, ipad: FlaskClient) -> tuple[int, dict[str, str]]:
     """(statements run, each adult's name -> the picture shown on their card)."""
-    seen: list[str] = []
-
-    def note(*_args: object) -> None:
-        seen.append("")
-
-    engine = app.extensions["db_engine"]
-    event.listen(engine, "before_cursor_execute", note)
-    try:
+    with statements(app) as seen:
         response = ipad.get("/pupil/worry")
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
     assert response.status_code == 200
     step = response.data.decode().split('data-step="talk_to"')[1].split("</fieldset>")[0]
     cards = re.findall(r'<img src="([^"]+)" alt="">.*?class="sym-label">([^<]+)<', step, re.S)
