@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from jinja2 import Environment, meta
@@ -16,6 +17,7 @@ from classroom.accounts.models import Role
 from classroom.devices.web import cookie_name
 from classroom.ipad import chrome_web
 from classroom.lessons import maps
+from classroom.symbols import fragments_web
 from tests.conftest import client_for
 from tests.factories import make_account, make_class, make_device, make_pupil
 from tests.lesson_helpers import all_lessons
@@ -39,6 +41,7 @@ WORKER_FIXED = {
     "config",  # the app's settings
 }
 LESSON_LINK = re.compile(r'href="/pupil/lessons/([^"/]+)"')
+TOKEN = re.compile(r'(?<=csrf-token" content=")[^"]+|(?<=name="csrf_token" value=")[^"]+')
 FRAGMENT_CALL = re.compile(r"""fragment\(\s*["']([^"']+)["']""")
 
 
@@ -226,3 +229,23 @@ def test_a_lesson_map_row_changes_at_once_and_each_pupils_forms_are_their_own(
     actions = re.findall(r'action="(/pupils/\d+/lessons/[^"]+)"', _controls(bens, lesson_id))
     assert actions
     assert all(a.startswith(f"/pupils/{ben.id}/") for a in actions)
+
+
+def test_the_store_forgets_everything_past_its_budget_and_pages_stay_right(
+    app: Flask, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    school = make_school(session)
+    ipad = pupil_on_ipad(app, school)
+    first = TOKEN.sub("", ipad.get("/pupil/").data.decode())
+    store = app.extensions[fragments_web.STORE]
+    assert 0 < store.size == sum(len(html) for html in store.values())
+
+    budget = store.size + 1
+    home_parts = set(store)
+    monkeypatch.setattr(fragments_web, "BUDGET_BYTES", budget)
+    worry = ipad.get("/pupil/worry").data.decode()  # its steps do not fit beside the home screen
+    assert "Ms Lopez" in worry
+    assert not home_parts <= set(store)  # forgotten
+    assert store.size == sum(len(html) for html in store.values())
+    assert store.size <= budget
+    assert TOKEN.sub("", ipad.get("/pupil/").data.decode()) == first

@@ -34,9 +34,27 @@ from classroom.symbols.symboliser import OverrideLayers
 
 # Random per worker, so no text (a pupil's name, a staff member's symbol phrase) can forge one.
 _MARKER = "\x00fragment-" + secrets.token_hex(8) + "-{}\x00"
-# A bound, not a policy: a school has a few hundred pupils and lessons; forgetting costs a render.
-REMEMBERED = 4_000
 STORE = "rendered_fragments"
+# A bound, not a policy: a school's fragments (a home screen and a worry flow per pupil, a map
+# row per pupil and lesson) come to a few megabytes; past this, everything is forgotten at once
+# and rendered again as asked for. Per worker.
+BUDGET_BYTES = 32 * 1024 * 1024  # counted as len() of the HTML: about its bytes
+
+
+class Remembered(dict[Hashable, str]):
+    """Rendered fragments by key, forgotten all at once when they outgrow their budget."""
+
+    size = 0
+
+    def keep(self, key: Hashable, html: str) -> None:
+        if self.size + len(html) > BUDGET_BYTES:
+            self.clear()
+        self[key] = html
+        self.size += len(html)
+
+    def clear(self) -> None:
+        super().clear()
+        self.size = 0
 
 
 def fragment(
@@ -58,13 +76,11 @@ def fragment(
         tuple(sorted(per_request)),
         request.script_root,  # every URL in a fragment starts with it
     )
-    remembered: dict[Hashable, str] = current_app.extensions.setdefault(STORE, {})
+    remembered: Remembered = current_app.extensions.setdefault(STORE, Remembered())
     html = None if current_app.debug else remembered.get(key)  # debug: edited files show at once
     if html is None:
         html = _render(template, macro, layers, per_request, arguments)
-        if len(remembered) >= REMEMBERED:
-            remembered.clear()
-        remembered[key] = html
+        remembered.keep(key, html)
     for name, value in per_request.items():
         html = html.replace(_MARKER.format(name), str(escape(value)))
     return Markup(html)  # noqa: S704 - rendered with autoescaping; the values above are escaped
