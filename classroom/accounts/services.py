@@ -11,7 +11,7 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.orm import Session, contains_eager
 
 from classroom.accounts.models import Account, LoginAttempt, Role, UserSession
@@ -45,6 +45,11 @@ def _with_whom() -> Select[UserSession]:
             contains_eager(UserSession.device),
         )
     )
+
+
+@cache  # every request runs it: built once, so its SQL and cache key are worked out once
+def _by_token() -> Select[UserSession]:
+    return _with_whom().where(UserSession.token_hash == bindparam("token_hash"))
 
 
 def normalise_username(username: str) -> str:
@@ -207,7 +212,7 @@ def live_session(
     session: Session, token: str, *, now: datetime, settings: SignInSettings
 ) -> UserSession | None:
     """The session for a cookie token if it has not ended, idled out or expired."""
-    row = session.scalar(_with_whom().where(UserSession.token_hash == token_hash(token)))
+    row = session.scalar(_by_token(), {"token_hash": token_hash(token)})
     if row is None or row.ended_at is not None:
         return None
     idle_minutes = settings.pupil_idle_minutes if row.pupil_id else settings.staff_idle_minutes

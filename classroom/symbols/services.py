@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 
-from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, false, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from classroom import policy
@@ -137,37 +138,39 @@ def school_override_layers(session: Session, school_id: int) -> list[dict[str, s
 def _layers(
     session: Session, school_id: int, class_id: int | None, pupil_id: int | None
 ) -> list[dict[str, str]]:
-    school_wide = and_(SymbolOverride.class_id.is_(None), SymbolOverride.pupil_id.is_(None))
-    # Plain columns, not ORM objects: every pupil page reads these rows.
-    query = (
-        select(
-            SymbolOverride.pupil_id,
-            SymbolOverride.class_id,
-            SymbolOverride.phrase,
-            SymbolOverride.symbol,
-        )
-        .where(SymbolOverride.school_id == school_id)
-        .where(or_(school_wide, _class_is(class_id), _pupil_is(pupil_id)))
-        .order_by(SymbolOverride.id)
-    )
     school: dict[str, str] = {}
     in_class: dict[str, str] = {}
     own: dict[str, str] = {}
-    for row_pupil, row_class, phrase, symbol in session.execute(query):
+    params = {"school_id": school_id, "class_id": class_id, "pupil_id": pupil_id}
+    query = _layers_query(class_id is not None, pupil_id is not None)
+    for row_pupil, row_class, phrase, symbol in session.execute(query, params):
         # The same rule as SymbolOverride.layer: pupil, else class, else school.
         layer = own if row_pupil is not None else in_class if row_class is not None else school
         layer[phrase] = symbol or HIDDEN
     return [school, in_class, own]
 
 
-def _class_is(class_id: int | None) -> ColumnElement[bool]:
-    # As for pupils: no class means no class layer, not "rows without a class".
-    return SymbolOverride.class_id == class_id if class_id is not None else false()
-
-
-def _pupil_is(pupil_id: int | None) -> ColumnElement[bool]:
-    # No pupil means no pupil layer at all (not "rows without a pupil", which are others').
-    return SymbolOverride.pupil_id == pupil_id if pupil_id is not None else false()
+@cache  # every pupil page reads the layers: each shape of the query is built once
+def _layers_query(
+    has_class: bool, has_pupil: bool
+) -> Select[int | None, int | None, str, str | None]:
+    school_wide = and_(SymbolOverride.class_id.is_(None), SymbolOverride.pupil_id.is_(None))
+    # No class (or no pupil) means no such layer at all, not "rows without a class", which
+    # are the school's or other pupils'.
+    in_class = SymbolOverride.class_id == bindparam("class_id") if has_class else false()
+    own = SymbolOverride.pupil_id == bindparam("pupil_id") if has_pupil else false()
+    # Plain columns, not ORM objects: every pupil page reads these rows.
+    return (
+        select(
+            SymbolOverride.pupil_id,
+            SymbolOverride.class_id,
+            SymbolOverride.phrase,
+            SymbolOverride.symbol,
+        )
+        .where(SymbolOverride.school_id == bindparam("school_id"))
+        .where(or_(school_wide, in_class, own))
+        .order_by(SymbolOverride.id)
+    )
 
 
 def _is(column: InstrumentedAttribute[int | None], value: int | None) -> ColumnElement[bool]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import BindParameter, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from classroom import policy
@@ -411,13 +412,20 @@ class WorryNews:
 
 def worry_news(session: Session, pupil: Pupil) -> WorryNews:
     """Both pieces of the pupil's news in one statement (the start page asks on every visit)."""
-    seen = _seen_not_told(pupil).with_only_columns(Incident.id).exists()
+    seen_due, name = session.execute(_worry_news(), {"pupil_id": pupil.id}).one()
+    return WorryNews(bool(seen_due), name)
+
+
+@cache  # every visit to the start page runs it: built once, with the pupil as a parameter
+def _worry_news() -> Select[bool, str | None]:
+    pupil_id: BindParameter[int] = bindparam("pupil_id")
+    seen = _seen_not_told(pupil_id).with_only_columns(Incident.id).exists()
     coming = (
         select(Account.display_name)
         .join(Incident, Incident.will_talk_id == Account.id)
         .join(IncidentPupil, IncidentPupil.incident_id == Incident.id)
         .where(
-            IncidentPupil.pupil_id == pupil.id,
+            IncidentPupil.pupil_id == pupil_id,
             IncidentPupil.role == PupilRole.REPORTED_BY,
             Incident.status != Status.CLOSED,
         )
@@ -425,8 +433,7 @@ def worry_news(session: Session, pupil: Pupil) -> WorryNews:
         .limit(1)
         .scalar_subquery()
     )
-    seen_due, name = session.execute(select(seen, coming)).one()
-    return WorryNews(bool(seen_due), name)
+    return select(seen, coming)
 
 
 # --- Working an incident ----------------------------------------------------------------------
@@ -830,12 +837,12 @@ def reopen(
 # --- The pupil side -----------------------------------------------------------------------------
 
 
-def _seen_not_told(pupil: Pupil) -> Select[Incident]:
+def _seen_not_told(pupil_id: int | BindParameter[int]) -> Select[Incident]:
     return (
         select(Incident)
         .join(IncidentPupil)
         .where(
-            IncidentPupil.pupil_id == pupil.id,
+            IncidentPupil.pupil_id == pupil_id,
             IncidentPupil.role == PupilRole.REPORTED_BY,
             Incident.source == Source.PUPIL,
             Incident.acknowledged_at.is_not(None),
@@ -846,7 +853,7 @@ def _seen_not_told(pupil: Pupil) -> Select[Incident]:
 
 def mark_seen_message_told(session: Session, pupil: Pupil, *, now: datetime) -> None:
     """The pupil has had the "an adult has seen your worry" message: stop showing it."""
-    for incident in session.scalars(_seen_not_told(pupil)):
+    for incident in session.scalars(_seen_not_told(pupil.id)):
         incident.pupil_told_seen_at = now
 
 
