@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from classroom.audit.models import AuditEvent
 from classroom.audit.services import record
-from classroom.db import get_session, keep, write_intent
+from classroom.db import get_session, keep, plain_rows, write_intent
 from classroom.errors import Forbidden, NotFound
 from classroom.policy import allow
 
@@ -97,3 +97,24 @@ def test_code_after_a_read_in_the_same_thread_writes_again(app: Flask) -> None:
     plain = FlaskClient(app)
     assert plain.get("/health").status_code == 200
     assert write_intent.get() is True
+
+
+def test_plain_rows_see_a_writing_request_own_changes_and_a_read_writes_only_after(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    """Reads of plain columns go through Core (db.plain_rows): a writing request still reads
+    what it has just changed, and a read still flushes nothing until it has ended."""
+    bp = Blueprint("rows", __name__, url_prefix="/rows")
+    count = select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "test.rows")
+
+    def noted_then_counted() -> str:
+        record(get_session(), None, "test.rows")
+        return str(plain_rows(get_session(), count).scalar_one())
+
+    bp.post("/")(allow("public")(noted_then_counted))
+    bp.get("/")(allow("public")(noted_then_counted))
+    app.register_blueprint(bp)
+
+    assert client.post("/rows/").get_data(as_text=True) == "1"  # its own row, flushed first
+    assert client.get("/rows/").get_data(as_text=True) == "1"  # the read's row is not yet in
+    assert _noted(session, "test.rows") == 2  # and is written once the read has ended

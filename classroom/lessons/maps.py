@@ -13,6 +13,7 @@ from sqlalchemy.sql.selectable import CompoundSelect
 from classroom import policy
 from classroom.audit.models import AuditTier
 from classroom.audit.services import record
+from classroom.db import plain_rows
 from classroom.errors import Invalid
 from classroom.lessons import authoring
 from classroom.lessons.authored_models import AuthoredLesson, LessonStatus
@@ -57,7 +58,7 @@ def school_catalogue(
     """
     stamps: Stamps = tuple(
         (row.id, row.revision, row.updated_at)
-        for row in session.execute(_SHARED_STAMPS, {"school_id": school_id})
+        for row in plain_rows(session, _SHARED_STAMPS, {"school_id": school_id})
     )
     cached = built.get(school_id)
     if cached is not None and cached[0] == stamps:
@@ -164,8 +165,8 @@ def _map_rows(session: Session, pupil: Pupil, lessons: Catalogue) -> list[_MapRo
     """The pupil's map in order: their own if a teacher personalised it, else their class's."""
     found = [
         _MapRow(lesson_id, pathway, bool(hidden), bool(own), bool(target), bool(finished))
-        for lesson_id, pathway, hidden, own, target, finished in session.execute(
-            _MAP_ROWS, {"pupil_id": pupil.id, "class_id": pupil.class_id}
+        for lesson_id, pathway, hidden, own, target, finished in plain_rows(
+            session, _MAP_ROWS, {"pupil_id": pupil.id, "class_id": pupil.class_id}
         )
     ]
     if not found:
@@ -187,7 +188,7 @@ def _default_rows(session: Session, pupil: Pupil, lessons: Catalogue) -> list[_M
     """A class whose map was never saved follows the default (see `default_entries`)."""
     done = [
         (kind, lesson_id)
-        for kind, lesson_id in session.execute(_TARGET_AND_FINISHED, {"pupil_id": pupil.id})
+        for kind, lesson_id in plain_rows(session, _TARGET_AND_FINISHED, {"pupil_id": pupil.id})
     ]
     targets = {lesson_id for kind, lesson_id in done if kind == "target"}
     finished = {lesson_id for kind, lesson_id in done if kind == "finished"}

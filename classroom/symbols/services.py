@@ -14,6 +14,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from classroom import policy
 from classroom.accounts.models import Account, School
 from classroom.audit.services import record
+from classroom.db import plain_rows
 from classroom.errors import Invalid
 from classroom.principals import Actor
 from classroom.pupils.models import Pupil, SchoolClass
@@ -143,7 +144,7 @@ def _layers(
     own: dict[str, str] = {}
     params = {"school_id": school_id, "class_id": class_id, "pupil_id": pupil_id}
     query = _layers_query(class_id is not None, pupil_id is not None)
-    for row_pupil, row_class, phrase, symbol in session.execute(query, params):
+    for row_pupil, row_class, phrase, symbol in plain_rows(session, query, params):
         # The same rule as SymbolOverride.layer: pupil, else class, else school.
         layer = own if row_pupil is not None else in_class if row_class is not None else school
         layer[phrase] = symbol or HIDDEN

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from classroom import policy
 from classroom.accounts.models import Account
 from classroom.audit.services import record
+from classroom.db import plain_rows
 from classroom.devices.models import Device
 from classroom.errors import Invalid, checked_key
 from classroom.lessons import maps
@@ -412,7 +413,7 @@ class WorryNews:
 
 def worry_news(session: Session, pupil: Pupil) -> WorryNews:
     """Both pieces of the pupil's news in one statement (the start page asks on every visit)."""
-    seen_due, name = session.execute(_worry_news(), {"pupil_id": pupil.id}).one()
+    seen_due, name = plain_rows(session, _worry_news(), {"pupil_id": pupil.id}).one()
     return WorryNews(bool(seen_due), name)
 
 
