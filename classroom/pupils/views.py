@@ -48,7 +48,8 @@ def dashboard() -> ResponseReturnValue:
     # one query: the page's statements stay the same however many classes the school has.
     shown = (selectinload(SchoolClass.staff), selectinload(SchoolClass.pupils))
     classes = list(db.scalars(policy.visible_classes(actor).options(*shown)))
-    visible = set(db.scalars(policy.visible_pupils(actor)))
+    # Ids, not pupils: every visible pupil is already loaded with their class.
+    visible = set(db.scalars(policy.visible_pupils(actor).with_only_columns(Pupil.id)))
     record(db, actor, "pupils.list_viewed", summary=f"{len(visible)} pupils")
     # can_edit_class_map is membership of this scope (tests/test_policy_agreement.py).
     maps = policy.visible_settings_classes(actor).with_only_columns(SchoolClass.id)

@@ -12,10 +12,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from classroom.audit.models import AuditEvent
+from classroom.audit.models import AuditEvent, AuditTier
 from classroom.audit.services import record
 from classroom.db import utcnow
-from tests.factories import PASSWORD, make_account, make_class
+from tests.factories import PASSWORD, make_account, make_class, make_pupil
 
 ADDRESS = "203.0.113.7"
 
@@ -66,3 +66,29 @@ def test_a_row_written_outside_a_request_names_no_client(session: Session) -> No
     entry = _entry(session, "class.renamed")
     assert entry.ip is None
     assert entry.at is not None
+
+
+def test_viewing_a_pupil_is_audited_whole_after_the_read(
+    client: FlaskClient, session: Session
+) -> None:
+    """A page that only reads writes its audit row once the read has ended (db.finish_read),
+    as one plain INSERT: the row still has everything an audit row must have."""
+    oak = make_class(session, name="Oak")
+    teacher = make_account(session, classes=[oak])
+    pupil = make_pupil(session, oak)
+    session.commit()
+    client.post("/sign-in", data={"username": teacher.username, "password": PASSWORD})
+    before = utcnow()
+    page = client.get(f"/pupils/{pupil.id}", environ_base={"REMOTE_ADDR": ADDRESS})
+    assert page.status_code == 200
+    session.expire_all()
+    entry = _entry(session, "pupil.viewed")
+    assert (entry.actor_kind, entry.actor_id, entry.actor_name) == (
+        "staff", teacher.id, teacher.display_name
+    )
+    assert (entry.object_type, entry.object_id) == ("Pupil", pupil.id)
+    assert (entry.ip, entry.school_id) == (ADDRESS, teacher.school_id)
+    assert entry.tier is AuditTier.RECORD
+    assert entry.at >= before
+    viewed = select(AuditEvent).where(AuditEvent.action == "pupil.viewed")
+    assert len(session.scalars(viewed).all()) == 1  # once, not again at the next commit
