@@ -378,13 +378,18 @@ TEAM_REACH: dict[str, frozenset[Role]] = {
 }
 
 
+def team_roles(reach: str) -> frozenset[Role]:
+    """The roles of a school's safeguarding team as far as `reach` (see TEAM_REACH)."""
+    return TEAM_REACH[reach] & RIGHTS["work_incidents"].roles
+
+
 def safeguarding_team(school_id: int, reach: str = "team") -> Select[Account]:
     """Active members of a school's safeguarding team, as far as `reach` (see TEAM_REACH).
 
     Every role in it holds "work_incidents", so it agrees with `can_work_incident`: nobody is
     alerted to, offered or assigned a record they would get a 404 for.
     """
-    roles = TEAM_REACH[reach] & RIGHTS["work_incidents"].roles
+    roles = team_roles(reach)
     return (
         select(Account)
         .where(

@@ -17,14 +17,15 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 
 from PIL import Image
-from sqlalchemy import Select, select
+from sqlalchemy import BindParameter, Select, bindparam, exists, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from classroom import policy
-from classroom.accounts.models import Account
+from classroom.accounts.models import Account, Role
 from classroom.audit.services import record
 from classroom.errors import Invalid
 from classroom.photos import reencode
@@ -54,24 +55,95 @@ class Person:
 def my_people(session: Session, pupil: Pupil) -> list[Person]:
     """The pupil's trusted adults: at school first, then at home."""
     rows = list(session.scalars(_rows(pupil)))
-    adults = school_adults(session, pupil)
-    pictures = staff_pictures(session, pupil, adults, rows)
-    people = [_school_person(a, rows, pictures[a.id]) for a in adults]
+    people = [_school_person(adult, rows) for adult in offered_adults(session, pupil)]
     people += [_home_person(row) for row in rows if row.place is Place.HOME]
     return people
 
 
-def school_adults(session: Session, pupil: Pupil) -> list[Account]:
+@dataclass(frozen=True)
+class SchoolAdult:
+    """A school adult a pupil may choose, with the picture to show this pupil for them."""
+
+    account_id: int
+    name: str  # the account's display name
+    photo: tuple[str, int] | None  # ("person", trusted person id) or ("staff", account id)
+
+
+def offered_adults(session: Session, pupil: Pupil) -> list[SchoolAdult]:
     """Who a pupil may choose to talk to about a worry: the school adults staff chose for
-    them (else their class staff), then the safeguarding lead, who always hears."""
-    chosen = [
-        row.account
-        for row in session.scalars(_rows(pupil).where(TrustedPerson.place == Place.SCHOOL))
-        if row.account is not None and row.account.active and row.account.is_staff
-    ]
-    staff = chosen or [a for a in pupil.school_class.staff if a.active]
-    dsls = session.scalars(policy.safeguarding_team(pupil.school_id, "lead"))
-    return list(dict.fromkeys([*staff, *dsls]))
+    them (else their class staff), then the safeguarding lead, who always hears.
+
+    Each comes with their picture: the photo set for this pupil, else their staff photo if
+    they work in the pupil's class, else none. One statement, however many adults: the worry
+    flow asks on every visit.
+    """
+    params = {"pupil_id": pupil.id, "class_id": pupil.class_id, "school_id": pupil.school_id}
+    offered: dict[int, SchoolAdult] = {}
+    for account_id, name, own_photo, teaching, staff_photo in session.execute(
+        _offered(), params
+    ):
+        photo = (
+            ("person", own_photo) if own_photo is not None
+            else ("staff", account_id) if teaching and staff_photo
+            else None
+        )  # fmt: skip
+        offered.setdefault(account_id, SchoolAdult(account_id, name, photo))
+    return list(offered.values())
+
+
+@cache  # built once: the values are parameters
+def _offered() -> Select[int, str, int | None, bool, bool]:
+    pupil_id: BindParameter[int] = bindparam("pupil_id")
+    class_id: BindParameter[int] = bindparam("class_id")
+    active = Account.active.is_(True)
+    chosen = (
+        select(
+            TrustedPerson.account_id.label("account_id"),
+            literal(0).label("rank"),
+            TrustedPerson.id.label("position"),
+        )
+        .join(Account, Account.id == TrustedPerson.account_id)
+        .where(
+            TrustedPerson.pupil_id == pupil_id,
+            TrustedPerson.place == Place.SCHOOL,
+            active,
+            Account.role != Role.PARENT,
+        )
+    )
+    class_staff = (
+        select(ClassStaff.account_id, literal(1), literal(0))
+        .join(Account, Account.id == ClassStaff.account_id)
+        .where(ClassStaff.class_id == class_id, active, ~chosen.exists())
+    )
+    leads = select(Account.id, literal(2), literal(0)).where(
+        Account.school_id == bindparam("school_id"),
+        active,
+        Account.role.in_(policy.team_roles("lead")),
+    )
+    offered = union_all(chosen, class_staff, leads).subquery("offered")
+    own_photo = (
+        select(func.min(TrustedPerson.id))
+        .where(
+            TrustedPerson.pupil_id == pupil_id,
+            TrustedPerson.account_id == Account.id,
+            TrustedPerson.photo_file.is_not(None),
+        )
+        .scalar_subquery()
+    )
+    teaching = exists().where(ClassStaff.class_id == class_id, ClassStaff.account_id == Account.id)
+    staff_photo = exists().where(StaffPhoto.account_id == Account.id)
+    return (
+        select(Account.id, Account.display_name, own_photo, teaching, staff_photo)
+        .join(offered, offered.c.account_id == Account.id)
+        .order_by(offered.c.rank, offered.c.position, Account.display_name, Account.id)
+    )
+
+
+def school_adults(session: Session, pupil: Pupil) -> list[Account]:
+    """The accounts of `offered_adults`, in the same order."""
+    ids = [adult.account_id for adult in offered_adults(session, pupil)]
+    found = {a.id: a for a in session.scalars(select(Account).where(Account.id.in_(ids)))}
+    return [found[number] for number in ids]
 
 
 def staff_picture(session: Session, pupil: Pupil, account: Account) -> tuple[str, int] | None:
@@ -270,12 +342,11 @@ def _checked(
     return name, None
 
 
-def _school_person(
-    account: Account, rows: list[TrustedPerson], picture: tuple[str, int] | None
-) -> Person:
-    row = next((r for r in rows if r.account_id == account.id), None)
-    name = row.name if row is not None else account.display_name
-    return Person(f"staff-{account.id}", name, Place.SCHOOL, account.id, picture, SCHOOL_SYMBOL)
+def _school_person(adult: SchoolAdult, rows: list[TrustedPerson]) -> Person:
+    row = next((r for r in rows if r.account_id == adult.account_id), None)
+    name = row.name if row is not None else adult.name
+    key = f"staff-{adult.account_id}"
+    return Person(key, name, Place.SCHOOL, adult.account_id, adult.photo, SCHOOL_SYMBOL)
 
 
 def _home_person(row: TrustedPerson) -> Person:

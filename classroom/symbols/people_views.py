@@ -36,18 +36,19 @@ def person_picture(person: Person) -> str:
     return url_for("symbols.person_photo", person_id=number)
 
 
-def staff_pictures(pupil: Pupil, accounts: list[Account]) -> dict[int, str]:
-    """For the worry flow: each member of staff's picture URL as the signed-in pupil may see
-    it (their photo where policy lets this pupil see it, else the trusted-adult symbol)."""
+def adult_pictures(pupil: Pupil, adults: list[people.SchoolAdult]) -> dict[int, str]:
+    """For the worry flow: each school adult's picture URL as the signed-in pupil may see it
+    (their photo where policy lets this pupil see it, else the trusted-adult symbol)."""
     actor = current_actor()
     signed_in = isinstance(actor, PupilPrincipal) and actor.pupil.id == pupil.id
-    photos = people.staff_pictures(get_session(), pupil, accounts) if signed_in else {}
     symbol = url_for("symbols.image", code=people.SCHOOL_SYMBOL)
     return {
-        account.id: person_picture(Person("", "", Place.SCHOOL, account.id, photo, ""))
-        if (photo := photos.get(account.id)) is not None
+        adult.account_id: person_picture(
+            Person("", "", Place.SCHOOL, adult.account_id, adult.photo, "")
+        )
+        if signed_in and adult.photo is not None
         else symbol
-        for account in accounts
+        for adult in adults
     }
 
 

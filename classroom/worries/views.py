@@ -43,7 +43,8 @@ from classroom.lessons.web import request_catalogue
 from classroom.policy import allow
 from classroom.principals import PupilPrincipal
 from classroom.pupils.models import Pupil
-from classroom.symbols.people_views import staff_pictures
+from classroom.symbols.people import SchoolAdult, offered_adults
+from classroom.symbols.people_views import adult_pictures
 from classroom.web import apply_form, current_actor, passive, school_today
 from classroom.worries import envelope, flow, services
 from classroom.worries.forms import (
@@ -138,8 +139,8 @@ def _flow_page(
     chosen: services.WorryChoices | None = None,
     **extra: Any,
 ) -> str:
-    adults = services.trusted_adults(get_session(), pupil)
-    pictures = staff_pictures(pupil, adults)
+    adults = offered_adults(get_session(), pupil)
+    pictures = adult_pictures(pupil, adults)
     # Names the pupil, iPad and visit that this form was rendered for: a worry typed slowly still
     # arrives after the pupil's session has timed out, and a form rendered for one pupil can never
     # be sent as the next pupil on a shared iPad.
@@ -148,7 +149,7 @@ def _flow_page(
         "worries/pupil_flow.html",
         not_now=_not_now_url(),
         steps=flow.STEPS,
-        adults=tuple(Choosable(a.id, a.display_name, pictures[a.id]) for a in adults),
+        adults=tuple(Choosable(a.account_id, a.name, pictures[a.account_id]) for a in adults),
         checked=_checked(chosen, adults),
         chosen=chosen,
         key=key,
@@ -161,7 +162,7 @@ def _flow_page(
 
 
 def _checked(
-    chosen: services.WorryChoices | None, adults: list[Account]
+    chosen: services.WorryChoices | None, adults: list[SchoolAdult]
 ) -> tuple[tuple[str, str | int], ...]:
     """The (step, choice) pairs a form that came back with a problem shows as chosen: only
     choices the steps offer (the form's values are the browser's, and part of a cache key)."""
@@ -171,7 +172,7 @@ def _checked(
         (field, value) for field, _question, choices in flow.STEPS
         if (value := getattr(chosen, field)) in {choice.code for choice in choices}
     ]  # fmt: skip
-    if chosen.talk_to_id in {adult.id for adult in adults}:
+    if chosen.talk_to_id in {adult.account_id for adult in adults}:
         picked.append(("talk_to", chosen.talk_to_id))
     return tuple(picked)
 

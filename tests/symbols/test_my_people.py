@@ -255,3 +255,46 @@ def test_the_pupil_sees_their_people_and_the_principal_scope(
     dev = PupilPrincipal(world["dev"], None, 0)  # type: ignore[arg-type]
     assert policy.can_view_trusted_person(session, ben, row)
     assert not policy.can_view_trusted_person(session, dev, row)
+
+
+def test_chosen_adults_come_in_the_order_chosen_without_leavers_and_the_lead_once(
+    session: Session, world: dict[str, Any]
+) -> None:
+    """The worry flow's adults, read in one statement (people.offered_adults): what staff
+    chose, in that order, only those still working here; the lead last and only once."""
+    oak = world["oak"]
+    ta = factories.make_account(session, Role.TEACHING_ASSISTANT, classes=[oak],
+                                display_name="Ms Aaron")  # fmt: skip
+    leaver = factories.make_account(session, Role.TEACHER, classes=[oak], display_name="Mr Gone")
+    for adult in (world["other"], leaver, world["dsl"], ta):
+        people.add_person(session, world["teacher"], world["ben"], Place.SCHOOL, account=adult,
+                          folder=people_folder(), now=utcnow())  # fmt: skip
+    leaver.active = False
+    session.commit()
+    offered = people.offered_adults(session, world["ben"])
+    assert [a.name for a in offered] == ["Ms Ash", "Mrs Lead", "Ms Aaron"]
+    assert [a.display_name for a in trusted_adults(session, world["ben"])] == [
+        "Ms Ash", "Mrs Lead", "Ms Aaron"
+    ]
+    # Dev has no chosen adults: his class staff (by name, leavers left out), then the lead.
+    assert [a.name for a in people.offered_adults(session, world["dev"])] == [
+        "Mr Hill", "Ms Aaron", "Mrs Lead"
+    ]
+
+
+def test_an_adults_picture_is_the_photo_set_for_this_pupil_else_their_class_staff_photo(
+    session: Session, world: dict[str, Any]
+) -> None:
+    teacher, ben, dev, lead = world["teacher"], world["ben"], world["dev"], world["dsl"]
+    for member in (teacher, lead):  # each sets their own staff photo
+        people.set_staff_photo(session, member, member, jpeg_with_gps(),
+                               folder=people_folder(), now=utcnow())  # fmt: skip
+    row = people.add_person(session, teacher, ben, Place.SCHOOL, account=teacher,
+                            photo=jpeg_with_gps(), folder=people_folder(),
+                            now=utcnow())  # fmt: skip
+    session.commit()
+    pictures = {a.name: a.photo for a in people.offered_adults(session, ben)}
+    assert pictures["Mr Hill"] == ("person", row.id)  # Ben's own photo of him
+    dev_sees = {a.name: a.photo for a in people.offered_adults(session, dev)}
+    assert dev_sees["Mr Hill"] == ("staff", teacher.id)  # he works in Dev's class
+    assert dev_sees["Mrs Lead"] is None  # she does not: her staff photo is not shown
