@@ -7,16 +7,25 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from classroom import policy
 from classroom.accounts import services as accounts
-from classroom.accounts.models import UserSession
+from classroom.accounts.models import Account, UserSession
 from classroom.accounts.passwords import hash_password, verify_password
 from classroom.audit.services import record
 from classroom.errors import Invalid
 from classroom.principals import Actor
-from classroom.pupils.models import CardChoosing, Pathway, Pupil, Scanning, SymbolSize
+from classroom.pupils.models import (
+    CardChoosing,
+    ClassStaff,
+    Pathway,
+    Pupil,
+    Scanning,
+    SchoolClass,
+    SymbolSize,
+)
 
 if TYPE_CHECKING:
     from classroom.devices.models import Device  # devices sit above pupils: a class owns iPads
@@ -55,6 +64,43 @@ TILE_SYMBOLS: dict[str, str] = {
 }
 
 AFTER_HOURS_MINUTES = 60
+
+
+@dataclass(frozen=True)
+class ClassCard:
+    """One class on staff home: its staff's names, the pupils the person may see, and whether
+    they may edit its lesson map."""
+
+    id: int
+    name: str
+    staff: list[str]
+    pupils: list[Pupil]
+    map_editable: bool
+
+
+def staff_home(session: Session, actor: Actor) -> list[ClassCard]:
+    """The classes and pupils this person may see, in four statements however many classes:
+    the classes, the pupils, the staff names, and the maps the person may edit."""
+    classes = list(session.scalars(policy.visible_classes(actor)))
+    pupils: dict[int, list[Pupil]] = {}
+    for pupil in session.scalars(policy.visible_pupils(actor)):
+        pupils.setdefault(pupil.class_id, []).append(pupil)
+    staff: dict[int, list[str]] = {}
+    names = (
+        select(ClassStaff.class_id, Account.display_name)
+        .join(Account, Account.id == ClassStaff.account_id)
+        .where(ClassStaff.class_id.in_([c.id for c in classes]))
+        .order_by(Account.display_name, Account.id)
+    )
+    for class_id, name in session.execute(names):
+        staff.setdefault(class_id, []).append(name)
+    # can_edit_class_map is membership of this scope (tests/test_policy_agreement.py).
+    maps = policy.visible_settings_classes(actor).with_only_columns(SchoolClass.id)
+    editable = set(session.scalars(maps))
+    return [
+        ClassCard(c.id, c.name, staff.get(c.id, []), pupils.get(c.id, []), c.id in editable)
+        for c in classes
+    ]
 
 
 def pupil_session_expiry(now: datetime, settings: accounts.SignInSettings) -> datetime:

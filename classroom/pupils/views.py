@@ -12,7 +12,6 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from sqlalchemy.orm import selectinload
 
 from classroom import policy
 from classroom.audit.services import record
@@ -23,7 +22,7 @@ from classroom.policy import allow
 from classroom.principals import Actor, PupilPrincipal
 from classroom.pupils import photos, photos_web, services
 from classroom.pupils.forms import PupilSettingsForm
-from classroom.pupils.models import CardChoosing, Pathway, Pupil, Scanning, SchoolClass, SymbolSize
+from classroom.pupils.models import CardChoosing, Pathway, Pupil, Scanning, SymbolSize
 from classroom.speech.services import voice_choices
 from classroom.speech.web import current_synthesiser
 from classroom.web import apply_form, current_actor
@@ -44,19 +43,10 @@ def dashboard() -> ResponseReturnValue:
     """Staff home: the classes and pupils this person may see, and their tools."""
     db = get_session()
     actor = _actor()
-    # Each class's staff and pupils with the classes, and which maps the person may edit in
-    # one query: the page's statements stay the same however many classes the school has.
-    shown = (selectinload(SchoolClass.staff), selectinload(SchoolClass.pupils))
-    classes = list(db.scalars(policy.visible_classes(actor).options(*shown)))
-    # Ids, not pupils: every visible pupil is already loaded with their class.
-    visible = set(db.scalars(policy.visible_pupils(actor).with_only_columns(Pupil.id)))
-    record(db, actor, "pupils.list_viewed", summary=f"{len(visible)} pupils")
-    # can_edit_class_map is membership of this scope (tests/test_policy_agreement.py).
-    maps = policy.visible_settings_classes(actor).with_only_columns(SchoolClass.id)
-    editable = set(db.scalars(maps))
-    return render_template(
-        "pupils/dashboard.html", classes=classes, visible=visible, editable_classes=editable
-    )
+    classes = services.staff_home(db, actor)
+    shown = sum(len(c.pupils) for c in classes)
+    record(db, actor, "pupils.list_viewed", summary=f"{shown} pupils")
+    return render_template("pupils/dashboard.html", classes=classes)
 
 
 def _visible_pupil(pupil_id: int) -> Pupil:
