@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -49,6 +50,11 @@ def local_time(
         moment = _from_text(moment)
     if not isinstance(moment, datetime):  # a plain date has no zone to convert
         return f"{moment.day} {moment:%b %Y}"
+    return _formatted(moment, style, zone)
+
+
+@lru_cache(maxsize=8192)  # the same rows' times are shown again on every refresh of a list
+def _formatted(moment: datetime, style: str, zone: ZoneInfo) -> str:
     return STYLES[style].format(d=to_local(moment, zone))
 
 
