@@ -31,6 +31,7 @@ from flask_login import LoginManager, current_user, user_logged_out
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import Forbidden
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response
 
 from classroom import localtime, policy
@@ -98,6 +99,9 @@ RECENT_SECONDS = 60.0
 # Answers to requests for what is not there never save the session (see SessionCookies).
 STRAY_STATUSES = {404, 405}
 _recent_tokens: dict[str, float] = {}
+# The largest number a record's id (or a count) can be: PostgreSQL's integer columns. A number
+# past it in a URL or a form can name no record; given to the database it fails the request.
+LARGEST_NUMBER = 2**31 - 1
 URLS_REMEMBERED = 20_000
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -138,6 +142,24 @@ class SessionCookies(SecureCookieSessionInterface):
         super().save_session(app, session, response)
 
 
+class RecordNumber(IntegerConverter):
+    """The `int` of every route: a number past LARGEST_NUMBER names no page (404), instead of
+    reaching the database and failing there (a 500)."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", LARGEST_NUMBER)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def whole_number(text: str) -> int:
+    """A whole number from a form or query string, as `type=whole_number`: one out of range is
+    refused like one that is not a number (the field's default, or None)."""
+    value = int(text)
+    if not -LARGEST_NUMBER <= value <= LARGEST_NUMBER:
+        raise ValueError(text)
+    return value
+
+
 def init_app(app: Flask) -> None:
     """Configure cookies, CSRF, Flask-Login and the before/after request hooks."""
     secure = app.config["ENV"] == "production"
@@ -155,6 +177,7 @@ def init_app(app: Flask) -> None:
     if int(app.config["TRUSTED_PROXIES"]):
         n = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+    app.url_map.converters["int"] = RecordNumber  # before any route is added
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.session_protection = None  # sessions live on the server; see load_principal

@@ -24,7 +24,7 @@ from classroom.outbox.models import OutboxMessage
 from classroom.policy import allow
 from classroom.pupils import importer
 from classroom.pupils.models import ClassStaff, ParentLink, Pupil, SchoolClass
-from classroom.web import school_zone
+from classroom.web import school_zone, whole_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
@@ -274,7 +274,7 @@ def class_staff(class_id: int) -> ResponseReturnValue:
     """Assign or remove a staff member from a class."""
     db = get_session()
     school_class = db.get(SchoolClass, class_id)
-    account = _school_account(request.form.get("account_id", type=int) or 0)
+    account = _school_account(request.form.get("account_id", type=whole_number) or 0)
     if school_class is None or school_class.school_id != _actor().school_id or not account.is_staff:
         abort(404)
     link = db.get(ClassStaff, (class_id, account.id))
@@ -346,7 +346,7 @@ def _audit_query() -> Select[AuditEvent]:
         query = query.where(AuditEvent.actor_name.contains(who, autoescape=True))
     if kind := args.get("object_type", "").strip()[:40]:
         query = query.where(AuditEvent.object_type == kind)
-    if object_id := args.get("object_id", type=int):
+    if object_id := args.get("object_id", type=whole_number):
         query = query.where(AuditEvent.object_id == object_id)
     for name, op in (("from", "ge"), ("to", "le")):
         if value := args.get(name, ""):
@@ -366,7 +366,7 @@ def _audit_query() -> Select[AuditEvent]:
 def audit() -> ResponseReturnValue:
     """Browse and filter the audit log, newest first (read-only)."""
     db = get_session()
-    page = max(1, request.args.get("page", 1, type=int))
+    page = max(1, request.args.get("page", 1, type=whole_number))
     try:
         query = _audit_query()
     except Invalid as problem:

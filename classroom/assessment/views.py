@@ -35,7 +35,7 @@ from classroom.parents import services as parents
 from classroom.parents.delivery import CarerEmails
 from classroom.policy import allow
 from classroom.pupils.models import Pathway, Pupil, SchoolClass
-from classroom.web import apply_form, current_actor
+from classroom.web import apply_form, current_actor, whole_number
 from classroom.web import school_today as local_today
 
 bp = Blueprint("assessment", __name__, url_prefix="/assessment")
@@ -80,7 +80,7 @@ def _entry(form: Any, prefix: str = "") -> services.Entry:
 
 def _weeks() -> int:
     default = int(current_app.config.get("NEEDS_HELP_WEEKS", 6))
-    return queries.needs_help_weeks(request.args.get("weeks", type=int), default)
+    return queries.needs_help_weeks(request.args.get("weeks", type=whole_number), default)
 
 
 # --- The class: heatmap, fast recording, summary -------------------------------------------------

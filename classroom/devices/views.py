@@ -13,7 +13,7 @@ from classroom.errors import Invalid
 from classroom.policy import allow
 from classroom.principals import Actor
 from classroom.pupils.models import SchoolClass
-from classroom.web import current_actor
+from classroom.web import current_actor, whole_number
 
 bp = Blueprint("devices", __name__)
 
@@ -55,7 +55,7 @@ def index() -> ResponseReturnValue:
 @allow("manage_class_ipads")
 def enrol_this() -> ResponseReturnValue:
     """Make the iPad in the staff member's hands a class iPad (it then shows the class tiles)."""
-    school_class = _manageable_class(request.form.get("class_id", type=int) or 0)
+    school_class = _manageable_class(request.form.get("class_id", type=whole_number) or 0)
     db = get_session()
     try:
         _device, token = services.enrol_directly(
@@ -72,7 +72,7 @@ def enrol_this() -> ResponseReturnValue:
 @allow("manage_class_ipads")
 def create_link() -> ResponseReturnValue:
     """A one-time link to open on another iPad (the way a technician sets up many)."""
-    school_class = _manageable_class(request.form.get("class_id", type=int) or 0)
+    school_class = _manageable_class(request.form.get("class_id", type=whole_number) or 0)
     db = get_session()
     try:
         code = services.create_enrolment_link(

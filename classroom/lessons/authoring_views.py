@@ -23,7 +23,7 @@ from classroom.symbols.library import svg_path
 from classroom.symbols.queries import MAX_SEARCH_LENGTH, Option, options_for
 from classroom.symbols.symboliser import Token, symbolise
 from classroom.symbols.vocabulary import normalise
-from classroom.web import current_actor
+from classroom.web import current_actor, whole_number
 
 bp = Blueprint("authoring", __name__, url_prefix="/authoring")
 MAX_PREVIEW = 300
@@ -319,7 +319,7 @@ def preview(lesson_id: str, pathway: str, number: int) -> ResponseReturnValue:
     """A lesson screen as a pupil on this pathway sees it; answers are judged, never recorded."""
     lesson, step, total = _preview_step(lesson_id, pathway, number)
     unit = kinds.spec(step)
-    start = max(0, request.args.get("item", 0, type=int) or 0)
+    start = max(0, request.args.get("item", 0, type=whole_number) or 0)
     outcome, item, problem = _judged(step, min(start, max(unit.items(step) - 1, 0)))
     content_item, thing = kinds.shown_item(step, item, PREVIEW_SEED)
     page = render_template(

@@ -22,7 +22,7 @@ from classroom.pupils.models import Pathway, Pupil, SchoolClass
 from classroom.symbols.people import my_people
 from classroom.symbols.sheet_views import SheetLesson
 from classroom.symbols.web import override_layers
-from classroom.web import apply_form, current_actor, school_zone
+from classroom.web import apply_form, current_actor, school_zone, whole_number
 
 bp = Blueprint("lessons", __name__)
 
@@ -136,8 +136,8 @@ def answer(attempt_id: int, number: int) -> ResponseReturnValue:
     """Record one tap; a wrong answer gently shows the right one and the pupil tries again."""
     attempt = _attempt(attempt_id)
     form = request.form
-    tries = form.get("tries", 1, type=int) or 1
-    item = form.get("item", 0, type=int) or 0
+    tries = form.get("tries", 1, type=whole_number) or 1
+    item = form.get("item", 0, type=whole_number) or 0
     db = get_session()
     try:
         current = player.step_of(attempt, number, request_catalogue())

@@ -23,7 +23,7 @@ from classroom.symbols.models import Place, StaffPhoto, TrustedPerson
 from classroom.symbols.people import Person
 from classroom.symbols.views import bp
 from classroom.symbols.web import people_folder
-from classroom.web import apply_form, current_actor
+from classroom.web import apply_form, current_actor, whole_number
 
 
 def person_picture(person: Person) -> str:
@@ -109,7 +109,7 @@ def people_add(pupil_id: int) -> ResponseReturnValue:
     place = request.form.get("place", "")
     if place not in {p.value for p in Place}:
         return _people_page(pupil, "Choose school or home.")
-    account_id = request.form.get("account", type=int)
+    account_id = request.form.get("account", type=whole_number)
     account = db.get(Account, account_id) if account_id else None
     upload = request.files.get("photo")
     photo = upload.read() if upload and upload.filename else None

@@ -17,7 +17,7 @@ from classroom.symbols.forms import LAYER_KEY
 from classroom.symbols.models import VoiceRecording
 from classroom.symbols.views import _editable_targets, _staff, _target, bp
 from classroom.symbols.web import recording_folder
-from classroom.web import apply_form, current_actor, small_file_response
+from classroom.web import apply_form, current_actor, small_file_response, whole_number
 
 
 @bp.get("/voice")
@@ -47,7 +47,7 @@ def voice_save() -> ResponseReturnValue:
         lambda: recordings.add_recording(
             db, _staff(), request.form.get("phrase", "")[:400],
             upload.read(recordings.MAX_BYTES + 1) if upload else b"",
-            request.form.get("duration_ms", type=int) or 0,
+            request.form.get("duration_ms", type=whole_number) or 0,
             consent=request.form.get("consent") == "yes",
             school_class=target.school_class, pupil=target.pupil,
             target=recording_folder(), now=utcnow(),

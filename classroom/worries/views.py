@@ -45,7 +45,7 @@ from classroom.principals import PupilPrincipal
 from classroom.pupils.models import Pupil
 from classroom.symbols.people import SchoolAdult, offered_adults
 from classroom.symbols.people_views import adult_pictures
-from classroom.web import apply_form, current_actor, passive, school_today
+from classroom.web import apply_form, current_actor, passive, school_today, whole_number
 from classroom.worries import envelope, flow, services
 from classroom.worries.forms import (
     ActionForm,
@@ -489,7 +489,7 @@ RECENTLY_CLOSED = 50
 
 def _queue_rows() -> list[QueueRow]:
     """The newest open incidents (new ones first within each page); older ones page on."""
-    page = max(1, request.args.get("page", 1, type=int))
+    page = max(1, request.args.get("page", 1, type=whole_number))
     query = policy.visible_incidents(current_actor()).where(Incident.status != Status.CLOSED)
     # An empty worry (button pressed, nothing chosen) goes first until someone triages it.
     empty_first = case(
@@ -516,7 +516,7 @@ def queue() -> ResponseReturnValue:
     return render_template(
         "worries/queue.html",
         open_count=state.count,
-        page=max(1, request.args.get("page", 1, type=int)),
+        page=max(1, request.args.get("page", 1, type=whole_number)),
         page_size=QUEUE_PAGE,
         incidents=_queue_rows(),
         closed=closed,
