@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from classroom import localtime
@@ -56,10 +57,19 @@ def start(
 
 
 def attempt_of(session: Session, pupil: Pupil, attempt_id: int) -> LessonAttempt:
-    attempt = session.get(LessonAttempt, attempt_id)
-    if attempt is None or attempt.pupil_id != pupil.id:
+    """The pupil's own lesson attempt (another pupil's is not found)."""
+    params = {"attempt_id": attempt_id, "pupil_id": pupil.id}
+    attempt = session.scalar(_pupils_attempt(), params)
+    if attempt is None:
         raise LookupError(attempt_id)
     return attempt
+
+
+@cache  # every lesson step reads it: built once (session.get builds its query on each call)
+def _pupils_attempt() -> Select[LessonAttempt]:
+    return select(LessonAttempt).where(
+        LessonAttempt.id == bindparam("attempt_id"), LessonAttempt.pupil_id == bindparam("pupil_id")
+    )
 
 
 def version_of(attempt: LessonAttempt, catalogue: content.Catalogue) -> Version:

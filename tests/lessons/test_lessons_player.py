@@ -55,6 +55,19 @@ def test_a_pupil_cannot_open_a_lesson_that_is_not_on_their_map(
     assert ipad.post("/pupil/lessons/pressure-secrets-pictures/start").status_code == 404
 
 
+def test_a_pupil_cannot_open_or_answer_another_pupils_lesson(
+    app: Flask, session: Session
+) -> None:
+    school = make_school(session)
+    amira_step = _start(pupil_on_ipad(app, school), "stop-block-tell")
+    school.pupil = make_pupil(session, school.oak, first_name="Ben", home_lessons=0)
+    session.commit()
+    ben = pupil_on_ipad(app, school)
+    assert ben.get(amira_step).status_code == 404
+    assert ben.post(amira_step, data={"answer": "yes"}).status_code == 404
+    assert session.scalar(select(func.count()).select_from(StepResponse)) == 0
+
+
 def test_choose_step_is_errorless_and_records_first_time_or_prompted(
     app: Flask, session: Session
 ) -> None:
