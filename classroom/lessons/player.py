@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from classroom import localtime
 from classroom.audit.services import record
+from classroom.db import plain_rows
 from classroom.devices.models import Device
 from classroom.errors import checked_key
 from classroom.lessons import content, kinds
@@ -143,51 +144,66 @@ class Progress:
 
 def progress(session: Session, pupil: Pupil, *, zone: ZoneInfo) -> dict[str, Progress]:
     """Per lesson: attempts, finishes, when (a date on the school's clock, `zone`), and how the
-    answers went (first time or prompted)."""
-    attempts: dict[str, list[LessonAttempt]] = {}
-    for attempt in session.scalars(
-        select(LessonAttempt)
-        .where(LessonAttempt.pupil_id == pupil.id)
-        .order_by(LessonAttempt.started_at)
-    ):
-        attempts.setdefault(attempt.lesson_id, []).append(attempt)
-    firsts = _first_answers(session, pupil)
+    answers went (first time or prompted). Counted by the database, in two statements however
+    long the pupil's history."""
+    answers = {
+        lesson_id: (answered, first_time)
+        for lesson_id, answered, first_time in plain_rows(
+            session, _first_answers(), {"pupil_id": pupil.id}
+        )
+    }
     result = {}
-    for lesson_id, tries in attempts.items():
-        answers = firsts.get(lesson_id, [])
+    for lesson_id, attempts, finished, last in plain_rows(
+        session, _attempts(), {"pupil_id": pupil.id}
+    ):
+        answered, first_time = answers.get(lesson_id, (0, 0))
         result[lesson_id] = Progress(
-            attempts=len(tries),
-            finished=sum(a.finished_at is not None for a in tries),
-            last=localtime.local_time(tries[-1].started_at, "date", zone=zone),
-            answered=len(answers),
-            first_time=sum(answers),
-            prompted=len(answers) - sum(answers),
+            attempts=attempts,
+            finished=finished,
+            last=localtime.local_time(last, "date", zone=zone),
+            answered=answered,
+            first_time=first_time,
+            prompted=answered - first_time,
         )
     return result
 
 
-def _first_answers(session: Session, pupil: Pupil) -> dict[str, list[bool]]:
-    """For each lesson, whether each judged question was right at the first try."""
-    rows = session.execute(
+@cache  # built once: the pupil is a parameter
+def _attempts() -> Select[str, int, int, datetime]:
+    """Per lesson: how many attempts, how many finished, and when the last one started."""
+    return (
         select(
-            StepResponse.lesson_id,
-            StepResponse.attempt_id,
-            StepResponse.step_id,
-            func.min(StepResponse.tries),
+            LessonAttempt.lesson_id,
+            func.count(),
+            func.count(LessonAttempt.finished_at),
+            func.max(LessonAttempt.started_at),
+        )
+        .where(LessonAttempt.pupil_id == bindparam("pupil_id"))
+        .group_by(LessonAttempt.lesson_id)
+    )
+
+
+@cache
+def _first_answers() -> Select[str, int, int]:
+    """Per lesson: how many judged questions were answered (once per attempt), and how many of
+    those were right at the first try."""
+    per_question = (
+        select(
+            StepResponse.lesson_id.label("lesson_id"),
             # max() of a boolean: SQLite allows it, PostgreSQL has no max(boolean).
-            func.max(case((StepResponse.correct.is_(True), 1), else_=0)),
+            func.max(case((StepResponse.correct.is_(True), 1), else_=0)).label("right"),
         )
         .where(
-            StepResponse.pupil_id == pupil.id,
+            StepResponse.pupil_id == bindparam("pupil_id"),
             StepResponse.correct.is_not(None),
             StepResponse.tries == 1,
         )
         .group_by(StepResponse.lesson_id, StepResponse.attempt_id, StepResponse.step_id)
+        .subquery()
     )
-    result: dict[str, list[bool]] = {}
-    for lesson_id, _attempt, _step, _tries, correct in rows:
-        result.setdefault(lesson_id, []).append(bool(correct))
-    return result
+    return select(
+        per_question.c.lesson_id, func.count(), func.coalesce(func.sum(per_question.c.right), 0)
+    ).group_by(per_question.c.lesson_id)
 
 
 def responses(session: Session, pupil: Pupil, lesson_id: str) -> list[StepResponse]:

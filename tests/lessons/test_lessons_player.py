@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -271,6 +273,43 @@ def test_responses_appear_on_the_teachers_view_with_needs_help(
     assert "Needs help" in page
     answers = client.get(f"/pupils/{school.pupil.id}/lessons/stop-block-tell/responses")
     assert b"Not yet" in answers.data
+
+
+def test_progress_counts_attempts_finishes_and_first_time_answers_per_lesson(
+    session: Session,
+) -> None:
+    """The teacher's lesson map: counted per lesson over every attempt; a question answered
+    twice in one attempt counts once, by its first try; unjudged steps do not count."""
+    school = make_school(session)
+    pupil, start = school.pupil, datetime(2026, 7, 1, 23, 30, tzinfo=UTC)  # 2 July in London
+    first = LessonAttempt(pupil_id=pupil.id, lesson_id="stop-block-tell",
+                          pathway=Pathway.SEMI_FORMAL, started_at=start - timedelta(days=3),
+                          finished_at=start - timedelta(days=3))  # fmt: skip
+    second = LessonAttempt(pupil_id=pupil.id, lesson_id="stop-block-tell",
+                           pathway=Pathway.SEMI_FORMAL, started_at=start)  # fmt: skip
+    other = LessonAttempt(pupil_id=pupil.id, lesson_id="trusted-adults",
+                          pathway=Pathway.SEMI_FORMAL, started_at=start)  # fmt: skip
+    session.add_all([first, second, other])
+    session.flush()
+    answers = [  # (attempt, step, tries, correct)
+        (first, "s1", 1, True), (first, "s2", 1, False), (first, "s2", 2, True),
+        (second, "s1", 1, False), (second, "s1", 1, True),  # a double answer: right counts
+        (second, "s3", 1, None),  # a step with no right answer
+    ]  # fmt: skip
+    for number, (attempt, step, tries, correct) in enumerate(answers):
+        session.add(StepResponse(key=f"k{number}", attempt_id=attempt.id, pupil_id=pupil.id,
+                                 lesson_id=attempt.lesson_id, step_id=step, kind="choose",
+                                 correct=correct, tries=tries, at=start))  # fmt: skip
+    session.commit()
+
+    shown = player.progress(session, pupil, zone=ZoneInfo("Europe/London"))
+    assert shown["stop-block-tell"] == player.Progress(
+        attempts=2, finished=1, last="2 Jul 2026", answered=3, first_time=2, prompted=1
+    )
+    assert shown["trusted-adults"] == player.Progress(
+        attempts=1, finished=0, last="2 Jul 2026", answered=0, first_time=0, prompted=0
+    )
+    assert "stop-and-finish" not in shown
 
 
 def test_class_map_turns_topic_15_on_for_the_class(
