@@ -23,17 +23,21 @@ from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask
+from flask.testing import FlaskClient
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from classroom import create_app, demo  # noqa: E402 - after the path is set
+from classroom.db import get_session, utcnow, writing  # noqa: E402
 from classroom.lessons.content import LessonError, all_pupil_texts, load_lessons  # noqa: E402
 from classroom.lessons.kinds import KINDS  # noqa: E402
-from classroom.speech import services  # noqa: E402 - after the path is set
-from classroom.speech import views as speech_views  # noqa: E402
+from classroom.migrate import upgrade  # noqa: E402
+from classroom.speech import services  # noqa: E402
 from classroom.symbols.symboliser import symbolise  # noqa: E402
 from classroom.symbols.vocabulary import load_vocabulary  # noqa: E402
 
+PASSWORD = "bench-speech-password-0123"
 SAMPLE_LESSON = (
     "Sometimes people online are unkind. Unkind messages again and again is cyberbullying. "
     "If someone keeps sending unkind messages: stop, block and tell a trusted adult. "
@@ -68,11 +72,35 @@ def timed(action: Callable[[], object], repeat: int) -> float:
 
 
 def make_app(folder: Path) -> Flask:
-    """Just the speech blueprint and a static folder, caching under `folder`."""
-    app = Flask(__name__, instance_path=str(folder), static_folder=str(folder / "static"))
-    app.config["SPEECH_CACHE_DIR"] = str(folder / "audio")
-    app.register_blueprint(speech_views.bp)
+    """The app on a fresh demo school in `folder`, caching clips under it, with `folder/static`
+    as its static folder. The whole app, not the speech views alone: a new clip is counted
+    against the signed-in person's daily allowance, in the database."""
+    url = f"sqlite:///{folder / 'speech.sqlite3'}"
+    upgrade(url)
+    app = create_app(
+        {
+            "ENV": "development",
+            "INSTANCE_PATH": str(folder),
+            "DATABASE_URL": url,
+            "SECRET_KEY": "bench-speech-secret-0123456789abcdef0123",
+            "SPEECH_CACHE_DIR": str(folder / "audio"),
+        }
+    )
+    app.config["WTF_CSRF_ENABLED"] = False
+    app.static_folder = str(folder / "static")
+    with app.app_context(), writing():
+        secret = str(app.config["SECRET_KEY"])
+        demo.seed(get_session(), PASSWORD, now=utcnow(), instance=folder, secret_key=secret)
+        get_session().commit()
     return app
+
+
+def signed_in(app: Flask) -> FlaskClient:
+    """A browser signed in as the demo teacher (clips are for the signed-in)."""
+    client = app.test_client()
+    answer = client.post("/sign-in", data={"username": "teacher", "password": PASSWORD})
+    assert answer.status_code == 302, answer.status_code
+    return client
 
 
 def main() -> None:
@@ -102,7 +130,7 @@ def speech_rows(
     app: Flask, folder: Path, lesson: str, args: argparse.Namespace
 ) -> list[tuple[str, float, str]]:
     """Cold and cached clip requests, cached MP3 against static, and audio size."""
-    client = app.test_client()
+    client = signed_in(app)
     sentences = [s.strip() + "." for s in lesson.split(".") if s.strip()]
     sentences = [f"{sentences[i % len(sentences)]} ({i})" for i in range(args.clips)]
     cold = [timed(lambda s=s: client.post("/speech/clip", json={"text": s}), 1) for s in sentences]
