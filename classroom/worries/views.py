@@ -483,6 +483,18 @@ def _rows(query: Select[Any]) -> list[QueueRow]:
     return [QueueRow(*row) for row in get_session().execute(query)]
 
 
+def _shown(
+    scope: Select[Incident], order: tuple[Any, ...], limit: int, offset: int = 0
+) -> list[QueueRow]:
+    """The rows of `scope` one page shows, in `order`. The page's ids are chosen first, from the
+    incidents table alone; names and the first pupil are then read for those rows only, not
+    for every incident in the backlog (with 4,000 open that was most of the queue's time)."""
+    page = scope.with_only_columns(Incident.id).order_by(None).order_by(*order)
+    page = page.limit(limit).offset(offset)
+    shown = select(Incident).where(Incident.id.in_(page.scalar_subquery())).order_by(*order)
+    return _rows(_row_query(shown))
+
+
 QUEUE_PAGE = 100
 RECENTLY_CLOSED = 50
 
@@ -495,16 +507,14 @@ def _queue_rows() -> list[QueueRow]:
     empty_first = case(
         (and_(Incident.summary == services.EMPTY_WORRY, Incident.risk.is_(None)), 0), else_=1
     )
-    query = query.order_by(None).order_by(empty_first, Incident.id.desc())
-    return _rows(_row_query(query).limit(QUEUE_PAGE).offset((page - 1) * QUEUE_PAGE))
+    return _shown(query, (empty_first, Incident.id.desc()), QUEUE_PAGE, (page - 1) * QUEUE_PAGE)
 
 
 def _recently_closed() -> list[QueueRow]:
     """The last incidents closed, the most recent first (not the newest raised: an old worry
     closed today is recently closed)."""
     query = policy.visible_incidents(current_actor()).where(Incident.status == Status.CLOSED)
-    query = query.order_by(None).order_by(Incident.closed_at.desc(), Incident.id.desc())
-    return _rows(_row_query(query).limit(RECENTLY_CLOSED))
+    return _shown(query, (Incident.closed_at.desc(), Incident.id.desc()), RECENTLY_CLOSED)
 
 
 @bp.get("/safeguarding/")
