@@ -31,12 +31,10 @@ from flask.testing import FlaskClient  # noqa: E402
 from sqlalchemy import event  # noqa: E402
 
 from bench.run import (  # noqa: E402
-    CODE_PAGE,
-    PASSWORD,
     Instance,
     build_instance,
     config,
-    two_step_code,
+    sign_in_staff,
 )
 from classroom import create_app  # noqa: E402
 
@@ -92,14 +90,7 @@ def signed_in(app: Flask, instance: Instance) -> tuple[dict[str, FlaskClient], s
     pupil.post(f"/class-ipad/pupils/{instance.pupil_ids[0]}", **HTTPS)
     step = pupil.post(f"/pupil/lessons/{instance.lesson_id}/start", **HTTPS).headers["Location"]
     for who in ("dsl", "teacher", "parent"):
-        signed = clients[who].post(
-            "/sign-in", data={"username": who, "password": PASSWORD}, **HTTPS
-        )
-        if signed.headers.get("Location", "").endswith(CODE_PAGE):
-            code = two_step_code(instance.folder / "classroom.sqlite3")
-            signed = clients[who].post(CODE_PAGE, data={"code": code}, **HTTPS)
-        assert signed.status_code == 302, (who, signed.status_code)
-        assert not signed.headers["Location"].endswith(CODE_PAGE), (who, "code refused")
+        sign_in_staff(clients[who], who, instance.folder / "classroom.sqlite3")
     return clients, step
 
 
