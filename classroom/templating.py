@@ -20,7 +20,7 @@ from classroom.symbols.spoken import name, spoken
 from classroom.symbols.views import PupilLayers
 from classroom.symbols.web import render_labels, render_symbolised, render_words
 from classroom.symbols.word_swap_web import preview_symbolise, word_swap
-from classroom.web import current_actor, local_time, static_url, zone_name
+from classroom.web import csrf_token, current_actor, local_time, static_url, zone_name
 from classroom.worries import body_map
 from classroom.worries.evidence_views import incident_evidence
 from classroom.worries.views import unacknowledged_count
@@ -37,6 +37,7 @@ def _lazy_values() -> dict[str, object]:
         "pupil_layers": PupilLayers(),
         "incident_evidence": incident_evidence,
         "body_map_regions": body_map.REGIONS,
+        "csrf_token": csrf_token,  # over Flask-WTF's own processor, which gives its own
     }
 
 
@@ -44,6 +45,7 @@ def init_app(app: Flask) -> None:
     """Register every template global, filter and context processor on the app."""
     app.jinja_env.globals.update(
         url_for=app.url_for,  # web.py's: each URL built once per worker
+        csrf_token=csrf_token,  # web.py's: signed once per worker
         static_url=static_url,
         pupil_chrome=pupil_chrome,
         fragment=fragment,
