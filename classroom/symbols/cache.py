@@ -123,13 +123,15 @@ def _render_sentence(
     if id:
         html.append(f' id="{escape(id)}"')
     html.append(f' data-say="{escape(say)}">')
+    pieces = []
     offset = 0
     for token in tokens:
         if token.is_word:
-            html.append(_button(token.text, offset, token.symbol, token.text, size, image_base))
+            pieces.append(_word(token.text, offset, token.symbol, token.text, size, image_base))
         else:
-            html.append(f'<span class="sym-gap">{escape(token.text)}</span>')
+            pieces.append(_gap(token.text))
         offset += len(token.text)
+    html.extend(_kept_together(pieces))
     html.append(f"</{tag}>")
     return Markup("".join(html))  # noqa: S704 - every piece of text above is escaped
 
@@ -138,13 +140,11 @@ def _render_sentence(
 def _render_parts(
     parts: tuple[tuple[str, int, str | None, bool, str], ...], size: str, image_base: str
 ) -> Markup:
-    html = []
-    for text, offset, symbol, is_word, say in parts:
-        if is_word:
-            html.append(_button(text, offset, symbol, say, size, image_base))
-        else:
-            html.append(f'<span class="sym-gap">{escape(text)}</span>')
-    return Markup("".join(html))  # noqa: S704 - every piece of text above is escaped
+    pieces = [
+        _word(text, offset, symbol, say, size, image_base) if is_word else _gap(text)
+        for text, offset, symbol, is_word, say in parts
+    ]
+    return Markup("".join(_kept_together(pieces)))  # noqa: S704 - all text in it is escaped
 
 
 @lru_cache(maxsize=8192)
@@ -171,6 +171,31 @@ def _render_labels(
         )
     html.append("</span>")
     return Markup("".join(html))  # noqa: S704 - every piece of text above is escaped
+
+
+def _word(
+    text: str, offset: int, symbol: str | None, say: str, size: str, base: str
+) -> tuple[bool, str, str]:
+    return True, _button(text, offset, symbol, say, size, base), text
+
+
+def _gap(text: str) -> tuple[bool, str, str]:
+    return False, f'<span class="sym-gap">{escape(text)}</span>', text
+
+
+def _kept_together(pieces: list[tuple[bool, str, str]]) -> list[str]:
+    """The HTML of word buttons and gaps (is it a word, its HTML, its text), with punctuation
+    that follows a word straight after it (the "?" of "talk to?") kept on the word's line: as a
+    box of its own it could wrap alone onto the next line."""
+    html: list[str] = []
+    after_word = False
+    for is_word, markup, text in pieces:
+        if after_word and not is_word and text[:1].strip():
+            html[-1] = f'<span class="sym-keep">{html[-1]}{markup}</span>'
+        else:
+            html.append(markup)
+        after_word = is_word
+    return html
 
 
 def _button(text: str, offset: int, symbol: str | None, say: str, size: str, base: str) -> str:

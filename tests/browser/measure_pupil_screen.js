@@ -60,5 +60,14 @@
       problems.push("covered at scroll 0: " + name(el) + " by " + hit.tagName + "." + hit.className);
     }
   }
+  // Punctuation straight after a word ("to?") is read with it: never a line's first box.
+  for (const gap of document.querySelectorAll(".sym-gap")) {
+    const word = gap.previousElementSibling;
+    if (!word || !word.classList.contains("sym-word") || !shown(gap) || /^\s/.test(gap.textContent)) { continue; }
+    const g = gap.getBoundingClientRect(), r = word.getBoundingClientRect();
+    if (g.left < r.right - 1 || g.top > r.bottom - 1) {
+      problems.push("punctuation wrapped away from its word: " + name(word) + " " + gap.textContent);
+    }
+  }
   return problems;
 }
