@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select
@@ -236,37 +236,72 @@ def route_allows(rule: str, actor: Actor) -> bool:
 # --- Object rules and their query scopes ------------------------------------------------------
 
 
-def _staff_class_ids(actor: Account) -> Select[int]:
-    return select(ClassStaff.class_id).where(ClassStaff.account_id == actor.id)
+# The scopes below are built once per person and kept, not built on every request: a Select
+# never changes once built, and one built once keeps its SQL cache key (building a scope and
+# working out its key was a tenth of a staff page). Each is keyed by the plain values the rule
+# reads from the actor, never by the actor's row, which belongs to one request.
+SCOPES_REMEMBERED = 4096
+
+
+def _staff_class_ids(account_id: int) -> Select[int]:
+    return select(ClassStaff.class_id).where(ClassStaff.account_id == account_id)
+
+
+@lru_cache(maxsize=SCOPES_REMEMBERED)
+def _school_classes(school_id: int | None, staff_id: int | None) -> Select[SchoolClass]:
+    """A school's classes (None: no school, so none), or only those a member of staff works in."""
+    query = select(SchoolClass).order_by(SchoolClass.name)
+    if school_id is None:
+        return query.where(false())
+    query = query.where(SchoolClass.school_id == school_id)
+    if staff_id is None:
+        return query
+    return query.where(SchoolClass.id.in_(_staff_class_ids(staff_id)))
+
+
+@lru_cache(maxsize=SCOPES_REMEMBERED)
+def _school_pupils(school_id: int | None, staff_id: int | None) -> Select[Pupil]:
+    """A school's pupils (None: no school, so none), or only those in a staff member's classes."""
+    query = select(Pupil).order_by(Pupil.first_name, Pupil.last_name)
+    if school_id is None:
+        return query.where(false())
+    query = query.where(Pupil.school_id == school_id)
+    if staff_id is None:
+        return query
+    return query.where(Pupil.class_id.in_(_staff_class_ids(staff_id)))
+
+
+@lru_cache(maxsize=SCOPES_REMEMBERED)
+def _carers_children(parent_id: int) -> Select[Pupil]:
+    linked = select(ParentLink.pupil_id).where(
+        ParentLink.parent_id == parent_id, ParentLink.revoked_at.is_(None)
+    )
+    return select(Pupil).order_by(Pupil.first_name, Pupil.last_name).where(Pupil.id.in_(linked))
+
+
+def _scope_key(
+    account: Account | None, own_classes_only: frozenset[Role]
+) -> tuple[int | None, int | None]:
+    """(school, member of staff) for the scopes above: nobody, the whole school, or the staff
+    member's own classes when their role is one of `own_classes_only`."""
+    if account is None:
+        return None, None
+    return account.school_id, account.id if account.role in own_classes_only else None
+
+
+_NOT_WHOLE_SCHOOL = frozenset(Role) - WHOLE_SCHOOL_PUPIL_ROLES
 
 
 def visible_classes(actor: Actor) -> Select[SchoolClass]:
     """Classes whose pupils the actor may see."""
-    query = select(SchoolClass).order_by(SchoolClass.name)
-    account = holder(actor, "view_pupils")
-    if account is None:
-        return query.where(false())
-    query = query.where(SchoolClass.school_id == account.school_id)
-    if account.role in WHOLE_SCHOOL_PUPIL_ROLES:
-        return query
-    return query.where(SchoolClass.id.in_(_staff_class_ids(account)))
+    return _school_classes(*_scope_key(holder(actor, "view_pupils"), _NOT_WHOLE_SCHOOL))
 
 
 def visible_pupils(actor: Actor) -> Select[Pupil]:
     """Pupils the actor may see: class staff their classes, leaders the school, carers their own."""
-    query = select(Pupil).order_by(Pupil.first_name, Pupil.last_name)
     if isinstance(actor, Account) and actor.active and actor.is_parent:
-        linked = select(ParentLink.pupil_id).where(
-            ParentLink.parent_id == actor.id, ParentLink.revoked_at.is_(None)
-        )
-        return query.where(Pupil.id.in_(linked))
-    account = holder(actor, "view_pupils")
-    if account is None:
-        return query.where(false())
-    query = query.where(Pupil.school_id == account.school_id)
-    if account.role in WHOLE_SCHOOL_PUPIL_ROLES:
-        return query
-    return query.where(Pupil.class_id.in_(_staff_class_ids(account)))
+        return _carers_children(actor.id)
+    return _school_pupils(*_scope_key(holder(actor, "view_pupils"), _NOT_WHOLE_SCHOOL))
 
 
 def _teaches(session: Session, actor: Account, class_id: int) -> bool:
@@ -284,14 +319,7 @@ def can_view_pupil(session: Session, actor: Actor, pupil: Pupil) -> bool:
 def _classes_with_right(actor: Actor, right: str) -> Select[SchoolClass]:
     """Classes where the actor holds a class right: class staff their own classes, others the
     school (the one rule behind every class-staff check below)."""
-    query = select(SchoolClass).order_by(SchoolClass.name)
-    account = holder(actor, right)
-    if account is None:
-        return query.where(false())
-    query = query.where(SchoolClass.school_id == account.school_id)
-    if account.role in CLASS_ROLES:
-        return query.where(SchoolClass.id.in_(_staff_class_ids(account)))
-    return query
+    return _school_classes(*_scope_key(holder(actor, right), CLASS_ROLES))
 
 
 def _in_classes(session: Session, scope: Select[SchoolClass], class_id: int) -> bool:
@@ -484,14 +512,7 @@ def can_view_received_file(session: Session, actor: Actor, received: ReceivedFil
 
 
 def _class_scoped_pupils(actor: Actor, right: str) -> Select[Pupil]:
-    query = select(Pupil).order_by(Pupil.first_name, Pupil.last_name)
-    account = holder(actor, right)
-    if account is None:
-        return query.where(false())
-    query = query.where(Pupil.school_id == account.school_id)
-    if account.role in CLASS_ROLES:
-        return query.where(Pupil.class_id.in_(_staff_class_ids(account)))
-    return query
+    return _school_pupils(*_scope_key(holder(actor, right), CLASS_ROLES))
 
 
 def carer_managed_pupils(actor: Actor) -> Select[Pupil]:

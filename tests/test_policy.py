@@ -9,6 +9,7 @@ from classroom import policy
 from classroom.accounts.models import Role
 from classroom.db import utcnow
 from classroom.principals import Anonymous
+from classroom.pupils.models import ClassStaff
 from tests.factories import link_parent, make_account, make_class, make_pupil, make_school
 
 # Who holds which right: the school's recorded access rights (the policy asks for this record).
@@ -175,3 +176,44 @@ def test_safeguarding_team_reaches_active_team_members_of_the_school_only(
     assert found == {staff[role] for role in roles}
     # Everyone it reaches may open the worry they are told about (never a 404 after an alert).
     assert all(policy.is_safeguarding_team(account) for account in found)
+
+
+def test_remembered_scopes_follow_each_persons_role_school_and_classes(session: Session) -> None:
+    """Scopes are kept per person (policy.SCOPES_REMEMBERED): what each person is shown still
+    follows who they are now, and one person's scope is never another's."""
+    school, other_school = make_school(session), make_school(session)
+    oak, ash, birch = (make_class(session, school) for _ in range(3))
+    elm = make_class(session, other_school)
+    in_oak, in_ash, in_birch = (make_pupil(session, c) for c in (oak, ash, birch))
+    in_elm = make_pupil(session, elm)
+    teacher = make_account(session, Role.TEACHER, classes=[oak], school=school)
+    colleague = make_account(session, Role.TEACHER, classes=[ash], school=school)
+    elsewhere = make_account(session, Role.HEADTEACHER, school=other_school)
+    carer = make_account(session, Role.PARENT, school=school)
+    link_parent(session, carer, in_ash)
+
+    def pupils(actor: object) -> set[int]:
+        return {p.id for p in session.scalars(policy.visible_pupils(actor))}  # type: ignore[arg-type]
+
+    def classes(actor: object) -> set[int]:
+        return {c.id for c in session.scalars(policy.visible_classes(actor))}  # type: ignore[arg-type]
+
+    for _ in range(2):  # asked again: the remembered scope gives the same answer
+        assert pupils(teacher) == {in_oak.id}
+        assert classes(teacher) == {oak.id}
+        assert pupils(colleague) == {in_ash.id}
+        assert pupils(elsewhere) == {in_elm.id}
+        assert pupils(carer) == {in_ash.id}
+    session.add(ClassStaff(class_id=ash.id, account_id=teacher.id))  # joins a second class
+    session.flush()
+    assert pupils(teacher) == {in_oak.id, in_ash.id}
+    teacher.role = Role.HEADTEACHER  # promoted: the whole school, settings of every class
+    assert pupils(teacher) == {in_oak.id, in_ash.id, in_birch.id}
+    settings = policy.visible_settings_classes(teacher)
+    assert {c.id for c in session.scalars(settings)} == {oak.id, ash.id, birch.id}
+    teacher.role = Role.GOVERNOR  # no pupils at all
+    assert pupils(teacher) == set()
+    assert classes(teacher) == set()
+    teacher.role = Role.TEACHER
+    teacher.active = False  # left: nothing, although the scope for the role was remembered
+    assert pupils(teacher) == set()
