@@ -15,7 +15,7 @@ import secrets
 from datetime import datetime, timedelta
 
 import pyotp
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from classroom.accounts.models import (
@@ -25,9 +25,15 @@ from classroom.accounts.models import (
     Role,
     TwoFactor,
 )
-from classroom.accounts.services import SignInSettings, check_throttle, note_attempt
+from classroom.accounts.services import (
+    SignInSettings,
+    check_throttle,
+    end_all_sessions,
+    note_attempt,
+)
 from classroom.audit.services import record
 from classroom.errors import Invalid
+from classroom.principals import Actor
 
 REQUIRED_ROLES = frozenset({Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER, Role.ADMIN})
 # Only class staff may skip the code on a remembered iPad; the safeguarding team never does.
@@ -272,3 +278,26 @@ def forget_device(session: Session, account: Account, device_id: int, *, now: da
     if row.revoked_at is None:
         row.revoked_at = now
         record(session, account, "two_factor.device_forgotten", account, row.label)
+
+
+# --- Starting again -----------------------------------------------------------------------------
+
+
+def reset(session: Session, actor: Actor, account: Account, *, now: datetime) -> None:
+    """Take an account's two-step sign-in away, for a lost phone whose recovery codes are lost
+    too: its authenticator, recovery codes and remembered iPads stop working and its sessions
+    end. Whoever must use two-step sign-in sets it up again at their next sign-in; the caller
+    has checked who may ask (admin.services.reset_two_step)."""
+    session.execute(delete(TwoFactor).where(TwoFactor.account_id == account.id))
+    session.execute(
+        update(RecoveryCode)
+        .where(RecoveryCode.account_id == account.id, RecoveryCode.used_at.is_(None))
+        .values(used_at=now)
+    )
+    session.execute(
+        update(RememberedDevice)
+        .where(RememberedDevice.account_id == account.id, RememberedDevice.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    end_all_sessions(session, account, "two_step_reset", now=now)
+    record(session, actor, "two_factor.reset", account, f"for {account.username}")

@@ -1,4 +1,5 @@
-"""Account changes waiting for a second person: roles and passwords of the safeguarding team."""
+"""Account changes waiting for a second person: roles, passwords and two-step sign-in of the
+safeguarding team."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from classroom.db import Base, UtcDateTime, str_enum
 class ChangeKind(StrEnum):
     ROLE = "role"
     PASSWORD_RESET = "password_reset"  # noqa: S105 (a kind of change, not a password)
+    TWO_STEP_RESET = "two_step_reset"  # a lost authenticator: set up again at next sign-in
 
 
 class ChangeStatus(StrEnum):
@@ -24,7 +26,7 @@ class ChangeStatus(StrEnum):
 
 
 class AccountChangeRequest(Base):
-    """A role change or password reset that touches the safeguarding team.
+    """A role change, password reset or two-step reset that touches the safeguarding team.
 
     It has no effect until the headteacher or another member of the team approves it, so one
     admin alone can never give an account (their own or another) access to child-protection

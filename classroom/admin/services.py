@@ -1,4 +1,5 @@
-"""Role changes and password resets, with a second person's approval for the safeguarding team."""
+"""Role changes and resets of passwords and two-step sign-in, with a second person's approval
+for the safeguarding team."""
 
 from __future__ import annotations
 
@@ -9,12 +10,18 @@ from sqlalchemy.orm import Session
 
 from classroom import policy
 from classroom.accounts import services as accounts
+from classroom.accounts import two_factor
 from classroom.accounts.models import Account, Role
 from classroom.admin.models import AccountChangeRequest, ChangeKind, ChangeStatus
 from classroom.audit.services import record
 from classroom.errors import Invalid
 from classroom.outbox.services import enqueue_email
 from classroom.principals import Actor
+
+CHANGE_NAMES = {
+    ChangeKind.PASSWORD_RESET: "password reset",
+    ChangeKind.TWO_STEP_RESET: "two-step sign-in reset",
+}
 
 
 def _admin(actor: Actor, account: Account) -> Account:
@@ -53,6 +60,21 @@ def reset_password(
     return accounts.reset_password(session, admin, account, now=now), None
 
 
+def reset_two_step(
+    session: Session, actor: Actor, account: Account, *, now: datetime, base_url: str
+) -> AccountChangeRequest | None:
+    """Take away a lost authenticator now, or ask for approval for a safeguarding-team account:
+    whoever knows a team member's password could otherwise set up their own."""
+    admin = _admin(actor, account)
+    if not two_factor.is_enrolled(session, account):
+        raise Invalid("This account has no two-step sign-in to reset.")
+    if admin.id != account.id and policy.needs_approval(account):
+        kind = ChangeKind.TWO_STEP_RESET
+        return _request(session, admin, account, kind, None, now=now, base_url=base_url)
+    two_factor.reset(session, admin, account, now=now)
+    return None
+
+
 def _request(
     session: Session,
     admin: Account,
@@ -73,7 +95,7 @@ def _request(
     )
     session.add(change)
     session.flush()
-    what = f"role -> {role.label}" if role else "password reset"
+    what = f"role -> {role.label}" if role else CHANGE_NAMES[kind]
     record(session, admin, "account_change.requested", account, f"#{change.id}: {what}")
     _alert_team(session, change, base_url)
     return change
@@ -95,9 +117,9 @@ def _alert_team(session: Session, change: AccountChangeRequest, base_url: str) -
                 f"account-change:{change.id}:{member.id}",
                 member.email,
                 "An account change needs approval",
-                "Someone asked to change the role or reset the password of an account on, or "
-                "joining, the safeguarding team. It has no effect until the headteacher or "
-                "another member of the team approves it.\n\n"
+                "Someone asked to change the role, or reset the password or two-step sign-in, of "
+                "an account on, or joining, the safeguarding team. It has no effect until the "
+                "headteacher or another member of the team approves it.\n\n"
                 f"Please sign in to check it: {base_url}/admin/approvals\n",
                 school_id=change.school_id,
                 now=change.requested_at,
@@ -127,5 +149,8 @@ def decide(
         return None
     if change.kind == ChangeKind.ROLE and change.new_role is not None:
         accounts.change_role(session, approver, account, Role(change.new_role), now=now)
+        return None
+    if change.kind == ChangeKind.TWO_STEP_RESET:
+        two_factor.reset(session, approver, account, now=now)
         return None
     return accounts.reset_password(session, approver, account, now=now)

@@ -11,6 +11,7 @@ from sqlalchemy import Select, func, select
 
 from classroom import policy
 from classroom.accounts import services as accounts
+from classroom.accounts import two_factor
 from classroom.accounts.models import Account, Role
 from classroom.admin import services as admin_services
 from classroom.admin.models import AccountChangeRequest
@@ -118,9 +119,7 @@ def account_detail(account_id: int) -> ResponseReturnValue:
         )
     )
     children = [db.get(Pupil, link.pupil_id) for link in links]
-    return render_template(
-        "admin/account_detail.html", account=account, roles=list(Role), children=children
-    )
+    return _detail_page(account, children)
 
 
 @bp.post("/accounts/<int:account_id>/role")
@@ -149,9 +148,19 @@ def _base_url() -> str:
 
 
 def _detail_with_error(account: Account, message: str) -> ResponseReturnValue:
+    return _detail_page(account, [], message), 400
+
+
+def _detail_page(account: Account, children: list[Pupil | None], error: str | None = None) -> str:
     return render_template(
-        "admin/account_detail.html", account=account, roles=list(Role), children=[], error=message
-    ), 400
+        "admin/account_detail.html",
+        account=account,
+        roles=list(Role),
+        children=children,
+        two_step=two_factor.is_enrolled(get_session(), account),
+        two_step_required=two_factor.is_required(account),
+        error=error,
+    )
 
 
 @bp.post("/accounts/<int:account_id>/reset-password")
@@ -166,6 +175,23 @@ def account_reset(account_id: int) -> ResponseReturnValue:
     if pending is not None:
         return redirect(url_for("admin.account_detail", account_id=account.id, approval=1))
     return render_template("admin/one_time_password.html", account=account, password=initial)
+
+
+@bp.post("/accounts/<int:account_id>/reset-two-step")
+@allow("manage_accounts")
+def account_reset_two_step(account_id: int) -> ResponseReturnValue:
+    """Take away a lost authenticator (after approval for the safeguarding team's accounts)."""
+    account = _school_account(account_id)
+    db = get_session()
+    try:
+        pending = admin_services.reset_two_step(
+            db, _actor(), account, now=utcnow(), base_url=_base_url()
+        )
+    except Invalid as problem:
+        return _detail_with_error(account, problem.message)
+    if pending is not None:
+        return redirect(url_for("admin.account_detail", account_id=account.id, approval=1))
+    return redirect(url_for("admin.account_detail", account_id=account.id, two_step_reset=1))
 
 
 # --- Approvals --------------------------------------------------------------------------------
