@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from jinja2 import Environment, meta
+from markupsafe import escape
 from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Role
@@ -131,6 +132,28 @@ def test_choices_kept_after_a_problem_are_never_shown_to_the_next_fresh_flow(
 
     fresh = ipad.get("/pupil/worry").data.decode()
     assert " checked" not in fresh
+
+
+def test_a_pupils_own_words_come_back_to_them_escaped_and_are_never_kept(
+    app: Flask, session: Session
+) -> None:
+    """The worry flow's last step is rendered once per worker; the words a pupil typed come
+    back in their box when the form has a problem, but are filled in per request: the store of
+    rendered parts never holds them, and the next flow's box is empty."""
+    school = make_school(session)
+    ipad = pupil_on_ipad(app, school)
+    words = "<b>Kai took my tablet</b> " * 90  # too long: the form comes back with a problem
+    problem = ipad.post("/pupil/worry", data={"key": "k", "what": "unkind", "words": words})
+    assert problem.status_code == 400
+    page = problem.data.decode()
+    box = re.search(r'<textarea id="worry-words"[^>]*>(.*?)</textarea>', page, re.S)
+    assert box is not None
+    assert box.group(1) == str(escape(words))
+    store = app.extensions[fragments_web.STORE]
+    assert not any("Kai took my tablet" in html for html in store.values())
+    fresh = ipad.get("/pupil/worry").data.decode()
+    assert "Kai took my tablet" not in fresh
+    assert re.search(r'<textarea id="worry-words"[^>]*></textarea>', fresh)
 
 
 def test_two_pupils_with_the_same_lessons_each_get_their_own_home_and_a_change_shows_at_once(
