@@ -60,6 +60,20 @@
       problems.push("covered at scroll 0: " + name(el) + " by " + hit.tagName + "." + hit.className);
     }
   }
+  // A card's own speaker sits in its corner: never over the card's picture or words.
+  for (const speaker of [...document.querySelectorAll(".card-speaker")].filter(shown)) {
+    const s = speaker.getBoundingClientRect();
+    const slot = speaker.closest(".card-slot, li");
+    const parts = slot ? slot.querySelectorAll("img, .sym-label") : [];
+    for (const part of [...parts].filter(p => shown(p) && !speaker.contains(p))) {
+      const r = part.getBoundingClientRect();
+      if (r.left < s.right - 1 && r.right > s.left + 1 && r.top < s.bottom - 1 && r.bottom > s.top + 1) {
+        problems.push("card speaker over its card's " + (part.tagName === "IMG" ? "picture" : "words") +
+          ": " + name(slot));
+        break;
+      }
+    }
+  }
   // Punctuation straight after a word ("to?") is read with it: never a line's first box.
   for (const gap of document.querySelectorAll(".sym-gap")) {
     const word = gap.previousElementSibling;
