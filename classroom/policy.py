@@ -380,11 +380,17 @@ def visible_incidents(actor: Actor) -> Select[Incident]:
 
     Staff who raised a concern see what they raised through `raised_concerns`, never the file.
     """
-    query = select(Incident).order_by(Incident.id.desc())
     account = holder(actor, "work_incidents")
-    if account is None:
+    return _school_incidents(None if account is None else account.school_id)
+
+
+@lru_cache(maxsize=SCOPES_REMEMBERED)
+def _school_incidents(school_id: int | None) -> Select[Incident]:
+    """A school's incidents (None: no school, so none), kept as the scopes above are."""
+    query = select(Incident).order_by(Incident.id.desc())
+    if school_id is None:
         return query.where(false())
-    return query.where(Incident.school_id == account.school_id)
+    return query.where(Incident.school_id == school_id)
 
 
 def can_work_incident(actor: Actor, incident: Incident) -> bool:

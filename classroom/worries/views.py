@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 from urllib.parse import urlsplit
@@ -43,6 +43,7 @@ from classroom.lessons.web import request_catalogue
 from classroom.policy import allow
 from classroom.principals import PupilPrincipal
 from classroom.pupils.models import Pupil
+from classroom.symbols.fragments_web import fragment
 from classroom.symbols.people import SchoolAdult, offered_adults
 from classroom.symbols.people_views import adult_pictures
 from classroom.web import apply_form, current_actor, passive, school_today, whole_number
@@ -441,6 +442,10 @@ class QueueRow:
     def reference(self) -> str:
         return f"W{self.id:05d}"
 
+    @property
+    def category_label(self) -> str | None:
+        return CATEGORY_LABELS[self.category] if self.category else None
+
 
 @cache
 def _row_accounts() -> tuple[Any, Any]:
@@ -479,42 +484,51 @@ def _row_query(scope: Select[Incident]) -> Select[Any]:
     )
 
 
-def _rows(query: Select[Any]) -> list[QueueRow]:
-    return [QueueRow(*row) for row in get_session().execute(query)]
-
-
-def _shown(
-    scope: Select[Incident], order: tuple[Any, ...], limit: int, offset: int = 0
-) -> list[QueueRow]:
-    """The rows of `scope` one page shows, in `order`. The page's ids are chosen first, from the
-    incidents table alone; names and the first pupil are then read for those rows only, not
-    for every incident in the backlog (with 4,000 open that was most of the queue's time)."""
-    page = scope.with_only_columns(Incident.id).order_by(None).order_by(*order)
-    page = page.limit(limit).offset(offset)
-    shown = select(Incident).where(Incident.id.in_(page.scalar_subquery())).order_by(*order)
-    return _rows(_row_query(shown))
+def _rows(query: Select[Any]) -> tuple[QueueRow, ...]:
+    """A tuple: the rows are the key the page's table is kept by (worries/_queue_rows.html)."""
+    return tuple(QueueRow(*row) for row in get_session().execute(query))
 
 
 QUEUE_PAGE = 100
 RECENTLY_CLOSED = 50
+# Statements kept per (scope, listing, page), so each is built and its SQL cache key worked out
+# once (that was a fifth of the queue page). Bounded: ?page= is the DSL's to choose.
+STATEMENTS_REMEMBERED = 256
 
 
-def _queue_rows() -> list[QueueRow]:
-    """The newest open incidents (new ones first within each page); older ones page on."""
+@lru_cache(maxsize=STATEMENTS_REMEMBERED)
+def _listing(scope: Select[Incident], closed: bool, page: int) -> Select[Any]:
+    """One page of `scope`'s open incidents (new ones first within each page; older ones page
+    on) or its recently closed ones. The page's ids are chosen first, from the incidents table
+    alone; names and the first pupil are then read for those rows only, not for every incident
+    in the backlog (with 4,000 open that was most of the queue's time)."""
+    if closed:
+        # The most recently closed first, not the newest raised: an old worry closed today is
+        # recently closed.
+        which = Incident.status == Status.CLOSED
+        order: tuple[Any, ...] = (Incident.closed_at.desc(), Incident.id.desc())
+        limit, offset = RECENTLY_CLOSED, 0
+    else:
+        # An empty worry (button pressed, nothing chosen) goes first until someone triages it.
+        empty_first = case(
+            (and_(Incident.summary == services.EMPTY_WORRY, Incident.risk.is_(None)), 0), else_=1
+        )
+        which = Incident.status != Status.CLOSED
+        order = (empty_first, Incident.id.desc())
+        limit, offset = QUEUE_PAGE, (page - 1) * QUEUE_PAGE
+    ids = scope.where(which).with_only_columns(Incident.id).order_by(None).order_by(*order)
+    ids = ids.limit(limit).offset(offset)
+    shown = select(Incident).where(Incident.id.in_(ids.scalar_subquery())).order_by(*order)
+    return _row_query(shown)
+
+
+def _queue_rows() -> tuple[QueueRow, ...]:
     page = max(1, request.args.get("page", 1, type=whole_number))
-    query = policy.visible_incidents(current_actor()).where(Incident.status != Status.CLOSED)
-    # An empty worry (button pressed, nothing chosen) goes first until someone triages it.
-    empty_first = case(
-        (and_(Incident.summary == services.EMPTY_WORRY, Incident.risk.is_(None)), 0), else_=1
-    )
-    return _shown(query, (empty_first, Incident.id.desc()), QUEUE_PAGE, (page - 1) * QUEUE_PAGE)
+    return _rows(_listing(policy.visible_incidents(current_actor()), False, page))
 
 
-def _recently_closed() -> list[QueueRow]:
-    """The last incidents closed, the most recent first (not the newest raised: an old worry
-    closed today is recently closed)."""
-    query = policy.visible_incidents(current_actor()).where(Incident.status == Status.CLOSED)
-    return _shown(query, (Incident.closed_at.desc(), Incident.id.desc()), RECENTLY_CLOSED)
+def _recently_closed() -> tuple[QueueRow, ...]:
+    return _rows(_listing(policy.visible_incidents(current_actor()), True, 1))
 
 
 @bp.get("/safeguarding/")
@@ -530,7 +544,6 @@ def queue() -> ResponseReturnValue:
         page_size=QUEUE_PAGE,
         incidents=_queue_rows(),
         closed=closed,
-        labels=CATEGORY_LABELS,
         state=state.tag,
     )
 
@@ -549,14 +562,17 @@ class OpenState:
 
 def _open_state() -> OpenState:
     """How many are open, the newest, how many new: one indexed aggregate, whatever the backlog."""
-    scope = policy.visible_incidents(current_actor()).where(Incident.status != Status.CLOSED)
-    is_new = case((Incident.status == Status.NEW, 1), else_=0)
     count, newest, new = get_session().execute(
-        scope.with_only_columns(func.count(), func.max(Incident.id), func.sum(is_new)).order_by(
-            None
-        )
+        _open_aggregate(policy.visible_incidents(current_actor()))
     ).one()
     return OpenState(count or 0, newest or 0, new or 0)
+
+
+@lru_cache(maxsize=STATEMENTS_REMEMBERED)
+def _open_aggregate(scope: Select[Incident]) -> Select[int, int, Any]:
+    is_new = case((Incident.status == Status.NEW, 1), else_=0)
+    open_ = scope.where(Incident.status != Status.CLOSED).order_by(None)
+    return open_.with_only_columns(func.count(), func.max(Incident.id), func.sum(is_new))
 
 
 def _state() -> str:
@@ -569,9 +585,7 @@ def _state() -> str:
 def queue_rows() -> ResponseReturnValue:
     """The open queue's rows, for the page to swap in when its state changes."""
     return (
-        render_template(
-            "worries/_queue_rows.html", incidents=_queue_rows(), labels=CATEGORY_LABELS
-        ),
+        fragment("worries/_queue_rows.html", "open_rows", incidents=_queue_rows()),
         200,
         {"X-Queue-State": _state()},
     )

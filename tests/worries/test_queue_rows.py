@@ -7,15 +7,18 @@ import re
 import uuid
 from datetime import timedelta
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from classroom.accounts.models import Role
 from classroom.db import utcnow
 from classroom.worries import services
 from classroom.worries.models import Category, Incident, Risk
 from tests.app_settings import base_url
-from tests.conftest import sign_in
-from tests.factories import make_pupil
+from tests.conftest import client_for, sign_in
+from tests.factories import make_account, make_pupil
+from tests.factories import make_school as make_other_school
 from tests.worry_helpers import School, make_school
 
 
@@ -83,3 +86,42 @@ def test_recently_closed_shows_the_last_closed_first_even_an_old_worry(
     closed = page.split('id="closed-heading"')[1]
     assert closed.index(old.reference) < closed.index(newer.reference)
     assert "Amira Khan" in closed
+
+
+def test_a_kept_row_changes_at_once_and_the_live_rows_say_the_same(
+    app: Flask, session: Session
+) -> None:
+    """The rows are rendered once per worker for what they show: triage, then the page and the
+    live view's rows both show the new risk and who has it, never the row kept before."""
+    school = make_school(session)
+    worry = _worry(session, school, what="unkind")
+    dsl = client_for(app, school.dsl)
+    assert _row(dsl.get("/safeguarding/").data.decode(), worry)[6:] == ["—", "—"]
+
+    deputy = school.deputy.id
+    triage = services.Triage(Category.CYBERBULLYING, Risk.HIGH, "Spoke to her", False, deputy)
+    services.triage(session, school.dsl, worry, triage, now=utcnow())
+    session.commit()
+    page = dsl.get("/safeguarding/").data.decode()
+    live = dsl.get("/safeguarding/queue/rows").data.decode()
+    assert _row(page, worry)[1:2] + _row(page, worry)[6:] == ["Open", "High", "Ms Evans"]
+    assert _row(live, worry) == _row(page, worry)
+
+
+def test_each_schools_team_sees_only_its_own_rows_from_the_kept_tables(
+    app: Flask, session: Session
+) -> None:
+    school = make_school(session)
+    ours = _worry(session, school, what="unkind")
+    _triage_and_close(session, school, _worry(session, school, what="sad"), days_ago=1)
+    other = make_other_school(session, name="Other")
+    other_dsl = make_account(session, Role.DSL, school=other)
+    session.commit()
+    assert ours.reference in client_for(app, school.dsl).get("/safeguarding/").data.decode()
+
+    theirs = client_for(app, other_dsl)
+    page = theirs.get("/safeguarding/").data.decode()
+    assert "Nothing new or open." in page
+    assert "None yet." in page
+    assert "Amira" not in page
+    assert "Amira" not in theirs.get("/safeguarding/queue/rows").data.decode()
