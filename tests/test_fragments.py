@@ -78,7 +78,7 @@ def test_every_fragment_template_reads_only_its_arguments() -> None:
         "ipad/_home.html",
         "worries/_choice_steps.html",
         "_staff_chrome.html",
-        "lessons/_map_controls.html",
+        "lessons/_map_table.html",
         "worries/_queue_rows.html",
     } <= found
     for name in sorted(found):

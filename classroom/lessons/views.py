@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -208,6 +208,33 @@ def _visible_pupil(pupil_id: int) -> Pupil:
     return pupil
 
 
+class MapRow(NamedTuple):
+    """What one row of a pupil's lesson map shows, as plain values: the rows are the key the
+    map's table is kept by (templates/lessons/_map_table.html)."""
+
+    lesson_id: str
+    number: int
+    title: str
+    pathway: str
+    pathway_label: str
+    personal_pathway: bool
+    hidden: bool
+    target: bool
+    progress: player.Progress | None
+
+
+def _map_rows(
+    planned: list[maps.Planned], progress: dict[str, player.Progress]
+) -> tuple[MapRow, ...]:
+    return tuple(
+        MapRow(
+            p.lesson.id, p.lesson.number, p.lesson.title.text, p.pathway.value, p.pathway.label,
+            p.personal_pathway, p.hidden, p.target, progress.get(p.lesson.id),
+        )  # fmt: skip
+        for p in planned
+    )
+
+
 @bp.get("/pupils/<int:pupil_id>/lessons")
 @allow("view_pupils")
 def pupil_map(pupil_id: int) -> ResponseReturnValue:
@@ -220,8 +247,7 @@ def pupil_map(pupil_id: int) -> ResponseReturnValue:
     return render_template(
         "lessons/pupil_map.html",
         pupil=pupil,
-        planned=planned,
-        progress=player.progress(db, pupil, zone=school_zone()),
+        rows=_map_rows(planned, player.progress(db, pupil, zone=school_zone())),
         personalised=maps.is_personalised(db, pupil),
         can_edit=policy.can_edit_pupil_settings(db, current_actor(), pupil),
         addable=[lesson for lesson in request_catalogue() if lesson.id not in on_map],
