@@ -9,6 +9,7 @@ time. Here each cell is one f-string: the numbers are ours and need no escaping;
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
@@ -35,15 +36,21 @@ def svg_cells(
         state = cell.state
         level = "none" if state is None else f"{state.current}"
         needs_help = " hm-help" if state is not None and state.needs_help else ""
-        words = "not assessed" if state is None else escape(levels[state.current])
+        words = "not assessed" if state is None else _escaped(levels[state.current])
         html.append(
             f'<rect x="{x}" y="{y}" width="{width - 2}" height="{height - 2}" '
-            f'class="lvl-{level}{needs_help}"><title>{who}, {escape(cell.lesson.title.text)}: '
+            f'class="lvl-{level}{needs_help}"><title>{who}, {_escaped(cell.lesson.title.text)}: '
             f"{words}</title></rect>\n        "
             f'<text x="{x + width / 2 - 1}" y="{value_y}" text-anchor="middle" '
             f'class="hm-value">{_value(cell)}</text>'
         )
     return Markup("\n        ".join(html))  # noqa: S704 - every text above is escaped
+
+
+@lru_cache(maxsize=1024)
+def _escaped(text: str) -> str:
+    """A lesson title or a level's words, escaped once: each is on every row of the picture."""
+    return str(escape(text))
 
 
 def table_cells(cells: Sequence[Cell]) -> Markup:

@@ -46,6 +46,11 @@ class Cell:
     state: State | None
 
 
+# A pupil's pathway (a setting) as the lesson content's pathway of the same name. A StrEnum
+# member is its value as a key, so a stored value finds it too.
+_CONTENT_PATHWAY = {pathway: content.Pathway(pathway.value) for pathway in Pathway}
+
+
 def pupil_row(
     session: Session,
     pupil: Pupil,
@@ -57,10 +62,10 @@ def pupil_row(
     if pathways is None:
         pathways = maps.pathways_for(session, [pupil])[pupil.id]
     cells = []
-    own = content.Pathway(Pathway(pupil.pathway).value)
+    own = _CONTENT_PATHWAY[pupil.pathway]
     for lesson in lessons:
         chosen = pathways.get(lesson.id)
-        pathway = own if chosen is None else content.Pathway(Pathway(chosen).value)
+        pathway = own if chosen is None else _CONTENT_PATHWAY[chosen]
         objective = lesson.version(pathway).objective
         cells.append(Cell(lesson, objective, pathway, found.get((pupil.id, objective.id))))
     return cells

@@ -453,15 +453,24 @@ def next_first(session: Session, pupil: Pupil, lessons: Catalogue) -> list[Plann
 def pathways_for(session: Session, pupils: list[Pupil]) -> dict[int, dict[str, Pathway]]:
     """Each pupil's pathway per lesson, in a fixed number of queries however many pupils."""
     ids = [p.id for p in pupils]
-    own: dict[int, list[MapEntry]] = {}
-    for entry in session.scalars(select(MapEntry).where(MapEntry.pupil_id.in_(ids))):
-        own.setdefault(entry.pupil_id or 0, []).append(entry)
-    class_ids = {p.class_id for p in pupils if p.id not in own}
-    by_class: dict[int, list[MapEntry]] = {}
-    for entry in session.scalars(select(MapEntry).where(MapEntry.class_id.in_(class_ids))):
-        by_class.setdefault(entry.class_id or 0, []).append(entry)
+    # Plain columns: a class's map rows are pupils x lessons, and only these three are read.
+    own: dict[int, list[tuple[str, Pathway | None]]] = {}
+    for pupil_id, lesson_id, pathway in plain_rows(session, _OWN_PATHWAYS, {"ids": ids}):
+        own.setdefault(pupil_id or 0, []).append((lesson_id, pathway))
+    class_ids = list({p.class_id for p in pupils if p.id not in own})
+    by_class: dict[int, list[tuple[str, Pathway | None]]] = {}
+    for class_id, lesson_id, pathway in plain_rows(session, _CLASS_PATHWAYS, {"ids": class_ids}):
+        by_class.setdefault(class_id or 0, []).append((lesson_id, pathway))
     result = {}
     for pupil in pupils:
         entries = own.get(pupil.id) or by_class.get(pupil.class_id, [])
-        result[pupil.id] = {e.lesson_id: Pathway(e.pathway or pupil.pathway) for e in entries}
+        result[pupil.id] = {lesson_id: pathway or pupil.pathway for lesson_id, pathway in entries}
     return result
+
+
+_OWN_PATHWAYS = select(MapEntry.pupil_id, MapEntry.lesson_id, MapEntry.pathway).where(
+    MapEntry.pupil_id.in_(bindparam("ids", expanding=True))
+)
+_CLASS_PATHWAYS = select(MapEntry.class_id, MapEntry.lesson_id, MapEntry.pathway).where(
+    MapEntry.class_id.in_(bindparam("ids", expanding=True))
+)
