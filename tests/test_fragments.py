@@ -40,6 +40,8 @@ WORKER_FIXED = {
     "app_theme_colour",
     "rights",  # policy.RIGHTS: which roles hold which rights, one table for the app
     "config",  # the app's settings
+    "heatmap_svg_cells",  # classroom/assessment/heatmap_cells.py: its arguments only
+    "heatmap_table_cells",
 }
 # The app's own filters a fragment may use: each reads only its value and the app's settings.
 WORKER_FIXED_FILTERS = {"local"}  # a moment on the school's clock (the TIMEZONE setting)
@@ -80,6 +82,7 @@ def test_every_fragment_template_reads_only_its_arguments() -> None:
         "_staff_chrome.html",
         "lessons/_map_table.html",
         "worries/_queue_rows.html",
+        "assessment/_heatmap.html",
     } <= found
     for name in sorted(found):
         assert reads_beyond_arguments(env, (TEMPLATES / name).read_text()) == set(), name

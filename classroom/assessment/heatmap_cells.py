@@ -1,45 +1,75 @@
-"""The class heatmap's cells as HTML, for templates/assessment/class.html.
+"""The class heatmap as HTML, for templates/assessment/_heatmap.html.
 
 A class's heatmap is pupils x lessons cells drawn twice (the picture and the table); written as
 Jinja, each cell was some twenty escaped outputs and attribute lookups, most of the page's
 time. Here each cell is one f-string: the numbers are ours and need no escaping; every text
 (a pupil's name, a lesson's title, a level's words) is escaped.
+
+The heatmap is drawn from plain values (`HeatRow`, `Shown`), which are also the key it is kept
+by, once per worker (classroom/symbols/fragments_web.py): a teacher's reload with no new
+observation draws nothing again, and any change to what a cell shows is a new key.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
+from typing import NamedTuple
 
 from markupsafe import Markup, escape
 
 from classroom.assessment.queries import Cell
+from classroom.scale import LEVEL_WORDS, Level
 
 NOT_ASSESSED = "–"
 
 
+class Shown(NamedTuple):
+    """What a cell shows of an objective's state."""
+
+    level: int
+    maintained: bool
+    needs_help: bool
+
+
+class HeatRow(NamedTuple):
+    """One pupil's row: who, and a cell per lesson (None: not assessed)."""
+
+    pupil_id: int
+    first_name: str
+    last_name: str
+    pathway_label: str
+    cells: tuple[Shown | None, ...]
+
+
+def shown(cells: Sequence[Cell]) -> tuple[Shown | None, ...]:
+    """A pupil's cells as what they show (int(): a level's plain number hashes in C)."""
+    return tuple(
+        [
+            None
+            if c.state is None
+            else Shown(int(c.state.current), c.state.maintained, c.state.needs_help)
+            for c in cells
+        ]
+    )
+
+
 def svg_cells(
-    name: str,
-    cells: Sequence[Cell],
-    y: int,
-    left: int,
-    width: int,
-    height: int,
-    levels: Mapping[int, str],
-) -> Markup:
+    name: str, cells: Sequence[Shown | None], titles: Sequence[str], y: int, left: int,
+    width: int, height: int,
+) -> Markup:  # fmt: skip
     """One pupil's row of the heatmap picture: a square and its value per lesson."""
     who = escape(name)
     value_y = y + height / 2 + 5
     html = []
     for n, cell in enumerate(cells):
         x = left + width * n
-        state = cell.state
-        level = "none" if state is None else f"{state.current}"
-        needs_help = " hm-help" if state is not None and state.needs_help else ""
-        words = "not assessed" if state is None else _escaped(levels[state.current])
+        level = "none" if cell is None else f"{cell.level}"
+        needs_help = " hm-help" if cell is not None and cell.needs_help else ""
+        words = "not assessed" if cell is None else _level_words(cell.level)
         html.append(
             f'<rect x="{x}" y="{y}" width="{width - 2}" height="{height - 2}" '
-            f'class="lvl-{level}{needs_help}"><title>{who}, {_escaped(cell.lesson.title.text)}: '
+            f'class="lvl-{level}{needs_help}"><title>{who}, {_escaped(titles[n])}: '
             f"{words}</title></rect>\n        "
             f'<text x="{x + width / 2 - 1}" y="{value_y}" text-anchor="middle" '
             f'class="hm-value">{_value(cell)}</text>'
@@ -49,17 +79,21 @@ def svg_cells(
 
 @lru_cache(maxsize=1024)
 def _escaped(text: str) -> str:
-    """A lesson title or a level's words, escaped once: each is on every row of the picture."""
+    """A lesson's title, escaped once: it is on every row of the picture."""
     return str(escape(text))
 
 
-def table_cells(cells: Sequence[Cell]) -> Markup:
+@lru_cache(maxsize=16)
+def _level_words(level: int) -> str:
+    return str(escape(LEVEL_WORDS[Level(level)]))
+
+
+def table_cells(cells: Sequence[Shown | None]) -> Markup:
     """One pupil's row of the heatmap table: a cell per lesson."""
     html = []
     for cell in cells:
-        state = cell.state
-        level = "none" if state is None else f"{state.current}"
-        needs_help = state is not None and state.needs_help
+        level = "none" if cell is None else f"{cell.level}"
+        needs_help = cell is not None and cell.needs_help
         html.append(
             f'<td class="lvl-{level}{" needs-help-cell" if needs_help else ""}">{_value(cell)}'
             + (' <span class="visually-hidden">needs help</span>!' if needs_help else "")
@@ -68,9 +102,8 @@ def table_cells(cells: Sequence[Cell]) -> Markup:
     return Markup("".join(html))  # noqa: S704 - no text from anyone in a table cell
 
 
-def _value(cell: Cell) -> str:
+def _value(cell: Shown | None) -> str:
     """The level (a number), starred when maintained; a dash when not assessed."""
-    state = cell.state
-    if state is None:
+    if cell is None:
         return NOT_ASSESSED
-    return f"{state.current}{'*' if state.maintained else ''}"
+    return f"{cell.level}{'*' if cell.maintained else ''}"

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from classroom import policy
 from classroom.assessment import queries, services
 from classroom.assessment.derive import states
+from classroom.assessment.heatmap_cells import HeatRow, shown
 from classroom.assessment.models import (
     ENGAGEMENT_AREAS,
     LEVEL_WORDS,
@@ -105,8 +106,11 @@ def class_view(class_id: int) -> ResponseReturnValue:
     return render_template(
         "assessment/class.html",
         school_class=school_class,
-        lessons=lessons,
-        rows=rows,
+        heads=tuple((lesson.number, lesson.title.text) for lesson in lessons),
+        rows=tuple(
+            HeatRow(p.id, p.first_name, p.last_name, p.pathway.label, shown(cells))
+            for p, cells in rows
+        ),
         strands=list(content.Strand),
         pathways=list(Pathway),
         strand=strand,

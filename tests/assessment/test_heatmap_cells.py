@@ -9,7 +9,7 @@ from flask import Flask
 from markupsafe import escape
 
 from classroom.assessment.derive import State
-from classroom.assessment.heatmap_cells import svg_cells, table_cells
+from classroom.assessment.heatmap_cells import Shown, shown, svg_cells, table_cells
 from classroom.assessment.queries import Cell
 from classroom.pupils.models import Pathway
 from classroom.scale import LEVEL_WORDS, Level
@@ -30,7 +30,8 @@ def _cells(app: Flask) -> list[Cell]:
 def test_the_picture_shows_each_cells_level_and_escapes_the_name(app: Flask) -> None:
     with app.test_request_context("/"):
         cells = _cells(app)
-        html = str(svg_cells("<Amira>", cells, 70, 150, 34, 30, LEVEL_WORDS))
+        titles = [c.lesson.title.text for c in cells]
+        html = str(svg_cells("<Amira>", shown(cells), titles, 70, 150, 34, 30))
 
     first, second, third = (escape(c.lesson.title.text) for c in cells)
     assert "<Amira>" not in html
@@ -41,7 +42,7 @@ def test_the_picture_shows_each_cells_level_and_escapes_the_name(app: Flask) -> 
     assert '<text x="166.0" y="90.0" text-anchor="middle" class="hm-value">–</text>' in html
     assert (
         '<rect x="184" y="70" width="32" height="28" class="lvl-3">'
-        f"<title>&lt;Amira&gt;, {second}: Secure (independent)</title></rect>"
+        f"<title>&lt;Amira&gt;, {second}: {LEVEL_WORDS[Level.SECURE]}</title></rect>"
     ) in html
     assert '<text x="200.0" y="90.0" text-anchor="middle" class="hm-value">3*</text>' in html
     assert 'class="lvl-1 hm-help">' in html
@@ -50,10 +51,14 @@ def test_the_picture_shows_each_cells_level_and_escapes_the_name(app: Flask) -> 
 
 def test_the_table_shows_the_same_levels_in_words_a_screen_reader_reads(app: Flask) -> None:
     with app.test_request_context("/"):
-        html = str(table_cells(_cells(app)))
+        html = str(table_cells(shown(_cells(app))))
 
     assert html == (
         '<td class="lvl-none">–</td>'
         '<td class="lvl-3">3*</td>'
         '<td class="lvl-1 needs-help-cell">1 <span class="visually-hidden">needs help</span>!</td>'
     )
+
+
+def test_a_cell_shows_its_level_and_whether_it_is_maintained_or_needs_help(app: Flask) -> None:
+    assert shown(_cells(app)) == (None, Shown(3, True, False), Shown(1, False, True))
