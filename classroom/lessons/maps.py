@@ -306,14 +306,14 @@ def move(
     if index is None or step not in (-1, 1):
         raise Invalid("That lesson is not on this pupil's map.", "lesson_id")
     other = index + step
-    if 0 <= other < len(entries):
-        entries[index].position, entries[other].position = (
-            entries[other].position,
-            entries[index].position,
-        )
-        record(
-            session, actor, "lesson_map.moved", pupil, f"{lesson_id} {'up' if step < 0 else 'down'}"
-        )
+    if not 0 <= other < len(entries):
+        # Nothing moves, so nothing is written (the request's rollback undoes the personalising).
+        raise Invalid(f"That lesson is already {'first' if step < 0 else 'last'} on the map.")
+    entries[index].position, entries[other].position = (
+        entries[other].position,
+        entries[index].position,
+    )
+    record(session, actor, "lesson_map.moved", pupil, f"{lesson_id} {'up' if step < 0 else 'down'}")
 
 
 def add(session: Session, actor: Actor, pupil: Pupil, lesson_id: str, lessons: Catalogue) -> None:

@@ -370,3 +370,29 @@ def test_a_change_on_a_long_map_comes_back_to_the_row_changed_not_the_top(
     assert 'id="lesson-pressure-secrets-pictures"' in client.get(
         f"/classes/{school.oak.id}/lessons"
     ).data.decode()
+
+
+@pytest.mark.usefixtures("app")
+def test_the_first_lesson_offers_no_earlier_and_the_last_no_later(
+    client: FlaskClient, session: Session
+) -> None:
+    """A button that could do nothing is not offered; sent anyway (an old page), it says why,
+    and the map still follows the class map: nothing was written."""
+    school = make_school(session)
+    sign_in(client, school.teacher.username)
+    base = f"/pupils/{school.pupil.id}/lessons"
+    page = client.get(base).data.decode()
+    ids = re.findall(r'<tr id="lesson-([^"]+)"', page)
+    offered = [
+        (">Earlier<" in row, ">Later<" in row)
+        for row in (_map_row(page, ids[0]), _map_row(page, ids[1]), _map_row(page, ids[-1]))
+    ]
+    assert offered == [(False, True), (True, True), (True, False)]
+
+    refused = client.post(f"{base}/{ids[0]}/up")
+    assert refused.status_code == 400
+    assert "already first" in refused.data.decode()
+    assert client.post(f"{base}/{ids[-1]}/down").status_code == 400
+    page = client.get(base).data.decode()
+    assert "This map follows Oak's class map" in page  # not personalised by the refusals
+    assert re.findall(r'<tr id="lesson-([^"]+)"', page) == ids
