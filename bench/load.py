@@ -121,3 +121,20 @@ def run(
         thread.join()
     seconds = time.perf_counter() - began
     return Result(name, clients, len(latencies), seconds, latencies, statuses, errors)
+
+
+def merged(results: list[Result]) -> Result:
+    """Several windows of one page as one result: requests, time and latencies added up."""
+    statuses: dict[int, int] = {}
+    for result in results:
+        for status, n in result.statuses.items():
+            statuses[status] = statuses.get(status, 0) + n
+    return Result(
+        results[0].name,
+        results[0].clients,
+        sum(r.requests for r in results),
+        sum(r.seconds for r in results),
+        [latency for r in results for latency in r.latencies],
+        statuses,
+        sum(r.errors for r in results),
+    )
