@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from flask import (
     Flask,
+    Request,
     abort,
     current_app,
     g,
@@ -24,12 +25,12 @@ from flask import (
     url_for,
 )
 from flask.globals import request_ctx
-from flask.sessions import SecureCookieSessionInterface, SessionMixin
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from flask.typing import ResponseReturnValue
 from flask.wrappers import Response as FlaskResponse
 from flask_login import LoginManager, current_user, user_logged_out
 from flask_wtf.csrf import CSRFProtect, generate_csrf
-from itsdangerous import URLSafeTimedSerializer
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.exceptions import Forbidden
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
@@ -105,6 +106,9 @@ _recent_tokens: dict[str, float] = {}
 LARGEST_NUMBER = 2**31 - 1
 URLS_REMEMBERED = 20_000
 # Each session's CSRF token, signed once per worker (see csrf_token).
+# Session cookies checked once per worker (SessionCookies.open_session), and the values kept.
+COOKIES_REMEMBERED = 10_000
+PLAIN = frozenset({str, int, float, bool, type(None)})
 _signed_csrf: dict[tuple[str, str], str] = {}
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -128,10 +132,50 @@ def is_passive() -> bool:
 
 
 class SessionCookies(SecureCookieSessionInterface):
-    """Flask's signed cookie, not renewed by a passive request unless the request changed it."""
+    """Flask's signed cookie, not renewed by a passive request unless the request changed it,
+    and checked once per worker while it stays the same (see `open_session`)."""
 
     def __init__(self) -> None:
         self._serializers: dict[tuple[Any, ...], URLSafeTimedSerializer | None] = {}
+        # A checked cookie: its values and when it was signed, by (keys, the cookie's text).
+        self._opened: dict[tuple[tuple[Any, ...], str], tuple[dict[str, Any], int]] = {}
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        """Flask's open_session, without checking the signature again of a cookie this worker
+        has already checked: the same text signed by the same keys has the same answer.
+
+        A session cookie stays the same from request to request (it is not permanent, so it is
+        only set again when it changes), and checking it was a twentieth of a page. Its age is
+        still checked every time, as itsdangerous does. Only cookies of plain values are kept,
+        so no request can change what the next one finds (flashed messages are a list).
+        """
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        text = request.cookies.get(self.get_cookie_name(app))
+        if not text:
+            return self.session_class()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        key = (self._keys(app), text)
+        known = self._opened.get(key)
+        if known is None:
+            try:
+                data, signed = serializer.loads(text, max_age=max_age, return_timestamp=True)
+            except BadSignature:
+                return self.session_class()
+            known = (data, int(signed.timestamp()))
+            if isinstance(data, dict) and all(type(v) in PLAIN for v in data.values()):
+                if len(self._opened) >= COOKIES_REMEMBERED:
+                    self._opened.clear()  # a bound, not a policy: forgetting costs a check
+                self._opened[key] = known
+        data, signed_at = known
+        if not 0 <= int(time.time()) - signed_at <= max_age:
+            return self.session_class()  # expired, as itsdangerous would say
+        return self.session_class(data)
+
+    @staticmethod
+    def _keys(app: Flask) -> tuple[Any, ...]:
+        return (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
 
     def should_set_cookie(self, app: Flask, session: SessionMixin) -> bool:
         if is_passive() and not session.modified:
@@ -140,7 +184,7 @@ class SessionCookies(SecureCookieSessionInterface):
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         # Made once per key, not on every request: it only holds the keys and settings.
-        keys = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        keys = self._keys(app)
         made = self._serializers.get(keys)
         if made is None:
             made = self._serializers[keys] = super().get_signing_serializer(app)
