@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from classroom.assessment.derive import Obs, State, states
 from classroom.assessment.models import Observation
+from classroom.db import plain_rows
 from classroom.lessons import content, maps
 from classroom.pupils.models import Pathway, Pupil
 
@@ -21,29 +22,52 @@ def needs_help_weeks(value: int | None, default: int) -> int:
     return max(1, min(weeks, 52))
 
 
+_OBSERVATIONS = select(
+    Observation.id,
+    Observation.pupil_id,
+    Observation.objective_id,
+    Observation.level,
+    Observation.observed_on,
+    Observation.supersedes_id,
+    Observation.misconception,
+).where(Observation.pupil_id.in_(bindparam("ids", expanding=True)))
+
+
 def observations_for(session: Session, pupil_ids: Sequence[int]) -> list[Obs]:
     """Just the columns derivation needs, as plain rows: a year of a class is many thousands."""
     if not pupil_ids:
         return []
-    columns = (
-        Observation.id,
-        Observation.pupil_id,
-        Observation.objective_id,
-        Observation.level,
-        Observation.observed_on,
-        Observation.supersedes_id,
-        Observation.misconception,
-    )
-    rows = session.execute(select(*columns).where(Observation.pupil_id.in_(pupil_ids)))
-    return list(rows.all())
+    return list(plain_rows(session, _OBSERVATIONS, {"ids": list(pupil_ids)}).all())
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):  # a tuple: a heatmap makes one per pupil per lesson
     lesson: content.Lesson
     objective: content.Objective
     pathway: content.Pathway
     state: State | None
+
+
+class ClassPupil(NamedTuple):
+    """A pupil of a class, as the class's heatmap and summary show them."""
+
+    id: int
+    first_name: str
+    last_name: str
+    pathway: Pathway
+    class_id: int
+
+
+_CLASS_PUPILS = (
+    select(Pupil.id, Pupil.first_name, Pupil.last_name, Pupil.pathway, Pupil.class_id)
+    .where(Pupil.class_id == bindparam("class_id"), Pupil.active.is_(True))
+    .order_by(Pupil.first_name, Pupil.id)
+)
+
+
+def class_pupils(session: Session, class_id: int) -> list[ClassPupil]:
+    """A class's active pupils by first name, as plain columns: a heatmap reads five of a
+    pupil's thirty, and loading each as a full row was a tenth of the page."""
+    return [ClassPupil(*row) for row in plain_rows(session, _CLASS_PUPILS, {"class_id": class_id})]
 
 
 # A pupil's pathway (a setting) as the lesson content's pathway of the same name. A StrEnum
@@ -53,33 +77,41 @@ _CONTENT_PATHWAY = {pathway: content.Pathway(pathway.value) for pathway in Pathw
 
 def pupil_row(
     session: Session,
-    pupil: Pupil,
+    pupil: maps.OnAPathway,
     lessons: Sequence[content.Lesson],
     found: dict[tuple[int, str], State],
     pathways: dict[str, Pathway] | None = None,
+    objectives: dict[tuple[str, content.Pathway], content.Objective] | None = None,
 ) -> list[Cell]:
-    """One pupil's objectives for the given lessons, on the pathway their map gives each."""
+    """One pupil's objectives for the given lessons, on the pathway their map gives each.
+
+    `objectives` remembers each lesson's objective per pathway across the pupils of a class.
+    """
     if pathways is None:
         pathways = maps.pathways_for(session, [pupil])[pupil.id]
+    if objectives is None:
+        objectives = {}
     cells = []
-    own = _CONTENT_PATHWAY[pupil.pathway]
+    pupil_id, own = pupil.id, _CONTENT_PATHWAY[pupil.pathway]
     for lesson in lessons:
         chosen = pathways.get(lesson.id)
         pathway = own if chosen is None else _CONTENT_PATHWAY[chosen]
-        objective = lesson.version(pathway).objective
-        cells.append(Cell(lesson, objective, pathway, found.get((pupil.id, objective.id))))
+        objective = objectives.get((lesson.id, pathway))
+        if objective is None:
+            objective = objectives[lesson.id, pathway] = lesson.version(pathway).objective
+        cells.append(Cell(lesson, objective, pathway, found.get((pupil_id, objective.id))))
     return cells
 
 
 def heatmap(
     session: Session,
     catalogue: content.Catalogue,
-    pupils: Sequence[Pupil],
+    pupils: Sequence[ClassPupil],
     strand: str | None,
     pathway: str | None,
     weeks: int,
     today: date,
-) -> tuple[list[content.Lesson], list[tuple[Pupil, list[Cell]]]]:
+) -> tuple[list[content.Lesson], list[tuple[ClassPupil, list[Cell]]]]:
     """Pupils x objectives for a class, filtered by strand and pathway."""
     lessons = [
         lesson
@@ -89,7 +121,10 @@ def heatmap(
     chosen = [p for p in pupils if not pathway or p.pathway.value == pathway]
     found = states(observations_for(session, [p.id for p in chosen]), today, weeks)
     pathways = maps.pathways_for(session, chosen)
-    return lessons, [(p, pupil_row(session, p, lessons, found, pathways[p.id])) for p in chosen]
+    objectives: dict[tuple[str, content.Pathway], content.Objective] = {}
+    return lessons, [
+        (p, pupil_row(session, p, lessons, found, pathways[p.id], objectives)) for p in chosen
+    ]
 
 
 def history(session: Session, pupil: Pupil, objective_id: str) -> list[Observation]:

@@ -40,6 +40,9 @@ from classroom.web import apply_form, current_actor, whole_number
 from classroom.web import school_today as local_today
 
 bp = Blueprint("assessment", __name__, url_prefix="/assessment")
+# The heatmap's filters, as (value, label) pairs: the key its kept filters are found by.
+STRAND_CHOICES = tuple((s.value, s.value.replace("_", " ").capitalize()) for s in content.Strand)
+PATHWAY_CHOICES = tuple((p.value, p.label) for p in Pathway)
 
 
 def _pupil(pupil_id: int) -> Pupil:
@@ -98,7 +101,7 @@ def class_view(class_id: int) -> ResponseReturnValue:
         abort(400)
     if pathway and pathway not in {p.value for p in Pathway}:
         abort(400)
-    pupils = [p for p in school_class.pupils if p.active]
+    pupils = queries.class_pupils(db, school_class.id)
     lessons, rows = queries.heatmap(
         db, request_catalogue(), pupils, strand, pathway, _weeks(), local_today()
     )
@@ -111,12 +114,12 @@ def class_view(class_id: int) -> ResponseReturnValue:
             HeatRow(p.id, p.first_name, p.last_name, p.pathway.label, shown(cells))
             for p, cells in rows
         ),
-        strands=list(content.Strand),
-        pathways=list(Pathway),
+        strands=STRAND_CHOICES,
+        pathways=PATHWAY_CHOICES,
         strand=strand,
         pathway=pathway,
         weeks=_weeks(),
-        levels=LEVEL_WORDS,
+        levels=tuple(LEVEL_WORDS.items()),
     )
 
 
@@ -194,7 +197,7 @@ def class_summary(class_id: int) -> ResponseReturnValue:
     lessons, rows = queries.heatmap(
         db,
         request_catalogue(),
-        [p for p in school_class.pupils if p.active],
+        queries.class_pupils(db, school_class.id),
         None,
         None,
         _weeks(),

@@ -142,6 +142,37 @@ def test_fast_recording_three_pupils_on_different_pathways(
     assert heatmap.count('class="lvl-2"') == 6  # three pupils: the picture and the table
 
 
+def test_heatmap_filters_show_what_was_chosen_and_only_those_pupils(
+    client: FlaskClient, session: Session
+) -> None:
+    school = make_school(session)
+    formal = make_pupil(session, school.oak, first_name="Aaliyah", pathway="formal")
+    make_pupil(session, school.oak, first_name="Bea", pathway="pre_formal")
+    make_pupil(session, school.oak, first_name="Cal", pathway="formal", active=False)
+    session.commit()
+    sign_in(client, school.teacher.username)
+    url = f"/assessment/classes/{school.oak.id}"
+    everyone = client.get(url).data.decode()
+    assert "Aaliyah" in everyone
+    assert "Bea" in everyone
+    assert "Cal" not in everyone  # left the class
+    assert everyone.index("Aaliyah") < everyone.index("Bea")  # by first name
+    # The filters are kept per worker for what they show: each choice shows as chosen.
+    chosen = client.get(f"{url}?pathway=formal&strand=online_bullying&weeks=9").data.decode()
+    assert '<option value="formal" selected>' in chosen
+    assert '<option value="online_bullying" selected>Online bullying</option>' in chosen
+    assert 'name="weeks" type="number" min="1" max="52" value="9"' in chosen
+    assert formal.first_name in chosen
+    assert "Bea" not in chosen
+    other = client.get(f"{url}?pathway=pre_formal&weeks=4").data.decode()
+    assert '<option value="pre_formal" selected>' in other
+    assert '<option value="formal" selected>' not in other
+    assert " selected>Online" not in other
+    assert 'value="4"' in other
+    assert "Bea" in other
+    assert "Aaliyah" not in other
+
+
 @pytest.mark.usefixtures("login_as")
 def test_teacher_sees_only_their_classes_and_governors_only_aggregates(
     app: Flask, client: FlaskClient, session: Session
