@@ -13,12 +13,23 @@ from datetime import date, datetime
 from functools import cache, lru_cache
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from classroom.accounts.models import Account, Role
 from classroom.admin.models import AccountChangeRequest, ChangeStatus
 from classroom.audit.models import AuditEvent, AuditTier
+from classroom.db import plain_rows
 from classroom.lessons.authored_models import AuthoredLesson, LessonStatus
 from classroom.outbox.models import OutboxMessage
 from classroom.parents.models import ConsentPurpose, FeedItem, FeedKind, PhotoConsent
@@ -323,7 +334,14 @@ def _classes_with_right(actor: Actor, right: str) -> Select[SchoolClass]:
 
 
 def _in_classes(session: Session, scope: Select[SchoolClass], class_id: int) -> bool:
-    return session.scalar(scope.where(SchoolClass.id == class_id)) is not None
+    return plain_rows(session, _class_in(scope), {"class_id": class_id}).first() is not None
+
+
+@lru_cache(maxsize=SCOPES_REMEMBERED)
+def _class_in(scope: Select[SchoolClass]) -> Select[int]:
+    """Whether one class is in a scope, as its id alone: a check, not a class to show. Built
+    once per scope (the scopes are kept too), since every lesson-map page asks."""
+    return scope.with_only_columns(SchoolClass.id).where(SchoolClass.id == bindparam("class_id"))
 
 
 def visible_settings_classes(actor: Actor) -> Select[SchoolClass]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import bindparam, delete, exists, literal_column, or_, select, union_all
 from sqlalchemy.orm import Session
@@ -123,8 +125,20 @@ def _pupil_entries(session: Session, pupil: Pupil) -> list[MapEntry]:
     return list(session.scalars(query))
 
 
+_HAS_OWN_MAP = select(exists().where(MapEntry.pupil_id == bindparam("pupil_id")))
+
+
+_CLASS_NAME = select(SchoolClass.name).where(SchoolClass.id == bindparam("class_id"))
+
+
+def followed_class(session: Session, pupil: Pupil) -> str:
+    """The name of the class whose map the pupil follows (their own class), read alone."""
+    return str(plain_rows(session, _CLASS_NAME, {"class_id": pupil.class_id}).scalar_one())
+
+
 def is_personalised(session: Session, pupil: Pupil) -> bool:
-    return bool(_pupil_entries(session, pupil))
+    """Whether a teacher gave the pupil a map of their own (else they follow their class's)."""
+    return bool(plain_rows(session, _HAS_OWN_MAP, {"pupil_id": pupil.id}).scalar())
 
 
 @dataclass(frozen=True)
@@ -450,7 +464,20 @@ def next_first(session: Session, pupil: Pupil, lessons: Catalogue) -> list[Plann
     return sorted(planned, key=lambda p: (not p.target, p.lesson.id in finished))
 
 
-def pathways_for(session: Session, pupils: list[Pupil]) -> dict[int, dict[str, Pathway]]:
+class OnAPathway(Protocol):
+    """What a pupil's pathways are worked out from: a `Pupil`, or the same three plain columns."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def pathway(self) -> Pathway: ...
+    @property
+    def class_id(self) -> int: ...
+
+
+def pathways_for(
+    session: Session, pupils: Sequence[OnAPathway]
+) -> dict[int, dict[str, Pathway]]:
     """Each pupil's pathway per lesson, in a fixed number of queries however many pupils."""
     ids = [p.id for p in pupils]
     # Plain columns: a class's map rows are pupils x lessons, and only these three are read.

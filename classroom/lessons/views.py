@@ -244,11 +244,13 @@ def pupil_map(pupil_id: int) -> ResponseReturnValue:
     record(db, current_actor(), "lesson_map.viewed", pupil)
     planned = maps.pupil_map(db, pupil, request_catalogue(), include_hidden=True)
     on_map = {p.lesson.id for p in planned}
+    personalised = maps.is_personalised(db, pupil)
     return render_template(
         "lessons/pupil_map.html",
         pupil=pupil,
         rows=_map_rows(planned, player.progress(db, pupil, zone=school_zone())),
-        personalised=maps.is_personalised(db, pupil),
+        personalised=personalised,
+        followed_class=None if personalised else maps.followed_class(db, pupil),
         can_edit=policy.can_edit_pupil_settings(db, current_actor(), pupil),
         addable=[lesson for lesson in request_catalogue() if lesson.id not in on_map],
         pathways=tuple((pathway.value, pathway.label) for pathway in Pathway),
