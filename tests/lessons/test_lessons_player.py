@@ -396,3 +396,8 @@ def test_the_first_lesson_offers_no_earlier_and_the_last_no_later(
     page = client.get(base).data.decode()
     assert "This map follows Oak's class map" in page  # not personalised by the refusals
     assert re.findall(r'<tr id="lesson-([^"]+)"', page) == ids
+    assert client.post(f"{base}/{ids[1]}/up").status_code == 302
+    page = client.get(base).data.decode()
+    assert "This map is personalised." in page
+    assert "class map until" not in page
+    assert re.findall(r'<tr id="lesson-([^"]+)"', page)[:2] == [ids[1], ids[0]]
