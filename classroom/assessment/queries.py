@@ -75,32 +75,47 @@ def class_pupils(session: Session, class_id: int) -> list[ClassPupil]:
 _CONTENT_PATHWAY = {pathway: content.Pathway(pathway.value) for pathway in Pathway}
 
 
+Plan = list[tuple[content.Lesson, content.Objective, content.Pathway]]
+Plans = dict[tuple[content.Pathway, tuple[tuple[str, Pathway], ...]], Plan]
+
+
 def pupil_row(
     session: Session,
     pupil: maps.OnAPathway,
     lessons: Sequence[content.Lesson],
     found: dict[tuple[int, str], State],
     pathways: dict[str, Pathway] | None = None,
-    objectives: dict[tuple[str, content.Pathway], content.Objective] | None = None,
+    plans: Plans | None = None,
 ) -> list[Cell]:
     """One pupil's objectives for the given lessons, on the pathway their map gives each.
 
-    `objectives` remembers each lesson's objective per pathway across the pupils of a class.
+    `plans` remembers, across the pupils of a class shown the same `lessons`, the objectives
+    of each pupil's own pathway and map: most of a class share one, and it is worked out once.
     """
     if pathways is None:
         pathways = maps.pathways_for(session, [pupil])[pupil.id]
-    if objectives is None:
-        objectives = {}
-    cells = []
     pupil_id, own = pupil.id, _CONTENT_PATHWAY[pupil.pathway]
+    key = (own, tuple(pathways.items()))
+    plan = None if plans is None else plans.get(key)
+    if plan is None:
+        plan = _plan(lessons, own, pathways)
+        if plans is not None:
+            plans[key] = plan
+    return [
+        Cell(lesson, objective, pathway, found.get((pupil_id, objective.id)))
+        for lesson, objective, pathway in plan
+    ]
+
+
+def _plan(
+    lessons: Sequence[content.Lesson], own: content.Pathway, pathways: dict[str, Pathway]
+) -> Plan:
+    plan = []
     for lesson in lessons:
         chosen = pathways.get(lesson.id)
         pathway = own if chosen is None else _CONTENT_PATHWAY[chosen]
-        objective = objectives.get((lesson.id, pathway))
-        if objective is None:
-            objective = objectives[lesson.id, pathway] = lesson.version(pathway).objective
-        cells.append(Cell(lesson, objective, pathway, found.get((pupil_id, objective.id))))
-    return cells
+        plan.append((lesson, lesson.version(pathway).objective, pathway))
+    return plan
 
 
 def heatmap(
@@ -121,9 +136,9 @@ def heatmap(
     chosen = [p for p in pupils if not pathway or p.pathway.value == pathway]
     found = states(observations_for(session, [p.id for p in chosen]), today, weeks)
     pathways = maps.pathways_for(session, chosen)
-    objectives: dict[tuple[str, content.Pathway], content.Objective] = {}
+    plans: Plans = {}
     return lessons, [
-        (p, pupil_row(session, p, lessons, found, pathways[p.id], objectives)) for p in chosen
+        (p, pupil_row(session, p, lessons, found, pathways[p.id], plans)) for p in chosen
     ]
 
 

@@ -486,8 +486,9 @@ def _coverage(db: Any, pupils: list[Pupil], found: dict[Any, Any]) -> dict[str, 
     }
     lessons = list(request_catalogue())
     pathways = maps.pathways_for(db, pupils)
+    plans: queries.Plans = {}
     for pupil in pupils:
-        cells = queries.pupil_row(db, pupil, lessons, found, pathways[pupil.id])
+        cells = queries.pupil_row(db, pupil, lessons, found, pathways[pupil.id], plans)
         for strand in content.Strand:
             levels = [c.state.current for c in cells if c.state and strand in c.lesson.strands]
             bucket = max(levels) if levels else 5
