@@ -229,6 +229,33 @@ def test_each_role_gets_its_own_links_and_its_own_alert_count_from_the_cached_na
         assert "Safeguarding queue" not in links
 
 
+WHO = re.compile(r'<div class="who">\s*<span>([^<]+) <span class="role">\(([^)]+)\)</span>')
+FOOTER_BACK = re.compile(r'<input type="hidden" name="back" value="([^"]*)">')
+
+
+def test_each_person_sees_their_own_name_token_and_way_back_from_the_cached_header_and_footer(
+    app: Flask, session: Session
+) -> None:
+    school = make_school(session)
+    session.commit()
+    dsl, teacher = client_for(app, school.dsl), client_for(app, school.teacher)
+    for _ in range(2):  # the second time, the header and footer come from the cache
+        for client, account, path in (
+            (dsl, school.dsl, "/pupils/"),
+            (teacher, school.teacher, f"/pupils/{school.pupil.id}"),
+        ):
+            page = client.get(path).data.decode()
+            assert WHO.findall(page) == [(account.display_name, account.role.label)]
+            tokens = set(TOKEN.findall(page))
+            assert len(tokens) == 1  # the sign-out and contrast forms carry the page's own
+            assert FOOTER_BACK.findall(page) == [path]
+    teacher_token = set(TOKEN.findall(teacher.get("/pupils/").data.decode()))
+    assert teacher_token != set(TOKEN.findall(dsl.get("/pupils/").data.decode()))
+    teacher.set_cookie("contrast", "high")
+    assert ">Standard contrast</button>" in teacher.get("/pupils/").data.decode()
+    assert ">High contrast</button>" in dsl.get("/pupils/").data.decode()
+
+
 def _controls(page: str, lesson_id: str) -> str:
     row = re.search(rf'<tr id="lesson-{re.escape(lesson_id)}".*?</tr>', page, re.S)
     assert row is not None, lesson_id
