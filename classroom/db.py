@@ -10,7 +10,7 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from enum import StrEnum
 from functools import cache
-from typing import Any, TypeVarTuple
+from typing import Any, TypeVarTuple, cast
 
 from flask import Flask, current_app, g, has_app_context
 from sqlalchemy import (
@@ -29,7 +29,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy import Enum as SAEnum
-from sqlalchemy.engine import CursorResult, Dialect
+from sqlalchemy.engine import Connection, CursorResult, Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import QueuePool, StaticPool
 from sqlalchemy.types import TypeDecorator
@@ -210,7 +210,7 @@ def writing() -> Iterator[None]:
         write_intent.reset(token)
 
 
-def write_after_read(session: Session, change: Callable[[Session], None]) -> None:
+def write_after_read(session: Session, change: Callable[[Connection], None]) -> None:
     """Make `change` once the reading request is done, in a short write transaction of its own.
 
     A deferred transaction that has read and then writes fails at once with SQLITE_BUSY if
@@ -228,16 +228,10 @@ def _hold_back_written_after_read(session: Session, _context: Any, _instances: A
     for row in list(session.new):
         if type(row) in WRITTEN_AFTER_READ:
             session.expunge(row)
-            write_after_read(session, _adder(row))
+            write_after_read(session, _inserter(row))
 
 
-def _adder(row: object) -> Callable[[Session], None]:
-    if type(row) in WRITTEN_AFTER_READ:
-        return _inserter(row)
-    return lambda session: session.add(row)
-
-
-def _inserter(row: object) -> Callable[[Session], None]:
+def _inserter(row: object) -> Callable[[Connection], None]:
     """One INSERT for a row of a type written after reads (an audit row): plain columns that
     nobody reads back in the request. The ORM's flush of that one row was a tenth of every
     staff page (each view of personal data writes one); column defaults still apply."""
@@ -249,8 +243,8 @@ def _inserter(row: object) -> Callable[[Session], None]:
     }
     statement = _insert_into(state.mapper.local_table)
 
-    def write(session: Session) -> None:
-        session.connection().execute(statement, values)
+    def write(connection: Connection) -> None:
+        connection.execute(statement, values)
 
     return write
 
@@ -282,15 +276,19 @@ def finish_read(session: Session) -> None:
     session: they are taken out, the read ends, and they are made again in a write transaction
     of their own. That is "upgrade on first write" without ever failing half way.
     """
-    held: list[Callable[[Session], None]] = session.info.pop("after_read", [])
+    held: list[Callable[[Connection], None]] = session.info.pop("after_read", [])
     held += [_inserter(row) for row in session.new if type(row) in WRITTEN_AFTER_READ]
     added = [row for row in session.new if type(row) not in WRITTEN_AFTER_READ]
     changed = [(row, _changed_values(row)) for row in session.dirty if session.is_modified(row)]
     deleted = list(session.deleted)
-    if not (held or added or changed or deleted):
+    if not (added or changed or deleted):
         # Most reads: end the transaction and let go of the rows, which the teardown would do
         # anyway (a rollback would first expire every row, only for the close to drop them).
         session.close()
+        if held:  # a staff page's audit row: plain INSERTs, no rows to bring back
+            with writing(), cast(Engine, session.get_bind()).begin() as connection:
+                for change in held:
+                    change(connection)
         return
     session.rollback()
     with writing():
@@ -301,7 +299,7 @@ def finish_read(session: Session) -> None:
         for row in deleted:
             session.delete(row)
         for change in held:
-            change(session)
+            change(session.connection())
         session.commit()
 
 
