@@ -125,9 +125,6 @@ def _pupil_entries(session: Session, pupil: Pupil) -> list[MapEntry]:
     return list(session.scalars(query))
 
 
-_HAS_OWN_MAP = select(exists().where(MapEntry.pupil_id == bindparam("pupil_id")))
-
-
 _CLASS_NAME = select(SchoolClass.name).where(SchoolClass.id == bindparam("class_id"))
 
 
@@ -136,9 +133,12 @@ def followed_class(session: Session, pupil: Pupil) -> str:
     return str(plain_rows(session, _CLASS_NAME, {"class_id": pupil.class_id}).scalar_one())
 
 
-def is_personalised(session: Session, pupil: Pupil) -> bool:
-    """Whether a teacher gave the pupil a map of their own (else they follow their class's)."""
-    return bool(plain_rows(session, _HAS_OWN_MAP, {"pupil_id": pupil.id}).scalar())
+@dataclass(frozen=True)
+class PupilMap:
+    """A pupil's map as their teacher sees it: every lesson, hidden ones too."""
+
+    planned: list[Planned]
+    personalised: bool  # a teacher gave the pupil a map of their own (else the class's)
 
 
 @dataclass(frozen=True)
@@ -227,6 +227,13 @@ def _planned(
         if row.lesson_id in lessons and (include_hidden or not row.hidden)
     ]
     return sorted(planned, key=lambda p: not p.target)
+
+
+def teachers_map(session: Session, pupil: Pupil, lessons: Catalogue) -> PupilMap:
+    """The pupil's map with hidden lessons, and whether it is their own, from one read."""
+    rows = _map_rows(session, pupil, lessons)
+    personalised = any(row.own for row in rows)
+    return PupilMap(_planned(rows, pupil, lessons, include_hidden=True), personalised)
 
 
 def pupil_map(

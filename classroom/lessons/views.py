@@ -242,15 +242,14 @@ def pupil_map(pupil_id: int) -> ResponseReturnValue:
     pupil = _visible_pupil(pupil_id)
     db = get_session()
     record(db, current_actor(), "lesson_map.viewed", pupil)
-    planned = maps.pupil_map(db, pupil, request_catalogue(), include_hidden=True)
-    on_map = {p.lesson.id for p in planned}
-    personalised = maps.is_personalised(db, pupil)
+    shown = maps.teachers_map(db, pupil, request_catalogue())
+    on_map = {p.lesson.id for p in shown.planned}
     return render_template(
         "lessons/pupil_map.html",
         pupil=pupil,
-        rows=_map_rows(planned, player.progress(db, pupil, zone=school_zone())),
-        personalised=personalised,
-        followed_class=None if personalised else maps.followed_class(db, pupil),
+        rows=_map_rows(shown.planned, player.progress(db, pupil, zone=school_zone())),
+        personalised=shown.personalised,
+        followed_class=None if shown.personalised else maps.followed_class(db, pupil),
         can_edit=policy.can_edit_pupil_settings(db, current_actor(), pupil),
         addable=[lesson for lesson in request_catalogue() if lesson.id not in on_map],
         pathways=tuple((pathway.value, pathway.label) for pathway in Pathway),
