@@ -489,8 +489,10 @@ def csrf_token() -> str:
     (WTF_CSRF_TIME_LIMIT is None), so the token signed for a session's secret on its first page
     stays valid for its later ones, and is signed once per worker.
     """
-    if "csrf_token" in g:
-        return str(g.csrf_token)
+    here = g._get_current_object()  # noqa: SLF001 - looked up once (see db.get_session)
+    made = here.get("csrf_token")
+    if made is not None:
+        return str(made)
     raw = session.get("csrf_token")
     if not isinstance(raw, str) or current_app.config["WTF_CSRF_TIME_LIMIT"] is not None:
         return str(generate_csrf())  # a new session's secret is made (and stored) here
@@ -500,7 +502,7 @@ def csrf_token() -> str:
         if len(_signed_csrf) > 10_000:  # a bound, not a policy: forgetting only costs signing
             _signed_csrf.clear()
         signed = _signed_csrf[key] = str(generate_csrf())
-    g.csrf_token = signed  # what Flask-WTF's own forms on this page then use
+    here.csrf_token = signed  # what Flask-WTF's own forms on this page then use
     return signed
 
 

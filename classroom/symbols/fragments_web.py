@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Hashable, Mapping
-from typing import Any
+from typing import Any, cast
 
-from flask import current_app, get_template_attribute, request
+from flask import Flask, current_app, get_template_attribute, request
 from markupsafe import Markup, escape
 
 from classroom.symbols.cache import layers_key
@@ -76,8 +76,10 @@ def fragment(
         tuple(sorted(per_request)),
         request.script_root,  # every URL in a fragment starts with it
     )
-    remembered: Remembered = current_app.extensions.setdefault(STORE, Remembered())
-    html = None if current_app.debug else remembered.get(key)  # debug: edited files show at once
+    # The proxy unwrapped once, not looked up twice (it is typed as the app it stands for).
+    app: Flask = cast(Any, current_app)._get_current_object()  # noqa: SLF001
+    remembered: Remembered = app.extensions.setdefault(STORE, Remembered())
+    html = None if app.debug else remembered.get(key)  # debug: edited files show at once
     if html is None:
         html = _render(template, macro, layers, per_request, arguments)
         remembered.keep(key, html)
