@@ -3,12 +3,33 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
 from classroom.config import ROOT
+
+
+class App(Flask):
+    """Flask, asking once per function whether it is `async def`.
+
+    Flask calls `ensure_sync` on every hook, view and template context processor of every
+    request, and each call inspects the function again: about a hundred calls a page, a
+    fortieth of it. Whether a function is a coroutine function never changes, so the answer
+    (the function itself, or Flask's wrapper for it) is kept per function.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._synced: dict[Callable[..., Any], Callable[..., Any]] = {}
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        found = self._synced.get(func)
+        if found is None:
+            found = self._synced[func] = super().ensure_sync(func)
+        return found
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -18,7 +39,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         or os.environ.get("CLASSROOM_INSTANCE")
         or ROOT / "instance"
     )
-    app = Flask(
+    app = App(
         __name__,
         instance_path=str(instance),
         template_folder=str(ROOT / "templates"),
