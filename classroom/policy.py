@@ -315,6 +315,28 @@ def visible_pupils(actor: Actor) -> Select[Pupil]:
     return _school_pupils(*_scope_key(holder(actor, "view_pupils"), _NOT_WHOLE_SCHOOL))
 
 
+def visible_pupil(session: Session, actor: Actor, pupil_id: int) -> Pupil | None:
+    """One pupil the actor may see (`visible_pupils`), or None: not there, or not theirs."""
+    return session.scalar(_one_pupil(visible_pupils(actor)), {"one_id": pupil_id})
+
+
+def visible_class(session: Session, actor: Actor, class_id: int) -> SchoolClass | None:
+    """One class whose pupils the actor may see (`visible_classes`), or None."""
+    return session.scalar(_one_class(visible_classes(actor)), {"one_id": class_id})
+
+
+# One record of a kept scope, by its id as a parameter: built once per scope, like the scope,
+# so a page opening a pupil neither builds a statement nor works out its cache key again.
+@lru_cache(maxsize=SCOPES_REMEMBERED)
+def _one_pupil(scope: Select[Pupil]) -> Select[Pupil]:
+    return scope.where(Pupil.id == bindparam("one_id"))
+
+
+@lru_cache(maxsize=SCOPES_REMEMBERED)
+def _one_class(scope: Select[SchoolClass]) -> Select[SchoolClass]:
+    return scope.where(SchoolClass.id == bindparam("one_id"))
+
+
 def _teaches(session: Session, actor: Account, class_id: int) -> bool:
     found = session.scalar(
         select(ClassStaff).where(ClassStaff.account_id == actor.id, ClassStaff.class_id == class_id)
@@ -323,8 +345,8 @@ def _teaches(session: Session, actor: Account, class_id: int) -> bool:
 
 
 def can_view_pupil(session: Session, actor: Actor, pupil: Pupil) -> bool:
-    scope = visible_pupils(actor).where(Pupil.id == pupil.id)
-    return session.scalar(scope) is not None
+    one = _one_pupil(visible_pupils(actor))
+    return session.scalar(one, {"one_id": pupil.id}) is not None
 
 
 def _classes_with_right(actor: Actor, right: str) -> Select[SchoolClass]:

@@ -46,16 +46,14 @@ PATHWAY_CHOICES = tuple((p.value, p.label) for p in Pathway)
 
 
 def _pupil(pupil_id: int) -> Pupil:
-    found = get_session().scalar(policy.visible_pupils(current_actor()).where(Pupil.id == pupil_id))
+    found = policy.visible_pupil(get_session(), current_actor(), pupil_id)
     if found is None or current_actor().is_parent:
         abort(404)
     return found
 
 
 def _class(class_id: int) -> SchoolClass:
-    found = get_session().scalar(
-        policy.visible_classes(current_actor()).where(SchoolClass.id == class_id)
-    )
+    found = policy.visible_class(get_session(), current_actor(), class_id)
     if found is None:
         abort(404)
     return found

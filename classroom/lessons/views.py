@@ -202,7 +202,7 @@ def finish_address(attempt_id: int) -> ResponseReturnValue:
 
 
 def _visible_pupil(pupil_id: int) -> Pupil:
-    pupil = get_session().scalar(policy.visible_pupils(current_actor()).where(Pupil.id == pupil_id))
+    pupil = policy.visible_pupil(get_session(), current_actor(), pupil_id)
     if pupil is None:
         abort(404)
     return pupil
@@ -340,9 +340,7 @@ def clear_target(pupil_id: int) -> ResponseReturnValue:
 
 
 def _class(class_id: int) -> SchoolClass:
-    found = get_session().scalar(
-        policy.visible_classes(current_actor()).where(SchoolClass.id == class_id)
-    )
+    found = policy.visible_class(get_session(), current_actor(), class_id)
     if found is None or not policy.can_edit_class_map(get_session(), current_actor(), found):
         abort(404)
     return found

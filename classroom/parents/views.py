@@ -116,7 +116,7 @@ def _lesson_files() -> Catalogue:
 
 def _my_child(pupil_id: int) -> Pupil:
     """One of the signed-in carer's own children; any other id is simply not found."""
-    pupil = get_session().scalar(policy.visible_pupils(_account()).where(Pupil.id == pupil_id))
+    pupil = policy.visible_pupil(get_session(), _account(), pupil_id)
     if pupil is None or not _account().is_parent:
         abort(404)
     return pupil

@@ -51,7 +51,7 @@ def dashboard() -> ResponseReturnValue:
 
 def _visible_pupil(pupil_id: int) -> Pupil:
     db = get_session()
-    pupil = db.scalar(policy.visible_pupils(_actor()).where(Pupil.id == pupil_id))
+    pupil = policy.visible_pupil(db, _actor(), pupil_id)
     if pupil is None:
         abort(404)
     return pupil

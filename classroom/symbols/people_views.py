@@ -60,7 +60,7 @@ def _actor() -> Account:
 
 
 def _pupil(pupil_id: int) -> Pupil:
-    pupil = get_session().scalar(policy.visible_pupils(_actor()).where(Pupil.id == pupil_id))
+    pupil = policy.visible_pupil(get_session(), _actor(), pupil_id)
     if pupil is None:
         abort(404)
     return pupil

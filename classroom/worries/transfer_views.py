@@ -41,7 +41,7 @@ def _max_bytes() -> int:
 
 def _pupil(pupil_id: int) -> Pupil:
     actor = current_actor()
-    pupil = get_session().scalar(policy.visible_pupils(actor).where(Pupil.id == pupil_id))
+    pupil = policy.visible_pupil(get_session(), actor, pupil_id)
     if pupil is None or not policy.can_transfer_cp_file(actor, pupil):
         abort(404)
     return pupil
