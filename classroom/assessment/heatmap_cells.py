@@ -18,7 +18,8 @@ from typing import NamedTuple
 
 from markupsafe import Markup, escape
 
-from classroom.assessment.queries import Cell
+from classroom.assessment.derive import State
+from classroom.assessment.queries import Plan
 from classroom.scale import LEVEL_WORDS, Level
 
 NOT_ASSESSED = "–"
@@ -42,14 +43,17 @@ class HeatRow(NamedTuple):
     cells: tuple[Shown | None, ...]
 
 
-def shown(cells: Sequence[Cell]) -> tuple[Shown | None, ...]:
-    """A pupil's cells as what they show (int(): a level's plain number hashes in C)."""
+def shown_row(
+    pupil_id: int, plan: Plan, found: dict[tuple[int, str], State]
+) -> tuple[Shown | None, ...]:
+    """What each of a pupil's cells shows, straight from their plan and the class's states: a
+    heatmap's rows are its key, so they are worked out on every load (one lookup a cell)."""
     return tuple(
         [
             None
-            if c.state is None
-            else Shown(int(c.state.current), c.state.maintained, c.state.needs_help)
-            for c in cells
+            if (state := found.get((pupil_id, objective.id))) is None
+            else Shown(int(state.current), state.maintained, state.needs_help)
+            for _lesson, objective, _pathway in plan
         ]
     )
 

@@ -94,17 +94,28 @@ def pupil_row(
     """
     if pathways is None:
         pathways = maps.pathways_for(session, [pupil])[pupil.id]
-    pupil_id, own = pupil.id, _CONTENT_PATHWAY[pupil.pathway]
+    pupil_id = pupil.id
+    return [
+        Cell(lesson, objective, pathway, found.get((pupil_id, objective.id)))
+        for lesson, objective, pathway in pupil_plan(pupil, lessons, pathways, plans)
+    ]
+
+
+def pupil_plan(
+    pupil: maps.OnAPathway,
+    lessons: Sequence[content.Lesson],
+    pathways: dict[str, Pathway],
+    plans: Plans | None = None,
+) -> Plan:
+    """Each lesson with the objective and pathway the pupil is assessed on (see `pupil_row`)."""
+    own = _CONTENT_PATHWAY[pupil.pathway]
     key = (own, tuple(pathways.items()))
     plan = None if plans is None else plans.get(key)
     if plan is None:
         plan = _plan(lessons, own, pathways)
         if plans is not None:
             plans[key] = plan
-    return [
-        Cell(lesson, objective, pathway, found.get((pupil_id, objective.id)))
-        for lesson, objective, pathway in plan
-    ]
+    return plan
 
 
 def _plan(
@@ -118,7 +129,15 @@ def _plan(
     return plan
 
 
-def heatmap(
+class ClassPlans(NamedTuple):
+    """A class's heatmap before it is drawn: its lessons, each pupil's plan, and the states."""
+
+    lessons: list[content.Lesson]
+    rows: list[tuple[ClassPupil, Plan]]
+    found: dict[tuple[int, str], State]
+
+
+def class_plans(
     session: Session,
     catalogue: content.Catalogue,
     pupils: Sequence[ClassPupil],
@@ -126,7 +145,7 @@ def heatmap(
     pathway: str | None,
     weeks: int,
     today: date,
-) -> tuple[list[content.Lesson], list[tuple[ClassPupil, list[Cell]]]]:
+) -> ClassPlans:
     """Pupils x objectives for a class, filtered by strand and pathway."""
     lessons = [
         lesson
@@ -137,8 +156,24 @@ def heatmap(
     found = states(observations_for(session, [p.id for p in chosen]), today, weeks)
     pathways = maps.pathways_for(session, chosen)
     plans: Plans = {}
+    rows = [(p, pupil_plan(p, lessons, pathways[p.id], plans)) for p in chosen]
+    return ClassPlans(lessons, rows, found)
+
+
+def heatmap(
+    session: Session,
+    catalogue: content.Catalogue,
+    pupils: Sequence[ClassPupil],
+    strand: str | None,
+    pathway: str | None,
+    weeks: int,
+    today: date,
+) -> tuple[list[content.Lesson], list[tuple[ClassPupil, list[Cell]]]]:
+    """Pupils x objectives for a class as cells, filtered by strand and pathway."""
+    lessons, rows, found = class_plans(session, catalogue, pupils, strand, pathway, weeks, today)
     return lessons, [
-        (p, pupil_row(session, p, lessons, found, pathways[p.id], plans)) for p in chosen
+        (p, [Cell(lesson, o, way, found.get((p.id, o.id))) for lesson, o, way in plan])
+        for p, plan in rows
     ]
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from classroom import policy
 from classroom.assessment import queries, services
 from classroom.assessment.derive import states
-from classroom.assessment.heatmap_cells import HeatRow, shown
+from classroom.assessment.heatmap_cells import HeatRow, shown_row
 from classroom.assessment.models import (
     ENGAGEMENT_AREAS,
     LEVEL_WORDS,
@@ -100,7 +100,7 @@ def class_view(class_id: int) -> ResponseReturnValue:
     if pathway and pathway not in {p.value for p in Pathway}:
         abort(400)
     pupils = queries.class_pupils(db, school_class.id)
-    lessons, rows = queries.heatmap(
+    lessons, rows, found = queries.class_plans(
         db, request_catalogue(), pupils, strand, pathway, _weeks(), local_today()
     )
     record(db, current_actor(), "assessment.class_viewed", school_class)
@@ -109,8 +109,10 @@ def class_view(class_id: int) -> ResponseReturnValue:
         school_class=school_class,
         heads=tuple((lesson.number, lesson.title.text) for lesson in lessons),
         rows=tuple(
-            HeatRow(p.id, p.first_name, p.last_name, p.pathway.label, shown(cells))
-            for p, cells in rows
+            HeatRow(
+                p.id, p.first_name, p.last_name, p.pathway.label, shown_row(p.id, plan, found)
+            )
+            for p, plan in rows
         ),
         strands=STRAND_CHOICES,
         pathways=PATHWAY_CHOICES,

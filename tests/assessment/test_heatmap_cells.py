@@ -9,10 +9,12 @@ from flask import Flask
 from markupsafe import escape
 
 from classroom.assessment.derive import State
-from classroom.assessment.heatmap_cells import Shown, shown, svg_cells, table_cells
+from classroom.assessment.heatmap_cells import Shown, shown_row, svg_cells, table_cells
 from classroom.assessment.queries import Cell
 from classroom.pupils.models import Pathway
 from classroom.scale import LEVEL_WORDS, Level
+
+PUPIL = 7
 
 
 def _cells(app: Flask) -> list[Cell]:
@@ -25,6 +27,13 @@ def _cells(app: Flask) -> list[Cell]:
     secure = State(Level.SECURE, True, date(2026, 11, 2), False, False, 3)
     stuck = State(Level.EMERGING, False, date(2026, 9, 1), True, False, 1)
     return [cell(0, None), cell(1, secure), cell(2, stuck)]
+
+
+def shown(cells: list[Cell]) -> tuple[Shown | None, ...]:
+    """The cells as the heatmap shows them, through its own path: a plan and the states."""
+    plan = [(c.lesson, c.objective, c.pathway) for c in cells]
+    found = {(PUPIL, c.objective.id): c.state for c in cells if c.state is not None}
+    return shown_row(PUPIL, plan, found)
 
 
 def test_the_picture_shows_each_cells_level_and_escapes_the_name(app: Flask) -> None:
