@@ -218,7 +218,7 @@ def _planned(
     planned = [
         Planned(
             lessons.get(row.lesson_id),
-            Pathway(row.pathway or pupil.pathway),
+            row.pathway or pupil.pathway,  # read as a Pathway already
             row.hidden,
             row.target,
             row.pathway is not None,

@@ -24,14 +24,16 @@ class Pathway(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"pre_formal": "Pre-formal", "semi_formal": "Semi-formal", "formal": "Formal"}[
-            self.value
-        ]
+        return _PATHWAY_LABELS[self]  # a member hashes as its value: one lookup, asked per row
 
     @property
     def code(self) -> str:
         """The short form lesson text ids use: pf, sf or f."""
-        return {"pre_formal": "pf", "semi_formal": "sf", "formal": "f"}[self.value]
+        return _PATHWAY_CODES[self]
+
+
+_PATHWAY_LABELS = {"pre_formal": "Pre-formal", "semi_formal": "Semi-formal", "formal": "Formal"}
+_PATHWAY_CODES = {"pre_formal": "pf", "semi_formal": "sf", "formal": "f"}
 
 
 class Scanning(StrEnum):
