@@ -251,7 +251,11 @@ def pupil_map(pupil_id: int) -> ResponseReturnValue:
         personalised=shown.personalised,
         followed_class=None if shown.personalised else maps.followed_class(db, pupil),
         can_edit=policy.can_edit_pupil_settings(db, current_actor(), pupil),
-        addable=[lesson for lesson in request_catalogue() if lesson.id not in on_map],
+        addable=tuple(
+            (lesson.id, lesson.number, lesson.title.text, lesson.teacher_enabled_only)
+            for lesson in request_catalogue()
+            if lesson.id not in on_map
+        ),
         pathways=tuple((pathway.value, pathway.label) for pathway in Pathway),
     )
 

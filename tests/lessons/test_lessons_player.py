@@ -401,3 +401,32 @@ def test_the_first_lesson_offers_no_earlier_and_the_last_no_later(
     assert "This map is personalised." in page
     assert "class map until" not in page
     assert re.findall(r'<tr id="lesson-([^"]+)"', page)[:2] == [ids[1], ids[0]]
+
+
+ADDABLE = re.compile(r'<select id="add-id" name="lesson_id" data-add-lesson>(.*?)</select>', re.S)
+
+
+@pytest.mark.usefixtures("app")
+def test_the_add_list_offers_only_lessons_not_on_the_map_and_start_again_follows_the_map(
+    client: FlaskClient, session: Session
+) -> None:
+    """The part below the map is kept per worker for what it offers: a change shows at once,
+    and its forms carry this page's own token."""
+    school = make_school(session)
+    sign_in(client, school.teacher.username)
+    base = f"/pupils/{school.pupil.id}/lessons"
+    page = client.get(base).data.decode()
+    offered = ADDABLE.search(page)
+    assert offered is not None
+    assert 'value="pressure-secrets-pictures"' in offered.group(1)
+    assert "Follow the class map again" not in page  # it follows the class map already
+
+    client.post(f"{base}/_/add", data={"lesson_id": "pressure-secrets-pictures"})
+    page = client.get(base).data.decode()
+    offered = ADDABLE.search(page)
+    assert offered is None or 'value="pressure-secrets-pictures"' not in offered.group(1)
+    assert "Follow the class map again" in page
+    meta = re.search(r'name="csrf-token" content="([^"]+)"', page)
+    assert meta is not None
+    tokens = set(re.findall(r'name="csrf_token" value="([^"]+)"', page))
+    assert tokens == {meta.group(1)}
