@@ -57,6 +57,34 @@ def test_security_headers_on_every_response(client: FlaskClient, path: str) -> N
     assert headers["Cache-Control"] == "no-store"
 
 
+STRICT = (
+    "Content-Security-Policy",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "X-Frame-Options",
+    "Cross-Origin-Opener-Policy",
+    "Permissions-Policy",
+)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("GET", "/about", 200),
+        ("GET", "/no-such-page", 404),
+        ("POST", "/health", 405),  # an answer Flask makes itself
+        ("GET", "/static/css/app.css", 200),
+    ],
+)
+def test_each_strict_header_is_sent_once_on_every_kind_of_answer(
+    client: FlaskClient, method: str, path: str, status: int
+) -> None:
+    with client.open(path, method=method) as response:
+        assert response.status_code == status
+        for name in STRICT:
+            assert len(response.headers.getlist(name)) == 1, name
+
+
 def test_static_files_are_cacheable_and_versioned(client: FlaskClient) -> None:
     page = client.get("/sign-in").data.decode()
     assert "/static/css/app.css?v=" in page
