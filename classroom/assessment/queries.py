@@ -160,23 +160,6 @@ def class_plans(
     return ClassPlans(lessons, rows, found)
 
 
-def heatmap(
-    session: Session,
-    catalogue: content.Catalogue,
-    pupils: Sequence[ClassPupil],
-    strand: str | None,
-    pathway: str | None,
-    weeks: int,
-    today: date,
-) -> tuple[list[content.Lesson], list[tuple[ClassPupil, list[Cell]]]]:
-    """Pupils x objectives for a class as cells, filtered by strand and pathway."""
-    lessons, rows, found = class_plans(session, catalogue, pupils, strand, pathway, weeks, today)
-    return lessons, [
-        (p, [Cell(lesson, o, way, found.get((p.id, o.id))) for lesson, o, way in plan])
-        for p, plan in rows
-    ]
-
-
 def history(session: Session, pupil: Pupil, objective_id: str) -> list[Observation]:
     """Every observation of one objective, oldest first, superseded ones included."""
     rows = session.scalars(

@@ -194,7 +194,7 @@ def class_summary(class_id: int) -> ResponseReturnValue:
     """For the teacher: how many pupils are at each level for each lesson's objectives."""
     school_class = _class(class_id)
     db = get_session()
-    lessons, rows = queries.heatmap(
+    lessons, rows, found = queries.class_plans(
         db,
         request_catalogue(),
         queries.class_pupils(db, school_class.id),
@@ -204,9 +204,10 @@ def class_summary(class_id: int) -> ResponseReturnValue:
         local_today(),
     )
     counts = {lesson.id: [0] * 6 for lesson in lessons}  # levels 0-4, then "not assessed"
-    for _pupil_row, cells in rows:
-        for cell in cells:
-            counts[cell.lesson.id][cell.state.current if cell.state else 5] += 1
+    for pupil, plan in rows:
+        for lesson, objective, _pathway in plan:
+            state = found.get((pupil.id, objective.id))
+            counts[lesson.id][state.current if state else 5] += 1
     return render_template(
         "assessment/class_summary.html",
         school_class=school_class,
