@@ -29,10 +29,12 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy import Enum as SAEnum
-from sqlalchemy.engine import Connection, CursorResult, Dialect
+from sqlalchemy.engine import Connection, Dialect, Result
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import QueuePool, StaticPool
 from sqlalchemy.types import TypeDecorator
+
+from classroom import sqlite_reads
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -128,8 +130,8 @@ def _sqlite_on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_on_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+def _sqlite_on_begin(conn: Connection) -> None:
+    sqlite_reads.execute(conn, "BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
 
 
 def serialise(session: Session, *names: str) -> None:
@@ -186,17 +188,23 @@ def plain_rows(
     session: Session,
     statement: Select[*Columns] | CompoundSelect[*Columns],
     params: Mapping[str, Any] | None = None,
-) -> CursorResult[*Columns]:
-    """Run a statement of plain columns in the session's transaction, through SQLAlchemy Core.
+) -> Result[*Columns]:
+    """Run a statement of plain columns in the session's transaction, without the ORM.
 
     The ORM adds nothing to rows of plain columns but its own work per statement (about a
-    tenth of a millisecond), and every pupil page reads several. A writing request flushes its
-    pending changes first, as `session.execute` would, so the rows include them; a read has
-    autoflush off and flushes nothing (see `begin_request`).
+    tenth of a millisecond), and every pupil page reads several; on SQLite, Core's own work
+    goes too (`sqlite_reads`). A writing request flushes its pending changes first, as
+    `session.execute` would, so the rows include them; a read has autoflush off and flushes
+    nothing (see `begin_request`).
     """
     if session.autoflush:
         session.flush()
-    return session.connection().execute(statement, params)
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        prepared = sqlite_reads.prepared(statement, connection.dialect)
+        if prepared is not None:
+            return prepared.run(connection, params)
+    return connection.execute(statement, params)
 
 
 # --- Writes a reading request may make ----------------------------------------------------------

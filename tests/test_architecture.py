@@ -18,8 +18,8 @@ from tests.module_graph import Import, all_imports, is_module, module_name, sour
 LAYERS: list[tuple[str, list[str]]] = [
     (
         "base",
-        ["config", "db", "localtime", "errors", "export", "forms", "photos", "qr", "scale", "risks"]
-        + ["migrate"],
+        ["config", "sqlite_reads", "db", "localtime", "errors", "export", "forms", "photos", "qr"]
+        + ["scale", "risks", "migrate"],
     ),
     ("policy", ["principals", "policy"]),
     ("people", ["audit", "outbox", "accounts", "pupils", "devices"]),
