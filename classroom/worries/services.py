@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 
 from sqlalchemy import BindParameter, Select, bindparam, func, select
 from sqlalchemy.orm import Session
@@ -268,8 +268,14 @@ def reminder_due(incident: Incident, minutes: int) -> datetime:
 
 def unacknowledged_count(session: Session, actor: Actor) -> int:
     """The badge: worries and concerns nobody on the team has acknowledged yet."""
-    scope = policy.visible_incidents(actor).where(Incident.status == Status.NEW)
-    return session.scalar(scope.with_only_columns(func.count()).order_by(None)) or 0
+    count = _unacknowledged(policy.visible_incidents(actor))
+    return int(plain_rows(session, count).scalar_one() or 0)
+
+
+@lru_cache(maxsize=policy.SCOPES_REMEMBERED)  # every staff page shows the badge: built once
+def _unacknowledged(scope: Select[Incident]) -> Select[int]:
+    new = scope.where(Incident.status == Status.NEW)
+    return new.with_only_columns(func.count()).order_by(None)
 
 
 def my_alerts(session: Session, account: Account, limit: int = 100) -> list[StaffAlert]:

@@ -34,7 +34,7 @@ from sqlalchemy.orm import selectinload
 from classroom import policy
 from classroom.accounts.models import Account
 from classroom.accounts.redirects import safe_path
-from classroom.db import get_session, utcnow
+from classroom.db import get_session, plain_rows, utcnow
 from classroom.devices.models import Device
 from classroom.devices.web import current_device
 from classroom.errors import CSRF_RECOVERY, Invalid
@@ -484,9 +484,9 @@ def _row_query(scope: Select[Incident]) -> Select[Any]:
     )
 
 
-def _rows(query: Select[Any]) -> tuple[QueueRow, ...]:
+def _rows(query: Select[*tuple[Any, ...]]) -> tuple[QueueRow, ...]:
     """A tuple: the rows are the key the page's table is kept by (worries/_queue_rows.html)."""
-    return tuple(QueueRow(*row) for row in get_session().execute(query))
+    return tuple(QueueRow(*row) for row in plain_rows(get_session(), query))
 
 
 QUEUE_PAGE = 100
@@ -562,8 +562,8 @@ class OpenState:
 
 def _open_state() -> OpenState:
     """How many are open, the newest, how many new: one indexed aggregate, whatever the backlog."""
-    count, newest, new = get_session().execute(
-        _open_aggregate(policy.visible_incidents(current_actor()))
+    count, newest, new = plain_rows(
+        get_session(), _open_aggregate(policy.visible_incidents(current_actor()))
     ).one()
     return OpenState(count or 0, newest or 0, new or 0)
 
