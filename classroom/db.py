@@ -202,8 +202,9 @@ def plain_rows(
     connection = session.connection()
     if connection.dialect.name == "sqlite":
         prepared = sqlite_reads.prepared(statement, connection.dialect)
-        if prepared is not None:
-            return prepared.run(connection, params)
+        found = prepared.run(connection, params) if prepared is not None else None
+        if found is not None:
+            return found
     return connection.execute(statement, params)
 
 

@@ -8,10 +8,11 @@ once per statement object (the app's statements are built once and kept) and eac
 only what changes per call: bind the parameters through their types, run, and read the rows
 back through their types (UTC datetimes, enums, booleans), as SQLAlchemy would.
 
-What stays SQLAlchemy's: statements with IN lists expanded per call, everything the ORM runs,
-and every database other than SQLite. Listeners of `before_cursor_execute` (the tests' and
-the benchmark's statement counts) still see every statement, and a driver error still arrives
-as SQLAlchemy's own exception (so "database is locked" is still a 503 to retry).
+An IN list gets one question mark per value on each run. What stays SQLAlchemy's: an empty IN
+list, values written into the SQL itself, everything the ORM runs, and every database other
+than SQLite. Listeners of `before_cursor_execute` (the tests' and the benchmark's statement
+counts) still see every statement, and a driver error still arrives as SQLAlchemy's own
+exception (so "database is locked" is still a 503 to retry).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from sqlalchemy.engine import Connection, Dialect, Result
 from sqlalchemy.engine.result import IteratorResult, SimpleResultMetaData
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.types import TupleType
 
 Reader = Callable[[Any], Any]
 
@@ -38,15 +40,26 @@ class Prepared:
     compiled: SQLCompiler
     sql: str
     order: tuple[str, ...]  # the parameters' names in the order of the SQL's question marks
+    lists: frozenset[str]  # parameters that are IN lists: one question mark per value
     binds: Mapping[str, Reader]  # type processors of the parameters that have one
     keys: SimpleResultMetaData
     readers: tuple[Reader | None, ...]  # type processors of the columns, in order
 
-    def run(self, connection: Connection, params: Mapping[str, Any] | None) -> Result[Any]:
+    def run(self, connection: Connection, params: Mapping[str, Any] | None) -> Result[Any] | None:
+        """The statement's rows, or None if SQLAlchemy must run it (an IN list left empty)."""
         values = self.compiled.construct_params(params, escape_names=False)
-        binds = self.binds
-        bound = tuple(binds[k](values[k]) if k in binds else values[k] for k in self.order)
-        rows: Sequence[tuple[Any, ...]] = execute(connection, self.sql, bound)
+        sql, bound = self.sql, []
+        binds, lists = self.binds, self.lists
+        for name in self.order:
+            value, bind = values[name], binds.get(name)
+            if name not in lists:
+                bound.append(bind(value) if bind else value)
+                continue
+            if not value:
+                return None  # SQLAlchemy writes an IN of nothing its own way
+            bound += [bind(item) for item in value] if bind else value
+            sql = sql.replace(f"__[POSTCOMPILE_{name}]", ", ".join("?" * len(value)), 1)
+        rows: Sequence[tuple[Any, ...]] = execute(connection, sql, bound)
         readers = self.readers
         if any(readers):
             rows = [
@@ -73,8 +86,11 @@ def _prepare(statement: ClauseElement, dialect: Dialect) -> Prepared | None:
     compiled = statement.compile(dialect=dialect)
     if not isinstance(compiled, SQLCompiler) or not compiled.positional:
         return None
-    if compiled.post_compile_params or compiled.literal_execute_params:
-        return None  # an IN list of as many placeholders as values: rendered on every call
+    if compiled.literal_execute_params:
+        return None  # values written into the SQL itself: SQLAlchemy renders them per call
+    lists = compiled.post_compile_params
+    if any(not p.expanding or isinstance(p.type, TupleType) for p in lists):
+        return None  # only plain IN lists are spread here, one question mark per value
     binds = compiled._bind_processors  # noqa: SLF001 - as the execution context binds them
     if not all(callable(bind) for bind in binds.values()):
         return None  # a tuple parameter, bound element by element
@@ -83,6 +99,7 @@ def _prepare(statement: ClauseElement, dialect: Dialect) -> Prepared | None:
         compiled=compiled,
         sql=compiled.string,
         order=tuple(compiled.positiontup or ()),
+        lists=frozenset(p.key for p in lists),
         binds={name: bind for name, bind in binds.items() if callable(bind)},
         keys=SimpleResultMetaData([column.keyname for column in columns]),
         readers=tuple(column.type._cached_result_processor(dialect, None) for column in columns),  # noqa: SLF001

@@ -100,10 +100,34 @@ def test_plain_rows_answers_as_before_for_every_way_pages_read(
     assert plain_rows(session, count, _since(school, days=1)).scalar_one() == 0
 
 
-def test_an_in_list_is_left_to_sqlalchemy_and_still_read(session: Session) -> None:
-    listed = select(Account.id).where(Account.id.in_(bindparam("ids", expanding=True)))
-    assert sqlite_reads.prepared(listed, session.connection().dialect) is None
-    assert plain_rows(session, listed, {"ids": [-1, -2]}).all() == []
+def test_in_lists_read_the_rows_sqlalchemy_reads(session: Session, school: int) -> None:
+    """An IN list of ids and one of enums (bound through the enum's type), beside a datetime."""
+    listed = MIXED.where(
+        Pupil.id.in_(bindparam("pupils", expanding=True)),
+        Pupil.pathway.in_(bindparam("pathways", expanding=True)),
+    )
+    connection = session.connection()
+    pupils = plain_rows(session, select(Pupil.id).where(Pupil.school_id == school)).scalars()
+    ids = list(pupils)
+    for chosen, pathways in [
+        (ids, [Pathway.FORMAL, Pathway.PRE_FORMAL]),
+        (ids[:1], [Pathway.FORMAL, Pathway.PRE_FORMAL]),
+        (ids, [Pathway.PRE_FORMAL]),
+        (ids, [Pathway.SEMI_FORMAL]),
+    ]:
+        params = {**_since(school), "pupils": chosen, "pathways": pathways}
+        fast = plain_rows(session, listed, params).all()
+        assert fast == connection.execute(listed, params).all()
+    assert len(plain_rows(session, listed, {**params, "pathways": [Pathway.FORMAL]}).all()) == 2
+    assert plain_rows(session, listed, {**params, "pathways": [Pathway.SEMI_FORMAL]}).all() == []
+
+
+def test_an_empty_in_list_is_left_to_sqlalchemy(session: Session, school: int) -> None:
+    listed = MIXED.where(Pupil.id.in_(bindparam("pupils", expanding=True)))
+    prepared = sqlite_reads.prepared(listed, session.connection().dialect)
+    assert prepared is not None
+    assert prepared.run(session.connection(), {**_since(school), "pupils": []}) is None
+    assert plain_rows(session, listed, {**_since(school), "pupils": []}).all() == []
 
 
 def test_a_missing_parameter_is_refused_as_sqlalchemy_refuses_it(session: Session) -> None:
