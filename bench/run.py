@@ -167,8 +167,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(instance: Instance, workers: int) -> Iterator[int]:
-    """gunicorn serving bench.wsgi (the app and the minimal page) on a free loopback port."""
+def gunicorn(instance: Instance, workers: int, root: Path = ROOT) -> Iterator[int]:
+    """gunicorn serving bench.wsgi (the app and the minimal page) on a free loopback port, from
+    the checkout at `root` (bench/ab.py serves two)."""
     port = free_port()
     env = {
         **os.environ,
@@ -181,10 +182,10 @@ def gunicorn(instance: Instance, workers: int) -> Iterator[int]:
         "CLASSROOM_LOGIN_MAX_FAILURES_PER_ADDRESS": "1000",
     }
     command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}"]
-    command += ["--backlog", "2048", "--timeout", "120", "--pythonpath", str(ROOT)]
+    command += ["--backlog", "2048", "--timeout", "120", "--pythonpath", str(root)]
     process = subprocess.Popen(
         [*command, "bench.wsgi:application"],
-        cwd=ROOT,
+        cwd=root,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=(instance.folder / "gunicorn.log").open("wb"),
