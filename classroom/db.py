@@ -20,6 +20,7 @@ from sqlalchemy import (
     Insert,
     MetaData,
     Select,
+    Table,
     TableClause,
     create_engine,
     event,
@@ -245,17 +246,20 @@ def _hold_back_written_after_read(session: Session, _context: Any, _instances: A
 def _inserter(row: object) -> Callable[[Connection], None]:
     """One INSERT for a row of a type written after reads (an audit row): plain columns that
     nobody reads back in the request. The ORM's flush of that one row was a tenth of every
-    staff page (each view of personal data writes one); column defaults still apply."""
+    staff page (each view of personal data writes one), and SQLAlchemy's INSERT most of what
+    was left: on SQLite it runs on the cursor (`sqlite_reads.insert_row`). Column defaults
+    still apply."""
     state = inspect(row)
     values = {
         attr.columns[0].key: state.dict[attr.key]
         for attr in state.mapper.column_attrs
         if attr.key in state.dict
     }
-    statement = _insert_into(state.mapper.local_table)
+    table = state.mapper.local_table
 
     def write(connection: Connection) -> None:
-        connection.execute(statement, values)
+        if not sqlite_reads.insert_row(connection, cast(Table, table), values):
+            connection.execute(_insert_into(table), values)
 
     return write
 

@@ -1,4 +1,5 @@
-"""Statements on SQLite run straight on the driver's cursor: a page's reads and each BEGIN.
+"""Statements on SQLite run straight on the driver's cursor: a page's reads, each BEGIN, and the
+audit row a read leaves behind.
 
 SQLAlchemy Core spends about a tenth of a millisecond of Python on every statement it runs (an
 execution context, the compiled-cache lookup, a cursor result and its metadata), while SQLite
@@ -7,6 +8,10 @@ of them, so that bookkeeping was a sixth of the page. Here a plain-column SELECT
 once per statement object (the app's statements are built once and kept) and each run does
 only what changes per call: bind the parameters through their types, run, and read the rows
 back through their types (UTC datetimes, enums, booleans), as SQLAlchemy would.
+
+A staff page that shows personal data writes one audit row after its read (`db.finish_read`);
+SQLAlchemy's INSERT of that one row, with its column defaults, was a tenth of the page, so it
+too is compiled once per table and set of columns and run here.
 
 An IN list gets one question mark per value on each run. What stays SQLAlchemy's: an empty IN
 list, values written into the SQL itself, everything the ORM runs, and every database other
@@ -23,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import exc
+from sqlalchemy import Table, exc, insert
 from sqlalchemy.engine import Connection, Dialect, Result
 from sqlalchemy.engine.result import IteratorResult, SimpleResultMetaData
 from sqlalchemy.sql import ClauseElement
@@ -104,6 +109,78 @@ def _prepare(statement: ClauseElement, dialect: Dialect) -> Prepared | None:
         keys=SimpleResultMetaData([column.keyname for column in columns]),
         readers=tuple(column.type._cached_result_processor(dialect, None) for column in columns),  # noqa: SLF001
     )
+
+
+@dataclass(frozen=True)
+class PreparedInsert:
+    """One INSERT of a row of plain values, compiled for SQLite; its column defaults made here."""
+
+    sql: str
+    order: tuple[str, ...]
+    binds: Mapping[str, Reader]
+    defaults: tuple[tuple[str, Callable[[], Any]], ...]  # columns the values leave to a default
+
+    def run(self, connection: Connection, values: Mapping[str, Any]) -> None:
+        row = dict(values)
+        for name, make in self.defaults:
+            row[name] = make()
+        binds = self.binds
+        bound = [binds[name](row[name]) if name in binds else row[name] for name in self.order]
+        execute(connection, self.sql, bound)
+
+
+_inserts: dict[tuple[Table, frozenset[str]], PreparedInsert | None] = {}
+
+
+def insert_row(connection: Connection, table: Table, values: Mapping[str, Any]) -> bool:
+    """Insert one row on SQLite's cursor; False if SQLAlchemy must (another database, or a
+    default that only SQLAlchemy can work out)."""
+    if connection.dialect.name != "sqlite":
+        return False
+    key = (table, frozenset(values))
+    try:
+        found = _inserts[key]
+    except KeyError:
+        found = _inserts[key] = _prepare_insert(table, key[1], connection.dialect)
+    if found is None:
+        return False
+    found.run(connection, values)
+    return True
+
+
+def _prepare_insert(table: Table, names: frozenset[str], dialect: Dialect) -> PreparedInsert | None:
+    compiled = insert(table).compile(dialect=dialect, column_keys=sorted(names))
+    if not isinstance(compiled, SQLCompiler) or not compiled.positional:
+        return None
+    if compiled.literal_execute_params or compiled.post_compile_params:
+        return None
+    defaults = []
+    for column in compiled.insert_prefetch:  # columns SQLAlchemy would default in Python
+        make = _default_maker(column.default)
+        if make is None:
+            return None
+        defaults.append((column.key, make))
+    binds = compiled._bind_processors  # noqa: SLF001 - as the execution context binds them
+    if not all(callable(bind) for bind in binds.values()):
+        return None
+    return PreparedInsert(
+        sql=compiled.string,
+        order=tuple(compiled.positiontup or ()),
+        binds={name: bind for name, bind in binds.items() if callable(bind)},
+        defaults=tuple(defaults),
+    )
+
+
+def _default_maker(default: Any) -> Callable[[], Any] | None:
+    """A column default as a function of nothing: a constant, or a function of no arguments
+    (which SQLAlchemy wraps and keeps as `__wrapped__`); else None (it needs SQLAlchemy)."""
+    if default is None:
+        return None
+    if default.is_scalar:
+        value = default.arg
+        return lambda: value
+    inner = getattr(default.arg, "__wrapped__", None) if default.is_callable else None
+    return inner if callable(inner) else None
 
 
 def execute(connection: Connection, sql: str, params: Sequence[Any] = ()) -> Sequence[Any]:

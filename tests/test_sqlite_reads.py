@@ -14,11 +14,24 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
-from sqlalchemy import bindparam, exc, func, literal, select
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    exc,
+    func,
+    insert,
+    literal,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from classroom import sqlite_reads
 from classroom.accounts.models import Account, Role, UserSession
+from classroom.audit.models import AuditEvent, AuditTier
 from classroom.db import plain_rows, writing
 from classroom.pupils.models import Pathway, Pupil
 from tests import databases, factories
@@ -172,3 +185,46 @@ def test_a_locked_database_is_sqlalchemys_operational_error(app: Flask) -> None:
     finally:
         holder.execute("ROLLBACK")
         holder.close()
+
+
+@on_sqlite_only
+def test_an_audit_row_written_on_the_cursor_is_the_row_sqlalchemy_writes(session: Session) -> None:
+    """The row a staff page's read leaves (db.finish_read): same columns, same defaults."""
+    table = AuditEvent.__table__
+    values = {
+        "actor_kind": "staff",
+        "actor_id": 7,
+        "actor_name": "Ms Oak",
+        "action": "pupil.viewed",
+        "object_type": "Pupil",
+        "object_id": 12,
+        "ip": "10.0.0.9",
+        "school_id": 3,
+    }  # no time, summary or tier: those come from the columns' defaults
+    connection = session.connection()
+    assert sqlite_reads.insert_row(connection, table, {**values, "actor_name": "fast"})
+    connection.execute(insert(table), {**values, "actor_name": "core"})
+    fast, core = (
+        session.scalars(select(AuditEvent).where(AuditEvent.actor_name == name)).one()
+        for name in ("fast", "core")
+    )
+    columns = [c.key for c in table.columns if c.key not in ("id", "at", "actor_name")]
+    assert [getattr(fast, c) for c in columns] == [getattr(core, c) for c in columns]
+    assert fast.tier is AuditTier.RECORD
+    assert fast.summary == ""
+    assert fast.at.tzinfo is not None
+    assert abs(fast.at - core.at) < timedelta(seconds=5)
+
+
+def test_a_default_only_sqlalchemy_can_work_out_is_left_to_it(session: Session) -> None:
+    """A default that reads the row being inserted is SQLAlchemy's to work out."""
+    table = Table(
+        "echoes",
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("word", String(10)),
+        Column(
+            "copy", String(10), default=lambda context: context.get_current_parameters()["word"]
+        ),
+    )
+    assert not sqlite_reads.insert_row(session.connection(), table, {"word": "hello"})
