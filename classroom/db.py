@@ -246,9 +246,8 @@ def _hold_back_written_after_read(session: Session, _context: Any, _instances: A
 def _inserter(row: object) -> Callable[[Connection], None]:
     """One INSERT for a row of a type written after reads (an audit row): plain columns that
     nobody reads back in the request. The ORM's flush of that one row was a tenth of every
-    staff page (each view of personal data writes one), and SQLAlchemy's INSERT most of what
-    was left: on SQLite it runs on the cursor (`sqlite_reads.insert_row`). Column defaults
-    still apply."""
+    staff page (each view of personal data writes one); on SQLite the INSERT runs on the
+    cursor too (`sqlite_reads.insert_row`). Column defaults still apply."""
     state = inspect(row)
     values = {
         attr.columns[0].key: state.dict[attr.key]

@@ -10,8 +10,9 @@ only what changes per call: bind the parameters through their types, run, and re
 back through their types (UTC datetimes, enums, booleans), as SQLAlchemy would.
 
 A staff page that shows personal data writes one audit row after its read (`db.finish_read`);
-SQLAlchemy's INSERT of that one row, with its column defaults, was a tenth of the page, so it
-too is compiled once per table and set of columns and run here.
+SQLAlchemy's INSERT of that one row (an execution context, its column defaults, a cursor result)
+is compiled instead once per table and set of columns and run here: a few hundredths of the
+page under load.
 
 An IN list gets one question mark per value on each run. What stays SQLAlchemy's: an empty IN
 list, values written into the SQL itself, everything the ORM runs, and every database other
@@ -104,7 +105,7 @@ def _prepare(statement: ClauseElement, dialect: Dialect) -> Prepared | None:
         compiled=compiled,
         sql=compiled.string,
         order=tuple(compiled.positiontup or ()),
-        lists=frozenset(p.key for p in lists),
+        lists=frozenset(compiled.bind_names[p] for p in lists),  # as the SQL names them
         binds={name: bind for name, bind in binds.items() if callable(bind)},
         keys=SimpleResultMetaData([column.keyname for column in columns]),
         readers=tuple(column.type._cached_result_processor(dialect, None) for column in columns),  # noqa: SLF001

@@ -138,6 +138,17 @@ def test_in_lists_read_the_rows_sqlalchemy_reads(session: Session, school: int) 
     assert plain_rows(session, listed, {**params, "pathways": [Pathway.SEMI_FORMAL]}).all() == []
 
 
+def test_an_in_list_of_values_given_in_the_statement_reads_what_sqlalchemy_reads(
+    session: Session, school: int
+) -> None:
+    """`role.in_([...])` with its values in the statement: SQLAlchemy names the list itself."""
+    listed = MIXED.where(Pupil.pathway.in_([Pathway.FORMAL, Pathway.SEMI_FORMAL]))
+    fast = plain_rows(session, listed, _since(school)).all()
+    assert fast == session.connection().execute(listed, _since(school)).all()
+    assert len(fast) == 2
+    assert {row.pathway for row in fast} == {Pathway.FORMAL}
+
+
 @on_sqlite_only
 def test_an_empty_in_list_is_left_to_sqlalchemy(session: Session, school: int) -> None:
     listed = MIXED.where(Pupil.id.in_(bindparam("pupils", expanding=True)))

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from classroom import policy
 from classroom.accounts.models import Account, Role
 from classroom.audit.services import record
+from classroom.db import plain_rows
 from classroom.errors import Invalid
 from classroom.photos import reencode
 from classroom.principals import Actor
@@ -79,8 +80,8 @@ def offered_adults(session: Session, pupil: Pupil) -> list[SchoolAdult]:
     """
     params = {"pupil_id": pupil.id, "class_id": pupil.class_id, "school_id": pupil.school_id}
     offered: dict[int, SchoolAdult] = {}
-    for account_id, name, own_photo, teaching, staff_photo in session.execute(
-        _offered(), params
+    for account_id, name, own_photo, teaching, staff_photo in plain_rows(
+        session, _offered(), params
     ):
         photo = (
             ("person", own_photo) if own_photo is not None
