@@ -13,7 +13,9 @@ most changes move a page. So both servers stay up, and each page is loaded in sh
 one, then at once on the other (the order swapping every round): a slow minute falls on both.
 Each pair of windows gives one ratio, AFTER's throughput over BEFORE's; the report gives their
 median and interquartile range per page, beside each tree's throughput as a ratio to its own
-minimal page. Run the same tree against itself first to see how wide the band is on the machine.
+minimal page. Run the same tree against itself first to see how wide the band is on the machine,
+and include a page the change does not touch: two servers of one run can differ by a tenth for
+reasons of their own (where their workers landed), and that page shows it.
 Nothing is written; `bench/run.py` keeps RESULTS.md.
 """
 
