@@ -83,7 +83,7 @@ def _attempt(attempt_id: int) -> LessonAttempt:
         abort(404)
 
 
-def _step_page(attempt: LessonAttempt, number: int, **state: Any) -> str:
+def _step_page(attempt: LessonAttempt | player.ShownAttempt, number: int, **state: Any) -> str:
     step = player.step_of(attempt, number, request_catalogue())
     me = _me()
     total = len(player.version_of(attempt, request_catalogue()).steps)
@@ -123,8 +123,8 @@ def _own_photo(pupil: Pupil) -> str | None:
 @allow("pupil")
 def step(attempt_id: int, number: int) -> ResponseReturnValue:
     """One screen of a lesson: one idea, big targets, no timer, no score."""
-    attempt = _attempt(attempt_id)
     try:
+        attempt = player.shown_attempt(get_session(), _me().pupil, attempt_id)
         return _step_page(attempt, number, tries=1, item=0)
     except LookupError:
         abort(404)
