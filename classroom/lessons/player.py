@@ -73,7 +73,7 @@ def attempt_of(session: Session, pupil: Pupil, attempt_id: int) -> LessonAttempt
     return attempt
 
 
-@cache  # every lesson step reads it: built once (session.get builds its query on each call)
+@cache  # every answer reads it: built once (session.get builds its query on each call)
 def _pupils_attempt() -> Select[LessonAttempt]:
     return select(LessonAttempt).where(_OWN_ATTEMPT)
 
