@@ -263,9 +263,10 @@ def loaded(session: Session, model: type[E], values: Sequence[Any]) -> E | None:
     ident = values[shape.id_at]
     if ident is None:
         return None
-    held: E | None = session.identity_map.get(identity_key(model, ident))
-    if held is not None:
-        return held
+    if session.identity_map:  # empty when a request loads whom it signs in: nothing to look up
+        held: E | None = session.identity_map.get(identity_key(model, ident))
+        if held is not None:
+            return held
     entity = cast(E, inspect(model).class_manager.new_instance())
     # An instance keeps its column values in its __dict__; make_transient_to_detached then
     # marks them as loaded (no pending change) and gives the entity its identity.
