@@ -276,13 +276,13 @@ def loaded(session: Session, model: type[E], values: Sequence[Any]) -> E | None:
     return entity
 
 
-
 def load_one(
     session: Session, model: type[E], statement: Select[Any], params: Mapping[str, Any]
 ) -> E | None:
     """The entity of the first row of a statement of `entity_columns(model)`, or None."""
     row = plain_rows(session, statement, params).first()
     return None if row is None else loaded(session, model, row)
+
 
 # --- Writes a reading request may make ----------------------------------------------------------
 
