@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from flask import Flask
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
@@ -67,7 +68,7 @@ def test_an_entity_made_from_a_row_has_the_values_and_types_the_orm_loads(
 
 
 def test_a_change_to_a_made_entity_is_written_and_nothing_else_is(
-    app: Any, session: Session, people: dict[type[Base], int]
+    app: Flask, session: Session, people: dict[type[Base], int]
 ) -> None:
     with writing():
         pupil = loaded(session, Pupil, _read(session, Pupil, people[Pupil]))
