@@ -94,8 +94,17 @@ def signed_in(app: Flask, instance: Instance) -> tuple[dict[str, FlaskClient], s
     return clients, step
 
 
+ROUNDS = 5
+
+
 def measure(app: Flask, instance: Instance, repeat: int) -> list[PageTiming]:
-    """Each page fetched `repeat` times after one warm-up fetch."""
+    """Each page fetched `repeat` times after one warm-up fetch, in rounds that take every page
+    in turn.
+
+    The host's speed drifts within a minute; pages timed one after another would carry that
+    drift as a difference between them (it once made the teachers' pages look cheaper than the
+    pupils' when, interleaved, they cost more).
+    """
     counter = Counter()
     engine = app.extensions["db_engine"]
 
@@ -108,23 +117,29 @@ def measure(app: Flask, instance: Instance, repeat: int) -> list[PageTiming]:
     event.listen(engine, "before_cursor_execute", statement)
     event.listen(engine, "connect", connection)
     clients, step = signed_in(app, instance)
-    found = []
-    for who, label, path in pages(instance, step):
-        client = clients[who]
-        client.get(path, **HTTPS)
+    listed = pages(instance, step)
+    first: dict[str, tuple[int, int, int]] = {}
+    for who, label, path in listed:
+        clients[who].get(path, **HTTPS)
         counter.statements = counter.connections = 0
-        status = client.get(path, **HTTPS).status_code
-        statements, connections = counter.statements, counter.connections
-        times, cpu = [], []
-        for _ in range(repeat):
-            began, began_cpu = time.perf_counter(), time.process_time()
-            client.get(path, **HTTPS)
-            cpu.append((time.process_time() - began_cpu) * 1000)
-            times.append((time.perf_counter() - began) * 1000)
+        status = clients[who].get(path, **HTTPS).status_code
+        first[label] = (status, counter.statements, counter.connections)
+    times: dict[str, list[float]] = {label: [] for _who, label, _path in listed}
+    cpu: dict[str, list[float]] = {label: [] for _who, label, _path in listed}
+    for _round in range(ROUNDS):
+        for who, label, path in listed:
+            for _ in range(max(1, repeat // ROUNDS)):
+                began, began_cpu = time.perf_counter(), time.process_time()
+                clients[who].get(path, **HTTPS)
+                cpu[label].append((time.process_time() - began_cpu) * 1000)
+                times[label].append((time.perf_counter() - began) * 1000)
+    found = []
+    for who, label, path in listed:
+        status, statements, connections = first[label]
         found.append(
             PageTiming(
-                label, status, statistics.median(times), statements, connections,
-                statistics.median(cpu), calls_per_fetch(client, path),
+                label, status, statistics.median(times[label]), statements, connections,
+                statistics.median(cpu[label]), calls_per_fetch(clients[who], path),
             )  # fmt: skip
         )
     return found
