@@ -75,7 +75,9 @@ class Incident(Base):
 
     __tablename__ = "incidents"
     __table_args__ = (
-        Index("ix_incidents_school_status", "school_id", "status"),
+        # The queue's counts and pages walk one school's open incidents, and "Recently closed"
+        # its last closed ones, in this index alone: never the years of closed history.
+        Index("ix_incidents_school_status_closed", "school_id", "status", "closed_at", "id"),
         Index("ix_incidents_school_newest", "school_id", "id"),  # the queue's pages
     )
 
