@@ -224,7 +224,10 @@ class StaffAlert(Base):
     """An in-app alert for one member of the safeguarding team."""
 
     __tablename__ = "staff_alerts"
-    __table_args__ = (Index("ix_staff_alerts_account_seen", "account_id", "seen_at"),)
+    __table_args__ = (
+        Index("ix_staff_alerts_account_seen", "account_id", "seen_at"),
+        Index("ix_staff_alerts_incident_id", "incident_id"),  # an incident's re-alert ladder
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
