@@ -41,6 +41,9 @@ def my_children(session: Session, carer: Account, *, now: datetime) -> list[Chil
     ]
 
 
+FEED_PAGE = 30
+
+
 @dataclass(frozen=True)
 class Feed:
     """What a carer sees for one child: this week's tip and the child's items, newest first."""
@@ -50,6 +53,8 @@ class Feed:
     tip: tips.Tip | None
     photos: frozenset[int]  # items whose photo may be shown now
     symbols: bool
+    page: int = 1  # FEED_PAGE items a page, newest first
+    older: bool = False  # whether there is a page of older items after this one
 
 
 def child_feed(
@@ -60,17 +65,23 @@ def child_feed(
     *,
     now: datetime,
     today: date,
+    page: int = 1,
 ) -> Feed:
-    """One child's feed for a carer; `lessons` are the lesson files (for this week's tip)."""
-    items = list(
-        session.scalars(policy.carer_feed_items(carer, now).where(FeedItem.pupil_id == pupil.id))
-    )
+    """One page of a child's feed for a carer; `lessons` are the lesson files (for this week's
+    tip). A page, not the whole feed: years of learning moments would make one page of
+    hundreds of kilobytes, read and drawn on every visit."""
+    mine = policy.carer_feed_items(carer, now).where(FeedItem.pupil_id == pupil.id)
+    # One more than a page: whether there is an older page, without counting them all.
+    found = list(session.scalars(mine.limit(FEED_PAGE + 1).offset((page - 1) * FEED_PAGE)))
+    items = found[:FEED_PAGE]
     return Feed(
         pupil,
         items,
         tips.tip_for(session, pupil, now, lessons),
         _showable_photos(session, pupil, items, today),
         delivery.carer_settings(session, carer).symbols,
+        page,
+        len(found) > FEED_PAGE,
     )
 
 

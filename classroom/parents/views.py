@@ -61,7 +61,14 @@ from classroom.pupils.models import ParentLink, Pupil
 from classroom.qr import qr_code
 from classroom.scale import LEVEL_WORDS, Level
 from classroom.symbols.web import override_layers
-from classroom.web import apply_form, client_ip, current_actor, school_zone, sign_in_settings
+from classroom.web import (
+    apply_form,
+    client_ip,
+    current_actor,
+    school_zone,
+    sign_in_settings,
+    whole_number,
+)
 from classroom.web import school_today as local_today
 from classroom.worries import services as worries
 from classroom.worries.models import PARENT_CONTACT_LABELS, Incident
@@ -133,18 +140,18 @@ def home() -> ResponseReturnValue:
     return render_template("parents/home.html", children=children)
 
 
-def _feed_page(pupil: Pupil, form: CarerMessageForm, status: int = 200) -> ResponseReturnValue:
+def _feed_page(
+    pupil: Pupil, form: CarerMessageForm, status: int = 200, page: int = 1
+) -> ResponseReturnValue:
     db, carer = get_session(), _account()
     now = utcnow()
-    feed = queries.child_feed(db, carer, pupil, _lesson_files(), now=now, today=_today())
+    feed = queries.child_feed(db, carer, pupil, _lesson_files(), now=now, today=_today(), page=page)
     services.mark_seen(db, carer, feed.items, now=now)
     record(db, carer, "parents.feed_viewed", pupil)
     layers = override_layers(db, pupil)
     hours = delivery.QuietHours.from_config(current_app.config)
-    page = render_template(
-        "parents/feed.html", feed=feed, form=form, layers=layers, hours=hours
-    )
-    return page, status
+    html = render_template("parents/feed.html", feed=feed, form=form, layers=layers, hours=hours)
+    return html, status
 
 
 @bp.get("/family/children/<int:pupil_id>")
@@ -152,7 +159,8 @@ def _feed_page(pupil: Pupil, form: CarerMessageForm, status: int = 200) -> Respo
 def feed(pupil_id: int) -> ResponseReturnValue:
     """One child's feed: this week's tip, learning moments, messages and notices (audited)."""
     pupil = _my_child(pupil_id)
-    return _feed_page(pupil, CarerMessageForm(formdata=None, key=_new_key()))
+    page = max(1, request.args.get("page", 1, type=whole_number))
+    return _feed_page(pupil, CarerMessageForm(formdata=None, key=_new_key()), page=page)
 
 
 @bp.post("/family/children/<int:pupil_id>/messages")

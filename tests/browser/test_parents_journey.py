@@ -14,10 +14,12 @@ from sqlalchemy import select
 
 from classroom.accounts.models import Account
 from classroom.db import get_session, utcnow
+from classroom.parents import services as parents
+from classroom.parents.queries import FEED_PAGE
 from classroom.pupils.models import Pupil
 from classroom.worries import services as worries
 from classroom.worries.models import ParentContact
-from tests.app_settings import base_url
+from tests.app_settings import base_url, carer_emails
 from tests.browser.conftest import IPAD, LiveServer, assert_accessible, sign_in, sign_out
 
 PHONE = {"width": 390, "height": 844}
@@ -176,6 +178,16 @@ def test_every_parents_page_is_accessible(
     phone.goto(f"{live_server.url}/family/children/{amira}")
     expect(phone.locator(".sym-word").first).to_be_visible()
     assert_accessible(phone)
+    _years_of_moments(live_server, amira)  # the feed now comes in pages
+    phone.goto(f"{live_server.url}/family/children/{amira}")
+    expect(phone.get_by_role("link", name="Newer")).to_have_count(0)
+    assert_accessible(phone)
+    phone.get_by_role("link", name="Older").click()
+    expect(phone.get_by_role("link", name="Older")).to_have_count(0)
+    expect(phone.locator("img.moment-photo")).to_be_visible()  # the demo's, now a page back
+    assert_accessible(phone)
+    phone.get_by_role("link", name="Newer").click()
+    expect(phone.get_by_role("link", name="Older")).to_be_visible()
     phone.goto(f"{live_server.url}/family/add-child")
     phone.get_by_label("Code from school").fill("OOOOO-00000")
     phone.get_by_role("button", name="Add").click()
@@ -209,6 +221,22 @@ def test_every_parents_page_is_accessible(
         assert_accessible(staff)
     staff.get_by_role("button", name=re.compile("^Approve and send")).click()
     expect(staff.get_by_role("link", name="Send a notice to parents and carers")).to_be_visible()
+
+
+def _years_of_moments(server: LiveServer, pupil_id: int) -> None:
+    """A page's worth more of learning moments, so the carer's feed has an older page."""
+    with server.app.app_context():
+        session = get_session()
+        teacher = session.scalar(select(Account).where(Account.username == "teacher"))
+        pupil = session.get(Pupil, pupil_id)
+        assert teacher is not None
+        assert pupil is not None
+        for n in range(FEED_PAGE):
+            parents.share_learning_moment(
+                session, teacher, pupil, "Sorts kind and unkind messages", "Secure", f"Day {n}",
+                now=utcnow(), emails=carer_emails(),
+            )  # fmt: skip
+        session.commit()
 
 
 def _incident_to_tell_parents_about(server: LiveServer, pupil_id: int) -> int:
