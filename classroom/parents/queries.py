@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from classroom import policy
@@ -71,9 +71,7 @@ def child_feed(
     tip). A page, not the whole feed: years of learning moments would make one page of
     hundreds of kilobytes, read and drawn on every visit."""
     mine = policy.carer_feed_items(carer, now).where(FeedItem.pupil_id == pupil.id)
-    # One more than a page: whether there is an older page, without counting them all.
-    found = list(session.scalars(mine.limit(FEED_PAGE + 1).offset((page - 1) * FEED_PAGE)))
-    items = found[:FEED_PAGE]
+    items, older = _page_of(session, mine, page)
     return Feed(
         pupil,
         items,
@@ -81,7 +79,7 @@ def child_feed(
         _showable_photos(session, pupil, items, today),
         delivery.carer_settings(session, carer).symbols,
         page,
-        len(found) > FEED_PAGE,
+        older,
     )
 
 
@@ -93,14 +91,30 @@ def _showable_photos(
     return frozenset(i.id for i in items if i.photo_file)
 
 
+@dataclass(frozen=True)
+class Thread:
+    """One page of a pupil's items as staff see them, newest first."""
+
+    items: list[FeedItem]
+    photos: frozenset[int]  # items whose photo may be shown now
+    page: int = 1
+    older: bool = False  # whether there is a page of older items after this one
+
+
 def staff_thread(
-    session: Session, actor: Actor, pupil: Pupil, today: date
-) -> tuple[list[FeedItem], frozenset[int]]:
-    """A pupil's items as staff see them (newest first) and which photos may be shown."""
-    items = list(
-        session.scalars(policy.staff_feed_items(actor).where(FeedItem.pupil_id == pupil.id))
-    )
-    return items, _showable_photos(session, pupil, items, today)
+    session: Session, actor: Actor, pupil: Pupil, today: date, page: int = 1
+) -> Thread:
+    """A page of a pupil's items as staff see them, and which photos may be shown."""
+    theirs = policy.staff_feed_items(actor).where(FeedItem.pupil_id == pupil.id)
+    items, older = _page_of(session, theirs, page)
+    return Thread(items, _showable_photos(session, pupil, items, today), page, older)
+
+
+def _page_of(session: Session, items: Select[FeedItem], page: int) -> tuple[list[FeedItem], bool]:
+    """Page `page` of `items` (FEED_PAGE of them), and whether there is an older page. One item
+    more than a page is read to know that, instead of counting them all."""
+    found = list(session.scalars(items.limit(FEED_PAGE + 1).offset((page - 1) * FEED_PAGE)))
+    return found[:FEED_PAGE], len(found) > FEED_PAGE
 
 
 # --- Connections and consent ----------------------------------------------------------------

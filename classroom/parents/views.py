@@ -371,13 +371,13 @@ def _pupil_forms(pupil: Pupil) -> dict[str, Form]:
 
 
 def _pupil_page(
-    pupil: Pupil, forms: dict[str, Form] | None = None, status: int = 200
+    pupil: Pupil, forms: dict[str, Form] | None = None, status: int = 200, page: int = 1
 ) -> ResponseReturnValue:
     db, actor = get_session(), _account()
     manage = policy.can_manage_carers(db, actor, pupil)
     share = policy.can_share_with_carers(db, actor, pupil)
     today = _today()
-    thread, shown = queries.staff_thread(db, actor, pupil, today) if share else ([], frozenset())
+    thread = queries.staff_thread(db, actor, pupil, today, page) if share else None
     record(db, actor, "parents.pupil_viewed", pupil)
     context = {
         "pupil": pupil,
@@ -389,7 +389,6 @@ def _pupil_page(
         "invites": queries.invites(db, pupil) if manage else [],
         "consents": queries.consent_statuses(db, pupil, today),
         "thread": thread,
-        "photos": shown,
         "now": utcnow(),
         "forms": _pupil_forms(pupil) | (forms or {}),
     }
@@ -400,7 +399,8 @@ def _pupil_page(
 @allow("staff")
 def pupil(pupil_id: int) -> ResponseReturnValue:
     """Who is connected, codes, photo consent and the messages with this pupil's carers."""
-    return _pupil_page(_staff_pupil(pupil_id))
+    page = max(1, request.args.get("page", 1, type=whole_number))
+    return _pupil_page(_staff_pupil(pupil_id), page=page)
 
 
 def _act(pupil: Pupil, name: str, form: Form, apply: Callable[[Session, Account], T]) -> T:

@@ -199,6 +199,10 @@ def test_every_parents_page_is_accessible(
 
     sign_in(staff, live_server, "teacher")
     staff.goto(f"{live_server.url}/parents/pupils/{amira}")
+    staff.get_by_role("link", name="Older").click()  # the thread is paged too
+    expect(staff.get_by_role("link", name="Newer")).to_be_visible()
+    assert_accessible(staff)
+    staff.get_by_role("link", name="Newer").click()
     staff.get_by_text("Or make the carer's account yourself").click()
     staff.get_by_label("Carer's name").fill("Mr Idris Khan")
     staff.get_by_label("Username").fill(f"idris{uuid.uuid4().hex[:6]}")

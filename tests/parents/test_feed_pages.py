@@ -69,3 +69,20 @@ def test_a_short_feed_has_no_pages_and_any_page_number_is_answered(
     assert "Newer</a>" not in page
     assert "Nothing older than this." in _get(mum, f"{feed}?page={LARGEST_NUMBER}")
     assert _moments(_get(mum, f"{feed}?page=99999999999999999999999")) == [1]  # the first
+
+
+def test_staff_read_a_pupils_thread_a_page_at_a_time_too(
+    app: Flask, session: Session, family: Family
+) -> None:
+    total = FEED_PAGE + 2
+    for n in range(total):
+        moment(session, family, note=f"Moment {n:03d}")
+    teacher = client_for(app, family.teacher)
+    thread = f"/parents/pupils/{family.child.id}"
+
+    first, second = _get(teacher, thread), _get(teacher, f"{thread}?page=2")
+    newest_first = list(reversed(range(total)))
+    assert _moments(first) == newest_first[:FEED_PAGE]
+    assert _moments(second) == newest_first[FEED_PAGE:]
+    assert f'href="{thread}?page=2#messages">Older</a>' in first
+    assert f'href="{thread}#messages">Newer</a>' in second  # back to the first page
