@@ -78,7 +78,7 @@ class Incident(Base):
         # The queue's counts and pages walk one school's open incidents, and "Recently closed"
         # its last closed ones, in this index alone: never the years of closed history.
         Index("ix_incidents_school_status_closed", "school_id", "status", "closed_at", "id"),
-        Index("ix_incidents_school_newest", "school_id", "id"),  # the queue's pages
+        Index("ix_incidents_school_newest", "school_id", "id"),  # a school's, newest first
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
