@@ -221,6 +221,12 @@ def whole_number(text: str) -> int:
     return value
 
 
+def requested_page() -> int:
+    """The page of a list asked for in `?page=`: the first when it is missing, not a whole
+    number, or too big to be one (a pager link never makes those)."""
+    return max(1, request.args.get("page", 1, type=whole_number))
+
+
 def init_app(app: Flask) -> None:
     """Configure cookies, CSRF, Flask-Login and the before/after request hooks."""
     secure = app.config["ENV"] == "production"

@@ -19,7 +19,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     (
         "base",
         ["config", "sqlite_reads", "db", "localtime", "errors", "export", "forms", "photos", "qr"]
-        + ["scale", "risks", "migrate"],
+        + ["scale", "risks", "migrate", "paging"],
     ),
     ("policy", ["principals", "policy"]),
     ("people", ["audit", "outbox", "accounts", "pupils", "devices"]),

@@ -25,7 +25,7 @@ from classroom.outbox.models import OutboxMessage
 from classroom.policy import allow
 from classroom.pupils import importer
 from classroom.pupils.models import ClassStaff, ParentLink, Pupil, SchoolClass
-from classroom.web import school_zone, whole_number
+from classroom.web import requested_page, school_zone, whole_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
@@ -392,7 +392,7 @@ def _audit_query() -> Select[AuditEvent]:
 def audit() -> ResponseReturnValue:
     """Browse and filter the audit log, newest first (read-only)."""
     db = get_session()
-    page = max(1, request.args.get("page", 1, type=whole_number))
+    page = requested_page()
     try:
         query = _audit_query()
     except Invalid as problem:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from classroom import policy
 from classroom.accounts.models import Account
 from classroom.lessons.content import Catalogue
+from classroom.paging import page_of
 from classroom.parents import delivery, tips
 from classroom.parents.models import (
     CONSENT_PURPOSE_LABELS,
@@ -36,9 +37,7 @@ class Child:
 def my_children(session: Session, carer: Account, *, now: datetime) -> list[Child]:
     """The carer's connected children, each separately."""
     pupils = session.scalars(policy.visible_pupils(carer))
-    return [
-        Child(p, delivery.unseen_count(session, carer, pupil_id=p.id, now=now)) for p in pupils
-    ]
+    return [Child(p, delivery.unseen_count(session, carer, pupil_id=p.id, now=now)) for p in pupils]
 
 
 FEED_PAGE = 30
@@ -71,15 +70,15 @@ def child_feed(
     tip). A page, not the whole feed: years of learning moments would make one page of
     hundreds of kilobytes, read and drawn on every visit."""
     mine = policy.carer_feed_items(carer, now).where(FeedItem.pupil_id == pupil.id)
-    items, older = _page_of(session, mine, page)
+    shown = page_of(session, mine, page, FEED_PAGE)
     return Feed(
         pupil,
-        items,
+        shown.items,
         tips.tip_for(session, pupil, now, lessons),
-        _showable_photos(session, pupil, items, today),
+        _showable_photos(session, pupil, shown.items, today),
         delivery.carer_settings(session, carer).symbols,
         page,
-        older,
+        shown.older,
     )
 
 
@@ -106,15 +105,10 @@ def staff_thread(
 ) -> Thread:
     """A page of a pupil's items as staff see them, and which photos may be shown."""
     theirs = policy.staff_feed_items(actor).where(FeedItem.pupil_id == pupil.id)
-    items, older = _page_of(session, theirs, page)
-    return Thread(items, _showable_photos(session, pupil, items, today), page, older)
-
-
-def _page_of(session: Session, items: Select[FeedItem], page: int) -> tuple[list[FeedItem], bool]:
-    """Page `page` of `items` (FEED_PAGE of them), and whether there is an older page. One item
-    more than a page is read to know that, instead of counting them all."""
-    found = list(session.scalars(items.limit(FEED_PAGE + 1).offset((page - 1) * FEED_PAGE)))
-    return found[:FEED_PAGE], len(found) > FEED_PAGE
+    shown = page_of(session, theirs, page, FEED_PAGE)
+    return Thread(
+        shown.items, _showable_photos(session, pupil, shown.items, today), page, shown.older
+    )
 
 
 # --- Connections and consent ----------------------------------------------------------------

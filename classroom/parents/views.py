@@ -65,9 +65,9 @@ from classroom.web import (
     apply_form,
     client_ip,
     current_actor,
+    requested_page,
     school_zone,
     sign_in_settings,
-    whole_number,
 )
 from classroom.web import school_today as local_today
 from classroom.worries import services as worries
@@ -159,7 +159,7 @@ def _feed_page(
 def feed(pupil_id: int) -> ResponseReturnValue:
     """One child's feed: this week's tip, learning moments, messages and notices (audited)."""
     pupil = _my_child(pupil_id)
-    page = max(1, request.args.get("page", 1, type=whole_number))
+    page = requested_page()
     return _feed_page(pupil, CarerMessageForm(formdata=None, key=_new_key()), page=page)
 
 
@@ -399,7 +399,7 @@ def _pupil_page(
 @allow("staff")
 def pupil(pupil_id: int) -> ResponseReturnValue:
     """Who is connected, codes, photo consent and the messages with this pupil's carers."""
-    page = max(1, request.args.get("page", 1, type=whole_number))
+    page = requested_page()
     return _pupil_page(_staff_pupil(pupil_id), page=page)
 
 

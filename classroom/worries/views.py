@@ -40,13 +40,14 @@ from classroom.devices.web import current_device
 from classroom.errors import CSRF_RECOVERY, Invalid
 from classroom.forms import Form
 from classroom.lessons.web import request_catalogue
+from classroom.paging import page_of
 from classroom.policy import allow
 from classroom.principals import PupilPrincipal
 from classroom.pupils.models import Pupil
 from classroom.symbols.fragments_web import fragment
 from classroom.symbols.people import SchoolAdult, offered_adults
 from classroom.symbols.people_views import adult_pictures
-from classroom.web import apply_form, current_actor, passive, school_today, whole_number
+from classroom.web import apply_form, current_actor, passive, requested_page, school_today
 from classroom.worries import envelope, flow, services
 from classroom.worries.forms import (
     ActionForm,
@@ -410,12 +411,19 @@ def concern_new() -> ResponseReturnValue:
     return redirect(url_for("worries.my_concerns", raised=1))
 
 
+CONCERNS_PAGE = 30
+
+
 @bp.get("/concerns/")
 @allow("raise_concern")
 def my_concerns() -> ResponseReturnValue:
-    """What this member of staff raised (their words and its status), not the rest of the file."""
-    concerns = list(get_session().scalars(policy.raised_concerns(current_actor())))
-    return render_template("worries/my_concerns.html", concerns=concerns)
+    """What this member of staff raised (their words and its status), not the rest of the file:
+    a page at a time, newest first, as a teacher raises concerns year after year."""
+    mine = policy.raised_concerns(current_actor()).options(
+        selectinload(Incident.pupils).selectinload(IncidentPupil.pupil)
+    )
+    shown = page_of(get_session(), mine, requested_page(), CONCERNS_PAGE)
+    return render_template("worries/my_concerns.html", concerns=shown)
 
 
 # --- The safeguarding queue -------------------------------------------------------------------
@@ -526,7 +534,7 @@ def _listing(scope: Select[Incident], closed: bool, page: int) -> Select[Any]:
 
 
 def _queue_rows() -> tuple[QueueRow, ...]:
-    page = max(1, request.args.get("page", 1, type=whole_number))
+    page = requested_page()
     return _rows(_listing(policy.visible_incidents(current_actor()), False, page))
 
 
@@ -543,7 +551,7 @@ def queue() -> ResponseReturnValue:
     return render_template(
         "worries/queue.html",
         open_count=state.count,
-        page=max(1, request.args.get("page", 1, type=whole_number)),
+        page=requested_page(),
         page_size=QUEUE_PAGE,
         incidents=_queue_rows(),
         closed=closed,
