@@ -14,7 +14,11 @@ class OutboxMessage(Base):
     """One email to send. `dedupe_key` makes writing it twice a no-op; Message-ID is stable."""
 
     __tablename__ = "outbox_messages"
-    __table_args__ = (Index("ix_outbox_messages_due", "sent_at", "dead_at", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_messages_due", "sent_at", "dead_at", "next_attempt_at"),
+        # A school's unsent messages (the email-problems page), not every message it ever sent.
+        Index("ix_outbox_messages_school_sent", "school_id", "sent_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dedupe_key: Mapped[str] = mapped_column(String(120), unique=True)
@@ -30,4 +34,4 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     dead_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     # The school whose staff may see this message if it fails (the email-problems page).
-    school_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    school_id: Mapped[int | None] = mapped_column(Integer)

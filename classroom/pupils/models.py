@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from classroom.accounts.models import Account
@@ -81,6 +81,8 @@ class SchoolClass(Base):
 
 class ClassStaff(Base):
     __tablename__ = "class_staff"
+    # A member of staff's classes, which every teacher's page asks for (the key leads by class).
+    __table_args__ = (Index("ix_class_staff_account", "account_id", "class_id"),)
 
     class_id: Mapped[int] = mapped_column(ForeignKey("classes.id"), primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
