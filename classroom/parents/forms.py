@@ -9,13 +9,12 @@ from wtforms import (
     HiddenField,
     PasswordField,
     RadioField,
-    SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, Regexp
 
-from classroom.forms import Form
+from classroom.forms import Form, SelectField
 from classroom.parents.models import CONSENT_PURPOSE_LABELS, EMAIL_MODE_LABELS
 from classroom.parents.services import MAX_MESSAGE, MAX_NOTE
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from wtforms import BooleanField, IntegerField, SelectField
+from wtforms import BooleanField, IntegerField
 from wtforms.validators import InputRequired, NumberRange
 
-from classroom.forms import Form
+from classroom.forms import Form, SelectField
 from classroom.pupils.models import CardChoosing, Pathway, Scanning, SymbolSize
 from classroom.pupils.services import HOME_LESSONS_MOST, TILE_SYMBOLS
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp
 
-from classroom.forms import Form
+from classroom.forms import Form, SelectField
 from classroom.speech.services import MAX_TEXT_LENGTH
 from classroom.symbols.queries import MAX_SEARCH_LENGTH
 from classroom.symbols.services import MAX_PHRASE_LENGTH

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf.file import FileField
-from wtforms import FloatField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import FloatField, HiddenField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 from wtforms.widgets import HiddenInput
 
-from classroom.forms import Form
+from classroom.forms import Form, SelectField
 from classroom.worries.body_map import MAX_NOTE, MAX_SIZE
 from classroom.worries.evidence import MAX_DESCRIPTION
 from classroom.worries.evidence_models import MARK_LABELS

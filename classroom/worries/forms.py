@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from classroom.forms import Form
+from classroom.forms import Form, SelectField
 from classroom.worries.models import (
     AGENCY_LABELS,
     CATEGORY_LABELS,

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf.file import FileField
-from wtforms import DateField, PasswordField, SelectField, StringField
+from wtforms import DateField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
 from classroom.export import MIN_PASSPHRASE
-from classroom.forms import Form
+from classroom.forms import Form, SelectField
 
 PHRASE = Length(min=MIN_PASSPHRASE, message=f"Use at least {MIN_PASSPHRASE} characters.")
 

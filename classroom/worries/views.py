@@ -27,12 +27,12 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import Select, and_, case, func, orm, select
+from sqlalchemy import Select, and_, bindparam, case, func, orm, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from classroom import policy
-from classroom.accounts.models import Account
+from classroom.accounts.models import Account, Role
 from classroom.accounts.redirects import safe_path
 from classroom.db import get_session, plain_rows, utcnow
 from classroom.devices.models import Device
@@ -43,7 +43,7 @@ from classroom.lessons.web import request_catalogue
 from classroom.paging import page_of
 from classroom.policy import allow
 from classroom.principals import PupilPrincipal
-from classroom.pupils.models import Pupil
+from classroom.pupils.models import Pupil, SchoolClass
 from classroom.symbols.fragments_web import fragment
 from classroom.symbols.people import SchoolAdult, offered_adults
 from classroom.symbols.people_views import adult_pictures
@@ -629,10 +629,36 @@ def _incident(incident_id: int) -> Incident:
     return incident
 
 
-def _team_choices(incident: Incident, blank: str) -> dict[str, str]:
+# The incident page's choices are read as plain names, not as accounts and pupils with their
+# classes loaded beside them: building those entities was a fifth of the page. Each statement is
+# built once (per school) and kept, so it is compiled once (see `plain_rows`).
+
+
+@lru_cache(maxsize=STATEMENTS_REMEMBERED)
+def _team_names(school_id: int) -> Select[int, str, Role]:
+    return policy.safeguarding_team(school_id).with_only_columns(
+        Account.id, Account.display_name, Account.role
+    )
+
+
+_PUPIL_NAMES = (
+    select(Pupil.id, Pupil.first_name, Pupil.last_name, SchoolClass.name)
+    .join(SchoolClass, SchoolClass.id == Pupil.class_id)
+    .where(Pupil.school_id == bindparam("school_id"))
+    .order_by(Pupil.first_name, Pupil.last_name, Pupil.id)
+)
+
+
+def _team_choices(incident: Incident) -> dict[str, str]:
     """Only people who may work this incident are offered as its assignee or action owners."""
-    accounts = get_session().scalars(policy.safeguarding_team(incident.school_id))
-    return {"": blank} | {str(a.id): f"{a.display_name} ({a.role.label})" for a in accounts}
+    team = plain_rows(get_session(), _team_names(incident.school_id))
+    return {str(i): f"{name} ({role.label})" for i, name, role in team}
+
+
+def _pupil_choices_in_school(incident: Incident) -> dict[str, str]:
+    """Every pupil of the incident's school with their class, to link one to it."""
+    pupils = plain_rows(get_session(), _PUPIL_NAMES, {"school_id": incident.school_id})
+    return {str(i): f"{first} {last} ({in_class})" for i, first, last, in_class in pupils}
 
 
 def _forms(incident: Incident) -> dict[str, Form]:
@@ -657,14 +683,15 @@ def _forms(incident: Incident) -> dict[str, Form]:
 
 
 def _fill_choices(incident: Incident, forms: dict[str, Form]) -> None:
+    team = _team_choices(incident) if "triage" in forms or "action" in forms else {}
     if "triage" in forms:
-        forms["triage"].assignee_id.choices = _team_choices(incident, "Not assigned yet")
+        forms["triage"].assignee_id.choices = {"": "Not assigned yet"} | team
         if incident.risk is None and incident.category is not None:
             forms["triage"].category.description = (
                 f"Suggested by what the pupil chose: {CATEGORY_LABELS[incident.category]}."
             )
     if "action" in forms:
-        forms["action"].owner_id.choices = _team_choices(incident, "Choose who…")
+        forms["action"].owner_id.choices = {"": "Choose who…"} | team
     if "lesson" in forms:
         _follow_up_choices(incident, forms["lesson"])
     if "chosen" in forms:
@@ -673,15 +700,9 @@ def _fill_choices(incident: Incident, forms: dict[str, Form]) -> None:
             str(a.id): f"{a.display_name} ({a.role.label})" for a in people
         }
     if "link" in forms:
-        pupils = get_session().scalars(
-            select(Pupil)
-            .where(Pupil.school_id == incident.school_id)
-            .options(selectinload(Pupil.school_class))
-            .order_by(Pupil.first_name)
+        forms["link"].pupil_id.choices = {"": "Choose the pupil…"} | _pupil_choices_in_school(
+            incident
         )
-        forms["link"].pupil_id.choices = {"": "Choose the pupil…"} | {
-            str(p.id): f"{p.full_name} ({p.school_class.name})" for p in pupils
-        }
 
 
 def _detail_page(

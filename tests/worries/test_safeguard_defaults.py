@@ -28,7 +28,8 @@ from classroom.worries.models import (
 )
 from tests.app_settings import base_url, school_today
 from tests.conftest import Clock, sign_in
-from tests.factories import make_account
+from tests.factories import make_account, make_class, make_pupil
+from tests.factories import make_school as make_bare_school
 from tests.worry_helpers import School, make_school
 
 
@@ -131,6 +132,26 @@ def test_only_the_safeguarding_team_is_offered_or_accepted_as_owner(
         )
         assert response.status_code == 400
     assert session.scalar(select(func.count()).select_from(IncidentAction)) == 0
+
+
+def test_any_pupil_of_the_school_may_be_linked_and_no_other_schools(
+    client: FlaskClient, session: Session
+) -> None:
+    """The "link a pupil" list names every pupil of the incident's school with their class (two
+    pupils may share a first name), in name order, and nobody from another school."""
+    school = make_school(session)
+    elm = make_class(session, name="Elm")  # the same school as Oak
+    make_pupil(session, elm, first_name="Amira", last_name="Begum")
+    make_pupil(session, elm, first_name="Ben", last_name="Ali")
+    elsewhere = make_bare_school(session, name="Other School")
+    make_pupil(session, make_class(session, school=elsewhere, name="Ash"), first_name="Zed")
+    incident = _worry(session, school)
+    sign_in(client, school.dsl.username)
+    pupils = _select(client.get(f"/safeguarding/{incident.id}").data.decode(), "link-pupil_id")
+    assert re.findall(r"<option [^>]*>([^<]*)</option>", pupils) == [
+        "Choose the pupil…", "Amira Begum (Elm)", "Amira Khan (Oak)", "Ben Ali (Elm)",
+    ]  # fmt: skip
+    assert '<option value="">Choose the pupil…</option>' in pupils  # nobody chosen for the DSL
 
 
 def test_concern_form_chooses_no_pupil_or_communication(
