@@ -47,13 +47,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     )
     # lazy: `import classroom` (Alembic, the CLI) loads no feature until an app is built
     from classroom import config, db, errors, templating, web
-    from classroom.lessons.content import load_lessons
+    from classroom.lessons.content import lesson_files
     from classroom.lessons.kinds import KINDS
 
     app.jinja_environment = templating.Environment  # before anything makes app.jinja_env
     app.config.update(config.load_config(instance, overrides))
     # Refuse to start with a broken lesson file rather than show a pupil half a lesson.
-    app.extensions["lessons"] = load_lessons(kinds=KINDS)
+    app.extensions["lessons"] = lesson_files(kinds=KINDS)
     db.init_app(app)
     web.init_app(app)
     errors.init_app(app)

@@ -90,6 +90,7 @@ from classroom.lessons.content.reader import (
     WAIT_SECONDS,
     all_pupil_texts,
     check_document,
+    lesson_files,
     load_lessons,
 )
 
@@ -141,5 +142,6 @@ __all__ = [
     "YesNoStep",
     "all_pupil_texts",
     "check_document",
+    "lesson_files",
     "load_lessons",
 ]

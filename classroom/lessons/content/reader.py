@@ -41,7 +41,7 @@ from classroom.lessons.content.model import (
 from classroom.lessons.glossary import GLOSSARY_FILE, Glossary, GlossaryError, load_glossary
 from classroom.risks import NOT_FOR_LESSONS
 from classroom.symbols.lesson_check import lesson_picture_problems
-from classroom.symbols.library import svg_path
+from classroom.symbols.library import OWN_SYMBOLS, svg_path
 
 if TYPE_CHECKING:
     from classroom.lessons.kinds import KindSpec
@@ -85,6 +85,41 @@ def load_lessons(
     if pictures:
         raise LessonError([Problem(f"{folder.name}/{f.name}", None, r) for f, r in pictures])
     return Catalogue(tuple(sorted(ready, key=lambda lesson: lesson.number)))
+
+
+# The lesson files' catalogue, kept by what the files were when read: see `lesson_files`.
+_files_read: dict[tuple[Any, ...], Catalogue] = {}
+
+
+def lesson_files(folder: Path = LESSONS_DIR, *, kinds: Kinds) -> Catalogue:
+    """`load_lessons(folder)`, read and checked once in a process for as long as the folder's
+    files stay as they were.
+
+    A server builds one app per process, so this changes nothing there. The test suite builds
+    an app per test, and reading and checking every lesson file was four fifths of building
+    one. A lesson file changed, added or removed is read again (its size and modification time
+    are part of the key), as is a symbol drawing added or removed; a folder that fails its
+    checks is never kept, so every app built on it refuses to start.
+    """
+    key = (folder, id(kinds), _stamp(folder), OWN_SYMBOLS.stat().st_mtime_ns)
+    found = _files_read.get(key)
+    if found is None:
+        found = load_lessons(folder, kinds=kinds)
+        _files_read.clear()  # one folder is served; an older reading is of no more use
+        _files_read[key] = found
+    return found
+
+
+def _stamp(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """Each file in `folder` with its size and modification time (none if it is no folder:
+    `load_lessons` then says so)."""
+    if not folder.is_dir():
+        return ()
+    found = []
+    for path in sorted(folder.iterdir()):
+        stat = path.stat()
+        found.append((path.name, stat.st_size, stat.st_mtime_ns))
+    return tuple(found)
 
 
 def check_document(
