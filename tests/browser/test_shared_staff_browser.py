@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import os
+import uuid
+
 import pytest
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
 
-from tests.browser.conftest import LiveServer, sign_in, sign_out
+from classroom.accounts.models import Account
+from classroom.db import get_session, utcnow
+from classroom.policy import visible_pupils
+from classroom.worries import services as worries
+from classroom.worries.views import CONCERNS_PAGE
+from tests.app_settings import base_url
+from tests.browser.conftest import LiveServer, assert_accessible, sign_in, sign_out
+
+SHOTS = os.environ.get("CLASSROOM_SCREENSHOTS")
 
 WHAT = "Amira said her cousin's friend sends her pictures at night"
 WORDS = "he said it is our secret and I must not tell mum"
@@ -71,3 +83,40 @@ def test_the_concern_form_keeps_nothing_for_the_browser_to_restore(
     page.goto(f"{live_server.url}/about")
     page.go_back(wait_until="load")
     expect(page.get_by_label("What happened")).to_have_value("")
+
+
+def _concerns_over_the_years(server: LiveServer, username: str) -> None:
+    """A page's worth and one more of concerns this member of staff raised."""
+    with server.app.app_context():
+        session = get_session()
+        staff = session.scalar(select(Account).where(Account.username == username))
+        assert staff is not None
+        pupil = session.scalars(visible_pupils(staff)).first()
+        assert pupil is not None
+        for n in range(CONCERNS_PAGE + 1):
+            concern = worries.ConcernInput(pupil.id, f"Year-old concern {n}", "speech", None, None)
+            worries.raise_concern(
+                session, staff, str(uuid.uuid4()), concern, now=utcnow(), base_url=base_url()
+            )
+        session.commit()
+
+
+def test_years_of_concerns_page_accessibly_and_back_shows_the_next_person_none(
+    page: Page, live_server: LiveServer
+) -> None:
+    _concerns_over_the_years(live_server, "teacher")
+    sign_in(page, live_server, "teacher")
+    page.goto(f"{live_server.url}/concerns/")
+    expect(page.get_by_text("Year-old concern 30")).to_be_visible()
+    expect(page.get_by_text("Year-old concern 0")).to_have_count(0)  # the oldest: page 2
+    assert_accessible(page)
+    page.get_by_role("link", name="Older").click()
+    expect(page.get_by_text("Year-old concern 0")).to_be_visible()
+    expect(page.get_by_role("link", name="Newer")).to_be_visible()
+    assert_accessible(page)
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/my-concerns-page-2.png", full_page=True)
+    sign_out(page)
+    sign_in(page, live_server, "ta")
+    for screen in _back_through_history(page):
+        assert "Year-old concern" not in screen
