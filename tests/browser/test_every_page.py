@@ -1,0 +1,165 @@
+"""Every page a member of staff or a carer can reach by following links, found by following them.
+
+tests/browser/test_accessibility.py checks the pages listed by hand; a page added later, or one
+reached only from another page's link, is not on that list. Here each role signs in and follows
+every link it is shown, as a curious person would, and every page found must load, have no axe
+violations, and fit the iPad's width without scrolling sideways.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import deque
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from playwright.sync_api import Page
+from sqlalchemy import select
+from werkzeug.routing import MapAdapter
+
+from classroom.accounts.models import Account
+from classroom.db import get_session, utcnow
+from classroom.parents import services as parents
+from classroom.pupils.models import Pupil
+from classroom.worries import services as worries
+from classroom.worries.models import Category, ParentContact, Risk
+from tests.app_settings import base_url, carer_emails
+from tests.browser.conftest import LiveServer, assert_accessible, sign_in
+from tests.browser.test_accessibility import PAGES_BY_ROLE
+
+# Roles with different rights (the demo's deputy DSL, senior leader, second teacher and second
+# carer see what one of these sees, about different people).
+ROLES = ["admin", "head", "dsl", "teacher", "ta", "governor", "parent"]
+# Files and speech, not pages; and the sign-in pages, which a signed-in person is sent away from.
+NOT_PAGES = ("/static/", "/speech/", "/symbols/", "/sign-in", "/favicon")
+ENOUGH = 150  # kinds of page per role; the demo school has fewer, so all are visited
+
+
+@pytest.fixture(scope="module", autouse=True)
+def some_history(live_server: LiveServer) -> None:
+    """What a school has after a few weeks, so pages that list it have something to link to:
+    a pupil's new worry, a concern triaged with carers to be told, one closed, and a learning
+    moment shared with Amira's mum."""
+    with live_server.app.app_context():
+        db = get_session()
+        now = utcnow()
+        teacher, dsl = (
+            db.scalars(select(Account).where(Account.username == name)).one()
+            for name in ("teacher", "dsl")
+        )
+        amira = db.scalars(select(Pupil).where(Pupil.first_name == "Amira")).one()
+        worries.raise_worry(
+            db, amira, None, str(uuid.uuid4()), worries.WorryChoices(), now=now,
+            base_url=base_url(),
+        )  # fmt: skip
+        for closing in (False, True):
+            concern = worries.raise_concern(
+                db, teacher, str(uuid.uuid4()),
+                worries.ConcernInput(amira.id, "Upset after a game", "signs", None, None),
+                now=now, base_url=base_url(),
+            )  # fmt: skip
+            triage = worries.Triage(Category.WELLBEING, Risk.LOW, "Talked", False, None)
+            worries.triage(db, dsl, concern, triage, now=now)
+            worries.decide_parent_contact(
+                db, dsl, concern, ParentContact.INFORM_NOW, "Mum should know", None, now=now
+            )
+            if closing:
+                worries.close(db, dsl, concern, "Settled", "Check in after games", now=now)
+        parents.share_learning_moment(
+            db, teacher, amira, "Sorts kind and unkind messages", "Secure", "Well done",
+            now=now, emails=carer_emails(),
+        )  # fmt: skip
+        db.commit()
+
+
+def kind(routes: MapAdapter, path: str, query: str) -> str:
+    """One page of each kind is enough: the app's route, and which questions the address asks.
+
+    /pupils/3 stands for every pupil's page, ?page=2 for every page of a list, and
+    ?term=2027-01-01 for every term's review.
+    """
+    rule, _values = routes.match(path, return_rule=True)
+    return f"{rule.rule}?{sorted(key for key, _value in parse_qsl(query))}"
+
+
+def route(routes: MapAdapter, path: str) -> str:
+    rule, _values = routes.match(urlsplit(path).path, return_rule=True)
+    return str(rule.rule)
+
+
+def moves_on(page: Page, origin: str, path: str) -> bool:
+    """Whether the address sends the browser on to another (as /family/ does to a child's feed)."""
+    return page.request.get(origin + path, max_redirects=0).status in (301, 302, 303, 307, 308)
+
+
+def links_on(page: Page, origin: str) -> list[str]:
+    hrefs: list[str] = page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
+    found = []
+    for href in hrefs:
+        parts = urlsplit(href)
+        if f"{parts.scheme}://{parts.netloc}" != origin or parts.path.startswith(NOT_PAGES):
+            continue
+        found.append(parts.path + (f"?{parts.query}" if parts.query else ""))
+    return found
+
+
+def is_a_page(page: Page, origin: str, path: str) -> bool:
+    """Whether the address is a web page (not a download such as a CSV export)."""
+    response = page.request.get(origin + path, max_redirects=0)
+    assert response.status < 500, f"{path} answered {response.status}"
+    kind_of = response.headers.get("content-type", "")
+    attached = "attachment" in response.headers.get("content-disposition", "")
+    return response.ok and kind_of.startswith("text/html") and not attached
+
+
+def fits_the_width(page: Page) -> bool:
+    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
+
+
+def crawl(page: Page, origin: str, routes: MapAdapter) -> tuple[list[str], list[str]]:
+    """Follow every link from the page the browser is on, one page of each kind; the pages
+    visited and what was wrong with them."""
+    start = urlsplit(page.url)
+    waiting = deque([start.path + (f"?{start.query}" if start.query else "")])
+    seen = {kind(routes, start.path, start.query)}
+    visited: list[str] = []
+    problems: list[str] = []
+    while waiting and len(visited) < ENOUGH:
+        path = waiting.popleft()
+        if not is_a_page(page, origin, path):
+            continue
+        response = page.goto(origin + path)
+        assert response is not None, path
+        assert response.status == 200, path
+        visited.append(path)
+        try:
+            assert_accessible(page)
+        except AssertionError as violations:
+            problems.append(str(violations))
+        if not fits_the_width(page):
+            problems.append(f"{path} scrolls sideways at {page.viewport_size}")
+        for link in links_on(page, origin):
+            parts = urlsplit(link)
+            if (found := kind(routes, parts.path, parts.query)) not in seen:
+                seen.add(found)
+                waiting.append(link)
+    return visited, problems
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_reached_by_links_loads_and_is_accessible(
+    page: Page, live_server: LiveServer, role: str
+) -> None:
+    sign_in(page, live_server, role)
+    routes = live_server.app.url_map.bind("localhost")
+    visited, problems = crawl(page, live_server.url, routes)
+    assert not problems, "\n\n".join(problems)
+    # The crawl found its way: it reached every page the hand-made list names (a link the app
+    # stopped drawing would hide its page from the crawl, and from people). The list's filtered
+    # views come from forms, not links, so the pages are compared, not their questions.
+    listed = {
+        route(routes, path)
+        for path in PAGES_BY_ROLE[role]
+        if not moves_on(page, live_server.url, path)
+    }
+    assert listed <= {route(routes, path) for path in visited}
