@@ -10,22 +10,31 @@ from __future__ import annotations
 
 import uuid
 from collections import deque
+from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from playwright.sync_api import Page
 from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
 from werkzeug.routing import MapAdapter
 
 from classroom.accounts.models import Account
 from classroom.db import get_session, utcnow
+from classroom.lessons import authoring, maps, player
+from classroom.lessons.models import StepResponse
+from classroom.outbox.services import enqueue_email
 from classroom.parents import services as parents
 from classroom.pupils.models import Pupil
+from classroom.worries import evidence, transfer
 from classroom.worries import services as worries
 from classroom.worries.models import Category, ParentContact, Risk
 from tests.app_settings import base_url, carer_emails
+from tests.authoring_helpers import lesson_form
 from tests.browser.conftest import LiveServer, assert_accessible, sign_in
 from tests.browser.test_accessibility import PAGES_BY_ROLE
+from tests.lesson_helpers import all_lessons
 
 # Roles with different rights (the demo's deputy DSL, senior leader, second teacher and second
 # carer see what one of these sees, about different people).
@@ -37,39 +46,73 @@ ENOUGH = 150  # kinds of page per role; the demo school has fewer, so all are vi
 
 @pytest.fixture(scope="module", autouse=True)
 def some_history(live_server: LiveServer) -> None:
-    """What a school has after a few weeks, so pages that list it have something to link to:
-    a pupil's new worry, a concern triaged with carers to be told, one closed, and a learning
-    moment shared with Amira's mum."""
+    """What a school has after a few weeks, so the pages that list it link to their records."""
     with live_server.app.app_context():
         db = get_session()
-        now = utcnow()
         teacher, dsl = (
             db.scalars(select(Account).where(Account.username == name)).one()
             for name in ("teacher", "dsl")
         )
         amira = db.scalars(select(Pupil).where(Pupil.first_name == "Amira")).one()
-        worries.raise_worry(
-            db, amira, None, str(uuid.uuid4()), worries.WorryChoices(), now=now,
-            base_url=base_url(),
+        _safeguarding(db, teacher, dsl, amira, Path(live_server.app.instance_path))
+        _learning(db, teacher, amira)
+        mail = enqueue_email(
+            db, "crawl:failed", "x@example.invalid", "Subject", "Body",
+            school_id=amira.school_id, now=utcnow(),
         )  # fmt: skip
-        for closing in (False, True):
-            concern = worries.raise_concern(
-                db, teacher, str(uuid.uuid4()),
-                worries.ConcernInput(amira.id, "Upset after a game", "signs", None, None),
-                now=now, base_url=base_url(),
-            )  # fmt: skip
-            triage = worries.Triage(Category.WELLBEING, Risk.LOW, "Talked", False, None)
-            worries.triage(db, dsl, concern, triage, now=now)
-            worries.decide_parent_contact(
-                db, dsl, concern, ParentContact.INFORM_NOW, "Mum should know", None, now=now
-            )
-            if closing:
-                worries.close(db, dsl, concern, "Settled", "Check in after games", now=now)
-        parents.share_learning_moment(
-            db, teacher, amira, "Sorts kind and unkind messages", "Secure", "Well done",
-            now=now, emails=carer_emails(),
-        )  # fmt: skip
+        assert mail is not None
+        mail.attempts, mail.last_error = 1, "the mail server said no"
         db.commit()
+
+
+def _safeguarding(db: Session, teacher: Account, dsl: Account, amira: Pupil, folder: Path) -> None:
+    """A pupil's worry; a concern triaged with carers to be told, with evidence; one closed; and
+    Amira's child-protection file sent and received back. The worry is raised first, so the
+    concerns come first in the queue, where the crawl takes its one incident record from."""
+    now = utcnow()
+    worries.raise_worry(
+        db, amira, None, str(uuid.uuid4()), worries.WorryChoices("sad"), now=now,
+        base_url=base_url(),
+    )  # fmt: skip
+    for closing in (True, False):
+        concern = worries.raise_concern(
+            db, teacher, str(uuid.uuid4()),
+            worries.ConcernInput(amira.id, "Upset after a game", "signs", None, None),
+            now=now, base_url=base_url(),
+        )  # fmt: skip
+        triage = worries.Triage(Category.WELLBEING, Risk.LOW, "Talked", False, None)
+        worries.triage(db, dsl, concern, triage, now=now)
+        worries.decide_parent_contact(
+            db, dsl, concern, ParentContact.INFORM_NOW, "Mum should know", None, now=now
+        )
+        if closing:
+            worries.close(db, dsl, concern, "Settled", "Check in after games", now=now)
+    upload = evidence.Upload("shot.gif", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", "A message")
+    evidence.add_attachment(db, dsl, concern, upload, folder, now)
+    phrase = "the crawl's passphrase"
+    made = transfer.export_file(db, dsl, amira, phrase, now, folder, 10)
+    transfer.import_file(db, dsl, amira, made.package, phrase, now, folder)
+
+
+def _learning(db: Session, teacher: Account, amira: Pupil) -> None:
+    """A lesson Amira tried, with an answer; a lesson her teacher wrote; a moment shared."""
+    lessons = all_lessons(db)
+    lesson_id = maps.pupil_map(db, amira, lessons)[0].lesson.id
+    attempt = player.start(db, amira, None, lesson_id, lessons, now=utcnow())
+    step = player.step_of(attempt, 1, lessons)
+    db.add(
+        StepResponse(
+            key=str(uuid.uuid4()), attempt_id=attempt.id, pupil_id=amira.id,
+            lesson_id=lesson_id, step_id=step.id, kind=step.kind.value, correct=True, tries=1,
+            at=utcnow(),
+        )
+    )  # fmt: skip
+    form = authoring.document_from_form(MultiDict(lesson_form()))
+    authoring.create(db, teacher, form, "", now=utcnow())
+    parents.share_learning_moment(
+        db, teacher, amira, "Sorts kind and unkind messages", "Secure", "Well done",
+        now=utcnow(), emails=carer_emails(),
+    )  # fmt: skip
 
 
 def kind(routes: MapAdapter, path: str, query: str) -> str:
