@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
@@ -194,15 +194,33 @@ def test_every_page_reached_by_links_loads_and_is_accessible(
     page: Page, live_server: LiveServer, role: str
 ) -> None:
     sign_in(page, live_server, role)
-    routes = live_server.app.url_map.bind("localhost")
-    visited, problems = crawl(page, live_server.url, routes)
+    visited, problems = crawl(page, live_server.url, live_server.app.url_map.bind("localhost"))
     assert not problems, "\n\n".join(problems)
-    # The crawl found its way: it reached every page the hand-made list names (a link the app
-    # stopped drawing would hide its page from the crawl, and from people). The list's filtered
-    # views come from forms, not links, so the pages are compared, not their questions.
+    assert_reached_the_listed_pages(page, live_server, role, visited)
+
+
+# The widest set of staff pages (the head's) and the carer's, in the high-contrast colours.
+@pytest.mark.parametrize("role", ["head", "parent"])
+def test_every_page_in_high_contrast_is_accessible(
+    page: Page, live_server: LiveServer, role: str
+) -> None:
+    page.goto(live_server.url + "/sign-in")
+    page.get_by_role("button", name="High contrast").click()
+    sign_in(page, live_server, role)
+    visited, problems = crawl(page, live_server.url, live_server.app.url_map.bind("localhost"))
+    assert not problems, "\n\n".join(problems)
+    expect(page.locator("body.high-contrast")).to_have_count(1)  # still, on the last page
+    assert_reached_the_listed_pages(page, live_server, role, visited)
+
+
+def assert_reached_the_listed_pages(
+    page: Page, server: LiveServer, role: str, visited: list[str]
+) -> None:
+    """The crawl found its way: it reached every page the hand-made list names (a link the app
+    stopped drawing would hide its page from the crawl, and from people). The list's filtered
+    views come from forms, not links, so the pages are compared, not their questions."""
+    routes = server.app.url_map.bind("localhost")
     listed = {
-        route(routes, path)
-        for path in PAGES_BY_ROLE[role]
-        if not moves_on(page, live_server.url, path)
+        route(routes, path) for path in PAGES_BY_ROLE[role] if not moves_on(page, server.url, path)
     }
     assert listed <= {route(routes, path) for path in visited}
