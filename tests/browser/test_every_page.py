@@ -3,7 +3,7 @@
 tests/browser/test_accessibility.py checks the pages listed by hand; a page added later, or one
 reached only from another page's link, is not on that list. Here each role signs in and follows
 every link it is shown, as a curious person would, and every page found must load, have no axe
-violations, and fit the iPad's width without scrolling sideways.
+violations, and fit the iPad's width, and a laptop's zoomed to 400%, without scrolling sideways.
 """
 
 from __future__ import annotations
@@ -159,6 +159,22 @@ def fits_the_width(page: Page) -> bool:
     return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
 
 
+# WCAG 2.2 AA 1.4.10 (Reflow): at 320 CSS px wide (a 1280 px laptop zoomed to 400%) nothing but
+# two-dimensional content (a table, a chart) may scroll sideways, and that only within itself.
+ZOOMED = {"width": 320, "height": 640}
+
+
+def reflows(page: Page) -> bool:
+    """Whether the page fits 320 px without the whole page scrolling sideways."""
+    usual = page.viewport_size
+    page.set_viewport_size(ZOOMED)
+    try:
+        return fits_the_width(page)
+    finally:
+        if usual is not None:
+            page.set_viewport_size(usual)
+
+
 def crawl(page: Page, origin: str, routes: MapAdapter) -> tuple[list[str], list[str]]:
     """Follow every link from the page the browser is on, one page of each kind; the pages
     visited and what was wrong with them."""
@@ -181,6 +197,8 @@ def crawl(page: Page, origin: str, routes: MapAdapter) -> tuple[list[str], list[
             problems.append(str(violations))
         if not fits_the_width(page):
             problems.append(f"{path} scrolls sideways at {page.viewport_size}")
+        if not reflows(page):
+            problems.append(f"{path} scrolls sideways at {ZOOMED} (WCAG 1.4.10)")
         for link in links_on(page, origin):
             parts = urlsplit(link)
             if (found := kind(routes, parts.path, parts.query)) not in seen:
