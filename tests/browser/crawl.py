@@ -213,7 +213,22 @@ def problems_of(page: Page, path: str) -> list[str]:
         found.append(f"{path} scrolls sideways at {page.viewport_size}")
     if not reflows(page):
         found.append(f"{path} scrolls sideways at {ZOOMED} (WCAG 1.4.10)")
+    found.extend(f"{path}: a form to {action} without its CSRF token" for action in tokenless(page))
     return found
+
+
+def tokenless(page: Page) -> list[str]:
+    """The forms that send (POST) without the token the app requires: each would be refused
+    with a 400 when the person pressed its button, whatever they had typed. (A form with a
+    prefix names it `<prefix>-csrf_token`, which Flask-WTF accepts.)"""
+    return list(
+        page.eval_on_selector_all(
+            "form",
+            """forms => forms
+                .filter(f => f.method === "post" && !f.querySelector("input[name$=csrf_token]"))
+                .map(f => f.getAttribute("action"))""",
+        )
+    )
 
 
 def assert_reached_the_listed_pages(
