@@ -1,7 +1,7 @@
 """Every page a member of staff or a carer can reach by following links, found by following them
 (tests/browser/crawl.py): each must load, have no axe violations, carry its CSRF token in every
-form that posts, and fit the iPad's width, and
-a laptop's zoomed to 400%, without scrolling sideways.
+form that posts, and fit the iPad's width, and a laptop's zoomed to 400%, without scrolling
+sideways.
 """
 
 from __future__ import annotations
