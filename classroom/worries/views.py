@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 from urllib.parse import urlsplit
@@ -27,7 +26,8 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import Select, and_, bindparam, case, func, orm, select
+from markupsafe import Markup
+from sqlalchemy import Select, bindparam, orm, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -74,8 +74,14 @@ from classroom.worries.models import (
     ParentContact,
     PupilRole,
     Risk,
-    Source,
-    Status,
+)
+from classroom.worries.queue import (
+    STATEMENTS_REMEMBERED,
+    Place,
+    QueuePage,
+    open_page,
+    open_state,
+    recently_closed,
 )
 
 bp = Blueprint("worries", __name__)
@@ -429,176 +435,50 @@ def my_concerns() -> ResponseReturnValue:
 # --- The safeguarding queue -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class QueueRow:
-    """What a queue row shows of an incident: read as plain columns in one statement, not as
-    incident rows with their pupils and accounts loaded beside them."""
-
-    id: int
-    status: Status
-    child_protection: bool
-    created_at: datetime
-    closed_at: datetime | None
-    source: Source
-    raised_by: str | None  # the member of staff who raised a concern
-    pupil: str | None  # the first pupil named on it
-    category: Category | None
-    risk: Risk | None
-    assignee: str | None
-
-    @property
-    def reference(self) -> str:
-        return f"W{self.id:05d}"
-
-    @property
-    def category_label(self) -> str | None:
-        return CATEGORY_LABELS[self.category] if self.category else None
+def _open_page() -> QueuePage:
+    """The page of the open queue the DSL asked for (`?after=` or `?before=` a place)."""
+    after, before = (Place.of(request.args.get(k)) for k in ("after", "before"))
+    scope = policy.visible_incidents(current_actor())
+    return open_page(get_session(), scope, after, before)
 
 
-@cache
-def _row_accounts() -> tuple[Any, Any]:
-    """Who raised it and who has it: made once (on first use, once every model is mapped),
-    as aliasing a mapped class copies every column, too slow to do per request."""
-    return orm.aliased(Account, name="raised_by"), orm.aliased(Account, name="assignee")
-
-
-def _row_query(scope: Select[Incident]) -> Select[Any]:
-    """`scope` (a query of incidents the actor may see) as QueueRow columns."""
-    raised, assignee = _row_accounts()
-    first_pupil = (
-        select(Pupil.first_name + " " + Pupil.last_name)
-        .join(IncidentPupil, IncidentPupil.pupil_id == Pupil.id)
-        .where(IncidentPupil.incident_id == Incident.id)
-        .order_by(IncidentPupil.id)
-        .limit(1)
-        .scalar_subquery()
+def _pager(shown: QueuePage) -> Markup:
+    return fragment(
+        "worries/_queue_rows.html",
+        "pager",
+        before=shown.before,
+        rows=len(shown.rows),
+        count=shown.state.count,
+        newer=str(shown.newer or ""),
+        older=str(shown.older or ""),
     )
-    return (
-        scope.with_only_columns(
-            Incident.id,
-            Incident.status,
-            Incident.child_protection,
-            Incident.created_at,
-            Incident.closed_at,
-            Incident.source,
-            raised.display_name,
-            first_pupil,
-            Incident.category,
-            Incident.risk,
-            assignee.display_name,
-        )
-        .outerjoin(raised, raised.id == Incident.raised_by_id)
-        .outerjoin(assignee, assignee.id == Incident.assignee_id)
-    )
-
-
-def _rows(query: Select[*tuple[Any, ...]]) -> tuple[QueueRow, ...]:
-    """A tuple: the rows are the key the page's table is kept by (worries/_queue_rows.html)."""
-    return tuple(QueueRow(*row) for row in plain_rows(get_session(), query))
-
-
-QUEUE_PAGE = 100
-RECENTLY_CLOSED = 50
-# "Open" as the statuses it is, not as "not closed": an index walks each of these alone, where
-# "status != closed" made it walk the school's whole history, closed incidents and all.
-OPEN_STATUSES = tuple(status for status in Status if status is not Status.CLOSED)
-# Statements kept per (scope, listing, page), so each is built and its SQL cache key worked out
-# once (that was a fifth of the queue page). Bounded: ?page= is the DSL's to choose.
-STATEMENTS_REMEMBERED = 256
-
-
-@lru_cache(maxsize=STATEMENTS_REMEMBERED)
-def _listing(scope: Select[Incident], closed: bool, page: int) -> Select[Any]:
-    """One page of `scope`'s open incidents (new ones first within each page; older ones page
-    on) or its recently closed ones. The page's ids are chosen first, from the incidents table
-    alone; names and the first pupil are then read for those rows only, not for every incident
-    in the backlog (with 4,000 open that was most of the queue's time)."""
-    if closed:
-        # The most recently closed first, not the newest raised: an old worry closed today is
-        # recently closed.
-        which = Incident.status == Status.CLOSED
-        order: tuple[Any, ...] = (Incident.closed_at.desc(), Incident.id.desc())
-        limit, offset = RECENTLY_CLOSED, 0
-    else:
-        # An empty worry (button pressed, nothing chosen) goes first until someone triages it.
-        empty_first = case(
-            (and_(Incident.summary == services.EMPTY_WORRY, Incident.risk.is_(None)), 0), else_=1
-        )
-        which = Incident.status.in_(OPEN_STATUSES)
-        order = (empty_first, Incident.id.desc())
-        limit, offset = QUEUE_PAGE, (page - 1) * QUEUE_PAGE
-    ids = scope.where(which).with_only_columns(Incident.id).order_by(None).order_by(*order)
-    ids = ids.limit(limit).offset(offset)
-    shown = select(Incident).where(Incident.id.in_(ids.scalar_subquery())).order_by(*order)
-    return _row_query(shown)
-
-
-def _queue_rows() -> tuple[QueueRow, ...]:
-    page = requested_page()
-    return _rows(_listing(policy.visible_incidents(current_actor()), False, page))
-
-
-def _recently_closed() -> tuple[QueueRow, ...]:
-    return _rows(_listing(policy.visible_incidents(current_actor()), True, 1))
 
 
 @bp.get("/safeguarding/")
 @allow("work_incidents")
 def queue() -> ResponseReturnValue:
     """New and open worries and concerns; new ones appear without reloading."""
-    closed = _recently_closed()
-    state = _open_state()
+    scope = policy.visible_incidents(current_actor())
+    shown = _open_page()
     return render_template(
         "worries/queue.html",
-        open_count=state.count,
-        page=requested_page(),
-        page_size=QUEUE_PAGE,
-        incidents=_queue_rows(),
-        closed=closed,
-        state=state.tag,
+        shown=shown,
+        pager=_pager(shown),
+        closed=recently_closed(get_session(), scope),
     )
-
-
-@dataclass(frozen=True)
-class OpenState:
-    count: int  # new or open
-    newest: int  # the newest one's id
-    new: int  # not yet triaged
-
-    @property
-    def tag(self) -> str:
-        """Changes whenever the open queue does: the live view's ETag."""
-        return f"{self.newest}-{self.count}-{self.new}"
-
-
-def _open_state() -> OpenState:
-    """How many are open, the newest, how many new: one indexed aggregate, whatever the backlog."""
-    count, newest, new = plain_rows(
-        get_session(), _open_aggregate(policy.visible_incidents(current_actor()))
-    ).one()
-    return OpenState(count or 0, newest or 0, new or 0)
-
-
-@lru_cache(maxsize=STATEMENTS_REMEMBERED)
-def _open_aggregate(scope: Select[Incident]) -> Select[int, int, Any]:
-    is_new = case((Incident.status == Status.NEW, 1), else_=0)
-    open_ = scope.where(Incident.status.in_(OPEN_STATUSES)).order_by(None)
-    return open_.with_only_columns(func.count(), func.max(Incident.id), func.sum(is_new))
-
-
-def _state() -> str:
-    return _open_state().tag
 
 
 @bp.get("/safeguarding/queue/rows")
 @allow("work_incidents")
 @passive
 def queue_rows() -> ResponseReturnValue:
-    """The open queue's rows, for the page to swap in when its state changes."""
+    """The open queue's rows and its pager, for the page to swap in when its state changes:
+    the pager with the rows, so that "Older" always starts after the last row on the screen."""
+    shown = _open_page()
     return (
-        fragment("worries/_queue_rows.html", "open_rows", incidents=_queue_rows()),
+        render_template("worries/_queue_live.html", shown=shown, pager=_pager(shown)),
         200,
-        {"X-Queue-State": _state()},
+        {"X-Queue-State": shown.state.tag},
     )
 
 
@@ -610,7 +490,8 @@ def queue_state() -> ResponseReturnValue:
 
     The state is its ETag: a poll sending it back (If-None-Match) gets an empty 304.
     """
-    state = _state()
+    scope = policy.visible_incidents(current_actor())
+    state = open_state(get_session(), scope).tag
     if request.if_none_match.contains(state):
         response = Response(status=304)
     else:
@@ -687,7 +568,9 @@ def _fill_choices(incident: Incident, forms: dict[str, Form]) -> None:
     if "triage" in forms:
         forms["triage"].assignee_id.choices = {"": "Not assigned yet"} | team
         if incident.risk is None and incident.category is not None:
-            forms["triage"].category.description = (
+            forms[
+                "triage"
+            ].category.description = (
                 f"Suggested by what the pupil chose: {CATEGORY_LABELS[incident.category]}."
             )
     if "action" in forms:
@@ -744,6 +627,8 @@ NOTICE_MESSAGES = {
 # factory connects the two. There is no empty default: a page that hid sent notices could lead
 # the DSL to think none went.
 NOTICES_EXTENSION = "classroom.incident_notices"
+
+
 class NoticeSource(Protocol):
     def __call__(
         self, session: orm.Session, incident: Incident, *, now: datetime, zone: ZoneInfo

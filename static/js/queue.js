@@ -3,8 +3,13 @@
   "use strict";
   var live = document.getElementById("queue-live");
   var rows = document.getElementById("queue-rows");
-  if (!live || !rows) { return; }
+  var pager = document.getElementById("queue-pager");
+  if (!live || !rows || !pager) { return; }
   var state = live.getAttribute("data-state");
+
+  function swap(here, from) {
+    if (from) { here.replaceChildren.apply(here, Array.prototype.slice.call(from.childNodes)); }
+  }
 
   function refresh() {
     fetch(live.getAttribute("data-rows-url"), { credentials: "same-origin" })
@@ -14,9 +19,11 @@
         return response.text();
       })
       .then(function (html) {
-        var body = new DOMParser().parseFromString("<table><tbody>" + html + "</tbody></table>",
-          "text/html").querySelector("tbody");
-        rows.replaceChildren.apply(rows, Array.prototype.slice.call(body.childNodes));
+        // The rows and the pager that goes with them: "Older" starts after the last row shown.
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        if (!fresh.getElementById("queue-rows")) { throw new Error("not the queue's rows"); }
+        swap(rows, fresh.getElementById("queue-rows"));
+        swap(pager, fresh.getElementById("queue-pager"));
         live.textContent = "The queue has changed.";
       })
       .catch(function () { return null; });

@@ -632,8 +632,8 @@ def missing_headers(endpoint: str, status: int, headers: Any, production: bool) 
 LIST_QUERIES: dict[str, list[str]] = {
     "admin.audit": ["?who=Khan", "?action=incident", "?object_type=pupil", "?page=2"],
     "admin.accounts_list": ["?role=parent", "?role=teacher", "?status=inactive"],
-    "worries.queue": ["?page=2"],
-    "worries.queue_rows": ["?page=2"],
+    "worries.queue": ["?after=1-99999", "?before=0-1"],
+    "worries.queue_rows": ["?after=1-99999", "?before=0-1"],
     "assessment.school": ["?strand=privacy"],
     "review.index": ["?term=2026-09-01"],
     "symbols.text_tool": ["?text=Amira"],

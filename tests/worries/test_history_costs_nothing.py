@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from classroom.db import utcnow
 from classroom.worries import services
 from classroom.worries.models import Category, Incident, Risk, StaffAlert
-from classroom.worries.views import RECENTLY_CLOSED
+from classroom.worries.queue import RECENTLY_CLOSED
 from tests.app_settings import base_url
 from tests.conftest import client_for
 from tests.history import copies, page_steps, sqlite_only

@@ -1,0 +1,270 @@
+"""The safeguarding queue's listings: its open incidents a page at a time, the recently closed,
+and the small aggregate its live view polls.
+
+A page of the open queue is asked for by a place in the order the DSL works it (the rows after
+the last one she was shown, or before the first), never as "the second hundred". Worries are
+closed by colleagues while she reads: with numbered pages, the second hundred moved up by as
+many as were closed, and those rows were on neither page she opened. A worry she was never
+shown is a worry nobody may act on.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache, lru_cache
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, case, func, or_, orm, select
+from sqlalchemy.orm import Session
+
+from classroom.accounts.models import Account
+from classroom.db import plain_rows
+from classroom.pupils.models import Pupil
+from classroom.worries import services
+from classroom.worries.models import (
+    CATEGORY_LABELS,
+    Category,
+    Incident,
+    IncidentPupil,
+    Risk,
+    Source,
+    Status,
+)
+
+QUEUE_PAGE = 100
+RECENTLY_CLOSED = 50
+# "Open" as the statuses it is, not as "not closed": an index walks each of these alone, where
+# "status != closed" made it walk the school's whole history, closed incidents and all.
+OPEN_STATUSES = tuple(status for status in Status if status is not Status.CLOSED)
+# Statements kept per (scope, listing), so each is built and its SQL cache key worked out once
+# (that was a fifth of the queue page). A scope is one school's: bounded by the schools.
+STATEMENTS_REMEMBERED = 256
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """What a queue row shows of an incident: read as plain columns in one statement, not as
+    incident rows with their pupils and accounts loaded beside them."""
+
+    id: int
+    rank: int  # its place before the rest: see `_rank`
+    status: Status
+    child_protection: bool
+    created_at: datetime
+    closed_at: datetime | None
+    source: Source
+    raised_by: str | None  # the member of staff who raised a concern
+    pupil: str | None  # the first pupil named on it
+    category: Category | None
+    risk: Risk | None
+    assignee: str | None
+
+    @property
+    def reference(self) -> str:
+        return f"W{self.id:05d}"
+
+    @property
+    def category_label(self) -> str | None:
+        return CATEGORY_LABELS[self.category] if self.category else None
+
+    @property
+    def place(self) -> Place:
+        return Place(self.rank, self.id)
+
+
+@dataclass(frozen=True)
+class Place:
+    """A row's place in the order the DSL works the open queue: its rank, then newest first."""
+
+    rank: int
+    id: int
+
+    def __str__(self) -> str:
+        return f"{self.rank}-{self.id}"
+
+    @classmethod
+    def of(cls, text: str | None) -> Place | None:
+        """The place a pager link names, or None for none and for text no pager link makes."""
+        found = re.fullmatch(r"([01])-([1-9][0-9]{0,17})", text or "")
+        return cls(int(found[1]), int(found[2])) if found else None
+
+
+@dataclass(frozen=True)
+class OpenState:
+    count: int  # new or open
+    newest: int  # the newest one's id
+    new: int  # not yet triaged
+
+    @property
+    def tag(self) -> str:
+        """Changes whenever the open queue does: the live view's ETag."""
+        return f"{self.newest}-{self.count}-{self.new}"
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """Some of the open queue, and where it sits in the whole of it."""
+
+    rows: tuple[QueueRow, ...]  # a tuple: the rows key the table's cache (_queue_rows.html)
+    state: OpenState
+    before: int  # how many open ones come before these rows
+
+    @property
+    def newer(self) -> Place | None:
+        """Where the page before this one ends, if there is one."""
+        return self.rows[0].place if self.before and self.rows else None
+
+    @property
+    def older(self) -> Place | None:
+        """Where the page after this one starts, if there is one."""
+        more = self.before + len(self.rows) < self.state.count
+        return self.rows[-1].place if more and self.rows else None
+
+
+Direction = Literal["first", "after", "before"]
+
+
+def open_page(
+    session: Session, scope: Select[Incident], after: Place | None, before: Place | None
+) -> QueuePage:
+    """The page of `scope`'s open queue that follows `after`, or leads up to `before`, or the
+    first. When that page would start the queue, or would be empty because the rest was closed
+    meanwhile, it is the first page: a row shown twice costs a glance, a row skipped a child."""
+    state = open_state(session, scope)
+    if after is not None:
+        rows = _rows(session, _listing(scope, "after"), _at(after))
+        if rows:
+            remaining = _count(session, _counting(scope, "after"), _at(after))
+            return QueuePage(rows, state, state.count - remaining)
+    elif before is not None:
+        earlier = _count(session, _counting(scope, "before"), _at(before))
+        if earlier > QUEUE_PAGE:
+            rows = _rows(session, _listing(scope, "before"), _at(before))
+            return QueuePage(rows, state, earlier - len(rows))
+    return QueuePage(_rows(session, _listing(scope, "first")), state, 0)
+
+
+def recently_closed(session: Session, scope: Select[Incident]) -> tuple[QueueRow, ...]:
+    return _rows(session, _closed_listing(scope))
+
+
+def open_state(session: Session, scope: Select[Incident]) -> OpenState:
+    """How many are open, the newest, how many new: one indexed aggregate, whatever the backlog."""
+    count, newest, new = plain_rows(session, _open_aggregate(scope)).one()
+    return OpenState(count or 0, newest or 0, new or 0)
+
+
+# --- The statements ----------------------------------------------------------------------------
+
+
+@cache
+def _rank() -> ColumnElement[int]:
+    """0 for an empty worry (the button pressed, nothing chosen) that nobody has triaged: it
+    leads the queue, however old, until someone speaks to the pupil; 1 for the rest."""
+    empty = and_(Incident.summary == services.EMPTY_WORRY, Incident.risk.is_(None))
+    return case((empty, 0), else_=1)
+
+
+def _beside_place(direction: Direction) -> ColumnElement[bool]:
+    """Later ("after") or earlier ("before") in the DSL's order than the place bound as `rank`
+    and `id`."""
+    rank, id_ = bindparam("rank", type_=Integer), bindparam("id", type_=Integer)
+    if direction == "after":
+        return or_(_rank() > rank, and_(_rank() == rank, Incident.id < id_))
+    return or_(_rank() < rank, and_(_rank() == rank, Incident.id > id_))
+
+
+def _at(place: Place) -> dict[str, int]:
+    return {"rank": place.rank, "id": place.id}
+
+
+@lru_cache(maxsize=STATEMENTS_REMEMBERED)
+def _listing(scope: Select[Incident], direction: Direction) -> Select[Any]:
+    """A page of `scope`'s open incidents in the DSL's order: the first, the one after a place
+    or the one before it. The page's ids are chosen first, from the incidents table alone;
+    names and the first pupil are then read for those rows only, not for every incident in the
+    backlog (with 4,000 open that was most of the queue's time)."""
+    order = (_rank(), Incident.id.desc())
+    which: ColumnElement[bool] = Incident.status.in_(OPEN_STATUSES)
+    if direction != "first":
+        which = and_(which, _beside_place(direction))
+    nearest_first = (_rank().desc(), Incident.id.asc()) if direction == "before" else order
+    ids = scope.where(which).with_only_columns(Incident.id).order_by(None)
+    ids = ids.order_by(*nearest_first).limit(QUEUE_PAGE)
+    shown = select(Incident).where(Incident.id.in_(ids.scalar_subquery())).order_by(*order)
+    return _row_query(shown)
+
+
+@lru_cache(maxsize=STATEMENTS_REMEMBERED)
+def _counting(scope: Select[Incident], direction: Direction) -> Select[Any]:
+    """How many of `scope`'s open incidents come after a place, or before it."""
+    which = and_(Incident.status.in_(OPEN_STATUSES), _beside_place(direction))
+    return scope.where(which).order_by(None).with_only_columns(func.count())
+
+
+@lru_cache(maxsize=STATEMENTS_REMEMBERED)
+def _closed_listing(scope: Select[Incident]) -> Select[Any]:
+    """The most recently closed first, not the newest raised: an old worry closed today is
+    recently closed."""
+    order = (Incident.closed_at.desc(), Incident.id.desc())
+    ids = scope.where(Incident.status == Status.CLOSED).with_only_columns(Incident.id)
+    ids = ids.order_by(None).order_by(*order).limit(RECENTLY_CLOSED)
+    shown = select(Incident).where(Incident.id.in_(ids.scalar_subquery())).order_by(*order)
+    return _row_query(shown)
+
+
+@lru_cache(maxsize=STATEMENTS_REMEMBERED)
+def _open_aggregate(scope: Select[Incident]) -> Select[int, int, Any]:
+    is_new = case((Incident.status == Status.NEW, 1), else_=0)
+    open_ = scope.where(Incident.status.in_(OPEN_STATUSES)).order_by(None)
+    return open_.with_only_columns(func.count(), func.max(Incident.id), func.sum(is_new))
+
+
+@cache
+def _row_accounts() -> tuple[Any, Any]:
+    """Who raised it and who has it: made once (on first use, once every model is mapped),
+    as aliasing a mapped class copies every column, too slow to do per request."""
+    return orm.aliased(Account, name="raised_by"), orm.aliased(Account, name="assignee")
+
+
+def _row_query(scope: Select[Incident]) -> Select[Any]:
+    """`scope` (a query of incidents the actor may see) as QueueRow columns."""
+    raised, assignee = _row_accounts()
+    first_pupil = (
+        select(Pupil.first_name + " " + Pupil.last_name)
+        .join(IncidentPupil, IncidentPupil.pupil_id == Pupil.id)
+        .where(IncidentPupil.incident_id == Incident.id)
+        .order_by(IncidentPupil.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return (
+        scope.with_only_columns(
+            Incident.id,
+            _rank(),
+            Incident.status,
+            Incident.child_protection,
+            Incident.created_at,
+            Incident.closed_at,
+            Incident.source,
+            raised.display_name,
+            first_pupil,
+            Incident.category,
+            Incident.risk,
+            assignee.display_name,
+        )
+        .outerjoin(raised, raised.id == Incident.raised_by_id)
+        .outerjoin(assignee, assignee.id == Incident.assignee_id)
+    )
+
+
+def _rows(
+    session: Session, query: Select[*tuple[Any, ...]], params: dict[str, int] | None = None
+) -> tuple[QueueRow, ...]:
+    return tuple(QueueRow(*row) for row in plain_rows(session, query, params))
+
+
+def _count(session: Session, query: Select[Any], params: dict[str, int]) -> int:
+    return int(plain_rows(session, query, params).scalar_one() or 0)
