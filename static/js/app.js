@@ -67,6 +67,22 @@
     });
   }
 
+  // A box that scrolls sideways is a tab stop, so a keyboard can scroll it (templates/_macros/
+  // scroll.html); a box whose table fits is not, so Tab never stops where there is nothing to
+  // scroll. Without script every box stays a tab stop.
+  function tabStopsWhereScrolling() {
+    Array.prototype.forEach.call(document.querySelectorAll(".table-scroll"), function (box) {
+      if (box.scrollWidth > box.clientWidth) {
+        box.setAttribute("tabindex", "0");
+      } else if (box !== document.activeElement) {
+        box.removeAttribute("tabindex");
+      }
+    });
+  }
+  tabStopsWhereScrolling();
+  window.addEventListener("load", tabStopsWhereScrolling);  // once fonts and pictures are in
+  window.addEventListener("resize", tabStopsWhereScrolling);
+
   // The class iPad's service worker (static/js/service-worker.js): only pupil pages name it.
   // It caches files, never pages; without it the app works exactly as a plain web page.
   var worker = document.querySelector('meta[name="classroom-service-worker"]');

@@ -127,3 +127,35 @@ def test_admin_result_pages_have_no_violations(page: Page, live_server: LiveServ
     page.get_by_role("button", name="Import").click()
     expect(page.get_by_role("alert")).to_contain_text("Nothing was imported")
     assert_accessible(page)
+
+
+def _scroll_boxes(page: Page) -> list[tuple[bool, bool]]:
+    """Each sideways-scrolling box on the page: (whether it scrolls, whether Tab stops on it)."""
+    found = page.eval_on_selector_all(
+        ".table-scroll",
+        "boxes => boxes.map(b => [b.scrollWidth > b.clientWidth, b.hasAttribute('tabindex')])",
+    )
+    return [(scrolls, stops) for scrolls, stops in found]
+
+
+def test_a_table_box_is_a_tab_stop_only_while_it_scrolls(
+    page: Page, live_server: LiveServer
+) -> None:
+    """A keyboard must be able to scroll a wide table's box, but Tab should not stop on a box
+    whose table fits: on a laptop the audit log fits, zoomed to 320 px wide it scrolls."""
+    sign_in(page, live_server, "admin")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(live_server.url + "/admin/audit")
+    wide = _scroll_boxes(page)
+    assert wide
+    assert all(scrolls == stops for scrolls, stops in wide)
+    assert (False, False) in wide  # the log fits at this width: no tab stop
+
+    page.set_viewport_size({"width": 320, "height": 640})
+    expect(page.locator(".table-scroll").first).to_have_attribute("tabindex", "0")
+    narrow = _scroll_boxes(page)
+    assert all(scrolls == stops for scrolls, stops in narrow)
+    assert (True, True) in narrow
+    page.locator(".table-scroll").first.focus()
+    page.keyboard.press("ArrowRight")
+    assert page.eval_on_selector(".table-scroll", "b => b.scrollLeft") > 0
