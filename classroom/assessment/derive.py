@@ -58,9 +58,31 @@ def in_force(observations: Iterable[Obs]) -> list[Obs]:
     return sorted(live, key=lambda o: (o.observed_on, o.id))
 
 
+def falls_short(row: Obs) -> bool:
+    """Whether an observation shows the pupil is not secure in the objective that session.
+
+    Below Secure (0-2) is falling back, whatever came before. So is any level recorded with a
+    misconception: the objectives are safety skills, and a pupil who does the step by
+    themselves while holding an unsafe belief ("it's fine to meet them if they're nice") has
+    not secured it.
+    """
+    return row.level < Level.SECURE or row.misconception
+
+
 def maintained(rows: list[Obs]) -> bool:
-    """Secure (or better) in at least 3 sessions spread over at least 2 weeks."""
-    days = sorted({o.observed_on for o in rows if o.level >= Level.SECURE})
+    """Secure now, and secure in at least 3 sessions spread over at least 2 weeks since the
+    pupil last fell back (PRODUCT.md section 3).
+
+    A session is a day, as everywhere here. Only the secure run still standing counts: secure
+    sessions before a fall back say nothing about now, or a reviewer would read a lost safety
+    skill as secure. A day with any observation that falls short (`falls_short`) is itself a
+    fall back, even if a secure one was recorded after it that day: the order observations of
+    one day were typed in is not the order they happened in, and a session in which the pupil
+    needed support is not a secure session. So the run is the days after the last such day;
+    every observation in it is secure, the latest (the current level) included.
+    """
+    fell_back = max((o.observed_on for o in rows if falls_short(o)), default=None)
+    days = sorted({o.observed_on for o in rows if fell_back is None or o.observed_on > fell_back})
     return len(days) >= MAINTAINED_SESSIONS and days[-1] - days[0] >= MAINTAINED_SPAN
 
 

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,11 +37,12 @@ from classroom.assessment.models import (
 from classroom.audit.services import record
 from classroom.db import get_session, utcnow
 from classroom.errors import Invalid
-from classroom.export import safe_cell
+from classroom.export import check_passphrase, encrypted_csv, safe_cell
 from classroom.lessons import content, maps
 from classroom.lessons.web import request_catalogue
 from classroom.parents import services as parents
 from classroom.parents.delivery import CarerEmails
+from classroom.parents.forms import ExportForm
 from classroom.policy import allow
 from classroom.pupils.models import Pathway, Pupil, SchoolClass
 from classroom.web import apply_form, current_actor, whole_number
@@ -109,9 +118,7 @@ def class_view(class_id: int) -> ResponseReturnValue:
         school_class=school_class,
         heads=tuple((lesson.number, lesson.title.text) for lesson in lessons),
         rows=tuple(
-            HeatRow(
-                p.id, p.first_name, p.last_name, p.pathway.label, shown_row(p.id, plan, found)
-            )
+            HeatRow(p.id, p.first_name, p.last_name, p.pathway.label, shown_row(p.id, plan, found))
             for p, plan in rows
         ),
         strands=STRAND_CHOICES,
@@ -388,15 +395,17 @@ def share_home(db: Any, pupil: Pupil, objective_text: str, row: Observation) -> 
 @bp.get("/pupils/<int:pupil_id>/report")
 @allow("view_pupils")
 def report(pupil_id: int) -> ResponseReturnValue:
-    """The e-safety progress summary for annual reviews: print-friendly, or as CSV."""
+    """The e-safety progress summary for annual reviews, print-friendly."""
     pupil = _pupil(pupil_id)
+    if request.args.get("format") == "csv":
+        # The spreadsheet leaves the school only encrypted (PRODUCT.md section 6): an old link
+        # or bookmark is sent to the form that makes the encrypted file, and reads nothing.
+        return redirect(url_for("assessment.export", pupil_id=pupil.id))
     db = get_session()
     found = states(queries.observations_for(db, [pupil.id]), local_today(), _weeks())
     planned = maps.pupil_map(db, pupil, request_catalogue(), include_hidden=True)
     cells = queries.pupil_row(db, pupil, [p.lesson for p in planned], found)
-    record(db, current_actor(), "assessment.report_viewed", pupil, request.args.get("format", ""))
-    if request.args.get("format") == "csv":
-        return _csv(pupil, cells)
+    record(db, current_actor(), "assessment.report_viewed", pupil)
     return render_template(
         "assessment/report.html",
         pupil=pupil,
@@ -406,51 +415,81 @@ def report(pupil_id: int) -> ResponseReturnValue:
     )
 
 
-def _csv(pupil: Pupil, cells: list[queries.Cell]) -> ResponseReturnValue:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            "pupil",
-            "lesson",
-            "strands",
-            "pathway",
-            "objective",
-            "current level",
-            "maintained",
-            "last assessed",
-            "observations",
-            "misconception",
-        ]
+@bp.route("/pupils/<int:pupil_id>/export", methods=["GET", "POST"])
+@allow("view_pupils")
+def export(pupil_id: int) -> ResponseReturnValue:
+    """The progress summary as a spreadsheet inside an AES-256 zip, with a passphrase the member
+    of staff chooses, as the school's other exports of personal data (PRODUCT.md section 6).
+    Asking for the form writes nothing; the download is a POST, and audited."""
+    pupil = _pupil(pupil_id)
+    form = ExportForm()
+    if not form.validate_on_submit():
+        page = render_template("assessment/export.html", pupil=pupil, form=form)
+        return page, 400 if form.errors else 200
+    db = get_session()
+    today = local_today()
+    data = apply_form(
+        lambda: _encrypted_progress(db, pupil, form.passphrase.data, today),
+        lambda _message: (
+            render_template("assessment/export.html", pupil=pupil, form=form),
+            400,
+        ),
+        form,
+        field="passphrase",
+        validated=True,
     )
+    record(db, current_actor(), "assessment.report_exported", pupil, "AES-256 zip")
+    # Zip entry names are not encrypted, so neither name says who the pupil is.
+    return send_file(
+        io.BytesIO(data),
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=f"e-safety-progress-{pupil.id}-{today:%Y-%m-%d}.zip",
+    )
+
+
+def _encrypted_progress(db: Session, pupil: Pupil, passphrase: str, today: date) -> bytes:
+    check_passphrase(passphrase)  # before reading a single observation
+    found = states(queries.observations_for(db, [pupil.id]), today, _weeks())
+    planned = maps.pupil_map(db, pupil, request_catalogue(), include_hidden=True)
+    cells = queries.pupil_row(db, pupil, [p.lesson for p in planned], found)
+    name = f"e-safety-progress-{pupil.id}-{today:%Y%m%d}.csv"
+    return encrypted_csv(progress_rows(pupil, cells), name, passphrase)
+
+
+PROGRESS_HEADER = [
+    "pupil",
+    "lesson",
+    "strands",
+    "pathway",
+    "objective",
+    "current level",
+    "maintained",
+    "last assessed",
+    "observations",
+    "misconception",
+]
+
+
+def progress_rows(pupil: Pupil, cells: list[queries.Cell]) -> list[list[str]]:
+    """The progress summary as spreadsheet rows, a header first; no cell can run a formula."""
+    rows = [PROGRESS_HEADER]
     for c in cells:
         s = c.state
-        writer.writerow(
-            [
-                safe_cell(v)
-                for v in (
-                    pupil.full_name,
-                    c.lesson.title.text,
-                    " ".join(x.value for x in c.lesson.strands),
-                    c.pathway.value,
-                    c.objective.text,
-                    LEVEL_WORDS[s.current] if s else "Not assessed",
-                    "yes" if s and s.maintained else "no",
-                    s.last_assessed.isoformat() if s else "",
-                    s.count if s else 0,
-                    "yes" if s and s.misconception else "no",
-                )
-            ]
+        values = (
+            pupil.full_name,
+            c.lesson.title.text,
+            " ".join(x.value for x in c.lesson.strands),
+            c.pathway.value,
+            c.objective.text,
+            LEVEL_WORDS[s.current] if s else "Not assessed",
+            "yes" if s and s.maintained else "no",
+            s.last_assessed.isoformat() if s else "",
+            s.count if s else 0,
+            "yes" if s and s.misconception else "no",
         )
-    name = f"e-safety-{pupil.first_name}-{pupil.last_name}.csv".replace(" ", "-")
-    return (
-        out.getvalue(),
-        200,
-        {
-            "Content-Type": "text/csv; charset=utf-8",
-            "Content-Disposition": f'attachment; filename="{name}"',
-        },
-    )
+        rows.append([safe_cell(v) for v in values])
+    return rows
 
 
 # --- The whole school ---------------------------------------------------------------------------

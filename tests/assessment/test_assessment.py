@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import pyzipper
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -292,10 +294,15 @@ def test_csv_report_cannot_run_formulas(client: FlaskClient, session: Session) -
     )
     session.commit()
     sign_in(client, school.teacher.username)
-    response = client.get(f"/assessment/pupils/{school.pupil.id}/report?format=csv")
+    phrase = "a long enough passphrase"
+    response = client.post(
+        f"/assessment/pupils/{school.pupil.id}/export",
+        data={"passphrase": phrase, "confirm": phrase},
+    )
     assert response.status_code == 200
-    assert response.headers["Content-Type"].startswith("text/csv")
-    body = response.data.decode()
+    with pyzipper.AESZipFile(io.BytesIO(response.data)) as archive:
+        archive.setpassword(phrase.encode())
+        body = archive.read(archive.namelist()[0]).decode("utf-8-sig")
     assert "'=CMD Khan" in body
     assert "\n=CMD" not in body
     assert (
