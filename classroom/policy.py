@@ -110,8 +110,7 @@ RIGHTS: dict[str, Right] = {
         "teachers and TAs: their own classes only",
     ),
     "view_coverage": Right(
-        "See the whole-school e-safety coverage summary (names only for those who may see "
-        "pupils)",
+        "See the whole-school e-safety coverage summary (names only for those who may see pupils)",
         SAFEGUARDING_ROLES | {Role.SENIOR_LEADER, Role.GOVERNOR},
     ),
     "work_incidents": Right(
@@ -444,6 +443,8 @@ def can_work_incident(actor: Actor, incident: Incident) -> bool:
 def is_safeguarding_team(actor: Actor) -> bool:
     """Whether the actor is on the school's safeguarding team (may work child-protection files)."""
     return holder(actor, "work_incidents") is not None
+
+
 # How far into a school's safeguarding team a worry reaches. "lead": the DSL, who always hears
 # (a pupil is always offered them as a trusted adult). "alerted": the leads told of every new worry
 # at once. "team": everyone who may work incidents (the head too), re-alerted when a worry is left
@@ -485,7 +486,6 @@ def raised_concerns(actor: Actor) -> Select[Incident]:
     if account is None:
         return query.where(false())
     return query.where(Incident.raised_by_id == account.id)
-
 
 
 # --- Evidence on an incident: attachments and body maps (the safeguarding team only) ---------
@@ -557,6 +557,7 @@ def can_view_received_file(session: Session, actor: Actor, received: ReceivedFil
     scope = visible_received_files(actor).where(ReceivedFile.id == received.id)
     return session.scalar(scope) is not None
 
+
 # --- Parents and carers -----------------------------------------------------------------------
 
 
@@ -619,11 +620,49 @@ def do_not_contact(
     return _decision_in_force_is(incident_id, (ParentContact.DO_NOT_CONTACT,))
 
 
+def _holds_carers() -> ColumnElement[bool]:
+    """SQL, for an incident row: carers are told nothing new about its pupils because of it.
+
+    While it is open, unless the decision in force is "inform now": under "do not contact" or
+    "not now", and also before anyone has decided, as parents are told only when staff decide
+    (the follow-up lesson a DSL picks at triage would otherwise reach carers in the weekly tip).
+    Once closed, only if the person closing chose to keep carers held back.
+    """
+    decided = exists(
+        select(ParentContactDecision.id).where(ParentContactDecision.incident_id == Incident.id)
+    )
+    holding = or_(~decided, _decision_in_force_is(Incident.id, HOLDING_DECISIONS))
+    return and_(or_(Incident.status != Status.CLOSED, Incident.carers_held_after_closing), holding)
+
+
+def holds_carers(session: Session, incident: Incident) -> bool:
+    """Whether this incident holds back what carers are told about its pupils (see above)."""
+    held = select(Incident.id).where(Incident.id == incident.id, _holds_carers())
+    return session.scalar(held) is not None
+
+
+def holding_incidents(session: Session, pupil_id: int, made_at: datetime) -> list[int]:
+    """The incidents about a pupil that hold back from carers what was made at `made_at`: the
+    team sees which, so a notice approved under "inform now" is never taken for delivered while
+    another incident about the child holds it back."""
+    holding = (
+        select(Incident.id)
+        .join(IncidentPupil, IncidentPupil.incident_id == Incident.id)
+        .where(
+            IncidentPupil.pupil_id == pupil_id,
+            Incident.created_at <= made_at,
+            _holds_carers(),
+        )
+        .order_by(Incident.id)
+    )
+    return list(session.scalars(holding))
+
+
 def carers_locked_out(
     pupil_id: InstrumentedAttribute[int] | int,
     created_at: InstrumentedAttribute[datetime] | None = None,
 ) -> ColumnElement[bool]:
-    """SQL: "do not contact" (or "not now") is in force for an open incident about the pupil.
+    """SQL: an incident about the pupil holds back what carers are told (`_holds_carers`).
 
     With `created_at`, only incidents raised by then count: a learning moment, message or tip
     made after a worry may be about it (the follow-up lesson names what the worry was about),
@@ -632,11 +671,7 @@ def carers_locked_out(
     locked = (
         select(Incident.id)
         .join(IncidentPupil, IncidentPupil.incident_id == Incident.id)
-        .where(
-            IncidentPupil.pupil_id == pupil_id,
-            Incident.status != Status.CLOSED,
-            _decision_in_force_is(Incident.id, HOLDING_DECISIONS),
-        )
+        .where(IncidentPupil.pupil_id == pupil_id, _holds_carers())
     )
     if created_at is not None:
         locked = locked.where(Incident.created_at <= created_at)
@@ -654,9 +689,10 @@ def may_send_notice(session: Session, incident: Incident) -> bool:
 def may_tell_carers(session: Session, pupil_id: int) -> bool:
     """The one rule for whether carers may be told anything new about a pupil now.
 
-    No, while the parent-contact decision in force for any open incident about the pupil is
-    "do not contact" or "not now": telling carers could put the child at risk, and a tip or
-    learning moment about the follow-up lesson would tell them what the worry was about.
+    No, while an incident about the pupil holds carers back (`_holds_carers`: open and not
+    decided "inform now", or closed with carers kept held): telling carers could put the child
+    at risk, and a tip or learning moment about the follow-up lesson would tell them what the
+    worry was about.
     Every carer-facing page, tip, email and digest goes through this rule or its query form
     `carers_locked_out`.
     """

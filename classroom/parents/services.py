@@ -391,14 +391,21 @@ def send_incident_notice(
         incident_id=incident.id,
     )
     names = ", ".join(c.display_name for c in carers)
-    when = _when_delivered(item, emails.hours.zone)
+    when = _when_delivered(session, item, emails.hours.zone)
     _chronology(session, incident, account, f"{when} to {names}: {body}", now)
     record(session, actor, "incident.parent_notice_sent", incident, f"item #{item.id}")
     return item
 
 
-def _when_delivered(item: FeedItem, zone: ZoneInfo) -> str:
-    """The chronology says "queued" while quiet hours hold a notice back, never "sent"."""
+def _when_delivered(session: Session, item: FeedItem, zone: ZoneInfo) -> str:
+    """The chronology says "queued" while quiet hours hold a notice back, and "held back" while
+    another incident about the child does; never "sent"."""
+    holding = policy.holding_incidents(session, item.pupil_id, item.created_at)
+    if holding:
+        return (
+            f"Notice #{item.id} approved and held back by {held_by(holding)} "
+            "(carers are told nothing new until that allows it; no email)"
+        )
     if item.deliver_at > item.created_at:
         return (
             f"Notice #{item.id} approved and queued until {local_time(item.deliver_at, zone=zone)} "
@@ -420,6 +427,7 @@ def note_delivered_notices(session: Session, *, now: datetime, zone: ZoneInfo) -
             FeedItem.deliver_at > FeedItem.created_at,
             FeedItem.deliver_at <= now,
             FeedItem.deliver_at > now - timedelta(days=7),
+            ~policy.carers_locked_out(FeedItem.pupil_id, FeedItem.created_at),
         )
     )
     noted = 0
@@ -483,12 +491,15 @@ class NoticeDelivery:
 def notice_deliveries(
     session: Session, item: FeedItem, *, now: datetime, zone: ZoneInfo
 ) -> list[NoticeDelivery]:
-    """For the incident page: per carer, "queued until 08:00 GMT" or "delivered"."""
-    in_app = (
-        f"queued until {local_time(item.deliver_at, 'time', zone=zone)}"
-        if item.deliver_at > now
-        else f"delivered in the app {local_time(item.deliver_at, zone=zone)}"
-    )
+    """For the incident page: per carer, "queued until 08:00 GMT", "delivered", or held back
+    by another incident about the child (and then no email went)."""
+    holding = policy.holding_incidents(session, item.pupil_id, item.created_at)
+    if holding:
+        in_app = f"held back by {held_by(holding)}; shown once nothing holds carers back"
+    elif item.deliver_at > now:
+        in_app = f"queued until {local_time(item.deliver_at, 'time', zone=zone)}"
+    else:
+        in_app = f"delivered in the app {local_time(item.deliver_at, zone=zone)}"
     rows = []
     for carer in delivery.connected_carers(session, item.pupil_id):
         message = session.scalar(
@@ -496,13 +507,20 @@ def notice_deliveries(
                 OutboxMessage.dedupe_key == delivery.item_key(carer.id, item.id)
             )
         )
-        rows.append(NoticeDelivery(carer.display_name, in_app, _email_state(message, zone)))
+        email = _email_state(message, zone, bool(holding))
+        rows.append(NoticeDelivery(carer.display_name, in_app, email))
     return rows
 
 
-def _email_state(message: OutboxMessage | None, zone: ZoneInfo) -> str:
+def held_by(incident_ids: list[int]) -> str:
+    """The incidents holding carers back, as the team knows them: "W00012 and W00015"."""
+    refs = [f"W{i:05d}" for i in incident_ids]
+    return " and ".join([", ".join(refs[:-1]), refs[-1]] if len(refs) > 1 else refs)
+
+
+def _email_state(message: OutboxMessage | None, zone: ZoneInfo, held: bool) -> str:
     if message is None:
-        return "no email (their settings)"
+        return "no email (held back)" if held else "no email (their settings)"
     if message.sent_at is not None:
         return f"email delivered {local_time(message.sent_at, zone=zone)}"
     if message.dead_at is not None:

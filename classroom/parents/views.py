@@ -642,6 +642,8 @@ def _notice_page(
     carers = {p.id: delivery.connected_carers(db, p.id) for p in pupils}
     sent = {p.id: services.notice_under_decision(db, incident, p) for p in pupils}
     allowed = policy.may_send_notice(db, incident)
+    now = utcnow()
+    held = {p.id: services.held_by(policy.holding_incidents(db, p.id, now)) for p in pupils}
     return render_template(
         "parents/notice.html",
         incident=incident,
@@ -651,6 +653,7 @@ def _notice_page(
         forms=all_forms,
         carers=carers,
         sent=sent,
+        held=held,
         deliveries={
             pid: services.notice_deliveries(db, item, now=utcnow(), zone=_zone())
             for pid, item in sent.items()

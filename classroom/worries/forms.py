@@ -66,8 +66,7 @@ class LinkPupilForm(Form):
     pupil_id = SelectField("Pupil", choices={}, validators=[DataRequired("Choose the pupil.")])
     role = SelectField(
         "Role",
-        choices={"": CHOOSE}
-        | {r.value: r.value.replace("_", " ").capitalize() for r in PupilRole},
+        choices={"": CHOOSE} | {r.value: r.value.replace("_", " ").capitalize() for r in PupilRole},
         validators=[DataRequired("Choose the pupil's role.")],
     )
 
@@ -99,6 +98,13 @@ class CloseForm(Form):
 
 class ReopenForm(Form):
     reason = TextAreaField("Why reopen", validators=[DataRequired("Say why."), TEXT])
+
+
+class ReleaseCarersForm(Form):
+    reason = TextAreaField(
+        "Why carers may be told again",
+        validators=[DataRequired("Say why carers may be told again."), TEXT],
+    )
 
 
 class ConcernForm(Form):

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from classroom.accounts.models import Account
@@ -113,6 +123,11 @@ class Incident(Base):
     talk_to_set_aside: Mapped[str | None] = mapped_column(String(16))
     will_talk_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Whether carers stay held back after closing (policy.holds_carers): the person closing
+    # chooses, and someone may let them be told again later. While open, the decision decides.
+    carers_held_after_closing: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     outcome: Mapped[str | None] = mapped_column(Text)
     lessons_learnt: Mapped[str | None] = mapped_column(Text)
 

@@ -764,10 +764,16 @@ def close(
     outcome: str,
     lessons: str,
     settle: dict[int, Settle] | None = None,
+    keep_carers_held: bool | None = None,
     *,
     now: datetime,
 ) -> None:
-    """Close with the outcome and lessons learnt (the policy's debrief); no action left open."""
+    """Close with the outcome and lessons learnt (the policy's debrief); no action left open.
+
+    If the incident holds carers back (no decision yet, "not now" or "do not contact"), the
+    person closing says whether they stay held back after closing (`keep_carers_held`): closing
+    must not by itself tell carers what was kept from them, nor keep it from them for ever.
+    """
     account = _worker(actor, incident)
     if incident.category is None or incident.risk is None:
         raise Invalid("Triage the incident (category and risk) before closing it.", "outcome")
@@ -775,6 +781,7 @@ def close(
     incident.lessons_learnt = _required(lessons, "Lessons learnt")
     for action in [a for a in incident.actions if a.is_open]:
         _settle(session, incident, account, action, (settle or {}).get(action.id), now=now)
+    _carers_after_closing(session, incident, account, keep_carers_held, now=now)
     incident.status = Status.CLOSED
     incident.closed_at = now
     _entry(
@@ -826,18 +833,50 @@ def _settle(
     )
 
 
+def _carers_after_closing(
+    session: Session, incident: Incident, account: Account, keep: bool | None, *, now: datetime
+) -> None:
+    incident.carers_held_after_closing = False
+    if not policy.holds_carers(session, incident):
+        return
+    if keep is None:
+        raise Invalid(
+            "Carers are being told nothing new about the pupil because of this incident: "
+            "choose whether that goes on after closing.",
+            "carers",
+        )
+    incident.carers_held_after_closing = keep
+    if keep:
+        text = "Carers stay held back after closing, until someone lets them be told again"
+    else:
+        text = "Carers may be told again from closing, including what was held back"
+    _entry(session, incident, account, "carers_after_closing", text, now=now)
+
+
+def release_carers(
+    session: Session, actor: Actor, incident: Incident, reason: str, *, now: datetime
+) -> None:
+    """Let carers be told again about a closed incident's pupils, held back since it closed."""
+    account = _worker(actor, incident, changing=False)
+    if incident.status != Status.CLOSED or not incident.carers_held_after_closing:
+        raise Invalid("Carers are not being held back after closing for this incident.")
+    why = _required(reason, "Reason")
+    incident.carers_held_after_closing = False
+    _entry(session, incident, account, "carers_released", "Carers may be told again", why, now=now)
+    record(session, actor, "incident.carers_released", incident)
+
+
 def reopen(
     session: Session, actor: Actor, incident: Incident, reason: str, *, now: datetime
 ) -> None:
-    """The only change a closed incident accepts; the reason goes in the chronology."""
+    """One of two changes a closed incident accepts (with `release_carers`); the reason goes in
+    the chronology."""
     account = _worker(actor, incident, changing=False)
     if incident.status != Status.CLOSED:
         raise Invalid("Only a closed incident can be reopened.")
     incident.status = Status.OPEN
     incident.closed_at = None
-    _entry(
-        session, incident, account, "reopened", "Reopened", _required(reason, "Reason"), now=now
-    )
+    _entry(session, incident, account, "reopened", "Reopened", _required(reason, "Reason"), now=now)
     record(session, actor, "incident.reopened", incident)
 
 

@@ -59,6 +59,7 @@ from classroom.worries.forms import (
     NoteForm,
     ParentContactForm,
     ReferralForm,
+    ReleaseCarersForm,
     ReopenForm,
     TriageForm,
 )
@@ -553,6 +554,7 @@ def _forms(incident: Incident) -> dict[str, Form]:
         "parent": ParentContactForm,
         "close": CloseForm,
         "reopen": ReopenForm,
+        "release": ReleaseCarersForm,
         "lesson": FollowUpForm,
         "chosen": ChosenAdultForm,
     }
@@ -607,6 +609,8 @@ def _detail_page(
         contact_labels=PARENT_CONTACT_LABELS,
         contact=services.parent_contact(get_session(), incident),
         may_send_notice=policy.may_send_notice(get_session(), incident),
+        carers_held=policy.holds_carers(get_session(), incident),
+        about=", ".join(link.pupil.full_name for link in incident.pupils) or "the pupil",
         communication=services.COMMUNICATION,
         alerts=services.incident_alerts(get_session(), incident),
         next_reminder=services.reminder_due(incident, int(current_app.config["WORRY_ACK_MINUTES"])),
@@ -691,7 +695,7 @@ def _work(
 
 
 # Sections that are gone after the change they make: where the page opens instead.
-AFTER = {"ack": "triage", "close": "reopen", "reopen": "note"}
+AFTER = {"ack": "triage", "close": "reopen", "reopen": "note", "release": "parent"}
 
 
 @bp.post("/safeguarding/<int:incident_id>/acknowledge")
@@ -842,9 +846,15 @@ def close(incident_id: int) -> ResponseReturnValue:
             f.outcome.data,
             f.lessons_learnt.data,
             _settle(i),
+            _keep_carers_held(),
             now=utcnow(),
         ),
     )
+
+
+def _keep_carers_held() -> bool | None:
+    """What the closing form says about carers held back: kept, let go, or nothing chosen."""
+    return {"keep": True, "release": False}.get(request.form.get("close-carers", ""))
 
 
 def _settle(incident: Incident) -> dict[int, services.Settle]:
@@ -856,6 +866,19 @@ def _settle(incident: Incident) -> dict[int, services.Settle]:
             reason = request.form.get(f"close-carry-{action.id}")
             settle[action.id] = services.Settle(choice == "done", reason)
     return settle
+
+
+@bp.post("/safeguarding/<int:incident_id>/carers-released")
+@allow("work_incidents")
+def release_carers(incident_id: int) -> ResponseReturnValue:
+    return _work(
+        incident_id,
+        "release",
+        ReleaseCarersForm,
+        lambda i, f: services.release_carers(
+            get_session(), current_actor(), i, f.reason.data, now=utcnow()
+        ),
+    )
 
 
 @bp.post("/safeguarding/<int:incident_id>/reopen")

@@ -10,12 +10,13 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 from sqlalchemy import func, select
 
+from classroom import policy
 from classroom.accounts.models import Account
 from classroom.db import get_session, utcnow
 from classroom.outbox.models import OutboxMessage
 from classroom.pupils.models import Pupil
 from classroom.worries import services
-from classroom.worries.models import Category, Incident, ParentContact, Risk
+from classroom.worries.models import Category, Incident, ParentContact, Risk, Status
 from tests.app_settings import base_url
 from tests.browser.conftest import LiveServer, assert_accessible, sign_in
 
@@ -42,7 +43,11 @@ def _worry(server: LiveServer, **choices: object) -> int:
     with server.app.app_context():
         db = get_session()
         incident = services.raise_worry(
-            db, _pupil("Amira"), None, str(uuid.uuid4()), services.WorryChoices(**choices),
+            db,
+            _pupil("Amira"),
+            None,
+            str(uuid.uuid4()),
+            services.WorryChoices(**choices),
             now=utcnow(),
             base_url=base_url(),
         )
@@ -64,7 +69,10 @@ def _triaged_concern(server: LiveServer, decision: ParentContact | None = None) 
             base_url=base_url(),
         )
         services.triage(
-            db, dsl, incident, services.Triage(Category.WELLBEING, Risk.LOW, "Talked", False, None),
+            db,
+            dsl,
+            incident,
+            services.Triage(Category.WELLBEING, Risk.LOW, "Talked", False, None),
             now=utcnow(),
         )
         if decision is not None:
@@ -135,8 +143,9 @@ def test_closed_incident_refuses_changes(page: Page, live_server: LiveServer) ->
         incident = db.get(Incident, incident_id)
         assert incident is not None
         services.close(
-            db, _account("dsl"), incident, "Resolved", "Check game chat settings", now=utcnow()
-        )
+            db, _account("dsl"), incident, "Resolved", "Check game chat settings",
+            keep_carers_held=False, now=utcnow(),
+        )  # fmt: skip
         db.commit()
     sign_in(page, live_server, "dsl")
     page.goto(f"{live_server.url}/safeguarding/{incident_id}")
@@ -163,10 +172,25 @@ def _carer_emails(server: LiveServer) -> int:
         return get_session().scalar(query) or 0
 
 
+def _decide_the_rest(server: LiveServer, incident_id: int) -> None:
+    """Earlier tests left worries about Amira with no parent-contact decision, which hold back
+    what her carers are told: decide them, so that only this notice is being tested."""
+    with server.app.app_context():
+        db = get_session()
+        for other in db.scalars(select(Incident).where(Incident.id != incident_id)):
+            if other.status != Status.CLOSED and policy.holds_carers(db, other):
+                services.decide_parent_contact(
+                    db, _account("dsl"), other, ParentContact.INFORM_NOW, "Tested elsewhere", None,
+                    now=utcnow(),
+                )  # fmt: skip
+        db.commit()
+
+
 def test_second_notice_send_does_not_queue_a_second_email(
     new_ipad: Callable[[], BrowserContext], live_server: LiveServer
 ) -> None:
     incident_id = _triaged_concern(live_server, ParentContact.INFORM_NOW)
+    _decide_the_rest(live_server, incident_id)
     context = new_ipad()
     first, second = context.new_page(), context.new_page()
     sign_in(first, live_server, "dsl")
@@ -214,3 +238,39 @@ def test_governors_review_fits_an_ipad(
                 assert rect is not None
                 assert text["y"] + text["height"] <= rect["y"] + 1  # the label never overlaps
     assert_accessible(page)
+
+
+def test_closing_under_do_not_contact_asks_about_carers_and_a_kept_hold_can_be_lifted(
+    page: Page, live_server: LiveServer
+) -> None:
+    """Nothing is chosen for the DSL: closing without saying what happens to the hold on
+    carers is refused, with the question shown; a kept hold shows on the closed record until
+    someone lets carers be told again."""
+    incident_id = _triaged_concern(live_server, ParentContact.DO_NOT_CONTACT)
+    sign_in(page, live_server, "dsl")
+    page.goto(f"{live_server.url}/safeguarding/{incident_id}")
+    expect(page.locator("#parent")).to_contain_text("Carers are told nothing new about Amira")
+    close = page.locator("#close")
+    carers = close.get_by_role("group", name="Carers are being told nothing new")
+    expect(carers.get_by_role("radio")).to_have_count(2)
+    for radio in carers.get_by_role("radio").all():
+        expect(radio).not_to_be_checked()
+    close.get_by_label("Outcome").fill("Referred to social care")
+    close.get_by_label("Lessons learnt").fill("Record the first disclosure word for word")
+    close.get_by_role("button", name="Close incident").click()
+    expect(page.get_by_text("choose whether that goes on after closing")).to_be_visible()
+    assert_accessible(page)
+
+    close = page.locator("#close")
+    close.get_by_label("Keep holding back").check()
+    close.get_by_role("button", name="Close incident").click()
+    parent = page.locator("#parent")
+    expect(parent).to_contain_text("kept so when it closed")
+    assert_accessible(page)
+    parent.get_by_role("button", name="Let carers be told again").click()
+    expect(page.get_by_text("Say why carers may be told again.", exact=True)).to_be_visible()
+    page.locator("#parent").get_by_label("Why carers may be told again").fill("Social care agree")
+    page.locator("#parent").get_by_role("button", name="Let carers be told again").click()
+    expect(page.locator("#parent")).not_to_contain_text("Carers are told nothing new")
+    expect(page.locator("#note")).to_contain_text("Carers may be told again")
+    expect(page.locator("#note")).to_contain_text("Social care agree")

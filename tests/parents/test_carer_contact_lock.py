@@ -13,11 +13,12 @@ from sqlalchemy.orm import Session
 
 from classroom import policy
 from classroom.db import utcnow
+from classroom.errors import Invalid
 from classroom.parents import services, tips
 from classroom.parents.models import EmailMode
 from classroom.worker import tick
 from classroom.worries import services as worries
-from classroom.worries.models import Category, ParentContact, Risk
+from classroom.worries.models import Category, Incident, ParentContact, Risk
 from tests.app_settings import carer_emails, lesson_files
 from tests.conftest import Clock, client_for
 from tests.lesson_helpers import all_lessons
@@ -60,7 +61,10 @@ def test_after_do_not_contact_the_feed_names_no_follow_up_lesson(
         emails=carer_emails(),
     )
     services.send_staff_message(
-        session, family.teacher, family.child, "My body, my choice went well",
+        session,
+        family.teacher,
+        family.child,
+        "My body, my choice went well",
         now=utcnow(),
         emails=carer_emails(),
     )
@@ -86,20 +90,114 @@ def test_when_the_decision_is_to_inform_the_tip_is_shown(
     assert tips.tip_for(session, family.child, clock(), lesson_files()) is not None
 
 
-@pytest.mark.usefixtures("app", "clock")
-def test_closing_the_incident_lifts_the_hold(session: Session, family: Family) -> None:
-    incident = incident_about(session, family, ParentContact.NOT_NOW)
-    assert not policy.may_tell_carers(session, family.child.id)
-    worries.triage(
-        session,
-        family.dsl,
-        incident,
-        worries.Triage(Category.CYBERBULLYING, Risk.LOW, "one message", False, None),
+def _carer_sees(app: Flask, family: Family, words: str) -> bool:
+    page = client_for(app, family.carer).get(f"/family/children/{family.child.id}")
+    return words in page.data.decode()
+
+
+def _triage(session: Session, family: Family, incident: Incident) -> None:
+    triage = worries.Triage(Category.CYBERBULLYING, Risk.LOW, "one message", False, None)
+    worries.triage(session, family.dsl, incident, triage, now=utcnow())
+
+
+def test_before_anyone_decides_carers_are_told_nothing_new(
+    app: Flask, session: Session, family: Family, clock: Clock
+) -> None:
+    """Parents are told only when staff decide. The DSL picks the follow-up lesson at triage,
+    before deciding about carers: its tip named the worry's subject in the meantime."""
+    moment(session, family, note="Lovely work before the worry")
+    clock.advance(minutes=5)
+    incident = incident_about(session, family, None)
+    worries.add_follow_up_lesson(
+        session, family.dsl, incident, family.child.id, FOLLOW_UP, all_lessons(session),
         now=utcnow(),
+    )  # fmt: skip
+    session.commit()
+    moment(session, family, note="We talked about pictures or secrets today")
+
+    assert not policy.may_tell_carers(session, family.child.id)
+    assert tips.tip_for(session, family.child, clock(), lesson_files()) is None
+    page = client_for(app, family.carer).get(f"/family/children/{family.child.id}").data.decode()
+    for leak in LEAKS:
+        assert leak not in page
+    assert "Lovely work before the worry" in page
+    staff = client_for(app, family.dsl).get(f"/safeguarding/{incident.id}").data.decode()
+    assert "Carers are told nothing new about Amira" in staff
+    assert "until someone records a decision" in staff
+
+    worries.decide_parent_contact(
+        session, family.dsl, incident, ParentContact.INFORM_NOW, "Mum is supportive", None,
+        now=utcnow(),
+    )  # fmt: skip
+    session.commit()
+    assert _carer_sees(app, family, "We talked about pictures or secrets today")
+    assert tips.tip_for(session, family.child, clock(), lesson_files()) is not None
+
+
+@pytest.mark.parametrize("decision", [None, ParentContact.NOT_NOW, ParentContact.DO_NOT_CONTACT])
+def test_closing_asks_whether_carers_stay_held_back_and_keeps_them_so(
+    app: Flask, session: Session, family: Family, decision: ParentContact | None
+) -> None:
+    """Closing the school's record (after a referral to social care, say) must not by itself
+    tell carers what was kept from them: the person closing chooses, and a kept hold lasts
+    until someone lets them be told again, with a reason."""
+    incident = incident_about(session, family, decision)
+    moment(session, family, note="We talked about pictures or secrets today")
+    _triage(session, family, incident)
+    with pytest.raises(Invalid, match="choose whether that goes on after closing"):
+        worries.close(session, family.dsl, incident, "Referred", "None", now=utcnow())
+    session.rollback()
+
+    _triage(session, family, incident)
+    worries.close(
+        session, family.dsl, incident, "Referred to social care", "None", keep_carers_held=True,
+        now=utcnow(),
+    )  # fmt: skip
+    session.commit()
+    assert not policy.may_tell_carers(session, family.child.id)
+    assert not _carer_sees(app, family, "pictures or secrets")
+    dsl = client_for(app, family.dsl)
+    page = dsl.get(f"/safeguarding/{incident.id}").data.decode()
+    assert "kept so when it closed" in page
+    assert "Let carers be told again" in page
+
+    base = f"/safeguarding/{incident.id}/carers-released"
+    refused = dsl.post(base, data={"release-reason": ""})
+    assert refused.status_code == 400
+    assert "Say why carers may be told again." in refused.data.decode()
+    assert not policy.may_tell_carers(session, family.child.id)
+    assert dsl.post(base, data={"release-reason": "Social care agree"}).status_code == 302
+    session.expire_all()
+    assert policy.may_tell_carers(session, family.child.id)
+    assert _carer_sees(app, family, "We talked about pictures or secrets today")
+    last = incident.entries[-1]
+    assert (last.kind, last.reason) == ("carers_released", "Social care agree")
+    assert "Let carers be told again" not in dsl.get(f"/safeguarding/{incident.id}").data.decode()
+    assert dsl.post(base, data={"release-reason": "again"}).status_code == 400
+
+
+@pytest.mark.usefixtures("app")
+def test_closing_may_let_carers_be_told_again_at_once(session: Session, family: Family) -> None:
+    incident = incident_about(session, family, ParentContact.NOT_NOW)
+    _triage(session, family, incident)
+    worries.close(
+        session, family.dsl, incident, "Resolved", "None", keep_carers_held=False, now=utcnow()
     )
-    worries.close(session, family.dsl, incident, "Resolved", "Lessons learnt", now=utcnow())
     session.commit()
     assert policy.may_tell_carers(session, family.child.id)
+    assert [e.kind for e in incident.entries][-2:] == ["carers_after_closing", "closed"]
+
+
+@pytest.mark.usefixtures("app")
+def test_closing_after_inform_now_asks_nothing_about_carers(
+    session: Session, family: Family
+) -> None:
+    incident = incident_about(session, family, ParentContact.INFORM_NOW)
+    _triage(session, family, incident)
+    worries.close(session, family.dsl, incident, "Resolved", "None", now=utcnow())
+    session.commit()
+    assert policy.may_tell_carers(session, family.child.id)
+    assert "carers_after_closing" not in [e.kind for e in incident.entries]
 
 
 @pytest.mark.usefixtures("mail_server")

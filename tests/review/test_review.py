@@ -44,6 +44,7 @@ def _closed_incident(app: Flask, client: FlaskClient, school: School, words: str
         data={
             "close-outcome": "Resolved with Amira and Ms Lopez",
             "close-lessons_learnt": "Amira Khan told Ms Lopez first; check the class chat weekly",
+            "close-carers": "release",
         },
     )
     client.post("/sign-out")

@@ -36,7 +36,10 @@ def _closed_worry(session: Session, school: School) -> Incident:
     )  # fmt: skip
     triage = services.Triage(Category.CYBERBULLYING, Risk.LOW, "Spoke to her", False, None)
     services.triage(session, school.dsl, worry, triage, now=utcnow())
-    services.close(session, school.dsl, worry, "Resolved", "Check settings", now=utcnow())
+    services.close(
+        session, school.dsl, worry, "Resolved", "Check settings", keep_carers_held=False,
+        now=utcnow(),
+    )  # fmt: skip
     session.commit()
     return worry
 

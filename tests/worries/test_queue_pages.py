@@ -44,7 +44,9 @@ def _close(session: Session, school: School, worries: list[Incident]) -> None:
     triage = services.Triage(Category.CYBERBULLYING, Risk.LOW, "Spoke to him", False, None)
     for worry in worries:
         services.triage(session, school.deputy, worry, triage, now=utcnow())
-        services.close(session, school.deputy, worry, "Resolved", "None", now=utcnow())
+        services.close(
+            session, school.deputy, worry, "Resolved", "None", keep_carers_held=False, now=utcnow()
+        )
     session.commit()
 
 

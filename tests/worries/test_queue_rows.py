@@ -35,7 +35,10 @@ def _triage_and_close(session: Session, school: School, incident: Incident, days
     when = utcnow() - timedelta(days=days_ago)
     triage = services.Triage(Category.CYBERBULLYING, Risk.LOW, "Spoke to her", False, None)
     services.triage(session, school.dsl, incident, triage, now=when)
-    services.close(session, school.dsl, incident, "Resolved", "Check settings", now=when)
+    services.close(
+        session, school.dsl, incident, "Resolved", "Check settings", keep_carers_held=False,
+        now=when,
+    )  # fmt: skip
     session.commit()
 
 

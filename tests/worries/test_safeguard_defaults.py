@@ -35,7 +35,11 @@ from tests.worry_helpers import School, make_school
 
 def _worry(session: Session, school: School, **choices: object) -> Incident:
     incident = services.raise_worry(
-        session, school.pupil, school.device, str(uuid.uuid4()), services.WorryChoices(**choices),
+        session,
+        school.pupil,
+        school.device,
+        str(uuid.uuid4()),
+        services.WorryChoices(**choices),
         now=utcnow(),
         base_url=base_url(),
     )
@@ -171,7 +175,7 @@ def test_concern_form_chooses_no_pupil_or_communication(
     assert response.status_code == 400
     assert "Choose the pupil." in page
     assert "Choose how the pupil communicated it." in page
-    assert 'data-error-summary' in page
+    assert "data-error-summary" in page
     assert session.scalar(select(func.count()).select_from(Incident)) == 0
 
 
@@ -179,7 +183,12 @@ def test_concern_form_chooses_no_pupil_or_communication(
 
 
 def _close(client: FlaskClient, incident: Incident, **extra: str) -> int:
-    data = {"close-outcome": "Resolved", "close-lessons_learnt": "Check settings", **extra}
+    data = {
+        "close-outcome": "Resolved",
+        "close-lessons_learnt": "Check settings",
+        "close-carers": "release",
+        **extra,
+    }
     return int(client.post(f"/safeguarding/{incident.id}/close", data=data).status_code)
 
 
@@ -278,7 +287,12 @@ def test_closing_asks_for_each_open_action_to_be_done_or_carried_over(
     with_reason = without_reason | {f"close-carry-{second.id}": "Termly review with the head"}
     closed = client.post(
         f"/safeguarding/{incident.id}/close",
-        data={"close-outcome": "Resolved", "close-lessons_learnt": "Settings", **with_reason},
+        data={
+            "close-outcome": "Resolved",
+            "close-lessons_learnt": "Settings",
+            "close-carers": "keep",
+            **with_reason,
+        },
     )
     assert closed.status_code == 302
     assert closed.location.endswith("#reopen")  # the page opens where the change shows

@@ -97,7 +97,12 @@ def test_a_new_decision_allows_a_new_notice(
     _send(dsl, incident.id, family.child.id, "k1")
     clock.advance(minutes=5)
     worries.decide_parent_contact(
-        session, family.dsl, incident, ParentContact.INFORM_NOW, "New information to share", None,
+        session,
+        family.dsl,
+        incident,
+        ParentContact.INFORM_NOW,
+        "New information to share",
+        None,
         now=utcnow(),
     )
     session.commit()
@@ -124,3 +129,40 @@ def _delivered(session: Session) -> list[str]:
     session.expire_all()
     query = select(IncidentEntry.text).where(IncidentEntry.kind == "parents_delivered")
     return list(session.scalars(query))
+
+
+def test_a_notice_held_back_by_another_incident_is_never_shown_as_delivered(
+    app: Flask, session: Session, family: Family
+) -> None:
+    """The DSL approves a notice under "inform now" while a newer worry about the same child has
+    no decision yet: carers are told nothing new until it has one. Every page the DSL reads
+    says the notice is held back and by which incident, never that it was delivered."""
+    incident = incident_about(session, family, ParentContact.INFORM_NOW)
+    newer = incident_about(session, family, None)
+    dsl = client_for(app, family.dsl)
+    notice_page = dsl.get(f"/parents/incidents/{incident.id}/notice").data.decode()
+    assert f"{newer.reference} about Amira holds back what carers are told" in notice_page
+
+    _send(dsl, incident.id, family.child.id, "held")
+    assert _carer_emails(session) == 0
+    entry = session.scalar(select(IncidentEntry).where(IncidentEntry.kind == "parents"))
+    assert entry is not None
+    assert f"held back by {newer.reference}" in entry.text
+    record = dsl.get(f"/safeguarding/{incident.id}").data.decode()
+    assert f"held back by {newer.reference}" in record
+    assert "delivered in the app" not in record
+    carer = client_for(app, family.carer)
+    feed = f"/family/children/{family.child.id}"
+    assert "Amira is safe and well." not in carer.get(feed).data.decode()
+    tick()
+    assert not session.scalar(
+        select(IncidentEntry).where(IncidentEntry.kind == "parents_delivered")
+    )
+
+    worries.decide_parent_contact(
+        session, family.dsl, newer, ParentContact.INFORM_NOW, "Same family, same news", None,
+        now=utcnow(),
+    )  # fmt: skip
+    session.commit()
+    assert "Amira is safe and well." in carer.get(feed).data.decode()
+    assert "delivered in the app" in dsl.get(f"/safeguarding/{incident.id}").data.decode()

@@ -336,6 +336,7 @@ def test_dsl_works_an_incident_from_triage_to_close(
             "close-outcome": "Blocked and reported; parents informed later",
             "close-lessons_learnt": "Game chat settings checked at the start of each term",
             f"close-settle-{open_action.id}": "done",
+            "close-carers": "release",  # "not now" held them back until this closed
         },
     )
     assert closed.status_code == 302
@@ -350,6 +351,7 @@ def test_dsl_works_an_incident_from_triage_to_close(
         "action",
         "referral",
         "parent_contact",
+        "carers_after_closing",
         "closed",
     ):
         assert kind in kinds
