@@ -23,13 +23,14 @@ def enqueue_email(
     subject: str,
     body: str,
     *,
-    school_id: int | None = None,
+    school_id: int | None,
     now: datetime,
 ) -> OutboxMessage | None:
     """Add an email to the outbox unless one with this key is already there.
 
     `school_id` is the school whose staff may see the message if it fails; a message without one
-    is listed to nobody on the email-problems page (it belongs to no school's staff).
+    is listed to nobody on the email-problems page (it belongs to no school's staff), so every
+    caller says which, and None only on purpose.
     """
     existing = session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key))
     if existing is not None:

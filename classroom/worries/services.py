@@ -347,6 +347,7 @@ def _tell_chosen_adult(
             adult.email,
             "A pupil would like to talk to you",
             f"{text}\n\nSign in to see your alerts: {base_url}/alerts/\n",
+            school_id=incident.school_id,
             now=now,
         )
     _entry(

@@ -34,6 +34,7 @@ from sqlalchemy.orm import selectinload
 from classroom import policy
 from classroom.accounts.models import Account, Role
 from classroom.accounts.redirects import safe_path
+from classroom.audit.services import record
 from classroom.db import get_session, plain_rows, utcnow
 from classroom.devices.models import Device
 from classroom.devices.web import current_device
@@ -459,13 +460,16 @@ def _pager(shown: QueuePage) -> Markup:
 @allow("work_incidents")
 def queue() -> ResponseReturnValue:
     """New and open worries and concerns; new ones appear without reloading."""
-    scope = policy.visible_incidents(current_actor())
+    actor, db = current_actor(), get_session()
+    scope = policy.visible_incidents(actor)
     shown = _open_page()
+    # The queue names pupils and flags child protection: opening it is an access to their data.
+    record(db, actor, "incidents.queue_viewed", summary=f"{len(shown.rows)} open shown")
     return render_template(
         "worries/queue.html",
         shown=shown,
         pager=_pager(shown),
-        closed=recently_closed(get_session(), scope),
+        closed=recently_closed(db, scope),
     )
 
 

@@ -54,9 +54,19 @@ def test_mail_outage_then_recovery_delivers_each_alert_exactly_once(
 
 
 def test_the_same_alert_is_never_queued_twice(session: Session) -> None:
-    assert enqueue_email(session, "incident:1:new:0:5", "a@b.c", "s", "b", now=utcnow()) is not None
+    assert (
+        enqueue_email(
+            session, "incident:1:new:0:5", "a@b.c", "s", "b", school_id=None, now=utcnow()
+        )
+        is not None
+    )
     session.flush()
-    assert enqueue_email(session, "incident:1:new:0:5", "a@b.c", "s", "b", now=utcnow()) is None
+    assert (
+        enqueue_email(
+            session, "incident:1:new:0:5", "a@b.c", "s", "b", school_id=None, now=utcnow()
+        )
+        is None
+    )
 
 
 def test_backoff_grows_and_is_capped() -> None:
@@ -70,7 +80,7 @@ def test_gives_up_after_many_attempts_and_lists_it(
     app: Flask, session: Session, clock: Clock
 ) -> None:
     app.config["OUTBOX_MAX_ATTEMPTS"] = 3
-    enqueue_email(session, "k1", "dsl@example.invalid", "s", "b", now=utcnow())
+    enqueue_email(session, "k1", "dsl@example.invalid", "s", "b", school_id=None, now=utcnow())
     session.commit()
     for _ in range(4):
         tick()
@@ -89,7 +99,12 @@ def test_staff_see_failed_emails_and_can_send_them_again(
     app.config["OUTBOX_MAX_ATTEMPTS"] = 1
     admin = make_account(session, Role.ADMIN)
     enqueue_email(
-        session, "k1", "dsl@example.invalid", "New worry W00001", "b", school_id=admin.school_id,
+        session,
+        "k1",
+        "dsl@example.invalid",
+        "New worry W00001",
+        "b",
+        school_id=admin.school_id,
         now=utcnow(),
     )
     session.commit()

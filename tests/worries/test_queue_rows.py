@@ -9,9 +9,11 @@ from datetime import timedelta
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Role
+from classroom.audit.models import AuditEvent
 from classroom.db import utcnow
 from classroom.worries import services
 from classroom.worries.models import Category, Incident, Risk
@@ -128,3 +130,20 @@ def test_each_schools_team_sees_only_its_own_rows_from_the_kept_tables(
     assert "None yet." in page
     assert "Amira" not in page
     assert "Amira" not in theirs.get("/safeguarding/queue/rows").data.decode()
+
+
+def test_opening_the_queue_is_in_the_audit_log_for_the_team_only(
+    app: Flask, session: Session
+) -> None:
+    """The queue names pupils and flags child protection: who opened it, and when, is kept,
+    and only the safeguarding team can read that entry."""
+    school = make_school(session)
+    _worry(session, school, what="unkind")
+    admin = make_account(session, Role.ADMIN, display_name="Mr Admin")
+    session.commit()
+    assert client_for(app, school.dsl).get("/safeguarding/").status_code == 200
+    entry = session.scalar(select(AuditEvent).where(AuditEvent.action == "incidents.queue_viewed"))
+    assert entry is not None
+    assert (entry.actor_id, entry.summary) == (school.dsl.id, "1 open shown")
+    assert "incidents.queue_viewed" in client_for(app, school.dsl).get("/admin/audit").data.decode()
+    assert "incidents.queue_viewed" not in client_for(app, admin).get("/admin/audit").data.decode()

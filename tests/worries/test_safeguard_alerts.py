@@ -39,6 +39,9 @@ def test_chosen_adult_gets_a_content_free_alert_and_email(
     assert "Amira would like to talk to you \u2014 see the DSL" in email.body
     assert "secret words" not in email.body
     assert "unkind" not in email.body.lower()
+    # Should any of them fail, the school's staff see it on their email-problems page.
+    queued = session.scalars(select(OutboxMessage)).all()
+    assert {m.school_id for m in queued} == {incident.school_id}
     told = session.scalar(select(IncidentEntry).where(IncidentEntry.kind == "chosen_told"))
     assert told is not None
     assert "Ms Lopez was told" in told.text
