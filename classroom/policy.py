@@ -121,7 +121,7 @@ RIGHTS: dict[str, Right] = {
     "raise_concern": Right(
         "Log a concern about a pupil and see the concerns they raised (not the rest of the file)",
         STAFF_ROLES,
-        "pupils they can see; their own concerns only",
+        "any pupil of their school; their own concerns only",
     ),
     "review_incidents": Right(
         "See the anonymised incident log, trends and lessons learnt (no names)",
@@ -312,6 +312,17 @@ def visible_pupils(actor: Actor) -> Select[Pupil]:
     if isinstance(actor, Account) and actor.active and actor.is_parent:
         return _carers_children(actor.id)
     return _school_pupils(*_scope_key(holder(actor, "view_pupils"), _NOT_WHOLE_SCHOOL))
+
+
+def concern_pupils(actor: Actor) -> Select[Pupil]:
+    """Pupils a member of staff may raise a concern about: every pupil of their school, not
+    only their own classes, as the policy asks all staff to report any concern (a TA on lunch
+    duty sees children of every class). Raising one shows nothing of the pupil's records.
+    Governors, who work with no pupil, see the pupils they may see otherwise: none."""
+    account = holder(actor, "raise_concern")
+    if account is not None and account.role is Role.GOVERNOR:
+        return visible_pupils(actor)
+    return _school_pupils(*_scope_key(account, frozenset()))
 
 
 def visible_pupil(session: Session, actor: Actor, pupil_id: int) -> Pupil | None:

@@ -164,10 +164,10 @@ class ConcernInput:
 def raise_concern(
     session: Session, actor: Actor, key: str, data: ConcernInput, *, now: datetime, base_url: str
 ) -> Incident:
-    """A member of staff logs a concern about a pupil they can see."""
+    """A member of staff logs a concern about any pupil of their school."""
     account = policy.holder(actor, "raise_concern")
-    pupil = session.get(Pupil, data.pupil_id)
-    if account is None or pupil is None or not policy.can_view_pupil(session, actor, pupil):
+    pupil = session.scalar(policy.concern_pupils(actor).where(Pupil.id == data.pupil_id))
+    if account is None or pupil is None:
         raise Invalid("Choose a pupil from the list.", "pupil_id")
     found = existing(session, key)
     if found is not None:

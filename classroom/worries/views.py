@@ -385,10 +385,17 @@ def _queued_worry(
 
 
 def _pupil_choices() -> dict[str, str]:
-    pupils = get_session().scalars(policy.visible_pupils(current_actor()))
-    # No pupil is chosen for the member of staff: a rushed concern must not land on the first.
+    """Every pupil of the school with their class, read as plain names (not pupils with their
+    classes loaded one by one). No pupil is chosen for the member of staff: a rushed concern
+    must not land on the first."""
+    names = (
+        policy.concern_pupils(current_actor())
+        .join(SchoolClass, SchoolClass.id == Pupil.class_id)
+        .with_only_columns(Pupil.id, Pupil.first_name, Pupil.last_name, SchoolClass.name)
+    )
     return {"": "Choose the pupil…"} | {
-        str(p.id): f"{p.full_name} ({p.school_class.name})" for p in pupils
+        str(i): f"{first} {last} ({in_class})"
+        for i, first, last, in_class in get_session().execute(names)
     }
 
 

@@ -428,18 +428,52 @@ def test_staff_raise_a_concern_and_see_only_what_they_raised(
     assert set(session.scalars(select(StaffAlert.account_id))) == {school.dsl.id, school.deputy.id}
 
 
-def test_staff_cannot_raise_a_concern_about_a_pupil_they_cannot_see(
+def test_any_member_of_staff_can_raise_a_concern_about_any_pupil_of_their_school(
     client: FlaskClient, session: Session
 ) -> None:
+    """All staff must report any concern (the policy): a TA on lunch duty sees children of
+    every class. Raising one opens nothing of the pupil's records, and another school's pupil
+    is never offered nor accepted."""
     school = make_school(session)
-    other = make_pupil(session, make_class(session))
-    session.commit()
-    sign_in(client, school.teacher.username)
-    response = client.post(
-        "/concerns/new", data={"pupil_id": str(other.id), "summary": "x", "communication": "speech"}
+    ta = make_account(session, Role.TEACHING_ASSISTANT, classes=[school.oak])
+    other_class = make_class(session, name="Birch")
+    elsewhere = make_pupil(session, other_class, first_name="Zeb", last_name="Stone")
+    other_school = make_pupil(
+        session, make_class(session, make_other_school(session)), first_name="Yusuf"
     )
-    assert response.status_code == 400
-    assert _count(session) == 0
+    session.commit()
+    sign_in(client, ta.username)
+
+    form = client.get("/concerns/new").data.decode()
+    assert "Zeb Stone (Birch)" in form
+    assert "Yusuf" not in form
+    response = client.post(
+        "/concerns/new",
+        data={
+            "pupil_id": str(elsewhere.id),
+            "summary": "Crying at lunch",
+            "communication": "speech",
+            "category": "",
+        },
+    )
+    assert response.status_code == 302
+    incident = session.scalar(select(Incident))
+    assert incident is not None
+    assert [link.pupil_id for link in incident.pupils] == [elsewhere.id]
+    assert client.get(f"/pupils/{elsewhere.id}").status_code in (403, 404)
+    assert client.get(f"/safeguarding/{incident.id}").status_code == 403
+    refused = client.post(
+        "/concerns/new",
+        data={
+            "pupil_id": str(other_school.id),
+            "summary": "x",
+            "communication": "speech",
+            "category": "",
+        },
+    )
+    assert refused.status_code == 400
+    assert "Not a valid choice" in refused.data.decode()
+    assert _count(session) == 1
 
 
 def test_every_view_and_change_is_audited(
