@@ -15,7 +15,7 @@ from sqlalchemy.sql.selectable import CompoundSelect
 from classroom import policy
 from classroom.audit.models import AuditTier
 from classroom.audit.services import record
-from classroom.db import plain_rows
+from classroom.db import plain_rows, utcnow
 from classroom.errors import Invalid
 from classroom.lessons import authoring
 from classroom.lessons.authored_models import AuthoredLesson, LessonStatus
@@ -215,6 +215,9 @@ def _default_rows(session: Session, pupil: Pupil, lessons: Catalogue) -> list[_M
 def _planned(
     rows: list[_MapRow], pupil: Pupil, lessons: Catalogue, include_hidden: bool
 ) -> list[Planned]:
+    """The rows as lessons, leaving out lessons no longer in the catalogue and those for other
+    ages (lesson 15 is for 14 to 19, however a class map or a follow-up put it there)."""
+    age = pupil.age_on(utcnow().date())
     planned = [
         Planned(
             lessons.get(row.lesson_id),
@@ -224,7 +227,9 @@ def _planned(
             row.pathway is not None,
         )
         for row in rows
-        if row.lesson_id in lessons and (include_hidden or not row.hidden)
+        if row.lesson_id in lessons
+        and (include_hidden or not row.hidden)
+        and lessons.get(row.lesson_id).for_age(age)
     ]
     return sorted(planned, key=lambda p: not p.target)
 
@@ -357,6 +362,7 @@ def follow_up_worry(
     The caller (the safeguarding team's incident page) has checked the actor may act on the
     incident; the pupil is linked to it. Teachers see the change on the pupil's map.
     """
+    refuse_if_not_for_age(pupil, lessons.get(lesson_id))
     if not any(p.lesson.id == lesson_id for p in pupil_map(session, pupil, lessons)):
         _append(session, actor, pupil, lesson_id, lessons, AuditTier.SAFEGUARDING)
         session.flush()
@@ -386,12 +392,23 @@ def _append(
 ) -> None:
     if lesson_id not in lessons:
         raise Invalid("There is no such lesson.", "lesson_id")
+    refuse_if_not_for_age(pupil, lessons.get(lesson_id))
     entries = _personalise(session, pupil, lessons)
     if any(e.lesson_id == lesson_id for e in entries):
         raise Invalid("That lesson is already on the map.", "lesson_id")
     position = max((e.position for e in entries), default=-1) + 1
     session.add(MapEntry(pupil_id=pupil.id, lesson_id=lesson_id, position=position))
     record(session, actor, "lesson_map.added", pupil, lesson_id, tier=tier)
+
+
+def refuse_if_not_for_age(pupil: Pupil, lesson: Lesson) -> None:
+    age = pupil.age_on(utcnow().date())
+    if not lesson.for_age(age):
+        raise Invalid(
+            f"\u201c{lesson.title.text}\u201d is for pupils {lesson.ages_label}; "
+            f"{pupil.first_name} is {age}.",
+            "lesson_id",
+        )
 
 
 def set_target(

@@ -244,6 +244,7 @@ def pupil_map(pupil_id: int) -> ResponseReturnValue:
     record(db, current_actor(), "lesson_map.viewed", pupil)
     shown = maps.teachers_map(db, pupil, request_catalogue())
     on_map = {p.lesson.id for p in shown.planned}
+    age = pupil.age_on(utcnow().date())
     return render_template(
         "lessons/pupil_map.html",
         pupil=pupil,
@@ -254,7 +255,7 @@ def pupil_map(pupil_id: int) -> ResponseReturnValue:
         addable=tuple(
             (lesson.id, lesson.number, lesson.title.text, lesson.teacher_enabled_only)
             for lesson in request_catalogue()
-            if lesson.id not in on_map
+            if lesson.id not in on_map and lesson.for_age(age)
         ),
         pathways=tuple((pathway.value, pathway.label) for pathway in Pathway),
     )

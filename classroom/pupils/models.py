@@ -137,6 +137,10 @@ class Pupil(Base):
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
+    def age_on(self, day: date) -> int:
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
     @property
     def has_picture_password(self) -> bool:
         return self.picture_password_hash is not None

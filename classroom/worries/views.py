@@ -40,6 +40,7 @@ from classroom.devices.models import Device
 from classroom.devices.web import current_device
 from classroom.errors import CSRF_RECOVERY, Invalid
 from classroom.forms import Form
+from classroom.lessons.content import Lesson
 from classroom.lessons.web import request_catalogue
 from classroom.paging import page_of
 from classroom.policy import allow
@@ -667,10 +668,12 @@ def _follow_up_choices(incident: Incident, form: Form) -> None:
     lessons = list(request_catalogue())
     fits = services.FOLLOW_UP_LESSON.get(incident.category) if incident.category else None
     lessons.sort(key=lambda lesson: lesson.id != fits)
-    form.lesson_id.choices = {
-        lesson.id: f"{lesson.title.text}{' (fits this worry)' if lesson.id == fits else ''}"
-        for lesson in lessons
-    }
+    form.lesson_id.choices = {lesson.id: _follow_up_label(lesson, fits) for lesson in lessons}
+
+
+def _follow_up_label(lesson: Lesson, fits: str | None) -> str:
+    ages = f" (for pupils {lesson.ages_label})" if lesson.ages else ""
+    return f"{lesson.title.text}{ages}{' (fits this worry)' if lesson.id == fits else ''}"
 
 
 @bp.get("/safeguarding/<int:incident_id>")

@@ -415,3 +415,22 @@ def test_other_valid_toml_layouts_get_the_right_lines(tmp_path: Path) -> None:
         f"lessons/{NAME}:{line_of(text, 'objective.level')}: unknown key 'level' in the "
         "objective of formal",
     ]
+
+
+def test_ages_say_who_a_lesson_is_for(tmp_path: Path) -> None:
+    text = edited('risks = ["cyberbullying"]', 'risks = ["cyberbullying"]\nages = [14, 19]')
+    (lesson,) = load_lessons(lesson_folder(tmp_path, text), kinds=KINDS)
+    assert lesson.ages == (14, 19)
+    assert lesson.ages_label == "aged 14 to 19"
+    assert (lesson.for_age(13), lesson.for_age(14), lesson.for_age(19)) == (False, True, True)
+    assert lesson.for_age(20) is False
+
+
+@pytest.mark.parametrize("ages", ["[19, 14]", "[14]", '["14", 19]', "[10, 19]", "14"])
+def test_ages_that_name_no_pupils_are_refused(tmp_path: Path, ages: str) -> None:
+    text = edited('risks = ["cyberbullying"]', f'risks = ["cyberbullying"]\nages = {ages}')
+    [problem] = problems(lesson_folder(tmp_path, text))
+    assert problem == (
+        f"lessons/{NAME}:{line_of(text, 'ages =')}: ages of the lesson must be the youngest "
+        "and oldest age it is for, such as [14, 19], each from 11 to 25"
+    )

@@ -11,6 +11,7 @@ One lesson per file, named `NN-<id>.toml` (e.g. `09-kind-and-unkind.toml`):
     strands = ["online_bullying"]   # UKCIS Education for a Connected World strands
     risks = ["cyberbullying"]       # named risks from the school's e-safety policy
     teacher_enabled_only = false    # optional; true hides the lesson until a teacher enables it
+    ages = [14, 19]                 # optional; the youngest and oldest pupils it is for
     staff_note = "..."              # optional; shown to staff only
 
     [semi_formal]                   # also [pre_formal] and [formal]; all three required

@@ -312,6 +312,19 @@ class Lesson:
     # Lesson files have all three pathways; a teacher's lesson may have one or two.
     versions: tuple[Version, ...]
     source: Path
+    # For pupils of these ages only (inclusive), if set: no one outside them is given it.
+    ages: tuple[int, int] | None = None
+
+    def for_age(self, age: int) -> bool:
+        return self.ages is None or self.ages[0] <= age <= self.ages[1]
+
+    @property
+    def ages_label(self) -> str:
+        """"aged 14 to 19" (or "aged 18 and 19"), for staff; empty for every age."""
+        if self.ages is None:
+            return ""
+        low, high = self.ages
+        return f"aged {low} {'and' if high == low + 1 else 'to'} {high}"
 
     def version(self, pathway: Pathway) -> Version:
         """The version for one pathway; for a pathway not written, the nearest one written.

@@ -169,7 +169,8 @@ def _symbol_file_exists(code: str) -> bool:
 # --- reading and checking one lesson file -------------------------------------------------
 
 LESSON_KEYS = {"id", "number", "title", "topic", "symbol", "strands", "risks", *Pathway}
-LESSON_OPTIONAL = {"teacher_enabled_only", "staff_note"}
+LESSON_OPTIONAL = {"teacher_enabled_only", "staff_note", "ages"}
+AGES = (11, 25)  # the school's pupils are 11 to 19; a few stay on to 25
 STEP_KEYS = {"kind", "text", "symbol"}
 STAFF_KEYS = {"note", "look_for"}
 WAIT_SECONDS = (2, 8)
@@ -274,6 +275,7 @@ class _LessonReader:
             staff_note=self._plain(data, "staff_note", at.child("staff_note", "the staff note")),
             versions=tuple(versions),
             source=self.path,
+            ages=self._ages(data, at),
         )
 
     def _cues(self, versions: list[Version]) -> None:
@@ -586,6 +588,20 @@ class _LessonReader:
             self.fail(at.path, f"{at.where} must be some text in quotes")
             return ""
         return " ".join(value.split())  # line breaks in the file are not meaningful
+
+    def _ages(self, table: Mapping[str, Any], at: At) -> tuple[int, int] | None:
+        value = table.get("ages")
+        if value is None:
+            return None
+        whole = isinstance(value, list) and all(type(v) is int for v in value)
+        if whole and len(value) == 2 and AGES[0] <= value[0] <= value[1] <= AGES[1]:
+            return value[0], value[1]
+        self.fail(
+            (*at.path, "ages"),
+            f"ages of {at.where} must be the youngest and oldest age it is for, such as "
+            f"[14, 19], each from {AGES[0]} to {AGES[1]}",
+        )
+        return None
 
     def flag(self, table: Mapping[str, Any], key: str, at: At) -> bool:
         value = table.get(key, False)
