@@ -50,7 +50,7 @@ def grow(session: Session, factor: int) -> None:
     lessons = maps.catalogue(session, current_app.extensions["lessons"])
     for n in range(ATTEMPTS_PER_UNIT * factor):
         pupil = oak_pupils[n % len(oak_pupils)]
-        planned = maps.pupil_map(session, pupil, lessons)
+        planned = maps.pupil_map(session, pupil, lessons, today=utcnow().date())
         lesson_id = planned[n % len(planned)].lesson.id
         player.start(session, pupil, None, lesson_id, lessons, now=utcnow())
     amira = next(p for p in oak_pupils if p.first_name == "Amira")

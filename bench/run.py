@@ -124,7 +124,7 @@ def build_instance(folder: Path, factor: int) -> Instance:
         pupils = list(session.scalars(select(Pupil).where(Pupil.class_id == oak.id)))
         amira = next(p for p in pupils if p.first_name == "Amira")
         lessons = maps.catalogue(session, app.extensions["lessons"])
-        lesson_id = maps.pupil_map(session, amira, lessons)[0].lesson.id
+        lesson_id = maps.pupil_map(session, amira, lessons, today=utcnow().date())[0].lesson.id
         incident = session.scalars(select(Incident).order_by(Incident.id)).first()
         assert incident is not None
         session.commit()

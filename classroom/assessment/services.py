@@ -48,15 +48,7 @@ def pupil_objective(
     """The lesson's objective on the pathway this pupil is taught it (their map decides)."""
     if lesson_id not in lessons:
         raise Invalid("There is no such lesson.", "lesson_id")
-    planned = next(
-        (
-            p
-            for p in maps.pupil_map(session, pupil, lessons, include_hidden=True)
-            if p.lesson.id == lesson_id
-        ),
-        None,
-    )
-    pathway = Pathway(planned.pathway if planned else pupil.pathway)
+    pathway = maps.planned_pathway(session, pupil, lesson_id, lessons)
     lesson = lessons.get(lesson_id)
     return lesson, lesson.version(content.Pathway(pathway.value))
 

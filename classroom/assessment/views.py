@@ -233,8 +233,9 @@ def pupil_view(pupil_id: int) -> ResponseReturnValue:
     """A pupil's lesson map coloured by current level, with proposals from their answers."""
     pupil = _pupil(pupil_id)
     db = get_session()
-    found = states(queries.observations_for(db, [pupil.id]), local_today(), _weeks())
-    planned = maps.pupil_map(db, pupil, request_catalogue(), include_hidden=True)
+    today = local_today()
+    found = states(queries.observations_for(db, [pupil.id]), today, _weeks())
+    planned = maps.pupil_map(db, pupil, request_catalogue(), include_hidden=True, today=today)
     cells = queries.pupil_row(db, pupil, [p.lesson for p in planned], found)
     proposals = {c.lesson.id: services.propose(db, pupil, c.lesson.id) for c in cells}
     record(db, current_actor(), "assessment.pupil_viewed", pupil)
@@ -402,8 +403,9 @@ def report(pupil_id: int) -> ResponseReturnValue:
         # or bookmark is sent to the form that makes the encrypted file, and reads nothing.
         return redirect(url_for("assessment.export", pupil_id=pupil.id))
     db = get_session()
-    found = states(queries.observations_for(db, [pupil.id]), local_today(), _weeks())
-    planned = maps.pupil_map(db, pupil, request_catalogue(), include_hidden=True)
+    today = local_today()
+    found = states(queries.observations_for(db, [pupil.id]), today, _weeks())
+    planned = maps.pupil_map(db, pupil, request_catalogue(), include_hidden=True, today=today)
     cells = queries.pupil_row(db, pupil, [p.lesson for p in planned], found)
     record(db, current_actor(), "assessment.report_viewed", pupil)
     return render_template(
@@ -451,7 +453,7 @@ def export(pupil_id: int) -> ResponseReturnValue:
 def _encrypted_progress(db: Session, pupil: Pupil, passphrase: str, today: date) -> bytes:
     check_passphrase(passphrase)  # before reading a single observation
     found = states(queries.observations_for(db, [pupil.id]), today, _weeks())
-    planned = maps.pupil_map(db, pupil, request_catalogue(), include_hidden=True)
+    planned = maps.pupil_map(db, pupil, request_catalogue(), include_hidden=True, today=today)
     cells = queries.pupil_row(db, pupil, [p.lesson for p in planned], found)
     name = f"e-safety-progress-{pupil.id}-{today:%Y%m%d}.csv"
     return encrypted_csv(progress_rows(pupil, cells), name, passphrase)

@@ -27,7 +27,7 @@ from classroom.principals import Actor, PupilPrincipal
 from classroom.pupils import photos_web, services
 from classroom.pupils.models import Pupil
 from classroom.symbols.web import override_layers
-from classroom.web import client_ip, current_actor, sign_in_settings
+from classroom.web import client_ip, current_actor, school_today, sign_in_settings
 from classroom.worries import services as worry_services
 
 bp = Blueprint("ipad", __name__)
@@ -171,7 +171,7 @@ def home() -> ResponseReturnValue:
     news = worry_services.worry_news(db, principal.pupil)
     # The target lesson first, then as many as staff chose for this pupil (their pathway's
     # number when they have not chosen).
-    planned = maps.next_first(db, principal.pupil, request_catalogue())
+    planned = maps.next_first(db, principal.pupil, request_catalogue(), today=school_today())
     lessons = planned[: services.lessons_on_home(principal.pupil)]
     return render_template(
         "pupils/home.html",

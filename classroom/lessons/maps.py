@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 from sqlalchemy import bindparam, delete, exists, literal_column, or_, select, union_all
@@ -15,7 +15,7 @@ from sqlalchemy.sql.selectable import CompoundSelect
 from classroom import policy
 from classroom.audit.models import AuditTier
 from classroom.audit.services import record
-from classroom.db import plain_rows, utcnow
+from classroom.db import plain_rows
 from classroom.errors import Invalid
 from classroom.lessons import authoring
 from classroom.lessons.authored_models import AuthoredLesson, LessonStatus
@@ -213,11 +213,11 @@ def _default_rows(session: Session, pupil: Pupil, lessons: Catalogue) -> list[_M
 
 
 def _planned(
-    rows: list[_MapRow], pupil: Pupil, lessons: Catalogue, include_hidden: bool
+    rows: list[_MapRow], pupil: Pupil, lessons: Catalogue, include_hidden: bool, today: date
 ) -> list[Planned]:
     """The rows as lessons, leaving out lessons no longer in the catalogue and those for other
     ages (lesson 15 is for 14 to 19, however a class map or a follow-up put it there)."""
-    age = pupil.age_on(utcnow().date())
+    age = pupil.age_on(today)
     planned = [
         Planned(
             lessons.get(row.lesson_id),
@@ -234,28 +234,42 @@ def _planned(
     return sorted(planned, key=lambda p: not p.target)
 
 
-def teachers_map(session: Session, pupil: Pupil, lessons: Catalogue) -> PupilMap:
+def teachers_map(session: Session, pupil: Pupil, lessons: Catalogue, *, today: date) -> PupilMap:
     """The pupil's map with hidden lessons, and whether it is their own, from one read."""
     rows = _map_rows(session, pupil, lessons)
     personalised = any(row.own for row in rows)
-    return PupilMap(_planned(rows, pupil, lessons, include_hidden=True), personalised)
+    return PupilMap(_planned(rows, pupil, lessons, True, today), personalised)
 
 
 def pupil_map(
-    session: Session, pupil: Pupil, lessons: Catalogue, include_hidden: bool = False
+    session: Session,
+    pupil: Pupil,
+    lessons: Catalogue,
+    include_hidden: bool = False,
+    *,
+    today: date,
 ) -> list[Planned]:
-    """The pupil's lessons in order, target first; lessons no longer in the catalogue drop out.
+    """The pupil's lessons in order, target first; lessons no longer in the catalogue, and
+    those for other ages on `today`, drop out.
 
     `lessons`: the pupil's school's catalogue (`catalogue`, or a page's `request_catalogue`).
     """
-    return _planned(_map_rows(session, pupil, lessons), pupil, lessons, include_hidden)
+    return _planned(_map_rows(session, pupil, lessons), pupil, lessons, include_hidden, today)
+
+
+def planned_pathway(session: Session, pupil: Pupil, lesson_id: str, lessons: Catalogue) -> Pathway:
+    """The pathway the pupil is taught a lesson on: their map's, else their own (whatever
+    their age, for recording what they did)."""
+    row = next((r for r in _map_rows(session, pupil, lessons) if r.lesson_id == lesson_id), None)
+    return Pathway(row.pathway if row and row.pathway else pupil.pathway)
 
 
 def planned_lesson(
-    session: Session, pupil: Pupil, lesson_id: str, lessons: Catalogue
+    session: Session, pupil: Pupil, lesson_id: str, lessons: Catalogue, *, today: date
 ) -> Planned | None:
     """The lesson if it is on the pupil's (visible) map; a pupil can open nothing else."""
-    return next((p for p in pupil_map(session, pupil, lessons) if p.lesson.id == lesson_id), None)
+    shown = pupil_map(session, pupil, lessons, today=today)
+    return next((p for p in shown if p.lesson.id == lesson_id), None)
 
 
 # --- Changing a pupil's map -----------------------------------------------------------------
@@ -342,10 +356,12 @@ def move(
     record(session, actor, "lesson_map.moved", pupil, f"{lesson_id} {'up' if step < 0 else 'down'}")
 
 
-def add(session: Session, actor: Actor, pupil: Pupil, lesson_id: str, lessons: Catalogue) -> None:
+def add(
+    session: Session, actor: Actor, pupil: Pupil, lesson_id: str, lessons: Catalogue, *, today: date
+) -> None:
     """Add a lesson (including teacher-enabled ones) to the end of the pupil's map."""
     _require_pupil(session, actor, pupil)
-    _append(session, actor, pupil, lesson_id, lessons)
+    _append(session, actor, pupil, lesson_id, lessons, today)
 
 
 def follow_up_worry(
@@ -362,9 +378,10 @@ def follow_up_worry(
     The caller (the safeguarding team's incident page) has checked the actor may act on the
     incident; the pupil is linked to it. Teachers see the change on the pupil's map.
     """
-    refuse_if_not_for_age(pupil, lessons.get(lesson_id))
-    if not any(p.lesson.id == lesson_id for p in pupil_map(session, pupil, lessons)):
-        _append(session, actor, pupil, lesson_id, lessons, AuditTier.SAFEGUARDING)
+    today = now.date()
+    refuse_if_not_for_age(pupil, lessons.get(lesson_id), today)
+    if not any(p.lesson.id == lesson_id for p in pupil_map(session, pupil, lessons, today=today)):
+        _append(session, actor, pupil, lesson_id, lessons, today, AuditTier.SAFEGUARDING)
         session.flush()
     target = session.get(PupilTarget, pupil.id)
     if target is None:
@@ -388,11 +405,12 @@ def _append(
     pupil: Pupil,
     lesson_id: str,
     lessons: Catalogue,
+    today: date,
     tier: AuditTier = AuditTier.RECORD,
 ) -> None:
     if lesson_id not in lessons:
         raise Invalid("There is no such lesson.", "lesson_id")
-    refuse_if_not_for_age(pupil, lessons.get(lesson_id))
+    refuse_if_not_for_age(pupil, lessons.get(lesson_id), today)
     entries = _personalise(session, pupil, lessons)
     if any(e.lesson_id == lesson_id for e in entries):
         raise Invalid("That lesson is already on the map.", "lesson_id")
@@ -401,8 +419,8 @@ def _append(
     record(session, actor, "lesson_map.added", pupil, lesson_id, tier=tier)
 
 
-def refuse_if_not_for_age(pupil: Pupil, lesson: Lesson) -> None:
-    age = pupil.age_on(utcnow().date())
+def refuse_if_not_for_age(pupil: Pupil, lesson: Lesson, today: date) -> None:
+    age = pupil.age_on(today)
     if not lesson.for_age(age):
         raise Invalid(
             f"\u201c{lesson.title.text}\u201d is for pupils {lesson.ages_label}; "
@@ -428,7 +446,7 @@ def set_target(
             session.delete(current)
         record(session, actor, "lesson_map.target_cleared", pupil)
         return
-    if planned_lesson(session, pupil, lesson_id, lessons) is None:
+    if planned_lesson(session, pupil, lesson_id, lessons, today=now.date()) is None:
         raise Invalid("Choose a lesson that is on the pupil's map and not hidden.", "lesson_id")
     if current is None:
         current = PupilTarget(pupil_id=pupil.id, lesson_id=lesson_id)
@@ -480,11 +498,11 @@ def set_class_lesson(
     )
 
 
-def next_first(session: Session, pupil: Pupil, lessons: Catalogue) -> list[Planned]:
+def next_first(session: Session, pupil: Pupil, lessons: Catalogue, *, today: date) -> list[Planned]:
     """My lessons: the target, then lessons not finished yet, then the rest, in map order."""
     rows = _map_rows(session, pupil, lessons)
     finished = {row.lesson_id for row in rows if row.finished}
-    planned = _planned(rows, pupil, lessons, include_hidden=False)
+    planned = _planned(rows, pupil, lessons, False, today)
     return sorted(planned, key=lambda p: (not p.target, p.lesson.id in finished))
 
 
@@ -499,9 +517,7 @@ class OnAPathway(Protocol):
     def class_id(self) -> int: ...
 
 
-def pathways_for(
-    session: Session, pupils: Sequence[OnAPathway]
-) -> dict[int, dict[str, Pathway]]:
+def pathways_for(session: Session, pupils: Sequence[OnAPathway]) -> dict[int, dict[str, Pathway]]:
     """Each pupil's pathway per lesson, in a fixed number of queries however many pupils."""
     ids = [p.id for p in pupils]
     # Plain columns: a class's map rows are pupils x lessons, and only these three are read.

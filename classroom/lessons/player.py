@@ -42,7 +42,7 @@ def start(
     now: datetime,
 ) -> LessonAttempt:
     """Begin a lesson that is on the pupil's map (anything else is not theirs to open)."""
-    planned = planned_lesson(session, pupil, lesson_id, lessons)
+    planned = planned_lesson(session, pupil, lesson_id, lessons, today=now.date())
     if planned is None:
         raise LookupError(lesson_id)
     attempt = LessonAttempt(

@@ -22,7 +22,7 @@ from classroom.pupils.models import Pathway, Pupil, SchoolClass
 from classroom.symbols.people import my_people
 from classroom.symbols.sheet_views import SheetLesson
 from classroom.symbols.web import override_layers
-from classroom.web import apply_form, current_actor, school_zone, whole_number
+from classroom.web import apply_form, current_actor, school_today, school_zone, whole_number
 
 bp = Blueprint("lessons", __name__)
 
@@ -54,7 +54,9 @@ def _me() -> PupilPrincipal:
 def intro(lesson_id: str) -> ResponseReturnValue:
     """The lesson's picture and title, and a big Start button."""
     me = _me()
-    planned = maps.planned_lesson(get_session(), me.pupil, lesson_id[:64], request_catalogue())
+    planned = maps.planned_lesson(
+        get_session(), me.pupil, lesson_id[:64], request_catalogue(), today=school_today()
+    )
     if planned is None:
         abort(404)
     return render_template(
@@ -228,8 +230,15 @@ def _map_rows(
 ) -> tuple[MapRow, ...]:
     return tuple(
         MapRow(
-            p.lesson.id, p.lesson.number, p.lesson.title.text, p.pathway.value, p.pathway.label,
-            p.personal_pathway, p.hidden, p.target, progress.get(p.lesson.id),
+            p.lesson.id,
+            p.lesson.number,
+            p.lesson.title.text,
+            p.pathway.value,
+            p.pathway.label,
+            p.personal_pathway,
+            p.hidden,
+            p.target,
+            progress.get(p.lesson.id),
         )  # fmt: skip
         for p in planned
     )
@@ -242,9 +251,10 @@ def pupil_map(pupil_id: int) -> ResponseReturnValue:
     pupil = _visible_pupil(pupil_id)
     db = get_session()
     record(db, current_actor(), "lesson_map.viewed", pupil)
-    shown = maps.teachers_map(db, pupil, request_catalogue())
+    today = school_today()
+    shown = maps.teachers_map(db, pupil, request_catalogue(), today=today)
     on_map = {p.lesson.id for p in shown.planned}
-    age = pupil.age_on(utcnow().date())
+    age = pupil.age_on(today)
     return render_template(
         "lessons/pupil_map.html",
         pupil=pupil,
@@ -315,7 +325,7 @@ def change_lesson(pupil_id: int, lesson_id: str, action: str) -> ResponseReturnV
         "down": lambda db, p: maps.move(db, actor, p, lesson_id, 1, lessons),
         "target": lambda db, p: maps.set_target(db, actor, p, lesson_id, lessons, now=utcnow()),
         "add": lambda db, p: maps.add(
-            db, actor, p, request.form.get("lesson_id", "")[:64], lessons
+            db, actor, p, request.form.get("lesson_id", "")[:64], lessons, today=school_today()
         ),
     }
     if action not in changes:

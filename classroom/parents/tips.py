@@ -153,7 +153,7 @@ def lessons_this_week(
         .where(LessonAttempt.pupil_id == pupil.id, LessonAttempt.started_at >= week_ago)
         .order_by(LessonAttempt.started_at.desc())
     )
-    upcoming = (planned.lesson.id for planned in maps.next_first(session, pupil, lessons))
+    upcoming = (p.lesson.id for p in maps.next_first(session, pupil, lessons, today=now.date()))
     ordered: list[str] = []
     for lesson_id in (*recent, *upcoming):
         if lesson_id not in ordered:

@@ -89,6 +89,8 @@ class Incident(Base):
         # its last closed ones, in this index alone: never the years of closed history.
         Index("ix_incidents_school_status_closed", "school_id", "status", "closed_at", "id"),
         Index("ix_incidents_school_newest", "school_id", "id"),  # a school's, newest first
+        # Those still holding carers back after closing (the queue's reviews due): the few kept.
+        Index("ix_incidents_school_held", "school_id", "carers_held_after_closing"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -185,6 +187,9 @@ class IncidentEntry(Base):
 
 class IncidentAction(Base):
     __tablename__ = "incident_actions"
+    # The queue's "Follow-ups due" reads actions not done, by due date, from this index alone:
+    # years of done actions cost it nothing.
+    __table_args__ = (Index("ix_incident_actions_open_due", "done_at", "due_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)

@@ -12,12 +12,26 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache, lru_cache
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, case, func, or_, orm, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    or_,
+    orm,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import CompoundSelect
 
 from classroom.accounts.models import Account
 from classroom.db import plain_rows
@@ -27,7 +41,10 @@ from classroom.worries.models import (
     CATEGORY_LABELS,
     Category,
     Incident,
+    IncidentAction,
     IncidentPupil,
+    ParentContact,
+    ParentContactDecision,
     Risk,
     Source,
     Status,
@@ -146,6 +163,48 @@ def open_page(
     return QueuePage(_rows(session, _listing(scope, "first")), state, 0)
 
 
+@dataclass(frozen=True)
+class FollowUp:
+    """Something the team said it would do by a date, now due: an action, or a review."""
+
+    incident_id: int
+    what: str
+    who: str | None
+    due_on: date
+    section: str  # where on the incident's page it is done
+
+    @property
+    def reference(self) -> str:
+        return f"W{self.incident_id:05d}"
+
+
+FOLLOW_UPS_SHOWN = 50
+REVIEW = "Review \u201cnot now\u201d: should carers be told?"
+
+
+def follow_ups_due(session: Session, scope: Select[Incident], today: date) -> list[FollowUp]:
+    """Actions not done and "not now" decisions to review, due by `today`, oldest first.
+
+    Actions carried over when an incident closed are among them: they go on after closing,
+    and someone must still do them. A review counts while "not now" is the decision in force
+    and carers are still held back by it (open, or kept so at closing).
+    """
+    day = {"today": today}
+    due = list(plain_rows(session, _actions_due(), day))
+    ids = [incident_id for incident_id, *_rest in due]
+    mine = set(plain_rows(session, _in_scope(scope), {"ids": ids}).scalars()) if ids else set()
+    actions = [
+        FollowUp(incident_id, what, who, due_on, "action")
+        for incident_id, what, who, due_on in due
+        if incident_id in mine
+    ]
+    reviews = [
+        FollowUp(incident_id, REVIEW, None, review_on, "parent")
+        for incident_id, review_on in set(plain_rows(session, _reviews_due(scope), day))
+    ]
+    return sorted([*actions, *reviews], key=lambda f: (f.due_on, f.incident_id))[:FOLLOW_UPS_SHOWN]
+
+
 def recently_closed(session: Session, scope: Select[Incident]) -> tuple[QueueRow, ...]:
     return _rows(session, _closed_listing(scope))
 
@@ -213,6 +272,63 @@ def _closed_listing(scope: Select[Incident]) -> Select[Any]:
     ids = ids.order_by(None).order_by(*order).limit(RECENTLY_CLOSED)
     shown = select(Incident).where(Incident.id.in_(ids.scalar_subquery())).order_by(*order)
     return _row_query(shown)
+
+
+# Actions not done, due by a day, read from their own index (done_at, due_on): only actions
+# still to do are touched, never the school's history. Their incidents are then checked against
+# the actor's scope by id. Actions come first, as a join led by the incidents table walked every
+# incident the school ever had.
+@cache
+def _actions_due() -> Select[*tuple[Any, ...]]:
+    owner = _row_accounts()[1]
+    return (
+        select(
+            IncidentAction.incident_id,
+            IncidentAction.description,
+            owner.display_name,
+            IncidentAction.due_on,
+        )
+        .join(owner, owner.id == IncidentAction.owner_id)
+        .where(IncidentAction.done_at.is_(None), IncidentAction.due_on <= bindparam("today"))
+        .order_by(IncidentAction.due_on, IncidentAction.id)
+    )
+
+
+@lru_cache(maxsize=STATEMENTS_REMEMBERED)
+def _in_scope(scope: Select[Incident]) -> Select[int]:
+    ids = bindparam("ids", expanding=True, type_=Integer)
+    return scope.order_by(None).with_only_columns(Incident.id).where(Incident.id.in_(ids))
+
+
+@lru_cache(maxsize=STATEMENTS_REMEMBERED)
+def _reviews_due(scope: Select[Incident]) -> CompoundSelect[*tuple[Any, ...]]:
+    """ "Not now" in force with its review day come, on incidents that hold carers back: open
+    ones (their index) and those kept so at closing (theirs), never the closed history."""
+    later = orm.aliased(ParentContactDecision)
+    in_force = ~exists(
+        select(later.id).where(
+            later.incident_id == ParentContactDecision.incident_id,
+            later.id > ParentContactDecision.id,
+        )
+    )
+
+    def reviews(which: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
+        return (
+            scope.order_by(None)
+            .where(which)
+            .join(ParentContactDecision, ParentContactDecision.incident_id == Incident.id)
+            .where(
+                ParentContactDecision.review_on <= bindparam("today"),
+                ParentContactDecision.decision == ParentContact.NOT_NOW,
+                in_force,
+            )
+            .with_only_columns(Incident.id, ParentContactDecision.review_on)
+        )
+
+    return union_all(
+        reviews(Incident.status.in_(OPEN_STATUSES)),
+        reviews(Incident.carers_held_after_closing.is_(True)),  # its own index: the few kept
+    )
 
 
 @lru_cache(maxsize=STATEMENTS_REMEMBERED)

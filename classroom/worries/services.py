@@ -626,12 +626,15 @@ def add_action(
 def complete_action(
     session: Session, actor: Actor, action: IncidentAction, *, now: datetime
 ) -> None:
+    """Mark an action done; one carried over at closing may be, after closing too."""
     incident = session.get(Incident, action.incident_id)
     assert incident is not None  # noqa: S101 - foreign key
-    account = _worker(actor, incident)
+    account = _worker(actor, incident, changing=action.carried_over_at is None)
     if action.done_at is None:
         action.done_at = now
-        _entry(session, incident, account, "action_done", f"Done: {action.description}", now=now)
+        after = " (carried over at closing)" if action.carried_over_at else ""
+        text = f"Done{after}: {action.description}"
+        _entry(session, incident, account, "action_done", text, now=now)
         record(session, actor, "incident.action_done", incident)
 
 

@@ -82,6 +82,7 @@ from classroom.worries.queue import (
     STATEMENTS_REMEMBERED,
     Place,
     QueuePage,
+    follow_ups_due,
     open_page,
     open_state,
     recently_closed,
@@ -478,6 +479,7 @@ def queue() -> ResponseReturnValue:
         shown=shown,
         pager=_pager(shown),
         closed=recently_closed(db, scope),
+        due=follow_ups_due(db, scope, school_today()),
     )
 
 

@@ -97,7 +97,7 @@ def _safeguarding(db: Session, teacher: Account, dsl: Account, amira: Pupil, fol
 def _learning(db: Session, teacher: Account, amira: Pupil) -> None:
     """A lesson Amira tried, with an answer; a lesson her teacher wrote; a moment shared."""
     lessons = all_lessons(db)
-    lesson_id = maps.pupil_map(db, amira, lessons)[0].lesson.id
+    lesson_id = maps.pupil_map(db, amira, lessons, today=utcnow().date())[0].lesson.id
     attempt = player.start(db, amira, None, lesson_id, lessons, now=utcnow())
     step = player.step_of(attempt, 1, lessons)
     db.add(

@@ -98,9 +98,12 @@ def test_lessons_on_home_or_card_choosing_out_of_the_list_get_a_clear_message(
     session.expire_all()
     assert pupil.home_lessons is None
     assert pupil.card_choosing is CardChoosing.STRAIGHT_AWAY
-    assert session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "pupil.settings_changed")
-    ).all() == []
+    assert (
+        session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "pupil.settings_changed")
+        ).all()
+        == []
+    )
 
 
 def test_home_shows_the_chosen_number_of_lessons_with_the_target_first_and_said_next(
@@ -110,13 +113,16 @@ def test_home_shows_the_chosen_number_of_lessons_with_the_target_first_and_said_
     pupil = make_pupil(session, oak, first_name="Amira", home_lessons=2)
     teacher = login_as(Role.TEACHER, classes=[oak])
     lessons = all_lessons(session)
-    planned = maps.pupil_map(session, pupil, lessons)
+    planned = maps.pupil_map(session, pupil, lessons, today=utcnow().date())
     assert len(planned) > 4
     target = planned[-1].lesson
     maps.set_target(session, teacher, pupil, target.id, lessons, now=utcnow())
     session.commit()
     page = _home(app, session, pupil)
-    assert TILE.findall(page) == [target.id, maps.next_first(session, pupil, lessons)[1].lesson.id]
+    assert TILE.findall(page) == [
+        target.id,
+        maps.next_first(session, pupil, lessons, today=utcnow().date())[1].lesson.id,
+    ]
     next_item = page[page.index('<li class="next-item">') :].split("</li>", 1)[0]
     assert "next-label" in next_item  # "This one next" in words and pictures, over the tile
     assert f'href="/pupil/lessons/{target.id}"' in next_item
@@ -126,16 +132,14 @@ def test_home_shows_the_chosen_number_of_lessons_with_the_target_first_and_said_
     assert 'data-read-to-me="say-home"' in page
 
 
-def test_home_follows_the_pathway_when_staff_have_not_chosen(
-    app: Flask, session: Session
-) -> None:
+def test_home_follows_the_pathway_when_staff_have_not_chosen(app: Flask, session: Session) -> None:
     oak = make_class(session)
     pre_formal = make_pupil(session, oak, pathway=Pathway.PRE_FORMAL)
     formal = make_pupil(session, oak, pathway=Pathway.FORMAL)
     session.commit()
     assert len(TILE.findall(_home(app, session, pre_formal))) == 1
-    assert 'lesson-tiles just-one' in _home(app, session, pre_formal)
-    everything = len(maps.pupil_map(session, formal, all_lessons(session)))
+    assert "lesson-tiles just-one" in _home(app, session, pre_formal)
+    everything = len(maps.pupil_map(session, formal, all_lessons(session), today=utcnow().date()))
     assert len(TILE.findall(_home(app, session, formal))) == everything
 
 
@@ -184,4 +188,3 @@ def test_every_lesson_tile_on_home_has_a_speaker_that_says_it_without_opening_it
         assert speak is not None, f"tile {i} has no speaker"
         assert speak.group(1) == hear.group(1)
         assert speak.group(1).startswith("This one next. ") == (i == 0)
-

@@ -205,7 +205,9 @@ def test_a_shared_lesson_joins_no_class_or_pupil_map_until_a_teacher_adds_it(
     authoring.share(session, school.teacher, row, now=utcnow())
     lessons = maps.catalogue(session, app.extensions["lessons"], school.teacher.school_id)
     assert row.key in lessons
-    assert row.key not in {p.lesson.id for p in maps.pupil_map(session, school.pupil, lessons)}
+    assert row.key not in {
+        p.lesson.id for p in maps.pupil_map(session, school.pupil, lessons, today=utcnow().date())
+    }
     saved = maps.ensure_class_map(session, school.oak, lessons)
     assert row.key not in {entry.lesson_id for entry in saved}
     assert len(saved) == len(app.extensions["lessons"].available())
@@ -497,7 +499,7 @@ def test_who_sees_and_changes_teacher_lessons(
 def test_a_card_with_another_picture_for_a_listed_word_is_refused_in_the_editors_words(
     app: Flask, session: Session
 ) -> None:
-    """"Kind" with a broken heart (the word list's picture for "unkind") teaches the wrong
+    """ "Kind" with a broken heart (the word list's picture for "unkind") teaches the wrong
     word: the lesson files cannot do it, so a teacher's lesson cannot either."""
     school = make_school(session)
     client = client_for(app, school.teacher)

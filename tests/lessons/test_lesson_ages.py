@@ -26,7 +26,10 @@ NOON = datetime(2027, 3, 10, 12, 0, tzinfo=UTC)
 
 
 def _on_map(session: Session, pupil: object) -> set[str]:
-    return {p.lesson.id for p in maps.pupil_map(session, pupil, all_lessons(session))}  # type: ignore[arg-type]
+    return {
+        p.lesson.id
+        for p in maps.pupil_map(session, pupil, all_lessons(session), today=utcnow().date())
+    }  # type: ignore[arg-type]
 
 
 def test_a_lesson_for_14_to_19_reaches_a_pupil_on_their_14th_birthday(
@@ -44,7 +47,7 @@ def test_a_lesson_for_14_to_19_reaches_a_pupil_on_their_14th_birthday(
     assert FOR_14_TO_19 in _on_map(session, school.pupil)
     assert FOR_14_TO_19 not in _on_map(session, ben)  # 13 until tomorrow
     with pytest.raises(Invalid, match="is for pupils aged 14 to 19; Ben is 13"):
-        maps.add(session, school.teacher, ben, FOR_14_TO_19, lessons)
+        maps.add(session, school.teacher, ben, FOR_14_TO_19, lessons, today=utcnow().date())
     session.rollback()
     teacher = client_for(app, school.teacher)
     page = teacher.get(f"/pupils/{ben.id}/lessons")

@@ -110,7 +110,11 @@ def test_a_staff_message_goes_to_every_connected_carer_or_to_one(
         session, family.teacher, family.child, "To both of you", now=utcnow(), emails=carer_emails()
     )
     services.send_staff_message(
-        session, family.teacher, family.child, "Just for mum", to_carer_id=family.carer.id,
+        session,
+        family.teacher,
+        family.child,
+        "Just for mum",
+        to_carer_id=family.carer.id,
         now=utcnow(),
         emails=carer_emails(),
     )
@@ -123,16 +127,18 @@ def test_a_staff_message_goes_to_every_connected_carer_or_to_one(
     assert "Just for mum" not in dad.data.decode()
     with pytest.raises(Invalid):
         services.send_staff_message(
-            session, family.teacher, family.child, "Wrong", to_carer_id=family.other_carer.id,
+            session,
+            family.teacher,
+            family.child,
+            "Wrong",
+            to_carer_id=family.other_carer.id,
             now=utcnow(),
             emails=carer_emails(),
         )
 
 
 @pytest.mark.usefixtures("session")
-def test_carers_never_see_each_others_messages(
-    app: Flask, family: Family
-) -> None:
+def test_carers_never_see_each_others_messages(app: Flask, family: Family) -> None:
     mum = client_for(app, family.carer)
     response = mum.post(
         f"/family/children/{family.child.id}/messages", data={"body": "Mum's private note"}
@@ -184,9 +190,7 @@ def test_quiet_hours_hold_a_message_until_the_morning(
 
 @pytest.mark.usefixtures("app")
 def test_quiet_hours_rules() -> None:
-    hours = QuietHours(
-        time(16, 30), time(8), True, frozenset({date(2027, 2, 15)}), ZoneInfo("UTC")
-    )
+    hours = QuietHours(time(16, 30), time(8), True, frozenset({date(2027, 2, 15)}), ZoneInfo("UTC"))
     friday_evening = datetime(2027, 2, 12, 18, 0, tzinfo=UTC)
     assert hours.next_open(friday_evening) == datetime(2027, 2, 16, 8, 0, tzinfo=UTC)  # holiday
     assert hours.next_open(datetime(2027, 2, 16, 9, 0, tzinfo=UTC)) == datetime(
@@ -249,7 +253,7 @@ def test_the_weeks_tip_follows_what_the_child_is_learning(
 ) -> None:
     tip = tips.tip_for(session, family.child, clock(), lesson_files())
     assert tip is not None
-    first = maps.next_first(session, family.child, all_lessons(session))[0]
+    first = maps.next_first(session, family.child, all_lessons(session), today=utcnow().date())[0]
     assert tip.lesson_id == first.lesson.id  # next on the map
     assert tip.text == tips.TIPS[tip.lesson_id]
     page = client_for(app, family.carer).get(f"/family/children/{family.child.id}").data.decode()
@@ -276,9 +280,7 @@ def test_every_lesson_has_a_tip_and_every_tip_a_lesson() -> None:
 
 
 @pytest.mark.usefixtures("app")
-def test_tips_never_choose_a_teacher_enabled_lesson(
-    session: Session, family: Family
-) -> None:
+def test_tips_never_choose_a_teacher_enabled_lesson(session: Session, family: Family) -> None:
     enabled_only = {lesson.id for lesson in lesson_files() if lesson.teacher_enabled_only}
     lessons = all_lessons(session)
     for week in range(60):
@@ -397,7 +399,11 @@ def test_do_not_contact_blocks_every_route_about_that_incident(
     incident = incident_about(session, family, ParentContact.INFORM_NOW)
     send_notice(session, family.dsl, incident, family.child, "Amira is safe.")
     services.send_staff_message(
-        session, family.dsl, family.child, "Follow-up about it", incident_id=incident.id,
+        session,
+        family.dsl,
+        family.child,
+        "Follow-up about it",
+        incident_id=incident.id,
         now=utcnow(),
         emails=carer_emails(),
     )
@@ -406,7 +412,12 @@ def test_do_not_contact_blocks_every_route_about_that_incident(
     assert "Follow-up about it" in mum.get(f"/family/children/{family.child.id}").data.decode()
 
     worries.decide_parent_contact(
-        session, family.dsl, incident, ParentContact.DO_NOT_CONTACT, "Risk at home", None,
+        session,
+        family.dsl,
+        incident,
+        ParentContact.DO_NOT_CONTACT,
+        "Risk at home",
+        None,
         now=utcnow(),
     )
     session.commit()
@@ -417,13 +428,20 @@ def test_do_not_contact_blocks_every_route_about_that_incident(
         send_notice(session, family.dsl, incident, family.child, "Again")
     with pytest.raises(Invalid, match="do not contact"):
         services.send_staff_message(
-            session, family.dsl, family.child, "Chosen", incident_id=incident.id,
+            session,
+            family.dsl,
+            family.child,
+            "Chosen",
+            incident_id=incident.id,
             now=utcnow(),
             emails=carer_emails(),
         )
     with pytest.raises(Invalid, match="do not contact"):
         services.send_staff_message(
-            session, family.dsl, family.child, f"About {incident.reference}, as discussed",
+            session,
+            family.dsl,
+            family.child,
+            f"About {incident.reference}, as discussed",
             now=utcnow(),
             emails=carer_emails(),
         )
@@ -433,7 +451,10 @@ def test_class_staff_cannot_mention_a_safeguarding_record(session: Session, fami
     incident = incident_about(session, family, ParentContact.INFORM_NOW)
     with pytest.raises(Invalid, match="Only the safeguarding team"):
         services.send_staff_message(
-            session, family.teacher, family.child, f"Re {incident.reference}: all fine",
+            session,
+            family.teacher,
+            family.child,
+            f"Re {incident.reference}: all fine",
             now=utcnow(),
             emails=carer_emails(),
         )

@@ -180,7 +180,11 @@ def _records(app: Flask, session: Session) -> tuple[dict[str, Sample], dict[str,
         make_account(session, role, classes, school=other, username=username, password=PASSWORD)
     device, token = make_device(session, oak)
     incident = worries.raise_worry(
-        session, amira, device, str(uuid.uuid4()), worries.WorryChoices(what="sad"),
+        session,
+        amira,
+        device,
+        str(uuid.uuid4()),
+        worries.WorryChoices(what="sad"),
         now=utcnow(),
         base_url=base_url(),
     )
@@ -195,10 +199,15 @@ def _records(app: Flask, session: Session) -> tuple[dict[str, Sample], dict[str,
         today=school_today(),
     )
     lessons = all_lessons(session)
-    lesson_id = maps.pupil_map(session, amira, lessons)[0].lesson.id
+    lesson_id = maps.pupil_map(session, amira, lessons, today=utcnow().date())[0].lesson.id
     attempt = player.start(session, amira, device, lesson_id, lessons, now=utcnow())
     mail = enqueue_email(
-        session, "walk:failed", "x@example.invalid", "Subject", "Body", school_id=amira.school_id,
+        session,
+        "walk:failed",
+        "x@example.invalid",
+        "Subject",
+        "Body",
+        school_id=amira.school_id,
         now=utcnow(),
     )
     assert mail is not None
@@ -257,7 +266,7 @@ def _more_samples(session: Session, amira: Pupil, teacher: Account) -> dict[str,
     """Records of the newer features (assessment, teacher-written lessons)."""
 
     lessons = all_lessons(session)
-    lesson_id = maps.pupil_map(session, amira, lessons)[0].lesson.id
+    lesson_id = maps.pupil_map(session, amira, lessons, today=utcnow().date())[0].lesson.id
     objective = assessment.pupil_objective(session, amira, lesson_id, lessons)[1].objective.id
     today = utcnow().date()
     observation = assessment.observe(
