@@ -615,7 +615,12 @@ def _decision_in_force_is(
     decisions: tuple[ParentContact, ...],
 ) -> ColumnElement[bool]:
     later = _later_decision()
-    latest = select(func.max(later.id)).where(later.incident_id == incident_id).scalar_subquery()
+    latest = (
+        select(func.max(later.id))
+        .where(later.incident_id == incident_id)
+        .correlate_except(later)
+        .scalar_subquery()
+    )
     return exists(
         select(ParentContactDecision.id).where(
             ParentContactDecision.id == latest,

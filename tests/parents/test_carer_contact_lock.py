@@ -7,6 +7,8 @@ now decides, and the feed, tip, learning moments, messages and emails all go thr
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
@@ -19,10 +21,10 @@ from classroom.parents.models import EmailMode
 from classroom.worker import tick
 from classroom.worries import services as worries
 from classroom.worries.models import Category, Incident, ParentContact, Risk
-from tests.app_settings import carer_emails, lesson_files
+from tests.app_settings import base_url, carer_emails, lesson_files
 from tests.conftest import Clock, client_for
 from tests.lesson_helpers import all_lessons
-from tests.parents_helpers import Family, incident_about, make_family, moment
+from tests.parents_helpers import Family, incident_about, make_family, moment, send_notice
 from tests.smtp import Inbox
 
 FOLLOW_UP = "pressure-secrets-pictures"
@@ -219,3 +221,38 @@ def test_no_email_or_digest_about_the_child_while_do_not_contact(
     tick()
     assert inbox.to(family.carer.email) == []
     assert inbox.to(family.second_carer.email) == []
+
+
+def _concern_about_ben(session: Session, family: Family, decision: ParentContact) -> Incident:
+    incident = worries.raise_concern(
+        session, family.teacher, str(uuid.uuid4()),
+        worries.ConcernInput(family.other.id, "Upset at lunch", "speech", None, None),
+        now=utcnow(), base_url=base_url(),
+    )  # fmt: skip
+    worries.decide_parent_contact(
+        session, family.dsl, incident, decision, "Reason text", None, now=utcnow()
+    )
+    session.commit()
+    return incident
+
+
+def test_one_incidents_decision_never_stands_for_anothers(
+    app: Flask, session: Session, family: Family
+) -> None:
+    """The decision in force is the latest for that incident. It was read as the latest of
+    any incident: a later "inform now" about Ben lifted Amira's "do not contact", and a
+    later "do not contact" about Ben hid a notice her mum had been sent."""
+    amiras = incident_about(session, family, ParentContact.DO_NOT_CONTACT)
+    _concern_about_ben(session, family, ParentContact.INFORM_NOW)
+    assert not policy.may_tell_carers(session, family.child.id)
+    assert policy.holds_carers(session, amiras)
+    assert policy.may_tell_carers(session, family.other.id)
+
+    worries.decide_parent_contact(
+        session, family.dsl, amiras, ParentContact.INFORM_NOW, "Mum is safe", None, now=utcnow()
+    )
+    session.commit()
+    send_notice(session, family.dsl, amiras, family.child, "Amira is safe and well.")
+    session.commit()
+    _concern_about_ben(session, family, ParentContact.DO_NOT_CONTACT)
+    assert _carer_sees(app, family, "Amira is safe and well.")
