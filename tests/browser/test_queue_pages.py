@@ -4,6 +4,7 @@ page she is on."""
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from playwright.sync_api import Page, expect
@@ -54,6 +55,7 @@ def test_older_goes_on_from_the_last_row_on_screen_after_a_new_worry_arrives(
     assert last_on_screen not in _refs(page)  # pushed off her page by the new one
 
     page.get_by_role("link", name="Older").click()
+    page.wait_for_url(re.compile(r"[?]after="))  # the click only starts the navigation
     assert _refs(page)[0] == last_on_screen  # the first of the next page: not skipped
     assert_accessible(page)
     second_page = _refs(page)
@@ -63,5 +65,6 @@ def test_older_goes_on_from_the_last_row_on_screen_after_a_new_worry_arrives(
     expect(page.locator(".pager span")).to_contain_text(f"{count + 2} new or open", timeout=4000)
     assert _refs(page) == second_page
     page.get_by_role("link", name="Newer").click()
+    page.wait_for_url(re.compile(r"[?]before="))
     assert _refs(page)[0] != second_page[0]
     expect(page.get_by_role("link", name="Older")).to_be_visible()
