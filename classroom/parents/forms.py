@@ -112,11 +112,16 @@ class CarerAccountForm(Form):
 
 
 class ConsentForm(Form):
+    # Both start on "Choose…": a consent recorded that nobody chose would share a child's photos.
     purpose = SelectField(
-        "Consent for", choices={p.value: label for p, label in CONSENT_PURPOSE_LABELS.items()}
+        "Consent for",
+        choices={"": "Choose…"} | {p.value: label for p, label in CONSENT_PURPOSE_LABELS.items()},
+        validators=[DataRequired("Choose what the consent is for.")],
     )
     decision = SelectField(
-        "Decision", choices={"given": "Consent given", "withdrawn": "Consent withdrawn"}
+        "Decision",
+        choices={"": "Choose…", "given": "Consent given", "withdrawn": "Consent withdrawn"},
+        validators=[DataRequired("Choose whether consent was given or withdrawn.")],
     )
     given_by = StringField(
         "Given or withdrawn by",

@@ -72,9 +72,36 @@ class LinkPupilForm(Form):
 
 
 class ReferralForm(Form):
-    agency = SelectField("Agency", choices={a.value: label for a, label in AGENCY_LABELS.items()})
+    agency = SelectField(
+        "Agency",
+        choices={"": CHOOSE} | {a.value: label for a, label in AGENCY_LABELS.items()},
+        validators=[DataRequired("Choose the agency you referred to.")],
+    )
     reference = StringField("Their reference number", validators=[Length(max=80)])
     reason = TextAreaField("Reason for referral", validators=[DataRequired("Say why."), TEXT])
+
+
+class ReferralReplyForm(Form):
+    referral_id = SelectField(
+        "Referral", choices={}, validators=[DataRequired("Choose the referral they replied to.")]
+    )
+    replied_on = DateField("Reply received on", validators=[InputRequired("Give the day.")])
+    reference = StringField(
+        "Their reference number (if it is new)", validators=[Optional(), Length(max=80)]
+    )
+    outcome = TextAreaField(
+        "What they decided", validators=[DataRequired("Record what they decided."), TEXT]
+    )
+
+
+class ReferralChaseForm(Form):
+    referral_id = SelectField(
+        "Referral", choices={}, validators=[DataRequired("Choose the referral you chased.")]
+    )
+    what = TextAreaField("What you did", validators=[DataRequired("Say how you chased it."), TEXT])
+    again_on = DateField(
+        "Follow up again by", validators=[InputRequired("Give the day to follow up again.")]
+    )
 
 
 class ParentContactForm(Form):

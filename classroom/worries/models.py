@@ -211,7 +211,12 @@ class IncidentAction(Base):
 
 
 class Referral(Base):
+    """A referral to an agency outside school, and its follow-up clock: until the agency's reply
+    is recorded, someone must chase it by `follow_up_on` (moved on by each chase)."""
+
     __tablename__ = "referrals"
+    # Replies still awaited, by follow-up day: the queue's follow-ups due read only these.
+    __table_args__ = (Index("ix_referrals_awaiting_due", "replied_on", "follow_up_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
@@ -220,8 +225,15 @@ class Referral(Base):
     made_at: Mapped[datetime] = mapped_column(UtcDateTime())
     made_by_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     follow_up_on: Mapped[date] = mapped_column(Date)
-    acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
-    outcome: Mapped[str | None] = mapped_column(Text)
+    replied_on: Mapped[date | None] = mapped_column(Date)  # the day the agency's reply came
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime())  # reply recorded
+    outcome: Mapped[str | None] = mapped_column(Text)  # what the agency decided
+
+    made_by: Mapped[Account] = relationship(foreign_keys=[made_by_id])
+
+    @property
+    def awaiting_reply(self) -> bool:
+        return self.replied_on is None
 
 
 class ParentContactDecision(Base):

@@ -20,11 +20,15 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     Select,
+    String,
     and_,
     bindparam,
     case,
+    cast,
     exists,
     func,
+    literal_column,
+    null,
     or_,
     orm,
     select,
@@ -38,13 +42,16 @@ from classroom.db import plain_rows
 from classroom.pupils.models import Pupil
 from classroom.worries import services
 from classroom.worries.models import (
+    AGENCY_LABELS,
     CATEGORY_LABELS,
+    Agency,
     Category,
     Incident,
     IncidentAction,
     IncidentPupil,
     ParentContact,
     ParentContactDecision,
+    Referral,
     Risk,
     Source,
     Status,
@@ -183,19 +190,21 @@ REVIEW = "Review \u201cnot now\u201d: should carers be told?"
 
 
 def follow_ups_due(session: Session, scope: Select[Incident], today: date) -> list[FollowUp]:
-    """Actions not done and "not now" decisions to review, due by `today`, oldest first.
+    """Actions not done, referrals still awaiting a reply and "not now" decisions to review,
+    due by `today`, oldest first.
 
     Actions carried over when an incident closed are among them: they go on after closing,
-    and someone must still do them. A review counts while "not now" is the decision in force
-    and carers are still held back by it (open, or kept so at closing).
+    and someone must still do them; so does chasing a referral's reply. A review counts while
+    "not now" is the decision in force and carers are still held back by it (open, or kept so
+    at closing).
     """
     day = {"today": today}
-    due = list(plain_rows(session, _actions_due(), day))
+    due = list(plain_rows(session, _work_due(), day))
     ids = [incident_id for incident_id, *_rest in due]
     mine = set(plain_rows(session, _in_scope(scope), {"ids": ids}).scalars()) if ids else set()
     actions = [
-        FollowUp(incident_id, what, who, due_on, "action")
-        for incident_id, what, who, due_on in due
+        _work_follow_up(incident_id, section, what, reference, who, due_on)
+        for incident_id, section, what, reference, who, due_on in due
         if incident_id in mine
     ]
     reviews = [
@@ -274,24 +283,52 @@ def _closed_listing(scope: Select[Incident]) -> Select[Any]:
     return _row_query(shown)
 
 
-# Actions not done, due by a day, read from their own index (done_at, due_on): only actions
-# still to do are touched, never the school's history. Their incidents are then checked against
-# the actor's scope by id. Actions come first, as a join led by the incidents table walked every
-# incident the school ever had.
+def _work_follow_up(
+    incident_id: int, section: str, what: str, reference: str | None, who: str, due_on: date
+) -> FollowUp:
+    if section == "action":
+        return FollowUp(incident_id, what, who, due_on, section)
+    agency = AGENCY_LABELS[Agency(what)]
+    ref = f" (ref {reference})" if reference else ""
+    return FollowUp(
+        incident_id, f"Chase the referral to {agency}{ref}: no reply yet", who, due_on, section
+    )
+
+
+# Actions not done and referrals not replied to, due by a day, each read from its own index
+# ((done_at, due_on) and (replied_on, follow_up_on)): only what is still to do is touched, never
+# the school's history. Their incidents are then checked against the actor's scope by id. Led
+# by the incidents table, a join walked every incident the school ever had.
 @cache
-def _actions_due() -> Select[*tuple[Any, ...]]:
-    owner = _row_accounts()[1]
-    return (
+def _work_due() -> CompoundSelect[*tuple[Any, ...]]:
+    """(incident id, section, what or agency, their reference, who, due on) of each."""
+    person = _row_accounts()[1]
+    nothing = cast(null(), String)
+    actions = (
         select(
             IncidentAction.incident_id,
+            literal_column("'action'"),
             IncidentAction.description,
-            owner.display_name,
+            nothing,
+            person.display_name,
             IncidentAction.due_on,
         )
-        .join(owner, owner.id == IncidentAction.owner_id)
+        .join(person, person.id == IncidentAction.owner_id)
         .where(IncidentAction.done_at.is_(None), IncidentAction.due_on <= bindparam("today"))
-        .order_by(IncidentAction.due_on, IncidentAction.id)
     )
+    referrals = (
+        select(
+            Referral.incident_id,
+            literal_column("'referral'"),
+            cast(Referral.agency, String),
+            Referral.reference,
+            person.display_name,
+            Referral.follow_up_on,
+        )
+        .join(person, person.id == Referral.made_by_id)
+        .where(Referral.replied_on.is_(None), Referral.follow_up_on <= bindparam("today"))
+    )
+    return union_all(actions, referrals)
 
 
 @lru_cache(maxsize=STATEMENTS_REMEMBERED)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache, lru_cache
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import BindParameter, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
-from classroom import policy
+from classroom import localtime, policy
 from classroom.accounts.models import Account
 from classroom.audit.services import record
 from classroom.db import plain_rows
@@ -23,6 +24,7 @@ from classroom.pupils.models import Pupil
 from classroom.symbols.people import school_adults
 from classroom.worries import chronology, flow
 from classroom.worries.models import (
+    AGENCY_LABELS,
     Agency,
     Category,
     Incident,
@@ -701,6 +703,79 @@ def add_referral(
     return referral
 
 
+def _agency_of(referral: Referral) -> str:
+    ref = f" (ref {referral.reference})" if referral.reference else ""
+    return f"{AGENCY_LABELS[referral.agency]}{ref}"
+
+
+def _awaited(session: Session, actor: Actor, referral: Referral) -> tuple[Incident, Account]:
+    """The referral's incident and the team member acting on it, if its reply is still awaited.
+
+    A reply often comes after the incident has closed, and until it does someone must chase
+    it, so both may be recorded on a closed incident too: the follow-up clock runs on.
+    """
+    incident = session.get(Incident, referral.incident_id)
+    assert incident is not None  # noqa: S101 - foreign key
+    account = _worker(actor, incident, changing=False)
+    if not referral.awaiting_reply:
+        raise Invalid(
+            f"The reply from {_agency_of(referral)} is already recorded. "
+            "Add a note for anything that came later.",
+            "referral_id",
+        )
+    return incident, account
+
+
+def record_referral_reply(
+    session: Session,
+    actor: Actor,
+    referral: Referral,
+    reply: ReferralReply,
+    *,
+    now: datetime,
+    zone: ZoneInfo,
+) -> None:
+    """The agency's reply: the day it came and what they decided. It stops the follow-up clock."""
+    incident, account = _awaited(session, actor, referral)
+    made_on = localtime.to_local(referral.made_at, zone).date()
+    if reply.replied_on > localtime.local_today(now, zone):
+        raise Invalid("The reply cannot have come on a day still to come.", "replied_on")
+    if reply.replied_on < made_on:
+        raise Invalid(
+            f"The reply cannot have come before the referral was made ({made_on:%d %b %Y}).",
+            "replied_on",
+        )
+    reference = _clean(reply.reference, 80, "Reference")
+    if reference and reference != referral.reference:
+        referral.reference = reference
+    referral.outcome = _required(reply.outcome, "What they decided")
+    referral.replied_on, referral.acknowledged_at = reply.replied_on, now
+    text = f"Reply from {_agency_of(referral)}, received {reply.replied_on:%d %b %Y}"
+    _entry(session, incident, account, "referral_reply", text, referral.outcome, now=now)
+    record(session, actor, "incident.referral_reply", incident, referral.agency.value)
+
+
+def chase_referral(
+    session: Session,
+    actor: Actor,
+    referral: Referral,
+    what: str,
+    again_on: date,
+    *,
+    now: datetime,
+    today: date,
+) -> None:
+    """Chased, no reply yet: what was done, and the day to follow up again if none comes."""
+    incident, account = _awaited(session, actor, referral)
+    if again_on < today:
+        raise Invalid("The day to follow up again cannot be in the past.", "again_on")
+    done = _required(what, "What you did")
+    referral.follow_up_on = again_on
+    text = f"Chased {_agency_of(referral)}: no reply yet; follow up again by {again_on:%d %b %Y}"
+    _entry(session, incident, account, "referral_chased", text, done, now=now)
+    record(session, actor, "incident.referral_chased", incident, referral.agency.value)
+
+
 def next_working_day(day: date) -> date:
     day += timedelta(days=1)
     while day.weekday() >= 5:
@@ -759,6 +834,15 @@ class Settle:
 
     done: bool
     reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ReferralReply:
+    """An agency's reply to a referral, as the team member recording it gives it."""
+
+    replied_on: date
+    outcome: str
+    reference: str | None = None  # theirs, if it was not known when the referral was made
 
 
 def close(

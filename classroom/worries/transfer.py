@@ -216,6 +216,7 @@ def _incident_record(session: Session, incident: Incident, pupil: Pupil) -> dict
                 "reference": r.reference,
                 "made_at": _when(r.made_at),
                 "follow_up_on": _when(r.follow_up_on),
+                "replied_on": _when(r.replied_on),
                 "outcome": r.outcome,
             }
             for r in incident.referrals

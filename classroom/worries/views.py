@@ -49,7 +49,15 @@ from classroom.pupils.models import Pupil, SchoolClass
 from classroom.symbols.fragments_web import fragment
 from classroom.symbols.people import SchoolAdult, offered_adults
 from classroom.symbols.people_views import adult_pictures
-from classroom.web import apply_form, current_actor, passive, requested_page, school_today
+from classroom.web import (
+    apply_form,
+    current_actor,
+    local_time,
+    passive,
+    requested_page,
+    school_today,
+    school_zone,
+)
 from classroom.worries import envelope, flow, services
 from classroom.worries.forms import (
     ActionForm,
@@ -60,7 +68,9 @@ from classroom.worries.forms import (
     LinkPupilForm,
     NoteForm,
     ParentContactForm,
+    ReferralChaseForm,
     ReferralForm,
+    ReferralReplyForm,
     ReleaseCarersForm,
     ReopenForm,
     TriageForm,
@@ -76,6 +86,7 @@ from classroom.worries.models import (
     IncidentPupil,
     ParentContact,
     PupilRole,
+    Referral,
     Risk,
 )
 from classroom.worries.queue import (
@@ -557,6 +568,16 @@ def _pupil_choices_in_school(incident: Incident) -> dict[str, str]:
     return {str(i): f"{first} {last} ({in_class})" for i, first, last, in_class in pupils}
 
 
+def _awaited_choices(incident: Incident) -> dict[str, str]:
+    """The incident's referrals still awaiting a reply, to record one or a chase against."""
+    return {
+        str(r.id): f"{AGENCY_LABELS[r.agency]}, made {local_time(r.made_at, 'date')}"
+        + (f" (ref {r.reference})" if r.reference else "")
+        for r in incident.referrals
+        if r.awaiting_reply
+    }
+
+
 def _forms(incident: Incident) -> dict[str, Form]:
     """Every form on the incident page, each prefixed so their fields' ids never clash."""
     classes: dict[str, type[Form]] = {
@@ -565,6 +586,8 @@ def _forms(incident: Incident) -> dict[str, Form]:
         "action": ActionForm,
         "link": LinkPupilForm,
         "referral": ReferralForm,
+        "reply": ReferralReplyForm,
+        "chase": ReferralChaseForm,
         "parent": ParentContactForm,
         "close": CloseForm,
         "reopen": ReopenForm,
@@ -598,6 +621,9 @@ def _fill_choices(incident: Incident, forms: dict[str, Form]) -> None:
         forms["chosen"].instead_id.choices = {"": "Choose who…"} | {
             str(a.id): f"{a.display_name} ({a.role.label})" for a in people
         }
+    for name in ("reply", "chase"):
+        if name in forms:
+            forms[name].referral_id.choices = {"": "Choose which…"} | _awaited_choices(incident)
     if "link" in forms:
         forms["link"].pupil_id.choices = {"": "Choose the pupil…"} | _pupil_choices_in_school(
             incident
@@ -629,6 +655,7 @@ def _detail_page(
         alerts=services.incident_alerts(get_session(), incident),
         next_reminder=services.reminder_due(incident, int(current_app.config["WORRY_ACK_MINUTES"])),
         set_aside=services.SET_ASIDE,
+        today=school_today(),
         error=error,
     ), status
 
@@ -711,7 +738,14 @@ def _work(
 
 
 # Sections that are gone after the change they make: where the page opens instead.
-AFTER = {"ack": "triage", "close": "reopen", "reopen": "note", "release": "parent"}
+AFTER = {
+    "ack": "triage",
+    "close": "reopen",
+    "reopen": "note",
+    "release": "parent",
+    "reply": "referral",
+    "chase": "referral",
+}
 
 
 @bp.post("/safeguarding/<int:incident_id>/acknowledge")
@@ -789,6 +823,44 @@ def action_done(incident_id: int, action_id: int) -> ResponseReturnValue:
         services.complete_action(get_session(), current_actor(), found, now=utcnow())
 
     return _work(incident_id, "action", None, apply)
+
+
+def _awaited_referral(incident: Incident, form: Any) -> Referral:
+    """The referral the form names: one of this incident's (the choices are its own)."""
+    found = get_session().get(Referral, int(form.referral_id.data))
+    if found is None or found.incident_id != incident.id:
+        abort(404)
+    return found
+
+
+@bp.post("/safeguarding/<int:incident_id>/referrals/reply")
+@allow("work_incidents")
+def referral_reply(incident_id: int) -> ResponseReturnValue:
+    def apply(incident: Incident, form: Any) -> None:
+        reply = services.ReferralReply(form.replied_on.data, form.outcome.data, form.reference.data)
+        referral = _awaited_referral(incident, form)
+        services.record_referral_reply(
+            get_session(), current_actor(), referral, reply, now=utcnow(), zone=school_zone()
+        )
+
+    return _work(incident_id, "reply", ReferralReplyForm, apply)
+
+
+@bp.post("/safeguarding/<int:incident_id>/referrals/chase")
+@allow("work_incidents")
+def referral_chase(incident_id: int) -> ResponseReturnValue:
+    def apply(incident: Incident, form: Any) -> None:
+        services.chase_referral(
+            get_session(),
+            current_actor(),
+            _awaited_referral(incident, form),
+            form.what.data,
+            form.again_on.data,
+            now=utcnow(),
+            today=school_today(),
+        )
+
+    return _work(incident_id, "chase", ReferralChaseForm, apply)
 
 
 @bp.post("/safeguarding/<int:incident_id>/pupils")

@@ -12,6 +12,7 @@ import uuid
 from collections import deque
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Page
@@ -29,7 +30,7 @@ from classroom.parents import services as parents
 from classroom.pupils.models import Pupil
 from classroom.worries import evidence, transfer
 from classroom.worries import services as worries
-from classroom.worries.models import Category, ParentContact, Risk
+from classroom.worries.models import Agency, Category, Incident, ParentContact, Risk
 from tests.app_settings import base_url, carer_emails
 from tests.authoring_helpers import lesson_form
 from tests.browser.conftest import LiveServer, assert_accessible
@@ -89,9 +90,22 @@ def _safeguarding(db: Session, teacher: Account, dsl: Account, amira: Pupil, fol
             worries.close(db, dsl, concern, "Settled", "Check in after games", now=now)
     upload = evidence.Upload("shot.gif", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", "A message")
     evidence.add_attachment(db, dsl, concern, upload, folder, now)
+    _referrals(db, dsl, concern)
     phrase = "the crawl's passphrase"
     made = transfer.export_file(db, dsl, amira, phrase, now, folder, 10)
     transfer.import_file(db, dsl, amira, made.package, phrase, now, folder)
+
+
+def _referrals(db: Session, dsl: Account, concern: Incident) -> None:
+    """One referral still awaiting its reply (so its reply and chase forms show), one answered."""
+    now, today = utcnow(), utcnow().date()
+    why = "Mum asked for help"
+    worries.add_referral(db, dsl, concern, Agency.CHILDRENS_SERVICES, "", why, now=now, today=today)
+    answered = worries.add_referral(
+        db, dsl, concern, Agency.POLICE, "P-1", why, now=now, today=today
+    )
+    reply = worries.ReferralReply(today, "No further action")
+    worries.record_referral_reply(db, dsl, answered, reply, now=now, zone=ZoneInfo("UTC"))
 
 
 def _learning(db: Session, teacher: Account, amira: Pupil) -> None:

@@ -218,6 +218,25 @@ def test_staff_record_consent_and_see_which_are_due(
     assert "cannot be in the future" in future.data.decode()
 
 
+def test_staff_choose_what_consent_is_for_and_whether_it_was_given(
+    app: Flask, session: Session, family: Family
+) -> None:
+    """Nothing is chosen for them: a form saved in a hurry records no consent nobody gave."""
+    staff = client_for(app, family.teacher)
+    page = staff.get(f"/parents/pupils/{family.child.id}").data.decode()
+    for name in ("consent-purpose", "consent-decision"):
+        select_box = page.split(f'name="{name}"')[1].split("</select>")[0]
+        assert select_box.split("<option")[1].startswith(' value="">Choose…'), name
+        assert "selected" not in select_box, name
+    data = {"consent-given_by": "Sara Khan (mother)", "consent-given_on": "2027-01-10"}
+    unchosen = staff.post(f"/parents/pupils/{family.child.id}/consent", data=data)
+    assert unchosen.status_code == 400
+    assert "Choose what the consent is for." in unchosen.data.decode()
+    assert "Choose whether consent was given or withdrawn." in unchosen.data.decode()
+    statuses = queries.consent_statuses(session, family.child, date(2027, 1, 12))
+    assert not any(status.in_force for status in statuses)
+
+
 def test_consent_due_within_a_month_is_flagged(session: Session, family: Family) -> None:
     services.record_consent(
         session, family.teacher, family.child, ConsentPurpose.APP, True, "Sara", date(2026, 2, 1),

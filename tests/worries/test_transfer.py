@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import TestResponse, encode_multipart
 
+from classroom import localtime
 from classroom.accounts.models import Role
 from classroom.audit.models import AuditEvent
 from classroom.db import get_session, utcnow
@@ -45,7 +46,7 @@ def sending(app: Flask, session: Session) -> School:
     services.add_note(
         session, school.dsl, incident, "Spoke to Amira with her TA", "She asked", now=utcnow()
     )
-    services.add_referral(
+    referral = services.add_referral(
         session,
         school.dsl,
         incident,
@@ -55,6 +56,9 @@ def sending(app: Flask, session: Session) -> School:
         now=utcnow(),
         today=school_today(),
     )
+    reply = services.ReferralReply(school_today(), "Words of advice given to the sender")
+    zone = localtime.school_zone(app.config)
+    services.record_referral_reply(session, school.dsl, referral, reply, now=utcnow(), zone=zone)
     body_map.add_mark(session, school.dsl, incident, mark_input(region="front:chest"), utcnow())
     upload = evidence.Upload("chat.png", png_with_metadata(), "Screenshot of the threats")
     evidence.add_attachment(
@@ -124,6 +128,7 @@ def test_a_file_exported_here_imports_on_another_instance_with_everything_in_it(
             "Unkind messages on her phone",
             "Spoke to Amira with her TA",
             "Police – ref CR-1234",
+            ": Words of advice given to the sender",
             "Bruise, 3 cm by 2 cm – Front: chest",
             "chat.png",
             "Read-only",
