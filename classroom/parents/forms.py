@@ -132,8 +132,15 @@ class ConsentForm(Form):
 
 
 class LearningMomentForm(Form):
-    objective = SelectField("What they were learning", choices={})
-    level = SelectField("How they did", choices={})
+    # Both start on "Choose…" (see parents.views._moment_form): what reaches home is chosen.
+    objective = SelectField(
+        "What they were learning",
+        choices={},
+        validators=[DataRequired("Choose what they were learning.")],
+    )
+    level = SelectField(
+        "How they did", choices={}, validators=[DataRequired("Choose how they did.")]
+    )
     note = TextAreaField(
         "A note for home (optional)",
         validators=[Length(max=MAX_NOTE)],

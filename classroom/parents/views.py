@@ -526,8 +526,10 @@ def _moment_form(pupil: Pupil, submitted: bool = False) -> LearningMomentForm:
     form = LearningMomentForm() if submitted else LearningMomentForm(formdata=None)
     pathway = LessonPathway(pupil.pathway.value)
     objectives = [(lesson, lesson.version(pathway).objective) for lesson in _lesson_files()]
-    form.objective.choices = {o.id: f"{lesson.title.text}: {o.text}" for lesson, o in objectives}
-    form.level.choices = dict(MOMENT_LEVELS)
+    form.objective.choices = {"": "Choose…"} | {
+        o.id: f"{lesson.title.text}: {o.text}" for lesson, o in objectives
+    }
+    form.level.choices = {"": "Choose…"} | MOMENT_LEVELS
     if not submitted:
         form.key.data = _new_key()
     return form

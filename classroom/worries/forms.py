@@ -155,8 +155,8 @@ class ConcernForm(Form):
 
 
 class FollowUpForm(Form):
-    pupil_id = SelectField("Pupil", choices={})
-    lesson_id = SelectField("Lesson", choices={})
+    pupil_id = SelectField("Pupil", choices={}, validators=[DataRequired("Choose the pupil.")])
+    lesson_id = SelectField("Lesson", choices={}, validators=[DataRequired("Choose the lesson.")])
 
 
 class ChosenAdultForm(Form):

@@ -60,6 +60,7 @@ from classroom.web import (
 )
 from classroom.worries import envelope, flow, services
 from classroom.worries.forms import (
+    CHOOSE,
     ActionForm,
     ChosenAdultForm,
     CloseForm,
@@ -693,11 +694,15 @@ def _notices(incident: Incident) -> dict[str, Any]:
 
 def _follow_up_choices(incident: Incident, form: Form) -> None:
     """Linked pupils, and every lesson with the one that fits the category first."""
-    form.pupil_id.choices = {str(link.pupil_id): link.pupil.full_name for link in incident.pupils}
+    form.pupil_id.choices = {"": CHOOSE} | {
+        str(link.pupil_id): link.pupil.full_name for link in incident.pupils
+    }
     lessons = list(request_catalogue())
     fits = services.FOLLOW_UP_LESSON.get(incident.category) if incident.category else None
-    lessons.sort(key=lambda lesson: lesson.id != fits)
-    form.lesson_id.choices = {lesson.id: _follow_up_label(lesson, fits) for lesson in lessons}
+    lessons.sort(key=lambda lesson: lesson.id != fits)  # suggested first, chosen by nobody
+    form.lesson_id.choices = {"": CHOOSE} | {
+        lesson.id: _follow_up_label(lesson, fits) for lesson in lessons
+    }
 
 
 def _follow_up_label(lesson: Lesson, fits: str | None) -> str:

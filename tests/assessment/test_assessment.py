@@ -275,6 +275,9 @@ def test_correction_through_the_page_keeps_the_old_one(
     again = client.post(f"/assessment/observations/{first.id}/correct", data={"level": "2"})
     assert again.status_code == 400
     page = client.get(f"/assessment/pupils/{school.pupil.id}/objectives/{SF}").data.decode()
+    level_box = page.split('name="level">')[1].split("</select>")[0]
+    assert level_box.startswith('<option value="">Choose…</option>')  # no level assumed
+    assert "selected" not in level_box
     assert "Corrected" in page
     assert "In force" in page
 
@@ -316,6 +319,7 @@ def test_csv_report_cannot_run_formulas(client: FlaskClient, session: Session) -
     [
         {"objective_id": SF, "level": "9"},
         {"objective_id": SF, "level": "x"},
+        {"objective_id": SF, "level": ""},  # the form's "Choose…": no level is assumed
         {"objective_id": SF, "level": "2", "observed_on": "2999-01-01"},
         {"objective_id": "stop-block-tell.f", "level": "2"},
         {"objective_id": "nonsense", "level": "2"},

@@ -62,8 +62,17 @@ def test_staff_share_a_learning_moment_from_the_form(
     client = client_for(app, family.ta)
     form = client.get(f"/parents/pupils/{family.child.id}/share").data.decode()
     assert "Kind and unkind" in form
-    objective = session.scalar(select(FeedItem))  # none yet
-    assert objective is None
+    for name in ("objective", "level"):  # what reaches home is chosen, never assumed
+        select_box = form.split(f'name="{name}"')[1].split("</select>")[0]
+        assert select_box.split("<option")[1].startswith(' value="">Choose…'), name
+        assert "selected" not in select_box, name
+    unchosen = client.post(
+        f"/parents/pupils/{family.child.id}/share", data={"note": "Well done", "key": "k0"}
+    )
+    assert unchosen.status_code == 400
+    assert "Choose what they were learning." in unchosen.data.decode()
+    assert "Choose how they did." in unchosen.data.decode()
+    assert session.scalar(select(FeedItem)) is None  # nothing shared
     catalogue = lesson_files()
     objective_id = catalogue.get("kind-and-unkind").versions[1].objective.id
     response = client.post(

@@ -18,6 +18,7 @@ from classroom.db import utcnow
 from classroom.review.services import academic_year_of, terms_of_year
 from classroom.worries import services
 from classroom.worries.models import (
+    Agency,
     Category,
     Incident,
     IncidentAction,
@@ -72,9 +73,18 @@ def _select(page: str, name: str) -> str:
 def test_incident_page_starts_every_decision_empty(client: FlaskClient, session: Session) -> None:
     school = make_school(session)
     incident = _worry(session, school, what="unkind")
+    services.add_referral(
+        session, school.dsl, incident, Agency.POLICE, "", "Threats", now=utcnow(),
+        today=school_today(),
+    )  # fmt: skip
+    session.commit()
     sign_in(client, school.dsl.username)
     page = client.get(f"/safeguarding/{incident.id}").data.decode()
-    for name in ("triage-category", "triage-risk", "parent-decision", "action-owner_id"):
+    decisions = (
+        "triage-category", "triage-risk", "parent-decision", "action-owner_id", "referral-agency",
+        "reply-referral_id", "chase-referral_id", "lesson-pupil_id", "lesson-lesson_id",
+    )  # fmt: skip
+    for name in decisions:
         assert "selected" not in _select(page, name), name
         assert '<option value="">Choose' in _select(page, name), name
     assert "Suggested by what the pupil chose: Cyberbullying" in page
