@@ -28,6 +28,9 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     "EVIDENCE_MAX_BYTES": 10 * 1024 * 1024,  # one file attached to an incident
     "DATABASE_URL": "",
+    # 1: flush to disk each audit row of a page view as it is written, as every change is; 0:
+    # let the next change (or the kernel, within about 30 s) flush them (see db.py).
+    "FSYNC_EACH_VIEW_AUDIT": 0,
     "BASE_URL": "http://127.0.0.1:5000",
     "TRUSTED_PROXIES": 0,
     "SMTP_HOST": "",

@@ -358,12 +358,13 @@ def end_unit_of_work(session: Session, status: int) -> None:
         session.rollback()
 
 
-def finish_read(session: Session) -> None:
+def finish_read(session: Session, fsync_views: bool = True) -> None:
     """End a reading request's transaction, then write what it noted, if anything.
 
     The read flushed nothing (autoflush is off while reading), so its changes are still in the
     session: they are taken out, the read ends, and they are made again in a write transaction
-    of their own. That is "upgrade on first write" without ever failing half way.
+    of their own. That is "upgrade on first write" without ever failing half way. A page's
+    audit rows alone are written as `_write_audit_of_a_read` says (`fsync_views`).
     """
     held: list[Callable[[Connection], None]] = session.info.pop("after_read", [])
     held += [_inserter(row) for row in session.new if type(row) in WRITTEN_AFTER_READ]
@@ -375,9 +376,7 @@ def finish_read(session: Session) -> None:
         # anyway (a rollback would first expire every row, only for the close to drop them).
         session.close()
         if held:  # a staff page's audit row: plain INSERTs, no rows to bring back
-            with writing(), cast(Engine, session.get_bind()).begin() as connection:
-                for change in held:
-                    change(connection)
+            _write_audit_of_a_read(cast(Engine, session.get_bind()), held, fsync=fsync_views)
         return
     session.rollback()
     with writing():
@@ -390,6 +389,41 @@ def finish_read(session: Session) -> None:
         for change in held:
             change(session.connection())
         session.commit()
+
+
+def _write_audit_of_a_read(
+    engine: Engine, held: list[Callable[[Connection], None]], *, fsync: bool
+) -> None:
+    """The audit rows of what a page showed, in a short write transaction of their own.
+
+    Unless `fsync`, this one commit skips the disk flush every other commit makes (SQLite's
+    synchronous NORMAL, PostgreSQL's synchronous_commit off, for this transaction only). Each
+    staff page view made one, one flush at a time under the write lock, so under load staff
+    pages went at the disk's flush rate (bench/RESULTS.md). The rows still survive the app's
+    processes dying. A power cut (on PostgreSQL, its server crashing too) could lose those
+    written since the last flush, which is never long: the next change anyone commits flushes
+    the whole log, these rows included, and the kernel writes them back within about half a
+    minute anyway. Every change to a record, and its audit row, is still flushed at commit,
+    as a worry must be. FSYNC_EACH_VIEW_AUDIT=1 flushes these too.
+    """
+    with writing(), engine.connect() as connection:
+        dialect = connection.dialect.name
+        relaxed = not fsync and dialect == "sqlite"
+        if relaxed:
+            sqlite_reads.execute(connection, "PRAGMA synchronous=NORMAL")
+        try:
+            with connection.begin():
+                if not fsync and dialect == "postgresql":  # the same, for this transaction
+                    connection.exec_driver_sql("SET LOCAL synchronous_commit TO off")
+                for change in held:
+                    change(connection)
+        finally:
+            if relaxed:  # pooled: the next request's connection must flush its commits again
+                try:
+                    sqlite_reads.execute(connection, "PRAGMA synchronous=FULL")
+                except Exception:
+                    connection.invalidate()
+                    raise
 
 
 def _changed_values(row: object) -> dict[str, Any]:

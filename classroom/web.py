@@ -487,7 +487,7 @@ def end_request(response: Response) -> Response:
     if write_intent.get():
         get_session().rollback()
     else:
-        finish_read(get_session())
+        finish_read(get_session(), fsync_views=bool(current_app.config["FSYNC_EACH_VIEW_AUDIT"]))
     return response
 
 
