@@ -49,7 +49,7 @@ class Prepared:
     lists: frozenset[str]  # parameters that are IN lists: one question mark per value
     binds: Mapping[str, Reader]  # type processors of the parameters that have one
     keys: SimpleResultMetaData
-    readers: tuple[Reader | None, ...]  # type processors of the columns, in order
+    converted: tuple[tuple[int, Reader], ...]  # (index, type processor) of columns that have one
 
     def run(self, connection: Connection, params: Mapping[str, Any] | None) -> Result[Any] | None:
         """The statement's rows, or None if SQLAlchemy must run it (an IN list left empty)."""
@@ -66,11 +66,14 @@ class Prepared:
             bound += [bind(item) for item in value] if bind else value
             sql = sql.replace(f"__[POSTCOMPILE_{name}]", ", ".join("?" * len(value)), 1)
         rows: Sequence[tuple[Any, ...]] = execute(connection, sql, bound)
-        readers = self.readers
-        if any(readers):
-            rows = [
-                tuple(r(v) if r else v for r, v in zip(readers, row, strict=True)) for row in rows
-            ]
+        if self.converted and rows:
+            # Column by column: each reader mapped over its column in one pass, the other
+            # columns untouched (a queue page reads 150 rows of 12 columns; row by row, a
+            # generator per row was a tenth of the page).
+            columns: list[Any] = list(zip(*rows, strict=True))
+            for index, reader in self.converted:
+                columns[index] = map(reader, columns[index])
+            rows = list(zip(*columns, strict=True))
         return IteratorResult(self.keys, iter(rows))
 
 
@@ -108,7 +111,11 @@ def _prepare(statement: ClauseElement, dialect: Dialect) -> Prepared | None:
         lists=frozenset(compiled.bind_names[p] for p in lists),  # as the SQL names them
         binds={name: bind for name, bind in binds.items() if callable(bind)},
         keys=SimpleResultMetaData([column.keyname for column in columns]),
-        readers=tuple(column.type._cached_result_processor(dialect, None) for column in columns),  # noqa: SLF001
+        converted=tuple(
+            (index, reader)
+            for index, column in enumerate(columns)
+            if (reader := column.type._cached_result_processor(dialect, None))  # noqa: SLF001
+        ),
     )
 
 
