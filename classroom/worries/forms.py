@@ -99,6 +99,9 @@ class ReferralChaseForm(Form):
         "Referral", choices={}, validators=[DataRequired("Choose the referral you chased.")]
     )
     what = TextAreaField("What you did", validators=[DataRequired("Say how you chased it."), TEXT])
+    reference = StringField(
+        "Their reference number (if they gave one)", validators=[Optional(), Length(max=80)]
+    )
     again_on = DateField(
         "Follow up again by", validators=[InputRequired("Give the day to follow up again.")]
     )

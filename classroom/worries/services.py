@@ -745,9 +745,7 @@ def record_referral_reply(
             f"The reply cannot have come before the referral was made ({made_on:%d %b %Y}).",
             "replied_on",
         )
-    reference = _clean(reply.reference, 80, "Reference")
-    if reference and reference != referral.reference:
-        referral.reference = reference
+    referral.reference = _clean(reply.reference, 80, "Reference") or referral.reference
     referral.outcome = _required(reply.outcome, "What they decided")
     referral.replied_on, referral.acknowledged_at = reply.replied_on, now
     text = f"Reply from {_agency_of(referral)}, received {reply.replied_on:%d %b %Y}"
@@ -761,15 +759,18 @@ def chase_referral(
     referral: Referral,
     what: str,
     again_on: date,
+    reference: str | None = None,
     *,
     now: datetime,
     today: date,
 ) -> None:
-    """Chased, no reply yet: what was done, and the day to follow up again if none comes."""
+    """Chased, no reply yet: what was done, the day to follow up again if none comes, and
+    their reference if they gave one (often the first thing they give, before any decision)."""
     incident, account = _awaited(session, actor, referral)
     if again_on < today:
         raise Invalid("The day to follow up again cannot be in the past.", "again_on")
     done = _required(what, "What you did")
+    referral.reference = _clean(reference, 80, "Reference") or referral.reference
     referral.follow_up_on = again_on
     text = f"Chased {_agency_of(referral)}: no reply yet; follow up again by {again_on:%d %b %Y}"
     _entry(session, incident, account, "referral_chased", text, done, now=now)

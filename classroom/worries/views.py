@@ -861,6 +861,7 @@ def referral_chase(incident_id: int) -> ResponseReturnValue:
             _awaited_referral(incident, form),
             form.what.data,
             form.again_on.data,
+            form.reference.data,
             now=utcnow(),
             today=school_today(),
         )

@@ -85,7 +85,8 @@ def test_a_referral_is_chased_when_due_until_its_reply_is_recorded_after_closing
         CHASE.format(incident.id),
         data={
             "chase-referral_id": str(referral.id),
-            "chase-what": "Phoned the front door; left a message",
+            "chase-what": "Phoned the front door; they will call back",
+            "chase-reference": "MASH-88",
             "chase-again_on": "2027-03-11",
         },
     )
@@ -95,9 +96,9 @@ def test_a_referral_is_chased_when_due_until_its_reply_is_recorded_after_closing
     session.expire_all()
     entry = incident.entries[-1]
     assert entry.text == (
-        "Chased Children's Services: no reply yet; follow up again by 11 Mar 2027"
+        "Chased Children's Services (ref MASH-88): no reply yet; follow up again by 11 Mar 2027"
     )
-    assert entry.reason == "Phoned the front door; left a message"
+    assert entry.reason == "Phoned the front door; they will call back"
 
     # Closed while the reply is still awaited: the close form says the clock runs on, and it does.
     clock.advance(days=2)
@@ -112,7 +113,8 @@ def test_a_referral_is_chased_when_due_until_its_reply_is_recorded_after_closing
               "close-carers": "release"},
     )  # fmt: skip
     assert closed.status_code == 302
-    assert _due(app, school) == [f"{incident.reference}: {chase_due.replace('9 Mar', '11 Mar')}"]
+    chased_due = "Chase the referral to Children's Services (ref MASH-88): no reply yet (Mr Bell)"
+    assert _due(app, school) == [f"{incident.reference}: {chased_due}, due 11 Mar 2027"]
 
     replied = dsl.post(
         REPLY.format(incident.id),
