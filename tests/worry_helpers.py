@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,10 +14,14 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account, Role
+from classroom.db import utcnow
 from classroom.devices.models import Device
 from classroom.devices.web import cookie_name
 from classroom.pupils.models import Pupil, SchoolClass
-from classroom.worries import envelope
+from classroom.worries import envelope, services
+from classroom.worries.models import Category, Incident, Risk
+from tests.app_settings import base_url
+from tests.conftest import client_for
 from tests.factories import make_account, make_class, make_device, make_pupil
 
 
@@ -67,3 +73,25 @@ def sealed(app: Flask, pupil: Pupil, **choices: Any) -> tuple[str, dict[str, str
         **choices,
     }
     return key, envelope.seal(Path(app.instance_path) / "worry_key.pem", payload)
+
+
+def triaged_worry(
+    session: Session, school: School, risk: Risk = Risk.LOW, child_protection: bool = False
+) -> Incident:
+    """A worry from the school's pupil ("unkind"), triaged by the DSL as cyberbullying."""
+    incident = services.raise_worry(
+        session, school.pupil, school.device, str(uuid.uuid4()),
+        services.WorryChoices(what="unkind"), now=utcnow(), base_url=base_url(),
+    )  # fmt: skip
+    triage = services.Triage(Category.CYBERBULLYING, risk, "Spoke to her", child_protection, None)
+    services.triage(session, school.dsl, incident, triage, now=utcnow())
+    return incident
+
+
+def follow_ups_due(app: Flask, school: School) -> list[str]:
+    """The queue's follow-ups due, as the DSL signing in now reads them (days pass in the tests
+    that read them, longer than a staff session lasts)."""
+    page = client_for(app, school.dsl).get("/safeguarding/").data.decode()
+    section = page.split('id="due-heading"')[1].split("</section>")[0]
+    items = re.findall(r"<li>(.*?)</li>", section)
+    return [html.unescape(re.sub(r"<[^>]+>", "", item)).strip() for item in items]

@@ -4,9 +4,6 @@ reviews of a "not now" decision about telling carers."""
 
 from __future__ import annotations
 
-import html
-import re
-import uuid
 from datetime import UTC, date, datetime
 
 from flask import Flask
@@ -14,23 +11,12 @@ from sqlalchemy.orm import Session
 
 from classroom.db import utcnow
 from classroom.worries import services
-from classroom.worries.models import Category, Incident, IncidentAction, ParentContact, Risk
-from tests.app_settings import base_url
+from classroom.worries.models import Incident, IncidentAction, ParentContact
 from tests.conftest import Clock, client_for
-from tests.worry_helpers import School, make_school
+from tests.worry_helpers import School, follow_ups_due, make_school, triaged_worry
 
 MONDAY = datetime(2027, 3, 8, 10, 0, tzinfo=UTC)
 LATE = "Phone the game's moderators (Ms Evans), due 9 Mar 2027"
-
-
-def _triaged(session: Session, school: School) -> Incident:
-    incident = services.raise_worry(
-        session, school.pupil, school.device, str(uuid.uuid4()),
-        services.WorryChoices(what="unkind"), now=utcnow(), base_url=base_url(),
-    )  # fmt: skip
-    triage = services.Triage(Category.CYBERBULLYING, Risk.LOW, "Spoke to her", False, None)
-    services.triage(session, school.dsl, incident, triage, now=utcnow())
-    return incident
 
 
 def _action(
@@ -41,31 +27,22 @@ def _action(
     )
 
 
-def _due(app: Flask, school: School) -> list[str]:
-    """The queue's follow-ups due, as the DSL signing in now reads them (days pass in these
-    tests, longer than a staff session lasts)."""
-    page = client_for(app, school.dsl).get("/safeguarding/").data.decode()
-    section = page.split('id="due-heading"')[1].split("</section>")[0]
-    items = re.findall(r"<li>(.*?)</li>", section)
-    return [html.unescape(re.sub(r"<[^>]+>", "", item)).strip() for item in items]
-
-
 def test_an_action_comes_back_when_due_even_after_its_incident_closed(
     app: Flask, session: Session, clock: Clock
 ) -> None:
     clock.set(MONDAY)
     school = make_school(session)
-    incident = _triaged(session, school)
+    incident = triaged_worry(session, school)
     phone = _action(session, school, incident, "Phone the game's moderators", date(2027, 3, 9))
     _action(session, school, incident, "Check in with Amira", date(2027, 3, 19))
     session.commit()
     dsl = client_for(app, school.dsl)
-    assert _due(app, school) == []
+    assert follow_ups_due(app, school) == []
     assert "Nothing due today or overdue." in dsl.get("/safeguarding/").data.decode()
 
     clock.advance(days=2)  # Wednesday: the first is a day late, the second not yet due
     ref = incident.reference
-    assert _due(app, school) == [f"{ref}: {LATE}"]
+    assert follow_ups_due(app, school) == [f"{ref}: {LATE}"]
 
     # Closed with both carried over: they go on, and the first still comes back.
     settle = {a.id: services.Settle(False, "Waiting on the moderators") for a in incident.actions}
@@ -74,13 +51,13 @@ def test_an_action_comes_back_when_due_even_after_its_incident_closed(
         now=utcnow(),
     )  # fmt: skip
     session.commit()
-    assert _due(app, school) == [f"{ref}: {LATE}"]
+    assert follow_ups_due(app, school) == [f"{ref}: {LATE}"]
     dsl = client_for(app, school.dsl)
     record = dsl.get(f"/safeguarding/{incident.id}").data.decode()
     assert "Carried over: Waiting on the moderators" in record
     done = dsl.post(f"/safeguarding/{incident.id}/actions/{phone.id}/done")
     assert done.status_code == 302
-    assert _due(app, school) == []
+    assert follow_ups_due(app, school) == []
     session.expire_all()
     assert (
         incident.entries[-1].text == "Done (carried over at closing): Phone the game's moderators"
@@ -96,19 +73,19 @@ def test_a_not_now_decision_comes_back_on_its_review_day(
 ) -> None:
     clock.set(MONDAY)
     school = make_school(session)
-    incident = _triaged(session, school)
+    incident = triaged_worry(session, school)
     services.decide_parent_contact(
         session, school.dsl, incident, ParentContact.NOT_NOW, "Speak to Amira first",
         date(2027, 3, 10), now=utcnow(),
     )  # fmt: skip
     session.commit()
     dsl = client_for(app, school.dsl)
-    assert _due(app, school) == []
+    assert follow_ups_due(app, school) == []
     record = dsl.get(f"/safeguarding/{incident.id}").data.decode()
     assert "Review on 10 Mar 2027" in record
 
     clock.advance(days=2)
-    assert _due(app, school) == [
+    assert follow_ups_due(app, school) == [
         f"{incident.reference}: Review \u201cnot now\u201d: should carers be told?, due 10 Mar 2027"
     ]
     services.decide_parent_contact(
@@ -116,4 +93,4 @@ def test_a_not_now_decision_comes_back_on_its_review_day(
         now=utcnow(),
     )  # fmt: skip
     session.commit()
-    assert _due(app, school) == []
+    assert follow_ups_due(app, school) == []

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html
 import re
-import uuid
 from datetime import UTC, date, datetime
 
 from flask import Flask
@@ -16,27 +15,19 @@ from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Role
 from classroom.audit.models import AuditEvent
-from classroom.db import utcnow
-from classroom.worries import services
-from classroom.worries.models import Category, Incident, Referral, Risk
-from tests.app_settings import base_url
+from classroom.worries.models import Incident, Referral, Risk
 from tests.conftest import Clock, client_for
 from tests.factories import make_account, make_class, make_pupil
 from tests.factories import make_school as make_other_school
-from tests.worry_helpers import School, make_school
+from tests.worry_helpers import School, follow_ups_due, make_school, triaged_worry
 
 MONDAY = datetime(2027, 3, 8, 10, 0, tzinfo=UTC)
 REPLY = "/safeguarding/{}/referrals/reply"
 CHASE = "/safeguarding/{}/referrals/chase"
 
 
-def _triaged(session: Session, school: School) -> Incident:
-    incident = services.raise_worry(
-        session, school.pupil, school.device, str(uuid.uuid4()),
-        services.WorryChoices(what="unkind"), now=utcnow(), base_url=base_url(),
-    )  # fmt: skip
-    triage = services.Triage(Category.CYBERBULLYING, Risk.HIGH, "Spoke to her", True, None)
-    services.triage(session, school.dsl, incident, triage, now=utcnow())
+def _triaged_cp(session: Session, school: School) -> Incident:
+    incident = triaged_worry(session, school, Risk.HIGH, child_protection=True)
     session.commit()
     return incident
 
@@ -53,14 +44,6 @@ def _refer(dsl: FlaskClient, incident: Incident, reference: str = "") -> Referra
     return referral
 
 
-def _due(app: Flask, school: School) -> list[str]:
-    """The queue's follow-ups due, as the DSL signing in now reads them."""
-    page = client_for(app, school.dsl).get("/safeguarding/").data.decode()
-    section = page.split('id="due-heading"')[1].split("</section>")[0]
-    items = re.findall(r"<li>(.*?)</li>", section)
-    return [html.unescape(re.sub(r"<[^>]+>", "", item)).strip() for item in items]
-
-
 def _text(response_data: bytes) -> str:
     return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response_data.decode())))
 
@@ -70,16 +53,16 @@ def test_a_referral_is_chased_when_due_until_its_reply_is_recorded_after_closing
 ) -> None:
     clock.set(MONDAY)
     school = make_school(session)
-    incident = _triaged(session, school)
+    incident = _triaged_cp(session, school)
     dsl = client_for(app, school.dsl)
     referral = _refer(dsl, incident)
     record = _text(dsl.get(f"/safeguarding/{incident.id}").data)
     assert "Awaiting a reply : follow up by 9 Mar 2027" in record
-    assert _due(app, school) == []
+    assert follow_ups_due(app, school) == []
 
     clock.advance(days=1)  # Tuesday: the next working day, when children's services must answer
     chase_due = "Chase the referral to Children's Services: no reply yet (Mr Bell), due 9 Mar 2027"
-    assert _due(app, school) == [f"{incident.reference}: {chase_due}"]
+    assert follow_ups_due(app, school) == [f"{incident.reference}: {chase_due}"]
     dsl = client_for(app, school.dsl)
     chased = dsl.post(
         CHASE.format(incident.id),
@@ -92,7 +75,7 @@ def test_a_referral_is_chased_when_due_until_its_reply_is_recorded_after_closing
     )
     assert chased.status_code == 302
     assert chased.location.endswith("#referral")
-    assert _due(app, school) == []  # chased today: next due on Thursday
+    assert follow_ups_due(app, school) == []  # chased today: next due on Thursday
     session.expire_all()
     entry = incident.entries[-1]
     assert entry.text == (
@@ -114,7 +97,7 @@ def test_a_referral_is_chased_when_due_until_its_reply_is_recorded_after_closing
     )  # fmt: skip
     assert closed.status_code == 302
     chased_due = "Chase the referral to Children's Services (ref MASH-88): no reply yet (Mr Bell)"
-    assert _due(app, school) == [f"{incident.reference}: {chased_due}, due 11 Mar 2027"]
+    assert follow_ups_due(app, school) == [f"{incident.reference}: {chased_due}, due 11 Mar 2027"]
 
     replied = dsl.post(
         REPLY.format(incident.id),
@@ -126,7 +109,7 @@ def test_a_referral_is_chased_when_due_until_its_reply_is_recorded_after_closing
         },
     )
     assert replied.status_code == 302
-    assert _due(app, school) == []
+    assert follow_ups_due(app, school) == []
     record = _text(dsl.get(f"/safeguarding/{incident.id}").data)
     assert "CS-4471" in record
     assert "Received 11 Mar 2027: Child and family assessment under section 17" in record
@@ -164,7 +147,7 @@ def test_a_reply_or_chase_that_cannot_be_right_is_refused_with_the_reason(
 ) -> None:
     clock.set(MONDAY)
     school = make_school(session)
-    incident = _triaged(session, school)
+    incident = _triaged_cp(session, school)
     dsl = client_for(app, school.dsl)
     referral = _refer(dsl, incident, reference="MASH-1")
     before = len(incident.entries)
@@ -211,7 +194,7 @@ def test_only_the_incidents_team_records_a_reply_and_only_to_its_own_referrals(
 ) -> None:
     clock.set(MONDAY)
     school = make_school(session)
-    incident, other_incident = _triaged(session, school), _triaged(session, school)
+    incident, other_incident = _triaged_cp(session, school), _triaged_cp(session, school)
     dsl = client_for(app, school.dsl)
     referral = _refer(dsl, incident)
     other = make_other_school(session, name="Other")
