@@ -147,8 +147,9 @@ def test_second_load_of_a_lesson_takes_its_files_from_the_ipad(
     ipad.goto(live_server.url + LESSON)
     expect(ipad.get_by_role("button", name="Start")).to_be_visible()
     ipad.wait_for_load_state("load")
-    _read_to_me(ipad)
-    ipad.wait_for_timeout(1000)  # the clip's audio is asked for as it starts to play
+    # The clip's audio is asked for as it starts to play: wait for it, however slow the host.
+    with ipad.expect_response(lambda response: "/speech/audio/" in response.url):
+        _read_to_me(ipad)
     second = network.take()
     assert [p for p in second if p.startswith(FILE_PATHS)] == []
     assert LESSON in second  # the page itself always comes from the server
