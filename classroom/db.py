@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -26,6 +27,7 @@ from sqlalchemy import (
     TableClause,
     create_engine,
     event,
+    exc,
     func,
     insert,
     inspect,
@@ -44,6 +46,8 @@ from sqlalchemy.pool import QueuePool, StaticPool
 from sqlalchemy.types import TypeDecorator
 
 from classroom import sqlite_reads
+
+logger = logging.getLogger(__name__)
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -419,11 +423,19 @@ def _write_audit_of_a_read(
                     change(connection)
         finally:
             if relaxed:  # pooled: the next request's connection must flush its commits again
-                try:
-                    sqlite_reads.execute(connection, "PRAGMA synchronous=FULL")
-                except Exception:
-                    connection.invalidate()
-                    raise
+                _flush_again(connection)
+
+
+def _flush_again(connection: Connection) -> None:
+    """Set the connection back to flushing every commit, or, if it cannot be, close it for
+    good so no later request writes through it unflushed. The audit row is already written
+    (or its own error is on its way up), so the page is still answered; the failure is logged.
+    """
+    try:
+        sqlite_reads.execute(connection, "PRAGMA synchronous=FULL")
+    except exc.DBAPIError:
+        logger.exception("could not set a connection back to synchronous=FULL; closed it")
+        connection.invalidate()
 
 
 def _changed_values(row: object) -> dict[str, Any]:

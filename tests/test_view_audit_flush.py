@@ -7,12 +7,18 @@ pooled connection goes back to flushing every commit."""
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
+from collections.abc import Sequence
+from typing import Any
 
+import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import exc, func, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from classroom import sqlite_reads
 from classroom.audit.models import AuditEvent
 from tests import databases
 from tests.conftest import client_for
@@ -71,4 +77,32 @@ def test_a_school_may_flush_every_view_audit_too(app: Flask, session: Session) -
     with statements(app) as seen:
         assert dsl.get("/safeguarding/").status_code == 200
     assert not [s for s in seen if s.startswith("PRAGMA synchronous") or s == UNFLUSHED]
+    assert _queue_views(session) == 1
+
+
+def test_a_connection_that_cannot_flush_again_is_closed_not_reused(
+    app: Flask, session: Session, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """If setting it back fails, the page is still answered and its view still audited, the
+    failure is logged, and that connection is closed: no later request writes unflushed."""
+    if databases.POSTGRES:
+        pytest.skip("SET LOCAL ends with its transaction: nothing to set back")
+    school = make_school(session)
+    dsl = client_for(app, school.dsl)
+    real = sqlite_reads.execute
+    closed: list[object] = []
+
+    def failing(connection: Connection, sql: str, params: Sequence[Any] = ()) -> Sequence[Any]:
+        if sql == FULL:
+            closed.append(connection.connection.driver_connection)
+            raise exc.OperationalError(sql, params, sqlite3.OperationalError("disk I/O error"))
+        return real(connection, sql, params)
+
+    monkeypatch.setattr(sqlite_reads, "execute", failing)
+    assert dsl.get("/safeguarding/").status_code == 200
+    monkeypatch.undo()
+    assert "could not set a connection back to synchronous=FULL" in caplog.text
+    with app.extensions["db_engine"].connect() as connection:
+        assert connection.connection.driver_connection is not closed[0]
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
     assert _queue_views(session) == 1
