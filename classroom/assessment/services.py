@@ -182,9 +182,19 @@ def correct(
     )
 
 
-def mark_shared(
-    session: Session, actor: Actor, observation: Observation, *, now: datetime
-) -> bool:
+def positive(observation: Observation) -> bool:
+    """Whether an observation can be a learning moment: one that carers read as progress, so
+    neither "Not yet" nor a misconception (those stay in school)."""
+    return observation.level > Level.NOT_YET and not observation.misconception
+
+
+def shareable(session: Session, observation: Observation) -> bool:
+    """A positive observation still in force (not corrected) may go home as a learning moment."""
+    newer = select(Observation.id).where(Observation.supersedes_id == observation.id)
+    return positive(observation) and session.scalar(newer) is None
+
+
+def mark_shared(session: Session, actor: Actor, observation: Observation, *, now: datetime) -> bool:
     """Note that an observation went home as a learning moment (False if it already had)."""
     if session.get(ObservationShare, observation.id) is not None:
         return False

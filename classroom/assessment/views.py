@@ -40,8 +40,6 @@ from classroom.errors import Invalid
 from classroom.export import check_passphrase, encrypted_csv, safe_cell
 from classroom.lessons import content, maps
 from classroom.lessons.web import request_catalogue
-from classroom.parents import services as parents
-from classroom.parents.delivery import CarerEmails
 from classroom.parents.forms import ExportForm
 from classroom.policy import allow
 from classroom.pupils.models import Pathway, Pupil, SchoolClass
@@ -143,7 +141,7 @@ def class_record(class_id: int) -> ResponseReturnValue:
     ]
     lesson_id = request.values.get("lesson_id", "")
     if request.method == "GET":
-        return _record_page(school_class, pupils, lesson_id)
+        return _record_page(school_class, pupils, lesson_id, saved=_recorded(db, pupils))
     chosen_ids = {int(v) for v in request.form.getlist("pupil_ids") if v.isdigit()}
     chosen = [p for p in pupils if p.id in chosen_ids]
     if chosen_ids - {p.id for p in chosen}:
@@ -161,9 +159,35 @@ def class_record(class_id: int) -> ResponseReturnValue:
         ),
         lambda message: (_record_page(school_class, pupils, lesson_id, message), 400),
     )
-    names = ", ".join(p.first_name for p in chosen)
-    return _record_page(
-        school_class, pupils, lesson_id, saved=f"Recorded {Level(rows[0].level).words} for {names}."
+    db.flush()
+    # Redirected, so that reloading the page cannot record the same observations again
+    # (observations are append-only: a duplicate would count towards "maintained").
+    recorded = ",".join(str(row.id) for row in rows)
+    return redirect(
+        url_for(
+            "assessment.class_record", class_id=class_id, lesson_id=lesson_id, recorded=recorded
+        ),
+        303,
+    )
+
+
+def _recorded(db: Session, pupils: list[Pupil]) -> str | None:
+    """ "Recorded Secure for Chloe, Amira.": the observations just recorded (`?recorded=` ids),
+    read back for this class's pupils only, so the address carries no names."""
+    ids = [int(v) for v in request.args.get("recorded", "").split(",")[:100] if v.isdigit()]
+    names = {p.id: p.first_name for p in pupils}
+    rows = db.execute(
+        select(Observation.pupil_id, Observation.level)
+        .where(Observation.id.in_(ids), Observation.pupil_id.in_(names))
+        .order_by(Observation.id)
+    ).all()
+    if not rows:
+        return None
+    by_level: dict[int, list[str]] = {}
+    for pupil_id, level in rows:
+        by_level.setdefault(level, []).append(names[pupil_id])
+    return " ".join(
+        f"Recorded {Level(level).words} for {', '.join(who)}." for level, who in by_level.items()
     )
 
 
@@ -301,6 +325,7 @@ def objective(pupil_id: int, objective_id: str) -> ResponseReturnValue:
             )
         )
     )
+    live = queries.timeline(rows)
     record(db, current_actor(), "assessment.objective_viewed", pupil, objective_id)
     return render_template(
         "assessment/objective.html",
@@ -308,12 +333,14 @@ def objective(pupil_id: int, objective_id: str) -> ResponseReturnValue:
         lesson=lesson,
         version=version,
         rows=rows,
-        live=queries.timeline(rows),
+        live=live,
         shared=shared,
+        shareable={r.id for r in live if services.positive(r)} - shared,
         levels=LEVEL_WORDS,
         supports=SUPPORT_WORDS,
         contexts=list(Context),
         can_record=policy.can_record_assessment(db, current_actor(), pupil),
+        can_share=policy.can_share_with_carers(db, current_actor(), pupil),
         today=local_today(),
     )
 
@@ -351,46 +378,6 @@ def correct(observation_id: int) -> ResponseReturnValue:
 
 def _problem_page(pupil: Pupil, message: str | None) -> ResponseReturnValue:
     return render_template("assessment/problem.html", pupil=pupil, message=message), 400
-
-
-def _share_home(db: Session, row: Observation, pupil: Pupil) -> None:
-    if services.mark_shared(db, current_actor(), row, now=utcnow()):
-        _lesson, version = request_catalogue().objective(row.objective_id)
-        share_home(db, pupil, version.objective.text, row)
-        record(db, current_actor(), "observation.shared_home", pupil, row.objective_id)
-
-
-@bp.post("/observations/<int:observation_id>/share")
-@allow("record_assessment")
-def share(observation_id: int) -> ResponseReturnValue:
-    """Share an observation home as a learning moment for that pupil's carers only."""
-    row, pupil = _observation(observation_id)
-    db = get_session()
-    if not policy.can_record_assessment(db, current_actor(), pupil):
-        abort(404)
-    # Refused (say, the note names another pupil): nothing is sent home.
-    apply_form(
-        lambda: _share_home(db, row, pupil),
-        lambda message: _problem_page(pupil, message),
-        hide_refusal=True,
-    )
-    return redirect(
-        url_for("assessment.objective", pupil_id=pupil.id, objective_id=row.objective_id, shared=1)
-    )
-
-
-def share_home(db: Any, pupil: Pupil, objective_text: str, row: Observation) -> None:
-    """Hand the moment to the parents feature (plain words: what they can do, not a score)."""
-    parents.share_learning_moment(
-        db,
-        current_actor(),
-        pupil,
-        objective_text,
-        Level(row.level).words,
-        row.note,
-        now=utcnow(),
-        emails=CarerEmails.from_config(current_app.config),
-    )
 
 
 @bp.get("/pupils/<int:pupil_id>/report")

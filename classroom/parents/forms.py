@@ -151,6 +151,7 @@ class LearningMomentForm(Form):
         description="Only with photo consent in date. Location and camera details are removed.",
     )
     key = HiddenField()
+    observation = HiddenField()  # the observation it is shared from, if any
 
 
 class StaffMessageForm(Form):

@@ -108,6 +108,15 @@ def _sharer(session: Session, actor: Actor, pupil: Pupil) -> Account:
     return account
 
 
+def made_with_key(session: Session, key: str | None) -> bool:
+    """Whether a form with this key already made its item (this post is a repeat)."""
+    return (
+        bool(key)
+        and session.scalar(select(FeedItem.id).where(FeedItem.key == checked_key(key or "")))
+        is not None
+    )
+
+
 def _existing(session: Session, key: str | None, author: Account) -> FeedItem | None:
     """The item a repeated form already made (a double tap sends once)."""
     if not key:

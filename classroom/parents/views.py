@@ -28,10 +28,13 @@ from werkzeug.datastructures import FileStorage
 from classroom import photos, policy
 from classroom.accounts import services as accounts
 from classroom.accounts.models import Account
+from classroom.assessment import services as assessment
+from classroom.assessment.models import Observation
 from classroom.audit.services import record
 from classroom.db import get_session, keep, utcnow
 from classroom.errors import Invalid, Throttled
 from classroom.forms import Form
+from classroom.lessons import maps
 from classroom.lessons.content import Catalogue
 from classroom.lessons.content import Pathway as LessonPathway
 from classroom.parents import delivery, invites, queries, services
@@ -522,58 +525,118 @@ def record_consent(pupil_id: int) -> ResponseReturnValue:
 # --- Staff: learning moments and messages -----------------------------------------------------
 
 
-def _moment_form(pupil: Pupil, submitted: bool = False) -> LearningMomentForm:
+def _moment_form(
+    pupil: Pupil, submitted: bool = False, source: Observation | None = None
+) -> LearningMomentForm:
+    """The form, with each lesson's objective on the pathway this pupil is taught it; shared
+    from an observation (`source`), it starts on that observation's objective and level."""
     form = LearningMomentForm() if submitted else LearningMomentForm(formdata=None)
-    pathway = LessonPathway(pupil.pathway.value)
-    objectives = [(lesson, lesson.version(pathway).objective) for lesson in _lesson_files()]
+    planned = maps.pathways_for(get_session(), [pupil])[pupil.id]
+    objectives = [
+        (lesson, lesson.version(LessonPathway(planned.get(lesson.id, pupil.pathway).value)))
+        for lesson in _lesson_files()
+    ]
     form.objective.choices = {"": "Choose…"} | {
-        o.id: f"{lesson.title.text}: {o.text}" for lesson, o in objectives
+        version.objective.id: f"{lesson.title.text}: {version.objective.text}"
+        for lesson, version in objectives
     }
+    if source is not None and source.objective_id not in form.objective.choices:
+        # observed on another pathway than the one planned now: still what was learnt
+        lesson, version = _lesson_files().objective(source.objective_id)
+        form.objective.choices[source.objective_id] = (
+            f"{lesson.title.text}: {version.objective.text}"
+        )
     form.level.choices = {"": "Choose…"} | MOMENT_LEVELS
     if not submitted:
         form.key.data = _new_key()
+        if source is not None:
+            form.objective.data, form.level.data = source.objective_id, str(source.level)
+            form.observation.data = str(source.id)
     return form
+
+
+def _shared_from(pupil: Pupil, value: object) -> Observation | None:
+    """The observation a learning moment is shared from (`?observation=`, then the form's
+    hidden field): this pupil's, positive and in force. Any other id is not found."""
+    if not value:
+        return None
+    text = str(value)
+    row = get_session().get(Observation, int(text)) if text.isdigit() else None
+    if row is None or row.pupil_id != pupil.id or not assessment.shareable(get_session(), row):
+        abort(404)
+    return row
 
 
 def _objective_text(objective_id: str) -> str:
     return _lesson_files().objective(objective_id)[1].objective.text
 
 
-def _share_page(pupil: Pupil, form: LearningMomentForm, status: int = 200) -> ResponseReturnValue:
-    return render_template("parents/share.html", pupil=pupil, form=form), status
+def _share_page(
+    pupil: Pupil, form: LearningMomentForm, source: Observation | None, status: int = 200
+) -> ResponseReturnValue:
+    page = render_template("parents/share.html", pupil=pupil, form=form, source=source)
+    return page, status
 
 
 @bp.route("/parents/pupils/<int:pupil_id>/share", methods=["GET", "POST"])
 @allow("share_with_carers")
 def share(pupil_id: int) -> ResponseReturnValue:
-    """Share a learning moment with this pupil's carers (objective, level, note, photo)."""
+    """Share a learning moment with this pupil's carers (objective, level, note, photo), from
+    scratch or from an observation: either way a person reads and sends what goes home."""
     pupil = _staff_pupil(pupil_id, policy.can_share_with_carers)
-    form, db = _moment_form(pupil, submitted=request.method == "POST"), get_session()
+    posted = request.method == "POST"
+    source = _shared_from(
+        pupil, request.form.get("observation") if posted else request.args.get("observation")
+    )
+    form, db = _moment_form(pupil, submitted=posted, source=source), get_session()
     if not form.validate_on_submit():
         record(db, _account(), "parents.share_form_viewed", pupil)
         if form.errors:
             keep(db)  # the page shown again is an access too: its audit outlives the 400
-        return _share_page(pupil, form, 400 if form.errors else 200)
+        return _share_page(pupil, form, source, 400 if form.errors else 200)
     apply_form(
-        lambda: services.share_learning_moment(
-            db,
-            _account(),
-            pupil,
-            _objective_text(form.objective.data),
-            MOMENT_LEVELS[form.level.data],
-            form.note.data,
-            _upload(form.photo.data),
-            form.key.data,
-            photo_folder=photos.photo_dir(current_app.instance_path),
-            now=utcnow(),
-            emails=_emails(),
-        ),
-        lambda _message: _share_page(pupil, form, 400),
+        lambda: _share_moment(db, pupil, form, source),
+        lambda _message: _share_page(pupil, form, source, 400),
         form,
         field="note",
         validated=True,
     )
+    if source is not None:
+        return redirect(
+            url_for(
+                "assessment.objective",
+                pupil_id=pupil.id,
+                objective_id=source.objective_id,
+                shared=1,
+            )
+        )
     return redirect(url_for("parents.pupil", pupil_id=pupil.id, shared=1, _anchor="messages"))
+
+
+def _share_moment(
+    db: Session, pupil: Pupil, form: LearningMomentForm, source: Observation | None
+) -> None:
+    account, now = _account(), utcnow()
+    # A repeat of this form (a double tap) sends nothing twice; another form sharing the same
+    # observation (a second tab) is refused, so one observation goes home once.
+    first = source is not None and not services.made_with_key(db, form.key.data)
+    if first and source is not None:
+        if not assessment.mark_shared(db, account, source, now=now):
+            raise Invalid("That observation has already been shared home.", "note")
+        record(db, account, "observation.shared_home", pupil, source.objective_id)
+    services.share_learning_moment(
+        db,
+        account,
+        pupil,
+        _objective_text(form.objective.data),
+        MOMENT_LEVELS[form.level.data],
+        form.note.data,
+        _upload(form.photo.data),
+        form.key.data,
+        photo_folder=photos.photo_dir(current_app.instance_path),
+        now=now,
+        emails=_emails(),
+    )
 
 
 def _upload(data: object) -> bytes | None:

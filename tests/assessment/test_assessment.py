@@ -14,9 +14,11 @@ from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Role
 from classroom.assessment import derive, services
-from classroom.assessment.models import Level, Observation
+from classroom.assessment.models import Level, Observation, ObservationShare
 from classroom.db import utcnow
+from classroom.lessons import maps
 from classroom.lessons.content import ChooseStep
+from classroom.pupils.models import Pathway
 from tests.app_settings import school_today
 from tests.conftest import Clock, sign_in
 from tests.factories import link_parent, make_account, make_class, make_pupil
@@ -136,8 +138,14 @@ def test_fast_recording_three_pupils_on_different_pathways(
         f"/assessment/classes/{school.oak.id}/record",
         data={"lesson_id": "stop-block-tell", "pupil_ids": [str(i) for i in ids], "level": "2"},
     )
-    assert response.status_code == 200
-    assert b"Recorded Developing" in response.data
+    # Redirected: reloading the page it lands on must not record the three again.
+    assert response.status_code == 303
+    assert "Amira" not in response.headers["Location"]  # ids in the address, never names
+    for _reload in range(2):
+        page = client.get(response.headers["Location"]).data.decode()
+        names = ", ".join(p.first_name for p in sorted([school.pupil, *others], key=lambda p: p.id))
+        assert f"Recorded Developing (prompted or modelled) for {names}." in page
+    assert session.scalar(select(func.count(Observation.id))) == 3
     objectives = set(session.scalars(select(Observation.objective_id)))
     assert objectives == {"stop-block-tell.sf", "stop-block-tell.pf", "stop-block-tell.f"}
     heatmap = client.get(heatmap_url).data.decode()
@@ -369,11 +377,47 @@ def test_a_learning_moment_goes_to_that_pupils_carers_only(
     )
     session.commit()
     sign_in(client, school.teacher.username)
-    assert client.post(f"/assessment/observations/{row.id}/share").status_code == 302
-    client.post(f"/assessment/observations/{row.id}/share")  # twice: still one moment
-    refused = client.post(f"/assessment/observations/{named.id}/share")
+    share = f"/parents/pupils/{school.pupil.id}/share"
+    # The observation's page links to the share form, filled from it; the note is not sent
+    # as it is: it is shown as the observation's, and what goes home is written on the form.
+    objective_page = client.get(f"/assessment/pupils/{school.pupil.id}/objectives/{SF}").text
+    assert f"{share}?observation={row.id}" in objective_page
+    form = client.get(f"{share}?observation={row.id}").text
+    assert f'<option selected value="{SF}">' in form
+    assert '<option selected value="3">' in form
+    assert f'name="observation" type="hidden" value="{row.id}"' in form
+    assert "Its note stays in school" in form
+    assert "Showed the stop card by herself</textarea>" not in form
+    sent = {
+        "objective": SF,
+        "level": "3",
+        "note": "Showed the stop card by herself",
+        "key": "k-share-1",
+        "observation": str(row.id),
+    }
+    shared = client.post(share, data=sent)
+    assert shared.headers["Location"].endswith(f"/objectives/{SF}?shared=1")
+    assert client.post(share, data=sent).status_code == 302  # a double tap: still one moment
+    again = client.post(share, data={**sent, "key": "k-share-2"})  # a second tab
+    assert again.status_code == 400
+    assert "already been shared home" in again.text
+    after = client.get(f"/assessment/pupils/{school.pupil.id}/objectives/{SF}").text
+    assert "Shared home" in after
+    assert f"{share}?observation={row.id}" not in after
+    refused = client.post(
+        share,
+        data={
+            "objective": "kind-and-unkind.sf",
+            "level": "2",
+            "note": named.note,
+            "key": "k-3",
+            "observation": str(named.id),
+        },
+    )
     assert refused.status_code == 400
     assert b"Zed" in refused.data
+    still = client.get(f"/assessment/pupils/{school.pupil.id}/objectives/kind-and-unkind.sf")
+    assert f"{share}?observation={named.id}" in still.text  # refused: not marked as shared
     family = app.test_client()
     sign_in(family, carer.username)
     feed = family.get(f"/family/children/{school.pupil.id}").data.decode()
@@ -383,3 +427,96 @@ def test_a_learning_moment_goes_to_that_pupils_carers_only(
     sign_in(other_family, other_carer.username)
     theirs = other_family.get(f"/family/children/{other.id}").data.decode()
     assert "Showed the stop card" not in theirs
+
+
+def test_not_yet_and_misconceptions_stay_in_school(client: FlaskClient, session: Session) -> None:
+    """A learning moment is progress: "Not yet", a misconception and a corrected observation
+    are not offered, and their ids cannot be pushed through the share form."""
+    school = make_school(session)
+    other = make_pupil(session, school.oak, first_name="Zed")
+    lessons, when = all_lessons(session), {"now": utcnow(), "today": school_today()}
+    day = utcnow().date()
+    unsafe = services.observe(
+        session,
+        school.teacher,
+        school.pupil,
+        SF,
+        services.Entry(
+            level=2,
+            observed_on=day,
+            misconception=True,
+            note="Thinks it is fine to send a photo to a stranger",
+        ),
+        lessons,
+        **when,
+    )
+    not_yet = services.observe(
+        session,
+        school.teacher,
+        school.pupil,
+        "kind-and-unkind.sf",
+        services.Entry(level=0, observed_on=day),
+        lessons,
+        **when,
+    )
+    corrected = services.observe(
+        session,
+        school.teacher,
+        school.pupil,
+        "trusted-adults.sf",
+        services.Entry(level=3, observed_on=day),
+        lessons,
+        **when,
+    )
+    services.correct(
+        session,
+        school.teacher,
+        corrected,
+        services.Entry(level=2, observed_on=day),
+        lessons,
+        **when,
+    )
+    theirs = services.observe(
+        session,
+        school.teacher,
+        other,
+        SF,
+        services.Entry(level=3, observed_on=day),
+        lessons,
+        **when,
+    )
+    session.commit()
+    sign_in(client, school.teacher.username)
+    share = f"/parents/pupils/{school.pupil.id}/share"
+    for objective in (SF, "kind-and-unkind.sf"):
+        page = client.get(f"/assessment/pupils/{school.pupil.id}/objectives/{objective}").text
+        assert "Share as learning moment" not in page
+    for row in (unsafe, not_yet, corrected, theirs):
+        assert client.get(f"{share}?observation={row.id}").status_code == 404
+        posted = client.post(
+            share,
+            data={"objective": SF, "level": "2", "key": f"k-{row.id}", "observation": str(row.id)},
+        )
+        assert posted.status_code == 404
+    assert client.get(f"{share}?observation=nonsense").status_code == 404
+    assert session.scalar(select(func.count(ObservationShare.observation_id))) == 0
+
+
+def test_the_share_form_offers_each_lesson_on_the_pupils_own_pathway_for_it(
+    client: FlaskClient, session: Session
+) -> None:
+    school = make_school(session)  # Amira: semi-formal
+    maps.set_pathway(
+        session,
+        school.teacher,
+        school.pupil,
+        "stop-block-tell",
+        Pathway.FORMAL,
+        all_lessons(session),
+    )
+    session.commit()
+    sign_in(client, school.teacher.username)
+    form = client.get(f"/parents/pupils/{school.pupil.id}/share").text
+    assert 'value="stop-block-tell.f"' in form  # the lesson she is taught formally
+    assert 'value="stop-block-tell.sf"' not in form
+    assert 'value="kind-and-unkind.sf"' in form  # the rest on her own pathway
