@@ -95,6 +95,28 @@ def validate_choices(session: Session, pupil: Pupil, choices: WorryChoices) -> W
     return choices
 
 
+def settle_saved_choices(session: Session, pupil: Pupil, choices: WorryChoices) -> list[str]:
+    """A worry saved on an iPad is never refused for what changed before it arrived (it could
+    not be sent again any other way): an answer this version does not know, or an adult no
+    longer offered to the pupil, is left out, and the team is told so in the chronology."""
+    notes = []
+    for field, question, options in flow.STEPS:
+        if not flow.valid(options, getattr(choices, field)):
+            setattr(choices, field, None)
+            notes.append(f'The answer to "{question}" could not be read, so it is left out.')
+    offered = {a.id for a in trusted_adults(session, pupil)}
+    if choices.talk_to_id is not None and choices.talk_to_id not in offered:
+        adult = session.get(Account, choices.talk_to_id)
+        who = adult.display_name if adult and adult.school_id == pupil.school_id else "an adult"
+        notes.append(
+            f"{pupil.first_name} chose {who} to talk to, who was no longer one of "
+            f"{pupil.first_name}'s adults when the worry arrived, so nobody was told. "
+            f"Decide who will talk to {pupil.first_name}."
+        )
+        choices.talk_to_id = None
+    return notes
+
+
 def _worry_title(choices: WorryChoices) -> str:
     chosen = (choices.what, choices.where, choices.feeling, choices.talk_to_id, choices.words)
     if all(value is None for value in chosen):
@@ -118,11 +140,17 @@ def raise_worry(
     *,
     now: datetime,
     base_url: str,
+    saved: list[str] | None = None,
 ) -> Incident:
-    """Record a pupil's worry and alert the team in one transaction; a repeated key is a no-op."""
+    """Record a pupil's worry and alert the team in one transaction; a repeated key is a no-op.
+
+    `saved`: the worry was saved on an iPad and sent later, with what the team should know
+    about its sending; what no longer holds is then noted, not refused (`settle_saved_choices`).
+    """
     found = existing(session, key)
     if found is not None:
         return found
+    notes = None if saved is None else [*saved, *settle_saved_choices(session, pupil, choices)]
     choices = validate_choices(session, pupil, choices)
     incident = Incident(
         school_id=pupil.school_id,
@@ -145,6 +173,8 @@ def raise_worry(
         IncidentPupil(incident_id=incident.id, pupil_id=pupil.id, role=PupilRole.REPORTED_BY)
     )
     _entry(session, incident, None, "raised", "Reported by the pupil on a class iPad", now=now)
+    for note in notes or ():
+        _entry(session, incident, None, "note", note, now=now)
     _alert_team(session, incident, "new", now=now, base_url=base_url)
     if incident.talk_to_id is not None:
         _tell_chosen_adult(

@@ -351,11 +351,20 @@ def ipad_queue() -> ResponseReturnValue:
     db = get_session()
     try:
         payload = envelope.open_envelope(key_path(), body.get("envelope"))
-        pupil, key, choices = _queued_worry(payload, device.class_id)
+        pupil, key, choices = _queued_worry(payload, device)
         _remember_if_mine(pupil, key, choices)
         if services.existing(db, key) is not None:
             return {"status": "already received"}, 200
-        services.raise_worry(db, pupil, device, key, choices, now=utcnow(), base_url=_base_url())
+        services.raise_worry(
+            db,
+            pupil,
+            device,
+            key,
+            choices,
+            now=utcnow(),
+            base_url=_base_url(),
+            saved=_sending_notes(pupil, device),
+        )
         db.flush()  # a repeated key fails here, not in the request's commit
     except Invalid as problem:
         return {"error": problem.message}, 400
@@ -373,7 +382,7 @@ def _remember_if_mine(pupil: Pupil, key: str, choices: services.WorryChoices) ->
 
 
 def _queued_worry(
-    payload: dict[str, Any], class_id: int
+    payload: dict[str, Any], device: Device
 ) -> tuple[Pupil, str, services.WorryChoices]:
     def text(name: str, limit: int = 64) -> str | None:
         value = payload.get(name)
@@ -382,8 +391,10 @@ def _queued_worry(
     pupil_id, talk_to = payload.get("pupil_id"), payload.get("talk_to")
     pupil = get_session().get(Pupil, pupil_id) if isinstance(pupil_id, int) else None
     key = text("key")
-    if pupil is None or key is None or not policy.can_pupil_sign_in_on(pupil, class_id):
-        raise Invalid("The saved worry does not belong to this iPad's class.")
+    # A pupil of this iPad's school: one who has moved class or left since saving it is still
+    # heard (`_sending_notes` tells the team); another school's pupil never is.
+    if pupil is None or key is None or pupil.school_id != device.school_class.school_id:
+        raise Invalid("The saved worry does not belong to this iPad's school.")
     words = payload.get("words")
     choices = services.WorryChoices(
         what=text("what"),
@@ -393,6 +404,16 @@ def _queued_worry(
         words=words if isinstance(words, str) else None,
     )
     return pupil, key, choices
+
+
+def _sending_notes(pupil: Pupil, device: Device) -> list[str]:
+    """What the team should know about how a saved worry reached them."""
+    if policy.can_pupil_sign_in_on(pupil, device.class_id):
+        return []
+    return [
+        f'Saved on the class iPad "{device.name}" of {device.school_class.name}, and sent when '
+        f"{pupil.first_name} was no longer in that class. Check with the class team who sent it."
+    ]
 
 
 # --- Staff concerns ---------------------------------------------------------------------------

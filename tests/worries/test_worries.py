@@ -124,14 +124,71 @@ def test_only_a_class_ipad_may_send_saved_worries(app: Flask, session: Session) 
     assert _count(session) == 0
 
 
-def test_saved_worry_for_a_pupil_of_another_class_is_refused(app: Flask, session: Session) -> None:
+def test_saved_worry_for_a_pupil_of_another_school_is_refused(app: Flask, session: Session) -> None:
     school = make_school(session)
-    stranger = make_pupil(session, make_class(session))
+    stranger = make_pupil(session, make_class(session, make_other_school(session)))
     session.commit()
     ipad = app.test_client()
     ipad.set_cookie(cookie_name(), school.token)
     _key, env = sealed(app, stranger, what="sad")
     assert ipad.post("/class-ipad/worries", json={"envelope": env}).status_code == 400
+    assert _count(session) == 0
+
+
+def _chronology(incident: Incident) -> list[str]:
+    return [entry.text for entry in incident.entries]
+
+
+def test_a_saved_worry_is_heard_after_its_pupil_moved_class(app: Flask, session: Session) -> None:
+    """Saved on Oak's iPad while offline; by the time it is back online the pupil is in
+    another class (or has left): the worry is received, and the team told how it came."""
+    school = make_school(session)
+    ipad = app.test_client()
+    ipad.set_cookie(cookie_name(), school.token)
+    _key, env = sealed(app, school.pupil, what="unkind", words="they keep messaging me")
+    school.pupil.class_id = make_class(session, name="Willow").id
+    session.commit()
+    assert ipad.post("/class-ipad/worries", json={"envelope": env}).status_code == 201
+    incident = session.scalar(select(Incident))
+    assert incident is not None
+    assert incident.pupil_words == "they keep messaging me"
+    assert any("no longer in that class" in text for text in _chronology(incident))
+
+
+def test_a_saved_worry_is_heard_when_its_adult_is_no_longer_offered(
+    app: Flask, session: Session
+) -> None:
+    """The pupil chose an adult offline; staff then changed the pupil's adults. The worry is
+    received all the same (before, the iPad was refused every 20 seconds, for ever), that adult
+    is not alerted, and the team reads who was chosen. An answer this version does not know
+    is left out the same way."""
+    school = make_school(session)
+    former = make_account(session, Role.TEACHER, display_name="Mr Lee Chan")
+    session.commit()
+    ipad = app.test_client()
+    ipad.set_cookie(cookie_name(), school.token)
+    _key, env = sealed(
+        app, school.pupil, what="unkind", where="moon", talk_to=former.id,
+        words="they said they will hurt me",
+    )  # fmt: skip
+    assert ipad.post("/class-ipad/worries", json={"envelope": env}).status_code == 201
+    incident = session.scalar(select(Incident))
+    assert incident is not None
+    assert (incident.what, incident.where, incident.talk_to_id) == ("unkind", None, None)
+    assert incident.pupil_words == "they said they will hurt me"
+    notes = " ".join(_chronology(incident))
+    assert "chose Mr Lee Chan to talk to" in notes
+    assert "nobody was told" in notes
+    assert '"Where?" could not be read' in notes
+    alerted = session.scalars(
+        select(StaffAlert.account_id).where(StaffAlert.incident_id == incident.id)
+    )
+    assert former.id not in set(alerted)
+    # Sent live from the flow (no iPad outbox), the pupil is still asked to choose again.
+    ipad_pupil = pupil_on_ipad(app, school)
+    live = ipad_pupil.post("/pupil/worry", data={"key": "k-live", "talk_to": str(former.id)})
+    assert live.status_code == 400
+    assert "Choose one of the adults shown." in live.text
 
 
 @pytest.mark.parametrize(
