@@ -1,9 +1,10 @@
 /* Shared devices forget the last person. No framework; nothing inline (CSP).
  *
- * 1. Forms that hold personal text (marked data-forget or autocomplete="off") show only what the
- *    server sent. Chromium restores typed text into a form when someone presses Back, even into a
- *    page it fetched again for a different person; reset() puts every field back to the page's
- *    own values, so nothing the previous person typed comes back.
+ * 1. Forms show only what the server sent. Chromium restores typed text into a form when someone
+ *    presses Back, even into a page it fetched again for a different person (a DSL's unsent
+ *    chronology note came back for the deputy who signed in next, and was saved in the deputy's
+ *    name); reset() puts every field back to the page's own values. Every form is reset on a
+ *    visit by Back or Forward; forms marked data-forget or autocomplete="off" on every visit.
  * 2. Signing out replaces the current history entry with the sign-in page, so Back from the
  *    sign-in page does not return straight into the screen the previous person was on (and
  *    every page is no-store, so an earlier entry is fetched again for whoever is signed in).
@@ -11,8 +12,16 @@
 (function () {
   "use strict";
 
-  function forgetTypedText() {
-    var forms = document.querySelectorAll("form[data-forget], form[autocomplete='off']");
+  function cameBack(event) {
+    if (event.persisted) { return true; } // from the back-forward cache
+    var visits = window.performance && performance.getEntriesByType
+      ? performance.getEntriesByType("navigation") : [];
+    return visits.length > 0 && visits[0].type === "back_forward";
+  }
+
+  function forgetTypedText(event) {
+    var forms = cameBack(event) ? document.forms
+      : document.querySelectorAll("form[data-forget], form[autocomplete='off']");
     Array.prototype.forEach.call(forms, function (form) { form.reset(); });
   }
   window.addEventListener("pageshow", forgetTypedText);
