@@ -40,6 +40,8 @@ from classroom.errors import Invalid
 from classroom.export import check_passphrase, encrypted_csv, safe_cell
 from classroom.lessons import content, maps
 from classroom.lessons.web import request_catalogue
+from classroom.parents import services as parents_services
+from classroom.parents import views as parents
 from classroom.parents.forms import ExportForm
 from classroom.policy import allow
 from classroom.pupils.models import Pathway, Pupil, SchoolClass
@@ -251,6 +253,19 @@ def class_summary(class_id: int) -> ResponseReturnValue:
 # --- One pupil ------------------------------------------------------------------------------
 
 
+def _progress_cells(db: Session, pupil: Pupil, today: date) -> list[queries.Cell]:
+    """The pupil's objectives: their map's lessons, hidden ones too, then any lesson no longer
+    on it that they were assessed on (taken off the class map, what was recorded still shows
+    on their progress page and report)."""
+    found = states(queries.observations_for(db, [pupil.id]), today, _weeks())
+    lessons = request_catalogue()
+    shown = [p.lesson for p in maps.pupil_map(db, pupil, lessons, include_hidden=True, today=today)]
+    on_map = {lesson.id for lesson in shown}
+    assessed = {objective_id.rsplit(".", 1)[0] for _pupil, objective_id in found}
+    shown += [lessons.get(i) for i in sorted(assessed - on_map) if i in lessons]
+    return queries.pupil_row(db, pupil, shown, found)
+
+
 @bp.get("/pupils/<int:pupil_id>")
 @allow("view_pupils")
 def pupil_view(pupil_id: int) -> ResponseReturnValue:
@@ -258,9 +273,7 @@ def pupil_view(pupil_id: int) -> ResponseReturnValue:
     pupil = _pupil(pupil_id)
     db = get_session()
     today = local_today()
-    found = states(queries.observations_for(db, [pupil.id]), today, _weeks())
-    planned = maps.pupil_map(db, pupil, request_catalogue(), include_hidden=True, today=today)
-    cells = queries.pupil_row(db, pupil, [p.lesson for p in planned], found)
+    cells = _progress_cells(db, pupil, today)
     proposals = {c.lesson.id: services.propose(db, pupil, c.lesson.id) for c in cells}
     record(db, current_actor(), "assessment.pupil_viewed", pupil)
     return render_template(
@@ -380,6 +393,46 @@ def _problem_page(pupil: Pupil, message: str | None) -> ResponseReturnValue:
     return render_template("assessment/problem.html", pupil=pupil, message=message), 400
 
 
+@bp.route("/observations/<int:observation_id>/share", methods=["GET", "POST"])
+@allow("share_with_carers")
+def share(observation_id: int) -> ResponseReturnValue:
+    """Share an observation home as a learning moment, through the share form filled from it:
+    a person reads and sends what goes home, and the observation's own note stays in school.
+    "Not yet", misconceptions and corrected observations are not shared (not found)."""
+    row, pupil = _observation(observation_id)
+    db = get_session()
+    if not policy.can_share_with_carers(db, current_actor(), pupil):
+        abort(404)
+    if not services.shareable(db, row):
+        abort(404)
+    form = parents.moment_form(
+        pupil, submitted=request.method == "POST", start=(row.objective_id, row.level)
+    )
+    if not form.validate_on_submit():
+        parents.share_form_viewed(pupil, form)
+        return parents.share_page(pupil, form, 400 if form.errors else 200, source=row)
+    apply_form(
+        lambda: _share_observation(db, row, pupil, form),
+        lambda _message: parents.share_page(pupil, form, 400, source=row),
+        form,
+        field="note",
+        validated=True,
+    )
+    return redirect(
+        url_for("assessment.objective", pupil_id=pupil.id, objective_id=row.objective_id, shared=1)
+    )
+
+
+def _share_observation(db: Session, row: Observation, pupil: Pupil, form: Any) -> None:
+    # A repeat of this form (a double tap) sends nothing twice; another form sharing the same
+    # observation (a second tab) is refused, so one observation goes home once.
+    if not parents_services.made_with_key(db, form.key.data):
+        if not services.mark_shared(db, current_actor(), row, now=utcnow()):
+            raise Invalid("That observation has already been shared home.", "note")
+        record(db, current_actor(), "observation.shared_home", pupil, row.objective_id)
+    parents.share_moment(db, pupil, form)
+
+
 @bp.get("/pupils/<int:pupil_id>/report")
 @allow("view_pupils")
 def report(pupil_id: int) -> ResponseReturnValue:
@@ -391,9 +444,7 @@ def report(pupil_id: int) -> ResponseReturnValue:
         return redirect(url_for("assessment.export", pupil_id=pupil.id))
     db = get_session()
     today = local_today()
-    found = states(queries.observations_for(db, [pupil.id]), today, _weeks())
-    planned = maps.pupil_map(db, pupil, request_catalogue(), include_hidden=True, today=today)
-    cells = queries.pupil_row(db, pupil, [p.lesson for p in planned], found)
+    cells = _progress_cells(db, pupil, today)
     record(db, current_actor(), "assessment.report_viewed", pupil)
     return render_template(
         "assessment/report.html",
@@ -439,9 +490,7 @@ def export(pupil_id: int) -> ResponseReturnValue:
 
 def _encrypted_progress(db: Session, pupil: Pupil, passphrase: str, today: date) -> bytes:
     check_passphrase(passphrase)  # before reading a single observation
-    found = states(queries.observations_for(db, [pupil.id]), today, _weeks())
-    planned = maps.pupil_map(db, pupil, request_catalogue(), include_hidden=True, today=today)
-    cells = queries.pupil_row(db, pupil, [p.lesson for p in planned], found)
+    cells = _progress_cells(db, pupil, today)
     name = f"e-safety-progress-{pupil.id}-{today:%Y%m%d}.csv"
     return encrypted_csv(progress_rows(pupil, cells), name, passphrase)
 

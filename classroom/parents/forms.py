@@ -90,10 +90,10 @@ class CarerConsentForm(Form):
 class InviteForm(Form):
     relationship = StringField(
         "Who is the code for?",
-        default="Parent/carer",
         validators=[DataRequired("Say who the code is for, e.g. Mum."), Length(max=40)],
         description="Their relationship to the pupil, e.g. Mum, Dad, Grandparent, Foster carer.",
     )
+    key = HiddenField()  # this form's: sent again (a reload of the slip), it replaces its code
 
 
 class CarerAccountForm(Form):
@@ -151,7 +151,6 @@ class LearningMomentForm(Form):
         description="Only with photo consent in date. Location and camera details are removed.",
     )
     key = HiddenField()
-    observation = HiddenField()  # the observation it is shared from, if any
 
 
 class StaffMessageForm(Form):

@@ -178,6 +178,7 @@ class PupilRow:
     outstanding_codes: int
     consent_due: bool
     last_from_carer: datetime | None
+    consent_recorded: bool = True  # False: no consent decision on record for any purpose
 
 
 def overview(session: Session, actor: Actor, today: date, *, now: datetime) -> list[PupilRow]:
@@ -187,16 +188,20 @@ def overview(session: Session, actor: Actor, today: date, *, now: datetime) -> l
     pupils = sorted(
         managed | shared, key=lambda p: (p.school_class.name, p.first_name, p.last_name)
     )
-    return [
-        PupilRow(
-            p,
-            len(p.carers),
-            sum(1 for i in invites(session, p) if i.outstanding(now)),
-            any(s.due for s in consent_statuses(session, p, today)),
-            _last_from_carer(session, p),
+    rows = []
+    for p in pupils:
+        consents = consent_statuses(session, p, today)
+        rows.append(
+            PupilRow(
+                p,
+                len(p.carers),
+                sum(1 for i in invites(session, p) if i.outstanding(now)),
+                any(s.due for s in consents),
+                _last_from_carer(session, p),
+                any(s.latest is not None for s in consents),
+            )
         )
-        for p in pupils
-    ]
+    return rows
 
 
 def _last_from_carer(session: Session, pupil: Pupil) -> datetime | None:

@@ -28,8 +28,6 @@ from werkzeug.datastructures import FileStorage
 from classroom import photos, policy
 from classroom.accounts import services as accounts
 from classroom.accounts.models import Account
-from classroom.assessment import services as assessment
-from classroom.assessment.models import Observation
 from classroom.audit.services import record
 from classroom.db import get_session, keep, utcnow
 from classroom.errors import Invalid, Throttled
@@ -365,8 +363,10 @@ def _message_form(pupil: Pupil, submitted: bool = False) -> StaffMessageForm:
 
 
 def _pupil_forms(pupil: Pupil) -> dict[str, Form]:
+    invite = InviteForm(prefix="invite", formdata=None)
+    invite.key.data = _new_key()
     return {
-        "invite": InviteForm(prefix="invite", formdata=None),
+        "invite": invite,
         "carer": CarerAccountForm(prefix="carer", formdata=None),
         "consent": ConsentForm(prefix="consent", formdata=None, given_on=_today()),
         "message": _message_form(pupil),
@@ -425,18 +425,32 @@ def issue_invite(pupil_id: int) -> ResponseReturnValue:
     """A one-time code and its QR code, shown once, to print or read out to one carer."""
     pupil, form = _staff_pupil(pupil_id, policy.can_manage_carers), InviteForm(prefix="invite")
     settings = _invite_settings()
-    invite, code = _act(
-        pupil,
-        "invite",
-        form,
-        lambda db, actor: invites.issue_invite(
+    key = str(form.key.data or "")[:64]
+    made = session.get("invite_keys", {})
+    made = made if isinstance(made, dict) else {}
+    earlier = made.get(key) if key else None
+
+    def issue(db: Session, actor: Account) -> tuple[CarerInvite, str, bool]:
+        # The slip is shown from this POST, once: a reload sends the form again. Its earlier
+        # code (never given out, or given out from a slip now replaced) stops working, so a
+        # reload leaves one live code, not two.
+        old = db.get(CarerInvite, earlier) if isinstance(earlier, int) else None
+        live = old is not None and old.pupil_id == pupil.id and old.outstanding(utcnow())
+        if live and old is not None:
+            invites.cancel_invite(db, actor, old, now=utcnow())
+        invite, code = invites.issue_invite(
             db, actor, pupil, form.relationship.data, settings, now=utcnow()
-        ),
-    )
+        )
+        return invite, code, live
+
+    invite, code, replaced = _act(pupil, "invite", form, issue)
+    if key:
+        session["invite_keys"] = dict(list(made.items())[-4:]) | {key: invite.id}
     url = invites.join_url(code, settings.base_url)
     return render_template(
         "parents/invite_slip.html",
         pupil=pupil,
+        replaced=replaced,
         invite=invite,
         code=code,
         url=url,
@@ -525,11 +539,12 @@ def record_consent(pupil_id: int) -> ResponseReturnValue:
 # --- Staff: learning moments and messages -----------------------------------------------------
 
 
-def _moment_form(
-    pupil: Pupil, submitted: bool = False, source: Observation | None = None
+def moment_form(
+    pupil: Pupil, submitted: bool = False, start: tuple[str, int] | None = None
 ) -> LearningMomentForm:
-    """The form, with each lesson's objective on the pathway this pupil is taught it; shared
-    from an observation (`source`), it starts on that observation's objective and level."""
+    """The share form, with each lesson's objective on the pathway this pupil is taught it.
+    `start`: (objective id, level) of an observation it is shared from (assessment.share),
+    the objective offered even if the pupil's pathway for it has changed since."""
     form = LearningMomentForm() if submitted else LearningMomentForm(formdata=None)
     planned = maps.pathways_for(get_session(), [pupil])[pupil.id]
     objectives = [
@@ -540,93 +555,60 @@ def _moment_form(
         version.objective.id: f"{lesson.title.text}: {version.objective.text}"
         for lesson, version in objectives
     }
-    if source is not None and source.objective_id not in form.objective.choices:
-        # observed on another pathway than the one planned now: still what was learnt
-        lesson, version = _lesson_files().objective(source.objective_id)
-        form.objective.choices[source.objective_id] = (
-            f"{lesson.title.text}: {version.objective.text}"
-        )
+    if start is not None and start[0] not in form.objective.choices:
+        lesson, version = _lesson_files().objective(start[0])
+        form.objective.choices[start[0]] = f"{lesson.title.text}: {version.objective.text}"
     form.level.choices = {"": "Choose…"} | MOMENT_LEVELS
     if not submitted:
         form.key.data = _new_key()
-        if source is not None:
-            form.objective.data, form.level.data = source.objective_id, str(source.level)
-            form.observation.data = str(source.id)
+        if start is not None:
+            form.objective.data, form.level.data = start[0], str(start[1])
     return form
-
-
-def _shared_from(pupil: Pupil, value: object) -> Observation | None:
-    """The observation a learning moment is shared from (`?observation=`, then the form's
-    hidden field): this pupil's, positive and in force. Any other id is not found."""
-    if not value:
-        return None
-    text = str(value)
-    row = get_session().get(Observation, int(text)) if text.isdigit() else None
-    if row is None or row.pupil_id != pupil.id or not assessment.shareable(get_session(), row):
-        abort(404)
-    return row
 
 
 def _objective_text(objective_id: str) -> str:
     return _lesson_files().objective(objective_id)[1].objective.text
 
 
-def _share_page(
-    pupil: Pupil, form: LearningMomentForm, source: Observation | None, status: int = 200
+def share_page(
+    pupil: Pupil, form: LearningMomentForm, status: int = 200, source: object = None
 ) -> ResponseReturnValue:
+    """The share form (`source`: the observation it is shared from, shown above it)."""
     page = render_template("parents/share.html", pupil=pupil, form=form, source=source)
     return page, status
+
+
+def share_form_viewed(pupil: Pupil, form: LearningMomentForm) -> None:
+    """The form shown (again) is an access to the pupil: audited, even beside a 400."""
+    record(get_session(), _account(), "parents.share_form_viewed", pupil)
+    if form.errors:
+        keep(get_session())  # the page shown again is an access too: its audit outlives the 400
 
 
 @bp.route("/parents/pupils/<int:pupil_id>/share", methods=["GET", "POST"])
 @allow("share_with_carers")
 def share(pupil_id: int) -> ResponseReturnValue:
-    """Share a learning moment with this pupil's carers (objective, level, note, photo), from
-    scratch or from an observation: either way a person reads and sends what goes home."""
+    """Share a learning moment with this pupil's carers (objective, level, note, photo)."""
     pupil = _staff_pupil(pupil_id, policy.can_share_with_carers)
-    posted = request.method == "POST"
-    source = _shared_from(
-        pupil, request.form.get("observation") if posted else request.args.get("observation")
-    )
-    form, db = _moment_form(pupil, submitted=posted, source=source), get_session()
+    form = moment_form(pupil, submitted=request.method == "POST")
     if not form.validate_on_submit():
-        record(db, _account(), "parents.share_form_viewed", pupil)
-        if form.errors:
-            keep(db)  # the page shown again is an access too: its audit outlives the 400
-        return _share_page(pupil, form, source, 400 if form.errors else 200)
+        share_form_viewed(pupil, form)
+        return share_page(pupil, form, 400 if form.errors else 200)
     apply_form(
-        lambda: _share_moment(db, pupil, form, source),
-        lambda _message: _share_page(pupil, form, source, 400),
+        lambda: share_moment(get_session(), pupil, form),
+        lambda _message: share_page(pupil, form, 400),
         form,
         field="note",
         validated=True,
     )
-    if source is not None:
-        return redirect(
-            url_for(
-                "assessment.objective",
-                pupil_id=pupil.id,
-                objective_id=source.objective_id,
-                shared=1,
-            )
-        )
     return redirect(url_for("parents.pupil", pupil_id=pupil.id, shared=1, _anchor="messages"))
 
 
-def _share_moment(
-    db: Session, pupil: Pupil, form: LearningMomentForm, source: Observation | None
-) -> None:
-    account, now = _account(), utcnow()
-    # A repeat of this form (a double tap) sends nothing twice; another form sharing the same
-    # observation (a second tab) is refused, so one observation goes home once.
-    first = source is not None and not services.made_with_key(db, form.key.data)
-    if first and source is not None:
-        if not assessment.mark_shared(db, account, source, now=now):
-            raise Invalid("That observation has already been shared home.", "note")
-        record(db, account, "observation.shared_home", pupil, source.objective_id)
+def share_moment(db: Session, pupil: Pupil, form: LearningMomentForm) -> None:
+    """Send the form's learning moment home (a repeat of the form sends nothing twice)."""
     services.share_learning_moment(
         db,
-        account,
+        _account(),
         pupil,
         _objective_text(form.objective.data),
         MOMENT_LEVELS[form.level.data],
@@ -634,7 +616,7 @@ def _share_moment(
         _upload(form.photo.data),
         form.key.data,
         photo_folder=photos.photo_dir(current_app.instance_path),
-        now=now,
+        now=utcnow(),
         emails=_emails(),
     )
 

@@ -377,24 +377,17 @@ def test_a_learning_moment_goes_to_that_pupils_carers_only(
     )
     session.commit()
     sign_in(client, school.teacher.username)
-    share = f"/parents/pupils/{school.pupil.id}/share"
+    share = f"/assessment/observations/{row.id}/share"
     # The observation's page links to the share form, filled from it; the note is not sent
     # as it is: it is shown as the observation's, and what goes home is written on the form.
     objective_page = client.get(f"/assessment/pupils/{school.pupil.id}/objectives/{SF}").text
-    assert f"{share}?observation={row.id}" in objective_page
-    form = client.get(f"{share}?observation={row.id}").text
+    assert f'href="{share}"' in objective_page
+    form = client.get(share).text
     assert f'<option selected value="{SF}">' in form
     assert '<option selected value="3">' in form
-    assert f'name="observation" type="hidden" value="{row.id}"' in form
     assert "Its note stays in school" in form
     assert "Showed the stop card by herself</textarea>" not in form
-    sent = {
-        "objective": SF,
-        "level": "3",
-        "note": "Showed the stop card by herself",
-        "key": "k-share-1",
-        "observation": str(row.id),
-    }
+    sent = {"objective": SF, "level": "3", "note": "Showed the stop card by herself", "key": "k-1"}
     shared = client.post(share, data=sent)
     assert shared.headers["Location"].endswith(f"/objectives/{SF}?shared=1")
     assert client.post(share, data=sent).status_code == 302  # a double tap: still one moment
@@ -403,21 +396,16 @@ def test_a_learning_moment_goes_to_that_pupils_carers_only(
     assert "already been shared home" in again.text
     after = client.get(f"/assessment/pupils/{school.pupil.id}/objectives/{SF}").text
     assert "Shared home" in after
-    assert f"{share}?observation={row.id}" not in after
+    assert f'href="{share}"' not in after
+    named_share = f"/assessment/observations/{named.id}/share"
     refused = client.post(
-        share,
-        data={
-            "objective": "kind-and-unkind.sf",
-            "level": "2",
-            "note": named.note,
-            "key": "k-3",
-            "observation": str(named.id),
-        },
+        named_share,
+        data={"objective": "kind-and-unkind.sf", "level": "2", "note": named.note, "key": "k-3"},
     )
     assert refused.status_code == 400
     assert b"Zed" in refused.data
     still = client.get(f"/assessment/pupils/{school.pupil.id}/objectives/kind-and-unkind.sf")
-    assert f"{share}?observation={named.id}" in still.text  # refused: not marked as shared
+    assert f'href="{named_share}"' in still.text  # refused: not marked as shared
     family = app.test_client()
     sign_in(family, carer.username)
     feed = family.get(f"/family/children/{school.pupil.id}").data.decode()
@@ -433,7 +421,7 @@ def test_not_yet_and_misconceptions_stay_in_school(client: FlaskClient, session:
     """A learning moment is progress: "Not yet", a misconception and a corrected observation
     are not offered, and their ids cannot be pushed through the share form."""
     school = make_school(session)
-    other = make_pupil(session, school.oak, first_name="Zed")
+    other = make_pupil(session, make_class(session, name="Willow"), first_name="Zed")
     lessons, when = all_lessons(session), {"now": utcnow(), "today": school_today()}
     day = utcnow().date()
     unsafe = services.observe(
@@ -476,9 +464,9 @@ def test_not_yet_and_misconceptions_stay_in_school(client: FlaskClient, session:
         lessons,
         **when,
     )
-    theirs = services.observe(
+    theirs = services.observe(  # another class's pupil: not this teacher's to share
         session,
-        school.teacher,
+        school.head,
         other,
         SF,
         services.Entry(level=3, observed_on=day),
@@ -487,18 +475,14 @@ def test_not_yet_and_misconceptions_stay_in_school(client: FlaskClient, session:
     )
     session.commit()
     sign_in(client, school.teacher.username)
-    share = f"/parents/pupils/{school.pupil.id}/share"
     for objective in (SF, "kind-and-unkind.sf"):
         page = client.get(f"/assessment/pupils/{school.pupil.id}/objectives/{objective}").text
         assert "Share as learning moment" not in page
     for row in (unsafe, not_yet, corrected, theirs):
-        assert client.get(f"{share}?observation={row.id}").status_code == 404
-        posted = client.post(
-            share,
-            data={"objective": SF, "level": "2", "key": f"k-{row.id}", "observation": str(row.id)},
-        )
+        share = f"/assessment/observations/{row.id}/share"
+        assert client.get(share).status_code == 404
+        posted = client.post(share, data={"objective": SF, "level": "2", "key": f"k-{row.id}"})
         assert posted.status_code == 404
-    assert client.get(f"{share}?observation=nonsense").status_code == 404
     assert session.scalar(select(func.count(ObservationShare.observation_id))) == 0
 
 
@@ -520,3 +504,28 @@ def test_the_share_form_offers_each_lesson_on_the_pupils_own_pathway_for_it(
     assert 'value="stop-block-tell.f"' in form  # the lesson she is taught formally
     assert 'value="stop-block-tell.sf"' not in form
     assert 'value="kind-and-unkind.sf"' in form  # the rest on her own pathway
+
+
+def test_a_lesson_taken_off_the_class_map_keeps_its_assessment_on_the_pupils_pages(
+    client: FlaskClient, session: Session
+) -> None:
+    """What was recorded stays on the progress page and the report for annual reviews, even
+    after the class stops doing the lesson."""
+    school = make_school(session)
+    lessons = all_lessons(session)
+    services.observe(
+        session, school.teacher, school.pupil, SF,
+        services.Entry(level=3, observed_on=utcnow().date(), note="Used the stop card"),
+        lessons, now=utcnow(), today=school_today(),
+    )  # fmt: skip
+    maps.set_class_lesson(session, school.teacher, school.oak, SF.rsplit(".", 1)[0], False, lessons)
+    session.commit()
+    sign_in(client, school.teacher.username)
+    objective = f"/assessment/pupils/{school.pupil.id}/objectives/{SF}"
+    for page in (
+        f"/assessment/pupils/{school.pupil.id}",
+        f"/assessment/pupils/{school.pupil.id}/report",
+    ):
+        shown = client.get(page).text
+        assert objective in shown or "Secure (independent)" in shown, page
+        assert lessons.get(SF.rsplit(".", 1)[0]).title.text in shown, page

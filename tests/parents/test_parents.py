@@ -110,6 +110,32 @@ def test_staff_page_issues_a_code_with_a_qr_code_drawn_here(
     )
 
 
+def test_reloading_the_slip_leaves_one_live_code_and_says_the_first_is_gone(
+    app: Flask, session: Session, family: Family
+) -> None:
+    """The slip is shown from the POST; a reload sends it again. Before, that made a second
+    live code for 14 days beside the one printed. Now the same form's code is replaced."""
+    client = client_for(app, family.teacher)
+    page = client.get(f"/parents/pupils/{family.other.id}").text
+    key = re.search(r'name="invite-key" type="hidden" value="([^"]+)"', page)
+    assert key is not None
+    relationship = re.search(r'<input[^>]*name="invite-relationship"[^>]*>', page)
+    assert relationship is not None
+    assert 'value=""' in relationship.group(0)  # who it is for is typed, not "Parent/carer"
+    sent = {"invite-relationship": "Dad", "invite-key": key.group(1)}
+    url = f"/parents/pupils/{family.other.id}/invites"
+    first = client.post(url, data=sent).text
+    assert "no longer works" not in first
+    again = client.post(url, data=sent).text  # the reload
+    assert "the code on the slip before it no longer works" in again
+    live = [i for i in session.scalars(select(CarerInvite)) if i.outstanding(utcnow())]
+    assert len(live) == 1
+    assert session.scalar(select(func.count()).select_from(CarerInvite)) == 2
+    other_form = client.post(url, data={"invite-relationship": "Gran", "invite-key": "k-2"})
+    assert "no longer works" not in other_form.text  # a second carer's code: both stay live
+    assert len([i for i in session.scalars(select(CarerInvite)) if i.outstanding(utcnow())]) == 2
+
+
 def test_qr_code_svg_path_draws_exactly_the_qr_matrix() -> None:
     text = "http://school.example/family/join?code=ABCDE-FGHJK"
     qr = qr_code(text)
@@ -369,7 +395,11 @@ def test_feed_scope_agrees_with_can_view_feed_item(session: Session, family: Fam
         session, family.teacher, family.child, "To all", now=utcnow(), emails=carer_emails()
     )
     services.send_staff_message(
-        session, family.teacher, family.child, "To mum", to_carer_id=family.carer.id,
+        session,
+        family.teacher,
+        family.child,
+        "To mum",
+        to_carer_id=family.carer.id,
         now=utcnow(),
         emails=carer_emails(),
     )

@@ -179,7 +179,9 @@ def test_staff_record_consent_and_see_which_are_due(
     app: Flask, session: Session, family: Family
 ) -> None:
     staff = client_for(app, family.teacher)
-    assert "Due for renewal" in staff.get("/parents/").data.decode()
+    before = staff.get("/parents/").data.decode()
+    row = before.split(f"/parents/pupils/{family.child.id}")[1].split("</tr>")[0]
+    assert "None on record" in row  # nothing was ever asked: not "due for renewal"
     response = staff.post(
         f"/parents/pupils/{family.child.id}/consent",
         data={
@@ -190,6 +192,9 @@ def test_staff_record_consent_and_see_which_are_due(
         },
     )
     assert response.status_code == 302
+    index = staff.get("/parents/").data.decode()
+    row = index.split(f"/parents/pupils/{family.child.id}")[1].split("</tr>")[0]
+    assert "Due for renewal" in row  # one purpose of two on record
     services.record_consent(
         session,
         family.teacher,
