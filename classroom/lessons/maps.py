@@ -334,14 +334,27 @@ def set_hidden(
     _require_pupil(session, actor, pupil)
     _entry(session, pupil, lesson_id, lessons).hidden = hidden
     record(session, actor, "lesson_map.hidden" if hidden else "lesson_map.shown", pupil, lesson_id)
+    target = session.get(PupilTarget, pupil.id)
+    if hidden and target is not None and target.lesson_id == lesson_id:
+        # A hidden target would lead the teacher's map while the pupil's iPad showed another.
+        session.delete(target)
+        record(session, actor, "lesson_map.target_cleared", pupil, f"{lesson_id} hidden")
 
 
 def move(
     session: Session, actor: Actor, pupil: Pupil, lesson_id: str, step: int, lessons: Catalogue
 ) -> None:
-    """Move a lesson one place earlier (-1) or later (+1) on the pupil's map."""
+    """Move a lesson one place earlier (-1) or later (+1) on the pupil's map, among the
+    lessons after the target (which is shown first wherever it is, until it is cleared)."""
     _require_pupil(session, actor, pupil)
-    entries = _personalise(session, pupil, lessons)
+    target = session.get(PupilTarget, pupil.id)
+    if target is not None and target.lesson_id == lesson_id:
+        raise Invalid("The target is always first. Clear the target to move this lesson.")
+    entries = [
+        e
+        for e in _personalise(session, pupil, lessons)
+        if target is None or e.lesson_id != target.lesson_id
+    ]
     index = next((i for i, e in enumerate(entries) if e.lesson_id == lesson_id), None)
     if index is None or step not in (-1, 1):
         raise Invalid("That lesson is not on this pupil's map.", "lesson_id")

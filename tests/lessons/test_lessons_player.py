@@ -17,7 +17,7 @@ from classroom.accounts.models import Account, Role
 from classroom.devices.web import cookie_name
 from classroom.lessons import content, player
 from classroom.lessons.content import ChooseStep, SortStep, YesNoStep
-from classroom.lessons.models import LessonAttempt, StepResponse
+from classroom.lessons.models import LessonAttempt, PupilTarget, StepResponse
 from classroom.pupils.models import Pathway
 from tests.conftest import sign_in
 from tests.factories import make_account, make_class, make_pupil
@@ -64,9 +64,7 @@ def test_a_pupil_cannot_open_a_lesson_that_is_not_on_their_map(
     assert ipad.post("/pupil/lessons/pressure-secrets-pictures/start").status_code == 404
 
 
-def test_a_pupil_cannot_open_or_answer_another_pupils_lesson(
-    app: Flask, session: Session
-) -> None:
+def test_a_pupil_cannot_open_or_answer_another_pupils_lesson(app: Flask, session: Session) -> None:
     school = make_school(session)
     amira_step = _start(pupil_on_ipad(app, school), "stop-block-tell")
     school.pupil = make_pupil(session, school.oak, first_name="Ben", home_lessons=0)
@@ -340,9 +338,7 @@ def test_class_map_turns_topic_15_on_for_the_class(
 
 @pytest.mark.parametrize("bad", ["", "../etc", "<script>", "x" * 300])
 @pytest.mark.usefixtures("app")
-def test_bad_lesson_ids_are_4xx(
-    client: FlaskClient, session: Session, bad: str
-) -> None:
+def test_bad_lesson_ids_are_4xx(client: FlaskClient, session: Session, bad: str) -> None:
     school = make_school(session)
     sign_in(client, school.teacher.username)
     response = client.post(f"/pupils/{school.pupil.id}/lessons/_/add", data={"lesson_id": bad})
@@ -367,9 +363,10 @@ def test_a_change_on_a_long_map_comes_back_to_the_row_changed_not_the_top(
         data={"lesson_id": "pressure-secrets-pictures", "on": "1"},
     )
     assert turned_on.headers["Location"].endswith("#lesson-pressure-secrets-pictures")
-    assert 'id="lesson-pressure-secrets-pictures"' in client.get(
-        f"/classes/{school.oak.id}/lessons"
-    ).data.decode()
+    assert (
+        'id="lesson-pressure-secrets-pictures"'
+        in client.get(f"/classes/{school.oak.id}/lessons").data.decode()
+    )
 
 
 @pytest.mark.usefixtures("app")
@@ -401,6 +398,42 @@ def test_the_first_lesson_offers_no_earlier_and_the_last_no_later(
     assert "This map is personalised." in page
     assert "class map until" not in page
     assert re.findall(r'<tr id="lesson-([^"]+)"', page)[:2] == [ids[1], ids[0]]
+
+
+@pytest.mark.usefixtures("app")
+def test_the_target_leads_both_maps_until_hidden_and_the_rest_move_among_themselves(
+    client: FlaskClient, session: Session
+) -> None:
+    """The target is shown first wherever it sits on the map: it offers no Earlier or Later,
+    the lesson after it moves among the others (before, "Later" on the target and "Earlier"
+    on the next row said "Saved" and nothing moved). Hiding the target clears it, so the
+    teacher's map and the pupil's "This one next" never disagree."""
+    school = make_school(session)
+    sign_in(client, school.teacher.username)
+    base = f"/pupils/{school.pupil.id}/lessons"
+    ids = re.findall(r'<tr id="lesson-([^"]+)"', client.get(base).text)
+    target = ids[2]
+    assert client.post(f"{base}/{target}/target").status_code == 302
+    page = client.get(base).text
+    shown = re.findall(r'<tr id="lesson-([^"]+)"', page)
+    assert shown[:3] == [target, ids[0], ids[1]]
+    assert (">Earlier<" in _map_row(page, target), ">Later<" in _map_row(page, target)) == (
+        False,
+        False,
+    )
+    assert ">Earlier<" not in _map_row(page, ids[0])  # first after the target
+    assert client.post(f"{base}/{target}/down").status_code == 400
+    assert client.post(f"{base}/{ids[0]}/up").status_code == 400
+    assert client.post(f"{base}/{ids[1]}/up").status_code == 302
+    assert re.findall(r'<tr id="lesson-([^"]+)"', client.get(base).text)[:3] == [
+        target,
+        ids[1],
+        ids[0],
+    ]
+    assert client.post(f"{base}/{target}/hide").status_code == 302
+    page = client.get(base).text
+    assert "(target)" not in page
+    assert session.get(PupilTarget, school.pupil.id) is None
 
 
 ADDABLE = re.compile(r'<select id="add-id" name="lesson_id" data-add-lesson>(.*?)</select>', re.S)
