@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy.orm import Session
@@ -147,8 +147,11 @@ def incident_about(
             IncidentPupil(incident_id=incident.id, pupil_id=pupil.id, role=PupilRole.INVOLVED)
         )
     if decision is not None:
+        review_on = (
+            utcnow().date() + timedelta(days=7) if decision == ParentContact.NOT_NOW else None
+        )
         worries.decide_parent_contact(
-            session, family.dsl, incident, decision, "Reason text", None, now=utcnow()
+            session, family.dsl, incident, decision, "Reason text", review_on, now=utcnow()
         )
     session.commit()
     session.refresh(incident)

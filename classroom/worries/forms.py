@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import BooleanField, DateField, StringField, TextAreaField
+from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from classroom.forms import Form, SelectField
@@ -10,7 +10,7 @@ from classroom.worries.models import (
     AGENCY_LABELS,
     CATEGORY_LABELS,
     PARENT_CONTACT_LABELS,
-    PupilRole,
+    PUPIL_ROLE_LABELS,
     Risk,
 )
 from classroom.worries.services import COMMUNICATION, MAX_TEXT
@@ -40,7 +40,13 @@ class TriageForm(Form):
         validators=[DataRequired("Choose a risk level.")],
     )
     rationale = TextAreaField("Why this risk level", validators=[DataRequired("Say why."), TEXT])
-    child_protection = BooleanField("Child-protection concern")
+    # A decision like the others: an unticked box would record "not child protection" for a
+    # DSL who never considered it.
+    child_protection = SelectField(
+        "Child-protection concern?",
+        choices={"": CHOOSE, "yes": "Yes: a child-protection concern", "no": "No"},
+        validators=[DataRequired("Choose whether this is a child-protection concern.")],
+    )
     assignee_id = SelectField("Assigned to", choices={}, validators=[Optional()])
 
 
@@ -60,13 +66,17 @@ class ActionForm(Form):
         description="Only the safeguarding team, who can open this record.",
     )
     due_on = DateField("Due", validators=[InputRequired("Give a due date.")])
+    reason = TextAreaField(
+        "Why this action", validators=[DataRequired("Say why this action is needed."), TEXT]
+    )
 
 
 class LinkPupilForm(Form):
     pupil_id = SelectField("Pupil", choices={}, validators=[DataRequired("Choose the pupil.")])
     role = SelectField(
         "Role",
-        choices={"": CHOOSE} | {r.value: r.value.replace("_", " ").capitalize() for r in PupilRole},
+        choices={"": CHOOSE}
+        | {r.value: label.capitalize() for r, label in PUPIL_ROLE_LABELS.items()},
         validators=[DataRequired("Choose the pupil's role.")],
     )
 
@@ -114,7 +124,11 @@ class ParentContactForm(Form):
         validators=[DataRequired("Choose a decision about contacting parents and carers.")],
     )
     reason = TextAreaField("Reason", validators=[DataRequired("Say why."), TEXT])
-    review_on = DateField("Review on (optional)", validators=[Optional()])
+    review_on = DateField(
+        "Review on",
+        validators=[Optional()],
+        description='Needed for "Not now": the queue lists it as a follow-up on that day.',
+    )
 
 
 class CloseForm(Form):

@@ -52,6 +52,13 @@ class PupilRole(StrEnum):
     INVOLVED = "involved"
 
 
+PUPIL_ROLE_LABELS = {
+    PupilRole.REPORTED_BY: "reported it",
+    PupilRole.AFFECTED: "affected",
+    PupilRole.INVOLVED: "involved",
+}
+
+
 class Agency(StrEnum):
     CHILDRENS_SERVICES = "childrens_services"
     POLICE = "police"

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BindParameter, Select, bindparam, func, select
+from sqlalchemy import BindParameter, Select, bindparam, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from classroom import localtime, policy
@@ -18,6 +18,7 @@ from classroom.devices.models import Device
 from classroom.errors import Invalid, checked_key
 from classroom.lessons import maps
 from classroom.lessons.content import Catalogue
+from classroom.outbox.models import OutboxMessage
 from classroom.outbox.services import enqueue_email
 from classroom.principals import Actor
 from classroom.pupils.models import Pupil
@@ -25,6 +26,9 @@ from classroom.symbols.people import school_adults
 from classroom.worries import chronology, flow
 from classroom.worries.models import (
     AGENCY_LABELS,
+    CATEGORY_LABELS,
+    PARENT_CONTACT_LABELS,
+    PUPIL_ROLE_LABELS,
     Agency,
     Category,
     Incident,
@@ -429,17 +433,63 @@ def set_aside_chosen_adult(
         raise Invalid("Choose who will talk to the pupil instead.", "instead_id")
     incident.talk_to_set_aside, incident.will_talk_id = why, instead.id
     chosen = incident.talk_to.display_name if incident.talk_to else "The chosen adult"
+    withdrawn = _withdraw_chosen_alert(session, incident, incident.talk_to_id, now=now)
     _entry(
         session,
         incident,
         account,
         "chosen_set_aside",
         f"{chosen} is {SET_ASIDE[why]}; {instead.display_name} will talk to "
-        f"{incident.reporter.first_name} instead",
+        f"{incident.reporter.first_name} instead. {withdrawn}".strip(),
         now=now,
     )
     _tell_chosen_adult(session, incident, incident.reporter, instead.id, now=now, base_url=base_url)
     record(session, actor, "incident.chosen_adult_set_aside", incident, why)
+
+
+def _withdraw_chosen_alert(
+    session: Session, incident: Incident, adult_id: int, *, now: datetime
+) -> str:
+    """Take back what told the set-aside adult that the pupil wants to talk to them (they may
+    be the subject of the worry): their alert while unseen, their email while unsent. What
+    cannot be taken back is said, so the team knows what that adult may already know."""
+    alerts = session.execute(
+        delete(StaffAlert).where(
+            StaffAlert.incident_id == incident.id,
+            StaffAlert.account_id == adult_id,
+            StaffAlert.kind == "chosen",
+            StaffAlert.seen_at.is_(None),
+        )
+    )
+    emails = session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.dedupe_key == f"incident:{incident.id}:chosen:{adult_id}",
+            OutboxMessage.sent_at.is_(None),
+            or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now),
+        )
+    )
+    seen = session.scalar(
+        select(StaffAlert.id).where(
+            StaffAlert.incident_id == incident.id,
+            StaffAlert.account_id == adult_id,
+            StaffAlert.kind == "chosen",
+        )
+    )
+    sent = session.scalar(
+        select(OutboxMessage.id).where(
+            OutboxMessage.dedupe_key == f"incident:{incident.id}:chosen:{adult_id}"
+        )
+    )
+    said = []
+    if getattr(alerts, "rowcount", 0):
+        said.append("Their alert was withdrawn before they saw it.")
+    elif seen is not None:
+        said.append("They had already seen their alert.")
+    if getattr(emails, "rowcount", 0):
+        said.append("Their email was not sent.")
+    elif sent is not None:
+        said.append("Their email had already gone.")
+    return " ".join(said)
 
 
 @dataclass(frozen=True)
@@ -584,8 +634,8 @@ def triage(
     incident.child_protection = data.child_protection
     incident.assignee_id = data.assignee_id
     text = (
-        f"Triage: {data.category.value}, {data.risk.value} risk"
-        f"{', child protection' if data.child_protection else ''}"
+        f"Triage: {CATEGORY_LABELS[data.category]}, {data.risk.value} risk, "
+        f"{'a child-protection concern' if data.child_protection else 'not child protection'}"
         f"{', assigned to ' + assignee.display_name if assignee else ''}"
     )
     _entry(session, incident, account, "triage", text, rationale, now=now)
@@ -625,14 +675,18 @@ def add_action(
     *,
     now: datetime,
     today: date,
+    reason: str | None = None,
 ) -> IncidentAction:
-    """An action for a team member, due on a day on the school's clock (`today` or later)."""
+    """An action for a team member, due on a day on the school's clock (`today` or later),
+    with why it is needed (the incident page asks for it; the chronology keeps it)."""
     account = _worker(actor, incident)
     owner = _team_member(session, incident, owner_id)
     if owner is None:
         raise Invalid("Choose a member of the safeguarding team to own the action.", "owner_id")
     if due_on < today:
         raise Invalid("The due date cannot be in the past.", "due_on")
+    if due_on > today + timedelta(days=366):
+        raise Invalid("The due date must be within a year.", "due_on")
     action = IncidentAction(
         incident_id=incident.id,
         description=_required(description, "Action"),
@@ -649,6 +703,7 @@ def add_action(
         account,
         "action",
         f"Action for {owner.display_name}, due {due_on:%d %b %Y}: {action.description}",
+        _clean(reason, MAX_TEXT, "Why"),
         now=now,
     )
     record(session, actor, "incident.action_added", incident)
@@ -691,7 +746,7 @@ def link_pupil(
         incident,
         account,
         "pupil_linked",
-        f"{pupil.full_name} linked as {role.value.replace('_', ' ')}",
+        f"{pupil.full_name} linked: {PUPIL_ROLE_LABELS[role]}",
         now=now,
     )
     record(session, actor, "incident.pupil_linked", incident, f"pupil #{pupil.id}")
@@ -725,7 +780,7 @@ def add_referral(
         incident,
         account,
         "referral",
-        f"Referred to {agency.value.replace('_', ' ')} (ref {referral.reference or 'none yet'})",
+        f"Referred to {AGENCY_LABELS[agency]} (ref {referral.reference or 'none yet'})",
         _required(reason, "Reason"),
         now=now,
     )
@@ -823,10 +878,23 @@ def decide_parent_contact(
     review_on: date | None,
     *,
     now: datetime,
+    today: date | None = None,
 ) -> None:
-    """Parents are told only when staff decide so; the decision, reason and who decided are kept."""
+    """Parents are told only when staff decide so; the decision, reason and who decided are kept.
+
+    "Not now" holds carers back until someone reviews it, so it needs its review day (the
+    queue lists it then); a review day is after `today` (the school's date; default: now's).
+    """
     account = _worker(actor, incident)
     why = _required(reason, "Reason")
+    if decision == ParentContact.NOT_NOW and review_on is None:
+        raise Invalid(
+            'Choose the day to review "not now": carers are held back until then.', "review_on"
+        )
+    if review_on is not None and review_on <= (today or now.date()):
+        raise Invalid("The review day must be after today.", "review_on")
+    if review_on is not None and review_on > (today or now.date()) + timedelta(days=366):
+        raise Invalid("The review day must be within a year.", "review_on")
     session.add(
         ParentContactDecision(
             incident_id=incident.id,
@@ -842,7 +910,8 @@ def decide_parent_contact(
         incident,
         account,
         "parent_contact",
-        f"Parent contact: {decision.value.replace('_', ' ')}",
+        f"Parent contact: {PARENT_CONTACT_LABELS[decision]}"
+        f"{f', review on {review_on:%d %b %Y}' if review_on else ''}",
         why,
         now=now,
     )

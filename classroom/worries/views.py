@@ -80,6 +80,7 @@ from classroom.worries.models import (
     AGENCY_LABELS,
     CATEGORY_LABELS,
     PARENT_CONTACT_LABELS,
+    PUPIL_ROLE_LABELS,
     Agency,
     Category,
     Incident,
@@ -620,6 +621,7 @@ def _forms(incident: Incident) -> dict[str, Form]:
     forms = {name: cls(prefix=name, formdata=None) for name, cls in classes.items()}
     if incident.risk is not None:  # show the triage in force; never pre-fill one nobody made
         forms["triage"] = TriageForm(prefix="triage", formdata=None, obj=incident)
+        forms["triage"].child_protection.data = "yes" if incident.child_protection else "no"
     _fill_choices(incident, forms)
     return forms
 
@@ -677,9 +679,20 @@ def _detail_page(
         alerts=services.incident_alerts(get_session(), incident),
         next_reminder=services.reminder_due(incident, int(current_app.config["WORRY_ACK_MINUTES"])),
         set_aside=services.SET_ASIDE,
+        role_labels=PUPIL_ROLE_LABELS,
+        second_part=SECOND_PART,
         today=school_today(),
         error=error,
     ), status
+
+
+# What the second part of a chronology entry is, where it is not the reason for it (None:
+# the text says so itself, as "Lessons learnt: …" does).
+SECOND_PART = {
+    "closed": None,
+    "referral_reply": "Their decision",
+    "referral_chased": "What was done",
+}
 
 
 NOTICE_MESSAGES = {
@@ -797,7 +810,7 @@ def triage(incident_id: int) -> ResponseReturnValue:
                 Category(form.category.data),
                 Risk(form.risk.data),
                 form.rationale.data,
-                bool(form.child_protection.data),
+                form.child_protection.data == "yes",
                 int(form.assignee_id.data) if form.assignee_id.data else None,
             ),
             now=utcnow(),
@@ -835,6 +848,7 @@ def action(incident_id: int) -> ResponseReturnValue:
             f.due_on.data,
             now=utcnow(),
             today=school_today(),
+            reason=f.reason.data,
         ),
     )
 
@@ -943,6 +957,7 @@ def parent_contact(incident_id: int) -> ResponseReturnValue:
             f.reason.data,
             f.review_on.data,
             now=utcnow(),
+            today=school_today(),
         ),
     )
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import timedelta
 
 from playwright.sync_api import BrowserContext, Page, expect
 from sqlalchemy import func, select
 
 from classroom.db import get_session
 from classroom.worries.models import Incident
+from tests.app_settings import school_today
 from tests.browser.conftest import LiveServer, assert_accessible, sign_in, sign_out
 
 
@@ -178,10 +180,14 @@ def test_dsl_triages_and_closes_and_the_pages_are_accessible(
     triage.get_by_label("Category").select_option("inappropriate_material")
     triage.get_by_label("Risk level", exact=True).select_option("low")
     triage.get_by_label("Why this risk level").fill("Saw an advert; no contact with anyone")
+    triage.get_by_label("Child-protection concern?").select_option("no")
     triage.get_by_role("button", name="Save triage").click()
     action = dsl.locator("#action")
     action.get_by_label("Action", exact=True).fill("Check filtering on Oak iPads")
-    action.get_by_label("Due").fill("2099-12-31")
+    action.get_by_label("Why this action").fill("The advert got past the filter")
+    with live_server.app.app_context():
+        due = school_today() + timedelta(days=30)
+    action.get_by_label("Due").fill(f"{due:%Y-%m-%d}")
     action.get_by_label("Owner").select_option(index=1)  # nobody is chosen by default
     action.get_by_role("button", name="Add action").click()
     parent = dsl.locator("#parent")

@@ -94,3 +94,30 @@ def test_a_not_now_decision_comes_back_on_its_review_day(
     )  # fmt: skip
     session.commit()
     assert follow_ups_due(app, school) == []
+
+
+def test_not_now_needs_a_review_day_after_today(app: Flask, session: Session, clock: Clock) -> None:
+    """Carers stay held back while "not now" stands: without a review day nobody would be
+    asked again, so it is refused, as is a day already gone or more than a year away."""
+    clock.set(MONDAY)
+    school = make_school(session)
+    incident = triaged_worry(session, school)
+    session.commit()
+    dsl = client_for(app, school.dsl)
+    url = f"/safeguarding/{incident.id}/parent-contact"
+    decision = {"parent-decision": "not_now", "parent-reason": "Speak to Amira first"}
+    for review_on, message in (
+        ("", "Choose the day to review"),
+        ("2027-03-08", "must be after today"),  # MONDAY itself
+        ("2020-01-01", "must be after today"),
+        ("9999-12-31", "within a year"),
+    ):
+        refused = dsl.post(url, data={**decision, "parent-review_on": review_on})
+        assert refused.status_code == 400, review_on
+        assert message in refused.text, review_on
+        assert "Speak to Amira first" in refused.text  # what was typed is kept
+    assert services.parent_contact(session, incident) is None
+    assert dsl.post(url, data={**decision, "parent-review_on": "2027-03-09"}).status_code == 302
+    decided = services.parent_contact(session, incident)
+    assert decided is not None
+    assert decided.review_on == date(2027, 3, 9)

@@ -50,15 +50,11 @@ def test_chosen_adult_gets_a_content_free_alert_and_email(
     assert "Amira would like to talk to you \u2014 see the DSL" in page
     assert f"/safeguarding/{incident.id}" not in page  # the teacher cannot open the record
     assert "Not seen" in page
-    (alert,) = session.scalars(
-        select(StaffAlert).where(StaffAlert.account_id == school.teacher.id)
-    )
+    (alert,) = session.scalars(select(StaffAlert).where(StaffAlert.account_id == school.teacher.id))
     assert client.post(f"/alerts/{alert.id}/seen").status_code == 302
     session.expire_all()
     assert alert.seen_at is not None
-    team_alert = session.scalar(
-        select(StaffAlert).where(StaffAlert.account_id == school.dsl.id)
-    )
+    team_alert = session.scalar(select(StaffAlert).where(StaffAlert.account_id == school.dsl.id))
     assert team_alert is not None
     assert client.post(f"/alerts/{team_alert.id}/seen").status_code == 404
 
@@ -85,9 +81,19 @@ def test_dsl_sets_the_chosen_adult_aside_and_the_pupil_sees_who_will_come(
         select(StaffAlert.kind).where(StaffAlert.account_id == school.deputy.id)
     )
     assert "chosen" in set(deputy_alerts)
-    assert "Ms Lopez is the subject of the worry; Ms Evans will talk to Amira instead" in (
-        incident.entries[-2].text
+    set_aside = incident.entries[-2].text
+    assert "Ms Lopez is the subject of the worry; Ms Evans will talk to Amira instead" in set_aside
+    # Ms Lopez may be who the worry is about: what told her the pupil wants her is taken back.
+    assert "Their alert was withdrawn before they saw it." in set_aside
+    lopez_alerts = session.scalars(
+        select(StaffAlert.kind).where(
+            StaffAlert.account_id == school.teacher.id, StaffAlert.incident_id == incident.id
+        )
     )
+    assert "chosen" not in set(lopez_alerts)
+    lopez = app.test_client()
+    sign_in(lopez, school.teacher.username)
+    assert "would like to talk to you" not in lopez.get("/alerts/").text
     home = pupil_on_ipad(app, school).get("/pupil/").data.decode()
     assert "Ms Evans will come to talk to you." in home
 

@@ -6,7 +6,7 @@ import csv
 import io
 import re
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pyzipper
 from flask.testing import FlaskClient
@@ -81,8 +81,9 @@ def test_incident_page_starts_every_decision_empty(client: FlaskClient, session:
     sign_in(client, school.dsl.username)
     page = client.get(f"/safeguarding/{incident.id}").data.decode()
     decisions = (
-        "triage-category", "triage-risk", "parent-decision", "action-owner_id", "referral-agency",
-        "reply-referral_id", "chase-referral_id", "lesson-pupil_id", "lesson-lesson_id",
+        "triage-category", "triage-risk", "triage-child_protection", "parent-decision",
+        "action-owner_id", "referral-agency", "reply-referral_id", "chase-referral_id",
+        "lesson-pupil_id", "lesson-lesson_id",
     )  # fmt: skip
     for name in decisions:
         assert "selected" not in _select(page, name), name
@@ -117,6 +118,7 @@ def test_triage_without_risk_or_category_is_refused(client: FlaskClient, session
     assert response.status_code == 400
     assert "Choose a risk level." in page
     assert "Choose a category." in page
+    assert "Choose whether this is a child-protection concern." in page
     session.expire_all()
     assert incident.risk is None
 
@@ -140,8 +142,9 @@ def test_only_the_safeguarding_team_is_offered_or_accepted_as_owner(
             f"/safeguarding/{incident.id}/actions",
             data={
                 "action-description": "Check the game",
+                "action-reason": "Chat was on",
                 "action-owner_id": str(owner.id),
-                "action-due_on": "2099-01-01",
+                "action-due_on": (school_today() + timedelta(days=7)).isoformat(),
             },
         )
         assert response.status_code == 400
@@ -213,7 +216,7 @@ def test_closed_incident_refuses_every_change_until_reopened(
         incident,
         "Talk to class",
         school.dsl.id,
-        date(2099, 1, 1),
+        school_today() + timedelta(days=30),
         now=utcnow(),
         today=school_today(),
     )
@@ -223,12 +226,18 @@ def test_closed_incident_refuses_every_change_until_reopened(
     entries = session.scalar(select(func.count()).select_from(IncidentEntry))
     base = f"/safeguarding/{incident.id}"
     attempts = {
-        "/triage": {"triage-category": "other", "triage-risk": "high", "triage-rationale": "x"},
+        "/triage": {
+            "triage-category": "other",
+            "triage-risk": "high",
+            "triage-rationale": "x",
+            "triage-child_protection": "no",
+        },
         "/notes": {"note-text": "late note"},
         "/actions": {
             "action-description": "x",
+            "action-reason": "x",
             "action-owner_id": str(school.dsl.id),
-            "action-due_on": "2099-01-01",
+            "action-due_on": (school_today() + timedelta(days=7)).isoformat(),
         },
         f"/actions/{action.id}/done": {},
         "/pupils": {"link-pupil_id": str(school.pupil.id), "link-role": "involved"},
@@ -267,7 +276,7 @@ def test_closing_asks_for_each_open_action_to_be_done_or_carried_over(
         incident,
         "Phone carer",
         school.dsl.id,
-        date(2099, 1, 1),
+        school_today() + timedelta(days=30),
         now=utcnow(),
         today=school_today(),
     )
@@ -277,7 +286,7 @@ def test_closing_asks_for_each_open_action_to_be_done_or_carried_over(
         incident,
         "Review in a month",
         school.deputy.id,
-        date(2099, 1, 1),
+        school_today() + timedelta(days=30),
         now=utcnow(),
         today=school_today(),
     )

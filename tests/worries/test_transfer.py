@@ -251,6 +251,10 @@ def test_sending_and_receipt_are_recorded_in_order(
     page = client.get(f"/safeguarding/pupils/{sending.pupil.id}/cp-file").get_data(as_text=True)
     assert "Sent</strong> 1 Dec 2026 to Oakfield School, Ms Okafor (DSL)" in page
     assert "Receipt confirmed</strong> 2 Dec 2026 by Ms Okafor – Signed slip" in page
+    # A shared laptop's history lists page titles: this one must not say whose file it was.
+    title = page[page.index("<title>") : page.index("</title>")]
+    assert sending.pupil.first_name not in title
+    assert sending.pupil.last_name not in title
     actions = set(session.scalars(select(AuditEvent.action)))
     assert {"cp_file.exported", "cp_file.sent_recorded", "cp_file.receipt_recorded"} <= actions
 

@@ -23,6 +23,7 @@ from classroom.outbox.models import OutboxMessage
 from classroom.worries import services
 from classroom.worries.models import Incident, StaffAlert, Status
 from tests import corpora
+from tests.app_settings import school_today
 from tests.conftest import Clock, build_app, sign_in
 from tests.factories import make_account, make_class, make_pupil
 from tests.factories import make_school as make_other_school
@@ -351,6 +352,7 @@ def test_dsl_works_an_incident_from_triage_to_close(
             {
                 "triage-category": "cyberbullying",
                 "triage-risk": "medium",
+                "triage-child_protection": "no",
                 "triage-rationale": "Repeated messages in a game chat",
                 "triage-assignee_id": str(school.dsl.id),
             },
@@ -360,8 +362,9 @@ def test_dsl_works_an_incident_from_triage_to_close(
             "/actions",
             {
                 "action-description": "Check game settings with class teacher",
+                "action-reason": "The chat was on in a game for under-13s",
                 "action-owner_id": str(school.deputy.id),
-                "action-due_on": "2099-01-01",
+                "action-due_on": (school_today() + timedelta(days=7)).isoformat(),
             },
         ),
         (
@@ -377,6 +380,7 @@ def test_dsl_works_an_incident_from_triage_to_close(
             {
                 "parent-decision": "not_now",
                 "parent-reason": "Speak to Amira first; review tomorrow",
+                "parent-review_on": (school_today() + timedelta(days=1)).isoformat(),
             },
         ),
     ]
@@ -451,12 +455,30 @@ def test_action_due_in_the_past_is_refused(
         f"/safeguarding/{incident.id}/actions",
         data={
             "action-description": "x",
+            "action-reason": "y",
             "action-owner_id": str(school.deputy.id),
             "action-due_on": "2000-01-01",
         },
     )
     assert response.status_code == 400
     assert b"cannot be in the past" in response.data
+    for data, message in (
+        ({"action-due_on": "2099-01-01"}, b"within a year"),
+        ({"action-reason": ""}, b"Say why this action is needed."),
+    ):
+        refused = client.post(
+            f"/safeguarding/{incident.id}/actions",
+            data={
+                "action-description": "x",
+                "action-reason": "y",
+                "action-owner_id": str(school.deputy.id),
+                "action-due_on": (school_today() + timedelta(days=7)).isoformat(),
+                **data,
+            },
+        )
+        assert refused.status_code == 400
+        assert message in refused.data
+    assert not incident.actions
 
 
 def test_staff_raise_a_concern_and_see_only_what_they_raised(
