@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
 
 from classroom.review.services import Period, Review
 
@@ -48,7 +47,7 @@ class PublicReview:
     by_source: Breakdown
     by_month: Breakdown
     by_pathway: Breakdown
-    lessons: list[tuple[date, str, str]]
+    lessons: list[tuple[str, str]]  # (category, or "" where it could point at one, lesson)
 
 
 def count(n: int) -> str:
@@ -73,12 +72,23 @@ def public(review: Review) -> PublicReview:
         overdue_actions=count(review.overdue_actions),
         hours_to_acknowledge=median(review.hours_to_acknowledge, "hours", review.acknowledged),
         days_to_close=median(review.days_to_close, "days", review.closed),
-        by_category=breakdown(review.by_category, whole, whole),
+        by_category=(by_category := breakdown(review.by_category, whole, whole)),
         by_source=breakdown(review.by_source, whole, whole),
         by_month=breakdown(review.by_month, whole, whole, chronological=True),
         # An incident can be about pupils on two pathways: these do not add up to the total.
         by_pathway=breakdown(review.by_pathway, whole, None),
-        lessons=review.lessons,
+        lessons=register(review, by_category),
+    )
+
+
+def register(review: Review, by_category: Breakdown) -> list[tuple[str, str]]:
+    """The lessons learnt, without the day each incident closed, in no order of time, and with
+    a category only where the chart shows its count: "2 Dec, images or secrets" beside the
+    one such incident tells a governor which child it was about. (A hidden count is never
+    hidden alone, so "Not shown" does not name a category either.)"""
+    shown = {row.label for row in by_category.rows if row.bar is not None}
+    return sorted(
+        (label if label in shown else "", lesson) for _closed, label, lesson in review.lessons
     )
 
 

@@ -113,9 +113,7 @@ def build(
     return review
 
 
-def _tally(
-    review: Review, incident: Incident, scrub: Callable[[str], str], zone: ZoneInfo
-) -> None:
+def _tally(review: Review, incident: Incident, scrub: Callable[[str], str], zone: ZoneInfo) -> None:
     review.by_category[_label(incident)] += 1
     review.by_month[to_local(incident.created_at, zone).strftime("%Y-%m")] += 1
     source = "Pupil's worry button" if incident.source == "pupil" else "Staff concern"
@@ -162,8 +160,13 @@ _DATES = re.compile(
     rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})[a-z]*\.?(?:\s+\d{{4}})?\b",
     re.IGNORECASE,
 )
+_NUMBER_WORDS = (
+    "eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty"
+    "|one|two|three|four|five|six|seven|eight|nine|ten"
+)
+_AGE = rf"(?:\d{{1,2}}|{_NUMBER_WORDS})"
 _AGES = re.compile(
-    r"\b(?:aged?\s*\d{1,2}|\d{1,2}[\s-]*(?:years?|yrs?)[\s-]*old|\d{1,2}\s*y/?o)\b",
+    rf"\b(?:aged?\s*{_AGE}|{_AGE}[\s-]*(?:years?|yrs?)[\s-]*old|\d{{1,2}}\s*y/?o)\b",
     re.IGNORECASE,
 )
 
@@ -191,7 +194,10 @@ def _scrubber(session: Session, school_id: int) -> Callable[[str], str]:
     if folded:
         # Case-insensitive name, but a following capital (an initial) still ends it.
         alternatives = "|".join(sorted(map(re.escape, folded), key=len, reverse=True))
-        pattern = re.compile(r"(?<![A-Za-z])(?i:" + alternatives + r")(?![a-z])")
+        # A pet form made the usual way is the name too: "Benny", "Tommy", "Annie".
+        pattern = re.compile(
+            r"(?<![A-Za-z])(?i:" + alternatives + r")(?i:[a-z]?(?:y|ie))?(?![a-z])"
+        )
 
     def scrub(text: str) -> str:
         text = _AGES.sub("[age]", _DATES.sub("[date]", _UPN.sub("[UPN]", fold(text))))

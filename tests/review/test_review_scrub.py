@@ -24,3 +24,14 @@ def test_scrubbing_catches_accents_initials_upns_dates_and_class_ages(session: S
         assert leak not in out, out
     assert "told us" in out
     assert "said so" in out
+
+
+def test_scrubbing_catches_pet_names_and_ages_in_words(session: Session) -> None:
+    oak = make_class(session, name="Oak")
+    make_pupil(session, oak, first_name="Ben", last_name="Taylor")
+    make_pupil(session, oak, first_name="Tom", last_name="Reed")
+    scrub = _scrubber(session, oak.school_id)
+    out = scrub("benny and Tommy, aged fourteen, and a twelve-year-old; the benefits were clear")
+    for leak in ("benny", "Tommy", "fourteen", "twelve"):
+        assert leak not in out, out
+    assert "the benefits were clear" in out  # a word that only starts with a name stays

@@ -131,3 +131,26 @@ def test_a_period_with_fewer_than_3_is_not_broken_down(
     assert page.count("Too few in this period to break down") == 4
     # A median of two times is all but one incident's own time.
     assert "Median time to acknowledge</dt><dd>not shown (fewer than 3)</dd>" in page
+
+
+def test_lessons_learnt_carry_no_date_and_a_category_only_where_its_count_is_shown(
+    session: Session, client: FlaskClient, login_as: Callable[..., Account]
+) -> None:
+    """The one incident about images, closed on a day a governor may remember, must not be
+    told apart by its row in the register: no dates, and its category is not shown."""
+    pupils = _pupils(session)
+    _incidents(session, 4, Category.CYBERBULLYING, pupils[Pathway.FORMAL])
+    _incidents(session, 1, Category.IMAGES_OR_SECRETS, pupils[Pathway.FORMAL])
+    _incidents(session, 2, Category.WELLBEING, pupils[Pathway.FORMAL])
+    for incident in session.query(Incident):
+        incident.status, incident.closed_at = Status.CLOSED, utcnow()
+        incident.lessons_learnt = f"Check the filter ({incident.category})"
+    session.commit()
+    login_as(Role.GOVERNOR)
+    page = client.get("/safeguarding/review/").data.decode()
+    register = page[page.index("<h2>Lessons learnt</h2>") :]
+    assert register.count("<td>Cyberbullying</td>") == 4
+    assert register.count("<td>Not shown</td>") == 3
+    assert "Asked for images or secrets" not in register
+    assert "Feeling sad or worried" not in register
+    assert not re.search(r"\d{1,2} [A-Z][a-z]{2} \d{4}", register), "a date in the register"
