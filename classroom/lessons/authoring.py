@@ -48,6 +48,7 @@ from classroom.lessons.content import (
     StepKind,
     Strand,
     check_document,
+    written_card_problems,
 )
 from classroom.lessons.models import LessonAttempt
 from classroom.principals import Actor
@@ -333,13 +334,14 @@ def check(doc: Document, key: str = "t-0-new", number: int = FIRST_NUMBER) -> Le
 
 def check_for_saving(doc: Document, key: str = "t-0-new", number: int = FIRST_NUMBER) -> Lesson:
     """`check`, then the picture rules every lesson file meets: one picture per word on a
-    screen, and a card naming a word-list word shows that word's picture.
+    screen, a card naming a word-list word shows that word's picture, and no two answer cards
+    of a step show one picture.
 
     Run when a teacher saves, not when a saved lesson is read, so a lesson saved before these
     rules still reaches the pupils it is on the maps of; its next edit is checked.
     """
     lesson = check(doc, key, number)
-    problems = written_lesson_problems(lesson)
+    problems = written_lesson_problems(lesson) + written_card_problems(lesson, kinds.KINDS)
     if problems:
         raise LessonProblems(problems)
     return lesson
@@ -485,9 +487,7 @@ def share(session: Session, actor: Actor, row: AuthoredLesson, *, now: datetime)
     record(session, actor, "authored_lesson.shared", row, row.key)
 
 
-def copy(
-    session: Session, actor: Actor, row: AuthoredLesson, *, now: datetime
-) -> AuthoredLesson:
+def copy(session: Session, actor: Actor, row: AuthoredLesson, *, now: datetime) -> AuthoredLesson:
     """A new draft with the same content, to change a lesson pupils have already played."""
     if not policy.can_view_authored_lesson(session, actor, row):
         raise PermissionError("not a lesson this teacher can see")

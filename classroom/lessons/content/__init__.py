@@ -89,10 +89,13 @@ from classroom.lessons.content.reader import (
     STAFF_KEYS,
     STEP_KEYS,
     WAIT_SECONDS,
+    CardClash,
     all_pupil_texts,
+    card_clashes,
     check_document,
     lesson_files,
     load_lessons,
+    written_card_problems,
 )
 
 __all__ = [
@@ -141,8 +144,11 @@ __all__ = [
     "Version",
     "WhoCanITellStep",
     "YesNoStep",
+    "CardClash",
     "all_pupil_texts",
+    "card_clashes",
     "check_document",
     "lesson_files",
     "load_lessons",
+    "written_card_problems",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import hashlib
 import re
 import tomllib
 from collections.abc import Callable, Collection, Iterator, Mapping
@@ -44,6 +45,7 @@ from classroom.symbols.lesson_check import lesson_picture_problems
 from classroom.symbols.library import OWN_SYMBOLS, svg_path
 
 if TYPE_CHECKING:
+    from classroom.lessons.arrangement import Card
     from classroom.lessons.kinds import KindSpec
 
 # The step kinds a lesson may use, each with the unit that reads and checks its keys: the
@@ -80,10 +82,14 @@ def load_lessons(
     if problems:
         raise LessonError(problems)
     ready = [lesson for lesson in lessons if lesson is not None]
-    # One picture per word on every screen, cards that agree with the word list (symbols/).
-    pictures = lesson_picture_problems(ready)
+    # The screens' pictures, once every file keeps the file rules: one picture per answer card,
+    # one picture per word on every screen, cards that agree with the word list (symbols/).
+    pictures = [p for r in readers for p in r.card_problems]
+    pictures += [
+        Problem(f"{folder.name}/{f.name}", None, r) for f, r in lesson_picture_problems(ready)
+    ]
     if pictures:
-        raise LessonError([Problem(f"{folder.name}/{f.name}", None, r) for f, r in pictures])
+        raise LessonError(pictures)
     return Catalogue(tuple(sorted(ready, key=lambda lesson: lesson.number)))
 
 
@@ -165,7 +171,6 @@ def _symbol_file_exists(code: str) -> bool:
     return svg_path(code) is not None
 
 
-
 # --- reading and checking one lesson file -------------------------------------------------
 
 LESSON_KEYS = {"id", "number", "title", "topic", "symbol", "strands", "risks", *Pathway}
@@ -207,6 +212,11 @@ class _LessonReader:
         self.check_symbol = check_symbol
         self.glossary = glossary
         self.staff_notes_required = True
+        # Answer cards of one step that share a picture (reported with the screens' picture
+        # rules); a teacher's lesson is checked for them when saved (`written_card_problems`),
+        # never when a saved one is read.
+        self.distinct_cards_required = True
+        self.card_problems: list[Problem] = []
         self.every_pathway = True  # a lesson file has all three; a teacher's lesson needs one
         self.problems: list[Problem] = []
         self.claims: list[_Claim] = []
@@ -215,6 +225,7 @@ class _LessonReader:
         self.wrong_pictures: set[str] = set()
         self.lines = LineMap("")
         self.prefix = "00"
+        self.lesson_name = "the lesson"  # "lesson 1 (feelings-online)", once its id is read
 
     def read(self) -> Lesson | None:
         """The lesson, or None if the file could not be parsed at all."""
@@ -254,6 +265,7 @@ class _LessonReader:
                 self.fail((), "write the lesson for at least one pathway")
         lesson_id, number = self._identity(data)
         self.prefix = f"{number:02d}"
+        self.lesson_name = f"lesson {number} ({lesson_id})"
         written = [p for p in Pathway if self.every_pathway or p.value in data]
         versions = [self._version(data, pathway) for pathway in written]
         self._cues(versions)
@@ -293,7 +305,10 @@ class _LessonReader:
                 if all(correct for _, correct in answers):
                     continue  # where every answer is fine, nothing is given away
                 path: Key = (version.pathway.value, "steps", step.number - 1, "options")
+                taught = _taught_pictures(step)
                 for n, (symbol, correct) in enumerate(answers):
+                    if correct and symbol in taught:
+                        continue  # the answer the lessons teach, not a cue: see TELL_PICTURE
                     if correct:
                         right.setdefault(symbol, []).append((*path, n))
                         self.right_pictures.append((symbol, self.lines.line((*path, n))))
@@ -438,6 +453,7 @@ class _LessonReader:
         required = STEP_KEYS | unit.keys
         if pathway is Pathway.PRE_FORMAL and self.staff_notes_required:
             required |= STAFF_KEYS
+        problems_before = len(self.problems)
         self._keys(table, At(at.path, f"{at.where} (a '{kind}' step)"), required, STAFF_KEYS)
         step_id = f"{self.prefix}.{pathway.code}.s{number}"
         text = self.text(table, "text", at.child("text"), MAX_WORDS[pathway], f"{step_id}.text")
@@ -447,11 +463,32 @@ class _LessonReader:
             feedback_at = at.child("feedback", f"the feedback of {at.where}")
             feedback = self.text(table, "feedback", feedback_at, MAX_WORDS[pathway], feedback.id)
         step = unit.read(self, table, at, base, feedback)
+        if self.distinct_cards_required and len(self.problems) == problems_before:
+            self._distinct_cards(step, unit, pathway, at)  # cards are built from sound steps only
         note = self._plain(table, "note", at.child("note", f"the note of {at.where}"))
         look_for = None
         if "look_for" in table:
             look_for = self.choice(table, "look_for", at, Engagement, Engagement.RESPONSIVENESS)
         return dataclasses.replace(step, note=note, look_for=look_for)
+
+    def _distinct_cards(self, step: Step, unit: KindSpec, pathway: Pathway, at: At) -> None:
+        """Two answer cards of this step with one picture (`card_clashes`), for `load_lessons`
+        to refuse with the screens' other picture rules, at the line of the later card."""
+        for clash in card_clashes(step, unit):
+            first, second = clash.cards
+            codes = second.symbol
+            if first.symbol != second.symbol:
+                codes = f"{first.symbol} and {second.symbol}, one drawing"
+            change = "one of them"
+            if clash.wrong is not None:
+                change = f"the wrong answer {clash.wrong!r}"
+            line = self.lines.line((*at.path, *_card_key(second)))
+            reason = (
+                f"{self.lesson_name} {pathway} step {step.number}: the answers {first.text!r} "
+                f"and {second.text!r} both show the picture {codes}, so a pupil who cannot read "
+                f"cannot tell them apart; choose a different picture for {change}"
+            )
+            self.card_problems.append(Problem(self.display, line, reason))
 
     def _kind(self, table: dict[str, Any], at: At) -> StepKind | None:
         name = table.get("kind")
@@ -652,6 +689,7 @@ class _DocumentReader(_LessonReader):
         super().__init__(Path(display), display, kinds, check_symbol)
         self.data = dict(data)
         self.every_pathway = False
+        self.distinct_cards_required = False  # checked when saved: `written_card_problems`
 
     def _parse(self) -> dict[str, Any] | None:
         return self.data
@@ -660,9 +698,106 @@ class _DocumentReader(_LessonReader):
         return str(data.get("id", "")), int(data.get("number", 0))
 
 
+@dataclass(frozen=True)
+class CardClash:
+    """Two answer cards of one step that show one picture."""
+
+    cards: tuple[Card, Card]  # in the order they are written
+    wrong: str | None  # the words of the one that is never a right answer, if only one is not
+
+
+def card_clashes(step: Step, unit: KindSpec) -> list[CardClash]:
+    """Answer cards of `step` that show one picture, each clash with the first card showing it.
+
+    Most pupils cannot read: the big picture on a card is how they tell its answers apart.
+    That picture is the answer's own `symbol` (a teacher's answer without one is given the
+    picture of its first pictured word when saved: authoring.lesson_data), drawn as it is; the
+    symboliser only adds the small pictures over the card's words. So the cards compared are
+    the kind's own, as the player shows them (classroom/lessons/kinds.py): a choose step's
+    options, a sort step's two groups, yes and no. Two codes with one drawing (OpenMoji has
+    some) are one picture. `step` must have passed its checks (a choose step has a right answer).
+    """
+    # A sort group is right for some items and not others: "wrong" is never right.
+    items = range(max(1, unit.items(step)))
+    right = {card.value for i in items for card in unit.cards(step, 0, i) if card.right}
+    first: dict[str, Card] = {}
+    clashes = []
+    for card in sorted(unit.cards(step, 0, 0), key=_card_place):
+        earlier = first.setdefault(_drawing(card.symbol), card)
+        if earlier is not card:
+            wrong = [c.text for c in (earlier, card) if c.value not in right]
+            clashes.append(CardClash((earlier, card), wrong[0] if len(wrong) == 1 else None))
+    return clashes
+
+
+def written_card_problems(lesson: Lesson, kinds: Kinds) -> list[str]:
+    """A teacher's lesson, checked as it is saved for answer cards that share a picture, in the
+    words of the lesson editor ("Semi-formal, step 2: ..."), with no picture codes."""
+    problems = []
+    for version in lesson.versions:
+        for step in version.steps:
+            for clash in card_clashes(step, kinds[step.kind]):
+                first, second = (card.text for card in clash.cards)
+                change = "one of them" if clash.wrong is None else f"“{clash.wrong}”"
+                problems.append(
+                    f"{version.pathway.label}, step {step.number}: the cards “{first}” and "
+                    f"“{second}” have the same picture, so a pupil who cannot read cannot tell "
+                    f"them apart. Choose a different picture for {change}."
+                )
+    return problems
+
+
+_CARD_VALUE = re.compile(r"^([og])([0-9]+)$")  # arrangement.option_value / group_value
+
+
+def _card_key(card: Card) -> Key:
+    """Where a card is written in its step's table: ("options", 1) for "o2", ("groups", 0)
+    for "g1"; yes/no cards are the app's own and have no place of their own."""
+    match = _CARD_VALUE.match(card.value)
+    if match is None:
+        return ()
+    return ("options" if match.group(1) == "o" else "groups", int(match.group(2)) - 1)
+
+
+def _card_place(card: Card) -> tuple[str | int, ...]:
+    """A card's order in the file (the player shuffles them), so messages read top to bottom."""
+    return _card_key(card) or (card.value,)
+
+
+def _drawing(code: str) -> str:
+    """What a picture code draws: its SVG's contents, so two codes for one drawing are one
+    picture (a code with no file here, as in tests that replace the symbol check, is itself)."""
+    path = svg_path(code) if code else None
+    if path is None:
+        return f"code:{code}"
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def _hint(value: object, known: list[str]) -> str:
     close = difflib.get_close_matches(str(value), known, n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+# The speaking head: the word list's picture for "tell". "Tell (or ask) a trusted adult" is the
+# answer most lessons teach, on purpose, so on a right answer that names a trusted adult it is
+# not counted by the cue checks. It was once counted, and the checks were met by putting it on
+# a wrong card of the same step ("Shout at the iPad"), which left a pupil who cannot read two
+# cards with one picture; `card_clashes` refuses that now, and there are not enough steps
+# whose right answer is something else for it to sit on a wrong answer instead. Anywhere else
+# (a right answer that names no trusted adult) it counts like any picture.
+TELL_PICTURE = "1F5E3"
+TAUGHT_ANSWER = "trusted adult"
+
+
+def _taught_pictures(step: Step) -> set[str]:
+    """The speaking head, if it is on a right option of this step that names a trusted adult."""
+    return {
+        option.symbol
+        for option in getattr(step, "options", ())
+        if option.correct
+        and option.symbol == TELL_PICTURE
+        and TAUGHT_ANSWER in " ".join(option.text.text.lower().split())
+    }
 
 
 # Across the whole catalogue a picture on right answers in this many steps, and seldom on a
@@ -705,4 +840,3 @@ def _duplicates(claims: list[_Claim]) -> list[Problem]:
             reason = f"{claim.what} {claim.value!r} is already used in {used}"
             problems.append(Problem(claim.file, claim.line, reason))
     return problems
-
