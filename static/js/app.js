@@ -38,13 +38,44 @@
     });
     reset();
   }
-  // Finished asks "Are you finished?" first (Yes signs out, No goes back to the screen).
+  // Finished asks "Are you finished?" first (Yes signs out, No goes back to the screen). While
+  // it shows it is the whole page: everything behind is inert, Tab goes round its own stops, and
+  // Escape or No closes it and gives focus back to Finished.
   var confirmBox = document.getElementById("finish-confirm");
   var opener = null;
+  var madeInert = [];  // what opening the question made inert; closing it frees them again
+  function inertBehind(on) {
+    if (on) {
+      madeInert = Array.prototype.filter.call(body.children, function (el) {
+        return !el.contains(confirmBox) && !el.hasAttribute("inert");
+      });
+      madeInert.forEach(function (el) { el.setAttribute("inert", ""); });
+    } else {
+      madeInert.forEach(function (el) { el.removeAttribute("inert"); });
+      madeInert = [];
+    }
+  }
   function closeConfirm() {
     confirmBox.hidden = true;
+    inertBehind(false);
     if (opener) { opener.focus(); }
     document.dispatchEvent(new CustomEvent("classroom:screen", { detail: document.getElementById("main") }));
+  }
+  function keepFocusInConfirm(event) {
+    if (confirmBox.hidden) { return; }
+    if (event.key === "Escape") { event.preventDefault(); closeConfirm(); return; }
+    if (event.key !== "Tab") { return; }
+    var stops = Array.prototype.filter.call(confirmBox.querySelectorAll("button, [href], [tabindex]"),
+      function (el) { return el.tabIndex >= 0 && !el.disabled && el.getClientRects().length > 0; });
+    if (!stops.length) { return; }
+    var at = document.activeElement, inside = confirmBox.contains(at);
+    if (event.shiftKey && (!inside || at === stops[0])) {
+      event.preventDefault();
+      stops[stops.length - 1].focus();
+    } else if (!event.shiftKey && (!inside || at === stops[stops.length - 1])) {
+      event.preventDefault();
+      stops[0].focus();
+    }
   }
   if (finished) {
     finished.addEventListener("submit", function (event) {
@@ -52,6 +83,7 @@
       if (!confirmBox) { finish(); return; }
       opener = finished.querySelector("button");
       confirmBox.hidden = false;
+      inertBehind(true);
       var yes = confirmBox.querySelector("[data-confirm-finish]");
       yes.focus();
       var read = confirmBox.querySelector("[data-read-to-me]");
@@ -62,9 +94,7 @@
   if (confirmBox) {
     confirmBox.querySelector("[data-confirm-finish]").addEventListener("click", finish);
     confirmBox.querySelector("[data-cancel-finish]").addEventListener("click", closeConfirm);
-    confirmBox.addEventListener("keydown", function (event) {
-      if (event.key === "Escape") { closeConfirm(); }
-    });
+    document.addEventListener("keydown", keepFocusInConfirm);
   }
 
   // A box that scrolls sideways is a tab stop, so a keyboard can scroll it (templates/_macros/

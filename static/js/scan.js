@@ -19,13 +19,21 @@
  * it, and moving past its last item goes on to the next group. An open dialog ("Are you
  * finished?") or a screen with one group is scanned item by item.
  *
+ * A text box (the worry flow's "Do you want to say more?") is chosen like anything else; then
+ * keys type into it and scanning waits. A switch can always get out again: Space or Enter
+ * pressed before anything is typed, or straight after another Space or Enter, is a switch press,
+ * not typing. It leaves the box and moves the highlight on (one switch: press again; two
+ * switches: either one). So a pupil who types still types single spaces and new lines; a letter
+ * typed in a highlighted box starts typing too. Escape (a keyboard) and Tab leave it as well.
+ *
  * Auditory scanning: as the highlight reaches a group or item a short cue sounds (a lower
  * note for a group, a higher one for an item), then its words are spoken with the screen's
  * speech (static/js/speech.js); auto-scan waits until they have been said.
  *
  * With scanning off only the last part applies: each symbol sentence is one Tab stop (its
- * word buttons stay tappable by touch) and Enter or Space on it reads it aloud. Tab, Space
- * and Enter otherwise work as they always do. No framework; nothing inline (CSP).
+ * word buttons stay tappable by touch) and Enter or Space on it reads it aloud; a sentence that
+ * is hidden for screen readers only is never a stop. Tab, Space and Enter otherwise work as
+ * they always do. No framework; nothing inline (CSP).
  */
 (function () {
   "use strict";
@@ -33,12 +41,26 @@
 
   /* --- Keyboard users: one Tab stop per sentence, not one per word. ------------------------ */
 
+  // Hidden for screen readers only (a clipped box of 1 px, like the worry flow's title): focus
+  // there would vanish from the screen. A step not shown yet (display: none) is not this.
+  function visuallyHidden(el) {
+    for (; el && el !== body; el = el.parentElement) {
+      var style = window.getComputedStyle(el);
+      if (style.clipPath === "inset(50%)" || style.clip === "rect(0px, 0px, 0px, 0px)") { return true; }
+      if (style.overflow === "hidden" && parseFloat(style.width) <= 1 && parseFloat(style.height) <= 1) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   function oneStopPerSentence() {
     Array.prototype.forEach.call(document.querySelectorAll(".sym-text"), function (sentence) {
       var words = sentence.querySelectorAll(".sym-word");
       // Words inside a control are already part of that one control.
       if (!words.length || sentence.closest("a, button, label, [role=button]")) { return; }
       Array.prototype.forEach.call(words, function (word) { word.setAttribute("tabindex", "-1"); });
+      if (visuallyHidden(sentence)) { return; }  // a screen reader still reads it; Tab never stops
       if (!sentence.hasAttribute("tabindex")) { sentence.setAttribute("tabindex", "0"); }
       sentence.classList.add("sym-stop");
     });
@@ -68,7 +90,8 @@
   var interval = Math.max(500, Math.min(10000,
     parseInt(body.getAttribute("data-scan-interval") || "", 10) || 2000));
   var current = null;  // the highlighted item
-  var typing = null;   // a text field the pupil chose with Enter: keys go to it until Escape
+  var typing = null;   // a text field the pupil chose: keys type into it (typeOrLeave)
+  var typedLast = null;  // in it: null (nothing yet), "text", or "press" (Space or Enter)
   var timer = null;
   var speechDue = 0;   // after "Read to me", wait this long (ms since epoch) for speech to start
   var auditory = body.getAttribute("data-auditory-scanning") === "true";
@@ -243,6 +266,7 @@
 
   function startTyping(field) {
     typing = field;
+    typedLast = null;
     stopTimer();
     field.focus();
   }
@@ -293,13 +317,35 @@
 
   function isSpace(event) { return event.key === " " || event.key === "Spacebar"; }
 
+  // In a chosen text box keys type, but a switch must always get out: Space or Enter before
+  // anything is typed, or straight after another Space or Enter, is a switch press. It leaves
+  // the box and moves on, typing nothing. A typist's single spaces and new lines still type.
+  function typeOrLeave(event) {
+    var press = isSpace(event) || event.key === "Enter";
+    if (event.key === "Escape" || (press && typedLast !== "text" && !event.isComposing)) {
+      event.preventDefault();
+      if (event.repeat) { return; }  // a held switch neither pours spaces in nor races on
+      stopTyping();
+      if (press) { move(); }
+    } else if (press) {
+      typedLast = "press";
+    } else if (!/^(Shift|Control|Alt|AltGraph|Meta|CapsLock|Fn)$/.test(event.key)) {
+      typedLast = "text";
+    }
+  }
+
   function onKeyDown(event) {
     if (event.altKey || event.ctrlKey || event.metaKey) { return; }
-    if (typing) {
-      if (event.key === "Escape") { event.preventDefault(); stopTyping(); }
+    if (typing) { typeOrLeave(event); return; }
+    if (!isSpace(event) && event.key !== "Enter") {
+      // A letter typed in a highlighted (or tapped) text box: the pupil is typing there.
+      var field = document.activeElement;
+      if (event.key.length === 1 && field && field.matches(TEXT_FIELDS) && usable(field)) {
+        startTyping(field);
+        typedLast = "text";
+      }
       return;
     }
-    if (!isSpace(event) && event.key !== "Enter") { return; }
     event.preventDefault();  // no scrolling, no native click: this script decides
     if (event.repeat) { return; }  // a held switch must not race through the screen
     if (mode === "step" && isSpace(event)) { move(); } else { select(); }

@@ -46,9 +46,13 @@
     form.querySelector(".worry-send").setAttribute("data-say-with", steps[current].id);
     form.querySelector(".worry-nav .back").hidden = current === 0;
     form.querySelector(".worry-nav .skip").hidden = current === steps.length - 1;
-    // The step's first answer (not a word of its question), so switch scanning starts there.
-    var focusTarget = steps[current].querySelector(".choice-card, textarea") ||
-      steps[current].querySelector("button");
+    // Focus on the question, never on an answer (a ringed answer looks chosen already): a screen
+    // reader says the question, and Tab goes on to its answers. A sentence is a Tab stop anyway
+    // (scan.js, which runs later). The last step's box takes focus itself: nothing to choose
+    // there. Switch scanning starts on the answers all the same (scan.js, on classroom:screen).
+    var question = steps[current].querySelector("legend");
+    if (question && !question.hasAttribute("tabindex")) { question.setAttribute("tabindex", "0"); }
+    var focusTarget = steps[current].querySelector("textarea") || question;
     if (focusTarget) { focusTarget.focus(); }
     document.dispatchEvent(new CustomEvent("classroom:screen", { detail: steps[current] }));
   }
