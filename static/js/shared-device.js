@@ -8,6 +8,10 @@
  * 2. Signing out replaces the current history entry with the sign-in page, so Back from the
  *    sign-in page does not return straight into the screen the previous person was on (and
  *    every page is no-store, so an earlier entry is fetched again for whoever is signed in).
+ * 3. A form is sent once: a second press while the first is on its way (a double click, an
+ *    impatient tap) sends nothing more, so a note, action or referral is not recorded twice.
+ *    The form can be sent again after a few seconds (a download leaves the page where it was)
+ *    or when the page is shown again.
  */
 (function () {
   "use strict";
@@ -42,4 +46,23 @@
     });
   }
   document.addEventListener("submit", signOut);
+
+  var RESEND_AFTER = 5000;
+  function sendOnce(event) {
+    var form = event.target;
+    if (event.defaultPrevented || !form.getAttribute || (form.getAttribute("method") || "").toLowerCase() !== "post") {
+      return;
+    }
+    if (form.hasAttribute("data-sending")) { event.preventDefault(); return; }
+    // Not the button's disabled state: the entry list is built after this event, and a
+    // disabled submitter would drop its own name and value from it.
+    form.setAttribute("data-sending", "");
+    window.setTimeout(function () { form.removeAttribute("data-sending"); }, RESEND_AFTER);
+  }
+  document.addEventListener("submit", sendOnce);
+  window.addEventListener("pageshow", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-sending]"), function (form) {
+      form.removeAttribute("data-sending");
+    });
+  });
 })();

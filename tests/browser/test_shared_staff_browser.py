@@ -125,13 +125,9 @@ def test_years_of_concerns_page_accessibly_and_back_shows_the_next_person_none(
 DRAFT = "Draft: Ben told me his uncle hurts him"
 
 
-def test_the_next_team_member_pressing_back_does_not_inherit_a_draft_note(
-    page: Page, live_server: LiveServer
-) -> None:
-    """The DSL types a chronology note, leaves it unsent and signs out; the deputy signs in
-    and presses Back to the incident. Chromium would restore the typed note into the page it
-    fetched again for the deputy, who could then save it in their own name."""
-    with live_server.app.app_context():
+def _a_concern(server: LiveServer) -> str:
+    """A concern the teacher raised; the address of its incident page."""
+    with server.app.app_context():
         session = get_session()
         teacher = session.scalar(select(Account).where(Account.username == "teacher"))
         assert teacher is not None
@@ -142,7 +138,16 @@ def test_the_next_team_member_pressing_back_does_not_inherit_a_draft_note(
             session, teacher, str(uuid.uuid4()), concern, now=utcnow(), base_url=base_url()
         )
         session.commit()
-        record = f"{live_server.url}/safeguarding/{incident.id}"
+        return f"{server.url}/safeguarding/{incident.id}"
+
+
+def test_the_next_team_member_pressing_back_does_not_inherit_a_draft_note(
+    page: Page, live_server: LiveServer
+) -> None:
+    """The DSL types a chronology note, leaves it unsent and signs out; the deputy signs in
+    and presses Back to the incident. Chromium would restore the typed note into the page it
+    fetched again for the deputy, who could then save it in their own name."""
+    record = _a_concern(live_server)
     # Two-step sign-in set up beforehand, in another tab: its first time shows codes from a
     # POST, and Back into a POST asks to send it again (the browser's question, not a page).
     setting_up = page.context.new_page()
@@ -161,3 +166,14 @@ def test_the_next_team_member_pressing_back_does_not_inherit_a_draft_note(
     assert any(record in screen for screen in screens)  # Back did reach the incident page
     for screen in screens:
         assert DRAFT not in screen
+
+
+def test_a_double_click_records_a_note_once(page: Page, live_server: LiveServer) -> None:
+    record = _a_concern(live_server)
+    sign_in(page, live_server, "dsl")
+    page.goto(record)
+    page.get_by_label("Action taken or decision").fill("Phoned home; no answer")
+    page.get_by_role("button", name="Add to chronology").dblclick()
+    page.wait_for_url(f"{record}#note")
+    page.wait_for_load_state()
+    expect(page.locator(".chronology li", has_text="Phoned home; no answer")).to_have_count(1)
