@@ -66,7 +66,8 @@ def _check(entry: Entry, pathway: Pathway, today: date) -> None:
         raise Invalid("Unknown Engagement Model area.", "engagement")
     if entry.engagement and pathway != Pathway.PRE_FORMAL:
         raise Invalid(
-            "Engagement Model notes are for pupils on the pre-formal pathway.", "engagement"
+            "Engagement Model notes are for lessons taught on the pre-formal pathway.",
+            "engagement",
         )
 
 

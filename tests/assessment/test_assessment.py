@@ -529,3 +529,33 @@ def test_a_lesson_taken_off_the_class_map_keeps_its_assessment_on_the_pupils_pag
         shown = client.get(page).text
         assert objective in shown or "Secure (independent)" in shown, page
         assert lessons.get(SF.rsplit(".", 1)[0]).title.text in shown, page
+
+
+def test_engagement_boxes_follow_the_pathway_the_lesson_is_taught_on(
+    client: FlaskClient, session: Session
+) -> None:
+    """The form offered the boxes by the pupil's own pathway and the save checked the
+    lesson's: a pre-formal pupil taught one lesson formally was shown boxes that were then
+    refused, and a formal pupil taught one pre-formally never saw them."""
+    school = make_school(session)
+    lessons = all_lessons(session)
+    ben = make_pupil(session, school.oak, first_name="Ben", pathway="pre_formal")
+    cal = make_pupil(session, school.oak, first_name="Cal", pathway="formal")
+    maps.set_pathway(session, school.teacher, ben, "stop-block-tell", Pathway.FORMAL, lessons)
+    maps.set_pathway(session, school.teacher, cal, "stop-block-tell", Pathway.PRE_FORMAL, lessons)
+    session.commit()
+    sign_in(client, school.teacher.username)
+    ben_page = client.get(f"/assessment/pupils/{ben.id}/objectives/stop-block-tell.f").text
+    assert 'name="engagement"' not in ben_page
+    cal_page = client.get(f"/assessment/pupils/{cal.id}/objectives/stop-block-tell.pf").text
+    assert 'name="engagement"' in cal_page
+    saved = client.post(
+        f"/assessment/pupils/{cal.id}/observations",
+        data={
+            "objective_id": "stop-block-tell.pf",
+            "level": "1",
+            "observed_on": school_today().isoformat(),
+            "engagement": ["exploration"],
+        },
+    )
+    assert saved.status_code == 302
