@@ -337,7 +337,19 @@ def change_lesson(pupil_id: int, lesson_id: str, action: str) -> ResponseReturnV
 @bp.post("/pupils/<int:pupil_id>/lessons/reset")
 @allow("edit_pupil_settings")
 def reset(pupil_id: int) -> ResponseReturnValue:
+    """Follow the class map again, deleting the pupil's own map: asked first, with what goes
+    (one tap beside "Clear the target" deleted a term's choices with no way back)."""
     actor = current_actor()
+    if request.form.get("confirm") != "yes":
+        pupil = _visible_pupil(pupil_id)
+        own = maps.teachers_map(get_session(), pupil, request_catalogue(), today=school_today())
+        return render_template(
+            "lessons/reset_confirm.html",
+            pupil=pupil,
+            personalised=own.personalised,
+            chosen=[p.lesson.title.text for p in own.planned if p.personal_pathway],
+            hidden=[p.lesson.title.text for p in own.planned if p.hidden],
+        )
     return _change(pupil_id, lambda db, p: maps.reset(db, actor, p))
 
 

@@ -231,7 +231,13 @@ def test_teacher_reorders_hides_adds_and_targets(
     map_page = client.get(base).data.decode()
     assert "(target)" in map_page
     assert "(hidden)" in map_page
-    client.post(f"{base}/reset")
+    # Asked first, with what goes; nothing is deleted until the teacher says yes.
+    asked = client.post(f"{base}/reset")
+    assert asked.status_code == 200
+    assert "Amira's own map will be deleted" in asked.text
+    assert "hidden lessons, which Amira will see again: " in asked.text
+    assert "/pupil/lessons/passwords" not in pupil_on_ipad(app, school).get("/pupil/").text
+    assert client.post(f"{base}/reset", data={"confirm": "yes"}).status_code == 302
     assert "/pupil/lessons/passwords" in pupil_on_ipad(app, school).get("/pupil/").data.decode()
 
 
