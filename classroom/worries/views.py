@@ -142,7 +142,7 @@ def _not_now_url() -> str:
     from_referrer = referrer.path if referrer.netloc == request.host else ""
     if referrer.query and from_referrer:
         from_referrer += f"?{referrer.query}"
-    for came_from in (request.args.get("back", ""), from_referrer):
+    for came_from in (request.values.get("back", ""), from_referrer):
         path = safe_path(came_from, "")
         if path.startswith("/pupil/") and not path.startswith("/pupil/worry"):
             return path
@@ -276,9 +276,16 @@ def pupil_send() -> ResponseReturnValue:
     if not isinstance(current_actor(), PupilPrincipal):  # the session ended while they wrote
         adults = services.trusted_adults(db, pupil)
         adult = next((a for a in adults if a.id == incident.talk_to_id), None)
-        return render_template("worries/pupil_thanks.html", adult=adult)
+        return render_template("worries/pupil_thanks.html", adult=adult, back=_way_back())
     _remember_sent(key, incident.talk_to_id)
-    return redirect(url_for("worries.pupil_thanks", key=key))
+    return redirect(url_for("worries.pupil_thanks", key=key, back=_way_back()))
+
+
+def _way_back() -> str | None:
+    """The screen the pupil reported the worry from (a lesson step, say), to go back to after
+    "Thank you for telling"; None when that is home, which the page offers anyway."""
+    back = _not_now_url()
+    return None if back == url_for("ipad.home") else back
 
 
 def _other_visit() -> ResponseReturnValue:
@@ -336,7 +343,7 @@ def pupil_thanks() -> ResponseReturnValue:
     adult_id = sent[key] if key is not None else None
     adults = services.trusted_adults(get_session(), me.pupil)
     adult = next((a for a in adults if a.id == adult_id), None)
-    return render_template("worries/pupil_thanks.html", adult=adult)
+    return render_template("worries/pupil_thanks.html", adult=adult, back=_way_back())
 
 
 @bp.post("/class-ipad/worries")

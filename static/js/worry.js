@@ -106,31 +106,29 @@
     };
   }
 
-  function adultName(talkTo) {
-    var button = form.querySelector('[data-step="talk_to"] button[data-value="' + talkTo + '"]');
-    return button ? button.textContent.trim() : "";
+  function thanksUrl(key) {
+    var back = form.getAttribute("data-back");
+    return form.getAttribute("data-thanks-url") + "?key=" + encodeURIComponent(key) +
+      (back ? "&back=" + encodeURIComponent(back) : "");
   }
 
-  function thanksHere(talkTo, key) {
-    // Offline: say thank you on this page; the saved worry goes as soon as the network is back.
-    var name = adultName(talkTo);
+  function thanksHere(key) {
+    // Offline: say thank you on this page, with its symbols, Read to me and the ways on (the
+    // page holds it ready: #offline-thanks); the saved worry goes when the network is back.
     var main = document.getElementById("main");
-    var title = document.createElement("h1");
-    title.className = "pupil-title";
-    title.textContent = "Thank you for telling.";
-    var line = document.createElement("p");
-    line.className = "pupil-message";
-    line.textContent = (name || "An adult") + " will talk to you.";
-    main.replaceChildren(title, line);
-    window.history.replaceState(window.history.state, "",
-      form.getAttribute("data-thanks-url") + "?key=" + encodeURIComponent(key));
+    var ready = document.getElementById("offline-thanks");
+    main.replaceChildren(ready.content.cloneNode(true));
+    window.history.replaceState(window.history.state, "", thanksUrl(key));
+    var words = main.querySelector(".sym-text, h1");
+    if (words) { words.setAttribute("tabindex", "-1"); words.focus(); }
+    document.dispatchEvent(new CustomEvent("classroom:screen", { detail: main }));
   }
 
-  function thanks(talkTo, key) {
+  function thanks(key) {
     // The server names the adult only to the pupil visit that sent this worry.
-    var url = form.getAttribute("data-thanks-url") + "?key=" + encodeURIComponent(key);
+    var url = thanksUrl(key);
     window.classroomWorryOutbox.pending().then(function (count) {
-      if (count > 0) { thanksHere(talkTo, key); return; }
+      if (count > 0) { thanksHere(key); return; }
       window.location.replace(url);  // replace: the worry page leaves no history entry behind
     }, function () { window.location.replace(url); });
   }
@@ -156,7 +154,7 @@
     seal(data)
       .then(function (envelope) { return outbox.save(data.key, envelope); })
       .then(function () {
-        var done = function () { thanks(data.talk_to, data.key); };
+        var done = function () { thanks(data.key); };
         return outbox.flush().then(done, done);
       }, plainSubmit);
   }

@@ -124,6 +124,11 @@ def test_offline_worry_is_saved_encrypted_and_sent_once_when_back_online(
     ipad.get_by_role("button", name="Send").tap()
     expect(ipad.get_by_role("heading", name="Thank you for telling.")).to_be_visible()
     expect(ipad.get_by_text("A worry is saved on this iPad. It is not sent yet.")).to_be_visible()
+    # The offline thank-you is the real one: symbols, Read to me and a way home.
+    thanks = ipad.locator("#main")
+    expect(thanks.locator(".sym-word img:not(.sym-missing)").first).to_be_visible()
+    expect(thanks.get_by_role("button", name="Read to me")).to_be_visible()
+    expect(thanks.get_by_role("link", name="Home")).to_be_visible()
     stored = ipad.evaluate("""() => new Promise(resolve => {
         const open = indexedDB.open("classroom", 1);
         open.onsuccess = () => {
@@ -213,3 +218,22 @@ def test_dsl_triages_and_closes_and_the_pages_are_accessible(
         assert name not in text, name
     governor.goto(live_server.url + "/safeguarding/review/termly")
     assert_accessible(governor)
+
+
+def test_after_telling_mid_lesson_the_pupil_goes_back_to_the_same_screen(
+    new_ipad: Callable[[], BrowserContext], live_server: LiveServer
+) -> None:
+    """"Thank you for telling" offers the way back to the lesson screen the worry button was
+    pressed on, in the same attempt (before, only Home: starting again lost the place)."""
+    ipad = _class_ipad(new_ipad, live_server, "Oak back iPad")
+    ipad.get_by_role("button", name="Finn").tap()
+    ipad.locator("a[href^='/pupil/lessons/']").first.tap()
+    ipad.get_by_role("button", name="Start").tap()
+    ipad.wait_for_url("**/steps/**")
+    step = ipad.url
+    ipad.get_by_role("link", name="Report a worry", exact=True).tap()
+    ipad.get_by_role("button", name="Someone was unkind").tap()
+    ipad.get_by_role("button", name="Send").tap()
+    expect(ipad.get_by_role("heading", name="Thank you for telling.")).to_be_visible()
+    ipad.get_by_role("link", name="Back").tap()
+    ipad.wait_for_url(step)

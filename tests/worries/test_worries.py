@@ -762,3 +762,26 @@ def test_get_on_a_pupil_action_address_shows_the_right_screen_not_405(
     ipad.post("/pupil/finished")
     assert ipad.get("/pupil/finished").location.endswith("/class-ipad")
     assert ipad.get(f"/class-ipad/pupils/{school.pupil.id}").location.endswith("/class-ipad")
+
+
+@pytest.mark.parametrize(
+    ("back", "offered"),
+    [
+        ("/pupil/lessons/attempts/7/steps/3", True),
+        ("/pupil/", False),  # home: the page's own Home button
+        ("https://elsewhere.example/pupil/x", False),
+        ("/safeguarding/", False),
+        ("/pupil/worry?back=/pupil/", False),
+    ],
+)
+def test_thank_you_offers_the_way_back_to_the_pupils_own_screen_only(
+    app: Flask, session: Session, back: str, offered: bool
+) -> None:
+    school = make_school(session)
+    ipad = pupil_on_ipad(app, school)
+    sent = ipad.post("/pupil/worry", data={"key": f"k-{offered}", "what": "sad", "back": back})
+    assert sent.status_code == 302
+    thanks = ipad.get(sent.location).text
+    ways = thanks[thanks.index('class="thanks-ways"') :].split("</p>")[0]
+    assert ways.count("<a ") == (2 if offered else 1)  # Back (if offered) and Home, always
+    assert (f'href="{back}"' in ways) == (offered or back == "/pupil/")
