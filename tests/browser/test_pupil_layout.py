@@ -150,6 +150,13 @@ def walks(browser: Browser, live_server: LiveServer) -> dict[str, Any]:
             assert (yes["width"], yes["height"]) == (no["width"], no["height"])  # neither leads
             page.locator("[data-confirm-finish]").click()
             expect(page.get_by_role("heading", name="Who are you?")).to_be_visible()
+            # A pre-formal pupil's home with one lesson: one tile, its speaker beside "next".
+            _set_size(live_server, "Ella", size)
+            page.get_by_role("button", name="Ella", exact=True).click()
+            walk.check("home-one-lesson")
+            page.locator("#finished-form button").click()
+            page.locator("[data-confirm-finish]").click()
+            expect(page.get_by_role("heading", name="Who are you?")).to_be_visible()
             found["problems"].update(walk.problems)
             found["unheard"].update(walk.unheard)
             found["screens"] += walk.screens
