@@ -79,6 +79,11 @@ class LinkPupilForm(Form):
         | {r.value: label.capitalize() for r, label in PUPIL_ROLE_LABELS.items()},
         validators=[DataRequired("Choose the pupil's role.")],
     )
+    reason = TextAreaField(
+        "Why they are linked",
+        validators=[DataRequired("Say why this pupil is linked."), TEXT],
+        description="Their carers are held back with this record's parent-contact decision.",
+    )
 
 
 class ReferralForm(Form):

@@ -733,7 +733,9 @@ def link_pupil(
     role: PupilRole,
     *,
     now: datetime,
+    reason: str | None = None,
 ) -> None:
+    """Link another pupil to the record, with why (the incident page asks for it)."""
     account = _worker(actor, incident)
     pupil = session.get(Pupil, pupil_id)
     if pupil is None or pupil.school_id != incident.school_id:
@@ -747,6 +749,7 @@ def link_pupil(
         account,
         "pupil_linked",
         f"{pupil.full_name} linked: {PUPIL_ROLE_LABELS[role]}",
+        _clean(reason, MAX_TEXT, "Why"),
         now=now,
     )
     record(session, actor, "incident.pupil_linked", incident, f"pupil #{pupil.id}")

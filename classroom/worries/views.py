@@ -925,6 +925,7 @@ def link_pupil(incident_id: int) -> ResponseReturnValue:
             int(f.pupil_id.data),
             PupilRole(f.role.data),
             now=utcnow(),
+            reason=f.reason.data,
         ),
     )
 

@@ -240,7 +240,11 @@ def test_closed_incident_refuses_every_change_until_reopened(
             "action-due_on": (school_today() + timedelta(days=7)).isoformat(),
         },
         f"/actions/{action.id}/done": {},
-        "/pupils": {"link-pupil_id": str(school.pupil.id), "link-role": "involved"},
+        "/pupils": {
+            "link-pupil_id": str(school.pupil.id),
+            "link-role": "involved",
+            "link-reason": "x",
+        },
         "/referrals": {"referral-agency": "police", "referral-reason": "x"},
         "/parent-contact": {"parent-decision": "not_now", "parent-reason": "x"},
         "/close": {"close-outcome": "x", "close-lessons_learnt": "x"},
@@ -399,3 +403,26 @@ def test_incident_log_export_uses_the_schools_clock(
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[1][rows[0].index("received")] == "2026-06-10 14:05 BST"
     assert "2026-06-10 14:05 BST raised" in rows[1][rows[0].index("chronology")]
+
+
+def test_linking_a_pupil_asks_why_and_the_chronology_keeps_it(
+    client: FlaskClient, session: Session
+) -> None:
+    """Linking a pupil holds their carers back with the record's decision: a decision like
+    the others, with its reason in the chronology."""
+    school = make_school(session)
+    incident = _triaged(session, school)
+    chloe = make_pupil(session, school.oak, first_name="Chloe", last_name="Wright")
+    session.commit()
+    sign_in(client, school.dsl.username)
+    url = f"/safeguarding/{incident.id}/pupils"
+    link = {"link-pupil_id": str(chloe.id), "link-role": "involved"}
+    refused = client.post(url, data=link)
+    assert refused.status_code == 400
+    assert "Say why this pupil is linked." in refused.text
+    assert len(incident.pupils) == 1
+    why = "Sent the messages from her own phone, Amira says"
+    assert client.post(url, data={**link, "link-reason": why}).status_code == 302
+    page = client.get(f"/safeguarding/{incident.id}").text
+    assert "Chloe Wright linked: involved" in page
+    assert f"<strong>Reason:</strong> {why}" in page
