@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from classroom.db import get_session
 from classroom.pupils.models import Pupil, Scanning
-from classroom.worries.models import Incident
-from tests.browser.conftest import LiveServer, sign_in, sign_out
+from tests.browser.conftest import LiveServer
+from tests.browser.ipad_helpers import enrol_class_ipad, latest_incident
 
 FOCUSED_NAME = """() => {
   const el = document.activeElement;
@@ -43,22 +43,11 @@ def _set_scanning(server: LiveServer, first_name: str, mode: Scanning, interval:
         db.commit()
 
 
-def _latest_incident(server: LiveServer) -> Incident | None:
-    with server.app.app_context():
-        return get_session().scalars(select(Incident).order_by(Incident.id.desc())).first()
-
-
 def _pupil_on_class_ipad(
     new_ipad: Callable[[], BrowserContext], server: LiveServer, ipad_name: str, pupil: str
 ) -> Page:
     page = new_ipad().new_page()
-    sign_in(page, server, "teacher")
-    page.goto(server.url + "/class-ipads/")
-    form = page.locator("form", has=page.get_by_role("heading", name="Make this iPad a class iPad"))
-    form.get_by_label("iPad name").fill(ipad_name)
-    form.get_by_role("button", name="Make this a class iPad").click()
-    sign_out(page)
-    page.goto(server.url + "/class-ipad")
+    enrol_class_ipad(page, server, ipad_name)
     page.get_by_role("button", name=pupil, exact=True).tap()
     expect(page.get_by_role("heading", name=f"Hello {pupil}")).to_be_visible()
     page.wait_for_load_state("load")  # the heading can show before the scripts have started
@@ -139,7 +128,7 @@ def test_two_switches_choose_the_text_box_and_leave_it_by_switch_alone(
     expect(box).to_have_value("")
 
     _send_by_step_scanning(ipad)
-    incident = _latest_incident(live_server)
+    incident = latest_incident(live_server)
     assert incident is not None
     assert incident.pupil_words is None
 
@@ -193,7 +182,7 @@ def test_a_pupil_who_types_types_spaces_and_a_switch_still_gets_out(
     expect(box).not_to_be_focused()
     expect(box).to_have_value("They hit me\nat break ")
     _send_by_step_scanning(ipad)
-    incident = _latest_incident(live_server)
+    incident = latest_incident(live_server)
     assert incident is not None
     assert incident.pupil_words == "They hit me\nat break"
 

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from classroom.db import get_session
 from classroom.pupils.models import Pupil, Scanning
-from classroom.worries.models import Incident
-from tests.browser.conftest import LiveServer, assert_accessible, sign_in, sign_out
+from tests.browser.conftest import LiveServer, assert_accessible, sign_in
+from tests.browser.ipad_helpers import enrol_class_ipad, latest_incident
 
 RING = re.compile(r"\bscan-focus\b")
 FOCUSED_NAME = """() => {
@@ -31,23 +31,12 @@ def _set_scanning(server: LiveServer, first_name: str, mode: Scanning, interval:
         db.commit()
 
 
-def _latest_incident(server: LiveServer) -> Incident | None:
-    with server.app.app_context():
-        return get_session().scalars(select(Incident).order_by(Incident.id.desc())).first()
-
-
 def _pupil_on_class_ipad(
     new_ipad: Callable[[], BrowserContext], server: LiveServer, ipad_name: str, pupil: str
 ) -> Page:
     """Enrol an iPad as a teacher would, then sign the pupil in with the keyboard alone."""
     page = new_ipad().new_page()
-    sign_in(page, server, "teacher")
-    page.goto(server.url + "/class-ipads/")
-    form = page.locator("form", has=page.get_by_role("heading", name="Make this iPad a class iPad"))
-    form.get_by_label("iPad name").fill(ipad_name)
-    form.get_by_role("button", name="Make this a class iPad").click()
-    sign_out(page)
-    page.goto(server.url + "/class-ipad")
+    enrol_class_ipad(page, server, ipad_name)
     page.get_by_role("button", name=pupil).focus()  # nobody signed in yet: scanning is off
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name=f"Hello {pupil}")).to_be_visible()
@@ -109,7 +98,7 @@ def test_step_scanning_moves_with_space_and_selects_with_enter(
     ipad.keyboard.press("Enter")
     expect(ipad.get_by_role("heading", name="Thank you for telling.")).to_be_visible()
     assert_accessible(ipad)
-    incident = _latest_incident(live_server)
+    incident = latest_incident(live_server)
     assert incident is not None
     assert (incident.what, incident.where) == ("upsetting", None)
 

@@ -1,0 +1,26 @@
+"""A class iPad in a browser test: enrolled as a teacher would, and what a pupil sent from it."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page
+from sqlalchemy import select
+
+from classroom.db import get_session
+from classroom.worries.models import Incident
+from tests.browser.conftest import LiveServer, sign_in, sign_out
+
+
+def enrol_class_ipad(page: Page, server: LiveServer, ipad_name: str) -> None:
+    """The teacher makes this browser a class iPad and signs out, leaving its start screen."""
+    sign_in(page, server, "teacher")
+    page.goto(server.url + "/class-ipads/")
+    form = page.locator("form", has=page.get_by_role("heading", name="Make this iPad a class iPad"))
+    form.get_by_label("iPad name").fill(ipad_name)
+    form.get_by_role("button", name="Make this a class iPad").click()
+    sign_out(page)
+    page.goto(server.url + "/class-ipad")
+
+
+def latest_incident(server: LiveServer) -> Incident | None:
+    with server.app.app_context():
+        return get_session().scalars(select(Incident).order_by(Incident.id.desc())).first()
