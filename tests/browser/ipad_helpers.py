@@ -6,6 +6,7 @@ from playwright.sync_api import Page
 from sqlalchemy import select
 
 from classroom.db import get_session
+from classroom.pupils.models import Pupil, Scanning
 from classroom.worries.models import Incident
 from tests.browser.conftest import LiveServer, sign_in, sign_out
 
@@ -24,3 +25,21 @@ def enrol_class_ipad(page: Page, server: LiveServer, ipad_name: str) -> None:
 def latest_incident(server: LiveServer) -> Incident | None:
     with server.app.app_context():
         return get_session().scalars(select(Incident).order_by(Incident.id.desc())).first()
+
+
+def set_scanning(
+    server: LiveServer,
+    first_name: str,
+    mode: Scanning,
+    interval: int,
+    auditory: bool | None = None,
+) -> None:
+    """A pupil's switch scanning as staff set it (`auditory`: None leaves it as it is)."""
+    with server.app.app_context():
+        db = get_session()
+        pupil = db.scalar(select(Pupil).where(Pupil.first_name == first_name))
+        assert pupil is not None
+        pupil.scanning, pupil.scan_interval_ms = mode, interval
+        if auditory is not None:
+            pupil.auditory_scanning = auditory
+        db.commit()

@@ -17,10 +17,9 @@ from classroom.pupils.models import Pupil, SymbolSize
 from tests.browser.conftest import (
     LiveServer,
     assert_accessible,
-    sign_in,
-    sign_out,
     tap_to_next_screen,
 )
+from tests.browser.ipad_helpers import enrol_class_ipad
 
 VIEWPORTS = {
     "landscape": {"width": 1024, "height": 768},
@@ -70,15 +69,6 @@ class Walk:
             assert_accessible(self.page)
 
 
-def _enrol(page: Page, server: LiveServer, name: str) -> None:
-    sign_in(page, server, "teacher")
-    page.goto(server.url + "/class-ipads/")
-    form = page.locator("form", has=page.get_by_role("heading", name="Make this iPad a class iPad"))
-    form.get_by_label("iPad name").fill(name)
-    form.get_by_role("button", name="Make this a class iPad").click()
-    sign_out(page)
-
-
 def _walk_lesson(walk: Walk) -> None:
     page = walk.page
     page.locator(".lesson-tile").first.click()
@@ -123,7 +113,7 @@ def walks(browser: Browser, live_server: LiveServer) -> dict[str, Any]:
         context = browser.new_context(viewport=viewport, has_touch=True, locale="en-GB")
         context.set_default_timeout(10_000)
         page = context.new_page()
-        _enrol(page, live_server, f"Layout iPad {label}")
+        enrol_class_ipad(page, live_server, f"Layout iPad {label}")
         for size in SymbolSize:
             _set_size(live_server, "Ben", size)
             walk = Walk(page, f"{label}-{size.value}")

@@ -8,12 +8,10 @@ from collections.abc import Callable
 
 from playwright.sync_api import BrowserContext, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-from sqlalchemy import select
 
-from classroom.db import get_session
-from classroom.pupils.models import Pupil, Scanning
+from classroom.pupils.models import Scanning
 from tests.browser.conftest import LiveServer
-from tests.browser.ipad_helpers import enrol_class_ipad, latest_incident
+from tests.browser.ipad_helpers import enrol_class_ipad, latest_incident, set_scanning
 
 FOCUSED_NAME = """() => {
   const el = document.activeElement;
@@ -34,13 +32,7 @@ AUTO_INTERVAL = 1500  # as tests/browser/test_scanning_and_symbols.py: a test re
 
 
 def _set_scanning(server: LiveServer, first_name: str, mode: Scanning, interval: int) -> None:
-    with server.app.app_context():
-        db = get_session()
-        pupil = db.scalar(select(Pupil).where(Pupil.first_name == first_name))
-        assert pupil is not None
-        pupil.scanning, pupil.scan_interval_ms = mode, interval
-        pupil.auditory_scanning = False
-        db.commit()
+    set_scanning(server, first_name, mode, interval, auditory=False)
 
 
 def _pupil_on_class_ipad(

@@ -7,12 +7,10 @@ from collections.abc import Callable
 
 from playwright.sync_api import BrowserContext, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-from sqlalchemy import select
 
-from classroom.db import get_session
-from classroom.pupils.models import Pupil, Scanning
+from classroom.pupils.models import Scanning
 from tests.browser.conftest import LiveServer, assert_accessible, sign_in
-from tests.browser.ipad_helpers import enrol_class_ipad, latest_incident
+from tests.browser.ipad_helpers import enrol_class_ipad, latest_incident, set_scanning
 
 RING = re.compile(r"\bscan-focus\b")
 FOCUSED_NAME = """() => {
@@ -23,12 +21,7 @@ FOCUSED_NAME = """() => {
 
 
 def _set_scanning(server: LiveServer, first_name: str, mode: Scanning, interval: int) -> None:
-    with server.app.app_context():
-        db = get_session()
-        pupil = db.scalar(select(Pupil).where(Pupil.first_name == first_name))
-        assert pupil is not None
-        pupil.scanning, pupil.scan_interval_ms = mode, interval
-        db.commit()
+    set_scanning(server, first_name, mode, interval)
 
 
 def _pupil_on_class_ipad(

@@ -18,9 +18,10 @@ from sqlalchemy import select
 
 from classroom.db import get_session
 from classroom.lessons import content
-from classroom.pupils.models import Pupil, Scanning
+from classroom.pupils.models import Scanning
 from classroom.worries.models import Incident
 from tests.browser.conftest import LiveServer, assert_accessible, sign_in, sign_out
+from tests.browser.ipad_helpers import set_scanning
 
 WORRY_LIMIT = 5
 RINGED = """() => Array.from(document.querySelectorAll(".scan-focus"))
@@ -120,13 +121,7 @@ class Switch:
 
 
 def _set_scanning(server: LiveServer, first_name: str, mode: Scanning, interval: int) -> None:
-    with server.app.app_context():
-        db = get_session()
-        pupil = db.scalar(select(Pupil).where(Pupil.first_name == first_name))
-        assert pupil is not None
-        pupil.scanning, pupil.scan_interval_ms = mode, interval
-        pupil.auditory_scanning = mode != Scanning.OFF
-        db.commit()
+    set_scanning(server, first_name, mode, interval, auditory=mode != Scanning.OFF)
 
 
 def _class_ipad(new_ipad: Callable[[], BrowserContext], server: LiveServer, name: str) -> Page:
