@@ -179,6 +179,11 @@ class ConcernForm(Form):
 class FollowUpForm(Form):
     pupil_id = SelectField("Pupil", choices={}, validators=[DataRequired("Choose the pupil.")])
     lesson_id = SelectField("Lesson", choices={}, validators=[DataRequired("Choose the lesson.")])
+    reason = TextAreaField(
+        "Why this lesson",
+        validators=[DataRequired("Say why this lesson follows the worry."), TEXT],
+        description="The chronology keeps it. The pupil's teacher sees the lesson, not why.",
+    )
 
 
 class ChosenAdultForm(Form):

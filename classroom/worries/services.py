@@ -956,14 +956,16 @@ def close(
     lessons: str,
     settle: dict[int, Settle] | None = None,
     keep_carers_held: bool | None = None,
+    carers_reason: str | None = None,
     *,
     now: datetime,
 ) -> None:
     """Close with the outcome and lessons learnt (the policy's debrief); no action left open.
 
     If the incident holds carers back (no decision yet, "not now" or "do not contact"), the
-    person closing says whether they stay held back after closing (`keep_carers_held`): closing
-    must not by itself tell carers what was kept from them, nor keep it from them for ever.
+    person closing says whether they stay held back after closing (`keep_carers_held`), and why:
+    closing must not by itself tell carers what was kept from them, nor keep it from them for
+    ever, and a decision about telling carers is recorded with its reason.
     """
     account = _worker(actor, incident)
     if incident.category is None or incident.risk is None:
@@ -972,7 +974,7 @@ def close(
     incident.lessons_learnt = _required(lessons, "Lessons learnt")
     for action in [a for a in incident.actions if a.is_open]:
         _settle(session, incident, account, action, (settle or {}).get(action.id), now=now)
-    _carers_after_closing(session, incident, account, keep_carers_held, now=now)
+    _carers_after_closing(session, incident, account, keep_carers_held, carers_reason, now=now)
     incident.status = Status.CLOSED
     incident.closed_at = now
     _entry(
@@ -1025,7 +1027,13 @@ def _settle(
 
 
 def _carers_after_closing(
-    session: Session, incident: Incident, account: Account, keep: bool | None, *, now: datetime
+    session: Session,
+    incident: Incident,
+    account: Account,
+    keep: bool | None,
+    reason: str | None,
+    *,
+    now: datetime,
 ) -> None:
     incident.carers_held_after_closing = False
     if not policy.holds_carers(session, incident):
@@ -1036,12 +1044,20 @@ def _carers_after_closing(
             "choose whether that goes on after closing.",
             "carers",
         )
+    why = _clean(reason, MAX_TEXT, "Reason")
+    if not why:
+        raise Invalid(
+            "Say why carers stay held back after closing."
+            if keep
+            else "Say why carers may be told again from closing.",
+            "carers",
+        )
     incident.carers_held_after_closing = keep
     if keep:
         text = "Carers stay held back after closing, until someone lets them be told again"
     else:
         text = "Carers may be told again from closing, including what was held back"
-    _entry(session, incident, account, "carers_after_closing", text, now=now)
+    _entry(session, incident, account, "carers_after_closing", text, why, now=now)
 
 
 def release_carers(
@@ -1119,16 +1135,19 @@ def add_follow_up_lesson(
     pupil_id: int,
     lesson_id: str,
     lessons: Catalogue,
+    reason: str,
     *,
     now: datetime,
 ) -> None:
-    """Put a lesson on a linked pupil's map as their next target, and note it in the record."""
+    """Put a lesson on a linked pupil's map as their next target, and note it in the record
+    with why: it changes what the pupil is taught next, an action like any other."""
     account = _worker(actor, incident)
     link = next((p for p in incident.pupils if p.pupil_id == pupil_id), None)
     if link is None:
         raise Invalid("Choose a pupil linked to this incident.", "pupil_id")
     if lesson_id not in lessons:
         raise Invalid("Choose one of the lessons.", "lesson_id")
+    why = _required(reason, "Reason")
     maps.follow_up_worry(session, actor, link.pupil, lesson_id, lessons, now=now)
     title = lessons.get(lesson_id).title.text
     _entry(
@@ -1137,6 +1156,7 @@ def add_follow_up_lesson(
         account,
         "lesson",
         f"'{title}' put on {link.pupil.full_name}'s lesson map as the next lesson",
+        why,
         now=now,
     )
     record(session, actor, "incident.lesson_added", incident, lesson_id)

@@ -985,6 +985,7 @@ def close(incident_id: int) -> ResponseReturnValue:
             f.lessons_learnt.data,
             _settle(i),
             _keep_carers_held(),
+            request.form.get("close-carers-reason"),
             now=utcnow(),
         ),
     )
@@ -1047,6 +1048,7 @@ def follow_up_lesson(incident_id: int) -> ResponseReturnValue:
             int(f.pupil_id.data),
             f.lesson_id.data,
             request_catalogue(),
+            f.reason.data,
             now=utcnow(),
         ),
     )

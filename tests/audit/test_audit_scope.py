@@ -52,6 +52,7 @@ def _worked_incident(session: Session) -> tuple[worries.Incident, Account]:
         school.pupil.id,
         "pressure-secrets-pictures",
         all_lessons(session),
+        "Talk about keeping safe",
         now=utcnow(),
     )
     session.commit()

@@ -144,7 +144,7 @@ def test_closed_incident_refuses_changes(page: Page, live_server: LiveServer) ->
         assert incident is not None
         services.close(
             db, _account("dsl"), incident, "Resolved", "Check game chat settings",
-            keep_carers_held=False, now=utcnow(),
+            keep_carers_held=False, carers_reason="Decided with the head", now=utcnow(),
         )  # fmt: skip
         db.commit()
     sign_in(page, live_server, "dsl")
@@ -263,6 +263,11 @@ def test_closing_under_do_not_contact_asks_about_carers_and_a_kept_hold_can_be_l
 
     close = page.locator("#close")
     close.get_by_label("Keep holding back").check()
+    close.get_by_role("button", name="Close incident").click()
+    expect(page.get_by_text("Say why carers stay held back after closing.")).to_be_visible()
+    close = page.locator("#close")
+    expect(close.get_by_label("Keep holding back")).to_be_checked()  # the choice is kept
+    close.get_by_label("Why", exact=True).fill("Social care are still speaking to the family")
     close.get_by_role("button", name="Close incident").click()
     parent = page.locator("#parent")
     expect(parent).to_contain_text("kept so when it closed")

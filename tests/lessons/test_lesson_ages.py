@@ -76,7 +76,11 @@ def test_the_dsls_follow_up_is_refused_for_a_pupil_too_young_and_says_why(
     assert "My body, my choice (for pupils aged 14 to 19)" in page
 
     follow_up = f"/safeguarding/{incident.id}/lesson"
-    data = {"lesson-pupil_id": str(school.pupil.id), "lesson-lesson_id": FOR_14_TO_19}
+    data = {
+        "lesson-pupil_id": str(school.pupil.id),
+        "lesson-lesson_id": FOR_14_TO_19,
+        "lesson-reason": "Revisit",
+    }
     refused = dsl.post(follow_up, data=data)
     assert refused.status_code == 400
     assert "is for pupils aged 14 to 19; Amira is 11." in refused.data.decode()

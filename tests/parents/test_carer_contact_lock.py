@@ -20,7 +20,7 @@ from classroom.parents import services, tips
 from classroom.parents.models import EmailMode
 from classroom.worker import tick
 from classroom.worries import services as worries
-from classroom.worries.models import Category, Incident, ParentContact, Risk
+from classroom.worries.models import Category, Incident, ParentContact, Risk, Status
 from tests.app_settings import base_url, carer_emails, lesson_files
 from tests.conftest import Clock, client_for
 from tests.lesson_helpers import all_lessons
@@ -40,7 +40,14 @@ def _worry_with_follow_up(session: Session, family: Family, decision: ParentCont
     incident = incident_about(session, family, decision)
     lessons = all_lessons(session)
     worries.add_follow_up_lesson(
-        session, family.dsl, incident, family.child.id, FOLLOW_UP, lessons, now=utcnow()
+        session,
+        family.dsl,
+        incident,
+        family.child.id,
+        FOLLOW_UP,
+        lessons,
+        "Revisit",
+        now=utcnow(),
     )
     session.commit()
 
@@ -112,7 +119,7 @@ def test_before_anyone_decides_carers_are_told_nothing_new(
     incident = incident_about(session, family, None)
     worries.add_follow_up_lesson(
         session, family.dsl, incident, family.child.id, FOLLOW_UP, all_lessons(session),
-        now=utcnow(),
+        "Revisit", now=utcnow(),
     )  # fmt: skip
     session.commit()
     moment(session, family, note="We talked about pictures or secrets today")
@@ -151,15 +158,27 @@ def test_closing_asks_whether_carers_stay_held_back_and_keeps_them_so(
     session.rollback()
 
     _triage(session, family, incident)
-    worries.close(
-        session, family.dsl, incident, "Referred to social care", "None", keep_carers_held=True,
-        now=utcnow(),
-    )  # fmt: skip
     session.commit()
+    dsl = client_for(app, family.dsl)
+    closing = {
+        "close-outcome": "Referred to social care",
+        "close-lessons_learnt": "None",
+        "close-carers": "keep",
+    }
+    no_reason = dsl.post(f"/safeguarding/{incident.id}/close", data=closing)
+    assert no_reason.status_code == 400
+    assert "Say why carers stay held back after closing." in no_reason.data.decode()
+    session.expire_all()
+    assert incident.status == Status.OPEN
+    why = "Social care are still speaking to the family"
+    closed = dsl.post(
+        f"/safeguarding/{incident.id}/close", data=closing | {"close-carers-reason": why}
+    )
+    assert closed.status_code == 302
     assert not policy.may_tell_carers(session, family.child.id)
     assert not _carer_sees(app, family, "pictures or secrets")
-    dsl = client_for(app, family.dsl)
     page = dsl.get(f"/safeguarding/{incident.id}").data.decode()
+    assert f"<strong>Reason:</strong> {why}" in page
     assert "kept so when it closed" in page
     assert "Let carers be told again" in page
 
@@ -183,7 +202,14 @@ def test_closing_may_let_carers_be_told_again_at_once(session: Session, family: 
     incident = incident_about(session, family, ParentContact.NOT_NOW)
     _triage(session, family, incident)
     worries.close(
-        session, family.dsl, incident, "Resolved", "None", keep_carers_held=False, now=utcnow()
+        session,
+        family.dsl,
+        incident,
+        "Resolved",
+        "None",
+        keep_carers_held=False,
+        carers_reason="Decided with the head",
+        now=utcnow(),
     )
     session.commit()
     assert policy.may_tell_carers(session, family.child.id)

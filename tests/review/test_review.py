@@ -46,6 +46,7 @@ def _closed_incident(app: Flask, client: FlaskClient, school: School, words: str
             "close-outcome": "Resolved with Amira and Ms Lopez",
             "close-lessons_learnt": "Amira Khan told Ms Lopez first; check the class chat weekly",
             "close-carers": "release",
+            "close-carers-reason": "Nothing left to hold back",
         },
     )
     client.post("/sign-out")

@@ -48,6 +48,7 @@ def test_an_action_comes_back_when_due_even_after_its_incident_closed(
     settle = {a.id: services.Settle(False, "Waiting on the moderators") for a in incident.actions}
     services.close(
         session, school.dsl, incident, "Resolved", "None", settle, keep_carers_held=False,
+        carers_reason="Decided with the head",
         now=utcnow(),
     )  # fmt: skip
     session.commit()

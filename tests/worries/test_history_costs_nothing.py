@@ -39,6 +39,7 @@ def _closed_worry(session: Session, school: School) -> Incident:
     services.triage(session, school.dsl, worry, triage, now=utcnow())
     services.close(
         session, school.dsl, worry, "Resolved", "Check settings", keep_carers_held=False,
+        carers_reason="Decided with the head",
         now=utcnow(),
     )  # fmt: skip
     session.commit()

@@ -45,7 +45,14 @@ def _close(session: Session, school: School, worries: list[Incident]) -> None:
     for worry in worries:
         services.triage(session, school.deputy, worry, triage, now=utcnow())
         services.close(
-            session, school.deputy, worry, "Resolved", "None", keep_carers_held=False, now=utcnow()
+            session,
+            school.deputy,
+            worry,
+            "Resolved",
+            "None",
+            keep_carers_held=False,
+            carers_reason="Decided with the head",
+            now=utcnow(),
         )
     session.commit()
 

@@ -39,6 +39,7 @@ def _triage_and_close(session: Session, school: School, incident: Incident, days
     services.triage(session, school.dsl, incident, triage, now=when)
     services.close(
         session, school.dsl, incident, "Resolved", "Check settings", keep_carers_held=False,
+        carers_reason="Decided with the head",
         now=when,
     )  # fmt: skip
     session.commit()

@@ -93,7 +93,7 @@ def test_a_referral_is_chased_when_due_until_its_reply_is_recorded_after_closing
     closed = dsl.post(
         f"/safeguarding/{incident.id}/close",
         data={"close-outcome": "Safe plan in place", "close-lessons_learnt": "None",
-              "close-carers": "release"},
+              "close-carers": "release", "close-carers-reason": "Plan shared with them"},
     )  # fmt: skip
     assert closed.status_code == 302
     chased_due = "Chase the referral to Children's Services (ref MASH-88): no reply yet (Mr Bell)"

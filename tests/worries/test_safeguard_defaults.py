@@ -200,6 +200,7 @@ def _close(client: FlaskClient, incident: Incident, **extra: str) -> int:
         "close-outcome": "Resolved",
         "close-lessons_learnt": "Check settings",
         "close-carers": "release",
+        "close-carers-reason": "Nothing left to hold back",
         **extra,
     }
     return int(client.post(f"/safeguarding/{incident.id}/close", data=data).status_code)
@@ -249,7 +250,11 @@ def test_closed_incident_refuses_every_change_until_reopened(
         "/parent-contact": {"parent-decision": "not_now", "parent-reason": "x"},
         "/close": {"close-outcome": "x", "close-lessons_learnt": "x"},
         "/acknowledge": {},
-        "/lesson": {"lesson-pupil_id": str(school.pupil.id), "lesson-lesson_id": "stop-block-tell"},
+        "/lesson": {
+            "lesson-pupil_id": str(school.pupil.id),
+            "lesson-lesson_id": "stop-block-tell",
+            "lesson-reason": "x",
+        },
     }
     for path, data in attempts.items():
         response = client.post(base + path, data=data)
@@ -314,6 +319,7 @@ def test_closing_asks_for_each_open_action_to_be_done_or_carried_over(
             "close-outcome": "Resolved",
             "close-lessons_learnt": "Settings",
             "close-carers": "keep",
+            "close-carers-reason": "Police still enquiring",
             **with_reason,
         },
     )

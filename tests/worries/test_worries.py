@@ -398,6 +398,7 @@ def test_dsl_works_an_incident_from_triage_to_close(
             "close-lessons_learnt": "Game chat settings checked at the start of each term",
             f"close-settle-{open_action.id}": "done",
             "close-carers": "release",  # "not now" held them back until this closed
+            "close-carers-reason": "Parents now told in person",
         },
     )
     assert closed.status_code == 302
@@ -681,11 +682,19 @@ def test_learning_follows_the_worry(app: Flask, client: FlaskClient, session: Se
     sign_in(client, school.dsl.username)
     page = client.get(f"/safeguarding/{incident.id}").data.decode()
     assert "Stop, block, tell (fits this worry)" in page
+    chosen = {"lesson-pupil_id": str(school.pupil.id), "lesson-lesson_id": "stop-block-tell"}
+    no_reason = client.post(f"/safeguarding/{incident.id}/lesson", data=chosen)
+    assert no_reason.status_code == 400
+    assert "Say why this lesson follows the worry." in no_reason.data.decode()
+    before = ipad.get("/pupil/").data.decode()  # nothing changed for the pupil
+    assert before.index("/pupil/lessons/feelings") < before.index("/pupil/lessons/stop-block-tell")
+    reason = "She did not know she could block the sender"
     response = client.post(
-        f"/safeguarding/{incident.id}/lesson",
-        data={"lesson-pupil_id": str(school.pupil.id), "lesson-lesson_id": "stop-block-tell"},
+        f"/safeguarding/{incident.id}/lesson", data=chosen | {"lesson-reason": reason}
     )
     assert response.status_code == 302
+    chronology = client.get(f"/safeguarding/{incident.id}").data.decode()
+    assert f"<strong>Reason:</strong> {reason}" in chronology
     home = ipad.get("/pupil/").data.decode()
     assert home.index("/pupil/lessons/stop-block-tell") < home.index("/pupil/lessons/feelings")
     refused = client.post(
