@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from classroom.worries.models import IncidentEntry
+from classroom.worries.models import IncidentEntry, IncidentFormSent
 
 
 def write_entry(
@@ -37,3 +38,19 @@ def has_entry(session: Session, incident_id: int, kind: str, starting: str) -> b
         )
     )
     return found is not None
+
+
+def first_sending(session: Session, incident_id: int, key: str | None, now: datetime) -> bool:
+    """Whether a form on the incident page arrives for the first time, taking its key if so.
+
+    The insert does nothing where the key is taken, so two copies arriving at once never both
+    count: on PostgreSQL the second waits for the first's commit, on SQLite for its write lock.
+    A form without a key (a page drawn before keys) always counts.
+    """
+    if key is None:
+        return True
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    taken = insert(IncidentFormSent).values(key=key, incident_id=incident_id, sent_at=now)
+    new = taken.on_conflict_do_nothing(index_elements=["key"]).returning(IncidentFormSent.key)
+    return session.scalar(new) is not None  # no row comes back where the key was taken

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from wtforms import DateField, StringField, TextAreaField
+import secrets
+
+from wtforms import DateField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from classroom.forms import Form, SelectField
@@ -28,7 +30,15 @@ def _category_choices(blank: str | None = None) -> dict[str, str]:
 CHOOSE = "Choose…"
 
 
-class TriageForm(Form):
+class IncidentForm(Form):
+    """A form on the incident page. Each drawing of the page gives it a new key, so the same
+    form sent twice (a dropped connection, Save pressed again) makes its change once
+    (`chronology.first_sending`); a form shown again after a refusal keeps its key."""
+
+    once = HiddenField(default=lambda: secrets.token_hex(16))
+
+
+class TriageForm(IncidentForm):
     category = SelectField(
         "Category",
         choices=_category_choices(CHOOSE),
@@ -50,14 +60,14 @@ class TriageForm(Form):
     assignee_id = SelectField("Assigned to", choices={}, validators=[Optional()])
 
 
-class NoteForm(Form):
+class NoteForm(IncidentForm):
     text = TextAreaField(
         "Action taken or decision", validators=[DataRequired("Write the note."), TEXT]
     )
     reason = TextAreaField("Reason", validators=[TEXT])
 
 
-class ActionForm(Form):
+class ActionForm(IncidentForm):
     description = StringField("Action", validators=[DataRequired("Describe the action."), TEXT])
     owner_id = SelectField(
         "Owner",
@@ -71,7 +81,7 @@ class ActionForm(Form):
     )
 
 
-class LinkPupilForm(Form):
+class LinkPupilForm(IncidentForm):
     pupil_id = SelectField("Pupil", choices={}, validators=[DataRequired("Choose the pupil.")])
     role = SelectField(
         "Role",
@@ -86,7 +96,7 @@ class LinkPupilForm(Form):
     )
 
 
-class ReferralForm(Form):
+class ReferralForm(IncidentForm):
     agency = SelectField(
         "Agency",
         choices={"": CHOOSE} | {a.value: label for a, label in AGENCY_LABELS.items()},
@@ -96,7 +106,7 @@ class ReferralForm(Form):
     reason = TextAreaField("Reason for referral", validators=[DataRequired("Say why."), TEXT])
 
 
-class ReferralReplyForm(Form):
+class ReferralReplyForm(IncidentForm):
     referral_id = SelectField(
         "Referral", choices={}, validators=[DataRequired("Choose the referral they replied to.")]
     )
@@ -109,7 +119,7 @@ class ReferralReplyForm(Form):
     )
 
 
-class ReferralChaseForm(Form):
+class ReferralChaseForm(IncidentForm):
     referral_id = SelectField(
         "Referral", choices={}, validators=[DataRequired("Choose the referral you chased.")]
     )
@@ -122,7 +132,7 @@ class ReferralChaseForm(Form):
     )
 
 
-class ParentContactForm(Form):
+class ParentContactForm(IncidentForm):
     decision = SelectField(
         "Decision",
         choices={"": CHOOSE} | {d.value: label for d, label in PARENT_CONTACT_LABELS.items()},
@@ -136,7 +146,7 @@ class ParentContactForm(Form):
     )
 
 
-class CloseForm(Form):
+class CloseForm(IncidentForm):
     outcome = TextAreaField("Outcome", validators=[DataRequired("Record the outcome."), TEXT])
     lessons_learnt = TextAreaField(
         "Lessons learnt",
@@ -145,11 +155,11 @@ class CloseForm(Form):
     )
 
 
-class ReopenForm(Form):
+class ReopenForm(IncidentForm):
     reason = TextAreaField("Why reopen", validators=[DataRequired("Say why."), TEXT])
 
 
-class ReleaseCarersForm(Form):
+class ReleaseCarersForm(IncidentForm):
     reason = TextAreaField(
         "Why carers may be told again",
         validators=[DataRequired("Say why carers may be told again."), TEXT],
@@ -176,7 +186,7 @@ class ConcernForm(Form):
     category = SelectField("Category (optional)", choices=_category_choices("Not sure"))
 
 
-class FollowUpForm(Form):
+class FollowUpForm(IncidentForm):
     pupil_id = SelectField("Pupil", choices={}, validators=[DataRequired("Choose the pupil.")])
     lesson_id = SelectField("Lesson", choices={}, validators=[DataRequired("Choose the lesson.")])
     reason = TextAreaField(
@@ -186,7 +196,7 @@ class FollowUpForm(Form):
     )
 
 
-class ChosenAdultForm(Form):
+class ChosenAdultForm(IncidentForm):
     why = SelectField(
         "Why the chosen adult cannot talk to the pupil",
         choices={"": CHOOSE, "not_on_duty": "Not on duty", "subject": "The subject of the worry"},

@@ -276,3 +276,18 @@ class StaffAlert(Base):
     seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     account: Mapped[Account] = relationship()
+
+
+class IncidentFormSent(Base):
+    """A form on an incident page that has made its change, by the key the page gave it.
+
+    Sent again (the Wi-Fi dropped before the answer came, and the DSL pressed Save again), it
+    makes no second note or action: the key is taken once, in the same unit of work as the
+    change, so a refused or failed change leaves it free for the corrected form.
+    """
+
+    __tablename__ = "incident_forms_sent"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
+    sent_at: Mapped[datetime] = mapped_column(UtcDateTime())

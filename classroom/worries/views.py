@@ -38,7 +38,7 @@ from classroom.audit.services import record
 from classroom.db import get_session, plain_rows, utcnow
 from classroom.devices.models import Device
 from classroom.devices.web import current_device
-from classroom.errors import CSRF_RECOVERY, Invalid
+from classroom.errors import CSRF_RECOVERY, Invalid, checked_key
 from classroom.forms import Form
 from classroom.lessons.content import Lesson
 from classroom.lessons.web import request_catalogue
@@ -58,7 +58,7 @@ from classroom.web import (
     school_today,
     school_zone,
 )
-from classroom.worries import envelope, flow, services
+from classroom.worries import chronology, envelope, flow, services
 from classroom.worries.forms import (
     CHOOSE,
     ActionForm,
@@ -66,6 +66,7 @@ from classroom.worries.forms import (
     CloseForm,
     ConcernForm,
     FollowUpForm,
+    IncidentForm,
     LinkPupilForm,
     NoteForm,
     ParentContactForm,
@@ -706,6 +707,8 @@ NOTICE_MESSAGES = {
     "sent": "Notice approved. Where it is for each carer is shown under "
     "“Contacting parents and carers”.",
     "again": "A notice was already sent under this decision, so nothing new was queued.",
+    "twice": "This form was sent twice (perhaps the connection dropped), so it was recorded "
+    "once. Check the record below.",
 }
 
 
@@ -773,14 +776,28 @@ def _work(
     if form is not None:
         _fill_choices(incident, {name: form})
     forms = {name: form} if form is not None else {}
-    apply_form(
-        lambda: apply(incident, form),
-        lambda message: _detail_page(incident, forms, 400, message),
-        form,
-    )
+
+    def change() -> bool:
+        if not _first_sending(incident, form):
+            return False
+        apply(incident, form)
+        return True
+
+    made = apply_form(change, lambda message: _detail_page(incident, forms, 400, message), form)
     # Back to the section acted on, so a long page keeps its place (where it is after the change).
     anchor = AFTER.get(name, name)
-    return redirect(url_for("worries.detail", incident_id=incident.id, _anchor=anchor))
+    notice = None if made else "twice"
+    return redirect(
+        url_for("worries.detail", incident_id=incident.id, notice=notice, _anchor=anchor)
+    )
+
+
+def _first_sending(incident: Incident, form: Form | None) -> bool:
+    """Whether this copy of the form makes its change: not if the same drawing of it already
+    did (its key is taken), say when the answer to the first was lost and Save pressed again."""
+    sent = form.once.raw_data if isinstance(form, IncidentForm) else None
+    key = checked_key(sent[0]) if sent and sent[0] else None
+    return chronology.first_sending(get_session(), incident.id, key, utcnow())
 
 
 # Sections that are gone after the change they make: where the page opens instead.
