@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -54,3 +55,13 @@ def first_sending(session: Session, incident_id: int, key: str | None, now: date
     taken = insert(IncidentFormSent).values(key=key, incident_id=incident_id, sent_at=now)
     new = taken.on_conflict_do_nothing(index_elements=["key"]).returning(IncidentFormSent.key)
     return session.scalar(new) is not None  # no row comes back where the key was taken
+
+
+def apply_once(
+    session: Session, incident_id: int, key: str | None, now: datetime, change: Callable[[], object]
+) -> bool:
+    """Make the change a form on the incident asks for, unless this copy of it already did."""
+    if not first_sending(session, incident_id, key, now):
+        return False
+    change()
+    return True

@@ -7,13 +7,14 @@ from wtforms import FloatField, HiddenField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 from wtforms.widgets import HiddenInput
 
-from classroom.forms import Form, SelectField
+from classroom.forms import SelectField
 from classroom.worries.body_map import MAX_NOTE, MAX_SIZE
 from classroom.worries.evidence import MAX_DESCRIPTION
 from classroom.worries.evidence_models import MARK_LABELS
+from classroom.worries.forms import IncidentForm
 
 
-class AttachmentForm(Form):
+class AttachmentForm(IncidentForm):
     file = FileField("File (a screenshot, photo of a letter, PDF or other document)")
     description = TextAreaField(
         "What it is and where it came from",
@@ -23,7 +24,7 @@ class AttachmentForm(Form):
     )
 
 
-class MarkForm(Form):
+class MarkForm(IncidentForm):
     # The region list is drawn by the template (its options carry their place on the map);
     # this field only reads what was chosen. No region, type or side is chosen in advance.
     region = StringField("Where the mark is", validators=[Optional(), Length(max=40)])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
@@ -18,7 +19,7 @@ from classroom.audit.services import record
 from classroom.db import get_session, utcnow
 from classroom.policy import allow
 from classroom.web import apply_form, csrf, current_actor
-from classroom.worries import body_map, evidence
+from classroom.worries import body_map, chronology, evidence
 from classroom.worries.evidence_crypto import SealBrokenError
 from classroom.worries.evidence_forms import AttachmentForm, MarkForm
 from classroom.worries.evidence_models import (
@@ -28,6 +29,7 @@ from classroom.worries.evidence_models import (
     BodyMark,
     Side,
 )
+from classroom.worries.forms import once_key
 from classroom.worries.models import Incident
 
 bp = Blueprint("evidence", __name__)
@@ -142,16 +144,22 @@ def attach(incident_id: int) -> ResponseReturnValue:
     filename, data = _uploaded_file(form)
     db = get_session()
     upload = evidence.Upload(filename, data, form.description.data or "")
-    apply_form(
-        lambda: evidence.add_attachment(
-            db, current_actor(), incident, upload, _instance(), utcnow(), _max_bytes()
+    made = apply_form(
+        lambda: chronology.apply_once(
+            db,
+            incident.id,
+            once_key(form),
+            utcnow(),
+            lambda: evidence.add_attachment(
+                db, current_actor(), incident, upload, _instance(), utcnow(), _max_bytes()
+            ),
         ),
         lambda message: _page(incident, upload=form, status=400, error=message),
         form,
         field="file",
         validated=True,
     )
-    return redirect(url_for("evidence.page", incident_id=incident.id, added=1, _anchor="files"))
+    return _after(incident, "added", made, "files")
 
 
 def _attachment(attachment_id: int) -> Attachment:
@@ -223,9 +231,14 @@ def add_mark(incident_id: int) -> ResponseReturnValue:
     """A mark placed by a tap on the outline, or by choosing a region from the list."""
     incident = _incident(incident_id)
     form = MarkForm()
-    apply_form(
-        lambda: body_map.add_mark(
-            get_session(), current_actor(), incident, _mark_input(form), utcnow()
+    db = get_session()
+    made = apply_form(
+        lambda: chronology.apply_once(
+            db,
+            incident.id,
+            once_key(form),
+            utcnow(),
+            lambda: body_map.add_mark(db, current_actor(), incident, _mark_input(form), utcnow()),
         ),
         lambda message: _page(
             incident, mark=form, status=400, error=message or "The mark was not added."
@@ -233,4 +246,10 @@ def add_mark(incident_id: int) -> ResponseReturnValue:
         form,
         field="region",
     )
-    return redirect(url_for("evidence.page", incident_id=incident.id, marked=1, _anchor="body-map"))
+    return _after(incident, "marked", made, "body-map")
+
+
+def _after(incident: Incident, what: str, made: bool, anchor: str) -> ResponseReturnValue:
+    """The evidence page again, saying what was added, or that a repeat added nothing."""
+    said: dict[str, Any] = {what: 1} if made else {"twice": 1}
+    return redirect(url_for("evidence.page", incident_id=incident.id, _anchor=anchor, **said))

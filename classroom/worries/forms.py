@@ -7,6 +7,7 @@ import secrets
 from wtforms import DateField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from classroom.errors import checked_key
 from classroom.forms import Form, SelectField
 from classroom.worries.models import (
     AGENCY_LABELS,
@@ -36,6 +37,12 @@ class IncidentForm(Form):
     (`chronology.first_sending`); a form shown again after a refusal keeps its key."""
 
     once = HiddenField(default=lambda: secrets.token_hex(16))
+
+
+def once_key(form: Form | None) -> str | None:
+    """The key this copy of an incident form came with; None for a form without one."""
+    sent = form.once.raw_data if isinstance(form, IncidentForm) else None
+    return checked_key(sent[0]) if sent and sent[0] else None
 
 
 class TriageForm(IncidentForm):

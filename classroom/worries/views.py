@@ -38,7 +38,7 @@ from classroom.audit.services import record
 from classroom.db import get_session, plain_rows, utcnow
 from classroom.devices.models import Device
 from classroom.devices.web import current_device
-from classroom.errors import CSRF_RECOVERY, Invalid, checked_key
+from classroom.errors import CSRF_RECOVERY, Invalid
 from classroom.forms import Form
 from classroom.lessons.content import Lesson
 from classroom.lessons.web import request_catalogue
@@ -66,7 +66,6 @@ from classroom.worries.forms import (
     CloseForm,
     ConcernForm,
     FollowUpForm,
-    IncidentForm,
     LinkPupilForm,
     NoteForm,
     ParentContactForm,
@@ -76,6 +75,7 @@ from classroom.worries.forms import (
     ReleaseCarersForm,
     ReopenForm,
     TriageForm,
+    once_key,
 )
 from classroom.worries.models import (
     AGENCY_LABELS,
@@ -777,27 +777,19 @@ def _work(
         _fill_choices(incident, {name: form})
     forms = {name: form} if form is not None else {}
 
-    def change() -> bool:
-        if not _first_sending(incident, form):
-            return False
-        apply(incident, form)
-        return True
-
-    made = apply_form(change, lambda message: _detail_page(incident, forms, 400, message), form)
+    made = apply_form(
+        lambda: chronology.apply_once(
+            get_session(), incident.id, once_key(form), utcnow(), lambda: apply(incident, form)
+        ),
+        lambda message: _detail_page(incident, forms, 400, message),
+        form,
+    )
     # Back to the section acted on, so a long page keeps its place (where it is after the change).
     anchor = AFTER.get(name, name)
     notice = None if made else "twice"
     return redirect(
         url_for("worries.detail", incident_id=incident.id, notice=notice, _anchor=anchor)
     )
-
-
-def _first_sending(incident: Incident, form: Form | None) -> bool:
-    """Whether this copy of the form makes its change: not if the same drawing of it already
-    did (its key is taken), say when the answer to the first was lost and Save pressed again."""
-    sent = form.once.raw_data if isinstance(form, IncidentForm) else None
-    key = checked_key(sent[0]) if sent and sent[0] else None
-    return chronology.first_sending(get_session(), incident.id, key, utcnow())
 
 
 # Sections that are gone after the change they make: where the page opens instead.

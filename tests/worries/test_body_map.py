@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -156,6 +157,23 @@ def test_a_mark_posted_from_the_page_shows_on_the_incident_as_svg(
     assert "Back of the body: 1 mark (1)" in page
     listing = client.get(f"/safeguarding/{incident.id}/evidence").get_data(as_text=True)
     assert "Back: upper back" in listing
+
+
+@pytest.mark.usefixtures("session")
+def test_a_mark_sent_twice_is_added_once(
+    client: FlaskClient, school: School, incident: Incident
+) -> None:
+    sign_in(client, school.dsl.username)
+    form = client.get(f"/safeguarding/{incident.id}/evidence").get_data(as_text=True)
+    marks = form.split('id="mark-form"')[1]
+    key = re.search(r'name="once" type="hidden" value="([0-9a-f]+)"', marks)
+    assert key is not None
+    data = {"once": key.group(1), "region": "front:neck", "mark_type": "cut", "size": "1 cm"}
+    url = f"/safeguarding/{incident.id}/evidence/marks"
+    assert "marked=1" in client.post(url, data=data).location
+    assert "twice=1" in client.post(url, data=data).location
+    page = client.get(f"/safeguarding/{incident.id}").get_data(as_text=True)
+    assert "1 mark on the body map" in page
 
 
 def test_an_unreadable_point_is_a_400_not_a_500(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import uuid
 from pathlib import Path
 
@@ -197,9 +198,11 @@ def test_the_upload_goes_in_the_chronology_and_the_audit_log(
 # --- Over HTTP -----------------------------------------------------------------------------------
 
 
-def upload(client: FlaskClient, incident: Incident, name: str, data: bytes) -> TestResponse:
+def upload(
+    client: FlaskClient, incident: Incident, name: str, data: bytes, once: str = ""
+) -> TestResponse:
     # Encoded in memory: the test client would spool a large body to a file it never closes.
-    fields = MultiDict({"description": "From the pupil's phone"})
+    fields = MultiDict({"description": "From the pupil's phone", "once": once})
     fields.add("file", FileStorage(io.BytesIO(data), filename=name))
     boundary, body = encode_multipart(fields)
     return client.post(
@@ -237,6 +240,23 @@ def test_the_team_uploads_views_and_downloads_a_screenshot(
         "evidence.downloaded",
     ):
         assert action in actions
+
+
+def test_an_upload_sent_twice_is_attached_once(
+    client: FlaskClient, session: Session, school: School, incident: Incident
+) -> None:
+    """The Wi-Fi dropped before the answer came, and the DSL pressed Attach again."""
+    sign_in(client, school.dsl.username)
+    form = client.get(f"/safeguarding/{incident.id}/evidence").get_data(as_text=True)
+    key = re.search(r'name="once" type="hidden" value="([0-9a-f]+)"', form)
+    assert key is not None
+    first = upload(client, incident, "chat.png", png_with_metadata(), key.group(1))
+    again = upload(client, incident, "chat.png", png_with_metadata(), key.group(1))
+    assert "added=1" in first.location
+    assert "twice=1" in again.location
+    assert len(session.scalars(select(Attachment)).all()) == 1
+    page = client.get(again.location).get_data(as_text=True)
+    assert "sent twice (perhaps the connection dropped), so it was added once" in page
 
 
 @pytest.mark.parametrize("svg", corpora.svgs(), ids=lambda p: p.name)
