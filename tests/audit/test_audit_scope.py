@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import ast
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import classroom.worries
 from classroom import policy
 from classroom.accounts.models import Account, Role
 from classroom.audit.models import AuditEvent, AuditTier
-from classroom.audit.services import record
+from classroom.audit.services import record, tier_of
 from classroom.db import utcnow
+from classroom.pupils.models import Pupil
 from classroom.worries import services as worries
 from classroom.worries.models import Category, ParentContact, Risk
 from tests.app_settings import base_url
-from tests.conftest import sign_in
+from tests.conftest import client_for, sign_in
 from tests.factories import make_account, make_class, make_pupil, make_school
 from tests.lesson_helpers import all_lessons
 from tests.worry_helpers import make_school as make_worry_school
@@ -42,7 +47,12 @@ def _worked_incident(session: Session) -> tuple[worries.Incident, Account]:
         now=utcnow(),
     )
     worries.decide_parent_contact(
-        session, school.dsl, incident, ParentContact.DO_NOT_CONTACT, "parent is the risk", None,
+        session,
+        school.dsl,
+        incident,
+        ParentContact.DO_NOT_CONTACT,
+        "parent is the risk",
+        None,
         now=utcnow(),
     )
     worries.add_follow_up_lesson(
@@ -74,6 +84,45 @@ def test_admin_sees_no_safeguarding_entries_in_the_audit_log(
     assert "pressure-secrets-pictures" not in everything
     # The record-type filter offers no hint of the hidden entries either.
     assert ">Incident<" not in everything
+
+
+def test_admin_cannot_read_which_pupils_have_a_child_protection_file(
+    app: Flask, client: FlaskClient, login_as: Callable[..., Account], session: Session
+) -> None:
+    """A CP file's entries are about a Pupil; they still say this pupil has one."""
+    _incident, dsl = _worked_incident(session)
+    pupil = session.scalars(select(Pupil)).one()
+    team = client_for(app, dsl)
+    assert team.get(f"/safeguarding/pupils/{pupil.id}/cp-file").status_code == 200
+    login_as(Role.ADMIN)
+    everything = client.get("/admin/audit").data.decode()
+    assert "cp_file." not in everything
+    by_pupil = client.get("/admin/audit?object_type=Pupil").data.decode()
+    assert "cp_file." not in by_pupil
+    assert "cp_file.page_viewed" in team.get("/admin/audit?action=cp_file").data.decode()
+
+
+def test_every_action_the_safeguarding_records_write_is_safeguarding_by_its_name() -> None:
+    """Whatever record an entry is about (a CP file is about a Pupil), its name alone keeps it
+    from staff outside the team: each action written under classroom/worries, read from the
+    source, is safeguarding-tier without the record."""
+    actions = list(_actions_recorded_under(Path(classroom.worries.__file__).parent))
+    assert len(actions) > 30
+    assert "cp_file.exported" in actions
+    for action in actions:
+        assert tier_of(action) == AuditTier.SAFEGUARDING, action
+
+
+def _actions_recorded_under(folder: Path) -> Iterator[str]:
+    for path in sorted(folder.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.Call) or ast.unparse(node.func) != "record":
+                continue
+            name = node.args[2]
+            if isinstance(name, ast.JoinedStr):  # f"evidence.{how}": its fixed start
+                name = name.values[0]
+            assert isinstance(name, ast.Constant), f"{path.name}: {ast.unparse(node)}"
+            yield str(name.value)
 
 
 def test_safeguarding_team_sees_safeguarding_entries(client: FlaskClient, session: Session) -> None:
