@@ -31,7 +31,7 @@ from classroom.admin.models import AccountChangeRequest, ChangeStatus
 from classroom.audit.models import AuditEvent, AuditTier
 from classroom.db import entity_columns, load_one, plain_rows
 from classroom.lessons.authored_models import AuthoredLesson, LessonStatus
-from classroom.outbox.models import OutboxMessage
+from classroom.outbox.models import SAFEGUARDING_KEY, OutboxMessage
 from classroom.parents.models import ConsentPurpose, FeedItem, FeedKind, PhotoConsent
 from classroom.principals import Actor, PupilPrincipal
 from classroom.pupils.models import ClassStaff, ParentLink, Pupil, SchoolClass
@@ -870,12 +870,16 @@ def can_view_audit_entry(session: Session, actor: Actor, entry: AuditEvent) -> b
 
 
 def visible_mail_failures(actor: Actor) -> Select[OutboxMessage]:
-    """Outbox messages the actor may see and send again: their own school's only."""
+    """Outbox messages the actor may see and send again: their own school's only, and alerts
+    about worries only for the safeguarding team (an admin would learn when worries came)."""
     query = select(OutboxMessage)
     account = holder(actor, "see_mail_failures")
     if account is None:
         return query.where(false())
-    return query.where(OutboxMessage.school_id == account.school_id)
+    query = query.where(OutboxMessage.school_id == account.school_id)
+    if not is_safeguarding_team(actor):
+        query = query.where(~OutboxMessage.dedupe_key.startswith(SAFEGUARDING_KEY, autoescape=True))
+    return query
 
 
 def can_retry_mail(session: Session, actor: Actor, message: OutboxMessage) -> bool:

@@ -15,7 +15,7 @@ from classroom.accounts import two_factor
 from classroom.accounts.models import Account, Role
 from classroom.admin import services as admin_services
 from classroom.admin.models import AccountChangeRequest
-from classroom.audit.models import AuditEvent
+from classroom.audit.models import AuditEvent, AuditTier
 from classroom.audit.services import record
 from classroom.db import get_session, utcnow
 from classroom.errors import Invalid
@@ -457,5 +457,6 @@ def mail_retry(message_id: int) -> ResponseReturnValue:
     ):
         abort(404)
     outbox.retry_now(message, now=utcnow())
-    record(db, _actor(), "mail.retried", message, message.subject)
+    tier = AuditTier.SAFEGUARDING if message.is_safeguarding else None
+    record(db, _actor(), "mail.retried", message, message.subject, tier=tier)
     return redirect(url_for("admin.mail_failures", retried=1))

@@ -9,6 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from classroom.db import Base, UtcDateTime
 
+# Alerts about a worry are keyed by their incident ("incident:<id>:..."): that they exist, whom
+# they went to and when, are for the safeguarding team's eyes only.
+SAFEGUARDING_KEY = "incident:"
+
 
 class OutboxMessage(Base):
     """One email to send. `dedupe_key` makes writing it twice a no-op; Message-ID is stable."""
@@ -35,3 +39,7 @@ class OutboxMessage(Base):
     dead_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     # The school whose staff may see this message if it fails (the email-problems page).
     school_id: Mapped[int | None] = mapped_column(Integer)
+
+    @property
+    def is_safeguarding(self) -> bool:
+        return self.dedupe_key.startswith(SAFEGUARDING_KEY)

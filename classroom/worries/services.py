@@ -367,7 +367,8 @@ def _tell_chosen_adult(
 ) -> None:
     """The promise made on the iPad ("Ms Lopez will talk to you") is passed to Ms Lopez.
 
-    Content-free, as every alert email is: who would like to talk, and to see the DSL first.
+    Content-free, as every alert email is: the in-app alert says who would like to talk, and
+    to see the DSL first; the email only that a pupil would, and to sign in.
     """
     adult = session.get(Account, adult_id)
     if adult is None or not adult.active:
@@ -377,21 +378,24 @@ def _tell_chosen_adult(
     )
     text = chosen_adult_message(pupil)
     if adult.email:
+        # Depersonalised (the e-safety policy on email): the name waits behind the sign-in.
         enqueue_email(
             session,
             f"incident:{incident.id}:chosen:{adult.id}",
             adult.email,
             "A pupil would like to talk to you",
-            f"{text}\n\nSign in to see your alerts: {base_url}/alerts/\n",
+            "A pupil would like to talk to you \u2014 see the DSL first.\n\n"
+            f"Sign in to see who: {base_url}/alerts/\n",
             school_id=incident.school_id,
             now=now,
         )
+    told = "in-app alert, and an email naming no pupil" if adult.email else "in-app alert"
     _entry(
         session,
         incident,
         None,
         "chosen_told",
-        f"{adult.display_name} was told \u201c{text}\u201d (in-app alert and email)",
+        f"{adult.display_name} was told \u201c{text}\u201d ({told})",
         now=now,
     )
 

@@ -9,12 +9,14 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from classroom.accounts.models import Role
 from classroom.db import get_session, utcnow
 from classroom.outbox.models import OutboxMessage
 from classroom.worries import services
 from classroom.worries.models import Incident, IncidentEntry, StaffAlert
 from tests.app_settings import ack_minutes, base_url
-from tests.conftest import Clock, sign_in
+from tests.conftest import Clock, client_for, sign_in
+from tests.factories import make_account
 from tests.worry_helpers import School, make_school, pupil_on_ipad
 
 
@@ -36,12 +38,28 @@ def test_chosen_adult_gets_a_content_free_alert_and_email(
         select(OutboxMessage).where(OutboxMessage.to_address == school.teacher.email)
     )
     assert email is not None
-    assert "Amira would like to talk to you \u2014 see the DSL" in email.body
+    assert "A pupil would like to talk to you \u2014 see the DSL first." in email.body
+    assert "Amira" not in email.body + email.subject  # depersonalised: the name is signed in
     assert "secret words" not in email.body
     assert "unkind" not in email.body.lower()
-    # Should any of them fail, the school's staff see it on their email-problems page.
+    # Should any of them fail, the school's safeguarding team sees it on their email-problems
+    # page; its admins do not (they would learn when worries came, and about whom).
     queued = session.scalars(select(OutboxMessage)).all()
     assert {m.school_id for m in queued} == {incident.school_id}
+    for message in queued:
+        message.attempts, message.last_error = 1, "mail server down"
+    admin = make_account(session, Role.ADMIN, display_name="Mrs Office")
+    session.commit()
+    office = client_for(app, admin)
+    assert "No problems: every email has been sent." in office.get("/admin/mail").text
+    assert "would like to talk" not in office.get("/admin/mail").text
+    dsl = client_for(app, school.dsl)
+    team = dsl.get("/admin/mail").text
+    assert team.count("A pupil would like to talk to you") == 1
+    assert "mail server down" in team
+    assert office.post(f"/admin/mail/{email.id}/retry").status_code == 404
+    assert dsl.post(f"/admin/mail/{email.id}/retry").status_code == 302
+    assert "would like to talk" not in office.get("/admin/audit?action=mail").text
     told = session.scalar(select(IncidentEntry).where(IncidentEntry.kind == "chosen_told"))
     assert told is not None
     assert "Ms Lopez was told" in told.text
