@@ -206,8 +206,14 @@ def raise_concern(
     if account is None or pupil is None:
         raise Invalid("Choose a pupil from the list.", "pupil_id")
     found = existing(session, key)
-    if found is not None:
-        return found
+    if found is not None and found.raised_by_id == account.id:
+        return found  # their own concern sent again: kept once
+    if found is not None:  # another's key (a replayed form): never drop this concern silently
+        raise Invalid(
+            "This form had already been used. Nothing you wrote is lost: check it and send it "
+            "again.",
+            "key",
+        )
     summary = _clean(data.summary, MAX_TEXT, "What happened")
     if not summary:
         raise Invalid("Say what happened.", "summary")

@@ -465,6 +465,8 @@ def concern_new() -> ResponseReturnValue:
     try:
         services.raise_concern(db, current_actor(), key, data, now=utcnow(), base_url=_base_url())
     except Invalid as problem:
+        if problem.field == "key":
+            key = str(uuid.uuid4())  # sent again, the form is new
         getattr(form, problem.field or "summary", form.summary).errors.append(problem.message)
         return render_template("worries/concern_new.html", form=form, key=key), 400
     return redirect(url_for("worries.my_concerns", raised=1))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
@@ -24,7 +25,7 @@ from classroom.worries import services
 from classroom.worries.models import Incident, StaffAlert, Status
 from tests import corpora
 from tests.app_settings import school_today
-from tests.conftest import Clock, build_app, sign_in
+from tests.conftest import Clock, build_app, client_for, sign_in
 from tests.factories import make_account, make_class, make_pupil
 from tests.factories import make_school as make_other_school
 from tests.worry_helpers import make_school, pupil_on_ipad, sealed
@@ -554,6 +555,39 @@ def test_any_member_of_staff_can_raise_a_concern_about_any_pupil_of_their_school
     assert refused.status_code == 400
     assert "Not a valid choice" in refused.data.decode()
     assert _count(session) == 1
+
+
+def test_a_concern_sent_with_another_persons_form_key_is_never_dropped(
+    app: Flask, session: Session
+) -> None:
+    """The same form sent twice by its author is one concern; the same key from anyone else
+    (a replayed form) is not taken for theirs, so their concern is not silently lost."""
+    school = make_school(session)
+    ta = make_account(session, Role.TEACHING_ASSISTANT, classes=[school.oak])
+    session.commit()
+    concern = {
+        "key": "concern-key-1",
+        "pupil_id": str(school.pupil.id),
+        "summary": "Upset after a game",
+        "communication": "speech",
+        "category": "",
+    }
+    teacher = client_for(app, school.teacher)
+    assert teacher.post("/concerns/new", data=concern).status_code == 302
+    assert teacher.post("/concerns/new", data=concern).status_code == 302
+    assert _count(session) == 1
+    other = client_for(app, ta)
+    theirs = concern | {"summary": "Said someone online asked for photos"}
+    refused = other.post("/concerns/new", data=theirs)
+    assert refused.status_code == 400
+    page = refused.data.decode()
+    assert "This form had already been used. Nothing you wrote is lost" in page
+    assert "Said someone online asked for photos" in page
+    assert 'value="concern-key-1"' not in page  # sent again, it is a new form
+    fresh = re.search(r'name="key" value="([^"]+)"', page)
+    assert fresh is not None
+    assert other.post("/concerns/new", data=theirs | {"key": fresh.group(1)}).status_code == 302
+    assert _count(session) == 2
 
 
 def test_every_view_and_change_is_audited(
