@@ -143,6 +143,8 @@ def class_record(class_id: int) -> ResponseReturnValue:
     ]
     lesson_id = request.values.get("lesson_id", "")
     if request.method == "GET":
+        # The class's pupils by name, and what was just recorded for them.
+        record(db, current_actor(), "assessment.class_record_viewed", school_class)
         return _record_page(school_class, pupils, lesson_id, saved=_recorded(db, pupils))
     chosen_ids = {int(v) for v in request.form.getlist("pupil_ids") if v.isdigit()}
     chosen = [p for p in pupils if p.id in chosen_ids]

@@ -15,7 +15,7 @@ from classroom.pupils.models import Pupil, SchoolClass
 from classroom.symbols import recordings
 from classroom.symbols.forms import LAYER_KEY
 from classroom.symbols.models import VoiceRecording
-from classroom.symbols.views import _editable_targets, _staff, _target, bp
+from classroom.symbols.views import _editable_targets, _staff, _target, bp, listed_pupils
 from classroom.symbols.web import recording_folder
 from classroom.web import apply_form, current_actor, small_file_response, whole_number
 
@@ -24,6 +24,7 @@ from classroom.web import apply_form, current_actor, small_file_response, whole_
 @allow("edit_pupil_settings")
 def voice() -> ResponseReturnValue:
     """Record a phrase or a name in your own voice for a pupil, a class or the school."""
+    listed_pupils(_editable_targets(), "recording a voice")
     return _voice_page()
 
 

@@ -160,6 +160,14 @@ def _preview_targets() -> list[Target]:
     return [_school_target(), *(_class_target(c) for c in classes)]
 
 
+def listed_pupils(targets: list[Target], where: str) -> None:
+    """A page that lists the pupils whose symbols this person may change names them: audited
+    as the pupil list is."""
+    pupils = sum(1 for t in targets if t.pupil is not None)
+    if pupils:
+        record(get_session(), _staff(), "pupils.list_viewed", summary=f"{pupils} pupils, {where}")
+
+
 def _editable_targets() -> list[Target]:
     """Layers this person may change, per policy: school, then classes, then pupils."""
     actor, db = _staff(), get_session()
@@ -230,6 +238,7 @@ def chooser() -> ResponseReturnValue:
     """Pictures for a word or phrase, the choices already made on one layer, and a way to
     choose another picture (or none) for the school, a class or a pupil."""
     targets = _editable_targets()
+    listed_pupils(targets, "choosing symbols")
     form = _chooser_form(targets, request.args or None)
     if "layer" not in request.args:
         form.layer.data = targets[0].key if targets else ""

@@ -167,7 +167,10 @@ def _import_page(
 @allow("transfer_cp_files")
 def import_form() -> ResponseReturnValue:
     """Upload a file a previous school sent, with its passphrase, and choose the pupil."""
-    return _import_page(_import_form(submitted=False))
+    form = _import_form(submitted=False)
+    summary = f"{len(form.pupil_id.choices) - 1} pupils, importing a child-protection file"
+    record(get_session(), current_actor(), "cp_file.import_form_viewed", summary=summary)
+    return _import_page(form)
 
 
 def _package(form: ImportForm) -> bytes:

@@ -450,6 +450,9 @@ def concern_new() -> ResponseReturnValue:
     form = ConcernForm()
     form.pupil_id.choices = _pupil_choices()
     key = request.form.get("key", "")[:64] or str(uuid.uuid4())
+    if request.method == "GET":  # every pupil of the school, by name, to choose from
+        summary = f"{len(form.pupil_id.choices) - 1} pupils listed, raising a concern"
+        record(get_session(), current_actor(), "concern.form_viewed", summary=summary)
     if not form.validate_on_submit():
         return render_template("worries/concern_new.html", form=form, key=key), (
             400 if form.errors else 200
@@ -534,6 +537,9 @@ def queue_rows() -> ResponseReturnValue:
     """The open queue's rows and its pager, for the page to swap in when its state changes:
     the pager with the rows, so that "Older" always starts after the last row on the screen."""
     shown = _open_page()
+    # Names pupils as the queue does (a poll of its state does not; this runs when it changed).
+    summary = f"{len(shown.rows)} open shown, refreshed"
+    record(get_session(), current_actor(), "incidents.queue_viewed", summary=summary)
     return (
         render_template("worries/_queue_live.html", shown=shown, pager=_pager(shown)),
         200,
