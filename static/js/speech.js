@@ -1,6 +1,9 @@
 /* Speech for symbol-supported text: tap a word to hear it; "Read to me" reads a sentence and
    highlights each word as it is spoken. Server audio (MP3 + word timings) first; the device's
    own voice (speechSynthesis) if the server cannot speak, and then staff are told, not pupils.
+   When neither can speak, a press would do nothing at all: pupil screens then show their sign
+   ("No sound. Ask an adult.", templates/ipad/_chrome.html), their speakers show a speaker
+   crossed out, and the button pressed shows it was pressed, so the adult beside the pupil knows.
    No framework; nothing inline (CSP). Markup: templates/_macros/symbols.html.
 
    <body data-speech-rate="150" data-speech-voice="gmw/en" data-auto-read="true">  (optional)
@@ -151,7 +154,7 @@
     return clips[text];
   }
 
-  function playClip(clip, container, single) {
+  function playClip(clip, container, single, ask) {
     var targets = container ? targetsFor(container, clip.words) : [];
     var frame = null;
     var stopped = false;
@@ -172,7 +175,7 @@
       if (playing === handle) { playing = null; }
       if (handle.done) { handle.done(); }
     }
-    function failed() { finish(); deviceSpeak(clip.text || "", container, single); }
+    function failed() { finish(); deviceSpeak(clip.text || "", container, single, ask); }
     var handle = { stop: function () { audio.pause(); finish(); } };
     playing = handle;
     audio.addEventListener("ended", finish);
@@ -182,16 +185,18 @@
     var started = audio.play();
     if (!started || !started.then) {
       frame = window.requestAnimationFrame(tick);
+      heard();
       return Promise.resolve(handle);
     }
     return started.then(function () {
       if (!stopped) { frame = window.requestAnimationFrame(tick); }
+      heard();
       return handle;
     }, function (error) {
       if (stopped) { return null; }  // interrupted by the next word: nothing to fall back for
       finish();
       if (error && error.name === "NotAllowedError") { throw error; }  // no gesture yet (iOS)
-      return deviceSpeak(clip.text || "", container, single);
+      return deviceSpeak(clip.text || "", container, single, ask);
     });
   }
 
@@ -218,8 +223,9 @@
     if (window.console && window.console.warn) { window.console.warn("Using the device voice:", reason); }
   }
 
-  function deviceSpeak(text, container, single) {
-    if (!("speechSynthesis" in window) || !text) { return; }
+  function deviceSpeak(text, container, single, ask) {
+    if (!text) { return null; }
+    if (!("speechSynthesis" in window)) { noSound(ask); return null; }
     var synth = window.speechSynthesis;
     synth.cancel();  // Safari queues and sometimes stalls without this
     var utterance = new window.SpeechSynthesisUtterance(text);
@@ -240,17 +246,138 @@
       highlight(found);
     };
     var handle = { stop: function () { synth.cancel(); finish(); } };
+    var started = false;
+    var waiting = null;
     function finish() {
+      if (waiting) { window.clearTimeout(waiting); waiting = null; }
       clearHighlight(container);
       if (playing === handle) { playing = null; }
       if (handle.done) { handle.done(); }
     }
+    utterance.onstart = function () { started = true; heard(); };
     utterance.onend = finish;
-    utterance.onerror = finish;
+    utterance.onerror = function (event) {
+      var current = playing === handle;
+      finish();
+      // Stopped for the next word (interrupted, canceled), or no gesture yet: not a lost voice.
+      var cause = event && event.error;
+      if (current && !started && !/^(interrupted|canceled|not-allowed)$/.test(cause || "")) { noSound(ask); }
+    };
     playing = handle;
     if (single) { highlight(single); }
     synth.speak(utterance);
+    if (!synth.getVoices().length) {
+      // No voice on this device (or none loaded yet): if nothing has started by now, nothing will.
+      waiting = window.setTimeout(function () {
+        waiting = null;
+        if (started || playing !== handle || synth.getVoices().length) { return; }
+        handle.stop();
+        noSound(ask);
+      }, NO_VOICE_MS);
+    }
     return handle;
+  }
+
+  /* --- No sound at all: the sign, and the speakers say so -------------------------------- */
+
+  var NO_VOICE_MS = 1500;
+  var SIGNS = "[data-no-sound-sign]";
+  var SPEAKERS = "[data-read-to-me], [data-speak]";    // buttons whose picture is a speaker
+  var ASKERS = SPEAKERS + ", button.sym-word, .sym-stop";  // what a pupil presses to hear words
+  var silent = false;   // a press found no way to speak, and nothing has been heard since
+  var pressed = null;   // { el, at }: the last speaker, word or sentence pressed
+  var marked = null;
+  var markTimer = null;
+
+  // Noted before any other script handles the press (a capture listener on the window), so the
+  // button is known whichever script then asks to speak.
+  function notePress(event) {
+    var target = event.target instanceof Element ? event.target : null;
+    if (event.type === "keydown") {
+      // Enter or Space on a sentence reads it (scan.js); on a button it becomes a click.
+      if (!target || !target.matches(".sym-stop") || (event.key !== "Enter" && event.key !== " ")) { return; }
+      pressed = { el: target, at: Date.now() };
+      return;
+    }
+    var el = target && target.closest(ASKERS);
+    pressed = el ? { el: el, at: Date.now() } : null;
+  }
+  window.addEventListener("click", notePress, true);
+  window.addEventListener("keydown", notePress, true);
+
+  function asker() {
+    var el = pressed && Date.now() - pressed.at < 1000 ? pressed.el : null;
+    pressed = null;
+    return el;
+  }
+
+  function unmark() {
+    if (markTimer) { window.clearTimeout(markTimer); markTimer = null; }
+    if (marked) { marked.classList.remove("no-sound"); marked = null; }
+  }
+
+  function mute(speaker, picture, sign) {
+    var img = speaker.querySelector("img");
+    if (picture && img && !img.hasAttribute("data-sound-src")) {
+      img.setAttribute("data-sound-src", img.getAttribute("src") || "");
+      img.setAttribute("src", picture);
+    }
+    if (sign && sign.id && !speaker.hasAttribute("aria-describedby")) {
+      speaker.setAttribute("aria-describedby", sign.id);
+      speaker.setAttribute("data-no-sound-described", "");
+    }
+  }
+
+  function unmute(speaker) {
+    var img = speaker.querySelector("img[data-sound-src]");
+    if (img) {
+      img.setAttribute("src", img.getAttribute("data-sound-src"));
+      img.removeAttribute("data-sound-src");
+    }
+    if (speaker.hasAttribute("data-no-sound-described")) {
+      speaker.removeAttribute("aria-describedby");
+      speaker.removeAttribute("data-no-sound-described");
+    }
+  }
+
+  // A press that found no way to speak: show the sign (again, if it is up already), cross out
+  // the speakers, and mark the button pressed for a moment.
+  function noSound(ask) {
+    if (!silent && window.console && window.console.warn) { window.console.warn("No way to speak on this device"); }
+    silent = true;
+    body.setAttribute("data-no-sound", "true");
+    var signs = Array.prototype.slice.call(document.querySelectorAll(SIGNS));
+    signs.forEach(function (sign) {
+      sign.hidden = false;
+      sign.classList.remove("nudge");
+      void sign.offsetWidth;  // restart its one gentle flash (none with reduced motion)
+      sign.classList.add("nudge");
+    });
+    var sign = signs[0] || null;
+    var picture = sign ? sign.getAttribute("data-muted-picture") : null;
+    Array.prototype.forEach.call(document.querySelectorAll(SPEAKERS), function (speaker) {
+      mute(speaker, picture, sign);
+    });
+    var by = ask && ask.by;
+    if (by && by.isConnected) {
+      unmark();
+      marked = by;
+      by.classList.add("no-sound");
+      markTimer = window.setTimeout(unmark, 3000);
+    }
+  }
+
+  // Something was heard: the sign and the crossed-out speakers go.
+  function heard() {
+    if (!silent) { return; }
+    silent = false;
+    body.removeAttribute("data-no-sound");
+    Array.prototype.forEach.call(document.querySelectorAll(SIGNS), function (sign) {
+      sign.hidden = true;
+      sign.classList.remove("nudge");
+    });
+    Array.prototype.forEach.call(document.querySelectorAll(SPEAKERS), unmute);
+    unmark();
   }
 
   /* --- Speaking ------------------------------------------------------------------------ */
@@ -265,12 +392,13 @@
   // rejects with NotAllowedError when the browser wants a gesture first.
   function speak(text, container, single) {
     stop();
+    var ask = { by: asker() };  // the button pressed for this, if it was
     text = (text || "").trim();
     if (!text) { return Promise.resolve(null); }
-    if (serverDown || !window.fetch) { return Promise.resolve(deviceSpeak(text, container, single)); }
+    if (serverDown || !window.fetch) { return Promise.resolve(deviceSpeak(text, container, single, ask)); }
     return fetchClip(text).then(function (clip) {
       clip.text = text;
-      return playClip(clip, container, single);
+      return playClip(clip, container, single, ask);
     }, function (error) {
       // 503 (no server speech) or no answer at all: use the device voice from now on, and
       // tell staff. Other refusals (e.g. text too long) fall back for this text only.
@@ -278,7 +406,7 @@
         serverDown = true;
         tellStaff(error.message);
       }
-      return deviceSpeak(text, container, single);
+      return deviceSpeak(text, container, single, ask);
     });
   }
 

@@ -48,12 +48,14 @@
     form.querySelector(".worry-nav .skip").hidden = current === steps.length - 1;
     // Focus on the question, never on an answer (a ringed answer looks chosen already): a screen
     // reader says the question, and Tab goes on to its answers. A sentence is a Tab stop anyway
-    // (scan.js, which runs later). The last step's box takes focus itself: nothing to choose
-    // there. Switch scanning starts on the answers all the same (scan.js, on classroom:screen).
+    // (scan.js, which runs later). The last step too: focus in its text box would raise the
+    // iPad's keyboard over the screen for a pupil who cannot type, so the pupil goes to the box
+    // (a tap, Tab, or a switch choosing it) only if they want to. Switch scanning starts on the
+    // answers all the same, and on the last step on the box, the screen's content, which a
+    // switch chooses, then leaves with a press before any typing (scan.js, on classroom:screen).
     var question = steps[current].querySelector("legend");
     if (question && !question.hasAttribute("tabindex")) { question.setAttribute("tabindex", "0"); }
-    var focusTarget = steps[current].querySelector("textarea") || question;
-    if (focusTarget) { focusTarget.focus(); }
+    if (question) { question.focus(); }
     document.dispatchEvent(new CustomEvent("classroom:screen", { detail: steps[current] }));
   }
 

@@ -4,6 +4,7 @@ answered, and the worry flow starts each question on the question, not on an ans
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from playwright.sync_api import BrowserContext, Page, expect
@@ -261,6 +262,70 @@ def test_each_worry_question_starts_on_the_question_not_an_answer(
     expect(ipad.locator('[data-step="feeling"] [data-read-to-me]')).to_be_focused()
     ipad.keyboard.press("Tab")
     expect(ipad.locator('[data-step="feeling"] .choice-card').first).to_be_focused()
+
+
+def test_the_last_worry_question_starts_on_the_question_not_in_the_text_box(
+    new_ipad: Callable[[], BrowserContext], live_server: LiveServer
+) -> None:
+    """Focus in the box would bring up the iPad's keyboard over the screen, for a pupil who
+    may not type at all: "Do you want to say more?" starts on its question like every other."""
+    _set_scanning(live_server, "Ben", Scanning.OFF, 2000)
+    ipad = _pupil_on_class_ipad(new_ipad, live_server, "Trap last question iPad", "Ben")
+    ipad.get_by_role("link", name="Report a worry", exact=True).tap()
+    ipad.wait_for_load_state("load")
+    for step in ("what", "where", "feeling", "talk_to"):
+        expect(ipad.locator(f'[data-step="{step}"] legend')).to_be_focused()
+        ipad.locator(f'[data-step="{step}"] .choice-card').first.tap()
+    question = ipad.locator('[data-step="words"] legend')
+    box = ipad.locator(BOX)
+    expect(question).to_be_focused()  # a screen reader hears "Do you want to say more?"
+    expect(box).not_to_be_focused()  # and no keyboard comes up by itself
+    assert ipad.evaluate("() => document.activeElement.matches('textarea, input')") is False
+    # The pupil goes to the box only if they want to: on from the question (its Read to me,
+    # then the box), or a tap on it; then they type.
+    ipad.keyboard.press("Tab")
+    expect(ipad.locator('[data-step="words"] [data-read-to-me]')).to_be_focused()
+    ipad.keyboard.press("Tab")
+    expect(box).to_be_focused()
+    ipad.keyboard.type("I was sad")
+    expect(box).to_have_value("I was sad")
+    ipad.keyboard.press("Shift+Tab")
+    box.tap()
+    expect(box).to_be_focused()
+    # Back and on again: the question again, not the box (nor the words kept in it).
+    ipad.get_by_role("button", name="Back").tap()
+    ipad.locator('[data-step="talk_to"] .choice-card').first.tap()
+    expect(question).to_be_focused()
+    expect(box).to_have_value("I was sad")
+
+
+def test_switch_scanning_reaches_the_text_box_from_the_last_question_and_leaves_it(
+    new_ipad: Callable[[], BrowserContext], live_server: LiveServer
+) -> None:
+    """Two switches, answering every question (not skipping): on the last step the box is the
+    screen's content, so the highlight is on it; chosen, it takes typing; a switch press with
+    nothing typed leaves it, and scanning comes round to it again."""
+    _set_scanning(live_server, "Amira", Scanning.STEP, 2000)
+    ipad = _pupil_on_class_ipad(new_ipad, live_server, "Trap scan words iPad", "Amira")
+    ipad.get_by_role("link", name="Report a worry", exact=True).tap()
+    ipad.wait_for_load_state("load")
+    for step in ("what", "where", "feeling", "talk_to"):
+        expect(ipad.locator(f'[data-step="{step}"] .choice-card').first).to_be_focused()
+        ipad.keyboard.press("Enter")  # into the answers
+        ipad.keyboard.press("Enter")  # the first one
+    box = ipad.locator(BOX)
+    expect(ipad.locator('[data-step="words"]')).to_be_visible()
+    expect(box).to_be_focused()  # the highlight: the screen's content, the box alone
+    expect(box).to_have_class(re.compile(r"\bscan-focus\b"))
+    ipad.keyboard.press("Enter")  # chosen
+    ipad.keyboard.type("help")
+    expect(box).to_have_value("help")
+    ipad.keyboard.press("Space")  # after a letter: a typed space
+    ipad.keyboard.press("Space")  # twice in a row: the switch, out of the box
+    expect(box).not_to_be_focused()
+    expect(box).to_have_value("help ")
+    _space_until_box(ipad)  # and round to it again
+    expect(box).to_be_focused()
 
 
 def test_switch_scanning_still_starts_each_worry_question_on_its_answers(
