@@ -60,11 +60,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     _register_features(app)
     templating.init_app(app)
-    if app.config["ENV"] == "production":
+    if app.config["ENV"] == "production" and app.config["GC_FREEZE_AT_START"]:
         # Everything built so far (modules, mappers, routes, the config) lives as long as the
         # worker: leave it out of the garbage collector's full passes. Each full pass walked
-        # some 180,000 such objects, a pause of 125-250 ms in a gunicorn worker every few
-        # thousand requests (bench/RESULTS.md). Only production: a test builds many apps.
+        # some 180,000 such objects: measured in a gunicorn worker serving the DSL queue, a
+        # 125-250 ms pause every few thousand requests. Not in tests, which build many apps.
         gc.freeze()
     return app
 

@@ -31,6 +31,9 @@ DEFAULTS: dict[str, Any] = {
     # 1: flush to disk each audit row of a page view as it is written, as every change is; 0:
     # let the next change (or the kernel, within about 30 s) flush them (see db.py).
     "FSYNC_EACH_VIEW_AUDIT": 0,
+    # 1: a production app leaves what it built at start-up out of the garbage collector's full
+    # passes (gc.freeze, see create_app); the test suite, which builds many apps, sets 0.
+    "GC_FREEZE_AT_START": 1,
     "BASE_URL": "http://127.0.0.1:5000",
     "TRUSTED_PROXIES": 0,
     "SMTP_HOST": "",

@@ -95,6 +95,7 @@ def build_app(instance: Path, template: Path, clock: Clock, **overrides: Any) ->
         "ARGON2_MEMORY_KIB": 8192,  # still argon2id; less memory so the suite stays quick
         "CLOCK": clock,
         "SCHOOL_DAY_END": "23:59",
+        "GC_FREEZE_AT_START": 0,  # many apps in one process: none freezes the suite's objects
         **overrides,
     }
     app = create_app(config)

@@ -1,9 +1,15 @@
-"""The app asks once per function whether it is `async def` (classroom.App.ensure_sync)."""
+"""The app asks once per function whether it is `async def` (classroom.App.ensure_sync); a
+production app freezes its start-up objects for the garbage collector."""
 
 from __future__ import annotations
 
+import gc
+from pathlib import Path
+
 import pytest
 from flask import Flask
+
+from tests.conftest import Clock, build_app
 
 
 def test_a_plain_function_is_run_as_itself_every_time(app: Flask) -> None:
@@ -42,3 +48,17 @@ def test_the_answer_is_worked_out_once(app: Flask, monkeypatch: pytest.MonkeyPat
     for _ in range(3):
         app.ensure_sync(hook)
     assert asked == [hook]
+
+
+@pytest.mark.parametrize(("env", "frozen"), [("production", True), ("development", False)])
+def test_a_production_worker_leaves_its_start_up_objects_out_of_full_collections(
+    tmp_path: Path, template_db: Path, clock: Clock, env: str, frozen: bool
+) -> None:
+    """What a gunicorn worker builds at start-up lives as long as it does: a production app
+    freezes it (no 125-250 ms full-collection pauses walking it); a development one does not."""
+    assert gc.get_freeze_count() == 0
+    try:
+        build_app(tmp_path, template_db, clock, ENV=env, GC_FREEZE_AT_START=1)
+        assert (gc.get_freeze_count() > 0) is frozen
+    finally:
+        gc.unfreeze()

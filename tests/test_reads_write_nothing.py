@@ -52,6 +52,7 @@ def world(tmp_path_factory: pytest.TempPathFactory, template_db: Any) -> Iterato
             "SECRET_KEY": SECRET,
             "ARGON2_MEMORY_KIB": 8192,
             "SCHOOL_DAY_END": "23:59",
+            "GC_FREEZE_AT_START": 0,  # a test process, not a worker: nothing frozen
         }
     )
     app.test_client_class = RequestIsolatedClient
