@@ -40,16 +40,17 @@ def _period() -> services.Period:
 def _page(template: str) -> ResponseReturnValue:
     period = _period()
     db = get_session()
-    review = services.build(db, _account().school_id, period, now=utcnow(), zone=school_zone())
-    record(db, current_actor(), "incidents.reviewed", summary=period.label)
     # The terms offered are those of the academic year the page names, not of the calendar year.
     year = services.academic_year_of(period.start)
-    return render_template(
-        template,
-        review=disclosure.public(review),  # small counts suppressed for every reader
-        year=year,
-        terms=services.terms_of_year(year),
+    terms = services.terms_of_year(year)
+    school, now, zone = _account().school_id, utcnow(), school_zone()
+    year_review, *term_reviews = (
+        services.build(db, school, shown, now=now, zone=zone) for shown in [year, *terms]
     )
+    record(db, current_actor(), "incidents.reviewed", summary=period.label)
+    # Small counts suppressed for every reader, the year and its terms together.
+    pages = disclosure.publish(year_review, term_reviews)
+    return render_template(template, review=pages[period], year=year, terms=terms)
 
 
 @bp.get("/")
