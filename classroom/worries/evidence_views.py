@@ -19,7 +19,7 @@ from classroom.audit.services import record
 from classroom.db import get_session, utcnow
 from classroom.policy import allow
 from classroom.web import apply_form, csrf, current_actor
-from classroom.worries import body_map, chronology, evidence
+from classroom.worries import body_map, evidence
 from classroom.worries.evidence_crypto import SealBrokenError
 from classroom.worries.evidence_forms import AttachmentForm, MarkForm
 from classroom.worries.evidence_models import (
@@ -29,7 +29,7 @@ from classroom.worries.evidence_models import (
     BodyMark,
     Side,
 )
-from classroom.worries.forms import once_key
+from classroom.worries.forms import applied_once
 from classroom.worries.models import Incident
 
 bp = Blueprint("evidence", __name__)
@@ -145,11 +145,9 @@ def attach(incident_id: int) -> ResponseReturnValue:
     db = get_session()
     upload = evidence.Upload(filename, data, form.description.data or "")
     made = apply_form(
-        lambda: chronology.apply_once(
-            db,
+        lambda: applied_once(
             incident.id,
-            once_key(form),
-            utcnow(),
+            form,
             lambda: evidence.add_attachment(
                 db, current_actor(), incident, upload, _instance(), utcnow(), _max_bytes()
             ),
@@ -233,11 +231,9 @@ def add_mark(incident_id: int) -> ResponseReturnValue:
     form = MarkForm()
     db = get_session()
     made = apply_form(
-        lambda: chronology.apply_once(
-            db,
+        lambda: applied_once(
             incident.id,
-            once_key(form),
-            utcnow(),
+            form,
             lambda: body_map.add_mark(db, current_actor(), incident, _mark_input(form), utcnow()),
         ),
         lambda message: _page(

@@ -58,7 +58,7 @@ from classroom.web import (
     school_today,
     school_zone,
 )
-from classroom.worries import chronology, envelope, flow, services
+from classroom.worries import envelope, flow, services
 from classroom.worries.forms import (
     CHOOSE,
     ActionForm,
@@ -75,7 +75,7 @@ from classroom.worries.forms import (
     ReleaseCarersForm,
     ReopenForm,
     TriageForm,
-    once_key,
+    applied_once,
 )
 from classroom.worries.models import (
     AGENCY_LABELS,
@@ -786,9 +786,7 @@ def _work(
     forms = {name: form} if form is not None else {}
 
     made = apply_form(
-        lambda: chronology.apply_once(
-            get_session(), incident.id, once_key(form), utcnow(), lambda: apply(incident, form)
-        ),
+        lambda: applied_once(incident.id, form, lambda: apply(incident, form)),
         lambda message: _detail_page(incident, forms, 400, message),
         form,
     )
