@@ -29,8 +29,8 @@ from classroom.worries.evidence_models import (
     BodyMark,
     Side,
 )
-from classroom.worries.forms import applied_once
 from classroom.worries.models import Incident
+from classroom.worries.once_web import applied_once
 
 bp = Blueprint("evidence", __name__)
 

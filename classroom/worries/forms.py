@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
 
 from wtforms import DateField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from classroom.db import get_session, utcnow
 from classroom.errors import checked_key
 from classroom.forms import Form, SelectField
-from classroom.worries import chronology
 from classroom.worries.models import (
     AGENCY_LABELS,
     CATEGORY_LABELS,
@@ -46,12 +43,6 @@ def once_key(form: Form | None) -> str | None:
     """The key this copy of an incident form came with; None for a form without one."""
     sent = form.once.raw_data if isinstance(form, IncidentForm) else None
     return checked_key(sent[0]) if sent and sent[0] else None
-
-
-def applied_once(incident_id: int, form: Form | None, change: Callable[[], object]) -> bool:
-    """Make the change a form on the incident asks for, in this request's unit of work, unless
-    this copy of the form already made it (`chronology.apply_once`)."""
-    return chronology.apply_once(get_session(), incident_id, once_key(form), utcnow(), change)
 
 
 class TriageForm(IncidentForm):

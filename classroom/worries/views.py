@@ -75,7 +75,6 @@ from classroom.worries.forms import (
     ReleaseCarersForm,
     ReopenForm,
     TriageForm,
-    applied_once,
 )
 from classroom.worries.models import (
     AGENCY_LABELS,
@@ -92,6 +91,7 @@ from classroom.worries.models import (
     Referral,
     Risk,
 )
+from classroom.worries.once_web import applied_once
 from classroom.worries.queue import (
     STATEMENTS_REMEMBERED,
     Place,
