@@ -91,10 +91,38 @@ def build(
     session: Session, school_id: int, period: Period, *, now: datetime, zone: ZoneInfo
 ) -> Review:
     """Counts, times and the lessons-learnt register for a period; nothing that names anyone."""
-    query = select(Incident).where(Incident.school_id == school_id)
-    incidents = [i for i in session.scalars(query) if period.contains(i.created_at)]
-    review = Review(period, total=len(incidents))
+    return build_all(session, school_id, [period], now=now, zone=zone)[0]
+
+
+def build_all(
+    session: Session, school_id: int, periods: list[Period], *, now: datetime, zone: ZoneInfo
+) -> list[Review]:
+    """`build` for several periods (a year and its terms) from one read of the incidents."""
+    everything = list(session.scalars(select(Incident).where(Incident.school_id == school_id)))
     scrub = _scrubber(session, school_id)
+    return [
+        _review(
+            session,
+            period,
+            [i for i in everything if period.contains(i.created_at)],
+            scrub,
+            now=now,
+            zone=zone,
+        )
+        for period in periods
+    ]
+
+
+def _review(
+    session: Session,
+    period: Period,
+    incidents: list[Incident],
+    scrub: Callable[[str], str],
+    *,
+    now: datetime,
+    zone: ZoneInfo,
+) -> Review:
+    review = Review(period, total=len(incidents))
     ack_hours: list[float] = []
     close_days: list[float] = []
     for incident in incidents:

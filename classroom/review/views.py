@@ -44,9 +44,7 @@ def _page(template: str) -> ResponseReturnValue:
     year = services.academic_year_of(period.start)
     terms = services.terms_of_year(year)
     school, now, zone = _account().school_id, utcnow(), school_zone()
-    year_review, *term_reviews = (
-        services.build(db, school, shown, now=now, zone=zone) for shown in [year, *terms]
-    )
+    year_review, *term_reviews = services.build_all(db, school, [year, *terms], now=now, zone=zone)
     record(db, current_actor(), "incidents.reviewed", summary=period.label)
     # Small counts suppressed for every reader, the year and its terms together.
     pages = disclosure.publish(year_review, term_reviews)
