@@ -79,6 +79,7 @@ def test_every_fragment_template_reads_only_its_arguments() -> None:
         "ipad/_chrome.html",
         "ipad/_home.html",
         "worries/_choice_steps.html",
+        "worries/_thanks.html",
         "_staff_chrome.html",
         "lessons/_map_table.html",
         "worries/_queue_rows.html",

@@ -828,3 +828,28 @@ def test_thank_you_offers_the_way_back_to_the_pupils_own_screen_only(
     ways = thanks[thanks.index('class="thanks-ways"') :].split("</p>")[0]
     assert ways.count("<a ") == (2 if offered else 1)  # Back (if offered) and Home, always
     assert (f'href="{back}"' in ways) == (offered or back == "/pupil/")
+
+
+def test_the_offline_thank_you_offers_each_visits_own_way_back(
+    app: Flask, session: Session
+) -> None:
+    """The flow page keeps a thank-you ready for an iPad that goes offline at Send. It is
+    rendered once per worker, so each page must still get its own way back: the screen it was
+    opened from (escaped), or none from home."""
+    school = make_school(session)
+    ipad = pupil_on_ipad(app, school)
+
+    def offline_ways(back: str) -> str:
+        page = ipad.get(f"/pupil/worry?back={back}").text
+        kept = page[page.index('<template id="offline-thanks">') :].split("</template>")[0]
+        assert "Thank you for telling." in kept
+        return kept[kept.index('class="thanks-ways"') :].split("</p>")[0]
+
+    step, other = "/pupil/lessons/attempts/7/steps/3", "/pupil/lessons/attempts/7/steps/4?x=1&y=2"
+    assert offline_ways(step).count("<a ") == 2
+    assert f'href="{step}"' in offline_ways(step)
+    ways = offline_ways(other.replace("&", "%26"))
+    assert 'href="/pupil/lessons/attempts/7/steps/4?x=1&amp;y=2"' in ways
+    assert step not in ways
+    from_home = offline_ways("/pupil/")
+    assert from_home.count("<a ") == 1  # Home only
