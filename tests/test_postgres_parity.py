@@ -8,8 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DatabaseError
 
@@ -17,6 +15,7 @@ import classroom.models  # noqa: F401 - every table on the metadata
 from classroom.db import Base, make_engine
 from classroom.migrate import upgrade
 from tests.databases import POSTGRES, empty_database
+from tests.schema import differences, expression_indexes
 
 
 @pytest.fixture
@@ -34,8 +33,21 @@ def test_the_pass_runs_on_the_engine_it_says(migrated: Engine) -> None:
 
 def test_migrations_from_empty_build_exactly_the_models(migrated: Engine) -> None:
     with migrated.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
-    assert diff == []
+        assert differences(conn) == []
+
+
+def test_expression_indexes_are_built_as_the_models_build_them(
+    migrated: Engine, tmp_path: Path
+) -> None:
+    """The same expression, or the database would not use the index for the models' queries."""
+    (folder := tmp_path / "created").mkdir()
+    created = make_engine(empty_database(folder))
+    try:
+        Base.metadata.create_all(created)
+        assert expression_indexes(migrated) == expression_indexes(created)
+        assert all(expression_indexes(created).values())
+    finally:
+        created.dispose()
 
 
 @pytest.mark.parametrize(

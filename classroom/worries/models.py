@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from sqlalchemy import (
     Boolean,
+    ColumnElement,
     Date,
     ForeignKey,
     Index,
@@ -14,9 +15,13 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
+    case,
     false,
+    literal_column,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import Grouping
 
 from classroom.accounts.models import Account
 from classroom.db import Base, UtcDateTime, str_enum
@@ -161,6 +166,35 @@ class Incident(Base):
             if link.role == PupilRole.REPORTED_BY:
                 return link.pupil
         return None
+
+
+# The title of a worry sent with nothing chosen (the button pressed, then Send): the most urgent
+# kind to follow up, because only talking to the pupil can tell what it is about.
+EMPTY_WORRY = "Worry button pressed, nothing chosen — speak to the pupil"
+
+
+def queue_rank() -> ColumnElement[int]:
+    """0 for an empty worry (the button pressed, nothing chosen) that nobody has triaged: it
+    leads the queue, however old, until someone speaks to the pupil; 1 for the rest.
+
+    Its values are written into the SQL, not bound, so the index below and the queue's ORDER BY
+    are the same expression: that is what lets the database read the queue's first page in
+    order from the index instead of sorting every open worry (migration queue_order_index).
+    """
+    quoted = "'" + EMPTY_WORRY.replace("'", "''") + "'"
+    empty = and_(Incident.summary == literal_column(quoted, String), Incident.risk.is_(None))
+    return case((empty, literal_column("0", Integer)), else_=literal_column("1", Integer))
+
+
+# The queue's first page: each open status's first worries, in the DSL's order, straight from
+# the index (worries/queue.py `_first_ids`), however long the backlog.
+Index(
+    "ix_incidents_queue_order",
+    Incident.school_id,
+    Incident.status,
+    Grouping(queue_rank()),  # in brackets: PostgreSQL indexes an expression only so
+    Incident.id.desc(),
+)
 
 
 class IncidentPupil(Base):

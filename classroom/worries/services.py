@@ -27,6 +27,7 @@ from classroom.worries import chronology, flow
 from classroom.worries.models import (
     AGENCY_LABELS,
     CATEGORY_LABELS,
+    EMPTY_WORRY,
     PARENT_CONTACT_LABELS,
     PUPIL_ROLE_LABELS,
     Agency,
@@ -46,9 +47,6 @@ from classroom.worries.models import (
 )
 
 MAX_TEXT = 5000
-# A pupil pressed the button and chose nothing: the most urgent kind of worry to follow up,
-# because only talking to them can tell what it is about.
-EMPTY_WORRY = "Worry button pressed, nothing chosen — speak to the pupil"
 COMMUNICATION = {
     "speech": "Spoken words",
     "signs": "Signs (e.g. Makaton)",
