@@ -527,6 +527,7 @@ def queue() -> ResponseReturnValue:
         pager=_pager(shown),
         closed=recently_closed(db, scope),
         due=follow_ups_due(db, scope, school_today()),
+        unacknowledged=shown.state.new,  # the badge's count: the queue's own new ones
     )
 
 

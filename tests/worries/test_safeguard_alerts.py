@@ -17,6 +17,7 @@ from classroom.worries.models import Incident, IncidentEntry, StaffAlert
 from tests.app_settings import ack_minutes, base_url
 from tests.conftest import Clock, client_for, sign_in
 from tests.factories import make_account
+from tests.statements import statements
 from tests.worry_helpers import School, make_school, pupil_on_ipad
 
 
@@ -183,3 +184,29 @@ def test_two_workers_send_each_realert_exactly_once(
     assert len(reminders) == 3
     entries = session.scalars(select(IncidentEntry).where(IncidentEntry.kind == "reminder"))
     assert len(list(entries)) == 1
+
+
+def test_the_queue_page_badge_is_the_queues_own_count_of_new_worries(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    """The queue counts its new worries already; the badge shows that number, not a second
+    count, and it is the number every other page shows."""
+    school = make_school(session)
+    raised = [
+        services.raise_worry(
+            session, school.pupil, school.device, f"k{n}", services.WorryChoices(what="sad"),
+            now=utcnow(), base_url=base_url(),
+        )
+        for n in range(3)
+    ]  # fmt: skip
+    session.commit()
+    first = raised[0]
+    sign_in(client, school.dsl.username)
+    client.post(f"/safeguarding/{first.id}/acknowledge")
+    with statements(app) as seen:
+        queue = client.get("/safeguarding/").text
+    assert "<span data-count>2</span> not acknowledged" in queue
+    assert "<span data-count>2</span> not acknowledged" in client.get("/pupils/").text
+    assert client.get("/alerts/count").json == {"count": 2}
+    new_counted = [sql for sql in seen if sql.startswith("SELECT count(*)") and "status" in sql]
+    assert len(new_counted) == 1  # the queue's own: open, newest, new
