@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from alembic.autogenerate import compare_metadata
@@ -27,11 +29,18 @@ def _compared(_obj: object, name: str | None, type_: str, *_rest: object) -> boo
     return not (type_ == "index" and name in EXPRESSION_INDEXES)
 
 
-def differences(conn: Connection) -> list[Any]:
-    """Alembic's differences between the database and the models, expression indexes aside."""
+@contextmanager
+def expression_indexes_unread() -> Iterator[None]:
+    """Reflect a database without a warning for each expression index it cannot read back."""
     with warnings.catch_warnings():
         for message in SKIPPED:
             warnings.filterwarnings("ignore", message=message)
+        yield
+
+
+def differences(conn: Connection) -> list[Any]:
+    """Alembic's differences between the database and the models, expression indexes aside."""
+    with expression_indexes_unread():
         context = MigrationContext.configure(conn, opts={"include_object": _compared})
         return list(compare_metadata(context, Base.metadata))
 

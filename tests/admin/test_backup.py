@@ -30,6 +30,7 @@ from tests.app_settings import invite_settings
 from tests.conftest import Clock, build_app
 from tests.databases import POSTGRES
 from tests.factories import make_device
+from tests.schema import expression_indexes_unread
 from tests.worries.test_evidence import new_incident, png_with_metadata
 from tests.worry_helpers import make_school, sealed
 
@@ -40,7 +41,7 @@ ENV = {"CLASSROOM_BACKUP_PASSPHRASE": PASSPHRASE}
 def all_rows(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table, in primary-key order."""
     metadata = MetaData()
-    with engine.connect() as conn:
+    with engine.connect() as conn, expression_indexes_unread():
         metadata.reflect(conn)
         return {
             name: [

@@ -6,15 +6,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 import classroom.models  # noqa: F401 - every table on the metadata, as Alembic sees it
 from classroom.accounts.models import Role
 from classroom.audit.models import AuditEvent
-from classroom.db import Base, make_engine, utcnow
+from classroom.db import make_engine, utcnow
 from classroom.errors import Invalid
 from classroom.migrate import upgrade
 from classroom.principals import Anonymous
@@ -23,6 +21,7 @@ from classroom.symbols import services
 from classroom.symbols.models import SymbolOverride
 from classroom.symbols.symboliser import HIDDEN, symbolise
 from tests import factories
+from tests.schema import differences
 from tests.symbol_helpers import picture_folder
 
 
@@ -309,7 +308,8 @@ def test_a_class_and_a_pupil_together_is_a_programming_error(
             "1F436",
             school_class=world["class"],
             pupil=world["pupil"],
-            picture_folder=picture_folder(), now=utcnow(),
+            picture_folder=picture_folder(),
+            now=utcnow(),
         )
 
 
@@ -318,7 +318,7 @@ def test_the_migration_builds_the_table_the_model_describes(tmp_path: Path) -> N
     upgrade(url)
     engine = make_engine(url)
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        diff = differences(conn)
         checks = inspect(conn).get_check_constraints("symbol_overrides")
     engine.dispose()
     assert [d for d in diff if "symbol_overrides" in repr(d)] == []
