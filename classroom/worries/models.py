@@ -187,7 +187,7 @@ def queue_rank() -> ColumnElement[int]:
 
 
 # The queue's first page: each open status's first worries, in the DSL's order, straight from
-# the index (worries/queue.py `_first_ids`), however long the backlog.
+# the index (worries/queue.py `_listing`), however long the backlog.
 Index(
     "ix_incidents_queue_order",
     Incident.school_id,
