@@ -29,12 +29,20 @@ class Throttled(Exception):  # noqa: N818
         self.message = str(self)
 
 
-class Forbidden(PermissionError):  # noqa: N818 - reads as "raise Forbidden()"
-    """The person may not do this (a 403). A subclass of PermissionError, so older code that
-    raises or catches the built-in one keeps working; new code raises this."""
+class Refusal(Exception):  # noqa: N818 - reads as "except Refusal"
+    """The policy refused this person: one of the two below, answered by one handler.
+
+    Not the built-in PermissionError, which is an OSError: a file the server may not write (a
+    full or read-only disk, a wrong owner) is the server's fault, so it is logged and answered
+    as a 500, never shown to the person as "you do not have access".
+    """
 
 
-class NotFound(PermissionError):  # noqa: N818
+class Forbidden(Refusal):
+    """The person may not do this (a 403)."""
+
+
+class NotFound(Refusal):
     """The record is hidden from this person, or does not exist: a 404 either way, so hidden
     safeguarding records cannot be told apart from missing ones."""
 
@@ -121,8 +129,8 @@ def init_app(app: Flask) -> None:
                 return redirect(home)
         return _page(code)
 
-    @app.errorhandler(PermissionError)
-    def refused(error: PermissionError) -> ResponseReturnValue:
+    @app.errorhandler(Refusal)
+    def refused(error: Refusal) -> ResponseReturnValue:
         # One answer everywhere: NotFound is a 404, any other refusal a 403 (never a 500).
         code = 404 if isinstance(error, NotFound) else 403
         if request.accept_mimetypes.best == "application/json":

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeAlias
 
 from classroom.accounts.models import Account
+from classroom.errors import Forbidden
 from classroom.pupils.models import Pupil
 
 if TYPE_CHECKING:
@@ -65,7 +66,7 @@ def require_account_id(actor: object) -> int:
     """The acting account's id, for rows only an account may own (a pupil or nobody: refused)."""
     found = account_id(actor)
     if found is None:
-        raise PermissionError("only a signed-in member of staff or carer may do this")
+        raise Forbidden("only a signed-in member of staff or carer may do this")
     return found
 
 

@@ -55,7 +55,7 @@ from classroom.db import (
 )
 from classroom.devices import web as devices
 from classroom.devices.models import Device
-from classroom.errors import Invalid
+from classroom.errors import Invalid, Refusal
 from classroom.forms import Form
 from classroom.principals import Actor, Anonymous, PupilPrincipal
 
@@ -90,7 +90,9 @@ READ_ONLY_ENDPOINTS = {"static", "core.health", "symbols.image", "speech.audio",
 SELF_CACHED_ENDPOINTS = {"static", "symbols.image", "speech.audio", "speech.timings"}
 # The installed app's manifest, root icons and service worker (classroom/installed) likewise.
 SELF_CACHED_ENDPOINTS |= {
-    "installed.manifest", "installed.favicon", "installed.apple_touch_icon",
+    "installed.manifest",
+    "installed.favicon",
+    "installed.apple_touch_icon",
     "installed.service_worker",
 }
 # Requests that read: their transaction begins deferred and never waits for the write lock.
@@ -606,13 +608,13 @@ def apply_form(
     already, say to answer a too-big file its own way), or the change is refused
     (`Invalid`), `page(message)` answers instead, with the 4xx status it gives; the reason goes
     on the field named by the problem (else `field`, else the form). With `hide_refusal`, a
-    change the policy refuses (`PermissionError`) answers 404, as for a hidden record.
+    change the policy refuses (`Refusal`) answers 404, as for a hidden record.
     """
     if form is not None and not validated and not form.validate_on_submit():
         abort(make_response(page(None)))
     try:
         return change()
-    except PermissionError:
+    except Refusal:
         if not hide_refusal:
             raise
         abort(404)

@@ -3,6 +3,10 @@ except what is kept on purpose (db.keep), and refusals answer the same everywher
 
 from __future__ import annotations
 
+import errno
+from collections.abc import Callable
+
+import pytest
 from flask import Blueprint, Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -19,6 +23,10 @@ def _noted(session: Session, action: str) -> int:
     session.expire_all()
     query = select(func.count()).select_from(AuditEvent).where(AuditEvent.action == action)
     return session.scalar(query) or 0
+
+
+def _os_refusal() -> PermissionError:
+    return PermissionError(errno.EACCES, "Permission denied", "/srv/classroom/instance")
 
 
 def _routes(app: Flask) -> None:
@@ -47,7 +55,12 @@ def _routes(app: Flask) -> None:
     @bp.get("/refused/<kind>")
     @allow("public")
     def refused(kind: str) -> str:
-        raise {"hidden": NotFound, "forbidden": Forbidden, "builtin": PermissionError}[kind]()
+        refusals: dict[str, Callable[[], Exception]] = {
+            "hidden": NotFound,
+            "forbidden": Forbidden,
+            "builtin": _os_refusal,
+        }
+        raise refusals[kind]()
 
     app.register_blueprint(bp)
 
@@ -89,7 +102,17 @@ def test_refusals_answer_404_for_hidden_records_and_403_otherwise(
     _routes(app)
     assert client.get("/uow/refused/hidden").status_code == 404
     assert client.get("/uow/refused/forbidden").status_code == 403
-    assert client.get("/uow/refused/builtin").status_code == 403
+
+
+def test_the_operating_systems_permission_error_is_a_server_fault_not_a_refusal(
+    app: Flask, client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The built-in PermissionError is an OSError (a file the server may not open): answered
+    and logged as the server's fault, not as the person lacking access."""
+    _routes(app)
+    response = client.get("/uow/refused/builtin")
+    assert response.status_code == 500
+    assert "unhandled error on GET /uow/refused/builtin" in caplog.text
 
 
 def test_code_after_a_read_in_the_same_thread_writes_again(app: Flask) -> None:

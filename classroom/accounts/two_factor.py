@@ -32,7 +32,7 @@ from classroom.accounts.services import (
     note_attempt,
 )
 from classroom.audit.services import record
-from classroom.errors import Invalid
+from classroom.errors import Forbidden, Invalid
 from classroom.principals import Actor
 
 REQUIRED_ROLES = frozenset({Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER, Role.ADMIN})
@@ -223,7 +223,7 @@ def _token_hash(token: str) -> str:
 def remember_device(session: Session, account: Account, label: str, *, now: datetime) -> str:
     """A token for this browser's cookie; the server keeps its hash, expiry and revocation."""
     if not may_remember(account):
-        raise PermissionError("only class staff may skip the code on a remembered iPad")
+        raise Forbidden("only class staff may skip the code on a remembered iPad")
     token = secrets.token_urlsafe(32)
     session.add(
         RememberedDevice(

@@ -18,7 +18,7 @@ from classroom.assessment.models import (
     Support,
 )
 from classroom.audit.services import record
-from classroom.errors import Invalid
+from classroom.errors import Forbidden, Invalid
 from classroom.lessons import content, maps
 from classroom.lessons.models import StepResponse
 from classroom.principals import Actor, require_account_id
@@ -88,7 +88,7 @@ def observe(
     `today` is the date on the school's clock: an observation cannot be dated after it.
     """
     if not policy.can_record_assessment(session, actor, pupil):
-        raise PermissionError("not allowed to assess this pupil")
+        raise Forbidden("not allowed to assess this pupil")
     lesson_id = objective_id.rsplit(".", 1)[0]
     lesson, version = pupil_objective(session, pupil, lesson_id, lessons)
     if version.objective.id != objective_id:

@@ -13,7 +13,7 @@ from classroom.accounts.models import UserSession
 from classroom.accounts.services import token_hash
 from classroom.audit.services import record
 from classroom.devices.models import Device, DeviceEnrolment
-from classroom.errors import Invalid
+from classroom.errors import Forbidden, Invalid
 from classroom.principals import Actor, account_id
 from classroom.pupils.models import SchoolClass
 
@@ -51,7 +51,7 @@ def create_enrolment_link(
 ) -> str:
     """A one-time code for an enrolment link (valid `link_hours`); only its hash is stored."""
     if actor is not None and not policy.can_manage_class_ipads(session, actor, school_class):
-        raise PermissionError("not allowed to enrol iPads for this class")
+        raise Forbidden("not allowed to enrol iPads for this class")
     code = secrets.token_urlsafe(24)
     link = DeviceEnrolment(
         code_hash=token_hash(code),
@@ -114,7 +114,7 @@ def enrol_directly(
 ) -> tuple[Device, str]:
     """A signed-in staff member turns the iPad in their hands into a class iPad."""
     if not policy.can_manage_class_ipads(session, actor, school_class):
-        raise PermissionError("not allowed to enrol iPads for this class")
+        raise Forbidden("not allowed to enrol iPads for this class")
     device, token = new_device(
         session, school_class.id, clean_device_name(name), account_id(actor), now=now
     )

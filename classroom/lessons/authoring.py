@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 from classroom import policy
 from classroom.accounts.models import Account
 from classroom.audit.services import record
+from classroom.errors import Forbidden
 from classroom.lessons import kinds
 from classroom.lessons.authored_models import AuthoredLesson, LessonStatus
 from classroom.lessons.content import (
@@ -403,7 +404,7 @@ def notes_markup(row: AuthoredLesson) -> Markup:
 def _author(actor: Actor) -> Account:
     account = policy.holder(actor, "author_lessons")
     if account is None:
-        raise PermissionError("not allowed to write lessons")
+        raise Forbidden("not allowed to write lessons")
     return account
 
 
@@ -452,7 +453,7 @@ EDIT_REFUSED = (
 
 def _require_edit(session: Session, actor: Actor, row: AuthoredLesson) -> None:
     if not policy.can_edit_authored_lesson(session, actor, row):
-        raise PermissionError("not this teacher's lesson")
+        raise Forbidden("not this teacher's lesson")
 
 
 def update(
@@ -490,7 +491,7 @@ def share(session: Session, actor: Actor, row: AuthoredLesson, *, now: datetime)
 def copy(session: Session, actor: Actor, row: AuthoredLesson, *, now: datetime) -> AuthoredLesson:
     """A new draft with the same content, to change a lesson pupils have already played."""
     if not policy.can_view_authored_lesson(session, actor, row):
-        raise PermissionError("not a lesson this teacher can see")
+        raise Forbidden("not a lesson this teacher can see")
     made = create(session, actor, document_of(row), row.notes_html, now=now)
     record(session, actor, "authored_lesson.copied", made, f"from {row.key}")
     return made

@@ -16,7 +16,7 @@ from classroom import policy
 from classroom.audit.models import AuditTier
 from classroom.audit.services import record
 from classroom.db import plain_rows
-from classroom.errors import Invalid
+from classroom.errors import Forbidden, Invalid
 from classroom.lessons import authoring
 from classroom.lessons.authored_models import AuthoredLesson, LessonStatus
 from classroom.lessons.content import Catalogue, Lesson
@@ -277,7 +277,7 @@ def planned_lesson(
 
 def _require_pupil(session: Session, actor: Actor, pupil: Pupil) -> None:
     if not policy.can_edit_pupil_settings(session, actor, pupil):
-        raise PermissionError("not allowed to change this pupil's lessons")
+        raise Forbidden("not allowed to change this pupil's lessons")
 
 
 def _personalise(session: Session, pupil: Pupil, lessons: Catalogue) -> list[MapEntry]:
@@ -492,7 +492,7 @@ def set_class_lesson(
 ) -> None:
     """Put a lesson on (or take it off) the class map; topic 15 comes on only this way."""
     if not policy.can_edit_class_map(session, actor, school_class):
-        raise PermissionError("not allowed to change this class's lessons")
+        raise Forbidden("not allowed to change this class's lessons")
     if lesson_id not in lessons:
         raise Invalid("There is no such lesson.", "lesson_id")
     entries = ensure_class_map(session, school_class, lessons)

@@ -245,4 +245,3 @@ def responses(session: Session, pupil: Pupil, lesson_id: str) -> list[StepRespon
             .order_by(StepResponse.id)
         )
     )
-

@@ -24,7 +24,7 @@ from classroom.accounts import services as accounts
 from classroom.accounts.models import Account, Role
 from classroom.accounts.passwords import password_problems
 from classroom.audit.services import record
-from classroom.errors import Invalid
+from classroom.errors import Forbidden, Invalid, NotFound
 from classroom.parents import delivery
 from classroom.parents.models import CarerInvite
 from classroom.principals import Actor
@@ -91,7 +91,7 @@ def join_url(code: str, base_url: str) -> str:
 def _manager(session: Session, actor: Actor, pupil: Pupil) -> Account:
     account = policy.holder(actor, "manage_carers")
     if account is None or not policy.can_manage_carers(session, actor, pupil):
-        raise PermissionError("may not connect carers to this pupil")
+        raise Forbidden("may not connect carers to this pupil")
     return account
 
 
@@ -132,7 +132,7 @@ def issue_invite(
 def cancel_invite(session: Session, actor: Actor, invite: CarerInvite, *, now: datetime) -> None:
     pupil = session.get(Pupil, invite.pupil_id)
     if pupil is None:
-        raise PermissionError("no such pupil")
+        raise NotFound("no such pupil")
     _manager(session, actor, pupil)
     if invite.outstanding(now):
         invite.cancelled_at = now
@@ -285,7 +285,7 @@ def add_child(
 ) -> ParentLink:
     """A signed-in carer connects to another child with a new code."""
     if not carer.is_parent:
-        raise PermissionError("only carers use invite codes")
+        raise Forbidden("only carers use invite codes")
     invite = find_invite(session, typed, ip, carer.username, settings, now=now)
     if invite.school_id != carer.school_id:
         accounts.note_attempt(session, THROTTLE_KIND, carer.username, ip, False, now=now)
@@ -316,9 +316,7 @@ def create_carer_account(
         session, actor, pupil.school_id, username, display_name, Role.PARENT, email, now=now
     )
     session.add(
-        ParentLink(
-            parent_id=carer.id, pupil_id=pupil.id, relationship_label=label, created_at=now
-        )
+        ParentLink(parent_id=carer.id, pupil_id=pupil.id, relationship_label=label, created_at=now)
     )
     record(session, actor, "carer.connected", pupil, f"new account {carer.username}")
     return carer, temporary
@@ -328,7 +326,7 @@ def revoke_link(session: Session, actor: Actor, link: ParentLink, *, now: dateti
     """Disconnect a carer from a child: it takes effect on their very next request."""
     pupil = session.get(Pupil, link.pupil_id)
     if pupil is None:
-        raise PermissionError("no such pupil")
+        raise NotFound("no such pupil")
     _manager(session, actor, pupil)
     if link.revoked_at is not None:
         return

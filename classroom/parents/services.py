@@ -21,7 +21,7 @@ from classroom import photos, policy
 from classroom.accounts.models import Account
 from classroom.audit.services import record
 from classroom.db import serialise
-from classroom.errors import Invalid, checked_key
+from classroom.errors import Forbidden, Invalid, checked_key
 from classroom.export import check_passphrase, encrypted_csv, safe_cell
 from classroom.localtime import local_time
 from classroom.outbox.models import OutboxMessage
@@ -104,7 +104,7 @@ def check_depersonalised(
 def _sharer(session: Session, actor: Actor, pupil: Pupil) -> Account:
     account = policy.holder(actor, "share_with_carers")
     if account is None or not policy.can_share_with_carers(session, actor, pupil):
-        raise PermissionError("may not write to this pupil's carers")
+        raise Forbidden("may not write to this pupil's carers")
     return account
 
 
@@ -316,7 +316,7 @@ def send_carer_message(
 ) -> FeedItem:
     """A carer writes to their child's class staff (never to other carers)."""
     if not carer.is_parent or not policy.can_view_pupil(session, carer, pupil):
-        raise PermissionError("not this carer's child")
+        raise Forbidden("not this carer's child")
     found = _existing(session, key, carer)
     if found is not None:
         return found
@@ -372,7 +372,7 @@ def send_incident_notice(
     """The team approves and sends a notice to one linked pupil's carers ("inform now" only)."""
     account = policy.holder(actor, "send_parent_notices")
     if account is None or not policy.can_send_parent_notice(actor, incident):
-        raise PermissionError("not on the safeguarding team")
+        raise Forbidden("not on the safeguarding team")
     found = _existing(session, key, account)
     if found is not None:
         return found
@@ -618,7 +618,7 @@ def record_consent(
     """Staff record consent from the signed form, or its withdrawal; consent lasts a year."""
     account = policy.holder(actor, "manage_carers")
     if account is None or not policy.can_manage_carers(session, actor, pupil):
-        raise PermissionError("may not record consent for this pupil")
+        raise Forbidden("may not record consent for this pupil")
     who = _clean(given_by, 120, "Who gave it", "given_by")
     if given_on > today:
         raise Invalid("The date on the form cannot be in the future.", "given_on")
@@ -639,7 +639,7 @@ def carer_consent(
 ) -> PhotoConsent:
     """A carer gives, renews or withdraws consent in the app; withdrawal hides photos at once."""
     if not carer.is_parent or not policy.can_view_pupil(session, carer, pupil):
-        raise PermissionError("not this carer's child")
+        raise Forbidden("not this carer's child")
     who = f"{carer.display_name} (in the app)"[:120]
     return _consent(session, carer, pupil, purpose, given, who, today, now)
 
@@ -699,7 +699,7 @@ def export_messages(
     """Every message and notice with carers as CSV inside an AES-256 zip, for the DSL."""
     account = policy.holder(actor, "export_parent_messages")
     if account is None:
-        raise PermissionError("may not export the message log")
+        raise Forbidden("may not export the message log")
     check_passphrase(passphrase)  # before reading a single message
     stamp = today.strftime("%Y%m%d")
     rows = _log_rows(session, account.school_id, zone)

@@ -30,7 +30,7 @@ from classroom.accounts import services as accounts
 from classroom.accounts.models import Account
 from classroom.audit.services import record
 from classroom.db import get_session, keep, utcnow
-from classroom.errors import Invalid, Throttled
+from classroom.errors import Invalid, Refusal, Throttled
 from classroom.forms import Form
 from classroom.lessons import maps
 from classroom.lessons.content import Catalogue
@@ -244,9 +244,7 @@ def settings() -> ResponseReturnValue:
 # --- Carers: joining with a code --------------------------------------------------------------
 
 
-def _code_error(
-    form: Form, template: str, problem: Invalid | Throttled
-) -> ResponseReturnValue:
+def _code_error(form: Form, template: str, problem: Invalid | Throttled) -> ResponseReturnValue:
     """Show why a code did not work; failed tries are kept, since throttling counts them."""
     db = get_session()
     if isinstance(problem, Throttled | invites.BadCode):
@@ -467,7 +465,7 @@ def cancel_invite(invite_id: int) -> ResponseReturnValue:
         abort(404)
     try:
         invites.cancel_invite(db, _account(), invite, now=utcnow())
-    except PermissionError:
+    except Refusal:
         abort(404)
     return redirect(url_for("parents.pupil", pupil_id=invite.pupil_id, _anchor="codes"))
 
@@ -482,7 +480,7 @@ def revoke_link(link_id: int) -> ResponseReturnValue:
         abort(404)
     try:
         invites.revoke_link(db, _account(), link, now=utcnow())
-    except PermissionError:
+    except Refusal:
         abort(404)
     return redirect(url_for("parents.pupil", pupil_id=link.pupil_id, _anchor="carers"))
 

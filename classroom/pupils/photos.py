@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from classroom import policy
 from classroom.audit.services import record
+from classroom.errors import Forbidden
 from classroom.photos import ConsentPurpose, find_in, reencode, save_in
 from classroom.principals import Actor
 from classroom.pupils.models import Pupil
@@ -38,7 +39,7 @@ def set_photo(
 ) -> None:
     """Give the pupil a photo tile (or take it away, back to their symbol)."""
     if not policy.can_edit_pupil_settings(session, actor, pupil):
-        raise PermissionError("not allowed to change this pupil")
+        raise Forbidden("not allowed to change this pupil")
     old = path_for(pupil.photo_file, folder)
     pupil.photo_file = store_tile(data, folder) if data is not None else None
     if old is not None:

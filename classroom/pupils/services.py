@@ -17,7 +17,7 @@ from classroom.accounts.models import Account, UserSession
 from classroom.accounts.passwords import hash_password, verify_password
 from classroom.audit.services import record
 from classroom.db import plain_rows
-from classroom.errors import Invalid
+from classroom.errors import Forbidden, Invalid
 from classroom.principals import Actor
 from classroom.pupils.models import (
     CardChoosing,
@@ -113,7 +113,11 @@ def _home_statements(
     return HomeStatements(
         classes.with_only_columns(SchoolClass.id, SchoolClass.name),
         pupils.with_only_columns(
-            Pupil.id, Pupil.class_id, Pupil.first_name, Pupil.last_name, Pupil.pathway,
+            Pupil.id,
+            Pupil.class_id,
+            Pupil.first_name,
+            Pupil.last_name,
+            Pupil.pathway,
             Pupil.picture_password_hash.is_not(None),
         ),  # fmt: skip
         select(ClassStaff.class_id, Account.display_name)
@@ -167,7 +171,7 @@ def sign_in_pupil(
 ) -> accounts.NewSession:
     """Start a pupil session on a class iPad (the caller has checked any picture password)."""
     if not policy.can_pupil_sign_in_on(pupil, device.class_id):
-        raise PermissionError("pupil is not in this iPad's class")
+        raise Forbidden("pupil is not in this iPad's class")
     expires_at = pupil_session_expiry(now, settings)
     new = accounts.start_session(
         session, expires_at, ip, pupil_id=pupil.id, device_id=device.id, now=now
@@ -310,4 +314,4 @@ def update_settings(
 
 def _require_edit(session: Session, actor: Actor, pupil: Pupil) -> None:
     if not policy.can_edit_pupil_settings(session, actor, pupil):
-        raise PermissionError("not allowed to change this pupil")
+        raise Forbidden("not allowed to change this pupil")

@@ -17,7 +17,7 @@ from classroom import policy
 from classroom.audit.services import record
 from classroom.db import get_session, keep
 from classroom.devices.web import current_device
-from classroom.errors import Invalid
+from classroom.errors import Invalid, Refusal
 from classroom.policy import allow
 from classroom.principals import Actor, PupilPrincipal
 from classroom.pupils import photos, photos_web, services
@@ -160,7 +160,7 @@ def picture_password(pupil_id: int) -> ResponseReturnValue:
     chosen = [request.form.get(f"picture{i}", "") for i in range(1, 5)]
     try:
         services.set_picture_password(db, _actor(), pupil, [c for c in chosen if c])
-    except PermissionError:
+    except Refusal:
         abort(404)
     except Invalid as problem:
         form = PupilSettingsForm(obj=pupil, voices=voice_choices(current_synthesiser()))

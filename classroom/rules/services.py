@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from classroom import policy
 from classroom.accounts.models import Account
 from classroom.audit.services import record
-from classroom.errors import Invalid
+from classroom.errors import Forbidden, Invalid
 from classroom.lessons.authoring import auto_symbol
 from classroom.principals import Actor
 from classroom.rules.models import SchoolRule
@@ -83,7 +83,7 @@ def replace(
 ) -> None:
     """Set the school's rules, in order (headteacher only)."""
     if not isinstance(actor, Account) or not policy.can_edit_school_rules(actor, actor.school_id):
-        raise PermissionError("only the headteacher writes the school's rules")
+        raise Forbidden("only the headteacher writes the school's rules")
     kept = _checked(entries)
     session.execute(delete(SchoolRule).where(SchoolRule.school_id == actor.school_id))
     _add(session, actor.school_id, kept, actor.id, now=now)

@@ -37,7 +37,6 @@ def _recorded(text: object) -> dict[str, object] | None:
     return None
 
 
-
 @bp.post("/clip")
 @allow("signed_in")
 def clip() -> ResponseReturnValue:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from classroom.accounts.models import Account
 from classroom.db import get_session, utcnow
+from classroom.errors import Refusal
 from classroom.lessons.content import LESSONS_DIR, LessonError, load_lessons
 from classroom.lessons.kinds import KINDS
 from classroom.symbols.consistency import screen_problems
@@ -112,7 +113,7 @@ def import_pictures(folder: Path, word_list: Path, username: str) -> None:
         done = pictures.import_school_layer(
             db, actor, folder, word_list, target=target, now=utcnow()
         )
-    except PermissionError as error:
+    except Refusal as error:
         raise click.ClickException(f"{username} may not set the school's pictures.") from error
     db.commit()
     for problem in done.problems:

@@ -28,7 +28,7 @@ from classroom import policy
 from classroom.accounts.models import Account, Role
 from classroom.audit.services import record
 from classroom.db import plain_rows
-from classroom.errors import Invalid
+from classroom.errors import Forbidden, Invalid
 from classroom.photos import reencode
 from classroom.principals import Actor
 from classroom.pupils.models import ClassStaff, Pupil
@@ -210,7 +210,7 @@ def add_person(
         else policy.can_set_home_people(session, actor, pupil)
     )
     if not allowed or not isinstance(actor, Account):
-        raise PermissionError("not allowed to change this pupil's trusted adults")
+        raise Forbidden("not allowed to change this pupil's trusted adults")
     name, account = _checked(place, name, account, pupil)
     row = TrustedPerson(
         school_id=pupil.school_id,
@@ -238,7 +238,7 @@ def remove_person(session: Session, actor: Actor, person: TrustedPerson, *, fold
         else policy.can_set_home_people(session, actor, pupil)
     )
     if not allowed:
-        raise PermissionError("not allowed to change this pupil's trusted adults")
+        raise Forbidden("not allowed to change this pupil's trusted adults")
     _delete_file(person.photo_file, folder)
     session.delete(person)
     session.flush()
@@ -264,7 +264,7 @@ def set_staff_photo(
     """Set (or remove, with None) a member of staff's photo; audited (with `note`, e.g. who
     confirmed the member of staff agreed)."""
     if not policy.can_set_staff_photo(actor, account) or not isinstance(actor, Account):
-        raise PermissionError("not allowed to set this photo")
+        raise Forbidden("not allowed to set this photo")
     row = session.get(StaffPhoto, account.id)
     if row is not None:
         _delete_file(row.photo_file, folder)

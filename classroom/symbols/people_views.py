@@ -15,6 +15,7 @@ from classroom import policy
 from classroom.accounts.models import Account
 from classroom.audit.services import record
 from classroom.db import get_session, utcnow
+from classroom.errors import Refusal
 from classroom.policy import allow
 from classroom.principals import PupilPrincipal
 from classroom.pupils.models import Pupil
@@ -142,7 +143,7 @@ def people_remove(person_id: int) -> ResponseReturnValue:
     pupil_id = person.pupil_id
     try:
         people.remove_person(db, _actor(), person, folder=people_folder())
-    except PermissionError:
+    except Refusal:
         abort(404)
     return redirect(url_for("symbols.people_page", pupil_id=pupil_id, removed=1))
 

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account
 from classroom.audit.services import record
-from classroom.errors import Invalid
+from classroom.errors import Forbidden, Invalid
 from classroom.principals import Actor
 from classroom.pupils.models import Pupil, SchoolClass
 from classroom.symbols import services
@@ -113,7 +113,7 @@ def upload_for_word(
     """Staff upload a picture (into `target`, `folder`) and use it for a word on one layer
     (school, class or pupil)."""
     if not isinstance(actor, Account) or not actor.is_staff:
-        raise PermissionError("only staff can upload pictures")
+        raise Forbidden("only staff can upload pictures")
     services.check_layer(session, actor, school_class, pupil)  # refuse before storing anything
     if not normalise(phrase):
         raise Invalid("Type the word or phrase the picture is for.", "phrase")

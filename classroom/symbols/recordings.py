@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account
 from classroom.audit.services import record
-from classroom.errors import Invalid
+from classroom.errors import Forbidden, Invalid
 from classroom.principals import Actor
 from classroom.pupils.models import Pupil, SchoolClass
 from classroom.symbols import services
@@ -71,7 +71,7 @@ def add_recording(
     """Keep a member of staff's recording of a phrase for a layer (its file in `target`,
     `folder`); audited with the consent."""
     if not isinstance(actor, Account) or not actor.is_staff:
-        raise PermissionError("only staff record phrases")
+        raise Forbidden("only staff record phrases")
     services.check_layer(session, actor, school_class, pupil)
     key = normalise(phrase)
     if not key or len(key) > MAX_PHRASE:

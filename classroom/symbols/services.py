@@ -15,7 +15,7 @@ from classroom import policy
 from classroom.accounts.models import Account, School
 from classroom.audit.services import record
 from classroom.db import plain_rows
-from classroom.errors import Invalid
+from classroom.errors import Forbidden, Invalid
 from classroom.principals import Actor
 from classroom.pupils.models import Pupil, SchoolClass
 from classroom.symbols.library import svg_path
@@ -72,7 +72,7 @@ def set_override(
     """
     layer = _layer(session, actor, school_class, pupil)
     if not isinstance(actor, Account):  # _layer admits only staff accounts; this narrows the type
-        raise PermissionError("only staff can choose symbols")
+        raise Forbidden("only staff can choose symbols")
     key = _checked_phrase(phrase)
     code = _checked_symbol(symbol, picture_folder)
     row = _find(session, layer, key)
@@ -181,7 +181,7 @@ def _is(column: InstrumentedAttribute[int | None], value: int | None) -> ColumnE
 def check_layer(
     session: Session, actor: Actor, school_class: SchoolClass | None, pupil: Pupil | None
 ) -> None:
-    """Raise PermissionError unless the actor may change symbols on this layer."""
+    """Raise Forbidden unless the actor may change symbols on this layer."""
     _layer(session, actor, school_class, pupil)
 
 
@@ -200,13 +200,13 @@ def _layer(
     else:
         layer, allowed = _school_layer(session, actor)
     if not allowed:
-        raise PermissionError(f"not allowed to change symbols for this {layer.name}")
+        raise Forbidden(f"not allowed to change symbols for this {layer.name}")
     return layer
 
 
 def _school_layer(session: Session, actor: Actor) -> tuple[_Layer, bool]:
     if not isinstance(actor, Account) or (school := session.get(School, actor.school_id)) is None:
-        raise PermissionError("not allowed to change symbols for the school")
+        raise Forbidden("not allowed to change symbols for the school")
     allowed = policy.can_edit_school_symbols(actor)
     return _Layer("school", school.id, None, None, school), allowed
 

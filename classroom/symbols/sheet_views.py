@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 
 from classroom.accounts.models import Account
 from classroom.db import get_session, utcnow
-from classroom.errors import Invalid
+from classroom.errors import Invalid, Refusal
 from classroom.policy import allow
 from classroom.symbols import sheets
 from classroom.symbols.models import SymbolFlag
@@ -89,7 +89,7 @@ def flags() -> ResponseReturnValue:
     """The admin's list of flagged pictures not yet dealt with."""
     try:
         rows = sheets.open_flags(get_session(), _actor())
-    except PermissionError:
+    except Refusal:
         abort(403)
     return render_template("symbols/flags.html", flags=rows)
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from classroom import policy
 from classroom.accounts.models import Account
 from classroom.audit.services import record
-from classroom.errors import Invalid
+from classroom.errors import Forbidden, Invalid
 from classroom.principals import Actor
 from classroom.symbols.library import svg_path
 from classroom.symbols.models import SymbolFlag
@@ -60,7 +60,7 @@ def flag_picture(
 ) -> SymbolFlag:
     """Record "this picture is wrong for this word" for the admin's list; audited."""
     if not isinstance(actor, Account) or not actor.is_staff:
-        raise PermissionError("only staff can flag pictures")
+        raise Forbidden("only staff can flag pictures")
     key = normalise(phrase)[:80]
     if not key or svg_path(symbol) is None:
         raise Invalid("Flag one of the pictures shown.", "symbol")
@@ -80,7 +80,7 @@ def flag_picture(
 def open_flags(session: Session, actor: Actor) -> list[SymbolFlag]:
     """The school's flags not yet dealt with, oldest first (the admin's list)."""
     if not policy.can_review_symbol_flags(actor) or not isinstance(actor, Account):
-        raise PermissionError("only admins see flagged pictures")
+        raise Forbidden("only admins see flagged pictures")
     query = (
         select(SymbolFlag)
         .where(SymbolFlag.school_id == actor.school_id, SymbolFlag.resolved_at.is_(None))
@@ -92,9 +92,9 @@ def open_flags(session: Session, actor: Actor) -> list[SymbolFlag]:
 def resolve_flag(session: Session, actor: Actor, flag: SymbolFlag, *, now: datetime) -> None:
     """Mark a flag dealt with (the picture changed, or kept on purpose); audited."""
     if not policy.can_review_symbol_flags(actor) or not isinstance(actor, Account):
-        raise PermissionError("only admins deal with flagged pictures")
+        raise Forbidden("only admins deal with flagged pictures")
     if flag.school_id != actor.school_id:
-        raise PermissionError("not this school's flag")
+        raise Forbidden("not this school's flag")
     flag.resolved_at, flag.resolved_by_id = now, actor.id
     session.flush()
     record(session, actor, "symbols.flag_resolved", flag, f"{flag.phrase!r} -> {flag.symbol}")

@@ -21,6 +21,7 @@ from classroom.accounts.redirects import safe_path
 from classroom.audit.services import record
 from classroom.db import get_session, utcnow
 from classroom.devices.web import current_device
+from classroom.errors import Refusal
 from classroom.policy import allow
 from classroom.principals import PupilPrincipal
 from classroom.pupils.models import Pupil, SchoolClass
@@ -301,7 +302,7 @@ def _overrides_on(target: Target | None) -> list[SymbolOverride]:
         overrides = services.list_overrides(
             db, _staff(), school_class=target.school_class, pupil=target.pupil
         )
-    except PermissionError:
+    except Refusal:
         abort(403)
     if target.pupil is not None:
         record(db, _staff(), "symbols.pupil_choices_viewed", target.pupil)
@@ -360,7 +361,7 @@ def clear_symbol() -> ResponseReturnValue:
         cleared = services.clear_override(
             db, _staff(), form.phrase.data, school_class=target.school_class, pupil=target.pupil
         )
-    except PermissionError:
+    except Refusal:
         abort(403)
     if cleared:
         return redirect(url_for(".chooser", layer=target.key, cleared=1))

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from classroom import policy
 from classroom.audit.services import record
-from classroom.errors import Invalid
+from classroom.errors import Forbidden, Invalid
 from classroom.principals import Actor
 from classroom.worries import chronology
 from classroom.worries.evidence_models import MARK_LABELS, BodyMark, MarkType, Side
@@ -157,7 +157,7 @@ def add_mark(
     """Record one mark; the chronology and audit log say what and where."""
     account = policy.holder(actor, "work_incidents")
     if account is None or not policy.can_work_incident(actor, incident):
-        raise PermissionError("not on the safeguarding team")
+        raise Forbidden("not on the safeguarding team")
     if not policy.can_add_evidence(actor, incident):
         raise Invalid("This incident is closed. Reopen it to add to the body map.", "region")
     mark_type, size, note = _checked(data)

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from classroom import policy
 from classroom.accounts.models import Account
 from classroom.audit.services import record
-from classroom.errors import Invalid
+from classroom.errors import Forbidden, Invalid
 from classroom.principals import Actor
 from classroom.worries import chronology, evidence_crypto
 from classroom.worries.evidence_models import Attachment, AttachmentKind
@@ -122,7 +122,7 @@ def prepare(filename: str, data: bytes) -> Prepared:
 def _team_member(actor: Actor, incident: Incident) -> Account:
     account = policy.holder(actor, "work_incidents")
     if account is None or not policy.can_work_incident(actor, incident):
-        raise PermissionError("not on the safeguarding team")
+        raise Forbidden("not on the safeguarding team")
     return account
 
 
@@ -186,9 +186,9 @@ def add_attachment(
 def read_attachment(
     session: Session, actor: Actor, attachment: Attachment, instance: Path, how: str
 ) -> bytes:
-    """The plain bytes for a view or a download, audited; PermissionError for anyone else."""
+    """The plain bytes for a view or a download, audited; Forbidden for anyone else."""
     if not policy.can_view_attachment(session, actor, attachment):
-        raise PermissionError("not on the safeguarding team")
+        raise Forbidden("not on the safeguarding team")
     data = evidence_crypto.unseal(instance, attachment.token, attachment.sealed)
     if hashlib.sha256(data).hexdigest() != attachment.sha256:
         raise evidence_crypto.SealBrokenError("The stored file does not match its checksum.")

@@ -15,7 +15,7 @@ from classroom.accounts.models import Account
 from classroom.audit.services import record
 from classroom.db import plain_rows
 from classroom.devices.models import Device
-from classroom.errors import Invalid, checked_key
+from classroom.errors import Forbidden, Invalid, checked_key
 from classroom.lessons import maps
 from classroom.lessons.content import Catalogue
 from classroom.outbox.models import OutboxMessage
@@ -555,7 +555,7 @@ def _worker(actor: Actor, incident: Incident, changing: bool = True) -> Account:
     """The team member working the incident; a closed incident refuses every change."""
     account = policy.holder(actor, "work_incidents")
     if account is None or not policy.can_work_incident(actor, incident):
-        raise PermissionError("not on the safeguarding team")
+        raise Forbidden("not on the safeguarding team")
     if changing:
         refuse_if_closed(incident)
     return account

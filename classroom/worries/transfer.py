@@ -45,7 +45,7 @@ from sqlalchemy.orm import Session
 from classroom import policy
 from classroom.accounts.models import Account, School
 from classroom.audit.services import record
-from classroom.errors import Invalid
+from classroom.errors import Forbidden, Invalid
 from classroom.export import check_passphrase
 from classroom.principals import Actor
 from classroom.pupils.models import Pupil
@@ -303,7 +303,7 @@ def build_record(
 def _transferrer(actor: Actor, pupil: Pupil) -> Account:
     account = policy.holder(actor, "transfer_cp_files")
     if account is None or not policy.can_transfer_cp_file(actor, pupil):
-        raise PermissionError("may not transfer this pupil's file")
+        raise Forbidden("may not transfer this pupil's file")
     return account
 
 
@@ -503,7 +503,7 @@ def received_record(
 ) -> dict[str, Any]:
     """The history as the previous school wrote it, for reading (audited)."""
     if not policy.can_view_received_file(session, actor, received):
-        raise PermissionError("not on the safeguarding team")
+        raise Forbidden("not on the safeguarding team")
     plain = evidence_crypto.unseal(instance, received.token, received.sealed_record)
     record(session, actor, "cp_file.viewed", received.pupil, f"received #{received.id}")
     result: dict[str, Any] = json.loads(plain)
@@ -516,7 +516,7 @@ def received_attachment(
     """A file that came with a received history, for download (audited)."""
     received = session.get(ReceivedFile, attachment.received_id)
     if received is None or not policy.can_view_received_file(session, actor, received):
-        raise PermissionError("not on the safeguarding team")
+        raise Forbidden("not on the safeguarding team")
     data = evidence_crypto.unseal(instance, attachment.token, attachment.sealed)
     record(session, actor, "cp_file.attachment_downloaded", received.pupil, f"#{attachment.id}")
     return data

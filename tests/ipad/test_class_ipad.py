@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import re
 from collections.abc import Callable
@@ -432,6 +433,37 @@ def test_a_file_that_is_not_a_photo_is_refused(
     )
     assert response.status_code == 400
     assert b"could not read that picture" in response.data
+
+
+def test_a_photo_the_server_cannot_write_is_the_servers_fault_not_the_teachers(
+    client: FlaskClient,
+    session: Session,
+    login_as: Callable[..., Account],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A photo folder the server may not write (a wrong owner after a restore, say) raises the
+    operating system's PermissionError: a server fault, logged for whoever looks after the
+    server, never told to the teacher as "You do not have access to this page"."""
+    oak = make_class(session)
+    pupil = make_pupil(session, oak)
+    login_as(Role.TEACHER, classes=[oak])
+
+    def unwritable(folder: Any, _data: bytes) -> str:
+        raise PermissionError(errno.EACCES, "Permission denied", str(folder))
+
+    monkeypatch.setattr("classroom.pupils.photos.save_in", unwritable)
+    response = client.post(
+        f"/pupils/{pupil.id}/photo",
+        content_type="multipart/form-data",
+        data={"photo": (io.BytesIO(_png()), "me.png")},
+    )
+    assert response.status_code == 500
+    assert b"do not have access" not in response.data
+    assert f"unhandled error on POST /pupils/{pupil.id}/photo" in caplog.text
+    session.expire_all()
+    assert pupil.photo_file is None
+    assert session.scalar(select(AuditEvent).where(AuditEvent.action == "pupil.photo_set")) is None
 
 
 def test_enrolment_link_shown_to_staff_uses_the_configured_address_not_the_host_header(

@@ -16,7 +16,7 @@ from classroom.accounts.models import Account, Role
 from classroom.accounts.passwords import verify_password
 from classroom.audit.models import AuditEvent
 from classroom.db import utcnow
-from classroom.errors import Invalid, Throttled
+from classroom.errors import Forbidden, Invalid, Throttled
 from classroom.parents import invites, services
 from classroom.parents.models import CarerInvite, FeedItem
 from classroom.pupils.models import ParentLink
@@ -82,7 +82,7 @@ def test_class_staff_head_and_admin_issue_codes_others_cannot(
     for staff in (family.teacher, family.ta, family.head, family.admin):
         invites.issue_invite(session, staff, family.child, "Mum", invite_settings(), now=utcnow())
     for outsider in (family.willow_teacher, family.dsl, family.carer):
-        with pytest.raises(PermissionError):
+        with pytest.raises(Forbidden):
             invites.issue_invite(
                 session, outsider, family.child, "Mum", invite_settings(), now=utcnow()
             )

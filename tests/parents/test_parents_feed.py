@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from classroom import policy
 from classroom.audit.models import AuditEvent
 from classroom.db import utcnow
-from classroom.errors import Invalid
+from classroom.errors import Forbidden, Invalid
 from classroom.lessons import maps
 from classroom.lessons.models import LessonAttempt
 from classroom.parents import services, tips
@@ -92,7 +92,7 @@ def test_staff_share_a_learning_moment_from_the_form(
 
 
 def test_only_that_pupils_class_staff_share_and_message(session: Session, family: Family) -> None:
-    with pytest.raises(PermissionError):
+    with pytest.raises(Forbidden):
         services.share_learning_moment(
             session,
             family.willow_teacher,
@@ -103,7 +103,7 @@ def test_only_that_pupils_class_staff_share_and_message(session: Session, family
             now=utcnow(),
             emails=carer_emails(),
         )
-    with pytest.raises(PermissionError):
+    with pytest.raises(Forbidden):
         services.send_staff_message(
             session, family.admin, family.child, "Hello", now=utcnow(), emails=carer_emails()
         )
@@ -398,7 +398,7 @@ def test_only_the_safeguarding_team_sends_notices(
     incident = incident_about(session, family, ParentContact.INFORM_NOW)
     teacher = client_for(app, family.teacher)
     assert teacher.get(f"/parents/incidents/{incident.id}/notice").status_code == 403
-    with pytest.raises(PermissionError):
+    with pytest.raises(Forbidden):
         send_notice(session, family.teacher, incident, family.child, "x")
 
 

@@ -16,7 +16,7 @@ from classroom import policy
 from classroom.accounts.models import Account, Role
 from classroom.audit.models import AuditEvent
 from classroom.db import utcnow
-from classroom.errors import Invalid
+from classroom.errors import Forbidden, Invalid
 from classroom.principals import PupilPrincipal
 from classroom.symbols import people
 from classroom.symbols.models import Place
@@ -87,7 +87,8 @@ def test_a_carer_adds_a_home_adult_who_is_never_offered_for_a_worry(
         Place.HOME,
         name=" Grandma  Rose ",
         photo=jpeg_with_gps(),
-        folder=people_folder(), now=utcnow(),
+        folder=people_folder(),
+        now=utcnow(),
     )
     session.commit()
     shown = people.my_people(session, world["ben"])
@@ -107,7 +108,7 @@ def test_a_carer_adds_a_home_adult_who_is_never_offered_for_a_worry(
 def test_a_carer_cannot_set_school_adults_nor_another_childs(
     session: Session, world: dict[str, Any]
 ) -> None:
-    with pytest.raises(PermissionError):
+    with pytest.raises(Forbidden):
         people.add_person(
             session,
             world["parent"],
@@ -117,7 +118,7 @@ def test_a_carer_cannot_set_school_adults_nor_another_childs(
             folder=people_folder(),
             now=utcnow(),
         )
-    with pytest.raises(PermissionError):
+    with pytest.raises(Forbidden):
         people.add_person(
             session,
             world["parent"],
@@ -127,7 +128,7 @@ def test_a_carer_cannot_set_school_adults_nor_another_childs(
             folder=people_folder(),
             now=utcnow(),
         )
-    with pytest.raises(PermissionError):
+    with pytest.raises(Forbidden):
         people.add_person(
             session,
             world["other"],
@@ -179,7 +180,7 @@ def test_a_staff_photo_is_shown_only_to_pupils_in_their_class(
         "staff", world["teacher"].id)  # fmt: skip
     ash_pupil = factories.make_pupil(session, world["ash"])
     assert people.staff_picture(session, ash_pupil, world["teacher"]) is None
-    with pytest.raises(PermissionError):
+    with pytest.raises(Forbidden):
         people.set_staff_photo(
             session,
             world["other"],
@@ -274,11 +275,15 @@ def test_chosen_adults_come_in_the_order_chosen_without_leavers_and_the_lead_onc
     offered = people.offered_adults(session, world["ben"])
     assert [a.name for a in offered] == ["Ms Ash", "Mrs Lead", "Ms Aaron"]
     assert [a.display_name for a in trusted_adults(session, world["ben"])] == [
-        "Ms Ash", "Mrs Lead", "Ms Aaron"
+        "Ms Ash",
+        "Mrs Lead",
+        "Ms Aaron",
     ]
     # Dev has no chosen adults: his class staff (by name, leavers left out), then the lead.
     assert [a.name for a in people.offered_adults(session, world["dev"])] == [
-        "Mr Hill", "Ms Aaron", "Mrs Lead"
+        "Mr Hill",
+        "Ms Aaron",
+        "Mrs Lead",
     ]
 
 

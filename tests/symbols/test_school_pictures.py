@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from classroom.accounts.models import Account, Role
 from classroom.audit.models import AuditEvent
 from classroom.db import utcnow
-from classroom.errors import Invalid
+from classroom.errors import Forbidden, Invalid
 from classroom.symbols import pictures, services
 from classroom.symbols.symboliser import symbolise
 from tests import corpora, factories
@@ -91,7 +91,7 @@ def test_staff_upload_a_picture_for_a_word_on_a_pupils_layer(session: Session) -
     actions = set(session.scalars(select(AuditEvent.action)))
     assert {"symbols.picture_uploaded", "symbols.override_set"} <= actions
     other = factories.make_account(session, Role.TEACHER, classes=[factories.make_class(session)])
-    with pytest.raises(PermissionError):
+    with pytest.raises(Forbidden):
         pictures.upload_for_word(
             session,
             other,

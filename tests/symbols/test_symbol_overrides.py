@@ -13,7 +13,7 @@ import classroom.models  # noqa: F401 - every table on the metadata, as Alembic 
 from classroom.accounts.models import Role
 from classroom.audit.models import AuditEvent
 from classroom.db import make_engine, utcnow
-from classroom.errors import Invalid
+from classroom.errors import Forbidden, Invalid
 from classroom.migrate import upgrade
 from classroom.principals import Anonymous
 from classroom.pupils.models import Pupil
@@ -240,7 +240,7 @@ def test_who_may_change_which_layer(
         )
         assert services.clear_override(session, world[who], "cat", **kwargs)
     else:
-        with pytest.raises(PermissionError):
+        with pytest.raises(Forbidden):
             services.set_override(
                 session,
                 world[who],
@@ -250,16 +250,16 @@ def test_who_may_change_which_layer(
                 picture_folder=picture_folder(),
                 now=utcnow(),
             )
-        with pytest.raises(PermissionError):
+        with pytest.raises(Forbidden):
             services.clear_override(session, world[who], "cat", **kwargs)
 
 
 def test_a_pupil_and_nobody_cannot_change_symbols(session: Session, world: World) -> None:
-    with pytest.raises(PermissionError):
+    with pytest.raises(Forbidden):
         services.set_override(
             session, Anonymous(), "cat", "1F436", picture_folder=picture_folder(), now=utcnow()
         )
-    with pytest.raises(PermissionError):
+    with pytest.raises(Forbidden):
         services.set_override(
             session,
             Anonymous(),

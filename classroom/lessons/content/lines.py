@@ -179,5 +179,3 @@ class LineMap:
             else:
                 break
         return self._pos
-
-
