@@ -97,19 +97,8 @@ def _register_features(app: Flask) -> None:
     from classroom.worries import views as worries
     from classroom.worries.flow import worry_texts
 
-    features = (
-        core,
-        accounts,
-        admin,
-        devices,
-        pupils,
-        symbols,
-        speech,
-        worries,
-        review,
-        lessons,
-        assessment,
-    )
+    features = (core, accounts, admin, devices, pupils, symbols, speech, worries, review, lessons,
+                assessment)
     for module in features:
         app.register_blueprint(module.bp)
     app.register_blueprint(parents.bp)

@@ -152,7 +152,9 @@ def seed(
         )
     session.flush()
     # A live feed for `parent` and an invite code for Ben.
-    parents_demo.seed(session, pupils, photos.photo_dir(instance), now=now, secret_key=secret_key)
+    parents_demo.seed(
+        session, pupils, photos.photo_dir(instance), now=now, secret_key=secret_key
+    )
     # "Our rules", on display in every classroom
     rules_services.seed_demo(session, school.id, now=now)
     # Amira's tile is a photo (her carers consented to photos in the app); the rest are symbols.

@@ -26,7 +26,6 @@ class ConsentPurpose(StrEnum):
     APP = "app"  # photos shared with this child's own carers in the app
     WEBSITE = "website"  # photos on the school website (never with names)
 
-
 FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
 MAX_SIDE = 1600
 MAX_PIXELS = 50_000_000

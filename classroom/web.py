@@ -90,9 +90,7 @@ READ_ONLY_ENDPOINTS = {"static", "core.health", "symbols.image", "speech.audio",
 SELF_CACHED_ENDPOINTS = {"static", "symbols.image", "speech.audio", "speech.timings"}
 # The installed app's manifest, root icons and service worker (classroom/installed) likewise.
 SELF_CACHED_ENDPOINTS |= {
-    "installed.manifest",
-    "installed.favicon",
-    "installed.apple_touch_icon",
+    "installed.manifest", "installed.favicon", "installed.apple_touch_icon",
     "installed.service_worker",
 }
 # Requests that read: their transaction begins deferred and never waits for the write lock.

@@ -200,6 +200,7 @@ def test_template_globals_are_registered_in_one_place() -> None:
         module_name(path)
         for path in source_files()
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
-        if isinstance(node, ast.Attribute) and (node.attr in registering or node.attr == "globals")
+        if isinstance(node, ast.Attribute)
+        and (node.attr in registering or node.attr == "globals")
     }
     assert places == {"classroom.templating"}

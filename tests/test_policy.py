@@ -35,11 +35,7 @@ EXPECTED = {
     "work_incidents": {Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER},
     "record_assessment": {Role.TEACHER, Role.TEACHING_ASSISTANT, Role.HEADTEACHER},
     "view_coverage": {
-        Role.DSL,
-        Role.DEPUTY_DSL,
-        Role.HEADTEACHER,
-        Role.SENIOR_LEADER,
-        Role.GOVERNOR,
+        Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER, Role.SENIOR_LEADER, Role.GOVERNOR,
     },
     "raise_concern": set(Role) - {Role.PARENT},
     "review_incidents": {

@@ -148,7 +148,9 @@ def class_plans(
 ) -> ClassPlans:
     """Pupils x objectives for a class, filtered by strand and pathway."""
     lessons = [
-        lesson for lesson in catalogue if not strand or strand in {s.value for s in lesson.strands}
+        lesson
+        for lesson in catalogue
+        if not strand or strand in {s.value for s in lesson.strands}
     ]
     chosen = [p for p in pupils if not pathway or p.pathway.value == pathway]
     found = states(observations_for(session, [p.id for p in chosen]), today, weeks)

@@ -74,6 +74,8 @@ def app_theme_colour() -> str:
     return THEME_COLOUR
 
 
+
+
 def _short_name(name: str) -> str:
     """A home-screen label iOS shows whole (about 12 characters): "Baginton Fields School" gives
     "Baginton Fields", then "Baginton"."""

@@ -245,3 +245,4 @@ def responses(session: Session, pupil: Pupil, lesson_id: str) -> list[StepRespon
             .order_by(StepResponse.id)
         )
     )
+

@@ -160,7 +160,9 @@ def _grace(session: Session, grace: Pupil, teacher: Account, now: datetime) -> N
     )
 
 
-def _invite(session: Session, ben: Pupil, teacher: Account, now: datetime, secret_key: str) -> None:
+def _invite(
+    session: Session, ben: Pupil, teacher: Account, now: datetime, secret_key: str
+) -> None:
     session.add(
         CarerInvite(
             school_id=ben.school_id,

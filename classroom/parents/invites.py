@@ -316,7 +316,9 @@ def create_carer_account(
         session, actor, pupil.school_id, username, display_name, Role.PARENT, email, now=now
     )
     session.add(
-        ParentLink(parent_id=carer.id, pupil_id=pupil.id, relationship_label=label, created_at=now)
+        ParentLink(
+            parent_id=carer.id, pupil_id=pupil.id, relationship_label=label, created_at=now
+        )
     )
     record(session, actor, "carer.connected", pupil, f"new account {carer.username}")
     return carer, temporary

@@ -244,7 +244,9 @@ def settings() -> ResponseReturnValue:
 # --- Carers: joining with a code --------------------------------------------------------------
 
 
-def _code_error(form: Form, template: str, problem: Invalid | Throttled) -> ResponseReturnValue:
+def _code_error(
+    form: Form, template: str, problem: Invalid | Throttled
+) -> ResponseReturnValue:
     """Show why a code did not work; failed tries are kept, since throttling counts them."""
     db = get_session()
     if isinstance(problem, Throttled | invites.BadCode):

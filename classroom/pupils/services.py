@@ -113,11 +113,7 @@ def _home_statements(
     return HomeStatements(
         classes.with_only_columns(SchoolClass.id, SchoolClass.name),
         pupils.with_only_columns(
-            Pupil.id,
-            Pupil.class_id,
-            Pupil.first_name,
-            Pupil.last_name,
-            Pupil.pathway,
+            Pupil.id, Pupil.class_id, Pupil.first_name, Pupil.last_name, Pupil.pathway,
             Pupil.picture_password_hash.is_not(None),
         ),  # fmt: skip
         select(ClassStaff.class_id, Account.display_name)

@@ -209,3 +209,4 @@ def prune(
     cutoff = now.date() - timedelta(days=USAGE_KEPT_DAYS)
     session.execute(delete(SpeechUsage).where(SpeechUsage.day < cutoff))
     return report
+

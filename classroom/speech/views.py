@@ -37,6 +37,7 @@ def _recorded(text: object) -> dict[str, object] | None:
     return None
 
 
+
 @bp.post("/clip")
 @allow("signed_in")
 def clip() -> ResponseReturnValue:

@@ -111,7 +111,9 @@ def screen_issues(screen: Screen, vocabulary: Vocabulary | None = None) -> list[
         entry = words.get(key)
         if entry is not None and card.picture != entry.symbol:
             problems.append(
-                ScreenProblem("card", screen.where, (card.words, key), (card.picture, entry.symbol))
+                ScreenProblem(
+                    "card", screen.where, (card.words, key), (card.picture, entry.symbol)
+                )
             )
         seen.setdefault(key, set()).add(card.picture)
     problems += _two_pictures(screen.where, seen)

@@ -38,14 +38,9 @@ def upload() -> ResponseReturnValue:
     db = get_session()
     apply_form(
         lambda: pictures.upload_for_word(
-            db,
-            _staff(),
-            phrase,
-            upload.read() if upload else b"",
-            school_class=target.school_class,
-            pupil=target.pupil,
-            target=picture_folder(),
-            now=utcnow(),
+            db, _staff(), phrase, upload.read() if upload else b"",
+            school_class=target.school_class, pupil=target.pupil,
+            target=picture_folder(), now=utcnow(),
         ),  # fmt: skip
         lambda message: _chooser_page(replace(state, error=message), _editable_targets()),
     )

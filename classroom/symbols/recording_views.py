@@ -46,16 +46,12 @@ def voice_save() -> ResponseReturnValue:
     db = get_session()
     apply_form(
         lambda: recordings.add_recording(
-            db,
-            _staff(),
-            request.form.get("phrase", "")[:400],
+            db, _staff(), request.form.get("phrase", "")[:400],
             upload.read(recordings.MAX_BYTES + 1) if upload else b"",
             request.form.get("duration_ms", type=whole_number) or 0,
             consent=request.form.get("consent") == "yes",
-            school_class=target.school_class,
-            pupil=target.pupil,
-            target=recording_folder(),
-            now=utcnow(),
+            school_class=target.school_class, pupil=target.pupil,
+            target=recording_folder(), now=utcnow(),
         ),  # fmt: skip
         lambda message: _voice_page(message),
     )

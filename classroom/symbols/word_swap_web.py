@@ -108,3 +108,4 @@ def with_layer(path: str, key: str) -> str:
     parts = urlsplit(path)
     query = [(k, v) for k, v in parse_qsl(parts.query) if k != LAYER_ARG]
     return urlunsplit(("", "", parts.path, urlencode([*query, (LAYER_ARG, key)]), ""))
+

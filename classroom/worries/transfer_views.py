@@ -157,7 +157,9 @@ def _import_form(submitted: bool) -> ImportForm:
     return form
 
 
-def _import_page(form: ImportForm, status: int = 200, error: str | None = None) -> tuple[str, int]:
+def _import_page(
+    form: ImportForm, status: int = 200, error: str | None = None
+) -> tuple[str, int]:
     return render_template("worries/evidence/cp_import.html", form=form, error=error), status
 
 

@@ -84,9 +84,7 @@ def test_viewing_a_pupil_is_audited_whole_after_the_read(
     session.expire_all()
     entry = _entry(session, "pupil.viewed")
     assert (entry.actor_kind, entry.actor_id, entry.actor_name) == (
-        "staff",
-        teacher.id,
-        teacher.display_name,
+        "staff", teacher.id, teacher.display_name
     )
     assert (entry.object_type, entry.object_id) == ("Pupil", pupil.id)
     assert (entry.ip, entry.school_id) == (ADDRESS, teacher.school_id)

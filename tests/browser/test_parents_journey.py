@@ -259,12 +259,7 @@ def _incident_to_tell_parents_about(server: LiveServer, pupil_id: int) -> int:
             base_url=base_url(),
         )
         worries.decide_parent_contact(
-            session,
-            dsl,
-            incident,
-            ParentContact.INFORM_NOW,
-            "Low risk; home can help",
-            None,
+            session, dsl, incident, ParentContact.INFORM_NOW, "Low risk; home can help", None,
             now=utcnow(),
         )
         session.commit()

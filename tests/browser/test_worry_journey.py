@@ -228,7 +228,7 @@ def test_dsl_triages_and_closes_and_the_pages_are_accessible(
 def test_after_telling_mid_lesson_the_pupil_goes_back_to_the_same_screen(
     new_ipad: Callable[[], BrowserContext], live_server: LiveServer
 ) -> None:
-    """ "Thank you for telling" offers the way back to the lesson screen the worry button was
+    """"Thank you for telling" offers the way back to the lesson screen the worry button was
     pressed on, in the same attempt (before, only Home: starting again lost the place)."""
     ipad = _class_ipad(new_ipad, live_server, "Oak back iPad")
     ipad.get_by_role("button", name="Finn").tap()

@@ -154,8 +154,7 @@ def test_staff_and_pupil_pages_link_the_manifest_and_icons(
     ("school", "short"),
     [
         ("Baginton Fields School", "Baginton Fields"),
-        ("Oak Tree Academy", "Oak Tree"),
-        ("Oak Academy", "Oak Academy"),
+        ("Oak Tree Academy", "Oak Tree"), ("Oak Academy", "Oak Academy"),
         ("St Mary Magdalene Special School", "St Mary"),
         ("Hillside", "Hillside"),
     ],

@@ -251,12 +251,7 @@ def test_attack_text_in_messages_and_moments_comes_back_as_harmless_text(
             emails=carer_emails(),
         )
         services.share_learning_moment(
-            session,
-            family.teacher,
-            family.child,
-            chunk[:300],
-            chunk[:120],
-            chunk[:1000],
+            session, family.teacher, family.child, chunk[:300], chunk[:120], chunk[:1000],
             now=utcnow(),
             emails=carer_emails(),
         )
@@ -279,12 +274,7 @@ def test_attack_text_in_notices_names_and_labels_is_harmless(
         # One notice per decision: each sample goes under its own "inform now" decision.
         clock.advance(seconds=1)
         worries.decide_parent_contact(
-            session,
-            family.dsl,
-            incident,
-            ParentContact.INFORM_NOW,
-            "Tell them",
-            None,
+            session, family.dsl, incident, ParentContact.INFORM_NOW, "Tell them", None,
             now=utcnow(),
         )
         send_notice(session, family.dsl, incident, family.child, sample, f"n{n}")
@@ -292,13 +282,7 @@ def test_attack_text_in_notices_names_and_labels_is_harmless(
             session, family.teacher, family.child, sample[:40], invite_settings(), now=utcnow()
         )
         invites.create_carer_account(
-            session,
-            family.teacher,
-            family.child,
-            sample[:120],
-            f"xss{n}",
-            None,
-            sample[:40],
+            session, family.teacher, family.child, sample[:120], f"xss{n}", None, sample[:40],
             now=utcnow(),
         )
         services.record_consent(

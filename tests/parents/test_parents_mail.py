@@ -209,12 +209,7 @@ def test_do_not_contact_withdraws_a_notice_email_still_waiting(
     send_notice(session, family.dsl, incident, family.child, "Amira is safe.")
     session.commit()
     worries.decide_parent_contact(
-        session,
-        family.dsl,
-        incident,
-        ParentContact.DO_NOT_CONTACT,
-        "Risk at home",
-        None,
+        session, family.dsl, incident, ParentContact.DO_NOT_CONTACT, "Risk at home", None,
         now=utcnow(),
     )
     session.commit()

@@ -244,13 +244,7 @@ def test_staff_choose_what_consent_is_for_and_whether_it_was_given(
 
 def test_consent_due_within_a_month_is_flagged(session: Session, family: Family) -> None:
     services.record_consent(
-        session,
-        family.teacher,
-        family.child,
-        ConsentPurpose.APP,
-        True,
-        "Sara",
-        date(2026, 2, 1),
+        session, family.teacher, family.child, ConsentPurpose.APP, True, "Sara", date(2026, 2, 1),
         now=utcnow(),
         today=school_today(),
     )

@@ -11,21 +11,8 @@ from classroom.symbols.vocabulary import load_vocabulary
 from classroom.worries.flow import worry_texts
 
 # People in the lessons' stories: names stay as words, as in Widgit and Boardmaker materials.
-STORY_NAMES = {
-    "ali",
-    "ava",
-    "ben",
-    "jay",
-    "jo",
-    "kai",
-    "kai's",
-    "lily",
-    "max",
-    "mia",
-    "sam",
-    "tom",
-    "zara",
-}
+STORY_NAMES = {"ali", "ava", "ben", "jay", "jo", "kai", "kai's", "lily", "max", "mia", "sam",
+               "tom", "zara"}
 
 
 def _unsymbolised(texts: list[str]) -> set[str]:

@@ -87,8 +87,7 @@ def test_a_carer_adds_a_home_adult_who_is_never_offered_for_a_worry(
         Place.HOME,
         name=" Grandma  Rose ",
         photo=jpeg_with_gps(),
-        folder=people_folder(),
-        now=utcnow(),
+        folder=people_folder(), now=utcnow(),
     )
     session.commit()
     shown = people.my_people(session, world["ben"])
@@ -275,15 +274,11 @@ def test_chosen_adults_come_in_the_order_chosen_without_leavers_and_the_lead_onc
     offered = people.offered_adults(session, world["ben"])
     assert [a.name for a in offered] == ["Ms Ash", "Mrs Lead", "Ms Aaron"]
     assert [a.display_name for a in trusted_adults(session, world["ben"])] == [
-        "Ms Ash",
-        "Mrs Lead",
-        "Ms Aaron",
+        "Ms Ash", "Mrs Lead", "Ms Aaron"
     ]
     # Dev has no chosen adults: his class staff (by name, leavers left out), then the lead.
     assert [a.name for a in people.offered_adults(session, world["dev"])] == [
-        "Mr Hill",
-        "Ms Aaron",
-        "Mrs Lead",
+        "Mr Hill", "Ms Aaron", "Mrs Lead"
     ]
 
 

@@ -179,3 +179,5 @@ class LineMap:
             else:
                 break
         return self._pos
+
+

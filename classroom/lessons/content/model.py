@@ -320,7 +320,7 @@ class Lesson:
 
     @property
     def ages_label(self) -> str:
-        """ "aged 14 to 19" (or "aged 18 and 19"), for staff; empty for every age."""
+        """"aged 14 to 19" (or "aged 18 and 19"), for staff; empty for every age."""
         if self.ages is None:
             return ""
         low, high = self.ages
@@ -426,3 +426,5 @@ class LessonError(Exception):
         count = len(self.problems)
         heading = f"{count} problem{'s' if count != 1 else ''} in the lesson files:"
         super().__init__("\n".join([heading, *(f"  {p}" for p in self.problems)]))
+
+
