@@ -37,11 +37,12 @@ from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Connection, Dialect, Result
 from sqlalchemy.orm import (
     DeclarativeBase,
+    Mapper,
     Session,
     make_transient_to_detached,
     sessionmaker,
 )
-from sqlalchemy.orm.util import identity_key
+from sqlalchemy.orm.attributes import instance_state
 from sqlalchemy.pool import QueuePool, StaticPool
 from sqlalchemy.types import TypeDecorator
 
@@ -232,6 +233,7 @@ class _Shape:
     keys: tuple[str, ...]  # attribute names, in the order of `columns`
     columns: tuple[ColumnElement[Any], ...]
     id_at: int  # where the primary key is among them
+    mapper: Mapper[Any]
 
 
 @cache  # per model, once its mapper is configured
@@ -245,7 +247,9 @@ def _shape(model: type[Base]) -> _Shape:
         for prop, column in zip(props, columns, strict=True)
     ):
         raise TypeError(f"{model.__name__} is not one table with a one-column primary key")
-    return _Shape(tuple(prop.key for prop in props), columns, columns.index(mapper.primary_key[0]))
+    return _Shape(
+        tuple(prop.key for prop in props), columns, columns.index(mapper.primary_key[0]), mapper
+    )
 
 
 def entity_columns(model: type[Base]) -> tuple[ColumnElement[Any], ...]:
@@ -267,16 +271,20 @@ def loaded(session: Session, model: type[E], values: Sequence[Any]) -> E | None:
     ident = values[shape.id_at]
     if ident is None:
         return None
+    mapper = shape.mapper
     if session.identity_map:  # empty when a request loads whom it signs in: nothing to look up
-        held: E | None = session.identity_map.get(identity_key(model, ident))
+        key = mapper.identity_key_from_primary_key((ident,))
+        held: E | None = session.identity_map.get(key)
         if held is not None:
             return held
-    entity = cast(E, inspect(model).class_manager.new_instance())
+    entity = cast(E, mapper.class_manager.new_instance())
     # An instance keeps its column values in its __dict__; make_transient_to_detached then
     # marks them as loaded (no pending change) and gives the entity its identity.
     entity.__dict__.update(zip(shape.keys, values, strict=True))
     make_transient_to_detached(entity)
-    session.add(entity)
+    # What session.add does for a detached entity, less its walk of the relationships to
+    # cascade along: a freshly made entity has none loaded, so the walk finds nothing.
+    session._update_impl(instance_state(entity))  # noqa: SLF001
     return entity
 
 
