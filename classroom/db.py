@@ -331,20 +331,24 @@ def _hold_back_written_after_read(session: Session, _context: Any, _instances: A
 
 
 def _inserter(row: object) -> Callable[[Connection], None]:
-    """One INSERT for a row of a type written after reads (an audit row): plain columns that
-    nobody reads back in the request. The ORM's flush of that one row was a tenth of every
-    staff page (each view of personal data writes one); on SQLite the INSERT runs on the
-    cursor too (`sqlite_reads.insert_row`). Column defaults still apply."""
+    """`row_inserter` for an entity of a type written after reads, from its set columns."""
     state = inspect(row)
     values = {
         attr.columns[0].key: state.dict[attr.key]
         for attr in state.mapper.column_attrs
         if attr.key in state.dict
     }
-    table = state.mapper.local_table
+    return row_inserter(cast(Table, state.mapper.local_table), values)
+
+
+def row_inserter(table: Table, values: Mapping[str, Any]) -> Callable[[Connection], None]:
+    """One INSERT of a row that nobody reads back in the request (an audit row), for
+    `write_after_read`. The ORM's flush of that one row was a tenth of every staff page (each
+    view of personal data writes one); on SQLite the INSERT runs on the cursor too
+    (`sqlite_reads.insert_row`). Column defaults still apply."""
 
     def write(connection: Connection) -> None:
-        if not sqlite_reads.insert_row(connection, cast(Table, table), values):
+        if not sqlite_reads.insert_row(connection, table, values):
             connection.execute(_insert_into(table), values)
 
     return write
