@@ -63,10 +63,6 @@ NAMING = {
 # Reading requests (GET, HEAD) begin deferred instead: they never wait for the write lock.
 write_intent: ContextVar[bool] = ContextVar("write_intent", default=True)
 
-# Rows a reading request may add (the audit of who saw what): kept out of the read transaction
-# and written after it, in a short write transaction of their own (see `finish_read`).
-WRITTEN_AFTER_READ: set[type] = set()
-
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
@@ -319,28 +315,6 @@ def write_after_read(session: Session, change: Callable[[Connection], None]) -> 
     session.info.setdefault("after_read", []).append(change)
 
 
-# On the class, once: listening on each request's session cost a fiftieth of every request.
-@event.listens_for(RequestSession, "before_flush")
-def _hold_back_written_after_read(session: Session, _context: Any, _instances: Any) -> None:
-    if write_intent.get():
-        return
-    for row in list(session.new):
-        if type(row) in WRITTEN_AFTER_READ:
-            session.expunge(row)
-            write_after_read(session, _inserter(row))
-
-
-def _inserter(row: object) -> Callable[[Connection], None]:
-    """`row_inserter` for an entity of a type written after reads, from its set columns."""
-    state = inspect(row)
-    values = {
-        attr.columns[0].key: state.dict[attr.key]
-        for attr in state.mapper.column_attrs
-        if attr.key in state.dict
-    }
-    return row_inserter(cast(Table, state.mapper.local_table), values)
-
-
 def row_inserter(table: Table, values: Mapping[str, Any]) -> Callable[[Connection], None]:
     """One INSERT of a row that nobody reads back in the request (an audit row), for
     `write_after_read`. The ORM's flush of that one row was a tenth of every staff page (each
@@ -383,8 +357,7 @@ def finish_read(session: Session, fsync_views: bool = True) -> None:
     audit rows alone are written as `_write_audit_of_a_read` says (`fsync_views`).
     """
     held: list[Callable[[Connection], None]] = session.info.pop("after_read", [])
-    held += [_inserter(row) for row in session.new if type(row) in WRITTEN_AFTER_READ]
-    added = [row for row in session.new if type(row) not in WRITTEN_AFTER_READ]
+    added = list(session.new)
     changed = [(row, _changed_values(row)) for row in session.dirty if session.is_modified(row)]
     deleted = list(session.deleted)
     if not (added or changed or deleted):

@@ -43,10 +43,8 @@ from classroom import localtime, policy
 from classroom.accounts import passwords
 from classroom.accounts import services as accounts
 from classroom.accounts.models import Account, UserSession
-from classroom.audit.models import AuditEvent
 from classroom.audit.services import CLIENT_ADDRESS
 from classroom.db import (
-    WRITTEN_AFTER_READ,
     end_unit_of_work,
     finish_read,
     get_session,
@@ -253,7 +251,6 @@ def init_app(app: Flask) -> None:
     login_manager.user_loader(load_principal)
     app.session_interface = SessionCookies()
     user_logged_out.connect(_forget_token, app)
-    WRITTEN_AFTER_READ.add(AuditEvent)
     passwords.configure(int(app.config.get("ARGON2_MEMORY_KIB", passwords.DEFAULT_MEMORY_KIB)))
     app.before_request(begin_request)
     app.after_request(security_headers)
