@@ -80,24 +80,29 @@ def count(tree: Path, instance_file: Path, label: str, fetches: int) -> int:
         "--callgrind-out-file=/dev/null", sys.executable, __file__, "--child", str(tree),
         str(instance_file), label, str(fetches),
     ]  # fmt: skip
-    process = subprocess.Popen(
-        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    assert process.stdin is not None
-    assert process.stdout is not None
-    try:
-        for line, switch in (("READY", "on"), ("DONE", "off")):
-            said = process.stdout.readline().strip()
-            if said != line:
-                raise RuntimeError(f"{label}: expected {line}, got {said!r}")
-            control = ["callgrind_control", "--instr=" + switch, str(process.pid)]
-            subprocess.run(control, check=True, capture_output=True)
-            process.stdin.write("\n")
-            process.stdin.flush()
-        _out, errors = process.communicate(timeout=600)
-    finally:
-        if process.poll() is None:
-            process.kill()
+    # Valgrind's report, and anything the app logs, to a file: a pipe nobody reads until the
+    # end would fill up and stop the child.
+    with tempfile.TemporaryFile("w+") as log:
+        process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True
+        )
+        assert process.stdin is not None
+        assert process.stdout is not None
+        try:
+            for line, switch in (("READY", "on"), ("DONE", "off")):
+                said = process.stdout.readline().strip()
+                if said != line:
+                    raise RuntimeError(f"{label}: expected {line}, got {said!r}")
+                control = ["callgrind_control", "--instr=" + switch, str(process.pid)]
+                subprocess.run(control, check=True, capture_output=True)
+                process.stdin.write("\n")
+                process.stdin.flush()
+            process.communicate(timeout=600)
+        finally:
+            if process.poll() is None:
+                process.kill()
+        log.seek(0)
+        errors = log.read()
     found = re.search(r"Collected : (\d+)", errors)
     if process.returncode != 0 or found is None:
         raise RuntimeError(f"{label}: valgrind failed\n{errors[-2000:]}")
