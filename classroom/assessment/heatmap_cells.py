@@ -22,7 +22,7 @@ from classroom.assessment.derive import State
 from classroom.assessment.queries import Plan
 from classroom.scale import LEVEL_WORDS, Level
 
-NOT_ASSESSED = "–"
+NOT_ASSESSED = "&ndash;"  # a character reference: see templates/base.html's title
 
 
 class Shown(NamedTuple):

@@ -48,7 +48,7 @@ def test_the_picture_shows_each_cells_level_and_escapes_the_name(app: Flask) -> 
         '<rect x="150" y="70" width="32" height="28" class="lvl-none">'
         f"<title>&lt;Amira&gt;, {first}: not assessed</title></rect>"
     ) in html
-    assert '<text x="166.0" y="90.0" text-anchor="middle" class="hm-value">–</text>' in html
+    assert '<text x="166.0" y="90.0" text-anchor="middle" class="hm-value">&ndash;</text>' in html
     assert (
         '<rect x="184" y="70" width="32" height="28" class="lvl-3">'
         f"<title>&lt;Amira&gt;, {second}: {LEVEL_WORDS[Level.SECURE]}</title></rect>"
@@ -63,7 +63,7 @@ def test_the_table_shows_the_same_levels_in_words_a_screen_reader_reads(app: Fla
         html = str(table_cells(shown(_cells(app))))
 
     assert html == (
-        '<td class="lvl-none">–</td>'
+        '<td class="lvl-none">&ndash;</td>'
         '<td class="lvl-3">3*</td>'
         '<td class="lvl-1 needs-help-cell">1 <span class="visually-hidden">needs help</span>!</td>'
     )

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import uuid
 from datetime import timedelta
@@ -49,7 +50,7 @@ def _row(page: str, incident: Incident) -> list[str]:
     found = re.search(rf"<tr[^>]*>\s*<td><a [^>]*>{incident.reference}</a>.*?</tr>", page, re.S)
     assert found is not None, incident.reference
     cells = re.findall(r"<td>(.*?)</td>", found.group(0), re.S)
-    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in cells]
+    return [html.unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in cells]  # as read
 
 
 def test_each_open_row_names_the_pupil_who_it_came_from_and_who_has_it(
