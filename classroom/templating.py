@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Flask
 from flask.templating import Environment as FlaskEnvironment
+from markupsafe import Markup
 
 from classroom import policy
 from classroom.assessment.heatmap_cells import svg_cells, table_cells
@@ -90,6 +91,8 @@ def init_app(app: Flask) -> None:
         person_picture=person_picture,
         speech_available=speech_available,
         unacknowledged_count=unacknowledged_count,
+        # An empty cell's mark as a reference, so pages stay ASCII (see templates/base.html).
+        dash=Markup("&mdash;"),
     )
     app.add_template_filter(local_time, "local")
     app.add_template_filter(name, "person_name")

@@ -22,7 +22,7 @@ def test_the_whole_word_list_sheet_shows_each_word_picture_and_why(
     text = page.get_data(as_text=True)
     assert "/symbols/bully.svg" in text
     assert "one big figure looming over a small worried one" in text
-    assert "Flag “bully”" in text
+    assert "Flag &ldquo;bully&rdquo;" in text
 
 
 def test_a_lessons_sheet_lists_its_pictured_words_once(
