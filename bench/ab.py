@@ -34,11 +34,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import load  # noqa: E402 - after the path is set
 from bench.run import (  # noqa: E402
+    DRIVERS,
     MINIMAL,
     UNLIMITED,
+    Drive,
     Instance,
     Scenario,
     build_instance,
+    default_client,
     gunicorn,
     scenarios,
 )
@@ -79,7 +82,11 @@ def same_schema(before: Path, after: Path) -> bool:
 
 
 def measure(
-    trees: dict[str, tuple[int, list[Scenario]]], wanted: list[str], rounds: int, seconds: float
+    trees: dict[str, tuple[int, list[Scenario]]],
+    wanted: list[str],
+    rounds: int,
+    seconds: float,
+    drive: Drive,
 ) -> dict[str, Pairs]:
     """Every wanted page (and the minimal page) in `rounds` pairs of windows."""
     names = [MINIMAL.name] + [
@@ -92,7 +99,7 @@ def measure(
             for tree in order:
                 port, plan = trees[tree]
                 scenario = next(s for s in plan if s.name == name)
-                result = load.run(name, port, scenario.make, CLIENTS, UNLIMITED, seconds)
+                result = drive(name, port, scenario.make, CLIENTS, UNLIMITED, seconds)
                 getattr(found[name], tree).append(result.throughput)
         print(f"  round {round_ + 1} of {rounds}", flush=True)
     return found
@@ -122,7 +129,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=3.0, help="length of one window")
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--client", choices=sorted(DRIVERS), help="wrk where installed")
     args = parser.parse_args()
+    client = args.client or default_client()
     before, after = args.before.resolve(), args.after.resolve()
     if args.rounds < 2:
         parser.error("--rounds must be at least 2")
@@ -142,10 +151,11 @@ def main() -> None:
                     load.run(scenario.name, port, scenario.make, 8, 60, 10)
                 trees[tree] = (port, [MINIMAL, *reads])
             wanted = [part.strip() for part in args.pages.split(",")]
-            found = measure(trees, wanted, args.rounds, args.seconds)
+            found = measure(trees, wanted, args.rounds, args.seconds, DRIVERS[client][0])
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    print(f"\nbefore: {before}\nafter:  {after}\n{args.workers} workers, {CLIENTS} clients, "
+    print(f"\nbefore: {before}\nafter:  {after}\n{args.workers} workers, {CLIENTS} clients "
+          f"from {DRIVERS[client][1]}, "
           f"{args.rounds} pairs of {args.seconds:g} s windows per page\n")  # fmt: skip
     print("\n".join(report(found)))
 

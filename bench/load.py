@@ -35,6 +35,8 @@ class Result:
     latencies: list[float]
     statuses: dict[int, int]
     errors: int
+    # Percentile -> milliseconds, from a client that gives these rather than each latency (wrk)
+    quantiles: dict[float, float] = field(default_factory=dict)
 
     @property
     def throughput(self) -> float:
@@ -42,6 +44,8 @@ class Result:
 
     def percentile(self, p: float) -> float:
         """Latency in milliseconds at percentile p (nearest rank)."""
+        if not self.latencies and p in self.quantiles:
+            return self.quantiles[p]
         if not self.latencies:
             return float("nan")
         ordered = sorted(self.latencies)
@@ -50,7 +54,9 @@ class Result:
 
     @property
     def p50(self) -> float:
-        return statistics.median(self.latencies) * 1000 if self.latencies else float("nan")
+        if not self.latencies:
+            return self.quantiles.get(50, float("nan"))
+        return statistics.median(self.latencies) * 1000
 
     @property
     def p99(self) -> float:
@@ -124,7 +130,11 @@ def run(
 
 
 def merged(results: list[Result]) -> Result:
-    """Several windows of one page as one result: requests, time and latencies added up."""
+    """Several windows of one page as one result: requests, time and latencies added up.
+
+    Windows that give percentiles only (wrk) give the median of their medians and the highest
+    of their 99th percentiles: no lower than the pooled one would be.
+    """
     statuses: dict[int, int] = {}
     for result in results:
         for status, n in result.statuses.items():
@@ -137,4 +147,10 @@ def merged(results: list[Result]) -> Result:
         [latency for r in results for latency in r.latencies],
         statuses,
         sum(r.errors for r in results),
+        quantiles={
+            50: statistics.median(r.p50 for r in results),
+            99: max(r.p99 for r in results),
+        }
+        if any(r.quantiles for r in results)
+        else {},
     )

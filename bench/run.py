@@ -7,7 +7,9 @@ What it measures, on a temporary SQLite instance holding the demo school plus ge
 1. Under load (gunicorn, several sync workers, 30 and 300 concurrent clients on loopback):
    pupil pages, the safeguarding queue and the worry endpoint (sealed envelopes, as class iPads
    send them), each as a ratio to a minimal Flask page served by the same gunicorn, measured in
-   windows of equal time alternating with the page's own: throughput, p50 and p99.
+   windows of equal time alternating with the page's own: throughput, p50 and p99. Page reads
+   are driven by wrk where it is installed (`bench/wrk.py` says why it matters), else by the
+   bench's own Python client (`--client python`); the report names which.
 2. A cached speech clip against a static file of the same size, over the same server, in
    alternating windows.
 3. Page weight of each pupil page: HTML + CSS + JS + symbols (audio excluded), as served.
@@ -51,7 +53,7 @@ from sqlalchemy import event, select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from bench import bench_symbols_speech as symbols_speech  # noqa: E402
-from bench import data, load  # noqa: E402
+from bench import data, load, wrk  # noqa: E402
 from bench.data import grow  # noqa: E402
 from classroom import create_app, demo  # noqa: E402
 from classroom.accounts import two_factor  # noqa: E402
@@ -283,6 +285,20 @@ class Scenario:
 
 MINIMAL = Scenario("minimal Flask page", lambda _n: load.Request("GET", "/__minimal/"))
 UNLIMITED = 10**9  # a window ends on time, not on a number of requests
+# load.run or wrk.run: (name, port, make, clients, most requests, most seconds) -> Result
+Drive = Callable[[str, int, Callable[[int], load.Request], int, int, float], load.Result]
+DRIVERS: dict[str, tuple[Drive, str]] = {
+    "wrk": (wrk.run, "wrk (a load generator in C)"),
+    "python": (load.run, "the bench's own Python client (bench/load.py)"),
+}
+
+
+def default_client() -> str:
+    if wrk.available():
+        return "wrk"
+    print("wrk is not installed (apt-get install wrk): pages are read by the Python client, "
+          "whose own cost raises every ratio to the minimal page", flush=True)  # fmt: skip
+    return "python"
 WORRIES = {30: 1500, 300: 3000}  # the most worries sent at each level (each one is sealed first)
 
 
@@ -306,6 +322,7 @@ def against(
     clients: int,
     timing: tuple[int, float],
     most: int = UNLIMITED,
+    drive: Drive = load.run,
 ) -> Measured:
     """`page` in `rounds` windows of `seconds`, each between two windows of `base`.
 
@@ -318,7 +335,7 @@ def against(
     rounds, seconds = timing
 
     def window(scenario: Scenario, cap: int) -> load.Result:
-        return load.run(scenario.name, port, scenario.make, clients, cap, seconds)
+        return drive(scenario.name, port, scenario.make, clients, cap, seconds)
 
     bases, pages = [window(base, UNLIMITED)], []
     for _ in range(rounds):
@@ -399,11 +416,17 @@ def seal_envelopes(instance: Instance, count: int) -> list[bytes]:
 
 
 def under_load(
-    port: int, instance: Instance, levels: list[int], timing: dict[int, tuple[int, float]]
+    port: int,
+    instance: Instance,
+    levels: list[int],
+    timing: dict[int, tuple[int, float]],
+    drive: Drive,
 ) -> list[Measured]:
     """Each page at each level of concurrency, against the minimal page measured around it; the
     worries are sent last, since every one adds an open incident to the queue the DSL page lists
-    (measured again, full, at the end)."""
+    (measured again, full, at the end). `drive` reads the pages; the worries, each its own
+    sealed envelope and as many as were sealed, are sent by the Python client, and so is the
+    minimal page around them."""
     plan = scenarios(port, instance, seal_envelopes(instance, sum(WORRIES.values()) + 100))
     for scenario in [MINIMAL, *plan]:  # warm every worker: imports, templates, the catalogue
         load.run(scenario.name, port, scenario.make, 8, 40, 10)
@@ -412,7 +435,7 @@ def under_load(
     for level in levels:
         for scenario in reads:
             print(f"  {scenario.name}, {level} clients ...", flush=True)
-            results.append(against(port, scenario, MINIMAL, level, timing[level]))
+            results.append(against(port, scenario, MINIMAL, level, timing[level], drive=drive))
     offset = 40  # envelopes the warm-up used
     for level in levels:
 
@@ -427,7 +450,7 @@ def under_load(
     top_up(instance, 4000)
     full = Scenario(f"DSL queue with {open_incidents(instance)} open worries", queue.make)
     print(f"  {full.name}, 30 clients ...", flush=True)
-    results.append(against(port, full, MINIMAL, 30, timing[30]))
+    results.append(against(port, full, MINIMAL, 30, timing[30], drive=drive))
     return results
 
 
@@ -470,7 +493,9 @@ def open_incidents(instance: Instance) -> int:
 # --- 2. Cached audio against a static file ------------------------------------------------------
 
 
-def audio_against_static(port: int, instance: Instance, timing: tuple[int, float]) -> Measured:
+def audio_against_static(
+    port: int, instance: Instance, timing: tuple[int, float], drive: Drive
+) -> Measured:
     """The app's cached-clip route against gunicorn-served static bytes of the same size, in
     alternating windows at 30 clients."""
     browser = staff(port, "teacher")
@@ -487,6 +512,7 @@ def audio_against_static(port: int, instance: Instance, timing: tuple[int, float
             Scenario("static file, same size", lambda _n: same),
             30,
             timing,
+            drive=drive,
         )
     finally:
         static.unlink(missing_ok=True)
@@ -654,6 +680,7 @@ def report(
     workers: int,
     factors: tuple[int, ...],
     took: float,
+    client: str,
 ) -> str:
     lines = ["# Benchmark results", ""]
     lines += [
@@ -673,6 +700,10 @@ def report(
         "is the DSL queue again with every worry the run sent still open. Client and server "
         "share the machine's cores; every request opens its own connection.",
         "",
+        f"Pages (and the minimal page around them) were read by {DRIVERS[client][1]}. The worry "
+        "POSTs, each a sealed envelope of its own, were sent by the bench's Python client, and "
+        "so was the minimal page around them.",
+        "",
     ]
     lines += table_of(results)
     for level in sorted({r.page.clients for r in results}):
@@ -690,7 +721,7 @@ def report(
         f"backlog ({full.ratio:.3f} against {queue.ratio:.3f} of the minimal page).",
     ]
     lines += ["", "Exceptions the app logged during the run: " + ("; ".join(logged) or "none.")]
-    lines += ["", "## 2. Cached speech clip against a static file (same gunicorn)", ""]
+    lines += ["", "## 2. Cached speech clip against a static file (same gunicorn, same client)", ""]
     lines += ["| file | clients | req/s | p50 ms | p99 ms |", "|---|---:|---:|---:|---:|"]
     lines += [
         f"| {r.name} | {r.clients} | {r.throughput:.1f} | {r.p50:.1f} | {r.p99:.1f} |"
@@ -749,7 +780,8 @@ def failures(result: load.Result) -> str:
         return "0"
     bad = {k: v for k, v in result.statuses.items() if k not in (200, 201)}
     dropped = result.errors - sum(bad.values())
-    parts = [f"{v}× {k}" for k, v in sorted(bad.items())] + ([f"{dropped}× net"] if dropped else [])
+    parts = [f"{v}× {k or 'non-2xx'}" for k, v in sorted(bad.items())]  # 0: wrk's, code untold
+    parts += [f"{dropped}× net"] if dropped else []
     return f"{result.errors} ({', '.join(parts)})"
 
 
@@ -778,7 +810,7 @@ def speech_in_process(quick: bool) -> list[tuple[str, float, str]]:
     return rows
 
 
-def pages_only(workers: int) -> None:
+def pages_only(workers: int, drive: Drive) -> None:
     """The page reads at 30 clients, each against the minimal page measured around it: a quick
     before/after comparison of two versions of the code on a shared machine."""
     folder = Path(tempfile.mkdtemp(prefix="classroom-bench-"))
@@ -790,7 +822,9 @@ def pages_only(workers: int) -> None:
                 load.run(scenario.name, port, scenario.make, 8, 40, 10)
             # The minimal page against itself first: the method's own error, at about 1.00.
             control = Scenario(f"{MINIMAL.name} (control)", MINIMAL.make)
-            results = [against(port, s, MINIMAL, 30, (3, 1.5)) for s in [control, *reads]]
+            results = [
+                against(port, s, MINIMAL, 30, (3, 2.0), drive=drive) for s in [control, *reads]
+            ]
         for line in table_of(results):
             print(line)
         print("Exceptions the app logged:", server_errors(instance) or "none")
@@ -804,13 +838,20 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=max(2, 2 * (os.cpu_count() or 1)))
     parser.add_argument("--no-write", action="store_true", help="print only; keep RESULTS.md")
     parser.add_argument(
+        "--client",
+        choices=sorted(DRIVERS),
+        help="what reads the pages: wrk (the default where installed) or the Python client",
+    )
+    parser.add_argument(
         "--pages-only",
         action="store_true",
         help="only the page reads at 30 clients, as ratios to the minimal page; writes nothing",
     )
     args = parser.parse_args()
+    client = args.client or default_client()
+    drive = DRIVERS[client][0]
     if args.pages_only:
-        pages_only(args.workers)
+        pages_only(args.workers, drive)
         return
     began = time.perf_counter()
     levels = [30, 300]
@@ -823,9 +864,9 @@ def main() -> None:
         instance = build_instance(folder / "load", 1)
         with gunicorn(instance, args.workers) as port:
             print(f"gunicorn on 127.0.0.1:{port} with {args.workers} workers", flush=True)
-            results = under_load(port, instance, levels, timing)
+            results = under_load(port, instance, levels, timing, drive)
             print("  cached audio against a static file ...", flush=True)
-            audio = audio_against_static(port, instance, timing[30])
+            audio = audio_against_static(port, instance, timing[30], drive)
             weights = page_weights(port, instance)
         logged = server_errors(instance)
         print("Counting SQL statements per page at 1x and 10x data ...", flush=True)
@@ -850,6 +891,7 @@ def main() -> None:
         args.workers,
         factors,
         time.perf_counter() - began,
+        client,
     )
     print()
     print(text)
