@@ -1,6 +1,7 @@
 """Where a page's time goes under load: the server's CPU, the client's, and the cores left idle.
 
     .venv/bin/python bench/cpu.py [--pages "heatmap,pupil home"] [--seconds 5] [--rounds 2]
+                                  [--client wrk|python]
 
 The throughput ratios of `bench/run.py` say how much more a page costs than the minimal page, not
 why. Here each page is loaded for a few seconds by 30 clients on gunicorn (4 sync workers, as in
@@ -9,7 +10,9 @@ client is counted: per request, each is what that side spent; "cores busy" is th
 machine's cores the two used together. A page whose cores are not all busy is waiting, not
 computing: for the disk (a COMMIT's fsync) or for SQLite's write lock, which more CPU would not
 help. Compare the server's CPU per request with the page's in-process time (bench/inprocess.py):
-the difference is what serving it among other workers adds. Nothing is written.
+the difference is what serving it among other workers adds. The client is wrk where it is
+installed (its CPU counted as this process's children's), else the bench's Python client (this
+process's own). Nothing is written.
 """
 
 from __future__ import annotations
@@ -27,7 +30,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import load  # noqa: E402 - after the path is set
-from bench.run import MINIMAL, UNLIMITED, Scenario, build_instance, gunicorn, scenarios  # noqa: E402
+from bench.run import (  # noqa: E402
+    DRIVERS,
+    MINIMAL,
+    UNLIMITED,
+    Drive,
+    Scenario,
+    build_instance,
+    default_client,
+    gunicorn,
+    scenarios,
+)
 
 CLIENTS, WORKERS = 30, 4
 HEADER = (
@@ -39,7 +52,8 @@ TICKS = os.sysconf("SC_CLK_TCK")
 
 @dataclass
 class Spent:
-    """CPU seconds of the server's processes (user, system) and of this client process."""
+    """CPU seconds of the server's processes (user, system) and of the client: this process and
+    the children it has waited for (wrk)."""
 
     user: float
     system: float
@@ -55,7 +69,8 @@ class Spent:
                 continue
             user, system = user + int(fields[11]) / TICKS, system + int(fields[12]) / TICKS
         mine = os.times()
-        return cls(user, system, mine.user + mine.system)
+        client = mine.user + mine.system + mine.children_user + mine.children_system
+        return cls(user, system, client)
 
 
 def server_pids(port: int) -> list[int]:
@@ -64,10 +79,10 @@ def server_pids(port: int) -> list[int]:
     return [int(pid) for pid in found.stdout.split()]
 
 
-def measure(port: int, scenario: Scenario, seconds: float) -> str:
+def measure(port: int, scenario: Scenario, seconds: float, drive: Drive) -> str:
     pids = server_pids(port)
     before, began = Spent.now(pids), time.perf_counter()
-    result = load.run(scenario.name, port, scenario.make, CLIENTS, UNLIMITED, seconds)
+    result = drive(scenario.name, port, scenario.make, CLIENTS, UNLIMITED, seconds)
     after, took = Spent.now(pids), time.perf_counter() - began
     n = max(result.requests, 1)
     user, system = after.user - before.user, after.system - before.system
@@ -84,7 +99,9 @@ def main() -> None:
     parser.add_argument("--pages", default="", help="comma-separated parts of page names")
     parser.add_argument("--seconds", type=float, default=5.0, help="load per page and round")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--client", choices=sorted(DRIVERS), help="wrk where installed")
     args = parser.parse_args()
+    drive = DRIVERS[args.client or default_client()][0]
     wanted = [part.strip() for part in args.pages.split(",") if part.strip()]
     folder = Path(tempfile.mkdtemp(prefix="classroom-cpu-"))
     try:
@@ -97,7 +114,7 @@ def main() -> None:
             print(HEADER, flush=True)
             for _round in range(args.rounds):
                 for scenario in [MINIMAL, *pages]:
-                    print(measure(port, scenario, args.seconds), flush=True)
+                    print(measure(port, scenario, args.seconds, drive), flush=True)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
