@@ -132,8 +132,8 @@ def run(
 def merged(results: list[Result]) -> Result:
     """Several windows of one page as one result: requests, time and latencies added up.
 
-    Windows that give percentiles only (wrk) give the median of their medians and the highest
-    of their 99th percentiles: no lower than the pooled one would be.
+    Windows that give percentiles only (wrk) give the median of their medians, and the highest
+    of their 99th percentiles (never lower than the pooled one would be).
     """
     statuses: dict[int, int] = {}
     for result in results:

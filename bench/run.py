@@ -285,6 +285,7 @@ class Scenario:
 
 MINIMAL = Scenario("minimal Flask page", lambda _n: load.Request("GET", "/__minimal/"))
 UNLIMITED = 10**9  # a window ends on time, not on a number of requests
+WORRIES = {30: 1500, 300: 3000}  # the most worries sent at each level (each one is sealed first)
 # load.run or wrk.run: (name, port, make, clients, most requests, most seconds) -> Result
 Drive = Callable[[str, int, Callable[[int], load.Request], int, int, float], load.Result]
 DRIVERS: dict[str, tuple[Drive, str]] = {
@@ -299,7 +300,6 @@ def default_client() -> str:
     print("wrk is not installed (apt-get install wrk): pages are read by the Python client, "
           "whose own cost raises every ratio to the minimal page", flush=True)  # fmt: skip
     return "python"
-WORRIES = {30: 1500, 300: 3000}  # the most worries sent at each level (each one is sealed first)
 
 
 @dataclass

@@ -14,6 +14,7 @@ cookies in turn, say), sent as they are. Needs `wrk` (Debian: `apt-get install w
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -91,7 +92,7 @@ def run(
         script = Path(folder) / "requests.lua"
         script.write_text(SCRIPT % {"requests": requests})
         seconds = max(1, round(max_seconds))
-        threads = min(2, clients)  # the machine's cores, at most one per connection
+        threads = min(os.cpu_count() or 1, clients)  # a thread per core, at most one per connection
         command = ["wrk", "-t", str(threads), "-c", str(clients), "-d", f"{seconds}s"]
         command += ["--timeout", "30s", "-s", str(script), f"http://{load.HOST}:{port}/"]
         out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
