@@ -120,7 +120,7 @@ def build_instance(folder: Path, factor: int) -> Instance:
             secret_key=str(app.config["SECRET_KEY"]),
         )
         grow(session, factor)
-        enrol_two_step(session)
+        enrol_two_step(session, folder)
         oak = session.scalars(select(SchoolClass).where(SchoolClass.name == "Oak")).one()
         _device, token = new_device(session, oak.id, "Bench iPad", None, now=utcnow())
         pupils = list(session.scalars(select(Pupil).where(Pupil.class_id == oak.id)))
@@ -137,15 +137,16 @@ def build_instance(folder: Path, factor: int) -> Instance:
     return instance
 
 
-def enrol_two_step(session: Session) -> None:
+def enrol_two_step(session: Session, instance: Path) -> None:
     """Give every account that needs two-step sign-in an authenticator app the bench knows."""
     enrolled = select(TwoFactor.account_id)
     for account in session.scalars(select(Account).where(Account.id.not_in(enrolled))):
         if two_factor.is_required(account):
             now = datetime.now(UTC)
+            sealed = two_factor.seal_secret(instance, account.id, TWO_STEP_SECRET)
             session.add(
                 TwoFactor(
-                    account_id=account.id, secret=TWO_STEP_SECRET, created_at=now, confirmed_at=now
+                    account_id=account.id, sealed_secret=sealed, created_at=now, confirmed_at=now
                 )
             )
 

@@ -77,6 +77,7 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
             name = key.removeprefix("CLASSROOM_")
             cfg[name] = int(value) if name in INT_KEYS else value
     cfg.update(overrides or {})
+    cfg["INSTANCE_PATH"] = str(instance_path)  # for services handed settings, not the app
     if not cfg["DATABASE_URL"]:
         cfg["DATABASE_URL"] = f"sqlite:///{instance_path / 'classroom.sqlite3'}"
     if not cfg.get("SECRET_KEY"):

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 import classroom.models  # noqa: F401
+from classroom.accounts import two_factor
+from classroom.accounts.models import TwoFactor
 from classroom.db import make_engine
 from classroom.migrate import alembic_config, upgrade
 from tests.schema import differences
@@ -64,3 +69,48 @@ def test_child_protection_file_entries_already_written_move_to_the_safeguarding_
             conn.execute(text("UPDATE audit_events SET tier = 'record'"))
     engine.dispose()
     assert tiers == {"cp_file.exported": "safeguarding", "pupil.viewed": "record"}
+
+
+def _plain_secret_row(url_path: Path, secret: str) -> None:
+    """A DSL's two-step row as kept before secrets were sealed."""
+    at = "2026-11-01 10:00:00+00:00"
+    with closing(sqlite3.connect(url_path)) as db, db:
+        db.execute("INSERT INTO schools (id, name, created_at) VALUES (1, 'A school', ?)", (at,))
+        db.execute(
+            "INSERT INTO accounts (id, school_id, username, display_name, role, password_hash, "
+            "password_changed_at, must_change_password, active, created_at) "
+            "VALUES (7, 1, 'dsl', 'Ms Dsl', 'dsl', 'x', ?, 0, 1, ?)",
+            (at, at),
+        )
+        db.execute(
+            "INSERT INTO two_factor (account_id, secret, created_at) VALUES (7, ?, ?)",
+            (secret, at),
+        )
+
+
+def test_authenticator_secrets_already_kept_are_sealed_in_place(tmp_path: Path) -> None:
+    path, instance = tmp_path / "old.sqlite3", tmp_path / "instance"
+    url, secret = f"sqlite:///{path}", "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    upgrade(url, "queue_order_index")
+    _plain_secret_row(path, secret)
+
+    with pytest.raises(RuntimeError, match="flask --app classroom db upgrade"):
+        upgrade(url)  # no instance, so no key: nothing is changed half way
+    with closing(sqlite3.connect(path)) as db:
+        assert db.execute("SELECT secret FROM two_factor").fetchall() == [(secret,)]
+
+    upgrade(url, instance=instance)
+    with closing(sqlite3.connect(path)) as db:
+        columns = [row[1] for row in db.execute("PRAGMA table_info(two_factor)")]
+        query = "SELECT account_id, sealed_secret FROM two_factor"
+        account_id, sealed = db.execute(query).fetchone()
+    assert "secret" not in columns
+    assert secret.encode() not in sealed
+    row = TwoFactor(account_id=account_id, sealed_secret=sealed)
+    assert two_factor.open_secret(instance, row) == secret
+
+    cfg = alembic_config(url)
+    cfg.attributes["instance_path"] = instance
+    command.downgrade(cfg, "queue_order_index")
+    with closing(sqlite3.connect(path)) as db:
+        assert db.execute("SELECT secret FROM two_factor").fetchall() == [(secret,)]

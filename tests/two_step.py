@@ -6,9 +6,11 @@ accounts as they are made and type the current code, just as a person would.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pyotp
+from flask import current_app
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,9 +24,11 @@ CODE_PAGE = "/sign-in/code"
 
 
 def enrol(session: Session, account: Account, secret: str = SECRET) -> None:
-    """Give an account a confirmed authenticator app with this secret."""
+    """Give an account a confirmed authenticator app with this secret (sealed, as kept)."""
+    sealed = two_factor.seal_secret(Path(current_app.instance_path), account.id, secret)
+    now = utcnow()
     session.add(
-        TwoFactor(account_id=account.id, secret=secret, created_at=utcnow(), confirmed_at=utcnow())
+        TwoFactor(account_id=account.id, sealed_secret=sealed, created_at=now, confirmed_at=now)
     )
     session.flush()
 
@@ -48,7 +52,7 @@ def current_code(session: Session, username: str) -> str:
     assert row is not None, f"{username} has no authenticator app"
     row.last_step = None
     session.commit()
-    return pyotp.TOTP(row.secret).at(utcnow())
+    return pyotp.TOTP(two_factor.open_secret(Path(current_app.instance_path), row)).at(utcnow())
 
 
 def finish(client: FlaskClient, response: Any, username: str, **extra: str) -> Any:

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from functools import cache
+from pathlib import Path
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
@@ -96,6 +97,7 @@ class SignInSettings:
     zone: ZoneInfo  # the school's clock, on which ...
     school_day_end: time  # ... pupils' sessions end
     secret_key: str = field(repr=False)  # keys the hashes of two-step recovery codes
+    instance: Path = field(repr=False)  # holds the key two-step secrets are sealed with
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> SignInSettings:
@@ -111,6 +113,7 @@ class SignInSettings:
             zone=ZoneInfo(config["TIMEZONE"]),
             school_day_end=time.fromisoformat(config["SCHOOL_DAY_END"]),  # "HH:MM", validated
             secret_key=str(config["SECRET_KEY"]),
+            instance=Path(config["INSTANCE_PATH"]),
         )
 
 

@@ -13,11 +13,13 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pyotp
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from classroom import sealing
 from classroom.accounts.models import (
     Account,
     RecoveryCode,
@@ -43,6 +45,11 @@ RECOVERY_CODES = 10
 THROTTLE_KIND = "totp"
 STEP_SECONDS = 30
 ISSUER = "classroom"
+SEAL_CONTEXT = b"classroom-two-step-v1:"
+UNREADABLE = (
+    "This server cannot read your authenticator app's set-up. Type one of your recovery codes, "
+    "or ask an admin to reset your two-step sign-in."
+)
 
 
 def is_required(account: Account) -> bool:
@@ -62,19 +69,44 @@ def is_enrolled(session: Session, account: Account) -> bool:
     return row is not None and row.confirmed_at is not None
 
 
-def start_enrolment(session: Session, account: Account, *, now: datetime) -> TwoFactor:
-    """A new secret for the authenticator app; it counts only once a code from it is typed."""
+def start_enrolment(session: Session, account: Account, *, now: datetime, instance: Path) -> str:
+    """A new secret for the authenticator app, returned to show once (as a QR code); it is kept
+    sealed, and counts only once a code from it is typed."""
     row = enrolment(session, account)
     if row is not None and row.confirmed_at is not None:
         raise Invalid("Two-step sign-in is already set up for this account.")
+    secret = pyotp.random_base32()
+    sealed = seal_secret(instance, account.id, secret)
     if row is None:
-        row = TwoFactor(account_id=account.id, secret="", created_at=now)
+        row = TwoFactor(account_id=account.id, sealed_secret=sealed, created_at=now)
         session.add(row)
-    row.secret = pyotp.random_base32()
+    row.sealed_secret = sealed
     row.created_at = now
     session.flush()
     record(session, account, "two_factor.enrolment_started", account)
-    return row
+    return secret
+
+
+def seal_secret(instance: Path, account_id: int, secret: str) -> bytes:
+    """The secret as kept: sealed under the instance's key and bound to its account, so a copy
+    of the database alone cannot make anyone's codes, nor a row moved to another account."""
+    return sealing.seal(instance, _context(account_id), secret.encode())
+
+
+def open_secret(instance: Path, row: TwoFactor) -> str | None:
+    """The authenticator's secret; None if it does not open with this instance's key (a
+    restore without the key file, or a row copied from another account)."""
+    try:
+        opened = sealing.unseal(
+            instance, _context(row.account_id), row.sealed_secret, what="The two-step secret"
+        )
+    except sealing.SealBrokenError:
+        return None
+    return opened.decode()
+
+
+def _context(account_id: int) -> bytes:
+    return SEAL_CONTEXT + str(account_id).encode()
 
 
 def provisioning_uri(account: Account, secret: str, issuer: str) -> str:
@@ -93,7 +125,7 @@ def confirm_enrolment(
 ) -> list[str]:
     """Turn two-step sign-in on once a code from the app works; returns new recovery codes."""
     row = enrolment(session, account)
-    if row is None or row.confirmed_at is not None:
+    if row is None or row.confirmed_at is not None or open_secret(settings.instance, row) is None:
         raise Invalid("Start setting up two-step sign-in again.", "code")
     _check_code(session, account, row, code, ip, now=now, settings=settings)
     row.confirmed_at = now
@@ -133,7 +165,11 @@ def _check_code(
     settings: SignInSettings,
 ) -> None:
     _throttle(session, account, ip, now=now, settings=settings)
-    step = _matching_step(row.secret, "".join(code.split()), now)
+    secret = open_secret(settings.instance, row)
+    if secret is None:
+        record(session, account, "two_factor.secret_unreadable", account)
+        raise Invalid(UNREADABLE, "code")
+    step = _matching_step(secret, "".join(code.split()), now)
     ok = step is not None and (row.last_step is None or step > row.last_step)
     note_attempt(session, THROTTLE_KIND, account.username, ip, ok, now=now)
     if not ok or step is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -175,12 +176,14 @@ def _enrol_step(account: Account, finish: Callable[[Session], str]) -> ResponseR
     if request.method == "GET" or not StartForm().validate_on_submit():
         return render_template("accounts/enrol.html", start=StartForm(), account=account)
     confirm = ConfirmAppForm()
+    instance = Path(current_app.instance_path)
     if request.form.get("step") != "confirm":
-        started = two_factor.start_enrolment(db, account, now=utcnow())
-        return _enrol_page(account, started.secret, confirm)
+        secret = two_factor.start_enrolment(db, account, now=utcnow(), instance=instance)
+        return _enrol_page(account, secret, confirm)
     row = two_factor.enrolment(db, account)
+    shown = (two_factor.open_secret(instance, row) if row else None) or ""
     if row is None or not confirm.validate():
-        return _enrol_page(account, row.secret if row else "", confirm, status=400)
+        return _enrol_page(account, shown, confirm, status=400)
     try:
         codes = two_factor.confirm_enrolment(
             db, account, confirm.code.data, client_ip(), now=utcnow(), settings=sign_in_settings()
@@ -189,7 +192,7 @@ def _enrol_step(account: Account, finish: Callable[[Session], str]) -> ResponseR
         keep(db)  # the failed code persists through the 4xx: it is what throttling counts
         confirm.code.errors.append(problem.message)
         status = 429 if isinstance(problem, Throttled) else 400
-        return _enrol_page(account, row.secret, confirm, status)
+        return _enrol_page(account, shown, confirm, status)
     target = finish(db)
     return render_template("accounts/recovery_codes.html", codes=codes, target=target)
 

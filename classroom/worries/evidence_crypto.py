@@ -1,73 +1,26 @@
-"""Evidence files are sealed with AES-256-GCM under a key kept in the instance folder.
+"""Evidence files are sealed under the instance's key (`classroom.sealing`), bound to their row.
 
-The key (`instance/evidence_key`, 32 random bytes, owner-only) is made on first use, like the
-worry key beside it, and is carried in backups with it. A copy of the database alone (a stolen
-dump, a misplaced PostgreSQL backup) then holds no readable screenshot or letter.
+A copy of the database alone (a stolen dump, a misplaced PostgreSQL backup) then holds no
+readable screenshot or letter.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import secrets
 from pathlib import Path
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from classroom import sealing
+from classroom.sealing import SealBrokenError
 
-KEY_FILE = "evidence_key"
-KEY_BYTES = 32
-NONCE_BYTES = 12
+__all__ = ["SealBrokenError", "seal", "unseal"]
+
 CONTEXT = b"classroom-evidence-v1:"
-
-
-class SealBrokenError(Exception):
-    """The sealed bytes do not open with this instance's key (changed, or another key)."""
-
-
-def key_path(instance: Path) -> Path:
-    return instance / KEY_FILE
-
-
-def load_key(instance: Path) -> bytes:
-    """This instance's evidence key, made (atomically, 0600) the first time it is needed."""
-    path = key_path(instance)
-    if not path.exists():
-        _create_key(path)
-    key = path.read_bytes()
-    if len(key) != KEY_BYTES:
-        raise ValueError(f"{path} is not a {KEY_BYTES}-byte key")
-    return key
-
-
-def _create_key(path: Path) -> None:
-    # Written whole to a private temporary file and linked into place: two workers starting at
-    # once both end up reading the one key that won, never a half-written file.
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{KEY_FILE}.{secrets.token_hex(8)}")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(secrets.token_bytes(KEY_BYTES))
-            handle.flush()
-            os.fsync(handle.fileno())
-        with contextlib.suppress(FileExistsError):  # another worker made it first: use theirs
-            os.link(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
 
 
 def seal(instance: Path, token: str, data: bytes) -> bytes:
     """nonce || ciphertext+tag, bound to the row's token."""
-    nonce = secrets.token_bytes(NONCE_BYTES)
-    return nonce + AESGCM(load_key(instance)).encrypt(nonce, data, CONTEXT + token.encode())
+    return sealing.seal(instance, CONTEXT + token.encode(), data)
 
 
 def unseal(instance: Path, token: str, sealed: bytes) -> bytes:
     """The plain bytes, or SealBrokenError if anything (key, token, a byte) is not as sealed."""
-    nonce, body = sealed[:NONCE_BYTES], sealed[NONCE_BYTES:]
-    try:
-        return AESGCM(load_key(instance)).decrypt(nonce, body, CONTEXT + token.encode())
-    except (InvalidTag, ValueError) as error:
-        message = "The stored file could not be opened with this server's key."
-        raise SealBrokenError(message) from error
+    return sealing.unseal(instance, CONTEXT + token.encode(), sealed, what="The stored file")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pyotp
 import pytest
@@ -15,7 +17,7 @@ from sqlalchemy.orm import Session
 from classroom.accounts import two_factor
 from classroom.accounts.models import Account, RecoveryCode, Role, TwoFactor
 from classroom.audit.models import AuditEvent
-from classroom.db import utcnow
+from classroom.db import Base, utcnow
 from tests import two_step
 from tests.conftest import Clock
 from tests.factories import PASSWORD, make_account
@@ -30,6 +32,13 @@ def _password(client: FlaskClient, account: Account, next_path: str = "") -> str
 
 def _signed_in(client: FlaskClient) -> bool:
     return client.get("/pupils/").status_code == 200
+
+
+def _key_on(page: str) -> str:
+    """The key the set-up page offers to type into the app instead of scanning its QR code."""
+    found = re.search(r"Key to type instead: <code>([A-Z2-7 ]+)</code>", page)
+    assert found is not None, "no key to type on the page"
+    return found.group(1).replace(" ", "")
 
 
 def _actions(session: Session) -> list[str]:
@@ -58,13 +67,15 @@ def test_enrolment_shows_a_qr_code_then_recovery_codes_and_signs_in(
     assert client.get("/sign-in/set-up-app").status_code == 200
     page = client.post("/sign-in/set-up-app").data.decode()
     assert '<svg class="qr"' in page
+    key = _key_on(page)
     assert "<script" not in page.split("</head>")[1]
     row = session.scalar(select(TwoFactor).where(TwoFactor.account_id == dsl.id))
     assert row is not None
     assert row.confirmed_at is None
     wrong = client.post("/sign-in/set-up-app", data={"step": "confirm", "code": "000000"})
     assert wrong.status_code == 400
-    code = pyotp.TOTP(row.secret).at(utcnow())
+    assert _key_on(wrong.data.decode()) == key  # shown again, to try once more
+    code = pyotp.TOTP(key).at(utcnow())
     done = client.post("/sign-in/set-up-app", data={"step": "confirm", "code": code})
     assert done.status_code == 200
     codes = re.findall(r"<code>([0-9A-F]{5}-[0-9A-F]{5})</code>", done.data.decode())
@@ -195,16 +206,87 @@ def test_the_safeguarding_team_is_never_remembered(app: Flask, session: Session)
 
 
 def test_other_staff_may_turn_it_on_from_their_account(
-    client: FlaskClient, session: Session, login_as: Callable[..., Account]
+    client: FlaskClient, login_as: Callable[..., Account]
 ) -> None:
     teacher = login_as(Role.TEACHER)
     assert "Two-step sign-in is off" in client.get("/account/two-step").data.decode()
-    assert '<svg class="qr"' in client.post("/account/two-step").data.decode()
-    row = session.scalar(select(TwoFactor).where(TwoFactor.account_id == teacher.id))
-    assert row is not None
-    code = pyotp.TOTP(row.secret).at(utcnow())
+    page = client.post("/account/two-step").data.decode()
+    assert '<svg class="qr"' in page
+    code = pyotp.TOTP(_key_on(page)).at(utcnow())
     done = client.post("/account/two-step", data={"step": "confirm", "code": code})
     assert done.status_code == 200
     assert "Two-step sign-in is on" in client.get("/account/two-step").data.decode()
     client.post("/sign-out")
     assert _password(client, teacher).endswith("/sign-in/code")
+
+
+# --- The app's secret, kept sealed -------------------------------------------------------------
+
+
+def _enrol_by_page(client: FlaskClient, account: Account) -> str:
+    """Set up the app as the person does, and return the key the page showed them."""
+    _password(client, account)
+    key = _key_on(client.post("/sign-in/set-up-app").data.decode())
+    code = pyotp.TOTP(key).at(utcnow())
+    done = client.post("/sign-in/set-up-app", data={"step": "confirm", "code": code})
+    assert done.status_code == 200
+    return key
+
+
+def test_a_copy_of_the_database_holds_no_authenticator_secret(
+    client: FlaskClient, session: Session
+) -> None:
+    """A stolen dump could otherwise make every DSL's codes: the secret is kept sealed."""
+    dsl = make_account(session, Role.DSL, two_factor=False)
+    session.commit()
+    key = _enrol_by_page(client, dsl)
+    raw = base64.b32decode(key)
+    session.expire_all()
+    for table in Base.metadata.sorted_tables:
+        for row in session.execute(select(table)).all():
+            for value in row:
+                text = value.hex() if isinstance(value, bytes) else str(value)
+                assert key not in str(value).upper(), table.name
+                assert raw.hex() not in text, table.name
+    stored = session.scalar(select(TwoFactor).where(TwoFactor.account_id == dsl.id))
+    assert stored is not None
+    assert two_factor.open_secret(Path(client.application.instance_path), stored) == key
+
+
+def test_a_sealed_secret_moved_to_another_account_makes_no_codes_for_it(
+    app: Flask, session: Session
+) -> None:
+    dsl, head = make_account(session, Role.DSL), make_account(session, Role.HEADTEACHER)
+    session.flush()
+    rows = {r.account_id: r for r in session.scalars(select(TwoFactor))}
+    rows[head.id].sealed_secret = rows[dsl.id].sealed_secret
+    session.commit()
+    browser = app.test_client()
+    _password(browser, head)
+    code = two_step.current_code(session, dsl.username)  # the moved secret's own codes
+    refused = browser.post("/sign-in/code", data={"code": code})
+    assert refused.status_code == 401
+    assert "cannot read your authenticator" in refused.data.decode()
+    assert not _signed_in(browser)
+    assert "two_factor.secret_unreadable" in _actions(session)
+
+
+def test_without_the_instance_key_the_team_is_told_to_use_a_recovery_code(
+    app: Flask, session: Session
+) -> None:
+    """A restore that left the key behind: a clear way in, not an error page."""
+    dsl = make_account(session, Role.DSL)
+    codes = two_factor.new_recovery_codes(
+        session, dsl, now=utcnow(), secret_key=str(app.config["SECRET_KEY"])
+    )
+    session.commit()
+    code = two_step.current_code(session, dsl.username)
+    key_file = Path(app.instance_path) / "evidence_key"
+    key_file.write_bytes(bytes(32))  # another key than the one the secret was sealed with
+    browser = app.test_client()
+    _password(browser, dsl)
+    refused = browser.post("/sign-in/code", data={"code": code})
+    assert refused.status_code == 401
+    assert "Type one of your recovery codes" in refused.data.decode()
+    assert browser.post("/sign-in/code", data={"code": codes[0]}).status_code == 302
+    assert _signed_in(browser)

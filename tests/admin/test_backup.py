@@ -19,6 +19,7 @@ from sqlalchemy import Engine, MetaData, select
 from sqlalchemy.orm import Session
 
 from classroom import demo
+from classroom.accounts import two_factor
 from classroom.accounts.models import Account
 from classroom.backup.crypto import HEADER
 from classroom.db import get_session, utcnow
@@ -26,6 +27,7 @@ from classroom.devices.web import cookie_name
 from classroom.pupils.models import Pupil, SchoolClass
 from classroom.worries import envelope, evidence
 from classroom.worries.evidence_models import Attachment
+from tests import two_step
 from tests.app_settings import invite_settings
 from tests.conftest import Clock, build_app
 from tests.databases import POSTGRES
@@ -285,10 +287,11 @@ def test_the_passphrase_is_never_a_command_line_option(school: Flask) -> None:
         assert options <= {"--out", "--in", "--force", "--help"}, options
 
 
-def test_the_restored_instance_still_opens_evidence_attached_before_the_backup(
+def test_the_restored_instance_still_opens_evidence_and_two_step_secrets(
     app: Flask, session: Session, empty: Flask, tmp_path: Path
 ) -> None:
-    """Attachments are sealed in the database with the instance's key: the key comes back too."""
+    """Attachments and authenticator secrets are sealed in the database with the instance's key:
+    the key comes back too, so files open and the safeguarding team can still sign in."""
     app.config["BACKUP_SCRYPT_LOG2_N"] = 14
     staff = make_school(session)
     incident = new_incident(session, staff)
@@ -307,4 +310,7 @@ def test_the_restored_instance_still_opens_evidence_attached_before_the_backup(
         assert dsl is not None
         instance = Path(empty.instance_path)
         plain = evidence.read_attachment(get_session(), dsl, copy, instance, "downloaded")
+        app_row = two_factor.enrolment(get_session(), dsl)
+        assert app_row is not None
+        assert two_factor.open_secret(instance, app_row) == two_step.SECRET
     assert plain[:8] == b"\x89PNG\r\n\x1a\n"
