@@ -34,6 +34,13 @@ ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 10
 THROTTLE_KIND = "invite"
 NEW_CODE = "ask your child's class teacher for a new one."
+# Said to staff and to whoever types a code while carers are held back for the child. The carer
+# is not told why: the person trying to connect may be the one the worry is about.
+CONNECTING_PAUSED = (
+    "Connecting a new carer to this pupil is paused by the safeguarding team just now. "
+    "Speak to your Designated Safeguarding Lead."
+)
+CODE_ON_HOLD = "This code cannot be used just now. Please contact the school."
 
 
 class BadCode(Invalid):
@@ -95,6 +102,16 @@ def _manager(session: Session, actor: Actor, pupil: Pupil) -> Account:
     return account
 
 
+def _connecting_allowed(session: Session, actor: Actor, pupil: Pupil) -> Account:
+    """The manager, if a new carer may be connected to this pupil now: not while a worry holds
+    back what carers are told (policy.may_tell_carers), as a new carer would see the child's
+    news, and may be the person the worry is about."""
+    account = _manager(session, actor, pupil)
+    if not policy.may_tell_carers(session, pupil.id):
+        raise Invalid(CONNECTING_PAUSED)
+    return account
+
+
 def _label(text: str) -> str:
     label = text.replace("\x00", "").strip()
     if not label or len(label) > 40:
@@ -112,7 +129,7 @@ def issue_invite(
     now: datetime,
 ) -> tuple[CarerInvite, str]:
     """A one-time code for one carer of this pupil; the code itself is returned only once."""
-    account = _manager(session, actor, pupil)
+    account = _connecting_allowed(session, actor, pupil)
     code = new_code()
     invite = CarerInvite(
         school_id=pupil.school_id,
@@ -174,6 +191,8 @@ def find_invite(
         accounts.note_attempt(session, THROTTLE_KIND, who, ip, False, now=now)
         record(session, None, "carer_invite.failed", summary=f"from {ip}")
         raise BadCode(problem or "", "code")
+    if not policy.may_tell_carers(session, invite.pupil_id):
+        raise Invalid(CODE_ON_HOLD, "code")  # kept for when the hold ends; nothing is made
     return invite
 
 
@@ -308,7 +327,7 @@ def create_carer_account(
     now: datetime,
 ) -> tuple[Account, str]:
     """Staff make the carer's account (a one-time password to hand over) and connect it."""
-    _manager(session, actor, pupil)
+    _connecting_allowed(session, actor, pupil)
     if not display_name.strip():
         raise Invalid("Enter the carer's name.", "display_name")
     label = _label(relationship)

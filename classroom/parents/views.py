@@ -390,6 +390,8 @@ def _pupil_page(
         "links": queries.links(db, pupil) if manage else [],
         "carers": queries.carers_by_id(db, pupil),
         "invites": queries.invites(db, pupil) if manage else [],
+        "connecting_paused": manage and not policy.may_tell_carers(db, pupil.id),
+        "paused_message": invites.CONNECTING_PAUSED,
         "consents": queries.consent_statuses(db, pupil, today),
         "thread": thread,
         "now": utcnow(),
