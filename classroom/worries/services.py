@@ -939,6 +939,21 @@ def parent_contact(session: Session, incident: Incident) -> ParentContactDecisio
     )
 
 
+def carers_told_unrecorded(session: Session, incident: Incident) -> bool:
+    """Whether the decision in force is "inform now" and no notice has gone from this record
+    since: closing it then must say how carers were told, or why they were not, or a later
+    reader would take "Inform parents/carers now" for "they were told"."""
+    decision = parent_contact(session, incident)
+    if decision is None or decision.decision != ParentContact.INFORM_NOW:
+        return False
+    notice = select(IncidentEntry.id).where(
+        IncidentEntry.incident_id == incident.id,
+        IncidentEntry.kind == "parents",  # written when a notice is approved (parents.services)
+        IncidentEntry.at >= decision.decided_at,
+    )
+    return session.scalar(notice.limit(1)) is None
+
+
 @dataclass
 class Settle:
     """How the person closing settles one action still open: done, or carried over and why."""
@@ -965,10 +980,14 @@ def close(
     settle: dict[int, Settle] | None = None,
     keep_carers_held: bool | None = None,
     carers_reason: str | None = None,
+    carers_told: str | None = None,
     *,
     now: datetime,
 ) -> None:
     """Close with the outcome and lessons learnt (the policy's debrief); no action left open.
+
+    Under "inform now" with no notice sent from the record, the person closing says how carers
+    were told, or why they were not (`carers_told`; carers_told_unrecorded).
 
     If the incident holds carers back (no decision yet, "not now" or "do not contact"), the
     person closing says whether they stay held back after closing (`keep_carers_held`), and why:
@@ -983,6 +1002,7 @@ def close(
     for action in [a for a in incident.actions if a.is_open]:
         _settle(session, incident, account, action, (settle or {}).get(action.id), now=now)
     _carers_after_closing(session, incident, account, keep_carers_held, carers_reason, now=now)
+    _carers_told_at_closing(session, incident, account, carers_told, now=now)
     incident.status = Status.CLOSED
     incident.closed_at = now
     _entry(
@@ -1066,6 +1086,22 @@ def _carers_after_closing(
     else:
         text = "Carers may be told again from closing, including what was held back"
     _entry(session, incident, account, "carers_after_closing", text, why, now=now)
+
+
+def _carers_told_at_closing(
+    session: Session, incident: Incident, account: Account, told: str | None, *, now: datetime
+) -> None:
+    if not carers_told_unrecorded(session, incident):
+        return
+    how = _clean(told, MAX_TEXT, "How carers were told")
+    if not how:
+        raise Invalid(
+            "The decision in force is to inform parents/carers now, and no notice has gone from "
+            "this record: say how they were told, or why they have not been.",
+            "carers_told",
+        )
+    text = "Parents/carers under “Inform now”, as recorded at closing"
+    _entry(session, incident, account, "carers_told", text, how, now=now)
 
 
 def release_carers(

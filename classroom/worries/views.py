@@ -691,6 +691,7 @@ def _detail_page(
         contact=services.parent_contact(get_session(), incident),
         may_send_notice=policy.may_send_notice(get_session(), incident),
         carers_held=policy.holds_carers(get_session(), incident),
+        carers_told_unrecorded=services.carers_told_unrecorded(get_session(), incident),
         about=", ".join(link.pupil.full_name for link in incident.pupils) or "the pupil",
         communication=services.COMMUNICATION,
         alerts=services.incident_alerts(get_session(), incident),
@@ -709,6 +710,7 @@ SECOND_PART = {
     "closed": None,
     "referral_reply": "Their decision",
     "referral_chased": "What was done",
+    "carers_told": "How they were told, or why not",
 }
 
 
@@ -1002,6 +1004,7 @@ def close(incident_id: int) -> ResponseReturnValue:
             _settle(i),
             _keep_carers_held(),
             request.form.get("close-carers-reason"),
+            request.form.get("close-carers_told"),
             now=utcnow(),
         ),
     )

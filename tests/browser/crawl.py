@@ -87,7 +87,10 @@ def _safeguarding(db: Session, teacher: Account, dsl: Account, amira: Pupil, fol
             db, dsl, concern, ParentContact.INFORM_NOW, "Mum should know", None, now=now
         )
         if closing:
-            worries.close(db, dsl, concern, "Settled", "Check in after games", now=now)
+            told = "Mum told at pick-up"  # "inform now", and no notice from the record
+            worries.close(
+                db, dsl, concern, "Settled", "Check in after games", carers_told=told, now=now
+            )
     upload = evidence.Upload("shot.gif", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", "A message")
     evidence.add_attachment(db, dsl, concern, upload, folder, now)
     _referrals(db, dsl, concern)

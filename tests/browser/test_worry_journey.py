@@ -208,8 +208,13 @@ def test_dsl_triages_and_closes_and_the_pages_are_accessible(
     close.get_by_label("Outcome").fill("Advert blocked by the filter provider")
     close.get_by_label("Lessons learnt").fill("Report adverts to the technician the same day")
     close.get_by_label("It is done").check()  # no action is left open by closing
+    # "Inform now" with no notice sent from the record: closing says how they were told.
+    told = close.get_by_label("How parents/carers were told, or why they have not been")
+    told.fill("Dad phoned by the DSL after school; he will check the home filter")
+    assert_accessible(dsl)
     close.get_by_role("button", name="Close incident").click()
     expect(dsl.locator("#reopen")).to_contain_text("Report adverts to the technician the same day")
+    expect(dsl.locator("main")).to_contain_text("he will check the home filter")
     assert_accessible(dsl)
 
     governor = new_ipad().new_page()

@@ -217,12 +217,13 @@ def test_closing_may_let_carers_be_told_again_at_once(session: Session, family: 
 
 
 @pytest.mark.usefixtures("app")
-def test_closing_after_inform_now_asks_nothing_about_carers(
+def test_closing_after_inform_now_asks_nothing_about_holding_carers_back(
     session: Session, family: Family
 ) -> None:
     incident = incident_about(session, family, ParentContact.INFORM_NOW)
     _triage(session, family, incident)
-    worries.close(session, family.dsl, incident, "Resolved", "None", now=utcnow())
+    told = "Mum phoned by the DSL"  # asked instead: no notice went from the record
+    worries.close(session, family.dsl, incident, "Resolved", "None", carers_told=told, now=utcnow())
     session.commit()
     assert policy.may_tell_carers(session, family.child.id)
     assert "carers_after_closing" not in [e.kind for e in incident.entries]
