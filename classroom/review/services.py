@@ -205,11 +205,13 @@ def _scrubber(session: Session, school_id: int) -> Callable[[str], str]:
     Text and names are folded the same way first (Unicode normalisation, accents dropped), and a
     name is found even when glued to an initial ("ChloeW") or joined by an underscore ("Chloe_W").
     """
-    names = set()
+    names, initials, short_forms = set(), set(), set()
     for first, last in session.execute(
         select(Pupil.first_name, Pupil.last_name).where(Pupil.school_id == school_id)
     ):
         names.update({first, last})
+        initials.add((fold(first)[:1].upper(), fold(last)[:1].upper()))
+        short_forms.update(_short_forms(fold(first)))
     for (display,) in session.execute(
         select(Account.display_name).where(Account.school_id == school_id)
     ):
@@ -227,11 +229,64 @@ def _scrubber(session: Session, school_id: int) -> Callable[[str], str]:
             r"(?<![A-Za-z])(?i:" + alternatives + r")(?i:[a-z]?(?:y|ie))?(?![a-z])"
         )
 
+    shortened = _whole_words(short_forms - {fold(n) for n in names})
+    initialled = _initials(initials)
+
     def scrub(text: str) -> str:
         text = _AGES.sub("[age]", _DATES.sub("[date]", _UPN.sub("[UPN]", fold(text))))
-        return pattern.sub("[name]", text) if pattern else text
+        text = pattern.sub("[name]", text) if pattern else text
+        text = shortened.sub("[name]", text) if shortened else text
+        return initialled.sub("[initials]", text) if initialled else text
 
     return scrub
+
+
+def _short_forms(first: str) -> set[str]:
+    """A first name cut short ("Ami" for Amira, "Theo" for Theodore), as written with a capital:
+    three letters or more, and not a word that starts sentences ("Will" for William)."""
+    forms = {first[:n] for n in range(3, len(first))}
+    return {f for f in forms if f.isalpha() and f.lower() not in _COMMON_WORDS}
+
+
+def _whole_words(words: set[str]) -> re.Pattern[str] | None:
+    if not words:
+        return None
+    alternatives = "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+    return re.compile(r"(?<![A-Za-z])(?:" + alternatives + r")(?![A-Za-z])")
+
+
+def _initials(pairs: set[tuple[str, str]]) -> re.Pattern[str] | None:
+    """A pupil's initials in capitals: "A.K.", "A. K.", and "AK" unless that is also a word
+    the school uses ("TA", "PE"); whole, so "OAK" stays a word."""
+    found = []
+    for a, b in sorted(p for p in pairs if p[0].isalpha() and p[1].isalpha()):
+        found.append(rf"{a}\.\s?{b}\.?")
+        if a + b not in _ABBREVIATIONS:
+            found.append(rf"{a}\s?{b}")
+    if not found:
+        return None
+    return re.compile(r"(?<![A-Za-z.])(?:" + "|".join(found) + r")(?![A-Za-z])")
+
+
+_ABBREVIATIONS = frozenset(
+    {"AI", "AM", "CP", "DT", "GP", "HT", "ID", "IT", "OK", "PC", "PE", "PM", "RE", "TA", "TV", "UK"}
+)
+
+
+# Capitalised at the start of a sentence, these are words, not a pupil's name cut short.
+_COMMON = (
+    "all and any are art ask bad bed big but can car cat day did dog end far few fun get got "
+    "had has her him his hot how its let man may met new nor not now odd off old one our out "
+    "own pat put ran red sad saw say see set she sit son sun ten the too top two use was way "
+    "who why win yes yet you able also back band best both call came care cars case chat "
+    "come dark does done down each even ever face fine from gave give good have help here "
+    "home hope into just keep kind know last left less like live long look made make many "
+    "mark mind more most much must name near next nice only open over part play read real "
+    "rest room safe said same shop show side sign some soon star stop such sure take talk "
+    "tell than that them then they this time told took tree true very wait walk want well "
+    "went were what when will with word work year your"
+)
+_COMMON_WORDS = frozenset(_COMMON.split())
 
 
 _TITLES = {"mr", "mrs", "ms", "miss", "dr", "the", "and", "technician", "parent", "teacher"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from sqlalchemy.orm import Session
@@ -35,3 +36,22 @@ def test_scrubbing_catches_pet_names_and_ages_in_words(session: Session) -> None
     for leak in ("benny", "Tommy", "fourteen", "twelve"):
         assert leak not in out, out
     assert "the benefits were clear" in out  # a word that only starts with a name stays
+
+
+def test_scrubbing_catches_initials_and_a_first_name_cut_short(session: Session) -> None:
+    """Found acting as a governor: "AK (A.K.) told her TA first; Ami was upset" came through."""
+    oak = make_class(session, name="Oak")
+    make_pupil(session, oak, first_name="Amira", last_name="Khan")
+    make_pupil(session, oak, first_name="Theodore", last_name="Adams")
+    make_pupil(session, oak, first_name="William", last_name="Price")
+    scrub = _scrubber(session, oak.school_id)
+    out = scrub(
+        "AK (A.K.) told her TA first; A. K. and Ami were upset, and Theo helped. "
+        "The class will talk about it; AKA the quiet room; TA support in PE."
+    )
+    for leak in (r"\bAK\b", r"A\.K\.", r"A\. K\.", r"\bAmi\b", r"\bTheo\b"):
+        assert re.search(leak, out) is None, out
+    assert out.count("[initials]") == 3
+    # Words that only look like a name cut short, or initials, stay: governors read the rest.
+    for kept in ("told her TA first", "The class will talk", "TA support in PE", "AKA the"):
+        assert kept in out, out
