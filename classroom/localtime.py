@@ -19,7 +19,8 @@ from zoneinfo import ZoneInfo
 
 STYLES = {
     "datetime": "{d:%a} {d.day} {d:%b %Y}, {d:%H:%M} {d:%Z}",  # Mon 30 Nov 2026, 08:05 GMT
-    "short": "{d.day} {d:%b} {d:%H:%M}",  # 30 Nov 08:05 (tables, where the zone is in the header)
+    # 30 Nov 08:05 GMT (tables): each its own zone, as a list spans summer and winter time
+    "short": "{d.day} {d:%b} {d:%H:%M} {d:%Z}",
     "date": "{d.day} {d:%b %Y}",  # 30 Nov 2026
     "time": "{d:%H:%M} {d:%Z}",  # 08:05 GMT
     "iso": "{d:%Y-%m-%d %H:%M %Z}",  # exports

@@ -18,7 +18,8 @@ from classroom.assessment.models import Observation
 from classroom.db import utcnow
 from classroom.localtime import local_time, local_today, zone_name
 from classroom.parents import services
-from tests.app_settings import carer_emails
+from classroom.worries import services as worries
+from tests.app_settings import base_url, carer_emails
 from tests.conftest import Clock, client_for, sign_in
 from tests.factories import make_class, make_device, make_pupil
 from tests.parents_helpers import make_family
@@ -146,3 +147,22 @@ def test_the_schools_date_and_zone_name_come_from_the_moment_and_zone_given() ->
     assert local_today(JUST_AFTER_MIDNIGHT, ZoneInfo("America/New_York")) == date(2026, 7, 1)
     assert zone_name(SUMMER_MORNING, london) == "BST"
     assert zone_name(datetime(2026, 12, 1, 9, tzinfo=UTC), london) == "GMT"
+
+
+def test_a_worry_from_the_summer_reads_bst_in_the_winter_queue(
+    client: FlaskClient, session: Session, clock: Clock
+) -> None:
+    """The queue's header named the zone of now (GMT in December) over rows shown in the zone
+    of their own day: a worry still open from 20 October read an hour out."""
+    clock.set(datetime(2026, 10, 20, 13, 0, tzinfo=UTC))  # 14:00 BST
+    school = make_school(session)
+    choices = worries.WorryChoices(what="unkind")
+    worries.raise_worry(
+        session, school.pupil, school.device, "k1", choices, now=utcnow(), base_url=base_url()
+    )
+    session.commit()
+    clock.set(datetime(2026, 12, 3, 10, 0, tzinfo=UTC))
+    sign_in(client, school.dsl.username)
+    page = client.get("/safeguarding/").data.decode()
+    assert "20 Oct 14:00 BST" in page
+    assert "(GMT)" not in page

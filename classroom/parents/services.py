@@ -333,9 +333,11 @@ def send_carer_message(
 NOTICE_OPENING = (
     "We would like to let you know about an online-safety matter at school that involved {child}."
 )
+# No reassurance ("is safe", "dealt with"): the notice may go while the record is still open,
+# and a sentence the DSL did not write must never tell carers something that may not be true.
 NOTICE_CLOSING = (
-    "{child} is safe, and staff have dealt with it. Please phone the school office if you would "
-    "like to talk about it."
+    "Please phone the school office if you would like to talk about it, or if {child} says "
+    "more about it at home."
 )
 # Only neutral, general sentences: the DSL adds anything else that is right to share.
 NOTICE_MIDDLE = {
@@ -500,13 +502,13 @@ class NoticeDelivery:
 def notice_deliveries(
     session: Session, item: FeedItem, *, now: datetime, zone: ZoneInfo
 ) -> list[NoticeDelivery]:
-    """For the incident page: per carer, "queued until 08:00 GMT", "delivered", or held back
+    """For the incident page: per carer, "queued until 13 Jan 08:00 GMT", "delivered", or held back
     by another incident about the child (and then no email went)."""
     holding = policy.holding_incidents(session, item.pupil_id, item.created_at)
     if holding:
         in_app = f"held back by {held_by(holding)}; shown once nothing holds carers back"
     elif item.deliver_at > now:
-        in_app = f"queued until {local_time(item.deliver_at, 'time', zone=zone)}"
+        in_app = f"queued until {local_time(item.deliver_at, 'short', zone=zone)}"
     else:
         in_app = f"delivered in the app {local_time(item.deliver_at, zone=zone)}"
     rows = []
@@ -516,7 +518,7 @@ def notice_deliveries(
                 OutboxMessage.dedupe_key == delivery.item_key(carer.id, item.id)
             )
         )
-        email = _email_state(message, zone, bool(holding))
+        email = _email_state(message, zone, bool(holding), now)
         rows.append(NoticeDelivery(carer.display_name, in_app, email))
     return rows
 
@@ -527,14 +529,20 @@ def held_by(incident_ids: list[int]) -> str:
     return " and ".join([", ".join(refs[:-1]), refs[-1]] if len(refs) > 1 else refs)
 
 
-def _email_state(message: OutboxMessage | None, zone: ZoneInfo, held: bool) -> str:
+def _email_state(
+    message: OutboxMessage | None, zone: ZoneInfo, held: bool, now: datetime
+) -> str:
     if message is None:
         return "no email (held back)" if held else "no email (their settings)"
     if message.sent_at is not None:
         return f"email delivered {local_time(message.sent_at, zone=zone)}"
     if message.dead_at is not None:
         return "email failed (see Email problems)"
-    return f"email queued until {local_time(message.next_attempt_at, 'time', zone=zone)}"
+    # With the day: "queued until 08:00" read the same the next morning, and days later.
+    when = local_time(message.next_attempt_at, "short", zone=zone)
+    if message.next_attempt_at > now:
+        return f"email queued until {when}"
+    return f"email waiting to be sent (due {when})"
 
 
 # --- Seeing the feed ------------------------------------------------------------------------

@@ -347,6 +347,9 @@ def test_dsl_edits_approves_and_sends_a_depersonalised_notice(
     dsl = client_for(app, family.dsl)
     page = dsl.get(f"/parents/incidents/{incident.id}/notice").data.decode()
     assert "online-safety matter at school that involved Amira" in page
+    # The record is still open: the text the DSL starts from reassures nobody of anything.
+    assert "safe" not in page.split("online-safety matter", 1)[1].split("</textarea>")[0]
+    assert "dealt with" not in page
     text = "We want to let you know about an online-safety matter involving Amira. She is safe."
     response = dsl.post(
         f"/parents/incidents/{incident.id}/notice/{family.child.id}",
