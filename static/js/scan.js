@@ -10,7 +10,8 @@
  * screen, and stopping on every word would multiply the presses a switch user needs.
  *
  * Group scanning, the same on every screen, so "Report a worry" is always the third stop:
- *   1. the screen's content (answer cards, lesson tiles, a text field),
+ *   1. the screen's content (answer cards, lesson tiles, a text field; on a screen with nothing
+ *      to choose, its first control: Start or Next),
  *   2. its controls (Next or Start first, then Read to me, My lessons, More ...),
  *   3. Report a worry (or "Not now" inside the worry flow),
  *   4. Finished.
@@ -32,8 +33,8 @@
  *
  * With scanning off only the last part applies: each symbol sentence is one Tab stop (its
  * word buttons stay tappable by touch) and Enter or Space on it reads it aloud; a sentence that
- * is hidden for screen readers only is never a stop. Tab, Space and Enter otherwise work as
- * they always do. No framework; nothing inline (CSP).
+ * is hidden for screen readers only is never a stop. Space follows a link as Enter does; Tab,
+ * Space and Enter otherwise work as they always do. No framework; nothing inline (CSP).
  */
 (function () {
   "use strict";
@@ -77,11 +78,24 @@
     }
   }
 
+  // Space on a link (a lesson tile, Report a worry, My lessons) follows it, as Enter does: a
+  // switch sending Space, or a pupil who learnt Space on buttons, is never met by nothing.
+  function followLink(event) {
+    var link = event.target;
+    if (event.key !== " " && event.key !== "Spacebar") { return; }
+    if (!(link instanceof Element) || !link.matches("a[href]") || event.repeat) { return; }
+    event.preventDefault();
+    link.click();
+  }
+
   oneStopPerSentence();
   document.addEventListener("keydown", readSentence);
 
   var mode = body.getAttribute("data-scanning");
-  if (mode !== "step" && mode !== "auto") { return; }
+  if (mode !== "step" && mode !== "auto") {
+    document.addEventListener("keydown", followLink);
+    return;
+  }
 
   var ITEMS = "a[href], button, input:not([type=hidden]), select, textarea, [role=button]";
   var SKIP = ".sym-word, [tabindex='-1'], [aria-hidden=true] *, [inert] *";
@@ -138,6 +152,9 @@
       // The primary action (Next, Start, Send) first: it is what the pupil most often wants.
       var primary = byName.controls.filter(function (el) { return el.matches(".big-next, [data-send]"); });
       byName.controls = primary.concat(byName.controls.filter(function (el) { return primary.indexOf(el) < 0; }));
+      // A screen with nothing to choose (a lesson's start, a story, Our rules): its first
+      // control (Start, Next) stands in the content's place, so Report a worry stays third.
+      if (!byName.content && byName.controls.length > 1) { byName.content = [byName.controls.shift()]; }
     }
     return GROUPS.filter(function (name) { return byName[name]; }).map(function (name) {
       return { name: name, items: byName[name] };

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, Request, expect
 from sqlalchemy import select
 
@@ -310,6 +311,42 @@ def test_scan_order_is_content_then_next_then_worry_and_finished_last(
     switch.choose(finished)
     switch.choose(yes)
     expect(page.get_by_role("heading", name="Who are you?")).to_be_visible()
+
+
+@pytest.mark.parametrize("path", ["/pupil/lessons/feelings-online", "/pupil/rules"])
+def test_report_a_worry_is_the_third_stop_on_a_screen_with_nothing_to_choose(
+    new_ipad: Callable[[], BrowserContext], live_server: LiveServer, path: str
+) -> None:
+    """A lesson's start and Our rules have no cards: the highlight reached Report a worry in
+    two stops there, so the learnt "Space, Space, Enter" chose Finished."""
+    _set_scanning(live_server, "Amira", Scanning.STEP, 2000)
+    page = _class_ipad(new_ipad, live_server, "Oak third-stop iPad")
+    switch = Switch(page, Scanning.STEP)
+    _sign_in_pupil(page, live_server, "Amira")
+    page.goto(live_server.url + path)
+    _ready(page)
+    order = []
+    for _ in range(4):
+        order.append(page.evaluate(RINGED))
+        switch.press("Space")
+    assert order[2:] == ["Report a worry", "Finished"], order
+    assert "Report a worry" not in order[0] + order[1]
+    page.goto(live_server.url + path)  # Space, Space, Enter from the start of the screen
+    _ready(page)
+    for key in ("Space", "Space", "Enter"):
+        switch.press(key)
+    expect(page.get_by_role("heading", name="Report a worry")).to_be_visible()
+
+
+def test_space_follows_a_link_as_enter_does_with_scanning_off(
+    new_ipad: Callable[[], BrowserContext], live_server: LiveServer
+) -> None:
+    _set_scanning(live_server, "Chloe", Scanning.OFF, 1500)
+    page = _class_ipad(new_ipad, live_server, "Oak space-link iPad")
+    _sign_in_pupil(page, live_server, "Chloe")
+    page.locator(".worry-rail a:visible").first.focus()
+    page.keyboard.press("Space")
+    expect(page.get_by_role("heading", name="Report a worry")).to_be_visible()
 
 
 def test_keyboard_users_meet_one_tab_stop_per_card_and_per_sentence(
