@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -139,8 +141,12 @@ def test_a_me_step_shows_the_pupils_own_picture_not_a_smiley(app: Flask, session
     page = ipad.get(url).data.decode()
     school_pupil = session.scalar(select(StepResponse.pupil_id))  # nothing answered yet
     assert school_pupil is None
-    # Without a photo (or without carers' app photo consent) it is the pupil's own tile picture.
-    assert 'class="me-photo"' in page
+    # Without a photo (or without carers' app photo consent) it is the pupil's own tile picture,
+    # and it is the picture on the one button to tap ("Find my photo. Tap it!").
+    button = re.search(r'<button type="submit" name="answer" value="tap".*?</button>', page, re.S)
+    assert button is not None
+    assert 'class="me-photo"' in button.group(0)
+    assert page.count('class="me-photo"') == 1
     done = ipad.post(url, data={"answer": "tap", "key": "m"}).data.decode()
     assert "That is you!" in done
 
