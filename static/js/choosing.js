@@ -3,7 +3,8 @@
  * A speaker button on a card (data-speak) says the card and never chooses it. Where staff set
  * "hear then choose" for the pupil (data-card-choosing="hear_first" on the screen), the first
  * tap, Enter or Space on a card says it and a second on the same card chooses it; a tap on
- * another card says that one instead. Only the speech clip is fetched on the first tap: the
+ * another card says that one instead. The worry flow's cards (labels round a radio) too: a
+ * first tap leaves the radio unchosen, so the flow does not move on. Only the speech clip is fetched on the first tap: the
  * choice is still the card's own form post (or link), judged by the server as before.
  * No framework; nothing inline (CSP).
  */

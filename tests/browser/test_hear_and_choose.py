@@ -198,3 +198,24 @@ def test_hear_then_choose_says_a_card_first_and_chooses_on_the_second_tap_or_ent
     assert "/steps/" in heard.posts[0]
     ipad.goto(live_server.url + "/pupil/")
     _finish(ipad)
+
+
+def test_hear_then_choose_holds_in_the_worry_flow_too(ipad: Page, live_server: LiveServer) -> None:
+    """One tap on a worry card chose it and moved on: a pupil who hears before choosing could
+    not hear the choices one by one (the cards have no speaker there)."""
+    _set_choosing(live_server, "Ben", CardChoosing.HEAR_FIRST)
+    _sign_in_ben(ipad, live_server)
+    heard = Heard(ipad)
+    ipad.goto(live_server.url + "/pupil/worry")
+    ipad.wait_for_load_state("load")
+    what, where = ipad.locator('[data-step="what"]'), ipad.locator('[data-step="where"]')
+    unkind = what.locator(".choice-card", has_text="Someone was unkind")
+    with ipad.expect_request("**/speech/clip"):
+        unkind.tap()
+    assert heard.said[-1] == "Someone was unkind"
+    ipad.wait_for_timeout(300)
+    expect(what).to_be_visible()  # still asking what happened: nothing chosen yet
+    expect(where).to_be_hidden()
+    unkind.tap()  # the same card again: chosen
+    expect(where).to_be_visible()
+    _finish(ipad)
