@@ -242,8 +242,9 @@ def _scrubber(session: Session, school_id: int) -> Callable[[str], str]:
 
 
 def _short_forms(first: str) -> set[str]:
-    """A first name cut short ("Ami" for Amira, "Theo" for Theodore), as written with a capital:
-    three letters or more, and not a word that starts sentences ("Will" for William)."""
+    """A first name cut short ("Ami" for Amira, "Will" for William), as written with a capital:
+    three letters or more, and not a common word that starts sentences ("The" for Theodore).
+    Where a pupil's name is one of those, a missed name is worse than a word read as [name]."""
     forms = {first[:n] for n in range(3, len(first))}
     return {f for f in forms if f.isalpha() and f.lower() not in _COMMON_WORDS}
 
@@ -277,14 +278,14 @@ _ABBREVIATIONS = frozenset(
 _COMMON = (
     "all and any are art ask bad bed big but can car cat day did dog end far few fun get got "
     "had has her him his hot how its let man may met new nor not now odd off old one our out "
-    "own pat put ran red sad saw say see set she sit son sun ten the too top two use was way "
+    "own put ran red sad saw say see set she sit son sun ten the too top two use was way "
     "who why win yes yet you able also back band best both call came care cars case chat "
     "come dark does done down each even ever face fine from gave give good have help here "
     "home hope into just keep kind know last left less like live long look made make many "
     "mark mind more most much must name near next nice only open over part play read real "
     "rest room safe said same shop show side sign some soon star stop such sure take talk "
     "tell than that them then they this time told took tree true very wait walk want well "
-    "went were what when will with word work year your"
+    "went were what when with word work year your"
 )
 _COMMON_WORDS = frozenset(_COMMON.split())
 

@@ -46,10 +46,10 @@ def test_scrubbing_catches_initials_and_a_first_name_cut_short(session: Session)
     make_pupil(session, oak, first_name="William", last_name="Price")
     scrub = _scrubber(session, oak.school_id)
     out = scrub(
-        "AK (A.K.) told her TA first; A. K. and Ami were upset, and Theo helped. "
+        "AK (A.K.) told her TA first; A. K. and Ami were upset, and Theo helped. Will said so. "
         "The class will talk about it; AKA the quiet room; TA support in PE."
     )
-    for leak in (r"\bAK\b", r"A\.K\.", r"A\. K\.", r"\bAmi\b", r"\bTheo\b"):
+    for leak in (r"\bAK\b", r"A\.K\.", r"A\. K\.", r"\bAmi\b", r"\bTheo\b", r"\bWill\b"):
         assert re.search(leak, out) is None, out
     assert out.count("[initials]") == 3
     # Words that only look like a name cut short, or initials, stay: governors read the rest.
