@@ -6,7 +6,7 @@ from playwright.sync_api import Page
 from sqlalchemy import select
 
 from classroom.db import get_session
-from classroom.pupils.models import Pupil, Scanning
+from classroom.pupils.models import Pupil, Scanning, SymbolSize
 from classroom.worries.models import Incident
 from tests.browser.conftest import LiveServer, sign_in, sign_out
 
@@ -42,4 +42,14 @@ def set_scanning(
         pupil.scanning, pupil.scan_interval_ms = mode, interval
         if auditory is not None:
             pupil.auditory_scanning = auditory
+        db.commit()
+
+
+def set_symbol_size(server: LiveServer, first_name: str, size: SymbolSize) -> None:
+    """A pupil's symbol size as staff set it."""
+    with server.app.app_context():
+        db = get_session()
+        pupil = db.scalar(select(Pupil).where(Pupil.first_name == first_name))
+        assert pupil is not None
+        pupil.symbol_size = size
         db.commit()

@@ -10,10 +10,8 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from sqlalchemy import select
 
-from classroom.db import get_session
-from classroom.pupils.models import Pupil, SymbolSize
+from classroom.pupils.models import SymbolSize
 from tests.browser.conftest import (
     LiveServer,
     assert_accessible,
@@ -21,6 +19,7 @@ from tests.browser.conftest import (
     sign_out,
     tap_to_next_screen,
 )
+from tests.browser.ipad_helpers import set_symbol_size
 
 VIEWPORTS = {
     "landscape": {"width": 1024, "height": 768},
@@ -31,15 +30,6 @@ VIEWPORTS = {
 LESSONS = [("Amira", "feelings-online"), ("Chloe", "block-screenshot-report")]
 SHOTS = os.environ.get("CLASSROOM_SCREENSHOTS")
 MEASURE = (Path(__file__).parent / "measure_pupil_screen.js").read_text().strip()
-
-
-def _set_size(server: LiveServer, first_name: str, size: SymbolSize) -> None:
-    with server.app.app_context():
-        db = get_session()
-        pupil = db.scalar(select(Pupil).where(Pupil.first_name == first_name))
-        assert pupil is not None
-        pupil.symbol_size = size
-        db.commit()
 
 
 def _enrol(page: Page, server: LiveServer) -> None:
@@ -101,7 +91,7 @@ def problems(browser: Browser, live_server: LiveServer) -> dict[str, list[str]]:
         _enrol(page, live_server)
         for pupil, lesson in LESSONS:
             for size in SymbolSize:
-                _set_size(live_server, pupil, size)
+                set_symbol_size(live_server, pupil, size)
                 page.goto(live_server.url + "/class-ipad")
                 page.get_by_role("button", name=pupil, exact=True).click()
                 expect(page.get_by_role("heading", name=f"Hello {pupil}")).to_be_visible()
@@ -128,7 +118,7 @@ def test_an_answer_card_with_word_pictures_is_one_tab_stop(
     context = browser.new_context(viewport=VIEWPORTS["landscape"], locale="en-GB")
     page = context.new_page()
     _enrol(page, live_server)
-    _set_size(live_server, "Amira", SymbolSize.LARGE)
+    set_symbol_size(live_server, "Amira", SymbolSize.LARGE)
     page.goto(live_server.url + "/class-ipad")
     page.get_by_role("button", name="Amira", exact=True).click()
     page.goto(f"{live_server.url}/pupil/lessons/stop-block-tell")

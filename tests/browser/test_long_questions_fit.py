@@ -10,12 +10,11 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from sqlalchemy import select
 
-from classroom.db import get_session
 from classroom.lessons import content
-from classroom.pupils.models import Pupil, SymbolSize
-from tests.browser.conftest import LiveServer, sign_in, sign_out, tap_to_next_screen
+from classroom.pupils.models import SymbolSize
+from tests.browser.conftest import LiveServer, tap_to_next_screen
+from tests.browser.ipad_helpers import enrol_class_ipad, set_symbol_size
 
 PORTRAIT = {"width": 810, "height": 1080}
 SIZES = [SymbolSize.LARGE, SymbolSize.EXTRA_LARGE]
@@ -51,17 +50,8 @@ WORRY = """() => {
 }"""
 
 
-def _set_size(server: LiveServer, first_name: str, size: SymbolSize) -> None:
-    with server.app.app_context():
-        db = get_session()
-        pupil = db.scalar(select(Pupil).where(Pupil.first_name == first_name))
-        assert pupil is not None
-        pupil.symbol_size = size
-        db.commit()
-
-
 def _sign_in_pupil(page: Page, server: LiveServer, name: str, size: SymbolSize) -> None:
-    _set_size(server, name, size)
+    set_symbol_size(server, name, size)
     page.goto(server.url + "/class-ipad")
     page.get_by_role("button", name=name, exact=True).click()
     expect(page.get_by_role("heading", name=f"Hello {name}")).to_be_visible()
@@ -104,12 +94,7 @@ def problems(browser: Browser, live_server: LiveServer) -> dict[str, list[str]]:
     )
     context.set_default_timeout(10_000)
     page = context.new_page()
-    sign_in(page, live_server, "teacher")
-    page.goto(live_server.url + "/class-ipads/")
-    form = page.locator("form", has=page.get_by_role("heading", name="Make this iPad a class iPad"))
-    form.get_by_label("iPad name").fill("Long questions iPad")
-    form.get_by_role("button", name="Make this a class iPad").click()
-    sign_out(page)
+    enrol_class_ipad(page, live_server, "Long questions iPad")
     for size in SIZES:
         for name, lesson, number in LONG_QUESTIONS:
             _sign_in_pupil(page, live_server, name, size)

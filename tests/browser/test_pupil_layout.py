@@ -10,16 +10,14 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from sqlalchemy import select
 
-from classroom.db import get_session
-from classroom.pupils.models import Pupil, SymbolSize
+from classroom.pupils.models import SymbolSize
 from tests.browser.conftest import (
     LiveServer,
     assert_accessible,
     tap_to_next_screen,
 )
-from tests.browser.ipad_helpers import enrol_class_ipad
+from tests.browser.ipad_helpers import enrol_class_ipad, set_symbol_size
 
 VIEWPORTS = {
     "landscape": {"width": 1024, "height": 768},
@@ -31,15 +29,6 @@ SHOTS = os.environ.get("CLASSROOM_SCREENSHOTS")  # a folder: save a PNG of every
 MEASURE = (Path(__file__).parent / "measure_pupil_screen.js").read_text().strip()
 # Another: the visible words on the screen that neither Read to me nor the word itself says.
 HEAR = (Path(__file__).parent / "hear_pupil_screen.js").read_text().strip()
-
-
-def _set_size(server: LiveServer, first_name: str, size: SymbolSize) -> None:
-    with server.app.app_context():
-        db = get_session()
-        pupil = db.scalar(select(Pupil).where(Pupil.first_name == first_name))
-        assert pupil is not None
-        pupil.symbol_size = size
-        db.commit()
 
 
 class Walk:
@@ -115,7 +104,7 @@ def walks(browser: Browser, live_server: LiveServer) -> dict[str, Any]:
         page = context.new_page()
         enrol_class_ipad(page, live_server, f"Layout iPad {label}")
         for size in SymbolSize:
-            _set_size(live_server, "Ben", size)
+            set_symbol_size(live_server, "Ben", size)
             walk = Walk(page, f"{label}-{size.value}")
             page.goto(live_server.url + "/class-ipad")
             walk.check("start", axe=size is SymbolSize.LARGE)
@@ -141,7 +130,7 @@ def walks(browser: Browser, live_server: LiveServer) -> dict[str, Any]:
             page.locator("[data-confirm-finish]").click()
             expect(page.get_by_role("heading", name="Who are you?")).to_be_visible()
             # A pre-formal pupil's home with one lesson: one tile, its speaker beside "next".
-            _set_size(live_server, "Ella", size)
+            set_symbol_size(live_server, "Ella", size)
             page.get_by_role("button", name="Ella", exact=True).click()
             walk.check("home-one-lesson")
             page.locator("#finished-form button").click()
