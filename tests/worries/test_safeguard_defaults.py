@@ -192,6 +192,22 @@ def test_concern_form_chooses_no_pupil_or_communication(
     assert session.scalar(select(func.count()).select_from(Incident)) == 0
 
 
+def test_a_governor_with_no_pupil_to_choose_is_told_whom_to_tell_not_shown_a_dead_form(
+    client: FlaskClient, session: Session
+) -> None:
+    """Found acting as a governor: the concern form listed no pupil, so it could never be sent."""
+    school = make_school(session)
+    governor = make_account(session, Role.GOVERNOR)
+    session.commit()
+    sign_in(client, governor.username)
+    page = client.get("/concerns/new").data.decode()
+    assert "speak to the Designated Safeguarding Lead or a deputy today" in page
+    assert "Send to the safeguarding team" not in page
+    teacher = client.application.test_client()
+    sign_in(teacher, school.teacher.username)
+    assert "Send to the safeguarding team" in teacher.get("/concerns/new").data.decode()
+
+
 # --- Item 7: closed means closed --------------------------------------------------------------
 
 
