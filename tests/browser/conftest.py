@@ -120,6 +120,7 @@ _axe = Axe()
 
 def assert_accessible(page: Page) -> None:
     """Zero axe-core violations against WCAG 2.2 A/AA (target-size included)."""
+    page.wait_for_load_state()  # a page navigated to has its document before axe reads it
     results: Any = _axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
     assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
 

@@ -91,8 +91,11 @@ def test_staff_code_to_carer_feed_and_a_message_after_quiet_hours(
     chloe = _pupil_id(live_server, "Chloe")
     sign_in(staff, live_server, "teacher")
     staff.get_by_role("link", name="Parents and carers").click()
+    expect(staff.get_by_role("link", name="Chloe Wright")).to_be_visible()
     assert_accessible(staff)
     staff.get_by_role("link", name="Chloe Wright").click()
+    # axe on a page still being left fails (no document): wait for the pupil's own page.
+    expect(staff.get_by_role("heading", name="Chloe Wright: parents and carers")).to_be_visible()
     assert_accessible(staff)
     staff.get_by_label("Who is the code for?").fill("Mum")
     staff.get_by_role("button", name="Make a code to print").click()
