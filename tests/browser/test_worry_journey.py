@@ -52,11 +52,13 @@ def _press(page: Page, name: str, role: str = "button") -> None:
 def test_pupil_reports_by_switch_and_the_dsl_sees_it_without_reloading(
     new_ipad: Callable[[], BrowserContext], live_server: LiveServer
 ) -> None:
-    live_server.app.config["QUEUE_POLL_SECONDS"] = 1  # the DSL sees it within 2 s (issue 15)
+    live_server.app.config["QUEUE_POLL_SECONDS"] = 1  # the DSL sees it within a poll (issue 15)
     dsl = new_ipad().new_page()
     sign_in(dsl, live_server, "dsl")
     dsl.goto(live_server.url + "/safeguarding/")
     assert_accessible(dsl)
+    # A mark on this very page: still there at the end shows the row came without a reload.
+    dsl.evaluate("window.stillThisPage = true")
     before = _count(live_server)
 
     ipad = _class_ipad(new_ipad, live_server, "Oak switch iPad")
@@ -80,15 +82,16 @@ def test_pupil_reports_by_switch_and_the_dsl_sees_it_without_reloading(
     box.focus()
     assert_accessible(ipad)
     ipad.keyboard.type("They called me names")
-    sent_at = time.monotonic()
     _press(ipad, "Send")
     expect(ipad.get_by_role("heading", name="Thank you for telling.")).to_be_visible()
     expect(ipad.get_by_text("Ms Ana Lopez will talk to you.")).to_be_visible()
     assert_accessible(ipad)
 
     row = dsl.locator("#queue-rows tr", has_text="Ben Taylor")
-    expect(row).to_be_visible(timeout=2000)
-    assert time.monotonic() - sent_at < 3
+    # How soon is the poll's interval, checked where it is set (test_queue_rows); a wall-clock
+    # bound here would measure the machine, not the queue.
+    expect(row).to_be_visible(timeout=10_000)
+    assert dsl.evaluate("window.stillThisPage === true")
     assert _count(live_server) == before + 1
     incident = _incidents(live_server)[-1]
     assert (incident.what, incident.where, incident.feeling) == ("unkind", "game", None)

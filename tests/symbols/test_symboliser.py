@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from types import MappingProxyType
 
 import pytest
@@ -161,12 +160,10 @@ def test_html_comes_out_as_plain_text_for_the_renderer_to_escape() -> None:
     assert ("Stop", "1F6D1") in words(tokens)
 
 
-def test_ten_thousand_characters_are_symbolised_quickly() -> None:
+def test_ten_thousand_characters_are_symbolised_whole() -> None:
+    # How fast is bench/bench_symbols_speech.py's job, as a ratio; here only that none is lost.
     sentence = "If someone online is unkind, stop, block and tell a trusted adult. "
     text = (sentence * 200)[:10_000]
-    started = time.perf_counter()
     tokens = symbolise(text)
-    elapsed = time.perf_counter() - started
     assert "".join(t.text for t in tokens) == text
     assert sum(1 for t in tokens if t.symbol == "trusted-adult") >= 140
-    assert elapsed < 1.0

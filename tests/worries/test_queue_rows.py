@@ -149,3 +149,15 @@ def test_opening_the_queue_is_in_the_audit_log_for_the_team_only(
     assert (entry.actor_id, entry.summary) == (school.dsl.id, "1 open shown")
     assert "incidents.queue_viewed" in client_for(app, school.dsl).get("/admin/audit").data.decode()
     assert "incidents.queue_viewed" not in client_for(app, admin).get("/admin/audit").data.decode()
+
+
+def test_an_open_queue_asks_for_changes_every_five_seconds_unless_the_school_sets_it(
+    app: Flask, session: Session
+) -> None:
+    """A worry reaches an open queue within one poll: the page tells its script how often."""
+    school = make_school(session)
+    page = client_for(app, school.dsl).get("/safeguarding/").data.decode()
+    assert 'data-interval="5"' in page
+    app.config["QUEUE_POLL_SECONDS"] = 2
+    page = client_for(app, school.dsl).get("/safeguarding/").data.decode()
+    assert 'data-interval="2"' in page
