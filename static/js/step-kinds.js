@@ -19,7 +19,25 @@
     document.querySelectorAll(".until-act").forEach(function (form) {
       form.addEventListener("submit", function () { window.clearInterval(timer); });
     });
+    if (el.getAttribute("data-until-action") === "finish") { finishedMeansThisStep(); }
   });
+
+  // "Press Finished": the bar's Finished is the same word and picture as the step's, and a
+  // pupil who presses it means what the step asks, so it stops the sound here rather than
+  // asking "Are you finished?" and signing out mid-lesson. Once stopped, it signs out as ever.
+  // (Listening on the document while capturing runs before app.js's own listener on the form.)
+  function finishedMeansThisStep() {
+    var bar = document.getElementById("finished-form");
+    var step = document.querySelector(".until-act");
+    var button = step && step.querySelector("button[name=answer]");
+    if (!bar || !button) { return; }
+    document.addEventListener("submit", function (event) {
+      if (event.target !== bar) { return; }
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      if (step.requestSubmit) { step.requestSubmit(button); } else { button.click(); }
+    }, true);
+  }
 
   // After a yes (or when the pupil's tap brings the reward): play it once. After a no, nothing.
   document.querySelectorAll("[data-then-sound]").forEach(function (el) {

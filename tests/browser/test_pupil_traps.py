@@ -9,7 +9,11 @@ from collections.abc import Callable
 
 from playwright.sync_api import BrowserContext, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from sqlalchemy import select
 
+from classroom.db import get_session
+from classroom.lessons.content import Pathway, UntilIActStep
+from classroom.lessons.models import StepResponse
 from classroom.pupils.models import Scanning
 from tests.browser.conftest import LiveServer
 from tests.browser.ipad_helpers import enrol_class_ipad, latest_incident, set_scanning
@@ -344,3 +348,37 @@ def test_switch_scanning_still_starts_each_worry_question_on_its_answers(
     ipad.keyboard.press("Enter")  # the first one
     expect(ipad.locator('[data-step="where"] .choice-card').first).to_be_focused()
     expect(ipad.locator('[data-step="where"] legend')).not_to_have_class("scan-focus")
+
+
+def test_the_bars_finished_on_a_press_finished_step_stops_the_music_not_the_lesson(
+    new_ipad: Callable[[], BrowserContext], live_server: LiveServer
+) -> None:
+    """"Music goes on and on. Press finished." shows two Finished buttons, the same word and
+    picture: whichever the pupil presses, the music stops and it counts as theirs."""
+    lessons = live_server.app.extensions["lessons"]
+    steps = lessons.get("stop-and-finish").version(Pathway.PRE_FORMAL).steps
+    number = next(
+        n for n, step in enumerate(steps, 1)
+        if isinstance(step, UntilIActStep) and step.action.value == "finish"
+    )  # fmt: skip
+    _set_scanning(live_server, "Ben", Scanning.OFF, 2000)
+    ipad = _pupil_on_class_ipad(new_ipad, live_server, "Trap finish iPad", "Ben")
+    ipad.goto(live_server.url + "/pupil/lessons/stop-and-finish")
+    ipad.get_by_role("button", name="Start").tap()
+    expect(ipad).to_have_url(re.compile(r"/steps/1$"))
+    ipad.goto(re.sub(r"/steps/1$", f"/steps/{number}", ipad.url))
+    ipad.wait_for_load_state("load")
+    expect(ipad.get_by_role("button", name="Finished", exact=True)).to_have_count(2)
+    expect(ipad.locator("[data-until-sound]")).to_have_count(1)
+
+    ipad.locator("#finished-form").get_by_role("button", name="Finished").tap()
+    expect(ipad.locator('[data-step-result="stopped"]')).to_be_visible()
+    expect(ipad.get_by_role("dialog")).to_be_hidden()
+    with live_server.app.app_context():
+        answers = get_session().scalars(select(StepResponse.answer)).all()
+    assert answers == ["finish"]
+
+    # Now there is only the one Finished, and it asks first, as everywhere.
+    expect(ipad.get_by_role("button", name="Finished", exact=True)).to_have_count(1)
+    ipad.get_by_role("button", name="Finished", exact=True).tap()
+    expect(ipad.get_by_role("dialog")).to_be_visible()
