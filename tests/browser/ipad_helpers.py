@@ -27,6 +27,18 @@ def latest_incident(server: LiveServer) -> Incident | None:
         return get_session().scalars(select(Incident).order_by(Incident.id.desc())).first()
 
 
+def set_pupil(server: LiveServer, first_name: str, **settings: object) -> None:
+    """A pupil's settings as staff set them (e.g. symbol_size=SymbolSize.LARGE)."""
+    with server.app.app_context():
+        db = get_session()
+        pupil = db.scalar(select(Pupil).where(Pupil.first_name == first_name))
+        assert pupil is not None
+        for name, value in settings.items():
+            assert hasattr(pupil, name), name
+            setattr(pupil, name, value)
+        db.commit()
+
+
 def set_scanning(
     server: LiveServer,
     first_name: str,
@@ -35,21 +47,12 @@ def set_scanning(
     auditory: bool | None = None,
 ) -> None:
     """A pupil's switch scanning as staff set it (`auditory`: None leaves it as it is)."""
-    with server.app.app_context():
-        db = get_session()
-        pupil = db.scalar(select(Pupil).where(Pupil.first_name == first_name))
-        assert pupil is not None
-        pupil.scanning, pupil.scan_interval_ms = mode, interval
-        if auditory is not None:
-            pupil.auditory_scanning = auditory
-        db.commit()
+    settings: dict[str, object] = {"scanning": mode, "scan_interval_ms": interval}
+    if auditory is not None:
+        settings["auditory_scanning"] = auditory
+    set_pupil(server, first_name, **settings)
 
 
 def set_symbol_size(server: LiveServer, first_name: str, size: SymbolSize) -> None:
     """A pupil's symbol size as staff set it."""
-    with server.app.app_context():
-        db = get_session()
-        pupil = db.scalar(select(Pupil).where(Pupil.first_name == first_name))
-        assert pupil is not None
-        pupil.symbol_size = size
-        db.commit()
+    set_pupil(server, first_name, symbol_size=size)

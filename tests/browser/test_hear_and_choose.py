@@ -10,10 +10,8 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, Request, expect
-from sqlalchemy import select
 
-from classroom.db import get_session
-from classroom.pupils.models import CardChoosing, Pathway, Pupil
+from classroom.pupils.models import CardChoosing, Pathway
 from tests.browser.conftest import (
     LiveServer,
     assert_accessible,
@@ -21,6 +19,7 @@ from tests.browser.conftest import (
     sign_out,
     tap_to_next_screen,
 )
+from tests.browser.ipad_helpers import set_pupil
 
 VIEWPORTS = {
     "landscape": {"width": 1024, "height": 768},
@@ -31,13 +30,8 @@ OTHER_STEPS = ".ce-target:visible, .until-button:visible, .anticipate-go:visible
 
 
 def _set_choosing(server: LiveServer, first_name: str, choosing: CardChoosing) -> None:
-    with server.app.app_context():
-        db = get_session()
-        pupil = db.scalar(select(Pupil).where(Pupil.first_name == first_name))
-        assert pupil is not None
-        pupil.card_choosing = choosing
-        pupil.pathway = Pathway.FORMAL  # the lesson's answer-card screens (_to_answer_cards)
-        db.commit()
+    # FORMAL: the lesson's answer-card screens (_to_answer_cards)
+    set_pupil(server, first_name, card_choosing=choosing, pathway=Pathway.FORMAL)
 
 
 class Heard:

@@ -11,12 +11,11 @@ from pathlib import Path
 import pytest
 from flask import abort
 from playwright.sync_api import Browser, BrowserContext, Page, expect
-from sqlalchemy import select
 
 from classroom import policy
-from classroom.db import get_session
-from classroom.pupils.models import Pupil, SymbolSize
+from classroom.pupils.models import Scanning, SymbolSize
 from tests.browser.conftest import LiveServer, assert_accessible, sign_in, sign_out
+from tests.browser.ipad_helpers import set_scanning, set_symbol_size
 
 VIEWPORTS = {
     "landscape": {"width": 1024, "height": 768},
@@ -60,12 +59,7 @@ def ipad(request: pytest.FixtureRequest, browser: Browser, server: LiveServer) -
 
 
 def _set_size(server: LiveServer, size: SymbolSize) -> None:
-    with server.app.app_context():
-        db = get_session()
-        pupil = db.scalar(select(Pupil).where(Pupil.first_name == "Ben"))
-        assert pupil is not None
-        pupil.symbol_size = size
-        db.commit()
+    set_symbol_size(server, "Ben", size)
 
 
 def _open_error(page: Page, server: LiveServer, path: str, status: int, sentence: str) -> None:
@@ -169,3 +163,37 @@ def test_not_now_in_the_worry_flow_goes_back_to_the_lesson_screen_and_my_lessons
     expect(ipad).to_have_url(step)  # back on the lesson screen, not at home
     ipad.get_by_role("link", name="My lessons", exact=True).tap()
     expect(ipad).to_have_url(f"{server.url}/pupil/")
+
+
+# The ring round whatever has keyboard focus: its outline, and the box-shadow rings round it.
+RING = """() => { const s = getComputedStyle(document.activeElement);
+  return [document.activeElement.textContent.replace(/\\s+/g, " ").trim(), s.outlineWidth,
+          s.outlineColor, s.boxShadow]; }"""
+
+
+def test_report_a_worry_has_the_same_focus_ring_as_every_other_button(
+    ipad: Page, server: LiveServer
+) -> None:
+    """Its raised edge once hid the dark ring round the yellow outline, leaving yellow on white
+    (1.7:1): the one button a keyboard or switch user must find showed focus the faintest."""
+    ipad.get_by_role("button", name="Finished", exact=True).focus()
+    ipad.keyboard.press("Shift+Tab")  # from Finished back to Report a worry, by keyboard
+    worry = ipad.evaluate(RING)
+    ipad.keyboard.press("Tab")
+    finished = ipad.evaluate(RING)
+    assert (worry[0], finished[0]) == ("Report a worry", "Finished")
+    assert worry[1:] == finished[1:], (worry, finished)
+    assert "7px" in worry[3], worry  # the dark ring outside the yellow
+
+    set_scanning(server, "Ben", Scanning.STEP, 2000, auditory=False)
+    try:
+        ipad.reload()
+        ipad.wait_for_load_state("load")
+        # A screen starts on its content; two moves reach Report a worry (docs/switch-access.md)
+        for _ in range(2):
+            ipad.keyboard.press("Space")
+        expect(ipad.locator(".worry-button.scan-focus")).to_have_count(1)
+        ring = ipad.locator(".worry-button").evaluate("el => getComputedStyle(el).boxShadow")
+        assert "13px" in ring, ring  # the scanning ring's black band, as on every other item
+    finally:
+        set_scanning(server, "Ben", Scanning.OFF, 2000)
