@@ -43,27 +43,26 @@
       page = n;
       var range = bounds(n);
       items.forEach(function (item, i) { item.hidden = i < range[0] || i >= range[1]; });
-      // Arrows that lead nowhere are taken away, not hidden: nothing to scan or tap past.
-      place(back, n > 0);
-      place(more, range[1] < items.length);
+      // An arrow that leads nowhere keeps its place but is not there to see, tap, scan, hear or
+      // Tab to (visibility: hidden): so More, Back and what follows never move between pages,
+      // and a hand or switch that learnt where More is finds it there on every page.
+      back.classList.toggle("page-arrow-spare", n === 0);
+      more.classList.toggle("page-arrow-spare", range[1] >= items.length);
       document.dispatchEvent(new CustomEvent("classroom:screen", { detail: list }));
     }
 
-    function place(button, wanted) {
-      if (!wanted) { if (button.parentNode) { button.remove(); } return; }
-      if (!button.parentNode) { nav.insertBefore(button, button === more ? anchor : (more.parentNode ? more : anchor)); }
-    }
-
-    function turn(by) {
+    function turn(by, pressed) {
       show(page + by);
       // The arrow pressed may have gone (no more pages): keep focus on this page's first item.
-      if (!document.activeElement || document.activeElement === document.body) {
+      if (pressed.classList.contains("page-arrow-spare") || document.activeElement === document.body) {
         var first = items[bounds(page)[0]].querySelector("a, button");
         if (first) { first.focus(); }
       }
     }
-    back.addEventListener("click", function () { turn(-1); });
-    more.addEventListener("click", function () { turn(1); });
+    back.addEventListener("click", function () { turn(-1, back); });
+    more.addEventListener("click", function () { turn(1, more); });
+    nav.insertBefore(back, anchor);
+    nav.insertBefore(more, anchor);
     show(0);
   }
 

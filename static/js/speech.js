@@ -410,20 +410,25 @@
     });
   }
 
+  // On the screen to be seen: laid out, and not kept as an empty place (visibility: hidden).
+  function shown(el) {
+    return el.getClientRects().length > 0 && window.getComputedStyle(el).visibility !== "hidden";
+  }
+
   // A screen's buttons are said after its words: a row or button marked
   // data-say-with="<the container's id>" (More, Back, Send), as it is on the screen now.
   function controlsSaidWith(container) {
     if (!container.id) { return []; }
     var marked = Array.prototype.filter.call(
       document.querySelectorAll('[data-say-with="' + container.id + '"]'),
-      function (el) { return el.getClientRects().length > 0; });
+      shown);
     var words = [];
     marked.forEach(function (el) {
       if (marked.some(function (other) { return other !== el && other.contains(el); })) { return; }
       var controls = el.matches("a, button") ? [el] : Array.prototype.slice.call(el.querySelectorAll("a, button"));
       controls.forEach(function (control) {
         var said = (control.textContent || "").replace(/\s+/g, " ").trim();
-        if (said && control.getClientRects().length > 0) { words.push(said + "."); }
+        if (said && shown(control)) { words.push(said + "."); }
       });
     });
     return words;

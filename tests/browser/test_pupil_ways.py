@@ -197,3 +197,42 @@ def test_report_a_worry_has_the_same_focus_ring_as_every_other_button(
         assert "13px" in ring, ring  # the scanning ring's black band, as on every other item
     finally:
         set_scanning(server, "Ben", Scanning.OFF, 2000)
+
+
+# Where each of the pinned row's buttons is on the screen (by its words), and what a pupil can
+# reach: only what is seen.
+ROW = """(row) => Object.fromEntries([...document.getElementById(row).querySelectorAll("a, button")]
+  .filter(el => getComputedStyle(el).visibility !== "hidden")
+  .map(el => { const r = el.getBoundingClientRect(), name = el.textContent.replace(/\\s+/g, " ");
+               return [name.trim(), [r.x, r.y, r.width, r.height]]; }))"""
+
+
+def _pages(page: Page, row: str) -> list[dict[str, list[float]]]:
+    """Each page of a paged screen, by More, until there is no More: its row's buttons."""
+    seen = [page.evaluate(ROW, row)]
+    while "More" in seen[-1]:
+        page.get_by_role("button", name="More", exact=True).click()
+        seen.append(page.evaluate(ROW, row))
+        assert page.evaluate(MEASURE) == [], seen[-1]
+    return seen
+
+
+def test_more_back_and_what_follows_stay_in_one_place_on_every_page(
+    ipad: Page, server: LiveServer
+) -> None:
+    """A hand or a switch that learnt where More is finds it there on the next page: an arrow
+    with nowhere to go leaves its place empty, and cannot be seen, tapped or tabbed to."""
+    for size in SymbolSize:
+        _set_size(server, size)
+        for path, row in (("/pupil/", "home-nav"), ("/pupil/rules", "rules-nav")):
+            ipad.goto(server.url + path)
+            ipad.wait_for_load_state("load")
+            expect(ipad.get_by_role("button", name="Back", exact=True)).to_have_count(0)
+            pages = _pages(ipad, row)
+            assert len(pages) >= 3, (size, path, pages)  # a first, a middle and a last page
+            assert "Back" in pages[-1]
+            assert "More" not in pages[-1]
+            for name in ("More", "Back", "Our rules", "Home"):
+                places = {tuple(p[name]) for p in pages if name in p}
+                assert len(places) <= 1, (size, path, name, places)
+    _set_size(server, SymbolSize.LARGE)
