@@ -162,8 +162,24 @@ class CloseForm(IncidentForm):
     )
 
 
+# Reopening asks about carers again: what was decided may not fit what has come to light.
+KEEP_CONTACT = "keep"
+
+
 class ReopenForm(IncidentForm):
     reason = TextAreaField("Why reopen", validators=[DataRequired("Say why."), TEXT])
+    carers = SelectField(
+        "Parents and carers while it is open again",
+        choices={},  # this record's own (views._fill_choices): keep what is in force, or decide
+        validators=[DataRequired("Choose what parents and carers are told while it is open.")],
+        description="What was decided before may not fit what has come to light. The reason "
+        "above goes with a new decision.",
+    )
+    review_on = DateField(
+        "Review on",
+        validators=[Optional()],
+        description='Needed for "Not now": the queue lists it as a follow-up on that day.',
+    )
 
 
 class ReleaseCarersForm(IncidentForm):

@@ -1118,17 +1118,44 @@ def release_carers(
 
 
 def reopen(
-    session: Session, actor: Actor, incident: Incident, reason: str, *, now: datetime
+    session: Session,
+    actor: Actor,
+    incident: Incident,
+    reason: str,
+    carers: ParentContact | None,
+    review_on: date | None = None,
+    *,
+    now: datetime,
+    today: date | None = None,
 ) -> None:
     """One of two changes a closed incident accepts (with `release_carers`); the reason goes in
-    the chronology."""
+    the chronology. Whoever reopens says what carers are told while it is open: a new decision
+    (`carers`, with the same reason), or None to keep the one in force, which the chronology
+    then names as kept, so nobody takes an old decision for one made on what is known now."""
     account = _worker(actor, incident, changing=False)
     if incident.status != Status.CLOSED:
         raise Invalid("Only a closed incident can be reopened.")
+    why = _required(reason, "Reason")
     incident.status = Status.OPEN
     incident.closed_at = None
-    _entry(session, incident, account, "reopened", "Reopened", _required(reason, "Reason"), now=now)
+    _entry(session, incident, account, "reopened", _reopened_text(session, incident, carers), why,
+           now=now)  # fmt: skip
+    if carers is not None:
+        decide_parent_contact(
+            session, actor, incident, carers, why, review_on, now=now, today=today
+        )
+    elif review_on is not None:
+        raise Invalid('A review day goes with a new "Not now" decision.', "review_on")
     record(session, actor, "incident.reopened", incident)
+
+
+def _reopened_text(session: Session, incident: Incident, carers: ParentContact | None) -> str:
+    if carers is not None:
+        return "Reopened"
+    kept = parent_contact(session, incident)
+    if kept is None:
+        return "Reopened; parents and carers: still not decided"
+    return f'Reopened; parents and carers: kept "{PARENT_CONTACT_LABELS[kept.decision]}"'
 
 
 # --- The pupil side -----------------------------------------------------------------------------

@@ -61,6 +61,7 @@ from classroom.web import (
 from classroom.worries import envelope, flow, services
 from classroom.worries.forms import (
     CHOOSE,
+    KEEP_CONTACT,
     ActionForm,
     ChosenAdultForm,
     CloseForm,
@@ -608,6 +609,20 @@ def _pupil_choices_in_school(incident: Incident) -> dict[str, str]:
     return {str(i): f"{first} {last} ({in_class})" for i, first, last, in_class in pupils}
 
 
+def _reopen_carers_choices(incident: Incident) -> dict[str, str]:
+    """Keep the decision in force (named, with who made it and when), or make a new one; none
+    is chosen until the person reopening chooses."""
+    kept = services.parent_contact(get_session(), incident)
+    keep = (
+        f'Keep "{PARENT_CONTACT_LABELS[kept.decision]}" (decided '
+        f"{local_time(kept.decided_at, 'date')} by {kept.decided_by.display_name})"
+        if kept is not None
+        else "Leave it undecided for now: carers are told nothing new until someone decides"
+    )
+    new = {d.value: f"New decision: {label}" for d, label in PARENT_CONTACT_LABELS.items()}
+    return {"": CHOOSE, KEEP_CONTACT: keep} | new
+
+
 def _awaited_choices(incident: Incident) -> dict[str, str]:
     """The incident's referrals still awaiting a reply, to record one or a chase against."""
     return {
@@ -665,6 +680,8 @@ def _fill_choices(incident: Incident, forms: dict[str, Form]) -> None:
     for name in ("reply", "chase"):
         if name in forms:
             forms[name].referral_id.choices = {"": "Choose which…"} | _awaited_choices(incident)
+    if "reopen" in forms:
+        forms["reopen"].carers.choices = _reopen_carers_choices(incident)
     if "link" in forms:
         forms["link"].pupil_id.choices = {"": "Choose the pupil…"} | _pupil_choices_in_school(
             incident
@@ -1047,7 +1064,14 @@ def reopen(incident_id: int) -> ResponseReturnValue:
         "reopen",
         ReopenForm,
         lambda i, f: services.reopen(
-            get_session(), current_actor(), i, f.reason.data, now=utcnow()
+            get_session(),
+            current_actor(),
+            i,
+            f.reason.data,
+            None if f.carers.data == KEEP_CONTACT else ParentContact(f.carers.data),
+            f.review_on.data,
+            now=utcnow(),
+            today=school_today(),
         ),
     )
 

@@ -281,7 +281,9 @@ def test_closed_incident_refuses_every_change_until_reopened(
     page = client.get(base).data.decode()
     assert f'action="/safeguarding/{incident.id}/notes"' not in page
     assert client.post(base + "/reopen", data={"reopen-reason": ""}).status_code == 400
-    reopened = client.post(base + "/reopen", data={"reopen-reason": "New information"})
+    reopened = client.post(
+        base + "/reopen", data={"reopen-reason": "New information", "reopen-carers": "keep"}
+    )
     assert reopened.status_code == 302
     session.expire_all()
     assert incident.status == Status.OPEN

@@ -421,7 +421,7 @@ def test_dsl_works_an_incident_from_triage_to_close(
     page = client.get(base).data.decode()
     assert "CEOP-123" in page
     assert "Speak to Amira first" in page
-    client.post(base + "/reopen", data={"reopen-reason": "New messages"})
+    client.post(base + "/reopen", data={"reopen-reason": "New messages", "reopen-carers": "keep"})
     session.expire_all()
     assert incident.status == Status.OPEN
 
