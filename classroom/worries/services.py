@@ -998,7 +998,8 @@ def close(
     if incident.category is None or incident.risk is None:
         raise Invalid("Triage the incident (category and risk) before closing it.", "outcome")
     incident.outcome = _required(outcome, "Outcome")
-    incident.lessons_learnt = _required(lessons, "Lessons learnt")
+    learnt = _required(lessons, "Lessons learnt")
+    incident.lessons_learnt = _with_earlier_lessons(incident.lessons_learnt, learnt)
     for action in [a for a in incident.actions if a.is_open]:
         _settle(session, incident, account, action, (settle or {}).get(action.id), now=now)
     _carers_after_closing(session, incident, account, keep_carers_held, carers_reason, now=now)
@@ -1011,10 +1012,18 @@ def close(
         account,
         "closed",
         f"Closed. Outcome: {incident.outcome}",
-        f"Lessons learnt: {incident.lessons_learnt}",
+        f"Lessons learnt: {learnt}",
         now=now,
     )
     record(session, actor, "incident.closed", incident)
+
+
+def _with_earlier_lessons(earlier: str | None, learnt: str) -> str:
+    """A record closed again keeps what was learnt the first time (governors review it), after
+    it, unless the person closing wrote it again in their own text."""
+    if not earlier or " ".join(earlier.split()) in " ".join(learnt.split()):
+        return learnt
+    return f"{earlier}\n\n{learnt}"
 
 
 def _settle(

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from classroom import policy
+from classroom.accounts.models import Role
 from classroom.db import utcnow
 from classroom.worries import services as worries
 from classroom.worries.models import (
@@ -30,6 +31,7 @@ from classroom.worries.models import (
     Status,
 )
 from tests.conftest import Clock, client_for
+from tests.factories import make_account
 from tests.parents_helpers import Family, incident_about, make_family
 
 TOLD = "Phoned mum on Monday"
@@ -157,3 +159,51 @@ def test_a_refused_reopening_changes_nothing(
     assert incident.status == Status.CLOSED
     assert _decisions(session, incident) == [ParentContact.INFORM_NOW]
     assert session.scalar(select(func.count()).select_from(IncidentEntry)) == entries
+
+
+def test_closing_again_keeps_the_first_lessons_learnt_for_governors(
+    app: Flask, session: Session, family: Family
+) -> None:
+    incident = _closed(session, family, ParentContact.INFORM_NOW)
+    dsl = client_for(app, family.dsl)
+    assert _reopen(dsl, incident, carers="keep")[0] == 302
+    page = dsl.get(f"/safeguarding/{incident.id}").text
+    assert "Lessons learnt when it was closed before" in page
+    assert "Filters missed the game chat" in page
+
+    second = {
+        "close-outcome": "Account blocked",
+        "close-lessons_learnt": "Reporting route worked within the hour",
+        "close-carers_told": TOLD,
+    }
+    assert dsl.post(f"/safeguarding/{incident.id}/close", data=second).status_code == 302
+    session.expire_all()
+    assert incident.lessons_learnt is not None
+    assert "Filters missed the game chat" in incident.lessons_learnt
+    assert "Reporting route worked within the hour" in incident.lessons_learnt
+    closings = [e.reason for e in incident.entries if e.kind == "closed"]
+    assert closings == [
+        "Lessons learnt: Filters missed the game chat",
+        "Lessons learnt: Reporting route worked within the hour",
+    ]
+    governor = make_account(session, Role.GOVERNOR)
+    session.commit()
+    register = client_for(app, governor).get("/safeguarding/review/").text
+    assert "Filters missed the game chat" in register
+    assert "Reporting route worked within the hour" in register
+
+
+def test_lessons_written_again_in_full_are_not_doubled(
+    app: Flask, session: Session, family: Family
+) -> None:
+    incident = _closed(session, family, ParentContact.INFORM_NOW)
+    dsl = client_for(app, family.dsl)
+    assert _reopen(dsl, incident, carers="keep")[0] == 302
+    again = {
+        "close-outcome": "Account blocked",
+        "close-lessons_learnt": "Filters missed the game chat. And the route worked.",
+        "close-carers_told": TOLD,
+    }
+    assert dsl.post(f"/safeguarding/{incident.id}/close", data=again).status_code == 302
+    session.expire_all()
+    assert incident.lessons_learnt == "Filters missed the game chat. And the route worked."
