@@ -28,6 +28,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import secrets
 import struct
 import unicodedata
@@ -286,6 +287,9 @@ def build_record(
         "incidents": [_incident_record(session, i, pupil) for i in incidents],
     }
     files = _files(session, incidents, record_, instance)
+    others = _other_pupils(session, pupil)
+    if others is not None:
+        record_["incidents"] = _without_other_pupils(record_["incidents"], others)
     record_bytes = json.dumps(record_, sort_keys=True).encode()
     manifest = {
         "format": FORMAT,
@@ -298,6 +302,50 @@ def build_record(
     }
     plain = {"manifest": manifest, "record": record_bytes.decode(), "files": files}
     return json.dumps(plain).encode(), len(incidents), len(files)
+
+
+# The file names no other pupil (KCSIE: need to know). Names the team wrote, the pupil said, or
+# the app itself put in a line ("Grace Adeyemi linked: involved") read as this instead.
+OTHER_PUPIL = "[another pupil]"
+_FREE_TEXT = frozenset(
+    {"summary", "pupil_words", "exact_words", "risk_rationale", "outcome", "lessons_learnt",
+     "text", "reason", "description", "note"}
+)  # fmt: skip
+
+
+def _other_pupils(session: Session, pupil: Pupil) -> re.Pattern[str] | None:
+    """Every other pupil of the school by full, first or last name: whole words, any case, with
+    or without accents; never a name this pupil shares (a brother's surname is theirs too)."""
+    own = {_plain(pupil.first_name), _plain(pupil.last_name)}
+    names: set[str] = set()
+    rows = session.execute(
+        select(Pupil.first_name, Pupil.last_name).where(
+            Pupil.school_id == pupil.school_id, Pupil.id != pupil.id
+        )
+    )
+    for first, last in rows:
+        names.add(f"{first} {last}")
+        names.update(n for n in (first, last) if len(n) > 1 and _plain(n) not in own)
+    names |= {_plain(n) for n in names}
+    if not names:
+        return None
+    alternatives = "|".join(sorted(map(re.escape, names), key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+
+def _plain(name: str) -> str:
+    folded = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in folded if not unicodedata.combining(c)).casefold()
+
+
+def _without_other_pupils(node: Any, others: re.Pattern[str], key: str = "") -> Any:
+    if isinstance(node, dict):
+        return {k: _without_other_pupils(v, others, k) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_without_other_pupils(v, others, key) for v in node]
+    if isinstance(node, str) and key in _FREE_TEXT:
+        return others.sub(OTHER_PUPIL, unicodedata.normalize("NFC", node))
+    return node
 
 
 def _transferrer(actor: Actor, pupil: Pupil) -> Account:

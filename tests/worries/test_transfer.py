@@ -25,7 +25,7 @@ from classroom.db import get_session, utcnow
 from classroom.errors import Invalid
 from classroom.worries import body_map, evidence, services, transfer
 from classroom.worries.evidence_models import Attachment
-from classroom.worries.models import Agency
+from classroom.worries.models import Agency, Incident, PupilRole
 from classroom.worries.transfer_models import CpTransfer, ReceivedAttachment, ReceivedFile
 from tests.app_settings import school_today
 from tests.conftest import Clock, build_app, sign_in
@@ -310,3 +310,40 @@ def test_the_command_line_imports_a_file_and_refuses_a_wrong_passphrase(
         imported = db.scalars(select(ReceivedFile)).one()
         assert imported.pupil_id == there.pupil.id
         assert imported.imported_by_id is None
+
+
+
+def test_the_file_names_no_other_pupil_though_the_record_does(
+    app: Flask, session: Session, sending: School
+) -> None:
+    """Grace was linked as involved, and staff wrote about her and about Zoë: the next school
+    gets Amira's record with "[another pupil]" in their place, and Amira Khan's own surname kept
+    although her sister Zara shares it."""
+    incident = session.scalars(select(Incident)).one()
+    grace = make_pupil(session, sending.oak, first_name="Grace", last_name="Adeyemi")
+    make_pupil(session, sending.oak, first_name="Zoë", last_name="Brown")
+    make_pupil(session, sending.oak, first_name="Zara", last_name="Khan")
+    services.link_pupil(
+        session, sending.dsl, incident, grace.id, PupilRole.INVOLVED, now=utcnow(),
+        reason="The same game chat contacted GRACE too",
+    )  # fmt: skip
+    services.add_note(
+        session, sending.dsl, incident, "Zoe and Grace Adeyemi saw it; Mrs Khan phoned",
+        "Zara Khan told her mum", now=utcnow(),
+    )  # fmt: skip
+    session.commit()
+    plain, _incidents, _files = transfer.build_record(
+        session, sending.dsl, sending.pupil, utcnow(), Path(app.instance_path)
+    )
+    record = json.loads(json.loads(plain)["record"])
+    sent = json.dumps(record, ensure_ascii=False)
+    for name in ("Grace", "GRACE", "Adeyemi", "Zoë", "Zoe", "Zara"):
+        assert name not in sent, name
+    lines = [(e["text"], e["reason"]) for e in record["incidents"][0]["chronology"]]
+    linked = ("[another pupil] linked: involved",
+              "The same game chat contacted [another pupil] too")  # fmt: skip
+    assert linked in lines
+    assert ("[another pupil] and [another pupil] saw it; Mrs Khan phoned",
+            "[another pupil] told her mum") in lines  # fmt: skip
+    assert ("Spoke to Amira with her TA", "She asked") in lines
+    assert record["pupil"]["last_name"] == "Khan"
