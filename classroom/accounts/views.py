@@ -37,7 +37,7 @@ from classroom.db import get_session, keep, utcnow
 from classroom.errors import Invalid, Throttled
 from classroom.policy import allow
 from classroom.qr import qr_code
-from classroom.web import client_ip, sign_in_settings
+from classroom.web import client_ip, passive, sign_in_settings
 
 bp = Blueprint("accounts", __name__)
 
@@ -252,6 +252,16 @@ def sign_out() -> ResponseReturnValue:
     response = redirect(url_for("accounts.sign_in"))
     response.headers["Clear-Site-Data"] = '"cache"'
     return response
+
+
+@bp.get("/session/alive")
+@allow("account")
+@passive
+def session_alive() -> ResponseReturnValue:
+    """Whether this browser's session still holds (static/js/session-watch.js asks): 204 if so;
+    once it has ended, the refusal's redirect to sign-in. Passive, so asking never keeps a
+    session alive that its idle time-out should end."""
+    return "", 204, {"Cache-Control": "no-store"}
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

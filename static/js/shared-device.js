@@ -30,6 +30,7 @@
   }
   window.addEventListener("pageshow", forgetTypedText);
 
+  var SIGNED_OUT = "classroom-signed-out";
   function signOut(event) {
     var form = event.target;
     if (!form.hasAttribute || !form.hasAttribute("data-sign-out") || !window.fetch) { return; }
@@ -40,6 +41,9 @@
       body: new FormData(form),
       redirect: "follow"
     }).then(function (response) {
+      // Now that it has ended, every other tab of this browser clears its screen at once
+      // (static/js/session-watch.js); sooner, their sign-in page would still see it signed in.
+      try { window.localStorage.setItem(SIGNED_OUT, String(Date.now())); } catch (e) { /* private */ }
       window.location.replace(response.redirected ? response.url : form.getAttribute("data-signed-out-url"));
     }, function () {
       form.submit(); // no answer: sign out the ordinary way

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import uuid
 
 import pytest
@@ -10,6 +11,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from classroom.accounts.models import Account
+from classroom.accounts.services import end_all_sessions
 from classroom.db import get_session, utcnow
 from classroom.policy import visible_pupils
 from classroom.worries import services as worries
@@ -177,3 +179,47 @@ def test_a_double_click_records_a_note_once(page: Page, live_server: LiveServer)
     page.wait_for_url(f"{record}#note")
     page.wait_for_load_state()
     expect(page.locator(".chronology li", has_text="Phoned home; no answer")).to_have_count(1)
+
+
+def test_signing_out_in_one_tab_clears_the_record_shown_in_another(
+    page: Page, live_server: LiveServer
+) -> None:
+    """The DSL has the queue in one tab and signs out in another, then walks away: the next
+    person at the laptop finds the sign-in page in both, not pupils' names."""
+    sign_in(page, live_server, "dsl")
+    queue = page.context.new_page()
+    queue.goto(live_server.url + "/safeguarding/")
+    expect(queue.get_by_role("heading", name="Safeguarding queue")).to_be_visible()
+    queue.wait_for_load_state("load")
+    sign_out(page)
+    expect(queue).to_have_url(re.compile(r"/sign-in"))
+    expect(queue.get_by_role("heading", name="Safeguarding queue")).to_have_count(0)
+
+
+def test_a_session_ended_elsewhere_clears_the_page_when_it_is_looked_at_again(
+    page: Page, live_server: LiveServer
+) -> None:
+    """The idle time-out (or an admin's reset) ends the session with a page still open: once it
+    is looked at again, or within a minute, the page gives way to sign-in."""
+    sign_in(page, live_server, "teacher")
+    page.goto(live_server.url + "/pupils/")
+    page.wait_for_load_state("load")
+    with live_server.app.app_context():
+        db = get_session()
+        teacher = db.scalar(select(Account).where(Account.username == "teacher"))
+        assert teacher is not None
+        end_all_sessions(db, teacher, "idle", now=utcnow())
+        db.commit()
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    expect(page).to_have_url(re.compile(r"/sign-in"))
+
+
+def test_a_page_whose_session_holds_stays(page: Page, live_server: LiveServer) -> None:
+    sign_in(page, live_server, "teacher")
+    page.goto(live_server.url + "/pupils/")
+    page.wait_for_load_state("load")
+    with page.expect_response("**/session/alive") as asked:
+        page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    assert asked.value.status == 204
+    page.wait_for_timeout(300)
+    assert page.url.endswith("/pupils/")
