@@ -182,10 +182,23 @@ def fold(text: str) -> str:
 
 # Pupil identifiers and descriptions that name a child as surely as a name does.
 _UPN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]\d{11}[A-Za-z0-9](?![A-Za-z0-9])")
-_MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec"
+# A month by its name or usual short form ("Sept", "Mar."), and no other word: "marked",
+# "separate" or "decided" after a number are prose, not a date.
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:r?uary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b"
+)
+_DAY = r"(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?\b(?!:\d)"  # not the hour of "May 10:30"
+_YEAR = r"(?:19|20)\d{2}\b"
+# A month name is a date only beside a day or a year: "staff may call", "we will march" and
+# "in March" stay. In a small school a birth date, or a month and year, names the child.
 _DATES = re.compile(
     r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b"
-    rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})[a-z]*\.?(?:\s+\d{{4}})?\b",
+    rf"|\b{_DAY}\s+(?:of\s+)?{_MONTH}(?:\.?,?\s+{_YEAR})?"  # 14 March 2011, 14th of March
+    rf"|\b{_MONTH}\.?\s+{_DAY}(?:,?\s+{_YEAR})?"  # March 14, 2011; Mar 14th
+    rf"|\b{_MONTH}\.?,?\s+{_YEAR}"  # March 2011
+    # A bare year ("in 2011") is prose; after "born" it is a year of birth.
+    rf"|(?<=\bborn\s){_YEAR}|(?<=\bborn\sin\s){_YEAR}",
     re.IGNORECASE,
 )
 _NUMBER_WORDS = (
@@ -194,9 +207,23 @@ _NUMBER_WORDS = (
 )
 _AGE = rf"(?:\d{{1,2}}|{_NUMBER_WORDS})"
 _AGES = re.compile(
-    rf"\b(?:aged?\s*{_AGE}|{_AGE}[\s-]*(?:years?|yrs?)[\s-]*old|\d{{1,2}}\s*y/?o)\b",
+    rf"\b(?:aged?\s*{_AGE}|{_AGE}[\s-]*(?:years?|yrs?)[\s-]*olds?|\d{{1,2}}\s*y/?o)\b",
     re.IGNORECASE,
 )
+# "turned 15", "she is 15 now": the number goes and the words around it stay, so the sentence
+# still reads. Not a count or a measure: "turn 90 degrees", "turned 3 times".
+_AGE_AFTER_A_VERB = re.compile(
+    rf"(?P<verb>\bturn(?:s|ed|ing)?\s+|\bis\s+now\s+"
+    rf"|(?:\bis|\bwas|['\u2019]s)\s+(?={_AGE}\s+now\b)){_AGE}\b"
+    r"(?!\s*(?:%|(?:per|degrees?|times?|minutes?|mins?|hours?|hrs?|seconds?|pages?)\b))",
+    re.IGNORECASE,
+)
+
+
+def _dates_and_ages(text: str) -> str:
+    text = _DATES.sub("[date]", text)
+    text = _AGES.sub("[age]", text)
+    return _AGE_AFTER_A_VERB.sub(r"\g<verb>[age]", text)
 
 
 def _scrubber(session: Session, school_id: int) -> Callable[[str], str]:
@@ -233,7 +260,7 @@ def _scrubber(session: Session, school_id: int) -> Callable[[str], str]:
     initialled = _initials(initials)
 
     def scrub(text: str) -> str:
-        text = _AGES.sub("[age]", _DATES.sub("[date]", _UPN.sub("[UPN]", fold(text))))
+        text = _dates_and_ages(_UPN.sub("[UPN]", fold(text)))
         text = pattern.sub("[name]", text) if pattern else text
         text = shortened.sub("[name]", text) if shortened else text
         return initialled.sub("[initials]", text) if initialled else text
