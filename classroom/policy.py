@@ -407,6 +407,18 @@ def can_edit_class_map(session: Session, actor: Actor, school_class: SchoolClass
     return can_edit_class_symbols(session, actor, school_class)
 
 
+def may_enable_teacher_only_lessons(actor: Actor) -> bool:
+    """Who may put a teacher-enabled lesson (RSE, Prevent) in front of a pupil: turn it on for a
+    class, add it to a pupil's map, show it again, follow a class map that has it.
+
+    Such a lesson is taught once the pupil's plan and home context have been checked: a
+    teacher's call (the teachers who write lessons, and the headteacher), or the safeguarding
+    team's when they follow up a worry with it. Not a teaching assistant's, nor the
+    technician/admin's; anyone who may change the map may still take one off.
+    """
+    return has_right(actor, "author_lessons") or is_safeguarding_team(actor)
+
+
 def can_edit_school_symbols(actor: Actor) -> bool:
     """A school-wide symbol changes every class's pages, so class staff cannot set one."""
     account = holder(actor, "edit_pupil_settings")

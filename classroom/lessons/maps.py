@@ -275,6 +275,31 @@ def planned_lesson(
 # --- Changing a pupil's map -----------------------------------------------------------------
 
 
+class TeacherOnly(Forbidden):
+    """Someone who may not (a teaching assistant) tried to put a teacher-enabled lesson in
+    front of a pupil. A refusal (403) whose message is said to them, not hidden as a 404."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _refuse_teacher_only(actor: Actor, lesson_id: str, lessons: Catalogue) -> None:
+    """Only a teacher turns on a teacher-enabled lesson (`policy.may_enable_teacher_only_lessons`).
+
+    Taking one off or hiding it is never refused: that is the safe direction.
+    """
+    if lesson_id not in lessons or policy.may_enable_teacher_only_lessons(actor):
+        return
+    lesson = lessons.get(lesson_id)
+    if lesson.teacher_enabled_only:
+        raise TeacherOnly(
+            f'Only a teacher can turn on "{lesson.title.text}": a teacher decides who '
+            "is taught it, once the pupil's plan and home context have been checked. "
+            "Ask the class teacher."
+        )
+
+
 def _require_pupil(session: Session, actor: Actor, pupil: Pupil) -> None:
     if not policy.can_edit_pupil_settings(session, actor, pupil):
         raise Forbidden("not allowed to change this pupil's lessons")
@@ -332,6 +357,8 @@ def set_hidden(
     session: Session, actor: Actor, pupil: Pupil, lesson_id: str, hidden: bool, lessons: Catalogue
 ) -> None:
     _require_pupil(session, actor, pupil)
+    if not hidden:  # showing a hidden lesson gives it to the pupil again
+        _refuse_teacher_only(actor, lesson_id, lessons)
     _entry(session, pupil, lesson_id, lessons).hidden = hidden
     record(session, actor, "lesson_map.hidden" if hidden else "lesson_map.shown", pupil, lesson_id)
     target = session.get(PupilTarget, pupil.id)
@@ -372,7 +399,7 @@ def move(
 def add(
     session: Session, actor: Actor, pupil: Pupil, lesson_id: str, lessons: Catalogue, *, today: date
 ) -> None:
-    """Add a lesson (including teacher-enabled ones) to the end of the pupil's map."""
+    """Add a lesson to the end of the pupil's map (a teacher-enabled one only by a teacher)."""
     _require_pupil(session, actor, pupil)
     _append(session, actor, pupil, lesson_id, lessons, today)
 
@@ -423,6 +450,7 @@ def _append(
 ) -> None:
     if lesson_id not in lessons:
         raise Invalid("There is no such lesson.", "lesson_id")
+    _refuse_teacher_only(actor, lesson_id, lessons)
     refuse_if_not_for_age(pupil, lessons.get(lesson_id), today)
     entries = _personalise(session, pupil, lessons)
     if any(e.lesson_id == lesson_id for e in entries):
@@ -468,9 +496,38 @@ def set_target(
     record(session, actor, "lesson_map.target_set", pupil, lesson_id)
 
 
-def reset(session: Session, actor: Actor, pupil: Pupil) -> None:
-    """Go back to following the class map."""
+def teacher_only_gained(
+    session: Session, pupil: Pupil, lessons: Catalogue, *, today: date
+) -> list[Lesson]:
+    """Teacher-enabled lessons the pupil would get by following the class map again: on the
+    class map (a teacher turned them on for the class) but not shown on the pupil's own map
+    (a teacher left them off, or hid them, for this pupil)."""
+    own = _pupil_entries(session, pupil)
+    if not own:
+        return []  # already following the class map: nothing changes
+    shown = {e.lesson_id for e in own if not e.hidden}
+    age = pupil.age_on(today)
+    gained = (
+        lessons.get(e.lesson_id)
+        for e in class_entries(session, pupil.school_class, lessons)
+        if not e.hidden and e.lesson_id not in shown and e.lesson_id in lessons
+    )
+    return [lesson for lesson in gained if lesson.teacher_enabled_only and lesson.for_age(age)]
+
+
+def reset(
+    session: Session, actor: Actor, pupil: Pupil, lessons: Catalogue, *, today: date
+) -> None:
+    """Go back to following the class map (which may give the pupil a teacher-enabled lesson:
+    refused, then, to anyone who may not turn one on)."""
     _require_pupil(session, actor, pupil)
+    gained = teacher_only_gained(session, pupil, lessons, today=today)
+    if gained and not policy.may_enable_teacher_only_lessons(actor):
+        titles = ", ".join(f'"{lesson.title.text}"' for lesson in gained)
+        raise TeacherOnly(
+            f"Following the class map again would give {pupil.first_name} {titles}, which only "
+            "a teacher turns on. Ask the class teacher."
+        )
     session.execute(delete(MapEntry).where(MapEntry.pupil_id == pupil.id))
     record(session, actor, "lesson_map.reset", pupil)
 
@@ -490,11 +547,14 @@ def set_class_lesson(
     on: bool,
     lessons: Catalogue,
 ) -> None:
-    """Put a lesson on (or take it off) the class map; topic 15 comes on only this way."""
+    """Put a lesson on (or take it off) the class map; topic 15 comes on only this way, and
+    only by a teacher (anyone who may change the map may take it off)."""
     if not policy.can_edit_class_map(session, actor, school_class):
         raise Forbidden("not allowed to change this class's lessons")
     if lesson_id not in lessons:
         raise Invalid("There is no such lesson.", "lesson_id")
+    if on:
+        _refuse_teacher_only(actor, lesson_id, lessons)
     entries = ensure_class_map(session, school_class, lessons)
     found = next((e for e in entries if e.lesson_id == lesson_id), None)
     if on and found is None:

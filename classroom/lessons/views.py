@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
@@ -223,10 +224,11 @@ class MapRow(NamedTuple):
     hidden: bool
     target: bool
     progress: player.Progress | None
+    teacher_shows: bool  # hidden, a teacher-enabled lesson: only a teacher shows it again
 
 
 def _map_rows(
-    planned: list[maps.Planned], progress: dict[str, player.Progress]
+    planned: list[maps.Planned], progress: dict[str, player.Progress], may_enable: bool
 ) -> tuple[MapRow, ...]:
     return tuple(
         MapRow(
@@ -239,6 +241,7 @@ def _map_rows(
             p.hidden,
             p.target,
             progress.get(p.lesson.id),
+            p.hidden and p.lesson.teacher_enabled_only and not may_enable,
         )  # fmt: skip
         for p in planned
     )
@@ -255,17 +258,27 @@ def pupil_map(pupil_id: int) -> ResponseReturnValue:
     shown = maps.teachers_map(db, pupil, request_catalogue(), today=today)
     on_map = {p.lesson.id for p in shown.planned}
     age = pupil.age_on(today)
+    may_enable = policy.may_enable_teacher_only_lessons(current_actor())
+    offered = [x for x in request_catalogue() if x.id not in on_map and x.for_age(age)]
     return render_template(
         "lessons/pupil_map.html",
         pupil=pupil,
-        rows=_map_rows(shown.planned, player.progress(db, pupil, zone=school_zone())),
+        rows=_map_rows(
+            shown.planned, player.progress(db, pupil, zone=school_zone()), may_enable
+        ),
         personalised=shown.personalised,
         followed_class=None if shown.personalised else maps.followed_class(db, pupil),
         can_edit=policy.can_edit_pupil_settings(db, current_actor(), pupil),
         addable=tuple(
             (lesson.id, lesson.number, lesson.title.text, lesson.teacher_enabled_only)
-            for lesson in request_catalogue()
-            if lesson.id not in on_map and lesson.for_age(age)
+            for lesson in offered
+            if may_enable or not lesson.teacher_enabled_only
+        ),
+        # Not offered to a teaching assistant: said instead, so no one wonders where they went.
+        teacher_adds=tuple(
+            f"{lesson.number}. {lesson.title.text}"
+            for lesson in offered
+            if lesson.teacher_enabled_only and not may_enable
         ),
         pathways=tuple((pathway.value, pathway.label) for pathway in Pathway),
     )
@@ -288,16 +301,28 @@ def responses(pupil_id: int, lesson_id: str) -> ResponseReturnValue:
     )
 
 
+def _teacher_only(change: Callable[[], object]) -> maps.TeacherOnly | None:
+    """Make the change, or hand back its teacher-only refusal: that one is said plainly, where
+    `apply_form` answers any other refusal as a hidden record (404)."""
+    try:
+        change()
+    except maps.TeacherOnly as refused:
+        return refused
+    return None
+
+
 def _change(pupil_id: int, change: Any, lesson_id: str | None = None) -> ResponseReturnValue:
     pupil = _visible_pupil(pupil_id)
-    apply_form(
-        lambda: change(get_session(), pupil),
+    refused = apply_form(
+        lambda: _teacher_only(lambda: change(get_session(), pupil)),
         lambda message: (
             render_template("lessons/problem.html", pupil=pupil, message=message),
             400,
         ),
         hide_refusal=True,
     )
+    if refused is not None:  # a 403 rolls the request back (nothing half-made is kept)
+        return render_template("lessons/problem.html", pupil=pupil, message=refused.message), 403
     # Back to the row just changed, not the top of a long map (issue 15: keep the page position).
     anchor = f"lesson-{lesson_id}" if lesson_id else None
     return redirect(url_for("lessons.pupil_map", pupil_id=pupil.id, saved=1, _anchor=anchor))
@@ -340,17 +365,25 @@ def reset(pupil_id: int) -> ResponseReturnValue:
     """Follow the class map again, deleting the pupil's own map: asked first, with what goes
     (one tap beside "Clear the target" deleted a term's choices with no way back)."""
     actor = current_actor()
+    lessons, today = request_catalogue(), school_today()
     if request.form.get("confirm") != "yes":
         pupil = _visible_pupil(pupil_id)
-        own = maps.teachers_map(get_session(), pupil, request_catalogue(), today=school_today())
+        own = maps.teachers_map(get_session(), pupil, lessons, today=today)
+        # Said before a teaching assistant confirms, rather than refused after (maps.reset).
+        gained = (
+            []
+            if policy.may_enable_teacher_only_lessons(actor)
+            else maps.teacher_only_gained(get_session(), pupil, lessons, today=today)
+        )
         return render_template(
             "lessons/reset_confirm.html",
             pupil=pupil,
             personalised=own.personalised,
             chosen=[p.lesson.title.text for p in own.planned if p.personal_pathway],
             hidden=[p.lesson.title.text for p in own.planned if p.hidden],
+            teacher_needed=[lesson.title.text for lesson in gained],
         )
-    return _change(pupil_id, lambda db, p: maps.reset(db, actor, p))
+    return _change(pupil_id, lambda db, p: maps.reset(db, actor, p, lessons, today=today))
 
 
 @bp.post("/pupils/<int:pupil_id>/lessons/clear-target")
@@ -391,6 +424,8 @@ def class_map(class_id: int) -> ResponseReturnValue:
             )
         except Invalid as problem:
             return render_template("lessons/problem.html", message=problem.message), 400
+        except maps.TeacherOnly as refused:
+            return render_template("lessons/problem.html", message=refused.message), 403
         anchor = "lesson-" + request.form.get("lesson_id", "")[:64]
         return redirect(url_for("lessons.class_map", class_id=class_id, saved=1, _anchor=anchor))
     on_map = {e.lesson_id for e in maps.class_entries(db, school_class, request_catalogue())}
@@ -399,6 +434,7 @@ def class_map(class_id: int) -> ResponseReturnValue:
         school_class=school_class,
         lessons=list(request_catalogue()),
         on_map=on_map,
+        may_enable=policy.may_enable_teacher_only_lessons(current_actor()),
     )
 
 
