@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, Request, expect
 
-from classroom.pupils.models import CardChoosing, Pathway
+from classroom.pupils.models import CardChoosing, Pathway, Scanning
 from tests.browser.conftest import (
     LiveServer,
     assert_accessible,
@@ -19,7 +19,7 @@ from tests.browser.conftest import (
     sign_out,
     tap_to_next_screen,
 )
-from tests.browser.ipad_helpers import set_pupil
+from tests.browser.ipad_helpers import set_pupil, set_scanning
 
 VIEWPORTS = {
     "landscape": {"width": 1024, "height": 768},
@@ -153,6 +153,36 @@ def test_card_speaker_says_the_card_without_choosing_it(
     with ipad.expect_navigation():
         card.locator(".choice-card").tap()  # choose straight away: one tap chooses
     assert len(heard.posts) == 1
+    ipad.goto(live_server.url + "/pupil/")
+    _finish(ipad)
+
+
+def test_a_card_speaker_stays_on_top_of_a_card_wearing_the_scanning_ring(
+    ipad: Page, live_server: LiveServer
+) -> None:
+    """A switch user's answer screen starts with every card ringed, and the ring raised each
+    card over its own speaker: a tap meant to hear a card chose it instead."""
+    _set_choosing(live_server, "Ben", CardChoosing.STRAIGHT_AWAY)
+    set_scanning(live_server, "Ben", Scanning.STEP, 2000, auditory=False)
+    try:
+        _sign_in_ben(ipad, live_server)
+        _to_answer_cards(ipad, live_server)
+        expect(ipad.locator(".choice-card.scan-focus").first).to_be_visible()
+        on_top = ipad.locator(".card-speaker:visible").evaluate_all(
+            """speakers => speakers.map(s => { const r = s.getBoundingClientRect();
+                 const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+                 return Boolean(hit && s.contains(hit)); })"""
+        )
+        assert on_top
+        assert all(on_top), on_top
+        heard, where = Heard(ipad), ipad.url
+        with ipad.expect_request("**/speech/clip"):
+            ipad.locator(".card-speaker:visible").first.tap()
+        ipad.wait_for_timeout(300)
+        assert heard.posts == []
+        assert ipad.url == where
+    finally:
+        set_scanning(live_server, "Ben", Scanning.OFF, 2000)
     ipad.goto(live_server.url + "/pupil/")
     _finish(ipad)
 
