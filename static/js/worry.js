@@ -119,7 +119,10 @@
     // page holds it ready: #offline-thanks); the saved worry goes when the network is back.
     var main = document.getElementById("main");
     var ready = document.getElementById("offline-thanks");
+    var button = document.getElementById("offline-worry-button");  // in main: taken first
     main.replaceChildren(ready.content.cloneNode(true));
+    var notNow = document.querySelector(".worry-rail .not-now");
+    if (notNow && button) { notNow.replaceWith(button.content.cloneNode(true)); }
     window.history.replaceState(window.history.state, "", thanksUrl(key));
     var words = main.querySelector(".sym-text, h1");
     if (words) { words.setAttribute("tabindex", "-1"); words.focus(); }

@@ -137,6 +137,11 @@ def test_offline_worry_is_saved_encrypted_and_sent_once_when_back_online(
     expect(thanks.locator(".sym-word img:not(.sym-missing)").first).to_be_visible()
     expect(thanks.get_by_role("button", name="Read to me")).to_be_visible()
     expect(thanks.get_by_role("link", name="Home")).to_be_visible()
+    # Report a worry is back in its own place (the flow's "Not now" stood there), and works.
+    expect(ipad.get_by_role("link", name="Not now")).to_have_count(0)
+    again = ipad.locator(".worry-rail").get_by_role("link", name="Report a worry", exact=True)
+    expect(again).to_be_visible()
+    assert "/pupil/worry" in (again.get_attribute("href") or "")
     stored = ipad.evaluate("""() => new Promise(resolve => {
         const open = indexedDB.open("classroom", 1);
         open.onsuccess = () => {
