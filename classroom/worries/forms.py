@@ -39,13 +39,25 @@ class IncidentForm(Form):
     once = HiddenField(default=lambda: secrets.token_hex(16))
 
 
+class DecisionForm(IncidentForm):
+    """A decision that replaces the one in force (triage, parent contact). `seen` is the
+    chronology entry of the decision the page showed when it was drawn (0: none yet): a
+    decision made on a page drawn before someone else's is refused, not laid over theirs."""
+
+    seen = HiddenField(default="0")
+
+    def seen_entry(self) -> int:
+        value = (self.seen.data or "0").strip()
+        return int(value) if value.isdigit() and len(value) < 12 else -1
+
+
 def once_key(form: Form | None) -> str | None:
     """The key this copy of an incident form came with; None for a form without one."""
     sent = form.once.raw_data if isinstance(form, IncidentForm) else None
     return checked_key(sent[0]) if sent and sent[0] else None
 
 
-class TriageForm(IncidentForm):
+class TriageForm(DecisionForm):
     category = SelectField(
         "Category",
         choices=_category_choices(CHOOSE),
@@ -139,7 +151,7 @@ class ReferralChaseForm(IncidentForm):
     )
 
 
-class ParentContactForm(IncidentForm):
+class ParentContactForm(DecisionForm):
     decision = SelectField(
         "Decision",
         choices={"": CHOOSE} | {d.value: label for d, label in PARENT_CONTACT_LABELS.items()},

@@ -628,11 +628,43 @@ class Triage:
     assignee_id: int | None
 
 
+def latest_decision(session: Session, incident: Incident, kind: str) -> IncidentEntry | None:
+    """The chronology entry of the decision of this kind ("triage", "parent_contact") in force."""
+    return session.scalar(
+        select(IncidentEntry)
+        .where(IncidentEntry.incident_id == incident.id, IncidentEntry.kind == kind)
+        .order_by(IncidentEntry.id.desc())
+        .limit(1)
+    )
+
+
+def _refuse_if_changed(session: Session, incident: Incident, kind: str, seen: int | None) -> None:
+    """Two of the team on one record: a decision made on a page drawn before the other's
+    decision would quietly undo it ("do not contact" back to "inform now", an escalated risk
+    back down). `seen`: the decision entry the page showed (0: none); None: not from a page."""
+    latest = latest_decision(session, incident, kind)
+    if seen is None or seen == (latest.id if latest else 0):
+        return
+    who = latest.author.display_name if latest and latest.author else "Someone"
+    what = latest.text if latest else "a change"
+    raise Invalid(
+        f"Since you opened this page, {who} recorded: {what}. It is shown in force above. "
+        "If your decision still stands, record it again."
+    )
+
+
 def triage(
-    session: Session, actor: Actor, incident: Incident, data: Triage, *, now: datetime
+    session: Session,
+    actor: Actor,
+    incident: Incident,
+    data: Triage,
+    *,
+    now: datetime,
+    seen: int | None = None,
 ) -> None:
     """Category, risk with its rationale, child-protection flag and who owns it."""
     account = _worker(actor, incident)
+    _refuse_if_changed(session, incident, "triage", seen)
     rationale = _required(data.rationale, "Risk rationale")
     assignee = _team_member(session, incident, data.assignee_id)
     if data.assignee_id and assignee is None:
@@ -890,6 +922,7 @@ def decide_parent_contact(
     *,
     now: datetime,
     today: date | None = None,
+    seen: int | None = None,
 ) -> None:
     """Parents are told only when staff decide so; the decision, reason and who decided are kept.
 
@@ -897,6 +930,7 @@ def decide_parent_contact(
     queue lists it then); a review day is after `today` (the school's date; default: now's).
     """
     account = _worker(actor, incident)
+    _refuse_if_changed(session, incident, "parent_contact", seen)
     why = _required(reason, "Reason")
     if decision == ParentContact.NOT_NOW and review_on is None:
         raise Invalid(

@@ -66,6 +66,7 @@ from classroom.worries.forms import (
     ChosenAdultForm,
     CloseForm,
     ConcernForm,
+    DecisionForm,
     FollowUpForm,
     LinkPupilForm,
     NoteForm,
@@ -688,6 +689,21 @@ def _fill_choices(incident: Incident, forms: dict[str, Form]) -> None:
         )
 
 
+# The decisions a page shows in force, by form: each form carries the one it was drawn with.
+SEEN_DECISIONS = {"triage": "triage", "parent": "parent_contact"}
+
+
+def _mark_seen(incident: Incident, forms: dict[str, Form]) -> None:
+    """What this drawing of the page shows in force is what its decision forms were made on,
+    also when a refused form is shown again (the page now shows the newer decision)."""
+    for name, kind in SEEN_DECISIONS.items():
+        form = forms.get(name)
+        if isinstance(form, DecisionForm):
+            latest = services.latest_decision(get_session(), incident, kind)
+            form.seen.data = str(latest.id if latest else 0)
+            form.seen.raw_data = [form.seen.data]
+
+
 def _detail_page(
     incident: Incident,
     forms: dict[str, Form] | None = None,
@@ -695,6 +711,7 @@ def _detail_page(
     error: str | None = None,
 ) -> ResponseReturnValue:
     all_forms = _forms(incident) | (forms or {})
+    _mark_seen(incident, all_forms)
     return render_template(
         "worries/detail.html",
         notice_sent=NOTICE_MESSAGES.get(request.args.get("notice", "")),
@@ -856,6 +873,7 @@ def triage(incident_id: int) -> ResponseReturnValue:
                 int(form.assignee_id.data) if form.assignee_id.data else None,
             ),
             now=utcnow(),
+            seen=form.seen_entry(),
         )
 
     return _work(incident_id, "triage", TriageForm, apply)
@@ -1001,6 +1019,7 @@ def parent_contact(incident_id: int) -> ResponseReturnValue:
             f.review_on.data,
             now=utcnow(),
             today=school_today(),
+            seen=f.seen_entry(),
         ),
     )
 
