@@ -52,6 +52,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from classroom.lessons.kinds import KINDS
 
     app.jinja_environment = templating.Environment  # before anything makes app.jinja_env
+    app.request_class = web.TextRequest
     app.config.update(config.load_config(instance, overrides))
     # Refuse to start with a broken lesson file rather than show a pupil half a lesson.
     app.extensions["lessons"] = lesson_files(kinds=KINDS)

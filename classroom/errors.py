@@ -11,6 +11,8 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from classroom.db import get_session
+
 
 class Invalid(Exception):  # noqa: N818 - reads as "raise Invalid(...)"
     """Input a person can fix; shown back to them with a 4xx."""
@@ -113,7 +115,10 @@ def init_app(app: Flask) -> None:
     def csrf_error(_error: CSRFError) -> ResponseReturnValue:
         recover = CSRF_RECOVERY.get(request.endpoint or "")
         if recover is not None:
-            return recover()
+            try:
+                return recover()
+            except (HTTPException, Refusal):
+                pass  # not someone the page could recover for (no pupil, another device)
         return _page(400, "This form had expired. Please go back, reload the page and try again.")
 
     @app.errorhandler(HTTPException)
@@ -150,4 +155,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def server_error(_error: Exception) -> tuple[str, int]:
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        # A failed statement leaves the session unusable until rolled back (PostgreSQL): the
+        # error page reads the signed-in person, and must not fail in turn, or Werkzeug's bare
+        # page goes out without the app's headers. Nothing of the failed work is kept anyway.
+        get_session().rollback()
         return _page(500)

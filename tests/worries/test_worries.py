@@ -853,3 +853,20 @@ def test_the_offline_thank_you_offers_each_visits_own_way_back(
     assert step not in ways
     from_home = offline_ways("/pupil/")
     assert from_home.count("<a ") == 1  # Home only
+
+
+def test_a_worry_post_without_a_token_from_no_pupil_is_a_400_not_a_500(
+    tmp_path: Path, template_db: Path, clock: Clock
+) -> None:
+    """The stale-form recovery is for a pupil's own form; anyone else gets the plain 400."""
+    app = build_app(tmp_path, template_db, clock)  # CSRF on
+    with app.app_context():
+        school = make_school(get_session())
+        anonymous = app.test_client().post("/pupil/worry", data={"x": "1"})
+        staff = app.test_client()
+        sign_in(staff, school.teacher.username)
+        as_staff = staff.post("/pupil/worry", data={"key": "k", "what": "unkind"})
+    for response in (anonymous, as_staff):
+        assert response.status_code == 400
+        assert "This form had expired" in response.text
+        assert "Content-Security-Policy" in response.headers
