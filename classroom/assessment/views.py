@@ -392,7 +392,21 @@ def correct(observation_id: int) -> ResponseReturnValue:
 
 
 def _problem_page(pupil: Pupil, message: str | None) -> ResponseReturnValue:
-    return render_template("assessment/problem.html", pupil=pupil, message=message), 400
+    """The refusal, with the observation as it was sent to put right: the note is not lost."""
+    pre_formal = request.form.get("objective_id", "").endswith(".pf") or bool(
+        request.form.getlist("engagement")
+    )
+    return render_template(
+        "assessment/problem.html",
+        pupil=pupil,
+        message=message,
+        again=True,
+        levels=LEVEL_WORDS,
+        supports=SUPPORT_WORDS,
+        contexts=list(Context),
+        areas=ENGAGEMENT_AREAS if pre_formal else None,
+        today=local_today(),
+    ), 400
 
 
 @bp.route("/observations/<int:observation_id>/share", methods=["GET", "POST"])

@@ -559,3 +559,24 @@ def test_engagement_boxes_follow_the_pathway_the_lesson_is_taught_on(
         },
     )
     assert saved.status_code == 302
+
+
+def test_a_refused_observation_comes_back_as_it_was_left_to_put_right(
+    client: FlaskClient, session: Session
+) -> None:
+    """No level chosen: the note a teacher wrote comes back with the refusal, not retyped."""
+    school = make_school(session)
+    sign_in(client, school.teacher.username)
+    path = f"/assessment/pupils/{school.pupil.id}/observations"
+    sent = {"objective_id": SF, "level": "", "support": "prompted", "context": "lesson",
+            "note": "Pointed to the <worried> face, then to Ms Lopez"}  # fmt: skip
+    refused = client.post(path, data=sent)
+    assert refused.status_code == 400
+    page = refused.data.decode()
+    assert f'<form method="post" action="{path}"' in page
+    assert "Pointed to the &lt;worried&gt; face, then to Ms Lopez</textarea>" in page
+    assert f'name="objective_id" value="{SF}"' in page
+    assert "<option value=\"prompted\" selected>" in page
+    assert client.post(path, data=sent | {"level": "2"}).status_code == 302
+    note = session.scalar(select(Observation.note))
+    assert note == "Pointed to the <worried> face, then to Ms Lopez"
