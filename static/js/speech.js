@@ -417,18 +417,26 @@
 
   // A screen's buttons are said after its words: a row or button marked
   // data-say-with="<the container's id>" (More, Back, Send), as it is on the screen now.
+  // Marked "*" (Report a worry, Finished, Not now, a worry not sent yet): said after every
+  // screen's words, last, so a pupil who cannot read hears what the buttons beside the screen
+  // are; not from inside "Are you finished?", which leaves them out of reach (inert).
   function controlsSaidWith(container) {
     if (!container.id) { return []; }
+    var everywhere = container.closest("[role=dialog]") ? [] : Array.prototype.filter.call(
+      document.querySelectorAll('[data-say-with="*"]'),
+      function (el) { return !container.contains(el) && !el.closest("[inert]"); });
     var marked = Array.prototype.filter.call(
       document.querySelectorAll('[data-say-with="' + container.id + '"]'),
-      shown);
+      shown).concat(Array.prototype.filter.call(everywhere, shown));
     var words = [];
     marked.forEach(function (el) {
       if (marked.some(function (other) { return other !== el && other.contains(el); })) { return; }
-      var controls = el.matches("a, button") ? [el] : Array.prototype.slice.call(el.querySelectorAll("a, button"));
+      // A row says its buttons; a button, or a note with none in it, says itself.
+      var controls = el.matches("a, button") || !el.querySelector("a, button") ? [el]
+        : Array.prototype.slice.call(el.querySelectorAll("a, button"));
       controls.forEach(function (control) {
         var said = (control.textContent || "").replace(/\s+/g, " ").trim();
-        if (said && shown(control)) { words.push(said + "."); }
+        if (said && shown(control)) { words.push(/[.!?]$/.test(said) ? said : said + "."); }
       });
     });
     return words;

@@ -6,10 +6,13 @@
   // (data-say-with, static/js/speech.js). Returns the words that cannot be heard.
   const shown = el => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0 &&
     getComputedStyle(el).visibility !== "hidden"; };
-  // With "Are you finished?" open, the screen is that panel; otherwise the page's main content.
+  // With "Are you finished?" open, the screen is that panel; otherwise the page's main content
+  // and the buttons beside it (Report a worry or Not now, a worry not sent yet, Finished).
   const dialog = document.querySelector("dialog[open], .finish-confirm:not([hidden])");
-  const scope = dialog || document.getElementById("main");
-  if (!scope) { return []; }
+  const scopes = dialog ? [dialog]
+    : [document.getElementById("main"), document.querySelector(".worry-rail"),
+       document.getElementById("finished-form")].filter(Boolean);
+  if (!scopes.length) { return []; }
   const words = text => (text || "").toLowerCase().replace(/\u2019/g, "'").match(/[\p{L}\p{N}']+/gu) || [];
   const says = (el, word) => words(el.getAttribute("data-say") || el.textContent).includes(word);
   const speaks = (el, word) => words(el.getAttribute("data-speak")).includes(word);
@@ -23,6 +26,9 @@
           [...box.querySelectorAll("[data-speak]")].some(s => shown(s) && speaks(s, word))) { return true; }
       if (readerFor(box.id) && says(box, word)) { return true; }
       if (readerFor(box.getAttribute("data-say-with"))) { return true; }
+      // Said after every screen's words by any Read to me on it (static/js/speech.js).
+      if (box.getAttribute("data-say-with") === "*" &&
+          [...document.querySelectorAll("[data-read-to-me]")].some(shown)) { return true; }
     }
     return false;
   };
@@ -38,11 +44,13 @@
     return true;
   };
   const missing = [];
-  const walker = document.createTreeWalker(scope, NodeFilter.SHOW_TEXT);
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    if (!words(node.textContent).length || !seen(node.parentElement)) { continue; }
-    for (const word of words(node.textContent)) {
-      if (!heard(node.parentElement, word) && !missing.includes(word)) { missing.push(word); }
+  for (const scope of scopes) {
+    const walker = document.createTreeWalker(scope, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!words(node.textContent).length || !seen(node.parentElement)) { continue; }
+      for (const word of words(node.textContent)) {
+        if (!heard(node.parentElement, word) && !missing.includes(word)) { missing.push(word); }
+      }
     }
   }
   return missing;

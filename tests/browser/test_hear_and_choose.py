@@ -123,7 +123,20 @@ def test_read_to_me_on_the_start_screen_and_home_says_the_screens_words(
     assert said.startswith("Hello Ben. ")
     first = ipad.locator(".lesson-tile.next")
     assert f"My lessons. {first.get_attribute('data-hear')}" in said
-    assert said.endswith("Our rules. More.")  # then the row's arrow (data-say-with)
+    # then the row's arrow (data-say-with), then the buttons beside the screen (data-say-with="*")
+    assert said.endswith("Our rules. More. Report a worry. Finished.")
+    # A worry not sent yet is said too, in its place among them, while it shows.
+    ipad.evaluate("document.querySelector('[data-worry-pending]').hidden = false")
+    _fits(ipad)
+    read = ipad.get_by_role("button", name="Read to me")
+    if read.get_attribute("aria-pressed") == "true":
+        read.click()  # still reading: this press stops it
+    with ipad.expect_request("**/speech/clip"):
+        read.click()
+    assert heard.said[-1].endswith(
+        "More. Report a worry. A worry is saved on this iPad. It is not sent yet. Finished."
+    )
+    ipad.evaluate("document.querySelector('[data-worry-pending]').hidden = true")
     expect(ipad.locator(".next-item .next-label")).to_have_text(re.compile("This one next"))
     _finish(ipad)
 

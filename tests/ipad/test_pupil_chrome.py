@@ -24,7 +24,7 @@ META_TOKEN = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
 FORM_TOKEN = re.compile(
     r'id="finished-form"[^>]*>\s*<input type="hidden" name="csrf_token" value="([^"]+)">'
 )
-WORRY = re.compile(r'<a class="worry-button" href="([^"]+)">')
+WORRY = re.compile(r'<a class="worry-button" href="([^"]+)"')
 
 
 def _ipad(app: Flask, session: Session, pupil: Pupil) -> FlaskClient:
