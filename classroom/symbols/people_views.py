@@ -6,6 +6,8 @@ photos only in classes that person works in), staff and carers a pupil they may 
 
 from __future__ import annotations
 
+from collections import Counter
+
 from flask import abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
@@ -67,6 +69,13 @@ def _pupil(pupil_id: int) -> Pupil:
     return pupil
 
 
+def look_alike(shown: list[Person]) -> list[str]:
+    """The adults a pupil sees with the same picture (no photo, the same symbol): a pupil who
+    cannot read cannot tell them apart, here nor in "Who do you want to talk to?"."""
+    symbols = Counter(person.symbol for person in shown if person.photo is None)
+    return [p.name for p in shown if p.photo is None and symbols[p.symbol] > 1]
+
+
 def _people_page(pupil: Pupil, error: str | None = None) -> ResponseReturnValue:
     db, actor = get_session(), _actor()
     can_school = policy.can_set_school_people(db, actor, pupil)
@@ -88,6 +97,8 @@ def _people_page(pupil: Pupil, error: str | None = None) -> ResponseReturnValue:
         pupil=pupil,
         rows=rows,
         shown=shown,
+        look_alike=look_alike(shown),
+        can_set_staff_photos=policy.route_allows("set_staff_photos", actor),
         staff=[a for a in staff if a.is_staff] if can_school else [],
         can_school=can_school,
         can_home=can_home,

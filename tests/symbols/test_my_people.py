@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -298,3 +299,22 @@ def test_an_adults_picture_is_the_photo_set_for_this_pupil_else_their_class_staf
     dev_sees = {a.name: a.photo for a in people.offered_adults(session, dev)}
     assert dev_sees["Mr Hill"] == ("staff", teacher.id)  # he works in Dev's class
     assert dev_sees["Mrs Lead"] is None  # she does not: her staff photo is not shown
+
+
+def test_the_page_warns_when_adults_look_alike_until_each_has_a_photo(
+    client: FlaskClient,
+    session: Session,
+    world: dict[str, Any],
+    login_as: Callable[..., Account],
+) -> None:
+    """With no photos, Mr Hill and Mrs Lead are the same blue person to a pupil who cannot read,
+    in "Who do you want to talk to?" too."""
+    login_as(Role.TEACHER, classes=[world["oak"]])
+    page = client.get(f"/symbols/people/{world['ben'].id}").text
+    # Mr Hill, the teacher signed in (both Oak's staff), then the lead: one picture for all.
+    assert re.search(r"Mr Hill, Teacher \d+ and Mrs Lead show the same picture", page)
+    for member in (world["teacher"], world["dsl"]):
+        people.add_person(session, world["teacher"], world["ben"], Place.SCHOOL, account=member,
+                          photo=jpeg_with_gps(), folder=people_folder(), now=utcnow())  # fmt: skip
+    session.commit()
+    assert "show the same picture" not in client.get(f"/symbols/people/{world['ben'].id}").text
