@@ -283,12 +283,9 @@ def pupil_view(pupil_id: int) -> ResponseReturnValue:
         pupil=pupil,
         cells=cells,
         proposals=proposals,
-        levels=LEVEL_WORDS,
-        supports=SUPPORT_WORDS,
+        **_observation_choices(),
         areas=ENGAGEMENT_AREAS,
-        contexts=list(Context),
         can_record=policy.can_record_assessment(db, current_actor(), pupil),
-        today=local_today(),
         weeks=_weeks(),
     )
 
@@ -351,12 +348,9 @@ def objective(pupil_id: int, objective_id: str) -> ResponseReturnValue:
         live=live,
         shared=shared,
         shareable={r.id for r in live if services.positive(r)} - shared,
-        levels=LEVEL_WORDS,
-        supports=SUPPORT_WORDS,
-        contexts=list(Context),
+        **_observation_choices(),
         can_record=policy.can_record_assessment(db, current_actor(), pupil),
         can_share=policy.can_share_with_carers(db, current_actor(), pupil),
-        today=local_today(),
     )
 
 
@@ -391,6 +385,17 @@ def correct(observation_id: int) -> ResponseReturnValue:
     )
 
 
+def _observation_choices() -> dict[str, Any]:
+    """What the observation form (assessment/_observation_form.html) offers, on every page
+    that shows it."""
+    return {
+        "levels": LEVEL_WORDS,
+        "supports": SUPPORT_WORDS,
+        "contexts": list(Context),
+        "today": local_today(),
+    }
+
+
 def _problem_page(pupil: Pupil, message: str | None) -> ResponseReturnValue:
     """The refusal, with the observation as it was sent to put right: the note is not lost."""
     pre_formal = request.form.get("objective_id", "").endswith(".pf") or bool(
@@ -401,11 +406,8 @@ def _problem_page(pupil: Pupil, message: str | None) -> ResponseReturnValue:
         pupil=pupil,
         message=message,
         again=True,
-        levels=LEVEL_WORDS,
-        supports=SUPPORT_WORDS,
-        contexts=list(Context),
+        **_observation_choices(),
         areas=ENGAGEMENT_AREAS if pre_formal else None,
-        today=local_today(),
     ), 400
 
 
