@@ -59,7 +59,7 @@ def test_observation_page_shows_when_it_was_recorded_in_bst(
     sign_in(client, school.teacher.username)
     client.post(
         f"/assessment/pupils/{school.pupil.id}/observations",
-        data={"objective_id": SF, "level": "2"},
+        data={"objective_id": SF, "level": "2", "context": "lesson"},
     )
     page = client.get(f"/assessment/pupils/{school.pupil.id}/objectives/{SF}").data.decode()
     assert "recorded Wed 1 Jul 2026, 09:30 BST" in page
@@ -75,7 +75,7 @@ def test_observation_just_after_midnight_bst_is_dated_today_not_yesterday(
     assert 'value="2026-07-02"' in form  # the school's date, not UTC's 1 July
     response = client.post(
         f"/assessment/pupils/{school.pupil.id}/observations",
-        data={"objective_id": SF, "level": "2", "observed_on": "2026-07-02"},
+        data={"objective_id": SF, "level": "2", "context": "lesson", "observed_on": "2026-07-02"},
     )
     assert response.status_code == 302  # not refused as "in the future"
     row = session.scalar(select(Observation))

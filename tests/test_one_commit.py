@@ -92,7 +92,7 @@ def _observe(
     app: Flask, _session: Session, school: School
 ) -> tuple[FlaskClient, str, dict[str, Any]]:
     client = client_for(app, school.teacher.username)
-    data = {"objective_id": "stop-block-tell.sf", "level": "2"}
+    data = {"objective_id": "stop-block-tell.sf", "level": "2", "context": "lesson"}
     return client, f"/assessment/pupils/{school.pupil.id}/observations", data
 
 

@@ -37,6 +37,13 @@ SUPPORT_WORDS = {
     Support.INDEPENDENT: "Independent",
 }
 
+CONTEXT_WORDS = {
+    Context.LESSON: "In a lesson",
+    Context.CLASS: "In class",
+    Context.HOME: "At home",
+    Context.COMMUNITY: "In the community",
+}
+
 ENGAGEMENT_AREAS = ("exploration", "realisation", "anticipation", "persistence", "initiation")
 
 

@@ -25,6 +25,7 @@ from classroom.assessment import queries, services
 from classroom.assessment.derive import states
 from classroom.assessment.heatmap_cells import HeatRow, shown_row
 from classroom.assessment.models import (
+    CONTEXT_WORDS,
     ENGAGEMENT_AREAS,
     LEVEL_WORDS,
     SUPPORT_WORDS,
@@ -70,23 +71,37 @@ def _class(class_id: int) -> SchoolClass:
 
 def _entry(form: Any, prefix: str = "") -> services.Entry:
     """An Entry from a form; malformed numbers and dates are Invalid (a 400)."""
+    from_proposal = form.get(prefix + "from_proposal") == "y"
     try:
         level = int(form.get(prefix + "level", ""))
         observed = date.fromisoformat(form.get(prefix + "observed_on") or local_today().isoformat())
-        context = Context(form.get(prefix + "context") or Context.LESSON)
         support = Support(form[prefix + "support"]) if form.get(prefix + "support") else None
     except ValueError as bad:
         raise Invalid("Choose a level from the scale and a real date.", "level") from bad
     return services.Entry(
         level=level,
         observed_on=observed,
-        context=context,
+        context=_context(form.get(prefix + "context", ""), from_proposal),
         support=support,
         misconception=form.get(prefix + "misconception") == "y",
         note=form.get(prefix + "note", ""),
         engagement=form.getlist(prefix + "engagement"),
-        from_proposal=form.get(prefix + "from_proposal") == "y",
+        from_proposal=from_proposal,
     )
+
+
+def _context(given: str, from_proposal: bool) -> Context:
+    """Where it was seen: the person's own choice, never assumed (a level of Generalised rests on
+    it). A proposal comes from the pupil's answers in a lesson, so it was seen there."""
+    if from_proposal and not given:
+        return Context.LESSON
+    try:
+        return Context(given)
+    except ValueError:
+        raise Invalid(
+            "Choose where it was seen: in a lesson, in class, at home or in the community.",
+            "context",
+        ) from None
 
 
 def _weeks() -> int:
@@ -217,9 +232,12 @@ def _record_page(
         lesson_id=lesson_id,
         objectives=objectives,
         levels=LEVEL_WORDS,
+        contexts=CONTEXT_WORDS,
         error=error,
         saved=saved,
         today=local_today(),
+        # A refusal keeps what was chosen: the pupils ticked and where.
+        given=request.form if request.method == "POST" else None,
     )
 
 
@@ -391,7 +409,7 @@ def _observation_choices() -> dict[str, Any]:
     return {
         "levels": LEVEL_WORDS,
         "supports": SUPPORT_WORDS,
-        "contexts": list(Context),
+        "contexts": CONTEXT_WORDS,
         "today": local_today(),
     }
 

@@ -136,7 +136,8 @@ def test_fast_recording_three_pupils_on_different_pathways(
     ids = [school.pupil.id, *(p.id for p in others)]
     response = client.post(
         f"/assessment/classes/{school.oak.id}/record",
-        data={"lesson_id": "stop-block-tell", "pupil_ids": [str(i) for i in ids], "level": "2"},
+        data={"lesson_id": "stop-block-tell", "pupil_ids": [str(i) for i in ids], "level": "2",
+              "context": "lesson"},  # fmt: skip
     )
     # Redirected: reloading the page it lands on must not record the three again.
     assert response.status_code == 303
@@ -206,7 +207,7 @@ def test_teacher_sees_only_their_classes_and_governors_only_aggregates(
     assert client.get(f"/assessment/pupils/{stranger.id}").status_code == 404
     denied = client.post(
         f"/assessment/pupils/{stranger.id}/observations",
-        data={"objective_id": "stop-block-tell.sf", "level": "2"},
+        data={"objective_id": "stop-block-tell.sf", "level": "2", "context": "lesson"},
     )
     assert denied.status_code == 404
     governor = app.test_client()
@@ -277,10 +278,11 @@ def test_correction_through_the_page_keeps_the_old_one(
     )
     session.commit()
     sign_in(client, school.teacher.username)
-    client.post(f"/assessment/observations/{first.id}/correct", data={"level": "1"})
+    fix = f"/assessment/observations/{first.id}/correct"
+    client.post(fix, data={"level": "1", "context": "lesson"})
     rows = list(session.scalars(select(Observation).order_by(Observation.id)))
     assert [(r.level, r.supersedes_id) for r in rows] == [(3, None), (1, first.id)]
-    again = client.post(f"/assessment/observations/{first.id}/correct", data={"level": "2"})
+    again = client.post(fix, data={"level": "2", "context": "lesson"})
     assert again.status_code == 400
     page = client.get(f"/assessment/pupils/{school.pupil.id}/objectives/{SF}").data.decode()
     level_box = page.split('name="level">')[1].split("</select>")[0]
@@ -325,12 +327,12 @@ def test_csv_report_cannot_run_formulas(client: FlaskClient, session: Session) -
 @pytest.mark.parametrize(
     "data",
     [
-        {"objective_id": SF, "level": "9"},
+        {"objective_id": SF, "level": "9", "context": "lesson"},
         {"objective_id": SF, "level": "x"},
         {"objective_id": SF, "level": ""},  # the form's "Choose…": no level is assumed
-        {"objective_id": SF, "level": "2", "observed_on": "2999-01-01"},
-        {"objective_id": "stop-block-tell.f", "level": "2"},
-        {"objective_id": "nonsense", "level": "2"},
+        {"objective_id": SF, "level": "2", "context": "lesson", "observed_on": "2999-01-01"},
+        {"objective_id": "stop-block-tell.f", "level": "2", "context": "lesson"},
+        {"objective_id": "nonsense", "level": "2", "context": "lesson"},
     ],
 )
 def test_bad_input_gets_a_clear_4xx(
@@ -554,6 +556,7 @@ def test_engagement_boxes_follow_the_pathway_the_lesson_is_taught_on(
         data={
             "objective_id": "stop-block-tell.pf",
             "level": "1",
+            "context": "lesson",
             "observed_on": school_today().isoformat(),
             "engagement": ["exploration"],
         },
@@ -580,3 +583,54 @@ def test_a_refused_observation_comes_back_as_it_was_left_to_put_right(
     assert client.post(path, data=sent | {"level": "2"}).status_code == 302
     note = session.scalar(select(Observation.note))
     assert note == "Pointed to the <worried> face, then to Ms Lopez"
+
+
+def test_where_it_was_seen_is_never_assumed(client: FlaskClient, session: Session) -> None:
+    """Every observation form starts on "Choose..." for where; sent without it, the observation
+    is refused with a message and comes back as it was left. A proposal from the pupil's
+    answers needs none: they were given in a lesson."""
+    school = make_school(session)
+    session.commit()
+    sign_in(client, school.teacher.username)
+    form = client.get(f"/assessment/pupils/{school.pupil.id}/objectives/{SF}").text
+    where = form.split('name="context">', 1)[1].split("</select>", 1)[0]
+    assert where.startswith('<option value="">Choose&hellip;</option>')
+    assert "selected" not in where
+    assert "At home" in where
+    path = f"/assessment/pupils/{school.pupil.id}/observations"
+    sent = {"objective_id": SF, "level": "4", "note": "Told her mum at the shop"}
+    refused = client.post(path, data=sent)
+    assert refused.status_code == 400
+    assert "Choose where it was seen" in refused.text
+    assert "Told her mum at the shop</textarea>" in refused.text
+    assert session.scalar(select(func.count(Observation.id))) == 0
+    assert client.post(path, data=sent | {"context": "community"}).status_code == 302
+    proposal = {"objective_id": SF, "level": "3", "from_proposal": "y"}
+    assert client.post(path, data=proposal).status_code == 302
+    contexts = session.scalars(select(Observation.context).order_by(Observation.id)).all()
+    assert contexts == ["community", "lesson"]
+    shown = client.get(f"/assessment/pupils/{school.pupil.id}/objectives/{SF}").text
+    assert "<td>In the community</td>" in shown
+
+
+def test_fast_recording_without_where_keeps_the_pupils_ticked(
+    client: FlaskClient, session: Session
+) -> None:
+    school = make_school(session)
+    other = make_pupil(session, school.oak, first_name="Zac")
+    session.commit()
+    sign_in(client, school.teacher.username)
+    path = f"/assessment/classes/{school.oak.id}/record"
+    page = client.get(path, query_string={"lesson_id": "stop-block-tell"}).text
+    where = page.split('name="context" required>', 1)[1].split("</select>", 1)[0]
+    assert where.startswith('<option value="">Choose&hellip;</option>')
+    assert "selected" not in where
+    sent = {"lesson_id": "stop-block-tell", "pupil_ids": [str(other.id)], "level": "3"}
+    refused = client.post(path, data=sent)
+    assert refused.status_code == 400
+    assert "Choose where it was seen" in refused.text
+    assert f'name="pupil_ids" value="{other.id}" checked>' in refused.text
+    assert f'name="pupil_ids" value="{school.pupil.id}">' in refused.text
+    assert session.scalar(select(func.count(Observation.id))) == 0
+    assert client.post(path, data=sent | {"context": "home"}).status_code == 303
+    assert session.scalar(select(Observation.context)) == "home"

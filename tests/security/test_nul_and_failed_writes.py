@@ -27,7 +27,7 @@ def test_text_with_a_nul_is_kept_without_it(app: Flask, session: Session) -> Non
     teacher = client_for(app, school.teacher)
     noted = teacher.post(
         f"/assessment/pupils/{school.pupil.id}/observations",
-        data={"objective_id": "stop-block-tell.sf", "level": "2",
+        data={"objective_id": "stop-block-tell.sf", "level": "2", "context": "lesson",
               "note": "Pointed to the worried\x00 symbol"},
     )  # fmt: skip
     assert noted.status_code == 302
