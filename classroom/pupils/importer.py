@@ -6,11 +6,13 @@ import csv
 import io
 import re
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account, Role
@@ -149,15 +151,41 @@ def parse(
 ) -> tuple[list[Row], ImportReport]:
     """Check every row; the report lists every problem with its line number."""
     report = ImportReport()
-    reader = csv.reader(io.StringIO(text))
+    # Lines may end in CR alone ("CSV (Macintosh)" from Excel): the csv module reads those as
+    # a line break inside a field.
+    reader = csv.reader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n")))
+    read_to = [0]  # the last line of the last row read whole
+    try:
+        rows = _read_rows(_counted(reader, read_to), classes, today, report)
+    except csv.Error:
+        # A quote opened and never closed swallows the rest of the file into one field.
+        report.errors.append(
+            (read_to[0] + 1, "this line could not be read as CSV (a quote opened and not "
+             "closed?); export the file again as CSV (UTF-8) or fix that line")
+        )  # fmt: skip
+        return [], report
+    if not rows and not report.errors:
+        report.errors.append((2, "the file has a header but no pupils"))
+    return rows, report
+
+
+def _counted(reader: Any, read_to: list[int]) -> Iterator[list[str]]:
+    for values in reader:
+        read_to[0] = reader.line_num
+        yield values
+
+
+def _read_rows(
+    reader: Iterator[list[str]], classes: dict[str, SchoolClass], today: date, report: ImportReport
+) -> list[Row]:
     headers = next(reader, None)
     if not headers:
         report.errors.append((1, "the file is empty"))
-        return [], report
+        return []
     found, missing = _header_map(headers)
     if missing:
         report.errors.append((1, "missing column(s): " + ", ".join(missing)))
-        return [], report
+        return []
     rows: list[Row] = []
     seen: dict[str, int] = {}
     for line, values in enumerate(reader, start=2):
@@ -177,9 +205,7 @@ def parse(
         elif row is not None:
             seen[row.upn] = line
             rows.append(row)
-    if not rows and not report.errors:
-        report.errors.append((2, "the file has a header but no pupils"))
-    return rows, report
+    return rows
 
 
 def import_csv(
@@ -252,9 +278,12 @@ def _link_carer(
     carer = session.scalar(
         select(Account).where(
             Account.school_id == school_id,
-            Account.email == contact.email,
+            # The carer may have typed their address with capitals when they joined.
+            func.lower(Account.email) == contact.email,
             Account.role == Role.PARENT,
         )
+        .order_by(Account.id)
+        .limit(1)
     )
     if carer is None:
         carer = Account(

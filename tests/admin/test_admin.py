@@ -289,3 +289,53 @@ def test_import_never_links_another_schools_carer_and_reports_the_same(
     assert len(sara) - len("sara") == len(jo) - len("jo")
     listing = client.get("/admin/accounts").data.decode()
     assert outsider.username + "<" not in listing
+
+
+def test_import_links_the_carer_who_joined_with_capitals_in_their_email(
+    client: FlaskClient, login_as: Callable[..., Account], session: Session
+) -> None:
+    """MIS exports lower-case nothing and carers type as they like: the same address is the
+    same carer, so no second account (and no second email for every update)."""
+    make_class(session, name="Oak")
+    admin = login_as(Role.ADMIN)
+    jo = make_account(session, Role.PARENT, email="Jo.Taylor@Example.com", username="jotaylor")
+    session.commit()
+    upn = make_upn("823100000002")
+    body = HEADER + f"{upn},Ben,Taylor,02/07/2010,Oak,Jo,jo.taylor@example.com,\n"
+    page = _upload(client, body).data.decode()
+    assert "0 new carer accounts, 1 carer connections" in page
+    assert session.scalars(select(ParentLink.parent_id)).all() == [jo.id]
+    parents = select(func.count()).where(Account.role == Role.PARENT)
+    assert session.scalar(parents.where(Account.school_id == admin.school_id)) == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "wrote"),
+    [
+        # "CSV (Macintosh)": lines end in CR alone; read as lines, it imports.
+        ((HEADER + "{upn},Ben,Taylor,02/07/2010,Oak,,,\n").replace("\n", "\r"), None, 1),
+        # A quote never closed takes the rest of the file into one field (the csv module's
+        # limit is 128 KB): the line is named, nothing is imported.
+        (HEADER + '{upn},"Ben,Taylor,02/07/2010,Oak,,,\n' + "x,y,z\n" * 25_000, 2, 0),
+    ],
+)
+def test_import_reads_mac_line_endings_and_names_a_broken_line(
+    client: FlaskClient,
+    login_as: Callable[..., Account],
+    session: Session,
+    body: str,
+    line: int | None,
+    wrote: int,
+) -> None:
+    make_class(session, name="Oak")
+    login_as(Role.ADMIN)
+    response = _upload(client, body.format(upn=make_upn("823100000002")))
+    if line is None:
+        assert response.status_code == 200
+        assert "1 new pupils" in response.data.decode()
+    else:
+        assert response.status_code == 422
+        page = response.data.decode()
+        assert "could not be read as CSV" in page
+        assert f"<td>{line}</td>" in page
+    assert session.scalar(select(func.count()).select_from(Pupil)) == wrote
