@@ -227,7 +227,8 @@ def test_every_parents_page_is_accessible(
         assert response.status == 200, path
         assert_accessible(staff)
     staff.get_by_role("button", name=re.compile("^Approve and send")).click()
-    expect(staff.get_by_role("link", name="Send a notice to parents and carers")).to_be_visible()
+    expect(staff.get_by_text("A notice has been sent under this decision.")).to_be_visible()
+    expect(staff.get_by_role("link", name="Send a notice to parents and carers")).to_have_count(0)
 
 
 def _years_of_moments(server: LiveServer, pupil_id: int) -> None:

@@ -362,8 +362,12 @@ def test_dsl_edits_approves_and_sends_a_depersonalised_notice(
     entry = session.scalar(select(IncidentEntry).where(IncidentEntry.kind == "parents"))
     assert entry is not None
     assert "Mrs Sara Khan" in entry.text
+    # One notice per decision: the incident page no longer offers a second.
     incident_page = dsl.get(f"/safeguarding/{incident.id}").data.decode()
-    assert "Send a notice to parents and carers" in incident_page
+    assert "Send a notice to parents and carers" not in incident_page
+    assert "A notice has been sent under this decision. Another needs a new decision." in (
+        incident_page
+    )
 
 
 def test_notice_naming_another_pupil_is_refused_with_a_clear_message(
@@ -389,6 +393,9 @@ def test_notice_for_another_linked_pupil_goes_to_their_carers_only(
     incident = incident_about(session, family, ParentContact.INFORM_NOW, family.other)
     send_notice(session, family.dsl, incident, family.other, "Ben is safe.")
     session.commit()
+    # Amira's carers have none yet: the incident page still offers to send one.
+    incident_page = client_for(app, family.dsl).get(f"/safeguarding/{incident.id}").text
+    assert "Send a notice to parents and carers" in incident_page
     mum = client_for(app, family.carer).get(f"/family/children/{family.child.id}")
     assert "is safe" not in mum.data.decode()
     jo = client_for(app, family.other_carer).get(f"/family/children/{family.other.id}")
