@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from classroom import policy
 from classroom.accounts.models import Account, Role
 from classroom.accounts.passwords import hash_password
 from classroom.audit.services import record
@@ -34,6 +35,11 @@ MAX_CONTACTS = 4
 UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[A-Za-z]{2,}$")
 MAX_ROWS = 2000
+HELD = (
+    "{name} was not connected to {pupil}: connecting a new carer to this pupil is paused by the "
+    "safeguarding team just now. Speak to your Designated Safeguarding Lead; import the file "
+    "again once they say it can be done."
+)
 
 
 def upn_is_valid(upn: str) -> bool:
@@ -71,6 +77,8 @@ class ImportReport:
     pupils_updated: int = 0
     carers_created: int = 0
     links_created: int = 0
+    # Carers left unconnected because the safeguarding team holds carers back for the pupil.
+    held: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -153,6 +161,8 @@ def parse(
     report = ImportReport()
     # Lines may end in CR alone ("CSV (Macintosh)" from Excel): the csv module reads those as
     # a line break inside a field.
+    # NUL is never part of a name (and PostgreSQL cannot store it): dropped, as from any form.
+    text = text.replace("\x00", "")
     reader = csv.reader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n")))
     read_to = [0]  # the last line of the last row read whole
     try:
@@ -222,14 +232,18 @@ def import_csv(
     for row in rows:
         school_class = classes[row.class_name.lower()]
         pupil = _upsert_pupil(session, school_id, row, school_class, report, now=now)
+        held = not policy.may_tell_carers(session, pupil.id)
         for contact in row.contacts:
-            _link_carer(session, school_id, pupil, contact, report, now=now)
+            _link_carer(
+                session, school_id, pupil, contact, report, now=now, held=held, line=row.line
+            )
     record(
         session,
         actor,
         "pupils.imported",
         summary=f"{report.pupils_created} new, {report.pupils_updated} updated, "
-        f"{report.carers_created} carers, {report.links_created} links",
+        f"{report.carers_created} carers, {report.links_created} links, "
+        f"{len(report.held)} held back",
     )
     return report
 
@@ -272,6 +286,8 @@ def _link_carer(
     report: ImportReport,
     *,
     now: datetime,
+    held: bool,
+    line: int,
 ) -> None:
     # Only this school's carer accounts: linking another school's carer by email would show them
     # this school's pupil, and the report's counts would tell the importer the email is in use.
@@ -285,6 +301,20 @@ def _link_carer(
         .order_by(Account.id)
         .limit(1)
     )
+    linked = carer is not None and session.scalar(
+        select(ParentLink.id).where(
+            ParentLink.parent_id == carer.id,
+            ParentLink.pupil_id == pupil.id,
+            ParentLink.revoked_at.is_(None),
+        )
+    )
+    if linked:
+        return
+    if held:
+        # As for an invite code (parents/invites.py): while a worry holds carers back, nobody
+        # new is connected to the child. The one connecting may be who the worry is about.
+        report.held.append((line, HELD.format(name=contact.name, pupil=pupil.first_name)))
+        return
     if carer is None:
         carer = Account(
             school_id=school_id,
@@ -302,23 +332,15 @@ def _link_carer(
         session.add(carer)
         session.flush()
         report.carers_created += 1
-    existing = session.scalar(
-        select(ParentLink).where(
-            ParentLink.parent_id == carer.id,
-            ParentLink.pupil_id == pupil.id,
-            ParentLink.revoked_at.is_(None),
+    session.add(
+        ParentLink(
+            parent_id=carer.id,
+            pupil_id=pupil.id,
+            relationship_label=contact.relationship,
+            created_at=now,
         )
     )
-    if existing is None:
-        session.add(
-            ParentLink(
-                parent_id=carer.id,
-                pupil_id=pupil.id,
-                relationship_label=contact.relationship,
-                created_at=now,
-            )
-        )
-        report.links_created += 1
+    report.links_created += 1
 
 
 def _free_username(session: Session, email: str) -> str:

@@ -339,3 +339,14 @@ def test_import_reads_mac_line_endings_and_names_a_broken_line(
         assert "could not be read as CSV" in page
         assert f"<td>{line}</td>" in page
     assert session.scalar(select(func.count()).select_from(Pupil)) == wrote
+
+
+def test_import_drops_nul_from_names(
+    client: FlaskClient, login_as: Callable[..., Account], session: Session
+) -> None:
+    """A NUL in an export is never part of a name (and PostgreSQL cannot store one)."""
+    make_class(session, name="Oak")
+    login_as(Role.ADMIN)
+    body = HEADER + f"{make_upn('823100000004')},El\x00la,Murphy,30/05/2012,Oak,,,\n"
+    assert _upload(client, body).status_code == 200
+    assert session.scalar(select(Pupil.first_name)) == "Ella"

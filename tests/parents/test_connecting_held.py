@@ -8,6 +8,7 @@ nobody on the team was told. Connecting is now paused for staff and for codes al
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
@@ -149,3 +150,36 @@ def test_another_childs_carers_can_still_be_connected(
     )
     assert made.status_code == 200
     assert re.search(r"<code>[2-9A-Z]{5}-[2-9A-Z]{5}</code>", made.text) is not None
+
+
+def test_the_mis_import_connects_nobody_new_while_carers_are_held(
+    app: Flask, session: Session, family: Family
+) -> None:
+    """The routine MIS import adds the step-father as a contact: the pupils are imported, the
+    other child's new carer is connected, and he is not, nor given an account. The admin is
+    told which line was held back and what to do."""
+    incident_about(session, family, ParentContact.DO_NOT_CONTACT)
+    before = _links_to_amira(session, family)
+    header = "UPN,Legal Forename,Legal Surname,DOB,Reg Group,Contact 1 Name,Contact 1 Email\n"
+    body = header + "".join(
+        f"{p.upn},{p.first_name},{p.last_name},{p.date_of_birth:%d/%m/%Y},Oak,{who},{email}\n"
+        for p, who, email in (
+            (family.child, "Mr Rob Hale", "rob@example.org"),
+            (family.other, "Gran Taylor", "gran@example.org"),
+        )
+    )
+    admin = client_for(app, family.admin)
+    page = admin.post(
+        "/admin/import",
+        data={"file": (io.BytesIO(body.encode()), "export.csv")},
+        content_type="multipart/form-data",
+    ).text
+    assert "0 new pupils, 2 updated, 1 new carer accounts, 1 carer connections" in page
+    assert "1 carer not connected" in page
+    assert "<td>2</td><td>Mr Rob Hale was not connected to Amira: connecting a new carer" in page
+    assert _links_to_amira(session, family) == before
+    assert session.scalar(select(Account).where(Account.email == "rob@example.org")) is None
+    gran = session.scalar(select(Account).where(Account.email == "gran@example.org"))
+    assert gran is not None
+    linked = select(ParentLink).where(ParentLink.parent_id == gran.id)
+    assert session.scalar(linked.where(ParentLink.pupil_id == family.other.id)) is not None
