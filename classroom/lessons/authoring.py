@@ -390,12 +390,39 @@ _CLEANER = bleach.sanitizer.Cleaner(
 
 def clean_notes(html: str) -> str:
     """Teacher's notes cut down to paragraphs, emphasis, lists and http(s) links."""
-    return _CLEANER.clean(html[:MAX_NOTES]).strip()
+    return _CLEANER.clean(html).strip()
+
+
+def typed_notes(text: str) -> str:
+    """The notes a teacher typed, cleaned, or LessonProblems if they are too long to keep whole.
+
+    Counted as the text box counts them: a browser sends each line break as two characters."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if len(text) > MAX_NOTES:
+        raise LessonProblems(
+            [f"Teacher's notes can be at most {MAX_NOTES:,} characters; these are "
+             f"{len(text):,}. Shorten them and save again."]
+        )  # fmt: skip
+    return clean_notes(text)
+
+
+_BLOCK_TAG = re.compile(r"<(p|br|ul|ol|li)\b", re.IGNORECASE)
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
+def _paragraphs(html: str) -> str:
+    """Notes typed as plain lines, shown as typed: a blank line starts a paragraph, a line
+    break stays one. Notes written with paragraphs or lists are left as they are."""
+    if _BLOCK_TAG.search(html):
+        return html
+    parts = (part.strip() for part in _BLANK_LINE.split(html))
+    return "".join(f"<p>{part.replace(chr(10), '<br>')}</p>" for part in parts if part)
 
 
 def notes_markup(row: AuthoredLesson) -> Markup:
-    """The notes for a template; cleaned again on the way out, so stored HTML is never trusted."""
-    return Markup(clean_notes(row.notes_html))  # noqa: S704 - bleach-cleaned just above
+    """The notes for a template; cleaned again on the way out, so stored HTML is never trusted
+    (and once more after the paragraphs are made, so their tags nest properly)."""
+    return Markup(clean_notes(_paragraphs(clean_notes(row.notes_html))))  # noqa: S704 - bleach
 
 
 # --- Changing lessons -------------------------------------------------------------------------

@@ -145,10 +145,11 @@ def _save(row: AuthoredLesson | None) -> ResponseReturnValue:
         return _editor(doc, notes, row, finding={field: found})
     db = get_session()
     try:
+        cleaned = authoring.typed_notes(notes)
         if row is None:
-            row = authoring.create(db, _me(), doc, notes, now=utcnow())
+            row = authoring.create(db, _me(), doc, cleaned, now=utcnow())
         else:
-            authoring.update(db, _me(), row, doc, notes, now=utcnow())
+            authoring.update(db, _me(), row, doc, cleaned, now=utcnow())
     except LessonProblems as problems:
         db.rollback()  # the editor drawn again must not show half the refused change
         return _editor(doc, notes, row, problems=problems.reasons), 400

@@ -550,3 +550,40 @@ def test_a_lesson_saved_before_the_picture_rules_still_reaches_its_pupils(
     assert lesson.versions[2].steps[1].groups[0].symbol == "1F494"
     with pytest.raises(authoring.LessonProblems, match="needs the school’s picture for “kind”"):
         authoring.check_for_saving(doc, row.key)
+
+
+def test_notes_typed_as_lines_are_shown_as_lines(app: Flask, session: Session) -> None:
+    """A teacher types lines in a plain text box: a blank line is a new paragraph, a line
+    break stays one (notes written with paragraphs or lists are left as written)."""
+    school = make_school(session)
+    teacher = client_for(app, school.teacher)
+    typed = "Before the lesson:\r\nCheck the volume.\r\n\r\nAfter (< 5 min):\r\nTell the teacher."
+    row = _create(teacher, notes=typed)
+    assert row.notes_html == typed.replace("\r\n", "\n").replace("<", "&lt;")
+    page = teacher.get(f"/authoring/{row.id}").text
+    assert (
+        '<div class="teacher-notes"><p>Before the lesson:<br>Check the volume.</p>'
+        "<p>After (&lt; 5 min):<br>Tell the teacher.</p></div>"
+    ) in page
+    edit = teacher.get(f"/authoring/{row.id}/edit").text  # edited as typed, without tags
+    assert "Before the lesson:\nCheck the volume." in edit
+    written = _create(teacher, notes="<p>One</p>\n<ul><li>Two</li></ul>")
+    shown = teacher.get(f"/authoring/{written.id}").text
+    assert '<div class="teacher-notes"><p>One</p>\n<ul><li>Two</li></ul></div>' in shown
+
+
+def test_long_notes_are_kept_whole_or_refused_never_cut(app: Flask, session: Session) -> None:
+    """The text box counts a line break as one character; the browser sends two. Notes the box
+    accepts are saved whole; longer ones are refused with the text kept, not cut short."""
+    school = make_school(session)
+    teacher = client_for(app, school.teacher)
+    lines = "\r\n".join(f"Line {n:03} of the notes, to read before the lesson." for n in range(98))
+    fits = lines + "\r\nLAST-WORDS"
+    assert len(fits.replace("\r\n", "\n")) <= authoring.MAX_NOTES < len(fits)
+    assert _create(teacher, notes=fits).notes_html.endswith("LAST-WORDS")
+    too_long = fits + "\r\n" + "x" * 300
+    refused = teacher.post("/authoring/new", data=lesson_form(notes=too_long))
+    assert refused.status_code == 400
+    assert "Teacher&#39;s notes can be at most 5,000 characters; these are 5,211." in refused.text
+    assert "x" * 300 + "</textarea>" in refused.text
+    assert _count(session, AuthoredLesson) == 1
