@@ -133,19 +133,31 @@ def is_passive() -> bool:
 
 
 class TextRequest(Request):
-    """A request whose form text holds no NUL character, for every form and view at once.
+    """A request whose form text holds no NUL character and whose line breaks are one
+    character each, for every form and view at once.
 
-    No keyboard types one, but pasted or forged text can carry it: SQLite keeps it, and
+    No keyboard types a NUL, but pasted or forged text can carry it: SQLite keeps it, and
     PostgreSQL refuses the whole row (a 500, and the note someone wrote was lost). Taken out
     where the text comes in, the same text behaves the same on both.
+
+    A browser sends each line break as CR LF, while a text box's maxlength counts it as one:
+    text the box accepted would be over the server's limit by one per line. As LF, the two agree.
     """
 
     def _load_form_data(self) -> None:
         super()._load_form_data()
         form = self.__dict__.get("form")
-        if form is not None and any("\x00" in v for _k, v in form.items(multi=True)):
-            cleaned = [(k, v.replace("\x00", "")) for k, v in form.items(multi=True)]
+        if form is not None and any(_unusual(v) for _k, v in form.items(multi=True)):
+            cleaned = [(k, _plain_text(v)) for k, v in form.items(multi=True)]
             self.__dict__["form"] = self.parameter_storage_class(cleaned)
+
+
+def _unusual(value: str) -> bool:
+    return "\x00" in value or "\r" in value
+
+
+def _plain_text(value: str) -> str:
+    return value.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n")
 
 
 class SessionCookies(SecureCookieSessionInterface):

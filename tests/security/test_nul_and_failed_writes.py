@@ -43,6 +43,25 @@ def test_text_with_a_nul_is_kept_without_it(app: Flask, session: Session) -> Non
     assert not any("\x00" in name for name in names)
 
 
+def test_a_note_the_text_box_accepted_is_not_refused_for_its_line_breaks(
+    app: Flask, session: Session
+) -> None:
+    """The box's maxlength (2,000) counts a line break as one character; the browser sends two.
+    Twenty lines that fit the box are kept, with their line breaks as the box showed them."""
+    school = make_school(session)
+    teacher = client_for(app, school.teacher)
+    note = "\r\n".join(["x" * 80] * 20) + "\r\n" + "y" * 380  # 2,000 in the box, 2,020 sent
+    noted = teacher.post(
+        f"/assessment/pupils/{school.pupil.id}/observations",
+        data={"objective_id": "stop-block-tell.sf", "level": "2", "context": "lesson",
+              "note": note},
+    )  # fmt: skip
+    assert noted.status_code == 302
+    kept = session.scalar(select(Observation.note))
+    assert kept == note.replace("\r\n", "\n")
+    assert len(kept) == 2000
+
+
 def test_a_write_that_fails_gives_the_schools_error_page_with_its_headers(
     app: Flask, session: Session
 ) -> None:
