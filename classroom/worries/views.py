@@ -92,6 +92,7 @@ from classroom.worries.models import (
     PupilRole,
     Referral,
     Risk,
+    Status,
 )
 from classroom.worries.once_web import applied_once
 from classroom.worries.queue import (
@@ -714,6 +715,7 @@ def _detail_page(
     _mark_seen(incident, all_forms)
     return render_template(
         "worries/detail.html",
+        not_saved=_not_saved(incident, forms),
         notice_sent=NOTICE_MESSAGES.get(request.args.get("notice", "")),
         **_notices(incident),
         incident=incident,
@@ -807,6 +809,24 @@ def detail(incident_id: int) -> ResponseReturnValue:
     db = get_session()
     services.view(db, current_actor(), incident, now=utcnow())
     return _detail_page(incident)
+
+
+def _not_saved(incident: Incident, forms: dict[str, Form] | None) -> list[tuple[str, str]]:
+    """What someone wrote in a form refused because the record is closed (a colleague closed it
+    while they wrote): shown back to copy, for a closed record draws none of its forms."""
+    if incident.status != Status.CLOSED or not forms:
+        return []
+    kept = []
+    for form in forms.values():
+        for field in form:
+            if field.type in ("StringField", "TextAreaField") and field.data:
+                kept.append((str(field.label.text), str(field.data)))
+            elif field.type == "DateField" and field.data:
+                kept.append((str(field.label.text), f"{field.data:%d %B %Y}"))
+            elif field.type == "SelectField" and field.data:
+                chosen = [label for value, label, *_ in field.iter_choices() if value == field.data]
+                kept += [(str(field.label.text), str(label)) for label in chosen]
+    return kept
 
 
 def _work(

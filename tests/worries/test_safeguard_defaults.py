@@ -222,6 +222,35 @@ def _close(client: FlaskClient, incident: Incident, **extra: str) -> int:
     return int(client.post(f"/safeguarding/{incident.id}/close", data=data).status_code)
 
 
+def test_what_a_colleague_wrote_as_the_record_closed_is_shown_back_not_lost(
+    client: FlaskClient, session: Session
+) -> None:
+    """The deputy writes up what the pupil signed while the DSL closes the record: the note
+    is refused, and the closed page shows what she wrote, to copy and add after reopening."""
+    school = make_school(session)
+    incident = _triaged(session, school)
+    session.commit()
+    sign_in(client, school.dsl.username)
+    assert _close(client, incident) == 302
+    base = f"/safeguarding/{incident.id}"
+    signed = "Ella signed 'man' and 'phone'\nand pointed to her bag <14:05>"
+    note = client.post(base + "/notes", data={"note-text": signed, "note-reason": "TA saw it"})
+    assert note.status_code == 400
+    page = note.text
+    assert "What you wrote was not added" in page
+    shown = "Ella signed &#39;man&#39; and &#39;phone&#39;\nand pointed to her bag &lt;14:05&gt;"
+    assert f'<dd class="kept-text">{shown}</dd>' in page
+    assert "<dt>Reason</dt><dd class=\"kept-text\">TA saw it</dd>" in page
+    due = school_today() + timedelta(days=3)
+    action = client.post(base + "/actions", data={
+        "action-description": "Speak to Ella's mum", "action-reason": "She asked",
+        "action-owner_id": str(school.dsl.id), "action-due_on": due.isoformat(),
+    }).text  # fmt: skip
+    assert "<dt>Owner</dt><dd class=\"kept-text\">" + school.dsl.display_name in action
+    assert f"<dt>Due</dt><dd class=\"kept-text\">{due:%d %B %Y}</dd>" in action
+    assert "What you wrote was not added" not in client.get(base).text  # on that page only
+
+
 def test_closed_incident_refuses_every_change_until_reopened(
     client: FlaskClient, session: Session
 ) -> None:
