@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
@@ -375,7 +375,7 @@ def ipad_queue() -> ResponseReturnValue:
             choices,
             now=utcnow(),
             base_url=_base_url(),
-            saved=_sending_notes(pupil, device),
+            saved=_sending_notes(pupil, device, payload, utcnow()),
         )
         db.flush()  # a repeated key fails here, not in the request's commit
     except Invalid as problem:
@@ -418,13 +418,45 @@ def _queued_worry(
     return pupil, key, choices
 
 
-def _sending_notes(pupil: Pupil, device: Device) -> list[str]:
+def _sending_notes(
+    pupil: Pupil, device: Device, payload: dict[str, Any], now: datetime
+) -> list[str]:
     """What the team should know about how a saved worry reached them."""
-    if policy.can_pupil_sign_in_on(pupil, device.class_id):
+    notes = []
+    if payload.get("left") is True:
+        notes.append(
+            f"The iPad was left on the worry screen before {pupil.first_name} pressed Send: it "
+            "sent what had been chosen and typed when the screen timed out. Speak to "
+            f"{pupil.first_name}."
+        )
+    notes += _told_earlier(payload, now)
+    if not policy.can_pupil_sign_in_on(pupil, device.class_id):
+        notes.append(
+            f'Saved on the class iPad "{device.name}" of {device.school_class.name}, and sent '
+            f"when {pupil.first_name} was no longer in that class. Check with the class team "
+            "who sent it."
+        )
+    return notes
+
+
+# Less than this between saving and arriving is only sending; a clock far out is not believed.
+SENDING = timedelta(minutes=2)
+BELIEVED = timedelta(days=60)
+
+
+def _told_earlier(payload: dict[str, Any], now: datetime) -> list[str]:
+    """When the worry was told, if the iPad could not send it at once (no Wi-Fi, say): the
+    record's times are when it arrived, and an iPad offline overnight would put a disclosure on
+    the wrong day. By the iPad's own clock, and said so."""
+    try:
+        saved = datetime.fromisoformat(str(payload.get("saved_at", "")))
+    except ValueError:
+        return []
+    if saved.tzinfo is None or not SENDING < now - saved < BELIEVED:
         return []
     return [
-        f'Saved on the class iPad "{device.name}" of {device.school_class.name}, and sent when '
-        f"{pupil.first_name} was no longer in that class. Check with the class team who sent it."
+        f"Told on the iPad at {local_time(saved)} (by the iPad's clock); it reached the school "
+        f"at {local_time(now)}, when the iPad could send it."
     ]
 
 

@@ -25,13 +25,19 @@
   window.classroomFinish = finish;
 
   // Pupil sessions end after a few idle minutes; the server enforces it, and this returns the
-  // iPad to the class tiles so the next pupil never sees the last one's screen.
+  // iPad to the class tiles so the next pupil never sees the last one's screen. A screen may keep
+  // something first (worry.js: a worry half made is sent, not lost).
   var idleMinutes = parseFloat(body.getAttribute("data-idle-minutes") || "0");
+  function idle() {
+    var keep = window.classroomBeforeIdle;
+    var kept = keep ? keep() : null;
+    if (kept && kept.then) { kept.then(finish, finish); } else { finish(); }
+  }
   if (idleMinutes > 0 && finished) {
     var timer = null;
     var reset = function () {
       if (timer) { window.clearTimeout(timer); }
-      timer = window.setTimeout(finish, idleMinutes * 60 * 1000);
+      timer = window.setTimeout(idle, idleMinutes * 60 * 1000);
     };
     ["pointerdown", "keydown", "touchstart"].forEach(function (name) {
       document.addEventListener(name, reset, { passive: true });

@@ -150,8 +150,11 @@
     HTMLFormElement.prototype.submit.call(form);
   }
 
+  var sending = false;
+
   function send(event) {
     if (event) { event.preventDefault(); }
+    sending = true;
     var outbox = window.classroomWorryOutbox;
     var data = payload();
     if (!(window.crypto && window.crypto.subtle && outbox)) { plainSubmit(); return; }
@@ -163,6 +166,25 @@
         return outbox.flush().then(done, done);
       }, plainSubmit);
   }
+
+  // The iPad left on this screen (app.js's idle time): what the pupil chose and typed is sent,
+  // never thrown away with the session, marked so the team knows Send was not pressed. Even
+  // nothing chosen is sent: the pupil pressed Report a worry, and may not have managed more.
+  // Saved sealed on the iPad first, as a Send is; app.js signs the pupil out once it is kept.
+  window.classroomBeforeIdle = function () {
+    var outbox = window.classroomWorryOutbox;
+    if (sending || !(window.crypto && window.crypto.subtle && outbox)) {
+      return Promise.resolve();
+    }
+    sending = true;
+    var data = payload();
+    data.left = true;
+    var settle = new Promise(function (resolve) { window.setTimeout(resolve, 8000); });
+    return seal(data)
+      .then(function (envelope) { return outbox.save(data.key, envelope); })
+      .then(function () { return Promise.race([outbox.flush(), settle]); })
+      .catch(function () { return null; });
+  };
 
   steps.forEach(makeButtons);
   var nav = document.createElement("div");

@@ -163,6 +163,45 @@ def test_offline_worry_is_saved_encrypted_and_sent_once_when_back_online(
     assert _incidents(live_server)[-1].what == "stranger"
 
 
+# The page's idle time, as the school could set it, but in seconds: set on <body> as it is made,
+# before app.js reads it.
+IDLE_IN_SIX_SECONDS = """
+new MutationObserver(function (_records, observer) {
+  if (!document.body) { return; }
+  if (document.body.hasAttribute("data-idle-minutes")) {
+    document.body.setAttribute("data-idle-minutes", "0.1");
+  }
+  observer.disconnect();
+}).observe(document, { childList: true, subtree: true });
+"""
+
+
+def test_a_worry_half_made_when_the_ipad_is_left_is_sent_not_lost(
+    new_ipad: Callable[[], BrowserContext], live_server: LiveServer
+) -> None:
+    """Ben chooses an answer and types, then touches nothing: at the idle time the iPad goes back
+    to the class tiles (the next pupil sees nothing of his), and what he told reaches the team,
+    marked as not sent by him."""
+    ipad = _class_ipad(new_ipad, live_server, "Oak idle iPad")
+    ipad.get_by_role("button", name="Ben").tap()
+    ipad.add_init_script(IDLE_IN_SIX_SECONDS)  # from the next page on
+    ipad.get_by_role("link", name="Report a worry", exact=True).tap()
+    before = _count(live_server)
+    ipad.get_by_role("button", name="Someone was unkind").tap()
+    for _skip in range(3):
+        ipad.get_by_role("button", name="Skip").tap()
+    ipad.get_by_label("Type here if you want to. You do not have to.").fill("my uncle hurts me")
+    expect(ipad.get_by_role("heading", name="Who are you?")).to_be_visible(timeout=30_000)
+    _wait_for_count(live_server, before + 1, seconds=20)
+    incident = _incidents(live_server)[-1]
+    assert (incident.what, incident.pupil_words) == ("unkind", "my uncle hurts me")
+    with live_server.app.app_context():
+        texts = [e.text for e in get_session().get(Incident, incident.id).entries]
+    assert any(t.startswith("The iPad was left on the worry screen before Ben") for t in texts)
+    ipad.go_back()  # the next pupil cannot step back into Ben's worry
+    expect(ipad.get_by_text("my uncle hurts me")).to_have_count(0)
+
+
 def test_double_tap_on_send_makes_one_incident(
     new_ipad: Callable[[], BrowserContext], live_server: LiveServer
 ) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -155,6 +155,54 @@ def test_a_saved_worry_is_heard_after_its_pupil_moved_class(app: Flask, session:
     assert incident is not None
     assert incident.pupil_words == "they keep messaging me"
     assert any("no longer in that class" in text for text in _chronology(incident))
+
+
+def test_a_worry_saved_offline_says_when_it_was_told(
+    app: Flask, session: Session, clock: Clock
+) -> None:
+    """Saved at 21:05 on an iPad with no Wi-Fi, arriving at 08:40 the next morning: the record's
+    times are its arrival, so the chronology says when the pupil told it (by the iPad's clock).
+    Sent at once, or from a clock not to be believed, nothing is added."""
+    clock.set(datetime(2026, 12, 4, 8, 40, tzinfo=UTC))
+    school = make_school(session)
+    ipad = app.test_client()
+    ipad.set_cookie(cookie_name(), school.token)
+    saves = {
+        "overnight": "2026-12-03T21:05:32.120Z",
+        "just now": "2026-12-04T08:39:30.000Z",
+        "ahead": "2026-12-04T09:30:00.000Z",
+        "nonsense": "yesterday",
+    }
+    for words, saved_at in saves.items():
+        _key, env = sealed(app, school.pupil, what="sad", words=words, saved_at=saved_at)
+        assert ipad.post("/class-ipad/worries", json={"envelope": env}).status_code == 201
+    told = {
+        incident.pupil_words: [t for t in _chronology(incident) if t.startswith("Told on")]
+        for incident in session.scalars(select(Incident))
+    }
+    assert told.pop("overnight") == [
+        "Told on the iPad at Thu 3 Dec 2026, 21:05 GMT (by the iPad's clock); it reached the "
+        "school at Fri 4 Dec 2026, 08:40 GMT, when the iPad could send it."
+    ]
+    assert told == {"just now": [], "ahead": [], "nonsense": []}
+
+
+def test_a_worry_sent_when_the_ipad_was_left_says_so(app: Flask, session: Session) -> None:
+    """The worry screen timed out before Send (worry.js sends what was chosen): the team is
+    told Send was not pressed, to speak to the pupil."""
+    school = make_school(session)
+    ipad = app.test_client()
+    ipad.set_cookie(cookie_name(), school.token)
+    _key, env = sealed(app, school.pupil, what="unkind", left=True)
+    assert ipad.post("/class-ipad/worries", json={"envelope": env}).status_code == 201
+    incident = session.scalar(select(Incident))
+    assert incident is not None
+    assert incident.what == "unkind"
+    first = school.pupil.first_name
+    assert (
+        f"The iPad was left on the worry screen before {first} pressed Send: it sent what had "
+        f"been chosen and typed when the screen timed out. Speak to {first}."
+    ) in _chronology(incident)
 
 
 def test_a_saved_worry_is_heard_when_its_adult_is_no_longer_offered(
