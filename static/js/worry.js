@@ -134,7 +134,16 @@
     var url = thanksUrl(key);
     window.classroomWorryOutbox.pending().then(function (count) {
       if (count > 0) { thanksHere(key); return; }
-      window.location.replace(url);  // replace: the worry page leaves no history entry behind
+      // Received; but the pupil's session may have ended while they told it (the school day's
+      // end, say), and the thank-you page is for a signed-in pupil only: it would send them to
+      // the class tiles, with no word that anyone heard. Then thank them here.
+      window.fetch(url, { credentials: "same-origin", redirect: "manual" }).then(function (answer) {
+        if (answer.ok) {
+          window.location.replace(url);  // replace: the worry page leaves no history entry behind
+        } else {
+          thanksHere(key);
+        }
+      }, function () { thanksHere(key); });
     }, function () { window.location.replace(url); });
   }
 

@@ -9,7 +9,8 @@ from datetime import timedelta
 from playwright.sync_api import BrowserContext, Page, expect
 from sqlalchemy import func, select
 
-from classroom.db import get_session
+from classroom.accounts.models import UserSession
+from classroom.db import get_session, utcnow
 from classroom.worries.models import Incident
 from tests.app_settings import school_today
 from tests.browser.conftest import LiveServer, assert_accessible, sign_in, sign_out
@@ -200,6 +201,28 @@ def test_a_worry_half_made_when_the_ipad_is_left_is_sent_not_lost(
     assert any(t.startswith("The iPad was left on the worry screen before Ben") for t in texts)
     ipad.go_back()  # the next pupil cannot step back into Ben's worry
     expect(ipad.get_by_text("my uncle hurts me")).to_have_count(0)
+
+
+def test_a_worry_sent_after_the_session_ended_is_still_thanked(
+    new_ipad: Callable[[], BrowserContext], live_server: LiveServer
+) -> None:
+    """Chloe's session ends while she tells her worry (the end of the school day): the worry
+    reaches the team, and she is thanked, not sent to the class tiles with no word."""
+    ipad = _class_ipad(new_ipad, live_server, "Oak late iPad")
+    ipad.get_by_role("button", name="Chloe").tap()
+    ipad.get_by_role("link", name="Report a worry", exact=True).tap()
+    ipad.get_by_role("button", name="I feel sad or worried").tap()
+    before = _count(live_server)
+    with live_server.app.app_context():
+        db = get_session()
+        for row in db.scalars(select(UserSession).where(UserSession.ended_at.is_(None))):
+            row.expires_at = utcnow() - timedelta(minutes=1)
+        db.commit()
+    ipad.get_by_role("button", name="Send").tap()
+    expect(ipad.get_by_role("heading", name="Thank you for telling.")).to_be_visible()
+    _wait_for_count(live_server, before + 1)
+    assert _incidents(live_server)[-1].what == "sad"
+    expect(ipad.get_by_text("A worry is saved on this iPad. It is not sent yet.")).to_be_hidden()
 
 
 def test_double_tap_on_send_makes_one_incident(
