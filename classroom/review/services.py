@@ -20,6 +20,7 @@ from classroom.localtime import local_time, local_today, to_local
 from classroom.pupils.models import Pupil, SchoolClass
 from classroom.worries.models import (
     CATEGORY_LABELS,
+    Category,
     Incident,
     IncidentAction,
     Status,
@@ -155,8 +156,29 @@ def _tally(review: Review, incident: Incident, scrub: Callable[[str], str], zone
         )
 
 
+NOT_TRIAGED = "Not triaged"
+
+
+def triaged(incident: Incident) -> bool:
+    """Whether the safeguarding team has triaged it: only triage sets `risk` (and it always
+    sets the category with it), so a risk is the sign a person decided the category.
+
+    `category` alone is not: a pupil's worry arrives with one the app guessed from the first
+    picture tapped (worries.flow.SUGGESTED_CATEGORY), and a staff concern with the one its
+    author chose ("Not sure" allowed). Both are guesses the team confirms or changes at triage;
+    the queue marks both "(suggested)" until then, and so the review treats both the same.
+    """
+    return incident.risk is not None and incident.category is not None
+
+
+def triaged_category(incident: Incident) -> Category | None:
+    """The category the team decided, or None while it is still a guess."""
+    return incident.category if triaged(incident) else None
+
+
 def _label(incident: Incident) -> str:
-    return CATEGORY_LABELS[incident.category] if incident.category else "Not triaged"
+    category = triaged_category(incident)
+    return CATEGORY_LABELS[category] if category else NOT_TRIAGED
 
 
 def _pathways(incident: Incident) -> list[str]:
@@ -329,7 +351,8 @@ def _rows(session: Session, school_id: int, zone: ZoneInfo) -> list[list[str]]:
         "received",
         "source",
         "status",
-        "category",
+        "category",  # as triaged; empty until then
+        "suggested_category",  # the app's or the raiser's guess, until triage replaces it
         "risk",
         "child_protection",
         "pupils",
@@ -360,7 +383,8 @@ def _rows(session: Session, school_id: int, zone: ZoneInfo) -> list[list[str]]:
                     local_time(i.created_at, "iso", zone=zone),  # the school's clock, zone named
                     i.source,
                     i.status,
-                    i.category,
+                    triaged_category(i),
+                    None if triaged(i) else i.category,
                     i.risk,
                     "yes" if i.child_protection else "no",
                     pupils,

@@ -25,7 +25,15 @@ from classroom.pupils.models import Pupil
 from classroom.review import disclosure
 from classroom.review.disclosure import PublicReview
 from classroom.review.services import Review, academic_year_of, terms_of_year
-from classroom.worries.models import Category, Incident, IncidentPupil, PupilRole, Source, Status
+from classroom.worries.models import (
+    Category,
+    Incident,
+    IncidentPupil,
+    PupilRole,
+    Risk,
+    Source,
+    Status,
+)
 from tests.conftest import Clock
 from tests.factories import make_class, make_pupil
 
@@ -48,6 +56,7 @@ def _incident(session: Session, pupil: Pupil, category: Category, when: datetime
         created_at=when,
         acknowledged_at=when,
         category=category,
+        risk=Risk.LOW,  # triaged: the review counts its category
     )
     session.add(incident)
     session.flush()

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from classroom.accounts.models import Account, Role
 from classroom.db import utcnow
 from classroom.review.services import _scrubber
-from classroom.worries.models import Category, Incident, Source, Status
+from classroom.worries.models import Category, Incident, Risk, Source, Status
 from tests.factories import make_class, make_pupil
 
 
@@ -101,6 +101,7 @@ def test_the_governors_page_shows_no_birth_date_or_age(
             acknowledged_at=now,
             closed_at=now,
             category=Category.WELLBEING,
+            risk=Risk.LOW,
             lessons_learnt=(
                 "The girl born March 14, 2011 (Mar 14 2011, the 14th of March 2011, "
                 "born March 2011) turned 15 and she is 15 now; staff may call home in March."

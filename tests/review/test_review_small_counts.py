@@ -17,7 +17,15 @@ from sqlalchemy.orm import Session
 from classroom.accounts.models import Account, Role
 from classroom.db import utcnow
 from classroom.pupils.models import Pathway, Pupil
-from classroom.worries.models import Category, Incident, IncidentPupil, PupilRole, Source, Status
+from classroom.worries.models import (
+    Category,
+    Incident,
+    IncidentPupil,
+    PupilRole,
+    Risk,
+    Source,
+    Status,
+)
 from tests.factories import make_class, make_pupil
 
 
@@ -40,6 +48,7 @@ def _incidents(
             created_at=now,
             acknowledged_at=now,
             category=category,
+            risk=Risk.LOW,  # triaged: the review counts its category
             child_protection=child_protection,
         )
         session.add(incident)
