@@ -28,12 +28,16 @@
   // iPad to the class tiles so the next pupil never sees the last one's screen. A screen may keep
   // something first (worry.js: a worry half made is sent, not lost).
   var idleMinutes = parseFloat(body.getAttribute("data-idle-minutes") || "0");
-  function idle() {
+  var idle = function () {
     var keep = window.classroomBeforeIdle;
     var kept = keep ? keep() : null;
     if (kept && kept.then) { kept.then(finish, finish); } else { finish(); }
-  }
-  if (idleMinutes > 0 && finished) {
+  };
+  // Before sign-in (a picture password half tapped) there is no session to end: the screen
+  // goes back to the class tiles, and what was tapped goes with it.
+  var leave = body.getAttribute("data-idle-leave");
+  if (leave && !finished) { idle = function () { window.location.replace(leave); }; }
+  if (idleMinutes > 0 && (finished || leave)) {
     var timer = null;
     var reset = function () {
       if (timer) { window.clearTimeout(timer); }

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Page
+from collections.abc import Callable
+
+from playwright.sync_api import BrowserContext, Page
 from sqlalchemy import select
 
 from classroom.db import get_session
@@ -56,3 +58,29 @@ def set_scanning(
 def set_symbol_size(server: LiveServer, first_name: str, size: SymbolSize) -> None:
     """A pupil's symbol size as staff set it."""
     set_pupil(server, first_name, symbol_size=size)
+
+
+# The page's idle time, as the school could set it, but in seconds: set on <body> as it is made,
+# before app.js reads it.
+IDLE_IN_SIX_SECONDS = """
+new MutationObserver(function (_records, observer) {
+  if (!document.body) { return; }
+  if (document.body.hasAttribute("data-idle-minutes")) {
+    document.body.setAttribute("data-idle-minutes", "0.1");
+  }
+  observer.disconnect();
+}).observe(document, { childList: true, subtree: true });
+"""
+
+
+def class_ipad(new_ipad: Callable[[], BrowserContext], server: LiveServer, name: str) -> Page:
+    """A new iPad made a class iPad by a teacher, on the class tiles."""
+    page = new_ipad().new_page()
+    sign_in(page, server, "teacher")
+    page.goto(server.url + "/class-ipads/")
+    form = page.locator("form", has=page.get_by_role("heading", name="Make this iPad a class iPad"))
+    form.get_by_label("iPad name").fill(name)
+    form.get_by_role("button", name="Make this a class iPad").click()
+    sign_out(page)
+    page.goto(server.url + "/class-ipad")
+    return page

@@ -9,6 +9,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from classroom.cli import enrol_link
 from tests.browser.conftest import LiveServer, assert_accessible, sign_in, sign_out
+from tests.browser.ipad_helpers import IDLE_IN_SIX_SECONDS, class_ipad, set_pupil
 
 MIN_PUPIL_TARGET = 64
 
@@ -98,3 +99,28 @@ def test_pupil_signs_in_with_a_picture_password_by_switch(
         page.keyboard.press("Space")
         page.wait_for_load_state()
     expect(page.get_by_role("heading", name="Hello Dev")).to_be_visible()
+
+
+def test_a_picture_password_half_tapped_is_forgotten_at_the_idle_time(
+    new_ipad: Callable[[], BrowserContext], live_server: LiveServer
+) -> None:
+    """Dev taps two of his three pictures and walks away: at the idle time the iPad goes back
+    to the class tiles, so the next child's tap cannot finish his password. The screen wears
+    Dev's own contrast, as his other screens do."""
+    set_pupil(live_server, "Dev", high_contrast=True)
+    try:
+        page = class_ipad(new_ipad, live_server, "Oak iPad idle")
+        page.add_init_script(IDLE_IN_SIX_SECONDS)  # from the next page on
+        page.get_by_role("button", name="Dev").tap()
+        expect(page.locator("body")).to_have_class(re.compile(r"\bhigh-contrast\b"))
+        assert_accessible(page)
+        for word in ("cat", "dog"):
+            page.get_by_role("button", name=word, exact=True).tap()
+        expect(page.locator(".progress .dot.filled")).to_have_count(2)
+        expect(page.get_by_role("heading", name="Who are you?")).to_be_visible(timeout=30_000)
+        page.get_by_role("button", name="Dev").tap()
+        expect(page.locator(".progress .dot.filled")).to_have_count(0)
+        page.get_by_role("button", name="star", exact=True).tap()
+        expect(page.get_by_role("heading", name="Hello Dev")).to_have_count(0)
+    finally:
+        set_pupil(live_server, "Dev", high_contrast=False)

@@ -13,7 +13,8 @@ from classroom.accounts.models import UserSession
 from classroom.db import get_session, utcnow
 from classroom.worries.models import Incident
 from tests.app_settings import school_today
-from tests.browser.conftest import LiveServer, assert_accessible, sign_in, sign_out
+from tests.browser.conftest import LiveServer, assert_accessible, sign_in
+from tests.browser.ipad_helpers import IDLE_IN_SIX_SECONDS, class_ipad
 
 
 def _incidents(server: LiveServer) -> list[Incident]:
@@ -30,18 +31,6 @@ def _wait_for_count(server: LiveServer, expected: int, seconds: float = 5) -> No
     deadline = time.monotonic() + seconds
     while _count(server) < expected and time.monotonic() < deadline:
         time.sleep(0.1)
-
-
-def _class_ipad(new_ipad: Callable[[], BrowserContext], server: LiveServer, name: str) -> Page:
-    page = new_ipad().new_page()
-    sign_in(page, server, "teacher")
-    page.goto(server.url + "/class-ipads/")
-    form = page.locator("form", has=page.get_by_role("heading", name="Make this iPad a class iPad"))
-    form.get_by_label("iPad name").fill(name)
-    form.get_by_role("button", name="Make this a class iPad").click()
-    sign_out(page)
-    page.goto(server.url + "/class-ipad")
-    return page
 
 
 def _press(page: Page, name: str, role: str = "button") -> None:
@@ -62,7 +51,7 @@ def test_pupil_reports_by_switch_and_the_dsl_sees_it_without_reloading(
     dsl.evaluate("window.stillThisPage = true")
     before = _count(live_server)
 
-    ipad = _class_ipad(new_ipad, live_server, "Oak switch iPad")
+    ipad = class_ipad(new_ipad, live_server, "Oak switch iPad")
     _press(ipad, "Ben")
     expect(ipad.get_by_role("heading", name="Hello Ben")).to_be_visible()
     _press(ipad, "Report a worry", "link")
@@ -107,7 +96,7 @@ def test_pupil_reports_by_switch_and_the_dsl_sees_it_without_reloading(
 def test_pupil_reports_by_touch_in_three_taps(
     new_ipad: Callable[[], BrowserContext], live_server: LiveServer
 ) -> None:
-    ipad = _class_ipad(new_ipad, live_server, "Oak touch iPad")
+    ipad = class_ipad(new_ipad, live_server, "Oak touch iPad")
     ipad.get_by_role("button", name="Chloe").tap()
     ipad.get_by_role("link", name="Report a worry", exact=True).tap()
     before = _count(live_server)
@@ -121,7 +110,7 @@ def test_pupil_reports_by_touch_in_three_taps(
 def test_offline_worry_is_saved_encrypted_and_sent_once_when_back_online(
     new_ipad: Callable[[], BrowserContext], live_server: LiveServer
 ) -> None:
-    ipad = _class_ipad(new_ipad, live_server, "Oak offline iPad")
+    ipad = class_ipad(new_ipad, live_server, "Oak offline iPad")
     ipad.get_by_role("button", name="Dev").tap()
     for word in ("cat", "dog", "star"):
         ipad.get_by_role("button", name=word, exact=True).tap()
@@ -164,26 +153,13 @@ def test_offline_worry_is_saved_encrypted_and_sent_once_when_back_online(
     assert _incidents(live_server)[-1].what == "stranger"
 
 
-# The page's idle time, as the school could set it, but in seconds: set on <body> as it is made,
-# before app.js reads it.
-IDLE_IN_SIX_SECONDS = """
-new MutationObserver(function (_records, observer) {
-  if (!document.body) { return; }
-  if (document.body.hasAttribute("data-idle-minutes")) {
-    document.body.setAttribute("data-idle-minutes", "0.1");
-  }
-  observer.disconnect();
-}).observe(document, { childList: true, subtree: true });
-"""
-
-
 def test_a_worry_half_made_when_the_ipad_is_left_is_sent_not_lost(
     new_ipad: Callable[[], BrowserContext], live_server: LiveServer
 ) -> None:
     """Ben chooses an answer and types, then touches nothing: at the idle time the iPad goes back
     to the class tiles (the next pupil sees nothing of his), and what he told reaches the team,
     marked as not sent by him."""
-    ipad = _class_ipad(new_ipad, live_server, "Oak idle iPad")
+    ipad = class_ipad(new_ipad, live_server, "Oak idle iPad")
     ipad.get_by_role("button", name="Ben").tap()
     ipad.add_init_script(IDLE_IN_SIX_SECONDS)  # from the next page on
     ipad.get_by_role("link", name="Report a worry", exact=True).tap()
@@ -208,7 +184,7 @@ def test_a_worry_sent_after_the_session_ended_is_still_thanked(
 ) -> None:
     """Chloe's session ends while she tells her worry (the end of the school day): the worry
     reaches the team, and she is thanked, not sent to the class tiles with no word."""
-    ipad = _class_ipad(new_ipad, live_server, "Oak late iPad")
+    ipad = class_ipad(new_ipad, live_server, "Oak late iPad")
     ipad.get_by_role("button", name="Chloe").tap()
     ipad.get_by_role("link", name="Report a worry", exact=True).tap()
     ipad.get_by_role("button", name="I feel sad or worried").tap()
@@ -228,7 +204,7 @@ def test_a_worry_sent_after_the_session_ended_is_still_thanked(
 def test_double_tap_on_send_makes_one_incident(
     new_ipad: Callable[[], BrowserContext], live_server: LiveServer
 ) -> None:
-    ipad = _class_ipad(new_ipad, live_server, "Oak double iPad")
+    ipad = class_ipad(new_ipad, live_server, "Oak double iPad")
     ipad.get_by_role("button", name="Finn").tap()
     ipad.get_by_role("link", name="Report a worry", exact=True).tap()
     before = _count(live_server)
@@ -243,7 +219,7 @@ def test_double_tap_on_send_makes_one_incident(
 def test_dsl_triages_and_closes_and_the_pages_are_accessible(
     new_ipad: Callable[[], BrowserContext], live_server: LiveServer
 ) -> None:
-    ipad = _class_ipad(new_ipad, live_server, "Oak close iPad")
+    ipad = class_ipad(new_ipad, live_server, "Oak close iPad")
     ipad.get_by_role("button", name="Ella").tap()
     ipad.get_by_role("link", name="Report a worry", exact=True).tap()
     ipad.get_by_role("button", name="I saw something upsetting").tap()
@@ -305,7 +281,7 @@ def test_after_telling_mid_lesson_the_pupil_goes_back_to_the_same_screen(
 ) -> None:
     """"Thank you for telling" offers the way back to the lesson screen the worry button was
     pressed on, in the same attempt (before, only Home: starting again lost the place)."""
-    ipad = _class_ipad(new_ipad, live_server, "Oak back iPad")
+    ipad = class_ipad(new_ipad, live_server, "Oak back iPad")
     ipad.get_by_role("button", name="Finn").tap()
     ipad.locator("a[href^='/pupil/lessons/']").first.tap()
     ipad.get_by_role("button", name="Start").tap()
