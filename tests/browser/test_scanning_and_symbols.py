@@ -10,7 +10,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from classroom.pupils.models import Scanning
 from tests.browser.conftest import LiveServer, assert_accessible, sign_in
-from tests.browser.ipad_helpers import enrol_class_ipad, latest_incident, set_scanning
+from tests.browser.ipad_helpers import enrol_class_ipad, latest_incident, set_pupil, set_scanning
 
 RING = re.compile(r"\bscan-focus\b")
 FOCUSED_NAME = """() => {
@@ -189,3 +189,64 @@ def test_staff_symbol_tools_are_accessible_and_print_as_a_strip(
     assert_accessible(page)
     row.get_by_role("button", name="Clear").click()
     expect(page.get_by_text("Cleared.")).to_be_visible()
+
+
+# How far a ring reaches beyond its item: the outline (with its offset) or the widest shadow.
+RING_REACH = """el => {
+  const s = getComputedStyle(el);
+  const outline = parseFloat(s.outlineWidth) + parseFloat(s.outlineOffset);
+  const shadow = /(-?[\\d.]+)px\\s+(-?[\\d.]+)px\\s+(-?[\\d.]+)px\\s+(-?[\\d.]+)px/g;
+  const spreads = [...s.boxShadow.matchAll(shadow)].map(m => parseFloat(m[4]));
+  return Math.max(outline, ...spreads, 0);
+}"""
+
+
+# Where an element's words end on screen: the bottom of their glyphs' boxes (its own box also
+# holds the line's spacing below them).
+TEXT_BOTTOM = """el => {
+  const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  let bottom = 0;
+  while (walker.nextNode()) {
+    if (!walker.currentNode.textContent.trim()) { continue; }
+    const range = document.createRange();
+    range.selectNodeContents(walker.currentNode);
+    for (const rect of range.getClientRects()) { bottom = Math.max(bottom, rect.bottom); }
+  }
+  return bottom;
+}"""
+
+
+def test_a_ringed_item_neither_moves_nor_covers_the_words_beside_it(
+    new_ipad: Callable[[], BrowserContext], live_server: LiveServer
+) -> None:
+    """High contrast and step scanning, at both iPad viewports: Report a worry keeps its place
+    when the ring reaches it (it moved 16px, over Our rules), and the ring round the lesson
+    tiles leaves the "My lessons" heading above them readable (the high-contrast ring was
+    wider and covered half of it)."""
+    _set_scanning(live_server, "Chloe", Scanning.STEP, 2000)
+    set_pupil(live_server, "Chloe", high_contrast=True)
+    try:
+        ipad = _pupil_on_class_ipad(new_ipad, live_server, "Oak ring iPad", "Chloe")
+        for size in ({"width": 1024, "height": 768}, {"width": 810, "height": 1080}):
+            ipad.set_viewport_size(size)
+            ipad.reload()
+            ipad.wait_for_load_state("load")
+            worry = ipad.locator(".worry-rail .worry-button")
+            before = worry.bounding_box()
+            for _ in range(6):  # on to the group of lesson tiles
+                ipad.keyboard.press("Space")
+                if ipad.locator(".tile.scan-focus").count():
+                    break
+            tiles = ipad.locator(".tile.scan-focus").first
+            expect(tiles).to_be_visible()
+            reach = tiles.evaluate(RING_REACH)
+            ring = tiles.bounding_box()
+            assert ring is not None
+            words = ipad.get_by_text("My lessons").evaluate(TEXT_BOTTOM)
+            assert ring["y"] - reach >= words, size
+            _space_until(ipad, "Report a worry")
+            expect(worry).to_have_class(RING)
+            assert worry.bounding_box() == before, size
+    finally:
+        set_pupil(live_server, "Chloe", high_contrast=False)
+        _set_scanning(live_server, "Chloe", Scanning.OFF, 2000)
