@@ -48,6 +48,8 @@ DEFAULTS: dict[str, Any] = {
     "ALERT_POLL_SECONDS": 8,  # how often staff pages ask for the unacknowledged-worries badge
     "NEEDS_HELP_WEEKS": 6,
     "WORKER_INTERVAL_SECONDS": 5,
+    # Tries before an email the mail server refuses (a 5xx) is given up and left to staff. One
+    # that cannot be sent for now (no server, a 4xx) is never given up: its retries slow to hourly.
     "OUTBOX_MAX_ATTEMPTS": 12,
     # Parents and carers: the school's quiet hours hold messages and emails until they end.
     "PARENT_QUIET_START": "16:30",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import smtplib
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from email.headerregistry import AddressHeader
 from email.message import EmailMessage
 from typing import Any
 
@@ -13,7 +14,17 @@ from sqlalchemy.orm import Session
 
 from classroom.outbox.models import OutboxMessage
 
+# How long a worker holds the message it is sending. It leases one message at a time, and one
+# message takes a few SMTP commands, each bounded by CLASSROOM_SMTP_TIMEOUT (10 s by default).
 LEASE = timedelta(minutes=2)
+LONGEST_WAIT = timedelta(hours=1)
+
+# Sends one email; calls its second argument as soon as the server has accepted the message.
+Send = Callable[[EmailMessage, Callable[[], None]], None]
+
+
+class MalformedEmailError(ValueError):
+    """The message cannot be written as an email (its address, say): no retry can mend it."""
 
 
 def enqueue_email(
@@ -51,45 +62,58 @@ def enqueue_email(
 
 def backoff(attempts: int) -> timedelta:
     """Wait longer after each failure: 30 s, 1 min, 2 min ... capped at an hour."""
-    return timedelta(seconds=min(3600, 30 * 2 ** max(0, attempts - 1)))
+    doublings = min(max(0, attempts - 1), 16)  # 30 s * 2**7 is past the cap already
+    return min(LONGEST_WAIT, timedelta(seconds=30 * 2**doublings))
 
 
-def _claim(session: Session, now: datetime, limit: int) -> list[OutboxMessage]:
-    """Lease due messages so two workers never send the same one at the same time."""
-    due = list(
-        session.scalars(
-            select(OutboxMessage)
-            .where(
-                OutboxMessage.sent_at.is_(None),
-                OutboxMessage.dead_at.is_(None),
-                OutboxMessage.next_attempt_at <= now,
-                or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now),
-            )
-            .order_by(OutboxMessage.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
+def _claim(session: Session, now: datetime) -> OutboxMessage | None:
+    """Lease the next due message so two workers never send the same one at the same time.
+
+    One message at a time: a worker that dies mid-send holds only that message for the lease,
+    not a whole batch. On PostgreSQL the row lock (SKIP LOCKED) keeps a second worker off it
+    until the lease is committed; on SQLite the worker's write transaction (BEGIN IMMEDIATE)
+    does the same.
+    """
+    message = session.scalar(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.dead_at.is_(None),
+            OutboxMessage.next_attempt_at <= now,
+            or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now),
         )
+        .order_by(OutboxMessage.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
     )
-    for message in due:
+    if message is not None:
         message.lease_until = now + LEASE
     session.commit()  # the worker's own unit of work: the lease is held before any email leaves
-    return due
+    return message
 
 
 def _email(message: OutboxMessage, sender: str) -> EmailMessage:
+    """The email for a message; MalformedEmailError if its address cannot be one."""
     email = EmailMessage()
-    email["From"] = sender
-    email["To"] = message.to_address
-    email["Subject"] = message.subject
+    try:
+        email["From"] = sender
+        email["To"] = message.to_address
+        email["Subject"] = message.subject
+    except ValueError as error:  # e.g. a line break in a header
+        raise MalformedEmailError(str(error)) from error
+    to = email["To"]
+    addresses = to.addresses if isinstance(to, AddressHeader) else ()
+    if len(addresses) != 1 or not (addresses[0].username and addresses[0].domain):
+        raise MalformedEmailError(f"not an email address: {message.to_address!r}")
     email["Message-ID"] = message.message_id  # the same on every retry, so copies can be merged
     email.set_content(message.body)
     return email
 
 
-def smtp_sender(config: dict[str, Any]) -> Callable[[EmailMessage], None]:
+def smtp_sender(config: dict[str, Any]) -> Send:
     """A function that sends one email over SMTP with the app's settings."""
 
-    def send(email: EmailMessage) -> None:
+    def send(email: EmailMessage, accepted: Callable[[], None]) -> None:
         if not config["SMTP_HOST"]:
             raise ConnectionError("no mail server is configured (CLASSROOM_SMTP_HOST)")
         with smtplib.SMTP(
@@ -100,49 +124,118 @@ def smtp_sender(config: dict[str, Any]) -> Callable[[EmailMessage], None]:
             if config["SMTP_USERNAME"]:
                 smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"])
             smtp.send_message(email)
+            # The server's 250 after DATA: it has the message. Say so before QUIT (the `with`
+            # sends it on leaving), whose answer may be slow or never come.
+            accepted()
 
     return send
 
 
 def deliver_due(
     session: Session,
-    send: Callable[[EmailMessage], None],
+    send: Send,
     sender: str,
     max_attempts: int,
     limit: int = 50,
     *,
     clock: Callable[[], datetime],
 ) -> tuple[int, int]:
-    """Send what is due; returns (sent, failed). Failures are retried later with backoff.
+    """Send what is due, at most `limit`; returns (sent, failed). Failures wait (backoff).
 
-    `clock` is read after each send (and failure), not once: a slow mail server makes a round
-    take minutes, and each message's sent time and next try are stamped when they happen.
+    `clock` is read at each claim, send and failure, not once: a slow mail server makes a round
+    take minutes, and each message's lease, sent time and next try are stamped when they happen.
     """
     sent = failed = 0
-    for message in _claim(session, clock(), limit):
-        try:
-            send(_email(message, sender))
-        except (TimeoutError, OSError, smtplib.SMTPException) as error:
-            _note_failure(message, str(error), max_attempts, clock())
-            failed += 1
-        else:
-            session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == message.id)
-                .values(sent_at=clock(), lease_until=None, attempts=message.attempts + 1)
-            )
+    for _ in range(limit):
+        message = _claim(session, clock())
+        if message is None:
+            break
+        if _deliver(session, message, send, sender, max_attempts, clock):
             sent += 1
-        session.commit()  # one message at a time: a crash after sending never sends it again
+        else:
+            failed += 1
     return sent, failed
 
 
-def _note_failure(message: OutboxMessage, error: str, max_attempts: int, now: datetime) -> None:
+def _deliver(
+    session: Session,
+    message: OutboxMessage,
+    send: Send,
+    sender: str,
+    max_attempts: int,
+    clock: Callable[[], datetime],
+) -> bool:
+    """Send one leased message; True once the mail server has accepted it."""
+    accepted = False
+
+    def record_accepted() -> None:
+        nonlocal accepted
+        _mark_sent(session, message, clock())
+        accepted = True
+
+    try:
+        send(_email(message, sender), record_accepted)
+    except (OSError, smtplib.SMTPException, MalformedEmailError) as error:
+        if accepted:
+            return True  # only the goodbye (QUIT) failed: the server already has the message
+        _note_failure(message, error, max_attempts, clock())
+        session.commit()
+        return False
+    if not accepted:  # a sender that returned without saying: returning means it was sent
+        record_accepted()
+    return True
+
+
+def _mark_sent(session: Session, message: OutboxMessage, now: datetime) -> None:
+    """Record the message as sent and commit at once: a crash from here on never sends it again.
+
+    (A crash between the server's 250 and this commit still can; the stable Message-ID then lets
+    mail programs merge the two copies.)
+    """
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message.id)
+        .values(sent_at=now, lease_until=None, attempts=message.attempts + 1)
+    )
+    session.commit()
+
+
+def refused(error: Exception) -> bool:
+    """Whether this message was refused for good, rather than not delivered for now.
+
+    Refused: the server's 5xx to the message's sender, recipients or content (SMTP says not to
+    repeat those as they are), or an address no email can carry. Everything else waits and is
+    retried for as long as it takes: no mail server configured or reachable (refused, timed
+    out, no DNS), a 4xx ("try later"), the connection dropping, our login or TLS failing (our
+    settings, the same for every message), and a 530 "log in first" to the sender.
+    """
+    if isinstance(error, MalformedEmailError):
+        return True
+    if isinstance(error, smtplib.SMTPRecipientsRefused):  # raised only when every one was
+        return all(code >= 500 for code, _ in error.recipients.values())
+    if isinstance(error, smtplib.SMTPSenderRefused):
+        return error.smtp_code >= 500 and error.smtp_code != 530
+    if isinstance(error, smtplib.SMTPDataError):
+        return error.smtp_code >= 500
+    return False
+
+
+def _note_failure(
+    message: OutboxMessage, error: Exception, max_attempts: int, now: datetime
+) -> None:
     message.attempts += 1
-    message.last_error = error[:500]
+    message.last_error = str(error)[:500] or type(error).__name__
     message.lease_until = None
     message.next_attempt_at = now + backoff(message.attempts)
-    if message.attempts >= max_attempts:
-        message.dead_at = now  # listed for staff; a person has to look at it
+    if isinstance(error, MalformedEmailError):
+        message.dead_at = now  # the stored address never changes: retrying cannot help
+    elif refused(error) and message.attempts >= max_attempts:
+        # A 5xx is final by the SMTP rules, but a mail server being set up or restarted can
+        # refuse for a while, so a refused message is given up (and listed for staff to send
+        # again) only once it has had max_attempts tries. `attempts` counts every try, those
+        # that never reached a server too: one refused after a long outage is given up at
+        # once. Counting refusals alone would need a column of its own.
+        message.dead_at = now
 
 
 def failures(session: Session, scope: Select[OutboxMessage]) -> list[OutboxMessage]:
