@@ -13,6 +13,8 @@
   // the network fails, the plain form still signs the pupil out.
   var body = document.body;
   var finished = document.getElementById("finished-form");
+  var waiting = document.getElementById("finish-waiting");
+  var RETRY_MS = 5000;
   function finish() {
     if (!finished) { return; }
     if (!window.fetch || !window.FormData) { finished.submit(); return; }
@@ -20,7 +22,25 @@
       method: "POST", body: new FormData(finished), credentials: "same-origin", redirect: "manual"
     }).then(function () {
       window.location.replace(finished.getAttribute("data-start-url"));
-    }, function () { finished.submit(); });
+    }, function () {
+      // No network: the server still has the pupil signed in. Cover the screen (the next child
+      // must not go on as this one), say so, and try again until the server has ended it.
+      if (!waiting) { finished.submit(); return; }
+      waitForNetwork();
+      window.setTimeout(finish, RETRY_MS);
+    });
+  }
+  function waitForNetwork() {
+    if (!waiting.hidden) { return; }
+    var confirmBox = document.getElementById("finish-confirm");
+    if (confirmBox) { confirmBox.hidden = true; }
+    Array.prototype.forEach.call(body.children, function (el) {
+      if (el !== waiting) { el.setAttribute("inert", ""); }
+    });
+    waiting.hidden = false;
+    var words = waiting.querySelector(".sym-text");
+    if (words) { words.setAttribute("tabindex", "-1"); words.focus(); }
+    document.dispatchEvent(new CustomEvent("classroom:screen", { detail: waiting }));
   }
   window.classroomFinish = finish;
 

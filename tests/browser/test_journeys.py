@@ -124,3 +124,28 @@ def test_a_picture_password_half_tapped_is_forgotten_at_the_idle_time(
         expect(page.get_by_role("heading", name="Hello Dev")).to_have_count(0)
     finally:
         set_pupil(live_server, "Dev", high_contrast=False)
+
+
+def test_finished_with_no_network_covers_the_screen_until_the_pupil_is_signed_out(
+    new_ipad: Callable[[], BrowserContext], live_server: LiveServer
+) -> None:
+    """Ben presses Finished while the Wi-Fi is down. The server still has him signed in, so the
+    screen is covered with a sign in pictures (never the browser's error page), nothing of his
+    can be used, and when the network is back the iPad signs him out and shows the tiles."""
+    page = class_ipad(new_ipad, live_server, "Oak iPad offline finish")
+    page.get_by_role("button", name="Ben").tap()
+    expect(page.get_by_role("heading", name="Hello Ben")).to_be_visible()
+    page.context.set_offline(True)
+    page.get_by_role("button", name="Finished").tap()
+    page.get_by_role("button", name="Yes, I am finished").tap()
+    sign = page.get_by_role("alertdialog", name="No internet. Ask an adult.")
+    expect(sign).to_be_visible()
+    expect(sign.locator(".sym-word img:not(.sym-missing)").first).to_be_visible()
+    assert page.url.endswith("/pupil/")  # still the app's page, not the browser's error
+    expect(page.locator("#main")).to_have_attribute("inert", "")
+    expect(page.locator(".worry-rail")).to_have_attribute("inert", "")
+    assert_accessible(page)
+    page.context.set_offline(False)
+    expect(page.get_by_role("heading", name="Who are you?")).to_be_visible(timeout=20_000)
+    page.goto(live_server.url + "/pupil/")  # Ben's session has ended on the server
+    expect(page.get_by_role("heading", name="Who are you?")).to_be_visible()
