@@ -173,6 +173,7 @@
       audio.removeEventListener("error", failed);
       clearHighlight(container);
       if (playing === handle) { playing = null; }
+      handle.finished = true;
       if (handle.done) { handle.done(); }
     }
     function failed() { finish(); deviceSpeak(clip.text || "", container, single, ask); }
@@ -252,6 +253,7 @@
       if (waiting) { window.clearTimeout(waiting); waiting = null; }
       clearHighlight(container);
       if (playing === handle) { playing = null; }
+      handle.finished = true;
       if (handle.done) { handle.done(); }
     }
     utterance.onstart = function () { started = true; heard(); };
@@ -442,19 +444,26 @@
     return words;
   }
 
+  function reading(button, on) {
+    button.classList.toggle("is-reading", on);
+    button.setAttribute("aria-pressed", on ? "true" : "false");
+  }
+
   function readContainer(container, button) {
-    if (button && button.classList.contains("is-reading")) { stop(); return Promise.resolve(null); }
+    if (button && button.classList.contains("is-reading")) {
+      stop();
+      reading(button, false);  // whatever happened to the speech, the button is free again
+      return Promise.resolve(null);
+    }
     var text = (container.getAttribute("data-say") || container.textContent).trim();
     var controls = controlsSaidWith(container);
     if (controls.length) { text += (/[.!?]$/.test(text) ? " " : ". ") + controls.join(" "); }
     return speak(text, container, null).then(function (handle) {
-      if (handle && button) {
-        button.classList.add("is-reading");
-        button.setAttribute("aria-pressed", "true");
-        handle.done = function () {
-          button.classList.remove("is-reading");
-          button.setAttribute("aria-pressed", "false");
-        };
+      // Speech that has already ended (a short clip, or audio that failed and fell back) must
+      // not leave the button pressed: a press would then only stop what is not playing.
+      if (handle && button && !handle.finished) {
+        reading(button, true);
+        handle.done = function () { reading(button, false); };
       }
       return handle;
     });
