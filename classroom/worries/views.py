@@ -92,6 +92,7 @@ from classroom.worries.models import (
     PupilRole,
     Referral,
     Risk,
+    Source,
     Status,
 )
 from classroom.worries.once_web import applied_once
@@ -700,7 +701,7 @@ def _fill_choices(incident: Incident, forms: dict[str, Form]) -> None:
             forms[
                 "triage"
             ].category.description = (
-                f"Suggested by what the pupil chose: {CATEGORY_LABELS[incident.category]}."
+                f"Suggested by {_suggested_by(incident)}: {CATEGORY_LABELS[incident.category]}."
             )
     if "action" in forms:
         forms["action"].owner_id.choices = {"": "Choose who…"} | team
@@ -841,6 +842,12 @@ def detail(incident_id: int) -> ResponseReturnValue:
     db = get_session()
     services.view(db, current_actor(), incident, now=utcnow())
     return _detail_page(incident)
+
+
+def _suggested_by(incident: Incident) -> str:
+    if incident.source == Source.STAFF:
+        return "whoever raised the concern"
+    return "what the pupil chose"
 
 
 def _not_saved(incident: Incident, forms: dict[str, Form] | None) -> list[tuple[str, str]]:

@@ -91,6 +91,23 @@ def test_incident_page_starts_every_decision_empty(client: FlaskClient, session:
     assert "Suggested by what the pupil chose: Cyberbullying" in page
 
 
+def test_a_staff_concern_category_is_named_as_the_raisers_suggestion(
+    client: FlaskClient, session: Session
+) -> None:
+    school = make_school(session)
+    data = services.ConcernInput(
+        school.pupil.id, "Upset after break", "speech", None, Category.CYBERBULLYING
+    )
+    incident = services.raise_concern(
+        session, school.teacher, str(uuid.uuid4()), data, now=utcnow(), base_url=base_url()
+    )
+    session.commit()
+    sign_in(client, school.dsl.username)
+    page = client.get(f"/safeguarding/{incident.id}").text
+    assert "Suggested by whoever raised the concern: Cyberbullying" in page
+    assert "what the pupil chose" not in page
+
+
 def test_parent_contact_without_a_decision_is_refused_not_inform_now(
     client: FlaskClient, session: Session
 ) -> None:
