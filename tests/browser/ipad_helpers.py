@@ -76,11 +76,5 @@ new MutationObserver(function (_records, observer) {
 def class_ipad(new_ipad: Callable[[], BrowserContext], server: LiveServer, name: str) -> Page:
     """A new iPad made a class iPad by a teacher, on the class tiles."""
     page = new_ipad().new_page()
-    sign_in(page, server, "teacher")
-    page.goto(server.url + "/class-ipads/")
-    form = page.locator("form", has=page.get_by_role("heading", name="Make this iPad a class iPad"))
-    form.get_by_label("iPad name").fill(name)
-    form.get_by_role("button", name="Make this a class iPad").click()
-    sign_out(page)
-    page.goto(server.url + "/class-ipad")
+    enrol_class_ipad(page, server, name)
     return page

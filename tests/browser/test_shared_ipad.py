@@ -9,21 +9,10 @@ from sqlalchemy import select
 
 from classroom.db import get_session
 from classroom.worries.models import Incident
-from tests.browser.conftest import LiveServer, sign_in, sign_out
+from tests.browser.conftest import LiveServer
+from tests.browser.ipad_helpers import class_ipad
 
 AMIRAS_WORDS = "A boy in year 9 keeps messaging me at night"
-
-
-def _class_ipad(new_ipad: Callable[[], BrowserContext], server: LiveServer, name: str) -> Page:
-    page = new_ipad().new_page()
-    sign_in(page, server, "teacher")
-    page.goto(server.url + "/class-ipads/")
-    form = page.locator("form", has=page.get_by_role("heading", name="Make this iPad a class iPad"))
-    form.get_by_label("iPad name").fill(name)
-    form.get_by_role("button", name="Make this a class iPad").click()
-    sign_out(page)
-    page.goto(server.url + "/class-ipad")
-    return page
 
 
 def _back(ipad: Page) -> None:
@@ -57,7 +46,7 @@ def _amira_types_a_worry_and_finishes(ipad: Page) -> None:
 def test_back_never_brings_the_last_pupils_unsent_words_into_the_next_pupils_worry(
     new_ipad: Callable[[], BrowserContext], live_server: LiveServer
 ) -> None:
-    ipad = _class_ipad(new_ipad, live_server, "Oak shared iPad")
+    ipad = class_ipad(new_ipad, live_server, "Oak shared iPad")
     _amira_types_a_worry_and_finishes(ipad)
     ipad.get_by_role("button", name="Ben").tap()
     expect(ipad.get_by_role("heading", name="Hello Ben")).to_be_visible()
@@ -77,7 +66,7 @@ def test_back_never_brings_the_last_pupils_unsent_words_into_the_next_pupils_wor
 def test_back_never_shows_the_last_pupils_thank_you_page(
     new_ipad: Callable[[], BrowserContext], live_server: LiveServer
 ) -> None:
-    ipad = _class_ipad(new_ipad, live_server, "Oak thanks iPad")
+    ipad = class_ipad(new_ipad, live_server, "Oak thanks iPad")
     ipad.get_by_role("button", name="Amira").tap()
     ipad.get_by_role("link", name="Report a worry", exact=True).tap()
     ipad.get_by_role("button", name="Someone was unkind").tap()

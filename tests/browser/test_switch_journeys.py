@@ -21,8 +21,8 @@ from classroom.db import get_session
 from classroom.lessons import content
 from classroom.pupils.models import Scanning
 from classroom.worries.models import Incident
-from tests.browser.conftest import LiveServer, assert_accessible, sign_in, sign_out
-from tests.browser.ipad_helpers import set_scanning
+from tests.browser.conftest import LiveServer, assert_accessible
+from tests.browser.ipad_helpers import class_ipad, set_scanning
 
 WORRY_LIMIT = 5
 RINGED = """() => Array.from(document.querySelectorAll(".scan-focus"))
@@ -123,17 +123,6 @@ class Switch:
 
 def _set_scanning(server: LiveServer, first_name: str, mode: Scanning, interval: int) -> None:
     set_scanning(server, first_name, mode, interval, auditory=mode != Scanning.OFF)
-
-
-def _class_ipad(new_ipad: Callable[[], BrowserContext], server: LiveServer, name: str) -> Page:
-    page = new_ipad().new_page()
-    sign_in(page, server, "teacher")
-    page.goto(server.url + "/class-ipads/")
-    form = page.locator("form", has=page.get_by_role("heading", name="Make this iPad a class iPad"))
-    form.get_by_label("iPad name").fill(name)
-    form.get_by_role("button", name="Make this a class iPad").click()
-    sign_out(page)
-    return page
 
 
 def _sign_in_pupil(page: Page, server: LiveServer, pupil: str) -> None:
@@ -249,7 +238,7 @@ def _journey(
     mode: Scanning,
 ) -> Switch:
     _set_scanning(server, pupil, mode, 700)
-    page = _class_ipad(new_ipad, server, f"Oak {mode.value} switch iPad")
+    page = class_ipad(new_ipad, server, f"Oak {mode.value} switch iPad")
     switch = Switch(page, mode)
     switch.listen()
     _sign_in_pupil(page, server, pupil)
@@ -287,7 +276,7 @@ def test_scan_order_is_content_then_next_then_worry_and_finished_last(
     new_ipad: Callable[[], BrowserContext], live_server: LiveServer
 ) -> None:
     _set_scanning(live_server, "Chloe", Scanning.STEP, 2000)
-    page = _class_ipad(new_ipad, live_server, "Oak scan-order iPad")
+    page = class_ipad(new_ipad, live_server, "Oak scan-order iPad")
     switch = Switch(page, Scanning.STEP)
     switch.listen()
     _sign_in_pupil(page, live_server, "Chloe")
@@ -320,7 +309,7 @@ def test_report_a_worry_is_the_third_stop_on_a_screen_with_nothing_to_choose(
     """A lesson's start and Our rules have no cards: the highlight reached Report a worry in
     two stops there, so the learnt "Space, Space, Enter" chose Finished."""
     _set_scanning(live_server, "Amira", Scanning.STEP, 2000)
-    page = _class_ipad(new_ipad, live_server, "Oak third-stop iPad")
+    page = class_ipad(new_ipad, live_server, "Oak third-stop iPad")
     switch = Switch(page, Scanning.STEP)
     _sign_in_pupil(page, live_server, "Amira")
     page.goto(live_server.url + path)
@@ -342,7 +331,7 @@ def test_space_follows_a_link_as_enter_does_with_scanning_off(
     new_ipad: Callable[[], BrowserContext], live_server: LiveServer
 ) -> None:
     _set_scanning(live_server, "Chloe", Scanning.OFF, 1500)
-    page = _class_ipad(new_ipad, live_server, "Oak space-link iPad")
+    page = class_ipad(new_ipad, live_server, "Oak space-link iPad")
     _sign_in_pupil(page, live_server, "Chloe")
     page.locator(".worry-rail a:visible").first.focus()
     page.keyboard.press("Space")
@@ -353,7 +342,7 @@ def test_keyboard_users_meet_one_tab_stop_per_card_and_per_sentence(
     new_ipad: Callable[[], BrowserContext], live_server: LiveServer
 ) -> None:
     _set_scanning(live_server, "Chloe", Scanning.OFF, 1500)
-    page = _class_ipad(new_ipad, live_server, "Oak keyboard iPad")
+    page = class_ipad(new_ipad, live_server, "Oak keyboard iPad")
     switch = Switch(page, Scanning.OFF)
     switch.listen()
     _sign_in_pupil(page, live_server, "Chloe")
