@@ -14,13 +14,14 @@ from PIL import Image
 from playwright.sync_api import BrowserContext, Page, Response, expect
 
 from tests.browser.conftest import LiveServer, sign_in
+from tests.browser.ipad_helpers import class_ipad
 from tests.browser.test_shared_ipad import (
     AMIRAS_WORDS,
     _amira_types_a_worry_and_finishes,
     _back,
     _incidents_with,
 )
-from tests.browser.test_worry_journey import _class_ipad, _count, _incidents
+from tests.browser.test_worry_journey import _count, _incidents
 
 LESSON = "/pupil/lessons/feelings-online"  # on Ben's map (pre-formal)
 CACHED = re.compile(
@@ -70,7 +71,7 @@ def network(live_server: LiveServer) -> Iterator[RequestLog]:
 
 def _installed_ipad(new_ipad: Callable[..., BrowserContext], server: LiveServer, name: str) -> Page:
     """A class iPad whose service worker is installed and controls its start screen."""
-    page = _class_ipad(lambda: new_ipad(service_workers="allow"), server, name)
+    page = class_ipad(lambda: new_ipad(service_workers="allow"), server, name)
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     return page
 
