@@ -17,6 +17,12 @@ from classroom.parents.delivery import CarerEmails
 from classroom.parents.delivery import school_today as local_day
 from classroom.parents.invites import InviteSettings
 
+# The school day's end for test apps, whose clock is the real one unless a test sets it: a day
+# that ends at midnight, so every pupil session lasts the after-hours hour from its sign-in.
+# "23:59" gave a pupil signed in at 23:58:57 a three-second session, and a CI run that reached
+# a switch test in that minute failed on it.
+DAY_ENDED = "00:00"
+
 
 def base_url() -> str:
     return str(current_app.config["BASE_URL"])

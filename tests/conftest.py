@@ -17,6 +17,7 @@ from classroom.accounts.models import Account, Role
 from classroom.db import get_session, write_intent
 from classroom.devices.web import cookie_name
 from tests import databases, factories, two_step
+from tests.app_settings import DAY_ENDED
 
 # Fixtures for a real local SMTP server (smtp_port, inbox, mail_server).
 pytest_plugins = ["tests.smtp"]
@@ -94,7 +95,7 @@ def build_app(instance: Path, template: Path, clock: Clock, **overrides: Any) ->
         "SECRET_KEY": SECRET,
         "ARGON2_MEMORY_KIB": 8192,  # still argon2id; less memory so the suite stays quick
         "CLOCK": clock,
-        "SCHOOL_DAY_END": "23:59",
+        "SCHOOL_DAY_END": DAY_ENDED,
         "GC_FREEZE_AT_START": 0,  # many apps in one process: none freezes the suite's objects
         **overrides,
     }

@@ -25,6 +25,7 @@ from classroom import create_app, policy
 from classroom.accounts.models import Role, UserSession
 from classroom.db import get_session
 from tests import databases
+from tests.app_settings import DAY_ENDED
 from tests.conftest import SECRET, RequestIsolatedClient
 from tests.security.walk import ACTORS, World, build_world, principal_of, routes, url_for_rule
 from tests.security.walk import visitor as signed_in_visitor
@@ -51,7 +52,7 @@ def world(tmp_path_factory: pytest.TempPathFactory, template_db: Any) -> Iterato
             "DATABASE_URL": databases.database_for(instance, template_db, lasting=True),
             "SECRET_KEY": SECRET,
             "ARGON2_MEMORY_KIB": 8192,
-            "SCHOOL_DAY_END": "23:59",
+            "SCHOOL_DAY_END": DAY_ENDED,
             "GC_FREEZE_AT_START": 0,  # a test process, not a worker: nothing frozen
         }
     )

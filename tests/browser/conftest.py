@@ -22,7 +22,7 @@ from classroom import create_app, demo
 from classroom.db import get_session, utcnow
 from classroom.migrate import upgrade
 from tests import two_step
-from tests.app_settings import invite_settings
+from tests.app_settings import DAY_ENDED, invite_settings
 from tests.live import LiveServer
 
 CHROMIUM = "/usr/bin/chromium"
@@ -54,7 +54,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             "DATABASE_URL": url,
             "SECRET_KEY": "browser-test-secret-key-0123456789abcdef",
             "ARGON2_MEMORY_KIB": 8192,
-            "SCHOOL_DAY_END": "23:59",
+            "SCHOOL_DAY_END": DAY_ENDED,
         }
     )
     with app.app_context():

@@ -18,7 +18,7 @@ from classroom.db import get_session, utcnow
 from classroom.migrate import upgrade
 from classroom.pupils.models import Pupil
 from classroom.worries import services
-from tests.app_settings import base_url, invite_settings
+from tests.app_settings import DAY_ENDED, base_url, invite_settings
 from tests.browser.conftest import DEMO_PASSWORD, LiveServer, assert_accessible, sign_in
 
 
@@ -147,7 +147,7 @@ def next_school(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             "DATABASE_URL": url,
             "SECRET_KEY": "browser-test-secret-key-next-school-0123456789",
             "ARGON2_MEMORY_KIB": 8192,
-            "SCHOOL_DAY_END": "23:59",
+            "SCHOOL_DAY_END": DAY_ENDED,
             "TRANSFER_SCRYPT_LOG2_N": 14,
         }
     )

@@ -23,6 +23,7 @@ from classroom import create_app
 from classroom.db import get_session
 from classroom.migrate import upgrade
 from classroom.worries import envelope
+from tests.app_settings import DAY_ENDED
 from tests.factories import make_class, make_device, make_pupil
 
 REPORTS = 60
@@ -47,7 +48,7 @@ class Server:
             "CLASSROOM_INSTANCE": str(self.instance),
             "CLASSROOM_ENV": "testing",
             "CLASSROOM_SECRET_KEY": SECRET,
-            "CLASSROOM_SCHOOL_DAY_END": "23:59",
+            "CLASSROOM_SCHOOL_DAY_END": DAY_ENDED,
         }
         self.process = subprocess.Popen(
             [
