@@ -8,6 +8,7 @@ fails here. See tests/security/walk.py for the world, the actors and the expecta
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -109,6 +110,26 @@ def test_the_walk_reaches_every_route_and_uses_real_records(world: World) -> Non
     for actor in FOREIGN:
         hidden = [o for o in outcomes_for(world, actor) if o.foreign and o.status == 404]
         assert hidden, f"{actor} met no record hidden from them"
+
+
+HEADING = re.compile(r"<h([1-6])\b")
+
+
+def heading_skips(html: str) -> list[str]:
+    """Where a page's headings jump down more than one level (h1 then h3): a screen reader's
+    list of headings then shows a part with no heading above it to belong to."""
+    levels = [int(level) for level in HEADING.findall(html)]
+    return [f"h{a} then h{b}" for a, b in zip([0, *levels], levels, strict=False) if b > a + 1]
+
+
+@pytest.mark.parametrize("actor", list(ACTORS))
+def test_every_page_s_headings_go_down_one_level_at_a_time(world: World, actor: str) -> None:
+    found = [
+        f"{o.path}: {skips}"
+        for o in outcomes_for(world, actor)
+        if o.status == 200 and (skips := heading_skips(o.html))
+    ]
+    assert found == [], "\n".join(found)
 
 
 def test_second_schools_staff_see_nothing_of_the_first_on_any_list_page(world: World) -> None:

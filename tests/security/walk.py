@@ -135,6 +135,7 @@ class Outcome:
     location: str
     headers: dict[str, str]
     foreign: bool
+    html: str = ""  # a page's text, when it is an HTML page
 
     def __str__(self) -> str:
         where = f" -> {self.location}" if self.location else ""
@@ -533,6 +534,7 @@ def walk(world: World, actor: str, posts: bool = True) -> list[Outcome]:
                 response.headers.get("Location", ""),
                 dict(response.headers),
                 bool(owners & FOREIGN.get(actor, frozenset())),
+                response.get_data(as_text=True) if response.mimetype == "text/html" else "",
             )
         )
     return outcomes
