@@ -20,7 +20,7 @@ from classroom.assessment.models import (
 from classroom.audit.services import record
 from classroom.errors import Forbidden, Invalid
 from classroom.lessons import content, maps
-from classroom.lessons.models import StepResponse
+from classroom.lessons.models import LessonAttempt, StepResponse
 from classroom.principals import Actor, require_account_id
 from classroom.pupils.models import Pathway, Pupil
 
@@ -215,16 +215,30 @@ class Proposal:
     reason: str
 
 
-def propose(session: Session, pupil: Pupil, lesson_id: str) -> Proposal | None:
-    """A level suggested by the pupil's answers; staff confirm or change it, never automatic."""
+def propose(
+    session: Session, pupil: Pupil, lesson_id: str, pathway: Pathway
+) -> Proposal | None:
+    """A level suggested by the pupil's answers; staff confirm or change it, never automatic.
+
+    Only answers given at the objective's pathway count: a lesson moved from semi-formal to
+    formal has a formal objective that nothing the pupil answered at semi-formal shows."""
     rows = list(
         session.scalars(
-            select(StepResponse).where(
-                StepResponse.pupil_id == pupil.id, StepResponse.lesson_id == lesson_id
+            select(StepResponse)
+            .join(LessonAttempt, LessonAttempt.id == StepResponse.attempt_id)
+            .where(
+                StepResponse.pupil_id == pupil.id,
+                StepResponse.lesson_id == lesson_id,
+                LessonAttempt.pathway == pathway,
             )
         )
     )
-    judged = [r for r in rows if r.correct is not None and r.tries == 1]
+    # A question counts once per attempt, by its first answer: Back after a right answer shows
+    # the cards again, and a second "first try" there must not count as another question.
+    judged: dict[tuple[int, str], bool] = {}
+    for r in sorted(rows, key=lambda r: r.id):
+        if r.correct is not None and r.tries == 1:
+            judged.setdefault((r.attempt_id, r.step_id), r.correct)
     sessions = {r.at.date() for r in rows}
     if not rows:
         return None
@@ -234,7 +248,7 @@ def propose(session: Session, pupil: Pupil, lesson_id: str) -> Proposal | None:
             f"Took part in {len(sessions)} session(s); nothing to "
             "get right or wrong, so look at how they engaged.",
         )
-    share = sum(1 for r in judged if r.correct) / len(judged)
+    share = sum(judged.values()) / len(judged)
     text = f"{round(share * 100)}% right first time over {len(sessions)} session(s)"
     if share >= 0.8 and len(sessions) >= 2:
         return Proposal(Level.SECURE, text)

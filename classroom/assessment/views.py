@@ -294,7 +294,10 @@ def pupil_view(pupil_id: int) -> ResponseReturnValue:
     db = get_session()
     today = local_today()
     cells = _progress_cells(db, pupil, today)
-    proposals = {c.lesson.id: services.propose(db, pupil, c.lesson.id) for c in cells}
+    proposals = {
+        c.lesson.id: services.propose(db, pupil, c.lesson.id, Pathway(c.pathway.value))
+        for c in cells
+    }
     record(db, current_actor(), "assessment.pupil_viewed", pupil)
     return render_template(
         "assessment/pupil.html",

@@ -18,6 +18,7 @@ from classroom.assessment.models import Level, Observation, ObservationShare
 from classroom.db import utcnow
 from classroom.lessons import maps
 from classroom.lessons.content import ChooseStep
+from classroom.lessons.content import Pathway as ContentPathway
 from classroom.pupils.models import Pathway
 from tests.app_settings import school_today
 from tests.conftest import Clock, sign_in
@@ -245,7 +246,7 @@ def test_proposal_from_responses_is_confirmed_by_a_person(
                 )
         ipad.post("/pupil/finished")
         clock.advance(days=1)
-    proposal = services.propose(session, school.pupil, "stop-block-tell")
+    proposal = services.propose(session, school.pupil, "stop-block-tell", Pathway.SEMI_FORMAL)
     assert proposal is not None
     assert proposal.level == Level.SECURE
     assert session.scalar(select(func.count()).select_from(Observation)) == 0  # never automatic
@@ -634,3 +635,41 @@ def test_fast_recording_without_where_keeps_the_pupils_ticked(
     assert session.scalar(select(func.count(Observation.id))) == 0
     assert client.post(path, data=sent | {"context": "home"}).status_code == 303
     assert session.scalar(select(Observation.context)) == "home"
+
+
+def _answer_stop_block_tell(app: Flask, school: object, *, back_then_wrong: bool = False) -> None:
+    """One semi-formal attempt, every choose step right first time; with `back_then_wrong`, the
+    pupil then presses Back on each and taps a wrong card (the page gives a new first try)."""
+    version = app.extensions["lessons"].get("stop-block-tell").version(ContentPathway.SEMI_FORMAL)
+    ipad = pupil_on_ipad(app, school)
+    url = ipad.post("/pupil/lessons/stop-block-tell/start").location
+    for n, step in enumerate(version.steps, 1):
+        if isinstance(step, ChooseStep):
+            right = next(i for i, o in enumerate(step.options, 1) if o.correct)
+            wrong = next(i for i, o in enumerate(step.options, 1) if not o.correct)
+            step_url = url.replace("/steps/1", f"/steps/{n}")
+            ipad.post(step_url, data={"answer": f"o{right}", "tries": "1", "key": f"r{n}"})
+            if back_then_wrong:
+                ipad.post(step_url, data={"answer": f"o{wrong}", "tries": "1", "key": f"w{n}"})
+
+
+def test_a_proposal_counts_only_answers_given_at_the_objective_s_pathway(
+    app: Flask, session: Session
+) -> None:
+    school = make_school(session)
+    _answer_stop_block_tell(app, school)
+    semi = services.propose(session, school.pupil, "stop-block-tell", Pathway.SEMI_FORMAL)
+    assert semi is not None
+    assert "100% right first time" in semi.reason
+    # The lesson moved to formal: nothing the pupil did shows the formal objective.
+    assert services.propose(session, school.pupil, "stop-block-tell", Pathway.FORMAL) is None
+
+
+def test_back_and_a_second_tap_on_an_answered_question_does_not_lower_the_proposal(
+    app: Flask, session: Session
+) -> None:
+    school = make_school(session)
+    _answer_stop_block_tell(app, school, back_then_wrong=True)
+    proposal = services.propose(session, school.pupil, "stop-block-tell", Pathway.SEMI_FORMAL)
+    assert proposal is not None
+    assert "100% right first time over 1 session(s)" in proposal.reason
