@@ -113,6 +113,9 @@ def walks(browser: Browser, live_server: LiveServer) -> dict[str, Any]:
             page.goto(live_server.url + "/class-ipad")
             page.get_by_role("button", name="Ben", exact=True).click()
             walk.check("home", axe=size is SymbolSize.LARGE)
+            page.goto(live_server.url + "/pupil/lessons/a-lesson-taken-off-the-map")
+            walk.check("error")  # "Something went wrong." and Home, both heard
+            page.goto(live_server.url + "/pupil/")
             page.locator(".rules-tile").click()
             walk.check("rules")
             page.goto(live_server.url + "/pupil/")
