@@ -35,8 +35,9 @@ class Period:
     start: date
     end: date  # inclusive
 
-    def contains(self, moment: datetime) -> bool:
-        return self.start <= moment.date() <= self.end
+    def contains(self, day: date) -> bool:
+        """Whether a day (the school's local date, as terms are) falls in the period."""
+        return self.start <= day <= self.end
 
 
 def term_of(day: date) -> Period:
@@ -105,7 +106,7 @@ def build_all(
         _review(
             session,
             period,
-            [i for i in everything if period.contains(i.created_at)],
+            [i for i in everything if period.contains(to_local(i.created_at, zone).date())],
             scrub,
             now=now,
             zone=zone,
@@ -151,9 +152,8 @@ def _tally(review: Review, incident: Incident, scrub: Callable[[str], str], zone
     review.child_protection += incident.child_protection
     review.open_now += incident.status != Status.CLOSED
     if incident.closed_at and incident.lessons_learnt:
-        review.lessons.append(
-            (incident.closed_at.date(), _label(incident), scrub(incident.lessons_learnt))
-        )
+        closed_on = to_local(incident.closed_at, zone).date()
+        review.lessons.append((closed_on, _label(incident), scrub(incident.lessons_learnt)))
 
 
 NOT_TRIAGED = "Not triaged"

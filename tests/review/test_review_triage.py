@@ -12,6 +12,8 @@ import io
 import re
 import uuid
 from collections.abc import Callable
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pyzipper
 from flask import Flask
@@ -20,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account, Role
 from classroom.db import utcnow
+from classroom.review.services import academic_year_of, build_all, term_of
 from classroom.worries import services
 from classroom.worries.models import Category, Incident, Risk
 from tests.app_settings import base_url
@@ -127,3 +130,24 @@ def test_export_gives_the_category_as_triaged_and_the_guess_apart(
     assert rows[guessed.reference]["suggested_category"] == Category.CYBERBULLYING
     assert rows[decided.reference]["category"] == Category.INAPPROPRIATE_MATERIAL
     assert rows[decided.reference]["suggested_category"] == ""
+
+
+def test_an_incident_counts_in_the_term_of_the_school_s_own_date(
+    session: Session,
+) -> None:
+    """00:05-00:40 on 1 September in London is still 31 August in UTC: the new school year."""
+    school = make_school(session)
+    for minute in (5, 20, 40):
+        services.raise_worry(
+            session, school.pupil, school.device, str(uuid.uuid4()),
+            services.WorryChoices(what="unkind"),
+            now=datetime(2026, 8, 31, 23, minute, tzinfo=UTC), base_url=base_url(),
+        )  # fmt: skip
+    session.flush()
+    london, now = ZoneInfo("Europe/London"), datetime(2026, 9, 2, 9, tzinfo=UTC)
+    autumn, summer = term_of(date(2026, 9, 1)), term_of(date(2026, 8, 1))
+    year = academic_year_of(date(2026, 9, 1))
+    periods = [year, autumn, summer]
+    found = build_all(session, school.teacher.school_id, periods, now=now, zone=london)
+    assert [review.total for review in found] == [3, 3, 0]
+    assert dict(found[0].by_month) == {"2026-09": 3}
