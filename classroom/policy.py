@@ -441,26 +441,50 @@ def can_pupil_sign_in_on(pupil: Pupil, device_class_id: int) -> bool:
 
 
 def visible_incidents(actor: Actor) -> Select[Incident]:
-    """Incidents the actor may open: the safeguarding team all of their school's, nobody else any.
+    """Incidents the actor may open: the safeguarding team all of their school's, nobody else any,
+    and no team member one whose record names them the subject of the worry (`is_subject_of`).
 
     Staff who raised a concern see what they raised through `raised_concerns`, never the file.
     """
     account = holder(actor, "work_incidents")
-    return _school_incidents(None if account is None else account.school_id)
+    if account is None:
+        return _school_incidents(None, None)
+    return _school_incidents(account.school_id, account.id)
 
 
 @lru_cache(maxsize=SCOPES_REMEMBERED)
-def _school_incidents(school_id: int | None) -> Select[Incident]:
-    """A school's incidents (None: no school, so none), kept as the scopes above are."""
+def _school_incidents(school_id: int | None, account_id: int | None) -> Select[Incident]:
+    """A school's incidents (None: no school, so none) but those about `account_id`, kept as
+    the scopes above are."""
     query = select(Incident).order_by(Incident.id.desc())
     if school_id is None:
         return query.where(false())
-    return query.where(Incident.school_id == school_id)
+    return query.where(
+        Incident.school_id == school_id,
+        or_(
+            Incident.talk_to_set_aside.is_(None),
+            Incident.talk_to_set_aside != SUBJECT,
+            Incident.talk_to_id != account_id,
+        ),
+    )
+
+
+# Why a pupil's chosen adult was set aside (worries.services.SET_ASIDE): they are who the worry is
+# about. From then on the record is closed to them, as an allegation against staff goes to others.
+SUBJECT = "subject"
+
+
+def is_subject_of(account: Account, incident: Incident) -> bool:
+    return incident.talk_to_set_aside == SUBJECT and incident.talk_to_id == account.id
 
 
 def can_work_incident(actor: Actor, incident: Incident) -> bool:
     account = holder(actor, "work_incidents")
-    return account is not None and account.school_id == incident.school_id
+    return (
+        account is not None
+        and account.school_id == incident.school_id
+        and not is_subject_of(account, incident)
+    )
 
 
 def is_safeguarding_team(actor: Actor) -> bool:

@@ -356,7 +356,7 @@ def incident_alerts(session: Session, incident: Incident) -> list[StaffAlert]:
 
 SET_ASIDE = {
     "not_on_duty": "not on duty",
-    "subject": "the subject of the worry",
+    policy.SUBJECT: "the subject of the worry",
 }
 
 
@@ -447,12 +447,26 @@ def set_aside_chosen_adult(
         incident,
         account,
         "chosen_set_aside",
-        f"{chosen} is {SET_ASIDE[why]}; {instead.display_name} will talk to "
-        f"{incident.reporter.first_name} instead. {withdrawn}".strip(),
+        " ".join(
+            filter(
+                None,
+                [
+                    f"{chosen} is {SET_ASIDE[why]}; {instead.display_name} will talk to "
+                    f"{incident.reporter.first_name} instead.",
+                    withdrawn,
+                    _closed_to(why),
+                ],
+            )
+        ),
         now=now,
     )
     _tell_chosen_adult(session, incident, incident.reporter, instead.id, now=now, base_url=base_url)
     record(session, actor, "incident.chosen_adult_set_aside", incident, why)
+
+
+def _closed_to(why: str) -> str:
+    """What the team is told when the adult is the subject (policy.visible_incidents)."""
+    return "This record is now closed to them." if why == policy.SUBJECT else ""
 
 
 def _withdraw_chosen_alert(

@@ -210,3 +210,34 @@ def test_the_queue_page_badge_is_the_queues_own_count_of_new_worries(
     assert client.get("/alerts/count").json == {"count": 2}
     new_counted = [sql for sql in seen if sql.startswith("SELECT count(*)") and "status" in sql]
     assert len(new_counted) == 1  # the queue's own: open, newest, new
+
+
+def test_a_team_member_set_aside_as_the_subject_can_no_longer_open_or_change_the_record(
+    app: Flask, session: Session
+) -> None:
+    """Amira chose Mr Bell, the DSL; the deputy records that the worry is about him. From then
+    on the record is closed to him, as an allegation against staff goes to others."""
+    school = make_school(session)
+    incident = _worry_for(app, session, school, what="unkind", talk_to=str(school.dsl.id))
+    bell = client_for(app, school.dsl)
+    assert bell.get(f"/safeguarding/{incident.id}").status_code == 200
+    deputy = client_for(app, school.deputy)
+    response = deputy.post(
+        f"/safeguarding/{incident.id}/chosen-adult",
+        data={"chosen-why": "subject", "chosen-instead_id": str(school.head.id)},
+    )
+    assert response.status_code == 302
+    note = {"note-text": "LADO to be contacted by the head.", "note-once": "n1"}
+    assert deputy.post(f"/safeguarding/{incident.id}/notes", data=note).status_code == 302
+    assert "This record is now closed to them." in deputy.get(f"/safeguarding/{incident.id}").text
+    assert bell.get(f"/safeguarding/{incident.id}").status_code == 404
+    assert incident.reference not in bell.get("/safeguarding/").text
+    sneaked = {"note-text": "Nothing in it.", "note-once": "n2"}
+    refused = bell.post(f"/safeguarding/{incident.id}/notes", data=sneaked)
+    assert refused.status_code == 404
+    session.expire_all()
+    assert [e.text for e in incident.entries].count("Nothing in it.") == 0
+    head = client_for(app, school.head)
+    page = head.get(f"/safeguarding/{incident.id}").text
+    assert "LADO to be contacted by the head." in page
+    assert incident.reference in deputy.get("/safeguarding/").text
