@@ -98,7 +98,8 @@
     var stops = Array.prototype.filter.call(confirmBox.querySelectorAll("button, [href], [tabindex]"),
       function (el) { return el.tabIndex >= 0 && !el.disabled && el.getClientRects().length > 0; });
     if (!stops.length) { return; }
-    var at = document.activeElement, inside = confirmBox.contains(at);
+    // On the question (not a stop) Tab goes to the first answer and Shift+Tab to the last.
+    var at = document.activeElement, inside = stops.indexOf(at) >= 0;
     if (event.shiftKey && (!inside || at === stops[0])) {
       event.preventDefault();
       stops[stops.length - 1].focus();
@@ -114,8 +115,11 @@
       opener = finished.querySelector("button");
       confirmBox.hidden = false;
       inertBehind(true);
-      var yes = confirmBox.querySelector("[data-confirm-finish]");
-      yes.focus();
+      // The question, not Yes: nothing is chosen for the pupil, so a second Enter (or a switch
+      // pressed twice) never signs them out. A screen reader hears the question first.
+      var question = confirmBox.querySelector(".sym-text");
+      question.setAttribute("tabindex", "-1");
+      question.focus();
       var read = confirmBox.querySelector("[data-read-to-me]");
       if (read && body.getAttribute("data-auto-read") === "true") { read.click(); }
       document.dispatchEvent(new CustomEvent("classroom:screen", { detail: confirmBox }));

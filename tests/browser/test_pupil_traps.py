@@ -218,7 +218,11 @@ def test_are_you_finished_keeps_focus_until_it_is_answered(
     finished.focus()
     ipad.keyboard.press("Enter")
     expect(dialog).to_be_visible()
-    expect(ipad.get_by_role("button", name="Yes, I am finished")).to_be_focused()
+    question = dialog.locator(".sym-text")
+    expect(question).to_be_focused()  # not Yes: a second Enter must not sign Ben out
+    ipad.keyboard.press("Enter")
+    expect(dialog).to_be_visible()
+    assert ipad.url == home
     for key in ["Tab"] * 7 + ["Shift+Tab"] * 7:
         ipad.keyboard.press(key)
         where = ipad.evaluate(FOCUS_BOX)
@@ -233,7 +237,7 @@ def test_are_you_finished_keeps_focus_until_it_is_answered(
     ipad.keyboard.press("Enter")
     expect(dialog).to_be_visible()
     no = ipad.get_by_role("button", name="No, not yet")
-    ipad.keyboard.press("Tab")
+    ipad.keyboard.press("Shift+Tab")  # from the question back round to its last answer
     expect(no).to_be_focused()
     ipad.keyboard.press("Tab")  # round to the start of the question, not out to the tiles
     assert ipad.evaluate(FOCUS_BOX)["inDialog"]
