@@ -1191,7 +1191,11 @@ def reopen(
     then names as kept, so nobody takes an old decision for one made on what is known now."""
     account = _worker(actor, incident, changing=False)
     if incident.status != Status.CLOSED:
-        raise Invalid("Only a closed incident can be reopened.")
+        raise Invalid(
+            f"{incident.reference} is already open: a colleague reopened it while you wrote "
+            "(see the chronology). What you wrote is below: add it as a note, and make a new "
+            "decision about carers if it needs one."
+        )
     why = _required(reason, "Reason")
     incident.status = Status.OPEN
     incident.closed_at = None

@@ -852,8 +852,9 @@ def _suggested_by(incident: Incident) -> str:
 
 def _not_saved(incident: Incident, forms: dict[str, Form] | None) -> list[tuple[str, str]]:
     """What someone wrote in a form refused because the record is closed (a colleague closed it
-    while they wrote): shown back to copy, for a closed record draws none of its forms."""
-    if incident.status != Status.CLOSED or not forms:
+    while they wrote): shown back to copy, for a closed record draws none of its forms. So is a
+    reason to reopen that a colleague's reopening beat: an open record draws no reopen form."""
+    if not forms or (incident.status != Status.CLOSED and "reopen" not in forms):
         return []
     kept = []
     for form in forms.values():

@@ -207,3 +207,21 @@ def test_lessons_written_again_in_full_are_not_doubled(
     assert dsl.post(f"/safeguarding/{incident.id}/close", data=again).status_code == 302
     session.expire_all()
     assert incident.lessons_learnt == "Filters missed the game chat. And the route worked."
+
+
+def test_a_reason_to_reopen_beaten_by_a_colleague_s_reopening_is_shown_back(
+    app: Flask, session: Session, family: Family
+) -> None:
+    """The head and the DSL both hear news the same morning: the head reopens first, and the
+    DSL's long account of the police call comes back on the page to add as a note."""
+    incident = _closed(session, family, ParentContact.INFORM_NOW)
+    assert _reopen(client_for(app, family.head), incident, carers="keep")[0] == 302
+    account = "Police called: the suspect is a relative. PC Smith, ref 4411."
+    status, page = _reopen(client_for(app, family.dsl), incident, reason=account, carers="keep")
+    assert status == 400
+    assert "already open: a colleague reopened it while you wrote" in page
+    assert "What you wrote was not added" in page
+    assert "add it as a note" in page
+    assert html.escape(account) in page
+    session.expire_all()
+    assert [e.kind for e in incident.entries].count("reopened") == 1
