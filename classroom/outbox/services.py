@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.headerregistry import AddressHeader
 from email.message import EmailMessage
+from email.utils import format_datetime
 from typing import Any
 
 from sqlalchemy import Select, or_, select, update
@@ -106,6 +107,10 @@ def _email(message: OutboxMessage, sender: str) -> EmailMessage:
     if len(addresses) != 1 or not (addresses[0].username and addresses[0].domain):
         raise MalformedEmailError(f"not an email address: {message.to_address!r}")
     email["Message-ID"] = message.message_id  # the same on every retry, so copies can be merged
+    # When it was written, not when a retry got through; without a Date some mail providers
+    # file an email as spam. Auto-Submitted keeps out-of-office replies from answering it.
+    email["Date"] = format_datetime(message.created_at)
+    email["Auto-Submitted"] = "auto-generated"
     email.set_content(message.body)
     return email
 

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +133,10 @@ def test_mail_outage_then_recovery_delivers_each_alert_exactly_once(
     assert len(inbox.messages) == 2
     assert len({m["Message-ID"] for m in inbox.messages}) == 2
     assert failures(session, select(OutboxMessage)) == []
+    # Dated when the worry came, not 31 s later when the server was back; never auto-answered.
+    written = {m.created_at.replace(microsecond=0) for m in session.scalars(select(OutboxMessage))}
+    assert {parsedate_to_datetime(m["Date"]) for m in inbox.messages} == written
+    assert {m["Auto-Submitted"] for m in inbox.messages} == {"auto-generated"}
 
 
 OUTAGES = ["nothing listens", "answers 451 to the recipient", "hangs up on the message"]
