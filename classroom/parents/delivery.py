@@ -183,6 +183,20 @@ def cancel_pending(session: Session, keys: Iterable[str], *, now: datetime) -> i
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+def cancel_item_emails(session: Session, carer_id: int, *, now: datetime) -> int:
+    """Withdraw a carer's "something new" emails still waiting (for quiet hours to end)."""
+    result = session.execute(
+        delete(OutboxMessage)
+        .where(
+            OutboxMessage.dedupe_key.startswith(item_key(carer_id, 0)[:-1], autoescape=True),
+            OutboxMessage.sent_at.is_(None),
+            or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def cancel_for_carer(session: Session, carer_id: int, pupil_id: int, *, now: datetime) -> int:
     """A disconnected carer is not emailed about anything still waiting for quiet hours."""
     item_ids = session.scalars(select(FeedItem.id).where(FeedItem.pupil_id == pupil_id))

@@ -565,13 +565,20 @@ def mark_seen(session: Session, carer: Account, items: list[FeedItem], *, now: d
     )
 
 
-def update_settings(session: Session, carer: Account, email_mode: EmailMode, symbols: bool) -> None:
-    """A carer's choice of emails (each, daily digest or none) and symbols with school news."""
+def update_settings(
+    session: Session, carer: Account, email_mode: EmailMode, symbols: bool, *, now: datetime
+) -> None:
+    """A carer's choice of emails (each, daily digest or none) and symbols with school news.
+
+    Emails each waiting for quiet hours to end go too, unless the carer still wants each: "no
+    emails" means none from now, and the daily digest counts what they would have said."""
     prefs = session.get(CarerSettings, carer.id)
     if prefs is None:
         prefs = CarerSettings(account_id=carer.id)
         session.add(prefs)
     prefs.email_mode, prefs.symbols = email_mode, symbols
+    if email_mode != EmailMode.EACH:
+        delivery.cancel_item_emails(session, carer.id, now=now)
     record(session, carer, "parents.settings_changed", carer, f"emails: {email_mode.value}")
 
 

@@ -237,7 +237,8 @@ def settings() -> ResponseReturnValue:
     if not form.validate_on_submit():
         status = 400 if form.errors else 200
         return render_template("parents/settings.html", form=form, labels=EMAIL_MODE_LABELS), status
-    services.update_settings(db, carer, EmailMode(form.email_mode.data), bool(form.symbols.data))
+    mode, symbols = EmailMode(form.email_mode.data), bool(form.symbols.data)
+    services.update_settings(db, carer, mode, symbols, now=utcnow())
     return redirect(url_for("parents.settings", saved=1))
 
 

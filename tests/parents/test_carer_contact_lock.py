@@ -233,7 +233,7 @@ def test_closing_after_inform_now_asks_nothing_about_holding_carers_back(
 def test_no_email_or_digest_about_the_child_while_do_not_contact(
     session: Session, family: Family, inbox: Inbox, clock: Clock
 ) -> None:
-    services.update_settings(session, family.carer, EmailMode.DAILY, False)
+    services.update_settings(session, family.carer, EmailMode.DAILY, False, now=utcnow())
     session.commit()
     _worry_with_follow_up(session, family, ParentContact.DO_NOT_CONTACT)
     moment(session, family, note="We talked about pictures or secrets")

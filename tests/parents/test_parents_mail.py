@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from email.message import Message
 
 import pytest
@@ -121,7 +121,7 @@ def test_quiet_hours_hold_the_email_until_morning(
 def test_email_off_means_no_email_and_carer_messages_email_no_carer(
     session: Session, family: Family, inbox: Inbox
 ) -> None:
-    services.update_settings(session, family.carer, EmailMode.OFF, False)
+    services.update_settings(session, family.carer, EmailMode.OFF, False, now=utcnow())
     services.send_carer_message(
         session,
         family.second_carer,
@@ -140,7 +140,7 @@ def test_email_off_means_no_email_and_carer_messages_email_no_carer(
 def test_daily_digest_is_sent_once_a_day_with_no_detail(
     session: Session, family: Family, inbox: Inbox, clock: Clock
 ) -> None:
-    services.update_settings(session, family.carer, EmailMode.DAILY, False)
+    services.update_settings(session, family.carer, EmailMode.DAILY, False, now=utcnow())
     session.commit()
     moment(session, family)
     services.send_staff_message(
@@ -172,7 +172,7 @@ def test_daily_digest_is_sent_once_a_day_with_no_detail(
 def test_digest_waits_for_the_weekend_to_end(
     session: Session, family: Family, inbox: Inbox, clock: Clock
 ) -> None:
-    services.update_settings(session, family.carer, EmailMode.DAILY, False)
+    services.update_settings(session, family.carer, EmailMode.DAILY, False, now=utcnow())
     moment(session, family)
     clock.set(SCHOOL_HOURS + timedelta(days=4, hours=6))  # Saturday 16:00
     tick()
@@ -218,3 +218,21 @@ def test_do_not_contact_withdraws_a_notice_email_still_waiting(
     tick()
     assert inbox.to(family.carer.email) == []
     assert inbox.to(family.second_carer.email) == []
+
+
+@pytest.mark.usefixtures("mail_server")
+def test_turning_emails_off_withdraws_those_waiting_for_quiet_hours_to_end(
+    app: Flask, session: Session, family: Family, inbox: Inbox, clock: Clock
+) -> None:
+    """Found by a reviewer: mum chose "No emails" in the evening and still got the emails
+    that were waiting for 08:00. Dad, who wants each, still gets his."""
+    clock.set(datetime(2026, 12, 3, 20, 0, tzinfo=UTC))  # a Thursday evening: quiet hours
+    moment(session, family)
+    session.commit()
+    assert family.carer.email in session.scalars(select(OutboxMessage.to_address)).all()
+    mum = client_for(app, family.carer)
+    assert mum.post("/family/settings", data={"email_mode": "off"}).status_code == 302
+    clock.set(datetime(2026, 12, 4, 8, 5, tzinfo=UTC))  # Friday morning: quiet hours over
+    tick()
+    assert inbox.to(family.carer.email) == []
+    assert len(inbox.to(family.second_carer.email)) == 1
