@@ -160,3 +160,21 @@ def test_a_table_box_is_a_tab_stop_only_while_it_scrolls(
     page.keyboard.press("ArrowRight")
     # A key scrolls smoothly, over a few frames: wait for it to move (reading at once raced).
     page.wait_for_function("() => document.querySelector('.table-scroll').scrollLeft > 0")
+
+
+@pytest.mark.parametrize("path", ["/sign-in", "/family/join"])
+def test_a_phone_with_text_at_twice_its_size_still_fits_the_width(
+    page: Page, live_server: LiveServer, path: str
+) -> None:
+    """WCAG 1.4.4: a carer who sets large text on a phone. The footer's High contrast control
+    went off the screen's edge, out of reach, on the pages a carer meets first."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + path)
+    page.evaluate("() => { document.documentElement.style.fontSize = '200%'; }")
+    overflow = page.evaluate(
+        "() => [...document.querySelectorAll('body *')].filter(el => {"
+        "  const box = el.getBoundingClientRect();"
+        "  return box.width > 0 && box.right > window.innerWidth + 1;"
+        "}).map(el => el.tagName + ' ' + (el.textContent || '').trim().slice(0, 30))"
+    )
+    assert overflow == []
