@@ -1,7 +1,7 @@
 """A GET writes nothing: every page each kind of person can open, with every SQL statement seen.
 
 The only writes a reading request makes are notes of who saw what (the audit log, a carer's
-receipt for a feed item, a staff alert marked seen) and, at most once a minute, the session's
+receipt for a feed item, staff alerts marked seen) and, at most once a minute, the session's
 last-seen time: all after the read has ended, in a write transaction of their own
 (classroom.db.finish_read), so a read never waits for the write lock nor fails half way.
 A page a screen polls by itself (the DSL queue's live state) does not even note the last-seen
@@ -36,6 +36,11 @@ ALLOWED = (
     re.compile(r"^INSERT INTO audit_events\b"),
     re.compile(r"^INSERT INTO feed_receipts\b"),
     re.compile(r"^UPDATE staff_alerts SET seen_at=[^,]+ WHERE staff_alerts.id = \S+$"),
+    # A pupil's wish to talk, seen once the Alerts page has shown it (worries.shown_alerts).
+    re.compile(
+        r"^UPDATE staff_alerts SET seen_at=.+ WHERE staff_alerts.id IN \(.+\) "
+        r"AND staff_alerts.seen_at IS NULL$"
+    ),
     re.compile(r"^UPDATE user_sessions SET last_seen_at=[^,]+ WHERE user_sessions.id = \S+$"),
 )
 # Everyone who signs in, and a pupil on a class iPad.

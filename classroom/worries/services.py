@@ -7,13 +7,24 @@ from datetime import date, datetime, timedelta
 from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BindParameter, Select, bindparam, delete, func, or_, select
+from sqlalchemy import (
+    BindParameter,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from classroom import localtime, policy
 from classroom.accounts.models import Account
 from classroom.audit.services import record
-from classroom.db import plain_rows
+from classroom.db import plain_rows, write_after_read
 from classroom.devices.models import Device
 from classroom.errors import Forbidden, Invalid, checked_key
 from classroom.lessons import maps
@@ -250,6 +261,8 @@ def _alert_team(
     team = policy.safeguarding_team(incident.school_id, "team" if kind == "reminder" else "alerted")
     round_ = incident.realerts_sent
     for account in session.scalars(team).all():
+        if policy.is_subject_of(account, incident):
+            continue  # the record is closed to them: they are not told it is waiting either
         session.add(
             StaffAlert(account_id=account.id, incident_id=incident.id, kind=kind, created_at=now)
         )
@@ -328,6 +341,35 @@ def my_alerts(session: Session, account: Account, limit: int = 100) -> list[Staf
             .limit(limit)
         )
     )
+
+
+def shown_alerts(
+    session: Session, account: Account, *, now: datetime
+) -> list[tuple[StaffAlert, Incident]]:
+    """This person's alerts for their Alerts page, but none about a record closed to them.
+
+    A pupil's wish to talk to them is the whole of its alert, so it is seen once it is shown:
+    marked after the read (one plain UPDATE, which passes over an alert the team has just
+    withdrawn), so the team setting this adult aside learns that they know.
+    """
+    alerts = []
+    for alert in my_alerts(session, account):
+        incident = session.get_one(Incident, alert.incident_id)
+        if not policy.is_subject_of(account, incident):
+            alerts.append((alert, incident))
+    unseen = [a.id for a, _ in alerts if a.kind == "chosen" and a.seen_at is None]
+    if unseen:
+        seen = (
+            update(StaffAlert)
+            .where(StaffAlert.id.in_(unseen), StaffAlert.seen_at.is_(None))
+            .values(seen_at=now)
+        )
+
+        def mark(connection: Connection) -> None:
+            connection.execute(seen)
+
+        write_after_read(session, mark)
+    return alerts
 
 
 def mark_alert_seen(
@@ -441,7 +483,7 @@ def set_aside_chosen_adult(
         raise Invalid("Choose who will talk to the pupil instead.", "instead_id")
     incident.talk_to_set_aside, incident.will_talk_id = why, instead.id
     chosen = incident.talk_to.display_name if incident.talk_to else "The chosen adult"
-    withdrawn = _withdraw_chosen_alert(session, incident, incident.talk_to_id, now=now)
+    withdrawn = _withdraw_chosen_alert(session, incident, incident.talk_to_id, why, now=now)
     _entry(
         session,
         incident,
@@ -470,11 +512,14 @@ def _closed_to(why: str) -> str:
 
 
 def _withdraw_chosen_alert(
-    session: Session, incident: Incident, adult_id: int, *, now: datetime
+    session: Session, incident: Incident, adult_id: int, why: str, *, now: datetime
 ) -> str:
-    """Take back what told the set-aside adult that the pupil wants to talk to them (they may
-    be the subject of the worry): their alert while unseen, their email while unsent. What
-    cannot be taken back is said, so the team knows what that adult may already know."""
+    """Take back what told the set-aside adult that the pupil wants to talk to them: their
+    alert while unseen, their email while unsent. Should the worry be about them, everything
+    still waiting to tell them of it goes too (a new worry's or a reminder's alert and email).
+    What cannot be taken back is said, so the team knows what that adult may already know."""
+    chosen_key = f"incident:{incident.id}:chosen:{adult_id}"
+    subject = why == policy.SUBJECT
     alerts = session.execute(
         delete(StaffAlert).where(
             StaffAlert.incident_id == incident.id,
@@ -483,13 +528,24 @@ def _withdraw_chosen_alert(
             StaffAlert.seen_at.is_(None),
         )
     )
-    emails = session.execute(
-        delete(OutboxMessage).where(
-            OutboxMessage.dedupe_key == f"incident:{incident.id}:chosen:{adult_id}",
-            OutboxMessage.sent_at.is_(None),
-            or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now),
+    if subject:
+        session.execute(
+            delete(StaffAlert).where(
+                StaffAlert.incident_id == incident.id,
+                StaffAlert.account_id == adult_id,
+                StaffAlert.seen_at.is_(None),
+            )
         )
+    unsent = and_(
+        OutboxMessage.sent_at.is_(None),
+        or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now),
     )
+    emails = session.execute(
+        delete(OutboxMessage).where(OutboxMessage.dedupe_key == chosen_key, unsent)
+    )
+    if subject:  # every alert email's key ends with who it is to (see _alert_team)
+        mine = OutboxMessage.dedupe_key.like(f"incident:{incident.id}:%:{adult_id}")
+        session.execute(delete(OutboxMessage).where(mine, unsent))
     seen = session.scalar(
         select(StaffAlert.id).where(
             StaffAlert.incident_id == incident.id,
@@ -497,11 +553,7 @@ def _withdraw_chosen_alert(
             StaffAlert.kind == "chosen",
         )
     )
-    sent = session.scalar(
-        select(OutboxMessage.id).where(
-            OutboxMessage.dedupe_key == f"incident:{incident.id}:chosen:{adult_id}"
-        )
-    )
+    sent = session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == chosen_key))
     said = []
     if getattr(alerts, "rowcount", 0):
         said.append("Their alert was withdrawn before they saw it.")

@@ -1219,12 +1219,10 @@ def alert_count() -> ResponseReturnValue:
 
 
 def _alert_rows(account: Account) -> list[dict[str, Any]]:
-    rows = []
-    for alert in services.my_alerts(get_session(), account):
-        incident = get_session().get(Incident, alert.incident_id)
-        assert incident is not None  # noqa: S101 - foreign key
-        rows.append({"alert": alert, "text": _alert_text(alert, incident), "incident": incident})
-    return rows
+    return [
+        {"alert": alert, "text": _alert_text(alert, incident), "incident": incident}
+        for alert, incident in services.shown_alerts(get_session(), account, now=utcnow())
+    ]
 
 
 def _alert_text(alert: Any, incident: Incident) -> str:

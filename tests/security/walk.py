@@ -185,7 +185,8 @@ def _records(app: Flask, session: Session) -> tuple[dict[str, Sample], dict[str,
         amira,
         device,
         str(uuid.uuid4()),
-        worries.WorryChoices(what="sad"),
+        # Amira chose her teacher: the teacher's Alerts page has a pupil's wish to show.
+        worries.WorryChoices(what="sad", talk_to_id=teacher.id),
         now=utcnow(),
         base_url=base_url(),
     )

@@ -68,11 +68,13 @@ def test_chosen_adult_gets_a_content_free_alert_and_email(
     page = client.get("/alerts/").data.decode()
     assert "Amira would like to talk to you \u2014 see the DSL" in page
     assert f"/safeguarding/{incident.id}" not in page  # the teacher cannot open the record
-    assert "Not seen" in page
+    assert "<strong>New</strong>" in page
+    assert "Mark seen" not in page  # the message is all there is: shown is seen
     (alert,) = session.scalars(select(StaffAlert).where(StaffAlert.account_id == school.teacher.id))
-    assert client.post(f"/alerts/{alert.id}/seen").status_code == 302
     session.expire_all()
     assert alert.seen_at is not None
+    assert "<strong>Seen</strong>" in client.get("/alerts/").text
+    assert client.post(f"/alerts/{alert.id}/seen").status_code == 302
     team_alert = session.scalar(select(StaffAlert).where(StaffAlert.account_id == school.dsl.id))
     assert team_alert is not None
     assert client.post(f"/alerts/{team_alert.id}/seen").status_code == 404
@@ -241,3 +243,59 @@ def test_a_team_member_set_aside_as_the_subject_can_no_longer_open_or_change_the
     page = head.get(f"/safeguarding/{incident.id}").text
     assert "LADO to be contacted by the head." in page
     assert incident.reference in deputy.get("/safeguarding/").text
+
+
+def test_setting_aside_an_adult_who_has_read_the_alerts_page_says_they_know(
+    app: Flask, session: Session
+) -> None:
+    """Ms Lopez opened her Alerts page, which said Amira would like to talk to her, but pressed
+    nothing. The DSL then learns the worry is about her: the chronology must not tell him she
+    never saw it."""
+    school = make_school(session)
+    incident = _worry_for(app, session, school, talk_to=str(school.teacher.id))
+    lopez = client_for(app, school.teacher)
+    assert "Amira would like to talk to you" in lopez.get("/alerts/").text
+    dsl = client_for(app, school.dsl)
+    response = dsl.post(
+        f"/safeguarding/{incident.id}/chosen-adult",
+        data={"chosen-why": "subject", "chosen-instead_id": str(school.deputy.id)},
+    )
+    assert response.status_code == 302
+    page = dsl.get(f"/safeguarding/{incident.id}").text
+    assert "They had already seen their alert." in page
+    assert "withdrawn before they saw it" not in page
+    assert "Amira" not in lopez.get("/alerts/").text  # the record is closed to her now
+
+
+def test_a_team_member_who_is_the_subject_is_not_told_the_worry_is_waiting(
+    app: Flask, session: Session, clock: Clock
+) -> None:
+    """Amira chose Mr Bell, the DSL, and the deputy records that the worry is about him before
+    anyone acknowledges it. Neither its new-worry alert nor any reminder reaches him."""
+    school = make_school(session)
+    incident = _worry_for(app, session, school, what="unkind", talk_to=str(school.dsl.id))
+    bell_emails = select(OutboxMessage).where(OutboxMessage.to_address == school.dsl.email)
+    assert len(session.scalars(bell_emails).all()) == 2  # a new worry; Amira chose him
+    deputy = client_for(app, school.deputy)
+    response = deputy.post(
+        f"/safeguarding/{incident.id}/chosen-adult",
+        data={"chosen-why": "subject", "chosen-instead_id": str(school.head.id)},
+    )
+    assert response.status_code == 302
+    session.expire_all()
+    assert session.scalars(bell_emails).all() == []  # neither had gone: both withdrawn
+    clock.advance(minutes=16)
+    sent = services.send_reminders(
+        session, now=utcnow(), ack_minutes=ack_minutes(), base_url=base_url()
+    )
+    session.commit()
+    assert sent == 1
+    reminded = session.scalars(select(StaffAlert.account_id).where(StaffAlert.kind == "reminder"))
+    assert set(reminded) == {school.deputy.id, school.head.id}
+    assert session.scalars(bell_emails).all() == []
+    bell = client_for(app, school.dsl)
+    alerts = bell.get("/alerts/").text
+    assert incident.reference not in alerts
+    assert "No alerts." in alerts
+    assert bell.get("/alerts/count").json == {"count": 0}
+    assert incident.reference in deputy.get("/alerts/").text
