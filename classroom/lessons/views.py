@@ -86,6 +86,20 @@ def _attempt(attempt_id: int) -> LessonAttempt:
         abort(404)
 
 
+def _taken_off(attempt: LessonAttempt | player.ShownAttempt) -> bool:
+    """The teacher hid the lesson, took it off the map or withdrew it since the pupil began:
+    it stops at once (a lesson is hidden when it is wrong for the pupil now), and nothing more
+    of it is recorded."""
+    planned = maps.planned_lesson(
+        get_session(), _me().pupil, attempt.lesson_id, request_catalogue(), today=school_today()
+    )
+    return planned is None
+
+
+def _my_lessons() -> ResponseReturnValue:
+    return redirect(url_for("ipad.home"), 303)
+
+
 def _step_page(attempt: LessonAttempt | player.ShownAttempt, number: int, **state: Any) -> str:
     step = player.step_of(attempt, number, request_catalogue())
     me = _me()
@@ -128,6 +142,8 @@ def step(attempt_id: int, number: int) -> ResponseReturnValue:
     """One screen of a lesson: one idea, big targets, no timer, no score."""
     try:
         attempt = player.shown_attempt(get_session(), _me().pupil, attempt_id)
+        if _taken_off(attempt):
+            return _my_lessons()
         return _step_page(attempt, number, tries=1, item=0)
     except LookupError:
         abort(404)
@@ -138,6 +154,8 @@ def step(attempt_id: int, number: int) -> ResponseReturnValue:
 def answer(attempt_id: int, number: int) -> ResponseReturnValue:
     """Record one tap; a wrong answer gently shows the right one and the pupil tries again."""
     attempt = _attempt(attempt_id)
+    if _taken_off(attempt):
+        return _my_lessons()
     form = request.form
     tries = form.get("tries", 1, type=whole_number) or 1
     item = form.get("item", 0, type=whole_number) or 0
@@ -175,6 +193,8 @@ def answer(attempt_id: int, number: int) -> ResponseReturnValue:
 def finish(attempt_id: int) -> ResponseReturnValue:
     """The last step's Next: well done, and back to My lessons."""
     attempt = _attempt(attempt_id)
+    if _taken_off(attempt):
+        return _my_lessons()
     db = get_session()
     player.finish(db, _me().pupil, attempt, now=utcnow())
     return render_template(

@@ -469,3 +469,44 @@ def test_the_add_list_offers_only_lessons_not_on_the_map_and_start_again_follows
     assert meta is not None
     tokens = set(re.findall(r'name="csrf_token" value="([^"]+)"', page))
     assert tokens == {meta.group(1)}
+
+
+
+def _hide_for_pupil(client: FlaskClient, school, put_back: bool) -> None:  # type: ignore[no-untyped-def]
+    action = "show" if put_back else "hide"
+    response = client.post(f"/pupils/{school.pupil.id}/lessons/stop-block-tell/{action}")
+    assert response.status_code == 302
+
+
+def _take_off_class_map(client: FlaskClient, school, put_back: bool) -> None:  # type: ignore[no-untyped-def]
+    form = {"lesson_id": "stop-block-tell", "on": "1" if put_back else "0"}
+    assert client.post(f"/classes/{school.oak.id}/lessons", data=form).status_code == 302
+
+
+@pytest.mark.parametrize("take_off", [_hide_for_pupil, _take_off_class_map])
+def test_a_lesson_taken_off_mid_lesson_stops_there_and_records_nothing_more(
+    app: Flask, client: FlaskClient, session: Session, take_off: Callable[..., None]
+) -> None:
+    """A teacher hides a lesson that has become wrong for the pupil (a worry about the very
+    thing it teaches): the iPad must not carry on with it from an open step or Back."""
+    school = make_school(session)
+    ipad = pupil_on_ipad(app, school)
+    step_url = _start(ipad, "stop-block-tell")
+    assert ipad.get(step_url).status_code == 200
+    sign_in(client, school.teacher.username)
+    take_off(client, school, put_back=False)
+    shown = ipad.get(step_url)
+    assert shown.status_code == 303
+    assert shown.location.endswith("/pupil/")
+    answered = ipad.post(step_url, data={"answer": "yes", "tries": "1", "key": "k"})
+    assert answered.status_code == 303
+    finish_url = step_url.split("/steps/")[0] + "/finish"
+    assert ipad.post(finish_url).status_code == 303
+    assert session.scalar(select(func.count()).select_from(StepResponse)) == 0
+    attempt = session.scalar(select(LessonAttempt))
+    assert attempt is not None
+    session.refresh(attempt)
+    assert attempt.finished_at is None
+    # Back on the map, the same screen plays again.
+    take_off(client, school, put_back=True)
+    assert ipad.get(step_url).status_code == 200
