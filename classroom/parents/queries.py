@@ -153,15 +153,39 @@ class ConsentStatus:
         return CONSENT_PURPOSE_LABELS[self.purpose]
 
 
+def latest_consent(
+    session: Session, pupil_id: int, purpose: ConsentPurpose
+) -> PhotoConsent | None:
+    """The consent decision on record now (the latest, given or withdrawn)."""
+    return session.scalar(
+        select(PhotoConsent)
+        .where(PhotoConsent.pupil_id == pupil_id, PhotoConsent.purpose == purpose)
+        .order_by(PhotoConsent.id.desc())
+        .limit(1)
+    )
+
+
+def withdrawn_by_another(latest: PhotoConsent, account_id: int) -> bool:
+    """The decision on record is a withdrawal someone else made (another carer in the app, or
+    the school from a form): this carer may not give consent over it."""
+    return not latest.given and latest.recorded_by_id != account_id
+
+
+def why_held(withdrawal: PhotoConsent, pupil: Pupil) -> str:
+    """What a carer is told when another's withdrawal stands, and what they can do."""
+    made_by = withdrawal.recorded_by
+    who = f"{made_by.display_name}, who withdrew it," if made_by.is_parent else "the school"
+    return (
+        f"Only {who} can give this consent again. Please talk to {pupil.first_name}'s class "
+        "teacher: the school records consent again once it has spoken with everyone who "
+        f"looks after {pupil.first_name}."
+    )
+
+
 def consent_statuses(session: Session, pupil: Pupil, today: date) -> list[ConsentStatus]:
     statuses = []
     for purpose in ConsentPurpose:
-        latest = session.scalar(
-            select(PhotoConsent)
-            .where(PhotoConsent.pupil_id == pupil.id, PhotoConsent.purpose == purpose)
-            .order_by(PhotoConsent.id.desc())
-            .limit(1)
-        )
+        latest = latest_consent(session, pupil.id, purpose)
         in_force = policy.photo_consent_in_force(session, pupil.id, purpose, today) is not None
         ends = latest.expires_on if latest and latest.given else None
         due = not in_force or ends is None or ends - today <= RENEW_WITHIN

@@ -25,7 +25,7 @@ from classroom.errors import Forbidden, Invalid, checked_key
 from classroom.export import check_passphrase, encrypted_csv, safe_cell
 from classroom.localtime import local_time
 from classroom.outbox.models import OutboxMessage
-from classroom.parents import delivery
+from classroom.parents import delivery, queries
 from classroom.parents.models import (
     CarerSettings,
     ConsentPurpose,
@@ -652,9 +652,18 @@ def carer_consent(
     now: datetime,
     today: date,
 ) -> PhotoConsent:
-    """A carer gives, renews or withdraws consent in the app; withdrawal hides photos at once."""
+    """A carer gives, renews or withdraws consent in the app; withdrawal hides photos at once.
+
+    A withdrawal stands until whoever made it gives consent again: one carer cannot overturn
+    another's "no" (or one the school recorded from a form). Only the school, having spoken
+    with them both, records consent from a signed form then.
+    """
     if not carer.is_parent or not policy.can_view_pupil(session, carer, pupil):
         raise Forbidden("not this carer's child")
+    if given:
+        withdrawal = queries.latest_consent(session, pupil.id, purpose)
+        if withdrawal is not None and queries.withdrawn_by_another(withdrawal, carer.id):
+            raise Invalid(queries.why_held(withdrawal, pupil), "given")
     who = f"{carer.display_name} (in the app)"[:120]
     return _consent(session, carer, pupil, purpose, given, who, today, now)
 

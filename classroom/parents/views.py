@@ -190,10 +190,21 @@ def carer_message(pupil_id: int) -> ResponseReturnValue:
 @allow("view_own_children")
 def consent(pupil_id: int) -> ResponseReturnValue:
     """Photo consent for one child: what is on record, and give or withdraw it."""
-    pupil, db = _my_child(pupil_id), get_session()
+    return _consent_page(_my_child(pupil_id))
+
+
+def _consent_page(pupil: Pupil, problem: str | None = None) -> str:
+    db, me = get_session(), _account()
     statuses = queries.consent_statuses(db, pupil, _today())
-    record(db, _account(), "parents.consent_viewed", pupil)
-    return render_template("parents/consent.html", pupil=pupil, statuses=statuses)
+    record(db, me, "parents.consent_viewed", pupil)
+    held = {
+        s.purpose: queries.why_held(s.latest, pupil)
+        for s in statuses
+        if s.latest is not None and queries.withdrawn_by_another(s.latest, me.id)
+    }
+    return render_template(
+        "parents/consent.html", pupil=pupil, statuses=statuses, held=held, problem=problem
+    )
 
 
 @bp.post("/family/children/<int:pupil_id>/photo-consent")
@@ -207,7 +218,12 @@ def consent_change(pupil_id: int) -> ResponseReturnValue:
     db = get_session()
     given = form.given.data == "yes"
     purpose = ConsentPurpose(form.purpose.data)
-    services.carer_consent(db, _account(), pupil, purpose, given, now=utcnow(), today=_today())
+    try:
+        services.carer_consent(
+            db, _account(), pupil, purpose, given, now=utcnow(), today=_today()
+        )
+    except Invalid as refused:  # another's withdrawal stands (the page offered no button)
+        return _consent_page(pupil, refused.message), 409
     return redirect(url_for("parents.consent", pupil_id=pupil.id, saved=1))
 
 

@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
 
 from classroom import ROOT, photos
 from classroom.db import utcnow
@@ -284,3 +285,63 @@ def test_uploading_a_photo_through_the_form(app: Flask, session: Session, family
     )
     assert bad.status_code == 400
     assert "JPEG or PNG" in bad.data.decode()
+
+
+def _consent_as(carer: FlaskClient, pupil_id: int, given: str) -> TestResponse:
+    return carer.post(
+        f"/family/children/{pupil_id}/photo-consent", data={"purpose": "app", "given": given}
+    )
+
+
+@pytest.mark.usefixtures("clock")
+def test_one_carers_withdrawal_stands_until_they_or_the_school_give_consent_again(
+    app: Flask, session: Session, family: Family
+) -> None:
+    """Mum says no to photos in the app: Dad cannot quietly turn them back on."""
+    consent(session, family)
+    moment(session, family, photo=_photo_with_gps())
+    item = session.scalar(select(FeedItem))
+    assert item is not None
+    mum, dad = client_for(app, family.carer), client_for(app, family.second_carer)
+    assert _consent_as(mum, family.child.id, "no").status_code == 302
+    page = dad.get(f"/family/children/{family.child.id}/photo-consent").text
+    app_card = page.split('id="consent-app"')[1].split("</section>")[0]
+    assert "Consent withdrawn by Mrs Sara Khan (in the app)" in app_card
+    assert "Only Mrs Sara Khan, who withdrew it, can give this consent again." in app_card
+    assert "Give consent" not in app_card
+    # A page left open from before (or a forged form) is refused, and says why.
+    refused = _consent_as(dad, family.child.id, "yes")
+    assert refused.status_code == 409
+    assert "Only Mrs Sara Khan, who withdrew it, can give" in refused.text
+    assert _status(dad, f"/family/photos/{item.id}") == 404
+    # The carer who withdrew it may change their mind.
+    assert "Give consent for a year" in mum.get(
+        f"/family/children/{family.child.id}/photo-consent"
+    ).text.split('id="consent-app"')[1].split("</section>")[0]
+    assert _consent_as(mum, family.child.id, "yes").status_code == 302
+    assert _status(dad, f"/family/photos/{item.id}") == 200
+
+
+@pytest.mark.usefixtures("clock")
+def test_a_withdrawal_the_school_recorded_is_not_overturned_in_the_app(
+    app: Flask, session: Session, family: Family
+) -> None:
+    staff = client_for(app, family.teacher)
+    form = {
+        "consent-purpose": "app",
+        "consent-decision": "withdrawn",
+        "consent-given_by": "Sara Khan (mother), by letter",
+        "consent-given_on": "2027-01-11",
+    }
+    assert staff.post(f"/parents/pupils/{family.child.id}/consent", data=form).status_code == 302
+    for carer in (family.carer, family.second_carer):
+        refused = _consent_as(client_for(app, carer), family.child.id, "yes")
+        assert refused.status_code == 409
+        assert "Only the school can give this consent again." in refused.text
+    statuses = queries.consent_statuses(session, family.child, date(2027, 1, 12))
+    assert not any(status.in_force for status in statuses)
+    # Withdrawing is never held back: the safe direction.
+    website = {"purpose": "website", "given": "no"}
+    dad = client_for(app, family.second_carer)
+    path = f"/family/children/{family.child.id}/photo-consent"
+    assert dad.post(path, data=website).status_code == 302
