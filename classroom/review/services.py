@@ -14,15 +14,18 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from classroom import policy
 from classroom.accounts.models import Account
 from classroom.export import check_passphrase, encrypted_csv, safe_cell
 from classroom.localtime import local_time, local_today, to_local
+from classroom.principals import Actor
 from classroom.pupils.models import Pupil, SchoolClass
 from classroom.worries.models import (
     CATEGORY_LABELS,
     Category,
     Incident,
     IncidentAction,
+    IncidentEntry,
     Status,
 )
 
@@ -345,7 +348,14 @@ _TITLES = {"mr", "mrs", "ms", "miss", "dr", "the", "and", "technician", "parent"
 # --- Encrypted export for the DSL -------------------------------------------------------------
 
 
-def _rows(session: Session, school_id: int, zone: ZoneInfo) -> list[list[str]]:
+def _entry_line(entry: IncidentEntry, zone: ZoneInfo) -> str:
+    """One chronology entry as the record page shows it: when, what, who, and why."""
+    who = f" ({entry.author.display_name})" if entry.author else ""
+    why = f" (reason: {entry.reason})" if entry.reason else ""
+    return f"{local_time(entry.at, 'iso', zone=zone)} {entry.kind}{who}: {entry.text}{why}"
+
+
+def _rows(session: Session, actor: Actor, zone: ZoneInfo) -> list[list[str]]:
     header = [
         "reference",
         "received",
@@ -366,15 +376,12 @@ def _rows(session: Session, school_id: int, zone: ZoneInfo) -> list[list[str]]:
         "chronology",
     ]
     rows = [header]
-    for i in session.scalars(
-        select(Incident).where(Incident.school_id == school_id).order_by(Incident.id)
-    ):
+    # The records the exporter may open: never one that names them the subject of the worry.
+    for i in session.scalars(policy.visible_incidents(actor).order_by(None).order_by(Incident.id)):
         pupils = "; ".join(f"{link.pupil.full_name} ({link.role.value})" for link in i.pupils)
-        chronology = " | ".join(
-            f"{local_time(e.at, 'iso', zone=zone)} {e.kind}: {e.text}"
-            + (f" (reason: {e.reason})" if e.reason else "")
-            for e in i.entries
-        )
+        chronology = " | ".join(_entry_line(e, zone) for e in i.entries)
+        # A reopened record's last outcome is history (its chronology keeps it), not its outcome.
+        closed = i.closed_at is not None
         rows.append(
             [
                 safe_cell(v)
@@ -393,8 +400,8 @@ def _rows(session: Session, school_id: int, zone: ZoneInfo) -> list[list[str]]:
                     i.exact_words,
                     local_time(i.acknowledged_at, "iso", zone=zone),
                     local_time(i.closed_at, "iso", zone=zone),
-                    i.outcome,
-                    i.lessons_learnt,
+                    i.outcome if closed else None,
+                    i.lessons_learnt if closed else None,
                     chronology,
                 )
             ]
@@ -403,10 +410,11 @@ def _rows(session: Session, school_id: int, zone: ZoneInfo) -> list[list[str]]:
 
 
 def encrypted_export(
-    session: Session, school_id: int, passphrase: str, *, now: datetime, zone: ZoneInfo
+    session: Session, actor: Actor, passphrase: str, *, now: datetime, zone: ZoneInfo
 ) -> bytes:
-    """The full incident log as CSV inside an AES-256 encrypted zip (7-Zip, WinZip open it)."""
+    """The incident log the actor may open, as CSV inside an AES-256 encrypted zip (7-Zip,
+    WinZip open it)."""
     check_passphrase(passphrase)  # before reading a single record
     stamp = local_today(now, zone).strftime("%Y%m%d")
-    rows = _rows(session, school_id, zone)
+    rows = _rows(session, actor, zone)
     return encrypted_csv(rows, f"incident-log-{stamp}.csv", passphrase)

@@ -77,7 +77,7 @@ def export() -> ResponseReturnValue:
     db = get_session()
     try:
         data = services.encrypted_export(
-            db, _account().school_id, passphrase, now=utcnow(), zone=school_zone()
+            db, current_actor(), passphrase, now=utcnow(), zone=school_zone()
         )
     except Invalid as problem:
         return render_template("review/export.html", error=problem.message), 400

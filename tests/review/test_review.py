@@ -18,7 +18,7 @@ from classroom.accounts.models import Account, Role
 from classroom.export import safe_cell
 from classroom.review.services import term_of
 from classroom.worries.models import Incident
-from tests.conftest import sign_in
+from tests.conftest import client_for, sign_in
 from tests.worry_helpers import School, make_school, pupil_on_ipad
 
 
@@ -148,3 +148,53 @@ def test_governor_cannot_export(client: FlaskClient, login_as: Callable[..., Acc
 )
 def test_safe_cell(value: str, expected: str) -> None:
     assert safe_cell(value) == expected
+
+
+def _exported(app: Flask, who: Account) -> list[dict[str, str]]:
+    passphrase = "long enough passphrase"
+    response = client_for(app, who).post(
+        "/safeguarding/review/export", data={"passphrase": passphrase, "confirm": passphrase}
+    )
+    assert response.status_code == 200
+    archive = pyzipper.AESZipFile(io.BytesIO(response.data))
+    archive.setpassword(passphrase.encode())
+    text = archive.read(archive.namelist()[0]).decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_the_export_leaves_out_a_record_that_names_the_exporter_its_subject(
+    app: Flask, session: Session
+) -> None:
+    """Amira chose Mr Bell, the DSL, and the deputy records that the worry is about him: the
+    record is closed to him, so his download of the log must not carry it either."""
+    school = make_school(session)
+    pupil_on_ipad(app, school).post(
+        "/pupil/worry", data={"key": "k1", "what": "unkind", "talk_to": str(school.dsl.id)}
+    )
+    incident = session.scalar(select(Incident))
+    assert incident is not None
+    assert [r["reference"] for r in _exported(app, school.dsl)] == [incident.reference]
+    set_aside = {"chosen-why": "subject", "chosen-instead_id": str(school.head.id)}
+    deputy = client_for(app, school.deputy)
+    assert deputy.post(f"/safeguarding/{incident.id}/chosen-adult", data=set_aside).status_code
+    assert _exported(app, school.dsl) == []
+    assert [r["reference"] for r in _exported(app, school.deputy)] == [incident.reference]
+
+
+def test_the_export_names_who_did_each_thing_and_a_reopened_record_has_no_outcome(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    app.extensions["test_session"] = lambda: session
+    school = make_school(session)
+    incident = _closed_incident(app, client, school, "Kayla said it")
+    [closed] = _exported(app, school.dsl)
+    assert closed["outcome"] == "Resolved with Amira and Ms Lopez"
+    assert " acknowledged (Mr Bell): " in closed["chronology"]
+    reopen = {"reopen-reason": "Her brother says it went on", "reopen-carers": "keep"}
+    dsl = client_for(app, school.dsl)
+    assert dsl.post(f"/safeguarding/{incident.id}/reopen", data=reopen).status_code == 302
+    [reopened] = _exported(app, school.dsl)
+    assert reopened["status"] == "open"
+    assert reopened["closed"] == reopened["outcome"] == reopened["lessons_learnt"] == ""
+    assert "Closed. Outcome: Resolved with Amira and Ms Lopez" in reopened["chronology"]
+    assert "reopened (Mr Bell): " in reopened["chronology"]
