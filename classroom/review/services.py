@@ -276,9 +276,10 @@ def _scrubber(session: Session, school_id: int) -> Callable[[str], str]:
     if folded:
         # Case-insensitive name, but a following capital (an initial) still ends it.
         alternatives = "|".join(sorted(map(re.escape, folded), key=len, reverse=True))
-        # A pet form made the usual way is the name too: "Benny", "Tommy", "Annie".
+        # A pet form made the usual way is the name too: "Benny", "Tommy", "Annie"; and so are
+        # a family ("the Frasers") and a possessive written without its apostrophe ("Amiras").
         pattern = re.compile(
-            r"(?<![A-Za-z])(?i:" + alternatives + r")(?i:[a-z]?(?:y|ie))?(?![a-z])"
+            r"(?<![A-Za-z])(?i:" + alternatives + r")(?i:[a-z]?(?:y|ie))?" + _PLURAL + r"(?![a-z])"
         )
 
     shortened = _whole_words(short_forms - {fold(n) for n in names})
@@ -291,6 +292,10 @@ def _scrubber(session: Session, school_id: int) -> Callable[[str], str]:
         return initialled.sub("[initials]", text) if initialled else text
 
     return scrub
+
+
+# A name's plural or apostrophe-less possessive: "Frasers", "Joneses", "AMIRAS".
+_PLURAL = r"(?:e?s|E?S)?"
 
 
 def _short_forms(first: str) -> set[str]:

@@ -330,7 +330,8 @@ def _other_pupils(session: Session, pupil: Pupil) -> re.Pattern[str] | None:
     if not names:
         return None
     alternatives = "|".join(sorted(map(re.escape, names), key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+    # "the Adeyemis", "Graces coat": a family, or a possessive without its apostrophe.
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?:e?s)?(?!\w)", re.IGNORECASE)
 
 
 def _plain(name: str) -> str:

@@ -335,6 +335,10 @@ def test_the_file_names_no_other_pupil_though_the_record_does(
         session, sending.dsl, incident, "Zoe and Grace Adeyemi saw it; Mrs Khan phoned",
         "Zara Khan told her mum", now=utcnow(),
     )  # fmt: skip
+    services.add_note(
+        session, sending.dsl, incident, "The Adeyemis came in; Graces coat was left",
+        "Zoes mum asked", now=utcnow(),
+    )  # fmt: skip
     session.commit()
     plain, _incidents, _files = transfer.build_record(
         session, sending.dsl, sending.pupil, utcnow(), Path(app.instance_path)
@@ -349,5 +353,7 @@ def test_the_file_names_no_other_pupil_though_the_record_does(
     assert linked in lines
     assert ("[another pupil] and [another pupil] saw it; Mrs Khan phoned",
             "[another pupil] told her mum") in lines  # fmt: skip
+    assert ("The [another pupil] came in; [another pupil] coat was left",
+            "[another pupil] mum asked") in lines  # fmt: skip
     assert ("Spoke to Amira with her TA", "She asked") in lines
     assert record["pupil"]["last_name"] == "Khan"
