@@ -710,6 +710,24 @@ def holding_incidents(session: Session, pupil_id: int, made_at: datetime) -> lis
     return list(session.scalars(holding))
 
 
+def carers_reached(session: Session, incident_id: int, since: datetime) -> set[int]:
+    """The pupils whose carers have something from the team about this incident made since
+    `since` (a notice, or a message about it) that no incident about the child holds back."""
+    sent = session.execute(
+        select(FeedItem.pupil_id, FeedItem.created_at).where(
+            FeedItem.incident_id == incident_id,
+            FeedItem.kind.in_((FeedKind.NOTICE, FeedKind.MESSAGE)),
+            FeedItem.from_carer.is_(False),
+            FeedItem.created_at >= since,
+        )
+    )
+    return {
+        pupil_id
+        for pupil_id, made_at in sent.all()
+        if not holding_incidents(session, pupil_id, made_at)
+    }
+
+
 def carers_locked_out(
     pupil_id: InstrumentedAttribute[int] | int,
     created_at: InstrumentedAttribute[datetime] | None = None,

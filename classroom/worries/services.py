@@ -1039,19 +1039,16 @@ def parent_contact(session: Session, incident: Incident) -> ParentContactDecisio
     )
 
 
-def carers_told_unrecorded(session: Session, incident: Incident) -> bool:
-    """Whether the decision in force is "inform now" and no notice has gone from this record
-    since: closing it then must say how carers were told, or why they were not, or a later
-    reader would take "Inform parents/carers now" for "they were told"."""
+def carers_not_told(session: Session, incident: Incident) -> list[Pupil]:
+    """Under "inform now", the linked pupils whose carers have had nothing from this record
+    since the decision: no notice or message about it, or only one another incident about the
+    child still holds back. Closing then asks how each was told, or why not, or a later reader
+    would take "Inform parents/carers now" for "they were told"."""
     decision = parent_contact(session, incident)
     if decision is None or decision.decision != ParentContact.INFORM_NOW:
-        return False
-    notice = select(IncidentEntry.id).where(
-        IncidentEntry.incident_id == incident.id,
-        IncidentEntry.kind == "parents",  # written when a notice is approved (parents.services)
-        IncidentEntry.at >= decision.decided_at,
-    )
-    return session.scalar(notice.limit(1)) is None
+        return []
+    told = policy.carers_reached(session, incident.id, decision.decided_at)
+    return [link.pupil for link in incident.pupils if link.pupil_id not in told]
 
 
 @dataclass
@@ -1200,16 +1197,20 @@ def _carers_after_closing(
 def _carers_told_at_closing(
     session: Session, incident: Incident, account: Account, told: str | None, *, now: datetime
 ) -> None:
-    if not carers_told_unrecorded(session, incident):
+    untold = carers_not_told(session, incident)
+    if not untold:
         return
     how = _clean(told, MAX_TEXT, "How carers were told")
+    names = [pupil.full_name for pupil in untold]
+    whose = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
     if not how:
         raise Invalid(
-            "The decision in force is to inform parents/carers now, and no notice has gone from "
-            "this record: say how they were told, or why they have not been.",
+            "The decision in force is to inform parents/carers now, and nothing has reached "
+            f"the carers of {whose} from this record: say how they were told, or why they "
+            "have not been.",
             "carers_told",
         )
-    text = "Parents/carers under “Inform now”, as recorded at closing"
+    text = f"Parents/carers of {whose} under “Inform now”, as recorded at closing"
     _entry(session, incident, account, "carers_told", text, how, now=now)
 
 

@@ -760,7 +760,7 @@ def _detail_page(
         contact=services.parent_contact(get_session(), incident),
         may_send_notice=policy.may_send_notice(get_session(), incident),
         carers_held=policy.holds_carers(get_session(), incident),
-        carers_told_unrecorded=services.carers_told_unrecorded(get_session(), incident),
+        carers_not_told=services.carers_not_told(get_session(), incident),
         about=", ".join(link.pupil.full_name for link in incident.pupils) or "the pupil",
         communication=services.COMMUNICATION,
         alerts=services.incident_alerts(get_session(), incident),

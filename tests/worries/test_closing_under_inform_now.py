@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from classroom.db import utcnow
+from classroom.pupils.models import Pupil
 from classroom.worries import services as worries
 from classroom.worries.models import Category, Incident, IncidentEntry, ParentContact, Risk, Status
 from tests.conftest import Clock, client_for
@@ -29,8 +30,10 @@ def family(session: Session, clock: Clock) -> Family:
     return make_family(session, clock)
 
 
-def _triaged(session: Session, family: Family, decision: ParentContact) -> Incident:
-    incident = incident_about(session, family, decision)
+def _triaged(
+    session: Session, family: Family, decision: ParentContact, *others: Pupil
+) -> Incident:
+    incident = incident_about(session, family, decision, *others)
     worries.triage(
         session,
         family.dsl,
@@ -109,3 +112,42 @@ def test_other_decisions_are_not_asked_how_carers_were_told(
     assert QUESTION not in dsl.get(f"/safeguarding/{incident.id}").text
     held = {"close-carers": "keep", "close-carers-reason": "Police enquiring"}
     assert _close(dsl, incident, **held)[0] == 302
+
+
+def test_each_linked_pupils_carers_are_asked_about_not_only_the_first(
+    app: Flask, session: Session, family: Family
+) -> None:
+    """Amira's carers had a notice; Ben, also on the record, had nothing: closing asks about
+    Ben's, by name."""
+    incident = _triaged(session, family, ParentContact.INFORM_NOW, family.other)
+    send_notice(session, family.dsl, incident, family.child, "About an online-safety matter.")
+    session.commit()
+    dsl = client_for(app, family.dsl)
+    page = dsl.get(f"/safeguarding/{incident.id}").text
+    assert QUESTION in page
+    assert "nothing has reached the carers of Ben Taylor from this record" in page
+    status, refused = _close(dsl, incident)
+    assert status == 400
+    assert "nothing has reached the carers of Ben Taylor" in refused
+    send_notice(session, family.dsl, incident, family.other, "About an online-safety matter.")
+    session.commit()
+    assert QUESTION not in dsl.get(f"/safeguarding/{incident.id}").text
+    assert _close(dsl, incident)[0] == 302
+
+
+def test_a_notice_another_incident_holds_back_has_not_told_anyone(
+    app: Flask, session: Session, family: Family
+) -> None:
+    """A second record about Amira says "not now": the notice approved here waits unseen, so
+    closing must not take it for carers told."""
+    incident_about(session, family, ParentContact.NOT_NOW)
+    incident = _triaged(session, family, ParentContact.INFORM_NOW)
+    send_notice(session, family.dsl, incident, family.child, "About an online-safety matter.")
+    session.commit()
+    dsl = client_for(app, family.dsl)
+    assert "nothing has reached the carers of Amira Khan" in dsl.get(
+        f"/safeguarding/{incident.id}"
+    ).text
+    assert _close(dsl, incident)[0] == 400
+    told = "Not yet: the other record about Amira holds carers back while police enquire"
+    assert _close(dsl, incident, **{"close-carers_told": told})[0] == 302
