@@ -15,7 +15,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
-from classroom.review.services import Period, Review
+from classroom.review.services import Median, Period, Review
 
 SMALLEST = 3
 FEWER = f"fewer than {SMALLEST}"
@@ -57,10 +57,12 @@ def count(n: int) -> str:
     return FEWER if 0 < n < SMALLEST else str(n)
 
 
-def median(value: float | None, unit: str, how_many: int) -> str:
-    if value is None:
+def median(found: Median | None, unit: str) -> str:
+    if found is None:
         return "—"
-    return NOT_SHOWN + f" ({FEWER})" if how_many < SMALLEST else f"{value} {unit}"
+    if found.over < SMALLEST:
+        return NOT_SHOWN + f" ({FEWER})"
+    return f"at least {found.value} {unit}" if found.at_least else f"{found.value} {unit}"
 
 
 # A cell of the year's review pages: (page, chart, label). Page 0 is the year, 1-3 its terms;
@@ -224,8 +226,8 @@ def _public(n: int, review: Review, values: dict[Key, int], hidden: set[Key]) ->
         open_now=count(review.open_now),
         child_protection=shown("cp"),
         overdue_actions=count(review.overdue_actions),
-        hours_to_acknowledge=median(review.hours_to_acknowledge, "hours", review.acknowledged),
-        days_to_close=median(review.days_to_close, "days", review.closed),
+        hours_to_acknowledge=median(review.hours_to_acknowledge, "hours"),
+        days_to_close=median(review.days_to_close, "days"),
         by_category=by_category,
         by_source=chart("by_source"),
         by_month=chart("by_month"),

@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -80,16 +81,31 @@ class Review:
     by_pathway: Counter[str] = field(default_factory=Counter)
     by_source: Counter[str] = field(default_factory=Counter)
     child_protection: int = 0
-    hours_to_acknowledge: float | None = None
-    days_to_close: float | None = None
-    acknowledged: int = 0  # how many times each median is taken over
-    closed: int = 0
+    hours_to_acknowledge: Median | None = None
+    days_to_close: Median | None = None
     overdue_actions: int = 0
     lessons: list[tuple[date, str, str]] = field(default_factory=list)
 
 
-def _median(values: list[float]) -> float | None:
-    return round(statistics.median(values), 1) if values else None
+class Median(NamedTuple):
+    """A median time, over how many worries, and whether it may be longer still."""
+
+    value: float
+    over: int
+    # Worries still waiting (not yet acknowledged, or open) count with their wait so far: if one
+    # is at or below the middle, the true median is this or longer, never shorter.
+    at_least: bool
+
+
+def _median(done: list[float], waiting: list[float]) -> Median | None:
+    """The median over worries done and those still waiting: leaving the waiting out would show
+    governors a time that looks better the longer worries wait."""
+    ranked = sorted([(v, False) for v in done] + [(w, True) for w in waiting])
+    if not ranked:
+        return None
+    value = statistics.median(v for v, _waiting in ranked)
+    at_least = any(still for _v, still in ranked[: len(ranked) // 2 + 1])
+    return Median(round(value, 1), len(ranked), at_least)
 
 
 def build(
@@ -128,22 +144,22 @@ def _review(
     zone: ZoneInfo,
 ) -> Review:
     review = Review(period, total=len(incidents))
-    ack_hours: list[float] = []
-    close_days: list[float] = []
+    hours: tuple[list[float], list[float]] = ([], [])  # acknowledged; still waiting
+    days: tuple[list[float], list[float]] = ([], [])  # closed; still open
     for incident in incidents:
         _tally(review, incident, scrub, zone)
-        if incident.acknowledged_at:
-            ack_hours.append(
-                (incident.acknowledged_at - incident.created_at).total_seconds() / 3600
-            )
-        if incident.closed_at:
-            close_days.append((incident.closed_at - incident.created_at).total_seconds() / 86400)
-    review.hours_to_acknowledge, review.days_to_close = _median(ack_hours), _median(close_days)
-    review.acknowledged, review.closed = len(ack_hours), len(close_days)
+        acknowledged, closed = incident.acknowledged_at, incident.closed_at
+        hours[acknowledged is None].append(_between(incident.created_at, acknowledged or now, 3600))
+        days[closed is None].append(_between(incident.created_at, closed or now, 86400))
+    review.hours_to_acknowledge, review.days_to_close = _median(*hours), _median(*days)
     # an action is due by the end of the school's day
     review.overdue_actions = _overdue(session, [i.id for i in incidents], local_today(now, zone))
     review.lessons.sort()
     return review
+
+
+def _between(start: datetime, end: datetime, unit_seconds: int) -> float:
+    return max(0.0, (end - start).total_seconds() / unit_seconds)
 
 
 def _tally(review: Review, incident: Incident, scrub: Callable[[str], str], zone: ZoneInfo) -> None:

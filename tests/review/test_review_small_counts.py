@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask.testing import FlaskClient
@@ -26,6 +27,7 @@ from classroom.worries.models import (
     Source,
     Status,
 )
+from tests.conftest import Clock
 from tests.factories import make_class, make_pupil
 
 
@@ -163,3 +165,51 @@ def test_lessons_learnt_carry_no_date_and_a_category_only_where_its_count_is_sho
     assert "Asked for images or secrets" not in register
     assert "Feeling sad or worried" not in register
     assert not re.search(r"\d{1,2} [A-Z][a-z]{2} \d{4}", register), "a date in the register"
+
+
+def _timed(
+    session: Session, pupil: Pupil, raised: datetime, acknowledged: datetime | None
+) -> None:
+    session.add(
+        Incident(
+            school_id=pupil.school_id,
+            idempotency_key=str(uuid.uuid4()),
+            source=Source.PUPIL,
+            status=Status.OPEN if acknowledged else Status.NEW,
+            created_at=raised,
+            acknowledged_at=acknowledged,
+        )
+    )
+
+
+def test_worries_still_waiting_count_in_the_median_time_to_acknowledge(
+    session: Session, client: FlaskClient, login_as: Callable[..., Account], clock: Clock
+) -> None:
+    """Two worries acknowledged within the hour and three nobody has acknowledged for two days:
+    governors must not read "1 hour"; leaving the waiting out made neglect look quick."""
+    clock.set(datetime(2026, 11, 20, 9, 0, tzinfo=UTC))
+    pupil = _pupils(session)[Pathway.FORMAL]
+    raised = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
+    within_the_hour = raised + timedelta(hours=1)
+    for acknowledged in (within_the_hour, within_the_hour, None, None, None):
+        _timed(session, pupil, raised, acknowledged)
+    session.commit()
+    login_as(Role.GOVERNOR)
+    page = client.get("/safeguarding/review/?term=2026-11-01").text
+    assert "Median time to acknowledge</dt><dd>at least 48.0 hours</dd>" in page
+    assert "Median time to close</dt><dd>at least 2.0 days</dd>" in page
+
+
+def test_a_median_no_waiting_worry_can_change_is_shown_as_it_is(
+    session: Session, client: FlaskClient, login_as: Callable[..., Account], clock: Clock
+) -> None:
+    clock.set(datetime(2026, 11, 20, 9, 0, tzinfo=UTC))
+    pupil = _pupils(session)[Pathway.FORMAL]
+    raised = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
+    for hours in (1, 2, 3):
+        _timed(session, pupil, raised, raised + timedelta(hours=hours))
+    _timed(session, pupil, raised, None)  # waiting 48 hours: above the middle however long
+    session.commit()
+    login_as(Role.GOVERNOR)
+    page = client.get("/safeguarding/review/?term=2026-11-01").text
+    assert "Median time to acknowledge</dt><dd>2.5 hours</dd>" in page
