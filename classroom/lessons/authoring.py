@@ -133,7 +133,7 @@ def _step_from_form(form: Mapping[str, str], at: str) -> Document | None:
     for key in ("kind", "text", "symbol"):
         _put(step, key, _get(form, f"{at}-{key}"))
     # The kind's own keys (registered with the kind), then what staff look for.
-    keys = kinds.KINDS[StepKind(kind)].keys if kind in set(StepKind) else frozenset()
+    keys = kinds.KINDS[StepKind(kind)].all_keys if kind in set(StepKind) else frozenset()
     for key in sorted(keys | STAFF_KEYS):
         FIELDS[key].read(form, at, key, step)
     return step
@@ -256,6 +256,7 @@ FIELDS: dict[str, FormField] = {
     "sound": _TEXT,
     "animation": _TEXT,
     "action": _TEXT,
+    "place": _TEXT,
     "then": _TEXT,
     "then_symbol": _TEXT,
     "if_no": _TEXT,
@@ -271,7 +272,7 @@ FIELDS: dict[str, FormField] = {
 
 # Which kinds show each field in the editor (the editor's script hides the rest).
 FIELD_KINDS = {
-    key: " ".join(kind.value for kind, unit in kinds.KINDS.items() if key in unit.keys)
+    key: " ".join(kind.value for kind, unit in kinds.KINDS.items() if key in unit.all_keys)
     for key in FIELDS
 }
 

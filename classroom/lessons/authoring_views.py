@@ -14,7 +14,7 @@ from classroom.errors import Invalid
 from classroom.lessons import authoring, kinds
 from classroom.lessons.authored_models import AuthoredLesson, LessonStatus
 from classroom.lessons.authoring import Document, LessonProblems, Refused
-from classroom.lessons.content import Action, Animation, Engagement, Pathway, Sound, Step
+from classroom.lessons.content import Action, Animation, Engagement, Pathway, Place, Sound, Step
 from classroom.lessons.kinds import Outcome
 from classroom.lessons.web import request_catalogue
 from classroom.policy import allow
@@ -31,6 +31,10 @@ MAX_PREVIEW = 300
 SOUND_CHOICES = [(sound.value, sound.value.capitalize()) for sound in Sound]
 ANIMATION_CHOICES = [(animation.value, animation.value.capitalize()) for animation in Animation]
 ACTION_CHOICES = [(Action.STOP.value, "Stop"), (Action.FINISH.value, "Finished")]
+PLACE_CHOICES = [
+    (Place.SCHOOL.value, "Only adults at school"),
+    (Place.HOME.value, "Only adults at home"),
+]
 LOOK_FOR_CHOICES = [(area.value, area.value.capitalize()) for area in Engagement]
 MAX_PICTURES = 24
 PATHWAY_LABELS = {pathway: pathway.label for pathway in Pathway}  # the one Pathway's words
@@ -118,6 +122,7 @@ def _editor(doc: Document, notes: str, row: AuthoredLesson | None, **state: Any)
         sounds=SOUND_CHOICES,
         animations=ANIMATION_CHOICES,
         actions=ACTION_CHOICES,
+        places=PLACE_CHOICES,
         look_for=LOOK_FOR_CHOICES,
         finding=state.pop("finding", {}),
         picture_words=_picture_words(values),

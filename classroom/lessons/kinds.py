@@ -30,6 +30,7 @@ from classroom.lessons.content.model import (
     OnlyIfYesStep,
     Option,
     Pathway,
+    Place,
     SortGroup,
     SortItem,
     SortStep,
@@ -122,6 +123,11 @@ class KindSpec:
     # (picture, is it right) for each answer the author pictured, in file order, for the
     # loader's cue checks; yes/no pictures are the app's own, so only chosen pictures count.
     answer_pictures: Callable[[Any], list[tuple[str, bool]]] = lambda step: []  # noqa: E731
+    optional: frozenset[str] = frozenset()  # own keys a step may leave out
+
+    @property
+    def all_keys(self) -> frozenset[str]:
+        return self.keys | self.optional
 
     @property
     def name(self) -> str:
@@ -155,7 +161,8 @@ def _yes_no(reader: StepReader, table: dict[str, Any], at: At, base: Base, fb: T
 
 
 def _who(reader: StepReader, table: dict[str, Any], at: At, base: Base, fb: Text) -> Step:
-    return WhoCanITellStep(*base)
+    place = reader.choice(table, "place", at, Place, Place.SCHOOL) if "place" in table else None
+    return WhoCanITellStep(*base, place)
 
 
 def _sound(reader: StepReader, table: dict[str, Any], at: At) -> Sound:
@@ -347,6 +354,7 @@ KINDS: dict[StepKind, KindSpec] = {
             _judge_who,
             SwitchUse.SCAN_CARDS,
             shows_people=True,
+            optional=frozenset({"place"}),  # only adults at school, or at home
         ),
         KindSpec(
             StepKind.CAUSE_EFFECT,

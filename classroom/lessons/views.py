@@ -20,7 +20,7 @@ from classroom.policy import allow
 from classroom.principals import PupilPrincipal
 from classroom.pupils import photos_web
 from classroom.pupils.models import Pathway, Pupil, SchoolClass
-from classroom.symbols.people import my_people
+from classroom.symbols.people import people_at
 from classroom.symbols.sheet_views import SheetLesson
 from classroom.symbols.web import override_layers
 from classroom.web import apply_form, current_actor, school_today, school_zone, whole_number
@@ -105,7 +105,8 @@ def _step_page(attempt: LessonAttempt | player.ShownAttempt, number: int, **stat
     me = _me()
     total = len(player.version_of(attempt, request_catalogue()).steps)
     unit = kinds.spec(step)
-    adults = my_people(get_session(), me.pupil) if unit.shows_people else []
+    place = getattr(step, "place", None)  # who-can-I-tell may ask about one place
+    adults = people_at(get_session(), me.pupil, place) if unit.shows_people else []
     # This attempt's order: fresh each attempt, the same on a reload (see arrangement.py).
     if unit.items(step):
         # A forged item number is kept in range rather than failing.

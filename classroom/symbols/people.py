@@ -61,6 +61,24 @@ def my_people(session: Session, pupil: Pupil) -> list[Person]:
     return people
 
 
+# Where a pupil has nobody recorded at a place, a step asking about it still has an answer.
+_ANYONE = {
+    Place.SCHOOL: ("school-anyone", "Someone at school", SCHOOL_SYMBOL),
+    Place.HOME: ("home-anyone", "Someone at home", HOME_SYMBOL),
+}
+
+
+def people_at(session: Session, pupil: Pupil, place: str | None) -> list[Person]:
+    """The trusted adults a step asks about: all the pupil's, or those at one place ("Who can
+    you tell at home?" shows no teacher). With nobody recorded there, "Someone at home"."""
+    people = my_people(session, pupil)
+    if place is None:
+        return people
+    where = Place(place)
+    key, name, symbol = _ANYONE[where]
+    return [p for p in people if p.place is where] or [Person(key, name, where, None, None, symbol)]
+
+
 @dataclass(frozen=True)
 class SchoolAdult:
     """A school adult a pupil may choose, with the picture to show this pupil for them."""

@@ -45,7 +45,7 @@ STEPS: dict[StepKind, dict[str, Any]] = {
         "answer": True,
         "feedback": "Yes. A smile is kind.",
     },
-    StepKind.WHO_CAN_I_TELL: {"text": "Who can you tell?"},
+    StepKind.WHO_CAN_I_TELL: {"text": "Who can you tell at home?", "place": "home"},
     StepKind.CAUSE_EFFECT: {"text": "Tap for a kind sound.", "sound": "chime", "animation": "grow"},
     StepKind.UNTIL_I_ACT: {
         "text": "Loud music. Press stop.",

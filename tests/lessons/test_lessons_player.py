@@ -14,13 +14,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account, Role
+from classroom.db import utcnow
 from classroom.devices.web import cookie_name
 from classroom.lessons import content, player
-from classroom.lessons.content import ChooseStep, SortStep, YesNoStep
+from classroom.lessons.content import ChooseStep, SortStep, WhoCanITellStep, YesNoStep
 from classroom.lessons.models import LessonAttempt, PupilTarget, StepResponse
 from classroom.pupils.models import Pathway
+from classroom.symbols import people
+from classroom.symbols.models import Place
 from tests.conftest import sign_in
 from tests.factories import make_account, make_class, make_pupil
+from tests.symbol_helpers import people_folder
 from tests.worry_helpers import make_school, pupil_on_ipad
 
 
@@ -510,3 +514,43 @@ def test_a_lesson_taken_off_mid_lesson_stops_there_and_records_nothing_more(
     # Back on the map, the same screen plays again.
     take_off(client, school, put_back=True)
     assert ipad.get(step_url).status_code == 200
+
+
+def test_who_can_you_tell_at_home_shows_home_adults_and_at_school_school_adults(
+    app: Flask, session: Session
+) -> None:
+    """"Who can you tell at home?" with Ms Lopez's photo under it teaches the wrong thing to a
+    literal learner; with nobody recorded at home, the pupil can still answer."""
+    school = make_school(session)
+    ipad = pupil_on_ipad(app, school)
+    first = _start(ipad, "trusted-adults")
+    version = _version(app, "trusted-adults", "semi_formal")
+    at = {
+        step.place: first.replace("/steps/1", f"/steps/{n}")
+        for n, step in enumerate(version.steps, 1)
+        if isinstance(step, WhoCanITellStep) and step.place
+    }
+    home = ipad.get(at[content.Place.HOME]).text
+    assert "Someone at home" in home
+    assert "Lopez" not in home
+    answered = ipad.post(at[content.Place.HOME], data={"answer": "home-anyone", "key": "h1"})
+    assert "Yes! You can tell them." in answered.text
+    people.add_person(
+        session, school.teacher, school.pupil, Place.HOME, name="Grandma Rose",
+        folder=people_folder(), now=utcnow(),
+    )  # fmt: skip
+    session.commit()
+    home = ipad.get(at[content.Place.HOME]).text
+    assert "Grandma" in home
+    assert "Someone at home" not in home
+    assert "Lopez" not in home
+    school_step = ipad.get(at[content.Place.SCHOOL]).text
+    assert "Lopez" in school_step
+    assert "Grandma" not in school_step
+    # "Who can you tell?" names no place: everyone.
+    other = _version(app, "stop-block-tell", "semi_formal")
+    n = next(n for n, s in enumerate(other.steps, 1) if isinstance(s, WhoCanITellStep))
+    assert other.steps[n - 1].place is None
+    everyone = ipad.get(_start(ipad, "stop-block-tell").replace("/steps/1", f"/steps/{n}")).text
+    assert "Grandma" in everyone
+    assert "Lopez" in everyone

@@ -57,6 +57,13 @@ class Engagement(StrEnum):
     INITIATION = "initiation"
 
 
+class Place(StrEnum):
+    """Where the adults a who-can-I-tell step shows are: at school, or at home."""
+
+    SCHOOL = "school"
+    HOME = "home"
+
+
 class Action(StrEnum):
     """What the pupil does to end an until-I-act step."""
 
@@ -209,9 +216,11 @@ class YesNoStep(BaseStep):
 
 @dataclass(frozen=True)
 class WhoCanITellStep(BaseStep):
-    """A prompt; the app shows the pupil's own trusted adults' photos beneath it."""
+    """A prompt; the app shows the pupil's own trusted adults' photos beneath it: only those at
+    school, or at home, when the prompt asks about one place ("Who can you tell at home?")."""
 
     kind: ClassVar[StepKind] = StepKind.WHO_CAN_I_TELL
+    place: Place | None = None
 
 
 @dataclass(frozen=True)

@@ -454,7 +454,8 @@ class _LessonReader:
         if pathway is Pathway.PRE_FORMAL and self.staff_notes_required:
             required |= STAFF_KEYS
         problems_before = len(self.problems)
-        self._keys(table, At(at.path, f"{at.where} (a '{kind}' step)"), required, STAFF_KEYS)
+        optional = STAFF_KEYS | unit.optional
+        self._keys(table, At(at.path, f"{at.where} (a '{kind}' step)"), required, optional)
         step_id = f"{self.prefix}.{pathway.code}.s{number}"
         text = self.text(table, "text", at.child("text"), MAX_WORDS[pathway], f"{step_id}.text")
         base = (step_id, number, text, self.symbol(table, at))
