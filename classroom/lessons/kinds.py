@@ -447,6 +447,35 @@ def answered_id(step: Step, position: int, seed: int) -> str:
     return step.id if item is None else f"{step.id}.i{index + 1}"
 
 
+_PLAIN_ANSWERS = {"yes": "Yes", "no": "No", "stop": "Stop", "finish": "Finished", "tap": "Tapped"}
+
+
+def answer_words(step: Step, answer: str, people: Mapping[str, str]) -> str:
+    """An answer as a teacher reads it: the card's own words ("Block them", "Unkind", the
+    adult's name), never the code the card sends ("o2", "g1", "staff-12").
+
+    `people`: the pupil's trusted adults by answer value (symbols.people.Person.key).
+    """
+    if isinstance(step, ChooseStep):
+        for n, option in enumerate(step.options, 1):
+            if arrangement.option_value(n) == answer:
+                return option.text.text
+    if isinstance(step, SortStep):
+        for index, group in enumerate(step.groups):
+            if arrangement.group_value(index) == answer:
+                return group.label.text
+    if isinstance(step, WhoCanITellStep):
+        return people.get(answer, "A trusted adult no longer on their list")
+    return _PLAIN_ANSWERS.get(answer, answer)
+
+
+def item_words(step: Step, number: int) -> str | None:
+    """The words of an item-by-item step's item by its number from 1 (answered_id's ".i2")."""
+    if isinstance(step, SortStep) and 1 <= number <= len(step.items):
+        return step.items[number - 1].text.text
+    return None
+
+
 def labels(kinds: Collection[StepKind] = tuple(StepKind)) -> list[tuple[str, str]]:
     """(value, plain words) for a teacher's kind menu."""
     return [(kind.value, KINDS[kind].label) for kind in kinds]

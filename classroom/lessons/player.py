@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -243,6 +245,52 @@ def _first_answers() -> Select[str, int, int]:
         func.count().label("answered"),
         func.coalesce(func.sum(per_question.c.right), 0).label("first_time"),
     ).group_by(per_question.c.lesson_id)
+
+
+@dataclass(frozen=True)
+class ShownResponse:
+    """One answer as the teacher's Answers page shows it: in words, not codes."""
+
+    at: datetime
+    screen: str  # "Screen 3 of semi-formal: Who can you tell?" (and the item, for a sort)
+    kind: str  # the kind's plain name
+    answer: str  # the card's words
+    correct: bool | None
+    tries: int
+
+
+_ITEM = re.compile(r"(?P<step>.+)\.i(?P<item>\d+)")
+
+
+def shown_responses(
+    session: Session, pupil: Pupil, lesson: content.Lesson, people: Mapping[str, str]
+) -> list[ShownResponse]:
+    """The pupil's answers in a lesson, each with its screen and answer in words."""
+    steps = {s.id: (v.pathway, s) for v in lesson.versions for s in v.steps}
+    shown = []
+    for response in responses(session, pupil, lesson.id):
+        item = _ITEM.fullmatch(response.step_id)
+        step_id = item["step"] if item and item["step"] in steps else response.step_id
+        found = steps.get(step_id)
+        if found is None:  # a screen since taken out of the lesson
+            screen, answer = "A screen no longer in the lesson", response.answer or ""
+        else:
+            pathway, step = found
+            screen = f"Screen {step.number} of {pathway.label.lower()}: {step.text.text}"
+            sorted_item = kinds.item_words(step, int(item["item"])) if item else None
+            screen += f" ({sorted_item})" if sorted_item else ""
+            answer = kinds.answer_words(step, response.answer or "", people)
+        shown.append(
+            ShownResponse(
+                response.at,
+                screen,
+                kinds.KINDS[content.StepKind(response.kind)].name,
+                answer,
+                response.correct,
+                response.tries,
+            )
+        )
+    return shown
 
 
 def responses(session: Session, pupil: Pupil, lesson_id: str) -> list[StepResponse]:

@@ -20,7 +20,7 @@ from classroom.policy import allow
 from classroom.principals import PupilPrincipal
 from classroom.pupils import photos_web
 from classroom.pupils.models import Pathway, Pupil, SchoolClass
-from classroom.symbols.people import people_at
+from classroom.symbols.people import answer_names, people_at
 from classroom.symbols.sheet_views import SheetLesson
 from classroom.symbols.web import override_layers
 from classroom.web import apply_form, current_actor, school_today, school_zone, whole_number
@@ -314,11 +314,12 @@ def responses(pupil_id: int, lesson_id: str) -> ResponseReturnValue:
         abort(404)
     db = get_session()
     record(db, current_actor(), "lesson_responses.viewed", pupil, lesson_id)
+    lesson = request_catalogue().get(lesson_id)
     return render_template(
         "lessons/responses.html",
         pupil=pupil,
-        lesson=request_catalogue().get(lesson_id),
-        rows=player.responses(db, pupil, lesson_id),
+        lesson=lesson,
+        rows=player.shown_responses(db, pupil, lesson, answer_names(db, pupil)),
     )
 
 

@@ -79,6 +79,12 @@ def people_at(session: Session, pupil: Pupil, place: str | None) -> list[Person]
     return [p for p in people if p.place is where] or [Person(key, name, where, None, None, symbol)]
 
 
+def answer_names(session: Session, pupil: Pupil) -> dict[str, str]:
+    """Each trusted adult a pupil can choose in a lesson, by the answer the card sends."""
+    names = {key: name for key, name, _symbol in _ANYONE.values()}
+    return names | {person.key: person.name for person in my_people(session, pupil)}
+
+
 @dataclass(frozen=True)
 class SchoolAdult:
     """A school adult a pupil may choose, with the picture to show this pupil for them."""

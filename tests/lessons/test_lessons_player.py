@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -22,7 +23,7 @@ from classroom.lessons.models import LessonAttempt, PupilTarget, StepResponse
 from classroom.pupils.models import Pathway
 from classroom.symbols import people
 from classroom.symbols.models import Place
-from tests.conftest import sign_in
+from tests.conftest import client_for, sign_in
 from tests.factories import make_account, make_class, make_pupil
 from tests.symbol_helpers import people_folder
 from tests.worry_helpers import make_school, pupil_on_ipad
@@ -554,3 +555,41 @@ def test_who_can_you_tell_at_home_shows_home_adults_and_at_school_school_adults(
     everyone = ipad.get(_start(ipad, "stop-block-tell").replace("/steps/1", f"/steps/{n}")).text
     assert "Grandma" in everyone
     assert "Lopez" in everyone
+    # The teacher reads who the pupil chose, not "home-anyone".
+    answers = client_for(app, school.teacher).get(
+        f"/pupils/{school.pupil.id}/lessons/trusted-adults/responses"
+    )
+    assert "<td>Someone at home</td>" in answers.text
+
+
+def test_the_answers_page_says_each_screen_and_answer_in_words(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    """A teacher read "09.sf.s3 | choose | o2": the screen's question and the card's words now."""
+    school = make_school(session)
+    ipad = pupil_on_ipad(app, school)
+    first = _start(ipad, "kind-and-unkind")
+    version = _version(app, "kind-and-unkind", "semi_formal")
+    answered = []
+    for number, step in enumerate(version.steps, 1):
+        url = first.replace("/steps/1", f"/steps/{number}")
+        if isinstance(step, ChooseStep):
+            ipad.post(url, data={"answer": "o2", "key": f"c{number}"})
+            answered.append((step, step.options[1].text.text))
+        elif isinstance(step, SortStep):
+            item = player.sort_item(step, 0, _attempt_id(first))
+            ipad.post(url, data={"answer": "g1", "key": f"s{number}", "item": "0"})
+            answered.append((step, step.groups[0].label.text))
+            sorted_item = step.items[item].text.text
+    sign_in(client, school.teacher.username)
+    page = client.get(f"/pupils/{school.pupil.id}/lessons/kind-and-unkind/responses").text
+    rows = re.findall(r"<tr><td>.*?</tr>", page, re.S)
+    assert len(rows) == len(answered)
+    for row, (step, words) in zip(rows, answered, strict=True):
+        cells = re.findall(r"<td>(.*?)</td>", row, re.S)
+        screen = f"Screen {step.number} of semi-formal: {step.text.text}"
+        assert cells[1].startswith(html.escape(screen, quote=True)), cells[1]
+        assert cells[3] == html.escape(words, quote=True)
+        assert not re.fullmatch(r"[og]\d", cells[3])
+    assert {type(step) for step, _ in answered} == {ChooseStep, SortStep}
+    assert f"({html.escape(sorted_item, quote=True)})" in page  # the item that was sorted
