@@ -136,6 +136,9 @@ def test_finished_with_no_network_covers_the_screen_until_the_pupil_is_signed_ou
     page = class_ipad(new_ipad, live_server, "Oak iPad offline finish")
     page.get_by_role("button", name="Ben").tap()
     expect(page.get_by_role("heading", name="Hello Ben")).to_be_visible()
+    # The page's scripts have run (they are deferred): before that, Finished is a plain form,
+    # and CI once tapped it first, so the tap navigated offline instead of asking.
+    page.wait_for_load_state("load")
     page.context.set_offline(True)
     page.get_by_role("button", name="Finished").tap()
     page.get_by_role("button", name="Yes, I am finished").tap()
