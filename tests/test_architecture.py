@@ -19,7 +19,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     (
         "base",
         ["config", "sqlite_reads", "db", "localtime", "errors", "export", "forms", "photos", "qr"]
-        + ["scale", "risks", "migrate", "paging", "sealing"],
+        + ["scale", "risks", "migrate", "paging", "sealing", "names"],
     ),
     ("policy", ["principals", "policy"]),
     ("people", ["audit", "outbox", "accounts", "pupils", "devices"]),

@@ -24,6 +24,7 @@ from classroom.db import serialise
 from classroom.errors import Forbidden, Invalid, checked_key
 from classroom.export import check_passphrase, encrypted_csv, safe_cell
 from classroom.localtime import local_time
+from classroom.names import PLURAL, fold, initials, initials_of
 from classroom.outbox.models import OutboxMessage
 from classroom.parents import delivery, queries
 from classroom.parents.models import (
@@ -62,8 +63,8 @@ def _clean(text: str | None, limit: int, label: str, field: str, required: bool 
 # --- Depersonalised texts -------------------------------------------------------------------
 
 
-def other_pupil_names(session: Session, pupil: Pupil, incident: Incident | None = None) -> set[str]:
-    """Every other pupil's names: the school's, and anyone linked to the incident."""
+def _other_pupils(session: Session, pupil: Pupil, incident: Incident | None) -> list[Pupil]:
+    """Every other pupil: the school's, and anyone linked to the incident."""
     others = list(
         session.scalars(
             select(Pupil).where(Pupil.school_id == pupil.school_id, Pupil.id != pupil.id)
@@ -71,29 +72,44 @@ def other_pupil_names(session: Session, pupil: Pupil, incident: Incident | None 
     )
     if incident is not None:
         others += [link.pupil for link in incident.pupils if link.pupil_id != pupil.id]
-    own = {pupil.first_name.lower(), pupil.last_name.lower()}
-    names = {other.full_name for other in others}
+    return others
+
+
+def _names(pupil: Pupil, others: list[Pupil]) -> set[str]:
+    own = {fold(pupil.first_name).lower(), fold(pupil.last_name).lower()}
+    names = set()
     for other in others:
-        names.update(n for n in (other.first_name, other.last_name) if n.lower() not in own)
-    return {n for n in names if len(n.strip()) > 1}
+        names.add(fold(other.full_name))
+        names.update(fold(n) for n in (other.first_name, other.last_name))
+    return {n for n in names if len(n.strip()) > 1 and n.lower() not in own}
 
 
 def check_depersonalised(
     session: Session, pupil: Pupil, text: str, field: str, incident: Incident | None = None
 ) -> None:
-    """Refuse a text for carers that names any other pupil (the policy: depersonalise)."""
-    names = other_pupil_names(session, pupil, incident)
-    if not names or not text:
+    """Refuse a text for carers that names any other pupil (the policy: depersonalise),
+    however it was typed: "Zoe" for Zoë, "Bens mum", "the Taylors", or initials ("B.T.")."""
+    if not text:
         return
-    pattern = re.compile(
-        r"\b(" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")\b",
-        re.IGNORECASE,
-    )
-    found = pattern.search(text)
+    folded, others = fold(text), _other_pupils(session, pupil, incident)
+    names = _names(pupil, others)
+    alternatives = "|".join(sorted(map(re.escape, names), key=len, reverse=True))
+    named = re.compile(rf"(?<!\w)(?:{alternatives}){PLURAL}(?!\w)", re.I) if names else None
+    found = named.search(folded) if named else None
     if found:
         raise Invalid(
             f"\u201c{found.group(0)}\u201d is the name of another pupil. Texts to parents and "
             "carers must never name another pupil: please reword it.",
+            field,
+        )
+    own = initials_of(pupil.first_name, pupil.last_name)
+    pairs = {initials_of(other.first_name, other.last_name) for other in others}
+    initialled = initials(pairs - {own})
+    found = initialled.search(folded) if initialled else None
+    if found:
+        raise Invalid(
+            f"\u201c{found.group(0)}\u201d could be another pupil\u2019s initials. Texts to "
+            "parents and carers must never point to another pupil: please reword it.",
             field,
         )
 

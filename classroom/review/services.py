@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import statistics
-import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,10 +14,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from classroom import names as names_in_text
 from classroom import policy
 from classroom.accounts.models import Account
 from classroom.export import check_passphrase, encrypted_csv, safe_cell
 from classroom.localtime import local_time, local_today, to_local
+from classroom.names import PLURAL, fold, initials_of
 from classroom.principals import Actor
 from classroom.pupils.models import Pupil, SchoolClass
 from classroom.worries.models import (
@@ -213,14 +214,6 @@ def _overdue(session: Session, incident_ids: list[int], today: date) -> int:
     return sum(1 for a in actions if a.due_on < today)
 
 
-def fold(text: str) -> str:
-    """Compatibility-normalise and drop accents, so "Chloé" (either Unicode form) reads "Chloe"."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return unicodedata.normalize(
-        "NFC", "".join(c for c in decomposed if not unicodedata.combining(c))
-    )
-
-
 # Pupil identifiers and descriptions that name a child as surely as a name does.
 _UPN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]\d{11}[A-Za-z0-9](?![A-Za-z0-9])")
 # A month by its name or usual short form ("Sept", "Mar."), and no other word: "marked",
@@ -278,7 +271,7 @@ def _scrubber(session: Session, school_id: int) -> Callable[[str], str]:
         select(Pupil.first_name, Pupil.last_name).where(Pupil.school_id == school_id)
     ):
         names.update({first, last})
-        initials.add((fold(first)[:1].upper(), fold(last)[:1].upper()))
+        initials.add(initials_of(first, last))
         short_forms.update(_short_forms(fold(first)))
     for (display,) in session.execute(
         select(Account.display_name).where(Account.school_id == school_id)
@@ -295,11 +288,11 @@ def _scrubber(session: Session, school_id: int) -> Callable[[str], str]:
         # A pet form made the usual way is the name too: "Benny", "Tommy", "Annie"; and so are
         # a family ("the Frasers") and a possessive written without its apostrophe ("Amiras").
         pattern = re.compile(
-            r"(?<![A-Za-z])(?i:" + alternatives + r")(?i:[a-z]?(?:y|ie))?" + _PLURAL + r"(?![a-z])"
+            r"(?<![A-Za-z])(?i:" + alternatives + r")(?i:[a-z]?(?:y|ie))?" + PLURAL + r"(?![a-z])"
         )
 
     shortened = _whole_words(short_forms - {fold(n) for n in names})
-    initialled = _initials(initials)
+    initialled = names_in_text.initials(initials)
 
     def scrub(text: str) -> str:
         text = _dates_and_ages(_UPN.sub("[UPN]", fold(text)))
@@ -308,10 +301,6 @@ def _scrubber(session: Session, school_id: int) -> Callable[[str], str]:
         return initialled.sub("[initials]", text) if initialled else text
 
     return scrub
-
-
-# A name's plural or apostrophe-less possessive: "Frasers", "Joneses", "AMIRAS".
-_PLURAL = r"(?:e?s|E?S)?"
 
 
 def _short_forms(first: str) -> set[str]:
@@ -327,24 +316,6 @@ def _whole_words(words: set[str]) -> re.Pattern[str] | None:
         return None
     alternatives = "|".join(sorted(map(re.escape, words), key=len, reverse=True))
     return re.compile(r"(?<![A-Za-z])(?:" + alternatives + r")(?![A-Za-z])")
-
-
-def _initials(pairs: set[tuple[str, str]]) -> re.Pattern[str] | None:
-    """A pupil's initials in capitals: "A.K.", "A. K.", and "AK" unless that is also a word
-    the school uses ("TA", "PE"); whole, so "OAK" stays a word."""
-    found = []
-    for a, b in sorted(p for p in pairs if p[0].isalpha() and p[1].isalpha()):
-        found.append(rf"{a}\.\s?{b}\.?")
-        if a + b not in _ABBREVIATIONS:
-            found.append(rf"{a}\s?{b}")
-    if not found:
-        return None
-    return re.compile(r"(?<![A-Za-z.])(?:" + "|".join(found) + r")(?![A-Za-z])")
-
-
-_ABBREVIATIONS = frozenset(
-    {"AI", "AM", "CP", "DT", "GP", "HT", "ID", "IT", "OK", "PC", "PE", "PM", "RE", "TA", "TV", "UK"}
-)
 
 
 # Capitalised at the start of a sentence, these are words, not a pupil's name cut short.

@@ -25,7 +25,7 @@ from classroom.worries import services as worries
 from classroom.worries.models import IncidentEntry, ParentContact
 from tests.app_settings import carer_emails, lesson_files
 from tests.conftest import Clock, client_for
-from tests.factories import link_parent, make_account
+from tests.factories import link_parent, make_account, make_pupil
 from tests.lesson_helpers import all_lessons
 from tests.parents_helpers import (
     NEXT_MORNING,
@@ -385,6 +385,37 @@ def test_notice_naming_another_pupil_is_refused_with_a_clear_message(
     assert response.status_code == 400
     assert "is the name of another pupil" in response.data.decode()
     send_notice(session, family.dsl, incident, family.child, "Amira is safe.")
+
+
+def test_another_pupil_is_found_however_the_name_was_typed(
+    app: Flask, session: Session, family: Family
+) -> None:
+    """Texts to carers are typed fast: without accents, without apostrophes, as initials.
+    Each still points at another child, and each must be refused."""
+    make_pupil(session, family.oak, first_name="Zo\u00eb", last_name="Brown")
+    session.commit()
+    incident = incident_about(session, family, ParentContact.INFORM_NOW, family.other)
+    for text in (
+        "Zoe showed her the video.",
+        "Bens mum phoned us.",
+        "We met the Taylors.",
+        "B.T. sent the messages.",
+        "ZB was there too.",
+    ):
+        with pytest.raises(Invalid, match="another pupil"):
+            send_notice(session, family.dsl, incident, family.child, text)
+    client = client_for(app, family.teacher)
+    url = f"/parents/pupils/{family.child.id}/messages"
+    refused = client.post(url, data={"message-to": "", "message-body": "B. T. was kind"})
+    assert refused.status_code == 400
+    assert "could be another pupil&rsquo;s initials" in refused.text or (
+        "could be another pupil\u2019s initials" in refused.text
+    )
+    # Her own initials, her sister's surname and the school's own words stay allowed.
+    send_notice(
+        session, family.dsl, incident, family.child,
+        "A.K. and her TA talked in PE. The Khans can phone us.",
+    )  # fmt: skip
 
 
 def test_notice_for_another_linked_pupil_goes_to_their_carers_only(
