@@ -319,6 +319,14 @@ def reminder_due(incident: Incident, minutes: int) -> datetime:
     return incident.created_at + timedelta(minutes=minutes * (incident.realerts_sent + 1))
 
 
+def reminder_late(incident: Incident, minutes: int, worker_seconds: int, now: datetime) -> bool:
+    """The next re-alert should have gone out by now (a worker round and a minute's grace
+    after it was due) and has not: the worker that sends alerts and emails may have stopped.
+    The team must be told, not shown a time in the past as if it were still to come."""
+    late_after = reminder_due(incident, minutes) + timedelta(seconds=worker_seconds + 60)
+    return incident.status == Status.NEW and now > late_after
+
+
 def unacknowledged_count(session: Session, actor: Actor) -> int:
     """The badge: worries and concerns nobody on the team has acknowledged yet."""
     count = _unacknowledged(policy.visible_incidents(actor))

@@ -765,6 +765,12 @@ def _detail_page(
         communication=services.COMMUNICATION,
         alerts=services.incident_alerts(get_session(), incident),
         next_reminder=services.reminder_due(incident, int(current_app.config["WORRY_ACK_MINUTES"])),
+        reminder_late=services.reminder_late(
+            incident,
+            int(current_app.config["WORRY_ACK_MINUTES"]),
+            int(current_app.config["WORKER_INTERVAL_SECONDS"]),
+            utcnow(),
+        ),
         set_aside=services.SET_ASIDE,
         role_labels=PUPIL_ROLE_LABELS,
         second_part=SECOND_PART,

@@ -299,3 +299,28 @@ def test_a_team_member_who_is_the_subject_is_not_told_the_worry_is_waiting(
     assert "No alerts." in alerts
     assert bell.get("/alerts/count").json == {"count": 0}
     assert incident.reference in deputy.get("/alerts/").text
+
+
+def test_a_re_alert_that_never_went_out_is_said_plainly_on_the_record(
+    app: Flask, session: Session, clock: Clock
+) -> None:
+    """The worker that sends re-alerts had stopped: the record said "First re-alert at 10:15"
+    at 11:00, as if it were still to come. The DSL must be told it did not go."""
+    school = make_school(session)
+    incident = _worry_for(app, session, school, what="unkind")
+    dsl = client_for(app, school.dsl)
+    late = "has not gone out"
+    assert late not in dsl.get(f"/safeguarding/{incident.id}").text
+    worker = int(app.config["WORKER_INTERVAL_SECONDS"])
+    clock.advance(minutes=ack_minutes(), seconds=worker + 30)  # due, and the worker not late yet
+    assert late not in dsl.get(f"/safeguarding/{incident.id}").text
+    clock.advance(seconds=60)
+    page = dsl.get(f"/safeguarding/{incident.id}").text
+    assert late in page
+    assert "background worker" in page
+    # The worker sends it: the next rung is to come, and nothing is said.
+    services.send_reminders(session, now=utcnow(), ack_minutes=ack_minutes(), base_url=base_url())
+    session.commit()
+    page = dsl.get(f"/safeguarding/{incident.id}").text
+    assert late not in page
+    assert "Re-alerted 1 time; next at" in page
