@@ -12,15 +12,16 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
 
+from classroom.accounts.forms import EmailAddress
 from classroom.forms import Form, SelectField
 from classroom.parents.models import CONSENT_PURPOSE_LABELS, EMAIL_MODE_LABELS
 from classroom.parents.services import MAX_MESSAGE, MAX_NOTE
 
-EMAIL = Regexp(
-    r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter an email address like name@example.com."
-)
+# Every carer's email address passes the one check (classroom/accounts/forms.py): a domain in
+# other alphabets is stored in IDNA, so its emails go; what no email can reach is refused here.
+EMAIL = EmailAddress()
 CODE_HINT = "The 10 letters and numbers on the slip from school, like 7KQ2M-XR4TB."
 
 
@@ -68,9 +69,17 @@ class AddChildForm(Form):
 
 
 class CarerMessageForm(Form):
+    # Too long: how long it is and what to do (the page keeps every word to shorten).
     body = TextAreaField(
         "Your message",
-        validators=[DataRequired("Write your message."), Length(max=MAX_MESSAGE)],
+        validators=[
+            DataRequired("Write your message."),
+            Length(
+                max=MAX_MESSAGE,
+                message="Your message is %(length)d characters long: at most %(max)d fit in one. "
+                "Shorten it, or send it as two messages.",
+            ),
+        ],
     )
     key = HiddenField()
 
