@@ -327,6 +327,26 @@ def reminder_late(incident: Incident, minutes: int, worker_seconds: int, now: da
     return incident.status == Status.NEW and now > late_after
 
 
+def late_realert(
+    session: Session, actor: Actor, minutes: int, worker_seconds: int, now: datetime
+) -> datetime | None:
+    """When a re-alert that has not gone out was due, if one is late (see `reminder_late`).
+
+    The oldest new worry is the one to ask: while the worker runs, each re-alert goes on time,
+    so that one's is never late; once the worker stops, it is the first to be.
+    """
+    oldest = session.scalar(
+        policy.visible_incidents(actor)
+        .where(Incident.status == Status.NEW)
+        .order_by(None)
+        .order_by(Incident.created_at, Incident.id)
+        .limit(1)
+    )
+    if oldest is None or not reminder_late(oldest, minutes, worker_seconds, now):
+        return None
+    return reminder_due(oldest, minutes)
+
+
 def unacknowledged_count(session: Session, actor: Actor) -> int:
     """The badge: worries and concerns nobody on the team has acknowledged yet."""
     count = _unacknowledged(policy.visible_incidents(actor))

@@ -564,6 +564,13 @@ def queue() -> ResponseReturnValue:
         closed=recently_closed(db, scope),
         due=follow_ups_due(db, scope, school_today()),
         unacknowledged=shown.state.new,  # the badge's count: the queue's own new ones
+        late_realert=services.late_realert(
+            db,
+            actor,
+            int(current_app.config["WORRY_ACK_MINUTES"]),
+            int(current_app.config["WORKER_INTERVAL_SECONDS"]),
+            utcnow(),
+        ),
     )
 
 

@@ -314,13 +314,16 @@ def test_a_re_alert_that_never_went_out_is_said_plainly_on_the_record(
     worker = int(app.config["WORKER_INTERVAL_SECONDS"])
     clock.advance(minutes=ack_minutes(), seconds=worker + 30)  # due, and the worker not late yet
     assert late not in dsl.get(f"/safeguarding/{incident.id}").text
+    assert late not in dsl.get("/safeguarding/").text
     clock.advance(seconds=60)
     page = dsl.get(f"/safeguarding/{incident.id}").text
     assert late in page
     assert "background worker" in page
+    assert late in dsl.get("/safeguarding/").text  # the queue says it too
     # The worker sends it: the next rung is to come, and nothing is said.
     services.send_reminders(session, now=utcnow(), ack_minutes=ack_minutes(), base_url=base_url())
     session.commit()
     page = dsl.get(f"/safeguarding/{incident.id}").text
     assert late not in page
     assert "Re-alerted 1 time; next at" in page
+    assert late not in dsl.get("/safeguarding/").text
