@@ -43,6 +43,8 @@ from classroom.lessons.glossary import GLOSSARY_FILE, Glossary, GlossaryError, l
 from classroom.risks import NOT_FOR_LESSONS
 from classroom.symbols.lesson_check import lesson_picture_problems
 from classroom.symbols.library import OWN_SYMBOLS, svg_path
+from classroom.symbols.symboliser import symbolise
+from classroom.symbols.vocabulary import Vocabulary, VocabularyError, load_vocabulary
 
 if TYPE_CHECKING:
     from classroom.lessons.arrangement import Card
@@ -212,10 +214,11 @@ class _LessonReader:
         self.check_symbol = check_symbol
         self.glossary = glossary
         self.staff_notes_required = True
-        # Answer cards of one step that share a picture (reported with the screens' picture
-        # rules); a teacher's lesson is checked for them when saved (`written_card_problems`),
-        # never when a saved one is read.
-        self.distinct_cards_required = True
+        # Answer cards of one step that share a picture, and questions that show the picture
+        # of their right answer (reported with the screens' picture rules); a teacher's lesson
+        # is checked for them when saved (`written_card_problems`), never when a saved one is
+        # read.
+        self.card_checks_required = True
         self.card_problems: list[Problem] = []
         self.every_pathway = True  # a lesson file has all three; a teacher's lesson needs one
         self.problems: list[Problem] = []
@@ -464,8 +467,10 @@ class _LessonReader:
             feedback_at = at.child("feedback", f"the feedback of {at.where}")
             feedback = self.text(table, "feedback", feedback_at, MAX_WORDS[pathway], feedback.id)
         step = unit.read(self, table, at, base, feedback)
-        if self.distinct_cards_required and len(self.problems) == problems_before:
-            self._distinct_cards(step, unit, pathway, at)  # cards are built from sound steps only
+        if self.card_checks_required and len(self.problems) == problems_before:
+            # Cards are built from sound steps only.
+            self._distinct_cards(step, unit, pathway, at)
+            self._giveaways(step, unit, pathway, at)
         note = self._plain(table, "note", at.child("note", f"the note of {at.where}"))
         look_for = None
         if "look_for" in table:
@@ -488,6 +493,33 @@ class _LessonReader:
                 f"{self.lesson_name} {pathway} step {step.number}: the answers {first.text!r} "
                 f"and {second.text!r} both show the picture {codes}, so a pupil who cannot read "
                 f"cannot tell them apart; choose a different picture for {change}"
+            )
+            self.card_problems.append(Problem(self.display, line, reason))
+
+    def _giveaways(self, step: Step, unit: KindSpec, pathway: Pathway, at: At) -> None:
+        """A question that shows the picture of its right answer (`answer_giveaways`), for
+        `load_lessons` to refuse with the screens' other picture rules, at the question's line."""
+        try:
+            vocabulary = load_vocabulary()
+        except VocabularyError:
+            return  # `lesson_picture_problems` reports the broken word list
+        for found in answer_giveaways(step, unit, vocabulary):
+            card = found.card
+            on = ", ".join(f"on {word!r}" if word else "as its own picture" for word in found.words)
+            if found.item is None:
+                line = self.lines.line((*at.path, "text"))
+                asked, answer = "the question", f"its right answer {card.text!r}"
+                wrong = "no wrong answer's picture"
+                change = "reword the question so that word is not in it"
+            else:
+                line = self.lines.line((*at.path, "items", found.item))
+                asked, answer = f"the item {found.question!r}", f"its group {card.text!r}"
+                wrong, change = "not the other group's", "reword the item"
+            reason = (
+                f"{self.lesson_name} {pathway} step {step.number}: {asked} shows the picture "
+                f"{card.symbol} ({on}) of {answer} and {wrong}, so a pupil who cannot read can "
+                "find the answer by matching pictures without understanding; "
+                f"{change}, or choose a different picture"
             )
             self.card_problems.append(Problem(self.display, line, reason))
 
@@ -690,7 +722,7 @@ class _DocumentReader(_LessonReader):
         super().__init__(Path(display), display, kinds, check_symbol)
         self.data = dict(data)
         self.every_pathway = False
-        self.distinct_cards_required = False  # checked when saved: `written_card_problems`
+        self.card_checks_required = False  # checked when saved: `written_card_problems`
 
     def _parse(self) -> dict[str, Any] | None:
         return self.data
@@ -732,20 +764,100 @@ def card_clashes(step: Step, unit: KindSpec) -> list[CardClash]:
 
 
 def written_card_problems(lesson: Lesson, kinds: Kinds) -> list[str]:
-    """A teacher's lesson, checked as it is saved for answer cards that share a picture, in the
-    words of the lesson editor ("Semi-formal, step 2: ..."), with no picture codes."""
+    """A teacher's lesson, checked as it is saved for answer cards that share a picture and for
+    questions that show the picture of their right answer (`answer_giveaways`), in the words of
+    the lesson editor ("Semi-formal, step 2: ..."), with no picture codes."""
+    try:
+        vocabulary: Vocabulary | None = load_vocabulary()
+    except VocabularyError:
+        vocabulary = None  # the picture rules (lesson_check) report the broken word list
     problems = []
     for version in lesson.versions:
         for step in version.steps:
+            where = f"{version.pathway.label}, step {step.number}"
             for clash in card_clashes(step, kinds[step.kind]):
                 first, second = (card.text for card in clash.cards)
                 change = "one of them" if clash.wrong is None else f"“{clash.wrong}”"
                 problems.append(
-                    f"{version.pathway.label}, step {step.number}: the cards “{first}” and "
-                    f"“{second}” have the same picture, so a pupil who cannot read cannot tell "
-                    f"them apart. Choose a different picture for {change}."
+                    f"{where}: the cards “{first}” and “{second}” have the same picture, so a "
+                    f"pupil who cannot read cannot tell them apart. Choose a different picture "
+                    f"for {change}."
                 )
+            if vocabulary is None:
+                continue
+            for found in answer_giveaways(step, kinds[step.kind], vocabulary):
+                right = found.card.text
+                if found.item is None:
+                    problems.append(
+                        f"{where}: the question shows the picture of the right answer "
+                        f"(“{right}”), so a pupil can match pictures instead of understanding: "
+                        "reword the question or choose another picture."
+                    )
+                else:
+                    problems.append(
+                        f"{where}: “{found.question}” shows the picture of the group it goes in "
+                        f"(“{right}”), so a pupil can match pictures instead of understanding: "
+                        "reword it or choose another picture."
+                    )
     return problems
+
+
+@dataclass(frozen=True)
+class AnswerGiveaway:
+    """A question whose pictures include its right answer's picture but no wrong answer's."""
+
+    card: Card  # the right answer card whose picture the question shows
+    question: str  # the words asked: a choose step's sentence, or the sort item shown
+    # The question's words that show that picture, as written; "" is a sort item's big picture.
+    words: tuple[str, ...]
+    item: int | None = None  # the sort item (from 0, as written), or None for the sentence
+
+
+def answer_giveaways(step: Step, unit: KindSpec, vocabulary: Vocabulary) -> list[AnswerGiveaway]:
+    """Where `step` shows a pupil the picture of a right answer card while asking, and the
+    picture of no wrong one: a pupil who cannot read then finds the answer by matching pictures,
+    without understanding, and is recorded as right first time.
+
+    What is asked is what the pupil sees before answering. A step answered one item at a time
+    (a sort step) asks each item: its big picture and its words' pictures, against the cards
+    with that item's right one (the step's sentence, such as "Kind or unkind?", is the same for
+    items of both groups, so it cannot pick out an item's group). Any other step whose answers
+    the author pictured (the kind's `answer_pictures`: a choose step's options) asks its
+    sentence: each key word with its picture, as the player symbolises it (the word list, with
+    no staff choices). Yes/no pictures are the app's own, the same for every sentence, so those
+    steps are not asked about. Where every answer is right nothing is given away. Two codes
+    with one drawing are one picture. The speaking head on a right answer that names a trusted
+    adult is the answer the lessons teach (`TELL_PICTURE`), so it gives nothing away. `step`
+    must have passed its checks.
+    """
+    questions: list[tuple[int | None, str, list[tuple[str, str]]]] = []
+    for n, thing in enumerate(getattr(step, "items", ()) if unit.items(step) else ()):
+        words = thing.text.text
+        own = [("", thing.symbol)]  # its big picture, named by no word
+        questions.append((n, words, own + _pictures(words, vocabulary)))
+    if not questions and unit.answer_pictures(step):
+        questions.append((None, step.text.text, _pictures(step.text.text, vocabulary)))
+    found = []
+    for item, question, pictures in questions:
+        cards = unit.cards(step, 0, item or 0)
+        if all(card.right for card in cards):
+            continue
+        drawings: dict[str, list[str]] = {}
+        for word, code in pictures:
+            drawings.setdefault(_drawing(code), []).append(word)
+        if any(_drawing(card.symbol) in drawings for card in cards if not card.right):
+            continue  # a wrong answer's picture is there too: matching does not find the answer
+        for card in sorted(cards, key=_card_place):
+            shown_on = drawings.get(_drawing(card.symbol))
+            if card.right and shown_on and not _taught(card):
+                found.append(AnswerGiveaway(card, question, tuple(shown_on), item))
+    return found
+
+
+def _pictures(text: str, vocabulary: Vocabulary) -> list[tuple[str, str]]:
+    """(word as written, picture) for each pictured word or phrase of `text`."""
+    tokens = symbolise(text, vocabulary=vocabulary)
+    return [(token.text, token.symbol) for token in tokens if token.is_word and token.symbol]
 
 
 _CARD_VALUE = re.compile(r"^([og])([0-9]+)$")  # arrangement.option_value / group_value
@@ -784,10 +896,18 @@ def _hint(value: object, known: list[str]) -> str:
 # not counted by the cue checks. It was once counted, and the checks were met by putting it on
 # a wrong card of the same step ("Shout at the iPad"), which left a pupil who cannot read two
 # cards with one picture; `card_clashes` refuses that now, and there are not enough steps
-# whose right answer is something else for it to sit on a wrong answer instead. Anywhere else
-# (a right answer that names no trusted adult) it counts like any picture.
+# whose right answer is something else for it to sit on a wrong answer instead. Nor is it a
+# give-away when the question says "tell" or "says" (`answer_giveaways`): a pupil who taps it
+# has learnt the lesson. Anywhere else (a right answer that names no trusted adult) it counts
+# like any picture.
 TELL_PICTURE = "1F5E3"
 TAUGHT_ANSWER = "trusted adult"
+
+
+def _taught(card: Card) -> bool:
+    """A right answer card showing the speaking head and naming a trusted adult."""
+    words = " ".join(card.text.lower().split())
+    return card.right and card.symbol == TELL_PICTURE and TAUGHT_ANSWER in words
 
 
 def _taught_pictures(step: Step) -> set[str]:
