@@ -216,6 +216,16 @@ def _scalar_values(value: Any, at: str, key: str) -> Iterator[tuple[str, str]]:
     yield f"{at}-{key}", str(value)
 
 
+def _flag_field(form: Mapping[str, str], at: str, key: str, step: Document) -> None:
+    """A tick box: ticked is true; unticked leaves the key out (its default, false)."""
+    _put(step, key, True if _get(form, f"{at}-{key}") == "yes" else None)
+
+
+def _flag_values(value: Any, at: str, key: str) -> Iterator[tuple[str, str]]:
+    if value:
+        yield f"{at}-{key}", "yes"
+
+
 def _answer_values(value: Any, at: str, key: str) -> Iterator[tuple[str, str]]:
     yield f"{at}-{key}", "yes" if value else "no"
 
@@ -257,6 +267,7 @@ FIELDS: dict[str, FormField] = {
     "animation": _TEXT,
     "action": _TEXT,
     "place": _TEXT,
+    "own_photo": FormField(_flag_field, _flag_values),
     "then": _TEXT,
     "then_symbol": _TEXT,
     "if_no": _TEXT,

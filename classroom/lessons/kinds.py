@@ -148,7 +148,8 @@ def _story(reader: StepReader, table: dict[str, Any], at: At, base: Base, fb: Te
 
 
 def _choose(reader: StepReader, table: dict[str, Any], at: At, base: Base, fb: Text) -> Step:
-    return ChooseStep(*base, reader.options(table, at, base[0]), fb)
+    own_photo = reader.flag(table, "own_photo", at) if "own_photo" in table else False
+    return ChooseStep(*base, reader.options(table, at, base[0]), fb, own_photo)
 
 
 def _sort(reader: StepReader, table: dict[str, Any], at: At, base: Base, fb: Text) -> Step:
@@ -323,6 +324,7 @@ KINDS: dict[StepKind, KindSpec] = {
             SwitchUse.SCAN_CARDS,
             cards=_choose_cards,
             answer_pictures=lambda step: [(o.symbol, o.correct) for o in step.options],
+            optional=frozenset({"own_photo"}),  # the question is about the pupil's photo
         ),
         KindSpec(
             StepKind.SORT,

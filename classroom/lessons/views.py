@@ -112,6 +112,8 @@ def _step_page(attempt: LessonAttempt | player.ShownAttempt, number: int, **stat
         # A forged item number is kept in range rather than failing.
         state["item"] = min(max(state["item"], 0), unit.items(step) - 1)
     item, thing = kinds.shown_item(step, state["item"], attempt.id)
+    # A question about the pupil's own photo shows it above the question (a choose step's).
+    photo_question = bool(getattr(step, "own_photo", False))
     return render_template(
         "lessons/step.html",
         attempt=attempt,
@@ -123,7 +125,8 @@ def _step_page(attempt: LessonAttempt | player.ShownAttempt, number: int, **stat
         adults=arrangement.arranged(attempt.id, step.id, adults),
         cards=kinds.choice_cards(step, attempt.id, item),
         thing=thing,
-        photo_url=_own_photo(me.pupil) if unit.shows_own_photo else None,
+        photo_url=_own_photo(me.pupil) if unit.shows_own_photo or photo_question else None,
+        photo_question=photo_question,
         key=str(uuid.uuid4()),
         layers=override_layers(get_session(), me.pupil),
         **state,

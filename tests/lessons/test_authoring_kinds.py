@@ -29,6 +29,7 @@ STEPS: dict[StepKind, dict[str, Any]] = {
         "text": "Which message is kind?",
         "options": [{"text": "Well done!", "correct": True}, {"text": "Go away!"}],
         "feedback": "Well done is kind.",
+        "own_photo": True,
     },
     StepKind.SORT: {
         "text": "Is it kind or unkind?",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import io
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -11,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -20,9 +22,13 @@ from classroom.devices.web import cookie_name
 from classroom.lessons import content, player
 from classroom.lessons.content import ChooseStep, SortStep, WhoCanITellStep, YesNoStep
 from classroom.lessons.models import LessonAttempt, PupilTarget, StepResponse
+from classroom.parents.models import ConsentPurpose
+from classroom.parents.services import record_consent
+from classroom.pupils import photos
 from classroom.pupils.models import Pathway
 from classroom.symbols import people
 from classroom.symbols.models import Place
+from tests.app_settings import school_today
 from tests.conftest import client_for, sign_in
 from tests.factories import make_account, make_class, make_pupil
 from tests.symbol_helpers import people_folder
@@ -593,3 +599,43 @@ def test_the_answers_page_says_each_screen_and_answer_in_words(
         assert not re.fullmatch(r"[og]\d", cells[3])
     assert {type(step) for step, _ in answered} == {ChooseStep, SortStep}
     assert f"({html.escape(sorted_item, quote=True)})" in page  # the item that was sorted
+
+
+def test_share_this_photo_with_home_shows_the_pupils_photo(
+    app: Flask, session: Session
+) -> None:
+    """"Share this photo with home?" asked about no photo at all: the question now shows the
+    pupil's own photo while carers' consent holds, and their tile picture otherwise."""
+    school = make_school(session)
+    photos.set_photo(
+        session, school.teacher, school.pupil, _png(), photos.photo_dir(app.instance_path)
+    )
+    session.commit()
+    ipad = pupil_on_ipad(app, school)
+    first = _start(ipad, "online-footprint")
+    version = _version(app, "online-footprint", "semi_formal")
+    n = next(
+        n for n, s in enumerate(version.steps, 1) if isinstance(s, ChooseStep) and s.own_photo
+    )
+    url = first.replace("/steps/1", f"/steps/{n}")
+    photo = f'src="/pupils/{school.pupil.id}/photo.jpg'
+    page = ipad.get(url).text
+    head = page.split('class="step-text"')[0]
+    assert photo not in page  # no consent yet: their own tile picture, never the photo
+    assert f"/{school.pupil.tile_symbol}.svg" in head
+    assert f"/{version.steps[n - 1].symbol}.svg" not in head  # not the camera it showed
+    record_consent(
+        session, school.teacher, school.pupil, ConsentPurpose.APP, True, "Mum",
+        utcnow().date(), now=utcnow(), today=school_today(),
+    )  # fmt: skip
+    session.commit()
+    page = ipad.get(url).text
+    head = page.split('class="step-text"')[0]
+    assert photo in head
+    assert 'alt="Your photo"' in head
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (900, 600), "orange").save(out, "PNG")
+    return out.getvalue()

@@ -175,6 +175,9 @@ class ChooseStep(BaseStep):
     kind: ClassVar[StepKind] = StepKind.CHOOSE
     options: tuple[Option, ...]
     feedback: Text
+    # A question about the pupil's own photo ("Share this photo with home?") shows it above
+    # the question, in place of the step's picture (only while carers' photo consent holds).
+    own_photo: bool = False
 
     def texts(self) -> Iterator[Text]:
         """Question, options, then feedback."""
