@@ -471,6 +471,16 @@ def answer_words(step: Step, answer: str, people: Mapping[str, str]) -> str:
     return _PLAIN_ANSWERS.get(answer, answer)
 
 
+def next_number(step: Step, number: int, answer: str | None) -> int:
+    """The screen after this one: the next, or the earlier one a chosen answer goes back to
+    (`Option.again`: "More" brings another turn)."""
+    if isinstance(step, ChooseStep) and answer:
+        for n, option in enumerate(step.options, 1):
+            if arrangement.option_value(n) == answer and option.again:
+                return option.again
+    return number + 1
+
+
 def item_words(step: Step, number: int) -> str | None:
     """The words of an item-by-item step's item by its number from 1 (answered_id's ".i2")."""
     if isinstance(step, SortStep) and 1 <= number <= len(step.items):

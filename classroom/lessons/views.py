@@ -127,6 +127,7 @@ def _step_page(attempt: LessonAttempt | player.ShownAttempt, number: int, **stat
         thing=thing,
         photo_url=_own_photo(me.pupil) if unit.shows_own_photo or photo_question else None,
         photo_question=photo_question,
+        next_number=kinds.next_number(step, number, state.get("chosen")),
         key=str(uuid.uuid4()),
         layers=override_layers(get_session(), me.pupil),
         **state,

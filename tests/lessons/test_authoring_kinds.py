@@ -239,3 +239,30 @@ def test_a_lesson_page_names_its_steps_in_plain_words_with_their_staff_notes(
     assert "Tap to make something happen: Tap for a kind sound." in page
     assert "Cause effect" not in page
     assert "For staff, look for persistence: Taps again to hear the sound again." in page
+
+
+@pytest.mark.parametrize("again", [1, 3, 4, 0, "1", True])
+def test_an_answer_goes_back_only_to_an_earlier_screen(again: object) -> None:
+    """`again` sends a pupil back for another turn: to a screen before this one, or nowhere."""
+    doc = _document(StepKind.CHOOSE)
+    steps = doc["pre_formal"]["steps"]
+    steps.append(
+        {
+            "kind": "choose",
+            "text": "More or finished?",
+            "options": [
+                {"text": "More", "correct": True, "again": again},
+                {"text": "Finished", "correct": True},
+            ],
+            "feedback": "Thank you for telling me.",
+            **NOTE,
+        }
+    )
+    if again in (1, 3) and not isinstance(again, bool):
+        lesson = authoring.check(doc)
+        more = lesson.version(Pathway.PRE_FORMAL).steps[3].options[0]
+        assert more.again == again
+        return
+    with pytest.raises(authoring.LessonProblems) as refused:
+        authoring.check(doc)
+    assert "must be the number of an earlier step (1 to 3)" in " ".join(refused.value.reasons)

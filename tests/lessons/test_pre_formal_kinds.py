@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from classroom.lessons.content import (
     AnticipateStep,
     Catalogue,
+    ChooseStep,
     MeStep,
     OnlyIfYesStep,
     Pathway,
@@ -172,3 +173,28 @@ def test_the_preview_shows_staff_what_to_look_for_and_how_a_no_is_honoured(
     assert "Click!" not in no
     yes = teacher.get(url, query_string={"answer": "yes"}).data.decode()
     assert 'data-step-result="yes"' in yes
+
+
+def test_more_brings_another_turn_and_only_finished_ends_the_game(
+    app: Flask, session: Session
+) -> None:
+    """Lesson 13's pre-formal game asks "More or finished?": More ended the lesson all the same.
+    A request honoured brings another turn; Finished goes on to the end."""
+    ipad = _pre_formal_ipad(app, session)
+    number = _number(app, "games-chat-spending", ChooseStep)
+    step = app.extensions["lessons"].get("games-chat-spending").version(Pathway.PRE_FORMAL)
+    options = step.steps[number - 1].options
+    more = next(n for n, o in enumerate(options, 1) if o.text.text == "More")
+    finished = next(n for n, o in enumerate(options, 1) if o.text.text == "Finished")
+    url = _step_url(ipad, "games-chat-spending", number)
+    attempt = url.split("/steps/")[0].replace("http://localhost", "")
+    again = options[more - 1].again
+    assert again is not None
+    assert again < number
+    for turn in range(2):  # as many turns as the pupil asks for
+        page = ipad.post(url, data={"answer": f"o{more}", "key": f"more{turn}"}).text
+        assert f'href="{attempt}/steps/{again}"' in page
+        assert f'action="{attempt}/finish"' not in page
+    page = ipad.post(url, data={"answer": f"o{finished}", "key": "done"}).text
+    assert f'action="{attempt}/finish"' in page
+    assert f'href="{attempt}/steps/{again}"' not in page

@@ -124,6 +124,9 @@ class Option:
     text: Text
     symbol: str
     correct: bool
+    # The earlier screen this answer goes back to: "More" in a turn-taking game brings another
+    # turn, and only "Finished" goes on (a request honoured, not just recorded).
+    again: int | None = None
 
 
 @dataclass(frozen=True)

@@ -547,18 +547,34 @@ class _LessonReader:
         options = []
         for n, entry in enumerate(self._entries(table, "options", at, OPTIONS_PER_CHOOSE), 1):
             entry_at = at.child("options").child(n - 1, f"option {n} of {at.where}")
-            self._keys(entry, entry_at, {"text", "symbol"}, {"correct"})
+            self._keys(entry, entry_at, {"text", "symbol"}, {"correct", "again"})
             text = self.text(
                 entry, "text", entry_at.child("text"), MAX_LABEL_WORDS, f"{step_id}.o{n}"
             )
             symbol = self.symbol(entry, entry_at)
-            options.append(Option(text, symbol, self.flag(entry, "correct", entry_at)))
+            correct = self.flag(entry, "correct", entry_at)
+            options.append(Option(text, symbol, correct, self._again(entry, entry_at, at)))
         if options and not any(option.correct for option in options):
             self.fail(
                 (*at.path, "options"),
                 f"{at.where} has no correct option; mark at least one with correct = true",
             )
         return tuple(options)
+
+    def _again(self, entry: dict[str, Any], entry_at: At, step_at: At) -> int | None:
+        """An option's `again`: the number of an earlier step of the same pathway."""
+        again = entry.get("again")
+        if again is None:
+            return None
+        number = int(step_at.path[-1]) + 1
+        if isinstance(again, bool) or not isinstance(again, int) or not 1 <= again < number:
+            self.fail(
+                (*entry_at.path, "again"),
+                f"again of {entry_at.where} must be the number of an earlier step "
+                f"(1 to {number - 1}), without quotes",
+            )
+            return None
+        return again
 
     def sort(
         self, table: dict[str, Any], at: At, step_id: str
