@@ -122,6 +122,7 @@ def _alert_team(session: Session, change: AccountChangeRequest, base_url: str) -
                 "headteacher or another member of the team approves it.\n\n"
                 f"Please sign in to check it: {base_url}/admin/approvals\n",
                 school_id=change.school_id,
+                base_url=base_url,
                 now=change.requested_at,
             )
 

@@ -15,7 +15,11 @@ SAFEGUARDING_KEY = "incident:"
 
 
 class OutboxMessage(Base):
-    """One email to send. `dedupe_key` makes writing it twice a no-op; Message-ID is stable."""
+    """One email to send. `dedupe_key` makes writing it twice a no-op; Message-ID is stable.
+
+    `message_id` is chosen once, when the message is written: every retry sends the same one (so
+    a receiving server can merge copies), and no other email anywhere has it (see enqueue_email).
+    """
 
     __tablename__ = "outbox_messages"
     __table_args__ = (
@@ -30,6 +34,9 @@ class OutboxMessage(Base):
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
+    # Where the recipient changes or stops these emails (their List-Unsubscribe header): carers'
+    # emails have one; safeguarding and other staff alerts, which nobody may opt out of, do not.
+    unsubscribe_url: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime())
     lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime())

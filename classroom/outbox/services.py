@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
+import secrets
 import smtplib
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.headerregistry import AddressHeader
 from email.message import EmailMessage
+from email.policy import default as default_policy
 from email.utils import format_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import Session
@@ -22,6 +26,17 @@ LONGEST_WAIT = timedelta(hours=1)
 
 # Sends one email; calls its second argument as soon as the server has accepted the message.
 Send = Callable[[EmailMessage, Callable[[], None]], None]
+
+# The right of a Message-ID when the instance's address (BASE_URL) names no usable host.
+NO_HOST = "classroom.invalid"
+# A host as a Message-ID may carry it (RFC 5322 dot-atom-text, as DNS names are written).
+_DOT_ATOM = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*")
+# What may go between the < > of a List-Unsubscribe header: a URL in printable ASCII.
+_HEADER_URL = re.compile(r"https?://[!-;=?-~]+")
+# Headers set whole (`set_raw`) are written as they are. The default policy would write a line
+# longer than 78 characters, such as a List-Unsubscribe with a long address, as RFC 2047
+# encoded words, which no mail program reads as a link. Headers set as usual fold as before.
+_EMAIL_POLICY = default_policy.clone(refold_source="none")
 
 
 class MalformedEmailError(ValueError):
@@ -37,28 +52,63 @@ def enqueue_email(
     *,
     school_id: int | None,
     now: datetime,
+    base_url: str | None = None,
+    unsubscribe_url: str | None = None,
 ) -> OutboxMessage | None:
     """Add an email to the outbox unless one with this key is already there.
 
     `school_id` is the school whose staff may see the message if it fails; a message without one
     is listed to nobody on the email-problems page (it belongs to no school's staff), so every
     caller says which, and None only on purpose.
+
+    `base_url` is the instance's address (BASE_URL): its host ends the Message-ID. An email
+    that people may stop has an `unsubscribe_url`, the page where they do (List-Unsubscribe).
     """
     existing = session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key))
     if existing is not None:
         return None
+    if unsubscribe_url is not None and len(unsubscribe_url) > 500:
+        unsubscribe_url = None  # cut short it would lead nowhere: left out instead
     message = OutboxMessage(
         dedupe_key=dedupe_key[:120],
-        message_id=f"<{dedupe_key.replace(':', '.')[:150]}@classroom.invalid>",
+        message_id=new_message_id(base_url),
         to_address=to_address,
         subject=subject[:200],
         body=body,
+        unsubscribe_url=unsubscribe_url or None,
         created_at=now,
         next_attempt_at=now,
         school_id=school_id,
     )
     session.add(message)
     return message
+
+
+def new_message_id(base_url: str | None) -> str:
+    """A Message-ID no other email has: 128 random bits, then this instance's host.
+
+    Chosen once, when the message is queued, and kept in its row: a retry sends the same one, so
+    a receiving server can tell a copy from a new email. Nothing in it comes from the message's
+    key or the database's ids, which another school's server, or a second instance restored
+    from the same backup, would give a different email too (and which would say whom, and about
+    what, it is to anyone reading the headers).
+    """
+    return f"<{secrets.token_hex(16)}@{message_id_host(base_url)}>"
+
+
+def message_id_host(base_url: str | None) -> str:
+    """The host of the instance's address as the right of a Message-ID, or NO_HOST."""
+    try:
+        host = urlsplit((base_url or "").strip()).hostname or ""
+        if not host.isascii():
+            host = host.encode("idna").decode("ascii")
+    except (ValueError, UnicodeError):
+        return NO_HOST
+    if ":" in host and re.fullmatch(r"[0-9a-fA-F:.]+", host):
+        host = f"[{host}]"  # an IPv6 address, as a domain literal
+    elif not _DOT_ATOM.fullmatch(host):
+        return NO_HOST
+    return host if len(host) <= 150 else NO_HOST  # the column holds 200 characters
 
 
 def backoff(attempts: int) -> timedelta:
@@ -95,7 +145,7 @@ def _claim(session: Session, now: datetime) -> OutboxMessage | None:
 
 def _email(message: OutboxMessage, sender: str) -> EmailMessage:
     """The email for a message; MalformedEmailError if its address cannot be one."""
-    email = EmailMessage()
+    email = EmailMessage(policy=_EMAIL_POLICY)
     try:
         email["From"] = sender
         email["To"] = message.to_address
@@ -111,6 +161,9 @@ def _email(message: OutboxMessage, sender: str) -> EmailMessage:
     # file an email as spam. Auto-Submitted keeps out-of-office replies from answering it.
     email["Date"] = format_datetime(message.created_at)
     email["Auto-Submitted"] = "auto-generated"
+    if message.unsubscribe_url and _HEADER_URL.fullmatch(message.unsubscribe_url):
+        # A page to sign in to and switch the emails off (RFC 2369), not a one-click link.
+        email.set_raw("List-Unsubscribe", f"<{message.unsubscribe_url}>")
     email.set_content(message.body)
     return email
 

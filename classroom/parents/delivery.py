@@ -122,6 +122,15 @@ def item_key(carer_id: int, item_id: int) -> str:
     return f"parents:{carer_id}:item:{item_id}"
 
 
+def settings_url(base_url: str) -> str:
+    """A carer's email settings page (parents.settings), where emails are changed or stopped.
+
+    It asks them to sign in first: an email forwarded, or read over a shoulder, cannot change
+    a carer's settings, so there is no one-click link that works without signing in.
+    """
+    return f"{base_url.rstrip('/')}/family/settings"
+
+
 def _email_body(lines: Iterable[str], base_url: str) -> str:
     base = base_url.rstrip("/")
     return (
@@ -129,8 +138,9 @@ def _email_body(lines: Iterable[str], base_url: str) -> str:
             [
                 *lines,
                 f"Please sign in to see it: {base}/family/",
-                "For your child's privacy, these emails never include names or details. You can "
-                "turn them off, or choose one a day, in the app's settings.",
+                "For your child's privacy, these emails never include names or details.",
+                "To get one email a day instead, or to stop these emails, change your email "
+                f"settings: {settings_url(base_url)}",
             ]
         )
         + "\n"
@@ -159,6 +169,8 @@ def notify(session: Session, item: FeedItem, *, now: datetime, base_url: str) ->
             body,
             school_id=item.school_id,
             now=now,
+            base_url=base_url,
+            unsubscribe_url=settings_url(base_url),
         )
         if message is not None:
             message.next_attempt_at = item.deliver_at
@@ -301,6 +313,8 @@ def _digest(
         body,
         school_id=carer.school_id,
         now=now,
+        base_url=base_url,
+        unsubscribe_url=settings_url(base_url),
     )
     return 1
 

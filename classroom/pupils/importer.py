@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from classroom import policy
+from classroom.accounts.forms import deliverable_email
 from classroom.accounts.models import Account, Role
 from classroom.accounts.passwords import hash_password
 from classroom.audit.services import record
@@ -33,7 +34,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 MAX_CONTACTS = 4
 UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
-EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[A-Za-z]{2,}$")
 MAX_ROWS = 2000
 HELD = (
     "{name} was not connected to {pupil}: connecting a new carer to this pupil is paused by the "
@@ -143,12 +143,21 @@ def _contacts(values: list[str], found: dict[str, int], problems: list[str]) -> 
     contacts = []
     for n in range(1, MAX_CONTACTS + 1):
         name = _cell(values, found, f"contact {n} name")
-        email = _cell(values, found, f"contact {n} email").lower()
+        typed = _cell(values, found, f"contact {n} email")
         relationship = _cell(values, found, f"contact {n} relationship") or "Parent"
-        if not name and not email:
+        if not name and not typed:
             continue
-        if not name or not EMAIL.match(email):
-            problems.append(f"contact {n} needs a name and a valid email address")
+        needed = f"contact {n} needs a name and a valid email address"
+        if not name or not typed:
+            problems.append(needed)
+            continue
+        try:
+            # The one check every address passes: a domain in other alphabets is kept in IDNA
+            # so the emails really go (lower case, as carers' accounts are matched); what no
+            # email can reach is a problem on its row, saying why.
+            email = deliverable_email(typed).lower()
+        except ValueError as problem:
+            problems.append(f"{needed}. '{typed[:80]}': {problem}")
             continue
         contacts.append(Contact(name[:120], email, relationship[:40]))
     return contacts

@@ -278,6 +278,7 @@ def _alert_team(
                 f"concern ({incident.reference}) in the safeguarding queue.\n\n"
                 f"Please sign in to see it: {base_url}/safeguarding/\n",
                 school_id=incident.school_id,
+                base_url=base_url,
                 now=now,
             )
 
@@ -461,6 +462,7 @@ def _tell_chosen_adult(
             "A pupil would like to talk to you \u2014 see the DSL first.\n\n"
             f"Sign in to see who: {base_url}/alerts/\n",
             school_id=incident.school_id,
+            base_url=base_url,
             now=now,
         )
     told = "in-app alert, and an email naming no pupil" if adult.email else "in-app alert"
