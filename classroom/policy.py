@@ -804,6 +804,19 @@ def carer_feed_items(actor: Actor, now: datetime) -> Select[FeedItem]:
     )
 
 
+def school_texts_for_carer(actor: Actor, now: datetime) -> Select[str | None, str | None, str]:
+    """What school wrote to a carer, as they may see it now (`carer_feed_items`): each item's
+    objective, level and note, message or notice, as three text columns. Never a carer's own
+    message: the server reads these aloud to carers (classroom/speech/limits.py), and text a
+    carer wrote would let them have anything at all spoken."""
+    return (
+        carer_feed_items(actor, now)
+        .where(FeedItem.from_carer.is_(False))
+        .with_only_columns(FeedItem.objective_text, FeedItem.level_words, FeedItem.body)
+        .order_by(None)
+    )
+
+
 def staff_feed_items(actor: Actor) -> Select[FeedItem]:
     """Items staff may read: pupils they may write to; incident ones only for the team."""
     query = select(FeedItem).order_by(FeedItem.created_at.desc(), FeedItem.id.desc())

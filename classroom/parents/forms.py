@@ -6,6 +6,7 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
+    EmailField,
     HiddenField,
     PasswordField,
     RadioField,
@@ -89,6 +90,22 @@ class SettingsForm(Form):
         "Emails", choices={m.value: label for m, label in EMAIL_MODE_LABELS.items()}
     )
     symbols = BooleanField("Show symbols and read-aloud buttons with school news")
+
+
+class CarerEmailForm(Form):
+    """A carer changes or removes the address school emails go to (their password first)."""
+
+    email = EmailField(
+        "Email address",
+        validators=[Optional(), Length(max=254), EMAIL],
+        description="School emails go here. Leave it empty to have no email address and no emails.",
+    )
+    password = PasswordField(
+        "Your password",
+        validators=[DataRequired("Enter your password."), Length(max=256)],
+        description="The one you sign in with. It keeps anyone else using this phone or "
+        "computer from sending your school emails somewhere else.",
+    )
 
 
 class CarerConsentForm(Form):

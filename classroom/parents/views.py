@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
+    Flask,
     abort,
     current_app,
     redirect,
@@ -20,6 +21,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_login import login_user
 from sqlalchemy.orm import Session
@@ -35,11 +37,12 @@ from classroom.forms import Form
 from classroom.lessons import maps
 from classroom.lessons.content import Catalogue
 from classroom.lessons.content import Pathway as LessonPathway
-from classroom.parents import delivery, invites, queries, services
+from classroom.parents import delivery, invites, queries, services, tips
 from classroom.parents.forms import (
     AddChildForm,
     CarerAccountForm,
     CarerConsentForm,
+    CarerEmailForm,
     CarerMessageForm,
     ConsentForm,
     ExportForm,
@@ -61,6 +64,7 @@ from classroom.policy import allow
 from classroom.pupils.models import ParentLink, Pupil
 from classroom.qr import qr_code
 from classroom.scale import LEVEL_WORDS, Level
+from classroom.speech.services import register_text_source
 from classroom.symbols.web import override_layers
 from classroom.web import (
     apply_form,
@@ -76,6 +80,15 @@ from classroom.worries.models import PARENT_CONTACT_LABELS, Incident
 
 bp = Blueprint("parents", __name__)
 T = TypeVar("T")
+
+
+@bp.record_once
+def _tips_are_school_texts(state: BlueprintSetupState) -> None:
+    """This week's tips are the school's own words, as lessons are: carers hear them read aloud
+    (classroom/speech/limits.py `known_texts`), and `flask speech pregenerate` makes them."""
+    if isinstance(state.app, Flask):
+        register_text_source(state.app, lambda: tips.TIPS.values())
+
 
 # The assessment scale in its one wording (carers and staff read the same words); a learning
 # moment is a positive one, so "Not yet" is not offered.
@@ -252,10 +265,58 @@ def settings() -> ResponseReturnValue:
     form = SettingsForm(obj=prefs)
     if not form.validate_on_submit():
         status = 400 if form.errors else 200
-        return render_template("parents/settings.html", form=form, labels=EMAIL_MODE_LABELS), status
+        page = render_template(
+            "parents/settings.html",
+            form=form,
+            labels=EMAIL_MODE_LABELS,
+            address=carer.email,
+            address_change=EMAIL_CHANGES.get(request.args.get("email", "")),
+        )
+        return page, status
     mode, symbols = EmailMode(form.email_mode.data), bool(form.symbols.data)
     services.update_settings(db, carer, mode, symbols, now=utcnow())
     return redirect(url_for("parents.settings", saved=1))
+
+
+# What the settings page says after the email address page (`?email=...`).
+EMAIL_CHANGES = {
+    "added": "Your email address is saved. School emails will go to it.",
+    "changed": "Your email address is changed. We have emailed your old address to say so.",
+    "removed": "Your email address is removed, so the app sends you no emails. We have emailed "
+    "your old address to say so.",
+    "unchanged": "That is already your email address: nothing has changed.",
+}
+
+
+@bp.route("/family/settings/email", methods=["GET", "POST"])
+@allow("view_own_children")
+def email() -> ResponseReturnValue:
+    """A carer changes or removes the address school emails go to (their password first)."""
+    db, carer = get_session(), _account()
+    form = CarerEmailForm(data={"email": carer.email or ""} if request.method == "GET" else None)
+    if not form.validate_on_submit():
+        status = 400 if form.errors else 200
+        return render_template("parents/email.html", form=form, address=carer.email), status
+    try:
+        outcome = services.change_email(
+            db,
+            carer,
+            form.password.data,
+            form.email.data,
+            ip=client_ip(),
+            now=utcnow(),
+            emails=_emails(),
+            sign_in=sign_in_settings(),
+        )
+    except (Invalid, Throttled) as problem:
+        if isinstance(problem, services.WrongPassword):
+            keep(db)  # the failed try persists through the 400: throttling counts it
+        db.rollback()
+        field = getattr(problem, "field", None) or "password"
+        getattr(form, field, form.password).errors.append(problem.message)
+        status = 429 if isinstance(problem, Throttled) else 400
+        return render_template("parents/email.html", form=form, address=carer.email), status
+    return redirect(url_for("parents.settings", email=outcome))
 
 
 # --- Carers: joining with a code --------------------------------------------------------------

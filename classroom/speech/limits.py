@@ -2,8 +2,10 @@
 
 Making a clip costs the server CPU and about a megabyte of disk that is kept, so without limits
 any signed-in session could fill the disk. Cache hits cost nothing and are never counted. Carers
-only ever hear the school's own texts (lessons, worry screens): text a carer makes up is never
-synthesised, since their pages speak nothing else and the server would otherwise voice anything.
+only ever hear what the school wrote for them (`may_hear`): its own texts (lessons, worry
+screens, tips) and what school wrote in their own children's feeds, whole or a word of it. Text a
+carer makes up (or wrote to school) is never spoken, not even from the cache: their pages speak
+nothing else, and the server would otherwise voice anything, or another family's news.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -18,9 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, Text, delete, func, or_, select
 from sqlalchemy.orm import Session
 
+from classroom import policy
 from classroom.accounts.models import Account
 from classroom.db import serialise
 from classroom.principals import Actor, PupilPrincipal
@@ -88,13 +92,12 @@ def allow_new_clip(
 ) -> None:
     """Count a new clip against today's allowance, or SpeechRefused (403 or 429).
 
-    `known`: the school's own texts (`known_texts`), the only ones carers may have made.
+    `known`: the school's own texts (`known_texts`); carers may have made only what `may_hear`.
     """
     who = usage_key(actor)
     if who is None:
         raise SpeechRefused("Sign in to hear this.", 403)
-    if isinstance(actor, Account) and actor.is_parent and text.strip() not in known:
-        raise SpeechRefused("Only the school's own texts are read aloud here.", 403)
+    check_may_hear(session, actor, text, known, now=now)
     serialise(session, f"speech:{who}")  # parallel requests must not both take the last clip
     row = _today(session, who, now.date())
     if row.clips >= allowance.clips or row.characters + len(text) > allowance.characters:
@@ -103,6 +106,60 @@ def allow_new_clip(
     row.clips += 1
     row.characters += len(text)
     session.flush()
+
+
+def check_may_hear(
+    session: Session, actor: Actor, text: str, known: frozenset[str], *, now: datetime
+) -> None:
+    """SpeechRefused (403) unless `may_hear`; asked before the cache too, for carers."""
+    if not may_hear(session, actor, text, known, now=now):
+        raise SpeechRefused("Only what the school wrote for you is read aloud here.", 403)
+
+
+def school_texts_only(actor: Actor) -> bool:
+    """Whether this person hears only what the school wrote for them (`may_hear`): carers."""
+    return isinstance(actor, Account) and actor.is_parent
+
+
+def may_hear(
+    session: Session, actor: Actor, text: str, known: frozenset[str], *, now: datetime
+) -> bool:
+    """Whether the server may read `text` aloud to this person.
+
+    Staff and pupils: any text (within their allowance). A carer: only what the school wrote for
+    them, whole or a word or phrase of it (a word they tap): the school's own texts (`known`),
+    and the texts of school's items in their own children's feeds as they may see them now
+    (`policy.school_texts_for_carer`: not another family's, not one still held back or waiting
+    for quiet hours to end, never their own message). Line breaks count as the browser sends
+    them: a message typed in a box is kept with CR LF, and read from the page with LF.
+    """
+    if not school_texts_only(actor):
+        return True
+    spoken = _lines(text).strip()
+    if not spoken:
+        return False
+    if spoken in known:
+        return True
+    part = re.compile(rf"(?<!\w){re.escape(spoken)}(?!\w)")  # whole words, never part of one
+    if any(spoken in own and part.search(own) for own in known):
+        return True
+    scope = policy.school_texts_for_carer(actor, now)
+    # The database finds the items that may hold it; each is then checked exactly here.
+    found = scope.where(
+        or_(*(_sql_lines(c).contains(spoken, autoescape=True) for c in scope.selected_columns))
+    )
+    rows = session.execute(found).all()
+    return any(part.search(_lines(t)) for row in rows for t in row if isinstance(t, str))
+
+
+def _lines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _sql_lines(column: ColumnElement[Any]) -> ColumnElement[str]:
+    """`_lines` in SQL."""
+    crlf = func.replace(column, "\r\n", "\n", type_=Text())
+    return func.replace(crlf, "\r", "\n", type_=Text())
 
 
 def _today(session: Session, who: str, day: date) -> SpeechUsage:

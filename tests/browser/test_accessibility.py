@@ -53,7 +53,13 @@ PAGES_BY_ROLE = {
     ],
     "ta": ["/pupils/", "/pupils/3", "/concerns/new"],
     "governor": ["/pupils/", "/about", "/safeguarding/review/", "/safeguarding/review/termly"],
-    "parent": ["/family/", "/about", "/account/password"],
+    "parent": [
+        "/family/",
+        "/family/settings",
+        "/family/settings/email",
+        "/about",
+        "/account/password",
+    ],
 }
 
 
@@ -178,3 +184,12 @@ def test_a_phone_with_text_at_twice_its_size_still_fits_the_width(
         "}).map(el => el.tagName + ' ' + (el.textContent || '').trim().slice(0, 30))"
     )
     assert overflow == []
+
+
+def test_a_carers_refused_email_change_is_accessible(page: Page, live_server: LiveServer) -> None:
+    sign_in(page, live_server, "parent")
+    page.goto(live_server.url + "/family/settings/email")
+    page.get_by_label("Your password").fill("not their password")
+    page.get_by_role("button", name="Save email address").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    assert_accessible(page)
