@@ -132,6 +132,21 @@ def test_every_page_s_headings_go_down_one_level_at_a_time(world: World, actor: 
     assert found == [], "\n".join(found)
 
 
+# An attribute whose value is Python's None: a template passed None where it meant "leave it
+# out" (aria-describedby="None" points a screen reader at nothing).
+NONE_ATTRIBUTE = re.compile(r'\s[a-z-]+="None"')
+
+
+@pytest.mark.parametrize("actor", list(ACTORS))
+def test_no_page_renders_an_attribute_of_none(world: World, actor: str) -> None:
+    found = [
+        f"{o.path}: {sorted(set(NONE_ATTRIBUTE.findall(o.html)))}"
+        for o in outcomes_for(world, actor)
+        if o.status == 200 and NONE_ATTRIBUTE.search(o.html)
+    ]
+    assert found == [], "\n".join(found)
+
+
 def test_second_schools_staff_see_nothing_of_the_first_on_any_list_page(world: World) -> None:
     """Every list, search and export page (any GET route whose URL names no record), as each
     staff role of a second school on the same instance: none of the first school's pupils'
