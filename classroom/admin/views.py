@@ -10,8 +10,8 @@ from flask_login import current_user
 from sqlalchemy import Select, func, select
 
 from classroom import policy
+from classroom.accounts import addresses, two_factor
 from classroom.accounts import services as accounts
-from classroom.accounts import two_factor
 from classroom.accounts.forms import deliverable_email
 from classroom.accounts.models import Account, Role
 from classroom.admin import services as admin_services
@@ -454,10 +454,14 @@ def audit() -> ResponseReturnValue:
 @bp.get("/mail")
 @allow("see_mail_failures")
 def mail_failures() -> ResponseReturnValue:
-    """Emails that failed at least once: retrying, or given up and waiting for a person."""
+    """Emails that failed at least once: retrying, or given up and waiting for a person; and
+    the accounts whose stored address no email can reach, for someone to change."""
     db = get_session()
     messages = outbox.failures(db, policy.visible_mail_failures(_actor()))
-    return render_template("admin/mail.html", messages=messages)
+    unreachable = addresses.unreachable_addresses(db, _actor().school_id)
+    # The page shows people's email addresses: who looked is on record, as for the accounts list.
+    record(db, _actor(), "mail_problems.viewed", summary=f"unreachable={len(unreachable)}")
+    return render_template("admin/mail.html", messages=messages, unreachable=unreachable)
 
 
 @bp.post("/mail/<int:message_id>/retry")

@@ -331,7 +331,17 @@ def _code_error(
         keep(db)  # the failed try persists through the 4xx: it is what throttling counts
     field = getattr(problem, "field", None) or "code"
     (getattr(form, field, None) or form.code).errors.append(problem.message)
-    return render_template(template, form=form), 429 if isinstance(problem, Throttled) else 400
+    return _form_again(form, template), 429 if isinstance(problem, Throttled) else 400
+
+
+def _form_again(form: Form, template: str) -> str:
+    """The page again, every box holding what was typed (never a password: WTForms leaves those
+    empty). The email check puts its IDNA form in the box's data (exämple becomes xn--exmple-cua),
+    which is what is stored; the carer is shown the address as they typed it."""
+    email = getattr(form, "email", None)
+    if email is not None and email.raw_data:
+        email.data = email.raw_data[0]
+    return render_template(template, form=form)
 
 
 @bp.route("/family/join", methods=["GET", "POST"])
@@ -345,7 +355,7 @@ def join() -> ResponseReturnValue:
         return redirect(url_for("parents.add_child", code=code) if adding else url_for("core.home"))
     form = JoinForm(data={"code": code} if request.method == "GET" else None)
     if not form.validate_on_submit():
-        return render_template("parents/join.html", form=form), 400 if form.errors else 200
+        return _form_again(form, "parents/join.html"), 400 if form.errors else 200
     db = get_session()
     try:
         carer = invites.sign_up(
@@ -389,7 +399,7 @@ def add_child() -> ResponseReturnValue:
         data={"code": request.args.get("code", "")[:40]} if request.method == "GET" else None
     )
     if not form.validate_on_submit():
-        return render_template("parents/add_child.html", form=form), 400 if form.errors else 200
+        return _form_again(form, "parents/add_child.html"), 400 if form.errors else 200
     db = get_session()
     try:
         link = invites.add_child(

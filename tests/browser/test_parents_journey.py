@@ -194,10 +194,25 @@ def test_every_parents_page_is_accessible(
     phone.goto(f"{live_server.url}/family/add-child")
     phone.get_by_label("Code from school").fill("OOOOO-00000")
     phone.get_by_role("button", name="Add").click()
-    expect(phone.get_by_text("never uses the letters")).to_be_visible()
+    # The problem first, at the top and in the title, its link leading to the box; and beside it.
+    summary = phone.get_by_role("alert")
+    expect(summary.get_by_role("link", name="never uses the letters")).to_be_visible()
+    expect(phone.locator("#code-error")).to_contain_text("never uses the letters")
+    expect(phone).to_have_title(re.compile(r"^Error: Add a child"))
+    summary.get_by_role("link").click()
+    expect(phone.get_by_label("Code from school")).to_be_focused()
     assert_accessible(phone)
     sign_out(phone)
     phone.goto(f"{live_server.url}/family/join")
+    assert_accessible(phone)
+    phone.get_by_label("Code from school").fill("22222-33333")
+    phone.get_by_label("Your name").fill("Mr Idris Khan")
+    phone.get_by_role("button", name="Join").click()
+    summary = phone.get_by_role("alert")
+    expect(summary).to_be_focused()  # read out first
+    expect(summary.get_by_role("link")).to_have_count(3)  # the username and the passwords
+    expect(phone).to_have_title(re.compile(r"^Error: Join with a code from school"))
+    expect(phone.get_by_label("Your name")).to_have_value("Mr Idris Khan")
     assert_accessible(phone)
 
     sign_in(staff, live_server, "teacher")

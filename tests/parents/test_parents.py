@@ -426,3 +426,109 @@ def test_feed_scope_agrees_with_can_view_feed_item(session: Session, family: Fam
     dad = {i.body for i in session.scalars(policy.carer_feed_items(family.second_carer, now))}
     assert mum == {"To all", "To mum", "From mum"}
     assert dad == {"To all"}
+
+
+# --- A refused join or code: the problem first, linked to its box, everything typed kept --------
+
+
+def _error_summary(page: str) -> list[tuple[str, str]]:
+    """The (target id, text) of every link in the page's error summary, which must be the first
+    thing in <main>, before the heading; every target must be an id on the page."""
+    found = re.search(r"<div [^>]*data-error-summary[^>]*>.*?</div>", page, re.S)
+    assert found is not None, "no error summary"
+    summary = found.group(0)
+    assert 'role="alert"' in summary
+    assert "There is a problem" in summary
+    main = page.index('<main id="main"')
+    assert main < page.index(summary) < page.index("<h1>")
+    links = re.findall(r'<a href="#([^"]+)">(.*?)</a>', summary, re.S)
+    assert links, "a summary with nothing to follow"
+    rest = page.replace(summary, "")
+    for target, _text in links:
+        assert rest.count(f'id="{target}"') == 1, f"#{target} leads nowhere"
+    return links
+
+
+@pytest.mark.usefixtures("family")
+def test_a_wrong_code_at_join_is_summarised_at_the_top_and_keeps_what_was_typed(
+    app: Flask, session: Session
+) -> None:
+    _client, response = _join(app, "22222-33333", email="ada@ex\u00e4mple.co.uk")
+    assert response.status_code == 400
+    page = response.text
+    assert re.search(r"<title>Error: Join with a code from school ", page)
+    [(target, text)] = _error_summary(page)
+    assert target == "code"
+    assert text.startswith("Code from school: We could not find that code")
+    assert 'aria-invalid="true"' in re.search(r'<input [^>]*id="code"[^>]*>', page).group(0)
+    assert 'value="22222-33333"' in page
+    assert 'value="Mr Tom Taylor"' in page
+    assert 'value="newdad"' in page
+    assert 'value="ada@ex\u00e4mple.co.uk"' in page  # as typed, not the IDNA form it is kept in
+    assert STRONG not in page  # a password is never sent back
+    assert session.scalar(select(Account).where(Account.username == "newdad")) is None
+
+
+def test_field_errors_at_join_are_each_linked_from_the_summary(
+    app: Flask, session: Session, family: Family
+) -> None:
+    code = _issue(session, family)
+    _client, response = _join(
+        app, code, display_name="", email="ada@", confirm="another kettle on a hill"
+    )
+    assert response.status_code == 400
+    page = response.text
+    assert re.search(r"<title>Error: Join with a code from school ", page)
+    links = dict(_error_summary(page))
+    assert set(links) == {"display_name", "email", "confirm"}
+    assert links["display_name"] == "Your name: Enter your name."
+    assert links["email"].startswith("Email address (optional): Enter an email address like")
+    for target in links:  # the message stays beside its box too
+        assert f'<p class="error" id="{target}-error">' in page
+    assert f'value="{code}"' in page
+    assert 'value="newdad"' in page
+    assert 'value="ada@"' in page
+    assert STRONG not in page
+    _client, response = _join(app, code)  # nothing was used up
+    assert response.status_code == 302
+
+
+def test_a_refused_password_at_join_is_linked_from_the_summary(
+    app: Flask, session: Session, family: Family
+) -> None:
+    """A problem the service finds (not the form) is summarised the same way."""
+    code = _issue(session, family)
+    _client, response = _join(app, code, password="short", confirm="short")
+    assert response.status_code == 400
+    [(target, text)] = _error_summary(response.text)
+    assert target == "password"
+    assert "at least 12 characters" in text
+    assert "<title>Error: " in response.text
+
+
+def test_the_join_page_without_a_problem_has_no_summary(
+    app: Flask, session: Session, family: Family
+) -> None:
+    page = app.test_client().get(f"/family/join?code={_issue(session, family)}").text
+    assert "data-error-summary" not in page
+    assert "<title>Join with a code from school " in page
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [("22222-33333", "We could not find that code"), ("", "Enter the code from school.")],
+)
+def test_a_refused_code_when_adding_a_child_is_summarised_at_the_top(
+    app: Flask, family: Family, code: str, message: str
+) -> None:
+    client = client_for(app, family.second_carer)
+    response = client.post("/family/add-child", data={"code": code})
+    assert response.status_code == 400
+    page = response.text
+    assert re.search(r"<title>Error: Add a child ", page)
+    [(target, text)] = _error_summary(page)
+    assert target == "code"
+    assert text.startswith(f"Code from school: {message}")
+    assert f'<p class="error" id="code-error">{message}' in page
+    assert f'value="{code}"' in page or not code
+    assert "data-error-summary" not in client.get("/family/add-child").text
