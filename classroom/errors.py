@@ -23,6 +23,21 @@ class Invalid(Exception):  # noqa: N818 - reads as "raise Invalid(...)"
         self.field = field
 
 
+def too_long(label: str, limit: int, text: str) -> str:
+    """What a person is told about text over its limit: which box, its limit, and how long the
+    text is, counted as the box's character count (static/js/char-count.js) counts it: one
+    character a line break (web.TextRequest) and one an emoji."""
+    return f"{label} must be {limit:,} characters or fewer - it has {len(text):,}."
+
+
+def within(text: str, limit: int, label: str, field: str | None = None) -> str:
+    """`text` if it fits in `limit` characters, else Invalid naming the box (a 400 that gives
+    the whole text back): text is never cut short, which would lose the end of it unseen."""
+    if len(text) > limit:
+        raise Invalid(too_long(label, limit, text), field)
+    return text
+
+
 class Throttled(Exception):  # noqa: N818
     """Too many failed attempts lately."""
 

@@ -12,6 +12,9 @@ import wtforms
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import widgets
+from wtforms.validators import ValidationError
+
+from classroom.errors import too_long
 
 
 class Form(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no types (see above)
@@ -40,3 +43,33 @@ class SelectField(wtforms.SelectField):  # type: ignore[misc]  # no types (see a
     """A select whose options render as `Select` writes them."""
 
     widget = Select()
+
+
+class CharacterLimit:
+    """A WTForms validator: at most `limit` characters, refused with the box's name, its limit
+    and how long the text is (errors.too_long).
+
+    Unlike WTForms' Length it gives the box no `maxlength`: a browser cuts pasted text at the
+    limit without a word, and the end of a note is lost. The field macro
+    (templates/_macros/forms.html) reads the limit from `field.flags.count_max`, says it under
+    the box and marks it for the character count (static/js/char-count.js); text over the limit
+    comes back whole with this message. One number, here, for the box and the check.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.field_flags = {"count_max": limit}
+
+    def __call__(self, _form: Any, field: Any) -> None:
+        if not isinstance(field.data, str):
+            return
+        # As the box counts: a line break is one character, however it was sent (a GET form's
+        # text comes as the browser sent it, each line break as CR LF; see web.TextRequest).
+        text = field.data.replace("\r\n", "\n")
+        if len(text) > self.limit:
+            raise ValidationError(too_long(box_name(field.label.text), self.limit, text))
+
+
+def box_name(label: str) -> str:
+    """A box's label as a message names it: "Note (optional)" is "Note"."""
+    return label.split(" (", 1)[0].strip() or label

@@ -19,7 +19,7 @@ from classroom.admin.models import AccountChangeRequest
 from classroom.audit.models import AuditEvent, AuditTier
 from classroom.audit.services import record
 from classroom.db import get_session, utcnow
-from classroom.errors import Invalid
+from classroom.errors import Invalid, too_long, within
 from classroom.localtime import local_day_bounds
 from classroom.outbox import services as outbox
 from classroom.outbox.models import OutboxMessage
@@ -31,6 +31,14 @@ from classroom.web import requested_page, school_zone, whole_number
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
 MAX_UPLOAD = 1024 * 1024
+# The new-account form's boxes: (name, label, input type, limit). Each limit is its column's,
+# said under the box and checked here: longer text is refused whole, never cut short.
+ACCOUNT_BOXES = (
+    ("username", "Username", "text", 64),
+    ("display_name", "Full name", "text", 120),
+    ("email", "Email (optional)", "email", 254),
+)
+CLASS_NAME_LENGTH = 80  # the new class's name: its box's limit and the check
 
 
 def _actor() -> Account:
@@ -73,12 +81,13 @@ def accounts_list() -> ResponseReturnValue:
 def account_new() -> ResponseReturnValue:
     """Create an account; its one-time password is shown once to hand over in person."""
     if request.method == "GET":
-        return render_template("admin/account_new.html", roles=list(Role), values={})
+        return _account_page({})
     db = get_session()
-    values = {
-        k: request.form.get(k, "")[:254] for k in ("username", "display_name", "email", "role")
-    }
+    # Kept whole, to give back as typed if refused.
+    values = {k: request.form.get(k, "") for k in ("username", "display_name", "email", "role")}
     try:
+        for name, label, _kind, limit in ACCOUNT_BOXES:
+            within(values[name], limit, label.removesuffix(" (optional)"), name)
         if values["role"] not in {r.value for r in Role}:
             raise Invalid("Choose a role.", "role")
         if policy.grants_safeguarding(Role(values["role"])):
@@ -100,10 +109,14 @@ def account_new() -> ResponseReturnValue:
             now=utcnow(),
         )
     except Invalid as problem:
-        return render_template(
-            "admin/account_new.html", roles=list(Role), values=values, error=problem
-        ), 400
+        return _account_page(values, problem), 400
     return render_template("admin/one_time_password.html", account=account, password=initial), 201
+
+
+def _account_page(values: dict[str, str], error: Invalid | None = None) -> str:
+    return render_template(
+        "admin/account_new.html", roles=list(Role), boxes=ACCOUNT_BOXES, values=values, error=error
+    )
 
 
 def _email_address(typed: str) -> str | None:
@@ -272,9 +285,12 @@ def classes() -> ResponseReturnValue:
     db = get_session()
     error = None
     if request.method == "POST":
-        name = " ".join(request.form.get("name", "").split())[:80]
+        typed = request.form.get("name", "")
+        name = " ".join(typed.split())
         if not name:
             error = "Give the class a name."
+        elif len(typed) > CLASS_NAME_LENGTH:
+            error = too_long("Class name", CLASS_NAME_LENGTH, typed)
         elif db.scalar(
             select(SchoolClass).where(
                 SchoolClass.school_id == _actor().school_id, SchoolClass.name == name
@@ -306,7 +322,12 @@ def classes() -> ResponseReturnValue:
         )
     )
     return render_template(
-        "admin/classes.html", classes=all_classes, staff=staff, error=error
+        "admin/classes.html",
+        classes=all_classes,
+        staff=staff,
+        error=error,
+        name_max=CLASS_NAME_LENGTH,
+        typed=request.form.get("name", "") if error else "",
     ), 400 if error else 200
 
 

@@ -13,11 +13,12 @@ from classroom.accounts.models import UserSession
 from classroom.accounts.services import token_hash
 from classroom.audit.services import record
 from classroom.devices.models import Device, DeviceEnrolment
-from classroom.errors import Forbidden, Invalid
+from classroom.errors import Forbidden, Invalid, within
 from classroom.principals import Actor, account_id
 from classroom.pupils.models import SchoolClass
 
 DEVICE_COOKIE_DAYS = 400  # the longest lifetime browsers allow; staff revoke, not expiry
+NAME_LENGTH = 80  # an iPad's name: its boxes' limit (devices/list.html) and the check
 
 
 def cookie_name(secure: bool) -> str:
@@ -34,7 +35,8 @@ def device_for_token(session: Session, token: str) -> Device | None:
 
 
 def clean_device_name(name: str) -> str:
-    cleaned = " ".join(name.split())[:80]
+    """The name with its spaces tidied; a name over NAME_LENGTH is refused, never cut short."""
+    cleaned = " ".join(within(name, NAME_LENGTH, "iPad name", "name").split())
     if not cleaned:
         raise Invalid("Give the iPad a name, such as 'Oak iPad 3'.", field="name")
     return cleaned

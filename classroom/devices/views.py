@@ -40,7 +40,8 @@ def _page(status: int = 200, **extra: object) -> ResponseReturnValue:
         classes=classes,
         devices=devices,
         this_device=web.current_device(),
-        **extra,
+        name_max=services.NAME_LENGTH,
+        **({"refused": {}} | extra),
     ), status
 
 
@@ -62,7 +63,7 @@ def enrol_this() -> ResponseReturnValue:
             db, _actor(), school_class, request.form.get("name", ""), now=utcnow()
         )
     except Invalid as problem:
-        return _page(400, error=problem.message)
+        return _page(400, error=problem.message, refused=_refused("enrol"))
     response = redirect(url_for("devices.index", enrolled=1))
     web.set_device_cookie(response, token)
     return response
@@ -84,8 +85,17 @@ def create_link() -> ResponseReturnValue:
             link_hours=web.link_hours(),
         )
     except Invalid as problem:
-        return _page(400, error=problem.message)
+        return _page(400, error=problem.message, refused=_refused("link"))
     return _page(201, new_link=web.enrolment_url(code), new_link_class=school_class)
+
+
+def _refused(form: str) -> dict[str, str]:
+    """The refused form ("enrol" or "link") and what was typed in it, to give back whole."""
+    return {
+        "form": form,
+        "class_id": request.form.get("class_id", ""),
+        "name": request.form.get("name", ""),
+    }
 
 
 @bp.post("/class-ipads/<int:device_id>/revoke")

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from classroom import policy
 from classroom.accounts.models import Account
 from classroom.audit.services import record
-from classroom.errors import Forbidden, Invalid
+from classroom.errors import Forbidden, Invalid, within
 from classroom.lessons.authoring import auto_symbol
 from classroom.principals import Actor
 from classroom.rules.models import SchoolRule
@@ -20,7 +20,8 @@ from classroom.symbols.library import svg_path
 
 MAX_RULES = 10
 MAX_WORDS = 12  # every rule is read aloud and shown with symbols, so it stays short
-MAX_LENGTH = 120
+MAX_LENGTH = 120  # a rule's words: its box's limit too (rules/edit.html)
+MAX_SYMBOL = 80  # a chosen picture's code
 DEFAULT_SYMBOL = "2705"
 
 # Written for pupils who mostly cannot read: short, literal, and saying what to do.
@@ -61,12 +62,14 @@ def _checked(entries: Sequence[tuple[str, str]]) -> list[tuple[str, str | None]]
     """Blank lines dropped; each rule short, each chosen symbol a picture we have."""
     kept: list[tuple[str, str | None]] = []
     for number, (raw, raw_symbol) in enumerate(entries, 1):
+        within(raw, MAX_LENGTH, f"Rule {number}", f"rule-{number}")
+        within(raw_symbol, MAX_SYMBOL, f"Rule {number}'s picture", f"symbol-{number}")
         text, symbol = " ".join(raw.split()), raw_symbol.strip()
         if not text:
             if symbol:
                 raise Invalid(f"Rule {number} has a symbol but no words.", f"rule-{number}")
             continue
-        if len(text) > MAX_LENGTH or len(text.split()) > MAX_WORDS:
+        if len(text.split()) > MAX_WORDS:
             raise Invalid(
                 f"Rule {number} is too long: use {MAX_WORDS} words or fewer.", f"rule-{number}"
             )

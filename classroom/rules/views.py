@@ -39,9 +39,10 @@ def index() -> ResponseReturnValue:
 
 
 def _entries() -> list[tuple[str, str]]:
+    """The rules as sent, whole: one over its limit is refused and shown back as typed."""
     form = request.form
     return [
-        (form.get(f"rule-{n}", "")[:200], form.get(f"symbol-{n}", "")[:80])
+        (form.get(f"rule-{n}", ""), form.get(f"symbol-{n}", ""))
         for n in range(1, services.MAX_RULES + 1)
     ]
 
@@ -54,12 +55,21 @@ def edit() -> ResponseReturnValue:
     if request.method == "GET":
         rows = services.rules(db, me.school_id)
         entries = [(r.text, r.symbol or "") for r in rows]
-        return render_template("rules/edit.html", entries=entries, slots=services.MAX_RULES)
+        return render_template(
+            "rules/edit.html",
+            entries=entries,
+            slots=services.MAX_RULES,
+            rule_max=services.MAX_LENGTH,
+        )
     try:
         services.replace(db, me, _entries(), now=utcnow())
     except Invalid as problem:  # the page shows what was sent; the 400 rolls back
         return render_template(
-            "rules/edit.html", entries=_entries(), slots=services.MAX_RULES, problem=problem
+            "rules/edit.html",
+            entries=_entries(),
+            slots=services.MAX_RULES,
+            rule_max=services.MAX_LENGTH,
+            problem=problem,
         ), 400
     return redirect(url_for("rules.index", saved=1))
 

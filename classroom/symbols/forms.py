@@ -7,13 +7,12 @@ import re
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp
 
-from classroom.forms import Form, SelectField
+from classroom.forms import CharacterLimit, Form, SelectField
 from classroom.speech.services import MAX_TEXT_LENGTH
 from classroom.symbols.queries import MAX_SEARCH_LENGTH
 from classroom.symbols.services import MAX_PHRASE_LENGTH
 
 SIZES = {"medium": "Medium", "large": "Large", "extra_large": "Extra large"}
-TOO_LONG = f"Use at most {MAX_TEXT_LENGTH} characters: the text is read aloud in one go."
 LAYOUTS = {"strip": "A strip: the words in a line", "cards": "Cards: one card for each word"}
 LAYER_KEY = re.compile(r"(?:school|class-\d{1,9}|pupil-\d{1,9})\Z")  # match() anchors the start
 LAYER = Regexp(LAYER_KEY, message="Choose who the symbol is for.")
@@ -27,7 +26,7 @@ class TextForm(Form):
 
     text = TextAreaField(
         "Text",
-        validators=[Length(max=MAX_TEXT_LENGTH, message=TOO_LONG)],
+        validators=[CharacterLimit(MAX_TEXT_LENGTH)],  # read aloud in one go
         description="A word, a sentence or a short story.",
     )
     size = SelectField("Symbol size", choices=SIZES, default="large")
@@ -43,10 +42,11 @@ class ChooserForm(Form):
 
     phrase = StringField(
         "Word or phrase",
-        validators=[Length(max=MAX_PHRASE_LENGTH, message="Use at most 80 characters.")],
+        validators=[CharacterLimit(MAX_PHRASE_LENGTH)],
     )
     search = StringField(
         "Find other pictures by word",
+        # A search: its maxlength loses nothing written, so it stays.
         validators=[Length(max=MAX_SEARCH_LENGTH, message="Use at most 40 characters.")],
         description="For example: happy, adult, phone.",
     )

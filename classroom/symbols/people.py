@@ -28,14 +28,14 @@ from classroom import policy
 from classroom.accounts.models import Account, Role
 from classroom.audit.services import record
 from classroom.db import plain_rows
-from classroom.errors import Forbidden, Invalid
+from classroom.errors import Forbidden, Invalid, within
 from classroom.photos import reencode
 from classroom.principals import Actor
 from classroom.pupils.models import ClassStaff, Pupil
 from classroom.symbols.models import Place, StaffPhoto, TrustedPerson
 
 PHOTO_SIDE = 320  # a 180 px card on a retina iPad
-NAME_LENGTH = 60
+NAME_LENGTH = 60  # the name boxes' limit too (symbols/people.html)
 FILE_NAME = re.compile(r"^[0-9a-f]{32}\.jpg$")
 SCHOOL_SYMBOL = "trusted-adult"
 HOME_SYMBOL = "adult"
@@ -357,13 +357,16 @@ def _rows(pupil: Pupil) -> Select[TrustedPerson]:
 def _checked(
     place: Place, name: str, account: Account | None, pupil: Pupil
 ) -> tuple[str, Account | None]:
+    label = f"Name {pupil.first_name} uses"  # the box's label (symbols/people.html)
     if place is Place.SCHOOL:
         if account is None or not account.is_staff or account.school_id != pupil.school_id:
             raise Invalid("Choose a member of staff.", "account")
-        return (name.strip() or account.display_name)[:NAME_LENGTH], account
-    name = " ".join(name.split())
-    if not name or len(name) > NAME_LENGTH:
-        raise Invalid(f"Type the adult's name (at most {NAME_LENGTH} letters).", "name")
+        typed = " ".join(within(name, NAME_LENGTH, label, "name").split())
+        # The account's own name when none is typed: its column allows more than NAME_LENGTH.
+        return (typed or account.display_name[:NAME_LENGTH]), account
+    name = " ".join(within(name, NAME_LENGTH, label, "name").split())
+    if not name:
+        raise Invalid("Type the adult's name.", "name")
     return name, None
 
 

@@ -17,7 +17,7 @@ from classroom import policy
 from classroom.accounts.models import Account
 from classroom.audit.services import record
 from classroom.db import get_session, utcnow
-from classroom.errors import Refusal
+from classroom.errors import Refusal, too_long
 from classroom.policy import allow
 from classroom.principals import PupilPrincipal
 from classroom.pupils.models import Pupil
@@ -103,7 +103,19 @@ def _people_page(pupil: Pupil, error: str | None = None) -> ResponseReturnValue:
         can_school=can_school,
         can_home=can_home,
         error=error,
+        name_max=people.NAME_LENGTH,
+        # After a refusal, the form as it was sent (the name whole, however long).
+        given=request.form if error else {},
+        name_error=_long_name(pupil) if error else None,
     ), (400 if error else 200)
+
+
+def _long_name(pupil: Pupil) -> str | None:
+    """What is wrong with the name sent, if it is over its limit."""
+    name = request.form.get("name", "")
+    if len(name) <= people.NAME_LENGTH:
+        return None
+    return too_long(f"Name {pupil.first_name} uses", people.NAME_LENGTH, name)
 
 
 @bp.get("/people/<int:pupil_id>")

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from classroom import policy
 from classroom.accounts.models import Account
 from classroom.db import get_session, utcnow
+from classroom.errors import too_long
 from classroom.policy import allow
 from classroom.principals import PupilPrincipal
 from classroom.pupils.models import Pupil, SchoolClass
@@ -29,9 +30,23 @@ def voice() -> ResponseReturnValue:
 
 
 def _voice_page(error: str | None = None) -> ResponseReturnValue:
-    return render_template("symbols/voice.html", targets=_editable_targets(), error=error), (
-        400 if error else 200
+    """The page, and after a refusal the phrase and choice as they were sent (the phrase whole,
+    however long: its message says how much to take off)."""
+    phrase = request.form.get("phrase", "") if error else ""
+    page = render_template(
+        "symbols/voice.html",
+        targets=_editable_targets(),
+        error=error,
+        phrase_max=recordings.MAX_PHRASE,
+        phrase=phrase,
+        phrase_error=(
+            too_long("The phrase you say", recordings.MAX_PHRASE, phrase)
+            if len(phrase) > recordings.MAX_PHRASE
+            else None
+        ),
+        layer=request.form.get("layer", "") if error else "",
     )
+    return page, (400 if error else 200)
 
 
 @bp.post("/voice")
@@ -46,7 +61,7 @@ def voice_save() -> ResponseReturnValue:
     db = get_session()
     apply_form(
         lambda: recordings.add_recording(
-            db, _staff(), request.form.get("phrase", "")[:400],
+            db, _staff(), request.form.get("phrase", ""),
             upload.read(recordings.MAX_BYTES + 1) if upload else b"",
             request.form.get("duration_ms", type=whole_number) or 0,
             consent=request.form.get("consent") == "yes",

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account
 from classroom.audit.services import record
-from classroom.errors import Forbidden, Invalid
+from classroom.errors import Forbidden, Invalid, within
 from classroom.principals import Actor
 from classroom.pupils.models import Pupil, SchoolClass
 from classroom.symbols import services
@@ -28,7 +28,7 @@ from classroom.symbols.vocabulary import normalise
 
 MAX_BYTES = 1_000_000  # about a minute of compressed speech
 MAX_DURATION_MS = 60_000
-MAX_PHRASE = 200
+MAX_PHRASE = 200  # the phrase box's limit too (symbols/voice.html)
 # What browsers' MediaRecorder (and a phone's voice memo) make, told apart by their first bytes.
 FORMATS = {"mp4": "audio/mp4", "webm": "audio/webm", "mp3": "audio/mpeg", "wav": "audio/wav"}
 
@@ -73,7 +73,7 @@ def add_recording(
     if not isinstance(actor, Account) or not actor.is_staff:
         raise Forbidden("only staff record phrases")
     services.check_layer(session, actor, school_class, pupil)
-    key = normalise(phrase)
+    key = normalise(within(phrase, MAX_PHRASE, "The phrase you say", "phrase"))
     if not key or len(key) > MAX_PHRASE:
         raise Invalid(f"Type the phrase you said (at most {MAX_PHRASE} letters).", "phrase")
     if not consent:

@@ -51,14 +51,22 @@ def sheet() -> ResponseReturnValue:
     lesson_id = request.args.get("lesson", "")
     if not lesson_id:
         return render_template(
-            "symbols/sheet.html", topics=sheets.vocabulary_sheet(), lessons=lessons, lesson=None
+            "symbols/sheet.html",
+            topics=sheets.vocabulary_sheet(),
+            lessons=lessons,
+            lesson=None,
+            note_max=sheets.MAX_NOTE,
         )
     lesson = next((lesson for lesson in found if lesson.id == lesson_id), None)
     if lesson is None:
         abort(404)
     rows = sheets.text_sheet(lesson.texts)
     return render_template(
-        "symbols/sheet.html", topics={lesson.title: rows}, lessons=lessons, lesson=lesson
+        "symbols/sheet.html",
+        topics={lesson.title: rows},
+        lessons=lessons,
+        lesson=lesson,
+        note_max=sheets.MAX_NOTE,
     )
 
 
@@ -78,7 +86,14 @@ def flag() -> ResponseReturnValue:
             now=utcnow(),
         )
     except Invalid as problem:  # the 400 rolls the request back
-        return render_template("symbols/flag_problem.html", message=problem.message), 400
+        # The flag as it was sent, to put right and send again: the note whole, however long.
+        page = render_template(
+            "symbols/flag_problem.html",
+            message=problem.message,
+            field=problem.field,
+            note_max=sheets.MAX_NOTE,
+        )
+        return page, 400
     lesson = form.get("lesson", "")
     return redirect(url_for("symbols.sheet", lesson=lesson or None, flagged=1))
 

@@ -15,14 +15,14 @@ from sqlalchemy.orm import Session
 from classroom import policy
 from classroom.accounts.models import Account
 from classroom.audit.services import record
-from classroom.errors import Forbidden, Invalid
+from classroom.errors import Forbidden, Invalid, within
 from classroom.principals import Actor
 from classroom.symbols.library import svg_path
 from classroom.symbols.models import SymbolFlag
 from classroom.symbols.symboliser import symbolise
 from classroom.symbols.vocabulary import Vocabulary, load_vocabulary, normalise
 
-MAX_NOTE = 300
+MAX_NOTE = 300  # the flag's note box's limit too (symbols/sheet.html)
 
 
 @dataclass(frozen=True)
@@ -64,9 +64,7 @@ def flag_picture(
     key = normalise(phrase)[:80]
     if not key or svg_path(symbol) is None:
         raise Invalid("Flag one of the pictures shown.", "symbol")
-    note = " ".join(note.split())
-    if len(note) > MAX_NOTE:
-        raise Invalid(f"Say what is wrong in at most {MAX_NOTE} characters.", "note")
+    note = " ".join(within(note, MAX_NOTE, "What is wrong", "note").split())
     flag = SymbolFlag(
         school_id=actor.school_id, phrase=key, symbol=symbol, note=note,
         flagged_by_id=actor.id, flagged_at=now,

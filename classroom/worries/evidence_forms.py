@@ -7,7 +7,7 @@ from wtforms import FloatField, HiddenField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 from wtforms.widgets import HiddenInput
 
-from classroom.forms import SelectField
+from classroom.forms import CharacterLimit, SelectField
 from classroom.worries.body_map import MAX_NOTE, MAX_SIZE
 from classroom.worries.evidence import MAX_DESCRIPTION
 from classroom.worries.evidence_models import MARK_LABELS
@@ -18,7 +18,7 @@ class AttachmentForm(IncidentForm):
     file = FileField("File (a screenshot, photo of a letter, PDF or other document)")
     description = TextAreaField(
         "What it is and where it came from",
-        validators=[Length(max=MAX_DESCRIPTION)],
+        validators=[CharacterLimit(MAX_DESCRIPTION)],
         description="For example: screenshot of the messages on Amira's phone, taken by Ms "
         "Lopez with Amira's permission.",
     )
@@ -37,10 +37,10 @@ class MarkForm(IncidentForm):
     )
     size = StringField(
         "Size",
-        validators=[Length(max=MAX_SIZE)],
+        validators=[CharacterLimit(MAX_SIZE)],
         description="For example: 3 cm by 2 cm, or the size of a 10p coin.",
     )
     note = TextAreaField(
         "Note (colour, shape, what the pupil or adult said about it)",
-        validators=[Length(max=MAX_NOTE)],
+        validators=[CharacterLimit(MAX_NOTE)],
     )

@@ -5,10 +5,10 @@ from __future__ import annotations
 import secrets
 
 from wtforms import DateField, HiddenField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional
 
 from classroom.errors import checked_key
-from classroom.forms import Form, SelectField
+from classroom.forms import CharacterLimit, Form, SelectField
 from classroom.worries.models import (
     AGENCY_LABELS,
     CATEGORY_LABELS,
@@ -18,7 +18,8 @@ from classroom.worries.models import (
 )
 from classroom.worries.services import COMMUNICATION, MAX_TEXT
 
-TEXT = Length(max=MAX_TEXT, message=f"Use at most {MAX_TEXT} characters.")
+TEXT = CharacterLimit(MAX_TEXT)  # said under each box and counted; never a maxlength
+REFERENCE = CharacterLimit(80)  # an agency's reference number
 
 
 def _category_choices(blank: str | None = None) -> dict[str, str]:
@@ -121,7 +122,7 @@ class ReferralForm(IncidentForm):
         choices={"": CHOOSE} | {a.value: label for a, label in AGENCY_LABELS.items()},
         validators=[DataRequired("Choose the agency you referred to.")],
     )
-    reference = StringField("Their reference number", validators=[Length(max=80)])
+    reference = StringField("Their reference number", validators=[REFERENCE])
     reason = TextAreaField("Reason for referral", validators=[DataRequired("Say why."), TEXT])
 
 
@@ -131,7 +132,7 @@ class ReferralReplyForm(IncidentForm):
     )
     replied_on = DateField("Reply received on", validators=[InputRequired("Give the day.")])
     reference = StringField(
-        "Their reference number (if it is new)", validators=[Optional(), Length(max=80)]
+        "Their reference number (if it is new)", validators=[Optional(), REFERENCE]
     )
     outcome = TextAreaField(
         "What they decided", validators=[DataRequired("Record what they decided."), TEXT]
@@ -144,7 +145,7 @@ class ReferralChaseForm(IncidentForm):
     )
     what = TextAreaField("What you did", validators=[DataRequired("Say how you chased it."), TEXT])
     reference = StringField(
-        "Their reference number (if they gave one)", validators=[Optional(), Length(max=80)]
+        "Their reference number (if they gave one)", validators=[Optional(), REFERENCE]
     )
     again_on = DateField(
         "Follow up again by", validators=[InputRequired("Give the day to follow up again.")]

@@ -46,7 +46,7 @@ from sqlalchemy.orm import Session
 from classroom import policy
 from classroom.accounts.models import Account, School
 from classroom.audit.services import record
-from classroom.errors import Forbidden, Invalid
+from classroom.errors import Forbidden, Invalid, too_long
 from classroom.export import check_passphrase
 from classroom.principals import Actor
 from classroom.pupils.models import Pupil
@@ -388,12 +388,15 @@ def export_file(
 # --- Sending and receipt ---
 
 
+MAX_SAID = 200  # who it went to, how: each box's limit too (transfer_forms)
+
+
 def _text(value: str | None, label: str, field: str) -> str:
     cleaned = (value or "").replace("\x00", "").strip()
     if not cleaned:
         raise Invalid(f"{label} is needed.", field)
-    if len(cleaned) > 200:
-        raise Invalid(f"Use at most 200 characters for {label.lower()}.", field)
+    if len(cleaned) > MAX_SAID:
+        raise Invalid(too_long(label, MAX_SAID, cleaned), field)
     return cleaned
 
 

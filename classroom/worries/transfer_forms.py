@@ -7,9 +7,11 @@ from wtforms import DateField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
 from classroom.export import MIN_PASSPHRASE
-from classroom.forms import Form, SelectField
+from classroom.forms import CharacterLimit, Form, SelectField
+from classroom.worries.transfer import MAX_SAID
 
 PHRASE = Length(min=MIN_PASSPHRASE, message=f"Use at least {MIN_PASSPHRASE} characters.")
+SAID = CharacterLimit(MAX_SAID)  # said under each box and counted, never a maxlength
 
 
 class ExportForm(Form):
@@ -29,11 +31,11 @@ class SentForm(Form):
     sent_on = DateField("Date sent", validators=[InputRequired("Give the date it was sent.")])
     sent_to = StringField(
         "Receiving school and DSL",
-        validators=[DataRequired("Say who it went to."), Length(max=200)],
+        validators=[DataRequired("Say who it went to."), SAID],
     )
     method = StringField(
         "How it was sent",
-        validators=[DataRequired("Say how it was sent."), Length(max=200)],
+        validators=[DataRequired("Say how it was sent."), SAID],
         description="For example: secure email to their DSL; by hand on an encrypted USB stick.",
     )
 
@@ -42,12 +44,10 @@ class ReceiptForm(Form):
     received_on = DateField(
         "Date they confirmed receipt", validators=[InputRequired("Give the date.")]
     )
-    name = StringField(
-        "Name of who confirmed", validators=[DataRequired("Give their name."), Length(max=200)]
-    )
+    name = StringField("Name of who confirmed", validators=[DataRequired("Give their name."), SAID])
     method = StringField(
         "How they confirmed",
-        validators=[DataRequired("Say how they confirmed."), Length(max=200)],
+        validators=[DataRequired("Say how they confirmed."), SAID],
         description="For example: signed receipt slip; email from the DSL; phone call.",
     )
 

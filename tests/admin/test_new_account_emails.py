@@ -84,7 +84,7 @@ def test_an_address_no_email_can_reach_is_refused_beside_the_field(
     assert _gran(session) is None  # no account, so no one-time password handed over
     assert problem in page
     assert 'id="email-error"' in page  # beside the email field, not somewhere else
-    assert 'aria-invalid="true" aria-describedby="email-error"' in page
+    assert 'aria-describedby="email-count-hint email-error" aria-invalid="true"' in page
     assert f'value="{email}"' in page  # what they typed is there to correct
     assert 'value="Mrs Ada Khan"' in page  # and the rest of the form too
 

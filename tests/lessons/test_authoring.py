@@ -584,6 +584,6 @@ def test_long_notes_are_kept_whole_or_refused_never_cut(app: Flask, session: Ses
     too_long = fits + "\r\n" + "x" * 300
     refused = teacher.post("/authoring/new", data=lesson_form(notes=too_long))
     assert refused.status_code == 400
-    assert "Teacher&#39;s notes can be at most 5,000 characters; these are 5,211." in refused.text
+    assert "Teacher&#39;s notes must be 5,000 characters or fewer - it has 5,211." in refused.text
     assert "x" * 300 + "</textarea>" in refused.text
     assert _count(session, AuthoredLesson) == 1

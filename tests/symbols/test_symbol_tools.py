@@ -90,7 +90,7 @@ def test_text_tool_shows_a_class_choice_only_for_that_class(
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ({"text": "x" * 1001}, "Use at most 1000 characters"),
+        ({"text": "x" * 1001}, "Text must be 1,000 characters or fewer - it has 1,001"),
         ({"text": "cat", "size": "huge"}, "Not a valid choice"),
         ({"text": "cat", "layout": "poster"}, "Not a valid choice"),
         ({"text": "cat", "layer": "class-999"}, "Not a valid choice"),
