@@ -1,4 +1,5 @@
-"""What observations add up to: current level, maintained, last assessed, needs help.
+"""What observations add up to: current level, maintained, last assessed, no progress (shown
+as "No progress for N weeks"; `needs_help` in the code) and a misconception on record.
 
 Pure functions over a pupil's observations, so the class heatmap derives every cell from one
 query however many rows it shows.
@@ -87,13 +88,28 @@ def maintained(rows: list[Obs]) -> bool:
 
 
 def needs_help(rows: list[Obs], today: date, weeks: int) -> bool:
-    """Assessed for longer than the span, not yet secure, and no higher level within it."""
+    """No progress for `weeks` weeks: assessed for longer than the span, not yet secure, and
+    no higher level within it. Pages say "No progress for N weeks", not "needs help": the
+    lesson map's "Often needed a prompt" is about answers, and is another thing."""
     start = today - timedelta(weeks=weeks)
     before = [o.level for o in rows if o.observed_on < start]
     recent = [o.level for o in rows if o.observed_on >= start]
     if not before or rows[-1].level >= Level.SECURE:
         return False
     return max(recent, default=-1) <= max(before)
+
+
+def misconception_on_record(rows: list[Obs]) -> bool:
+    """Whether the latest session recorded showed a misconception (an unsafe belief).
+
+    A session is a day, as for `maintained`: any observation of that day with the box ticked
+    counts, whatever order the day's observations were typed in. A misconception stays on
+    record until a later session is recorded without one (staff tick the box each time they
+    see the belief; a session recorded without it is the sign it has gone), and a corrected
+    observation no longer counts.
+    """
+    last = rows[-1].observed_on
+    return any(o.misconception for o in rows if o.observed_on == last)
 
 
 def state(rows: list[Obs], today: date, weeks: int) -> State:
@@ -104,7 +120,7 @@ def state(rows: list[Obs], today: date, weeks: int) -> State:
         maintained=maintained(rows),
         last_assessed=latest.observed_on,
         needs_help=needs_help(rows, today, weeks),
-        misconception=latest.misconception,
+        misconception=misconception_on_record(rows),
         count=len(rows),
     )
 

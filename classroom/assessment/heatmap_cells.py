@@ -19,7 +19,8 @@ from typing import NamedTuple
 from markupsafe import Markup, escape
 
 from classroom.assessment.derive import State
-from classroom.assessment.queries import Plan
+from classroom.assessment.queries import Plan, evidence
+from classroom.lessons import content
 from classroom.scale import LEVEL_WORDS, Level
 
 NOT_ASSESSED = "&ndash;"  # a character reference: see templates/base.html's title
@@ -30,7 +31,9 @@ class Shown(NamedTuple):
 
     level: int
     maintained: bool
-    needs_help: bool
+    needs_help: bool  # no progress for the weeks asked for
+    misconception: bool = False  # on record: the latest session recorded showed one
+    earlier: bool = False  # the level is from an earlier pathway (none yet on the one planned)
 
 
 class HeatRow(NamedTuple):
@@ -47,20 +50,34 @@ def shown_row(
     pupil_id: int, plan: Plan, found: dict[tuple[int, str], State]
 ) -> tuple[Shown | None, ...]:
     """What each of a pupil's cells shows, straight from their plan and the class's states: a
-    heatmap's rows are its key, so they are worked out on every load (one lookup a cell)."""
-    return tuple(
-        [
-            None
-            if (state := found.get((pupil_id, objective.id))) is None
-            else Shown(int(state.current), state.maintained, state.needs_help)
-            for _lesson, objective, _pathway in plan
-        ]
-    )
+    heatmap's rows are its key, so they are worked out on every load (one lookup a cell, and
+    the lesson's other pathways only where nothing is recorded on the one planned)."""
+    return tuple([shown(pupil_id, lesson, objective, found) for lesson, objective, _ in plan])
+
+
+def shown(
+    pupil_id: int,
+    lesson: content.Lesson,
+    objective: content.Objective,
+    found: dict[tuple[int, str], State],
+) -> Shown | None:
+    """One cell: the level on the pathway now planned, else (in brackets) the latest level
+    from an earlier pathway, so changing a pupil's pathway hides nothing already recorded.
+    "No progress" is about the pathway now planned, so an earlier pathway's level is never
+    marked with it; a misconception is, whichever pathway it was recorded on."""
+    state = found.get((pupil_id, objective.id))
+    if state is not None:
+        return Shown(int(state.current), state.maintained, state.needs_help, state.misconception)
+    before = evidence(pupil_id, lesson, objective, found)
+    if before is None:
+        return None
+    state = before.state
+    return Shown(int(state.current), state.maintained, False, state.misconception, True)
 
 
 def svg_cells(
     name: str, cells: Sequence[Shown | None], titles: Sequence[str], y: int, left: int,
-    width: int, height: int,
+    width: int, height: int, weeks: int,
 ) -> Markup:  # fmt: skip
     """One pupil's row of the heatmap picture: a square and its value per lesson."""
     who = escape(name)
@@ -68,15 +85,14 @@ def svg_cells(
     html = []
     for n, cell in enumerate(cells):
         x = left + width * n
-        level = "none" if cell is None else f"{cell.level}"
-        needs_help = " hm-help" if cell is not None and cell.needs_help else ""
-        words = "not assessed" if cell is None else _level_words(cell.level)
+        words = "not assessed" if cell is None else _level_words(cell.level) + _notes(cell, weeks)
         html.append(
             f'<rect x="{x}" y="{y}" width="{width - 2}" height="{height - 2}" '
-            f'class="lvl-{level}{needs_help}"><title>{who}, {_escaped(titles[n])}: '
-            f"{words}</title></rect>\n        "
+            f'class="{_classes(cell, "hm-help", "hm-earlier")}"><title>{who}, '
+            f"{_escaped(titles[n])}: {words}</title></rect>\n        "
             f'<text x="{x + width / 2 - 1}" y="{value_y}" text-anchor="middle" '
-            f'class="hm-value">{_value(cell)}</text>'
+            f'class="hm-value{" hm-misconception" if cell and cell.misconception else ""}">'
+            f"{_value(cell)}</text>"
         )
     return Markup("\n        ".join(html))  # noqa: S704 - every text above is escaped
 
@@ -92,22 +108,47 @@ def _level_words(level: int) -> str:
     return str(escape(LEVEL_WORDS[Level(level)]))
 
 
-def table_cells(cells: Sequence[Shown | None]) -> Markup:
-    """One pupil's row of the heatmap table: a cell per lesson."""
+def table_cells(cells: Sequence[Shown | None], weeks: int) -> Markup:
+    """One pupil's row of the heatmap table: a cell per lesson, its marks said in words to a
+    screen reader."""
     html = []
     for cell in cells:
-        level = "none" if cell is None else f"{cell.level}"
-        needs_help = cell is not None and cell.needs_help
+        notes = "" if cell is None else _notes(cell, weeks)
         html.append(
-            f'<td class="lvl-{level}{" needs-help-cell" if needs_help else ""}">{_value(cell)}'
-            + (' <span class="visually-hidden">needs help</span>!' if needs_help else "")
+            f'<td class="{_classes(cell, "needs-help-cell", "earlier-cell")}">{_value(cell)}'
+            + (f'<span class="visually-hidden">{notes}</span>' if notes else "")
+            + ("!" if cell is not None and cell.needs_help else "")
             + "</td>"
         )
     return Markup("".join(html))  # noqa: S704 - no text from anyone in a table cell
 
 
+def _classes(cell: Shown | None, no_progress: str, earlier: str) -> str:
+    if cell is None:
+        return "lvl-none"
+    return (
+        f"lvl-{cell.level}"
+        + (f" {no_progress}" if cell.needs_help else "")
+        + (f" {earlier}" if cell.earlier else "")
+    )
+
+
+def _notes(cell: Shown, weeks: int) -> str:
+    """What the cell's marks mean, in words (the key says the same)."""
+    return "".join(
+        [
+            ", maintained" if cell.maintained else "",
+            ", misconception" if cell.misconception else "",
+            ", from an earlier pathway" if cell.earlier else "",
+            f", no progress for {weeks} weeks" if cell.needs_help else "",
+        ]
+    )
+
+
 def _value(cell: Shown | None) -> str:
-    """The level (a number), starred when maintained; a dash when not assessed."""
+    """The level (a number), starred when maintained, M for a misconception, in brackets when
+    from an earlier pathway; a dash when not assessed."""
     if cell is None:
         return NOT_ASSESSED
-    return f"{cell.level}{'*' if cell.maintained else ''}"
+    value = f"{cell.level}{'*' if cell.maintained else ''}{'M' if cell.misconception else ''}"
+    return f"({value})" if cell.earlier else value

@@ -40,11 +40,62 @@ def observations_for(session: Session, pupil_ids: Sequence[int]) -> list[Obs]:
     return list(plain_rows(session, _OBSERVATIONS, {"ids": list(pupil_ids)}).all())
 
 
+class Earlier(NamedTuple):
+    """What was recorded against another pathway's objective of a lesson: the pathway it was
+    taught on before the pupil's pathway, or the lesson's on their map, changed."""
+
+    objective: content.Objective
+    pathway: content.Pathway
+    state: State
+
+
 class Cell(NamedTuple):  # a tuple: a heatmap makes one per pupil per lesson
     lesson: content.Lesson
     objective: content.Objective
     pathway: content.Pathway
     state: State | None
+    # Evidence on the lesson's other pathways, most recently assessed first (see `earlier`).
+    earlier: tuple[Earlier, ...] = ()
+
+
+def earlier(
+    pupil_id: int,
+    lesson: content.Lesson,
+    objective: content.Objective,
+    found: dict[tuple[int, str], State],
+) -> tuple[Earlier, ...]:
+    """What the pupil was assessed on in this lesson on pathways other than the one now planned
+    (its `objective`), most recently assessed first: changing a pathway hides nothing."""
+    others = [
+        Earlier(version.objective, version.pathway, state)
+        for version in lesson.versions
+        if version.objective.id != objective.id
+        and (state := found.get((pupil_id, version.objective.id))) is not None
+    ]
+    return tuple(sorted(others, key=lambda e: e.state.last_assessed, reverse=True))
+
+
+class Evidence(NamedTuple):
+    """What a pupil's cell for one lesson shows (the class heatmap and summary)."""
+
+    objective_id: str
+    state: State
+    earlier: bool  # from an earlier pathway: nothing is recorded yet on the one now planned
+
+
+def evidence(
+    pupil_id: int,
+    lesson: content.Lesson,
+    objective: content.Objective,
+    found: dict[tuple[int, str], State],
+) -> Evidence | None:
+    """The state on the pathway now planned; if nothing is recorded there yet, the latest
+    from an earlier pathway (marked); None if the lesson was never assessed."""
+    state = found.get((pupil_id, objective.id))
+    if state is not None:
+        return Evidence(objective.id, state, False)
+    before = earlier(pupil_id, lesson, objective, found)
+    return Evidence(before[0].objective.id, before[0].state, True) if before else None
 
 
 class ClassPupil(NamedTuple):
@@ -86,8 +137,11 @@ def pupil_row(
     found: dict[tuple[int, str], State],
     pathways: dict[str, Pathway] | None = None,
     plans: Plans | None = None,
+    *,
+    with_earlier: bool = False,
 ) -> list[Cell]:
-    """One pupil's objectives for the given lessons, on the pathway their map gives each.
+    """One pupil's objectives for the given lessons, on the pathway their map gives each;
+    `with_earlier`, with what was recorded on each lesson's other pathways (`Cell.earlier`).
 
     `plans` remembers, across the pupils of a class shown the same `lessons`, the objectives
     of each pupil's own pathway and map: most of a class share one, and it is worked out once.
@@ -96,7 +150,13 @@ def pupil_row(
         pathways = maps.pathways_for(session, [pupil])[pupil.id]
     pupil_id = pupil.id
     return [
-        Cell(lesson, objective, pathway, found.get((pupil_id, objective.id)))
+        Cell(
+            lesson,
+            objective,
+            pathway,
+            found.get((pupil_id, objective.id)),
+            earlier(pupil_id, lesson, objective, found) if with_earlier else (),
+        )
         for lesson, objective, pathway in pupil_plan(pupil, lessons, pathways, plans)
     ]
 

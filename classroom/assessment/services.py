@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,13 +21,14 @@ from classroom.assessment.models import (
     Support,
 )
 from classroom.audit.services import record
-from classroom.errors import Forbidden, Invalid
+from classroom.errors import Forbidden, Invalid, within
 from classroom.lessons import content, maps
 from classroom.lessons.models import LessonAttempt, StepResponse
+from classroom.localtime import local_today
 from classroom.principals import Actor, require_account_id
 from classroom.pupils.models import Pathway, Pupil
 
-MAX_NOTE = 2000
+MAX_NOTE = 2000  # the note box's limit too (assessment/_observation_form.html)
 OLDEST = timedelta(days=730)
 
 
@@ -60,8 +64,7 @@ def _check(entry: Entry, pathway: Pathway, today: date) -> None:
         raise Invalid("The date cannot be in the future.", "observed_on")
     if entry.observed_on < today - OLDEST:
         raise Invalid("The date is more than two years ago.", "observed_on")
-    if len(entry.note) > MAX_NOTE:
-        raise Invalid(f"Notes are at most {MAX_NOTE} characters.", "note")
+    within(entry.note, MAX_NOTE, "Note", "note")
     if any(area not in ENGAGEMENT_AREAS for area in entry.engagement):
         raise Invalid("Unknown Engagement Model area.", "engagement")
     if entry.engagement and pathway != Pathway.PRE_FORMAL:
@@ -164,9 +167,14 @@ def correct(
     now: datetime,
     today: date,
 ) -> Observation:
-    """A correction is a new observation that supersedes the old one, which is kept."""
+    """A correction is a new observation that supersedes the old one, which is kept.
+
+    One that changes nothing is refused: the form starts as the observation it corrects, and
+    saving it unchanged would only add a record saying it was corrected."""
     if session.scalar(select(Observation.id).where(Observation.supersedes_id == old.id)):
         raise Invalid("That observation has already been corrected; correct the newer one.")
+    if _as_entered(old) == _as_entered_entry(entry):
+        raise Invalid("Nothing was changed. Change what was wrong, then save the correction.")
     pupil = session.get(Pupil, old.pupil_id)
     if pupil is None:
         raise LookupError(old.pupil_id)
@@ -180,6 +188,32 @@ def correct(
         supersedes=old,
         now=now,
         today=today,
+    )
+
+
+def _as_entered(observation: Observation) -> tuple[object, ...]:
+    """What a person entered for an observation, as the correction form sends it."""
+    areas = sorted(filter(None, observation.engagement.split(",")))
+    return (
+        observation.level,
+        observation.observed_on,
+        observation.context,
+        observation.support,
+        observation.misconception,
+        observation.note.strip(),
+        areas,
+    )
+
+
+def _as_entered_entry(entry: Entry) -> tuple[object, ...]:
+    return (
+        entry.level,
+        entry.observed_on,
+        entry.context,
+        entry.support,
+        entry.misconception,
+        entry.note.strip(),
+        sorted(entry.engagement),
     )
 
 
@@ -211,47 +245,172 @@ def mark_shared(session: Session, actor: Actor, observation: Observation, *, now
 
 @dataclass(frozen=True)
 class Proposal:
+    """A level the pupil's answers suggest, for a person to confirm or change."""
+
     level: Level
     reason: str
+    answered_on: date  # the day of the last answers (the school's clock): what it is dated
+    # The date of an observation recorded since those answers, if there is one: then they are
+    # confirmed, and nothing is offered until the pupil answers again.
+    recorded_on: date | None = None
+
+    @property
+    def confirmed(self) -> bool:
+        return self.recorded_on is not None
+
+
+NOTHING_NEW = (
+    "Those answers have already been recorded. There is nothing new to confirm until the "
+    "pupil answers again."
+)
+
+
+def confirm_proposal(
+    session: Session,
+    actor: Actor,
+    pupil: Pupil,
+    objective_id: str,
+    entry: Entry,
+    lessons: content.Catalogue,
+    *,
+    now: datetime,
+    today: date,
+    zone: ZoneInfo,
+) -> Observation:
+    """Record the level a person chose from a proposal (`entry.level`; never assumed).
+
+    It is dated the day of the last answers and seen in a lesson, where the answers were given,
+    whatever the form says. Answers already recorded are refused (`NOTHING_NEW`): confirming
+    the same answers again on later days would add sessions the pupil never had, and make
+    them "maintained" on no new evidence.
+    """
+    if not policy.can_record_assessment(session, actor, pupil):
+        raise Forbidden("not allowed to assess this pupil")
+    lesson_id = objective_id.rsplit(".", 1)[0]
+    if lesson_id not in lessons:
+        raise Invalid("There is no such lesson.", "lesson_id")
+    pathway = maps.planned_pathway(session, pupil, lesson_id, lessons)
+    found = proposals(session, pupil, [(lesson_id, pathway, objective_id)], zone=zone)
+    proposal = found[lesson_id]
+    if proposal is None or proposal.confirmed:
+        raise Invalid(NOTHING_NEW, "from_proposal")
+    from_answers = replace(
+        entry, observed_on=proposal.answered_on, context=Context.LESSON, from_proposal=True
+    )
+    return observe(session, actor, pupil, objective_id, from_answers, lessons, now=now, today=today)
 
 
 def propose(
-    session: Session, pupil: Pupil, lesson_id: str, pathway: Pathway
+    session: Session,
+    pupil: Pupil,
+    lesson_id: str,
+    pathway: Pathway,
+    *,
+    objective_id: str,
+    zone: ZoneInfo,
 ) -> Proposal | None:
-    """A level suggested by the pupil's answers; staff confirm or change it, never automatic.
+    """A level suggested by the pupil's answers to one lesson (see `proposals`)."""
+    return proposals(session, pupil, [(lesson_id, pathway, objective_id)], zone=zone)[lesson_id]
+
+
+def proposals(
+    session: Session,
+    pupil: Pupil,
+    wanted: Sequence[tuple[str, Pathway, str]],
+    *,
+    zone: ZoneInfo,
+) -> dict[str, Proposal | None]:
+    """Per lesson (lesson id, the pathway it is taught on, its objective there): a level
+    suggested by the pupil's answers; staff confirm or change it, never automatic. Two
+    statements however many lessons.
 
     Only answers given at the objective's pathway count: a lesson moved from semi-formal to
-    formal has a formal objective that nothing the pupil answered at semi-formal shows."""
-    rows = list(
-        session.scalars(
-            select(StepResponse)
-            .join(LessonAttempt, LessonAttempt.id == StepResponse.attempt_id)
-            .where(
-                StepResponse.pupil_id == pupil.id,
-                StepResponse.lesson_id == lesson_id,
-                LessonAttempt.pathway == pathway,
-            )
+    formal has a formal objective that nothing the pupil answered at semi-formal shows. A
+    session is a day on the school's clock (`zone`). A proposal is confirmed once an
+    observation of the objective is in force that was recorded after the last answers and
+    dated on or after their day (one recorded later but dated before them was about
+    something else).
+    """
+    if not wanted:
+        return {}
+    pathways = {lesson_id: pathway for lesson_id, pathway, _objective in wanted}
+    answers: dict[str, list[Any]] = {}  # (attempt, step, correct, tries, at) per lesson
+    for lesson_id, pathway, *row in session.execute(
+        select(
+            StepResponse.lesson_id,
+            LessonAttempt.pathway,
+            StepResponse.attempt_id,
+            StepResponse.step_id,
+            StepResponse.correct,
+            StepResponse.tries,
+            StepResponse.at,
         )
-    )
+        .join(LessonAttempt, LessonAttempt.id == StepResponse.attempt_id)
+        .where(StepResponse.pupil_id == pupil.id, StepResponse.lesson_id.in_(list(pathways)))
+        .order_by(StepResponse.id)
+    ):
+        if pathways[lesson_id] == pathway:
+            answers.setdefault(lesson_id, []).append(row)
+    recorded = _recorded(session, pupil, [objective for _l, _p, objective in wanted])
+    return {
+        lesson_id: _proposal(answers.get(lesson_id, []), recorded.get(objective_id, []), zone)
+        for lesson_id, _pathway, objective_id in wanted
+    }
+
+
+def _recorded(
+    session: Session, pupil: Pupil, objective_ids: list[str]
+) -> dict[str, list[tuple[date, datetime]]]:
+    """Per objective, (dated, recorded at) of each observation in force."""
+    rows = session.execute(
+        select(
+            Observation.id,
+            Observation.supersedes_id,
+            Observation.objective_id,
+            Observation.observed_on,
+            Observation.recorded_at,
+        ).where(Observation.pupil_id == pupil.id, Observation.objective_id.in_(objective_ids))
+    ).all()
+    superseded = {row.supersedes_id for row in rows}
+    found: dict[str, list[tuple[date, datetime]]] = {}
+    for row in rows:
+        if row.id not in superseded:
+            found.setdefault(row.objective_id, []).append((row.observed_on, row.recorded_at))
+    return found
+
+
+def _proposal(
+    rows: list[Any], recorded: list[tuple[date, datetime]], zone: ZoneInfo
+) -> Proposal | None:
+    """The proposal from one lesson's answers (attempt, step, correct, tries, at; in the order
+    given) and the observations of its objective in force."""
+    if not rows:
+        return None
     # A question counts once per attempt, by its first answer: Back after a right answer shows
     # the cards again, and a second "first try" there must not count as another question.
     judged: dict[tuple[int, str], bool] = {}
-    for r in sorted(rows, key=lambda r: r.id):
-        if r.correct is not None and r.tries == 1:
-            judged.setdefault((r.attempt_id, r.step_id), r.correct)
-    sessions = {r.at.date() for r in rows}
-    if not rows:
-        return None
+    for attempt_id, step_id, correct, tries, _at in rows:
+        if correct is not None and tries == 1:
+            judged.setdefault((attempt_id, step_id), correct)
+    last = max(at for *_row, at in rows)
+    answered_on = local_today(last, zone)
+    since = [day for day, at in recorded if at > last and day >= answered_on]
+    recorded_on = max(since, default=None)
+    sessions = len({local_today(at, zone) for *_row, at in rows})
     if not judged:
         return Proposal(
             Level.EMERGING,
-            f"Took part in {len(sessions)} session(s); nothing to "
+            f"Took part in {sessions} session(s); nothing to "
             "get right or wrong, so look at how they engaged.",
+            answered_on,
+            recorded_on,
         )
     share = sum(judged.values()) / len(judged)
-    text = f"{round(share * 100)}% right first time over {len(sessions)} session(s)"
-    if share >= 0.8 and len(sessions) >= 2:
-        return Proposal(Level.SECURE, text)
-    if share >= 0.5:
-        return Proposal(Level.DEVELOPING, text)
-    return Proposal(Level.EMERGING, text)
+    text = f"{round(share * 100)}% right first time over {sessions} session(s)"
+    if share >= 0.8 and sessions >= 2:
+        level = Level.SECURE
+    elif share >= 0.5:
+        level = Level.DEVELOPING
+    else:
+        level = Level.EMERGING
+    return Proposal(level, text, answered_on, recorded_on)

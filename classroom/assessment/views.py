@@ -37,7 +37,7 @@ from classroom.assessment.models import (
 )
 from classroom.audit.services import record
 from classroom.db import get_session, utcnow
-from classroom.errors import Invalid
+from classroom.errors import Invalid, too_long
 from classroom.export import check_passphrase, encrypted_csv, safe_cell
 from classroom.lessons import content, maps
 from classroom.lessons.web import request_catalogue
@@ -46,7 +46,7 @@ from classroom.parents import views as parents
 from classroom.parents.forms import ExportForm
 from classroom.policy import allow
 from classroom.pupils.models import Pathway, Pupil, SchoolClass
-from classroom.web import apply_form, current_actor, whole_number
+from classroom.web import apply_form, current_actor, school_zone, whole_number
 from classroom.web import school_today as local_today
 
 bp = Blueprint("assessment", __name__, url_prefix="/assessment")
@@ -244,7 +244,8 @@ def _record_page(
 @bp.get("/classes/<int:class_id>/summary")
 @allow("view_pupils")
 def class_summary(class_id: int) -> ResponseReturnValue:
-    """For the teacher: how many pupils are at each level for each lesson's objectives."""
+    """For the teacher: how many pupils are at each level of each lesson's objective, and who
+    has a misconception on record (a safety skill: named, to follow up)."""
     school_class = _class(class_id)
     db = get_session()
     lessons, rows, found = queries.class_plans(
@@ -256,16 +257,25 @@ def class_summary(class_id: int) -> ResponseReturnValue:
         _weeks(),
         local_today(),
     )
-    counts = {lesson.id: [0] * 6 for lesson in lessons}  # levels 0-4, then "not assessed"
+    # Levels 0-4 on the pathway now planned, then "only on an earlier pathway", "not assessed".
+    counts = {lesson.id: [0] * 7 for lesson in lessons}
+    unsafe: dict[str, list[tuple[queries.ClassPupil, str]]] = {lesson.id: [] for lesson in lessons}
     for pupil, plan in rows:
         for lesson, objective, _pathway in plan:
-            state = found.get((pupil.id, objective.id))
-            counts[lesson.id][state.current if state else 5] += 1
+            seen = queries.evidence(pupil.id, lesson, objective, found)
+            if seen is None:
+                counts[lesson.id][6] += 1
+                continue
+            counts[lesson.id][5 if seen.earlier else seen.state.current] += 1
+            if seen.state.misconception:
+                unsafe[lesson.id].append((pupil, seen.objective_id))
+    record(db, current_actor(), "assessment.class_summary_viewed", school_class)
     return render_template(
         "assessment/class_summary.html",
         school_class=school_class,
         lessons=lessons,
         counts=counts,
+        unsafe=unsafe,
         levels=LEVEL_WORDS,
     )
 
@@ -276,14 +286,15 @@ def class_summary(class_id: int) -> ResponseReturnValue:
 def _progress_cells(db: Session, pupil: Pupil, today: date) -> list[queries.Cell]:
     """The pupil's objectives: their map's lessons, hidden ones too, then any lesson no longer
     on it that they were assessed on (taken off the class map, what was recorded still shows
-    on their progress page and report)."""
+    on their progress page and report). Each carries what was recorded on the lesson's other
+    pathways (`Cell.earlier`): a pupil moved to another pathway keeps their evidence."""
     found = states(queries.observations_for(db, [pupil.id]), today, _weeks())
     lessons = request_catalogue()
     shown = [p.lesson for p in maps.pupil_map(db, pupil, lessons, include_hidden=True, today=today)]
     on_map = {lesson.id for lesson in shown}
     assessed = {objective_id.rsplit(".", 1)[0] for _pupil, objective_id in found}
     shown += [lessons.get(i) for i in sorted(assessed - on_map) if i in lessons]
-    return queries.pupil_row(db, pupil, shown, found)
+    return queries.pupil_row(db, pupil, shown, found, with_earlier=True)
 
 
 @bp.get("/pupils/<int:pupil_id>")
@@ -294,10 +305,12 @@ def pupil_view(pupil_id: int) -> ResponseReturnValue:
     db = get_session()
     today = local_today()
     cells = _progress_cells(db, pupil, today)
-    proposals = {
-        c.lesson.id: services.propose(db, pupil, c.lesson.id, Pathway(c.pathway.value))
-        for c in cells
-    }
+    proposals = services.proposals(
+        db,
+        pupil,
+        [(c.lesson.id, Pathway(c.pathway.value), c.objective.id) for c in cells],
+        zone=school_zone(),
+    )
     record(db, current_actor(), "assessment.pupil_viewed", pupil)
     return render_template(
         "assessment/pupil.html",
@@ -318,20 +331,20 @@ def pupil_record(pupil_id: int) -> ResponseReturnValue:
     pupil = _pupil(pupil_id)
     db = get_session()
     objective_id = request.form.get("objective_id", "")[:80]
-    apply_form(
-        lambda: services.observe(
-            db,
-            current_actor(),
-            pupil,
-            objective_id,
-            _entry(request.form),
-            request_catalogue(),
-            now=utcnow(),
-            today=local_today(),
-        ),
-        lambda message: _problem_page(pupil, message),
-        hide_refusal=True,
-    )
+
+    def change() -> Observation:
+        entry = _entry(request.form)
+        if entry.from_proposal:  # dated and placed from the answers, not from the form
+            return services.confirm_proposal(
+                db, current_actor(), pupil, objective_id, entry, request_catalogue(),
+                now=utcnow(), today=local_today(), zone=school_zone(),
+            )  # fmt: skip
+        return services.observe(
+            db, current_actor(), pupil, objective_id, entry, request_catalogue(),
+            now=utcnow(), today=local_today(),
+        )  # fmt: skip
+
+    apply_form(change, lambda message: _problem_page(pupil, message), hide_refusal=True)
     return redirect(
         url_for("assessment.objective", pupil_id=pupil.id, objective_id=objective_id, saved=1)
     )
@@ -359,6 +372,10 @@ def objective(pupil_id: int, objective_id: str) -> ResponseReturnValue:
         )
     )
     live = queries.timeline(rows)
+    # An objective of another pathway than the one the lesson is taught on now (the earlier
+    # evidence the progress page links to) is shown, but recorded against no more: the
+    # service refuses it, so no form offers it.
+    taught_now = services.pupil_objective(db, pupil, lesson_id, request_catalogue())[1]
     record(db, current_actor(), "assessment.objective_viewed", pupil, objective_id)
     return render_template(
         "assessment/objective.html",
@@ -370,7 +387,8 @@ def objective(pupil_id: int, objective_id: str) -> ResponseReturnValue:
         shared=shared,
         shareable={r.id for r in live if services.positive(r)} - shared,
         **_observation_choices(),
-        can_record=policy.can_record_assessment(db, current_actor(), pupil),
+        can_record=taught_now.objective.id == objective_id
+        and policy.can_record_assessment(db, current_actor(), pupil),
         can_share=policy.can_share_with_carers(db, current_actor(), pupil),
     )
 
@@ -414,19 +432,27 @@ def _observation_choices() -> dict[str, Any]:
         "supports": SUPPORT_WORDS,
         "contexts": CONTEXT_WORDS,
         "today": local_today(),
+        "note_max": services.MAX_NOTE,
     }
 
 
 def _problem_page(pupil: Pupil, message: str | None) -> ResponseReturnValue:
-    """The refusal, with the observation as it was sent to put right: the note is not lost."""
+    """The refusal, with the observation as it was sent to put right: the note is not lost,
+    however long (a note over its limit is marked, and its message leads to it). A level
+    chosen from answers is not offered again here: the date and place come from the answers,
+    and answers already recorded have nothing to put right."""
     pre_formal = request.form.get("objective_id", "").endswith(".pf") or bool(
         request.form.getlist("engagement")
     )
+    note = request.form.get("note", "")
+    long_note = too_long("Note", services.MAX_NOTE, note) if len(note) > services.MAX_NOTE else None
     return render_template(
         "assessment/problem.html",
         pupil=pupil,
         message=message,
-        again=True,
+        note_error=long_note,
+        # A level from answers is all such a form sends: chosen again on the progress page.
+        again=request.form.get("from_proposal") != "y",
         **_observation_choices(),
         areas=ENGAGEMENT_AREAS if pre_formal else None,
     ), 400
@@ -545,27 +571,33 @@ PROGRESS_HEADER = [
     "last assessed",
     "observations",
     "misconception",
+    "earlier pathway",
 ]
 
 
 def progress_rows(pupil: Pupil, cells: list[queries.Cell]) -> list[list[str]]:
-    """The progress summary as spreadsheet rows, a header first; no cell can run a formula."""
+    """The progress summary as spreadsheet rows, a header first; no cell can run a formula.
+    Each lesson's row on the pathway it is taught on now is followed by a row for each
+    earlier pathway it was assessed on ("earlier pathway": yes), as on the printed summary."""
     rows = [PROGRESS_HEADER]
     for c in cells:
-        s = c.state
-        values = (
-            pupil.full_name,
-            c.lesson.title.text,
-            " ".join(x.value for x in c.lesson.strands),
-            c.pathway.value,
-            c.objective.text,
-            LEVEL_WORDS[s.current] if s else "Not assessed",
-            "yes" if s and s.maintained else "no",
-            s.last_assessed.isoformat() if s else "",
-            s.count if s else 0,
-            "yes" if s and s.misconception else "no",
-        )
-        rows.append([safe_cell(v) for v in values])
+        shown = [(c.objective, c.pathway, c.state, False)]
+        shown += [(e.objective, e.pathway, e.state, True) for e in c.earlier]
+        for objective, pathway, s, before in shown:
+            values = (
+                pupil.full_name,
+                c.lesson.title.text,
+                " ".join(x.value for x in c.lesson.strands),
+                pathway.value,
+                objective.text,
+                LEVEL_WORDS[s.current] if s else "Not assessed",
+                "yes" if s and s.maintained else "no",
+                s.last_assessed.isoformat() if s else "",
+                s.count if s else 0,
+                "yes" if s and s.misconception else "no",
+                "yes" if before else "no",
+            )
+            rows.append([safe_cell(v) for v in values])
     return rows
 
 

@@ -1,5 +1,6 @@
 """The class heatmap's cells (classroom/assessment/heatmap_cells.py): each level, starred when
-maintained, marked when a pupil needs help, a dash when not assessed; every text escaped."""
+maintained, marked when there has been no progress for the weeks asked for, a dash when not
+assessed; every text escaped."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ def test_the_picture_shows_each_cells_level_and_escapes_the_name(app: Flask) -> 
     with app.test_request_context("/"):
         cells = _cells(app)
         titles = [c.lesson.title.text for c in cells]
-        html = str(svg_cells("<Amira>", shown(cells), titles, 70, 150, 34, 30))
+        html = str(svg_cells("<Amira>", shown(cells), titles, 70, 150, 34, 30, 6))
 
     first, second, third = (escape(c.lesson.title.text) for c in cells)
     assert "<Amira>" not in html
@@ -51,23 +52,24 @@ def test_the_picture_shows_each_cells_level_and_escapes_the_name(app: Flask) -> 
     assert '<text x="166.0" y="90.0" text-anchor="middle" class="hm-value">&ndash;</text>' in html
     assert (
         '<rect x="184" y="70" width="32" height="28" class="lvl-3">'
-        f"<title>&lt;Amira&gt;, {second}: {LEVEL_WORDS[Level.SECURE]}</title></rect>"
+        f"<title>&lt;Amira&gt;, {second}: {LEVEL_WORDS[Level.SECURE]}, maintained</title></rect>"
     ) in html
     assert '<text x="200.0" y="90.0" text-anchor="middle" class="hm-value">3*</text>' in html
     assert 'class="lvl-1 hm-help">' in html
-    assert f"{third}: Emerging (full support)</title>" in html
+    assert f"{third}: Emerging (full support), no progress for 6 weeks</title>" in html
 
 
 def test_the_table_shows_the_same_levels_in_words_a_screen_reader_reads(app: Flask) -> None:
     with app.test_request_context("/"):
-        html = str(table_cells(shown(_cells(app))))
+        html = str(table_cells(shown(_cells(app)), 6))
 
     assert html == (
         '<td class="lvl-none">&ndash;</td>'
-        '<td class="lvl-3">3*</td>'
-        '<td class="lvl-1 needs-help-cell">1 <span class="visually-hidden">needs help</span>!</td>'
+        '<td class="lvl-3">3*<span class="visually-hidden">, maintained</span></td>'
+        '<td class="lvl-1 needs-help-cell">1'
+        '<span class="visually-hidden">, no progress for 6 weeks</span>!</td>'
     )
 
 
-def test_a_cell_shows_its_level_and_whether_it_is_maintained_or_needs_help(app: Flask) -> None:
+def test_a_cell_shows_its_level_and_whether_it_is_maintained_or_stuck(app: Flask) -> None:
     assert shown(_cells(app)) == (None, Shown(3, True, False), Shown(1, False, True))

@@ -158,7 +158,7 @@ def test_a_teacher_sees_maintained_lost_and_won_back(client: FlaskClient, sessio
     assert _seen(client, school) == {
         "report": False,
         "page": False,
-        "heatmap": "1",
+        "heatmap": "1M",  # the misconception shows on the class's overview too
         "spreadsheet": ("Emerging (full support)", "no"),
     }
 

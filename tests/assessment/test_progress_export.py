@@ -40,6 +40,7 @@ HEADER = [
     "last assessed",
     "observations",
     "misconception",
+    "earlier pathway",
 ]
 
 
@@ -109,6 +110,7 @@ def test_the_download_is_a_zip_only_the_passphrase_opens_with_the_progress_rows(
         school_today().isoformat(),
         "1",
         "yes",
+        "no",
     ] in rows
     # One row per lesson on her map, as on the printed summary.
     report = client.get(f"/assessment/pupils/{school.pupil.id}/report").data.decode()
