@@ -72,9 +72,14 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 def _register_features(app: Flask) -> None:
     # lazy: the factory is the top layer; features load only when an app is built
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    # lazy: features load only when an app is built, as above
     from classroom.accounts import views as accounts
     from classroom.admin import views as admin
     from classroom.assessment import views as assessment
+    from classroom.assessment.models import Observation
     from classroom.cli import register_cli
     from classroom.core import views as core
     from classroom.devices import views as devices
@@ -115,3 +120,10 @@ def _register_features(app: Flask) -> None:
     worries.register_notices(app, incident_notices)
     speech.register_recorded_voice(app, recorded_clip)
     sheet_views.register_lessons(app, lessons.sheet_lessons)
+
+    def observed(session: Session, lesson_key: str) -> bool:
+        """Whether staff recorded any observation on the lesson (corrected ones count too)."""
+        found = select(Observation.id).where(Observation.lesson_id == lesson_key).limit(1)
+        return session.scalar(found) is not None
+
+    authoring.register_observed(app, observed)

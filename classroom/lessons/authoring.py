@@ -9,9 +9,10 @@ Pupil-facing text is plain and escaped wherever it is shown. The teacher's notes
 piece of rich text; they are cleaned with bleach to a small allow-list when saved, and again
 when shown.
 
-Once pupils have played a shared lesson it is never changed in place: their responses and
-the objectives staff assess against point at its exact steps, so an edit is refused with a
-message and the teacher makes a copy instead (see `update`).
+Once pupils have played a shared lesson, or staff have recorded an observation on it, it is
+never changed in place: their responses and the objectives staff assess against point at its
+exact steps, so an edit is refused with a message and the teacher makes a copy instead (see
+`locked` and `update`).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from sqlalchemy.orm import Session
 from classroom import policy
 from classroom.accounts.models import Account
 from classroom.audit.services import record
-from classroom.errors import Forbidden
+from classroom.errors import Forbidden, too_long
 from classroom.lessons import kinds
 from classroom.lessons.authored_models import AuthoredLesson, LessonStatus
 from classroom.lessons.content import (
@@ -61,8 +62,8 @@ from classroom.symbols.vocabulary import load_vocabulary
 STEP_SLOTS = 7
 OPTION_SLOTS = 4
 ITEM_SLOTS = 6
-MAX_FIELD = 300  # characters; the loader's word limits are far tighter
-MAX_NOTES = 5000
+MAX_FIELD = 300  # each text box's limit (authoring/edit.html); the loader's words are far fewer
+MAX_NOTES = 5000  # the teacher's notes box's limit
 FIRST_NUMBER = 100  # teacher lessons come after the numbered lesson files
 DEFAULT_SYMBOLS = {"lesson": "1F4D6", "step": "1F4AC", "answer": "2753"}
 NOTE_TAGS = frozenset({"p", "br", "strong", "em", "ul", "ol", "li", "a"})
@@ -91,7 +92,55 @@ class Refused(Exception):  # noqa: N818
 
 
 def _get(form: Mapping[str, str], name: str) -> str:
-    return " ".join(str(form.get(name, "")).split())[:MAX_FIELD]
+    """A field's text, whole: one over MAX_FIELD is refused (`long_boxes`), never cut short."""
+    return " ".join(str(form.get(name, "")).split())
+
+
+# The editor's text boxes (the `text` macro of authoring/edit.html) by the end of their names,
+# and what a message calls them; any other field is not a text box.
+_STEP_BOX = re.compile(
+    r"(?:pf|sf|f)-(\d{1,2})-(text|feedback|then|if_no|note|[oi]\d-text|g\d-label)"
+)
+_STEP_BOX_WORDS = {
+    "text": "words on the screen",
+    "feedback": "feedback",
+    "then": "what happens after a yes",
+    "if_no": "what the pupil hears after a no",
+    "note": "what to look for",
+}
+_STEP_PARTS = {"o": "answer", "i": "thing", "g": "group"}
+
+
+def box_label(name: str) -> str | None:
+    """What a message calls one of the editor's text boxes; None for any other field."""
+    if name in ("title", "topic"):
+        return name.capitalize()
+    pathways = {pathway.code: pathway.label for pathway in Pathway}
+    code, _dash, rest = name.partition("-")
+    if code not in pathways:
+        return None
+    if rest == "objective":
+        return f"{pathways[code]} objective"
+    found = _STEP_BOX.fullmatch(name)
+    if found is None:
+        return None
+    step, part = found.groups()
+    what = _STEP_BOX_WORDS.get(part) or f"{_STEP_PARTS[part[0]]} {part[1]}"
+    return f"{pathways[code]} step {step}, {what}"
+
+
+def long_boxes(form: Mapping[str, str], doc: Document) -> dict[str, str]:
+    """The lesson's text boxes (those its document keeps) and the teacher's notes whose text,
+    as sent, is over its limit, each with its message: the editor gives them back whole."""
+    found = {}
+    for name in form_values(doc):
+        label, text = box_label(name), str(form.get(name, ""))
+        if label is not None and len(text) > MAX_FIELD:
+            found[name] = too_long(label, MAX_FIELD, text)
+    notes = str(form.get("notes", "")).replace("\r\n", "\n").replace("\r", "\n")
+    if len(notes) > MAX_NOTES:
+        found["notes"] = too_long("Teacher's notes", MAX_NOTES, notes)
+    return found
 
 
 def _put(table: Document, key: str, value: Any) -> None:
@@ -411,10 +460,7 @@ def typed_notes(text: str) -> str:
     Counted as the text box counts them: a browser sends each line break as two characters."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if len(text) > MAX_NOTES:
-        raise LessonProblems(
-            [f"Teacher's notes can be at most {MAX_NOTES:,} characters; these are "
-             f"{len(text):,}. Shorten them and save again."]
-        )  # fmt: skip
+        raise LessonProblems([too_long("Teacher's notes", MAX_NOTES, text)])
     return clean_notes(text)
 
 
@@ -484,10 +530,35 @@ def attempted(session: Session, row: AuthoredLesson) -> bool:
     return found is not None
 
 
+# Whether staff have recorded any observation on a lesson (its key): assessment sits above
+# lessons, so the app factory hands it in (`authoring_views.register_observed`).
+Observed = Callable[[Session, str], bool]
+
+PLAYED = "Pupils have already played this lesson"
+ASSESSED = "Staff have already recorded assessments on this lesson"
 EDIT_REFUSED = (
-    "Pupils have already played this lesson, so it cannot be changed: their answers and "
+    f"{PLAYED}, so it cannot be changed: their answers and "
     "assessments point at these exact steps. Make a copy, change the copy, and share that."
 )
+ASSESSED_REFUSED = (
+    f"{ASSESSED}, so it cannot be changed: what they recorded points at its objectives and "
+    "steps as they are now. Make a copy, change the copy, and share that."
+)
+
+
+def locked(session: Session, row: AuthoredLesson, observed: Observed) -> str | None:
+    """Why a shared lesson can no longer be changed in place (`PLAYED` or `ASSESSED`), or None.
+
+    Pupils' answers and staff's observations both point at its objectives and steps: changed
+    in place, an objective's old levels would sit under new words, and a pathway taken out
+    would leave its observations under another pathway's objective."""
+    if row.status is not LessonStatus.SHARED:
+        return None
+    if attempted(session, row):
+        return PLAYED
+    if observed(session, row.key):
+        return ASSESSED
+    return None
 
 
 def _require_edit(session: Session, actor: Actor, row: AuthoredLesson) -> None:
@@ -503,11 +574,14 @@ def update(
     notes: str,
     *,
     now: datetime,
+    observed: Observed,
 ) -> None:
-    """Change a lesson, only if it still meets every rule and no pupil has played it."""
+    """Change a lesson, only if it still meets every rule and nothing has been recorded on it
+    (no pupil has played it and no one has assessed a pupil on it: `locked`)."""
     _require_edit(session, actor, row)
-    if row.status is LessonStatus.SHARED and attempted(session, row):
-        raise Refused(EDIT_REFUSED)
+    reason = locked(session, row, observed)
+    if reason is not None:
+        raise Refused(EDIT_REFUSED if reason == PLAYED else ASSESSED_REFUSED)
     lesson = check_for_saving(doc, row.key, FIRST_NUMBER + row.id)
     row.title = lesson.title.text[:200]
     row.document = json.dumps(doc, sort_keys=True)
@@ -528,11 +602,29 @@ def share(session: Session, actor: Actor, row: AuthoredLesson, *, now: datetime)
 
 
 def copy(session: Session, actor: Actor, row: AuthoredLesson, *, now: datetime) -> AuthoredLesson:
-    """A new draft with the same content, to change a lesson pupils have already played."""
+    """A new draft with the same content, to change a lesson that is `locked`."""
     if not policy.can_view_authored_lesson(session, actor, row):
         raise Forbidden("not a lesson this teacher can see")
     made = create(session, actor, document_of(row), row.notes_html, now=now)
     record(session, actor, "authored_lesson.copied", made, f"from {row.key}")
+    return made
+
+
+def copy_changed(
+    session: Session,
+    actor: Actor,
+    row: AuthoredLesson,
+    doc: Document,
+    notes: str,
+    *,
+    now: datetime,
+) -> AuthoredLesson:
+    """A new draft of what a teacher typed into a lesson that is `locked`: their changes are
+    kept, and the lesson itself (and what was recorded on it) stays as it is."""
+    if not policy.can_view_authored_lesson(session, actor, row):
+        raise Forbidden("not a lesson this teacher can see")
+    made = create(session, actor, doc, notes, now=now)
+    record(session, actor, "authored_lesson.copied", made, f"from {row.key}, with changes")
     return made
 
 

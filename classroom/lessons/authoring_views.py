@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from classroom import policy
@@ -12,8 +12,8 @@ from classroom.accounts.models import Account
 from classroom.db import get_session, utcnow
 from classroom.errors import Invalid
 from classroom.lessons import authoring, kinds
-from classroom.lessons.authored_models import AuthoredLesson, LessonStatus
-from classroom.lessons.authoring import Document, LessonProblems, Refused
+from classroom.lessons.authored_models import AuthoredLesson
+from classroom.lessons.authoring import Document, LessonProblems, Observed, Refused
 from classroom.lessons.content import Action, Animation, Engagement, Pathway, Place, Sound, Step
 from classroom.lessons.kinds import Outcome
 from classroom.lessons.web import request_catalogue
@@ -44,6 +44,27 @@ KIND_NAMES = {kind: unit.name for kind, unit in kinds.KINDS.items()}
 @bp.context_processor
 def _labels() -> dict[str, object]:
     return {"pathway_labels": PATHWAY_LABELS, "kind_names": KIND_NAMES}
+
+
+# Whether staff have recorded observations on a lesson: assessment, a feature above lessons,
+# answers it, and the app factory hands it in. There is no default: a lesson taken for
+# unassessed could be changed under what staff recorded.
+OBSERVED_EXTENSION = "classroom.lessons_observed"
+
+
+def register_observed(app: Flask, source: Observed) -> None:
+    """Let `source(session, lesson_key)` say whether any observation points at the lesson."""
+    app.extensions[OBSERVED_EXTENSION] = source
+
+
+def _observed() -> Observed:
+    source: Observed = current_app.extensions[OBSERVED_EXTENSION]
+    return source
+
+
+def _locked(row: AuthoredLesson | None) -> str | None:
+    """Why the lesson can no longer be changed in place (`authoring.locked`), or None."""
+    return None if row is None else authoring.locked(get_session(), row, _observed())
 
 
 def _me() -> Account:
@@ -103,11 +124,6 @@ def _previews(values: dict[str, str]) -> dict[str, list[Token]]:
 
 def _editor(doc: Document, notes: str, row: AuthoredLesson | None, **state: Any) -> str:
     values = authoring.form_values(doc)
-    locked = (
-        row is not None
-        and row.status is LessonStatus.SHARED
-        and authoring.attempted(get_session(), row)
-    )
     return render_template(
         "authoring/edit.html",
         row=row,
@@ -115,7 +131,7 @@ def _editor(doc: Document, notes: str, row: AuthoredLesson | None, **state: Any)
         strands=set(doc.get("strands", [])),
         risks=set(doc.get("risks", [])),
         notes=notes,
-        locked=locked,
+        locked=_locked(row),
         previews=_previews(values) if state.pop("previewing", False) else {},
         kinds=kinds.labels(),
         field_kinds=authoring.FIELD_KINDS,
@@ -130,6 +146,9 @@ def _editor(doc: Document, notes: str, row: AuthoredLesson | None, **state: Any)
         risk_choices=authoring.RISK_CHOICES,
         pathways=list(Pathway),
         slots=authoring.STEP_SLOTS,
+        box_max=authoring.MAX_FIELD,
+        notes_max=authoring.MAX_NOTES,
+        long=state.pop("long", {}),
         **state,
     )
 
@@ -138,7 +157,9 @@ def _submitted() -> tuple[Document, str]:
     return authoring.document_from_form(request.form), request.form.get("notes", "")
 
 
-def _save(row: AuthoredLesson | None) -> ResponseReturnValue:
+def _save(row: AuthoredLesson | None, *, as_copy: bool = False) -> ResponseReturnValue:
+    """Save the editor's form: a new lesson, a change to `row`, or (`as_copy`) a new draft of
+    what was typed into `row`, which stays as it is."""
     doc, notes = _submitted()
     action = request.form.get("action", "")
     if action == "preview":
@@ -148,13 +169,18 @@ def _save(row: AuthoredLesson | None) -> ResponseReturnValue:
         field = action[5:][:40]
         found = _pictures(request.form.get(f"{field}-find", ""))
         return _editor(doc, notes, row, finding={field: found})
+    long = authoring.long_boxes(request.form, doc)
+    if long:  # given back whole, each marked, to shorten: nothing is cut short or saved
+        return _editor(doc, notes, row, problems=list(long.values()), long=long), 400
     db = get_session()
     try:
         cleaned = authoring.typed_notes(notes)
         if row is None:
             row = authoring.create(db, _me(), doc, cleaned, now=utcnow())
+        elif as_copy:
+            row = authoring.copy_changed(db, _me(), row, doc, cleaned, now=utcnow())
         else:
-            authoring.update(db, _me(), row, doc, cleaned, now=utcnow())
+            authoring.update(db, _me(), row, doc, cleaned, now=utcnow(), observed=_observed())
     except LessonProblems as problems:
         db.rollback()  # the editor drawn again must not show half the refused change
         return _editor(doc, notes, row, problems=problems.reasons), 400
@@ -182,6 +208,14 @@ def edit(lesson_id: int) -> ResponseReturnValue:
     return _save(row)
 
 
+@bp.post("/<int:lesson_id>/save-copy")
+@allow("author_lessons")
+def save_copy(lesson_id: int) -> ResponseReturnValue:
+    """The editor's changes to a lesson that can no longer change (`authoring.locked`), saved
+    as a new draft of one's own: nothing typed is lost, and the lesson stays as it is."""
+    return _save(_visible(lesson_id), as_copy=True)
+
+
 @bp.get("/<int:lesson_id>")
 @allow("author_lessons")
 def show(lesson_id: int) -> ResponseReturnValue:
@@ -198,7 +232,7 @@ def show(lesson_id: int) -> ResponseReturnValue:
         problems=problems,
         notes=authoring.notes_markup(row),
         can_edit=policy.can_edit_authored_lesson(db, _me(), row),
-        locked=row.status is LessonStatus.SHARED and authoring.attempted(db, row),
+        locked=_locked(row),
         author=db.get(Account, row.author_id),
     )
 

@@ -212,6 +212,12 @@ def _default_rows(session: Session, pupil: Pupil, lessons: Catalogue) -> list[_M
     ]
 
 
+def _reaches(lesson_id: str, lessons: Catalogue, age: int) -> bool:
+    """Whether a lesson on a map reaches the pupil at all: it is still in the catalogue, and
+    it is for their age. The teacher's map lists only these (hidden ones too)."""
+    return lesson_id in lessons and lessons.get(lesson_id).for_age(age)
+
+
 def _planned(
     rows: list[_MapRow], pupil: Pupil, lessons: Catalogue, include_hidden: bool, today: date
 ) -> list[Planned]:
@@ -227,9 +233,7 @@ def _planned(
             row.pathway is not None,
         )
         for row in rows
-        if row.lesson_id in lessons
-        and (include_hidden or not row.hidden)
-        and lessons.get(row.lesson_id).for_age(age)
+        if (include_hidden or not row.hidden) and _reaches(row.lesson_id, lessons, age)
     ]
     return sorted(planned, key=lambda p: not p.target)
 
@@ -369,18 +373,31 @@ def set_hidden(
 
 
 def move(
-    session: Session, actor: Actor, pupil: Pupil, lesson_id: str, step: int, lessons: Catalogue
+    session: Session,
+    actor: Actor,
+    pupil: Pupil,
+    lesson_id: str,
+    step: int,
+    lessons: Catalogue,
+    *,
+    today: date,
 ) -> None:
     """Move a lesson one place earlier (-1) or later (+1) on the pupil's map, among the
-    lessons after the target (which is shown first wherever it is, until it is cleared)."""
+    lessons after the target (which is shown first wherever it is, until it is cleared).
+
+    It moves past the next lesson the teacher's map shows for this pupil on `today`: one for
+    other ages, or no longer in the catalogue, is stepped over where it is, since swapping
+    with it would change nothing anyone sees and still say "Saved"."""
     _require_pupil(session, actor, pupil)
     target = session.get(PupilTarget, pupil.id)
     if target is not None and target.lesson_id == lesson_id:
         raise Invalid("The target is always first. Clear the target to move this lesson.")
+    age = pupil.age_on(today)
     entries = [
         e
         for e in _personalise(session, pupil, lessons)
-        if target is None or e.lesson_id != target.lesson_id
+        if (target is None or e.lesson_id != target.lesson_id)
+        and _reaches(e.lesson_id, lessons, age)
     ]
     index = next((i for i, e in enumerate(entries) if e.lesson_id == lesson_id), None)
     if index is None or step not in (-1, 1):

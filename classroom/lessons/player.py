@@ -225,26 +225,33 @@ def _attempts() -> Select[str, int, int, datetime]:
 
 def _first_answers() -> Select[str, int, int]:
     """Per lesson: how many judged questions were answered (once per attempt), and how many of
-    those were right at the first try."""
-    per_question = (
-        select(
-            StepResponse.lesson_id.label("lesson_id"),
-            # max() of a boolean: SQLite allows it, PostgreSQL has no max(boolean).
-            func.max(case((StepResponse.correct.is_(True), 1), else_=0)).label("right"),
-        )
+    those were right at the first try.
+
+    A question counts once per attempt, by its first answer: the rule the suggested level
+    follows (`assessment.services.propose`) and the Answers page marks (`shown_responses`).
+    Back after a wrong answer shows the cards again as a first try; a right answer there is
+    "answered again", not right first time."""
+    first = (
+        select(func.min(StepResponse.id).label("id"))
         .where(
             StepResponse.pupil_id == bindparam("pupil_id"),
             StepResponse.correct.is_not(None),
             StepResponse.tries == 1,
         )
-        .group_by(StepResponse.lesson_id, StepResponse.attempt_id, StepResponse.step_id)
+        .group_by(StepResponse.attempt_id, StepResponse.step_id)
         .subquery()
     )
-    return select(
-        per_question.c.lesson_id,
-        func.count().label("answered"),
-        func.coalesce(func.sum(per_question.c.right), 0).label("first_time"),
-    ).group_by(per_question.c.lesson_id)
+    return (
+        select(
+            StepResponse.lesson_id,
+            func.count().label("answered"),
+            func.coalesce(
+                func.sum(case((StepResponse.correct.is_(True), 1), else_=0)), 0
+            ).label("first_time"),
+        )
+        .join(first, first.c.id == StepResponse.id)
+        .group_by(StepResponse.lesson_id)
+    )
 
 
 @dataclass(frozen=True)
@@ -257,6 +264,10 @@ class ShownResponse:
     answer: str  # the card's words
     correct: bool | None
     tries: int
+    # An answer to a question already answered in this attempt (a first try again after Back,
+    # and any prompted tries after it): listed, but not counted. Each question counts by its
+    # first answer (see `_first_answers`).
+    again: bool = False
 
 
 _ITEM = re.compile(r"(?P<step>.+)\.i(?P<item>\d+)")
@@ -265,10 +276,20 @@ _ITEM = re.compile(r"(?P<step>.+)\.i(?P<item>\d+)")
 def shown_responses(
     session: Session, pupil: Pupil, lesson: content.Lesson, people: Mapping[str, str]
 ) -> list[ShownResponse]:
-    """The pupil's answers in a lesson, each with its screen and answer in words."""
+    """The pupil's answers in a lesson, each with its screen and answer in words, and whether
+    it is the answer that counts (`again`: not, for a question answered again after Back)."""
     steps = {s.id: (v.pathway, s) for v in lesson.versions for s in v.steps}
     shown = []
+    answered: set[tuple[int, str]] = set()  # (attempt, question) with a first answer already
+    reanswered: set[tuple[int, str]] = set()  # ... answered again since, after Back
     for response in responses(session, pupil, lesson.id):
+        question = (response.attempt_id, response.step_id)
+        if response.correct is not None and response.tries == 1:
+            if question in answered:
+                reanswered.add(question)
+            answered.add(question)
+        # The prompted tries that follow an answer given again are not counted either.
+        again = response.correct is not None and question in reanswered
         item = _ITEM.fullmatch(response.step_id)
         step_id = item["step"] if item and item["step"] in steps else response.step_id
         found = steps.get(step_id)
@@ -288,6 +309,7 @@ def shown_responses(
                 answer,
                 response.correct,
                 response.tries,
+                again,
             )
         )
     return shown

@@ -312,7 +312,8 @@ def pupil_map(pupil_id: int) -> ResponseReturnValue:
 @bp.get("/pupils/<int:pupil_id>/lessons/<lesson_id>/responses")
 @allow("view_pupils")
 def responses(pupil_id: int, lesson_id: str) -> ResponseReturnValue:
-    """Every answer the pupil gave in one lesson: when, what, first time or after a prompt."""
+    """Every answer the pupil gave in one lesson: when, what, first time or after a prompt,
+    and which answer counts, with the lesson map's count of them."""
     pupil = _visible_pupil(pupil_id)
     if lesson_id not in request_catalogue():
         abort(404)
@@ -324,6 +325,7 @@ def responses(pupil_id: int, lesson_id: str) -> ResponseReturnValue:
         pupil=pupil,
         lesson=lesson,
         rows=player.shown_responses(db, pupil, lesson, answer_names(db, pupil)),
+        progress=player.progress(db, pupil, zone=school_zone()).get(lesson_id),
     )
 
 
@@ -372,8 +374,8 @@ def change_lesson(pupil_id: int, lesson_id: str, action: str) -> ResponseReturnV
         ),
         "hide": lambda db, p: maps.set_hidden(db, actor, p, lesson_id, True, lessons),
         "show": lambda db, p: maps.set_hidden(db, actor, p, lesson_id, False, lessons),
-        "up": lambda db, p: maps.move(db, actor, p, lesson_id, -1, lessons),
-        "down": lambda db, p: maps.move(db, actor, p, lesson_id, 1, lessons),
+        "up": lambda db, p: maps.move(db, actor, p, lesson_id, -1, lessons, today=school_today()),
+        "down": lambda db, p: maps.move(db, actor, p, lesson_id, 1, lessons, today=school_today()),
         "target": lambda db, p: maps.set_target(db, actor, p, lesson_id, lessons, now=utcnow()),
         "add": lambda db, p: maps.add(
             db, actor, p, request.form.get("lesson_id", "")[:64], lessons, today=school_today()

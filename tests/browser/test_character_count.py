@@ -54,3 +54,26 @@ def test_a_note_over_its_limit_is_counted_refused_and_kept_whole(
     note.fill(text)
     expect(form.get_by_text("You have 100 characters too many")).to_be_visible()
     assert_accessible(page)
+
+
+def test_the_lesson_editors_short_boxes_count_only_near_their_limit(
+    page: Page, live_server: LiveServer
+) -> None:
+    """The editor has hundreds of 300-character boxes and a step's words are far fewer: a
+    count under every one would bury the form, so each says it from three quarters."""
+    sign_in(page, live_server, "teacher")
+    page.goto(f"{live_server.url}/authoring/new")
+    title = page.locator("#f-title")
+    field = title.locator("xpath=ancestor::div[contains(@class, 'field')][1]")
+    title.fill("Kind words online")
+    expect(field.locator(".count-message")).to_be_hidden()
+    # Of every box on the page, only the teacher's notes (below) show a count yet.
+    expect(page.get_by_text("characters remaining")).to_have_count(1)
+    title.fill("k" * 225)
+    expect(field.get_by_text("You have 75 characters remaining")).to_be_visible()
+    title.fill("k" * 301)
+    expect(field.get_by_text("You have 1 character too many")).to_be_visible()
+    # The teacher's notes have no threshold: their count shows from the start.
+    notes = page.locator("#f-notes").locator("xpath=..")
+    expect(notes.get_by_text("You have 5,000 characters remaining")).to_be_visible()
+    assert_accessible(page)

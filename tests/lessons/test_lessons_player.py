@@ -276,7 +276,7 @@ def test_ta_sees_progress_but_governor_cannot(
     assert other.get(f"/pupils/{school.pupil.id}/lessons").status_code == 403
 
 
-def test_responses_appear_on_the_teachers_view_with_needs_help(
+def test_responses_appear_on_the_teachers_view_with_often_needed_a_prompt(
     app: Flask, client: FlaskClient, session: Session
 ) -> None:
     school = make_school(session)
@@ -296,7 +296,7 @@ def test_responses_appear_on_the_teachers_view_with_needs_help(
                 data={"answer": f"o{wrong}", "tries": "1", "key": f"w{number}"},
             )
     row = _map_row(client.get(map_url).data.decode(), "stop-block-tell")
-    assert "Needs help" in row
+    assert "Often needed a prompt</span>: 0 of" in row
     assert "0 of 1 tries finished" in row
     answers = client.get(f"/pupils/{school.pupil.id}/lessons/stop-block-tell/responses")
     assert b"Not yet" in answers.data
@@ -306,7 +306,8 @@ def test_progress_counts_attempts_finishes_and_first_time_answers_per_lesson(
     session: Session,
 ) -> None:
     """The teacher's lesson map: counted per lesson over every attempt; a question answered
-    twice in one attempt counts once, by its first try; unjudged steps do not count."""
+    twice in one attempt counts once, by its first answer (as the suggested level counts it);
+    unjudged steps do not count."""
     school = make_school(session)
     pupil, start = school.pupil, datetime(2026, 7, 1, 23, 30, tzinfo=UTC)  # 2 July in London
     first = LessonAttempt(pupil_id=pupil.id, lesson_id="stop-block-tell",
@@ -320,7 +321,7 @@ def test_progress_counts_attempts_finishes_and_first_time_answers_per_lesson(
     session.flush()
     answers = [  # (attempt, step, tries, correct)
         (first, "s1", 1, True), (first, "s2", 1, False), (first, "s2", 2, True),
-        (second, "s1", 1, False), (second, "s1", 1, True),  # a double answer: right counts
+        (second, "s1", 1, False), (second, "s1", 1, True),  # right after Back: not counted
         (second, "s3", 1, None),  # a step with no right answer
     ]  # fmt: skip
     for number, (attempt, step, tries, correct) in enumerate(answers):
@@ -331,7 +332,7 @@ def test_progress_counts_attempts_finishes_and_first_time_answers_per_lesson(
 
     shown = player.progress(session, pupil, zone=ZoneInfo("Europe/London"))
     assert shown["stop-block-tell"] == player.Progress(
-        attempts=2, finished=1, last="2 Jul 2026", answered=3, first_time=2, prompted=1
+        attempts=2, finished=1, last="2 Jul 2026", answered=3, first_time=1, prompted=2
     )
     assert shown["trusted-adults"] == player.Progress(
         attempts=1, finished=0, last="2 Jul 2026", answered=0, first_time=0, prompted=0
