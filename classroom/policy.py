@@ -65,12 +65,13 @@ class Right:
 
 RIGHTS: dict[str, Right] = {
     "manage_accounts": Right(
-        "Create staff and parent accounts, change roles, reset passwords, deactivate accounts",
+        "Create staff and parent accounts, change roles, reset passwords, change staff email "
+        "addresses (never a carer's), deactivate accounts",
         frozenset({Role.ADMIN}),
     ),
     "approve_account_changes": Right(
-        "Approve or decline a role change or password reset that touches the safeguarding team "
-        "(never one they asked for or about their own account)",
+        "Approve or decline a role change, password reset or email address change that touches "
+        "the safeguarding team (never one they asked for or about their own account)",
         SAFEGUARDING_ROLES,
     ),
     "import_pupils": Right(
@@ -1035,6 +1036,32 @@ def needs_approval(account: Account, new_role: Role | None = None) -> bool:
     """A change to a team member's account, or one that would put someone on the team."""
     return grants_safeguarding(account.role) or (
         new_role is not None and grants_safeguarding(new_role)
+    )
+
+
+def email_accounts(actor: Actor) -> Select[Account]:
+    """Accounts whose email address the actor may change for them: for an admin, the school's
+    staff. Never a carer's (a carer changes their own, with their password, in the family area)
+    nor the admin's own (changed with their password under "Your email address", as everyone's
+    is). A safeguarding-team account's change waits for approval (`needs_approval`)."""
+    account = holder(actor, "manage_accounts")
+    if account is None:
+        return select(Account).where(false())
+    return select(Account).where(
+        Account.school_id == account.school_id,
+        Account.role != Role.PARENT,
+        Account.id != account.id,
+    )
+
+
+def can_change_account_email(actor: Actor, account: Account) -> bool:
+    """Whether the actor may change this account's email address for them (`email_accounts`)."""
+    admin = holder(actor, "manage_accounts")
+    return (
+        admin is not None
+        and account.school_id == admin.school_id
+        and account.is_staff
+        and account.id != admin.id
     )
 
 

@@ -50,7 +50,11 @@ DERIVED = {
 
 # Checks without a session (templates ask them per row), written beside their scope; agreement
 # is checked by behaviour below.
-PAIRED = {"can_work_incident": "visible_incidents", "can_set_staff_photo": "photo_staff"}
+PAIRED = {
+    "can_work_incident": "visible_incidents",
+    "can_set_staff_photo": "photo_staff",
+    "can_change_account_email": "email_accounts",
+}
 
 # A right held school-wide: no row of anyone's is looked up, so there is no list to disagree
 # with. Each must ask `holder` (the RIGHTS table) and take no session.
@@ -141,3 +145,20 @@ def test_photo_staff_agrees_with_can_set_staff_photo(session: Session, role: Rol
     scope: Select[Account] = policy.photo_staff(actor)
     visible = set(session.scalars(scope)) - {actor}  # one's own photo is everyone's to set
     assert visible == {a for a in staff if policy.can_set_staff_photo(actor, a)}
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_email_accounts_agrees_with_can_change_account_email(session: Session, role: Role) -> None:
+    ours, theirs = make_school(session), make_school(session)
+    roles = (Role.TEACHER, Role.DSL, Role.ADMIN, Role.PARENT)
+    people = [make_account(session, r, school=s) for s in (ours, theirs) for r in roles]
+    people.append(make_account(session, Role.TEACHER, school=ours, active=False))
+    actor = make_account(session, role, school=ours)
+    people.append(actor)
+    scope: Select[Account] = policy.email_accounts(actor)
+    visible = set(session.scalars(scope))
+    assert visible == {a for a in people if policy.can_change_account_email(actor, a)}
+    if role == Role.ADMIN:  # staff of the school but the admin: never a carer, never their own
+        assert visible == {a for a in people if a.school_id == ours.id and a.is_staff} - {actor}
+    else:
+        assert visible == set()

@@ -1,4 +1,5 @@
-"""Forms for signing in and changing a password, and the check every email address passes."""
+"""Forms for signing in, changing a password or email address, and the check every email address
+passes."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ import re
 import unicodedata
 from typing import Any
 
-from wtforms import BooleanField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from classroom.forms import Form
 
@@ -111,6 +112,29 @@ class ChangePasswordForm(Form):
         validators=[DataRequired("Enter a new password."), Length(max=256)],
         description="At least 12 characters. A few unrelated words together work well.",
     )
+
+
+class StaffEmailForm(Form):
+    """A member of staff changes or removes the address their emails go to (password first).
+
+    No length check of its own: the address check refuses one too long to send to, saying so,
+    and the password is only compared with the one kept.
+    """
+
+    email = EmailField(
+        "Email address",
+        validators=[Optional(), EmailAddress()],
+        description="Alerts and emails from the app go here. Leave it empty to have no email "
+        "address and no emails.",
+    )
+    password = PasswordField(
+        "Your password",
+        validators=[DataRequired("Enter your password.")],
+        description="The one you sign in with. It keeps anyone else using this computer or "
+        "iPad from sending your school emails somewhere else.",
+    )
+    # Asked of the safeguarding team only, when they remove their address (email_change).
+    understood = BooleanField("I understand that I will get no safeguarding alerts by email")
 
 
 class CodeForm(Form):

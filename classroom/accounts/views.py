@@ -1,4 +1,4 @@
-"""Staff and parent sign-in, sign-out and password changes."""
+"""Staff and parent sign-in, sign-out, and changes to one's own password and email address."""
 
 from __future__ import annotations
 
@@ -22,12 +22,13 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from classroom.accounts import services, two_factor
+from classroom.accounts import email_change, services, two_factor
 from classroom.accounts.forms import (
     ChangePasswordForm,
     CodeForm,
     ConfirmAppForm,
     SignInForm,
+    StaffEmailForm,
     StartForm,
 )
 from classroom.accounts.models import Account, UserSession
@@ -37,7 +38,7 @@ from classroom.db import get_session, keep, utcnow
 from classroom.errors import Invalid, Throttled
 from classroom.policy import allow
 from classroom.qr import qr_code
-from classroom.web import client_ip, passive, sign_in_settings
+from classroom.web import client_ip, passive, school_zone, sign_in_settings
 
 bp = Blueprint("accounts", __name__)
 
@@ -288,3 +289,52 @@ def change_password() -> ResponseReturnValue:
         getattr(form, problem.field or "new_password").errors.append(problem.message)
         return render_template("accounts/password.html", form=form, expired=expired), 400
     return redirect(url_for("core.home", changed=1))
+
+
+@bp.route("/account/email", methods=["GET", "POST"])
+@allow("staff")
+def change_email() -> ResponseReturnValue:
+    """A member of staff changes or removes the address their emails go to (password first), as
+    carers do theirs (/family/settings/email): the same steps, in accounts/email_change.py."""
+    account = current_user._get_current_object()  # noqa: SLF001
+    typed = {"email": account.email or ""} if request.method == "GET" else None
+    form = StaffEmailForm(data=typed)
+    if not form.validate_on_submit():
+        return _email_page(account, form), 400 if form.errors else 200
+    db = get_session()
+    try:
+        outcome = email_change.change_own_staff_email(
+            db,
+            account,
+            form.password.data,
+            form.email.data,
+            understood=bool(form.understood.data),
+            ip=client_ip(),
+            now=utcnow(),
+            sign_in=sign_in_settings(),
+            zone=school_zone(),
+            base_url=str(current_app.config["BASE_URL"]),
+        )
+    except (Invalid, Throttled) as problem:
+        if isinstance(problem, email_change.WrongPassword):
+            keep(db)  # the failed try persists through the 400: throttling counts it
+        db.rollback()
+        field = getattr(problem, "field", None) or "password"
+        getattr(form, field, form.password).errors.append(problem.message)
+        return _email_page(account, form), 429 if isinstance(problem, Throttled) else 400
+    return redirect(url_for("accounts.change_email", email=outcome))
+
+
+def _email_page(account: Account, form: StaffEmailForm) -> str:
+    """The page, with the address as it is now and the box as it was typed (the check keeps a
+    domain in other alphabets in IDNA, which is stored; the person sees what they typed)."""
+    if form.email.raw_data:
+        form.email.data = form.email.raw_data[0]
+    return render_template(
+        "accounts/email.html",
+        form=form,
+        address=account.email,
+        team=email_change.on_the_team(account),
+        no_alert_emails=email_change.NO_ALERT_EMAILS,
+        done=email_change.OUTCOMES.get(request.args.get("email", "")),
+    )

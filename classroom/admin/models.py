@@ -1,5 +1,5 @@
-"""Account changes waiting for a second person: roles, passwords and two-step sign-in of the
-safeguarding team."""
+"""Account changes waiting for a second person: roles, passwords, two-step sign-in and email
+addresses of the safeguarding team."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ class ChangeKind(StrEnum):
     ROLE = "role"
     PASSWORD_RESET = "password_reset"  # noqa: S105 (a kind of change, not a password)
     TWO_STEP_RESET = "two_step_reset"  # a lost authenticator: set up again at next sign-in
+    EMAIL = "email"  # a new address (`new_email`), or none: where their alerts go
 
 
 class ChangeStatus(StrEnum):
@@ -26,11 +27,13 @@ class ChangeStatus(StrEnum):
 
 
 class AccountChangeRequest(Base):
-    """A role change, password reset or two-step reset that touches the safeguarding team.
+    """A role change, password reset, two-step reset or email address change that touches the
+    safeguarding team.
 
     It has no effect until the headteacher or another member of the team approves it, so one
     admin alone can never give an account (their own or another) access to child-protection
-    records, nor take over a team member's account by resetting its password.
+    records, nor take over a team member's account by resetting its password, nor send a team
+    member's safeguarding alerts to an address of their choosing.
     """
 
     __tablename__ = "account_change_requests"
@@ -41,6 +44,8 @@ class AccountChangeRequest(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     kind: Mapped[ChangeKind] = mapped_column(str_enum(ChangeKind, 16))
     new_role: Mapped[Role | None] = mapped_column(str_enum(Role))
+    # An email change's new address (as forms.deliverable_email keeps it); None removes it.
+    new_email: Mapped[str | None] = mapped_column(String(254))
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     requested_at: Mapped[datetime] = mapped_column(UtcDateTime())
     status: Mapped[ChangeStatus] = mapped_column(

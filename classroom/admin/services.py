@@ -1,26 +1,28 @@
-"""Role changes and resets of passwords and two-step sign-in, with a second person's approval
-for the safeguarding team."""
+"""Role changes, resets of passwords and two-step sign-in, and staff email addresses, with a
+second person's approval for the safeguarding team."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from classroom import policy
+from classroom.accounts import email_change, two_factor
 from classroom.accounts import services as accounts
-from classroom.accounts import two_factor
 from classroom.accounts.models import Account, Role
 from classroom.admin.models import AccountChangeRequest, ChangeKind, ChangeStatus
 from classroom.audit.services import record
-from classroom.errors import Invalid
+from classroom.errors import Invalid, NotFound
 from classroom.outbox.services import enqueue_email
 from classroom.principals import Actor
 
 CHANGE_NAMES = {
     ChangeKind.PASSWORD_RESET: "password reset",
     ChangeKind.TWO_STEP_RESET: "two-step sign-in reset",
+    ChangeKind.EMAIL: "email address change",
 }
 
 
@@ -75,6 +77,79 @@ def reset_two_step(
     return None
 
 
+def change_email(
+    session: Session,
+    actor: Actor,
+    account: Account,
+    typed: str | None,
+    *,
+    now: datetime,
+    zone: ZoneInfo,
+    base_url: str,
+) -> tuple[str, AccountChangeRequest | None]:
+    """Change a member of staff's email address for them (empty removes it): at once, or, for
+    the safeguarding team, once the headteacher or another team member approves (their alerts
+    go to it, so one admin alone must not send them elsewhere).
+
+    Returns what happened ("added", "changed", "removed", "unchanged", or "asked" with the
+    request). Only staff of the admin's school, never a carer's address nor the admin's own
+    (`policy.can_change_account_email`): NotFound otherwise.
+    """
+    admin = _admin(actor, account)
+    if not policy.can_change_account_email(admin, account):
+        raise NotFound("not an address an admin changes")
+    address = email_change.deliverable(typed)
+    if address == account.email:
+        return "unchanged", None
+    if policy.needs_approval(account):
+        kind = ChangeKind.EMAIL
+        change = _request(
+            session, admin, account, kind, None, now=now, base_url=base_url, email=address
+        )
+        return "asked", change
+    outcome = _set_email(session, admin, account, address, now=now, zone=zone, base_url=base_url)
+    return outcome, None
+
+
+def waiting_email_changes(session: Session, account: Account) -> list[AccountChangeRequest]:
+    """The account's email address changes still waiting for approval, oldest first."""
+    return list(
+        session.scalars(
+            select(AccountChangeRequest)
+            .where(
+                AccountChangeRequest.account_id == account.id,
+                AccountChangeRequest.kind == ChangeKind.EMAIL,
+                AccountChangeRequest.status == ChangeStatus.PENDING,
+            )
+            .order_by(AccountChangeRequest.id)
+        )
+    )
+
+
+def _set_email(
+    session: Session,
+    actor: Account,
+    account: Account,
+    address: str | None,
+    *,
+    now: datetime,
+    zone: ZoneInfo,
+    base_url: str,
+) -> str:
+    """The change itself, as when staff make their own (accounts/email_change.py): the old
+    address told, the account's waiting emails follow it, audited as done by `actor`."""
+    return email_change.set_address(
+        session,
+        actor,
+        account,
+        address,
+        waiting=email_change.staff_waiting(account.id, now),
+        tell=email_change.staff_email(account, zone=zone, base_url=base_url),
+        now=now,
+        action="account.email_changed",
+    )
+
+
 def _request(
     session: Session,
     admin: Account,
@@ -84,18 +159,22 @@ def _request(
     *,
     now: datetime,
     base_url: str,
+    email: str | None = None,
 ) -> AccountChangeRequest:
     change = AccountChangeRequest(
         school_id=account.school_id,
         account_id=account.id,
         kind=kind,
         new_role=role,
+        new_email=email,
         requested_by_id=admin.id,
         requested_at=now,
     )
     session.add(change)
     session.flush()
     what = f"role -> {role.label}" if role else CHANGE_NAMES[kind]
+    if kind == ChangeKind.EMAIL:
+        what = f"email -> {email or '- (removed)'}"
     record(session, admin, "account_change.requested", account, f"#{change.id}: {what}")
     _alert_team(session, change, base_url)
     return change
@@ -114,12 +193,12 @@ def _alert_team(session: Session, change: AccountChangeRequest, base_url: str) -
         if member.email:
             enqueue_email(
                 session,
-                f"account-change:{change.id}:{member.id}",
+                f"{email_change.ACCOUNT_CHANGE_KEY}{change.id}:{member.id}",
                 member.email,
                 "An account change needs approval",
-                "Someone asked to change the role, or reset the password or two-step sign-in, of "
-                "an account on, or joining, the safeguarding team. It has no effect until the "
-                "headteacher or another member of the team approves it.\n\n"
+                "Someone asked to change the role or email address, or reset the password or "
+                "two-step sign-in, of an account on, or joining, the safeguarding team. It has "
+                "no effect until the headteacher or another member of the team approves it.\n\n"
                 f"Please sign in to check it: {base_url}/admin/approvals\n",
                 school_id=change.school_id,
                 base_url=base_url,
@@ -128,9 +207,18 @@ def _alert_team(session: Session, change: AccountChangeRequest, base_url: str) -
 
 
 def decide(
-    session: Session, actor: Actor, change: AccountChangeRequest, approve: bool, *, now: datetime
+    session: Session,
+    actor: Actor,
+    change: AccountChangeRequest,
+    approve: bool,
+    *,
+    now: datetime,
+    zone: ZoneInfo,
+    base_url: str,
 ) -> str | None:
-    """Approve (the change takes effect now) or decline; returns a one-time password if any."""
+    """Approve (the change takes effect now) or decline; returns a one-time password if any.
+
+    `zone` and `base_url` are for the email an approved address change sends the old address."""
     if not policy.can_approve_account_change(session, actor, change):
         raise Invalid("You cannot decide this change.")
     approver = policy.holder(actor, "approve_account_changes")
@@ -153,5 +241,9 @@ def decide(
         return None
     if change.kind == ChangeKind.TWO_STEP_RESET:
         two_factor.reset(session, approver, account, now=now)
+        return None
+    if change.kind == ChangeKind.EMAIL:
+        address = change.new_email
+        _set_email(session, approver, account, address, now=now, zone=zone, base_url=base_url)
         return None
     return accounts.reset_password(session, approver, account, now=now)

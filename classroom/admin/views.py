@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -180,7 +181,12 @@ def _detail_with_error(account: Account, message: str) -> ResponseReturnValue:
     return _detail_page(account, [], message), 400
 
 
-def _detail_page(account: Account, children: list[Pupil | None], error: str | None = None) -> str:
+def _detail_page(
+    account: Account,
+    children: list[Pupil | None],
+    error: str | None = None,
+    email: EmailBox | None = None,
+) -> str:
     return render_template(
         "admin/account_detail.html",
         account=account,
@@ -189,6 +195,7 @@ def _detail_page(account: Account, children: list[Pupil | None], error: str | No
         two_step=two_factor.is_enrolled(get_session(), account),
         two_step_required=two_factor.is_required(account),
         error=error,
+        email=email or _email_box(account),
     )
 
 
@@ -223,6 +230,66 @@ def account_reset_two_step(account_id: int) -> ResponseReturnValue:
     return redirect(url_for("admin.account_detail", account_id=account.id, two_step_reset=1))
 
 
+# What the account page says after an admin's change of a member of staff's address.
+EMAIL_CHANGES = {
+    "added": "Email address saved. Their emails will go to it.",
+    "changed": "Email address changed. We have emailed their old address to say so.",
+    "removed": "Email address removed, so the app sends them no emails. We have emailed their "
+    "old address to say so.",
+    "unchanged": "That is already their email address: nothing has changed.",
+}
+
+
+class EmailBox(NamedTuple):
+    """The account page's email address part: whether this admin may change it (the policy),
+    whether a change waits for approval, changes already waiting, and a refused try."""
+
+    may_change: bool
+    needs_approval: bool
+    own: bool
+    waiting: list[AccountChangeRequest]
+    typed: str
+    error: str | None
+    done: str | None
+
+
+def _email_box(account: Account, typed: str | None = None, error: str | None = None) -> EmailBox:
+    db = get_session()
+    return EmailBox(
+        may_change=policy.can_change_account_email(_actor(), account),
+        needs_approval=policy.needs_approval(account),
+        own=account.id == _actor().id,
+        waiting=admin_services.waiting_email_changes(db, account) if account.is_staff else [],
+        typed=(account.email or "") if typed is None else typed,
+        error=error,
+        done=EMAIL_CHANGES.get(request.args.get("email", "")),
+    )
+
+
+@bp.post("/accounts/<int:account_id>/email")
+@allow("manage_accounts")
+def account_email(account_id: int) -> ResponseReturnValue:
+    """Change a member of staff's email address (empty removes it): at once, or, for the
+    safeguarding team, once the headteacher or another team member approves. A carer's address
+    is theirs to change, and an admin's own is changed with their password: both 404 here."""
+    account = _school_account(account_id)
+    if not policy.can_change_account_email(_actor(), account):
+        abort(404)
+    typed = request.form.get("email", "")
+    db = get_session()
+    try:
+        outcome, pending = admin_services.change_email(
+            db, _actor(), account, typed, now=utcnow(), zone=school_zone(), base_url=_base_url()
+        )
+    except Invalid as problem:
+        db.rollback()
+        box = _email_box(account, typed, problem.message)
+        return _detail_page(account, [], problem.message, box), 400
+    if pending is not None:
+        return redirect(url_for("admin.account_detail", account_id=account.id, approval=1))
+    return redirect(url_for("admin.account_detail", account_id=account.id, email=outcome))
+
+
 # --- Approvals --------------------------------------------------------------------------------
 
 
@@ -248,7 +315,15 @@ def approval_decide(change_id: int) -> ResponseReturnValue:
     decision = request.form.get("decision")
     if decision not in {"approve", "decline"}:
         abort(400)
-    initial = admin_services.decide(db, _actor(), change, decision == "approve", now=utcnow())
+    initial = admin_services.decide(
+        db,
+        _actor(),
+        change,
+        decision == "approve",
+        now=utcnow(),
+        zone=school_zone(),
+        base_url=_base_url(),
+    )
     account = db.get(Account, change.account_id)
     if initial is not None and account is not None:
         return render_template("admin/one_time_password.html", account=account, password=initial)

@@ -14,14 +14,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, delete, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from classroom import photos, policy
+from classroom.accounts import email_change
 from classroom.accounts import services as accounts
-from classroom.accounts.forms import deliverable_email
 from classroom.accounts.models import Account
-from classroom.accounts.passwords import verify_password
 from classroom.audit.services import record
 from classroom.db import serialise
 from classroom.errors import Forbidden, Invalid, checked_key
@@ -29,7 +28,6 @@ from classroom.export import check_passphrase, encrypted_csv, safe_cell
 from classroom.localtime import local_time
 from classroom.names import PLURAL, fold, initials, initials_of
 from classroom.outbox.models import OutboxMessage
-from classroom.outbox.services import enqueue_email
 from classroom.parents import delivery, queries
 from classroom.parents.models import (
     CarerSettings,
@@ -605,17 +603,6 @@ def update_settings(
 # --- A carer's email address ----------------------------------------------------------------
 
 
-class WrongPassword(Invalid):
-    """The password given to change an email address was not right (counted, as at sign-in)."""
-
-
-NOT_RIGHT = "Your password is not right. Type the one you sign in with."
-ADDRESS_SUBJECTS = {
-    "changed": "Your email address for school emails was changed",
-    "removed": "Your email address for school emails was removed",
-}
-
-
 def change_email(
     session: Session,
     carer: Account,
@@ -635,47 +622,39 @@ def change_email(
     make is noticed. Emails still waiting to go (for quiet hours to end, or the day's digest)
     follow the address: they go to the new one, or, once it is removed, not at all. One that
     failed stays as it was, a record of where it failed. Says what happened: "added",
-    "changed", "removed" or "unchanged".
+    "changed", "removed" or "unchanged". (classroom/accounts/email_change.py does each step,
+    as it does for staff.)
     """
     if not carer.is_parent or not carer.active:
         raise Forbidden("only a carer changes their own email address here")
-    address = _deliverable(new_address)
-    limit = sign_in.max_failures_per_account
-    accounts.check_throttle(
-        session, "password", carer.username, ip, limit, now=now, settings=sign_in
+    address = email_change.deliverable(new_address)
+    email_change.check_password(
+        session,
+        carer,
+        password,
+        ip=ip,
+        now=now,
+        sign_in=sign_in,
+        refused="carer.email_change_refused",
     )
-    right = verify_password(carer.password_hash, password or "")
-    accounts.note_attempt(session, "password", carer.username, ip, right, now=now)
-    if not right:
-        record(session, carer, "carer.email_change_refused", carer, "password not right")
-        raise WrongPassword(NOT_RIGHT, "password")
-    old = carer.email
-    if address == old:
-        return "unchanged"
-    carer.email = address
-    waiting = _waiting_emails(carer.id, now)
-    if address is None:
-        _execute(session, delete(OutboxMessage).where(waiting))
-    else:
-        _execute(session, update(OutboxMessage).where(waiting).values(to_address=address))
-    outcome = "added" if old is None else "removed" if address is None else "changed"
-    if old is not None:
-        _tell_old_address(session, carer, old, outcome, now=now, emails=emails)
-    record(
-        session, carer, "carer.email_changed", carer, f"{outcome}: {old or '-'} to {address or '-'}"
+    told = email_change.OldAddressEmail(
+        f"parents:{carer.id}",
+        "your account in the school's parents' app",
+        "If you did not do this, please phone the school office straight away: someone else "
+        "may be using your account.",
+        emails.hours.zone,
+        emails.base_url,
     )
-    return outcome
-
-
-def _deliverable(typed: str | None) -> str | None:
-    """The address as our emails reach it (classroom/accounts/forms.py), None for none."""
-    text = (typed or "").strip()
-    if not text:
-        return None
-    try:
-        return deliverable_email(text)
-    except ValueError as problem:
-        raise Invalid(str(problem), "email") from problem
+    return email_change.set_address(
+        session,
+        carer,
+        carer,
+        address,
+        waiting=_waiting_emails(carer.id, now),
+        tell=told,
+        now=now,
+        action="carer.email_changed",
+    )
 
 
 def _waiting_emails(carer_id: int, now: datetime) -> ColumnElement[bool]:
@@ -684,43 +663,7 @@ def _waiting_emails(carer_id: int, now: datetime) -> ColumnElement[bool]:
     kinds = (delivery.item_key(carer_id, 0)[:-1], f"parents:{carer_id}:digest:")
     return and_(
         or_(*(OutboxMessage.dedupe_key.startswith(k, autoescape=True) for k in kinds)),
-        OutboxMessage.sent_at.is_(None),
-        OutboxMessage.dead_at.is_(None),
-        or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now),
-    )
-
-
-def _execute(session: Session, statement: Any) -> None:
-    session.execute(statement.execution_options(synchronize_session=False))
-
-
-def _tell_old_address(
-    session: Session,
-    carer: Account,
-    old: str,
-    outcome: str,
-    *,
-    now: datetime,
-    emails: delivery.CarerEmails,
-) -> None:
-    """An email to the address that was in use: it changed, and what to do if that was not them.
-    No name and no new address (emails from the app never carry details)."""
-    lines = [
-        f"The email address of your account in the school's parents' app was {outcome} on "
-        f"{local_time(now, zone=emails.hours.zone)}. School emails will no longer come to this "
-        "address.",
-        "If you did not do this, please phone the school office straight away: someone else "
-        "may be using your account.",
-    ]
-    enqueue_email(
-        session,
-        f"parents:{carer.id}:address-{outcome}:{now:%Y%m%dT%H%M%S%f}",
-        old,
-        ADDRESS_SUBJECTS[outcome],
-        "\n\n".join(lines) + "\n",
-        school_id=carer.school_id,
-        now=now,
-        base_url=emails.base_url,
+        email_change.unsent(now),
     )
 
 

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
 from classroom import photos, policy
+from classroom.accounts import email_change
 from classroom.accounts import services as accounts
 from classroom.accounts.models import Account
 from classroom.audit.services import record
@@ -278,14 +279,8 @@ def settings() -> ResponseReturnValue:
     return redirect(url_for("parents.settings", saved=1))
 
 
-# What the settings page says after the email address page (`?email=...`).
-EMAIL_CHANGES = {
-    "added": "Your email address is saved. School emails will go to it.",
-    "changed": "Your email address is changed. We have emailed your old address to say so.",
-    "removed": "Your email address is removed, so the app sends you no emails. We have emailed "
-    "your old address to say so.",
-    "unchanged": "That is already your email address: nothing has changed.",
-}
+# What the settings page says after the email address page (`?email=...`): as staff are told.
+EMAIL_CHANGES = email_change.OUTCOMES
 
 
 @bp.route("/family/settings/email", methods=["GET", "POST"])
@@ -309,7 +304,7 @@ def email() -> ResponseReturnValue:
             sign_in=sign_in_settings(),
         )
     except (Invalid, Throttled) as problem:
-        if isinstance(problem, services.WrongPassword):
+        if isinstance(problem, email_change.WrongPassword):
             keep(db)  # the failed try persists through the 400: throttling counts it
         db.rollback()
         field = getattr(problem, "field", None) or "password"

@@ -74,7 +74,9 @@ def test_admins_see_each_unreachable_address_with_why_and_a_link_to_the_account(
     assert "By the carer, in the family area: Settings" in omer
     assert TWO_WAYS in ada
     assert "read in different ways" in ada
-    assert "Nowhere in the app yet" in ada  # a member of staff's address is set once
+    # A member of staff changes theirs, or an admin does on their account page.
+    assert "By them, in their own account settings: <em>Your email address</em>" in ada
+    assert f'<a href="/admin/accounts/{accounts["Ms Ada Lopez"].id}#email-h">' in ada
     for name, row in rows.items():
         account = accounts[name]
         link = f'<a href="/admin/accounts/{account.id}">{name}</a>'

@@ -23,6 +23,7 @@ PAGES_BY_ROLE = {
         "/pupils/1",
         "/pupils/1/settings",
         "/account/password",
+        "/account/email",
     ],
     "head": [
         "/pupils/",
@@ -42,6 +43,7 @@ PAGES_BY_ROLE = {
         "/safeguarding/review/export",
         "/concerns/",
         "/concerns/new",
+        "/account/email",
     ],
     "teacher": [
         "/pupils/",
@@ -191,5 +193,28 @@ def test_a_carers_refused_email_change_is_accessible(page: Page, live_server: Li
     page.goto(live_server.url + "/family/settings/email")
     page.get_by_label("Your password").fill("not their password")
     page.get_by_role("button", name="Save email address").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_a_team_members_refused_email_removal_is_accessible(
+    page: Page, live_server: LiveServer
+) -> None:
+    """The warning, the box to tick and the refusal for not ticking it."""
+    sign_in(page, live_server, "dsl")
+    page.goto(live_server.url + "/account/email")
+    page.get_by_label("Email address").fill("")
+    page.get_by_label("Your password").fill("not their password")
+    page.get_by_role("button", name="Save email address").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_an_admins_refused_email_change_is_accessible(page: Page, live_server: LiveServer) -> None:
+    sign_in(page, live_server, "admin")
+    page.goto(live_server.url + "/admin/accounts?role=teacher")
+    page.get_by_role("link", name="teacher", exact=True).click()
+    page.get_by_role("textbox", name="Email address").fill("not an address")
+    page.get_by_role("button", name="Change email address").click()
     expect(page.get_by_role("alert")).to_be_visible()
     assert_accessible(page)
