@@ -122,7 +122,9 @@ class Ipad:
             status, _ = self._request(
                 "POST", "/class-ipad/worries", json.dumps({"envelope": sealed})
             )
-        except OSError:
+        except (OSError, http.client.HTTPException):
+            # No answer, or one cut off when the server died mid-reply (IncompleteRead): not a
+            # confirmation. The iPad's outbox (worry-outbox.js) keeps the worry and sends again.
             return False
         if status == 400:
             self.csrf = ""  # the session was lost with the server: fetch a fresh page and token
