@@ -56,8 +56,9 @@ class CharacterLimit:
     comes back whole with this message. One number, here, for the box and the check.
     """
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, advice: str = "") -> None:
         self.limit = limit
+        self.advice = advice  # what to do instead, said after the message
         self.field_flags = {"count_max": limit}
 
     def __call__(self, _form: Any, field: Any) -> None:
@@ -67,7 +68,8 @@ class CharacterLimit:
         # text comes as the browser sent it, each line break as CR LF; see web.TextRequest).
         text = field.data.replace("\r\n", "\n")
         if len(text) > self.limit:
-            raise ValidationError(too_long(box_name(field.label.text), self.limit, text))
+            message = too_long(box_name(field.label.text), self.limit, text)
+            raise ValidationError(f"{message} {self.advice}".strip())
 
 
 def box_name(label: str) -> str:

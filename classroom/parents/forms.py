@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
 
 from classroom.accounts.forms import EmailAddress
-from classroom.forms import Form, SelectField
+from classroom.forms import CharacterLimit, Form, SelectField
 from classroom.parents.models import CONSENT_PURPOSE_LABELS, EMAIL_MODE_LABELS
 from classroom.parents.services import MAX_MESSAGE, MAX_NOTE
 
@@ -38,17 +38,17 @@ class JoinForm(Form):
     code = _code_field()
     display_name = StringField(
         "Your name",
-        validators=[DataRequired("Enter your name."), Length(max=120)],
+        validators=[DataRequired("Enter your name."), CharacterLimit(120)],
         description="As the school knows you, e.g. Mrs Sara Khan.",
     )
     email = StringField(
         "Email address (optional)",
-        validators=[Optional(), Length(max=254), EMAIL],
+        validators=[Optional(), CharacterLimit(254), EMAIL],
         description="Only to tell you there is something new. Emails never include details.",
     )
     username = StringField(
         "Choose a username",
-        validators=[DataRequired("Choose a username."), Length(max=64)],
+        validators=[DataRequired("Choose a username."), CharacterLimit(64)],
         description="Letters, numbers, dots, dashes and underscores.",
     )
     password = PasswordField(
@@ -75,11 +75,7 @@ class CarerMessageForm(Form):
         "Your message",
         validators=[
             DataRequired("Write your message."),
-            Length(
-                max=MAX_MESSAGE,
-                message="Your message is %(length)d characters long: at most %(max)d fit in one. "
-                "Shorten it, or send it as two messages.",
-            ),
+            CharacterLimit(MAX_MESSAGE, "Shorten it, or send it as two messages."),
         ],
     )
     key = HiddenField()
@@ -97,7 +93,7 @@ class CarerEmailForm(Form):
 
     email = EmailField(
         "Email address",
-        validators=[Optional(), Length(max=254), EMAIL],
+        validators=[Optional(), CharacterLimit(254), EMAIL],
         description="School emails go here. Leave it empty to have no email address and no emails.",
     )
     password = PasswordField(
@@ -116,7 +112,7 @@ class CarerConsentForm(Form):
 class InviteForm(Form):
     relationship = StringField(
         "Who is the code for?",
-        validators=[DataRequired("Say who the code is for, e.g. Mum."), Length(max=40)],
+        validators=[DataRequired("Say who the code is for, e.g. Mum."), CharacterLimit(40)],
         description="Their relationship to the pupil, e.g. Mum, Dad, Grandparent, Foster carer.",
     )
     key = HiddenField()  # this form's: sent again (a reload of the slip), it replaces its code
@@ -124,16 +120,18 @@ class InviteForm(Form):
 
 class CarerAccountForm(Form):
     display_name = StringField(
-        "Carer's name", validators=[DataRequired("Enter their name."), Length(max=120)]
+        "Carer's name", validators=[DataRequired("Enter their name."), CharacterLimit(120)]
     )
     username = StringField(
-        "Username", validators=[DataRequired("Choose a username."), Length(max=64)]
+        "Username", validators=[DataRequired("Choose a username."), CharacterLimit(64)]
     )
-    email = StringField("Email address (optional)", validators=[Optional(), Length(max=254), EMAIL])
+    email = StringField(
+        "Email address (optional)", validators=[Optional(), CharacterLimit(254), EMAIL]
+    )
     relationship = StringField(
         "Relationship to the pupil",
         default="Parent/carer",
-        validators=[DataRequired("Say how they are related."), Length(max=40)],
+        validators=[DataRequired("Say how they are related."), CharacterLimit(40)],
     )
 
 
@@ -151,7 +149,7 @@ class ConsentForm(Form):
     )
     given_by = StringField(
         "Given or withdrawn by",
-        validators=[DataRequired("Say who signed the form."), Length(max=120)],
+        validators=[DataRequired("Say who signed the form."), CharacterLimit(120)],
         description="The parent or carer who signed, e.g. Sara Khan (mother).",
     )
     given_on = DateField("Date on the form", validators=[InputRequired("Give the date.")])
@@ -169,7 +167,7 @@ class LearningMomentForm(Form):
     )
     note = TextAreaField(
         "A note for home (optional)",
-        validators=[Length(max=MAX_NOTE)],
+        validators=[CharacterLimit(MAX_NOTE)],
         description="Positive and about this pupil only: never name another pupil.",
     )
     photo = FileField(
@@ -186,7 +184,7 @@ class StaffMessageForm(Form):
         "About a safeguarding record (optional)", choices={}, validate_choice=False
     )
     body = TextAreaField(
-        "Message", validators=[DataRequired("Write the message."), Length(max=MAX_MESSAGE)]
+        "Message", validators=[DataRequired("Write the message."), CharacterLimit(MAX_MESSAGE)]
     )
     key = HiddenField()
 
@@ -194,7 +192,7 @@ class StaffMessageForm(Form):
 class NoticeForm(Form):
     text = TextAreaField(
         "Notice",
-        validators=[DataRequired("Write the notice."), Length(max=MAX_MESSAGE)],
+        validators=[DataRequired("Write the notice."), CharacterLimit(MAX_MESSAGE)],
         description="Plain and depersonalised: no other pupil's name, nothing from the record.",
     )
     key = HiddenField()

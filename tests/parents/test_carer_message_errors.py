@@ -54,7 +54,8 @@ def test_a_refused_message_is_announced_at_the_top_and_linked_to_the_box(
     assert box is not None
     assert 'id="body"' in box.group(0)
     assert 'aria-invalid="true"' in box.group(0)
-    assert 'aria-describedby="body-error"' in box.group(0)
+    # Described by its limit (the character count's hint) and its error.
+    assert 'aria-describedby="body-count-hint body-error"' in box.group(0)
     assert f'<p class="error" id="body-error">{problem}</p>' in page
 
 
@@ -65,7 +66,7 @@ def test_a_message_too_long_keeps_every_word_and_says_what_to_do(
     assert len(body) > 2000
     page = _refused(app, session, family, body)
     summary = _summary(page)
-    assert f"Your message is {len(body)} characters long: at most 2000 fit in one." in summary
+    assert f"Your message must be 2,000 characters or fewer - it has {len(body):,}." in summary
     assert "Shorten it, or send it as two messages." in summary
     box = re.search(r"<textarea [^>]*>\r?\n(.*?)</textarea>", page, re.S)
     assert box is not None
