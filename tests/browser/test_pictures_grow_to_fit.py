@@ -118,6 +118,9 @@ def test_each_worry_step_is_fitted_as_it_is_shown(
     page.goto(live_server.url + "/class-ipad")
     page.get_by_role("button", name="Amira", exact=True).click()
     page.locator(".worry-button").click()
+    # The flow's scripts (worry.js hides the radios inside the cards) and the fit have run.
+    page.wait_for_load_state()
+    expect(page.locator("#worry-form[data-fit-level]")).to_have_count(1)
     questions = {}
     for step in ("what", "where", "feeling", "talk_to"):
         shown = page.locator(f'[data-step="{step}"]')
