@@ -287,13 +287,14 @@ def _note_failure(
     message.next_attempt_at = now + backoff(message.attempts)
     if isinstance(error, MalformedEmailError):
         message.dead_at = now  # the stored address never changes: retrying cannot help
-    elif refused(error) and message.attempts >= max_attempts:
+    elif refused(error):
         # A 5xx is final by the SMTP rules, but a mail server being set up or restarted can
         # refuse for a while, so a refused message is given up (and listed for staff to send
-        # again) only once it has had max_attempts tries. `attempts` counts every try, those
-        # that never reached a server too: one refused after a long outage is given up at
-        # once. Counting refusals alone would need a column of its own.
-        message.dead_at = now
+        # again) only after max_attempts refusals. Tries that never reached a server do not
+        # count: an alert refused once after a long outage still gets its further tries.
+        message.refusals += 1
+        if message.refusals >= max_attempts:
+            message.dead_at = now
 
 
 def failures(session: Session, scope: Select[OutboxMessage]) -> list[OutboxMessage]:
@@ -308,6 +309,7 @@ def failures(session: Session, scope: Select[OutboxMessage]) -> list[OutboxMessa
 
 
 def retry_now(message: OutboxMessage, *, now: datetime) -> None:
-    """Put a failed or given-up message back in the queue at once."""
+    """Put a failed or given-up message back in the queue at once, with its tries afresh."""
     message.dead_at = None
+    message.refusals = 0
     message.next_attempt_at = now

@@ -274,6 +274,56 @@ def test_a_refused_alert_is_given_up_after_the_most_tries_and_listed(
     assert "Given up" in client_for(app, school.dsl).get("/admin/mail").text
 
 
+def test_an_alert_refused_once_after_a_long_outage_still_gets_its_tries(
+    app: Flask, session: Session, smtp_port: int, clock: Clock
+) -> None:
+    """A school's mail server comes back from a night's outage and refuses the first alert
+    while it is still being set up: the alert is tried again, not given up on that refusal."""
+    app.config["OUTBOX_MAX_ATTEMPTS"] = 3
+    school = make_school(session)
+    message = alert(session, school.dsl)
+    for _ in range(5):  # nothing listens: five tries never reach a server
+        assert tick() == (0, 0, 1)
+        session.expire_all()
+        clock.set(message.next_attempt_at)
+    handler = Answering()
+    handler.rcpt = "550 5.7.1 Relaying denied"
+    with smtp_server(handler, smtp_port):
+        assert tick() == (0, 0, 1)
+        session.expire_all()
+        assert message.dead_at is None
+        page = client_for(app, school.dsl).get("/admin/mail").text
+        assert "Given up" not in page
+        handler.rcpt = None  # set up now
+        clock.set(message.next_attempt_at)
+        assert tick() == (0, 1, 0)
+    assert [m["Message-ID"] for m in handler.messages] == [message.message_id]
+    session.expire_all()
+    assert message.attempts == 7
+
+
+def test_an_alert_sent_again_by_staff_gets_its_tries_afresh(
+    app: Flask, session: Session, smtp_port: int, clock: Clock
+) -> None:
+    app.config["OUTBOX_MAX_ATTEMPTS"] = 2
+    school = make_school(session)
+    message = alert(session, school.dsl)
+    handler = Answering()
+    handler.rcpt = "550 5.1.1 No such user"
+    with smtp_server(handler, smtp_port):
+        for _ in range(2):
+            tick()
+            clock.advance(hours=1)
+        session.expire_all()
+        assert message.dead_at is not None
+        staff = client_for(app, school.dsl)
+        assert staff.post(f"/admin/mail/{message.id}/retry").status_code == 302
+        assert tick() == (0, 0, 1)  # refused once more: waits for its second try
+        session.expire_all()
+        assert message.dead_at is None
+        assert "Given up" not in staff.get("/admin/mail").text
+
+
 @pytest.mark.usefixtures("mail_server")
 def test_an_alert_to_a_malformed_address_is_given_up_at_once(
     session: Session, inbox: Inbox
