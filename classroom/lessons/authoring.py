@@ -3,7 +3,10 @@
 A form becomes a *document*: the same keys a lesson file holds, minus what the app assigns
 (`id`, `number`, objective ids). `content.check_document` then reads it with the file
 loader's own reader, so a teacher sees the same plain messages a file's author does, and a
-lesson that breaks any rule is refused whole: nothing is half-saved.
+lesson that breaks any rule is refused whole: nothing is half-saved. An answer's "Next goes
+back to step" (a file's `again`) is checked in the editor's words, with two more rules the
+player makes needed: only a right answer moves on, so only a right answer can go back, and a
+step whose every right answer goes back could never be finished.
 
 Pupil-facing text is plain and escaped wherever it is shown. The teacher's notes are the one
 piece of rich text; they are cleaned with bleach to a small allow-list when saved, and again
@@ -33,6 +36,7 @@ from bleach.html5lib_shim import Filter  # type: ignore[attr-defined]  # not in 
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
 
 from classroom import policy
 from classroom.accounts.models import Account
@@ -73,11 +77,14 @@ Document = dict[str, Any]
 
 
 class LessonProblems(Exception):  # noqa: N818 - reads as "raise LessonProblems(...)"
-    """The lesson breaks the lesson rules; `reasons` are the loader's messages, in order."""
+    """The lesson breaks the lesson rules; `reasons` are the loader's messages, in order, then
+    the editor's own (`fields`: the boxes those are about)."""
 
-    def __init__(self, reasons: list[str]) -> None:
+    def __init__(self, reasons: list[str], fields: dict[str, str] | None = None) -> None:
         super().__init__("; ".join(reasons))
         self.reasons = reasons
+        # The editor's boxes that hold a problem, by field name, each with its message.
+        self.fields = fields or {}
 
 
 class Refused(Exception):  # noqa: N818
@@ -168,10 +175,28 @@ def document_from_form(form: Any) -> Document:
 
 
 def _pathway_from_form(form: Mapping[str, str], code: str) -> Document:
-    steps = (_step_from_form(form, f"{code}-{n}") for n in range(1, STEP_SLOTS + 1))
-    table: Document = {"steps": [step for step in steps if step is not None]}
+    slots = {n: _step_from_form(form, f"{code}-{n}") for n in range(1, STEP_SLOTS + 1)}
+    used = [n for n, step in slots.items() if step is not None]
+    table: Document = {"steps": [slots[n] for n in used]}
+    for slot in used:
+        _number_again(slots[slot], slot, used)
     _put(table, "objective", _get(form, f"{code}-objective"))
     return table
+
+
+_STEP_NUMBER = re.compile(r"[0-9]{1,2}")
+
+
+def _number_again(step: Document | None, slot: int, used: list[int]) -> None:
+    """Each answer's "Next goes back to step" as the number the pupil's step has: the teacher
+    types the number of an editor step box, and an empty box between steps is not a step.
+    A number that is not an earlier step in use is kept as typed, for `check` to refuse."""
+    for option in (step or {}).get("options", []):
+        typed = option.get("again")
+        if isinstance(typed, str) and _STEP_NUMBER.fullmatch(typed):
+            target = int(typed)
+            if target < slot and target in used:
+                option["again"] = used.index(target) + 1
 
 
 def _step_from_form(form: Mapping[str, str], at: str) -> Document | None:
@@ -220,13 +245,22 @@ def _entry(form: Mapping[str, str], at: str, key: str) -> Document:
     return entry
 
 
+def _ticked(form: Mapping[str, str], name: str) -> set[str]:
+    """The values of a group of tick boxes (the editor's own values may be space-separated)."""
+    sent = form.getlist(name) if isinstance(form, MultiDict) else [form.get(name, "")]
+    return {part for value in sent for part in str(value).split()}
+
+
 def _options_from_form(form: Mapping[str, str], at: str) -> list[Document]:
-    correct = _get(form, f"{at}-correct")
+    # More than one answer can be right: "More" and "Finished" both are, when the pupil is
+    # asking for another turn and "More" goes back for it.
+    correct = _ticked(form, f"{at}-correct")
     options = []
     for n in range(1, OPTION_SLOTS + 1):
         option = _entry(form, f"{at}-o{n}", "text")
+        _put(option, "again", _get(form, f"{at}-o{n}-again"))
         if option:
-            if correct == str(n):
+            if str(n) in correct:
                 option["correct"] = True
             options.append(option)
     return options
@@ -283,8 +317,11 @@ def _options_values(options: Any, at: str, key: str) -> Iterator[tuple[str, str]
     for n, option in enumerate(options, 1):
         yield f"{at}-o{n}-text", str(option.get("text", ""))
         yield f"{at}-o{n}-symbol", str(option.get("symbol", ""))
-        if option.get("correct"):
-            yield f"{at}-correct", str(n)
+        if "again" in option:
+            yield f"{at}-o{n}-again", str(option["again"])
+    right = [str(n) for n, option in enumerate(options, 1) if option.get("correct")]
+    if right:
+        yield f"{at}-correct", " ".join(right)
 
 
 def _groups_values(groups: Any, at: str, key: str) -> Iterator[tuple[str, str]]:
@@ -388,10 +425,76 @@ def _fill_symbols(step: Document) -> None:
 
 def check(doc: Document, key: str = "t-0-new", number: int = FIRST_NUMBER) -> Lesson:
     """The lesson, checked by the lesson-file rules; LessonProblems lists what is wrong."""
+    data = lesson_data(doc, key, number)
+    going_back = _take_wrong_again(data)
     try:
-        return check_document(lesson_data(doc, key, number), "your lesson", kinds=kinds.KINDS)
+        lesson = check_document(data, "your lesson", kinds=kinds.KINDS)
     except LessonError as error:
-        raise LessonProblems([problem.reason for problem in error.problems]) from None
+        reasons = [problem.reason for problem in error.problems]
+        raise LessonProblems(reasons + list(going_back.values()), going_back) from None
+    if going_back:
+        raise LessonProblems(list(going_back.values()), going_back)
+    return lesson
+
+
+WRONG_ANSWER_GOES_BACK = (
+    "only a right answer lets the pupil go on, so only a right answer can go back to an "
+    "earlier step. Tick answer {n} as right, or empty its “Next goes back to step” box."
+)
+EVERY_RIGHT_ANSWER_GOES_BACK = (
+    "every right answer goes back to an earlier step, so the pupil could never finish the "
+    "lesson. Leave the box empty on at least one right answer (such as “Finished”), so that "
+    "it goes on."
+)
+
+
+def _take_wrong_again(data: Document) -> dict[str, str]:
+    """Each answer's "Next goes back to step" that cannot work, by its editor box, in the
+    editor's words. A number out of range is taken out of `data` (a copy), so the file loader
+    does not say the same again in a lesson file's words ("again of option 1 of ...")."""
+    found = {}
+    for pathway in Pathway:
+        table = data.get(pathway.value)
+        steps = table.get("steps") if isinstance(table, dict) else None
+        for number, step in enumerate(steps if isinstance(steps, list) else [], 1):
+            options = step.get("options") if isinstance(step, dict) else None
+            if not isinstance(options, list):
+                continue
+            at = f"{pathway.code}-{number}"
+            for name, reason in _again_reasons(options, number):
+                found[f"{at}-{name}-again"] = f"{pathway.label}, step {number}, {reason}"
+    return found
+
+
+def _again_reasons(options: list[Any], number: int) -> Iterator[tuple[str, str]]:
+    """(box, reason) for a choose step's answers. The player moves on only after a right
+    answer, so a wrong answer's "goes back" would never happen; and a step whose every right
+    answer goes back could never be finished: the pupil would go round for ever."""
+    answers = [(n, o) for n, o in enumerate(options, 1) if isinstance(o, dict)]
+    for n, option in answers:
+        again = option.get("again")
+        if again is None:
+            continue
+        if type(again) is not int or not 1 <= again < number:
+            del option["again"]
+            yield f"o{n}", f"answer {n}: {_earlier_steps(number)}"
+        elif not option.get("correct"):
+            yield f"o{n}", f"answer {n}: {WRONG_ANSWER_GOES_BACK.format(n=n)}"
+    right = [(n, o) for n, o in answers if o.get("correct")]
+    if right and all(o.get("again") for _n, o in right):
+        yield f"o{right[-1][0]}", EVERY_RIGHT_ANSWER_GOES_BACK
+
+
+def _earlier_steps(number: int) -> str:
+    if number == 1:
+        return (
+            "the first step has no earlier step to go back to; empty its "
+            "“Next goes back to step” box."
+        )
+    return (
+        "“Next goes back to step” must be the number of an earlier step "
+        f"(1 to {number - 1}), or left empty to go on to the next step."
+    )
 
 
 def check_for_saving(doc: Document, key: str = "t-0-new", number: int = FIRST_NUMBER) -> Lesson:

@@ -149,6 +149,7 @@ def _editor(doc: Document, notes: str, row: AuthoredLesson | None, **state: Any)
         box_max=authoring.MAX_FIELD,
         notes_max=authoring.MAX_NOTES,
         long=state.pop("long", {}),
+        marked=state.pop("marked", {}),
         **state,
     )
 
@@ -183,7 +184,7 @@ def _save(row: AuthoredLesson | None, *, as_copy: bool = False) -> ResponseRetur
             authoring.update(db, _me(), row, doc, cleaned, now=utcnow(), observed=_observed())
     except LessonProblems as problems:
         db.rollback()  # the editor drawn again must not show half the refused change
-        return _editor(doc, notes, row, problems=problems.reasons), 400
+        return _editor(doc, notes, row, problems=problems.reasons, marked=problems.fields), 400
     except Refused as refused:
         db.rollback()  # as above
         return _editor(doc, notes, row, problems=[refused.message]), 409
@@ -353,6 +354,13 @@ def _judged(step: Step, item: int) -> tuple[Outcome | None, int, str | None]:
     return outcome, item, None
 
 
+def _next_number(step: Step, number: int, outcome: Outcome | None, chosen: str) -> int:
+    """Where the preview's Next goes: where the pupil's would, so after a right answer that
+    goes back ("More"), its earlier step; before an answer, or after a wrong one, the next."""
+    done = outcome is not None and outcome.step_done
+    return kinds.next_number(step, number, chosen if done else None)
+
+
 @bp.get("/preview/<lesson_id>/<pathway>/<int:number>")
 @allow("author_lessons")
 def preview(lesson_id: str, pathway: str, number: int) -> ResponseReturnValue:
@@ -362,6 +370,7 @@ def preview(lesson_id: str, pathway: str, number: int) -> ResponseReturnValue:
     start = max(0, request.args.get("item", 0, type=whole_number) or 0)
     outcome, item, problem = _judged(step, min(start, max(unit.items(step) - 1, 0)))
     content_item, thing = kinds.shown_item(step, item, PREVIEW_SEED)
+    chosen = request.args.get("answer", "")[:64]
     page = render_template(
         "authoring/preview.html",
         lesson=lesson,
@@ -374,7 +383,8 @@ def preview(lesson_id: str, pathway: str, number: int) -> ResponseReturnValue:
         cards=kinds.choice_cards(step, PREVIEW_SEED, content_item),
         thing=thing,
         outcome=outcome,
-        chosen=request.args.get("answer", "")[:64],
+        chosen=chosen,
+        next_number=_next_number(step, number, outcome, chosen),
         problem=problem,
         preview=True,
     )
