@@ -52,10 +52,22 @@ class Earlier(NamedTuple):
 class Cell(NamedTuple):  # a tuple: a heatmap makes one per pupil per lesson
     lesson: content.Lesson
     objective: content.Objective
-    pathway: content.Pathway
+    pathway: content.Pathway  # the pathway of the version whose objective this is
     state: State | None
     # Evidence on the lesson's other pathways, most recently assessed first (see `earlier`).
     earlier: tuple[Earlier, ...] = ()
+    # The pathway the pupil is taught the lesson on (their map's, else their own), which their
+    # answers are recorded at; None when it is `pathway`. It differs only for a lesson with
+    # no version written for it, taught from the nearest version (see `_plan`).
+    taught: content.Pathway | None = None
+    on_map: bool = True  # False: off the pupil's map, shown for what was recorded on it
+
+    @property
+    def earlier_only(self) -> bool:
+        """Off the pupil's map and assessed only on other pathways than the one it would be
+        taught on now: its row on that pathway would be empty, so only the earlier evidence
+        is shown. (A lesson on the map keeps that row: it is where the next level goes.)"""
+        return not self.on_map and self.state is None and bool(self.earlier)
 
 
 def earlier(
@@ -149,6 +161,7 @@ def pupil_row(
     if pathways is None:
         pathways = maps.pathways_for(session, [pupil])[pupil.id]
     pupil_id = pupil.id
+    own = _CONTENT_PATHWAY[pupil.pathway]
     return [
         Cell(
             lesson,
@@ -156,6 +169,7 @@ def pupil_row(
             pathway,
             found.get((pupil_id, objective.id)),
             earlier(pupil_id, lesson, objective, found) if with_earlier else (),
+            taught if (taught := _taught(lesson, own, pathways)) is not pathway else None,
         )
         for lesson, objective, pathway in pupil_plan(pupil, lessons, pathways, plans)
     ]
@@ -181,12 +195,22 @@ def pupil_plan(
 def _plan(
     lessons: Sequence[content.Lesson], own: content.Pathway, pathways: dict[str, Pathway]
 ) -> Plan:
+    """Each lesson's version on the pathway it is taught on, labelled with that version's own
+    pathway: a teacher's lesson with no version for it is taught from the nearest one, and
+    its objective is that pathway's, not the one asked for."""
     plan = []
     for lesson in lessons:
-        chosen = pathways.get(lesson.id)
-        pathway = own if chosen is None else _CONTENT_PATHWAY[chosen]
-        plan.append((lesson, lesson.version(pathway).objective, pathway))
+        version = lesson.version(_taught(lesson, own, pathways))
+        plan.append((lesson, version.objective, version.pathway))
     return plan
+
+
+def _taught(
+    lesson: content.Lesson, own: content.Pathway, pathways: dict[str, Pathway]
+) -> content.Pathway:
+    """The pathway a pupil is taught a lesson on: their map's for it, else their own."""
+    chosen = pathways.get(lesson.id)
+    return own if chosen is None else _CONTENT_PATHWAY[chosen]
 
 
 class ClassPlans(NamedTuple):

@@ -286,15 +286,17 @@ def class_summary(class_id: int) -> ResponseReturnValue:
 def _progress_cells(db: Session, pupil: Pupil, today: date) -> list[queries.Cell]:
     """The pupil's objectives: their map's lessons, hidden ones too, then any lesson no longer
     on it that they were assessed on (taken off the class map, what was recorded still shows
-    on their progress page and report). Each carries what was recorded on the lesson's other
-    pathways (`Cell.earlier`): a pupil moved to another pathway keeps their evidence."""
+    on their progress page and report, marked `on_map=False`). Each carries what was recorded
+    on the lesson's other pathways (`Cell.earlier`): a pupil moved to another pathway keeps
+    their evidence."""
     found = states(queries.observations_for(db, [pupil.id]), today, _weeks())
     lessons = request_catalogue()
     shown = [p.lesson for p in maps.pupil_map(db, pupil, lessons, include_hidden=True, today=today)]
     on_map = {lesson.id for lesson in shown}
     assessed = {objective_id.rsplit(".", 1)[0] for _pupil, objective_id in found}
     shown += [lessons.get(i) for i in sorted(assessed - on_map) if i in lessons]
-    return queries.pupil_row(db, pupil, shown, found, with_earlier=True)
+    cells = queries.pupil_row(db, pupil, shown, found, with_earlier=True)
+    return [c if c.lesson.id in on_map else c._replace(on_map=False) for c in cells]
 
 
 @bp.get("/pupils/<int:pupil_id>")
@@ -305,10 +307,12 @@ def pupil_view(pupil_id: int) -> ResponseReturnValue:
     db = get_session()
     today = local_today()
     cells = _progress_cells(db, pupil, today)
+    # Answers are recorded at the pathway the lesson is taught on (`Cell.taught`), which is
+    # not the objective's where the lesson has no version for it.
     proposals = services.proposals(
         db,
         pupil,
-        [(c.lesson.id, Pathway(c.pathway.value), c.objective.id) for c in cells],
+        [(c.lesson.id, Pathway((c.taught or c.pathway).value), c.objective.id) for c in cells],
         zone=school_zone(),
     )
     record(db, current_actor(), "assessment.pupil_viewed", pupil)
@@ -578,10 +582,11 @@ PROGRESS_HEADER = [
 def progress_rows(pupil: Pupil, cells: list[queries.Cell]) -> list[list[str]]:
     """The progress summary as spreadsheet rows, a header first; no cell can run a formula.
     Each lesson's row on the pathway it is taught on now is followed by a row for each
-    earlier pathway it was assessed on ("earlier pathway": yes), as on the printed summary."""
+    earlier pathway it was assessed on ("earlier pathway": yes), as on the printed summary;
+    a lesson off the map assessed only on earlier pathways has just those rows."""
     rows = [PROGRESS_HEADER]
     for c in cells:
-        shown = [(c.objective, c.pathway, c.state, False)]
+        shown = [] if c.earlier_only else [(c.objective, c.pathway, c.state, False)]
         shown += [(e.objective, e.pathway, e.state, True) for e in c.earlier]
         for objective, pathway, s, before in shown:
             values = (
@@ -627,20 +632,45 @@ def school() -> ResponseReturnValue:
     )
 
 
+EARLIER_ONLY, NOT_ASSESSED = 5, 6  # the coverage columns after the levels 0-4
+
+
 def _coverage(db: Any, pupils: list[Pupil], found: dict[Any, Any]) -> dict[str, Any]:
-    """Per strand: pupil counts at each best level (0-4, 5 = not assessed) and, where allowed,
-    who is at each level."""
+    """Per strand: pupil counts by their best level in its lessons on the pathway each lesson
+    is taught on now (0-4), then "earlier pathway only" and "not assessed"; and, where
+    allowed, who is in each column (see `_placed`)."""
     result: dict[str, Any] = {
-        s.value: {"counts": [0] * 6, "who": [[] for _ in range(6)]} for s in content.Strand
+        s.value: {"counts": [0] * 7, "who": [[] for _ in range(7)]} for s in content.Strand
     }
     lessons = list(request_catalogue())
     pathways = maps.pathways_for(db, pupils)
     plans: queries.Plans = {}
     for pupil in pupils:
-        cells = queries.pupil_row(db, pupil, lessons, found, pathways[pupil.id], plans)
+        plan = queries.pupil_plan(pupil, lessons, pathways[pupil.id], plans)
+        seen = [
+            (lesson.strands, shown)
+            for lesson, objective, _pathway in plan
+            if (shown := queries.evidence(pupil.id, lesson, objective, found)) is not None
+        ]
         for strand in content.Strand:
-            levels = [c.state.current for c in cells if c.state and strand in c.lesson.strands]
-            bucket = max(levels) if levels else 5
-            result[strand.value]["counts"][bucket] += 1
-            result[strand.value]["who"][bucket].append(pupil.full_name)
+            column, who = _placed(pupil.full_name, [e for on, e in seen if strand in on])
+            result[strand.value]["counts"][column] += 1
+            result[strand.value]["who"][column].append(who)
     return result
+
+
+def _placed(name: str, seen: list[queries.Evidence]) -> tuple[int, str]:
+    """The coverage column a pupil's evidence in one strand's lessons puts them in, and their
+    name as it is listed there.
+
+    A pupil with nothing yet on the pathways now planned but a level from the pathway a
+    lesson was taught on before (the heatmap's bracketed levels) was assessed: counted as
+    "not assessed", a leader would read their work as missing. They are counted apart, not
+    at that level: a level on another pathway's objective is not one on the pupil's own (the
+    class summary counts them so too). Their best earlier level is in brackets by their name."""
+    now = [e.state.current for e in seen if not e.earlier]
+    if now:
+        return max(now), name
+    if seen:
+        return EARLIER_ONLY, f"{name} ({int(max(e.state.current for e in seen))})"
+    return NOT_ASSESSED, name
