@@ -25,7 +25,6 @@ from classroom import policy
 from classroom.accounts import services as accounts
 from classroom.accounts.forms import deliverable_email
 from classroom.accounts.models import Account
-from classroom.accounts.passwords import verify_password
 from classroom.audit.services import record
 from classroom.errors import Forbidden, Invalid
 from classroom.localtime import local_time
@@ -33,12 +32,6 @@ from classroom.outbox.models import SAFEGUARDING_KEY, OutboxMessage
 from classroom.outbox.services import enqueue_email
 from classroom.principals import Actor
 
-
-class WrongPassword(Invalid):
-    """The password given to change an email address was not right (counted, as at sign-in)."""
-
-
-NOT_RIGHT = "Your password is not right. Type the one you sign in with."
 SUBJECTS = {
     "changed": "Your email address for school emails was changed",
     "removed": "Your email address for school emails was removed",
@@ -102,28 +95,10 @@ def deliverable(typed: str | None) -> str | None:
         raise Invalid(str(problem), "email") from problem
 
 
-def check_password(
-    session: Session,
-    account: Account,
-    password: str,
-    *,
-    ip: str,
-    now: datetime,
-    sign_in: accounts.SignInSettings,
-    refused: str,
-) -> None:
-    """The account's own password, guessed under the sign-in limits: Throttled when this account
-    or address has failed too often lately, WrongPassword (counted, and audited as `refused`)
-    when it is not right."""
-    limit = sign_in.max_failures_per_account
-    accounts.check_throttle(
-        session, "password", account.username, ip, limit, now=now, settings=sign_in
-    )
-    right = verify_password(account.password_hash, password or "")
-    accounts.note_attempt(session, "password", account.username, ip, right, now=now)
-    if not right:
-        record(session, account, refused, account, "password not right")
-        raise WrongPassword(NOT_RIGHT, "password")
+# The one check of one's own password before a change, and its refusal: named here too for the
+# carers' email change (parents.services asks, parents.views catches).
+WrongPassword = accounts.WrongPassword
+check_password = accounts.check_own_password
 
 
 def unsent(now: datetime) -> ColumnElement[bool]:

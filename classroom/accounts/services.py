@@ -282,6 +282,41 @@ def password_expired(account: Account, *, now: datetime, settings: SignInSetting
     return account.must_change_password or now - account.password_changed_at > max_age
 
 
+NOT_RIGHT = "Your password is not right. Type the one you sign in with."
+CURRENT_NOT_RIGHT = "Your current password is not right. Type the one you sign in with."
+
+
+class WrongPassword(Invalid):
+    """One's own password, asked for again before a change, was not right (counted, as at
+    sign-in). The view keeps the failure through its 4xx (db.keep): it is what throttling counts."""
+
+
+def check_own_password(
+    session: Session,
+    account: Account,
+    password: str,
+    *,
+    ip: str,
+    now: datetime,
+    sign_in: SignInSettings,
+    refused: str,
+    field: str = "password",
+    message: str = NOT_RIGHT,
+) -> None:
+    """The signed-in person's own password, asked for before they change their password or
+    email address, guessed under the sign-in limits and counted with sign-in's failures: so
+    someone at their unlocked computer or phone guesses no faster here than at sign-in.
+    Throttled when this account or address has failed too often lately; WrongPassword (on
+    `field`, audited as `refused`) when it is not right."""
+    limit = sign_in.max_failures_per_account
+    check_throttle(session, "password", account.username, ip, limit, now=now, settings=sign_in)
+    right = verify_password(account.password_hash, password or "")
+    note_attempt(session, "password", account.username, ip, right, now=now)
+    if not right:
+        record(session, account, refused, account, "password not right")
+        raise WrongPassword(message, field)
+
+
 def change_password(
     session: Session,
     account: Account,
@@ -289,11 +324,23 @@ def change_password(
     new: str,
     keep_session_id: int,
     *,
+    ip: str,
     now: datetime,
+    sign_in: SignInSettings,
 ) -> None:
-    """Change one's own password; every other session of the account ends."""
-    if not verify_password(account.password_hash, current):
-        raise Invalid("Your current password is not right.", field="current_password")
+    """Change one's own password, the current one first (`check_own_password`); every other
+    session of the account ends."""
+    check_own_password(
+        session,
+        account,
+        current,
+        ip=ip,
+        now=now,
+        sign_in=sign_in,
+        refused="password.change_refused",
+        field="current_password",
+        message=CURRENT_NOT_RIGHT,
+    )
     problems = password_problems(new, account.username)
     if verify_password(account.password_hash, new):
         problems.append("Choose a password different from your current one.")

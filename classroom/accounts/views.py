@@ -283,12 +283,25 @@ def change_password() -> ResponseReturnValue:
             form.current_password.data,
             form.new_password.data,
             g.user_session.id,
+            ip=client_ip(),
             now=utcnow(),
+            sign_in=sign_in_settings(),
         )
-    except Invalid as problem:
-        getattr(form, problem.field or "new_password").errors.append(problem.message)
-        return render_template("accounts/password.html", form=form, expired=expired), 400
+    except (Invalid, Throttled) as problem:
+        _refused(db, problem)
+        field = getattr(problem, "field", None) or "current_password"
+        getattr(form, field, form.current_password).errors.append(problem.message)
+        status = 429 if isinstance(problem, Throttled) else 400
+        return render_template("accounts/password.html", form=form, expired=expired), status
     return redirect(url_for("core.home", changed=1))
+
+
+def _refused(db: Session, problem: Invalid | Throttled) -> None:
+    """Undo a refused change, keeping a wrong password's count and audit first: throttling
+    counts it, and the request's end would roll it back with the 4xx."""
+    if isinstance(problem, services.WrongPassword):
+        keep(db)
+    db.rollback()
 
 
 @bp.route("/account/email", methods=["GET", "POST"])
@@ -316,9 +329,7 @@ def change_email() -> ResponseReturnValue:
             base_url=str(current_app.config["BASE_URL"]),
         )
     except (Invalid, Throttled) as problem:
-        if isinstance(problem, email_change.WrongPassword):
-            keep(db)  # the failed try persists through the 400: throttling counts it
-        db.rollback()
+        _refused(db, problem)
         field = getattr(problem, "field", None) or "password"
         getattr(form, field, form.password).errors.append(problem.message)
         return _email_page(account, form), 429 if isinstance(problem, Throttled) else 400

@@ -24,6 +24,9 @@ class ChangeStatus(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     DECLINED = "declined"
+    # An email change whose account's address changed after it was asked (`old_email`): made
+    # void when someone tries to approve it, so it never overwrites the address they now have.
+    VOID = "void"
 
 
 class AccountChangeRequest(Base):
@@ -46,6 +49,9 @@ class AccountChangeRequest(Base):
     new_role: Mapped[Role | None] = mapped_column(str_enum(Role))
     # An email change's new address (as forms.deliverable_email keeps it); None removes it.
     new_email: Mapped[str | None] = mapped_column(String(254))
+    # An email change's address as it was when asked (None: they had none). The change is made
+    # only if the account still has it: the member may have changed it themselves since.
+    old_email: Mapped[str | None] = mapped_column(String(254))
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     requested_at: Mapped[datetime] = mapped_column(UtcDateTime())
     status: Mapped[ChangeStatus] = mapped_column(

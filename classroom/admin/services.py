@@ -26,6 +26,29 @@ CHANGE_NAMES = {
 }
 
 
+# Said when the address an admin saw or asked to change from is no longer the account's: the
+# member changed it themselves (or another change was made) in the meantime.
+CHANGED_SINCE_SHOWN = (
+    "Their email address changed while you had this page open: it is now {now}. Check with "
+    "them before you change it."
+)
+CHANGED_SINCE_ASKED = (
+    "Not changed: the email address of {name} has changed since this change was asked for (it "
+    "was {then}, it is now {now}), so approving it would overwrite the address they have now. "
+    "The request is void. If their address should still change, ask an admin to check with "
+    "them and ask again."
+)
+
+
+class ChangedSinceAsked(Invalid):
+    """An email change can no longer be approved: the account's address is not the one it was
+    asked to change from. The request is void (kept through the 4xx, db.keep, with its audit)."""
+
+
+def _shown(address: str | None) -> str:
+    return address or "none"
+
+
 def _admin(actor: Actor, account: Account) -> Account:
     admin = policy.holder(actor, "manage_accounts")
     if admin is None or admin.school_id != account.school_id:
@@ -83,6 +106,7 @@ def change_email(
     account: Account,
     typed: str | None,
     *,
+    was: str | None = None,
     now: datetime,
     zone: ZoneInfo,
     base_url: str,
@@ -91,9 +115,12 @@ def change_email(
     the safeguarding team, once the headteacher or another team member approves (their alerts
     go to it, so one admin alone must not send them elsewhere).
 
-    Returns what happened ("added", "changed", "removed", "unchanged", or "asked" with the
-    request). Only staff of the admin's school, never a carer's address nor the admin's own
-    (`policy.can_change_account_email`): NotFound otherwise.
+    `was` is the address the admin's page showed ("" for none; None when not known): if the
+    member has changed it since, nothing is changed and the admin is told (Invalid), so their
+    own choice is never overwritten unseen. Returns what happened ("added", "changed",
+    "removed", "unchanged", or "asked" with the request). Only staff of the admin's school,
+    never a carer's address nor the admin's own (`policy.can_change_account_email`): NotFound
+    otherwise.
     """
     admin = _admin(actor, account)
     if not policy.can_change_account_email(admin, account):
@@ -101,6 +128,8 @@ def change_email(
     address = email_change.deliverable(typed)
     if address == account.email:
         return "unchanged", None
+    if was is not None and (was.strip() or None) != account.email:
+        raise Invalid(CHANGED_SINCE_SHOWN.format(now=_shown(account.email)), "email")
     if policy.needs_approval(account):
         kind = ChangeKind.EMAIL
         change = _request(
@@ -167,6 +196,7 @@ def _request(
         kind=kind,
         new_role=role,
         new_email=email,
+        old_email=account.email if kind == ChangeKind.EMAIL else None,
         requested_by_id=admin.id,
         requested_at=now,
     )
@@ -218,13 +248,17 @@ def decide(
 ) -> str | None:
     """Approve (the change takes effect now) or decline; returns a one-time password if any.
 
-    `zone` and `base_url` are for the email an approved address change sends the old address."""
+    An email change whose account no longer has the address it was asked from is not made:
+    ChangedSinceAsked, the request void. `zone` and `base_url` are for the email an approved
+    address change sends the old address."""
     if not policy.can_approve_account_change(session, actor, change):
         raise Invalid("You cannot decide this change.")
     approver = policy.holder(actor, "approve_account_changes")
     account = session.get(Account, change.account_id)
     if approver is None or account is None:
         raise Invalid("You cannot decide this change.")
+    if approve and _changed_since_asked(change, account):
+        raise _void(session, approver, account, change, now=now)
     change.status = ChangeStatus.APPROVED if approve else ChangeStatus.DECLINED
     change.decided_by_id, change.decided_at = approver.id, now
     record(
@@ -247,3 +281,29 @@ def decide(
         _set_email(session, approver, account, address, now=now, zone=zone, base_url=base_url)
         return None
     return accounts.reset_password(session, approver, account, now=now)
+
+
+def _changed_since_asked(change: AccountChangeRequest, account: Account) -> bool:
+    """An email change whose account's address is no longer the one it was asked to change
+    from: the member changed it themselves, or another change was approved first."""
+    return change.kind == ChangeKind.EMAIL and change.old_email != account.email
+
+
+def _void(
+    session: Session,
+    approver: Account,
+    account: Account,
+    change: AccountChangeRequest,
+    *,
+    now: datetime,
+) -> ChangedSinceAsked:
+    """Make the request void, audited; returns the refusal that says why: the address the
+    member has now is theirs, and whoever asked must check with them and ask again."""
+    change.status = ChangeStatus.VOID
+    change.decided_by_id, change.decided_at = approver.id, now
+    change.note = "their address changed since it was asked"
+    then, current = _shown(change.old_email), _shown(account.email)
+    summary = f"#{change.id}: address changed since asked ({then} to {current}), not made"
+    record(session, approver, "account_change.void", account, summary)
+    name = account.display_name
+    return ChangedSinceAsked(CHANGED_SINCE_ASKED.format(name=name, then=then, now=current))

@@ -19,7 +19,7 @@ from classroom.admin import services as admin_services
 from classroom.admin.models import AccountChangeRequest
 from classroom.audit.models import AuditEvent, AuditTier
 from classroom.audit.services import record
-from classroom.db import get_session, utcnow
+from classroom.db import get_session, keep, utcnow
 from classroom.errors import Invalid, too_long, within
 from classroom.localtime import local_day_bounds
 from classroom.outbox import services as outbox
@@ -279,7 +279,14 @@ def account_email(account_id: int) -> ResponseReturnValue:
     db = get_session()
     try:
         outcome, pending = admin_services.change_email(
-            db, _actor(), account, typed, now=utcnow(), zone=school_zone(), base_url=_base_url()
+            db,
+            _actor(),
+            account,
+            typed,
+            was=request.form.get("was"),  # the address the page showed: changed since?
+            now=utcnow(),
+            zone=school_zone(),
+            base_url=_base_url(),
         )
     except Invalid as problem:
         db.rollback()
@@ -297,12 +304,16 @@ def account_email(account_id: int) -> ResponseReturnValue:
 @allow("approve_account_changes")
 def approvals() -> ResponseReturnValue:
     """Role changes and password resets of the safeguarding team waiting for a second person."""
+    return _approvals_page()
+
+
+def _approvals_page(error: str | None = None) -> str:
     db = get_session()
     changes = list(db.scalars(policy.visible_account_changes(_actor())))
     people = {
         a.id: a for a in db.scalars(select(Account).where(Account.school_id == _actor().school_id))
     }
-    return render_template("admin/approvals.html", changes=changes, people=people)
+    return render_template("admin/approvals.html", changes=changes, people=people, error=error)
 
 
 @bp.post("/approvals/<int:change_id>")
@@ -315,15 +326,19 @@ def approval_decide(change_id: int) -> ResponseReturnValue:
     decision = request.form.get("decision")
     if decision not in {"approve", "decline"}:
         abort(400)
-    initial = admin_services.decide(
-        db,
-        _actor(),
-        change,
-        decision == "approve",
-        now=utcnow(),
-        zone=school_zone(),
-        base_url=_base_url(),
-    )
+    try:
+        initial = admin_services.decide(
+            db,
+            _actor(),
+            change,
+            decision == "approve",
+            now=utcnow(),
+            zone=school_zone(),
+            base_url=_base_url(),
+        )
+    except admin_services.ChangedSinceAsked as problem:
+        keep(db)  # the request stays void, and its audit kept, through the 409
+        return _approvals_page(problem.message), 409
     account = db.get(Account, change.account_id)
     if initial is not None and account is not None:
         return render_template("admin/one_time_password.html", account=account, password=initial)
