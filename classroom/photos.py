@@ -8,16 +8,21 @@ instance folder and are only ever served through a view that checks policy and c
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
 import secrets
 import tempfile
 import warnings
+from collections.abc import Collection, Iterable
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
 
 from classroom.errors import Invalid
 
@@ -101,3 +106,67 @@ def find_in(folder: Path, name: str | None) -> Path | None:
         return None
     path = folder / name
     return path if path.is_file() else None
+
+
+# --- Deleting photos: only once the change that lets them go is committed --------------------
+
+PENDING = "photos_to_delete"  # the session's info key: files to delete when it commits
+# A file no row names is deleted by the sweep only once it is this old: a request stores a photo
+# before its row is committed, and no request takes a day.
+SWEEP_GRACE = timedelta(days=1)
+
+
+def delete_after_commit(session: Session, folder: Path, names: Iterable[str]) -> None:
+    """Delete these photos from `folder` when the session's transaction commits, never before.
+
+    A rollback (or a session closed without committing) keeps every file, so the rows it
+    restores still find their photos. A crash between the commit and the deletion leaves a file
+    no row names: `sweep_unreferenced` deletes it later.
+    """
+    pending: list[Path] = session.info.setdefault(PENDING, [])
+    pending.extend(folder / name for name in names if NAME.match(name))
+    if not event.contains(session, "after_commit", _delete_pending):
+        event.listen(session, "after_commit", _delete_pending)
+        event.listen(session, "after_soft_rollback", _forget_pending)
+        event.listen(session, "after_transaction_end", _forget_at_end)
+
+
+def _delete_pending(session: Session) -> None:
+    for path in session.info.pop(PENDING, []):
+        # The change is committed: a file that cannot go now is one no row names, and the sweep
+        # deletes it later. Failing here would answer 500 for a change that was made.
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
+
+
+def _forget_pending(session: Session, _previous: SessionTransaction) -> None:
+    # Any rollback, a savepoint's too, forgets them all: a file kept a day too long is swept,
+    # while a file deleted under a row that still names it would be lost.
+    session.info.pop(PENDING, None)
+
+
+def _forget_at_end(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # after a commit nothing is left; after close(), forget
+        session.info.pop(PENDING, None)
+
+
+def sweep_unreferenced(
+    folder: Path, referenced: Collection[str], *, now: datetime, grace: timedelta = SWEEP_GRACE
+) -> int:
+    """Delete photos in `folder` that no row names (and half-written ones) older than `grace`.
+
+    They are left by a crash between a commit and its deletions, or by a request that stored a
+    photo and then rolled back. Returns how many files were deleted.
+    """
+    if not folder.is_dir():
+        return 0
+    cutoff = (now - grace).astimezone(UTC).timestamp()
+    deleted = 0
+    for entry in os.scandir(folder):
+        ours = NAME.match(entry.name) is not None or entry.name.endswith(".part")
+        if not ours or entry.name in referenced or not entry.is_file(follow_symlinks=False):
+            continue
+        if entry.stat(follow_symlinks=False).st_mtime < cutoff:
+            Path(entry.path).unlink(missing_ok=True)
+            deleted += 1
+    return deleted

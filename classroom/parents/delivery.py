@@ -9,17 +9,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, delete, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from classroom import policy
+from classroom import photos, policy
 from classroom.accounts.models import Account
 from classroom.config import parse_holidays
+from classroom.db import serialise
 from classroom.outbox.models import OutboxMessage
 from classroom.outbox.services import enqueue_email
+from classroom.parents import shared_photos
 from classroom.parents.models import CarerSettings, EmailMode, FeedItem, FeedReceipt
 from classroom.pupils.models import ParentLink
 
@@ -76,18 +79,25 @@ class QuietHours:
 
 @dataclass(frozen=True)
 class CarerEmails:
-    """The settings carers' emails go by: quiet hours, the sign-in link, the digest's time."""
+    """The settings carers' emails go by: quiet hours, the sign-in link, the digest's time.
+
+    `photo_folder`, where photos shared with carers are kept, rides along because these are
+    the settings the worker hands the carers' round (`tick`), which also sweeps that folder.
+    """
 
     hours: QuietHours
     base_url: str
     digest_time: time
+    photo_folder: Path | None = None
 
     @classmethod
     def from_config(cls, cfg: Mapping[str, Any]) -> CarerEmails:
+        instance = cfg.get("INSTANCE_PATH")
         return cls(
             QuietHours.from_config(cfg),
             str(cfg["BASE_URL"]),
             time.fromisoformat(cfg["PARENT_DIGEST_TIME"]),
+            photos.photo_dir(instance) if instance else None,
         )
 
 
@@ -122,6 +132,15 @@ def item_key(carer_id: int, item_id: int) -> str:
     return f"parents:{carer_id}:item:{item_id}"
 
 
+def held_key(carer_id: int, release: datetime) -> str:
+    """The one email a carer gets when quiet hours end at `release`, for all they held back."""
+    return f"{held_prefix(carer_id)}{release.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+
+
+def held_prefix(carer_id: int) -> str:
+    return f"parents:{carer_id}:held:"
+
+
 def settings_url(base_url: str) -> str:
     """A carer's email settings page (parents.settings), where emails are changed or stopped.
 
@@ -148,7 +167,8 @@ def _email_body(lines: Iterable[str], base_url: str) -> str:
 
 
 def notify(session: Session, item: FeedItem, *, now: datetime, base_url: str) -> int:
-    """Queue one "something new" email per carer who wants them, sent when quiet hours allow."""
+    """Queue a "something new" email for each carer who wants them: at once, or, for an item
+    quiet hours hold back, one email per carer when they end, counting all it held back."""
     if item.from_carer:
         return 0  # carers' messages go to class staff, who see them in the app
     if not policy.may_tell_carers(session, item.pupil_id):
@@ -158,24 +178,160 @@ def notify(session: Session, item: FeedItem, *, now: datetime, base_url: str) ->
         wanted = carer_settings(session, carer).email_mode == EmailMode.EACH
         if not carer.email or not wanted or item.to_carer_id not in (None, carer.id):
             continue
-        body = _email_body(
-            ["There is something new for you in the school's parents' app."], base_url
-        )
+        held = _hold(session, carer, item, now=now, base_url=base_url)
+        if held is None:
+            held = _each(session, carer, item, now=now, base_url=base_url)
+        queued += held
+    return queued
+
+
+def _body(things: int, base_url: str) -> str:
+    return _email_body([_what_is_new(things)], base_url)
+
+
+def _what_is_new(things: int) -> str:
+    said = "is something new" if things == 1 else f"are {things} new things"
+    return f"There {said} for you in the school's parents' app."
+
+
+def _each(
+    session: Session, carer: Account, item: FeedItem, *, now: datetime, base_url: str
+) -> bool:
+    """An email about this item alone, sent once quiet hours allow."""
+    message = enqueue_email(
+        session,
+        item_key(carer.id, item.id),
+        carer.email or "",
+        SUBJECT,
+        _body(1, base_url),
+        school_id=item.school_id,
+        now=now,
+        base_url=base_url,
+        unsubscribe_url=settings_url(base_url),
+    )
+    if message is not None:
+        message.next_attempt_at = item.deliver_at
+    return message is not None
+
+
+def _hold(
+    session: Session, carer: Account, item: FeedItem, *, now: datetime, base_url: str
+) -> bool | None:
+    """Count an item quiet hours hold back in the carer's one email for when they end.
+
+    None if the item is not held, or if that email is already being sent (quiet hours end as
+    the item is made): the item then gets an email of its own rather than be left out.
+    """
+    release, key = item.deliver_at, held_key(carer.id, item.deliver_at)
+    if release <= now:
+        return None
+    serialise(session, key)  # two requests never both write the carer's one email
+    message = _held_message(session, key)
+    if message is None:
         message = enqueue_email(
             session,
-            item_key(carer.id, item.id),
-            carer.email,
+            key,
+            carer.email or "",
             SUBJECT,
-            body,
+            _body(1, base_url),
             school_id=item.school_id,
             now=now,
             base_url=base_url,
             unsubscribe_url=settings_url(base_url),
         )
-        if message is not None:
-            message.next_attempt_at = item.deliver_at
-            queued += 1
-    return queued
+        if message is None:
+            return None
+        message.next_attempt_at = release
+    elif not _waiting(message, now):
+        return None
+    session.flush()
+    return _recount(session, carer, message, now=now)
+
+
+def _held_message(session: Session, key: str) -> OutboxMessage | None:
+    # Locked (PostgreSQL): a worker claiming it as quiet hours end waits, or is waited for.
+    return session.scalar(
+        select(OutboxMessage).where(OutboxMessage.dedupe_key == key).with_for_update()
+    )
+
+
+def _waiting(message: OutboxMessage, now: datetime) -> bool:
+    """Not sent, not given up and not being sent right now: its count may still change."""
+    leased = message.lease_until is not None and message.lease_until >= now
+    return message.sent_at is None and message.dead_at is None and not leased
+
+
+def held_back(session: Session, carer: Account, release: datetime) -> int:
+    """How many things quiet hours hold back from this carer until `release` (to the second, as
+    `held_key` keeps it): what their feed shows from then on, as far as they may be told now."""
+    start = release.replace(microsecond=0)
+    end = start + timedelta(seconds=1)
+    query = (
+        policy.carer_feed_items(carer, end)
+        .where(
+            FeedItem.deliver_at >= start,
+            FeedItem.deliver_at < end,
+            FeedItem.created_at < FeedItem.deliver_at,
+            FeedItem.author_id != carer.id,
+        )
+        .with_only_columns(FeedItem.id)
+        .order_by(None)
+    )
+    return session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+def _recount(
+    session: Session, carer: Account | None, message: OutboxMessage, *, now: datetime
+) -> bool:
+    """Say how many things the held email is about; withdraw it once it is about nothing."""
+    things = held_back(session, carer, _release_of(message)) if carer is not None else 0
+    if not things:
+        if cancel_pending(session, [message.dedupe_key], now=now):
+            session.expunge(message)  # deleted by the statement: the session forgets it too
+        return False
+    # Only the first paragraph counts; the rest (links, privacy, settings) stays as written.
+    rest = message.body.partition("\n\n")[2]
+    message.body = f"{_what_is_new(things)}\n\n{rest}"
+    return True
+
+
+def recount_held(session: Session, keys: Iterable[str], *, now: datetime) -> int:
+    """Count again the emails with these keys still waiting for quiet hours to end, after
+    something in them was withdrawn (a carer disconnected, a "do not contact"): each says how
+    many things are left, and one left with none goes. Returns how many went."""
+    wanted = list(keys)
+    if not wanted:
+        return 0
+    found = session.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key.in_(wanted)))
+    withdrawn = 0
+    for message in list(found):
+        carer = session.get(Account, _carer_of(message.dedupe_key))
+        if _waiting(message, now) and not _recount(session, carer, message, now=now):
+            withdrawn += 1
+    return withdrawn
+
+
+def _carer_of(key: str) -> int:
+    return int(key.split(":")[1])
+
+
+def _release_of(message: OutboxMessage) -> datetime:
+    """When the quiet hours a held email waits for end, from its key (`held_key`): its next
+    attempt moves on if it fails."""
+    stamp = message.dedupe_key.rsplit(":", 1)[1]
+    return datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+
+
+def waiting_held_keys(session: Session, carer_id: int) -> list[str]:
+    """The keys of a carer's emails for the end of quiet hours not sent yet."""
+    return list(
+        session.scalars(
+            select(OutboxMessage.dedupe_key).where(
+                OutboxMessage.dedupe_key.startswith(held_prefix(carer_id), autoescape=True),
+                OutboxMessage.sent_at.is_(None),
+            )
+        )
+    )
 
 
 def cancel_pending(session: Session, keys: Iterable[str], *, now: datetime) -> int:
@@ -196,11 +352,12 @@ def cancel_pending(session: Session, keys: Iterable[str], *, now: datetime) -> i
 
 
 def cancel_item_emails(session: Session, carer_id: int, *, now: datetime) -> int:
-    """Withdraw a carer's "something new" emails still waiting (for quiet hours to end)."""
+    """Withdraw a carer's "something new" emails still waiting (for quiet hours to end): those
+    about one item and those about all that quiet hours held back."""
     result = session.execute(
         delete(OutboxMessage)
         .where(
-            OutboxMessage.dedupe_key.startswith(item_key(carer_id, 0)[:-1], autoescape=True),
+            something_new(carer_id),
             OutboxMessage.sent_at.is_(None),
             or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now),
         )
@@ -209,10 +366,21 @@ def cancel_item_emails(session: Session, carer_id: int, *, now: datetime) -> int
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+def something_new(carer_id: int) -> ColumnElement[bool]:
+    """SQL: an outbox message is one of this carer's "something new" emails (either kind)."""
+    return or_(
+        OutboxMessage.dedupe_key.startswith(item_key(carer_id, 0)[:-1], autoescape=True),
+        OutboxMessage.dedupe_key.startswith(held_prefix(carer_id), autoescape=True),
+    )
+
+
 def cancel_for_carer(session: Session, carer_id: int, pupil_id: int, *, now: datetime) -> int:
-    """A disconnected carer is not emailed about anything still waiting for quiet hours."""
+    """A disconnected carer is not emailed about anything still waiting for quiet hours: the
+    email for the end of quiet hours counts only their other children's things, if any."""
     item_ids = session.scalars(select(FeedItem.id).where(FeedItem.pupil_id == pupil_id))
-    return cancel_pending(session, (item_key(carer_id, i) for i in item_ids), now=now)
+    session.flush()  # the link's end, which the recount reads
+    withdrawn = cancel_pending(session, (item_key(carer_id, i) for i in item_ids), now=now)
+    return withdrawn + recount_held(session, waiting_held_keys(session, carer_id), now=now)
 
 
 def sweep_blocked(session: Session, *, now: datetime) -> int:
@@ -229,12 +397,14 @@ def sweep_blocked(session: Session, *, now: datetime) -> int:
             ),
         )
     )
-    keys = [
-        item_key(link.parent_id, item.id)
+    pairs = [
+        (link.parent_id, item)
         for item in items
         for link in session.scalars(select(ParentLink).where(ParentLink.pupil_id == item.pupil_id))
     ]
-    return cancel_pending(session, keys, now=now)
+    held = {held_key(c, i.deliver_at) for c, i in pairs if i.deliver_at > i.created_at}
+    withdrawn = cancel_pending(session, [item_key(c, i.id) for c, i in pairs], now=now)
+    return withdrawn + recount_held(session, sorted(held), now=now)
 
 
 def unseen_count(
@@ -320,5 +490,8 @@ def _digest(
 
 
 def tick(session: Session, emails: CarerEmails, *, now: datetime) -> int:
-    """The worker's round for carers: withdraw blocked emails, then send due digests."""
+    """The worker's round for carers: withdraw blocked emails, then send due digests; and,
+    hourly, delete shared-photo files a crash left behind (`shared_photos.sweep`)."""
+    if emails.photo_folder is not None:
+        shared_photos.sweep_if_due(session, emails.photo_folder, now=now)
     return sweep_blocked(session, now=now) + send_digests(session, emails, now=now)

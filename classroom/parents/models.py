@@ -89,6 +89,9 @@ class FeedItem(Base):
     objective_text: Mapped[str | None] = mapped_column(String(300))
     level_words: Mapped[str | None] = mapped_column(String(120))
     photo_file: Mapped[str | None] = mapped_column(String(80))
+    # When its photo was deleted because photo consent for the app was withdrawn: the moment
+    # stays, and says so, rather than silently losing its picture.
+    photo_removed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), index=True)
     key: Mapped[str | None] = mapped_column(String(64), unique=True)  # a double tap sends once
 

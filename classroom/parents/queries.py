@@ -183,14 +183,18 @@ def why_held(withdrawal: PhotoConsent, pupil: Pupil) -> str:
 
 
 def consent_statuses(session: Session, pupil: Pupil, today: date) -> list[ConsentStatus]:
-    statuses = []
-    for purpose in ConsentPurpose:
-        latest = latest_consent(session, pupil.id, purpose)
-        in_force = policy.photo_consent_in_force(session, pupil.id, purpose, today) is not None
-        ends = latest.expires_on if latest and latest.given else None
-        due = not in_force or ends is None or ends - today <= RENEW_WITHIN
-        statuses.append(ConsentStatus(purpose, latest, in_force, due))
-    return statuses
+    return [consent_status(session, pupil, purpose, today) for purpose in ConsentPurpose]
+
+
+def consent_status(
+    session: Session, pupil: Pupil, purpose: ConsentPurpose, today: date
+) -> ConsentStatus:
+    """Where consent for one purpose stands (the share form shows the app's above its photo)."""
+    latest = latest_consent(session, pupil.id, purpose)
+    in_force = policy.photo_consent_in_force(session, pupil.id, purpose, today) is not None
+    ends = latest.expires_on if latest and latest.given else None
+    due = not in_force or ends is None or ends - today <= RENEW_WITHIN
+    return ConsentStatus(purpose, latest, in_force, due)
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from classroom.export import check_passphrase, encrypted_csv, safe_cell
 from classroom.localtime import local_time
 from classroom.names import PLURAL, fold, initials, initials_of
 from classroom.outbox.models import OutboxMessage
-from classroom.parents import delivery, queries
+from classroom.parents import delivery, queries, shared_photos
 from classroom.parents.models import (
     CarerSettings,
     ConsentPurpose,
@@ -223,8 +223,22 @@ def share_learning_moment(
     return item
 
 
+def _consent_lock(pupil: Pupil) -> str:
+    """The name a photo shared and a consent recorded for this pupil take turns under
+    (PostgreSQL): a photo never slips in beside a withdrawal that deletes the others."""
+    return f"parents:photo-consent:{pupil.id}"
+
+
 def _photo(session: Session, pupil: Pupil, data: bytes, today: date, folder: Path) -> str:
+    serialise(session, _consent_lock(pupil))
     if policy.photo_consent_in_force(session, pupil.id, ConsentPurpose.APP, today) is None:
+        latest = queries.latest_consent(session, pupil.id, ConsentPurpose.APP)
+        if latest is not None and not latest.given:
+            raise Invalid(
+                f"Photo consent for {pupil.first_name} was withdrawn by {latest.given_by}: "
+                "share it without the photo.",
+                "photo",
+            )
         raise Invalid(
             f"There is no photo consent in date for {pupil.first_name}: share it without the "
             "photo, or record consent first.",
@@ -531,10 +545,12 @@ def notice_deliveries(
         in_app = f"delivered in the app {local_time(item.deliver_at, zone=zone)}"
     rows = []
     for carer in delivery.connected_carers(session, item.pupil_id):
+        # Its own email, or the one for all that quiet hours held back (see delivery.notify).
+        keys = [delivery.item_key(carer.id, item.id)]
+        if item.deliver_at > item.created_at:
+            keys.append(delivery.held_key(carer.id, item.deliver_at))
         message = session.scalar(
-            select(OutboxMessage).where(
-                OutboxMessage.dedupe_key == delivery.item_key(carer.id, item.id)
-            )
+            select(OutboxMessage).where(OutboxMessage.dedupe_key.in_(keys)).limit(1)
         )
         email = _email_state(message, zone, bool(holding), now)
         rows.append(NoticeDelivery(carer.display_name, in_app, email))
@@ -658,11 +674,11 @@ def change_email(
 
 
 def _waiting_emails(carer_id: int, now: datetime) -> ColumnElement[bool]:
-    """A carer's "something new" emails and digests not sent, failed or being sent yet (as
-    `delivery.cancel_item_emails` finds the first)."""
-    kinds = (delivery.item_key(carer_id, 0)[:-1], f"parents:{carer_id}:digest:")
+    """A carer's "something new" emails (one item's, or all quiet hours held back) and digests
+    not sent, failed or being sent yet (as `delivery.cancel_item_emails` finds the first)."""
+    digests = OutboxMessage.dedupe_key.startswith(f"parents:{carer_id}:digest:", autoescape=True)
     return and_(
-        or_(*(OutboxMessage.dedupe_key.startswith(k, autoescape=True) for k in kinds)),
+        or_(delivery.something_new(carer_id), digests),
         email_change.unsent(now),
     )
 
@@ -686,7 +702,9 @@ def _consent(
     who: str,
     given_on: date,
     now: datetime,
+    photo_folder: Path | None,
 ) -> PhotoConsent:
+    serialise(session, _consent_lock(pupil))
     row = PhotoConsent(
         pupil_id=pupil.id,
         purpose=purpose,
@@ -700,6 +718,8 @@ def _consent(
     session.add(row)
     action = "photo_consent.given" if given else "photo_consent.withdrawn"
     record(session, account, action, pupil, f"{purpose.value} by {who}")
+    if purpose == ConsentPurpose.APP and not given:
+        shared_photos.delete_all(session, account, pupil, now=now, folder=photo_folder)
     return row
 
 
@@ -714,8 +734,12 @@ def record_consent(
     *,
     now: datetime,
     today: date,
+    photo_folder: Path | None = None,
 ) -> PhotoConsent:
-    """Staff record consent from the signed form, or its withdrawal; consent lasts a year."""
+    """Staff record consent from the signed form, or its withdrawal; consent lasts a year.
+
+    Withdrawing consent for the app deletes the photos shared under it (kept in `photo_folder`).
+    """
     account = policy.holder(actor, "manage_carers")
     if account is None or not policy.can_manage_carers(session, actor, pupil):
         raise Forbidden("may not record consent for this pupil")
@@ -724,7 +748,7 @@ def record_consent(
         raise Invalid("The date on the form cannot be in the future.", "given_on")
     if given and given_on <= today - timedelta(days=365):
         raise Invalid("Consent lasts a year, so that form has already run out.", "given_on")
-    return _consent(session, account, pupil, purpose, given, who, given_on, now)
+    return _consent(session, account, pupil, purpose, given, who, given_on, now, photo_folder)
 
 
 def carer_consent(
@@ -736,8 +760,10 @@ def carer_consent(
     *,
     now: datetime,
     today: date,
+    photo_folder: Path | None = None,
 ) -> PhotoConsent:
-    """A carer gives, renews or withdraws consent in the app; withdrawal hides photos at once.
+    """A carer gives, renews or withdraws consent in the app; withdrawing consent for the app
+    deletes the photos shared under it (kept in `photo_folder`) once this is committed.
 
     A withdrawal stands until whoever made it gives consent again: one carer cannot overturn
     another's "no" (or one the school recorded from a form). Only the school, having spoken
@@ -750,7 +776,7 @@ def carer_consent(
         if withdrawal is not None and queries.withdrawn_by_another(withdrawal, carer.id):
             raise Invalid(queries.why_held(withdrawal, pupil), "given")
     who = f"{carer.display_name} (in the app)"[:120]
-    return _consent(session, carer, pupil, purpose, given, who, today, now)
+    return _consent(session, carer, pupil, purpose, given, who, today, now, photo_folder)
 
 
 # --- The DSL's encrypted message log --------------------------------------------------------

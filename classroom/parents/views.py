@@ -6,6 +6,7 @@ import io
 import uuid
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -123,6 +124,11 @@ def _emails() -> delivery.CarerEmails:
     return delivery.CarerEmails.from_config(current_app.config)
 
 
+def _photo_folder() -> Path:
+    """Where this app keeps the photos shared with carers."""
+    return photos.photo_dir(current_app.instance_path)
+
+
 def _invite_settings() -> invites.InviteSettings:
     return invites.InviteSettings.from_config(current_app.config)
 
@@ -224,7 +230,7 @@ def _consent_page(pupil: Pupil, problem: str | None = None) -> str:
 @bp.post("/family/children/<int:pupil_id>/photo-consent")
 @allow("view_own_children")
 def consent_change(pupil_id: int) -> ResponseReturnValue:
-    """Give, renew or withdraw consent; withdrawing hides shared photos on the next request."""
+    """Give, renew or withdraw consent; withdrawing consent for the app deletes shared photos."""
     pupil, form = _my_child(pupil_id), CarerConsentForm()
     purposes = {p.value for p in ConsentPurpose}
     if not form.validate_on_submit() or form.purpose.data not in purposes:
@@ -234,7 +240,14 @@ def consent_change(pupil_id: int) -> ResponseReturnValue:
     purpose = ConsentPurpose(form.purpose.data)
     try:
         services.carer_consent(
-            db, _account(), pupil, purpose, given, now=utcnow(), today=_today()
+            db,
+            _account(),
+            pupil,
+            purpose,
+            given,
+            now=utcnow(),
+            today=_today(),
+            photo_folder=_photo_folder(),
         )
     except Invalid as refused:  # another's withdrawal stands (the page offered no button)
         return _consent_page(pupil, refused.message), 409
@@ -250,7 +263,7 @@ def photo(item_id: int) -> ResponseReturnValue:
     today = _today()
     if item is None or not policy.can_view_photo(db, actor, item, utcnow(), today):
         abort(404)
-    path = photos.path_for(item.photo_file, photos.photo_dir(current_app.instance_path))
+    path = photos.path_for(item.photo_file, _photo_folder())
     if path is None:
         abort(404)
     record(db, actor, "parents.photo_viewed", item.pupil, f"item #{item.id}")
@@ -616,6 +629,7 @@ def record_consent(pupil_id: int) -> ResponseReturnValue:
             form.given_on.data,
             now=utcnow(),
             today=_today(),
+            photo_folder=_photo_folder(),
         ),
     )
     return redirect(url_for("parents.pupil", pupil_id=pupil.id, saved=1, _anchor="consent"))
@@ -658,8 +672,12 @@ def _objective_text(objective_id: str) -> str:
 def share_page(
     pupil: Pupil, form: LearningMomentForm, status: int = 200, source: object = None
 ) -> ResponseReturnValue:
-    """The share form (`source`: the observation it is shared from, shown above it)."""
-    page = render_template("parents/share.html", pupil=pupil, form=form, source=source)
+    """The share form (`source`: the observation it is shared from, shown above it), and
+    whether a photo may go with it: staff see a withdrawal before they choose a picture."""
+    consent = queries.consent_status(get_session(), pupil, ConsentPurpose.APP, _today())
+    page = render_template(
+        "parents/share.html", pupil=pupil, form=form, source=source, consent=consent
+    )
     return page, status
 
 
@@ -700,7 +718,7 @@ def share_moment(db: Session, pupil: Pupil, form: LearningMomentForm) -> None:
         form.note.data,
         _upload(form.photo.data),
         form.key.data,
-        photo_folder=photos.photo_dir(current_app.instance_path),
+        photo_folder=_photo_folder(),
         now=utcnow(),
         emails=_emails(),
     )
