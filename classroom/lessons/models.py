@@ -58,6 +58,12 @@ class LessonAttempt(Base):
     started_at: Mapped[datetime] = mapped_column(UtcDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
+    # Carrying on a go left part way (player.go_to_carry_on): the content it began with (a
+    # go is never carried on into a changed lesson), the screen to carry on from and when the
+    # pupil last answered. Set by answers only, so a screen shown (a GET) writes nothing.
+    version_digest: Mapped[str | None] = mapped_column(String(16))
+    carry_on_at: Mapped[int | None] = mapped_column(Integer)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class StepResponse(Base):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from functools import cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -34,6 +35,13 @@ def version_for(planned: Planned) -> Version:
     return planned.lesson.version(content.Pathway(planned.pathway.value))
 
 
+def version_digest(version: Version) -> str:
+    """A fingerprint of a version's content (its steps, words, pictures and answers): a go is
+    carried on only in the very version it began in. A frozen dataclass's repr holds every
+    field, the same in every process, for a lesson file and a teacher's lesson alike."""
+    return hashlib.sha256(repr(version).encode()).hexdigest()[:16]
+
+
 def start(
     session: Session,
     pupil: Pupil,
@@ -44,20 +52,122 @@ def start(
     now: datetime,
 ) -> LessonAttempt:
     """Begin a lesson that is on the pupil's map (anything else is not theirs to open)."""
+    return _begin(session, pupil, device, _planned(session, pupil, lesson_id, lessons, now), now)
+
+
+def _planned(
+    session: Session, pupil: Pupil, lesson_id: str, lessons: content.Catalogue, now: datetime
+) -> Planned:
     planned = planned_lesson(session, pupil, lesson_id, lessons, today=now.date())
     if planned is None:
         raise LookupError(lesson_id)
+    return planned
+
+
+def _begin(
+    session: Session, pupil: Pupil, device: Device | None, planned: Planned, now: datetime
+) -> LessonAttempt:
     attempt = LessonAttempt(
         pupil_id=pupil.id,
-        lesson_id=lesson_id,
+        lesson_id=planned.lesson.id,
         pathway=planned.pathway,
         started_at=now,
         device_id=device.id if device else None,
+        version_digest=version_digest(version_for(planned)),
     )
     session.add(attempt)
     session.flush()
-    record(session, pupil, "lesson.started", pupil, f"{lesson_id} ({planned.pathway.value})")
+    record(
+        session, pupil, "lesson.started", pupil, f"{planned.lesson.id} ({planned.pathway.value})"
+    )
     return attempt
+
+
+# --- Carrying on a go left part way -------------------------------------------------------------
+
+# A go left part way (the bell, the iPad idling out, Home) is carried on for this many days on
+# the school's calendar after the pupil last answered in it: later the same day, the next day,
+# and Friday to Monday. After that a new go starts at screen 1: a lesson is a few short screens
+# whose opening ones set the scene its questions rely on, which a pupil with severe learning
+# difficulties is unlikely to hold for a week; the old go's answers stay on the record as given.
+CARRY_ON_DAYS = 3
+
+
+@dataclass(frozen=True)
+class LeftGo:
+    """A go the pupil can carry on: its attempt, the screen they stopped at, and the number of
+    screens (for the lesson's first screen to show how far they got)."""
+
+    attempt_id: int
+    number: int
+    total: int
+
+
+def go_to_carry_on(
+    session: Session, pupil: Pupil, planned: Planned, *, today: date, zone: ZoneInfo
+) -> LeftGo | None:
+    """The pupil's last go at a lesson, if it is one to carry on: not finished, begun in the
+    version they would be given now (the same content, on the same pathway), stopped after its
+    first screen, and answered in within `CARRY_ON_DAYS` of `today` (the school's date). Reads
+    only: the lesson's first screen asks it on a GET."""
+    params = {"pupil_id": pupil.id, "lesson_id": planned.lesson.id}
+    found = plain_rows(session, _last_go(), params).first()
+    if found is None:
+        return None
+    attempt_id, digest, finished_at, number, answered_at = found
+    version = version_for(planned)
+    if (
+        finished_at is not None
+        or number is None
+        or number < 2  # nothing gained by carrying on at screen 1: a new go starts there
+        or answered_at is None
+        or localtime.local_today(answered_at, zone) < today - timedelta(days=CARRY_ON_DAYS)
+        or digest != version_digest(version)  # its words, pictures, answers and pathway
+    ):
+        return None
+    # Every screen answered but Next not pressed: the last screen again, then "Well done".
+    return LeftGo(attempt_id, min(number, len(version.steps)), len(version.steps))
+
+
+@cache
+def _last_go() -> Select[int, str | None, datetime | None, int | None, datetime | None]:
+    """The pupil's latest go at one lesson: an older go left part way is never carried on."""
+    return (
+        select(
+            LessonAttempt.id,
+            LessonAttempt.version_digest,
+            LessonAttempt.finished_at,
+            LessonAttempt.carry_on_at,
+            LessonAttempt.answered_at,
+        )
+        .where(
+            LessonAttempt.pupil_id == bindparam("pupil_id"),
+            LessonAttempt.lesson_id == bindparam("lesson_id"),
+        )
+        .order_by(LessonAttempt.id.desc())
+        .limit(1)
+    )
+
+
+def carry_on(
+    session: Session,
+    pupil: Pupil,
+    device: Device | None,
+    lesson_id: str,
+    lessons: content.Catalogue,
+    *,
+    now: datetime,
+    zone: ZoneInfo,
+) -> tuple[LessonAttempt, int]:
+    """Carry on the pupil's go left part way at the screen they stopped at; with none to carry
+    on (finished, changed or too old since the first screen was shown), begin a new go."""
+    planned = _planned(session, pupil, lesson_id, lessons, now)
+    today = localtime.local_today(now, zone)
+    left = go_to_carry_on(session, pupil, planned, today=today, zone=zone)
+    if left is None:
+        return _begin(session, pupil, device, planned, now), 1
+    record(session, pupil, "lesson.carried_on", pupil, f"{lesson_id} (screen {left.number})")
+    return attempt_of(session, pupil, left.attempt_id), left.number
 
 
 # The pupil's own attempt, by its id: another pupil's is not found.
@@ -148,6 +258,10 @@ def respond(
                 seconds=int((now - attempt.started_at).total_seconds()),
             )
         )
+        # Where a pupil who leaves now carries on: this screen until it is done, then the next.
+        done = outcome.step_done
+        attempt.carry_on_at = kinds.next_number(step, step.number, answer) if done else step.number
+        attempt.answered_at = now
     return outcome
 
 

@@ -60,23 +60,35 @@ def intro(lesson_id: str) -> ResponseReturnValue:
     )
     if planned is None:
         abort(404)
+    # A go left part way is offered to carry on (only offered: the choice is the pupil's POST).
+    left = player.go_to_carry_on(
+        get_session(), me.pupil, planned, today=school_today(), zone=school_zone()
+    )
     return render_template(
-        "lessons/intro.html", planned=planned, layers=override_layers(get_session(), me.pupil)
+        "lessons/intro.html",
+        planned=planned,
+        left=left,
+        layers=override_layers(get_session(), me.pupil),
     )
 
 
 @bp.post("/pupil/lessons/<lesson_id>/start")
 @allow("pupil")
 def start(lesson_id: str) -> ResponseReturnValue:
+    """Start (again) at screen 1, or with `go=on` carry on a go left part way."""
     me = _me()
-    db = get_session()
+    db, lessons, now = get_session(), request_catalogue(), utcnow()
     try:
-        attempt = player.start(
-            db, me.pupil, me.device, lesson_id[:64], request_catalogue(), now=utcnow()
-        )
+        if request.form.get("go") == "on":
+            attempt, number = player.carry_on(
+                db, me.pupil, me.device, lesson_id[:64], lessons, now=now, zone=school_zone()
+            )
+        else:
+            attempt = player.start(db, me.pupil, me.device, lesson_id[:64], lessons, now=now)
+            number = 1
     except LookupError:
         abort(404)
-    return redirect(url_for("lessons.step", attempt_id=attempt.id, number=1))
+    return redirect(url_for("lessons.step", attempt_id=attempt.id, number=number))
 
 
 def _attempt(attempt_id: int) -> LessonAttempt:
