@@ -198,9 +198,23 @@ def _each(
     session: Session, carer: Account, item: FeedItem, *, now: datetime, base_url: str
 ) -> bool:
     """An email about this item alone, sent once quiet hours allow."""
+    key = item_key(carer.id, item.id)
+    return _queue(session, key, carer, item, item.deliver_at, now, base_url) is not None
+
+
+def _queue(
+    session: Session,
+    key: str,
+    carer: Account,
+    item: FeedItem,
+    due: datetime,
+    now: datetime,
+    base_url: str,
+) -> OutboxMessage | None:
+    """A "something new" email to the carer, sent from `due` (None: one with its key exists)."""
     message = enqueue_email(
         session,
-        item_key(carer.id, item.id),
+        key,
         carer.email or "",
         SUBJECT,
         _body(1, base_url),
@@ -210,8 +224,8 @@ def _each(
         unsubscribe_url=settings_url(base_url),
     )
     if message is not None:
-        message.next_attempt_at = item.deliver_at
-    return message is not None
+        message.next_attempt_at = due
+    return message
 
 
 def _hold(
@@ -228,20 +242,9 @@ def _hold(
     serialise(session, key)  # two requests never both write the carer's one email
     message = _held_message(session, key)
     if message is None:
-        message = enqueue_email(
-            session,
-            key,
-            carer.email or "",
-            SUBJECT,
-            _body(1, base_url),
-            school_id=item.school_id,
-            now=now,
-            base_url=base_url,
-            unsubscribe_url=settings_url(base_url),
-        )
+        message = _queue(session, key, carer, item, release, now, base_url)
         if message is None:
             return None
-        message.next_attempt_at = release
     elif not _waiting(message, now):
         return None
     session.flush()
