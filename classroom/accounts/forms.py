@@ -154,5 +154,16 @@ class ConfirmAppForm(Form):
     )
 
 
+class ConfirmOwnAppForm(ConfirmAppForm):
+    """Turning two-step sign-in on from one's own account page: the password as well."""
+
+    password = PasswordField(
+        "Your password",
+        validators=[DataRequired("Enter your password.")],
+        description="The one you sign in with. It keeps anyone else using this computer or "
+        "iPad from tying your account to their phone and locking you out.",
+    )
+
+
 class StartForm(Form):
     """Only the CSRF token: starting enrolment is a POST, since a GET writes nothing."""

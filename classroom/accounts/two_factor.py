@@ -29,6 +29,7 @@ from classroom.accounts.models import (
 )
 from classroom.accounts.services import (
     SignInSettings,
+    check_own_password,
     check_throttle,
     end_all_sessions,
     note_attempt,
@@ -131,6 +132,31 @@ def confirm_enrolment(
     row.confirmed_at = now
     record(session, account, "two_factor.enrolled", account)
     return new_recovery_codes(session, account, now=now, secret_key=settings.secret_key)
+
+
+def confirm_own_enrolment(
+    session: Session,
+    account: Account,
+    password: str,
+    code: str,
+    ip: str,
+    *,
+    now: datetime,
+    settings: SignInSettings,
+) -> list[str]:
+    """`confirm_enrolment` from one's own account page, the password first: otherwise someone
+    at an unlocked computer could tie the account to their own phone and lock its owner out
+    until an admin resets it. (At sign-in the password was typed a moment before.)"""
+    check_own_password(
+        session,
+        account,
+        password,
+        ip=ip,
+        now=now,
+        sign_in=settings,
+        refused="two_factor.enrolment_refused",
+    )
+    return confirm_enrolment(session, account, code, ip, now=now, settings=settings)
 
 
 def verify(

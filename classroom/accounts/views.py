@@ -27,6 +27,7 @@ from classroom.accounts.forms import (
     ChangePasswordForm,
     CodeForm,
     ConfirmAppForm,
+    ConfirmOwnAppForm,
     SignInForm,
     StaffEmailForm,
     StartForm,
@@ -171,12 +172,15 @@ def sign_in_enrol() -> ResponseReturnValue:
     return _enrol_step(account, lambda db: _finish_sign_in(db, account, target))
 
 
-def _enrol_step(account: Account, finish: Callable[[Session], str]) -> ResponseReturnValue:
-    """Start (a new secret and its QR code) or confirm (a code from the app) enrolment."""
+def _enrol_step(
+    account: Account, finish: Callable[[Session], str], *, ask_password: bool = False
+) -> ResponseReturnValue:
+    """Start (a new secret and its QR code) or confirm (a code from the app) enrolment; from
+    one's own account page (`ask_password`) confirming needs the password too."""
     db = get_session()
     if request.method == "GET" or not StartForm().validate_on_submit():
         return render_template("accounts/enrol.html", start=StartForm(), account=account)
-    confirm = ConfirmAppForm()
+    confirm = ConfirmOwnAppForm() if ask_password else ConfirmAppForm()
     instance = Path(current_app.instance_path)
     if request.form.get("step") != "confirm":
         secret = two_factor.start_enrolment(db, account, now=utcnow(), instance=instance)
@@ -186,16 +190,35 @@ def _enrol_step(account: Account, finish: Callable[[Session], str]) -> ResponseR
     if row is None or not confirm.validate():
         return _enrol_page(account, shown, confirm, status=400)
     try:
-        codes = two_factor.confirm_enrolment(
-            db, account, confirm.code.data, client_ip(), now=utcnow(), settings=sign_in_settings()
-        )
+        codes = _confirm(db, account, confirm)
     except (Invalid, Throttled) as problem:
-        keep(db)  # the failed code persists through the 4xx: it is what throttling counts
-        confirm.code.errors.append(problem.message)
+        keep(db)  # a failed password or code persists through the 4xx: throttling counts it
+        # Too many tries: said by the first box, the password where the page asks for it.
+        first = "password" if ask_password else "code"
+        field = getattr(problem, "field", None) or first
+        getattr(confirm, field, confirm.code).errors.append(problem.message)
         status = 429 if isinstance(problem, Throttled) else 400
         return _enrol_page(account, shown, confirm, status)
     target = finish(db)
     return render_template("accounts/recovery_codes.html", codes=codes, target=target)
+
+
+def _confirm(db: Session, account: Account, form: ConfirmAppForm) -> list[str]:
+    """Turn two-step sign-in on with the typed code (and password, where the form asks)."""
+    settings = sign_in_settings()
+    if isinstance(form, ConfirmOwnAppForm):
+        return two_factor.confirm_own_enrolment(
+            db,
+            account,
+            form.password.data,
+            form.code.data,
+            client_ip(),
+            now=utcnow(),
+            settings=settings,
+        )
+    return two_factor.confirm_enrolment(
+        db, account, form.code.data, client_ip(), now=utcnow(), settings=settings
+    )
 
 
 def _enrol_page(
@@ -216,7 +239,9 @@ def two_step() -> ResponseReturnValue:
     account = current_user._get_current_object()  # noqa: SLF001
     db = get_session()
     if request.method == "POST" and not two_factor.is_enrolled(db, account):
-        return _enrol_step(account, lambda _db: url_for("accounts.two_step"))
+        # Signed in, not just past the password: someone else may be at this computer.
+        back = url_for("accounts.two_step")
+        return _enrol_step(account, lambda _db: back, ask_password=True)
     return render_template(
         "accounts/two_step.html",
         enrolled=two_factor.is_enrolled(db, account),

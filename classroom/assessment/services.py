@@ -57,7 +57,17 @@ def pupil_objective(
     return lesson, lesson.version(content.Pathway(pathway.value))
 
 
-def _check(entry: Entry, pathway: Pathway, today: date) -> None:
+def engagement_model_for(
+    session: Session, pupil: Pupil, lesson_id: str, lessons: content.Catalogue
+) -> bool:
+    """Whether Engagement Model notes go with this pupil's observations of a lesson: only where
+    they work at pre-formal in it (the pathway they are taught it on). Shown a lesson's nearest
+    pre-formal version (a teacher's lesson with none for their pathway), a semi-formal pupil
+    still works at semi-formal: the Engagement Model is for pupils working at pre-formal."""
+    return maps.planned_pathway(session, pupil, lesson_id, lessons) is Pathway.PRE_FORMAL
+
+
+def _check(entry: Entry, today: date) -> None:
     if entry.level not in {level.value for level in Level}:
         raise Invalid("The level must be one of 0 to 4 on the school's scale.", "level")
     if entry.observed_on > today:
@@ -67,9 +77,17 @@ def _check(entry: Entry, pathway: Pathway, today: date) -> None:
     within(entry.note, MAX_NOTE, "Note", "note")
     if any(area not in ENGAGEMENT_AREAS for area in entry.engagement):
         raise Invalid("Unknown Engagement Model area.", "engagement")
-    if entry.engagement and pathway != Pathway.PRE_FORMAL:
+
+
+def _check_engagement(
+    session: Session, pupil: Pupil, lesson_id: str, entry: Entry, lessons: content.Catalogue
+) -> None:
+    if entry.engagement and not engagement_model_for(session, pupil, lesson_id, lessons):
+        taught = maps.planned_pathway(session, pupil, lesson_id, lessons)
         raise Invalid(
-            "Engagement Model notes are for lessons taught on the pre-formal pathway.",
+            "Engagement Model notes are for pupils working at pre-formal. "
+            f"{pupil.first_name} is taught this lesson on the {taught.label.lower()} pathway: "
+            "untick those notes, or write what you saw in the note.",
             "engagement",
         )
 
@@ -102,7 +120,8 @@ def observe(
             "objective_id",
         )
     pathway = Pathway(version.pathway.value)
-    _check(entry, pathway, today)
+    _check(entry, today)
+    _check_engagement(session, pupil, lesson.id, entry, lessons)
     row = Observation(
         pupil_id=pupil.id,
         lesson_id=lesson.id,

@@ -380,6 +380,9 @@ def objective(pupil_id: int, objective_id: str) -> ResponseReturnValue:
     # evidence the progress page links to) is shown, but recorded against no more: the
     # service refuses it, so no form offers it.
     taught_now = services.pupil_objective(db, pupil, lesson_id, request_catalogue())[1]
+    # The Engagement Model boxes as the service accepts them: by the pathway the pupil is
+    # taught the lesson on, not the version shown (which may be the nearest one written).
+    em = services.engagement_model_for(db, pupil, lesson_id, request_catalogue())
     record(db, current_actor(), "assessment.objective_viewed", pupil, objective_id)
     return render_template(
         "assessment/objective.html",
@@ -391,6 +394,7 @@ def objective(pupil_id: int, objective_id: str) -> ResponseReturnValue:
         shared=shared,
         shareable={r.id for r in live if services.positive(r)} - shared,
         **_observation_choices(),
+        areas=ENGAGEMENT_AREAS if em else None,
         can_record=taught_now.objective.id == objective_id
         and policy.can_record_assessment(db, current_actor(), pupil),
         can_share=policy.can_share_with_carers(db, current_actor(), pupil),
@@ -445,9 +449,9 @@ def _problem_page(pupil: Pupil, message: str | None) -> ResponseReturnValue:
     however long (a note over its limit is marked, and its message leads to it). A level
     chosen from answers is not offered again here: the date and place come from the answers,
     and answers already recorded have nothing to put right."""
-    pre_formal = request.form.get("objective_id", "").endswith(".pf") or bool(
-        request.form.getlist("engagement")
-    )
+    # Boxes ticked are shown again, ticked (nothing sent is lost), as are the boxes the
+    # service accepts for this pupil and lesson.
+    pre_formal = bool(request.form.getlist("engagement")) or _engagement_model_for(pupil)
     note = request.form.get("note", "")
     long_note = too_long("Note", services.MAX_NOTE, note) if len(note) > services.MAX_NOTE else None
     return render_template(
@@ -460,6 +464,14 @@ def _problem_page(pupil: Pupil, message: str | None) -> ResponseReturnValue:
         **_observation_choices(),
         areas=ENGAGEMENT_AREAS if pre_formal else None,
     ), 400
+
+
+def _engagement_model_for(pupil: Pupil) -> bool:
+    """Whether the service takes Engagement Model notes for the objective this form sent."""
+    lesson_id = request.form.get("objective_id", "").rsplit(".", 1)[0]
+    if lesson_id not in request_catalogue():
+        return False
+    return services.engagement_model_for(get_session(), pupil, lesson_id, request_catalogue())
 
 
 @bp.route("/observations/<int:observation_id>/share", methods=["GET", "POST"])

@@ -213,7 +213,8 @@ def test_other_staff_may_turn_it_on_from_their_account(
     page = client.post("/account/two-step").data.decode()
     assert '<svg class="qr"' in page
     code = pyotp.TOTP(_key_on(page)).at(utcnow())
-    done = client.post("/account/two-step", data={"step": "confirm", "code": code})
+    confirmed = {"step": "confirm", "code": code, "password": PASSWORD}
+    done = client.post("/account/two-step", data=confirmed)
     assert done.status_code == 200
     assert "Two-step sign-in is on" in client.get("/account/two-step").data.decode()
     client.post("/sign-out")
