@@ -4,9 +4,9 @@ A form becomes a *document*: the same keys a lesson file holds, minus what the a
 (`id`, `number`, objective ids). `content.check_document` then reads it with the file
 loader's own reader, so a teacher sees the same plain messages a file's author does, and a
 lesson that breaks any rule is refused whole: nothing is half-saved. An answer's "Next goes
-back to step" (a file's `again`) is checked in the editor's words, with two more rules the
-player makes needed: only a right answer moves on, so only a right answer can go back, and a
-step whose every right answer goes back could never be finished.
+back to step" (a file's `again`) is checked by the reader's rules (an earlier step; only a
+right answer moves on, so only a right answer can go back; a step whose every right answer
+goes back could never be finished) and said in the editor's words, beside its box.
 
 Pupil-facing text is plain and escaped wherever it is shown. The teacher's notes are the one
 piece of rich text; they are cleaned with bleach to a small allow-list when saved, and again
@@ -46,10 +46,12 @@ from classroom.lessons import kinds
 from classroom.lessons.authored_models import AuthoredLesson, LessonStatus
 from classroom.lessons.content import (
     STAFF_KEYS,
+    AgainBreak,
     Catalogue,
     Lesson,
     LessonError,
     Pathway,
+    Problem,
     Risk,
     StepKind,
     Strand,
@@ -425,18 +427,16 @@ def _fill_symbols(step: Document) -> None:
 
 def check(doc: Document, key: str = "t-0-new", number: int = FIRST_NUMBER) -> Lesson:
     """The lesson, checked by the lesson-file rules; LessonProblems lists what is wrong."""
-    data = lesson_data(doc, key, number)
-    going_back = _take_wrong_again(data)
     try:
-        lesson = check_document(data, "your lesson", kinds=kinds.KINDS)
+        return check_document(lesson_data(doc, key, number), "your lesson", kinds=kinds.KINDS)
     except LessonError as error:
-        reasons = [problem.reason for problem in error.problems]
+        # The file reader's "goes back" problems are said in the editor's words, by its box.
+        going_back = dict(_going_back(p) for p in error.problems if p.rule in AGAIN_BREAKS)
+        reasons = [p.reason for p in error.problems if p.rule not in AGAIN_BREAKS]
         raise LessonProblems(reasons + list(going_back.values()), going_back) from None
-    if going_back:
-        raise LessonProblems(list(going_back.values()), going_back)
-    return lesson
 
 
+AGAIN_BREAKS = frozenset(AgainBreak)
 WRONG_ANSWER_GOES_BACK = (
     "only a right answer lets the pupil go on, so only a right answer can go back to an "
     "earlier step. Tick answer {n} as right, or empty its “Next goes back to step” box."
@@ -448,41 +448,22 @@ EVERY_RIGHT_ANSWER_GOES_BACK = (
 )
 
 
-def _take_wrong_again(data: Document) -> dict[str, str]:
-    """Each answer's "Next goes back to step" that cannot work, by its editor box, in the
-    editor's words. A number out of range is taken out of `data` (a copy), so the file loader
-    does not say the same again in a lesson file's words ("again of option 1 of ...")."""
-    found = {}
-    for pathway in Pathway:
-        table = data.get(pathway.value)
-        steps = table.get("steps") if isinstance(table, dict) else None
-        for number, step in enumerate(steps if isinstance(steps, list) else [], 1):
-            options = step.get("options") if isinstance(step, dict) else None
-            if not isinstance(options, list):
-                continue
-            at = f"{pathway.code}-{number}"
-            for name, reason in _again_reasons(options, number):
-                found[f"{at}-{name}-again"] = f"{pathway.label}, step {number}, {reason}"
-    return found
-
-
-def _again_reasons(options: list[Any], number: int) -> Iterator[tuple[str, str]]:
-    """(box, reason) for a choose step's answers. The player moves on only after a right
-    answer, so a wrong answer's "goes back" would never happen; and a step whose every right
-    answer goes back could never be finished: the pupil would go round for ever."""
-    answers = [(n, o) for n, o in enumerate(options, 1) if isinstance(o, dict)]
-    for n, option in answers:
-        again = option.get("again")
-        if again is None:
-            continue
-        if type(again) is not int or not 1 <= again < number:
-            del option["again"]
-            yield f"o{n}", f"answer {n}: {_earlier_steps(number)}"
-        elif not option.get("correct"):
-            yield f"o{n}", f"answer {n}: {WRONG_ANSWER_GOES_BACK.format(n=n)}"
-    right = [(n, o) for n, o in answers if o.get("correct")]
-    if right and all(o.get("again") for _n, o in right):
-        yield f"o{right[-1][0]}", EVERY_RIGHT_ANSWER_GOES_BACK
+def _going_back(problem: Problem) -> tuple[str, str]:
+    """(editor box, reason) for an answer's "Next goes back to step" that the file reader
+    found could not work (`again_breaks`: the rule is the reader's; the words are the
+    editor's). `problem.key` is where the value sits: (pathway, "steps", i, "options", j, ...)."""
+    pathway, _steps, step, _options, option = problem.key[:5]
+    where = Pathway(str(pathway))
+    number, n = int(step) + 1, int(option) + 1
+    box = f"{where.code}-{number}-o{n}-again"
+    why = AgainBreak(problem.rule)
+    if why is AgainBreak.NO_WAY_ON:
+        reason = EVERY_RIGHT_ANSWER_GOES_BACK
+    elif why is AgainBreak.WRONG_ANSWER:
+        reason = f"answer {n}: {WRONG_ANSWER_GOES_BACK.format(n=n)}"
+    else:
+        reason = f"answer {n}: {_earlier_steps(number)}"
+    return box, f"{where.label}, step {number}, {reason}"
 
 
 def _earlier_steps(number: int) -> str:

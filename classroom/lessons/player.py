@@ -149,6 +149,14 @@ def _last_go() -> Select[int, str | None, datetime | None, int | None, datetime 
     )
 
 
+class CarriedOn(NamedTuple):
+    """Where a go goes on: its attempt, the screen, and on a sort screen the item (from 0)."""
+
+    attempt: LessonAttempt
+    number: int
+    item: int = 0
+
+
 def carry_on(
     session: Session,
     pupil: Pupil,
@@ -158,16 +166,42 @@ def carry_on(
     *,
     now: datetime,
     zone: ZoneInfo,
-) -> tuple[LessonAttempt, int]:
-    """Carry on the pupil's go left part way at the screen they stopped at; with none to carry
-    on (finished, changed or too old since the first screen was shown), begin a new go."""
+) -> CarriedOn:
+    """Carry on the pupil's go left part way at the screen (and sort item) they stopped at;
+    with none to carry on (finished, changed or too old), begin a new go."""
     planned = _planned(session, pupil, lesson_id, lessons, now)
     today = localtime.local_today(now, zone)
     left = go_to_carry_on(session, pupil, planned, today=today, zone=zone)
     if left is None:
-        return _begin(session, pupil, device, planned, now), 1
+        return CarriedOn(_begin(session, pupil, device, planned, now), 1)
     record(session, pupil, "lesson.carried_on", pupil, f"{lesson_id} (screen {left.number})")
-    return attempt_of(session, pupil, left.attempt_id), left.number
+    step = version_for(planned).steps[left.number - 1]
+    item = next_unplaced(session, left.attempt_id, step)
+    return CarriedOn(attempt_of(session, pupil, left.attempt_id), left.number, item)
+
+
+def next_unplaced(session: Session, attempt_id: int, step: Step) -> int:
+    """On a screen answered item by item (a sort), the first item this go has not yet placed
+    (its position, from 0); 0 on any other screen. A go carried on goes on from there: asked
+    again, an item already placed would be "answered again", and its first answer the one
+    that counts, with the screen begun anew for nothing."""
+    count = kinds.spec(step).items(step)
+    if not count:
+        return 0
+    items = [kinds.answered_id(step, position, attempt_id) for position in range(count)]
+    placed = set(session.scalars(_placed_items(), {"attempt_id": attempt_id, "items": items}))
+    # Every item placed is a screen done, carried on at the next screen: 0 is never reached.
+    return next((n for n, item in enumerate(items) if item not in placed), 0)
+
+
+@cache
+def _placed_items() -> Select[str]:
+    """The items of one sort screen a go has placed in their group (answered right)."""
+    return select(StepResponse.step_id).where(
+        StepResponse.attempt_id == bindparam("attempt_id"),
+        StepResponse.step_id.in_(bindparam("items", expanding=True)),
+        StepResponse.correct.is_(True),
+    )
 
 
 # The pupil's own attempt, by its id: another pupil's is not found.

@@ -80,15 +80,17 @@ def start(lesson_id: str) -> ResponseReturnValue:
     db, lessons, now = get_session(), request_catalogue(), utcnow()
     try:
         if request.form.get("go") == "on":
-            attempt, number = player.carry_on(
+            attempt, number, item = player.carry_on(
                 db, me.pupil, me.device, lesson_id[:64], lessons, now=now, zone=school_zone()
             )
         else:
             attempt = player.start(db, me.pupil, me.device, lesson_id[:64], lessons, now=now)
-            number = 1
+            number, item = 1, 0
     except LookupError:
         abort(404)
-    return redirect(url_for("lessons.step", attempt_id=attempt.id, number=number))
+    # A sort screen left part way goes on at its first item not yet placed.
+    at: dict[str, Any] = {"item": item} if item else {}
+    return redirect(url_for("lessons.step", attempt_id=attempt.id, number=number, **at))
 
 
 def _attempt(attempt_id: int) -> LessonAttempt:
@@ -161,7 +163,8 @@ def step(attempt_id: int, number: int) -> ResponseReturnValue:
         attempt = player.shown_attempt(get_session(), _me().pupil, attempt_id)
         if _taken_off(attempt):
             return _my_lessons()
-        return _step_page(attempt, number, tries=1, item=0)
+        item = request.args.get("item", 0, type=whole_number) or 0  # a sort screen's item
+        return _step_page(attempt, number, tries=1, item=item)
     except LookupError:
         abort(404)
 

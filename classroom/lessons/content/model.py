@@ -129,6 +129,15 @@ class Option:
     again: int | None = None
 
 
+class AgainBreak(StrEnum):
+    """Why an answer's `again` (Next goes back to an earlier step) could not work: the rule
+    the lesson reader keeps (`reader.again_breaks`), each caller saying it in its own words."""
+
+    NOT_EARLIER = "not_earlier"  # not the number of an earlier step
+    WRONG_ANSWER = "wrong_answer"  # on a wrong answer, after which the pupil never goes on
+    NO_WAY_ON = "no_way_on"  # every right answer goes back: the step could never be finished
+
+
 @dataclass(frozen=True)
 class SortGroup:
     """One of the two places items are sorted into."""
@@ -427,6 +436,10 @@ class Problem:
     file: str
     line: int | None
     reason: str
+    # For a caller that says a rule in its own words (the lesson editor, beside its boxes):
+    # the rule broken (an AgainBreak) and where in the lesson's data the value sits.
+    rule: str = ""
+    key: tuple[str | int, ...] = ()
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"

@@ -22,6 +22,7 @@ from classroom.lessons.content.model import (
     MAX_WORDS,
     OPTIONS_PER_CHOOSE,
     STEPS_PER_VERSION,
+    AgainBreak,
     Catalogue,
     Engagement,
     Lesson,
@@ -235,9 +236,9 @@ class _LessonReader:
         data = self._parse()
         return None if data is None else self._lesson(data)
 
-    def fail(self, path: Key, reason: str) -> None:
+    def fail(self, path: Key, reason: str, rule: str = "") -> None:
         """Record a problem at the line where `path` (or its nearest parent) is written."""
-        self.problems.append(Problem(self.display, self.lines.line(path), reason))
+        self.problems.append(Problem(self.display, self.lines.line(path), reason, rule, path))
 
     def _parse(self) -> dict[str, Any] | None:
         try:
@@ -545,7 +546,9 @@ class _LessonReader:
 
     def options(self, table: dict[str, Any], at: At, step_id: str) -> tuple[Option, ...]:
         options = []
-        for n, entry in enumerate(self._entries(table, "options", at, OPTIONS_PER_CHOOSE), 1):
+        entries = self._entries(table, "options", at, OPTIONS_PER_CHOOSE)
+        number = int(at.path[-1]) + 1
+        for n, entry in enumerate(entries, 1):
             entry_at = at.child("options").child(n - 1, f"option {n} of {at.where}")
             self._keys(entry, entry_at, {"text", "symbol"}, {"correct", "again"})
             text = self.text(
@@ -553,28 +556,23 @@ class _LessonReader:
             )
             symbol = self.symbol(entry, entry_at)
             correct = self.flag(entry, "correct", entry_at)
-            options.append(Option(text, symbol, correct, self._again(entry, entry_at, at)))
+            again = entry.get("again")
+            options.append(Option(text, symbol, correct, _going_back(again, number)))
         if options and not any(option.correct for option in options):
             self.fail(
                 (*at.path, "options"),
                 f"{at.where} has no correct option; mark at least one with correct = true",
             )
+        answers = [(o.correct, e.get("again")) for o, e in zip(options, entries, strict=True)]
+        self._going_back(answers, at, number)
         return tuple(options)
 
-    def _again(self, entry: dict[str, Any], entry_at: At, step_at: At) -> int | None:
-        """An option's `again`: the number of an earlier step of the same pathway."""
-        again = entry.get("again")
-        if again is None:
-            return None
-        number = int(step_at.path[-1]) + 1
-        if isinstance(again, bool) or not isinstance(again, int) or not 1 <= again < number:
-            self.fail(
-                (*entry_at.path, "again"),
-                f"again of {entry_at.where} must be the number of an earlier step "
-                f"(1 to {number - 1}), without quotes",
-            )
-            return None
-        return again
+    def _going_back(self, answers: list[tuple[bool, object]], at: At, number: int) -> None:
+        """Answers whose `again` could not work in the player (`again_breaks`)."""
+        for n, why in again_breaks(answers, number):
+            entry_at = at.child("options").child(n - 1, f"option {n} of {at.where}")
+            reason = _again_reason(why, entry_at.where, at.where, number)
+            self.fail((*entry_at.path, "again"), reason, why)
 
     def sort(
         self, table: dict[str, Any], at: At, step_id: str
@@ -723,6 +721,50 @@ class _LessonReader:
             )
             return ""
         return code
+
+
+def again_breaks(answers: list[tuple[bool, object]], number: int) -> list[tuple[int, AgainBreak]]:
+    """(answer from 1, why) for each answer of step `number` whose `again` could not work, each
+    answer given as (right, again). The player moves on only after a right answer, so a wrong
+    answer's again would never happen; and a step whose every right answer goes back could
+    never be finished: the pupil would go round it for ever."""
+    found = []
+    for n, (right, again) in enumerate(answers, 1):
+        if again is not None and _going_back(again, number) is None:
+            found.append((n, AgainBreak.NOT_EARLIER))
+        elif again is not None and not right:
+            found.append((n, AgainBreak.WRONG_ANSWER))
+    right_ones = [(n, again) for n, (right, again) in enumerate(answers, 1) if right]
+    if right_ones and all(_going_back(again, number) for _n, again in right_ones):
+        found.append((right_ones[-1][0], AgainBreak.NO_WAY_ON))
+    return found
+
+
+def _going_back(again: object, number: int) -> int | None:
+    """`again` if it is the number of a step before step `number` (true is not a number)."""
+    return again if type(again) is int and 1 <= again < number else None
+
+
+def _again_reason(why: AgainBreak, option: str, step: str, number: int) -> str:
+    """`again_breaks` in a lesson file's words, for the author who edits the file."""
+    if why is AgainBreak.NO_WAY_ON:
+        return (
+            f"every correct option of {step} has again, so a pupil would go back every time and "
+            "never get past it; take again out of at least one correct option (such as "
+            "'Finished') so that it goes on"
+        )
+    if why is AgainBreak.WRONG_ANSWER:
+        return (
+            f"{option} has again but is not correct = true; a pupil goes on only after a right "
+            "answer, so a wrong answer never goes back: mark it correct = true or take its "
+            "again out"
+        )
+    if number == 1:
+        return f"again of {option} must be the number of an earlier step, but step 1 has none"
+    return (
+        f"again of {option} must be the number of an earlier step "
+        f"(1 to {number - 1}), without quotes"
+    )
 
 
 class _DocumentReader(_LessonReader):
