@@ -15,14 +15,15 @@ import re
 import secrets
 import tempfile
 import warnings
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
-from sqlalchemy import event
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy import event, select
+from sqlalchemy.orm import InstrumentedAttribute, Session, SessionTransaction
 
 from classroom.errors import Invalid
 
@@ -30,6 +31,7 @@ from classroom.errors import Invalid
 class ConsentPurpose(StrEnum):
     APP = "app"  # photos shared with this child's own carers in the app
     WEBSITE = "website"  # photos on the school website (never with names)
+
 
 FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
 MAX_SIDE = 1600
@@ -150,23 +152,93 @@ def _forget_at_end(session: Session, transaction: SessionTransaction) -> None:
         session.info.pop(PENDING, None)
 
 
+# What tempfile.mkstemp(suffix=".part") names a file being written (save_in and the like).
+PART = re.compile(r"^tmp[a-z0-9_]{8}\.part$")
+
+
 def sweep_unreferenced(
-    folder: Path, referenced: Collection[str], *, now: datetime, grace: timedelta = SWEEP_GRACE
+    folder: Path,
+    referenced: Collection[str],
+    *,
+    now: datetime,
+    grace: timedelta = SWEEP_GRACE,
+    pattern: re.Pattern[str] = NAME,
 ) -> int:
-    """Delete photos in `folder` that no row names (and half-written ones) older than `grace`.
+    """Delete files in `folder` that no row names (and half-written ones) older than `grace`.
 
     They are left by a crash between a commit and its deletions, or by a request that stored a
-    photo and then rolled back. Returns how many files were deleted.
+    file and then rolled back. Only names of ours (`pattern`, or a `.part` file being written)
+    are touched. Returns how many files were deleted.
     """
     if not folder.is_dir():
         return 0
     cutoff = (now - grace).astimezone(UTC).timestamp()
     deleted = 0
-    for entry in os.scandir(folder):
-        ours = NAME.match(entry.name) is not None or entry.name.endswith(".part")
-        if not ours or entry.name in referenced or not entry.is_file(follow_symlinks=False):
-            continue
-        if entry.stat(follow_symlinks=False).st_mtime < cutoff:
-            Path(entry.path).unlink(missing_ok=True)
-            deleted += 1
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            ours = pattern.match(entry.name) is not None or PART.match(entry.name) is not None
+            if ours and entry.name not in referenced and _older(entry, cutoff):
+                # A file that cannot go now is tried again at the next sweep.
+                with contextlib.suppress(OSError):
+                    Path(entry.path).unlink()
+                    deleted += 1
     return deleted
+
+
+def _older(entry: os.DirEntry[str], cutoff: float) -> bool:
+    """A plain file (never a link or a folder) last written before `cutoff`."""
+    try:
+        plain = entry.is_file(follow_symlinks=False)
+        return plain and entry.stat(follow_symlinks=False).st_mtime < cutoff
+    except OSError:  # gone since the folder was read
+        return False
+
+
+# --- The worker's hourly sweep of every folder of stored files ------------------------------
+
+SWEEP_EVERY = timedelta(hours=1)
+_swept: dict[Path, datetime] = {}  # when this process last swept each instance folder
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A folder of the instance folder where a feature keeps files that its rows name."""
+
+    folder: str
+    pattern: re.Pattern[str]  # the names of its files: nothing else in the folder is touched
+    named: Callable[[Session], set[str]]  # every name its rows hold, in every school
+
+
+def named(session: Session, *columns: InstrumentedAttribute[str | None]) -> set[str]:
+    """Every value in these columns, in every school (a `Stored`'s names)."""
+    names: set[str] = set()
+    for column in columns:
+        names.update(n for n in session.scalars(select(column).where(column.is_not(None))) if n)
+    return names
+
+
+def sweep(
+    session: Session, instance: Path, stored: Iterable[Stored], *, now: datetime
+) -> dict[str, int]:
+    """Delete the files no row names, older than a day, in each folder; how many went where.
+
+    The photo policy keeps images only while they are needed; a rolled-back upload or a crash
+    between a commit and its deletions leaves files that nothing shows or deletes otherwise.
+    """
+    return {
+        kind.folder: sweep_unreferenced(
+            instance / kind.folder, kind.named(session), now=now, pattern=kind.pattern
+        )
+        for kind in stored
+    }
+
+
+def sweep_if_due(
+    session: Session, instance: Path, stored: Iterable[Stored], *, now: datetime
+) -> dict[str, int] | None:
+    """`sweep`, at most once an hour in this process (the worker's round calls it)."""
+    last = _swept.get(instance)
+    if last is not None and now - last < SWEEP_EVERY:
+        return None
+    _swept[instance] = now
+    return sweep(session, instance, stored, now=now)

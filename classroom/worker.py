@@ -1,19 +1,49 @@
-"""`flask worker`: background work above every feature (outbox emails, re-alerts, digests)."""
+"""`flask worker`: background work above every feature (outbox emails, re-alerts, digests,
+the sweep of stored files no row names)."""
 
 from __future__ import annotations
 
 import time
+from datetime import datetime
+from pathlib import Path
 
 import click
 from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from classroom import photos
+from classroom.accounts.models import School
 from classroom.db import get_session, utcnow
 from classroom.outbox.services import deliver_due, smtp_sender
+from classroom.parents import shared_photos
 from classroom.parents.delivery import CarerEmails
 from classroom.parents.delivery import tick as parents_tick
 from classroom.parents.services import note_delivered_notices
+from classroom.pupils import photos as tiles
 from classroom.speech import web as speech
+from classroom.symbols import people, pictures, recordings
 from classroom.worries.services import send_reminders
+
+# Every folder where a feature keeps files its rows name: swept of files no row names.
+STORED_FILES = (
+    shared_photos.STORED,
+    tiles.STORED,
+    people.STORED,
+    pictures.STORED,
+    recordings.STORED,
+)
+
+
+def _sweep_files(session: Session, now: datetime) -> None:
+    """Hourly: stored photos, pictures and recordings no row names (a rollback or crash left).
+
+    Never against a database with no school in it: a worker started with the wrong database
+    setting beside the real instance folder would find no row naming any file, and delete them
+    all."""
+    if session.scalar(select(School.id).limit(1)) is None:
+        return
+    photos.sweep_if_due(session, Path(current_app.instance_path), STORED_FILES, now=now)
 
 
 def tick() -> tuple[int, int, int]:
@@ -31,6 +61,7 @@ def tick() -> tuple[int, int, int]:
     emails = CarerEmails.from_config(config)
     parents_tick(session, emails, now=now)
     speech.prune_if_due(session, now=now)  # the clip cache within its age and size
+    _sweep_files(session, now)
     # The chronology says when a queued notice was delivered.
     note_delivered_notices(session, now=now, zone=emails.hours.zone)
     session.commit()

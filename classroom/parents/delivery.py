@@ -9,20 +9,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from classroom import photos, policy
+from classroom import policy
 from classroom.accounts.models import Account
 from classroom.config import parse_holidays
 from classroom.db import serialise
 from classroom.outbox.models import OutboxMessage
 from classroom.outbox.services import enqueue_email
-from classroom.parents import shared_photos
 from classroom.parents.models import CarerSettings, EmailMode, FeedItem, FeedReceipt
 from classroom.pupils.models import ParentLink
 
@@ -79,25 +77,18 @@ class QuietHours:
 
 @dataclass(frozen=True)
 class CarerEmails:
-    """The settings carers' emails go by: quiet hours, the sign-in link, the digest's time.
-
-    `photo_folder`, where photos shared with carers are kept, rides along because these are
-    the settings the worker hands the carers' round (`tick`), which also sweeps that folder.
-    """
+    """The settings carers' emails go by: quiet hours, the sign-in link, the digest's time."""
 
     hours: QuietHours
     base_url: str
     digest_time: time
-    photo_folder: Path | None = None
 
     @classmethod
     def from_config(cls, cfg: Mapping[str, Any]) -> CarerEmails:
-        instance = cfg.get("INSTANCE_PATH")
         return cls(
             QuietHours.from_config(cfg),
             str(cfg["BASE_URL"]),
             time.fromisoformat(cfg["PARENT_DIGEST_TIME"]),
-            photos.photo_dir(instance) if instance else None,
         )
 
 
@@ -493,8 +484,5 @@ def _digest(
 
 
 def tick(session: Session, emails: CarerEmails, *, now: datetime) -> int:
-    """The worker's round for carers: withdraw blocked emails, then send due digests; and,
-    hourly, delete shared-photo files a crash left behind (`shared_photos.sweep`)."""
-    if emails.photo_folder is not None:
-        shared_photos.sweep_if_due(session, emails.photo_folder, now=now)
+    """The worker's round for carers: withdraw blocked emails, then send due digests."""
     return sweep_blocked(session, now=now) + send_digests(session, emails, now=now)

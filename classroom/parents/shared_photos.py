@@ -3,12 +3,12 @@
 The e-safety policy shares photos only with recorded consent and keeps images only while they
 are needed, so a withdrawal deletes the photos rather than hiding them until someone says yes
 again. Files are deleted only once the change is committed (`photos.delete_after_commit`); the
-worker's sweep deletes any a crash left behind.
+worker's sweep (`STORED`) deletes any a crash left behind.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -20,8 +20,13 @@ from classroom.audit.services import record
 from classroom.parents.models import FeedItem
 from classroom.pupils.models import Pupil
 
-SWEEP_EVERY = timedelta(hours=1)
-_swept: dict[Path, datetime] = {}  # when this process last swept each folder
+
+def _shared_names(session: Session) -> set[str]:
+    return photos.named(session, FeedItem.photo_file)
+
+
+# The worker sweeps (photos.sweep) shared photos no learning moment names any more.
+STORED = photos.Stored(photos.FOLDER, photos.NAME, _shared_names)
 
 
 def delete_all(
@@ -53,18 +58,3 @@ def delete_all(
     ids = ", ".join(f"#{i.id}" for i in items)
     record(session, account, "parents.photos_deleted", pupil, f"consent withdrawn: items {ids}")
     return len(items)
-
-
-def sweep(session: Session, folder: Path, *, now: datetime) -> int:
-    """Delete photo files no learning moment names any more (see `photos.sweep_unreferenced`)."""
-    names = session.scalars(select(FeedItem.photo_file).where(FeedItem.photo_file.is_not(None)))
-    return photos.sweep_unreferenced(folder, {n for n in names if n}, now=now)
-
-
-def sweep_if_due(session: Session, folder: Path, *, now: datetime) -> int:
-    """`sweep`, at most once an hour in this process (the worker's round calls it)."""
-    last = _swept.get(folder)
-    if last is not None and now - last < SWEEP_EVERY:
-        return 0
-    _swept[folder] = now
-    return sweep(session, folder, now=now)

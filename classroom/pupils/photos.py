@@ -12,7 +12,16 @@ from sqlalchemy.orm import Session
 from classroom import policy
 from classroom.audit.services import record
 from classroom.errors import Forbidden
-from classroom.photos import ConsentPurpose, find_in, reencode, save_in
+from classroom.photos import (
+    NAME,
+    ConsentPurpose,
+    Stored,
+    delete_after_commit,
+    find_in,
+    named,
+    reencode,
+    save_in,
+)
 from classroom.principals import Actor
 from classroom.pupils.models import Pupil
 
@@ -23,6 +32,13 @@ FOLDER = "pupil_photos"
 def photo_dir(instance_path: str | Path) -> Path:
     """Where the tiles are kept: a folder of the app's instance folder (the caller's setting)."""
     return Path(instance_path) / FOLDER
+
+
+def _tile_names(session: Session) -> set[str]:
+    return named(session, Pupil.photo_file)
+
+
+STORED = Stored(FOLDER, NAME, _tile_names)  # the worker sweeps tiles no pupil names
 
 
 def _small(data: bytes) -> bytes:
@@ -40,10 +56,12 @@ def set_photo(
     """Give the pupil a photo tile (or take it away, back to their symbol)."""
     if not policy.can_edit_pupil_settings(session, actor, pupil):
         raise Forbidden("not allowed to change this pupil")
-    old = path_for(pupil.photo_file, folder)
+    old = pupil.photo_file
     pupil.photo_file = store_tile(data, folder) if data is not None else None
     if old is not None:
-        old.unlink(missing_ok=True)  # images are deleted once no longer used (the policy)
+        # Images are deleted once no longer used (the policy), but only once this change is
+        # committed: a request rolled back keeps the row naming the old photo, so keep its file.
+        delete_after_commit(session, folder, [old])
     record(session, actor, "pupil.photo_set" if data is not None else "pupil.photo_removed", pupil)
 
 

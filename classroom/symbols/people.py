@@ -29,7 +29,7 @@ from classroom.accounts.models import Account, Role
 from classroom.audit.services import record
 from classroom.db import plain_rows
 from classroom.errors import Forbidden, Invalid, within
-from classroom.photos import reencode
+from classroom.photos import Stored, delete_after_commit, named, reencode
 from classroom.principals import Actor
 from classroom.pupils.models import ClassStaff, Pupil
 from classroom.symbols.models import Place, StaffPhoto, TrustedPerson
@@ -263,7 +263,7 @@ def remove_person(session: Session, actor: Actor, person: TrustedPerson, *, fold
     )
     if not allowed:
         raise Forbidden("not allowed to change this pupil's trusted adults")
-    _delete_file(person.photo_file, folder)
+    _delete_file(session, person.photo_file, folder)
     session.delete(person)
     session.flush()
     record(
@@ -291,7 +291,7 @@ def set_staff_photo(
         raise Forbidden("not allowed to set this photo")
     row = session.get(StaffPhoto, account.id)
     if row is not None:
-        _delete_file(row.photo_file, folder)
+        _delete_file(session, row.photo_file, folder)
         session.delete(row)
         session.flush()
     if data is not None:
@@ -318,6 +318,13 @@ def photo_dir(instance_path: str | Path) -> Path:
     return Path(instance_path) / FOLDER
 
 
+def _photo_names(session: Session) -> set[str]:
+    return named(session, TrustedPerson.photo_file, StaffPhoto.photo_file)
+
+
+STORED = Stored(FOLDER, FILE_NAME, _photo_names)  # the worker sweeps photos no row names
+
+
 def store_photo(data: bytes, folder: Path) -> str:
     """Re-encode (no metadata, upright, size-limited), shrink and save; returns the file name."""
     with Image.open(io.BytesIO(reencode(data))) as image:
@@ -342,10 +349,11 @@ def photo_path(name: str | None, folder: Path) -> Path | None:
     return path if path.is_file() else None
 
 
-def _delete_file(name: str | None, folder: Path) -> None:
-    path = photo_path(name, folder)
-    if path is not None:
-        path.unlink(missing_ok=True)  # a photo no longer used is deleted (the photo policy)
+def _delete_file(session: Session, name: str | None, folder: Path) -> None:
+    # A photo no longer used is deleted (the photo policy), but only once the change is
+    # committed: a request rolled back keeps the row that names it, so it keeps the file too.
+    if name is not None:
+        delete_after_commit(session, folder, [name])
 
 
 def _rows(pupil: Pupil) -> Select[TrustedPerson]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import secrets
 import tempfile
 import warnings
@@ -25,10 +26,11 @@ from sqlalchemy.orm import Session
 from classroom.accounts.models import Account
 from classroom.audit.services import record
 from classroom.errors import Forbidden, Invalid
+from classroom.photos import Stored, named
 from classroom.principals import Actor
 from classroom.pupils.models import Pupil, SchoolClass
 from classroom.symbols import services
-from classroom.symbols.models import SchoolPicture, SymbolOverride
+from classroom.symbols.models import SchoolPicture, SymbolFlag, SymbolOverride
 from classroom.symbols.services import is_picture_code as is_picture_code
 from classroom.symbols.services import picture_path as picture_path
 from classroom.symbols.vocabulary import normalise
@@ -41,12 +43,22 @@ REFUSED = "Use a picture saved as PNG or JPEG, at most 1.5 MB and 4000 × 4000 p
 
 
 FOLDER = "school_pictures"
+FILE_NAME = re.compile(r"^pic-[0-9a-f]{32}\.png$")  # a picture's file: its code and ".png"
 
 
 def folder(instance_path: str | Path) -> Path:
     """Where the school's pictures are kept: a folder of the app's instance folder (the
     caller's setting; views pass `current_app.instance_path`)."""
     return Path(instance_path) / FOLDER
+
+
+def _picture_names(session: Session) -> set[str]:
+    # Its code names a picture's file, in the picture's own row, a word's or a flag on it.
+    codes = named(session, SchoolPicture.code, SymbolOverride.symbol, SymbolFlag.symbol)
+    return {f"{code}.png" for code in codes}
+
+
+STORED = Stored(FOLDER, FILE_NAME, _picture_names)  # the worker sweeps pictures no row names
 
 
 def clean_png(data: bytes) -> bytes:

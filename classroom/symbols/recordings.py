@@ -9,6 +9,7 @@ pupil, a class or the whole school: the most specific wins, as for symbols.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import tempfile
 from datetime import datetime
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 from classroom.accounts.models import Account
 from classroom.audit.services import record
 from classroom.errors import Forbidden, Invalid, within
+from classroom.photos import Stored, named
 from classroom.principals import Actor
 from classroom.pupils.models import Pupil, SchoolClass
 from classroom.symbols import services
@@ -47,12 +49,20 @@ def sniff(data: bytes) -> str | None:
 
 
 FOLDER = "voice_recordings"
+FILE_NAME = re.compile(rf"^[0-9a-f]{{32}}\.({'|'.join(FORMATS)})$")  # what `_store` names one
 
 
 def folder(instance_path: str | Path) -> Path:
     """Where recordings are kept: a folder of the app's instance folder (the caller's
     setting; views pass `current_app.instance_path`)."""
     return Path(instance_path) / FOLDER
+
+
+def _recording_names(session: Session) -> set[str]:
+    return named(session, VoiceRecording.audio_file)
+
+
+STORED = Stored(FOLDER, FILE_NAME, _recording_names)  # the worker sweeps files no row names
 
 
 def add_recording(
