@@ -22,12 +22,14 @@ from classroom.localtime import local_time, local_today, to_local
 from classroom.names import PLURAL, fold, initials_of
 from classroom.principals import Actor
 from classroom.pupils.models import Pupil, SchoolClass
+from classroom.symbols.models import TrustedPerson
 from classroom.worries.models import (
     CATEGORY_LABELS,
     Category,
     Incident,
     IncidentAction,
     IncidentEntry,
+    Referral,
     Status,
 )
 
@@ -59,7 +61,7 @@ def term_of(day: date) -> Period:
 def academic_year_of(day: date) -> Period:
     start_year = day.year if day.month >= 9 else day.year - 1
     return Period(
-        f"{start_year}/{start_year + 1 - 2000:02d}",
+        f"{start_year}/{(start_year + 1) % 100:02d}",
         date(start_year, 9, 1),
         date(start_year + 1, 8, 31),
     )
@@ -273,10 +275,9 @@ def _scrubber(session: Session, school_id: int) -> Callable[[str], str]:
         names.update({first, last})
         initials.add(initials_of(first, last))
         short_forms.update(_short_forms(fold(first)))
-    for (display,) in session.execute(
-        select(Account.display_name).where(Account.school_id == school_id)
-    ):
-        names.update(part for part in re.split(r"[\s()]+", display) if len(part) > 2)
+    adults, two_letter = _adults_names(session, school_id)
+    names.update(adults)
+    initials.update(_staff_initials(session, school_id))
     names.update(
         session.scalars(select(SchoolClass.name).where(SchoolClass.school_id == school_id))
     )
@@ -291,16 +292,65 @@ def _scrubber(session: Session, school_id: int) -> Callable[[str], str]:
             r"(?<![A-Za-z])(?i:" + alternatives + r")(?i:[a-z]?(?:y|ie))?" + PLURAL + r"(?![a-z])"
         )
 
-    shortened = _whole_words(short_forms - {fold(n) for n in names})
+    shortened = _whole_words((short_forms - {fold(n) for n in names}) | two_letter)
     initialled = names_in_text.initials(initials)
+    references = _references(session, school_id)
 
     def scrub(text: str) -> str:
-        text = _dates_and_ages(_UPN.sub("[UPN]", fold(text)))
+        text = references.sub("[reference]", fold(text))  # first: "12/03/26" may be a reference
+        text = _dates_and_ages(_UPN.sub("[UPN]", text))
         text = pattern.sub("[name]", text) if pattern else text
         text = shortened.sub("[name]", text) if shortened else text
         return initialled.sub("[initials]", text) if initialled else text
 
     return scrub
+
+
+def _adults_names(session: Session, school_id: int) -> tuple[set[str], set[str]]:
+    """The parts of the names of the school's staff and carers and of pupils' trusted adults
+    ("my people": "Uncle Desmond" names the family, and so the child): those of 3 letters or
+    more, found in any case; and two-letter ones ("Mr Li", "Ms Ng"), folded, found only with
+    their capital as a name is written, so that "IT", "it" and "In" stay words."""
+    texts = [
+        *session.scalars(select(Account.display_name).where(Account.school_id == school_id)),
+        *session.scalars(select(TrustedPerson.name).where(TrustedPerson.school_id == school_id)),
+    ]
+    parts = {p for text in texts for p in re.split(r"[\s()]+", text) if p.lower() not in _KIN}
+    two_letter = {
+        fold(p)
+        for p in parts
+        if len(p) == 2 and p.isalpha() and p.istitle() and p.lower() not in _NOT_SURNAMES
+    }
+    return {p for p in parts if len(p) > 2}, two_letter
+
+
+def _staff_initials(session: Session, school_id: int) -> set[tuple[str, str]]:
+    """The initials of staff and carers ("TB" for Mr Tom Bell): records often name staff so,
+    and in a small staff the initials are the person. Titles, and words in brackets, are not
+    names."""
+    found = set()
+    for display in session.scalars(
+        select(Account.display_name).where(Account.school_id == school_id)
+    ):
+        parts = [p for p in re.sub(r"\(.*?\)", " ", display).split() if p.lower() not in _TITLES]
+        if len(parts) > 1:
+            found.add(initials_of(parts[0], parts[-1]))
+    return found
+
+
+def _references(session: Session, school_id: int) -> re.Pattern[str]:
+    """Incident references ("W00012"), the agencies' references the school recorded, and any
+    long number (a case, crime or phone number): each is matched in the DSL's records, an
+    agency's letter or the minutes, and so identifies the child as surely as a name."""
+    recorded = session.scalars(
+        select(Referral.reference)
+        .join(Incident, Referral.incident_id == Incident.id)
+        .where(Incident.school_id == school_id)
+    )
+    # "n/a", "tbc" or "1" are no reference: only one with a digit and 4 characters or more.
+    known = {fold(r.strip()) for r in recorded if len(r.strip()) > 3 and re.search(r"\d", r)}
+    alternatives = sorted(map(re.escape, known), key=len, reverse=True) + [r"W\d{5,}", r"\d{6,}"]
+    return re.compile(r"(?<![A-Za-z0-9])(?i:" + "|".join(alternatives) + r")(?![A-Za-z0-9])")
 
 
 def _short_forms(first: str) -> set[str]:
@@ -335,6 +385,17 @@ _COMMON_WORDS = frozenset(_COMMON.split())
 
 
 _TITLES = {"mr", "mrs", "ms", "miss", "dr", "the", "and", "technician", "parent", "teacher"}
+# How pupils name their trusted adults at home ("Uncle Desmond", "Nana Pat"): the name goes,
+# the word stays, so "her uncle" still reads.
+_KIN_WORDS = (
+    "my mum mummy mom dad daddy nan nana nanny gran granny grandma grandad grandpa grandmother "
+    "grandfather uncle aunt auntie aunty brother sister cousin stepmum stepdad foster carer "
+    "neighbour"
+)
+_KIN = frozenset(_KIN_WORDS.split())
+# Two-letter words that start a sentence ("In the chat", "It is", "Mr"): never a surname.
+_TWO_LETTER_WORDS = "mr ms dr an as at be by do go he if in is it me my no of on or so to up us we"
+_NOT_SURNAMES = frozenset(_TWO_LETTER_WORDS.split())
 
 
 # --- Encrypted export for the DSL -------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
 from flask import Blueprint, abort, render_template, request, send_file
 from flask.typing import ResponseReturnValue
@@ -26,29 +26,32 @@ def _account() -> Account:
     return actor
 
 
-def _period() -> services.Period:
-    """This academic year, or the term holding ?term=YYYY-MM-DD (any day in it)."""
+def _periods() -> tuple[services.Period, services.Period, list[services.Period]]:
+    """The period asked for (this academic year, or the term holding ?term=YYYY-MM-DD, any day
+    in it), its academic year and that year's terms."""
     day_text = request.args.get("term", "")
-    if not day_text:
-        return services.academic_year_of(school_today())
     try:
-        return services.term_of(date.fromisoformat(day_text[:10]))
+        day = date.fromisoformat(day_text[:10]) if day_text else school_today()
+        period = services.term_of(day) if day_text else services.academic_year_of(day)
+        # The terms offered are those of the academic year the page names, not the calendar
+        # year's. A day in January of year 1 has no academic year before it: a 400, not a 500.
+        year = services.academic_year_of(period.start)
+        return period, year, services.terms_of_year(year)
     except ValueError:
         abort(400)
 
 
 def _page(template: str) -> ResponseReturnValue:
-    period = _period()
+    period, year, terms = _periods()
     db = get_session()
-    # The terms offered are those of the academic year the page names, not of the calendar year.
-    year = services.academic_year_of(period.start)
-    terms = services.terms_of_year(year)
     school, now, zone = _account().school_id, utcnow(), school_zone()
     year_review, *term_reviews = services.build_all(db, school, [year, *terms], now=now, zone=zone)
     record(db, current_actor(), "incidents.reviewed", summary=period.label)
     # Small counts suppressed for every reader, the year and its terms together.
     pages = disclosure.publish(year_review, term_reviews)
-    return render_template(template, review=pages[period], year=year, terms=terms)
+    # The autumn meeting reviews the summer term just ended: offer the term before this year.
+    earlier = services.term_of(year.start - timedelta(days=1))
+    return render_template(template, review=pages[period], year=year, terms=terms, earlier=earlier)
 
 
 @bp.get("/")
