@@ -50,6 +50,7 @@ class PublicReview:
     by_month: Breakdown
     by_pathway: Breakdown
     lessons: list[tuple[str, str]]  # (category, or "" where it could point at one, lesson)
+    pathways_left_out: tuple[str, ...] = ()  # 1 or 2 pupils on each: not in `by_pathway`
 
 
 def count(n: int) -> str:
@@ -233,6 +234,7 @@ def _public(n: int, review: Review, values: dict[Key, int], hidden: set[Key]) ->
         by_month=chart("by_month"),
         by_pathway=chart("by_pathway"),
         lessons=register(review, by_category),
+        pathways_left_out=review.pathways_left_out,
     )
 
 

@@ -21,7 +21,7 @@ from classroom.export import check_passphrase, encrypted_csv, safe_cell
 from classroom.localtime import local_time, local_today, to_local
 from classroom.names import PLURAL, fold, initials_of
 from classroom.principals import Actor
-from classroom.pupils.models import Pupil, SchoolClass
+from classroom.pupils.models import Pathway, Pupil, SchoolClass
 from classroom.symbols.models import TrustedPerson
 from classroom.worries.models import (
     CATEGORY_LABELS,
@@ -88,6 +88,8 @@ class Review:
     days_to_close: Median | None = None
     overdue_actions: int = 0
     lessons: list[tuple[date, str, str]] = field(default_factory=list)
+    # Pathways that 1 or 2 of the school's pupils are on: not counted in `by_pathway`.
+    pathways_left_out: tuple[str, ...] = ()
 
 
 class Median(NamedTuple):
@@ -124,7 +126,8 @@ def build_all(
     """`build` for several periods (a year and its terms) from one read of the incidents."""
     everything = list(session.scalars(select(Incident).where(Incident.school_id == school_id)))
     scrub = _scrubber(session, school_id)
-    return [
+    few, left_out = _pathways_with_few_pupils(session, school_id)
+    reviews = [
         _review(
             session,
             period,
@@ -135,6 +138,30 @@ def build_all(
         )
         for period in periods
     ]
+    for review in reviews:
+        for label in few:
+            review.by_pathway.pop(label, None)
+        review.pathways_left_out = left_out
+    return reviews
+
+
+FEWEST_ON_A_PATHWAY = 3
+
+
+def _pathways_with_few_pupils(
+    session: Session, school_id: int
+) -> tuple[set[str], tuple[str, ...]]:
+    """The pathways fewer than 3 of the school's pupils are on now, which the pathway chart
+    leaves out: with one pupil on Formal, "Formal: 7" is that child's seven worries, however
+    large the count. Returns all of them, and (for the page to say) those 1 or 2 are on; one
+    nobody is on now counts only pupils who have left, who are as few."""
+    on = Counter(
+        session.scalars(
+            select(Pupil.pathway).where(Pupil.school_id == school_id, Pupil.active.is_(True))
+        )
+    )
+    few = [p for p in Pathway if on[p] < FEWEST_ON_A_PATHWAY]
+    return {p.label for p in few}, tuple(p.label for p in few if on[p])
 
 
 def _review(

@@ -61,9 +61,12 @@ def _incidents(
     session.commit()
 
 
-def _pupils(session: Session) -> dict[Pathway, Pupil]:
+def _pupils(session: Session, on_each: int = 3) -> dict[Pathway, Pupil]:
+    """`on_each` pupils on every pathway (3: enough for the pathway chart to count them);
+    returns the first on each, whom the incidents are about."""
     oak = make_class(session, name="Oak")
-    return {p: make_pupil(session, oak, pathway=p) for p in Pathway}
+    on = {p: [make_pupil(session, oak, pathway=p) for _ in range(on_each)] for p in Pathway}
+    return {p: pupils[0] for p, pupils in on.items()}
 
 
 def _cell(page: str, label: str) -> str:
@@ -213,3 +216,25 @@ def test_a_median_no_waiting_worry_can_change_is_shown_as_it_is(
     login_as(Role.GOVERNOR)
     page = client.get("/safeguarding/review/?term=2026-11-01").text
     assert "Median time to acknowledge</dt><dd>2.5 hours</dd>" in page
+
+
+def test_a_pathway_one_or_two_pupils_are_on_is_left_out_of_the_pathway_chart(
+    session: Session, client: FlaskClient, login_as: Callable[..., Account]
+) -> None:
+    """Chloe is the only pupil on Formal: "Formal: 7" would be her seven worries."""
+    pupils = _pupils(session, on_each=1)
+    oak = pupils[Pathway.SEMI_FORMAL].school_class
+    for _ in range(2):
+        make_pupil(session, oak, pathway=Pathway.SEMI_FORMAL)  # 3 on semi-formal
+    _incidents(session, 7, Category.CYBERBULLYING, pupils[Pathway.FORMAL])
+    _incidents(session, 4, Category.WELLBEING, pupils[Pathway.SEMI_FORMAL])
+    login_as(Role.GOVERNOR)
+    for path in ("/safeguarding/review/", "/safeguarding/review/termly"):
+        page = client.get(path).data.decode()
+        assert "Worries and concerns</dt><dd>11</dd>" in page
+        assert _cell(page, "Semi-formal") == "4"
+        assert "<tr><td>Formal</td>" not in page
+        assert "<tr><td>Pre-formal</td>" not in page
+        assert "Not in the pathway chart: Pre-formal, Formal. Fewer than 3 pupils are on each" in (
+            " ".join(page.split())
+        )
