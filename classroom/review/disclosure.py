@@ -51,6 +51,8 @@ class PublicReview:
     by_pathway: Breakdown
     lessons: list[tuple[str, str]]  # (category, or "" where it could point at one, lesson)
     pathways_left_out: tuple[str, ...] = ()  # 1 or 2 pupils on each: not in `by_pathway`
+    earlier_open: str | None = None  # raised before the period, open now (today's period only)
+    earlier_overdue: str | None = None  # their open actions overdue
 
 
 def count(n: int) -> str:
@@ -235,7 +237,13 @@ def _public(n: int, review: Review, values: dict[Key, int], hidden: set[Key]) ->
         by_pathway=chart("by_pathway"),
         lessons=register(review, by_category),
         pathways_left_out=review.pathways_left_out,
+        earlier_open=_maybe(review.earlier_open),
+        earlier_overdue=_maybe(review.earlier_overdue),
     )
+
+
+def _maybe(n: int | None) -> str | None:
+    return None if n is None else count(n)
 
 
 def register(review: Review, by_category: Breakdown) -> list[tuple[str, str]]:

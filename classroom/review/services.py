@@ -90,6 +90,11 @@ class Review:
     lessons: list[tuple[date, str, str]] = field(default_factory=list)
     # Pathways that 1 or 2 of the school's pupils are on: not counted in `by_pathway`.
     pathways_left_out: tuple[str, ...] = ()
+    # On the page of the period holding today: incidents raised before it and still open, and
+    # their open actions overdue (None on other pages). A case from last year that is still
+    # open must not drop off the governors' page on 1 September.
+    earlier_open: int | None = None
+    earlier_overdue: int | None = None
 
 
 class Median(NamedTuple):
@@ -138,11 +143,28 @@ def build_all(
         )
         for period in periods
     ]
+    today = local_today(now, zone)
     for review in reviews:
         for label in few:
             review.by_pathway.pop(label, None)
         review.pathways_left_out = left_out
+        if review.period.contains(today):
+            _carried_over(session, review, everything, today, zone)
     return reviews
+
+
+def _carried_over(
+    session: Session, review: Review, everything: list[Incident], today: date, zone: ZoneInfo
+) -> None:
+    """Count the incidents raised before the period and still open, and their overdue actions."""
+    start = review.period.start
+    earlier = [
+        i.id
+        for i in everything
+        if i.status != Status.CLOSED and to_local(i.created_at, zone).date() < start
+    ]
+    review.earlier_open = len(earlier)
+    review.earlier_overdue = _overdue(session, earlier, today)
 
 
 FEWEST_ON_A_PATHWAY = 3

@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account, Role
@@ -21,6 +22,7 @@ from classroom.pupils.models import Pathway, Pupil
 from classroom.worries.models import (
     Category,
     Incident,
+    IncidentAction,
     IncidentPupil,
     PupilRole,
     Risk,
@@ -28,7 +30,7 @@ from classroom.worries.models import (
     Status,
 )
 from tests.conftest import Clock
-from tests.factories import make_class, make_pupil
+from tests.factories import make_account, make_class, make_pupil
 
 
 def _incidents(
@@ -238,3 +240,37 @@ def test_a_pathway_one_or_two_pupils_are_on_is_left_out_of_the_pathway_chart(
         assert "Not in the pathway chart: Pre-formal, Formal. Fewer than 3 pupils are on each" in (
             " ".join(page.split())
         )
+
+
+def test_cases_from_last_year_still_open_stay_on_this_years_page(
+    session: Session, client: FlaskClient, login_as: Callable[..., Account], clock: Clock
+) -> None:
+    """Three cases raised last June are still open, each with an action overdue since July: on
+    1 September they must not drop off the page the governors read."""
+    clock.set(datetime(2026, 11, 20, 9, 0, tzinfo=UTC))
+    pupil = _pupils(session)[Pathway.FORMAL]
+    dsl = make_account(session, Role.DSL)
+    for _ in range(3):
+        _timed(session, pupil, datetime(2026, 6, 10, 9, 0, tzinfo=UTC), None)
+    _timed(session, pupil, datetime(2026, 11, 18, 9, 0, tzinfo=UTC), None)  # this term's
+    session.flush()
+    for incident in session.scalars(select(Incident)):
+        if incident.created_at.month == 6:
+            session.add(
+                IncidentAction(
+                    incident_id=incident.id, description="Call the family", owner_id=dsl.id,
+                    due_on=date(2026, 7, 1), created_at=incident.created_at,
+                    created_by_id=dsl.id,
+                )
+            )  # fmt: skip
+    session.commit()
+    login_as(Role.GOVERNOR)
+    year = " ".join(client.get("/safeguarding/review/").text.split())
+    assert "Still open (raised in this period)</dt><dd>fewer than 3</dd>" in year
+    assert "Raised before this period and still open</dt><dd>3</dd>" in year
+    assert "Their open actions overdue</dt><dd>3</dd>" in year
+    # Last year's summer term page counts them itself, and has no "before" rows of its own.
+    summer = " ".join(client.get("/safeguarding/review/?term=2026-06-01").text.split())
+    assert "Still open (raised in this period)</dt><dd>3</dd>" in summer
+    assert "Open actions overdue</dt><dd>3</dd>" in summer
+    assert "Raised before this period" not in summer
