@@ -14,25 +14,14 @@ from sqlalchemy.orm import Session
 
 from classroom import photos
 from classroom.accounts.models import School
+from classroom.backup.stored import STORED_FILES
 from classroom.db import get_session, utcnow
 from classroom.outbox.services import deliver_due, smtp_sender
-from classroom.parents import shared_photos
 from classroom.parents.delivery import CarerEmails
 from classroom.parents.delivery import tick as parents_tick
 from classroom.parents.services import note_delivered_notices
-from classroom.pupils import photos as tiles
 from classroom.speech import web as speech
-from classroom.symbols import people, pictures, recordings
 from classroom.worries.services import send_reminders
-
-# Every folder where a feature keeps files its rows name: swept of files no row names.
-STORED_FILES = (
-    shared_photos.STORED,
-    tiles.STORED,
-    people.STORED,
-    pictures.STORED,
-    recordings.STORED,
-)
 
 
 def _sweep_files(session: Session, now: datetime) -> None:
@@ -43,6 +32,7 @@ def _sweep_files(session: Session, now: datetime) -> None:
     all."""
     if session.scalar(select(School.id).limit(1)) is None:
         return
+    # STORED_FILES is every folder a feature keeps files in (backups carry the same list).
     photos.sweep_if_due(session, Path(current_app.instance_path), STORED_FILES, now=now)
 
 

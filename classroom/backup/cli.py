@@ -62,7 +62,13 @@ def create(out: Path) -> None:
         )
     except BackupError as problem:
         raise click.ClickException(str(problem)) from None
-    record(session, None, "backup.created", None, f"{manifest.rows} rows to {out.name}")
+    record(
+        session,
+        None,
+        "backup.created",
+        None,
+        f"{manifest.rows} rows and {len(manifest.files)} files to {out.name}",
+    )
     session.commit()
     click.echo(
         f"Backup written to {out}: {len(manifest.tables)} tables, {manifest.rows} rows, "
@@ -101,7 +107,11 @@ def restore(source: Path, force: bool) -> None:
     except BackupError as problem:
         raise click.ClickException(str(problem)) from None
     record(
-        session, None, "backup.restored", None, f"from {source.name}, made {manifest.created_at}"
+        session,
+        None,
+        "backup.restored",
+        None,
+        f"from {source.name}, made {manifest.created_at}, with {len(manifest.files)} files",
     )
     session.commit()
     click.echo(

@@ -7,7 +7,11 @@ A backup is one encrypted file (see `crypto`) holding a gzipped tar archive:
     database.pgdump            PostgreSQL: `pg_dump --format=custom` of the same snapshot
     instance/worry_key.pem     the key class iPads seal saved worries to (without it, a worry
                                still waiting on an iPad could never be opened after a restore)
-    instance/carer_photos/...  photos shared with carers, which the database only names
+    instance/<folder>/...      every folder of `stored.STORED_FILES`, files the database only
+                               names: photos shared with carers, pupils' tile photos, trusted
+                               adults' and staff photos, the school's pictures, voice recordings
+                               (only names matching each folder's pattern; a backup made before
+                               the other folders were carried holds carer_photos alone)
     instance/evidence_key      the key incident attachments are sealed with in the database
 
 On PostgreSQL the row counts and the dump come from one exported snapshot, so the manifest
@@ -19,7 +23,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import sqlite3
 import subprocess
@@ -36,11 +39,10 @@ from sqlalchemy import Connection, Engine, inspect, select, text
 from sqlalchemy.engine import make_url
 
 from classroom.backup.crypto import LOG2_N, BackupError, EncryptingWriter, decrypt
+from classroom.backup.stored import STORED_FILES
 
-PHOTO_NAME = re.compile(r"^[0-9a-f]{32}\.jpg$")
 WORRY_KEY = "worry_key.pem"
 EVIDENCE_KEY = "evidence_key"  # without it, restored attachments could never be opened
-PHOTOS = "carer_photos"
 
 
 @dataclass(frozen=True)
@@ -190,11 +192,13 @@ def _instance_files(instance: Path) -> Iterator[tuple[Path, str]]:
         key = instance / name
         if key.is_file():
             yield key, f"instance/{name}"
-    photos = instance / PHOTOS
-    if photos.is_dir():
-        for path in sorted(photos.iterdir()):
-            if PHOTO_NAME.match(path.name) and path.is_file():
-                yield path, f"instance/{PHOTOS}/{path.name}"
+    for kind in STORED_FILES:
+        folder = instance / kind.folder
+        if folder.is_dir():
+            for path in sorted(folder.iterdir()):
+                # Only the feature's own names: never a half-written .part file or a stray link.
+                if kind.pattern.fullmatch(path.name) and path.is_file() and not path.is_symlink():
+                    yield path, f"instance/{kind.folder}/{path.name}"
 
 
 @contextmanager
@@ -336,6 +340,7 @@ def restore(
                 f"This is a backup of a {manifest.kind} database; this instance uses {kind}."
             )
         _check_revision(manifest.revision)
+        _check_files(manifest)
         full = nonempty_tables(engine)
         if full and not force:
             raise BackupError(
@@ -374,13 +379,25 @@ def _verify(engine: Engine, manifest: Manifest) -> None:
         raise BackupError(f"The restored rows do not match the backup in: {', '.join(wrong)}")
 
 
+def _restorable(name: str) -> bool:
+    """A key file, or a file of a stored folder named the way its feature names them (so an
+    archive can never write outside those folders, nor anything a feature would not read)."""
+    relative = name.removeprefix("instance/")
+    if relative == name:
+        return False
+    if relative in (WORRY_KEY, EVIDENCE_KEY):
+        return True
+    folder, _, file_name = relative.rpartition("/")
+    return any(kind.folder == folder and kind.pattern.fullmatch(file_name) for kind in STORED_FILES)
+
+
+def _check_files(manifest: Manifest) -> None:
+    """Before anything is replaced: a backup holding a file we would refuse restores nothing."""
+    for name in manifest.files:
+        if not _restorable(name):
+            raise BackupError(f"The backup holds a file this app does not restore: {name}")
+
+
 def _restore_files(archive: tarfile.TarFile, manifest: Manifest, instance: Path) -> None:
     for name in manifest.files:
-        relative = name.removeprefix("instance/")
-        folder, _, file_name = relative.rpartition("/")
-        allowed = relative in (WORRY_KEY, EVIDENCE_KEY) or (
-            folder == PHOTOS and PHOTO_NAME.match(file_name)
-        )
-        if not name.startswith("instance/") or not allowed:
-            raise BackupError(f"The backup holds a file this app does not restore: {name}")
-        _extract(archive, name, instance / relative)
+        _extract(archive, name, instance / name.removeprefix("instance/"))
