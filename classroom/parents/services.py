@@ -20,13 +20,13 @@ from sqlalchemy.orm import Session
 from classroom import photos, policy
 from classroom.accounts import email_change
 from classroom.accounts import services as accounts
-from classroom.accounts.models import Account
+from classroom.accounts.models import Account, Role
 from classroom.audit.services import record
 from classroom.db import serialise
 from classroom.errors import Forbidden, Invalid, checked_key
 from classroom.export import check_passphrase, encrypted_csv, safe_cell
 from classroom.localtime import local_time
-from classroom.names import PLURAL, fold, initials, initials_of
+from classroom.names import Finder, Names, fold, initials_of_accounts, of_adults, of_pupils
 from classroom.outbox.models import OutboxMessage
 from classroom.parents import delivery, queries, shared_photos
 from classroom.parents.models import (
@@ -39,7 +39,8 @@ from classroom.parents.models import (
     PhotoConsent,
 )
 from classroom.principals import Actor
-from classroom.pupils.models import Pupil
+from classroom.pupils.models import ParentLink, Pupil
+from classroom.symbols.models import TrustedPerson
 from classroom.worries import chronology
 from classroom.worries import services as worries
 from classroom.worries.models import (
@@ -77,43 +78,78 @@ def _other_pupils(session: Session, pupil: Pupil, incident: Incident | None) -> 
     return others
 
 
-def _names(pupil: Pupil, others: list[Pupil]) -> set[str]:
-    own = {fold(pupil.first_name).lower(), fold(pupil.last_name).lower()}
-    names = set()
-    for other in others:
-        names.add(fold(other.full_name))
-        names.update(fold(n) for n in (other.first_name, other.last_name))
-    return {n for n in names if len(n.strip()) > 1 and n.lower() not in own}
+def _families(session: Session, pupil: Pupil, others: list[Pupil]) -> tuple[Names, Names]:
+    """The names of the other pupils' carers and trusted adults at home ("Uncle Desmond",
+    "Mr Li", "JT" for Ms Jo Taylor); and those a text to this pupil's carers may name: their own
+    child's carers and trusted adults (a sister's mum is her mum too) and the school's staff
+    (carers are told who the class teacher is)."""
+    ids = [other.id for other in others]
+    their_carers = _carers(session, ParentLink.pupil_id.in_(ids))
+    their_people = session.scalars(
+        select(TrustedPerson.name).where(
+            TrustedPerson.pupil_id.in_(ids),
+            TrustedPerson.account_id.is_(None),  # a school adult is staff: named below
+        )
+    )
+    own_carers = _carers(session, ParentLink.pupil_id == pupil.id)
+    own_people = session.scalars(
+        select(TrustedPerson.name).where(TrustedPerson.pupil_id == pupil.id)
+    )
+    staff = session.scalars(
+        select(Account.display_name).where(
+            Account.school_id == pupil.school_id, Account.role != Role.PARENT
+        )
+    )
+    allowed = [*own_carers, *staff]
+    return (
+        of_adults([*their_carers, *their_people]) | initials_of_accounts(their_carers),
+        of_adults([*allowed, *own_people]) | initials_of_accounts(allowed),
+    )
+
+
+def _carers(session: Session, linked: ColumnElement[bool]) -> list[str]:
+    """Carers' names, revoked links too: a family that has left still names its child."""
+    return list(
+        session.scalars(
+            select(Account.display_name).join(ParentLink, ParentLink.parent_id == Account.id)
+            .where(linked)
+        )
+    )
 
 
 def check_depersonalised(
     session: Session, pupil: Pupil, text: str, field: str, incident: Incident | None = None
 ) -> None:
-    """Refuse a text for carers that names any other pupil (the policy: depersonalise),
-    however it was typed: "Zoe" for Zoë, "Bens mum", "the Taylors", or initials ("B.T.")."""
+    """Refuse a text for carers that names any other pupil or their family (the policy:
+    depersonalise), found as the governors' review finds names (names.Finder): "Zoe" for Zoë,
+    "Bens mum", "the Taylors", "Ami" for Amira, initials ("B.T."), "Uncle Desmond", "Mr Li"."""
     if not text:
         return
     folded, others = fold(text), _other_pupils(session, pupil, incident)
-    names = _names(pupil, others)
-    alternatives = "|".join(sorted(map(re.escape, names), key=len, reverse=True))
-    named = re.compile(rf"(?<!\w)(?:{alternatives}){PLURAL}(?!\w)", re.I) if names else None
-    found = named.search(folded) if named else None
+    own = of_pupils([(pupil.first_name, pupil.last_name)])
+    pupils = of_pupils((other.first_name, other.last_name) for other in others)
+    found = Finder(pupils - own).search(folded)
     if found:
-        raise Invalid(
-            f"\u201c{found.group(0)}\u201d is the name of another pupil. Texts to parents and "
-            "carers must never name another pupil: please reword it.",
-            field,
-        )
-    own = initials_of(pupil.first_name, pupil.last_name)
-    pairs = {initials_of(other.first_name, other.last_name) for other in others}
-    initialled = initials(pairs - {own})
-    found = initialled.search(folded) if initialled else None
+        raise Invalid(_PUPIL_NAMED[found[0]].format(found[1]), field)
+    family, allowed = _families(session, pupil, others)
+    # Adults' names as written: another child's carer is "Mr Green", and "green" is a word.
+    found = Finder((family - own - allowed).as_written()).search(folded)
     if found:
-        raise Invalid(
-            f"\u201c{found.group(0)}\u201d could be another pupil\u2019s initials. Texts to "
-            "parents and carers must never point to another pupil: please reword it.",
-            field,
-        )
+        raise Invalid(_FAMILY_NAMED[found[0]].format(found[1]), field)
+
+
+_PUPIL_NAMED = {
+    "name": "\u201c{}\u201d is the name of another pupil. Texts to parents and carers must never "
+    "name another pupil: please reword it.",
+    "initials": "\u201c{}\u201d could be another pupil\u2019s initials. Texts to parents and "
+    "carers must never point to another pupil: please reword it.",
+}
+_FAMILY_NAMED = {
+    "name": "\u201c{}\u201d is the name of another pupil\u2019s carer or trusted adult. Texts "
+    "to parents and carers must never point to another pupil: please reword it.",
+    "initials": "\u201c{}\u201d could be the initials of another pupil\u2019s carer. Texts to "
+    "parents and carers must never point to another pupil: please reword it.",
+}
 
 
 # --- Adding to a child's feed ---------------------------------------------------------------

@@ -14,12 +14,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from classroom import names as names_in_text
-from classroom import policy
+from classroom import names, policy
 from classroom.accounts.models import Account
 from classroom.export import check_passphrase, encrypted_csv, safe_cell
 from classroom.localtime import local_time, local_today, to_local
-from classroom.names import PLURAL, fold, initials_of
+from classroom.names import fold
 from classroom.principals import Actor
 from classroom.pupils.models import Pathway, Pupil, SchoolClass
 from classroom.symbols.models import TrustedPerson
@@ -315,76 +314,36 @@ def _scrubber(session: Session, school_id: int) -> Callable[[str], str]:
     """Replace names, classes, UPNs, dates and ages in free text: governors never see who.
 
     Text and names are folded the same way first (Unicode normalisation, accents dropped), and a
-    name is found even when glued to an initial ("ChloeW") or joined by an underscore ("Chloe_W").
+    name is found as the carers' check finds it (names.Finder): with pet and short forms, glued
+    to an initial ("ChloeW"), two-letter surnames ("Mr Li"), staff initials ("TB") and pupils'
+    trusted adults ("Uncle Desmond").
     """
-    names, initials, short_forms = set(), set(), set()
-    for first, last in session.execute(
-        select(Pupil.first_name, Pupil.last_name).where(Pupil.school_id == school_id)
-    ):
-        names.update({first, last})
-        initials.add(initials_of(first, last))
-        short_forms.update(_short_forms(fold(first)))
-    adults, two_letter = _adults_names(session, school_id)
-    names.update(adults)
-    initials.update(_staff_initials(session, school_id))
-    names.update(
-        session.scalars(select(SchoolClass.name).where(SchoolClass.school_id == school_id))
-    )
-    folded = {fold(n) for n in names if len(n) > 1 and fold(n).lower() not in _TITLES}
-    pattern = None
-    if folded:
-        # Case-insensitive name, but a following capital (an initial) still ends it.
-        alternatives = "|".join(sorted(map(re.escape, folded), key=len, reverse=True))
-        # A pet form made the usual way is the name too: "Benny", "Tommy", "Annie"; and so are
-        # a family ("the Frasers") and a possessive written without its apostrophe ("Amiras").
-        pattern = re.compile(
-            r"(?<![A-Za-z])(?i:" + alternatives + r")(?i:[a-z]?(?:y|ie))?" + PLURAL + r"(?![a-z])"
+    pupils = [
+        (first, last)
+        for first, last in session.execute(
+            select(Pupil.first_name, Pupil.last_name).where(Pupil.school_id == school_id)
         )
-
-    shortened = _whole_words((short_forms - {fold(n) for n in names}) | two_letter)
-    initialled = names_in_text.initials(initials)
+    ]
+    accounts = list(
+        session.scalars(select(Account.display_name).where(Account.school_id == school_id))
+    )
+    trusted = session.scalars(
+        select(TrustedPerson.name).where(TrustedPerson.school_id == school_id)
+    )
+    classes = session.scalars(select(SchoolClass.name).where(SchoolClass.school_id == school_id))
+    finder = names.Finder(
+        names.of_pupils(pupils)
+        | names.of_adults([*accounts, *trusted])
+        | names.initials_of_accounts(accounts)
+        | names.of_words(classes)
+    )
     references = _references(session, school_id)
 
     def scrub(text: str) -> str:
         text = references.sub("[reference]", fold(text))  # first: "12/03/26" may be a reference
-        text = _dates_and_ages(_UPN.sub("[UPN]", text))
-        text = pattern.sub("[name]", text) if pattern else text
-        text = shortened.sub("[name]", text) if shortened else text
-        return initialled.sub("[initials]", text) if initialled else text
+        return finder.sub(_dates_and_ages(_UPN.sub("[UPN]", text)))
 
     return scrub
-
-
-def _adults_names(session: Session, school_id: int) -> tuple[set[str], set[str]]:
-    """The parts of the names of the school's staff and carers and of pupils' trusted adults
-    ("my people": "Uncle Desmond" names the family, and so the child): those of 3 letters or
-    more, found in any case; and two-letter ones ("Mr Li", "Ms Ng"), folded, found only with
-    their capital as a name is written, so that "IT", "it" and "In" stay words."""
-    texts = [
-        *session.scalars(select(Account.display_name).where(Account.school_id == school_id)),
-        *session.scalars(select(TrustedPerson.name).where(TrustedPerson.school_id == school_id)),
-    ]
-    parts = {p for text in texts for p in re.split(r"[\s()]+", text) if p.lower() not in _KIN}
-    two_letter = {
-        fold(p)
-        for p in parts
-        if len(p) == 2 and p.isalpha() and p.istitle() and p.lower() not in _NOT_SURNAMES
-    }
-    return {p for p in parts if len(p) > 2}, two_letter
-
-
-def _staff_initials(session: Session, school_id: int) -> set[tuple[str, str]]:
-    """The initials of staff and carers ("TB" for Mr Tom Bell): records often name staff so,
-    and in a small staff the initials are the person. Titles, and words in brackets, are not
-    names."""
-    found = set()
-    for display in session.scalars(
-        select(Account.display_name).where(Account.school_id == school_id)
-    ):
-        parts = [p for p in re.sub(r"\(.*?\)", " ", display).split() if p.lower() not in _TITLES]
-        if len(parts) > 1:
-            found.add(initials_of(parts[0], parts[-1]))
-    return found
 
 
 def _references(session: Session, school_id: int) -> re.Pattern[str]:
@@ -400,51 +359,6 @@ def _references(session: Session, school_id: int) -> re.Pattern[str]:
     known = {fold(r.strip()) for r in recorded if len(r.strip()) > 3 and re.search(r"\d", r)}
     alternatives = sorted(map(re.escape, known), key=len, reverse=True) + [r"W\d{5,}", r"\d{6,}"]
     return re.compile(r"(?<![A-Za-z0-9])(?i:" + "|".join(alternatives) + r")(?![A-Za-z0-9])")
-
-
-def _short_forms(first: str) -> set[str]:
-    """A first name cut short ("Ami" for Amira, "Will" for William), as written with a capital:
-    three letters or more, and not a common word that starts sentences ("The" for Theodore).
-    Where a pupil's name is one of those, a missed name is worse than a word read as [name]."""
-    forms = {first[:n] for n in range(3, len(first))}
-    return {f for f in forms if f.isalpha() and f.lower() not in _COMMON_WORDS}
-
-
-def _whole_words(words: set[str]) -> re.Pattern[str] | None:
-    if not words:
-        return None
-    alternatives = "|".join(sorted(map(re.escape, words), key=len, reverse=True))
-    return re.compile(r"(?<![A-Za-z])(?:" + alternatives + r")(?![A-Za-z])")
-
-
-# Capitalised at the start of a sentence, these are words, not a pupil's name cut short.
-_COMMON = (
-    "all and any are art ask bad bed big but can car cat day did dog end far few fun get got "
-    "had has her him his hot how its let man may met new nor not now odd off old one our out "
-    "own put ran red sad saw say see set she sit son sun ten the too top two use was way "
-    "who why win yes yet you able also back band best both call came care cars case chat "
-    "come dark does done down each even ever face fine from gave give good have help here "
-    "home hope into just keep kind know last left less like live long look made make many "
-    "mark mind more most much must name near next nice only open over part play read real "
-    "rest room safe said same shop show side sign some soon star stop such sure take talk "
-    "tell than that them then they this time told took tree true very wait walk want well "
-    "went were what when with word work year your"
-)
-_COMMON_WORDS = frozenset(_COMMON.split())
-
-
-_TITLES = {"mr", "mrs", "ms", "miss", "dr", "the", "and", "technician", "parent", "teacher"}
-# How pupils name their trusted adults at home ("Uncle Desmond", "Nana Pat"): the name goes,
-# the word stays, so "her uncle" still reads.
-_KIN_WORDS = (
-    "my mum mummy mom dad daddy nan nana nanny gran granny grandma grandad grandpa grandmother "
-    "grandfather uncle aunt auntie aunty brother sister cousin stepmum stepdad foster carer "
-    "neighbour"
-)
-_KIN = frozenset(_KIN_WORDS.split())
-# Two-letter words that start a sentence ("In the chat", "It is", "Mr"): never a surname.
-_TWO_LETTER_WORDS = "mr ms dr an as at be by do go he if in is it me my no of on or so to up us we"
-_NOT_SURNAMES = frozenset(_TWO_LETTER_WORDS.split())
 
 
 # --- Encrypted export for the DSL -------------------------------------------------------------
