@@ -24,16 +24,11 @@ from classroom.worries.models import Category, Incident, ParentContact, Risk, St
 from tests.app_settings import base_url, carer_emails, lesson_files
 from tests.conftest import Clock, client_for
 from tests.lesson_helpers import all_lessons
-from tests.parents_helpers import Family, incident_about, make_family, moment, send_notice
+from tests.parents_helpers import Family, incident_about, moment, send_notice
 from tests.smtp import Inbox
 
 FOLLOW_UP = "pressure-secrets-pictures"
 LEAKS = ("My body, my choice", "pictures or secrets", "Their body is private")
-
-
-@pytest.fixture
-def family(session: Session, clock: Clock) -> Family:
-    return make_family(session, clock)
 
 
 def _worry_with_follow_up(session: Session, family: Family, decision: ParentContact) -> None:

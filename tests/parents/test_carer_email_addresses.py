@@ -15,19 +15,14 @@ from classroom.db import utcnow
 from classroom.parents import invites
 from classroom.worker import tick
 from tests.app_settings import invite_settings
-from tests.conftest import Clock, client_for
-from tests.parents_helpers import Family, make_family, moment
+from tests.conftest import client_for
+from tests.parents_helpers import Family, moment
 from tests.smtp import Inbox
 
 STRONG = "blue kettle on a windy hill"
 NAME_REFUSED = "Emails from school cannot reach an address with accents or other alphabets"
 DOMAIN_REFUSED = "The part after the @ is not a domain emails can be sent to."
 READ_TWO_WAYS = "Emails from school could go to the wrong place with this domain"
-
-
-@pytest.fixture
-def family(session: Session, clock: Clock) -> Family:
-    return make_family(session, clock)
 
 
 def _join(app: Flask, session: Session, family: Family, email: str) -> tuple[int, str]:

@@ -32,11 +32,6 @@ from tests.smtp import Inbox
 NEW = "sara.khan@example.org"
 
 
-@pytest.fixture
-def family(session: Session, clock: Clock) -> Family:
-    return make_family(session, clock)
-
-
 def _change(client: FlaskClient, email: str, password: str = PASSWORD) -> tuple[int, str]:
     response = client.post("/family/settings/email", data={"email": email, "password": password})
     return response.status_code, response.get_data(as_text=True)

@@ -11,13 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from classroom.parents.models import FeedItem
-from tests.conftest import Clock, client_for
-from tests.parents_helpers import Family, make_family, moment
-
-
-@pytest.fixture
-def family(session: Session, clock: Clock) -> Family:
-    return make_family(session, clock)
+from tests.conftest import client_for
+from tests.parents_helpers import Family, moment
 
 
 def _refused(app: Flask, session: Session, family: Family, body: str) -> str:

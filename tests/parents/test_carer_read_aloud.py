@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 from typing import Any
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -31,7 +30,6 @@ from tests.parents_helpers import (
     QUIET_EVENING,
     Family,
     incident_about,
-    make_family,
     moment,
     send_notice,
 )
@@ -40,11 +38,6 @@ NOTE = "Amira sorted every message by herself."
 MESSAGE = "Hello! This week we are learning about kind messages.\r\nAsk Amira to show you."
 HEARD_MESSAGE = MESSAGE.replace("\r\n", "\n")  # as the browser reads it from the page
 VOID = {"img", "input", "br", "hr", "meta", "link", "source", "wbr", "col", "area", "embed"}
-
-
-@pytest.fixture
-def family(session: Session, clock: Clock) -> Family:
-    return make_family(session, clock)
 
 
 class _Page(HTMLParser):

@@ -24,16 +24,11 @@ from classroom.pupils.models import ParentLink
 from classroom.worries import services as worries
 from classroom.worries.models import ParentContact
 from tests.app_settings import invite_settings
-from tests.conftest import Clock, client_for
-from tests.parents_helpers import Family, incident_about, make_family
+from tests.conftest import client_for
+from tests.parents_helpers import Family, incident_about
 
 STRONG = "blue kettle on a windy hill"
 HOLDING = [None, ParentContact.NOT_NOW, ParentContact.DO_NOT_CONTACT]
-
-
-@pytest.fixture
-def family(session: Session, clock: Clock) -> Family:
-    return make_family(session, clock)
 
 
 def _code_for_amira(session: Session, family: Family) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
@@ -12,16 +11,10 @@ from classroom.accounts.models import Role
 from classroom.db import utcnow
 from classroom.parents import invites
 from tests.app_settings import invite_settings
-from tests.conftest import Clock
 from tests.factories import make_account
-from tests.parents_helpers import Family, make_family
+from tests.parents_helpers import Family
 
 STRONG = "blue kettle on a windy hill"
-
-
-@pytest.fixture
-def family(session: Session, clock: Clock) -> Family:
-    return make_family(session, clock)
 
 
 def _join(app: Flask, code: str, username: str) -> tuple[int, str]:

@@ -5,22 +5,16 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from classroom.parents.queries import FEED_PAGE
 from classroom.web import LARGEST_NUMBER
-from tests.conftest import Clock, client_for
-from tests.parents_helpers import Family, make_family, moment
+from tests.conftest import client_for
+from tests.parents_helpers import Family, moment
 
 MOMENT = re.compile(r"Moment (\d{3})")
-
-
-@pytest.fixture
-def family(session: Session, clock: Clock) -> Family:
-    return make_family(session, clock)
 
 
 def _moments(page: str) -> list[int]:

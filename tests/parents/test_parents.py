@@ -24,14 +24,9 @@ from classroom.qr import qr_code
 from tests.app_settings import carer_emails, invite_settings
 from tests.conftest import Clock, client_for
 from tests.factories import make_account
-from tests.parents_helpers import Family, make_family
+from tests.parents_helpers import Family
 
 STRONG = "blue kettle on a windy hill"
-
-
-@pytest.fixture
-def family(session: Session, clock: Clock) -> Family:
-    return make_family(session, clock)
 
 
 def _issue(session: Session, family: Family, pupil: object = None) -> str:

@@ -32,15 +32,9 @@ from tests.parents_helpers import (
     QUIET_EVENING,
     Family,
     incident_about,
-    make_family,
     moment,
     send_notice,
 )
-
-
-@pytest.fixture
-def family(session: Session, clock: Clock) -> Family:
-    return make_family(session, clock)
 
 
 def test_learning_moment_reaches_only_that_childs_carers(

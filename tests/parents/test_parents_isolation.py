@@ -7,7 +7,6 @@ import re
 from datetime import date
 from html.parser import HTMLParser
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -25,7 +24,6 @@ from tests.parents_helpers import (
     Family,
     consent,
     incident_about,
-    make_family,
     moment,
     send_notice,
 )
@@ -40,11 +38,6 @@ JPEG = bytes.fromhex(
     "b7b8b9bac2c3c4c5c6c7c8c9cad2d3d4d5d6d7d8d9dae1e2e3e4e5e6e7e8e9eaf1f2f3f4f5f6f7f8f9faffda0008"
     "010100003f00fbd3ffd9"
 )
-
-
-@pytest.fixture
-def family(session: Session, clock: Clock) -> Family:
-    return make_family(session, clock)
 
 
 def _family_routes(app: Flask) -> list[tuple[str, str, set[str]]]:

@@ -27,16 +27,10 @@ from tests.parents_helpers import (
     SCHOOL_HOURS,
     Family,
     incident_about,
-    make_family,
     moment,
     send_notice,
 )
 from tests.smtp import Inbox
-
-
-@pytest.fixture
-def family(session: Session, clock: Clock) -> Family:
-    return make_family(session, clock)
 
 
 def _assert_no_detail(message: Message, family: Family, *texts: str) -> None:

@@ -22,17 +22,12 @@ from classroom.parents.models import ConsentPurpose, FeedItem
 from tests import corpora
 from tests.app_settings import lesson_files, school_today
 from tests.conftest import Clock, client_for
-from tests.parents_helpers import Family, consent, make_family, moment
+from tests.parents_helpers import Family, consent, moment
 
 
 def _status(client: FlaskClient, url: str) -> int:
     with client.get(url) as response:
         return response.status_code
-
-
-@pytest.fixture
-def family(session: Session, clock: Clock) -> Family:
-    return make_family(session, clock)
 
 
 def _photo_with_gps() -> bytes:

@@ -29,16 +29,10 @@ from tests.parents_helpers import (
     QUIET_EVENING,
     Family,
     incident_about,
-    make_family,
     moment,
     send_notice,
 )
 from tests.smtp import Inbox
-
-
-@pytest.fixture
-def family(session: Session, clock: Clock) -> Family:
-    return make_family(session, clock)
 
 
 def _body(message: Message) -> str:

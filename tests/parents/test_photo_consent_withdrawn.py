@@ -12,7 +12,6 @@ import os
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
@@ -28,12 +27,7 @@ from classroom.pupils import photos as tiles
 from classroom.worker import tick
 from tests.app_settings import lesson_files, school_today
 from tests.conftest import Clock, client_for
-from tests.parents_helpers import Family, consent, make_family, moment
-
-
-@pytest.fixture
-def family(session: Session, clock: Clock) -> Family:
-    return make_family(session, clock)
+from tests.parents_helpers import Family, consent, moment
 
 
 def _jpeg() -> bytes:
