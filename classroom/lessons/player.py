@@ -150,11 +150,10 @@ def _last_go() -> Select[int, str | None, datetime | None, int | None, datetime 
 
 
 class CarriedOn(NamedTuple):
-    """Where a go goes on: its attempt, the screen, and on a sort screen the item (from 0)."""
+    """Where a go goes on: its attempt and the screen (a sort screen's GET finds the item)."""
 
     attempt: LessonAttempt
     number: int
-    item: int = 0
 
 
 def carry_on(
@@ -167,7 +166,7 @@ def carry_on(
     now: datetime,
     zone: ZoneInfo,
 ) -> CarriedOn:
-    """Carry on the pupil's go left part way at the screen (and sort item) they stopped at;
+    """Carry on the pupil's go left part way at the screen they stopped at;
     with none to carry on (finished, changed or too old), begin a new go."""
     planned = _planned(session, pupil, lesson_id, lessons, now)
     today = localtime.local_today(now, zone)
@@ -175,16 +174,15 @@ def carry_on(
     if left is None:
         return CarriedOn(_begin(session, pupil, device, planned, now), 1)
     record(session, pupil, "lesson.carried_on", pupil, f"{lesson_id} (screen {left.number})")
-    step = version_for(planned).steps[left.number - 1]
-    item = next_unplaced(session, left.attempt_id, step)
-    return CarriedOn(attempt_of(session, pupil, left.attempt_id), left.number, item)
+    return CarriedOn(attempt_of(session, pupil, left.attempt_id), left.number)
 
 
 def next_unplaced(session: Session, attempt_id: int, step: Step) -> int:
     """On a screen answered item by item (a sort), the first item this go has not yet placed
-    (its position, from 0); 0 on any other screen. A go carried on goes on from there: asked
-    again, an item already placed would be "answered again", and its first answer the one
-    that counts, with the screen begun anew for nothing."""
+    (its position, from 0); 0 on any other screen. A go carried on, and the screen opened
+    again (a reload, Back then Forward), goes on from there: the step's GET shows this item.
+    Asked again, an item already placed would be "answered again", and its first answer the
+    one that counts, with the screen begun anew for nothing. Reads only."""
     count = kinds.spec(step).items(step)
     if not count:
         return 0

@@ -80,17 +80,16 @@ def start(lesson_id: str) -> ResponseReturnValue:
     db, lessons, now = get_session(), request_catalogue(), utcnow()
     try:
         if request.form.get("go") == "on":
-            attempt, number, item = player.carry_on(
+            attempt, number = player.carry_on(
                 db, me.pupil, me.device, lesson_id[:64], lessons, now=now, zone=school_zone()
             )
         else:
             attempt = player.start(db, me.pupil, me.device, lesson_id[:64], lessons, now=now)
-            number, item = 1, 0
+            number = 1
     except LookupError:
         abort(404)
-    # A sort screen left part way goes on at its first item not yet placed.
-    at: dict[str, Any] = {"item": item} if item else {}
-    return redirect(url_for("lessons.step", attempt_id=attempt.id, number=number, **at))
+    # A sort screen left part way goes on at its first item not yet placed: its GET finds it.
+    return redirect(url_for("lessons.step", attempt_id=attempt.id, number=number))
 
 
 def _attempt(attempt_id: int) -> LessonAttempt:
@@ -163,7 +162,11 @@ def step(attempt_id: int, number: int) -> ResponseReturnValue:
         attempt = player.shown_attempt(get_session(), _me().pupil, attempt_id)
         if _taken_off(attempt):
             return _my_lessons()
-        item = request.args.get("item", 0, type=whole_number) or 0  # a sort screen's item
+        # A sort screen shows the first item this go has not yet placed: "Go on", a reload,
+        # Back then Forward and Safari reopening the tab all go on where the pupil was. An
+        # `item` in an old address is ignored.
+        current = player.step_of(attempt, number, request_catalogue())
+        item = player.next_unplaced(get_session(), attempt.id, current)
         return _step_page(attempt, number, tries=1, item=item)
     except LookupError:
         abort(404)
