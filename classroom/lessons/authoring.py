@@ -8,6 +8,11 @@ back to step" (a file's `again`) is checked by the reader's rules (an earlier st
 right answer moves on, so only a right answer can go back; a step whose every right answer
 goes back could never be finished) and said in the editor's words, beside its box.
 
+A step box left empty between filled ones is not a step: the lesson leaves it out, so box 4
+can be the pupil's step 3. Every message still names the box the teacher filled (`Boxes`), a
+"goes back" number is the box the teacher sees, saved as the step that box became, and one
+naming an empty box is refused: a pupil is never sent to a screen the teacher did not choose.
+
 Pupil-facing text is plain and escaped wherever it is shown. The teacher's notes are the one
 piece of rich text; they are cleaned with bleach to a small allow-list when saved, and again
 when shown.
@@ -24,7 +29,7 @@ import json
 import re
 import tomllib
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from copy import deepcopy
 from dataclasses import dataclass
 from datetime import datetime
@@ -76,6 +81,10 @@ NOTE_TAGS = frozenset({"p", "br", "strong", "em", "ul", "ol", "li", "a"})
 _SLUG_WORD = re.compile(r"[a-z0-9]+")
 
 Document = dict[str, Any]
+# The editor's box number of each step a pathway's document holds, by pathway code: a box
+# left empty between filled ones is not a step, so box 4 can be the pupil's step 3.
+# Without it (a saved lesson, shown again), step n is box n.
+Boxes = Mapping[str, Sequence[int]]
 
 
 class LessonProblems(Exception):  # noqa: N818 - reads as "raise LessonProblems(...)"
@@ -138,11 +147,13 @@ def box_label(name: str) -> str | None:
     return f"{pathways[code]} step {step}, {what}"
 
 
-def long_boxes(form: Mapping[str, str], doc: Document) -> dict[str, str]:
+def long_boxes(
+    form: Mapping[str, str], doc: Document, boxes: Boxes | None = None
+) -> dict[str, str]:
     """The lesson's text boxes (those its document keeps) and the teacher's notes whose text,
     as sent, is over its limit, each with its message: the editor gives them back whole."""
     found = {}
-    for name in form_values(doc):
+    for name in form_values(doc, boxes):
         label, text = box_label(name), str(form.get(name, ""))
         if label is not None and len(text) > MAX_FIELD:
             found[name] = too_long(label, MAX_FIELD, text)
@@ -176,9 +187,23 @@ def document_from_form(form: Any) -> Document:
     return doc
 
 
+def step_boxes(form: Mapping[str, str]) -> dict[str, list[int]]:
+    """The editor's boxes that hold a step, by pathway code (`Boxes`): empty ones are left out."""
+    return {pathway.code: _used_boxes(form, pathway.code) for pathway in Pathway}
+
+
+def _used_boxes(form: Mapping[str, str], code: str) -> list[int]:
+    """A pathway's boxes with a kind or words chosen: any other box is "No step here"."""
+    return [
+        n
+        for n in range(1, STEP_SLOTS + 1)
+        if _get(form, f"{code}-{n}-kind") or _get(form, f"{code}-{n}-text")
+    ]
+
+
 def _pathway_from_form(form: Mapping[str, str], code: str) -> Document:
-    slots = {n: _step_from_form(form, f"{code}-{n}") for n in range(1, STEP_SLOTS + 1)}
-    used = [n for n, step in slots.items() if step is not None]
+    used = _used_boxes(form, code)
+    slots = {n: _step_from_form(form, f"{code}-{n}") for n in used}
     table: Document = {"steps": [slots[n] for n in used]}
     for slot in used:
         _number_again(slots[slot], slot, used)
@@ -189,11 +214,12 @@ def _pathway_from_form(form: Mapping[str, str], code: str) -> Document:
 _STEP_NUMBER = re.compile(r"[0-9]{1,2}")
 
 
-def _number_again(step: Document | None, slot: int, used: list[int]) -> None:
+def _number_again(step: Document, slot: int, used: list[int]) -> None:
     """Each answer's "Next goes back to step" as the number the pupil's step has: the teacher
     types the number of an editor step box, and an empty box between steps is not a step.
-    A number that is not an earlier step in use is kept as typed, for `check` to refuse."""
-    for option in (step or {}).get("options", []):
+    A number that is not an earlier step in use (an empty box, say) is kept as typed, for
+    `check` to refuse: a pupil is never sent to a screen the teacher did not choose."""
+    for option in step.get("options", []):
         typed = option.get("again")
         if isinstance(typed, str) and _STEP_NUMBER.fullmatch(typed):
             target = int(typed)
@@ -201,10 +227,8 @@ def _number_again(step: Document | None, slot: int, used: list[int]) -> None:
                 option["again"] = used.index(target) + 1
 
 
-def _step_from_form(form: Mapping[str, str], at: str) -> Document | None:
-    kind, text = _get(form, f"{at}-kind"), _get(form, f"{at}-text")
-    if not kind and not text:
-        return None  # an unused slot
+def _step_from_form(form: Mapping[str, str], at: str) -> Document:
+    kind = _get(form, f"{at}-kind")
     step: Document = {}
     for key in ("kind", "text", "symbol"):
         _put(step, key, _get(form, f"{at}-{key}"))
@@ -279,15 +303,37 @@ def _items_from_form(form: Mapping[str, str], at: str) -> list[Document]:
     return items
 
 
-def form_values(doc: Document) -> dict[str, str]:
-    """The document flattened back to form field names, to fill the editor again."""
+def form_values(doc: Document, boxes: Boxes | None = None) -> dict[str, str]:
+    """The document flattened back to form field names, to fill the editor again: each step
+    in the box it came from (`boxes`, when a refused form is given back), with the "goes
+    back" numbers the teacher typed."""
     values = {key: str(doc.get(key, "")) for key in ("title", "topic", "symbol")}
     for pathway in Pathway:
         table = doc.get(pathway.value) or {}
         values[f"{pathway.code}-objective"] = str(table.get("objective", ""))
-        for n, step in enumerate(table.get("steps", []), 1):
-            values.update(_step_values(step, f"{pathway.code}-{n}"))
+        steps = table.get("steps", [])
+        numbers = _box_numbers(boxes, pathway.code, len(steps))
+        for step, box in zip(steps, numbers, strict=True):
+            values.update(_step_values(_again_as_boxes(step, numbers), f"{pathway.code}-{box}"))
     return values
+
+
+def _box_numbers(boxes: Boxes | None, code: str, count: int) -> list[int]:
+    """The editor box of each of a pathway's `count` steps (step n is box n without `boxes`)."""
+    numbers = list((boxes or {}).get(code, ()))
+    return numbers if len(numbers) == count else list(range(1, count + 1))
+
+
+def _again_as_boxes(step: Document, numbers: list[int]) -> Document:
+    """The step with each "goes back" step number (the pupil's) as the box the teacher typed."""
+    if numbers == list(range(1, len(numbers) + 1)):
+        return step
+    shown = deepcopy(step)
+    for option in shown.get("options", []):
+        again = option.get("again")
+        if type(again) is int and 1 <= again <= len(numbers):
+            option["again"] = numbers[again - 1]
+    return shown
 
 
 def _step_values(step: Document, at: str) -> Iterator[tuple[str, str]]:
@@ -425,14 +471,20 @@ def _fill_symbols(step: Document) -> None:
         entry.setdefault("symbol", auto_symbol(words, DEFAULT_SYMBOLS["answer"]))
 
 
-def check(doc: Document, key: str = "t-0-new", number: int = FIRST_NUMBER) -> Lesson:
-    """The lesson, checked by the lesson-file rules; LessonProblems lists what is wrong."""
+def check(
+    doc: Document, key: str = "t-0-new", number: int = FIRST_NUMBER, boxes: Boxes | None = None
+) -> Lesson:
+    """The lesson, checked by the lesson-file rules; LessonProblems lists what is wrong, each
+    step named by its editor box (`boxes`: the form's, when empty boxes were left out)."""
     try:
         return check_document(lesson_data(doc, key, number), "your lesson", kinds=kinds.KINDS)
     except LessonError as error:
         # The file reader's "goes back" problems are said in the editor's words, by its box.
-        going_back = dict(_going_back(p) for p in error.problems if p.rule in AGAIN_BREAKS)
+        going_back = dict(
+            _going_back(p, doc, boxes) for p in error.problems if p.rule in AGAIN_BREAKS
+        )
         reasons = [p.reason for p in error.problems if p.rule not in AGAIN_BREAKS]
+        reasons = in_box_numbers(reasons, doc, boxes)
         raise LessonProblems(reasons + list(going_back.values()), going_back) from None
 
 
@@ -448,13 +500,16 @@ EVERY_RIGHT_ANSWER_GOES_BACK = (
 )
 
 
-def _going_back(problem: Problem) -> tuple[str, str]:
+def _going_back(problem: Problem, doc: Document, boxes: Boxes | None) -> tuple[str, str]:
     """(editor box, reason) for an answer's "Next goes back to step" that the file reader
     found could not work (`again_breaks`: the rule is the reader's; the words are the
-    editor's). `problem.key` is where the value sits: (pathway, "steps", i, "options", j, ...)."""
+    editor's). `problem.key` is where the value sits: (pathway, "steps", i, "options", j, ...);
+    the step is named by the box the teacher filled, which an empty box before it moves on."""
     pathway, _steps, step, _options, option = problem.key[:5]
     where = Pathway(str(pathway))
-    number, n = int(step) + 1, int(option) + 1
+    steps = doc[where.value]["steps"]
+    numbers = _box_numbers(boxes, where.code, len(steps))
+    number, n = numbers[int(step)], int(option) + 1
     box = f"{where.code}-{number}-o{n}-again"
     why = AgainBreak(problem.rule)
     if why is AgainBreak.NO_WAY_ON:
@@ -462,23 +517,74 @@ def _going_back(problem: Problem) -> tuple[str, str]:
     elif why is AgainBreak.WRONG_ANSWER:
         reason = f"answer {n}: {WRONG_ANSWER_GOES_BACK.format(n=n)}"
     else:
-        reason = f"answer {n}: {_earlier_steps(number)}"
+        typed = steps[int(step)]["options"][int(option)].get("again")
+        reason = f"answer {n}: {_earlier_steps(number, numbers[: int(step)], typed)}"
     return box, f"{where.label}, step {number}, {reason}"
 
 
-def _earlier_steps(number: int) -> str:
+def _earlier_steps(number: int, earlier: list[int], typed: object) -> str:
+    """Why `typed` is not a step to go back to, from box `number`; `earlier`: the boxes
+    before it that hold a step."""
     if number == 1:
         return (
             "the first step has no earlier step to go back to; empty its "
             "“Next goes back to step” box."
         )
+    if not earlier:
+        return (
+            f"every step before step {number} is empty, so there is no earlier step to go "
+            "back to; empty its “Next goes back to step” box."
+        )
+    if earlier == list(range(1, number)):
+        return (
+            "“Next goes back to step” must be the number of an earlier step "
+            f"(1 to {number - 1}), or left empty to go on to the next step."
+        )
+    empty = ""
+    if isinstance(typed, str) and typed.isdigit() and 1 <= int(typed) < number:
+        empty = f"step {int(typed)} is empty, so Next cannot go back to it: "
     return (
-        "“Next goes back to step” must be the number of an earlier step "
-        f"(1 to {number - 1}), or left empty to go on to the next step."
+        f"{empty}“Next goes back to step” must be the number of an earlier step that is not "
+        f"empty ({_either(earlier)}), or left empty to go on to the next step."
     )
 
 
-def check_for_saving(doc: Document, key: str = "t-0-new", number: int = FIRST_NUMBER) -> Lesson:
+def _either(numbers: list[int]) -> str:
+    """1 → "1"; 1, 2 → "1 or 2"; 1, 2, 4 → "1, 2 or 4"."""
+    words = [str(n) for n in numbers]
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+
+
+def in_box_numbers(reasons: list[str], doc: Document, boxes: Boxes | None) -> list[str]:
+    """The reader's and picture rules' messages with each step named by its editor box: they
+    count the steps the pupil sees ("step 3 of semi_formal", "Semi-formal, step 3"), and an
+    empty box between filled ones is not one of them."""
+    for pathway in Pathway:
+        count = len((doc.get(pathway.value) or {}).get("steps", []))
+        numbers = _box_numbers(boxes, pathway.code, count)
+        if numbers == list(range(1, count + 1)):
+            continue
+        for named in (
+            re.compile(rf"((?<![\w-])step )(\d+)(?= of {pathway.value}\b)"),
+            re.compile(rf"((?<![\w-]){re.escape(pathway.label)}, step )(\d+)\b"),
+        ):
+            reasons = [_renumbered(named, reason, numbers) for reason in reasons]
+    return reasons
+
+
+def _renumbered(named: re.Pattern[str], reason: str, numbers: list[int]) -> str:
+    """`reason` with each step number `named` finds (its group 2) as that step's box."""
+
+    def box(found: re.Match[str]) -> str:
+        step = int(found.group(2))
+        return f"{found.group(1)}{numbers[step - 1] if step <= len(numbers) else step}"
+
+    return named.sub(box, reason)
+
+
+def check_for_saving(
+    doc: Document, key: str = "t-0-new", number: int = FIRST_NUMBER, boxes: Boxes | None = None
+) -> Lesson:
     """`check`, then the picture rules every lesson file meets: one picture per word on a
     screen, a card naming a word-list word shows that word's picture, and no two answer cards
     of a step show one picture.
@@ -486,10 +592,10 @@ def check_for_saving(doc: Document, key: str = "t-0-new", number: int = FIRST_NU
     Run when a teacher saves, not when a saved lesson is read, so a lesson saved before these
     rules still reaches the pupils it is on the maps of; its next edit is checked.
     """
-    lesson = check(doc, key, number)
+    lesson = check(doc, key, number, boxes)
     problems = written_lesson_problems(lesson) + written_card_problems(lesson, kinds.KINDS)
     if problems:
-        raise LessonProblems(problems)
+        raise LessonProblems(in_box_numbers(problems, doc, boxes))
     return lesson
 
 
@@ -583,11 +689,18 @@ def _slug(title: str) -> str:
 
 
 def create(
-    session: Session, actor: Actor, doc: Document, notes: str, *, now: datetime
+    session: Session,
+    actor: Actor,
+    doc: Document,
+    notes: str,
+    *,
+    now: datetime,
+    boxes: Boxes | None = None,
 ) -> AuthoredLesson:
-    """Save a new draft, only if it meets every lesson rule."""
+    """Save a new draft, only if it meets every lesson rule (`boxes`: the editor's, to name
+    each step in a refusal by the box it was typed in)."""
     author = _author(actor)
-    lesson = check_for_saving(doc)
+    lesson = check_for_saving(doc, boxes=boxes)
     row = AuthoredLesson(
         school_id=author.school_id,
         author_id=author.id,
@@ -659,6 +772,7 @@ def update(
     *,
     now: datetime,
     observed: Observed,
+    boxes: Boxes | None = None,
 ) -> None:
     """Change a lesson, only if it still meets every rule and nothing has been recorded on it
     (no pupil has played it and no one has assessed a pupil on it: `locked`)."""
@@ -666,7 +780,7 @@ def update(
     reason = locked(session, row, observed)
     if reason is not None:
         raise Refused(EDIT_REFUSED if reason == PLAYED else ASSESSED_REFUSED)
-    lesson = check_for_saving(doc, row.key, FIRST_NUMBER + row.id)
+    lesson = check_for_saving(doc, row.key, FIRST_NUMBER + row.id, boxes)
     row.title = lesson.title.text[:200]
     row.document = json.dumps(doc, sort_keys=True)
     row.notes_html = clean_notes(notes)
@@ -702,12 +816,13 @@ def copy_changed(
     notes: str,
     *,
     now: datetime,
+    boxes: Boxes | None = None,
 ) -> AuthoredLesson:
     """A new draft of what a teacher typed into a lesson that is `locked`: their changes are
     kept, and the lesson itself (and what was recorded on it) stays as it is."""
     if not policy.can_view_authored_lesson(session, actor, row):
         raise Forbidden("not a lesson this teacher can see")
-    made = create(session, actor, doc, notes, now=now)
+    made = create(session, actor, doc, notes, now=now, boxes=boxes)
     record(session, actor, "authored_lesson.copied", made, f"from {row.key}, with changes")
     return made
 

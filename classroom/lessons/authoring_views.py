@@ -123,7 +123,8 @@ def _previews(values: dict[str, str]) -> dict[str, list[Token]]:
 
 
 def _editor(doc: Document, notes: str, row: AuthoredLesson | None, **state: Any) -> str:
-    values = authoring.form_values(doc)
+    # A form given back keeps each step in the box it was typed in (`authoring.Boxes`).
+    values = authoring.form_values(doc, state.pop("boxes", None))
     return render_template(
         "authoring/edit.html",
         row=row,
@@ -162,32 +163,36 @@ def _save(row: AuthoredLesson | None, *, as_copy: bool = False) -> ResponseRetur
     """Save the editor's form: a new lesson, a change to `row`, or (`as_copy`) a new draft of
     what was typed into `row`, which stays as it is."""
     doc, notes = _submitted()
+    boxes = authoring.step_boxes(request.form)  # empty step boxes are not steps
     action = request.form.get("action", "")
     if action == "preview":
-        return _editor(doc, notes, row, previewing=True)
+        return _editor(doc, notes, row, previewing=True, boxes=boxes)
     if action.startswith("find:"):
         # Without JavaScript: the pictures for one field's search, to choose from; nothing saved.
         field = action[5:][:40]
         found = _pictures(request.form.get(f"{field}-find", ""))
-        return _editor(doc, notes, row, finding={field: found})
-    long = authoring.long_boxes(request.form, doc)
+        return _editor(doc, notes, row, finding={field: found}, boxes=boxes)
+    long = authoring.long_boxes(request.form, doc, boxes)
     if long:  # given back whole, each marked, to shorten: nothing is cut short or saved
-        return _editor(doc, notes, row, problems=list(long.values()), long=long), 400
+        return _editor(doc, notes, row, problems=list(long.values()), long=long, boxes=boxes), 400
     db = get_session()
     try:
         cleaned = authoring.typed_notes(notes)
         if row is None:
-            row = authoring.create(db, _me(), doc, cleaned, now=utcnow())
+            row = authoring.create(db, _me(), doc, cleaned, now=utcnow(), boxes=boxes)
         elif as_copy:
-            row = authoring.copy_changed(db, _me(), row, doc, cleaned, now=utcnow())
+            row = authoring.copy_changed(db, _me(), row, doc, cleaned, now=utcnow(), boxes=boxes)
         else:
-            authoring.update(db, _me(), row, doc, cleaned, now=utcnow(), observed=_observed())
+            authoring.update(
+                db, _me(), row, doc, cleaned, now=utcnow(), observed=_observed(), boxes=boxes
+            )
     except LessonProblems as problems:
         db.rollback()  # the editor drawn again must not show half the refused change
-        return _editor(doc, notes, row, problems=problems.reasons, marked=problems.fields), 400
+        marked = problems.fields
+        return _editor(doc, notes, row, problems=problems.reasons, marked=marked, boxes=boxes), 400
     except Refused as refused:
         db.rollback()  # as above
-        return _editor(doc, notes, row, problems=[refused.message]), 409
+        return _editor(doc, notes, row, problems=[refused.message], boxes=boxes), 409
     return redirect(url_for("authoring.show", lesson_id=row.id, saved=1))
 
 

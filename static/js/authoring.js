@@ -58,7 +58,11 @@
 
   document.querySelectorAll("[data-pathway]").forEach(function (section) {
     var slots = Array.prototype.slice.call(section.querySelectorAll("[data-step-slot]"));
-    var shown = Math.max(MIN_STEPS, slots.filter(function (s) { return s.hasAttribute("data-used"); }).length);
+    // Up to the last box in use, not as many boxes as are in use: a box left empty between
+    // filled ones ("No step here") must not hide the filled boxes after it.
+    var last = 0;
+    slots.forEach(function (slot, i) { if (slot.hasAttribute("data-used")) { last = i + 1; } });
+    var shown = Math.max(MIN_STEPS, last);
     slots.forEach(function (slot, i) { slot.hidden = i >= shown; });
     if (shown >= slots.length) { return; }
     var add = document.createElement("button");
