@@ -12,6 +12,9 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
+
+import simplemma
 
 # A name's plural or apostrophe-less possessive: "Frasers", "Joneses", "AMIRAS".
 PLURAL = r"(?:e?s|E?S)?"
@@ -51,7 +54,8 @@ def initials_of(first: str, last: str) -> tuple[str, str]:
 @dataclass(frozen=True)
 class Names:
     """Names a text must not carry, in the forms they are found: `whole` in any case and with a
-    family, possessive or pet form ("Amira", "the Frasers", "Desmond", "Benny"); `capitalised`
+    family, possessive or pet form ("Amira", "the Frasers", "Desmond", "Benny"; but a pet form
+    typed in lower case that is an English word is that word, see `Finder`); `capitalised`
     only as a name is written ("Ami" for Amira, "Mr Li"), so "it" and "In" stay words; and
     `initials`, (first, last) letters in capitals. Folded (see `fold`)."""
 
@@ -143,7 +147,9 @@ def short_forms(first: str) -> set[str]:
 class Finder:
     """Finds the names of `Names` in folded text; the review and the carers' check both use it,
     so what one finds the other does too. A name is found even when glued to an initial
-    ("ChloeW") or joined by an underscore ("Chloe_W")."""
+    ("ChloeW") or joined by an underscore ("Chloe_W"). A pet form typed in lower case that is
+    an English word is that word: "real joy" for Jo, "the class kitty" for Kit, "every" for
+    Eve (see `_a_word`)."""
 
     def __init__(self, names: Names) -> None:
         whole = {n for n in names.whole if len(n) > 1 and n.lower() not in TITLES}
@@ -154,8 +160,8 @@ class Finder:
             # A pet form made the usual way is the name too: "Benny", "Tommy", "Annie"; and so
             # are a family ("the Frasers") and a possessive without its apostrophe ("Amiras").
             self.whole = re.compile(
-                r"(?<![A-Za-z])(?i:" + alternatives + r")(?i:[a-z]?(?:y|ie))?" + PLURAL
-                + r"(?![a-z])"
+                r"(?<![A-Za-z])(?i:(?P<name>" + alternatives + r"))"
+                + r"(?i:(?P<letter>[a-z])?(?P<pet>y|ie))?" + PLURAL + r"(?![a-z])"
             )  # fmt: skip
         self.capitalised = _whole_words(set(names.capitalised - names.whole))
         self.proper = _proper_names({n for n in names.proper - names.whole if len(n) > 1})
@@ -163,8 +169,11 @@ class Finder:
 
     def search(self, text: str) -> tuple[str, str] | None:
         """The first of the names in `text`, ("name" or "initials", as typed), or None."""
+        if self.whole:
+            found = next((m for m in self.whole.finditer(text) if not _a_word(m)), None)
+            if found:
+                return "name", found.group(0)
         for kind, pattern in (
-            ("name", self.whole),
             ("name", self.capitalised),
             ("name", self.proper),
             ("initials", self.initials),
@@ -176,10 +185,41 @@ class Finder:
 
     def sub(self, text: str) -> str:
         """`text` with each name read "[name]" and each set of initials "[initials]"."""
-        text = self.whole.sub("[name]", text) if self.whole else text
+        text = self.whole.sub(_name_or_word, text) if self.whole else text
         text = self.capitalised.sub("[name]", text) if self.capitalised else text
         text = self.proper.sub("[name]", text) if self.proper else text
         return self.initials.sub("[initials]", text) if self.initials else text
+
+
+def _name_or_word(found: re.Match[str]) -> str:
+    return found.group(0) if _a_word(found) else "[name]"
+
+
+def _a_word(found: re.Match[str]) -> bool:
+    """Whether a match of `Finder.whole` is a pet form typed in lower case that is an English
+    word ("joy" for Jo, "kitty" for Kit, "every" for Eve, "boy" for Bo), not the name. The name
+    itself ("jo", "JO"), its family or possessive ("jos"), and a pet form written as a name is
+    ("Joy", "KITTY") are always the name: staff reword, and the governors see "[name]"."""
+    text = found.group(0)
+    if found.group("pet") is None or not text.islower():
+        return False
+    name, letter = found.group("name"), found.group("letter")
+    # The usual pet name doubles the name's last letter ("Tommy", "Jenny"), and English made
+    # words of many ("a tommy", "a jenny"): in lower case that form is still the child, unless
+    # the name is itself a word, whose doubled form is a word too ("kitty" for Kit, "penny").
+    if letter == name[-1] and not _is_word(name):
+        return False
+    return _is_word(text)
+
+
+@lru_cache(maxsize=4096)
+def _is_word(word: str) -> bool:
+    """An English word in simplemma's lemma data, in lower case: "joy", "kitty", "kitties". Not
+    one it knows only as a name ("annie" is there as "Annie"), nor one it does not know
+    ("benny"). The data loads once, at the first call (about a second)."""
+    if not simplemma.is_known(word, lang="en"):
+        return False
+    return str(simplemma.lemmatize(word, lang="en")).islower()
 
 
 def _proper_names(words: set[str]) -> re.Pattern[str] | None:
