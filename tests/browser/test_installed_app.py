@@ -137,7 +137,10 @@ def test_second_load_of_a_lesson_takes_its_files_from_the_ipad(
         arg=audio_url,
     )
     first = network.take()
-    assert any(p.startswith("/speech/audio/") for p in first)  # the first time: the network
+    # The first time: the network. (Should this ever fail, say what was asked for and kept.)
+    assert any(p.startswith("/speech/audio/") for p in first), (
+        audio_url, first, _cache_entries(ipad)
+    )
     assert any(p.startswith("/symbols/") for p in first)
 
     # Empty the browser's own HTTP cache: whatever does not come from the network now comes
