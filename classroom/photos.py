@@ -218,16 +218,22 @@ def named(session: Session, *columns: InstrumentedAttribute[str | None]) -> set[
 
 
 def sweep(
-    session: Session, instance: Path, stored: Iterable[Stored], *, now: datetime
+    session: Session,
+    instance: Path,
+    stored: Iterable[Stored],
+    *,
+    now: datetime,
+    grace: timedelta = SWEEP_GRACE,
 ) -> dict[str, int]:
-    """Delete the files no row names, older than a day, in each folder; how many went where.
+    """Delete the files no row names, older than `grace` (a day), in each folder; how many
+    went where.
 
     The photo policy keeps images only while they are needed; a rolled-back upload or a crash
     between a commit and its deletions leaves files that nothing shows or deletes otherwise.
     """
     return {
         kind.folder: sweep_unreferenced(
-            instance / kind.folder, kind.named(session), now=now, pattern=kind.pattern
+            instance / kind.folder, kind.named(session), now=now, grace=grace, pattern=kind.pattern
         )
         for kind in stored
     }

@@ -31,15 +31,18 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, inspect, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
+from classroom import photos
 from classroom.backup.crypto import LOG2_N, BackupError, EncryptingWriter, decrypt
 from classroom.backup.stored import STORED_FILES
+from classroom.db import utcnow
 
 WORRY_KEY = "worry_key.pem"
 EVIDENCE_KEY = "evidence_key"  # without it, restored attachments could never be opened
@@ -354,7 +357,17 @@ def restore(
         (_restore_sqlite if kind == "sqlite" else _restore_postgres)(url, dump)
         _verify(engine, manifest)
         _restore_files(archive, manifest, instance)
+    _remove_unnamed(engine, instance)
     return manifest
+
+
+def _remove_unnamed(engine: Engine, instance: Path) -> None:
+    """After a restore, the stored folders hold only what the restored rows name: a forced
+    restore over a school in use must not leave the photos taken since the backup (a child's
+    face no record shows, kept against the photo policy) for the hourly sweep to find a day
+    later. A file the rows name stays, even one an older backup did not carry."""
+    with Session(engine) as session:
+        photos.sweep(session, instance, STORED_FILES, now=utcnow(), grace=timedelta(0))
 
 
 def _check_revision(revision: str | None) -> None:

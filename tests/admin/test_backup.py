@@ -24,6 +24,7 @@ from classroom.accounts.models import Account
 from classroom.backup.crypto import HEADER
 from classroom.db import get_session, utcnow
 from classroom.devices.web import cookie_name
+from classroom.parents.models import FeedItem
 from classroom.pupils.models import Pupil, SchoolClass
 from classroom.worries import envelope, evidence
 from classroom.worries.evidence_models import Attachment
@@ -90,7 +91,12 @@ def school(app: Flask, session: Session) -> Flask:
     assert ipad.post("/class-ipad/worries", json={"envelope": envelope_}).status_code == 201
     photos = Path(app.instance_path) / "carer_photos"
     photos.mkdir(exist_ok=True)
-    (photos / f"{secrets.token_hex(16)}.jpg").write_bytes(b"\xff\xd8 not really a jpeg")
+    name = f"{secrets.token_hex(16)}.jpg"
+    (photos / name).write_bytes(b"\xff\xd8 not really a jpeg")
+    shared = session.scalars(select(FeedItem).order_by(FeedItem.id)).first()
+    assert shared is not None
+    shared.photo_file = name  # a learning moment's photo: a restore keeps what rows name
+    session.commit()
     return app
 
 

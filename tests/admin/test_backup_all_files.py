@@ -26,7 +26,7 @@ from classroom.pupils import photos as tiles
 from classroom.symbols import people, pictures, recordings
 from classroom.symbols.models import Place
 from tests.conftest import Clock, build_app, client_for
-from tests.parents_helpers import Family, consent, make_family
+from tests.parents_helpers import Family, consent, make_family, moment
 from tests.symbols.test_voice_recordings import wav
 
 PASSPHRASE = "pelican orbit tangerine ladder"
@@ -68,6 +68,7 @@ class School:
         )  # fmt: skip
         session.commit()
         self.teacher = teacher.username
+        self.family = family
         # What a teacher's browser is served for each, through the routes that serve them.
         self.urls = [
             f"/pupils/{amira.id}/photo.jpg",
@@ -138,14 +139,17 @@ def _audited(app: Flask, action: str) -> str:
         return get_session().scalars(found).one()
 
 
-@pytest.mark.usefixtures("school")
 def test_a_backup_holding_only_carer_photos_still_restores(
-    app: Flask, empty: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    app: Flask,
+    session: Session,
+    school: School,
+    empty: Flask,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """What a backup made before held: the database, the keys and carer_photos/ alone."""
-    carer = Path(app.instance_path) / shared_photos.STORED.folder / f"{'a' * 32}.jpg"
-    carer.parent.mkdir(exist_ok=True)
-    carer.write_bytes(_jpeg("plum"))
+    moment(session, school.family, photo=_jpeg("plum"))  # a photo shared with Amira's carers
+    [carer] = (Path(app.instance_path) / shared_photos.STORED.folder).iterdir()
     out = tmp_path / "old.backup"
     with monkeypatch.context() as old:
         old.setattr(services, "STORED_FILES", (shared_photos.STORED,))
@@ -183,3 +187,25 @@ def test_a_backup_holding_a_file_no_feature_names_restores_nothing(
     assert [folder for folder in _folders(empty) if folder.exists()] == []
     with empty.app_context():
         assert services.nonempty_tables(empty.extensions["db_engine"]) == []
+
+
+def test_a_forced_restore_leaves_no_photo_the_restored_school_does_not_name(
+    app: Flask, school: School, tmp_path: Path
+) -> None:
+    """Restored over the school in use: the photos taken since the backup, which no restored
+    record shows, go with the restore (the photo policy keeps images only while needed), and
+    every file the restored rows name is there."""
+    before = school.served(app)
+    out = tmp_path / "school.backup"
+    assert invoke(app, "create", "--out", str(out)).exit_code == 0
+    since = Path(app.instance_path) / tiles.FOLDER / f"{'b' * 32}.jpg"  # taken after the backup
+    since.write_bytes(_jpeg("red"))
+    staff_notes = Path(app.instance_path) / tiles.FOLDER / "notes.txt"  # not the feature's
+    staff_notes.write_text("left alone")
+
+    restored = invoke(app, "restore", "--in", str(out), "--force")
+
+    assert restored.exit_code == 0, restored.output
+    assert not since.exists()
+    assert staff_notes.exists()
+    assert school.served(app) == before
