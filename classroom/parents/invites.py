@@ -305,11 +305,34 @@ def add_child(
     """A signed-in carer connects to another child with a new code."""
     if not carer.is_parent:
         raise Forbidden("only carers use invite codes")
+    mine = _own_used_code(session, carer, typed, settings)
+    if mine is not None:  # their own slip again: not "ask for a new code", which they need not
+        child = session.get(Pupil, mine.pupil_id)
+        name = child.first_name if child is not None else "this child"
+        raise Invalid(f"You used this code already: you are connected to {name}.", "code")
     invite = find_invite(session, typed, ip, carer.username, settings, now=now)
     if invite.school_id != carer.school_id:
         accounts.note_attempt(session, THROTTLE_KIND, carer.username, ip, False, now=now)
         raise BadCode("We could not find that code. Check it, or " + NEW_CODE, "code")
     return _connect(session, carer, invite, ip, carer.username, now=now)
+
+
+def _own_used_code(
+    session: Session, carer: Account, typed: str, settings: InviteSettings
+) -> ParentLink | None:
+    """The carer's live connection made with this very code, if they used it themselves."""
+    hashed = code_hash(typed, settings.secret_key)
+    return session.scalar(
+        select(ParentLink)
+        .join(CarerInvite, CarerInvite.pupil_id == ParentLink.pupil_id)
+        .where(
+            CarerInvite.code_hash == hashed,
+            CarerInvite.used_by_id == carer.id,
+            ParentLink.parent_id == carer.id,
+            ParentLink.revoked_at.is_(None),
+        )
+        .limit(1)
+    )
 
 
 # --- Staff: carer accounts and connections ----------------------------------------------------

@@ -153,6 +153,14 @@ class ConsentStatus:
         return CONSENT_PURPOSE_LABELS[self.purpose]
 
 
+def shared_photo_count(session: Session, pupil: Pupil) -> int:
+    """How many photos of this child are kept in the app (withdrawing consent deletes them)."""
+    query = select(func.count(FeedItem.id)).where(
+        FeedItem.pupil_id == pupil.id, FeedItem.photo_file.is_not(None)
+    )
+    return session.scalar(query) or 0
+
+
 def latest_consent(
     session: Session, pupil_id: int, purpose: ConsentPurpose
 ) -> PhotoConsent | None:

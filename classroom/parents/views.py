@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -33,7 +33,7 @@ from classroom.accounts import email_change
 from classroom.accounts import services as accounts
 from classroom.accounts.models import Account
 from classroom.audit.services import record
-from classroom.db import get_session, keep, utcnow
+from classroom.db import get_session, keep, utcnow, write_intent
 from classroom.errors import Invalid, Refusal, Throttled
 from classroom.forms import Form
 from classroom.lessons import maps
@@ -146,8 +146,19 @@ def _my_child(pupil_id: int) -> Pupil:
     """One of the signed-in carer's own children; any other id is simply not found."""
     pupil = policy.visible_pupil(get_session(), _account(), pupil_id)
     if pupil is None or not _account().is_parent:
-        abort(404)
+        _not_theirs()
     return pupil
+
+
+def _not_theirs() -> NoReturn:
+    """A 404 for a child or photo that is not this person's, and an audit entry saying what
+    they asked for: a carer trying other children's ids is a security event the school sees."""
+    db = get_session()
+    what = f"{request.method} {request.path}"[:200]
+    record(db, _account(), "carer.access_refused", _account(), what)
+    if write_intent.get():
+        keep(db)  # a refused POST is rolled back: its audit entry must outlive the 404
+    abort(404)
 
 
 @bp.get("/family/children/")
@@ -222,9 +233,26 @@ def _consent_page(pupil: Pupil, problem: str | None = None) -> str:
         for s in statuses
         if s.latest is not None and queries.withdrawn_by_another(s.latest, me.id)
     }
+    app_consent = next(s for s in statuses if s.purpose == ConsentPurpose.APP)
+    if _asking_to_withdraw(app_consent.in_force, held, problem):
+        # Asked first, since it cannot be undone: withdrawing consent for the app deletes every
+        # photo of the child, for all their carers, and one tap on a phone can be a slip
+        # (WCAG 3.3.4). The button on the consent page leads here; the answer is the same POST.
+        count = queries.shared_photo_count(db, pupil)
+        return render_template(
+            "parents/consent_withdraw.html", pupil=pupil, count=count, purpose=ConsentPurpose.APP
+        )
     return render_template(
         "parents/consent.html", pupil=pupil, statuses=statuses, held=held, problem=problem
     )
+
+
+def _asking_to_withdraw(
+    in_force: bool, held: dict[ConsentPurpose, str], problem: str | None
+) -> bool:
+    """A GET of the consent page with ?withdraw=app, while there is consent to withdraw."""
+    asked = request.method == "GET" and request.args.get("withdraw") == ConsentPurpose.APP
+    return asked and in_force and problem is None and ConsentPurpose.APP not in held
 
 
 @bp.post("/family/children/<int:pupil_id>/photo-consent")
@@ -258,10 +286,12 @@ def consent_change(pupil_id: int) -> ResponseReturnValue:
 @allow("account")
 def photo(item_id: int) -> ResponseReturnValue:
     """A shared photo, for whoever may see its item, only while consent is in force."""
-    db, actor = get_session(), _account()
+    db, actor, now = get_session(), _account(), utcnow()
     item = db.get(FeedItem, item_id)
     today = _today()
-    if item is None or not policy.can_view_photo(db, actor, item, utcnow(), today):
+    if actor.is_parent and (item is None or not policy.can_view_feed_item(db, actor, item, now)):
+        _not_theirs()  # another child's photo (consent withdrawn is a plain 404, below)
+    if item is None or not policy.can_view_photo(db, actor, item, now, today):
         abort(404)
     path = photos.path_for(item.photo_file, _photo_folder())
     if path is None:
