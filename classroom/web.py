@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -43,11 +43,12 @@ from classroom import localtime, policy
 from classroom.accounts import passwords
 from classroom.accounts import services as accounts
 from classroom.accounts.models import Account, UserSession
-from classroom.audit.services import CLIENT_ADDRESS
+from classroom.audit.services import CLIENT_ADDRESS, record
 from classroom.db import (
     end_unit_of_work,
     finish_read,
     get_session,
+    keep,
     utcnow,
     write_intent,
 )
@@ -571,6 +572,20 @@ def current_actor() -> Actor:
     """Whoever is making this request (Flask-Login's proxy, unwrapped and typed)."""
     actor: Actor = current_user._get_current_object()  # noqa: SLF001
     return actor
+
+
+def not_theirs() -> NoReturn:
+    """A 404 for a record this person may not see, and an audit entry saying what they asked
+    for: a carer trying another child's ids, or staff another class's pupils, is a security
+    event the school sees (the audit log records every attempt to reach personal data,
+    PRODUCT.md section 6). The entry names no child: only the method and path asked for."""
+    db = get_session()
+    actor = current_actor()
+    action = "carer.access_refused" if actor.is_parent else "staff.access_refused"
+    record(db, actor, action, actor, f"{request.method} {request.path}"[:200])
+    if write_intent.get():
+        keep(db)  # a refused POST is rolled back: its audit entry must outlive the 404
+    abort(404)
 
 
 def client_ip() -> str:

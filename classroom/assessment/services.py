@@ -92,6 +92,18 @@ def _check_engagement(
         )
 
 
+def _check_earlier_engagement(pupil: Pupil, pathway: Pathway, entry: Entry) -> None:
+    """Engagement Model notes on a correction of an earlier pathway's observation: only where
+    that observation was of a pre-formal objective."""
+    if entry.engagement and pathway is not Pathway.PRE_FORMAL:
+        raise Invalid(
+            "Engagement Model notes are for pupils working at pre-formal. This observation "
+            f"was of {pupil.first_name}'s {pathway.label.lower()} objective: untick those notes, "
+            "or write what you saw in the note.",
+            "engagement",
+        )
+
+
 def observe(
     session: Session,
     actor: Actor,
@@ -112,16 +124,22 @@ def observe(
         raise Forbidden("not allowed to assess this pupil")
     lesson_id = objective_id.rsplit(".", 1)[0]
     lesson, version = pupil_objective(session, pupil, lesson_id, lessons)
-    if version.objective.id != objective_id:
+    _check(entry, today)
+    if version.objective.id == objective_id:
+        pathway = Pathway(version.pathway.value)
+        _check_engagement(session, pupil, lesson.id, entry, lessons)
+    elif supersedes is not None and supersedes.objective_id == objective_id:
+        # A correction of what was recorded while the lesson was taught on another pathway: a
+        # wrong level must not stay on the pupil's record because their pathway moved since.
+        pathway = Pathway(supersedes.pathway)
+        _check_earlier_engagement(pupil, pathway, entry)
+    else:
         raise Invalid(
             f"{pupil.first_name} is taught '{lesson.title.text}' on the "
             f"{version.pathway.value.replace('_', '-')} pathway; record against that "
             "objective.",
             "objective_id",
         )
-    pathway = Pathway(version.pathway.value)
-    _check(entry, today)
-    _check_engagement(session, pupil, lesson.id, entry, lessons)
     row = Observation(
         pupil_id=pupil.id,
         lesson_id=lesson.id,

@@ -46,7 +46,7 @@ from classroom.parents import views as parents
 from classroom.parents.forms import ExportForm
 from classroom.policy import allow
 from classroom.pupils.models import Pathway, Pupil, SchoolClass
-from classroom.web import apply_form, current_actor, school_zone, whole_number
+from classroom.web import apply_form, current_actor, not_theirs, school_zone, whole_number
 from classroom.web import school_today as local_today
 
 bp = Blueprint("assessment", __name__, url_prefix="/assessment")
@@ -58,14 +58,14 @@ PATHWAY_CHOICES = tuple((p.value, p.label) for p in Pathway)
 def _pupil(pupil_id: int) -> Pupil:
     found = policy.visible_pupil(get_session(), current_actor(), pupil_id)
     if found is None or current_actor().is_parent:
-        abort(404)
+        not_theirs()
     return found
 
 
 def _class(class_id: int) -> SchoolClass:
     found = policy.visible_class(get_session(), current_actor(), class_id)
     if found is None:
-        abort(404)
+        not_theirs()
     return found
 
 
@@ -383,6 +383,8 @@ def objective(pupil_id: int, objective_id: str) -> ResponseReturnValue:
     # The Engagement Model boxes as the service accepts them: by the pathway the pupil is
     # taught the lesson on, not the version shown (which may be the nearest one written).
     em = services.engagement_model_for(db, pupil, lesson_id, request_catalogue())
+    may_record = policy.can_record_assessment(db, current_actor(), pupil)
+    taught = taught_now.objective.id == objective_id
     record(db, current_actor(), "assessment.objective_viewed", pupil, objective_id)
     return render_template(
         "assessment/objective.html",
@@ -395,10 +397,18 @@ def objective(pupil_id: int, objective_id: str) -> ResponseReturnValue:
         shareable={r.id for r in live if services.positive(r)} - shared,
         **_observation_choices(),
         areas=ENGAGEMENT_AREAS if em else None,
-        can_record=taught_now.objective.id == objective_id
-        and policy.can_record_assessment(db, current_actor(), pupil),
+        can_record=taught and may_record,
+        # What was recorded on an earlier pathway is corrected there: a wrong level stays
+        # wrong otherwise (its Engagement Model boxes are that pathway's).
+        can_correct=may_record,
+        fix_areas=ENGAGEMENT_AREAS if (em if taught else _pre_formal(live)) else None,
         can_share=policy.can_share_with_carers(db, current_actor(), pupil),
     )
+
+
+def _pre_formal(live: list[Observation]) -> bool:
+    """Whether the latest observation in force was of a pre-formal objective."""
+    return bool(live) and live[-1].pathway is Pathway.PRE_FORMAL
 
 
 def _observation(observation_id: int) -> tuple[Observation, Pupil]:

@@ -23,7 +23,14 @@ from classroom.pupils.models import Pathway, Pupil, SchoolClass
 from classroom.symbols.people import answer_names, people_at
 from classroom.symbols.sheet_views import SheetLesson
 from classroom.symbols.web import override_layers
-from classroom.web import apply_form, current_actor, school_today, school_zone, whole_number
+from classroom.web import (
+    apply_form,
+    current_actor,
+    not_theirs,
+    school_today,
+    school_zone,
+    whole_number,
+)
 
 bp = Blueprint("lessons", __name__)
 
@@ -250,7 +257,7 @@ def finish_address(attempt_id: int) -> ResponseReturnValue:
 def _visible_pupil(pupil_id: int) -> Pupil:
     pupil = policy.visible_pupil(get_session(), current_actor(), pupil_id)
     if pupil is None:
-        abort(404)
+        not_theirs()
     return pupil
 
 
@@ -448,7 +455,7 @@ def clear_target(pupil_id: int) -> ResponseReturnValue:
 def _class(class_id: int) -> SchoolClass:
     found = policy.visible_class(get_session(), current_actor(), class_id)
     if found is None or not policy.can_edit_class_map(get_session(), current_actor(), found):
-        abort(404)
+        not_theirs()
     return found
 
 

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -33,7 +33,7 @@ from classroom.accounts import email_change
 from classroom.accounts import services as accounts
 from classroom.accounts.models import Account
 from classroom.audit.services import record
-from classroom.db import get_session, keep, utcnow, write_intent
+from classroom.db import get_session, keep, utcnow
 from classroom.errors import Invalid, Refusal, Throttled
 from classroom.forms import Form
 from classroom.lessons import maps
@@ -72,6 +72,7 @@ from classroom.web import (
     apply_form,
     client_ip,
     current_actor,
+    not_theirs,
     requested_page,
     school_zone,
     sign_in_settings,
@@ -146,19 +147,8 @@ def _my_child(pupil_id: int) -> Pupil:
     """One of the signed-in carer's own children; any other id is simply not found."""
     pupil = policy.visible_pupil(get_session(), _account(), pupil_id)
     if pupil is None or not _account().is_parent:
-        _not_theirs()
+        not_theirs()
     return pupil
-
-
-def _not_theirs() -> NoReturn:
-    """A 404 for a child or photo that is not this person's, and an audit entry saying what
-    they asked for: a carer trying other children's ids is a security event the school sees."""
-    db = get_session()
-    what = f"{request.method} {request.path}"[:200]
-    record(db, _account(), "carer.access_refused", _account(), what)
-    if write_intent.get():
-        keep(db)  # a refused POST is rolled back: its audit entry must outlive the 404
-    abort(404)
 
 
 @bp.get("/family/children/")
@@ -290,7 +280,7 @@ def photo(item_id: int) -> ResponseReturnValue:
     item = db.get(FeedItem, item_id)
     today = _today()
     if actor.is_parent and (item is None or not policy.can_view_feed_item(db, actor, item, now)):
-        _not_theirs()  # another child's photo (consent withdrawn is a plain 404, below)
+        not_theirs()  # another child's photo (consent withdrawn is a plain 404, below)
     if item is None or not policy.can_view_photo(db, actor, item, now, today):
         abort(404)
     path = photos.path_for(item.photo_file, _photo_folder())

@@ -25,7 +25,7 @@ from classroom.pupils.forms import PupilSettingsForm
 from classroom.pupils.models import CardChoosing, Pathway, Pupil, Scanning, SymbolSize
 from classroom.speech.services import voice_choices
 from classroom.speech.web import current_synthesiser
-from classroom.web import apply_form, current_actor
+from classroom.web import apply_form, current_actor, not_theirs
 
 bp = Blueprint("pupils", __name__)
 
@@ -53,7 +53,7 @@ def _visible_pupil(pupil_id: int) -> Pupil:
     db = get_session()
     pupil = policy.visible_pupil(db, _actor(), pupil_id)
     if pupil is None:
-        abort(404)
+        not_theirs()
     return pupil
 
 

@@ -26,7 +26,7 @@ from classroom.symbols.models import Place, StaffPhoto, TrustedPerson
 from classroom.symbols.people import Person
 from classroom.symbols.views import bp
 from classroom.symbols.web import people_folder
-from classroom.web import apply_form, current_actor, whole_number
+from classroom.web import apply_form, current_actor, not_theirs, whole_number
 
 
 def person_picture(person: Person) -> str:
@@ -65,7 +65,7 @@ def _actor() -> Account:
 def _pupil(pupil_id: int) -> Pupil:
     pupil = policy.visible_pupil(get_session(), _actor(), pupil_id)
     if pupil is None:
-        abort(404)
+        not_theirs()
     return pupil
 
 

@@ -18,7 +18,7 @@ from classroom.db import get_session, utcnow
 from classroom.errors import Invalid
 from classroom.policy import allow
 from classroom.pupils.models import Pupil
-from classroom.web import apply_form, csrf, current_actor
+from classroom.web import apply_form, csrf, current_actor, not_theirs
 from classroom.worries import transfer
 from classroom.worries.evidence_views import disposition
 from classroom.worries.transfer_forms import ExportForm, ImportForm, ReceiptForm, SentForm
@@ -43,7 +43,7 @@ def _pupil(pupil_id: int) -> Pupil:
     actor = current_actor()
     pupil = policy.visible_pupil(get_session(), actor, pupil_id)
     if pupil is None or not policy.can_transfer_cp_file(actor, pupil):
-        abort(404)
+        not_theirs()
     return pupil
 
 
