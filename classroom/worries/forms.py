@@ -51,6 +51,11 @@ class DecisionForm(IncidentForm):
         value = (self.seen.data or "0").strip()
         return int(value) if value.isdigit() and len(value) < 12 else -1
 
+    def seen_if_sent(self) -> int | None:
+        """The mark, or None when the form came without one (a page drawn before closing
+        carried it): nothing then tells what the sender saw, and closing goes on as before."""
+        return self.seen_entry() if self.seen.raw_data else None
+
 
 def once_key(form: Form | None) -> str | None:
     """The key this copy of an incident form came with; None for a form without one."""
@@ -166,7 +171,11 @@ class ParentContactForm(DecisionForm):
     )
 
 
-class CloseForm(IncidentForm):
+class CloseForm(DecisionForm):
+    """Closing is a decision on the whole record: `seen` is the last entry anyone on the team
+    made when the page was drawn, so a close made on a page drawn before a colleague's
+    escalation (a higher risk, a referral) is refused, not laid over it."""
+
     outcome = TextAreaField("Outcome", validators=[DataRequired("Record the outcome."), TEXT])
     lessons_learnt = TextAreaField(
         "Lessons learnt",

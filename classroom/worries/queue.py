@@ -121,11 +121,12 @@ class OpenState:
     count: int  # new or open
     newest: int  # the newest one's id
     new: int  # not yet triaged
+    urgent: int = 0  # of high risk or child protection (an escalation changes it)
 
     @property
     def tag(self) -> str:
         """Changes whenever the open queue does: the live view's ETag."""
-        return f"{self.newest}-{self.count}-{self.new}"
+        return f"{self.newest}-{self.count}-{self.new}-{self.urgent}"
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,33 @@ def open_page(
             rows = _rows(session, _listing(scope, "before"), _at(before))
             return QueuePage(rows, state, earlier - len(rows))
     return QueuePage(_rows(session, _listing(scope, "first")), state, 0)
+
+
+# Worries that need someone first, listed above the open table when they are not on the page
+# shown: the table goes newest first, so with more than a page open, one nobody has acknowledged
+# yet or a high-risk one can be on a page the DSL has not opened.
+URGENT_LISTED = 20
+
+
+@dataclass(frozen=True)
+class Elsewhere:
+    """Open worries not yet acknowledged, or of high risk, that are not on the page shown."""
+
+    rows: tuple[QueueRow, ...]  # the first URGENT_LISTED of them, in the queue's order
+    more: bool  # there are more than those
+
+    @property
+    def count(self) -> int:
+        """How many are listed: all of them, unless there are `more`."""
+        return len(self.rows)
+
+
+def urgent_elsewhere(session: Session, scope: Select[Incident], shown: QueuePage) -> Elsewhere:
+    """What needs attention first and is not among `shown`'s rows, however many pages away.
+    One row past the list tells whether there are more (no count of its own to run)."""
+    params = {"shown": [row.id for row in shown.rows] or [0]}
+    rows = tuple(map(QueueRow._make, plain_rows(session, _urgent(scope), params)))
+    return Elsewhere(rows[:URGENT_LISTED], len(rows) > URGENT_LISTED)
 
 
 @dataclass(frozen=True)
@@ -221,8 +249,8 @@ def recently_closed(session: Session, scope: Select[Incident]) -> tuple[QueueRow
 
 def open_state(session: Session, scope: Select[Incident]) -> OpenState:
     """How many are open, the newest, how many new: one indexed aggregate, whatever the backlog."""
-    count, newest, new = plain_rows(session, _open_aggregate(scope)).one()
-    return OpenState(count or 0, newest or 0, new or 0)
+    count, newest, new, urgent = plain_rows(session, _open_aggregate(scope)).one()
+    return OpenState(count or 0, newest or 0, new or 0, urgent or 0)
 
 
 # --- The statements ----------------------------------------------------------------------------
@@ -283,6 +311,19 @@ def _counting(scope: Select[Incident], direction: Direction) -> Select[Any]:
     """How many of `scope`'s open incidents come after a place, or before it."""
     which = and_(Incident.status.in_(OPEN_STATUSES), _beside_place(direction))
     return scope.where(which).order_by(None).with_only_columns(func.count())
+
+
+@lru_cache(maxsize=STATEMENTS_REMEMBERED)
+def _urgent(scope: Select[Incident]) -> Select[Any]:
+    """`scope`'s open incidents not yet acknowledged or of high risk, but those bound as
+    `shown`: the first URGENT_LISTED and one more, in the DSL's order."""
+    which = and_(
+        Incident.status.in_(OPEN_STATUSES),
+        or_(Incident.status == Status.NEW, Incident.risk == Risk.HIGH),
+        Incident.id.not_in(bindparam("shown", expanding=True, type_=Integer)),
+    )
+    chosen = scope.where(which).order_by(None).order_by(_rank(), Incident.id.desc())
+    return _row_query(chosen.limit(URGENT_LISTED + 1))
 
 
 @lru_cache(maxsize=STATEMENTS_REMEMBERED)
@@ -382,10 +423,15 @@ def _reviews_due(scope: Select[Incident]) -> CompoundSelect[*tuple[Any, ...]]:
 
 
 @lru_cache(maxsize=STATEMENTS_REMEMBERED)
-def _open_aggregate(scope: Select[Incident]) -> Select[int, int, Any]:
+def _open_aggregate(scope: Select[Incident]) -> Select[int, int, Any, Any]:
     is_new = case((Incident.status == Status.NEW, 1), else_=0)
+    # An escalation (to high risk, or to child protection) changes the live view's state, so a
+    # colleague's open queue shows it, and what needs attention first, within seconds.
+    is_urgent = case((or_(Incident.risk == Risk.HIGH, Incident.child_protection), 1), else_=0)
     open_ = scope.where(Incident.status.in_(OPEN_STATUSES)).order_by(None)
-    return open_.with_only_columns(func.count(), func.max(Incident.id), func.sum(is_new))
+    return open_.with_only_columns(
+        func.count(), func.max(Incident.id), func.sum(is_new), func.sum(is_urgent)
+    )
 
 
 @cache

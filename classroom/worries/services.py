@@ -724,11 +724,20 @@ class Triage:
     assignee_id: int | None
 
 
+# The "kind" of decision closing is made on: the whole record, as the last entry anyone on the
+# team made (not the system's own notes, such as an email delivered, which change no decision).
+WHOLE_RECORD = "record"
+
+
 def latest_decision(session: Session, incident: Incident, kind: str) -> IncidentEntry | None:
-    """The chronology entry of the decision of this kind ("triage", "parent_contact") in force."""
+    """The chronology entry of the decision of this kind ("triage", "parent_contact") in force,
+    or for WHOLE_RECORD the last entry a person made."""
+    which = (
+        IncidentEntry.author_id.is_not(None) if kind == WHOLE_RECORD else IncidentEntry.kind == kind
+    )
     return session.scalar(
         select(IncidentEntry)
-        .where(IncidentEntry.incident_id == incident.id, IncidentEntry.kind == kind)
+        .where(IncidentEntry.incident_id == incident.id, which)
         .order_by(IncidentEntry.id.desc())
         .limit(1)
     )
@@ -743,8 +752,9 @@ def _refuse_if_changed(session: Session, incident: Incident, kind: str, seen: in
         return
     who = latest.author.display_name if latest and latest.author else "Someone"
     what = latest.text if latest else "a change"
+    where = "in the chronology below" if kind == WHOLE_RECORD else "shown in force above"
     raise Invalid(
-        f"Since you opened this page, {who} recorded: {what}. It is shown in force above. "
+        f"Since you opened this page, {who} recorded: {what}. It is {where}. "
         "If your decision still stands, record it again."
     )
 
@@ -1110,8 +1120,11 @@ def close(
     carers_told: str | None = None,
     *,
     now: datetime,
+    seen: int | None = None,
 ) -> None:
     """Close with the outcome and lessons learnt (the policy's debrief); no action left open.
+    `seen`: the last entry by a person that the closing page showed (None: not from a page);
+    a close on a page drawn before a colleague's entry (an escalation, say) is refused.
 
     Under "inform now" with no notice sent from the record, the person closing says how carers
     were told, or why they were not (`carers_told`; carers_told_unrecorded).
@@ -1122,6 +1135,7 @@ def close(
     ever, and a decision about telling carers is recorded with its reason.
     """
     account = _worker(actor, incident)
+    _refuse_if_changed(session, incident, WHOLE_RECORD, seen)
     if incident.category is None or incident.risk is None:
         raise Invalid("Triage the incident (category and risk) before closing it.", "outcome")
     incident.outcome = _required(outcome, "Outcome")

@@ -104,6 +104,7 @@ from classroom.worries.queue import (
     open_page,
     open_state,
     recently_closed,
+    urgent_elsewhere,
 )
 
 bp = Blueprint("worries", __name__)
@@ -561,6 +562,7 @@ def queue() -> ResponseReturnValue:
         "worries/queue.html",
         shown=shown,
         pager=_pager(shown),
+        elsewhere=urgent_elsewhere(db, scope, shown),
         closed=recently_closed(db, scope),
         due=follow_ups_due(db, scope, school_today()),
         unacknowledged=shown.state.new,  # the badge's count: the queue's own new ones
@@ -584,8 +586,12 @@ def queue_rows() -> ResponseReturnValue:
     # Names pupils as the queue does (a poll of its state does not; this runs when it changed).
     summary = f"{len(shown.rows)} open shown, refreshed"
     record(get_session(), current_actor(), "incidents.queue_viewed", summary=summary)
+    scope = policy.visible_incidents(current_actor())
+    elsewhere = urgent_elsewhere(get_session(), scope, shown)
     return (
-        render_template("worries/_queue_live.html", shown=shown, pager=_pager(shown)),
+        render_template(
+            "worries/_queue_live.html", shown=shown, pager=_pager(shown), elsewhere=elsewhere
+        ),
         200,
         {"X-Queue-State": shown.state.tag},
     )
@@ -731,7 +737,11 @@ def _fill_choices(incident: Incident, forms: dict[str, Form]) -> None:
 
 
 # The decisions a page shows in force, by form: each form carries the one it was drawn with.
-SEEN_DECISIONS = {"triage": "triage", "parent": "parent_contact"}
+SEEN_DECISIONS = {
+    "triage": "triage",
+    "parent": "parent_contact",
+    "close": services.WHOLE_RECORD,
+}
 
 
 def _mark_seen(incident: Incident, forms: dict[str, Form]) -> None:
@@ -1115,6 +1125,7 @@ def close(incident_id: int) -> ResponseReturnValue:
             request.form.get("close-carers-reason"),
             request.form.get("close-carers_told"),
             now=utcnow(),
+            seen=f.seen_if_sent(),
         ),
     )
 

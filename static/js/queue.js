@@ -24,6 +24,8 @@
         if (!fresh.getElementById("queue-rows")) { throw new Error("not the queue's rows"); }
         swap(rows, fresh.getElementById("queue-rows"));
         swap(pager, fresh.getElementById("queue-pager"));
+        var elsewhere = document.getElementById("queue-elsewhere");
+        if (elsewhere) { swap(elsewhere, fresh.getElementById("queue-elsewhere")); }
         live.textContent = "The queue has changed.";
       })
       .catch(function () { return null; });
