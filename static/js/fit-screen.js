@@ -40,9 +40,14 @@
     return low;
   }
 
+  // A screen may stretch a part of itself (the worry flow's answer cards) into the room left
+  // once it fits: it is measured as it would be without stretching, so that filling the room can
+  // never hide a screen that does not fit, and stretches (class fits-screen) only if it fits.
   function fit(el, box) {
+    el.classList.remove("fits-screen");
     var level = largestFit(el, box);
     setLevel(el, level);
+    el.classList.toggle("fits-screen", fits(box));
     // What was fitted, to what: for anyone checking the screen (and the browser tests).
     el.setAttribute("data-fit-level", String(level));
     el.setAttribute("data-fit-box", box.clientWidth + "x" + box.clientHeight);
