@@ -17,6 +17,7 @@ from functools import cache, lru_cache
 from typing import Any, Literal, NamedTuple
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Integer,
     Select,
@@ -122,11 +123,12 @@ class OpenState:
     newest: int  # the newest one's id
     new: int  # not yet triaged
     urgent: int = 0  # of high risk or child protection (an escalation changes it)
+    shown: int = 0  # a sum over the rows of what a colleague changes in place (see below)
 
     @property
     def tag(self) -> str:
         """Changes whenever the open queue does: the live view's ETag."""
-        return f"{self.newest}-{self.count}-{self.new}-{self.urgent}"
+        return f"{self.newest}-{self.count}-{self.new}-{self.urgent}-{self.shown}"
 
 
 @dataclass(frozen=True)
@@ -249,8 +251,8 @@ def recently_closed(session: Session, scope: Select[Incident]) -> tuple[QueueRow
 
 def open_state(session: Session, scope: Select[Incident]) -> OpenState:
     """How many are open, the newest, how many new: one indexed aggregate, whatever the backlog."""
-    count, newest, new, urgent = plain_rows(session, _open_aggregate(scope)).one()
-    return OpenState(count or 0, newest or 0, new or 0, urgent or 0)
+    count, newest, new, urgent, shown = plain_rows(session, _open_aggregate(scope)).one()
+    return OpenState(count or 0, newest or 0, new or 0, urgent or 0, int(shown or 0))
 
 
 # --- The statements ----------------------------------------------------------------------------
@@ -423,15 +425,30 @@ def _reviews_due(scope: Select[Incident]) -> CompoundSelect[*tuple[Any, ...]]:
 
 
 @lru_cache(maxsize=STATEMENTS_REMEMBERED)
-def _open_aggregate(scope: Select[Incident]) -> Select[int, int, Any, Any]:
+def _open_aggregate(scope: Select[Incident]) -> Select[int, int, Any, Any, Any]:
     is_new = case((Incident.status == Status.NEW, 1), else_=0)
     # An escalation (to high risk, or to child protection) changes the live view's state, so a
     # colleague's open queue shows it, and what needs attention first, within seconds.
     is_urgent = case((or_(Incident.risk == Risk.HIGH, Incident.child_protection), 1), else_=0)
     open_ = scope.where(Incident.status.in_(OPEN_STATUSES)).order_by(None)
     return open_.with_only_columns(
-        func.count(), func.max(Incident.id), func.sum(is_new), func.sum(is_urgent)
+        func.count(),
+        func.max(Incident.id),
+        func.sum(is_new),
+        func.sum(is_urgent),
+        func.sum(_assigned_and_category()),
     )
+
+
+def _assigned_and_category() -> ColumnElement[int]:
+    """Each row's assignee and category as one number, weighted by its id: their sum changes
+    when a colleague assigns or re-categorises a worry, so two DSLs sharing the queue see who
+    has taken which within seconds (nothing else in the polled state moves for it)."""
+    category = case(
+        {c.value: n for n, c in enumerate(Category, 1)}, value=Incident.category, else_=0
+    )
+    assigned = func.coalesce(Incident.assignee_id, 0) * (len(Category) + 1) + category
+    return cast(Incident.id, BigInteger) * assigned
 
 
 @cache

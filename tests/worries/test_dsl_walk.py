@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
@@ -146,3 +147,41 @@ def test_a_colleagues_escalation_changes_the_state_the_open_queue_polls(
     assert polled.status_code == 200
     assert polled.json != before.json
     assert "<td>High</td>" in head.get("/safeguarding/queue/rows").text
+
+
+@pytest.mark.parametrize(
+    ("change", "shown"),
+    [
+        ({"triage-assignee_id": "dsl"}, "Assigned"),  # the DSL takes it
+        ({"triage-category": "contact_from_stranger"}, "Contact from someone unknown"),
+    ],
+)
+def test_a_colleague_taking_or_recategorising_a_worry_changes_the_state_the_queue_polls(
+    app: Flask, session: Session, change: dict[str, str], shown: str
+) -> None:
+    """Two DSLs share the open queue: one taking a worry (or calling it something else) must
+    reach the other's rows within a poll, or both may take the same worry."""
+    school = make_school(session)
+    incident = triaged_worry(session, school)
+    session.commit()
+    dsl, head = client_for(app, school.dsl), client_for(app, school.head)
+    before = head.get("/safeguarding/queue/state")
+    page = dsl.get(f"/safeguarding/{incident.id}").text
+    data = {
+        "triage-category": "cyberbullying",
+        "triage-risk": "low",
+        "triage-rationale": "Spoke to her",
+        "triage-child_protection": "no",
+        "triage-seen": _mark(page, "triage"),
+        **change,
+    }
+    if data.get("triage-assignee_id") == "dsl":
+        data["triage-assignee_id"] = str(school.dsl.id)
+    assert dsl.post(f"/safeguarding/{incident.id}/triage", data=data).status_code == 302
+
+    since = {"If-None-Match": before.headers["ETag"]}
+    polled = head.get("/safeguarding/queue/state", headers=since)
+    assert polled.status_code == 200  # not 304: the rows are fetched again
+    rows = html.unescape(head.get("/safeguarding/queue/rows").text)
+    expected = school.dsl.display_name if shown == "Assigned" else shown
+    assert expected in rows

@@ -10,6 +10,7 @@ from flask import Flask
 from sqlalchemy import Table, insert, literal, select
 from sqlalchemy.orm import Session
 
+from classroom.audit.models import AuditEvent
 from classroom.db import utcnow
 from classroom.worries import services
 from classroom.worries.models import Incident, IncidentPupil, PupilRole
@@ -95,3 +96,20 @@ def test_years_of_concerns_cost_my_concerns_nothing_more(app: Flask, session: Se
 
     assert after == before, (before, after)
     assert len(WROTE.findall(teacher.get("/concerns/").data.decode())) == CONCERNS_PAGE
+
+
+def test_opening_my_concerns_is_on_the_audit_log(app: Flask, session: Session) -> None:
+    """The page names pupils and what was written about them: every view is on record."""
+    school = make_school(session)
+    _concerns(session, school, 2)
+    teacher = client_for(app, school.teacher)
+
+    assert teacher.get("/concerns/").status_code == 200
+
+    session.expire_all()
+    viewed = session.execute(
+        select(AuditEvent.actor_id, AuditEvent.summary).where(
+            AuditEvent.action == "concerns.viewed"
+        )
+    ).all()
+    assert viewed == [(school.teacher.id, "page 1: 2 shown")]
