@@ -10,10 +10,6 @@ safeguarding team decides whether and how a family is told).
 from __future__ import annotations
 
 import io
-import os
-import re
-import secrets
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,14 +25,14 @@ from classroom.accounts.models import Account, Role
 from classroom.audit.services import record
 from classroom.db import plain_rows
 from classroom.errors import Forbidden, Invalid, within
-from classroom.photos import Stored, delete_after_commit, named, reencode
+from classroom.photos import NAME, Stored, delete_after_commit, named, reencode, save_in
 from classroom.principals import Actor
 from classroom.pupils.models import ClassStaff, Pupil
 from classroom.symbols.models import Place, StaffPhoto, TrustedPerson
 
 PHOTO_SIDE = 320  # a 180 px card on a retina iPad
 NAME_LENGTH = 60  # the name boxes' limit too (symbols/people.html)
-FILE_NAME = re.compile(r"^[0-9a-f]{32}\.jpg$")
+FILE_NAME = NAME  # a photo is named as every stored photo is
 SCHOOL_SYMBOL = "trusted-adult"
 HOME_SYMBOL = "adult"
 
@@ -332,21 +328,7 @@ def store_photo(data: bytes, folder: Path) -> str:
         image.info.clear()  # nothing from the file's own info (a JPEG comment) is written back
         out = io.BytesIO()
         image.save(out, "JPEG", quality=85, optimize=True)
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    name = f"{secrets.token_hex(16)}.jpg"
-    fd, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(out.getvalue())
-    os.replace(temporary, folder / name)
-    return name
-
-
-def photo_path(name: str | None, folder: Path) -> Path | None:
-    """Where a stored photo is in `folder`, if the name is one of ours and the file exists."""
-    if name is None or not FILE_NAME.match(name):
-        return None
-    path = folder / name
-    return path if path.is_file() else None
+    return save_in(folder, out.getvalue())
 
 
 def _delete_file(session: Session, name: str | None, folder: Path) -> None:

@@ -18,6 +18,7 @@ from classroom.accounts.models import Account
 from classroom.audit.services import record
 from classroom.db import get_session, utcnow
 from classroom.errors import Refusal, too_long
+from classroom.photos import find_in
 from classroom.policy import allow
 from classroom.principals import PupilPrincipal
 from classroom.pupils.models import Pupil
@@ -178,7 +179,7 @@ def person_photo(person_id: int) -> ResponseReturnValue:
     db = get_session()
     actor = current_actor()
     person = db.scalar(policy.visible_trusted_people(actor).where(TrustedPerson.id == person_id))
-    path = people.photo_path(person.photo_file if person is not None else None, people_folder())
+    path = find_in(people_folder(), person.photo_file if person is not None else None)
     if path is None:
         abort(404)
     return _private_jpeg(path.read_bytes())
@@ -197,7 +198,7 @@ def staff_photo(account_id: int) -> ResponseReturnValue:
         or not policy.can_see_staff_photo(db, current_actor(), account)
     ):
         abort(404)
-    path = people.photo_path(row.photo_file, people_folder())
+    path = find_in(people_folder(), row.photo_file)
     if path is None:
         abort(404)
     return _private_jpeg(path.read_bytes())

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account, Role
 from classroom.audit.models import AuditEvent
+from classroom.photos import find_in
 from classroom.symbols import people
 from classroom.symbols.models import StaffPhoto
 from tests import corpora, factories
@@ -47,7 +48,7 @@ def stored_photo(session: Session, account: Account) -> bytes:
     session.expire_all()
     row = session.get(StaffPhoto, account.id)
     assert row is not None
-    path = people.photo_path(row.photo_file, people_folder())
+    path = find_in(people_folder(), row.photo_file)
     assert path is not None
     return path.read_bytes()
 
