@@ -61,6 +61,7 @@ class Cell(NamedTuple):  # a tuple: a heatmap makes one per pupil per lesson
     # no version written for it, taught from the nearest version (see `_plan`).
     taught: content.Pathway | None = None
     on_map: bool = True  # False: off the pupil's map, shown for what was recorded on it
+    hidden: bool = False  # on the pupil's map, but hidden from it (the pupil does not see it)
 
     @property
     def earlier_only(self) -> bool:

@@ -67,6 +67,31 @@ def engagement_model_for(
     return maps.planned_pathway(session, pupil, lesson_id, lessons) is Pathway.PRE_FORMAL
 
 
+def for_age_on(pupil: Pupil, lesson: content.Lesson, day: date) -> bool:
+    """Whether the pupil was of the lesson's ages on that day (lesson 15 is for 14 to 19)."""
+    return lesson.for_age(pupil.age_on(day))
+
+
+def refuse_if_not_for_age(pupil: Pupil, lesson: content.Lesson, observed_on: date) -> None:
+    """A pupil is never recorded as assessed on a lesson they may not be taught: one for other
+    ages on the day observed is not on their map, whatever a form sends."""
+    if not for_age_on(pupil, lesson, observed_on):
+        raise Invalid(
+            f"\u201c{lesson.title.text}\u201d is for pupils {lesson.ages_label}; "
+            f"{pupil.first_name} was {pupil.age_on(observed_on)} on "
+            f"{observed_on:%d %B %Y}, the day observed. Nothing was recorded.",
+            "lesson_id",
+        )
+
+
+def not_taught_on(pupil: Pupil, lesson: content.Lesson, version: content.Version) -> str:
+    """The refusal of an objective of another pathway than the one the lesson is taught on."""
+    return (
+        f"{pupil.first_name} is taught '{lesson.title.text}' on the "
+        f"{version.pathway.value.replace('_', '-')} pathway; record against that objective."
+    )
+
+
 def _check(entry: Entry, today: date) -> None:
     if entry.level not in {level.value for level in Level}:
         raise Invalid("The level must be one of 0 to 4 on the school's scale.", "level")
@@ -125,6 +150,7 @@ def observe(
     lesson_id = objective_id.rsplit(".", 1)[0]
     lesson, version = pupil_objective(session, pupil, lesson_id, lessons)
     _check(entry, today)
+    refuse_if_not_for_age(pupil, lesson, entry.observed_on)
     if version.objective.id == objective_id:
         pathway = Pathway(version.pathway.value)
         _check_engagement(session, pupil, lesson.id, entry, lessons)
@@ -134,12 +160,7 @@ def observe(
         pathway = Pathway(supersedes.pathway)
         _check_earlier_engagement(pupil, pathway, entry)
     else:
-        raise Invalid(
-            f"{pupil.first_name} is taught '{lesson.title.text}' on the "
-            f"{version.pathway.value.replace('_', '-')} pathway; record against that "
-            "objective.",
-            "objective_id",
-        )
+        raise Invalid(not_taught_on(pupil, lesson, version), "objective_id")
     row = Observation(
         pupil_id=pupil.id,
         lesson_id=lesson.id,

@@ -75,19 +75,36 @@ def _entry(form: Any, prefix: str = "") -> services.Entry:
     try:
         level = int(form.get(prefix + "level", ""))
         observed = date.fromisoformat(form.get(prefix + "observed_on") or local_today().isoformat())
-        support = Support(form[prefix + "support"]) if form.get(prefix + "support") else None
     except ValueError as bad:
         raise Invalid("Choose a level from the scale and a real date.", "level") from bad
     return services.Entry(
         level=level,
         observed_on=observed,
         context=_context(form.get(prefix + "context", ""), from_proposal),
-        support=support,
+        support=_support(form.get(prefix + "support", "")),
         misconception=form.get(prefix + "misconception") == "y",
         note=form.get(prefix + "note", ""),
         engagement=form.getlist(prefix + "engagement"),
         from_proposal=from_proposal,
     )
+
+
+# The support box's own problem: shown on that box, not on the level's.
+SUPPORT_PROBLEM = (
+    "Support used: choose one from the list ("
+    + ", ".join(SUPPORT_WORDS.values())
+    + '), or "Not recorded".'
+)
+
+
+def _support(given: str) -> Support | None:
+    """The support used; none chosen is "Not recorded" (the box is optional)."""
+    if not given:
+        return None
+    try:
+        return Support(given)
+    except ValueError:
+        raise Invalid(SUPPORT_PROBLEM, "support") from None
 
 
 def _context(given: str, from_proposal: bool) -> Context:
@@ -217,13 +234,16 @@ def _record_page(
     error: str | None = None,
     saved: str | None = None,
 ) -> str:
-    objectives = {}
     lessons = request_catalogue()
-    if lesson_id in lessons:
-        objectives = {
-            p.id: services.pupil_objective(get_session(), p, lesson_id, lessons)[1].objective
-            for p in pupils
-        }
+    chosen = lessons.get(lesson_id) if lesson_id in lessons else None
+    objectives = {
+        p.id: services.pupil_objective(get_session(), p, lesson_id, lessons)[1].objective
+        for p in (pupils if chosen else [])
+    }
+    # Not offered to tick: a pupil is never recorded on a lesson they may not be taught.
+    not_for_age = {
+        p.id for p in pupils if chosen and not services.for_age_on(p, chosen, local_today())
+    }
     return render_template(
         "assessment/record.html",
         school_class=school_class,
@@ -231,6 +251,8 @@ def _record_page(
         lessons=list(lessons),
         lesson_id=lesson_id,
         objectives=objectives,
+        not_for_age=not_for_age,
+        ages=chosen.ages_label if chosen else "",
         levels=LEVEL_WORDS,
         contexts=CONTEXT_WORDS,
         error=error,
@@ -286,17 +308,19 @@ def class_summary(class_id: int) -> ResponseReturnValue:
 def _progress_cells(db: Session, pupil: Pupil, today: date) -> list[queries.Cell]:
     """The pupil's objectives: their map's lessons, hidden ones too, then any lesson no longer
     on it that they were assessed on (taken off the class map, what was recorded still shows
-    on their progress page and report, marked `on_map=False`). Each carries what was recorded
-    on the lesson's other pathways (`Cell.earlier`): a pupil moved to another pathway keeps
-    their evidence."""
+    on their progress page and report, marked `on_map=False`); hidden ones are marked
+    `hidden=True`. Each carries what was recorded on the lesson's other pathways
+    (`Cell.earlier`): a pupil moved to another pathway keeps their evidence."""
     found = states(queries.observations_for(db, [pupil.id]), today, _weeks())
     lessons = request_catalogue()
-    shown = [p.lesson for p in maps.pupil_map(db, pupil, lessons, include_hidden=True, today=today)]
+    planned = maps.pupil_map(db, pupil, lessons, include_hidden=True, today=today)
+    shown = [p.lesson for p in planned]
     on_map = {lesson.id for lesson in shown}
+    hidden = {p.lesson.id for p in planned if p.hidden}
     assessed = {objective_id.rsplit(".", 1)[0] for _pupil, objective_id in found}
     shown += [lessons.get(i) for i in sorted(assessed - on_map) if i in lessons]
     cells = queries.pupil_row(db, pupil, shown, found, with_earlier=True)
-    return [c if c.lesson.id in on_map else c._replace(on_map=False) for c in cells]
+    return [c._replace(on_map=c.lesson.id in on_map, hidden=c.lesson.id in hidden) for c in cells]
 
 
 @bp.get("/pupils/<int:pupil_id>")
@@ -324,6 +348,7 @@ def pupil_view(pupil_id: int) -> ResponseReturnValue:
         **_observation_choices(),
         areas=ENGAGEMENT_AREAS,
         can_record=policy.can_record_assessment(db, current_actor(), pupil),
+        age=pupil.age_on(today),
         weeks=_weeks(),
     )
 
@@ -348,7 +373,9 @@ def pupil_record(pupil_id: int) -> ResponseReturnValue:
             now=utcnow(), today=local_today(),
         )  # fmt: skip
 
-    apply_form(change, lambda message: _problem_page(pupil, message), hide_refusal=True)
+    apply_form(
+        change, lambda message: _problem_page(pupil, message, objective_id), hide_refusal=True
+    )
     return redirect(
         url_for("assessment.objective", pupil_id=pupil.id, objective_id=objective_id, saved=1)
     )
@@ -385,6 +412,10 @@ def objective(pupil_id: int, objective_id: str) -> ResponseReturnValue:
     em = services.engagement_model_for(db, pupil, lesson_id, request_catalogue())
     may_record = policy.can_record_assessment(db, current_actor(), pupil)
     taught = taught_now.objective.id == objective_id
+    # A lesson for other ages (lesson 15 is for 14 to 19) is not recorded on: the service
+    # refuses it (by the day observed), so no form offers it.
+    of_age = services.for_age_on(pupil, lesson, local_today())
+    fixable = not live or services.for_age_on(pupil, lesson, live[-1].observed_on)
     record(db, current_actor(), "assessment.objective_viewed", pupil, objective_id)
     return render_template(
         "assessment/objective.html",
@@ -397,10 +428,11 @@ def objective(pupil_id: int, objective_id: str) -> ResponseReturnValue:
         shareable={r.id for r in live if services.positive(r)} - shared,
         **_observation_choices(),
         areas=ENGAGEMENT_AREAS if em else None,
-        can_record=taught and may_record,
+        can_record=taught and may_record and of_age,
+        not_for_age="" if of_age else lesson.ages_label,
         # What was recorded on an earlier pathway is corrected there: a wrong level stays
         # wrong otherwise (its Engagement Model boxes are that pathway's).
-        can_correct=may_record,
+        can_correct=may_record and fixable,
         fix_areas=ENGAGEMENT_AREAS if (em if taught else _pre_formal(live)) else None,
         can_share=policy.can_share_with_carers(db, current_actor(), pupil),
     )
@@ -434,7 +466,7 @@ def correct(observation_id: int) -> ResponseReturnValue:
             now=utcnow(),
             today=local_today(),
         ),
-        lambda message: _problem_page(pupil, message),
+        lambda message: _problem_page(pupil, message, old.objective_id, correcting=True),
         hide_refusal=True,
     )
     return redirect(
@@ -454,26 +486,71 @@ def _observation_choices() -> dict[str, Any]:
     }
 
 
-def _problem_page(pupil: Pupil, message: str | None) -> ResponseReturnValue:
+def _problem_page(
+    pupil: Pupil, message: str | None, objective_id: str, correcting: bool = False
+) -> ResponseReturnValue:
     """The refusal, with the observation as it was sent to put right: the note is not lost,
     however long (a note over its limit is marked, and its message leads to it). A level
     chosen from answers is not offered again here: the date and place come from the answers,
-    and answers already recorded have nothing to put right."""
+    and answers already recorded have nothing to put right. Nor is a lesson the pupil is not
+    of an age for: there is nothing to put right either."""
     # Boxes ticked are shown again, ticked (nothing sent is lost), as are the boxes the
     # service accepts for this pupil and lesson.
     pre_formal = bool(request.form.getlist("engagement")) or _engagement_model_for(pupil)
     note = request.form.get("note", "")
     long_note = too_long("Note", services.MAX_NOTE, note) if len(note) > services.MAX_NOTE else None
+    # A level from answers is all such a form sends: chosen again on the progress page.
+    again = request.form.get("from_proposal") != "y" and (
+        correcting or _for_their_age(pupil, objective_id)
+    )
+    support_error = message if message == SUPPORT_PROBLEM else None
+    recording, message = (
+        (None, message) if correcting or not again else _taught_now(pupil, objective_id, message)
+    )
     return render_template(
         "assessment/problem.html",
         pupil=pupil,
         message=message,
         note_error=long_note,
-        # A level from answers is all such a form sends: chosen again on the progress page.
-        again=request.form.get("from_proposal") != "y",
+        support_error=support_error,
+        again=again,
+        recording=recording,
         **_observation_choices(),
         areas=ENGAGEMENT_AREAS if pre_formal else None,
     ), 400
+
+
+def _for_their_age(pupil: Pupil, objective_id: str) -> bool:
+    """Whether the pupil is of an age for the objective's lesson today (or it is unknown)."""
+    lesson_id = objective_id.rsplit(".", 1)[0]
+    if lesson_id not in request_catalogue():
+        return True
+    return services.for_age_on(pupil, request_catalogue().get(lesson_id), local_today())
+
+
+def _taught_now(
+    pupil: Pupil, objective_id: str, message: str | None
+) -> tuple[content.Version | None, str | None]:
+    """The objective a form drawn again records against, and its message. If the pupil's
+    pathway for the lesson changed while the form was open, it is the one they are taught
+    now, and the message says so: sending the old one again would only be refused again."""
+    lesson_id = objective_id.rsplit(".", 1)[0]
+    if lesson_id not in request_catalogue():
+        return None, message
+    lesson, version = services.pupil_objective(get_session(), pupil, lesson_id, request_catalogue())
+    if version.objective.id == objective_id:
+        return version, message
+    if message == services.not_taught_on(pupil, lesson, version):
+        message = (
+            f"{pupil.first_name}'s pathway for '{lesson.title.text}' changed while this form was "
+            "open."
+        )
+    pathway = version.pathway.value.replace("_", "-")
+    return version, (
+        f"{message} The form below now records against the objective {pupil.first_name} is "
+        f"taught now ({pathway}): \u201c{version.objective.text}\u201d. Everything else is as "
+        "you left it: check the level still fits, then record."
+    )
 
 
 def _engagement_model_for(pupil: Pupil) -> bool:
@@ -595,7 +672,8 @@ PROGRESS_HEADER = [
     "current level",
     "maintained",
     "last assessed",
-    "observations",
+    # Corrected observations are kept on record but not counted: the count is of those in force.
+    "observations in force (corrected ones not counted)",
     "misconception",
     "earlier pathway",
 ]

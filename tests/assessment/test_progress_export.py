@@ -38,7 +38,7 @@ HEADER = [
     "current level",
     "maintained",
     "last assessed",
-    "observations",
+    "observations in force (corrected ones not counted)",
     "misconception",
     "earlier pathway",
 ]
