@@ -631,6 +631,14 @@ def can_share_with_carers(session: Session, actor: Actor, pupil: Pupil) -> bool:
     return session.scalar(shareable_pupils(actor).where(Pupil.id == pupil.id)) is not None
 
 
+def in_touch_with_carers(pupil: Pupil) -> bool:
+    """The one rule for whether the app still carries anything new between school and a
+    pupil's carers: not once the child has left the school (`Pupil.active` off). Then staff
+    send no learning moment, message or notice, carers write to no class staff, and no new
+    carer connects; what was shared before stays the carers' to read (their child's record)."""
+    return pupil.active
+
+
 def can_send_parent_notice(actor: Actor, incident: Incident) -> bool:
     account = holder(actor, "send_parent_notices")
     return account is not None and account.school_id == incident.school_id

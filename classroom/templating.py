@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import ChainMap
 from collections.abc import MutableMapping
+from datetime import date
 from typing import Any
 
 from flask import Flask
@@ -56,6 +57,12 @@ def can(right: str) -> bool:
     return policy.has_right(current_actor(), right)
 
 
+def long_date(day: date) -> str:
+    """The filter `long_date`: a day with its month in full and no leading zero, as people
+    write it ("5 December 2026"); `local` gives the short month ("5 Dec 2026")."""
+    return f"{day.day} {day:%B %Y}"
+
+
 def _lazy_values() -> dict[str, object]:
     # Looked up per render; PupilLayers reads the pupil's symbols only if a template uses it.
     return {
@@ -96,4 +103,5 @@ def init_app(app: Flask) -> None:
     )
     app.add_template_filter(local_time, "local")
     app.add_template_filter(name, "person_name")
+    app.add_template_filter(long_date, "long_date")
     app.context_processor(_lazy_values)

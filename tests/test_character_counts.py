@@ -538,6 +538,7 @@ FORM_MAXLENGTH_ALLOWED = {
     "symbols.forms.OverrideForm.symbol",
     "symbols.forms.ClearForm.phrase",
     "worries.evidence_forms.MarkForm.region",
+    "parents.forms.EmailLinkForm.link",  # the emailed link, sent back by a button
     "worries.evidence_forms.MarkForm.side",
 }
 

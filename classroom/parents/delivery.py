@@ -6,8 +6,11 @@ new, with a link to sign in: never a name, a message or a detail (the policy: de
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,9 +19,13 @@ from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from classroom import policy
+from classroom.accounts import email_change
+from classroom.accounts import services as accounts
 from classroom.accounts.models import Account
+from classroom.audit.services import record
 from classroom.config import parse_holidays
 from classroom.db import serialise
+from classroom.errors import Forbidden, Invalid, Throttled
 from classroom.outbox.models import OutboxMessage
 from classroom.outbox.services import enqueue_email
 from classroom.parents.models import CarerSettings, EmailMode, FeedItem, FeedReceipt
@@ -82,6 +89,7 @@ class CarerEmails:
     hours: QuietHours
     base_url: str
     digest_time: time
+    secret_key: str = field(repr=False)  # signs the links that confirm an address
 
     @classmethod
     def from_config(cls, cfg: Mapping[str, Any]) -> CarerEmails:
@@ -89,6 +97,7 @@ class CarerEmails:
             QuietHours.from_config(cfg),
             str(cfg["BASE_URL"]),
             time.fromisoformat(cfg["PARENT_DIGEST_TIME"]),
+            str(cfg["SECRET_KEY"]),
         )
 
 
@@ -486,3 +495,222 @@ def _digest(
 def tick(session: Session, emails: CarerEmails, *, now: datetime) -> int:
     """The worker's round for carers: withdraw blocked emails, then send due digests."""
     return sweep_blocked(session, now=now) + send_digests(session, emails, now=now)
+
+
+# --- An address typed at joining, held until the carer confirms it ---------------------------
+#
+# The school's e-safety policy asks that a recipient's address be checked before anything is
+# sent to it. An address typed when joining may have a typing mistake, so it is held here (not
+# in `Account.email`, which every email to the carer goes to) and a link is emailed to it. Once
+# the carer opens the link, signed in, the address becomes theirs through the same step as a
+# change (email_change.set_address), and school emails start. Their feed works all along.
+
+CONFIRM_SUBJECT = "Please confirm your email address"
+LINK_DAYS = 3
+LINKS_PER_HOUR = 3  # sent to one carer's held address, counting the one sent at joining
+# What the settings page says after a link was sent or opened (`?email=<outcome>`).
+LINK_OUTCOMES = {
+    "sent": "We have sent you an email. Open it and tap the link to confirm your address.",
+    "confirmed": "Thank you. Your email address is confirmed. School emails will go to it.",
+    "dropped": "You have no email address now, so the app sends you no emails.",
+}
+LINK_RUN_OUT = (
+    f"This link has run out: links work for {LINK_DAYS} days. Go to Settings and tap "
+    '"Send the link again".'
+)
+LINK_OLD = "This link is old. Please use the link in the newest email we sent you."
+LINK_BROKEN = (
+    "This link does not work. Check you copied all of it, or send a new one from Settings."
+)
+LINK_NOT_YOURS = (
+    "This link is for a different account. Sign out, then sign in as the person the email was for."
+)
+
+
+def confirm_prefix(carer_id: int) -> str:
+    return f"parents:{carer_id}:confirm:"
+
+
+def waiting_address(session: Session, carer: Account) -> str | None:
+    """The address this carer typed and has not confirmed yet, if any."""
+    prefs = session.get(CarerSettings, carer.id)
+    if prefs is None or carer.email is not None:
+        return None  # an address in use is theirs: nothing is waiting
+    return prefs.unconfirmed_email
+
+
+def hold_address(
+    session: Session, carer: Account, address: str, *, secret_key: str, base_url: str, now: datetime
+) -> None:
+    """Keep `address` (already checked) until the carer confirms it, and email it the link."""
+    prefs = session.get(CarerSettings, carer.id)
+    if prefs is None:
+        prefs = CarerSettings(account_id=carer.id, email_mode=EmailMode.EACH, symbols=False)
+        session.add(prefs)
+    _withdraw_links(session, carer.id, now=now)  # an earlier address's link is not sent now
+    prefs.unconfirmed_email = address
+    _send_link(session, carer, address, secret_key=secret_key, base_url=base_url, now=now)
+
+
+def send_link_again(session: Session, carer: Account, emails: CarerEmails, *, now: datetime) -> str:
+    """Another link to the held address, a few an hour at most (Throttled). Says "sent"."""
+    address = waiting_address(session, carer)
+    if not carer.is_parent or address is None:
+        raise Invalid("Your email address is not waiting to be confirmed.")
+    _check_links_per_hour(session, carer, now=now)
+    _send_link(
+        session, carer, address, secret_key=emails.secret_key, base_url=emails.base_url, now=now
+    )
+    return "sent"
+
+
+def correct_held_address(
+    session: Session,
+    carer: Account,
+    password: str,
+    new_address: str | None,
+    *,
+    ip: str,
+    now: datetime,
+    emails: CarerEmails,
+    sign_in: accounts.SignInSettings,
+) -> str:
+    """The carer corrects the address waiting to be confirmed, as they change one in use
+    (parents.services.change_email): checked the same way, their password first. The new one
+    is held in its turn and sent a link; an empty box drops it. Says "sent" or "dropped"."""
+    if not carer.is_parent or not carer.active:
+        raise Forbidden("only a carer changes their own email address here")
+    address = email_change.deliverable(new_address)
+    email_change.check_password(
+        session,
+        carer,
+        password,
+        ip=ip,
+        now=now,
+        sign_in=sign_in,
+        refused="carer.email_change_refused",
+    )
+    old = waiting_address(session, carer)
+    if address is None:
+        _withdraw_links(session, carer.id, now=now)
+        carer_settings(session, carer).unconfirmed_email = None
+        record(session, carer, "carer.email_held", carer, f"dropped: {old or '-'}")
+        return "dropped"
+    _check_links_per_hour(session, carer, now=now)
+    hold_address(
+        session, carer, address, secret_key=emails.secret_key, base_url=emails.base_url, now=now
+    )
+    record(session, carer, "carer.email_held", carer, f"corrected: {old or '-'} to {address}")
+    return "sent"
+
+
+def confirm(
+    session: Session, carer: Account, link: str, emails: CarerEmails, *, now: datetime
+) -> str:
+    """The carer opened the link: the held address becomes the one school emails go to
+    (audited as "carer.email_confirmed"). Says "confirmed"; Invalid saying what to do if the
+    link is broken, someone else's, for an address since corrected, or run out."""
+    if not carer.is_parent:
+        raise Forbidden("only a carer confirms their email address here")
+    carer_id, sent_at, mac = _read_link(link)
+    if carer_id != carer.id:
+        raise Invalid(LINK_NOT_YOURS)
+    address = waiting_address(session, carer)
+    if address is None or not hmac.compare_digest(
+        mac, _link_mac(emails.secret_key, carer_id, sent_at, address)
+    ):
+        if carer.email is not None and hmac.compare_digest(
+            mac, _link_mac(emails.secret_key, carer_id, sent_at, carer.email)
+        ):
+            return "confirmed"  # opened twice: it is theirs already
+        raise Invalid(LINK_OLD)
+    if now > sent_at + timedelta(days=LINK_DAYS):
+        raise Invalid(LINK_RUN_OUT)
+    carer_settings(session, carer).unconfirmed_email = None
+    email_change.set_address(
+        session,
+        carer,
+        carer,
+        address,
+        waiting=and_(something_new(carer.id), email_change.unsent(now)),
+        tell=email_change.OldAddressEmail(
+            f"parents:{carer.id}",
+            "your account in the school's parents' app",
+            "If you did not do this, please phone the school office straight away.",
+            emails.hours.zone,
+            emails.base_url,
+        ),
+        now=now,
+        action="carer.email_confirmed",
+    )
+    return "confirmed"
+
+
+def confirm_url(base_url: str, link: str) -> str:
+    return f"{base_url.rstrip('/')}/family/email/confirm?link={link}"
+
+
+def _send_link(
+    session: Session, carer: Account, address: str, *, secret_key: str, base_url: str, now: datetime
+) -> None:
+    """The email with the link: sent at once, whatever the hour (the carer asked for it)."""
+    stamp = now.astimezone(UTC).replace(microsecond=0)
+    link = f"{carer.id}.{int(stamp.timestamp())}.{_link_mac(secret_key, carer.id, stamp, address)}"
+    lines = [
+        "Please confirm your email address for the school's parents' app.",
+        f"To confirm, open this link and sign in: {confirm_url(base_url, link)}",
+        f"The link works for {LINK_DAYS} days.",
+        "Until you confirm, the school sends you no emails. You can still see everything in "
+        "the app.",
+        "Did you not ask for this? Then you do not need to do anything.",
+    ]
+    enqueue_email(
+        session,
+        f"{confirm_prefix(carer.id)}{now:%Y%m%dT%H%M%S}:{secrets.token_hex(4)}",  # each a new one
+        address,
+        CONFIRM_SUBJECT,
+        "\n\n".join(lines) + "\n",
+        school_id=carer.school_id,
+        now=now,
+        base_url=base_url,
+    )
+    record(session, carer, "carer.email_link_sent", carer, address)
+
+
+def _link_mac(secret_key: str, carer_id: int, sent_at: datetime, address: str) -> str:
+    """Keyed: nobody can make a link, or change the address or time in one."""
+    text = f"carer-email-confirm:{carer_id}:{int(sent_at.timestamp())}:{address}"
+    return hmac.new(secret_key.encode(), text.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _read_link(link: str) -> tuple[int, datetime, str]:
+    parts = link.strip().split(".")
+    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit() or len(parts[2]) > 64:
+        raise Invalid(LINK_BROKEN)
+    try:
+        sent_at = datetime.fromtimestamp(int(parts[1]), UTC)
+    except (OverflowError, OSError, ValueError) as problem:
+        raise Invalid(LINK_BROKEN) from problem
+    return int(parts[0]), sent_at, parts[2]
+
+
+def _check_links_per_hour(session: Session, carer: Account, *, now: datetime) -> None:
+    sent = session.scalar(
+        select(func.count()).where(
+            OutboxMessage.dedupe_key.startswith(confirm_prefix(carer.id), autoescape=True),
+            OutboxMessage.created_at > now - timedelta(hours=1),
+        )
+    )
+    if (sent or 0) >= LINKS_PER_HOUR:
+        raise Throttled(60)
+
+
+def _withdraw_links(session: Session, carer_id: int, *, now: datetime) -> None:
+    session.execute(
+        delete(OutboxMessage)
+        .where(
+            OutboxMessage.dedupe_key.startswith(confirm_prefix(carer_id), autoescape=True),
+            email_change.unsent(now),
+        )
+        .execution_options(synchronize_session=False)
+    )

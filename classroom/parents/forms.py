@@ -44,7 +44,8 @@ class JoinForm(Form):
     email = StringField(
         "Email address (optional)",
         validators=[Optional(), CharacterLimit(254), EMAIL],
-        description="Only to tell you there is something new. Emails never include details.",
+        description="We email you a link to check the address is right. After that, emails "
+        "only say there is something new, never details.",
     )
     username = StringField(
         "Choose a username",
@@ -102,6 +103,17 @@ class CarerEmailForm(Form):
         description="The one you sign in with. It keeps anyone else using this phone or "
         "computer from sending your school emails somewhere else.",
     )
+
+
+class EmailLinkForm(Form):
+    """Confirming the address a carer typed: the link from the email, sent back by a button
+    (opening the link writes nothing)."""
+
+    link = HiddenField(validators=[DataRequired(), Length(max=200)])
+
+
+class EmailLinkAgainForm(Form):
+    """Only the CSRF token: another link to the address waiting to be confirmed."""
 
 
 class CarerConsentForm(Form):

@@ -20,6 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from classroom import policy
+from classroom.accounts import email_change
 from classroom.accounts import services as accounts
 from classroom.accounts.models import Account, Role
 from classroom.accounts.passwords import password_problems
@@ -187,6 +188,10 @@ def find_invite(
     hashed = code_hash(typed, settings.secret_key)
     invite = session.scalar(select(CarerInvite).where(CarerInvite.code_hash == hashed))
     problem = _problem(typed, invite, now)
+    pupil = session.get(Pupil, invite.pupil_id) if invite is not None else None
+    if problem is None and pupil is not None and not policy.in_touch_with_carers(pupil):
+        # A code issued before the child left connects nobody now; counted like any other.
+        problem = "That code no longer works. Please ask the school office."
     if problem is not None or invite is None:
         accounts.note_attempt(session, THROTTLE_KIND, who, ip, False, now=now)
         record(session, None, "carer_invite.failed", summary=f"from {ip}")
@@ -272,7 +277,11 @@ def _refuse_taken_username(
 def sign_up(
     session: Session, data: SignUp, ip: str, settings: InviteSettings, *, now: datetime
 ) -> Account:
-    """A new carer account from a code, connected to that code's child."""
+    """A new carer account from a code, connected to that code's child.
+
+    The email address typed is held, not used, until the carer opens the link emailed to it
+    (delivery.hold_address): a typing mistake must not send the school's emails to a stranger.
+    """
     _check_new_account(data)
     who = f"ip:{ip}"[:64]
     invite = find_invite(session, data.code, ip, who, settings, now=now)
@@ -284,12 +293,17 @@ def sign_up(
         data.username,
         data.display_name,
         Role.PARENT,
-        data.email,
+        None,
         data.password,
         now=now,
     )
     _connect(session, carer, invite, ip, who, now=now)
     record(session, carer, "carer.signed_up", carer)
+    address = email_change.deliverable(data.email)
+    if address is not None:
+        session.flush()  # the account's id, which the link names
+        key, base_url = settings.secret_key, settings.base_url
+        delivery.hold_address(session, carer, address, secret_key=key, base_url=base_url, now=now)
     return carer
 
 

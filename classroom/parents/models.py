@@ -146,3 +146,6 @@ class CarerSettings(Base):
     email_mode: Mapped[EmailMode] = mapped_column(str_enum(EmailMode, 8), default=EmailMode.EACH)
     symbols: Mapped[bool] = mapped_column(Boolean, default=False)
     digest_through: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # The address typed at joining, held until the carer opens the link emailed to it: school
+    # emails go only to `Account.email`, which it becomes then (parents.delivery `confirm`).
+    unconfirmed_email: Mapped[str | None] = mapped_column(String(254))

@@ -32,12 +32,20 @@ class Child:
 
     pupil: Pupil
     unseen: int
+    left: bool = False  # the child has left the school (policy.in_touch_with_carers)
 
 
 def my_children(session: Session, carer: Account, *, now: datetime) -> list[Child]:
     """The carer's connected children, each separately."""
     pupils = session.scalars(policy.visible_pupils(carer))
-    return [Child(p, delivery.unseen_count(session, carer, pupil_id=p.id, now=now)) for p in pupils]
+    return [
+        Child(
+            p,
+            delivery.unseen_count(session, carer, pupil_id=p.id, now=now),
+            not policy.in_touch_with_carers(p),
+        )
+        for p in pupils
+    ]
 
 
 FEED_PAGE = 30
@@ -54,6 +62,8 @@ class Feed:
     symbols: bool
     page: int = 1  # FEED_PAGE items a page, newest first
     older: bool = False  # whether there is a page of older items after this one
+    # The child has left the school: the feed stays readable, nothing new comes or goes.
+    left: bool = False
 
 
 def child_feed(
@@ -71,14 +81,16 @@ def child_feed(
     hundreds of kilobytes, read and drawn on every visit."""
     mine = policy.carer_feed_items(carer, now).where(FeedItem.pupil_id == pupil.id)
     shown = page_of(session, mine, page, FEED_PAGE)
+    in_touch = policy.in_touch_with_carers(pupil)
     return Feed(
         pupil,
         shown.items,
-        tips.tip_for(session, pupil, now, lessons),
+        tips.tip_for(session, pupil, now, lessons) if in_touch else None,  # no new tip either
         _showable_photos(session, pupil, shown.items, today),
         delivery.carer_settings(session, carer).symbols,
         page,
         shown.older,
+        not in_touch,
     )
 
 

@@ -162,6 +162,27 @@ def _sharer(session: Session, actor: Actor, pupil: Pupil) -> Account:
     return account
 
 
+LEFT_SCHOOL = (
+    "{name} has left the school, so nothing new can be sent to {name}'s carers through the app."
+)
+# Said to a carer: the school office, never a class or a member of staff, once the child has left.
+CARER_LEFT_SCHOOL = (
+    "{name} has left the school, so messages can no longer be sent to class staff here. "
+    "Please contact the school office."
+)
+
+
+def _still_at_school(pupil: Pupil, message: str = LEFT_SCHOOL) -> None:
+    """Refuse anything new for a child who has left (policy.in_touch_with_carers)."""
+    if not policy.in_touch_with_carers(pupil):
+        raise Invalid(message.format(name=pupil.first_name))
+
+
+def carer_left_school(pupil: Pupil) -> str:
+    """What a carer is told when they try to write about a child who has left the school."""
+    return CARER_LEFT_SCHOOL.format(name=pupil.first_name)
+
+
 def made_with_key(session: Session, key: str | None) -> bool:
     """Whether a form with this key already made its item (this post is a repeat)."""
     return (
@@ -233,6 +254,7 @@ def share_learning_moment(
     found = _existing(session, key, account)
     if found is not None:
         return found
+    _still_at_school(pupil)
     objective = _clean(objective_text, 300, "What they were learning", "objective")
     level = _clean(level_words, 120, "How they did", "level")
     text = _clean(note, MAX_NOTE, "The note", "note", required=False)
@@ -346,6 +368,7 @@ def send_staff_message(
     found = _existing(session, key, account)
     if found is not None:
         return found
+    _still_at_school(pupil)
     text = _clean(body, MAX_MESSAGE, "The message", "body")
     carers = delivery.connected_carers(session, pupil.id)
     if not carers or to_carer_id not in {None} | {c.id for c in carers}:
@@ -388,6 +411,7 @@ def send_carer_message(
     found = _existing(session, key, carer)
     if found is not None:
         return found
+    _still_at_school(pupil, CARER_LEFT_SCHOOL)
     text = _clean(body, MAX_MESSAGE, "Your message", "body")
     item = _add(
         session, carer, pupil, FeedKind.MESSAGE, key, emails, now, body=text, from_carer=True
@@ -449,6 +473,7 @@ def send_incident_notice(
     worries.refuse_if_closed(incident)
     if not any(link.pupil_id == pupil.id for link in incident.pupils):
         raise Invalid("Choose a pupil linked to this incident.", "pupil_id")
+    _still_at_school(pupil)
     _decision_allows(session, incident)
     sent = notice_under_decision(session, incident, pupil)
     if sent is not None:  # one notice per decision per carer: a second "send" queues nothing

@@ -47,6 +47,8 @@ from classroom.parents.forms import (
     CarerEmailForm,
     CarerMessageForm,
     ConsentForm,
+    EmailLinkAgainForm,
+    EmailLinkForm,
     ExportForm,
     InviteForm,
     JoinForm,
@@ -65,7 +67,7 @@ from classroom.parents.models import (
 from classroom.policy import allow
 from classroom.pupils.models import ParentLink, Pupil
 from classroom.qr import qr_code
-from classroom.scale import LEVEL_WORDS, Level
+from classroom.scale import LEVEL_WORDS, Level, for_carers
 from classroom.speech.services import register_text_source
 from classroom.symbols.web import override_layers
 from classroom.web import (
@@ -93,8 +95,9 @@ def _tips_are_school_texts(state: BlueprintSetupState) -> None:
         register_text_source(state.app, lambda: tips.TIPS.values())
 
 
-# The assessment scale in its one wording (carers and staff read the same words); a learning
-# moment is a positive one, so "Not yet" is not offered.
+# The assessment scale in staff's words, as staff choose and the moment keeps it (carers read
+# it in their own words: scale.for_carers); a learning moment is a positive one, so "Not yet" is
+# not offered.
 MOMENT_LEVELS = {str(int(level)): LEVEL_WORDS[level] for level in Level if level > Level.NOT_YET}
 
 
@@ -163,7 +166,11 @@ def home() -> ResponseReturnValue:
 
 
 def _feed_page(
-    pupil: Pupil, form: CarerMessageForm, status: int = 200, page: int = 1
+    pupil: Pupil,
+    form: CarerMessageForm,
+    status: int = 200,
+    page: int = 1,
+    problem: str | None = None,
 ) -> ResponseReturnValue:
     db, carer = get_session(), _account()
     now = utcnow()
@@ -171,9 +178,27 @@ def _feed_page(
     services.mark_seen(db, carer, feed.items, now=now)
     record(db, carer, "parents.feed_viewed", pupil)
     layers = override_layers(db, pupil)
-    hours = delivery.QuietHours.from_config(current_app.config)
-    html = render_template("parents/feed.html", feed=feed, form=form, layers=layers, hours=hours)
+    hours = reply_hours(delivery.QuietHours.from_config(current_app.config))
+    html = render_template(
+        "parents/feed.html",
+        feed=feed,
+        form=form,
+        layers=layers,
+        hours=hours,
+        problem=problem,
+        levels=for_carers,
+    )
     return html, status
+
+
+def reply_hours(hours: delivery.QuietHours) -> str:
+    """When class staff reply, as quiet hours say: "08:00 to 16:30, Monday to Friday"."""
+    days = "Monday to Friday" if hours.weekends else "every day"
+    if hours.holidays:
+        days += ", not in the school holidays"
+    if hours.start == hours.end:  # no quiet hours in the day
+        return days
+    return f"{hours.end:%H:%M} to {hours.start:%H:%M}, {days}"
 
 
 @bp.get("/family/children/<int:pupil_id>")
@@ -188,8 +213,10 @@ def feed(pupil_id: int) -> ResponseReturnValue:
 @bp.post("/family/children/<int:pupil_id>/messages")
 @allow("view_own_children")
 def carer_message(pupil_id: int) -> ResponseReturnValue:
-    """A carer writes to their child's class staff."""
+    """A carer writes to their child's class staff (not once the child has left the school)."""
     pupil, form = _my_child(pupil_id), CarerMessageForm()
+    if not policy.in_touch_with_carers(pupil):
+        return _feed_page(pupil, form, 403, problem=services.carer_left_school(pupil))
     apply_form(
         lambda: services.send_carer_message(
             get_session(),
@@ -279,10 +306,10 @@ def photo(item_id: int) -> ResponseReturnValue:
     db, actor, now = get_session(), _account(), utcnow()
     item = db.get(FeedItem, item_id)
     today = _today()
-    if actor.is_parent and (item is None or not policy.can_view_feed_item(db, actor, item, now)):
-        not_theirs()  # another child's photo (consent withdrawn is a plain 404, below)
-    if item is None or not policy.can_view_photo(db, actor, item, now, today):
-        abort(404)
+    if item is None or not policy.can_view_feed_item(db, actor, item, now):
+        not_theirs()  # another child's photo, for carers and staff (audited)
+    if not policy.can_view_photo(db, actor, item, now, today):
+        abort(404)  # consent withdrawn or run out: a plain 404, not an attempt to look
     path = photos.path_for(item.photo_file, _photo_folder())
     if path is None:
         abort(404)
@@ -298,35 +325,47 @@ def settings() -> ResponseReturnValue:
     prefs = delivery.carer_settings(db, carer)
     form = SettingsForm(obj=prefs)
     if not form.validate_on_submit():
-        status = 400 if form.errors else 200
-        page = render_template(
-            "parents/settings.html",
-            form=form,
-            labels=EMAIL_MODE_LABELS,
-            address=carer.email,
-            address_change=EMAIL_CHANGES.get(request.args.get("email", "")),
-        )
-        return page, status
+        return _settings_page(form), 400 if form.errors else 200
     mode, symbols = EmailMode(form.email_mode.data), bool(form.symbols.data)
     services.update_settings(db, carer, mode, symbols, now=utcnow())
     return redirect(url_for("parents.settings", saved=1))
 
 
-# What the settings page says after the email address page (`?email=...`): as staff are told.
-EMAIL_CHANGES = email_change.OUTCOMES
+def _settings_page(form: SettingsForm, problem: str | None = None) -> str:
+    db, carer = get_session(), _account()
+    return render_template(
+        "parents/settings.html",
+        form=form,
+        labels=EMAIL_MODE_LABELS,
+        address=carer.email,
+        waiting=delivery.waiting_address(db, carer),  # typed at joining, not yet confirmed
+        again=EmailLinkAgainForm(),
+        problem=problem,
+        address_change=EMAIL_CHANGES.get(request.args.get("email", "")),
+    )
+
+
+# What the settings page says after the email address page (`?email=...`): as staff are told,
+# and after a link to confirm an address typed at joining was sent or opened.
+EMAIL_CHANGES = email_change.OUTCOMES | delivery.LINK_OUTCOMES
 
 
 @bp.route("/family/settings/email", methods=["GET", "POST"])
 @allow("view_own_children")
 def email() -> ResponseReturnValue:
-    """A carer changes or removes the address school emails go to (their password first)."""
+    """A carer changes or removes the address school emails go to (their password first); one
+    typed at joining and not yet confirmed is corrected the same way, and sent a new link."""
     db, carer = get_session(), _account()
-    form = CarerEmailForm(data={"email": carer.email or ""} if request.method == "GET" else None)
+    waiting = delivery.waiting_address(db, carer)
+    typed = carer.email or waiting or ""
+    form = CarerEmailForm(data={"email": typed} if request.method == "GET" else None)
+    page = {"address": carer.email, "waiting": waiting}
     if not form.validate_on_submit():
         status = 400 if form.errors else 200
-        return render_template("parents/email.html", form=form, address=carer.email), status
+        return render_template("parents/email.html", form=form, **page), status
+    change = delivery.correct_held_address if waiting else services.change_email
     try:
-        outcome = services.change_email(
+        outcome = change(
             db,
             carer,
             form.password.data,
@@ -343,8 +382,53 @@ def email() -> ResponseReturnValue:
         field = getattr(problem, "field", None) or "password"
         getattr(form, field, form.password).errors.append(problem.message)
         status = 429 if isinstance(problem, Throttled) else 400
-        return render_template("parents/email.html", form=form, address=carer.email), status
+        return render_template("parents/email.html", form=form, **page), status
     return redirect(url_for("parents.settings", email=outcome))
+
+
+@bp.post("/family/settings/email/again")
+@allow("view_own_children")
+def email_again() -> ResponseReturnValue:
+    """Another link to the address typed at joining (a few an hour at most)."""
+    db, carer = get_session(), _account()
+    if not EmailLinkAgainForm().validate_on_submit():
+        abort(400)
+    try:
+        outcome = delivery.send_link_again(db, carer, _emails(), now=utcnow())
+    except (Invalid, Throttled) as problem:
+        db.rollback()
+        form = SettingsForm(formdata=None, obj=delivery.carer_settings(db, carer))
+        return _settings_page(form, problem.message), 429 if isinstance(problem, Throttled) else 400
+    return redirect(url_for("parents.settings", email=outcome))
+
+
+@bp.route("/family/email/confirm", methods=["GET", "POST"])
+@allow("view_own_children")
+def confirm_email() -> ResponseReturnValue:
+    """The link emailed to an address typed at joining: the signed-in carer confirms it with a
+    button (opening the link writes nothing)."""
+    db, carer = get_session(), _account()
+    link = request.args.get("link", "")[:200]
+    form = EmailLinkForm(data={"link": link} if request.method == "GET" else None)
+    waiting = delivery.waiting_address(db, carer)
+    if not form.validate_on_submit():
+        if request.method == "POST":
+            return _confirm_page(form, problem=delivery.LINK_BROKEN), 400
+        return _confirm_page(form, waiting=waiting)
+    try:
+        outcome = delivery.confirm(db, carer, form.link.data, _emails(), now=utcnow())
+    except Invalid as problem:
+        db.rollback()
+        return _confirm_page(form, problem=problem.message), 400
+    return redirect(url_for("parents.settings", email=outcome))
+
+
+def _confirm_page(
+    form: EmailLinkForm, waiting: str | None = None, problem: str | None = None
+) -> str:
+    return render_template(
+        "parents/email_confirm.html", form=form, waiting=waiting, problem=problem
+    )
 
 
 # --- Carers: joining with a code --------------------------------------------------------------
@@ -510,6 +594,7 @@ def _pupil_page(
         "paused_message": invites.CONNECTING_PAUSED,
         "consents": queries.consent_statuses(db, pupil, today),
         "thread": thread,
+        "left": not policy.in_touch_with_carers(pupil),  # nothing new goes to a leaver's carers
         "now": utcnow(),
         "forms": _pupil_forms(pupil) | (forms or {}),
     }

@@ -417,7 +417,7 @@ def test_a_learning_moment_goes_to_that_pupils_carers_only(
     sign_in(family, carer.username)
     feed = family.get(f"/family/children/{school.pupil.id}").data.decode()
     assert feed.count("Showed the stop card by herself") == 1
-    assert "Secure (independent)" in feed
+    assert "Does it on their own" in feed  # Secure, in carers' words
     other_family = app.test_client()
     sign_in(other_family, other_carer.username)
     theirs = other_family.get(f"/family/children/{other.id}").data.decode()

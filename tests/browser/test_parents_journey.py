@@ -131,7 +131,7 @@ def test_staff_code_to_carer_feed_and_a_message_after_quiet_hours(
 
     phone.reload()
     expect(phone.get_by_text("Chloe chose the kind reply every time.")).to_be_visible()
-    expect(phone.get_by_text("Secure (independent)")).to_be_visible()
+    expect(phone.get_by_text("Does it on their own")).to_be_visible()  # carers' words
     assert_accessible(phone)
 
     clock.now += timedelta(minutes=50)  # 16:40: quiet hours have begun

@@ -44,7 +44,7 @@ def test_learning_moment_reaches_only_that_childs_carers(
     for carer in (family.carer, family.second_carer):
         page = client_for(app, carer).get(f"/family/children/{family.child.id}").data.decode()
         assert "Sorts kind and unkind messages" in page
-        assert "Secure (independent)" in page
+        assert "Does it on their own" in page  # the level in carers' words
         assert "Amira sorted every message herself." in page
     other = client_for(app, family.other_carer).get(f"/family/children/{family.other.id}")
     assert "Sorts kind and unkind" not in other.data.decode()

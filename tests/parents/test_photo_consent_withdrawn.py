@@ -88,7 +88,7 @@ def test_a_carers_withdrawal_deletes_the_photos_and_keeps_the_moment(
     # Dad, the other carer, sees the moment with a plain note; his link to the photo is gone.
     feed = dad.get(f"/family/children/{family.child.id}").text
     assert "Sorts kind and unkind messages" in feed
-    assert "Secure (independent)" in feed
+    assert "Does it on their own" in feed  # the level in carers' words
     assert "The photo shared with this was deleted on" in feed
     assert f"/family/photos/{item.id}" not in feed
     assert _status(dad, f"/family/photos/{item.id}") == 404
