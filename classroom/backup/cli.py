@@ -103,6 +103,7 @@ def restore(source: Path, force: bool) -> None:
             source,
             passphrase,
             force,
+            now=utcnow(),
         )
     except BackupError as problem:
         raise click.ClickException(str(problem)) from None

@@ -42,7 +42,6 @@ from sqlalchemy.orm import Session
 from classroom import photos
 from classroom.backup.crypto import LOG2_N, BackupError, EncryptingWriter, decrypt
 from classroom.backup.stored import STORED_FILES
-from classroom.db import utcnow
 
 WORRY_KEY = "worry_key.pem"
 EVIDENCE_KEY = "evidence_key"  # without it, restored attachments could never be opened
@@ -330,7 +329,14 @@ def _restore_postgres(url: str, dump: Path) -> None:
 
 
 def restore(
-    engine: Engine, url: str, instance: Path, source: Path, passphrase: str, force: bool
+    engine: Engine,
+    url: str,
+    instance: Path,
+    source: Path,
+    passphrase: str,
+    force: bool,
+    *,
+    now: datetime,
 ) -> Manifest:
     """Restore a backup into this instance, which must be empty unless `force`."""
     kind = kind_of(url)
@@ -357,17 +363,17 @@ def restore(
         (_restore_sqlite if kind == "sqlite" else _restore_postgres)(url, dump)
         _verify(engine, manifest)
         _restore_files(archive, manifest, instance)
-    _remove_unnamed(engine, instance)
+    _remove_unnamed(engine, instance, now)
     return manifest
 
 
-def _remove_unnamed(engine: Engine, instance: Path) -> None:
+def _remove_unnamed(engine: Engine, instance: Path, now: datetime) -> None:
     """After a restore, the stored folders hold only what the restored rows name: a forced
     restore over a school in use must not leave the photos taken since the backup (a child's
     face no record shows, kept against the photo policy) for the hourly sweep to find a day
     later. A file the rows name stays, even one an older backup did not carry."""
     with Session(engine) as session:
-        photos.sweep(session, instance, STORED_FILES, now=utcnow(), grace=timedelta(0))
+        photos.sweep(session, instance, STORED_FILES, now=now, grace=timedelta(0))
 
 
 def _check_revision(revision: str | None) -> None:
