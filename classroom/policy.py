@@ -78,7 +78,9 @@ RIGHTS: dict[str, Right] = {
         "Import pupils and their parents/carers from the MIS export (CSV)", frozenset({Role.ADMIN})
     ),
     "manage_classes": Right(
-        "Create classes and assign staff to them", frozenset({Role.ADMIN, Role.HEADTEACHER})
+        "Create classes and assign staff to them; record that a pupil has left the school, or "
+        "is back at it",
+        frozenset({Role.ADMIN, Role.HEADTEACHER}),
     ),
     "view_audit_log": Right(
         "Browse and filter the school's audit log (nobody can edit or delete it); entries about "

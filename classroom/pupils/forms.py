@@ -1,8 +1,8 @@
-"""Forms staff use for pupil settings."""
+"""Forms staff use for pupil settings and for recording a pupil leaving or returning."""
 
 from __future__ import annotations
 
-from wtforms import BooleanField, IntegerField
+from wtforms import BooleanField, IntegerField, RadioField
 from wtforms.validators import InputRequired, NumberRange
 
 from classroom.forms import Form, SelectField
@@ -68,3 +68,28 @@ class PupilSettingsForm(Form):
         """`voices`: the ones this server can speak (speech.services.voice_choices)."""
         super().__init__(*args, **kwargs)
         self.voice.choices = list(voices.items())
+
+
+class LeavingForm(Form):
+    """Confirm a pupil has left the school, or is back at it. Neither answer is chosen for the
+    person: recording it by a slip changes what the pupil and their carers can do."""
+
+    # Any other value is refused by the view with the same words (a page from before the
+    # pupil's record changed answers by what it asked, and the service says what is so now).
+    answer = RadioField(validators=[InputRequired("Choose yes or no.")], validate_choice=False)
+
+    def __init__(self, *args: object, pupil_active: bool, first_name: str, **kw: object) -> None:
+        """The question fits where the pupil is now: at the school, or recorded as left."""
+        super().__init__(*args, **kw)
+        if pupil_active:
+            self.answer.label.text = f"Has {first_name} left the school?"
+            self.answer.choices = [
+                ("left", f"Yes, {first_name} has left the school"),
+                ("stay", f"No, {first_name} is still at the school"),
+            ]
+        else:
+            self.answer.label.text = f"Is {first_name} back at the school?"
+            self.answer.choices = [
+                ("back", f"Yes, {first_name} is back at the school"),
+                ("stay", f"No, {first_name} has still left"),
+            ]

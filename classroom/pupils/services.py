@@ -78,6 +78,7 @@ class PupilLine(NamedTuple):
     last_name: str
     pathway: Pathway
     has_picture_password: bool
+    active: bool  # off: the pupil has left the school (listed apart on staff home)
 
     @property
     def full_name(self) -> str:
@@ -86,19 +87,20 @@ class PupilLine(NamedTuple):
 
 @dataclass(frozen=True)
 class ClassCard:
-    """One class on staff home: its staff's names, the pupils the person may see, and whether
-    they may edit its lesson map."""
+    """One class on staff home: its staff's names, the pupils the person may see (those at
+    the school, and apart those who have left), and whether they may edit its lesson map."""
 
     id: int
     name: str
     staff: list[str]
     pupils: list[PupilLine]
     map_editable: bool
+    left: list[PupilLine]
 
 
 class HomeStatements(NamedTuple):
     classes: Select[int, str]
-    pupils: Select[int, int, str, str, Pathway, bool]
+    pupils: Select[int, int, str, str, Pathway, bool, bool]
     staff: Select[int, str]
     editable: Select[int]
 
@@ -114,7 +116,7 @@ def _home_statements(
         classes.with_only_columns(SchoolClass.id, SchoolClass.name),
         pupils.with_only_columns(
             Pupil.id, Pupil.class_id, Pupil.first_name, Pupil.last_name, Pupil.pathway,
-            Pupil.picture_password_hash.is_not(None),
+            Pupil.picture_password_hash.is_not(None), Pupil.active,
         ),  # fmt: skip
         select(ClassStaff.class_id, Account.display_name)
         .join(Account, Account.id == ClassStaff.account_id)
@@ -134,14 +136,15 @@ def staff_home(session: Session, actor: Actor) -> list[ClassCard]:
         policy.visible_settings_classes(actor),
     )
     pupils: dict[int, list[PupilLine]] = {}
+    left: dict[int, list[PupilLine]] = {}
     for line in plain_rows(session, home.pupils):
-        pupils.setdefault(line.class_id, []).append(PupilLine(*line))
+        (pupils if line.active else left).setdefault(line.class_id, []).append(PupilLine(*line))
     staff: dict[int, list[str]] = {}
     for class_id, name in plain_rows(session, home.staff):
         staff.setdefault(class_id, []).append(name)
     editable = set(plain_rows(session, home.editable).scalars())
     return [
-        ClassCard(c, name, staff.get(c, []), pupils.get(c, []), c in editable)
+        ClassCard(c, name, staff.get(c, []), pupils.get(c, []), c in editable, left.get(c, []))
         for c, name in plain_rows(session, home.classes)
     ]
 
@@ -306,6 +309,43 @@ def update_settings(
         setattr(pupil, name, getattr(new, name))
     if changed:
         record(session, actor, "pupil.settings_changed", pupil, ", ".join(changed))
+
+
+def record_leaving(session: Session, actor: Actor, pupil: Pupil) -> None:
+    """Record that a pupil has left the school (`Pupil.active` off).
+
+    Their tile leaves the class iPads and any session of theirs ends; nothing new passes
+    between school and their carers (`policy.in_touch_with_carers`). Nothing is deleted: the
+    school's records, safeguarding ones included, stay as its retention rules say.
+    """
+    _require_leaving_right(session, actor, pupil)
+    if not pupil.active:
+        raise Invalid(f"{pupil.full_name} is already recorded as having left the school.")
+    pupil.active = False
+    session.flush()
+    record(session, actor, "pupil.left_school", pupil)
+
+
+def record_return(session: Session, actor: Actor, pupil: Pupil) -> None:
+    """Undo a recorded leaving: the pupil is at the school again (`Pupil.active` on)."""
+    _require_leaving_right(session, actor, pupil)
+    if pupil.active:
+        raise Invalid(f"{pupil.full_name} is already recorded as at the school.")
+    pupil.active = True
+    session.flush()
+    record(session, actor, "pupil.back_at_school", pupil)
+
+
+def may_record_leaving(session: Session, actor: Actor, pupil: Pupil) -> bool:
+    """Leaving and returning are recorded by those who manage the school's classes."""
+    return policy.has_right(actor, "manage_classes") and policy.can_view_pupil(
+        session, actor, pupil
+    )
+
+
+def _require_leaving_right(session: Session, actor: Actor, pupil: Pupil) -> None:
+    if not may_record_leaving(session, actor, pupil):
+        raise Forbidden("not allowed to record a pupil leaving or returning")
 
 
 def _require_edit(session: Session, actor: Actor, pupil: Pupil) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import (
     Blueprint,
     abort,
@@ -21,7 +23,7 @@ from classroom.errors import Invalid, Refusal
 from classroom.policy import allow
 from classroom.principals import Actor, PupilPrincipal
 from classroom.pupils import photos, photos_web, services
-from classroom.pupils.forms import PupilSettingsForm
+from classroom.pupils.forms import LeavingForm, PupilSettingsForm
 from classroom.pupils.models import CardChoosing, Pathway, Pupil, Scanning, SymbolSize
 from classroom.speech.services import voice_choices
 from classroom.speech.web import current_synthesiser
@@ -44,7 +46,7 @@ def dashboard() -> ResponseReturnValue:
     db = get_session()
     actor = _actor()
     classes = services.staff_home(db, actor)
-    shown = sum(len(c.pupils) for c in classes)
+    shown = sum(len(c.pupils) + len(c.left) for c in classes)
     record(db, actor, "pupils.list_viewed", summary=f"{shown} pupils")
     return render_template("pupils/dashboard.html", classes=classes)
 
@@ -69,6 +71,7 @@ def detail(pupil_id: int) -> ResponseReturnValue:
         "pupils/detail.html",
         pupil=pupil,
         can_edit=can_edit,
+        can_record_leaving=services.may_record_leaving(db, _actor(), pupil),
         tiles=services.TILE_SYMBOLS,
         lessons_on_home=services.lessons_on_home,
     )
@@ -172,6 +175,46 @@ def picture_password(pupil_id: int) -> ResponseReturnValue:
             picture_error=problem.message,
         ), 400
     return redirect(url_for("pupils.detail", pupil_id=pupil.id, saved=1))
+
+
+# --- Leaving the school and coming back ------------------------------------------------------
+
+
+@bp.route("/pupils/<int:pupil_id>/leaving", methods=["GET", "POST"])
+@allow("view_pupils")
+def leaving(pupil_id: int) -> ResponseReturnValue:
+    """Confirm that a pupil has left the school, or is back at it; the GET changes nothing."""
+    pupil = _visible_pupil(pupil_id)
+    db = get_session()
+    if not services.may_record_leaving(db, _actor(), pupil):
+        not_theirs()  # class staff see the pupil, but leaving is the office's to record
+    form = LeavingForm(pupil_active=pupil.active, first_name=pupil.first_name)
+    if request.method == "GET":
+        return _leaving_page(pupil, form)
+    done = apply_form(
+        lambda: _record_answer(pupil, form.answer.data),
+        lambda _message: (_leaving_page(pupil, form), 400),
+        form,
+        "answer",
+    )
+    flag: dict[str, Any] = {done: 1} if done else {}  # the page then says what was recorded
+    return redirect(url_for("pupils.detail", pupil_id=pupil.id, **flag))
+
+
+def _record_answer(pupil: Pupil, answer: str | None) -> str | None:
+    """Make the change the answer asks for; which one it was (None: nothing changed)."""
+    db = get_session()
+    if answer == "left":
+        services.record_leaving(db, _actor(), pupil)
+    elif answer == "back":
+        services.record_return(db, _actor(), pupil)
+    elif answer != "stay":
+        raise Invalid("Choose yes or no.", "answer")
+    return None if answer == "stay" else answer
+
+
+def _leaving_page(pupil: Pupil, form: LeavingForm) -> str:
+    return render_template("pupils/leaving.html", pupil=pupil, form=form)
 
 
 # --- Parents and carers ---------------------------------------------------------------------
