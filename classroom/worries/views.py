@@ -526,7 +526,7 @@ def my_concerns() -> ResponseReturnValue:
     shown = page_of(get_session(), mine, requested_page(), CONCERNS_PAGE)
     # It names pupils and what was written about them: an access to personal data.
     summary = f"page {requested_page()}: {len(shown.items)} shown"
-    record(get_session(), current_actor(), "concerns.viewed", summary=summary)
+    record(get_session(), current_actor(), "concern.list_viewed", summary=summary)
     return render_template("worries/my_concerns.html", concerns=shown)
 
 

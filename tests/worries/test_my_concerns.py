@@ -109,7 +109,7 @@ def test_opening_my_concerns_is_on_the_audit_log(app: Flask, session: Session) -
     session.expire_all()
     viewed = session.execute(
         select(AuditEvent.actor_id, AuditEvent.summary).where(
-            AuditEvent.action == "concerns.viewed"
+            AuditEvent.action == "concern.list_viewed"
         )
     ).all()
     assert viewed == [(school.teacher.id, "page 1: 2 shown")]
