@@ -11,7 +11,7 @@ from classroom.accounts.models import (
     UserSession,
 )
 from classroom.admin.models import AccountChangeRequest
-from classroom.assessment.models import Observation, ObservationShare
+from classroom.assessment.models import Observation, ObservationShare, ObservationWithdrawal
 from classroom.audit.models import AuditEvent
 from classroom.devices.models import Device, DeviceEnrolment
 from classroom.lessons.authored_models import AuthoredLesson
@@ -70,6 +70,7 @@ __all__ = [
     "MapEntry",
     "Observation",
     "ObservationShare",
+    "ObservationWithdrawal",
     "PupilTarget",
     "ReceivedAttachment",
     "ReceivedFile",

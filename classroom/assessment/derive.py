@@ -33,6 +33,8 @@ class Obs(Protocol):
     def supersedes_id(self) -> int | None: ...
     @property
     def misconception(self) -> bool: ...
+    @property
+    def withdrawn(self) -> bool: ...
 
 
 MAINTAINED_SESSIONS = 3
@@ -52,10 +54,12 @@ class State:
 
 
 def in_force(observations: Iterable[Obs]) -> list[Obs]:
-    """Observations not superseded by a correction, oldest first."""
+    """Observations not superseded by a correction nor withdrawn as recorded in error, oldest
+    first. What a withdrawn correction corrected stays superseded: the withdrawal says the
+    record was wrong, not that the one it replaced was right."""
     rows = list(observations)
     superseded = {o.supersedes_id for o in rows if o.supersedes_id is not None}
-    live = [o for o in rows if o.id not in superseded]
+    live = [o for o in rows if o.id not in superseded and not o.withdrawn]
     return sorted(live, key=lambda o: (o.observed_on, o.id))
 
 

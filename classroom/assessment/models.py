@@ -71,10 +71,32 @@ class Observation(Base):
     from_proposal: Mapped[bool] = mapped_column(Boolean, default=False)
 
     recorded_by: Mapped[Account] = relationship()
+    # Set once it is withdrawn as recorded in error (kept on record, no longer counted).
+    withdrawal: Mapped[ObservationWithdrawal | None] = relationship(viewonly=True, lazy="selectin")
 
     @property
     def level_words(self) -> str:
         return Level(self.level).words
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawal is not None
+
+
+class ObservationWithdrawal(Base):
+    """An observation withdrawn as recorded in error: it stays in the history, marked, and no
+    longer counts. Append-only like observations: a withdrawal is a row, never an edit. It is
+    how a record that no correction can put right (a lesson for other ages on the day) stops
+    standing, without a new level being recorded."""
+
+    __tablename__ = "observation_withdrawals"
+
+    observation_id: Mapped[int] = mapped_column(ForeignKey("observations.id"), primary_key=True)
+    withdrawn_by_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    withdrawn_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    reason: Mapped[str] = mapped_column(Text)
+
+    withdrawn_by: Mapped[Account] = relationship()
 
 
 class ObservationShare(Base):

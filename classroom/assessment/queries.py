@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session
 
-from classroom.assessment.derive import Obs, State, states
-from classroom.assessment.models import Observation
+from classroom.assessment.derive import Obs, State, in_force, states
+from classroom.assessment.models import Observation, ObservationWithdrawal
 from classroom.db import plain_rows
 from classroom.lessons import content, maps
 from classroom.pupils.models import Pathway, Pupil
@@ -30,6 +30,7 @@ _OBSERVATIONS = select(
     Observation.observed_on,
     Observation.supersedes_id,
     Observation.misconception,
+    exists().where(ObservationWithdrawal.observation_id == Observation.id).label("withdrawn"),
 ).where(Observation.pupil_id.in_(bindparam("ids", expanding=True)))
 
 
@@ -246,7 +247,7 @@ def class_plans(
 
 
 def history(session: Session, pupil: Pupil, objective_id: str) -> list[Observation]:
-    """Every observation of one objective, oldest first, superseded ones included."""
+    """Every observation of one objective, oldest first, superseded and withdrawn included."""
     rows = session.scalars(
         select(Observation)
         .where(Observation.pupil_id == pupil.id, Observation.objective_id == objective_id)
@@ -256,5 +257,6 @@ def history(session: Session, pupil: Pupil, objective_id: str) -> list[Observati
 
 
 def timeline(rows: list[Observation]) -> list[Observation]:
-    superseded = {o.supersedes_id for o in rows if o.supersedes_id is not None}
-    return [o for o in rows if o.id not in superseded]
+    """The observations in force (neither corrected nor withdrawn), oldest first."""
+    live = {o.id for o in in_force(rows)}
+    return [o for o in rows if o.id in live]

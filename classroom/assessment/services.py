@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from classroom import policy
@@ -18,6 +18,7 @@ from classroom.assessment.models import (
     Level,
     Observation,
     ObservationShare,
+    ObservationWithdrawal,
     Support,
 )
 from classroom.audit.services import record
@@ -29,7 +30,41 @@ from classroom.principals import Actor, require_account_id
 from classroom.pupils.models import Pathway, Pupil
 
 MAX_NOTE = 2000  # the note box's limit too (assessment/_observation_form.html)
+MAX_REASON = 500  # why an observation was withdrawn (assessment/objective.html)
 OLDEST = timedelta(days=730)
+# Each box's own problem, saying what is wrong and how to put it right (WCAG 3.3.1, 3.3.3).
+LEVEL_PROBLEM = "Level: choose one from the list, from 0 (Not yet) to 4 (Generalised)."
+
+
+class Problems(Invalid):
+    """Problems with several boxes at once, each with its own message (box name: message), so
+    a form comes back with every one marked, not only the first."""
+
+    def __init__(self, by_field: dict[str, str]) -> None:
+        field, message = next(iter(by_field.items()))
+        super().__init__(message, field)
+        self.by_field = by_field
+
+
+def level_problem(level: int) -> str | None:
+    """What is wrong with a level, if anything."""
+    return None if level in {level.value for level in Level} else LEVEL_PROBLEM
+
+
+def date_problem(day: date, today: date) -> str | None:
+    """What is wrong with the date observed, if anything: after today on the school's clock,
+    or older than the two years observations may be dated back."""
+    if day > today:
+        return (
+            f"Date: {day:%d %B %Y} is in the future (today is {today:%d %B %Y}). "
+            "Choose today or an earlier day."
+        )
+    if day < today - OLDEST:
+        return (
+            f"Date: {day:%d %B %Y} is more than two years ago. Choose a day from "
+            f"{today - OLDEST:%d %B %Y} to today."
+        )
+    return None
 
 
 @dataclass
@@ -72,16 +107,25 @@ def for_age_on(pupil: Pupil, lesson: content.Lesson, day: date) -> bool:
     return lesson.for_age(pupil.age_on(day))
 
 
-def refuse_if_not_for_age(pupil: Pupil, lesson: content.Lesson, observed_on: date) -> None:
+def refuse_if_not_for_age(
+    pupil: Pupil, lesson: content.Lesson, observed_on: date, today: date
+) -> None:
     """A pupil is never recorded as assessed on a lesson they may not be taught: one for other
-    ages on the day observed is not on their map, whatever a form sends."""
-    if not for_age_on(pupil, lesson, observed_on):
+    ages on the day observed is not on their map, whatever a form sends. Where they are of its
+    ages today, it is the date that is wrong, and the message is on the date's box."""
+    if for_age_on(pupil, lesson, observed_on):
+        return
+    said = (
+        f"\u201c{lesson.title.text}\u201d is for pupils {lesson.ages_label}; "
+        f"{pupil.first_name} was {pupil.age_on(observed_on)} on {observed_on:%d %B %Y}"
+    )
+    if for_age_on(pupil, lesson, today):
         raise Invalid(
-            f"\u201c{lesson.title.text}\u201d is for pupils {lesson.ages_label}; "
-            f"{pupil.first_name} was {pupil.age_on(observed_on)} on "
-            f"{observed_on:%d %B %Y}, the day observed. Nothing was recorded.",
-            "lesson_id",
+            f"Date: {said}, the date given. Check the date: choose a day when "
+            f"{pupil.first_name} was {lesson.ages_label}.",
+            "observed_on",
         )
+    raise Invalid(f"{said}, the day observed. Nothing was recorded.", "lesson_id")
 
 
 def not_taught_on(pupil: Pupil, lesson: content.Lesson, version: content.Version) -> str:
@@ -93,12 +137,13 @@ def not_taught_on(pupil: Pupil, lesson: content.Lesson, version: content.Version
 
 
 def _check(entry: Entry, today: date) -> None:
-    if entry.level not in {level.value for level in Level}:
-        raise Invalid("The level must be one of 0 to 4 on the school's scale.", "level")
-    if entry.observed_on > today:
-        raise Invalid("The date cannot be in the future.", "observed_on")
-    if entry.observed_on < today - OLDEST:
-        raise Invalid("The date is more than two years ago.", "observed_on")
+    found = {
+        "level": level_problem(entry.level),
+        "observed_on": date_problem(entry.observed_on, today),
+    }
+    problems = {field: message for field, message in found.items() if message}
+    if problems:
+        raise Problems(problems)
     within(entry.note, MAX_NOTE, "Note", "note")
     if any(area not in ENGAGEMENT_AREAS for area in entry.engagement):
         raise Invalid("Unknown Engagement Model area.", "engagement")
@@ -150,15 +195,20 @@ def observe(
     lesson_id = objective_id.rsplit(".", 1)[0]
     lesson, version = pupil_objective(session, pupil, lesson_id, lessons)
     _check(entry, today)
-    refuse_if_not_for_age(pupil, lesson, entry.observed_on)
+    refuse_if_not_for_age(pupil, lesson, entry.observed_on, today)
+    # Notes carried over unchanged from the observation corrected were written then: kept
+    # whatever the pathway takes now (see `correct`).
+    carried = supersedes is not None and sorted(entry.engagement) == _areas(supersedes)
     if version.objective.id == objective_id:
         pathway = Pathway(version.pathway.value)
-        _check_engagement(session, pupil, lesson.id, entry, lessons)
+        if not carried:
+            _check_engagement(session, pupil, lesson.id, entry, lessons)
     elif supersedes is not None and supersedes.objective_id == objective_id:
         # A correction of what was recorded while the lesson was taught on another pathway: a
         # wrong level must not stay on the pupil's record because their pathway moved since.
         pathway = Pathway(supersedes.pathway)
-        _check_earlier_engagement(pupil, pathway, entry)
+        if not carried:
+            _check_earlier_engagement(pupil, pathway, entry)
     else:
         raise Invalid(not_taught_on(pupil, lesson, version), "objective_id")
     row = Observation(
@@ -228,14 +278,21 @@ def correct(
     """A correction is a new observation that supersedes the old one, which is kept.
 
     One that changes nothing is refused: the form starts as the observation it corrects, and
-    saving it unchanged would only add a record saying it was corrected."""
+    saving it unchanged would only add a record saying it was corrected. Engagement Model
+    notes where the pathway no longer takes them (a semi-formal observation's, recorded before
+    that rule) are not offered to change, and are carried over as they were: nothing a
+    teacher wrote is lost by a correction."""
     if session.scalar(select(Observation.id).where(Observation.supersedes_id == old.id)):
         raise Invalid("That observation has already been corrected; correct the newer one.")
-    if _as_entered(old) == _as_entered_entry(entry):
-        raise Invalid("Nothing was changed. Change what was wrong, then save the correction.")
+    if old.withdrawn:
+        raise Invalid(WITHDRAWN_ALREADY)
     pupil = session.get(Pupil, old.pupil_id)
     if pupil is None:
         raise LookupError(old.pupil_id)
+    if not entry.engagement and not takes_engagement(session, pupil, old, lessons):
+        entry = replace(entry, engagement=_areas(old))
+    if _as_entered(old) == _as_entered_entry(entry):
+        raise Invalid("Nothing was changed. Change what was wrong, then save the correction.")
     return observe(
         session,
         actor,
@@ -249,9 +306,63 @@ def correct(
     )
 
 
+def takes_engagement(
+    session: Session, pupil: Pupil, old: Observation, lessons: content.Catalogue
+) -> bool:
+    """Whether a correction of `old` takes Engagement Model notes (as `observe` checks them):
+    by the pathway the lesson is taught on now, or for an earlier pathway's objective, by that."""
+    _lesson, version = pupil_objective(session, pupil, old.lesson_id, lessons)
+    if version.objective.id == old.objective_id:
+        return engagement_model_for(session, pupil, old.lesson_id, lessons)
+    return Pathway(old.pathway) is Pathway.PRE_FORMAL
+
+
+def _areas(observation: Observation) -> list[str]:
+    return sorted(filter(None, observation.engagement.split(",")))
+
+
+WITHDRAWN_ALREADY = "That observation was withdrawn as recorded in error; it no longer counts."
+
+
+def withdraw(
+    session: Session, actor: Actor, old: Observation, reason: str, *, now: datetime
+) -> ObservationWithdrawal:
+    """Withdraw an observation in force as recorded in error, saying why. Nothing is deleted:
+    it stays in the history, marked, and stops counting (current level, heatmap, summaries,
+    spreadsheet). No age rule applies: a withdrawal records no level, and it is how a record
+    made for a pupil not of a lesson's ages on the day, which no correction may repeat, stops
+    standing."""
+    pupil = session.get(Pupil, old.pupil_id)
+    if pupil is None or not policy.can_record_assessment(session, actor, pupil):
+        raise Forbidden("not allowed to assess this pupil")
+    reason = within(reason.strip(), MAX_REASON, "Why it was recorded in error", "reason")
+    if not reason:
+        raise Invalid(
+            "Why it was recorded in error: say what was wrong, for example \u201cthe wrong "
+            "pupil\u201d or \u201cthis lesson was not for their age\u201d.",
+            "reason",
+        )
+    if old.withdrawn:
+        raise Invalid(WITHDRAWN_ALREADY)
+    if session.scalar(select(Observation.id).where(Observation.supersedes_id == old.id)):
+        raise Invalid("That observation was corrected; withdraw the correction instead.")
+    row = ObservationWithdrawal(
+        observation_id=old.id, withdrawn_by_id=require_account_id(actor), withdrawn_at=now,
+        reason=reason,
+    )  # fmt: skip
+    session.add(row)
+    session.flush()
+    session.expire(old, ["withdrawal"])
+    record(
+        session, actor, "observation.withdrawn", pupil,
+        f"{old.objective_id} level {old.level} of {old.observed_on:%Y-%m-%d}: recorded in error",
+    )  # fmt: skip
+    return row
+
+
 def _as_entered(observation: Observation) -> tuple[object, ...]:
     """What a person entered for an observation, as the correction form sends it."""
-    areas = sorted(filter(None, observation.engagement.split(",")))
+    areas = _areas(observation)
     return (
         observation.level,
         observation.observed_on,
@@ -282,9 +393,11 @@ def positive(observation: Observation) -> bool:
 
 
 def shareable(session: Session, observation: Observation) -> bool:
-    """A positive observation still in force (not corrected) may go home as a learning moment."""
+    """A positive observation still in force (neither corrected nor withdrawn) may go home as a
+    learning moment."""
     newer = select(Observation.id).where(Observation.supersedes_id == observation.id)
-    return positive(observation) and session.scalar(newer) is None
+    in_force = not observation.withdrawn and session.scalar(newer) is None
+    return positive(observation) and in_force
 
 
 def mark_shared(session: Session, actor: Actor, observation: Observation, *, now: datetime) -> bool:
@@ -419,7 +532,8 @@ def proposals(
 def _recorded(
     session: Session, pupil: Pupil, objective_ids: list[str]
 ) -> dict[str, list[tuple[date, datetime]]]:
-    """Per objective, (dated, recorded at) of each observation in force."""
+    """Per objective, (dated, recorded at) of each observation in force (neither corrected
+    nor withdrawn)."""
     rows = session.execute(
         select(
             Observation.id,
@@ -427,12 +541,13 @@ def _recorded(
             Observation.objective_id,
             Observation.observed_on,
             Observation.recorded_at,
+            exists().where(ObservationWithdrawal.observation_id == Observation.id),
         ).where(Observation.pupil_id == pupil.id, Observation.objective_id.in_(objective_ids))
     ).all()
     superseded = {row.supersedes_id for row in rows}
     found: dict[str, list[tuple[date, datetime]]] = {}
     for row in rows:
-        if row.id not in superseded:
+        if row.id not in superseded and not row[-1]:  # withdrawn ones confirm nothing
             found.setdefault(row.objective_id, []).append((row.observed_on, row.recorded_at))
     return found
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import (
     Blueprint,
     abort,
     current_app,
+    g,
     redirect,
     render_template,
     request,
@@ -69,24 +71,84 @@ def _class(class_id: int) -> SchoolClass:
     return found
 
 
-def _entry(form: Any, prefix: str = "") -> services.Entry:
-    """An Entry from a form; malformed numbers and dates are Invalid (a 400)."""
+T = TypeVar("T")
+
+
+def _entry(form: Any, prefix: str = "", date_needed: bool = False) -> services.Entry:
+    """An Entry from a form. Every box's problem is found at once, each with its own message
+    (`services.Problems`, a 400): the form comes back with each marked, nothing retyped.
+    With `date_needed`, a form without a date is refused rather than dated today."""
     from_proposal = form.get(prefix + "from_proposal") == "y"
-    try:
-        level = int(form.get(prefix + "level", ""))
-        observed = date.fromisoformat(form.get(prefix + "observed_on") or local_today().isoformat())
-    except ValueError as bad:
-        raise Invalid("Choose a level from the scale and a real date.", "level") from bad
+    problems: dict[str, str] = {}
+    level = _taken(_level, form.get(prefix + "level", ""), problems)
+    observed = _taken(
+        lambda given: _observed_on(given, date_needed), form.get(prefix + "observed_on", ""),
+        problems,
+    )  # fmt: skip
+    context = _taken(lambda given: _context(given, from_proposal), form.get(prefix + "context", ""),
+                     problems)  # fmt: skip
+    support = _taken(_support, form.get(prefix + "support", ""), problems)
+    if problems or level is None or observed is None or context is None:
+        raise services.Problems(problems)
     return services.Entry(
         level=level,
         observed_on=observed,
-        context=_context(form.get(prefix + "context", ""), from_proposal),
-        support=_support(form.get(prefix + "support", "")),
+        context=context,
+        support=support,
         misconception=form.get(prefix + "misconception") == "y",
         note=form.get(prefix + "note", ""),
         engagement=form.getlist(prefix + "engagement"),
         from_proposal=from_proposal,
     )
+
+
+def _taken(parse: Callable[[str], T], given: str, problems: dict[str, str]) -> T | None:
+    """What one box says, or None with its problem noted (box name: message)."""
+    try:
+        return parse(given)
+    except Invalid as problem:
+        problems[problem.field or ""] = problem.message
+        return None
+
+
+def _level(given: str) -> int:
+    level = int(given) if given.lstrip("-").isdigit() else None
+    if level is None or services.level_problem(level):
+        raise Invalid(services.LEVEL_PROBLEM, "level")
+    return level
+
+
+def _observed_on(given: str, needed: bool = False) -> date:
+    """The date observed: today if none is sent (unless `needed`); as the date box sends it
+    (2026-12-04), or typed as the school writes dates (04/12/2026) where a browser shows a
+    plain text box."""
+    if not given.strip():
+        if needed:
+            raise Invalid("Date: choose the day these were seen.", "observed_on")
+        return local_today()
+    day = _day(given)
+    if day is None:
+        raise Invalid(
+            f"Date: \u201c{given.strip()[:40]}\u201d is not a date. Choose the day in the date "
+            f"box, or type it as day/month/year, for example {local_today():%d/%m/%Y}.",
+            "observed_on",
+        )
+    problem = services.date_problem(day, local_today())
+    if problem:
+        raise Invalid(problem, "observed_on")
+    return day
+
+
+def _day(given: str | None) -> date | None:
+    """A date as a form sends it, or None if it is not one."""
+    text = (given or "").strip()
+    parts = text.split("/")
+    try:
+        if len(parts) == 3 and all(part.isdigit() for part in parts):
+            return date(int(parts[2]), int(parts[1]), int(parts[0]))
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 # The support box's own problem: shown on that box, not on the level's.
@@ -182,18 +244,28 @@ def class_record(class_id: int) -> ResponseReturnValue:
     chosen = [p for p in pupils if p.id in chosen_ids]
     if chosen_ids - {p.id for p in chosen}:
         return _record_page(school_class, pupils, lesson_id, "Choose pupils from this class."), 400
-    rows = apply_form(
+
+    def refused(message: str | None) -> ResponseReturnValue:
+        return _record_page(school_class, pupils, lesson_id, message), 400
+
+    if chosen and _unanswered(request.form):
+        return _date_question(school_class, chosen, lesson_id, unanswered=True), 400
+    entry = _applied(lambda: _entry(request.form, date_needed=True), refused, hide_refusal=False)
+    if chosen and _left_from_an_earlier_day(request.form):
+        return _date_question(school_class, chosen, lesson_id)
+    rows = _applied(
         lambda: services.observe_class(
             db,
             current_actor(),
             chosen,
             lesson_id,
-            _entry(request.form),
+            entry,
             request_catalogue(),
             now=utcnow(),
             today=local_today(),
         ),
-        lambda message: (_record_page(school_class, pupils, lesson_id, message), 400),
+        refused,
+        hide_refusal=False,
     )
     db.flush()
     # Redirected, so that reloading the page cannot record the same observations again
@@ -207,23 +279,70 @@ def class_record(class_id: int) -> ResponseReturnValue:
     )
 
 
+# The class page says the day the page was drawn (`opened_on`) beside the date box.
+def _left_from_an_earlier_day(form: Any) -> bool:
+    """Whether the class page was opened on an earlier day than today and sent with its date
+    left as it was: a page opened before midnight, or left open for days, would otherwise
+    record that day's date unseen. A page from before the date box had the day it was opened
+    as its date, hidden."""
+    if form.get("date_confirmed") == "y":
+        return False
+    opened = _day(form.get("opened_on") or form.get("observed_on"))
+    return opened is not None and opened < local_today() and _day(form.get("observed_on")) == opened
+
+
+def _unanswered(form: Any) -> bool:
+    """The question which day they were seen, sent without a day chosen."""
+    return form.get("date_confirmed") == "y" and not form.get("observed_on")
+
+
+def _date_question(
+    school_class: SchoolClass, chosen: list[Pupil], lesson_id: str, unanswered: bool = False
+) -> str:
+    """Which day were these seen: the day the page was opened, or today? Neither is chosen for
+    the teacher; everything else they sent goes with the answer."""
+    form = request.form
+    opened = _day(form.get("opened_on") or form.get("observed_on")) or local_today()
+    level = form.get("level", "")
+    return render_template(
+        "assessment/record_date.html",
+        school_class=school_class,
+        names=", ".join(p.first_name for p in chosen),
+        pupil_ids=[p.id for p in chosen],
+        lesson_id=lesson_id,
+        level=level,
+        level_words=_level_words(level),
+        context=form.get("context", ""),
+        opened=opened,
+        today=local_today(),
+        unanswered=unanswered,
+    )
+
+
+def _level_words(given: str) -> str:
+    """A level as sent, in words ("" if it is not one)."""
+    level = int(given) if given.isdigit() else None
+    return "" if level is None or services.level_problem(level) else Level(level).words
+
+
 def _recorded(db: Session, pupils: list[Pupil]) -> str | None:
     """ "Recorded Secure for Chloe, Amira.": the observations just recorded (`?recorded=` ids),
     read back for this class's pupils only, so the address carries no names."""
     ids = [int(v) for v in request.args.get("recorded", "").split(",")[:100] if v.isdigit()]
     names = {p.id: p.first_name for p in pupils}
     rows = db.execute(
-        select(Observation.pupil_id, Observation.level)
+        select(Observation.pupil_id, Observation.level, Observation.observed_on)
         .where(Observation.id.in_(ids), Observation.pupil_id.in_(names))
         .order_by(Observation.id)
     ).all()
     if not rows:
         return None
-    by_level: dict[int, list[str]] = {}
-    for pupil_id, level in rows:
-        by_level.setdefault(level, []).append(names[pupil_id])
+    by_level: dict[tuple[int, date], list[str]] = {}
+    for pupil_id, level, day in rows:
+        by_level.setdefault((level, day), []).append(names[pupil_id])
     return " ".join(
-        f"Recorded {Level(level).words} for {', '.join(who)}." for level, who in by_level.items()
+        f"Recorded {Level(level).words} for {', '.join(who)}. Date seen: {day:%A %d %B %Y}."
+        for (level, day), who in by_level.items()
     )
 
 
@@ -244,6 +363,9 @@ def _record_page(
     not_for_age = {
         p.id for p in pupils if chosen and not services.for_age_on(p, chosen, local_today())
     }
+    given = request.form if request.method == "POST" else None
+    errors = {box: text for box, text in _problems().items() if box in BOXES}
+    drawn_on = local_today().isoformat()
     return render_template(
         "assessment/record.html",
         school_class=school_class,
@@ -255,11 +377,15 @@ def _record_page(
         ages=chosen.ages_label if chosen else "",
         levels=LEVEL_WORDS,
         contexts=CONTEXT_WORDS,
-        error=error,
+        error=None if error in errors.values() else error,
+        errors=errors,
         saved=saved,
         today=local_today(),
-        # A refusal keeps what was chosen: the pupils ticked and where.
-        given=request.form if request.method == "POST" else None,
+        # A refusal keeps what was chosen: the pupils ticked, where and the date, and the day
+        # the page was first opened (so a date left as it was is still asked about).
+        given=given,
+        observed_on=given.get("observed_on", "") if given else drawn_on,
+        opened_on=(given and (given.get("opened_on") or given.get("observed_on"))) or drawn_on,
     )
 
 
@@ -373,9 +499,7 @@ def pupil_record(pupil_id: int) -> ResponseReturnValue:
             now=utcnow(), today=local_today(),
         )  # fmt: skip
 
-    apply_form(
-        change, lambda message: _problem_page(pupil, message, objective_id), hide_refusal=True
-    )
+    _applied(change, lambda message: _problem_page(pupil, message, objective_id))
     return redirect(
         url_for("assessment.objective", pupil_id=pupil.id, objective_id=objective_id, saved=1)
     )
@@ -435,6 +559,10 @@ def objective(pupil_id: int, objective_id: str) -> ResponseReturnValue:
         can_correct=may_record and fixable,
         fix_areas=ENGAGEMENT_AREAS if (em if taught else _pre_formal(live)) else None,
         can_share=policy.can_share_with_carers(db, current_actor(), pupil),
+        # Any observation in force may be withdrawn as recorded in error, one no correction
+        # may put right (a lesson for other ages on the day) included.
+        can_withdraw=may_record,
+        unfixable_age=None if fixable else pupil.age_on(live[-1].observed_on),
     )
 
 
@@ -456,7 +584,7 @@ def correct(observation_id: int) -> ResponseReturnValue:
     """A correction: a new observation supersedes this one; the old one stays on record."""
     old, pupil = _observation(observation_id)
     db = get_session()
-    apply_form(
+    _applied(
         lambda: services.correct(
             db,
             current_actor(),
@@ -467,10 +595,56 @@ def correct(observation_id: int) -> ResponseReturnValue:
             today=local_today(),
         ),
         lambda message: _problem_page(pupil, message, old.objective_id, correcting=True),
-        hide_refusal=True,
     )
     return redirect(
         url_for("assessment.objective", pupil_id=pupil.id, objective_id=old.objective_id, saved=1)
+    )
+
+
+@bp.route("/observations/<int:observation_id>/withdraw", methods=["GET", "POST"])
+@allow("record_assessment")
+def withdraw(observation_id: int) -> ResponseReturnValue:
+    """Withdraw an observation as recorded in error, saying why: it stays in the history,
+    marked, and stops counting. The form (GET) shows what is withdrawn and writes nothing."""
+    old, pupil = _observation(observation_id)
+    db = get_session()
+    if not policy.can_record_assessment(db, current_actor(), pupil):
+        abort(404)
+    if request.method == "GET":
+        record(db, current_actor(), "assessment.withdraw_form_viewed", pupil, old.objective_id)
+        return _withdraw_page(old, pupil)
+    _applied(
+        lambda: services.withdraw(
+            db, current_actor(), old, request.form.get("reason", ""), now=utcnow()
+        ),
+        lambda message: (_withdraw_page(old, pupil, message), 400),
+    )
+    return redirect(
+        url_for(
+            "assessment.objective", pupil_id=pupil.id, objective_id=old.objective_id, withdrawn=1
+        )
+    )
+
+
+def _withdraw_page(old: Observation, pupil: Pupil, error: str | None = None) -> str:
+    """The withdrawal form, with the observation it withdraws; a refusal keeps the reason."""
+    newer = select(Observation.id).where(Observation.supersedes_id == old.id)
+    try:
+        lesson, version = request_catalogue().objective(old.objective_id)
+    except KeyError:  # a teacher's lesson since deleted: its id is all there is to show
+        lesson, version = None, None
+    return render_template(
+        "assessment/withdraw.html",
+        pupil=pupil,
+        observation=old,
+        lesson_title=lesson.title.text if lesson else "",
+        objective=version.objective if version else None,
+        in_force=not old.withdrawn and get_session().scalar(newer) is None,
+        error=error,
+        reason_error=_problems().get("reason"),
+        reason=request.form.get("reason", ""),
+        reason_max=services.MAX_REASON,
+        **_observation_choices(),
     )
 
 
@@ -486,6 +660,37 @@ def _observation_choices() -> dict[str, Any]:
     }
 
 
+# The observation form's boxes (assessment/_observation_form.html): a problem with one of them
+# is shown on it; any other (the lesson, the objective) is the page's.
+BOXES = ("level", "support", "context", "observed_on", "engagement", "note")
+
+
+def _applied(
+    change: Callable[[], T],
+    page: Callable[[str | None], ResponseReturnValue],
+    hide_refusal: bool = True,
+) -> T:
+    """`apply_form`, keeping each box's problem for the page drawn again (`_problems`)."""
+
+    def noted() -> T:
+        try:
+            return change()
+        except services.Problems as problems:
+            g.assessment_problems = problems.by_field
+            raise
+        except Invalid as problem:
+            g.assessment_problems = {problem.field or "": problem.message}
+            raise
+
+    return apply_form(noted, page, hide_refusal=hide_refusal)
+
+
+def _problems() -> dict[str, str]:
+    """The problems of the form just refused, box name: message (see `_applied`)."""
+    found: dict[str, str] = g.get("assessment_problems", {})
+    return found
+
+
 def _problem_page(
     pupil: Pupil, message: str | None, objective_id: str, correcting: bool = False
 ) -> ResponseReturnValue:
@@ -497,22 +702,25 @@ def _problem_page(
     # Boxes ticked are shown again, ticked (nothing sent is lost), as are the boxes the
     # service accepts for this pupil and lesson.
     pre_formal = bool(request.form.getlist("engagement")) or _engagement_model_for(pupil)
+    errors = {box: text for box, text in _problems().items() if box in BOXES}
     note = request.form.get("note", "")
-    long_note = too_long("Note", services.MAX_NOTE, note) if len(note) > services.MAX_NOTE else None
+    if len(note) > services.MAX_NOTE:  # said even where another box's problem came first
+        errors["note"] = too_long("Note", services.MAX_NOTE, note)
     # A level from answers is all such a form sends: chosen again on the progress page.
     again = request.form.get("from_proposal") != "y" and (
         correcting or _for_their_age(pupil, objective_id)
     )
-    support_error = message if message == SUPPORT_PROBLEM else None
-    recording, message = (
-        (None, message) if correcting or not again else _taught_now(pupil, objective_id, message)
+    general = None if errors and message in errors.values() else message
+    recording, general = (
+        (None, general) if correcting or not again else _taught_now(pupil, objective_id, general)
     )
     return render_template(
         "assessment/problem.html",
         pupil=pupil,
-        message=message,
-        note_error=long_note,
-        support_error=support_error,
+        message=general,
+        errors=errors,
+        note_error=errors.get("note"),
+        support_error=errors.get("support"),
         again=again,
         recording=recording,
         **_observation_choices(),
@@ -546,11 +754,12 @@ def _taught_now(
             "open."
         )
     pathway = version.pathway.value.replace("_", "-")
-    return version, (
-        f"{message} The form below now records against the objective {pupil.first_name} is "
+    moved = (
+        f"The form below now records against the objective {pupil.first_name} is "
         f"taught now ({pathway}): \u201c{version.objective.text}\u201d. Everything else is as "
         "you left it: check the level still fits, then record."
     )
+    return version, f"{message} {moved}" if message else moved
 
 
 def _engagement_model_for(pupil: Pupil) -> bool:

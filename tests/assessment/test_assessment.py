@@ -94,7 +94,12 @@ def test_observations_are_against_the_pupils_own_pathway(session: Session) -> No
 
 @pytest.mark.parametrize(
     ("level", "day", "message"),
-    [(5, 0, "0 to 4"), (-1, 0, "0 to 4"), (2, -1, "future"), (2, 800, "two years")],
+    [
+        (5, 0, r"0 \(Not yet\) to 4"),
+        (-1, 0, r"0 \(Not yet\) to 4"),
+        (2, -1, "future"),
+        (2, 800, "two years"),
+    ],
 )
 @pytest.mark.usefixtures("app")
 def test_bad_levels_and_dates_are_refused(
@@ -140,7 +145,7 @@ def test_fast_recording_three_pupils_on_different_pathways(
     response = client.post(
         f"/assessment/classes/{school.oak.id}/record",
         data={"lesson_id": "stop-block-tell", "pupil_ids": [str(i) for i in ids], "level": "2",
-              "context": "lesson"},  # fmt: skip
+              "context": "lesson", "observed_on": school_today().isoformat()},  # fmt: skip
     )
     # Redirected: reloading the page it lands on must not record the three again.
     assert response.status_code == 303
@@ -633,7 +638,8 @@ def test_fast_recording_without_where_keeps_the_pupils_ticked(
     where = page.split('name="context" required>', 1)[1].split("</select>", 1)[0]
     assert where.startswith('<option value="">Choose&hellip;</option>')
     assert "selected" not in where
-    sent = {"lesson_id": "stop-block-tell", "pupil_ids": [str(other.id)], "level": "3"}
+    sent = {"lesson_id": "stop-block-tell", "pupil_ids": [str(other.id)], "level": "3",
+            "observed_on": school_today().isoformat()}  # fmt: skip
     refused = client.post(path, data=sent)
     assert refused.status_code == 400
     assert "Choose where it was seen" in refused.text

@@ -71,7 +71,7 @@ def test_the_class_page_does_not_offer_a_lesson_for_14_to_19_for_a_pupil_of_13(
 
     # A form sent anyway (an old page, or tampered) records for no one, and says why.
     both = {"lesson_id": FOR_14_TO_19, "pupil_ids": [str(school.pupil.id), str(ben.id)],
-            "level": "2", "context": "lesson"}  # fmt: skip
+            "level": "2", "context": "lesson", "observed_on": "2027-03-10"}  # fmt: skip
     refused = teacher.post(url, data=both)
     assert refused.status_code == 400
     assert (

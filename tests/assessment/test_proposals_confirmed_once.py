@@ -192,7 +192,7 @@ def test_a_level_not_chosen_from_answers_is_refused_and_chosen_on_the_progress_p
     refused = _confirm(client, school, level="")
     assert refused.status_code == 400  # type: ignore[attr-defined]
     text = refused.text  # type: ignore[attr-defined]
-    assert "Choose a level from the scale" in text
+    assert "Level: choose one from the list, from 0 (Not yet) to 4 (Generalised)." in text
     # Not a form asking when and where: the answers say that. Back to choose the level there.
     assert "Your observation, as you left it" not in text
     assert f'href="/assessment/pupils/{school.pupil.id}">Back to Amira' in text
