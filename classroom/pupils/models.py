@@ -124,6 +124,11 @@ class Pupil(Base):
     # who cannot read cannot tell what is highlighted otherwise).
     auditory_scanning: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The school day a pupil was recorded as having left (while they have), and the day they
+    # were last recorded as back: a child-protection file sent before that return went with an
+    # earlier move, so it does not count for this one (worries.transfer.files_to_send).
+    left_on: Mapped[date | None] = mapped_column(Date)
+    back_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
     school_class: Mapped[SchoolClass] = relationship(back_populates="pupils")

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from classroom import policy
 from classroom.audit.services import record
-from classroom.errors import Forbidden
+from classroom.errors import Forbidden, Invalid
 from classroom.photos import (
     NAME,
     ConsentPurpose,
@@ -56,6 +56,10 @@ def set_photo(
     """Give the pupil a photo tile (or take it away, back to their symbol)."""
     if not policy.can_edit_pupil_settings(session, actor, pupil):
         raise Forbidden("not allowed to change this pupil")
+    if data is not None and not pupil.active:
+        # A leaver's settings are read-only; taking their photo away is still allowed (images
+        # are deleted once no longer used).
+        raise Invalid(f"{pupil.first_name} has left the school, so a new photo cannot be set.")
     old = pupil.photo_file
     pupil.photo_file = store_tile(data, folder) if data is not None else None
     if old is not None:

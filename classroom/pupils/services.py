@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -18,6 +18,7 @@ from classroom.accounts.passwords import hash_password, verify_password
 from classroom.audit.services import record
 from classroom.db import plain_rows
 from classroom.errors import Forbidden, Invalid
+from classroom.outbox.services import enqueue_email
 from classroom.principals import Actor
 from classroom.pupils.models import (
     CardChoosing,
@@ -311,27 +312,59 @@ def update_settings(
         record(session, actor, "pupil.settings_changed", pupil, ", ".join(changed))
 
 
-def record_leaving(session: Session, actor: Actor, pupil: Pupil) -> None:
-    """Record that a pupil has left the school (`Pupil.active` off).
+def record_leaving(
+    session: Session, actor: Actor, pupil: Pupil, *, today: date, now: datetime, base_url: str
+) -> None:
+    """Record that a pupil has left the school (`Pupil.active` off) on `today`.
 
     Their tile leaves the class iPads and any session of theirs ends; nothing new passes
     between school and their carers (`policy.in_touch_with_carers`). Nothing is deleted: the
-    school's records, safeguarding ones included, stay as its retention rules say.
+    school's records, safeguarding ones included, stay as its retention rules say. The DSL and
+    deputies are emailed about every leaver, record or not, so that neither the email nor this
+    page tells whoever records it which pupils have a safeguarding file.
     """
     _require_leaving_right(session, actor, pupil)
     if not pupil.active:
         raise Invalid(f"{pupil.full_name} is already recorded as having left the school.")
-    pupil.active = False
+    pupil.active, pupil.left_on = False, today
     session.flush()
     record(session, actor, "pupil.left_school", pupil)
+    _tell_the_dsl(session, pupil, now=now, base_url=base_url)
 
 
-def record_return(session: Session, actor: Actor, pupil: Pupil) -> None:
+# No name and no detail: it says a pupil left and where to look. The list it points to shows
+# the team which leavers have a child-protection file still to send.
+LEAVER_EMAIL = (
+    "A pupil has been recorded as having left the school. The designated safeguarding lead is "
+    "told of every pupil who leaves.\n\n"
+    "If they have a safeguarding record, their child-protection file must go to their next "
+    "school's DSL within five school days. Please sign in to see the files to send: "
+    "{base_url}/safeguarding/cp-files/to-send\n"
+)
+
+
+def _tell_the_dsl(session: Session, pupil: Pupil, *, now: datetime, base_url: str) -> None:
+    """Email the DSL and deputies (via the outbox) that a pupil has left."""
+    for account in session.scalars(policy.safeguarding_team(pupil.school_id, "alerted")):
+        if account.email:
+            enqueue_email(
+                session,
+                f"pupil-left:{pupil.id}:{pupil.left_on}:{account.id}",
+                account.email,
+                "A pupil has left the school",
+                LEAVER_EMAIL.format(base_url=base_url),
+                school_id=pupil.school_id,
+                base_url=base_url,
+                now=now,
+            )
+
+
+def record_return(session: Session, actor: Actor, pupil: Pupil, *, today: date) -> None:
     """Undo a recorded leaving: the pupil is at the school again (`Pupil.active` on)."""
     _require_leaving_right(session, actor, pupil)
     if pupil.active:
         raise Invalid(f"{pupil.full_name} is already recorded as at the school.")
-    pupil.active = True
+    pupil.active, pupil.left_on, pupil.back_on = True, None, today
     session.flush()
     record(session, actor, "pupil.back_at_school", pupil)
 
@@ -351,3 +384,23 @@ def _require_leaving_right(session: Session, actor: Actor, pupil: Pupil) -> None
 def _require_edit(session: Session, actor: Actor, pupil: Pupil) -> None:
     if not policy.can_edit_pupil_settings(session, actor, pupil):
         raise Forbidden("not allowed to change this pupil")
+    require_at_school(pupil)
+
+
+# A leaver's settings stay as they were (they are the record of how the pupil learnt, and come
+# back with them), so nobody changes them by a slip on an old page.
+LEFT_SETTINGS = (
+    "{name} has left the school, so {name}'s settings cannot be changed. If {name} comes back, "
+    "record that {name} is back at the school and they can be changed again."
+)
+
+
+def require_at_school(pupil: Pupil) -> None:
+    """Refuse a change to the settings of a pupil who has left the school."""
+    if not pupil.active:
+        raise Invalid(left_settings(pupil))
+
+
+def left_settings(pupil: Pupil) -> str:
+    """Why a leaver's settings are read-only, in a sentence staff read on the page."""
+    return LEFT_SETTINGS.format(name=pupil.first_name)

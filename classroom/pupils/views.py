@@ -7,6 +7,7 @@ from typing import Any
 from flask import (
     Blueprint,
     abort,
+    current_app,
     make_response,
     redirect,
     render_template,
@@ -17,7 +18,7 @@ from flask.typing import ResponseReturnValue
 
 from classroom import policy
 from classroom.audit.services import record
-from classroom.db import get_session, keep
+from classroom.db import get_session, keep, utcnow
 from classroom.devices.web import current_device
 from classroom.errors import Invalid, Refusal
 from classroom.policy import allow
@@ -27,7 +28,7 @@ from classroom.pupils.forms import LeavingForm, PupilSettingsForm
 from classroom.pupils.models import CardChoosing, Pathway, Pupil, Scanning, SymbolSize
 from classroom.speech.services import voice_choices
 from classroom.speech.web import current_synthesiser
-from classroom.web import apply_form, current_actor, not_theirs
+from classroom.web import apply_form, current_actor, not_theirs, school_today
 
 bp = Blueprint("pupils", __name__)
 
@@ -85,6 +86,8 @@ def settings(pupil_id: int) -> ResponseReturnValue:
     db = get_session()
     if not policy.can_edit_pupil_settings(db, _actor(), pupil):
         abort(404)
+    if not pupil.active:
+        return _left_settings_page(pupil)
     voices = voice_choices(current_synthesiser())
     form = PupilSettingsForm(
         obj=pupil, lessons_on_home=_home_choice(pupil.home_lessons), voices=voices
@@ -100,6 +103,52 @@ def settings(pupil_id: int) -> ResponseReturnValue:
         getattr(form, problem.field or "pathway").errors.append(problem.message)
         return _settings_page(pupil, form), 400
     return redirect(url_for("pupils.detail", pupil_id=pupil.id, saved=1))
+
+
+def _left_settings_page(pupil: Pupil) -> ResponseReturnValue:
+    """A leaver's settings, read-only; a change sent from an older page is refused (409)."""
+    db = get_session()
+    record(db, _actor(), "pupil.settings_viewed", pupil)
+    refused = request.method == "POST"
+    if refused:
+        keep(db)  # the page shown is an access too: its audit outlives the 409
+    form = PupilSettingsForm(
+        obj=pupil,
+        formdata=None,
+        lessons_on_home=_home_choice(pupil.home_lessons),
+        voices=voice_choices(current_synthesiser()),
+    )
+    page = render_template(
+        "pupils/settings.html",
+        pupil=pupil,
+        shown=_in_words(form),
+        left=services.left_settings(pupil),
+        refused=refused,
+    )
+    return page, 409 if refused else 200
+
+
+def _left_and_editable(pupil: Pupil) -> bool:
+    """A leaver whose settings this person could change if the pupil were at the school (the
+    rest are refused by the service, as before)."""
+    return not pupil.active and policy.can_edit_pupil_settings(get_session(), _actor(), pupil)
+
+
+def _in_words(form: PupilSettingsForm) -> list[tuple[str, str]]:
+    """Each setting's name and its value as the form would show it chosen."""
+    shown = []
+    for field in form:
+        if field.type == "BooleanField":
+            value = "Yes" if field.data else "No"
+        elif field.type == "SelectField":
+            chosen = [str(label) for _v, label, selected, *_ in field.iter_choices() if selected]
+            value = chosen[0] if chosen else str(field.data)
+        elif field.type == "IntegerField":
+            value = str(field.data)
+        else:
+            continue  # the form's CSRF token
+        shown.append((str(field.label.text), value))
+    return shown
 
 
 def _settings_from(form: PupilSettingsForm, pupil: Pupil) -> services.PupilSettings:
@@ -160,6 +209,8 @@ def picture_password(pupil_id: int) -> ResponseReturnValue:
     """Set (2-4 pictures in order) or remove a pupil's picture password."""
     pupil = _visible_pupil(pupil_id)
     db = get_session()
+    if _left_and_editable(pupil):
+        return _left_settings_page(pupil)
     chosen = [request.form.get(f"picture{i}", "") for i in range(1, 5)]
     try:
         services.set_picture_password(db, _actor(), pupil, [c for c in chosen if c])
@@ -205,9 +256,12 @@ def _record_answer(pupil: Pupil, answer: str | None) -> str | None:
     """Make the change the answer asks for; which one it was (None: nothing changed)."""
     db = get_session()
     if answer == "left":
-        services.record_leaving(db, _actor(), pupil)
+        base_url = str(current_app.config["BASE_URL"])
+        services.record_leaving(
+            db, _actor(), pupil, today=school_today(), now=utcnow(), base_url=base_url
+        )
     elif answer == "back":
-        services.record_return(db, _actor(), pupil)
+        services.record_return(db, _actor(), pupil, today=school_today())
     elif answer != "stay":
         raise Invalid("Choose yes or no.", "answer")
     return None if answer == "stay" else answer
@@ -238,6 +292,8 @@ def photo_upload(pupil_id: int) -> ResponseReturnValue:
     db = get_session()
     upload = request.files.get("photo")
     data = None if request.form.get("remove") == "1" else (upload.read() if upload else b"")
+    if data is not None and _left_and_editable(pupil):
+        return _left_settings_page(pupil)  # a leaver's photo may be taken away, not replaced
     apply_form(
         lambda: photos.set_photo(db, _actor(), pupil, data, photos_web.photo_folder()),
         lambda message: (

@@ -40,7 +40,9 @@ from sqlalchemy.sql.selectable import CompoundSelect
 
 from classroom.accounts.models import Account
 from classroom.db import plain_rows
+from classroom.localtime import STYLES
 from classroom.pupils.models import Pupil
+from classroom.worries import transfer
 from classroom.worries.models import (
     AGENCY_LABELS,
     CATEGORY_LABELS,
@@ -203,17 +205,19 @@ def urgent_elsewhere(session: Session, scope: Select[Incident], shown: QueuePage
 
 @dataclass(frozen=True)
 class FollowUp:
-    """Something the team said it would do by a date, now due: an action, or a review."""
+    """Something the team said it would do by a date, now due: an action, or a review; or a
+    leaver's child-protection file to send (about a pupil, not one incident)."""
 
-    incident_id: int
+    incident_id: int | None  # None: a file to send, for `pupil_id`
     what: str
     who: str | None
     due_on: date
     section: str  # where on the incident's page it is done
+    pupil_id: int | None = None
 
     @property
     def reference(self) -> str:
-        return f"W{self.incident_id:05d}"
+        return f"W{self.incident_id:05d}" if self.incident_id is not None else ""
 
 
 FOLLOW_UPS_SHOWN = 50
@@ -242,7 +246,17 @@ def follow_ups_due(session: Session, scope: Select[Incident], today: date) -> li
         FollowUp(incident_id, REVIEW, None, review_on, "parent")
         for incident_id, review_on in set(plain_rows(session, _reviews_due(scope), day))
     ]
-    return sorted([*actions, *reviews], key=lambda f: (f.due_on, f.incident_id))[:FOLLOW_UPS_SHOWN]
+    files = [_file_to_send(f, today) for f in transfer.files_to_send(session, scope)]
+    dated = sorted([*actions, *reviews], key=lambda f: (f.due_on, f.incident_id or 0))
+    return [*files, *dated][:FOLLOW_UPS_SHOWN]
+
+
+def _file_to_send(file: transfer.FileToSend, today: date) -> FollowUp:
+    """A leaver's file is due from the day they left: listed first, until it is sent."""
+    left = f" on {STYLES['date'].format(d=file.left_on)}" if file.left_on else ""
+    late = " - late" if file.late(today) else ""
+    what = f"{file.full_name} left the school{left}, {file.since(today)}{late}"
+    return FollowUp(None, what, None, file.left_on or today, "cp-file", file.pupil_id)
 
 
 def recently_closed(session: Session, scope: Select[Incident]) -> tuple[QueueRow, ...]:

@@ -33,19 +33,21 @@ import secrets
 import struct
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
-from sqlalchemy import select
+from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from classroom import policy
 from classroom.accounts.models import Account, School
 from classroom.audit.services import record
+from classroom.db import plain_rows
 from classroom.errors import Forbidden, Invalid, too_long
 from classroom.export import check_passphrase
 from classroom.principals import Actor
@@ -438,6 +440,99 @@ def record_receipt(
     transfer.received_on, transfer.receipt_recorded_by_id = received_on, account.id
     transfer.receipt_recorded_at = now
     record(session, actor, "cp_file.receipt_recorded", transfer.pupil, f"transfer #{transfer.id}")
+
+
+# --- Files to send: pupils who have left with a safeguarding record ---
+
+# KCSIE: the file goes to the new school's DSL within five days of an in-year move. School
+# days are counted as weekdays: the app does not know the school's holidays.
+SEND_WITHIN_SCHOOL_DAYS = 5
+
+
+class FileToSend(NamedTuple):
+    """A pupil recorded as having left, linked to a safeguarding record, whose file nobody has
+    recorded as sent since they were last at the school."""
+
+    pupil_id: int
+    first_name: str
+    last_name: str
+    left_on: date | None  # None: left before the day was recorded (see Pupil.left_on)
+    records: int  # incidents they are linked to
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def school_days(self, today: date) -> int:
+        """Weekdays after the day they left, up to and including `today`."""
+        if self.left_on is None:
+            return 0
+        return sum(
+            (self.left_on + timedelta(days=n)).weekday() < 5
+            for n in range(1, (today - self.left_on).days + 1)
+        )
+
+    def late(self, today: date) -> bool:
+        return self.school_days(today) > SEND_WITHIN_SCHOOL_DAYS
+
+    def since(self, today: date) -> str:
+        """How long ago they left, in words: "today", "3 days ago (2 school days)"."""
+        if self.left_on is None:
+            return "on a day not recorded"
+        days = (today - self.left_on).days
+        if days <= 0:
+            return "today"
+        school = self.school_days(today)
+        counted = f"{days} day{'s' if days != 1 else ''} ago"
+        return f"{counted} ({school} school day{'s' if school != 1 else ''})"
+
+
+def files_to_send(session: Session, scope: Select[Incident]) -> list[FileToSend]:
+    """Leavers linked to an incident of `scope` (policy.visible_incidents) whose file has not
+    been recorded as sent since they last came back; the longest gone first."""
+    return list(map(FileToSend._make, plain_rows(session, _to_send(scope))))
+
+
+@lru_cache(maxsize=policy.SCOPES_REMEMBERED)
+def _to_send(scope: Select[Incident]) -> Select[int, str, str, date | None, int]:
+    # Correlated, so it reads only the leavers' own links: the school's history is never
+    # scanned (tests/worries/test_history_costs_nothing.py).
+    linked = scope.order_by(None).with_only_columns(Incident.id)
+    linked = linked.where(Incident.id == IncidentPupil.incident_id)
+    # A file recorded as sent before the pupil came back went with an earlier move; one sent
+    # before the leaving was recorded (the DSL often hears first) counts.
+    sent = select(CpTransfer.id).where(
+        CpTransfer.pupil_id == Pupil.id,
+        CpTransfer.sent_on.is_not(None),
+        or_(Pupil.back_on.is_(None), CpTransfer.sent_on >= Pupil.back_on),
+    )
+    return (
+        select(Pupil.id, Pupil.first_name, Pupil.last_name, Pupil.left_on, func.count())
+        .join(IncidentPupil, IncidentPupil.pupil_id == Pupil.id)
+        .where(Pupil.active.is_(False), exists(linked), ~exists(sent))
+        .group_by(Pupil.id, Pupil.first_name, Pupil.last_name, Pupil.left_on)
+        .order_by(Pupil.left_on.is_not(None), Pupil.left_on, Pupil.id)
+    )
+
+
+def files_made_not_sent(
+    session: Session, actor: Actor, pupil_ids: list[int]
+) -> dict[int, CpTransfer]:
+    """Each pupil's newest file, if it was made but its sending is not recorded yet."""
+    newest: dict[int, CpTransfer] = {}
+    if pupil_ids:
+        made = policy.visible_cp_transfers(actor).where(CpTransfer.pupil_id.in_(pupil_ids))
+        for row in session.scalars(made):  # newest first
+            newest.setdefault(row.pupil_id, row)
+    return {pupil_id: row for pupil_id, row in newest.items() if row.sent_on is None}
+
+
+def receipts_awaited(session: Session, actor: Actor) -> list[CpTransfer]:
+    """Files recorded as sent whose receipt the next school's DSL has not confirmed yet."""
+    awaited = policy.visible_cp_transfers(actor).where(
+        CpTransfer.sent_on.is_not(None), CpTransfer.received_on.is_(None)
+    )
+    return list(session.scalars(awaited.order_by(None).order_by(CpTransfer.sent_on)))
 
 
 # --- Importing a file from another school ---

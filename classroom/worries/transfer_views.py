@@ -18,7 +18,7 @@ from classroom.db import get_session, utcnow
 from classroom.errors import Invalid
 from classroom.policy import allow
 from classroom.pupils.models import Pupil
-from classroom.web import apply_form, csrf, current_actor, not_theirs
+from classroom.web import apply_form, csrf, current_actor, not_theirs, school_today
 from classroom.worries import transfer
 from classroom.worries.evidence_views import disposition
 from classroom.worries.transfer_forms import ExportForm, ImportForm, ReceiptForm, SentForm
@@ -143,6 +143,29 @@ def receipt(transfer_id: int) -> ResponseReturnValue:
         field="method",
     )
     return redirect(url_for("transfer.page", pupil_id=found.pupil_id, _anchor=f"t{found.id}"))
+
+
+# --- Files to send: leavers with a safeguarding record ---
+
+
+@bp.get("/safeguarding/cp-files/to-send")
+@allow("work_incidents")
+def to_send() -> ResponseReturnValue:
+    """Leavers whose child-protection file is still to go, and files awaiting receipt."""
+    actor, db = current_actor(), get_session()
+    due = transfer.files_to_send(db, policy.visible_incidents(actor))
+    awaited = transfer.receipts_awaited(db, actor)
+    summary = f"{len(due)} to send, {len(awaited)} awaiting receipt"
+    record(db, actor, "cp_file.to_send_viewed", summary=summary)
+    return render_template(
+        "worries/evidence/cp_to_send.html",
+        due=due,
+        made=transfer.files_made_not_sent(db, actor, [f.pupil_id for f in due]),
+        awaited=awaited,
+        today=school_today(),
+        may_send=policy.has_right(actor, "transfer_cp_files"),
+        within=transfer.SEND_WITHIN_SCHOOL_DAYS,
+    )
 
 
 # --- Receiving a file from a previous school ---

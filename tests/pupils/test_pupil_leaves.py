@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from werkzeug.test import TestResponse
 from classroom import policy
 from classroom.accounts.models import Account, Role
 from classroom.audit.models import AuditEvent
-from classroom.db import get_session
+from classroom.db import get_session, utcnow
 from classroom.errors import Forbidden
 from classroom.parents.models import FeedItem
 from classroom.pupils import services
@@ -115,7 +116,9 @@ def test_another_schools_head_and_class_staff_are_refused_by_the_service_too(
     assert _is_active(session, family.child)
     for actor in (elsewhere, family.teacher):  # the service refuses them itself too
         with pytest.raises(Forbidden):
-            services.record_leaving(session, actor, family.child)
+            services.record_leaving(
+                session, actor, family.child, today=date(2027, 3, 8), now=utcnow(), base_url=""
+            )
     assert _is_active(session, family.child)
 
 
