@@ -24,6 +24,7 @@ from classroom.errors import Invalid, too_long, within
 from classroom.localtime import local_day_bounds
 from classroom.outbox import services as outbox
 from classroom.outbox.models import OutboxMessage
+from classroom.parents import delivery
 from classroom.policy import allow
 from classroom.pupils import importer
 from classroom.pupils.models import ClassStaff, ParentLink, Pupil, SchoolClass
@@ -99,19 +100,22 @@ def account_new() -> ResponseReturnValue:
                 "role",
             )
         email = _email_address(request.form.get("email", ""))
-        account, initial = accounts.create_account(
+        account, initial = admin_services.create_account(
             db,
             _actor(),
-            _actor().school_id,
             values["username"],
             values["display_name"],
             Role(values["role"]),
             email,
+            secret_key=str(current_app.config["SECRET_KEY"]),
+            base_url=_base_url(),
             now=utcnow(),
         )
     except Invalid as problem:
         return _account_page(values, problem), 400
-    return render_template("admin/one_time_password.html", account=account, password=initial), 201
+    waiting = delivery.waiting_address(db, account)
+    page = {"account": account, "password": initial, "waiting": waiting}
+    return render_template("admin/one_time_password.html", **page), 201
 
 
 def _account_page(values: dict[str, str], error: Invalid | None = None) -> str:
@@ -194,6 +198,7 @@ def _detail_page(
         children=children,
         two_step=two_factor.is_enrolled(get_session(), account),
         two_step_required=two_factor.is_required(account),
+        waiting=delivery.waiting_address(get_session(), account),  # a carer's, not confirmed
         error=error,
         email=email or _email_box(account),
     )

@@ -20,15 +20,16 @@ from sqlalchemy.orm import Session
 
 from classroom import policy
 from classroom.accounts import email_change
-from classroom.accounts import services as accounts
 from classroom.accounts.models import Account
 from classroom.audit.services import record
 from classroom.config import parse_holidays
 from classroom.db import serialise
 from classroom.errors import Forbidden, Invalid, Throttled
+from classroom.localtime import local_time
 from classroom.outbox.models import OutboxMessage
 from classroom.outbox.services import enqueue_email
 from classroom.parents.models import CarerSettings, EmailMode, FeedItem, FeedReceipt
+from classroom.principals import Actor
 from classroom.pupils.models import ParentLink
 
 SUBJECT = "Something new from school"
@@ -497,20 +498,27 @@ def tick(session: Session, emails: CarerEmails, *, now: datetime) -> int:
     return sweep_blocked(session, now=now) + send_digests(session, emails, now=now)
 
 
-# --- An address typed at joining, held until the carer confirms it ---------------------------
+# --- A new address, held until the carer confirms it ------------------------------------------
 #
 # The school's e-safety policy asks that a recipient's address be checked before anything is
-# sent to it. An address typed when joining may have a typing mistake, so it is held here (not
-# in `Account.email`, which every email to the carer goes to) and a link is emailed to it. Once
-# the carer opens the link, signed in, the address becomes theirs through the same step as a
-# change (email_change.set_address), and school emails start. Their feed works all along.
+# sent to it. An address typed when joining, given later in Settings, or typed by staff making
+# the account may have a typing mistake, so it is held here (not in `Account.email`, which every
+# email to the carer goes to) and a link is emailed to it. Once the carer opens the link, signed
+# in, the address becomes theirs through the same step as any change (email_change.set_address),
+# and school emails go to it. Until then an address already in use keeps getting them, and
+# their feed works all along.
 
 CONFIRM_SUBJECT = "Please confirm your email address"
+CHANGE_ASKED_SUBJECT = "A new email address for school emails is waiting to be confirmed"
 LINK_DAYS = 3
 LINKS_PER_HOUR = 3  # sent to one carer's held address, counting the one sent at joining
 # What the settings page says after a link was sent or opened (`?email=<outcome>`).
 LINK_OUTCOMES = {
     "sent": "We have sent you an email. Open it and tap the link to confirm your address.",
+    "asked": "We have emailed a link to your new address. Open it and tap the link to confirm "
+    "it. Until you do, school emails keep going to your address as it was.",
+    "kept": "Your email address stays as it was. The new address waiting to be confirmed is "
+    "dropped.",
     "confirmed": "Thank you. Your email address is confirmed. School emails will go to it.",
     "dropped": "You have no email address now, so the app sends you no emails.",
 }
@@ -525,6 +533,10 @@ LINK_BROKEN = (
 LINK_NOT_YOURS = (
     "This link is for a different account. Sign out, then sign in as the person the email was for."
 )
+IF_NOT_YOU = (
+    "If you did not do this, please phone the school office straight away: someone else may be "
+    "using your account."
+)
 
 
 def confirm_prefix(carer_id: int) -> str:
@@ -532,24 +544,66 @@ def confirm_prefix(carer_id: int) -> str:
 
 
 def waiting_address(session: Session, carer: Account) -> str | None:
-    """The address this carer typed and has not confirmed yet, if any."""
+    """The address given for this carer and not confirmed yet, if any (beside any in use)."""
     prefs = session.get(CarerSettings, carer.id)
-    if prefs is None or carer.email is not None:
-        return None  # an address in use is theirs: nothing is waiting
+    if prefs is None or prefs.unconfirmed_email == carer.email:
+        return None
     return prefs.unconfirmed_email
 
 
 def hold_address(
-    session: Session, carer: Account, address: str, *, secret_key: str, base_url: str, now: datetime
+    session: Session,
+    carer: Account,
+    address: str,
+    *,
+    secret_key: str,
+    base_url: str,
+    now: datetime,
+    actor: Actor | None = None,
 ) -> None:
-    """Keep `address` (already checked) until the carer confirms it, and email it the link."""
+    """Keep `address` (already checked) until the carer confirms it, and email it the link.
+    `actor` is who gave it, if not the carer (staff making the account)."""
     prefs = session.get(CarerSettings, carer.id)
     if prefs is None:
         prefs = CarerSettings(account_id=carer.id, email_mode=EmailMode.EACH, symbols=False)
         session.add(prefs)
     _withdraw_links(session, carer.id, now=now)  # an earlier address's link is not sent now
     prefs.unconfirmed_email = address
-    _send_link(session, carer, address, secret_key=secret_key, base_url=base_url, now=now)
+    _send_link(
+        session, carer, address, secret_key=secret_key, base_url=base_url, now=now, actor=actor
+    )
+
+
+def hold_for_new_account(
+    session: Session,
+    actor: Actor,
+    carer: Account,
+    address: str | None,
+    *,
+    secret_key: str,
+    base_url: str,
+    now: datetime,
+) -> None:
+    """Staff made the carer's account with this address (already checked; None for none): it is
+    held until the carer signs in and confirms it, as one they typed themselves would be."""
+    if address is None:
+        return
+    session.flush()  # the account's id, which the link names
+    hold_address(
+        session, carer, address, secret_key=secret_key, base_url=base_url, now=now, actor=actor
+    )
+    record(session, actor, "carer.email_held", carer, f"given by staff: {address}")
+
+
+def drop_held(session: Session, carer: Account, *, now: datetime) -> bool:
+    """Forget the address waiting to be confirmed, and its links (audited). Whether one was."""
+    held = waiting_address(session, carer)
+    if held is None:
+        return False
+    _withdraw_links(session, carer.id, now=now)
+    carer_settings(session, carer).unconfirmed_email = None
+    record(session, carer, "carer.email_held", carer, f"dropped: {held}")
+    return True
 
 
 def send_link_again(session: Session, carer: Account, emails: CarerEmails, *, now: datetime) -> str:
@@ -557,51 +611,42 @@ def send_link_again(session: Session, carer: Account, emails: CarerEmails, *, no
     address = waiting_address(session, carer)
     if not carer.is_parent or address is None:
         raise Invalid("Your email address is not waiting to be confirmed.")
-    _check_links_per_hour(session, carer, now=now)
+    check_links_per_hour(session, carer, now=now)
     _send_link(
         session, carer, address, secret_key=emails.secret_key, base_url=emails.base_url, now=now
     )
     return "sent"
 
 
-def correct_held_address(
-    session: Session,
-    carer: Account,
-    password: str,
-    new_address: str | None,
-    *,
-    ip: str,
-    now: datetime,
-    emails: CarerEmails,
-    sign_in: accounts.SignInSettings,
-) -> str:
-    """The carer corrects the address waiting to be confirmed, as they change one in use
-    (parents.services.change_email): checked the same way, their password first. The new one
-    is held in its turn and sent a link; an empty box drops it. Says "sent" or "dropped"."""
-    if not carer.is_parent or not carer.active:
-        raise Forbidden("only a carer changes their own email address here")
-    address = email_change.deliverable(new_address)
-    email_change.check_password(
+def tell_change_asked(
+    session: Session, carer: Account, emails: CarerEmails, *, now: datetime
+) -> None:
+    """Tell the address in use, at once, that another was given: no name and not the new
+    address, so a change the carer did not ask for is noticed before it can be confirmed."""
+    lines = [
+        "A new email address was given for your account in the school's parents' app on "
+        f"{local_time(now, zone=emails.hours.zone)}.",
+        "Nothing changes until the new address is confirmed from the link we emailed to it. "
+        "Until then, school emails keep coming to this address.",
+        IF_NOT_YOU,
+    ]
+    enqueue_email(
         session,
-        carer,
-        password,
-        ip=ip,
+        f"parents:{carer.id}:address-asked:{now:%Y%m%dT%H%M%S%f}",
+        carer.email or "",
+        CHANGE_ASKED_SUBJECT,
+        "\n\n".join(lines) + "\n",
+        school_id=carer.school_id,
         now=now,
-        sign_in=sign_in,
-        refused="carer.email_change_refused",
+        base_url=emails.base_url,
     )
-    old = waiting_address(session, carer)
-    if address is None:
-        _withdraw_links(session, carer.id, now=now)
-        carer_settings(session, carer).unconfirmed_email = None
-        record(session, carer, "carer.email_held", carer, f"dropped: {old or '-'}")
-        return "dropped"
-    _check_links_per_hour(session, carer, now=now)
-    hold_address(
-        session, carer, address, secret_key=emails.secret_key, base_url=emails.base_url, now=now
-    )
-    record(session, carer, "carer.email_held", carer, f"corrected: {old or '-'} to {address}")
-    return "sent"
+
+
+def own_waiting(carer_id: int, now: datetime) -> ColumnElement[bool]:
+    """A carer's "something new" emails (one item's, or all quiet hours held back) and digests
+    not sent, failed or being sent yet: those that follow a change of their address."""
+    digests = OutboxMessage.dedupe_key.startswith(f"parents:{carer_id}:digest:", autoescape=True)
+    return and_(or_(something_new(carer_id), digests), email_change.unsent(now))
 
 
 def confirm(
@@ -632,18 +677,23 @@ def confirm(
         carer,
         carer,
         address,
-        waiting=and_(something_new(carer.id), email_change.unsent(now)),
-        tell=email_change.OldAddressEmail(
-            f"parents:{carer.id}",
-            "your account in the school's parents' app",
-            "If you did not do this, please phone the school office straight away.",
-            emails.hours.zone,
-            emails.base_url,
-        ),
+        waiting=own_waiting(carer.id, now),
+        tell=old_address_email(carer, emails),
         now=now,
         action="carer.email_confirmed",
     )
     return "confirmed"
+
+
+def old_address_email(carer: Account, emails: CarerEmails) -> email_change.OldAddressEmail:
+    """What the address that was in use is told once it is changed or removed."""
+    return email_change.OldAddressEmail(
+        f"parents:{carer.id}",
+        "your account in the school's parents' app",
+        IF_NOT_YOU,
+        emails.hours.zone,
+        emails.base_url,
+    )
 
 
 def confirm_url(base_url: str, link: str) -> str:
@@ -651,18 +701,29 @@ def confirm_url(base_url: str, link: str) -> str:
 
 
 def _send_link(
-    session: Session, carer: Account, address: str, *, secret_key: str, base_url: str, now: datetime
+    session: Session,
+    carer: Account,
+    address: str,
+    *,
+    secret_key: str,
+    base_url: str,
+    now: datetime,
+    actor: Actor | None = None,
 ) -> None:
-    """The email with the link: sent at once, whatever the hour (the carer asked for it)."""
+    """The email with the link: sent at once, whatever the hour (it was just asked for)."""
     stamp = now.astimezone(UTC).replace(microsecond=0)
     link = f"{carer.id}.{int(stamp.timestamp())}.{_link_mac(secret_key, carer.id, stamp, address)}"
+    meanwhile = (
+        "Until you confirm, school emails keep going to the address you had before."
+        if carer.email
+        else "Until you confirm, the school sends you no emails."
+    )
     lines = [
         "Please confirm your email address for the school's parents' app.",
         f"To confirm, open this link and sign in: {confirm_url(base_url, link)}",
         f"The link works for {LINK_DAYS} days.",
-        "Until you confirm, the school sends you no emails. You can still see everything in "
-        "the app.",
-        "Did you not ask for this? Then you do not need to do anything.",
+        f"{meanwhile} You can still see everything in the app.",
+        "Did you not expect this? Then you do not need to do anything.",
     ]
     enqueue_email(
         session,
@@ -674,7 +735,7 @@ def _send_link(
         now=now,
         base_url=base_url,
     )
-    record(session, carer, "carer.email_link_sent", carer, address)
+    record(session, actor or carer, "carer.email_link_sent", carer, address)
 
 
 def _link_mac(secret_key: str, carer_id: int, sent_at: datetime, address: str) -> str:
@@ -694,7 +755,7 @@ def _read_link(link: str) -> tuple[int, datetime, str]:
     return int(parts[0]), sent_at, parts[2]
 
 
-def _check_links_per_hour(session: Session, carer: Account, *, now: datetime) -> None:
+def check_links_per_hour(session: Session, carer: Account, *, now: datetime) -> None:
     sent = session.scalar(
         select(func.count()).where(
             OutboxMessage.dedupe_key.startswith(confirm_prefix(carer.id), autoescape=True),

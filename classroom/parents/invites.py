@@ -42,6 +42,11 @@ CONNECTING_PAUSED = (
     "Speak to your Designated Safeguarding Lead."
 )
 CODE_ON_HOLD = "This code cannot be used just now. Please contact the school."
+# Said to staff: a code for a child who has left would never work (find_invite refuses it).
+LEFT_NO_NEW_CARER = (
+    "{name} has left the school, so no new carer can connect: a code or an account made now "
+    "would not work. Codes already made no longer work either."
+)
 
 
 class BadCode(Invalid):
@@ -104,10 +109,13 @@ def _manager(session: Session, actor: Actor, pupil: Pupil) -> Account:
 
 
 def _connecting_allowed(session: Session, actor: Actor, pupil: Pupil) -> Account:
-    """The manager, if a new carer may be connected to this pupil now: not while a worry holds
-    back what carers are told (policy.may_tell_carers), as a new carer would see the child's
-    news, and may be the person the worry is about."""
+    """The manager, if a new carer may be connected to this pupil now: not once the child has
+    left (policy.in_touch_with_carers; the code would never work), nor while a worry holds back
+    what carers are told (policy.may_tell_carers), as a new carer would see the child's news,
+    and may be the person the worry is about."""
     account = _manager(session, actor, pupil)
+    if not policy.in_touch_with_carers(pupil):
+        raise Invalid(LEFT_NO_NEW_CARER.format(name=pupil.first_name))
     if not policy.may_tell_carers(session, pupil.id):
         raise Invalid(CONNECTING_PAUSED)
     return account
@@ -360,16 +368,23 @@ def create_carer_account(
     username: str,
     email: str | None,
     relationship: str,
+    settings: InviteSettings,
     *,
     now: datetime,
 ) -> tuple[Account, str]:
-    """Staff make the carer's account (a one-time password to hand over) and connect it."""
+    """Staff make the carer's account (a one-time password to hand over) and connect it. The
+    address staff type is held until the carer confirms it (delivery.hold_for_new_account)."""
     _connecting_allowed(session, actor, pupil)
     if not display_name.strip():
         raise Invalid("Enter the carer's name.", "display_name")
     label = _label(relationship)
+    address = email_change.deliverable(email)
     carer, temporary = accounts.create_account(
-        session, actor, pupil.school_id, username, display_name, Role.PARENT, email, now=now
+        session, actor, pupil.school_id, username, display_name, Role.PARENT, None, now=now
+    )
+    key, base_url = settings.secret_key, settings.base_url
+    delivery.hold_for_new_account(
+        session, actor, carer, address, secret_key=key, base_url=base_url, now=now
     )
     session.add(
         ParentLink(

@@ -195,10 +195,16 @@ def why_held(withdrawal: PhotoConsent, pupil: Pupil) -> str:
     """What a carer is told when another's withdrawal stands, and what they can do."""
     made_by = withdrawal.recorded_by
     who = f"{made_by.display_name}, who withdrew it," if made_by.is_parent else "the school"
+    # Once the child has left there is no class teacher to talk to: the office, as carers are
+    # told everywhere else about a leaver (services.CARER_LEFT_SCHOOL).
+    ask = (
+        f"{pupil.first_name}'s class teacher"
+        if policy.in_touch_with_carers(pupil)
+        else "the school office"
+    )
     return (
-        f"Only {who} can give this consent again. Please talk to {pupil.first_name}'s class "
-        "teacher: the school records consent again once it has spoken with everyone who "
-        f"looks after {pupil.first_name}."
+        f"Only {who} can give this consent again. Please talk to {ask}: the school records "
+        f"consent again once it has spoken with everyone who looks after {pupil.first_name}."
     )
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from classroom import photos, policy
@@ -691,16 +691,17 @@ def change_email(
     emails: delivery.CarerEmails,
     sign_in: accounts.SignInSettings,
 ) -> str:
-    """A carer changes the address school emails go to, or removes it (`new_address` empty).
+    """A carer gives a new address for school emails, corrects one waiting to be confirmed, or
+    removes theirs (`new_address` empty): the one way, whether they joined with an address or not.
 
     Their password comes first, guessed under the sign-in limits (WrongPassword, Throttled):
     someone using a carer's unlocked phone must not send their safeguarding notices elsewhere.
-    The old address is told at once (not held for quiet hours), so a change the carer did not
-    make is noticed. Emails still waiting to go (for quiet hours to end, or the day's digest)
-    follow the address: they go to the new one, or, once it is removed, not at all. One that
-    failed stays as it was, a record of where it failed. Says what happened: "added",
-    "changed", "removed" or "unchanged". (classroom/accounts/email_change.py does each step,
-    as it does for staff.)
+    A new address is held and sent a link (delivery.hold_address): the policy checks a
+    recipient before anything goes to it, so the address in use keeps getting school emails
+    until the carer confirms, and is told at once that another was given. Removing takes effect
+    at once, the old address told (email_change.set_address). Says what happened: "asked" or
+    "sent" (a link went to the new address), "kept" (the address in use stays, the waiting one
+    is dropped), "removed", "dropped" or "unchanged".
     """
     if not carer.is_parent or not carer.active:
         raise Forbidden("only a carer changes their own email address here")
@@ -714,33 +715,46 @@ def change_email(
         sign_in=sign_in,
         refused="carer.email_change_refused",
     )
-    told = email_change.OldAddressEmail(
-        f"parents:{carer.id}",
-        "your account in the school's parents' app",
-        "If you did not do this, please phone the school office straight away: someone else "
-        "may be using your account.",
-        emails.hours.zone,
-        emails.base_url,
+    if address is not None and address != carer.email:
+        return _hold_new_address(session, carer, address, emails, now=now)
+    dropped = delivery.drop_held(session, carer, now=now)
+    if address is None and carer.email is not None:
+        return _remove_email(session, carer, emails, now=now)
+    if dropped:
+        return "kept" if address is not None else "dropped"
+    return "unchanged"
+
+
+def _hold_new_address(
+    session: Session, carer: Account, address: str, emails: delivery.CarerEmails, *, now: datetime
+) -> str:
+    """Hold a new address and email it the link; tell the address in use, if any."""
+    delivery.check_links_per_hour(session, carer, now=now)
+    held = delivery.waiting_address(session, carer)
+    said = f"corrected: {held}" if held else f"given: {carer.email or '-'}"
+    delivery.hold_address(
+        session, carer, address, secret_key=emails.secret_key, base_url=emails.base_url, now=now
     )
+    record(session, carer, "carer.email_held", carer, f"{said} to {address}")
+    if carer.email is None:
+        return "sent"
+    delivery.tell_change_asked(session, carer, emails, now=now)
+    return "asked"
+
+
+def _remove_email(
+    session: Session, carer: Account, emails: delivery.CarerEmails, *, now: datetime
+) -> str:
+    """No address from now: emails still waiting go with it, and the old address is told."""
     return email_change.set_address(
         session,
         carer,
         carer,
-        address,
-        waiting=_waiting_emails(carer.id, now),
-        tell=told,
+        None,
+        waiting=delivery.own_waiting(carer.id, now),
+        tell=delivery.old_address_email(carer, emails),
         now=now,
         action="carer.email_changed",
-    )
-
-
-def _waiting_emails(carer_id: int, now: datetime) -> ColumnElement[bool]:
-    """A carer's "something new" emails (one item's, or all quiet hours held back) and digests
-    not sent, failed or being sent yet (as `delivery.cancel_item_emails` finds the first)."""
-    digests = OutboxMessage.dedupe_key.startswith(f"parents:{carer_id}:digest:", autoescape=True)
-    return and_(
-        or_(delivery.something_new(carer_id), digests),
-        email_change.unsent(now),
     )
 
 

@@ -338,7 +338,7 @@ def _settings_page(form: SettingsForm, problem: str | None = None) -> str:
         form=form,
         labels=EMAIL_MODE_LABELS,
         address=carer.email,
-        waiting=delivery.waiting_address(db, carer),  # typed at joining, not yet confirmed
+        waiting=delivery.waiting_address(db, carer),  # given, not yet confirmed
         again=EmailLinkAgainForm(),
         problem=problem,
         address_change=EMAIL_CHANGES.get(request.args.get("email", "")),
@@ -346,26 +346,25 @@ def _settings_page(form: SettingsForm, problem: str | None = None) -> str:
 
 
 # What the settings page says after the email address page (`?email=...`): as staff are told,
-# and after a link to confirm an address typed at joining was sent or opened.
+# and after a link to confirm a new address was sent or opened.
 EMAIL_CHANGES = email_change.OUTCOMES | delivery.LINK_OUTCOMES
 
 
 @bp.route("/family/settings/email", methods=["GET", "POST"])
 @allow("view_own_children")
 def email() -> ResponseReturnValue:
-    """A carer changes or removes the address school emails go to (their password first); one
-    typed at joining and not yet confirmed is corrected the same way, and sent a new link."""
+    """A carer gives a new address (held until they open the link sent to it), corrects one
+    waiting to be confirmed, or removes theirs: their password first."""
     db, carer = get_session(), _account()
     waiting = delivery.waiting_address(db, carer)
-    typed = carer.email or waiting or ""
+    typed = waiting or carer.email or ""
     form = CarerEmailForm(data={"email": typed} if request.method == "GET" else None)
     page = {"address": carer.email, "waiting": waiting}
     if not form.validate_on_submit():
         status = 400 if form.errors else 200
         return render_template("parents/email.html", form=form, **page), status
-    change = delivery.correct_held_address if waiting else services.change_email
     try:
-        outcome = change(
+        outcome = services.change_email(
             db,
             carer,
             form.password.data,
@@ -389,7 +388,7 @@ def email() -> ResponseReturnValue:
 @bp.post("/family/settings/email/again")
 @allow("view_own_children")
 def email_again() -> ResponseReturnValue:
-    """Another link to the address typed at joining (a few an hour at most)."""
+    """Another link to the address waiting to be confirmed (a few an hour at most)."""
     db, carer = get_session(), _account()
     if not EmailLinkAgainForm().validate_on_submit():
         abort(400)
@@ -405,8 +404,8 @@ def email_again() -> ResponseReturnValue:
 @bp.route("/family/email/confirm", methods=["GET", "POST"])
 @allow("view_own_children")
 def confirm_email() -> ResponseReturnValue:
-    """The link emailed to an address typed at joining: the signed-in carer confirms it with a
-    button (opening the link writes nothing)."""
+    """The link emailed to a new address: the signed-in carer confirms it with a button
+    (opening the link writes nothing)."""
     db, carer = get_session(), _account()
     link = request.args.get("link", "")[:200]
     form = EmailLinkForm(data={"link": link} if request.method == "GET" else None)
@@ -595,6 +594,7 @@ def _pupil_page(
         "consents": queries.consent_statuses(db, pupil, today),
         "thread": thread,
         "left": not policy.in_touch_with_carers(pupil),  # nothing new goes to a leaver's carers
+        "left_message": invites.LEFT_NO_NEW_CARER.format(name=pupil.first_name),
         "now": utcnow(),
         "forms": _pupil_forms(pupil) | (forms or {}),
     }
@@ -707,11 +707,13 @@ def create_carer(pupil_id: int) -> ResponseReturnValue:
             form.username.data,
             form.email.data or None,
             form.relationship.data,
+            _invite_settings(),
             now=utcnow(),
         ),
     )
+    waiting = delivery.waiting_address(get_session(), carer)
     return render_template(
-        "parents/carer_created.html", pupil=pupil, carer=carer, password=password
+        "parents/carer_created.html", pupil=pupil, carer=carer, password=password, waiting=waiting
     )
 
 

@@ -1,5 +1,7 @@
 """A carer sees where school emails go and changes or removes the address, with their password:
-the old address is told, emails still waiting follow the change, and every change is audited."""
+a new address is held until the carer opens the link emailed to it (the address in use keeps
+getting school emails meanwhile, and is told at once that another was given), the old address
+is told of the change, emails still waiting follow it, and every step is audited."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from classroom.accounts.models import Account, LoginAttempt
 from classroom.audit.models import AuditEvent
 from classroom.db import get_session
 from classroom.outbox.models import OutboxMessage
+from classroom.parents import delivery
 from classroom.worker import tick
 from tests.conftest import Clock, build_app, client_for
 from tests.factories import PASSWORD
@@ -43,9 +46,24 @@ def _address(session: Session, carer: Account) -> str | None:
 
 
 def _body(message: Message) -> str:
-    body = message.get_payload()
-    assert isinstance(body, str)
-    return body
+    body = message.get_payload(decode=True)  # as read: quoted-printable undone
+    assert isinstance(body, bytes)
+    return body.decode()
+
+
+def _waiting(session: Session, carer: Account) -> str | None:
+    session.expire_all()
+    return delivery.waiting_address(session, carer)
+
+
+def _confirm_new(client: FlaskClient, inbox: Inbox, address: str = NEW) -> None:
+    """The carer opens the newest link emailed to `address` and confirms it."""
+    tick()
+    links = [m for m in inbox.to(address) if str(m["Subject"]) == delivery.CONFIRM_SUBJECT]
+    match = re.search(r"/family/email/confirm\?link=(\S+)", _body(links[-1]))
+    assert match is not None
+    response = client.post("/family/email/confirm", data={"link": match.group(1)})
+    assert response.headers["Location"] == "/family/settings?email=confirmed"
 
 
 def _audit(session: Session, action: str) -> list[str]:
@@ -67,7 +85,7 @@ def test_settings_say_where_emails_go(app: Flask, session: Session, family: Fami
 
 
 @pytest.mark.usefixtures("mail_server")
-def test_a_carer_changes_their_address_and_the_old_one_is_told(
+def test_a_new_address_waits_for_the_link_and_the_old_one_keeps_the_emails_till_then(
     app: Flask, session: Session, family: Family, inbox: Inbox
 ) -> None:
     old = str(family.carer.email)
@@ -77,25 +95,66 @@ def test_a_carer_changes_their_address_and_the_old_one_is_told(
     assert 'autocomplete="current-password"' in form
     response = mum.post("/family/settings/email", data={"email": NEW, "password": PASSWORD})
     assert response.status_code == 302
-    assert response.headers["Location"] == "/family/settings?email=changed"
+    assert response.headers["Location"] == "/family/settings?email=asked"
     settings = mum.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Your email address is changed. We have emailed your old address to say so." in settings
+    assert "We have emailed a link to your new address." in settings
+    assert "Please confirm your new email address." in settings
     assert NEW in settings
-    assert old not in settings
-    assert _address(session, family.carer) == NEW
-    assert _audit(session, "carer.email_changed") == [f"changed: {old} to {NEW}"]
+    assert f"Until you do, school emails keep going to {old}." in settings
+    assert _address(session, family.carer) == old  # still the one in use
+    assert _waiting(session, family.carer) == NEW
+    assert _audit(session, "carer.email_held") == [f"given: {old} to {NEW}"]
+    assert _audit(session, "carer.email_changed") == []
+    moment(session, family)
     tick()
-    [told] = inbox.to(old)
-    assert "changed" in str(told["Subject"])
+    [link] = inbox.to(NEW)  # the new address gets the link and nothing else yet
+    assert str(link["Subject"]) == delivery.CONFIRM_SUBJECT
+    assert "school emails keep going to the address you had before" in _body(link)
+    told, news = sorted(inbox.to(old), key=lambda m: str(m["Subject"]))
+    assert str(told["Subject"]) == delivery.CHANGE_ASKED_SUBJECT
     body = _body(told)
     assert "If you did not do this, please phone the school office" in body
     for detail in (NEW, "Amira", "Khan", family.carer.display_name):
         assert detail not in body  # no new address and no names
-    assert inbox.to(NEW) == []  # nothing new for them yet
-    moment(session, family)
+    assert str(news["Subject"]) == delivery.SUBJECT  # the news went to the old address
+    _confirm_new(mum, inbox)
+    assert _address(session, family.carer) == NEW
+    assert _waiting(session, family.carer) is None
+    assert _audit(session, "carer.email_confirmed") == [f"changed: {old} to {NEW}"]
     tick()
-    assert len(inbox.to(NEW)) == 1  # news now goes to the new address
-    assert len(inbox.to(old)) == 1  # and the old one only heard of the change
+    changed = inbox.to(old)[-1]
+    assert "changed" in str(changed["Subject"])
+    assert NEW not in _body(changed)
+    moment(session, family, note="Another one.")
+    tick()
+    assert str(inbox.to(NEW)[-1]["Subject"]) == delivery.SUBJECT  # news goes to the new one now
+    assert len(inbox.to(old)) == 3  # told of the request, one item's news, told of the change
+
+
+@pytest.mark.usefixtures("mail_server")
+def test_a_carer_keeps_their_address_by_typing_it_again_and_the_link_stops_working(
+    app: Flask, session: Session, family: Family, inbox: Inbox
+) -> None:
+    old = str(family.carer.email)
+    mum = client_for(app, family.carer)
+    assert _change(mum, NEW)[0] == 302
+    tick()
+    [link] = inbox.to(NEW)
+    form = mum.get("/family/settings/email").get_data(as_text=True)
+    assert "Waiting for you to confirm" in form
+    assert f'value="{NEW}"' in form  # the waiting one, to correct
+    response = mum.post("/family/settings/email", data={"email": old, "password": PASSWORD})
+    assert response.headers["Location"] == "/family/settings?email=kept"
+    settings = mum.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Your email address stays as it was." in settings
+    assert "Please confirm" not in settings
+    assert _audit(session, "carer.email_held") == [f"given: {old} to {NEW}", f"dropped: {NEW}"]
+    match = re.search(r"/family/email/confirm\?link=(\S+)", _body(link))
+    assert match is not None
+    refused = mum.post("/family/email/confirm", data={"link": match.group(1)})
+    assert refused.status_code == 400
+    assert "This link is old." in refused.text
+    assert _address(session, family.carer) == old
 
 
 @pytest.mark.usefixtures("mail_server")
@@ -115,12 +174,16 @@ def test_a_carer_removes_their_address(
     tick()
     [told] = inbox.to(old)
     assert "removed" in str(told["Subject"])
-    # Adding one back tells nobody (there was no address to tell), and emails start again.
+    # Adding one back tells nobody (there was no address to tell); emails start once confirmed.
     response = mum.post("/family/settings/email", data={"email": NEW, "password": PASSWORD})
-    assert response.headers["Location"] == "/family/settings?email=added"
+    assert response.headers["Location"] == "/family/settings?email=sent"
+    _confirm_new(mum, inbox)
     moment(session, family, note="Another one.")
     tick()
-    assert len(inbox.to(NEW)) == 1
+    assert [str(m["Subject"]) for m in inbox.to(NEW)] == [
+        delivery.CONFIRM_SUBJECT,
+        delivery.SUBJECT,
+    ]
     assert len(inbox.to(old)) == 1
 
 
@@ -183,7 +246,7 @@ def test_a_domain_in_another_alphabet_is_kept_as_emails_reach_it(
 ) -> None:
     status, _page = _change(client_for(app, family.carer), "sara@ex\u00e4mple.co.uk")
     assert status == 302
-    assert _address(session, family.carer) == "sara@xn--exmple-cua.co.uk"
+    assert _waiting(session, family.carer) == "sara@xn--exmple-cua.co.uk"
 
 
 def test_the_same_address_again_changes_nothing(
@@ -202,21 +265,23 @@ def test_the_same_address_again_changes_nothing(
 def test_emails_waiting_for_quiet_hours_follow_the_change(
     app: Flask, session: Session, family: Family, inbox: Inbox, clock: Clock
 ) -> None:
-    """Mum changes her address in the evening: the news waiting for 08:00 goes to the new one,
-    and the old one hears of the change straight away, not at 08:00."""
+    """Mum changes her address in the evening and confirms it: the news waiting for 08:00 goes
+    to the new one, and the old one hears of the request and the change straight away."""
     old, dads = str(family.carer.email), str(family.second_carer.email)
     clock.set(QUIET_EVENING)
     moment(session, family)
     mum = client_for(app, family.carer)
     assert _change(mum, NEW)[0] == 302
+    _confirm_new(mum, inbox)
     tick()
-    assert len(inbox.to(old)) == 1  # told of the change at once
-    assert inbox.to(NEW) == []  # the news still waits for quiet hours to end
+    assert len(inbox.to(old)) == 2  # told of the request and the change at once
+    assert len(inbox.to(NEW)) == 1  # the link: the news still waits for quiet hours to end
     clock.set(NEXT_MORNING)
     tick()
     tick()
-    assert len(inbox.to(NEW)) == 1
-    assert len(inbox.to(old)) == 1
+    assert str(inbox.to(NEW)[-1]["Subject"]) == delivery.SUBJECT
+    assert len(inbox.to(NEW)) == 2
+    assert len(inbox.to(old)) == 2
     assert len(inbox.to(dads)) == 1  # dad's own email is his, as it was
 
 
@@ -257,3 +322,4 @@ def test_the_form_needs_the_pages_csrf_token(
         token = token or re.findall(r'name="csrf_token" value="([^"]+)"', page)
         data = {"email": NEW, "password": PASSWORD, "csrf_token": token[0]}
         assert mum.post("/family/settings/email", data=data).status_code == 302
+        assert delivery.waiting_address(get_session(), family.carer) == NEW

@@ -15,12 +15,12 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from classroom import photos
-from classroom.accounts.models import LoginAttempt
+from classroom.accounts.models import Account, LoginAttempt
 from classroom.audit.models import AuditEvent
 from classroom.db import utcnow
 from classroom.errors import Invalid
 from classroom.parents import invites, services
-from classroom.parents.models import ConsentPurpose, FeedItem
+from classroom.parents.models import CarerInvite, ConsentPurpose, FeedItem
 from classroom.pupils.models import ParentLink
 from classroom.worries.models import ParentContact
 from tests.app_settings import carer_emails, invite_settings, school_today
@@ -155,6 +155,57 @@ def test_the_staff_page_offers_no_message_for_a_child_who_has_left_and_refuses_o
     refused = "nothing new can be sent to Amira&#39;s carers through the app."  # the error
     assert refused in _words(response)
     assert session.scalar(select(func.count(FeedItem.id))) == 1
+
+
+def test_staff_are_told_why_no_code_is_made_for_a_child_who_has_left_and_get_no_button(
+    app: Flask, session: Session, family: Family
+) -> None:
+    _leaves(session, family)
+    teacher = client_for(app, family.teacher)
+    page = _words(teacher.get(f"/parents/pupils/{family.child.id}"))
+    said = "Amira has left the school, so no new carer can connect"
+    assert said in page
+    assert "Make a code to print" not in page
+    assert "Make the account" not in page
+    # A page left open from before she left: refused, saying why, and no code is made.
+    response = teacher.post(
+        f"/parents/pupils/{family.child.id}/invites",
+        data={"invite-relationship": "Aunt", "invite-key": str(uuid.uuid4())},
+    )
+    assert response.status_code == 400
+    assert said in _words(response)
+    assert session.scalar(select(func.count(CarerInvite.id))) == 0
+    made = teacher.post(
+        f"/parents/pupils/{family.child.id}/carers",
+        data={
+            "carer-display_name": "Ms Lina Khan",
+            "carer-username": "auntlina",
+            "carer-relationship": "Aunt",
+        },
+    )
+    assert made.status_code == 400
+    assert said in _words(made)
+    assert session.scalar(select(func.count(Account.id)).where(Account.username == "auntlina")) == 0
+    with pytest.raises(Invalid, match=said):
+        invites.issue_invite(
+            session, family.teacher, family.child, "Aunt", invite_settings(), now=utcnow()
+        )
+
+
+def test_the_consent_page_sends_the_carer_of_a_child_who_has_left_to_the_school_office(
+    app: Flask, session: Session, family: Family
+) -> None:
+    consent(session, family)
+    mum, dad = client_for(app, family.carer), client_for(app, family.second_carer)
+    url = f"/family/children/{family.child.id}/photo-consent"
+    assert mum.post(url, data={"purpose": "app", "given": "no"}).status_code == 302
+    at_school = _words(dad.get(url))
+    assert "Please talk to Amira&#39;s class teacher" in at_school
+    _leaves(session, family)
+    page = _words(dad.get(url))
+    assert "Only Mrs Sara Khan, who withdrew it, can give this consent again." in page
+    assert "Please talk to the school office" in page
+    assert "class teacher" not in page
 
 
 # --- Quiet hours as the school set them --------------------------------------------------------

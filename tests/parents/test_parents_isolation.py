@@ -278,7 +278,7 @@ def test_attack_text_in_notices_names_and_labels_is_harmless(
         )
         invites.create_carer_account(
             session, family.teacher, family.child, sample[:120], f"xss{n}", None, sample[:40],
-            now=utcnow(),
+            invite_settings(), now=utcnow(),
         )
         services.record_consent(
             session,
