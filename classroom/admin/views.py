@@ -471,9 +471,11 @@ def import_pupils() -> ResponseReturnValue:
     except Invalid as problem:
         return render_template("admin/import.html", report=None, error=problem.message), 413
     db = get_session()
+    addresses = delivery.ImportedAddresses(str(current_app.config["SECRET_KEY"]), _base_url())
     report = importer.import_csv(
-        db, _actor(), _actor().school_id, text, now=utcnow(), zone=school_zone()
-    )
+        db, _actor(), _actor().school_id, text, now=utcnow(), zone=school_zone(),
+        addresses=addresses,
+    )  # fmt: skip
     if not report.ok:  # nothing of a file with errors is imported: the 422 rolls back
         return render_template("admin/import.html", report=report), 422
     return render_template("admin/import.html", report=report)

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from classroom import policy
@@ -593,6 +593,29 @@ def hold_for_new_account(
         session, carer, address, secret_key=secret_key, base_url=base_url, now=now, actor=actor
     )
     record(session, actor, "carer.email_held", carer, f"given by staff: {address}")
+
+
+@dataclass(frozen=True)
+class ImportedAddresses:
+    """A new carer's address from the MIS import, held as staff-typed ones are
+    (pupils.importer.CarerAddresses): the export may hold an old or mistyped address."""
+
+    secret_key: str
+    base_url: str
+
+    def waiting_for(self, address: str) -> Select[int]:
+        """Carer accounts whose address `address` (lower case) still waits to be confirmed,
+        so that the next export finds them again instead of making them twice."""
+        held = func.lower(CarerSettings.unconfirmed_email) == address
+        return select(CarerSettings.account_id).where(held)
+
+    def hold(
+        self, session: Session, actor: Actor, carer: Account, address: str, *, now: datetime
+    ) -> None:
+        hold_for_new_account(
+            session, actor, carer, address,
+            secret_key=self.secret_key, base_url=self.base_url, now=now,
+        )  # fmt: skip
 
 
 def drop_held(session: Session, carer: Account, *, now: datetime) -> bool:

@@ -9,10 +9,10 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from classroom import policy
@@ -227,8 +227,26 @@ def _read_rows(
     return rows
 
 
+class CarerAddresses(Protocol):
+    """Where a new carer's address goes (parents.delivery.ImportedAddresses): held until the
+    carer confirms it, as one staff type is. Passed in, as pupils/ builds on no feature."""
+
+    def waiting_for(self, address: str) -> Select[int]: ...
+
+    def hold(
+        self, session: Session, actor: Actor, carer: Account, address: str, *, now: datetime
+    ) -> None: ...
+
+
 def import_csv(
-    session: Session, actor: Actor, school_id: int, text: str, *, now: datetime, zone: ZoneInfo
+    session: Session,
+    actor: Actor,
+    school_id: int,
+    text: str,
+    *,
+    now: datetime,
+    zone: ZoneInfo,
+    addresses: CarerAddresses,
 ) -> ImportReport:
     """Validate the whole file first; write nothing unless every row is right."""
     classes = {
@@ -243,9 +261,8 @@ def import_csv(
         pupil = _upsert_pupil(session, school_id, row, school_class, report, now=now)
         held = not policy.may_tell_carers(session, pupil.id)
         for contact in row.contacts:
-            _link_carer(
-                session, school_id, pupil, contact, report, now=now, held=held, line=row.line
-            )
+            found = _Found(report, held, row.line, addresses)
+            _link_carer(session, actor, school_id, pupil, contact, found, now=now)
     record(
         session,
         actor,
@@ -287,24 +304,38 @@ def _upsert_pupil(
     return pupil
 
 
+@dataclass
+class _Found:
+    """What linking one row's carers reports to, and needs besides the carer."""
+
+    report: ImportReport
+    held: bool  # a worry holds the pupil's carers back
+    line: int
+    addresses: CarerAddresses
+
+
 def _link_carer(
     session: Session,
+    actor: Actor,
     school_id: int,
     pupil: Pupil,
     contact: Contact,
-    report: ImportReport,
+    found: _Found,
     *,
     now: datetime,
-    held: bool,
-    line: int,
 ) -> None:
+    report, held, line = found.report, found.held, found.line
     # Only this school's carer accounts: linking another school's carer by email would show them
     # this school's pupil, and the report's counts would tell the importer the email is in use.
     carer = session.scalar(
         select(Account).where(
             Account.school_id == school_id,
-            # The carer may have typed their address with capitals when they joined.
-            func.lower(Account.email) == contact.email,
+            or_(
+                # The carer may have typed their address with capitals when they joined; it
+                # may still wait for them to confirm it.
+                func.lower(Account.email) == contact.email,
+                Account.id.in_(found.addresses.waiting_for(contact.email)),
+            ),
             Account.role == Role.PARENT,
         )
         .order_by(Account.id)
@@ -329,7 +360,7 @@ def _link_carer(
             school_id=school_id,
             username=_free_username(session, contact.email),
             display_name=contact.name,
-            email=contact.email,
+            email=None,  # held until the carer confirms it, below
             role=Role.PARENT,
             # No usable password: staff give the carer a one-time password or invite to connect.
             password_hash=hash_password(secrets.token_urlsafe(32)),
@@ -341,6 +372,7 @@ def _link_carer(
         session.add(carer)
         session.flush()
         report.carers_created += 1
+        found.addresses.hold(session, actor, carer, contact.email, now=now)
     session.add(
         ParentLink(
             parent_id=carer.id,

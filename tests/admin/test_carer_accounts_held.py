@@ -4,6 +4,7 @@ types is: no school news goes to a mistyped address, and the staff pages say it 
 
 from __future__ import annotations
 
+import io
 import re
 from email.message import Message
 
@@ -17,6 +18,7 @@ from classroom.accounts.models import Account, Role
 from classroom.accounts.passwords import hash_password
 from classroom.audit.models import AuditEvent
 from classroom.parents import delivery
+from classroom.pupils.importer import make_upn
 from classroom.worker import tick
 from tests.conftest import Clock, client_for
 from tests.factories import PASSWORD, link_parent
@@ -129,5 +131,29 @@ def test_a_carer_account_made_on_the_childs_page_holds_its_address(
     assert delivery.waiting_address(session, gran) == TYPED
     assert _audit(session, "carer.email_link_sent") == [(family.teacher.id, TYPED)]
     moment(session, family)
+    tick()
+    assert [str(m["Subject"]) for m in inbox.to(TYPED)] == [delivery.CONFIRM_SUBJECT]
+
+
+@pytest.mark.usefixtures("mail_server")
+def test_a_carer_account_the_mis_import_makes_holds_its_address_and_is_found_again(
+    app: Flask, session: Session, family: Family, inbox: Inbox
+) -> None:
+    body = (
+        "UPN,Legal Forename,Legal Surname,DOB,Reg Group,"
+        "Contact 1 Name,Contact 1 Email,Contact 1 Relationship\n"
+        f"{make_upn('823100000009')},Omar,Khan,14/03/2011,Oak,Ada Khan,{TYPED},Grandmother\n"
+    )
+    admin = client_for(app, family.admin)
+    for _ in range(2):  # the next export names her the same way: found again, not made twice
+        data = {"file": (io.BytesIO(body.encode()), "export.csv")}
+        response = admin.post("/admin/import", data=data, content_type="multipart/form-data")
+        assert response.status_code == 200, response.text
+    session.expire_all()
+    [ada] = session.scalars(select(Account).where(Account.display_name == "Ada Khan"))
+    assert ada.email is None
+    assert delivery.waiting_address(session, ada) == TYPED
+    assert WAITING in admin.get(f"/admin/accounts/{ada.id}").text
+    assert _audit(session, "carer.email_link_sent") == [(family.admin.id, TYPED)]
     tick()
     assert [str(m["Subject"]) for m in inbox.to(TYPED)] == [delivery.CONFIRM_SUBJECT]
