@@ -18,6 +18,7 @@ from classroom.assessment.models import Observation
 from classroom.audit.models import AuditEvent
 from classroom.lessons.authored_models import AuthoredLesson, LessonStatus
 from classroom.lessons.models import LessonAttempt
+from tests.app_settings import school_today
 from tests.authoring_helpers import lesson_form
 from tests.conftest import client_for
 from tests.worry_helpers import School, make_school
@@ -49,6 +50,7 @@ def _shared_and_assessed(
             "pupil_ids": [str(school.pupil.id)],
             "level": "3",
             "context": "lesson",
+            "observed_on": school_today().isoformat(),
         },  # fmt: skip
     )
     assert recorded.status_code == 303
