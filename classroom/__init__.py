@@ -80,6 +80,7 @@ def _register_features(app: Flask) -> None:
     from classroom.admin import views as admin
     from classroom.assessment import views as assessment
     from classroom.assessment.models import Observation
+    from classroom.assessment.queries import moment_states
     from classroom.cli import register_cli
     from classroom.core import views as core
     from classroom.devices import views as devices
@@ -118,6 +119,7 @@ def _register_features(app: Flask) -> None:
     register_text_source(app, lambda: (t for _id, t in all_pupil_texts(app.extensions["lessons"])))
     register_text_source(app, worry_texts)
     worries.register_notices(app, incident_notices)
+    parents.register_moment_states(app, moment_states)
     speech.register_recorded_voice(app, recorded_clip)
     sheet_views.register_lessons(app, lessons.sheet_lessons)
 

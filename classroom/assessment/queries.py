@@ -11,8 +11,10 @@ from sqlalchemy.orm import Session
 
 from classroom.assessment.derive import Obs, State, in_force, states
 from classroom.assessment.models import Observation, ObservationWithdrawal
+from classroom.assessment.services import positive
 from classroom.db import plain_rows
 from classroom.lessons import content, maps
+from classroom.parents.queries import MomentState
 from classroom.pupils.models import Pathway, Pupil
 
 
@@ -260,3 +262,29 @@ def timeline(rows: list[Observation]) -> list[Observation]:
     """The observations in force (neither corrected nor withdrawn), oldest first."""
     live = {o.id for o in in_force(rows)}
     return [o for o in rows if o.id in live]
+
+
+def moment_states(session: Session, observation_ids: list[int]) -> dict[int, MomentState]:
+    """What carers are told became of observations that went home as learning moments: per
+    observation since withdrawn, or corrected (followed to the latest correction), its state.
+    A correction later withdrawn leaves nothing standing: taken back. What a correction says
+    now is shown only where it may itself be a learning moment (`services.positive`)."""
+    newer: dict[int, Observation] = {}  # each corrected observation's correction
+    frontier = list(observation_ids)
+    while frontier:
+        found = session.scalars(select(Observation).where(Observation.supersedes_id.in_(frontier)))
+        rows = list(found)
+        newer |= {row.supersedes_id: row for row in rows if row.supersedes_id is not None}
+        frontier = [row.id for row in rows]
+    shared = session.scalars(select(Observation).where(Observation.id.in_(observation_ids)))
+    states: dict[int, MomentState] = {}
+    for start in shared:
+        latest = start
+        while latest.id in newer:
+            latest = newer[latest.id]
+        if latest.withdrawal is not None:
+            states[start.id] = MomentState(True, latest.withdrawal.withdrawn_at)
+        elif latest is not start:
+            words = latest.level_words if positive(latest) else None
+            states[start.id] = MomentState(False, latest.recorded_at, words)
+    return states

@@ -26,6 +26,7 @@ from classroom.errors import Forbidden, Invalid, within
 from classroom.lessons import content, maps
 from classroom.lessons.models import LessonAttempt, StepResponse
 from classroom.localtime import local_today
+from classroom.parents.models import FeedItem, FeedKind
 from classroom.principals import Actor, require_account_id
 from classroom.pupils.models import Pathway, Pupil
 
@@ -230,12 +231,13 @@ def observe(
     )
     session.add(row)
     session.flush()
+    told = _told_carers(session, supersedes, "corrected") if supersedes else ""
     record(
         session,
         actor,
         "observation.corrected" if supersedes else "observation.recorded",
         pupil,
-        f"{objective_id} level {entry.level}",
+        f"{objective_id} level {entry.level}{told}",
     )
     return row
 
@@ -353,9 +355,11 @@ def withdraw(
     session.add(row)
     session.flush()
     session.expire(old, ["withdrawal"])
+    told = _told_carers(session, old, "taken back")
     record(
         session, actor, "observation.withdrawn", pupil,
-        f"{old.objective_id} level {old.level} of {old.observed_on:%Y-%m-%d}: recorded in error",
+        f"{old.objective_id} level {old.level} of {old.observed_on:%Y-%m-%d}: recorded in error"
+        f"{told}",
     )  # fmt: skip
     return row
 
@@ -398,6 +402,36 @@ def shareable(session: Session, observation: Observation) -> bool:
     newer = select(Observation.id).where(Observation.supersedes_id == observation.id)
     in_force = not observation.withdrawn and session.scalar(newer) is None
     return positive(observation) and in_force
+
+
+def moments_home(session: Session, observation: Observation) -> list[FeedItem]:
+    """The learning moments carers were given from this observation, or from one it corrects:
+    their feed shows what became of it (parents.views `_moment_states`)."""
+    chain, earlier = [observation.id], observation.supersedes_id
+    while earlier is not None:
+        chain.append(earlier)
+        earlier = session.scalar(select(Observation.supersedes_id).where(Observation.id == earlier))
+    return list(
+        session.scalars(
+            select(FeedItem)
+            .where(FeedItem.kind == FeedKind.LEARNING_MOMENT, FeedItem.observation_id.in_(chain))
+            .order_by(FeedItem.deliver_at)
+        )
+    )
+
+
+def went_home(session: Session, observation: Observation) -> datetime | None:
+    """When carers were first given a learning moment from this observation (or one it
+    corrects), or None: the staff forms warn that withdrawing or correcting it changes that."""
+    moments = moments_home(session, observation)
+    return moments[0].deliver_at if moments else None
+
+
+def _told_carers(session: Session, observation: Observation, change: str) -> str:
+    """For the audit entry of a withdrawal or correction: the carers' learning moments it
+    changes (as parents.learning_moment_shared names them), if any went home."""
+    items = ", ".join(f"#{item.id}" for item in moments_home(session, observation))
+    return f"; carers' learning moment item {items} now shows it {change}" if items else ""
 
 
 def mark_shared(session: Session, actor: Actor, observation: Observation, *, now: datetime) -> bool:

@@ -563,6 +563,8 @@ def objective(pupil_id: int, objective_id: str) -> ResponseReturnValue:
         # may put right (a lesson for other ages on the day) included.
         can_withdraw=may_record,
         unfixable_age=None if fixable else pupil.age_on(live[-1].observed_on),
+        # The latest went home as a learning moment: correcting it shows carers it corrected.
+        went_home=services.went_home(db, live[-1]) if live else None,
     )
 
 
@@ -640,6 +642,8 @@ def _withdraw_page(old: Observation, pupil: Pupil, error: str | None = None) -> 
         lesson_title=lesson.title.text if lesson else "",
         objective=version.objective if version else None,
         in_force=not old.withdrawn and get_session().scalar(newer) is None,
+        # Carers were given it as a learning moment: withdrawing it shows it taken back there.
+        went_home=services.went_home(get_session(), old),
         error=error,
         reason_error=_problems().get("reason"),
         reason=request.form.get("reason", ""),
@@ -807,7 +811,7 @@ def _share_observation(db: Session, row: Observation, pupil: Pupil, form: Any) -
         if not services.mark_shared(db, current_actor(), row, now=utcnow()):
             raise Invalid("That observation has already been shared home.", "note")
         record(db, current_actor(), "observation.shared_home", pupil, row.objective_id)
-    parents.share_moment(db, pupil, form)
+    parents.share_moment(db, pupil, form, observation_id=row.id)
 
 
 @bp.get("/pupils/<int:pupil_id>/report")

@@ -93,6 +93,10 @@ class FeedItem(Base):
     # stays, and says so, rather than silently losing its picture.
     photo_removed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), index=True)
+    # The observation a learning moment was shared from (assessment's "Share as learning
+    # moment"), if any: when the school later withdraws or corrects it, the carer's feed says so
+    # (read from the observation each time it is shown, so it can never say otherwise).
+    observation_id: Mapped[int | None] = mapped_column(ForeignKey("observations.id"), index=True)
     key: Mapped[str | None] = mapped_column(String(64), unique=True)  # a double tap sends once
 
     pupil: Mapped[Pupil] = relationship()

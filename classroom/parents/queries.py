@@ -52,6 +52,19 @@ FEED_PAGE = 30
 
 
 @dataclass(frozen=True)
+class MomentState:
+    """What became of the observation a learning moment was shared from, as carers are told:
+    taken back (withdrawn as recorded in error, or corrected into one that was), or corrected.
+    Assessment reads it from the observations (parents.views.register_moment_states)."""
+
+    taken_back: bool
+    on: datetime  # when the school took it back or corrected it
+    # The level it says now, in staff's words, where the correction may still go home as a
+    # learning moment (assessment.services.positive); None otherwise.
+    now_level_words: str | None = None
+
+
+@dataclass(frozen=True)
 class Feed:
     """What a carer sees for one child: this week's tip and the child's items, newest first."""
 

@@ -242,11 +242,14 @@ def share_learning_moment(
     photo_folder: Path | None = None,
     now: datetime,
     emails: delivery.CarerEmails,
+    observation_id: int | None = None,
 ) -> FeedItem:
     """Share what a child learnt with their carers: objective, level in words, note, photo.
 
     `photo` is the uploaded file's bytes; it is re-encoded (metadata dropped) and kept, in
     `photo_folder`, only if the pupil's photo consent for the app is on record and in date.
+    `observation_id`: the pupil's observation it is shared from, if any (assessment checks it
+    is theirs), so that the feed says so if the school later withdraws or corrects it.
     """
     if photo and photo_folder is None:
         raise ValueError("a photo needs the folder it is kept in (photo_folder)")
@@ -276,6 +279,7 @@ def share_learning_moment(
         objective_text=objective,
         level_words=level,
         photo_file=photo_file,
+        observation_id=observation_id,
     )
     record(session, actor, "parents.learning_moment_shared", pupil, f"item #{item.id}")
     return item

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -187,8 +187,35 @@ def _feed_page(
         hours=hours,
         problem=problem,
         levels=for_carers,
+        moments=_moment_states(db, feed.items),
     )
     return html, status
+
+
+# Whether a learning moment's observation was since withdrawn or corrected is assessment's to
+# say (a feature above parents); the app factory connects the two. There is no empty default: a
+# feed that silently lost it would show carers, as progress, what the school took back.
+MOMENTS_EXTENSION = "classroom.moment_states"
+
+
+class MomentSource(Protocol):
+    def __call__(
+        self, session: Session, observation_ids: list[int]
+    ) -> dict[int, queries.MomentState]: ...
+
+
+def register_moment_states(app: Flask, source: MomentSource) -> None:
+    """Let `source(session, observation_ids)` say what became of each shared observation
+    (only those withdrawn or corrected are in its answer)."""
+    app.extensions[MOMENTS_EXTENSION] = source
+
+
+def _moment_states(db: Session, items: list[FeedItem]) -> dict[int, queries.MomentState]:
+    """Per feed item shared from an observation since withdrawn or corrected, what became of it."""
+    source: MomentSource = current_app.extensions[MOMENTS_EXTENSION]
+    by_observation = {i.observation_id: i.id for i in items if i.observation_id is not None}
+    found = source(db, list(by_observation)) if by_observation else {}
+    return {by_observation[observation]: state for observation, state in found.items()}
 
 
 def reply_hours(hours: delivery.QuietHours) -> str:
@@ -814,8 +841,11 @@ def share(pupil_id: int) -> ResponseReturnValue:
     return redirect(url_for("parents.pupil", pupil_id=pupil.id, shared=1, _anchor="messages"))
 
 
-def share_moment(db: Session, pupil: Pupil, form: LearningMomentForm) -> None:
-    """Send the form's learning moment home (a repeat of the form sends nothing twice)."""
+def share_moment(
+    db: Session, pupil: Pupil, form: LearningMomentForm, observation_id: int | None = None
+) -> None:
+    """Send the form's learning moment home (a repeat of the form sends nothing twice), from
+    the observation it was filled from, if any."""
     services.share_learning_moment(
         db,
         _account(),
@@ -828,6 +858,7 @@ def share_moment(db: Session, pupil: Pupil, form: LearningMomentForm) -> None:
         photo_folder=_photo_folder(),
         now=utcnow(),
         emails=_emails(),
+        observation_id=observation_id,
     )
 
 
