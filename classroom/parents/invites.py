@@ -24,6 +24,7 @@ from classroom.accounts import email_change
 from classroom.accounts import services as accounts
 from classroom.accounts.models import Account, Role
 from classroom.accounts.passwords import password_problems
+from classroom.audit.models import AuditTier
 from classroom.audit.services import record
 from classroom.errors import Forbidden, Invalid, NotFound
 from classroom.parents import delivery
@@ -51,6 +52,24 @@ LEFT_NO_NEW_CARER = (
 
 class BadCode(Invalid):
     """A code that did not work; counted, so repeated guessing is throttled."""
+
+
+class CodeOnHold(Invalid):
+    """A working code for a child whose carers are held back: not counted, but audited for the
+    safeguarding team (the view keeps the entry through the 400), as the one trying may be the
+    person the worry is about."""
+
+
+class ConnectingRefused(Invalid):
+    """Staff asked for a code or a carer account when no new carer may connect to the pupil.
+
+    The request rolls back, so the view writes its audit entry afterwards (`record_refusal`)
+    and keeps it: who asked, for which pupil, what and why is in the log all the same.
+    """
+
+    def __init__(self, message: str, pupil: Pupil, asked: str, why: str, held: bool) -> None:
+        super().__init__(message)
+        self.pupil_id, self.asked, self.why, self.held = pupil.id, asked, why, held
 
 
 @dataclass(frozen=True)
@@ -108,17 +127,31 @@ def _manager(session: Session, actor: Actor, pupil: Pupil) -> Account:
     return account
 
 
-def _connecting_allowed(session: Session, actor: Actor, pupil: Pupil) -> Account:
+def _connecting_allowed(session: Session, actor: Actor, pupil: Pupil, asked: str) -> Account:
     """The manager, if a new carer may be connected to this pupil now: not once the child has
     left (policy.in_touch_with_carers; the code would never work), nor while a worry holds back
     what carers are told (policy.may_tell_carers), as a new carer would see the child's news,
-    and may be the person the worry is about."""
+    and may be the person the worry is about. `asked` names what was asked for, for the log."""
     account = _manager(session, actor, pupil)
     if not policy.in_touch_with_carers(pupil):
-        raise Invalid(LEFT_NO_NEW_CARER.format(name=pupil.first_name))
+        message = LEFT_NO_NEW_CARER.format(name=pupil.first_name)
+        raise ConnectingRefused(message, pupil, asked, "the pupil has left the school", False)
     if not policy.may_tell_carers(session, pupil.id):
-        raise Invalid(CONNECTING_PAUSED)
+        why = "connecting is paused by the safeguarding team"
+        raise ConnectingRefused(CONNECTING_PAUSED, pupil, asked, why, True)
     return account
+
+
+def record_refusal(session: Session, actor: Actor, refused: ConnectingRefused) -> None:
+    """The audit entry of a refused request to connect a carer, written after its rollback.
+
+    A refusal while carers are held tells that a worry is open about the child, so only the
+    safeguarding team reads it, as for the worry itself.
+    """
+    pupil = session.get(Pupil, refused.pupil_id)
+    tier = AuditTier.SAFEGUARDING if refused.held else None
+    summary = f"{refused.asked} not made: {refused.why}"
+    record(session, actor, "carer.connect_refused", pupil, summary, tier=tier)
 
 
 def _label(text: str) -> str:
@@ -138,7 +171,7 @@ def issue_invite(
     now: datetime,
 ) -> tuple[CarerInvite, str]:
     """A one-time code for one carer of this pupil; the code itself is returned only once."""
-    account = _connecting_allowed(session, actor, pupil)
+    account = _connecting_allowed(session, actor, pupil, "invite code")
     code = new_code()
     invite = CarerInvite(
         school_id=pupil.school_id,
@@ -205,7 +238,9 @@ def find_invite(
         record(session, None, "carer_invite.failed", summary=f"from {ip}")
         raise BadCode(problem or "", "code")
     if not policy.may_tell_carers(session, invite.pupil_id):
-        raise Invalid(CODE_ON_HOLD, "code")  # kept for when the hold ends; nothing is made
+        summary = f"invite #{invite.id} tried by {who}, not used: connecting is paused"
+        record(session, None, "carer_invite.held", pupil, summary, tier=AuditTier.SAFEGUARDING)
+        raise CodeOnHold(CODE_ON_HOLD, "code")  # kept for when the hold ends; nothing is made
     return invite
 
 
@@ -374,7 +409,7 @@ def create_carer_account(
 ) -> tuple[Account, str]:
     """Staff make the carer's account (a one-time password to hand over) and connect it. The
     address staff type is held until the carer confirms it (delivery.hold_for_new_account)."""
-    _connecting_allowed(session, actor, pupil)
+    _connecting_allowed(session, actor, pupil, "carer account")
     if not display_name.strip():
         raise Invalid("Enter the carer's name.", "display_name")
     label = _label(relationship)

@@ -465,8 +465,8 @@ def _code_error(
 ) -> ResponseReturnValue:
     """Show why a code did not work; failed tries are kept, since throttling counts them."""
     db = get_session()
-    if isinstance(problem, Throttled | invites.BadCode):
-        keep(db)  # the failed try persists through the 4xx: it is what throttling counts
+    if isinstance(problem, Throttled | invites.BadCode | invites.CodeOnHold):
+        keep(db)  # the failed try (or a held code's audit) persists through the 4xx
     field = getattr(problem, "field", None) or "code"
     (getattr(form, field, None) or form.code).errors.append(problem.message)
     return _form_again(form, template), 429 if isinstance(problem, Throttled) else 400
@@ -649,6 +649,23 @@ def _act(pupil: Pupil, name: str, form: Form, apply: Callable[[Session, Account]
 # --- Staff: connecting carers -----------------------------------------------------------------
 
 
+def _audited_refusal(apply: Callable[[Session, Account], T]) -> Callable[[Session, Account], T]:
+    """`apply`, with a refusal to connect a new carer (the child has left, or connecting is
+    paused) in the audit log: the 400 rolls the request back, entry and all, so the entry is
+    written after undoing the rest and kept, as a refused access is (web.not_theirs)."""
+
+    def change(db: Session, actor: Account) -> T:
+        try:
+            return apply(db, actor)
+        except invites.ConnectingRefused as refused:
+            db.rollback()  # nothing half-made is kept
+            invites.record_refusal(db, actor, refused)
+            keep(db)
+            raise
+
+    return change
+
+
 @bp.post("/parents/pupils/<int:pupil_id>/invites")
 @allow("manage_carers")
 def issue_invite(pupil_id: int) -> ResponseReturnValue:
@@ -673,7 +690,7 @@ def issue_invite(pupil_id: int) -> ResponseReturnValue:
         )
         return invite, code, live
 
-    invite, code, replaced = _act(pupil, "invite", form, issue)
+    invite, code, replaced = _act(pupil, "invite", form, _audited_refusal(issue))
     if key:
         session["invite_keys"] = dict(list(made.items())[-4:]) | {key: invite.id}
     url = invites.join_url(code, settings.base_url)
@@ -726,16 +743,18 @@ def create_carer(pupil_id: int) -> ResponseReturnValue:
         pupil,
         "carer",
         form,
-        lambda db, actor: invites.create_carer_account(
-            db,
-            actor,
-            pupil,
-            form.display_name.data,
-            form.username.data,
-            form.email.data or None,
-            form.relationship.data,
-            _invite_settings(),
-            now=utcnow(),
+        _audited_refusal(
+            lambda db, actor: invites.create_carer_account(
+                db,
+                actor,
+                pupil,
+                form.display_name.data,
+                form.username.data,
+                form.email.data or None,
+                form.relationship.data,
+                _invite_settings(),
+                now=utcnow(),
+            )
         ),
     )
     waiting = delivery.waiting_address(get_session(), carer)
