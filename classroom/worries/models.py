@@ -205,6 +205,10 @@ class IncidentPupil(Base):
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
     pupil_id: Mapped[int] = mapped_column(ForeignKey("pupils.id"), index=True)
     role: Mapped[PupilRole] = mapped_column(str_enum(PupilRole, 16))
+    # When a pupil was linked to a record already made (None: when the record was made). A
+    # leaver's child-protection file is due again for what was linked after it went
+    # (worries.transfer.files_to_send).
+    linked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     incident: Mapped[Incident] = relationship(back_populates="pupils")
     pupil: Mapped[Pupil] = relationship()

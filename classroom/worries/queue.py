@@ -256,6 +256,9 @@ def _file_to_send(file: transfer.FileToSend, today: date) -> FollowUp:
     left = f" on {STYLES['date'].format(d=file.left_on)}" if file.left_on else ""
     late = " - late" if file.late(today) else ""
     what = f"{file.full_name} left the school{left}, {file.since(today)}{late}"
+    if file.sent_on is not None:
+        what += f"; new since the file was sent on {STYLES['date'].format(d=file.sent_on)}: "
+        what += file.new()
     return FollowUp(None, what, None, file.left_on or today, "cp-file", file.pupil_id)
 
 

@@ -888,7 +888,9 @@ def link_pupil(
         raise Invalid("Choose a pupil from the list.", "pupil_id")
     if any(link.pupil_id == pupil.id for link in incident.pupils):
         raise Invalid(f"{pupil.full_name} is already linked.", "pupil_id")
-    session.add(IncidentPupil(incident_id=incident.id, pupil_id=pupil.id, role=role))
+    session.add(
+        IncidentPupil(incident_id=incident.id, pupil_id=pupil.id, role=role, linked_at=now)
+    )
     _entry(
         session,
         incident,

@@ -41,8 +41,8 @@ from typing import Any, NamedTuple
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
-from sqlalchemy import Select, exists, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, and_, case, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from classroom import policy
 from classroom.accounts.models import Account, School
@@ -61,6 +61,7 @@ from classroom.worries.models import (
     Incident,
     IncidentPupil,
     ParentContactDecision,
+    Source,
 )
 from classroom.worries.transfer_models import CpTransfer, ReceivedAttachment, ReceivedFile
 
@@ -451,13 +452,16 @@ SEND_WITHIN_SCHOOL_DAYS = 5
 
 class FileToSend(NamedTuple):
     """A pupil recorded as having left, linked to a safeguarding record, whose file nobody has
-    recorded as sent since they were last at the school."""
+    recorded as sent since they were last at the school, or whose record has grown since."""
 
     pupil_id: int
     first_name: str
     last_name: str
     left_on: date | None  # None: left before the day was recorded (see Pupil.left_on)
     records: int  # incidents they are linked to
+    sent_on: date | None = None  # the day a file went, if one did: what is new goes on too
+    new_worries: int = 0  # received or linked after that file was made
+    new_concerns: int = 0
 
     @property
     def full_name(self) -> str:
@@ -473,7 +477,9 @@ class FileToSend(NamedTuple):
         )
 
     def late(self, today: date) -> bool:
-        return self.school_days(today) > SEND_WITHIN_SCHOOL_DAYS
+        # The five school days are the move's: what is new after the file went is sent as soon
+        # as it is known, and is never late against a leaving long ago.
+        return self.sent_on is None and self.school_days(today) > SEND_WITHIN_SCHOOL_DAYS
 
     def since(self, today: date) -> str:
         """How long ago they left, in words: "today", "3 days ago (2 school days)"."""
@@ -486,31 +492,56 @@ class FileToSend(NamedTuple):
         counted = f"{days} day{'s' if days != 1 else ''} ago"
         return f"{counted} ({school} school day{'s' if school != 1 else ''})"
 
+    def new(self) -> str:
+        """What is new since the file went, in words: "1 worry", "2 worries and 1 concern"."""
+        counts = (
+            (self.new_worries, "worry", "worries"),
+            (self.new_concerns, "concern", "concerns"),
+        )
+        return " and ".join(f"{n} {one if n == 1 else many}" for n, one, many in counts if n)
+
 
 def files_to_send(session: Session, scope: Select[Incident]) -> list[FileToSend]:
     """Leavers linked to an incident of `scope` (policy.visible_incidents) whose file has not
-    been recorded as sent since they last came back; the longest gone first."""
+    been recorded as sent since they last came back, or who have been linked to one received
+    or linked after the file that went was made; the longest gone first."""
     return list(map(FileToSend._make, plain_rows(session, _to_send(scope))))
 
 
-@lru_cache(maxsize=policy.SCOPES_REMEMBERED)
-def _to_send(scope: Select[Incident]) -> Select[int, str, str, date | None, int]:
-    # Correlated, so it reads only the leavers' own links: the school's history is never
-    # scanned (tests/worries/test_history_costs_nothing.py).
-    linked = scope.order_by(None).with_only_columns(Incident.id)
-    linked = linked.where(Incident.id == IncidentPupil.incident_id)
+def _sent_files() -> Select[Any]:
+    """The outer pupil's files recorded as sent since they were last at the school."""
     # A file recorded as sent before the pupil came back went with an earlier move; one sent
     # before the leaving was recorded (the DSL often hears first) counts.
-    sent = select(CpTransfer.id).where(
+    return select().where(
         CpTransfer.pupil_id == Pupil.id,
         CpTransfer.sent_on.is_not(None),
         or_(Pupil.back_on.is_(None), CpTransfer.sent_on >= Pupil.back_on),
     )
+
+
+@lru_cache(maxsize=policy.SCOPES_REMEMBERED)
+def _to_send(scope: Select[Incident]) -> Select[Any]:
+    # Correlated, so it reads only the leavers' own links and files: the school's history is
+    # never scanned (tests/worries/test_history_costs_nothing.py).
+    linked = scope.order_by(None).with_only_columns(Incident.id)
+    linked = linked.where(Incident.id == IncidentPupil.incident_id)
+    # What the newest file sent holds: everything received or linked before it was made.
+    made = _sent_files().add_columns(func.max(CpTransfer.exported_at)).scalar_subquery()
+    sent_on = _sent_files().add_columns(func.max(CpTransfer.sent_on)).scalar_subquery()
+    received = aliased(Incident)  # the link's own record (`scope` reads Incident itself)
+    is_new = func.coalesce(IncidentPupil.linked_at, received.created_at) > made
+    new = [
+        func.sum(case((and_(is_new, received.source == source), 1), else_=0))
+        for source in (Source.PUPIL, Source.STAFF)
+    ]
     return (
         select(Pupil.id, Pupil.first_name, Pupil.last_name, Pupil.left_on, func.count())
+        .add_columns(sent_on, *new)
         .join(IncidentPupil, IncidentPupil.pupil_id == Pupil.id)
-        .where(Pupil.active.is_(False), exists(linked), ~exists(sent))
-        .group_by(Pupil.id, Pupil.first_name, Pupil.last_name, Pupil.left_on)
+        .join(received, received.id == IncidentPupil.incident_id)
+        .where(Pupil.active.is_(False), exists(linked))
+        .group_by(Pupil.id, Pupil.first_name, Pupil.last_name, Pupil.left_on, Pupil.back_on)
+        .having(or_(made.is_(None), func.sum(case((is_new, 1), else_=0)) > 0))
         .order_by(Pupil.left_on.is_not(None), Pupil.left_on, Pupil.id)
     )
 
