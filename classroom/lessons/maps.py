@@ -23,6 +23,7 @@ from classroom.lessons.content import Catalogue, Lesson
 from classroom.lessons.models import LessonAttempt, MapEntry, PupilTarget
 from classroom.principals import Actor, require_account_id
 from classroom.pupils.models import Pathway, Pupil, SchoolClass
+from classroom.pupils.services import require_at_school
 
 
 def catalogue(session: Session, files: Catalogue, school_id: int | None = None) -> Catalogue:
@@ -304,9 +305,14 @@ def _refuse_teacher_only(actor: Actor, lesson_id: str, lessons: Catalogue) -> No
         )
 
 
+LESSON_MAP = "lesson map"  # in the sentence saying why a leaver's cannot be changed
+
+
 def _require_pupil(session: Session, actor: Actor, pupil: Pupil) -> None:
     if not policy.can_edit_pupil_settings(session, actor, pupil):
         raise Forbidden("not allowed to change this pupil's lessons")
+    # A leaver's map is the record of what they were taught, kept as their settings are.
+    require_at_school(pupil, LESSON_MAP, "it")
 
 
 def _personalise(session: Session, pupil: Pupil, lessons: Catalogue) -> list[MapEntry]:

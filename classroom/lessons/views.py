@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 
 from classroom import policy
 from classroom.audit.services import record
-from classroom.db import get_session, utcnow
+from classroom.db import get_session, keep, utcnow
 from classroom.errors import CSRF_RECOVERY, Invalid
 from classroom.lessons import arrangement, kinds, maps, player
 from classroom.lessons.models import LessonAttempt
@@ -20,6 +20,7 @@ from classroom.policy import allow
 from classroom.principals import PupilPrincipal
 from classroom.pupils import photos_web
 from classroom.pupils.models import Pathway, Pupil, SchoolClass
+from classroom.pupils.services import left_settings
 from classroom.symbols.people import answer_names, people_at
 from classroom.symbols.sheet_views import SheetLesson
 from classroom.symbols.web import override_layers
@@ -301,9 +302,26 @@ def _map_rows(
 @allow("view_pupils")
 def pupil_map(pupil_id: int) -> ResponseReturnValue:
     """What the pupil will get, in order, and how each lesson went ("needs help" stands out)."""
+    return _map_page(_visible_pupil(pupil_id))
+
+
+def _left_map(pupil_id: int) -> ResponseReturnValue | None:
+    """A leaver's map, refused (409) with why, to a change sent from an older page; None for a
+    pupil at the school (the rest are refused by the service, as before)."""
     pupil = _visible_pupil(pupil_id)
+    if pupil.active or not policy.can_edit_pupil_settings(get_session(), current_actor(), pupil):
+        return None
+    return _map_page(pupil, refused=True)
+
+
+def _map_page(pupil: Pupil, refused: bool = False) -> ResponseReturnValue:
     db = get_session()
     record(db, current_actor(), "lesson_map.viewed", pupil)
+    if refused:
+        keep(db)  # the page shown is an access too: its audit outlives the 409
+    # A leaver's map is shown as it is, read-only, saying why (pupils.services.left_settings).
+    left = None if pupil.active else left_settings(pupil, maps.LESSON_MAP, "it")
+    can_edit = left is None and policy.can_edit_pupil_settings(db, current_actor(), pupil)
     today = school_today()
     shown = maps.teachers_map(db, pupil, request_catalogue(), today=today)
     on_map = {p.lesson.id for p in shown.planned}
@@ -318,7 +336,9 @@ def pupil_map(pupil_id: int) -> ResponseReturnValue:
         ),
         personalised=shown.personalised,
         followed_class=None if shown.personalised else maps.followed_class(db, pupil),
-        can_edit=policy.can_edit_pupil_settings(db, current_actor(), pupil),
+        can_edit=can_edit,
+        left=left,
+        refused=refused,
         addable=tuple(
             (lesson.id, lesson.number, lesson.title.text, lesson.teacher_enabled_only)
             for lesson in offered
@@ -331,7 +351,7 @@ def pupil_map(pupil_id: int) -> ResponseReturnValue:
             if lesson.teacher_enabled_only and not may_enable
         ),
         pathways=tuple((pathway.value, pathway.label) for pathway in Pathway),
-    )
+    ), (409 if refused else 200)
 
 
 @bp.get("/pupils/<int:pupil_id>/lessons/<lesson_id>/responses")
@@ -365,6 +385,9 @@ def _teacher_only(change: Callable[[], object]) -> maps.TeacherOnly | None:
 
 
 def _change(pupil_id: int, change: Any, lesson_id: str | None = None) -> ResponseReturnValue:
+    left = _left_map(pupil_id)
+    if left is not None:
+        return left
     pupil = _visible_pupil(pupil_id)
     refused = apply_form(
         lambda: _teacher_only(lambda: change(get_session(), pupil)),
@@ -419,6 +442,9 @@ def reset(pupil_id: int) -> ResponseReturnValue:
     (one tap beside "Clear the target" deleted a term's choices with no way back)."""
     actor = current_actor()
     lessons, today = request_catalogue(), school_today()
+    left = _left_map(pupil_id)
+    if left is not None:
+        return left
     if request.form.get("confirm") != "yes":
         pupil = _visible_pupil(pupil_id)
         own = maps.teachers_map(get_session(), pupil, lessons, today=today)

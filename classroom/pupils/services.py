@@ -389,18 +389,20 @@ def _require_edit(session: Session, actor: Actor, pupil: Pupil) -> None:
 
 # A leaver's settings stay as they were (they are the record of how the pupil learnt, and come
 # back with them), so nobody changes them by a slip on an old page.
+# The same holds for what else is theirs alone: their lesson map and their symbol choices.
 LEFT_SETTINGS = (
-    "{name} has left the school, so {name}'s settings cannot be changed. If {name} comes back, "
-    "record that {name} is back at the school and they can be changed again."
+    "{name} has left the school, so {name}'s {what} cannot be changed. If {name} comes back, "
+    "record that {name} is back at the school and {they} can be changed again."
 )
 
 
-def require_at_school(pupil: Pupil) -> None:
-    """Refuse a change to the settings of a pupil who has left the school."""
+def require_at_school(pupil: Pupil, what: str = "settings", they: str = "they") -> None:
+    """Refuse a change to the settings (or `what` else is theirs) of a pupil who has left."""
     if not pupil.active:
-        raise Invalid(left_settings(pupil))
+        raise Invalid(left_settings(pupil, what, they))
 
 
-def left_settings(pupil: Pupil) -> str:
-    """Why a leaver's settings are read-only, in a sentence staff read on the page."""
-    return LEFT_SETTINGS.format(name=pupil.first_name)
+def left_settings(pupil: Pupil, what: str = "settings", they: str = "they") -> str:
+    """Why a leaver's settings (or `what` else is theirs) are read-only, in a sentence staff
+    read on the page."""
+    return LEFT_SETTINGS.format(name=pupil.first_name, what=what, they=they)

@@ -15,6 +15,7 @@ from classroom.symbols.views import (
     ChooserState,
     _chooser_page,
     _editable_targets,
+    _left_refusal,
     _staff,
     _target,
     bp,
@@ -34,6 +35,8 @@ def upload() -> ResponseReturnValue:
         state.error = "Choose who the picture is for."
         return _chooser_page(state, _editable_targets())
     target = _target(state.layer)
+    if (refused := _left_refusal(state, target)) is not None:
+        return refused
     upload = request.files.get("picture")
     db = get_session()
     apply_form(

@@ -18,6 +18,7 @@ from classroom.db import plain_rows
 from classroom.errors import Forbidden, Invalid
 from classroom.principals import Actor
 from classroom.pupils.models import Pupil, SchoolClass
+from classroom.pupils.services import require_at_school
 from classroom.symbols.library import svg_path
 from classroom.symbols.models import SymbolOverride
 from classroom.symbols.symboliser import HIDDEN
@@ -70,7 +71,7 @@ def set_override(
 
     `picture_folder`: where the school's own pictures are (pictures.folder), to check a code.
     """
-    layer = _layer(session, actor, school_class, pupil)
+    layer = _changeable(session, actor, school_class, pupil)
     if not isinstance(actor, Account):  # _layer admits only staff accounts; this narrows the type
         raise Forbidden("only staff can choose symbols")
     key = _checked_phrase(phrase)
@@ -97,7 +98,7 @@ def clear_override(
     pupil: Pupil | None = None,
 ) -> bool:
     """Go back to the default symbol for `phrase` on this layer; False if nothing was set."""
-    layer = _layer(session, actor, school_class, pupil)
+    layer = _changeable(session, actor, school_class, pupil)
     key = normalise(phrase)
     row = _find(session, layer, key)
     if row is None:
@@ -181,8 +182,22 @@ def _is(column: InstrumentedAttribute[int | None], value: int | None) -> ColumnE
 def check_layer(
     session: Session, actor: Actor, school_class: SchoolClass | None, pupil: Pupil | None
 ) -> None:
-    """Raise Forbidden unless the actor may change symbols on this layer."""
-    _layer(session, actor, school_class, pupil)
+    """Raise Forbidden unless the actor may change symbols on this layer (Invalid: a leaver's)."""
+    _changeable(session, actor, school_class, pupil)
+
+
+SYMBOL_CHOICES = "symbol choices"  # in the sentence saying why a leaver's cannot be changed
+
+
+def _changeable(
+    session: Session, actor: Actor, school_class: SchoolClass | None, pupil: Pupil | None
+) -> _Layer:
+    """The layer, if the actor may change it now: a leaver's choices are kept as they were, as
+    their settings are (pupils.services.require_at_school)."""
+    layer = _layer(session, actor, school_class, pupil)
+    if pupil is not None:
+        require_at_school(pupil, SYMBOL_CHOICES)
+    return layer
 
 
 def _layer(

@@ -19,12 +19,13 @@ from classroom import policy
 from classroom.accounts.models import Account
 from classroom.accounts.redirects import safe_path
 from classroom.audit.services import record
-from classroom.db import get_session, utcnow
+from classroom.db import get_session, keep, utcnow
 from classroom.devices.web import current_device
 from classroom.errors import Refusal
 from classroom.policy import allow
 from classroom.principals import PupilPrincipal
 from classroom.pupils.models import Pupil, SchoolClass
+from classroom.pupils.services import left_settings
 from classroom.symbols import pictures, queries, services
 from classroom.symbols.cache import RememberedLayers
 from classroom.symbols.forms import LAYER_KEY, ChooserForm, ClearForm, OverrideForm, TextForm
@@ -260,8 +261,27 @@ def _chooser_form(targets: list[Target], formdata: object = None, **data: str) -
     return form
 
 
+def _left(target: Target | None) -> str | None:
+    """Why a leaver's symbol choices are read-only; None for any other layer."""
+    if target is None or target.pupil is None or target.pupil.active:
+        return None
+    return left_settings(target.pupil, services.SYMBOL_CHOICES)
+
+
+def _left_refusal(state: ChooserState, target: Target) -> ResponseReturnValue | None:
+    """A leaver's choices, shown as they are (409) to a change sent from an older page."""
+    if _left(target) is None:
+        return None
+    page = _chooser_page(replace(state, error=None), _editable_targets(), refused=True)
+    keep(get_session())  # the page shown is an access too: its audit outlives the 409
+    return page
+
+
 def _chooser_page(
-    state: ChooserState, targets: list[Target], form: ChooserForm | None = None
+    state: ChooserState,
+    targets: list[Target],
+    form: ChooserForm | None = None,
+    refused: bool = False,
 ) -> ResponseReturnValue:
     if form is None:
         form = _chooser_form(targets, phrase=state.phrase, layer=state.layer)
@@ -283,7 +303,9 @@ def _chooser_page(
         if phrase
         else [],
         hidden=HIDDEN,
-    ), (400 if state.error else 200)
+        left=_left(target),
+        refused=refused,
+    ), (409 if refused else 400 if state.error else 200)
 
 
 def _school_options(phrase: str) -> list[queries.Option]:
@@ -328,6 +350,8 @@ def set_symbol() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _refused(state, form.errors)
     target = _target(form.layer.data)
+    if (refused := _left_refusal(state, target)) is not None:
+        return refused
     db = get_session()
     apply_form(
         lambda: services.set_override(
@@ -356,6 +380,8 @@ def clear_symbol() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _refused(state, form.errors)
     target = _target(form.layer.data)
+    if (refused := _left_refusal(state, target)) is not None:
+        return refused
     db = get_session()
     try:
         cleared = services.clear_override(
