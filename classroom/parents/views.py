@@ -620,6 +620,8 @@ def _pupil_page(
         "paused_message": invites.CONNECTING_PAUSED,
         "consents": queries.consent_statuses(db, pupil, today),
         "thread": thread,
+        # Staff read the messages as carers do: a moment since taken back or corrected says so.
+        "moments": _moment_states(db, thread.items) if thread else {},
         "left": not policy.in_touch_with_carers(pupil),  # nothing new goes to a leaver's carers
         "left_message": invites.LEFT_NO_NEW_CARER.format(name=pupil.first_name),
         "now": utcnow(),

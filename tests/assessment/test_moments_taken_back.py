@@ -189,3 +189,19 @@ def test_the_staff_forms_warn_only_when_the_observation_went_home(
     page = client.get(f"/assessment/pupils/{s.school.pupil.id}/objectives/{SF}")
     assert "went home to" not in form
     assert "went home to" not in page.get_data(as_text=True)
+
+
+def test_staff_read_the_taken_back_moment_as_carers_do(
+    app: Flask, client: FlaskClient, session: Session, clock: Clock
+) -> None:
+    """The class team's view of the messages home shows what carers see, not the old claim."""
+    _monday(clock)
+    s = Setting(app, client, session)
+    row = s.observe(3)
+    s.share(row)
+    messages = f"/parents/pupils/{s.school.pupil.id}"
+    assert TAKEN_BACK not in _said(client.get(messages))
+    client.post(f"/assessment/observations/{row.id}/withdraw", data={"reason": "Wrong pupil"})
+    after = _said(client.get(messages))
+    assert TAKEN_BACK in after
+    assert "Before, it said: Secure (independent)" in after  # in staff's words
