@@ -44,6 +44,7 @@ from classroom.accounts import passwords
 from classroom.accounts import services as accounts
 from classroom.accounts.models import Account, UserSession
 from classroom.audit.services import CLIENT_ADDRESS, record
+from classroom.config import parse_holidays
 from classroom.db import (
     end_unit_of_work,
     finish_read,
@@ -600,6 +601,12 @@ def school_zone() -> ZoneInfo:
 def school_today() -> date:
     """Today's date on the school's clock."""
     return localtime.local_today(utcnow(), school_zone())
+
+
+def school_holidays() -> frozenset[date]:
+    """The school's holidays (PARENT_HOLIDAYS): no messages go to carers on them, and they are
+    not school days when a child-protection file's five school days are counted."""
+    return parse_holidays(str(current_app.config["PARENT_HOLIDAYS"]))
 
 
 def local_time(moment: datetime | date | str | None, style: str = "datetime") -> str:

@@ -224,14 +224,19 @@ FOLLOW_UPS_SHOWN = 50
 REVIEW = "Review \u201cnot now\u201d: should carers be told?"
 
 
-def follow_ups_due(session: Session, scope: Select[Incident], today: date) -> list[FollowUp]:
+def follow_ups_due(
+    session: Session,
+    scope: Select[Incident],
+    today: date,
+    holidays: frozenset[date] = frozenset(),
+) -> list[FollowUp]:
     """Actions not done, referrals still awaiting a reply and "not now" decisions to review,
     due by `today`, oldest first.
 
     Actions carried over when an incident closed are among them: they go on after closing,
     and someone must still do them; so does chasing a referral's reply. A review counts while
     "not now" is the decision in force and carers are still held back by it (open, or kept so
-    at closing).
+    at closing). `holidays` are not school days, in counting a leaver's file's five.
     """
     day = {"today": today}
     due = list(plain_rows(session, _work_due(), day))
@@ -246,16 +251,18 @@ def follow_ups_due(session: Session, scope: Select[Incident], today: date) -> li
         FollowUp(incident_id, REVIEW, None, review_on, "parent")
         for incident_id, review_on in set(plain_rows(session, _reviews_due(scope), day))
     ]
-    files = [_file_to_send(f, today) for f in transfer.files_to_send(session, scope)]
+    files = [_file_to_send(f, today, holidays) for f in transfer.files_to_send(session, scope)]
     dated = sorted([*actions, *reviews], key=lambda f: (f.due_on, f.incident_id or 0))
     return [*files, *dated][:FOLLOW_UPS_SHOWN]
 
 
-def _file_to_send(file: transfer.FileToSend, today: date) -> FollowUp:
+def _file_to_send(
+    file: transfer.FileToSend, today: date, holidays: frozenset[date]
+) -> FollowUp:
     """A leaver's file is due from the day they left: listed first, until it is sent."""
     left = f" on {STYLES['date'].format(d=file.left_on)}" if file.left_on else ""
-    late = " - late" if file.late(today) else ""
-    what = f"{file.full_name} left the school{left}, {file.since(today)}{late}"
+    late = " - late" if file.late(today, holidays) else ""
+    what = f"{file.full_name} left the school{left}, {file.since(today, holidays)}{late}"
     if file.sent_on is not None:
         what += f"; new since the file was sent on {STYLES['date'].format(d=file.sent_on)}: "
         what += file.new()

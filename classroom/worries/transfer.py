@@ -445,8 +445,9 @@ def record_receipt(
 
 # --- Files to send: pupils who have left with a safeguarding record ---
 
-# KCSIE: the file goes to the new school's DSL within five days of an in-year move. School
-# days are counted as weekdays: the app does not know the school's holidays.
+# KCSIE: the file goes to the new school's DSL within five school days of the move, or of the
+# start of the next term. School days are weekdays outside the school's holidays, as set in
+# CLASSROOM_PARENT_HOLIDAYS (web.school_holidays): a pupil leaving in July is due in September.
 SEND_WITHIN_SCHOOL_DAYS = 5
 
 
@@ -467,28 +468,28 @@ class FileToSend(NamedTuple):
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
-    def school_days(self, today: date) -> int:
-        """Weekdays after the day they left, up to and including `today`."""
+    def school_days(self, today: date, holidays: frozenset[date] = frozenset()) -> int:
+        """School days (weekdays, not `holidays`) after the day they left, up to `today`."""
         if self.left_on is None:
             return 0
-        return sum(
-            (self.left_on + timedelta(days=n)).weekday() < 5
-            for n in range(1, (today - self.left_on).days + 1)
-        )
+        days = (self.left_on + timedelta(days=n) for n in range(1, (today - self.left_on).days + 1))
+        return sum(day.weekday() < 5 and day not in holidays for day in days)
 
-    def late(self, today: date) -> bool:
+    def late(self, today: date, holidays: frozenset[date] = frozenset()) -> bool:
         # The five school days are the move's: what is new after the file went is sent as soon
         # as it is known, and is never late against a leaving long ago.
-        return self.sent_on is None and self.school_days(today) > SEND_WITHIN_SCHOOL_DAYS
+        if self.sent_on is not None:
+            return False
+        return self.school_days(today, holidays) > SEND_WITHIN_SCHOOL_DAYS
 
-    def since(self, today: date) -> str:
+    def since(self, today: date, holidays: frozenset[date] = frozenset()) -> str:
         """How long ago they left, in words: "today", "3 days ago (2 school days)"."""
         if self.left_on is None:
             return "on a day not recorded"
         days = (today - self.left_on).days
         if days <= 0:
             return "today"
-        school = self.school_days(today)
+        school = self.school_days(today, holidays)
         counted = f"{days} day{'s' if days != 1 else ''} ago"
         return f"{counted} ({school} school day{'s' if school != 1 else ''})"
 

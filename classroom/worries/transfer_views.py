@@ -18,7 +18,7 @@ from classroom.db import get_session, utcnow
 from classroom.errors import Invalid
 from classroom.policy import allow
 from classroom.pupils.models import Pupil
-from classroom.web import apply_form, csrf, current_actor, not_theirs, school_today
+from classroom.web import apply_form, csrf, current_actor, not_theirs, school_holidays, school_today
 from classroom.worries import transfer
 from classroom.worries.evidence_views import disposition
 from classroom.worries.transfer_forms import ExportForm, ImportForm, ReceiptForm, SentForm
@@ -163,6 +163,7 @@ def to_send() -> ResponseReturnValue:
         made=transfer.files_made_not_sent(db, actor, [f.pupil_id for f in due]),
         awaited=awaited,
         today=school_today(),
+        holidays=school_holidays(),
         may_send=policy.has_right(actor, "transfer_cp_files"),
         within=transfer.SEND_WITHIN_SCHOOL_DAYS,
     )

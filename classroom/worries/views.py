@@ -55,6 +55,7 @@ from classroom.web import (
     local_time,
     passive,
     requested_page,
+    school_holidays,
     school_today,
     school_zone,
 )
@@ -567,7 +568,7 @@ def queue() -> ResponseReturnValue:
         pager=_pager(shown),
         elsewhere=urgent_elsewhere(db, scope, shown),
         closed=recently_closed(db, scope),
-        due=follow_ups_due(db, scope, school_today()),
+        due=follow_ups_due(db, scope, school_today(), school_holidays()),
         unacknowledged=shown.state.new,  # the badge's count: the queue's own new ones
         late_realert=services.late_realert(
             db,

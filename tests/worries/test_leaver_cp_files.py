@@ -103,6 +103,24 @@ def test_a_leaver_with_a_worry_is_listed_with_the_day_they_left_and_how_long_ago
     ]
 
 
+def test_school_holidays_are_not_counted_as_school_days(
+    app: Flask, clock: Clock, school: School
+) -> None:
+    """KCSIE's five school days: a leaving just before a holiday is not late during it."""
+    app.config["PARENT_HOLIDAYS"] = "2027-03-11..2027-03-19"  # Thursday to the next Friday
+    _leaves(app, school.head, school.pupil)
+    clock.advance(days=8)  # Tuesday 16 March: six weekdays, but four of them are the holiday
+    [row] = _still_to_send(client_for(app, school.dsl))
+    assert row == "Amira Khan 8 Mar 2027 8 days ago (2 school days) 1 incident Not made yet"
+    assert follow_ups_due(app, school) == [
+        "Child-protection file to send: Amira Khan left the school on 8 Mar 2027, "
+        "8 days ago (2 school days)"
+    ]
+    clock.advance(days=13)  # Monday 29 March: 9 and 10 March, then 22 to 29 March
+    [row] = _still_to_send(client_for(app, school.dsl))
+    assert "21 days ago (8 school days) Late: more than 5 school days" in row
+
+
 def test_the_dsl_and_deputies_are_emailed_about_every_leaver_naming_nobody(
     app: Flask, session: Session, school: School
 ) -> None:
