@@ -206,14 +206,16 @@ def urgent_elsewhere(session: Session, scope: Select[Incident], shown: QueuePage
 @dataclass(frozen=True)
 class FollowUp:
     """Something the team said it would do by a date, now due: an action, or a review; or a
-    leaver's child-protection file to send (about a pupil, not one incident)."""
+    leaver's child-protection file to send, or its receipt to chase (about a pupil, not one
+    incident)."""
 
     incident_id: int | None  # None: a file to send, for `pupil_id`
     what: str
     who: str | None
     due_on: date
-    section: str  # where on the incident's page it is done
+    section: str  # where on the incident's page it is done ("cp-receipt": a receipt to chase)
     pupil_id: int | None = None
+    transfer_id: int | None = None  # a file sent, for "cp-receipt"
 
     @property
     def reference(self) -> str:
@@ -229,6 +231,8 @@ def follow_ups_due(
     scope: Select[Incident],
     today: date,
     holidays: frozenset[date] = frozenset(),
+    *,
+    receipts: bool,
 ) -> list[FollowUp]:
     """Actions not done, referrals still awaiting a reply and "not now" decisions to review,
     due by `today`, oldest first.
@@ -236,7 +240,9 @@ def follow_ups_due(
     Actions carried over when an incident closed are among them: they go on after closing,
     and someone must still do them; so does chasing a referral's reply. A review counts while
     "not now" is the decision in force and carers are still held back by it (open, or kept so
-    at closing). `holidays` are not school days, in counting a leaver's file's five.
+    at closing). Leavers' files to send come first, then files sent more than five school days
+    ago whose receipt nobody has recorded, if `receipts` (those who send them, and only they,
+    can record a receipt). `holidays` are not school days, in counting either.
     """
     day = {"today": today}
     due = list(plain_rows(session, _work_due(), day))
@@ -252,8 +258,10 @@ def follow_ups_due(
         for incident_id, review_on in set(plain_rows(session, _reviews_due(scope), day))
     ]
     files = [_file_to_send(f, today, holidays) for f in transfer.files_to_send(session, scope)]
+    chased = transfer.receipts_to_chase(session, scope, today, holidays) if receipts else []
+    to_chase = [_receipt_to_chase(r, today, holidays) for r in chased]
     dated = sorted([*actions, *reviews], key=lambda f: (f.due_on, f.incident_id or 0))
-    return [*files, *dated][:FOLLOW_UPS_SHOWN]
+    return [*files, *to_chase, *dated][:FOLLOW_UPS_SHOWN]
 
 
 def _file_to_send(
@@ -267,6 +275,19 @@ def _file_to_send(
         what += f"; new since the file was sent on {STYLES['date'].format(d=file.sent_on)}: "
         what += file.new()
     return FollowUp(None, what, None, file.left_on or today, "cp-file", file.pupil_id)
+
+
+def _receipt_to_chase(
+    file: transfer.ReceiptToChase, today: date, holidays: frozenset[date]
+) -> FollowUp:
+    """A file sent with no word of its receipt: the DSL asks the next school to confirm."""
+    days = transfer.school_days_after(file.sent_on, today, holidays)
+    what = (
+        f"{file.full_name}'s child-protection file went to {file.sent_to} on "
+        f"{STYLES['date'].format(d=file.sent_on)}, {days} school days ago: no receipt yet - "
+        "ask them to confirm"
+    )
+    return FollowUp(None, what, None, file.sent_on, "cp-receipt", file.pupil_id, file.transfer_id)
 
 
 def recently_closed(session: Session, scope: Select[Incident]) -> tuple[QueueRow, ...]:

@@ -451,6 +451,12 @@ def record_receipt(
 SEND_WITHIN_SCHOOL_DAYS = 5
 
 
+def school_days_after(day: date, today: date, holidays: frozenset[date] = frozenset()) -> int:
+    """School days (weekdays, not `holidays`) after `day`, up to `today`."""
+    days = (day + timedelta(days=n) for n in range(1, (today - day).days + 1))
+    return sum(one.weekday() < 5 and one not in holidays for one in days)
+
+
 class FileToSend(NamedTuple):
     """A pupil recorded as having left, linked to a safeguarding record, whose file nobody has
     recorded as sent since they were last at the school, or whose record has grown since."""
@@ -472,8 +478,7 @@ class FileToSend(NamedTuple):
         """School days (weekdays, not `holidays`) after the day they left, up to `today`."""
         if self.left_on is None:
             return 0
-        days = (self.left_on + timedelta(days=n) for n in range(1, (today - self.left_on).days + 1))
-        return sum(day.weekday() < 5 and day not in holidays for day in days)
+        return school_days_after(self.left_on, today, holidays)
 
     def late(self, today: date, holidays: frozenset[date] = frozenset()) -> bool:
         # The five school days are the move's: what is new after the file went is sent as soon
@@ -565,6 +570,62 @@ def receipts_awaited(session: Session, actor: Actor) -> list[CpTransfer]:
         CpTransfer.sent_on.is_not(None), CpTransfer.received_on.is_(None)
     )
     return list(session.scalars(awaited.order_by(None).order_by(CpTransfer.sent_on)))
+
+
+# KCSIE: the sending school gets the next school's confirmation of receipt. With none after as
+# many school days as the file itself had to go in, the team is told to ask for it.
+CHASE_RECEIPT_AFTER_SCHOOL_DAYS = 5
+
+
+def receipt_late(sent_on: date, today: date, holidays: frozenset[date] = frozenset()) -> bool:
+    """Sent more than five school days before `today` (its receipt still not recorded)."""
+    return school_days_after(sent_on, today, holidays) > CHASE_RECEIPT_AFTER_SCHOOL_DAYS
+
+
+class ReceiptToChase(NamedTuple):
+    """A file sent, its receipt not recorded, after the school days it may take."""
+
+    transfer_id: int
+    pupil_id: int
+    first_name: str
+    last_name: str
+    sent_on: date
+    sent_to: str
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+def receipts_to_chase(
+    session: Session, scope: Select[Incident], today: date, holidays: frozenset[date]
+) -> list[ReceiptToChase]:
+    """Files sent more than five school days ago with no receipt recorded, about pupils linked
+    to an incident of `scope` (policy.visible_incidents): the longest waiting first."""
+    awaited = map(ReceiptToChase._make, plain_rows(session, _awaited(scope)))
+    return [row for row in awaited if receipt_late(row.sent_on, today, holidays)]
+
+
+@lru_cache(maxsize=policy.SCOPES_REMEMBERED)
+def _awaited(scope: Select[Incident]) -> Select[Any]:
+    # Led by the files awaiting receipt; each pupil's own links are then read from their index,
+    # never the school's history of incidents (tests/worries/test_history_costs_nothing.py).
+    in_scope = scope.order_by(None).with_only_columns(Incident.id)
+    in_scope = in_scope.where(Incident.id == IncidentPupil.incident_id)
+    # Each link is checked against the scope by its incident's id: with both tables in one
+    # subquery, SQLite walked the school's incidents first.
+    linked = select(IncidentPupil.id).where(
+        IncidentPupil.pupil_id == CpTransfer.pupil_id, exists(in_scope)
+    )
+    return (
+        select(CpTransfer.id, Pupil.id, Pupil.first_name, Pupil.last_name)
+        .add_columns(CpTransfer.sent_on, CpTransfer.sent_to)
+        .select_from(CpTransfer)
+        .join(Pupil, Pupil.id == CpTransfer.pupil_id)
+        .where(CpTransfer.sent_on.is_not(None), CpTransfer.received_on.is_(None))
+        .where(exists(linked))
+        .order_by(CpTransfer.sent_on, CpTransfer.id)
+    )
 
 
 # --- Importing a file from another school ---

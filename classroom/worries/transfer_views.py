@@ -155,6 +155,7 @@ def to_send() -> ResponseReturnValue:
     actor, db = current_actor(), get_session()
     due = transfer.files_to_send(db, policy.visible_incidents(actor))
     awaited = transfer.receipts_awaited(db, actor)
+    today, holidays = school_today(), school_holidays()
     summary = f"{len(due)} to send, {len(awaited)} awaiting receipt"
     record(db, actor, "cp_file.to_send_viewed", summary=summary)
     return render_template(
@@ -162,8 +163,14 @@ def to_send() -> ResponseReturnValue:
         due=due,
         made=transfer.files_made_not_sent(db, actor, [f.pupil_id for f in due]),
         awaited=awaited,
-        today=school_today(),
-        holidays=school_holidays(),
+        chase={
+            t.id
+            for t in awaited
+            if t.sent_on is not None and transfer.receipt_late(t.sent_on, today, holidays)
+        },
+        chase_after=transfer.CHASE_RECEIPT_AFTER_SCHOOL_DAYS,
+        today=today,
+        holidays=holidays,
         may_send=policy.has_right(actor, "transfer_cp_files"),
         within=transfer.SEND_WITHIN_SCHOOL_DAYS,
     )

@@ -568,7 +568,14 @@ def queue() -> ResponseReturnValue:
         pager=_pager(shown),
         elsewhere=urgent_elsewhere(db, scope, shown),
         closed=recently_closed(db, scope),
-        due=follow_ups_due(db, scope, school_today(), school_holidays()),
+        due=follow_ups_due(
+            db,
+            scope,
+            school_today(),
+            school_holidays(),
+            # Files sent are the DSL's and deputies' record (policy.visible_cp_transfers).
+            receipts=policy.has_right(actor, "transfer_cp_files"),
+        ),
         unacknowledged=shown.state.new,  # the badge's count: the queue's own new ones
         late_realert=services.late_realert(
             db,

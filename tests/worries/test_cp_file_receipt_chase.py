@@ -1,0 +1,154 @@
+"""A leaver's child-protection file has gone, and the next school has not confirmed receipt: after
+five school days the team's queue says to ask them, and the list of files marks it (KCSIE: the
+sending school gets confirmation of receipt)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Table
+from sqlalchemy.orm import Session
+
+from classroom import policy
+from classroom.db import utcnow
+from classroom.worries import services, transfer
+from classroom.worries.models import Category, Incident, Risk
+from classroom.worries.queue import RECENTLY_CLOSED
+from classroom.worries.queue import follow_ups_due as queue_follow_ups
+from classroom.worries.transfer_models import CpTransfer
+from tests.conftest import Clock, client_for
+from tests.history import copies, page_steps, sqlite_only
+from tests.worries.test_cp_file_news import _worry_of_another_pupil
+from tests.worries.test_leaver_cp_files import TO_SEND, _leaves, _words
+from tests.worry_helpers import School, follow_ups_due, make_school, triaged_worry
+
+MONDAY = datetime(2027, 3, 8, 10, 0, tzinfo=UTC)  # GMT: the school's day is the UTC day
+PHRASE = "harbour violin pepper seventeen"
+CHASE = (
+    "Receipt to chase: Amira Khan's child-protection file went to Elm School, Ms Green (DSL) on "
+    "9 Mar 2027, 6 school days ago: no receipt yet - ask them to confirm"
+)
+INCIDENTS: Table = Incident.__table__  # type: ignore[assignment]
+MARK = "Chase: no receipt after 5 school days"
+
+
+@pytest.fixture
+def school(app: Flask, session: Session, clock: Clock) -> School:
+    """Amira, with a child-protection worry, left on Monday 8 March; her file went on Tuesday."""
+    clock.set(MONDAY)
+    school = make_school(session)
+    triaged_worry(session, school, child_protection=True)
+    session.commit()
+    _leaves(app, school.head, school.pupil)
+    return school
+
+
+@pytest.fixture
+def sent(app: Flask, session: Session, school: School) -> CpTransfer:
+    made = transfer.export_file(
+        session, school.dsl, school.pupil, PHRASE, utcnow(), Path(app.instance_path), 10
+    )
+    on = date(2027, 3, 9)
+    transfer.record_sent(
+        session, school.dsl, made.transfer, on, "Elm School, Ms Green (DSL)", "By hand"
+    )
+    session.commit()
+    return made.transfer
+
+
+def _awaiting(browser: FlaskClient) -> list[str]:
+    """The to-send page's files waiting for receipt, as a person reads them."""
+    page = browser.get(TO_SEND)
+    assert page.status_code == 200
+    section = page.get_data(as_text=True).split('id="receipt-h"')[1].split("</section>")[0]
+    return [_words(item) for item in re.findall(r"<li.*?</li>", section, re.DOTALL)]
+
+
+def test_no_chase_until_more_than_five_school_days_have_passed(
+    app: Flask, clock: Clock, school: School, sent: CpTransfer
+) -> None:
+    clock.advance(days=8)  # Tuesday 16 March: 10, 11, 12, 15 and 16 March, five school days
+    assert follow_ups_due(app, school) == []
+    [row] = _awaiting(client_for(app, school.dsl))
+    assert MARK not in row
+
+    clock.advance(days=1)  # Wednesday 17 March: the sixth
+    assert follow_ups_due(app, school) == [CHASE]
+    [row] = _awaiting(client_for(app, school.dsl))
+    assert row.endswith(f"Record their confirmation when it comes. {MARK}")
+    queue = client_for(app, school.dsl).get("/safeguarding/").text
+    assert f'href="{TO_SEND}#t{sent.id}">Receipt to chase</a>' in queue
+
+
+@pytest.mark.usefixtures("sent")
+def test_school_holidays_are_not_counted(app: Flask, clock: Clock, school: School) -> None:
+    app.config["PARENT_HOLIDAYS"] = "2027-03-15..2027-03-16"  # Monday and Tuesday
+    clock.advance(days=10)  # Thursday 18 March: eight weekdays, two of them the holiday
+    assert follow_ups_due(app, school) == []
+    assert MARK not in _awaiting(client_for(app, school.dsl))[0]
+
+    clock.advance(days=1)  # Friday 19 March: the sixth school day
+    assert follow_ups_due(app, school) == [CHASE]
+    assert MARK in _awaiting(client_for(app, school.dsl))[0]
+
+
+def test_the_chase_goes_once_receipt_is_recorded(
+    app: Flask, session: Session, clock: Clock, school: School, sent: CpTransfer
+) -> None:
+    clock.advance(days=9)
+    assert follow_ups_due(app, school) == [CHASE]
+    transfer.record_receipt(
+        session, school.dsl, sent, date(2027, 3, 17), "Ms Green", "Email from her", utcnow()
+    )
+    session.commit()
+    assert follow_ups_due(app, school) == []
+    assert _awaiting(client_for(app, school.dsl)) == []  # "None."
+
+
+@pytest.mark.usefixtures("sent")
+def test_only_the_team_is_told(app: Flask, session: Session, clock: Clock, school: School) -> None:
+    clock.advance(days=9)
+    today, holidays = utcnow().date(), frozenset[date]()
+    deputy = policy.visible_incidents(school.deputy)
+    team = queue_follow_ups(session, deputy, today, holidays, receipts=True)
+    assert [f.what for f in team] == [CHASE.removeprefix("Receipt to chase: ")]
+    teacher = policy.visible_incidents(school.teacher)
+    assert queue_follow_ups(session, teacher, today, holidays, receipts=True) == []
+    # The head works the queue but neither sends files nor records their receipt: the chase
+    # would lead her to a page with nothing on it to do.
+    head = client_for(app, school.head).get("/safeguarding/").get_data(as_text=True)
+    assert "Receipt to chase" not in head
+    assert "ask them to confirm" not in head
+    ms_lopez = client_for(app, school.teacher)
+    assert ms_lopez.get("/safeguarding/").status_code in (403, 404)
+    assert ms_lopez.get(TO_SEND).status_code in (403, 404)
+
+
+@sqlite_only
+@pytest.mark.usefixtures("sent")
+def test_years_of_history_cost_the_chase_nothing_more(
+    app: Flask, session: Session, clock: Clock, school: School
+) -> None:
+    """The chase is read from the files awaiting receipt and Amira's own links: thousands of
+    other pupils' closed incidents are never read to say so."""
+    other = _worry_of_another_pupil(session, school)
+    triage = services.Triage(Category.CYBERBULLYING, Risk.LOW, "Spoke to her", False, None)
+    services.triage(session, school.dsl, other, triage, now=utcnow())
+    services.close(
+        session, school.dsl, other, "Resolved", "Check settings", keep_carers_held=False,
+        carers_reason="Decided with the head", now=utcnow(),
+    )  # fmt: skip
+    session.commit()
+    clock.advance(days=9)
+    copies(session, INCIDENTS, other.id, RECENTLY_CLOSED)  # the queue's "Recently closed" full
+    dsl = client_for(app, school.dsl)
+    before = {path: page_steps(app, dsl, path) for path in (TO_SEND, "/safeguarding/")}
+    copies(session, INCIDENTS, other.id, 3_000)
+    after = {path: page_steps(app, dsl, path) for path in (TO_SEND, "/safeguarding/")}
+    assert after == before
+    assert follow_ups_due(app, school) == [CHASE]
