@@ -181,3 +181,21 @@ def test_the_mis_import_connects_nobody_new_while_carers_are_held(
     assert gran is not None
     linked = select(ParentLink).where(ParentLink.parent_id == gran.id)
     assert session.scalar(linked.where(ParentLink.pupil_id == family.other.id)) is not None
+
+
+def test_a_code_made_before_the_pause_is_shown_on_hold_not_waiting(
+    app: Flask, session: Session, family: Family
+) -> None:
+    """Class staff are not told a code made earlier is still waiting to be used: it will not
+    work while the pause lasts. No more is said of why than the note above the table says."""
+    _code_for_amira(session, family)
+    incident_about(session, family, ParentContact.DO_NOT_CONTACT)
+    page = client_for(app, family.teacher).get(f"/parents/pupils/{family.child.id}").text
+    table = page.split('id="codes-h"')[1].split("</table>")[0].split("<tbody>")[1]
+    status = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", table)).strip()
+    assert "Waiting until" not in status
+    assert "On hold: will not work while connecting is paused. It would work again if the " in (
+        status
+    )
+    said = status.lower()
+    assert not any(word in said for word in ("worry", "concern", "held back", "contact"))
