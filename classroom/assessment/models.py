@@ -5,7 +5,20 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    SQLColumnExpression,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    exists,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from classroom.accounts.models import Account
@@ -71,8 +84,19 @@ class Observation(Base):
     from_proposal: Mapped[bool] = mapped_column(Boolean, default=False)
 
     recorded_by: Mapped[Account] = relationship()
-    # Set once it is withdrawn as recorded in error (kept on record, no longer counted).
-    withdrawal: Mapped[ObservationWithdrawal | None] = relationship(viewonly=True, lazy="selectin")
+    # Its withdrawal standing (as recorded in error, not put back since): kept on record, and
+    # while it stands the observation does not count. None when it counts.
+    withdrawal: Mapped[ObservationWithdrawal | None] = relationship(
+        primaryjoin=lambda: and_(
+            ObservationWithdrawal.observation_id == Observation.id, standing_withdrawal()
+        ),
+        viewonly=True,
+        lazy="selectin",
+    )
+    # Every withdrawal, put back or standing, oldest first: the history shows them all.
+    withdrawals: Mapped[list[ObservationWithdrawal]] = relationship(
+        viewonly=True, order_by=lambda: ObservationWithdrawal.number
+    )
 
     @property
     def level_words(self) -> str:
@@ -90,13 +114,54 @@ class ObservationWithdrawal(Base):
     standing, without a new level being recorded."""
 
     __tablename__ = "observation_withdrawals"
+    # One withdrawal per round: an observation put back may be withdrawn again (number 2, and
+    # so on), but two people withdrawing it at once make one withdrawal, not two.
+    __table_args__ = (UniqueConstraint("observation_id", "number"),)
 
-    observation_id: Mapped[int] = mapped_column(ForeignKey("observations.id"), primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    observation_id: Mapped[int] = mapped_column(ForeignKey("observations.id"))
+    number: Mapped[int] = mapped_column(Integer)  # 1 for its first withdrawal
     withdrawn_by_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     withdrawn_at: Mapped[datetime] = mapped_column(UtcDateTime())
     reason: Mapped[str] = mapped_column(Text)
 
     withdrawn_by: Mapped[Account] = relationship()
+    # Set once the withdrawal was put back (made by mistake): the observation counts again.
+    reinstatement: Mapped[ObservationReinstatement | None] = relationship(
+        viewonly=True, lazy="selectin"
+    )
+
+
+class ObservationReinstatement(Base):
+    """A withdrawal put back as itself made by mistake (the wrong row tapped): the observation
+    counts again. Append-only: the withdrawal stays in the history with this note on it."""
+
+    __tablename__ = "observation_reinstatements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    withdrawal_id: Mapped[int] = mapped_column(
+        ForeignKey("observation_withdrawals.id"), unique=True
+    )
+    put_back_by_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    put_back_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    reason: Mapped[str] = mapped_column(Text)
+
+    put_back_by: Mapped[Account] = relationship()
+
+
+def standing_withdrawal() -> ColumnElement[bool]:
+    """Whether an ObservationWithdrawal row still stands (was not put back). The one place
+    "withdrawn" is decided: the `withdrawal` relationship and the queries that count
+    observations (queries.observations_for, the proposals check) all go through it."""
+    put_back = exists().where(ObservationReinstatement.withdrawal_id == ObservationWithdrawal.id)
+    return ~put_back
+
+
+def withdrawn(observation_id: SQLColumnExpression[int]) -> ColumnElement[bool]:
+    """Whether the observation of this id has a withdrawal standing, for a query's columns."""
+    return exists().where(
+        ObservationWithdrawal.observation_id == observation_id, standing_withdrawal()
+    )
 
 
 class ObservationShare(Base):

@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, exists, select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session, selectinload
 
 from classroom.assessment.derive import Obs, State, in_force, states
-from classroom.assessment.models import Observation, ObservationWithdrawal
+from classroom.assessment.models import Observation, withdrawn
 from classroom.assessment.services import positive
 from classroom.db import plain_rows
 from classroom.lessons import content, maps
@@ -32,7 +32,7 @@ _OBSERVATIONS = select(
     Observation.observed_on,
     Observation.supersedes_id,
     Observation.misconception,
-    exists().where(ObservationWithdrawal.observation_id == Observation.id).label("withdrawn"),
+    withdrawn(Observation.id).label("withdrawn"),  # a withdrawal standing, not put back
 ).where(Observation.pupil_id.in_(bindparam("ids", expanding=True)))
 
 
@@ -249,11 +249,13 @@ def class_plans(
 
 
 def history(session: Session, pupil: Pupil, objective_id: str) -> list[Observation]:
-    """Every observation of one objective, oldest first, superseded and withdrawn included."""
+    """Every observation of one objective, oldest first, superseded and withdrawn included,
+    each with every withdrawal it had and whether it was put back."""
     rows = session.scalars(
         select(Observation)
         .where(Observation.pupil_id == pupil.id, Observation.objective_id == objective_id)
         .order_by(Observation.observed_on, Observation.id)
+        .options(selectinload(Observation.withdrawals))
     )
     return list(rows)
 

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from classroom import policy
@@ -17,9 +17,11 @@ from classroom.assessment.models import (
     Context,
     Level,
     Observation,
+    ObservationReinstatement,
     ObservationShare,
     ObservationWithdrawal,
     Support,
+    withdrawn,
 )
 from classroom.audit.services import record
 from classroom.errors import Forbidden, Invalid, within
@@ -349,8 +351,8 @@ def withdraw(
     if session.scalar(select(Observation.id).where(Observation.supersedes_id == old.id)):
         raise Invalid("That observation was corrected; withdraw the correction instead.")
     row = ObservationWithdrawal(
-        observation_id=old.id, withdrawn_by_id=require_account_id(actor), withdrawn_at=now,
-        reason=reason,
+        observation_id=old.id, number=_withdrawals_before(session, old) + 1,
+        withdrawn_by_id=require_account_id(actor), withdrawn_at=now, reason=reason,
     )  # fmt: skip
     session.add(row)
     session.flush()
@@ -360,6 +362,80 @@ def withdraw(
         session, actor, "observation.withdrawn", pupil,
         f"{old.objective_id} level {old.level} of {old.observed_on:%Y-%m-%d}: recorded in error"
         f"{told}",
+    )  # fmt: skip
+    return row
+
+
+def _withdrawals_before(session: Session, old: Observation) -> int:
+    """How many times the observation was withdrawn (each since put back): a withdrawal after
+    them is the next, and two at once are one too many (unique observation and number)."""
+    found = select(func.count()).where(ObservationWithdrawal.observation_id == old.id)
+    return session.scalar(found) or 0
+
+
+NOT_WITHDRAWN = (
+    "That observation is not withdrawn: it counts already, so there is nothing to put back."
+)
+
+
+def not_for_age(pupil: Pupil, old: Observation, lessons: content.Catalogue) -> str | None:
+    """Why an observation may not be put back: one of a lesson for other ages on the day (made
+    before that rule, and withdrawn as how such a record is put right) never counts again."""
+    try:
+        lesson, _version = lessons.objective(old.objective_id)
+    except KeyError:  # a teacher's lesson since deleted: no ages to go by
+        return None
+    day = old.observed_on
+    if for_age_on(pupil, lesson, day):
+        return None
+    return (
+        f"\u201c{lesson.title.text}\u201d is for pupils {lesson.ages_label}; {pupil.first_name} "
+        f"was {pupil.age_on(day)} on {day.day} {day:%B %Y}, the day observed. "
+        "An observation of a lesson for other ages does not count, so it cannot be put back."
+    )
+
+
+def put_back(
+    session: Session,
+    actor: Actor,
+    old: Observation,
+    reason: str,
+    lessons: content.Catalogue,
+    *,
+    now: datetime,
+) -> ObservationReinstatement:
+    """Put back an observation withdrawn by mistake (the wrong row tapped), saying why: it
+    counts again everywhere, and carers who were given it as a learning moment no longer see
+    it taken back. Nothing is deleted: the withdrawal stays in the history, noted as put back.
+    By whoever may record for the pupil, as for a withdrawal; the reason as a withdrawal's."""
+    pupil = session.get(Pupil, old.pupil_id)
+    if pupil is None or not policy.can_record_assessment(session, actor, pupil):
+        raise Forbidden("not allowed to assess this pupil")
+    reason = within(reason.strip(), MAX_REASON, "Why it should count again", "reason")
+    if not reason:
+        raise Invalid(
+            "Why it should count again: say what happened, for example \u201cI withdrew the "
+            "wrong row\u201d.",
+            "reason",
+        )
+    withdrawal = old.withdrawal
+    if withdrawal is None:
+        raise Invalid(NOT_WITHDRAWN)
+    if (refusal := not_for_age(pupil, old, lessons)) is not None:
+        raise Invalid(refusal)
+    row = ObservationReinstatement(
+        withdrawal_id=withdrawal.id, put_back_by_id=require_account_id(actor), put_back_at=now,
+        reason=reason,
+    )  # fmt: skip
+    session.add(row)
+    session.flush()
+    session.expire(old, ["withdrawal", "withdrawals"])
+    session.expire(withdrawal, ["reinstatement"])
+    told = _told_carers(session, old, "no longer taken back")
+    record(
+        session, actor, "observation.reinstated", pupil,
+        f"{old.objective_id} level {old.level} of {old.observed_on:%Y-%m-%d}: put back, "
+        f"withdrawn by mistake{told}",
     )  # fmt: skip
     return row
 
@@ -575,7 +651,7 @@ def _recorded(
             Observation.objective_id,
             Observation.observed_on,
             Observation.recorded_at,
-            exists().where(ObservationWithdrawal.observation_id == Observation.id),
+            withdrawn(Observation.id),
         ).where(Observation.pupil_id == pupil.id, Observation.objective_id.in_(objective_ids))
     ).all()
     superseded = {row.supersedes_id for row in rows}

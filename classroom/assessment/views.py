@@ -628,6 +628,57 @@ def withdraw(observation_id: int) -> ResponseReturnValue:
     )
 
 
+@bp.route("/observations/<int:observation_id>/put-back", methods=["GET", "POST"])
+@allow("record_assessment")
+def put_back(observation_id: int) -> ResponseReturnValue:
+    """Put back an observation withdrawn by mistake, saying why: it counts again, and the
+    withdrawal stays in the history, noted. The page (GET) shows what will count again and
+    writes nothing but the audit of the view."""
+    old, pupil = _observation(observation_id)
+    db = get_session()
+    if not policy.can_record_assessment(db, current_actor(), pupil):
+        abort(404)
+    if request.method == "GET":
+        record(db, current_actor(), "assessment.put_back_form_viewed", pupil, old.objective_id)
+        return _put_back_page(old, pupil)
+    _applied(
+        lambda: services.put_back(
+            db, current_actor(), old, request.form.get("reason", ""), request_catalogue(),
+            now=utcnow(),
+        ),  # fmt: skip
+        lambda message: (_put_back_page(old, pupil, message), 400),
+    )
+    return redirect(
+        url_for(
+            "assessment.objective", pupil_id=pupil.id, objective_id=old.objective_id, put_back=1
+        )
+    )
+
+
+def _put_back_page(old: Observation, pupil: Pupil, error: str | None = None) -> str:
+    """The form to put a withdrawn observation back, with what will count again."""
+    try:
+        lesson, version = request_catalogue().objective(old.objective_id)
+    except KeyError:  # a teacher's lesson since deleted: its id is all there is to show
+        lesson, version = None, None
+    return render_template(
+        "assessment/put_back.html",
+        pupil=pupil,
+        observation=old,
+        lesson_title=lesson.title.text if lesson else "",
+        objective=version.objective if version else None,
+        # Carers were given it as a learning moment: it shows taken back there until put back.
+        went_home=services.went_home(get_session(), old),
+        # Said before a reason is typed: such an observation may never count again.
+        not_for_age=services.not_for_age(pupil, old, request_catalogue()),
+        error=error,
+        reason_error=_problems().get("reason"),
+        reason=request.form.get("reason", ""),
+        reason_max=services.MAX_REASON,
+        **_observation_choices(),
+    )
+
+
 def _withdraw_page(old: Observation, pupil: Pupil, error: str | None = None) -> str:
     """The withdrawal form, with the observation it withdraws; a refusal keeps the reason."""
     newer = select(Observation.id).where(Observation.supersedes_id == old.id)
