@@ -1,0 +1,52 @@
+() => {
+  // The switch scanning ring now (as measure_scan_ring.js finds it: its outline with offset, or
+  // its widest shadow, round each ringed item) against the screen's notes and signs ("A worry is
+  // saved on this iPad. It is not sent yet.", "No sound. Ask an adult.") as whole boxes, border
+  // and all, and against every word and picture outside what is ringed. Strict: a ring that
+  // reaches even a pixel into one of them is reported (measure_scan_ring.js lets a pixel pass).
+  const ringed = [...document.querySelectorAll(".scan-focus")];
+  const reach = el => {
+    const s = getComputedStyle(el);
+    const outline = s.outlineStyle === "none" ? 0 : parseFloat(s.outlineWidth) + parseFloat(s.outlineOffset);
+    const shadow = /(-?[\d.]+)px\s+(-?[\d.]+)px\s+(-?[\d.]+)px\s+(-?[\d.]+)px/g;
+    const spreads = [...s.boxShadow.matchAll(shadow)].map(m => parseFloat(m[4]));
+    return Math.max(outline, ...spreads, 0);
+  };
+  const label = el => (el.getAttribute("aria-label") || el.textContent || el.tagName)
+    .replace(/\s+/g, " ").trim().slice(0, 30);
+  const shown = el => el.getClientRects().length > 0 && !el.closest("[hidden]") &&
+    getComputedStyle(el).visibility !== "hidden";
+  const inRinged = node => ringed.some(el => el.contains(node));
+  const marks = [];
+  for (const note of document.querySelectorAll(".worry-pending, .speech-sign")) {
+    if (shown(note)) { marks.push({ rect: note.getBoundingClientRect(), what: "note " + label(note) }); }
+  }
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    if (!node.textContent.trim() || inRinged(node)) { continue; }
+    const owner = node.parentElement;
+    if (!owner || owner.closest("script, template, style, [hidden], .visually-hidden, .worry-title")) { continue; }
+    if (getComputedStyle(owner).visibility === "hidden") { continue; }
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    for (const rect of range.getClientRects()) { marks.push({ rect, what: node.textContent.trim().slice(0, 30) }); }
+  }
+  for (const img of document.querySelectorAll("body img")) {
+    if (inRinged(img) || !shown(img) || img.closest(".visually-hidden, .worry-title, .card-speaker")) { continue; }
+    const rect = img.getBoundingClientRect();
+    if (rect.width && rect.height) { marks.push({ rect, what: "picture " + (img.getAttribute("alt") || img.src.split("/").pop()) }); }
+  }
+  const covers = [];
+  for (const el of ringed) {
+    const r = el.getBoundingClientRect(), d = reach(el);
+    const ring = { left: r.left - d, top: r.top - d, right: r.right + d, bottom: r.bottom + d };
+    for (const { rect, what } of marks) {
+      const x = Math.min(ring.right, rect.right) - Math.max(ring.left, rect.left);
+      const y = Math.min(ring.bottom, rect.bottom) - Math.max(ring.top, rect.top);
+      if (x > 0.25 && y > 0.25) { covers.push(`${label(el)} over ${what} by ${Math.min(x, y).toFixed(1)}px`); }
+    }
+  }
+  const notes = [...document.querySelectorAll(".worry-pending, .speech-sign")].filter(shown).map(label);
+  return { ringed: ringed.map(label), notes, covers: [...new Set(covers)] };
+}
