@@ -336,16 +336,11 @@ def withdraw(
     spreadsheet). No age rule applies: a withdrawal records no level, and it is how a record
     made for a pupil not of a lesson's ages on the day, which no correction may repeat, stops
     standing."""
-    pupil = session.get(Pupil, old.pupil_id)
-    if pupil is None or not policy.can_record_assessment(session, actor, pupil):
-        raise Forbidden("not allowed to assess this pupil")
-    reason = within(reason.strip(), MAX_REASON, "Why it was recorded in error", "reason")
-    if not reason:
-        raise Invalid(
-            "Why it was recorded in error: say what was wrong, for example \u201cthe wrong "
-            "pupil\u201d or \u201cthis lesson was not for their age\u201d.",
-            "reason",
-        )
+    pupil, reason = _recorder_and_reason(
+        session, actor, old, reason, "Why it was recorded in error",
+        "say what was wrong, for example \u201cthe wrong pupil\u201d or \u201cthis lesson was "
+        "not for their age\u201d",
+    )  # fmt: skip
     if old.withdrawn:
         raise Invalid(WITHDRAWN_ALREADY)
     if session.scalar(select(Observation.id).where(Observation.supersedes_id == old.id)):
@@ -364,6 +359,20 @@ def withdraw(
         f"{told}",
     )  # fmt: skip
     return row
+
+
+def _recorder_and_reason(
+    session: Session, actor: Actor, old: Observation, reason: str, label: str, how: str
+) -> tuple[Pupil, str]:
+    """The observation's pupil, if the actor may record for them, and the reason given for
+    withdrawing it or putting it back (`label` names the box; `how` says what to write)."""
+    pupil = session.get(Pupil, old.pupil_id)
+    if pupil is None or not policy.can_record_assessment(session, actor, pupil):
+        raise Forbidden("not allowed to assess this pupil")
+    reason = within(reason.strip(), MAX_REASON, label, "reason")
+    if not reason:
+        raise Invalid(f"{label}: {how}.", "reason")
+    return pupil, reason
 
 
 def _withdrawals_before(session: Session, old: Observation) -> int:
@@ -408,16 +417,10 @@ def put_back(
     counts again everywhere, and carers who were given it as a learning moment no longer see
     it taken back. Nothing is deleted: the withdrawal stays in the history, noted as put back.
     By whoever may record for the pupil, as for a withdrawal; the reason as a withdrawal's."""
-    pupil = session.get(Pupil, old.pupil_id)
-    if pupil is None or not policy.can_record_assessment(session, actor, pupil):
-        raise Forbidden("not allowed to assess this pupil")
-    reason = within(reason.strip(), MAX_REASON, "Why it should count again", "reason")
-    if not reason:
-        raise Invalid(
-            "Why it should count again: say what happened, for example \u201cI withdrew the "
-            "wrong row\u201d.",
-            "reason",
-        )
+    pupil, reason = _recorder_and_reason(
+        session, actor, old, reason, "Why it should count again",
+        "say what happened, for example \u201cI withdrew the wrong row\u201d",
+    )  # fmt: skip
     withdrawal = old.withdrawal
     if withdrawal is None:
         raise Invalid(NOT_WITHDRAWN)

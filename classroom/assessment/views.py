@@ -657,49 +657,42 @@ def put_back(observation_id: int) -> ResponseReturnValue:
 
 def _put_back_page(old: Observation, pupil: Pupil, error: str | None = None) -> str:
     """The form to put a withdrawn observation back, with what will count again."""
+    return render_template(
+        "assessment/put_back.html",
+        # Said before a reason is typed: such an observation may never count again.
+        not_for_age=services.not_for_age(pupil, old, request_catalogue()),
+        **_reason_page(old, pupil, error),
+    )
+
+
+def _reason_page(old: Observation, pupil: Pupil, error: str | None) -> dict[str, Any]:
+    """What the withdraw and put-back pages show: the observation, its objective, whether it
+    went home to carers (a withdrawal or put-back changes what they see), and the reason box
+    (a refusal keeps what was typed)."""
     try:
         lesson, version = request_catalogue().objective(old.objective_id)
     except KeyError:  # a teacher's lesson since deleted: its id is all there is to show
         lesson, version = None, None
-    return render_template(
-        "assessment/put_back.html",
-        pupil=pupil,
-        observation=old,
-        lesson_title=lesson.title.text if lesson else "",
-        objective=version.objective if version else None,
-        # Carers were given it as a learning moment: it shows taken back there until put back.
-        went_home=services.went_home(get_session(), old),
-        # Said before a reason is typed: such an observation may never count again.
-        not_for_age=services.not_for_age(pupil, old, request_catalogue()),
-        error=error,
-        reason_error=_problems().get("reason"),
-        reason=request.form.get("reason", ""),
-        reason_max=services.MAX_REASON,
-        **_observation_choices(),
-    )
+    return {
+        "pupil": pupil,
+        "observation": old,
+        "lesson_title": lesson.title.text if lesson else "",
+        "objective": version.objective if version else None,
+        "went_home": services.went_home(get_session(), old),
+        "error": error,
+        "reason_error": _problems().get("reason"),
+        "reason": request.form.get("reason", ""),
+        "reason_max": services.MAX_REASON,
+    } | _observation_choices()
 
 
 def _withdraw_page(old: Observation, pupil: Pupil, error: str | None = None) -> str:
     """The withdrawal form, with the observation it withdraws; a refusal keeps the reason."""
     newer = select(Observation.id).where(Observation.supersedes_id == old.id)
-    try:
-        lesson, version = request_catalogue().objective(old.objective_id)
-    except KeyError:  # a teacher's lesson since deleted: its id is all there is to show
-        lesson, version = None, None
     return render_template(
         "assessment/withdraw.html",
-        pupil=pupil,
-        observation=old,
-        lesson_title=lesson.title.text if lesson else "",
-        objective=version.objective if version else None,
         in_force=not old.withdrawn and get_session().scalar(newer) is None,
-        # Carers were given it as a learning moment: withdrawing it shows it taken back there.
-        went_home=services.went_home(get_session(), old),
-        error=error,
-        reason_error=_problems().get("reason"),
-        reason=request.form.get("reason", ""),
-        reason_max=services.MAX_REASON,
-        **_observation_choices(),
+        **_reason_page(old, pupil, error),
     )
 
 

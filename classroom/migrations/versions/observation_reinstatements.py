@@ -68,7 +68,10 @@ def _set_aside() -> None:
     takes (SQLite keeps constraint names per table)."""
     op.rename_table("observation_withdrawals", OLD)
     if op.get_bind().dialect.name == "postgresql":
-        op.execute(f"ALTER TABLE {OLD} RENAME CONSTRAINT pk_observation_withdrawals TO pk_{OLD}")
+        op.execute(
+            "ALTER TABLE _observation_withdrawals_old "
+            "RENAME CONSTRAINT pk_observation_withdrawals TO pk__observation_withdrawals_old"
+        )
 
 
 def upgrade() -> None:
