@@ -65,6 +65,7 @@ from classroom.parents.models import (
     FeedItem,
 )
 from classroom.policy import allow
+from classroom.pupils.forms import LEFT_THE_SCHOOL, left_note
 from classroom.pupils.models import ParentLink, Pupil
 from classroom.qr import qr_code
 from classroom.scale import LEVEL_WORDS, Level, for_carers
@@ -554,11 +555,18 @@ def add_child() -> ResponseReturnValue:
 @bp.get("/parents/")
 @allow("staff")
 def staff_index() -> ResponseReturnValue:
-    """Pupils whose carers this person connects or writes to; consent that needs renewing."""
+    """Pupils whose carers this person connects or writes to; consent that needs renewing.
+    Pupils who have left come after, apart: nothing new goes to their carers, but what was
+    shared stays on their page for the record."""
     db, actor = get_session(), _account()
     rows = queries.overview(db, actor, _today(), now=utcnow())
     record(db, actor, "parents.overview_viewed", summary=f"{len(rows)} pupils")
-    return render_template("parents/staff_index.html", rows=rows)
+    return render_template(
+        "parents/staff_index.html",
+        rows=[row for row in rows if row.pupil.active],
+        left=[(row.pupil, left_note(row.pupil)) for row in rows if not row.pupil.active],
+        left_heading=LEFT_THE_SCHOOL,
+    )
 
 
 def _staff_pupil(pupil_id: int, *checks: Callable[[Session, Any, Pupil], bool]) -> Pupil:

@@ -1,4 +1,5 @@
-"""Forms staff use for pupil settings and for recording a pupil leaving or returning."""
+"""Forms staff use for pupil settings and for recording a pupil leaving or returning, and how
+a pupil who has left is named wherever staff choose a pupil."""
 
 from __future__ import annotations
 
@@ -6,8 +7,21 @@ from wtforms import BooleanField, IntegerField, RadioField
 from wtforms.validators import InputRequired, NumberRange
 
 from classroom.forms import Form, SelectField
-from classroom.pupils.models import CardChoosing, Pathway, Scanning, SymbolSize
+from classroom.localtime import STYLES
+from classroom.pupils.models import CardChoosing, Pathway, Pupil, Scanning, SymbolSize
 from classroom.pupils.services import HOME_LESSONS_MOST, TILE_SYMBOLS
+
+# Where staff choose a pupil to act for, those who have left come after the pupils at the school,
+# under this heading (as on staff home), each saying when they left: a leaver is never picked
+# by mistake for a pupil of the same name. One wording for every such list.
+LEFT_THE_SCHOOL = "Left the school"
+
+
+def left_note(pupil: Pupil) -> str:
+    """What a leaver's name is followed by in such a list: "left 3 Dec 2026"."""
+    if pupil.left_on is None:  # left before the date was recorded
+        return "left the school"
+    return "left " + STYLES["date"].format(d=pupil.left_on)
 
 
 class PupilSettingsForm(Form):

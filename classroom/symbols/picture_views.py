@@ -14,7 +14,7 @@ from classroom.symbols.forms import LAYER_KEY
 from classroom.symbols.views import (
     ChooserState,
     _chooser_page,
-    _editable_targets,
+    _chooser_targets,
     _left_refusal,
     _staff,
     _target,
@@ -33,7 +33,7 @@ def upload() -> ResponseReturnValue:
     state = ChooserState(phrase, layer=layer if LAYER_KEY.fullmatch(layer) else "")
     if not state.layer:
         state.error = "Choose who the picture is for."
-        return _chooser_page(state, _editable_targets())
+        return _chooser_page(state, _chooser_targets())
     target = _target(state.layer)
     if (refused := _left_refusal(state, target)) is not None:
         return refused
@@ -45,6 +45,6 @@ def upload() -> ResponseReturnValue:
             school_class=target.school_class, pupil=target.pupil,
             target=picture_folder(), now=utcnow(),
         ),  # fmt: skip
-        lambda message: _chooser_page(replace(state, error=message), _editable_targets()),
+        lambda message: _chooser_page(replace(state, error=message), _chooser_targets()),
     )
     return redirect(url_for("symbols.chooser", phrase=phrase, layer=target.key, saved=1))

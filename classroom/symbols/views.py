@@ -14,6 +14,7 @@ from flask import Blueprint, abort, g, redirect, render_template, request, url_f
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from classroom import policy
 from classroom.accounts.models import Account
@@ -24,6 +25,7 @@ from classroom.devices.web import current_device
 from classroom.errors import Refusal
 from classroom.policy import allow
 from classroom.principals import PupilPrincipal
+from classroom.pupils.forms import LEFT_THE_SCHOOL, left_note
 from classroom.pupils.models import Pupil, SchoolClass
 from classroom.pupils.services import left_settings
 from classroom.symbols import pictures, queries, services
@@ -116,6 +118,7 @@ class Target:
     in_words: str  # for sentences: "class Oak"
     school_class: SchoolClass | None = None
     pupil: Pupil | None = None
+    group: str | None = None  # "Left the school": a leaver's, listed last (to read, not change)
 
 
 def _staff() -> Account:
@@ -135,8 +138,11 @@ def _class_target(school_class: SchoolClass) -> Target:
 
 
 def _pupil_target(pupil: Pupil) -> Target:
-    label = f"{pupil.full_name} ({pupil.school_class.name})"
-    return Target(f"pupil-{pupil.id}", label, pupil.full_name, pupil=pupil)
+    key, name, class_name = f"pupil-{pupil.id}", pupil.full_name, pupil.school_class.name
+    if not pupil.active:
+        label = f"{name} ({class_name}, {left_note(pupil)})"
+        return Target(key, label, name, pupil=pupil, group=LEFT_THE_SCHOOL)
+    return Target(key, f"{name} ({class_name})", name, pupil=pupil)
 
 
 def _target(key: str) -> Target:
@@ -170,8 +176,11 @@ def listed_pupils(targets: list[Target], where: str) -> None:
         record(get_session(), _staff(), "pupils.list_viewed", summary=f"{pupils} pupils, {where}")
 
 
-def _editable_targets() -> list[Target]:
-    """Layers this person may change, per policy: school, then classes, then pupils."""
+def _editable_targets(with_leavers: bool = False) -> list[Target]:
+    """Layers this person may change, per policy: school, then classes, then the pupils at the
+    school. `with_leavers` (the chooser's list, `_chooser_targets`) adds last, grouped apart,
+    the pupils who have left: their choices can be read there but not changed, so no other
+    list of layers offers them."""
     actor, db = _staff(), get_session()
     targets = [_school_target()] if policy.can_edit_school_symbols(actor) else []
     targets.extend(
@@ -179,12 +188,20 @@ def _editable_targets() -> list[Target]:
         for school_class in db.scalars(policy.visible_classes(actor))
         if policy.can_edit_class_symbols(db, actor, school_class)
     )
-    targets.extend(
+    pupils = [
         _pupil_target(pupil)
         for pupil in db.scalars(policy.visible_pupils(actor))
         if policy.can_edit_pupil_settings(db, actor, pupil)
-    )
+    ]
+    targets.extend(t for t in pupils if t.group is None)
+    if with_leavers:
+        targets.extend(t for t in pupils if t.group is not None)
     return targets
+
+
+def _chooser_targets() -> list[Target]:
+    """The chooser's "For" list: the layers this person may change, then the leavers'."""
+    return _editable_targets(with_leavers=True)
 
 
 def _layers_of(target: Target) -> list[dict[str, str]]:
@@ -239,7 +256,7 @@ class ChooserState:
 def chooser() -> ResponseReturnValue:
     """Pictures for a word or phrase, the choices already made on one layer, and a way to
     choose another picture (or none) for the school, a class or a pupil."""
-    targets = _editable_targets()
+    targets = _chooser_targets()
     listed_pupils(targets, "choosing symbols")
     form = _chooser_form(targets, request.args or None)
     if "layer" not in request.args:
@@ -257,7 +274,7 @@ def chooser() -> ResponseReturnValue:
 
 def _chooser_form(targets: list[Target], formdata: object = None, **data: str) -> ChooserForm:
     form = ChooserForm(formdata=formdata, data=data or None)
-    form.layer.choices = [(t.key, t.label) for t in targets]
+    form.layer.choices = [SelectChoice(t.key, t.label, optgroup=t.group) for t in targets]
     return form
 
 
@@ -272,7 +289,7 @@ def _left_refusal(state: ChooserState, target: Target) -> ResponseReturnValue | 
     """A leaver's choices, shown as they are (409) to a change sent from an older page."""
     if _left(target) is None:
         return None
-    page = _chooser_page(replace(state, error=None), _editable_targets(), refused=True)
+    page = _chooser_page(replace(state, error=None), _chooser_targets(), refused=True)
     keep(get_session())  # the page shown is an access too: its audit outlives the 409
     return page
 
@@ -296,6 +313,7 @@ def _chooser_page(
         phrase=phrase,
         target=target,
         targets=targets,
+        use_for=[t for t in targets if t.group is None],  # never a leaver's: read-only
         overrides=overrides,
         now=symbolise(phrase, layers) if phrase else [],
         chosen=_chosen(phrase, layers),
@@ -364,7 +382,7 @@ def set_symbol() -> ResponseReturnValue:
             picture_folder=picture_folder(),
             now=utcnow(),
         ),
-        lambda message: _chooser_page(replace(state, error=message), _editable_targets()),
+        lambda message: _chooser_page(replace(state, error=message), _chooser_targets()),
     )
     if back:  # from a staff preview: straight back to it, showing the layer just changed
         return redirect(word_swap_web.with_layer(back, target.key))
@@ -399,7 +417,7 @@ def _refused(state: ChooserState, errors: Mapping[str, Sequence[str]]) -> Respon
     state.error = " ".join(message for messages in errors.values() for message in messages)
     if not LAYER_KEY.fullmatch(state.layer):
         state.layer = ""
-    return _chooser_page(state, _editable_targets())
+    return _chooser_page(state, _chooser_targets())
 
 
 # Routes for "my people" live in their own module on this blueprint.
