@@ -178,6 +178,11 @@ def _still_at_school(pupil: Pupil, message: str = LEFT_SCHOOL) -> None:
         raise Invalid(message.format(name=pupil.first_name))
 
 
+def left_school(pupil: Pupil) -> str:
+    """Why staff can send nothing new to the carers of a child who has left the school."""
+    return LEFT_SCHOOL.format(name=pupil.first_name)
+
+
 def carer_left_school(pupil: Pupil) -> str:
     """What a carer is told when they try to write about a child who has left the school."""
     return CARER_LEFT_SCHOOL.format(name=pupil.first_name)

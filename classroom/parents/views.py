@@ -961,6 +961,7 @@ def _notice_page(
     allowed = policy.may_send_notice(db, incident)
     now = utcnow()
     held = {p.id: services.held_by(policy.holding_incidents(db, p.id, now)) for p in pupils}
+    left = {p.id: services.left_school(p) for p in pupils if not policy.in_touch_with_carers(p)}
     return render_template(
         "parents/notice.html",
         incident=incident,
@@ -971,6 +972,7 @@ def _notice_page(
         carers=carers,
         sent=sent,
         held=held,
+        left=left,
         deliveries={
             pid: services.notice_deliveries(db, item, now=utcnow(), zone=_zone())
             for pid, item in sent.items()

@@ -315,3 +315,19 @@ def test_the_prompted_level_reads_as_a_reminder_or_seeing_an_adult(
     page = _words(client_for(app, family.carer).get(f"/family/children/{family.child.id}"))
     assert "Does it with a reminder or after seeing an adult do it" in page
     assert "prompted" not in page
+
+
+def test_the_notice_page_offers_no_send_for_a_child_who_has_left_and_says_to_phone(
+    app: Flask, session: Session, family: Family
+) -> None:
+    incident = incident_about(session, family, ParentContact.INFORM_NOW)
+    session.commit()
+    dsl = client_for(app, family.dsl)
+    before = _words(dsl.get(f"/parents/incidents/{incident.id}/notice"))
+    assert "Approve and send" in before
+    _leaves(session, family)
+    page = _words(dsl.get(f"/parents/incidents/{incident.id}/notice"))
+    assert "Amira has left the school, so nothing new can be sent to Amira&#39;s carers" in page
+    assert "Phone them if they should be told." in page
+    assert "Approve and send" not in page
+    assert "Will go to:" not in page
