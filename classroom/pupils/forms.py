@@ -3,12 +3,15 @@ a pupil who has left is named wherever staff choose a pupil."""
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Protocol
+
 from wtforms import BooleanField, IntegerField, RadioField
 from wtforms.validators import InputRequired, NumberRange
 
 from classroom.forms import Form, SelectField
 from classroom.localtime import STYLES
-from classroom.pupils.models import CardChoosing, Pathway, Pupil, Scanning, SymbolSize
+from classroom.pupils.models import CardChoosing, Pathway, Scanning, SymbolSize
 from classroom.pupils.services import HOME_LESSONS_MOST, TILE_SYMBOLS
 
 # Where staff choose a pupil to act for, those who have left come after the pupils at the school,
@@ -17,7 +20,12 @@ from classroom.pupils.services import HOME_LESSONS_MOST, TILE_SYMBOLS
 LEFT_THE_SCHOOL = "Left the school"
 
 
-def left_note(pupil: Pupil) -> str:
+class _Left(Protocol):
+    @property
+    def left_on(self) -> date | None: ...
+
+
+def left_note(pupil: _Left) -> str:
     """What a leaver's name is followed by in such a list: "left 3 Dec 2026"."""
     if pupil.left_on is None:  # left before the date was recorded
         return "left the school"

@@ -6,7 +6,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -80,6 +80,7 @@ class PupilLine(NamedTuple):
     pathway: Pathway
     has_picture_password: bool
     active: bool  # off: the pupil has left the school (listed apart on staff home)
+    left_on: date | None  # the day they left, said beside their name there
 
     @property
     def full_name(self) -> str:
@@ -101,7 +102,7 @@ class ClassCard:
 
 class HomeStatements(NamedTuple):
     classes: Select[int, str]
-    pupils: Select[int, int, str, str, Pathway, bool, bool]
+    pupils: Select[*tuple[Any, ...]]  # a PupilLine's columns (more than SQLAlchemy types)
     staff: Select[int, str]
     editable: Select[int]
 
@@ -117,7 +118,7 @@ def _home_statements(
         classes.with_only_columns(SchoolClass.id, SchoolClass.name),
         pupils.with_only_columns(
             Pupil.id, Pupil.class_id, Pupil.first_name, Pupil.last_name, Pupil.pathway,
-            Pupil.picture_password_hash.is_not(None), Pupil.active,
+            Pupil.picture_password_hash.is_not(None), Pupil.active, Pupil.left_on,
         ),  # fmt: skip
         select(ClassStaff.class_id, Account.display_name)
         .join(Account, Account.id == ClassStaff.account_id)

@@ -24,7 +24,7 @@ from classroom.errors import Invalid, Refusal
 from classroom.policy import allow
 from classroom.principals import Actor, PupilPrincipal
 from classroom.pupils import photos, photos_web, services
-from classroom.pupils.forms import LeavingForm, PupilSettingsForm
+from classroom.pupils.forms import LEFT_THE_SCHOOL, LeavingForm, PupilSettingsForm, left_note
 from classroom.pupils.models import CardChoosing, Pathway, Pupil, Scanning, SymbolSize
 from classroom.speech.services import voice_choices
 from classroom.speech.web import current_synthesiser
@@ -49,7 +49,9 @@ def dashboard() -> ResponseReturnValue:
     classes = services.staff_home(db, actor)
     shown = sum(len(c.pupils) + len(c.left) for c in classes)
     record(db, actor, "pupils.list_viewed", summary=f"{shown} pupils")
-    return render_template("pupils/dashboard.html", classes=classes)
+    return render_template(
+        "pupils/dashboard.html", classes=classes, left_heading=LEFT_THE_SCHOOL, left_note=left_note
+    )
 
 
 def _visible_pupil(pupil_id: int) -> Pupil:
