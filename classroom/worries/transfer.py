@@ -59,6 +59,7 @@ from classroom.worries.models import (
     CATEGORY_LABELS,
     PARENT_CONTACT_LABELS,
     Incident,
+    IncidentEntry,
     IncidentPupil,
     ParentContactDecision,
     Source,
@@ -469,6 +470,8 @@ class FileToSend(NamedTuple):
     sent_on: date | None = None  # the day a file went, if one did: what is new goes on too
     new_worries: int = 0  # received or linked after that file was made
     new_concerns: int = 0
+    updated_worries: int = 0  # in that file, with something added to their record since
+    updated_concerns: int = 0
 
     @property
     def full_name(self) -> str:
@@ -499,18 +502,27 @@ class FileToSend(NamedTuple):
         return f"{counted} ({school} school day{'s' if school != 1 else ''})"
 
     def new(self) -> str:
-        """What is new since the file went, in words: "1 worry", "2 worries and 1 concern"."""
-        counts = (
-            (self.new_worries, "worry", "worries"),
-            (self.new_concerns, "concern", "concerns"),
-        )
-        return " and ".join(f"{n} {one if n == 1 else many}" for n, one, many in counts if n)
+        """What is new since the file went, in words: "1 worry", "2 worries and 1 concern",
+        "1 concern, and updates to 1 worry already in the file"."""
+        received = _counted(self.new_worries, self.new_concerns)
+        updated = _counted(self.updated_worries, self.updated_concerns)
+        parts = [received] if received else []
+        if updated:
+            parts.append(f"updates to {updated} already in the file")
+        return ", and ".join(parts)
+
+
+def _counted(worries: int, concerns: int) -> str:
+    """In words: "1 worry", "2 worries and 1 concern", or "" for none."""
+    counts = ((worries, "worry", "worries"), (concerns, "concern", "concerns"))
+    return " and ".join(f"{n} {one if n == 1 else many}" for n, one, many in counts if n)
 
 
 def files_to_send(session: Session, scope: Select[Incident]) -> list[FileToSend]:
     """Leavers linked to an incident of `scope` (policy.visible_incidents) whose file has not
     been recorded as sent since they last came back, or who have been linked to one received
-    or linked after the file that went was made; the longest gone first."""
+    or linked after the file that went was made, or to one in that file whose record has had
+    anything added since it was made; the longest gone first."""
     return list(map(FileToSend._make, plain_rows(session, _to_send(scope))))
 
 
@@ -536,18 +548,30 @@ def _to_send(scope: Select[Incident]) -> Select[Any]:
     sent_on = _sent_files().add_columns(func.max(CpTransfer.sent_on)).scalar_subquery()
     received = aliased(Incident)  # the link's own record (`scope` reads Incident itself)
     is_new = func.coalesce(IncidentPupil.linked_at, received.created_at) > made
+    # A record in that file that has changed since: every change (a note, an action, a decision,
+    # a referral's reply, an escalation, its closing, evidence) is written in its chronology,
+    # which a file made now would hold. Reading it is not: views are audited, not written there.
+    last_entry = select(func.max(IncidentEntry.at)).where(
+        IncidentEntry.incident_id == IncidentPupil.incident_id
+    )
+    changed = last_entry.scalar_subquery() > made
     new = [
         func.sum(case((and_(is_new, received.source == source), 1), else_=0))
         for source in (Source.PUPIL, Source.STAFF)
     ]
+    updated = [
+        func.sum(case((is_new, 0), (and_(changed, received.source == source), 1), else_=0))
+        for source in (Source.PUPIL, Source.STAFF)
+    ]
+    news = func.sum(case((is_new, 1), (changed, 1), else_=0))
     return (
         select(Pupil.id, Pupil.first_name, Pupil.last_name, Pupil.left_on, func.count())
-        .add_columns(sent_on, *new)
+        .add_columns(sent_on, *new, *updated)
         .join(IncidentPupil, IncidentPupil.pupil_id == Pupil.id)
         .join(received, received.id == IncidentPupil.incident_id)
         .where(Pupil.active.is_(False), exists(linked))
         .group_by(Pupil.id, Pupil.first_name, Pupil.last_name, Pupil.left_on, Pupil.back_on)
-        .having(or_(made.is_(None), func.sum(case((is_new, 1), else_=0)) > 0))
+        .having(or_(made.is_(None), news > 0))
         .order_by(Pupil.left_on.is_not(None), Pupil.left_on, Pupil.id)
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import Date, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from classroom.accounts.models import Account
@@ -20,6 +20,9 @@ class CpTransfer(Base):
     """
 
     __tablename__ = "cp_file_transfers"
+    # Files sent whose receipt is awaited, oldest sent first (the list of files and the queue's
+    # receipts to chase): read from this index, not from every file the school has ever sent.
+    __table_args__ = (Index("ix_cp_file_transfers_awaiting", "received_on", "sent_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
