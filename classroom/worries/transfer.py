@@ -41,7 +41,7 @@ from typing import Any, NamedTuple
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
-from sqlalchemy import Select, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from classroom import policy
@@ -537,24 +537,39 @@ def _sent_files() -> Select[Any]:
     )
 
 
+def _made() -> ScalarSelect[Any]:
+    """When the outer pupil's newest file sent was made: it holds everything there was then."""
+    return _sent_files().add_columns(func.max(CpTransfer.exported_at)).scalar_subquery()
+
+
+# What is new since the file went: the one definition, for the list of files to send and for
+# the pupil's own file page. `made` is _made(); IncidentPupil is the link, `received` its record.
+
+
+def _received_since(made: ScalarSelect[Any], received: type[Incident]) -> ColumnElement[bool]:
+    """The record was received, or linked to the pupil, after the file was made."""
+    return func.coalesce(IncidentPupil.linked_at, received.created_at) > made
+
+
+def _entries_since(made: ScalarSelect[Any]) -> tuple[ColumnElement[bool], ...]:
+    """Chronology entries of the linked record written after the file was made."""
+    # Every change (a note, an action, a decision, a referral's reply, an escalation, its
+    # closing, evidence) is written in the chronology, which a file made now would hold.
+    # Reading the record is not: views are audited, not written there.
+    return (IncidentEntry.incident_id == IncidentPupil.incident_id, IncidentEntry.at > made)
+
+
 @lru_cache(maxsize=policy.SCOPES_REMEMBERED)
 def _to_send(scope: Select[Incident]) -> Select[Any]:
     # Correlated, so it reads only the leavers' own links and files: the school's history is
     # never scanned (tests/worries/test_history_costs_nothing.py).
     linked = scope.order_by(None).with_only_columns(Incident.id)
     linked = linked.where(Incident.id == IncidentPupil.incident_id)
-    # What the newest file sent holds: everything received or linked before it was made.
-    made = _sent_files().add_columns(func.max(CpTransfer.exported_at)).scalar_subquery()
+    made = _made()
     sent_on = _sent_files().add_columns(func.max(CpTransfer.sent_on)).scalar_subquery()
     received = aliased(Incident)  # the link's own record (`scope` reads Incident itself)
-    is_new = func.coalesce(IncidentPupil.linked_at, received.created_at) > made
-    # A record in that file that has changed since: every change (a note, an action, a decision,
-    # a referral's reply, an escalation, its closing, evidence) is written in its chronology,
-    # which a file made now would hold. Reading it is not: views are audited, not written there.
-    last_entry = select(func.max(IncidentEntry.at)).where(
-        IncidentEntry.incident_id == IncidentPupil.incident_id
-    )
-    changed = last_entry.scalar_subquery() > made
+    is_new = _received_since(made, received)
+    changed = exists(select(IncidentEntry.id).where(*_entries_since(made)))
     new = [
         func.sum(case((and_(is_new, received.source == source), 1), else_=0))
         for source in (Source.PUPIL, Source.STAFF)
@@ -574,6 +589,93 @@ def _to_send(scope: Select[Incident]) -> Select[Any]:
         .having(or_(made.is_(None), news > 0))
         .order_by(Pupil.left_on.is_not(None), Pupil.left_on, Pupil.id)
     )
+
+
+# What each kind of chronology entry is, in words that say nothing of what it holds: the file
+# page says what was added since the file went, never what it says (that is on the record).
+ENTRY_WORDS: dict[str, tuple[str, str]] = {
+    "raised": ("its raising", "raisings"),
+    "acknowledged": ("an acknowledgement", "acknowledgements"),
+    "reminder": ("a reminder to the team", "reminders to the team"),
+    "chosen_told": ("the chosen adult told", "chosen adults told"),
+    "chosen_set_aside": ("the chosen adult set aside", "chosen adults set aside"),
+    "triage": ("a triage", "triages"),
+    "note": ("a note", "notes"),
+    "action": ("an action", "actions"),
+    "action_done": ("an action done", "actions done"),
+    "action_carried": ("an action carried over", "actions carried over"),
+    "pupil_linked": ("a pupil linked", "pupils linked"),
+    "referral": ("a referral", "referrals"),
+    "referral_reply": ("the referral's reply", "referrals' replies"),
+    "referral_chased": ("a referral chased", "referrals chased"),
+    "parent_contact": ("a parent-contact decision", "parent-contact decisions"),
+    "parents": ("a notice to carers", "notices to carers"),
+    "parents_delivered": ("a notice delivered", "notices delivered"),
+    "carers_after_closing": ("a carers decision at closing", "carers decisions at closing"),
+    "carers_told": ("carers told", "carers told"),
+    "carers_released": ("carers may be told again", "carers may be told again"),
+    "body_map": ("a body-map mark", "body-map marks"),
+    "evidence_added": ("evidence added", "evidence added"),
+    "closed": ("its closing", "closings"),
+    "reopened": ("its reopening", "reopenings"),
+    "lesson": ("a lesson planned", "lessons planned"),
+}
+
+
+def _entry_words(counts: dict[str, int]) -> str:
+    """In words: "2 entries: a note, the referral's reply"; "3 entries: 2 notes, an action"."""
+    parts = []
+    for kind, n in counts.items():
+        one, many = ENTRY_WORDS.get(kind, ("an entry", "entries"))
+        parts.append(one if n == 1 else f"{n} {many}")
+    total = sum(counts.values())
+    return f"{total} entr{'y' if total == 1 else 'ies'}: {', '.join(parts)}"
+
+
+@dataclass(frozen=True)
+class SinceSent:
+    """What is new on the pupil's file page since the last file went (the list's definition)."""
+
+    sent_on: date
+    sent_to: str | None
+    new: frozenset[int]  # incidents received or linked after that file was made
+    updated: dict[int, str]  # incidents in it with entries added since, those entries in words
+
+
+def since_sent(session: Session, pupil: Pupil, incidents: list[Incident]) -> SinceSent | None:
+    """For the file page: the last file sent since the pupil was last at the school, and which
+    of `incidents` are new or updated since it was made. None if no file has gone."""
+    last = session.scalar(
+        _sent_files()
+        .add_columns(CpTransfer)
+        .where(Pupil.id == pupil.id)
+        .order_by(CpTransfer.sent_on.desc(), CpTransfer.exported_at.desc(), CpTransfer.id.desc())
+        .limit(1)
+    )
+    if last is None or last.sent_on is None:
+        return None
+    made = _made()
+    received = aliased(Incident)
+    is_new = func.max(case((_received_since(made, received), 1), else_=0))
+    rows = session.execute(
+        select(IncidentPupil.incident_id, is_new, IncidentEntry.kind, func.count(IncidentEntry.id))
+        .select_from(Pupil)
+        .join(IncidentPupil, IncidentPupil.pupil_id == Pupil.id)
+        .join(received, received.id == IncidentPupil.incident_id)
+        .outerjoin(IncidentEntry, and_(*_entries_since(made)))
+        .where(Pupil.id == pupil.id, IncidentPupil.incident_id.in_([i.id for i in incidents]))
+        .group_by(IncidentPupil.incident_id, IncidentEntry.kind)
+        .order_by(IncidentPupil.incident_id, func.min(IncidentEntry.id))
+    )
+    new: set[int] = set()
+    added: dict[int, dict[str, int]] = {}
+    for incident_id, fresh, kind, count in rows:
+        if fresh:  # a new record's own chronology is part of it being new, not an update
+            new.add(incident_id)
+        elif kind is not None:
+            added.setdefault(incident_id, {})[kind] = count
+    updated = {i: _entry_words(counts) for i, counts in added.items() if i not in new}
+    return SinceSent(last.sent_on, last.sent_to, frozenset(new), updated)
 
 
 def files_made_not_sent(

@@ -55,10 +55,12 @@ def _page(pupil: Pupil, status: int = 200, **forms: Any) -> ResponseReturnValue:
     received = db.scalars(
         policy.visible_received_files(actor).where(ReceivedFile.pupil_id == pupil.id)
     )
+    incidents = transfer.pupil_incidents(db, actor, pupil)
     return render_template(
         "worries/evidence/cp_file.html",
         pupil=pupil,
-        incidents=transfer.pupil_incidents(db, actor, pupil),
+        incidents=incidents,
+        since=transfer.since_sent(db, pupil, incidents),
         transfers=list(transfers),
         received=list(received),
         export=forms.get("export") or ExportForm(formdata=None),
