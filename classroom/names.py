@@ -268,3 +268,40 @@ _KIN = frozenset(_KIN_WORDS.split())
 # Two-letter words that start a sentence ("In the chat", "It is", "Mr"): never a surname.
 _TWO_LETTER_WORDS = "mr ms dr an as at be by do go he if in is it me my no of on or so to up us we"
 _NOT_SURNAMES = frozenset(_TWO_LETTER_WORDS.split())
+
+
+# Words of a school's or a role's name that name nobody: "Oakwood Academy" is found by "Oakwood".
+_NOT_A_NAME_WORDS = (
+    "school schools academy college primary secondary high special infant infants junior "
+    "juniors community catholic church england of the and ce rc st saint trust federation free "
+    "upper lower middle centre center unit pru provision dsl deputy designated safeguarding lead "
+    "head headteacher teacher senco office by for at to via"
+)
+_NOT_A_NAME = frozenset(_NOT_A_NAME_WORDS.split())
+
+
+def of_schools_and_people(recorded: Iterable[str]) -> Names:
+    """Other schools and the people there, as staff typed them ("Oakwood Academy, Mrs Jane
+    Patel (DSL)"): each part is found without its school and role words ("Oakwood", "Jane
+    Patel"), and so is each word of it. A word that is an English word too ("Green Lane",
+    "Dev") is found only as a name is written, with its capital: "a green lane" stays, as a
+    missed name is worse than a word read as [name]."""
+    found = Names()
+    for part in (p for text in recorded for p in re.split(r"[,;:/()\[\]|&+]+", fold(text))):
+        found |= _names_in(part)
+    return found
+
+
+def _names_in(part: str) -> Names:
+    """The names in one part of a school's or a person's name as recorded (see above)."""
+    words = [re.sub(r"['\u2019]s$", "", w) for w in part.split()]
+    kept = [w for w in words if w.lower().strip(".") not in _NOT_A_NAME | TITLES]
+    plain = {w for w in kept if w.isalpha() and _is_word(w.lower())}
+    whole = {w for w in kept if w not in plain and len(w) > 2}
+    if len(kept) > 1:
+        (whole if whole else plain).add(" ".join(kept))
+    # Two letters only as a name is written ("Ms Li"), as for the school's own staff.
+    capitalised = {w for w in kept if len(w) == 2 and w.isalpha() and w.istitle()}
+    return Names(
+        whole=frozenset(whole), capitalised=frozenset(capitalised), proper=frozenset(plain)
+    )

@@ -31,6 +31,7 @@ from classroom.worries.models import (
     Referral,
     Status,
 )
+from classroom.worries.transfer_models import CpTransfer, ReceivedFile
 
 TERMS = (("autumn", 9, 12), ("spring", 1, 3), ("summer", 4, 8))
 
@@ -336,6 +337,7 @@ def _scrubber(session: Session, school_id: int) -> Callable[[str], str]:
         | names.of_adults([*accounts, *trusted])
         | names.initials_of_accounts(accounts)
         | names.of_words(classes)
+        | _other_schools(session, school_id)
     )
     references = _references(session, school_id)
 
@@ -344,6 +346,25 @@ def _scrubber(session: Session, school_id: int) -> Callable[[str], str]:
         return finder.sub(_dates_and_ages(_UPN.sub("[UPN]", text)))
 
     return scrub
+
+
+def _other_schools(session: Session, school_id: int) -> names.Names:
+    """The schools a child-protection file went to or came from, and the people there who took
+    it: with a leaver or two a year, "the file to Oakwood" is the child who moved there."""
+    recorded = [
+        text
+        for row in session.execute(
+            select(CpTransfer.sent_to, CpTransfer.received_by_name).where(
+                CpTransfer.school_id == school_id
+            )
+        )
+        for text in row
+        if text
+    ]
+    recorded += session.scalars(
+        select(ReceivedFile.from_school).where(ReceivedFile.school_id == school_id)
+    )
+    return names.of_schools_and_people(recorded)
 
 
 def _references(session: Session, school_id: int) -> re.Pattern[str]:
