@@ -360,3 +360,15 @@ def test_import_drops_nul_from_names(
     body = HEADER + f"{make_upn('823100000004')},El\x00la,Murphy,30/05/2012,Oak,,,\n"
     assert _upload(client, body).status_code == 200
     assert session.scalar(select(Pupil.first_name)) == "Ella"
+
+
+def test_a_class_counts_only_its_pupils_at_the_school(
+    client: FlaskClient, login_as: Callable[..., Account], session: Session
+) -> None:
+    oak = make_class(session, name="Oak")
+    make_pupil(session, oak, first_name="Amira")
+    make_pupil(session, oak, first_name="Ben").active = False
+    session.commit()
+    login_as(Role.ADMIN)
+    page = client.get("/admin/classes").data.decode()
+    assert "<p>1 pupil (not counting 1 who has left)</p>" in page
