@@ -49,8 +49,8 @@ def _pupil(pupil_id: int) -> Pupil:
 
 def _page(pupil: Pupil, status: int = 200, **forms: Any) -> ResponseReturnValue:
     actor, db = current_actor(), get_session()
-    transfers = db.scalars(
-        policy.visible_cp_transfers(actor).where(CpTransfer.pupil_id == pupil.id)
+    transfers = list(
+        db.scalars(policy.visible_cp_transfers(actor).where(CpTransfer.pupil_id == pupil.id))
     )
     received = db.scalars(
         policy.visible_received_files(actor).where(ReceivedFile.pupil_id == pupil.id)
@@ -61,13 +61,30 @@ def _page(pupil: Pupil, status: int = 200, **forms: Any) -> ResponseReturnValue:
         pupil=pupil,
         incidents=incidents,
         since=transfer.since_sent(db, pupil, incidents),
-        transfers=list(transfers),
+        transfers=transfers,
         received=list(received),
         export=forms.get("export") or ExportForm(formdata=None),
         sent=forms.get("sent") or SentForm(formdata=None),
-        receipt=forms.get("receipt") or ReceiptForm(formdata=None),
+        receipts=_receipt_forms(transfers, forms.get("receipt")),
         error=forms.get("error"),
     ), status
+
+
+def _receipt_forms(
+    transfers: list[CpTransfer], posted: tuple[int, ReceiptForm] | None
+) -> dict[int, ReceiptForm]:
+    """A receipt form for every file sent and not yet confirmed: a newer file made or sent
+    since does not stop the next school confirming an earlier one. Each form's boxes have ids
+    of their own (the names posted stay the same); the one just sent keeps what was typed."""
+    forms: dict[int, ReceiptForm] = {}
+    for t in transfers:
+        if t.sent_on is None or t.received_on is not None:
+            continue
+        form = posted[1] if posted and posted[0] == t.id else ReceiptForm(formdata=None)
+        for box in (form.received_on, form.name, form.method):
+            box.id = box.label.field_id = f"{box.name}-t{t.id}"
+        forms[t.id] = form
+    return forms
 
 
 @bp.get("/safeguarding/pupils/<int:pupil_id>/cp-file")
@@ -139,7 +156,10 @@ def receipt(transfer_id: int) -> ResponseReturnValue:
             utcnow(),
         ),
         lambda message: _page(
-            found.pupil, 400, receipt=form, error=message or "The receipt was not recorded."
+            found.pupil,
+            400,
+            receipt=(found.id, form),
+            error=message or "The receipt was not recorded.",
         ),
         form,
         field="method",

@@ -122,7 +122,8 @@ def test_a_change_to_a_record_already_sent_brings_the_leaver_back_saying_so(
     session.commit()
     [row] = _still_to_send(client_for(app, school.dsl))
     assert row == (
-        f"Amira Khan 8 Mar 2027 2 days ago (2 school days) 1 incident {UPDATED} Not made yet"
+        f"Amira Khan 8 Mar 2027 2 days ago (2 school days) 1 incident {UPDATED} "
+        "New file not made yet"
     )
     assert follow_ups_due(app, school)[0] == (
         "Child-protection file to send: Amira Khan left the school on 8 Mar 2027, 2 days ago "

@@ -79,7 +79,7 @@ def test_a_concern_after_the_file_went_brings_the_leaver_back_saying_what_is_new
     [row] = _still_to_send(client_for(app, school.dsl))
     assert row == (
         "Amira Khan 8 Mar 2027 2 days ago (2 school days) 2 incidents "
-        "New since the file was sent on 9 Mar 2027: 1 concern Not made yet"
+        "New since the file was sent on 9 Mar 2027: 1 concern New file not made yet"
     )
     assert follow_ups_due(app, school) == [
         "Child-protection file to send: Amira Khan left the school on 8 Mar 2027, 2 days ago "

@@ -152,3 +152,47 @@ def test_years_of_history_cost_the_chase_nothing_more(
     after = {path: page_steps(app, dsl, path) for path in (TO_SEND, "/safeguarding/")}
     assert after == before
     assert follow_ups_due(app, school) == [CHASE]
+
+
+def test_a_sent_files_receipt_can_still_be_recorded_after_a_new_file_is_made(
+    app: Flask, session: Session, clock: Clock, school: School, sent: CpTransfer
+) -> None:
+    """News came before the receipt: the DSL made a new file, and then the next school
+    confirmed the first. The list sends her to that file, which still takes its receipt."""
+    transfer.export_file(
+        session, school.dsl, school.pupil, PHRASE, utcnow(), Path(app.instance_path), 10
+    )
+    session.commit()
+    clock.advance(days=9)
+    dsl = client_for(app, school.dsl)
+    page = dsl.get(f"/safeguarding/pupils/{school.pupil.id}/cp-file").get_data(as_text=True)
+    first = page.split(f'id="t{sent.id}"')[1].split("</article>")[0]
+    assert "Record their confirmation of receipt" in first
+    assert len(re.findall(r' id="received_on', page)) == 1  # every id once (axe)
+    receipt = {"received_on": "2027-03-17", "name": "Ms Green", "method": "Email from her"}
+    answer = dsl.post(f"/safeguarding/cp-transfers/{sent.id}/receipt", data=receipt)
+    assert answer.status_code == 302
+    assert follow_ups_due(app, school) == []
+    assert _awaiting(dsl) == []
+
+
+def test_an_empty_receipt_for_an_older_file_is_shown_on_that_file_with_what_was_typed(
+    app: Flask, session: Session, school: School, sent: CpTransfer
+) -> None:
+    newer = transfer.export_file(
+        session, school.dsl, school.pupil, PHRASE, utcnow(), Path(app.instance_path), 10
+    ).transfer
+    transfer.record_sent(session, school.dsl, newer, date(2027, 3, 10), "Oak School", "By hand")
+    session.commit()
+    dsl = client_for(app, school.dsl)
+    answer = dsl.post(f"/safeguarding/cp-transfers/{sent.id}/receipt", data={"name": "Ms Green"})
+    assert answer.status_code == 400
+    page = answer.get_data(as_text=True)
+    older = page.split(f'id="t{sent.id}"')[1].split("</article>")[0]
+    newest = page.split(f'id="t{newer.id}"')[1].split("</article>")[0]
+    assert "Give the date." in older
+    assert 'value="Ms Green"' in older
+    assert "Give the date." not in newest
+    assert "Ms Green" not in newest
+    ids = re.findall(r' id="([^"]+)"', page)
+    assert len(ids) == len(set(ids))
