@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import BrowserContext, Page, ViewportSize
 from sqlalchemy import select
 
 from classroom.db import get_session
 from classroom.pupils.models import Pupil, Scanning, SymbolSize
 from classroom.worries.models import Incident
 from tests.browser.conftest import LiveServer, sign_in, sign_out
+
+HERE = Path(__file__).parent
+# The class iPads' screens, each way up.
+IPAD_VIEWPORTS: dict[str, ViewportSize] = {
+    "landscape": {"width": 1024, "height": 768},
+    "portrait": {"width": 810, "height": 1080},
+}
+FAST_SCAN = 500  # ms: the shortest auto-scan step scan.js allows, so a round is quick
 
 
 def enrol_class_ipad(page: Page, server: LiveServer, ipad_name: str) -> None:
@@ -78,3 +87,26 @@ def class_ipad(new_ipad: Callable[[], BrowserContext], server: LiveServer, name:
     page = new_ipad().new_page()
     enrol_class_ipad(page, server, name)
     return page
+
+
+def ring_measure(name: str) -> str:
+    """A measure of the switch scanning ring (tests/browser/measure_scan_ring.js or
+    measure_ring_notes.js), with the ring's reach that both use (ring_reach.js) in front of it.
+    An expression whose value is the measure's function: page.evaluate calls it, and a script
+    can hold it (`const measure = ...`)."""
+    reach = (HERE / "ring_reach.js").read_text().strip()
+    measure = (HERE / name).read_text().strip()
+    return f"(() => {{\n{reach}\nreturn {measure};\n}})()"
+
+
+def auto_round(measure: str, steps: int) -> str:
+    """A script measuring the ring wherever it stands, with one switch (the ring moves on its
+    own, FAST_SCAN apart), for `steps` steps: each place it stood, measured once."""
+    return f"""() => new Promise(resolve => {{
+  const measure = {measure};
+  const seen = {{}};
+  const look = () => {{ const m = measure(); seen[m.ringed.join(" | ")] = m; }};
+  const every = setInterval(look, 50);
+  setTimeout(() => {{ clearInterval(every); look(); resolve(Object.values(seen)); }},
+    {FAST_SCAN * steps});
+}})"""

@@ -1,26 +1,26 @@
 () => {
-  // The switch scanning ring now (as measure_scan_ring.js finds it: its outline with offset, or
-  // its widest shadow, round each ringed item) against the screen's notes and signs ("A worry is
-  // saved on this iPad. It is not sent yet.", "No sound. Ask an adult.") as whole boxes, border
-  // and all, and against every word and picture outside what is ringed. Strict: a ring that
-  // reaches even a pixel into one of them is reported (measure_scan_ring.js lets a pixel pass).
+  // The switch scanning ring now (ringReach, ring_reach.js: its outline with offset, or its
+  // widest shadow, round each ringed item) against the screen's boxes, border and all: its notes
+  // and signs ("A worry is saved on this iPad. It is not sent yet.", "No sound. Ask an adult.")
+  // and the picture password's progress dots; and against every word and picture outside what
+  // is ringed. Strict: a ring that reaches even a pixel into one of them is reported
+  // (measure_scan_ring.js lets a pixel pass), and a box has a pixel of the page showing between
+  // it and the ring (so a box 14px from an item is clear of the usual 13px ring).
   const ringed = [...document.querySelectorAll(".scan-focus")];
-  const reach = el => {
-    const s = getComputedStyle(el);
-    const outline = s.outlineStyle === "none" ? 0 : parseFloat(s.outlineWidth) + parseFloat(s.outlineOffset);
-    const shadow = /(-?[\d.]+)px\s+(-?[\d.]+)px\s+(-?[\d.]+)px\s+(-?[\d.]+)px/g;
-    const spreads = [...s.boxShadow.matchAll(shadow)].map(m => parseFloat(m[4]));
-    return Math.max(outline, ...spreads, 0);
-  };
   const label = el => (el.getAttribute("aria-label") || el.textContent || el.tagName)
     .replace(/\s+/g, " ").trim().slice(0, 30);
   const shown = el => el.getClientRects().length > 0 && !el.closest("[hidden]") &&
     getComputedStyle(el).visibility !== "hidden";
   const inRinged = node => ringed.some(el => el.contains(node));
   const marks = [];
+  const clear = 1;  // px of the page between a ring and a box beside it
+  const boxed = rect => ({ left: rect.left - clear, top: rect.top - clear, right: rect.right + clear,
+    bottom: rect.bottom + clear });
   for (const note of document.querySelectorAll(".worry-pending, .speech-sign")) {
-    if (shown(note)) { marks.push({ rect: note.getBoundingClientRect(), what: "note " + label(note) }); }
+    if (shown(note)) { marks.push({ rect: boxed(note.getBoundingClientRect()), what: "note " + label(note) }); }
   }
+  const dots = [...document.querySelectorAll(".progress .dot")].filter(shown);
+  dots.forEach((dot, i) => marks.push({ rect: boxed(dot.getBoundingClientRect()), what: "progress dot " + (i + 1) }));
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   while (walker.nextNode()) {
     const node = walker.currentNode;
@@ -39,7 +39,7 @@
   }
   const covers = [];
   for (const el of ringed) {
-    const r = el.getBoundingClientRect(), d = reach(el);
+    const r = el.getBoundingClientRect(), d = ringReach(el);
     const ring = { left: r.left - d, top: r.top - d, right: r.right + d, bottom: r.bottom + d };
     for (const { rect, what } of marks) {
       const x = Math.min(ring.right, rect.right) - Math.max(ring.left, rect.left);
@@ -48,5 +48,5 @@
     }
   }
   const notes = [...document.querySelectorAll(".worry-pending, .speech-sign")].filter(shown).map(label);
-  return { ringed: ringed.map(label), notes, covers: [...new Set(covers)] };
+  return { ringed: ringed.map(label), notes, dots: dots.length, covers: [...new Set(covers)] };
 }

@@ -1,20 +1,13 @@
 () => {
   // What the switch scanning ring (static/js/scan.js, static/css/symbols.css) does on the screen
-  // now: for each ringed item, the ring's box (its outline with offset, or its widest shadow,
-  // round the item's box), and what that box lies over or is cut off by:
+  // now: for each ringed item, the ring's box (ringReach, ring_reach.js: its outline with offset,
+  // or its widest shadow, round the item's box), and what that box lies over or is cut off by:
   //   covers: words or symbol pictures outside the ringed items (a glyph's box or a picture's
   //           box inside the ring's box by more than a pixel),
   //   clipped: the ring reaches past a box that clips (overflow not visible) or off the screen.
   const ringed = [...document.querySelectorAll(".scan-focus")];
-  const reach = el => {
-    const s = getComputedStyle(el);
-    const outline = s.outlineStyle === "none" ? 0 : parseFloat(s.outlineWidth) + parseFloat(s.outlineOffset);
-    const shadow = /(-?[\d.]+)px\s+(-?[\d.]+)px\s+(-?[\d.]+)px\s+(-?[\d.]+)px/g;
-    const spreads = [...s.boxShadow.matchAll(shadow)].map(m => parseFloat(m[4]));
-    return Math.max(outline, ...spreads, 0);
-  };
   const rings = ringed.map(el => {
-    const r = el.getBoundingClientRect(), d = reach(el);
+    const r = el.getBoundingClientRect(), d = ringReach(el);
     return { el, left: r.left - d, top: r.top - d, right: r.right + d, bottom: r.bottom + d, reach: d };
   });
   const inRinged = node => ringed.some(el => el.contains(node));

@@ -19,17 +19,20 @@ import os
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, Page, ViewportSize, expect
+from playwright.sync_api import Browser, Page, expect
 
 from classroom.pupils.models import Scanning, SymbolSize
 from tests.browser.conftest import tap_to_next_screen
-from tests.browser.ipad_helpers import enrol_class_ipad, set_scanning, set_symbol_size
+from tests.browser.ipad_helpers import (
+    IPAD_VIEWPORTS,
+    enrol_class_ipad,
+    ring_measure,
+    set_scanning,
+    set_symbol_size,
+)
 from tests.live import LiveServer
 
-VIEWPORTS: dict[str, ViewportSize] = {
-    "landscape": {"width": 1024, "height": 768},
-    "portrait": {"width": 810, "height": 1080},
-}
+VIEWPORTS = IPAD_VIEWPORTS
 # Each kind of step at least once: Ben's pre-formal lessons at his own size (medium); Amira's
 # semi-formal one at the largest size, where the pictures leave the least room; Chloe's formal
 # one (long questions, three cards of words) at large.
@@ -53,7 +56,7 @@ KINDS = {
 GROUPS = ("content", "controls", "worry", "finish")  # scan.js's four stops, in scan order
 PRESS = "form.answers .choice-card, form.answers .ce-target"
 HERE = Path(__file__).parent
-RING = (HERE / "measure_scan_ring.js").read_text().strip()
+RING = ring_measure("measure_scan_ring.js")
 SCREEN = (HERE / "measure_pupil_screen.js").read_text().strip()
 SCROLLS = """() => [...document.querySelectorAll(".pupil-main")].some(box =>
   box.scrollHeight > box.clientHeight || box.scrollWidth > box.clientWidth)"""

@@ -13,19 +13,22 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, Page, ViewportSize, expect
+from playwright.sync_api import Browser, Page, expect
 
 from classroom.pupils.models import Scanning, SymbolSize
-from tests.browser.ipad_helpers import enrol_class_ipad, set_scanning, set_symbol_size
+from tests.browser.ipad_helpers import (
+    IPAD_VIEWPORTS,
+    enrol_class_ipad,
+    ring_measure,
+    set_scanning,
+    set_symbol_size,
+)
 from tests.live import LiveServer
 
-VIEWPORTS: dict[str, ViewportSize] = {
-    "landscape": {"width": 1024, "height": 768},
-    "portrait": {"width": 810, "height": 1080},
-}
+VIEWPORTS = IPAD_VIEWPORTS
 STEPS = ("what", "where", "feeling", "talk_to", "words")
 HERE = Path(__file__).parent
-RING = (HERE / "measure_scan_ring.js").read_text().strip()
+RING = ring_measure("measure_scan_ring.js")
 SCREEN = (HERE / "measure_pupil_screen.js").read_text().strip()
 
 

@@ -18,31 +18,29 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, Route, ViewportSize, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
 from classroom.pupils.models import Scanning, SymbolSize
-from tests.browser.ipad_helpers import enrol_class_ipad, set_scanning, set_symbol_size
+from tests.browser.ipad_helpers import (
+    FAST_SCAN,
+    IPAD_VIEWPORTS,
+    auto_round,
+    enrol_class_ipad,
+    ring_measure,
+    set_scanning,
+    set_symbol_size,
+)
 from tests.live import LiveServer
 
-VIEWPORTS: dict[str, ViewportSize] = {
-    "landscape": {"width": 1024, "height": 768},
-    "portrait": {"width": 810, "height": 1080},
-}
-INTERVAL = 500  # ms: the shortest auto-scan step scan.js allows, so a round is quick
+VIEWPORTS = IPAD_VIEWPORTS
+INTERVAL = FAST_SCAN
 HERE = Path(__file__).parent
-NOTES = (HERE / "measure_ring_notes.js").read_text().strip()
+NOTES = ring_measure("measure_ring_notes.js")
 SCREEN = (HERE / "measure_pupil_screen.js").read_text().strip()
 SCROLLS = """() => [document.scrollingElement, ...document.querySelectorAll(".pupil-main")]
   .some(box => box.scrollHeight > box.clientHeight || box.scrollWidth > box.clientWidth)"""
 # One switch: the ring moves on its own; every place it stands for two rounds of the screen.
-AUTO_ROUND = f"""() => new Promise(resolve => {{
-  const measure = {NOTES};
-  const seen = {{}};
-  const look = () => {{ const m = measure(); seen[m.ringed.join(" | ")] = m; }};
-  const every = setInterval(look, 50);
-  setTimeout(() => {{ clearInterval(every); look(); resolve(Object.values(seen)); }},
-    {INTERVAL * 10});
-}})"""
+AUTO_ROUND = auto_round(NOTES, 10)
 # No voice on the iPad: nothing it is given is ever said (as tests/browser/test_no_sound_sign.py).
 NO_VOICE = """(() => {
   const synth = window.speechSynthesis;

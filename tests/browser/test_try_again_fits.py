@@ -1,7 +1,8 @@
 """After a wrong picture password, "Let's try again." shows under the heading (and once the
 tries run out, "Please ask a trusted adult to help you."), and the screen still fits the
 class iPad: nothing to scroll, every picture and Back in view and at least 64 px, at both
-viewports and every symbol size.
+viewports and every symbol size. In landscape the message's pictures are as big as any pupil
+sentence's (the pupil's own size, up to 10vh).
 
 Before, at the large and extra large sizes in portrait, the heading and its message (each word
 a picture at the pupil's own size) stood about 669 px tall, and the pictures to tap were below
@@ -59,6 +60,17 @@ OUT_OF_REACH = """() => {
 }"""
 
 
+# The message's pictures, and the size a pupil screen's sentence pictures keep to there: the
+# pupil's own size, capped at 10vh (pupil-layout.css), so no smaller than any other sentence's.
+MESSAGE_PICTURES = """() => {
+  const own = parseFloat(getComputedStyle(document.querySelector(".pupil-message"))
+    .getPropertyValue("--sym-size"));
+  const heights = [...document.querySelectorAll(".pupil-message .sym-img")]
+    .map(img => img.getBoundingClientRect().height);
+  return { smallest: Math.min(...heights), full: Math.min(own, innerHeight / 10) };
+}"""
+
+
 def _forget_tries(server: LiveServer) -> None:
     """A fresh count of wrong tries, so the next one says "try again", not "ask an adult"."""
     with server.app.app_context():
@@ -99,6 +111,11 @@ def test_try_again_screen_fits_at_every_size(browser: Browser, live_server: Live
                     Path(SHOTS).mkdir(parents=True, exist_ok=True)
                     page.screenshot(path=f"{SHOTS}/{label}.png")
                 found: list[str] = page.evaluate(OUT_OF_REACH)
+                pictures = page.evaluate(MESSAGE_PICTURES)
+                # In landscape (a short screen) the message's pictures are not made smaller to
+                # fit: before, they were capped at 6vh, 46px where a pupil's own size is 128px.
+                if orientation == "landscape" and pictures["smallest"] < pictures["full"] - 0.5:
+                    found.append(f"message pictures {pictures}")
                 if found:
                     problems[label] = found
             context.close()
