@@ -37,6 +37,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -50,6 +51,7 @@ from classroom.audit.services import record
 from classroom.db import plain_rows
 from classroom.errors import Forbidden, Invalid, too_long
 from classroom.export import check_passphrase
+from classroom.localtime import STYLES, local_today
 from classroom.principals import Actor
 from classroom.pupils.models import Pupil
 from classroom.worries import body_map, evidence_crypto, flow
@@ -404,6 +406,31 @@ def _text(value: str | None, label: str, field: str) -> str:
     return cleaned
 
 
+class AlreadyRecorded(Exception):  # noqa: N818 - reads as "raise AlreadyRecorded(...)"
+    """A sending or receipt already on record, posted again with other details (an old page, a
+    retry): nothing is changed (a 409), and the refusal is audited. Correcting a statutory
+    record is a separate, deliberate act, not a second post of this form."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _day(day: date) -> str:
+    return STYLES["date"].format(d=day)  # 9 Mar 2027, as the page shows it
+
+
+def _check_sent_on(transfer: CpTransfer, sent_on: date, today: date, zone: ZoneInfo) -> None:
+    made_on = local_today(transfer.exported_at, zone)
+    if sent_on < made_on:
+        raise Invalid(
+            f"The file was made on {_day(made_on)}: it cannot have been sent before then.",
+            "sent_on",
+        )
+    if sent_on > today:
+        raise Invalid("That date has not come yet.", "sent_on")
+
+
 def record_sent(
     session: Session,
     actor: Actor,
@@ -411,15 +438,41 @@ def record_sent(
     sent_on: date | None,
     sent_to: str,
     method: str,
+    *,
+    today: date,
+    zone: ZoneInfo,
 ) -> None:
-    """When, to whom and how the file went (e.g. by hand on an encrypted USB stick)."""
+    """When, to whom and how the file went (e.g. by hand on an encrypted USB stick).
+
+    The day is checked against `today` and the day the file was made (on the school's clock,
+    `zone`). Posting what is on record again changes nothing; other details are refused
+    (AlreadyRecorded)."""
     account = _transferrer(actor, transfer.pupil)
     if sent_on is None:
         raise Invalid("Give the date it was sent.", "sent_on")
-    transfer.sent_to = _text(sent_to, "The receiving school and DSL", "sent_to")
-    transfer.sent_method = _text(method, "How it was sent", "method")
+    to = _text(sent_to, "The receiving school and DSL", "sent_to")
+    how = _text(method, "How it was sent", "method")
+    if transfer.sent_on is not None:
+        if (transfer.sent_on, transfer.sent_to, transfer.sent_method) == (sent_on, to, how):
+            return  # a double tap or a retry: already on record, audited once
+        record(session, actor, "cp_file.sent_refused", transfer.pupil, f"transfer #{transfer.id}")
+        raise AlreadyRecorded(
+            f"This was already recorded as sent on {_day(transfer.sent_on)} to "
+            f"{transfer.sent_to}: nothing was changed."
+        )
+    _check_sent_on(transfer, sent_on, today, zone)
+    transfer.sent_to, transfer.sent_method = to, how
     transfer.sent_on, transfer.sent_recorded_by_id = sent_on, account.id
     record(session, actor, "cp_file.sent_recorded", transfer.pupil, f"transfer #{transfer.id}")
+
+
+def _check_received_on(sent_on: date, received_on: date, today: date) -> None:
+    if received_on < sent_on:
+        raise Invalid(
+            f"It was sent on {_day(sent_on)}: receipt cannot be before then.", "received_on"
+        )
+    if received_on > today:
+        raise Invalid("That date has not come yet.", "received_on")
 
 
 def record_receipt(
@@ -430,15 +483,32 @@ def record_receipt(
     name: str,
     method: str,
     now: datetime,
+    *,
+    today: date,
 ) -> None:
-    """The receiving DSL's confirmation: the record the guidance asks the school to keep."""
+    """The receiving DSL's confirmation: the record the guidance asks the school to keep.
+
+    Not before the file was sent, nor after `today`. Posting what is on record again changes
+    nothing; other details are refused."""
     account = _transferrer(actor, transfer.pupil)
     if transfer.sent_on is None:
         raise Invalid("Record how the file was sent first.", "received_on")
     if received_on is None:
         raise Invalid("Give the date they confirmed receipt.", "received_on")
-    transfer.received_by_name = _text(name, "The name of who confirmed", "name")
-    transfer.receipt_method = _text(method, "How they confirmed", "method")
+    who = _text(name, "The name of who confirmed", "name")
+    how = _text(method, "How they confirmed", "method")
+    if transfer.received_on is not None:
+        on_record = (transfer.received_on, transfer.received_by_name, transfer.receipt_method)
+        if on_record == (received_on, who, how):
+            return  # a double tap or a retry: already on record, audited once
+        summary = f"transfer #{transfer.id}"
+        record(session, actor, "cp_file.receipt_refused", transfer.pupil, summary)
+        raise AlreadyRecorded(
+            f"Receipt was already recorded as confirmed on {_day(transfer.received_on)} by "
+            f"{transfer.received_by_name}: nothing was changed."
+        )
+    _check_received_on(transfer.sent_on, received_on, today)
+    transfer.received_by_name, transfer.receipt_method = who, how
     transfer.received_on, transfer.receipt_recorded_by_id = received_on, account.id
     transfer.receipt_recorded_at = now
     record(session, actor, "cp_file.receipt_recorded", transfer.pupil, f"transfer #{transfer.id}")

@@ -14,11 +14,19 @@ from werkzeug.wrappers import Response
 
 from classroom import policy
 from classroom.audit.services import record
-from classroom.db import get_session, utcnow
+from classroom.db import get_session, keep, utcnow
 from classroom.errors import Invalid
 from classroom.policy import allow
 from classroom.pupils.models import Pupil
-from classroom.web import apply_form, csrf, current_actor, not_theirs, school_holidays, school_today
+from classroom.web import (
+    apply_form,
+    csrf,
+    current_actor,
+    not_theirs,
+    school_holidays,
+    school_today,
+    school_zone,
+)
 from classroom.worries import transfer
 from classroom.worries.evidence_views import disposition
 from classroom.worries.transfer_forms import ExportForm, ImportForm, ReceiptForm, SentForm
@@ -122,48 +130,69 @@ def _transfer(transfer_id: int) -> CpTransfer:
     return found
 
 
+def _already_recorded(found: CpTransfer, refused: transfer.AlreadyRecorded) -> ResponseReturnValue:
+    """The page as it is, saying nothing was changed (409); the refusal's audit is kept."""
+    db = get_session()
+    keep(db)  # nothing else is pending: the refusal's audit entry outlives the 409
+    return _page(found.pupil, 409, error=refused.message)
+
+
 @bp.post("/safeguarding/cp-transfers/<int:transfer_id>/sent")
 @allow("transfer_cp_files")
 def sent(transfer_id: int) -> ResponseReturnValue:
-    """When, to whom and how the file was sent."""
+    """When, to whom and how the file was sent: once; the same details again change nothing."""
     found, form, db = _transfer(transfer_id), SentForm(), get_session()
-    apply_form(
-        lambda: transfer.record_sent(
-            db, current_actor(), found, form.sent_on.data, form.sent_to.data, form.method.data
-        ),
-        lambda message: _page(
-            found.pupil, 400, sent=form, error=message or "The sending was not recorded."
-        ),
-        form,
-        field="method",
-    )
+    try:
+        apply_form(
+            lambda: transfer.record_sent(
+                db,
+                current_actor(),
+                found,
+                form.sent_on.data,
+                form.sent_to.data,
+                form.method.data,
+                today=school_today(),
+                zone=school_zone(),
+            ),
+            lambda message: _page(
+                found.pupil, 400, sent=form, error=message or "The sending was not recorded."
+            ),
+            form,
+            field="method",
+        )
+    except transfer.AlreadyRecorded as refused:
+        return _already_recorded(found, refused)
     return redirect(url_for("transfer.page", pupil_id=found.pupil_id, _anchor=f"t{found.id}"))
 
 
 @bp.post("/safeguarding/cp-transfers/<int:transfer_id>/receipt")
 @allow("transfer_cp_files")
 def receipt(transfer_id: int) -> ResponseReturnValue:
-    """The receiving DSL's confirmation of receipt: date, name and how."""
+    """The receiving DSL's confirmation of receipt: date, name and how; once, as for sending."""
     found, form, db = _transfer(transfer_id), ReceiptForm(), get_session()
-    apply_form(
-        lambda: transfer.record_receipt(
-            db,
-            current_actor(),
-            found,
-            form.received_on.data,
-            form.name.data,
-            form.method.data,
-            utcnow(),
-        ),
-        lambda message: _page(
-            found.pupil,
-            400,
-            receipt=(found.id, form),
-            error=message or "The receipt was not recorded.",
-        ),
-        form,
-        field="method",
-    )
+    try:
+        apply_form(
+            lambda: transfer.record_receipt(
+                db,
+                current_actor(),
+                found,
+                form.received_on.data,
+                form.name.data,
+                form.method.data,
+                utcnow(),
+                today=school_today(),
+            ),
+            lambda message: _page(
+                found.pupil,
+                400,
+                receipt=(found.id, form),
+                error=message or "The receipt was not recorded.",
+            ),
+            form,
+            field="method",
+        )
+    except transfer.AlreadyRecorded as refused:
+        return _already_recorded(found, refused)
     return redirect(url_for("transfer.page", pupil_id=found.pupil_id, _anchor=f"t{found.id}"))
 
 

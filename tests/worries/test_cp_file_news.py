@@ -18,7 +18,7 @@ from classroom.worries import services, transfer
 from classroom.worries.models import Category, Incident, PupilRole, Risk
 from classroom.worries.queue import RECENTLY_CLOSED
 from classroom.worries.transfer_models import CpTransfer
-from tests.app_settings import base_url
+from tests.app_settings import base_url, zone
 from tests.conftest import Clock, client_for
 from tests.factories import make_pupil
 from tests.history import copies, page_steps, sqlite_only
@@ -47,7 +47,10 @@ def _send_file(app: Flask, session: Session, school: School, on: date) -> CpTran
     made = transfer.export_file(
         session, school.dsl, school.pupil, PHRASE, utcnow(), Path(app.instance_path), 10
     )
-    transfer.record_sent(session, school.dsl, made.transfer, on, "Elm School, Ms Green", "By hand")
+    transfer.record_sent(
+        session, school.dsl, made.transfer, on, "Elm School, Ms Green", "By hand",
+        today=on, zone=zone(),
+    )  # fmt: skip
     session.commit()
     return made.transfer
 
@@ -127,7 +130,9 @@ def test_what_came_between_making_the_file_and_sending_it_is_new_too(
     )  # fmt: skip
     session.commit()
     on = date(2027, 3, 11)
-    transfer.record_sent(session, school.dsl, made.transfer, on, "Elm School", "By hand")
+    transfer.record_sent(
+        session, school.dsl, made.transfer, on, "Elm School", "By hand", today=on, zone=zone()
+    )
     session.commit()
     dsl = client_for(app, school.dsl)
     [row] = _still_to_send(dsl)

@@ -21,6 +21,7 @@ from classroom.worries.models import Category, Incident, Risk
 from classroom.worries.queue import RECENTLY_CLOSED
 from classroom.worries.queue import follow_ups_due as queue_follow_ups
 from classroom.worries.transfer_models import CpTransfer
+from tests.app_settings import zone
 from tests.conftest import Clock, client_for
 from tests.history import copies, page_steps, sqlite_only
 from tests.worries.test_cp_file_news import _worry_of_another_pupil
@@ -55,8 +56,9 @@ def sent(app: Flask, session: Session, school: School) -> CpTransfer:
     )
     on = date(2027, 3, 9)
     transfer.record_sent(
-        session, school.dsl, made.transfer, on, "Elm School, Ms Green (DSL)", "By hand"
-    )
+        session, school.dsl, made.transfer, on, "Elm School, Ms Green (DSL)", "By hand",
+        today=on, zone=zone(),
+    )  # fmt: skip
     session.commit()
     return made.transfer
 
@@ -103,8 +105,9 @@ def test_the_chase_goes_once_receipt_is_recorded(
     clock.advance(days=9)
     assert follow_ups_due(app, school) == [CHASE]
     transfer.record_receipt(
-        session, school.dsl, sent, date(2027, 3, 17), "Ms Green", "Email from her", utcnow()
-    )
+        session, school.dsl, sent, date(2027, 3, 17), "Ms Green", "Email from her", utcnow(),
+        today=date(2027, 3, 17),
+    )  # fmt: skip
     session.commit()
     assert follow_ups_due(app, school) == []
     assert _awaiting(client_for(app, school.dsl)) == []  # "None."
@@ -182,7 +185,10 @@ def test_an_empty_receipt_for_an_older_file_is_shown_on_that_file_with_what_was_
     newer = transfer.export_file(
         session, school.dsl, school.pupil, PHRASE, utcnow(), Path(app.instance_path), 10
     ).transfer
-    transfer.record_sent(session, school.dsl, newer, date(2027, 3, 10), "Oak School", "By hand")
+    on = date(2027, 3, 10)
+    transfer.record_sent(
+        session, school.dsl, newer, on, "Oak School", "By hand", today=on, zone=zone()
+    )
     session.commit()
     dsl = client_for(app, school.dsl)
     answer = dsl.post(f"/safeguarding/cp-transfers/{sent.id}/receipt", data={"name": "Ms Green"})

@@ -21,6 +21,7 @@ from classroom.outbox.models import OutboxMessage
 from classroom.pupils.models import Pupil
 from classroom.worries import transfer
 from classroom.worries.transfer_models import CpTransfer
+from tests.app_settings import zone
 from tests.conftest import Clock, client_for
 from tests.factories import make_account, make_pupil
 from tests.worry_helpers import School, follow_ups_due, make_school, triaged_worry
@@ -72,7 +73,10 @@ def _export(app: Flask, session: Session, school: School) -> CpTransfer:
 
 
 def _sent(session: Session, school: School, made: CpTransfer, on: date) -> None:
-    transfer.record_sent(session, school.dsl, made, on, "Elm School, Ms Green (DSL)", "By hand")
+    transfer.record_sent(
+        session, school.dsl, made, on, "Elm School, Ms Green (DSL)", "By hand",
+        today=on, zone=zone(),
+    )  # fmt: skip
     session.commit()
 
 
@@ -171,8 +175,9 @@ def test_the_file_stays_listed_until_it_is_recorded_as_sent_then_waits_for_recei
         "Elm School, Ms Green (DSL). Record their confirmation when it comes." in page
     )
     transfer.record_receipt(
-        session, school.dsl, made, date(2027, 3, 10), "Ms Green", "Email from her", utcnow()
-    )
+        session, school.dsl, made, date(2027, 3, 10), "Ms Green", "Email from her", utcnow(),
+        today=date(2027, 3, 10),
+    )  # fmt: skip
     session.commit()
     page = _words(client_for(app, school.dsl).get(TO_SEND).text, "")
     assert "Sent, waiting for the next school to confirm receipt None." in page

@@ -233,16 +233,18 @@ def test_sending_and_receipt_are_recorded_in_order(
 ) -> None:
     export(client, sending)
     sent = session.scalars(select(CpTransfer)).one()
+    today = school_today()  # sent and received the day it was made: no day can be later
+    on, day = today.isoformat(), f"{today.day} {today:%b %Y}"
     early = client.post(
         f"/safeguarding/cp-transfers/{sent.id}/receipt",
-        data={"received_on": "2026-12-02", "name": "Ms Okafor", "method": "Signed slip"},
+        data={"received_on": on, "name": "Ms Okafor", "method": "Signed slip"},
     )
     assert early.status_code == 400
     assert "Record how the file was sent first." in early.get_data(as_text=True)
     response = client.post(
         f"/safeguarding/cp-transfers/{sent.id}/sent",
         data={
-            "sent_on": "2026-12-01",
+            "sent_on": on,
             "sent_to": "Oakfield School, Ms Okafor (DSL)",
             "method": "By hand on an encrypted USB stick",
         },
@@ -250,12 +252,12 @@ def test_sending_and_receipt_are_recorded_in_order(
     assert response.status_code == 302
     response = client.post(
         f"/safeguarding/cp-transfers/{sent.id}/receipt",
-        data={"received_on": "2026-12-02", "name": "Ms Okafor", "method": "Signed slip"},
+        data={"received_on": on, "name": "Ms Okafor", "method": "Signed slip"},
     )
     assert response.status_code == 302
     page = client.get(f"/safeguarding/pupils/{sending.pupil.id}/cp-file").get_data(as_text=True)
-    assert "Sent</strong> 1 Dec 2026 to Oakfield School, Ms Okafor (DSL)" in page
-    assert "Receipt confirmed</strong> 2 Dec 2026 by Ms Okafor &ndash; Signed slip" in page
+    assert f"Sent</strong> {day} to Oakfield School, Ms Okafor (DSL)" in page
+    assert f"Receipt confirmed</strong> {day} by Ms Okafor &ndash; Signed slip" in page
     # A shared laptop's history lists page titles: this one must not say whose file it was.
     title = page[page.index("<title>") : page.index("</title>")]
     assert sending.pupil.first_name not in title
