@@ -7,8 +7,7 @@
   // (measure_scan_ring.js lets a pixel pass), and a box has a pixel of the page showing between
   // it and the ring (so a box 14px from an item is clear of the usual 13px ring).
   const ringed = [...document.querySelectorAll(".scan-focus")];
-  const label = el => (el.getAttribute("aria-label") || el.textContent || el.tagName)
-    .replace(/\s+/g, " ").trim().slice(0, 30);
+  const label = ringLabel;
   const shown = el => el.getClientRects().length > 0 && !el.closest("[hidden]") &&
     getComputedStyle(el).visibility !== "hidden";
   const inRinged = node => ringed.some(el => el.contains(node));
@@ -21,22 +20,7 @@
   }
   const dots = [...document.querySelectorAll(".progress .dot")].filter(shown);
   dots.forEach((dot, i) => marks.push({ rect: boxed(dot.getBoundingClientRect()), what: "progress dot " + (i + 1) }));
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  while (walker.nextNode()) {
-    const node = walker.currentNode;
-    if (!node.textContent.trim() || inRinged(node)) { continue; }
-    const owner = node.parentElement;
-    if (!owner || owner.closest("script, template, style, [hidden], .visually-hidden, .worry-title")) { continue; }
-    if (getComputedStyle(owner).visibility === "hidden") { continue; }
-    const range = document.createRange();
-    range.selectNodeContents(node);
-    for (const rect of range.getClientRects()) { marks.push({ rect, what: node.textContent.trim().slice(0, 30) }); }
-  }
-  for (const img of document.querySelectorAll("body img")) {
-    if (inRinged(img) || !shown(img) || img.closest(".visually-hidden, .worry-title, .card-speaker")) { continue; }
-    const rect = img.getBoundingClientRect();
-    if (rect.width && rect.height) { marks.push({ rect, what: "picture " + (img.getAttribute("alt") || img.src.split("/").pop()) }); }
-  }
+  marks.push(...readMarks(inRinged));
   const covers = [];
   for (const el of ringed) {
     const r = el.getBoundingClientRect(), d = ringReach(el);

@@ -13,33 +13,12 @@
   const inRinged = node => ringed.some(el => el.contains(node));
   const overlaps = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1 &&
     Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
-  const label = el => (el.getAttribute("aria-label") || el.textContent || el.tagName)
-    .replace(/\s+/g, " ").trim().slice(0, 30);
+  const label = ringLabel;
   const covers = [], clipped = [];
   // The words and pictures a pupil reads, outside whatever is ringed.
-  const marks = [];
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  while (walker.nextNode()) {
-    const node = walker.currentNode;
-    if (!node.textContent.trim() || inRinged(node)) { continue; }
-    const owner = node.parentElement;
-    if (!owner || owner.closest("script, template, style, [hidden], .visually-hidden, .worry-title")) { continue; }
-    if (getComputedStyle(owner).visibility === "hidden") { continue; }
-    const range = document.createRange();
-    range.selectNodeContents(node);
-    for (const rect of range.getClientRects()) { marks.push({ rect, what: node.textContent.trim().slice(0, 30) }); }
-  }
-  for (const img of document.querySelectorAll("body img")) {
-    if (inRinged(img) || img.closest("[hidden], .visually-hidden, .worry-title")) { continue; }
-    if (getComputedStyle(img).visibility === "hidden") { continue; }
-    const rect = img.getBoundingClientRect();
-    if (rect.width && rect.height) { marks.push({ rect, el: img, what: "picture " + (img.getAttribute("alt") || img.src.split("/").pop()) }); }
-  }
-  // A card's own speaker is drawn above the ring (choosing.css), so the ring is never over it.
-  const above = mark => mark.el && mark.el.closest(".card-speaker");
+  const marks = readMarks(inRinged);
   for (const ring of rings) {
     for (const mark of marks) {
-      if (above(mark)) { continue; }
       if (overlaps(ring, mark.rect)) { covers.push(label(ring.el) + " over " + mark.what); }
     }
     let out = ring.top < -0.5 || ring.left < -0.5 || ring.bottom > innerHeight + 0.5 || ring.right > innerWidth + 0.5;
