@@ -15,10 +15,11 @@ from sqlalchemy import select
 from classroom import create_app, demo
 from classroom.accounts.models import Account
 from classroom.db import get_session, utcnow
+from classroom.localtime import STYLES, local_today
 from classroom.migrate import upgrade
 from classroom.pupils.models import Pupil
 from classroom.worries import services
-from tests.app_settings import DAY_ENDED, base_url, invite_settings
+from tests.app_settings import DAY_ENDED, base_url, invite_settings, zone
 from tests.browser.conftest import DEMO_PASSWORD, LiveServer, assert_accessible, sign_in
 
 
@@ -191,11 +192,14 @@ def test_a_cp_file_exported_here_imports_on_a_second_instance_and_verifies(
     assert package.suffix == ".cpfile"
     dsl.reload()
     sent = dsl.locator("form", has=dsl.get_by_role("heading", name="Record how it was sent"))
-    sent.get_by_label("Date sent").fill("2026-12-01")
+    with live_server.app.app_context():
+        today = local_today(utcnow(), zone())  # the school's day: not before the file was made
+    sent.get_by_label("Date sent").fill(f"{today:%Y-%m-%d}")
     sent.get_by_label("Receiving school and DSL").fill("Next school, Ms Okafor")
     sent.get_by_label("How it was sent").fill("By hand, encrypted USB stick")
     sent.get_by_role("button", name="Record sending").click()
-    expect(dsl.get_by_text("Sent 1 Dec 2026 to Next school, Ms Okafor")).to_be_visible()
+    on = STYLES["date"].format(d=today)
+    expect(dsl.get_by_text(f"Sent {on} to Next school, Ms Okafor")).to_be_visible()
     assert_accessible(dsl)
 
     there = new_ipad().new_page()
