@@ -45,7 +45,12 @@ from classroom.worries.models import (
     Referral,
     StaffAlert,
 )
-from classroom.worries.transfer_models import CpTransfer, ReceivedAttachment, ReceivedFile
+from classroom.worries.transfer_models import (
+    CpTransfer,
+    CpTransferCorrection,
+    ReceivedAttachment,
+    ReceivedFile,
+)
 
 __all__ = [
     "Account",
@@ -58,6 +63,7 @@ __all__ = [
     "CarerSettings",
     "ClassStaff",
     "CpTransfer",
+    "CpTransferCorrection",
     "Device",
     "DeviceEnrolment",
     "FeedItem",

@@ -32,6 +32,7 @@ import re
 import secrets
 import struct
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -42,8 +43,19 @@ from zoneinfo import ZoneInfo
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
-from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, case, exists, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import (
+    ColumnElement,
+    ScalarSelect,
+    Select,
+    and_,
+    case,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from classroom import policy
 from classroom.accounts.models import Account, School
@@ -66,7 +78,12 @@ from classroom.worries.models import (
     ParentContactDecision,
     Source,
 )
-from classroom.worries.transfer_models import CpTransfer, ReceivedAttachment, ReceivedFile
+from classroom.worries.transfer_models import (
+    CpTransfer,
+    CpTransferCorrection,
+    ReceivedAttachment,
+    ReceivedFile,
+)
 
 MAGIC = b"CLASSROOM-CPFILE"
 VERSION = 1
@@ -431,6 +448,23 @@ def _check_sent_on(transfer: CpTransfer, sent_on: date, today: date, zone: ZoneI
         raise Invalid("That date has not come yet.", "sent_on")
 
 
+def _written(
+    session: Session, transfer: CpTransfer, unchanged: list[ColumnElement[bool]], **values: Any
+) -> bool:
+    """Write `values` to the transfer's row only if `unchanged` still holds there, whatever this
+    request read before: two posts at the same moment are settled by the database, one after
+    the other (on PostgreSQL the second waits for the first to commit, then finds `unchanged`
+    no longer holds). The transfer then reads as its row is; True if this wrote it."""
+    done = session.execute(
+        update(CpTransfer)
+        .where(CpTransfer.id == transfer.id, *unchanged)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(transfer)
+    return bool(getattr(done, "rowcount", 0) == 1)
+
+
 def record_sent(
     session: Session,
     actor: Actor,
@@ -446,24 +480,30 @@ def record_sent(
 
     The day is checked against `today` and the day the file was made (on the school's clock,
     `zone`). Posting what is on record again changes nothing; other details are refused
-    (AlreadyRecorded)."""
+    (AlreadyRecorded), also when the other post came at the same moment."""
     account = _transferrer(actor, transfer.pupil)
     if sent_on is None:
         raise Invalid("Give the date it was sent.", "sent_on")
     to = _text(sent_to, "The receiving school and DSL", "sent_to")
     how = _text(method, "How it was sent", "method")
-    if transfer.sent_on is not None:
-        if (transfer.sent_on, transfer.sent_to, transfer.sent_method) == (sent_on, to, how):
-            return  # a double tap or a retry: already on record, audited once
-        record(session, actor, "cp_file.sent_refused", transfer.pupil, f"transfer #{transfer.id}")
-        raise AlreadyRecorded(
-            f"This was already recorded as sent on {_day(transfer.sent_on)} to "
-            f"{transfer.sent_to}: nothing was changed."
-        )
-    _check_sent_on(transfer, sent_on, today, zone)
-    transfer.sent_to, transfer.sent_method = to, how
-    transfer.sent_on, transfer.sent_recorded_by_id = sent_on, account.id
-    record(session, actor, "cp_file.sent_recorded", transfer.pupil, f"transfer #{transfer.id}")
+    if transfer.sent_on is None:
+        _check_sent_on(transfer, sent_on, today, zone)
+        values = {"sent_on": sent_on, "sent_to": to, "sent_method": how}
+        values["sent_recorded_by_id"] = account.id
+        if _written(session, transfer, [CpTransfer.sent_on.is_(None)], **values):
+            summary = f"transfer #{transfer.id}"
+            record(session, actor, "cp_file.sent_recorded", transfer.pupil, summary)
+            return
+        # Another post recorded it between this one's check and its write: this one is second.
+    if transfer.sent_on is None:  # a sending on record is never taken away: not reached
+        raise Invalid(_CHANGED_MEANWHILE, "sent_on")
+    if (transfer.sent_on, transfer.sent_to, transfer.sent_method) == (sent_on, to, how):
+        return  # a double tap or a retry: already on record, audited once
+    record(session, actor, "cp_file.sent_refused", transfer.pupil, f"transfer #{transfer.id}")
+    raise AlreadyRecorded(
+        f"This was already recorded as sent on {_day(transfer.sent_on)} to "
+        f"{transfer.sent_to}: nothing was changed."
+    )
 
 
 def _check_received_on(sent_on: date, received_on: date, today: date) -> None:
@@ -489,7 +529,7 @@ def record_receipt(
     """The receiving DSL's confirmation: the record the guidance asks the school to keep.
 
     Not before the file was sent, nor after `today`. Posting what is on record again changes
-    nothing; other details are refused."""
+    nothing; other details are refused, also when the other post came at the same moment."""
     account = _transferrer(actor, transfer.pupil)
     if transfer.sent_on is None:
         raise Invalid("Record how the file was sent first.", "received_on")
@@ -497,21 +537,215 @@ def record_receipt(
         raise Invalid("Give the date they confirmed receipt.", "received_on")
     who = _text(name, "The name of who confirmed", "name")
     how = _text(method, "How they confirmed", "method")
-    if transfer.received_on is not None:
-        on_record = (transfer.received_on, transfer.received_by_name, transfer.receipt_method)
-        if on_record == (received_on, who, how):
-            return  # a double tap or a retry: already on record, audited once
-        summary = f"transfer #{transfer.id}"
-        record(session, actor, "cp_file.receipt_refused", transfer.pupil, summary)
-        raise AlreadyRecorded(
-            f"Receipt was already recorded as confirmed on {_day(transfer.received_on)} by "
-            f"{transfer.received_by_name}: nothing was changed."
+    if transfer.received_on is None:
+        _check_received_on(transfer.sent_on, received_on, today)
+        values = {"received_on": received_on, "received_by_name": who, "receipt_method": how}
+        unchanged = [CpTransfer.received_on.is_(None), CpTransfer.sent_on == transfer.sent_on]
+        values |= {"receipt_recorded_by_id": account.id, "receipt_recorded_at": now}
+        if _written(session, transfer, unchanged, **values):
+            summary = f"transfer #{transfer.id}"
+            record(session, actor, "cp_file.receipt_recorded", transfer.pupil, summary)
+            return
+        # Another post recorded it (or corrected the sending) between this one's check and its
+        # write: answered as if it came second.
+        if transfer.received_on is None:
+            raise Invalid(_CHANGED_MEANWHILE, "received_on")
+    on_record = (transfer.received_on, transfer.received_by_name, transfer.receipt_method)
+    if on_record == (received_on, who, how):
+        return  # a double tap or a retry: already on record, audited once
+    record(session, actor, "cp_file.receipt_refused", transfer.pupil, f"transfer #{transfer.id}")
+    raise AlreadyRecorded(
+        f"Receipt was already recorded as confirmed on {_day(transfer.received_on)} by "
+        f"{transfer.received_by_name}: nothing was changed."
+    )
+
+
+_CHANGED_MEANWHILE = (
+    "Someone changed this record a moment ago: nothing was changed. Read it again as it is now."
+)
+
+
+# --- Correcting a sending or receipt on record ---
+
+MAX_REASON = 2000  # why a record was corrected (the form's limit too)
+SENT, RECEIPT = "sent", "receipt"
+
+
+@dataclass(frozen=True)
+class Corrected:
+    """The details a correction form asks for: each left empty keeps what is on record."""
+
+    on: date | None
+    who: str | None
+    method: str | None
+    reason: str | None
+
+
+def _why(reason: str | None) -> str:
+    cleaned = (reason or "").replace("\x00", "").strip()
+    if not cleaned:
+        raise Invalid("Say why it is being corrected.", "reason")
+    if len(cleaned) > MAX_REASON:
+        raise Invalid(too_long("The reason", MAX_REASON, cleaned), "reason")
+    return cleaned
+
+
+def _kept(value: str | None, old: str | None, label: str, field: str) -> str:
+    """The corrected text, or what is on record where the box was left empty."""
+    return _text(value, label, field) if (value or "").strip() else (old or "")
+
+
+def _on_its_box(check: Callable[[], None]) -> None:
+    """A day checked as when it was first recorded, its reason said on the correction's box."""
+    try:
+        check()
+    except Invalid as wrong:
+        raise Invalid(wrong.message, "on") from None
+
+
+def _nothing_changes(old: tuple[date, str, str], new: tuple[date, str, str]) -> None:
+    if old == new:
+        raise Invalid(
+            "That is what the record says already: nothing was changed. Give the detail that "
+            "was wrong, corrected."
         )
-    _check_received_on(transfer.sent_on, received_on, today)
-    transfer.received_by_name, transfer.receipt_method = who, how
-    transfer.received_on, transfer.receipt_recorded_by_id = received_on, account.id
-    transfer.receipt_recorded_at = now
-    record(session, actor, "cp_file.receipt_recorded", transfer.pupil, f"transfer #{transfer.id}")
+
+
+def _corrected(
+    session: Session,
+    actor: Actor,
+    account: Account,
+    transfer: CpTransfer,
+    part: str,
+    old: tuple[date, str, str],
+    new: tuple[date, str, str],
+    reason: str,
+    now: datetime,
+) -> CpTransferCorrection:
+    correction = CpTransferCorrection(
+        transfer_id=transfer.id,
+        part=part,
+        old_on=old[0], old_who=old[1], old_method=old[2],
+        new_on=new[0], new_who=new[1], new_method=new[2],
+        reason=reason,
+        corrected_by_id=account.id,
+        corrected_at=now,
+    )  # fmt: skip
+    session.add(correction)
+    session.flush()
+    summary = f"transfer #{transfer.id}, correction #{correction.id}"
+    record(session, actor, f"cp_file.{part}_corrected", transfer.pupil, summary)
+    return correction
+
+
+def _refused_meanwhile(session: Session, actor: Actor, transfer: CpTransfer, part: str) -> None:
+    summary = f"transfer #{transfer.id}: changed meanwhile"
+    record(session, actor, f"cp_file.{part}_correction_refused", transfer.pupil, summary)
+    raise AlreadyRecorded(_CHANGED_MEANWHILE)
+
+
+def correct_sent(
+    session: Session,
+    actor: Actor,
+    transfer: CpTransfer,
+    given: Corrected,
+    now: datetime,
+    *,
+    today: date,
+    zone: ZoneInfo,
+) -> CpTransferCorrection:
+    """Correct the record of how the file was sent, with a reason: the record then says the
+    corrected details, and what it said before is kept (CpTransferCorrection). The day follows
+    the rules of recording it, and is not after receipt was confirmed."""
+    account = _transferrer(actor, transfer.pupil)
+    if transfer.sent_on is None or transfer.sent_to is None or transfer.sent_method is None:
+        raise Invalid("Nothing is recorded as sent yet: record the sending instead.", "on")
+    old = (transfer.sent_on, transfer.sent_to, transfer.sent_method)
+    new = (
+        given.on or old[0],
+        _kept(given.who, old[1], "The receiving school and DSL", "who"),
+        _kept(given.method, old[2], "How it was sent", "method"),
+    )
+    reason = _why(given.reason)
+    _nothing_changes(old, new)
+    _on_its_box(lambda: _check_sent_on(transfer, new[0], today, zone))
+    if transfer.received_on is not None and new[0] > transfer.received_on:
+        raise Invalid(
+            f"Receipt was confirmed on {_day(transfer.received_on)}: it cannot have been sent "
+            "after then.",
+            "on",
+        )
+    unchanged = [
+        CpTransfer.sent_on == old[0],
+        CpTransfer.sent_to == old[1],
+        CpTransfer.sent_method == old[2],
+        # Receipt, checked against just above: as it was, or still none.
+        CpTransfer.received_on == transfer.received_on
+        if transfer.received_on is not None
+        else CpTransfer.received_on.is_(None),
+    ]
+    values = {"sent_on": new[0], "sent_to": new[1], "sent_method": new[2]}
+    if not _written(session, transfer, unchanged, **values):
+        _refused_meanwhile(session, actor, transfer, SENT)
+    return _corrected(session, actor, account, transfer, SENT, old, new, reason, now)
+
+
+def correct_receipt(
+    session: Session,
+    actor: Actor,
+    transfer: CpTransfer,
+    given: Corrected,
+    now: datetime,
+    *,
+    today: date,
+) -> CpTransferCorrection:
+    """Correct the record of the next school's confirmation of receipt, with a reason, as for
+    the sending: not before the file was sent, nor after `today`."""
+    account = _transferrer(actor, transfer.pupil)
+    sent_on = transfer.sent_on
+    if (
+        sent_on is None
+        or transfer.received_on is None
+        or transfer.received_by_name is None
+        or transfer.receipt_method is None
+    ):
+        raise Invalid("No receipt is recorded yet: record the receipt instead.", "on")
+    old = (transfer.received_on, transfer.received_by_name, transfer.receipt_method)
+    new = (
+        given.on or old[0],
+        _kept(given.who, old[1], "The name of who confirmed", "who"),
+        _kept(given.method, old[2], "How they confirmed", "method"),
+    )
+    reason = _why(given.reason)
+    _nothing_changes(old, new)
+    _on_its_box(lambda: _check_received_on(sent_on, new[0], today))
+    unchanged = [
+        CpTransfer.received_on == old[0],
+        CpTransfer.received_by_name == old[1],
+        CpTransfer.receipt_method == old[2],
+        CpTransfer.sent_on == sent_on,  # checked against just above
+    ]
+    values = {"received_on": new[0], "received_by_name": new[1], "receipt_method": new[2]}
+    if not _written(session, transfer, unchanged, **values):
+        _refused_meanwhile(session, actor, transfer, RECEIPT)
+    return _corrected(session, actor, account, transfer, RECEIPT, old, new, reason, now)
+
+
+def corrections(
+    session: Session, transfers: list[CpTransfer]
+) -> dict[int, list[CpTransferCorrection]]:
+    """Each transfer's corrections, oldest first, read at once for the file page."""
+    found: dict[int, list[CpTransferCorrection]] = {}
+    if transfers:
+        rows = session.scalars(
+            select(CpTransferCorrection)
+            .options(joinedload(CpTransferCorrection.corrected_by))
+            .where(CpTransferCorrection.transfer_id.in_([t.id for t in transfers]))
+            .order_by(CpTransferCorrection.id)
+        )
+        for row in rows:
+            found.setdefault(row.transfer_id, []).append(row)
+    return found
 
 
 # --- Files to send: pupils who have left with a safeguarding record ---

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask_wtf.file import FileField
-from wtforms import DateField, PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
+from wtforms import DateField, PasswordField, StringField, TextAreaField
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
 
 from classroom.export import MIN_PASSPHRASE
 from classroom.forms import CharacterLimit, Form, SelectField
-from classroom.worries.transfer import MAX_SAID
+from classroom.worries.transfer import MAX_REASON, MAX_SAID
 
 PHRASE = Length(min=MIN_PASSPHRASE, message=f"Use at least {MIN_PASSPHRASE} characters.")
 SAID = CharacterLimit(MAX_SAID)  # said under each box and counted, never a maxlength
@@ -49,6 +49,37 @@ class ReceiptForm(Form):
         "How they confirmed",
         validators=[DataRequired("Say how they confirmed."), SAID],
         description="For example: signed receipt slip; email from the DSL; phone call.",
+    )
+
+
+KEEP = "Leave it empty to keep what is on record."
+WHY = "Say why it is being corrected."
+
+
+class SentCorrectionForm(Form):
+    """A correction of a sending on record: every box starts empty (the record is shown beside
+    it as text), an empty box keeps what is on record, and the reason is needed."""
+
+    on = DateField("Correct date sent", validators=[Optional()], description=KEEP)
+    who = StringField("Correct receiving school and DSL", validators=[SAID], description=KEEP)
+    method = StringField("Correct way it was sent", validators=[SAID], description=KEEP)
+    reason = TextAreaField(
+        "Why it is being corrected",
+        validators=[DataRequired(WHY), CharacterLimit(MAX_REASON)],
+        description="For example: I typed the wrong date; it went to their new school's DSL.",
+    )
+
+
+class ReceiptCorrectionForm(Form):
+    """A correction of a receipt on record, as for the sending."""
+
+    on = DateField("Correct date of receipt", validators=[Optional()], description=KEEP)
+    who = StringField("Correct name of who confirmed", validators=[SAID], description=KEEP)
+    method = StringField("Correct way they confirmed", validators=[SAID], description=KEEP)
+    reason = TextAreaField(
+        "Why it is being corrected",
+        validators=[DataRequired(WHY), CharacterLimit(MAX_REASON)],
+        description="For example: I typed the wrong date; their deputy DSL signed the slip.",
     )
 
 

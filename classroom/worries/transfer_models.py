@@ -46,6 +46,30 @@ class CpTransfer(Base):
     exported_by: Mapped[Account] = relationship(foreign_keys=[exported_by_id])
 
 
+class CpTransferCorrection(Base):
+    """A correction of a file's sending or receipt record: what it said, what it says since, who
+    corrected it, when and why. The record itself then says the corrected details (every list
+    and reminder reads it); what it said before is kept here, for good."""
+
+    __tablename__ = "cp_file_transfer_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transfer_id: Mapped[int] = mapped_column(ForeignKey("cp_file_transfers.id"), index=True)
+    part: Mapped[str] = mapped_column(String(8))  # "sent" or "receipt"
+    # The day, who (sent to / who confirmed) and how, before and after.
+    old_on: Mapped[date] = mapped_column(Date)
+    old_who: Mapped[str] = mapped_column(String(200))
+    old_method: Mapped[str] = mapped_column(String(200))
+    new_on: Mapped[date] = mapped_column(Date)
+    new_who: Mapped[str] = mapped_column(String(200))
+    new_method: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+    corrected_by_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    corrected_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    corrected_by: Mapped[Account] = relationship()
+
+
 class ReceivedFile(Base):
     """A file from a previous school, verified and attached to a pupil as read-only history."""
 

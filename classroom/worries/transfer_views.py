@@ -29,7 +29,14 @@ from classroom.web import (
 )
 from classroom.worries import transfer
 from classroom.worries.evidence_views import disposition
-from classroom.worries.transfer_forms import ExportForm, ImportForm, ReceiptForm, SentForm
+from classroom.worries.transfer_forms import (
+    ExportForm,
+    ImportForm,
+    ReceiptCorrectionForm,
+    ReceiptForm,
+    SentCorrectionForm,
+    SentForm,
+)
 from classroom.worries.transfer_models import CpTransfer, ReceivedAttachment, ReceivedFile
 
 bp = Blueprint("transfer", __name__)
@@ -74,8 +81,37 @@ def _page(pupil: Pupil, status: int = 200, **forms: Any) -> ResponseReturnValue:
         export=forms.get("export") or ExportForm(formdata=None),
         sent=forms.get("sent") or SentForm(formdata=None),
         receipts=_receipt_forms(transfers, forms.get("receipt")),
+        fixes=_correction_forms(transfers, forms.get("fix")),
+        fixing=forms["fix"][:2] if forms.get("fix") else None,
+        corrections=transfer.corrections(db, transfers),
         error=forms.get("error"),
     ), status
+
+
+Fix = SentCorrectionForm | ReceiptCorrectionForm
+CORRECTION_FORMS: dict[str, type[Fix]] = {
+    transfer.SENT: SentCorrectionForm,
+    transfer.RECEIPT: ReceiptCorrectionForm,
+}
+
+
+def _correction_forms(
+    transfers: list[CpTransfer], posted: tuple[int, str, Fix] | None
+) -> dict[tuple[int, str], Fix]:
+    """A correction form for every sending and receipt on record, empty (the record is shown
+    beside it as text); the one just sent keeps what was typed. Ids of their own, as above."""
+    forms: dict[tuple[int, str], Fix] = {}
+    for t in transfers:
+        on_record = {transfer.SENT: t.sent_on, transfer.RECEIPT: t.received_on}
+        for part, day in on_record.items():
+            if day is None:
+                continue
+            mine = posted is not None and posted[:2] == (t.id, part)
+            form = posted[2] if posted and mine else CORRECTION_FORMS[part](formdata=None)
+            for box in (form.on, form.who, form.method, form.reason):
+                box.id = box.label.field_id = f"fix-{part}-{box.name}-t{t.id}"
+            forms[(t.id, part)] = form
+    return forms
 
 
 def _receipt_forms(
@@ -196,6 +232,51 @@ def receipt(transfer_id: int) -> ResponseReturnValue:
     return redirect(url_for("transfer.page", pupil_id=found.pupil_id, _anchor=f"t{found.id}"))
 
 
+def _correct(transfer_id: int, part: str) -> ResponseReturnValue:
+    """A sending or receipt on record corrected, with its reason (transfer.correct_sent)."""
+    found, db = _transfer(transfer_id), get_session()
+    form: Fix = CORRECTION_FORMS[part]()
+    given = transfer.Corrected(form.on.data, form.who.data, form.method.data, form.reason.data)
+
+    def change() -> object:
+        actor, now, today = current_actor(), utcnow(), school_today()
+        if part == transfer.SENT:
+            return transfer.correct_sent(
+                db, actor, found, given, now, today=today, zone=school_zone()
+            )
+        return transfer.correct_receipt(db, actor, found, given, now, today=today)
+
+    try:
+        apply_form(
+            change,
+            lambda message: _page(
+                found.pupil,
+                400,
+                fix=(found.id, part, form),
+                error=message or "Nothing was corrected.",
+            ),
+            form,
+        )
+    except transfer.AlreadyRecorded as refused:
+        return _already_recorded(found, refused)
+    return redirect(url_for("transfer.page", pupil_id=found.pupil_id, _anchor=f"t{found.id}"))
+
+
+@bp.post("/safeguarding/cp-transfers/<int:transfer_id>/sent/correction")
+@allow("transfer_cp_files")
+def correct_sent(transfer_id: int) -> ResponseReturnValue:
+    """Correct when, to whom or how the file was sent: a deliberate act with a reason, the
+    record's earlier details kept and shown."""
+    return _correct(transfer_id, transfer.SENT)
+
+
+@bp.post("/safeguarding/cp-transfers/<int:transfer_id>/receipt/correction")
+@allow("transfer_cp_files")
+def correct_receipt(transfer_id: int) -> ResponseReturnValue:
+    """Correct the record of the next school's confirmation of receipt, as for the sending."""
+    return _correct(transfer_id, transfer.RECEIPT)
+
+
 # --- Files to send: leavers with a safeguarding record ---
 
 
@@ -239,9 +320,7 @@ def _import_form(submitted: bool) -> ImportForm:
     return form
 
 
-def _import_page(
-    form: ImportForm, status: int = 200, error: str | None = None
-) -> tuple[str, int]:
+def _import_page(form: ImportForm, status: int = 200, error: str | None = None) -> tuple[str, int]:
     return render_template("worries/evidence/cp_import.html", form=form, error=error), status
 
 
