@@ -89,14 +89,18 @@ def class_ipad(new_ipad: Callable[[], BrowserContext], server: LiveServer, name:
     return page
 
 
+def with_ring_reach(measure: str) -> str:
+    """`measure`, a JavaScript expression whose value is a function, with ring_reach.js (the
+    ring's reach, ringReach, and its helpers) in front of it. An expression whose value is that
+    function: page.evaluate calls it, and a script can hold it (`const measure = ...`)."""
+    reach = (HERE / "ring_reach.js").read_text().strip()
+    return f"(() => {{\n{reach}\nreturn {measure};\n}})()"
+
+
 def ring_measure(name: str) -> str:
     """A measure of the switch scanning ring (tests/browser/measure_scan_ring.js or
-    measure_ring_notes.js), with the ring's reach that both use (ring_reach.js) in front of it.
-    An expression whose value is the measure's function: page.evaluate calls it, and a script
-    can hold it (`const measure = ...`)."""
-    reach = (HERE / "ring_reach.js").read_text().strip()
-    measure = (HERE / name).read_text().strip()
-    return f"(() => {{\n{reach}\nreturn {measure};\n}})()"
+    measure_ring_notes.js), with the ring's reach that both use (ring_reach.js) in front of it."""
+    return with_ring_reach((HERE / name).read_text().strip())
 
 
 def auto_round(measure: str, steps: int) -> str:

@@ -10,7 +10,13 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from classroom.pupils.models import Scanning
 from tests.browser.conftest import LiveServer, assert_accessible, sign_in
-from tests.browser.ipad_helpers import enrol_class_ipad, latest_incident, set_pupil, set_scanning
+from tests.browser.ipad_helpers import (
+    enrol_class_ipad,
+    latest_incident,
+    set_pupil,
+    set_scanning,
+    with_ring_reach,
+)
 
 RING = re.compile(r"\bscan-focus\b")
 FOCUSED_NAME = """() => {
@@ -191,14 +197,8 @@ def test_staff_symbol_tools_are_accessible_and_print_as_a_strip(
     expect(page.get_by_text("Cleared.")).to_be_visible()
 
 
-# How far a ring reaches beyond its item: the outline (with its offset) or the widest shadow.
-RING_REACH = """el => {
-  const s = getComputedStyle(el);
-  const outline = parseFloat(s.outlineWidth) + parseFloat(s.outlineOffset);
-  const shadow = /(-?[\\d.]+)px\\s+(-?[\\d.]+)px\\s+(-?[\\d.]+)px\\s+(-?[\\d.]+)px/g;
-  const spreads = [...s.boxShadow.matchAll(shadow)].map(m => parseFloat(m[4]));
-  return Math.max(outline, ...spreads, 0);
-}"""
+# How far a ring reaches beyond its item: the ring tests' one measure (ring_reach.js).
+RING_REACH = with_ring_reach("ringReach")
 
 
 # Where an element's words end on screen: the bottom of their glyphs' boxes (its own box also

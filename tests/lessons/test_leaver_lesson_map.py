@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from classroom.lessons.models import MapEntry
 from tests.conftest import client_for
-from tests.worries.test_leaver_cp_files import _leaves, _words
+from tests.worries.cp_file_helpers import leaves, words
 from tests.worry_helpers import School, make_school
 
 LEFT = (
@@ -39,10 +39,10 @@ def test_a_leavers_lesson_map_is_read_only_and_a_change_is_refused_until_they_ar
     school = make_school(session)
     teacher = client_for(app, school.teacher)
     down = DOWN.findall(_map(teacher, school))[0]
-    _leaves(app, school.head, school.pupil)
+    leaves(app, school.head, school.pupil)
 
     shown = _map(teacher, school)
-    assert LEFT in _words(shown)
+    assert LEFT in words(shown)
     assert f'action="/pupils/{school.pupil.id}/lessons' not in shown  # no edit controls
     base = f"/pupils/{school.pupil.id}/lessons"
     for path, data in (
@@ -54,10 +54,10 @@ def test_a_leavers_lesson_map_is_read_only_and_a_change_is_refused_until_they_ar
     ):
         refused = teacher.post(path, data=data)
         assert refused.status_code == 409, path
-        assert f"Nothing was changed. {LEFT}" in _words(refused.text)
+        assert f"Nothing was changed. {LEFT}" in words(refused.text)
     assert _own_entries(session, school) == 0  # still following the class map
 
-    _leaves(app, school.head, school.pupil, "back")
-    assert LEFT not in _words(_map(teacher, school))
+    leaves(app, school.head, school.pupil, "back")
+    assert LEFT not in words(_map(teacher, school))
     assert teacher.post(down).status_code == 302
     assert _own_entries(session, school) > 0

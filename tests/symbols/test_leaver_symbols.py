@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from classroom.symbols.models import SymbolOverride
 from tests.conftest import client_for
-from tests.worries.test_leaver_cp_files import _leaves, _words
+from tests.worries.cp_file_helpers import leaves, words
 from tests.worry_helpers import make_school
 
 LEFT = (
@@ -33,12 +33,12 @@ def test_a_leavers_symbol_choices_are_read_only_and_a_change_is_refused_until_th
     teacher, layer = client_for(app, school.teacher), f"pupil-{school.pupil.id}"
     chosen = {"phrase": "cat", "symbol": "1F622", "layer": layer}
     assert teacher.post("/symbols/choices", data=chosen).status_code == 302
-    _leaves(app, school.head, school.pupil)
+    leaves(app, school.head, school.pupil)
 
     page = teacher.get(f"/symbols/choose?layer={layer}&phrase=cat")
     assert page.status_code == 200
-    assert LEFT in _words(page.text)
-    assert "cat" in _words(page.text)  # the choice, shown as it is
+    assert LEFT in words(page.text)
+    assert "cat" in words(page.text)  # the choice, shown as it is
     for control in ("/symbols/choices", "/symbols/choices/clear", "/symbols/pictures"):
         assert f'action="{control}"' not in page.text  # no edit controls
     picture = {"phrase": "dog", "layer": layer, "picture": (io.BytesIO(b"x"), "dog.png")}
@@ -50,11 +50,11 @@ def test_a_leavers_symbol_choices_are_read_only_and_a_change_is_refused_until_th
     ):
         refused = teacher.post(path, data=data)
         assert refused.status_code == 409, path
-        assert f"Nothing was changed. {LEFT}" in _words(refused.text)
+        assert f"Nothing was changed. {LEFT}" in words(refused.text)
     assert _choices(session, school.pupil.id) == {"cat": "1F622"}
 
-    _leaves(app, school.head, school.pupil, "back")
-    assert LEFT not in _words(teacher.get(f"/symbols/choose?layer={layer}&phrase=cat").text)
+    leaves(app, school.head, school.pupil, "back")
+    assert LEFT not in words(teacher.get(f"/symbols/choose?layer={layer}&phrase=cat").text)
     cleared = teacher.post("/symbols/choices/clear", data={"phrase": "cat", "layer": layer})
     assert cleared.status_code == 302
     assert _choices(session, school.pupil.id) == {}

@@ -6,7 +6,7 @@ not had it (KCSIE: new information is passed on). Reading the record is not new 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import pytest
@@ -17,22 +17,26 @@ from sqlalchemy.orm import Session
 from classroom.db import utcnow
 from classroom.worries import services
 from classroom.worries.models import (
-    Agency,
     Category,
     Incident,
     IncidentEntry,
     ParentContact,
-    Referral,
     Risk,
 )
-from tests.app_settings import zone
 from tests.conftest import Clock, client_for
-from tests.history import copies, page_steps, sqlite_only
-from tests.worries.test_cp_file_news import _concern, _send_file, _worry_of_another_pupil
-from tests.worries.test_leaver_cp_files import TO_SEND, _leaves, _still_to_send
-from tests.worry_helpers import School, follow_ups_due, make_school, triaged_worry
+from tests.history import copies, sqlite_only
+from tests.worries.cp_file_helpers import (
+    LIST_AND_QUEUE,
+    amira_has_left,
+    list_and_queue_steps,
+    raise_concern,
+    record_police_reply,
+    send_file,
+    still_to_send,
+    worry_of_another_pupil,
+)
+from tests.worry_helpers import School, follow_ups_due
 
-MONDAY = datetime(2027, 3, 8, 10, 0, tzinfo=UTC)
 UPDATED = "New since the file was sent on 9 Mar 2027: updates to 1 worry already in the file"
 ENTRIES: Table = IncidentEntry.__table__  # type: ignore[assignment]
 
@@ -41,18 +45,9 @@ ENTRIES: Table = IncidentEntry.__table__  # type: ignore[assignment]
 def school(app: Flask, session: Session, clock: Clock) -> School:
     """Amira's child-protection worry, referred to the police; she has left and her file went
     on Tuesday 9 March, before the police replied."""
-    clock.set(MONDAY)
-    school = make_school(session)
-    worry = triaged_worry(session, school, child_protection=True)
-    services.add_referral(
-        session, school.dsl, worry, Agency.POLICE, "CR-1", "Threats", now=utcnow(),
-        today=MONDAY.date(),
-    )  # fmt: skip
-    session.commit()
-    _leaves(app, school.head, school.pupil)
-    _send_file(app, session, school, date(2027, 3, 9))
+    school = amira_has_left(app, session, clock, referred=True, sent_on=date(2027, 3, 9))
     clock.advance(days=2)
-    assert _still_to_send(client_for(app, school.dsl)) == []
+    assert still_to_send(client_for(app, school.dsl)) == []
     return school
 
 
@@ -61,12 +56,6 @@ def _worry(session: Session) -> Incident:
     worry = session.scalars(select(Incident).order_by(Incident.id)).first()
     assert worry is not None
     return worry
-
-
-def _reply(session: Session, school: School) -> None:
-    referral = session.scalars(select(Referral)).one()
-    reply = services.ReferralReply(date(2027, 3, 10), "Words of advice given to the sender")
-    services.record_referral_reply(session, school.dsl, referral, reply, now=utcnow(), zone=zone())
 
 
 def _note(session: Session, school: School) -> None:
@@ -102,7 +91,7 @@ def _closed(session: Session, school: School) -> None:
 
 
 CHANGES: dict[str, Callable[[Session, School], None]] = {
-    "referral reply": _reply,
+    "referral reply": record_police_reply,
     "note": _note,
     "action": _action,
     "parent-contact decision": _decision,
@@ -120,7 +109,7 @@ def test_a_change_to_a_record_already_sent_brings_the_leaver_back_saying_so(
 ) -> None:
     change(session, school)
     session.commit()
-    [row] = _still_to_send(client_for(app, school.dsl))
+    [row] = still_to_send(client_for(app, school.dsl))
     assert row == (
         f"Amira Khan 8 Mar 2027 2 days ago (2 school days) 1 incident {UPDATED} "
         "New file not made yet"
@@ -137,25 +126,25 @@ def test_reading_the_record_brings_nobody_back_and_writing_in_it_does(
 ) -> None:
     dsl = client_for(app, school.dsl)
     assert dsl.get(f"/safeguarding/{_worry(session).id}").status_code == 200
-    assert _still_to_send(dsl) == []
+    assert still_to_send(dsl) == []
     _note(session, school)
     session.commit()
-    assert UPDATED in _still_to_send(dsl)[0]
+    assert UPDATED in still_to_send(dsl)[0]
 
 
 def test_sending_a_new_file_clears_the_update_and_a_later_one_brings_them_back(
     app: Flask, session: Session, clock: Clock, school: School
 ) -> None:
-    _reply(session, school)
+    record_police_reply(session, school)
     session.commit()
-    assert UPDATED in _still_to_send(client_for(app, school.dsl))[0]
+    assert UPDATED in still_to_send(client_for(app, school.dsl))[0]
     clock.advance(hours=1)
-    _send_file(app, session, school, date(2027, 3, 10))
-    assert _still_to_send(client_for(app, school.dsl)) == []
+    send_file(app, session, school, date(2027, 3, 10))
+    assert still_to_send(client_for(app, school.dsl)) == []
     clock.advance(days=1)
     _note(session, school)
     session.commit()
-    [row] = _still_to_send(client_for(app, school.dsl))
+    [row] = still_to_send(client_for(app, school.dsl))
     assert "New since the file was sent on 10 Mar 2027: updates to 1 worry already" in row
 
 
@@ -163,10 +152,10 @@ def test_a_new_concern_and_an_update_are_each_counted_once(
     app: Flask, session: Session, school: School
 ) -> None:
     """The new concern's own chronology is part of it being new, not an update."""
-    _concern(session, school, school.pupil.id)
+    raise_concern(session, school, school.pupil.id)
     _note(session, school)
     session.commit()
-    [row] = _still_to_send(client_for(app, school.dsl))
+    [row] = still_to_send(client_for(app, school.dsl))
     assert (
         "2 incidents New since the file was sent on 9 Mar 2027: 1 concern, and updates to "
         "1 worry already in the file"
@@ -176,11 +165,11 @@ def test_a_new_concern_and_an_update_are_each_counted_once(
 def test_a_change_to_another_pupils_record_brings_nobody_back(
     app: Flask, session: Session, clock: Clock, school: School
 ) -> None:
-    other = _worry_of_another_pupil(session, school)
+    other = worry_of_another_pupil(session, school)
     clock.advance(hours=1)
     services.add_note(session, school.dsl, other, "Spoke to Grace", None, now=utcnow())
     session.commit()
-    assert _still_to_send(client_for(app, school.dsl)) == []
+    assert still_to_send(client_for(app, school.dsl)) == []
 
 
 @sqlite_only
@@ -189,7 +178,7 @@ def test_years_of_chronology_cost_the_list_and_the_queue_nothing_more(
 ) -> None:
     """Amira is back for a note on her worry; thousands of other records' chronology entries
     are never read to say so (tests/worries/test_cp_file_news.py: nor other incidents)."""
-    other = _worry_of_another_pupil(session, school)
+    other = worry_of_another_pupil(session, school)
     services.add_note(session, school.dsl, other, "Spoke to Grace", None, now=utcnow())
     _note(session, school)
     session.commit()
@@ -198,12 +187,10 @@ def test_years_of_chronology_cost_the_list_and_the_queue_nothing_more(
     ).first()
     assert entry is not None
     dsl = client_for(app, school.dsl)
-    paths = (TO_SEND, "/safeguarding/")
-    before = {path: page_steps(app, dsl, path) for path in paths}
+    before = list_and_queue_steps(app, dsl)
     copies(session, ENTRIES, entry, 3_000)
-    after = {path: page_steps(app, dsl, path) for path in paths}
-    assert after == before
-    assert UPDATED in _still_to_send(dsl)[0]
+    assert list_and_queue_steps(app, dsl) == before
+    assert UPDATED in still_to_send(dsl)[0]
 
 
 @sqlite_only
@@ -221,7 +208,7 @@ def test_files_awaiting_receipt_are_read_from_their_index(
     engine = app.extensions["db_engine"]
     event.listen(engine, "before_cursor_execute", note)
     try:
-        for path in (TO_SEND, "/safeguarding/"):
+        for path in LIST_AND_QUEUE:
             assert dsl.get(path).status_code == 200
     finally:
         event.remove(engine, "before_cursor_execute", note)

@@ -6,7 +6,7 @@ school's DSL the right thing. The list of files to send and this page share one 
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 from flask import Flask
@@ -16,15 +16,21 @@ from sqlalchemy.orm import Session
 
 from classroom.db import utcnow
 from classroom.worries import services
-from classroom.worries.models import Agency, Category, Incident, IncidentEntry, Referral, Risk
-from tests.app_settings import zone
+from classroom.worries.models import Incident, IncidentEntry
 from tests.conftest import Clock, client_for
 from tests.history import copies, page_steps, sqlite_only
-from tests.worries.test_cp_file_news import _concern, _send_file, _worry_of_another_pupil
-from tests.worries.test_leaver_cp_files import _leaves, _still_to_send, _words
-from tests.worry_helpers import School, make_school, triaged_worry
+from tests.worries.cp_file_helpers import (
+    amira_has_left,
+    raise_concern,
+    record_police_reply,
+    send_file,
+    still_to_send,
+    triage_and_close,
+    words,
+    worry_of_another_pupil,
+)
+from tests.worry_helpers import School
 
-MONDAY = datetime(2027, 3, 8, 10, 0, tzinfo=UTC)
 ENTRIES: Table = IncidentEntry.__table__  # type: ignore[assignment]
 INCIDENTS: Table = Incident.__table__  # type: ignore[assignment]
 
@@ -32,17 +38,7 @@ INCIDENTS: Table = Incident.__table__  # type: ignore[assignment]
 @pytest.fixture
 def school(app: Flask, session: Session, clock: Clock) -> School:
     """Amira, who has left: a child-protection worry referred to the police, and a concern."""
-    clock.set(MONDAY)
-    school = make_school(session)
-    worry = triaged_worry(session, school, child_protection=True)
-    services.add_referral(
-        session, school.dsl, worry, Agency.POLICE, "CR-1", "Threats", now=utcnow(),
-        today=MONDAY.date(),
-    )  # fmt: skip
-    session.commit()
-    _concern(session, school, school.pupil.id)
-    _leaves(app, school.head, school.pupil)
-    return school
+    return amira_has_left(app, session, clock, referred=True, concern=True)
 
 
 def _records(session: Session) -> list[Incident]:
@@ -58,7 +54,7 @@ def _page(browser: FlaskClient, school: School) -> str:
 def _in_it(browser: FlaskClient, school: School) -> dict[str, str]:
     """Each record listed under "What is in it", as a person reads its line, by reference."""
     section = _page(browser, school).split('id="in-h"')[1].split("</section>")[0]
-    lines = [_words(li) for li in re.findall(r"<li>.*?</li>", section, re.DOTALL)]
+    lines = [words(li) for li in re.findall(r"<li>.*?</li>", section, re.DOTALL)]
     return {line.split(" ")[0]: line for line in lines}
 
 
@@ -72,7 +68,7 @@ def _marks(browser: FlaskClient, school: School) -> dict[str, str]:
 
 def _since(browser: FlaskClient, school: School) -> str | None:
     found = re.search(r'<p id="since-sent">.*?</p>', _page(browser, school), re.DOTALL)
-    return _words(found.group(0)) if found else None
+    return words(found.group(0)) if found else None
 
 
 def _news_after_the_file_went(session: Session, school: School, clock: Clock) -> Incident:
@@ -82,11 +78,9 @@ def _news_after_the_file_went(session: Session, school: School, clock: Clock) ->
     services.add_note(session, school.dsl, worry, "Her aunt rang", "Worried", now=utcnow())
     session.flush()
     clock.advance(hours=1)
-    referral = session.scalars(select(Referral)).one()
-    reply = services.ReferralReply(date(2027, 3, 10), "Words of advice given to the sender")
-    services.record_referral_reply(session, school.dsl, referral, reply, now=utcnow(), zone=zone())
+    record_police_reply(session, school)
     session.commit()
-    return _concern(session, school, school.pupil.id)
+    return raise_concern(session, school, school.pupil.id)
 
 
 def test_the_first_file_is_marked_nothing_and_once_it_went_the_page_says_when(
@@ -95,8 +89,8 @@ def test_the_first_file_is_marked_nothing_and_once_it_went_the_page_says_when(
     dsl = client_for(app, school.dsl)
     assert _since(dsl, school) is None
     assert set(_marks(dsl, school).values()) == {""}
-    assert "since the file" not in _words(_page(dsl, school))
-    _send_file(app, session, school, date(2027, 3, 9))
+    assert "since the file" not in words(_page(dsl, school))
+    send_file(app, session, school, date(2027, 3, 9))
     assert _since(dsl, school) == (
         "The last file was sent on 9 Mar 2027 to Elm School, Ms Green. Nothing is new or "
         "updated since it was made."
@@ -108,7 +102,7 @@ def test_what_came_after_the_file_went_is_marked_on_its_own_record(
     app: Flask, session: Session, clock: Clock, school: School
 ) -> None:
     worry, concern = _records(session)
-    _send_file(app, session, school, date(2027, 3, 9))
+    send_file(app, session, school, date(2027, 3, 9))
     new = _news_after_the_file_went(session, school, clock)
     dsl = client_for(app, school.dsl)  # signed in again, days later
     assert _marks(dsl, school) == {
@@ -124,24 +118,24 @@ def test_what_came_after_the_file_went_is_marked_on_its_own_record(
     assert "Her aunt rang" not in page  # the kinds of entry, never what they say
     assert "Words of advice" not in page
     # The list of files to send counts the same records.
-    [row] = _still_to_send(dsl)
+    [row] = still_to_send(dsl)
     assert "1 concern, and updates to 1 worry already in the file" in row
 
 
 def test_sending_a_new_file_clears_the_marks(
     app: Flask, session: Session, clock: Clock, school: School
 ) -> None:
-    _send_file(app, session, school, date(2027, 3, 9))
+    send_file(app, session, school, date(2027, 3, 9))
     _news_after_the_file_went(session, school, clock)
     clock.advance(hours=1)
-    _send_file(app, session, school, date(2027, 3, 11))
+    send_file(app, session, school, date(2027, 3, 11))
     dsl = client_for(app, school.dsl)
     assert set(_marks(dsl, school).values()) == {""}
     assert _since(dsl, school) == (
         "The last file was sent on 11 Mar 2027 to Elm School, Ms Green. Nothing is new or "
         "updated since it was made."
     )
-    assert _still_to_send(dsl) == []
+    assert still_to_send(dsl) == []
 
 
 @sqlite_only
@@ -149,17 +143,11 @@ def test_years_of_other_records_cost_the_file_page_nothing_more(
     app: Flask, session: Session, clock: Clock, school: School
 ) -> None:
     """Marking what is new reads Amira's own records, never the school's history."""
-    _send_file(app, session, school, date(2027, 3, 9))
+    send_file(app, session, school, date(2027, 3, 9))
     _news_after_the_file_went(session, school, clock)
-    other = _worry_of_another_pupil(session, school)  # Grace's, noted and closed long ago
+    other = worry_of_another_pupil(session, school)  # Grace's, noted and closed long ago
     services.add_note(session, school.dsl, other, "Spoke to Grace", None, now=utcnow())
-    triage = services.Triage(Category.CYBERBULLYING, Risk.LOW, "Spoke to her", False, None)
-    services.triage(session, school.dsl, other, triage, now=utcnow())
-    services.close(
-        session, school.dsl, other, "Resolved", "Check settings", keep_carers_held=False,
-        carers_reason="Decided with the head", now=utcnow(),
-    )  # fmt: skip
-    session.commit()
+    triage_and_close(session, school, other)
     entry = session.scalars(
         select(IncidentEntry.id).where(IncidentEntry.incident_id == other.id)
     ).first()
@@ -170,4 +158,4 @@ def test_years_of_other_records_cost_the_file_page_nothing_more(
     copies(session, ENTRIES, entry, 3_000)
     copies(session, INCIDENTS, other.id, 3_000)
     assert page_steps(app, dsl, path) == before
-    assert "Updated since the file was sent on 9 Mar 2027" in _words(_page(dsl, school))
+    assert "Updated since the file was sent on 9 Mar 2027" in words(_page(dsl, school))

@@ -5,8 +5,7 @@ sending school gets confirmation of receipt)."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
-from pathlib import Path
+from datetime import date
 
 import pytest
 from flask import Flask
@@ -16,20 +15,26 @@ from sqlalchemy.orm import Session
 
 from classroom import policy
 from classroom.db import utcnow
-from classroom.worries import services, transfer
-from classroom.worries.models import Category, Incident, Risk
+from classroom.worries.models import Incident
 from classroom.worries.queue import RECENTLY_CLOSED
 from classroom.worries.queue import follow_ups_due as queue_follow_ups
 from classroom.worries.transfer_models import CpTransfer
-from tests.app_settings import zone
 from tests.conftest import Clock, client_for
-from tests.history import copies, page_steps, sqlite_only
-from tests.worries.test_cp_file_news import _worry_of_another_pupil
-from tests.worries.test_leaver_cp_files import TO_SEND, _leaves, _words
-from tests.worry_helpers import School, follow_ups_due, make_school, triaged_worry
+from tests.history import copies, sqlite_only
+from tests.worries.cp_file_helpers import (
+    ELM_DSL,
+    TO_SEND,
+    amira_has_left,
+    list_and_queue_steps,
+    make_file,
+    record_receipt,
+    send_file,
+    to_send_items,
+    triage_and_close,
+    worry_of_another_pupil,
+)
+from tests.worry_helpers import School, follow_ups_due
 
-MONDAY = datetime(2027, 3, 8, 10, 0, tzinfo=UTC)  # GMT: the school's day is the UTC day
-PHRASE = "harbour violin pepper seventeen"
 CHASE = (
     "Receipt to chase: Amira Khan's child-protection file went to Elm School, Ms Green (DSL) on "
     "9 Mar 2027, 6 school days ago: no receipt yet - ask them to confirm"
@@ -41,34 +46,17 @@ MARK = "Chase: no receipt after 5 school days"
 @pytest.fixture
 def school(app: Flask, session: Session, clock: Clock) -> School:
     """Amira, with a child-protection worry, left on Monday 8 March; her file went on Tuesday."""
-    clock.set(MONDAY)
-    school = make_school(session)
-    triaged_worry(session, school, child_protection=True)
-    session.commit()
-    _leaves(app, school.head, school.pupil)
-    return school
+    return amira_has_left(app, session, clock)
 
 
 @pytest.fixture
 def sent(app: Flask, session: Session, school: School) -> CpTransfer:
-    made = transfer.export_file(
-        session, school.dsl, school.pupil, PHRASE, utcnow(), Path(app.instance_path), 10
-    )
-    on = date(2027, 3, 9)
-    transfer.record_sent(
-        session, school.dsl, made.transfer, on, "Elm School, Ms Green (DSL)", "By hand",
-        today=on, zone=zone(),
-    )  # fmt: skip
-    session.commit()
-    return made.transfer
+    return send_file(app, session, school, date(2027, 3, 9), ELM_DSL)
 
 
 def _awaiting(browser: FlaskClient) -> list[str]:
     """The to-send page's files waiting for receipt, as a person reads them."""
-    page = browser.get(TO_SEND)
-    assert page.status_code == 200
-    section = page.get_data(as_text=True).split('id="receipt-h"')[1].split("</section>")[0]
-    return [_words(item) for item in re.findall(r"<li.*?</li>", section, re.DOTALL)]
+    return to_send_items(browser, "receipt-h", r"<li.*?</li>")
 
 
 def test_no_chase_until_more_than_five_school_days_have_passed(
@@ -104,11 +92,7 @@ def test_the_chase_goes_once_receipt_is_recorded(
 ) -> None:
     clock.advance(days=9)
     assert follow_ups_due(app, school) == [CHASE]
-    transfer.record_receipt(
-        session, school.dsl, sent, date(2027, 3, 17), "Ms Green", "Email from her", utcnow(),
-        today=date(2027, 3, 17),
-    )  # fmt: skip
-    session.commit()
+    record_receipt(session, school, sent, date(2027, 3, 17))
     assert follow_ups_due(app, school) == []
     assert _awaiting(client_for(app, school.dsl)) == []  # "None."
 
@@ -139,21 +123,14 @@ def test_years_of_history_cost_the_chase_nothing_more(
 ) -> None:
     """The chase is read from the files awaiting receipt and Amira's own links: thousands of
     other pupils' closed incidents are never read to say so."""
-    other = _worry_of_another_pupil(session, school)
-    triage = services.Triage(Category.CYBERBULLYING, Risk.LOW, "Spoke to her", False, None)
-    services.triage(session, school.dsl, other, triage, now=utcnow())
-    services.close(
-        session, school.dsl, other, "Resolved", "Check settings", keep_carers_held=False,
-        carers_reason="Decided with the head", now=utcnow(),
-    )  # fmt: skip
-    session.commit()
+    other = worry_of_another_pupil(session, school)
+    triage_and_close(session, school, other)
     clock.advance(days=9)
     copies(session, INCIDENTS, other.id, RECENTLY_CLOSED)  # the queue's "Recently closed" full
     dsl = client_for(app, school.dsl)
-    before = {path: page_steps(app, dsl, path) for path in (TO_SEND, "/safeguarding/")}
+    before = list_and_queue_steps(app, dsl)
     copies(session, INCIDENTS, other.id, 3_000)
-    after = {path: page_steps(app, dsl, path) for path in (TO_SEND, "/safeguarding/")}
-    assert after == before
+    assert list_and_queue_steps(app, dsl) == before
     assert follow_ups_due(app, school) == [CHASE]
 
 
@@ -162,10 +139,7 @@ def test_a_sent_files_receipt_can_still_be_recorded_after_a_new_file_is_made(
 ) -> None:
     """News came before the receipt: the DSL made a new file, and then the next school
     confirmed the first. The list sends her to that file, which still takes its receipt."""
-    transfer.export_file(
-        session, school.dsl, school.pupil, PHRASE, utcnow(), Path(app.instance_path), 10
-    )
-    session.commit()
+    make_file(app, session, school)
     clock.advance(days=9)
     dsl = client_for(app, school.dsl)
     page = dsl.get(f"/safeguarding/pupils/{school.pupil.id}/cp-file").get_data(as_text=True)
@@ -182,14 +156,7 @@ def test_a_sent_files_receipt_can_still_be_recorded_after_a_new_file_is_made(
 def test_an_empty_receipt_for_an_older_file_is_shown_on_that_file_with_what_was_typed(
     app: Flask, session: Session, school: School, sent: CpTransfer
 ) -> None:
-    newer = transfer.export_file(
-        session, school.dsl, school.pupil, PHRASE, utcnow(), Path(app.instance_path), 10
-    ).transfer
-    on = date(2027, 3, 10)
-    transfer.record_sent(
-        session, school.dsl, newer, on, "Oak School", "By hand", today=on, zone=zone()
-    )
-    session.commit()
+    newer = send_file(app, session, school, date(2027, 3, 10), "Oak School")
     dsl = client_for(app, school.dsl)
     answer = dsl.post(f"/safeguarding/cp-transfers/{sent.id}/receipt", data={"name": "Ms Green"})
     assert answer.status_code == 400

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -17,36 +16,25 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from classroom.audit.models import AuditEvent
-from classroom.db import utcnow
-from classroom.worries import transfer
 from classroom.worries.transfer_models import CpTransfer
 from tests.conftest import Clock, client_for
-from tests.worry_helpers import School, make_school, triaged_worry
+from tests.worries.cp_file_helpers import ELM_DSL, make_file, school_with_cp_worry
+from tests.worry_helpers import School
 
 TUESDAY = datetime(2027, 3, 9, 10, 0, tzinfo=UTC)  # GMT: the school's day is the UTC day
-PHRASE = "harbour violin pepper seventeen"
-TO = "Elm School, Ms Green (DSL)"
-SENT = {"sent_on": "2027-03-09", "sent_to": TO, "method": "By hand"}
+SENT = {"sent_on": "2027-03-09", "sent_to": ELM_DSL, "method": "By hand"}
 RECEIPT = {"received_on": "2027-03-09", "name": "Ms Green", "method": "Signed slip"}
 
 
 @pytest.fixture
 def school(session: Session, clock: Clock) -> School:
-    clock.set(TUESDAY)
-    school = make_school(session)
-    triaged_worry(session, school, child_protection=True)
-    session.commit()
-    return school
+    return school_with_cp_worry(session, clock, on=TUESDAY)
 
 
 @pytest.fixture
 def made(app: Flask, session: Session, school: School) -> CpTransfer:
     """The file, made on Tuesday 9 March 2027."""
-    export = transfer.export_file(
-        session, school.dsl, school.pupil, PHRASE, utcnow(), Path(app.instance_path), 10
-    )
-    session.commit()
-    return export.transfer
+    return make_file(app, session, school)
 
 
 @pytest.fixture
@@ -94,7 +82,7 @@ def test_a_file_cannot_be_recorded_as_sent_before_it_was_made(
         "The file was made on 9 Mar 2027: it cannot have been sent before then."
     )
     assert 'value="2027-03-08"' in page  # what was typed is kept
-    assert f'value="{TO}"' in page
+    assert f'value="{ELM_DSL}"' in page
     assert _on_record(session, made) == (None,) * 6
 
 
@@ -102,10 +90,7 @@ def test_the_day_made_is_the_school_day_not_the_utc_day(
     app: Flask, session: Session, clock: Clock, school: School
 ) -> None:
     clock.set(datetime(2027, 6, 1, 23, 30, tzinfo=UTC))  # 00:30 BST on Wednesday 2 June
-    made = transfer.export_file(
-        session, school.dsl, school.pupil, PHRASE, utcnow(), Path(app.instance_path), 10
-    ).transfer
-    session.commit()
+    made = make_file(app, session, school)
     dsl = client_for(app, school.dsl)
     answer = _post(dsl, made, "sent", SENT | {"sent_on": "2027-06-01"})
     assert answer.status_code == 400
@@ -148,7 +133,7 @@ def test_sending_posted_again_changes_nothing_and_other_details_are_refused(
 ) -> None:
     _recorded(_post(dsl, made, "sent", SENT), made)
     recorded = _on_record(session, made)
-    assert recorded[:3] == (date(2027, 3, 9), TO, "By hand")
+    assert recorded[:3] == (date(2027, 3, 9), ELM_DSL, "By hand")
 
     _recorded(_post(dsl, made, "sent", SENT), made)  # a double tap, or a retry
     assert _on_record(session, made) == recorded
@@ -157,7 +142,7 @@ def test_sending_posted_again_changes_nothing_and_other_details_are_refused(
     other = _post(dsl, made, "sent", SENT | {"sent_to": "Oak School", "method": "Email"})
     assert other.status_code == 409
     assert (
-        f"This was already recorded as sent on 9 Mar 2027 to {TO}: nothing was changed."
+        f"This was already recorded as sent on 9 Mar 2027 to {ELM_DSL}: nothing was changed."
         in other.get_data(as_text=True)
     )
     assert _on_record(session, made) == recorded
