@@ -90,6 +90,7 @@ def _register_features(app: Flask) -> None:
     from classroom.lessons import views as lessons
     from classroom.lessons.content import all_pupil_texts
     from classroom.parents import views as parents
+    from classroom.parents.queries import carers_named_in_words
     from classroom.parents.services import incident_notices
     from classroom.pupils import views as pupils
     from classroom.review import views as review
@@ -119,6 +120,7 @@ def _register_features(app: Flask) -> None:
     register_text_source(app, lambda: (t for _id, t in all_pupil_texts(app.extensions["lessons"])))
     register_text_source(app, worry_texts)
     worries.register_notices(app, incident_notices)
+    review.register_carers_named(app, carers_named_in_words)
     parents.register_moment_states(app, moment_states)
     speech.register_recorded_voice(app, recorded_clip)
     sheet_views.register_lessons(app, lessons.sheet_lessons)

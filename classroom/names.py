@@ -287,9 +287,46 @@ def of_schools_and_people(recorded: Iterable[str]) -> Names:
     "Dev") is found only as a name is written, with its capital: "a green lane" stays, as a
     missed name is worse than a word read as [name]."""
     found = Names()
-    for part in (p for text in recorded for p in re.split(r"[,;:/()\[\]|&+]+", fold(text))):
+    for part in _parts(recorded):
         found |= _names_in(part)
     return found
+
+
+def _parts(recorded: Iterable[str]) -> list[str]:
+    """Each text cut at its punctuation: "Sara Khan (mother), signed form" is three parts."""
+    return [p for text in recorded for p in re.split(r"[,;:/()\[\]|&+]+", fold(text))]
+
+
+# Words in a record of who someone is to a child, or of how they said so, that name nobody:
+# "Sara Khan (mother), signed form", "Foster carer", "Older sister", "Parent/carer by email".
+_NOT_A_PERSON_WORDS = (
+    "mother father mam mammy mama papa ma pa parent parents carers guardian guardians "
+    "grandparent grandparents grandmum grandma grandpa stepmother stepfather stepparent step "
+    "half older younger elder big little birth adoptive legal kinship special family friend "
+    "relative partner husband wife boyfriend girlfriend godmother godfather godparent "
+    "childminder social worker key son daughter other main "
+    "signed form email emailed letter phone phoned call called text texted verbal verbally "
+    "in person paper online app consent gave given withdrawn withdrew on with meeting"
+)
+_NOT_A_PERSON = frozenset(_NOT_A_PERSON_WORDS.split()) | _KIN
+
+
+def of_people_in_words(recorded: Iterable[str]) -> Names:
+    """People a record names in words about a child's family, as staff or carers typed them:
+    who gave photo consent ("Sara Khan (mother), signed form") or who an invite code is for
+    ("Grandma Pat"). Carers without an account are named nowhere else. Relationship words and
+    how it was said ("mother", "signed form") are not names, nor is an English word typed in
+    lower case; a name that is also a word ("Pat") is found only as a name is written."""
+    found = Names()
+    for part in _parts(recorded):
+        found |= _names_in(" ".join(w for w in part.split() if not _describes(w)))
+    return found
+
+
+def _describes(word: str) -> bool:
+    """Whether a word of a record of a person says who they are to the child, or how."""
+    bare = re.sub(r"['\u2019]s$", "", word).strip(".").lower()
+    return bare in _NOT_A_PERSON or bare in TITLES or (word.islower() and _is_word(word))
 
 
 def _names_in(part: str) -> Names:

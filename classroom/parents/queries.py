@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session
 
 from classroom import policy
@@ -277,3 +277,22 @@ def _last_from_carer(session: Session, pupil: Pupil) -> datetime | None:
             FeedItem.pupil_id == pupil.id, FeedItem.from_carer.is_(True)
         )
     )
+
+
+def carers_named_in_words(session: Session, school_id: int) -> list[str]:
+    """Carers as the school's records name them in words, in one read: who gave or withdrew
+    photo consent ("Sara Khan (mother)"), and whom an invite code or a connection is for
+    ("Grandma Pat"). A carer with no account is named only here; the governors' review hides
+    these names (review.views `register_carers_named`)."""
+    consent = (
+        select(PhotoConsent.given_by)
+        .join(Pupil, PhotoConsent.pupil_id == Pupil.id)
+        .where(Pupil.school_id == school_id)
+    )
+    invites = select(CarerInvite.relationship_label).where(CarerInvite.school_id == school_id)
+    links = (
+        select(ParentLink.relationship_label)
+        .join(Pupil, ParentLink.pupil_id == Pupil.id)
+        .where(Pupil.school_id == school_id)
+    )
+    return list(session.scalars(union_all(consent, invites, links)))

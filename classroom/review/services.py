@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 import statistics
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import literal, select, union_all
 from sqlalchemy.orm import Session
 
 from classroom import names, policy
@@ -31,7 +31,7 @@ from classroom.worries.models import (
     Referral,
     Status,
 )
-from classroom.worries.transfer_models import CpTransfer, ReceivedFile
+from classroom.worries.transfer_models import CpTransfer, CpTransferCorrection, ReceivedFile
 
 TERMS = (("autumn", 9, 12), ("spring", 1, 3), ("summer", 4, 8))
 
@@ -119,18 +119,33 @@ def _median(done: list[float], waiting: list[float]) -> Median | None:
 
 
 def build(
-    session: Session, school_id: int, period: Period, *, now: datetime, zone: ZoneInfo
+    session: Session,
+    school_id: int,
+    period: Period,
+    *,
+    now: datetime,
+    zone: ZoneInfo,
+    carers: Iterable[str],
 ) -> Review:
     """Counts, times and the lessons-learnt register for a period; nothing that names anyone."""
-    return build_all(session, school_id, [period], now=now, zone=zone)[0]
+    return build_all(session, school_id, [period], now=now, zone=zone, carers=carers)[0]
 
 
 def build_all(
-    session: Session, school_id: int, periods: list[Period], *, now: datetime, zone: ZoneInfo
+    session: Session,
+    school_id: int,
+    periods: list[Period],
+    *,
+    now: datetime,
+    zone: ZoneInfo,
+    carers: Iterable[str],
 ) -> list[Review]:
-    """`build` for several periods (a year and its terms) from one read of the incidents."""
+    """`build` for several periods (a year and its terms) from one read of the incidents.
+    `carers`: the school's carers as its records name them in words, who consented to photos
+    or whom an invite code is for (parents keeps them; the review page is handed them): a
+    carer with no account is named nowhere else, and "Sara rang" is her child."""
     everything = list(session.scalars(select(Incident).where(Incident.school_id == school_id)))
-    scrub = _scrubber(session, school_id)
+    scrub = _scrubber(session, school_id, carers)
     few, left_out = _pathways_with_few_pupils(session, school_id)
     reviews = [
         _review(
@@ -311,8 +326,11 @@ def _dates_and_ages(text: str) -> str:
     return _AGE_AFTER_A_VERB.sub(r"\g<verb>[age]", text)
 
 
-def _scrubber(session: Session, school_id: int) -> Callable[[str], str]:
+def _scrubber(
+    session: Session, school_id: int, carers: Iterable[str] = ()
+) -> Callable[[str], str]:
     """Replace names, classes, UPNs, dates and ages in free text: governors never see who.
+    `carers`: carers as the school's records name them in words (see `build_all`).
 
     Text and names are folded the same way first (Unicode normalisation, accents dropped), and a
     name is found as the carers' check finds it (names.Finder): with pet and short forms, glued
@@ -338,14 +356,32 @@ def _scrubber(session: Session, school_id: int) -> Callable[[str], str]:
         | names.initials_of_accounts(accounts)
         | names.of_words(classes)
         | _other_schools(session, school_id)
+        | names.of_people_in_words(carers)
     )
     references = _references(session, school_id)
 
     def scrub(text: str) -> str:
-        text = references.sub("[reference]", fold(text))  # first: "12/03/26" may be a reference
-        return finder.sub(_dates_and_ages(_UPN.sub("[UPN]", text)))
+        text = _EMAIL.sub("[email]", fold(text))  # first: its parts are names and numbers
+        text = references.sub("[reference]", text)  # before dates: "12/03/26" may be one
+        text = finder.sub(_dates_and_ages(_UPN.sub("[UPN]", text)))
+        return _TITLED.sub(r"\g<title>[name]", text)
 
     return scrub
+
+
+# An email address, the school's or anyone's: it names its owner.
+_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+# Anyone written with a title, as records name people the school holds no record of: "Ms
+# Hollins" (a social worker), "PC Ward", "DC J. Shaw". Last, so names found already stay
+# "[name]"; the name starts with its capital, and a possessive's "'s" stays.
+# Not "MS": "MS Teams" is where the bullying happened, and nobody's name.
+_TITLES = "Mr|Mrs|Ms|Mx|Miss|Dr|MR|MRS|MISS|DR|PC|DC|DS|DI|DCI|Sgt|Cllr|Rev|Revd"
+_JOINED = r"(?:['\u2019-][A-Z][A-Za-z]*)*"  # "O'Brien", "Smith-Jones"
+_TITLED = re.compile(
+    rf"(?<![A-Za-z])(?P<title>(?:{_TITLES})\.?\s+)(?:[A-Z]\.?\s*)?[A-Z][A-Za-z]*{_JOINED}"
+    # and a second name, "Ms Jane Hollins"; not "I" or "IT" ("told Ms Hollins I would")
+    rf"(?:\s+[A-Z][a-z][A-Za-z]*{_JOINED})?(?![A-Za-z])"
+)
 
 
 def _other_schools(session: Session, school_id: int) -> names.Names:
@@ -364,6 +400,12 @@ def _other_schools(session: Session, school_id: int) -> names.Names:
     recorded += session.scalars(
         select(ReceivedFile.from_school).where(ReceivedFile.school_id == school_id)
     )
+    # A school or person recorded first and corrected later is no less a name in the minutes.
+    recorded += session.scalars(
+        select(CpTransferCorrection.old_who)
+        .join(CpTransfer, CpTransferCorrection.transfer_id == CpTransfer.id)
+        .where(CpTransfer.school_id == school_id)
+    )
     return names.of_schools_and_people(recorded)
 
 
@@ -371,15 +413,42 @@ def _references(session: Session, school_id: int) -> re.Pattern[str]:
     """Incident references ("W00012"), the agencies' references the school recorded, and any
     long number (a case, crime or phone number): each is matched in the DSL's records, an
     agency's letter or the minutes, and so identifies the child as surely as a name."""
-    recorded = session.scalars(
-        select(Referral.reference)
+    current = (
+        select(literal(True), Referral.reference)
         .join(Incident, Referral.incident_id == Incident.id)
         .where(Incident.school_id == school_id)
     )
+    # A reference the agency replaced later is only in the chronology now: "(ref CS/12)".
+    earlier = (
+        select(literal(False), IncidentEntry.text)
+        .join(Incident, IncidentEntry.incident_id == Incident.id)
+        .where(Incident.school_id == school_id, IncidentEntry.kind.in_(_REFERRAL_ENTRIES))
+    )
+    refs = [
+        text if is_reference else _reference_in(text)
+        for is_reference, text in session.execute(union_all(current, earlier))
+    ]
     # "n/a", "tbc" or "1" are no reference: only one with a digit and 4 characters or more.
-    known = {fold(r.strip()) for r in recorded if len(r.strip()) > 3 and re.search(r"\d", r)}
-    alternatives = sorted(map(re.escape, known), key=len, reverse=True) + [r"W\d{5,}", r"\d{6,}"]
+    known = {fold(r.strip()) for r in refs if len(r.strip()) > 3 and re.search(r"\d", r)}
+    alternatives = sorted(map(_loosely, known), key=len, reverse=True) + [r"W\d{5,}", r"\d{6,}"]
     return re.compile(r"(?<![A-Za-z0-9])(?i:" + "|".join(alternatives) + r")(?![A-Za-z0-9])")
+
+
+_REFERRAL_ENTRIES = ("referral", "referral_reply", "referral_chased")
+# How worries.services writes a referral's reference in its entries (`_agency_of`).
+_REF_IN_ENTRY = re.compile(r"\(ref (.+)\)(?=$|, received |: no reply)")
+
+
+def _reference_in(entry: str) -> str:
+    found = _REF_IN_ENTRY.search(entry)
+    return found.group(1) if found else ""
+
+
+def _loosely(reference: str) -> str:
+    """A reference however its parts are set apart: "CS-2026-0417" is also typed "CS 2026
+    0417", "cs/2026/0417" or "CS20260417"."""
+    parts = re.findall(r"[A-Za-z0-9]+", reference)
+    return r"[\s./:#_-]*".join(map(re.escape, parts)) if parts else re.escape(reference)
 
 
 # --- Encrypted export for the DSL -------------------------------------------------------------

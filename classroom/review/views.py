@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 from datetime import date, timedelta
+from typing import Protocol
 
-from flask import Blueprint, abort, render_template, request, send_file
+from flask import Blueprint, Flask, abort, current_app, render_template, request, send_file
 from flask.typing import ResponseReturnValue
+from sqlalchemy import orm
 
 from classroom.accounts.models import Account
 from classroom.audit.services import record
@@ -17,6 +19,21 @@ from classroom.review import disclosure, services
 from classroom.web import current_actor, school_today, school_zone
 
 bp = Blueprint("review", __name__, url_prefix="/safeguarding/review")
+
+
+# Carers as the school's records name them in words: who gave photo consent, whom an invite
+# code is for. Parents (a feature above the review) keeps them and the app factory hands them
+# in. No empty default: a review missing them would show governors a carer's name.
+CARERS_EXTENSION = "classroom.review_carers_named"
+
+
+class CarersNamed(Protocol):
+    def __call__(self, session: orm.Session, school_id: int) -> list[str]: ...
+
+
+def register_carers_named(app: Flask, source: CarersNamed) -> None:
+    """Let `source(session, school_id)` give the carers named in words, in one read."""
+    app.extensions[CARERS_EXTENSION] = source
 
 
 def _account() -> Account:
@@ -45,7 +62,10 @@ def _page(template: str) -> ResponseReturnValue:
     period, year, terms = _periods()
     db = get_session()
     school, now, zone = _account().school_id, utcnow(), school_zone()
-    year_review, *term_reviews = services.build_all(db, school, [year, *terms], now=now, zone=zone)
+    carers: CarersNamed = current_app.extensions[CARERS_EXTENSION]
+    year_review, *term_reviews = services.build_all(
+        db, school, [year, *terms], now=now, zone=zone, carers=carers(db, school)
+    )
     record(db, current_actor(), "incidents.reviewed", summary=period.label)
     # Small counts suppressed for every reader, the year and its terms together.
     pages = disclosure.publish(year_review, term_reviews)

@@ -12,6 +12,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -33,6 +34,7 @@ from classroom.worries.models import (
     Source,
     Status,
 )
+from classroom.worries.transfer import Corrected, correct_sent
 from classroom.worries.transfer_models import CpTransfer, ReceivedFile
 from tests import corpora
 from tests.conftest import client_for
@@ -174,6 +176,34 @@ def test_a_school_named_in_english_words_is_found_but_the_words_stay(session: Se
     )
     assert scrub("A green lane by the park; new staff read it in the lane.") == (
         "A green lane by the park; new staff read it in the lane."
+    )
+
+
+def test_a_school_recorded_first_and_corrected_later_is_still_scrubbed(session: Session) -> None:
+    leaver = _records(session)
+    wrong = "Birchwood High School, Mr Tom Okafor (DSL)"
+    correct_sent(
+        session,
+        leaver.dsl,
+        leaver.transfer,
+        Corrected(None, wrong, None, "Typed the wrong school."),
+        utcnow(),
+        today=leaver.transfer.sent_on,
+        zone=ZoneInfo("Europe/London"),
+    )
+    correct_sent(
+        session,
+        leaver.dsl,
+        leaver.transfer,
+        Corrected(None, "Oakwood Academy, Mrs Jane Patel (DSL)", None, "Put it back."),
+        utcnow(),
+        today=leaver.transfer.sent_on,
+        zone=ZoneInfo("Europe/London"),
+    )
+    session.flush()
+    scrub = _scrubber(session, leaver.pupil.school_id)
+    assert scrub("Birchwood were sent it first; Tom Okafor rang.") == (
+        "[name] were sent it first; [name] rang."
     )
 
 

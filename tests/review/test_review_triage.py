@@ -148,6 +148,8 @@ def test_an_incident_counts_in_the_term_of_the_school_s_own_date(
     autumn, summer = term_of(date(2026, 9, 1)), term_of(date(2026, 8, 1))
     year = academic_year_of(date(2026, 9, 1))
     periods = [year, autumn, summer]
-    found = build_all(session, school.teacher.school_id, periods, now=now, zone=london)
+    found = build_all(
+        session, school.teacher.school_id, periods, now=now, zone=london, carers=[]
+    )
     assert [review.total for review in found] == [3, 3, 0]
     assert dict(found[0].by_month) == {"2026-09": 3}
