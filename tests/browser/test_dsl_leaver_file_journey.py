@@ -9,6 +9,7 @@ as updated, until a new file is made and sent. The head works the queue but send
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import Callable
 from datetime import date
@@ -45,12 +46,14 @@ def _shoot(page: Page, name: str) -> None:
     page.set_viewport_size(LAPTOP)
 
 
-def _worry_about_a_pupil(server: LiveServer) -> tuple[int, int, str, date]:
-    """A concern a teacher logged about a pupil: (incident, pupil, their name, today)."""
+def _worry_about_a_pupil(server: LiveServer, nth: int = 0) -> tuple[int, int, str, date]:
+    """A concern a teacher logged about a pupil (the `nth` from the last, so each test has its
+    own pupil on the module's server): (incident, pupil, their name, today)."""
     with server.app.app_context():
         db = get_session()
         teacher = db.scalars(select(Account).where(Account.username == "teacher")).one()
-        pupil = db.scalars(visible_pupils(teacher).order_by(None).order_by(Pupil.id.desc())).first()
+        newest_first = visible_pupils(teacher).order_by(None).order_by(Pupil.id.desc())
+        pupil = db.scalars(newest_first.offset(nth)).first()
         assert pupil is not None
         data = services.ConcernInput(
             pupil.id, "Said someone at home hurt her arm", "speech", None, None
@@ -82,6 +85,15 @@ def _post(page: Page, button: Locator, status: int) -> None:
         button.click()
     assert answer.value.status == status
     page.wait_for_load_state()
+
+
+def _problem_said_at_the_top(page: Page, message: str) -> None:
+    """A refused form is said where the page opens, focused (so a screen reader reads it), not
+    only by its box far down the page."""
+    alert = page.get_by_role("alert")
+    expect(alert).to_be_focused()
+    expect(alert).to_contain_text("There is a problem")
+    expect(alert).to_contain_text(message)
 
 
 def _nothing_chosen_for_her(page: Page) -> None:
@@ -161,8 +173,8 @@ def test_the_dsl_sends_a_leavers_file_and_then_what_is_new(
     dsl.get_by_label("Passphrase for the file").fill(PHRASE)
     dsl.get_by_label("Passphrase again").fill("otter lantern quarry nine")
     _post(dsl, dsl.get_by_role("button", name="Download the encrypted file"), 400)
-    expect(dsl.get_by_role("alert")).to_have_text("The file was not made.")
-    expect(dsl.get_by_text("The two passphrases are not the same.")).to_be_visible()
+    _problem_said_at_the_top(dsl, "The file was not made.")
+    expect(dsl.locator("p.error", has_text="The two passphrases are not the same.")).to_be_visible()
     assert_accessible(dsl)
     _shoot(dsl, "05-file-mismatch")
     expect(dsl.get_by_text("No file has been sent yet.")).to_be_visible()
@@ -179,8 +191,11 @@ def test_the_dsl_sends_a_leavers_file_and_then_what_is_new(
     sent = dsl.locator("form", has=dsl.get_by_role("heading", name="Record how it was sent"))
     sent.get_by_label("Receiving school and DSL").fill(NEXT_SCHOOL)
     _post(dsl, sent.get_by_role("button", name="Record sending"), 400)
-    expect(dsl.get_by_role("alert")).to_have_text("The sending was not recorded.")
-    expect(dsl.get_by_text("Give the date it was sent.")).to_be_visible()
+    _problem_said_at_the_top(dsl, "The sending was not recorded.")
+    # Its link takes her to the box, far down the page.
+    dsl.get_by_role("alert").get_by_role("link", name=re.compile("Give the date it was")).click()
+    expect(sent.get_by_label("Date sent")).to_be_focused()
+    expect(dsl.locator("p.error", has_text="Give the date it was sent.")).to_be_visible()
     expect(dsl.get_by_label("Receiving school and DSL")).to_have_value(NEXT_SCHOOL)
     assert_accessible(dsl)
     _shoot(dsl, "08-sent-empty-date")
@@ -203,7 +218,8 @@ def test_the_dsl_sends_a_leavers_file_and_then_what_is_new(
     receipt = dsl.locator("form", has=dsl.get_by_role("heading", name="Record their confirmation"))
     receipt.get_by_label("Name of who confirmed").fill("Ms Okafor")
     _post(dsl, receipt.get_by_role("button", name="Record receipt"), 400)
-    expect(dsl.get_by_text("Give the date.")).to_be_visible()
+    _problem_said_at_the_top(dsl, "The receipt was not recorded.")
+    expect(receipt.locator("p.error", has_text="Give the date.")).to_be_visible()
     expect(dsl.get_by_label("Name of who confirmed")).to_have_value("Ms Okafor")
     assert_accessible(dsl)
     _shoot(dsl, "11-receipt-empty")
@@ -265,3 +281,99 @@ def test_the_dsl_sends_a_leavers_file_and_then_what_is_new(
     dsl.go_back(wait_until="load")
     assert name not in dsl.content()
     assert NEXT_SCHOOL not in dsl.content()
+
+
+RIGHT_SCHOOL = "Elm Park School, Mr Adeyemi"
+WHY = "I typed the school she was first going to; it went to Elm Park's DSL"
+
+
+def _display_name(server: LiveServer, username: str) -> str:
+    with server.app.app_context():
+        db = get_session()
+        return db.scalars(select(Account).where(Account.username == username)).one().display_name
+
+
+def _focused(page: Page) -> str:
+    return " ".join(page.evaluate("() => document.activeElement.innerText").split())
+
+
+def test_the_dsl_corrects_the_school_a_file_was_sent_to(
+    new_ipad: Callable[[], BrowserContext], live_server: LiveServer, tmp_path: Path
+) -> None:
+    live_server.app.config["TRANSFER_SCRYPT_LOG2_N"] = 14  # a quick file; the format is the same
+    _, pupil_id, _, on = _worry_about_a_pupil(live_server, nth=1)
+    today = STYLES["date"].format(d=on)
+    dsl = _staff(new_ipad, live_server, "dsl")
+    dsl.goto(f"{live_server.url}/safeguarding/pupils/{pupil_id}/cp-file")
+    _make_file(dsl, tmp_path)
+    _record_sending(dsl, on)
+    said = f"{today}, {NEXT_SCHOOL} \u2013 Secure email to their DSL"
+    was = f"Sent {today} to {NEXT_SCHOOL} \u2013 Secure email to their DSL"
+    expect(dsl.get_by_text(was)).to_be_visible()
+
+    # Folded away; its opener, a full-size target, reached by Tab and opened by Space or Enter.
+    fold = dsl.locator("details.correction")
+    expect(fold).to_have_count(1)
+    expect(fold).to_have_js_property("open", False)
+    opener = fold.locator("summary")
+    box = opener.bounding_box()
+    assert box is not None
+    assert box["height"] >= 24  # WCAG 2.2 target size (app.css gives it 44px)
+    assert box["width"] >= 24
+    # Its open/closed triangle shows, so it reads as something to open, not as one more heading
+    # like "Record their confirmation of receipt" (a flex or block summary loses the triangle).
+    assert opener.evaluate("s => getComputedStyle(s).display") == "list-item"
+    dsl.get_by_role("button", name="Download the encrypted file").focus()
+    dsl.keyboard.press("Tab")
+    assert _focused(dsl) == "Correct this sending"
+    dsl.keyboard.press("Space")
+    expect(fold).to_have_js_property("open", True)
+    dsl.keyboard.press("Space")
+    expect(fold).to_have_js_property("open", False)
+    dsl.keyboard.press("Enter")
+    expect(fold).to_have_js_property("open", True)
+
+    # Every box empty, nothing chosen for her: the record is shown as text above them.
+    form = fold.locator("form")
+    expect(form).to_contain_text(f"On record now: date {today}; to {NEXT_SCHOOL};")
+    for typed in form.locator("input:not([type=hidden]), textarea").all():
+        expect(typed).to_have_value("")
+    expect(form.locator("select, input[type=radio], input[type=checkbox]")).to_have_count(0)
+    _nothing_chosen_for_her(dsl)
+    assert_accessible(dsl)
+    _shoot(dsl, "correction-open")
+
+    # No reason: told so on the reason's box, what she typed kept, the fold still open.
+    form.get_by_label("Correct receiving school and DSL").fill(RIGHT_SCHOOL)
+    _post(dsl, form.get_by_role("button", name="Save the correction"), 400)
+    _problem_said_at_the_top(dsl, "Nothing was corrected.")
+    expect(fold).to_have_js_property("open", True)
+    reason = fold.get_by_label("Why it is being corrected")
+    expect(reason).to_have_attribute("aria-invalid", "true")
+    expect(reason).to_have_accessible_description(re.compile("Say why it is being corrected."))
+    expect(fold.locator(".error")).to_have_text(["Say why it is being corrected."])
+    expect(fold.get_by_label("Correct receiving school and DSL")).to_have_value(RIGHT_SCHOOL)
+    expect(dsl.get_by_text(was)).to_be_visible()  # nothing changed
+    assert_accessible(dsl)
+    _shoot(dsl, "correction-no-reason")
+
+    # Given the reason, the record says the right school, and what it said before, who, when, why.
+    reason.fill(WHY)
+    _post(dsl, fold.get_by_role("button", name="Save the correction"), 302)
+    expect(dsl.get_by_text(f"Sent {today} to {RIGHT_SCHOOL} \u2013 Secure email")).to_be_visible()
+    expect(dsl.locator("#since-sent")).to_contain_text(f"sent on {today} to {RIGHT_SCHOOL}.")
+    line = dsl.get_by_role("list", name="Corrections to the sending").get_by_role("listitem")
+    expect(line).to_have_text(
+        re.compile(
+            rf"^Corrected \w{{3}} {re.escape(today)}, \d\d:\d\d \w+ "
+            rf"by {re.escape(_display_name(live_server, 'dsl'))}\. "
+            rf"It said: {re.escape(said)}\. Reason: {re.escape(WHY)}$"
+        )
+    )
+    expect(fold).to_have_js_property("open", False)
+    dsl.evaluate("() => { document.querySelector('details.correction').open = true; }")
+    for typed in fold.locator("form input:not([type=hidden]), form textarea").all():
+        expect(typed).to_have_value("")  # the next correction starts empty too
+    dsl.evaluate("() => { document.querySelector('details.correction').open = false; }")
+    assert_accessible(dsl)
+    _shoot(dsl, "correction-made")

@@ -217,7 +217,13 @@ def test_a_correction_needs_a_reason_and_must_change_something(
     unexplained = _post(dsl, made, "sent/correction", {"on": "2027-03-11"})
     assert unexplained.status_code == 400
     box = f"fix-sent-reason-t{made.id}"
-    assert _error_on(unexplained.get_data(as_text=True), box) == "Say why it is being corrected."
+    page = unexplained.get_data(as_text=True)
+    assert _error_on(page, box) == "Say why it is being corrected."
+    # Said at the top too, where the page opens, linked to the box far down the page.
+    summary = page.split("data-error-summary", 1)[1].split("</div>", 1)[0]
+    assert f'<a href="#{box}">Why it is being corrected: Say why it is being corrected.</a>' in (
+        summary
+    )
     for same in ({}, {"on": "2027-03-10", "who": TO, "method": "By hand"}):
         answer = _post(dsl, made, "sent/correction", same | {"reason": WHY})
         assert answer.status_code == 400
