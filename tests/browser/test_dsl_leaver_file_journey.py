@@ -307,7 +307,7 @@ def test_the_dsl_corrects_the_school_a_file_was_sent_to(
     dsl.goto(f"{live_server.url}/safeguarding/pupils/{pupil_id}/cp-file")
     _make_file(dsl, tmp_path)
     _record_sending(dsl, on)
-    said = f"{today}, {NEXT_SCHOOL} \u2013 Secure email to their DSL"
+    said = f"sent {today} to {NEXT_SCHOOL} \u2013 Secure email to their DSL"
     was = f"Sent {today} to {NEXT_SCHOOL} \u2013 Secure email to their DSL"
     expect(dsl.get_by_text(was)).to_be_visible()
 
@@ -367,7 +367,7 @@ def test_the_dsl_corrects_the_school_a_file_was_sent_to(
         re.compile(
             rf"^Corrected \w{{3}} {re.escape(today)}, \d\d:\d\d \w+ "
             rf"by {re.escape(_display_name(live_server, 'dsl'))}\. "
-            rf"It said: {re.escape(said)}\. Reason: {re.escape(WHY)}$"
+            rf"Before, it said: {re.escape(said)}\. Reason: {re.escape(WHY)}$"
         )
     )
     expect(fold).to_have_js_property("open", False)

@@ -126,7 +126,8 @@ def test_a_sending_to_the_wrong_school_is_corrected_and_what_it_said_stays_on_th
     )
     page = _page(dsl, school)
     assert "Sent</strong> 10 Mar 2027 to Birch School, Mr Ash (DSL) &ndash; By hand" in page
-    assert f"by Mr Bell. It said: 10 Mar 2027, {TO} &ndash; By hand. Reason: {WHY}</li>" in page
+    said = f"sent 10 Mar 2027 to {TO} &ndash; By hand"
+    assert f"by Mr Bell. Before, it said: {said}. Reason: {WHY}</li>" in page
     assert "Corrected Fri 12 Mar 2027, 10:00 GMT by Mr Bell." in page
     [kept] = _corrections(session)
     assert (kept.part, kept.old_who, kept.new_who, kept.reason) == (
@@ -153,8 +154,9 @@ def test_a_receipt_is_corrected_twice_and_each_correction_is_kept(
         "Email from their deputy DSL",
     )
     page = _page(dsl, school)
-    assert "It said: 11 Mar 2027, Ms Green &ndash; Signed slip. Reason: The slip is dated" in page
-    assert "It said: 12 Mar 2027, Ms Green &ndash; Signed slip. Reason: Wrong slip" in page
+    before = "Before, it said: confirmed {} Mar 2027 by Ms Green &ndash; Signed slip. Reason: "
+    assert before.format(11) + "The slip is dated" in page
+    assert before.format(12) + "Wrong slip" in page
     olds = [(c.part, c.old_on, c.new_on) for c in _corrections(session)]
     assert olds == [
         ("receipt", date(2027, 3, 11), date(2027, 3, 12)),
