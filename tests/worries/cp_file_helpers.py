@@ -170,3 +170,15 @@ def triage_and_close(session: Session, school: School, worry: Incident) -> None:
         carers_reason="Decided with the head", now=utcnow(),
     )  # fmt: skip
     session.commit()
+
+
+def on_record(session: Session, made: CpTransfer) -> tuple[object, ...]:
+    """What the file's record says now: when, to whom and how it went; when, by whom and how
+    receipt was confirmed."""
+    session.expire_all()
+    row = session.get(CpTransfer, made.id)
+    assert row is not None
+    return (
+        row.sent_on, row.sent_to, row.sent_method,
+        row.received_on, row.received_by_name, row.receipt_method,
+    )  # fmt: skip

@@ -17,18 +17,17 @@ from werkzeug.test import TestResponse
 
 from classroom.accounts.models import Role
 from classroom.audit.models import AuditEvent
-from classroom.db import make_engine, utcnow
+from classroom.db import make_engine
 from classroom.migrate import upgrade
-from classroom.worries import transfer
 from classroom.worries.transfer_models import CpTransfer, CpTransferCorrection
 from tests.conftest import Clock, client_for
 from tests.factories import make_account, make_class, make_pupil
 from tests.factories import make_school as make_other_school
-from tests.worry_helpers import School, make_school, triaged_worry
+from tests.worries.cp_file_helpers import make_file, on_record, school_with_cp_worry
+from tests.worry_helpers import School
 
 TUESDAY = datetime(2027, 3, 9, 10, 0, tzinfo=UTC)  # GMT: the school's day is the UTC day
 FRIDAY = datetime(2027, 3, 12, 10, 0, tzinfo=UTC)
-PHRASE = "harbour violin pepper seventeen"
 TO = "Elm School, Ms Green (DSL)"
 SENT = {"sent_on": "2027-03-10", "sent_to": TO, "method": "By hand"}
 RECEIPT = {"received_on": "2027-03-11", "name": "Ms Green", "method": "Signed slip"}
@@ -37,22 +36,15 @@ WHY = "I typed the school she was first going to"
 
 @pytest.fixture
 def school(session: Session, clock: Clock) -> School:
-    clock.set(TUESDAY)
-    school = make_school(session)
-    triaged_worry(session, school, child_protection=True)
-    session.commit()
-    return school
+    return school_with_cp_worry(session, clock, on=TUESDAY)
 
 
 @pytest.fixture
 def made(app: Flask, session: Session, clock: Clock, school: School) -> CpTransfer:
     """The file, made on Tuesday 9 March 2027; it is now Friday 12 March."""
-    export = transfer.export_file(
-        session, school.dsl, school.pupil, PHRASE, utcnow(), Path(app.instance_path), 10
-    )
-    session.commit()
+    made = make_file(app, session, school)
     clock.set(FRIDAY)
-    return export.transfer
+    return made
 
 
 @pytest.fixture
@@ -72,16 +64,6 @@ def _sent(dsl: FlaskClient, made: CpTransfer, receipt: bool = False) -> None:
 
 def _page(dsl: FlaskClient, school: School) -> str:
     return dsl.get(f"/safeguarding/pupils/{school.pupil.id}/cp-file").get_data(as_text=True)
-
-
-def _on_record(session: Session, made: CpTransfer) -> tuple[object, ...]:
-    session.expire_all()
-    row = session.get(CpTransfer, made.id)
-    assert row is not None
-    return (
-        row.sent_on, row.sent_to, row.sent_method,
-        row.received_on, row.received_by_name, row.receipt_method,
-    )  # fmt: skip
 
 
 def _corrections(session: Session) -> list[CpTransferCorrection]:
@@ -119,7 +101,7 @@ def test_a_sending_to_the_wrong_school_is_corrected_and_what_it_said_stays_on_th
     )
     assert answer.status_code == 302
     assert answer.location.endswith(f"/cp-file#t{made.id}")
-    assert _on_record(session, made)[:3] == (
+    assert on_record(session, made)[:3] == (
         date(2027, 3, 10),
         "Birch School, Mr Ash (DSL)",
         "By hand",
@@ -148,7 +130,7 @@ def test_a_receipt_is_corrected_twice_and_each_correction_is_kept(
     assert _post(dsl, made, "receipt/correction", first).status_code == 302
     second = {"who": "Mr Ash", "method": "Email from their deputy DSL", "reason": "Wrong slip"}
     assert _post(dsl, made, "receipt/correction", second).status_code == 302
-    assert _on_record(session, made)[3:] == (
+    assert on_record(session, made)[3:] == (
         date(2027, 3, 12),
         "Mr Ash",
         "Email from their deputy DSL",
@@ -184,14 +166,14 @@ def test_a_corrected_day_follows_the_rules_of_recording_it(
     message: str,
 ) -> None:
     _sent(dsl, made, receipt=True)
-    before = _on_record(session, made)
+    before = on_record(session, made)
     answer = _post(dsl, made, f"{part}/correction", {"on": day, "reason": WHY})
     assert answer.status_code == 400
     page = answer.get_data(as_text=True)
     assert message in _error_on(page, f"fix-{part}-on-t{made.id}")
     assert f'value="{day}"' in _fix_form(page, made, part)  # kept, and the form left open
     assert f'id="t{made.id}-fix-{part}" open' in page
-    assert _on_record(session, made) == before
+    assert on_record(session, made) == before
     assert _corrections(session) == []
     assert _audited(session, f"cp_file.{part}_corrected") == 0
 
@@ -200,16 +182,13 @@ def test_the_school_day_decides_whether_a_corrected_day_has_come(
     app: Flask, session: Session, clock: Clock, school: School
 ) -> None:
     clock.set(datetime(2027, 6, 1, 22, 50, tzinfo=UTC))  # 23:50 BST on Tuesday 1 June
-    made = transfer.export_file(
-        session, school.dsl, school.pupil, PHRASE, utcnow(), Path(app.instance_path), 10
-    ).transfer
-    session.commit()
+    made = make_file(app, session, school)
     dsl = client_for(app, school.dsl)
     assert _post(dsl, made, "sent", SENT | {"sent_on": "2027-06-01"}).status_code == 302
     clock.set(datetime(2027, 6, 1, 23, 10, tzinfo=UTC))  # 00:10 BST on Wednesday 2 June
     fixed = _post(dsl, made, "sent/correction", {"on": "2027-06-02", "reason": WHY})
     assert fixed.location.endswith(f"/cp-file#t{made.id}")
-    assert _on_record(session, made)[0] == date(2027, 6, 2)
+    assert on_record(session, made)[0] == date(2027, 6, 2)
 
 
 def test_a_correction_needs_a_reason_and_must_change_something(
@@ -232,7 +211,7 @@ def test_a_correction_needs_a_reason_and_must_change_something(
         assert "That is what the record says already: nothing was changed." in (
             answer.get_data(as_text=True)
         )
-    assert _on_record(session, made)[:3] == (date(2027, 3, 10), TO, "By hand")
+    assert on_record(session, made)[:3] == (date(2027, 3, 10), TO, "By hand")
     assert _corrections(session) == []
 
 

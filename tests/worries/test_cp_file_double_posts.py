@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,15 +16,14 @@ from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account
 from classroom.audit.models import AuditEvent
-from classroom.db import utcnow
 from classroom.worries import transfer
 from classroom.worries.transfer_models import CpTransfer, CpTransferCorrection
 from tests.conftest import Clock
-from tests.worry_helpers import School, make_school, triaged_worry
+from tests.worries.cp_file_helpers import make_file, school_with_cp_worry
+from tests.worry_helpers import School
 
 FRIDAY = datetime(2027, 3, 12, 10, 0, tzinfo=UTC)
 TODAY = date(2027, 3, 12)
-PHRASE = "harbour violin pepper seventeen"
 ELM, BIRCH = "Elm School, Ms Green (DSL)", "Birch School, Mr Ash (DSL)"
 
 Post = Callable[[Session, Account, CpTransfer], None]
@@ -33,20 +31,12 @@ Post = Callable[[Session, Account, CpTransfer], None]
 
 @pytest.fixture
 def school(session: Session, clock: Clock) -> School:
-    clock.set(FRIDAY)
-    school = make_school(session)
-    triaged_worry(session, school, child_protection=True)
-    session.commit()
-    return school
+    return school_with_cp_worry(session, clock, on=FRIDAY)
 
 
 @pytest.fixture
 def made(app: Flask, session: Session, school: School) -> CpTransfer:
-    export = transfer.export_file(
-        session, school.dsl, school.pupil, PHRASE, utcnow(), Path(app.instance_path), 10
-    )
-    session.commit()
-    return export.transfer
+    return make_file(app, session, school)
 
 
 def _sent_to(to: str) -> Post:

@@ -18,7 +18,7 @@ from werkzeug.test import TestResponse
 from classroom.audit.models import AuditEvent
 from classroom.worries.transfer_models import CpTransfer
 from tests.conftest import Clock, client_for
-from tests.worries.cp_file_helpers import ELM_DSL, make_file, school_with_cp_worry
+from tests.worries.cp_file_helpers import ELM_DSL, make_file, on_record, school_with_cp_worry
 from tests.worry_helpers import School
 
 TUESDAY = datetime(2027, 3, 9, 10, 0, tzinfo=UTC)  # GMT: the school's day is the UTC day
@@ -52,16 +52,6 @@ def _recorded(answer: TestResponse, made: CpTransfer) -> None:
     assert answer.location.endswith(f"/cp-file#t{made.id}")
 
 
-def _on_record(session: Session, made: CpTransfer) -> tuple[object, ...]:
-    session.expire_all()
-    row = session.get(CpTransfer, made.id)
-    assert row is not None
-    return (
-        row.sent_on, row.sent_to, row.sent_method,
-        row.received_on, row.received_by_name, row.receipt_method,
-    )  # fmt: skip
-
-
 def _error_on(page: str, box: str) -> str:
     found = re.search(rf'<p class="error" id="{re.escape(box)}-error">(.*?)</p>', page)
     assert found, f"no error on {box}"
@@ -83,7 +73,7 @@ def test_a_file_cannot_be_recorded_as_sent_before_it_was_made(
     )
     assert 'value="2027-03-08"' in page  # what was typed is kept
     assert f'value="{ELM_DSL}"' in page
-    assert _on_record(session, made) == (None,) * 6
+    assert on_record(session, made) == (None,) * 6
 
 
 def test_the_day_made_is_the_school_day_not_the_utc_day(
@@ -106,7 +96,7 @@ def test_a_file_cannot_be_recorded_as_sent_on_a_day_to_come(
     page = answer.get_data(as_text=True)
     assert _error_on(page, "sent_on") == "That date has not come yet."
     assert 'value="2027-03-10"' in page
-    assert _on_record(session, made) == (None,) * 6
+    assert on_record(session, made) == (None,) * 6
 
 
 def test_receipt_cannot_be_before_the_file_was_sent_nor_on_a_day_to_come(
@@ -125,18 +115,18 @@ def test_receipt_cannot_be_before_the_file_was_sent_nor_on_a_day_to_come(
     later = _post(dsl, made, "receipt", RECEIPT | {"received_on": "2027-03-13"})
     assert later.status_code == 400
     assert _error_on(later.get_data(as_text=True), box) == "That date has not come yet."
-    assert _on_record(session, made)[3:] == (None, None, None)
+    assert on_record(session, made)[3:] == (None, None, None)
 
 
 def test_sending_posted_again_changes_nothing_and_other_details_are_refused(
     session: Session, dsl: FlaskClient, made: CpTransfer
 ) -> None:
     _recorded(_post(dsl, made, "sent", SENT), made)
-    recorded = _on_record(session, made)
+    recorded = on_record(session, made)
     assert recorded[:3] == (date(2027, 3, 9), ELM_DSL, "By hand")
 
     _recorded(_post(dsl, made, "sent", SENT), made)  # a double tap, or a retry
-    assert _on_record(session, made) == recorded
+    assert on_record(session, made) == recorded
     assert _audited(session, "cp_file.sent_recorded") == 1
 
     other = _post(dsl, made, "sent", SENT | {"sent_to": "Oak School", "method": "Email"})
@@ -145,7 +135,7 @@ def test_sending_posted_again_changes_nothing_and_other_details_are_refused(
         f"This was already recorded as sent on 9 Mar 2027 to {ELM_DSL}: nothing was changed."
         in other.get_data(as_text=True)
     )
-    assert _on_record(session, made) == recorded
+    assert on_record(session, made) == recorded
     assert _audited(session, "cp_file.sent_recorded") == 1
     assert _audited(session, "cp_file.sent_refused") == 1  # kept through the 409
 
@@ -155,11 +145,11 @@ def test_receipt_posted_again_changes_nothing_and_other_details_are_refused(
 ) -> None:
     _recorded(_post(dsl, made, "sent", SENT), made)
     _recorded(_post(dsl, made, "receipt", RECEIPT), made)
-    recorded = _on_record(session, made)
+    recorded = on_record(session, made)
     assert recorded[3:] == (date(2027, 3, 9), "Ms Green", "Signed slip")
 
     _recorded(_post(dsl, made, "receipt", RECEIPT), made)
-    assert _on_record(session, made) == recorded
+    assert on_record(session, made) == recorded
     assert _audited(session, "cp_file.receipt_recorded") == 1
 
     other = _post(dsl, made, "receipt", RECEIPT | {"name": "Mr Brown"})
@@ -168,6 +158,6 @@ def test_receipt_posted_again_changes_nothing_and_other_details_are_refused(
         "Receipt was already recorded as confirmed on 9 Mar 2027 by Ms Green: nothing was "
         "changed." in other.get_data(as_text=True)
     )
-    assert _on_record(session, made) == recorded
+    assert on_record(session, made) == recorded
     assert _audited(session, "cp_file.receipt_recorded") == 1
     assert _audited(session, "cp_file.receipt_refused") == 1
