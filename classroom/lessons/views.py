@@ -426,13 +426,21 @@ def change_lesson(pupil_id: int, lesson_id: str, action: str) -> ResponseReturnV
         "down": lambda db, p: maps.move(db, actor, p, lesson_id, 1, lessons, today=school_today()),
         "target": lambda db, p: maps.set_target(db, actor, p, lesson_id, lessons, now=utcnow()),
         "add": lambda db, p: maps.add(
-            db, actor, p, request.form.get("lesson_id", "")[:64], lessons, today=school_today()
+            db, actor, p, _lesson_to_add(), lessons, today=school_today()
         ),
     }
     if action not in changes:
         abort(404)
     changed = request.form.get("lesson_id", "")[:64] if action == "add" else lesson_id
     return _change(pupil_id, changes[action], changed)
+
+
+def _lesson_to_add() -> str:
+    """The lesson chosen to add; none chosen is said as such, not as "no such lesson"."""
+    lesson_id = request.form.get("lesson_id", "")[:64]
+    if not lesson_id:
+        raise Invalid("Choose a lesson to add.", "lesson_id")
+    return lesson_id
 
 
 @bp.post("/pupils/<int:pupil_id>/lessons/reset")
