@@ -378,26 +378,32 @@ def account_active(account_id: int) -> ResponseReturnValue:
 def classes() -> ResponseReturnValue:
     """Classes with their staff; create a class."""
     db = get_session()
-    error = None
-    if request.method == "POST":
-        typed = request.form.get("name", "")
-        name = " ".join(typed.split())
-        if not name:
-            error = "Give the class a name."
-        elif len(typed) > CLASS_NAME_LENGTH:
-            error = too_long("Class name", CLASS_NAME_LENGTH, typed)
-        elif db.scalar(
-            select(SchoolClass).where(
-                SchoolClass.school_id == _actor().school_id, SchoolClass.name == name
-            )
-        ):
-            error = "There is already a class with that name."
-        else:
-            new_class = SchoolClass(school_id=_actor().school_id, name=name)
-            db.add(new_class)
-            db.flush()
-            record(db, _actor(), "class.created", new_class, name)
-            return redirect(url_for("admin.classes", saved=1))
+    if request.method == "GET":
+        return _classes_page()
+    typed = request.form.get("name", "")
+    name = " ".join(typed.split())
+    if not name:
+        error = "Give the class a name."
+    elif len(typed) > CLASS_NAME_LENGTH:
+        error = too_long("Class name", CLASS_NAME_LENGTH, typed)
+    elif db.scalar(
+        select(SchoolClass).where(
+            SchoolClass.school_id == _actor().school_id, SchoolClass.name == name
+        )
+    ):
+        error = "There is already a class with that name."
+    else:
+        new_class = SchoolClass(school_id=_actor().school_id, name=name)
+        db.add(new_class)
+        db.flush()
+        record(db, _actor(), "class.created", new_class, name)
+        return redirect(url_for("admin.classes", saved=1))
+    return _classes_page(error, "class-name", typed), 400
+
+
+def _classes_page(error: str | None = None, field: str | None = None, typed: str = "") -> str:
+    """The classes page; `field` is the box a refused form's `error` belongs to."""
+    db = get_session()
     all_classes = list(
         db.scalars(
             select(SchoolClass)
@@ -421,9 +427,10 @@ def classes() -> ResponseReturnValue:
         classes=all_classes,
         staff=staff,
         error=error,
+        error_field=field,
         name_max=CLASS_NAME_LENGTH,
-        typed=request.form.get("name", "") if error else "",
-    ), 400 if error else 200
+        typed=typed,
+    )
 
 
 @bp.post("/classes/<int:class_id>/staff")
@@ -432,8 +439,14 @@ def class_staff(class_id: int) -> ResponseReturnValue:
     """Assign or remove a staff member from a class."""
     db = get_session()
     school_class = db.get(SchoolClass, class_id)
-    account = _school_account(request.form.get("account_id", type=whole_number) or 0)
-    if school_class is None or school_class.school_id != _actor().school_id or not account.is_staff:
+    if school_class is None or school_class.school_id != _actor().school_id:
+        abort(404)
+    chosen = request.form.get("account_id", type=whole_number)
+    if chosen is None:  # the menu starts on no one: who works in a class is never a default
+        problem = f"Choose who to add to {school_class.name}."
+        return _classes_page(problem, f"add-{class_id}"), 400
+    account = _school_account(chosen)
+    if not account.is_staff:
         abort(404)
     link = db.get(ClassStaff, (class_id, account.id))
     if request.form.get("action") == "remove" and link is not None:

@@ -22,6 +22,16 @@ def _actor() -> Actor:
     return current_actor()
 
 
+def _chosen_class(form: str) -> SchoolClass | ResponseReturnValue:
+    """The class picked in the form, or the page again saying to pick one: with more than one
+    class the menu starts on none, so an iPad never lands in a class nobody chose."""
+    class_id = request.form.get("class_id", type=whole_number)
+    if class_id is None:
+        refused = _refused(form, "class")
+        return _page(400, error="Choose the class this iPad is for.", refused=refused)
+    return _manageable_class(class_id)
+
+
 def _manageable_class(class_id: int) -> SchoolClass:
     found = get_session().scalar(
         policy.visible_ipad_classes(_actor()).where(SchoolClass.id == class_id)
@@ -41,7 +51,7 @@ def _page(status: int = 200, **extra: object) -> ResponseReturnValue:
         devices=devices,
         this_device=web.current_device(),
         name_max=services.NAME_LENGTH,
-        **({"refused": {}} | extra),
+        **({"refused": {}, "error": None} | extra),
     ), status
 
 
@@ -56,7 +66,9 @@ def index() -> ResponseReturnValue:
 @allow("manage_class_ipads")
 def enrol_this() -> ResponseReturnValue:
     """Make the iPad in the staff member's hands a class iPad (it then shows the class tiles)."""
-    school_class = _manageable_class(request.form.get("class_id", type=whole_number) or 0)
+    school_class = _chosen_class("enrol")
+    if not isinstance(school_class, SchoolClass):
+        return school_class
     db = get_session()
     try:
         _device, token = services.enrol_directly(
@@ -73,7 +85,9 @@ def enrol_this() -> ResponseReturnValue:
 @allow("manage_class_ipads")
 def create_link() -> ResponseReturnValue:
     """A one-time link to open on another iPad (the way a technician sets up many)."""
-    school_class = _manageable_class(request.form.get("class_id", type=whole_number) or 0)
+    school_class = _chosen_class("link")
+    if not isinstance(school_class, SchoolClass):
+        return school_class
     db = get_session()
     try:
         code = services.create_enrolment_link(
@@ -89,10 +103,12 @@ def create_link() -> ResponseReturnValue:
     return _page(201, new_link=web.enrolment_url(code), new_link_class=school_class)
 
 
-def _refused(form: str) -> dict[str, str]:
-    """The refused form ("enrol" or "link") and what was typed in it, to give back whole."""
+def _refused(form: str, box: str = "name") -> dict[str, str]:
+    """The refused form ("enrol" or "link"), its box at fault ("name" or "class") and what was
+    typed in it, to give back whole."""
     return {
         "form": form,
+        "field": f"{form}-{box}",
         "class_id": request.form.get("class_id", ""),
         "name": request.form.get("name", ""),
     }
