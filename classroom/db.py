@@ -161,6 +161,20 @@ def serialise(session: Session, *names: str) -> None:
         session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(name, 0))))
 
 
+S = TypeVar("S", bound=Select[Any])
+
+
+def to_change(query: S, entity: type[Base]) -> S:
+    """`query` reading `entity`'s rows to change them: each locked until the transaction ends,
+    and read as the last writer left them, not as this session saw them earlier.
+
+    SQLite renders no lock: its writers already take turns (BEGIN IMMEDIATE). On PostgreSQL two
+    of the team acting on one record at once then take turns too, and the second's state checks
+    see what the first left. `of=`: only `entity`'s rows, as the query may join others (and
+    PostgreSQL refuses FOR UPDATE on an outer join's nullable side)."""
+    return query.with_for_update(of=entity).execution_options(populate_existing=True)
+
+
 class RequestSession(Session):
     """A session whose commit, while a request reads, waits for the read to end.
 

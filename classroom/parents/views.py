@@ -33,7 +33,7 @@ from classroom.accounts import email_change
 from classroom.accounts import services as accounts
 from classroom.accounts.models import Account
 from classroom.audit.services import record
-from classroom.db import get_session, keep, utcnow
+from classroom.db import get_session, keep, to_change, utcnow
 from classroom.errors import Invalid, Refusal, Throttled
 from classroom.forms import Form
 from classroom.lessons import maps
@@ -82,7 +82,7 @@ from classroom.web import (
 )
 from classroom.web import school_today as local_today
 from classroom.worries import services as worries
-from classroom.worries.models import PARENT_CONTACT_LABELS, Incident
+from classroom.worries.models import PARENT_CONTACT_LABELS, Incident, Status
 
 bp = Blueprint("parents", __name__)
 T = TypeVar("T")
@@ -931,19 +931,26 @@ def staff_message(pupil_id: int) -> ResponseReturnValue:
 # --- Safeguarding team: incident notices ------------------------------------------------------
 
 
-def _notice_incident(incident_id: int) -> Incident:
+def _notice_incident(incident_id: int, for_change: bool = False) -> Incident:
+    """`for_change`: locked until the request commits, as the incident page's changes are
+    (worries.views._incident): a notice and a closing at once take turns."""
     actor = _account()
-    incident = get_session().scalar(
-        policy.visible_incidents(actor).where(Incident.id == incident_id)
-    )
+    query = policy.visible_incidents(actor).where(Incident.id == incident_id)
+    if for_change:
+        query = to_change(query, Incident)
+    incident = get_session().scalar(query)
     if incident is None or not policy.can_send_parent_notice(actor, incident):
         abort(404)
     return incident
 
 
 def _notice_page(
-    incident: Incident, forms: dict[int, NoticeForm] | None = None, status: int = 200
+    incident: Incident,
+    forms: dict[int, NoticeForm] | None = None,
+    status: int = 200,
+    error: str | None = None,
 ) -> ResponseReturnValue:
+    """The notice page; `forms`: the one refused, with what was typed; `error`: why."""
     db = get_session()
     decision = worries.parent_contact(db, incident)
     pupils = [link.pupil for link in incident.pupils]
@@ -979,6 +986,9 @@ def _notice_page(
             if item
         },
         allowed=allowed,
+        closed=incident.status == Status.CLOSED,
+        refused=list((forms or {}).values()),
+        error=error,
     ), status
 
 
@@ -995,7 +1005,7 @@ def notice(incident_id: int) -> ResponseReturnValue:
 @bp.post("/parents/incidents/<int:incident_id>/notice/<int:pupil_id>")
 @allow("send_parent_notices")
 def send_notice(incident_id: int, pupil_id: int) -> ResponseReturnValue:
-    incident = _notice_incident(incident_id)
+    incident = _notice_incident(incident_id, for_change=True)
     pupil = next((link.pupil for link in incident.pupils if link.pupil_id == pupil_id), None)
     if pupil is None:
         abort(404)
@@ -1011,7 +1021,7 @@ def send_notice(incident_id: int, pupil_id: int) -> ResponseReturnValue:
             now=utcnow(),
             emails=_emails(),
         ),
-        lambda _message: _notice_page(incident, {pupil.id: form}, 400),
+        lambda message: _notice_page(incident, {pupil.id: form}, 400, message),
         form,
         field="text",
     )

@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 
 from classroom import policy
 from classroom.audit.services import record
-from classroom.db import get_session, utcnow
+from classroom.db import get_session, to_change, utcnow
 from classroom.policy import allow
 from classroom.web import apply_form, csrf, current_actor
 from classroom.worries import body_map, evidence
@@ -43,11 +43,14 @@ def _max_bytes() -> int:
     return int(current_app.config.get("EVIDENCE_MAX_BYTES", evidence.DEFAULT_MAX_BYTES))
 
 
-def _incident(incident_id: int) -> Incident:
-    """The incident if this person may work it; otherwise 404, so hidden records stay hidden."""
-    incident = get_session().scalar(
-        policy.visible_incidents(current_actor()).where(Incident.id == incident_id)
-    )
+def _incident(incident_id: int, for_change: bool = False) -> Incident:
+    """The incident if this person may work it; otherwise 404, so hidden records stay hidden.
+    `for_change`: locked until the request commits, as the incident page's changes are
+    (worries.views._incident)."""
+    query = policy.visible_incidents(current_actor()).where(Incident.id == incident_id)
+    if for_change:
+        query = to_change(query, Incident)
+    incident = get_session().scalar(query)
     if incident is None:
         abort(404)
     return incident
@@ -142,6 +145,8 @@ def attach(incident_id: int) -> ResponseReturnValue:
     if not valid:
         return _page(incident, upload=form, status=400, error="The file was not attached.")
     filename, data = _uploaded_file(form)
+    # Locked once the file has arrived, not while a slow connection sends it.
+    incident = _incident(incident_id, for_change=True)
     db = get_session()
     upload = evidence.Upload(filename, data, form.description.data or "")
     made = apply_form(
@@ -227,7 +232,7 @@ def _mark_input(form: MarkForm) -> body_map.MarkInput:
 @allow("work_incidents")
 def add_mark(incident_id: int) -> ResponseReturnValue:
     """A mark placed by a tap on the outline, or by choosing a region from the list."""
-    incident = _incident(incident_id)
+    incident = _incident(incident_id, for_change=True)
     form = MarkForm()
     db = get_session()
     made = apply_form(

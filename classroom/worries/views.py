@@ -35,7 +35,7 @@ from classroom import policy
 from classroom.accounts.models import Account, Role
 from classroom.accounts.redirects import safe_path
 from classroom.audit.services import record
-from classroom.db import get_session, plain_rows, utcnow
+from classroom.db import get_session, plain_rows, to_change, utcnow
 from classroom.devices.models import Device
 from classroom.devices.web import current_device
 from classroom.errors import CSRF_RECOVERY, Invalid
@@ -626,11 +626,17 @@ def queue_state() -> ResponseReturnValue:
     return response
 
 
-def _incident(incident_id: int) -> Incident:
-    """The incident if this person may see it; otherwise 404, so hidden records stay hidden."""
-    incident = get_session().scalar(
-        policy.visible_incidents(current_actor()).where(Incident.id == incident_id)
-    )
+def _incident(incident_id: int, for_change: bool = False) -> Incident:
+    """The incident if this person may see it; otherwise 404, so hidden records stay hidden.
+
+    `for_change`: the row is locked until this request commits (PostgreSQL; SQLite's writers
+    already take turns), so two of the team acting on one record at once take turns too, and
+    the second's state checks see what the first left (no second "Acknowledged by").
+    """
+    query = policy.visible_incidents(current_actor()).where(Incident.id == incident_id)
+    if for_change:
+        query = to_change(query, Incident)
+    incident = get_session().scalar(query)
     if incident is None:
         abort(404)
     return incident
@@ -910,7 +916,7 @@ def _work(
     apply: Callable[[Incident, Any], object],
 ) -> ResponseReturnValue:
     """Validate one form on an incident and apply it; errors re-show the page (400)."""
-    incident = _incident(incident_id)
+    incident = _incident(incident_id, for_change=True)
     form = form_class(prefix=name) if form_class else None
     if form is not None:
         _fill_choices(incident, {name: form})

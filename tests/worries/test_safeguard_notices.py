@@ -15,7 +15,7 @@ from classroom.outbox.models import OutboxMessage
 from classroom.parents.models import FeedItem
 from classroom.worker import tick
 from classroom.worries import services as worries
-from classroom.worries.models import IncidentEntry, ParentContact
+from classroom.worries.models import IncidentEntry, ParentContact, Status
 from tests.conftest import Clock, client_for
 from tests.parents_helpers import Family, incident_about, make_family
 
@@ -166,3 +166,33 @@ def test_a_notice_held_back_by_another_incident_is_never_shown_as_delivered(
     session.commit()
     assert "Amira is safe and well." in carer.get(feed).data.decode()
     assert "delivered in the app" in dsl.get(f"/safeguarding/{incident.id}").data.decode()
+
+
+def test_a_notice_to_a_closed_record_says_why_nothing_went_and_keeps_what_was_written(
+    app: Flask, session: Session, family: Family
+) -> None:
+    """A colleague closed the record while the DSL wrote the notice: the page says it is closed
+    (not only a 400 with the words still in a box and no reason), shows what she wrote to copy,
+    and nothing reaches the carers."""
+    incident = incident_about(session, family, ParentContact.INFORM_NOW)
+    dsl = client_for(app, family.dsl)
+    assert "Approve and send" in dsl.get(f"/parents/incidents/{incident.id}/notice").text
+    incident.status = Status.CLOSED  # by a colleague, meanwhile
+    session.commit()
+    child = family.child.id
+    written = "Amira told us about messages from another child; we are helping her."
+    answer = dsl.post(
+        f"/parents/incidents/{incident.id}/notice/{child}",
+        data={f"p{child}-text": written, f"p{child}-key": "written-before-closing"},
+    )
+    assert answer.status_code == 400
+    summary = answer.text.split("data-error-summary", 1)[1].split("</div>", 1)[0]
+    assert f"{incident.reference} is closed, so it cannot be changed." in summary
+    assert "What you wrote (not sent):" in answer.text
+    assert written in answer.text
+    assert "Approve and send" not in answer.text
+    assert _carer_emails(session) == 0
+    assert session.scalar(select(func.count()).select_from(FeedItem)) == 0
+    again = dsl.get(f"/parents/incidents/{incident.id}/notice").text
+    assert f"{incident.reference} is closed, so no notice can be sent from it." in again
+    assert "Approve and send" not in again
