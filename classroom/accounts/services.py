@@ -424,13 +424,21 @@ def change_role(
 
 
 def set_active(
-    session: Session, actor: Actor, account: Account, active: bool, *, now: datetime
+    session: Session,
+    actor: Actor,
+    account: Account,
+    active: bool,
+    *,
+    now: datetime,
+    summary: str = "",
 ) -> None:
-    """Deactivate (ending every session at once) or reactivate an account."""
+    """Deactivate (ending every session at once) or reactivate an account; `summary` is noted
+    on its audit entry (what a deactivated member of the safeguarding team left open)."""
     if isinstance(actor, Account) and actor.id == account.id and not active:
         raise Invalid("You cannot deactivate your own account.")
     account.active = active
     account.deactivated_at = None if active else now
     if not active:
         end_all_sessions(session, account, "deactivated", now=now)
-    record(session, actor, "account.activated" if active else "account.deactivated", account)
+    action = "account.activated" if active else "account.deactivated"
+    record(session, actor, action, account, summary)

@@ -29,6 +29,8 @@ from classroom.policy import allow
 from classroom.pupils import importer
 from classroom.pupils.models import ClassStaff, ParentLink, Pupil, SchoolClass
 from classroom.web import requested_page, school_zone, whole_number
+from classroom.worries import services as worries
+from classroom.worries.queue import OpenWork, open_work_of
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
@@ -201,7 +203,37 @@ def _detail_page(
         waiting=delivery.waiting_address(get_session(), account),  # a carer's, not confirmed
         error=error,
         email=email or _email_box(account),
+        left=_work_left(account) if account.active or request.args.get("left") else None,
     )
+
+
+class WorkLeft(NamedTuple):
+    """What deactivating a member of the safeguarding team leaves with nobody: how many open
+    worries and actions are theirs (counts only: the admin may not read the records), and
+    whether they are the school's last DSL or deputy DSL, the only people a new worry alerts at
+    once (worries.services._alert_team)."""
+
+    work: OpenWork
+    last_lead: bool
+
+    @property
+    def words(self) -> str:
+        """As "2 open worries assigned to them and 1 open action they own"."""
+        assigned = worries.plural(self.work.worries, "open worry", "open worries")
+        owned = worries.plural(self.work.actions, "open action", "open actions")
+        return f"{assigned} assigned to them and {owned} they own"
+
+
+def _work_left(account: Account) -> WorkLeft | None:
+    """None for an account off the safeguarding team: it can hold no incident work."""
+    if not policy.grants_safeguarding(account.role):
+        return None
+    db = get_session()
+    others = policy.safeguarding_team(account.school_id, "alerted").where(Account.id != account.id)
+    last_lead = account.role in policy.team_roles("alerted") and not db.scalar(
+        others.with_only_columns(func.count(Account.id)).order_by(None)
+    )
+    return WorkLeft(open_work_of(db, account.school_id, account.id), last_lead)
 
 
 @bp.post("/accounts/<int:account_id>/reset-password")
@@ -356,17 +388,22 @@ def account_active(account_id: int) -> ResponseReturnValue:
     """Deactivate (sessions end at once) or reactivate an account."""
     account = _school_account(account_id)
     db = get_session()
+    now = utcnow()
+    active = request.form.get("active") == "1"
+    # Never refused for open work: a team member who has left must lose access at once. What
+    # they leave is noted, and the rest of the team told, so it does not wait for nobody.
+    left = None if active or not account.active else _work_left(account)
+    summary = f"left {worries.work_left_words(left.work)}" if left and left.work.total else ""
+    if left and left.last_lead:
+        summary = "; ".join(filter(None, [summary, "was the last DSL or deputy DSL"]))
     try:
-        active = request.form.get("active") == "1"
-        accounts.set_active(db, _actor(), account, active, now=utcnow())
+        accounts.set_active(db, _actor(), account, active, now=now, summary=summary)
     except Invalid as problem:
-        return render_template(
-            "admin/account_detail.html",
-            account=account,
-            roles=list(Role),
-            children=[],
-            error=problem.message,
-        ), 400
+        return _detail_with_error(account, problem.message)
+    if left and left.work.total:
+        told = worries.tell_team_of_work_left(db, account, left.work, now=now, base_url=_base_url())
+        outcome = "told" if told else "untold"
+        return redirect(url_for("admin.account_detail", account_id=account.id, left=outcome))
     return redirect(url_for("admin.account_detail", account_id=account.id, saved=1))
 
 

@@ -56,6 +56,7 @@ from classroom.worries.models import (
     StaffAlert,
     Status,
 )
+from classroom.worries.queue import OpenWork
 
 MAX_TEXT = 5000
 COMMUNICATION = {
@@ -318,6 +319,43 @@ def send_reminders(session: Session, *, now: datetime, ack_minutes: int, base_ur
 def reminder_due(incident: Incident, minutes: int) -> datetime:
     """When the next re-alert goes out if nobody acknowledges it (the ladder's next rung)."""
     return incident.created_at + timedelta(minutes=minutes * (incident.realerts_sent + 1))
+
+
+def plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def work_left_words(work: OpenWork) -> str:
+    """Counts in words, as "2 open worries and 1 open action": never a pupil nor a record."""
+    worries = plural(work.worries, "open worry", "open worries")
+    return f"{worries} and {plural(work.actions, 'open action', 'open actions')}"
+
+
+def tell_team_of_work_left(
+    session: Session, account: Account, work: OpenWork, *, now: datetime, base_url: str
+) -> int:
+    """The rest of the team are emailed (through the outbox, so after commit) that a deactivated
+    colleague's open work needs a new owner. Only the counts: the admin who deactivated them may
+    see the failed email, and may not read child-protection records. How many were told."""
+    team = policy.safeguarding_team(account.school_id).where(Account.id != account.id)
+    told = 0
+    for member in session.scalars(team):
+        if not member.email:
+            continue
+        told += 1
+        enqueue_email(
+            session,
+            f"work-left:{account.id}:{now.isoformat()}:{member.id}",
+            member.email,
+            "Open safeguarding work to reassign",
+            f"{account.display_name}'s account was deactivated with {work_left_words(work)} "
+            "still assigned to them: reassign them.\n\n"
+            f"Please sign in to the safeguarding queue to do it: {base_url}/safeguarding/\n",
+            school_id=account.school_id,
+            base_url=base_url,
+            now=now,
+        )
+    return told
 
 
 def reminder_late(incident: Incident, minutes: int, worker_seconds: int, now: datetime) -> bool:
