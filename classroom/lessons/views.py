@@ -328,12 +328,12 @@ def _map_page(pupil: Pupil, refused: bool = False) -> ResponseReturnValue:
     age = pupil.age_on(today)
     may_enable = policy.may_enable_teacher_only_lessons(current_actor())
     offered = [x for x in request_catalogue() if x.id not in on_map and x.for_age(age)]
+    rows = _map_rows(shown.planned, player.progress(db, pupil, zone=school_zone()), may_enable)
     return render_template(
         "lessons/pupil_map.html",
         pupil=pupil,
-        rows=_map_rows(
-            shown.planned, player.progress(db, pupil, zone=school_zone()), may_enable
-        ),
+        rows=rows,
+        saved_note=_saved_note(rows, pupil) if can_edit else None,
         personalised=shown.personalised,
         followed_class=None if shown.personalised else maps.followed_class(db, pupil),
         can_edit=can_edit,
@@ -352,6 +352,34 @@ def _map_page(pupil: Pupil, refused: bool = False) -> ResponseReturnValue:
         ),
         pathways=tuple((pathway.value, pathway.label) for pathway in Pathway),
     ), (409 if refused else 200)
+
+
+def _saved_note(rows: tuple[MapRow, ...], pupil: Pupil) -> tuple[str, str] | None:
+    """(lesson id, what was saved) for the row just changed (`?saved=<action>&lesson=<id>`),
+    said in that row where the teacher is; None when no row was changed or it is not shown."""
+    action, lesson_id = request.args.get("saved", ""), request.args.get("lesson", "")
+    place = next((i for i, r in enumerate(rows) if r.lesson_id == lesson_id), None)
+    if place is None or action not in _SAVED_WORDS:
+        return None
+    row = rows[place]
+    own = "" if row.personal_pathway else f"{pupil.first_name}'s own pathway, "
+    now = _SAVED_WORDS[action].format(
+        place=place + 1, count=len(rows), pathway=own + row.pathway_label
+    )
+    sees = f"{pupil.first_name} sees this next time."
+    return lesson_id, f"Saved: {row.number}. {row.title} {now}. {sees}"
+
+
+# What a change on a pupil's map made of the row, by its action (after "Saved: <lesson>").
+_SAVED_WORDS = {
+    "pathway": "is now {pathway}",
+    "hide": "is now hidden",
+    "show": "is shown again",
+    "up": "is now number {place} of {count}",
+    "down": "is now number {place} of {count}",
+    "target": "is now the target",
+    "add": "is added at number {place} of {count}",
+}
 
 
 @bp.get("/pupils/<int:pupil_id>/lessons/<lesson_id>/responses")
@@ -384,7 +412,9 @@ def _teacher_only(change: Callable[[], object]) -> maps.TeacherOnly | None:
     return None
 
 
-def _change(pupil_id: int, change: Any, lesson_id: str | None = None) -> ResponseReturnValue:
+def _change(
+    pupil_id: int, change: Any, lesson_id: str | None = None, action: str = ""
+) -> ResponseReturnValue:
     left = _left_map(pupil_id)
     if left is not None:
         return left
@@ -399,9 +429,19 @@ def _change(pupil_id: int, change: Any, lesson_id: str | None = None) -> Respons
     )
     if refused is not None:  # a 403 rolls the request back (nothing half-made is kept)
         return render_template("lessons/problem.html", pupil=pupil, message=refused.message), 403
-    # Back to the row just changed, not the top of a long map (issue 15: keep the page position).
-    anchor = f"lesson-{lesson_id}" if lesson_id else None
-    return redirect(url_for("lessons.pupil_map", pupil_id=pupil.id, saved=1, _anchor=anchor))
+    # Back to the row just changed, not the top of a long map (issue 15: keep the page position),
+    # saying there what changed: "Saved." at the top was off screen for a row far down.
+    if lesson_id is None:
+        return redirect(url_for("lessons.pupil_map", pupil_id=pupil.id, saved=1))
+    return redirect(
+        url_for(
+            "lessons.pupil_map",
+            pupil_id=pupil.id,
+            saved=action,
+            lesson=lesson_id,
+            _anchor=f"lesson-{lesson_id}",
+        )
+    )
 
 
 @bp.post("/pupils/<int:pupil_id>/lessons/<lesson_id>/<action>")
@@ -432,7 +472,7 @@ def change_lesson(pupil_id: int, lesson_id: str, action: str) -> ResponseReturnV
     if action not in changes:
         abort(404)
     changed = request.form.get("lesson_id", "")[:64] if action == "add" else lesson_id
-    return _change(pupil_id, changes[action], changed)
+    return _change(pupil_id, changes[action], changed, action)
 
 
 def _lesson_to_add() -> str:
@@ -513,14 +553,24 @@ def class_map(class_id: int) -> ResponseReturnValue:
             return render_template("lessons/problem.html", message=problem.message), 400
         except maps.TeacherOnly as refused:
             return render_template("lessons/problem.html", message=refused.message), 403
-        anchor = "lesson-" + request.form.get("lesson_id", "")[:64]
-        return redirect(url_for("lessons.class_map", class_id=class_id, saved=1, _anchor=anchor))
+        # Back to the row just changed, saying there what changed (issue 15).
+        lesson_id = request.form.get("lesson_id", "")[:64]
+        return redirect(
+            url_for(
+                "lessons.class_map",
+                class_id=class_id,
+                saved=1,
+                lesson=lesson_id,
+                _anchor=f"lesson-{lesson_id}",
+            )
+        )
     on_map = {e.lesson_id for e in maps.class_entries(db, school_class, request_catalogue())}
     return render_template(
         "lessons/class_map.html",
         school_class=school_class,
         lessons=list(request_catalogue()),
         on_map=on_map,
+        saved_id=request.args.get("lesson", "") if request.args.get("saved") else "",
         may_enable=policy.may_enable_teacher_only_lessons(current_actor()),
     )
 

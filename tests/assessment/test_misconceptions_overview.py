@@ -102,7 +102,8 @@ def test_the_class_summary_names_who_has_a_misconception_on_record(
     counts = re.findall(r"<td>(\d+)</td>", row)
     assert counts[:5] == ["0", "0", "0", "0", "2"]  # both are at Generalised
     objective = f"/assessment/pupils/{school.pupil.id}/objectives/{SF}"
-    assert f'<strong>1</strong>:\n      <a href="{objective}">Amira Khan</a>' in row
+    link = f'<a class="tap-link" href="{objective}">Amira Khan</a>'
+    assert f"<strong>1</strong>:\n      {link}" in row
     assert "Ben" not in row  # no misconception recorded for him
     # The page names pupils now: reading it is in the audit log.
     event = session.scalars(

@@ -46,8 +46,9 @@ def _personalise_the_map(page: Page) -> None:
     expect(rows.nth(2)).to_contain_text("(hidden)")
     page.get_by_label("Lesson", exact=True).select_option(index=1)
     _tap(page, page.get_by_role("button", name="Add to the end"))
-    expect(page.get_by_role("status")).to_contain_text("Saved.")
-    expect(rows.last).to_contain_text("My body, my choice")
+    # Said in the row added, where the page comes back to, not at the top off screen.
+    expect(rows.last.get_by_role("status")).to_contain_text("My body, my choice is added")
+    expect(rows.last.get_by_role("status")).to_be_in_viewport()
     _looked_at(page)
 
 

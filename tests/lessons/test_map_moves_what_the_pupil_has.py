@@ -26,7 +26,7 @@ FOR_14_TO_19 = "pressure-secrets-pictures"  # lesson 15
 FOR_18_AND_19 = "pictures-and-the-law-at-18"  # lesson 27
 FOR_ANY_AGE = "hate-and-extreme-ideas"  # lesson 25
 GONE = "t-999-a-lesson-since-taken-away"  # on the map, in no catalogue
-SAVED = "Saved. Sam sees this next time."
+SAVED = "Sam sees this next time."  # said in the row moved, after what was saved
 
 
 def _sam_on_a_class_map(
@@ -76,6 +76,7 @@ def test_later_and_earlier_move_past_the_next_lesson_sam_has(
     assert later.status_code == 302
     page = teacher.get(later.location).text
     assert SAVED in page
+    assert "is now number 2 of 2." in page  # where it went among the lessons Sam has
     assert _rows(page) == [FOR_ANY_AGE, FOR_14_TO_19]  # the order Sam gets changed
     assert _offered(page, FOR_14_TO_19) == (True, False)
     assert _own_map(session, sam) == [FOR_ANY_AGE, between, FOR_14_TO_19]
