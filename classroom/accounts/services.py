@@ -126,6 +126,29 @@ class NewSession:
 # --- Throttling -----------------------------------------------------------------------------
 
 
+# What an account signs in with, each counted against its username: its password and its
+# two-step codes (two_factor.THROTTLE_KIND). Not a pupil's pictures, nor a carer's invite code.
+ACCOUNT_SIGN_IN_KINDS = ("password", "totp")
+
+
+def _cleared(kind: str) -> str:
+    """The kind of the row that marks an admin clearing an account's count of `kind` failures."""
+    return f"{kind}:cleared"
+
+
+def _account_count_start(session: Session, username: str, kind: str, since: datetime) -> datetime:
+    """Where an account's count of failures starts: the window's start, or later if the owner
+    got in since, or an admin cleared the count (`clear_sign_in_lock`)."""
+    last_reset = session.scalar(
+        select(func.max(LoginAttempt.at)).where(
+            LoginAttempt.username == username,
+            LoginAttempt.kind.in_((kind, _cleared(kind))),
+            LoginAttempt.success.is_(True),
+        )
+    )
+    return max(since, last_reset) if last_reset else since
+
+
 def _recent_failures(session: Session, by: str, value: str, kind: str, since: datetime) -> int:
     column = LoginAttempt.username if by == "username" else LoginAttempt.ip
     start = since
@@ -133,12 +156,7 @@ def _recent_failures(session: Session, by: str, value: str, kind: str, since: da
         # The account's owner getting in clears the account's count. An address's count is
         # never cleared by a success: anyone with some account (a carer's) could otherwise
         # sign in now and then and guess at other accounts from that address unthrottled.
-        last_success = session.scalar(
-            select(func.max(LoginAttempt.at)).where(
-                column == value, LoginAttempt.kind == kind, LoginAttempt.success.is_(True)
-            )
-        )
-        start = max(since, last_success) if last_success else since
+        start = _account_count_start(session, value, kind, since)
     count = session.scalar(
         select(func.count()).where(
             column == value,
@@ -175,6 +193,51 @@ def note_attempt(
     session: Session, kind: str, username: str, ip: str, success: bool, *, now: datetime
 ) -> None:
     session.add(LoginAttempt(at=now, kind=kind, username=username, ip=ip, success=success))
+
+
+def sign_in_locked_until(
+    session: Session, account: Account, *, now: datetime, settings: SignInSettings
+) -> datetime | None:
+    """When this account may try to sign in again, while too many failures under its username
+    lock it; else None. (An address's own lock, from many accounts' failures, is not this.)"""
+    window = timedelta(minutes=settings.window_minutes)
+    limit = settings.max_failures_per_account
+    ends = []
+    for kind in ACCOUNT_SIGN_IN_KINDS:
+        start = _account_count_start(session, account.username, kind, now - window)
+        failures = list(
+            session.scalars(
+                select(LoginAttempt.at)
+                .where(
+                    LoginAttempt.username == account.username,
+                    LoginAttempt.kind == kind,
+                    LoginAttempt.success.is_(False),
+                    LoginAttempt.at > start,
+                )
+                .order_by(LoginAttempt.at)
+            )
+        )
+        if len(failures) >= limit:  # open again once all but limit - 1 are out of the window
+            ends.append(failures[len(failures) - limit] + window)
+    return max(ends, default=None)
+
+
+def clear_sign_in_lock(
+    session: Session, actor: Actor, account: Account, *, now: datetime, settings: SignInSettings
+) -> datetime | None:
+    """Let an account locked by failed sign-ins try again now; returns when the lock would have
+    ended, or None if it was not locked (nothing changes). Only the account's own count is
+    cleared: an address's count stays, so a computer that guessed at many accounts stays
+    throttled. The failures themselves are kept, for the record."""
+    until = sign_in_locked_until(session, account, now=now, settings=settings)
+    if until is None:
+        return None
+    for kind in ACCOUNT_SIGN_IN_KINDS:  # as the owner getting in would, the count starts again
+        name = account.username
+        session.add(LoginAttempt(at=now, kind=_cleared(kind), username=name, ip="", success=True))
+    session.flush()
+    record(session, actor, "account.sign_in_unlocked", account, f"locked until {until:%H:%M} UTC")
+    return until
 
 
 # --- Sign-in and sessions -------------------------------------------------------------------
@@ -435,7 +498,7 @@ def set_active(
     """Deactivate (ending every session at once) or reactivate an account; `summary` is noted
     on its audit entry (what a deactivated member of the safeguarding team left open)."""
     if isinstance(actor, Account) and actor.id == account.id and not active:
-        raise Invalid("You cannot deactivate your own account.")
+        raise Invalid("You cannot deactivate your own account; ask another admin.")
     account.active = active
     account.deactivated_at = None if active else now
     if not active:

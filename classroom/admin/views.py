@@ -28,7 +28,7 @@ from classroom.parents import delivery
 from classroom.policy import allow
 from classroom.pupils import importer
 from classroom.pupils.models import ClassStaff, ParentLink, Pupil, SchoolClass
-from classroom.web import requested_page, school_zone, whole_number
+from classroom.web import requested_page, school_zone, sign_in_settings, whole_number
 from classroom.worries import services as worries
 from classroom.worries.queue import OpenWork, open_work_of
 
@@ -145,17 +145,19 @@ def _email_address(typed: str) -> str | None:
 def account_detail(account_id: int) -> ResponseReturnValue:
     """One account: role, status, linked children or classes, and admin actions."""
     account = _school_account(account_id)
+    record(get_session(), _actor(), "account.viewed", account)
+    return _detail_page(account)
+
+
+def _children(account: Account) -> list[Pupil | None]:
+    """A carer's connected children (none for staff)."""
     db = get_session()
-    record(db, _actor(), "account.viewed", account)
-    links = list(
-        db.scalars(
-            select(ParentLink).where(
-                ParentLink.parent_id == account.id, ParentLink.revoked_at.is_(None)
-            )
+    links = db.scalars(
+        select(ParentLink).where(
+            ParentLink.parent_id == account.id, ParentLink.revoked_at.is_(None)
         )
     )
-    children = [db.get(Pupil, link.pupil_id) for link in links]
-    return _detail_page(account, children)
+    return [db.get(Pupil, link.pupil_id) for link in links]
 
 
 @bp.post("/accounts/<int:account_id>/role")
@@ -172,7 +174,7 @@ def account_role(account_id: int) -> ResponseReturnValue:
             db, _actor(), account, Role(role), now=utcnow(), base_url=_base_url()
         )
     except Invalid as problem:
-        return _detail_with_error(account, problem.message)
+        return _detail_with_error(account, problem)
     if pending is not None:
         return redirect(url_for("admin.account_detail", account_id=account.id, approval=1))
     return redirect(url_for("admin.account_detail", account_id=account.id, saved=1))
@@ -183,24 +185,26 @@ def _base_url() -> str:
     return str(current_app.config["BASE_URL"])
 
 
-def _detail_with_error(account: Account, message: str) -> ResponseReturnValue:
-    return _detail_page(account, [], message), 400
+def _detail_with_error(account: Account, problem: Invalid) -> ResponseReturnValue:
+    return _detail_page(account, problem), 400
 
 
 def _detail_page(
-    account: Account,
-    children: list[Pupil | None],
-    error: str | None = None,
-    email: EmailBox | None = None,
+    account: Account, error: Invalid | None = None, email: EmailBox | None = None
 ) -> str:
+    """The account page; a refused form's `error` is summarised at the top, linked to its box."""
     return render_template(
         "admin/account_detail.html",
         account=account,
+        own=account.id == _actor().id,  # nobody deactivates themselves or changes their role
         roles=list(Role),
-        children=children,
+        children=_children(account),
         two_step=two_factor.is_enrolled(get_session(), account),
         two_step_required=two_factor.is_required(account),
         waiting=delivery.waiting_address(get_session(), account),  # a carer's, not confirmed
+        locked_until=accounts.sign_in_locked_until(
+            get_session(), account, now=utcnow(), settings=sign_in_settings()
+        ),
         error=error,
         email=email or _email_box(account),
         left=_work_left(account) if account.active or request.args.get("left") else None,
@@ -261,10 +265,22 @@ def account_reset_two_step(account_id: int) -> ResponseReturnValue:
             db, _actor(), account, now=utcnow(), base_url=_base_url()
         )
     except Invalid as problem:
-        return _detail_with_error(account, problem.message)
+        return _detail_with_error(account, problem)
     if pending is not None:
         return redirect(url_for("admin.account_detail", account_id=account.id, approval=1))
     return redirect(url_for("admin.account_detail", account_id=account.id, two_step_reset=1))
+
+
+@bp.post("/accounts/<int:account_id>/sign-in-lock")
+@allow("manage_accounts")
+def account_unlock(account_id: int) -> ResponseReturnValue:
+    """Let someone locked out by too many failed sign-ins try again now, rather than wait."""
+    account = _school_account(account_id)
+    until = admin_services.clear_sign_in_lock(
+        get_session(), _actor(), account, now=utcnow(), settings=sign_in_settings()
+    )
+    outcome = "done" if until else "already"  # the lock may have ended while the page was open
+    return redirect(url_for("admin.account_detail", account_id=account.id, unlocked=outcome))
 
 
 # What the account page says after an admin's change of a member of staff's address.
@@ -328,7 +344,7 @@ def account_email(account_id: int) -> ResponseReturnValue:
     except Invalid as problem:
         db.rollback()
         box = _email_box(account, typed, problem.message)
-        return _detail_page(account, [], problem.message, box), 400
+        return _detail_page(account, problem, box), 400
     if pending is not None:
         return redirect(url_for("admin.account_detail", account_id=account.id, approval=1))
     return redirect(url_for("admin.account_detail", account_id=account.id, email=outcome))
@@ -399,10 +415,10 @@ def account_active(account_id: int) -> ResponseReturnValue:
     try:
         accounts.set_active(db, _actor(), account, active, now=now, summary=summary)
     except Invalid as problem:
-        return _detail_with_error(account, problem.message)
+        return _detail_with_error(account, problem)
     if left and left.work.total:
         told = worries.tell_team_of_work_left(db, account, left.work, now=now, base_url=_base_url())
-        outcome = "told" if told else "untold"
+        outcome = "emailed" if told.emailed else "alerted" if told.alerted else "untold"
         return redirect(url_for("admin.account_detail", account_id=account.id, left=outcome))
     return redirect(url_for("admin.account_detail", account_id=account.id, saved=1))
 
@@ -513,11 +529,8 @@ def import_pupils() -> ResponseReturnValue:
             raise Invalid("The file is larger than 1 MB; split it into smaller files.")
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return render_template(
-            "admin/import.html",
-            report=None,
-            error="The file is not UTF-8 text. Export it as CSV (UTF-8).",
-        ), 400
+        error = "The file is not UTF-8 text. Export it as CSV (UTF-8)."
+        return render_template("admin/import.html", report=None, error=error), 400
     except Invalid as problem:
         return render_template("admin/import.html", report=None, error=problem.message), 413
     db = get_session()
@@ -563,7 +576,8 @@ def _audit_query() -> Select[AuditEvent]:
             try:
                 day = datetime.fromisoformat(value[:10]).date()
             except ValueError as bad:
-                raise Invalid(f"'{name}' must be a date like 2026-09-01.") from bad
+                label = "From" if name == "from" else "To"
+                raise Invalid(f"{label} must be a date like 2026-09-01.", f"f-{name}") from bad
             # A day on the school's clock, as staff mean it (BST days start at 23:00 UTC).
             first, last = local_day_bounds(day, school_zone())
             bound = first if op == "ge" else last
@@ -583,7 +597,7 @@ def audit() -> ResponseReturnValue:
         return render_template(
             "admin/audit.html",
             events=[],
-            error=problem.message,
+            error=problem,
             page=1,
             pages=1,
             total=0,

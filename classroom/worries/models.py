@@ -308,12 +308,17 @@ class StaffAlert(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
-    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
-    kind: Mapped[str] = mapped_column(String(16))  # new | reminder | chosen (the pupil's adult)
+    # None for an alert about a colleague, not a worry ("work_left"): see `about_id`.
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
+    # new | reminder | chosen (the pupil's adult) | work_left (a colleague deactivated with open
+    # work: `about_id` is theirs, `note` says how much, in counts only)
+    kind: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    about_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    note: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
-    account: Mapped[Account] = relationship()
+    account: Mapped[Account] = relationship(foreign_keys=[account_id])
 
 
 class IncidentFormSent(Base):

@@ -320,6 +320,34 @@ def open_work_of(session: Session, school_id: int, account_id: int) -> OpenWork:
     )
 
 
+def worries_held(
+    session: Session, scope: Select[Incident], account_id: int
+) -> tuple[QueueRow, ...]:
+    """`scope`'s open worries assigned to one account, newest first: what is theirs to hand on
+    (a colleague deactivated with work left). Not paged: one person's share of the queue."""
+    held = scope.where(Incident.status.in_(OPEN_STATUSES), Incident.assignee_id == account_id)
+    return _rows(session, _row_query(held))
+
+
+def actions_held(session: Session, scope: Select[Incident], account_id: int) -> list[FollowUp]:
+    """Actions not done that one account owns, on `scope`'s worries (closed ones too: carried
+    over at closing, they are still to do), soonest due first."""
+    ids = scope.order_by(None).with_only_columns(Incident.id)
+    query = (
+        select(IncidentAction.incident_id, IncidentAction.description, IncidentAction.due_on)
+        .where(
+            IncidentAction.done_at.is_(None),
+            IncidentAction.owner_id == account_id,
+            IncidentAction.incident_id.in_(ids.scalar_subquery()),
+        )
+        .order_by(IncidentAction.due_on, IncidentAction.id)
+    )
+    return [
+        FollowUp(incident_id, what, None, due_on, "action")
+        for incident_id, what, due_on in session.execute(query)
+    ]
+
+
 # --- The statements ----------------------------------------------------------------------------
 
 

@@ -321,6 +321,10 @@ def reminder_due(incident: Incident, minutes: int) -> datetime:
     return incident.created_at + timedelta(minutes=minutes * (incident.realerts_sent + 1))
 
 
+# An alert about a colleague deactivated with open work: it has no incident (StaffAlert.about_id).
+WORK_LEFT = "work_left"
+
+
 def plural(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
@@ -331,31 +335,62 @@ def work_left_words(work: OpenWork) -> str:
     return f"{worries} and {plural(work.actions, 'open action', 'open actions')}"
 
 
+@dataclass(frozen=True)
+class TeamTold:
+    """How many of the rest of the team were alerted in the app, and how many also emailed."""
+
+    alerted: int
+    emailed: int
+
+
 def tell_team_of_work_left(
     session: Session, account: Account, work: OpenWork, *, now: datetime, base_url: str
-) -> int:
-    """The rest of the team are emailed (through the outbox, so after commit) that a deactivated
-    colleague's open work needs a new owner. Only the counts: the admin who deactivated them may
-    see the failed email, and may not read child-protection records. How many were told."""
+) -> TeamTold:
+    """The rest of the team are told that a deactivated colleague's open work needs a new owner:
+    an in-app alert each (some have no email address, or read none) and an email through the
+    outbox (so after commit) to those who have one. Only the counts: the admin who deactivated
+    them may see the failed email, and may not read child-protection records."""
     team = policy.safeguarding_team(account.school_id).where(Account.id != account.id)
-    told = 0
+    note = (
+        f"{account.display_name}'s account was deactivated; they had "
+        f"{plural(work.worries, 'open worry', 'open worries')} and "
+        f"{plural(work.actions, 'open action', 'open actions')} to reassign"
+    )
+    alerted = emailed = 0
     for member in session.scalars(team):
-        if not member.email:
-            continue
-        told += 1
-        enqueue_email(
-            session,
-            f"work-left:{account.id}:{now.isoformat()}:{member.id}",
-            member.email,
-            "Open safeguarding work to reassign",
-            f"{account.display_name}'s account was deactivated with {work_left_words(work)} "
-            "still assigned to them: reassign them.\n\n"
-            f"Please sign in to the safeguarding queue to do it: {base_url}/safeguarding/\n",
-            school_id=account.school_id,
-            base_url=base_url,
-            now=now,
+        alerted += 1
+        session.add(
+            StaffAlert(
+                account_id=member.id, kind=WORK_LEFT, about_id=account.id, note=note, created_at=now
+            )
         )
-    return told
+        if member.email:
+            emailed += 1
+            _email_work_left(session, account, member, work, now=now, base_url=base_url)
+    return TeamTold(alerted, emailed)
+
+
+def _email_work_left(
+    session: Session,
+    account: Account,
+    member: Account,
+    work: OpenWork,
+    *,
+    now: datetime,
+    base_url: str,
+) -> None:
+    enqueue_email(
+        session,
+        f"work-left:{account.id}:{now.isoformat()}:{member.id}",
+        member.email or "",
+        "Open safeguarding work to reassign",
+        f"{account.display_name}'s account was deactivated with {work_left_words(work)} "
+        "still assigned to them: reassign them.\n\n"
+        f"Please sign in to the safeguarding queue to do it: {base_url}/safeguarding/\n",
+        school_id=account.school_id,
+        base_url=base_url,
+        now=now,
+    )
 
 
 def reminder_late(incident: Incident, minutes: int, worker_seconds: int, now: datetime) -> bool:
@@ -412,15 +447,21 @@ def my_alerts(session: Session, account: Account, limit: int = 100) -> list[Staf
 
 def shown_alerts(
     session: Session, account: Account, *, now: datetime
-) -> list[tuple[StaffAlert, Incident]]:
+) -> list[tuple[StaffAlert, Incident | None]]:
     """This person's alerts for their Alerts page, but none about a record closed to them.
 
     A pupil's wish to talk to them is the whole of its alert, so it is seen once it is shown:
     marked after the read (one plain UPDATE, which passes over an alert the team has just
     withdrawn), so the team setting this adult aside learns that they know.
     """
-    alerts = []
+    alerts: list[tuple[StaffAlert, Incident | None]] = []
     for alert in my_alerts(session, account):
+        if alert.incident_id is None:
+            # A colleague's work left to reassign is the team's business: one who has since
+            # left the team (a new role) no longer sees it.
+            if policy.is_safeguarding_team(account):
+                alerts.append((alert, None))
+            continue
         incident = session.get_one(Incident, alert.incident_id)
         if not policy.is_subject_of(account, incident):
             alerts.append((alert, incident))

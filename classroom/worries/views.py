@@ -101,11 +101,13 @@ from classroom.worries.queue import (
     STATEMENTS_REMEMBERED,
     Place,
     QueuePage,
+    actions_held,
     follow_ups_due,
     open_page,
     open_state,
     recently_closed,
     urgent_elsewhere,
+    worries_held,
 )
 
 bp = Blueprint("worries", __name__)
@@ -624,6 +626,29 @@ def queue_state() -> ResponseReturnValue:
         response = jsonify(state=state)
     response.set_etag(state)
     return response
+
+
+@bp.get("/safeguarding/held-by/<int:account_id>")
+@allow("work_incidents")
+def work_held(account_id: int) -> ResponseReturnValue:
+    """The queue filtered to one colleague's work: the open worries assigned to them and the
+    actions they own, to reassign (a "work left" alert links here when they are deactivated)."""
+    actor, db = current_actor(), get_session()
+    assert isinstance(actor, Account)  # noqa: S101 - the "work_incidents" rule
+    colleague = db.scalar(
+        select(Account).where(Account.id == account_id, Account.school_id == actor.school_id)
+    )
+    if colleague is None:
+        abort(404)  # another school's staff are not this team's to look up
+    scope = policy.visible_incidents(actor)
+    held = worries_held(db, scope, colleague.id)
+    actions = actions_held(db, scope, colleague.id)
+    # It names pupils as the queue does: an access to their data.
+    summary = f"held by account #{colleague.id}: {len(held)} open, {len(actions)} actions shown"
+    record(db, actor, "incidents.queue_viewed", colleague, summary)
+    return render_template(
+        "worries/work_held.html", colleague=colleague, held=held, actions=actions
+    )
 
 
 def _incident(incident_id: int, for_change: bool = False) -> Incident:
@@ -1266,7 +1291,9 @@ def _alert_rows(account: Account) -> list[dict[str, Any]]:
     ]
 
 
-def _alert_text(alert: Any, incident: Incident) -> str:
+def _alert_text(alert: Any, incident: Incident | None) -> str:
+    if incident is None:  # about a colleague (services.WORK_LEFT): its words were kept
+        return str(alert.note)
     if alert.kind == "chosen":
         reporter = incident.reporter
         return services.chosen_adult_message(reporter) if reporter else "A pupil chose you"
@@ -1284,7 +1311,9 @@ def alerts() -> ResponseReturnValue:
     return render_template(
         "worries/alerts.html",
         rows=_alert_rows(actor),
-        can_open=lambda incident: policy.can_work_incident(actor, incident),
+        can_open=lambda incident: (
+            incident is not None and policy.can_work_incident(actor, incident)
+        ),
     )
 
 

@@ -207,7 +207,8 @@ def test_deactivating_a_dsl_with_open_work_ends_their_sessions_and_tells_the_tea
     done = " ".join(office.get(response.location).text.split())
     assert "Account deactivated: their sessions have ended." in done
     assert f"Still theirs: {LEFT}." in done
-    assert "The rest of the safeguarding team has been emailed to reassign them." in done
+    told = "The rest of the safeguarding team has an alert in the app to reassign them, and those"
+    assert told in done
     assert "Zebedee" not in done
     assert SECRET not in done
 

@@ -233,6 +233,7 @@ def _paths(app: Flask, leaver: Leaver) -> list[str]:
         "received_id": leaver.received.id,
         "file_id": 1,
         "attachment_id": 1,
+        "account_id": leaver.dsl.id,  # a colleague's work to reassign (work_held)
     }
     paths = []
     for rule in app.url_map.iter_rules():
