@@ -356,12 +356,13 @@ def _scrubber(
         | names.initials_of_accounts(accounts)
         | names.of_words(classes)
         | _other_schools(session, school_id)
-        | names.of_people_in_words(carers)
+        | _with_initials(names.of_people_in_words(carers))
     )
     references = _references(session, school_id)
 
     def scrub(text: str) -> str:
         text = _EMAIL.sub("[email]", fold(text))  # first: its parts are names and numbers
+        text = _phones(text)  # before references: its groups are short numbers
         text = references.sub("[reference]", text)  # before dates: "12/03/26" may be one
         text = finder.sub(_dates_and_ages(_UPN.sub("[UPN]", text)))
         return _TITLED.sub(r"\g<title>[name]", text)
@@ -369,8 +370,66 @@ def _scrubber(
     return scrub
 
 
+def _with_initials(people: names.Names) -> names.Names:
+    """People named in words, and the initials of each one named in full: "SN" or "S.N." is
+    "Sara Nowak", as "TB" is Mr Tom Bell and "AK" a pupil."""
+    full = [n.split() for n in people.whole | people.proper if " " in n]
+    return people | names.Names(initials=frozenset(names.initials_of(p[0], p[-1]) for p in full))
+
+
 # An email address, the school's or anyone's: it names its owner.
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+# A UK phone number however it is grouped: "07700 900 123", "0161-496-0000", "(020) 7946 0000",
+# "+44 (0)7700 900123". Each run of digit groups, from each of its groups, is a candidate;
+# `_phone_length` takes it only when its groups add up to a phone number's digits, so dates,
+# times, years and counts stay, and "Year 10 07700 900 123" still loses the number.
+_GAP = r"[ \t]?[-\u2013]?[ \t]?"  # a space, a hyphen or a dash, or nothing: "(020)7946"
+_PHONE = re.compile(
+    rf"(?<![\w+(])(?P<intl>(?:\+|00)[ \t]?44{_GAP}(?:\(0\){_GAP})?)?"
+    # At most 6 groups ("07700 90 01 23" has 4): each search reads a few groups, not a page.
+    rf"(?P<number>\(?\d+\)?(?:{_GAP}\(?\d+\)?){{0,5}})"
+)
+
+
+def _phones(text: str) -> str:
+    """`text` with each phone number read "[phone]"."""
+    kept, start = [], 0
+    while found := _PHONE.search(text, start):
+        length = _phone_length(found)
+        # Not a number from here: its first group stays, and the next group may start one.
+        end = found.start() + length if length else found.start("number") + _first_group(found)
+        kept.append(text[start : found.start()] + "[phone]" if length else text[start:end])
+        start = end
+    return "".join(kept) + text[start:]
+
+
+def _first_group(found: re.Match[str]) -> int:
+    group = re.search(r"\d+", found.group("number"))
+    return group.end() if group else len(found.group("number"))
+
+
+def _phone_length(found: re.Match[str]) -> int:
+    """How much of `found` from its start is a whole number, or 0: 10 or 11 digits from its 0,
+    or 9 or 10 after +44. Groups after them stay: "07700 900 123 3 times"."""
+    intl, number = found.group("intl"), found.group("number")
+    if not intl and not number.lstrip("(").startswith("0"):
+        return 0
+    groups = list(re.finditer(r"\d+", number))
+    # An area code or a mobile's first group has 3 digits or more with its 0 ("020", "07700"):
+    # "05 12 2026 10 pupils" is a date and a count.
+    if len(groups[0].group(0)) < (2 if intl else 3):
+        return 0
+    wanted = (9, 10) if intl else (10, 11)
+    digits, end = 0, 0
+    for group in groups:
+        digits += len(group.group(0))
+        if digits > wanted[-1]:
+            break
+        if digits in wanted:
+            end = group.end() + (number[group.end() : group.end() + 1] == ")")
+    return found.start("number") - found.start() + end if end else 0
+
+
 # Anyone written with a title, as records name people the school holds no record of: "Ms
 # Hollins" (a social worker), "PC Ward", "DC J. Shaw". Last, so names found already stay
 # "[name]"; the name starts with its capital, and a possessive's "'s" stays.

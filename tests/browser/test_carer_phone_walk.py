@@ -2,7 +2,8 @@
 a reply, photo consent, settings, signing out, and the next person on the same device.
 
 At every page: no axe-core violations, nothing wider than the screen, every link that stands
-alone on its line big enough for a thumb (44px), and a tick box beside its own words.
+alone on its line, in the page or in its header and footer, big enough for a thumb (44px), no
+footer link to the page itself, and a tick box beside its own words.
 """
 
 from __future__ import annotations
@@ -40,6 +41,20 @@ SMALL_LONE_LINKS = """() => [...document.querySelectorAll('main a')]
     && a.parentElement.textContent.trim() === a.textContent.trim()
     && a.getBoundingClientRect().height < 44)
   .map(a => a.textContent.trim())"""
+# The header's and footer's links and buttons (each stands alone) shorter than a thumb.
+SMALL_HEADER_AND_FOOTER_TARGETS = """() => [...document.querySelectorAll(
+    '.site-header a, .site-header button, .site-footer a, .site-footer button')]
+  .filter(a => a.offsetParent !== null && a.getBoundingClientRect().height < 44)
+  .map(a => a.textContent.trim())"""
+# Footer links that lead to the page they are on (a query string, such as the join code, aside).
+FOOTER_LINKS_TO_HERE = """() => [...document.querySelectorAll('.site-footer a')]
+  .filter(a => a.pathname === location.pathname)
+  .map(a => a.textContent.trim())"""
+# Radio buttons and tick boxes whose words (their target with the box) are shorter than a thumb.
+SMALL_CHOICES = """() => [...document.querySelectorAll(
+    'main input[type=radio], main input[type=checkbox]')]
+  .filter(box => box.labels.length && box.labels[0].getBoundingClientRect().height < 44)
+  .map(box => box.labels[0].textContent.trim())"""
 # Tick boxes whose words have dropped below them (the label starts under the box's bottom).
 TICK_BOXES_APART = """() => [...document.querySelectorAll('main input[type=checkbox]')]
   .filter(box => box.labels.length
@@ -78,7 +93,11 @@ def _looks_right(page: Page) -> None:
     wider = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert wider <= 0, f"{page.url} scrolls sideways by {wider}px"
     assert page.evaluate(SMALL_LONE_LINKS) == [], page.url
+    assert page.evaluate(FOOTER_LINKS_TO_HERE) == [], page.url
     assert page.evaluate(TICK_BOXES_APART) == [], page.url
+    if "/family/" in page.url:  # the carers' own pages (sign-in is every user's: app.css)
+        assert page.evaluate(SMALL_HEADER_AND_FOOTER_TARGETS) == [], page.url
+        assert page.evaluate(SMALL_CHOICES) == [], page.url
 
 
 def _code_for(server: LiveServer, first_name: str) -> tuple[str, int, list[str]]:

@@ -204,3 +204,23 @@ def test_the_carers_named_cost_the_page_one_read_however_many_there_are(
         client.get("/safeguarding/review/")
     assert len(after) == len(before)
     assert sum("photo_consents" in s for s in after) == 1
+
+
+def test_the_carer_who_gave_photo_consent_is_not_named_by_her_initials(
+    app: Flask, session: Session, school: School
+) -> None:
+    """Staff write a carer as they write colleagues and pupils, by initials: "SN" is Sara Nowak
+    as surely as "AK" is the pupil. Everyday capitals ("IT", "PE") stay."""
+    _consent(session, school, "Sara Nowak (mother), signed form")
+    concern = _concern(session, school)
+    _close(
+        session, school, concern,
+        "SN rang; S.N. came in and S. N. signed. AK and S Nowak met IT at PE.",
+    )  # fmt: skip
+    register = _register(app, school)
+    for leak in ("SN", "S.N.", "S. N.", "Nowak", "AK"):
+        assert leak not in register, leak
+    assert (
+        "[initials] rang; [initials] came in and [initials] signed. [initials] and S [name] met "
+        "IT at PE." in register
+    )
