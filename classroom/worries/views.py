@@ -752,6 +752,10 @@ def _fill_choices(incident: Incident, forms: dict[str, Form]) -> None:
     team = _team_choices(incident) if "triage" in forms or "action" in forms else {}
     if "triage" in forms:
         forms["triage"].assignee_id.choices = {"": "Not assigned yet"} | team
+        gone = incident.assignee
+        if gone is not None and not gone.active:  # not offered: the box cannot show them
+            hint = f"{gone.display_name}'s account is deactivated: choose who takes this on."
+            forms["triage"].assignee_id.description = hint
         if incident.risk is None and incident.category is not None:
             forms[
                 "triage"

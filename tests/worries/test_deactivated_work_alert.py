@@ -292,3 +292,19 @@ def test_the_migration_keeps_old_alerts_and_its_downgrade_drops_the_new_kind(
     command.downgrade(alembic_config(url), "cp_file_transfer_corrections")
     with closing(sqlite3.connect(path)) as db:
         assert db.execute("SELECT incident_id, kind FROM staff_alerts").fetchall() == [(3, "new")]
+
+
+def test_each_worry_they_held_is_one_link_from_the_box_that_reassigns_it(
+    app: Flask, school: School
+) -> None:
+    """The list is not a dead end: each row opens its record at "Assigned to", which says the
+    holder has gone (the box cannot show them, so "Not assigned yet" is not read as the truth)."""
+    _deactivate(app, school)
+    deputy = client_for(app, school.deputy)
+    page = _text(deputy.get(f"/safeguarding/held-by/{school.dsl.id}"))
+    new, opened, _closed, _deputys = school.worries
+    for held in (new, opened):
+        assert f'href="/safeguarding/{held.id}#triage-assignee_id"' in page
+        assert f'Reassign<span class="visually-hidden"> {held.reference}</span>' in page
+    record = _text(deputy.get(f"/safeguarding/{opened.id}"))
+    assert "Mr Bell's account is deactivated: choose who takes this on." in record
