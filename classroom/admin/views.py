@@ -16,7 +16,7 @@ from classroom.accounts import services as accounts
 from classroom.accounts.forms import deliverable_email
 from classroom.accounts.models import Account, Role
 from classroom.admin import services as admin_services
-from classroom.admin.models import AccountChangeRequest
+from classroom.admin.models import AccountChangeRequest, ChangeStatus
 from classroom.audit.models import AuditEvent, AuditTier
 from classroom.audit.services import record
 from classroom.db import get_session, keep, utcnow
@@ -366,7 +366,19 @@ def _approvals_page(error: str | None = None) -> str:
     people = {
         a.id: a for a in db.scalars(select(Account).where(Account.school_id == _actor().school_id))
     }
-    return render_template("admin/approvals.html", changes=changes, people=people, error=error)
+    return render_template(
+        "admin/approvals.html", changes=changes, people=people, error=error, decided=_decided()
+    )
+
+
+def _decided() -> AccountChangeRequest | None:
+    """The change just approved or declined (`?decided=<id>`), said back by whose and what:
+    "Decision recorded." alone left the head unsure which row her press had settled."""
+    change_id = request.args.get("decided", type=whole_number)
+    change = get_session().get(AccountChangeRequest, change_id) if change_id else None
+    if change is None or change.school_id != _actor().school_id:
+        return None
+    return change if change.status in {ChangeStatus.APPROVED, ChangeStatus.DECLINED} else None
 
 
 @bp.post("/approvals/<int:change_id>")
@@ -395,7 +407,7 @@ def approval_decide(change_id: int) -> ResponseReturnValue:
     account = db.get(Account, change.account_id)
     if initial is not None and account is not None:
         return render_template("admin/one_time_password.html", account=account, password=initial)
-    return redirect(url_for("admin.approvals", decided=1))
+    return redirect(url_for("admin.approvals", decided=change.id))
 
 
 @bp.post("/accounts/<int:account_id>/active")

@@ -43,3 +43,37 @@ def test_each_decision_button_names_the_person_and_the_change(
     assert any(n.startswith("Decline") and "Mr Bell, email address" in n for n in names), names
     assert any(n.startswith("Approve") and "Mrs O'Neill, role to Teacher" in n for n in names)
     assert any(n.startswith("Decline") and "Mrs O'Neill, role to Teacher" in n for n in names)
+
+
+def _said(page: str) -> str:
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+def test_after_a_decision_the_page_says_whose_change_was_settled_and_how(
+    app: Flask, session: Session, clock: Clock
+) -> None:
+    """"Decision recorded." alone left the head unsure which row her press had settled."""
+    clock.set(datetime(2027, 1, 12, 10, 0, tzinfo=UTC))
+    admin = make_account(session, Role.ADMIN, display_name="Mrs Office")
+    head = make_account(session, Role.HEADTEACHER, display_name="Mrs Shah")
+    dsl = make_account(session, Role.DSL, display_name="Mr Bell")
+    deputy = make_account(session, Role.DEPUTY_DSL, display_name="Mrs O'Neill")
+    session.commit()
+    office = client_for(app, admin)
+    office.post(
+        f"/admin/accounts/{dsl.id}/email", data={"email": "bell@new.example.org", "was": dsl.email}
+    )
+    office.post(f"/admin/accounts/{deputy.id}/role", data={"role": "teacher"})
+    headteacher = client_for(app, head)
+    waiting = headteacher.get("/admin/approvals").get_data(as_text=True)
+    email_id, role_id = sorted({int(n) for n in re.findall(r"/admin/approvals/(\d+)", waiting)})
+    approved = headteacher.post(f"/admin/approvals/{email_id}", data={"decision": "approve"})
+    page = _said(headteacher.get(approved.location).get_data(as_text=True))
+    assert "Approved: Mr Bell, email address. The change is made." in page
+    assert "Decision recorded." not in page
+    declined = headteacher.post(f"/admin/approvals/{role_id}", data={"decision": "decline"})
+    page = _said(headteacher.get(declined.location).get_data(as_text=True))
+    assert "Declined: Mrs O'Neill, role to Teacher. Nothing was changed." in page
+    # An address naming a change still waiting, or none at all, says nothing was decided.
+    for odd in ("/admin/approvals?decided=999999", "/admin/approvals?decided=x"):
+        assert "Approved:" not in _said(headteacher.get(odd).get_data(as_text=True))

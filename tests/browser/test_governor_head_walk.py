@@ -67,7 +67,7 @@ def test_the_head_approves_a_dsl_email_change_on_the_laptop(
     )
     assert_accessible(page)
     approve.click()
-    expect(page.get_by_role("status")).to_contain_text("Decision recorded")
+    expect(page.get_by_role("status")).to_contain_text("Approved: Mr Tom Bell, email address.")
     sign_out(page)
     page.go_back()
     expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
