@@ -106,6 +106,19 @@ class ActionForm(IncidentForm):
     )
 
 
+class GiveActionForm(IncidentForm):
+    """One open action given to another team member: one per action, prefixed by its id."""
+
+    owner_id = SelectField(
+        "Who takes it on",
+        choices={},  # the team but its owner now (views._fill_choices); nobody chosen at first
+        validators=[DataRequired("Choose who takes it on.")],
+    )
+    reason = TextAreaField(
+        "Why", validators=[DataRequired("Say why it goes to someone else."), TEXT]
+    )
+
+
 class LinkPupilForm(IncidentForm):
     pupil_id = SelectField("Pupil", choices={}, validators=[DataRequired("Choose the pupil.")])
     role = SelectField(

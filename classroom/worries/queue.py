@@ -216,6 +216,7 @@ class FollowUp:
     section: str  # where on the incident's page it is done ("cp-receipt": a receipt to chase)
     pupil_id: int | None = None
     transfer_id: int | None = None  # a file sent, for "cp-receipt"
+    action_id: int | None = None  # an action, to give to someone else from a leaver's work
 
     @property
     def reference(self) -> str:
@@ -334,7 +335,12 @@ def actions_held(session: Session, scope: Select[Incident], account_id: int) -> 
     over at closing, they are still to do), soonest due first."""
     ids = scope.order_by(None).with_only_columns(Incident.id)
     query = (
-        select(IncidentAction.incident_id, IncidentAction.description, IncidentAction.due_on)
+        select(
+            IncidentAction.incident_id,
+            IncidentAction.description,
+            IncidentAction.due_on,
+            IncidentAction.id,
+        )
         .where(
             IncidentAction.done_at.is_(None),
             IncidentAction.owner_id == account_id,
@@ -343,8 +349,8 @@ def actions_held(session: Session, scope: Select[Incident], account_id: int) -> 
         .order_by(IncidentAction.due_on, IncidentAction.id)
     )
     return [
-        FollowUp(incident_id, what, None, due_on, "action")
-        for incident_id, what, due_on in session.execute(query)
+        FollowUp(incident_id, what, None, due_on, "action", action_id=action_id)
+        for incident_id, what, due_on, action_id in session.execute(query)
     ]
 
 

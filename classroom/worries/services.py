@@ -950,6 +950,37 @@ def complete_action(
         record(session, actor, "incident.action_done", incident)
 
 
+def give_action_to(
+    session: Session,
+    actor: Actor,
+    action: IncidentAction,
+    owner_id: int | None,
+    reason: str | None,
+    *,
+    now: datetime,
+) -> None:
+    """Give an open action to another team member (its owner left, or cannot do it), with why;
+    one carried over at closing may be given on after closing too."""
+    incident = session.get(Incident, action.incident_id)
+    assert incident is not None  # noqa: S101 - foreign key
+    account = _worker(actor, incident, changing=action.carried_over_at is None)
+    if action.done_at is not None:
+        raise Invalid("This action is already done, so it stays with who did it.", "owner_id")
+    owner = _team_member(session, incident, owner_id)
+    if owner is None:
+        raise Invalid("Choose a member of the safeguarding team to take it on.", "owner_id")
+    if owner.id == action.owner_id:
+        raise Invalid("They own it already: choose someone else to take it on.", "owner_id")
+    why = _clean(reason, MAX_TEXT, "Why")
+    if not why:
+        raise Invalid("Say why it goes to someone else.", "reason")
+    was = action.owner.display_name
+    action.owner = owner
+    text = f"Action given to {owner.display_name} (was {was}): {action.description}"
+    _entry(session, incident, account, "action_given", text, why, now=now)
+    record(session, actor, "incident.action_reassigned", incident)
+
+
 def link_pupil(
     session: Session,
     actor: Actor,

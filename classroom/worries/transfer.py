@@ -908,6 +908,7 @@ ENTRY_WORDS: dict[str, tuple[str, str]] = {
     "action": ("an action", "actions"),
     "action_done": ("an action done", "actions done"),
     "action_carried": ("an action carried over", "actions carried over"),
+    "action_given": ("an action given to someone else", "actions given to someone else"),
     "pupil_linked": ("a pupil linked", "pupils linked"),
     "referral": ("a referral", "referrals"),
     "referral_reply": ("the referral's reply", "referrals' replies"),

@@ -69,6 +69,7 @@ from classroom.worries.forms import (
     ConcernForm,
     DecisionForm,
     FollowUpForm,
+    GiveActionForm,
     LinkPupilForm,
     NoteForm,
     ParentContactForm,
@@ -744,12 +745,33 @@ def _forms(incident: Incident) -> dict[str, Form]:
     if incident.risk is not None:  # show the triage in force; never pre-fill one nobody made
         forms["triage"] = TriageForm(prefix="triage", formdata=None, obj=incident)
         forms["triage"].child_protection.data = "yes" if incident.child_protection else "no"
+    for a in incident.actions:
+        if a.done_at is None:  # each action to do has its own "Give to someone else" form
+            name = give_form_name(a.id)
+            forms[name] = GiveActionForm(prefix=name, formdata=None)
     _fill_choices(incident, forms)
     return forms
 
 
+def give_form_name(action_id: int) -> str:
+    """The form (and the folded box holding it) that gives action `action_id` to someone else."""
+    return f"give-{action_id}"
+
+
+def _fill_give_choices(incident: Incident, forms: dict[str, Form], team: dict[str, str]) -> None:
+    """Each open action may go to anyone on the team but its owner now; nobody is chosen."""
+    owners = {give_form_name(a.id): str(a.owner_id) for a in incident.actions}
+    for name, form in forms.items():
+        if isinstance(form, GiveActionForm):
+            mine = owners.get(name)
+            others = {value: label for value, label in team.items() if value != mine}
+            form.owner_id.choices = {"": "Choose who takes it on…"} | others
+
+
 def _fill_choices(incident: Incident, forms: dict[str, Form]) -> None:
-    team = _team_choices(incident) if "triage" in forms or "action" in forms else {}
+    giving = any(isinstance(form, GiveActionForm) for form in forms.values())
+    team = _team_choices(incident) if giving or "triage" in forms or "action" in forms else {}
+    _fill_give_choices(incident, forms, team)
     if "triage" in forms:
         forms["triage"].assignee_id.choices = {"": "Not assigned yet"} | team
         gone = incident.assignee
@@ -943,8 +965,10 @@ def _work(
     name: str,
     form_class: type[Form] | None,
     apply: Callable[[Incident, Any], object],
+    after: str | None = None,
 ) -> ResponseReturnValue:
-    """Validate one form on an incident and apply it; errors re-show the page (400)."""
+    """Validate one form on an incident and apply it; errors re-show the page (400). The page
+    then opens at `after`, else at the section acted on."""
     incident = _incident(incident_id, for_change=True)
     form = form_class(prefix=name) if form_class else None
     if form is not None:
@@ -957,7 +981,7 @@ def _work(
         form,
     )
     # Back to the section acted on, so a long page keeps its place (where it is after the change).
-    anchor = AFTER.get(name, name)
+    anchor = after or AFTER.get(name, name)
     notice = None if made else "twice"
     return redirect(
         url_for("worries.detail", incident_id=incident.id, notice=notice, _anchor=anchor)
@@ -1052,6 +1076,25 @@ def action_done(incident_id: int, action_id: int) -> ResponseReturnValue:
         services.complete_action(get_session(), current_actor(), found, now=utcnow())
 
     return _work(incident_id, "action", None, apply)
+
+
+@bp.post("/safeguarding/<int:incident_id>/actions/<int:action_id>/owner")
+@allow("work_incidents")
+def action_owner(incident_id: int, action_id: int) -> ResponseReturnValue:
+    """Give an open action to another team member (say its owner left), with why."""
+
+    def apply(incident: Incident, form: Any) -> None:
+        found = get_session().get(IncidentAction, action_id)
+        if found is None or found.incident_id != incident.id:
+            abort(404)
+        owner = form.owner_id.data
+        owner_id = int(owner) if owner and owner.isdigit() and len(owner) < 12 else None
+        services.give_action_to(
+            get_session(), current_actor(), found, owner_id, form.reason.data, now=utcnow()
+        )
+
+    name = give_form_name(action_id)
+    return _work(incident_id, name, GiveActionForm, apply, after="action")
 
 
 def _awaited_referral(incident: Incident, form: Any) -> Referral:
