@@ -13,7 +13,12 @@
   var target = control ? place : place.querySelector("h2, h3");
   if (!target) { return; }
   if (!control) { target.setAttribute("tabindex", "-1"); }
-  function go() { target.focus({ preventScroll: !control }); }
+  // A box is brought to the middle of the screen with its label and hint ("Assigned to: Ms
+  // Evans's account is deactivated ..."): scrolled to its own top, they were above the screen.
+  function go() {
+    if (control) { (place.closest(".field") || place).scrollIntoView({ block: "center" }); }
+    target.focus({ preventScroll: true });
+  }
   // Chrome holds the view on the #place, and takes the focus from anything not focusable there,
   // until the page has loaded: only then is the focus ours to move.
   if (document.readyState === "complete") { requestAnimationFrame(go); }

@@ -94,6 +94,10 @@ def test_the_dsl_reassigns_a_deactivated_deputys_worry_from_the_alert(
     assigned = page.get_by_label("Assigned to")
     expect(assigned).to_be_focused()
     expect(assigned).to_be_in_viewport()
+    # Its label and the hint about her are on screen with it, not scrolled off above.
+    hint = page.get_by_text("Ms Ruth Evans's account is deactivated: choose who takes this on.")
+    expect(hint).to_be_in_viewport()
+    expect(page.locator("label[for=triage-assignee_id]")).to_be_in_viewport()
     # The box cannot show her (she is no longer offered): it says why, so "Not assigned yet"
     # is not read as the truth.
     expect(assigned).to_have_accessible_description(
