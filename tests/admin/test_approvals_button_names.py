@@ -8,10 +8,11 @@ import re
 from datetime import UTC, datetime
 from html import unescape
 
+import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from classroom.accounts.models import Role
+from classroom.accounts.models import Account, Role
 from tests.conftest import Clock, client_for
 from tests.factories import make_account
 
@@ -22,9 +23,10 @@ def _button_names(page: str) -> list[str]:
     return [" ".join(unescape(re.sub(r"<[^>]+>", " ", b)).split()) for b in found]
 
 
-def test_each_decision_button_names_the_person_and_the_change(
-    app: Flask, session: Session, clock: Clock
-) -> None:
+@pytest.fixture
+def head(app: Flask, session: Session, clock: Clock) -> Account:
+    """The headteacher, with two changes waiting: Mr Bell's email address (asked first), and
+    Mrs O'Neill's role to Teacher."""
     clock.set(datetime(2027, 1, 12, 10, 0, tzinfo=UTC))
     admin = make_account(session, Role.ADMIN, display_name="Mrs Office")
     head = make_account(session, Role.HEADTEACHER, display_name="Mrs Shah")
@@ -36,7 +38,12 @@ def test_each_decision_button_names_the_person_and_the_change(
         f"/admin/accounts/{dsl.id}/email", data={"email": "bell@new.example.org", "was": dsl.email}
     )
     assert asked.status_code == 302
-    assert office.post(f"/admin/accounts/{deputy.id}/role", data={"role": "teacher"}).status_code
+    asked = office.post(f"/admin/accounts/{deputy.id}/role", data={"role": "teacher"})
+    assert asked.status_code == 302
+    return head
+
+
+def test_each_decision_button_names_the_person_and_the_change(app: Flask, head: Account) -> None:
     page = client_for(app, head).get("/admin/approvals").get_data(as_text=True)
     names = _button_names(page)
     assert any(n.startswith("Approve") and "Mr Bell, email address" in n for n in names), names
@@ -50,20 +57,9 @@ def _said(page: str) -> str:
 
 
 def test_after_a_decision_the_page_says_whose_change_was_settled_and_how(
-    app: Flask, session: Session, clock: Clock
+    app: Flask, head: Account
 ) -> None:
     """"Decision recorded." alone left the head unsure which row her press had settled."""
-    clock.set(datetime(2027, 1, 12, 10, 0, tzinfo=UTC))
-    admin = make_account(session, Role.ADMIN, display_name="Mrs Office")
-    head = make_account(session, Role.HEADTEACHER, display_name="Mrs Shah")
-    dsl = make_account(session, Role.DSL, display_name="Mr Bell")
-    deputy = make_account(session, Role.DEPUTY_DSL, display_name="Mrs O'Neill")
-    session.commit()
-    office = client_for(app, admin)
-    office.post(
-        f"/admin/accounts/{dsl.id}/email", data={"email": "bell@new.example.org", "was": dsl.email}
-    )
-    office.post(f"/admin/accounts/{deputy.id}/role", data={"role": "teacher"})
     headteacher = client_for(app, head)
     waiting = headteacher.get("/admin/approvals").get_data(as_text=True)
     email_id, role_id = sorted({int(n) for n in re.findall(r"/admin/approvals/(\d+)", waiting)})
