@@ -37,7 +37,7 @@ from tests.browser.ipad_helpers import (
     set_scanning,
     set_symbol_size,
 )
-from tests.browser.test_try_again_fits import OUT_OF_REACH, WRONG, _forget_tries
+from tests.browser.test_try_again_fits import OUT_OF_REACH, _forget_tries, one_wrong_try
 from tests.live import LiveServer
 
 HERE = Path(__file__).parent
@@ -142,10 +142,8 @@ def _wrong_until(page: Page, said: str) -> None:
     for _try in range(8):
         if said in ((message.text_content() or "") if message.count() else ""):
             break
-        for word in WRONG:
-            page.get_by_role("button", name=word, exact=True).click()
+        one_wrong_try(page)
     expect(message).to_contain_text(said)
-    page.wait_for_load_state("load")
     expect(page.locator("[data-worry-pending]")).to_be_visible()
     page.locator("[data-read-to-me]").click()
     expect(page.locator("#speech-sign")).to_be_visible(timeout=5_000)
