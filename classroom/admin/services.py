@@ -41,9 +41,23 @@ CHANGED_SINCE_ASKED = (
 )
 
 
+# Said to an admin who asks for (or makes) a role change while another waits for approval: a
+# second would be a no-op or a change from a role nobody saw once the first was approved.
+ROLE_CHANGE_WAITING = (
+    "A change of role for {name} (to {role}) is already waiting for approval. Ask the "
+    "headteacher or another member of the safeguarding team to approve or decline it first; "
+    "then change their role if it still needs changing."
+)
+NOTHING_TO_APPROVE = (
+    "Nothing to approve: the role of {name} is already {role}, so this change would change "
+    "nothing. The request is closed."
+)
+
+
 class ChangedSinceAsked(Invalid):
     """An email change can no longer be approved: the account's address is not the one it was
-    asked to change from. The request is void (kept through the 4xx, db.keep, with its audit)."""
+    asked to change from. The request is void (kept through the 4xx, db.keep, with its audit).
+    Also a role change already in force: approving it would change nothing."""
 
 
 def _shown(address: str | None) -> str:
@@ -98,6 +112,11 @@ def change_role(
         raise Invalid("You cannot change your own role. Ask another admin.")
     if account.role == role:
         return None
+    waiting = _waiting(session, account, ChangeKind.ROLE)
+    if waiting:
+        label = Role(waiting[0].new_role).label if waiting[0].new_role else "another role"
+        name = account.display_name
+        raise Invalid(ROLE_CHANGE_WAITING.format(name=name, role=label), "role")
     if not policy.needs_approval(account, role):
         accounts.change_role(session, admin, account, role, now=now)
         return None
@@ -187,16 +206,32 @@ def change_email(
 
 def waiting_email_changes(session: Session, account: Account) -> list[AccountChangeRequest]:
     """The account's email address changes still waiting for approval, oldest first."""
+    return _waiting(session, account, ChangeKind.EMAIL)
+
+
+def _waiting(session: Session, account: Account, kind: ChangeKind) -> list[AccountChangeRequest]:
+    """The account's changes of this kind still waiting for approval, oldest first."""
     return list(
         session.scalars(
             select(AccountChangeRequest)
             .where(
                 AccountChangeRequest.account_id == account.id,
-                AccountChangeRequest.kind == ChangeKind.EMAIL,
+                AccountChangeRequest.kind == kind,
                 AccountChangeRequest.status == ChangeStatus.PENDING,
             )
             .order_by(AccountChangeRequest.id)
         )
+    )
+
+
+def already_in_force(change: AccountChangeRequest, account: Account | None) -> bool:
+    """A role change to the role the account has now: approving it would change nothing (two
+    were asked before this check, and the other was approved). Only Decline clears it."""
+    return (
+        change.kind == ChangeKind.ROLE
+        and account is not None
+        and change.new_role is not None
+        and Role(change.new_role) == account.role
     )
 
 
@@ -304,6 +339,8 @@ def decide(
         raise Invalid("You cannot decide this change.")
     if approve and _changed_since_asked(change, account):
         raise _void(session, approver, account, change, now=now)
+    if approve and already_in_force(change, account):
+        raise _void_in_force(session, approver, account, change, now=now)
     change.status = ChangeStatus.APPROVED if approve else ChangeStatus.DECLINED
     change.decided_by_id, change.decided_at = approver.id, now
     record(
@@ -317,6 +354,7 @@ def decide(
         return None
     if change.kind == ChangeKind.ROLE and change.new_role is not None:
         accounts.change_role(session, approver, account, Role(change.new_role), now=now)
+        _close_other_role_changes(session, approver, account, change, now=now)
         return None
     if change.kind == ChangeKind.TWO_STEP_RESET:
         two_factor.reset(session, approver, account, now=now)
@@ -352,3 +390,45 @@ def _void(
     record(session, approver, "account_change.void", account, summary)
     name = account.display_name
     return ChangedSinceAsked(CHANGED_SINCE_ASKED.format(name=name, then=then, now=current))
+
+
+def _void_in_force(
+    session: Session,
+    approver: Account,
+    account: Account,
+    change: AccountChangeRequest,
+    *,
+    now: datetime,
+) -> ChangedSinceAsked:
+    """Close a role change that would change nothing (the role is already in force), audited;
+    returns the refusal that says so."""
+    label = account.role.label
+    change.status = ChangeStatus.VOID
+    change.decided_by_id, change.decided_at = approver.id, now
+    change.note = "already in force: nothing to approve"
+    summary = f"#{change.id}: role already {label}, nothing to approve"
+    record(session, approver, "account_change.void", account, summary)
+    return ChangedSinceAsked(NOTHING_TO_APPROVE.format(name=account.display_name, role=label))
+
+
+def _close_other_role_changes(
+    session: Session,
+    approver: Account,
+    account: Account,
+    approved: AccountChangeRequest,
+    *,
+    now: datetime,
+) -> None:
+    """Once one role change is approved, any other still waiting for the same account was asked
+    about a role they no longer have (or asks for the one they now have): closed with it, in
+    the same commit, each audited, so the head is never offered a stale or empty change."""
+    for other in _waiting(session, account, ChangeKind.ROLE):
+        if other.id == approved.id:
+            continue
+        other.status = ChangeStatus.VOID
+        other.decided_by_id, other.decided_at = approver.id, now
+        other.note = f"closed: role change #{approved.id} was approved first"
+        summary = (
+            f"#{other.id}: closed, #{approved.id} approved first (role now {account.role.label})"
+        )
+        record(session, approver, "account_change.void", account, summary)

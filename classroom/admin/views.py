@@ -366,8 +366,18 @@ def _approvals_page(error: str | None = None) -> str:
     people = {
         a.id: a for a in db.scalars(select(Account).where(Account.school_id == _actor().school_id))
     }
+    # A role change to the role the account already has: shown as nothing to approve, with
+    # only Decline to clear it (never closed here: a GET writes nothing).
+    in_force = {
+        c.id for c in changes if admin_services.already_in_force(c, people.get(c.account_id))
+    }
     return render_template(
-        "admin/approvals.html", changes=changes, people=people, error=error, decided=_decided()
+        "admin/approvals.html",
+        changes=changes,
+        people=people,
+        error=error,
+        decided=_decided(),
+        in_force=in_force,
     )
 
 

@@ -113,6 +113,9 @@ class GiveActionForm(IncidentForm):
         "Who takes it on",
         choices={},  # the team but its owner now (views._fill_choices); nobody chosen at first
         validators=[DataRequired("Choose who takes it on.")],
+        # Someone not offered (its owner now, off the team, another school's, or a forged
+        # value): plain words, not WTForms' "Not a valid choice".
+        invalid_choice_message="Choose someone on this school's safeguarding team.",
     )
     reason = TextAreaField(
         "Why", validators=[DataRequired("Say why it goes to someone else."), TEXT]

@@ -73,3 +73,40 @@ def test_the_head_approves_a_dsl_email_change_on_the_laptop(
     expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
     expect(page.get_by_text("tom.bell@new.invalid")).to_have_count(0)
     context.close()
+
+
+IPAD_PORTRAIT = {"width": 810, "height": 1080}
+
+
+def test_approve_and_decline_are_apart_and_44px_on_an_ipad_in_portrait(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    """On an iPad held upright the two buttons stacked touching: a head could press Decline
+    for Approve. Each is 44px tall, with at least 8px between them however they wrap."""
+    with live_server.app.app_context():
+        dsl = get_session().scalar(select(Account.id).where(Account.username == "dsl"))
+    context = browser.new_context(viewport=IPAD_PORTRAIT, has_touch=True, locale="en-GB")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    sign_in(page, live_server, "admin")
+    page.goto(f"{live_server.url}/admin/accounts/{dsl}")
+    page.get_by_role("textbox", name="Email address").fill("tom.bell@portrait.invalid")
+    page.get_by_role("button", name="Ask to change email address").click()
+    sign_out(page)
+    sign_in(page, live_server, "head")
+    page.goto(live_server.url + "/admin/approvals")
+    approve = page.get_by_role("button", name="Approve").filter(has_text="Mr Tom Bell")
+    decline = page.get_by_role("button", name="Decline").filter(has_text="Mr Tom Bell")
+    first, second = approve.bounding_box(), decline.bounding_box()
+    assert first is not None
+    assert second is not None
+    assert first["height"] >= 44, first
+    assert second["height"] >= 44, second
+    side_by_side = second["y"] < first["y"] + first["height"]
+    if side_by_side:
+        gap = second["x"] - (first["x"] + first["width"])
+    else:
+        gap = second["y"] - (first["y"] + first["height"])
+    assert gap >= 8, (first, second)
+    assert_accessible(page)
+    context.close()

@@ -214,3 +214,19 @@ def test_the_held_by_page_links_to_the_actions_box_which_opens(
     opened = deputy.get(f"/safeguarding/{school.incident.id}?give={school.action.id}").text
     assert f'<details class="give" id="give-{school.action.id}" open>' in opened
     assert f'id="give-{school.action.id}-owner_id"' in opened
+
+
+@pytest.mark.parametrize("who", ["same", "teacher", "other school", "forged"])
+def test_a_wrong_choice_is_said_in_plain_words(
+    app: Flask, session: Session, school: School, who: str
+) -> None:
+    """Not WTForms' "Not a valid choice": the DSL is told whom to choose."""
+    other = make_account(session, Role.DSL, school=make_school(session, name="Other"))
+    session.commit()
+    chosen = {"same": school.dsl.id, "teacher": school.teacher.id, "forged": "x'1"}
+    response = _give(client_for(app, school.deputy), school, chosen.get(who, other.id))
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    page = _text(response)
+    assert "Choose someone on this school's safeguarding team." in page
+    assert "Not a valid choice" not in page
+    assert _owner(session, school) == school.dsl.id
