@@ -60,11 +60,20 @@ def count(n: int) -> str:
     return FEWER if 0 < n < SMALLEST else str(n)
 
 
+# A median below one of its unit, in words: "0.0 hours" reads as no time at all, or a fault.
+UNDER_ONE = {"hours": "under an hour", "days": "under a day"}
+# ...and one that worries still waiting may make longer: "at least 0.0 hours" says nothing.
+NOT_KNOWN_YET = "not known yet: some are still waiting"
+
+
 def median(found: Median | None, unit: str) -> str:
+    """A median time as a governor reads it: "2.5 hours", "at least 2.0 days", "under an hour"."""
     if found is None:
         return "—"
     if found.over < SMALLEST:
         return NOT_SHOWN + f" ({FEWER})"
+    if found.value < 1:
+        return NOT_KNOWN_YET if found.at_least else UNDER_ONE[unit]
     return f"at least {found.value} {unit}" if found.at_least else f"{found.value} {unit}"
 
 

@@ -380,10 +380,13 @@ def _with_initials(people: names.Names) -> names.Names:
 # An email address, the school's or anyone's: it names its owner.
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 # A UK phone number however it is grouped: "07700 900 123", "0161-496-0000", "(020) 7946 0000",
-# "+44 (0)7700 900123". Each run of digit groups, from each of its groups, is a candidate;
-# `_phone_length` takes it only when its groups add up to a phone number's digits, so dates,
-# times, years and counts stay, and "Year 10 07700 900 123" still loses the number.
-_GAP = r"[ \t]?[-\u2013]?[ \t]?"  # a space, a hyphen or a dash, or nothing: "(020)7946"
+# "+44 (0)7700 900123", "0161.496.0000". Each run of digit groups, from each of its groups, is a
+# candidate; `_phone_length` takes it only when its groups add up to a phone number's digits, so
+# dates ("05.12.2026": its first group is too short), times, decimals, years and counts stay, and
+# "Year 10 07700 900 123" still loses the number.
+# A space, a hyphen or a dash, or nothing ("(020)7946"); or a dot between two groups, not a
+# full stop: "rang at 0930. 0161 496 0000" is a time and a number.
+_GAP = r"(?:\.|[ \t]?[-\u2013]?[ \t]?)"
 _PHONE = re.compile(
     rf"(?<![\w+(])(?P<intl>(?:\+|00)[ \t]?44{_GAP}(?:\(0\){_GAP})?)?"
     # At most 6 groups ("07700 90 01 23" has 4): each search reads a few groups, not a page.

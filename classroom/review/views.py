@@ -84,7 +84,8 @@ def index() -> ResponseReturnValue:
 @bp.get("/termly")
 @allow("review_incidents")
 def termly() -> ResponseReturnValue:
-    """A printable termly summary for governors."""
+    """A printable summary for governors: of the term holding ?term, or without it of this
+    school year (the year's review page links here so)."""
     return _page("review/termly.html")
 
 

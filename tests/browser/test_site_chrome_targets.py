@@ -4,7 +4,8 @@ safeguarding team's queue and the error page, on the staff's laptop (1024x768), 
 (810x1080) and a phone (390x844).
 
 Every link and button in the header and footer stands alone, as does the skip link and the
-error page's "Go to the start page": each is a 44px tall target. The header fits the width
+error page's "Go to the start page", as do the class links on a teacher's home page ("Oak
+e-safety progress"): each is a 44px tall target. The header fits the width
 (nothing scrolls sideways) and the pages stay clean for axe-core.
 """
 
@@ -88,6 +89,13 @@ def test_signed_in_pages_have_thumb_sized_chrome_links(
     assert response is not None
     assert response.status == 200, path
     _chrome_fits(page)
+    if path == "/pupils/":  # a class's own links stand alone on the home page: 44px each too
+        links = page.get_by_role("link", name="e-safety progress")
+        assert links.count() >= 1
+        for i in range(links.count()):
+            box = links.nth(i).bounding_box()
+            assert box is not None
+            assert box["height"] >= 44, f"{links.nth(i).text_content()} is {box['height']}px"
     page.keyboard.press("Tab")  # the skip link comes first, drawn on top of the header
     assert page.evaluate("document.activeElement.className") == "skip-link"
     box = page.locator(".skip-link").bounding_box()
