@@ -54,15 +54,17 @@ def level_problem(level: int) -> str | None:
     return None if level in {level.value for level in Level} else LEVEL_PROBLEM
 
 
-def date_problem(day: date, today: date) -> str | None:
+def date_problem(day: date, today: date, kept: date | None = None) -> str | None:
     """What is wrong with the date observed, if anything: after today on the school's clock,
-    or older than the two years observations may be dated back."""
+    or older than the two years observations may be dated back (no pupil has a joining date on
+    record to go by). `kept`: the date of the observation a correction is of, which it may keep
+    however old (correcting a level moves no date)."""
     if day > today:
         return (
             f"Date: {day:%d %B %Y} is in the future (today is {today:%d %B %Y}). "
             "Choose today or an earlier day."
         )
-    if day < today - OLDEST:
+    if day < today - OLDEST and day != kept:
         return (
             f"Date: {day:%d %B %Y} is more than two years ago. Choose a day from "
             f"{today - OLDEST:%d %B %Y} to today."
@@ -139,10 +141,10 @@ def not_taught_on(pupil: Pupil, lesson: content.Lesson, version: content.Version
     )
 
 
-def _check(entry: Entry, today: date) -> None:
+def _check(entry: Entry, today: date, kept: date | None = None) -> None:
     found = {
         "level": level_problem(entry.level),
-        "observed_on": date_problem(entry.observed_on, today),
+        "observed_on": date_problem(entry.observed_on, today, kept),
     }
     problems = {field: message for field, message in found.items() if message}
     if problems:
@@ -197,7 +199,7 @@ def observe(
         raise Forbidden("not allowed to assess this pupil")
     lesson_id = objective_id.rsplit(".", 1)[0]
     lesson, version = pupil_objective(session, pupil, lesson_id, lessons)
-    _check(entry, today)
+    _check(entry, today, supersedes.observed_on if supersedes else None)
     refuse_if_not_for_age(pupil, lesson, entry.observed_on, today)
     # Notes carried over unchanged from the observation corrected were written then: kept
     # whatever the pathway takes now (see `correct`).

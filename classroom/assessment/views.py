@@ -74,15 +74,18 @@ def _class(class_id: int) -> SchoolClass:
 T = TypeVar("T")
 
 
-def _entry(form: Any, prefix: str = "", date_needed: bool = False) -> services.Entry:
+def _entry(
+    form: Any, prefix: str = "", date_needed: bool = False, kept: date | None = None
+) -> services.Entry:
     """An Entry from a form. Every box's problem is found at once, each with its own message
     (`services.Problems`, a 400): the form comes back with each marked, nothing retyped.
-    With `date_needed`, a form without a date is refused rather than dated today."""
+    With `date_needed`, a form without a date is refused rather than dated today. `kept`: the
+    date of the observation corrected, which a correction may keep (`services.date_problem`)."""
     from_proposal = form.get(prefix + "from_proposal") == "y"
     problems: dict[str, str] = {}
     level = _taken(_level, form.get(prefix + "level", ""), problems)
     observed = _taken(
-        lambda given: _observed_on(given, date_needed), form.get(prefix + "observed_on", ""),
+        lambda given: _observed_on(given, date_needed, kept), form.get(prefix + "observed_on", ""),
         problems,
     )  # fmt: skip
     context = _taken(lambda given: _context(given, from_proposal), form.get(prefix + "context", ""),
@@ -118,7 +121,7 @@ def _level(given: str) -> int:
     return level
 
 
-def _observed_on(given: str, needed: bool = False) -> date:
+def _observed_on(given: str, needed: bool = False, kept: date | None = None) -> date:
     """The date observed: today if none is sent (unless `needed`); as the date box sends it
     (2026-12-04), or typed as the school writes dates (04/12/2026) where a browser shows a
     plain text box."""
@@ -133,7 +136,7 @@ def _observed_on(given: str, needed: bool = False) -> date:
             f"box, or type it as day/month/year, for example {local_today():%d/%m/%Y}.",
             "observed_on",
         )
-    problem = services.date_problem(day, local_today())
+    problem = services.date_problem(day, local_today(), kept)
     if problem:
         raise Invalid(problem, "observed_on")
     return day
@@ -591,7 +594,7 @@ def correct(observation_id: int) -> ResponseReturnValue:
             db,
             current_actor(),
             old,
-            _entry(request.form),
+            _entry(request.form, kept=old.observed_on),
             request_catalogue(),
             now=utcnow(),
             today=local_today(),
