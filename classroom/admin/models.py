@@ -26,8 +26,8 @@ class ChangeStatus(StrEnum):
     DECLINED = "declined"
     # An email change whose account's address changed after it was asked (`old_email`): made
     # void when someone tries to approve it, so it never overwrites the address they now have.
-    # Also a role change that would change nothing (the role is already in force), and one
-    # still waiting when another role change for the same account was approved first.
+    # Also a role change that would change nothing (the role is already in force), and any
+    # change still waiting when another of its kind for the same account was approved first.
     VOID = "void"
 
 

@@ -41,13 +41,31 @@ CHANGED_SINCE_ASKED = (
 )
 
 
-# Said to an admin who asks for (or makes) a role change while another waits for approval: a
-# second would be a no-op or a change from a role nobody saw once the first was approved.
-ROLE_CHANGE_WAITING = (
-    "A change of role for {name} (to {role}) is already waiting for approval. Ask the "
-    "headteacher or another member of the safeguarding team to approve or decline it first; "
-    "then change their role if it still needs changing."
+# Said to an admin who asks for (or makes) a change while one of the same kind waits for
+# approval for that account: a second role change would be a no-op, or a change from a role
+# nobody saw, once the first was approved; a second reset would undo the first's one-time
+# password or fresh set-up; a second address change would be void once the first was made.
+CHANGE_WAITING = (
+    "A {what} for {name}{detail} is already waiting for approval. Ask the headteacher or "
+    "another member of the safeguarding team to approve or decline it first; then {then}."
 )
+# What waits, and what the admin may do once it is decided, by kind.
+WAITING_WORDS = {
+    ChangeKind.ROLE: ("change of role", "change their role if it still needs changing"),
+    ChangeKind.EMAIL: (
+        "change of email address",
+        "change their address if it still needs changing",
+    ),
+    ChangeKind.PASSWORD_RESET: (
+        "password reset",
+        "reset it only if that one was declined: another reset would stop the one-time "
+        "password it gives from working",
+    ),
+    ChangeKind.TWO_STEP_RESET: (
+        "two-step sign-in reset",
+        "reset it only if that one was declined",
+    ),
+}
 NOTHING_TO_APPROVE = (
     "Nothing to approve: the role of {name} is already {role}, so this change would change "
     "nothing. The request is closed."
@@ -112,11 +130,7 @@ def change_role(
         raise Invalid("You cannot change your own role. Ask another admin.")
     if account.role == role:
         return None
-    waiting = _waiting(session, account, ChangeKind.ROLE)
-    if waiting:
-        label = Role(waiting[0].new_role).label if waiting[0].new_role else "another role"
-        name = account.display_name
-        raise Invalid(ROLE_CHANGE_WAITING.format(name=name, role=label), "role")
+    _refuse_if_waiting(session, account, ChangeKind.ROLE, "role")
     if not policy.needs_approval(account, role):
         accounts.change_role(session, admin, account, role, now=now)
         return None
@@ -128,6 +142,7 @@ def reset_password(
 ) -> tuple[str | None, AccountChangeRequest | None]:
     """A one-time password now, or a request for approval for a safeguarding-team account."""
     admin = _admin(actor, account)
+    _refuse_if_waiting(session, account, ChangeKind.PASSWORD_RESET, "reset-password")
     if admin.id != account.id and policy.needs_approval(account):
         kind = ChangeKind.PASSWORD_RESET
         return None, _request(session, admin, account, kind, None, now=now, base_url=base_url)
@@ -142,6 +157,7 @@ def reset_two_step(
     admin = _admin(actor, account)
     if not two_factor.is_enrolled(session, account):
         raise Invalid("This account has no two-step sign-in to reset.")
+    _refuse_if_waiting(session, account, ChangeKind.TWO_STEP_RESET, "reset-two-step")
     if admin.id != account.id and policy.needs_approval(account):
         kind = ChangeKind.TWO_STEP_RESET
         return _request(session, admin, account, kind, None, now=now, base_url=base_url)
@@ -194,6 +210,7 @@ def change_email(
         return "unchanged", None
     if was is not None and (was.strip() or None) != account.email:
         raise Invalid(CHANGED_SINCE_SHOWN.format(now=_shown(account.email)), "email")
+    _refuse_if_waiting(session, account, ChangeKind.EMAIL, "email")
     if policy.needs_approval(account):
         kind = ChangeKind.EMAIL
         change = _request(
@@ -222,6 +239,24 @@ def _waiting(session: Session, account: Account, kind: ChangeKind) -> list[Accou
             .order_by(AccountChangeRequest.id)
         )
     )
+
+
+def _refuse_if_waiting(session: Session, account: Account, kind: ChangeKind, field: str) -> None:
+    """Invalid (a 400 linked to `field`, nothing asked or made) while a change of this kind
+    waits for approval for the account: the head must never be offered two, one of which would
+    undo or empty the other. Made at once or asked, a second waits until the first is decided."""
+    waiting = _waiting(session, account, kind)
+    if not waiting:
+        return
+    first = waiting[0]
+    detail = ""
+    if kind == ChangeKind.ROLE and first.new_role is not None:
+        detail = f" (to {Role(first.new_role).label})"
+    elif kind == ChangeKind.EMAIL:
+        detail = f" (to {first.new_email})" if first.new_email else " (removing the address)"
+    what, then = WAITING_WORDS[kind]
+    name = account.display_name
+    raise Invalid(CHANGE_WAITING.format(what=what, name=name, detail=detail, then=then), field)
 
 
 def already_in_force(change: AccountChangeRequest, account: Account | None) -> bool:
@@ -352,9 +387,25 @@ def decide(
     )
     if not approve:
         return None
-    if change.kind == ChangeKind.ROLE and change.new_role is not None:
-        accounts.change_role(session, approver, account, Role(change.new_role), now=now)
-        _close_other_role_changes(session, approver, account, change, now=now)
+    initial = _make(session, approver, account, change, now=now, zone=zone, base_url=base_url)
+    _close_others(session, approver, account, change, now=now)
+    return initial
+
+
+def _make(
+    session: Session,
+    approver: Account,
+    account: Account,
+    change: AccountChangeRequest,
+    *,
+    now: datetime,
+    zone: ZoneInfo,
+    base_url: str,
+) -> str | None:
+    """The approved change itself; a password reset's one-time password."""
+    if change.kind == ChangeKind.ROLE:  # never falls through to a password reset
+        if change.new_role is not None:
+            accounts.change_role(session, approver, account, Role(change.new_role), now=now)
         return None
     if change.kind == ChangeKind.TWO_STEP_RESET:
         two_factor.reset(session, approver, account, now=now)
@@ -411,7 +462,7 @@ def _void_in_force(
     return ChangedSinceAsked(NOTHING_TO_APPROVE.format(name=account.display_name, role=label))
 
 
-def _close_other_role_changes(
+def _close_others(
     session: Session,
     approver: Account,
     account: Account,
@@ -419,16 +470,19 @@ def _close_other_role_changes(
     *,
     now: datetime,
 ) -> None:
-    """Once one role change is approved, any other still waiting for the same account was asked
-    about a role they no longer have (or asks for the one they now have): closed with it, in
-    the same commit, each audited, so the head is never offered a stale or empty change."""
-    for other in _waiting(session, account, ChangeKind.ROLE):
+    """Once one change is approved, any other of its kind still waiting for the same account
+    (asked before a second was refused) is closed with it, in the same commit, each audited, so
+    the head is never offered a stale or empty change: a role change from a role they no longer
+    have, an address change from an address they no longer have, or a second reset that would
+    undo the first's one-time password or fresh set-up."""
+    for other in _waiting(session, account, approved.kind):
         if other.id == approved.id:
             continue
         other.status = ChangeStatus.VOID
         other.decided_by_id, other.decided_at = approver.id, now
-        other.note = f"closed: role change #{approved.id} was approved first"
-        summary = (
-            f"#{other.id}: closed, #{approved.id} approved first (role now {account.role.label})"
-        )
+        what = "role change" if approved.kind == ChangeKind.ROLE else CHANGE_NAMES[approved.kind]
+        other.note = f"closed: {what} #{approved.id} was approved first"
+        summary = f"#{other.id}: closed, #{approved.id} approved first"
+        if approved.kind == ChangeKind.ROLE:
+            summary += f" (role now {account.role.label})"
         record(session, approver, "account_change.void", account, summary)

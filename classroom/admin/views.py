@@ -243,12 +243,16 @@ def _work_left(account: Account) -> WorkLeft | None:
 @bp.post("/accounts/<int:account_id>/reset-password")
 @allow("manage_accounts")
 def account_reset(account_id: int) -> ResponseReturnValue:
-    """Give a one-time password (after approval for the safeguarding team's accounts)."""
+    """Give a one-time password (after approval for the safeguarding team's accounts); refused
+    (400, nothing saved) while a reset of theirs waits for approval."""
     account = _school_account(account_id)
     db = get_session()
-    initial, pending = admin_services.reset_password(
-        db, _actor(), account, now=utcnow(), base_url=_base_url()
-    )
+    try:
+        initial, pending = admin_services.reset_password(
+            db, _actor(), account, now=utcnow(), base_url=_base_url()
+        )
+    except Invalid as problem:
+        return _detail_with_error(account, problem)
     if pending is not None:
         return redirect(url_for("admin.account_detail", account_id=account.id, approval=1))
     return render_template("admin/one_time_password.html", account=account, password=initial)
