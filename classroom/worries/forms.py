@@ -122,6 +122,21 @@ class GiveActionForm(IncidentForm):
     )
 
 
+class AssignForm(IncidentForm):
+    """Who the worry is assigned to, changed on its own (its holder left, or the DSL hands it
+    to the deputy), with why: the triage is not recorded again just to change who holds it."""
+
+    assignee_id = SelectField(
+        "Who takes it on",
+        choices={},  # the team but who holds it now (views._fill_choices); nobody chosen at first
+        validators=[DataRequired("Choose who takes it on.")],
+        # Who holds it now, someone off the team, another school's, or a forged value.
+        invalid_choice_message="Choose someone on this school's safeguarding team who does "
+        "not hold it now.",
+    )
+    reason = TextAreaField("Why", validators=[DataRequired("Say why it goes to them."), TEXT])
+
+
 class LinkPupilForm(IncidentForm):
     pupil_id = SelectField("Pupil", choices={}, validators=[DataRequired("Choose the pupil.")])
     role = SelectField(

@@ -808,11 +808,21 @@ class Triage:
 WHOLE_RECORD = "record"
 
 
+# Entries that change what a decision's form shows, besides the decision itself: a change of
+# who holds the worry (`assign`) changes the triage's "Assigned to", so a triage saved on a
+# page drawn before it would quietly give the worry back.
+ALSO_CHANGES = {"triage": ("assigned",)}
+
+
 def latest_decision(session: Session, incident: Incident, kind: str) -> IncidentEntry | None:
-    """The chronology entry of the decision of this kind ("triage", "parent_contact") in force,
-    or for WHOLE_RECORD the last entry a person made."""
+    """The chronology entry of the decision of this kind ("triage", "parent_contact") in force
+    (or the later change to what its form shows, ALSO_CHANGES), or for WHOLE_RECORD the last
+    entry a person made."""
+    kinds = (kind, *ALSO_CHANGES.get(kind, ()))
     which = (
-        IncidentEntry.author_id.is_not(None) if kind == WHOLE_RECORD else IncidentEntry.kind == kind
+        IncidentEntry.author_id.is_not(None)
+        if kind == WHOLE_RECORD
+        else IncidentEntry.kind.in_(kinds)
     )
     return session.scalar(
         select(IncidentEntry)
@@ -832,6 +842,8 @@ def _refuse_if_changed(session: Session, incident: Incident, kind: str, seen: in
     who = latest.author.display_name if latest and latest.author else "Someone"
     what = latest.text if latest else "a change"
     where = "in the chronology below" if kind == WHOLE_RECORD else "shown in force above"
+    if latest and latest.kind in ALSO_CHANGES.get(kind, ()):
+        where = 'shown under "Assigned to"'
     raise Invalid(
         f"Since you opened this page, {who} recorded: {what}. It is {where}. "
         "If your decision still stands, record it again."
@@ -865,6 +877,39 @@ def triage(
     )
     _entry(session, incident, account, "triage", text, rationale, now=now)
     record(session, actor, "incident.triaged", incident, text)
+
+
+def assign(
+    session: Session,
+    actor: Actor,
+    incident: Incident,
+    assignee_id: int | None,
+    reason: str | None,
+    *,
+    now: datetime,
+) -> Account:
+    """Give the worry to another team member (its holder left, or the DSL hands it on), with
+    why: only who holds it changes, so no triage is recorded again. Returns who holds it now."""
+    account = _worker(actor, incident)
+    assignee = _team_member(session, incident, assignee_id)
+    if assignee is None:
+        raise Invalid(
+            "Choose someone on this school's safeguarding team to take it on.", "assignee_id"
+        )
+    if assignee.id == incident.assignee_id:
+        raise Invalid(
+            f"{assignee.display_name} holds it already: choose someone else to take it on.",
+            "assignee_id",
+        )
+    why = _clean(reason, MAX_TEXT, "Why")
+    if not why:
+        raise Invalid("Say why it goes to them.", "reason")
+    was = incident.assignee.display_name if incident.assignee else "not assigned"
+    incident.assignee, incident.assignee_id = assignee, assignee.id  # the id is read at once
+    text = f"Assigned to {assignee.display_name} (was {was})"
+    _entry(session, incident, account, "assigned", text, why, now=now)
+    record(session, actor, "incident.reassigned", incident, text)
+    return assignee
 
 
 def add_note(

@@ -904,6 +904,7 @@ ENTRY_WORDS: dict[str, tuple[str, str]] = {
     "chosen_told": ("the chosen adult told", "chosen adults told"),
     "chosen_set_aside": ("the chosen adult set aside", "chosen adults set aside"),
     "triage": ("a triage", "triages"),
+    "assigned": ("a change of who holds it", "changes of who holds it"),
     "note": ("a note", "notes"),
     "action": ("an action", "actions"),
     "action_done": ("an action done", "actions done"),

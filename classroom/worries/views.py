@@ -64,6 +64,7 @@ from classroom.worries.forms import (
     CHOOSE,
     KEEP_CONTACT,
     ActionForm,
+    AssignForm,
     ChosenAdultForm,
     CloseForm,
     ConcernForm,
@@ -728,6 +729,7 @@ def _forms(incident: Incident) -> dict[str, Form]:
     """Every form on the incident page, each prefixed so their fields' ids never clash."""
     classes: dict[str, type[Form]] = {
         "triage": TriageForm,
+        "assign": AssignForm,
         "note": NoteForm,
         "action": ActionForm,
         "link": LinkPupilForm,
@@ -768,15 +770,37 @@ def _fill_give_choices(incident: Incident, forms: dict[str, Form], team: dict[st
             form.owner_id.choices = {"": "Choose who takes it on…"} | others
 
 
+def _fill_assign_choices(
+    incident: Incident, form: Form, team: dict[str, str], drawn: bool = False
+) -> None:
+    """The worry may go to anyone on the team (as triage offers) but who holds it now; nobody
+    is chosen. A holder whose account is deactivated is named, as the team cannot show them.
+
+    A form sent with its key takes who holds it now too, unless `drawn` (for the page): the
+    same form sent again (Save pressed twice) is then told it was recorded once, and one sent
+    for who holds it is refused by `services.assign` in words that say so."""
+    holder = str(incident.assignee_id) if incident.assignee_id else None
+    sent = not drawn and bool(form.once.raw_data and form.once.raw_data[0])
+    others = {value: label for value, label in team.items() if sent or value != holder}
+    form.assignee_id.choices = {"": "Choose who takes this on…"} | others
+    gone = incident.assignee
+    if gone is not None and not gone.active:
+        hint = f"{gone.display_name}'s account is deactivated: choose who takes this on."
+        form.assignee_id.description = hint
+
+
 def _fill_choices(incident: Incident, forms: dict[str, Form]) -> None:
     giving = any(isinstance(form, GiveActionForm) for form in forms.values())
-    team = _team_choices(incident) if giving or "triage" in forms or "action" in forms else {}
+    wanted = giving or any(name in forms for name in ("triage", "assign", "action"))
+    team = _team_choices(incident) if wanted else {}
     _fill_give_choices(incident, forms, team)
+    if "assign" in forms:
+        _fill_assign_choices(incident, forms["assign"], team)
     if "triage" in forms:
         forms["triage"].assignee_id.choices = {"": "Not assigned yet"} | team
         gone = incident.assignee
         if gone is not None and not gone.active:  # not offered: the box cannot show them
-            hint = f"{gone.display_name}'s account is deactivated: choose who takes this on."
+            hint = f"{gone.display_name}'s account is deactivated, so this box cannot show them."
             forms["triage"].assignee_id.description = hint
         if incident.risk is None and incident.category is not None:
             forms[
@@ -830,6 +854,8 @@ def _detail_page(
     error: str | None = None,
 ) -> ResponseReturnValue:
     all_forms = _forms(incident) | (forms or {})
+    if forms and "assign" in forms:  # drawn again: who holds it is not offered, as at first
+        _fill_assign_choices(incident, all_forms["assign"], _team_choices(incident), drawn=True)
     _mark_seen(incident, all_forms)
     return render_template(
         "worries/detail.html",
@@ -861,7 +887,18 @@ def _detail_page(
         second_part=SECOND_PART,
         today=school_today(),
         error=error,
+        assigned_saved=_assigned_saved(incident),
     ), status
+
+
+def _assigned_saved(incident: Incident) -> str | None:
+    """"Saved: assigned to ..." by the "Assigned to" box, after its change (`?assigned=` the
+    account chosen); not once someone has given the worry to someone else since."""
+    chosen = request.args.get("assigned", "")
+    holder = incident.assignee
+    if holder is None or not chosen.isdigit() or len(chosen) > 12 or int(chosen) != holder.id:
+        return None
+    return f"Saved: assigned to {holder.display_name}."
 
 
 # What the second part of a chronology entry is, where it is not the reason for it (None:
@@ -871,6 +908,7 @@ SECOND_PART = {
     "referral_reply": "Their decision",
     "referral_chased": "What was done",
     "carers_told": "How they were told, or why not",
+    "assigned": "Why",
 }
 
 
@@ -966,9 +1004,11 @@ def _work(
     form_class: type[Form] | None,
     apply: Callable[[Incident, Any], object],
     after: str | None = None,
+    saved: Callable[[Incident], dict[str, str]] | None = None,
 ) -> ResponseReturnValue:
     """Validate one form on an incident and apply it; errors re-show the page (400). The page
-    then opens at `after`, else at the section acted on."""
+    then opens at `after`, else at the section acted on, with `saved(incident)`'s arguments
+    (what the page says was saved there)."""
     incident = _incident(incident_id, for_change=True)
     form = form_class(prefix=name) if form_class else None
     if form is not None:
@@ -983,9 +1023,9 @@ def _work(
     # Back to the section acted on, so a long page keeps its place (where it is after the change).
     anchor = after or AFTER.get(name, name)
     notice = None if made else "twice"
-    return redirect(
-        url_for("worries.detail", incident_id=incident.id, notice=notice, _anchor=anchor)
-    )
+    values: dict[str, Any] = {"incident_id": incident.id, "notice": notice, "_anchor": anchor}
+    values |= saved(incident) if saved else {}
+    return redirect(url_for("worries.detail", **values))
 
 
 # Sections that are gone after the change they make: where the page opens instead.
@@ -1030,6 +1070,25 @@ def triage(incident_id: int) -> ResponseReturnValue:
         )
 
     return _work(incident_id, "triage", TriageForm, apply)
+
+
+@bp.post("/safeguarding/<int:incident_id>/assignee")
+@allow("work_incidents")
+def assign(incident_id: int) -> ResponseReturnValue:
+    """Give the worry to another team member (its holder left), with why: only who holds it
+    changes; the triage is not recorded again."""
+
+    def apply(incident: Incident, form: Any) -> None:
+        chosen = form.assignee_id.data
+        assignee_id = int(chosen) if chosen and chosen.isdigit() and len(chosen) < 12 else None
+        services.assign(
+            get_session(), current_actor(), incident, assignee_id, form.reason.data, now=utcnow()
+        )
+
+    def saved(incident: Incident) -> dict[str, str]:
+        return {"assigned": str(incident.assignee_id)} if incident.assignee_id else {}
+
+    return _work(incident_id, "assign", AssignForm, apply, after="assigned", saved=saved)
 
 
 @bp.post("/safeguarding/<int:incident_id>/notes")

@@ -1,5 +1,5 @@
 /* The incident page opened at a place (#triage after saving a triage, #note after a note,
-   #triage-assignee_id from "Reassign" on a colleague's held work): focus goes there too, not
+   #assign-assignee_id from "Reassign" on a colleague's held work): focus goes there too, not
    left on the page's top, so keyboard, switch and screen-reader users carry on where the change
    was made. A page re-shown with mistakes is left to errors.js (its summary takes the focus). */
 (function () {
@@ -13,7 +13,7 @@
   var target = control ? place : place.querySelector("h2, h3");
   if (!target) { return; }
   if (!control) { target.setAttribute("tabindex", "-1"); }
-  // A box is brought to the middle of the screen with its label and hint ("Assigned to: Ms
+  // A box is brought to the middle of the screen with its label and hint ("Who takes it on: Ms
   // Evans's account is deactivated ..."): scrolled to its own top, they were above the screen.
   function go() {
     if (control) { (place.closest(".field") || place).scrollIntoView({ block: "center" }); }

@@ -91,31 +91,40 @@ def test_the_dsl_reassigns_a_deactivated_deputys_worry_from_the_alert(
     reassign.click()
     page.wait_for_load_state()
 
-    assigned = page.get_by_label("Assigned to")
+    # The record's own "Assigned to" box: only who holds it changes, not the triage.
+    assigned = page.get_by_label("Who takes it on")
     expect(assigned).to_be_focused()
     expect(assigned).to_be_in_viewport()
     # Its label and the hint about her are on screen with it, not scrolled off above.
     hint = page.get_by_text("Ms Ruth Evans's account is deactivated: choose who takes this on.")
     expect(hint).to_be_in_viewport()
-    expect(page.locator("label[for=triage-assignee_id]")).to_be_in_viewport()
-    # The box cannot show her (she is no longer offered): it says why, so "Not assigned yet"
-    # is not read as the truth.
+    expect(page.locator("label[for=assign-assignee_id]")).to_be_in_viewport()
+    # The box cannot show her (she is no longer offered): it says why.
     expect(assigned).to_have_accessible_description(
         "Ms Ruth Evans's account is deactivated: choose who takes this on."
     )
+    expect(assigned).to_have_value("")  # nobody chosen for her
     assert_accessible(page)
     assigned.select_option(label="Mr Tom Bell (Designated Safeguarding Lead)")
-    page.get_by_label("Why this risk level").fill("Repeated; Ruth has left")
-    page.get_by_role("button", name="Save triage").click()
+    section = page.locator("#assigned")
+    section.get_by_label("Why").fill("Ruth has left")
+    section.get_by_role("button", name="Assign to them").click()
     page.wait_for_load_state()
 
-    triage = page.locator("#triage")
-    expect(triage).to_contain_text("assigned to Mr Tom Bell")
-    expect(triage.get_by_role("heading", name="Triage")).to_be_focused()  # not the page's top
+    expect(section.get_by_role("heading", name="Assigned to")).to_be_focused()  # not the top
+    saved = section.get_by_role("status")
+    expect(saved).to_have_text("Saved: assigned to Mr Tom Bell.")
+    expect(saved).to_be_in_viewport()
+    expect(page.locator(".chronology")).to_contain_text(
+        "Assigned to Mr Tom Bell (was Ms Ruth Evans)"
+    )
+    assert_accessible(page)
     with live_server.app.app_context():
         incident = get_session().get(Incident, incident_id)
         assert incident is not None
         assert incident.assignee_id == _account("dsl").id
+        kinds = [entry.kind for entry in incident.entries]
+        assert kinds.count("triage") == 1  # the triage was not recorded again
         deputy_id = _account("deputy").id
     page.goto(f"{live_server.url}/safeguarding/held-by/{deputy_id}")
     expect(page.get_by_role("link", name=f"Reassign {reference}")).to_have_count(0)
@@ -167,4 +176,52 @@ def test_the_links_the_dsl_taps_alone_are_ipad_targets(
     _tall_enough(page, "Back to the queue")
     page.goto(f"{live_server.url}/alerts/")
     _tall_enough(page, f"New worry or concern: {reference}")
+    assert_accessible(page)
+
+
+# Every visible label on the record, and the closing form's radios: [what, width, height].
+_MEASURE_TARGETS = """() => {
+  const shown = (el) => {
+    const box = el.getBoundingClientRect();
+    return box.width > 1 && box.height > 1 && getComputedStyle(el).visibility !== "hidden";
+  };
+  const size = (what) => (el) => {
+    const box = el.getBoundingClientRect();
+    return [what + " " + (el.id || el.htmlFor || el.textContent.trim()), box.width, box.height];
+  };
+  const labels = [...document.querySelectorAll("main label")].filter(shown).map(size("label"));
+  const radios = [...document.querySelectorAll("main input[type=radio]")].map(size("radio"));
+  return labels.concat(radios);
+}"""
+
+
+def test_the_records_labels_and_closing_radios_are_targets(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    """The record's labels were 25px lines and the closing form's radios 13px circles: each is
+    now at least 24px each way (WCAG 2.2's target size), the radios' words 44px tall."""
+    incident_id = _worry(live_server, assignee="dsl")
+    with live_server.app.app_context():
+        db = get_session()
+        incident = db.get(Incident, incident_id)
+        assert incident is not None
+        today = utcnow().date()
+        dsl = _account("dsl")
+        services.add_action(
+            db, dsl, incident, "Ring home", dsl.id, today, now=utcnow(), today=today
+        )
+        db.commit()
+    page = _ipad(browser, "portrait")
+    sign_in(page, live_server, "dsl")
+    page.goto(f"{live_server.url}/safeguarding/{incident_id}")
+    measured = page.evaluate(_MEASURE_TARGETS)
+    radios = [m for m in measured if m[0].startswith("radio")]
+    assert len(radios) >= 2, measured  # "It is done", "Carry it over after closing", ...
+    small = [m for m in measured if min(m[1], m[2]) < 24]
+    assert small == [], small
+    done = page.get_by_text("It is done", exact=True).bounding_box()
+    assert done is not None
+    assert done["height"] >= 44, done  # the words, an iPad target
+    page.get_by_text("It is done", exact=True).click()
+    expect(page.get_by_label("It is done")).to_be_checked()
     assert_accessible(page)

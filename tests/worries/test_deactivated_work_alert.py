@@ -304,7 +304,7 @@ def test_each_worry_they_held_is_one_link_from_the_box_that_reassigns_it(
     page = _text(deputy.get(f"/safeguarding/held-by/{school.dsl.id}"))
     new, opened, _closed, _deputys = school.worries
     for held in (new, opened):
-        assert f'href="/safeguarding/{held.id}#triage-assignee_id"' in page
+        assert f'href="/safeguarding/{held.id}#assign-assignee_id"' in page
         assert f'Reassign<span class="visually-hidden"> {held.reference}</span>' in page
     record = _text(deputy.get(f"/safeguarding/{opened.id}"))
     assert "Mr Bell's account is deactivated: choose who takes this on." in record
