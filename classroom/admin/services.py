@@ -4,10 +4,11 @@ second person's approval for the safeguarding team."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, aliased
 
 from classroom import policy
 from classroom.accounts import email_change, two_factor
@@ -221,24 +222,49 @@ def change_email(
     return outcome, None
 
 
-def waiting_email_changes(session: Session, account: Account) -> list[AccountChangeRequest]:
-    """The account's email address changes still waiting for approval, oldest first."""
-    return _waiting(session, account, ChangeKind.EMAIL)
+class Waiting(NamedTuple):
+    """A change waiting for approval, with who asked for it (None if nobody of the account's
+    school: never another school's name)."""
+
+    change: AccountChangeRequest
+    asked_by: Account | None
+
+
+def waiting_changes(session: Session, account: Account) -> dict[ChangeKind, list[Waiting]]:
+    """Every change of the account's still waiting for approval, by kind (each kind present,
+    most often empty), oldest first, with who asked: the account page says what waits beside
+    each control before an admin presses it (a second of a kind is refused, _refuse_if_waiting).
+    Reads only; only the account's own school's requests."""
+    asker = aliased(Account)
+    rows = session.execute(
+        _pending(account)
+        .add_columns(asker)
+        .outerjoin(
+            asker,
+            (asker.id == AccountChangeRequest.requested_by_id)
+            & (asker.school_id == account.school_id),
+        )
+        .order_by(AccountChangeRequest.id)
+    )
+    found: dict[ChangeKind, list[Waiting]] = {kind: [] for kind in ChangeKind}
+    for change, asked_by in rows:
+        found[ChangeKind(change.kind)].append(Waiting(change, asked_by))
+    return found
+
+
+def _pending(account: Account) -> Select[AccountChangeRequest]:
+    """The account's changes waiting for approval, of its own school only."""
+    return select(AccountChangeRequest).where(
+        AccountChangeRequest.school_id == account.school_id,
+        AccountChangeRequest.account_id == account.id,
+        AccountChangeRequest.status == ChangeStatus.PENDING,
+    )
 
 
 def _waiting(session: Session, account: Account, kind: ChangeKind) -> list[AccountChangeRequest]:
     """The account's changes of this kind still waiting for approval, oldest first."""
-    return list(
-        session.scalars(
-            select(AccountChangeRequest)
-            .where(
-                AccountChangeRequest.account_id == account.id,
-                AccountChangeRequest.kind == kind,
-                AccountChangeRequest.status == ChangeStatus.PENDING,
-            )
-            .order_by(AccountChangeRequest.id)
-        )
-    )
+    query = _pending(account).where(AccountChangeRequest.kind == kind)
+    return list(session.scalars(query.order_by(AccountChangeRequest.id)))
 
 
 def _refuse_if_waiting(session: Session, account: Account, kind: ChangeKind, field: str) -> None:

@@ -202,6 +202,9 @@ def _detail_page(
         two_step=two_factor.is_enrolled(get_session(), account),
         two_step_required=two_factor.is_required(account),
         waiting=delivery.waiting_address(get_session(), account),  # a carer's, not confirmed
+        # Role changes, resets and address changes waiting for approval, by kind: said beside
+        # each control, which a second of its kind would only be refused by.
+        asked=admin_services.waiting_changes(get_session(), account),
         locked_until=accounts.sign_in_locked_until(
             get_session(), account, now=utcnow(), settings=sign_in_settings()
         ),
@@ -299,24 +302,22 @@ EMAIL_CHANGES = {
 
 class EmailBox(NamedTuple):
     """The account page's email address part: whether this admin may change it (the policy),
-    whether a change waits for approval, changes already waiting, and a refused try."""
+    whether a change waits for approval, and a refused try. (Changes already waiting are the
+    page's `asked`, with the other kinds'.)"""
 
     may_change: bool
     needs_approval: bool
     own: bool
-    waiting: list[AccountChangeRequest]
     typed: str
     error: str | None
     done: str | None
 
 
 def _email_box(account: Account, typed: str | None = None, error: str | None = None) -> EmailBox:
-    db = get_session()
     return EmailBox(
         may_change=policy.can_change_account_email(_actor(), account),
         needs_approval=policy.needs_approval(account),
         own=account.id == _actor().id,
-        waiting=admin_services.waiting_email_changes(db, account) if account.is_staff else [],
         typed=(account.email or "") if typed is None else typed,
         error=error,
         done=EMAIL_CHANGES.get(request.args.get("email", "")),

@@ -20,7 +20,7 @@ from classroom.accounts.models import Account, Role
 from classroom.admin.models import AccountChangeRequest, ChangeKind, ChangeStatus
 from classroom.audit.models import AuditEvent
 from tests.conftest import Clock, client_for
-from tests.factories import make_account
+from tests.factories import make_account, make_school
 from tests.test_one_commit import commits
 
 ASKED = datetime(2027, 1, 12, 10, 0, tzinfo=UTC)
@@ -137,7 +137,11 @@ def test_a_password_reset_made_at_once_is_refused_while_one_waits(
 
 
 def _waiting(
-    session: Session, people: dict[str, Account], kind: ChangeKind, email: str | None = None
+    session: Session,
+    people: dict[str, Account],
+    kind: ChangeKind,
+    email: str | None = None,
+    role: Role | None = None,
 ) -> AccountChangeRequest:
     """A change waiting as one asked before this check could be (two could be asked then)."""
     dsl = people["dsl"]
@@ -145,6 +149,7 @@ def _waiting(
         school_id=dsl.school_id,
         account_id=dsl.id,
         kind=kind,
+        new_role=role,
         new_email=email,
         old_email=dsl.email if kind == ChangeKind.EMAIL else None,
         requested_by_id=people["office"].id,
@@ -249,3 +254,143 @@ def test_the_deputy_can_still_approve_the_one_that_waits(
     shown = deputy.post(f"/admin/approvals/{only.id}", data={"decision": "approve"})
     assert "One-time password" in _said(shown.get_data(as_text=True))
     assert [c.status for c in _requests(session)] == [ChangeStatus.APPROVED]
+
+
+# --- What the account page says waits, before the admin presses anything ---------------------
+
+WHEN = "asked by Mrs Office on Tue 12 Jan 2027, 10:00 GMT."
+UNTIL = (
+    "Until the headteacher or another member of the safeguarding team approves or declines it, "
+    "another cannot be asked for."
+)
+# Each control of the account page, by the mark only it carries.
+CONTROLS = {
+    ChangeKind.ROLE: 'name="role"',
+    ChangeKind.EMAIL: 'id="email"',
+    ChangeKind.PASSWORD_RESET: 'id="reset-password"',
+    ChangeKind.TWO_STEP_RESET: 'id="reset-two-step"',
+}
+NOTES = [
+    (ChangeKind.ROLE, {"role": Role.TEACHER}, "a change of role to Teacher"),
+    (ChangeKind.EMAIL, {"email": NEW}, f"a change to {NEW}"),
+    (ChangeKind.EMAIL, {}, "removing the address"),
+    (ChangeKind.PASSWORD_RESET, {}, "a password reset"),
+    (ChangeKind.TWO_STEP_RESET, {}, "a two-step sign-in reset"),
+]
+
+
+def _account_page(app: Flask, people: dict[str, Account]) -> str:
+    office = client_for(app, people["office"])
+    response = office.get(f"/admin/accounts/{people['dsl'].id}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("kind", "given", "what"), NOTES)
+def test_the_account_page_says_what_waits_in_place_of_its_control(
+    app: Flask,
+    session: Session,
+    people: dict[str, Account],
+    kind: ChangeKind,
+    given: dict[str, object],
+    what: str,
+) -> None:
+    """The admin learnt a change of this kind was waiting only by pressing its button and being
+    refused. Now the page says so where the button was; the other controls stay."""
+    _waiting(session, people, kind, **given)  # type: ignore[arg-type]
+    html = _account_page(app, people)
+    page = _said(html)
+    assert f"Waiting for approval: {what}, {WHEN} {UNTIL}" in page
+    assert page.count("Waiting for approval:") == 1
+    for other, mark in CONTROLS.items():
+        assert (mark in html) == (other != kind), other
+    (change,) = _requests(session)
+    assert change.status == ChangeStatus.PENDING  # the page decides nothing
+    assert _audit(session, "account_change.void") == []
+
+
+def test_nothing_waiting_says_nothing_and_every_control_is_there(
+    app: Flask, session: Session, people: dict[str, Account]
+) -> None:
+    decided = _waiting(session, people, ChangeKind.PASSWORD_RESET)
+    decided.status = ChangeStatus.DECLINED
+    session.commit()
+    html = _account_page(app, people)
+    assert "Waiting for approval" not in _said(html)
+    for mark in CONTROLS.values():
+        assert mark in html
+
+
+def test_each_change_waiting_is_said_beside_its_own_control(
+    app: Flask, session: Session, people: dict[str, Account]
+) -> None:
+    """Two of a kind (asked before a second was refused) are both said; none is hidden."""
+    for kind in (ChangeKind.PASSWORD_RESET, ChangeKind.PASSWORD_RESET, ChangeKind.TWO_STEP_RESET):
+        _waiting(session, people, kind)
+    _waiting(session, people, ChangeKind.ROLE, role=Role.TEACHER)
+    _waiting(session, people, ChangeKind.EMAIL, NEW)
+    html = _account_page(app, people)
+    page = _said(html)
+    assert page.count("Waiting for approval: a password reset, asked by Mrs Office") == 2
+    for what in ("a two-step sign-in reset", "a change of role to Teacher", f"a change to {NEW}"):
+        assert f"Waiting for approval: {what}, {WHEN}" in page
+    # Each said in its own part of the page, before that part's control would be.
+    role, access, email = (html.index(h) for h in ("<h2>Role", "<h2>Password", 'id="email-h"'))
+    notes = [m.start() for m in re.finditer("Waiting for approval:", html)]
+    assert role < notes[0] < access < notes[1] < notes[-2] < email < notes[-1]
+    for mark in CONTROLS.values():
+        assert mark not in html
+
+
+def test_the_page_refusing_a_second_shows_the_note_and_gives_back_what_was_typed(
+    app: Flask, session: Session, people: dict[str, Account]
+) -> None:
+    """Asked meanwhile from another screen: the refusal links to the box, still there."""
+    office = client_for(app, people["office"])
+    dsl = people["dsl"]
+    was = dsl.email
+    _waiting(session, people, ChangeKind.EMAIL, NEW)
+    refused = office.post(f"/admin/accounts/{dsl.id}/email", data={"email": OTHER, "was": was})
+    assert refused.status_code == 400
+    html = refused.get_data(as_text=True)
+    assert f"Waiting for approval: a change to {NEW}, {WHEN}" in _said(html)
+    assert f'value="{OTHER}"' in html
+    assert 'id="email"' in html
+
+
+def test_another_schools_requests_and_names_are_never_shown(
+    app: Flask, session: Session, people: dict[str, Account]
+) -> None:
+    elsewhere = make_school(session, name="Other School")
+    stranger = make_account(session, Role.ADMIN, school=elsewhere, display_name="Mr Stranger")
+    theirs = make_account(session, Role.DSL, school=elsewhere, display_name="Ms Far")
+    session.commit()
+    dsl = people["dsl"]
+    for school_id, account_id in ((elsewhere.id, theirs.id), (elsewhere.id, dsl.id)):
+        session.add(
+            AccountChangeRequest(
+                school_id=school_id,
+                account_id=account_id,
+                kind=ChangeKind.PASSWORD_RESET,
+                requested_by_id=stranger.id,
+                requested_at=ASKED,
+            )
+        )
+    session.commit()
+    html = _account_page(app, people)
+    assert "Waiting for approval" not in _said(html)
+    assert 'id="reset-password"' in html
+    # One of this school's, somehow marked as asked by another school's admin: said, unnamed.
+    session.add(
+        AccountChangeRequest(
+            school_id=dsl.school_id,
+            account_id=dsl.id,
+            kind=ChangeKind.TWO_STEP_RESET,
+            requested_by_id=stranger.id,
+            requested_at=ASKED,
+        )
+    )
+    session.commit()
+    page = _said(_account_page(app, people))
+    assert "Waiting for approval: a two-step sign-in reset, asked on Tue 12 Jan 2027" in page
+    assert "Stranger" not in page
