@@ -96,6 +96,7 @@ from classroom.worries.models import (
     Referral,
     Risk,
     Source,
+    StaffAlert,
     Status,
 )
 from classroom.worries.once_web import applied_once
@@ -648,8 +649,22 @@ def work_held(account_id: int) -> ResponseReturnValue:
     # It names pupils as the queue does: an access to their data.
     summary = f"held by account #{colleague.id}: {len(held)} open, {len(actions)} actions shown"
     record(db, actor, "incidents.queue_viewed", colleague, summary)
+    # This viewer's own alert about them, not yet seen: offered to mark seen from here (a POST;
+    # opening the page marks nothing).
+    alert = db.scalar(
+        select(StaffAlert)
+        .where(
+            StaffAlert.account_id == actor.id,
+            StaffAlert.about_id == colleague.id,
+            StaffAlert.incident_id.is_(None),
+            StaffAlert.kind == services.WORK_LEFT,
+            StaffAlert.seen_at.is_(None),
+        )
+        .order_by(StaffAlert.id.desc())
+        .limit(1)
+    )
     return render_template(
-        "worries/work_held.html", colleague=colleague, held=held, actions=actions
+        "worries/work_held.html", colleague=colleague, held=held, actions=actions, alert=alert
     )
 
 
@@ -1433,4 +1448,6 @@ def alert_seen(alert_id: int) -> ResponseReturnValue:
         services.mark_alert_seen(db, actor, alert_id, now=utcnow())
     except LookupError:
         abort(404)
-    return redirect(url_for("worries.alerts", _anchor=f"alert-{alert_id}"))
+    # Back to the page it was marked from (a colleague's held work), if a path on this site.
+    back = safe_path(request.form.get("next"), "")
+    return redirect(back or url_for("worries.alerts", _anchor=f"alert-{alert_id}"))

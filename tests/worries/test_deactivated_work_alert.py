@@ -308,3 +308,147 @@ def test_each_worry_they_held_is_one_link_from_the_box_that_reassigns_it(
         assert f'Reassign<span class="visually-hidden"> {held.reference}</span>' in page
     record = _text(deputy.get(f"/safeguarding/{opened.id}"))
     assert "Mr Bell's account is deactivated: choose who takes this on." in record
+
+
+# --- Marking the alert seen from the page it links to -----------------------------------------
+
+ALERTED = "You were alerted about this on 12 Jan 2027."
+
+
+def _alert_of(session: Session, member: Account) -> int:
+    found = session.scalar(select(StaffAlert.id).where(StaffAlert.account_id == member.id))
+    assert found is not None
+    return found
+
+
+def _not_seen(client: object) -> int:
+    """How many alerts the Alerts page still shows as not seen."""
+    page = client.get("/alerts/")  # type: ignore[attr-defined]
+    return _text(page).count("<strong>Not seen</strong>")
+
+
+def test_the_held_page_offers_only_the_viewers_own_unseen_alert(
+    app: Flask, session: Session, school: School
+) -> None:
+    _deactivate(app, school)
+    held_by = f"/safeguarding/held-by/{school.dsl.id}"
+    mine, heads = _alert_of(session, school.deputy), _alert_of(session, school.head)
+    page = _text(client_for(app, school.deputy).get(held_by))
+    assert ALERTED in page
+    assert f'action="/alerts/{mine}/seen"' in page
+    assert f'name="next" value="{held_by}"' in page
+    assert "Mark the alert seen" in page
+    assert f"/alerts/{heads}/seen" not in page  # never another person's alert
+    assert "All of their work has been reassigned." not in page  # two worries are still open
+    # A colleague joining the team afterwards had no alert: nothing to mark.
+    newcomer = make_account(session, Role.DEPUTY_DSL, display_name="Mr New")
+    # An alert about someone else is not offered on Mr Bell's page.
+    session.add(
+        StaffAlert(
+            account_id=newcomer.id,
+            kind="work_left",
+            about_id=school.deputy.id,
+            note="Mrs Okafor left work",
+            created_at=SCHOOL_HOURS,
+        )
+    )
+    session.commit()
+    page = _text(client_for(app, newcomer).get(held_by))
+    assert "Work held by Mr Bell" in page
+    assert "You were alerted" not in page
+    assert "Mark the alert seen" not in page
+
+
+def test_pressing_it_marks_it_seen_and_comes_back_to_the_page(
+    app: Flask, session: Session, school: School
+) -> None:
+    _deactivate(app, school)
+    held_by = f"/safeguarding/held-by/{school.dsl.id}"
+    alert_id = _alert_of(session, school.deputy)
+    deputy = client_for(app, school.deputy)
+    assert _not_seen(deputy) == 1
+    response = deputy.post(f"/alerts/{alert_id}/seen", data={"next": held_by})
+    assert response.status_code == 302
+    assert response.location == held_by
+    page = _text(deputy.get(response.location))
+    assert "Work held by Mr Bell" in page
+    assert "You were alerted" not in page  # seen: no longer offered
+    assert _not_seen(deputy) == 0
+    assert "(seen " in _text(deputy.get("/alerts/"))
+    session.expire_all()
+    audited = session.scalars(select(AuditEvent).where(AuditEvent.action == "alert.seen")).all()
+    assert [(a.actor_id, a.summary) for a in audited] == [(school.deputy.id, f"alert #{alert_id}")]
+    # The head's alert about him is theirs, still not seen.
+    assert _not_seen(client_for(app, school.head)) == 1
+
+
+def test_opening_the_page_marks_nothing(app: Flask, session: Session, school: School) -> None:
+    _deactivate(app, school)
+    alert_id = _alert_of(session, school.deputy)
+    deputy = client_for(app, school.deputy)
+    engine = app.extensions["db_engine"]
+    writes: list[str] = []
+
+    def run(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        if statement.lstrip().upper().startswith(("UPDATE", "DELETE")):
+            writes.append(statement)
+
+    event.listen(engine, "before_cursor_execute", run)
+    try:
+        for _ in range(2):
+            assert ALERTED in _text(deputy.get(f"/safeguarding/held-by/{school.dsl.id}"))
+    finally:
+        event.remove(engine, "before_cursor_execute", run)
+    assert not [w for w in writes if "staff_alerts" in w]
+    session.expire_all()
+    assert session.get_one(StaffAlert, alert_id).seen_at is None
+    assert session.scalar(select(AuditEvent.id).where(AuditEvent.action == "alert.seen")) is None
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        "https://evil.example/held",
+        "//evil.example/held",
+        "/\\evil.example",
+        "/\t/evil.example",
+        "javascript:alert(1)",
+        "held-by/1",
+    ],
+)
+def test_a_forged_next_to_another_site_is_not_followed(
+    app: Flask, session: Session, school: School, forged: str
+) -> None:
+    _deactivate(app, school)
+    alert_id = _alert_of(session, school.deputy)
+    response = client_for(app, school.deputy).post(
+        f"/alerts/{alert_id}/seen", data={"next": forged}
+    )
+    assert response.status_code == 302
+    assert response.location == f"/alerts/#alert-{alert_id}"
+
+
+def test_another_persons_alert_cannot_be_marked_from_the_page(
+    app: Flask, session: Session, school: School
+) -> None:
+    _deactivate(app, school)
+    heads = _alert_of(session, school.head)
+    held_by = f"/safeguarding/held-by/{school.dsl.id}"
+    response = client_for(app, school.deputy).post(f"/alerts/{heads}/seen", data={"next": held_by})
+    assert response.status_code == 404
+    session.expire_all()
+    assert session.get_one(StaffAlert, heads).seen_at is None
+
+
+def test_once_all_their_work_is_reassigned_the_page_says_so(
+    app: Flask, session: Session, school: School
+) -> None:
+    _deactivate(app, school)
+    for worry in school.worries:
+        worry.assignee_id = school.deputy.id
+    for action in session.scalars(select(IncidentAction)):
+        action.owner_id = school.deputy.id
+    session.commit()
+    page = _text(client_for(app, school.deputy).get(f"/safeguarding/held-by/{school.dsl.id}"))
+    done = page.index("All of their work has been reassigned.")
+    assert done < page.index(ALERTED) < page.index("Mark the alert seen")
