@@ -17,7 +17,9 @@ from flask.templating import Environment as FlaskEnvironment
 from markupsafe import Markup
 
 from classroom import policy
+from classroom.accounts.models import Account
 from classroom.assessment.heatmap_cells import svg_cells, table_cells
+from classroom.db import get_session
 from classroom.installed.views import app_short_name, app_theme_colour
 from classroom.ipad.chrome_web import pupil_chrome
 from classroom.speech.web import speech_available
@@ -29,6 +31,7 @@ from classroom.symbols.web import render_labels, render_symbolised, render_words
 from classroom.symbols.word_swap_web import preview_symbolise, word_swap
 from classroom.web import csrf_token, current_actor, local_time, static_url, zone_name
 from classroom.worries import body_map
+from classroom.worries import services as worries_services
 from classroom.worries.evidence_views import incident_evidence
 from classroom.worries.views import unacknowledged_count
 
@@ -55,6 +58,14 @@ class Environment(FlaskEnvironment):
 def can(right: str) -> bool:
     """Whether the person signed in holds a right (policy.RIGHTS), for showing a link or not."""
     return policy.has_right(current_actor(), right)
+
+
+def unseen_alert_count() -> int:
+    """The header's Alerts link: how many of the signed-in person's own alerts are not seen."""
+    actor = current_actor()
+    if not isinstance(actor, Account):
+        return 0
+    return worries_services.unseen_alert_count(get_session(), actor)
 
 
 def long_date(day: date) -> str:
@@ -98,6 +109,7 @@ def init_app(app: Flask) -> None:
         person_picture=person_picture,
         speech_available=speech_available,
         unacknowledged_count=unacknowledged_count,
+        unseen_alert_count=unseen_alert_count,
         # An empty cell's mark as a reference, so pages stay ASCII (see templates/base.html).
         dash=Markup("&mdash;"),
     )

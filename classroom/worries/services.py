@@ -445,6 +445,36 @@ def my_alerts(session: Session, account: Account, limit: int = 100) -> list[Staf
     )
 
 
+_ALERT_OWNER: BindParameter[int] = bindparam("account_id")
+# This person's unseen alerts that their Alerts page shows (as `shown_alerts` chooses): none
+# about a record they are the subject of. Read by ix_staff_alerts_account_seen; the incident
+# by its key.
+_UNSEEN_SHOWN = (
+    select(func.count())
+    .select_from(StaffAlert)
+    .outerjoin(Incident, Incident.id == StaffAlert.incident_id)
+    .where(
+        StaffAlert.account_id == _ALERT_OWNER,
+        StaffAlert.seen_at.is_(None),
+        or_(
+            Incident.talk_to_set_aside.is_distinct_from(policy.SUBJECT),
+            Incident.talk_to_id.is_distinct_from(_ALERT_OWNER),
+        ),
+    )
+)
+# One who has left the team no longer sees a colleague's work left to reassign.
+_UNSEEN_SHOWN_OFF_TEAM = _UNSEEN_SHOWN.where(StaffAlert.incident_id.is_not(None))
+
+
+def unseen_alert_count(session: Session, account: Account) -> int:
+    """How many of this person's alerts are not seen yet, for the header's Alerts link: those
+    their Alerts page would show, so the number can always be brought to none there."""
+    team = policy.is_safeguarding_team(account)
+    statement = _UNSEEN_SHOWN if team else _UNSEEN_SHOWN_OFF_TEAM
+    found = plain_rows(session, statement, {"account_id": account.id})
+    return int(found.scalar_one() or 0)
+
+
 def shown_alerts(
     session: Session, account: Account, *, now: datetime
 ) -> list[tuple[StaffAlert, Incident | None]]:
