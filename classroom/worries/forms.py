@@ -122,9 +122,10 @@ class GiveActionForm(IncidentForm):
     )
 
 
-class AssignForm(IncidentForm):
+class AssignForm(DecisionForm):
     """Who the worry is assigned to, changed on its own (its holder left, or the DSL hands it
-    to the deputy), with why: the triage is not recorded again just to change who holds it."""
+    to the deputy), with why: the triage is not recorded again just to change who holds it.
+    `seen`: a change of holder made on a page drawn before another (or a triage) is refused."""
 
     assignee_id = SelectField(
         "Who takes it on",

@@ -841,7 +841,7 @@ WHOLE_RECORD = "record"
 # Entries that change what a decision's form shows, besides the decision itself: a change of
 # who holds the worry (`assign`) changes the triage's "Assigned to", so a triage saved on a
 # page drawn before it would quietly give the worry back.
-ALSO_CHANGES = {"triage": ("assigned",)}
+ALSO_CHANGES = {"triage": ("assigned",), "assigned": ("triage",)}
 
 
 def latest_decision(session: Session, incident: Incident, kind: str) -> IncidentEntry | None:
@@ -872,7 +872,7 @@ def _refuse_if_changed(session: Session, incident: Incident, kind: str, seen: in
     who = latest.author.display_name if latest and latest.author else "Someone"
     what = latest.text if latest else "a change"
     where = "in the chronology below" if kind == WHOLE_RECORD else "shown in force above"
-    if latest and latest.kind in ALSO_CHANGES.get(kind, ()):
+    if latest and latest.kind == "assigned":
         where = 'shown under "Assigned to"'
     raise Invalid(
         f"Since you opened this page, {who} recorded: {what}. It is {where}. "
@@ -917,10 +917,13 @@ def assign(
     reason: str | None,
     *,
     now: datetime,
+    seen: int | None = None,
 ) -> Account:
     """Give the worry to another team member (its holder left, or the DSL hands it on), with
-    why: only who holds it changes, so no triage is recorded again. Returns who holds it now."""
+    why: only who holds it changes, so no triage is recorded again. Returns who holds it now.
+    `seen`: the change of holder (or triage) the page showed; a later one refuses this."""
     account = _worker(actor, incident)
+    _refuse_if_changed(session, incident, "assigned", seen)
     assignee = _team_member(session, incident, assignee_id)
     if assignee is None:
         raise Invalid(

@@ -846,6 +846,7 @@ def _fill_choices(incident: Incident, forms: dict[str, Form]) -> None:
 # The decisions a page shows in force, by form: each form carries the one it was drawn with.
 SEEN_DECISIONS = {
     "triage": "triage",
+    "assign": "assigned",
     "parent": "parent_contact",
     "close": services.WHOLE_RECORD,
 }
@@ -1097,7 +1098,13 @@ def assign(incident_id: int) -> ResponseReturnValue:
         chosen = form.assignee_id.data
         assignee_id = int(chosen) if chosen and chosen.isdigit() and len(chosen) < 12 else None
         services.assign(
-            get_session(), current_actor(), incident, assignee_id, form.reason.data, now=utcnow()
+            get_session(),
+            current_actor(),
+            incident,
+            assignee_id,
+            form.reason.data,
+            now=utcnow(),
+            seen=form.seen_if_sent(),
         )
 
     def saved(incident: Incident) -> dict[str, str]:

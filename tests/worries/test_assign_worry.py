@@ -264,11 +264,25 @@ def test_the_file_page_says_what_kind_of_entry_it_is() -> None:
     assert ENTRY_WORDS["assigned"] == ("a change of who holds it", "changes of who holds it")
 
 
-def _seen(page: str) -> str:
-    found = re.search(r'name="triage-seen"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="triage-seen"',
+def _seen(page: str, form: str = "triage") -> str:
+    found = re.search(rf'name="{form}-seen"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="{form}-seen"',
                       page)  # fmt: skip
     assert found is not None
     return found.group(1) or found.group(2)
+
+
+def _triage(client: FlaskClient, school: School, seen: str, holder: Account) -> object:
+    return client.post(
+        f"/safeguarding/{school.incident.id}/triage",
+        data={
+            "triage-category": Category.WELLBEING.value,
+            "triage-risk": "high",
+            "triage-rationale": "It happened again",
+            "triage-child_protection": "no",
+            "triage-assignee_id": str(holder.id),
+            "triage-seen": seen,
+        },
+    )
 
 
 def test_a_triage_saved_on_a_page_drawn_before_a_reassignment_does_not_give_it_back(
@@ -280,18 +294,8 @@ def test_a_triage_saved_on_a_page_drawn_before_a_reassignment_does_not_give_it_b
     stale = _seen(dsl.get(f"/safeguarding/{school.incident.id}").text)
     given = _assign(client_for(app, school.deputy), school, school.head.id)
     assert given.status_code == 302  # type: ignore[attr-defined]
-    response = dsl.post(
-        f"/safeguarding/{school.incident.id}/triage",
-        data={
-            "triage-category": Category.WELLBEING.value,
-            "triage-risk": "high",
-            "triage-rationale": "It happened again",
-            "triage-child_protection": "no",
-            "triage-assignee_id": str(school.dsl.id),
-            "triage-seen": stale,
-        },
-    )
-    assert response.status_code == 400
+    response = _triage(dsl, school, stale, school.dsl)
+    assert response.status_code == 400  # type: ignore[attr-defined]
     said = _text(response)
     assert "Since you opened this page, Mrs Okafor recorded: Assigned to Mrs Shah" in said
     assert 'It is shown under "Assigned to"' in said
@@ -299,17 +303,37 @@ def test_a_triage_saved_on_a_page_drawn_before_a_reassignment_does_not_give_it_b
     assert len(_entries(session, "triage")) == 1
     # Drawn again, the page is made on the change: the same triage now saves.
     fresh = _seen(response.text)  # type: ignore[attr-defined]
-    again = dsl.post(
-        f"/safeguarding/{school.incident.id}/triage",
-        data={
-            "triage-category": Category.WELLBEING.value,
-            "triage-risk": "high",
-            "triage-rationale": "It happened again",
-            "triage-child_protection": "no",
-            "triage-assignee_id": str(school.head.id),
-            "triage-seen": fresh,
-        },
-    )
-    assert again.status_code == 302
+    assert _triage(dsl, school, fresh, school.head).status_code == 302  # type: ignore[attr-defined]
     assert len(_entries(session, "triage")) == 2
 
+
+def test_a_reassignment_on_a_page_drawn_before_another_is_refused(
+    app: Flask, session: Session, school: School
+) -> None:
+    """Two of the team hand the same worry on at once: the second, from a page drawn before the
+    first's change, is told of it rather than laid over it."""
+    dsl = client_for(app, school.dsl)
+    stale = _seen(dsl.get(f"/safeguarding/{school.incident.id}").text, "assign")
+    given = _assign(client_for(app, school.deputy), school, school.head.id)
+    assert given.status_code == 302  # type: ignore[attr-defined]
+    response = dsl.post(
+        f"/safeguarding/{school.incident.id}/assignee",
+        data={"assign-assignee_id": str(school.deputy.id), "assign-reason": WHY,
+              "assign-seen": stale},
+    )  # fmt: skip
+    assert response.status_code == 400
+    said = _text(response)
+    assert "Since you opened this page, Mrs Okafor recorded: Assigned to Mrs Shah" in said
+    assert _holder(session, school) == school.head.id
+    assert len(_entries(session, "assigned")) == 1
+    # A triage since the page was drawn refuses it too (it may have changed the holder).
+    stale = _seen(dsl.get(f"/safeguarding/{school.incident.id}").text, "assign")
+    fresh = _seen(dsl.get(f"/safeguarding/{school.incident.id}").text)
+    assert _triage(dsl, school, fresh, school.head).status_code == 302  # type: ignore[attr-defined]
+    again = dsl.post(
+        f"/safeguarding/{school.incident.id}/assignee",
+        data={"assign-assignee_id": str(school.deputy.id), "assign-reason": WHY,
+              "assign-seen": stale},
+    )  # fmt: skip
+    assert again.status_code == 400
+    assert _holder(session, school) == school.head.id
