@@ -649,9 +649,10 @@ def work_held(account_id: int) -> ResponseReturnValue:
     # It names pupils as the queue does: an access to their data.
     summary = f"held by account #{colleague.id}: {len(held)} open, {len(actions)} actions shown"
     record(db, actor, "incidents.queue_viewed", colleague, summary)
-    # This viewer's own alert about them, not yet seen: offered to mark seen from here (a POST;
-    # opening the page marks nothing).
-    alert = db.scalar(
+    # This viewer's own alerts about them, not yet seen (one per deactivation: deactivated,
+    # reactivated and deactivated again leaves two), offered to mark seen together from here
+    # (a POST; opening the page marks nothing).
+    alerts = db.scalars(
         select(StaffAlert)
         .where(
             StaffAlert.account_id == actor.id,
@@ -661,10 +662,9 @@ def work_held(account_id: int) -> ResponseReturnValue:
             StaffAlert.seen_at.is_(None),
         )
         .order_by(StaffAlert.id.desc())
-        .limit(1)
-    )
+    ).all()
     return render_template(
-        "worries/work_held.html", colleague=colleague, held=held, actions=actions, alert=alert
+        "worries/work_held.html", colleague=colleague, held=held, actions=actions, alerts=alerts
     )
 
 
@@ -1453,6 +1453,9 @@ def alert_seen(alert_id: int) -> ResponseReturnValue:
     db = get_session()
     try:
         services.mark_alert_seen(db, actor, alert_id, now=utcnow())
+        # The held-work page marks all of this person's alerts about that colleague at once.
+        for also in request.form.getlist("also", type=int):
+            services.mark_alert_seen(db, actor, also, now=utcnow())
     except LookupError:
         abort(404)
     # Back to the page it was marked from (a colleague's held work), if a path on this site.

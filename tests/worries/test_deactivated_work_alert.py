@@ -321,6 +321,12 @@ def _alert_of(session: Session, member: Account) -> int:
     return found
 
 
+def _alerts_of(session: Session, member: Account) -> list[int]:
+    """A team member's alerts, newest first (the order the held page offers them in)."""
+    query = select(StaffAlert.id).where(StaffAlert.account_id == member.id)
+    return list(session.scalars(query.order_by(StaffAlert.id.desc())))
+
+
 def _not_seen(client: object) -> int:
     """How many alerts the Alerts page still shows as not seen."""
     page = client.get("/alerts/")  # type: ignore[attr-defined]
@@ -452,3 +458,49 @@ def test_once_all_their_work_is_reassigned_the_page_says_so(
     page = _text(client_for(app, school.deputy).get(f"/safeguarding/held-by/{school.dsl.id}"))
     done = page.index("All of their work has been reassigned.")
     assert done < page.index(ALERTED) < page.index("Mark the alert seen")
+
+
+def test_two_alerts_about_the_same_colleague_are_marked_seen_together(
+    app: Flask, session: Session, school: School, clock: Clock
+) -> None:
+    """Deactivated, reactivated and deactivated again a week later: two alerts about Mr Bell.
+    The held page names both days and marks both at once, so it does not offer the older one
+    again as if the press had not worked."""
+    _deactivate(app, school)
+    office = client_for(app, school.admin)
+    response = office.post(f"/admin/accounts/{school.dsl.id}/active", data={"active": "1"})
+    assert response.status_code == 302
+    clock.set(datetime(2027, 1, 19, 10, 0, tzinfo=UTC))
+    _deactivate(app, school)
+    held_by = f"/safeguarding/held-by/{school.dsl.id}"
+    deputy = client_for(app, school.deputy)
+    assert _not_seen(deputy) == 2
+    page = _text(deputy.get(held_by))
+    assert "You were alerted about this on 12 Jan 2027 and 19 Jan 2027." in page
+    assert "Mark the 2 alerts seen" in page
+    newest, *older = _alerts_of(session, school.deputy)
+    assert f'name="also" value="{older[0]}"' in page
+    response = deputy.post(f"/alerts/{newest}/seen", data={"next": held_by, "also": older})
+    assert response.status_code == 302
+    page = _text(deputy.get(held_by))
+    assert "You were alerted" not in page
+    assert "Mark the" not in page
+    assert _not_seen(deputy) == 0
+    session.expire_all()
+    audited = session.scalars(select(AuditEvent).where(AuditEvent.action == "alert.seen")).all()
+    assert len(audited) == 2
+    assert _not_seen(client_for(app, school.head)) == 2  # the head's own are still theirs
+
+
+def test_someone_elses_alert_slipped_in_marks_nothing(
+    app: Flask, session: Session, school: School
+) -> None:
+    _deactivate(app, school)
+    mine, heads = _alert_of(session, school.deputy), _alert_of(session, school.head)
+    response = client_for(app, school.deputy).post(
+        f"/alerts/{mine}/seen", data={"also": [str(heads)]}
+    )
+    assert response.status_code == 404
+    session.expire_all()
+    assert session.get_one(StaffAlert, heads).seen_at is None
+    assert session.get_one(StaffAlert, mine).seen_at is None  # the whole press is refused
