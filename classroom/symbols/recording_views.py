@@ -16,7 +16,7 @@ from classroom.pupils.models import Pupil, SchoolClass
 from classroom.symbols import recordings
 from classroom.symbols.forms import LAYER_KEY
 from classroom.symbols.models import VoiceRecording
-from classroom.symbols.views import _editable_targets, _staff, _target, bp, listed_pupils
+from classroom.symbols.views import Target, _editable_targets, _staff, _target, bp, listed_pupils
 from classroom.symbols.web import recording_folder
 from classroom.web import apply_form, current_actor, small_file_response, whole_number
 
@@ -29,13 +29,33 @@ def voice() -> ResponseReturnValue:
     return _voice_page()
 
 
-def _voice_page(error: str | None = None) -> ResponseReturnValue:
+def _kept(targets: list[Target]) -> list[tuple[VoiceRecording, str]]:
+    """The recordings on the layers this person may change, each with who it is for."""
+    names = {t.key: t.label for t in targets}
+    classes = {t.school_class.id for t in targets if t.school_class is not None}
+    pupils = {t.pupil.id for t in targets if t.pupil is not None}
+    rows = recordings.recordings_on(
+        get_session(), _staff().school_id, classes, pupils, school="school" in names
+    )
+    return [(row, names[_layer_key(row)]) for row in rows if _layer_key(row) in names]
+
+
+def _layer_key(row: VoiceRecording) -> str:
+    """The chooser's key for the layer a recording is on (pupil-N, class-N or school)."""
+    if row.pupil_id:
+        return f"pupil-{row.pupil_id}"
+    return f"class-{row.class_id}" if row.class_id else "school"
+
+
+def _voice_page(error: str | None = None, status: int = 400) -> ResponseReturnValue:
     """The page, and after a refusal the phrase and choice as they were sent (the phrase whole,
     however long: its message says how much to take off)."""
     phrase = request.form.get("phrase", "") if error else ""
+    targets = _editable_targets()
     page = render_template(
         "symbols/voice.html",
-        targets=_editable_targets(),
+        targets=targets,
+        kept=_kept(targets),
         error=error,
         phrase_max=recordings.MAX_PHRASE,
         phrase=phrase,
@@ -46,7 +66,7 @@ def _voice_page(error: str | None = None) -> ResponseReturnValue:
         ),
         layer=request.form.get("layer", "") if error else "",
     )
-    return page, (400 if error else 200)
+    return page, (status if error else 200)
 
 
 @bp.post("/voice")
@@ -71,6 +91,22 @@ def voice_save() -> ResponseReturnValue:
         lambda message: _voice_page(message),
     )
     return redirect(url_for("symbols.voice", saved=1))
+
+
+@bp.post("/voice/<int:recording_id>/remove")
+@allow("edit_pupil_settings")
+def voice_remove(recording_id: int) -> ResponseReturnValue:
+    """Stop using a recording: pupils hear the computer's voice again; audited."""
+    db = get_session()
+    row = db.get(VoiceRecording, recording_id)
+    if row is None or row.school_id != _staff().school_id:
+        abort(404)
+    apply_form(
+        lambda: recordings.remove_recording(db, _staff(), row),
+        lambda message: _voice_page(message, 409),
+        hide_refusal=True,
+    )
+    return redirect(url_for("symbols.voice", removed=1))
 
 
 @bp.get("/voice/<int:recording_id>.audio")

@@ -106,6 +106,34 @@ def add_recording(
     return row
 
 
+def recordings_on(
+    session: Session, school_id: int, class_ids: set[int], pupil_ids: set[int], *, school: bool
+) -> list[VoiceRecording]:
+    """The recordings kept for these layers (the school's if `school`), newest first: what
+    the voice page lists for a member of staff to hear again or remove."""
+    layers = [
+        and_(VoiceRecording.class_id.in_(class_ids), VoiceRecording.pupil_id.is_(None)),
+        VoiceRecording.pupil_id.in_(pupil_ids),
+    ]
+    if school:
+        layers.append(and_(VoiceRecording.class_id.is_(None), VoiceRecording.pupil_id.is_(None)))
+    query = select(VoiceRecording).where(VoiceRecording.school_id == school_id, or_(*layers))
+    return list(session.scalars(query.order_by(VoiceRecording.id.desc())))
+
+
+def remove_recording(session: Session, actor: Actor, row: VoiceRecording) -> None:
+    """Stop using a recording (its speaker withdrew consent, or it was wrong): by anyone who may
+    change its layer; audited. The worker sweeps its file (STORED)."""
+    if not isinstance(actor, Account) or not actor.is_staff or actor.school_id != row.school_id:
+        raise Forbidden("only the school's staff remove recordings")
+    school_class = session.get(SchoolClass, row.class_id) if row.class_id else None
+    pupil = session.get(Pupil, row.pupil_id) if row.pupil_id else None
+    services.check_layer(session, actor, school_class, pupil)
+    session.delete(row)
+    session.flush()
+    record(session, actor, "symbols.voice_removed", pupil or school_class, f"{row.phrase!r}")
+
+
 def recording_for(session: Session, pupil: Pupil, text: str) -> VoiceRecording | None:
     """The recording a pupil hears for this text: their own, else their class's, else the
     school's; the newest on a layer."""
