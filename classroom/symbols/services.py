@@ -76,7 +76,10 @@ def set_override(
         raise Forbidden("only staff can choose symbols")
     key = _checked_phrase(phrase)
     code = _checked_symbol(symbol, picture_folder)
-    row = _find(session, layer, key)
+    found = _find_all(session, layer, key)
+    for twin in found[1:]:  # two staff saving the word at once left two rows: keep one
+        session.delete(twin)
+    row = found[0] if found else None
     if row is None:
         row = SymbolOverride(
             school_id=layer.school_id, class_id=layer.class_id, pupil_id=layer.pupil_id, phrase=key
@@ -100,10 +103,11 @@ def clear_override(
     """Go back to the default symbol for `phrase` on this layer; False if nothing was set."""
     layer = _changeable(session, actor, school_class, pupil)
     key = normalise(phrase)
-    row = _find(session, layer, key)
-    if row is None:
+    found = _find_all(session, layer, key)  # every row: two saved at once would leave one
+    if not found:
         return False
-    session.delete(row)
+    for row in found:
+        session.delete(row)
     session.flush()
     record(session, actor, "symbols.override_cleared", layer.owner, f"{layer.name}: {key!r}")
     return True
@@ -226,9 +230,10 @@ def _school_layer(session: Session, actor: Actor) -> tuple[_Layer, bool]:
     return _Layer("school", school.id, None, None, school), allowed
 
 
-def _find(session: Session, layer: _Layer, key: str) -> SymbolOverride | None:
+def _find_all(session: Session, layer: _Layer, key: str) -> list[SymbolOverride]:
+    """The rows for `key` on a layer, newest first (pupils see the newest, see `_layers`)."""
     query = select(SymbolOverride).where(layer.matches(), SymbolOverride.phrase == key)
-    return session.scalars(query.order_by(SymbolOverride.id)).first()
+    return list(session.scalars(query.order_by(SymbolOverride.id.desc())))
 
 
 def _checked_phrase(phrase: str) -> str:

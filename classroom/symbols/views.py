@@ -12,6 +12,7 @@ from typing import overload
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -327,10 +328,30 @@ def _chooser_page(
 
 
 def _school_options(phrase: str) -> list[queries.Option]:
-    """The school's own pictures uploaded for this word, first."""
-    key = normalise(phrase)
-    found = pictures.school_pictures(get_session(), _staff().school_id)
-    return [queries.Option(p.code, p.label) for p in found if p.label == key][:6]
+    """The school's own pictures uploaded for this word, first: only those this person may
+    see (a pupil's own photo is for the staff who see that pupil, not every class)."""
+    key, actor, db = normalise(phrase), _staff(), get_session()
+    found = [p for p in pictures.school_pictures(db, actor.school_id) if p.label == key]
+    if not found:
+        return []
+    uses = db.execute(
+        select(SymbolOverride.symbol, SymbolOverride.class_id, SymbolOverride.pupil_id).where(
+            SymbolOverride.school_id == actor.school_id,
+            SymbolOverride.symbol.in_([p.code for p in found]),
+        )
+    ).all()
+    classes = set(db.scalars(policy.visible_classes(actor).with_only_columns(SchoolClass.id)))
+    pupils = set(db.scalars(policy.visible_pupils(actor).with_only_columns(Pupil.id)))
+    seen: set[str] = set()
+    for code, class_id, pupil_id in uses:
+        school_wide = pupil_id is None and class_id is None
+        if code and (pupil_id in pupils or class_id in classes or school_wide):
+            seen.add(code)
+    used = {code for code, _, _ in uses if code}
+    offered = [
+        p for p in found if p.code in seen or (p.code not in used and p.uploaded_by_id == actor.id)
+    ]
+    return [queries.Option(p.code, p.label) for p in offered][:6]
 
 
 def _overrides_on(target: Target | None) -> list[SymbolOverride]:
