@@ -91,11 +91,19 @@ class LessonProblems(Exception):  # noqa: N818 - reads as "raise LessonProblems(
     """The lesson breaks the lesson rules; `reasons` are the loader's messages, in order, then
     the editor's own (`fields`: the boxes those are about)."""
 
-    def __init__(self, reasons: list[str], fields: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        reasons: list[str],
+        fields: dict[str, str] | None = None,
+        links: dict[str, str] | None = None,
+    ) -> None:
         super().__init__("; ".join(reasons))
         self.reasons = reasons
         # The editor's boxes that hold a problem, by field name, each with its message.
         self.fields = fields or {}
+        # Reasons said in the loader's words whose box is marked with the editor's (`fields`):
+        # the box each is about, so the list of problems can link to it.
+        self.links = links or {}
 
 
 class Refused(Exception):  # noqa: N818
@@ -483,9 +491,38 @@ def check(
         going_back = dict(
             _going_back(p, doc, boxes) for p in error.problems if p.rule in AGAIN_BREAKS
         )
-        reasons = [p.reason for p in error.problems if p.rule not in AGAIN_BREAKS]
-        reasons = in_box_numbers(reasons, doc, boxes)
-        raise LessonProblems(reasons + list(going_back.values()), going_back) from None
+        others = [p for p in error.problems if p.rule not in AGAIN_BREAKS]
+        reasons = in_box_numbers([p.reason for p in others], doc, boxes)
+        fields, links = dict(going_back), {}
+        for problem, reason in zip(others, reasons, strict=True):
+            name = _empty_box(problem, doc, boxes)
+            if name is not None and name not in fields:
+                fields[name], links[reason] = f"{box_label(name)}: please fill this in.", name
+        raise LessonProblems(reasons + list(going_back.values()), fields, links) from None
+
+
+_MISSING = re.compile(r" is missing '(\w+)'$")
+
+
+def _empty_box(problem: Problem, doc: Document, boxes: Boxes | None) -> str | None:
+    """The editor's text box a "missing" problem is about (the title, an objective, a step's
+    words or note), so the box left empty is marked beside it; None for any other problem."""
+    found = _MISSING.search(problem.reason)
+    if found is None:
+        return None
+    key, path = found.group(1), problem.key
+    name: str | None = None
+    if path == ():
+        name = key
+    elif len(path) == 2 and path[1] == "objective" and key == "text":
+        name = f"{Pathway(str(path[0])).code}-objective"
+    elif len(path) == 3 and path[1] == "steps" and isinstance(path[2], int):
+        where = Pathway(str(path[0]))
+        steps = (doc.get(where.value) or {}).get("steps", [])
+        numbers = _box_numbers(boxes, where.code, len(steps))
+        if path[2] < len(numbers):
+            name = f"{where.code}-{numbers[path[2]]}-{key}"
+    return name if name is not None and box_label(name) is not None else None
 
 
 AGAIN_BREAKS = frozenset(AgainBreak)
@@ -654,6 +691,22 @@ def typed_notes(text: str) -> str:
     return clean_notes(text)
 
 
+_ENTITY = re.compile(r"&(amp|gt|quot|#39|#x27);|&lt;(?![a-zA-Z/!?])")
+_TYPED = {"amp": "&", "gt": ">", "quot": '"', "#39": "'", "#x27": "'", None: "<"}
+
+
+def notes_for_editing(row: AuthoredLesson) -> str:
+    """The saved notes as the teacher typed them, for the editor's box: cleaning wrote a
+    typed "&", "<" or ">" as an entity ("Tom &amp; Jerry"), which the box would show as
+    such. Each is put back as typed, except a "<" that would start a tag; cleaning the box's
+    text again when it is saved gives the same notes."""
+
+    def typed(found: re.Match[str]) -> str:
+        return _TYPED[found.group(1)]
+
+    return _ENTITY.sub(typed, row.notes_html)
+
+
 _BLOCK_TAG = re.compile(r"<(p|br|ul|ol|li)\b", re.IGNORECASE)
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
@@ -763,6 +816,17 @@ def _require_edit(session: Session, actor: Actor, row: AuthoredLesson) -> None:
         raise Forbidden("not this teacher's lesson")
 
 
+class Stale(Refused):
+    """The lesson was saved by someone else (or in another tab) after this editor opened it."""
+
+
+STALE = (
+    "Someone saved a change to this lesson after you opened it, so your changes were not "
+    "saved over theirs. What you typed is below. Open the lesson in another tab to see their "
+    "change; then Save again to replace it with yours, or save yours as a new draft."
+)
+
+
 def update(
     session: Session,
     actor: Actor,
@@ -773,13 +837,18 @@ def update(
     now: datetime,
     observed: Observed,
     boxes: Boxes | None = None,
+    revision: int | None = None,
 ) -> None:
     """Change a lesson, only if it still meets every rule and nothing has been recorded on it
-    (no pupil has played it and no one has assessed a pupil on it: `locked`)."""
+    (no pupil has played it and no one has assessed a pupil on it: `locked`); and, given the
+    `revision` the editor was opened at, only if nobody has saved it since (`Stale`): a
+    second teacher's save never silently lays over the first's."""
     _require_edit(session, actor, row)
     reason = locked(session, row, observed)
     if reason is not None:
         raise Refused(EDIT_REFUSED if reason == PLAYED else ASSESSED_REFUSED)
+    if revision is not None and revision != row.revision:
+        raise Stale(STALE)
     lesson = check_for_saving(doc, row.key, FIRST_NUMBER + row.id, boxes)
     row.title = lesson.title.text[:200]
     row.document = json.dumps(doc, sort_keys=True)

@@ -9,11 +9,11 @@ from flask.typing import ResponseReturnValue
 
 from classroom import policy
 from classroom.accounts.models import Account
-from classroom.db import get_session, utcnow
+from classroom.db import get_session, to_change, utcnow
 from classroom.errors import Invalid
 from classroom.lessons import authoring, kinds
 from classroom.lessons.authored_models import AuthoredLesson
-from classroom.lessons.authoring import Document, LessonProblems, Observed, Refused
+from classroom.lessons.authoring import Document, LessonProblems, Observed, Refused, Stale
 from classroom.lessons.content import Action, Animation, Engagement, Pathway, Place, Sound, Step
 from classroom.lessons.kinds import Outcome
 from classroom.lessons.web import request_catalogue
@@ -83,11 +83,12 @@ def _visible(lesson_id: int) -> AuthoredLesson:
     return row
 
 
-def _editable(lesson_id: int) -> AuthoredLesson:
-    """A lesson the teacher may change; another teacher's is simply not found."""
-    row = get_session().scalar(
-        policy.editable_authored_lessons(_me()).where(AuthoredLesson.id == lesson_id)
-    )
+def _editable(lesson_id: int, *, to_save: bool = False) -> AuthoredLesson:
+    """A lesson the teacher may change; another teacher's is simply not found. `to_save`: read
+    locked (PostgreSQL), so two saves at one instant take turns and the second's revision
+    check sees the first's (`authoring.Stale`)."""
+    query = policy.editable_authored_lessons(_me()).where(AuthoredLesson.id == lesson_id)
+    row = get_session().scalar(to_change(query, AuthoredLesson) if to_save else query)
     if row is None:
         abort(404)
     return row
@@ -123,8 +124,11 @@ def _previews(values: dict[str, str]) -> dict[str, list[Token]]:
 
 
 def _editor(doc: Document, notes: str, row: AuthoredLesson | None, **state: Any) -> str:
-    # A form given back keeps each step in the box it was typed in (`authoring.Boxes`).
+    # A form given back keeps each step in the box it was typed in (`authoring.Boxes`), and
+    # the revision it was opened at (`_sent_revision`), so a save after fixing it is still
+    # checked against what others saved meanwhile.
     values = authoring.form_values(doc, state.pop("boxes", None))
+    revision = state.pop("revision", None)
     return render_template(
         "authoring/edit.html",
         row=row,
@@ -132,6 +136,7 @@ def _editor(doc: Document, notes: str, row: AuthoredLesson | None, **state: Any)
         strands=set(doc.get("strands", [])),
         risks=set(doc.get("risks", [])),
         notes=notes,
+        revision=row.revision if revision is None and row is not None else revision,
         locked=_locked(row),
         previews=_previews(values) if state.pop("previewing", False) else {},
         kinds=kinds.labels(),
@@ -151,6 +156,7 @@ def _editor(doc: Document, notes: str, row: AuthoredLesson | None, **state: Any)
         notes_max=authoring.MAX_NOTES,
         long=state.pop("long", {}),
         marked=state.pop("marked", {}),
+        links=state.pop("links", {}),
         **state,
     )
 
@@ -159,22 +165,34 @@ def _submitted() -> tuple[Document, str]:
     return authoring.document_from_form(request.form), request.form.get("notes", "")
 
 
+def _sent_revision() -> int | None:
+    """The revision of the lesson the editor was opened at (None: not sent). One that is not
+    a whole number is never a lesson's revision, so a save with it is refused as stale."""
+    if "revision" not in request.form:
+        return None
+    sent: int | None = request.form.get("revision", type=whole_number)
+    return -1 if sent is None else sent
+
+
 def _save(row: AuthoredLesson | None, *, as_copy: bool = False) -> ResponseReturnValue:
     """Save the editor's form: a new lesson, a change to `row`, or (`as_copy`) a new draft of
     what was typed into `row`, which stays as it is."""
     doc, notes = _submitted()
     boxes = authoring.step_boxes(request.form)  # empty step boxes are not steps
+    revision = None if as_copy else _sent_revision()
     action = request.form.get("action", "")
     if action == "preview":
-        return _editor(doc, notes, row, previewing=True, boxes=boxes)
+        return _editor(doc, notes, row, previewing=True, boxes=boxes, revision=revision)
     if action.startswith("find:"):
         # Without JavaScript: the pictures for one field's search, to choose from; nothing saved.
         field = action[5:][:40]
         found = _pictures(request.form.get(f"{field}-find", ""))
-        return _editor(doc, notes, row, finding={field: found}, boxes=boxes)
+        return _editor(doc, notes, row, finding={field: found}, boxes=boxes, revision=revision)
     long = authoring.long_boxes(request.form, doc, boxes)
     if long:  # given back whole, each marked, to shorten: nothing is cut short or saved
-        return _editor(doc, notes, row, problems=list(long.values()), long=long, boxes=boxes), 400
+        problems = list(long.values())
+        given = {"problems": problems, "long": long, "boxes": boxes, "revision": revision}
+        return _editor(doc, notes, row, **given), 400
     db = get_session()
     try:
         cleaned = authoring.typed_notes(notes)
@@ -184,12 +202,34 @@ def _save(row: AuthoredLesson | None, *, as_copy: bool = False) -> ResponseRetur
             row = authoring.copy_changed(db, _me(), row, doc, cleaned, now=utcnow(), boxes=boxes)
         else:
             authoring.update(
-                db, _me(), row, doc, cleaned, now=utcnow(), observed=_observed(), boxes=boxes
+                db,
+                _me(),
+                row,
+                doc,
+                cleaned,
+                now=utcnow(),
+                observed=_observed(),
+                boxes=boxes,
+                revision=revision,
             )
     except LessonProblems as problems:
         db.rollback()  # the editor drawn again must not show half the refused change
         marked = problems.fields
-        return _editor(doc, notes, row, problems=problems.reasons, marked=marked, boxes=boxes), 400
+        page = _editor(
+            doc,
+            notes,
+            row,
+            problems=problems.reasons,
+            marked=marked,
+            links=problems.links,
+            boxes=boxes,
+            revision=revision,
+        )
+        return page, 400
+    except Stale as stale:
+        db.rollback()
+        # Given back at the revision saved now: Save again replaces theirs, knowingly.
+        return _editor(doc, notes, row, problems=[stale.message], boxes=boxes, stale=True), 409
     except Refused as refused:
         db.rollback()  # as above
         return _editor(doc, notes, row, problems=[refused.message], boxes=boxes), 409
@@ -208,9 +248,9 @@ def new() -> ResponseReturnValue:
 @bp.route("/<int:lesson_id>/edit", methods=["GET", "POST"])
 @allow("author_lessons")
 def edit(lesson_id: int) -> ResponseReturnValue:
-    row = _editable(lesson_id)
+    row = _editable(lesson_id, to_save=request.method == "POST")
     if request.method == "GET":
-        return _editor(authoring.document_of(row), row.notes_html, row)
+        return _editor(authoring.document_of(row), authoring.notes_for_editing(row), row)
     return _save(row)
 
 
