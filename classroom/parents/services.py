@@ -8,6 +8,7 @@ carer unless the parent-contact decision in force says "inform now".
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -125,7 +126,7 @@ def check_depersonalised(
     "Bens mum", "the Taylors", "Ami" for Amira, initials ("B.T."), "Uncle Desmond", "Mr Li"."""
     if not text:
         return
-    folded, others = fold(text), _other_pupils(session, pupil, incident)
+    folded, others = fold(_as_read(text)), _other_pupils(session, pupil, incident)
     own = of_pupils([(pupil.first_name, pupil.last_name)])
     pupils = of_pupils((other.first_name, other.last_name) for other in others)
     found = Finder(pupils - own).search(folded)
@@ -136,6 +137,14 @@ def check_depersonalised(
     found = Finder((family - own - allowed).as_written()).search(folded)
     if found:
         raise Invalid(_FAMILY_NAMED[found[0]].format(found[1]), field)
+
+
+def _as_read(text: str) -> str:
+    """The text as a carer reads it: without the invisible format characters (zero-width
+    spaces and joiners, direction marks) that text pasted from elsewhere may carry, which
+    would hide a name from the check ("Ch", a zero-width space, "loe") while the carer's
+    screen shows "Chloe"."""
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")
 
 
 _PUPIL_NAMED = {

@@ -300,16 +300,21 @@ def _asking_to_withdraw(
     return asked and in_force and problem is None and ConsentPurpose.APP not in held
 
 
+# The consent page's two buttons: give (or renew) and withdraw.
+CONSENT_ANSWERS = {"yes": True, "no": False}
+
+
 @bp.post("/family/children/<int:pupil_id>/photo-consent")
 @allow("view_own_children")
 def consent_change(pupil_id: int) -> ResponseReturnValue:
     """Give, renew or withdraw consent; withdrawing consent for the app deletes shared photos."""
     pupil, form = _my_child(pupil_id), CarerConsentForm()
     purposes = {p.value for p in ConsentPurpose}
-    if not form.validate_on_submit() or form.purpose.data not in purposes:
+    # Only the page's own answers: anything else withdrawing consent would delete the photos.
+    given = CONSENT_ANSWERS.get(form.given.data) if form.validate_on_submit() else None
+    if form.purpose.data not in purposes or given is None:
         abort(400)
     db = get_session()
-    given = form.given.data == "yes"
     purpose = ConsentPurpose(form.purpose.data)
     try:
         services.carer_consent(
