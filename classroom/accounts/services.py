@@ -316,6 +316,13 @@ def live_session(
     return row
 
 
+def account_of_token(session: Session, token: str) -> int | None:
+    """The account a session token was for, live or ended (a time-out leaves the token in the
+    browser's cookie): who last used this browser."""
+    query = select(UserSession.account_id).where(UserSession.token_hash == token_hash(token))
+    return session.scalar(query)
+
+
 def touch(row: UserSession, *, now: datetime) -> None:
     """Note activity, at most once a minute, so idle time counts from the last request."""
     if now - row.last_seen_at > timedelta(seconds=60):

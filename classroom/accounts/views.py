@@ -46,6 +46,8 @@ bp = Blueprint("accounts", __name__)
 PENDING = "pending_sign_in"
 PENDING_MINUTES = 10  # the code step must follow the password step promptly
 REMEMBER_COOKIE = "classroom_remembered_ipad"
+# Kept in the browser's cleared session at sign-out: the account that signed out here.
+LEFT_BY = "signed_out_account"
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -71,7 +73,7 @@ def sign_in() -> ResponseReturnValue:
         keep(db)  # the failed attempt persists through the 4xx: it is what throttling counts
         code = 429 if isinstance(problem, Throttled) else 401
         return render_template("accounts/sign_in.html", form=form, error=problem.message), code
-    target = safe_path(request.args.get("next"), url_for("core.home"))
+    target = _where_next(db, account)
     if two_factor.is_enrolled(db, account):
         cookie = request.cookies.get(REMEMBER_COOKIE)
         if two_factor.remembered(db, account, cookie, now=utcnow()):
@@ -81,6 +83,21 @@ def sign_in() -> ResponseReturnValue:
     if two_factor.is_required(account):
         return _second_step(account, target, "accounts.sign_in_enrol")
     return redirect(_finish_sign_in(db, account, target))
+
+
+def _where_next(db: Session, account: Account) -> str:
+    """The page sign-in was asked from (`next`), only for whoever was last signed in on this
+    browser, or on one nobody was: on a shared phone or iPad, someone pressing Back after
+    another signed out (or timed out) is sent home, not to a page of the other's (another
+    child's news is "Page not found" for them, and would be audited as their refused look)."""
+    home = url_for("core.home")
+    before = session.get(LEFT_BY)
+    token = session.get("_user_id")
+    if not isinstance(before, int) and isinstance(token, str):
+        before = services.account_of_token(db, token)
+    if isinstance(before, int) and before != account.id:
+        return home
+    return safe_path(request.args.get("next"), home)
 
 
 def _finish_sign_in(db: Session, account: Account, target: str) -> str:
@@ -272,9 +289,12 @@ def sign_out() -> ResponseReturnValue:
     row: UserSession | None = g.get("user_session")
     if row is not None:
         services.end_session(row, "signed_out", now=utcnow())
-    record(db, current_user._get_current_object(), "sign_out")  # noqa: SLF001
+    leaving = current_user._get_current_object()  # noqa: SLF001
+    record(db, leaving, "sign_out")
     logout_user()
     session.clear()
+    if isinstance(leaving, Account):
+        session[LEFT_BY] = leaving.id  # whoever signs in next here is not sent to their pages
     response = redirect(url_for("accounts.sign_in"))
     response.headers["Clear-Site-Data"] = '"cache"'
     return response
