@@ -83,6 +83,28 @@ def find_enrolment(session: Session, code: str, *, now: datetime) -> DeviceEnrol
     return link
 
 
+def note_refused_enrolment(session: Session, code: str, reason: str) -> None:
+    """A used or expired link tried again on an iPad it did not enrol: the school's log says so
+    (a link tried twice may have been passed on). A code that is no link names no school."""
+    link = session.scalar(
+        select(DeviceEnrolment).where(DeviceEnrolment.code_hash == token_hash(code))
+    )
+    if link is not None:
+        record(session, None, "device.enrolment_refused", link, f"{link.device_name}: {reason}")
+
+
+def enrolled_here(session: Session, code: str, device: Device | None) -> bool:
+    """Whether this link already made `device`, the iPad opening it again, a class iPad."""
+    if device is None:
+        return False
+    found = session.scalar(
+        select(DeviceEnrolment.id).where(
+            DeviceEnrolment.code_hash == token_hash(code), DeviceEnrolment.device_id == device.id
+        )
+    )
+    return found is not None
+
+
 def new_device(
     session: Session, class_id: int, name: str, enrolled_by_id: int | None, *, now: datetime
 ) -> tuple[Device, str]:
@@ -99,8 +121,13 @@ def new_device(
     return device, token
 
 
-def enrol_with_link(session: Session, code: str, *, now: datetime) -> tuple[Device, str]:
-    """Use up an enrolment link; returns the device and the token for its cookie."""
+def enrol_with_link(
+    session: Session, code: str, *, now: datetime, replacing: Device | None = None
+) -> tuple[Device, str]:
+    """Use up an enrolment link; returns the device and the token for its cookie.
+
+    `replacing`: the class iPad this browser was until now (its cookie is about to be
+    overwritten), which is revoked so the list never shows one iPad twice."""
     link = find_enrolment(session, code, now=now)
     device, token = new_device(
         session, link.class_id, link.device_name, link.created_by_id, now=now
@@ -108,27 +135,52 @@ def enrol_with_link(session: Session, code: str, *, now: datetime) -> tuple[Devi
     link.used_at = now
     link.device_id = device.id
     record(session, None, "device.enrolled", device, f"{device.name} by enrolment link")
+    _replace(session, None, replacing, device, now=now)
     return device, token
 
 
+def _replace(
+    session: Session, actor: Actor | None, old: Device | None, new: Device, *, now: datetime
+) -> None:
+    """The iPad that was `old` is now `new`: `old` can never be used again, so it is revoked.
+    The old school's log never names another school's iPad."""
+    if old is None or old.id == new.id:
+        return
+    same_school = old.school_class.school_id == new.school_class.school_id
+    reason = f"re-enrolled as {new.name}" if same_school else "re-enrolled for another school"
+    revoke(session, actor, old, now=now, reason=reason)
+
+
 def enrol_directly(
-    session: Session, actor: Actor, school_class: SchoolClass, name: str, *, now: datetime
+    session: Session,
+    actor: Actor,
+    school_class: SchoolClass,
+    name: str,
+    *,
+    now: datetime,
+    replacing: Device | None = None,
 ) -> tuple[Device, str]:
-    """A signed-in staff member turns the iPad in their hands into a class iPad."""
+    """A signed-in staff member turns the iPad in their hands into a class iPad (`replacing`:
+    the class iPad it was until now, revoked as with `enrol_with_link`)."""
     if not policy.can_manage_class_ipads(session, actor, school_class):
         raise Forbidden("not allowed to enrol iPads for this class")
     device, token = new_device(
         session, school_class.id, clean_device_name(name), account_id(actor), now=now
     )
     record(session, actor, "device.enrolled", device, f"{device.name} for {school_class.name}")
+    _replace(session, actor, replacing, device, now=now)
     return device, token
 
 
-def revoke(session: Session, actor: Actor, device: Device, *, now: datetime) -> None:
-    """Stop an iPad being a class iPad; any pupil signed in on it is signed out."""
+def revoke(
+    session: Session, actor: Actor | None, device: Device, *, now: datetime, reason: str = ""
+) -> None:
+    """Stop an iPad being a class iPad; any pupil signed in on it is signed out (the audit
+    entry says how many, so the log shows whose visit the revoking ended)."""
     if device.revoked_at is not None:
         return
     device.revoked_at = now
+    ended = 0
     for row in session.scalars(
         select(UserSession).where(
             UserSession.device_id == device.id, UserSession.ended_at.is_(None)
@@ -136,7 +188,12 @@ def revoke(session: Session, actor: Actor, device: Device, *, now: datetime) -> 
     ):
         row.ended_at = now
         row.end_reason = "device_revoked"
-    record(session, actor, "device.revoked", device, device.name)
+        ended += 1
+    notes = [reason] if reason else []
+    if ended:
+        notes.append(f"signed out {ended} pupil session{'s' if ended > 1 else ''}")
+    summary = f"{device.name} ({'; '.join(notes)})" if notes else device.name
+    record(session, actor, "device.revoked", device, summary)
 
 
 def visible_devices(session: Session, actor: Actor) -> list[Device]:

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from classroom import policy
-from classroom.db import get_session, utcnow
+from classroom.db import get_session, keep, utcnow
 from classroom.devices import services, web
 from classroom.devices.models import Device
 from classroom.errors import Invalid
@@ -45,10 +45,12 @@ def _page(status: int = 200, **extra: object) -> ResponseReturnValue:
     db = get_session()
     classes = list(db.scalars(policy.visible_ipad_classes(_actor())))
     devices = services.visible_devices(db, _actor())
+    revoked_id = extra.pop("revoked_id", None)
     return render_template(
         "devices/list.html",
         classes=classes,
         devices=devices,
+        revoked=next((d for d in devices if d.id == revoked_id and not d.active), None),
         this_device=web.current_device(),
         name_max=services.NAME_LENGTH,
         **({"refused": {}, "error": None} | extra),
@@ -58,8 +60,10 @@ def _page(status: int = 200, **extra: object) -> ResponseReturnValue:
 @bp.get("/class-ipads/")
 @allow("manage_class_ipads")
 def index() -> ResponseReturnValue:
-    """Class iPads this person looks after, and how to enrol another."""
-    return _page()
+    """Class iPads this person looks after, and how to enrol another (`revoked`: the one just
+    revoked, named in the message)."""
+    revoked_id = request.args.get("revoked", type=whole_number)
+    return _page(revoked_id=revoked_id)
 
 
 @bp.post("/class-ipads/enrol-this")
@@ -72,7 +76,12 @@ def enrol_this() -> ResponseReturnValue:
     db = get_session()
     try:
         _device, token = services.enrol_directly(
-            db, _actor(), school_class, request.form.get("name", ""), now=utcnow()
+            db,
+            _actor(),
+            school_class,
+            request.form.get("name", ""),
+            now=utcnow(),
+            replacing=web.current_device(),
         )
     except Invalid as problem:
         return _page(400, error=problem.message, refused=_refused("enrol"))
@@ -114,17 +123,31 @@ def _refused(form: str, box: str = "name") -> dict[str, str]:
     }
 
 
+def _manageable_device(device_id: int) -> Device:
+    device = get_session().get(Device, device_id)
+    if device is None:
+        abort(404)
+    _manageable_class(device.class_id)
+    return device
+
+
+@bp.get("/class-ipads/<int:device_id>/revoke")
+@allow("manage_class_ipads")
+def ask_before_revoking(device_id: int) -> ResponseReturnValue:
+    """Ask first: revoking signs a pupil out at once, and only re-enrolling undoes it."""
+    device = _manageable_device(device_id)
+    if not device.active:
+        return redirect(url_for("devices.index"))
+    return render_template("devices/revoke.html", device=device)
+
+
 @bp.post("/class-ipads/<int:device_id>/revoke")
 @allow("manage_class_ipads")
 def revoke(device_id: int) -> ResponseReturnValue:
     """Stop an iPad being a class iPad; a pupil signed in on it is signed out."""
-    db = get_session()
-    device = db.get(Device, device_id)
-    if device is None:
-        abort(404)
-    _manageable_class(device.class_id)
-    services.revoke(db, _actor(), device, now=utcnow())
-    return redirect(url_for("devices.index", revoked=1))
+    device = _manageable_device(device_id)
+    services.revoke(get_session(), _actor(), device, now=utcnow())
+    return redirect(url_for("devices.index", revoked=device.id))
 
 
 @bp.route("/ipad/enrol/<code>", methods=["GET", "POST"])
@@ -132,12 +155,21 @@ def revoke(device_id: int) -> ResponseReturnValue:
 def enrol(code: str) -> ResponseReturnValue:
     """Open an enrolment link on an iPad: confirm, then it becomes that class's iPad."""
     db, now = get_session(), utcnow()
+    if services.enrolled_here(db, code[:64], web.current_device()):
+        # Opened again on the iPad it enrolled (a second tap, Back, the link kept open): this
+        # iPad is that class iPad already, so its tiles, not "ask for a new link".
+        return redirect(url_for("ipad.start"))
     try:
         link = services.find_enrolment(db, code[:64], now=now)
         if request.method == "GET":
             return render_template("devices/enrol.html", link=link, code=code)
-        _device, token = services.enrol_with_link(db, code[:64], now=now)
+        _device, token = services.enrol_with_link(
+            db, code[:64], now=now, replacing=web.current_device()
+        )
     except Invalid as problem:
+        if request.method == "POST":
+            services.note_refused_enrolment(db, code[:64], problem.message)
+            keep(db)  # the refused try persists through the 410: the log is for such tries
         return render_template("devices/enrol.html", error=problem.message), 410
     response = redirect(url_for("ipad.start"))
     web.set_device_cookie(response, token)
