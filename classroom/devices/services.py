@@ -34,6 +34,15 @@ def device_for_token(session: Session, token: str) -> Device | None:
     return device if device is not None and device.active else None
 
 
+def revoked_device_for_token(session: Session, token: str) -> Device | None:
+    """The class iPad whose cookie holds this token, only if it has been revoked: a worry a
+    pupil was writing on it when it was revoked is still heard (worries.views)."""
+    if not token:
+        return None
+    device = session.scalar(select(Device).where(Device.token_hash == token_hash(token)))
+    return device if device is not None and not device.active else None
+
+
 def clean_device_name(name: str) -> str:
     """The name with its spaces tidied; a name over NAME_LENGTH is refused, never cut short."""
     cleaned = " ".join(within(name, NAME_LENGTH, "iPad name", "name").split())

@@ -43,6 +43,12 @@ def current_device() -> Device | None:
     return found
 
 
+def revoked_device() -> Device | None:
+    """The class iPad this request comes from if it has been revoked (its cookie stays)."""
+    token = request.cookies.get(cookie_name(), "")
+    return services.revoked_device_for_token(get_session(), token)
+
+
 def set_device_cookie(response: Response, token: str) -> None:
     response.set_cookie(
         cookie_name(),

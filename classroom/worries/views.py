@@ -37,7 +37,7 @@ from classroom.accounts.redirects import safe_path
 from classroom.audit.services import record
 from classroom.db import get_session, plain_rows, to_change, utcnow
 from classroom.devices.models import Device
-from classroom.devices.web import current_device
+from classroom.devices.web import current_device, revoked_device
 from classroom.errors import CSRF_RECOVERY, Invalid
 from classroom.forms import Form
 from classroom.lessons.content import Lesson
@@ -181,7 +181,10 @@ def _flow_page(
     # Names the pupil, iPad and visit that this form was rendered for: a worry typed slowly still
     # arrives after the pupil's session has timed out, and a form rendered for one pupil can never
     # be sent as the next pupil on a shared iPad.
-    reporter = _signer().dumps({"p": pupil.id, "d": device_id, "v": _visit()})
+    # `t`: when it was opened, by the app's clock: a worry written on an iPad revoked after
+    # that is still heard (`_opened_before_revoking`).
+    opened = int(utcnow().timestamp())
+    reporter = _signer().dumps({"p": pupil.id, "d": device_id, "v": _visit(), "t": opened})
     return render_template(
         "worries/pupil_flow.html",
         not_now=_not_now_url(),
@@ -259,13 +262,40 @@ def _reporter() -> tuple[Pupil, Device]:
         return actor.pupil, actor.device
     if not isinstance(signed, dict):
         abort(403)
-    device = current_device()
+    device = current_device() or _opened_before_revoking(signed)
     pupil = get_session().get(Pupil, signed.get("p"))
     if device is None or pupil is None or signed.get("d") != device.id:
         abort(403)
     if not policy.can_pupil_sign_in_on(pupil, device.class_id):
         abort(403)
     return pupil, device
+
+
+def _opened_before_revoking(signed: object, pupil_id: object = None) -> Device | None:
+    """The class iPad this request comes from, revoked (lost, say) after the worry screen it
+    sends from was opened on it for that pupil (`signed`: the form's reporter token): what the
+    pupil chose and typed is still heard, never dropped with the revoking, and the team is told
+    (`_revoked_note`). None for any other revoked iPad, or a form opened after revoking."""
+    device = revoked_device()
+    if device is None or device.revoked_at is None or not isinstance(signed, dict):
+        return None
+    opened = signed.get("t")
+    if signed.get("d") != device.id or not isinstance(opened, int):
+        return None
+    if pupil_id is not None and signed.get("p") != pupil_id:
+        return None
+    return device if opened <= device.revoked_at.timestamp() else None
+
+
+def _revoked_note(device: Device) -> list[str]:
+    """What the team should know of a worry sent from a revoked class iPad."""
+    if device.revoked_at is None:
+        return []
+    return [
+        f'Sent from the class iPad "{device.name}" after it was revoked '
+        f"({local_time(device.revoked_at)}); the worry screen was opened on it before then. "
+        "If the iPad was lost or stolen, check with the class team who sent it."
+    ]
 
 
 @bp.post("/pupil/worry")
@@ -281,7 +311,14 @@ def pupil_send() -> ResponseReturnValue:
     db = get_session()
     try:
         incident = services.raise_worry(
-            db, pupil, device, key, choices, now=utcnow(), base_url=_base_url()
+            db,
+            pupil,
+            device,
+            key,
+            choices,
+            now=utcnow(),
+            base_url=_base_url(),
+            saved=_revoked_note(device) or None,  # None: a live iPad's form is checked as sent
         )
     except Invalid as problem:
         return _flow_page(pupil, device.id, key, problem=problem.message, chosen=choices), 400
@@ -362,7 +399,7 @@ def pupil_thanks() -> ResponseReturnValue:
 @allow("class_ipad_any")
 def ipad_queue() -> ResponseReturnValue:
     """A class iPad sends a worry it saved (encrypted); repeats are answered, not re-created."""
-    device = current_device()
+    device = current_device() or revoked_device()
     if device is None:
         return {"error": "not a class iPad"}, 403
     body = request.get_json(silent=True)
@@ -371,6 +408,8 @@ def ipad_queue() -> ResponseReturnValue:
     db = get_session()
     try:
         payload = envelope.open_envelope(key_path(), body.get("envelope"))
+        if not device.active and _revoked_sender(payload) is None:
+            return {"error": "not a class iPad"}, 403
         pupil, key, choices = _queued_worry(payload, device)
         _remember_if_mine(pupil, key, choices)
         if services.existing(db, key) is not None:
@@ -392,6 +431,21 @@ def ipad_queue() -> ResponseReturnValue:
         db.rollback()  # the failed insert ended the transaction: nothing of it stays
         return {"status": "already received"}, 200
     return {"status": "received"}, 201
+
+
+def _revoked_sender(payload: dict[str, Any]) -> Device | None:
+    """A saved worry sent by a revoked iPad: heard only if its screen was opened on that iPad
+    for that pupil before the revoking (the reporter token the page signed, kept in the sealed
+    worry). Anything else a lost iPad sends is refused, as from any browser."""
+    try:
+        signed = _signer().loads(str(payload.get("reporter", "")), max_age=KEPT_ON_IPAD)
+    except BadSignature:
+        return None
+    return _opened_before_revoking(signed, payload.get("pupil_id"))
+
+
+# How long a saved worry may wait on an iPad with no network (a lost one, say) and be heard.
+KEPT_ON_IPAD = 60 * 86400
 
 
 def _remember_if_mine(pupil: Pupil, key: str, choices: services.WorryChoices) -> None:
@@ -437,7 +491,7 @@ def _sending_notes(
             "sent what had been chosen and typed when the screen timed out. Speak to "
             f"{pupil.first_name}."
         )
-    notes += _told_earlier(payload, now)
+    notes += _told_earlier(payload, now) + _revoked_note(device)
     if not policy.can_pupil_sign_in_on(pupil, device.class_id):
         notes.append(
             f'Saved on the class iPad "{device.name}" of {device.school_class.name}, and sent '

@@ -102,6 +102,9 @@
     var talkTo = answers.talk_to ? parseInt(answers.talk_to, 10) : null;
     return {
       key: form.querySelector("input[name=key]").value,
+      // The server's own token for this screen: a worry sent after the iPad was revoked is
+      // still heard if this screen was opened before then.
+      reporter: form.querySelector("input[name=reporter]").value,
       pupil_id: parseInt(form.getAttribute("data-pupil"), 10),
       what: answers.what || null, where: answers.where || null, feeling: answers.feeling || null,
       talk_to: talkTo, words: words || null, saved_at: new Date().toISOString()
