@@ -93,8 +93,14 @@ def tap_tile(pupil_id: int) -> ResponseReturnValue:
         abort(403)
     pupil = _class_pupil(device, pupil_id)
     if pupil.has_picture_password:
+        session[PICKING] = pupil.id
         return redirect(url_for("ipad.pictures", pupil_id=pupil.id))
     return _sign_in(pupil, device)
+
+
+# Whose picture password this iPad is asking for: the tile tapped last, until someone signs in
+# or finishes (each clears the session). Back to an earlier pupil's picture screen finds it gone.
+PICKING = "picture_password_for"
 
 
 def _sign_in(pupil: Pupil, device: Device) -> ResponseReturnValue:
@@ -119,6 +125,10 @@ def pictures(pupil_id: int) -> ResponseReturnValue:
     pupil = _class_pupil(device, pupil_id)
     if not pupil.has_picture_password:
         return redirect(url_for("ipad.start"))
+    if session.get(PICKING) != pupil.id:
+        # Not the tile tapped last here (Back after Dev finished, say): the tiles, so the next
+        # pupil's taps never count as Dev's wrong tries and lock Dev out.
+        return redirect(url_for("ipad.start"), 303)
     if request.method == "GET":
         return _pictures_page(pupil, [])
     db = get_session()

@@ -254,6 +254,8 @@ def _picture_pupil(session: Session, on_class_ipad: Callable[..., Device]) -> An
 
 
 def _enter(client: FlaskClient, pupil_id: int, pictures: list[str]) -> Any:
+    """Tap the pupil's tile, then each picture."""
+    _tap(client, pupil_id)
     chosen: list[str] = []
     response = None
     for pick in pictures:
@@ -485,3 +487,41 @@ def test_enrolment_link_shown_to_staff_uses_the_configured_address_not_the_host_
     page = response.data.decode()
     assert "https://classroom.school.example/ipad/enrol/" in page
     assert "evil.example" not in page.replace("classroom.school.example", "")
+
+
+def test_back_to_a_pupils_picture_screen_after_they_finished_goes_to_the_tiles(
+    client: FlaskClient, session: Session, on_class_ipad: Callable[..., Device]
+) -> None:
+    """Dev signs in with his pictures and finishes; the next pupil presses Back to "Dev, tap
+    your pictures". Their taps must not count as Dev's wrong tries (five lock him out until
+    an adult helps): the screen is gone, and the tiles are shown."""
+    dev = _picture_pupil(session, on_class_ipad)
+    assert _enter(client, dev.id, [CAT, DOG, STAR]).location.endswith("/pupil/")
+    client.post("/pupil/finished")
+    back = client.get(f"/class-ipad/pupils/{dev.id}/pictures")
+    assert back.status_code == 303
+    assert back.location.endswith("/class-ipad")
+    for _ in range(6):  # a page kept by the browser: each tap goes to the tiles, uncounted
+        tap = client.post(
+            f"/class-ipad/pupils/{dev.id}/pictures", data={"chosen": "", "pick": FISH}
+        )
+        assert tap.status_code == 303
+        assert tap.location.endswith("/class-ipad")
+    # Dev can still sign in at once: none of those taps were his wrong tries.
+    assert _enter(client, dev.id, [CAT, DOG, STAR]).location.endswith("/pupil/")
+
+
+def test_the_picture_screen_is_for_the_tile_tapped_last(
+    client: FlaskClient, session: Session, on_class_ipad: Callable[..., Device]
+) -> None:
+    dev = _picture_pupil(session, on_class_ipad)
+    chloe = make_pupil(session, dev.school_class, first_name="Chloe")
+    teacher = make_account(session, Role.TEACHER, classes=[dev.school_class])
+    set_picture_password(session, teacher, chloe, [FISH, DOG])
+    session.commit()
+    _tap(client, dev.id)
+    _tap(client, chloe.id)
+    assert client.get(f"/class-ipad/pupils/{dev.id}/pictures").status_code == 303
+    page = client.get(f"/class-ipad/pupils/{chloe.id}/pictures")
+    assert page.status_code == 200
+    assert "Chloe, tap your pictures" in page.data.decode()

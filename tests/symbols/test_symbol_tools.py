@@ -366,6 +366,7 @@ def test_a_switch_user_can_scan_their_picture_password_before_signing_in(
     ipad.set_cookie(cookie_name(), token)
     start = ipad.get("/class-ipad").data.decode()
     assert "data-scanning" not in start  # nobody is known yet: ordinary keys and touch
-    page = ipad.get(f"/class-ipad/pupils/{amira.id}/pictures").data.decode()
+    tapped = ipad.post(f"/class-ipad/pupils/{amira.id}")  # her tile
+    page = ipad.get(tapped.location).data.decode()
     assert 'data-scanning="auto" data-scan-interval="3000"' in page
     assert 'aria-label="Amira, tap your pictures"' in page
