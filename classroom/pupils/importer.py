@@ -32,6 +32,14 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "date_of_birth": ("dob", "date of birth"),
     "class_name": ("reg group", "registration group", "class", "form"),
 }
+# How a missing column is named to the admin: as the page and the MIS spell it.
+LABELS = {
+    "upn": "UPN",
+    "first_name": "Legal Forename",
+    "last_name": "Legal Surname",
+    "date_of_birth": "DOB",
+    "class_name": "Reg Group",
+}
 MAX_CONTACTS = 4
 UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
 MAX_ROWS = 2000
@@ -77,6 +85,7 @@ class ImportReport:
     pupils_updated: int = 0
     carers_created: int = 0
     links_created: int = 0
+    changes: list[str] = field(default_factory=list)  # what each updated pupil had changed
     # Carers left unconnected because the safeguarding team holds carers back for the pupil.
     held: list[tuple[int, str]] = field(default_factory=list)
 
@@ -86,13 +95,13 @@ class ImportReport:
 
 
 def _header_map(headers: list[str]) -> tuple[dict[str, int], list[str]]:
-    lowered = [h.strip().lower() for h in headers]
+    lowered = [h.strip().strip("\ufeff").lower() for h in headers]
     found: dict[str, int] = {}
     missing = []
     for key, names in COLUMNS.items():
         index = next((lowered.index(n) for n in names if n in lowered), None)
         if index is None:
-            missing.append(f"'{names[0].title()}'")
+            missing.append(f"'{LABELS[key]}'")
         else:
             found[key] = index
     for n in range(1, MAX_CONTACTS + 1):
@@ -171,8 +180,9 @@ def parse(
     # Lines may end in CR alone ("CSV (Macintosh)" from Excel): the csv module reads those as
     # a line break inside a field.
     # NUL is never part of a name (and PostgreSQL cannot store it): dropped, as from any form.
-    text = text.replace("\x00", "")
-    reader = csv.reader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n")))
+    text = text.replace("\x00", "").replace("\ufeff", "")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
     read_to = [0]  # the last line of the last row read whole
     try:
         rows = _read_rows(_counted(reader, read_to), classes, today, report)
@@ -186,6 +196,13 @@ def parse(
     if not rows and not report.errors:
         report.errors.append((2, "the file has a header but no pupils"))
     return rows, report
+
+
+def _delimiter(text: str) -> str:
+    """Excel saves "CSV" with semicolons where the comma is the decimal mark (and some MIS
+    export tab-separated text): the header line says which, as no column name holds one."""
+    header = next((line for line in text.split("\n") if line.strip()), "")
+    return max((",", ";", "\t"), key=header.count) if header else ","
 
 
 def _counted(reader: Any, read_to: list[int]) -> Iterator[list[str]]:
@@ -254,6 +271,7 @@ def import_csv(
         for c in session.scalars(select(SchoolClass).where(SchoolClass.school_id == school_id))
     }
     rows, report = parse(text, classes, local_today(now, zone))
+    _refuse_leavers(session, school_id, rows, report)
     if not report.ok:
         return report
     for row in rows:
@@ -269,9 +287,36 @@ def import_csv(
         "pupils.imported",
         summary=f"{report.pupils_created} new, {report.pupils_updated} updated, "
         f"{report.carers_created} carers, {report.links_created} links, "
-        f"{len(report.held)} held back",
+        f"{len(report.held)} held back"
+        + "".join(f"; {change}" for change in report.changes),
     )
     return report
+
+
+def _refuse_leavers(
+    session: Session, school_id: int, rows: list[Row], report: ImportReport
+) -> None:
+    """A pupil recorded as having left is brought back on their page, as the office decides,
+    not by an export: updated here they would stay off their class and its iPad unsaid."""
+    leavers = session.execute(
+        select(Pupil.upn, Pupil.first_name, Pupil.last_name).where(
+            Pupil.school_id == school_id,
+            Pupil.active.is_(False),
+            Pupil.upn.in_([row.upn for row in rows]),
+        )
+    )
+    left = {upn: f"{first} {last}" for upn, first, last in leavers}
+    report.errors.extend(
+        (
+            row.line,
+            f"UPN {row.upn} is {left[row.upn]}, recorded as having left the school. If they "
+            "are back, choose 'Back at the school' on their page, then import the file "
+            "again; if not, take this line out of the file",
+        )
+        for row in rows
+        if row.upn in left
+    )
+    report.errors.sort(key=lambda error: error[0])
 
 
 def _upsert_pupil(
@@ -297,11 +342,27 @@ def _upsert_pupil(
         session.add(pupil)
         report.pupils_created += 1
     else:
+        changed = _changes(session, pupil, row, school_class)
         pupil.first_name, pupil.last_name = row.first_name, row.last_name
         pupil.date_of_birth, pupil.class_id = row.date_of_birth, school_class.id
         report.pupils_updated += 1
+        if changed:  # the audit says what changed; the same file again changes nothing
+            report.changes.append(f"pupil {pupil.id}: " + ", ".join(changed))
     session.flush()
     return pupil
+
+
+def _changes(session: Session, pupil: Pupil, row: Row, school_class: SchoolClass) -> list[str]:
+    """What the row changes of a pupil already here, in words for the audit log."""
+    changed = []
+    if (pupil.first_name, pupil.last_name) != (row.first_name, row.last_name):
+        changed.append("name")
+    if pupil.date_of_birth != row.date_of_birth:
+        changed.append("date of birth")
+    if pupil.class_id != school_class.id:
+        before = session.get(SchoolClass, pupil.class_id)
+        changed.append(f"class {before.name if before else '?'} to {school_class.name}")
+    return changed
 
 
 @dataclass

@@ -81,6 +81,7 @@ class PupilLine(NamedTuple):
     has_picture_password: bool
     active: bool  # off: the pupil has left the school (listed apart on staff home)
     left_on: date | None  # the day they left, said beside their name there
+    date_of_birth: date  # said beside the name where two in a class share it
 
     @property
     def full_name(self) -> str:
@@ -119,6 +120,7 @@ def _home_statements(
         pupils.with_only_columns(
             Pupil.id, Pupil.class_id, Pupil.first_name, Pupil.last_name, Pupil.pathway,
             Pupil.picture_password_hash.is_not(None), Pupil.active, Pupil.left_on,
+            Pupil.date_of_birth,
         ),  # fmt: skip
         select(ClassStaff.class_id, Account.display_name)
         .join(Account, Account.id == ClassStaff.account_id)
