@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +25,11 @@ MAX_WORDS = 12  # every rule is read aloud and shown with symbols, so it stays s
 MAX_LENGTH = 120  # a rule's words: its box's limit too (rules/edit.html)
 MAX_SYMBOL = 80  # a chosen picture's code
 DEFAULT_SYMBOL = "2705"
+STALE = (
+    "Someone else saved the rules after you opened this page, so yours were not saved. "
+    "The rules saved now are listed below; your changes are still in the boxes. "
+    "Save again to replace the saved rules with yours."
+)
 
 # Written for pupils who mostly cannot read: short, literal, and saying what to do.
 DEMO_RULES: tuple[tuple[str, str | None], ...] = (
@@ -34,6 +41,12 @@ DEMO_RULES: tuple[tuple[str, str | None], ...] = (
     ("I only talk online to people I know in real life.", "1F46A"),
     ("I take breaks from the screen.", "23F8"),
 )
+
+
+class Stale(Exception):  # noqa: N818 - reads as "except Stale"
+    """The rules were saved by someone else after this editor was opened."""
+
+    message = STALE
 
 
 @dataclass(frozen=True)
@@ -58,6 +71,13 @@ def shown(session: Session, school_id: int) -> list[ShownRule]:
     ]
 
 
+def stamp(session: Session, school_id: int) -> str:
+    """The rules as they stand, in a few letters: the editor sends back the one it was opened
+    at, so a save over someone else's newer rules is noticed, not made silently."""
+    words = [(r.text, r.symbol or "") for r in rules(session, school_id)]
+    return hashlib.sha256(json.dumps(words).encode()).hexdigest()[:32]
+
+
 def _checked(entries: Sequence[tuple[str, str]]) -> list[tuple[str, str | None]]:
     """Blank lines dropped; each rule short, each chosen symbol a picture we have."""
     kept: list[tuple[str, str | None]] = []
@@ -67,7 +87,11 @@ def _checked(entries: Sequence[tuple[str, str]]) -> list[tuple[str, str | None]]
         text, symbol = " ".join(raw.split()), raw_symbol.strip()
         if not text:
             if symbol:
-                raise Invalid(f"Rule {number} has a symbol but no words.", f"rule-{number}")
+                raise Invalid(
+                    f"Rule {number} has a symbol but no words: write its words, or tick "
+                    "\"Remove this rule when I save\" to remove it.",
+                    f"rule-{number}",
+                )
             continue
         if len(text.split()) > MAX_WORDS:
             raise Invalid(
@@ -82,12 +106,20 @@ def _checked(entries: Sequence[tuple[str, str]]) -> list[tuple[str, str | None]]
 
 
 def replace(
-    session: Session, actor: Actor, entries: Sequence[tuple[str, str]], *, now: datetime
+    session: Session,
+    actor: Actor,
+    entries: Sequence[tuple[str, str]],
+    *,
+    now: datetime,
+    seen: str | None = None,
 ) -> None:
-    """Set the school's rules, in order (headteacher only)."""
+    """Set the school's rules, in order (headteacher only). `seen`, the stamp of the rules the
+    editor was opened at: if they have been saved differently since, nothing is saved (Stale)."""
     if not isinstance(actor, Account) or not policy.can_edit_school_rules(actor, actor.school_id):
         raise Forbidden("only the headteacher writes the school's rules")
     kept = _checked(entries)
+    if seen is not None and seen != stamp(session, actor.school_id):
+        raise Stale(STALE)
     session.execute(delete(SchoolRule).where(SchoolRule.school_id == actor.school_id))
     _add(session, actor.school_id, kept, actor.id, now=now)
     record(session, actor, "school_rules.updated", None, f"{len(kept)} rules")

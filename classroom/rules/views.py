@@ -47,6 +47,14 @@ def _entries() -> list[tuple[str, str]]:
     ]
 
 
+def _kept() -> list[tuple[str, str]]:
+    """The rules to save: a rule ticked "Remove this rule" goes, words and picture together."""
+    return [
+        ("", "") if request.form.get(f"remove-{n}") else entry
+        for n, entry in enumerate(_entries(), 1)
+    ]
+
+
 @bp.route("/rules/edit", methods=["GET", "POST"])
 @allow("edit_school_rules")
 def edit() -> ResponseReturnValue:
@@ -55,23 +63,40 @@ def edit() -> ResponseReturnValue:
     if request.method == "GET":
         rows = services.rules(db, me.school_id)
         entries = [(r.text, r.symbol or "") for r in rows]
-        return render_template(
-            "rules/edit.html",
-            entries=entries,
-            slots=services.MAX_RULES,
-            rule_max=services.MAX_LENGTH,
-        )
+        return _editor(entries, services.stamp(db, me.school_id))
+    seen = request.form.get("seen") or None  # None: a form from before the stamp, unchecked
     try:
-        services.replace(db, me, _entries(), now=utcnow())
+        services.replace(db, me, _kept(), now=utcnow(), seen=seen)
     except Invalid as problem:  # the page shows what was sent; the 400 rolls back
-        return render_template(
-            "rules/edit.html",
-            entries=_entries(),
-            slots=services.MAX_RULES,
-            rule_max=services.MAX_LENGTH,
-            problem=problem,
-        ), 400
+        return _editor(_entries(), seen or "", problem=problem), 400
+    except services.Stale as stale:
+        # Given back at the rules saved now, listed to compare: Save again replaces them.
+        now_saved = services.shown(db, me.school_id)
+        return _editor(
+            _entries(), services.stamp(db, me.school_id), stale=stale.message, saved=now_saved
+        ), 409
     return redirect(url_for("rules.index", saved=1))
+
+
+def _editor(
+    entries: list[tuple[str, str]],
+    seen: str,
+    *,
+    problem: Invalid | None = None,
+    stale: str | None = None,
+    saved: list[services.ShownRule] | None = None,
+) -> str:
+    """The editor: the boxes as given, and the stamp of the rules they were written against."""
+    return render_template(
+        "rules/edit.html",
+        entries=entries,
+        seen=seen,
+        slots=services.MAX_RULES,
+        rule_max=services.MAX_LENGTH,
+        problem=problem,
+        stale=stale,
+        saved=saved or [],
+    )
 
 
 @bp.get("/rules/poster/<size>")
