@@ -937,6 +937,9 @@ def assign(
     why = _clean(reason, MAX_TEXT, "Why")
     if not why:
         raise Invalid("Say why it goes to them.", "reason")
+    # Handing on a worry nobody had acknowledged is acting on it, as a triage is: the team is
+    # no longer re-alerted that it waits, and the time to acknowledge counts from now.
+    acknowledge(session, actor, incident, now=now)
     was = incident.assignee.display_name if incident.assignee else "not assigned"
     incident.assignee, incident.assignee_id = assignee, assignee.id  # the id is read at once
     text = f"Assigned to {assignee.display_name} (was {was})"

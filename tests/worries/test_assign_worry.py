@@ -8,7 +8,7 @@ import html
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
@@ -337,3 +337,35 @@ def test_a_reassignment_on_a_page_drawn_before_another_is_refused(
     )  # fmt: skip
     assert again.status_code == 400
     assert _holder(session, school) == school.head.id
+
+
+def test_handing_on_a_worry_nobody_had_acknowledged_acknowledges_it(
+    app: Flask, session: Session, school: School, clock: Clock
+) -> None:
+    """A new worry (not yet acknowledged) handed to Mrs Okafor by Mr Bell: he has acted on
+    it, as a triage would, so it is acknowledged by him (the team is not re-alerted that it
+    waits, and the time to acknowledge is his)."""
+    waiting = Incident(
+        school_id=school.dsl.school_id,
+        idempotency_key=str(uuid.uuid4()),
+        source=Source.STAFF,
+        status=Status.NEW,
+        created_at=SCHOOL_HOURS,
+        summary="Another worry",
+    )
+    session.add(waiting)
+    session.commit()
+    clock.set(SCHOOL_HOURS + timedelta(minutes=5))
+    data = {"assign-assignee_id": str(school.deputy.id), "assign-reason": "She knows the family"}
+    response = client_for(app, school.dsl).post(f"/safeguarding/{waiting.id}/assignee", data=data)
+    assert response.status_code == 302
+    session.expire_all()
+    handed = session.get_one(Incident, waiting.id)
+    assert handed.status == Status.OPEN
+    assert handed.acknowledged_by_id == school.dsl.id
+    assert handed.acknowledged_at == SCHOOL_HOURS + timedelta(minutes=5)
+    kinds = [e.kind for e in sorted(handed.entries, key=lambda e: e.id)]
+    assert kinds == ["acknowledged", "assigned"]
+    later = SCHOOL_HOURS + timedelta(hours=2)
+    sent = services.send_reminders(session, now=later, ack_minutes=30, base_url="https://s.example")
+    assert sent == 0  # nobody is re-alerted that it waits
