@@ -666,13 +666,26 @@ class _NoOpener(Filter):  # type: ignore[misc]
             yield token
 
 
+class _Emphasis(Filter):  # type: ignore[misc]
+    """Bold and italics as Word and most pages paste them (<b>, <i>) kept as the emphasis the
+    notes allow (<strong>, <em>), not dropped: the editor's hint promises bold and italics."""
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for token in Filter.__iter__(self):
+            if token["type"] in ("StartTag", "EndTag") and token["name"] in _AS_EMPHASIS:
+                token["name"] = _AS_EMPHASIS[token["name"]]
+            yield token
+
+
+_AS_EMPHASIS = {"b": "strong", "i": "em"}
+
 _CLEANER = bleach.sanitizer.Cleaner(
-    tags=NOTE_TAGS,
+    tags=NOTE_TAGS | _AS_EMPHASIS.keys(),
     attributes={"a": ["href"]},
     protocols={"http", "https"},
     strip=True,
     strip_comments=True,
-    filters=[_NoOpener],
+    filters=[_NoOpener, _Emphasis],
 )
 
 

@@ -60,3 +60,16 @@ def test_markup_in_notes_given_back_to_edit_still_never_runs(app: Flask, session
     shown = client.get(f"/authoring/{lesson_id}").data.decode()
     assert "<script>alert" not in shown
     assert "onerror" not in shown
+
+
+def test_bold_and_italics_pasted_from_word_are_kept(app: Flask, session: Session) -> None:
+    """Word and most web pages paste bold and italics as <b> and <i>: the hint promises bold
+    and italics are kept, so the lesson page shows them (as <strong> and <em>)."""
+    client = client_for(app, make_school(session).teacher)
+    pasted = "<p>Say <b>stop</b>, then <i>tell an adult</i>.</p><p><B onclick=x>Never</B></p>"
+    made = client.post("/authoring/new", data=lesson_form(notes=pasted))
+    assert made.status_code == 302
+    shown = client.get(made.location).data.decode()
+    assert "Say <strong>stop</strong>, then <em>tell an adult</em>." in shown
+    assert "<strong>Never</strong>" in shown
+    assert "onclick" not in shown
