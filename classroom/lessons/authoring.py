@@ -829,6 +829,25 @@ def _require_edit(session: Session, actor: Actor, row: AuthoredLesson) -> None:
         raise Forbidden("not this teacher's lesson")
 
 
+DELETE_REFUSED = (
+    "Only a draft nobody has used can be deleted: this lesson has been shared with the school, "
+    "or pupils have played it or staff have assessed it."
+)
+
+
+def delete_draft(session: Session, actor: Actor, row: AuthoredLesson, observed: Observed) -> None:
+    """Delete a draft (a try-out, a copy made by mistake), by whoever may change it. A shared
+    lesson may be on pupils' maps, and one played or assessed has records that point at it, so
+    those are never deleted (Refused)."""
+    _require_edit(session, actor, row)
+    used = attempted(session, row) or observed(session, row.key)
+    if row.status is not LessonStatus.DRAFT or used:
+        raise Refused(DELETE_REFUSED)
+    record(session, actor, "authored_lesson.deleted", row, f"{row.key}: {row.title}")
+    session.delete(row)
+    session.flush()
+
+
 class Stale(Refused):
     """The lesson was saved by someone else (or in another tab) after this editor opened it."""
 

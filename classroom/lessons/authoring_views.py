@@ -12,7 +12,7 @@ from classroom.accounts.models import Account
 from classroom.db import get_session, to_change, utcnow
 from classroom.errors import Invalid
 from classroom.lessons import authoring, kinds
-from classroom.lessons.authored_models import AuthoredLesson
+from classroom.lessons.authored_models import AuthoredLesson, LessonStatus
 from classroom.lessons.authoring import Document, LessonProblems, Observed, Refused, Stale
 from classroom.lessons.content import Action, Animation, Engagement, Pathway, Place, Sound, Step
 from classroom.lessons.kinds import Outcome
@@ -303,6 +303,22 @@ def _change(lesson_id: int, change: str) -> ResponseReturnValue:
 def share(lesson_id: int) -> ResponseReturnValue:
     """Share a draft with the school, so it can go on class and pupil maps."""
     return _change(lesson_id, "share")
+
+
+@bp.route("/<int:lesson_id>/delete", methods=["GET", "POST"])
+@allow("author_lessons")
+def delete(lesson_id: int) -> ResponseReturnValue:
+    """Delete a draft: asked first (a GET writes nothing), then done by the POST, audited."""
+    row = _editable(lesson_id)
+    if request.method == "GET":
+        if row.status is not LessonStatus.DRAFT:
+            return redirect(url_for("authoring.show", lesson_id=row.id))
+        return render_template("authoring/delete.html", row=row)
+    try:
+        authoring.delete_draft(get_session(), _me(), row, _observed())
+    except Refused as refused:  # a 4xx: the request's unit of work rolls back
+        return render_template("authoring/problem.html", message=refused.message), 409
+    return redirect(url_for("authoring.index", deleted=1))
 
 
 @bp.post("/<int:lesson_id>/copy")
