@@ -59,7 +59,7 @@ def _write_lesson(page: Page, server: LiveServer) -> None:
     assert_accessible(page)
     page.get_by_role("button", name="Save as a draft").click()
     expect(page.get_by_role("heading", name="Kind words")).to_be_visible()
-    expect(page.get_by_text("Draft")).to_be_visible()
+    expect(page.get_by_text("Draft: only you")).to_be_visible()
     assert_accessible(page)
 
 
