@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import NamedTuple
 
@@ -541,33 +542,83 @@ def class_staff(class_id: int) -> ResponseReturnValue:
 # --- Import ---------------------------------------------------------------------------------
 
 
+NOT_TEXT = "The file is not UTF-8 text. Export it as CSV (UTF-8)."
+WORKBOOK = (
+    "This is an Excel workbook, not a CSV file. In Excel, choose File > Save As > "
+    "CSV UTF-8 (Comma delimited), then choose that file."
+)
+
+
+class _Refusal(NamedTuple):
+    """A chosen file the import cannot read: what the admin is told, and what the audit says."""
+
+    message: str
+    why: str  # for the audit: never a name or anything else from the file
+    status: int = 400
+
+
+def _upload_text() -> str | _Refusal:
+    """The chosen file's text, or why it cannot be read.
+
+    Excel's plain "CSV (Comma delimited)" is Windows-1252, its "CSV UTF-8" UTF-8 with a BOM:
+    UTF-8 is tried first, as Windows-1252 reads nearly any bytes and would misread it. Bytes
+    no text file holds (a NUL, a workbook's ZIP) are refused rather than read as Windows text.
+    """
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return _Refusal("Choose a CSV file.", "no file chosen")
+    raw: bytes = upload.read(MAX_UPLOAD + 1)
+    if len(raw) > MAX_UPLOAD:
+        message = "The file is larger than 1 MB; split it into smaller files."
+        return _Refusal(message, "larger than 1 MB", 413)
+    if raw.startswith(b"PK\x03\x04"):  # an .xlsx is a ZIP of XML
+        return _Refusal(WORKBOOK, "an Excel workbook, not a CSV file")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in raw:
+        return _Refusal(NOT_TEXT, "not text")
+    # Excel for Mac's "CSV (Macintosh)" ends its lines with CR alone, and is Mac Roman: read as
+    # Windows-1252 its "Zoë" would come in as "ZoŠ".
+    codec = "mac_roman" if re.search(rb"\r(?!\n)", raw) else "cp1252"
+    try:
+        return raw.decode(codec)
+    except UnicodeDecodeError:  # the five bytes Windows-1252 leaves unused
+        return _Refusal(NOT_TEXT, "not text")
+
+
+def _import_refused(
+    why: str, status: int, report: importer.ImportReport | None = None, error: str | None = None
+) -> ResponseReturnValue:
+    """The import page again with what was wrong; the refusal is audited and its entry kept
+    through the 4xx, which undoes everything else (nothing of the file is imported)."""
+    db = get_session()
+    db.rollback()  # keep() below commits: nothing of the file may be in it
+    record(db, _actor(), "pupils.import_refused", summary=f"nothing imported: {why}")
+    keep(db)
+    return render_template("admin/import.html", report=report, error=error), status
+
+
 @bp.route("/import", methods=["GET", "POST"])
 @allow("import_pupils")
 def import_pupils() -> ResponseReturnValue:
     """Upload the MIS export; every problem is listed by line and nothing half-imports."""
     if request.method == "GET":
         return render_template("admin/import.html", report=None)
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        return render_template("admin/import.html", report=None, error="Choose a CSV file."), 400
-    raw = upload.read(MAX_UPLOAD + 1)
-    try:
-        if len(raw) > MAX_UPLOAD:
-            raise Invalid("The file is larger than 1 MB; split it into smaller files.")
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        error = "The file is not UTF-8 text. Export it as CSV (UTF-8)."
-        return render_template("admin/import.html", report=None, error=error), 400
-    except Invalid as problem:
-        return render_template("admin/import.html", report=None, error=problem.message), 413
+    text = _upload_text()
+    if isinstance(text, _Refusal):
+        return _import_refused(text.why, text.status, error=text.message)
     db = get_session()
     addresses = delivery.ImportedAddresses(str(current_app.config["SECRET_KEY"]), _base_url())
     report = importer.import_csv(
         db, _actor(), _actor().school_id, text, now=utcnow(), zone=school_zone(),
         addresses=addresses,
     )  # fmt: skip
-    if not report.ok:  # nothing of a file with errors is imported: the 422 rolls back
-        return render_template("admin/import.html", report=report), 422
+    if not report.ok:  # nothing of a file with errors is imported, only its refusal
+        found = len(report.errors)
+        why = f"{found} problem{'s' if found != 1 else ''} in the file"
+        return _import_refused(why, 422, report=report)
     return render_template("admin/import.html", report=report)
 
 
