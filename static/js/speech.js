@@ -84,8 +84,9 @@
     });
   }
 
+  // Only words on the screen now: a part not shown (a rule on another page) is not lit.
   function wordButtons(container) {
-    return Array.prototype.slice.call(container.querySelectorAll(".sym-word"));
+    return Array.prototype.filter.call(container.querySelectorAll(".sym-word"), shown);
   }
 
   function normalised(text) {
@@ -433,11 +434,13 @@
     var words = [];
     marked.forEach(function (el) {
       if (marked.some(function (other) { return other !== el && other.contains(el); })) { return; }
-      // A row says its buttons; a button, or a note with none in it, says itself.
-      var controls = el.matches("a, button") || !el.querySelector("a, button") ? [el]
+      // A row says its buttons; a button, or a note with none in it, says itself; a part of
+      // the screen shown a page at a time (a rule) says its own data-say.
+      var own = el.getAttribute("data-say");
+      var controls = own || el.matches("a, button") || !el.querySelector("a, button") ? [el]
         : Array.prototype.slice.call(el.querySelectorAll("a, button"));
       controls.forEach(function (control) {
-        var said = (control.textContent || "").replace(/\s+/g, " ").trim();
+        var said = (own || control.textContent || "").replace(/\s+/g, " ").trim();
         if (said && shown(control)) { words.push(/[.!?]$/.test(said) ? said : said + "."); }
       });
     });
