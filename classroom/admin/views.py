@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 from datetime import datetime
 from typing import NamedTuple
@@ -573,6 +574,8 @@ def _upload_text() -> str | _Refusal:
         return _Refusal(message, "larger than 1 MB", 413)
     if raw.startswith(b"PK\x03\x04"):  # an .xlsx is a ZIP of XML
         return _Refusal(WORKBOOK, "an Excel workbook, not a CSV file")
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _utf16(raw)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -586,6 +589,16 @@ def _upload_text() -> str | _Refusal:
         return raw.decode(codec)
     except UnicodeDecodeError:  # the five bytes Windows-1252 leaves unused
         return _Refusal(NOT_TEXT, "not text")
+
+
+def _utf16(raw: bytes) -> str | _Refusal:
+    """Excel's "Unicode Text" (tab-separated, UTF-16 with its byte-order mark): a NUL or a
+    broken pair read from it means the bytes were never that text."""
+    try:
+        text = raw.decode("utf-16")
+    except UnicodeDecodeError:
+        return _Refusal(NOT_TEXT, "not text")
+    return _Refusal(NOT_TEXT, "not text") if "\x00" in text else text
 
 
 def _import_refused(

@@ -87,4 +87,5 @@ def test_import_problems_are_summarised_and_linked_to_the_file_box(
     page = response.get_data(as_text=True)
     assert SUMMARY in page
     assert '<li><a href="#file">Nothing was imported: ' in page
-    assert 'id="file" name="file" type="file" accept=".csv,text/csv" aria-invalid="true"' in page
+    box = 'id="file" name="file" type="file" accept=".csv,.txt,text/csv,text/plain"'
+    assert f'{box} aria-invalid="true"' in page

@@ -1,7 +1,7 @@
 """The admin chooses the files a school office really has: Excel's plain "CSV (Comma
-delimited)" (Windows-1252, not UTF-8) imports with its names right, an Excel workbook is named
-as one with what to do, and a refused import is in the audit log (the policy audits every
-action) while nothing of the file is imported."""
+delimited)" (Windows-1252, not UTF-8) and "Unicode Text" (UTF-16) import with their names
+right, an Excel workbook is named as one with what to do, and a refused import is in the audit
+log (the policy audits every action) while nothing of the file is imported."""
 
 from __future__ import annotations
 
@@ -86,10 +86,27 @@ def test_a_file_excel_for_mac_saved_as_csv_macintosh_imports_with_the_names_righ
     assert list(names) == ["Zo\u00eb", "Si\u00e2n"]
 
 
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_a_file_excel_saved_as_unicode_text_imports_with_the_names_right(
+    client: FlaskClient, login_as: Callable[..., Account], session: Session, codec: str
+) -> None:
+    """Excel's "Unicode Text": UTF-16 after its byte-order mark, with tabs between cells."""
+    make_class(session, name="Oak")
+    login_as(Role.ADMIN)
+    body = HEADER + f"{ZOE},Zo\u00eb,Ng,14/03/2011,Oak\r\n{SIAN},Si\u00e2n,Jones,02/07/2012,Oak\r\n"
+    response = _upload(client, ("\ufeff" + body.replace(",", "\t")).encode(codec))
+    assert response.status_code == 200, response.text
+    assert "Imported: 2 new pupils" in response.text
+    names = session.scalars(select(Pupil.first_name).order_by(Pupil.id))
+    assert list(names) == ["Zo\u00eb", "Si\u00e2n"]
+
+
 @pytest.mark.parametrize(
     "raw",
     [
-        b"\xff\xfe\x00bad",  # not UTF-8, and a NUL: no text file
+        b"\x80\x00bad",  # not UTF-8, and a NUL: no text file
+        b"\xff\xfe\x00\xd8,\x00",  # UTF-16's mark, then half a pair
+        b"\xff\xfeU\x00\x00\x00",  # UTF-16's mark, then a NUL
         b"UPN,Legal Forename\r\n\x81\x8d,x\r\n",  # bytes Windows-1252 leaves unused
     ],
 )
