@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
@@ -16,6 +18,7 @@ from classroom.web import current_actor
 
 bp = Blueprint("rules", __name__)
 POSTER_SIZES = ("a4", "a3")
+MOVE = re.compile(r"(up|down)-(\d{1,2})")
 
 
 def _account() -> Account:
@@ -47,12 +50,33 @@ def _entries() -> list[tuple[str, str]]:
     ]
 
 
+def _removing() -> set[int]:
+    """The rules ticked "Remove this rule when I save", by box number."""
+    return {n for n in range(1, services.MAX_RULES + 1) if request.form.get(f"remove-{n}")}
+
+
 def _kept() -> list[tuple[str, str]]:
     """The rules to save: a rule ticked "Remove this rule" goes, words and picture together."""
-    return [
-        ("", "") if request.form.get(f"remove-{n}") else entry
-        for n, entry in enumerate(_entries(), 1)
-    ]
+    removing = _removing()
+    return [("", "") if n in removing else entry for n, entry in enumerate(_entries(), 1)]
+
+
+def _moving(move: str, seen: str) -> ResponseReturnValue:
+    """The editor again with one rule swapped with the one above or below it, as typed and
+    with its tick: nothing is saved until Save, so a head can try an order and then Cancel."""
+    found = MOVE.fullmatch(move)
+    if found is None:
+        abort(400)
+    way, number = found.group(1), int(found.group(2))
+    other = number - 1 if way == "up" else number + 1
+    if not (1 <= number <= services.MAX_RULES and 1 <= other <= services.MAX_RULES):
+        abort(400)
+    entries, removing = _entries(), _removing()
+    entries[number - 1], entries[other - 1] = entries[other - 1], entries[number - 1]
+    ticked = {number, other} & removing
+    removing = (removing - {number, other}) | {number + other - n for n in ticked}
+    moved = f"Rule {number} is now rule {other}. Save the rules to keep this order."
+    return _editor(entries, seen, removing=removing, moved=(other, way, moved))
 
 
 @bp.route("/rules/edit", methods=["GET", "POST"])
@@ -65,15 +89,19 @@ def edit() -> ResponseReturnValue:
         entries = [(r.text, r.symbol or "") for r in rows]
         return _editor(entries, services.stamp(db, me.school_id))
     seen = request.form.get("seen") or None  # None: a form from before the stamp, unchecked
+    move = request.form.get("move")
+    if move is not None:
+        return _moving(move, seen or "")
     try:
         services.replace(db, me, _kept(), now=utcnow(), seen=seen)
     except Invalid as problem:  # the page shows what was sent; the 400 rolls back
-        return _editor(_entries(), seen or "", problem=problem), 400
+        return _editor(_entries(), seen or "", removing=_removing(), problem=problem), 400
     except services.Stale as stale:
         # Given back at the rules saved now, listed to compare: Save again replaces them.
         now_saved = services.shown(db, me.school_id)
+        stamp = services.stamp(db, me.school_id)
         return _editor(
-            _entries(), services.stamp(db, me.school_id), stale=stale.message, saved=now_saved
+            _entries(), stamp, removing=_removing(), stale=stale.message, saved=now_saved
         ), 409
     return redirect(url_for("rules.index", saved=1))
 
@@ -82,14 +110,19 @@ def _editor(
     entries: list[tuple[str, str]],
     seen: str,
     *,
+    removing: set[int] | None = None,
+    moved: tuple[int, str, str] | None = None,
     problem: Invalid | None = None,
     stale: str | None = None,
     saved: list[services.ShownRule] | None = None,
 ) -> str:
-    """The editor: the boxes as given, and the stamp of the rules they were written against."""
+    """The editor: the boxes as given, and the stamp of the rules they were written against.
+    `moved`: the box a rule was just moved to, which way, and the words saying so."""
     return render_template(
         "rules/edit.html",
         entries=entries,
+        removing=removing or set(),
+        moved=moved,
         seen=seen,
         slots=services.MAX_RULES,
         rule_max=services.MAX_LENGTH,

@@ -150,7 +150,7 @@ def test_the_head_writes_the_rules_and_a_pupil_hears_them(
     assert_accessible(page)
     page.locator("#rule-8").fill("I say stop if I do not like it.")
     expect(page.locator("#rule-8-preview img").first).to_be_visible()
-    page.get_by_role("button", name="Save the rules").click()
+    page.get_by_role("button", name="Save the rules").last.click()
     expect(page.get_by_text("Saved.")).to_be_visible()
     page.get_by_role("link", name="Poster to print (A3)").click()
     expect(page.locator(".poster-symbol")).to_have_count(8)
