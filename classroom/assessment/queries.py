@@ -122,10 +122,23 @@ class ClassPupil(NamedTuple):
     last_name: str
     pathway: Pathway
     class_id: int
+    date_of_birth: date
+
+    def age_on(self, day: date) -> int:
+        """Their age on a day, as `Pupil.age_on`."""
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
 _CLASS_PUPILS = (
-    select(Pupil.id, Pupil.first_name, Pupil.last_name, Pupil.pathway, Pupil.class_id)
+    select(
+        Pupil.id,
+        Pupil.first_name,
+        Pupil.last_name,
+        Pupil.pathway,
+        Pupil.class_id,
+        Pupil.date_of_birth,
+    )
     .where(Pupil.class_id == bindparam("class_id"), Pupil.active.is_(True))
     .order_by(Pupil.first_name, Pupil.id)
 )

@@ -274,9 +274,16 @@ def class_record(class_id: int) -> ResponseReturnValue:
     # Redirected, so that reloading the page cannot record the same observations again
     # (observations are append-only: a duplicate would count towards "maintained").
     recorded = ",".join(str(row.id) for row in rows)
+    # The date goes with the page drawn again: the next pupils of a lesson recorded days later
+    # are of that day too, not dated today unseen (the success message says which day).
+    kept = None if entry.observed_on == local_today() else entry.observed_on.isoformat()
     return redirect(
         url_for(
-            "assessment.class_record", class_id=class_id, lesson_id=lesson_id, recorded=recorded
+            "assessment.class_record",
+            class_id=class_id,
+            lesson_id=lesson_id,
+            recorded=recorded,
+            observed_on=kept,
         ),
         303,
     )
@@ -310,7 +317,7 @@ def _date_question(
     return render_template(
         "assessment/record_date.html",
         school_class=school_class,
-        names=", ".join(p.first_name for p in chosen),
+        names=", ".join(_name_in_class(p, list(school_class.pupils)) for p in chosen),
         pupil_ids=[p.id for p in chosen],
         lesson_id=lesson_id,
         level=level,
@@ -332,7 +339,7 @@ def _recorded(db: Session, pupils: list[Pupil]) -> str | None:
     """ "Recorded Secure for Chloe, Amira.": the observations just recorded (`?recorded=` ids),
     read back for this class's pupils only, so the address carries no names."""
     ids = [int(v) for v in request.args.get("recorded", "").split(",")[:100] if v.isdigit()]
-    names = {p.id: p.first_name for p in pupils}
+    names = {p.id: _name_in_class(p, pupils) for p in pupils}
     rows = db.execute(
         select(Observation.pupil_id, Observation.level, Observation.observed_on)
         .where(Observation.id.in_(ids), Observation.pupil_id.in_(names))
@@ -347,6 +354,21 @@ def _recorded(db: Session, pupils: list[Pupil]) -> str | None:
         f"Recorded {Level(level).words} for {', '.join(who)}. Date seen: {day:%A %d %B %Y}."
         for (level, day), who in by_level.items()
     )
+
+
+def _name_in_class(pupil: Pupil, pupils: list[Pupil]) -> str:
+    """A pupil's first name, or their full name where another pupil of the class shares it:
+    "Recorded Secure for Amira" must say which Amira."""
+    shared = sum(p.first_name == pupil.first_name for p in pupils) > 1
+    return pupil.full_name if shared else pupil.first_name
+
+
+def _kept_date() -> str | None:
+    """The date the page was last recorded for (`?observed_on=`), if it may still be given."""
+    day = _day(request.args.get("observed_on"))
+    if day is None or services.date_problem(day, local_today()):
+        return None
+    return day.isoformat()
 
 
 def _record_page(
@@ -387,7 +409,8 @@ def _record_page(
         # A refusal keeps what was chosen: the pupils ticked, where and the date, and the day
         # the page was first opened (so a date left as it was is still asked about).
         given=given,
-        observed_on=given.get("observed_on", "") if given else drawn_on,
+        observed_on=given.get("observed_on", "") if given else (_kept_date() or drawn_on),
+        kept_date=not given and _kept_date() is not None,
         opened_on=(given and (given.get("opened_on") or given.get("observed_on"))) or drawn_on,
     )
 
@@ -409,13 +432,21 @@ def class_summary(class_id: int) -> ResponseReturnValue:
         local_today(),
     )
     # Levels 0-4 on the pathway now planned, then "only on an earlier pathway", "not assessed".
+    # Pupils with nothing recorded in a lesson for other ages (lesson 27 is for 18 and 19) are
+    # said apart (`other_ages`): it is not on their map, and no work of theirs is missing.
     counts = {lesson.id: [0] * 7 for lesson in lessons}
+    other_ages = {lesson.id: 0 for lesson in lessons}
     unsafe: dict[str, list[tuple[queries.ClassPupil, str]]] = {lesson.id: [] for lesson in lessons}
+    today = local_today()
     for pupil, plan in rows:
+        age = pupil.age_on(today)
         for lesson, objective, _pathway in plan:
             seen = queries.evidence(pupil.id, lesson, objective, found)
             if seen is None:
-                counts[lesson.id][6] += 1
+                if lesson.for_age(age):
+                    counts[lesson.id][6] += 1
+                else:
+                    other_ages[lesson.id] += 1
                 continue
             counts[lesson.id][5 if seen.earlier else seen.state.current] += 1
             if seen.state.misconception:
@@ -426,6 +457,7 @@ def class_summary(class_id: int) -> ResponseReturnValue:
         school_class=school_class,
         lessons=lessons,
         counts=counts,
+        other_ages=other_ages,
         unsafe=unsafe,
         levels=LEVEL_WORDS,
     )
