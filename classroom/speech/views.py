@@ -12,9 +12,9 @@ from werkzeug.wrappers import Response
 from classroom.db import get_session, keep, utcnow
 from classroom.errors import Invalid
 from classroom.policy import allow
-from classroom.principals import Actor, Anonymous
+from classroom.principals import Actor, Anonymous, PupilPrincipal
 from classroom.speech import limits, services, web
-from classroom.speech.engine import SpeechUnavailable
+from classroom.speech.engine import SpeechUnavailable, Synthesiser
 from classroom.web import current_actor
 
 bp = Blueprint("speech", __name__, url_prefix="/speech")
@@ -68,9 +68,9 @@ def clip() -> ResponseReturnValue:
 
 def _clip_for(data: dict[str, object]) -> services.Clip:
     """A cached clip for free; a new one only within the person's limits (counted first)."""
-    text, rate, voice = data.get("text"), data.get("rate"), data.get("voice")
-    chosen = voice if isinstance(voice, str) else None
+    text, rate = data.get("text"), data.get("rate")
     actor, spoken = _asker(), services.checked_text(text)
+    chosen = _checked_voice(data.get("voice"), actor, web.current_synthesiser())
     if limits.school_texts_only(actor):
         # Asked before the cache: a clip made for another family is not a carer's to hear.
         limits.check_may_hear(get_session(), actor, spoken, web.known_texts(), now=utcnow())
@@ -86,6 +86,22 @@ def _clip_for(data: dict[str, object]) -> services.Clip:
     return services.make_clip(
         text, voice=chosen, rate=rate, directory=folder, synthesiser=synthesiser
     )
+
+
+def _checked_voice(voice: object, actor: Actor, synthesiser: Synthesiser) -> str | None:
+    """The voice asked for: none (the default), or one this server has; anything else is a
+    400 naming the voices there are. A pupil's own saved voice that this server no longer has
+    (a voice uninstalled since staff chose it) is spoken in the default voice, as before, so
+    their screens still speak."""
+    if voice is None or voice == "":
+        return None
+    known = synthesiser.voices()  # SpeechUnavailable: the 503 the browser falls back on
+    if isinstance(voice, str) and voice.strip().lower() in known:
+        return voice
+    if isinstance(actor, PupilPrincipal) and voice == actor.pupil.voice:
+        return voice  # the synthesiser logs it and uses the default
+    listed = ", ".join(known) or "none"
+    raise Invalid(f"There is no voice {str(voice)[:40]!r} here. Use one of: {listed}.", "voice")
 
 
 def _asker() -> Actor:

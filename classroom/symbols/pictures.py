@@ -23,6 +23,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from classroom import policy
 from classroom.accounts.models import Account
 from classroom.audit.services import record
 from classroom.errors import Forbidden, Invalid
@@ -196,3 +197,45 @@ def school_pictures(session: Session, school_id: int) -> list[SchoolPicture]:
     """The school's own pictures, newest first, for the chooser."""
     query = select(SchoolPicture).where(SchoolPicture.school_id == school_id)
     return list(session.scalars(query.order_by(SchoolPicture.id.desc())))
+
+
+def account_may_see(session: Session, actor: Account, code: str) -> bool:
+    """Whether a signed-in account may see the school picture `code` (it may be a pupil's own
+    photo): where it is used on the school layer, a class they see (or the class of a pupil
+    they see: a carer's child's), or a pupil they see; one used nowhere, only its uploader;
+    one flagged and not yet dealt with, those who deal with flags. The chooser's rule too."""
+    query = select(SchoolPicture).where(SchoolPicture.code == code)
+    picture = session.scalars(query).first()
+    if picture is None or picture.school_id != actor.school_id or not actor.active:
+        return False
+    uses = session.execute(
+        select(SymbolOverride.class_id, SymbolOverride.pupil_id).where(
+            SymbolOverride.school_id == picture.school_id, SymbolOverride.symbol == code
+        )
+    ).all()
+    if any(_use_seen(session, actor, class_id, pupil_id) for class_id, pupil_id in uses):
+        return True
+    if not uses and picture.uploaded_by_id == actor.id:
+        return True
+    return policy.has_right(actor, "manage_accounts") and _flagged(session, picture)
+
+
+def _use_seen(session: Session, actor: Account, class_id: int | None, pupil_id: int | None) -> bool:
+    if pupil_id is not None:
+        return policy.visible_pupil(session, actor, pupil_id) is not None
+    if class_id is None:
+        return True  # the whole school's
+    if policy.visible_class(session, actor, class_id) is not None:
+        return True
+    seen = policy.visible_pupils(actor).with_only_columns(Pupil.id)
+    child = select(Pupil.id).where(Pupil.class_id == class_id, Pupil.id.in_(seen)).limit(1)
+    return session.scalar(child) is not None
+
+
+def _flagged(session: Session, picture: SchoolPicture) -> bool:
+    query = select(SymbolFlag.id).where(
+        SymbolFlag.school_id == picture.school_id,
+        SymbolFlag.symbol == picture.code,
+        SymbolFlag.resolved_at.is_(None),
+    )
+    return session.scalar(query.limit(1)) is not None

@@ -53,13 +53,20 @@ MAX_WORD_LINKS = 40
 @bp.get("/<code>.svg")
 @allow("public")
 def image(code: str) -> Response:
-    """One symbol as SVG (or a school's own picture, as PNG, by its unguessable code);
-    symbols hold no personal data, so anyone may fetch them."""
+    """One symbol as SVG, to anyone: symbols hold no personal data.
+
+    A school's own picture (PNG, by its code "pic-<hex>") may be a pupil's photo: it is served
+    only to whoever may see it (`may_see_picture`), and 404 to anyone else even with its address
+    (a leaked link, a shared iPad's history); and it is kept by no cache, shared or the browser's
+    or the class iPad's service worker (no-store), for the next person on a shared iPad. Reading
+    one is not audited, as a pupil's tile photo is not (pupils.views.photo)."""
     if pictures.is_picture_code(code):
         picture = pictures.picture_path(code, picture_folder())
-        if picture is None:
+        if picture is None or not may_see_picture(code):
             abort(404)
-        return small_file_response(picture, "image/png", 31536000)
+        response = small_file_response(picture, "image/png", 0)
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
     path = svg_path(code)
     if path is None:
         abort(404)
@@ -105,6 +112,19 @@ def _layers_for_request() -> list[dict[str, str]]:
     if device is not None:
         return services.class_override_layers(get_session(), device.school_class)
     return []
+
+
+def may_see_picture(code: str) -> bool:
+    """Whether whoever makes this request may see school picture `code`: an account by the
+    staff and carers' rule (`pictures.account_may_see`); a pupil, or a class iPad before a pupil
+    signs in, where it is used on the layers its screens show (`_layers_for_request`)."""
+    actor = current_actor()
+    if isinstance(actor, Account):
+        return pictures.account_may_see(get_session(), actor, code)
+    if "pupil_layers" not in g:
+        g.pupil_layers = _layers_for_request()
+    layers: list[dict[str, str]] = g.pupil_layers
+    return any(code in layer.values() for layer in layers)
 
 
 # --- Whose symbols: the school, a class or a pupil ------------------------------------------

@@ -4,7 +4,9 @@
  *
  * It keeps, cache first, only URLs that name one file forever:
  *   /static/...?v=<hash>      CSS, JS and icons (static_url versions every one)
- *   /symbols/<code>.svg       symbol pictures (no personal data; the server caches them a year)
+ *   /symbols/<code>.svg       symbol pictures (no personal data; the server caches them a year),
+ *                             never a school's own picture (/symbols/pic-<hex>.svg), which may be
+ *                             a pupil's photo: the server marks those private, no-store too
  *   /speech/audio/<key>.mp3   speech clips (a key names one text, voice and rate)
  * Everything else is not touched at all and goes to the network as if there were no service
  * worker: every page (navigation), every JSON answer, every POST (the worry outbox, Finished,
@@ -13,15 +15,16 @@
  */
 "use strict";
 
-var VERSION = "1";
-var FILES = "classroom-files-v" + VERSION;
-var SPEECH = "classroom-speech-v" + VERSION;
+// Files v2: v1 kept school pictures (pic-), which may be a pupil's photo; activating v2 drops
+// that cache whole (below), and with it every picture the next person could be shown.
+var FILES = "classroom-files-v2";
+var SPEECH = "classroom-speech-v1";
 // Bounds, so an iPad used for years never fills up: the oldest entries go first.
 var LIMITS = {};
 LIMITS[FILES] = 3000;
 LIMITS[SPEECH] = 1500;
 
-var SYMBOL = /^\/symbols\/(?:[0-9A-F]{2,6}(?:-[0-9A-F]{2,6})*|[a-z0-9][a-z0-9-]{1,40})\.svg$/;
+var SYMBOL = /^\/symbols\/(?:[0-9A-F]{2,6}(?:-[0-9A-F]{2,6})*|(?!pic-)[a-z0-9][a-z0-9-]{1,40})\.svg$/;
 var CLIP = /^\/speech\/audio\/[0-9a-f]{64}\.mp3$/;
 
 /* Which cache a request belongs in, or null for "leave it to the network". */

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ from flask.testing import FlaskClient
 from classroom.accounts.models import Role
 from classroom.speech import cli as speech_cli
 from classroom.speech import services, views, web
-from classroom.speech.engine import DEFAULT_VOICE, Synthesiser
+from classroom.speech.engine import Synthesiser
 from tests.speech.mp3 import parse_mp3
 
 
@@ -114,16 +113,6 @@ def test_a_clip_request_must_be_json(client: FlaskClient) -> None:
 
 
 @pytest.mark.usefixtures("staff")
-def test_an_unknown_voice_uses_the_british_default(
-    client: FlaskClient, caplog: pytest.LogCaptureFixture
-) -> None:
-    with caplog.at_level(logging.WARNING):
-        clip = make_clip(client, voice="robot-9000").get_json()
-    with client.get(clip["timings_url"]) as timings:
-        assert json.loads(timings.data)["voice"] == DEFAULT_VOICE
-    assert "robot-9000" in caplog.text
-
-
 @pytest.mark.usefixtures("staff")
 def test_unknown_and_malformed_keys_are_not_found(client: FlaskClient) -> None:
     for url in (f"/speech/audio/{'a' * 64}.mp3", "/speech/audio/..%2F..%2Fsecret.mp3"):
