@@ -93,18 +93,30 @@
     return (text || "").toLowerCase().replace(/[\u2019']/g, "'").replace(/[^\w']+/g, " ").trim();
   }
 
+  // Where a word starts in the text read: its data-offset, moved (`moved`, from readContainer)
+  // when it is in a part whose words count from the part's own start (data-say-at).
+  function offsetOf(button, moved) {
+    var offset = parseInt(button.getAttribute("data-offset") || "-1", 10);
+    return moved && moved.has(button) ? offset + moved.get(button) : offset;
+  }
+
+  // The word being said at `offset` (characters into the text read): the one that starts
+  // nearest before it, the later on the page if two start there.
+  function wordAt(buttons, offset, moved) {
+    var found = null, best = -1;
+    buttons.forEach(function (b) {
+      var at = offsetOf(b, moved);
+      if (at >= 0 && at <= offset && at >= best) { found = b; best = at; }
+    });
+    return found;
+  }
+
   // For each timed word, the button to light up: by character offset when the markup has
   // them (symbolised text), else by matching words in order.
-  function targetsFor(container, words) {
+  function targetsFor(container, words, moved) {
     var buttons = wordButtons(container);
     if (buttons.length && buttons.every(function (b) { return b.hasAttribute("data-offset"); })) {
-      return words.map(function (w) {
-        var found = null;
-        buttons.forEach(function (b) {
-          if (parseInt(b.getAttribute("data-offset"), 10) <= w.offset) { found = b; }
-        });
-        return found;
-      });
+      return words.map(function (w) { return wordAt(buttons, w.offset, moved); });
     }
     var next = 0;
     return words.map(function (w) {
@@ -155,8 +167,8 @@
     return clips[text];
   }
 
-  function playClip(clip, container, single, ask) {
-    var targets = container ? targetsFor(container, clip.words) : [];
+  function playClip(clip, container, single, ask, moved) {
+    var targets = container ? targetsFor(container, clip.words, moved) : [];
     var frame = null;
     var stopped = false;
     function tick() {
@@ -177,7 +189,7 @@
       handle.finished = true;
       if (handle.done) { handle.done(); }
     }
-    function failed() { finish(); deviceSpeak(clip.text || "", container, single, ask); }
+    function failed() { finish(); deviceSpeak(clip.text || "", container, single, ask, moved); }
     var handle = { stop: function () { audio.pause(); finish(); } };
     playing = handle;
     audio.addEventListener("ended", finish);
@@ -198,7 +210,7 @@
       if (stopped) { return null; }  // interrupted by the next word: nothing to fall back for
       finish();
       if (error && error.name === "NotAllowedError") { throw error; }  // no gesture yet (iOS)
-      return deviceSpeak(clip.text || "", container, single, ask);
+      return deviceSpeak(clip.text || "", container, single, ask, moved);
     });
   }
 
@@ -225,7 +237,7 @@
     if (window.console && window.console.warn) { window.console.warn("Using the device voice:", reason); }
   }
 
-  function deviceSpeak(text, container, single, ask) {
+  function deviceSpeak(text, container, single, ask, moved) {
     if (!text) { return null; }
     if (!("speechSynthesis" in window)) { noSound(ask); return null; }
     var synth = window.speechSynthesis;
@@ -240,12 +252,7 @@
     utterance.onboundary = function (event) {
       if (event.name && event.name !== "word") { return; }
       // charIndex counts UTF-16 units; data-offset counts characters.
-      var offset = Array.from(text.slice(0, event.charIndex)).length;
-      var found = null;
-      buttons.forEach(function (b) {
-        if (parseInt(b.getAttribute("data-offset") || "-1", 10) <= offset) { found = b; }
-      });
-      highlight(found);
+      highlight(wordAt(buttons, Array.from(text.slice(0, event.charIndex)).length, moved));
     };
     var handle = { stop: function () { synth.cancel(); finish(); } };
     var started = false;
@@ -391,17 +398,20 @@
   }
 
   // Speak text; container (optional) holds the word buttons to highlight; single is the one
-  // button to light while a single word is said. Resolves with a handle once speech starts;
-  // rejects with NotAllowedError when the browser wants a gesture first.
-  function speak(text, container, single) {
+  // button to light while a single word is said; moved (optional) maps a word button to how far
+  // its data-offset moves in this text. Resolves with a handle once speech starts; rejects
+  // with NotAllowedError when the browser wants a gesture first.
+  function speak(text, container, single, moved) {
     stop();
     var ask = { by: asker() };  // the button pressed for this, if it was
     text = (text || "").trim();
     if (!text) { return Promise.resolve(null); }
-    if (serverDown || !window.fetch) { return Promise.resolve(deviceSpeak(text, container, single, ask)); }
+    if (serverDown || !window.fetch) {
+      return Promise.resolve(deviceSpeak(text, container, single, ask, moved));
+    }
     return fetchClip(text).then(function (clip) {
       clip.text = text;
-      return playClip(clip, container, single, ask);
+      return playClip(clip, container, single, ask, moved);
     }, function (error) {
       // 503 (no server speech) or no answer at all: use the device voice from now on, and
       // tell staff. Other refusals (e.g. text too long) fall back for this text only.
@@ -409,7 +419,7 @@
         serverDown = true;
         tellStaff(error.message);
       }
-      return deviceSpeak(text, container, single, ask);
+      return deviceSpeak(text, container, single, ask, moved);
     });
   }
 
@@ -418,12 +428,18 @@
     return el.getClientRects().length > 0 && window.getComputedStyle(el).visibility !== "hidden";
   }
 
+  // A piece of what is read ends like a sentence, so the next follows after a space, not ". ":
+  // as the server joins a screen's pieces (classroom/symbols/spoken.py), so that words light
+  // up where it said they would be.
+  function endsSentence(text) { return /[.!?:;]$/.test(text); }
+
   // A screen's buttons are said after its words: a row or button marked
   // data-say-with="<the container's id>" (More, Back, Send), as it is on the screen now.
+  // Each is { said: its words, el: the part or control saying them }, in the order shown.
   // Marked "*" (Report a worry, Finished, Not now, a worry not sent yet): said after every
   // screen's words, last, so a pupil who cannot read hears what the buttons beside the screen
   // are; not from inside "Are you finished?", which leaves them out of reach (inert).
-  function controlsSaidWith(container) {
+  function partsSaidWith(container) {
     if (!container.id) { return []; }
     var everywhere = container.closest("[role=dialog]") ? [] : Array.prototype.filter.call(
       document.querySelectorAll('[data-say-with="*"]'),
@@ -431,7 +447,7 @@
     var marked = Array.prototype.filter.call(
       document.querySelectorAll('[data-say-with="' + container.id + '"]'),
       shown).concat(Array.prototype.filter.call(everywhere, shown));
-    var words = [];
+    var parts = [];
     marked.forEach(function (el) {
       if (marked.some(function (other) { return other !== el && other.contains(el); })) { return; }
       // A row says its buttons; a button, or a note with none in it, says itself; a part of
@@ -441,10 +457,10 @@
         : Array.prototype.slice.call(el.querySelectorAll("a, button"));
       controls.forEach(function (control) {
         var said = (own || control.textContent || "").replace(/\s+/g, " ").trim();
-        if (said && shown(control)) { words.push(/[.!?]$/.test(said) ? said : said + "."); }
+        if (said && shown(control)) { parts.push({ said: said, el: control }); }
       });
     });
-    return words;
+    return parts;
   }
 
   function reading(button, on) {
@@ -459,9 +475,23 @@
       return Promise.resolve(null);
     }
     var text = (container.getAttribute("data-say") || container.textContent).trim();
-    var controls = controlsSaidWith(container);
-    if (controls.length) { text += (/[.!?]$/.test(text) ? " " : ". ") + controls.join(" "); }
-    return speak(text, container, null).then(function (handle) {
+    var moved = new Map();
+    var parts = partsSaidWith(container);
+    parts.forEach(function (part) {
+      text += endsSentence(text) ? " " : ". ";
+      // A part whose words count from its own start (data-say-at, where that start is in
+      // their count): they light up where it comes now. Offsets count characters.
+      var from = part.el.getAttribute("data-say-at");
+      if (from !== null) {
+        var by = Array.from(text).length - parseInt(from, 10);
+        Array.prototype.forEach.call(part.el.querySelectorAll(".sym-word"), function (b) {
+          moved.set(b, by);
+        });
+      }
+      text += part.said;
+    });
+    if (parts.length && !endsSentence(text)) { text += "."; }
+    return speak(text, container, null, moved).then(function (handle) {
       // Speech that has already ended (a short clip, or audio that failed and fell back) must
       // not leave the button pressed: a press would then only stop what is not playing.
       if (handle && button && !handle.finished) {

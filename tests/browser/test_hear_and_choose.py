@@ -135,8 +135,9 @@ def test_read_to_me_on_the_start_screen_and_home_says_the_screens_words(
     assert said.startswith("Hello Ben. ")
     first = ipad.locator(".lesson-tile.next")
     assert f"My lessons. {first.get_attribute('data-hear')}" in said
-    # then the row's arrow (data-say-with), then the buttons beside the screen (data-say-with="*")
-    assert said.endswith("Our rules. More. Report a worry. Finished.")
+    # then the row under the lessons as it shows (More, then Our rules; data-say-with), then the
+    # buttons beside the screen (data-say-with="*")
+    assert said.endswith("More. Our rules. Report a worry. Finished.")
     # A worry not sent yet is said too, in its place among them, while it shows. On a fresh
     # page: on a busy machine the last clip can take longer than the server gives speech (a
     # 503), and the page then uses the iPad's own voice, which asks the server for nothing.
@@ -149,7 +150,7 @@ def test_read_to_me_on_the_start_screen_and_home_says_the_screens_words(
     with ipad.expect_request("**/speech/clip"):
         read.click()
     assert heard.said[-1].endswith(
-        "More. Report a worry. A worry is saved on this iPad. It is not sent yet. Finished."
+        "Our rules. Report a worry. A worry is saved on this iPad. It is not sent yet. Finished."
     )
     ipad.evaluate(UNPIN_PENDING_NOTE)
     expect(ipad.locator(".next-item .next-label")).to_have_text(re.compile("This one next"))

@@ -49,6 +49,11 @@ def _say(page: str, target: str) -> str:
     return found.group(1)
 
 
+def _parts(page: str) -> list[str]:
+    """What each lesson on home says after "My lessons" while it is on screen, in order."""
+    return re.findall(r'<li[^>]* data-say-with="say-home" data-say="([^"]*)"', page)
+
+
 def test_teacher_chooses_lessons_on_home_and_hear_then_choose_and_it_is_audited(
     client: FlaskClient, session: Session, login_as: Callable[..., Account]
 ) -> None:
@@ -123,12 +128,17 @@ def test_home_shows_the_chosen_number_of_lessons_with_the_target_first_and_said_
         target.id,
         maps.next_first(session, pupil, lessons, today=utcnow().date())[1].lesson.id,
     ]
-    next_item = page[page.index('<li class="next-item">') :].split("</li>", 1)[0]
+    next_item = page[page.index('<li class="next-item"') :].split("</li>", 1)[0]
     assert "next-label" in next_item  # "This one next" in words and pictures, over the tile
     assert f'href="/pupil/lessons/{target.id}"' in next_item
-    said = _say(page, "say-home")
-    assert said.startswith(f"Hello Amira. My lessons. This one next. {target.title.text}.")
-    assert said.endswith("Our rules")
+    # Read to me says the greeting and "My lessons", then each lesson on screen says itself
+    # (data-say-with), the next one first, then the row under them with Our rules.
+    assert _say(page, "say-home") == "Hello Amira. My lessons"
+    assert _parts(page) == [
+        f"This one next. {target.title.text}",
+        maps.next_first(session, pupil, lessons, today=utcnow().date())[1].lesson.title.text,
+    ]
+    assert 'id="home-nav" data-say-with="say-home"' in page
     assert 'data-read-to-me="say-home"' in page
 
 
@@ -151,10 +161,9 @@ def test_an_adult_has_seen_your_worry_is_said_in_order_with_its_ok(
     oak = make_class(session)
     pupil = make_pupil(session, oak, first_name="Ben", pathway=Pathway.PRE_FORMAL)
     session.commit()
-    said = _say(_home(app, session, pupil), "say-home")
-    assert said.startswith(
-        "Hello Ben. An adult has seen your worry. OK. My lessons. This one next."
-    )
+    page = _home(app, session, pupil)
+    assert _say(page, "say-home") == "Hello Ben. An adult has seen your worry. OK. My lessons"
+    assert _parts(page)[0].startswith("This one next. ")
 
 
 def test_start_screen_reads_the_question_then_every_name_in_tile_order(
