@@ -79,6 +79,15 @@ class ChangedSinceAsked(Invalid):
     Also a role change already in force: approving it would change nothing."""
 
 
+class ChangeWaiting(Invalid):
+    """A second change of a kind refused while one waits for approval (_refuse_if_waiting):
+    nothing asked or made, but the refused try is audited (account_change.refused)."""
+
+    def __init__(self, message: str, field: str, summary: str) -> None:
+        super().__init__(message, field)
+        self.summary = summary  # for the audit: what waits, never a password or code
+
+
 def _shown(address: str | None) -> str:
     return address or "none"
 
@@ -268,7 +277,7 @@ def _waiting(session: Session, account: Account, kind: ChangeKind) -> list[Accou
 
 
 def _refuse_if_waiting(session: Session, account: Account, kind: ChangeKind, field: str) -> None:
-    """Invalid (a 400 linked to `field`, nothing asked or made) while a change of this kind
+    """ChangeWaiting (a 400 linked to `field`, nothing asked or made) while a change of this kind
     waits for approval for the account: the head must never be offered two, one of which would
     undo or empty the other. Made at once or asked, a second waits until the first is decided."""
     waiting = _waiting(session, account, kind)
@@ -282,7 +291,8 @@ def _refuse_if_waiting(session: Session, account: Account, kind: ChangeKind, fie
         detail = f" (to {first.new_email})" if first.new_email else " (removing the address)"
     what, then = WAITING_WORDS[kind]
     name = account.display_name
-    raise Invalid(CHANGE_WAITING.format(what=what, name=name, detail=detail, then=then), field)
+    message = CHANGE_WAITING.format(what=what, name=name, detail=detail, then=then)
+    raise ChangeWaiting(message, field, f"{what}{detail}: #{first.id} still waits")
 
 
 def already_in_force(change: AccountChangeRequest, account: Account | None) -> bool:

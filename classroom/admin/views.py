@@ -10,7 +10,7 @@ from typing import NamedTuple
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 
 from classroom import policy
 from classroom.accounts import addresses, two_factor
@@ -162,6 +162,18 @@ def _children(account: Account) -> list[Pupil | None]:
     return [db.get(Pupil, link.pupil_id) for link in links]
 
 
+def _classes_of(account: Account) -> list[str]:
+    """The names of the classes a member of staff is listed on (a deactivated one stays listed,
+    for the record, until an admin removes them on the Classes page)."""
+    query = (
+        select(SchoolClass.name)
+        .join(ClassStaff, ClassStaff.class_id == SchoolClass.id)
+        .where(ClassStaff.account_id == account.id, SchoolClass.school_id == account.school_id)
+        .order_by(SchoolClass.name)
+    )
+    return list(get_session().scalars(query))
+
+
 @bp.post("/accounts/<int:account_id>/role")
 @allow("manage_accounts")
 def account_role(account_id: int) -> ResponseReturnValue:
@@ -188,7 +200,19 @@ def _base_url() -> str:
 
 
 def _detail_with_error(account: Account, problem: Invalid) -> ResponseReturnValue:
+    _audit_refused_change(account, problem)
     return _detail_page(account, problem), 400
+
+
+def _audit_refused_change(account: Account, problem: Invalid) -> None:
+    """A second change refused while one of its kind waits for approval is an action too: its
+    audit entry (who tried what, for whom) outlives the 400, which undoes everything else."""
+    if not isinstance(problem, admin_services.ChangeWaiting):
+        return
+    db = get_session()
+    db.rollback()  # keep() below commits: nothing of the refused change may be in it
+    record(db, _actor(), "account_change.refused", account, problem.summary)
+    keep(db)
 
 
 def _detail_page(
@@ -201,6 +225,7 @@ def _detail_page(
         own=account.id == _actor().id,  # nobody deactivates themselves or changes their role
         roles=list(Role),
         children=_children(account),
+        classes=_classes_of(account),
         two_step=two_factor.is_enrolled(get_session(), account),
         two_step_required=two_factor.is_required(account),
         waiting=delivery.waiting_address(get_session(), account),  # a carer's, not confirmed
@@ -350,6 +375,7 @@ def account_email(account_id: int) -> ResponseReturnValue:
         )
     except Invalid as problem:
         db.rollback()
+        _audit_refused_change(account, problem)
         box = _email_box(account, typed, problem.message)
         return _detail_page(account, problem, box), 400
     if pending is not None:
@@ -423,7 +449,8 @@ def approval_decide(change_id: int) -> ResponseReturnValue:
         return _approvals_page(problem.message), 409
     account = db.get(Account, change.account_id)
     if initial is not None and account is not None:
-        return render_template("admin/one_time_password.html", account=account, password=initial)
+        page = {"account": account, "password": initial, "from_approvals": True}
+        return render_template("admin/one_time_password.html", **page)
     return redirect(url_for("admin.approvals", decided=change.id))
 
 
@@ -449,6 +476,8 @@ def account_active(account_id: int) -> ResponseReturnValue:
         told = worries.tell_team_of_work_left(db, account, left.work, now=now, base_url=_base_url())
         outcome = "emailed" if told.emailed else "alerted" if told.alerted else "untold"
         return redirect(url_for("admin.account_detail", account_id=account.id, left=outcome))
+    if not active:  # said as done, with what it means: never a bare "Saved."
+        return redirect(url_for("admin.account_detail", account_id=account.id, left="none"))
     return redirect(url_for("admin.account_detail", account_id=account.id, saved=1))
 
 
@@ -657,11 +686,13 @@ def _audit_query() -> Select[AuditEvent]:
     if action := args.get("action", "").strip()[:64]:
         query = query.where(AuditEvent.action.startswith(action, autoescape=True))
     if who := args.get("who", "").strip()[:120]:
-        query = query.where(AuditEvent.actor_name.contains(who, autoescape=True))
+        query = query.where(AuditEvent.actor_name.icontains(who, autoescape=True))
     if kind := args.get("object_type", "").strip()[:40]:
         query = query.where(AuditEvent.object_type == kind)
     if object_id := args.get("object_id", type=whole_number):
         query = query.where(AuditEvent.object_id == object_id)
+    if about := args.get("about", "").strip()[:120]:
+        query = query.where(_about(about))
     for name, op in (("from", "ge"), ("to", "le")):
         if value := args.get(name, ""):
             try:
@@ -674,6 +705,55 @@ def _audit_query() -> Select[AuditEvent]:
             bound = first if op == "ge" else last
             query = query.where(AuditEvent.at >= bound if op == "ge" else AuditEvent.at <= bound)
     return query
+
+
+def _about(typed: str) -> ColumnElement[bool]:
+    """Entries whose record is a person of the school (staff or carer) or a pupil the actor may
+    see, whose name or username holds `typed`: the head looks up what was done to someone, who
+    is not always who did it (the Who box)."""
+    people = select(Account.id).where(
+        Account.school_id == _actor().school_id,
+        or_(
+            Account.display_name.icontains(typed, autoescape=True),
+            Account.username.icontains(typed, autoescape=True),
+        ),
+    )
+    pupils = (
+        policy.visible_pupils(_actor())
+        .with_only_columns(Pupil.id)
+        .where(
+            or_(
+                (Pupil.first_name + " " + Pupil.last_name).icontains(typed, autoescape=True),
+                Pupil.last_name.icontains(typed, autoescape=True),
+            )
+        )
+    )
+    return or_(
+        (AuditEvent.object_type == "Account") & AuditEvent.object_id.in_(people),
+        (AuditEvent.object_type == "Pupil") & AuditEvent.object_id.in_(pupils),
+    )
+
+
+def _record_names(events: list[AuditEvent]) -> dict[tuple[str, int], str]:
+    """The name of each entry's person or pupil, so "Account #5" says who: the school's accounts,
+    and only pupils the actor may see (never another school's, nor a name they may not read)."""
+    db = get_session()
+    wanted = {
+        kind: {e.object_id for e in events if e.object_type == kind and e.object_id}
+        for kind in ("Account", "Pupil")
+    }
+    names: dict[tuple[str, int], str] = {}
+    if wanted["Account"]:
+        rows = db.execute(
+            select(Account.id, Account.display_name).where(
+                Account.school_id == _actor().school_id, Account.id.in_(wanted["Account"])
+            )
+        )
+        names |= {("Account", row.id): row.display_name for row in rows}
+    if wanted["Pupil"]:
+        pupils = policy.visible_pupils(_actor()).where(Pupil.id.in_(wanted["Pupil"]))
+        names |= {("Pupil", p.id): p.full_name for p in db.scalars(pupils)}
+    return names
 
 
 @bp.get("/audit")
@@ -693,6 +773,7 @@ def audit() -> ResponseReturnValue:
             pages=1,
             total=0,
             object_types=[],
+            names={},
         ), 400
     total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
     events = list(
@@ -714,6 +795,7 @@ def audit() -> ResponseReturnValue:
     return render_template(
         "admin/audit.html",
         events=events,
+        names=_record_names(events),
         page=page,
         pages=pages,
         total=total,

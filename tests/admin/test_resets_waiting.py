@@ -97,7 +97,7 @@ def test_a_second_reset_is_refused_while_one_waits(
     session.commit()  # the test client would commit the test's own session first
     with commits(app, monkeypatch) as seen:
         again = office.post(url)
-    assert seen == ["END"]  # nothing saved
+    assert seen == ["COMMIT", "END"]  # the refused try's audit entry alone (_audit below)
     assert again.status_code == 400
     html = again.get_data(as_text=True)
     page = _said(html)
@@ -109,6 +109,7 @@ def test_a_second_reset_is_refused_while_one_waits(
     (only,) = _requests(session)
     assert (only.kind, only.status) == (kind, ChangeStatus.PENDING)
     assert _audit(session, "account_change.requested") == [f"#{only.id}: {words}"]
+    assert _audit(session, "account_change.refused") == [f"{words}: #{only.id} still waits"]
     # The head sees one to approve, not two alike.
     head = client_for(app, people["head"])
     assert _approve_buttons(head) == [f"Approve change #{only.id}: Mr Bell, {words}"]
@@ -209,7 +210,7 @@ def test_a_second_email_change_is_refused_while_one_waits(
     session.commit()  # the test client would commit the test's own session first
     with commits(app, monkeypatch) as seen:
         again = office.post(path, data={"email": OTHER, "was": was})
-    assert seen == ["END"]
+    assert seen == ["COMMIT", "END"]  # the refused try's audit entry alone
     assert again.status_code == 400
     html = again.get_data(as_text=True)
     page = _said(html)
