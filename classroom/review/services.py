@@ -365,9 +365,15 @@ def _scrubber(
         text = _phones(text)  # before references: its groups are short numbers
         text = references.sub("[reference]", text)  # before dates: "12/03/26" may be one
         text = finder.sub(_dates_and_ages(_UPN.sub("[UPN]", text)))
-        return _TITLED.sub(r"\g<title>[name]", text)
+        return _INITIAL_AFTER_NAME.sub("[name]", _TITLED.sub(r"\g<title>[name]", text))
 
     return scrub
+
+
+# The initial left after a name taken out: "Ruth E" read "[name] E", and in a small school a
+# surname's initial points at one child or one colleague. A capital on its own, with or without
+# its dot; not "I" ("told Ruth I would").
+_INITIAL_AFTER_NAME = re.compile(r"\[name\][ \t]+[A-HJ-Z](?:\.|(?![A-Za-z'\u2019]))")
 
 
 def _with_initials(people: names.Names) -> names.Names:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from wtforms import DateField, HiddenField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Optional
 
 from classroom.errors import checked_key
@@ -202,6 +202,12 @@ class ParentContactForm(DecisionForm):
         description='Needed for "Not now": the queue lists it as a follow-up on that day.',
     )
 
+    # Shown only while an agency has not replied to a referral (services.agencies_not_replied);
+    # unticked at first, and "inform now" is refused without it then.
+    checked = BooleanField(
+        "I have checked that telling carers now will not put the child at risk"
+    )
+
 
 class CloseForm(DecisionForm):
     """Closing is a decision on the whole record: `seen` is the last entry anyone on the team
@@ -233,6 +239,12 @@ class ReopenForm(IncidentForm):
         "Review on",
         validators=[Optional()],
         description='Needed for "Not now": the queue lists it as a follow-up on that day.',
+    )
+
+    # Shown only while an agency has not replied to a referral (services.agencies_not_replied);
+    # unticked at first, and "inform now" is refused without it then.
+    checked = BooleanField(
+        "I have checked that telling carers now will not put the child at risk"
     )
 
 

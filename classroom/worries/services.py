@@ -1211,6 +1211,43 @@ def next_working_day(day: date) -> date:
     return day
 
 
+# Agencies that may ask the school not to tell carers yet: while one has not replied, telling
+# them could warn whoever harmed the child, or spoil what the agency is doing.
+ASK_BEFORE_TELLING = (Agency.POLICE, Agency.CHILDRENS_SERVICES, Agency.CEOP)
+
+
+def agencies_not_replied(incident: Incident) -> list[str]:
+    """The agencies in ASK_BEFORE_TELLING this record was referred to that have not replied."""
+    waiting = {r.agency for r in incident.referrals if r.awaiting_reply}
+    return [AGENCY_LABELS[agency] for agency in ASK_BEFORE_TELLING if agency in waiting]
+
+
+def inform_now_cautions(incident: Incident) -> list[str]:
+    """What on the record says telling carers now could put the child at risk, said above the
+    parent-contact decision: a child-protection concern (it may be about a parent or carer),
+    and each referral to the police, children's services or CEOP with no reply yet. For the
+    referrals "inform now" also asks the person deciding to tick that they have checked."""
+    cautions = ["it is recorded as a child-protection concern"] if incident.child_protection else []
+    waiting = agencies_not_replied(incident)
+    return cautions + [f"the referral to {agency} has no reply yet" for agency in waiting]
+
+
+def _checked_first(waiting: list[str]) -> str:
+    """The chronology says "inform now" was decided knowing an agency had not replied."""
+    if not waiting:
+        return ""
+    return f" (checked first: the referral to {' and to '.join(waiting)} had no reply)"
+
+
+def _refuse_unchecked_inform_now(waiting: list[str]) -> None:
+    raise Invalid(
+        f"The referral to {' and to '.join(waiting)} has no reply yet: telling carers now could "
+        "warn whoever harmed the child or get in the way of what the agency does. Ask them "
+        "first; then tick the box to say you have checked, or choose another decision.",
+        "checked",
+    )
+
+
 def decide_parent_contact(
     session: Session,
     actor: Actor,
@@ -1222,15 +1259,22 @@ def decide_parent_contact(
     now: datetime,
     today: date | None = None,
     seen: int | None = None,
+    checked: bool | None = None,
 ) -> None:
     """Parents are told only when staff decide so; the decision, reason and who decided are kept.
 
     "Not now" holds carers back until someone reviews it, so it needs its review day (the
     queue lists it then); a review day is after `today` (the school's date; default: now's).
+    `checked`: whether the person deciding ticked that telling carers now is safe, on a form
+    that asks while an agency has not replied to a referral (`agencies_not_replied`); False
+    refuses "inform now" then. None: no form asked (a script, the demo).
     """
     account = _worker(actor, incident)
     _refuse_if_changed(session, incident, "parent_contact", seen)
     why = _required(reason, "Reason")
+    waiting = agencies_not_replied(incident) if decision == ParentContact.INFORM_NOW else []
+    if waiting and checked is False:
+        _refuse_unchecked_inform_now(waiting)
     if decision == ParentContact.NOT_NOW and review_on is None:
         raise Invalid(
             'Choose the day to review "not now": carers are held back until then.', "review_on"
@@ -1255,7 +1299,8 @@ def decide_parent_contact(
         account,
         "parent_contact",
         f"Parent contact: {PARENT_CONTACT_LABELS[decision]}"
-        f"{f', review on {review_on:%d %b %Y}' if review_on else ''}",
+        f"{f', review on {review_on:%d %b %Y}' if review_on else ''}"
+        f"{_checked_first(waiting) if checked else ''}",
         why,
         now=now,
     )
@@ -1474,6 +1519,7 @@ def reopen(
     *,
     now: datetime,
     today: date | None = None,
+    checked: bool | None = None,
 ) -> None:
     """One of two changes a closed incident accepts (with `release_carers`); the reason goes in
     the chronology. Whoever reopens says what carers are told while it is open: a new decision
@@ -1493,8 +1539,9 @@ def reopen(
            now=now)  # fmt: skip
     if carers is not None:
         decide_parent_contact(
-            session, actor, incident, carers, why, review_on, now=now, today=today
-        )
+            session, actor, incident, carers, why, review_on, now=now, today=today,
+            checked=checked,
+        )  # fmt: skip
     elif review_on is not None:
         raise Invalid('A review day goes with a new "Not now" decision.', "review_on")
     record(session, actor, "incident.reopened", incident)

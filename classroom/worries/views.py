@@ -942,6 +942,8 @@ def _detail_page(
         may_send_notice=policy.may_send_notice(get_session(), incident),
         carers_held=policy.holds_carers(get_session(), incident),
         carers_not_told=services.carers_not_told(get_session(), incident),
+        inform_cautions=services.inform_now_cautions(incident),
+        inform_check=bool(services.agencies_not_replied(incident)),
         about=", ".join(link.pupil.full_name for link in incident.pupils) or "the pupil",
         communication=services.COMMUNICATION,
         alerts=services.incident_alerts(get_session(), incident),
@@ -1327,6 +1329,7 @@ def parent_contact(incident_id: int) -> ResponseReturnValue:
             now=utcnow(),
             today=school_today(),
             seen=f.seen_entry(),
+            checked=bool(f.checked.data),
         ),
     )
 
@@ -1399,6 +1402,7 @@ def reopen(incident_id: int) -> ResponseReturnValue:
             f.review_on.data,
             now=utcnow(),
             today=school_today(),
+            checked=bool(f.checked.data),
         ),
     )
 
