@@ -1,5 +1,5 @@
-"""Account changes waiting for a second person: roles, passwords, two-step sign-in and email
-addresses of the safeguarding team."""
+"""Account changes waiting for a second person: roles, passwords, two-step sign-in, email
+addresses and reactivation of the safeguarding team."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ class ChangeKind(StrEnum):
     PASSWORD_RESET = "password_reset"  # noqa: S105 (a kind of change, not a password)
     TWO_STEP_RESET = "two_step_reset"  # a lost authenticator: set up again at next sign-in
     EMAIL = "email"  # a new address (`new_email`), or none: where their alerts go
+    REACTIVATE = "reactivate"  # a deactivated team member's account, active again
 
 
 class ChangeStatus(StrEnum):
@@ -32,8 +33,8 @@ class ChangeStatus(StrEnum):
 
 
 class AccountChangeRequest(Base):
-    """A role change, password reset, two-step reset or email address change that touches the
-    safeguarding team.
+    """A role change, password reset, two-step reset, email address change or reactivation that
+    touches the safeguarding team.
 
     It has no effect until the headteacher or another member of the team approves it, so one
     admin alone can never give an account (their own or another) access to child-protection

@@ -25,6 +25,7 @@ CHANGE_NAMES = {
     ChangeKind.PASSWORD_RESET: "password reset",
     ChangeKind.TWO_STEP_RESET: "two-step sign-in reset",
     ChangeKind.EMAIL: "email address change",
+    ChangeKind.REACTIVATE: "reactivation",
 }
 
 
@@ -65,6 +66,10 @@ WAITING_WORDS = {
     ChangeKind.TWO_STEP_RESET: (
         "two-step sign-in reset",
         "reset it only if that one was declined",
+    ),
+    ChangeKind.REACTIVATE: (
+        "reactivation",
+        "reactivate the account only if that one was declined",
     ),
 }
 NOTHING_TO_APPROVE = (
@@ -172,6 +177,29 @@ def reset_two_step(
         kind = ChangeKind.TWO_STEP_RESET
         return _request(session, admin, account, kind, None, now=now, base_url=base_url)
     two_factor.reset(session, admin, account, now=now)
+    return None
+
+
+def set_active(
+    session: Session,
+    actor: Actor,
+    account: Account,
+    active: bool,
+    *,
+    now: datetime,
+    base_url: str,
+    summary: str = "",
+) -> AccountChangeRequest | None:
+    """Deactivate an account at once (a leaver loses access now), or reactivate one: at once,
+    or, for the safeguarding team, once the headteacher or another team member approves, as
+    for a role that puts someone on it: one admin alone must never give a leaver back their
+    access to child-protection records. Returns the pending request when one was made."""
+    admin = _admin(actor, account)
+    if active and not account.active and policy.needs_approval(account):
+        _refuse_if_waiting(session, account, ChangeKind.REACTIVATE, "active")
+        kind = ChangeKind.REACTIVATE
+        return _request(session, admin, account, kind, None, now=now, base_url=base_url)
+    accounts.set_active(session, admin, account, active, now=now, summary=summary)
     return None
 
 
@@ -377,8 +405,9 @@ def _alert_team(session: Session, change: AccountChangeRequest, base_url: str) -
                 f"{email_change.ACCOUNT_CHANGE_KEY}{change.id}:{member.id}",
                 member.email,
                 "An account change needs approval",
-                "Someone asked to change the role or email address, or reset the password or "
-                "two-step sign-in, of an account on, or joining, the safeguarding team. It has "
+                "Someone asked to change the role or email address, reset the password or "
+                "two-step sign-in, or reactivate the account, of someone on, or joining, the "
+                "safeguarding team. It has "
                 "no effect until the headteacher or another member of the team approves it.\n\n"
                 f"Please sign in to check it: {base_url}/admin/approvals\n",
                 school_id=change.school_id,
@@ -449,6 +478,10 @@ def _make(
     if change.kind == ChangeKind.EMAIL:
         address = change.new_email
         _set_email(session, approver, account, address, now=now, zone=zone, base_url=base_url)
+        return None
+    if change.kind == ChangeKind.REACTIVATE:
+        if not account.active:
+            accounts.set_active(session, approver, account, True, now=now)
         return None
     return accounts.reset_password(session, approver, account, now=now)
 

@@ -232,6 +232,7 @@ def _detail_page(
         # Role changes, resets and address changes waiting for approval, by kind: said beside
         # each control, which a second of its kind would only be refused by.
         asked=admin_services.waiting_changes(get_session(), account),
+        reactivate_needs_approval=not account.active and policy.needs_approval(account),
         locked_until=accounts.sign_in_locked_until(
             get_session(), account, now=utcnow(), settings=sign_in_settings()
         ),
@@ -457,7 +458,8 @@ def approval_decide(change_id: int) -> ResponseReturnValue:
 @bp.post("/accounts/<int:account_id>/active")
 @allow("manage_accounts")
 def account_active(account_id: int) -> ResponseReturnValue:
-    """Deactivate (sessions end at once) or reactivate an account."""
+    """Deactivate (sessions end at once) or reactivate an account (a safeguarding-team one
+    once approved)."""
     account = _school_account(account_id)
     db = get_session()
     now = utcnow()
@@ -469,9 +471,13 @@ def account_active(account_id: int) -> ResponseReturnValue:
     if left and left.last_lead:
         summary = "; ".join(filter(None, [summary, "was the last DSL or deputy DSL"]))
     try:
-        accounts.set_active(db, _actor(), account, active, now=now, summary=summary)
+        pending = admin_services.set_active(
+            db, _actor(), account, active, now=now, base_url=_base_url(), summary=summary
+        )
     except Invalid as problem:
         return _detail_with_error(account, problem)
+    if pending is not None:
+        return redirect(url_for("admin.account_detail", account_id=account.id, approval=1))
     if left and left.work.total:
         told = worries.tell_team_of_work_left(db, account, left.work, now=now, base_url=_base_url())
         outcome = "emailed" if told.emailed else "alerted" if told.alerted else "untold"

@@ -153,7 +153,7 @@ def test_the_head_approving_for_someone_deactivated_is_told_so_and_can_go_back(
     assert change is not None
     shown = head.post(f"/admin/approvals/{change.id}", data={"decision": "approve"})
     page = shown.get_data(as_text=True)
-    assert "this password lets them in only once an admin reactivates it" in _said(page)
+    assert "this password lets them in only once the account is reactivated" in _said(page)
     back = re.search(r'<a class="tap-link" href="([^"]+)">([^<]+)</a>', page)
     assert back is not None
     assert back.group(2) == "Back to approvals"

@@ -118,7 +118,7 @@ def test_a_term_of_account_work_on_the_laptop_and_the_heads_ipad(
     expect(head.get_by_text("deactivated: approving gives them no access")).to_have_count(1)
     assert_accessible(head)
     head.get_by_role("button", name="Approve change #2: Mr Tom Bell, password reset").click()
-    expect(head.get_by_text("lets them in only once an admin reactivates it")).to_be_visible()
+    expect(head.get_by_text("lets them in only once the account is reactivated")).to_be_visible()
     assert_accessible(head)
     head.get_by_role("link", name="Back to approvals").click()
     expect(head.get_by_role("heading", name="Account changes to approve")).to_be_visible()
