@@ -12,10 +12,14 @@ from classroom.db import Base, UtcDateTime, str_enum
 
 
 class LessonStatus(StrEnum):
-    """A draft is its author's; a shared lesson can go on any class or pupil map."""
+    """A draft is its author's; a shared lesson can go on any class or pupil map; a withdrawn
+    one was shared and then taken back: it is on no map and can be put on none, but it stays in
+    the school's catalogue so what pupils answered and staff recorded on it still shows. (The
+    column is a plain string, no database enum or CHECK: a new status needs no migration.)"""
 
     DRAFT = "draft"
     SHARED = "shared"
+    WITHDRAWN = "withdrawn"
 
 
 class AuthoredLesson(Base):

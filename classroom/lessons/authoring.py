@@ -31,7 +31,7 @@ import tomllib
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from copy import deepcopy
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -39,12 +39,13 @@ from typing import Any
 import bleach
 from bleach.html5lib_shim import Filter  # type: ignore[attr-defined]  # not in the stubs
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import delete, distinct, func, select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
 from classroom import policy
 from classroom.accounts.models import Account
+from classroom.audit.models import AuditEvent
 from classroom.audit.services import record
 from classroom.errors import Forbidden, too_long
 from classroom.lessons import kinds
@@ -63,8 +64,9 @@ from classroom.lessons.content import (
     check_document,
     written_card_problems,
 )
-from classroom.lessons.models import LessonAttempt
+from classroom.lessons.models import LessonAttempt, MapEntry, PupilTarget
 from classroom.principals import Actor
+from classroom.pupils.models import Pupil, SchoolClass
 from classroom.risks import NOT_FOR_LESSONS
 from classroom.symbols.lesson_check import written_lesson_problems
 from classroom.symbols.symboliser import symbolise
@@ -798,6 +800,7 @@ def attempted(session: Session, row: AuthoredLesson) -> bool:
 Observed = Callable[[Session, str], bool]
 
 PLAYED = "Pupils have already played this lesson"
+WITHDRAWN = "This lesson has been withdrawn"
 ASSESSED = "Staff have already recorded assessments on this lesson"
 EDIT_REFUSED = (
     f"{PLAYED}, so it cannot be changed: their answers and "
@@ -809,12 +812,22 @@ ASSESSED_REFUSED = (
 )
 
 
+WITHDRAWN_REFUSED = (
+    f"{WITHDRAWN}, so it cannot be changed or shared again. Make a copy, change the copy, "
+    "and share that."
+)
+_EDIT_REFUSALS = {PLAYED: EDIT_REFUSED, ASSESSED: ASSESSED_REFUSED, WITHDRAWN: WITHDRAWN_REFUSED}
+
+
 def locked(session: Session, row: AuthoredLesson, observed: Observed) -> str | None:
-    """Why a shared lesson can no longer be changed in place (`PLAYED` or `ASSESSED`), or None.
+    """Why a shared lesson can no longer be changed in place (`PLAYED` or `ASSESSED`; a
+    withdrawn one never can: `WITHDRAWN`), or None.
 
     Pupils' answers and staff's observations both point at its objectives and steps: changed
     in place, an objective's old levels would sit under new words, and a pathway taken out
     would leave its observations under another pathway's objective."""
+    if row.status is LessonStatus.WITHDRAWN:
+        return WITHDRAWN
     if row.status is not LessonStatus.SHARED:
         return None
     if attempted(session, row):
@@ -878,7 +891,7 @@ def update(
     _require_edit(session, actor, row)
     reason = locked(session, row, observed)
     if reason is not None:
-        raise Refused(EDIT_REFUSED if reason == PLAYED else ASSESSED_REFUSED)
+        raise Refused(_EDIT_REFUSALS[reason])
     if revision is not None and revision != row.revision:
         raise Stale(STALE)
     lesson = check_for_saving(doc, row.key, FIRST_NUMBER + row.id, boxes)
@@ -895,9 +908,116 @@ def share(session: Session, actor: Actor, row: AuthoredLesson, *, now: datetime)
     _require_edit(session, actor, row)
     if row.status is LessonStatus.SHARED:
         raise Refused("This lesson is already shared with the school.")
+    if row.status is LessonStatus.WITHDRAWN:
+        raise Refused(WITHDRAWN_REFUSED)
     lesson_of(row)  # a row that no longer meets the rules (say, a symbol removed) stays a draft
     row.status, row.shared_at = LessonStatus.SHARED, now
     record(session, actor, "authored_lesson.shared", row, row.key)
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Where a shared lesson is in front of pupils: what withdrawing it takes away."""
+
+    classes: tuple[str, ...]  # the classes whose map it is on, by name
+    pupil_maps: int  # pupils' own (personalised) maps it is on, of pupils at the school
+    targets: int  # pupils at the school it is the target (next lesson) of
+    part_way: int  # pupils with a go at it not finished
+
+
+# Pupils at the school: a leaver's map is the record of what they were taught, kept as it is.
+_AT_SCHOOL = select(Pupil.id).where(Pupil.active.is_(True))
+_ON_CLASS_MAPS = (
+    select(SchoolClass.name)
+    .join(MapEntry, MapEntry.class_id == SchoolClass.id)
+    .order_by(SchoolClass.name)
+)
+
+
+def reach(session: Session, row: AuthoredLesson) -> Reach:
+    """What withdrawing the lesson would take off pupils' maps (reads only)."""
+    key = row.key
+    classes = session.scalars(
+        _ON_CLASS_MAPS.where(MapEntry.lesson_id == key, SchoolClass.school_id == row.school_id)
+    )
+    pupil_maps = session.scalar(
+        select(func.count(MapEntry.id)).where(
+            MapEntry.lesson_id == key, MapEntry.pupil_id.in_(_AT_SCHOOL)
+        )
+    )
+    targets = session.scalar(
+        select(func.count())
+        .select_from(PupilTarget)
+        .where(PupilTarget.lesson_id == key, PupilTarget.pupil_id.in_(_AT_SCHOOL))
+    )
+    part_way = session.scalar(
+        select(func.count(distinct(LessonAttempt.pupil_id))).where(
+            LessonAttempt.lesson_id == key, LessonAttempt.finished_at.is_(None)
+        )
+    )
+    return Reach(tuple(classes), pupil_maps or 0, targets or 0, part_way or 0)
+
+
+ALREADY_WITHDRAWN = (
+    "This lesson has already been withdrawn: it is on no map and pupils cannot get it."
+)
+NOT_SHARED = (
+    "Only a shared lesson can be withdrawn: a draft nobody has used can be deleted instead."
+)
+
+
+def withdraw(session: Session, actor: Actor, row: AuthoredLesson, *, now: datetime) -> Reach:
+    """Withdraw a shared lesson, by whoever may change it: it comes off every class and pupil
+    map and is no pupil's target, so no pupil gets it and nobody can add it again. It stays in
+    the school's catalogue (marked withdrawn), so every answer and observation on it still
+    shows in progress, reports and the heatmap. Flushes only; the request commits."""
+    _require_edit(session, actor, row)
+    if row.status is LessonStatus.WITHDRAWN:
+        raise Refused(ALREADY_WITHDRAWN)
+    if row.status is not LessonStatus.SHARED:
+        raise Refused(NOT_SHARED)
+    taken = reach(session, row)
+    on_maps = MapEntry.class_id.is_not(None) | MapEntry.pupil_id.in_(_AT_SCHOOL)
+    session.execute(delete(MapEntry).where(MapEntry.lesson_id == row.key, on_maps))
+    session.execute(
+        delete(PupilTarget).where(
+            PupilTarget.lesson_id == row.key, PupilTarget.pupil_id.in_(_AT_SCHOOL)
+        )
+    )
+    # A new status and time: every worker's catalogue stamp changes (`maps.school_catalogue`).
+    row.status, row.updated_at = LessonStatus.WITHDRAWN, now
+    session.flush()
+    summary = (
+        f"{row.key}: off {len(taken.classes)} class maps and {taken.pupil_maps} pupil maps, "
+        f"{taken.targets} targets cleared, {taken.part_way} pupils part way"
+    )
+    record(session, actor, "authored_lesson.withdrawn", row, summary)
+    return taken
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """When a lesson was withdrawn, and by whom (from the audit log)."""
+
+    at: datetime
+    by: str
+
+
+def withdrawal(session: Session, row: AuthoredLesson) -> Withdrawal | None:
+    """When and by whom a withdrawn lesson was withdrawn; None for any other lesson."""
+    if row.status is not LessonStatus.WITHDRAWN:
+        return None
+    found = session.execute(
+        select(AuditEvent.at, AuditEvent.actor_name)
+        .where(
+            AuditEvent.action == "authored_lesson.withdrawn",
+            AuditEvent.object_type == AuthoredLesson.__name__,
+            AuditEvent.object_id == row.id,
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    ).first()
+    return Withdrawal(found[0], found[1]) if found else Withdrawal(row.updated_at, "")
 
 
 def copy(session: Session, actor: Actor, row: AuthoredLesson, *, now: datetime) -> AuthoredLesson:
@@ -953,17 +1073,25 @@ def copy_file_lesson(
 # --- Reading lessons -------------------------------------------------------------------------
 
 
+IN_CATALOGUE = (LessonStatus.SHARED, LessonStatus.WITHDRAWN)
+
+
 def shared_lessons(session: Session, school_id: int | None) -> list[Lesson]:
-    """The school's shared teacher lessons (every school's when none is given), oldest first."""
-    query = select(AuthoredLesson).where(AuthoredLesson.status == LessonStatus.SHARED)
+    """The school's shared teacher lessons (every school's when none is given), oldest first,
+    with those withdrawn marked so (`Lesson.withdrawn`): what was recorded on them still shows,
+    and nothing offers them."""
+    query = select(AuthoredLesson).where(AuthoredLesson.status.in_(IN_CATALOGUE))
     if school_id is not None:
         query = query.where(AuthoredLesson.school_id == school_id)
     lessons = []
     for row in session.scalars(query.order_by(AuthoredLesson.id)):
         try:
-            lessons.append(lesson_of(row))
+            lesson = lesson_of(row)
         except LessonProblems:
             continue  # e.g. a symbol since removed: the lesson drops out, as a deleted file would
+        # The cached lesson is shared by every caller: a withdrawn one is a marked copy.
+        withdrawn = row.status is LessonStatus.WITHDRAWN
+        lessons.append(replace(lesson, withdrawn=True) if withdrawn else lesson)
     return lessons
 
 

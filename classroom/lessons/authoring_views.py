@@ -104,7 +104,7 @@ def index() -> ResponseReturnValue:
         "authoring/index.html",
         mine=[r for r in rows if r.author_id == me.id],
         others=[r for r in rows if r.author_id != me.id],
-        lessons=list(request_catalogue()),
+        lessons=list(request_catalogue().offered()),  # a withdrawn one is previewed from its page
         pathways=list(Pathway),
         first_number=authoring.FIRST_NUMBER,
     )
@@ -280,6 +280,7 @@ def show(lesson_id: int) -> ResponseReturnValue:
         can_edit=policy.can_edit_authored_lesson(db, _me(), row),
         locked=_locked(row),
         author=db.get(Account, row.author_id),
+        withdrawn=authoring.withdrawal(db, row),
     )
 
 
@@ -319,6 +320,27 @@ def delete(lesson_id: int) -> ResponseReturnValue:
     except Refused as refused:  # a 4xx: the request's unit of work rolls back
         return render_template("authoring/problem.html", message=refused.message), 409
     return redirect(url_for("authoring.index", deleted=1))
+
+
+@bp.route("/<int:lesson_id>/withdraw", methods=["GET", "POST"])
+@allow("author_lessons")
+def withdraw(lesson_id: int) -> ResponseReturnValue:
+    """Withdraw a shared lesson: the GET says what will happen (and writes nothing); the POST
+    takes it off every map and target, audited, keeping every record on it (read locked, so
+    two at one instant take turns and the second is told it is withdrawn already)."""
+    row, db = _editable(lesson_id, to_save=request.method == "POST"), get_session()
+    if request.method == "GET":
+        if row.status is LessonStatus.WITHDRAWN:
+            message = authoring.ALREADY_WITHDRAWN
+            return render_template("authoring/problem.html", message=message), 409
+        if row.status is not LessonStatus.SHARED:
+            return redirect(url_for("authoring.show", lesson_id=row.id))
+        return render_template("authoring/withdraw.html", row=row, reach=authoring.reach(db, row))
+    try:
+        authoring.withdraw(db, _me(), row, now=utcnow())
+    except Refused as refused:  # a 4xx: the request's unit of work rolls back
+        return render_template("authoring/problem.html", message=refused.message), 409
+    return redirect(url_for("authoring.show", lesson_id=row.id, withdrawn=1))
 
 
 @bp.post("/<int:lesson_id>/copy")

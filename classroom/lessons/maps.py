@@ -18,7 +18,7 @@ from classroom.audit.services import record
 from classroom.db import plain_rows
 from classroom.errors import Forbidden, Invalid
 from classroom.lessons import authoring
-from classroom.lessons.authored_models import AuthoredLesson, LessonStatus
+from classroom.lessons.authored_models import AuthoredLesson
 from classroom.lessons.content import Catalogue, Lesson
 from classroom.lessons.models import LessonAttempt, MapEntry, PupilTarget
 from classroom.principals import Actor, require_account_id
@@ -35,17 +35,22 @@ def catalogue(session: Session, files: Catalogue, school_id: int | None = None) 
     return authoring.merged(files, authoring.shared_lessons(session, school_id))
 
 
-# Which shared teacher lessons a school has, at which revision: a few small columns, read on
-# every request instead of every lesson document.
+# Which shared (or withdrawn) teacher lessons a school has, at which revision and status: a few
+# small columns, read on every request instead of every lesson document.
 _SHARED_STAMPS = (
-    select(AuthoredLesson.id, AuthoredLesson.revision, AuthoredLesson.updated_at)
+    select(
+        AuthoredLesson.id,
+        AuthoredLesson.revision,
+        AuthoredLesson.updated_at,
+        AuthoredLesson.status,
+    )
     .where(
-        AuthoredLesson.status == LessonStatus.SHARED,
+        AuthoredLesson.status.in_(authoring.IN_CATALOGUE),
         AuthoredLesson.school_id == bindparam("school_id"),
     )
     .order_by(AuthoredLesson.id)
 )
-Stamps = tuple[tuple[int, int, datetime], ...]
+Stamps = tuple[tuple[int, int, datetime, str], ...]
 
 
 def school_catalogue(
@@ -56,11 +61,12 @@ def school_catalogue(
 
     Lesson files never change while the server runs. Teacher lessons change in the database,
     maybe through another worker, so each request compares the stamps (id, revision, time
-    saved) of the school's shared lessons with those the cached catalogue was built from: a
-    lesson shared or edited anywhere shows on the next page in every worker.
+    saved, status) of the school's shared lessons with those the cached catalogue was built
+    from: a lesson shared, edited or withdrawn anywhere shows so on the next page in every
+    worker.
     """
     stamps: Stamps = tuple(
-        (row.id, row.revision, row.updated_at)
+        (row.id, row.revision, row.updated_at, str(row.status))
         for row in plain_rows(session, _SHARED_STAMPS, {"school_id": school_id})
     )
     cached = built.get(school_id)
@@ -214,9 +220,9 @@ def _default_rows(session: Session, pupil: Pupil, lessons: Catalogue) -> list[_M
 
 
 def _reaches(lesson_id: str, lessons: Catalogue, age: int) -> bool:
-    """Whether a lesson on a map reaches the pupil at all: it is still in the catalogue, and
-    it is for their age. The teacher's map lists only these (hidden ones too)."""
-    return lesson_id in lessons and lessons.get(lesson_id).for_age(age)
+    """Whether a lesson on a map reaches the pupil at all: it is still in the catalogue, not
+    withdrawn, and for their age. The teacher's map lists only these (hidden ones too)."""
+    return lessons.addable(lesson_id) and lessons.get(lesson_id).for_age(age)
 
 
 def _planned(
@@ -473,6 +479,7 @@ def _append(
 ) -> None:
     if lesson_id not in lessons:
         raise Invalid("There is no such lesson.", "lesson_id")
+    refuse_if_withdrawn(lesson_id, lessons)
     _refuse_teacher_only(actor, lesson_id, lessons)
     refuse_if_not_for_age(pupil, lessons.get(lesson_id), today)
     entries = _personalise(session, pupil, lessons)
@@ -481,6 +488,16 @@ def _append(
     position = max((e.position for e in entries), default=-1) + 1
     session.add(MapEntry(pupil_id=pupil.id, lesson_id=lesson_id, position=position))
     record(session, actor, "lesson_map.added", pupil, lesson_id, tier=tier)
+
+
+def refuse_if_withdrawn(lesson_id: str, lessons: Catalogue) -> None:
+    """A withdrawn lesson is put on no map and made nobody's target again."""
+    if lesson_id in lessons and lessons.get(lesson_id).withdrawn:
+        raise Invalid(
+            f"\u201c{lessons.get(lesson_id).title.text}\u201d has been withdrawn by its "
+            "teacher, so it cannot be added to a map.",
+            "lesson_id",
+        )
 
 
 def refuse_if_not_for_age(pupil: Pupil, lesson: Lesson, today: date) -> None:
@@ -577,6 +594,7 @@ def set_class_lesson(
     if lesson_id not in lessons:
         raise Invalid("There is no such lesson.", "lesson_id")
     if on:
+        refuse_if_withdrawn(lesson_id, lessons)
         _refuse_teacher_only(actor, lesson_id, lessons)
     entries = ensure_class_map(session, school_class, lessons)
     found = next((e for e in entries if e.lesson_id == lesson_id), None)

@@ -327,7 +327,7 @@ def _map_page(pupil: Pupil, refused: bool = False) -> ResponseReturnValue:
     on_map = {p.lesson.id for p in shown.planned}
     age = pupil.age_on(today)
     may_enable = policy.may_enable_teacher_only_lessons(current_actor())
-    offered = [x for x in request_catalogue() if x.id not in on_map and x.for_age(age)]
+    offered = [x for x in request_catalogue().offered() if x.id not in on_map and x.for_age(age)]
     rows = _map_rows(shown.planned, player.progress(db, pupil, zone=school_zone()), may_enable)
     return render_template(
         "lessons/pupil_map.html",
@@ -568,7 +568,7 @@ def class_map(class_id: int) -> ResponseReturnValue:
     return render_template(
         "lessons/class_map.html",
         school_class=school_class,
-        lessons=list(request_catalogue()),
+        lessons=list(request_catalogue().offered()),  # a withdrawn lesson is on no map
         on_map=on_map,
         saved_id=request.args.get("lesson", "") if request.args.get("saved") else "",
         may_enable=policy.may_enable_teacher_only_lessons(current_actor()),

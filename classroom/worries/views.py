@@ -1022,7 +1022,7 @@ def _follow_up_choices(incident: Incident, form: Form) -> None:
     form.pupil_id.choices = {"": CHOOSE} | {
         str(link.pupil_id): link.pupil.full_name for link in incident.pupils
     }
-    lessons = list(request_catalogue())
+    lessons = list(request_catalogue().offered())  # a withdrawn lesson goes on no map
     fits = services.FOLLOW_UP_LESSON.get(incident.category) if incident.category else None
     lessons.sort(key=lambda lesson: lesson.id != fits)  # suggested first, chosen by nobody
     form.lesson_id.choices = {"": CHOOSE} | {

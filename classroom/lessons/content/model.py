@@ -338,6 +338,9 @@ class Lesson:
     source: Path
     # For pupils of these ages only (inclusive), if set: no one outside them is given it.
     ages: tuple[int, int] | None = None
+    # A teacher's lesson its author withdrew: kept so records on it still show, but never
+    # offered, added to a map or played (`Catalogue.available`, `maps`).
+    withdrawn: bool = False
 
     def for_age(self, age: int) -> bool:
         return self.ages is None or self.ages[0] <= age <= self.ages[1]
@@ -413,12 +416,22 @@ class Catalogue:
         return self._objectives[objective_id]
 
     def available(self, enabled: Collection[str] = ()) -> tuple[Lesson, ...]:
-        """Lessons a pupil may see: all but teacher-enabled ones not in `enabled`."""
+        """Lessons a pupil may see: all but withdrawn ones and teacher-enabled ones not in
+        `enabled`."""
         return tuple(
             lesson
             for lesson in self.lessons
-            if not lesson.teacher_enabled_only or lesson.id in enabled
+            if not lesson.withdrawn and (not lesson.teacher_enabled_only or lesson.id in enabled)
         )
+
+    def offered(self) -> tuple[Lesson, ...]:
+        """Lessons that may still be put on a map or chosen: all but withdrawn ones."""
+        return tuple(lesson for lesson in self.lessons if not lesson.withdrawn)
+
+    def addable(self, lesson_id: object) -> bool:
+        """Whether a lesson id is in the catalogue and not withdrawn."""
+        found = self._by_id.get(lesson_id) if isinstance(lesson_id, str) else None
+        return found is not None and not found.withdrawn
 
     def strands(self) -> frozenset[Strand]:
         """Strands covered by at least one lesson."""
