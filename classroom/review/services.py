@@ -365,7 +365,8 @@ def _scrubber(
         text = _phones(text)  # before references: its groups are short numbers
         text = references.sub("[reference]", text)  # before dates: "12/03/26" may be one
         text = finder.sub(_dates_and_ages(_UPN.sub("[UPN]", text)))
-        return _INITIAL_AFTER_NAME.sub("[name]", _TITLED.sub(r"\g<title>[name]", text))
+        text = _TITLED.sub(r"\g<title>[name]", text)
+        return _INITIAL_AFTER_NAME.sub("[name]", _INITIAL_BEFORE_NAME.sub("[name]", text))
 
     return scrub
 
@@ -374,6 +375,8 @@ def _scrubber(
 # surname's initial points at one child or one colleague. A capital on its own, with or without
 # its dot; not "I" ("told Ruth I would").
 _INITIAL_AFTER_NAME = re.compile(r"\[name\][ \t]+[A-HJ-Z](?:\.|(?![A-Za-z'\u2019]))")
+# And the initial before it: "A Khan" read "A [name]", the pupil's first name's initial.
+_INITIAL_BEFORE_NAME = re.compile(r"(?<![A-Za-z'\u2019.])[A-HJ-Z]\.?[ \t]+\[name\]")
 
 
 def _with_initials(people: names.Names) -> names.Names:

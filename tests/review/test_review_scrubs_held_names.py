@@ -221,6 +221,6 @@ def test_the_carer_who_gave_photo_consent_is_not_named_by_her_initials(
     for leak in ("SN", "S.N.", "S. N.", "Nowak", "AK"):
         assert leak not in register, leak
     assert (
-        "[initials] rang; [initials] came in and [initials] signed. [initials] and S [name] met "
+        "[initials] rang; [initials] came in and [initials] signed. [initials] and [name] met "
         "IT at PE." in register
     )
