@@ -124,7 +124,8 @@ def _home_statements(
         ),  # fmt: skip
         select(ClassStaff.class_id, Account.display_name)
         .join(Account, Account.id == ClassStaff.account_id)
-        .where(ClassStaff.class_id.in_(class_ids))
+        # A deactivated account stays on its classes for the record, but works there no more.
+        .where(ClassStaff.class_id.in_(class_ids), Account.active.is_(True))
         .order_by(Account.display_name, Account.id),
         # can_edit_class_map is membership of this scope (tests/test_policy_agreement.py).
         settings.with_only_columns(SchoolClass.id).order_by(None),
