@@ -7,7 +7,9 @@ time. Here each cell is one f-string: the numbers are ours and need no escaping;
 
 The heatmap is drawn from plain values (`HeatRow`, `Shown`), which are also the key it is kept
 by, once per worker (classroom/symbols/fragments_web.py): a teacher's reload with no new
-observation draws nothing again, and any change to what a cell shows is a new key.
+observation draws nothing again, and any change to what a cell shows is a new key. A cell of a
+lesson for other ages (`NotForAge`) is worked out from the pupil's age today, so their birthday
+is a new key too.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from classroom.lessons import content
 from classroom.scale import LEVEL_WORDS, Level
 
 NOT_ASSESSED = "&ndash;"  # a character reference: see templates/base.html's title
+NOT_FOR_AGE_MARK = "n/a"
 
 
 class Shown(NamedTuple):
@@ -36,6 +39,16 @@ class Shown(NamedTuple):
     earlier: bool = False  # the level is from an earlier pathway (none yet on the one planned)
 
 
+class NotForAge(NamedTuple):
+    """A cell with nothing recorded in a lesson for other ages than the pupil's today (lesson 27
+    is for 18 and 19): not on their map, so no work of theirs is missing (not "not assessed")."""
+
+    ages: str  # the lesson's, as `Lesson.ages_label`: "aged 18 and 19"
+
+
+HeatCell = Shown | NotForAge | None  # None: not assessed
+
+
 class HeatRow(NamedTuple):
     """One pupil's row: who, and a cell per lesson (None: not assessed)."""
 
@@ -43,16 +56,26 @@ class HeatRow(NamedTuple):
     first_name: str
     last_name: str
     pathway_label: str
-    cells: tuple[Shown | None, ...]
+    cells: tuple[HeatCell, ...]
 
 
 def shown_row(
-    pupil_id: int, plan: Plan, found: dict[tuple[int, str], State]
-) -> tuple[Shown | None, ...]:
+    pupil_id: int, plan: Plan, found: dict[tuple[int, str], State], age: int | None = None
+) -> tuple[HeatCell, ...]:
     """What each of a pupil's cells shows, straight from their plan and the class's states: a
     heatmap's rows are its key, so they are worked out on every load (one lookup a cell, and
-    the lesson's other pathways only where nothing is recorded on the one planned)."""
-    return tuple([shown(pupil_id, lesson, objective, found) for lesson, objective, _ in plan])
+    the lesson's other pathways only where nothing is recorded on the one planned).
+
+    `age`: the pupil's today. A lesson for other ages with nothing recorded is `NotForAge`;
+    a level recorded in it (when they were of its ages) shows as any other."""
+    cells: list[HeatCell] = []
+    for lesson, objective, _ in plan:
+        cell = shown(pupil_id, lesson, objective, found)
+        if cell is None and age is not None and not lesson.for_age(age):
+            cells.append(NotForAge(lesson.ages_label))
+        else:
+            cells.append(cell)
+    return tuple(cells)
 
 
 def shown(
@@ -76,7 +99,7 @@ def shown(
 
 
 def svg_cells(
-    name: str, cells: Sequence[Shown | None], titles: Sequence[str], y: int, left: int,
+    name: str, cells: Sequence[HeatCell], titles: Sequence[str], y: int, left: int,
     width: int, height: int, weeks: int,
 ) -> Markup:  # fmt: skip
     """One pupil's row of the heatmap picture: a square and its value per lesson."""
@@ -85,14 +108,18 @@ def svg_cells(
     html = []
     for n, cell in enumerate(cells):
         x = left + width * n
-        words = "not assessed" if cell is None else _level_words(cell.level) + _notes(cell, weeks)
+        if isinstance(cell, Shown):
+            words = _level_words(cell.level) + _notes(cell, weeks)
+            marked = " hm-misconception" if cell.misconception else ""
+        else:
+            words = _unassessed(cell)
+            marked = "" if cell is None else " hm-age"
         html.append(
             f'<rect x="{x}" y="{y}" width="{width - 2}" height="{height - 2}" '
             f'class="{_classes(cell, "hm-help", "hm-earlier")}"><title>{who}, '
             f"{_escaped(titles[n])}: {words}</title></rect>\n        "
             f'<text x="{x + width / 2 - 1}" y="{value_y}" text-anchor="middle" '
-            f'class="hm-value{" hm-misconception" if cell and cell.misconception else ""}">'
-            f"{_value(cell)}</text>"
+            f'class="hm-value{marked}">{_value(cell)}</text>'
         )
     return Markup("\n        ".join(html))  # noqa: S704 - every text above is escaped
 
@@ -108,11 +135,17 @@ def _level_words(level: int) -> str:
     return str(escape(LEVEL_WORDS[Level(level)]))
 
 
-def table_cells(cells: Sequence[Shown | None], weeks: int) -> Markup:
+def table_cells(cells: Sequence[HeatCell], weeks: int) -> Markup:
     """One pupil's row of the heatmap table: a cell per lesson, its marks said in words to a
-    screen reader."""
+    screen reader ("n/a" is said as what it means)."""
     html = []
     for cell in cells:
+        if isinstance(cell, NotForAge):
+            html.append(
+                f'<td class="not-for-age"><span aria-hidden="true">{NOT_FOR_AGE_MARK}</span>'
+                f'<span class="visually-hidden">{_unassessed(cell)}</span></td>'
+            )
+            continue
         notes = "" if cell is None else _notes(cell, weeks)
         html.append(
             f'<td class="{_classes(cell, "needs-help-cell", "earlier-cell")}">{_value(cell)}'
@@ -123,9 +156,11 @@ def table_cells(cells: Sequence[Shown | None], weeks: int) -> Markup:
     return Markup("".join(html))  # noqa: S704 - no text from anyone in a table cell
 
 
-def _classes(cell: Shown | None, no_progress: str, earlier: str) -> str:
+def _classes(cell: HeatCell, no_progress: str, earlier: str) -> str:
     if cell is None:
         return "lvl-none"
+    if isinstance(cell, NotForAge):
+        return "not-for-age"
     return (
         f"lvl-{cell.level}"
         + (f" {no_progress}" if cell.needs_help else "")
@@ -145,10 +180,19 @@ def _notes(cell: Shown, weeks: int) -> str:
     )
 
 
-def _value(cell: Shown | None) -> str:
+def _unassessed(cell: NotForAge | None) -> str:
+    """A cell with nothing recorded, in words: not assessed, or not for the pupil's age."""
+    if cell is None:
+        return "not assessed"
+    return f"not for their age (the lesson is for pupils {escape(cell.ages)})"
+
+
+def _value(cell: HeatCell) -> str:
     """The level (a number), starred when maintained, M for a misconception, in brackets when
-    from an earlier pathway; a dash when not assessed."""
+    from an earlier pathway; a dash when not assessed; "n/a" when not for their age."""
     if cell is None:
         return NOT_ASSESSED
+    if isinstance(cell, NotForAge):
+        return NOT_FOR_AGE_MARK
     value = f"{cell.level}{'*' if cell.maintained else ''}{'M' if cell.misconception else ''}"
     return f"({value})" if cell.earlier else value

@@ -206,16 +206,25 @@ def class_view(class_id: int) -> ResponseReturnValue:
     if pathway and pathway not in {p.value for p in Pathway}:
         abort(400)
     pupils = queries.class_pupils(db, school_class.id)
+    today = local_today()
     lessons, rows, found = queries.class_plans(
-        db, request_catalogue(), pupils, strand, pathway, _weeks(), local_today()
+        db, request_catalogue(), pupils, strand, pathway, _weeks(), today
     )
     record(db, current_actor(), "assessment.class_viewed", school_class)
     return render_template(
         "assessment/class.html",
         school_class=school_class,
         heads=tuple((lesson.number, lesson.title.text) for lesson in lessons),
+        # A lesson for other ages, with nothing recorded, is said apart from "not assessed"
+        # (as the summary does); their age today is in the cells, so in the heatmap's key.
         rows=tuple(
-            HeatRow(p.id, p.first_name, p.last_name, p.pathway.label, shown_row(p.id, plan, found))
+            HeatRow(
+                p.id,
+                p.first_name,
+                p.last_name,
+                p.pathway.label,
+                shown_row(p.id, plan, found, p.age_on(today)),
+            )
             for p, plan in rows
         ),
         strands=STRAND_CHOICES,
