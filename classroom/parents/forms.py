@@ -208,6 +208,11 @@ class NoticeForm(Form):
         description="Plain and depersonalised: no other pupil's name, nothing from the record.",
     )
     key = HiddenField()
+    # Shown only while an agency has not replied to a referral (worries.agencies_not_replied),
+    # as on the "inform now" decision; unticked at first, and the notice is refused without it.
+    checked = BooleanField(
+        "I have checked that telling carers now will not put the child at risk"
+    )
 
 
 class ExportForm(Form):

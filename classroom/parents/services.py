@@ -480,8 +480,15 @@ def send_incident_notice(
     *,
     now: datetime,
     emails: delivery.CarerEmails,
+    checked: bool | None = None,
 ) -> FeedItem:
-    """The team approves and sends a notice to one linked pupil's carers ("inform now" only)."""
+    """The team approves and sends a notice to one linked pupil's carers ("inform now" only).
+
+    `checked`: whether the sender ticked that telling carers now is safe, on a form that asks
+    while the police, children's services or CEOP have not replied to a referral
+    (`worries.agencies_not_replied`), as the "inform now" decision asks; False refuses the
+    notice then (a referral may have been made since the decision). None: no form asked.
+    """
     account = policy.holder(actor, "send_parent_notices")
     if account is None or not policy.can_send_parent_notice(actor, incident):
         raise Forbidden("not on the safeguarding team")
@@ -496,6 +503,14 @@ def send_incident_notice(
     sent = notice_under_decision(session, incident, pupil)
     if sent is not None:  # one notice per decision per carer: a second "send" queues nothing
         return sent
+    waiting = worries.agencies_not_replied(incident)
+    if waiting and checked is False:
+        raise Invalid(
+            f"The referral to {' and to '.join(waiting)} has no reply yet: telling carers now "
+            "could warn whoever harmed the child or get in the way of what the agency does. Ask "
+            "them first; then tick the box to say you have checked, or do not send the notice.",
+            "checked",
+        )
     body = _clean(text, MAX_MESSAGE, "The notice", "text")
     check_depersonalised(session, pupil, body, "text", incident)
     carers = delivery.connected_carers(session, pupil.id)
@@ -514,7 +529,10 @@ def send_incident_notice(
     )
     names = ", ".join(c.display_name for c in carers)
     when = _when_delivered(session, item, emails.hours.zone)
-    _chronology(session, incident, account, f"{when} to {names}: {body}", now)
+    # As the "inform now" decision's entry says it (worries.decide_parent_contact).
+    knowing = f" (checked first: the referral to {' and to '.join(waiting)} had no reply)"
+    first = knowing if waiting and checked else ""
+    _chronology(session, incident, account, f"{when} to {names}{first}: {body}", now)
     record(session, actor, "incident.parent_notice_sent", incident, f"item #{item.id}")
     return item
 

@@ -974,6 +974,10 @@ def _notice_page(
     now = utcnow()
     held = {p.id: services.held_by(policy.holding_incidents(db, p.id, now)) for p in pupils}
     left = {p.id: services.left_school(p) for p in pupils if not policy.in_touch_with_carers(p)}
+    # While the police, children's services or CEOP have not replied to a referral, the page
+    # says why telling carers may not be safe (the record's words: worries/_inform_caution.html)
+    # and each send asks for the tick that "inform now" asked for.
+    waiting = worries.agencies_not_replied(incident)
     return render_template(
         "parents/notice.html",
         incident=incident,
@@ -994,7 +998,19 @@ def _notice_page(
         closed=incident.status == Status.CLOSED,
         refused=list((forms or {}).values()),
         error=error,
+        error_at=_field_refused(forms, error),
+        inform_cautions=worries.inform_now_cautions(incident) if waiting else [],
+        inform_check=bool(waiting),
     ), status
+
+
+def _field_refused(forms: dict[int, NoticeForm] | None, error: str | None) -> str | None:
+    """The id of the box a refusal is about, for the summary's link to it (None: no one box)."""
+    for form in (forms or {}).values():
+        for box in form:
+            if error and error in box.errors:
+                return str(box.id)
+    return None
 
 
 @bp.get("/parents/incidents/<int:incident_id>/notice")
@@ -1025,6 +1041,7 @@ def send_notice(incident_id: int, pupil_id: int) -> ResponseReturnValue:
             form.key.data,
             now=utcnow(),
             emails=_emails(),
+            checked=bool(form.checked.data),
         ),
         lambda message: _notice_page(incident, {pupil.id: form}, 400, message),
         form,
