@@ -13,8 +13,9 @@ from classroom.db import get_session, utcnow
 from classroom.errors import Invalid, Refusal
 from classroom.policy import allow
 from classroom.symbols import sheets
+from classroom.symbols.forms import LAYER_KEY
 from classroom.symbols.models import SymbolFlag
-from classroom.symbols.views import bp
+from classroom.symbols.views import Target, _layers_of, _preview_targets, _target, bp
 from classroom.web import current_actor
 
 
@@ -44,28 +45,45 @@ def register_lessons(app: Flask, source: LessonSource) -> None:
 @bp.get("/sheet")
 @allow("staff")
 def sheet() -> ResponseReturnValue:
-    """The whole word list, or one lesson's pictured words, as a printable contact sheet."""
+    """The whole word list, or one lesson's pictured words, as a printable contact sheet: with
+    the pictures pupils see, the school's choices or a class's (the text tool's layers)."""
     source: LessonSource = current_app.extensions[LESSONS_EXTENSION]
     found = source()
     lessons = [(lesson.id, lesson.title) for lesson in found]
-    lesson_id = request.args.get("lesson", "")
-    if not lesson_id:
-        return render_template(
-            "symbols/sheet.html",
-            topics=sheets.vocabulary_sheet(),
-            lessons=lessons,
-            lesson=None,
-            note_max=sheets.MAX_NOTE,
-        )
-    lesson = next((lesson for lesson in found if lesson.id == lesson_id), None)
-    if lesson is None:
+    targets = _preview_targets()
+    layer = request.args.get("layer", "") or "school"
+    if layer not in {t.key for t in targets}:  # the school, or a class this person sees
         abort(404)
-    rows = sheets.text_sheet(lesson.texts)
+    target = _target(layer)
+    layers = _layers_of(target)
+    lesson_id = request.args.get("lesson", "")
+    lesson = None
+    if lesson_id:
+        lesson = next((lesson for lesson in found if lesson.id == lesson_id), None)
+        if lesson is None:
+            abort(404)
+    topics = (
+        {lesson.title: sheets.text_sheet(lesson.texts, layers)}
+        if lesson is not None
+        else sheets.vocabulary_sheet(layers)
+    )
+    return _sheet_page(topics, lessons, lesson, targets, target)
+
+
+def _sheet_page(
+    topics: dict[str, list[sheets.SheetRow]],
+    lessons: list[tuple[str, str]],
+    lesson: SheetLesson | None,
+    targets: list[Target],
+    target: Target,
+) -> str:
     return render_template(
         "symbols/sheet.html",
-        topics={lesson.title: rows},
+        topics=topics,
         lessons=lessons,
         lesson=lesson,
+        targets=targets,
+        target=target,
         note_max=sheets.MAX_NOTE,
     )
 
@@ -94,8 +112,9 @@ def flag() -> ResponseReturnValue:
             note_max=sheets.MAX_NOTE,
         )
         return page, 400
-    lesson = form.get("lesson", "")
-    return redirect(url_for("symbols.sheet", lesson=lesson or None, flagged=1))
+    lesson, layer = form.get("lesson", ""), form.get("layer", "")
+    layer = layer if LAYER_KEY.fullmatch(layer) and layer != "school" else ""
+    return redirect(url_for("symbols.sheet", lesson=lesson or None, layer=layer or None, flagged=1))
 
 
 @bp.get("/flags")

@@ -17,40 +17,61 @@ from classroom.accounts.models import Account
 from classroom.audit.services import record
 from classroom.errors import Forbidden, Invalid, within
 from classroom.principals import Actor
+from classroom.symbols import pictures
 from classroom.symbols.library import svg_path
 from classroom.symbols.models import SymbolFlag
-from classroom.symbols.symboliser import symbolise
+from classroom.symbols.symboliser import HIDDEN, OverrideLayers, override_map, symbolise
 from classroom.symbols.vocabulary import Vocabulary, load_vocabulary, normalise
 
 MAX_NOTE = 300  # the flag's note box's limit too (symbols/sheet.html)
+ADDED_TOPIC = "words_staff_added"  # words with a chosen picture that the word list lacks
 
 
 @dataclass(frozen=True)
 class SheetRow:
-    """One word or phrase, its picture and why it was chosen."""
+    """One word or phrase, its picture (None: shown with no picture) and why it was chosen."""
 
     phrase: str
-    symbol: str
+    symbol: str | None
     why: str = ""
 
 
-def vocabulary_sheet(vocabulary: Vocabulary | None = None) -> dict[str, list[SheetRow]]:
-    """Every word-list entry by topic, in word order."""
+def vocabulary_sheet(
+    layers: OverrideLayers = (), vocabulary: Vocabulary | None = None
+) -> dict[str, list[SheetRow]]:
+    """Every word-list entry by topic, in word order, with the picture these override layers
+    (services.override_layers and kin: the school's, a class's) give it, as pupils see it;
+    then the words staff gave a picture that the word list does not have."""
+    words = vocabulary or load_vocabulary()
+    chosen = override_map(layers)  # the symboliser's rule: the most specific layer wins
     topics: dict[str, list[SheetRow]] = {}
-    for entry in sorted((vocabulary or load_vocabulary()).entries.values(), key=lambda e: e.phrase):
-        topics.setdefault(entry.topic, []).append(SheetRow(entry.phrase, entry.symbol, entry.why))
+    for entry in sorted(words.entries.values(), key=lambda e: e.phrase):
+        symbol = chosen.get(entry.phrase, entry.symbol)
+        why = entry.why if symbol == entry.symbol else ""
+        row = SheetRow(entry.phrase, None if symbol == HIDDEN else symbol, why)
+        topics.setdefault(entry.topic, []).append(row)
+    added = [
+        SheetRow(phrase, symbol)
+        for phrase, symbol in sorted(chosen.items())
+        if words.get(phrase) is None and symbol != HIDDEN
+    ]
+    if added:
+        topics[ADDED_TOPIC] = added
     return dict(sorted(topics.items()))
 
 
-def text_sheet(texts: list[str], vocabulary: Vocabulary | None = None) -> list[SheetRow]:
-    """Each distinct pictured word in these texts (a lesson's), with its picture, in order."""
+def text_sheet(
+    texts: list[str], layers: OverrideLayers = (), vocabulary: Vocabulary | None = None
+) -> list[SheetRow]:
+    """Each distinct pictured word in these texts (a lesson's), with its picture on these
+    override layers, in order."""
     words = vocabulary or load_vocabulary()
     rows: dict[tuple[str, str], SheetRow] = {}
     for text in texts:
-        for token in symbolise(text, vocabulary=words):
+        for token in symbolise(text, layers, vocabulary=words):
             if token.is_word and token.symbol:
                 entry = words.get(token.key)
-                why = entry.why if entry is not None else ""
+                why = entry.why if entry is not None and entry.symbol == token.symbol else ""
                 rows.setdefault((token.key, token.symbol), SheetRow(token.key, token.symbol, why))
     return list(rows.values())
 
@@ -62,7 +83,10 @@ def flag_picture(
     if not isinstance(actor, Account) or not actor.is_staff:
         raise Forbidden("only staff can flag pictures")
     key = normalise(phrase)[:80]
-    if not key or svg_path(symbol) is None:
+    shown = svg_path(symbol) is not None or (
+        pictures.is_picture_code(symbol) and pictures.account_may_see(session, actor, symbol)
+    )  # a school's own picture, as the sheet shows it to this person
+    if not key or not shown:
         raise Invalid("Flag one of the pictures shown.", "symbol")
     note = " ".join(within(note, MAX_NOTE, "What is wrong", "note").split())
     flag = SymbolFlag(

@@ -1,0 +1,70 @@
+"""A teacher prints the contact sheet as their class sees it: the class's own picture for
+"toilet" is on it (and loads), the sheet says whose pictures it shows, printed too."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from PIL import Image
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from classroom import policy
+from classroom.accounts.models import Account
+from classroom.db import get_session, utcnow
+from classroom.symbols import pictures
+from tests.browser.conftest import LiveServer, assert_accessible, sign_in
+
+LOADED = "(img) => img.complete && img.naturalWidth > 0"
+
+
+def _photo() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (240, 240), (90, 150, 200)).save(out, "JPEG")
+    return out.getvalue()
+
+
+def _class_picture(server: LiveServer, phrase: str) -> tuple[str, str]:
+    """The demo teacher's class gets its own picture for `phrase`: (its code, the class)."""
+    with server.app.app_context():
+        db = get_session()
+        teacher = db.scalars(select(Account).where(Account.username == "teacher")).one()
+        school_class = db.scalars(policy.visible_classes(teacher)).first()
+        assert school_class is not None
+        row = pictures.upload_for_word(
+            db, teacher, phrase, _photo(), school_class=school_class,
+            target=pictures.folder(Path(server.app.instance_path)), now=utcnow(),
+        )  # fmt: skip
+        db.commit()
+        assert row.symbol is not None
+        return row.symbol, school_class.name
+
+
+def test_the_class_sheet_shows_and_prints_the_class_picture(
+    page: Page, live_server: LiveServer
+) -> None:
+    code, name = _class_picture(live_server, "toilet")
+    sign_in(page, live_server, "teacher")
+    page.goto(f"{live_server.url}/symbols/sheet")
+    expect(page.get_by_text("Pictures as the whole school sees them")).to_be_visible()
+    assert page.locator(f'img[src$="/{code}.svg"]').count() == 0
+    page.get_by_label("Pictures as they are for").select_option(label=f"Class {name}")
+    page.get_by_role("button", name="Show", exact=True).click()
+    page.wait_for_load_state()
+    whose = page.get_by_text(f"Pictures as class {name} sees them")
+    expect(whose).to_be_visible()
+    picture = page.locator(f'img[src$="/{code}.svg"]')
+    expect(picture).to_have_count(1)
+    picture.scroll_into_view_if_needed()
+    page.wait_for_function(LOADED, arg=picture.element_handle())
+    assert_accessible(page)
+    page.emulate_media(media="print")
+    try:
+        expect(whose).to_be_visible()  # the printed sheet says whose pictures it shows
+        expect(picture).to_be_visible()
+        expect(page.get_by_label("Pictures as they are for")).to_be_hidden()
+        pdf = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
+        assert pdf.startswith(b"%PDF")
+    finally:
+        page.emulate_media(media="null")
