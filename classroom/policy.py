@@ -469,6 +469,7 @@ def _school_incidents(school_id: int | None, account_id: int | None) -> Select[I
             Incident.talk_to_set_aside != SUBJECT,
             Incident.talk_to_id != account_id,
         ),
+        or_(Incident.subject_staff_id.is_(None), Incident.subject_staff_id != account_id),
     )
 
 
@@ -477,8 +478,17 @@ def _school_incidents(school_id: int | None, account_id: int | None) -> Select[I
 SUBJECT = "subject"
 
 
+def subjects_of(incident: Incident) -> set[int]:
+    """The accounts a record is about, so closed to: the pupil's chosen adult set aside as the
+    subject of the worry, and the member of staff the team recorded it is about."""
+    about = {incident.subject_staff_id} if incident.subject_staff_id is not None else set()
+    if incident.talk_to_set_aside == SUBJECT and incident.talk_to_id is not None:
+        about.add(incident.talk_to_id)
+    return about
+
+
 def is_subject_of(account: Account, incident: Incident) -> bool:
-    return incident.talk_to_set_aside == SUBJECT and incident.talk_to_id == account.id
+    return account.id in subjects_of(incident)
 
 
 def can_work_incident(actor: Actor, incident: Incident) -> bool:
@@ -935,8 +945,23 @@ def visible_audit_entries(actor: Actor) -> Select[AuditEvent]:
         own_school = or_(own_school, AuditEvent.school_id.is_(None))
     query = query.where(own_school)
     if not is_safeguarding_team(account):
-        query = query.where(AuditEvent.tier != AuditTier.SAFEGUARDING)
-    return query
+        return query.where(AuditEvent.tier != AuditTier.SAFEGUARDING)
+    # Not the entries of a record closed to them: the person a worry is about would learn
+    # from the log that there is one, and who opened it when (`is_subject_of`).
+    closed = select(Incident.id).where(
+        Incident.school_id == account.school_id,
+        or_(
+            Incident.subject_staff_id == account.id,
+            and_(Incident.talk_to_set_aside == SUBJECT, Incident.talk_to_id == account.id),
+        ),
+    )
+    return query.where(
+        or_(
+            AuditEvent.object_type.is_distinct_from(Incident.__name__),
+            AuditEvent.object_id.is_(None),
+            AuditEvent.object_id.not_in(closed),
+        )
+    )
 
 
 def can_view_audit_entry(session: Session, actor: Actor, entry: AuditEvent) -> bool:

@@ -296,3 +296,11 @@ class ChosenAdultForm(IncidentForm):
         choices={},
         validators=[DataRequired("Choose who will talk to the pupil instead.")],
     )
+
+
+class SubjectStaffForm(IncidentForm):
+    subject_id = SelectField(
+        "Which member of staff",
+        choices={},  # the school's active staff (views._fill_choices); nobody chosen at first
+        validators=[DataRequired("Choose the member of staff the worry is about.")],
+    )

@@ -68,6 +68,7 @@ class Agency(StrEnum):
     CHILDRENS_SERVICES = "childrens_services"
     POLICE = "police"
     CEOP = "ceop"
+    LADO = "lado"  # the Local Authority Designated Officer: allegations about staff
     OTHER = "other"
 
 
@@ -75,6 +76,7 @@ AGENCY_LABELS = {
     Agency.CHILDRENS_SERVICES: "Children's Services",
     Agency.POLICE: "Police",
     Agency.CEOP: "CEOP",
+    Agency.LADO: "LADO (Local Authority Designated Officer)",
     Agency.OTHER: "Other agency",
 }
 
@@ -136,6 +138,9 @@ class Incident(Base):
     # the worry), `will_talk_id` is who will come instead; the pupil sees who at next sign-in.
     talk_to_set_aside: Mapped[str | None] = mapped_column(String(16))
     will_talk_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    # The worry is about this member of staff (an allegation about an adult): the record is
+    # closed to them, as to a chosen adult set aside as the subject. Set once; never unset.
+    subject_staff_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     # Whether carers stay held back after closing (policy.holds_carers): the person closing
     # chooses, and someone may let them be told again later. While open, the decision decides.
@@ -155,6 +160,7 @@ class Incident(Base):
     assignee: Mapped[Account | None] = relationship(foreign_keys=[assignee_id])
     will_talk: Mapped[Account | None] = relationship(foreign_keys=[will_talk_id])
     raised_by: Mapped[Account | None] = relationship(foreign_keys=[raised_by_id])
+    subject_staff: Mapped[Account | None] = relationship(foreign_keys=[subject_staff_id])
 
     @property
     def reference(self) -> str:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     BindParameter,
+    ColumnElement,
     Select,
     and_,
     bindparam,
@@ -460,6 +461,7 @@ _UNSEEN_SHOWN = (
             Incident.talk_to_set_aside.is_distinct_from(policy.SUBJECT),
             Incident.talk_to_id.is_distinct_from(_ALERT_OWNER),
         ),
+        Incident.subject_staff_id.is_distinct_from(_ALERT_OWNER),
     )
 )
 # One who has left the team no longer sees a colleague's work left to reassign.
@@ -595,8 +597,9 @@ def chosen_alternatives(session: Session, incident: Incident) -> list[Account]:
     people = trusted_adults(session, reporter) if reporter else []
     people += list(session.scalars(policy.safeguarding_team(incident.school_id)))
     unique: dict[int, Account] = {}
+    closed_to = policy.subjects_of(incident)  # nobody the worry is about goes instead
     for person in people:
-        if person.id != incident.talk_to_id:
+        if person.id != incident.talk_to_id and person.id not in closed_to:
             unique.setdefault(person.id, person)
     return list(unique.values())
 
@@ -667,24 +670,11 @@ def _withdraw_chosen_alert(
             StaffAlert.seen_at.is_(None),
         )
     )
-    if subject:
-        session.execute(
-            delete(StaffAlert).where(
-                StaffAlert.incident_id == incident.id,
-                StaffAlert.account_id == adult_id,
-                StaffAlert.seen_at.is_(None),
-            )
-        )
-    unsent = and_(
-        OutboxMessage.sent_at.is_(None),
-        or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now),
-    )
     emails = session.execute(
-        delete(OutboxMessage).where(OutboxMessage.dedupe_key == chosen_key, unsent)
+        delete(OutboxMessage).where(OutboxMessage.dedupe_key == chosen_key, _unsent(now))
     )
-    if subject:  # every alert email's key ends with who it is to (see _alert_team)
-        mine = OutboxMessage.dedupe_key.like(f"incident:{incident.id}:%:{adult_id}")
-        session.execute(delete(OutboxMessage).where(mine, unsent))
+    if subject:
+        _withdraw_all_alerts(session, incident, adult_id, now=now)
     seen = session.scalar(
         select(StaffAlert.id).where(
             StaffAlert.incident_id == incident.id,
@@ -703,6 +693,146 @@ def _withdraw_chosen_alert(
     elif sent is not None:
         said.append("Their email had already gone.")
     return " ".join(said)
+
+
+def _unsent(now: datetime) -> ColumnElement[bool]:
+    """An email still waiting in the outbox, and not being sent this moment."""
+    return and_(
+        OutboxMessage.sent_at.is_(None),
+        or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now),
+    )
+
+
+def _withdraw_all_alerts(
+    session: Session, incident: Incident, account_id: int, *, now: datetime
+) -> tuple[int, int]:
+    """The worry is about this person: every alert about it they have not seen, and every
+    email about it not sent to them yet, goes (how many of each)."""
+    alerts = session.execute(
+        delete(StaffAlert).where(
+            StaffAlert.incident_id == incident.id,
+            StaffAlert.account_id == account_id,
+            StaffAlert.seen_at.is_(None),
+        )
+    )
+    # Every alert email's key ends with who it is to (see _alert_team, _tell_chosen_adult).
+    mine = OutboxMessage.dedupe_key.like(f"incident:{incident.id}:%:{account_id}")
+    emails = session.execute(delete(OutboxMessage).where(mine, _unsent(now)))
+    return getattr(alerts, "rowcount", 0) or 0, getattr(emails, "rowcount", 0) or 0
+
+
+# --- A worry about a member of staff ----------------------------------------------------------
+
+# The alert to the headteacher when the worry is about the DSL, or about the last lead left.
+STAFF_SUBJECT = "staff_subject"
+
+
+def subject_staff_choices(session: Session, incident: Incident) -> list[Account]:
+    """Who the worry may be about: any active member of the school's staff (the team and the
+    headteacher too), by name."""
+    return list(
+        session.scalars(
+            select(Account)
+            .where(
+                Account.school_id == incident.school_id,
+                Account.active.is_(True),
+                Account.role.in_(policy.STAFF_ROLES),
+            )
+            .order_by(Account.display_name, Account.id)
+        )
+    )
+
+
+def set_subject_staff(
+    session: Session,
+    actor: Actor,
+    incident: Incident,
+    subject_id: int | None,
+    *,
+    now: datetime,
+    base_url: str,
+) -> Account:
+    """Record that the worry is about a member of staff: from then on the record is closed to
+    them, as to a chosen adult set aside as the subject (policy.is_subject_of). Set once: a
+    wrong choice is put right by the headteacher, never by the app, so nobody can open a
+    record to its subject again by changing who it is about."""
+    account = _worker(actor, incident)
+    if incident.subject_staff_id is not None:
+        raise Invalid(
+            "Who this worry is about has already been recorded and cannot be changed here. "
+            "If it is wrong, tell the headteacher.",
+            "subject_id",
+        )
+    subject = next(
+        (a for a in subject_staff_choices(session, incident) if a.id == subject_id), None
+    )
+    if subject is None:
+        raise Invalid("Choose the member of staff the worry is about.", "subject_id")
+    if subject.id == account.id:
+        raise Invalid(
+            "You cannot record that a worry is about you: the record would close to you while "
+            "you work it. Tell the headteacher or another member of the safeguarding team now.",
+            "subject_id",
+        )
+    incident.subject_staff_id = subject.id
+    said = [
+        f"The worry is about a member of staff: {subject.display_name}. "
+        "This record is now closed to them."
+    ]
+    alerts, emails = _withdraw_all_alerts(session, incident, subject.id, now=now)
+    if alerts or emails:
+        said.append(
+            f"Withdrawn before they saw them: {plural(alerts, 'alert', 'alerts')} and "
+            f"{plural(emails, 'email', 'emails')}."
+        )
+    if incident.assignee_id == subject.id:
+        incident.assignee_id = None
+        said.append("It was assigned to them: it is not assigned to anyone now.")
+    told = _tell_head_of_subject(session, incident, account, now=now, base_url=base_url)
+    if told:
+        said.append(f"Alerted: {', '.join(told)}.")
+    _entry(session, incident, account, "subject_staff", " ".join(said), now=now)
+    record(session, actor, "incident.subject_staff_set", incident, f"account #{subject.id}")
+    return subject
+
+
+def _tell_head_of_subject(
+    session: Session,
+    incident: Incident,
+    account: Account,
+    *,
+    now: datetime,
+    base_url: str,
+) -> list[str]:
+    """The headteacher is alerted (as of a worry nobody acknowledged): the school's policy has
+    staff report concerns about colleagues to the head, and the one it is about may be the DSL
+    or the last lead its alerts go to. Not the one recording it, nor a head it is about."""
+    alerted_roles = policy.team_roles("alerted")
+    told = []
+    for head in session.scalars(policy.safeguarding_team(incident.school_id)):
+        if head.role in alerted_roles or head.id == account.id:
+            continue
+        if policy.is_subject_of(head, incident):
+            continue
+        told.append(head.display_name)
+        session.add(
+            StaffAlert(
+                account_id=head.id, incident_id=incident.id, kind=STAFF_SUBJECT, created_at=now
+            )
+        )
+        if head.email:  # no detail: only that there is something to see, and to sign in
+            enqueue_email(
+                session,
+                f"incident:{incident.id}:{STAFF_SUBJECT}:{head.id}",
+                head.email,
+                f"A worry or concern needs you: {incident.reference}",
+                f"A worry or concern ({incident.reference}) in the safeguarding queue needs "
+                f"you.\n\nPlease sign in to see it: {base_url}/safeguarding/\n",
+                school_id=incident.school_id,
+                base_url=base_url,
+                now=now,
+            )
+    return told
 
 
 @dataclass(frozen=True)
@@ -780,9 +910,11 @@ def _team_member(session: Session, incident: Incident, account_id: int | None) -
     """An account that may work this incident (the only people offered as owners/assignees)."""
     if account_id is None:
         return None
-    return session.scalar(
+    member = session.scalar(
         policy.safeguarding_team(incident.school_id).where(Account.id == account_id)
     )
+    # Nobody is given a record that is closed to them (policy.is_subject_of).
+    return None if member is None or policy.is_subject_of(member, incident) else member
 
 
 def _required(text: str | None, label: str) -> str:

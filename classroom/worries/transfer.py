@@ -903,6 +903,7 @@ ENTRY_WORDS: dict[str, tuple[str, str]] = {
     "reminder": ("a reminder to the team", "reminders to the team"),
     "chosen_told": ("the chosen adult told", "chosen adults told"),
     "chosen_set_aside": ("the chosen adult set aside", "chosen adults set aside"),
+    "subject_staff": ("who on the staff it is about", "who on the staff it is about"),
     "triage": ("a triage", "triages"),
     "assigned": ("a change of who holds it", "changes of who holds it"),
     "note": ("a note", "notes"),

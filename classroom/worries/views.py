@@ -79,6 +79,7 @@ from classroom.worries.forms import (
     ReferralReplyForm,
     ReleaseCarersForm,
     ReopenForm,
+    SubjectStaffForm,
     TriageForm,
 )
 from classroom.worries.models import (
@@ -761,7 +762,8 @@ _PUPIL_NAMES = (
 def _team_choices(incident: Incident) -> dict[str, str]:
     """Only people who may work this incident are offered as its assignee or action owners."""
     team = plain_rows(get_session(), _team_names(incident.school_id))
-    return {str(i): f"{name} ({role.label})" for i, name, role in team}
+    closed_to = policy.subjects_of(incident)  # nobody is given a record closed to them
+    return {str(i): f"{name} ({role.label})" for i, name, role in team if i not in closed_to}
 
 
 def _pupil_choices_in_school(incident: Incident) -> dict[str, str]:
@@ -811,6 +813,7 @@ def _forms(incident: Incident) -> dict[str, Form]:
         "release": ReleaseCarersForm,
         "lesson": FollowUpForm,
         "chosen": ChosenAdultForm,
+        "subject": SubjectStaffForm,
     }
     forms = {name: cls(prefix=name, formdata=None) for name, cls in classes.items()}
     if incident.risk is not None:  # show the triage in force; never pre-fill one nobody made
@@ -885,6 +888,11 @@ def _fill_choices(incident: Incident, forms: dict[str, Form]) -> None:
         people = services.chosen_alternatives(get_session(), incident)
         forms["chosen"].instead_id.choices = {"": "Choose who…"} | {
             str(a.id): f"{a.display_name} ({a.role.label})" for a in people
+        }
+    if "subject" in forms:
+        staff = services.subject_staff_choices(get_session(), incident)
+        forms["subject"].subject_id.choices = {"": CHOOSE} | {
+            str(a.id): f"{a.display_name} ({a.role.label})" for a in staff
         }
     for name in ("reply", "chase"):
         if name in forms:
@@ -1451,6 +1459,29 @@ def chosen_adult(incident_id: int) -> ResponseReturnValue:
     )
 
 
+@bp.post("/safeguarding/<int:incident_id>/about-staff")
+@allow("work_incidents")
+def subject_staff(incident_id: int) -> ResponseReturnValue:
+    """The worry is about a member of staff: the record closes to them."""
+    return _work(
+        incident_id,
+        "subject",
+        SubjectStaffForm,
+        lambda i, f: services.set_subject_staff(
+            get_session(),
+            current_actor(),
+            i,
+            _chosen_id(f.subject_id.data),
+            now=utcnow(),
+            base_url=_base_url(),
+        ),
+    )
+
+
+def _chosen_id(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 12 else None
+
+
 # --- Alerts: the badge, and each person's alert list ------------------------------------------
 
 
@@ -1485,6 +1516,8 @@ def _alert_text(alert: Any, incident: Incident | None) -> str:
         return services.chosen_adult_message(reporter) if reporter else "A pupil chose you"
     if alert.kind == "reminder":
         return f"Still not acknowledged: {incident.reference}"
+    if alert.kind == services.STAFF_SUBJECT:
+        return f"A worry about a member of staff needs you: {incident.reference}"
     return f"New worry or concern: {incident.reference}"
 
 
