@@ -505,12 +505,7 @@ def send_incident_notice(
         return sent
     waiting = worries.agencies_not_replied(incident)
     if waiting and checked is False:
-        raise Invalid(
-            f"The referral to {' and to '.join(waiting)} has no reply yet: telling carers now "
-            "could warn whoever harmed the child or get in the way of what the agency does. Ask "
-            "them first; then tick the box to say you have checked, or do not send the notice.",
-            "checked",
-        )
+        worries.refuse_unchecked(waiting, "do not send the notice")
     body = _clean(text, MAX_MESSAGE, "The notice", "text")
     check_depersonalised(session, pupil, body, "text", incident)
     carers = delivery.connected_carers(session, pupil.id)
@@ -529,9 +524,7 @@ def send_incident_notice(
     )
     names = ", ".join(c.display_name for c in carers)
     when = _when_delivered(session, item, emails.hours.zone)
-    # As the "inform now" decision's entry says it (worries.decide_parent_contact).
-    knowing = f" (checked first: the referral to {' and to '.join(waiting)} had no reply)"
-    first = knowing if waiting and checked else ""
+    first = worries.checked_first(waiting) if checked else ""  # as the decision's entry says
     _chronology(session, incident, account, f"{when} to {names}{first}: {body}", now)
     record(session, actor, "incident.parent_notice_sent", incident, f"item #{item.id}")
     return item

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache, lru_cache
+from typing import NoReturn
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -1364,18 +1365,21 @@ def inform_now_cautions(incident: Incident) -> list[str]:
     return cautions + [f"the referral to {agency} has no reply yet" for agency in waiting]
 
 
-def _checked_first(waiting: list[str]) -> str:
-    """The chronology says "inform now" was decided knowing an agency had not replied."""
+def checked_first(waiting: list[str]) -> str:
+    """The chronology says carers were told knowing an agency had not replied (the decision to
+    inform now, or a notice sent under it)."""
     if not waiting:
         return ""
     return f" (checked first: the referral to {' and to '.join(waiting)} had no reply)"
 
 
-def _refuse_unchecked_inform_now(waiting: list[str]) -> None:
+def refuse_unchecked(waiting: list[str], otherwise: str) -> NoReturn:
+    """Telling carers while an agency has not replied, unticked: refused on the tick box, with
+    what else to do (`otherwise`: "choose another decision", "do not send the notice")."""
     raise Invalid(
         f"The referral to {' and to '.join(waiting)} has no reply yet: telling carers now could "
         "warn whoever harmed the child or get in the way of what the agency does. Ask them "
-        "first; then tick the box to say you have checked, or choose another decision.",
+        f"first; then tick the box to say you have checked, or {otherwise}.",
         "checked",
     )
 
@@ -1406,7 +1410,7 @@ def decide_parent_contact(
     why = _required(reason, "Reason")
     waiting = agencies_not_replied(incident) if decision == ParentContact.INFORM_NOW else []
     if waiting and checked is False:
-        _refuse_unchecked_inform_now(waiting)
+        refuse_unchecked(waiting, "choose another decision")
     if decision == ParentContact.NOT_NOW and review_on is None:
         raise Invalid(
             'Choose the day to review "not now": carers are held back until then.', "review_on"
@@ -1432,7 +1436,7 @@ def decide_parent_contact(
         "parent_contact",
         f"Parent contact: {PARENT_CONTACT_LABELS[decision]}"
         f"{f', review on {review_on:%d %b %Y}' if review_on else ''}"
-        f"{_checked_first(waiting) if checked else ''}",
+        f"{checked_first(waiting) if checked else ''}",
         why,
         now=now,
     )
