@@ -789,12 +789,33 @@ def set_subject_staff(
     if incident.assignee_id == subject.id:
         incident.assignee_id = None
         said.append("It was assigned to them: it is not assigned to anyone now.")
+    said += _actions_taken_from(session, incident, subject, account)
     told = _tell_head_of_subject(session, incident, account, now=now, base_url=base_url)
     if told:
         said.append(f"Alerted: {', '.join(told)}.")
     _entry(session, incident, account, "subject_staff", " ".join(said), now=now)
     record(session, actor, "incident.subject_staff_set", incident, f"account #{subject.id}")
     return subject
+
+
+def _actions_taken_from(
+    session: Session, incident: Incident, subject: Account, account: Account
+) -> list[str]:
+    """The record's open actions the one it is about owned go to whoever recorded it: closed
+    to their owner, they would otherwise wait for someone who can no longer see them."""
+    theirs = session.scalars(
+        select(IncidentAction).where(
+            IncidentAction.incident_id == incident.id,
+            IncidentAction.owner_id == subject.id,
+            IncidentAction.done_at.is_(None),
+        )
+    ).all()
+    for action in theirs:
+        action.owner_id = account.id
+    if not theirs:
+        return []
+    listed = "; ".join(action.description for action in theirs)
+    return [f"Their open actions go to {account.display_name}: {listed}."]
 
 
 def _tell_head_of_subject(

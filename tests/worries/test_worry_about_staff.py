@@ -302,3 +302,26 @@ def test_the_audit_log_does_not_tell_them_of_the_record(app: Flask, session: Ses
     assert about not in hers
     assert "incident.subject_staff_set" not in hers
     assert about in _text(bell.get("/admin/audit?object_type=Incident"))  # the team's log has it
+
+
+def test_their_open_actions_go_to_whoever_recorded_it(app: Flask, session: Session) -> None:
+    """Closed to their owner, the actions would wait for someone who can no longer see them."""
+    school = make_school(session)
+    incident = _concern(session, school)
+    today = utcnow().date()
+    call = services.add_action(
+        session, school.dsl, incident, "Ring Amira's social worker", school.deputy.id,
+        today, now=utcnow(), today=today,
+    )  # fmt: skip
+    done = services.add_action(
+        session, school.dsl, incident, "Check the sensory room log", school.deputy.id,
+        today, now=utcnow(), today=today,
+    )  # fmt: skip
+    done.done_at = utcnow()
+    session.commit()
+    assert _about(client_for(app, school.dsl), incident, school.deputy).status_code == 302
+    session.expire_all()
+    assert call.owner_id == school.dsl.id
+    assert done.owner_id == school.deputy.id  # done: it stays with who did it
+    page = _text(client_for(app, school.dsl).get(f"/safeguarding/{incident.id}"))
+    assert "Their open actions go to Mr Bell: Ring Amira's social worker." in page
