@@ -88,6 +88,10 @@ def test_a_lesson_for_older_pupils_reads_not_for_their_age_not_as_not_assessed(
     # The key says what the new mark means.
     marks = page.split('aria-label="What the marks mean"', 1)[1].split("</ul>", 1)[0]
     assert "Not for their age" in marks
+    colours = page.split('aria-label="Colour key"', 1)[1].split("</ul>", 1)[0]
+    assert '<span class="swatch not-for-age" aria-hidden="true"></span>n/a Not for their age' in (
+        colours
+    )
 
 
 def test_a_level_recorded_when_they_were_of_its_ages_still_shows(
