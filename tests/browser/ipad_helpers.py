@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable
 from pathlib import Path
 
-from playwright.sync_api import BrowserContext, Page, ViewportSize
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize
 from sqlalchemy import select
 
 from classroom.db import get_session
@@ -114,3 +115,36 @@ def auto_round(measure: str, steps: int) -> str:
   setTimeout(() => {{ clearInterval(every); look(); resolve(Object.values(seen)); }},
     {FAST_SCAN * steps});
 }})"""
+
+
+MEASURE_SCREEN = (HERE / "measure_pupil_screen.js").read_text().strip()
+HEAR_SCREEN = (HERE / "hear_pupil_screen.js").read_text().strip()
+
+
+def screen_fits(page: Page) -> None:
+    """A pupil screen as it must be: nothing to scroll, nothing covered, every target big
+    enough, and every word on it can be heard."""
+    assert page.evaluate("() => document.scrollingElement.scrollHeight <= window.innerHeight + 1")
+    assert page.evaluate(MEASURE_SCREEN) == []
+    assert page.evaluate(HEAR_SCREEN) == []
+
+
+def silent_wav(seconds: int) -> bytes:
+    """A WAV of silence, for a test's stand-in speech: long enough for words to be lit in turn
+    while it plays."""
+    frames = 8000 * seconds
+    header = b"RIFF" + struct.pack("<I", 36 + frames * 2) + b"WAVEfmt "
+    header += struct.pack("<IHHIIHH", 16, 1, 1, 8000, 16000, 2, 16)
+    return header + b"data" + struct.pack("<I", frames * 2) + bytes(frames * 2)
+
+
+def enrolled_ipad_at(
+    browser: Browser, server: LiveServer, way_up: str, ipad_name: str
+) -> tuple[BrowserContext, Page]:
+    """A class iPad held `way_up` (IPAD_VIEWPORTS), enrolled and on its class tiles; the
+    caller closes the context."""
+    context = browser.new_context(viewport=IPAD_VIEWPORTS[way_up], has_touch=True, locale="en-GB")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    enrol_class_ipad(page, server, ipad_name)
+    return context, page

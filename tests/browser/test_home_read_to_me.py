@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-import struct
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, Route, expect
@@ -20,26 +18,19 @@ from classroom.ipad import views
 from classroom.pupils.models import Scanning
 from classroom.symbols.spoken import spoken
 from tests.browser.conftest import LiveServer, assert_accessible
-from tests.browser.ipad_helpers import enrol_class_ipad, set_pupil, set_scanning
+from tests.browser.ipad_helpers import (
+    IPAD_VIEWPORTS,
+    enrolled_ipad_at,
+    screen_fits,
+    set_pupil,
+    set_scanning,
+    silent_wav,
+)
 
-VIEWPORTS = {
-    "landscape": {"width": 1024, "height": 768},
-    "portrait": {"width": 810, "height": 1080},
-}
-MEASURE = (Path(__file__).parent / "measure_pupil_screen.js").read_text().strip()
-HEARD = (Path(__file__).parent / "hear_pupil_screen.js").read_text().strip()
 LESSONS = "My lessons. "
 NEXT = "This one next"
 RULES = "Our rules"
 TILES = ".lesson-tiles > li"
-
-
-def _silence(seconds: int) -> bytes:
-    """A WAV of silence, long enough for two words to be lit in turn while it plays."""
-    frames = 8000 * seconds
-    header = b"RIFF" + struct.pack("<I", 36 + frames * 2) + b"WAVEfmt "
-    header += struct.pack("<IHHIIHH", 16, 1, 1, 8000, 16000, 2, 16)
-    return header + b"data" + struct.pack("<I", frames * 2) + bytes(frames * 2)
 
 
 class Speaker:
@@ -63,18 +54,16 @@ class Speaker:
         route.fulfill(status=200, content_type="application/json", body=json.dumps(body))
 
     def _audio(self, route: Route) -> None:
-        route.fulfill(status=200, content_type="audio/wav", body=_silence(6))
+        route.fulfill(status=200, content_type="audio/wav", body=silent_wav(6))
 
 
-@pytest.fixture(params=list(VIEWPORTS))
+@pytest.fixture(params=list(IPAD_VIEWPORTS))
 def ipad(
     request: pytest.FixtureRequest, browser: Browser, live_server: LiveServer
 ) -> Iterator[Page]:
     """A class iPad at one viewport, on its class tiles."""
-    context = browser.new_context(viewport=VIEWPORTS[request.param], has_touch=True, locale="en-GB")
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    enrol_class_ipad(page, live_server, f"Home iPad {request.param}")
+    way_up = request.param
+    context, page = enrolled_ipad_at(browser, live_server, way_up, f"Home iPad {way_up}")
     yield page
     context.close()
 
@@ -97,12 +86,6 @@ def _ben_at_home(page: Page, server: LiveServer, scanning: Scanning) -> list[str
     titles = [hears[0].removeprefix(NEXT + ". "), *hears[1:]]
     assert len(titles) > 3, titles  # more than the first screen's three
     return titles
-
-
-def _fits(page: Page) -> None:
-    assert page.evaluate("() => document.scrollingElement.scrollHeight <= window.innerHeight + 1")
-    assert page.evaluate(MEASURE) == []  # nothing covered, every target big enough
-    assert page.evaluate(HEARD) == []  # every word on the screen can still be heard
 
 
 def _heard(page: Page, press: Callable[[], None]) -> str:
@@ -154,7 +137,7 @@ def test_read_to_me_says_the_lessons_on_screen_by_touch_and_keyboard(
     read = ipad.get_by_role("button", name="Read to me")
     more = ipad.get_by_role("button", name="More", exact=True)
     back = ipad.get_by_role("button", name="Back", exact=True)
-    _fits(ipad)
+    screen_fits(ipad)
     assert_accessible(ipad)
     first = _shown(ipad)
     assert first == [0, 1, 2], first
@@ -166,7 +149,7 @@ def test_read_to_me_says_the_lessons_on_screen_by_touch_and_keyboard(
     expect(ipad.locator(TILES).nth(3)).to_be_visible()
     second = _shown(ipad)
     assert second[0] == 3, second
-    _fits(ipad)
+    screen_fits(ipad)
     arrows = ["Back", "More"] if second[-1] < len(titles) - 1 else ["Back"]
     read.focus()
     said = _heard(ipad, lambda: ipad.keyboard.press("Space"))
@@ -206,7 +189,7 @@ def test_read_to_me_says_the_lessons_on_screen_by_switch(
     _reach(ipad, more)
     ipad.keyboard.press("Enter")
     expect(ipad.locator(TILES).nth(3)).to_be_visible()
-    _fits(ipad)
+    screen_fits(ipad)
     second = _shown(ipad)
     arrows = ["Back", "More"] if second[-1] < len(titles) - 1 else ["Back"]
     _reach(ipad, read)

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-import struct
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
@@ -19,24 +17,16 @@ from classroom.db import get_session
 from classroom.pupils.models import Pupil, Scanning
 from classroom.rules import services
 from tests.browser.conftest import LiveServer, assert_accessible
-from tests.browser.ipad_helpers import enrol_class_ipad, set_scanning
+from tests.browser.ipad_helpers import (
+    IPAD_VIEWPORTS,
+    enrolled_ipad_at,
+    screen_fits,
+    set_scanning,
+    silent_wav,
+)
 
-VIEWPORTS = {
-    "landscape": {"width": 1024, "height": 768},
-    "portrait": {"width": 810, "height": 1080},
-}
-MEASURE = (Path(__file__).parent / "measure_pupil_screen.js").read_text().strip()
-HEARD = (Path(__file__).parent / "hear_pupil_screen.js").read_text().strip()
 HEADING = "Our rules. "
 BESIDE = "Report a worry. Finished."
-
-
-def _silence(seconds: int) -> bytes:
-    """A WAV of silence, long enough for a word to be lit while it plays."""
-    frames = 8000 * seconds
-    header = b"RIFF" + struct.pack("<I", 36 + frames * 2) + b"WAVEfmt "
-    header += struct.pack("<IHHIIHH", 16, 1, 1, 8000, 16000, 2, 16)
-    return header + b"data" + struct.pack("<I", frames * 2) + bytes(frames * 2)
 
 
 class Speaker:
@@ -55,7 +45,7 @@ class Speaker:
         route.fulfill(status=200, content_type="application/json", body=json.dumps(body))
 
     def _audio(self, route: Route) -> None:
-        route.fulfill(status=200, content_type="audio/wav", body=_silence(5))
+        route.fulfill(status=200, content_type="audio/wav", body=silent_wav(5))
 
 
 def _rules(server: LiveServer) -> list[str]:
@@ -66,15 +56,13 @@ def _rules(server: LiveServer) -> list[str]:
         return [rule.text for rule in services.shown(db, chloe.school_id)]
 
 
-@pytest.fixture(params=list(VIEWPORTS))
+@pytest.fixture(params=list(IPAD_VIEWPORTS))
 def ipad(
     request: pytest.FixtureRequest, browser: Browser, live_server: LiveServer
 ) -> Iterator[Page]:
     """A class iPad at one viewport, on its class tiles."""
-    context = browser.new_context(viewport=VIEWPORTS[request.param], has_touch=True, locale="en-GB")
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    enrol_class_ipad(page, live_server, f"Rules iPad {request.param}")
+    way_up = request.param
+    context, page = enrolled_ipad_at(browser, live_server, way_up, f"Rules iPad {way_up}")
     yield page
     context.close()
 
@@ -88,12 +76,6 @@ def _chloe_on_rules(page: Page, server: LiveServer, scanning: Scanning) -> None:
     Speaker(page)
     page.goto(server.url + "/pupil/rules")
     page.wait_for_load_state("load")
-
-
-def _fits(page: Page) -> None:
-    assert page.evaluate("() => document.scrollingElement.scrollHeight <= window.innerHeight + 1")
-    assert page.evaluate(MEASURE) == []
-    assert page.evaluate(HEARD) == []  # every word on the screen can still be heard
 
 
 def _heard(page: Page, press: Callable[[], None]) -> str:
@@ -128,7 +110,7 @@ def test_read_to_me_says_the_rule_on_screen_by_touch_and_keyboard(
     read = ipad.get_by_role("button", name="Read to me")
     more = ipad.get_by_role("button", name="More", exact=True)
     back = ipad.get_by_role("button", name="Back", exact=True)
-    _fits(ipad)
+    screen_fits(ipad)
     assert_accessible(ipad)
     # Rule 1: the heading and rule 1, then More (no Back yet), Home and the buttons beside.
     _says_only(_heard(ipad, read.click), rules, 0, "More. ")
@@ -138,7 +120,7 @@ def test_read_to_me_says_the_rule_on_screen_by_touch_and_keyboard(
     expect(ipad.get_by_text(rules[1].rstrip("."))).to_be_visible()
     more.click()
     expect(ipad.get_by_text(rules[2].rstrip("."))).to_be_visible()
-    _fits(ipad)
+    screen_fits(ipad)
     _says_only(_heard(ipad, read.click), rules, 2, "Back. More. ")
     _lit(ipad, 2)
     # Back, by keyboard: rule 2 (not heard yet on this page, so the page asks for it afresh).
@@ -161,7 +143,7 @@ def test_read_to_me_says_the_rule_on_screen_by_switch(ipad: Page, live_server: L
     expect(ring).to_have_text("More")
     ipad.keyboard.press("Enter")  # More: a group of one acts at once
     expect(ipad.get_by_text(rules[1].rstrip("."))).to_be_visible()
-    _fits(ipad)
+    screen_fits(ipad)
     expect(ring).to_have_text("More")  # a new screen starts again on More
     ipad.keyboard.press("Space")  # to the controls
     ipad.keyboard.press("Enter")  # into them: Read to me first
