@@ -150,6 +150,16 @@ def links(session: Session, pupil: Pupil) -> list[ParentLink]:
     )
 
 
+def was_connected(session: Session, carer: Account, pupil_id: int) -> bool:
+    """Whether the carer was once connected to this child (staff have since disconnected them)."""
+    link = select(ParentLink.id).where(
+        ParentLink.parent_id == carer.id,
+        ParentLink.pupil_id == pupil_id,
+        ParentLink.revoked_at.is_not(None),
+    )
+    return session.scalar(link.limit(1)) is not None
+
+
 def carers_by_id(session: Session, pupil: Pupil) -> dict[int, Account]:
     ids = [link.parent_id for link in links(session, pupil)]
     return {a.id: a for a in session.scalars(select(Account).where(Account.id.in_(ids)))}

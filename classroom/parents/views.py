@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, NoReturn, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -27,6 +27,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import login_user
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
+from werkzeug.exceptions import NotFound
 
 from classroom import photos, policy
 from classroom.accounts import email_change
@@ -151,8 +152,36 @@ def _my_child(pupil_id: int) -> Pupil:
     """One of the signed-in carer's own children; any other id is simply not found."""
     pupil = policy.visible_pupil(get_session(), _account(), pupil_id)
     if pupil is None or not _account().is_parent:
-        not_theirs()
+        _not_my_child(pupil_id)
     return pupil
+
+
+class NoLongerConnectedError(Exception):
+    """A carer asked for a child staff have disconnected them from (while they were signed in)."""
+
+
+def _not_my_child(pupil_id: int) -> NoReturn:
+    """Not found (and audited, as any other child's id is); a carer staff disconnected from
+    this child is told so, not "Page not found" (their next tap after it, say Send)."""
+    carer = _account()
+    was_theirs = carer.is_parent and queries.was_connected(get_session(), carer, pupil_id)
+    try:
+        not_theirs()
+    except NotFound:
+        if was_theirs:
+            raise NoLongerConnectedError from None
+        raise
+
+
+@bp.errorhandler(NoLongerConnectedError)
+def no_longer_connected(_error: NoLongerConnectedError) -> ResponseReturnValue:
+    """The child is not named: a child may be disconnected from a carer, and renamed, for their
+    protection. A message the carer was sending is shown back, so their words are not lost."""
+    unsent = request.form.get("body", "")[:MESSAGE_SHOWN_BACK] if request.method == "POST" else ""
+    return render_template("parents/disconnected.html", unsent=unsent.strip()), 404
+
+
+MESSAGE_SHOWN_BACK = 4000  # well over a message's limit; a bigger body is no message of theirs
 
 
 @bp.get("/family/children/")

@@ -1,5 +1,6 @@
 """A carer's whole walk on a phone and on a family iPad: the QR link, joining, the child's news,
-a reply, photo consent, settings, signing out, and the next person on the same device.
+a reply, photo consent, settings, signing out, and the next person on the same device; and a
+carer whom staff disconnect from a child while they are writing to the class.
 
 At every page: no axe-core violations, nothing wider than the screen, every link that stands
 alone on its line, in the page or in its header and footer, big enough for a thumb (44px), no
@@ -22,7 +23,7 @@ from classroom.db import get_session, utcnow
 from classroom.parents import invites
 from classroom.parents import services as parents
 from classroom.parents.demo import DEMO_INVITE_CODE
-from classroom.pupils.models import Pupil
+from classroom.pupils.models import ParentLink, Pupil
 from classroom.worries import services as worries
 from classroom.worries.models import ParentContact
 from tests.app_settings import base_url, carer_emails, invite_settings
@@ -231,5 +232,52 @@ def test_a_carer_walks_from_the_qr_link_to_signing_out_on_a_shared_device(
     expect(page.locator("main")).not_to_contain_text(f"{first_name}'s news")
     page.goto(f"{live_server.url}/")  # opening the app again
     expect(page.locator("main")).not_to_contain_text(first_name)
+    _looks_right(page)
+    context.close()
+
+
+def _disconnect(server: LiveServer, carer_name: str, pupil_id: int) -> None:
+    """The class teacher disconnects the carer from the child (say, after a court order)."""
+    with server.app.app_context():
+        session = get_session()
+        teacher = session.scalar(select(Account).where(Account.username == "teacher"))
+        link = session.scalar(
+            select(ParentLink)
+            .join(Account, Account.id == ParentLink.parent_id)
+            .where(Account.display_name == carer_name, ParentLink.pupil_id == pupil_id)
+        )
+        assert teacher is not None
+        assert link is not None
+        invites.revoke_link(session, teacher, link, now=utcnow())
+        session.commit()
+
+
+def test_a_carer_disconnected_while_writing_is_told_and_keeps_their_words(
+    live_server: LiveServer, browser: Browser
+) -> None:
+    context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True, locale="en-GB")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    code, child_id, _others = _code_for(live_server, "Dev")
+    page.goto(invites.join_url(code, live_server.url))
+    page.get_by_label("Your name").fill("Mr Raj Patel")
+    page.get_by_label("Choose a username").fill(f"raj{uuid.uuid4().hex[:6]}")
+    page.get_by_label("Choose a password").fill(PASSWORD)
+    page.get_by_label("Type the password again").fill(PASSWORD)
+    page.get_by_role("button", name="Join").click()
+    page.get_by_role("link", name="Dev's news").click()
+    words = "Can Dev bring his charger home on Friday?"
+    page.get_by_label("Your message").fill(words)
+
+    _disconnect(live_server, "Mr Raj Patel", child_id)
+    page.get_by_role("button", name="Send").click()
+    told = page.get_by_role("heading", name="You are no longer connected to this child")
+    expect(told).to_be_visible()
+    expect(page.get_by_role("region", name="Your message was not sent")).to_contain_text(words)
+    expect(page.locator("main")).not_to_contain_text("Page not found")
+    _looks_right(page)
+    page.get_by_role("link", name="My children").last.click()
+    expect(page.get_by_role("heading", name="My children")).to_be_visible()
+    expect(page.get_by_role("link", name="Dev's news")).to_have_count(0)
     _looks_right(page)
     context.close()
