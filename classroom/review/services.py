@@ -126,9 +126,12 @@ def build(
     now: datetime,
     zone: ZoneInfo,
     carers: Iterable[str],
+    reader: Account | None = None,
 ) -> Review:
     """Counts, times and the lessons-learnt register for a period; nothing that names anyone."""
-    return build_all(session, school_id, [period], now=now, zone=zone, carers=carers)[0]
+    return build_all(
+        session, school_id, [period], now=now, zone=zone, carers=carers, reader=reader
+    )[0]
 
 
 def build_all(
@@ -139,11 +142,14 @@ def build_all(
     now: datetime,
     zone: ZoneInfo,
     carers: Iterable[str],
+    reader: Account | None = None,
 ) -> list[Review]:
     """`build` for several periods (a year and its terms) from one read of the incidents.
     `carers`: the school's carers as its records name them in words, who consented to photos
     or whom an invite code is for (parents keeps them; the review page is handed them): a
-    carer with no account is named nowhere else, and "Sara rang" is her child."""
+    carer with no account is named nowhere else, and "Sara rang" is her child.
+    `reader`: who reads it; the lessons of a record closed to them (a worry about them,
+    policy.is_subject_of) are not in their register: they would tell them what came of it."""
     everything = list(session.scalars(select(Incident).where(Incident.school_id == school_id)))
     scrub = _scrubber(session, school_id, carers)
     few, left_out = _pathways_with_few_pupils(session, school_id)
@@ -155,6 +161,7 @@ def build_all(
             scrub,
             now=now,
             zone=zone,
+            reader=reader,
         )
         for period in periods
     ]
@@ -209,12 +216,13 @@ def _review(
     *,
     now: datetime,
     zone: ZoneInfo,
+    reader: Account | None,
 ) -> Review:
     review = Review(period, total=len(incidents))
     hours: tuple[list[float], list[float]] = ([], [])  # acknowledged; still waiting
     days: tuple[list[float], list[float]] = ([], [])  # closed; still open
     for incident in incidents:
-        _tally(review, incident, scrub, zone)
+        _tally(review, incident, scrub, zone, reader)
         acknowledged, closed = incident.acknowledged_at, incident.closed_at
         hours[acknowledged is None].append(_between(incident.created_at, acknowledged or now, 3600))
         days[closed is None].append(_between(incident.created_at, closed or now, 86400))
@@ -229,7 +237,13 @@ def _between(start: datetime, end: datetime, unit_seconds: int) -> float:
     return max(0.0, (end - start).total_seconds() / unit_seconds)
 
 
-def _tally(review: Review, incident: Incident, scrub: Callable[[str], str], zone: ZoneInfo) -> None:
+def _tally(
+    review: Review,
+    incident: Incident,
+    scrub: Callable[[str], str],
+    zone: ZoneInfo,
+    reader: Account | None,
+) -> None:
     review.by_category[_label(incident)] += 1
     review.by_month[to_local(incident.created_at, zone).strftime("%Y-%m")] += 1
     source = "Pupil's worry button" if incident.source == "pupil" else "Staff concern"
@@ -237,9 +251,33 @@ def _tally(review: Review, incident: Incident, scrub: Callable[[str], str], zone
     review.by_pathway.update(_pathways(incident))
     review.child_protection += incident.child_protection
     review.open_now += incident.status != Status.CLOSED
-    if incident.closed_at and incident.lessons_learnt:
+    # Not to the one it is about: anonymised or not, they would know it is theirs.
+    closed = reader is not None and policy.is_subject_of(reader, incident)
+    if incident.closed_at and incident.lessons_learnt and not closed:
         closed_on = to_local(incident.closed_at, zone).date()
-        review.lessons.append((closed_on, _label(incident), scrub(incident.lessons_learnt)))
+        lesson = scrub(incident.lessons_learnt)
+        if policy.subjects_of(incident):  # about a member of staff: their post names them too
+            lesson = _POSTS.sub("[role]", lesson)
+        review.lessons.append((closed_on, _label(incident), lesson))
+
+
+# The posts a school has one or a few of, as staff write them: in the lessons of a worry about
+# a member of staff, "the deputy DSL should not use her own phone" is who it was about. (In
+# other lessons a post is who acts on them, "the DSL to brief staff", and stays.)
+_POSTS = re.compile(
+    r"(?<![A-Za-z])(?:"
+    r"(?i:(?:deputy|assistant|acting|executive)[ \t-]+)?"
+    r"(?i:head[ \t-]?teachers?|head[ \t]+of[ \t]+[A-Za-z]+|principals?|"
+    r"d?dsls?|(?:designated[ \t]+)?safeguarding[ \t]+leads?|send?cos?|"
+    r"(?:business|office|site|premises)[ \t]+managers?|caretakers?|bursars?|technicians?|"
+    r"(?:class[ \t]+)?teachers?|teaching[ \t]+assistants?|senior[ \t]+leaders?|"
+    r"minibus[ \t]+drivers?|nurses?|therapists?|(?:lunchtime|midday)[ \t]+supervisors?)"
+    # "Music teacher", "PE teacher": the one who teaches it; not "All teachers"
+    r"|(?!(?:All|The|Every|Each|Our|Any|Other|New|Both|Some|No)[ \t])[A-Z][A-Za-z]+[ \t]+"
+    r"(?i:teachers?)"
+    r"|Heads?|HLTAs?|TAs?|LSAs?|SLT|(?<=[Tt]he )head|(?i:(?:deputy|assistant)[ \t]+heads?)"
+    r")(?![A-Za-z])"
+)
 
 
 NOT_TRIAGED = "Not triaged"

@@ -61,10 +61,11 @@ def _periods() -> tuple[services.Period, services.Period, list[services.Period]]
 def _page(template: str) -> ResponseReturnValue:
     period, year, terms = _periods()
     db = get_session()
-    school, now, zone = _account().school_id, utcnow(), school_zone()
+    reader = _account()
+    school, now, zone = reader.school_id, utcnow(), school_zone()
     carers: CarersNamed = current_app.extensions[CARERS_EXTENSION]
     year_review, *term_reviews = services.build_all(
-        db, school, [year, *terms], now=now, zone=zone, carers=carers(db, school)
+        db, school, [year, *terms], now=now, zone=zone, carers=carers(db, school), reader=reader
     )
     record(db, current_actor(), "incidents.reviewed", summary=period.label)
     # Small counts suppressed for every reader, the year and its terms together.

@@ -223,6 +223,8 @@ def _incident_record(session: Session, incident: Incident, pupil: Pupil) -> dict
         "lessons_learnt": incident.lessons_learnt,
         "chronology": [
             {"at": _when(e.at), "by": _name(e.author), "text": e.text, "reason": e.reason}
+            if e.kind != SUBJECT_STAFF_ENTRY
+            else {"at": _when(e.at), "by": _name(e.author), "text": STAFF_LINE, "reason": None}
             for e in incident.entries
         ],
         "actions": [
@@ -310,6 +312,9 @@ def build_record(
         "incidents": [_incident_record(session, i, pupil) for i in incidents],
     }
     files = _files(session, incidents, record_, instance)
+    for incident, entry in zip(incidents, record_["incidents"], strict=True):
+        if incident.subject_staff is not None:
+            _about_staff(entry, incident.subject_staff, pupil, school.name if school else "")
     others = _other_pupils(session, pupil)
     if others is not None:
         record_["incidents"] = _without_other_pupils(record_["incidents"], others)
@@ -370,6 +375,68 @@ def _without_other_pupils(node: Any, others: re.Pattern[str], key: str = "") -> 
     if isinstance(node, str) and key in _FREE_TEXT:
         return others.sub(OTHER_PUPIL, unicodedata.normalize("NFC", node))
     return node
+
+
+# A worry about a member of staff (an allegation about an adult in school): the record of the
+# allegation is kept by the school that employs them, its headteacher with the LADO, and is not
+# passed on in a child's file. The file keeps that there was a concern about an adult and what
+# was done for the child; the person reads "a member of staff" wherever they are named, in the
+# app's lines and in staff's own words alike (the name is the allegation's, not the child's).
+STAFF_MEMBER = "a member of staff"
+SUBJECT_STAFF_ENTRY = "subject_staff"  # worries.services.set_subject_staff's chronology line
+STAFF_LINE = "The worry was recorded as being about a member of staff."
+_TITLES = r"(?:Mr|Mrs|Ms|Mx|Miss|Dr|Sir)"
+_STAFF_FIELDS = _FREE_TEXT | {"by", "owner", "raised_by", "filename"}
+
+
+def _about_staff(entry: dict[str, Any], person: Account, pupil: Pupil, school: str) -> None:
+    """The incident's part of the file, with the member of staff it is about named nowhere,
+    and a line saying who holds the record of the allegation."""
+    found = _staff_names(person, pupil)
+    if found is not None:
+        entry.update(_without_staff(entry, found))
+    at = f" at {school}" if school else ""
+    entry["about_staff"] = (
+        f"A concern about an adult in school: {STAFF_MEMBER}{at}. The record of the "
+        f"allegation is held by the headteacher of {school or 'the sending school'}, with the "
+        "LADO, and is not in this file. This file keeps what was done for the child."
+    )
+
+
+def _staff_names(person: Account, pupil: Pupil) -> re.Pattern[str] | None:
+    """The member of staff's name as the app holds it: whole, or a part of it, with or
+    without a title, with or without accents; never a name the pupil shares."""
+    own = {_plain(pupil.first_name), _plain(pupil.last_name)}
+    words = [
+        w
+        for w in re.findall(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*", person.display_name)
+        if not re.fullmatch(_TITLES, w, re.IGNORECASE)
+    ]
+    names = {" ".join(words)} if len(words) > 1 else set()
+    names |= {w for w in words if len(w) > 1 and _plain(w) not in own}
+    # As a name is written, with its capital ("May", not "may"), or in capitals; accents or not.
+    names |= {_plain(n).title() for n in names} | {n.upper() for n in names}
+    if not names:
+        return None
+    spaced = (re.escape(n).replace(r"\ ", r"\s+") for n in names)
+    alternatives = "|".join(sorted(spaced, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:(?i:{_TITLES})\.?\s+)?(?:{alternatives})(?!\w)")
+
+
+def _without_staff(node: Any, found: re.Pattern[str], key: str = "") -> Any:
+    if isinstance(node, dict):
+        return {k: _without_staff(v, found, k) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_without_staff(v, found, key) for v in node]
+    if isinstance(node, str) and key in _STAFF_FIELDS:
+        return found.sub(_staff_member, unicodedata.normalize("NFC", node))
+    return node
+
+
+def _staff_member(match: re.Match[str]) -> str:
+    """The words "a member of staff", with a capital where a sentence starts."""
+    before = match.string[: match.start()].rstrip()
+    return STAFF_MEMBER.capitalize() if not before or before[-1] in ".!?:" else STAFF_MEMBER
 
 
 def _transferrer(actor: Actor, pupil: Pupil) -> Account:

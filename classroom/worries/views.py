@@ -588,7 +588,11 @@ def my_concerns() -> ResponseReturnValue:
     # It names pupils and what was written about them: an access to personal data.
     summary = f"page {requested_page()}: {len(shown.items)} shown"
     record(get_session(), current_actor(), "concern.list_viewed", summary=summary)
-    return render_template("worries/my_concerns.html", concerns=shown)
+    me = policy.holder(current_actor(), "raise_concern")
+    # One the team recorded is about them is closed to them (policy.is_subject_of): they keep
+    # only that they passed it on, when, and their own words; nothing of what happened after.
+    passed_on = {c.id for c in shown.items if me is not None and policy.is_subject_of(me, c)}
+    return render_template("worries/my_concerns.html", concerns=shown, passed_on=passed_on)
 
 
 # --- The safeguarding queue -------------------------------------------------------------------
