@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from classroom.accounts.models import Account
 from classroom.db import Base, UtcDateTime, str_enum
 from classroom.pupils.models import Pupil
+
+_SCHOOL_LAYER = "class_id IS NULL AND pupil_id IS NULL"
 
 
 class SymbolOverride(Base):
@@ -21,7 +23,35 @@ class SymbolOverride(Base):
     """
 
     __tablename__ = "symbol_overrides"
-    __table_args__ = (CheckConstraint("class_id IS NULL OR pupil_id IS NULL", name="one_layer"),)
+    __table_args__ = (
+        CheckConstraint("class_id IS NULL OR pupil_id IS NULL", name="one_layer"),
+        # One choice per word on each layer, whatever two staff (or a double tap) save at once
+        # (migration symbol_overrides_one_per_layer; services.set_override keeps to it).
+        Index(
+            "uq_symbol_overrides_school_phrase",
+            "school_id",
+            "phrase",
+            unique=True,
+            sqlite_where=text(_SCHOOL_LAYER),
+            postgresql_where=text(_SCHOOL_LAYER),
+        ),
+        Index(
+            "uq_symbol_overrides_class_phrase",
+            "class_id",
+            "phrase",
+            unique=True,
+            sqlite_where=text("class_id IS NOT NULL"),
+            postgresql_where=text("class_id IS NOT NULL"),
+        ),
+        Index(
+            "uq_symbol_overrides_pupil_phrase",
+            "pupil_id",
+            "phrase",
+            unique=True,
+            sqlite_where=text("pupil_id IS NOT NULL"),
+            postgresql_where=text("pupil_id IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)

@@ -9,6 +9,7 @@ from functools import cache
 from pathlib import Path
 
 from sqlalchemy import ColumnElement, Select, and_, bindparam, false, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from classroom import policy
@@ -76,15 +77,7 @@ def set_override(
         raise Forbidden("only staff can choose symbols")
     key = _checked_phrase(phrase)
     code = _checked_symbol(symbol, picture_folder)
-    found = _find_all(session, layer, key)
-    for twin in found[1:]:  # two staff saving the word at once left two rows: keep one
-        session.delete(twin)
-    row = found[0] if found else None
-    if row is None:
-        row = SymbolOverride(
-            school_id=layer.school_id, class_id=layer.class_id, pupil_id=layer.pupil_id, phrase=key
-        )
-        session.add(row)
+    row = _find(session, layer, key) or _inserted(session, layer, key, code, actor.id, now)
     row.symbol, row.created_by_id, row.created_at = code, actor.id, now
     session.flush()
     shown = code or "no symbol"
@@ -103,11 +96,10 @@ def clear_override(
     """Go back to the default symbol for `phrase` on this layer; False if nothing was set."""
     layer = _changeable(session, actor, school_class, pupil)
     key = normalise(phrase)
-    found = _find_all(session, layer, key)  # every row: two saved at once would leave one
-    if not found:
+    row = _find(session, layer, key)
+    if row is None:
         return False
-    for row in found:
-        session.delete(row)
+    session.delete(row)
     session.flush()
     record(session, actor, "symbols.override_cleared", layer.owner, f"{layer.name}: {key!r}")
     return True
@@ -230,10 +222,34 @@ def _school_layer(session: Session, actor: Actor) -> tuple[_Layer, bool]:
     return _Layer("school", school.id, None, None, school), allowed
 
 
-def _find_all(session: Session, layer: _Layer, key: str) -> list[SymbolOverride]:
-    """The rows for `key` on a layer, newest first (pupils see the newest, see `_layers`)."""
+def _find(session: Session, layer: _Layer, key: str) -> SymbolOverride | None:
+    """The layer's one row for `key`, if any (a unique index per layer allows no twins), read
+    as the database has it now, not as this session saw it earlier."""
     query = select(SymbolOverride).where(layer.matches(), SymbolOverride.phrase == key)
-    return list(session.scalars(query.order_by(SymbolOverride.id.desc())))
+    return session.scalars(query.execution_options(populate_existing=True)).one_or_none()
+
+
+def _inserted(
+    session: Session, layer: _Layer, key: str, code: str | None, by_id: int, now: datetime
+) -> SymbolOverride:
+    """A new row for `key` on the layer; or, when another save (a double tap, a colleague)
+    inserted one since `_find` looked, that row, to be updated instead of failing the request.
+
+    The insert is tried inside a SAVEPOINT, so losing the race undoes only the insert, not the
+    rest of the request's unit of work."""
+    row = SymbolOverride(
+        school_id=layer.school_id, class_id=layer.class_id, pupil_id=layer.pupil_id,
+        phrase=key, symbol=code, created_by_id=by_id, created_at=now,
+    )  # fmt: skip
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        won = _find(session, layer, key)
+        if won is None:  # not a twin after all (a missing school, say): a real error
+            raise
+        return won
+    return row
 
 
 def _checked_phrase(phrase: str) -> str:

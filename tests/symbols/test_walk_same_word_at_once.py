@@ -1,23 +1,24 @@
-"""Walk: two staff save a picture for the same word for a class at the same moment, so the
-class layer briefly holds two choices for it. What either then does must reach the pupils:
-"Clear" brings the word list's picture back, and a new choice is the one pupils see."""
+"""Walk: two staff save a picture for the same word for a class at the same moment (the other's
+row lands between one save's look for the word and its insert). The class layer keeps one
+choice, the later one, and what either then does reaches the pupils: "Clear" brings the word
+list's picture back, and a new choice is the one pupils see."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account, Role
-from classroom.db import utcnow
 from classroom.pupils.models import Pupil, SchoolClass
 from classroom.symbols import services
 from classroom.symbols.models import SymbolOverride
 from classroom.symbols.symboliser import symbolise
 from tests import factories
+from tests.symbols.races import OtherSave, lands_between
 
 
 def cat_symbol(session: Session, pupil: Pupil) -> str | None:
@@ -26,25 +27,28 @@ def cat_symbol(session: Session, pupil: Pupil) -> str | None:
     return next(t.symbol for t in symbolise("my cat", layers) if t.text == "cat")
 
 
-def _saved_at_once(session: Session, oak: SchoolClass, by: Account) -> None:
-    """What two requests that both found no row and both inserted one leave behind."""
-    for symbol in ("1F436", "1F98A"):
-        session.add(
-            SymbolOverride(school_id=oak.school_id, class_id=oak.id, phrase="cat",
-                           symbol=symbol, created_by_id=by.id, created_at=utcnow())
-        )  # fmt: skip
-    session.flush()
+def _saved_at_once(client: FlaskClient, app: Flask, oak: SchoolClass, other: Account) -> None:
+    """The signed-in teacher saves the fox while `other` saves the dog for the same word."""
+    dog = OtherSave(oak.school_id, "cat", "1F436", other.id, class_id=oak.id)
+    with lands_between(app, dog):
+        saved = client.post(
+            "/symbols/choices",
+            data={"phrase": "cat", "symbol": "1F98A", "layer": f"class-{oak.id}"},
+        )
+    assert dog.happened
+    assert saved.status_code == 302  # no error page for the one who saved second
 
 
-@pytest.mark.usefixtures("app")
 def test_clear_brings_the_word_lists_picture_back_after_two_saves_at_once(
-    session: Session, client: FlaskClient, login_as: Callable[..., Account]
+    app: Flask, session: Session, client: FlaskClient, login_as: Callable[..., Account]
 ) -> None:
     oak = factories.make_class(session)
     ben = factories.make_pupil(session, oak)
-    teacher = login_as(Role.TEACHER, classes=[oak])
-    _saved_at_once(session, oak, teacher)
-    assert cat_symbol(session, ben) == "1F98A"  # the newer one shows
+    colleague = factories.make_account(session, Role.TEACHER, classes=[oak])
+    login_as(Role.TEACHER, classes=[oak])
+    _saved_at_once(client, app, oak, colleague)
+    assert cat_symbol(session, ben) == "1F98A"  # the later save shows
+    assert len(session.scalars(select(SymbolOverride)).all()) == 1
 
     cleared = client.post(
         "/symbols/choices/clear", data={"phrase": "cat", "layer": f"class-{oak.id}"}
@@ -55,14 +59,14 @@ def test_clear_brings_the_word_lists_picture_back_after_two_saves_at_once(
     assert session.scalars(select(SymbolOverride)).all() == []
 
 
-@pytest.mark.usefixtures("app")
 def test_a_new_choice_shows_after_two_saves_at_once(
-    session: Session, client: FlaskClient, login_as: Callable[..., Account]
+    app: Flask, session: Session, client: FlaskClient, login_as: Callable[..., Account]
 ) -> None:
     oak = factories.make_class(session)
     ben = factories.make_pupil(session, oak)
-    teacher = login_as(Role.TEACHER, classes=[oak])
-    _saved_at_once(session, oak, teacher)
+    colleague = factories.make_account(session, Role.TEACHER, classes=[oak])
+    login_as(Role.TEACHER, classes=[oak])
+    _saved_at_once(client, app, oak, colleague)
 
     saved = client.post(
         "/symbols/choices", data={"phrase": "cat", "symbol": "1F981", "layer": f"class-{oak.id}"}
