@@ -885,7 +885,9 @@ def can_view_photo(
 
 
 def visible_authored_lessons(actor: Actor) -> Select[AuthoredLesson]:
-    """Teacher lessons the actor may open: their own, the school's shared ones; the head all."""
+    """Teacher lessons the actor may open: their own, the school's shared ones (withdrawn ones
+    too: a teacher may read one and copy it into a draft of their own; it stays on no map and
+    no pupil gets it); the head all."""
     query = select(AuthoredLesson).order_by(AuthoredLesson.title, AuthoredLesson.id)
     account = holder(actor, "author_lessons")
     if account is None:
@@ -894,7 +896,10 @@ def visible_authored_lessons(actor: Actor) -> Select[AuthoredLesson]:
     if account.role == Role.HEADTEACHER:
         return query
     return query.where(
-        or_(AuthoredLesson.author_id == account.id, AuthoredLesson.status == LessonStatus.SHARED)
+        or_(
+            AuthoredLesson.author_id == account.id,
+            AuthoredLesson.status.in_((LessonStatus.SHARED, LessonStatus.WITHDRAWN)),
+        )
     )
 
 

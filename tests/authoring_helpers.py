@@ -1,11 +1,17 @@
-"""Helpers for the authoring and rules tests: a valid lesson form, a harmless-page check."""
+"""Helpers for the authoring and rules tests: a valid lesson form, a harmless-page check, a
+class record page tap."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from html.parser import HTMLParser
 from typing import Any
 
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
 from tests import corpora
+from tests.app_settings import school_today
 
 EXPECTED_TAGS = {"script", "iframe", "object", "embed", "base", "svg", "math", "style", "form"}
 
@@ -68,6 +74,30 @@ def lesson_form(**changes: Any) -> dict[str, Any]:
     }
     form.update(changes)
     return {key: value for key, value in form.items() if value is not None}
+
+
+def record_on_class_page(
+    teacher: FlaskClient,
+    class_id: int,
+    lesson_id: str,
+    pupil_ids: Iterable[int],
+    *,
+    level: str = "3",
+    observed_on: str | None = None,
+) -> TestResponse:
+    """A tap of a level on the class record page drawn today: the pupils ticked, seen in a
+    lesson, on `observed_on` (ISO; today on the school's clock unless given)."""
+    return teacher.post(
+        f"/assessment/classes/{class_id}/record",
+        data={
+            "lesson_id": lesson_id,
+            "pupil_ids": [str(pupil_id) for pupil_id in pupil_ids],
+            "level": level,
+            "context": "lesson",
+            "observed_on": observed_on or school_today().isoformat(),
+            "opened_on": school_today().isoformat(),  # the page was drawn today
+        },
+    )
 
 
 class _Tags(HTMLParser):

@@ -133,6 +133,28 @@ def refuse_if_not_for_age(
     raise Invalid(f"{said}, the day observed. Nothing was recorded.", "lesson_id")
 
 
+def refuse_if_after_withdrawal(
+    lesson: content.Lesson, observed_on: date, withdrawn_on: date | None, kept: date | None
+) -> None:
+    """A withdrawn lesson is taught no more: a session taught on or before the day it was
+    withdrawn may still be recorded, a later day is refused, on the date's box. `withdrawn_on`
+    is that day on the school's clock; `kept`, a correction's date, which it may keep."""
+    if not lesson.withdrawn or withdrawn_on is None:
+        return
+    if observed_on <= withdrawn_on or observed_on == kept:
+        return
+    raise Invalid(withdrawn_date_problem(lesson, withdrawn_on, observed_on), "observed_on")
+
+
+def withdrawn_date_problem(lesson: content.Lesson, withdrawn_on: date, observed_on: date) -> str:
+    """Why a withdrawn lesson cannot be recorded for a day after it was withdrawn."""
+    return (
+        f"Date: “{lesson.title.text}” was withdrawn on {withdrawn_on:%A %d %B %Y}, "
+        f"so it is taught no more. {observed_on:%A %d %B %Y} is after that: record only a "
+        f"session taught on or before {withdrawn_on:%d %B %Y}, and change the date to that day."
+    )
+
+
 def not_taught_on(pupil: Pupil, lesson: content.Lesson, version: content.Version) -> str:
     """The refusal of an objective of another pathway than the one the lesson is taught on."""
     return (
@@ -190,10 +212,12 @@ def observe(
     *,
     now: datetime,
     today: date,
+    withdrawn_on: date | None = None,
 ) -> Observation:
     """Record one observation against the pupil's own objective (never another pathway's).
 
     `today` is the date on the school's clock: an observation cannot be dated after it.
+    `withdrawn_on`: the day a withdrawn lesson was withdrawn (`refuse_if_after_withdrawal`).
     """
     if not policy.can_record_assessment(session, actor, pupil):
         raise Forbidden("not allowed to assess this pupil")
@@ -201,6 +225,8 @@ def observe(
     lesson, version = pupil_objective(session, pupil, lesson_id, lessons)
     _check(entry, today, supersedes.observed_on if supersedes else None)
     refuse_if_not_for_age(pupil, lesson, entry.observed_on, today)
+    kept = supersedes.observed_on if supersedes else None
+    refuse_if_after_withdrawal(lesson, entry.observed_on, withdrawn_on, kept)
     # Notes carried over unchanged from the observation corrected were written then: kept
     # whatever the pathway takes now (see `correct`).
     carried = supersedes is not None and sorted(entry.engagement) == _areas(supersedes)
@@ -256,16 +282,27 @@ def observe_class(
     *,
     now: datetime,
     today: date,
+    withdrawn_on: date | None = None,
 ) -> list[Observation]:
-    """One tap of a level for several pupils: each against their own pathway's objective."""
+    """One tap of a level for several pupils: each against their own pathway's objective.
+    `withdrawn_on`: as `observe`'s."""
     if not pupils:
         raise Invalid("Choose at least one pupil.", "pupil_ids")
     rows = []
     for pupil in pupils:
         _lesson, version = pupil_objective(session, pupil, lesson_id, lessons)
+        objective_id = version.objective.id
         rows.append(
             observe(
-                session, actor, pupil, version.objective.id, entry, lessons, now=now, today=today
+                session,
+                actor,
+                pupil,
+                objective_id,
+                entry,
+                lessons,
+                now=now,
+                today=today,
+                withdrawn_on=withdrawn_on,
             )
         )
     return rows

@@ -41,8 +41,9 @@ from classroom.audit.services import record
 from classroom.db import get_session, utcnow
 from classroom.errors import Invalid, too_long
 from classroom.export import check_passphrase, encrypted_csv, safe_cell
-from classroom.lessons import content, maps
+from classroom.lessons import authoring, content, maps
 from classroom.lessons.web import request_catalogue
+from classroom.localtime import local_today as day_on_school_clock
 from classroom.parents import services as parents_services
 from classroom.parents import views as parents
 from classroom.parents.forms import ExportForm
@@ -275,6 +276,7 @@ def class_record(class_id: int) -> ResponseReturnValue:
             request_catalogue(),
             now=utcnow(),
             today=local_today(),
+            withdrawn_on=_withdrawn_on(lesson_id),
         ),
         refused,
         hide_refusal=False,
@@ -372,6 +374,32 @@ def _name_in_class(pupil: Pupil, pupils: list[Pupil]) -> str:
     return pupil.full_name if shared else pupil.first_name
 
 
+def _withdrawal(lesson_id: str) -> authoring.Withdrawal | None:
+    """When and by whom a withdrawn lesson of the catalogue was withdrawn; None otherwise."""
+    lessons = request_catalogue()
+    if lesson_id not in lessons or not lessons.get(lesson_id).withdrawn:
+        return None
+    return authoring.withdrawal_of(get_session(), lesson_id)
+
+
+def _withdrawn_on(lesson_id: str, found: authoring.Withdrawal | None = None) -> date | None:
+    """The day (on the school's clock) a withdrawn lesson was withdrawn (`found`, if looked up
+    already); None for any other lesson."""
+    found = found or _withdrawal(lesson_id)
+    return None if found is None else day_on_school_clock(found.at, school_zone())
+
+
+def _date_shown(given: Any, drawn_on: str, withdrawn_on: date | None) -> str:
+    """The date box's value: as sent; else the day last recorded for, or today. A withdrawn
+    lesson's box is left empty for the teacher to choose rather than hold a day it refuses."""
+    if given:
+        return str(given.get("observed_on", ""))
+    shown = _kept_date() or drawn_on
+    if withdrawn_on is not None and date.fromisoformat(shown) > withdrawn_on:
+        return ""
+    return shown
+
+
 def _kept_date() -> str | None:
     """The date the page was last recorded for (`?observed_on=`), if it may still be given."""
     day = _day(request.args.get("observed_on"))
@@ -400,11 +428,20 @@ def _record_page(
     given = request.form if request.method == "POST" else None
     errors = {box: text for box, text in _problems().items() if box in BOXES}
     drawn_on = local_today().isoformat()
+    withdrawal = _withdrawal(lesson_id) if chosen else None
+    withdrawn_on = _withdrawn_on(lesson_id, withdrawal) if withdrawal else None
+    shown = _date_shown(given, drawn_on, withdrawn_on)
     return render_template(
         "assessment/record.html",
         school_class=school_class,
         pupils=pupils,
-        lessons=list(lessons),
+        # A withdrawn lesson is taught no more: listed apart, for sessions taught before.
+        lessons=[lesson for lesson in lessons if not lesson.withdrawn],
+        withdrawn_lessons=[lesson for lesson in lessons if lesson.withdrawn],
+        withdrawal=withdrawal,
+        lesson_title=chosen.title.text if chosen else "",
+        withdrawn_on=withdrawn_on,
+        last_day=min(local_today(), withdrawn_on) if withdrawn_on else local_today(),
         lesson_id=lesson_id,
         objectives=objectives,
         not_for_age=not_for_age,
@@ -418,8 +455,8 @@ def _record_page(
         # A refusal keeps what was chosen: the pupils ticked, where and the date, and the day
         # the page was first opened (so a date left as it was is still asked about).
         given=given,
-        observed_on=given.get("observed_on", "") if given else (_kept_date() or drawn_on),
-        kept_date=not given and _kept_date() is not None,
+        observed_on=shown,
+        kept_date=not given and shown == _kept_date(),
         opened_on=(given and (given.get("opened_on") or given.get("observed_on"))) or drawn_on,
     )
 
@@ -541,6 +578,7 @@ def pupil_record(pupil_id: int) -> ResponseReturnValue:
         return services.observe(
             db, current_actor(), pupil, objective_id, entry, request_catalogue(),
             now=utcnow(), today=local_today(),
+            withdrawn_on=_withdrawn_on(objective_id.rsplit(".", 1)[0]),
         )  # fmt: skip
 
     _applied(change, lambda message: _problem_page(pupil, message, objective_id))

@@ -1020,6 +1020,12 @@ def withdrawal(session: Session, row: AuthoredLesson) -> Withdrawal | None:
     return Withdrawal(found[0], found[1]) if found else Withdrawal(row.updated_at, "")
 
 
+def withdrawal_of(session: Session, key: str) -> Withdrawal | None:
+    """`withdrawal` of the teacher lesson with this lesson id; None for any other lesson."""
+    row = session.scalar(select(AuthoredLesson).where(AuthoredLesson.key == key))
+    return None if row is None else withdrawal(session, row)
+
+
 def copy(session: Session, actor: Actor, row: AuthoredLesson, *, now: datetime) -> AuthoredLesson:
     """A new draft with the same content, to change a lesson that is `locked`."""
     if not policy.can_view_authored_lesson(session, actor, row):

@@ -18,8 +18,7 @@ from classroom.assessment.models import Observation
 from classroom.audit.models import AuditEvent
 from classroom.lessons.authored_models import AuthoredLesson, LessonStatus
 from classroom.lessons.models import LessonAttempt
-from tests.app_settings import school_today
-from tests.authoring_helpers import lesson_form
+from tests.authoring_helpers import lesson_form, record_on_class_page
 from tests.conftest import client_for
 from tests.worry_helpers import School, make_school
 
@@ -43,16 +42,7 @@ def _shared_and_assessed(
     assert row.status is LessonStatus.SHARED
     on = teacher.post(f"/classes/{school.oak.id}/lessons", data={"lesson_id": row.key, "on": "1"})
     assert on.status_code == 302
-    recorded = teacher.post(
-        f"/assessment/classes/{school.oak.id}/record",
-        data={
-            "lesson_id": row.key,
-            "pupil_ids": [str(school.pupil.id)],
-            "level": "3",
-            "context": "lesson",
-            "observed_on": school_today().isoformat(),
-        },  # fmt: skip
-    )
+    recorded = record_on_class_page(teacher, school.oak.id, row.key, [school.pupil.id])
     assert recorded.status_code == 303
     assert session.scalar(select(func.count()).select_from(LessonAttempt)) == 0
     return school, teacher, row

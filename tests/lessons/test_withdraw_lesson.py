@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import UTC, date, datetime
 
 import pytest
 from flask import Flask
@@ -24,9 +25,8 @@ from classroom.lessons.authored_models import AuthoredLesson, LessonStatus
 from classroom.lessons.content import Catalogue
 from classroom.lessons.models import LessonAttempt, MapEntry, PupilTarget, StepResponse
 from classroom.pupils.models import Pupil
-from tests.app_settings import school_today
-from tests.authoring_helpers import lesson_form
-from tests.conftest import client_for
+from tests.authoring_helpers import lesson_form, record_on_class_page
+from tests.conftest import Clock, client_for
 from tests.factories import make_account, make_pupil
 from tests.lesson_helpers import all_lessons
 from tests.worry_helpers import School, make_school, pupil_on_ipad, triaged_worry
@@ -71,16 +71,7 @@ def _in_use(app: Flask, session: Session) -> tuple[School, FlaskClient, Authored
     assert start.status_code == 302
     choose = start.location.replace("/steps/1", "/steps/2")
     assert ipad.post(choose, data={"answer": "o1", "tries": "1", "key": "k1"}).status_code == 200
-    recorded = teacher.post(
-        f"/assessment/classes/{school.oak.id}/record",
-        data={
-            "lesson_id": row.key,
-            "pupil_ids": [str(school.pupil.id)],
-            "level": "3",
-            "context": "lesson",
-            "observed_on": school_today().isoformat(),
-        },  # fmt: skip
-    )
+    recorded = record_on_class_page(teacher, school.oak.id, row.key, [school.pupil.id])
     assert recorded.status_code == 303
     assert _count(session, MapEntry, MapEntry.lesson_id == row.key) == 2
     return school, teacher, row, ben
@@ -295,3 +286,148 @@ def test_a_worry_follow_up_cannot_make_a_withdrawn_lesson_a_pupils_target(
     session.rollback()
     assert _count(session, MapEntry, MapEntry.lesson_id == row.key) == 0
     assert _count(session, PupilTarget) == 0
+
+
+# A week in the school's winter (GMT, so the school's day is the UTC day): taught on Tuesday,
+# withdrawn on Thursday, recorded the next Monday.
+TUESDAY = date(2026, 12, 1)
+THURSDAY = date(2026, 12, 3)
+MONDAY = date(2026, 12, 7)
+
+
+def _withdrawn_on_thursday(
+    app: Flask, session: Session, clock: Clock
+) -> tuple[School, FlaskClient, AuthoredLesson]:
+    """The lesson on Oak's map, taught on Tuesday (nothing recorded yet), withdrawn on Thursday
+    by its teacher, who opens the class record page the next Monday."""
+    clock.set(datetime(2026, 12, 3, 10, 0, tzinfo=UTC))
+    school = make_school(session)
+    teacher = client_for(app, school.teacher)
+    row = _shared(teacher, session)
+    on = teacher.post(f"/classes/{school.oak.id}/lessons", data={"lesson_id": row.key, "on": "1"})
+    assert on.status_code == 302
+    assert teacher.post(f"/authoring/{row.id}/withdraw").status_code == 302
+    clock.set(datetime(2026, 12, 7, 9, 30, tzinfo=UTC))
+    return school, client_for(app, school.teacher), row  # signed in again on Monday
+
+
+def test_the_record_page_says_a_lesson_is_withdrawn_and_asks_for_a_day_before(
+    app: Flask, session: Session, clock: Clock
+) -> None:
+    school, teacher, row = _withdrawn_on_thursday(app, session, clock)
+    page = html.unescape(teacher.get(f"/assessment/classes/{school.oak.id}/record").text)
+    # Not among the lessons taught now: listed apart, saying it is withdrawn.
+    taught_now, withdrawn = page.split('<optgroup label="Withdrawn', 1)
+    assert TITLE not in taught_now
+    assert f'value="{row.key}">' in withdrawn
+    assert f"{TITLE} (withdrawn)</option>" in withdrawn
+    chosen = teacher.get(f"/assessment/classes/{school.oak.id}/record?lesson_id={row.key}")
+    shown = html.unescape(chosen.text)
+    assert (
+        f"\u201c{TITLE}\u201d was withdrawn on Thursday 03 December 2026 by Ms Lopez: it is on "
+        "no map and is taught no more."
+    ) in shown
+    assert "record a session taught on or before Thursday 03 December 2026" in shown
+    # The date box holds no day it would refuse: the teacher chooses the day they taught it.
+    box = re.search(r'<input id="observed_on"[^>]*>', shown)
+    assert box is not None
+    assert 'value=""' in box.group(0)
+    assert 'max="2026-12-03"' in box.group(0)
+    assert 'aria-describedby="observed_on-withdrawn"' in box.group(0)
+
+
+def test_a_session_taught_before_the_withdrawal_is_recorded_a_later_day_refused(
+    app: Flask, session: Session, clock: Clock
+) -> None:
+    school, teacher, row = _withdrawn_on_thursday(app, session, clock)
+    pupil_id = school.pupil.id
+    refused = record_on_class_page(
+        teacher, school.oak.id, row.key, [pupil_id], level="2", observed_on=MONDAY.isoformat()
+    )
+    assert refused.status_code == 400
+    page = html.unescape(refused.text)
+    assert (
+        f"Date: \u201c{TITLE}\u201d was withdrawn on Thursday 03 December 2026, so it is taught "
+        "no more. Monday 07 December 2026 is after that"
+    ) in page
+    assert '<a href="#observed_on">Date:' in page  # the summary leads to the date box
+    # What they sent comes back: the pupil ticked, where, and the date to change.
+    assert f'value="{pupil_id}" checked' in page
+    assert '<option value="lesson" selected>' in page
+    assert 'value="2026-12-07"' in page
+    assert 'aria-invalid="true"' in page
+    assert _count(session, Observation) == 0
+    for day in (TUESDAY, THURSDAY):
+        recorded = record_on_class_page(
+            teacher, school.oak.id, row.key, [pupil_id], observed_on=day.isoformat()
+        )
+        assert recorded.status_code == 303
+    days = session.scalars(select(Observation.observed_on).order_by(Observation.id)).all()
+    assert days == [TUESDAY, THURSDAY]
+    # Where it shows beside lessons taught now, it says it is withdrawn: not a gap to fill.
+    summary = html.unescape(teacher.get(f"/assessment/classes/{school.oak.id}/summary").text)
+    assert f'{TITLE} <span class="hint">(withdrawn: taught no more)</span></th>' in summary
+    progress = html.unescape(teacher.get(f"/assessment/pupils/{pupil_id}").text)
+    assert f'{TITLE} <span class="hint">(withdrawn by its teacher: taught no more)' in progress
+    assert "(not on the map now)" not in progress
+
+
+def test_a_pupils_own_form_cannot_record_a_withdrawn_lesson_after_it_was_withdrawn(
+    app: Flask, session: Session, clock: Clock
+) -> None:
+    school, teacher, row = _withdrawn_on_thursday(app, session, clock)
+    sent = {
+        "objective_id": f"{row.key}.sf",
+        "level": "3",
+        "context": "lesson",
+        "observed_on": MONDAY.isoformat(),
+        "note": "Picked it without a prompt.",
+    }
+    refused = teacher.post(f"/assessment/pupils/{school.pupil.id}/observations", data=sent)
+    assert refused.status_code == 400
+    page = html.unescape(refused.text)
+    assert f"\u201c{TITLE}\u201d was withdrawn on Thursday 03 December 2026" in page
+    assert "Picked it without a prompt." in page  # the note is not lost
+    assert _count(session, Observation) == 0
+    sent["observed_on"] = TUESDAY.isoformat()
+    done = teacher.post(f"/assessment/pupils/{school.pupil.id}/observations", data=sent)
+    assert done.status_code == 302
+    assert _count(session, Observation) == 1
+
+
+def test_another_teacher_can_read_a_withdrawn_lesson_and_copy_it_but_not_use_it(
+    app: Flask, session: Session
+) -> None:
+    school, teacher, row, ben = _in_use(app, session)
+    assert teacher.post(f"/authoring/{row.id}/withdraw").status_code == 302
+    other = make_account(session, Role.TEACHER, display_name="Mr Other")
+    session.commit()
+    colleague = client_for(app, other)
+    listing = html.unescape(colleague.get("/authoring/").text)
+    assert f'<a href="/authoring/{row.id}">{TITLE}</a> (withdrawn)' in listing
+    opened = colleague.get(f"/authoring/{row.id}")
+    assert opened.status_code == 200
+    shown = html.unescape(opened.text)
+    assert "<dt>Status</dt><dd>Withdrawn " in shown
+    assert SEMI_FORMAL_OBJECTIVE in shown  # they can read what it teaches
+    assert f'action="/authoring/{row.id}/copy"' in shown
+    for refused in ("edit", "withdraw", "share"):
+        assert f'/authoring/{row.id}/{refused}"' not in shown
+    assert colleague.get(f"/authoring/{row.id}/edit").status_code == 404
+    assert colleague.post(f"/authoring/{row.id}/share").status_code == 404
+    copied = colleague.post(f"/authoring/{row.id}/copy")
+    assert copied.status_code == 302
+    copy = session.scalar(select(AuthoredLesson).where(AuthoredLesson.author_id == other.id))
+    assert copy is not None
+    assert copy.status is LessonStatus.DRAFT
+    assert copy.title == TITLE
+    assert copy.key != row.key
+    # The withdrawn lesson itself stays off every map (Oak's staff are refused, as ever) and
+    # out of pupils' hands.
+    added = teacher.post(f"/pupils/{ben.id}/lessons/x/add", data={"lesson_id": row.key})
+    assert added.status_code == 400
+    assert _count(session, MapEntry, MapEntry.lesson_id == row.key) == 0
+    ipad = pupil_on_ipad(app, school)
+    assert ipad.post(f"/pupil/lessons/{row.key}/start").status_code == 404
+    session.refresh(row)
+    assert row.status is LessonStatus.WITHDRAWN
