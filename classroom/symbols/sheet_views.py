@@ -2,21 +2,35 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import NamedTuple
 
 from flask import Flask, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from classroom import policy
 from classroom.accounts.models import Account
+from classroom.audit.services import record
 from classroom.db import get_session, utcnow
 from classroom.errors import Invalid, Refusal
 from classroom.policy import allow
+from classroom.pupils.models import Pupil
 from classroom.symbols import sheets
 from classroom.symbols.forms import LAYER_KEY
 from classroom.symbols.models import SymbolFlag
-from classroom.symbols.views import Target, _layers_of, _preview_targets, _target, bp
-from classroom.web import current_actor
+from classroom.symbols.views import (
+    Target,
+    _layers_of,
+    _preview_targets,
+    _pupil_target,
+    bp,
+    listed_pupils,
+)
+from classroom.web import current_actor, not_theirs
+
+PUPIL_KEY = re.compile(r"pupil-(\d{1,9})\Z")
 
 
 def _actor() -> Account:
@@ -46,28 +60,57 @@ def register_lessons(app: Flask, source: LessonSource) -> None:
 @allow("staff")
 def sheet() -> ResponseReturnValue:
     """The whole word list, or one lesson's pictured words, as a printable contact sheet: with
-    the pictures pupils see, the school's choices or a class's (the text tool's layers)."""
+    the pictures pupils see, the school's choices, a class's or one pupil's (their own over
+    their class's and the school's: their communication book, the strip on their desk)."""
     source: LessonSource = current_app.extensions[LESSONS_EXTENSION]
     found = source()
     lessons = [(lesson.id, lesson.title) for lesson in found]
-    targets = _preview_targets()
-    layer = request.args.get("layer", "") or "school"
-    if layer not in {t.key for t in targets}:  # the school, or a class this person sees
-        abort(404)
-    target = _target(layer)
-    layers = _layers_of(target)
+    targets = _sheet_targets()
+    target = _sheet_target(request.args.get("layer", "") or "school", targets)
     lesson_id = request.args.get("lesson", "")
     lesson = None
     if lesson_id:
         lesson = next((lesson for lesson in found if lesson.id == lesson_id), None)
         if lesson is None:
             abort(404)
+    listed_pupils(targets, "the contact sheet")
+    if target.pupil is not None:  # their own choices: personal data
+        record(get_session(), _actor(), "symbols.pupil_choices_viewed", target.pupil, "sheet")
+    layers = _layers_of(target)
     topics = (
         {lesson.title: sheets.text_sheet(lesson.texts, layers)}
         if lesson is not None
         else sheets.vocabulary_sheet(layers)
     )
     return _sheet_page(topics, lessons, lesson, targets, target)
+
+
+def _sheet_targets() -> list[Target]:
+    """The layers the sheet offers: the school, the classes this person sees, then the pupils
+    they see in those classes, grouped by class (a pupil's own pictures win over the class's
+    and the school's). A pupil who has left is not offered."""
+    targets = _preview_targets()
+    classes = {t.school_class.id: t for t in targets if t.school_class is not None}
+    query = policy.visible_pupils(_actor()).where(
+        Pupil.active.is_(True), Pupil.class_id.in_(list(classes))
+    )
+    by_class: dict[int, list[Target]] = {class_id: [] for class_id in classes}
+    for pupil in get_session().scalars(query):  # listed under their class: by name alone
+        by_class[pupil.class_id].append(replace(_pupil_target(pupil), label=pupil.full_name))
+    return targets + [t for pupils in by_class.values() for t in pupils]
+
+
+def _sheet_target(layer: str, targets: list[Target]) -> Target:
+    """The layer asked for, if the sheet offers it to this person. A pupil they may not see:
+    404, audited as refused (`not_theirs`); anything else not offered (a class they do not
+    see, a leaver): 404."""
+    offered = next((t for t in targets if t.key == layer), None)
+    if offered is None:
+        pupil = PUPIL_KEY.fullmatch(layer)
+        if pupil and policy.visible_pupil(get_session(), _actor(), int(pupil[1])) is None:
+            not_theirs()
+        abort(404)
+    return offered
 
 
 def _sheet_page(

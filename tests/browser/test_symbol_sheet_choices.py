@@ -13,6 +13,7 @@ from sqlalchemy import select
 from classroom import policy
 from classroom.accounts.models import Account
 from classroom.db import get_session, utcnow
+from classroom.pupils.models import Pupil
 from classroom.symbols import pictures
 from tests.browser.conftest import LiveServer, assert_accessible, sign_in
 
@@ -64,6 +65,53 @@ def test_the_class_sheet_shows_and_prints_the_class_picture(
         expect(whose).to_be_visible()  # the printed sheet says whose pictures it shows
         expect(picture).to_be_visible()
         expect(page.get_by_label("Pictures as they are for")).to_be_hidden()
+        pdf = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
+        assert pdf.startswith(b"%PDF")
+    finally:
+        page.emulate_media(media="null")
+
+
+def _pupil_picture(server: LiveServer, phrase: str) -> tuple[str, str, str]:
+    """A pupil in the demo teacher's class gets their own picture for `phrase`: (its code, the
+    pupil's name, their class)."""
+    with server.app.app_context():
+        db = get_session()
+        teacher = db.scalars(select(Account).where(Account.username == "teacher")).one()
+        pupil = db.scalars(policy.visible_pupils(teacher).where(Pupil.active.is_(True))).first()
+        assert pupil is not None
+        row = pictures.upload_for_word(
+            db, teacher, phrase, _photo(), pupil=pupil,
+            target=pictures.folder(Path(server.app.instance_path)), now=utcnow(),
+        )  # fmt: skip
+        db.commit()
+        assert row.symbol is not None
+        return row.symbol, pupil.full_name, pupil.school_class.name
+
+
+def test_a_pupils_sheet_shows_and_prints_their_own_picture(
+    page: Page, live_server: LiveServer
+) -> None:
+    code, name, class_name = _pupil_picture(live_server, "toilet")
+    sign_in(page, live_server, "teacher")
+    page.goto(f"{live_server.url}/symbols/sheet")
+    assert page.locator(f'img[src$="/{code}.svg"]').count() == 0
+    page.get_by_label("Pictures as they are for").select_option(label=name)
+    page.get_by_role("button", name="Show", exact=True).click()
+    page.wait_for_load_state()
+    whose = page.get_by_text(f"Pictures as {name} sees them")
+    expect(whose).to_be_visible()
+    expect(page.locator(".sheet-whose")).to_contain_text(
+        f"{name}'s pictures (with class {class_name}'s and the school's)"
+    )
+    picture = page.locator(f'img[src$="/{code}.svg"]')
+    expect(picture).to_have_count(1)
+    picture.scroll_into_view_if_needed()
+    page.wait_for_function(LOADED, arg=picture.element_handle())
+    assert_accessible(page)
+    page.emulate_media(media="print")
+    try:
+        expect(whose).to_be_visible()  # the printed sheet says whose pictures they are
+        expect(picture).to_be_visible()
         pdf = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
         assert pdf.startswith(b"%PDF")
     finally:
