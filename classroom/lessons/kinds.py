@@ -112,6 +112,9 @@ class KindSpec:
     cards: Cards = lambda step, seed, item: []  # noqa: E731 - most kinds offer no cards
     # Whether the pupil may go on without acting (nothing to answer on this screen).
     free_next: bool = False
+    # Opened again once answered (back from Report a worry, a reload), the screen asks again
+    # rather than showing the answer kept: consent, which a pupil may always change.
+    asks_again: bool = False
     # Cause and effect shows its picture as the big target instead of above the text.
     picture_above: bool = True
     # The pupil's own trusted adults, or their own photo, are fetched for the page.
@@ -389,6 +392,7 @@ KINDS: dict[StepKind, KindSpec] = {
             _judge_consent,
             SwitchUse.SCAN_CARDS,
             cards=_consent_cards,
+            asks_again=True,
             pre_formal=True,
         ),
         KindSpec(

@@ -18,7 +18,7 @@ from classroom import localtime
 from classroom.audit.services import record
 from classroom.db import plain_rows
 from classroom.devices.models import Device
-from classroom.errors import checked_key
+from classroom.errors import Invalid, checked_key
 from classroom.lessons import content, kinds
 from classroom.lessons.content import Step, Version
 
@@ -199,6 +199,60 @@ def _placed_items() -> Select[str]:
         StepResponse.attempt_id == bindparam("attempt_id"),
         StepResponse.step_id.in_(bindparam("items", expanding=True)),
         StepResponse.correct.is_(True),
+    )
+
+
+class DoneAnswer(NamedTuple):
+    """The answer that finished a screen in this go: what the screen shows again."""
+
+    answer: str
+    item: int  # on a sort, the last item's position; 0 on any other screen
+    outcome: Outcome
+
+
+def done_answer(session: Session, attempt_id: int, step: Step) -> DoneAnswer | None:
+    """How the pupil finished this screen in this go, or None while it is not finished.
+
+    Opened again (back from "Report a worry", a reload, Back then Forward), a finished screen
+    shows the pupil's own answer, its feedback and Next: never the question afresh, to be
+    answered twice, with a sound that had stopped playing again or "More" forgotten. A screen
+    with nothing to answer (a story, tap to make something happen) and a consent question are
+    shown as ever: a pupil may always change their mind about consent. Reads only."""
+    unit = kinds.spec(step)
+    if unit.free_next or unit.asks_again:
+        return None
+    count = unit.items(step)
+    position = 0
+    if count:
+        items = [kinds.answered_id(step, n, attempt_id) for n in range(count)]
+        placed = set(session.scalars(_placed_items(), {"attempt_id": attempt_id, "items": items}))
+        if not placed.issuperset(items):
+            return None
+        position = count - 1
+    answer = session.scalar(
+        _last_answer(),
+        {"attempt_id": attempt_id, "step_id": kinds.answered_id(step, position, attempt_id)},
+    )
+    if answer is None:
+        return None
+    try:
+        outcome = kinds.judge(step, answer, position, attempt_id)
+    except Invalid:  # an answer this screen no longer offers: ask again
+        return None
+    return DoneAnswer(answer, position, outcome) if outcome.step_done else None
+
+
+@cache
+def _last_answer() -> Select[str | None]:
+    """A go's latest answer on one step (or one sort item)."""
+    return (
+        select(StepResponse.answer)
+        .where(
+            StepResponse.attempt_id == bindparam("attempt_id"),
+            StepResponse.step_id == bindparam("step_id"),
+        )
+        .order_by(StepResponse.id.desc())
+        .limit(1)
     )
 
 

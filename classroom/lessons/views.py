@@ -174,6 +174,12 @@ def step(attempt_id: int, number: int) -> ResponseReturnValue:
         # Back then Forward and Safari reopening the tab all go on where the pupil was. An
         # `item` in an old address is ignored.
         current = player.step_of(attempt, number, request_catalogue())
+        # A screen already finished in this go shows the pupil's answer again, with Next.
+        done = player.done_answer(get_session(), attempt.id, current)
+        if done is not None:
+            return _step_page(
+                attempt, number, tries=1, item=done.item, outcome=done.outcome, chosen=done.answer
+            )
         item = player.next_unplaced(get_session(), attempt.id, current)
         return _step_page(attempt, number, tries=1, item=item)
     except LookupError:

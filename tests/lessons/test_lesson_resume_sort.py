@@ -214,15 +214,18 @@ def test_a_new_go_starts_the_sort_screen_at_its_first_item(app: Flask, session: 
     assert _hidden(page, "item") == "0"
 
 
-def test_a_sort_screen_with_every_item_placed_opens_at_its_first_item_as_before(
+def test_a_sort_screen_with_every_item_placed_opens_finished_with_next(
     app: Flask, session: Session
 ) -> None:
-    """Every item placed: the screen is done, and opening it again asks from its first item
-    (as it always has; "Go on" goes to the next screen instead)."""
+    """Every item placed: the screen is done, and opening it again (back from Report a
+    worry, a reload) shows it finished, with its feedback and Next, never its first item to
+    sort again (each would be "answered again"). "Go on" goes to the next screen."""
     school = make_school(session)
     ipad = pupil_on_ipad(app, school)
     screen = _placed(app, ipad, len(_sort_step(app).items))
 
     page = ipad.get(screen).text
-    assert _shown(page) == _words(app, screen, 0)
-    assert _hidden(page, "item") == "0"
+    assert 'class="sort-item"' not in page
+    assert 'name="answer"' not in page
+    assert _sort_step(app).feedback.text in page
+    assert 'href="' + re.sub(r"/steps/2$", "/steps/3", screen) + '"' in page

@@ -548,6 +548,12 @@ def test_who_can_you_tell_at_home_shows_home_adults_and_at_school_school_adults(
         folder=people_folder(), now=utcnow(),
     )  # fmt: skip
     session.commit()
+    # A new go (the answered screen shows its answer kept, not the adults to choose again).
+    again = _start(ipad, "trusted-adults")
+    at = {
+        place: again.replace("/steps/1", url[url.rindex("/steps/") :])
+        for place, url in at.items()
+    }
     home = ipad.get(at[content.Place.HOME]).text
     assert "Grandma" in home
     assert "Someone at home" not in home
