@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from classroom import localtime, policy
-from classroom.accounts.models import Account
+from classroom.accounts.models import Account, Role
 from classroom.audit.services import record
 from classroom.db import plain_rows, write_after_read
 from classroom.devices.models import Device
@@ -857,6 +857,119 @@ def _tell_head_of_subject(
     return told
 
 
+# --- A child-protection file sent without a record closed to its sender ----------------------
+
+# The alert when a pupil's file was made by one of the team a record of theirs is closed to
+# (policy.is_subject_of): the file left it out, as it must, and the rest of the team must know.
+CP_FILE_GAP = "cp_file_gap"
+CP_FILE_GAP_EMAIL = (
+    "A child-protection file was sent to a pupil's next school without a record that the "
+    "person who made it may not see. It needs you: a complete file must be sent."
+)
+
+
+def gap_note(pupil: Pupil) -> str:
+    """The alert's note: the pupil whose file it is, by number only (the words name nobody)."""
+    return f"pupil #{pupil.id}"
+
+
+def gap_pupil_id(alert: StaffAlert) -> int | None:
+    """The pupil of a CP_FILE_GAP alert (see `gap_note`)."""
+    number = alert.note.removeprefix("pupil #")
+    return int(number) if alert.kind == CP_FILE_GAP and number.isdigit() else None
+
+
+def tell_team_of_file_gap(
+    session: Session,
+    actor: Actor,
+    account: Account,
+    pupil: Pupil,
+    left_out: list[Incident],
+    transfer_id: int,
+    *,
+    now: datetime,
+    base_url: str | None,
+) -> list[Account]:
+    """The rest of the team who may see every record `account`'s file of the pupil left out
+    (the headteacher first; never anyone a record is about) get an alert, and an email through
+    the outbox (so after commit) that names nobody. Whoever made the file is not told: the
+    record is closed to them, and so is this. An alert still unseen is not given again."""
+    about = set().union(*(policy.subjects_of(i) for i in left_out))
+    team = [
+        member
+        for member in session.scalars(policy.safeguarding_team(pupil.school_id))
+        if member.id != account.id and member.id not in about
+    ]
+    team.sort(key=lambda member: member.role != Role.HEADTEACHER)  # stable: by name after
+    anchor, note = left_out[0], gap_note(pupil)
+    told = []
+    for member in team:
+        unseen = select(StaffAlert.id).where(
+            StaffAlert.account_id == member.id,
+            StaffAlert.kind == CP_FILE_GAP,
+            StaffAlert.note == note,
+            StaffAlert.seen_at.is_(None),
+        )
+        if session.scalar(unseen.limit(1)) is not None:
+            continue  # told already, and not seen yet: once is enough
+        told.append(member)
+        # Tied to a record left out, so closed with it to anyone it comes to be about.
+        session.add(
+            StaffAlert(
+                account_id=member.id,
+                incident_id=anchor.id,
+                kind=CP_FILE_GAP,
+                note=note,
+                created_at=now,
+            )
+        )
+        if member.email and base_url is not None:
+            enqueue_email(
+                session,
+                f"incident:{anchor.id}:{CP_FILE_GAP}:{transfer_id}:{member.id}",
+                member.email,
+                "A child-protection file needs you",
+                f"{CP_FILE_GAP_EMAIL}\n\nPlease sign in to see it: {base_url}/alerts/\n",
+                school_id=pupil.school_id,
+                base_url=base_url,
+                now=now,
+            )
+    alerted = ", ".join(f"account #{member.id}" for member in told) or "nobody new"
+    for incident in left_out:  # on the records left out: closed to their subjects in the log
+        summary = f"transfer #{transfer_id}: sent without this record; alerted {alerted}"
+        record(session, actor, "cp_file.sent_without_record", incident, summary)
+    return told
+
+
+def file_gap_unseen(session: Session, account: Account, pupil: Pupil) -> bool:
+    """Whether this person has an unseen alert that the pupil's file went without a record
+    (one they may see: never one about a record closed to them), for the file's page."""
+    found = select(StaffAlert.incident_id).where(
+        StaffAlert.account_id == account.id,
+        StaffAlert.kind == CP_FILE_GAP,
+        StaffAlert.note == gap_note(pupil),
+        StaffAlert.seen_at.is_(None),
+    )
+    anchors = [session.get_one(Incident, i) for i in session.scalars(found) if i is not None]
+    return any(not policy.is_subject_of(account, i) for i in anchors)
+
+
+def gap_alerts_done(session: Session, account: Account, pupil: Pupil, *, now: datetime) -> None:
+    """This person's alerts that the pupil's file went without a record, seen: they have just
+    made a complete file themselves."""
+    session.execute(
+        update(StaffAlert)
+        .where(
+            StaffAlert.account_id == account.id,
+            StaffAlert.kind == CP_FILE_GAP,
+            StaffAlert.note == gap_note(pupil),
+            StaffAlert.seen_at.is_(None),
+        )
+        .values(seen_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
 @dataclass(frozen=True)
 class WorryNews:
     """What the pupil's start page tells them about worries they reported."""
@@ -954,6 +1067,7 @@ def view(session: Session, actor: Actor, incident: Incident, *, now: datetime) -
             StaffAlert.account_id == account.id,
             StaffAlert.incident_id == incident.id,
             StaffAlert.seen_at.is_(None),
+            StaffAlert.kind != CP_FILE_GAP,  # done by sending a complete file, not by reading
         )
     ):
         alert.seen_at = now

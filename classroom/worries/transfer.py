@@ -66,7 +66,7 @@ from classroom.export import check_passphrase
 from classroom.localtime import STYLES, local_today
 from classroom.principals import Actor
 from classroom.pupils.models import Pupil
-from classroom.worries import body_map, evidence_crypto, flow
+from classroom.worries import body_map, evidence_crypto, flow, services
 from classroom.worries.evidence_models import MARK_LABELS, Attachment, BodyMark
 from classroom.worries.models import (
     AGENCY_LABELS,
@@ -258,6 +258,15 @@ def pupil_incidents(session: Session, actor: Actor, pupil: Pupil) -> list[Incide
     linked = select(IncidentPupil.incident_id).where(IncidentPupil.pupil_id == pupil.id)
     query = policy.visible_incidents(actor).where(Incident.id.in_(linked))
     return list(session.scalars(query.order_by(None).order_by(Incident.id)))
+
+
+def closed_to_maker(session: Session, account: Account, pupil: Pupil) -> list[Incident]:
+    """The pupil's incidents closed to `account` (`pupil_incidents` leaves them out): read
+    from the pupil's own records, never the school's history."""
+    linked = select(IncidentPupil.incident_id).where(IncidentPupil.pupil_id == pupil.id)
+    query = select(Incident).where(Incident.id.in_(linked), Incident.school_id == pupil.school_id)
+    found = session.scalars(query.order_by(Incident.id))
+    return [i for i in found if policy.is_subject_of(account, i)]
 
 
 @dataclass(frozen=True)
@@ -454,8 +463,15 @@ def export_file(
     now: datetime,
     instance: Path,
     log2_n: int = LOG2_N,
+    *,
+    base_url: str | None = None,
 ) -> Export:
-    """Make the encrypted package and record that it was made (the file itself is not kept)."""
+    """Make the encrypted package and record that it was made (the file itself is not kept).
+
+    The file holds what its maker may see, and says nothing of the rest. When a record of the
+    pupil's is closed to them (they are who it is about), the rest of the team who may see it
+    are told that the file went without it (`services.tell_team_of_file_gap`; emailed too
+    when `base_url` is given, as the request layer does); the maker never is."""
     account = _transferrer(actor, pupil)
     plain, incidents, files = build_record(session, account, pupil, now, instance)
     package = seal_package(plain, passphrase, log2_n)
@@ -471,6 +487,13 @@ def export_file(
     session.add(transfer)
     session.flush()
     record(session, actor, "cp_file.exported", pupil, f"transfer #{transfer.id}")
+    left_out = closed_to_maker(session, account, pupil)
+    if left_out:
+        services.tell_team_of_file_gap(
+            session, actor, account, pupil, left_out, transfer.id, now=now, base_url=base_url
+        )
+    else:
+        services.gap_alerts_done(session, account, pupil, now=now)
     filename = f"cp-file-{pupil.upn}-{now:%Y-%m-%d}.cpfile"
     return Export(package, transfer, filename)
 

@@ -13,6 +13,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from classroom import policy
+from classroom.accounts.models import Account
 from classroom.audit.services import record
 from classroom.db import get_session, keep, utcnow
 from classroom.errors import Invalid
@@ -27,7 +28,7 @@ from classroom.web import (
     school_today,
     school_zone,
 )
-from classroom.worries import transfer
+from classroom.worries import services, transfer
 from classroom.worries.evidence_views import disposition
 from classroom.worries.transfer_forms import (
     ExportForm,
@@ -71,12 +72,18 @@ def _page(pupil: Pupil, status: int = 200, **forms: Any) -> ResponseReturnValue:
         policy.visible_received_files(actor).where(ReceivedFile.pupil_id == pupil.id)
     )
     incidents = transfer.pupil_incidents(db, actor, pupil)
+    # One a record of the pupil's is closed to is not shown how many records a colleague's
+    # file held: it may count the record they may not know of.
+    closed = isinstance(actor, Account) and bool(transfer.closed_to_maker(db, actor, pupil))
+    uncounted = {t.id for t in transfers if closed and t.exported_by_id != actor.id}
     return render_template(
         "worries/evidence/cp_file.html",
         pupil=pupil,
         incidents=incidents,
+        gap=isinstance(actor, Account) and services.file_gap_unseen(db, actor, pupil),
         since=transfer.since_sent(db, pupil, incidents),
         transfers=transfers,
+        uncounted=uncounted,
         received=list(received),
         export=forms.get("export") or ExportForm(formdata=None),
         sent=forms.get("sent") or SentForm(formdata=None),
@@ -150,7 +157,14 @@ def export(pupil_id: int) -> ResponseReturnValue:
         return _page(pupil, 400, export=form, error="The file was not made.")
     db = get_session()
     made = transfer.export_file(
-        db, current_actor(), pupil, form.passphrase.data, utcnow(), _instance(), _cost()
+        db,
+        current_actor(),
+        pupil,
+        form.passphrase.data,
+        utcnow(),
+        _instance(),
+        _cost(),
+        base_url=str(current_app.config["BASE_URL"]),
     )
     response = Response(made.package, mimetype="application/octet-stream")
     response.headers["Content-Disposition"] = disposition("attachment", made.filename)

@@ -1506,15 +1506,27 @@ def alert_count() -> ResponseReturnValue:
 
 
 def _alert_rows(account: Account) -> list[dict[str, Any]]:
+    sends = policy.has_right(account, "transfer_cp_files")
     return [
-        {"alert": alert, "text": _alert_text(alert, incident), "incident": incident}
+        {
+            "alert": alert,
+            "text": _alert_text(alert, incident, sends),
+            "incident": incident,
+            # A file sent without a record: one who may send files sends a complete one.
+            "cp_file": services.gap_pupil_id(alert) if sends else None,
+        }
         for alert, incident in services.shown_alerts(get_session(), account, now=utcnow())
     ]
 
 
-def _alert_text(alert: Any, incident: Incident | None) -> str:
+def _alert_text(alert: Any, incident: Incident | None, sends: bool = False) -> str:
     if incident is None:  # about a colleague (services.WORK_LEFT): its words were kept
         return str(alert.note)
+    if alert.kind == services.CP_FILE_GAP:  # names nobody: the pupil is on the page it opens
+        gap = "A child-protection file was sent without a record its sender may not see"
+        if sends:
+            return f"{gap}: send a complete file"
+        return f"{gap} ({incident.reference}): a DSL or deputy who may see it must send it again"
     if alert.kind == "chosen":
         reporter = incident.reporter
         return services.chosen_adult_message(reporter) if reporter else "A pupil chose you"
