@@ -325,3 +325,25 @@ def test_their_open_actions_go_to_whoever_recorded_it(app: Flask, session: Sessi
     assert done.owner_id == school.deputy.id  # done: it stays with who did it
     page = _text(client_for(app, school.dsl).get(f"/safeguarding/{incident.id}"))
     assert "Their open actions go to Mr Bell: Ring Amira's social worker." in page
+
+
+def test_a_failed_email_about_it_is_not_on_their_mail_page(app: Flask, session: Session) -> None:
+    """The head's alert of a worry about the DSL fails to send: the team (the deputy) sees it
+    on the email problems page to send again, but not the DSL it is about, whom it would tell
+    that there is a record, and its reference."""
+    school = make_school(session)
+    incident = _concern(session, school, "Mr Bell shouted at Amira and grabbed her arm.")
+    assert _about(client_for(app, school.deputy), incident, school.dsl).status_code == 302
+    session.expire_all()
+    for message in session.scalars(select(OutboxMessage)):
+        message.attempts, message.last_error = 1, "mail server down"
+    session.commit()
+    to_head = session.scalar(
+        select(OutboxMessage).where(OutboxMessage.to_address == school.head.email)
+    )
+    assert to_head is not None
+
+    assert incident.reference in client_for(app, school.deputy).get("/admin/mail").text
+    bell = client_for(app, school.dsl)
+    assert incident.reference not in bell.get("/admin/mail").text
+    assert bell.post(f"/admin/mail/{to_head.id}/retry").status_code == 404
