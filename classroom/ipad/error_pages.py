@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import render_template, url_for
 
-from classroom.devices.web import current_device
+from classroom.devices.web import current_device, revoked_device
 from classroom.errors import PupilPages
 from classroom.principals import PupilPrincipal
 from classroom.web import current_actor
@@ -23,11 +23,14 @@ SENTENCES = {429: SAY_WAIT, 503: SAY_WAIT}
 
 
 def is_pupil_context() -> bool:
-    """A pupil is signed in, or nobody is and this is an enrolled class iPad."""
+    """A pupil is signed in, or nobody is and this is an enrolled class iPad (or one revoked
+    while pupils used it: its Home is the start screen that says to ask an adult)."""
     actor = current_actor()
     if isinstance(actor, PupilPrincipal):
         return True
-    return not actor.is_authenticated and current_device() is not None
+    if actor.is_authenticated:
+        return False
+    return current_device() is not None or revoked_device() is not None
 
 
 def home() -> str | None:

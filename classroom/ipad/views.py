@@ -17,7 +17,7 @@ from flask_login import login_user, logout_user
 from classroom import policy
 from classroom.db import get_session, keep, utcnow
 from classroom.devices.models import Device
-from classroom.devices.web import current_device
+from classroom.devices.web import current_device, revoked_device
 from classroom.errors import CSRF_RECOVERY, Invalid, Throttled, register_pupil_pages
 from classroom.ipad import error_pages
 from classroom.lessons import maps
@@ -65,6 +65,15 @@ def _device_or_none() -> Device | None:
     return current_device()
 
 
+def _revoked_here() -> ResponseReturnValue:
+    """A tap on a class iPad revoked since its screen was shown (a tile, Back to a picture
+    password): its start screen, which says in pictures to ask an adult. Any other browser has
+    no tiles (403)."""
+    if revoked_device() is None:
+        abort(403)
+    return redirect(url_for("ipad.start"), 303)
+
+
 def _class_pupil(device: Device, pupil_id: int) -> Pupil:
     pupil = get_session().get(Pupil, pupil_id)
     if pupil is None or not policy.can_pupil_sign_in_on(pupil, device.class_id):
@@ -77,6 +86,10 @@ def _class_pupil(device: Device, pupil_id: int) -> Pupil:
 def start() -> ResponseReturnValue:
     """The class iPad's start screen: one big tile per pupil in the class."""
     device = _device_or_none()
+    if device is None and revoked_device() is not None:
+        # Revoked (lost, or moved on) while a pupil used it: their next tap lands here. Pictures
+        # and "Ask an adult", and a worry saved on it still goes (the outbox is on this screen).
+        return render_template("ipad/revoked.html"), 403
     if device is None:
         return render_template("pupils/not_enrolled.html"), 403
     pupils = [p for p in device.school_class.pupils if p.active]
@@ -90,7 +103,7 @@ def tap_tile(pupil_id: int) -> ResponseReturnValue:
     """A pupil tapped their tile: sign in, or ask for their picture password first."""
     device = _device_or_none()
     if device is None:
-        abort(403)
+        return _revoked_here()
     pupil = _class_pupil(device, pupil_id)
     if pupil.has_picture_password:
         session[PICKING] = pupil.id
@@ -121,7 +134,7 @@ def pictures(pupil_id: int) -> ResponseReturnValue:
     """Picture password: the pupil taps their pictures in order, one per tap."""
     device = _device_or_none()
     if device is None:
-        abort(403)
+        return _revoked_here()
     pupil = _class_pupil(device, pupil_id)
     if not pupil.has_picture_password:
         return redirect(url_for("ipad.start"))
@@ -206,7 +219,7 @@ def worry_seen() -> ResponseReturnValue:
 def tile_again(pupil_id: int) -> ResponseReturnValue:  # noqa: ARG001 - any tile, same answer
     """A GET on a tile's address (Back, reload): the class tiles, never 405."""
     if _device_or_none() is None:
-        abort(403)  # only an enrolled class iPad has tiles
+        return _revoked_here()  # only an enrolled class iPad has tiles
     return redirect(url_for("ipad.start"))
 
 
@@ -215,7 +228,7 @@ def tile_again(pupil_id: int) -> ResponseReturnValue:  # noqa: ARG001 - any tile
 def finish_address() -> ResponseReturnValue:
     """A GET on Finished's address: the pupil's home if still signed in, else the tiles."""
     if _device_or_none() is None:
-        abort(403)  # only an enrolled class iPad has tiles
+        return _revoked_here()  # only an enrolled class iPad has tiles
     signed_in = isinstance(_actor(), PupilPrincipal)
     return redirect(url_for("ipad.home" if signed_in else "ipad.start"))
 

@@ -145,7 +145,9 @@ def test_revoking_a_lost_ipad_says_whose_visit_it_ended_and_it_stays_dead(
     # On the lost iPad: no pupil, no tiles, no new sign-in.
     assert client.get("/pupil/").status_code == 302
     assert client.get("/class-ipad").status_code == 403
-    assert client.post(f"/class-ipad/pupils/{ben.id}").status_code == 403
+    tapped = client.post(f"/class-ipad/pupils/{ben.id}")  # to the "Ask an adult" screen
+    assert (tapped.status_code, tapped.location) == (303, "/class-ipad")
+    assert client.get("/pupil/").status_code == 302  # the tap signed nobody in
     assert b"Ben" not in client.get("/class-ipad").data
 
 
