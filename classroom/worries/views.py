@@ -411,6 +411,7 @@ def ipad_queue() -> ResponseReturnValue:
         payload = envelope.open_envelope(key_path(), body.get("envelope"))
         if not device.active and _revoked_sender(payload) is None:
             return {"error": "not a class iPad"}, 403
+        device = _saved_on(payload, device)
         pupil, key, choices = _queued_worry(payload, device)
         _remember_if_mine(pupil, key, choices)
         if services.existing(db, key) is not None:
@@ -443,6 +444,26 @@ def _revoked_sender(payload: dict[str, Any]) -> Device | None:
     except BadSignature:
         return None
     return _opened_before_revoking(signed, payload.get("pupil_id"))
+
+
+def _saved_on(payload: dict[str, Any], device: Device) -> Device:
+    """The class iPad the worry was told on, by the token its screen signed: not always the one
+    sending it. Revoked, then enrolled again for another class, the iPad sends what it saved
+    before as its new self; the team must read of the iPad and class it was told in, and that
+    the iPad was revoked, not that the pupil had left the new one's class."""
+    try:
+        signed = _signer().loads(str(payload.get("reporter", "")), max_age=KEPT_ON_IPAD)
+    except BadSignature:
+        return device
+    told_on = signed.get("d") if isinstance(signed, dict) else None
+    if not isinstance(told_on, int) or told_on == device.id:
+        return device
+    if signed.get("p") != payload.get("pupil_id"):
+        return device
+    before = get_session().get(Device, told_on)
+    if before is None or before.school_class.school_id != device.school_class.school_id:
+        return device
+    return before
 
 
 # How long a saved worry may wait on an iPad with no network (a lost one, say) and be heard.
@@ -494,10 +515,10 @@ def _sending_notes(
         )
     notes += _told_earlier(payload, now) + _revoked_note(device)
     if not policy.can_pupil_sign_in_on(pupil, device.class_id):
+        gone = "had left the school" if not pupil.active else "was no longer in that class"
         notes.append(
             f'Saved on the class iPad "{device.name}" of {device.school_class.name}, and sent '
-            f"when {pupil.first_name} was no longer in that class. Check with the class team "
-            "who sent it."
+            f"when {pupil.first_name} {gone}. Check with the class team who sent it."
         )
     return notes
 

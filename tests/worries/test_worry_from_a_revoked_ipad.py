@@ -15,7 +15,7 @@ from classroom.devices import services as devices
 from classroom.devices.web import cookie_name
 from classroom.worries.models import Incident
 from tests.conftest import Clock
-from tests.factories import make_device, make_pupil
+from tests.factories import make_class, make_device, make_pupil
 from tests.worry_helpers import School, make_school, pupil_on_ipad, sealed
 
 REVOKED_NOTE = 'Sent from the class iPad "'
@@ -141,3 +141,40 @@ def test_a_screen_opened_after_the_revoking_is_not_heard(
     response = ipad.post("/pupil/worry", data={"key": "late", "what": "sad", "reporter": late})
     assert response.status_code == 403
     assert _count(session) == 0
+
+
+def test_a_worry_sent_after_the_ipad_was_enrolled_again_names_where_it_was_told(
+    app: Flask, session: Session
+) -> None:
+    """Revoked as lost, found, and enrolled for Willow before it was back online: the worry
+    Amira saved in Oak goes from the Willow iPad. The team reads of the Oak iPad, revoked, not
+    that Amira had left the Willow iPad's class (she is still in Oak)."""
+    school = make_school(session)
+    ipad = pupil_on_ipad(app, school)
+    reporter = _worry_screen(ipad)
+    _key, env = sealed(app, school.pupil, what="sad", reporter=reporter)
+    _revoke(session, school)
+    willow = make_class(session, name="Willow")
+    again, token = make_device(session, willow, "Willow iPad 9")
+    session.commit()
+    ipad.set_cookie(cookie_name(), token)
+
+    assert ipad.post("/class-ipad/worries", json={"envelope": env}).status_code == 201
+    notes = _notes(session)
+    assert any(n.startswith(f'{REVOKED_NOTE}{school.device.name}" after it') for n in notes)
+    assert not any("no longer in that class" in n or again.name in n for n in notes)
+    assert session.scalars(select(Incident)).one().device_id == school.device.id
+
+
+def test_a_worry_sent_after_the_pupil_left_says_they_had_left(
+    app: Flask, session: Session
+) -> None:
+    school = make_school(session)
+    ipad = pupil_on_ipad(app, school)
+    reporter = _worry_screen(ipad)
+    _key, env = sealed(app, school.pupil, what="sad", reporter=reporter)
+    school.pupil.active = False  # left the school before the iPad was back online
+    session.commit()
+    assert ipad.post("/class-ipad/worries", json={"envelope": env}).status_code == 201
+    note = next(n for n in _notes(session) if n.startswith("Saved on the class iPad"))
+    assert f"when {school.pupil.first_name} had left the school." in note
