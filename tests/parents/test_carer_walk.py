@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from datetime import timedelta
@@ -19,6 +20,7 @@ from classroom.parents import invites, queries, services
 from classroom.parents.models import ConsentPurpose, FeedItem
 from tests.app_settings import invite_settings, school_today
 from tests.conftest import client_for
+from tests.factories import PASSWORD
 from tests.parents_helpers import Family, consent, moment
 
 
@@ -195,3 +197,28 @@ def test_a_code_opened_on_a_family_tablet_says_whose_account_it_joins(
     page = _words(mum.get(opened.headers["Location"]))
     assert "You are signed in as <strong>Mrs Sara Khan</strong>" in page
     assert "If the code is for someone else, sign out first." in page
+
+
+def test_a_carer_with_an_account_signs_in_from_the_slip_and_the_code_is_kept(
+    app: Flask, session: Session, family: Family
+) -> None:
+    """Mum scans the slip for her second child on a phone not signed in: the join page's
+    Sign in takes her, once signed in, to adding the child with the slip's code filled in."""
+    _invite, code = invites.issue_invite(
+        session, family.teacher, family.other, "Mum", invite_settings(), now=utcnow()
+    )
+    session.commit()
+    phone = app.test_client()
+    join = phone.get(f"/family/join?code={code}").text
+    link = re.search(r'Already have an account\? <a href="([^"]+)">Sign in</a>', join)
+    assert link is not None
+    assert "it is kept for you" in join
+    signed_in = phone.post(
+        html.unescape(link.group(1)),
+        data={"username": family.carer.username, "password": PASSWORD},
+    )
+    assert signed_in.status_code == 302
+    adding = phone.get(signed_in.location)
+    assert adding.status_code == 302
+    page = phone.get(adding.location).text
+    assert f'value="{code}"' in page
