@@ -9,7 +9,7 @@ The heatmap is drawn from plain values (`HeatRow`, `Shown`), which are also the 
 by, once per worker (classroom/symbols/fragments_web.py): a teacher's reload with no new
 observation draws nothing again, and any change to what a cell shows is a new key. A cell of a
 lesson for other ages (`NotForAge`) is worked out from the pupil's age today, so their birthday
-is a new key too.
+is a new key too; so is a lesson's withdrawal by its teacher (`Withdrawn`, `Shown.withdrawn`).
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ from classroom.scale import LEVEL_WORDS, Level
 
 NOT_ASSESSED = "&ndash;"  # a character reference: see templates/base.html's title
 NOT_FOR_AGE_MARK = "n/a"
+WITHDRAWN_MARK = "W"
+WITHDRAWN_WORDS = "nothing recorded; the lesson was withdrawn by its teacher, so no work is missing"
 
 
 class Shown(NamedTuple):
@@ -37,6 +39,9 @@ class Shown(NamedTuple):
     needs_help: bool  # no progress for the weeks asked for
     misconception: bool = False  # on record: the latest session recorded showed one
     earlier: bool = False  # the level is from an earlier pathway (none yet on the one planned)
+    # The lesson was withdrawn by its teacher: recorded before, so it still shows, in a column
+    # that says so (and a new key, so the heatmap is drawn again when a lesson is withdrawn).
+    withdrawn: bool = False
 
 
 class NotForAge(NamedTuple):
@@ -46,7 +51,14 @@ class NotForAge(NamedTuple):
     ages: str  # the lesson's, as `Lesson.ages_label`: "aged 18 and 19"
 
 
-HeatCell = Shown | NotForAge | None  # None: not assessed
+class Withdrawn(NamedTuple):
+    """A cell with nothing recorded in a lesson its teacher withdrew: on no map and taught no
+    more, so no work is missing (not "not assessed", which reads as work still to do)."""
+
+    withdrawn: bool = True  # as `Shown.withdrawn`: the template marks the column from it
+
+
+HeatCell = Shown | NotForAge | Withdrawn | None  # None: not assessed
 
 
 class HeatRow(NamedTuple):
@@ -71,7 +83,10 @@ def shown_row(
     cells: list[HeatCell] = []
     for lesson, objective, _ in plan:
         cell = shown(pupil_id, lesson, objective, found)
-        if cell is None and age is not None and not lesson.for_age(age):
+        if lesson.withdrawn:  # taught no more: nothing is missing, and no "no progress" either
+            kept = None if cell is None else cell._replace(withdrawn=True, needs_help=False)
+            cells.append(Withdrawn() if kept is None else kept)
+        elif cell is None and age is not None and not lesson.for_age(age):
             cells.append(NotForAge(lesson.ages_label))
         else:
             cells.append(cell)
@@ -111,6 +126,8 @@ def svg_cells(
         if isinstance(cell, Shown):
             words = _level_words(cell.level) + _notes(cell, weeks)
             marked = " hm-misconception" if cell.misconception else ""
+        elif isinstance(cell, Withdrawn):
+            words, marked = WITHDRAWN_WORDS, " hm-age"
         else:
             words = _unassessed(cell)
             marked = "" if cell is None else " hm-age"
@@ -146,6 +163,13 @@ def table_cells(cells: Sequence[HeatCell], weeks: int) -> Markup:
                 f'<span class="visually-hidden">{_unassessed(cell)}</span></td>'
             )
             continue
+        if isinstance(cell, Withdrawn):
+            html.append(
+                f'<td class="not-for-age withdrawn-cell"><span aria-hidden="true">'
+                f'{WITHDRAWN_MARK}</span>'
+                f'<span class="visually-hidden">{WITHDRAWN_WORDS}</span></td>'
+            )
+            continue
         notes = "" if cell is None else _notes(cell, weeks)
         html.append(
             f'<td class="{_classes(cell, "needs-help-cell", "earlier-cell")}">{_value(cell)}'
@@ -161,6 +185,8 @@ def _classes(cell: HeatCell, no_progress: str, earlier: str) -> str:
         return "lvl-none"
     if isinstance(cell, NotForAge):
         return "not-for-age"
+    if isinstance(cell, Withdrawn):
+        return "not-for-age hm-withdrawn"
     return (
         f"lvl-{cell.level}"
         + (f" {no_progress}" if cell.needs_help else "")
@@ -194,5 +220,7 @@ def _value(cell: HeatCell) -> str:
         return NOT_ASSESSED
     if isinstance(cell, NotForAge):
         return NOT_FOR_AGE_MARK
+    if isinstance(cell, Withdrawn):
+        return WITHDRAWN_MARK
     value = f"{cell.level}{'*' if cell.maintained else ''}{'M' if cell.misconception else ''}"
     return f"({value})" if cell.earlier else value
