@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, delete, exists, literal_column, or_, select, union_all
 from sqlalchemy.orm import Session
@@ -281,6 +282,41 @@ def planned_lesson(
     """The lesson if it is on the pupil's (visible) map; a pupil can open nothing else."""
     shown = pupil_map(session, pupil, lessons, today=today)
     return next((p for p in shown if p.lesson.id == lesson_id), None)
+
+
+# --- Lessons withdrawn by their teacher -----------------------------------------------------
+
+# A withdrawn lesson leaves every map at once (`authoring.withdraw`). The lesson maps say so
+# for about a term, so no teacher wonders where it went: long enough for each teacher of a class
+# to open a map, with nothing written when they read it, and then it is no longer news.
+WITHDRAWN_NOTICE_DAYS = 91
+
+
+@dataclass(frozen=True)
+class WithdrawnNote:
+    """A lesson of the school's that its teacher withdrew: when, and by whom."""
+
+    title: str
+    by: str  # who withdrew it ("" if the log no longer says)
+    on: date  # the school's day
+
+
+def recently_withdrawn(
+    session: Session, lessons: Catalogue, *, today: date, zone: ZoneInfo
+) -> list[WithdrawnNote]:
+    """The school's lessons withdrawn in the last `WITHDRAWN_NOTICE_DAYS`, newest first. Every
+    map says them (a lesson shared with the school may have been on any): withdrawals are
+    rare, and one line each. No query while nothing is withdrawn."""
+    since = today - timedelta(days=WITHDRAWN_NOTICE_DAYS)
+    notes = []
+    for lesson in lessons:
+        if not lesson.withdrawn:
+            continue
+        when = authoring.withdrawal_of(session, lesson.id)
+        day = when.at.astimezone(zone).date() if when is not None else None
+        if when is not None and day is not None and day >= since:
+            notes.append(WithdrawnNote(lesson.title.text, when.by, day))
+    return sorted(notes, key=lambda note: note.on, reverse=True)
 
 
 # --- Changing a pupil's map -----------------------------------------------------------------

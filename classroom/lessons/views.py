@@ -357,6 +357,7 @@ def _map_page(pupil: Pupil, refused: bool = False) -> ResponseReturnValue:
             if lesson.teacher_enabled_only and not may_enable
         ),
         pathways=tuple((pathway.value, pathway.label) for pathway in Pathway),
+        withdrawn=maps.recently_withdrawn(db, request_catalogue(), today=today, zone=school_zone()),
     ), (409 if refused else 200)
 
 
@@ -578,6 +579,9 @@ def class_map(class_id: int) -> ResponseReturnValue:
         on_map=on_map,
         saved_id=request.args.get("lesson", "") if request.args.get("saved") else "",
         may_enable=policy.may_enable_teacher_only_lessons(current_actor()),
+        withdrawn=maps.recently_withdrawn(
+            db, request_catalogue(), today=school_today(), zone=school_zone()
+        ),
     )
 
 

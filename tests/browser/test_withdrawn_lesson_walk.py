@@ -128,7 +128,10 @@ def test_a_withdrawn_lesson_is_recorded_only_for_a_day_it_was_taught(
     page.goto(f"{live_server.url}/pupils/{withdrawn.pupil}/lessons")
     expect(page.get_by_role("heading", name="Lessons for Amira Khan")).to_be_visible()
     expect(page.get_by_role("cell", name=TITLE)).to_have_count(0)  # on no map
+    # (one line per lesson withdrawn: each viewport's walk withdrew one of this title)
+    expect(page.get_by_text(f"\u201c{TITLE}\u201d was withdrawn by").first).to_be_visible()
     _shot(page, f"map-{viewport['width']}")
+    assert_accessible(page)
 
 
 def test_another_teacher_reads_a_withdrawn_lesson_and_copies_it(

@@ -145,7 +145,8 @@ def test_withdrawing_takes_it_off_every_map_and_target_and_keeps_every_record(
     # Nobody's map shows it any more.
     for pupil in (school.pupil, ben):
         shown = html.unescape(teacher.get(f"/pupils/{pupil.id}/lessons").text)
-        assert TITLE not in shown.split("<h1", 1)[1].split("Add a lesson", 1)[0]
+        # Not among its lessons (the line above the table says where it went).
+        assert TITLE not in shown.split("<table", 1)[1].split("Add a lesson", 1)[0]
 
 
 def test_pupils_no_longer_get_it_nor_carry_on_with_it(app: Flask, session: Session) -> None:
@@ -173,12 +174,12 @@ def test_nobody_can_put_a_withdrawn_lesson_on_a_map_again(app: Flask, session: S
     school, teacher, row, ben = _in_use(app, session)
     assert teacher.post(f"/authoring/{row.id}/withdraw").status_code == 302
     class_map = html.unescape(teacher.get(f"/classes/{school.oak.id}/lessons").text)
-    assert TITLE not in class_map
+    assert TITLE not in class_map.split("<table", 1)[1]  # above the table: where it went
     on = teacher.post(f"/classes/{school.oak.id}/lessons", data={"lesson_id": row.key, "on": "1"})
     assert on.status_code == 400
     assert f"\u201c{TITLE}\u201d has been withdrawn by its teacher" in html.unescape(on.text)
     pupil_map = html.unescape(teacher.get(f"/pupils/{ben.id}/lessons").text)
-    assert TITLE not in pupil_map
+    assert TITLE not in pupil_map.split("<table", 1)[1].split("Add a lesson", 1)[0]
     added = teacher.post(f"/pupils/{ben.id}/lessons/x/add", data={"lesson_id": row.key})
     assert added.status_code == 400
     target = teacher.post(f"/pupils/{school.pupil.id}/lessons/{row.key}/target")
@@ -431,3 +432,36 @@ def test_another_teacher_can_read_a_withdrawn_lesson_and_copy_it_but_not_use_it(
     assert ipad.post(f"/pupil/lessons/{row.key}/start").status_code == 404
     session.refresh(row)
     assert row.status is LessonStatus.WITHDRAWN
+
+
+WITHDRAWN_LINE = (
+    f"\u201c{TITLE}\u201d was withdrawn by Ms Lopez on 6 December 2026: it is no longer taught."
+)
+
+
+def test_the_lesson_maps_say_it_was_withdrawn_by_whom_and_when_for_a_term(
+    app: Flask, session: Session, clock: Clock
+) -> None:
+    """It came off Oak's map and Ben's own at once: a teacher opening a map days later reads
+    where it went, in one line above the lessons, and a term on it is no longer news."""
+    clock.set(datetime(2026, 12, 6, 10, 0, tzinfo=UTC))
+    school, teacher, row, ben = _in_use(app, session)
+    pages = (
+        f"/pupils/{school.pupil.id}/lessons",
+        f"/pupils/{ben.id}/lessons",
+        f"/classes/{school.oak.id}/lessons",
+    )
+    for page in pages:  # nothing withdrawn yet, nothing said
+        assert "was withdrawn" not in html.unescape(teacher.get(page).text)
+    assert teacher.post(f"/authoring/{row.id}/withdraw").status_code == 302
+    clock.set(datetime(2026, 12, 9, 9, 0, tzinfo=UTC))
+    colleague = client_for(app, make_account(session, Role.TEACHER, classes=[school.oak]))
+    before = _count(session, AuditEvent)
+    for page in pages:
+        shown = html.unescape(colleague.get(page).text)
+        assert WITHDRAWN_LINE in shown.split("<table", 1)[0], page
+    assert _count(session, AuditEvent) == before + 2  # the pupils' maps' "viewed": no more
+    clock.set(datetime(2027, 3, 8, 9, 0, tzinfo=UTC))
+    later = client_for(app, make_account(session, Role.TEACHER, classes=[school.oak]))
+    for page in pages:
+        assert "was withdrawn" not in html.unescape(later.get(page).text)
