@@ -32,7 +32,7 @@ import re
 import secrets
 import struct
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -376,13 +376,23 @@ def _plain(name: str) -> str:
     return "".join(c for c in folded if not unicodedata.combining(c)).casefold()
 
 
-def _without_other_pupils(node: Any, others: re.Pattern[str], key: str = "") -> Any:
+def _without_other_pupils(node: Any, others: re.Pattern[str]) -> Any:
+    return _rewritten(node, others, OTHER_PUPIL, _FREE_TEXT)
+
+
+Replacement = str | Callable[[re.Match[str]], str]
+
+
+def _rewritten(
+    node: Any, found: re.Pattern[str], said: Replacement, fields: Set[str], key: str = ""
+) -> Any:
+    """The file's part `node` with what `found` matches in its `fields` said as `said`."""
     if isinstance(node, dict):
-        return {k: _without_other_pupils(v, others, k) for k, v in node.items()}
+        return {k: _rewritten(v, found, said, fields, k) for k, v in node.items()}
     if isinstance(node, list):
-        return [_without_other_pupils(v, others, key) for v in node]
-    if isinstance(node, str) and key in _FREE_TEXT:
-        return others.sub(OTHER_PUPIL, unicodedata.normalize("NFC", node))
+        return [_rewritten(v, found, said, fields, key) for v in node]
+    if isinstance(node, str) and key in fields:
+        return found.sub(said, unicodedata.normalize("NFC", node))
     return node
 
 
@@ -432,14 +442,8 @@ def _staff_names(person: Account, pupil: Pupil) -> re.Pattern[str] | None:
     return re.compile(rf"(?<!\w)(?:(?i:{_TITLES})\.?\s+)?(?:{alternatives})(?!\w)")
 
 
-def _without_staff(node: Any, found: re.Pattern[str], key: str = "") -> Any:
-    if isinstance(node, dict):
-        return {k: _without_staff(v, found, k) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_without_staff(v, found, key) for v in node]
-    if isinstance(node, str) and key in _STAFF_FIELDS:
-        return found.sub(_staff_member, unicodedata.normalize("NFC", node))
-    return node
+def _without_staff(node: Any, found: re.Pattern[str]) -> Any:
+    return _rewritten(node, found, _staff_member, _STAFF_FIELDS)
 
 
 def _staff_member(match: re.Match[str]) -> str:
