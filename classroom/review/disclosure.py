@@ -53,6 +53,9 @@ class PublicReview:
     pathways_left_out: tuple[str, ...] = ()  # 1 or 2 pupils on each: not in `by_pathway`
     earlier_open: str | None = None  # raised before the period, open now (today's period only)
     earlier_overdue: str | None = None  # their open actions overdue
+    ack_target: str | None = None  # the school's target for acknowledging, "15 minutes"
+    acknowledged_in_time: str | None = None  # worries acknowledged within it
+    acknowledged_late: str | None = None  # worries acknowledged after it, or waiting past it
 
 
 def count(n: int) -> str:
@@ -248,7 +251,21 @@ def _public(n: int, review: Review, values: dict[Key, int], hidden: set[Key]) ->
         pathways_left_out=review.pathways_left_out,
         earlier_open=_maybe(review.earlier_open),
         earlier_overdue=_maybe(review.earlier_overdue),
+        ack_target=_minutes(review.ack_target_minutes),
+        acknowledged_in_time=_maybe(review.acknowledged_in_time),
+        acknowledged_late=_maybe(review.acknowledged_late),
     )
+
+
+def _minutes(n: int | None) -> str | None:
+    """A target in words: "15 minutes", "1 hour", "1 hour 30 minutes"."""
+    if n is None:
+        return None
+    hours, minutes = divmod(n, 60)
+    words = [f"{hours} hour{'s' if hours != 1 else ''}"] if hours else []
+    if minutes or not hours:
+        words.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+    return " ".join(words)
 
 
 def _maybe(n: int | None) -> str | None:

@@ -86,6 +86,12 @@ class Review:
     child_protection: int = 0
     hours_to_acknowledge: Median | None = None
     days_to_close: Median | None = None
+    # Against the school's target for acknowledging a worry (the minutes after which the team
+    # and the headteacher are alerted again): how many met it, and how many did not (late, or
+    # still waiting past it). None when no target was given. Those still within it are in neither.
+    ack_target_minutes: int | None = None
+    acknowledged_in_time: int | None = None
+    acknowledged_late: int | None = None
     overdue_actions: int = 0
     lessons: list[tuple[date, str, str]] = field(default_factory=list)
     # Pathways that 1 or 2 of the school's pupils are on: not counted in `by_pathway`.
@@ -127,10 +133,18 @@ def build(
     zone: ZoneInfo,
     carers: Iterable[str],
     reader: Account | None = None,
+    ack_minutes: int | None = None,
 ) -> Review:
     """Counts, times and the lessons-learnt register for a period; nothing that names anyone."""
     return build_all(
-        session, school_id, [period], now=now, zone=zone, carers=carers, reader=reader
+        session,
+        school_id,
+        [period],
+        now=now,
+        zone=zone,
+        carers=carers,
+        reader=reader,
+        ack_minutes=ack_minutes,
     )[0]
 
 
@@ -143,13 +157,16 @@ def build_all(
     zone: ZoneInfo,
     carers: Iterable[str],
     reader: Account | None = None,
+    ack_minutes: int | None = None,
 ) -> list[Review]:
     """`build` for several periods (a year and its terms) from one read of the incidents.
     `carers`: the school's carers as its records name them in words, who consented to photos
     or whom an invite code is for (parents keeps them; the review page is handed them): a
     carer with no account is named nowhere else, and "Sara rang" is her child.
     `reader`: who reads it; the lessons of a record closed to them (a worry about them,
-    policy.is_subject_of) are not in their register: they would tell them what came of it."""
+    policy.is_subject_of) are not in their register: they would tell them what came of it.
+    `ack_minutes`: the school's target for acknowledging a worry (WORRY_ACK_MINUTES), which
+    each period's worries are counted against."""
     everything = list(session.scalars(select(Incident).where(Incident.school_id == school_id)))
     scrub = _scrubber(session, school_id, carers)
     few, left_out = _pathways_with_few_pupils(session, school_id)
@@ -165,6 +182,9 @@ def build_all(
         )
         for period in periods
     ]
+    if ack_minutes is not None:
+        for review, period in zip(reviews, periods, strict=True):
+            _against_target(review, everything, period, ack_minutes, now=now, zone=zone)
     today = local_today(now, zone)
     for review in reviews:
         for label in few:
@@ -173,6 +193,32 @@ def build_all(
         if review.period.contains(today):
             _carried_over(session, review, everything, today, zone)
     return reviews
+
+
+def _against_target(
+    review: Review,
+    everything: list[Incident],
+    period: Period,
+    minutes: int,
+    *,
+    now: datetime,
+    zone: ZoneInfo,
+) -> None:
+    """Count the period's worries acknowledged within `minutes`, and those that were not (late,
+    or not acknowledged yet and past it): a median alone does not tell a governor whether the
+    school met its own target, nor how many waited longer."""
+    target = timedelta(minutes=minutes)
+    in_time = late = 0
+    for incident in everything:
+        if not period.contains(to_local(incident.created_at, zone).date()):
+            continue
+        waited = (incident.acknowledged_at or now) - incident.created_at
+        if waited > target:
+            late += 1
+        elif incident.acknowledged_at is not None:
+            in_time += 1
+    review.ack_target_minutes = minutes
+    review.acknowledged_in_time, review.acknowledged_late = in_time, late
 
 
 def _carried_over(
@@ -332,6 +378,10 @@ _YEAR = r"(?:19|20)\d{2}\b"
 # "in March" stay. In a small school a birth date, or a month and year, names the child.
 _DATES = re.compile(
     r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b"
+    # A day and month with no year, "on 3/12", "w/c 27/10": as telling as "3rd Dec", which goes.
+    # Not "24/7", a fraction ("2/3 of staff") or "1/2 term".
+    r"|(?<![\d/.])(?!24/7\b)(?:3[01]|[12]\d|0?[1-9])/(?:1[0-2]|0?[1-9])\b(?![/.]\d)"
+    r"(?!\s*(?:of|term)\b)"
     rf"|\b{_DAY}\s+(?:of\s+)?{_MONTH}(?:\.?,?\s+{_YEAR})?"  # 14 March 2011, 14th of March
     rf"|\b{_MONTH}\.?\s+{_DAY}(?:,?\s+{_YEAR})?"  # March 14, 2011; Mar 14th
     rf"|\b{_MONTH}\.?,?\s+{_YEAR}"  # March 2011

@@ -65,7 +65,15 @@ def _page(template: str) -> ResponseReturnValue:
     school, now, zone = reader.school_id, utcnow(), school_zone()
     carers: CarersNamed = current_app.extensions[CARERS_EXTENSION]
     year_review, *term_reviews = services.build_all(
-        db, school, [year, *terms], now=now, zone=zone, carers=carers(db, school), reader=reader
+        db,
+        school,
+        [year, *terms],
+        now=now,
+        zone=zone,
+        carers=carers(db, school),
+        reader=reader,
+        # the re-alert ladder's first rung is the school's target for acknowledging a worry
+        ack_minutes=int(current_app.config["WORRY_ACK_MINUTES"]),
     )
     record(db, current_actor(), "incidents.reviewed", summary=period.label)
     # Small counts suppressed for every reader, the year and its terms together.
