@@ -36,6 +36,7 @@ from classroom.accounts.models import Account, UserSession
 from classroom.accounts.redirects import safe_path
 from classroom.audit.services import record
 from classroom.db import get_session, keep, utcnow
+from classroom.devices.web import current_device
 from classroom.errors import Invalid, Throttled
 from classroom.policy import allow
 from classroom.qr import qr_code
@@ -58,7 +59,7 @@ def sign_in() -> ResponseReturnValue:
         return redirect(url_for("core.home"))
     form = SignInForm()
     if not form.validate_on_submit():
-        return render_template("accounts/sign_in.html", form=form), 400 if form.errors else 200
+        return _sign_in_page(form), 400 if form.errors else 200
     db = get_session()
     try:
         account = services.authenticate(
@@ -72,7 +73,7 @@ def sign_in() -> ResponseReturnValue:
     except (Invalid, Throttled) as problem:
         keep(db)  # the failed attempt persists through the 4xx: it is what throttling counts
         code = 429 if isinstance(problem, Throttled) else 401
-        return render_template("accounts/sign_in.html", form=form, error=problem.message), code
+        return _sign_in_page(form, problem.message), code
     target = _where_next(db, account)
     if two_factor.is_enrolled(db, account):
         cookie = request.cookies.get(REMEMBER_COOKIE)
@@ -83,6 +84,13 @@ def sign_in() -> ResponseReturnValue:
     if two_factor.is_required(account):
         return _second_step(account, target, "accounts.sign_in_enrol")
     return redirect(_finish_sign_in(db, account, target))
+
+
+def _sign_in_page(form: SignInForm, error: str | None = None) -> str:
+    """The form; on a class iPad (staff signed out, or Staff sign in tapped by mistake) with
+    the way back to its tiles, for the pupil who picks it up next."""
+    tiles = current_device() is not None
+    return render_template("accounts/sign_in.html", form=form, error=error, class_ipad=tiles)
 
 
 def _where_next(db: Session, account: Account) -> str:

@@ -90,9 +90,20 @@ def test_teacher_enrols_the_ipad_in_their_hands(
     assert response.status_code == 302
     assert client.get_cookie(cookie_name()) is not None
     assert b"Oak 1" in client.get("/class-ipads/").data
-    client.post("/sign-out")
+    # Signed out, the sign-in page offers the way back to the tiles (the README's steps), for
+    # the pupil who picks the iPad up next; a browser that is no class iPad has no such link.
+    signed_out = client.post("/sign-out")
+    assert '<a class="button" href="/class-ipad">Back to the class tiles</a>' in client.get(
+        signed_out.location
+    ).text
+    assert "Back to the class tiles" not in app_client_sign_in(client)
     assert client.get("/").location.endswith("/class-ipad")
     assert b"Ben" in client.get("/class-ipad").data
+
+
+def app_client_sign_in(client: FlaskClient) -> str:
+    """The sign-in page in another browser of the same app (no class iPad cookie)."""
+    return str(client.application.test_client().get("/sign-in").text)
 
 
 def test_teacher_cannot_enrol_an_ipad_for_another_class(
