@@ -256,6 +256,55 @@ def _last_answer() -> Select[str | None]:
     )
 
 
+class PromptedAnswer(NamedTuple):
+    """A wrong answer the screen is still prompting after: what the screen shows again."""
+
+    answer: str
+    tries: int  # the try the pupil is on: the wrong answer's, and one more
+    outcome: Outcome
+
+
+def prompted_answer(
+    session: Session, attempt_id: int, step: Step, item: int
+) -> PromptedAnswer | None:
+    """The prompt a wrong answer left on this screen (on a sort, this item) in this go, or None
+    when its last answer was not a wrong one.
+
+    Back from "Report a worry" (Not now, or Back to my lesson once it is sent) the screen shows
+    the prompt as the pupil left it: "Let's look again", the right card, the same try. Only
+    then: Back within the lesson asks afresh as a first try (not counted again: each question
+    counts by its first answer, see `_first_answers`). Reads only."""
+    unit = kinds.spec(step)
+    if unit.free_next or unit.asks_again:
+        return None
+    params = {"attempt_id": attempt_id, "step_id": kinds.answered_id(step, item, attempt_id)}
+    found = plain_rows(session, _last_try(), params).first()
+    answer, tries = found if found is not None else (None, 0)
+    if answer is None:
+        return None
+    try:
+        outcome = kinds.judge(step, answer, item, attempt_id)
+    except Invalid:  # an answer this screen no longer offers: ask again
+        return None
+    if outcome.correct is not False or outcome.step_done:
+        return None
+    return PromptedAnswer(answer, min(tries + 1, 99), outcome)
+
+
+@cache
+def _last_try() -> Select[str | None, int]:
+    """A go's latest answer on one step (or one sort item), with the try it was."""
+    return (
+        select(StepResponse.answer, StepResponse.tries)
+        .where(
+            StepResponse.attempt_id == bindparam("attempt_id"),
+            StepResponse.step_id == bindparam("step_id"),
+        )
+        .order_by(StepResponse.id.desc())
+        .limit(1)
+    )
+
+
 # The pupil's own attempt, by its id: another pupil's is not found.
 _OWN_ATTEMPT = (LessonAttempt.id == bindparam("attempt_id")) & (
     LessonAttempt.pupil_id == bindparam("pupil_id")

@@ -181,6 +181,21 @@ def step(attempt_id: int, number: int) -> ResponseReturnValue:
                 attempt, number, tries=1, item=done.item, outcome=done.outcome, chosen=done.answer
             )
         item = player.next_unplaced(get_session(), attempt.id, current)
+        # Back from Report a worry after a wrong answer: the prompt again, on the same try.
+        # Only then (its way back says `prompted`): Back in the lesson asks afresh.
+        prompted = request.args.get("prompted") and player.prompted_answer(
+            get_session(), attempt.id, current, item
+        )
+        if prompted:
+            return _step_page(
+                attempt,
+                number,
+                tries=prompted.tries,
+                item=item,
+                outcome=prompted.outcome,
+                chosen=prompted.answer,
+                worry_back=_prompted_address(attempt.id, number),
+            )
         return _step_page(attempt, number, tries=1, item=item)
     except LookupError:
         abort(404)
@@ -215,6 +230,8 @@ def answer(attempt_id: int, number: int) -> ResponseReturnValue:
         return _step_page(attempt, number, tries=tries, item=item, problem=problem.message), 400
     if outcome.correct and not outcome.step_done:  # a sort item placed; the next one comes
         return _step_page(attempt, number, tries=1, item=item + 1, placed=True)
+    # A prompt: Report a worry comes back to it (the step's GET finds the wrong answer).
+    prompting = outcome.correct is False and not outcome.step_done
     return _step_page(
         attempt,
         number,
@@ -222,7 +239,13 @@ def answer(attempt_id: int, number: int) -> ResponseReturnValue:
         item=item,
         outcome=outcome,
         chosen=form.get("answer", ""),
+        worry_back=_prompted_address(attempt.id, number) if prompting else None,
     )
+
+
+def _prompted_address(attempt_id: int, number: int) -> str:
+    """The screen with its prompt: where "Not now" goes back to from a prompted screen."""
+    return url_for("lessons.step", attempt_id=attempt_id, number=number, prompted=1)
 
 
 @bp.post("/pupil/lessons/attempts/<int:attempt_id>/finish")

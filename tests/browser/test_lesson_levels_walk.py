@@ -172,6 +172,52 @@ def test_a_whole_lesson_at_each_level_with_a_worry_half_way(
     context.close()
 
 
+def test_a_prompt_is_still_there_after_a_worry(browser: Browser, live_server: LiveServer) -> None:
+    """Amira taps a wrong card, gets "Let's look again. This one." with the right card shown,
+    presses Report a worry, then Not now: the same prompt, the right card still shown. Her
+    tap on it is right after a prompt: her answer's feedback and Next."""
+    set_pupil(live_server, "Amira", high_contrast=True, reduced_motion=True)
+    version = _version(live_server, "stop-block-tell", "semi_formal")
+    number, step = next(
+        (n, s)
+        for n, s in enumerate(version.steps, 1)
+        if isinstance(s, content.ChooseStep) and not all(o.correct for o in s.options)
+    )
+    right = next(o for o in step.options if o.correct).text.text
+    wrong = next(o for o in step.options if not o.correct).text.text
+    context, page = enrolled_ipad_at(browser, live_server, "landscape", "Prompt and worry")
+    _tap(page, page.get_by_role("button", name="Amira", exact=True))
+    expect(page.get_by_role("heading", name="Hello Amira")).to_be_visible()
+    page.wait_for_load_state("load")
+    page.goto(f"{live_server.url}/pupil/lessons/stop-block-tell")  # its tile on home
+    _tap(page, page.get_by_role("button", name=re.compile("^(Start|Start again)$")).first)
+    for _ in range(1, number):
+        _answer(page, version.steps[_page_number(page) - 1])
+        _tap(page, page.locator(".step-nav .big-next"))
+    expect(page).to_have_url(re.compile(f"/steps/{number}$"))
+    answers = page.locator("form.answers")
+    _tap(page, answers.get_by_role("button", name=wrong, exact=True))
+    hint = page.locator(".pupil-message.gentle")
+    expect(hint).to_contain_text("Let's look again. This one.")
+    expect(answers.locator(".choice-card.hint")).to_have_attribute("aria-label", right)
+
+    _tap(page, page.get_by_role("link", name="Report a worry", exact=True))
+    _tap(page, page.get_by_role("link", name="Not now"))
+    expect(page).to_have_url(re.compile(f"/steps/{number}(\\?|$)"))  # the same screen
+    expect(hint).to_contain_text("Let's look again. This one.")  # the prompt, as she left it
+    expect(answers.locator(".choice-card.hint")).to_have_attribute("aria-label", right)
+    _fits(page, "semi_formal-prompt-back")
+    _tap(page, answers.get_by_role("button", name=right, exact=True))
+    _answered(page, step)
+    context.close()
+
+
+def _page_number(page: Page) -> int:
+    found = re.search(r"/steps/(\d+)", page.url)
+    assert found is not None, page.url
+    return int(found.group(1))
+
+
 SWITCH_WALKS = [
     # (pupil, lesson, title, level, scanning: one switch (auto) or two (step))
     ("Ben", "stop-and-finish", "Stop and finish", "pre_formal", Scanning.AUTO),
