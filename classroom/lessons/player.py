@@ -229,8 +229,8 @@ def done_answer(session: Session, attempt_id: int, step: Step) -> DoneAnswer | N
         if not placed.issuperset(items):
             return None
         position = count - 1
-    answer = session.scalar(
-        _last_answer(),
+    answer = session.scalar(  # the first column: the answer, not its try
+        _last_try(),
         {"attempt_id": attempt_id, "step_id": kinds.answered_id(step, position, attempt_id)},
     )
     if answer is None:
@@ -240,20 +240,6 @@ def done_answer(session: Session, attempt_id: int, step: Step) -> DoneAnswer | N
     except Invalid:  # an answer this screen no longer offers: ask again
         return None
     return DoneAnswer(answer, position, outcome) if outcome.step_done else None
-
-
-@cache
-def _last_answer() -> Select[str | None]:
-    """A go's latest answer on one step (or one sort item)."""
-    return (
-        select(StepResponse.answer)
-        .where(
-            StepResponse.attempt_id == bindparam("attempt_id"),
-            StepResponse.step_id == bindparam("step_id"),
-        )
-        .order_by(StepResponse.id.desc())
-        .limit(1)
-    )
 
 
 class PromptedAnswer(NamedTuple):

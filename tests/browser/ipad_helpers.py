@@ -25,13 +25,18 @@ FAST_SCAN = 500  # ms: the shortest auto-scan step scan.js allows, so a round is
 
 def enrol_class_ipad(page: Page, server: LiveServer, ipad_name: str) -> None:
     """The teacher makes this browser a class iPad and signs out, leaving its start screen."""
+    make_class_ipad(page, server, ipad_name)
+    sign_out(page)
+    page.goto(server.url + "/class-ipad")
+
+
+def make_class_ipad(page: Page, server: LiveServer, ipad_name: str) -> None:
+    """The teacher signs in and makes this browser a class iPad (still signed in)."""
     sign_in(page, server, "teacher")
     page.goto(server.url + "/class-ipads/")
     form = page.locator("form", has=page.get_by_role("heading", name="Make this iPad a class iPad"))
     form.get_by_label("iPad name").fill(ipad_name)
     form.get_by_role("button", name="Make this a class iPad").click()
-    sign_out(page)
-    page.goto(server.url + "/class-ipad")
 
 
 def latest_incident(server: LiveServer) -> Incident | None:

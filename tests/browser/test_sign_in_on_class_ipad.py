@@ -8,18 +8,15 @@ from collections.abc import Callable
 
 from playwright.sync_api import BrowserContext, expect
 
-from tests.browser.conftest import LiveServer, assert_accessible, sign_in, sign_out
+from tests.browser.conftest import LiveServer, assert_accessible, sign_out
+from tests.browser.ipad_helpers import make_class_ipad
 
 
 def test_signed_out_on_a_class_ipad_the_tiles_are_one_tap_away(
     new_ipad: Callable[[], BrowserContext], live_server: LiveServer
 ) -> None:
     page = new_ipad().new_page()
-    sign_in(page, live_server, "teacher")
-    page.goto(live_server.url + "/class-ipads/")
-    form = page.locator("form", has=page.get_by_role("heading", name="Make this iPad a class iPad"))
-    form.get_by_label("iPad name").fill("Oak front")
-    form.get_by_role("button", name="Make this a class iPad").click()
+    make_class_ipad(page, live_server, "Oak front")
     sign_out(page)
     back = page.get_by_role("link", name="Back to the class tiles")
     box = back.bounding_box()
