@@ -217,7 +217,8 @@ def test_the_same_ipad_enrolled_again_shows_nothing_of_before(
     _revoke(live_server, "Oak moving iPad")
     ipad.goto(live_server.url + "/class-ipad")
     _not_ready_screen(ipad)
-    ipad.get_by_role("link", name="Staff sign in").tap()
+    with ipad.expect_navigation():  # the sign-in page loaded before sign_in goes to it again
+        ipad.get_by_role("link", name="Staff sign in").tap()
     sign_in(ipad, live_server, "admin")
     ipad.goto(live_server.url + "/class-ipads/")
     form = ipad.locator("form", has=ipad.get_by_role("heading", name="Make this iPad a class iPad"))
