@@ -183,7 +183,7 @@ def test_a_prompt_is_still_there_after_a_worry_and_back_asks_afresh(
     teacher = client_for(app, school.teacher)
     page = teacher.get(f"/pupils/{school.pupil.id}/lessons/{lesson}/responses").text
     assert "Right after a prompt" in page
-    assert "Answered again after Back" not in page
+    assert "Asked again" not in page
     assert '<p id="first-time">0 of 1 right first time.</p>' in page
 
     # Back within the lesson (a plain load of the screen) still asks screen 3 afresh.

@@ -145,7 +145,7 @@ def test_messages_placed_before_leaving_count_once_and_none_is_answered_again(
     assert (progress.attempts, progress.answered, progress.first_time) == (1, 6, 6)
     teacher = client_for(app, school.teacher)
     answers = teacher.get(f"/pupils/{school.pupil.id}/lessons/{LESSON}/responses").text
-    assert "Answered again" not in answers
+    assert "Asked again" not in answers
     assert re.search(r'<p id="first-time">\s*6 of 6 right first time.', answers)
 
 

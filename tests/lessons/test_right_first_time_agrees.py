@@ -114,7 +114,7 @@ def test_wrong_then_back_then_right_is_not_right_first_time_on_any_page(
     assert count == "1 of 3 right first time."
     assert results == [
         "Not yet (try 1)",
-        "Answered again after Back: right (not counted)",
+        "Asked again: right (not counted)",
         "Right first time",
         "Not yet (try 1)",
         "Right after a prompt",
