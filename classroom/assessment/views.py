@@ -263,7 +263,7 @@ def class_record(class_id: int) -> ResponseReturnValue:
 
     if chosen and _unanswered(request.form):
         return _date_question(school_class, chosen, lesson_id, unanswered=True), 400
-    entry = _applied(lambda: _entry(request.form, date_needed=True), refused, hide_refusal=False)
+    entry = _applied(lambda: _class_entry(request.form, chosen), refused, hide_refusal=False)
     if chosen and _left_from_an_earlier_day(request.form):
         return _date_question(school_class, chosen, lesson_id)
     rows = _applied(
@@ -298,6 +298,26 @@ def class_record(class_id: int) -> ResponseReturnValue:
         ),
         303,
     )
+
+
+NO_PUPIL = "Choose at least one pupil."
+NO_LEVEL = "Level: tap a level, from 0 (Not yet) to 4 (Generalised), to record it."
+
+
+def _class_entry(form: Any, chosen: list[Pupil]) -> services.Entry:
+    """The class page's entry: its boxes' problems and no pupil ticked are said at once, each on
+    its own box, so a teacher who got two things wrong puts both right in one go."""
+    problems = {} if chosen else {"pupil_ids": NO_PUPIL}
+    try:
+        entry = _entry(form, date_needed=True)
+    except services.Problems as found:
+        problems |= found.by_field
+        if "level" in problems and not form.get("level"):  # Enter pressed: no level tapped
+            problems["level"] = NO_LEVEL
+        raise services.Problems(problems) from None
+    if problems:
+        raise services.Problems(problems)
+    return entry
 
 
 # The class page says the day the page was drawn (`opened_on`) beside the date box.
@@ -426,7 +446,7 @@ def _record_page(
         p.id for p in pupils if chosen and not services.for_age_on(p, chosen, local_today())
     }
     given = request.form if request.method == "POST" else None
-    errors = {box: text for box, text in _problems().items() if box in BOXES}
+    errors = {box: text for box, text in _problems().items() if box in RECORD_BOXES}
     drawn_on = local_today().isoformat()
     withdrawal = _withdrawal(lesson_id) if chosen else None
     withdrawn_on = _withdrawn_on(lesson_id, withdrawal) if withdrawal else None
@@ -793,6 +813,8 @@ def _observation_choices() -> dict[str, Any]:
 # The observation form's boxes (assessment/_observation_form.html): a problem with one of them
 # is shown on it; any other (the lesson, the objective) is the page's.
 BOXES = ("level", "support", "context", "observed_on", "engagement", "note")
+# The class record page's boxes, in the order the page shows them (its error summary's order).
+RECORD_BOXES = ("pupil_ids", "context", "observed_on", "level")
 
 
 def _applied(
