@@ -19,8 +19,10 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
+from flask_wtf.csrf import validate_csrf
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
+from wtforms.validators import ValidationError
 
 from classroom.accounts import email_change, services, two_factor
 from classroom.accounts.forms import (
@@ -49,6 +51,8 @@ PENDING_MINUTES = 10  # the code step must follow the password step promptly
 REMEMBER_COOKIE = "classroom_remembered_ipad"
 # Kept in the browser's cleared session at sign-out: the account that signed out here.
 LEFT_BY = "signed_out_account"
+# The header in which session-watch.js names the session its page was drawn for (session_alive).
+PAGE_HEADER = "X-Page-Token"
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -312,9 +316,21 @@ def sign_out() -> ResponseReturnValue:
 @allow("account")
 @passive
 def session_alive() -> ResponseReturnValue:
-    """Whether this browser's session still holds (static/js/session-watch.js asks): 204 if so;
-    once it has ended, the refusal's redirect to sign-in. Passive, so asking never keeps a
-    session alive that its idle time-out should end."""
+    """Whether the session a page was shown in still holds (static/js/session-watch.js asks):
+    204 if so; once it has ended, the refusal's redirect to sign-in. Passive, so asking never
+    keeps a session alive that its idle time-out should end.
+
+    The page sends its form token (header PAGE_HEADER), made for the session it was drawn in.
+    On a shared laptop the DSL's session can time out in one tab while the next person signs
+    in in another: the browser's cookie is then alive again, but it is the teacher's, and the
+    DSL's record must not stay on the screen. A token of another session is a 403.
+    """
+    token = request.headers.get(PAGE_HEADER)
+    if token is not None:
+        try:
+            validate_csrf(token)
+        except ValidationError:
+            return "", 403, {"Cache-Control": "no-store"}
     return "", 204, {"Cache-Control": "no-store"}
 
 

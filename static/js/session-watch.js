@@ -8,6 +8,10 @@
  *   - the server says the session has gone: asked every minute while the page is shown, and
  *     when it is shown again. The question is passive on the server, so asking never keeps a
  *     session alive that its idle time-out should end.
+ *   - the server says the browser's session is now someone else's: the DSL timed out in this
+ *     tab and a teacher signed in in another, so the cookie is alive but not the DSL's. The
+ *     question names the page's own session by the sign-out form's token, which is made anew
+ *     for each session (a 403 if it is not this one's).
  * A network failure is no answer: the page stays until the server is reached.
  */
 (function () {
@@ -31,8 +35,10 @@
 
   function ask() {
     if (document.visibilityState === "hidden") { return; }
+    var token = form.querySelector("input[name='csrf_token']");
+    var headers = token ? { "X-Page-Token": token.value } : {};
     window.fetch(form.getAttribute("data-session-url"), {
-      credentials: "same-origin", redirect: "manual", cache: "no-store"
+      credentials: "same-origin", redirect: "manual", cache: "no-store", headers: headers
     }).then(function (response) {
       // Signed out: the answer is the redirect to sign-in (opaque to a manual fetch), or a 4xx.
       if (response.type === "opaqueredirect" || response.status === 401 || response.status === 403) {
@@ -42,4 +48,7 @@
   }
   window.setInterval(ask, EVERY);
   document.addEventListener("visibilitychange", ask);
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) { ask(); } // back from the back-forward cache: no visibilitychange
+  });
 })();
