@@ -184,8 +184,14 @@ class LearningMomentForm(Form):
     )
     photo = FileField(
         "Photo (optional)",
-        description="Only with photo consent in date. Location and camera details are removed.",
+        description=(
+            "Taken on a school device, never a personal phone. Only with photo consent in "
+            "date. Location and camera details are removed."
+        ),
     )
+    # Shown with the photo field and unticked at first (parents.views `moment_form` names the
+    # pupil): a photo goes home only if the sharer says no other pupil can be seen in it.
+    alone = BooleanField("No other pupil can be seen in this photo")
     key = HiddenField()
 
 

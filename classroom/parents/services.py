@@ -257,11 +257,15 @@ def share_learning_moment(
     now: datetime,
     emails: delivery.CarerEmails,
     observation_id: int | None = None,
+    alone: bool | None = None,
 ) -> FeedItem:
     """Share what a child learnt with their carers: objective, level in words, note, photo.
 
     `photo` is the uploaded file's bytes; it is re-encoded (metadata dropped) and kept, in
     `photo_folder`, only if the pupil's photo consent for the app is on record and in date.
+    `alone`: whether the sharer ticked that no other pupil can be seen in the photo, on the
+    share form that asks it; False refuses the photo (another child's image never goes to
+    this child's carers, and that child's consent is not this one). None: no form asked.
     `observation_id`: the pupil's observation it is shared from, if any (assessment checks it
     is theirs), so that the feed says so if the school later withdraws or corrects it.
     """
@@ -280,7 +284,7 @@ def share_learning_moment(
     today = delivery.school_today(now, emails.hours.zone)
     photo_file = None
     if photo and photo_folder:
-        photo_file = _photo(session, pupil, photo, today, photo_folder)
+        photo_file = _photo(session, pupil, photo, today, photo_folder, alone)
     item = _add(
         session,
         account,
@@ -295,7 +299,11 @@ def share_learning_moment(
         photo_file=photo_file,
         observation_id=observation_id,
     )
-    record(session, actor, "parents.learning_moment_shared", pupil, f"item #{item.id}")
+    # The audit says a photo went with it and that the sharer ticked it shows this pupil alone.
+    alone_said = ", with a photo showing no other pupil (ticked)" if photo_file and alone else ""
+    record(
+        session, actor, "parents.learning_moment_shared", pupil, f"item #{item.id}{alone_said}"
+    )
     return item
 
 
@@ -305,7 +313,9 @@ def _consent_lock(pupil: Pupil) -> str:
     return f"parents:photo-consent:{pupil.id}"
 
 
-def _photo(session: Session, pupil: Pupil, data: bytes, today: date, folder: Path) -> str:
+def _photo(
+    session: Session, pupil: Pupil, data: bytes, today: date, folder: Path, alone: bool | None
+) -> str:
     serialise(session, _consent_lock(pupil))
     if policy.photo_consent_in_force(session, pupil.id, ConsentPurpose.APP, today) is None:
         latest = queries.latest_consent(session, pupil.id, ConsentPurpose.APP)
@@ -319,6 +329,12 @@ def _photo(session: Session, pupil: Pupil, data: bytes, today: date, folder: Pat
             f"There is no photo consent in date for {pupil.first_name}: share it without the "
             "photo, or record consent first.",
             "photo",
+        )
+    if alone is False:
+        raise Invalid(
+            f"Tick that no other pupil can be seen in the photo, or share it without the "
+            f"photo: it goes only to {pupil.first_name}'s carers.",
+            "alone",
         )
     return photos.store(data, folder)
 

@@ -855,6 +855,7 @@ def moment_form(
         lesson, version = _lesson_files().objective(start[0])
         form.objective.choices[start[0]] = f"{lesson.title.text}: {version.objective.text}"
     form.level.choices = {"": "Choose…"} | MOMENT_LEVELS
+    form.alone.label.text = f"Only {pupil.first_name} can be seen in this photo, no other pupil"
     if not submitted:
         form.key.data = _new_key()
         if start is not None:
@@ -922,6 +923,7 @@ def share_moment(
         now=utcnow(),
         emails=_emails(),
         observation_id=observation_id,
+        alone=bool(form.alone.data),
     )
 
 

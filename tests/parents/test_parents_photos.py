@@ -263,6 +263,7 @@ def test_uploading_a_photo_through_the_form(app: Flask, session: Session, family
             "level": "2",
             "note": "",
             "key": "up1",
+            "alone": "y",  # no other pupil in it
             "photo": (io.BytesIO(_photo_with_gps()), "IMG_0001.jpg"),
         },
         content_type="multipart/form-data",
@@ -274,6 +275,7 @@ def test_uploading_a_photo_through_the_form(app: Flask, session: Session, family
             "objective": objective,
             "level": "2",
             "key": "up2",
+            "alone": "y",  # no other pupil in it
             "photo": (io.BytesIO((corpora.CORPORA / "svg" / "SVG_XSS1.svg").read_bytes()), "x.svg"),
         },
         content_type="multipart/form-data",
