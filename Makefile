@@ -1,11 +1,12 @@
 # Two commands: `make run` (demo school on http://127.0.0.1:5000) and `make test` (everything).
 PYTHON ?= python3
+PORT ?= 5000
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export CLASSROOM_INSTANCE ?= $(CURDIR)/instance
 
-.PHONY: run test lint typecheck pytest pytest-postgres system-deps clean
+.PHONY: run test lint typecheck pytest pytest-postgres run-deps system-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,15 +14,21 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-system-deps:
-	@sh scripts/system-deps.sh
+# What `make run` needs (speech); `make test` also needs chromium and postgresql.
+run-deps:
+	@sh scripts/system-deps.sh run
 
-run: system-deps $(STAMP)
+system-deps:
+	@sh scripts/system-deps.sh test
+
+# `make run PORT=5001` serves on another port (links the app prints and emails follow it).
+run: export CLASSROOM_BASE_URL ?= http://127.0.0.1:$(PORT)
+run: run-deps $(STAMP)
 	CLASSROOM_ENV=development $(PY) -m flask --app classroom db upgrade
 	CLASSROOM_ENV=development $(PY) -m flask --app classroom demo seed
 	CLASSROOM_ENV=development $(PY) -m flask --app classroom worker run & \
 	trap 'kill $$!' EXIT INT TERM; \
-	CLASSROOM_ENV=development $(PY) -m flask --app classroom run --host 127.0.0.1 --port 5000
+	CLASSROOM_ENV=development $(PY) -m flask --app classroom run --host 127.0.0.1 --port $(PORT)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check classroom tests $(wildcard bench)

@@ -62,10 +62,20 @@ def demo_seed() -> None:
     )
     session.commit()
     base = current_app.config["BASE_URL"]
+    if password is None and not demo.is_demo(session):
+        # A real school's database: no demo is added, and no demo advice applies to it.
+        click.echo("This database already has a school; the demo school is not added to it.")
+        return
     if password is None:
         click.echo("Demo school already exists; keeping its accounts and passwords.")
+        click.echo(
+            "Lost the password it printed when it was made? Stop the app, delete the instance "
+            f"folder ({current_app.instance_path}) and start again: a new demo school gets a new "
+            "password (CLASSROOM_DEMO_PASSWORD, if you set it)."
+        )
     else:
         click.echo(f"Demo school created. Staff and parent accounts: {', '.join(demo.USERNAMES)}")
+        click.echo(f"(also {', '.join(demo.MORE_USERNAMES)})")
         click.echo(f"Their password: {password}")
     click.echo(f"Open {base}/ and sign in.")
     click.echo(

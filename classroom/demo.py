@@ -52,6 +52,8 @@ PUPILS = [
 ]
 PARENTS = [("parent", "Mrs Sara Khan", "Amira"), ("parent2", "Mr Mark Adeyemi", "Grace")]
 USERNAMES = ["admin", "head", "dsl", "teacher", "ta", "governor", "parent", "parent2"]
+MORE_USERNAMES = ["deputy", "senior", "teacher2"]  # the README lists these as "also"
+SCHOOL_NAME = "Baginton Fields School (demo)"
 
 
 def _portrait() -> bytes:
@@ -84,7 +86,7 @@ def seed(
         return None
     password = password or os.environ.get("CLASSROOM_DEMO_PASSWORD") or secrets.token_urlsafe(9)
     hashed = hash_password(password)
-    school = School(name="Baginton Fields School (demo)", created_at=now)
+    school = School(name=SCHOOL_NAME, created_at=now)
     session.add(school)
     session.flush()
     classes = {
@@ -162,3 +164,9 @@ def seed(
     pupils["Amira"].photo_file = pupil_photos.store_tile(_portrait(), tiles)
     record(session, None, "demo.seeded", school)
     return password
+
+
+def is_demo(session: Session) -> bool:
+    """Whether this database's school is the demo school (not a real school's)."""
+    names = set(session.scalars(select(School.name)))
+    return names == {SCHOOL_NAME}

@@ -65,6 +65,16 @@ def tick() -> tuple[int, int, int]:
     return reminders, sent, failed
 
 
+def _report(reminders: int, sent: int, failed: int, *, mail_server: bool) -> str:
+    """One round's line. With no mail server set, emails wait (as the README says): not failed."""
+    if not mail_server:
+        return (
+            f"re-alerts: {reminders}, emails waiting: {failed} (no mail server yet: set "
+            "CLASSROOM_SMTP_HOST; listed at Email problems)"
+        )
+    return f"re-alerts: {reminders}, emails sent: {sent}, failed: {failed}"
+
+
 @click.group("worker")
 def cli() -> None:
     """Background work: emails and re-alerts."""
@@ -79,7 +89,8 @@ def run(once: bool) -> None:
         reminders, sent, failed = tick()
         get_session().close()  # hold no connection or snapshot while sleeping
         if reminders or sent or failed:
-            click.echo(f"re-alerts: {reminders}, emails sent: {sent}, failed: {failed}")
+            mail_server = bool(current_app.config["SMTP_HOST"])
+            click.echo(_report(reminders, sent, failed, mail_server=mail_server))
         if once:
             return
         time.sleep(interval)
