@@ -359,3 +359,20 @@ def test_the_file_names_no_other_pupil_though_the_record_does(
             "[another pupil] mum asked") in lines  # fmt: skip
     assert ("Spoke to Amira with her TA", "She asked") in lines
     assert record["pupil"]["last_name"] == "Khan"
+
+
+def test_the_queue_leads_those_who_receive_files_to_the_import_page(
+    client: FlaskClient, sending: School
+) -> None:
+    """A new pupil's file from their previous school: the DSL finds the import page from the
+    queue (it was reachable only from a pupil's file page, through an incident); the head,
+    who may not send or receive files, is not offered it."""
+    sign_in(client, sending.dsl.username)
+    queue = client.get("/safeguarding/").text
+    assert 'href="/safeguarding/cp-files/import">Import a child-protection file</a>' in queue
+    assert client.get("/safeguarding/cp-files/import").status_code == 200
+    client.post("/sign-out")
+    sign_in(client, sending.head.username)
+    queue = client.get("/safeguarding/").text
+    assert "Child-protection files to send" in queue
+    assert "Import a child-protection file" not in queue
