@@ -16,7 +16,7 @@ from sqlalchemy.sql.selectable import CompoundSelect
 from classroom import policy
 from classroom.audit.models import AuditTier
 from classroom.audit.services import record
-from classroom.db import plain_rows
+from classroom.db import plain_rows, to_change
 from classroom.errors import Forbidden, Invalid
 from classroom.lessons import authoring
 from classroom.lessons.authored_models import AuthoredLesson
@@ -142,11 +142,24 @@ def followed_class(session: Session, pupil: Pupil) -> str:
 
 
 @dataclass(frozen=True)
+class NotYet:
+    """A teacher-enabled lesson on a pupil's map that is not for their age yet. It reaches them
+    on the day they are old enough with nobody acting, so their teacher's map says so first,
+    and a teacher can keep it off (hide it) for that pupil."""
+
+    lesson: Lesson
+    on: date  # the day the pupil is old enough
+    age: int  # how old they are that day
+    kept_off: bool  # hidden on their map (or not on their own map): it will not reach them
+
+
+@dataclass(frozen=True)
 class PupilMap:
     """A pupil's map as their teacher sees it: every lesson, hidden ones too."""
 
     planned: list[Planned]
     personalised: bool  # a teacher gave the pupil a map of their own (else the class's)
+    not_yet: list[NotYet]  # teacher-enabled lessons on it that reach the pupil when older
 
 
 @dataclass(frozen=True)
@@ -246,11 +259,92 @@ def _planned(
     return sorted(planned, key=lambda p: not p.target)
 
 
+def birthday(pupil: Pupil, age: int) -> date:
+    """The day the pupil is `age` (one born on 29 February is a year older on 1 March in other
+    years, as `Pupil.age_on` counts)."""
+    born = pupil.date_of_birth
+    try:
+        return born.replace(year=born.year + age)
+    except ValueError:
+        return date(born.year + age, 3, 1)
+
+
+def _not_yet_for(lesson: Lesson, pupil: Pupil, today: date, kept_off: bool) -> NotYet | None:
+    """The lesson as one that reaches the pupil when older; None if it is for them already, or
+    is not teacher-enabled (or they are past its ages: it never reaches them)."""
+    if not lesson.teacher_enabled_only or lesson.ages is None or lesson.withdrawn:
+        return None
+    first = lesson.ages[0]
+    if pupil.age_on(today) >= first:
+        return None
+    return NotYet(lesson, birthday(pupil, first), first, kept_off)
+
+
+def _not_yet(rows: list[_MapRow], pupil: Pupil, lessons: Catalogue, today: date) -> list[NotYet]:
+    found = (
+        _not_yet_for(lessons.get(row.lesson_id), pupil, today, row.hidden)
+        for row in rows
+        if lessons.addable(row.lesson_id)
+    )
+    return [note for note in found if note is not None]
+
+
 def teachers_map(session: Session, pupil: Pupil, lessons: Catalogue, *, today: date) -> PupilMap:
-    """The pupil's map with hidden lessons, and whether it is their own, from one read."""
+    """The pupil's map with hidden lessons, whether it is their own, and the teacher-enabled
+    lessons on it that reach them when they are older, from one read."""
     rows = _map_rows(session, pupil, lessons)
     personalised = any(row.own for row in rows)
-    return PupilMap(_planned(rows, pupil, lessons, True, today), personalised)
+    return PupilMap(
+        _planned(rows, pupil, lessons, True, today),
+        personalised,
+        _not_yet(rows, pupil, lessons, today),
+    )
+
+
+@dataclass(frozen=True)
+class PupilNotYet:
+    """One pupil of a class too young for a teacher-enabled lesson on the class map."""
+
+    name: str
+    on: date  # the day they are old enough
+    kept_off: bool  # hidden on their own map, or not on it: it will not reach them
+
+
+_OWN_ENTRIES = select(MapEntry.pupil_id, MapEntry.lesson_id, MapEntry.hidden).where(
+    MapEntry.pupil_id.in_(bindparam("ids", expanding=True))
+)
+
+
+def class_not_yet(
+    session: Session, school_class: SchoolClass, lessons: Catalogue, *, today: date
+) -> dict[str, list[PupilNotYet]]:
+    """For each teacher-enabled lesson on the class map, the class's pupils too young for it
+    today: the day it reaches each, or that a teacher kept it off their own map."""
+    on_map = [
+        lessons.get(e.lesson_id)
+        for e in class_entries(session, school_class, lessons)
+        if lessons.addable(e.lesson_id)
+    ]
+    limited = [lesson for lesson in on_map if lesson.teacher_enabled_only and lesson.ages]
+    if not limited:
+        return {}
+    pupils = [p for p in school_class.pupils if p.active]
+    own: dict[int, dict[str, bool]] = {}
+    for pupil_id, lesson_id, hidden in plain_rows(
+        session, _OWN_ENTRIES, {"ids": [p.id for p in pupils]}
+    ):
+        own.setdefault(pupil_id or 0, {})[lesson_id] = bool(hidden)
+    found: dict[str, list[PupilNotYet]] = {}
+    for lesson in limited:
+        for pupil in pupils:
+            entries = own.get(pupil.id)
+            kept_off = entries is not None and entries.get(lesson.id, True)
+            note = _not_yet_for(lesson, pupil, today, kept_off)
+            if note is not None:
+                found.setdefault(lesson.id, []).append(
+                    PupilNotYet(pupil.full_name, note.on, note.kept_off)
+                )
+    return found
 
 
 def pupil_map(
@@ -358,7 +452,12 @@ def _require_pupil(session: Session, actor: Actor, pupil: Pupil) -> None:
 
 
 def _personalise(session: Session, pupil: Pupil, lessons: Catalogue) -> list[MapEntry]:
-    """Copy the class map the first time a teacher changes this pupil's map."""
+    """Copy the class map the first time a teacher changes this pupil's map.
+
+    The pupil's row is locked first, and their own map read after the lock: two teachers making
+    the first change at once on PostgreSQL would otherwise both copy the class map, putting
+    every lesson on it twice (nothing in the database stops that)."""
+    session.execute(to_change(select(Pupil).where(Pupil.id == pupil.id), Pupil))
     entries = _pupil_entries(session, pupil)
     if entries:
         return entries
@@ -577,7 +676,8 @@ def teacher_only_gained(
 ) -> list[Lesson]:
     """Teacher-enabled lessons the pupil would get by following the class map again: on the
     class map (a teacher turned them on for the class) but not shown on the pupil's own map
-    (a teacher left them off, or hid them, for this pupil)."""
+    (a teacher left them off, or hid them, for this pupil), for the pupil's age now or when
+    older (one kept off until a birthday would reach them on it again)."""
     own = _pupil_entries(session, pupil)
     if not own:
         return []  # already following the class map: nothing changes
@@ -588,7 +688,12 @@ def teacher_only_gained(
         for e in class_entries(session, pupil.school_class, lessons)
         if not e.hidden and e.lesson_id not in shown and e.lesson_id in lessons
     )
-    return [lesson for lesson in gained if lesson.teacher_enabled_only and lesson.for_age(age)]
+    return [
+        lesson
+        for lesson in gained
+        if lesson.teacher_enabled_only
+        and (lesson.for_age(age) or (lesson.ages is not None and age < lesson.ages[0]))
+    ]
 
 
 def reset(

@@ -381,7 +381,19 @@ def _map_page(pupil: Pupil, refused: bool = False) -> ResponseReturnValue:
         ),
         pathways=tuple((pathway.value, pathway.label) for pathway in Pathway),
         withdrawn=maps.recently_withdrawn(db, request_catalogue(), today=today, zone=school_zone()),
+        not_yet=shown.not_yet,
+        may_enable=may_enable,
+        saved_not_yet=_saved_not_yet(shown.not_yet) if can_edit else "",
     ), (409 if refused else 200)
+
+
+def _saved_not_yet(not_yet: list[maps.NotYet]) -> str:
+    """The lesson id of the note just changed ("Keep it off", "Let it reach"), said in the
+    note (#lesson-<id>) rather than at the top; "" for none."""
+    lesson_id = request.args.get("lesson", "")
+    if request.args.get("saved") not in ("hide", "show"):
+        return ""
+    return lesson_id if any(n.lesson.id == lesson_id for n in not_yet) else ""
 
 
 def _saved_note(rows: tuple[MapRow, ...], pupil: Pupil) -> tuple[str, str] | None:
@@ -537,7 +549,9 @@ def reset(pupil_id: int) -> ResponseReturnValue:
             pupil=pupil,
             personalised=own.personalised,
             chosen=[p.lesson.title.text for p in own.planned if p.personal_pathway],
-            hidden=[p.lesson.title.text for p in own.planned if p.hidden],
+            # A lesson kept off until a birthday comes back too (on that day).
+            hidden=[p.lesson.title.text for p in own.planned if p.hidden]
+            + [n.lesson.title.text for n in own.not_yet if n.kept_off and own.personalised],
             teacher_needed=[lesson.title.text for lesson in gained],
         )
     return _change(pupil_id, lambda db, p: maps.reset(db, actor, p, lessons, today=today))
@@ -600,6 +614,9 @@ def class_map(class_id: int) -> ResponseReturnValue:
         school_class=school_class,
         lessons=list(request_catalogue().offered()),  # a withdrawn lesson is on no map
         on_map=on_map,
+        # The class's pupils too young for a teacher-enabled lesson on it, and when it reaches
+        # each (or that it was kept off their map): the class teacher sees it coming.
+        not_yet=maps.class_not_yet(db, school_class, request_catalogue(), today=school_today()),
         saved_id=request.args.get("lesson", "") if request.args.get("saved") else "",
         may_enable=policy.may_enable_teacher_only_lessons(current_actor()),
         withdrawn=maps.recently_withdrawn(

@@ -4,6 +4,7 @@ DSL's follow-up after a worry. The day they are old enough, it is there."""
 
 from __future__ import annotations
 
+import html
 import uuid
 from datetime import UTC, date, datetime
 
@@ -52,8 +53,13 @@ def test_a_lesson_for_14_to_19_reaches_a_pupil_on_their_14th_birthday(
     teacher = client_for(app, school.teacher)
     page = teacher.get(f"/pupils/{ben.id}/lessons")
     assert page.status_code == 200
-    assert "Kind and unkind" in page.data.decode()  # on his map, and to add: not this one
-    assert "My body, my choice" not in page.data.decode()
+    shown = html.unescape(page.data.decode())
+    assert "Kind and unkind" in shown  # on his map, and to add: not this one
+    assert f'<tr id="lesson-{FOR_14_TO_19}"' not in shown  # not a row of his map yet
+    assert '<option value="pressure-secrets-pictures"' not in shown  # nor offered to add
+    # Said to his teacher instead: the day it reaches him, with the choice to keep it off.
+    assert "Ben gets it on 11 March 2027" in shown
+    assert "Keep it off Ben's map" in shown
 
     clock.advance(days=1)
     assert FOR_14_TO_19 in _on_map(session, ben)
