@@ -125,8 +125,9 @@ def _from_instance_file(path: Path) -> dict[str, Any]:
 
 
 def _stored_secret(path: Path) -> str:
-    """A random key kept in instance/ so sessions survive restarts and workers agree."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """A random key kept in instance/ so sessions survive restarts and workers agree. A new
+    instance folder is the app's user's alone (it holds the keys and, by default, the database)."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:

@@ -6,7 +6,7 @@ import logging
 import os
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,7 +34,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy import Enum as SAEnum
-from sqlalchemy.engine import Connection, Dialect, Result
+from sqlalchemy.engine import Connection, Dialect, Result, make_url
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapper,
@@ -112,6 +112,7 @@ def make_engine(url: str) -> Engine:
         # One in-memory database is one connection: share it.
         engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
     else:
+        _create_private(make_url(url).database)
         # Pooled: each connection is opened (and its PRAGMAs run) once, then reused. A gunicorn
         # sync worker uses one at a time; the threaded dev server one per thread.
         engine = create_engine(
@@ -127,6 +128,18 @@ def make_engine(url: str) -> Engine:
     # A forked worker (gunicorn --preload) must not share its parent's open connections.
     os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
     return engine
+
+
+def _create_private(path: str | None) -> None:
+    """Create a new database file readable and writable by the app's user alone: it holds
+    safeguarding records, and the process's usual umask would leave it readable by every user
+    of the server. SQLite gives the -wal and -shm files the database file's permissions. A file
+    already there is left as its owner set it."""
+    if not path or path.startswith("file:"):
+        return
+    # There already, or no folder (SQLite says so on connecting): nothing to do.
+    with suppress(FileExistsError, FileNotFoundError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _sqlite_on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
