@@ -221,6 +221,10 @@ class EspeakBackend:
 
         # The driver prints "Audio saved to ..." after every file; silence only that module.
         espeak.print = _discard
+        # It also logs each voice change with the module-level logging.debug, which gives the
+        # root logger a stderr handler when it has none: werkzeug then printed every request
+        # twice. Its own named logger says the same and leaves the root logger alone.
+        espeak.logging = logging.getLogger("pyttsx3.drivers.espeak")
         self._espeak = _espeak
         self._engine = pyttsx3.init("espeak")
         self._driver = self._engine.proxy._driver

@@ -47,6 +47,16 @@ def test_espeak_speaks_british_english_with_word_timings(synthesiser: Synthesise
     assert_good_timings(speech, TEXT)
 
 
+def test_speaking_leaves_the_root_logger_alone(
+    synthesiser: Synthesiser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pyttsx3's driver logs each voice change through the root logger, which gave a root with
+    no handler (the dev server's, `make run`) one: every request was then printed twice."""
+    monkeypatch.setattr(logging.root, "handlers", [])
+    synthesiser.synthesise("Which voice?", DEFAULT_VOICE, 150)
+    assert logging.root.handlers == []
+
+
 def test_the_driver_prints_nothing(
     synthesiser: Synthesiser, capsys: pytest.CaptureFixture[str]
 ) -> None:
