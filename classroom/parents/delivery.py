@@ -384,7 +384,49 @@ def cancel_for_carer(session: Session, carer_id: int, pupil_id: int, *, now: dat
     item_ids = session.scalars(select(FeedItem.id).where(FeedItem.pupil_id == pupil_id))
     session.flush()  # the link's end, which the recount reads
     withdrawn = cancel_pending(session, (item_key(carer_id, i) for i in item_ids), now=now)
-    return withdrawn + recount_held(session, waiting_held_keys(session, carer_id), now=now)
+    withdrawn += recount_held(session, waiting_held_keys(session, carer_id), now=now)
+    return withdrawn + _recount_digests(session, carer_id, now=now)
+
+
+def digest_prefix(carer_id: int) -> str:
+    return f"parents:{carer_id}:digest:"
+
+
+def _recount_digests(session: Session, carer_id: int, *, now: datetime) -> int:
+    """A digest queued before a carer was disconnected (the mail server was down, say) and not
+    sent yet counts no more than is still theirs to see: it goes if that is nothing (a carer
+    disconnected from their only child is emailed nothing after). Returns how many went."""
+    carer = session.get(Account, carer_id)
+    waiting = session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.dedupe_key.startswith(digest_prefix(carer_id), autoescape=True),
+            OutboxMessage.sent_at.is_(None),
+        )
+    )
+    withdrawn = 0
+    for message in list(waiting):
+        if not _waiting(message, now):
+            continue
+        things = unseen_count(session, carer, now=now) if carer is not None else 0
+        counted = _digest_count(message.body)
+        if things and counted is not None:
+            rest = message.body.partition("\n\n")[2]
+            message.body = f"{_digest_line(min(things, counted))}\n\n{rest}"
+        elif cancel_pending(session, [message.dedupe_key], now=now):
+            session.expunge(message)
+            withdrawn += 1
+    return withdrawn
+
+
+def _digest_line(things: int) -> str:
+    said = "is 1 new thing" if things == 1 else f"are {things} new things"
+    return f"There {said} for you in the school's parents' app."
+
+
+def _digest_count(body: str) -> int | None:
+    """How many things a digest's first paragraph (`_digest_line`) says there are."""
+    words = body.partition("\n\n")[0].split()
+    return int(words[2]) if len(words) > 2 and words[2].isdigit() else None
 
 
 def sweep_blocked(session: Session, *, now: datetime) -> int:
@@ -477,11 +519,10 @@ def _digest(
     new = unseen_count(session, carer, since, now=now)
     if not new:
         return 0
-    things = "is 1 new thing" if new == 1 else f"are {new} new things"
-    body = _email_body([f"There {things} for you in the school's parents' app."], base_url)
+    body = _email_body([_digest_line(new)], base_url)
     enqueue_email(
         session,
-        f"parents:{carer.id}:digest:{day}",
+        f"{digest_prefix(carer.id)}{day}",
         carer.email,
         DIGEST_SUBJECT,
         body,
@@ -668,7 +709,7 @@ def tell_change_asked(
 def own_waiting(carer_id: int, now: datetime) -> ColumnElement[bool]:
     """A carer's "something new" emails (one item's, or all quiet hours held back) and digests
     not sent, failed or being sent yet: those that follow a change of their address."""
-    digests = OutboxMessage.dedupe_key.startswith(f"parents:{carer_id}:digest:", autoescape=True)
+    digests = OutboxMessage.dedupe_key.startswith(digest_prefix(carer_id), autoescape=True)
     return and_(or_(something_new(carer_id), digests), email_change.unsent(now))
 
 
