@@ -200,8 +200,15 @@ def _home_lessons(raw: list[str] | None, kept: int | None) -> int | None:
 
 
 def _settings_page(pupil: Pupil, form: PupilSettingsForm) -> str:
+    # A photo kept while the carers' consent is not in force is not shown on the tile: staff
+    # are told so, as it is theirs to remove once it will not be used again.
+    hidden = bool(pupil.photo_file) and not photos_web.shows_photo(get_session(), pupil)
     return render_template(
-        "pupils/settings.html", pupil=pupil, form=form, pictures=services.PICTURES
+        "pupils/settings.html",
+        pupil=pupil,
+        form=form,
+        pictures=services.PICTURES,
+        photo_hidden=hidden,
     )
 
 

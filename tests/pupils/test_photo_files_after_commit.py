@@ -319,3 +319,23 @@ def test_a_worker_on_a_database_with_no_school_deletes_nothing(
     clock.advance(hours=2)
     tick()
     assert not kept.exists()
+
+
+def test_settings_say_when_the_tile_photo_is_kept_but_not_shown(
+    app: Flask, session: Session, clock: Clock
+) -> None:
+    """A photo set before the carers' consent ran out is hidden from the tile, and the
+    settings page said only 'a photo is set': staff now read that it is not shown and why,
+    as the photo is theirs to remove once it will not be used again."""
+    family = make_family(session, clock)
+    folder, teacher, amira = _tile_folder(app), family.teacher, family.child
+    tiles.set_photo(session, teacher, amira, _jpeg("teal"), folder)
+    session.commit()
+    staff = client_for(app, teacher)
+    page = staff.get(f"/pupils/{amira.id}/settings").text
+    assert 'id="photo-hidden"' in page  # no consent on record yet
+    assert "The photo is not shown: the carers' photo consent for the app is not in force" in page
+    consent(session, family)
+    page = staff.get(f"/pupils/{amira.id}/settings").text
+    assert "Currently: a photo is set." in page
+    assert 'id="photo-hidden"' not in page  # shown on the tile now
