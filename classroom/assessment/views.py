@@ -655,10 +655,19 @@ def objective(pupil_id: int, objective_id: str) -> ResponseReturnValue:
         **_observation_choices(),
         areas=ENGAGEMENT_AREAS if em else None,
         can_record=taught and may_record and of_age,
+        # An earlier pathway's objective: where new observations of the lesson go now.
+        taught_now=None if taught else taught_now,
         not_for_age="" if of_age else lesson.ages_label,
         # What was recorded on an earlier pathway is corrected there: a wrong level stays
         # wrong otherwise (its Engagement Model boxes are that pathway's).
         can_correct=may_record and fixable,
+        # Every other observation in force is corrected on its own page (a level mistyped
+        # weeks ago changes "maintained" as much as the latest does).
+        correctable={
+            o.id
+            for o in live[:-1]
+            if may_record and services.for_age_on(pupil, lesson, o.observed_on)
+        },
         fix_areas=ENGAGEMENT_AREAS if (em if taught else _pre_formal(live)) else None,
         can_share=policy.can_share_with_carers(db, current_actor(), pupil),
         # Any observation in force may be withdrawn as recorded in error, one no correction
@@ -682,12 +691,19 @@ def _observation(observation_id: int) -> tuple[Observation, Pupil]:
     return row, _pupil(row.pupil_id)
 
 
-@bp.post("/observations/<int:observation_id>/correct")
+@bp.route("/observations/<int:observation_id>/correct", methods=["GET", "POST"])
 @allow("record_assessment")
 def correct(observation_id: int) -> ResponseReturnValue:
-    """A correction: a new observation supersedes this one; the old one stays on record."""
+    """A correction: a new observation supersedes this one; the old one stays on record. The
+    objective's page corrects its latest observation in place; the form (GET) corrects any
+    other in force (a level mistyped weeks ago), starting as it, and writes nothing."""
     old, pupil = _observation(observation_id)
     db = get_session()
+    if request.method == "GET":
+        if not policy.can_record_assessment(db, current_actor(), pupil):
+            abort(404)
+        record(db, current_actor(), "assessment.correct_form_viewed", pupil, old.objective_id)
+        return _correct_page(old, pupil)
     _applied(
         lambda: services.correct(
             db,
@@ -754,6 +770,28 @@ def put_back(observation_id: int) -> ResponseReturnValue:
         url_for(
             "assessment.objective", pupil_id=pupil.id, objective_id=old.objective_id, put_back=1
         )
+    )
+
+
+def _correct_page(old: Observation, pupil: Pupil) -> str:
+    """The correction form for one observation, with what it corrects; or, if it no longer
+    counts (corrected or withdrawn), what to do instead."""
+    db = get_session()
+    newer = select(Observation.id).where(Observation.supersedes_id == old.id)
+    lesson_id = old.objective_id.rsplit(".", 1)[0]
+    lesson = request_catalogue().get(lesson_id) if lesson_id in request_catalogue() else None
+    return render_template(
+        "assessment/correct.html",
+        in_force=not old.withdrawn and db.scalar(newer) is None,
+        # A level recorded when the pupil was not of the lesson's ages is withdrawn, not
+        # corrected: the service refuses any level on it (see `objective`).
+        fixable=lesson is None or services.for_age_on(pupil, lesson, old.observed_on),
+        fix_areas=(
+            ENGAGEMENT_AREAS
+            if lesson and services.takes_engagement(db, pupil, old, request_catalogue())
+            else None
+        ),
+        **_reason_page(old, pupil, None),
     )
 
 
