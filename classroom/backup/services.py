@@ -2,7 +2,9 @@
 
 A backup is one encrypted file (see `crypto`) holding a gzipped tar archive:
 
-    manifest.json              kind, schema revision, when, and the row count of every table
+    manifest.json              kind, schema revision, when, the row count of every table, and
+                               each school's id, name and creation time (a forced restore
+                               only rolls a school back to its own backup)
     database.sqlite3           SQLite: a snapshot made with SQLite's online backup API
     database.pgdump            PostgreSQL: `pg_dump --format=custom` of the same snapshot
     instance/worry_key.pem     the key class iPads seal saved worries to (without it, a worry
@@ -54,6 +56,9 @@ class Manifest:
     created_at: str
     tables: dict[str, int]
     files: list[str]
+    # Each school in the backup as [id, name, when it was made]: a forced restore may only roll
+    # a school back to its own backup. None in a backup made before this was recorded.
+    schools: list[list[Any]] | None = None
 
     @property
     def rows(self) -> int:
@@ -147,7 +152,11 @@ def _run(command: list[str], env: dict[str, str], what: str) -> None:
 # --- Making a backup --------------------------------------------------------------------------
 
 
-def _snapshot_sqlite(_engine: Engine, url: str, target: Path) -> tuple[dict[str, int], str | None]:
+# Row counts of every table, the schema revision, and [id, name, created_at] of each school.
+Snapshot = tuple[dict[str, int], str | None, list[list[Any]]]
+
+
+def _snapshot_sqlite(_engine: Engine, url: str, target: Path) -> Snapshot:
     source = sqlite3.connect(make_url(url).database or "", timeout=30)
     copy = sqlite3.connect(target)
     try:
@@ -169,12 +178,26 @@ def _snapshot_sqlite(_engine: Engine, url: str, target: Path) -> tuple[dict[str,
         revision = None
         if "alembic_version" in counts:
             revision = snapshot.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+        schools = _schools(snapshot) if "schools" in counts else []
     finally:
         snapshot.close()
-    return dict(sorted(counts.items())), revision
+    return dict(sorted(counts.items())), revision, schools
 
 
-def _snapshot_postgres(engine: Engine, url: str, target: Path) -> tuple[dict[str, int], str | None]:
+def _schools(conn: Connection | sqlite3.Connection) -> list[list[Any]]:
+    """[id, name, created_at] of every school, created_at as text the same way on each side."""
+    query = "SELECT id, name, created_at FROM schools ORDER BY id"
+    if isinstance(conn, Connection):
+        rows: list[Any] = list(conn.execute(text(query)).all())
+    else:
+        rows = conn.execute(query).fetchall()
+    return [
+        [row[0], row[1], row[2].isoformat() if isinstance(row[2], datetime) else str(row[2])]
+        for row in rows
+    ]
+
+
+def _snapshot_postgres(engine: Engine, url: str, target: Path) -> Snapshot:
     conninfo, env = libpq_target(url)
     with engine.connect() as conn:
         conn = conn.execution_options(isolation_level="REPEATABLE READ")
@@ -183,10 +206,11 @@ def _snapshot_postgres(engine: Engine, url: str, target: Path) -> tuple[dict[str
             snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar_one()
             counts = table_counts(conn)
             revision = _revision(conn, counts)
+            schools = _schools(conn) if "schools" in counts else []
             command = [pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges"]
             command += [f"--snapshot={snapshot}", f"--file={target}", f"--dbname={conninfo}"]
             _run(command, env, "pg_dump")
-    return counts, revision
+    return counts, revision, schools
 
 
 def _instance_files(instance: Path) -> Iterator[tuple[Path, str]]:
@@ -244,11 +268,23 @@ def create(
     with private_workdir(instance) as work:
         dump = work / ("database.sqlite3" if kind == "sqlite" else "database.pgdump")
         snapshot = _snapshot_sqlite if kind == "sqlite" else _snapshot_postgres
-        counts, revision = snapshot(engine, url, dump)
+        counts, revision, schools = snapshot(engine, url, dump)
+        if "schools" not in counts:
+            raise BackupError(
+                "This database holds no school (is CLASSROOM_DATABASE_URL right, and has "
+                "`flask --app classroom db upgrade` been run?); no backup was written."
+            )
         files = list(_instance_files(instance))
-        manifest = Manifest(kind, revision, now.isoformat(), counts, [n for _p, n in files])
+        names = [n for _p, n in files]
+        manifest = Manifest(kind, revision, now.isoformat(), counts, names, schools)
         partial = out.with_name(f".{out.name}.part")
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        except OSError as error:
+            raise BackupError(
+                f"Cannot write the backup in {out.parent} ({error.strerror}); the folder must "
+                "exist and this user must be able to write in it."
+            ) from None
         try:
             with os.fdopen(fd, "wb") as handle:
                 writer = EncryptingWriter(handle, passphrase, kind, log2_n)
@@ -261,6 +297,10 @@ def create(
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(partial, out)
+        except OSError as error:  # a full disk, a share gone away: say so, keep no half file
+            raise BackupError(
+                f"Writing {out} failed ({error.strerror or error}); no backup was written."
+            ) from None
         finally:
             partial.unlink(missing_ok=True)
     return manifest
@@ -275,7 +315,12 @@ def _read_manifest(archive: tarfile.TarFile) -> Manifest:
         raise BackupError("The backup has no manifest.")
     data = json.loads(member.read())
     return Manifest(
-        data["kind"], data["revision"], data["created_at"], data["tables"], data["files"]
+        data["kind"],
+        data["revision"],
+        data["created_at"],
+        data["tables"],
+        data["files"],
+        data.get("schools"),
     )
 
 
@@ -321,6 +366,29 @@ def _restore_sqlite(url: str, dump: Path) -> None:
         source.close()
 
 
+def _make_room_on_postgres(engine: Engine, manifest: Manifest, full: bool) -> None:
+    """pg_restore --clean drops only what the dump holds. A database migrated by a newer app
+    (the new server set up with `db upgrade` first, then an older backup) also has tables the
+    dump does not, some with keys on the dumped ones, and the restore would stop half-way
+    through its drops. An instance with no rows loses nothing if every table goes first; one
+    with rows is refused before anything changes, since its newer tables would go too."""
+    with engine.connect() as conn:
+        tables = inspect(conn).get_table_names()
+    newer = sorted(set(tables) - set(manifest.tables))
+    if not newer:
+        return
+    if full:
+        raise BackupError(
+            f"This database has tables the backup does not ({', '.join(newer[:3])}"
+            f"{'…' if len(newer) > 3 else ''}): the backup is from an older version of "
+            "classroom. Nothing was restored. Restore it into a new empty database, then run "
+            "`flask --app classroom db upgrade`."
+        )
+    with engine.begin() as conn:
+        for table in tables:
+            conn.execute(text(f"DROP TABLE IF EXISTS {_quote(conn, table)} CASCADE"))
+
+
 def _restore_postgres(url: str, dump: Path) -> None:
     conninfo, env = libpq_target(url)
     command = [pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges"]
@@ -357,6 +425,10 @@ def restore(
                 f"{', '.join(full[:5])}{'…' if len(full) > 5 else ''}); restore into an empty "
                 "one, or add --force to replace everything in it."
             )
+        if full:
+            _refuse_another_school(engine, manifest)
+        if kind == "postgresql":
+            _make_room_on_postgres(engine, manifest, bool(full))
         dump = work / ("database.sqlite3" if kind == "sqlite" else "database.pgdump")
         _extract(archive, dump.name, dump)
         engine.dispose()  # no pooled connection may hold the old tables
@@ -374,6 +446,33 @@ def _remove_unnamed(engine: Engine, instance: Path, now: datetime) -> None:
     later. A file the rows name stays, even one an older backup did not carry."""
     with Session(engine) as session:
         photos.sweep(session, instance, STORED_FILES, now=now, grace=timedelta(0))
+
+
+def _names(schools: list[list[Any]]) -> str:
+    return ", ".join(str(name) for _id, name, _made in schools) or "no school"
+
+
+def _refuse_another_school(engine: Engine, manifest: Manifest) -> None:
+    """--force rolls a school back to its own backup; it never swaps in another school's (a
+    trust's backups side by side, the wrong file picked), which would delete this school's
+    records, photos and keys. A school is known by its row's id and when it was made, so a
+    renamed school is still itself. Another school goes into an empty instance instead."""
+    if manifest.schools is None:  # made before backups recorded their school: nothing to compare
+        return
+    with engine.connect() as conn:
+        here = _schools(conn) if "schools" in inspect(conn).get_table_names() else []
+    if not here:
+        return
+
+    def identity(schools: list[list[Any]]) -> set[tuple[int, str]]:
+        return {(int(row[0]), str(row[2])) for row in schools}
+
+    if identity(here) != identity(manifest.schools):
+        raise BackupError(
+            f"This backup is of {_names(manifest.schools)}, but this instance holds "
+            f"{_names(here)}; nothing was restored. --force only rolls a school back to its own "
+            "backup: restore another school's backup into an empty instance."
+        )
 
 
 def _check_revision(revision: str | None) -> None:

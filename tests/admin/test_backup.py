@@ -10,17 +10,18 @@ from __future__ import annotations
 import secrets
 import stat
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import Engine, MetaData, select
+from sqlalchemy import Engine, MetaData, inspect, select, text
 from sqlalchemy.orm import Session
 
-from classroom import demo
+from classroom import create_app, demo
 from classroom.accounts import two_factor
-from classroom.accounts.models import Account
+from classroom.accounts.models import Account, School
 from classroom.backup.crypto import HEADER
 from classroom.db import get_session, utcnow
 from classroom.devices.web import cookie_name
@@ -320,3 +321,115 @@ def test_the_restored_instance_still_opens_evidence_and_two_step_secrets(
         assert app_row is not None
         assert two_factor.open_secret(instance, app_row) == two_step.SECRET
     assert plain[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_backup_into_a_missing_folder_says_so_plainly(school: Flask, tmp_path: Path) -> None:
+    """Cron pointed at a folder that is not there (an unmounted share): a plain message the
+    admin's mail shows, not a traceback, and nothing half-written anywhere."""
+    out = tmp_path / "not-mounted" / "school.backup"
+    result = invoke(school, "create", "--out", str(out), env=ENV)
+    assert_clean_failure(result, "Cannot write the backup in")
+    assert "the folder must exist" in result.output
+    assert not out.parent.exists()
+    assert not [p for p in Path(school.instance_path).iterdir() if p.name.startswith(".backup-")]
+
+
+def test_a_database_with_no_school_is_not_backed_up(tmp_path: Path, clock: Clock) -> None:
+    """A mistyped CLASSROOM_DATABASE_URL opens a new, empty SQLite file: no 'successful' backup
+    of nothing (a restore of it would wipe the school), and no traceback."""
+    if POSTGRES:
+        pytest.skip("an empty SQLite file is what a mistyped path opens")
+    instance = tmp_path / "typo"
+    instance.mkdir()
+    app = create_app(
+        {
+            "ENV": "testing",
+            "INSTANCE_PATH": str(instance),
+            "DATABASE_URL": f"sqlite:///{instance / 'mistyped.sqlite3'}",
+            "SECRET_KEY": "k" * 40,
+            "CLOCK": clock,
+            "BACKUP_SCRYPT_LOG2_N": 14,
+        }
+    )
+    out = tmp_path / "nothing.backup"
+    result = invoke(app, "create", "--out", str(out), env=ENV)
+    assert_clean_failure(result, "This database holds no school")
+    assert not out.exists()
+
+
+def test_a_forced_restore_of_another_schools_backup_changes_nothing(
+    backup_file: Path, empty: Flask
+) -> None:
+    """A trust keeps every school's backups side by side; picking the wrong file with --force
+    must not replace this school's records, photos and keys with another school's."""
+    with empty.app_context():
+        db = get_session()
+        db.add(School(name="Elm Tree School", created_at=datetime(2024, 9, 1, tzinfo=UTC)))
+        db.commit()
+    key = Path(empty.instance_path) / "evidence_key"
+    key.write_bytes(secrets.token_bytes(32))
+    before, key_before = all_rows(engine_of(empty)), key.read_bytes()
+
+    result = invoke(empty, "restore", "--in", str(backup_file), "--force", env=ENV)
+
+    assert_clean_failure(result, "This backup is of Baginton Fields School")
+    assert "this instance holds Elm Tree School" in result.output
+    assert "nothing was restored" in result.output
+    assert all_rows(engine_of(empty)) == before
+    assert key.read_bytes() == key_before
+
+
+def test_a_forced_restore_rolls_a_renamed_school_back_to_its_own_backup(
+    backup_file: Path, school: Flask
+) -> None:
+    """A school is known by its row, not its name: renamed since the backup, still itself."""
+    with school.app_context():
+        db = get_session()
+        db.scalars(select(School)).one().name = "Baginton Fields Academy"
+        db.commit()
+    result = invoke(school, "restore", "--in", str(backup_file), "--force", env=ENV)
+    assert result.exit_code == 0, result.output
+    with school.app_context():
+        assert get_session().scalars(select(School.name)).one() == "Baginton Fields School (demo)"
+
+
+NEWER_TABLE = (
+    "CREATE TABLE newer_feature (id INTEGER PRIMARY KEY, "
+    "account_id INTEGER REFERENCES accounts (id))"
+)
+
+
+def test_an_older_backup_restores_into_a_database_a_newer_app_made(
+    school: Flask, backup_file: Path, empty: Flask
+) -> None:
+    """The new server is set up with `db upgrade` first, by a newer app than the backup's: its
+    empty database has tables the backup does not, with keys on tables the backup holds. The
+    restore still goes through (then `db upgrade` brings the schema forward)."""
+    with engine_of(empty).begin() as conn:
+        conn.execute(text(NEWER_TABLE))
+
+    result = invoke(empty, "restore", "--in", str(backup_file), env=ENV)
+
+    assert result.exit_code == 0, result.output
+    with engine_of(empty).connect() as conn:
+        assert "newer_feature" not in inspect(conn).get_table_names()
+    restored = all_rows(engine_of(empty))
+    assert restored["pupils"] == all_rows(engine_of(school))["pupils"]
+
+
+def test_a_forced_restore_over_a_newer_postgres_schema_changes_nothing(
+    backup_file: Path, school: Flask
+) -> None:
+    """A school in use, migrated since the backup: its newer tables (with their rows) would be
+    dropped with nothing to bring them back, so the forced restore stops before any change."""
+    if not POSTGRES:
+        pytest.skip("SQLite's backup API replaces the whole file, newer tables and all")
+    with engine_of(school).begin() as conn:
+        conn.execute(text(NEWER_TABLE))
+    before = all_rows(engine_of(school))
+
+    result = invoke(school, "restore", "--in", str(backup_file), "--force", env=ENV)
+
+    assert_clean_failure(result, "This database has tables the backup does not (newer_feature)")
+    assert "restore it into a new empty database" in result.output.lower()
+    assert all_rows(engine_of(school)) == before
