@@ -59,6 +59,7 @@ def create(out: Path) -> None:
             passphrase,
             utcnow(),
             cost,
+            secret_key=str(config["SECRET_KEY"]),
         )
     except BackupError as problem:
         raise click.ClickException(str(problem)) from None
@@ -120,3 +121,15 @@ def restore(source: Path, force: bool) -> None:
         f"{manifest.rows} rows verified, {len(manifest.files)} files."
     )
     click.echo("If this app is newer than the backup, run `flask --app classroom db upgrade` now.")
+    mark = manifest.key_mark
+    if mark and mark != services.secret_key_mark(str(current_app.config["SECRET_KEY"])):
+        click.echo(KEY_CHANGED, err=True)
+
+
+# Said after a restore onto a server whose secret key is not the backup's server's.
+KEY_CHANGED = (
+    "Warning: this server's secret key is not the one the backup was made with. Two-step "
+    "recovery codes, unused carer invite codes and carers' email-confirmation links made before "
+    "will not work, and everyone signs in again. To keep them, stop the app, set "
+    "CLASSROOM_SECRET_KEY (or copy instance/secret_key) from the old server, and start it again."
+)

@@ -23,6 +23,7 @@ anything differs.
 
 from __future__ import annotations
 
+import hmac
 import json
 import os
 import shutil
@@ -59,6 +60,9 @@ class Manifest:
     # Each school in the backup as [id, name, when it was made]: a forced restore may only roll
     # a school back to its own backup. None in a backup made before this was recorded.
     schools: list[list[Any]] | None = None
+    # Which secret key the backup's server had (`secret_key_mark`), never the key: a restore
+    # onto a server with another says what that breaks. None in older backups.
+    key_mark: str | None = None
 
     @property
     def rows(self) -> int:
@@ -147,6 +151,14 @@ def _run(command: list[str], env: dict[str, str], what: str) -> None:
     if done.returncode != 0:
         detail = (done.stderr or done.stdout).strip().splitlines()
         raise BackupError(f"{what} failed: {detail[-1] if detail else done.returncode}")
+
+
+def secret_key_mark(secret_key: str) -> str:
+    """A short keyed hash that tells two secret keys apart without revealing either: the
+    secret key is not in a backup (README), but what it keys is (recovery codes' hashes,
+    carers' invite codes and email-confirmation links)."""
+    keyed = hmac.new(secret_key.encode(), b"classroom backup: which secret key", "sha256")
+    return keyed.hexdigest()[:16]
 
 
 # --- Making a backup --------------------------------------------------------------------------
@@ -260,8 +272,10 @@ def create(
     passphrase: str,
     now: datetime,
     log2_n: int = LOG2_N,
+    secret_key: str | None = None,
 ) -> Manifest:
-    """Write an encrypted, consistent backup of the database and instance files to `out`."""
+    """Write an encrypted, consistent backup of the database and instance files to `out`
+    (`secret_key`: this server's, recorded only as `secret_key_mark`)."""
     kind = kind_of(url)
     if out.exists():
         raise BackupError(f"{out} already exists; choose a new file name.")
@@ -276,7 +290,8 @@ def create(
             )
         files = list(_instance_files(instance))
         names = [n for _p, n in files]
-        manifest = Manifest(kind, revision, now.isoformat(), counts, names, schools)
+        mark = secret_key_mark(secret_key) if secret_key else None
+        manifest = Manifest(kind, revision, now.isoformat(), counts, names, schools, mark)
         partial = out.with_name(f".{out.name}.part")
         try:
             fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -321,6 +336,7 @@ def _read_manifest(archive: tarfile.TarFile) -> Manifest:
         data["tables"],
         data["files"],
         data.get("schools"),
+        data.get("key_mark"),
     )
 
 

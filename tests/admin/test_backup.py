@@ -433,3 +433,25 @@ def test_a_forced_restore_over_a_newer_postgres_schema_changes_nothing(
     assert_clean_failure(result, "This database has tables the backup does not (newer_feature)")
     assert "restore it into a new empty database" in result.output.lower()
     assert all_rows(engine_of(school)) == before
+
+
+def test_a_restore_onto_a_server_with_another_secret_key_says_what_that_breaks(
+    backup_file: Path, tmp_path: Path, template_db: Path, clock: Clock
+) -> None:
+    """The secret key is not in the backup (README), but recovery codes' hashes, carers' invite
+    codes and email-confirmation links made with it are: restored onto a new server with its
+    own key, those stop working and people only read "That code did not work"."""
+    instance = tmp_path / "new-server"
+    instance.mkdir()
+    other_key = build_app(instance, template_db, clock, SECRET_KEY="another-server-" + "k" * 30)
+    restored = invoke(other_key, "restore", "--in", str(backup_file), env=ENV)
+    assert restored.exit_code == 0, restored.output
+    assert "this server's secret key is not the one the backup was made with" in restored.output
+    assert "CLASSROOM_SECRET_KEY" in restored.output
+
+    same = tmp_path / "same-key"
+    same.mkdir()
+    same_key = build_app(same, template_db, clock)  # the tests' own key, as the school's
+    again = invoke(same_key, "restore", "--in", str(backup_file), env=ENV)
+    assert again.exit_code == 0, again.output
+    assert "secret key" not in again.output
