@@ -304,23 +304,64 @@ def send_reminders(session: Session, *, now: datetime, ack_minutes: int, base_ur
     for incident in list(claimed):
         if now >= reminder_due(incident, ack_minutes):
             incident.realerts_sent += 1
+            # Rungs the worker slept through (it was stopped) are passed over, not sent one a
+            # round: one re-alert now, then the ladder goes on from where the clock is.
+            missed = 0
+            while now >= reminder_due(incident, ack_minutes):
+                incident.realerts_sent += 1
+                missed += 1
             _alert_team(session, incident, "reminder", now=now, base_url=base_url)
+            waited = _span(_rung_offset(incident.realerts_sent, ack_minutes))
+            late = (
+                f" ({plural(missed, 'earlier re-alert', 'earlier re-alerts')} did not go out: "
+                "the background worker had stopped)"
+                if missed
+                else ""
+            )
             _entry(
                 session,
                 incident,
                 None,
                 "reminder",
-                f"Not acknowledged within {ack_minutes * incident.realerts_sent} minutes; "
-                "the team and headteacher were alerted again",
+                f"Not acknowledged within {waited}; "
+                f"the team and headteacher were alerted again{late}",
                 now=now,
             )
             count += 1
     return count
 
 
+# The re-alert ladder: a rung every WORRY_ACK_MINUTES (the school's target) for the first
+# REALERT_STEADY, as before; then each gap twice the one before, up to REALERT_MAX_GAP. Every 15
+# minutes for as long as nobody looks (a Friday-afternoon worry sent each of the team 258 emails
+# by Monday morning) teaches people to ignore them; a few a day out of hours still chase it and
+# never leave it unseen, and a worry told in the school day is chased as hard as ever at first.
+REALERT_STEADY = timedelta(hours=2)
+REALERT_MAX_GAP = timedelta(hours=8)
+
+
+def _rung_offset(rung: int, minutes: int) -> timedelta:
+    """How long after the report its `rung`th re-alert goes (rung 1: after `minutes`)."""
+    gap = timedelta(minutes=minutes)
+    cap = max(REALERT_MAX_GAP, gap)
+    offset = timedelta(0)
+    for _ in range(rung):
+        offset += gap
+        if offset >= REALERT_STEADY:
+            gap = min(gap * 2, cap)
+    return offset
+
+
+def _span(offset: timedelta) -> str:
+    minutes = int(offset.total_seconds() // 60)
+    if minutes < 120:
+        return plural(minutes, "minute", "minutes")
+    return plural(minutes // 60, "hour", "hours")
+
+
 def reminder_due(incident: Incident, minutes: int) -> datetime:
     """When the next re-alert goes out if nobody acknowledges it (the ladder's next rung)."""
-    return incident.created_at + timedelta(minutes=minutes * (incident.realerts_sent + 1))
+    return incident.created_at + _rung_offset(incident.realerts_sent + 1, minutes)
 
 
 # An alert about a colleague deactivated with open work: it has no incident (StaffAlert.about_id).
