@@ -118,15 +118,18 @@ PENDING = "photos_to_delete"  # the session's info key: files to delete when it 
 SWEEP_GRACE = timedelta(days=1)
 
 
-def delete_after_commit(session: Session, folder: Path, names: Iterable[str]) -> None:
-    """Delete these photos from `folder` when the session's transaction commits, never before.
+def delete_after_commit(
+    session: Session, folder: Path, names: Iterable[str], *, pattern: re.Pattern[str] = NAME
+) -> None:
+    """Delete these files (names of ours, `pattern`: a photo's by default) from `folder` when
+    the session's transaction commits, never before.
 
     A rollback (or a session closed without committing) keeps every file, so the rows it
     restores still find their photos. A crash between the commit and the deletion leaves a file
     no row names: `sweep_unreferenced` deletes it later.
     """
     pending: list[Path] = session.info.setdefault(PENDING, [])
-    pending.extend(folder / name for name in names if NAME.match(name))
+    pending.extend(folder / name for name in names if pattern.match(name))
     if not event.contains(session, "after_commit", _delete_pending):
         event.listen(session, "after_commit", _delete_pending)
         event.listen(session, "after_soft_rollback", _forget_pending)

@@ -102,7 +102,7 @@ def voice_remove(recording_id: int) -> ResponseReturnValue:
     if row is None or row.school_id != _staff().school_id:
         abort(404)
     apply_form(
-        lambda: recordings.remove_recording(db, _staff(), row),
+        lambda: recordings.remove_recording(db, _staff(), row, target=recording_folder()),
         lambda message: _voice_page(message, 409),
         hide_refusal=True,
     )

@@ -4,6 +4,10 @@ Speech-and-language therapists rely on a familiar voice for pupils who attend to
 person. A recording is made in the browser (MediaRecorder), only after the speaker ticks that
 they agree to their voice being used (the consent is stored with it), and is used for one
 pupil, a class or the whole school: the most specific wins, as for symbols.
+
+A phrase has one take on a layer: a new take replaces the old one, and a recording removed or
+replaced has its file deleted once the change is committed (`photos.delete_after_commit`), as
+photos are: a person's voice is kept only while pupils hear it.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from sqlalchemy.orm import Session
 from classroom.accounts.models import Account
 from classroom.audit.services import record
 from classroom.errors import Forbidden, Invalid, within
-from classroom.photos import Stored, named
+from classroom.photos import Stored, delete_after_commit, named
 from classroom.principals import Actor
 from classroom.pupils.models import Pupil, SchoolClass
 from classroom.symbols import services
@@ -79,7 +83,7 @@ def add_recording(
     now: datetime,
 ) -> VoiceRecording:
     """Keep a member of staff's recording of a phrase for a layer (its file in `target`,
-    `folder`); audited with the consent."""
+    `folder`), in place of any earlier take of the phrase there; audited with the consent."""
     if not isinstance(actor, Account) or not actor.is_staff:
         raise Forbidden("only staff record phrases")
     services.check_layer(session, actor, school_class, pupil)
@@ -91,19 +95,43 @@ def add_recording(
     kind = sniff(data) if 0 < len(data) <= MAX_BYTES else None
     if kind is None:
         raise Invalid("That recording could not be used: record again (at most a minute).", "audio")
+    class_id, pupil_id = (school_class.id if school_class else None), (pupil.id if pupil else None)
+    earlier = _takes(session, actor.school_id, key, class_id, pupil_id)
     row = VoiceRecording(
-        school_id=actor.school_id,
-        class_id=school_class.id if school_class else None,
-        pupil_id=pupil.id if pupil else None,
+        school_id=actor.school_id, class_id=class_id, pupil_id=pupil_id,
         phrase=key, audio_file=_store(data, kind, target), mimetype=FORMATS[kind],
         duration_ms=max(1, min(duration_ms, MAX_DURATION_MS)),
         recorded_by_id=actor.id, consent_at=now, created_at=now,
     )  # fmt: skip
+    for old in earlier:  # pupils only ever heard the newest: the old take is not kept
+        session.delete(old)
     session.add(row)
     session.flush()
+    _delete_files(session, earlier, target)
     owner = pupil or school_class
-    record(session, actor, "symbols.voice_recorded", owner, f"{key!r}, consent given")
+    replaced = ", replacing the earlier recording" if earlier else ""
+    record(session, actor, "symbols.voice_recorded", owner, f"{key!r}, consent given{replaced}")
     return row
+
+
+def _takes(
+    session: Session, school_id: int, phrase: str, class_id: int | None, pupil_id: int | None
+) -> list[VoiceRecording]:
+    """The recordings of this phrase on exactly this layer (one, or more made before a new take
+    replaced the old)."""
+    query = select(VoiceRecording).where(
+        VoiceRecording.school_id == school_id,
+        VoiceRecording.phrase == phrase,
+        VoiceRecording.class_id == class_id,  # "IS NULL" when None
+        VoiceRecording.pupil_id == pupil_id,
+    )
+    return list(session.scalars(query))
+
+
+def _delete_files(session: Session, rows: list[VoiceRecording], target: Path) -> None:
+    # Only once the change is committed: a request rolled back keeps the row, so the file too.
+    # A crash after the commit leaves a file no row names, which the worker sweeps (STORED).
+    delete_after_commit(session, target, [r.audio_file for r in rows], pattern=FILE_NAME)
 
 
 def recordings_on(
@@ -121,9 +149,9 @@ def recordings_on(
     return list(session.scalars(query.order_by(VoiceRecording.id.desc())))
 
 
-def remove_recording(session: Session, actor: Actor, row: VoiceRecording) -> None:
+def remove_recording(session: Session, actor: Actor, row: VoiceRecording, *, target: Path) -> None:
     """Stop using a recording (its speaker withdrew consent, or it was wrong): by anyone who may
-    change its layer; audited. The worker sweeps its file (STORED)."""
+    change its layer; audited. Its file (in `target`, `folder`) is deleted once committed."""
     if not isinstance(actor, Account) or not actor.is_staff or actor.school_id != row.school_id:
         raise Forbidden("only the school's staff remove recordings")
     school_class = session.get(SchoolClass, row.class_id) if row.class_id else None
@@ -131,6 +159,7 @@ def remove_recording(session: Session, actor: Actor, row: VoiceRecording) -> Non
     services.check_layer(session, actor, school_class, pupil)
     session.delete(row)
     session.flush()
+    _delete_files(session, [row], target)
     record(session, actor, "symbols.voice_removed", pupil or school_class, f"{row.phrase!r}")
 
 
