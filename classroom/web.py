@@ -269,7 +269,9 @@ def init_app(app: Flask) -> None:
         SEND_FILE_MAX_AGE_DEFAULT=timedelta(days=365),
         SECURE_COOKIES=secure,
     )
-    app.wsgi_app = StrictHeaders(app.wsgi_app, strict_headers(secure))  # type: ignore[method-assign]
+    app.wsgi_app = StrictHeaders(  # type: ignore[method-assign]
+        app.wsgi_app, strict_headers(secure), strict_headers(secure, microphone=True)
+    )
     if int(app.config["TRUSTED_PROXIES"]):
         n = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
@@ -403,15 +405,22 @@ def _refuse(rule: str, actor: object) -> Response:
     raise Forbidden
 
 
-def strict_headers(secure: bool) -> list[tuple[str, str]]:
-    """The headers every response carries, errors included: the same for every one."""
+# The one page that records a member of staff's voice (symbols.voice: voice-record.js) may ask
+# for the microphone; every other page, pupils' included, may not.
+MICROPHONE_PATHS = frozenset({"/symbols/voice"})
+
+
+def strict_headers(secure: bool, *, microphone: bool = False) -> list[tuple[str, str]]:
+    """The headers every response carries, errors included: the same for every one (but the
+    microphone's, on MICROPHONE_PATHS)."""
+    mic = "(self)" if microphone else "()"
     headers = [
         ("Content-Security-Policy", CSP),
         ("X-Content-Type-Options", "nosniff"),
         ("Referrer-Policy", "no-referrer"),
         ("X-Frame-Options", "DENY"),
         ("Cross-Origin-Opener-Policy", "same-origin"),
-        ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"),
+        ("Permissions-Policy", f"camera=(), microphone={mic}, geolocation=(), payment=()"),
     ]
     if secure:
         headers.append(("Strict-Transport-Security", "max-age=63072000; includeSubDomains"))
@@ -426,13 +435,22 @@ class StrictHeaders:
     Being outside Flask, they are on every answer: errors, files, the ones Flask makes itself.
     """
 
-    def __init__(self, app: WSGIApplication, headers: list[tuple[str, str]]) -> None:
+    def __init__(
+        self,
+        app: WSGIApplication,
+        headers: list[tuple[str, str]],
+        microphone: list[tuple[str, str]] | None = None,
+    ) -> None:
         self.app = app
         self.headers = headers
+        self.microphone = microphone or headers  # for MICROPHONE_PATHS
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        mic = environ.get("PATH_INFO") in MICROPHONE_PATHS
+        strict = self.microphone if mic else self.headers
+
         def start(status: str, headers: list[tuple[str, str]], *exc_info: Any) -> Any:
-            headers.extend(self.headers)
+            headers.extend(strict)
             return start_response(status, headers, *exc_info)
 
         return self.app(environ, start)

@@ -85,6 +85,20 @@ def test_each_strict_header_is_sent_once_on_every_kind_of_answer(
             assert len(response.headers.getlist(name)) == 1, name
 
 
+def test_only_the_voice_page_may_ask_for_the_microphone(
+    client: FlaskClient, login_as: Callable[..., Account]
+) -> None:
+    """Staff record phrases in their own voice on /symbols/voice; every other page (a pupil's
+    included) may not ask for the microphone, and none for the camera."""
+    login_as(Role.TEACHER)
+    with client.get("/symbols/voice") as voice, client.get("/pupils/") as other:
+        assert voice.status_code == other.status_code == 200
+        policy = voice.headers["Permissions-Policy"]
+        assert "microphone=(self)" in policy
+        assert "camera=()" in policy
+        assert "microphone=()" in other.headers["Permissions-Policy"]
+
+
 def test_static_files_are_cacheable_and_versioned(client: FlaskClient) -> None:
     page = client.get("/sign-in").data.decode()
     assert "/static/css/app.css?v=" in page
