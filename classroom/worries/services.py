@@ -1541,6 +1541,22 @@ def inform_now_cautions(incident: Incident) -> list[str]:
     return cautions + [f"the referral to {agency} has no reply yet" for agency in waiting]
 
 
+def others_linked(incident: Incident) -> list[str]:
+    """While more than one pupil is linked, each of them with their role ("Ben Taylor
+    (involved)"): the parent-contact decision is one for the whole record, so "inform now",
+    meant for one family, lets every linked pupil's carers be told again (the pupil alleged to
+    have sent the messages too). The decision form says so and asks for the tick."""
+    if len(incident.pupils) < 2:
+        return []
+    return [
+        f"{link.pupil.full_name} ({PUPIL_ROLE_LABELS[link.role]})" for link in incident.pupils
+    ]
+
+
+def _all_families(linked: list[str]) -> str:
+    return f" (checked first: it lets the carers of {', '.join(linked)} be told again)"
+
+
 def checked_first(waiting: list[str]) -> str:
     """The chronology says carers were told knowing an agency had not replied (the decision to
     inform now, or a notice sent under it)."""
@@ -1584,9 +1600,19 @@ def decide_parent_contact(
     account = _worker(actor, incident)
     _refuse_if_changed(session, incident, "parent_contact", seen)
     why = _required(reason, "Reason")
-    waiting = agencies_not_replied(incident) if decision == ParentContact.INFORM_NOW else []
+    informing = decision == ParentContact.INFORM_NOW
+    waiting = agencies_not_replied(incident) if informing else []
     if waiting and checked is False:
         refuse_unchecked(waiting, "choose another decision")
+    linked = others_linked(incident) if informing else []
+    if linked and checked is False:
+        raise Invalid(
+            "\u201cInform parents/carers now\u201d is for the whole record: it lets the carers "
+            f"of every pupil linked to it be told again ({', '.join(linked)}), not only one "
+            "family. Tick the box to say you have checked that each of these families may be "
+            "told now, or choose another decision.",
+            "checked",
+        )
     if decision == ParentContact.NOT_NOW and review_on is None:
         raise Invalid(
             'Choose the day to review "not now": carers are held back until then.', "review_on"
@@ -1612,7 +1638,8 @@ def decide_parent_contact(
         "parent_contact",
         f"Parent contact: {PARENT_CONTACT_LABELS[decision]}"
         f"{f', review on {review_on:%d %b %Y}' if review_on else ''}"
-        f"{checked_first(waiting) if checked else ''}",
+        f"{checked_first(waiting) if checked else ''}"
+        f"{_all_families(linked) if checked and linked else ''}",
         why,
         now=now,
     )

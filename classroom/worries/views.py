@@ -960,6 +960,7 @@ def _detail_page(
     if forms and "assign" in forms:  # drawn again: who holds it is not offered, as at first
         _fill_assign_choices(incident, all_forms["assign"], _team_choices(incident), drawn=True)
     _mark_seen(incident, all_forms)
+    linked = services.others_linked(incident)
     return render_template(
         "worries/detail.html",
         not_saved=_not_saved(incident, forms),
@@ -976,7 +977,10 @@ def _detail_page(
         carers_held=policy.holds_carers(get_session(), incident),
         carers_not_told=services.carers_not_told(get_session(), incident),
         inform_cautions=services.inform_now_cautions(incident),
-        inform_check=bool(services.agencies_not_replied(incident)),
+        # "Inform now" asks for the tick while an agency has not replied, and while the record
+        # has more than one pupil: the decision is for every linked pupil's carers at once.
+        inform_check=bool(services.agencies_not_replied(incident) or linked),
+        linked_families=linked,
         about=", ".join(link.pupil.full_name for link in incident.pupils) or "the pupil",
         communication=services.COMMUNICATION,
         alerts=services.incident_alerts(get_session(), incident),
