@@ -296,7 +296,15 @@ def forget_device(device_id: int) -> ResponseReturnValue:
 @bp.post("/sign-out")
 @allow("signed_in")
 def sign_out() -> ResponseReturnValue:
-    """End the session on the server, so a copied cookie no longer works."""
+    """End the session on the server, so a copied cookie no longer works.
+
+    A class iPad goes on to its tiles, for the pupil who picks it up next (the teacher enrols
+    it, signs out, and the tiles appear); any other browser to the sign-in page. Either way the
+    browser's HTTP cache is cleared, so Back fetches a staff page again, and finds no one signed
+    in. Only "cache": "cookies" would drop the class iPad's own cookie (un-enrolling it), and
+    "storage" would unregister its service worker and wipe the worry outbox of a pupil's worry
+    not yet sent.
+    """
     db = get_session()
     row: UserSession | None = g.get("user_session")
     if row is not None:
@@ -307,7 +315,8 @@ def sign_out() -> ResponseReturnValue:
     session.clear()
     if isinstance(leaving, Account):
         session[LEFT_BY] = leaving.id  # whoever signs in next here is not sent to their pages
-    response = redirect(url_for("accounts.sign_in"))
+    on_class_ipad = current_device() is not None
+    response = redirect(url_for("ipad.start" if on_class_ipad else "accounts.sign_in"))
     response.headers["Clear-Site-Data"] = '"cache"'
     return response
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Literal
@@ -147,9 +148,13 @@ def sign_in(page: Page, server: LiveServer, username: str) -> None:
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
+SIGNED_OUT = re.compile(r"/(sign-in|class-ipad)$")
+
+
 def sign_out(page: Page) -> None:
     page.get_by_role("button", name="Sign out").click()
-    page.wait_for_url("**/sign-in")  # signing out replaces the page with the sign-in page
+    # Signing out replaces the page with the sign-in page, or on a class iPad its tiles.
+    page.wait_for_url(SIGNED_OUT)
     page.wait_for_load_state()
 
 

@@ -6,7 +6,7 @@ import struct
 from collections.abc import Callable
 from pathlib import Path
 
-from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 from sqlalchemy import select
 
 from classroom.db import get_session
@@ -26,8 +26,10 @@ FAST_SCAN = 500  # ms: the shortest auto-scan step scan.js allows, so a round is
 def enrol_class_ipad(page: Page, server: LiveServer, ipad_name: str) -> None:
     """The teacher makes this browser a class iPad and signs out, leaving its start screen."""
     make_class_ipad(page, server, ipad_name)
+    # A class iPad signs out to its tiles. Not loaded again: a load begun while the service
+    # worker the tiles registered is still installing is one its claim() misses.
     sign_out(page)
-    page.goto(server.url + "/class-ipad")
+    expect(page).to_have_url(server.url + "/class-ipad")
 
 
 def make_class_ipad(page: Page, server: LiveServer, ipad_name: str) -> None:

@@ -90,15 +90,32 @@ def test_teacher_enrols_the_ipad_in_their_hands(
     assert response.status_code == 302
     assert client.get_cookie(cookie_name()) is not None
     assert b"Oak 1" in client.get("/class-ipads/").data
-    # Signed out, the sign-in page offers the way back to the tiles (the README's steps), for
-    # the pupil who picks the iPad up next; a browser that is no class iPad has no such link.
+    # Signed out, the class tiles appear (the README's steps), for the pupil who picks the iPad
+    # up next; the browser's cache is cleared, its cookies (the iPad's own) are not.
     signed_out = client.post("/sign-out")
-    assert '<a class="button" href="/class-ipad">Back to the class tiles</a>' in client.get(
-        signed_out.location
-    ).text
+    assert signed_out.status_code == 302
+    assert signed_out.location == "/class-ipad"
+    assert signed_out.headers["Clear-Site-Data"] == '"cache"'
+    assert b"Ben" in client.get(signed_out.location).data
+    assert client.get("/class-ipads/").location.startswith("/sign-in")
+    # Staff sign in tapped by mistake: the sign-in page offers the way back to the tiles; a
+    # browser that is no class iPad has no such link.
+    back = '<a class="button" href="/class-ipad">Back to the class tiles</a>'
+    assert back in client.get("/sign-in").text
     assert "Back to the class tiles" not in app_client_sign_in(client)
     assert client.get("/").location.endswith("/class-ipad")
     assert b"Ben" in client.get("/class-ipad").data
+
+
+def test_staff_laptop_signs_out_to_the_sign_in_page_as_before(
+    client: FlaskClient, session: Session, login_as: Callable[..., Account]
+) -> None:
+    oak = make_class(session, name="Oak")
+    login_as(Role.TEACHER, classes=[oak])
+    signed_out = client.post("/sign-out")
+    assert signed_out.location == "/sign-in"
+    assert signed_out.headers["Clear-Site-Data"] == '"cache"'
+    assert client.get("/class-ipads/").location.startswith("/sign-in")
 
 
 def app_client_sign_in(client: FlaskClient) -> str:
