@@ -6,6 +6,11 @@ HTML of a sentence of word buttons per (tokens, size, ...): the layers' content 
 key, so a new symbol choice makes a new key and the old entry simply ages out. The request
 layer (symbols/web.py) reads the override layers once per request and hands in the symbol
 address each rendering uses.
+
+Every store here lives in the worker's memory only (lru_cache, and the app's fragments in
+fragments_web.py): none is written anywhere, so a restart after a change to the symboliser or
+these renderings (marks kept on their words, for one) starts from nothing and shows the new
+output. A cache that outlived the worker would need the symboliser's version in its key.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from urllib.parse import quote
 
 from markupsafe import Markup, escape
 
-from classroom.symbols.symboliser import OverrideLayers, Token, symbolise
+from classroom.symbols.symboliser import OverrideLayers, Token, marks_on_words, symbolise
 
 if TYPE_CHECKING:  # spoken.py imports this module: the type only, to avoid a cycle
     from classroom.symbols.spoken import Piece
@@ -27,6 +32,7 @@ LABEL_SIZES = ("small", "button", "medium")
 TAGS = ("p", "div", "span", "h1", "h2", "h3", "li", "legend")
 PIXELS = {"small": 44, "button": 56, "medium": 64, "large": 96, "extra_large": 128}
 LayersKey = tuple[tuple[tuple[str, str], ...], ...]
+PartFields = tuple[str, int, str | None, bool, str]  # a spoken Part: text, offset, symbol, ...
 
 
 def layers_key(layers: OverrideLayers) -> LayersKey:
@@ -54,16 +60,24 @@ class RememberedLayers(Sequence[Mapping[str, str]]):
 
 
 def cached_symbolise(text: str, overrides: OverrideLayers = (), **options: Any) -> list[Token]:
-    """`symbolise`, remembered per (text, layers) in this worker (a fresh list each call)."""
+    """`symbolise` as shown, marks on their words, remembered per (text, layers) in this worker
+    (a fresh list each call)."""
     if options:  # a vocabulary or function words given: no caching for the staff tools
-        return symbolise(text, overrides, **options)
-    return list(symbolised(text, layers_key(overrides)))
+        return marks_on_words(symbolise(text, overrides, **options))
+    return list(shown(text, layers_key(overrides)))
 
 
 @lru_cache(maxsize=8192)
 def symbolised(text: str, key: LayersKey) -> tuple[Token, ...]:
+    """`symbolise`: words and the text between them (spoken.py joins pieces of these)."""
     layers: Sequence[Mapping[str, str]] = [dict(layer) for layer in key]
     return tuple(symbolise(text, layers))
+
+
+@lru_cache(maxsize=8192)
+def shown(text: str, key: LayersKey) -> tuple[Token, ...]:
+    """The tokens of a text as a pupil sees them: no mark stands alone between words."""
+    return tuple(marks_on_words(symbolised(text, key)))
 
 
 # --- Rendering ----------------------------------------------------------------------------------
@@ -90,8 +104,7 @@ def render_symbolised(
 def render_words(parts: Sequence[Any], size: str = "large", *, image_base: str) -> Markup:
     """The word buttons of a spoken piece (templates/_macros/symbols.html `words`), cached."""
     size = size if size in SIZES else "large"
-    key = tuple((p.text, p.offset, p.symbol, p.is_word, p.say) for p in parts)
-    return _render_parts(key, size, image_base)
+    return _render_parts(_fields(parts), size, image_base)
 
 
 def render_labels(
@@ -117,6 +130,7 @@ def _render_sentence(
     extra_class: str | None,
     image_base: str,
 ) -> Markup:
+    tokens = tuple(marks_on_words(tokens))  # as shown, however the tokens were made
     classes = f"sym-text sym-size-{size}" + (f" {extra_class}" if extra_class else "")
     say = "".join(token.text for token in tokens)
     html = [f'<{tag} class="{escape(classes)}"']
@@ -126,8 +140,8 @@ def _render_sentence(
     pieces = []
     offset = 0
     for token in tokens:
-        if token.is_word:
-            pieces.append(_word(token.text, offset, token.symbol, token.text, size, image_base))
+        if token.is_word:  # shows its marks ("'Buy"), says the word ("Buy")
+            pieces.append(_word(token.text, offset, token.symbol, token.word, size, image_base))
         else:
             pieces.append(_gap(token.text))
         offset += len(token.text)
@@ -137,12 +151,10 @@ def _render_sentence(
 
 
 @lru_cache(maxsize=8192)
-def _render_parts(
-    parts: tuple[tuple[str, int, str | None, bool, str], ...], size: str, image_base: str
-) -> Markup:
+def _render_parts(parts: tuple[PartFields, ...], size: str, image_base: str) -> Markup:
     pieces = [
         _word(text, offset, symbol, say, size, image_base) if is_word else _gap(text)
-        for text, offset, symbol, is_word, say in parts
+        for text, offset, symbol, is_word, say in _marks_on_parts(parts)
     ]
     return Markup("".join(_kept_together(pieces)))  # noqa: S704 - all text in it is escaped
 
@@ -151,26 +163,44 @@ def _render_parts(
 def _render_labels(
     piece: Piece, size: str, skip: str | None, fallback: str | None, image_base: str
 ) -> Markup:
-    parts = piece.labels()
-    pictured = any(part.symbol for part in parts)
+    parts = _marks_on_parts(_fields(piece.parts()))  # "telling." and "'Share": one label each
+    pictured = any(symbol for _, _, symbol, _, _ in parts)
     pixels = PIXELS[size]
     html = [f'<span class="sym-chunks sym-size-{size}">']
-    for n, part in enumerate(parts):
-        if not part.is_word:
-            html.append(f'<span class="sym-gap">{escape(part.text)}</span>')
+    for n, (text, offset, symbol, is_word, _) in enumerate(parts):
+        if not is_word:
+            html.append(f'<span class="sym-gap">{escape(text)}</span>')
             continue
         # `fallback` pictures a control none of whose words has a symbol, on its first word.
-        code = part.symbol or (fallback if not pictured and n == 0 else None)
+        code = symbol or (fallback if not pictured and n == 0 else None)
         image = ""
         if code and code != skip:
             src = escape(image_base.replace("CODE", quote(code, safe="")))
             image = f'<img class="sym-img" src="{src}" alt="" width="{pixels}" height="{pixels}">'
         html.append(
-            f'<span class="sym-word sym-chunk" data-offset="{part.offset}">{image}'
-            f'<span class="sym-label">{escape(part.text)}</span></span>'
+            f'<span class="sym-word sym-chunk" data-offset="{offset}">{image}'
+            f'<span class="sym-label">{escape(text)}</span></span>'
         )
     html.append("</span>")
     return Markup("".join(html))  # noqa: S704 - every piece of text above is escaped
+
+
+def _fields(parts: Sequence[Any]) -> tuple[PartFields, ...]:
+    return tuple((p.text, p.offset, p.symbol, p.is_word, p.say) for p in parts)
+
+
+def _marks_on_parts(parts: Sequence[PartFields]) -> list[PartFields]:
+    """A spoken piece's parts as shown, each mark on its word as `marks_on_words` puts it: the
+    word shows "'Buy", starts (for highlighting) at its "'" and still says "Buy"."""
+    tokens = marks_on_words(
+        [Token(text, symbol, is_word, say) for text, _, symbol, is_word, say in parts]
+    )
+    shown: list[PartFields] = []
+    offset = parts[0][1] if parts else 0
+    for token in tokens:
+        shown.append((token.text, offset, token.symbol, token.is_word, token.key))
+        offset += len(token.text)
+    return shown
 
 
 def _word(

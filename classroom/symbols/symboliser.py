@@ -7,13 +7,20 @@ Pure Python and deterministic, so it can be unit-tested and used anywhere. Looku
 4. otherwise text only. Function words ("a", "the", "to") get no symbol unless asked for.
 At each step the staff override layers are consulted before the word list, and the most
 specific layer (pupil, then class, then school) wins. "hidden" means "show no symbol".
+
+`marks_on_words` gives the tokens as a pupil sees them (symbols/cache.py applies it to every
+text rendered): a quote mark or a bracket never stands alone as a "word". An opening mark goes
+with the word after it ("'Buy", "(or", "£5") and a closing one with the word before it
+("gems'.", "now!'", "not)", "no —"). The word is looked up, and said, without them
+(`Token.word`); `symbolise` itself keeps words and marks apart, for the checks and staff tools
+that read words.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import simplemma
@@ -27,6 +34,8 @@ HIDDEN = "hidden"
 _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 # What may sit between the words of a phrase: "stop, block, tell" and "cyber-bullying" match.
 _PHRASE_GAP = re.compile(r"[\s,/\-\u2010\u2011\u2012\u2013\u2014]+")
+# The marks at the end of a gap, right against the word after it (the "'" of " 'Buy").
+_TOUCHING_NEXT = re.compile(r"\S+\Z")
 
 
 @dataclass(frozen=True)
@@ -37,6 +46,13 @@ class Token:
     symbol: str | None = None
     is_word: bool = False
     key: str = ""  # the normalised word or phrase that matched, for staff choosing a symbol
+    before: str = ""  # marks at the start of `text` that open the word ("'" of "'Buy")
+    after: str = ""  # marks (and the spaces between them) at its end that close it ("'.")
+
+    @property
+    def word(self) -> str:
+        """The word or phrase as written, without the marks it carries: what is said."""
+        return self.text[len(self.before) : len(self.text) - len(self.after)]
 
 
 OverrideLayers = Sequence[Mapping[str, str]]
@@ -106,6 +122,38 @@ def _pieces(text: str) -> list[tuple[int, int, bool]]:
     if position < len(text):
         pieces.append((position, len(text), False))
     return pieces
+
+
+def marks_on_words(tokens: Sequence[Token]) -> list[Token]:
+    """The tokens as a pupil sees them, each gap's marks moved onto a word: the marks right
+    against the next word open it; the others close the word before (with the spaces among
+    them). What is left between words is spaces, or marks with no word to go to (", " after a
+    name, "..." alone). Joining the tokens' text still gives the text back; tokens already
+    given their marks come back as they are."""
+    result: list[Token] = []
+    opening = ""  # marks the last gap gave to the word that comes next
+    for n, token in enumerate(tokens):
+        if token.is_word:
+            result.append(replace(token, text=opening + token.text, before=opening + token.before))
+            opening = ""
+            continue
+        word_before = bool(result) and result[-1].is_word
+        word_next = n + 1 < len(tokens) and tokens[n + 1].is_word
+        gap = token.text
+        if word_next:
+            touching = _TOUCHING_NEXT.search(gap)
+            opening = touching.group(0) if touching else ""
+            if opening == gap and word_before:  # no space at all ("and/or"): kept before
+                opening = ""
+            gap = gap[: len(gap) - len(opening)]
+        if word_before:
+            closing = gap.rstrip()
+            gap = gap[len(closing) :]
+            last = result[-1]
+            result[-1] = replace(last, text=last.text + closing, after=last.after + closing)
+        if gap:
+            result.append(Token(gap))
+    return result
 
 
 def _phrase_at(

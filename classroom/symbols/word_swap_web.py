@@ -90,7 +90,9 @@ def word_swap(texts: Iterable[Any]) -> Swap | None:
     for text in texts:
         for token in preview_symbolise(getattr(text, "text", text)):
             if token.is_word and token.key:
-                forms.setdefault(token.key, set()).add(token.text.lower())
+                # As written and as shown with its marks ("gems'."), which word-swap.js
+                # matches a tapped label against.
+                forms.setdefault(token.key, set()).update({token.word.lower(), token.text.lower()})
     back = with_layer(request.full_path.rstrip("?"), target.key)
     words = [
         SwapWord(

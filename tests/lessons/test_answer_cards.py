@@ -35,6 +35,9 @@ class Card:
     buttons_inside: int = 0
 
 
+MARKS = ",.?!:;'\u2018\u2019\u201c\u201d()"  # kept on a word's label ("'Buy")
+
+
 class _Cards(HTMLParser):
     """The answer cards of a page, and the pictures of the question's words (#step-text)."""
 
@@ -94,7 +97,7 @@ class _Cards(HTMLParser):
             self._chunk_picture = None
         elif self._in_question:
             if self._word_picture:
-                self.question[data.lower()] = self._word_picture
+                self.question[data.lower().strip(MARKS)] = self._word_picture  # "tell?"
             self._word_picture = None
 
 

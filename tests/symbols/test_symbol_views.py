@@ -43,7 +43,7 @@ def test_each_word_is_a_button_named_by_its_visible_word(app: Flask) -> None:
     assert 'data-offset="7"' in trusted
     assert 'src="/symbols/trusted-adult.svg"' in trusted
     assert 'alt=""' in trusted
-    assert '<span class="sym-label">trusted adult</span>' in trusted
+    assert '<span class="sym-label">trusted adult.</span>' in trusted  # its mark on it
     assert "<img" not in buttons[1]  # "a" is a function word: a button, but no picture
     assert 'id="say-1"' in html
     assert 'data-say="Tell a trusted adult."' in html
