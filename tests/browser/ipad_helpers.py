@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import struct
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 from sqlalchemy import select
 
-from classroom.db import get_session
+from classroom.accounts.models import Account
+from classroom.db import get_session, utcnow
 from classroom.pupils.models import Pupil, Scanning, SymbolSize
+from classroom.worries import services
 from classroom.worries.models import Incident
+from tests.app_settings import base_url
 from tests.browser.conftest import LiveServer, sign_in, sign_out
 
 HERE = Path(__file__).parent
@@ -44,6 +48,27 @@ def make_class_ipad(page: Page, server: LiveServer, ipad_name: str) -> None:
 def latest_incident(server: LiveServer) -> Incident | None:
     with server.app.app_context():
         return get_session().scalars(select(Incident).order_by(Incident.id.desc())).first()
+
+
+def logged_concern(server: LiveServer, summary: str, exact_words: str) -> int:
+    """A concern the demo's teacher logged about the first demo pupil (said by AAC): its id."""
+    with server.app.app_context():
+        db = get_session()
+        teacher = db.scalars(select(Account).where(Account.username == "teacher")).one()
+        pupil = db.scalars(select(Pupil).order_by(Pupil.id)).first()
+        assert pupil is not None
+        data = services.ConcernInput(
+            pupil_id=pupil.id,
+            summary=summary,
+            communication="aac",
+            exact_words=exact_words,
+            category=None,
+        )
+        incident = services.raise_concern(
+            db, teacher, str(uuid.uuid4()), data, now=utcnow(), base_url=base_url()
+        )
+        db.commit()
+        return incident.id
 
 
 def set_pupil(server: LiveServer, first_name: str, **settings: object) -> None:

@@ -3,45 +3,24 @@
 from __future__ import annotations
 
 import io
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from PIL import Image
 from playwright.sync_api import BrowserContext, expect
-from sqlalchemy import select
 
 from classroom import create_app, demo
-from classroom.accounts.models import Account
 from classroom.db import get_session, utcnow
 from classroom.localtime import STYLES, local_today
 from classroom.migrate import upgrade
-from classroom.pupils.models import Pupil
-from classroom.worries import services
-from tests.app_settings import DAY_ENDED, base_url, invite_settings, zone
+from tests.app_settings import DAY_ENDED, invite_settings, zone
 from tests.browser.conftest import DEMO_PASSWORD, LiveServer, assert_accessible, sign_in
+from tests.browser.ipad_helpers import logged_concern
 
 
 def _incident(server: LiveServer) -> int:
-    """A concern a teacher logged about a demo pupil."""
-    with server.app.app_context():
-        db = get_session()
-        teacher = db.scalars(select(Account).where(Account.username == "teacher")).one()
-        pupil = db.scalars(select(Pupil).order_by(Pupil.id)).first()
-        assert pupil is not None
-        data = services.ConcernInput(
-            pupil_id=pupil.id,
-            summary="Showed me unkind messages on a phone",
-            communication="aac",
-            exact_words="bad words phone",
-            category=None,
-        )
-        incident = services.raise_concern(
-            db, teacher, str(uuid.uuid4()), data, now=utcnow(), base_url=base_url()
-        )
-        db.commit()
-        return incident.id
+    return logged_concern(server, "Showed me unkind messages on a phone", "bad words phone")
 
 
 def _screenshot() -> bytes:

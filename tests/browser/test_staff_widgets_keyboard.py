@@ -5,19 +5,13 @@ the focus away from the row the DSL was on (WCAG 4.1.3, 2.4.3)."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from sqlalchemy import select
 
-from classroom.accounts.models import Account
-from classroom.db import get_session, utcnow
-from classroom.pupils.models import Pupil
-from classroom.worries import services
-from tests.app_settings import base_url
 from tests.browser.conftest import LiveServer, assert_accessible, sign_in
+from tests.browser.ipad_helpers import logged_concern
 
 LAPTOP = {"width": 1366, "height": 768}
 
@@ -45,23 +39,7 @@ def laptop(browser: Browser) -> Iterator[Page]:
 
 
 def _raise_concern(server: LiveServer) -> int:
-    with server.app.app_context():
-        db = get_session()
-        teacher = db.scalars(select(Account).where(Account.username == "teacher")).one()
-        pupil = db.scalars(select(Pupil).order_by(Pupil.id)).first()
-        assert pupil is not None
-        data = services.ConcernInput(
-            pupil_id=pupil.id,
-            summary="Said someone online asked for a photo",
-            communication="aac",
-            exact_words="man photo",
-            category=None,
-        )
-        incident = services.raise_concern(
-            db, teacher, str(uuid.uuid4()), data, now=utcnow(), base_url=base_url()
-        )
-        db.commit()
-        return incident.id
+    return logged_concern(server, "Said someone online asked for a photo", "man photo")
 
 
 def test_tabbing_through_the_lesson_editor_never_hides_a_box_under_the_save_bar(
