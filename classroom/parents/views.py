@@ -308,25 +308,39 @@ def _consent_page(pupil: Pupil, problem: str | None = None) -> str:
         if s.latest is not None and queries.withdrawn_by_another(s.latest, me.id)
     }
     app_consent = next(s for s in statuses if s.purpose == ConsentPurpose.APP)
-    if _asking_to_withdraw(app_consent.in_force, held, problem):
+    count = queries.shared_photo_count(db, pupil)
+    # Run out a year on, with the photos shared under it still kept (hidden until it is
+    # renewed): the carer may rather say no and have them deleted, as the policy keeps images
+    # only while they are needed.
+    lapsed = not app_consent.in_force and count > 0
+    if _asking_to_withdraw(app_consent.in_force or lapsed, held, problem):
         # Asked first, since it cannot be undone: withdrawing consent for the app deletes every
         # photo of the child, for all their carers, and one tap on a phone can be a slip
         # (WCAG 3.3.4). The button on the consent page leads here; the answer is the same POST.
-        count = queries.shared_photo_count(db, pupil)
         return render_template(
-            "parents/consent_withdraw.html", pupil=pupil, count=count, purpose=ConsentPurpose.APP
+            "parents/consent_withdraw.html",
+            pupil=pupil,
+            count=count,
+            purpose=ConsentPurpose.APP,
+            lapsed=lapsed,
         )
     return render_template(
-        "parents/consent.html", pupil=pupil, statuses=statuses, held=held, problem=problem
+        "parents/consent.html",
+        pupil=pupil,
+        statuses=statuses,
+        held=held,
+        problem=problem,
+        lapsed_photos=count if lapsed else 0,
     )
 
 
 def _asking_to_withdraw(
-    in_force: bool, held: dict[ConsentPurpose, str], problem: str | None
+    withdrawable: bool, held: dict[ConsentPurpose, str], problem: str | None
 ) -> bool:
-    """A GET of the consent page with ?withdraw=app, while there is consent to withdraw."""
+    """A GET of the consent page with ?withdraw=app, while there is consent to withdraw (or,
+    run out, photos shared under it still kept)."""
     asked = request.method == "GET" and request.args.get("withdraw") == ConsentPurpose.APP
-    return asked and in_force and problem is None and ConsentPurpose.APP not in held
+    return asked and withdrawable and problem is None and ConsentPurpose.APP not in held
 
 
 # The consent page's two buttons: give (or renew) and withdraw.

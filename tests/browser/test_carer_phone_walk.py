@@ -9,20 +9,26 @@ footer link to the page itself, and a tick box beside its own words.
 
 from __future__ import annotations
 
+import io
+import re
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from PIL import Image
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 from sqlalchemy import select
 
+from classroom import photos
 from classroom.accounts.models import Account
 from classroom.db import get_session, utcnow
 from classroom.parents import invites
 from classroom.parents import services as parents
 from classroom.parents.demo import DEMO_INVITE_CODE
+from classroom.parents.models import ConsentPurpose, PhotoConsent
 from classroom.pupils.models import ParentLink, Pupil
 from classroom.worries import services as worries
 from classroom.worries.models import ParentContact
@@ -280,4 +286,100 @@ def test_a_carer_disconnected_while_writing_is_told_and_keeps_their_words(
     expect(page.get_by_role("heading", name="My children")).to_be_visible()
     expect(page.get_by_role("link", name="Dev's news")).to_have_count(0)
     _looks_right(page)
+    context.close()
+
+
+LAPTOP = ViewportSize(width=1280, height=800)
+
+
+def _photos_then_a_year_on(server: LiveServer, first_name: str, staff: str) -> list[Path]:
+    """Two photos shared home under consent in date; then that consent has run out."""
+    with server.app.app_context():
+        session = get_session()
+        child = session.scalar(select(Pupil).where(Pupil.first_name == first_name))
+        teacher = session.scalar(select(Account).where(Account.username == staff))
+        assert child is not None
+        assert teacher is not None
+        now, folder = utcnow(), photos.photo_dir(server.app.instance_path)
+        today = now.astimezone(LONDON).date()
+        parents.record_consent(
+            session, teacher, child, ConsentPurpose.APP, True, "Signed form", today,
+            now=now, today=today,
+        )  # fmt: skip
+        items = [
+            parents.share_learning_moment(
+                session,
+                teacher,
+                child,
+                "Sorts kind and unkind messages",
+                "Secure (independent)",
+                "Sorted every message.",
+                photo=_jpeg(),
+                photo_folder=folder,
+                now=now,
+                emails=carer_emails(),
+            )
+            for _ in range(2)
+        ]
+        session.flush()
+        # A year on: rows are never edited in the app; here the form is dated back instead.
+        for row in session.scalars(
+            select(PhotoConsent).where(
+                PhotoConsent.pupil_id == child.id, PhotoConsent.purpose == ConsentPurpose.APP
+            )
+        ):
+            row.given_on, row.expires_on = today - timedelta(days=400), today - timedelta(days=35)
+        session.commit()
+        return [folder / item.photo_file for item in items if item.photo_file]
+
+
+def _jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (640, 480), "purple").save(out, "JPEG")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("viewport", "username", "first_name", "staff"),
+    [(PHONE, "parent", "Amira", "teacher"), (LAPTOP, "parent2", "Grace", "teacher2")],
+    ids=["phone", "laptop"],
+)
+def test_a_carer_whose_photo_consent_ran_out_has_the_photos_deleted(
+    live_server: LiveServer,
+    browser: Browser,
+    viewport: ViewportSize,
+    username: str,
+    first_name: str,
+    staff: str,
+) -> None:
+    paths = _photos_then_a_year_on(live_server, first_name, staff)
+    assert len(paths) == 2
+    assert all(p.is_file() for p in paths)
+    context = browser.new_context(
+        viewport=viewport, has_touch=True, is_mobile=viewport == PHONE, locale="en-GB"
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/sign-in")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("link", name=f"{first_name}'s news").click()
+    expect(page.get_by_text("It is hidden because photo consent").first).to_be_visible()
+    page.get_by_role("link", name=f"Photo consent for {first_name}").click()
+    expect(page.get_by_text("still kept, but nobody can see them")).to_be_visible()
+    _looks_right(page)
+    page.get_by_role("link", name="Withdraw consent and delete the photos").click()
+    heading = page.get_by_role("heading", name=f"Withdraw photo consent for {first_name}?")
+    expect(heading).to_be_visible()
+    expect(page.get_by_text(re.compile(rf"All \d+ photos of {first_name}"))).to_be_visible()
+    _looks_right(page)
+    assert all(p.is_file() for p in paths)  # asking deletes nothing
+    page.get_by_role("button", name="Yes, withdraw consent and delete the photos").click()
+    expect(page.get_by_text("Saved. Thank you.")).to_be_visible()
+    expect(page.get_by_role("link", name="Withdraw consent and delete the photos")).to_have_count(0)
+    _looks_right(page)
+    assert not any(p.exists() for p in paths)
+    page.get_by_role("link", name=f"{first_name}'s news").click()
+    expect(page.get_by_text("The photo shared with this was deleted on").first).to_be_visible()
     context.close()
