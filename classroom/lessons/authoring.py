@@ -494,7 +494,7 @@ def check(
             _going_back(p, doc, boxes) for p in error.problems if p.rule in AGAIN_BREAKS
         )
         others = [p for p in error.problems if p.rule not in AGAIN_BREAKS]
-        reasons = in_box_numbers([p.reason for p in others], doc, boxes)
+        reasons = in_box_numbers([_in_editor_words(p) for p in others], doc, boxes)
         fields, links = dict(going_back), {}
         for problem, reason in zip(others, reasons, strict=True):
             name = _empty_box(problem, doc, boxes)
@@ -504,6 +504,15 @@ def check(
 
 
 _MISSING = re.compile(r" is missing '(\w+)'$")
+NO_STRAND = "Tick at least one UKCIS strand: what the lesson is about."
+
+
+def _in_editor_words(problem: Problem) -> str:
+    """A file rule said as the editor asks it: no strand ticked is not "strands must be a list
+    in square brackets" (the lesson file's words) but the tick boxes to use."""
+    if problem.key == ("strands",):
+        return NO_STRAND
+    return problem.reason
 
 
 def _empty_box(problem: Problem, doc: Document, boxes: Boxes | None) -> str | None:

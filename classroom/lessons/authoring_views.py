@@ -21,7 +21,7 @@ from classroom.policy import allow
 from classroom.symbols import pictures
 from classroom.symbols.library import svg_path
 from classroom.symbols.queries import MAX_SEARCH_LENGTH, Option, options_for
-from classroom.symbols.symboliser import Token, symbolise
+from classroom.symbols.symboliser import Token, marks_on_words, symbolise
 from classroom.symbols.vocabulary import normalise
 from classroom.web import current_actor, whole_number
 
@@ -113,11 +113,17 @@ def index() -> ResponseReturnValue:
 # --- Writing a lesson --------------------------------------------------------------------------
 
 
+def _shown(text: str) -> list[Token]:
+    """A text's symbols as the pupil screen shows them: each quote mark, bracket or full stop
+    on its word ("'Buy", "gems'."), never a mark standing alone (symbols/cache.py)."""
+    return marks_on_words(symbolise(text))
+
+
 def _previews(values: dict[str, str]) -> dict[str, list[Token]]:
     """Every pupil-facing text in the form, with symbols, for the Preview button."""
     pupil_facing = ("title", "-text", "-feedback", "-label", "-then", "-if_no")
     return {
-        name: symbolise(value)
+        name: _shown(value)
         for name, value in values.items()
         if value and name.endswith(pupil_facing) and not name.endswith("-symbol")
     }
@@ -372,7 +378,7 @@ def copy_file(lesson_id: str) -> ResponseReturnValue:
 def symbols() -> ResponseReturnValue:
     """Text with its symbols, as an HTML fragment for the live preview (changes nothing)."""
     text = request.args.get("text", "")[:MAX_PREVIEW]
-    return render_template("authoring/_symbols.html", tokens=symbolise(text))
+    return render_template("authoring/_symbols.html", tokens=_shown(text))
 
 
 def _pictures(search: str) -> list[Option]:

@@ -63,6 +63,37 @@
     show(address.toString());
   });
 
+  // Tab and Shift+Tab go round the dialog in reading order: from Close back to the first box,
+  // and from the first box back to Close (a modal dialog alone lets focus leave to the page
+  // or the browser). Escape closes it, as the browser's dialog does.
+  var TABBABLE = "a[href], button:not([disabled]), input:not([disabled]):not([type=hidden])," +
+    " select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])";
+  function stops() {
+    return Array.prototype.filter.call(dialog.querySelectorAll(TABBABLE), function (el) {
+      if (el.type === "radio" && !el.checked && el.name) {  // a group is one stop
+        var named = "input[type=radio][name=\"" + CSS.escape(el.name) + "\"]";
+        var group = dialog.querySelectorAll(named);
+        var checked = Array.prototype.some.call(group, function (r) { return r.checked; });
+        if (checked || group[0] !== el) { return false; }
+      }
+      return el.getClientRects().length > 0 && !el.closest("[hidden]");
+    });
+  }
+  dialog.addEventListener("keydown", function (event) {
+    if (event.key !== "Tab") { return; }
+    var all = stops();
+    if (!all.length) { return; }
+    var first = all[0], last = all[all.length - 1], here = document.activeElement;
+    var outside = here === dialog || !dialog.contains(here);
+    if (event.shiftKey && (here === first || outside)) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && (here === last || outside)) {
+      event.preventDefault();
+      first.focus();
+    }
+  });
+
   dialog.querySelector("[data-word-swap-close]").addEventListener("click", function () {
     dialog.close();
   });

@@ -3,7 +3,9 @@
   // word button that says itself; or inside something with speech of its own (data-speak, a card
   // or tile whose speaker says it); or inside a region a "Read to me" on the screen reads, and
   // that reading says the word; or in a row or button that Read to me says after its region
-  // (data-say-with, static/js/speech.js). Returns the words that cannot be heard.
+  // (data-say-with, static/js/speech.js). Returns the words that cannot be heard, and any mark
+  // standing alone (a quote mark, bracket or full stop with no word to it: the symboliser puts
+  // each mark on its word, "'Buy", "gems'.", so a lone one is a fault in itself).
   const shown = el => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0 &&
     getComputedStyle(el).visibility !== "hidden"; };
   // With "Are you finished?" open, the screen is that panel; otherwise the page's main content
@@ -13,7 +15,11 @@
     : [document.getElementById("main"), document.querySelector(".worry-rail"),
        document.getElementById("finished-form")].filter(Boolean);
   if (!scopes.length) { return []; }
-  const words = text => (text || "").toLowerCase().replace(/\u2019/g, "'").match(/[\p{L}\p{N}']+/gu) || [];
+  // A word is letters or digits, with an apostrophe only inside it ("don't"): a mark alone is
+  // no word that could be heard.
+  const words = text => (text || "").toLowerCase().replace(/\u2019/g, "'")
+    .match(/[\p{L}\p{N}]+(?:'[\p{L}\p{N}]+)*/gu) || [];
+  const lone = text => !words(text).length && /[^\s]/u.test(text);
   const says = (el, word) => words(el.getAttribute("data-say") || el.textContent).includes(word);
   const speaks = (el, word) => words(el.getAttribute("data-speak")).includes(word);
   const readerFor = id => !!id && [...document.querySelectorAll("[data-read-to-me]")]
@@ -47,7 +53,11 @@
   for (const scope of scopes) {
     const walker = document.createTreeWalker(scope, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      if (!words(node.textContent).length || !seen(node.parentElement)) { continue; }
+      if (!/[^\s]/u.test(node.textContent) || !seen(node.parentElement)) { continue; }
+      const mark = node.textContent.trim();
+      if (lone(node.textContent) && !missing.includes(`lone mark ${mark}`)) {
+        missing.push(`lone mark ${mark}`);
+      }
       for (const word of words(node.textContent)) {
         if (!heard(node.parentElement, word) && !missing.includes(word)) { missing.push(word); }
       }

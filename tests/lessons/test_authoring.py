@@ -114,7 +114,7 @@ def test_a_malformed_lesson_is_refused_like_a_file_and_nothing_is_saved(
         ({"title": "One two three four five six seven"}, "the title has 7 words"),
         ({"sf-3-kind": None, "sf-3-text": None}, "semi_formal has 2 steps; use 3 to 7"),
         ({"f-2-i1-group": "3"}, "has group '3'; use 1 or 2"),
-        ({"strands": []}, "strands must be a list"),
+        ({"strands": []}, "Tick at least one UKCIS strand"),
         ({"sf-1-symbol": "nope"}, "no picture nope.svg"),
         ({"pf-2-sound": "siren"}, "has sound 'siren'"),
         ({"pf-3-answer": None}, "is missing 'answer'"),
