@@ -96,4 +96,125 @@
       document.body.setAttribute("data-taps", String(taps));
     });
   });
+
+  /* The school Wi-Fi drops, or the server restarts, mid-lesson. A tap that leaves the screen
+   * would then land on the browser's own error page: words only, no symbols, no speech, no
+   * Report a worry and no way back. So each such tap is made only once the server answers:
+   * an answer (or the last Next) is sent first in the background, and only then shown as
+   * ever, by posting the same form again (its key makes the server record it once; a second
+   * post of the same key shows the same screen and records nothing). A link (Next, My lessons,
+   * Report a worry) goes once the server answers. Meanwhile the screen says "No internet. Ask
+   * an adult." in symbols and speech, keeps the tap and makes it when the network is back.
+   * One tap at a time: a second tap while the first is on its way is not another answer.
+   */
+  var offline = document.getElementById("lesson-offline");
+  var main = document.getElementById("main");
+  if (!offline || !main || !window.fetch || !window.FormData) { return; }
+  var RETRY_MS = 3000;
+  var busy = false, trying = false, retry = null;
+  var held = { form: null, body: null, pressed: null, href: null };
+  var hid = [], added = [];  // what this made hidden, and the inputs it added: undone on Back
+
+  function showOffline() {
+    if (!offline.hidden) { return; }
+    Array.prototype.forEach.call(main.children, function (el) {
+      if (el !== offline && !el.hidden) { el.hidden = true; hid.push(el); }
+    });
+    offline.hidden = false;
+    document.body.setAttribute("data-offline", "1");
+    document.dispatchEvent(new CustomEvent("classroom:screen", { detail: offline }));
+  }
+
+  function later() {
+    showOffline();
+    if (retry !== null) { return; }
+    retry = window.setTimeout(function () { retry = null; go(); }, RETRY_MS);
+  }
+
+  function send(form, body) {
+    return window.fetch(form.action, {
+      method: "POST", body: body, credentials: "same-origin", redirect: "manual"
+    });
+  }
+
+  function check() {
+    return window.fetch(offline.getAttribute("data-check-url"), {
+      cache: "no-store", credentials: "same-origin"
+    });
+  }
+
+  // Make the held tap: the answer first (if any), then the screen it leads to.
+  function go() {
+    if (trying) { return; }
+    trying = true;
+    var sent = held.form ? send(held.form, held.body) : check();
+    sent.then(function () {
+      trying = false;
+      if (held.href) { window.location.assign(held.href); return; }
+      if (held.pressed) {  // the button pressed, which submit() leaves out
+        var input = document.createElement("input");
+        input.type = "hidden";
+        input.name = held.pressed.name;
+        input.value = held.pressed.value;
+        held.form.appendChild(input);
+        added.push(input);
+      }
+      held.form.submit();
+    }, function () {
+      trying = false;
+      later();
+    });
+  }
+
+  window.addEventListener("online", function () { if (busy && !trying) { go(); } });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!main.contains(form) || event.defaultPrevented) { return; }
+    event.preventDefault();
+    if (busy) { return; }
+    busy = true;
+    var body = new FormData(form);
+    var button = event.submitter, pressed = null;
+    if (button && button.name) {
+      pressed = { name: button.name, value: button.value };
+      body.append(button.name, button.value);
+    }
+    held = { form: form, body: body, pressed: pressed, href: null };
+    go();
+  });
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[href]");
+    if (!link || event.defaultPrevented || link.getAttribute("href").charAt(0) === "#") {
+      return;
+    }
+    var worry = link.classList.contains("worry-button");
+    if (!worry && !main.contains(link)) { return; }
+    event.preventDefault();
+    if (busy) {
+      // A tap on its way is not doubled by another. Report a worry still opens: once the
+      // answer on its way is sent (a page opened now would be replaced by that answer's).
+      if (worry) { held.href = link.href; }
+      return;
+    }
+    held = { form: null, body: null, pressed: null, href: link.href };
+    busy = true;
+    go();
+  });
+
+  // Back to this screen from the next one: a browser that kept the page as it was (the back-
+  // forward cache) would keep it waiting on a tap already made, deaf to every new one.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) { return; }
+    if (retry !== null) { window.clearTimeout(retry); retry = null; }
+    busy = trying = false;
+    held = { form: null, body: null, pressed: null, href: null };
+    added.forEach(function (input) { input.remove(); });
+    hid.forEach(function (el) { el.hidden = false; });
+    added = [];
+    hid = [];
+    offline.hidden = true;
+    document.body.removeAttribute("data-offline");
+  });
 })();
