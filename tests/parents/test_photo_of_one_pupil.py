@@ -137,6 +137,9 @@ def test_a_year_on_photos_shared_are_hidden_and_say_why_until_consent_is_renewed
         page = client.get(url).text
         assert f"/family/photos/{item.id}" not in page
         assert HIDDEN in page  # not silently gone: carers and staff are told why
+    # Carers are told where to renew consent, or withdraw it and have the photo deleted.
+    feed = mum.get(f"/family/children/{family.child.id}").text
+    assert f'href="/family/children/{family.child.id}/photo-consent">Renew or withdraw' in feed
     with mum.get(f"/family/photos/{item.id}") as photo:
         assert photo.status_code == 404
     renewed = mum.post(
