@@ -495,12 +495,15 @@ def check(
         )
         others = [p for p in error.problems if p.rule not in AGAIN_BREAKS]
         reasons = in_box_numbers([_in_editor_words(p) for p in others], doc, boxes)
-        fields, links = dict(going_back), {}
+        fields, links, said = dict(going_back), {}, []
         for problem, reason in zip(others, reasons, strict=True):
             name = _empty_box(problem, doc, boxes)
             if name is not None and name not in fields:
-                fields[name], links[reason] = f"{box_label(name)}: please fill this in.", name
-        raise LessonProblems(reasons + list(going_back.values()), fields, links) from None
+                # The summary says what the box says, not the lesson file's "is missing 'text'".
+                reason = fields[name] = f"{box_label(name)}: please fill this in."
+                links[reason] = name
+            said.append(reason)
+        raise LessonProblems(said + list(going_back.values()), fields, links) from None
 
 
 _MISSING = re.compile(r" is missing '(\w+)'$")

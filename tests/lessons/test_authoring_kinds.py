@@ -126,7 +126,7 @@ def test_a_pre_formal_step_without_a_staff_note_is_refused(app: Flask, session: 
     client = client_for(app, school.teacher.username)
     response = client.post("/authoring/new", data=lesson_form(**{"pf-2-note": ""}))
     assert response.status_code == 400
-    assert "is missing &#39;note&#39;" in response.data.decode()
+    assert "Pre-formal step 2, what to look for: please fill this in." in response.text
 
 
 class _Text(HTMLParser):

@@ -129,7 +129,9 @@ def test_other_problems_name_the_box_the_teacher_filled(app: Flask, session: Ses
     response = _post(_teacher(app, session), **{"sf-4-feedback": None})
     assert response.status_code == 400
     page = html.unescape(response.text)
-    assert "step 4 of semi_formal (a 'choose' step) is missing 'feedback'" in page
+    # Said as the box says it, in the summary too: not the lesson file's "is missing 'feedback'".
+    assert page.count("Semi-formal step 4, feedback: please fill this in.") == 2
+    assert "is missing" not in page
     assert "step 3 of semi_formal" not in page
     assert 'value="More or finished?"' in _box(response.text, "sf-4-text")
 
