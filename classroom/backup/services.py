@@ -446,13 +446,35 @@ def restore(
         if kind == "postgresql":
             _make_room_on_postgres(engine, manifest, bool(full))
         dump = work / ("database.sqlite3" if kind == "sqlite" else "database.pgdump")
-        _extract(archive, dump.name, dump)
+        try:
+            _extract(archive, dump.name, dump)
+        except OSError as problem:  # a full disk, most likely: said plainly, nothing replaced
+            raise BackupError(f"{_said(problem)}. Nothing was replaced.") from problem
         engine.dispose()  # no pooled connection may hold the old tables
         (_restore_sqlite if kind == "sqlite" else _restore_postgres)(url, dump)
-        _verify(engine, manifest)
-        _restore_files(archive, manifest, instance)
+        try:
+            _verify(engine, manifest)
+            _restore_files(archive, manifest, instance)
+        except (BackupError, OSError) as problem:
+            raise BackupError(HALF_RESTORED.format(problem=_said(problem))) from problem
     _remove_unnamed(engine, instance, now)
     return manifest
+
+
+# The database is replaced in one step; what fails after it (a full disk while the files are
+# written) leaves this instance half restored, and the admin must know how to finish it.
+HALF_RESTORED = (
+    "{problem}. The database has already been replaced from the backup, but the restore did not "
+    "finish. Put that right, then run the same restore again with --force: it replaces "
+    "everything again from this backup."
+)
+
+
+def _said(problem: BackupError | OSError) -> str:
+    if isinstance(problem, BackupError):
+        return str(problem).rstrip(".")
+    where = f" ({problem.filename})" if problem.filename else ""
+    return f"Could not restore: {problem.strerror or problem}{where}"
 
 
 def _remove_unnamed(engine: Engine, instance: Path, now: datetime) -> None:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from classroom import create_app, demo
 from classroom.accounts import two_factor
 from classroom.accounts.models import Account, School
+from classroom.backup import services
 from classroom.backup.crypto import HEADER
 from classroom.db import get_session, utcnow
 from classroom.devices.web import cookie_name
@@ -455,3 +456,32 @@ def test_a_restore_onto_a_server_with_another_secret_key_says_what_that_breaks(
     again = invoke(same_key, "restore", "--in", str(backup_file), env=ENV)
     assert again.exit_code == 0, again.output
     assert "secret key" not in again.output
+
+
+def test_a_restore_cut_short_by_a_full_disk_says_so_and_finishes_when_run_again(
+    school: Flask, empty: Flask, backup_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The disk fills while the photos are written back, after the database was replaced: the
+    admin is told plainly what state the school is in and how to finish, and running the same
+    restore again with --force brings everything back."""
+    before = all_rows(engine_of(school))
+    real = services._restore_files
+
+    def disk_full(*_args: object) -> None:
+        raise OSError(28, "No space left on device", str(Path(empty.instance_path) / "photos"))
+
+    monkeypatch.setattr(services, "_restore_files", disk_full)
+    cut = invoke(empty, "restore", "--in", str(backup_file), env=ENV)
+    assert_clean_failure(cut, "No space left on device")
+    assert "already been replaced" in cut.output
+    assert "again with --force" in cut.output
+
+    monkeypatch.setattr(services, "_restore_files", real)
+    again = invoke(empty, "restore", "--in", str(backup_file), "--force", env=ENV)
+    assert again.exit_code == 0, again.output
+    after = all_rows(engine_of(empty))
+    after.pop("audit_events"), before.pop("audit_events")
+    assert after == before
+    for name in ("worry_key.pem", *[f"carer_photos/{p.name}" for p in photo_files(school)]):
+        copy = Path(empty.instance_path) / name
+        assert copy.read_bytes() == (Path(school.instance_path) / name).read_bytes()
