@@ -670,50 +670,116 @@ def _later_decision() -> Any:
     return aliased(ParentContactDecision)
 
 
-def _decision_in_force_is(
+PupilRef = InstrumentedAttribute[int] | InstrumentedAttribute[int | None] | int | None
+
+
+def speaks_for(decision: Any, pupil_id: PupilRef) -> ColumnElement[bool]:
+    """SQL: `decision` is about pupil `pupil_id`'s carers: made for every family on the record
+    (no pupil), or for theirs. With no pupil (a record with nobody linked), the record's own."""
+    whole: ColumnElement[bool] = decision.pupil_id.is_(None)
+    return whole if pupil_id is None else or_(whole, decision.pupil_id == pupil_id)
+
+
+def _in_force_id(
     incident_id: InstrumentedAttribute[int | None] | InstrumentedAttribute[int] | int,
-    decisions: tuple[ParentContact, ...],
-) -> ColumnElement[bool]:
+    pupil_id: PupilRef,
+) -> Any:
+    """The one definition of the parent-contact decision in force for a pupil's carers on an
+    incident: the latest (by id) of the incident's decisions made for every family or for
+    theirs. A decision made only for another pupil never speaks for them, also once that pupil
+    is no longer linked to the record."""
     later = _later_decision()
-    latest = (
+    return (
         select(func.max(later.id))
-        .where(later.incident_id == incident_id)
+        .where(later.incident_id == incident_id, speaks_for(later, pupil_id))
         .correlate_except(later)
         .scalar_subquery()
     )
+
+
+def _decision_in_force_is(
+    incident_id: InstrumentedAttribute[int | None] | InstrumentedAttribute[int] | int,
+    pupil_id: PupilRef,
+    decisions: tuple[ParentContact, ...],
+) -> ColumnElement[bool]:
     return exists(
         select(ParentContactDecision.id).where(
-            ParentContactDecision.id == latest,
+            ParentContactDecision.id == _in_force_id(incident_id, pupil_id),
             ParentContactDecision.decision.in_(decisions),
         )
     )
 
 
+def decision_in_force(
+    session: Session, incident_id: int, pupil_id: int | None
+) -> ParentContactDecision | None:
+    """The parent-contact decision in force for one pupil's carers (`_in_force_id`); with
+    `pupil_id` None, the latest made for every family."""
+    return session.scalar(
+        select(ParentContactDecision).where(
+            ParentContactDecision.id == _in_force_id(incident_id, pupil_id)
+        )
+    )
+
+
+def in_force_for_a_family() -> ColumnElement[bool]:
+    """SQL, for a `ParentContactDecision` row: it is the decision in force for the carers of at
+    least one pupil linked to its incident (on a record with nobody linked, the latest made for
+    every family). A decision only for a pupil no longer linked is in force for nobody."""
+    decision = ParentContactDecision
+    linked = select(IncidentPupil.id).where(
+        IncidentPupil.incident_id == decision.incident_id,
+        decision.id == _in_force_id(decision.incident_id, IncidentPupil.pupil_id),
+    )
+    anyone = select(IncidentPupil.id).where(IncidentPupil.incident_id == decision.incident_id)
+    nobody = and_(~exists(anyone), decision.id == _in_force_id(decision.incident_id, None))
+    return or_(exists(linked), nobody)
+
+
 def do_not_contact(
     incident_id: InstrumentedAttribute[int | None] | InstrumentedAttribute[int],
+    pupil_id: InstrumentedAttribute[int] | InstrumentedAttribute[int | None],
 ) -> ColumnElement[bool]:
-    """Whether the parent-contact decision in force (the latest) for an incident is a lock."""
-    return _decision_in_force_is(incident_id, (ParentContact.DO_NOT_CONTACT,))
+    """Whether the parent-contact decision in force for the pupil's carers on an incident is a
+    lock (a feed item's: its incident and the pupil it is about)."""
+    return _decision_in_force_is(incident_id, pupil_id, (ParentContact.DO_NOT_CONTACT,))
 
 
-def _holds_carers() -> ColumnElement[bool]:
-    """SQL, for an incident row: carers are told nothing new about its pupils because of it.
+def _holds_carers(pupil_id: PupilRef) -> ColumnElement[bool]:
+    """SQL, for an incident row: carers of the pupil are told nothing new because of it.
 
-    While it is open, unless the decision in force is "inform now": under "do not contact" or
-    "not now", and also before anyone has decided, as parents are told only when staff decide
-    (the follow-up lesson a DSL picks at triage would otherwise reach carers in the weekly tip).
-    Once closed, only if the person closing chose to keep carers held back.
+    While it is open, unless the decision in force for that pupil's carers is "inform now":
+    under "do not contact" or "not now", and also before anyone has decided for them, as
+    parents are told only when staff decide (the follow-up lesson a DSL picks at triage would
+    otherwise reach carers in the weekly tip). Once closed, only if the person closing chose to
+    keep carers held back.
     """
     decided = exists(
-        select(ParentContactDecision.id).where(ParentContactDecision.incident_id == Incident.id)
+        select(ParentContactDecision.id).where(
+            ParentContactDecision.incident_id == Incident.id,
+            speaks_for(ParentContactDecision, pupil_id),
+        )
     )
-    holding = or_(~decided, _decision_in_force_is(Incident.id, HOLDING_DECISIONS))
+    holding = or_(~decided, _decision_in_force_is(Incident.id, pupil_id, HOLDING_DECISIONS))
     return and_(or_(Incident.status != Status.CLOSED, Incident.carers_held_after_closing), holding)
 
 
+def held_pupils(session: Session, incident: Incident) -> list[int]:
+    """The linked pupils whose carers this incident holds back (see above), in link order."""
+    held = (
+        select(IncidentPupil.pupil_id)
+        .join(Incident, Incident.id == IncidentPupil.incident_id)
+        .where(IncidentPupil.incident_id == incident.id, _holds_carers(IncidentPupil.pupil_id))
+        .order_by(IncidentPupil.id)
+    )
+    return list(session.scalars(held))
+
+
 def holds_carers(session: Session, incident: Incident) -> bool:
-    """Whether this incident holds back what carers are told about its pupils (see above)."""
-    held = select(Incident.id).where(Incident.id == incident.id, _holds_carers())
+    """Whether this incident holds back what any linked pupil's carers are told (see above)."""
+    if incident.pupils:
+        return bool(held_pupils(session, incident))
+    held = select(Incident.id).where(Incident.id == incident.id, _holds_carers(None))
     return session.scalar(held) is not None
 
 
@@ -727,7 +793,7 @@ def holding_incidents(session: Session, pupil_id: int, made_at: datetime) -> lis
         .where(
             IncidentPupil.pupil_id == pupil_id,
             Incident.created_at <= made_at,
-            _holds_carers(),
+            _holds_carers(IncidentPupil.pupil_id),
         )
         .order_by(Incident.id)
     )
@@ -765,19 +831,37 @@ def carers_locked_out(
     locked = (
         select(Incident.id)
         .join(IncidentPupil, IncidentPupil.incident_id == Incident.id)
-        .where(IncidentPupil.pupil_id == pupil_id, _holds_carers())
+        .where(IncidentPupil.pupil_id == pupil_id, _holds_carers(IncidentPupil.pupil_id))
     )
     if created_at is not None:
         locked = locked.where(Incident.created_at <= created_at)
     return exists(locked)
 
 
-def may_send_notice(session: Session, incident: Incident) -> bool:
-    """The one rule for whether a notice about this incident may go to carers now: only while the
-    parent-contact decision in force (the latest) is "inform now". Service, pages and the
-    incident's "Send a notice" link all ask this."""
-    inform_now = _decision_in_force_is(incident.id, (ParentContact.INFORM_NOW,))
-    return bool(session.scalar(select(inform_now)))
+def notice_pupils(session: Session, incident: Incident) -> list[int]:
+    """The linked pupils whose carers may be sent a notice about this incident now: those for
+    whom the parent-contact decision in force is "inform now" (a notice goes to one pupil's
+    carers, under that family's decision or the one for every family)."""
+    informed = (
+        select(IncidentPupil.pupil_id)
+        .where(
+            IncidentPupil.incident_id == incident.id,
+            _decision_in_force_is(
+                IncidentPupil.incident_id, IncidentPupil.pupil_id, (ParentContact.INFORM_NOW,)
+            ),
+        )
+        .order_by(IncidentPupil.id)
+    )
+    return list(session.scalars(informed))
+
+
+def may_send_notice(session: Session, incident: Incident, pupil_id: int | None = None) -> bool:
+    """The one rule for whether a notice about this incident may go to a pupil's carers now:
+    only while the parent-contact decision in force for them is "inform now". With no pupil,
+    whether it may go to any linked pupil's carers (the incident's "Send a notice" link).
+    Service, pages and that link all ask this."""
+    allowed = notice_pupils(session, incident)
+    return pupil_id in allowed if pupil_id is not None else bool(allowed)
 
 
 def may_tell_carers(session: Session, pupil_id: int) -> bool:
@@ -798,8 +882,8 @@ def carer_feed_items(actor: Actor, now: datetime) -> Select[FeedItem]:
 
     Messages and notices sent before a carer was connected stay with the carers they were for;
     another carer's messages are never shown (no carer-to-carer chat); a "do not contact"
-    decision hides everything about that incident at once, and holds back everything staff
-    made about the child since the worry (see `carers_locked_out`).
+    decision in force for the child's carers hides everything about that incident at once, and
+    holds back everything staff made about the child since the worry (`carers_locked_out`).
     """
     query = select(FeedItem).order_by(FeedItem.deliver_at.desc(), FeedItem.id.desc())
     carer = holder(actor, "view_own_children")
@@ -824,7 +908,7 @@ def carer_feed_items(actor: Actor, now: datetime) -> Select[FeedItem]:
     return query.where(
         exists(connected),
         or_(FeedItem.author_id == carer.id, and_(to_me, ~held)),
-        ~do_not_contact(FeedItem.incident_id),
+        ~do_not_contact(FeedItem.incident_id, FeedItem.pupil_id),
     )
 
 

@@ -437,7 +437,7 @@ def sweep_blocked(session: Session, *, now: datetime) -> int:
             or_(
                 and_(
                     FeedItem.incident_id.is_not(None),
-                    policy.do_not_contact(FeedItem.incident_id),
+                    policy.do_not_contact(FeedItem.incident_id, FeedItem.pupil_id),
                 ),
                 policy.carers_locked_out(FeedItem.pupil_id, FeedItem.created_at),
             ),

@@ -339,20 +339,22 @@ def _photo(
     return photos.store(data, folder)
 
 
-def _decision_allows(session: Session, incident: Incident) -> None:
-    """Carers hear about an incident only while the decision in force is "inform now"."""
-    if policy.may_send_notice(session, incident):
+def _decision_allows(session: Session, incident: Incident, pupil: Pupil) -> None:
+    """A pupil's carers hear about an incident only while the decision in force for them (for
+    every family on the record, or for theirs) is "inform now"."""
+    if policy.may_send_notice(session, incident, pupil.id):
         return
-    decision = worries.parent_contact(session, incident)
+    decision = worries.parent_contact(session, incident, pupil.id)
     if decision is not None and decision.decision == ParentContact.DO_NOT_CONTACT:
         raise Invalid(
-            f"The decision in force for {incident.reference} is \u201cdo not contact parents/"
-            "carers\u201d: nothing about it can be sent to them.",
+            f"The decision in force for {incident.reference} about {pupil.full_name}'s carers "
+            "is \u201cdo not contact parents/carers\u201d: nothing about it can be sent to them.",
             "incident_id",
         )
     raise Invalid(
-        f"Parents and carers can be told about {incident.reference} only while the decision in "
-        "force is \u201cinform parents/carers now\u201d. Record that decision first.",
+        f"{pupil.full_name}'s parents and carers can be told about {incident.reference} only "
+        "while the decision in force for them is \u201cinform parents/carers now\u201d. Record "
+        "that decision first.",
         "incident_id",
     )
 
@@ -374,7 +376,7 @@ def _incident_for(
     linked = incident is not None and any(p.pupil_id == pupil.id for p in incident.pupils)
     if incident is None or not linked or not policy.can_send_parent_notice(account, incident):
         raise Invalid("Write about one safeguarding record of this pupil at a time.", "incident_id")
-    _decision_allows(session, incident)
+    _decision_allows(session, incident, pupil)
     return incident
 
 
@@ -515,7 +517,7 @@ def send_incident_notice(
     if not any(link.pupil_id == pupil.id for link in incident.pupils):
         raise Invalid("Choose a pupil linked to this incident.", "pupil_id")
     _still_at_school(pupil)
-    _decision_allows(session, incident)
+    _decision_allows(session, incident, pupil)
     sent = notice_under_decision(session, incident, pupil)
     if sent is not None:  # one notice per decision per carer: a second "send" queues nothing
         return sent
@@ -611,8 +613,9 @@ def incident_notices(
 
 
 def notice_under_decision(session: Session, incident: Incident, pupil: Pupil) -> FeedItem | None:
-    """The notice already sent to a pupil's carers under the parent-contact decision in force."""
-    decision = worries.parent_contact(session, incident)
+    """The notice already sent to a pupil's carers under the parent-contact decision in force
+    for them."""
+    decision = worries.parent_contact(session, incident, pupil.id)
     if decision is None:
         return None
     return session.scalar(

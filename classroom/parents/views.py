@@ -1002,8 +1002,12 @@ def _notice_page(
 ) -> ResponseReturnValue:
     """The notice page; `forms`: the one refused, with what was typed; `error`: why."""
     db = get_session()
-    decision = worries.parent_contact(db, incident)
     pupils = [link.pupil for link in incident.pupils]
+    # Each family's decision in force (for every family, or for theirs): said once while they
+    # share one, else under each pupil's notice.
+    decisions = {p.id: worries.parent_contact(db, incident, p.id) for p in pupils}
+    shared = {d.id if d else None for d in decisions.values()}
+    decision = next(iter(decisions.values())) if len(shared) == 1 else None
     all_forms = {
         p.id: NoticeForm(
             prefix=f"p{p.id}",
@@ -1015,7 +1019,7 @@ def _notice_page(
     } | (forms or {})
     carers = {p.id: delivery.connected_carers(db, p.id) for p in pupils}
     sent = {p.id: services.notice_under_decision(db, incident, p) for p in pupils}
-    allowed = policy.may_send_notice(db, incident)
+    allowed_for = set(policy.notice_pupils(db, incident))
     now = utcnow()
     held = {p.id: services.held_by(policy.holding_incidents(db, p.id, now)) for p in pupils}
     left = {p.id: services.left_school(p) for p in pupils if not policy.in_touch_with_carers(p)}
@@ -1039,7 +1043,9 @@ def _notice_page(
             for pid, item in sent.items()
             if item
         },
-        allowed=allowed,
+        allowed=bool(allowed_for),
+        allowed_for=allowed_for,
+        decisions=decisions if len(shared) > 1 else {},
         closed=incident.status == Status.CLOSED,
         refused=list((forms or {}).values()),
         error=error,

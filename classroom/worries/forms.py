@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import secrets
 
-from wtforms import BooleanField, DateField, HiddenField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    RadioField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
 from wtforms.validators import DataRequired, InputRequired, Optional
 
 from classroom.errors import checked_key
@@ -189,7 +197,13 @@ class ReferralChaseForm(IncidentForm):
     )
 
 
+# "Whose carers is this for?": every family on the record, or one pupil's (worries.views fills
+# the pupils in; asked only while more than one pupil is linked). Nothing is chosen at first.
+EVERY_FAMILY = "every"
+
+
 class ParentContactForm(DecisionForm):
+    whose = RadioField("Whose carers is this for?", choices=[], validate_choice=False)
     decision = SelectField(
         "Decision",
         choices={"": CHOOSE} | {d.value: label for d, label in PARENT_CONTACT_LABELS.items()},
@@ -202,11 +216,25 @@ class ParentContactForm(DecisionForm):
         description='Needed for "Not now": the queue lists it as a follow-up on that day.',
     )
 
-    # Shown only while an agency has not replied to a referral (services.agencies_not_replied);
-    # unticked at first, and "inform now" is refused without it then.
+    # Shown only while an agency has not replied to a referral (services.agencies_not_replied)
+    # or more than one pupil is linked (asked then of "inform now" for every family); unticked
+    # at first, and "inform now" is refused without it then.
     checked = BooleanField(
         "I have checked that telling carers now will not put the child at risk"
     )
+
+    def validate_whose(self, field: RadioField) -> None:
+        offered = [str(value) for value, _label in field.choices or []]
+        if offered and field.data not in offered:
+            raise ValidationError(
+                "Choose whose carers this decision is for: every family on this record, or "
+                "one pupil's carers only."
+            )
+
+    def family(self) -> int | None:
+        """The pupil whose carers the decision is for; None for every family (or not asked)."""
+        value = (self.whose.data or "") if self.whose.choices else ""
+        return int(value) if value.isdigit() and len(value) < 12 else None
 
 
 class CloseForm(DecisionForm):

@@ -299,8 +299,13 @@ class ParentContactDecision(Base):
     decided_by_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     decided_at: Mapped[datetime] = mapped_column(UtcDateTime())
     review_on: Mapped[date | None] = mapped_column(Date)
+    # Whose carers it is for: None for every pupil linked to the record (a pupil linked later
+    # too), else that one pupil's carers only. policy.py says which decision is in force for
+    # whom (`decision_in_force`).
+    pupil_id: Mapped[int | None] = mapped_column(ForeignKey("pupils.id"))
 
     decided_by: Mapped[Account] = relationship()
+    pupil: Mapped[Pupil | None] = relationship()
 
 
 class StaffAlert(Base):

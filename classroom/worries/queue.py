@@ -26,7 +26,6 @@ from sqlalchemy import (
     bindparam,
     case,
     cast,
-    exists,
     func,
     literal_column,
     null,
@@ -38,6 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import CompoundSelect
 
+from classroom import policy
 from classroom.accounts.models import Account
 from classroom.db import plain_rows
 from classroom.localtime import STYLES
@@ -495,14 +495,10 @@ def _in_scope(scope: Select[Incident]) -> Select[int]:
 @lru_cache(maxsize=STATEMENTS_REMEMBERED)
 def _reviews_due(scope: Select[Incident]) -> CompoundSelect[*tuple[Any, ...]]:
     """ "Not now" in force with its review day come, on incidents that hold carers back: open
-    ones (their index) and those kept so at closing (theirs), never the closed history."""
-    later = orm.aliased(ParentContactDecision)
-    in_force = ~exists(
-        select(later.id).where(
-            later.incident_id == ParentContactDecision.incident_id,
-            later.id > ParentContactDecision.id,
-        )
-    )
+    ones (their index) and those kept so at closing (theirs), never the closed history. In
+    force for any linked family's carers (policy.in_force_for_a_family): Ben's "not now" is
+    reviewed on its day while Amira's family is under "inform now"."""
+    in_force = policy.in_force_for_a_family()
 
     def reviews(which: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
         return (

@@ -1543,9 +1543,10 @@ def inform_now_cautions(incident: Incident) -> list[str]:
 
 def others_linked(incident: Incident) -> list[str]:
     """While more than one pupil is linked, each of them with their role ("Ben Taylor
-    (involved)"): the parent-contact decision is one for the whole record, so "inform now",
-    meant for one family, lets every linked pupil's carers be told again (the pupil alleged to
-    have sent the messages too). The decision form says so and asks for the tick."""
+    (involved)"): a parent-contact decision for every family on the record lets each linked
+    pupil's carers be told again under "inform now" (the pupil alleged to have sent the
+    messages too). The decision form asks whose carers a decision is for, and for the tick
+    when it is "inform now" for every family."""
     if len(incident.pupils) < 2:
         return []
     return [
@@ -1588,8 +1589,12 @@ def decide_parent_contact(
     today: date | None = None,
     seen: int | None = None,
     checked: bool | None = None,
+    pupil_id: int | None = None,
 ) -> None:
     """Parents are told only when staff decide so; the decision, reason and who decided are kept.
+
+    `pupil_id`: the one linked pupil whose carers it is for (Ben's "not now" while Amira's are
+    told); None for every family on the record, a pupil linked later too.
 
     "Not now" holds carers back until someone reviews it, so it needs its review day (the
     queue lists it then); a review day is after `today` (the school's date; default: now's).
@@ -1600,17 +1605,18 @@ def decide_parent_contact(
     account = _worker(actor, incident)
     _refuse_if_changed(session, incident, "parent_contact", seen)
     why = _required(reason, "Reason")
+    family = _family(incident, pupil_id)
     informing = decision == ParentContact.INFORM_NOW
     waiting = agencies_not_replied(incident) if informing else []
     if waiting and checked is False:
         refuse_unchecked(waiting, "choose another decision")
-    linked = others_linked(incident) if informing else []
+    linked = others_linked(incident) if informing and family is None else []
     if linked and checked is False:
         raise Invalid(
-            "\u201cInform parents/carers now\u201d is for the whole record: it lets the carers "
-            f"of every pupil linked to it be told again ({', '.join(linked)}), not only one "
+            "\u201cInform parents/carers now\u201d for every family lets the carers of each "
+            f"pupil linked to this record be told again ({', '.join(linked)}), not only one "
             "family. Tick the box to say you have checked that each of these families may be "
-            "told now, or choose another decision.",
+            "told now, or make the decision for one family's carers only.",
             "checked",
         )
     if decision == ParentContact.NOT_NOW and review_on is None:
@@ -1629,43 +1635,79 @@ def decide_parent_contact(
             decided_by_id=account.id,
             decided_at=now,
             review_on=review_on,
+            pupil_id=family.id if family else None,
         )
     )
+    whose = f" for {family.full_name}'s carers" if family else ""
     _entry(
         session,
         incident,
         account,
         "parent_contact",
-        f"Parent contact: {PARENT_CONTACT_LABELS[decision]}"
+        f"Parent contact{whose}: {PARENT_CONTACT_LABELS[decision]}"
         f"{f', review on {review_on:%d %b %Y}' if review_on else ''}"
         f"{checked_first(waiting) if checked else ''}"
         f"{_all_families(linked) if checked and linked else ''}",
         why,
         now=now,
     )
-    record(session, actor, "incident.parent_contact_decided", incident, decision.value)
+    summary = decision.value + (f" for pupil #{family.id}" if family else "")
+    record(session, actor, "incident.parent_contact_decided", incident, summary)
 
 
-def parent_contact(session: Session, incident: Incident) -> ParentContactDecision | None:
-    """The decision in force (the latest one)."""
-    return session.scalar(
-        select(ParentContactDecision)
-        .where(ParentContactDecision.incident_id == incident.id)
-        .order_by(ParentContactDecision.id.desc())
-        .limit(1)
-    )
+def _family(incident: Incident, pupil_id: int | None) -> Pupil | None:
+    """The linked pupil a decision is for (None: every family on the record)."""
+    if pupil_id is None:
+        return None
+    link = next((link for link in incident.pupils if link.pupil_id == pupil_id), None)
+    if link is None:
+        raise Invalid("Choose whose carers this decision is for, from the list.", "whose")
+    return link.pupil
+
+
+def parent_contact(
+    session: Session, incident: Incident, pupil_id: int | None = None
+) -> ParentContactDecision | None:
+    """The decision in force for a pupil's carers (policy.decision_in_force); with no pupil,
+    the latest made for every family on the record."""
+    return policy.decision_in_force(session, incident.id, pupil_id)
+
+
+@dataclass(frozen=True)
+class FamilyContact:
+    """The parent-contact decision in force for one linked pupil's carers (None: undecided)."""
+
+    pupil: Pupil
+    decision: ParentContactDecision | None
+
+
+def contact_by_family(session: Session, incident: Incident) -> list[FamilyContact]:
+    """Each linked pupil's carers with the decision in force for them, in link order."""
+    return [
+        FamilyContact(link.pupil, parent_contact(session, incident, link.pupil_id))
+        for link in incident.pupils
+    ]
+
+
+def families_differ(families: list[FamilyContact]) -> bool:
+    """Whether the linked families are under different decisions (the page then names each)."""
+    return len({f.decision.id if f.decision else None for f in families}) > 1
 
 
 def carers_not_told(session: Session, incident: Incident) -> list[Pupil]:
-    """Under "inform now", the linked pupils whose carers have had nothing from this record
-    since the decision: no notice or message about it, or only one another incident about the
-    child still holds back. Closing then asks how each was told, or why not, or a later reader
-    would take "Inform parents/carers now" for "they were told"."""
-    decision = parent_contact(session, incident)
-    if decision is None or decision.decision != ParentContact.INFORM_NOW:
-        return []
-    told = policy.carers_reached(session, incident.id, decision.decided_at)
-    return [link.pupil for link in incident.pupils if link.pupil_id not in told]
+    """The linked pupils under "inform now" (their family's decision in force) whose carers have
+    had nothing from this record since that decision: no notice or message about it, or only
+    one another incident about the child still holds back. Closing then asks how each was told,
+    or why not, or a later reader would take "Inform parents/carers now" for "they were told".
+    A family under "not now" or "do not contact" is not asked about."""
+    untold = []
+    for family in contact_by_family(session, incident):
+        decision = family.decision
+        if decision is None or decision.decision != ParentContact.INFORM_NOW:
+            continue
+        if family.pupil.id not in policy.carers_reached(session, incident.id, decision.decided_at):
+            untold.append(family.pupil)
+    return untold
 
 
 @dataclass
@@ -1889,10 +1931,22 @@ def reopen(
 def _reopened_text(session: Session, incident: Incident, carers: ParentContact | None) -> str:
     if carers is not None:
         return "Reopened"
-    kept = parent_contact(session, incident)
+    families = contact_by_family(session, incident)
+    if families_differ(families):
+        return f"Reopened; parents and carers: kept {kept_per_family(families)}"
+    kept = families[0].decision if families else parent_contact(session, incident)
     if kept is None:
         return "Reopened; parents and carers: still not decided"
     return f'Reopened; parents and carers: kept "{PARENT_CONTACT_LABELS[kept.decision]}"'
+
+
+def kept_per_family(families: list[FamilyContact]) -> str:
+    """Each family's decision in force, named: "Amira Khan's carers "Inform now"; ..."."""
+    return "; ".join(
+        f"{f.pupil.full_name}'s carers "
+        + (f'"{PARENT_CONTACT_LABELS[f.decision.decision]}"' if f.decision else "not decided")
+        for f in families
+    )
 
 
 # --- The pupil side -----------------------------------------------------------------------------

@@ -163,14 +163,20 @@ def _reported(incident: Incident) -> dict[str, Any]:
     }
 
 
-def _decisions(session: Session, incident: Incident) -> list[dict[str, Any]]:
+def _decisions(session: Session, incident: Incident, pupil: Pupil) -> list[dict[str, Any]]:
+    """The parent-contact decisions that speak for this pupil's carers: those for every family
+    on the record and those for theirs, never one made only for another pupil's family."""
     rows = session.scalars(
         select(ParentContactDecision)
-        .where(ParentContactDecision.incident_id == incident.id)
+        .where(
+            ParentContactDecision.incident_id == incident.id,
+            policy.speaks_for(ParentContactDecision, pupil.id),
+        )
         .order_by(ParentContactDecision.id)
     )
     return [
         {
+            "for": "this pupil's carers" if d.pupil_id else "every family on the record",
             "decision": PARENT_CONTACT_LABELS[d.decision],
             "reason": d.reason,
             "by": _name(d.decided_by),
@@ -247,7 +253,7 @@ def _incident_record(session: Session, incident: Incident, pupil: Pupil) -> dict
             }
             for r in incident.referrals
         ],
-        "parent_contact": _decisions(session, incident),
+        "parent_contact": _decisions(session, incident, pupil),
         "body_map": _marks(session, incident),
         "attachments": [],
     }

@@ -62,6 +62,7 @@ from classroom.web import (
 from classroom.worries import envelope, flow, services
 from classroom.worries.forms import (
     CHOOSE,
+    EVERY_FAMILY,
     KEEP_CONTACT,
     ActionForm,
     AssignForm,
@@ -800,15 +801,32 @@ def _pupil_choices_in_school(incident: Incident) -> dict[str, str]:
 def _reopen_carers_choices(incident: Incident) -> dict[str, str]:
     """Keep the decision in force (named, with who made it and when), or make a new one; none
     is chosen until the person reopening chooses."""
-    kept = services.parent_contact(get_session(), incident)
+    families = services.contact_by_family(get_session(), incident)
+    kept = families[0].decision if families else services.parent_contact(get_session(), incident)
     keep = (
-        f'Keep "{PARENT_CONTACT_LABELS[kept.decision]}" (decided '
+        f"Keep each family's decision in force ({services.kept_per_family(families)})"
+        if services.families_differ(families)
+        else f'Keep "{PARENT_CONTACT_LABELS[kept.decision]}" (decided '
         f"{local_time(kept.decided_at, 'date')} by {kept.decided_by.display_name})"
         if kept is not None
         else "Leave it undecided for now: carers are told nothing new until someone decides"
     )
     new = {d.value: f"New decision: {label}" for d, label in PARENT_CONTACT_LABELS.items()}
     return {"": CHOOSE, KEEP_CONTACT: keep} | new
+
+
+def _whose_choices(incident: Incident) -> list[tuple[str, str]]:
+    """Whose carers a parent-contact decision is for, asked only while more than one pupil is
+    linked: every family on the record, or one pupil's carers only. None is chosen."""
+    if len(incident.pupils) < 2:
+        return []
+    names = ", ".join(link.pupil.full_name for link in incident.pupils)
+    every = [(EVERY_FAMILY, f"Every family on this record ({names})")]
+    return every + [
+        (str(link.pupil_id),
+         f"Only {link.pupil.full_name}'s carers ({PUPIL_ROLE_LABELS[link.role]})")
+        for link in incident.pupils
+    ]  # fmt: skip
 
 
 def _awaited_choices(incident: Incident) -> dict[str, str]:
@@ -909,6 +927,8 @@ def _fill_choices(incident: Incident, forms: dict[str, Form]) -> None:
         forms["action"].owner_id.choices = {"": "Choose who…"} | team
     if "lesson" in forms:
         _follow_up_choices(incident, forms["lesson"])
+    if "parent" in forms:
+        forms["parent"].whose.choices = _whose_choices(incident)
     if "chosen" in forms:
         people = services.chosen_alternatives(get_session(), incident)
         forms["chosen"].instead_id.choices = {"": "Choose who…"} | {
@@ -961,24 +981,38 @@ def _detail_page(
         _fill_assign_choices(incident, all_forms["assign"], _team_choices(incident), drawn=True)
     _mark_seen(incident, all_forms)
     linked = services.others_linked(incident)
+    db = get_session()
+    families = services.contact_by_family(db, incident)
+    differ = services.families_differ(families)
+    held = set(policy.held_pupils(db, incident))
+    notices = _notices(incident)
+    sent = {pupil.id for pupil, _item in notices["notices"]}
+    allowed = policy.notice_pupils(db, incident)
+    held_names = [link.pupil.full_name for link in incident.pupils if link.pupil_id in held]
+    in_force = families[0].decision if families else services.parent_contact(db, incident)
     return render_template(
         "worries/detail.html",
         not_saved=_not_saved(incident, forms),
         notice_sent=NOTICE_MESSAGES.get(request.args.get("notice", "")),
-        **_notices(incident),
+        **notices,
         incident=incident,
         forms=all_forms,
         flow=flow,
         labels=CATEGORY_LABELS,
         agencies=AGENCY_LABELS,
         contact_labels=PARENT_CONTACT_LABELS,
-        contact=services.parent_contact(get_session(), incident),
-        may_send_notice=policy.may_send_notice(get_session(), incident),
-        carers_held=policy.holds_carers(get_session(), incident),
+        # One decision in force for every linked family, said once; or each family's, named.
+        contact=None if differ else in_force,
+        families=families if differ else [],
+        may_send_notice=bool(allowed),
+        # One notice per family under its decision: once each allowed has theirs, no link.
+        notice_due=any(pupil_id not in sent for pupil_id in allowed),
+        carers_held=policy.holds_carers(db, incident),
+        held_about=", ".join(held_names) or "the pupil",
         carers_not_told=services.carers_not_told(get_session(), incident),
         inform_cautions=services.inform_now_cautions(incident),
         # "Inform now" asks for the tick while an agency has not replied, and while the record
-        # has more than one pupil: the decision is for every linked pupil's carers at once.
+        # has more than one pupil: a decision for every family covers each linked pupil's carers.
         inform_check=bool(services.agencies_not_replied(incident) or linked),
         linked_families=linked,
         about=", ".join(link.pupil.full_name for link in incident.pupils) or "the pupil",
@@ -1367,6 +1401,7 @@ def parent_contact(incident_id: int) -> ResponseReturnValue:
             today=school_today(),
             seen=f.seen_entry(),
             checked=bool(f.checked.data),
+            pupil_id=f.family(),
         ),
     )
 

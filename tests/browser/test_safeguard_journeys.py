@@ -16,7 +16,7 @@ from classroom.db import get_session, utcnow
 from classroom.outbox.models import OutboxMessage
 from classroom.pupils.models import Pupil
 from classroom.worries import services
-from classroom.worries.models import Category, Incident, ParentContact, Risk, Status
+from classroom.worries.models import Category, Incident, ParentContact, PupilRole, Risk, Status
 from tests.app_settings import base_url
 from tests.browser.conftest import LiveServer, assert_accessible, sign_in
 
@@ -286,3 +286,44 @@ def test_closing_under_do_not_contact_asks_about_carers_and_a_kept_hold_can_be_l
     expect(page.locator("#parent")).not_to_contain_text("Carers are told nothing new")
     expect(page.locator("#note")).to_contain_text("Carers may be told again")
     expect(page.locator("#note")).to_contain_text("Social care agree")
+
+
+def test_parent_contact_is_decided_per_family_with_nobody_chosen_first(
+    page: Page, live_server: LiveServer
+) -> None:
+    """Amira's family told now, Ben's (alleged to have sent the messages) held back."""
+    incident_id = _triaged_concern(live_server)
+    with live_server.app.app_context():
+        db = get_session()
+        incident = db.get_one(Incident, incident_id)
+        ben = _pupil("Ben").id
+        services.link_pupil(
+            db, _account("dsl"), incident, ben, PupilRole.INVOLVED, now=utcnow(), reason="Sent"
+        )
+        db.commit()
+    sign_in(page, live_server, "dsl")
+    page.goto(f"{live_server.url}/safeguarding/{incident_id}")
+    form = page.locator("#parent")
+    whose = form.get_by_role("group", name="Whose carers is this for?")
+    expect(whose.get_by_role("radio")).to_have_count(3)
+    for radio in whose.get_by_role("radio").all():
+        expect(radio).not_to_be_checked()
+    assert_accessible(page)
+    form.locator("#parent-decision").select_option("inform_now")
+    form.locator("#parent-reason").fill("Her mum should hear from us today")
+    form.get_by_role("button", name="Record decision").click()
+    expect(page.locator("#parent-whose-error")).to_contain_text("Choose whose carers")
+    expect(page.locator("#parent-reason")).to_have_value("Her mum should hear from us today")
+    assert_accessible(page)
+    page.locator("#parent").get_by_label("Only Amira Khan's carers (affected)").check()
+    page.locator("#parent").get_by_role("button", name="Record decision").click()
+    form = page.locator("#parent")
+    form.get_by_label("Only Ben Taylor's carers (involved)").check()
+    form.locator("#parent-decision").select_option("do_not_contact")
+    form.locator("#parent-reason").fill("Telling his family may put Amira at risk")
+    form.get_by_role("button", name="Record decision").click()
+    families = page.locator("#contact-by-family")
+    expect(families).to_contain_text("Amira Khan's carers: Inform parents/carers now")
+    expect(families).to_contain_text("Ben Taylor's carers: Do not contact")
+    expect(page.locator("#note")).to_contain_text("Parent contact for Ben Taylor's carers")
+    assert_accessible(page)

@@ -1,4 +1,4 @@
-"""A cyberbullying worry about three pupils: "inform now" is one decision for every family.
+"""A cyberbullying worry about three pupils: "inform now" for every family asks for the tick.
 
 Found walking it: Amira told of unkind messages; the DSL linked Ben (alleged to have sent
 them) and Chloe (saw them), and recorded "Inform parents/carers now" to tell Amira's family.
@@ -65,7 +65,7 @@ def _inform_now(client: FlaskClient, incident: Incident, **extra: str) -> tuple[
     response = client.post(
         f"/safeguarding/{incident.id}/parent-contact",
         data={"parent-decision": "inform_now", "parent-reason": "Tell Amira's family",
-              "parent-seen": seen, **extra},
+              "parent-seen": seen, "parent-whose": "every", **extra},
     )  # fmt: skip
     return response.status_code, html.unescape(response.text)
 
@@ -78,7 +78,7 @@ def test_the_decision_form_says_it_covers_every_linked_family_and_asks_for_the_t
     dsl = client_for(app, family.dsl)
     page = html.unescape(dsl.get(f"/safeguarding/{incident.id}").text)
     form = page[page.index('id="parent"') : page.index("Record decision")]
-    assert "One decision for every family" in form
+    assert "Each family can have its own decision" in form
     assert "Ben Taylor (involved)" in form
     assert "Chloe Moss (involved)" in form
     assert 'name="parent-checked"' in form  # the tick, unticked
@@ -88,7 +88,7 @@ def test_the_decision_form_says_it_covers_every_linked_family_and_asks_for_the_t
     moment(session, family, note="Ben sorted messages", pupil=family.other)
     status, page = _inform_now(dsl, incident)
     assert status == 400
-    assert "lets the carers of every pupil linked to it be told again" in page
+    assert "lets the carers of each pupil linked to this record be told again" in page
     assert session.scalar(select(ParentContactDecision.id)) is None
     assert not policy.may_tell_carers(session, family.other.id)
     ben_family = client_for(app, family.other_carer)
@@ -115,7 +115,8 @@ def test_one_pupil_on_the_record_needs_no_tick(
     session.commit()
     dsl = client_for(app, family.dsl)
     page = html.unescape(dsl.get(f"/safeguarding/{incident.id}").text)
-    assert "One decision for every family" not in page
+    assert "Each family can have its own decision" not in page
+    assert 'name="parent-whose"' not in page  # one pupil: no question whose carers
     status, _page = _inform_now(dsl, incident)
     assert status in (200, 302, 303)
     assert policy.may_tell_carers(session, family.child.id)
