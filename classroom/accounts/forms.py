@@ -110,7 +110,8 @@ class ChangePasswordForm(Form):
     new_password = PasswordField(
         "New password",
         validators=[DataRequired("Enter a new password."), Length(max=256)],
-        description="At least 12 characters. A few unrelated words together work well.",
+        description="At least 12 characters, without your username, and not the one you have "
+        "now. A few unrelated words together work well.",
     )
 
 

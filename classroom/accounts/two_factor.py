@@ -51,6 +51,12 @@ UNREADABLE = (
     "This server cannot read your authenticator app's set-up. Type one of your recovery codes, "
     "or ask an admin to reset your two-step sign-in."
 )
+# Said to whoever types a recovery code that is used (or mistyped): most likely her phone is
+# lost, so "the 6 numbers your app shows" would be no help.
+RECOVERY_REFUSED = (
+    "That recovery code did not work: each one works only once. Type another of yours; if "
+    "none is left, ask an admin to reset your two-step sign-in."
+)
 
 
 def is_required(account: Account) -> bool:
@@ -271,7 +277,7 @@ def _use_recovery_code(
     note_attempt(session, THROTTLE_KIND, account.username, ip, ok, now=now)
     if not ok:
         record(session, account, "two_factor.code_refused", account, "recovery code")
-        raise Invalid("That code did not work. Type the 6 numbers your app shows now.", "code")
+        raise Invalid(RECOVERY_REFUSED, "code")
     record(session, account, "two_factor.recovery_code_used", account)
 
 

@@ -120,6 +120,11 @@ def _finish_sign_in(db: Session, account: Account, target: str) -> str:
     session.clear()  # a fresh session: nothing carries over from whoever used this browser
     account.flask_login_id = new.token
     login_user(account)
+    if target != url_for("core.home") and services.password_expired(
+        account, now=now, settings=sign_in_settings()
+    ):
+        # Every page waits for the new password; the page she was going to waits with it.
+        return url_for("accounts.change_password", next=target)
     return target
 
 
@@ -371,7 +376,19 @@ def change_password() -> ResponseReturnValue:
         getattr(form, field, form.current_password).errors.append(problem.message)
         status = 429 if isinstance(problem, Throttled) else 400
         return render_template("accounts/password.html", form=form, expired=expired), status
-    return redirect(url_for("core.home", changed=1))
+    return redirect(_after_password_change(account))
+
+
+def _after_password_change(account: Account) -> str:
+    """The page sign-in was going to when it asked for a new password first, else one's own
+    start page, saying the change is made (the staff dashboard says so; core.home would pass
+    the browser on to it without saying)."""
+    going = safe_path(request.args.get("next"), "")
+    if going:
+        return going
+    if account.is_staff:
+        return url_for("pupils.dashboard", changed=1)
+    return url_for("core.home", changed=1)
 
 
 def _refused(db: Session, problem: Invalid | Throttled) -> None:
