@@ -8,7 +8,7 @@ query however many rows it shows.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Protocol
@@ -74,7 +74,7 @@ def falls_short(row: Obs) -> bool:
     return row.level < Level.SECURE or row.misconception
 
 
-def maintained(rows: list[Obs]) -> bool:
+def maintained(rows: Sequence[Obs]) -> bool:
     """Secure now, and secure in at least 3 sessions spread over at least 2 weeks since the
     pupil last fell back (PRODUCT.md section 3).
 
@@ -91,19 +91,32 @@ def maintained(rows: list[Obs]) -> bool:
     return len(days) >= MAINTAINED_SESSIONS and days[-1] - days[0] >= MAINTAINED_SPAN
 
 
-def needs_help(rows: list[Obs], today: date, weeks: int) -> bool:
+def needs_help(rows: Sequence[Obs], today: date, weeks: int) -> bool:
     """No progress for `weeks` weeks: assessed for longer than the span, not yet secure, and
     no higher level within it. Pages say "No progress for N weeks", not "needs help": the
     lesson map's "Often needed a prompt" is about answers, and is another thing."""
     start = today - timedelta(weeks=weeks)
     before = [o.level for o in rows if o.observed_on < start]
     recent = [o.level for o in rows if o.observed_on >= start]
-    if not before or rows[-1].level >= Level.SECURE:
+    if not before or current_level(rows) >= Level.SECURE:
         return False
     return max(recent, default=-1) <= max(before)
 
 
-def misconception_on_record(rows: list[Obs]) -> bool:
+def current_level(rows: Sequence[Obs]) -> Level:
+    """The level of the latest session: the lowest recorded that day.
+
+    A session is a day, as for `maintained`: two observations of one day (a lesson and a TA's
+    note of the morning, typed in any order) are one session, and the order they were typed in
+    is not the order they happened in. The lowest is what the pupil showed without doubt that
+    day, and it agrees with `maintained`, which reads a day with a lower level as a fall back.
+    So "current" never depends on which of the day's observations was typed last.
+    """
+    last = rows[-1].observed_on
+    return Level(min(o.level for o in rows if o.observed_on == last))
+
+
+def misconception_on_record(rows: Sequence[Obs]) -> bool:
     """Whether the latest session recorded showed a misconception (an unsafe belief).
 
     A session is a day, as for `maintained`: any observation of that day with the box ticked
@@ -116,11 +129,11 @@ def misconception_on_record(rows: list[Obs]) -> bool:
     return any(o.misconception for o in rows if o.observed_on == last)
 
 
-def state(rows: list[Obs], today: date, weeks: int) -> State:
+def state(rows: Sequence[Obs], today: date, weeks: int) -> State:
     """The state of one objective from its observations in force (oldest first)."""
     latest = rows[-1]
     return State(
-        current=Level(latest.level),
+        current=current_level(rows),
         maintained=maintained(rows),
         last_assessed=latest.observed_on,
         needs_help=needs_help(rows, today, weeks),

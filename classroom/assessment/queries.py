@@ -43,6 +43,33 @@ def observations_for(session: Session, pupil_ids: Sequence[int]) -> list[Obs]:
     return list(plain_rows(session, _OBSERVATIONS, {"ids": list(pupil_ids)}).all())
 
 
+_ENGAGEMENT = select(
+    Observation.id,
+    Observation.pupil_id,
+    Observation.objective_id,
+    Observation.level,
+    Observation.observed_on,
+    Observation.supersedes_id,
+    Observation.misconception,
+    withdrawn(Observation.id).label("withdrawn"),
+    Observation.engagement,
+).where(Observation.pupil_id == bindparam("pupil_id"))
+
+
+def engagement_notes(session: Session, pupil_id: int) -> dict[str, list[tuple[date, str]]]:
+    """A pupil's Engagement Model notes (PRODUCT.md section 3: notes, not scores), per objective:
+    each observation in force that has them, oldest first, as (day, "exploration, anticipation").
+    Corrected and withdrawn observations are left out, as everywhere a level is counted."""
+    rows = plain_rows(session, _ENGAGEMENT, {"pupil_id": pupil_id}).all()
+    live = {o.id for o in in_force(rows)}
+    notes: dict[str, list[tuple[date, str]]] = {}
+    for row in sorted(rows, key=lambda r: (r.observed_on, r.id)):
+        areas = [area for area in row.engagement.split(",") if area]
+        if row.id in live and areas:
+            notes.setdefault(row.objective_id, []).append((row.observed_on, ", ".join(areas)))
+    return notes
+
+
 class Earlier(NamedTuple):
     """What was recorded against another pathway's objective of a lesson: the pathway it was
     taught on before the pupil's pathway, or the lesson's on their map, changed."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from flask import (
     Blueprint,
@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from classroom import policy
-from classroom.assessment import queries, services
+from classroom.assessment import derive, queries, services
 from classroom.assessment.derive import states
 from classroom.assessment.heatmap_cells import HeatRow, shown_row
 from classroom.assessment.models import (
@@ -629,6 +629,9 @@ def objective(pupil_id: int, objective_id: str) -> ResponseReturnValue:
         )
     )
     live = queries.timeline(rows)
+    # Where the pupil is with it, as the progress page, report and heatmap say (derive.state):
+    # a reviewer reading one objective needs the level it adds up to, not only the history.
+    now = derive.state(live, local_today(), _weeks()) if live else None
     # An objective of another pathway than the one the lesson is taught on now (the earlier
     # evidence the progress page links to) is shown, but recorded against no more: the
     # service refuses it, so no form offers it.
@@ -650,6 +653,11 @@ def objective(pupil_id: int, objective_id: str) -> ResponseReturnValue:
         version=version,
         rows=rows,
         live=live,
+        now=now,
+        # The latest session's observations, when there are several: one session, whose
+        # lowest level is the current one (derive.current_level), whatever order they were
+        # typed in.
+        same_day=[o for o in live if o.observed_on == live[-1].observed_on] if live else [],
         shared=shared,
         shareable={r.id for r in live if services.positive(r)} - shared,
         **_observation_choices(),
@@ -1012,6 +1020,7 @@ def report(pupil_id: int) -> ResponseReturnValue:
     db = get_session()
     today = local_today()
     cells = _progress_cells(db, pupil, today)
+    notes = queries.engagement_notes(db, pupil.id)
     record(db, current_actor(), "assessment.report_viewed", pupil)
     return render_template(
         "assessment/report.html",
@@ -1019,7 +1028,36 @@ def report(pupil_id: int) -> ResponseReturnValue:
         cells=cells,
         levels=LEVEL_WORDS,
         today=local_today(),
+        engagement=_engagement_rows(cells, notes),
     )
+
+
+class EngagementRow(NamedTuple):
+    """One objective's Engagement Model notes, as the printed summary lists them."""
+
+    lesson: content.Lesson
+    objective: content.Objective
+    pathway: content.Pathway
+    earlier: bool  # recorded on the pathway the lesson was taught on before
+    notes: list[tuple[date, str]]  # (day seen, the areas noted), oldest first
+
+
+def _engagement_rows(
+    cells: list[queries.Cell], notes: dict[str, list[tuple[date, str]]]
+) -> list[EngagementRow]:
+    """The Engagement Model notes of the summary's objectives, in its order: a pre-formal
+    pupil's review shows them beside the levels, as the observation pages do (PRODUCT.md
+    section 3); a pupil moved on from pre-formal keeps those of the earlier pathway."""
+    rows = []
+    for c in cells:
+        shown = [] if c.earlier_only else [(c.objective, c.pathway, False)]
+        shown += [(e.objective, e.pathway, True) for e in c.earlier]
+        rows += [
+            EngagementRow(c.lesson, objective, pathway, before, notes[objective.id])
+            for objective, pathway, before in shown
+            if objective.id in notes
+        ]
+    return rows
 
 
 @bp.route("/pupils/<int:pupil_id>/export", methods=["GET", "POST"])
@@ -1059,7 +1097,8 @@ def _encrypted_progress(db: Session, pupil: Pupil, passphrase: str, today: date)
     check_passphrase(passphrase)  # before reading a single observation
     cells = _progress_cells(db, pupil, today)
     name = f"e-safety-progress-{pupil.id}-{today:%Y%m%d}.csv"
-    return encrypted_csv(progress_rows(pupil, cells), name, passphrase)
+    notes = queries.engagement_notes(db, pupil.id)
+    return encrypted_csv(progress_rows(pupil, cells, notes), name, passphrase)
 
 
 PROGRESS_HEADER = [
@@ -1075,15 +1114,21 @@ PROGRESS_HEADER = [
     "observations in force (corrected ones not counted)",
     "misconception",
     "earlier pathway",
+    "engagement model notes",  # pre-formal: the areas noted, by day (notes, not scores)
 ]
 
 
-def progress_rows(pupil: Pupil, cells: list[queries.Cell]) -> list[list[str]]:
+def progress_rows(
+    pupil: Pupil,
+    cells: list[queries.Cell],
+    notes: dict[str, list[tuple[date, str]]] | None = None,
+) -> list[list[str]]:
     """The progress summary as spreadsheet rows, a header first; no cell can run a formula.
     Each lesson's row on the pathway it is taught on now is followed by a row for each
     earlier pathway it was assessed on ("earlier pathway": yes), as on the printed summary;
     a lesson off the map assessed only on earlier pathways has just those rows."""
     rows = [PROGRESS_HEADER]
+    noted = notes or {}
     for c in cells:
         shown = [] if c.earlier_only else [(c.objective, c.pathway, c.state, False)]
         shown += [(e.objective, e.pathway, e.state, True) for e in c.earlier]
@@ -1100,6 +1145,7 @@ def progress_rows(pupil: Pupil, cells: list[queries.Cell]) -> list[list[str]]:
                 s.count if s else 0,
                 "yes" if s and s.misconception else "no",
                 "yes" if before else "no",
+                "; ".join(f"{day:%d %b %Y}: {areas}" for day, areas in noted.get(objective.id, [])),
             )
             rows.append([safe_cell(v) for v in values])
     return rows

@@ -41,6 +41,7 @@ HEADER = [
     "observations in force (corrected ones not counted)",
     "misconception",
     "earlier pathway",
+    "engagement model notes",
 ]
 
 
@@ -111,6 +112,7 @@ def test_the_download_is_a_zip_only_the_passphrase_opens_with_the_progress_rows(
         "1",
         "yes",
         "no",
+        "",  # no Engagement Model notes: she is semi-formal
     ] in rows
     # One row per lesson on her map, as on the printed summary.
     report = client.get(f"/assessment/pupils/{school.pupil.id}/report").data.decode()
