@@ -7,7 +7,7 @@ import html
 import io
 import json
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -25,7 +25,7 @@ from classroom.db import get_session, utcnow
 from classroom.errors import Invalid
 from classroom.worries import body_map, evidence, services, transfer
 from classroom.worries.evidence_models import Attachment
-from classroom.worries.models import Agency, Category, Incident, PupilRole
+from classroom.worries.models import Agency, Category, Incident, ParentContact, PupilRole
 from classroom.worries.transfer_models import CpTransfer, ReceivedAttachment, ReceivedFile
 from tests.app_settings import school_today
 from tests.conftest import Clock, build_app, sign_in
@@ -58,6 +58,10 @@ def sending(app: Flask, session: Session) -> School:
         today=school_today(),
     )
     reply = services.ReferralReply(school_today(), "Words of advice given to the sender")
+    services.decide_parent_contact(
+        session, school.dsl, incident, ParentContact.NOT_NOW, "The police asked us to wait",
+        school_today() + timedelta(days=7), now=utcnow(),
+    )  # fmt: skip
     zone = localtime.school_zone(app.config)
     services.record_referral_reply(session, school.dsl, referral, reply, now=utcnow(), zone=zone)
     body_map.add_mark(session, school.dsl, incident, mark_input(region="front:chest"), utcnow())
@@ -137,6 +141,8 @@ def test_a_file_exported_here_imports_on_another_instance_with_everything_in_it(
             "chat.png",
             "Read-only",
             "Not triaged (suggested: Cyberbullying)",
+            # Whose carers a decision was for (every family, or this pupil's only).
+            "Not now (review later), for every family on the record (",
         ):
             assert shown in page
         copy = db.scalars(select(ReceivedAttachment)).one()
