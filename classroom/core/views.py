@@ -22,12 +22,14 @@ bp = Blueprint("core", __name__)
 def home() -> ResponseReturnValue:
     """Send each person to their own start page."""
     actor = current_user._get_current_object()  # noqa: SLF001
+    # "Your password has been changed" is said on the start page the change leads to.
+    said = {"changed": 1} if request.args.get("changed") else {}
     if actor.is_pupil:
         return redirect(url_for("ipad.home"))
     if actor.is_parent:
-        return redirect(url_for("pupils.my_children"))
+        return redirect(url_for("pupils.my_children", **said))
     if actor.is_staff:
-        return redirect(url_for("pupils.dashboard"))
+        return redirect(url_for("pupils.dashboard", **said))
     if current_device() is not None:
         return redirect(url_for("ipad.start"))
     return redirect(url_for("accounts.sign_in"))
