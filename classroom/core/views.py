@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -23,7 +25,7 @@ def home() -> ResponseReturnValue:
     """Send each person to their own start page."""
     actor = current_user._get_current_object()  # noqa: SLF001
     # "Your password has been changed" is said on the start page the change leads to.
-    said = {"changed": 1} if request.args.get("changed") else {}
+    said: dict[str, Any] = {"changed": 1} if request.args.get("changed") else {}
     if actor.is_pupil:
         return redirect(url_for("ipad.home"))
     if actor.is_parent:

@@ -287,7 +287,8 @@ def _leaving_page(pupil: Pupil, form: LeavingForm) -> str:
 @allow("parent")
 def my_children() -> ResponseReturnValue:
     """A carer's home is their children's feeds (classroom.parents)."""
-    said = {"changed": 1} if request.args.get("changed") else {}  # a password just changed
+    # A password just changed: said on the page she lands on.
+    said: dict[str, Any] = {"changed": 1} if request.args.get("changed") else {}
     return redirect(url_for("parents.home", **said))
 
 
