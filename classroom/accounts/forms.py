@@ -7,7 +7,7 @@ import re
 import unicodedata
 from typing import Any
 
-from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from classroom.forms import Form
@@ -168,3 +168,17 @@ class ConfirmOwnAppForm(ConfirmAppForm):
 
 class StartForm(Form):
     """Only the CSRF token: starting enrolment is a POST, since a GET writes nothing."""
+
+
+class NewRecoveryCodesForm(Form):
+    """Ten new recovery codes, the old ones stopping: the password first."""
+
+    password = PasswordField(
+        "Your password",
+        validators=[DataRequired("Enter your password.")],
+        description="The one you sign in with. It keeps anyone else using this computer or "
+        "iPad from seeing codes that would get them past your phone.",
+    )
+    # The newest recovery code when the page was drawn: a form sent again (Back, then reload)
+    # after new codes were made does not make (and show) another set.
+    made_after = HiddenField()

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pyotp
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from classroom import sealing
@@ -43,10 +43,20 @@ REQUIRED_ROLES = frozenset({Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER, Role.AD
 REMEMBER_ROLES = frozenset({Role.TEACHER, Role.TEACHING_ASSISTANT})
 REMEMBER_DAYS = 30
 RECOVERY_CODES = 10
+# The two-step page warns when this few recovery codes (or fewer) are left unused.
+FEW_RECOVERY_CODES = 2
 THROTTLE_KIND = "totp"
 STEP_SECONDS = 30
 ISSUER = "classroom"
 SEAL_CONTEXT = b"classroom-two-step-v1:"
+# A new phone's secret, kept sealed in the browser's session until its first code is typed.
+NEW_PHONE_CONTEXT = b"classroom-two-step-new-phone-v1:"
+ALREADY_MADE = (
+    "New recovery codes were made already, and shown once then. If you did not keep them, "
+    "make new ones again."
+)
+NOT_ON = "Two-step sign-in is not on for this account."
+START_AGAIN = "Start setting up your new phone again: press Set up on a new phone."
 UNREADABLE = (
     "This server cannot read your authenticator app's set-up. Type one of your recovery codes, "
     "or ask an admin to reset your two-step sign-in."
@@ -82,7 +92,7 @@ def start_enrolment(session: Session, account: Account, *, now: datetime, instan
     row = enrolment(session, account)
     if row is not None and row.confirmed_at is not None:
         raise Invalid("Two-step sign-in is already set up for this account.")
-    secret = pyotp.random_base32()
+    secret = _new_secret()
     sealed = seal_secret(instance, account.id, secret)
     if row is None:
         row = TwoFactor(account_id=account.id, sealed_secret=sealed, created_at=now)
@@ -92,6 +102,10 @@ def start_enrolment(session: Session, account: Account, *, now: datetime, instan
     session.flush()
     record(session, account, "two_factor.enrolment_started", account)
     return secret
+
+
+def _new_secret() -> str:
+    return pyotp.random_base32()
 
 
 def seal_secret(instance: Path, account_id: int, secret: str) -> bytes:
@@ -195,14 +209,18 @@ def _check_code(
     *,
     now: datetime,
     settings: SignInSettings,
+    new_secret: str | None = None,
 ) -> None:
+    """The code against the account's secret, or against `new_secret` (a new phone's, whose
+    codes were never used: the old phone's last step does not bar its first)."""
     _throttle(session, account, ip, now=now, settings=settings)
-    secret = open_secret(settings.instance, row)
+    secret = new_secret or open_secret(settings.instance, row)
     if secret is None:
         record(session, account, "two_factor.secret_unreadable", account)
         raise Invalid(UNREADABLE, "code")
     step = _matching_step(secret, "".join(code.split()), now)
-    ok = step is not None and (row.last_step is None or step > row.last_step)
+    last = None if new_secret else row.last_step
+    ok = step is not None and (last is None or step > last)
     note_attempt(session, THROTTLE_KIND, account.username, ip, ok, now=now)
     if not ok or step is None:
         record(session, account, "two_factor.code_refused", account)
@@ -279,6 +297,119 @@ def _use_recovery_code(
         record(session, account, "two_factor.code_refused", account, "recovery code")
         raise Invalid(RECOVERY_REFUSED, "code")
     record(session, account, "two_factor.recovery_code_used", account)
+
+
+def unused_recovery_codes(session: Session, account: Account) -> int:
+    """How many of the account's recovery codes still work (never which: they are shown once)."""
+    found = session.scalar(
+        select(func.count())
+        .select_from(RecoveryCode)
+        .where(RecoveryCode.account_id == account.id, RecoveryCode.used_at.is_(None))
+    )
+    return int(found or 0)
+
+
+def recovery_codes_mark(session: Session, account: Account) -> str:
+    """Which set of recovery codes is the newest (a page asking for new ones carries it)."""
+    newest = session.scalar(
+        select(func.max(RecoveryCode.id)).where(RecoveryCode.account_id == account.id)
+    )
+    return str(newest or 0)
+
+
+def remake_recovery_codes(
+    session: Session,
+    account: Account,
+    password: str,
+    ip: str,
+    *,
+    mark: str,
+    now: datetime,
+    settings: SignInSettings,
+) -> list[str]:
+    """Ten new recovery codes for an account whose two-step sign-in is on, its password first
+    (someone at an unlocked computer must not learn codes that get past the phone); the old
+    ones stop working. `mark` is `recovery_codes_mark` as the asking page was drawn: a form
+    sent again after new codes were made is refused (Invalid on "made_after"), not obeyed."""
+    if not is_enrolled(session, account):
+        raise Invalid(NOT_ON)
+    if mark != recovery_codes_mark(session, account):
+        raise Invalid(ALREADY_MADE, "made_after")
+    check_own_password(
+        session,
+        account,
+        password,
+        ip=ip,
+        now=now,
+        sign_in=settings,
+        refused="two_factor.recovery_codes_refused",
+    )
+    return new_recovery_codes(session, account, now=now, secret_key=settings.secret_key)
+
+
+# --- A new phone ----------------------------------------------------------------------------
+
+
+def start_new_phone(session: Session, account: Account, *, instance: Path) -> tuple[str, bytes]:
+    """A secret for her new phone, to show once (as at enrolment), and the same sealed for the
+    browser's session to hold until the new phone's first code is typed: the old phone keeps
+    working until then, so a set-up left half-way locks no one out."""
+    if not is_enrolled(session, account):
+        raise Invalid(NOT_ON)
+    secret = _new_secret()
+    record(session, account, "two_factor.new_phone_started", account)
+    return secret, seal_new_phone(instance, account.id, secret)
+
+
+def seal_new_phone(instance: Path, account_id: int, secret: str) -> bytes:
+    return sealing.seal(instance, NEW_PHONE_CONTEXT + str(account_id).encode(), secret.encode())
+
+
+def open_new_phone(instance: Path, account_id: int, sealed: bytes) -> str | None:
+    """A new phone's secret from the session; None if it does not open (another account's,
+    another instance's, or tampered with)."""
+    context = NEW_PHONE_CONTEXT + str(account_id).encode()
+    try:
+        opened = sealing.unseal(instance, context, sealed, what="A new phone's two-step secret")
+    except sealing.SealBrokenError:
+        return None
+    return opened.decode()
+
+
+def confirm_new_phone(
+    session: Session,
+    account: Account,
+    sealed: bytes,
+    password: str,
+    code: str,
+    ip: str,
+    *,
+    now: datetime,
+    settings: SignInSettings,
+) -> list[str]:
+    """Move two-step sign-in to the new phone once her password and the new phone's first code
+    are right: the old phone's codes and the old recovery codes stop working now, and new
+    recovery codes are returned to show once."""
+    row = enrolment(session, account)
+    if row is None or row.confirmed_at is None:
+        raise Invalid(NOT_ON, "code")
+    check_own_password(
+        session,
+        account,
+        password,
+        ip=ip,
+        now=now,
+        sign_in=settings,
+        refused="two_factor.new_phone_refused",
+    )
+    secret = open_new_phone(settings.instance, account.id, sealed)
+    if secret is None:
+        raise Invalid(START_AGAIN, "code")
+    _check_code(session, account, row, code, ip, now=now, settings=settings, new_secret=secret)
+    row.sealed_secret = seal_secret(settings.instance, account.id, secret)
+    row.confirmed_at = now
+    record(session, account, "two_factor.moved_to_new_phone", account, "the old phone stopped")
+    return new_recovery_codes(session, account, now=now, secret_key=settings.secret_key)
 
 
 # --- Remembered class-staff iPads -------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -30,6 +32,7 @@ from classroom.accounts.forms import (
     CodeForm,
     ConfirmAppForm,
     ConfirmOwnAppForm,
+    NewRecoveryCodesForm,
     SignInForm,
     StaffEmailForm,
     StartForm,
@@ -53,6 +56,8 @@ REMEMBER_COOKIE = "classroom_remembered_ipad"
 LEFT_BY = "signed_out_account"
 # The header in which session-watch.js names the session its page was drawn for (session_alive).
 PAGE_HEADER = "X-Page-Token"
+# In the session while she sets up a new phone: its secret, sealed, until its first code is typed.
+NEW_PHONE = "two_step_new_phone"
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -256,13 +261,26 @@ def _confirm(db: Session, account: Account, form: ConfirmAppForm) -> list[str]:
 
 
 def _enrol_page(
-    account: Account, secret: str, form: ConfirmAppForm, status: int = 200
+    account: Account,
+    secret: str,
+    form: ConfirmAppForm,
+    status: int = 200,
+    *,
+    moving: bool = False,
 ) -> ResponseReturnValue:
+    """The QR code and key of a new secret, and the box for its first code (`moving`: to a
+    new phone, two-step sign-in already on)."""
     issuer = str(current_app.config.get("SCHOOL_NAME", two_factor.ISSUER))
     qr = qr_code(two_factor.provisioning_uri(account, secret, issuer)) if secret else None
     spaced = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
     return render_template(
-        "accounts/enrol.html", account=account, qr=qr, secret=spaced, form=form
+        "accounts/enrol.html",
+        account=account,
+        qr=qr,
+        secret=spaced,
+        form=form,
+        moving=moving,
+        start=StartForm(),
     ), status
 
 
@@ -281,8 +299,106 @@ def two_step() -> ResponseReturnValue:
         enrolled=two_factor.is_enrolled(db, account),
         required=two_factor.is_required(account),
         devices=two_factor.remembered_devices(db, account, now=utcnow()),
+        unused=two_factor.unused_recovery_codes(db, account),
+        few=two_factor.FEW_RECOVERY_CODES,
+        already_made=two_factor.ALREADY_MADE if request.args.get("codes") == "made" else None,
         start=StartForm(),
     )
+
+
+@bp.route("/account/two-step/new-phone", methods=["GET", "POST"])
+@allow("staff")
+def two_step_new_phone() -> ResponseReturnValue:
+    """Move two-step sign-in to a new phone: a new secret and its QR code as at enrolment, then
+    her password and the new phone's first code; only then does the old phone stop working."""
+    account = current_user._get_current_object()  # noqa: SLF001
+    db = get_session()
+    if not two_factor.is_enrolled(db, account):
+        return redirect(url_for("accounts.two_step"))
+    instance = Path(current_app.instance_path)
+    if request.method == "GET" or not StartForm().validate_on_submit():
+        status = 400 if request.method == "POST" else 200
+        return render_template(
+            "accounts/enrol.html", start=StartForm(), account=account, moving=True, form=None
+        ), status
+    form = ConfirmOwnAppForm()
+    if request.form.get("step") != "confirm":
+        secret, fresh = two_factor.start_new_phone(db, account, instance=instance)
+        session[NEW_PHONE] = base64.b64encode(fresh).decode("ascii")
+        return _enrol_page(account, secret, form, moving=True)
+    sealed = _new_phone_sealed()
+    shown = two_factor.open_new_phone(instance, account.id, sealed) if sealed else None
+    if not sealed or not shown:
+        form.code.errors = [two_factor.START_AGAIN]
+        return _enrol_page(account, "", form, 400, moving=True)
+    if not form.validate():
+        return _enrol_page(account, shown, form, 400, moving=True)
+    try:
+        codes = two_factor.confirm_new_phone(
+            db,
+            account,
+            sealed,
+            form.password.data,
+            form.code.data,
+            client_ip(),
+            now=utcnow(),
+            settings=sign_in_settings(),
+        )
+    except (Invalid, Throttled) as problem:
+        keep(db)  # a failed password or code persists through the 4xx: throttling counts it
+        field = getattr(problem, "field", None) or "password"
+        getattr(form, field, form.password).errors.append(problem.message)
+        status = 429 if isinstance(problem, Throttled) else 400
+        return _enrol_page(account, shown, form, status, moving=True)
+    session.pop(NEW_PHONE, None)
+    target = url_for("accounts.two_step")
+    return render_template("accounts/recovery_codes.html", codes=codes, target=target, moved=True)
+
+
+def _new_phone_sealed() -> bytes | None:
+    """The new phone's sealed secret this browser's session holds, if any."""
+    held = session.get(NEW_PHONE)
+    if not isinstance(held, str):
+        return None
+    try:
+        return base64.b64decode(held.encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError):
+        return None
+
+
+@bp.route("/account/two-step/recovery-codes", methods=["GET", "POST"])
+@allow("staff")
+def two_step_recovery_codes() -> ResponseReturnValue:
+    """Ten new recovery codes (her password first); the old ones stop working."""
+    account = current_user._get_current_object()  # noqa: SLF001
+    db = get_session()
+    if not two_factor.is_enrolled(db, account):
+        return redirect(url_for("accounts.two_step"))
+    form = NewRecoveryCodesForm()
+    if request.method == "GET":
+        form.made_after.data = two_factor.recovery_codes_mark(db, account)
+    if not form.validate_on_submit():
+        page = render_template("accounts/new_recovery_codes.html", form=form)
+        return page, 400 if form.errors else 200
+    try:
+        codes = two_factor.remake_recovery_codes(
+            db,
+            account,
+            form.password.data,
+            client_ip(),
+            mark=form.made_after.data or "",
+            now=utcnow(),
+            settings=sign_in_settings(),
+        )
+    except (Invalid, Throttled) as problem:
+        if getattr(problem, "field", None) == "made_after":
+            return redirect(url_for("accounts.two_step", codes="made"))
+        keep(db)  # a wrong password persists through the 4xx: throttling counts it
+        form.password.errors.append(problem.message)
+        status = 429 if isinstance(problem, Throttled) else 400
+        return render_template("accounts/new_recovery_codes.html", form=form), status
+    target = url_for("accounts.two_step")
+    return render_template("accounts/recovery_codes.html", codes=codes, target=target, remade=True)
 
 
 @bp.post("/account/two-step/devices/<int:device_id>/forget")

@@ -55,7 +55,8 @@ class JoinForm(Form):
     password = PasswordField(
         "Choose a password",
         validators=[DataRequired("Choose a password."), Length(max=256)],
-        description="At least 12 characters. A few unrelated words together work well.",
+        description="At least 12 characters, without the username you choose, and not an easy "
+        "one like password1234. A few unrelated words together work well.",
     )
     confirm = PasswordField(
         "Type the password again",
