@@ -228,6 +228,8 @@ def answer(attempt_id: int, number: int) -> ResponseReturnValue:
         abort(404)
     except Invalid as problem:
         return _step_page(attempt, number, tries=tries, item=item, problem=problem.message), 400
+    if request.headers.get(ANSWER_ONLY) == "1":
+        return "", 204  # kept first by player.js; the same form, posted next, shows the screen
     if outcome.correct and not outcome.step_done:  # a sort item placed; the next one comes
         return _step_page(attempt, number, tries=1, item=item + 1, placed=True)
     # A prompt: Report a worry comes back to it (the step's GET finds the wrong answer).
@@ -241,6 +243,11 @@ def answer(attempt_id: int, number: int) -> ResponseReturnValue:
         chosen=form.get("answer", ""),
         worry_back=_prompted_address(attempt.id, number) if prompting else None,
     )
+
+
+# Sent by static/js/player.js with an answer it makes sure of before the screen moves on (the
+# Wi-Fi may be down): recorded, and nothing drawn, as the same form posted next draws the screen.
+ANSWER_ONLY = "X-Answer-Only"
 
 
 def _prompted_address(attempt_id: int, number: int) -> str:

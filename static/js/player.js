@@ -132,8 +132,9 @@
   }
 
   function send(form, body) {
-    return window.fetch(form.action, {
-      method: "POST", body: body, credentials: "same-origin", redirect: "manual"
+    return window.fetch(form.action, {  // recorded, and nothing drawn (views.ANSWER_ONLY)
+      method: "POST", body: body, credentials: "same-origin", redirect: "manual",
+      headers: { "X-Answer-Only": "1" }
     });
   }
 

@@ -122,6 +122,27 @@ def test_double_tap_records_one_response(app: Flask, session: Session) -> None:
     assert session.scalar(select(func.count()).select_from(StepResponse)) == 1
 
 
+def test_an_answer_kept_first_by_the_player_is_recorded_once_and_drawn_once(
+    app: Flask, session: Session
+) -> None:
+    """With no Wi-Fi a tap is made once the server answers: player.js posts the answer first
+    (recorded, nothing drawn), then the same form shows the screen and records nothing more."""
+    school = make_school(session)
+    ipad = pupil_on_ipad(app, school)
+    url = _start(ipad, "kind-and-unkind")
+    version = _version(app, "kind-and-unkind", "semi_formal")
+    number = next(i for i, s in enumerate(version.steps, 1) if isinstance(s, ChooseStep))
+    url = url.replace("/steps/1", f"/steps/{number}")
+    answer = {"answer": "o1", "tries": "1", "key": "kept"}
+    kept = ipad.post(url, data=answer, headers={"X-Answer-Only": "1"})
+    assert (kept.status_code, kept.data) == (204, b"")
+    assert session.scalar(select(func.count()).select_from(StepResponse)) == 1
+    shown = ipad.post(url, data=answer)
+    assert shown.status_code == 200
+    assert b'class="step' in shown.data
+    assert session.scalar(select(func.count()).select_from(StepResponse)) == 1
+
+
 def test_sort_step_goes_item_by_item(app: Flask, session: Session) -> None:
     school = make_school(session)
     ipad = pupil_on_ipad(app, school)
