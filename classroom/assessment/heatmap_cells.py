@@ -14,7 +14,7 @@ is a new key too; so is a lesson's withdrawal by its teacher (`Withdrawn`, `Show
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -29,6 +29,8 @@ NOT_ASSESSED = "&ndash;"  # a character reference: see templates/base.html's tit
 NOT_FOR_AGE_MARK = "n/a"
 WITHDRAWN_MARK = "W"
 WITHDRAWN_WORDS = "nothing recorded; the lesson was withdrawn by its teacher, so no work is missing"
+NOT_ON_MAP_MARK = "off"
+NOT_ON_MAP_WORDS = "not on their map: nothing recorded, and the lesson was not planned for them"
 
 
 class Shown(NamedTuple):
@@ -58,7 +60,15 @@ class Withdrawn(NamedTuple):
     withdrawn: bool = True  # as `Shown.withdrawn`: the template marks the column from it
 
 
-HeatCell = Shown | NotForAge | Withdrawn | None  # None: not assessed
+class NotOnMap(NamedTuple):
+    """A cell with nothing recorded in a lesson not on the pupil's map (lesson 15 is
+    teacher-enabled: on no map until a teacher puts it there): never planned for them, so no
+    work is missing (not "not assessed"). Their progress page leaves such a lesson out."""
+
+    off_map: bool = True
+
+
+HeatCell = Shown | NotForAge | Withdrawn | NotOnMap | None  # None: not assessed
 
 
 class HeatRow(NamedTuple):
@@ -72,14 +82,21 @@ class HeatRow(NamedTuple):
 
 
 def shown_row(
-    pupil_id: int, plan: Plan, found: dict[tuple[int, str], State], age: int | None = None
+    pupil_id: int,
+    plan: Plan,
+    found: dict[tuple[int, str], State],
+    age: int | None = None,
+    on_map: Collection[str] | None = None,
 ) -> tuple[HeatCell, ...]:
     """What each of a pupil's cells shows, straight from their plan and the class's states: a
     heatmap's rows are its key, so they are worked out on every load (one lookup a cell, and
     the lesson's other pathways only where nothing is recorded on the one planned).
 
     `age`: the pupil's today. A lesson for other ages with nothing recorded is `NotForAge`;
-    a level recorded in it (when they were of its ages) shows as any other."""
+    a level recorded in it (when they were of its ages) shows as any other.
+
+    `on_map`: the lessons on the pupil's map (hidden ones too). A lesson for their age not on
+    it, with nothing recorded, is `NotOnMap`; a level recorded in it shows as any other."""
     cells: list[HeatCell] = []
     for lesson, objective, _ in plan:
         cell = shown(pupil_id, lesson, objective, found)
@@ -88,6 +105,8 @@ def shown_row(
             cells.append(Withdrawn() if kept is None else kept)
         elif cell is None and age is not None and not lesson.for_age(age):
             cells.append(NotForAge(lesson.ages_label))
+        elif cell is None and on_map is not None and lesson.id not in on_map:
+            cells.append(NotOnMap())
         else:
             cells.append(cell)
     return tuple(cells)
@@ -128,6 +147,8 @@ def svg_cells(
             marked = " hm-misconception" if cell.misconception else ""
         elif isinstance(cell, Withdrawn):
             words, marked = WITHDRAWN_WORDS, " hm-age"
+        elif isinstance(cell, NotOnMap):
+            words, marked = NOT_ON_MAP_WORDS, " hm-age"
         else:
             words = _unassessed(cell)
             marked = "" if cell is None else " hm-age"
@@ -170,6 +191,13 @@ def table_cells(cells: Sequence[HeatCell], weeks: int) -> Markup:
                 f'<span class="visually-hidden">{WITHDRAWN_WORDS}</span></td>'
             )
             continue
+        if isinstance(cell, NotOnMap):
+            html.append(
+                f'<td class="not-for-age not-on-map"><span aria-hidden="true">'
+                f'{NOT_ON_MAP_MARK}</span>'
+                f'<span class="visually-hidden">{NOT_ON_MAP_WORDS}</span></td>'
+            )
+            continue
         notes = "" if cell is None else _notes(cell, weeks)
         html.append(
             f'<td class="{_classes(cell, "needs-help-cell", "earlier-cell")}">{_value(cell)}'
@@ -187,6 +215,8 @@ def _classes(cell: HeatCell, no_progress: str, earlier: str) -> str:
         return "not-for-age"
     if isinstance(cell, Withdrawn):
         return "not-for-age hm-withdrawn"
+    if isinstance(cell, NotOnMap):
+        return "not-for-age hm-off-map"
     return (
         f"lvl-{cell.level}"
         + (f" {no_progress}" if cell.needs_help else "")
@@ -215,12 +245,26 @@ def _unassessed(cell: NotForAge | None) -> str:
 
 def _value(cell: HeatCell) -> str:
     """The level (a number), starred when maintained, M for a misconception, in brackets when
-    from an earlier pathway; a dash when not assessed; "n/a" when not for their age."""
+    from an earlier pathway; a dash when not assessed; "n/a" when not for their age; "off"
+    when not on their map."""
     if cell is None:
         return NOT_ASSESSED
     if isinstance(cell, NotForAge):
         return NOT_FOR_AGE_MARK
     if isinstance(cell, Withdrawn):
         return WITHDRAWN_MARK
+    if isinstance(cell, NotOnMap):
+        return NOT_ON_MAP_MARK
     value = f"{cell.level}{'*' if cell.maintained else ''}{'M' if cell.misconception else ''}"
     return f"({value})" if cell.earlier else value
+
+
+def planned_columns(rows: Sequence[HeatRow], width: int) -> list[int]:
+    """The columns (0 for the first of `width` lessons) a teacher looks for: a lesson on none
+    of these pupils' maps, with nothing recorded and for their ages (every cell "off"), is
+    left out, as each pupil's progress page leaves it out. With no pupils, every column."""
+    return [
+        n
+        for n in range(width)
+        if not rows or not all(isinstance(row.cells[n], NotOnMap) for row in rows)
+    ]

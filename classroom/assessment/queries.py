@@ -263,6 +263,9 @@ class ClassPlans(NamedTuple):
     lessons: list[content.Lesson]
     rows: list[tuple[ClassPupil, Plan]]
     found: dict[tuple[int, str], State]
+    # Per pupil, the lessons on their map (hidden ones too), as their progress page lists them:
+    # a lesson off it (lesson 15 where a teacher has not put it) was never planned for them.
+    on_map: dict[int, frozenset[str]]
 
 
 def class_plans(
@@ -285,7 +288,10 @@ def class_plans(
     pathways = maps.pathways_for(session, chosen)
     plans: Plans = {}
     rows = [(p, pupil_plan(p, lessons, pathways[p.id], plans)) for p in chosen]
-    return ClassPlans(lessons, rows, found)
+    # A pupil with no map entries follows the default map, which is never saved.
+    default = frozenset(lesson.id for lesson in catalogue.files().available())
+    on_map = {p.id: frozenset(pathways[p.id]) or default for p in chosen}
+    return ClassPlans(lessons, rows, found, on_map)
 
 
 def history(session: Session, pupil: Pupil, objective_id: str) -> list[Observation]:

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from classroom import policy
 from classroom.assessment import derive, queries, services
 from classroom.assessment.derive import states
-from classroom.assessment.heatmap_cells import HeatRow, shown_row
+from classroom.assessment.heatmap_cells import HeatRow, planned_columns, shown_row
 from classroom.assessment.models import (
     CONTEXT_WORDS,
     ENGAGEMENT_AREAS,
@@ -208,26 +208,29 @@ def class_view(class_id: int) -> ResponseReturnValue:
         abort(400)
     pupils = queries.class_pupils(db, school_class.id)
     today = local_today()
-    lessons, rows, found = queries.class_plans(
+    lessons, rows, found, on_map = queries.class_plans(
         db, request_catalogue(), pupils, strand, pathway, _weeks(), today
     )
     record(db, current_actor(), "assessment.class_viewed", school_class)
+    # A lesson for other ages, with nothing recorded, is said apart from "not assessed" (as the
+    # summary does), and so is one not on the pupil's map: no work of theirs is missing. Their
+    # age today is in the cells, so in the heatmap's key.
+    heat = [
+        HeatRow(
+            p.id,
+            p.first_name,
+            p.last_name,
+            p.pathway.label,
+            shown_row(p.id, plan, found, p.age_on(today), on_map[p.id]),
+        )
+        for p, plan in rows
+    ]
+    kept = planned_columns(heat, len(lessons))
     return render_template(
         "assessment/class.html",
         school_class=school_class,
-        heads=tuple((lesson.number, lesson.title.text) for lesson in lessons),
-        # A lesson for other ages, with nothing recorded, is said apart from "not assessed"
-        # (as the summary does); their age today is in the cells, so in the heatmap's key.
-        rows=tuple(
-            HeatRow(
-                p.id,
-                p.first_name,
-                p.last_name,
-                p.pathway.label,
-                shown_row(p.id, plan, found, p.age_on(today)),
-            )
-            for p, plan in rows
-        ),
+        heads=tuple((lessons[n].number, lessons[n].title.text) for n in kept),
+        rows=tuple(row._replace(cells=tuple(row.cells[n] for n in kept)) for row in heat),
         strands=STRAND_CHOICES,
         pathways=PATHWAY_CHOICES,
         strand=strand,
@@ -488,7 +491,7 @@ def class_summary(class_id: int) -> ResponseReturnValue:
     has a misconception on record (a safety skill: named, to follow up)."""
     school_class = _class(class_id)
     db = get_session()
-    lessons, rows, found = queries.class_plans(
+    lessons, rows, found, _on_map = queries.class_plans(
         db,
         request_catalogue(),
         queries.class_pupils(db, school_class.id),
@@ -1140,10 +1143,11 @@ def progress_rows(
                 pathway.value,
                 objective.text,
                 LEVEL_WORDS[s.current] if s else "Not assessed",
-                "yes" if s and s.maintained else "no",
+                # Not assessed yet: no answer, so empty (the report's dash), not "no".
+                ("yes" if s.maintained else "no") if s else "",
                 s.last_assessed.isoformat() if s else "",
                 s.count if s else 0,
-                "yes" if s and s.misconception else "no",
+                ("yes" if s.misconception else "no") if s else "",
                 "yes" if before else "no",
                 "; ".join(f"{day:%d %b %Y}: {areas}" for day, areas in noted.get(objective.id, [])),
             )

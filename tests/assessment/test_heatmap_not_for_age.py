@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 
 from classroom.assessment import services, views
 from classroom.db import utcnow
+from classroom.lessons import maps
+from classroom.lessons.models import MapEntry
 from classroom.pupils.models import Pupil
 from tests.app_settings import school_today
 from tests.conftest import client_for
@@ -25,6 +27,7 @@ from tests.lesson_helpers import all_lessons
 from tests.worry_helpers import School, make_school
 
 AT_18 = "At 18: pictures and help"  # lesson 27, for pupils aged 18 and 19
+AT_18_ID = "pictures-and-the-law-at-18"
 NOT_FOR_AGE = "not for their age"
 
 
@@ -61,6 +64,13 @@ def _picture_title(page: str, pupil: Pupil) -> str:
     return html.unescape(found.group(1))
 
 
+def _on_oaks_map(session: Session, school: School) -> None:
+    """Lesson 27 (teacher-enabled) put on Oak's map: planned for those of its ages."""
+    entries = maps.ensure_class_map(session, school.oak, all_lessons(session))
+    session.add(MapEntry(class_id=school.oak.id, lesson_id=AT_18_ID, position=len(entries)))
+    session.commit()
+
+
 def _heatmap(client: FlaskClient, school: School) -> str:
     return client.get(f"/assessment/classes/{school.oak.id}").text
 
@@ -72,6 +82,7 @@ def test_a_lesson_for_older_pupils_reads_not_for_their_age_not_as_not_assessed(
     ben = make_pupil(session, school.oak, first_name="Ben", last_name="Taylor",
                      date_of_birth=_years_ago(18))  # fmt: skip
     session.commit()
+    _on_oaks_map(session, school)
     page = _heatmap(client_for(app, school.teacher), school)
     amira = _table_cell(page, school.pupil)
     # Amira's cell is not the dash of work not assessed: it says, to the eye and the ear,
@@ -122,6 +133,7 @@ def test_on_their_18th_birthday_the_kept_heatmap_shows_the_lesson_as_not_assesse
     dev = make_pupil(session, school.oak, first_name="Dev", last_name="Patel",
                      date_of_birth=_years_ago(18) + timedelta(days=1))  # fmt: skip
     session.commit()
+    _on_oaks_map(session, school)  # planned for him: "not assessed" from tomorrow
     teacher = client_for(app, school.teacher)
     assert not app.debug  # the heatmap is kept per worker (classroom/symbols/fragments_web.py)
     assert NOT_FOR_AGE in _read(_table_cell(_heatmap(teacher, school), dev))
