@@ -491,7 +491,7 @@ def class_summary(class_id: int) -> ResponseReturnValue:
     has a misconception on record (a safety skill: named, to follow up)."""
     school_class = _class(class_id)
     db = get_session()
-    lessons, rows, found, _on_map = queries.class_plans(
+    lessons, rows, found, on_map = queries.class_plans(
         db,
         request_catalogue(),
         queries.class_pupils(db, school_class.id),
@@ -502,9 +502,12 @@ def class_summary(class_id: int) -> ResponseReturnValue:
     )
     # Levels 0-4 on the pathway now planned, then "only on an earlier pathway", "not assessed".
     # Pupils with nothing recorded in a lesson for other ages (lesson 27 is for 18 and 19) are
-    # said apart (`other_ages`): it is not on their map, and no work of theirs is missing.
+    # said apart (`other_ages`), and so are those without it on their map (`off_map`: lesson 15
+    # where no teacher put it): no work of theirs is missing. A lesson every pupil has off
+    # their map, with nothing recorded, is left out, as the heatmap leaves out its column.
     counts = {lesson.id: [0] * 7 for lesson in lessons}
     other_ages = {lesson.id: 0 for lesson in lessons}
+    off_map = {lesson.id: 0 for lesson in lessons}
     unsafe: dict[str, list[tuple[queries.ClassPupil, str]]] = {lesson.id: [] for lesson in lessons}
     today = local_today()
     for pupil, plan in rows:
@@ -512,21 +515,25 @@ def class_summary(class_id: int) -> ResponseReturnValue:
         for lesson, objective, _pathway in plan:
             seen = queries.evidence(pupil.id, lesson, objective, found)
             if seen is None:
-                if lesson.for_age(age):
-                    counts[lesson.id][6] += 1
-                else:
+                if not lesson.for_age(age):
                     other_ages[lesson.id] += 1
+                elif not lesson.withdrawn and lesson.id not in on_map[pupil.id]:
+                    off_map[lesson.id] += 1
+                else:
+                    counts[lesson.id][6] += 1
                 continue
             counts[lesson.id][5 if seen.earlier else seen.state.current] += 1
             if seen.state.misconception:
                 unsafe[lesson.id].append((pupil, seen.objective_id))
     record(db, current_actor(), "assessment.class_summary_viewed", school_class)
+    planned = [lesson for lesson in lessons if off_map[lesson.id] < len(rows)]
     return render_template(
         "assessment/class_summary.html",
         school_class=school_class,
-        lessons=lessons,
+        lessons=planned,
         counts=counts,
         other_ages=other_ages,
+        off_map=off_map,
         unsafe=unsafe,
         levels=LEVEL_WORDS,
     )

@@ -173,3 +173,23 @@ def test_the_export_leaves_maintained_and_misconception_empty_when_not_assessed(
     assert assessed[0][misconception] == "no"
     assert {r[maintained] for r in not_yet} == {""}
     assert {r[misconception] for r in not_yet} == {""}
+
+
+def _summary_row(page: str, title: str) -> str:
+    return page.split(f"{title}</th>", 1)[1].split("</tr>", 1)[0]
+
+
+def test_the_class_summary_counts_a_pupil_without_the_lesson_apart_as_the_heatmap_does(
+    app: Flask, session: Session
+) -> None:
+    """The summary agrees with the heatmap: Ben has lesson 15 planned and not assessed yet;
+    Amira has it off her map, so she is not counted as work missing."""
+    school = make_school(session)
+    teacher = client_for(app, school.teacher)
+    summary = f"/assessment/classes/{school.oak.id}/summary"
+    assert TITLE_15 not in teacher.get(summary).text  # on nobody's map: no row
+    _with_ben(session, school)
+    row = _summary_row(teacher.get(summary).text, TITLE_15)
+    cells = re.findall(r"<td>(\d+)", row)
+    assert cells[6] == "1"  # Ben: not assessed
+    assert '1 <span class="hint">(and 1 not on their map)</span>' in row  # Amira

@@ -12,9 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from classroom.assessment.models import Observation
+from classroom.lessons import maps
+from classroom.lessons.models import MapEntry
 from tests.app_settings import school_today
 from tests.conftest import client_for
 from tests.factories import make_pupil
+from tests.lesson_helpers import all_lessons
 from tests.worry_helpers import make_school
 
 LESSON = "stop-block-tell"
@@ -119,6 +122,11 @@ def test_the_class_summary_counts_a_lesson_for_older_pupils_apart_from_work_not_
     make_pupil(session, school.oak, first_name="Ben", last_name="Taylor",
                date_of_birth=school_today().replace(year=school_today().year - 18))  # fmt: skip
     session.commit()
+    # Lesson 27 is teacher-enabled: on Oak's map, planned for those of its ages.
+    entries = maps.ensure_class_map(session, school.oak, all_lessons(session))
+    session.add(MapEntry(class_id=school.oak.id, lesson_id="pictures-and-the-law-at-18",
+                         position=len(entries)))  # fmt: skip
+    session.commit()
     teacher = client_for(app, school.teacher)
     page = teacher.get(f"/assessment/classes/{school.oak.id}/summary").text
     # Levels 0-4, earlier pathway only, not assessed, misconception: Ben is not assessed in
@@ -127,6 +135,9 @@ def test_the_class_summary_counts_a_lesson_for_older_pupils_apart_from_work_not_
     assert '1 <span class="hint">(and 1 not for their age)</span></td>' in page
     assert _summary_cells(page, "10. Stop, block, tell") == ["0"] * 6 + ["2", "0"]
     assert page.count("not for their age)") == 1  # both are of lesson 15's ages, 14 to 19
+    # Lesson 15 (teacher-enabled) is on no Oak pupil's map: no row, as the heatmap has no
+    # column, rather than every pupil counted as not assessed.
+    assert "My body, my choice" not in page
     # Her progress summary leaves that lesson out: the two pages agree.
     report = teacher.get(f"/assessment/pupils/{school.pupil.id}/report").text
     assert "At 18: pictures and help" not in report
