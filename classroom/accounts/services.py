@@ -16,7 +16,7 @@ from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from classroom.accounts.models import Account, LoginAttempt, Role, UserSession
+from classroom.accounts.models import Account, LoginAttempt, RememberedDevice, Role, UserSession
 from classroom.accounts.passwords import (
     burn_time,
     hash_password,
@@ -336,12 +336,49 @@ def end_session(row: UserSession, reason: str, *, now: datetime) -> None:
 
 
 def end_all_sessions(session: Session, account: Account, reason: str, *, now: datetime) -> None:
-    """End every session of an account at once (password change, reset, deactivation)."""
+    """End every session of an account at once (an admin's reset, deactivation)."""
     session.execute(
         update(UserSession)
         .where(UserSession.account_id == account.id, UserSession.ended_at.is_(None))
         .values(ended_at=now, end_reason=reason)
     )
+
+
+def end_other_sessions(
+    session: Session, account: Account, keep_session_id: int, reason: str, *, now: datetime
+) -> None:
+    """End every session of an account but the one that asked (her own password change, her
+    two-step sign-in moved to a new phone): the browser she made the change in stays signed
+    in, any other (the staff-room PC, a phone someone picked up) is signed out at its next
+    request, and its open pages clear themselves (static/js/session-watch.js)."""
+    session.execute(
+        update(UserSession)
+        .where(
+            UserSession.account_id == account.id,
+            UserSession.ended_at.is_(None),
+            UserSession.id != keep_session_id,
+        )
+        .values(ended_at=now, end_reason=reason)
+    )
+
+
+def forget_remembered_ipads(session: Session, account: Account, *, now: datetime) -> int:
+    """Revoke every class iPad that skips this account's two-step code (its password changed,
+    or its two-step sign-in was reset): whoever learnt the password must not sign in on one
+    with it alone. Returns how many were forgotten."""
+    forgotten = session.execute(
+        update(RememberedDevice)
+        .where(RememberedDevice.account_id == account.id, RememberedDevice.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return int(getattr(forgotten, "rowcount", 0) or 0)
+
+
+def _forgotten(count: int) -> str:
+    """The audit summary's note of remembered iPads forgotten, if any."""
+    if not count:
+        return ""
+    return f"{count} remembered iPad{'' if count == 1 else 's'} forgotten"
 
 
 # --- Passwords ------------------------------------------------------------------------------
@@ -419,26 +456,22 @@ def change_password(
     account.password_hash = hash_password(new)
     account.password_changed_at = now
     account.must_change_password = False
-    session.execute(
-        update(UserSession)
-        .where(
-            UserSession.account_id == account.id,
-            UserSession.ended_at.is_(None),
-            UserSession.id != keep_session_id,
-        )
-        .values(ended_at=now, end_reason="password_changed")
-    )
-    record(session, account, "password.changed", account)
+    end_other_sessions(session, account, keep_session_id, "password_changed", now=now)
+    forgotten = forget_remembered_ipads(session, account, now=now)
+    record(session, account, "password.changed", account, _forgotten(forgotten))
 
 
 def reset_password(session: Session, actor: Actor, account: Account, *, now: datetime) -> str:
-    """Give an account a one-time password that must be changed at next sign-in."""
+    """Give an account a one-time password that must be changed at next sign-in: every session
+    of the account ends, and no class iPad skips its two-step code any more."""
     temporary = "-".join(secrets.token_hex(3) for _ in range(4))
     account.password_hash = hash_password(temporary)
     account.password_changed_at = now
     account.must_change_password = True
     end_all_sessions(session, account, "password_reset", now=now)
-    record(session, actor, "password.reset", account, f"for {account.username}")
+    forgotten = _forgotten(forget_remembered_ipads(session, account, now=now))
+    summary = f"for {account.username}" + (f"; {forgotten}" if forgotten else "")
+    record(session, actor, "password.reset", account, summary)
     return temporary
 
 

@@ -32,6 +32,8 @@ from classroom.accounts.services import (
     check_own_password,
     check_throttle,
     end_all_sessions,
+    end_other_sessions,
+    forget_remembered_ipads,
     note_attempt,
 )
 from classroom.audit.services import record
@@ -187,8 +189,9 @@ def verify(
     *,
     now: datetime,
     settings: SignInSettings,
-) -> None:
-    """Accept a code from the app or an unused recovery code; otherwise Invalid or Throttled."""
+) -> bool:
+    """Accept a code from the app or an unused recovery code; otherwise Invalid or Throttled.
+    True when it was a recovery code (her phone is likely lost or replaced)."""
     row = enrolment(session, account)
     if row is None or row.confirmed_at is None:
         raise Invalid("Two-step sign-in is not set up for this account.", "code")
@@ -196,8 +199,9 @@ def verify(
     if len(code) == 6 and code.isdigit():
         _check_code(session, account, row, code, ip, now=now, settings=settings)
         record(session, account, "two_factor.code_accepted", account)
-        return
+        return False
     _use_recovery_code(session, account, code, ip, now=now, settings=settings)
+    return True
 
 
 def _check_code(
@@ -384,12 +388,14 @@ def confirm_new_phone(
     code: str,
     ip: str,
     *,
+    keep_session_id: int,
     now: datetime,
     settings: SignInSettings,
 ) -> list[str]:
     """Move two-step sign-in to the new phone once her password and the new phone's first code
     are right: the old phone's codes and the old recovery codes stop working now, and new
-    recovery codes are returned to show once."""
+    recovery codes are returned to show once. Her other sessions end (whoever has her lost
+    phone may be signed in as her somewhere); the one that moved it, `keep_session_id`, stays."""
     row = enrolment(session, account)
     if row is None or row.confirmed_at is None:
         raise Invalid(NOT_ON, "code")
@@ -408,6 +414,7 @@ def confirm_new_phone(
     _check_code(session, account, row, code, ip, now=now, settings=settings, new_secret=secret)
     row.sealed_secret = seal_secret(settings.instance, account.id, secret)
     row.confirmed_at = now
+    end_other_sessions(session, account, keep_session_id, "two_step_moved", now=now)
     record(session, account, "two_factor.moved_to_new_phone", account, "the old phone stopped")
     return new_recovery_codes(session, account, now=now, secret_key=settings.secret_key)
 
@@ -493,10 +500,6 @@ def reset(session: Session, actor: Actor, account: Account, *, now: datetime) ->
         .where(RecoveryCode.account_id == account.id, RecoveryCode.used_at.is_(None))
         .values(used_at=now)
     )
-    session.execute(
-        update(RememberedDevice)
-        .where(RememberedDevice.account_id == account.id, RememberedDevice.revoked_at.is_(None))
-        .values(revoked_at=now)
-    )
+    forget_remembered_ipads(session, account, now=now)
     end_all_sessions(session, account, "two_step_reset", now=now)
     record(session, actor, "two_factor.reset", account, f"for {account.username}")

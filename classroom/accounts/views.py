@@ -170,13 +170,17 @@ def sign_in_code() -> ResponseReturnValue:
         return render_template("accounts/code.html", **show), 400 if form.errors else 200
     db = get_session()
     try:
-        two_factor.verify(
+        recovery = two_factor.verify(
             db, account, form.code.data, client_ip(), now=utcnow(), settings=sign_in_settings()
         )
     except (Invalid, Throttled) as problem:
         keep(db)  # the failed attempt persists through the 4xx: it is what throttling counts
         code = 429 if isinstance(problem, Throttled) else 401
         return render_template("accounts/code.html", error=problem.message, **show), code
+    if recovery:
+        # Her phone is likely lost or replaced: the page she lands on says, this once, how
+        # many recovery codes are left and where to set up a new phone, then leads her on.
+        target = url_for("accounts.two_step", recovered=1, next=target)
     token = None
     if form.remember.data and two_factor.may_remember(account):
         label = request.user_agent.string[:60]
@@ -296,6 +300,8 @@ def two_step() -> ResponseReturnValue:
         return _enrol_step(account, lambda _db: back, ask_password=True)
     return render_template(
         "accounts/two_step.html",
+        recovered=bool(request.args.get("recovered")),
+        going_on=safe_path(request.args.get("next"), url_for("core.home")),
         enrolled=two_factor.is_enrolled(db, account),
         required=two_factor.is_required(account),
         devices=two_factor.remembered_devices(db, account, now=utcnow()),
@@ -341,6 +347,7 @@ def two_step_new_phone() -> ResponseReturnValue:
             form.password.data,
             form.code.data,
             client_ip(),
+            keep_session_id=g.user_session.id,
             now=utcnow(),
             settings=sign_in_settings(),
         )
