@@ -33,7 +33,7 @@ from classroom.web import csrf_token, current_actor, local_time, static_url, zon
 from classroom.worries import body_map
 from classroom.worries import services as worries_services
 from classroom.worries.evidence_views import incident_evidence
-from classroom.worries.views import unacknowledged_count
+from classroom.worries.views import offline_worry, unacknowledged_count
 
 
 class _Globals(ChainMap[str, Any]):
@@ -110,6 +110,7 @@ def init_app(app: Flask) -> None:
         speech_available=speech_available,
         unacknowledged_count=unacknowledged_count,
         unseen_alert_count=unseen_alert_count,
+        offline_worry=offline_worry,  # a worry kept with no network (worries/offline.py)
         # An empty cell's mark as a reference, so pages stay ASCII (see templates/base.html).
         dash=Markup("&mdash;"),
     )

@@ -79,6 +79,12 @@ PUPIL_TEXTS = (
     "A trusted adult will talk to you.",
     "An adult has seen your worry.",
     "The adults who keep you safe at school will read your worry.",
+    # Report a worry with no network (templates/ipad/_chrome.html, worry_offline).
+    "No internet.",
+    "Tell a trusted adult.",
+    "Tell a trusted adult now.",
+    "I have a worry",
+    "Not now",
 )
 
 

@@ -59,7 +59,7 @@ from classroom.web import (
     school_today,
     school_zone,
 )
-from classroom.worries import envelope, flow, services
+from classroom.worries import envelope, flow, offline, services
 from classroom.worries.forms import (
     CHOOSE,
     EVERY_FAMILY,
@@ -185,8 +185,7 @@ def _flow_page(
     # be sent as the next pupil on a shared iPad.
     # `t`: when it was opened, by the app's clock: a worry written on an iPad revoked after
     # that is still heard (`_opened_before_revoking`).
-    opened = int(utcnow().timestamp())
-    reporter = _signer().dumps({"p": pupil.id, "d": device_id, "v": _visit(), "t": opened})
+    reporter = _reporter_token(pupil.id, device_id)
     return render_template(
         "worries/pupil_flow.html",
         not_now=_not_now_url(),
@@ -200,6 +199,32 @@ def _flow_page(
         public_key=envelope.public_jwk(key_path()),
         max_words=flow.MAX_WORDS,
         **extra,
+    )
+
+
+def _reporter_token(pupil_id: int, device_id: int) -> str:
+    """The pupil, iPad and visit a worry form (or a pupil screen's offline worry) is for, and
+    when it was opened by the app's clock (`t`: a worry written on an iPad revoked after that is
+    still heard, `_opened_before_revoking`)."""
+    opened = int(utcnow().timestamp())
+    return _signer().dumps({"p": pupil_id, "d": device_id, "v": _visit(), "t": opened})
+
+
+class OfflineWorry(NamedTuple):
+    """What a pupil screen holds to keep a worry told with no network (worries/offline.py)."""
+
+    public_key: str
+    reporter: str
+
+
+def offline_worry() -> OfflineWorry | None:
+    """For the pupil signed in now (templates/pupil_base.html): the key the iPad seals a worry
+    to, and the same reporter token the worry flow's form carries. None for anyone else."""
+    actor = current_actor()
+    if not isinstance(actor, PupilPrincipal):
+        return None
+    return OfflineWorry(
+        envelope.public_jwk(key_path()), _reporter_token(actor.pupil.id, actor.device.id)
     )
 
 
@@ -514,6 +539,7 @@ def _sending_notes(
             "sent what had been chosen and typed when the screen timed out. Speak to "
             f"{pupil.first_name}."
         )
+    notes += offline.offline_notes(pupil, payload)  # Report a worry with no network
     notes += _told_earlier(payload, now) + _revoked_note(device)
     if not policy.can_pupil_sign_in_on(pupil, device.class_id):
         gone = "had left the school" if not pupil.active else "was no longer in that class"

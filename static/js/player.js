@@ -192,6 +192,9 @@
     }
     var worry = link.classList.contains("worry-button");
     if (!worry && !main.contains(link)) { return; }
+    // No network and no tap waiting: Report a worry offers "I have a worry", kept on the iPad
+    // (worry-outbox.js), as on every other pupil screen.
+    if (worry && !busy && navigator.onLine === false) { return; }
     event.preventDefault();
     if (busy) {
       // A tap on its way is not doubled by another. Report a worry still opens: once the

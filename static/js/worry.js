@@ -15,28 +15,9 @@
   var current = 0;
   var answers = {};
 
-  function b64(buffer) {
-    var bytes = new Uint8Array(buffer), text = "";
-    for (var i = 0; i < bytes.length; i += 1) { text += String.fromCharCode(bytes[i]); }
-    return window.btoa(text);
-  }
-
+  // Sealed with the server's public key (worry-outbox.js): only the server can open it.
   function seal(payload) {
-    var subtle = window.crypto && window.crypto.subtle;
-    var jwk = JSON.parse(form.getAttribute("data-public-key"));
-    var aesKey, iv = window.crypto.getRandomValues(new Uint8Array(12));
-    return subtle.importKey("jwk", jwk, { name: "RSA-OAEP", hash: "SHA-256" }, false, ["encrypt"])
-      .then(function (publicKey) {
-        return subtle.generateKey({ name: "AES-GCM", length: 256 }, true, ["encrypt"])
-          .then(function (key) { aesKey = key; return subtle.exportKey("raw", key); })
-          .then(function (raw) { return subtle.encrypt({ name: "RSA-OAEP" }, publicKey, raw); });
-      })
-      .then(function (wrapped) {
-        var data = new TextEncoder().encode(JSON.stringify(payload));
-        return subtle.encrypt({ name: "AES-GCM", iv: iv }, aesKey, data).then(function (sealed) {
-          return { v: "1", k: b64(wrapped), iv: b64(iv), c: b64(sealed) };
-        });
-      });
+    return window.classroomWorryOutbox.seal(form.getAttribute("data-public-key"), payload);
   }
 
   function show(index) {

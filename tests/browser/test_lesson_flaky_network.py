@@ -13,11 +13,12 @@ import re
 
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from classroom.db import get_session
 from classroom.lessons import content
 from classroom.lessons.models import StepResponse
+from classroom.worries.models import Incident
 from tests.browser.conftest import tap_to_next_screen
 from tests.browser.ipad_helpers import enrolled_ipad_at, screen_fits
 from tests.live import LiveServer
@@ -208,4 +209,36 @@ def test_report_a_worry_tapped_while_an_answer_is_on_its_way_opens_after_it(
     expect(page).to_have_url(re.compile("/pupil/worry"))
     answers = _answers(live_server, attempt)
     assert [(a, c) for _, a, c in answers] == [(_value(page, right), True)]
+    context.close()
+
+
+def test_report_a_worry_with_no_wifi_mid_lesson_offers_i_have_a_worry(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    """Mid-lesson with no tap waiting, Report a worry with no Wi-Fi offers what every other
+    pupil screen does: "I have a worry", kept on the iPad and sent when the Wi-Fi is back."""
+    context, page = enrolled_ipad_at(browser, live_server, "landscape", "Oak lesson worry")
+    _to_screen_two(page, live_server)
+    with live_server.app.app_context():
+        before = get_session().scalar(select(func.count()).select_from(Incident))
+    context.set_offline(True)
+    page.get_by_role("link", name="Report a worry", exact=True).tap()
+    panel = page.get_by_role("dialog", name="No internet.")
+    expect(panel).to_be_visible()
+    expect(page.locator("#lesson-offline")).to_be_hidden()
+    panel.get_by_role("button", name="I have a worry").tap()
+    expect(panel.get_by_role("heading", name="Thank you for telling.")).to_be_visible()
+    context.set_offline(False)
+    page.wait_for_timeout(500)
+    with live_server.app.app_context():
+        session = get_session()
+        for _ in range(50):  # the outbox sends when the network is back
+            session.expire_all()
+            if session.scalar(select(func.count()).select_from(Incident)) == (before or 0) + 1:
+                break
+            page.wait_for_timeout(200)
+        assert session.scalar(select(func.count()).select_from(Incident)) == (before or 0) + 1
+        latest = session.scalars(select(Incident).order_by(Incident.id.desc())).first()
+        assert latest is not None
+        assert [link.pupil.first_name for link in latest.pupils] == [PUPIL]
     context.close()

@@ -384,3 +384,37 @@ def test_keyboard_users_meet_one_tab_stop_per_card_and_per_sentence(
     word = sentence.locator(".sym-word").first
     word.tap()  # each word still says itself to a touch
     switch.wait_to_hear(word)
+
+
+def test_a_switch_user_with_no_wifi_tells_a_worry_by_i_have_a_worry(
+    new_ipad: Callable[[], BrowserContext], live_server: LiveServer
+) -> None:
+    """Report a worry with no Wi-Fi opens "No internet" over the screen: the switch scans it
+    alone (nothing behind it), "I have a worry" keeps the worry, and Back returns."""
+    _set_scanning(live_server, "Chloe", Scanning.STEP, 2000)
+    page = class_ipad(new_ipad, live_server, "Oak switch no Wi-Fi")
+    switch = Switch(page, Scanning.STEP)
+    switch.listen()
+    _sign_in_pupil(page, live_server, "Chloe")
+    _ready(page)
+    page.context.set_offline(True)
+    for key in ("Space", "Space", "Enter"):  # the learnt way to Report a worry
+        switch.press(key)
+    panel = page.get_by_role("dialog", name="No internet.")
+    expect(panel).to_be_visible()
+    _ready(page)
+    assert page.evaluate(
+        """() => [...document.querySelectorAll(".scan-focus")]
+                 .every(el => el.closest("#worry-offline"))"""
+    ), "the ring left the panel"
+    switch.choose(panel.get_by_role("button", name="I have a worry"))
+    expect(panel.get_by_role("heading", name="Thank you for telling.")).to_be_visible()
+    back = panel.get_by_role("button", name="Back")
+    for _ in range(10):  # its words, Read to me, then Back (its clip was said before: cached)
+        if back.evaluate(RING_STATE) == [True, 1]:
+            break
+        switch.press("Space")
+    switch.press("Enter")
+    expect(panel).to_be_hidden()
+    expect(page.get_by_role("heading", name="Hello Chloe")).to_be_visible()
+    page.context.set_offline(False)
