@@ -132,6 +132,15 @@
   var thanksScreen = document.getElementById("worry-offline-thanks");
   if (!panel || !askScreen || !thanksScreen) { return; }
   var canKeep = Boolean(window.crypto && window.crypto.subtle && window.TextEncoder);
+  // The panel's pictures fetched now, while there is a network, so that the service worker has
+  // them when there is none: a template's pictures are not loaded until it is shown.
+  if (navigator.onLine !== false) {
+    [askScreen, thanksScreen].forEach(function (screen) {
+      Array.prototype.forEach.call(screen.content.querySelectorAll("img[src]"), function (img) {
+        new Image().src = img.getAttribute("src");
+      });
+    });
+  }
   var wanted = null;  // the worry flow's URL while the panel asks; null once told or closed
   var keeping = null;  // the promise of the worry being kept, once "I have a worry" is pressed
   var madeInert = [], opener = null, beforeIdle;

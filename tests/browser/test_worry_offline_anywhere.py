@@ -64,6 +64,12 @@ def _stored(page: Page) -> str:
     )
 
 
+# Every picture on the panel drawn: none broken for want of a network (the service worker
+# serves those fetched while there was one).
+PICTURES_SHOWN = """() => [...document.querySelectorAll("#worry-offline img")]
+  .every(img => img.complete && img.naturalWidth > 0)"""
+
+
 def _says_no_internet(page: Page) -> None:
     assert not page.url.startswith("chrome-error")
     panel = page.get_by_role("dialog", name="No internet.")
@@ -74,6 +80,7 @@ def _says_no_internet(page: Page) -> None:
     expect(panel.get_by_role("button", name="Read to me")).to_be_visible()
     expect(panel.get_by_role("button", name="I have a worry")).to_be_visible()
     screen_fits(page)
+    assert page.evaluate(PICTURES_SHOWN), "a picture of the panel is missing with no network"
 
 
 def _tell(page: Page, context: BrowserContext) -> None:
@@ -89,6 +96,7 @@ def _tell(page: Page, context: BrowserContext) -> None:
     expect(thanks.get_by_role("button", name="Read to me")).to_be_visible()
     expect(page.get_by_text(KEPT)).to_be_visible()
     screen_fits(page)
+    assert page.evaluate(PICTURES_SHOWN), "a picture of the panel is missing with no network"
     stored = _stored(page)
     assert '"c"' in stored
     assert "pupil_id" not in stored  # sealed: nothing of it readable on the iPad
