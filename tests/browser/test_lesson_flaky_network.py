@@ -87,6 +87,10 @@ def _says_no_internet(page: Page) -> None:
     expect(page.get_by_role("link", name="Report a worry")).to_be_visible()
     expect(page.get_by_role("button", name="Finished")).to_be_visible()
     screen_fits(page)
+    assert page.evaluate(
+        """() => [...document.querySelectorAll("#lesson-offline img")]
+                 .every(img => img.complete && img.naturalWidth > 0)"""
+    ), "a picture of 'No internet' is missing with no network"
 
 
 @pytest.mark.parametrize("way_up", ["landscape", "portrait"])
