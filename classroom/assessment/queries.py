@@ -24,7 +24,8 @@ def needs_help_weeks(value: int | None, default: int) -> int:
     return max(1, min(weeks, 52))
 
 
-_OBSERVATIONS = select(
+# Just the columns derivation needs (derive.Obs).
+_DERIVED = (
     Observation.id,
     Observation.pupil_id,
     Observation.objective_id,
@@ -33,7 +34,10 @@ _OBSERVATIONS = select(
     Observation.supersedes_id,
     Observation.misconception,
     withdrawn(Observation.id).label("withdrawn"),  # a withdrawal standing, not put back
-).where(Observation.pupil_id.in_(bindparam("ids", expanding=True)))
+)
+_OBSERVATIONS = select(*_DERIVED).where(
+    Observation.pupil_id.in_(bindparam("ids", expanding=True))
+)
 
 
 def observations_for(session: Session, pupil_ids: Sequence[int]) -> list[Obs]:
@@ -43,17 +47,9 @@ def observations_for(session: Session, pupil_ids: Sequence[int]) -> list[Obs]:
     return list(plain_rows(session, _OBSERVATIONS, {"ids": list(pupil_ids)}).all())
 
 
-_ENGAGEMENT = select(
-    Observation.id,
-    Observation.pupil_id,
-    Observation.objective_id,
-    Observation.level,
-    Observation.observed_on,
-    Observation.supersedes_id,
-    Observation.misconception,
-    withdrawn(Observation.id).label("withdrawn"),
-    Observation.engagement,
-).where(Observation.pupil_id == bindparam("pupil_id"))
+_ENGAGEMENT = select(*_DERIVED, Observation.engagement).where(
+    Observation.pupil_id == bindparam("pupil_id")
+)
 
 
 def engagement_notes(session: Session, pupil_id: int) -> dict[str, list[tuple[date, str]]]:

@@ -212,15 +212,21 @@ def _recovery_sign_in(
     return browser, str(landed.location)
 
 
-def test_after_a_recovery_code_she_is_told_how_many_are_left_and_where_to_set_up_a_new_phone(
-    app: Flask, session: Session, clock: Clock
-) -> None:
+def _teacher_with_codes(app: Flask, session: Session, clock: Clock) -> tuple[Account, list[str]]:
+    """A teacher with two-step sign-in and her ten recovery codes, in school hours."""
     clock.set(SCHOOL_HOURS)
     teacher = make_account(session, Role.TEACHER, two_factor=True)
     codes = two_factor.new_recovery_codes(
         session, teacher, now=utcnow(), secret_key=str(app.config["SECRET_KEY"])
     )
     session.commit()
+    return teacher, codes
+
+
+def test_after_a_recovery_code_she_is_told_how_many_are_left_and_where_to_set_up_a_new_phone(
+    app: Flask, session: Session, clock: Clock
+) -> None:
+    teacher, codes = _teacher_with_codes(app, session, clock)
     going = "/account/email"
     browser, landing = _recovery_sign_in(app, teacher, codes[0], going)
     page = browser.get(landing).get_data(as_text=True)
@@ -238,12 +244,7 @@ def test_after_a_recovery_code_she_is_told_how_many_are_left_and_where_to_set_up
 def test_after_her_last_recovery_code_she_is_told_none_is_left(
     app: Flask, session: Session, clock: Clock
 ) -> None:
-    clock.set(SCHOOL_HOURS)
-    teacher = make_account(session, Role.TEACHER, two_factor=True)
-    codes = two_factor.new_recovery_codes(
-        session, teacher, now=utcnow(), secret_key=str(app.config["SECRET_KEY"])
-    )
-    session.commit()
+    teacher, codes = _teacher_with_codes(app, session, clock)
     with app.test_request_context():
         settings = sign_in_settings()
     for code in codes[:-1]:

@@ -75,6 +75,29 @@ def _to_screen_two(page: Page, server: LiveServer) -> int:
     return int(found.group(1))
 
 
+class _SlowWiFi:
+    """Screen 2's answers held on their way (a slow Wi-Fi) until `release`."""
+
+    def __init__(self, page: Page) -> None:
+        self.routes: list[Route] = []
+        self._holding = True
+        page.route(re.compile(r"/steps/2$"), self._hold)
+
+    def _hold(self, route: Route) -> None:
+        if route.request.method == "POST" and self._holding:
+            self.routes.append(route)
+        else:
+            route.continue_()
+
+    def sent(self) -> list[str]:
+        return [route.request.post_data or "" for route in self.routes]
+
+    def release(self) -> None:
+        self._holding = False
+        for route in self.routes:
+            route.continue_()
+
+
 def _says_no_internet(page: Page) -> None:
     """The pupil's way to understand: symbols, speech, and the worry button still there."""
     assert not page.url.startswith("chrome-error")
@@ -135,25 +158,14 @@ def test_two_fast_taps_while_the_first_is_on_its_way_are_one_answer(
     attempt = _to_screen_two(page, live_server)
     right, wrong = _cards(live_server)
     _value(page, wrong), _value(page, right)
-    held: list[Route] = []  # the first tap's request, held on its way (a slow Wi-Fi)
-    holding = [True]
-
-    def slow(route: Route) -> None:
-        if route.request.method == "POST" and holding[0]:
-            held.append(route)
-        else:
-            route.continue_()
-
-    page.route(re.compile(r"/steps/2$"), slow)
+    held = _SlowWiFi(page)  # the first tap's request, held on its way
     form = page.locator("form.answers")
     form.get_by_role("button", name=wrong, exact=True).tap(no_wait_after=True)
     page.wait_for_timeout(300)
     form.get_by_role("button", name=right, exact=True).dispatch_event("click")
     page.wait_for_timeout(300)
-    sent = [r.request.post_data or "" for r in held]
-    holding[0] = False
-    for route in held:
-        route.continue_()
+    sent = held.sent()
+    held.release()
     expect(page.get_by_text("look again", exact=False)).to_be_visible()
     answers = _answers(live_server, attempt)
     # One answer, the one the screen shows: the wrong card, gently prompted.
@@ -190,26 +202,15 @@ def test_report_a_worry_tapped_while_an_answer_is_on_its_way_opens_after_it(
     attempt = _to_screen_two(page, live_server)
     right, _ = _cards(live_server)
     _value(page, right)
-    held: list[Route] = []  # the answer, held on its way (a slow Wi-Fi)
-    holding = [True]
-
-    def slow(route: Route) -> None:
-        if route.request.method == "POST" and holding[0]:
-            held.append(route)
-        else:
-            route.continue_()
-
-    page.route(re.compile(r"/steps/2$"), slow)
+    held = _SlowWiFi(page)  # the answer, held on its way
     page.locator("form.answers").get_by_role("button", name=right, exact=True).tap(
         no_wait_after=True
     )
     page.wait_for_timeout(300)
-    assert len(held) == 1  # the answer, held on its way
+    assert len(held.routes) == 1  # the answer, held on its way
     page.get_by_role("link", name="Report a worry").tap(no_wait_after=True)
     page.wait_for_timeout(300)
-    holding[0] = False
-    for route in held:
-        route.continue_()
+    held.release()
     expect(page).to_have_url(re.compile("/pupil/worry"))
     answers = _answers(live_server, attempt)
     assert [(a, c) for _, a, c in answers] == [(_value(page, right), True)]

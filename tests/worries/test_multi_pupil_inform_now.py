@@ -11,7 +11,6 @@ decision covers, and "inform now" on a record with more than one pupil asks for 
 from __future__ import annotations
 
 import html
-import re
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -33,19 +32,14 @@ from classroom.worries.models import (
 from tests.conftest import Clock, client_for
 from tests.factories import link_parent, make_account, make_pupil
 from tests.parents_helpers import Family, incident_about, make_family, moment
+from tests.worries.test_parent_contact_per_family import amira_and_ben, parent_seen
 
 
 def _three_pupils(session: Session, family: Family) -> Incident:
+    """Amira and Ben (tests.worries.test_parent_contact_per_family), and Chloe, who saw them."""
     chloe = make_pupil(session, family.willow, first_name="Chloe", last_name="Moss")
     link_parent(session, make_account(session, Role.PARENT, display_name="Mr Dan Moss"), chloe)
-    incident = incident_about(session, family, None)
-    worries.triage(
-        session, family.dsl, incident,
-        worries.Triage(Category.CYBERBULLYING, Risk.MEDIUM, "Unkind messages", False, None),
-        now=utcnow(),
-    )  # fmt: skip
-    worries.link_pupil(session, family.dsl, incident, family.other.id, PupilRole.INVOLVED,
-                       now=utcnow(), reason="Alleged to have sent them")  # fmt: skip
+    incident = amira_and_ben(session, family)
     worries.link_pupil(session, family.dsl, incident, chloe.id, PupilRole.INVOLVED,
                        now=utcnow(), reason="Saw them")  # fmt: skip
     session.commit()
@@ -53,15 +47,8 @@ def _three_pupils(session: Session, family: Family) -> Incident:
     return incident
 
 
-def _seen(page: str) -> str:
-    found = re.search(r'name="parent-seen"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="parent-seen"',
-                      page)  # fmt: skip
-    assert found is not None
-    return found.group(1) or found.group(2)
-
-
 def _inform_now(client: FlaskClient, incident: Incident, **extra: str) -> tuple[int, str]:
-    seen = _seen(client.get(f"/safeguarding/{incident.id}").text)
+    seen = parent_seen(client.get(f"/safeguarding/{incident.id}").text)
     response = client.post(
         f"/safeguarding/{incident.id}/parent-contact",
         data={"parent-decision": "inform_now", "parent-reason": "Tell Amira's family",

@@ -50,7 +50,7 @@ FOLLOW_UP = "pressure-secrets-pictures"
 NOTICE = "We would like to talk with you about something that happened online this week."
 
 
-def _amira_and_ben(session: Session, family: Family) -> Incident:
+def amira_and_ben(session: Session, family: Family) -> Incident:
     incident = incident_about(session, family, None)
     worries.triage(
         session, family.dsl, incident,
@@ -91,7 +91,7 @@ def test_amiras_family_is_told_while_bens_is_held_back_until_a_decision_for_him(
     app: Flask, session: Session, clock: Clock
 ) -> None:
     family = make_family(session, clock)
-    incident = _amira_and_ben(session, family)
+    incident = amira_and_ben(session, family)
     worries.add_follow_up_lesson(
         session, family.dsl, incident, family.other.id, FOLLOW_UP, all_lessons(session),
         "Revisit kind messages", now=utcnow(),
@@ -140,7 +140,7 @@ def test_do_not_contact_for_ben_only_refuses_his_notice_and_allows_amiras(
     app: Flask, session: Session, clock: Clock
 ) -> None:
     family = make_family(session, clock)
-    incident = _amira_and_ben(session, family)
+    incident = amira_and_ben(session, family)
     _decide(session, family, incident, ParentContact.INFORM_NOW, None)
     early = send_notice(session, family.dsl, incident, family.other, NOTICE)
     session.commit()
@@ -164,7 +164,8 @@ def _page(client: FlaskClient, incident: Incident) -> str:
     return html.unescape(client.get(f"/safeguarding/{incident.id}").get_data(as_text=True))
 
 
-def _seen(page: str) -> str:
+def parent_seen(page: str) -> str:
+    """The parent-contact form's `seen` (the last entry the page was drawn with)."""
     found = re.search(r'name="parent-seen"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="parent-seen"',
                       page)  # fmt: skip
     assert found is not None
@@ -180,7 +181,7 @@ def test_the_form_asks_whose_carers_with_nothing_chosen_and_keeps_what_was_typed
     app: Flask, session: Session, clock: Clock
 ) -> None:
     family = make_family(session, clock)
-    incident = _amira_and_ben(session, family)
+    incident = amira_and_ben(session, family)
     dsl = client_for(app, family.dsl)
     page = _page(dsl, incident)
     group = _group(page)
@@ -196,7 +197,7 @@ def test_the_form_asks_whose_carers_with_nothing_chosen_and_keeps_what_was_typed
         "parent-decision": "not_now",
         "parent-reason": "Telling Ben's family may put Amira at risk",
         "parent-review_on": review,
-        "parent-seen": _seen(page),
+        "parent-seen": parent_seen(page),
     }
     refused = dsl.post(f"/safeguarding/{incident.id}/parent-contact", data=sent)
     assert refused.status_code == 400
@@ -224,7 +225,7 @@ def test_the_form_asks_whose_carers_with_nothing_chosen_and_keeps_what_was_typed
     )
 
     # Amira's family told now: the page names each family's decision.
-    seen = _seen(_page(dsl, incident))
+    seen = parent_seen(_page(dsl, incident))
     told = dsl.post(f"/safeguarding/{incident.id}/parent-contact", data={
         "parent-decision": "inform_now", "parent-reason": "Her mum should know today",
         "parent-seen": seen, "parent-whose": str(family.child.id),
@@ -248,7 +249,7 @@ def test_one_pupil_on_the_record_is_not_asked_whose_carers(
     assert 'name="parent-whose"' not in page
     made = dsl.post(f"/safeguarding/{incident.id}/parent-contact", data={
         "parent-decision": "inform_now", "parent-reason": "Tell her family",
-        "parent-seen": _seen(page),
+        "parent-seen": parent_seen(page),
     })  # fmt: skip
     assert made.status_code in (302, 303)
     assert session.scalars(select(ParentContactDecision.pupil_id)).one() is None
@@ -258,7 +259,7 @@ def test_amiras_child_protection_file_carries_no_decision_made_only_for_ben(
     app: Flask, session: Session, clock: Clock
 ) -> None:
     family = make_family(session, clock)
-    incident = _amira_and_ben(session, family)
+    incident = amira_and_ben(session, family)
     _decide(session, family, incident, ParentContact.NOT_NOW, None, "Waiting to hear more")
     _decide(session, family, incident, ParentContact.DO_NOT_CONTACT, family.other.id,
             "His stepdad may punish him")  # fmt: skip
@@ -288,7 +289,7 @@ def test_closing_under_inform_now_for_amira_asks_only_about_amiras_family(
     app: Flask, session: Session, clock: Clock
 ) -> None:
     family = make_family(session, clock)
-    incident = _amira_and_ben(session, family)
+    incident = amira_and_ben(session, family)
     _decide(session, family, incident, ParentContact.INFORM_NOW, family.child.id)
     _decide(session, family, incident, ParentContact.NOT_NOW, family.other.id)
     assert worries.carers_not_told(session, incident) == [family.child]
@@ -310,7 +311,7 @@ def test_bens_not_now_comes_up_for_review_while_amiras_family_is_told(
     session: Session, clock: Clock
 ) -> None:
     family = make_family(session, clock)
-    incident = _amira_and_ben(session, family)
+    incident = amira_and_ben(session, family)
     _decide(session, family, incident, ParentContact.NOT_NOW, family.other.id)
     _decide(session, family, incident, ParentContact.INFORM_NOW, family.child.id)
     day = utcnow().date() + timedelta(days=7)
@@ -373,7 +374,7 @@ def test_the_notice_page_says_each_familys_decision_and_whose_carers_cannot_be_s
     """The DSL opening "Send a notice" after telling Amira's family and holding Ben's back sees
     each family's decision, and under Ben's why no notice can go, not a form to fill in vain."""
     family = make_family(session, clock)
-    incident = _amira_and_ben(session, family)
+    incident = amira_and_ben(session, family)
     _decide(session, family, incident, ParentContact.INFORM_NOW, family.child.id)
     _decide(session, family, incident, ParentContact.NOT_NOW, family.other.id)
     dsl = client_for(app, family.dsl)
