@@ -40,6 +40,7 @@ class Heard:
     def __init__(self, page: Page) -> None:
         self.said: list[str] = []
         self.posts: list[str] = []
+        self._kept: set[str] = set()
         page.on("request", self._seen)
 
     def _seen(self, request: Request) -> None:
@@ -47,6 +48,11 @@ class Heard:
             return
         if request.url.endswith("/speech/clip"):
             self.said.append(json.loads(request.post_data or "{}")["text"])
+        elif request.headers.get("x-answer-only") == "1":
+            self.posts.append(request.url)  # an answer, made sure of first (player.js)...
+            self._kept.add(request.url)
+        elif request.url in self._kept:
+            self._kept.discard(request.url)  # ...then the same form, posted to show the screen
         else:
             self.posts.append(request.url)
 

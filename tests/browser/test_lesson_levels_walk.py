@@ -257,20 +257,25 @@ def test_by_switch_a_worry_half_way_comes_back_to_the_answered_screen(
     expect(page).to_have_url(re.compile("/steps/1$"))
     for number, step in enumerate(version.steps[:2], 1):
         _ready(page)
+        answer = None
         if isinstance(step, content.ChooseStep):
             right = next(o for o in step.options if o.correct)
-            card = page.locator("form.answers").get_by_role(
+            answer = page.locator("form.answers").get_by_role(
                 "button", name=right.text.text, exact=True
             )
-            switch.choose(card)
         elif isinstance(step, content.UntilIActStep):
-            switch.choose(page.locator(".until-act button[name=answer]"))
+            answer = page.locator(".until-act button[name=answer]")
         elif isinstance(step, content.WhoCanITellStep):
-            switch.choose(page.locator("form.answers button").first)
+            answer = page.locator("form.answers button").first
+        if answer is not None:
+            # The answer is sent, then its screen drawn (static/js/player.js): wait for it.
+            with page.expect_navigation():
+                switch.choose(answer)
         _ready(page)
         if number == 2:
             here = page.url
-            switch.choose(page.get_by_role("link", name="Report a worry", exact=True))
+            with page.expect_navigation():  # once the server answers (player.js)
+                switch.choose(page.get_by_role("link", name="Report a worry", exact=True))
             _ready(page)
             switch.choose(page.get_by_role("link", name="Not now"))
             expect(page).to_have_url(here)
@@ -281,7 +286,8 @@ def test_by_switch_a_worry_half_way_comes_back_to_the_answered_screen(
                 "'button[name=answer]')).some(Boolean)"
             )
             assert not ringed  # the scan never offers the answered question's cards again
-        switch.choose(page.locator(".step-nav .big-next"))
+        with page.expect_navigation():  # Next goes once the server answers (player.js)
+            switch.choose(page.locator(".step-nav .big-next"))
     expect(page).to_have_url(re.compile("/steps/3$"))
 
 
