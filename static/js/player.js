@@ -97,7 +97,7 @@
     });
   });
 
-  /* The school Wi-Fi drops, or the server restarts, mid-lesson. A tap that leaves the screen
+  /* The school Wi-Fi drops mid-lesson (the iPad says it is off line). A tap that leaves the screen
    * would then land on the browser's own error page: words only, no symbols, no speech, no
    * Report a worry and no way back. So each such tap is made only once the server answers:
    * an answer (or the last Next) is sent first in the background, and only then shown as
@@ -172,6 +172,7 @@
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!main.contains(form) || event.defaultPrevented) { return; }
+    if (!busy && navigator.onLine !== false) { return; }  // on line: the form goes as ever
     event.preventDefault();
     if (busy) { return; }
     busy = true;
@@ -195,6 +196,7 @@
     // No network and no tap waiting: Report a worry offers "I have a worry", kept on the iPad
     // (worry-outbox.js), as on every other pupil screen.
     if (worry && !busy && navigator.onLine === false) { return; }
+    if (!busy && navigator.onLine !== false) { return; }  // on line: the link goes as ever
     event.preventDefault();
     if (busy) {
       // A tap on its way is not doubled by another. Report a worry still opens: once the

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Browser, Page, Route, expect
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import func, select
 
 from classroom.db import get_session
@@ -75,29 +75,6 @@ def _to_screen_two(page: Page, server: LiveServer) -> int:
     return int(found.group(1))
 
 
-class _SlowWiFi:
-    """Screen 2's answers held on their way (a slow Wi-Fi) until `release`."""
-
-    def __init__(self, page: Page) -> None:
-        self.routes: list[Route] = []
-        self._holding = True
-        page.route(re.compile(r"/steps/2$"), self._hold)
-
-    def _hold(self, route: Route) -> None:
-        if route.request.method == "POST" and self._holding:
-            self.routes.append(route)
-        else:
-            route.continue_()
-
-    def sent(self) -> list[str]:
-        return [route.request.post_data or "" for route in self.routes]
-
-    def release(self) -> None:
-        self._holding = False
-        for route in self.routes:
-            route.continue_()
-
-
 def _says_no_internet(page: Page) -> None:
     """The pupil's way to understand: symbols, speech, and the worry button still there."""
     assert not page.url.startswith("chrome-error")
@@ -151,29 +128,6 @@ def test_an_answer_tapped_offline_is_kept_and_sent_once_when_the_wifi_returns(
     context.close()
 
 
-def test_two_fast_taps_while_the_first_is_on_its_way_are_one_answer(
-    browser: Browser, live_server: LiveServer
-) -> None:
-    context, page = enrolled_ipad_at(browser, live_server, "landscape", "Oak slow iPad")
-    attempt = _to_screen_two(page, live_server)
-    right, wrong = _cards(live_server)
-    _value(page, wrong), _value(page, right)
-    held = _SlowWiFi(page)  # the first tap's request, held on its way
-    form = page.locator("form.answers")
-    form.get_by_role("button", name=wrong, exact=True).tap(no_wait_after=True)
-    page.wait_for_timeout(300)
-    form.get_by_role("button", name=right, exact=True).dispatch_event("click")
-    page.wait_for_timeout(300)
-    sent = held.sent()
-    held.release()
-    expect(page.get_by_text("look again", exact=False)).to_be_visible()
-    answers = _answers(live_server, attempt)
-    # One answer, the one the screen shows: the wrong card, gently prompted.
-    assert [(a, c) for _, a, c in answers] == [(_value(page, wrong), False)]
-    assert not any(f"answer={_value(page, right)}" in p for p in sent)  # the second never went
-    context.close()
-
-
 def test_report_a_worry_offline_keeps_the_answer_and_opens_the_worry_when_back(
     browser: Browser, live_server: LiveServer
 ) -> None:
@@ -190,30 +144,6 @@ def test_report_a_worry_offline_keeps_the_answer_and_opens_the_worry_when_back(
     expect(page).to_have_url(re.compile("/pupil/worry"))
     answers = _answers(live_server, attempt)
     assert [(a, c) for _, a, c in answers] == [(_value(page, right), True)]  # sent, once
-    context.close()
-
-
-def test_report_a_worry_tapped_while_an_answer_is_on_its_way_opens_after_it(
-    browser: Browser, live_server: LiveServer
-) -> None:
-    """On slow Wi-Fi a pupil taps a card, then Report a worry at once: the worry opens, and
-    the answer tapped first is still recorded (once), not cut off by the worry's page."""
-    context, page = enrolled_ipad_at(browser, live_server, "landscape", "Oak busy iPad")
-    attempt = _to_screen_two(page, live_server)
-    right, _ = _cards(live_server)
-    _value(page, right)
-    held = _SlowWiFi(page)  # the answer, held on its way
-    page.locator("form.answers").get_by_role("button", name=right, exact=True).tap(
-        no_wait_after=True
-    )
-    page.wait_for_timeout(300)
-    assert len(held.routes) == 1  # the answer, held on its way
-    page.get_by_role("link", name="Report a worry").tap(no_wait_after=True)
-    page.wait_for_timeout(300)
-    held.release()
-    expect(page).to_have_url(re.compile("/pupil/worry"))
-    answers = _answers(live_server, attempt)
-    assert [(a, c) for _, a, c in answers] == [(_value(page, right), True)]
     context.close()
 
 
