@@ -202,8 +202,32 @@ class ReferralChaseForm(IncidentForm):
 EVERY_FAMILY = "every"
 
 
-class ParentContactForm(DecisionForm):
+class WhoseCarers:
+    """The question of a parent-contact decision on a record with several pupils, the same on
+    the decision form and reopening's (templates/worries/_whose_carers.html draws it)."""
+
     whose = RadioField("Whose carers is this for?", choices=[], validate_choice=False)
+
+    def whose_asked(self) -> bool:
+        """Whether this sending makes a decision, so must say whose carers it is for."""
+        return True
+
+    def validate_whose(self, field: RadioField) -> None:
+        offered = [str(value) for value, _label in field.choices or []]
+        if offered and self.whose_asked() and field.data not in offered:
+            raise ValidationError(
+                "Choose whose carers this decision is for: every family on this record, or "
+                "one pupil's carers only."
+            )
+
+    def family(self) -> int | None:
+        """The pupil whose carers the decision is for; None for every family (or not asked)."""
+        asked = bool(self.whose.choices) and self.whose_asked()
+        value = (self.whose.data or "") if asked else ""
+        return int(value) if value.isdigit() and len(value) < 12 else None
+
+
+class ParentContactForm(WhoseCarers, DecisionForm):
     decision = SelectField(
         "Decision",
         choices={"": CHOOSE} | {d.value: label for d, label in PARENT_CONTACT_LABELS.items()},
@@ -223,19 +247,6 @@ class ParentContactForm(DecisionForm):
         "I have checked that telling carers now will not put the child at risk"
     )
 
-    def validate_whose(self, field: RadioField) -> None:
-        offered = [str(value) for value, _label in field.choices or []]
-        if offered and field.data not in offered:
-            raise ValidationError(
-                "Choose whose carers this decision is for: every family on this record, or "
-                "one pupil's carers only."
-            )
-
-    def family(self) -> int | None:
-        """The pupil whose carers the decision is for; None for every family (or not asked)."""
-        value = (self.whose.data or "") if self.whose.choices else ""
-        return int(value) if value.isdigit() and len(value) < 12 else None
-
 
 class CloseForm(DecisionForm):
     """Closing is a decision on the whole record: `seen` is the last entry anyone on the team
@@ -254,7 +265,10 @@ class CloseForm(DecisionForm):
 KEEP_CONTACT = "keep"
 
 
-class ReopenForm(IncidentForm):
+class ReopenForm(WhoseCarers, IncidentForm):
+    """On a record with several pupils a new decision says whose carers it is for, as on the
+    decision form: the other families keep theirs (Ben's "not now" while Amira's are told)."""
+
     reason = TextAreaField("Why reopen", validators=[DataRequired("Say why."), TEXT])
     carers = SelectField(
         "Parents and carers while it is open again",
@@ -269,11 +283,16 @@ class ReopenForm(IncidentForm):
         description='Needed for "Not now": the queue lists it as a follow-up on that day.',
     )
 
-    # Shown only while an agency has not replied to a referral (services.agencies_not_replied);
-    # unticked at first, and "inform now" is refused without it then.
+    # Shown only while an agency has not replied to a referral (services.agencies_not_replied)
+    # or more than one pupil is linked; unticked at first, and "inform now" (for every family,
+    # where several are linked) is refused without it then.
     checked = BooleanField(
         "I have checked that telling carers now will not put the child at risk"
     )
+
+    def whose_asked(self) -> bool:
+        """Asked of a new decision only: "Keep" keeps each family's decision in force."""
+        return self.carers.data not in (None, "", KEEP_CONTACT)
 
 
 class ReleaseCarersForm(IncidentForm):

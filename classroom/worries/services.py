@@ -1901,11 +1901,16 @@ def reopen(
     now: datetime,
     today: date | None = None,
     checked: bool | None = None,
+    pupil_id: int | None = None,
 ) -> None:
     """One of two changes a closed incident accepts (with `release_carers`); the reason goes in
     the chronology. Whoever reopens says what carers are told while it is open: a new decision
     (`carers`, with the same reason), or None to keep the one in force, which the chronology
-    then names as kept, so nobody takes an old decision for one made on what is known now."""
+    then names as kept, so nobody takes an old decision for one made on what is known now.
+
+    `pupil_id`, as for `decide_parent_contact`: the one linked pupil whose carers the new
+    decision is for; the other families keep theirs (named as kept), so telling Amira's family
+    never lets Ben's carers be told too. None: every family on the record."""
     account = _worker(actor, incident, changing=False)
     if incident.status != Status.CLOSED:
         raise Invalid(
@@ -1914,24 +1919,35 @@ def reopen(
             "decision about carers if it needs one."
         )
     why = _required(reason, "Reason")
+    if carers is None and pupil_id is not None:
+        raise Invalid("Whose carers goes with a new decision.", "whose")
+    family = _family(incident, pupil_id)
     incident.status = Status.OPEN
     incident.closed_at = None
-    _entry(session, incident, account, "reopened", _reopened_text(session, incident, carers), why,
-           now=now)  # fmt: skip
+    text = _reopened_text(session, incident, carers, family)
+    _entry(session, incident, account, "reopened", text, why, now=now)
     if carers is not None:
         decide_parent_contact(
             session, actor, incident, carers, why, review_on, now=now, today=today,
-            checked=checked,
+            checked=checked, pupil_id=pupil_id,
         )  # fmt: skip
     elif review_on is not None:
         raise Invalid('A review day goes with a new "Not now" decision.', "review_on")
-    record(session, actor, "incident.reopened", incident)
+    carers_now = "kept" if carers is None else carers.value
+    whose = f" for pupil #{family.id}" if family and carers else ""
+    record(session, actor, "incident.reopened", incident, f"carers: {carers_now}{whose}")
 
 
-def _reopened_text(session: Session, incident: Incident, carers: ParentContact | None) -> str:
+def _reopened_text(
+    session: Session, incident: Incident, carers: ParentContact | None, family: Pupil | None
+) -> str:
+    families = contact_by_family(session, incident)
+    # A new decision for one family's carers: the others keep theirs, named.
+    others = [f for f in families if family is not None and f.pupil.id != family.id]
+    if others:
+        return f"Reopened; parents and carers: kept {kept_per_family(others)}"
     if carers is not None:
         return "Reopened"
-    families = contact_by_family(session, incident)
     if families_differ(families):
         return f"Reopened; parents and carers: kept {kept_per_family(families)}"
     kept = families[0].decision if families else parent_contact(session, incident)

@@ -842,8 +842,9 @@ def _reopen_carers_choices(incident: Incident) -> dict[str, str]:
 
 
 def _whose_choices(incident: Incident) -> list[tuple[str, str]]:
-    """Whose carers a parent-contact decision is for, asked only while more than one pupil is
-    linked: every family on the record, or one pupil's carers only. None is chosen."""
+    """Whose carers a parent-contact decision is for (made on the decision form, or on
+    reopening), asked only while more than one pupil is linked: every family on the record, or
+    one pupil's carers only. None is chosen."""
     if len(incident.pupils) < 2:
         return []
     names = ", ".join(link.pupil.full_name for link in incident.pupils)
@@ -968,8 +969,9 @@ def _fill_choices(incident: Incident, forms: dict[str, Form]) -> None:
     for name in ("reply", "chase"):
         if name in forms:
             forms[name].referral_id.choices = {"": "Choose which…"} | _awaited_choices(incident)
-    if "reopen" in forms:
+    if "reopen" in forms:  # a new decision says whose carers, as on the decision form
         forms["reopen"].carers.choices = _reopen_carers_choices(incident)
+        forms["reopen"].whose.choices = _whose_choices(incident)
     if "link" in forms:
         forms["link"].pupil_id.choices = {"": "Choose the pupil…"} | _pupil_choices_in_school(
             incident
@@ -1501,6 +1503,7 @@ def reopen(incident_id: int) -> ResponseReturnValue:
             now=utcnow(),
             today=school_today(),
             checked=bool(f.checked.data),
+            pupil_id=f.family(),
         ),
     )
 

@@ -327,3 +327,60 @@ def test_parent_contact_is_decided_per_family_with_nobody_chosen_first(
     expect(families).to_contain_text("Ben Taylor's carers: Do not contact")
     expect(page.locator("#note")).to_contain_text("Parent contact for Ben Taylor's carers")
     assert_accessible(page)
+
+
+def test_reopening_a_record_with_two_pupils_asks_whose_carers(
+    page: Page, live_server: LiveServer
+) -> None:
+    """Amira's family was told and Ben's carers held back; the record closed. Reopening it to
+    tell Amira's family again must not let Ben's carers be told: the reopen form asks whose
+    carers a new decision is for, as the decision form does, with nobody chosen."""
+    incident_id = _triaged_concern(live_server)
+    with live_server.app.app_context():
+        db = get_session()
+        dsl = _account("dsl")
+        incident = db.get_one(Incident, incident_id)
+        amira, ben = _pupil("Amira").id, _pupil("Ben").id
+        services.link_pupil(db, dsl, incident, ben, PupilRole.INVOLVED, now=utcnow(),
+                            reason="Sent")  # fmt: skip
+        db.flush()
+        db.refresh(incident)
+        services.decide_parent_contact(db, dsl, incident, ParentContact.INFORM_NOW, "Tell mum",
+                                       None, now=utcnow(), pupil_id=amira)  # fmt: skip
+        services.decide_parent_contact(db, dsl, incident, ParentContact.DO_NOT_CONTACT,
+                                       "Not his family", None, now=utcnow(),
+                                       pupil_id=ben)  # fmt: skip
+        services.close(db, dsl, incident, "Spoke to both", "Filters missed it",
+                       keep_carers_held=True, carers_reason="Ben's family not yet",
+                       carers_told="Phoned mum", now=utcnow())  # fmt: skip
+        db.commit()
+    page.set_viewport_size({"width": 1024, "height": 768})
+    sign_in(page, live_server, "dsl")
+    page.goto(f"{live_server.url}/safeguarding/{incident_id}#reopen")
+    form = page.locator("#reopen")
+    expect(form.locator("#reopen-families")).to_contain_text("the other families keep")
+    whose = form.get_by_role("group", name="Whose carers is this for?")
+    expect(whose.get_by_role("radio")).to_have_count(3)
+    for radio in whose.get_by_role("radio").all():
+        expect(radio).not_to_be_checked()
+    assert_accessible(page)
+    form.get_by_label("Why reopen").fill("Amira's mum asked what happened next")
+    form.get_by_label("Parents and carers while it is open again").select_option("inform_now")
+    form.get_by_role("button", name="Reopen").click()
+    expect(page.locator("#reopen-whose-error")).to_contain_text("Choose whose carers")
+    expect(page.locator("#reopen-reason")).to_have_value("Amira's mum asked what happened next")
+    assert_accessible(page)
+    form = page.locator("#reopen")
+    form.get_by_label("Only Amira Khan's carers (affected)").check()
+    form.get_by_role("button", name="Reopen").click()
+    families = page.locator("#contact-by-family")
+    expect(families).to_contain_text("Amira Khan's carers: Inform parents/carers now")
+    expect(families).to_contain_text("Ben Taylor's carers: Do not contact")
+    note = page.locator("#note")
+    expect(note).to_contain_text("kept Ben Taylor's carers \"Do not contact")
+    expect(note).to_contain_text("Parent contact for Amira Khan's carers")
+    assert_accessible(page)
+    with live_server.app.app_context():
+        assert not policy.may_tell_carers(get_session(), ben)
+        reopened = get_session().get_one(Incident, incident_id)
+        assert reopened.status == Status.OPEN
