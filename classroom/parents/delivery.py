@@ -151,13 +151,25 @@ def settings_url(base_url: str) -> str:
     return f"{base_url.rstrip('/')}/family/settings"
 
 
-def _email_body(lines: Iterable[str], base_url: str) -> str:
-    base = base_url.rstrip("/")
+def feed_url(base_url: str, carer_id: int) -> str:
+    """The link in a carer's emails: their children's page, saying whose email it was.
+
+    A family tablet is often left signed in as the other carer: opened there, the link says so
+    (parents.home) rather than showing that carer's children and their messages to class staff.
+    The account's number is no secret (it grants nothing) and names no one.
+    """
+    return f"{base_url.rstrip('/')}/family/children/?{FOR_CARER}={carer_id}"
+
+
+FOR_CARER = "for"  # the query parameter `feed_url` sets
+
+
+def _email_body(lines: Iterable[str], base_url: str, carer_id: int) -> str:
     return (
         "\n\n".join(
             [
                 *lines,
-                f"Please sign in to see it: {base}/family/",
+                f"Please sign in to see it: {feed_url(base_url, carer_id)}",
                 "For your child's privacy, these emails never include names or details.",
                 "To get one email a day instead, or to stop these emails, change your email "
                 f"settings: {settings_url(base_url)}",
@@ -186,8 +198,8 @@ def notify(session: Session, item: FeedItem, *, now: datetime, base_url: str) ->
     return queued
 
 
-def _body(things: int, base_url: str) -> str:
-    return _email_body([_what_is_new(things)], base_url)
+def _body(things: int, base_url: str, carer_id: int) -> str:
+    return _email_body([_what_is_new(things)], base_url, carer_id)
 
 
 def _what_is_new(things: int) -> str:
@@ -218,7 +230,7 @@ def _queue(
         key,
         carer.email or "",
         SUBJECT,
-        _body(1, base_url),
+        _body(1, base_url, carer.id),
         school_id=item.school_id,
         now=now,
         base_url=base_url,
@@ -519,7 +531,7 @@ def _digest(
     new = unseen_count(session, carer, since, now=now)
     if not new:
         return 0
-    body = _email_body([_digest_line(new)], base_url)
+    body = _email_body([_digest_line(new)], base_url, carer.id)
     enqueue_email(
         session,
         f"{digest_prefix(carer.id)}{day}",

@@ -184,11 +184,23 @@ def no_longer_connected(_error: NoLongerConnectedError) -> ResponseReturnValue:
 MESSAGE_SHOWN_BACK = 4000  # well over a message's limit; a bigger body is no message of theirs
 
 
+def _for_someone_else(carer: Account) -> bool:
+    """An email link for another account (`?for=`), or one not as emails make it."""
+    addressee = request.args.get(delivery.FOR_CARER)
+    return addressee is not None and addressee != str(carer.id)
+
+
 @bp.get("/family/children/")
 @allow("view_own_children")
 def home() -> ResponseReturnValue:
-    """A carer's children, each separately, with how many new things each has."""
+    """A carer's children, each separately, with how many new things each has.
+
+    Opened from an email to another account (`delivery.feed_url`), on a family tablet left
+    signed in as the other carer, it shows none of their children: it says to sign out first.
+    """
     db, carer = get_session(), _account()
+    if _for_someone_else(carer):
+        return render_template("parents/someone_else.html")
     children = queries.my_children(db, carer, now=utcnow())
     for child in children:
         record(db, carer, "pupil.viewed_by_carer", child.pupil)
