@@ -31,6 +31,11 @@ WITHDRAWN_MARK = "W"
 WITHDRAWN_WORDS = "nothing recorded; the lesson was withdrawn by its teacher, so no work is missing"
 NOT_ON_MAP_MARK = "off"
 NOT_ON_MAP_WORDS = "not on their map: nothing recorded, and the lesson was not planned for them"
+HIDDEN_WORDS = (
+    "hidden from their map: nothing recorded, and a teacher hid the lesson for them,"
+    " so it is not planned for them now"
+)
+NOT_ASSESSED_WORDS = "not assessed yet"  # as the key, the pupil's page and report say it
 
 
 class Shown(NamedTuple):
@@ -44,6 +49,9 @@ class Shown(NamedTuple):
     # The lesson was withdrawn by its teacher: recorded before, so it still shows, in a column
     # that says so (and a new key, so the heatmap is drawn again when a lesson is withdrawn).
     withdrawn: bool = False
+    # On the pupil's map but hidden from it by a teacher: recorded before, so it still shows,
+    # and said so (as their progress page and report say "hidden from the map").
+    hidden: bool = False
 
 
 class NotForAge(NamedTuple):
@@ -63,9 +71,13 @@ class Withdrawn(NamedTuple):
 class NotOnMap(NamedTuple):
     """A cell with nothing recorded in a lesson not on the pupil's map (lesson 15 is
     teacher-enabled: on no map until a teacher puts it there): never planned for them, so no
-    work is missing (not "not assessed"). Their progress page leaves such a lesson out."""
+    work is missing (not "not assessed"). Their progress page leaves such a lesson out.
+
+    `hidden`: on their map, but a teacher hid it for them: not planned now either (their
+    progress page and report list it "hidden from the map"), so it is "off" too, said so."""
 
     off_map: bool = True
+    hidden: bool = False
 
 
 HeatCell = Shown | NotForAge | Withdrawn | NotOnMap | None  # None: not assessed
@@ -87,6 +99,7 @@ def shown_row(
     found: dict[tuple[int, str], State],
     age: int | None = None,
     on_map: Collection[str] | None = None,
+    hidden: Collection[str] = (),
 ) -> tuple[HeatCell, ...]:
     """What each of a pupil's cells shows, straight from their plan and the class's states: a
     heatmap's rows are its key, so they are worked out on every load (one lookup a cell, and
@@ -96,7 +109,11 @@ def shown_row(
     a level recorded in it (when they were of its ages) shows as any other.
 
     `on_map`: the lessons on the pupil's map (hidden ones too). A lesson for their age not on
-    it, with nothing recorded, is `NotOnMap`; a level recorded in it shows as any other."""
+    it, with nothing recorded, is `NotOnMap`; a level recorded in it shows as any other.
+
+    `hidden`: the lessons a teacher hid on the pupil's map. With nothing recorded, one is
+    `NotOnMap(hidden=True)` (not planned now); a level recorded before it was hidden shows as
+    any other, said to be hidden (as their progress page, which keeps its "no progress")."""
     cells: list[HeatCell] = []
     for lesson, objective, _ in plan:
         cell = shown(pupil_id, lesson, objective, found)
@@ -107,6 +124,9 @@ def shown_row(
             cells.append(NotForAge(lesson.ages_label))
         elif cell is None and on_map is not None and lesson.id not in on_map:
             cells.append(NotOnMap())
+        elif lesson.id in hidden:
+            kept_off = None if cell is None else cell._replace(hidden=True)
+            cells.append(NotOnMap(hidden=True) if kept_off is None else kept_off)
         else:
             cells.append(cell)
     return tuple(cells)
@@ -148,7 +168,7 @@ def svg_cells(
         elif isinstance(cell, Withdrawn):
             words, marked = WITHDRAWN_WORDS, " hm-age"
         elif isinstance(cell, NotOnMap):
-            words, marked = NOT_ON_MAP_WORDS, " hm-age"
+            words, marked = _off_words(cell), " hm-age"
         else:
             words = _unassessed(cell)
             marked = "" if cell is None else " hm-age"
@@ -195,7 +215,7 @@ def table_cells(cells: Sequence[HeatCell], weeks: int) -> Markup:
             html.append(
                 f'<td class="not-for-age not-on-map"><span aria-hidden="true">'
                 f'{NOT_ON_MAP_MARK}</span>'
-                f'<span class="visually-hidden">{NOT_ON_MAP_WORDS}</span></td>'
+                f'<span class="visually-hidden">{_off_words(cell)}</span></td>'
             )
             continue
         notes = "" if cell is None else _notes(cell, weeks)
@@ -232,14 +252,19 @@ def _notes(cell: Shown, weeks: int) -> str:
             ", misconception" if cell.misconception else "",
             ", from an earlier pathway" if cell.earlier else "",
             f", no progress for {weeks} weeks" if cell.needs_help else "",
+            ", hidden from their map now" if cell.hidden else "",
         ]
     )
+
+
+def _off_words(cell: NotOnMap) -> str:
+    return HIDDEN_WORDS if cell.hidden else NOT_ON_MAP_WORDS
 
 
 def _unassessed(cell: NotForAge | None) -> str:
     """A cell with nothing recorded, in words: not assessed, or not for the pupil's age."""
     if cell is None:
-        return "not assessed"
+        return NOT_ASSESSED_WORDS
     return f"not for their age (the lesson is for pupils {escape(cell.ages)})"
 
 

@@ -14,6 +14,7 @@ from classroom.assessment.models import Observation, withdrawn
 from classroom.assessment.services import positive
 from classroom.db import plain_rows
 from classroom.lessons import content, maps
+from classroom.lessons.models import MapEntry
 from classroom.parents.queries import MomentState
 from classroom.pupils.models import Pathway, Pupil
 
@@ -262,6 +263,24 @@ class ClassPlans(NamedTuple):
     # Per pupil, the lessons on their map (hidden ones too), as their progress page lists them:
     # a lesson off it (lesson 15 where a teacher has not put it) was never planned for them.
     on_map: dict[int, frozenset[str]]
+    # Per pupil, the lessons on their map that a teacher hid for them: not planned now (their
+    # progress page and report say "hidden from the map").
+    hidden: dict[int, frozenset[str]]
+
+
+# Hiding a lesson gives the pupil a map of their own first (`maps.set_hidden`), so only their
+# own entries are hidden.
+_HIDDEN = select(MapEntry.pupil_id, MapEntry.lesson_id).where(
+    MapEntry.pupil_id.in_(bindparam("ids", expanding=True)), MapEntry.hidden.is_(True)
+)
+
+
+def hidden_lessons(session: Session, pupil_ids: Sequence[int]) -> dict[int, frozenset[str]]:
+    """Per pupil, the lessons a teacher hid on their map, in one query however many pupils."""
+    found: dict[int, set[str]] = {pupil_id: set() for pupil_id in pupil_ids}
+    for pupil_id, lesson_id in plain_rows(session, _HIDDEN, {"ids": list(pupil_ids)}):
+        found.setdefault(pupil_id or 0, set()).add(lesson_id)
+    return {pupil_id: frozenset(lessons) for pupil_id, lessons in found.items()}
 
 
 def class_plans(
@@ -287,7 +306,8 @@ def class_plans(
     # A pupil with no map entries follows the default map, which is never saved.
     default = frozenset(lesson.id for lesson in catalogue.files().available())
     on_map = {p.id: frozenset(pathways[p.id]) or default for p in chosen}
-    return ClassPlans(lessons, rows, found, on_map)
+    hidden = hidden_lessons(session, [p.id for p in chosen])
+    return ClassPlans(lessons, rows, found, on_map, hidden)
 
 
 def history(session: Session, pupil: Pupil, objective_id: str) -> list[Observation]:

@@ -208,20 +208,20 @@ def class_view(class_id: int) -> ResponseReturnValue:
         abort(400)
     pupils = queries.class_pupils(db, school_class.id)
     today = local_today()
-    lessons, rows, found, on_map = queries.class_plans(
+    lessons, rows, found, on_map, hidden = queries.class_plans(
         db, request_catalogue(), pupils, strand, pathway, _weeks(), today
     )
     record(db, current_actor(), "assessment.class_viewed", school_class)
     # A lesson for other ages, with nothing recorded, is said apart from "not assessed" (as the
-    # summary does), and so is one not on the pupil's map: no work of theirs is missing. Their
-    # age today is in the cells, so in the heatmap's key.
+    # summary does), and so is one not on the pupil's map, or hidden from it by a teacher: no
+    # work of theirs is missing. Their age today is in the cells, so in the heatmap's key.
     heat = [
         HeatRow(
             p.id,
             p.first_name,
             p.last_name,
             p.pathway.label,
-            shown_row(p.id, plan, found, p.age_on(today), on_map[p.id]),
+            shown_row(p.id, plan, found, p.age_on(today), on_map[p.id], hidden[p.id]),
         )
         for p, plan in rows
     ]
@@ -491,7 +491,7 @@ def class_summary(class_id: int) -> ResponseReturnValue:
     has a misconception on record (a safety skill: named, to follow up)."""
     school_class = _class(class_id)
     db = get_session()
-    lessons, rows, found, on_map = queries.class_plans(
+    lessons, rows, found, on_map, hidden = queries.class_plans(
         db,
         request_catalogue(),
         queries.class_pupils(db, school_class.id),
@@ -503,11 +503,13 @@ def class_summary(class_id: int) -> ResponseReturnValue:
     # Levels 0-4 on the pathway now planned, then "only on an earlier pathway", "not assessed".
     # Pupils with nothing recorded in a lesson for other ages (lesson 27 is for 18 and 19) are
     # said apart (`other_ages`), and so are those without it on their map (`off_map`: lesson 15
-    # where no teacher put it): no work of theirs is missing. A lesson every pupil has off
-    # their map, with nothing recorded, is left out, as the heatmap leaves out its column.
+    # where no teacher put it), and those a teacher hid it from (`kept_off`: not planned now):
+    # no work of theirs is missing. A lesson every pupil has off their map or hidden, with
+    # nothing recorded, is left out, as the heatmap leaves out its column.
     counts = {lesson.id: [0] * 7 for lesson in lessons}
     other_ages = {lesson.id: 0 for lesson in lessons}
     off_map = {lesson.id: 0 for lesson in lessons}
+    kept_off = {lesson.id: 0 for lesson in lessons}
     unsafe: dict[str, list[tuple[queries.ClassPupil, str]]] = {lesson.id: [] for lesson in lessons}
     today = local_today()
     for pupil, plan in rows:
@@ -519,6 +521,8 @@ def class_summary(class_id: int) -> ResponseReturnValue:
                     other_ages[lesson.id] += 1
                 elif not lesson.withdrawn and lesson.id not in on_map[pupil.id]:
                     off_map[lesson.id] += 1
+                elif not lesson.withdrawn and lesson.id in hidden[pupil.id]:
+                    kept_off[lesson.id] += 1
                 else:
                     counts[lesson.id][6] += 1
                 continue
@@ -526,7 +530,9 @@ def class_summary(class_id: int) -> ResponseReturnValue:
             if seen.state.misconception:
                 unsafe[lesson.id].append((pupil, seen.objective_id))
     record(db, current_actor(), "assessment.class_summary_viewed", school_class)
-    planned = [lesson for lesson in lessons if off_map[lesson.id] < len(rows)]
+    planned = [
+        lesson for lesson in lessons if off_map[lesson.id] + kept_off[lesson.id] < len(rows)
+    ]
     return render_template(
         "assessment/class_summary.html",
         school_class=school_class,
@@ -534,6 +540,7 @@ def class_summary(class_id: int) -> ResponseReturnValue:
         counts=counts,
         other_ages=other_ages,
         off_map=off_map,
+        kept_off=kept_off,
         unsafe=unsafe,
         levels=LEVEL_WORDS,
     )
@@ -1111,6 +1118,11 @@ def _encrypted_progress(db: Session, pupil: Pupil, passphrase: str, today: date)
     return encrypted_csv(progress_rows(pupil, cells, notes), name, passphrase)
 
 
+# One state, one wording, on every page and in the export: the report's, the pupil's page, the
+# key, the class summary and the school page (a parent reading two side by side reads one state).
+# "Not assessed on this pathway yet" (an earlier pathway's level only) is another state.
+NOT_ASSESSED_WORDS = "Not assessed yet"
+
 PROGRESS_HEADER = [
     "pupil",
     "lesson",
@@ -1125,7 +1137,17 @@ PROGRESS_HEADER = [
     "misconception",
     "earlier pathway",
     "engagement model notes",  # pre-formal: the areas noted, by day (notes, not scores)
+    "on the map now",  # as the report marks each lesson (`_on_the_map`)
 ]
+
+
+def _on_the_map(cell: queries.Cell) -> str:
+    """Whether the lesson is planned for the pupil now, in the words the report uses."""
+    if cell.lesson.withdrawn:
+        return "withdrawn by its teacher: taught no more"
+    if not cell.on_map:
+        return "not on the map now"
+    return "hidden from the map" if cell.hidden else "yes"
 
 
 def progress_rows(
@@ -1149,7 +1171,7 @@ def progress_rows(
                 " ".join(x.value for x in c.lesson.strands),
                 pathway.value,
                 objective.text,
-                LEVEL_WORDS[s.current] if s else "Not assessed",
+                LEVEL_WORDS[s.current] if s else NOT_ASSESSED_WORDS,
                 # Not assessed yet: no answer, so empty (the report's dash), not "no".
                 ("yes" if s.maintained else "no") if s else "",
                 s.last_assessed.isoformat() if s else "",
@@ -1157,6 +1179,7 @@ def progress_rows(
                 ("yes" if s.misconception else "no") if s else "",
                 "yes" if before else "no",
                 "; ".join(f"{day:%d %b %Y}: {areas}" for day, areas in noted.get(objective.id, [])),
+                _on_the_map(c),
             )
             rows.append([safe_cell(v) for v in values])
     return rows

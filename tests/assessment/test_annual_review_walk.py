@@ -159,7 +159,7 @@ def test_a_pre_formal_pupils_report_and_spreadsheet_show_the_engagement_model_no
         archive.setpassword(PHRASE.encode())
         text = archive.read(archive.namelist()[0]).decode("utf-8-sig")
     header, *rows = csv.reader(io.StringIO(text))
-    row = next(r for r in rows if r[header.index("current level")] != "Not assessed")
+    row = next(r for r in rows if r[header.index("current level")] != "Not assessed yet")
     assert row[header.index("engagement model notes")] == (
         f"{first:%d %b %Y}: exploration; {second:%d %b %Y}: exploration, anticipation"
     )

@@ -62,7 +62,7 @@ def test_maintained_is_a_dash_where_nothing_is_assessed_yet(app: Flask, session:
     base = f"/assessment/pupils/{school.pupil.id}"
     report = client.get(f"{base}/report").text
     now, earlier = _rows(report, "Feelings online")
-    assert now[2] == "Not assessed yet on this pathway"
+    assert now[2] == "Not assessed on this pathway yet"
     assert now[3] == "\u2014"  # not "No": a parent reads that as failed
     assert "(earlier pathway)" in earlier[0]
     assert earlier[2:4] == ["Secure (independent)", "Yes"]

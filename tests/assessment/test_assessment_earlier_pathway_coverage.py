@@ -27,7 +27,7 @@ from tests.worry_helpers import School, make_school
 
 HEADS = [
     "Strand", "0 Not yet", "1 Emerging", "2 Developing", "3 Secure", "4 Generalised",
-    "Earlier pathway only", "Not assessed",
+    "Earlier pathway only", "Not assessed yet",
 ]  # fmt: skip
 SETTINGS = {
     "tile_symbol": "1F98A",

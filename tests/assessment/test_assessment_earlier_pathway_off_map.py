@@ -105,7 +105,7 @@ def test_the_printed_summary_and_the_spreadsheet_have_one_row_for_it_too(
     assert len(rows) == 1
     assert "<strong>(earlier pathway)</strong> (not on the map now)" in rows[0]
     assert "Secure (independent)" in rows[0]
-    assert "Not assessed yet on this pathway" not in report
+    assert "Not assessed on this pathway yet" not in report
 
     response = teacher.post(
         f"/assessment/pupils/{school.pupil.id}/export",

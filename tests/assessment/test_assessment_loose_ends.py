@@ -174,7 +174,7 @@ def test_the_spreadsheet_heading_says_it_counts_observations_in_force(
         archive.setpassword(PHRASE.encode())
         text = archive.read(archive.namelist()[0]).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
-    row = next(r for r in rows if r["objective"] and r["current level"] != "Not assessed")
+    row = next(r for r in rows if r["objective"] and r["current level"] != "Not assessed yet")
     # Two on record, one of them corrected: the one in force is counted, and the heading says so.
     assert row["observations in force (corrected ones not counted)"] == "1"
 

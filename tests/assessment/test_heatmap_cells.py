@@ -47,7 +47,7 @@ def test_the_picture_shows_each_cells_level_and_escapes_the_name(app: Flask) -> 
     assert "<Amira>" not in html
     assert (
         '<rect x="150" y="70" width="32" height="28" class="lvl-none">'
-        f"<title>&lt;Amira&gt;, {first}: not assessed</title></rect>"
+        f"<title>&lt;Amira&gt;, {first}: not assessed yet</title></rect>"
     ) in html
     assert '<text x="166.0" y="90.0" text-anchor="middle" class="hm-value">&ndash;</text>' in html
     assert (

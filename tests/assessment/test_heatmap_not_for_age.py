@@ -95,7 +95,7 @@ def test_a_lesson_for_older_pupils_reads_not_for_their_age_not_as_not_assessed(
     # Ben, 18, has nothing recorded in it: that is work not assessed, a dash as before.
     benny = _table_cell(page, ben)
     assert benny == '<td class="lvl-none">&ndash;</td>'
-    assert _picture_title(page, ben) == "not assessed"
+    assert _picture_title(page, ben) == "not assessed yet"
     # The key says what the new mark means.
     marks = page.split('aria-label="What the marks mean"', 1)[1].split("</ul>", 1)[0]
     assert "Not for their age" in marks
@@ -142,5 +142,5 @@ def test_on_their_18th_birthday_the_kept_heatmap_shows_the_lesson_as_not_assesse
     monkeypatch.setattr(views, "local_today", lambda: tomorrow)
     page = _heatmap(teacher, school)
     assert _table_cell(page, dev) == '<td class="lvl-none">&ndash;</td>'
-    assert _picture_title(page, dev) == "not assessed"
+    assert _picture_title(page, dev) == "not assessed yet"
     assert 'class="not-for-age"' in _table_cell(page, school.pupil)  # Amira is still 15

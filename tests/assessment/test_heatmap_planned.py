@@ -104,7 +104,7 @@ def test_a_lesson_off_their_map_reads_off_not_as_not_assessed(
     assert TITLE_15 in _heads(page)  # on Ben's map
     # Ben has it planned, with nothing recorded: work not assessed yet, a dash.
     assert _cell(page, ben, TITLE_15) == '<td class="lvl-none">&ndash;</td>'
-    assert _picture_title(page, ben, TITLE_15) == "not assessed"
+    assert _picture_title(page, ben, TITLE_15) == "not assessed yet"
     # Amira has not: not a dash, but "off", to the eye and the ear, in the table and picture.
     amira = _cell(page, school.pupil, TITLE_15)
     assert "&ndash;" not in amira
@@ -164,8 +164,8 @@ def test_the_export_leaves_maintained_and_misconception_empty_when_not_assessed(
     header, body = rows[0], rows[1:]
     level, maintained = header.index("current level"), header.index("maintained")
     misconception = header.index("misconception")
-    assessed = [r for r in body if r[level] != "Not assessed"]
-    not_yet = [r for r in body if r[level] == "Not assessed"]
+    assessed = [r for r in body if r[level] != "Not assessed yet"]
+    not_yet = [r for r in body if r[level] == "Not assessed yet"]
     assert len(assessed) == 1
     assert not_yet
     # Assessed: "no" is an answer. Not assessed: no answer yet, so nothing (the report's dash).

@@ -129,7 +129,7 @@ def _seen(client: FlaskClient, school: School) -> dict[str, object]:
         archive.setpassword(PHRASE.encode())
         text = archive.read(archive.namelist()[0]).decode("utf-8-sig")
     header, *rows = csv.reader(io.StringIO(text))
-    row = next(r for r in rows if r[header.index("current level")] != "Not assessed")
+    row = next(r for r in rows if r[header.index("current level")] != "Not assessed yet")
     cells = [
         c for c in heatmap.split("<td") if c.startswith(' class="lvl-') and "lvl-none" not in c
     ]

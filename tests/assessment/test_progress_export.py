@@ -42,6 +42,7 @@ HEADER = [
     "misconception",
     "earlier pathway",
     "engagement model notes",
+    "on the map now",
 ]
 
 
@@ -113,11 +114,13 @@ def test_the_download_is_a_zip_only_the_passphrase_opens_with_the_progress_rows(
         "yes",
         "no",
         "",  # no Engagement Model notes: she is semi-formal
+        "yes",  # on her map, not hidden
     ] in rows
     # One row per lesson on her map, as on the printed summary.
     report = client.get(f"/assessment/pupils/{school.pupil.id}/report").data.decode()
     assert len(rows) - 1 == report.count("<tr><td>")
-    assert sum(r[HEADER.index("current level")] == "Not assessed" for r in rows) == len(rows) - 2
+    level = HEADER.index("current level")
+    assert sum(r[level] == "Not assessed yet" for r in rows) == len(rows) - 2
 
 
 def test_the_export_is_audited_and_asking_for_the_form_writes_nothing(

@@ -39,6 +39,9 @@ def test_the_heatmap_has_a_column_only_for_what_is_planned_on_screen_and_printed
     page.set_viewport_size({"width": A4_PRINTED, "height": 1000})
     page.emulate_media(media="print")
     assert_accessible(page)
+    # The paper has no buttons: "Record observations" and "Class summary" are for the screen.
+    expect(page.get_by_role("link", name="Record observations")).to_be_hidden()
+    expect(page.get_by_role("link", name="Class summary")).to_be_hidden()
     right = "els => Math.max(...els.map(e => e.getBoundingClientRect().right))"
     assert page.eval_on_selector_all(".heatmap svg", right) <= A4_PRINTED
     assert page.eval_on_selector_all(".heatmap-table th, .heatmap-table td", right) <= A4_PRINTED
