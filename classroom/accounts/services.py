@@ -16,7 +16,15 @@ from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from classroom.accounts.models import Account, LoginAttempt, RememberedDevice, Role, UserSession
+from classroom.accounts.models import (
+    Account,
+    LoginAttempt,
+    RecoveryCode,
+    RememberedDevice,
+    Role,
+    TwoFactor,
+    UserSession,
+)
 from classroom.accounts.passwords import (
     burn_time,
     hash_password,
@@ -360,6 +368,26 @@ def end_other_sessions(
         )
         .values(ended_at=now, end_reason=reason)
     )
+
+
+def changed_since(session: Session, account: Account, since: datetime) -> str | None:
+    """What of how this account signs in changed after `since` (when someone typed its password
+    and was sent on to the code step): "password" (changed, or reset by an admin), "two_step"
+    (moved to a new phone, or new recovery codes made), else None. Each of these ends the
+    account's other sessions (`end_other_sessions`, `end_all_sessions`); a sign-in half done
+    before it is another of those sessions, and is refused too. The stamps are the changes' own:
+    the password's changed time, the app's confirmed time, the newest recovery codes' made time."""
+    if account.password_changed_at > since:
+        return "password"
+    two_step = session.scalar(
+        select(func.max(TwoFactor.confirmed_at)).where(TwoFactor.account_id == account.id)
+    )
+    codes = session.scalar(
+        select(func.max(RecoveryCode.created_at)).where(RecoveryCode.account_id == account.id)
+    )
+    if any(stamp is not None and stamp > since for stamp in (two_step, codes)):
+        return "two_step"
+    return None
 
 
 def forget_remembered_ipads(session: Session, account: Account, *, now: datetime) -> int:

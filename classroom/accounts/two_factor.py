@@ -57,6 +57,8 @@ ALREADY_MADE = (
     "New recovery codes were made already, and shown once then. If you did not keep them, "
     "make new ones again."
 )
+# The audit note of a change that ended the account's other sessions (the one that made it stays).
+OTHERS_ENDED = "other sessions ended"
 NOT_ON = "Two-step sign-in is not on for this account."
 START_AGAIN = "Start setting up your new phone again: press Set up on a new phone."
 UNREADABLE = (
@@ -259,9 +261,10 @@ def _code_hash(code: str, secret_key: str) -> str:
 
 
 def new_recovery_codes(
-    session: Session, account: Account, *, now: datetime, secret_key: str
+    session: Session, account: Account, *, now: datetime, secret_key: str, note: str = ""
 ) -> list[str]:
-    """Ten fresh one-time codes (the old ones stop working); shown once, kept only as hashes."""
+    """Ten fresh one-time codes (the old ones stop working); shown once, kept only as hashes.
+    `note` goes on the audit entry."""
     session.execute(
         update(RecoveryCode)
         .where(RecoveryCode.account_id == account.id, RecoveryCode.used_at.is_(None))
@@ -272,7 +275,7 @@ def new_recovery_codes(
         hashed = _code_hash(code, secret_key)
         session.add(RecoveryCode(account_id=account.id, code_hash=hashed, created_at=now))
     session.flush()
-    record(session, account, "two_factor.recovery_codes_made", account)
+    record(session, account, "two_factor.recovery_codes_made", account, note)
     return [f"{c[:5]}-{c[5:]}" for c in codes]
 
 
@@ -328,13 +331,17 @@ def remake_recovery_codes(
     ip: str,
     *,
     mark: str,
+    keep_session_id: int,
     now: datetime,
     settings: SignInSettings,
 ) -> list[str]:
     """Ten new recovery codes for an account whose two-step sign-in is on, its password first
     (someone at an unlocked computer must not learn codes that get past the phone); the old
     ones stop working. `mark` is `recovery_codes_mark` as the asking page was drawn: a form
-    sent again after new codes were made is refused (Invalid on "made_after"), not obeyed."""
+    sent again after new codes were made is refused (Invalid on "made_after"), not obeyed.
+    Her other sessions end, as after a password change: she makes new codes because the old
+    sheet may have been seen, so whoever signed in with one of its codes is signed out too;
+    the session that made them, `keep_session_id`, stays."""
     if not is_enrolled(session, account):
         raise Invalid(NOT_ON)
     if mark != recovery_codes_mark(session, account):
@@ -348,7 +355,10 @@ def remake_recovery_codes(
         sign_in=settings,
         refused="two_factor.recovery_codes_refused",
     )
-    return new_recovery_codes(session, account, now=now, secret_key=settings.secret_key)
+    end_other_sessions(session, account, keep_session_id, "recovery_codes_made", now=now)
+    return new_recovery_codes(
+        session, account, now=now, secret_key=settings.secret_key, note=OTHERS_ENDED
+    )
 
 
 # --- A new phone ----------------------------------------------------------------------------

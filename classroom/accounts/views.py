@@ -58,6 +58,15 @@ LEFT_BY = "signed_out_account"
 PAGE_HEADER = "X-Page-Token"
 # In the session while she sets up a new phone: its secret, sealed, until its first code is typed.
 NEW_PHONE = "two_step_new_phone"
+# Why a half-done sign-in was sent back to sign-in (`changed_since`): said there, and audited.
+SIGN_IN_AGAIN = {
+    "password": "Your password was changed. Sign in again.",
+    "two_step": "Your two-step sign-in was changed. Sign in again.",
+}
+CHANGED_AFTER = {
+    "password": "password changed after the password step",
+    "two_step": "two-step sign-in changed after the password step",
+}
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -68,7 +77,8 @@ def sign_in() -> ResponseReturnValue:
         return redirect(url_for("core.home"))
     form = SignInForm()
     if not form.validate_on_submit():
-        return _sign_in_page(form), 400 if form.errors else 200
+        again = SIGN_IN_AGAIN.get(request.args.get("again", "")) if not form.errors else None
+        return _sign_in_page(form, again), 400 if form.errors else 200
     db = get_session()
     try:
         account = services.authenticate(
@@ -136,24 +146,43 @@ def _finish_sign_in(db: Session, account: Account, target: str) -> str:
 def _second_step(account: Account, target: str, endpoint: str) -> ResponseReturnValue:
     """The password was right; nobody is signed in until the code step is done too."""
     session.clear()
-    until = utcnow() + timedelta(minutes=PENDING_MINUTES)
-    session[PENDING] = {"id": account.id, "next": target, "until": until.isoformat()}
+    now = utcnow()
+    until = now + timedelta(minutes=PENDING_MINUTES)
+    session[PENDING] = {
+        "id": account.id,
+        "next": target,
+        "since": now.isoformat(),
+        "until": until.isoformat(),
+    }
     return redirect(url_for(endpoint))
 
 
-def _pending_account() -> tuple[Account, str] | None:
-    """The account whose password was just right, and where it was going, if still fresh."""
+def _pending_account() -> tuple[Account, str] | Response:
+    """The account whose password was just right, and where it was going, if still fresh;
+    otherwise the way back to sign-in. A sign-in half done when her password or two-step
+    sign-in changed (`services.changed_since`) ends as her other sessions did: it is refused,
+    audited, and sign-in says why."""
+    start_again = redirect(url_for("accounts.sign_in"))
     pending = session.get(PENDING)
     if not isinstance(pending, dict) or current_user.is_authenticated:
-        return None
+        return start_again
+    db = get_session()
     try:
+        since = datetime.fromisoformat(str(pending["since"]))
         until = datetime.fromisoformat(str(pending["until"]))
-        account = get_session().get(Account, int(pending["id"]))
+        account = db.get(Account, int(pending["id"]))
     except (KeyError, TypeError, ValueError):
-        return None
+        return start_again
     if account is None or not account.active or utcnow() >= until:
-        return None
-    return account, safe_path(pending.get("next"), url_for("core.home"))
+        return start_again
+    target = safe_path(pending.get("next"), url_for("core.home"))
+    changed = services.changed_since(db, account, since)
+    if changed is not None:
+        session.pop(PENDING, None)
+        record(db, account, "sign_in.refused", account, CHANGED_AFTER[changed])
+        going = target if target != url_for("core.home") else None
+        return redirect(url_for("accounts.sign_in", again=changed, next=going))
+    return account, target
 
 
 @bp.route("/sign-in/code", methods=["GET", "POST"])
@@ -161,8 +190,8 @@ def _pending_account() -> tuple[Account, str] | None:
 def sign_in_code() -> ResponseReturnValue:
     """The second step: a code from the authenticator app (or a recovery code)."""
     found = _pending_account()
-    if found is None:
-        return redirect(url_for("accounts.sign_in"))
+    if isinstance(found, Response):
+        return found
     account, target = found
     form = CodeForm()
     show = {"form": form, "may_remember": two_factor.may_remember(account)}
@@ -207,8 +236,8 @@ def _set_remember_cookie(response: Response, token: str) -> None:
 def sign_in_enrol() -> ResponseReturnValue:
     """Safeguarding team, head and admins set up their app before their first page."""
     found = _pending_account()
-    if found is None:
-        return redirect(url_for("accounts.sign_in"))
+    if isinstance(found, Response):
+        return found
     account, target = found
     if two_factor.is_enrolled(get_session(), account):
         return redirect(url_for("accounts.sign_in_code"))
@@ -394,6 +423,7 @@ def two_step_recovery_codes() -> ResponseReturnValue:
             form.password.data,
             client_ip(),
             mark=form.made_after.data or "",
+            keep_session_id=g.user_session.id,
             now=utcnow(),
             settings=sign_in_settings(),
         )
