@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+import unicodedata
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from copy import deepcopy
@@ -170,6 +171,60 @@ def long_boxes(
     notes = str(form.get("notes", "")).replace("\r\n", "\n").replace("\r", "\n")
     if len(notes) > MAX_NOTES:
         found["notes"] = too_long("Teacher's notes", MAX_NOTES, notes)
+    return found
+
+
+# The editor's boxes whose words a pupil sees and hears (each gets a symbol preview); any
+# other box (topic, objective, "for staff") is for staff.
+PUPIL_BOXES = ("title", "-text", "-feedback", "-label", "-then", "-if_no")
+# What joins an emoji to the next or changes it: a zero-width joiner, the text and emoji
+# variation selectors, a keycap, skin tones, the tags of a flag.
+_EMOJI_PARTS = re.compile("[\u200d\ufe0e\ufe0f\u20e3\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f]")
+TYPED_PICTURE = (
+    "{label}: take out {found}. Pupils see a picture typed in with the words stuck to a "
+    "word, with no symbol of its own, and hear it oddly or not at all. Write it as a "
+    "word instead: each word shows its own symbol and is read aloud. To change a word's "
+    "picture, preview the lesson and use “Change a picture on this screen”."
+)
+
+
+def pupil_box(name: str) -> bool:
+    """Whether the editor's box `name` holds words a pupil sees."""
+    return name.endswith(PUPIL_BOXES)
+
+
+def _picture_character(character: str) -> bool:
+    # Emoji and the other pictures in text ("❗", "★", "✔", flags): "other symbols" from the
+    # arrows on. "£", "°", "©" and punctuation are not pictures.
+    return unicodedata.category(character) == "So" and ord(character) >= 0x2190
+
+
+def typed_pictures(text: str) -> list[str]:
+    """The emoji (and other picture characters) typed into `text`, each once, in order: a
+    pupil sees one stuck to the word before it, with that word's symbol, and hears it said
+    only by some voices ("grinning face") or not at all (`symboliser.marks_on_words`)."""
+    found: list[str] = []
+    run = ""
+    for character in f"{text} ":
+        if _picture_character(character) or (run and _EMOJI_PARTS.fullmatch(character)):
+            run += character
+        else:
+            if run and run not in found:
+                found.append(run)
+            run = ""
+    return found
+
+
+def picture_boxes(doc: Document, boxes: Boxes | None = None) -> dict[str, str]:
+    """The pupil boxes (`pupil_box`) with an emoji typed in, each with its message: refused
+    on saving, so every word a pupil sees has a symbol and is said."""
+    found = {}
+    for name, text in form_values(doc, boxes).items():
+        pictures = typed_pictures(text) if pupil_box(name) else []
+        label = box_label(name)
+        if pictures and label is not None:
+            shown = " and ".join(f"“{picture}”" for picture in pictures)
+            found[name] = TYPED_PICTURE.format(label=label, found=shown)
     return found
 
 
@@ -638,15 +693,22 @@ def check_for_saving(
 ) -> Lesson:
     """`check`, then the picture rules every lesson file meets: one picture per word on a
     screen, a card naming a word-list word shows that word's picture, and no two answer cards
-    of a step show one picture.
+    of a step show one picture; and no emoji typed into a pupil's words (`picture_boxes`).
 
     Run when a teacher saves, not when a saved lesson is read, so a lesson saved before these
     rules still reaches the pupils it is on the maps of; its next edit is checked.
     """
-    lesson = check(doc, key, number, boxes)
+    typed = picture_boxes(doc, boxes)  # said with the rest, not after they are fixed
+    try:
+        lesson = check(doc, key, number, boxes)
+    except LessonProblems as broken:
+        if not typed:
+            raise
+        reasons = broken.reasons + list(typed.values())
+        raise LessonProblems(reasons, {**broken.fields, **typed}, broken.links) from None
     problems = written_lesson_problems(lesson) + written_card_problems(lesson, kinds.KINDS)
-    if problems:
-        raise LessonProblems(in_box_numbers(problems, doc, boxes))
+    if problems or typed:
+        raise LessonProblems(in_box_numbers(problems, doc, boxes) + list(typed.values()), typed)
     return lesson
 
 

@@ -26,7 +26,9 @@ from classroom.symbols.vocabulary import normalise
 from classroom.web import current_actor, whole_number
 
 bp = Blueprint("authoring", __name__, url_prefix="/authoring")
-MAX_PREVIEW = 300
+# The live preview shows this much of a box: all of a box over its limit (authoring.MAX_FIELD),
+# with the part over it marked, unless it is far over.
+MAX_PREVIEW = 1000
 # Plain words for every menu; the stored values stay the lesson-file keys.
 SOUND_CHOICES = [(sound.value, sound.value.capitalize()) for sound in Sound]
 ANIMATION_CHOICES = [(animation.value, animation.value.capitalize()) for animation in Animation]
@@ -121,11 +123,8 @@ def _shown(text: str) -> list[Token]:
 
 def _previews(values: dict[str, str]) -> dict[str, list[Token]]:
     """Every pupil-facing text in the form, with symbols, for the Preview button."""
-    pupil_facing = ("title", "-text", "-feedback", "-label", "-then", "-if_no")
     return {
-        name: _shown(value)
-        for name, value in values.items()
-        if value and name.endswith(pupil_facing) and not name.endswith("-symbol")
+        name: _shown(value) for name, value in values.items() if value and authoring.pupil_box(name)
     }
 
 
@@ -377,8 +376,33 @@ def copy_file(lesson_id: str) -> ResponseReturnValue:
 @allow("staff")
 def symbols() -> ResponseReturnValue:
     """Text with its symbols, as an HTML fragment for the live preview (changes nothing)."""
-    text = request.args.get("text", "")[:MAX_PREVIEW]
-    return render_template("authoring/_symbols.html", tokens=_shown(text))
+    sent = request.args.get("text", "")
+    text = sent[:MAX_PREVIEW]
+    # The box's limit (its data-count-max), so the words past it are marked, not left out.
+    limit = request.args.get("limit", type=whole_number)
+    if limit is not None and not 0 < limit < MAX_PREVIEW:
+        limit = None
+    tokens, over = _within(_shown(text), limit or MAX_PREVIEW)
+    return render_template(
+        "authoring/_symbols.html",
+        tokens=tokens,
+        over=over,
+        limit=limit,
+        cut=len(sent) > MAX_PREVIEW,
+        max_preview=MAX_PREVIEW,
+        typed=authoring.typed_pictures(text),
+    )
+
+
+def _within(tokens: list[Token], limit: int) -> tuple[list[Token], list[Token]]:
+    """The tokens that fit in `limit` characters, and the rest: from the word (or space) that
+    the box's character count first says is too many."""
+    used = 0
+    for n, token in enumerate(tokens):
+        used += len(token.text)
+        if used > limit:
+            return tokens[:n], tokens[n:]
+    return tokens, []
 
 
 def _pictures(search: str) -> list[Option]:

@@ -19,14 +19,18 @@
     return function (input) {
       var target = document.getElementById(input.getAttribute("data-symbol-preview"));
       if (!target) { return; }
-      var text = input.value.trim();
-      if (!text) { target.textContent = ""; return; }
+      // Sent as typed (not trimmed), with the box's limit, so the words the character count
+      // says are too many are the ones the preview marks.
+      var text = input.value;
+      if (!text.trim()) { target.textContent = ""; return; }
       var address = url + "?text=" + encodeURIComponent(text);
+      var limit = input.getAttribute("data-count-max");
+      if (limit) { address += "&limit=" + encodeURIComponent(limit); }
       fetch(address, { credentials: "same-origin", headers: { "Accept": "text/html" } })
         .then(function (response) { return response.ok ? response.text() : ""; })
         .then(function (html) {
           // The fragment is rendered on the server with every word escaped.
-          if (input.value.trim() === text) { target.innerHTML = html; }
+          if (input.value === text) { target.innerHTML = html; }
         })
         .catch(function () { return null; });
     };
