@@ -147,6 +147,70 @@
   window.addEventListener("load", tabStopsWhereScrolling);  // once fonts and pictures are in
   window.addEventListener("resize", tabStopsWhereScrolling);
 
+  // A tap on this screen found no server (the Wi-Fi up, the school's server down or out of
+  // reach): the service worker asks whether this screen can say so, and if it can, answers the
+  // tap with "no content", which leaves the browser here (not on its own error page). The
+  // screen's scripts listen for "classroom:unreachable" (detail: url, method) and take the event
+  // (preventDefault) if it is theirs: worry-outbox.js (Report a worry), player.js (a lesson tap),
+  // then noServer below (any other pupil tap). Only the screen in front answers.
+  if (navigator.serviceWorker) {
+    navigator.serviceWorker.addEventListener("message", function (event) {
+      var data = event.data || {}, port = event.ports && event.ports[0];
+      if (data.type !== "classroom:unreachable" || !port) { return; }
+      var shown = false;
+      if (document.visibilityState === "visible") {
+        var told = new CustomEvent("classroom:unreachable",
+          { cancelable: true, detail: { url: String(data.url), method: String(data.method) } });
+        document.dispatchEvent(told);
+        shown = told.defaultPrevented || noServer(told.detail);
+      }
+      port.postMessage(shown ? "shown" : "not shown");
+    });
+    if (navigator.serviceWorker.startMessages) { navigator.serviceWorker.startMessages(); }
+  }
+
+  /* Any other pupil tap (Home, My lessons, Our rules) with no server: the screen gives way to
+   * "No internet. Ask an adult." in symbols and speech, as a lesson's does (templates/ipad/
+   * _chrome.html, no_internet; static/css/pupil-layout.css), with Report a worry and Finished
+   * where they are; the tap is made once the server answers again. A page (GET) only: a form
+   * posted elsewhere is not posted again unasked, and the browser says what it says. */
+  var offlineScreen = document.getElementById("no-internet");
+  var main = document.getElementById("main");
+  var waitingFor = null, again = null;
+  // Its pictures fetched now, while the server answers, so the service worker has them then.
+  if (offlineScreen && navigator.onLine !== false) {
+    Array.prototype.forEach.call(offlineScreen.content.querySelectorAll("img[src]"),
+      function (img) { new Image().src = img.getAttribute("src"); });
+  }
+  function noServer(detail) {
+    // A lesson screen has its own (player.js): never a second one beside it.
+    if (!offlineScreen || !main || detail.method !== "GET" || !window.fetch ||
+        (waitingFor === null && document.getElementById("lesson-offline"))) {
+      return false;
+    }
+    var screen = offlineScreen.content.firstElementChild;
+    if (waitingFor === null) {
+      screen = screen.cloneNode(true);
+      Array.prototype.forEach.call(main.children, function (el) { el.hidden = true; });
+      main.appendChild(screen);
+      screen.hidden = false;
+      body.setAttribute("data-offline", "1");
+      document.dispatchEvent(new CustomEvent("classroom:screen", { detail: screen }));
+    }
+    waitingFor = detail.url;
+    if (again === null) { again = window.setTimeout(tryAgain, RETRY_MS); }
+    return true;
+  }
+  function tryAgain() {
+    var check = offlineScreen.content.firstElementChild.getAttribute("data-check-url");
+    window.fetch(check, { cache: "no-store", credentials: "same-origin" }).then(function () {
+      again = null;  // the server answers: the tap goes (and comes back here if it fails again)
+      window.location.assign(waitingFor);
+    }, function () {
+      again = window.setTimeout(tryAgain, RETRY_MS);
+    });
+  }
+
   // The class iPad's service worker (static/js/service-worker.js): only pupil pages name it.
   // It caches files, never pages; without it the app works exactly as a plain web page.
   var worker = document.querySelector('meta[name="classroom-service-worker"]');

@@ -106,6 +106,12 @@
    * Report a worry) goes once the server answers. Meanwhile the screen says "No internet. Ask
    * an adult." in symbols and speech, keeps the tap and makes it when the network is back.
    * One tap at a time: a second tap while the first is on its way is not another answer.
+   *
+   * With the Wi-Fi up but the server down or out of reach, the iPad says it is on line and the
+   * tap goes as ever; the class iPad's service worker then finds no server, leaves the browser
+   * on this screen and says so (app.js, "classroom:unreachable"): the tap is held here in the
+   * same way, from what was remembered of it as it went, and made once the server answers
+   * (asked every few seconds).
    */
   var offline = document.getElementById("lesson-offline");
   var main = document.getElementById("main");
@@ -113,6 +119,7 @@
   var RETRY_MS = 3000;
   var busy = false, trying = false, retry = null;
   var held = { form: null, body: null, pressed: null, href: null };
+  var went = null;  // the last tap that went straight to the server, as held would keep it
   var hid = [], added = [];  // what this made hidden, and the inputs it added: undone on Back
 
   function showOffline() {
@@ -169,21 +176,48 @@
 
   window.addEventListener("online", function () { if (busy && !trying) { go(); } });
 
-  document.addEventListener("submit", function (event) {
-    var form = event.target;
-    if (!main.contains(form) || event.defaultPrevented) { return; }
-    if (!busy && navigator.onLine !== false) { return; }  // on line: the form goes as ever
-    event.preventDefault();
-    if (busy) { return; }
-    busy = true;
-    var body = new FormData(form);
-    var button = event.submitter, pressed = null;
+  function tap(form, button) {
+    var body = new FormData(form), pressed = null;
     if (button && button.name) {
       pressed = { name: button.name, value: button.value };
       body.append(button.name, button.value);
     }
-    held = { form: form, body: body, pressed: pressed, href: null };
+    return { form: form, body: body, pressed: pressed, href: null };
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!main.contains(form) || event.defaultPrevented) { return; }
+    if (!busy && navigator.onLine !== false) {  // on line: the form goes as ever
+      went = tap(form, event.submitter);
+      return;
+    }
+    event.preventDefault();
+    if (busy) { return; }
+    busy = true;
+    held = tap(form, event.submitter);
     go();
+  });
+
+  // A tap that went found no server. Report a worry, with no tap held, is worry-outbox.js's.
+  document.addEventListener("classroom:unreachable", function (event) {
+    var url = event.detail.url, button = document.querySelector("a.worry-button[href]");
+    if (event.defaultPrevented) { return; }
+    if (!busy) {
+      if (button && new URL(url).pathname === new URL(button.href).pathname) { return; }
+      if (event.detail.method === "GET") {
+        held = { form: null, body: null, pressed: null, href: url };
+      } else if (went && went.form.action === url) {
+        held = went;
+      } else {
+        return;  // not a tap made here
+      }
+      busy = true;
+    }
+    // Busy: the held tap went (or the screen after it was asked for) and found no server. It is
+    // made again: an answer is recorded once, by its key.
+    event.preventDefault();
+    later();
   });
 
   document.addEventListener("click", function (event) {
@@ -216,6 +250,7 @@
     if (retry !== null) { window.clearTimeout(retry); retry = null; }
     busy = trying = false;
     held = { form: null, body: null, pressed: null, href: null };
+    went = null;
     added.forEach(function (input) { input.remove(); });
     hid.forEach(function (el) { el.hidden = false; });
     added = [];

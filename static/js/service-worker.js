@@ -8,10 +8,21 @@
  *                             never a school's own picture (/symbols/pic-<hex>.svg), which may be
  *                             a pupil's photo: the server marks those private, no-store too
  *   /speech/audio/<key>.mp3   speech clips (a key names one text, voice and rate)
- * Everything else is not touched at all and goes to the network as if there were no service
- * worker: every page (navigation), every JSON answer, every POST (the worry outbox, Finished,
- * sign-in and sign-out). So no page with personal data is ever kept here, and a response the
- * server marks no-store is not kept even if its URL matched.
+ * Everything else is never kept and goes to the network as if there were no service worker:
+ * every page (navigation), every JSON answer, every POST (the worry outbox, Finished, sign-in
+ * and sign-out). So no page with personal data is ever kept here, and a response the server
+ * marks no-store is not kept even if its URL matched.
+ *
+ * One thing more, for a page (a navigation) only, and only when the network fails: with the
+ * Wi-Fi up but the school's server down or out of reach, a tap on a pupil screen would land on
+ * the browser's own error page (words only, no symbols, no speech, no way back; a worry never
+ * told). So a navigation goes to the network through here, untouched; any answer the server
+ * gives (even an error) is the page, as ever, and nothing is kept. If no answer comes at all,
+ * the pupil screen that was open is asked whether it can say so itself (app.js: Report a worry
+ * offers "I have a worry", a lesson tap is kept and made once the server answers, any other
+ * tap says "No internet. Ask an adult." and goes once it answers). If it can, the answer is
+ * 204 No Content, which leaves the browser on that screen; if not (a staff page, no pupil
+ * screen open, no answer in time) it is the network's error, as without a service worker.
  */
 "use strict";
 
@@ -138,10 +149,56 @@ self.addEventListener("activate", function (event) {
     return Promise.all(names.filter(function (name) {
       return name.indexOf("classroom-") === 0 && name !== FILES && name !== SPEECH;
     }).map(function (name) { return caches.delete(name); }));
+  }).then(function () {
+    var preload = self.registration.navigationPreload;
+    return preload ? preload.enable().catch(function () { return null; }) : null;
   }).then(function () { return self.clients.claim(); }));
 });
 
+/* The pupil screens (as SPEAKING_PAGE, and the worry flow): only these are asked to say that
+   the server could not be reached. */
+var PUPIL_PAGE = /^\/(class-ipad|pupil)(\/|$)/;
+var ASK_MS = 2000;  // a live pupil screen answers at once: this only bounds a frozen one
+
+/* Whether an open pupil screen says itself that `request` found no server. Each is asked on a
+   channel of its own; any "shown" is enough. */
+function shownByPage(request) {
+  return self.clients.matchAll({ type: "window" }).then(function (windows) {
+    var asked = windows.filter(function (client) {
+      return PUPIL_PAGE.test(new URL(client.url).pathname);
+    }).map(function (client) {
+      return new Promise(function (resolve) {
+        var channel = new MessageChannel();
+        channel.port1.onmessage = function (event) { resolve(event.data === "shown"); };
+        setTimeout(function () { resolve(false); }, ASK_MS);
+        client.postMessage({ type: "classroom:unreachable", url: request.url,
+          method: request.method }, [channel.port2]);
+      });
+    });
+    return Promise.all(asked);
+  }).then(function (answers) { return answers.indexOf(true) >= 0; }, function () { return false; });
+}
+
+// The page is asked for at once, as the tap is made, not after this worker has woken
+// (navigation preload, enabled on activate): a tap with the server up is as quick as ever.
+function navigate(event) {
+  var request = event.request;
+  return Promise.resolve(event.preloadResponse).then(function (preloaded) {
+    return preloaded || fetch(request);
+  }).catch(function (error) {
+    return shownByPage(request).then(function (shown) {
+      if (!shown) { throw error; }
+      return new Response(null, { status: 204, statusText: "No Content" });
+    });
+  });
+}
+
 self.addEventListener("fetch", function (event) {
+  if (event.request.mode === "navigate") {
+    var url = new URL(event.request.url);
+    if (url.origin === self.location.origin) { event.respondWith(navigate(event)); }
+    return;
+  }
   var name = cacheFor(event.request);
   if (name) { event.respondWith(cacheFirst(event, name)); }
 });

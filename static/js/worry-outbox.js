@@ -48,16 +48,28 @@
     if (note) { note.hidden = count === 0; }
   }
 
+  // A server that takes the connection and never answers (hung, or out of reach on a network
+  // that does not say so) would hold every later try on this page: each try gives up after
+  // this, and the next one sends it again (its key makes it one worry however often it is sent).
+  var SEND_MS = 30000;
+
   function sendOne(item) {
+    var stop = window.AbortController ? new window.AbortController() : null;
+    var timer = stop ? window.setTimeout(function () { stop.abort(); }, SEND_MS) : null;
     return fetch(queueUrl, {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-      body: JSON.stringify({ envelope: item.envelope })
+      body: JSON.stringify({ envelope: item.envelope }),
+      signal: stop ? stop.signal : undefined
     }).then(function (response) {
+      window.clearTimeout(timer);
       // 201 received, 200 already received: either way the server has it.
       if (response.status === 200 || response.status === 201) { return remove(item.key); }
       return null;
+    }, function (error) {
+      window.clearTimeout(timer);
+      throw error;
     });
   }
 
@@ -125,7 +137,10 @@
    * sent), with the screen and time it was told, under one key however often it is sent. With
    * the network back before that, the tap goes on to the worry flow as ever. "No network" is the
    * iPad's own word (navigator.onLine, false once the Wi-Fi drops): any other tap is left to the
-   * browser, so a worry opens as quickly as ever.
+   * browser, so a worry opens as quickly as ever. With the Wi-Fi up but the server down or out
+   * of reach the iPad says it is on line, so the tap goes; the class iPad's service worker then
+   * finds no server and asks this screen to say so (app.js, "classroom:unreachable"): the same
+   * panel, and the flow opens once the server answers again (asked every few seconds).
    */
   var panel = document.getElementById("worry-offline");
   var askScreen = document.getElementById("worry-offline-ask");
@@ -234,6 +249,32 @@
   // With no network the panel; otherwise the tap is left to the browser, as ever.
   window.addEventListener("online", function () {
     if (wanted !== null && !keeping) { window.location.assign(wanted); }
+  });
+
+  // The tap went, and found no server (the service worker left the browser on this screen).
+  var CHECK_MS = 5000, checking = null;
+  function waitForServer() {
+    if (checking !== null) { return; }
+    checking = window.setTimeout(function ask() {
+      window.fetch(panel.getAttribute("data-check-url"), {
+        cache: "no-store", credentials: "same-origin"
+      }).then(function () {
+        checking = null;
+        if (wanted !== null && !keeping) { window.location.assign(wanted); }
+      }, function () {
+        checking = wanted !== null && !keeping ? window.setTimeout(ask, CHECK_MS) : null;
+      });
+    }, CHECK_MS);
+  }
+  document.addEventListener("classroom:unreachable", function (event) {
+    var button = document.querySelector("a.worry-button[href]");
+    if (event.defaultPrevented || !button ||
+        new URL(event.detail.url).pathname !== new URL(button.href).pathname) {
+      return;
+    }
+    event.preventDefault();
+    if (panel.hidden) { showPanel(event.detail.url, button); }
+    waitForServer();
   });
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("a.worry-button[href]");
