@@ -180,11 +180,15 @@ PUPIL_BOXES = ("title", "-text", "-feedback", "-label", "-then", "-if_no")
 # What joins an emoji to the next or changes it: a zero-width joiner, the text and emoji
 # variation selectors, a keycap, skin tones, the tags of a flag.
 _EMOJI_PARTS = re.compile("[\u200d\ufe0e\ufe0f\u20e3\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f]")
+# Why an emoji is refused, said by the lesson editor and the class rules' (rules.services).
+TYPED_PICTURE_WHY = (
+    "Pupils see a picture typed in with the words stuck to a word, with no symbol of its "
+    "own, and hear it oddly or not at all. Write it as a word instead: each word shows its "
+    "own symbol and is read aloud."
+)
 TYPED_PICTURE = (
-    "{label}: take out {found}. Pupils see a picture typed in with the words stuck to a "
-    "word, with no symbol of its own, and hear it oddly or not at all. Write it as a "
-    "word instead: each word shows its own symbol and is read aloud. To change a word's "
-    "picture, preview the lesson and use “Change a picture on this screen”."
+    "{label}: take out {found}. " + TYPED_PICTURE_WHY + " To change a word's picture, "
+    "preview the lesson and use “Change a picture on this screen”."
 )
 
 

@@ -380,8 +380,8 @@ _DATES = re.compile(
     r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b"
     # A day and month with no year, "on 3/12", "w/c 27/10": as telling as "3rd Dec", which goes.
     # Not "24/7", a fraction ("2/3 of staff") or "1/2 term".
-    r"|(?<![\d/.])(?!24/7\b)(?:3[01]|[12]\d|0?[1-9])/(?:1[0-2]|0?[1-9])\b(?![/.]\d)"
-    r"(?!\s*(?:of|term)\b)"
+    r"|(?P<day_month>(?<![\d/.])(?!24/7\b)(?:3[01]|[12]\d|0?[1-9])/(?:1[0-2]|0?[1-9])\b(?![/.]\d)"
+    r"(?!\s*(?:of|term)\b))"
     rf"|\b{_DAY}\s+(?:of\s+)?{_MONTH}(?:\.?,?\s+{_YEAR})?"  # 14 March 2011, 14th of March
     rf"|\b{_MONTH}\.?\s+{_DAY}(?:,?\s+{_YEAR})?"  # March 14, 2011; Mar 14th
     rf"|\b{_MONTH}\.?,?\s+{_YEAR}"  # March 2011
@@ -408,8 +408,40 @@ _AGE_AFTER_A_VERB = re.compile(
 )
 
 
+# A day and month with no year reads as a score, and stays, only beside words that make it one:
+# "scored 5/10" or "a score of 3/4" just before it, or "on the quiz", "in her spelling test"
+# just after (and no "on", "from", "Friday"... just before: "on 5/10 in the test" is a day).
+# Anything else goes ("got 5/10 off", "met 5/10 on the bus", "5/10 in the exam hall"): a date
+# left in can name the incident, where a score taken out only loses detail.
+_WEEKDAY = r"mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun"
+_SCORE_BEFORE = re.compile(r"\bscor(?:e|es|ed|ing)(?:\s+of)?\s+$", re.IGNORECASE)
+_DAY_BEFORE = re.compile(
+    r"(?:\b(?:on|from|since|by|until|till|to|before|after|dated|the|w/?c"
+    rf"|(?:{_WEEKDAY})(?:day|nesday|sday|urday)?)\.?|[-,])\s*$",
+    re.IGNORECASE,
+)
+_SCORE_AFTER = re.compile(
+    r"\s+(?:on|in)\s+(?:(?:the|a|an|his|her|their|this|that|each|every)\s+)?"
+    r"(?:(?:maths?|spelling|reading|phonics|online|e-safety|safety|unit)\s+)?"
+    r"(?:quiz|quizzes|tests?|assessments?|exams?|worksheets?|questions?)\b"
+    r"(?!\s*(?:days?|halls?|rooms?|weeks?|dates?|papers?|times?|mornings?|afternoons?)\b)",
+    re.IGNORECASE,
+)
+
+
+def _date_or_score(match: re.Match[str]) -> str:
+    """A date goes; a day and month with no year stays only as a score (see above)."""
+    if match.group("day_month") is not None:
+        before, after = match.string[: match.start()][-40:], match.string[match.end() :]
+        if _SCORE_BEFORE.search(before) or (
+            _SCORE_AFTER.match(after) and not _DAY_BEFORE.search(before)
+        ):
+            return match.group(0)
+    return "[date]"
+
+
 def _dates_and_ages(text: str) -> str:
-    text = _DATES.sub("[date]", text)
+    text = _DATES.sub(_date_or_score, text)
     text = _AGES.sub("[age]", text)
     return _AGE_AFTER_A_VERB.sub(r"\g<verb>[age]", text)
 

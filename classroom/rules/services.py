@@ -15,7 +15,7 @@ from classroom import policy
 from classroom.accounts.models import Account
 from classroom.audit.services import record
 from classroom.errors import Forbidden, Invalid, within
-from classroom.lessons.authoring import auto_symbol
+from classroom.lessons.authoring import TYPED_PICTURE_WHY, auto_symbol, typed_pictures
 from classroom.principals import Actor
 from classroom.rules.models import SchoolRule
 from classroom.symbols.library import svg_path
@@ -41,6 +41,16 @@ DEMO_RULES: tuple[tuple[str, str | None], ...] = (
     ("I only talk online to people I know in real life.", "1F46A"),
     ("I take breaks from the screen.", "23F8"),
 )
+
+# As the lesson editor says it, with the rules' own way to choose a picture: the Picture box.
+TYPED_PICTURE = (
+    "Rule {number}: take out {found}. " + TYPED_PICTURE_WHY + " To choose the rule's "
+    "picture, type its symbol code in the Picture box."
+)
+
+
+def _listed(pictures: list[str]) -> str:
+    return " and ".join(f"\u201c{picture}\u201d" for picture in pictures)
 
 
 class Stale(Exception):  # noqa: N818 - reads as "except Stale"
@@ -93,6 +103,11 @@ def _checked(entries: Sequence[tuple[str, str]]) -> list[tuple[str, str | None]]
                     f"rule-{number}",
                 )
             continue
+        pictures = typed_pictures(text)
+        if pictures:
+            raise Invalid(
+                TYPED_PICTURE.format(number=number, found=_listed(pictures)), f"rule-{number}"
+            )
         if len(text.split()) > MAX_WORDS:
             raise Invalid(
                 f"Rule {number} is too long: use {MAX_WORDS} words or fewer.", f"rule-{number}"

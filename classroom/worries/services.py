@@ -1837,8 +1837,8 @@ def _carers_after_closing(
         return
     if keep is None:
         raise Invalid(
-            "Carers are being told nothing new about the pupil because of this incident: "
-            "choose whether that goes on after closing.",
+            f"Carers are being told nothing new about {_held_names(session, incident)} because "
+            "of this incident: choose whether that goes on after closing.",
             "carers",
         )
     why = _clean(reason, MAX_TEXT, "Reason")
@@ -1849,12 +1849,35 @@ def _carers_after_closing(
             else "Say why carers may be told again from closing.",
             "carers",
         )
-    incident.carers_held_after_closing = keep
     if keep:
         text = "Carers stay held back after closing, until someone lets them be told again"
     else:
         text = "Carers may be told again from closing, including what was held back"
+    text += _whose_carers_held(session, incident)
+    incident.carers_held_after_closing = keep
     _entry(session, incident, account, "carers_after_closing", text, why, now=now)
+
+
+def _held_names(session: Session, incident: Incident) -> str:
+    """The linked pupils whose carers this incident holds back, named (the closing form's)."""
+    held = set(policy.held_pupils(session, incident))
+    names = [link.pupil.full_name for link in incident.pupils if link.pupil_id in held]
+    return ", ".join(names) or "the pupil"
+
+
+def _whose_carers_held(session: Session, incident: Incident) -> str:
+    """With several pupils on the record, which families the closing choice (or letting carers
+    be told again) is for, and which it leaves as they are, each with the decision in force:
+    "Carers stay held back" alone would read as Amira's carers too, told under "inform now"."""
+    families = contact_by_family(session, incident)
+    if len(families) < 2:
+        return ""
+    held = set(policy.held_pupils(session, incident))
+    text = f": {kept_per_family([f for f in families if f.pupil.id in held])}"
+    others = [f for f in families if f.pupil.id not in held]
+    if others:
+        text += f". Not held back by this record: {kept_per_family(others)}"
+    return text
 
 
 def _carers_told_at_closing(
@@ -1885,8 +1908,9 @@ def release_carers(
     if incident.status != Status.CLOSED or not incident.carers_held_after_closing:
         raise Invalid("Carers are not being held back after closing for this incident.")
     why = _required(reason, "Reason")
+    text = f"Carers may be told again{_whose_carers_held(session, incident)}"
     incident.carers_held_after_closing = False
-    _entry(session, incident, account, "carers_released", "Carers may be told again", why, now=now)
+    _entry(session, incident, account, "carers_released", text, why, now=now)
     record(session, actor, "incident.carers_released", incident)
 
 
