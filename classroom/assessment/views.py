@@ -291,6 +291,10 @@ def class_record(class_id: int) -> ResponseReturnValue:
     # The date goes with the page drawn again: the next pupils of a lesson recorded days later
     # are of that day too, not dated today unseen (the success message says which day).
     kept = None if entry.observed_on == local_today() else entry.observed_on.isoformat()
+    # Where goes with it too: a fact of the session (in class, on a trip), not a judgement, so
+    # the next pupils of that session are not asked it again; the level is never kept. The page
+    # comes back at the form (#saved), the success message beside it, not at the page's top
+    # with the level buttons below the screen: a TA recording pupil after pupil in a lesson.
     return redirect(
         url_for(
             "assessment.class_record",
@@ -298,6 +302,8 @@ def class_record(class_id: int) -> ResponseReturnValue:
             lesson_id=lesson_id,
             recorded=recorded,
             observed_on=kept,
+            context=entry.context.value,
+            _anchor="saved",
         ),
         303,
     )
@@ -431,6 +437,13 @@ def _kept_date() -> str | None:
     return day.isoformat()
 
 
+def _kept_context() -> str | None:
+    """Where the pupils last recorded were seen (`?context=`), if it is one: kept for the next
+    pupils of the same session, said so beside the box."""
+    given = request.args.get("context", "")
+    return given if given in {str(value) for value in CONTEXT_WORDS} else None
+
+
 def _record_page(
     school_class: SchoolClass,
     pupils: list[Pupil],
@@ -449,6 +462,9 @@ def _record_page(
         p.id for p in pupils if chosen and not services.for_age_on(p, chosen, local_today())
     }
     given = request.form if request.method == "POST" else None
+    # A lesson a teacher hid on a pupil's map may still be recorded (and then shows, marked, on
+    # the heatmap): the page says so on that pupil, and asks nothing more.
+    hidden = queries.hidden_lessons(get_session(), [p.id for p in pupils]) if chosen else {}
     errors = {box: text for box, text in _problems().items() if box in RECORD_BOXES}
     drawn_on = local_today().isoformat()
     withdrawal = _withdrawal(lesson_id) if chosen else None
@@ -468,9 +484,12 @@ def _record_page(
         lesson_id=lesson_id,
         objectives=objectives,
         not_for_age=not_for_age,
+        hidden_for={p.id for p in pupils if lesson_id in hidden.get(p.id, ())},
         ages=chosen.ages_label if chosen else "",
         levels=LEVEL_WORDS,
         contexts=CONTEXT_WORDS,
+        where=given.get("context", "") if given else _kept_context() or "",
+        kept_where=not given and _kept_context() is not None,
         error=None if error in errors.values() else error,
         errors=errors,
         saved=saved,
