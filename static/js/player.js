@@ -71,6 +71,59 @@
     return meta ? meta.getAttribute("content") : "";
   }
 
+  /* A cause-and-effect tap with no network, or with the server out of reach, is not lost from
+   * the record a teacher reads (for a pre-formal pupil it is the evidence of engagement): it is
+   * kept here, oldest first, and sent when the server answers (its key makes the server record
+   * it once), before any tap that leaves the screen. The pupil's screen does not change: the
+   * sound and the movement are the response, and they stay instant; a tap that stays on the
+   * screen says nothing about the network. On line each tap goes at once, as ever.
+   */
+  var TAP_RETRY_MS = 3000;
+  var kept = [], flushing = null, resend = null, made = 0;
+
+  function post(tapped) {
+    return window.fetch(tapped.url, {
+      method: "POST", credentials: "same-origin", body: tapped.body,
+      headers: { "X-CSRFToken": csrf() }
+    });
+  }
+
+  function resendSoon() {
+    if (resend !== null) { return; }
+    resend = window.setTimeout(function () { resend = null; flushQuietly(); }, TAP_RETRY_MS);
+  }
+
+  // Send the kept taps in order; settles once all are sent, or fails at the first that fails.
+  function flush() {
+    if (flushing) { return flushing; }
+    if (!kept.length) { return Promise.resolve(); }
+    flushing = post(kept[0]).then(function () {  // any answer: the server has it
+      kept.shift();
+      flushing = null;
+      return flush();
+    }, function (error) {
+      flushing = null;
+      resendSoon();
+      throw error;
+    });
+    return flushing;
+  }
+
+  function flushQuietly() { return flush().catch(function () { return null; }); }
+
+  function keep(tapped) {
+    kept.push(tapped);
+    kept.sort(function (a, b) { return a.order - b.order; });
+    resendSoon();
+  }
+
+  window.addEventListener("online", flushQuietly);
+  var beforeIdle = window.classroomBeforeIdle;  // the iPad idling out sends them first
+  window.classroomBeforeIdle = function () {
+    var before = beforeIdle ? beforeIdle() : null;
+    return Promise.resolve(before).then(flushQuietly, flushQuietly);
+  };
+
   document.querySelectorAll(".ce-target").forEach(function (target) {
     var form = target.form, taps = 0;
     var base = form.querySelector("input[name=key]").value;
@@ -89,10 +142,14 @@
       body.set("key", base + "-" + taps);
       body.set("tries", String(taps));
       body.set("item", "0");
-      fetch(target.getAttribute("data-tap-url"), {
-        method: "POST", credentials: "same-origin", body: body,
-        headers: { "X-CSRFToken": csrf() }
-      }).catch(function () { return null; });
+      made += 1;
+      var tapped = { url: target.getAttribute("data-tap-url"), body: body, order: made };
+      if (kept.length) {  // after the ones kept before it
+        keep(tapped);
+        flushQuietly();
+      } else {
+        post(tapped).catch(function () { keep(tapped); });
+      }
       document.body.setAttribute("data-taps", String(taps));
     });
   });
@@ -112,6 +169,13 @@
    * on this screen and says so (app.js, "classroom:unreachable"): the tap is held here in the
    * same way, from what was remembered of it as it went, and made once the server answers
    * (asked every few seconds).
+   *
+   * A form marked data-post-once (Start on a lesson's first screen) does again what it did if
+   * posted twice (a second go): it is never sent first in the background. The server is asked
+   * whether it answers, and then the form is posted, once.
+   *
+   * Cause-and-effect taps kept with no network (above) are sent before a tap that leaves the
+   * screen; while any is kept, such a tap waits for them as it would with no network.
    */
   var offline = document.getElementById("lesson-offline");
   var main = document.getElementById("main");
@@ -155,7 +219,10 @@
   function go() {
     if (trying) { return; }
     trying = true;
-    var sent = held.form ? send(held.form, held.body) : check();
+    var sent = flush().then(function () {
+      var answer = held.form && !held.form.hasAttribute("data-post-once");
+      return answer ? send(held.form, held.body) : check();
+    });
     sent.then(function () {
       trying = false;
       if (held.href) { window.location.assign(held.href); return; }
@@ -188,7 +255,7 @@
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!main.contains(form) || event.defaultPrevented) { return; }
-    if (!busy && navigator.onLine !== false) {  // on line: the form goes as ever
+    if (!busy && navigator.onLine !== false && !kept.length) {  // on line: goes as ever
       went = tap(form, event.submitter);
       return;
     }
@@ -230,7 +297,7 @@
     // No network and no tap waiting: Report a worry offers "I have a worry", kept on the iPad
     // (worry-outbox.js), as on every other pupil screen.
     if (worry && !busy && navigator.onLine === false) { return; }
-    if (!busy && navigator.onLine !== false) { return; }  // on line: the link goes as ever
+    if (!busy && navigator.onLine !== false && !kept.length) { return; }  // goes as ever
     event.preventDefault();
     if (busy) {
       // A tap on its way is not doubled by another. Report a worry still opens: once the
