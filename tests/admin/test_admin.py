@@ -313,7 +313,7 @@ def test_import_links_the_carer_who_joined_with_capitals_in_their_email(
     upn = make_upn("823100000002")
     body = HEADER + f"{upn},Ben,Taylor,02/07/2010,Oak,Jo,jo.taylor@example.com,\n"
     page = _upload(client, body).data.decode()
-    assert "0 new carer accounts, 1 carer connections" in page
+    assert "0 new carer accounts, 1 carer connection." in page
     assert session.scalars(select(ParentLink.parent_id)).all() == [jo.id]
     parents = select(func.count()).where(Account.role == Role.PARENT)
     assert session.scalar(parents.where(Account.school_id == admin.school_id)) == 1
@@ -342,7 +342,7 @@ def test_import_reads_mac_line_endings_and_names_a_broken_line(
     response = _upload(client, body.format(upn=make_upn("823100000002")))
     if line is None:
         assert response.status_code == 200
-        assert "1 new pupils" in response.data.decode()
+        assert "1 new pupil, " in response.data.decode()
     else:
         assert response.status_code == 422
         page = response.data.decode()

@@ -50,7 +50,7 @@ def test_the_import_page_shows_no_problem_box_before_or_after_an_import_that_wor
     upn = make_upn("823100000031")
     done = _upload(client, HEADER + f"{upn},Noah,Green,11/01/2013,Willow\r\n")
     assert done.status_code == 200
-    assert "Imported: 1 new pupils" in done.text
+    assert "Imported: 1 new pupil, " in done.text
     assert PROBLEM_BOX not in done.text
     assert 'aria-invalid="true"' not in done.text
     refused = _upload(client, HEADER + "X1,Noah,Green,11/01/2013,Willow\r\n")

@@ -70,7 +70,7 @@ def test_the_technician_sets_up_and_the_next_person_presses_back(
         files=[{"name": "mis.csv", "mimeType": "text/csv", "buffer": (HEADER + row).encode()}]
     )
     page.get_by_role("button", name="Import").click()
-    expect(page.get_by_role("status")).to_contain_text("Imported: 1 new pupils")
+    expect(page.get_by_role("status")).to_contain_text("Imported: 1 new pupil, ")
     _check(page, "import")
 
     # A new class, and its staff: the menu starts on no one.

@@ -169,7 +169,7 @@ def test_the_mis_import_connects_nobody_new_while_carers_are_held(
         data={"file": (io.BytesIO(body.encode()), "export.csv")},
         content_type="multipart/form-data",
     ).text
-    assert "0 new pupils, 2 updated, 1 new carer accounts, 1 carer connections" in page
+    assert "0 new pupils, 2 updated, 1 new carer account, 1 carer connection." in page
     assert "1 carer not connected" in page
     assert "<td>2</td><td>Mr Rob Hale was not connected to Amira: connecting a new carer" in page
     assert _links_to_amira(session, family) == before
