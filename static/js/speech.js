@@ -295,6 +295,12 @@
   var SPEAKERS = "[data-read-to-me], [data-speak]";    // buttons whose picture is a speaker
   var ASKERS = SPEAKERS + ", button.sym-word, .sym-stop";  // what a pupil presses to hear words
   var silent = false;   // a press found no way to speak, and nothing has been heard since
+  // The crossed-out speaker fetched now, while there is a network: "No sound" may first come
+  // when there is none (a held "No internet" screen read out), and would show a broken picture.
+  var firstSign = document.querySelector(SIGNS);
+  if (firstSign && firstSign.getAttribute("data-muted-picture") && navigator.onLine !== false) {
+    new Image().src = firstSign.getAttribute("data-muted-picture");
+  }
   var pressed = null;   // { el, at }: the last speaker, word or sentence pressed
   var marked = null;
   var markTimer = null;
