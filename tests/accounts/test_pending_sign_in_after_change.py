@@ -19,10 +19,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from classroom.accounts import two_factor
-from classroom.accounts.models import Account, Role, UserSession
+from classroom.accounts.models import Account, Role
 from classroom.audit.models import AuditEvent
 from classroom.db import utcnow
 from tests import two_step
+from tests.accounts.test_sessions_after_change import _end_reasons
 from tests.conftest import Clock, client_for
 from tests.factories import PASSWORD, make_account
 
@@ -98,16 +99,6 @@ def _make_new_codes(browser: FlaskClient, password: str = PASSWORD) -> str:
     page = made.get_data(as_text=True)
     assert len(CODE_ON_PAGE.findall(page)) == 10
     return page
-
-
-def _end_reasons(session: Session, account: Account) -> list[str | None]:
-    session.expire_all()
-    rows = session.scalars(
-        select(UserSession.end_reason)
-        .where(UserSession.account_id == account.id)
-        .order_by(UserSession.id)
-    )
-    return list(rows)
 
 
 # --- 1. A half-finished sign-in started before the change ------------------------------------

@@ -13,17 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from sqlalchemy.orm import Session
-
-from classroom.review.services import _scrubber
-from tests.factories import make_class, make_pupil
-
-
-@pytest.fixture
-def scrub(session: Session) -> Callable[[str], str]:
-    oak = make_class(session, name="Oak")
-    make_pupil(session, oak, first_name="Amira", last_name="Khan")
-    return _scrubber(session, oak.school_id)
 
 
 @pytest.mark.parametrize(

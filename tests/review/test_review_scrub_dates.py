@@ -15,16 +15,8 @@ from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account, Role
 from classroom.db import utcnow
-from classroom.review.services import _scrubber
 from classroom.worries.models import Category, Incident, Risk, Source, Status
 from tests.factories import make_class, make_pupil
-
-
-@pytest.fixture
-def scrub(session: Session) -> Callable[[str], str]:
-    oak = make_class(session, name="Oak")
-    make_pupil(session, oak, first_name="Amira", last_name="Khan")
-    return _scrubber(session, oak.school_id)
 
 
 @pytest.mark.parametrize(

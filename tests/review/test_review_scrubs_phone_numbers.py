@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Role
 from classroom.db import utcnow
-from classroom.review.services import _scrubber
 from classroom.worries import services as worries
 from classroom.worries.models import Category, Risk
 from tests.app_settings import base_url
@@ -40,13 +39,6 @@ NUMBERS = [
     "+447700900123",
     "0044 20 7946 0000",
 ]
-
-
-@pytest.fixture
-def scrub(session: Session) -> Callable[[str], str]:
-    oak = make_class(session, name="Oak")
-    make_pupil(session, oak, first_name="Amira", last_name="Khan")
-    return _scrubber(session, oak.school_id)
 
 
 @pytest.mark.parametrize("number", NUMBERS)
