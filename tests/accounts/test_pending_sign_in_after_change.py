@@ -104,14 +104,23 @@ def _make_new_codes(browser: FlaskClient, password: str = PASSWORD) -> str:
 # --- 1. A half-finished sign-in started before the change ------------------------------------
 
 
-def test_a_code_step_started_before_her_password_change_is_refused(
+def _half_done(
     app: Flask, session: Session, clock: Clock
-) -> None:
-    teacher, _ = _teacher(app, session, clock)
+) -> tuple[Account, list[str], FlaskClient, FlaskClient]:
+    """The teacher signed in on her laptop; a little later browser 1 types her password and
+    waits at the code step. Returns her, her recovery codes, the laptop and browser 1."""
+    teacher, codes = _teacher(app, session, clock)
     laptop = client_for(app, teacher)
     clock.advance(seconds=31)
     browser_1 = _at_code_step(app, teacher)
-    clock.advance(seconds=31)
+    clock.advance(seconds=1)
+    return teacher, codes, laptop, browser_1
+
+
+def test_a_code_step_started_before_her_password_change_is_refused(
+    app: Flask, session: Session, clock: Clock
+) -> None:
+    teacher, _, laptop, browser_1 = _half_done(app, session, clock)
     _change_password(laptop)
     clock.advance(seconds=31)
     _refused(browser_1, two_step.current_code(session, teacher.username), PASSWORD_CHANGED)
@@ -122,11 +131,7 @@ def test_a_code_step_started_before_her_password_change_is_refused(
 def test_a_recovery_code_cannot_finish_it_either(
     app: Flask, session: Session, clock: Clock
 ) -> None:
-    teacher, codes = _teacher(app, session, clock)
-    laptop = client_for(app, teacher)
-    clock.advance(seconds=31)
-    browser_1 = _at_code_step(app, teacher)
-    clock.advance(seconds=1)
+    teacher, codes, laptop, browser_1 = _half_done(app, session, clock)
     _change_password(laptop)
     _refused(browser_1, codes[0], PASSWORD_CHANGED)
     # The code was never tried, so it still works for her.
@@ -151,11 +156,7 @@ def test_an_admins_password_reset_refuses_it(app: Flask, session: Session, clock
 
 
 def test_moving_to_a_new_phone_refuses_it(app: Flask, session: Session, clock: Clock) -> None:
-    teacher, codes = _teacher(app, session, clock)
-    laptop = client_for(app, teacher)
-    clock.advance(seconds=31)
-    browser_1 = _at_code_step(app, teacher)
-    clock.advance(seconds=1)
+    teacher, codes, laptop, browser_1 = _half_done(app, session, clock)
     page = laptop.post("/account/two-step/new-phone", data={"csrf_token": ""})
     key = re.search(r"Key to type instead: <code>([A-Z2-7 ]+)</code>", page.get_data(as_text=True))
     assert key is not None
@@ -171,11 +172,7 @@ def test_moving_to_a_new_phone_refuses_it(app: Flask, session: Session, clock: C
 
 
 def test_new_recovery_codes_refuse_it(app: Flask, session: Session, clock: Clock) -> None:
-    teacher, _ = _teacher(app, session, clock)
-    laptop = client_for(app, teacher)
-    clock.advance(seconds=31)
-    browser_1 = _at_code_step(app, teacher)
-    clock.advance(seconds=1)
+    teacher, _, laptop, browser_1 = _half_done(app, session, clock)
     _make_new_codes(laptop)
     clock.advance(seconds=31)
     _refused(browser_1, two_step.current_code(session, teacher.username), TWO_STEP_CHANGED)
@@ -201,11 +198,7 @@ def test_a_code_step_started_after_the_change_still_works(
 def test_merely_opening_the_code_page_after_the_change_sends_her_to_sign_in(
     app: Flask, session: Session, clock: Clock
 ) -> None:
-    teacher, _ = _teacher(app, session, clock)
-    laptop = client_for(app, teacher)
-    clock.advance(seconds=31)
-    browser_1 = _at_code_step(app, teacher)
-    clock.advance(seconds=1)
+    teacher, _, laptop, browser_1 = _half_done(app, session, clock)
     _change_password(laptop)
     response = browser_1.get(CODE_PAGE)
     assert response.status_code == 302
