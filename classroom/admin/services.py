@@ -4,10 +4,10 @@ second person's approval for the safeguarding team."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from classroom import policy
@@ -16,10 +16,14 @@ from classroom.accounts import services as accounts
 from classroom.accounts.models import Account, Role
 from classroom.admin.models import AccountChangeRequest, ChangeKind, ChangeStatus
 from classroom.audit.services import record
-from classroom.errors import Invalid, NotFound
+from classroom.devices.models import Device, DeviceEnrolment
+from classroom.errors import Invalid, NotFound, too_long
+from classroom.lessons.models import MapEntry
 from classroom.outbox.services import enqueue_email
 from classroom.parents import delivery
 from classroom.principals import Actor
+from classroom.pupils.models import SchoolClass
+from classroom.symbols.models import SymbolOverride, VoiceRecording
 
 CHANGE_NAMES = {
     ChangeKind.PASSWORD_RESET: "password reset",
@@ -555,3 +559,89 @@ def _close_others(
         if approved.kind == ChangeKind.ROLE:
             summary += f" (role now {account.role.label})"
         record(session, approver, "account_change.void", account, summary)
+
+
+# --- Classes --------------------------------------------------------------------------------
+
+CLASS_NAME_LENGTH = 80  # a class's name: its box's limit and the check
+
+
+def class_name(session: Session, school_id: int, typed: str, keep_id: int | None = None) -> str:
+    """A class's name as typed (spaces tidied), or why it cannot be one (`keep_id`: the class
+    being renamed, which may keep its own name)."""
+    name = " ".join(typed.split())
+    if not name:
+        raise Invalid("Give the class a name.", "name")
+    if len(typed) > CLASS_NAME_LENGTH:
+        raise Invalid(too_long("Class name", CLASS_NAME_LENGTH, typed), "name")
+    same = session.scalar(
+        select(SchoolClass.id).where(SchoolClass.school_id == school_id, SchoolClass.name == name)
+    )
+    if same is not None and same != keep_id:
+        raise Invalid("There is already a class with that name.", "name")
+    return name
+
+
+def rename_class(session: Session, actor: Actor, school_class: SchoolClass, typed: str) -> bool:
+    """Give a class a new name (its pupils, staff, iPads and records stay with it); whether
+    the name changed."""
+    name = class_name(session, school_class.school_id, typed, keep_id=school_class.id)
+    if name == school_class.name:
+        return False
+    old, school_class.name = school_class.name, name
+    session.flush()
+    record(session, actor, "class.renamed", school_class, f"{old} -> {name}")
+    return True
+
+
+def _count(session: Session, column: Any, class_id: int) -> int:
+    return session.scalar(select(func.count()).where(column == class_id)) or 0
+
+
+def what_keeps_class(session: Session, school_class: SchoolClass) -> list[str]:
+    """What a class still has, each said in words; a class with none of it may be removed.
+
+    Pupils who have left stay on their class for the record (their assessments, incidents and
+    the audit log point at the pupil, and the pupil at the class), so a class that ever had a
+    pupil is kept. Hiding such a class needs a new column: not done here."""
+    pupils = list(school_class.pupils)
+    here = sum(1 for p in pupils if p.active)
+    gone = len(pupils) - here
+    reasons = []
+    if here:
+        reasons.append(_some(here, "pupil", "pupils") + " in it now")
+    if gone:
+        reasons.append(
+            _some(gone, "pupil who has left", "pupils who have left")
+            + ", whose records are kept with the class"
+        )
+    if school_class.staff:
+        reasons.append(_some(len(school_class.staff), "member of staff", "members of staff"))
+    ipads = _count(session, Device.class_id, school_class.id)
+    ipads += _count(session, DeviceEnrolment.class_id, school_class.id)
+    if ipads:
+        reasons.append("class iPads or iPad enrolment links, now or in the past")
+    kept = sum(
+        _count(session, column, school_class.id)
+        for column in (MapEntry.class_id, SymbolOverride.class_id, VoiceRecording.class_id)
+    )
+    if kept:
+        reasons.append("its own lesson map, symbols or recorded voices")
+    return reasons
+
+
+def _some(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def remove_class(session: Session, actor: Actor, school_class: SchoolClass) -> None:
+    """Remove a class that has nothing in it (last year's empty class), or say what keeps it;
+    both are audited."""
+    reasons = what_keeps_class(session, school_class)
+    if reasons:
+        why = "; ".join(reasons)
+        record(session, actor, "class.remove_refused", school_class, f"{school_class.name}: {why}")
+        raise Invalid(f"{school_class.name} cannot be removed: it has {why}.", "remove")
+    record(session, actor, "class.removed", school_class, school_class.name)
+    session.delete(school_class)
+    session.flush()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import NamedTuple
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
@@ -30,8 +30,16 @@ from classroom.outbox.models import OutboxMessage
 from classroom.parents import delivery
 from classroom.policy import allow
 from classroom.pupils import importer
+from classroom.pupils import services as pupil_services
 from classroom.pupils.models import ClassStaff, ParentLink, Pupil, SchoolClass
-from classroom.web import csrf, requested_page, school_zone, sign_in_settings, whole_number
+from classroom.web import (
+    csrf,
+    requested_page,
+    school_today,
+    school_zone,
+    sign_in_settings,
+    whole_number,
+)
 from classroom.worries import services as worries
 from classroom.worries.queue import OpenWork, open_work_of
 
@@ -574,6 +582,116 @@ def class_staff(class_id: int) -> ResponseReturnValue:
         db.add(ClassStaff(class_id=class_id, account_id=account.id))
         record(db, _actor(), "class.staff_added", school_class, account.username)
     return redirect(url_for("admin.classes", saved=1))
+
+
+def _school_class(class_id: int) -> SchoolClass:
+    school_class = get_session().get(SchoolClass, class_id)
+    if school_class is None or school_class.school_id != _actor().school_id:
+        abort(404)
+    return school_class
+
+
+@bp.post("/classes/<int:class_id>/rename")
+@allow("manage_classes")
+def class_rename(class_id: int) -> ResponseReturnValue:
+    """Give a class a new name: its pupils, staff, iPads and records stay with it."""
+    school_class = _school_class(class_id)
+    typed = request.form.get("name", "")
+    try:
+        admin_services.rename_class(get_session(), _actor(), school_class, typed)
+    except Invalid as problem:
+        return _classes_page(problem.message, f"rename-{class_id}", typed), 400
+    return redirect(url_for("admin.classes", saved=1))
+
+
+@bp.post("/classes/<int:class_id>/remove")
+@allow("manage_classes")
+def class_remove(class_id: int) -> ResponseReturnValue:
+    """Remove an empty class (last year's); a class with anything in it is kept, saying why."""
+    school_class = _school_class(class_id)
+    db = get_session()
+    try:
+        admin_services.remove_class(db, _actor(), school_class)
+    except Invalid as problem:
+        keep(db)  # the refusal's audit entry outlives the 400
+        return _classes_page(problem.message, f"remove-{class_id}"), 400
+    return redirect(url_for("admin.classes", removed=1))
+
+
+LEFT_ON = "left_on"
+
+
+@bp.route("/classes/<int:class_id>/leavers", methods=["GET", "POST"])
+@allow("manage_classes")
+def class_leavers(class_id: int) -> ResponseReturnValue:
+    """Record that several of a class's pupils left the school on one day: choose them (none
+    ticked beforehand), then confirm a list that names them; the GET changes nothing."""
+    school_class = _school_class(class_id)
+    db = get_session()
+    pupils = [
+        p
+        for p in school_class.pupils
+        if p.active and pupil_services.may_record_leaving(db, _actor(), p)
+    ]
+    typed_day = request.form.get(LEFT_ON, school_today().isoformat())
+    if request.method == "GET":
+        return _leavers_page(school_class, pupils, typed_day)
+    ids = set(request.form.getlist("pupil_id", type=whole_number))
+    chosen = [p for p in pupils if p.id in ids]
+    if len(chosen) != len(ids):  # a pupil not (or no longer) in the list: the page is old
+        problem = "Some of the pupils chosen are no longer in this class's list. Choose again."
+        return _leavers_page(school_class, pupils, typed_day, set(), problem, "pupils"), 409
+    if request.form.get("step") == "change":  # back from the names, the ticks kept
+        return _leavers_page(school_class, pupils, typed_day, ids)
+    try:
+        left_on = _day(typed_day)
+        if request.form.get("step") != "confirm":
+            pupil_services.check_leavers(chosen, left_on=left_on, today=school_today())
+            return render_template(
+                "admin/leavers_confirm.html",
+                school_class=school_class,
+                chosen=chosen,
+                left_on=left_on,
+            )
+        pupil_services.record_leavers(
+            db,
+            _actor(),
+            chosen,
+            left_on=left_on,
+            today=school_today(),
+            now=utcnow(),
+            base_url=str(current_app.config["BASE_URL"]),
+        )
+    except Invalid as problem:
+        field = problem.field or "pupils"
+        return _leavers_page(school_class, pupils, typed_day, ids, problem.message, field), 400
+    return redirect(url_for("admin.classes", leavers=len(chosen)))
+
+
+def _day(typed: str) -> date:
+    try:
+        return date.fromisoformat(typed.strip())
+    except ValueError:
+        raise Invalid("Give the day they left as a date, such as 2026-07-22.", LEFT_ON) from None
+
+
+def _leavers_page(
+    school_class: SchoolClass,
+    pupils: list[Pupil],
+    typed_day: str,
+    ticked: set[int] | None = None,
+    error: str | None = None,
+    field: str | None = None,
+) -> str:
+    return render_template(
+        "admin/leavers.html",
+        school_class=school_class,
+        pupils=pupils,
+        typed_day=typed_day,
+        ticked=ticked or set(),
+        error=error,
+        error_field=field,
+    )
 
 
 # --- Import ---------------------------------------------------------------------------------

@@ -336,6 +336,37 @@ def record_leaving(
     _tell_the_dsl(session, pupil, now=now, base_url=base_url)
 
 
+def record_leavers(
+    session: Session,
+    actor: Actor,
+    pupils: list[Pupil],
+    *,
+    left_on: date,
+    today: date,
+    now: datetime,
+    base_url: str,
+) -> None:
+    """Record that several pupils left the school on `left_on` (the end of the school year's
+    leavers, in one go), each as `record_leaving` does: all of them or, if one cannot be
+    recorded, none (the caller's one commit)."""
+    check_leavers(pupils, left_on=left_on, today=today)
+    for pupil in pupils:
+        record_leaving(session, actor, pupil, today=left_on, now=now, base_url=base_url)
+
+
+def check_leavers(pupils: Collection[Pupil], *, left_on: date, today: date) -> None:
+    """Why these pupils cannot be recorded as leaving on `left_on`, if they cannot (asked
+    before the page that names them asks to confirm, and again when it is confirmed)."""
+    if not pupils:
+        raise Invalid("Choose the pupils who are leaving.", "pupils")
+    if left_on > today:
+        raise Invalid(
+            "The day they left cannot be after today. Record leavers on the day they leave, "
+            "or after it.",
+            "left_on",
+        )
+
+
 # No name and no detail: it says a pupil left and where to look. The list it points to shows
 # the team which leavers have a child-protection file still to send.
 LEAVER_EMAIL = (

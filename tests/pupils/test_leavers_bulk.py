@@ -1,0 +1,103 @@
+"""The end of July, as the admin: a class's leavers are ticked on one page (none ticked
+beforehand), named on the next to confirm, and recorded in one go on the day they left, each
+as when one pupil leaves (audited, the DSL told); nothing is recorded before the confirming."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from datetime import date
+
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from classroom.accounts.models import Account, Role
+from classroom.audit.models import AuditEvent
+from classroom.pupils.models import Pupil
+from tests.factories import make_class, make_pupil
+
+
+def _words(page: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+def _left(session: Session) -> list[tuple[str, date | None]]:
+    session.expire_all()
+    rows = session.execute(
+        select(Pupil.first_name, Pupil.left_on).where(Pupil.active.is_(False))
+    ).all()
+    return sorted((name, on) for name, on in rows)
+
+
+def test_eight_leavers_are_ticked_confirmed_by_name_and_recorded_in_one_go(
+    client: FlaskClient, login_as: Callable[..., Account], session: Session
+) -> None:
+    oak = make_class(session, name="Oak")
+    names = ["Ava", "Ben", "Cal", "Dee", "Eli", "Fay", "Gus", "Hal", "Ivy"]
+    pupils = {n: make_pupil(session, oak, first_name=n) for n in names}
+    login_as(Role.ADMIN)
+    assert f"/admin/classes/{oak.id}/leavers" in client.get("/admin/classes").text
+    page = client.get(f"/admin/classes/{oak.id}/leavers")
+    assert page.status_code == 200
+    assert page.text.count('type="checkbox"') == 9
+    assert " checked" not in page.text  # who has left is never ticked for the admin
+    leaving = [pupils[n].id for n in names[:8]]
+    form = {"pupil_id": leaving, "left_on": "2026-07-22"}
+    asked = client.post(f"/admin/classes/{oak.id}/leavers", data=form)
+    assert asked.status_code == 200
+    words = _words(asked.text)
+    assert "Have these 8 pupils left the school on 22 Jul 2026?" in words
+    for n in names[:8]:
+        assert f"{n} " in words
+    assert "Ivy" not in words
+    assert _left(session) == []  # nothing recorded before the confirming
+    done = client.post(f"/admin/classes/{oak.id}/leavers", data={**form, "step": "confirm"})
+    assert done.status_code == 302
+    assert "Recorded: 8 pupils left the school." in client.get(done.headers["Location"]).text
+    assert _left(session) == [(n, date(2026, 7, 22)) for n in names[:8]]
+    session.expire_all()
+    audited = session.scalars(
+        select(AuditEvent.object_id).where(AuditEvent.action == "pupil.left_school")
+    ).all()
+    assert sorted(audited) == sorted(leaving)
+
+
+def test_none_ticked_a_future_day_or_an_old_page_is_refused_and_nothing_is_recorded(
+    client: FlaskClient, login_as: Callable[..., Account], session: Session
+) -> None:
+    oak = make_class(session, name="Oak")
+    ava = make_pupil(session, oak, first_name="Ava")
+    gone = make_pupil(session, oak, first_name="Ben", active=False)
+    login_as(Role.ADMIN)
+    url = f"/admin/classes/{oak.id}/leavers"
+    none = client.post(url, data={"left_on": "2026-07-22"})
+    assert none.status_code == 400
+    assert "Choose the pupils who are leaving." in none.text
+    later = client.post(url, data={"pupil_id": ava.id, "left_on": "2999-07-22", "step": "confirm"})
+    assert later.status_code == 400
+    assert "cannot be after today" in later.text
+    assert 'aria-invalid="true"' in later.text
+    bad = client.post(url, data={"pupil_id": ava.id, "left_on": "22/07"})
+    assert bad.status_code == 400
+    assert "as a date" in bad.text
+    stale = client.post(url, data={"pupil_id": [ava.id, gone.id], "left_on": "2026-07-22"})
+    assert stale.status_code == 409
+    assert [n for n, _ in _left(session)] == ["Ben"]
+    back = client.post(url, data={"pupil_id": ava.id, "left_on": "2026-07-22", "step": "change"})
+    assert back.status_code == 200
+    assert f'value="{ava.id}" checked' in back.text  # back to the list, the ticks kept
+
+
+def test_class_staff_cannot_record_leavers(
+    client: FlaskClient, login_as: Callable[..., Account], session: Session
+) -> None:
+    oak = make_class(session, name="Oak")
+    ava = make_pupil(session, oak, first_name="Ava")
+    login_as(Role.TEACHER, classes=[oak])
+    url = f"/admin/classes/{oak.id}/leavers"
+    assert client.get(url).status_code in (403, 404)
+    form = {"pupil_id": ava.id, "left_on": "2026-07-22", "step": "confirm"}
+    assert client.post(url, data=form).status_code in (403, 404)
+    assert _left(session) == []
