@@ -283,6 +283,16 @@ def hidden_lessons(session: Session, pupil_ids: Sequence[int]) -> dict[int, froz
     return {pupil_id: frozenset(lessons) for pupil_id, lessons in found.items()}
 
 
+def on_maps(
+    catalogue: content.Catalogue, pathways: dict[int, dict[str, Pathway]]
+) -> dict[int, frozenset[str]]:
+    """Per pupil (`maps.pathways_for`), the lessons on their map, hidden ones too: a lesson off
+    it (lesson 15 where a teacher has not put it) was never planned for them. A pupil with no
+    map entries follows the default map, which is never saved."""
+    default = frozenset(lesson.id for lesson in catalogue.files().available())
+    return {pupil_id: frozenset(lessons) or default for pupil_id, lessons in pathways.items()}
+
+
 def class_plans(
     session: Session,
     catalogue: content.Catalogue,
@@ -303,9 +313,7 @@ def class_plans(
     pathways = maps.pathways_for(session, chosen)
     plans: Plans = {}
     rows = [(p, pupil_plan(p, lessons, pathways[p.id], plans)) for p in chosen]
-    # A pupil with no map entries follows the default map, which is never saved.
-    default = frozenset(lesson.id for lesson in catalogue.files().available())
-    on_map = {p.id: frozenset(pathways[p.id]) or default for p in chosen}
+    on_map = on_maps(catalogue, pathways)
     hidden = hidden_lessons(session, [p.id for p in chosen])
     return ClassPlans(lessons, rows, found, on_map, hidden)
 

@@ -462,9 +462,15 @@ def _record_page(
         p.id for p in pupils if chosen and not services.for_age_on(p, chosen, local_today())
     }
     given = request.form if request.method == "POST" else None
-    # A lesson a teacher hid on a pupil's map may still be recorded (and then shows, marked, on
-    # the heatmap): the page says so on that pupil, and asks nothing more.
+    # A lesson a teacher hid on a pupil's map, or never put on it, may still be recorded (a
+    # trip's evidence counts; it then shows on the heatmap): the page says so on that pupil,
+    # and asks nothing more. A withdrawn lesson is on no map, and its note says so.
     hidden = queries.hidden_lessons(get_session(), [p.id for p in pupils]) if chosen else {}
+    on_map = (
+        queries.on_maps(lessons, maps.pathways_for(get_session(), pupils))
+        if chosen and not chosen.withdrawn
+        else {}
+    )
     errors = {box: text for box, text in _problems().items() if box in RECORD_BOXES}
     drawn_on = local_today().isoformat()
     withdrawal = _withdrawal(lesson_id) if chosen else None
@@ -479,12 +485,14 @@ def _record_page(
         withdrawn_lessons=[lesson for lesson in lessons if lesson.withdrawn],
         withdrawal=withdrawal,
         lesson_title=chosen.title.text if chosen else "",
+        lesson_number=chosen.number if chosen else "",
         withdrawn_on=withdrawn_on,
         last_day=min(local_today(), withdrawn_on) if withdrawn_on else local_today(),
         lesson_id=lesson_id,
         objectives=objectives,
         not_for_age=not_for_age,
         hidden_for={p.id for p in pupils if lesson_id in hidden.get(p.id, ())},
+        off_map_for={p.id for p in pupils if p.id in on_map and lesson_id not in on_map[p.id]},
         ages=chosen.ages_label if chosen else "",
         levels=LEVEL_WORDS,
         contexts=CONTEXT_WORDS,
@@ -1227,21 +1235,44 @@ def school() -> ResponseReturnValue:
         levels=LEVEL_WORDS,
         strands=list(content.Strand),
         names=policy.has_right(actor, "view_pupils"),
+        apart_words=(
+            ("other_ages", "not for their age"),
+            ("off_map", "not on their map"),
+            ("hidden", "hidden from their map"),
+        ),
     )
 
 
 EARLIER_ONLY, NOT_ASSESSED = 5, 6  # the coverage columns after the levels 0-4
+# Why a pupil with nothing recorded in a strand has no work missing in it: none of its lessons
+# is planned for them now (as the class summary says of each lesson, in its order).
+APART = ("other_ages", "off_map", "hidden")
 
 
 def _coverage(db: Any, pupils: list[Pupil], found: dict[Any, Any]) -> dict[str, Any]:
     """Per strand: pupil counts by their best level in its lessons on the pathway each lesson
     is taught on now (0-4), then "earlier pathway only" and "not assessed"; and, where
-    allowed, who is in each column (see `_placed`)."""
+    allowed, who is in each column (see `_placed`).
+
+    A pupil with nothing recorded in a strand none of whose lessons is planned for them now
+    (hidden from their map by a teacher, not on it, or not for their age) is not "not assessed
+    yet": no work of theirs is missing, as the class heatmap and summary say. They are counted
+    apart (`apart`), by why (see `_unplanned`)."""
     result: dict[str, Any] = {
-        s.value: {"counts": [0] * 7, "who": [[] for _ in range(7)]} for s in content.Strand
+        s.value: {
+            "counts": [0] * 7,
+            "who": [[] for _ in range(7)],
+            "apart": {why: [] for why in APART},
+        }
+        for s in content.Strand
     }
-    lessons = list(request_catalogue())
+    catalogue = request_catalogue()
+    lessons = list(catalogue)
     pathways = maps.pathways_for(db, pupils)
+    on_map = queries.on_maps(catalogue, pathways)
+    hidden = queries.hidden_lessons(db, [p.id for p in pupils])
+    today = local_today()
+    by_strand = {s: [lesson for lesson in lessons if s in lesson.strands] for s in content.Strand}
     plans: queries.Plans = {}
     for pupil in pupils:
         plan = queries.pupil_plan(pupil, lessons, pathways[pupil.id], plans)
@@ -1250,11 +1281,40 @@ def _coverage(db: Any, pupils: list[Pupil], found: dict[Any, Any]) -> dict[str, 
             for lesson, objective, _pathway in plan
             if (shown := queries.evidence(pupil.id, lesson, objective, found)) is not None
         ]
+        age = pupil.age_on(today)
         for strand in content.Strand:
             column, who = _placed(pupil.full_name, [e for on, e in seen if strand in on])
-            result[strand.value]["counts"][column] += 1
-            result[strand.value]["who"][column].append(who)
+            row = result[strand.value]
+            why = None
+            if column == NOT_ASSESSED:
+                why = _unplanned(by_strand[strand], age, on_map[pupil.id], hidden[pupil.id])
+            if why is not None:
+                row["apart"][why].append(who)
+                continue
+            row["counts"][column] += 1
+            row["who"][column].append(who)
     return result
+
+
+def _unplanned(
+    lessons: list[content.Lesson], age: int, on_map: frozenset[str], hidden: frozenset[str]
+) -> str | None:
+    """Why none of a strand's lessons is planned for a pupil now (`APART`), the deliberate
+    first: one hidden by a teacher, else one not on their map (a withdrawn lesson is on no
+    map), else all for other ages; None if one of them is planned (its work is missing)."""
+    reasons = set()
+    for lesson in lessons:
+        if lesson.withdrawn:
+            reasons.add("off_map")
+        elif not lesson.for_age(age):
+            reasons.add("other_ages")
+        elif lesson.id not in on_map:
+            reasons.add("off_map")
+        elif lesson.id in hidden:
+            reasons.add("hidden")
+        else:
+            return None
+    return next((why for why in reversed(APART) if why in reasons), None)
 
 
 def _placed(name: str, seen: list[queries.Evidence]) -> tuple[int, str]:
