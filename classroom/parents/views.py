@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import uuid
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NoReturn, Protocol, TypeVar
 from zoneinfo import ZoneInfo
@@ -207,6 +207,20 @@ def home() -> ResponseReturnValue:
     return render_template("parents/home.html", children=children)
 
 
+def _children_switch(
+    db: Session, carer: Account, pupil: Pupil, now: datetime
+) -> list[queries.Child]:
+    """The carer's children for the switch on one child's pages (none with only one child);
+    the others' names shown are noted, as on "My children"."""
+    children = queries.my_children(db, carer, now=now)
+    if len(children) < 2:
+        return []
+    for child in children:
+        if child.pupil.id != pupil.id:
+            record(db, carer, "pupil.viewed_by_carer", child.pupil)
+    return children
+
+
 def _feed_page(
     pupil: Pupil,
     form: CarerMessageForm,
@@ -224,6 +238,7 @@ def _feed_page(
     html = render_template(
         "parents/feed.html",
         feed=feed,
+        children=_children_switch(db, carer, pupil, now),
         form=form,
         layers=layers,
         hours=hours,
@@ -339,6 +354,7 @@ def _consent_page(pupil: Pupil, problem: str | None = None) -> str:
     return render_template(
         "parents/consent.html",
         pupil=pupil,
+        children=_children_switch(db, me, pupil, utcnow()),
         statuses=statuses,
         held=held,
         problem=problem,
