@@ -241,8 +241,8 @@ class ParentContactForm(WhoseCarers, DecisionForm):
     )
 
     # Shown only while an agency has not replied to a referral (services.agencies_not_replied)
-    # or more than one pupil is linked (asked then of "inform now" for every family); unticked
-    # at first, and "inform now" is refused without it then.
+    # or "inform now" for every family would tell more than one family's carers (asked then of
+    # it: services.told_by_every_family); unticked at first, and refused without it then.
     checked = BooleanField(
         "I have checked that telling carers now will not put the child at risk"
     )
@@ -284,8 +284,8 @@ class ReopenForm(WhoseCarers, IncidentForm):
     )
 
     # Shown only while an agency has not replied to a referral (services.agencies_not_replied)
-    # or more than one pupil is linked; unticked at first, and "inform now" (for every family,
-    # where several are linked) is refused without it then.
+    # or "inform now" for every family would tell more than one family's carers; unticked at
+    # first, and "inform now" (for every family, then) is refused without it.
     checked = BooleanField(
         "I have checked that telling carers now will not put the child at risk"
     )

@@ -1554,6 +1554,25 @@ def others_linked(incident: Incident) -> list[str]:
     ]
 
 
+def told_by_every_family(session: Session, incident: Incident) -> list[str]:
+    """The linked pupils (with their role, as `others_linked`) whose carers "inform now" for
+    every family would let be told again, those not under "inform now" already; only when that
+    is more than one family. The tick asks about them: were it one family, "every family" tells
+    no more carers than a decision for that family's only, and the tick would ask about nothing
+    (Amira's family told, reopening to tell Ben's)."""
+    if len(incident.pupils) < 2:
+        return []
+    told = ParentContact.INFORM_NOW
+    named = zip(incident.pupils, others_linked(incident), strict=True)
+    names = {link.pupil_id: name for link, name in named}
+    untold = [
+        names[f.pupil.id]
+        for f in contact_by_family(session, incident)
+        if f.decision is None or f.decision.decision != told
+    ]
+    return untold if len(untold) > 1 else []
+
+
 def _all_families(linked: list[str]) -> str:
     return f" (checked first: it lets the carers of {', '.join(linked)} be told again)"
 
@@ -1610,13 +1629,18 @@ def decide_parent_contact(
     waiting = agencies_not_replied(incident) if informing else []
     if waiting and checked is False:
         refuse_unchecked(waiting, "choose another decision")
-    linked = others_linked(incident) if informing and family is None else []
+    linked = told_by_every_family(session, incident) if informing and family is None else []
     if linked and checked is False:
+        whom = (
+            "each pupil linked to this record"
+            if len(linked) == len(incident.pupils)
+            else "more than one family"
+        )
         raise Invalid(
-            "\u201cInform parents/carers now\u201d for every family lets the carers of each "
-            f"pupil linked to this record be told again ({', '.join(linked)}), not only one "
-            "family. Tick the box to say you have checked that each of these families may be "
-            "told now, or make the decision for one family's carers only.",
+            f"\u201cInform parents/carers now\u201d for every family lets the carers of {whom} "
+            f"be told again ({', '.join(linked)}), not only one family. Tick the box to say you "
+            "have checked that each of these families may be told now, or make the decision "
+            "for one family's carers only.",
             "checked",
         )
     if decision == ParentContact.NOT_NOW and review_on is None:

@@ -998,6 +998,21 @@ def _mark_seen(incident: Incident, forms: dict[str, Form]) -> None:
             form.seen.raw_data = [form.seen.data]
 
 
+def _release_whom(held: list[str], linked: int) -> str:
+    """Whose carers letting carers be told again frees, for its button: the hold kept at
+    closing is one for the families it held, so the button names each of them, and says
+    "only" when others on the record are not held by it (a DSL then knows it is not theirs)."""
+    if not held:
+        return ""
+    names = [f"{name}'s" for name in held]
+    whose = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    if len(held) < linked:
+        return f": {whose} only"
+    if len(held) > 1:
+        return f": {'both' if len(held) == 2 else f'all {len(held)}'} families, {whose}"
+    return f": {whose}"
+
+
 def _detail_page(
     incident: Incident,
     forms: dict[str, Form] | None = None,
@@ -1037,11 +1052,15 @@ def _detail_page(
         notice_due=any(pupil_id not in sent for pupil_id in allowed),
         carers_held=policy.holds_carers(db, incident),
         held_about=", ".join(held_names) or "the pupil",
+        release_whom=_release_whom(held_names, len(incident.pupils)),
         carers_not_told=services.carers_not_told(get_session(), incident),
         inform_cautions=services.inform_now_cautions(incident),
         # "Inform now" asks for the tick while an agency has not replied, and while the record
-        # has more than one pupil: a decision for every family covers each linked pupil's carers.
-        inform_check=bool(services.agencies_not_replied(incident) or linked),
+        # has more than one pupil and "inform now" for every family would tell more than one
+        # family (services.told_by_every_family); never when it would ask about nothing.
+        inform_check=bool(
+            services.agencies_not_replied(incident) or services.told_by_every_family(db, incident)
+        ),
         linked_families=linked,
         about=", ".join(link.pupil.full_name for link in incident.pupils) or "the pupil",
         communication=services.COMMUNICATION,
