@@ -327,13 +327,17 @@ def record_leaving(
     deputies are emailed about every leaver, record or not, so that neither the email nor this
     page tells whoever records it which pupils have a safeguarding file.
     """
+    _mark_left(session, actor, pupil, today)
+    _tell_the_dsl(session, [pupil], now=now, base_url=base_url)
+
+
+def _mark_left(session: Session, actor: Actor, pupil: Pupil, left_on: date) -> None:
     _require_leaving_right(session, actor, pupil)
     if not pupil.active:
         raise Invalid(f"{pupil.full_name} is already recorded as having left the school.")
-    pupil.active, pupil.left_on = False, today
+    pupil.active, pupil.left_on = False, left_on
     session.flush()
     record(session, actor, "pupil.left_school", pupil)
-    _tell_the_dsl(session, pupil, now=now, base_url=base_url)
 
 
 def record_leavers(
@@ -348,10 +352,12 @@ def record_leavers(
 ) -> None:
     """Record that several pupils left the school on `left_on` (the end of the school year's
     leavers, in one go), each as `record_leaving` does: all of them or, if one cannot be
-    recorded, none (the caller's one commit)."""
+    recorded, none (the caller's one commit). The DSL and deputies get one email for them all,
+    not one each: eight identical emails at the end of July would bury the one that matters."""
     check_leavers(pupils, left_on=left_on, today=today)
     for pupil in pupils:
-        record_leaving(session, actor, pupil, today=left_on, now=now, base_url=base_url)
+        _mark_left(session, actor, pupil, left_on)
+    _tell_the_dsl(session, pupils, now=now, base_url=base_url)
 
 
 def check_leavers(pupils: Collection[Pupil], *, left_on: date, today: date) -> None:
@@ -370,25 +376,41 @@ def check_leavers(pupils: Collection[Pupil], *, left_on: date, today: date) -> N
 # No name and no detail: it says a pupil left and where to look. The list it points to shows
 # the team which leavers have a child-protection file still to send.
 LEAVER_EMAIL = (
-    "A pupil has been recorded as having left the school. The designated safeguarding lead is "
+    "{who} been recorded as having left the school. The designated safeguarding lead is "
     "told of every pupil who leaves.\n\n"
-    "If they have a safeguarding record, their child-protection file must go to their next "
+    "If {they} a safeguarding record, {their} child-protection file must go to {their} next "
     "school's DSL within five school days. Please sign in to see the files to send: "
     "{base_url}/safeguarding/cp-files/to-send\n"
 )
 
 
-def _tell_the_dsl(session: Session, pupil: Pupil, *, now: datetime, base_url: str) -> None:
-    """Email the DSL and deputies (via the outbox) that a pupil has left."""
-    for account in session.scalars(policy.safeguarding_team(pupil.school_id, "alerted")):
+def _tell_the_dsl(
+    session: Session, pupils: list[Pupil], *, now: datetime, base_url: str
+) -> None:
+    """Email the DSL and deputies (via the outbox) that a pupil, or several recorded together,
+    have left: one email, naming nobody."""
+    first, n = pupils[0], len(pupils)
+    if n == 1:
+        subject = "A pupil has left the school"
+        body = LEAVER_EMAIL.format(
+            who="A pupil has", they="they have", their="their", base_url=base_url
+        )
+    else:
+        subject = f"{n} pupils have left the school"
+        body = LEAVER_EMAIL.format(
+            who=f"{n} pupils have", they="any of them has", their="their", base_url=base_url
+        )
+    # One key per leaving (the first pupil's, and how many), so it is written once.
+    key = f"pupil-left:{first.id}:{first.left_on}" + (f":{n}" if n > 1 else "")
+    for account in session.scalars(policy.safeguarding_team(first.school_id, "alerted")):
         if account.email:
             enqueue_email(
                 session,
-                f"pupil-left:{pupil.id}:{pupil.left_on}:{account.id}",
+                f"{key}:{account.id}",
                 account.email,
-                "A pupil has left the school",
-                LEAVER_EMAIL.format(base_url=base_url),
-                school_id=pupil.school_id,
+                subject,
+                body,
+                school_id=first.school_id,
                 base_url=base_url,
                 now=now,
             )

@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account, Role
 from classroom.audit.models import AuditEvent
+from classroom.outbox.models import OutboxMessage
 from classroom.pupils.models import Pupil
-from tests.factories import make_class, make_pupil
+from tests.factories import make_account, make_class, make_pupil
 
 
 def _words(page: str) -> str:
@@ -101,3 +102,26 @@ def test_class_staff_cannot_record_leavers(
     form = {"pupil_id": ava.id, "left_on": "2026-07-22", "step": "confirm"}
     assert client.post(url, data=form).status_code in (403, 404)
     assert _left(session) == []
+
+
+def test_the_dsl_and_deputy_get_one_email_for_a_class_s_leavers_naming_nobody(
+    client: FlaskClient, login_as: Callable[..., Account], session: Session
+) -> None:
+    oak = make_class(session, name="Oak")
+    team = [make_account(session, Role.DSL), make_account(session, Role.DEPUTY_DSL)]
+    pupils = [make_pupil(session, oak, first_name=n) for n in ("Ava", "Ben", "Cal")]
+    session.commit()
+    login_as(Role.ADMIN)
+    form = {"pupil_id": [p.id for p in pupils], "left_on": "2026-07-22", "step": "confirm"}
+    assert client.post(f"/admin/classes/{oak.id}/leavers", data=form).status_code == 302
+    session.expire_all()
+    emails = session.scalars(
+        select(OutboxMessage).where(OutboxMessage.dedupe_key.startswith("pupil-left:"))
+    ).all()
+    # One each for the DSL and the deputy, not three each.
+    assert sorted(e.to_address for e in emails) == sorted(a.email for a in team)
+    for email in emails:
+        assert email.subject == "3 pupils have left the school"
+        assert email.body.startswith("3 pupils have been recorded as having left the school.")
+        assert "If any of them has a safeguarding record" in email.body
+        assert not {"Ava", "Ben", "Cal", "Oak"} & set(email.body.replace(".", " ").split())
