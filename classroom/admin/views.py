@@ -23,7 +23,7 @@ from classroom.admin.models import AccountChangeRequest, ChangeStatus
 from classroom.audit.models import AuditEvent, AuditTier
 from classroom.audit.services import record
 from classroom.db import get_session, keep, utcnow
-from classroom.errors import Invalid, too_long, within
+from classroom.errors import Invalid, within
 from classroom.localtime import local_day_bounds
 from classroom.outbox import services as outbox
 from classroom.outbox.models import OutboxMessage
@@ -53,7 +53,7 @@ ACCOUNT_BOXES = (
     ("display_name", "Full name", "text", 120),
     ("email", "Email (optional)", "email", 254),
 )
-CLASS_NAME_LENGTH = 80  # the new class's name: its box's limit and the check
+CLASS_NAME_LENGTH = admin_services.CLASS_NAME_LENGTH  # the name box's limit
 
 
 def _actor() -> Account:
@@ -507,24 +507,15 @@ def classes() -> ResponseReturnValue:
     if request.method == "GET":
         return _classes_page()
     typed = request.form.get("name", "")
-    name = " ".join(typed.split())
-    if not name:
-        error = "Give the class a name."
-    elif len(typed) > CLASS_NAME_LENGTH:
-        error = too_long("Class name", CLASS_NAME_LENGTH, typed)
-    elif db.scalar(
-        select(SchoolClass).where(
-            SchoolClass.school_id == _actor().school_id, SchoolClass.name == name
-        )
-    ):
-        error = "There is already a class with that name."
-    else:
-        new_class = SchoolClass(school_id=_actor().school_id, name=name)
-        db.add(new_class)
-        db.flush()
-        record(db, _actor(), "class.created", new_class, name)
-        return redirect(url_for("admin.classes", saved=1))
-    return _classes_page(error, "class-name", typed), 400
+    try:
+        name = admin_services.class_name(db, _actor().school_id, typed)
+    except Invalid as problem:
+        return _classes_page(problem.message, "class-name", typed), 400
+    new_class = SchoolClass(school_id=_actor().school_id, name=name)
+    db.add(new_class)
+    db.flush()
+    record(db, _actor(), "class.created", new_class, name)
+    return redirect(url_for("admin.classes", saved=1))
 
 
 def _classes_page(error: str | None = None, field: str | None = None, typed: str = "") -> str:
