@@ -55,6 +55,97 @@ def start(
     return _begin(session, pupil, device, _planned(session, pupil, lesson_id, lessons, now), now)
 
 
+def start_tapped(
+    session: Session,
+    pupil: Pupil,
+    device: Device | None,
+    lesson_id: str,
+    lessons: content.Catalogue,
+    *,
+    now: datetime,
+    zone: ZoneInfo,
+) -> LessonAttempt:
+    """The pupil's Start (or Start again): a go at screen 1, taking up their last go instead
+    of beginning another when nothing has been done in it yet (`_go_not_begun`). A Start whose
+    answer was lost (the Wi-Fi dropped on the way back) is sent again, or tapped again, once
+    the network is back: it goes on in the go the first made, not beside an empty one."""
+    planned = _planned(session, pupil, lesson_id, lessons, now)
+    return _begin_or_take_up(session, pupil, device, planned, now, zone)
+
+
+def _begin_or_take_up(
+    session: Session,
+    pupil: Pupil,
+    device: Device | None,
+    planned: Planned,
+    now: datetime,
+    zone: ZoneInfo,
+) -> LessonAttempt:
+    attempt_id = _go_not_begun(session, pupil, planned, now=now, zone=zone)
+    if attempt_id is None:
+        return _begin(session, pupil, device, planned, now)
+    attempt = attempt_of(session, pupil, attempt_id)
+    # Nothing in it was measured from its old start: the go begins now, on this iPad.
+    attempt.started_at = now
+    attempt.device_id = device.id if device else None
+    record(
+        session,
+        pupil,
+        "lesson.started",
+        pupil,
+        f"{planned.lesson.id} ({planned.pathway.value}): go {attempt.id} again, not yet answered",
+    )
+    return attempt
+
+
+def _go_not_begun(
+    session: Session, pupil: Pupil, planned: Planned, *, now: datetime, zone: ZoneInfo
+) -> int | None:
+    """The pupil's last go at a lesson, if a Start now would only repeat it: nothing answered
+    in it, not finished, in the version they would be given now (content and pathway), and
+    begun within `CARRY_ON_DAYS` on the school's calendar (the rule for carrying on a go left
+    part way, counted from its start as nothing was answered). A go with an answer in it is
+    never taken up: Start again then begins a new go, and Go on is the pupil's choice."""
+    params = {"pupil_id": pupil.id, "lesson_id": planned.lesson.id}
+    found = plain_rows(session, _last_start(), params).first()
+    if found is None:
+        return None
+    attempt_id, digest, started_at, finished_at, answered = found
+    today = localtime.local_today(now, zone)
+    if (
+        answered
+        or finished_at is not None
+        or digest != version_digest(version_for(planned))
+        or localtime.local_today(started_at, zone) < today - timedelta(days=CARRY_ON_DAYS)
+    ):
+        return None
+    return int(attempt_id)
+
+
+@cache
+def _last_start() -> Select[int, str | None, datetime, datetime | None, bool]:
+    """The pupil's latest go at one lesson, and whether anything was answered in it (by the
+    answers themselves: a go older than `answered_at` has none set)."""
+    answered = (
+        select(StepResponse.id).where(StepResponse.attempt_id == LessonAttempt.id).exists()
+    )
+    return (
+        select(
+            LessonAttempt.id,
+            LessonAttempt.version_digest,
+            LessonAttempt.started_at,
+            LessonAttempt.finished_at,
+            answered,
+        )
+        .where(
+            LessonAttempt.pupil_id == bindparam("pupil_id"),
+            LessonAttempt.lesson_id == bindparam("lesson_id"),
+        )
+        .order_by(LessonAttempt.id.desc())
+        .limit(1)
+    )
+
+
 def _planned(
     session: Session, pupil: Pupil, lesson_id: str, lessons: content.Catalogue, now: datetime
 ) -> Planned:
@@ -171,8 +262,8 @@ def carry_on(
     planned = _planned(session, pupil, lesson_id, lessons, now)
     today = localtime.local_today(now, zone)
     left = go_to_carry_on(session, pupil, planned, today=today, zone=zone)
-    if left is None:
-        return CarriedOn(_begin(session, pupil, device, planned, now), 1)
+    if left is None:  # a new go, or the one an earlier "Go on" began (its answer lost)
+        return CarriedOn(_begin_or_take_up(session, pupil, device, planned, now, zone), 1)
     record(session, pupil, "lesson.carried_on", pupil, f"{lesson_id} (screen {left.number})")
     return CarriedOn(attempt_of(session, pupil, left.attempt_id), left.number)
 

@@ -83,7 +83,8 @@ def intro(lesson_id: str) -> ResponseReturnValue:
 @bp.post("/pupil/lessons/<lesson_id>/start")
 @allow("pupil")
 def start(lesson_id: str) -> ResponseReturnValue:
-    """Start (again) at screen 1, or with `go=on` carry on a go left part way."""
+    """Start (again) at screen 1, or with `go=on` carry on a go left part way. Posted again
+    with nothing answered since (its answer lost on the way back), it goes on in the same go."""
     me = _me()
     db, lessons, now = get_session(), request_catalogue(), utcnow()
     try:
@@ -92,7 +93,9 @@ def start(lesson_id: str) -> ResponseReturnValue:
                 db, me.pupil, me.device, lesson_id[:64], lessons, now=now, zone=school_zone()
             )
         else:
-            attempt = player.start(db, me.pupil, me.device, lesson_id[:64], lessons, now=now)
+            attempt = player.start_tapped(
+                db, me.pupil, me.device, lesson_id[:64], lessons, now=now, zone=school_zone()
+            )
             number = 1
     except LookupError:
         abort(404)

@@ -1,6 +1,7 @@
 /* Speech for symbol-supported text: tap a word to hear it; "Read to me" reads a sentence and
    highlights each word as it is spoken. Server audio (MP3 + word timings) first; the device's
-   own voice (speechSynthesis) if the server cannot speak, and then staff are told, not pupils.
+   own voice (speechSynthesis) if the server cannot speak, and then staff are told, not pupils;
+   the server is asked again once it may be back (the network back, or a few seconds on).
    When neither can speak, a press would do nothing at all: pupil screens then show their sign
    ("No sound. Ask an adult.", templates/ipad/_chrome.html), their speakers show a speaker
    crossed out, and the button pressed shows it was pressed, so the adult beside the pupil knows.
@@ -17,7 +18,10 @@
   var audio = new Audio();
   audio.preload = "auto";
   var clips = {};          // text -> Promise of the server's clip answer, one request per text
-  var serverDown = false;  // after one 503 or network failure, use the device voice on this page
+  var serverDown = false;  // after a 503 or network failure: the device voice, until back
+  var downAt = 0;          // when the server was last found down (Date.now)
+  var trying = false;      // a clip asked for only to see whether the server is back
+  var TRY_AGAIN_MS = 5000;
   var unlocked = false;
   var playing = null;      // { stop: function } for whatever is speaking now
   var deviceVoice = null;
@@ -229,13 +233,46 @@
     window.speechSynthesis.addEventListener("voiceschanged", function () { deviceVoice = pickVoice(); });
   }
 
+  var warned = [];  // the staff warnings shown here, hidden again once the server speaks
   function tellStaff(reason) {
     body.setAttribute("data-speech-fallback", "true");
     Array.prototype.forEach.call(document.querySelectorAll("[data-staff-warning]"), function (el) {
-      el.hidden = false;
+      if (el.hidden) { el.hidden = false; warned.push(el); }
     });
     if (window.console && window.console.warn) { window.console.warn("Using the device voice:", reason); }
   }
+
+  /* --- The server again, once it may be back ---------------------------------------------
+     While the server cannot speak, a press speaks at once with the device's voice, as ever.
+     Now and then (the network back, the `online` event; or a few seconds since the server
+     was last found down) the same press also asks the server for its clip, in the background,
+     and never plays it: the device is saying those words already. If the server answers, the
+     next press is the server's own voice again (and this text's clip is ready); if not, the
+     device goes on speaking and a later press asks again. A press is never kept waiting for
+     the server, and nothing is said twice. */
+
+  function serverBack() {
+    serverDown = false;
+    body.removeAttribute("data-speech-fallback");
+    warned.forEach(function (el) { el.hidden = true; });
+    warned = [];
+  }
+
+  function tryServer(text) {
+    if (trying || Date.now() - downAt < TRY_AGAIN_MS || navigator.onLine === false) { return; }
+    trying = true;
+    fetchClip(text).then(function () {
+      trying = false;
+      if (serverDown) { serverBack(); }
+    }, function (error) {
+      trying = false;
+      // Still no server (no answer, or 503: no speech there): ask again later. Any other
+      // answer (a text too long) is the server answering.
+      if (!error.status || error.status === 503) { downAt = Date.now(); } else { serverBack(); }
+    });
+  }
+
+  window.addEventListener("online", function () { downAt = 0; });
 
   function deviceSpeak(text, container, single, ask, moved) {
     if (!text) { return null; }
@@ -413,16 +450,20 @@
     text = (text || "").trim();
     if (!text) { return Promise.resolve(null); }
     if (serverDown || !window.fetch) {
-      return Promise.resolve(deviceSpeak(text, container, single, ask, moved));
+      var said = deviceSpeak(text, container, single, ask, moved);
+      if (serverDown) { tryServer(text); }
+      return Promise.resolve(said);
     }
     return fetchClip(text).then(function (clip) {
       clip.text = text;
       return playClip(clip, container, single, ask, moved);
     }, function (error) {
-      // 503 (no server speech) or no answer at all: use the device voice from now on, and
-      // tell staff. Other refusals (e.g. text too long) fall back for this text only.
+      // 503 (no server speech) or no answer at all: use the device voice until the server
+      // is found again (tryServer), and tell staff. Other refusals (e.g. text too long) fall
+      // back for this text only.
       if (!error.status || error.status === 503) {
         serverDown = true;
+        downAt = Date.now();
         tellStaff(error.message);
       }
       return deviceSpeak(text, container, single, ask, moved);
