@@ -1877,7 +1877,7 @@ def _carers_after_closing(
         text = "Carers stay held back after closing, until someone lets them be told again"
     else:
         text = "Carers may be told again from closing, including what was held back"
-    text += _whose_carers_held(session, incident)
+    text += _whose_carers_held(session, incident, freed=not keep)
     incident.carers_held_after_closing = keep
     _entry(session, incident, account, "carers_after_closing", text, why, now=now)
 
@@ -1889,15 +1889,18 @@ def _held_names(session: Session, incident: Incident) -> str:
     return ", ".join(names) or "the pupil"
 
 
-def _whose_carers_held(session: Session, incident: Incident) -> str:
+def _whose_carers_held(session: Session, incident: Incident, *, freed: bool = False) -> str:
     """With several pupils on the record, which families the closing choice (or letting carers
     be told again) is for, and which it leaves as they are, each with the decision in force:
-    "Carers stay held back" alone would read as Amira's carers too, told under "inform now"."""
+    "Carers stay held back" alone would read as Amira's carers too, told under "inform now".
+    `freed`: the held families may be told again now, so their decision is said as the one
+    that held them until now ("Ben's carers "Do not contact"" would read as still standing)."""
     families = contact_by_family(session, incident)
     if len(families) < 2:
         return ""
     held = set(policy.held_pupils(session, incident))
-    text = f": {kept_per_family([f for f in families if f.pupil.id in held])}"
+    named = kept_per_family([f for f in families if f.pupil.id in held], freed=freed)
+    text = f": {named}"
     others = [f for f in families if f.pupil.id not in held]
     if others:
         text += f". Not held back by this record: {kept_per_family(others)}"
@@ -1932,7 +1935,7 @@ def release_carers(
     if incident.status != Status.CLOSED or not incident.carers_held_after_closing:
         raise Invalid("Carers are not being held back after closing for this incident.")
     why = _required(reason, "Reason")
-    text = f"Carers may be told again{_whose_carers_held(session, incident)}"
+    text = f"Carers may be told again{_whose_carers_held(session, incident, freed=True)}"
     incident.carers_held_after_closing = False
     _entry(session, incident, account, "carers_released", text, why, now=now)
     record(session, actor, "incident.carers_released", incident)
@@ -2004,13 +2007,18 @@ def _reopened_text(
     return f'Reopened; parents and carers: kept "{PARENT_CONTACT_LABELS[kept.decision]}"'
 
 
-def kept_per_family(families: list[FamilyContact]) -> str:
-    """Each family's decision in force, named: "Amira Khan's carers "Inform now"; ..."."""
-    return "; ".join(
-        f"{f.pupil.full_name}'s carers "
-        + (f'"{PARENT_CONTACT_LABELS[f.decision.decision]}"' if f.decision else "not decided")
-        for f in families
-    )
+def kept_per_family(families: list[FamilyContact], *, freed: bool = False) -> str:
+    """Each family's decision in force, named: "Amira Khan's carers "Inform now"; ...";
+    `freed`: as the decision that held them until now (they may be told again)."""
+    return "; ".join(_family_decision(f, freed) for f in families)
+
+
+def _family_decision(family: FamilyContact, freed: bool) -> str:
+    whose = f"{family.pupil.full_name}'s carers"
+    if family.decision is None:
+        return f"{whose}, held back until now" if freed else f"{whose} not decided"
+    label = f'"{PARENT_CONTACT_LABELS[family.decision.decision]}"'
+    return f"{whose}, held back until now under {label}" if freed else f"{whose} {label}"
 
 
 # --- The pupil side -----------------------------------------------------------------------------

@@ -61,7 +61,8 @@ def test_two_families_decide_close_lift_and_reopen(page: Page, live_server: Live
     page.locator("#parent").get_by_label("Why carers may be told again").fill("Police agree")
     lift.click()
     expect(page.locator("#note")).to_contain_text(
-        'Carers may be told again: Ben Taylor\'s carers "Do not contact parents/carers". '
+        'Carers may be told again: Ben Taylor\'s carers, held back until now under '
+        '"Do not contact parents/carers". '
         "Not held back by this record: Amira Khan's carers"
     )
     expect(page.locator("#parent").get_by_role("button")).to_have_count(0)

@@ -27,6 +27,8 @@ from tests.worries.test_parent_contact_per_family import NOTICE, _decide, amira_
 CLOSING = {"close-outcome": "Resolved with both families", "close-lessons_learnt": "Talk early"}
 BEN_HELD = 'Ben Taylor\'s carers "Not now (review later)"'
 AMIRA_TOLD = 'Amira Khan\'s carers "Inform parents/carers now"'
+# Freed, the decision that held them is said as past: "Not now" must not read as still standing.
+BEN_FREED = 'Ben Taylor\'s carers, held back until now under "Not now (review later)"'
 
 
 def _text(page: str) -> str:
@@ -95,7 +97,7 @@ def test_kept_held_at_closing_the_note_names_each_family(
     )
     assert released.status_code == 302
     assert _note(session, incident, "carers_released") == (
-        f"Carers may be told again: {BEN_HELD}. Not held back by this record: {AMIRA_TOLD}"
+        f"Carers may be told again: {BEN_FREED}. Not held back by this record: {AMIRA_TOLD}"
     )
 
 
@@ -112,7 +114,7 @@ def test_let_go_at_closing_the_note_names_whose_carers_may_be_told(
     assert closed.status_code == 302
     assert _note(session, incident, "carers_after_closing") == (
         "Carers may be told again from closing, including what was held back: "
-        f"{BEN_HELD}. Not held back by this record: {AMIRA_TOLD}"
+        f"{BEN_FREED}. Not held back by this record: {AMIRA_TOLD}"
     )
 
 

@@ -103,7 +103,8 @@ def test_with_one_family_held_the_button_says_theirs_only(
         == 302
     )
     assert _released_note(session, incident).startswith(
-        'Carers may be told again: Ben Taylor\'s carers "Not now (review later)". '
+        'Carers may be told again: Ben Taylor\'s carers, held back until now under '
+        '"Not now (review later)". '
         "Not held back by this record: Amira Khan's carers"
     )
 
