@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Protocol
 
-from wtforms import BooleanField, IntegerField, RadioField
+from wtforms import BooleanField, IntegerField, RadioField, StringField
 from wtforms.validators import InputRequired, NumberRange
 
-from classroom.forms import Form, SelectField
+from classroom.forms import CharacterLimit, Form, SelectField
 from classroom.localtime import STYLES
 from classroom.pupils.models import CardChoosing, Pathway, Scanning, SymbolSize
 from classroom.pupils.services import HOME_LESSONS_MOST, TILE_SYMBOLS
@@ -32,7 +32,17 @@ def left_note(pupil: _Left) -> str:
     return "left " + STYLES["date"].format(d=pupil.left_on)
 
 
+KNOWN_AS_HINT = (
+    "The name the pupil answers to, if not their first name. Shown on their tile and said aloud."
+)
+
+
 class PupilSettingsForm(Form):
+    known_as = StringField(
+        "Known as (optional)",
+        validators=[CharacterLimit(80)],  # pupils.known_as
+        description=KNOWN_AS_HINT,
+    )
     pathway = SelectField("Pathway", choices={p.value: p.label for p in Pathway})
     lessons_on_home = SelectField(
         "Lessons on the pupil's home screen",
@@ -86,10 +96,13 @@ class PupilSettingsForm(Form):
         "Auditory scanning (a short sound, then each item is said as the highlight reaches it)"
     )
 
-    def __init__(self, *args: object, voices: dict[str, str], **kwargs: object) -> None:
-        """`voices`: the ones this server can speak (speech.services.voice_choices)."""
+    def __init__(
+        self, *args: object, voices: dict[str, str] | None = None, **kwargs: object
+    ) -> None:
+        """`voices`: the ones this server can speak (speech.services.voice_choices); None only
+        where the form's boxes are checked and no voice is offered."""
         super().__init__(*args, **kwargs)
-        self.voice.choices = list(voices.items())
+        self.voice.choices = list((voices or {}).items())
 
 
 class LeavingForm(Form):

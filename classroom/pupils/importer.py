@@ -32,6 +32,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "date_of_birth": ("dob", "date of birth"),
     "class_name": ("reg group", "registration group", "class", "form"),
 }
+# Read when the file has it: the name a pupil answers to ("Mo" for Mohammed). Not when it is the
+# column the first name was read from (a file with no legal forename).
+KNOWN_AS = ("preferred forename", "known as", "preferred name")
 # How a missing column is named to the admin: as the page and the MIS spell it.
 LABELS = {
     "upn": "UPN",
@@ -76,6 +79,8 @@ class Row:
     date_of_birth: date
     class_name: str
     contacts: list[Contact]
+    # The file's preferred forename when it is not the first name; None: the file says none.
+    known_as: str | None = None
 
 
 @dataclass
@@ -104,6 +109,9 @@ def _header_map(headers: list[str]) -> tuple[dict[str, int], list[str]]:
             missing.append(f"'{LABELS[key]}'")
         else:
             found[key] = index
+    known_as = next((lowered.index(n) for n in KNOWN_AS if n in lowered), None)
+    if known_as is not None and known_as != found.get("first_name"):
+        found["known_as"] = known_as
     for n in range(1, MAX_CONTACTS + 1):
         for part in ("name", "email", "relationship"):
             label = f"contact {n} {part}"
@@ -143,9 +151,14 @@ def _parse_row(
     if not class_name:
         problems.append("class (Reg Group) is empty")
     contacts = _contacts(values, found, problems)
+    known_as = _cell(values, found, "known_as")
+    if len(known_as) > 80:
+        problems.append("the preferred forename (known as) is at most 80 characters")
     if problems or born is None:
         return None, problems
-    return Row(line, upn, first, last, born, class_name, contacts), []
+    # Most MIS fill the preferred forename with the legal one: that is no other name.
+    other = known_as if known_as and known_as.casefold() != first.casefold() else None
+    return Row(line, upn, first, last, born, class_name, contacts, other), []
 
 
 def _contacts(values: list[str], found: dict[str, int], problems: list[str]) -> list[Contact]:
@@ -336,6 +349,7 @@ def _upsert_pupil(
             created_at=now,
             first_name=row.first_name,
             last_name=row.last_name,
+            known_as=row.known_as,
             date_of_birth=row.date_of_birth,
             class_id=school_class.id,
         )
@@ -345,6 +359,8 @@ def _upsert_pupil(
         changed = _changes(session, pupil, row, school_class)
         pupil.first_name, pupil.last_name = row.first_name, row.last_name
         pupil.date_of_birth, pupil.class_id = row.date_of_birth, school_class.id
+        if row.known_as is not None:  # the file names one; else staff's (or none) stays
+            pupil.known_as = row.known_as
         report.pupils_updated += 1
         if changed:  # the audit says what changed; the same file again changes nothing
             report.changes.append(f"pupil {pupil.id}: " + ", ".join(changed))
@@ -357,6 +373,8 @@ def _changes(session: Session, pupil: Pupil, row: Row, school_class: SchoolClass
     changed = []
     if (pupil.first_name, pupil.last_name) != (row.first_name, row.last_name):
         changed.append("name")
+    if row.known_as is not None and pupil.known_as != row.known_as:
+        changed.append("known as")
     if pupil.date_of_birth != row.date_of_birth:
         changed.append("date of birth")
     if pupil.class_id != school_class.id:

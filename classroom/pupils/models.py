@@ -97,6 +97,9 @@ class Pupil(Base):
     upn: Mapped[str] = mapped_column(String(13))
     first_name: Mapped[str] = mapped_column(String(80))
     last_name: Mapped[str] = mapped_column(String(80))
+    # The name the pupil answers to when it is not their first name ("Mo" for Mohammed): from
+    # the MIS's preferred forename, or set by staff. Their tile and what is said to them use it.
+    known_as: Mapped[str | None] = mapped_column(String(80))
     date_of_birth: Mapped[date] = mapped_column(Date)
     class_id: Mapped[int] = mapped_column(ForeignKey("classes.id"), index=True)
     pathway: Mapped[Pathway] = mapped_column(str_enum(Pathway, 16), default=Pathway.SEMI_FORMAL)
@@ -141,6 +144,12 @@ class Pupil(Base):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    @property
+    def called(self) -> str:
+        """The name the pupil answers to: what pupil pages show and say to them (staff pages
+        keep the legal name, with "known as" beside it)."""
+        return self.known_as or self.first_name
 
     def age_on(self, day: date) -> int:
         born = self.date_of_birth

@@ -267,6 +267,7 @@ class PupilSettings:
     auditory_scanning: bool = False
     card_choosing: CardChoosing = CardChoosing.STRAIGHT_AWAY
     home_lessons: int | None = None  # None: as the pathway suggests; 0: all
+    known_as: str | None = None  # the name the pupil answers to; None: their first name
 
 
 # Lessons on home when staff have not chosen (None: all). Pre-formal pupils see just the
@@ -305,6 +306,7 @@ def update_settings(
             f"Lessons on home must be 1 to {HOME_LESSONS_MOST}, all, or as the pathway suggests.",
             "lessons_on_home",
         )
+    new.known_as = _known_as(new.known_as, pupil.first_name)
     if new.voice is None:
         new.voice = pupil.voice
     elif new.voice != pupil.voice and new.voice not in voices:
@@ -314,6 +316,17 @@ def update_settings(
         setattr(pupil, name, getattr(new, name))
     if changed:
         record(session, actor, "pupil.settings_changed", pupil, ", ".join(changed))
+
+
+def _known_as(typed: str | None, first_name: str) -> str | None:
+    """The known-as name as kept: None when empty or the first name itself."""
+    name = " ".join((typed or "").split())
+    if len(name) > KNOWN_AS_MOST:
+        raise Invalid(f"Known as must be {KNOWN_AS_MOST} characters or fewer.", "known_as")
+    return name if name and name.casefold() != first_name.casefold() else None
+
+
+KNOWN_AS_MOST = 80  # pupils.known_as
 
 
 def record_leaving(

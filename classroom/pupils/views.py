@@ -147,6 +147,8 @@ def _in_words(form: PupilSettingsForm) -> list[tuple[str, str]]:
             value = chosen[0] if chosen else str(field.data)
         elif field.type == "IntegerField":
             value = str(field.data)
+        elif field.type == "StringField":
+            value = field.data or "Not set"
         else:
             continue  # the form's CSRF token
         shown.append((str(field.label.text), value))
@@ -168,6 +170,8 @@ def _settings_from(form: PupilSettingsForm, pupil: Pupil) -> services.PupilSetti
         voice=form.voice.data or None,
         card_choosing=_card_choosing(form.card_choosing.raw_data, pupil.card_choosing),
         home_lessons=_home_lessons(form.lessons_on_home.raw_data, pupil.home_lessons),
+        # A page from before the box existed leaves the name as it is.
+        known_as=form.known_as.data if form.known_as.raw_data else pupil.known_as,
     )
 
 

@@ -457,11 +457,16 @@ def _scrubber(
     to an initial ("ChloeW"), two-letter surnames ("Mr Li"), staff initials ("TB") and pupils'
     trusted adults ("Uncle Desmond").
     """
+    # A pupil "known as" another name ("Mo" for Mohammed) is written of by it: that name goes
+    # as a first name does (its short forms, and its initials with the surname).
     pupils = [
         (first, last)
-        for first, last in session.execute(
-            select(Pupil.first_name, Pupil.last_name).where(Pupil.school_id == school_id)
+        for legal, known_as, last in session.execute(
+            select(Pupil.first_name, Pupil.known_as, Pupil.last_name).where(
+                Pupil.school_id == school_id
+            )
         )
+        for first in (legal, *([known_as] if known_as else []))
     ]
     accounts = list(
         session.scalars(select(Account.display_name).where(Account.school_id == school_id))
