@@ -142,3 +142,16 @@ def test_another_pupils_carer_is_found_as_a_name_is_written_not_as_a_word(
         assert "is the name of another pupil\u2019s carer or trusted adult" in page
     status, _page = _message(app, family, "Amira painted a green tree with a rose on it.")
     assert status == 302
+
+
+def test_another_pupil_known_by_another_name_is_refused_by_it_and_her_own_is_not(
+    app: Flask, session: Session, family: Family
+) -> None:
+    """Ben goes by "Benji" and Amira by "Mira": the class teacher's "Benji pushed Mira" names
+    Ben to Amira's carers and is refused; "Mira painted" names their own child and goes."""
+    family.other.known_as, family.child.known_as = "Benji", "Mira"
+    session.commit()
+    status, page = _message(app, family, "Benji pushed Mira at lunch")
+    assert status == 400
+    assert "another pupil" in page
+    assert _message(app, family, "Mira painted a tree today")[0] == 302

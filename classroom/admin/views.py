@@ -850,6 +850,7 @@ def _about(typed: str) -> ColumnElement[bool]:
             or_(
                 (Pupil.first_name + " " + Pupil.last_name).icontains(typed, autoescape=True),
                 Pupil.last_name.icontains(typed, autoescape=True),
+                Pupil.known_as.icontains(typed, autoescape=True),
             )
         )
     )

@@ -92,7 +92,10 @@ def start() -> ResponseReturnValue:
         return render_template("ipad/revoked.html"), 403
     if device is None:
         return render_template("pupils/not_enrolled.html"), 403
-    pupils = [p for p in device.school_class.pupils if p.active]
+    # In the order of the names on the tiles (the name each answers to).
+    pupils = sorted(
+        (p for p in device.school_class.pupils if p.active), key=lambda p: p.called.casefold()
+    )
     with_photo = {p.id for p in pupils if photos_web.shows_photo(get_session(), p)}
     return render_template("pupils/start.html", device=device, pupils=pupils, with_photo=with_photo)
 

@@ -127,8 +127,8 @@ def check_depersonalised(
     if not text:
         return
     folded, others = fold(_as_read(text)), _other_pupils(session, pupil, incident)
-    own = of_pupils([(pupil.first_name, pupil.last_name)])
-    pupils = of_pupils((other.first_name, other.last_name) for other in others)
+    own = of_pupils(pupil.name_pairs)
+    pupils = of_pupils(pair for other in others for pair in other.name_pairs)
     found = Finder(pupils - own).search(folded)
     if found:
         raise Invalid(_PUPIL_NAMED[found[0]].format(found[1]), field)

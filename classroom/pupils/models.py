@@ -151,6 +151,15 @@ class Pupil(Base):
         keep the legal name, with "known as" beside it)."""
         return self.known_as or self.first_name
 
+    @property
+    def name_pairs(self) -> list[tuple[str, str]]:
+        """(first, last) for each first name the pupil is written of by: the legal one, and the
+        one they are known by. Checks that keep a pupil's name out of a text look for both."""
+        pairs = [(self.first_name, self.last_name)]
+        if self.known_as:
+            pairs.append((self.known_as, self.last_name))
+        return pairs
+
     def age_on(self, day: date) -> int:
         born = self.date_of_birth
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))

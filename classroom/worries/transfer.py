@@ -359,16 +359,18 @@ _FREE_TEXT = frozenset(
 def _other_pupils(session: Session, pupil: Pupil) -> re.Pattern[str] | None:
     """Every other pupil of the school by full, first or last name: whole words, any case, with
     or without accents; never a name this pupil shares (a brother's surname is theirs too)."""
-    own = {_plain(pupil.first_name), _plain(pupil.last_name)}
+    own = {_plain(n) for pair in pupil.name_pairs for n in pair}
     names: set[str] = set()
     rows = session.execute(
-        select(Pupil.first_name, Pupil.last_name).where(
+        select(Pupil.first_name, Pupil.known_as, Pupil.last_name).where(
             Pupil.school_id == pupil.school_id, Pupil.id != pupil.id
         )
     )
-    for first, last in rows:
-        names.add(f"{first} {last}")
-        names.update(n for n in (first, last) if len(n) > 1 and _plain(n) not in own)
+    # A pupil known by another name ("Mo" for Mohammed) is written of by it too.
+    for legal, known_as, last in rows:
+        for first in (legal, known_as) if known_as else (legal,):
+            names.add(f"{first} {last}")
+            names.update(n for n in (first, last) if len(n) > 1 and _plain(n) not in own)
     names |= {_plain(n) for n in names}
     if not names:
         return None
@@ -431,7 +433,7 @@ def _about_staff(entry: dict[str, Any], person: Account, pupil: Pupil, school: s
 def _staff_names(person: Account, pupil: Pupil) -> re.Pattern[str] | None:
     """The member of staff's name as the app holds it: whole, or a part of it, with or
     without a title, with or without accents; never a name the pupil shares."""
-    own = {_plain(pupil.first_name), _plain(pupil.last_name)}
+    own = {_plain(n) for pair in pupil.name_pairs for n in pair}
     words = [
         w
         for w in re.findall(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*", person.display_name)

@@ -17,11 +17,12 @@ from sqlalchemy.orm import Session
 from classroom.accounts.models import Account, Role
 from classroom.accounts.passwords import hash_password
 from classroom.audit.models import AuditEvent
+from classroom.audit.services import record
 from classroom.devices.web import cookie_name
 from classroom.pupils.importer import make_upn
 from classroom.pupils.models import Pupil, SchoolClass
 from classroom.review.services import _scrubber
-from tests.factories import make_class, make_device, make_pupil
+from tests.factories import make_account, make_class, make_device, make_pupil
 
 MO = make_upn("823100000021")
 AMY = make_upn("823100000022")
@@ -211,6 +212,7 @@ def test_the_tile_and_the_pupils_home_say_the_name_they_answer_to(
     oak = make_class(session)
     mo = make_pupil(session, oak, first_name="Mohammed", last_name="Khan", known_as="Mo")
     make_pupil(session, oak, first_name="Amy", last_name="Ng")
+    make_pupil(session, oak, first_name="Zachary", last_name="Ng", known_as="Ace")
     ipad = _ipad(app, session, oak)
 
     tiles = ipad.get("/class-ipad").text
@@ -218,12 +220,14 @@ def test_the_tile_and_the_pupils_home_say_the_name_they_answer_to(
     assert "Khan" not in tiles
     assert "Mo" in tiles
     assert "Amy" in tiles  # no other name: the first name, as before
+    # In the order of the names on them: Ace (Zachary) first, not last.
+    assert tiles.index("Ace") < tiles.index("Amy") < tiles.index(">Mo<")
 
     ipad.post(f"/class-ipad/pupils/{mo.id}")
     home = ipad.get("/pupil/").text
     assert "<title>Hello Mo" in home
     assert "Hello Mo" in home.split("<main", 1)[1]
-    assert "Mohammed" not in home.split("<main", 1)[1]  # (the bar above: pupil_base.html)
+    assert "Mohammed" not in home  # the name bar above the page too (pupil_base.html)
 
 
 def test_the_picture_password_screen_says_the_name_they_answer_to(
@@ -243,3 +247,20 @@ def test_the_picture_password_screen_says_the_name_they_answer_to(
     screen = ipad.post(f"/class-ipad/pupils/{mo.id}", follow_redirects=True).text
     assert "<title>Your pictures, Mo" in screen
     assert "Mohammed" not in screen
+
+
+def test_the_audit_log_finds_a_pupil_by_the_name_they_are_known_by(
+    client: FlaskClient, login_as: Callable[..., Account], session: Session
+) -> None:
+    """Staff say "Lexi": the head looking up what was done about her finds it by that name."""
+    oak = make_class(session)
+    lexi = make_pupil(session, oak, first_name="Alexandra", last_name="Khan", known_as="Lexi")
+    amy = make_pupil(session, oak, first_name="Amy", last_name="Ng")
+    teacher = make_account(session, Role.TEACHER, classes=[oak])
+    for pupil in (lexi, amy):
+        record(session, teacher, "pupil.viewed", pupil, f"seen {pupil.first_name}")
+    session.commit()
+    login_as(Role.HEADTEACHER)
+    page = client.get("/admin/audit?about=lexi").text
+    assert "seen Alexandra" in page
+    assert "seen Amy" not in page

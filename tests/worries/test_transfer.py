@@ -367,6 +367,26 @@ def test_the_file_names_no_other_pupil_though_the_record_does(
     assert record["pupil"]["last_name"] == "Khan"
 
 
+def test_the_file_names_no_other_pupil_by_the_name_they_are_known_by(
+    app: Flask, session: Session, sending: School
+) -> None:
+    """Mohammed goes by "Mo" and Amira by "Mira": "Mo pushed Mira" reaches the next school as
+    "[another pupil] pushed Mira" (Amira's own name is hers to keep)."""
+    incident = session.scalars(select(Incident)).one()
+    make_pupil(session, sending.oak, first_name="Mohammed", last_name="Ali", known_as="Mo")
+    sending.pupil.known_as = "Mira"
+    services.add_note(
+        session, sending.dsl, incident, "Mo pushed Mira at lunch", "Mo said sorry", now=utcnow()
+    )
+    session.commit()
+    plain, _incidents, _files = transfer.build_record(
+        session, sending.dsl, sending.pupil, utcnow(), Path(app.instance_path)
+    )
+    record = json.loads(json.loads(plain)["record"])
+    lines = [(e["text"], e["reason"]) for e in record["incidents"][0]["chronology"]]
+    assert ("[another pupil] pushed Mira at lunch", "[another pupil] said sorry") in lines
+
+
 def test_the_queue_leads_those_who_receive_files_to_the_import_page(
     client: FlaskClient, sending: School
 ) -> None:
