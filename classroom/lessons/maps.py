@@ -740,7 +740,7 @@ def set_class_lesson(
     entries = ensure_class_map(session, school_class, lessons)
     found = next((e for e in entries if e.lesson_id == lesson_id), None)
     if on and found is None:
-        position = max((e.position for e in entries), default=-1) + 1
+        position = _class_place(entries, lesson_id, lessons)
         session.add(MapEntry(class_id=school_class.id, lesson_id=lesson_id, position=position))
     elif not on and found is not None:
         session.delete(found)
@@ -751,6 +751,23 @@ def set_class_lesson(
         school_class,
         lesson_id,
     )
+
+
+def _class_place(entries: list[MapEntry], lesson_id: str, lessons: Catalogue) -> int:
+    """Where a lesson turned on goes on the class map: in number order, where the class map
+    page lists it, before the first lesson on the map that comes after it (the ones after it
+    move down one). "Take off" by mistake then "Turn on" put it back where it was; at the end
+    instead, every pupil following the class map got it last."""
+    rank = {lesson.id: n for n, lesson in enumerate(lessons.lessons)}
+    mine = rank[lesson_id]
+    later = [e for e in entries if rank.get(e.lesson_id, -1) > mine]
+    if not later:
+        return max((e.position for e in entries), default=-1) + 1
+    place = min(e.position for e in later)
+    for entry in entries:
+        if entry.position >= place:
+            entry.position += 1
+    return place
 
 
 def next_first(session: Session, pupil: Pupil, lessons: Catalogue, *, today: date) -> list[Planned]:

@@ -60,6 +60,30 @@
     showKind(slot);
   });
 
+  // Work not saved is not lost without asking: Back, a link in the menu or a closed tab ask the
+  // browser's "Leave site?" first, once anything is typed or chosen, or at once on a lesson
+  // given back unsaved (a problem to fix, or Preview: `data-unsaved`). Saving does not ask; nor
+  // does a page that clears itself (session-watch.js, history-guard.js mark it "leaving").
+  document.querySelectorAll("form.authoring-form").forEach(function (form) {
+    var unsaved = form.hasAttribute("data-unsaved");
+    var sending = false;
+    function changed() { unsaved = true; }
+    form.addEventListener("input", changed);
+    form.addEventListener("change", changed);
+    form.addEventListener("click", function (event) {
+      if (event.target.closest("[data-picker-results] button")) { changed(); }
+    });
+    form.addEventListener("submit", function () { sending = true; });
+    window.addEventListener("pageshow", function () { sending = false; });
+    window.addEventListener("beforeunload", function (event) {
+      if (!unsaved || sending || document.documentElement.classList.contains("leaving")) {
+        return;
+      }
+      event.preventDefault();
+      event.returnValue = "";
+    });
+  });
+
   document.querySelectorAll("[data-pathway]").forEach(function (section) {
     var slots = Array.prototype.slice.call(section.querySelectorAll("[data-step-slot]"));
     // Up to the last box in use, not as many boxes as are in use: a box left empty between
