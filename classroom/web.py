@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -31,9 +32,9 @@ from flask.wrappers import Response as FlaskResponse
 from flask_login import LoginManager, current_user, user_logged_out
 from flask_wtf.csrf import CSRFProtect, generate_csrf
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from werkzeug.exceptions import Forbidden
+from werkzeug.exceptions import Forbidden, HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.routing import IntegerConverter, Map
+from werkzeug.routing import IntegerConverter, Map, RequestRedirect
 from werkzeug.wrappers import Response
 
 if TYPE_CHECKING:
@@ -399,10 +400,30 @@ def _refuse(rule: str, actor: object) -> Response:
     if isinstance(actor, Anonymous):
         if rule == "pupil":
             return redirect(url_for("ipad.start"))
-        return redirect(url_for("accounts.sign_in", next=request.full_path.rstrip("?")))
+        return redirect(url_for("accounts.sign_in", next=_back_after_sign_in()))
     if rule == "class_ipad":
         return redirect(url_for("core.home"))
     raise Forbidden
+
+
+def _back_after_sign_in() -> str:
+    """Where sign-in takes a refused request on to: the page itself, or for a form sent after
+    her session timed out (the DSL interrupted while writing on a record) the nearest page
+    above the form's address ("/safeguarding/7/notes" -> "/safeguarding/7"), never a form's
+    address opened as a page ("Method not allowed")."""
+    if request.method in ("GET", "HEAD"):
+        return request.full_path.rstrip("?")
+    adapter = request_ctx.url_adapter
+    path = request.path.rstrip("/")
+    while path and adapter is not None:
+        try:
+            adapter.match(path, method="GET")
+            return path
+        except RequestRedirect as moved:  # the page is at its address with a "/" added
+            return urlsplit(moved.new_url).path
+        except HTTPException:  # no page here (404), or a form's address only (405)
+            path = path.rsplit("/", 1)[0]
+    return "/"
 
 
 # The one page that records a member of staff's voice (symbols.voice: voice-record.js) may ask
