@@ -20,11 +20,13 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ALTER TABLE both ways (SQLite 3.35+ drops a column in place): a batch copy of `pupils`
+# would drop the table that every pupil's records point at, refused while they exist.
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("pupils", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("known_as", sa.String(length=80), nullable=True))
+    op.add_column("pupils", sa.Column("known_as", sa.String(length=80), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("pupils", schema=None) as batch_op:
-        batch_op.drop_column("known_as")
+    op.drop_column("pupils", "known_as")
