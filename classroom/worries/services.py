@@ -279,11 +279,17 @@ def _alert_team(
                 f"New worry or concern {incident.reference}",
                 f"There is {'still an unacknowledged' if kind == 'reminder' else 'a new'} worry or "
                 f"concern ({incident.reference}) in the safeguarding queue.\n\n"
-                f"Please sign in to see it: {base_url}/safeguarding/\n",
+                f"Please sign in to see it: {_record_link(base_url, incident)}\n",
                 school_id=incident.school_id,
                 base_url=base_url,
                 now=now,
             )
+
+
+def _record_link(base_url: str, incident: Incident) -> str:
+    """The record's own address, for an email to the team: after sign-in (two-step on a phone
+    after school) it opens there, not at the queue. Its number names nobody."""
+    return f"{base_url}/safeguarding/{incident.id}"
 
 
 def send_reminders(session: Session, *, now: datetime, ack_minutes: int, base_url: str) -> int:
@@ -890,7 +896,7 @@ def _tell_head_of_subject(
                 head.email,
                 f"A worry or concern needs you: {incident.reference}",
                 f"A worry or concern ({incident.reference}) in the safeguarding queue needs "
-                f"you.\n\nPlease sign in to see it: {base_url}/safeguarding/\n",
+                f"you.\n\nPlease sign in to see it: {_record_link(base_url, incident)}\n",
                 school_id=incident.school_id,
                 base_url=base_url,
                 now=now,

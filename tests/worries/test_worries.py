@@ -274,6 +274,12 @@ def test_the_team_is_alerted_in_the_app_and_by_email_without_details(
         assert "secret words" not in email.body
         assert "Amira" not in email.body
         assert "please sign in" in email.body.lower()
+        # The link opens the record itself after sign-in, not the queue to search.
+        assert email.body.rstrip().endswith(f"/safeguarding/{school_incident_id(session)}")
+
+
+def school_incident_id(session: Session) -> int:
+    return session.scalars(select(Incident.id)).one()
 
 
 def _remind(session: Session, after: timedelta) -> int:
