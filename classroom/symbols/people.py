@@ -217,12 +217,14 @@ def add_person(
     name: str = "",
     account: Account | None = None,
     photo: bytes | None = None,
+    agreement: str = "",
     folder: Path,
     now: datetime,
 ) -> TrustedPerson:
     """Add a trusted adult for the pupil: a member of staff at school, a named adult at home.
 
-    `folder`: where people's photos are kept (`photo_dir`).
+    `folder`: where people's photos are kept (`photo_dir`); `agreement`: who confirmed the
+    adult agreed to their photo, for the audit entry (as `set_staff_photo`'s note).
     """
     allowed = (
         policy.can_set_school_people(session, actor, pupil)
@@ -245,6 +247,8 @@ def add_person(
     session.add(row)
     session.flush()
     detail = f"{place.value}: {name}" + (" (with photo)" if row.photo_file else "")
+    if row.photo_file and agreement:
+        detail += f"; {agreement}"
     record(session, actor, "symbols.trusted_person_added", pupil, detail)
     return row
 

@@ -108,6 +108,7 @@ def _people_page(pupil: Pupil, error: str | None = None) -> ResponseReturnValue:
         # After a refusal, the form as it was sent (the name whole, however long).
         given=request.form if error else {},
         name_error=_long_name(pupil) if error else None,
+        photo_agreed=PHOTO_AGREED,
     ), (400 if error else 200)
 
 
@@ -117,6 +118,9 @@ def _long_name(pupil: Pupil) -> str | None:
     if len(name) <= people.NAME_LENGTH:
         return None
     return too_long(f"Name {pupil.first_name} uses", people.NAME_LENGTH, name)
+
+
+PHOTO_AGREED = "Tick the box to say the adult agreed to their photo, or add them without one."
 
 
 @bp.get("/people/<int:pupil_id>")
@@ -138,6 +142,9 @@ def people_add(pupil_id: int) -> ResponseReturnValue:
     account = db.get(Account, account_id) if account_id else None
     upload = request.files.get("photo")
     photo = upload.read() if upload and upload.filename else None
+    if photo and request.form.get("agreed") != "yes":
+        # As for a staff photo (staff_photo_set): a person's face is shown only with their say.
+        return _people_page(pupil, PHOTO_AGREED)
     apply_form(
         lambda: people.add_person(
             db,
@@ -147,6 +154,9 @@ def people_add(pupil_id: int) -> ResponseReturnValue:
             name=request.form.get("name", ""),
             account=account,
             photo=photo,
+            agreement=f"{_actor().display_name} confirmed they agreed to the photo"
+            if photo
+            else "",
             folder=people_folder(),
             now=utcnow(),
         ),

@@ -230,7 +230,7 @@ def test_staff_add_and_remove_people_on_the_page(
     photo = (io.BytesIO(jpeg_with_gps()), "gran.jpg")
     added = client.post(
         f"/symbols/people/{ben.id}",
-        data={"place": "home", "name": "Gran", "photo": photo},
+        data={"place": "home", "name": "Gran", "photo": photo, "agreed": "yes"},
         content_type="multipart/form-data",
     )
     assert added.status_code == 302
