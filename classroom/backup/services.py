@@ -23,6 +23,7 @@ anything differs.
 
 from __future__ import annotations
 
+import errno
 import hmac
 import json
 import os
@@ -363,6 +364,12 @@ def open_backup(
             decrypt(encrypted, out, passphrase)
     except FileNotFoundError:
         raise BackupError(f"There is no backup file at {source}.") from None
+    except OSError as problem:  # the disk filling with the decrypted copy, an unreadable file
+        room = f" (its decrypted copy goes in {work.parent}, which needs room for it)"
+        where = room if problem.errno == errno.ENOSPC else ""
+        raise BackupError(
+            f"{_said(problem)} while reading the backup{where}. Nothing was restored."
+        ) from None
     try:
         with tarfile.open(plain, mode="r:gz") as archive:
             yield archive, _read_manifest(archive)
