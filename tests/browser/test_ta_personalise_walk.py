@@ -48,6 +48,11 @@ def test_a_photo_of_gran_is_added_only_with_her_agreement(
     box = agreed.bounding_box()
     assert box is not None
     assert min(box["width"], box["height"]) >= 24
+    # The photo box too is a whole target for her finger, not a 21px line.
+    for file_box in page.locator('input[type="file"]').all():
+        found = file_box.bounding_box()
+        assert found is not None
+        assert found["height"] >= 44
     page.get_by_role("button", name="Add adult at home").focus()
     with page.expect_navigation():
         page.keyboard.press("Enter")
