@@ -12,6 +12,7 @@ from classroom.audit.services import record
 from classroom.backup import services
 from classroom.backup.crypto import LOG2_N, MIN_PASSPHRASE, BackupError
 from classroom.db import get_session, utcnow
+from classroom.localtime import local_time, school_zone
 
 PASSPHRASE_ENV = "CLASSROOM_BACKUP_PASSPHRASE"  # noqa: S105 - the variable's name
 
@@ -108,16 +109,19 @@ def restore(source: Path, force: bool) -> None:
         )
     except BackupError as problem:
         raise click.ClickException(str(problem)) from None
+    # When it was made on the school's clock ("Mon 30 Nov 2026, 02:00 GMT"): what the DSL
+    # asks staff about is what was told since then.
+    made = local_time(manifest.created_at, zone=school_zone(current_app.config))
     record(
         session,
         None,
         "backup.restored",
         None,
-        f"from {source.name}, made {manifest.created_at}, with {len(manifest.files)} files",
+        f"from {source.name}, made {made}, with {len(manifest.files)} files",
     )
     session.commit()
     click.echo(
-        f"Restored {source} (made {manifest.created_at}): {len(manifest.tables)} tables and "
+        f"Restored {source} (made {made}): {len(manifest.tables)} tables and "
         f"{manifest.rows} rows verified, {len(manifest.files)} files."
     )
     click.echo("If this app is newer than the backup, run `flask --app classroom db upgrade` now.")

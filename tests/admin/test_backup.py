@@ -7,6 +7,7 @@ pg_restore in the PostgreSQL pass.
 
 from __future__ import annotations
 
+import re
 import secrets
 import stat
 from collections.abc import Mapping
@@ -133,6 +134,8 @@ def test_restore_into_an_empty_instance_matches_every_table_row_by_row(
 
     assert restored.exit_code == 0, restored.output
     assert "verified" in restored.output
+    # When it was made, on the school's clock, as the admin reads a time elsewhere.
+    assert re.search(r"\(made \w{3} \d{1,2} \w{3} \d{4}, \d\d:\d\d (GMT|BST)\)", restored.output)
     after = all_rows(engine_of(empty))
     assert len([name for name, rows in before.items() if rows]) >= 15  # not a toy database
     *restored_audit, restore_event = after.pop("audit_events")
