@@ -52,7 +52,10 @@ from classroom.errors import Forbidden, too_long
 from classroom.lessons import kinds
 from classroom.lessons.authored_models import AuthoredLesson, LessonStatus
 from classroom.lessons.content import (
+    ITEMS_PER_SORT,
+    OPTIONS_PER_CHOOSE,
     STAFF_KEYS,
+    STEPS_PER_VERSION,
     AgainBreak,
     Catalogue,
     Lesson,
@@ -259,6 +262,31 @@ def document_from_form(form: Any) -> Document:
 def step_boxes(form: Mapping[str, str]) -> dict[str, list[int]]:
     """The editor's boxes that hold a step, by pathway code (`Boxes`): empty ones are left out."""
     return {pathway.code: _used_boxes(form, pathway.code) for pathway in Pathway}
+
+
+_IN_STEP_BOX = re.compile(r"(pf|sf|f)-(\d{1,2})-\w")
+
+
+def step_box(name: str) -> str | None:
+    """The step box ("pf-4") an editor field is in; None for a field of the whole lesson."""
+    found = _IN_STEP_BOX.match(name)
+    return None if found is None else f"{found.group(1)}-{found.group(2)}"
+
+
+def unused_box_values(form: Mapping[str, str], boxes: Boxes) -> dict[str, str]:
+    """What was typed into step boxes that hold no step (no kind chosen, no words: a note
+    written first, say), as the editor's values: not part of the lesson, but given back with
+    a refused form, so nothing she typed is lost."""
+    kept = {}
+    for name in form:
+        found = _IN_STEP_BOX.match(name)
+        if found is None or int(found.group(2)) in boxes.get(found.group(1), ()):
+            continue
+        sent = form.getlist(name) if isinstance(form, MultiDict) else [form.get(name, "")]
+        typed = " ".join(str(value) for value in sent if value)
+        if typed:
+            kept[name] = typed
+    return kept
 
 
 def _used_boxes(form: Mapping[str, str], code: str) -> list[int]:
@@ -552,50 +580,204 @@ def check(
         going_back = dict(
             _going_back(p, doc, boxes) for p in error.problems if p.rule in AGAIN_BREAKS
         )
-        others = [p for p in error.problems if p.rule not in AGAIN_BREAKS]
-        reasons = in_box_numbers([_in_editor_words(p) for p in others], doc, boxes)
         fields, links, said = dict(going_back), {}, []
-        for problem, reason in zip(others, reasons, strict=True):
-            name = _empty_box(problem, doc, boxes)
-            if name is not None and name not in fields:
-                # The summary says what the box says, not the lesson file's "is missing 'text'".
-                reason = fields[name] = f"{box_label(name)}: please fill this in."
-                links[reason] = name
-            said.append(reason)
+        for problem in error.problems:
+            if problem.rule in AGAIN_BREAKS:
+                continue
+            said_here = editor_problem(problem, doc, boxes)
+            if said_here.reason in said:
+                continue  # said once
+            said.append(said_here.reason)
+            if said_here.box is not None and said_here.box not in fields:
+                fields[said_here.box] = said_here.reason
+            if said_here.target is not None:
+                links[said_here.reason] = said_here.target
         raise LessonProblems(said + list(going_back.values()), fields, links) from None
 
 
-_MISSING = re.compile(r" is missing '(\w+)'$")
+# --- The lesson file's words said in the editor's ------------------------------------------
+# The reader (classroom/lessons/content) says a problem as a lesson file's author needs it:
+# "step 1 of pre_formal (a '<kind>' step) is missing 'look_for'", "pre_formal has 1 steps".
+# A teacher in the editor sees "Pre-formal", "step 1" (the box she filled, `Boxes`) and the
+# label of the box to change, beside that box. This is the one place that mapping is made:
+# from where the problem sits (`Problem.key`), not from the reader's wording.
+
 NO_STRAND = "Tick at least one UKCIS strand: what the lesson is about."
+NO_PATHWAY = (
+    "Please write the lesson for at least one pathway (Pre-formal, Semi-formal or Formal): "
+    "an objective and 3 to 7 steps."
+)
+FILL_IN = "please fill this in."
+CHOOSE_ONE = "please choose one."
+# A step's menus and choices, by document key: what a message calls each, and what it asks.
+_STEP_CHOICES = {
+    "kind": ("what the pupil does", CHOOSE_ONE),
+    "look_for": ("engagement area it shows", CHOOSE_ONE),
+    "answer": ("the right answer", "please choose Yes or No."),
+    "sound": ("sound", CHOOSE_ONE),
+    "animation": ("moving picture", CHOOSE_ONE),
+    "action": ("the button the pupil presses to end it", CHOOSE_ONE),
+    "place": ("which trusted adults the pupil sees", CHOOSE_ONE),
+    "wait": ("wait before the reward is ready", "use 2 to 8 seconds."),
+}
+# A step's answers, things to sort and groups: the editor's words, box letter and text key.
+_ENTRIES = {
+    "options": ("answer", "o", "text"),
+    "items": ("thing", "i", "text"),
+    "groups": ("group", "g", "label"),
+}
+_ENTRY_SLOTS = {"options": OPTION_SLOTS, "items": ITEM_SLOTS, "groups": 2}
+_FILE_MISSING = re.compile(r" is missing '(\w+)'")
+# A step as a lesson file names it: "option 2 of step 3 of semi_formal (a '<kind>' step)",
+# "the feedback of step 3 of semi_formal", "step 3" (the pathway is in the problem's key).
+_FILE_STEP = re.compile(
+    r"(?:the (feedback|note|symbol) of )?(?:(option|item|group) (\d+) of )?"
+    r"(?<![\w'-])step (\d+)(?: of (pre_formal|semi_formal|formal))?(?: \(a '\w+' step\))?"
+)
+_FILE_PATHWAY = re.compile(r"(?:the objective of )?(?<![\w-])(pre_formal|semi_formal|formal)\b")
+_ENTRY_WORDS = {"option": "answer", "item": "thing", "group": "group"}
 
 
-def _in_editor_words(problem: Problem) -> str:
-    """A file rule said as the editor asks it: no strand ticked is not "strands must be a list
-    in square brackets" (the lesson file's words) but the tick boxes to use."""
-    if problem.key == ("strands",):
-        return NO_STRAND
-    return problem.reason
+@dataclass(frozen=True)
+class Said:
+    """A problem as the editor says it: `box` (a field name) is marked with it; `target` (an
+    element id, less its "f-") is where the list of problems links, when not `box` itself."""
+
+    reason: str
+    box: str | None = None
+    target: str | None = None
 
 
-def _empty_box(problem: Problem, doc: Document, boxes: Boxes | None) -> str | None:
-    """The editor's text box a "missing" problem is about (the title, an objective, a step's
-    words or note), so the box left empty is marked beside it; None for any other problem."""
-    found = _MISSING.search(problem.reason)
-    if found is None:
-        return None
-    key, path = found.group(1), problem.key
-    name: str | None = None
+def editor_problem(problem: Problem, doc: Document, boxes: Boxes | None = None) -> Said:
+    """One of the lesson reader's problems in the editor's words, with the box it is about."""
+    path = problem.key
+    missing = _FILE_MISSING.search(problem.reason)
     if path == ():
-        name = key
-    elif len(path) == 2 and path[1] == "objective" and key == "text":
-        name = f"{Pathway(str(path[0])).code}-objective"
-    elif len(path) == 3 and path[1] == "steps" and isinstance(path[2], int):
-        where = Pathway(str(path[0]))
-        steps = (doc.get(where.value) or {}).get("steps", [])
-        numbers = _box_numbers(boxes, where.code, len(steps))
-        if path[2] < len(numbers):
-            name = f"{where.code}-{numbers[path[2]]}-{key}"
-    return name if name is not None and box_label(name) is not None else None
+        if missing is not None and box_label(missing.group(1)) is not None:
+            name = missing.group(1)
+            return Said(f"{box_label(name)}: {FILL_IN}", name)
+        if not any(pathway.value in doc for pathway in Pathway):
+            return Said(NO_PATHWAY, target=f"{Pathway.PRE_FORMAL.code}-objective")
+        return Said(_file_words(problem.reason, doc, boxes))
+    if path[0] == "strands":
+        return Said(NO_STRAND, target=f"strand-{next(iter(Strand)).value}")
+    if len(path) == 1 and path[0] in ("title", "topic"):  # the title's words, say
+        return Said(_file_words(problem.reason, doc, boxes), str(path[0]))
+    try:
+        pathway = Pathway(str(path[0]))
+    except ValueError:
+        return Said(_file_words(problem.reason, doc, boxes))
+    code, rest = pathway.code, path[1:]
+    if rest[:1] == ("objective",):
+        name = f"{code}-objective"
+        if missing is not None and missing.group(1) == "text":
+            return Said(f"{box_label(name)}: {FILL_IN}", name)
+        if rest == ("objective", "text"):
+            return Said(_file_words(problem.reason, doc, boxes), name)
+        return Said(_file_words(problem.reason, doc, boxes))
+    steps = (doc.get(pathway.value) or {}).get("steps", [])
+    numbers = _box_numbers(boxes, code, len(steps))
+    if rest == ("steps",):
+        return _step_count(pathway, numbers, len(steps))
+    if len(rest) < 2 or not isinstance(rest[1], int) or rest[1] >= len(numbers):
+        return Said(_file_words(problem.reason, doc, boxes))
+    at, label = f"{code}-{numbers[rest[1]]}", f"{pathway.label} step {numbers[rest[1]]}"
+    return _in_step(problem, rest[2:], (at, label, steps[rest[1]]), missing, doc, boxes)
+
+
+def _step_count(pathway: Pathway, numbers: list[int], count: int) -> Said:
+    """Too few steps on a pathway: marked on the first box with no step in it."""
+    low, high = STEPS_PER_VERSION
+    has = "no steps" if count == 0 else f"{count} step{'s' if count != 1 else ''}"
+    reason = (
+        f"{pathway.label} has {has}: each pathway needs {low} to {high}. Fill in more steps, "
+        f"or leave {pathway.label} empty (no objective, no steps) if the lesson is not for it."
+    )
+    free = next((n for n in range(1, STEP_SLOTS + 1) if n not in numbers), None)
+    return Said(reason, None if free is None else f"{pathway.code}-{free}-kind")
+
+
+def _in_step(
+    problem: Problem,
+    inside: tuple[str | int, ...],
+    place: tuple[str, str, Document],
+    missing: re.Match[str] | None,
+    doc: Document,
+    boxes: Boxes | None,
+) -> Said:
+    """A problem inside a step: `place` is its box (`at`: "pf-2"), what a message calls it
+    (`label`: "Pre-formal step 2") and the step."""
+    at, label, step = place
+    if inside == () and missing is not None:
+        # The picture after a yes is the first key word's of its words (`_fill_symbols`): with
+        # no words, the words box is what to fill, said once.
+        key = {"then_symbol": "then"}.get(missing.group(1), missing.group(1))
+        if key in _STEP_CHOICES:
+            words, ask = _STEP_CHOICES[key]
+            target = f"{at}-answer-yes" if key == "answer" else None
+            return Said(f"{label}, {words}: {ask}", f"{at}-{key}", target)
+        name = f"{at}-{key}"
+        if box_label(name) is not None:
+            return Said(f"{box_label(name)}: {FILL_IN}", name)
+    if len(inside) == 1 and inside[0] in _ENTRIES:
+        return _entry_list(problem, str(inside[0]), at, label, step)
+    if len(inside) >= 2 and inside[0] in _ENTRIES and isinstance(inside[1], int):
+        what, letter, text_key = _ENTRIES[str(inside[0])]
+        entry = f"{at}-{letter}{inside[1] + 1}"
+        name = f"{entry}-{inside[2] if len(inside) > 2 else text_key}"
+        if inside[2:] == () and missing is not None:
+            return Said(f"{label}, {what} {inside[1] + 1}: {FILL_IN}", f"{entry}-{text_key}")
+        shown = inside[2:] in ((), (text_key,), ("group",))  # boxes that show a message
+        return Said(_file_words(problem.reason, doc, boxes), name if shown else None)
+    if len(inside) == 1 and str(inside[0]) in {*_STEP_BOX_WORDS, *_STEP_CHOICES}:
+        return Said(_file_words(problem.reason, doc, boxes), f"{at}-{inside[0]}")
+    return Said(_file_words(problem.reason, doc, boxes))
+
+
+def _entry_list(problem: Problem, key: str, at: str, label: str, step: Document) -> Said:
+    """A step's answers (or things) too few, or none right: marked on the box to change (the
+    box after those written: the editor's boxes are filled from the first)."""
+    what, letter, text_key = _ENTRIES[key]
+    if key == "options" and "correct" in problem.reason:
+        reason = f"{label}: tick “Answer n is right” for at least one answer."
+        return Said(reason, f"{at}-correct", f"{at}-correct-1")
+    if key == "items" and "no items in group" in problem.reason:
+        return Said(f"{label}: put at least one thing in each group.", f"{at}-i1-group")
+    low, high = OPTIONS_PER_CHOOSE if key == "options" else ITEMS_PER_SORT
+    written = len(step.get(key, []))
+    has = "none" if written == 0 else str(written)
+    reason = (
+        f"{label}: write {low} to {high} {what}s (there {'is' if written == 1 else 'are'} {has})."
+    )
+    slot = written + 1 if written < _ENTRY_SLOTS[key] else 1
+    return Said(reason, f"{at}-{letter}{slot}-{text_key}")
+
+
+def _file_words(reason: str, doc: Document, boxes: Boxes | None) -> str:
+    """A reason the editor has no words of its own for, with its places in the editor's:
+    "step 3 of semi_formal (a '<kind>' step)" is "Semi-formal step 3" (the box's number),
+    "option 2 of" it is its "answer 2", "pre_formal" is "Pre-formal"."""
+
+    def step(found: re.Match[str]) -> str:
+        part, entry, n, number, where = found.groups()
+        if where is None:
+            return found.group(0)  # a step the problem's key names the pathway of (rare)
+        pathway = Pathway(where)
+        count = len((doc.get(pathway.value) or {}).get("steps", []))
+        numbers = _box_numbers(boxes, pathway.code, count)
+        box = numbers[int(number) - 1] if 1 <= int(number) <= len(numbers) else int(number)
+        said = f"{pathway.label} step {box}"
+        if entry is not None:
+            said += f", {_ENTRY_WORDS[entry]} {n}"
+        return f"{said}, {part}" if part else said
+
+    def pathway(found: re.Match[str]) -> str:
+        words = Pathway(found.group(1)).label
+        return f"{words} objective" if found.group(0).startswith("the objective") else words
+
+    said = _FILE_PATHWAY.sub(pathway, _FILE_STEP.sub(step, reason))
+    said = said.removesuffix(" (lessons/glossary.toml)")  # the school's word list, not hers
+    return said[:1].upper() + said[1:]
 
 
 AGAIN_BREAKS = frozenset(AgainBreak)

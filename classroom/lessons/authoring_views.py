@@ -132,7 +132,14 @@ def _editor(doc: Document, notes: str, row: AuthoredLesson | None, **state: Any)
     # A form given back keeps each step in the box it was typed in (`authoring.Boxes`), and
     # the revision it was opened at (`_sent_revision`), so a save after fixing it is still
     # checked against what others saved meanwhile.
-    values = authoring.form_values(doc, state.pop("boxes", None))
+    boxes = state.pop("boxes", None)
+    values = authoring.form_values(doc, boxes)
+    kept = {} if boxes is None else authoring.unused_box_values(request.form, boxes)
+    values = {**kept, **values}  # a form given back keeps what was typed in boxes with no step
+    # Step boxes shown open (not behind "Add a step"): one with a step, with what was typed
+    # kept, or with a problem marked on it.
+    named = [*kept, *state.get("marked", {}), *state.get("long", {})]
+    open_boxes = {box for box in map(authoring.step_box, named) if box is not None}
     revision = state.pop("revision", None)
     return render_template(
         "authoring/edit.html",
@@ -162,6 +169,7 @@ def _editor(doc: Document, notes: str, row: AuthoredLesson | None, **state: Any)
         long=state.pop("long", {}),
         marked=state.pop("marked", {}),
         links=state.pop("links", {}),
+        open_boxes=open_boxes,
         **state,
     )
 

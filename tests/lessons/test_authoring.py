@@ -97,11 +97,13 @@ def test_a_malformed_lesson_is_refused_like_a_file_and_nothing_is_saved(
     response = client.post("/authoring/new", data=lesson_form(**{"sf-2-correct": None}))
     assert response.status_code == 400
     page = html.unescape(response.data.decode())
-    ours = re.search(r"step 2 of semi_formal has no correct option; [^<]+", page)
-    assert ours is not None
+    # The same rule as a lesson file's, said in the editor's words beside its box; the file's
+    # author still gets the file's words.
+    assert "Semi-formal step 2: tick “Answer n is right” for at least one answer." in page
+    assert "semi_formal" not in page
+    assert "correct = true" not in page
     theirs = _file_message(tmp_path, "correct = true", "correct = false")
     shape = r"step \d of \w+ has no correct option; mark at least one with correct = true"
-    assert re.fullmatch(shape, ours.group(0).strip())
     assert re.fullmatch(shape, theirs)
     assert _count(session, AuthoredLesson) == 0
     assert _count(session, AuditEvent) == audit_before
@@ -111,13 +113,13 @@ def test_a_malformed_lesson_is_refused_like_a_file_and_nothing_is_saved(
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"title": "One two three four five six seven"}, "the title has 7 words"),
-        ({"sf-3-kind": None, "sf-3-text": None}, "semi_formal has 2 steps; use 3 to 7"),
-        ({"f-2-i1-group": "3"}, "has group '3'; use 1 or 2"),
+        ({"title": "One two three four five six seven"}, "The title has 7 words"),
+        ({"sf-3-kind": None, "sf-3-text": None}, "Semi-formal has 2 steps: each pathway needs 3"),
+        ({"f-2-i1-group": "3"}, "Formal step 2, thing 1 has group '3'; use 1 or 2"),
         ({"strands": []}, "Tick at least one UKCIS strand"),
         ({"sf-1-symbol": "nope"}, "no picture nope.svg"),
         ({"pf-2-sound": "siren"}, "has sound 'siren'"),
-        ({"pf-3-answer": None}, "is missing 'answer'"),
+        ({"pf-3-answer": None}, "Pre-formal step 3, the right answer: please choose Yes or No."),
     ],
 )
 def test_each_lesson_rule_is_checked_with_a_plain_message(
