@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, ViewportSize, expect
 from sqlalchemy import select
 
 from classroom.accounts.models import Account
@@ -25,6 +25,15 @@ IPAD_VIEWPORTS: dict[str, ViewportSize] = {
     "portrait": {"width": 810, "height": 1080},
 }
 FAST_SCAN = 500  # ms: the shortest auto-scan step scan.js allows, so a round is quick
+
+
+def on_screen(page: Page, target: Locator) -> None:
+    """The whole of `target` is on the screen as it is, with no scrolling."""
+    box = target.bounding_box()
+    assert box is not None
+    height = page.viewport_size["height"] if page.viewport_size else 0
+    assert box["y"] >= -1, (target, box)  # a pixel's rounding either way
+    assert box["y"] + box["height"] <= height + 1, (target, box, height)
 
 
 def enrol_class_ipad(page: Page, server: LiveServer, ipad_name: str) -> None:

@@ -8,21 +8,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import LiveServer, assert_accessible, sign_in
-from tests.browser.ipad_helpers import IPAD_VIEWPORTS
+from tests.browser.ipad_helpers import IPAD_VIEWPORTS, on_screen
 
 CHOSEN = re.compile(r"^Recording lesson 10, .Stop, block, tell.\. Tick the pupils seen")
-
-
-def _on_screen(page: Page, target: Locator) -> None:
-    """The whole of `target` is on the screen as it is, with no scrolling."""
-    box = target.bounding_box()
-    assert box is not None
-    height = page.viewport_size["height"] if page.viewport_size else 0
-    assert box["y"] >= -1, (target, box)  # a pixel's rounding either way
-    assert box["y"] + box["height"] <= height + 1, (target, box, height)
 
 
 def _at_the_form(page: Page) -> None:
@@ -30,12 +21,12 @@ def _at_the_form(page: Page) -> None:
     note = page.get_by_role("main").get_by_role("status")
     expect(note).to_have_text(CHOSEN)
     expect(note).to_be_focused()
-    _on_screen(page, note)
+    on_screen(page, note)
     pupils = page.get_by_role("group", name=re.compile("^Pupils"))
-    _on_screen(page, pupils.get_by_role("checkbox").first)
-    _on_screen(page, page.get_by_label("Where"))
+    on_screen(page, pupils.get_by_role("checkbox").first)
+    on_screen(page, page.get_by_label("Where"))
     for button in page.locator(".level-button").all():
-        _on_screen(page, button)
+        on_screen(page, button)
 
 
 @pytest.mark.parametrize("way_up", ["landscape", "portrait"])

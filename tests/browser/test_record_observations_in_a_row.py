@@ -8,38 +8,29 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import LiveServer, assert_accessible, sign_in
-from tests.browser.ipad_helpers import IPAD_VIEWPORTS
+from tests.browser.ipad_helpers import IPAD_VIEWPORTS, on_screen
 
 LESSON = "stop-block-tell"
 DEVELOPING = re.compile(r"^2 . Developing")
-
-
-def _on_screen(page: Page, target: Locator) -> None:
-    """The whole of `target` is on the screen as it is, with no scrolling."""
-    box = target.bounding_box()
-    assert box is not None
-    height = page.viewport_size["height"] if page.viewport_size else 0
-    assert box["y"] >= -1, (target, box)  # a pixel's rounding either way
-    assert box["y"] + box["height"] <= height + 1, (target, box, height)
 
 
 def _after_saving(page: Page, name: str) -> None:
     saved = page.get_by_role("main").get_by_role("status")
     expect(saved).to_have_text(re.compile(rf"Recorded Developing .* for {name}\."))
     expect(saved).to_be_focused()
-    _on_screen(page, saved)
+    on_screen(page, saved)
     pupils = page.get_by_role("group", name=re.compile("^Pupils"))
-    _on_screen(page, pupils.get_by_role("checkbox").first)
+    on_screen(page, pupils.get_by_role("checkbox").first)
     for box in pupils.get_by_role("checkbox").all():
         expect(box).not_to_be_checked()  # the next pupil is hers to choose
     where = page.get_by_label("Where")
     expect(where).to_have_value("class")
     kept = re.compile("^The same as for the pupils you last recorded")
     expect(where).to_have_accessible_description(kept)
-    _on_screen(page, where)
+    on_screen(page, where)
 
 
 @pytest.mark.parametrize("way_up", ["landscape", "portrait"])
@@ -54,7 +45,7 @@ def test_three_pupils_in_a_row_by_touch(page: Page, live_server: LiveServer, way
         page.get_by_role("button", name=DEVELOPING).tap()
         _after_saving(page, name)
         for button in page.locator(".level-button").all():  # every level, on the screen too
-            _on_screen(page, button)
+            on_screen(page, button)
     assert_accessible(page)
 
 
