@@ -384,6 +384,20 @@ def check_leavers(pupils: Collection[Pupil], *, left_on: date, today: date) -> N
             "or after it.",
             "left_on",
         )
+    # A year typed wrong (2025 for 2026) would date every one of them a year early.
+    if left_on < today - timedelta(days=365):
+        raise Invalid(
+            f"The day they left is more than a year ago ({left_on:%d/%m/%Y}). Check the year.",
+            "left_on",
+        )
+    back = [p for p in pupils if p.back_on is not None and left_on < p.back_on]
+    if back:
+        names = ", ".join(f"{p.full_name} ({p.back_on:%d/%m/%Y})" for p in back)
+        raise Invalid(
+            f"The day they left is before the day these pupils were recorded back at the "
+            f"school: {names}. Check the date.",
+            "left_on",
+        )
 
 
 # No name and no detail: it says a pupil left and where to look. The list it points to shows

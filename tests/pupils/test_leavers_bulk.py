@@ -7,8 +7,9 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,7 +18,14 @@ from classroom.accounts.models import Account, Role
 from classroom.audit.models import AuditEvent
 from classroom.outbox.models import OutboxMessage
 from classroom.pupils.models import Pupil
+from tests.conftest import Clock
 from tests.factories import make_account, make_class, make_pupil
+
+
+@pytest.fixture(autouse=True)
+def _end_of_july(clock: Clock) -> None:
+    """The day after the last day of the summer term: leavers are recorded on 22 July."""
+    clock.set(datetime(2026, 7, 23, 9, 0, tzinfo=UTC))
 
 
 def _words(page: str) -> str:
@@ -80,6 +88,15 @@ def test_none_ticked_a_future_day_or_an_old_page_is_refused_and_nothing_is_recor
     assert later.status_code == 400
     assert "cannot be after today" in later.text
     assert 'aria-invalid="true"' in later.text
+    # A year typed wrong, or a day before the pupil was recorded back at the school.
+    year = client.post(url, data={"pupil_id": ava.id, "left_on": "2025-07-22"})
+    assert year.status_code == 400
+    assert "more than a year ago (22/07/2025). Check the year." in year.text
+    ava.back_on = date(2026, 6, 1)
+    session.commit()
+    early = client.post(url, data={"pupil_id": ava.id, "left_on": "2026-05-22"})
+    assert early.status_code == 400
+    assert "recorded back at the school: Ava Test (01/06/2026)" in html.unescape(early.text)
     bad = client.post(url, data={"pupil_id": ava.id, "left_on": "22/07"})
     assert bad.status_code == 400
     assert "as a date" in bad.text
