@@ -80,6 +80,14 @@ def create(out: Path) -> None:
         "Keep the passphrase somewhere safe and apart from the file: nothing can read "
         "the backup without it."
     )
+    # The backup never holds the key (README "Backups"); a new server without it loses what
+    # is keyed with it, and the admin finds out only on the day the old server died.
+    click.echo(
+        "The backup does not hold the secret key (CLASSROOM_SECRET_KEY or instance/secret_key): "
+        "keep one copy of it apart, as safely "
+        "as the passphrase. Restored onto a new server without it, staff's two-step recovery "
+        "codes, unused carer invite codes and email-confirmation links stop working."
+    )
 
 
 @cli.command("restore")

@@ -128,6 +128,9 @@ def test_restore_into_an_empty_instance_matches_every_table_row_by_row(
     created = invoke(school, "create", "--out", str(out), env=ENV)
     assert created.exit_code == 0, created.output
     assert "AES-256-GCM" in created.output
+    assert "does not hold the secret key (CLASSROOM_SECRET_KEY or instance/secret_key)" in (
+        created.output
+    )
     assert out.read_bytes()[18:21] == bytes([17, 8, 1])
 
     restored = invoke(empty, "restore", "--in", str(out), env=ENV)
