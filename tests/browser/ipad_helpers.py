@@ -36,6 +36,18 @@ def on_screen(page: Page, target: Locator) -> None:
     assert box["y"] + box["height"] <= height + 1, (target, box, height)
 
 
+def new_kind_words_lesson(context: BrowserContext, server: LiveServer) -> Page:
+    """A teacher's new lesson in the editor, its title, topic and strand filled in: the rest is
+    each walk's own."""
+    page = context.new_page()
+    sign_in(page, server, "teacher")
+    page.goto(f"{server.url}/authoring/new")
+    page.locator("#f-title").fill("Kind words")
+    page.locator("#f-topic").fill("Kind and unkind messages")
+    page.get_by_label("Online bullying").check()
+    return page
+
+
 def enrol_class_ipad(page: Page, server: LiveServer, ipad_name: str) -> None:
     """The teacher makes this browser a class iPad and signs out, leaving its start screen."""
     make_class_ipad(page, server, ipad_name)

@@ -7,18 +7,14 @@ from collections.abc import Callable
 
 from playwright.sync_api import BrowserContext, expect
 
-from tests.browser.conftest import LiveServer, sign_in
+from tests.browser.conftest import LiveServer
+from tests.browser.ipad_helpers import new_kind_words_lesson
 
 
 def test_the_box_after_an_empty_one_is_shown_with_its_problem(
     new_ipad: Callable[[], BrowserContext], live_server: LiveServer
 ) -> None:
-    page = new_ipad().new_page()
-    sign_in(page, live_server, "teacher")
-    page.goto(f"{live_server.url}/authoring/new")
-    page.locator("#f-title").fill("Kind words")
-    page.locator("#f-topic").fill("Kind and unkind messages")
-    page.get_by_label("Online bullying").check()
+    page = new_kind_words_lesson(new_ipad(), live_server)
     page.locator("#f-sf-objective").fill("Picks the kind message")
     page.locator("#f-sf-1-kind").select_option("story")
     page.locator("#f-sf-1-text").fill("Some messages are kind.")

@@ -8,18 +8,14 @@ from collections.abc import Callable
 
 from playwright.sync_api import BrowserContext, expect
 
-from tests.browser.conftest import LiveServer, assert_accessible, sign_in
+from tests.browser.conftest import LiveServer, assert_accessible
+from tests.browser.ipad_helpers import new_kind_words_lesson
 
 
 def test_a_refused_lesson_says_each_problem_in_her_words_beside_its_box(
     new_ipad: Callable[[], BrowserContext], live_server: LiveServer
 ) -> None:
-    page = new_ipad().new_page()
-    sign_in(page, live_server, "teacher")
-    page.goto(f"{live_server.url}/authoring/new")
-    page.locator("#f-title").fill("Kind words")
-    page.locator("#f-topic").fill("Kind and unkind messages")
-    page.get_by_label("Online bullying").check()
+    page = new_kind_words_lesson(new_ipad(), live_server)
     page.locator("#f-pf-objective").fill("Responds to a kind sound")
     page.locator("#f-pf-1-kind").select_option("story")
     page.locator("#f-pf-1-text").fill("Kind words make us happy.")

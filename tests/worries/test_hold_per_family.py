@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html
 import re
+from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -77,10 +78,7 @@ def test_with_both_families_held_the_button_names_both(
     assert _button(dsl, incident) == (
         "Let carers be told again: both families, Amira Khan's and Ben Taylor's"
     )
-    released = dsl.post(
-        f"/safeguarding/{incident.id}/carers-released", data={"release-reason": "Police agree"}
-    )
-    assert released.status_code == 302
+    assert _release(dsl, incident) == 302
     note = _released_note(session, incident)
     assert note.startswith("Carers may be told again: Amira Khan's carers")
     assert "Ben Taylor's carers" in note
@@ -96,16 +94,25 @@ def test_with_one_family_held_the_button_says_theirs_only(
     incident = _closed(session, family, ParentContact.INFORM_NOW)
     dsl = client_for(app, family.dsl)
     assert _button(dsl, incident) == "Let carers be told again: Ben Taylor's only"
-    assert (
-        dsl.post(
-            f"/safeguarding/{incident.id}/carers-released", data={"release-reason": "Police agree"}
-        ).status_code
-        == 302
-    )
+    assert _release(dsl, incident) == 302
     assert _released_note(session, incident).startswith(
         'Carers may be told again: Ben Taylor\'s carers, held back until now under '
         '"Not now (review later)". '
         "Not held back by this record: Amira Khan's carers"
+    )
+
+
+def _release(client: FlaskClient, incident: Incident) -> int:
+    """Let carers be told again on the closed record; the answer's status."""
+    url = f"/safeguarding/{incident.id}/carers-released"
+    return client.post(url, data={"release-reason": "Police agree"}).status_code
+
+
+def _reopen_telling_every_family(client: FlaskClient, incident: Incident, why: str) -> Any:
+    """Reopen with "inform now" for every family, no tick given."""
+    return client.post(
+        f"/safeguarding/{incident.id}/reopen",
+        data={"reopen-reason": why, "reopen-carers": "inform_now", "reopen-whose": "every"},
     )
 
 
@@ -127,11 +134,7 @@ def test_reopening_to_tell_the_one_family_not_told_asks_for_no_tick(
     assert "Each family can have its own decision" in page
     assert "asks you to tick" not in page
     # "Every family" tells Ben's carers only: Amira's are told already. Nothing to tick.
-    response = dsl.post(
-        f"/safeguarding/{incident.id}/reopen",
-        data={"reopen-reason": "Ben's family asked", "reopen-carers": "inform_now",
-              "reopen-whose": "every"},
-    )  # fmt: skip
+    response = _reopen_telling_every_family(dsl, incident, "Ben's family asked")
     assert response.status_code == 302, _text(response.text)
     session.expire_all()
     assert incident.status == Status.OPEN
@@ -147,11 +150,7 @@ def test_with_both_families_held_the_tick_is_asked_unticked_and_needed(
     form = _reopen_form(dsl, incident)
     assert 'name="reopen-checked"' in form
     assert 'name="reopen-checked" checked' not in form
-    refused = dsl.post(
-        f"/safeguarding/{incident.id}/reopen",
-        data={"reopen-reason": "Police agree", "reopen-carers": "inform_now",
-              "reopen-whose": "every"},
-    )  # fmt: skip
+    refused = _reopen_telling_every_family(dsl, incident, "Police agree")
     assert refused.status_code == 400
     assert "lets the carers of each pupil linked to this record be told again" in _text(
         refused.text
