@@ -83,6 +83,7 @@ def _register_features(app: Flask) -> None:
     from classroom.assessment.queries import moment_states
     from classroom.cli import register_cli
     from classroom.core import views as core
+    from classroom.devices import tiles_views as tiles
     from classroom.devices import views as devices
     from classroom.installed import views as installed
     from classroom.ipad import views as ipad
@@ -114,6 +115,7 @@ def _register_features(app: Flask) -> None:
     app.register_blueprint(rules.bp)
     app.register_blueprint(evidence.bp)
     app.register_blueprint(transfer.bp)
+    app.register_blueprint(tiles.bp)
     app.register_blueprint(installed.bp)
     app.register_blueprint(ipad.bp)  # the pupil's iPad shell, above lessons and worries
     register_cli(app)

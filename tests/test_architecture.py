@@ -56,6 +56,7 @@ LAYERS: list[tuple[str, list[str]]] = [
 PART_OVERRIDES = {
     "classroom.accounts.views": "accounts.views",
     "classroom.devices.views": "devices.views",
+    "classroom.devices.tiles_views": "devices.views",
     "classroom.pupils.views": "pupils.views",
 }
 

@@ -70,6 +70,11 @@ class SchoolClass(Base):
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
     name: Mapped[str] = mapped_column(String(80))
     tile_symbol: Mapped[str] = mapped_column(String(40), default="1F333")
+    # Switch scanning on the class iPads' tiles screen, before anyone is signed in: a switch
+    # user must be able to choose their own tile (classroom/devices/tiles.py).
+    tiles_scanning: Mapped[Scanning] = mapped_column(str_enum(Scanning, 8), default=Scanning.OFF)
+    tiles_scan_interval_ms: Mapped[int] = mapped_column(Integer, default=2000)
+    tiles_auditory_scanning: Mapped[bool] = mapped_column(Boolean, default=False)
 
     pupils: Mapped[list[Pupil]] = relationship(
         back_populates="school_class", order_by="Pupil.first_name"

@@ -31,6 +31,12 @@
  * note for a group, a higher one for an item), then its words are spoken with the screen's
  * speech (static/js/speech.js); auto-scan waits until they have been said.
  *
+ * The class iPads' tiles screen (data-scan-wake="press") is shared by pupils who tap and pupils
+ * who use switches, before anyone is signed in: it keeps still and quiet until a switch is
+ * pressed. That first press only wakes the scan (the content is ringed and said); after three
+ * times round with nothing chosen the ring goes and the screen waits for a press again. Links
+ * for staff (data-no-scan) are never a stop.
+ *
  * With scanning off only the last part applies: each symbol sentence is one Tab stop (its
  * word buttons stay tappable by touch) and Enter or Space on it reads it aloud; a sentence that
  * is hidden for screen readers only is never a stop. Space follows a link as Enter does; Tab,
@@ -98,7 +104,7 @@
   }
 
   var ITEMS = "a[href], button, input:not([type=hidden]), select, textarea, [role=button]";
-  var SKIP = ".sym-word, [tabindex='-1'], [aria-hidden=true] *, [inert] *";
+  var SKIP = ".sym-word, [tabindex='-1'], [aria-hidden=true] *, [inert] *, [data-no-scan]";
   var TEXT_FIELDS = "textarea, input:not([type]), input[type=text], input[type=search]";
   var RING = "scan-focus";
   var interval = Math.max(500, Math.min(10000,
@@ -113,6 +119,10 @@
   var level = "groups";  // "groups": whole groups are highlighted; "items": one item in a group
   var groupName = null;  // the group highlighted, or the one being scanned inside
   var ringed = [];       // every element wearing the ring now
+  var wakes = body.getAttribute("data-scan-wake") === "press";
+  var asleep = wakes;    // waiting for a first press (the tiles screen)
+  var rounds = 0;        // times round every group since the last press
+  var ROUNDS_AWAKE = 3;
 
   function usable(el) {
     if (!el || !el.isConnected || !el.matches(ITEMS) || el.matches(SKIP)) { return false; }
@@ -219,11 +229,27 @@
       var inside = list[Math.max(at, 0)];
       var i = inside.items.indexOf(current);
       if (list.length === 1 || (at >= 0 && i + 1 < inside.items.length)) {
+        if (i + 1 >= inside.items.length && wakes && ++rounds >= ROUNDS_AWAKE) { sleep(); return; }
         showItem(inside.items[(i + 1) % inside.items.length], inside.name);
         return;
       }
     }
+    if (at + 1 >= list.length && wakes && ++rounds >= ROUNDS_AWAKE) { sleep(); return; }
     showGroup(list[(at + 1) % list.length]);  // past a group's last item: on to the next group
+  }
+
+  // The tiles screen after three rounds with nothing chosen: still and quiet until a press.
+  function sleep() {
+    asleep = true;
+    stopTimer();
+    highlight(null);
+    if (document.activeElement && document.activeElement !== body) { document.activeElement.blur(); }
+  }
+
+  function wake() {
+    asleep = false;
+    rounds = 0;
+    rescan();
   }
 
   // Selecting a ringed group of several: scan inside it. True when that is what happened.
@@ -365,6 +391,8 @@
     }
     event.preventDefault();  // no scrolling, no native click: this script decides
     if (event.repeat) { return; }  // a held switch must not race through the screen
+    rounds = 0;
+    if (asleep) { wake(); return; }  // the first press only wakes the scan
     if (mode === "step" && isSpace(event)) { move(); } else { select(); }
   }
 
@@ -376,6 +404,7 @@
   /* --- The screen changes (a worry step, a new question): start again from its focus. --- */
 
   function rescan() {
+    if (asleep) { return; }
     var focused = document.activeElement;
     if (typing && !usable(typing)) { typing = null; }
     var list = groups();
@@ -404,7 +433,7 @@
     var el = event.target;
     if (typing && el !== typing) { typing = null; startTimer(); }
     // Focus moved by a touch or by the page: scan on from there, inside its group.
-    if (usable(el) && el !== current && ringed.indexOf(el) < 0) { showItem(el, groupOf(el)); }
+    if (!asleep && usable(el) && el !== current && ringed.indexOf(el) < 0) { showItem(el, groupOf(el)); }
   });
   document.addEventListener("focusout", function (event) {
     if (typing && event.target === typing) { stopTyping(); }
