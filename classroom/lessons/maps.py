@@ -133,6 +133,24 @@ def _pupil_entries(session: Session, pupil: Pupil) -> list[MapEntry]:
     return list(session.scalars(query))
 
 
+def own_maps(session: Session, school_class: SchoolClass) -> list[Pupil]:
+    """The class's pupils at the school with a map of their own, by name: a change to the class
+    map does not reach them, so the class map names them."""
+    has_own = select(MapEntry.id).where(MapEntry.pupil_id == Pupil.id).exists()
+    query = (
+        select(Pupil)
+        .where(Pupil.class_id == school_class.id, Pupil.active, has_own)
+        .order_by(Pupil.first_name, Pupil.last_name)
+    )
+    return list(session.scalars(query))
+
+
+def has_own_map(session: Session, pupil: Pupil) -> bool:
+    """Whether a teacher has given the pupil a map of their own (else they follow the class's)."""
+    query = select(MapEntry.id).where(MapEntry.pupil_id == pupil.id).limit(1)
+    return session.scalar(query) is not None
+
+
 _CLASS_NAME = select(SchoolClass.name).where(SchoolClass.id == bindparam("class_id"))
 
 

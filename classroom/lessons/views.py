@@ -372,7 +372,7 @@ def _map_page(pupil: Pupil, refused: bool = False) -> ResponseReturnValue:
         "lessons/pupil_map.html",
         pupil=pupil,
         rows=rows,
-        saved_note=_saved_note(rows, pupil) if can_edit else None,
+        saved_note=_saved_note(rows, pupil, shown.personalised) if can_edit else None,
         personalised=shown.personalised,
         followed_class=None if shown.personalised else maps.followed_class(db, pupil),
         can_edit=can_edit,
@@ -406,9 +406,13 @@ def _saved_not_yet(not_yet: list[maps.NotYet]) -> str:
     return lesson_id if any(n.lesson.id == lesson_id for n in not_yet) else ""
 
 
-def _saved_note(rows: tuple[MapRow, ...], pupil: Pupil) -> tuple[str, str] | None:
+def _saved_note(
+    rows: tuple[MapRow, ...], pupil: Pupil, personalised: bool
+) -> tuple[str, str] | None:
     """(lesson id, what was saved) for the row just changed (`?saved=<action>&lesson=<id>`),
-    said in that row where the teacher is; None when no row was changed or it is not shown."""
+    said in that row where the teacher is; None when no row was changed or it is not shown.
+    The change that first gave the pupil a map of their own (`&own=new`) says so: from then on
+    the class map's changes no longer reach them, which nothing else on the page made plain."""
     action, lesson_id = request.args.get("saved", ""), request.args.get("lesson", "")
     place = next((i for i, r in enumerate(rows) if r.lesson_id == lesson_id), None)
     if place is None or action not in _SAVED_WORDS:
@@ -419,6 +423,11 @@ def _saved_note(rows: tuple[MapRow, ...], pupil: Pupil) -> tuple[str, str] | Non
         place=place + 1, count=len(rows), pathway=own + row.pathway_label
     )
     sees = f"{pupil.first_name} sees this next time."
+    if personalised and request.args.get("own") == "new":
+        sees += (
+            f" This map is now {pupil.first_name}'s own: changes to the class map no longer"
+            " reach it (Follow the class map again, at the end of the page, undoes that)."
+        )
     return lesson_id, f"Saved: {row.number}. {row.title} {now}. {sees}"
 
 
@@ -471,6 +480,7 @@ def _change(
     if left is not None:
         return left
     pupil = _visible_pupil(pupil_id)
+    had_own = maps.has_own_map(get_session(), pupil)
     refused = apply_form(
         lambda: _teacher_only(lambda: change(get_session(), pupil)),
         lambda message: (
@@ -485,12 +495,14 @@ def _change(
     # saying there what changed: "Saved." at the top was off screen for a row far down.
     if lesson_id is None:
         return redirect(url_for("lessons.pupil_map", pupil_id=pupil.id, saved=1))
+    became_own = not had_own and maps.has_own_map(get_session(), pupil)
     return redirect(
         url_for(
             "lessons.pupil_map",
             pupil_id=pupil.id,
             saved=action,
             lesson=lesson_id,
+            **({"own": "new"} if became_own else {}),
             _anchor=f"lesson-{lesson_id}",
         )
     )
@@ -622,6 +634,7 @@ def class_map(class_id: int) -> ResponseReturnValue:
     return render_template(
         "lessons/class_map.html",
         school_class=school_class,
+        own_maps=maps.own_maps(db, school_class),
         lessons=list(request_catalogue().offered()),  # a withdrawn lesson is on no map
         on_map=on_map,
         # The class's pupils too young for a teacher-enabled lesson on it, and when it reaches
