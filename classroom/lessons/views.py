@@ -502,7 +502,7 @@ def _change(
             pupil_id=pupil.id,
             saved=action,
             lesson=lesson_id,
-            **({"own": "new"} if became_own else {}),
+            own="new" if became_own else None,  # None: left out of the address
             _anchor=f"lesson-{lesson_id}",
         )
     )
