@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from classroom import policy
-from classroom.accounts.models import UserSession
+from classroom.accounts.models import Account, UserSession
 from classroom.accounts.services import token_hash
 from classroom.audit.services import record
 from classroom.devices.models import Device, DeviceEnrolment
@@ -143,9 +144,31 @@ def enrol_with_link(
     )
     link.used_at = now
     link.device_id = device.id
-    record(session, None, "device.enrolled", device, f"{device.name} by enrolment link")
+    summary = f"{device.name} by enrolment link{_taken_note(replacing, device)}"
+    record(session, None, "device.enrolled", device, summary)
     _replace(session, None, replacing, device, now=now)
     return device, token
+
+
+def taken_from(device: Device | None, school_class: SchoolClass) -> Device | None:
+    """The live class iPad of another class that enrolling it for `school_class` would take
+    from that class, if it is one: staff are asked first (its pupils lose their tiles on it)."""
+    if device is None or not device.active or device.class_id == school_class.id:
+        return None
+    return device
+
+
+def same_school(one: Device, other: SchoolClass) -> bool:
+    """Whether a class iPad is of the same school as a class (another school's is never named)."""
+    return one.school_class.school_id == other.school_id
+
+
+def _taken_note(old: Device | None, new: Device) -> str:
+    """What an enrolment took from another class of this school, for the audit log."""
+    taken = taken_from(old, new.school_class)
+    if taken is None or not same_school(taken, new.school_class):
+        return ""
+    return f", taken from {taken.school_class.name} ({taken.name})"
 
 
 def _replace(
@@ -176,7 +199,8 @@ def enrol_directly(
     device, token = new_device(
         session, school_class.id, clean_device_name(name), account_id(actor), now=now
     )
-    record(session, actor, "device.enrolled", device, f"{device.name} for {school_class.name}")
+    summary = f"{device.name} for {school_class.name}{_taken_note(replacing, device)}"
+    record(session, actor, "device.enrolled", device, summary)
     _replace(session, actor, replacing, device, now=now)
     return device, token
 
@@ -203,6 +227,43 @@ def revoke(
         notes.append(f"signed out {ended} pupil session{'s' if ended > 1 else ''}")
     summary = f"{device.name} ({'; '.join(notes)})" if notes else device.name
     record(session, actor, "device.revoked", device, summary)
+
+
+@dataclass(frozen=True)
+class Move:
+    """Where a class iPad went when it was enrolled again: the class iPad it became (`to`, None
+    when that is another school's), when, and who did it (`by`, `by_link`)."""
+
+    to: Device | None
+    at: datetime
+    by: str
+    by_link: bool
+
+
+def moves(session: Session, devices: list[Device]) -> dict[int, Move]:
+    """The moves of these revoked iPads, by id. Enrolling an iPad again revokes what it was at
+    the very instant the new class iPad is enrolled (`_replace`, one `now`), so the class iPad
+    enrolled at an old one's `revoked_at` is what it became: no other record is needed."""
+    revoked = {d.revoked_at: d for d in devices if d.revoked_at is not None}
+    if not revoked:
+        return {}
+    found: dict[int, Move] = {}
+    for new in session.scalars(select(Device).where(Device.enrolled_at.in_(list(revoked)))):
+        old = revoked.get(new.enrolled_at)
+        if old is not None and new.id > old.id:
+            found[old.id] = _move(session, old, new)
+    return found
+
+
+def _move(session: Session, old: Device, new: Device) -> Move:
+    if not same_school(new, old.school_class):
+        return Move(to=None, at=new.enrolled_at, by="", by_link=False)
+    by_link = session.scalar(
+        select(DeviceEnrolment.id).where(DeviceEnrolment.device_id == new.id)
+    )
+    who = session.get(Account, new.enrolled_by_id) if new.enrolled_by_id is not None else None
+    by = who.display_name if who is not None else ""  # "": a link made on the command line
+    return Move(to=new, at=new.enrolled_at, by=by, by_link=by_link is not None)
 
 
 def visible_devices(session: Session, actor: Actor) -> list[Device]:

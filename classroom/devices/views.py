@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from classroom import policy
 from classroom.db import get_session, keep, utcnow
 from classroom.devices import services, web
-from classroom.devices.models import Device
+from classroom.devices.models import Device, DeviceEnrolment
 from classroom.errors import Invalid
 from classroom.policy import allow
 from classroom.principals import Actor
@@ -50,6 +50,7 @@ def _page(status: int = 200, **extra: object) -> ResponseReturnValue:
         "devices/list.html",
         classes=classes,
         devices=devices,
+        moves=services.moves(db, devices),
         revoked=next((d for d in devices if d.id == revoked_id and not d.active), None),
         this_device=web.current_device(),
         name_max=services.NAME_LENGTH,
@@ -75,19 +76,30 @@ def enrol_this() -> ResponseReturnValue:
         return school_class
     db = get_session()
     try:
-        _device, token = services.enrol_directly(
-            db,
-            _actor(),
-            school_class,
-            request.form.get("name", ""),
-            now=utcnow(),
-            replacing=web.current_device(),
-        )
+        name = services.clean_device_name(request.form.get("name", ""))
     except Invalid as problem:
         return _page(400, error=problem.message, refused=_refused("enrol"))
+    taken = services.taken_from(web.current_device(), school_class)
+    if taken is not None and request.form.get("take_from") != str(taken.id):
+        return _ask_before_taking(taken, school_class, name)
+    _device, token = services.enrol_directly(
+        db, _actor(), school_class, name, now=utcnow(), replacing=web.current_device()
+    )
     response = redirect(url_for("devices.index", enrolled=1))
     web.set_device_cookie(response, token)
     return response
+
+
+def _ask_before_taking(taken: Device, school_class: SchoolClass, name: str) -> str:
+    """This iPad is another class's: say so and ask, as staff would before taking it from
+    that class (its pupils lose their tiles on it). The answer names the iPad it was."""
+    return render_template(
+        "devices/take.html",
+        taken=taken,
+        school_class=school_class,
+        name=name,
+        same_school=services.same_school(taken, school_class),
+    )
 
 
 @bp.post("/class-ipads/links")
@@ -150,6 +162,17 @@ def revoke(device_id: int) -> ResponseReturnValue:
     return redirect(url_for("devices.index", revoked=device.id))
 
 
+def _confirm_link(link: DeviceEnrolment) -> str:
+    """The link's question; on an iPad that is another class's, it says whose it is now."""
+    taken = services.taken_from(web.current_device(), link.school_class)
+    return render_template(
+        "devices/enrol.html",
+        link=link,
+        taken=taken,
+        same_school=taken is not None and services.same_school(taken, link.school_class),
+    )
+
+
 @bp.route("/ipad/enrol/<code>", methods=["GET", "POST"])
 @allow("public")
 def enrol(code: str) -> ResponseReturnValue:
@@ -162,7 +185,7 @@ def enrol(code: str) -> ResponseReturnValue:
     try:
         link = services.find_enrolment(db, code[:64], now=now)
         if request.method == "GET":
-            return render_template("devices/enrol.html", link=link, code=code)
+            return _confirm_link(link)
         _device, token = services.enrol_with_link(
             db, code[:64], now=now, replacing=web.current_device()
         )

@@ -23,6 +23,7 @@ from classroom.audit.services import record
 from classroom.localtime import local_today
 from classroom.principals import Actor
 from classroom.pupils.models import ParentLink, Pupil, SchoolClass
+from classroom.pupils.services import names_in_words, same_called, with_an_initial
 
 # MIS exports name columns differently; each of ours accepts the common spellings.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -93,6 +94,10 @@ class ImportReport:
     changes: list[str] = field(default_factory=list)  # what each updated pupil had changed
     # Carers left unconnected because the safeguarding team holds carers back for the pupil.
     held: list[tuple[int, str]] = field(default_factory=list)
+    # Pupils of one class whose tiles now show the same name: imported all the same, but staff
+    # are told, naming each, so they can give one a known-as name.
+    same_names: list[tuple[int, str]] = field(default_factory=list)
+    same_name_ids: list[str] = field(default_factory=list)  # the same, for the audit log
 
     @property
     def ok(self) -> bool:
@@ -287,13 +292,16 @@ def import_csv(
     _refuse_leavers(session, school_id, rows, report)
     if not report.ok:
         return report
+    imported: dict[int, int] = {}  # pupil id: its line
     for row in rows:
         school_class = classes[row.class_name.lower()]
         pupil = _upsert_pupil(session, school_id, row, school_class, report, now=now)
+        imported.setdefault(pupil.id, row.line)
         held = not policy.may_tell_carers(session, pupil.id)
         for contact in row.contacts:
             found = _Found(report, held, row.line, addresses)
             _link_carer(session, actor, school_id, pupil, contact, found, now=now)
+    _note_same_names(session, imported, report)
     record(
         session,
         actor,
@@ -301,9 +309,40 @@ def import_csv(
         summary=f"{report.pupils_created} new, {report.pupils_updated} updated, "
         f"{report.carers_created} carers, {report.links_created} links, "
         f"{len(report.held)} held back"
-        + "".join(f"; {change}" for change in report.changes),
+        + "".join(f"; {change}" for change in report.changes)
+        + "".join(f"; {clash}" for clash in report.same_name_ids),
     )
     return report
+
+
+def _note_same_names(session: Session, imported: dict[int, int], report: ImportReport) -> None:
+    """Each class the file touched whose tiles now show one name for two pupils, one of them
+    in the file: a line naming them all (by the first of them in the file)."""
+    class_ids = select(Pupil.class_id).where(Pupil.id.in_(list(imported)))
+    pupils = session.scalars(
+        select(Pupil)
+        .where(Pupil.class_id.in_(class_ids), Pupil.active.is_(True))
+        .order_by(Pupil.class_id, Pupil.last_name, Pupil.first_name, Pupil.id)
+    )
+    for group in same_called(pupils):
+        lines = [imported[p.id] for p in group if p.id in imported]
+        if lines:
+            report.same_names.append((min(lines), _same_name_line(group)))
+            report.same_name_ids.append(
+                "same name on tiles: pupils " + ", ".join(str(p.id) for p in group)
+            )
+    report.same_names.sort(key=lambda note: note[0])
+
+
+def _same_name_line(group: list[Pupil]) -> str:
+    called, first = group[0].called, group[0]
+    whom = names_in_words([p.full_name for p in group])
+    both = "both" if len(group) == 2 else "all"
+    return (
+        f"{whom} in {first.school_class.name} are {both} called {called} on the class iPad: "
+        f"the tiles and Read to me cannot tell them apart. Give one another known-as name on "
+        f"their settings page, such as {with_an_initial(called, first.last_name)}."
+    )
 
 
 def _refuse_leavers(

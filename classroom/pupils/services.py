@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -82,10 +82,16 @@ class PupilLine(NamedTuple):
     active: bool  # off: the pupil has left the school (listed apart on staff home)
     left_on: date | None  # the day they left, said beside their name there
     date_of_birth: date  # said beside the name where two in a class share it
+    known_as: str | None  # the name on their tile, when not the first name
 
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    @property
+    def called(self) -> str:
+        """The name on their tile and in Read to me (Pupil.called)."""
+        return self.known_as or self.first_name
 
 
 @dataclass(frozen=True)
@@ -99,6 +105,11 @@ class ClassCard:
     pupils: list[PupilLine]
     map_editable: bool
     left: list[PupilLine]
+
+    @property
+    def same_called(self) -> list[list[PupilLine]]:
+        """Pupils of the class whose tiles show the same name (two "Sam"s), to tell staff."""
+        return same_called(self.pupils)
 
 
 class HomeStatements(NamedTuple):
@@ -120,7 +131,7 @@ def _home_statements(
         pupils.with_only_columns(
             Pupil.id, Pupil.class_id, Pupil.first_name, Pupil.last_name, Pupil.pathway,
             Pupil.picture_password_hash.is_not(None), Pupil.active, Pupil.left_on,
-            Pupil.date_of_birth,
+            Pupil.date_of_birth, Pupil.known_as,
         ),  # fmt: skip
         select(ClassStaff.class_id, Account.display_name)
         .join(Account, Account.id == ClassStaff.account_id)
@@ -307,6 +318,8 @@ def update_settings(
             "lessons_on_home",
         )
     new.known_as = _known_as(new.known_as, pupil.first_name)
+    if new.known_as != pupil.known_as:
+        _refuse_a_name_taken(session, pupil, new.known_as or pupil.first_name)
     if new.voice is None:
         new.voice = pupil.voice
     elif new.voice != pupil.voice and new.voice not in voices:
@@ -327,6 +340,65 @@ def _known_as(typed: str | None, first_name: str) -> str | None:
 
 
 KNOWN_AS_MOST = 80  # pupils.known_as
+
+
+class _Called(Protocol):
+    @property
+    def called(self) -> str: ...
+
+
+CalledT = TypeVar("CalledT", bound=_Called)
+
+
+def name_key(called: str) -> str:
+    """A tile name as the class sees and hears it: "Mo" and "mo " are the same name."""
+    return " ".join(called.split()).casefold()
+
+
+def same_called(pupils: Iterable[CalledT]) -> list[list[CalledT]]:
+    """The groups of two or more pupils whose tiles show the same name, in the order given."""
+    groups: dict[str, list[CalledT]] = {}
+    for pupil in pupils:
+        groups.setdefault(name_key(pupil.called), []).append(pupil)
+    return [group for group in groups.values() if len(group) > 1]
+
+
+def also_called(session: Session, pupil: Pupil, called: str | None = None) -> list[Pupil]:
+    """The class's other pupils at the school whose tiles show `called` (the pupil's own name
+    when not given): the tiles and Read to me would not tell them apart."""
+    key = name_key(called if called is not None else pupil.called)
+    others = session.scalars(
+        select(Pupil)
+        .where(Pupil.class_id == pupil.class_id, Pupil.active.is_(True), Pupil.id != pupil.id)
+        .order_by(Pupil.last_name, Pupil.first_name, Pupil.id)
+    )
+    return [other for other in others if name_key(other.called) == key]
+
+
+def with_an_initial(called: str, last_name: str) -> str:
+    """A tile name told apart by the surname's initial ("Mo A" for Mohammed Ali, known as Mo)."""
+    return f"{called} {last_name[:1].upper()}".strip()
+
+
+def names_in_words(names: Sequence[str]) -> str:
+    """Names joined as they are said: "A", "A and B", "A, B and C"."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _refuse_a_name_taken(session: Session, pupil: Pupil, called: str) -> None:
+    """A known-as name another pupil of the class is already called is refused, naming them: two
+    tiles saying "Mo" (and Read to me saying "Mo, Mo") leave a pupil unable to find their own."""
+    others = also_called(session, pupil, called)
+    if not others:
+        return
+    whom = names_in_words([other.full_name for other in others])
+    called = others[0].called  # as their tile shows it ("Mo", when "mo" was typed)
+    raise Invalid(
+        f"{whom} in {pupil.school_class.name} {'is' if len(others) == 1 else 'are'} already "
+        f"called {called} on the class iPad, so the tiles and Read to me could not tell them "
+        f"apart. Add an initial, such as {with_an_initial(called, pupil.last_name)}.",
+        "known_as",
+    )
 
 
 def record_leaving(

@@ -213,6 +213,10 @@ def _settings_page(pupil: Pupil, form: PupilSettingsForm) -> str:
         form=form,
         pictures=services.PICTURES,
         photo_hidden=hidden,
+        # Classmates whose tiles show this pupil's name too: staff are told how to fix it.
+        also_called=services.also_called(get_session(), pupil),
+        with_an_initial=services.with_an_initial,
+        names_in_words=services.names_in_words,
     )
 
 
