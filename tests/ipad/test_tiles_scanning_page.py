@@ -126,3 +126,24 @@ def test_the_tiles_screen_scans_as_the_class_says_and_waits_for_a_press(
     assert "data-idle-minutes" not in body  # nobody to sign out on the tiles
     assert re.search(r'<a href="/sign-in"[^>]*data-no-scan', page)  # never a pupil's stop
     assert 'data-scan-name="Who are you?"' in page
+
+
+def test_staff_find_the_page_from_class_ipads_and_from_a_switch_users_settings(
+    app: Flask, session: Session
+) -> None:
+    oak = make_class(session, name="Oak")
+    sam = make_pupil(session, oak, first_name="Sam", scanning=Scanning.AUTO)
+    ola = make_pupil(session, oak, first_name="Ola")
+    teacher = make_account(session, Role.TEACHER, classes=[oak])
+    session.commit()
+    staff = client_for(app, teacher)
+    ipads = staff.get("/class-ipads/").get_data(as_text=True)
+    assert f"<a href=\"{_page(oak.id)}\">Oak's tiles screen</a>: pupils tap their tile" in ipads
+    settings = staff.get(f"/pupils/{sam.id}/settings").get_data(as_text=True)
+    assert "Oak's tiles screen is not scanned, so Sam cannot choose their own tile" in settings
+    assert f'href="{_page(oak.id)}"' in settings
+    assert "tiles-not-scanned" not in staff.get(f"/pupils/{ola.id}/settings").get_data(as_text=True)
+    staff.post(_page(oak.id), data={"scanning": "auto", "seconds": "2"})
+    assert "tiles-not-scanned" not in staff.get(f"/pupils/{sam.id}/settings").get_data(as_text=True)
+    ipads = staff.get("/class-ipads/").get_data(as_text=True)
+    assert "Oak's tiles screen</a>: scanned for one switch" in ipads
