@@ -22,6 +22,7 @@ from classroom.errors import CSRF_RECOVERY, Invalid, Throttled, register_pupil_p
 from classroom.ipad import error_pages
 from classroom.lessons import maps
 from classroom.lessons.web import request_catalogue
+from classroom.paging import ScreenPages
 from classroom.policy import allow
 from classroom.principals import Actor, PupilPrincipal
 from classroom.pupils import photos_web, services
@@ -188,6 +189,10 @@ class Tile(NamedTuple):
     symbol: str
 
 
+# The home screen's lessons: the next one big and two more, then six a page (ScreenPages).
+HOME_PAGES = (3, 6)
+
+
 @bp.get("/pupil/")
 @allow("pupil")
 def home() -> ResponseReturnValue:
@@ -204,6 +209,7 @@ def home() -> ResponseReturnValue:
         me=principal.pupil,
         news=news,
         tiles=tuple(Tile(p.lesson.id, p.lesson.title.text, p.lesson.symbol) for p in lessons),
+        paging=ScreenPages.asked(HOME_PAGES, len(lessons), request.args.get("page", "")),
         layers=override_layers(db, principal.pupil),
     )
 

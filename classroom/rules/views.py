@@ -11,6 +11,7 @@ from classroom import policy
 from classroom.accounts.models import Account
 from classroom.db import get_session, utcnow
 from classroom.errors import Invalid
+from classroom.paging import ScreenPages
 from classroom.policy import allow
 from classroom.principals import PupilPrincipal
 from classroom.rules import services
@@ -19,6 +20,9 @@ from classroom.web import current_actor
 bp = Blueprint("rules", __name__)
 POSTER_SIZES = ("a4", "a3")
 MOVE = re.compile(r"(up|down)-(\d{1,2})")
+
+
+PUPIL_PAGES = (1, 1)  # Our rules for pupils: one rule a screen (paging.ScreenPages)
 
 
 def _account() -> Account:
@@ -152,4 +156,5 @@ def pupil() -> ResponseReturnValue:
     if not isinstance(actor, PupilPrincipal):
         abort(403)
     rows = services.shown(get_session(), actor.pupil.school_id)
-    return render_template("rules/pupil.html", rules=rows, me=actor.pupil)
+    paging = ScreenPages.asked(PUPIL_PAGES, len(rows), request.args.get("page", ""))
+    return render_template("rules/pupil.html", rules=rows, me=actor.pupil, paging=paging)

@@ -135,8 +135,8 @@ def test_read_to_me_says_the_lessons_on_screen_by_touch_and_keyboard(
 ) -> None:
     titles = _ben_at_home(ipad, live_server, Scanning.OFF)
     read = ipad.get_by_role("button", name="Read to me")
-    more = ipad.get_by_role("button", name="More", exact=True)
-    back = ipad.get_by_role("button", name="Back", exact=True)
+    more = ipad.get_by_role("link", name="More", exact=True)
+    back = ipad.get_by_role("link", name="Back", exact=True)
     screen_fits(ipad)
     assert_accessible(ipad)
     first = _shown(ipad)
@@ -184,7 +184,7 @@ def test_read_to_me_says_the_lessons_on_screen_by_switch(
 ) -> None:
     titles = _ben_at_home(ipad, live_server, Scanning.STEP)
     expect(ipad.locator(".scan-focus").first).to_be_visible()
-    more = ipad.get_by_role("button", name="More", exact=True)
+    more = ipad.get_by_role("link", name="More", exact=True)
     read = ipad.get_by_role("button", name="Read to me")
     _reach(ipad, more)
     ipad.keyboard.press("Enter")

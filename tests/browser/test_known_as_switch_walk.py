@@ -147,7 +147,7 @@ def test_sunny_is_heard_and_seen_and_devendra_never_on_a_two_switch_walk(
     # One lesson, every step, to its end.
     lesson = page.get_by_role("link", name=re.compile(f"{re.escape(LESSON)}$"))
     while not lesson.is_visible():
-        switch.choose(page.get_by_role("button", name="More"))
+        switch.choose(page.get_by_role("link", name="More", exact=True))
     switch.choose(lesson)
     _ready(page)
     _no_legal_name(page, screens)

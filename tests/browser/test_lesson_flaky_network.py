@@ -63,7 +63,7 @@ def _to_screen_two(page: Page, server: LiveServer) -> int:
     for _ in range(5):  # home shows a screenful of lessons at a time
         if tile.is_visible():
             break
-        tap_to_next_screen(page, page.get_by_role("button", name="More"))
+        page.get_by_role("link", name="More", exact=True).tap()  # turns in place: no new page
     tap_to_next_screen(page, tile)
     start = page.get_by_role("button", name="Start again")
     tap_to_next_screen(page, start if start.count() else page.get_by_role("button", name="Start"))

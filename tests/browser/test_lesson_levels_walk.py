@@ -138,7 +138,7 @@ def test_a_whole_lesson_at_each_level_with_a_worry_half_way(
     for _ in range(5):  # a screenful of lessons at a time, with a big More arrow
         if tile.is_visible():
             break
-        _tap(page, page.get_by_role("button", name="More"))
+        _tap(page, page.get_by_role("link", name="More", exact=True))
     _tap(page, tile)
     _fits(page, f"{shot}-intro")
     _tap(page, page.get_by_role("button", name=re.compile("^(Start|Start again)$")).first)
@@ -249,7 +249,7 @@ def test_by_switch_a_worry_half_way_comes_back_to_the_answered_screen(
     for _ in range(5):
         if tile.is_visible():
             break
-        switch.choose(page.get_by_role("button", name="More"))
+        switch.choose(page.get_by_role("link", name="More", exact=True))
     switch.choose(tile)
     _ready(page)
     start = page.get_by_role("button", name=re.compile("^(Start|Start again)$")).first
@@ -328,7 +328,7 @@ def test_by_keyboard_a_worry_half_way_comes_back_to_the_answered_screen(
     for _ in range(5):
         if tile.is_visible():
             break
-        _key_to(page, page.get_by_role("button", name="More"))
+        _key_to(page, page.get_by_role("link", name="More", exact=True))
     _key_to(page, tile)
     _key_to(page, page.get_by_role("button", name=re.compile("^(Start|Start again)$")).first)
     for number, step in enumerate(version.steps, 1):

@@ -35,8 +35,8 @@ def _lesson_tile(page: Page, press: Callable[[Locator], None]) -> Locator:
     for _ in range(5):  # home shows a screenful of lessons at a time, with More and Back
         if tile.is_visible():
             break
-        back = page.get_by_role("button", name="Back")
-        press(back if back.is_visible() else page.get_by_role("button", name="More"))
+        back = page.get_by_role("link", name="Back", exact=True)
+        press(back if back.is_visible() else page.get_by_role("link", name="More", exact=True))
     return tile
 
 

@@ -211,7 +211,7 @@ def _pages(page: Page, row: str) -> list[dict[str, list[float]]]:
     """Each page of a paged screen, by More, until there is no More: its row's buttons."""
     seen = [page.evaluate(ROW, row)]
     while "More" in seen[-1]:
-        page.get_by_role("button", name="More", exact=True).click()
+        page.get_by_role("link", name="More", exact=True).click()
         seen.append(page.evaluate(ROW, row))
         assert page.evaluate(MEASURE) == [], seen[-1]
     return seen
@@ -227,7 +227,7 @@ def test_more_back_and_what_follows_stay_in_one_place_on_every_page(
         for path, row in (("/pupil/", "home-nav"), ("/pupil/rules", "rules-nav")):
             ipad.goto(server.url + path)
             ipad.wait_for_load_state("load")
-            expect(ipad.get_by_role("button", name="Back", exact=True)).to_have_count(0)
+            expect(ipad.get_by_role("link", name="Back", exact=True)).to_have_count(0)
             pages = _pages(ipad, row)
             assert len(pages) >= 3, (size, path, pages)  # a first, a middle and a last page
             assert "Back" in pages[-1]

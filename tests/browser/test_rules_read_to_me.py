@@ -108,8 +108,8 @@ def test_read_to_me_says_the_rule_on_screen_by_touch_and_keyboard(
     assert len(rules) >= 3, rules
     _chloe_on_rules(ipad, live_server, Scanning.OFF)
     read = ipad.get_by_role("button", name="Read to me")
-    more = ipad.get_by_role("button", name="More", exact=True)
-    back = ipad.get_by_role("button", name="Back", exact=True)
+    more = ipad.get_by_role("link", name="More", exact=True)
+    back = ipad.get_by_role("link", name="Back", exact=True)
     screen_fits(ipad)
     assert_accessible(ipad)
     # Rule 1: the heading and rule 1, then More (no Back yet), Home and the buttons beside.

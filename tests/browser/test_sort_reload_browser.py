@@ -35,7 +35,7 @@ def test_a_sort_screen_opened_again_goes_on_at_the_next_item_by_switch(
     _sign_in_pupil(page, live_server, "Amira")
     lesson = page.get_by_role("link", name=re.compile(f"{TITLE}$"))
     while not lesson.is_visible():
-        page.get_by_role("button", name="More").click()
+        page.get_by_role("link", name="More", exact=True).click()
     lesson.click()
     page.get_by_role("button", name="Start").click()
     page.locator(".step-nav .big-next").click()  # past the story, to the sort screen

@@ -198,7 +198,7 @@ def _play_lesson(switch: Switch, version: content.Version, title: str) -> None:
     every = switch.mode == Scanning.STEP
     lesson = page.get_by_role("link", name=re.compile(f"{re.escape(title)}$"))
     while not lesson.is_visible():  # home shows a screenful of lessons, with a big More arrow
-        switch.choose(page.get_by_role("button", name="More"))
+        switch.choose(page.get_by_role("link", name="More", exact=True))
     switch.choose(lesson)
     _worry_within_reach(switch)  # the lesson intro
     switch.choose(page.get_by_role("button", name="Start"))
@@ -358,7 +358,7 @@ def test_keyboard_users_meet_one_tab_stop_per_card_and_per_sentence(
     _sign_in_pupil(page, live_server, "Chloe")
     lesson = page.get_by_role("link", name=re.compile("Kind and unkind$"))
     while not lesson.is_visible():
-        page.get_by_role("button", name="More").click()
+        page.get_by_role("link", name="More", exact=True).click()
     lesson.click()
     page.get_by_role("button", name="Start").click()
     page.locator(".step-nav .big-next").click()  # past the story, to the first question

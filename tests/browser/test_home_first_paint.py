@@ -1,0 +1,180 @@
+"""On slow school Wi-Fi (pictures and scripts ~400 ms late) a pupil's home screen with eight
+lessons, and Our rules, first paint as they stay: the server draws the first page (the later
+lessons hidden, Back and More in their places), so nothing moves under a pupil's finger when
+pupil-pages.js arrives. With no script at all a pupil still reaches every lesson by the More
+links; with it, More and Back turn the pages in place, with no new page to wait for."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tests.browser.conftest import LiveServer, assert_accessible
+from tests.browser.ipad_helpers import IPAD_VIEWPORTS, enrol_class_ipad, screen_fits, set_pupil
+
+TILES = ".lesson-tiles > li"
+LATE = 0.4  # seconds: how late each picture and script arrives
+# Every layout shift from the page's start (buffered), with what moved and whether it is part of
+# the screen's content (in <main>: the lessons, the rules, their row) or its frame (<main>
+# itself, the bar, Report a worry), kept on the window.
+SHIFTS = """
+window.shifts = [];
+new PerformanceObserver(function (list) {
+  list.getEntries().forEach(function (entry) {
+    var main = document.getElementById("main");
+    window.shifts.push({ value: entry.value, moved: entry.sources.map(function (s) {
+      var n = s.node;
+      return n ? (n.id || n.className || n.nodeName) + " " + JSON.stringify(s.previousRect)
+        + " -> " + JSON.stringify(s.currentRect) : "?";
+    }), content: entry.sources.some(function (s) {
+      return !s.node || (main && s.node !== main && main.contains(s.node));
+    }) });
+  });
+}).observe({ type: "layout-shift", buffered: true });
+"""
+
+
+@pytest.fixture
+def slow_wifi(live_server: LiveServer) -> Iterator[None]:
+    """Every picture and script sent LATE seconds late, each on its own (page.route's handlers
+    run one at a time in the test's thread, so there they would queue up: seconds, not 400 ms)."""
+    app = live_server.app
+    serve = app.wsgi_app
+
+    def late(environ: dict[str, Any], start_response: Any) -> Any:
+        if environ["PATH_INFO"].startswith(("/static/", "/symbols/")):
+            time.sleep(LATE)
+        return serve(environ, start_response)
+
+    app.wsgi_app = late
+    yield
+    app.wsgi_app = serve
+
+
+def _ipad(browser: Browser, server: LiveServer, way_up: str, **options: Any) -> BrowserContext:
+    """A class iPad held `way_up`, enrolled, with Ben signed in on it (home shows eight
+    lessons). No service worker, so every picture and script comes over the network."""
+    set_pupil(server, "Ben", home_lessons=8)
+    context = browser.new_context(
+        viewport=IPAD_VIEWPORTS[way_up], has_touch=True, locale="en-GB", service_workers="block"
+    )
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    enrol_class_ipad(page, server, f"First paint {way_up} {len(options)}")
+    page.get_by_role("button", name="Ben", exact=True).click()
+    expect(page.get_by_role("heading", name="Hello Ben")).to_be_visible()
+    if not options:
+        return context
+    state = context.storage_state()
+    context.close()
+    context = browser.new_context(
+        viewport=IPAD_VIEWPORTS[way_up], locale="en-GB", storage_state=state, **options
+    )
+    context.set_default_timeout(20_000)
+    return context
+
+
+@pytest.fixture(params=list(IPAD_VIEWPORTS))
+def way_up(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def slow_ipad(browser: Browser, live_server: LiveServer, way_up: str) -> Iterator[Page]:
+    """Ben's class iPad on slow Wi-Fi: every picture and script ~400 ms late."""
+    context = _ipad(browser, live_server, way_up)
+    page = context.new_page()
+    page.add_init_script(SHIFTS)
+    yield page
+    context.close()
+
+
+def _settled_shifts(page: Page, path: str, server: LiveServer) -> list[dict[str, Any]]:
+    """Every layout shift of the screen's content from navigating to `path` until the page has
+    settled: loaded, every late picture and script in, and a moment more.
+
+    Not the frame: Finished comes after the screen in the page, and when the page is painted
+    before it is read, its row (on top in portrait, under the name in landscape) opens then
+    and moves the whole screen, or the worry rail, as one (34-106 px): a shift of every pupil
+    screen, whatever its content, left to the pupil layout (pupil_base.html)."""
+    page.goto(server.url + path, wait_until="load")
+    page.wait_for_function("() => Array.from(document.images).every(i => i.complete)")
+    page.wait_for_timeout(800)
+    return [shift for shift in page.evaluate("() => window.shifts") if shift["content"]]
+
+
+@pytest.mark.usefixtures("slow_wifi")
+def test_home_and_our_rules_first_paint_as_they_stay(
+    slow_ipad: Page, live_server: LiveServer
+) -> None:
+    shifts = _settled_shifts(slow_ipad, "/pupil/", live_server)
+    assert shifts == [], shifts
+    # The final screen: the first three lessons, More in reach, nothing to scroll or covered.
+    hidden = slow_ipad.locator(TILES).evaluate_all("items => items.map(i => i.hidden)")
+    assert hidden == [False] * 3 + [True] * 5, hidden
+    expect(slow_ipad.get_by_role("link", name="More", exact=True)).to_be_visible()
+    screen_fits(slow_ipad)
+    shifts = _settled_shifts(slow_ipad, "/pupil/rules", live_server)
+    assert shifts == [], shifts
+    screen_fits(slow_ipad)
+
+
+def test_with_no_script_a_pupil_reaches_lesson_seven_by_more(
+    browser: Browser, live_server: LiveServer, way_up: str
+) -> None:
+    context = _ipad(browser, live_server, way_up, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + "/pupil/")
+    tiles = page.locator(f"{TILES} .lesson-tile")
+    titles = tiles.evaluate_all("tiles => tiles.map(t => t.getAttribute('data-hear'))")
+    assert len(titles) == 8, titles
+    seventh = tiles.nth(6)
+    expect(seventh).to_be_hidden()
+    page.get_by_role("link", name="More", exact=True).click()
+    page.wait_for_url("**/pupil/?page=2")
+    expect(seventh).to_be_visible()
+    expect(page.get_by_role("link", name="More", exact=True)).to_have_count(0)  # the last page
+    page.get_by_role("link", name="Back", exact=True).click()
+    page.wait_for_url("**/pupil/")
+    expect(tiles.nth(0)).to_be_visible()
+    page.get_by_role("link", name="More", exact=True).click()
+    href = seventh.get_attribute("href")
+    seventh.click()
+    page.wait_for_url("**" + str(href))
+    expect(page.locator("main")).to_contain_text(titles[6])
+    context.close()
+
+
+def test_with_the_script_more_and_back_turn_pages_in_place(
+    browser: Browser, live_server: LiveServer, way_up: str
+) -> None:
+    context = _ipad(browser, live_server, way_up)
+    page = context.new_page()
+    page.goto(live_server.url + "/pupil/")
+    page.evaluate("() => { window.samePage = true; }")  # gone if a new page is loaded
+    more = page.get_by_role("link", name="More", exact=True)
+    back = page.get_by_role("link", name="Back", exact=True)
+    expect(back).to_have_count(0)  # on the first page Back keeps its place, unseen
+    screen_fits(page)
+    assert_accessible(page)
+    more.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(TILES).nth(3)).to_be_visible()
+    expect(page.locator(TILES).nth(0)).to_be_hidden()
+    assert page.evaluate("() => window.samePage === true")
+    assert page.url == live_server.url + "/pupil/"
+    # The last page: More has gone from reach, so focus is on this page's first lesson.
+    expect(more).to_have_count(0)
+    expect(page.locator(f"{TILES} .lesson-tile").nth(3)).to_be_focused()
+    screen_fits(page)
+    assert_accessible(page)
+    back.click()
+    expect(page.locator(TILES).nth(0)).to_be_visible()
+    expect(page.locator(f"{TILES} .lesson-tile").nth(0)).to_be_focused()
+    assert page.evaluate("() => window.samePage === true")
+    expect(more).to_have_attribute("href", "/pupil/?page=2")
+    context.close()
