@@ -15,7 +15,7 @@ import pytest
 from alembic import command
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import insert, inspect, select
+from sqlalchemy import column, insert, inspect, select, table
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -45,7 +45,29 @@ class OldPupil(NamedTuple):
     class_id: int
 
 
-def _old_pupil(db: Session, school_class: SchoolClass) -> OldPupil:
+class OldClass(NamedTuple):
+    """A class as the database before the migration holds it (the model has newer columns, such
+    as tiles_scanning, that an ORM insert would name)."""
+
+    id: int
+    school_id: int
+
+
+# Only the columns every revision has: a Core insert on the model's table would add the newer
+# columns' defaults.
+_OLD_CLASSES = table(
+    "classes", column("id"), column("school_id"), column("name"), column("tile_symbol")
+)
+
+
+def _old_class(db: Session, school_id: int) -> OldClass:
+    name = f"Old class {next(_old_upns)}"
+    values = {"school_id": school_id, "name": name, "tile_symbol": "1F333"}
+    found = db.execute(insert(_OLD_CLASSES).values(values).returning(_OLD_CLASSES.c.id))
+    return OldClass(found.scalar_one(), school_id)
+
+
+def _old_pupil(db: Session, school_class: SchoolClass | OldClass) -> OldPupil:
     values = {
         "school_id": school_class.school_id, "upn": make_upn(f"8{next(_old_upns):011d}"),
         "first_name": "Old", "last_name": "Pupil", "date_of_birth": date(2011, 5, 1),
@@ -78,7 +100,7 @@ def choices(session: Session) -> list[tuple[int | None, int | None, str, str | N
     return [tuple(row) for row in rows]  # type: ignore[misc]
 
 
-def _choice(at: SchoolClass, by: Account, symbol: str, **layer: int) -> SymbolOverride:
+def _choice(at: SchoolClass | OldClass, by: Account, symbol: str, **layer: int) -> SymbolOverride:
     return SymbolOverride(
         school_id=at.school_id, phrase="cat", symbol=symbol, created_by_id=by.id,
         created_at=utcnow(), **layer,
@@ -93,12 +115,13 @@ def test_twins_already_saved_are_reduced_to_the_newest_the_pupil_saw(tmp_path: P
     upgrade(url, BEFORE)
     engine = make_engine(url)
     with Session(engine) as db:
-        oak = factories.make_class(db)
-        elm = factories.make_class(db)  # the same school
+        school = factories.make_school(db, name="Oak's school")
+        oak = _old_class(db, school.id)
+        elm = _old_class(db, school.id)  # the same school
         ben, ava = _old_pupil(db, oak), _old_pupil(db, oak)
         other = factories.make_school(db, name="Other")
-        other_school = factories.make_class(db, other)
-        teacher = factories.make_account(db, classes=[oak])
+        other_school = _old_class(db, other.id)
+        teacher = factories.make_account(db, school=school)
         elsewhere = factories.make_account(db, school=other)
         rows = [
             # twins on each layer: a double tap, or two staff at once
