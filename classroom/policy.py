@@ -216,6 +216,11 @@ ROUTE_RULES: dict[str, Callable[[Actor], bool]] = {
     "class_ipad": lambda actor: not actor.is_authenticated,
     # A class iPad sending what it saved (nobody or a pupil signed in); the view checks the device.
     "class_ipad_any": lambda actor: not isinstance(actor, Account),
+    # Anyone signed in, or a class iPad with nobody signed in (speech for its tiles and picture
+    # passwords): the view checks the device, and refuses anyone else.
+    "signed_in_or_class_ipad": lambda actor: (
+        bool(actor.is_authenticated) or ROUTE_RULES["class_ipad"](actor)
+    ),
 }
 
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from classroom import policy
 from classroom.accounts.models import Role
 from classroom.db import utcnow
-from classroom.principals import Anonymous
+from classroom.principals import Actor, Anonymous, PupilPrincipal
 from classroom.pupils.models import ClassStaff
 from tests.factories import link_parent, make_account, make_class, make_pupil, make_school
 
@@ -150,6 +150,19 @@ def test_pupil_signs_in_only_on_their_own_class_ipad(session: Session) -> None:
     assert not policy.can_pupil_sign_in_on(pupil, willow.id)
     pupil.active = False
     assert not policy.can_pupil_sign_in_on(pupil, oak.id)
+
+
+def test_speech_lets_in_anyone_signed_in_and_a_class_ipad_with_nobody_signed_in(
+    session: Session,
+) -> None:
+    """/speech: the class iPad's tiles speak too (the view then asks for a live device cookie
+    and refuses anyone else, tests/speech/test_class_ipad_speech.py)."""
+    pupil = make_pupil(session)
+    actors: list[Actor] = [make_account(session, role) for role in Role]
+    actors += [PupilPrincipal(pupil, None, 0), Anonymous()]  # type: ignore[arg-type]
+    for actor in actors:
+        assert policy.route_allows("signed_in_or_class_ipad", actor)
+        assert policy.route_allows("signed_in", actor) or policy.route_allows("class_ipad", actor)
 
 
 def test_unknown_access_rule_is_refused_at_definition() -> None:

@@ -6,6 +6,11 @@ only ever hear what the school wrote for them (`may_hear`): its own texts (lesso
 screens, tips) and what school wrote in their own children's feeds, whole or a word of it. Text a
 carer makes up (or wrote to school) is never spoken, not even from the cache: their pages speak
 nothing else, and the server would otherwise voice anything, or another family's news.
+
+A class iPad with nobody signed in (`ClassIpad`: its tiles, a picture password) hears only what
+those screens say (`class_ipad_may_hear`), in the school's voice like the pupil's own screens,
+and its new clips count against the iPad's own allowance: its cookie, taken off the iPad, is no
+free speech engine.
 """
 
 from __future__ import annotations
@@ -14,11 +19,12 @@ import contextlib
 import json
 import logging
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 from flask import Flask
 from sqlalchemy import ColumnElement, Text, delete, func, or_, select
@@ -28,6 +34,7 @@ from classroom import policy
 from classroom.accounts.models import Account
 from classroom.db import serialise
 from classroom.principals import Actor, PupilPrincipal
+from classroom.pupils.services import PICTURES
 from classroom.speech.models import SpeechUsage
 from classroom.speech.services import registered_texts
 
@@ -57,12 +64,30 @@ def known_texts(app: Flask) -> frozenset[str]:
     return known
 
 
-def usage_key(actor: Actor) -> str | None:
-    """Whose allowance a new clip counts against: an account or a pupil."""
+@dataclass(frozen=True)
+class ClassIpad:
+    """A class iPad (a live device cookie) with nobody signed in on it: the tiles screen, or a
+    picture password. Its class's active pupils are on those screens: the names they answer to
+    (`Pupil.called`, never a legal name they are not known by) and their own voices (a picture
+    password speaks in the pupil's)."""
+
+    device_id: int
+    names: frozenset[str]
+    voices: frozenset[str]
+
+
+# Whoever asks for speech: a signed-in person, nobody, or a class iPad with nobody signed in.
+Asker: TypeAlias = "Actor | ClassIpad"
+
+
+def usage_key(actor: Asker) -> str | None:
+    """Whose allowance a new clip counts against: an account, a pupil or a class iPad."""
     if isinstance(actor, Account):
         return f"account:{actor.id}"
     if isinstance(actor, PupilPrincipal):
         return f"pupil:{actor.pupil.id}"
+    if isinstance(actor, ClassIpad):
+        return f"device:{actor.device_id}"
     return None
 
 
@@ -83,7 +108,7 @@ class Allowance:
 
 def allow_new_clip(
     session: Session,
-    actor: Actor,
+    actor: Asker,
     text: str,
     allowance: Allowance,
     known: frozenset[str],
@@ -92,7 +117,8 @@ def allow_new_clip(
 ) -> None:
     """Count a new clip against today's allowance, or SpeechRefused (403 or 429).
 
-    `known`: the school's own texts (`known_texts`); carers may have made only what `may_hear`.
+    `known`: the school's own texts (`known_texts`); carers and class iPads may have made only
+    what `may_hear`.
     """
     who = usage_key(actor)
     if who is None:
@@ -109,30 +135,34 @@ def allow_new_clip(
 
 
 def check_may_hear(
-    session: Session, actor: Actor, text: str, known: frozenset[str], *, now: datetime
+    session: Session, actor: Asker, text: str, known: frozenset[str], *, now: datetime
 ) -> None:
-    """SpeechRefused (403) unless `may_hear`; asked before the cache too, for carers."""
+    """SpeechRefused (403) unless `may_hear`; asked before the cache too, for carers and class
+    iPads."""
     if not may_hear(session, actor, text, known, now=now):
         raise SpeechRefused("Only what the school wrote for you is read aloud here.", 403)
 
 
-def school_texts_only(actor: Actor) -> bool:
+def school_texts_only(actor: Asker) -> bool:
     """Whether this person hears only what the school wrote for them (`may_hear`): carers."""
     return isinstance(actor, Account) and actor.is_parent
 
 
 def may_hear(
-    session: Session, actor: Actor, text: str, known: frozenset[str], *, now: datetime
+    session: Session, actor: Asker, text: str, known: frozenset[str], *, now: datetime
 ) -> bool:
     """Whether the server may read `text` aloud to this person.
 
-    Staff and pupils: any text (within their allowance). A carer: only what the school wrote for
+    Staff and pupils: any text (within their allowance). A class iPad with nobody signed in:
+    what its screens say (`class_ipad_may_hear`). A carer: only what the school wrote for
     them, whole or a word or phrase of it (a word they tap): the school's own texts (`known`),
     and the texts of school's items in their own children's feeds as they may see them now
     (`policy.school_texts_for_carer`: not another family's, not one still held back or waiting
     for quiet hours to end, never their own message). Line breaks count as the browser sends
     them: a message typed in a box is kept with CR LF, and read from the page with LF.
     """
+    if isinstance(actor, ClassIpad):
+        return class_ipad_may_hear(text, actor.names, known)
     if not school_texts_only(actor):
         return True
     spoken = _lines(text).strip()
@@ -150,6 +180,68 @@ def may_hear(
     )
     rows = session.execute(found).all()
     return any(part.search(_lines(t)) for row in rows for t in row if isinstance(t, str))
+
+
+# What a class iPad's screens say before anyone signs in, as speech.js and scan.js ask for it:
+# the tiles (templates/pupils/start.html), a picture password (templates/pupils/pictures.html,
+# its pictures' words and Back), what is beside both (templates/ipad/_chrome.html: a worry not
+# sent yet, the Read to me button's name) and what scan.js calls a group of choices. Names are
+# the class's own (`ClassIpad.names`). tests/speech/test_class_ipad_speech.py reads both screens
+# and asks for everything they can say, so a word changed there without here is found.
+CLASS_IPAD_TEXTS = (
+    "Who are you?",
+    "There are no pupils in our class yet.",
+    "tap your pictures",
+    "Let's try again.",
+    "Please ask a trusted adult to help you.",
+    "Back",
+    "Read to me",
+    "Choices",
+    "A worry is saved on this iPad.",
+    "It is not sent yet.",
+    *PICTURES.values(),
+)
+# Where Read to me and scanning join a screen's pieces ("Who are you? Amira. Ben", "Read to me,
+# Back"; speech.js readContainer, scan.js groupWords): after a mark, at a space.
+_SAID_APART = re.compile(r"(?<=[.?!:;,])\s+")
+_MARKS = ".?!:;,"
+
+
+def class_ipad_may_hear(text: str, names: Iterable[str], known: frozenset[str]) -> bool:
+    """Whether a class iPad with nobody signed in may hear `text`: one of the school's own texts
+    (`known`), or what its screens say, as one piece ("Dev", "tap", "Who are you?") or as Read
+    to me and scanning join them ("Who are you? Amira. Ben. Dev"). Each piece must be a screen's
+    text or whole words of one, or a name its class's pupils answer to; nothing else is made or
+    played, so the voice can only ever say these screens' words."""
+    spoken = _lines(text).strip()
+    if spoken in known:
+        return True
+    phrases = _screen_phrases() | {p for name in names for p in _phrases(name)}
+    pieces = [_bare(piece) for piece in _SAID_APART.split(spoken)]
+    return bool(spoken) and all(piece in phrases for piece in pieces)
+
+
+@cache
+def _screen_phrases() -> frozenset[str]:
+    return frozenset(p for text in CLASS_IPAD_TEXTS for p in _phrases(text))
+
+
+def _phrases(text: str) -> set[str]:
+    """Every run of whole words in each piece of `text` (a word tapped says itself alone)."""
+    found = set()
+    for piece in _SAID_APART.split(text.strip()):
+        words = _bare(piece).split(" ")
+        found |= {
+            _bare(" ".join(words[i:j]))
+            for i in range(len(words))
+            for j in range(i + 1, len(words) + 1)
+        }
+    return found - {""}
+
+
+def _bare(piece: str) -> str:
+    """A piece as it is compared: one space between words, no mark after the last."""
+    return " ".join(piece.split()).rstrip(_MARKS)
 
 
 def _lines(text: str) -> str:
@@ -266,4 +358,3 @@ def prune(
     cutoff = now.date() - timedelta(days=USAGE_KEPT_DAYS)
     session.execute(delete(SpeechUsage).where(SpeechUsage.day < cutoff))
     return report
-

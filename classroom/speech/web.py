@@ -15,6 +15,7 @@ from pathlib import Path
 from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
+from classroom.devices.models import Device
 from classroom.speech import limits, services
 from classroom.speech.engine import Synthesiser
 
@@ -47,6 +48,15 @@ def known_texts() -> frozenset[str]:
 
 def allowance() -> limits.Allowance:
     return limits.Allowance.from_config(current_app.config)
+
+
+def class_ipad(device: Device) -> limits.ClassIpad:
+    """A class iPad with nobody signed in, as speech sees it: the pupils on its tiles (its
+    class's active pupils, as the tiles screen lists them: classroom/ipad/views.py start)."""
+    pupils = [p for p in device.school_class.pupils if p.active]
+    return limits.ClassIpad(
+        device.id, frozenset(p.called for p in pupils), frozenset(p.voice for p in pupils)
+    )
 
 
 def prune(

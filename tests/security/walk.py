@@ -521,8 +521,11 @@ def walk(world: World, actor: str, posts: bool = True) -> list[Outcome]:
             plan.append((rule, method, access or "(none)", allowed))
         get_session().close()
     for rule, method, access, allowed in plan:
-        if method == "POST" and (allowed or not posts):
-            continue  # an allowed POST would change things; refusals happen before the view
+        # An allowed POST would change things; refusals happen before the view, or (nobody on
+        # a class iPad's route, DEVICE_RULES) in the view, before it changes anything.
+        refused = not allowed or (actor == "nobody" and access in DEVICE_RULES)
+        if method == "POST" and (not refused or not posts):
+            continue
         if method not in ("GET", "POST"):
             continue
         path, owners = url_for_rule(world, rule)
@@ -567,7 +570,7 @@ def allowed_rule(world: World, outcome: Outcome) -> bool:
 
 
 # Rules that let in "nobody signed in"; the view then checks for an enrolled class iPad's cookie.
-DEVICE_RULES = {"class_ipad", "class_ipad_any"}
+DEVICE_RULES = {"class_ipad", "class_ipad_any", "signed_in_or_class_ipad"}
 
 
 def problems(world: World, outcomes: list[Outcome]) -> list[str]:
