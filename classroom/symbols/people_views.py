@@ -163,7 +163,7 @@ def people_add(pupil_id: int) -> ResponseReturnValue:
         lambda message: _people_page(pupil, message),
         hide_refusal=True,
     )
-    return redirect(url_for("symbols.people_page", pupil_id=pupil.id, saved=1))
+    return redirect(url_for("symbols.people_page", pupil_id=pupil.id, saved=1, _anchor="saved"))
 
 
 @bp.post("/people/person/<int:person_id>/remove")
@@ -179,7 +179,7 @@ def people_remove(person_id: int) -> ResponseReturnValue:
         people.remove_person(db, _actor(), person, folder=people_folder())
     except Refusal:
         abort(404)
-    return redirect(url_for("symbols.people_page", pupil_id=pupil_id, removed=1))
+    return redirect(url_for("symbols.people_page", pupil_id=pupil_id, removed=1, _anchor="saved"))
 
 
 @bp.get("/people/photo/<int:person_id>.jpg")
@@ -250,7 +250,7 @@ def my_photo_set() -> ResponseReturnValue:
         ),
         lambda message: _my_photo_page(message),
     )
-    return redirect(url_for("symbols.my_photo", saved=1))
+    return redirect(url_for("symbols.my_photo", saved=1, _anchor="saved"))
 
 
 # --- The admin's page: other staff members' photos -----------------------------------------
@@ -326,9 +326,11 @@ def staff_photo_set(account_id: int) -> ResponseReturnValue:
         lambda message: _staff_photo_page(account, message),
         hide_refusal=True,
     )
+    # Back at that person's row, which says so and takes the focus: the next row is next.
+    anchor = f"staff-{account.id}"
     if remove:
-        return redirect(url_for("symbols.staff_photos", removed=1))
-    return redirect(url_for("symbols.staff_photos", saved=1))
+        return redirect(url_for("symbols.staff_photos", who=account.id, removed=1, _anchor=anchor))
+    return redirect(url_for("symbols.staff_photos", who=account.id, saved=1, _anchor=anchor))
 
 
 def _agreement(actor: Account, account: Account, data: bytes | None) -> str:

@@ -47,4 +47,6 @@ def upload() -> ResponseReturnValue:
         ),  # fmt: skip
         lambda message: _chooser_page(replace(state, error=message), _chooser_targets()),
     )
-    return redirect(url_for("symbols.chooser", phrase=phrase, layer=target.key, saved=1))
+    return redirect(
+        url_for("symbols.chooser", phrase=phrase, layer=target.key, saved=1, _anchor="saved")
+    )

@@ -90,7 +90,7 @@ def voice_save() -> ResponseReturnValue:
         ),  # fmt: skip
         lambda message: _voice_page(message),
     )
-    return redirect(url_for("symbols.voice", saved=1))
+    return redirect(url_for("symbols.voice", saved=1, _anchor="saved"))
 
 
 @bp.post("/voice/<int:recording_id>/remove")
@@ -106,7 +106,7 @@ def voice_remove(recording_id: int) -> ResponseReturnValue:
         lambda message: _voice_page(message, 409),
         hide_refusal=True,
     )
-    return redirect(url_for("symbols.voice", removed=1))
+    return redirect(url_for("symbols.voice", removed=1, _anchor="saved"))
 
 
 @bp.get("/voice/<int:recording_id>.audio")

@@ -253,7 +253,13 @@ def text_tool() -> ResponseReturnValue:
 def _text_page(form: TextForm, tokens: list[Token]) -> str:
     keys = dict.fromkeys(t.key for t in tokens if t.is_word and t.key)
     return render_template(
-        "symbols/text.html", form=form, tokens=tokens, words=list(keys)[:MAX_WORD_LINKS]
+        "symbols/text.html",
+        form=form,
+        tokens=tokens,
+        words=list(keys)[:MAX_WORD_LINKS],
+        # Each word's chooser comes back here, to that word (word_swap_web.saved_at).
+        back=word_swap_web.without_saved(request.full_path.rstrip("?")),
+        swapped=request.args.get(word_swap_web.SAVED_ARG, ""),
     )
 
 
@@ -425,9 +431,12 @@ def set_symbol() -> ResponseReturnValue:
         ),
         lambda message: _chooser_page(replace(state, error=message), _chooser_targets()),
     )
-    if back:  # from a staff preview: straight back to it, showing the layer just changed
-        return redirect(word_swap_web.with_layer(back, target.key))
-    return redirect(url_for(".chooser", phrase=form.phrase.data, layer=target.key, saved=1))
+    if back:  # from a staff preview or the text page: back to the word just changed
+        return redirect(word_swap_web.saved_at(back, target.key, form.phrase.data))
+    # At the note saying so (#saved, focused), the phrase box next for the next word.
+    return redirect(
+        url_for(".chooser", phrase=form.phrase.data, layer=target.key, saved=1, _anchor="saved")
+    )
 
 
 @bp.post("/choices/clear")
@@ -448,9 +457,10 @@ def clear_symbol() -> ResponseReturnValue:
         )
     except Refusal:
         abort(403)
+    # At the choices made, the note saying so focused: the next row's Change or Clear is next.
     if cleared:
-        return redirect(url_for(".chooser", layer=target.key, cleared=1))
-    return redirect(url_for(".chooser", layer=target.key, unchanged=1))
+        return redirect(url_for(".chooser", layer=target.key, cleared=1, _anchor="saved"))
+    return redirect(url_for(".chooser", layer=target.key, unchanged=1, _anchor="saved"))
 
 
 def _refused(state: ChooserState, errors: Mapping[str, Sequence[str]]) -> ResponseReturnValue:

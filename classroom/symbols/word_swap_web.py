@@ -33,6 +33,8 @@ from classroom.symbols.views import (
 from classroom.web import current_actor
 
 LAYER_ARG = "symbols"  # the query argument naming the layer a staff preview shows
+SAVED_ARG = "swapped"  # the phrase just given a picture, said beside its link (and focused)
+SAVED_ANCHOR = "swapped"  # that note's id
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class Swap:
 
     target: Target
     words: list[SwapWord]
+    saved: str  # the word just given a picture here, if any (SAVED_ARG)
 
 
 def preview_symbolise(
@@ -102,12 +105,33 @@ def word_swap(texts: Iterable[Any]) -> Swap | None:
         )
         for key, written in list(forms.items())[:MAX_WORD_LINKS]
     ]
-    return Swap(target, words)
+    return Swap(target, words, request.args.get(SAVED_ARG, ""))
 
 
 def with_layer(path: str, key: str) -> str:
-    """`path` showing the layer `key` (its `symbols=` argument set, others kept)."""
-    parts = urlsplit(path)
+    """`path` showing the layer `key` (its `symbols=` argument set, others kept but the note
+    of an earlier swap)."""
+    parts = urlsplit(without_saved(path))
     query = [(k, v) for k, v in parse_qsl(parts.query) if k != LAYER_ARG]
     return urlunsplit(("", "", parts.path, urlencode([*query, (LAYER_ARG, key)]), ""))
 
+
+def without_saved(path: str) -> str:
+    """`path` without the note of a swap made earlier (SAVED_ARG), to come back to again."""
+    parts = urlsplit(path)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != SAVED_ARG]
+    return urlunsplit(("", "", parts.path, urlencode(query), ""))
+
+
+def saved_at(back: str, key: str, phrase: str) -> str:
+    """Where a choice made from a staff preview or the text page goes back to: that page, at
+    the word just changed, whose note says so and takes the focus (#swapped), so the next word
+    is the next Tab. A preview shows the layer changed (`with_layer`); so does the text page
+    (its `layer=`), but for a pupil's, which it cannot show: it keeps its own."""
+    text_page = urlsplit(back).path == url_for("symbols.text_tool")
+    parts = urlsplit(without_saved(back if text_page else with_layer(back, key)))
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    if text_page and not key.startswith("pupil-"):
+        query = [(k, v) for k, v in query if k != "layer"] + [("layer", key)]
+    query.append((SAVED_ARG, phrase))
+    return urlunsplit(("", "", parts.path, urlencode(query), SAVED_ANCHOR))
