@@ -180,4 +180,4 @@ def resolve(flag_id: int) -> ResponseReturnValue:
     if row is None or row.school_id != _actor().school_id:
         abort(404)
     sheets.resolve_flag(db, _actor(), row, now=utcnow())
-    return redirect(url_for("symbols.flags", resolved=1))
+    return redirect(url_for("symbols.flags", resolved=1, _anchor="saved"))  # the note, focused

@@ -29,7 +29,10 @@
       .then(function (html) {
         body.innerHTML = html;  // the server's page fragment: every text in it is escaped
         if (!dialog.open) { dialog.showModal(); }
-        var first = body.querySelector("input[type=radio], input[type=search], button");
+        // On the pictures (the one chosen now, if any), not the search box before them: Enter
+        // on "Use this picture" with none chosen was a refusal, and arrows move between them.
+        var first = body.querySelector("input[type=radio]:checked") ||
+          body.querySelector("input[type=radio]") || body.querySelector("input[type=search], button");
         if (first) { first.focus(); }
       })
       .catch(function () { window.location.href = url; });  // the full chooser page instead

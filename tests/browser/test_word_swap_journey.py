@@ -57,6 +57,8 @@ def test_tapping_a_word_in_a_lesson_preview_swaps_its_picture(
     page.keyboard.press("Enter")
     expect(dialog).to_be_visible()
     expect(dialog.get_by_role("heading", name=re.compile("A picture for"))).to_be_visible()
+    # Focus is on the pictures, ready to arrow through, not on the search box above them.
+    assert page.evaluate("() => document.activeElement.type") == "radio"
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
     expect(other).to_be_focused()

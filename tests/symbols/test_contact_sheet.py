@@ -53,7 +53,12 @@ def test_a_flag_lands_on_the_admins_list_audited_and_can_be_dealt_with(
     listing = client.get("/symbols/flags").get_data(as_text=True)
     assert "looks like &#39;body&#39;" in listing
     flag = session.scalars(select(SymbolFlag)).one()
-    assert client.post(f"/symbols/flags/{flag.id}/resolve").status_code == 302
-    assert "No pictures are flagged." in client.get("/symbols/flags").get_data(as_text=True)
+    resolved = client.post(f"/symbols/flags/{flag.id}/resolve")
+    assert resolved.status_code == 302
+    # Back at the note saying so, which takes the focus: the next flag is the next Tab.
+    assert resolved.location.endswith("/symbols/flags?resolved=1#saved")
+    after = client.get(resolved.location).get_data(as_text=True)
+    assert 'id="saved" tabindex="-1" data-saved-row><p>Marked as dealt with.' in after
+    assert "No pictures are flagged." in after
     actions = set(session.scalars(select(AuditEvent.action)))
     assert {"symbols.picture_flagged", "symbols.flag_resolved"} <= actions
