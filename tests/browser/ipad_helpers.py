@@ -27,6 +27,21 @@ IPAD_VIEWPORTS: dict[str, ViewportSize] = {
 FAST_SCAN = 500  # ms: the shortest auto-scan step scan.js allows, so a round is quick
 
 
+# The end of a speaker script (`() => { ...` with window.playedClips = [] set): each server clip
+# played is kept by its address and ends a moment later, as a short clip does; nothing else
+# (the silent sound that unlocks audio) is counted.
+PLAYS_SERVER_CLIPS = """  HTMLMediaElement.prototype.play = function () {
+    const src = this.src || "";
+    if (src.indexOf("/speech/audio/") >= 0) {
+      window.playedClips.push(src);
+      setTimeout(() => this.dispatchEvent(new Event("ended")), 50);
+    }
+    return Promise.resolve();
+  };
+  HTMLMediaElement.prototype.pause = function () {};
+}"""
+
+
 def on_screen(page: Page, target: Locator) -> None:
     """The whole of `target` is on the screen as it is, with no scrolling."""
     box = target.bounding_box()

@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from tests.browser.conftest import LiveServer
-from tests.browser.ipad_helpers import enrol_class_ipad
+from tests.browser.ipad_helpers import PLAYS_SERVER_CLIPS, enrol_class_ipad
 from tests.browser.test_no_sound_sign import DEVICE_VOICE
 
 CLIP = "**/speech/clip"
@@ -32,16 +32,7 @@ SPEAKER = """() => {
     if (String(url).indexOf("/speech/clip") >= 0) { window.clipsAsked += 1; }
     return fetch.apply(this, arguments);
   };
-  HTMLMediaElement.prototype.play = function () {
-    const src = this.src || "";
-    if (src.indexOf("/speech/audio/") >= 0) {
-      window.playedClips.push(src);
-      setTimeout(() => this.dispatchEvent(new Event("ended")), 50);
-    }
-    return Promise.resolve();
-  };
-  HTMLMediaElement.prototype.pause = function () {};
-}"""
+""" + PLAYS_SERVER_CLIPS
 HEARD = """() => ({
   device: (window.saidByDevice || []).length, server: window.playedClips.length,
   asked: window.clipsAsked

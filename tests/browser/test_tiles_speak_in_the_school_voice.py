@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from classroom.db import get_session
 from classroom.pupils.models import Scanning, SchoolClass
-from tests.browser.ipad_helpers import enrol_class_ipad
+from tests.browser.ipad_helpers import PLAYS_SERVER_CLIPS, enrol_class_ipad
 from tests.browser.test_no_sound_sign import DEVICE_VOICE
 from tests.live import LiveServer
 
@@ -47,16 +47,7 @@ SPEAKER = """() => {
     });
     return asked;
   };
-  HTMLMediaElement.prototype.play = function () {
-    const src = this.src || "";
-    if (src.indexOf("/speech/audio/") >= 0) {
-      window.playedClips.push(src);
-      setTimeout(() => this.dispatchEvent(new Event("ended")), 50);
-    }
-    return Promise.resolve();
-  };
-  HTMLMediaElement.prototype.pause = function () {};
-}"""
+""" + PLAYS_SERVER_CLIPS
 # What has been said so far: in the school's voice (each clip played, by the text it was asked
 # for) and in the iPad's own.
 HEARD = """() => ({
