@@ -302,7 +302,13 @@
       var speech = window.classroomSpeech;
       if (!speech) { speechDue = 0; return; }
       speech.speak(words).then(function (handle) {
-        if (!handle) { speechDue = 0; }
+        // Started: busy() holds the scan while the words play. Not waiting out speechDue too,
+        // or short words ("Sam") held every item about five seconds whatever the interval.
+        speechDue = 0;
+        if (!handle) { return; }
+        // Once said, a whole interval from the end of the words to press, not what is left of
+        // the one running (0 for words that ended just before a tick).
+        if (handle.finished) { startTimer(); } else { handle.done = startTimer; }
       }, function () { speechDue = 0; });
     }, CUE_MS);
   }
@@ -353,7 +359,7 @@
 
   function startTimer() {
     stopTimer();
-    if (mode === "auto" && !typing) { timer = window.setInterval(tick, interval); }
+    if (mode === "auto" && !typing && !asleep) { timer = window.setInterval(tick, interval); }
   }
 
   /* --- Keys ----------------------------------------------------------------------------- */
