@@ -23,7 +23,7 @@ class TilesScanningForm(Form):
     scanning = SelectField("Switch scanning on the tiles screen", choices=tiles.MODES)
     seconds = SelectField(
         "One switch: seconds on each name",
-        choices={s: f"{s} seconds" for s in tiles.SECONDS},
+        choices={s: f"{s} second" if s == "1" else f"{s} seconds" for s in tiles.SECONDS},
         description="How long the highlight stays on each name before it moves on.",
     )
     auditory_scanning = BooleanField("Say each name aloud as the highlight reaches it")
