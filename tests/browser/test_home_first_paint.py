@@ -97,10 +97,8 @@ def _settled_shifts(page: Page, path: str, server: LiveServer) -> list[dict[str,
     """Every layout shift of the screen's content from navigating to `path` until the page has
     settled: loaded, every late picture and script in, and a moment more.
 
-    Not the frame: Finished comes after the screen in the page, and when the page is painted
-    before it is read, its row (on top in portrait, under the name in landscape) opens then
-    and moves the whole screen, or the worry rail, as one (34-106 px): a shift of every pupil
-    screen, whatever its content, left to the pupil layout (pupil_base.html)."""
+    Not the frame (<main> itself, the bar, the rail): that Finished's row is kept from the first
+    paint on every pupil screen is test_frame_still_while_loading.py's."""
     page.goto(server.url + path, wait_until="load")
     page.wait_for_function("() => Array.from(document.images).every(i => i.complete)")
     page.wait_for_timeout(800)
