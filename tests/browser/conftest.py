@@ -112,6 +112,15 @@ def new_ipad(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
 
 
 @pytest.fixture
+def open_in() -> Iterator[list[BrowserContext]]:
+    """The browsers a test opens itself (a phone, a laptop), closed after it."""
+    opened: list[BrowserContext] = []
+    yield opened
+    for context in opened:
+        context.close()
+
+
+@pytest.fixture
 def page(new_ipad: Callable[[], BrowserContext]) -> Page:
     return new_ipad().new_page()
 

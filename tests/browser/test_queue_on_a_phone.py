@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
@@ -44,15 +43,6 @@ def _send(server: LiveServer, count: int) -> list[str]:
 def full_queue(live_server: LiveServer) -> None:
     """More worries than a page holds: a pager, and the oldest new ones "elsewhere"."""
     _send(live_server, QUEUE_PAGE + 2)
-
-
-@pytest.fixture
-def open_in() -> Iterator[list[BrowserContext]]:
-    """The browsers a test opens, closed after it."""
-    opened: list[BrowserContext] = []
-    yield opened
-    for context in opened:
-        context.close()
 
 
 def _queue(

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -95,14 +94,6 @@ def records(live_server: LiveServer) -> dict[str, int]:
                 )  # fmt: skip
         db.commit()
         return {"worry": worry.id, "deputy": deputy.id}
-
-
-@pytest.fixture
-def open_in() -> Iterator[list[BrowserContext]]:
-    opened: list[BrowserContext] = []
-    yield opened
-    for context in opened:
-        context.close()
 
 
 def _phone(
