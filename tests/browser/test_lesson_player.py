@@ -104,7 +104,7 @@ def _open(page: Page, pupil: str, title: str, press: Press) -> None:
     for _ in range(5):  # home shows a screenful of lessons at a time, with a big More arrow
         if lesson.count():
             break
-        press(page.get_by_role("button", name="More"))
+        press(page.get_by_role("link", name="More", exact=True))
     press(lesson)
     start = page.get_by_role("button", name="Start")
     expect(start).to_be_visible()

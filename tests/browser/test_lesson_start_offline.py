@@ -71,7 +71,7 @@ def _to_intro(page: Page, server: LiveServer, pupil: str) -> Locator:
     for _ in range(5):
         if tile.is_visible():
             break
-        page.get_by_role("button", name="More").tap()
+        page.get_by_role("link", name="More", exact=True).tap()
     tile.tap()
     expect(page.get_by_role("heading", name=TITLE)).to_be_visible()
     page.wait_for_load_state("load")
