@@ -34,13 +34,18 @@
     current.querySelector("[data-picker-word]").textContent = button.getAttribute("data-word");
     picker.querySelector("[data-picker-results]").textContent = "Chosen: " + button.getAttribute("data-word") + ".";
     picker.querySelector("[data-picker-search]").focus();
+    picker.removeAttribute("data-asked");  // the results now say what was chosen
   }
 
   function search(picker) {
     var input = picker.querySelector("[data-picker-search]");
     var results = picker.querySelector("[data-picker-results]");
     var term = input.value.trim();
-    if (!term) { results.textContent = ""; return; }
+    if (!term) { results.textContent = ""; picker.removeAttribute("data-asked"); return; }
+    // Asked already (Enter, then the typing's own search a moment later): drawing the same
+    // pictures again would take away the one a keyboard user had just tabbed to.
+    if (picker.getAttribute("data-asked") === term) { return; }
+    picker.setAttribute("data-asked", term);
     var address = url + "?field=" + encodeURIComponent(picker.getAttribute("data-field")) +
       "&q=" + encodeURIComponent(term);
     fetch(address, { credentials: "same-origin", headers: { "Accept": "text/html" } })
