@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import replace
 from typing import NamedTuple
 
 from flask import Flask, abort, current_app, redirect, render_template, request, url_for
@@ -16,17 +15,15 @@ from classroom.audit.services import record
 from classroom.db import get_session, utcnow
 from classroom.errors import Invalid, Refusal
 from classroom.policy import allow
-from classroom.pupils.models import Pupil
 from classroom.symbols import sheets
 from classroom.symbols.forms import LAYER_KEY
 from classroom.symbols.models import SymbolFlag
 from classroom.symbols.views import (
     Target,
     _layers_of,
-    _preview_targets,
-    _pupil_target,
     bp,
     listed_pupils,
+    printing_targets,
 )
 from classroom.web import current_actor, not_theirs
 
@@ -65,7 +62,7 @@ def sheet() -> ResponseReturnValue:
     source: LessonSource = current_app.extensions[LESSONS_EXTENSION]
     found = source()
     lessons = [(lesson.id, lesson.title) for lesson in found]
-    targets = _sheet_targets()
+    targets = printing_targets()
     target = _sheet_target(request.args.get("layer", "") or "school", targets)
     lesson_id = request.args.get("lesson", "")
     lesson = None
@@ -83,21 +80,6 @@ def sheet() -> ResponseReturnValue:
         else sheets.vocabulary_sheet(layers)
     )
     return _sheet_page(topics, lessons, lesson, targets, target)
-
-
-def _sheet_targets() -> list[Target]:
-    """The layers the sheet offers: the school, the classes this person sees, then the pupils
-    they see in those classes, grouped by class (a pupil's own pictures win over the class's
-    and the school's). A pupil who has left is not offered."""
-    targets = _preview_targets()
-    classes = {t.school_class.id: t for t in targets if t.school_class is not None}
-    query = policy.visible_pupils(_actor()).where(
-        Pupil.active.is_(True), Pupil.class_id.in_(list(classes))
-    )
-    by_class: dict[int, list[Target]] = {class_id: [] for class_id in classes}
-    for pupil in get_session().scalars(query):  # listed under their class: by name alone
-        by_class[pupil.class_id].append(replace(_pupil_target(pupil), label=pupil.full_name))
-    return targets + [t for pupils in by_class.values() for t in pupils]
 
 
 def _sheet_target(layer: str, targets: list[Target]) -> Target:

@@ -189,6 +189,22 @@ def _preview_targets() -> list[Target]:
     return [_school_target(), *(_class_target(c) for c in classes)]
 
 
+def printing_targets() -> list[Target]:
+    """The layers a strip, cards or a contact sheet can be printed with: the school, the classes
+    this person sees, then the pupils they see in those classes, grouped by class (a pupil's
+    own pictures win over the class's and the school's: their communication book, the strip on
+    their desk). A pupil who has left is not offered."""
+    targets = _preview_targets()
+    classes = {t.school_class.id: t for t in targets if t.school_class is not None}
+    query = policy.visible_pupils(_staff()).where(
+        Pupil.active.is_(True), Pupil.class_id.in_(list(classes))
+    )
+    by_class: dict[int, list[Target]] = {class_id: [] for class_id in classes}
+    for pupil in get_session().scalars(query):  # listed under their class: by name alone
+        by_class[pupil.class_id].append(replace(_pupil_target(pupil), label=pupil.full_name))
+    return targets + [t for pupils in by_class.values() for t in pupils]
+
+
 def listed_pupils(targets: list[Target], where: str) -> None:
     """A page that lists the pupils whose symbols this person may change names them: audited
     as the pupil list is."""
@@ -242,16 +258,27 @@ def _layers_of(target: Target) -> list[dict[str, str]]:
 def text_tool() -> ResponseReturnValue:
     """Type any text; see it with symbols, hear it, and print it as a strip or as cards."""
     form = TextForm(formdata=request.args or None)
-    form.layer.choices = [(t.key, t.label) for t in _preview_targets()]
+    targets = printing_targets()
+    listed_pupils(targets, "the symbols text tool")
+    form.layer.choices = [SelectChoice(t.key, t.label, optgroup=_group(t)) for t in targets]
     if request.args and not form.validate():
-        return _text_page(form, []), 400
+        return _text_page(form, [], None), 400
     text = form.text.data or ""
-    tokens = symbolise(text, _layers_of(_target(form.layer.data))) if text.strip() else []
-    return _text_page(form, tokens)
+    target = _target(form.layer.data)
+    tokens = symbolise(text, _layers_of(target)) if text.strip() else []
+    return _text_page(form, tokens, target)
 
 
-def _text_page(form: TextForm, tokens: list[Token]) -> str:
+def _group(target: Target) -> str | None:
+    """The text page's list puts each pupil under their class, as the contact sheet does."""
+    pupil = target.pupil
+    return f"Pupils in class {pupil.school_class.name}" if pupil is not None else None
+
+
+def _text_page(form: TextForm, tokens: list[Token], shown: Target | None) -> str:
     keys = dict.fromkeys(t.key for t in tokens if t.is_word and t.key)
+    # Each word's chooser opens on the pictures shown here, if this person may change them.
+    editable = {t.key for t in _editable_targets()} if keys else set()
     return render_template(
         "symbols/text.html",
         form=form,
@@ -260,6 +287,8 @@ def _text_page(form: TextForm, tokens: list[Token]) -> str:
         # Each word's chooser comes back here, to that word (word_swap_web.saved_at).
         back=word_swap_web.without_saved(request.full_path.rstrip("?")),
         swapped=request.args.get(word_swap_web.SAVED_ARG, ""),
+        shown=shown,
+        choose_on=shown.key if shown is not None and shown.key in editable else None,
     )
 
 

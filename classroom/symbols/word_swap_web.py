@@ -126,12 +126,12 @@ def without_saved(path: str) -> str:
 def saved_at(back: str, key: str, phrase: str) -> str:
     """Where a choice made from a staff preview or the text page goes back to: that page, at
     the word just changed, whose note says so and takes the focus (#swapped), so the next word
-    is the next Tab. A preview shows the layer changed (`with_layer`); so does the text page
-    (its `layer=`), but for a pupil's, which it cannot show: it keeps its own."""
+    is the next Tab. Both show the layer changed: a preview by `with_layer`, the text page by
+    its own `layer=` (school, a class or a pupil), so the new picture is the one on the page."""
     text_page = urlsplit(back).path == url_for("symbols.text_tool")
     parts = urlsplit(without_saved(back if text_page else with_layer(back, key)))
     query = parse_qsl(parts.query, keep_blank_values=True)
-    if text_page and not key.startswith("pupil-"):
+    if text_page:
         query = [(k, v) for k, v in query if k != "layer"] + [("layer", key)]
     query.append((SAVED_ARG, phrase))
     return urlunsplit(("", "", parts.path, urlencode(query), SAVED_ANCHOR))

@@ -62,6 +62,8 @@ def test_a_word_chosen_from_the_text_page_comes_back_to_that_word(
 
     _press(page, "Symbol for “cat”", "link")
     expect(page.get_by_role("heading", name="A picture for “cat”")).to_be_visible()
+    # The chooser is open on the pictures the text page showed: class Oak's.
+    expect(page.get_by_label("Use it for").locator("option:checked")).to_have_text("Class Oak")
     page.locator("input[name='symbol']").first.focus()
     page.keyboard.press("ArrowDown")  # the second picture
     chosen = page.locator("input[name='symbol']:checked").get_attribute("value")
@@ -72,7 +74,7 @@ def test_a_word_chosen_from_the_text_page_comes_back_to_that_word(
     note = page.locator("#swapped")
     expect(note).to_be_focused()
     expect(note).to_have_attribute("role", "status")
-    expect(note).to_have_text("Saved: the picture for “cat”.")
+    expect(note).to_have_text("Saved: the picture for “cat” for class Oak.")
     expect(page.get_by_label("Text")).to_have_value("The cat is kind")
     cat = page.locator("#symbol-output-text .sym-word", has_text="cat")
     expect(cat.locator("img")).to_have_attribute("src", re.compile(f"/{chosen}.svg"))

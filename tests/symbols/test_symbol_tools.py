@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 
@@ -85,6 +86,72 @@ def test_text_tool_shows_a_class_choice_only_for_that_class(
     assert "/symbols/1F984.svg" in client.get("/symbols/text", query_string=query).data.decode()
     query["layer"] = "school"
     assert "/symbols/1F984.svg" not in client.get("/symbols/text", query_string=query).data.decode()
+
+
+def test_text_tool_prints_a_strip_with_one_pupils_own_pictures(
+    client: FlaskClient, login_as: Login, session: Session, amira: Pupil, willow: SchoolClass
+) -> None:
+    # A strip printed for Amira shows the picture she knows, not the class's; the text page
+    # lists her among the layers (audited as a pupil list), never another class's pupil.
+    teacher = login_as(Role.TEACHER, classes=[amira.school_class])
+    ben = factories.make_pupil(session, willow, first_name="Ben")
+    services.set_override(
+        session, teacher, "adult", "1F984", pupil=amira, picture_folder=picture_folder(),
+        now=utcnow(),
+    )
+    page = client.get("/symbols/text").data.decode()
+    assert f'value="pupil-{amira.id}"' in page
+    assert f'value="pupil-{ben.id}"' not in page
+    query = {"text": "an adult", "layer": f"pupil-{amira.id}"}
+    shown = client.get("/symbols/text", query_string=query).data.decode()
+    assert "/symbols/1F984.svg" in shown
+    assert f"The pictures chosen for {amira.full_name}." in shown
+    query["layer"] = f"class-{amira.school_class.id}"
+    assert "/symbols/1F984.svg" not in client.get("/symbols/text", query_string=query).data.decode()
+    query["layer"] = f"pupil-{ben.id}"
+    assert client.get("/symbols/text", query_string=query).status_code == 400
+    summaries = session.scalars(
+        select(AuditEvent.summary).where(AuditEvent.action == "pupils.list_viewed")
+    ).all()
+    assert any("symbols text tool" in (summary or "") for summary in summaries)
+
+
+def test_a_word_changed_from_the_text_page_is_changed_for_the_pupil_shown(
+    client: FlaskClient, login_as: Login, session: Session, amira: Pupil
+) -> None:
+    # The chooser opens on the pictures the text page shows (Amira's), and coming back the
+    # page shows her new picture with a note naming whom it was for.
+    login_as(Role.TEACHER, classes=[amira.school_class])
+    layer = f"pupil-{amira.id}"
+    page = client.get("/symbols/text", query_string={"text": "a cat", "layer": layer})
+    link = _href_containing(page.data.decode(), "phrase=cat")
+    assert f"layer={layer}" in link
+    chooser = client.get(link).data.decode()
+    assert f'<option selected value="{layer}"' in chooser
+    back = _input_value(chooser, "next")
+    saved = client.post(
+        "/symbols/choices",
+        data={"phrase": "cat", "symbol": "1F984", "layer": layer, "next": back},
+    )
+    assert saved.status_code == 302
+    again = client.get(saved.location).data.decode()
+    assert f"Saved: the picture for &ldquo;cat&rdquo; for {amira.full_name}." in again
+    assert "/symbols/1F984.svg" in again
+    (row,) = _rows(session)
+    assert row.pupil_id == amira.id
+
+
+def _href_containing(html: str, part: str) -> str:
+    links = [h.replace("&amp;", "&") for h in re.findall(r'href="([^"]+)"', html) if part in h]
+    assert links, f"no link with {part}"
+    return links[0]
+
+
+def _input_value(html: str, name: str) -> str:
+    pattern = rf'name="{name}"[^>]*value="([^"]*)"|value="([^"]*)"[^>]*name="{name}"'
+    found = re.search(pattern, html)
+    assert found, f"no input {name}"
+    return (found.group(1) or found.group(2)).replace("&amp;", "&")
 
 
 @pytest.mark.parametrize(
