@@ -53,6 +53,9 @@ class Swap:
     target: Target
     words: list[SwapWord]
     saved: str  # the word just given a picture here, if any (SAVED_ARG)
+    # The picture it has now (None: no picture), shown in the note: the screen the change
+    # shows on is above the word list, out of sight when the page comes back at the note.
+    saved_symbol: str | None = None
 
 
 def preview_symbolise(
@@ -105,7 +108,14 @@ def word_swap(texts: Iterable[Any]) -> Swap | None:
         )
         for key, written in list(forms.items())[:MAX_WORD_LINKS]
     ]
-    return Swap(target, words, request.args.get(SAVED_ARG, ""))
+    saved = request.args.get(SAVED_ARG, "")
+    return Swap(target, words, saved, _picture_of(saved) if saved else None)
+
+
+def _picture_of(phrase: str) -> str | None:
+    """The picture `phrase` has on the layer the preview shows (None: none)."""
+    words = [token for token in preview_symbolise(phrase) if token.is_word]
+    return words[0].symbol if len(words) == 1 else None
 
 
 def with_layer(path: str, key: str) -> str:

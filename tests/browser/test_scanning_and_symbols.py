@@ -190,7 +190,8 @@ def test_staff_symbol_tools_are_accessible_and_print_as_a_strip(
     page.get_by_label("Use it for").select_option(label="Class Oak")
     page.get_by_role("button", name="Use this picture").click()
     # Back on the text, at the word just changed, showing class Oak's pictures.
-    expect(page.locator("#swapped")).to_have_text("Saved: the picture for “trusted adult”.")
+    saved = "Saved: the picture for “trusted adult” for class Oak."
+    expect(page.locator("#swapped")).to_have_text(saved)
     expect(page.get_by_label("Show the symbols chosen for")).to_have_value(re.compile("^class-"))
     expect(output.get_by_role("button", name="trusted adult").locator("img")).to_have_count(0)
     assert_accessible(page)

@@ -73,6 +73,38 @@ def test_a_teacher_swaps_a_word_on_their_class_layer_and_sees_it_in_the_preview(
     assert "'kind' -> 1F333" in audit.summary
 
 
+def _note(page: str) -> str:
+    found = re.search(r'<p class="saved-note"[^>]*id="swapped"[^>]*>(.*?)</p>', page, re.S)
+    assert found, "no saved note"
+    return found.group(1)
+
+
+def test_the_note_after_a_swap_shows_the_new_picture_and_leads_to_the_screen(
+    session: Session, client: FlaskClient, login_as: Callable[..., Account]
+) -> None:
+    # The page comes back at the note, below the screen: the note itself shows the picture
+    # the word has now (or says it has none), and links up to the screen that shows it.
+    oak = factories.make_class(session, name="Oak")
+    login_as(Role.TEACHER, classes=[oak])
+    back = parse_qs(urlsplit(word_link(client.get(PREVIEW).data.decode(), "kind")).query)["next"]
+    layer = f"class-{oak.id}"
+    for symbol in ("1F333", "hidden"):
+        saved = client.post(
+            "/symbols/choices",
+            data={"phrase": "kind", "symbol": symbol, "layer": layer, "next": back[0]},
+        )
+        page = client.get(saved.location).data.decode()
+        note = _note(page)
+        assert 'href="#preview-screen"' in note
+        assert 'id="preview-screen"' in page
+        if symbol == "hidden":
+            assert "&ldquo;kind&rdquo; has no picture for class Oak." in note
+            assert "<img" not in note
+        else:
+            assert "Saved: the picture for &ldquo;kind&rdquo; for class Oak:" in note
+            assert f'src="{TREE}"' in note
+
+
 def test_the_head_swaps_for_the_whole_school_and_a_foreign_return_address_is_ignored(
     session: Session, client: FlaskClient, login_as: Callable[..., Account]
 ) -> None:
