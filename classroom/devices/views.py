@@ -6,6 +6,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from classroom import policy
+from classroom.accounts.models import Account
 from classroom.db import get_session, keep, utcnow
 from classroom.devices import services, web
 from classroom.devices.models import Device, DeviceEnrolment
@@ -46,16 +47,30 @@ def _page(status: int = 200, **extra: object) -> ResponseReturnValue:
     classes = list(db.scalars(policy.visible_ipad_classes(_actor())))
     devices = services.visible_devices(db, _actor())
     revoked_id = extra.pop("revoked_id", None)
+    this_device, elsewhere = _this_ipad()
     return render_template(
         "devices/list.html",
         classes=classes,
         devices=devices,
         moves=services.moves(db, devices),
         revoked=next((d for d in devices if d.id == revoked_id and not d.active), None),
-        this_device=web.current_device(),
+        this_device=this_device,
+        this_device_elsewhere=elsewhere,
         name_max=services.NAME_LENGTH,
         **({"refused": {}, "error": None} | extra),
     ), status
+
+
+def _this_ipad() -> tuple[Device | None, bool]:
+    """The class iPad in the staff member's hands when it is one of their school's (the page
+    names it), and whether it is another school's (on a server of several schools): that one is
+    never named to this school's staff, only said to be elsewhere."""
+    device, actor = web.current_device(), _actor()
+    if device is None:
+        return None, False
+    if isinstance(actor, Account) and device.school_class.school_id == actor.school_id:
+        return device, False
+    return None, True
 
 
 @bp.get("/class-ipads/")
@@ -162,21 +177,38 @@ def revoke(device_id: int) -> ResponseReturnValue:
     return redirect(url_for("devices.index", revoked=device.id))
 
 
-def _confirm_link(link: DeviceEnrolment) -> str:
-    """The link's question; on an iPad that is another class's, it says whose it is now."""
-    taken = services.taken_from(web.current_device(), link.school_class)
+def _confirm_link(link: DeviceEnrolment, taken: Device | None, unanswered: str = "") -> str:
+    """The link's question; on an iPad that is another class's, it says whose it is now and
+    asks (`unanswered`: why a POST without the answer was refused, shown above the question)."""
     return render_template(
         "devices/enrol.html",
         link=link,
         taken=taken,
         same_school=taken is not None and services.same_school(taken, link.school_class),
+        unanswered=unanswered,
+    )
+
+
+def _unanswered(link: DeviceEnrolment, taken: Device) -> str:
+    """Why an enrolment link's POST on another class's iPad was refused: nobody chose to take
+    it (the page's button sends `take_from`; "Keep it" sends nothing)."""
+    keep = (
+        taken.school_class.name
+        if services.same_school(taken, link.school_class)
+        else "that school"
+    )
+    return (
+        f"Nothing has changed: this iPad is still {keep}'s. Choose one: "
+        f"Make it {link.school_class.name}'s, or Keep it {keep}'s."
     )
 
 
 @bp.route("/ipad/enrol/<code>", methods=["GET", "POST"])
 @allow("public")
 def enrol(code: str) -> ResponseReturnValue:
-    """Open an enrolment link on an iPad: confirm, then it becomes that class's iPad."""
+    """Open an enrolment link on an iPad: confirm, then it becomes that class's iPad. On an
+    iPad that is another class's, the POST enrols only with the page's answer (`take_from`,
+    as "Make this a class iPad" asks): without it, the question again (409), nothing changed."""
     db, now = get_session(), utcnow()
     if services.enrolled_here(db, code[:64], web.current_device()):
         # Opened again on the iPad it enrolled (a second tap, Back, the link kept open): this
@@ -184,8 +216,11 @@ def enrol(code: str) -> ResponseReturnValue:
         return redirect(url_for("ipad.start"))
     try:
         link = services.find_enrolment(db, code[:64], now=now)
+        taken = services.taken_from(web.current_device(), link.school_class)
         if request.method == "GET":
-            return _confirm_link(link)
+            return _confirm_link(link, taken)
+        if taken is not None and request.form.get("take_from") != str(taken.id):
+            return _confirm_link(link, taken, _unanswered(link, taken)), 409
         _device, token = services.enrol_with_link(
             db, code[:64], now=now, replacing=web.current_device()
         )

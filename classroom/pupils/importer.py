@@ -23,7 +23,7 @@ from classroom.audit.services import record
 from classroom.localtime import local_today
 from classroom.principals import Actor
 from classroom.pupils.models import ParentLink, Pupil, SchoolClass
-from classroom.pupils.services import names_in_words, same_called, with_an_initial
+from classroom.pupils.services import name_to_tell_apart, names_in_words, same_called
 
 # MIS exports name columns differently; each of ours accepts the common spellings.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -327,21 +327,22 @@ def _note_same_names(session: Session, imported: dict[int, int], report: ImportR
     for group in same_called(pupils):
         lines = [imported[p.id] for p in group if p.id in imported]
         if lines:
-            report.same_names.append((min(lines), _same_name_line(group)))
+            report.same_names.append((min(lines), _same_name_line(session, group)))
             report.same_name_ids.append(
                 "same name on tiles: pupils " + ", ".join(str(p.id) for p in group)
             )
     report.same_names.sort(key=lambda note: note[0])
 
 
-def _same_name_line(group: list[Pupil]) -> str:
+def _same_name_line(session: Session, group: list[Pupil]) -> str:
     called, first = group[0].called, group[0]
     whom = names_in_words([p.full_name for p in group])
     both = "both" if len(group) == 2 else "all"
+    such = name_to_tell_apart(session, first)
     return (
         f"{whom} in {first.school_class.name} are {both} called {called} on the class iPad: "
         f"the tiles and Read to me cannot tell them apart. Give one another known-as name on "
-        f"their settings page, such as {with_an_initial(called, first.last_name)}."
+        f"their settings page{f', such as {such} for {first.full_name}' if such else ''}."
     )
 
 

@@ -111,6 +111,11 @@ class ClassCard:
         """Pupils of the class whose tiles show the same name (two "Sam"s), to tell staff."""
         return same_called(self.pupils)
 
+    def tell_apart(self, line: PupilLine) -> str:
+        """A tile name for `line` that no other tile of the class shows ("" if none is free)."""
+        taken = [other.called for other in self.pupils if other.id != line.id]
+        return with_an_initial(line.called, line.last_name, taken)
+
 
 class HomeStatements(NamedTuple):
     classes: Select[int, str]
@@ -367,17 +372,40 @@ def also_called(session: Session, pupil: Pupil, called: str | None = None) -> li
     """The class's other pupils at the school whose tiles show `called` (the pupil's own name
     when not given): the tiles and Read to me would not tell them apart."""
     key = name_key(called if called is not None else pupil.called)
-    others = session.scalars(
-        select(Pupil)
-        .where(Pupil.class_id == pupil.class_id, Pupil.active.is_(True), Pupil.id != pupil.id)
-        .order_by(Pupil.last_name, Pupil.first_name, Pupil.id)
+    return [other for other in _classmates(session, pupil) if name_key(other.called) == key]
+
+
+def _classmates(session: Session, pupil: Pupil) -> list[Pupil]:
+    """The class's other pupils still at the school: theirs are the other tiles of its iPads."""
+    return list(
+        session.scalars(
+            select(Pupil)
+            .where(Pupil.class_id == pupil.class_id, Pupil.active.is_(True), Pupil.id != pupil.id)
+            .order_by(Pupil.last_name, Pupil.first_name, Pupil.id)
+        )
     )
-    return [other for other in others if name_key(other.called) == key]
 
 
-def with_an_initial(called: str, last_name: str) -> str:
-    """A tile name told apart by the surname's initial ("Mo A" for Mohammed Ali, known as Mo)."""
-    return f"{called} {last_name[:1].upper()}".strip()
+def with_an_initial(called: str, last_name: str, taken: Iterable[str] = ()) -> str:
+    """A tile name that tells `called` apart by the surname ("Mo A" for Mohammed Ali, known as
+    Mo), never `called` itself nor a name in `taken` (the class's other tiles): when `called`
+    already ends in an initial ("Mo A" and another "Mo A"), more of the surname ("Mo Al"), not
+    "Mo A A". "" when the surname gives none (a one-letter surname already there)."""
+    words, surname = called.split(), " ".join(last_name.split())
+    had = 0  # how much of the surname `called` ends in already ("Mo A": 1, "Mo Ali": 3)
+    if len(words) > 1 and surname.casefold().startswith(words[-1].casefold()):
+        had, words = len(words[-1]), words[:-1]
+    elif len(words) > 1 and len(words[-1]) == 1:
+        words = words[:-1]  # another initial ("Mo J" for Mohammed Ali): replaced, not added to
+    unwanted = {name_key(called), *(name_key(name) for name in taken)}
+    # More of the surname than `called` has first (what it has did not tell them apart), then
+    # less of it: "Mo A" for a second "Mo Ali".
+    for size in [*range(had + 1, len(surname) + 1), *range(1, had)]:
+        part = surname[:size].rstrip(" -'")
+        candidate = " ".join([*words, part[:1].upper() + part[1:]])
+        if part and name_key(candidate) not in unwanted:
+            return candidate
+    return ""
 
 
 def names_in_words(names: Sequence[str]) -> str:
@@ -385,10 +413,19 @@ def names_in_words(names: Sequence[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
+def name_to_tell_apart(session: Session, pupil: Pupil) -> str:
+    """A tile name for `pupil` that no other tile of their class shows ("" if none is free):
+    what staff are told to set where two tiles show one name."""
+    taken = [other.called for other in _classmates(session, pupil)]
+    return with_an_initial(pupil.called, pupil.last_name, taken)
+
+
 def _refuse_a_name_taken(session: Session, pupil: Pupil, called: str) -> None:
     """A known-as name another pupil of the class is already called is refused, naming them: two
-    tiles saying "Mo" (and Read to me saying "Mo, Mo") leave a pupil unable to find their own."""
-    others = also_called(session, pupil, called)
+    tiles saying "Mo" (and Read to me saying "Mo, Mo") leave a pupil unable to find their own.
+    The name it suggests is one no other tile of the class shows, and not the one typed."""
+    classmates = _classmates(session, pupil)
+    others = [other for other in classmates if name_key(other.called) == name_key(called)]
     if not others:
         return
     whom = names_in_words([other.full_name for other in others])
@@ -396,9 +433,19 @@ def _refuse_a_name_taken(session: Session, pupil: Pupil, called: str) -> None:
     raise Invalid(
         f"{whom} in {pupil.school_class.name} {'is' if len(others) == 1 else 'are'} already "
         f"called {called} on the class iPad, so the tiles and Read to me could not tell them "
-        f"apart. Add an initial, such as {with_an_initial(called, pupil.last_name)}.",
+        f"apart. {_how_to_tell_apart(called, pupil, [other.called for other in classmates])}",
         "known_as",
     )
+
+
+def _how_to_tell_apart(called: str, pupil: Pupil, taken: list[str]) -> str:
+    """What to type instead of `called`: a name no other tile in `taken` shows."""
+    suggested = with_an_initial(called, pupil.last_name, taken)
+    if not suggested:
+        return f"Choose a name no other pupil in {pupil.school_class.name} is called."
+    if len(suggested.split()[-1]) == 1:
+        return f"Add an initial, such as {suggested}."
+    return f"Add more of the surname, such as {suggested}."
 
 
 def record_leaving(

@@ -215,7 +215,7 @@ def _settings_page(pupil: Pupil, form: PupilSettingsForm) -> str:
         photo_hidden=hidden,
         # Classmates whose tiles show this pupil's name too: staff are told how to fix it.
         also_called=services.also_called(get_session(), pupil),
-        with_an_initial=services.with_an_initial,
+        tell_apart=services.name_to_tell_apart(get_session(), pupil),
         names_in_words=services.names_in_words,
     )
 

@@ -167,7 +167,9 @@ def test_a_link_opened_on_oaks_ipad_says_whose_it_is_and_oak_sees_the_move(
     assert _devices(session) == {"Oak iPad 1": True}
     # A new iPad opening such a link is told nothing of the kind.
     assert "takes it from" not in app.test_client().get(path.group(1)).get_data(as_text=True)
-    assert ipad.post(path.group(1)).status_code == 302
+    # He chooses to take it (the page's button sends which iPad he was asked about).
+    taken = {"take_from": _id(session, "Oak")}
+    assert ipad.post(path.group(1), data=taken).status_code == 302
     assert _devices(session) == {"Oak iPad 1": False, "Willow iPad 1": True}
     assert ("device.enrolled", "Willow iPad 1 by enrolment link, taken from Oak (Oak iPad 1)") in (
         _log(session)

@@ -32,6 +32,14 @@ def _devices(session: Session) -> dict[str, bool]:
     return {d.name: d.active for d in session.scalars(select(Device).order_by(Device.id))}
 
 
+def _take(session: Session, name: str) -> dict[str, str]:
+    """The enrol page's answer on an iPad that is another class's: take it (its id)."""
+    session.expire_all()
+    device_id = session.scalar(select(Device.id).where(Device.name == name))
+    assert device_id is not None, name
+    return {"take_from": str(device_id)}
+
+
 def _revoked_summaries(session: Session) -> list[str]:
     return list(
         session.scalars(
@@ -84,7 +92,8 @@ def test_enrolling_an_ipad_again_revokes_what_it_was_before(
     old_cookie = ipad.get_cookie(cookie_name())
     assert old_cookie is not None
     # The same iPad, moved to Willow with a new link: one iPad, so one live row in the list.
-    assert ipad.post(_link(client, willow.id, "Willow iPad 1")).status_code == 302
+    willow_link = _link(client, willow.id, "Willow iPad 1")
+    assert ipad.post(willow_link, data=_take(session, "Oak iPad 1")).status_code == 302
     assert _devices(session) == {"Oak iPad 1": False, "Willow iPad 1": True}
     # And the admin's own iPad, made a class iPad twice in a row.
     for name in ("Oak iPad 7", "Oak iPad 8"):
@@ -119,7 +128,8 @@ def test_an_ipad_moved_to_another_school_is_revoked_without_naming_it_there(
     ipad = app.test_client()
     assert ipad.post(_link(client_for(app, here), oak.id, "Oak iPad 1")).status_code == 302
     elsewhere = client_for(app, there)
-    assert ipad.post(_link(elsewhere, birch.id, "Birch Secret iPad")).status_code == 302
+    birch_link = _link(elsewhere, birch.id, "Birch Secret iPad")
+    assert ipad.post(birch_link, data=_take(session, "Oak iPad 1")).status_code == 302
     assert _devices(session) == {"Oak iPad 1": False, "Birch Secret iPad": True}
     # This school's log says what happened to its iPad, and nothing of the other school.
     assert _revoked_summaries(session) == ["Oak iPad 1 (re-enrolled for another school)"]

@@ -97,15 +97,15 @@ def test_two_sams_in_a_class_are_pointed_out_until_one_has_a_known_as_name(
     said = _text(home.text)
     assert (
         "The class iPad's tiles show 2 pupils called Sam: Sam Jones and Sam Khan. Read to me "
-        "says Sam for each. To tell them apart, set a known-as name with an initial (such as "
-        "Sam J) on a pupil's settings."
+        "says Sam for each. To tell them apart, set a known-as name no other tile shows on a "
+        "pupil's settings (such as Sam J for Sam Jones)."
     ) in said
     assert f'href="/pupils/{sam_j.id}/settings">Sam Jones</a>' in home.text
     settings = _text(client.get(f"/pupils/{sam_k.id}/settings").text)
     assert (
         "The class iPad's tiles show 2 pupils called Sam: Sam Khan and Sam Jones. Read to me "
-        "says Sam for each. To tell them apart, set a known-as name with an initial, such as "
-        "Sam K."
+        "says Sam for each. To tell them apart, set a known-as name no other tile shows, such "
+        "as Sam K."
     ) in settings
     assert "pupils called" not in _text(client.get(f"/pupils/{_amy(session)}/settings").text)
 
@@ -151,7 +151,7 @@ def test_the_import_warns_naming_both_pupils_and_imports_all_the_same(
     assert (
         "<td>3</td><td>Mohammed Ali and Morgan Jones in Oak are both called Mo on the class "
         "iPad: the tiles and Read to me cannot tell them apart. Give one another known-as name "
-        "on their settings page, such as Mo A.</td>"
+        "on their settings page, such as Mo A for Mohammed Ali.</td>"
     ) in rows
     assert "<td>2</td><td>Sam Jones and Sam Khan in Oak are both called Sam on the" in rows
     ali = session.scalar(select(Pupil).where(Pupil.upn == ALI))
