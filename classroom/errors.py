@@ -119,6 +119,20 @@ def _page(code: int, message: str | None = None) -> tuple[str, int]:
     return render_template("error.html", code=code, title=title, text=message or text), code
 
 
+# What else a refusal (a 403) does besides its page: the request layer audits it
+# (web.audit_refusal). Registered, as the layer above; called before the page is made.
+_refusal_hooks: list[Callable[[], None]] = []
+
+
+def on_refusal(hook: Callable[[], None]) -> None:
+    _refusal_hooks[:] = [hook]
+
+
+def _refused() -> None:
+    for hook in _refusal_hooks:
+        hook()
+
+
 # Pages that can recover from a stale form by themselves: a pupil cannot read an error page, so
 # on a class iPad a form whose token went stale (say, after a quick double tap across a sign-out)
 # leads back to a fresh page where the next tap works. Features register their own here.
@@ -139,6 +153,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> ResponseReturnValue:
         code = error.code or 500
+        if code == 403:  # begin_request's refusal by role, or a view's abort(403)
+            _refused()
         if request.accept_mimetypes.best == "application/json":
             return {"error": TITLES.get(code, TITLES[500])[0]}, code
         if code == 405 and request.method in ("GET", "HEAD"):
@@ -153,6 +169,8 @@ def init_app(app: Flask) -> None:
     def refused(error: Refusal) -> ResponseReturnValue:
         # One answer everywhere: NotFound is a 404, any other refusal a 403 (never a 500).
         code = 404 if isinstance(error, NotFound) else 403
+        if code == 403:
+            _refused()
         if request.accept_mimetypes.best == "application/json":
             return {"error": TITLES[code][0]}, code
         return _page(code)

@@ -44,7 +44,7 @@ from classroom import localtime, policy
 from classroom.accounts import passwords
 from classroom.accounts import services as accounts
 from classroom.accounts.models import Account, UserSession
-from classroom.audit.services import CLIENT_ADDRESS, record
+from classroom.audit.services import CLIENT_ADDRESS, record, recorded_since
 from classroom.config import parse_holidays
 from classroom.db import (
     end_unit_of_work,
@@ -56,7 +56,7 @@ from classroom.db import (
 )
 from classroom.devices import web as devices
 from classroom.devices.models import Device
-from classroom.errors import Invalid, Refusal
+from classroom.errors import Invalid, Refusal, on_refusal
 from classroom.forms import Form
 from classroom.principals import Actor, Anonymous, PupilPrincipal
 
@@ -113,6 +113,10 @@ URLS_REMEMBERED = 20_000
 # Session cookies checked once per worker (SessionCookies.open_session), and the values kept.
 COOKIES_REMEMBERED = 10_000
 PLAIN = frozenset({str, int, float, bool, type(None)})
+# A refused address is audited once in this long per person (audit_refusal): a page left open
+# that polls what its viewer may no longer reach (the safeguarding queue after a role change)
+# would otherwise write an entry every few seconds all day.
+REFUSALS_APART = timedelta(minutes=5)
 _signed_csrf: dict[tuple[str, str], str] = {}
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -289,6 +293,7 @@ def init_app(app: Flask) -> None:
     app.after_request(security_headers)
     app.after_request(end_request)
     app.teardown_request(_forget_write_intent)
+    on_refusal(audit_refusal)  # every 403 the error handlers answer (errors.init_app)
     _commit_after_the_view(app)
     _remember_urls(app)
 
@@ -619,13 +624,45 @@ def not_theirs() -> NoReturn:
     for: a carer trying another child's ids, or staff another class's pupils, is a security
     event the school sees (the audit log records every attempt to reach personal data,
     PRODUCT.md section 6). The entry names no child: only the method and path asked for."""
-    db = get_session()
-    actor = current_actor()
-    action = "carer.access_refused" if actor.is_parent else "staff.access_refused"
-    record(db, actor, action, actor, f"{request.method} {request.path}"[:200])
-    if write_intent.get():
-        keep(db)  # a refused POST is rolled back: its audit entry must outlive the 404
+    audit_refusal()
     abort(404)
+
+
+def audit_refusal() -> None:
+    """Record that this request's signed-in member of staff or carer was refused it: a record
+    that is not theirs (not_theirs, a 404) or a page their role may not open (a 403, from the
+    error handlers: begin_request's refusal, or a view's). Once per request, whoever calls.
+
+    The entry is the one not_theirs has always written: who, and the method and path asked for
+    (never the query string, which can carry a name; a path holds ids only). It is all the
+    refused request writes: what the view had begun, or noted to write after a read (a "viewed"
+    entry for a page that was then refused), is undone first. A refused POST is rolled back at
+    the request's end, so its entry is committed here (keep); a refused GET's is written after
+    the read, as any page's audit (db.finish_read). The same refusal again within
+    REFUSALS_APART (a poll) is not written again.
+
+    Nobody signed in is sent to sign in (sign-in keeps its own log), and a pupil on a class
+    iPad sent home, neither with an entry: a pupil's session reaching a staff address is Back
+    or history on a shared iPad after an adult used it, not a child trying to get in (most of
+    ours cannot read or type an address), and the page was never shown. An entry would put
+    the child's name beside "access refused" in the log admins read, and tell nobody anything.
+    """
+    if g.get("refusal_audited"):
+        return
+    g.refusal_audited = True
+    actor = current_actor()
+    if not isinstance(actor, Account):
+        return
+    db = get_session()
+    db.rollback()
+    db.info.pop("after_read", None)
+    action = "carer.access_refused" if actor.is_parent else "staff.access_refused"
+    summary = f"{request.method} {request.path}"[:200]
+    if recorded_since(db, actor, action, summary, utcnow() - REFUSALS_APART):
+        return
+    record(db, actor, action, actor, summary)
+    if write_intent.get():
+        keep(db)  # the request's end rolls a refusal back: its audit entry must outlive it
 
 
 def client_ip() -> str:

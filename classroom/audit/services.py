@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Table
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from classroom.audit.models import AuditEvent, AuditTier
@@ -132,8 +133,7 @@ def record(
         "action": action,
         "object_type": type(obj).__name__ if obj is not None else None,
         "object_id": getattr(obj, "id", None),
-        # Encode line breaks so a crafted value cannot forge a second log line in exports.
-        "summary": summary.replace("\r", "\\r").replace("\n", "\\n")[:2000],
+        "summary": _one_line(summary),
         "ip": session.info.get(CLIENT_ADDRESS),
         "school_id": school_id if school_id is not None else school_of(session, actor, obj),
         "tier": tier or tier_of(action, obj),
@@ -144,3 +144,31 @@ def record(
         # A read's row is written after it (db.write_after_read); nothing in the request reads
         # it back, so it goes as plain values: making the entity was a thirtieth of a staff page.
         write_after_read(session, row_inserter(AUDIT_TABLE, values))
+
+
+def _one_line(summary: str) -> str:
+    # Line breaks encoded, so a crafted value cannot forge a second log line in exports; no NUL,
+    # which PostgreSQL refuses in text (an address asked for can carry one: "/a%00b").
+    plain = summary.replace("\x00", "")
+    return plain.replace("\r", "\\r").replace("\n", "\\n")[:2000]
+
+
+def recorded_since(
+    session: Session, actor: Actor | Pupil | None, action: str, summary: str, since: datetime
+) -> bool:
+    """Whether `actor` has an entry of `action` saying `summary` written at `since` or later: a
+    refused address asked for again and again (a page left open that polls it) is recorded
+    once a while, not at every poll (web.audit_refusal)."""
+    kind, actor_id, _name = actor_identity(actor)
+    query = (
+        select(AuditEvent.id)
+        .where(
+            AuditEvent.action == action,
+            AuditEvent.actor_kind == kind,
+            AuditEvent.actor_id == actor_id,
+            AuditEvent.summary == _one_line(summary),
+            AuditEvent.at >= since,
+        )
+        .limit(1)
+    )
+    return session.scalar(query) is not None
