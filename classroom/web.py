@@ -729,7 +729,8 @@ def apply_form(
     already, say to answer a too-big file its own way), or the change is refused
     (`Invalid`), `page(message)` answers instead, with the 4xx status it gives; the reason goes
     on the field named by the problem (else `field`, else the form). With `hide_refusal`, a
-    change the policy refuses (`Refusal`) answers 404, as for a hidden record.
+    change the policy refuses (`Refusal`) answers 404, as for a hidden record, and is audited
+    as one (`not_theirs`).
     """
     if form is not None and not validated and not form.validate_on_submit():
         abort(make_response(page(None)))
@@ -738,7 +739,7 @@ def apply_form(
     except Refusal:
         if not hide_refusal:
             raise
-        abort(404)
+        not_theirs()
     except Invalid as problem:
         # Undo the half-made change now, not at the request's end: the page drawn again must
         # not show part of what was refused.

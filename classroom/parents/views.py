@@ -801,7 +801,7 @@ def cancel_invite(invite_id: int) -> ResponseReturnValue:
     try:
         invites.cancel_invite(db, _account(), invite, now=utcnow())
     except Refusal:
-        abort(404)
+        not_theirs()
     return redirect(url_for("parents.pupil", pupil_id=invite.pupil_id, _anchor="codes"))
 
 
@@ -816,7 +816,7 @@ def revoke_link(link_id: int) -> ResponseReturnValue:
     try:
         invites.revoke_link(db, _account(), link, now=utcnow())
     except Refusal:
-        abort(404)
+        not_theirs()
     return redirect(url_for("parents.pupil", pupil_id=link.pupil_id, _anchor="carers"))
 
 

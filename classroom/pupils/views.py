@@ -232,7 +232,7 @@ def picture_password(pupil_id: int) -> ResponseReturnValue:
     try:
         services.set_picture_password(db, _actor(), pupil, [c for c in chosen if c])
     except Refusal:
-        abort(404)
+        not_theirs()
     except Invalid as problem:
         form = PupilSettingsForm(obj=pupil, voices=voice_choices(current_synthesiser()))
         return render_template(

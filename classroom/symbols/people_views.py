@@ -178,7 +178,7 @@ def people_remove(person_id: int) -> ResponseReturnValue:
     try:
         people.remove_person(db, _actor(), person, folder=people_folder())
     except Refusal:
-        abort(404)
+        not_theirs()
     return redirect(url_for("symbols.people_page", pupil_id=pupil_id, removed=1, _anchor="saved"))
 
 

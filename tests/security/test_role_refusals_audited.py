@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from classroom.accounts.models import Account, Role
 from classroom.assessment.models import Observation
 from classroom.audit.models import AuditEvent
+from classroom.pupils.models import ParentLink
 from classroom.symbols.models import SymbolOverride
 from tests.conftest import Clock, client_for
 from tests.factories import link_parent, make_account, make_class, make_pupil
@@ -137,6 +138,24 @@ def test_a_refusal_inside_a_page_is_audited_once(
     assert [(e.action, e.summary) for e in _refusals(session)][1:] == [
         ("staff.access_refused", f"GET /assessment/pupils/{zara.id}")
     ]
+
+
+def test_a_change_refused_as_a_hidden_record_is_audited_and_changes_nothing(
+    app: Flask, session: Session, world: World
+) -> None:
+    """A teacher of another class may manage carers, but not Amira's: disconnecting her carer
+    answers 404 as for a hidden record (the service refuses) and is audited as one."""
+    (link,) = session.scalars(select(ParentLink).where(ParentLink.parent_id == world.carer.id))
+    willow = make_class(session, name="Willow")
+    other = make_account(session, Role.TEACHER, classes=[willow])
+    session.commit()
+    answer = client_for(app, other).post(f"/parents/links/{link.id}/revoke")
+    assert answer.status_code == 404
+    assert [(e.actor_id, e.action, e.summary) for e in _refusals(session)] == [
+        (other.id, "staff.access_refused", f"POST /parents/links/{link.id}/revoke")
+    ]
+    session.expire_all()
+    assert session.get(ParentLink, link.id).revoked_at is None
 
 
 def test_a_page_left_polling_a_refused_address_writes_an_entry_every_few_minutes(
