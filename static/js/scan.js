@@ -37,6 +37,11 @@
  * times round with nothing chosen the ring goes and the screen waits for a press again. Links
  * for staff (data-no-scan) are never a stop.
  *
+ * A keyboard user moves focus themselves, with Tab. Space or Enter on what they reached by Tab
+ * acts on it at once, on any screen, asleep or awake: the tile they reached signs them in, Read
+ * to me reads, a sentence says itself, Staff sign in opens. Only a press with nothing focused
+ * by the person (a switch's) wakes the scan, selects or moves the highlight as above.
+ *
  * With scanning off only the last part applies: each symbol sentence is one Tab stop (its
  * word buttons stay tappable by touch) and Enter or Space on it reads it aloud; a sentence that
  * is hidden for screen readers only is never a stop. Space follows a link as Enter does; Tab,
@@ -123,6 +128,8 @@
   var asleep = wakes;    // waiting for a first press (the tiles screen)
   var rounds = 0;        // times round every group since the last press
   var ROUNDS_AWAKE = 3;
+  var tabbing = false;   // Tab was just pressed: the focus it moves is the person's own
+  var tabbed = null;     // what the person reached with Tab, while it keeps the focus
 
   function usable(el) {
     if (!el || !el.isConnected || !el.matches(ITEMS) || el.matches(SKIP)) { return false; }
@@ -383,8 +390,38 @@
     }
   }
 
+  // What the person focused themselves with Tab, if it still has the focus.
+  function ownFocus() {
+    var el = document.activeElement;
+    return tabbed && el === tabbed && el !== body ? el : null;
+  }
+
+  // Space or Enter on what the person reached with Tab: that, at once, as a switch choosing it
+  // would (asleep, the scan itself keeps waiting for a switch). A text box takes the key as
+  // typing. Anything else that takes focus (a sentence) is left to its own handler (readSentence).
+  function actOn(el, event) {
+    if (!el.matches(ITEMS)) { return; }
+    if (el.matches(TEXT_FIELDS)) {
+      if (!asleep && usable(el)) { startTyping(el); typedLast = "text"; }
+      return;
+    }
+    event.preventDefault();  // no native click as well (Space's comes when it is let go)
+    if (event.repeat) { return; }
+    if (asleep || !usable(el)) { el.click(); return; }  // a link for staff is never a stop
+    rounds = 0;
+    level = "items";
+    groupName = groupOf(el);
+    current = el;
+    ring([el]);
+    select();
+  }
+
   function onKeyDown(event) {
     if (event.altKey || event.ctrlKey || event.metaKey) { return; }
+    if (event.key === "Tab") {
+      tabbing = true;  // Tab moves the focus straight after this handler, before any timer
+      window.setTimeout(function () { tabbing = false; }, 0);
+    }
     if (typing) { typeOrLeave(event); return; }
     if (!isSpace(event) && event.key !== "Enter") {
       // A letter typed in a highlighted (or tapped) text box: the pupil is typing there.
@@ -395,6 +432,8 @@
       }
       return;
     }
+    var own = ownFocus();
+    if (own) { actOn(own, event); return; }
     event.preventDefault();  // no scrolling, no native click: this script decides
     if (event.repeat) { return; }  // a held switch must not race through the screen
     rounds = 0;
@@ -437,6 +476,7 @@
 
   document.addEventListener("focusin", function (event) {
     var el = event.target;
+    tabbed = tabbing ? el : null;  // the scan's own focus (highlight) is never the person's
     if (typing && el !== typing) { typing = null; startTimer(); }
     // Focus moved by a touch or by the page: scan on from there, inside its group.
     if (!asleep && usable(el) && el !== current && ringed.indexOf(el) < 0) { showItem(el, groupOf(el)); }

@@ -158,3 +158,82 @@ def test_the_frame_stands_still_while_a_slow_page_arrives(
             Path(SHOTS).mkdir(parents=True, exist_ok=True)
             ben.screenshot(path=f"{SHOTS}/frame-{request.node.callspec.id}-{name}.png")
     assert moved == {}, moved
+
+
+# scan.js, on a slow network, arriving this long after the rest of the page.
+LATE_SCAN = 1.5
+# Every layout shift of the screen's content (anything inside <main>), with when it came.
+CONTENT_SHIFTS = """
+window.contentShifts = [];
+new PerformanceObserver(function (list) {
+  list.getEntries().forEach(function (entry) {
+    var main = document.getElementById("main");
+    var moved = entry.sources.filter(function (s) {
+      return s.node && s.node !== main && main && main.contains(s.node);
+    });
+    if (moved.length) {
+      window.contentShifts.push({ at: entry.startTime, moved: moved.map(function (s) {
+        var n = s.node.nodeType === 1 ? s.node : s.node.parentElement;
+        return (n.id || n.className || n.nodeName) + " " + JSON.stringify(s.previousRect)
+          + " -> " + JSON.stringify(s.currentRect);
+      }) });
+    }
+  });
+}).observe({ type: "layout-shift", buffered: true });
+"""
+# When scan.js came (its response's end), and the content's layout shifts from then on.
+AFTER_SCAN_JS = """() => {
+  const script = performance.getEntriesByType("resource")
+    .find(e => new URL(e.name).pathname.endsWith("/js/scan.js"));
+  const page = performance.getEntriesByType("navigation")[0];
+  return { late: script.responseEnd - page.responseEnd,
+    shifts: window.contentShifts.filter(s => s.at >= script.responseEnd) };
+}"""
+
+
+@pytest.fixture
+def late_scan_js(live_server: LiveServer) -> Iterator[None]:
+    """scan.js sent LATE_SCAN seconds late, each time it is asked for; the rest at once."""
+    app = live_server.app
+    serve = app.wsgi_app
+
+    def late(environ: dict[str, Any], start_response: Any) -> Any:
+        if environ["PATH_INFO"].endswith("/js/scan.js"):
+            time.sleep(LATE_SCAN)
+        return serve(environ, start_response)
+
+    app.wsgi_app = late
+    yield
+    app.wsgi_app = serve
+
+
+@pytest.mark.usefixtures("late_scan_js")
+def test_the_content_stands_still_when_scan_js_comes_late(
+    ben: Page, live_server: LiveServer
+) -> None:
+    """Switch scanning's room round the ring (14px) is kept from the first paint, from the
+    page's own data-scanning: when it came only once scan.js marked the page, the screen's
+    content (the question, the answer cards, the lessons) moved 6 px down under a pupil's finger
+    the moment a slow scan.js arrived. With scanning off nothing waits for scan.js either."""
+    step = _a_lesson_step(ben, live_server)
+    ben.add_init_script(CONTENT_SHIFTS)
+    # Every visit asks the network for scan.js, as a first visit on a slow network does.
+    cdp = ben.context.new_cdp_session(ben)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    screens = {
+        "home": live_server.url + "/pupil/",
+        "lesson-step": step,
+        "worry-flow": live_server.url + "/pupil/worry?back=/pupil/",
+    }
+    moved = {}
+    for name, url in screens.items():
+        ben.goto(url, wait_until="load")
+        ben.wait_for_function("() => Array.from(document.images).every(i => i.complete)")
+        ben.wait_for_timeout(600)
+        after = ben.evaluate(AFTER_SCAN_JS)
+        assert after["late"] > LATE_SCAN * 1000 * 0.8, (name, after)  # it really came late
+        if after["shifts"]:
+            moved[name] = after["shifts"]
+        screen_fits(ben)
+    assert moved == {}, moved
