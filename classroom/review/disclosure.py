@@ -20,14 +20,14 @@ from classroom.review.services import Median, Period, Review
 SMALLEST = 3
 FEWER = f"fewer than {SMALLEST}"
 NOT_SHOWN = "not shown"
-BAR_SPACE = 340  # the chart's width for the longest bar, in its viewBox units
+BAR_SPACE = 80  # the longest bar, in percent of the chart's width (its number goes after it)
 
 
 @dataclass(frozen=True)
 class Row:
     label: str
     text: str
-    bar: int | None  # length in the chart's units; None when the number is hidden
+    bar: int | None  # length in percent of the chart's width; None when the number is hidden
 
 
 @dataclass(frozen=True)
@@ -291,7 +291,7 @@ def rows(counts: Counter[str], hidden: set[str], *, chronological: bool = False)
     drawn = [
         Row(label, NOT_SHOWN if n >= SMALLEST else FEWER, None)
         if label in hidden
-        else Row(label, str(n), max(math.floor(BAR_SPACE * n / top), 2))
+        else Row(label, str(n), max(math.floor(BAR_SPACE * n / top), 1))
         for label, n in cells.items()
     ]
     if chronological:

@@ -20,8 +20,8 @@
   function showPending(form, side, x, y) {
     document.querySelectorAll(".body-map-input .pending-mark").forEach(function (circle) {
       var here = circle.closest("svg").dataset.side === side;
-      circle.setAttribute("cx", here ? (x * WIDTH).toFixed(1) : "-20");
-      circle.setAttribute("cy", here ? (y * HEIGHT).toFixed(1) : "-20");
+      circle.setAttribute("cx", here ? (x * WIDTH).toFixed(1) : "-40");
+      circle.setAttribute("cy", here ? (y * HEIGHT).toFixed(1) : "-40");
     });
   }
 
