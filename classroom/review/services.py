@@ -24,6 +24,7 @@ from classroom.pupils.models import Pathway, Pupil, SchoolClass
 from classroom.symbols.models import TrustedPerson
 from classroom.worries.models import (
     CATEGORY_LABELS,
+    PUPIL_ROLE_LABELS,
     Category,
     Incident,
     IncidentAction,
@@ -680,7 +681,9 @@ def _rows(session: Session, actor: Actor, zone: ZoneInfo) -> list[list[str]]:
     rows = [header]
     # The records the exporter may open: never one that names them the subject of the worry.
     for i in session.scalars(policy.visible_incidents(actor).order_by(None).order_by(Incident.id)):
-        pupils = "; ".join(f"{link.pupil.full_name} ({link.role.value})" for link in i.pupils)
+        pupils = "; ".join(
+            f"{link.pupil.full_name} ({PUPIL_ROLE_LABELS[link.role]})" for link in i.pupils
+        )
         chronology = " | ".join(_entry_line(e, zone) for e in i.entries)
         # A reopened record's last outcome is history (its chronology keeps it), not its outcome.
         closed = i.closed_at is not None

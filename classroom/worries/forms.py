@@ -21,7 +21,7 @@ from classroom.worries.models import (
     AGENCY_LABELS,
     CATEGORY_LABELS,
     PARENT_CONTACT_LABELS,
-    PUPIL_ROLE_LABELS,
+    PUPIL_ROLE_MEANINGS,
     Risk,
 )
 from classroom.worries.services import COMMUNICATION, MAX_TEXT
@@ -146,18 +146,48 @@ class AssignForm(DecisionForm):
     reason = TextAreaField("Why", validators=[DataRequired("Say why it goes to them."), TEXT])
 
 
+# A pupil's role, said in plain words (models.PUPIL_ROLE_MEANINGS); none chosen at first.
+ROLE_CHOICES = {"": CHOOSE} | {r.value: meaning for r, meaning in PUPIL_ROLE_MEANINGS.items()}
+ROLE_HINT = (
+    "Child-on-child harm: link the child harmed as affected, the child said to have caused it "
+    "as alleged, and those who saw it as witnesses. Each needs a different response."
+)
+
+
 class LinkPupilForm(IncidentForm):
     pupil_id = SelectField("Pupil", choices={}, validators=[DataRequired("Choose the pupil.")])
     role = SelectField(
         "Role",
-        choices={"": CHOOSE}
-        | {r.value: label.capitalize() for r, label in PUPIL_ROLE_LABELS.items()},
+        choices=ROLE_CHOICES,
         validators=[DataRequired("Choose the pupil's role.")],
+        description=ROLE_HINT,
     )
     reason = TextAreaField(
         "Why they are linked",
         validators=[DataRequired("Say why this pupil is linked."), TEXT],
         description="Their carers are held back with this record's parent-contact decision.",
+    )
+
+
+class PupilRoleForm(IncidentForm):
+    """A linked pupil's role changed, with why: a link made as "involved" before the roles
+    for child-on-child harm existed, or a witness later said to have caused it."""
+
+    pupil_id = SelectField(
+        "Pupil",
+        choices={},  # the pupils linked to the record (views._fill_choices); none chosen
+        validators=[DataRequired("Choose the pupil.")],
+        invalid_choice_message="Choose a pupil linked to this record.",
+    )
+    role = SelectField(
+        "Their role now",
+        choices=ROLE_CHOICES,
+        validators=[DataRequired("Choose the pupil's role now.")],
+        description=ROLE_HINT,
+    )
+    reason = TextAreaField(
+        "Why their role changes",
+        validators=[DataRequired("Say why their role changes."), TEXT],
     )
 
 

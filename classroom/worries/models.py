@@ -52,15 +52,38 @@ class Risk(StrEnum):
 
 
 class PupilRole(StrEnum):
+    """A linked pupil's part in the worry. Child-on-child abuse (Keeping Children Safe in
+    Education, part 5) needs the child harmed, the child alleged to have caused the harm and
+    the children who saw it told apart: each needs a different response (a risk assessment and
+    support for the alleged child, their carers told with care, a witness's usually told
+    nothing). "Involved" is for any other part; links made before the others existed keep it.
+    Stored as its value in a plain string column (db.str_enum): no CHECK, no migration."""
+
     REPORTED_BY = "reported_by"
     AFFECTED = "affected"
+    ALLEGED = "alleged"
+    WITNESS = "witness"
     INVOLVED = "involved"
 
 
+# Said after a pupil's name: on the record, in its chronology and wherever carers are decided.
 PUPIL_ROLE_LABELS = {
     PupilRole.REPORTED_BY: "reported it",
     PupilRole.AFFECTED: "affected",
+    PupilRole.ALLEGED: "alleged to have caused harm",
+    PupilRole.WITNESS: "saw it",
     PupilRole.INVOLVED: "involved",
+}
+
+# What each role means, in plain words, where a DSL chooses one (linking a pupil, changing a
+# pupil's role). Nothing is chosen at first.
+PUPIL_ROLE_MEANINGS = {
+    PupilRole.AFFECTED: "Affected: the child harmed, or the child the worry is about",
+    PupilRole.ALLEGED: "Alleged to have caused harm: said to have harmed another child "
+    "(not proven)",
+    PupilRole.WITNESS: "Saw it: a witness, not harmed and not said to have caused it",
+    PupilRole.REPORTED_BY: "Reported it: told an adult, or pressed the worry button",
+    PupilRole.INVOLVED: "Involved in another way: none of the above",
 }
 
 
@@ -172,6 +195,12 @@ class Incident(Base):
             if link.role == PupilRole.REPORTED_BY:
                 return link.pupil
         return None
+
+    @property
+    def alleged(self) -> list[Pupil]:
+        """The pupils linked as alleged to have caused the harm: wherever carers may be told,
+        the page warns about telling theirs (templates/worries/_alleged_caution.html)."""
+        return [link.pupil for link in self.pupils if link.role == PupilRole.ALLEGED]
 
 
 # The title of a worry sent with nothing chosen (the button pressed, then Send): the most urgent

@@ -1406,7 +1406,43 @@ def link_pupil(
         _clean(reason, MAX_TEXT, "Why"),
         now=now,
     )
-    record(session, actor, "incident.pupil_linked", incident, f"pupil #{pupil.id}")
+    summary = f"pupil #{pupil.id}: {PUPIL_ROLE_LABELS[role]}"
+    record(session, actor, "incident.pupil_linked", incident, summary)
+
+
+def change_pupil_role(
+    session: Session,
+    actor: Actor,
+    incident: Incident,
+    pupil_id: int,
+    role: PupilRole,
+    *,
+    now: datetime,
+    reason: str | None,
+) -> None:
+    """A linked pupil's role changed, with why: a link made as "involved" before the roles for
+    child-on-child harm existed stays so until a DSL says who was alleged or saw it (nothing is
+    guessed). The pupil who raised the worry on a class iPad stays its reporter: the record's
+    "Reported by", and who their chosen adult talks to, are theirs."""
+    account = _worker(actor, incident)
+    link = next((link for link in incident.pupils if link.pupil_id == pupil_id), None)
+    if link is None:
+        raise Invalid("Choose a pupil linked to this record.", "pupil_id")
+    name = link.pupil.full_name
+    if incident.source == Source.PUPIL and link.role == PupilRole.REPORTED_BY:
+        raise Invalid(f"{name} raised this worry on a class iPad: they stay its reporter.",
+                      "pupil_id")  # fmt: skip
+    if link.role == role:
+        raise Invalid(f"{name} is already linked as {PUPIL_ROLE_LABELS[role]}.", "role")
+    why = _clean(reason, MAX_TEXT, "Why")
+    if not why:
+        raise Invalid("Say why their role changes.", "reason")
+    was = PUPIL_ROLE_LABELS[link.role]
+    link.role = role
+    text = f"{name}'s role changed from {was} to {PUPIL_ROLE_LABELS[role]}"
+    _entry(session, incident, account, "pupil_role_changed", text, why, now=now)
+    summary = f"pupil #{pupil_id}: {was} to {PUPIL_ROLE_LABELS[role]}"
+    record(session, actor, "incident.pupil_role_changed", incident, summary)
 
 
 def add_referral(

@@ -75,6 +75,7 @@ from classroom.worries.forms import (
     LinkPupilForm,
     NoteForm,
     ParentContactForm,
+    PupilRoleForm,
     ReferralChaseForm,
     ReferralForm,
     ReferralReplyForm,
@@ -874,6 +875,7 @@ def _forms(incident: Incident) -> dict[str, Form]:
         "note": NoteForm,
         "action": ActionForm,
         "link": LinkPupilForm,
+        "role": PupilRoleForm,
         "referral": ReferralForm,
         "reply": ReferralReplyForm,
         "chase": ReferralChaseForm,
@@ -976,6 +978,19 @@ def _fill_choices(incident: Incident, forms: dict[str, Form]) -> None:
         forms["link"].pupil_id.choices = {"": "Choose the pupil…"} | _pupil_choices_in_school(
             incident
         )
+    if "role" in forms:
+        forms["role"].pupil_id.choices = {"": "Choose the pupil…"} | _linked_choices(incident)
+
+
+def _linked_choices(incident: Incident) -> dict[str, str]:
+    """The pupils linked to the record, each with their role now, to change it. The pupil who
+    raised the worry on a class iPad is not offered: they stay its reporter."""
+    raised = incident.reporter if incident.source == Source.PUPIL else None
+    return {
+        str(link.pupil_id): f"{link.pupil.full_name} (now: {PUPIL_ROLE_LABELS[link.role]})"
+        for link in incident.pupils
+        if link.pupil is not raised
+    }
 
 
 # The decisions a page shows in force, by form: each form carries the one it was drawn with.
@@ -1032,6 +1047,12 @@ def _detail_page(
     sent = {pupil.id for pupil, _item in notices["notices"]}
     allowed = policy.notice_pupils(db, incident)
     held_names = [link.pupil.full_name for link in incident.pupils if link.pupil_id in held]
+    # Whose carers closing (or letting them be told again) is about, each with their role.
+    held_roles = [
+        f"{link.pupil.full_name} ({PUPIL_ROLE_LABELS[link.role]})"
+        for link in incident.pupils
+        if link.pupil_id in held
+    ]
     in_force = families[0].decision if families else services.parent_contact(db, incident)
     return render_template(
         "worries/detail.html",
@@ -1052,6 +1073,8 @@ def _detail_page(
         notice_due=any(pupil_id not in sent for pupil_id in allowed),
         carers_held=policy.holds_carers(db, incident),
         held_about=", ".join(held_names) or "the pupil",
+        held_roles=held_roles,
+        held_alleged=[p for p in incident.alleged if p.id in held],
         release_whom=_release_whom(held_names, len(incident.pupils)),
         carers_not_told=services.carers_not_told(get_session(), incident),
         inform_cautions=services.inform_now_cautions(incident),
@@ -1399,6 +1422,25 @@ def link_pupil(incident_id: int) -> ResponseReturnValue:
         "link",
         LinkPupilForm,
         lambda i, f: services.link_pupil(
+            get_session(),
+            current_actor(),
+            i,
+            int(f.pupil_id.data),
+            PupilRole(f.role.data),
+            now=utcnow(),
+            reason=f.reason.data,
+        ),
+    )
+
+
+@bp.post("/safeguarding/<int:incident_id>/pupils/role")
+@allow("work_incidents")
+def pupil_role(incident_id: int) -> ResponseReturnValue:
+    return _work(
+        incident_id,
+        "role",
+        PupilRoleForm,
+        lambda i, f: services.change_pupil_role(
             get_session(),
             current_actor(),
             i,
