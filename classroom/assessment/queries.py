@@ -330,6 +330,26 @@ def history(session: Session, pupil: Pupil, objective_id: str) -> list[Observati
     return list(rows)
 
 
+_OF_LESSON = _OBSERVATIONS.where(Observation.lesson_id == bindparam("lesson_id"))
+
+
+def session_levels(
+    session: Session, objectives: dict[int, str], lesson_id: str, day: date
+) -> dict[int, list[int]]:
+    """The levels in force for each pupil (pupil id: their objective's id) on one lesson's
+    objective, seen on one day, in the order recorded: who has been recorded in that session.
+    Corrections and withdrawals are followed over the lesson's whole history (a correction
+    may have moved an observation to another day)."""
+    if not objectives:
+        return {}
+    rows = plain_rows(session, _OF_LESSON, {"ids": list(objectives), "lesson_id": lesson_id})
+    levels: dict[int, list[int]] = {}
+    for row in sorted(in_force(rows.all()), key=lambda o: o.id):
+        if row.observed_on == day and objectives[row.pupil_id] == row.objective_id:
+            levels.setdefault(row.pupil_id, []).append(row.level)
+    return levels
+
+
 def timeline(rows: list[Observation]) -> list[Observation]:
     """The observations in force (neither corrected nor withdrawn), oldest first."""
     live = {o.id for o in in_force(rows)}

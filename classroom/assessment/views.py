@@ -375,25 +375,83 @@ def _level_words(given: str) -> str:
     return "" if level is None or services.level_problem(level) else Level(level).words
 
 
-def _recorded(db: Session, pupils: list[Pupil]) -> str | None:
-    """ "Recorded Secure for Chloe, Amira.": the observations just recorded (`?recorded=` ids),
-    read back for this class's pupils only, so the address carries no names."""
-    ids = [int(v) for v in request.args.get("recorded", "").split(",")[:100] if v.isdigit()]
+class Saved(NamedTuple):
+    """One sentence of what the class page says was just done, and the observations it names
+    that may still be put right there and then, as (name, observation id)."""
+
+    text: str
+    put_right: tuple[tuple[str, int], ...] = ()
+
+
+def _recorded(db: Session, pupils: list[Pupil]) -> list[Saved]:
+    """ "Recorded Secure for Chloe, Amira.": the observations just recorded or corrected
+    (`?recorded=` ids), or withdrawn (`?withdrawn=`), read back for this class's pupils only,
+    so the address carries no names. Each one still in force can be put right from the
+    message: a level tapped by mistake in a lesson is put right then, not hunted for later."""
     names = {p.id: _name_in_class(p, pupils) for p in pupils}
-    rows = db.execute(
-        select(Observation.pupil_id, Observation.level, Observation.observed_on)
-        .where(Observation.id.in_(ids), Observation.pupil_id.in_(names))
-        .order_by(Observation.id)
-    ).all()
-    if not rows:
-        return None
-    by_level: dict[tuple[int, date], list[str]] = {}
-    for pupil_id, level, day in rows:
-        by_level.setdefault((level, day), []).append(names[pupil_id])
-    return " ".join(
-        f"Recorded {Level(level).words} for {', '.join(who)}. Date seen: {day:%A %d %B %Y}."
-        for (level, day), who in by_level.items()
+    taken_back = _ids("withdrawn")
+    ids = _ids("recorded") + taken_back
+    if not ids:
+        return []
+    rows = list(
+        db.scalars(
+            select(Observation)
+            .where(Observation.id.in_(ids), Observation.pupil_id.in_(names))
+            .order_by(Observation.id)
+        )
     )
+    # What each correction corrected was: "Corrected to Secure (it was Emerging)".
+    was = select(Observation.id, Observation.level).where(
+        Observation.id.in_([r.supersedes_id for r in rows if r.supersedes_id])
+    )
+    before: dict[int, int] = dict(db.execute(was).all())
+    corrected = set(
+        db.scalars(select(Observation.supersedes_id).where(Observation.supersedes_id.in_(ids)))
+    )
+    # Those recorded together are said together; a correction or a withdrawal on its own.
+    shown: dict[tuple[str, int, date, int], list[Observation]] = {}
+    for row in rows:
+        # A withdrawal is said while it stands; what was recorded, unless withdrawn since.
+        if row.withdrawn == (row.id in taken_back):
+            kind = "withdrawn" if row.withdrawn else "corrected" if row.supersedes_id else ""
+            key = (kind, row.level, row.observed_on, row.id if kind else 0)
+            shown.setdefault(key, []).append(row)
+    return [
+        _saved(kind, level, day, group, names, before, corrected)
+        for (kind, level, day, _one), group in shown.items()
+    ]
+
+
+def _ids(name: str) -> list[int]:
+    return [int(v) for v in request.args.get(name, "").split(",")[:100] if v.isdigit()]
+
+
+def _saved(
+    kind: str,
+    level: int,
+    day: date,
+    rows: list[Observation],
+    names: dict[int, str],
+    before: dict[int, int],
+    corrected: set[int | None],
+) -> Saved:
+    """What the class page says of observations of one level and day, just recorded,
+    corrected or withdrawn; those still in force offered to put right."""
+    who = ", ".join(names[r.pupil_id] for r in rows)
+    words, seen = Level(level).words, f"Date seen: {day:%A %d %B %Y}."
+    put_right = tuple(
+        (names[r.pupil_id], r.id) for r in rows if not r.withdrawn and r.id not in corrected
+    )
+    if kind == "withdrawn":
+        text = (
+            f"Withdrawn as recorded in error: {words} for {who}, seen {day:%A %d %B %Y}. "
+            "It stays in the history and no longer counts."
+        )
+        return Saved(text)
+    if kind == "corrected":
+        was = Level(before[rows[0].supersedes_id or 0]).words
+        return Saved(f"Corrected to {words} for {who} (it was {was}). {seen}", put_right)
+    return Saved(f"Recorded {words} for {who}. {seen}", put_right)
 
 
 def _name_in_class(pupil: Pupil, pupils: list[Pupil]) -> str:
@@ -449,7 +507,7 @@ def _record_page(
     pupils: list[Pupil],
     lesson_id: str,
     error: str | None = None,
-    saved: str | None = None,
+    saved: list[Saved] | None = None,
 ) -> str:
     lessons = request_catalogue()
     chosen = lessons.get(lesson_id) if lesson_id in lessons else None
@@ -476,6 +534,16 @@ def _record_page(
     withdrawal = _withdrawal(lesson_id) if chosen else None
     withdrawn_on = _withdrawn_on(lesson_id, withdrawal) if withdrawal else None
     shown = _date_shown(given, drawn_on, withdrawn_on)
+    # Who has been recorded on it that day already, said on each of them: going round the
+    # class one pupil after another, the next one is the one not yet said so.
+    day = _day(shown)
+    done = (
+        queries.session_levels(
+            get_session(), {i: o.id for i, o in objectives.items()}, lesson_id, day
+        )
+        if chosen and day
+        else {}
+    )
     return render_template(
         "assessment/record.html",
         school_class=school_class,
@@ -506,6 +574,8 @@ def _record_page(
         # the page was first opened (so a date left as it was is still asked about).
         given=given,
         observed_on=shown,
+        done=done,
+        done_on=day,
         kept_date=not given and shown == _kept_date(),
         opened_on=(given and (given.get("opened_on") or given.get("observed_on"))) or drawn_on,
     )
@@ -756,7 +826,7 @@ def correct(observation_id: int) -> ResponseReturnValue:
             abort(404)
         record(db, current_actor(), "assessment.correct_form_viewed", pupil, old.objective_id)
         return _correct_page(old, pupil)
-    _applied(
+    new = _applied(
         lambda: services.correct(
             db,
             current_actor(),
@@ -769,7 +839,10 @@ def correct(observation_id: int) -> ResponseReturnValue:
         lambda message: _problem_page(pupil, message, old.objective_id, correcting=True),
     )
     return redirect(
-        url_for("assessment.objective", pupil_id=pupil.id, objective_id=old.objective_id, saved=1)
+        _back_to_recording(pupil, new, recorded=new.id)
+        or url_for(
+            "assessment.objective", pupil_id=pupil.id, objective_id=old.objective_id, saved=1
+        )
     )
 
 
@@ -792,9 +865,29 @@ def withdraw(observation_id: int) -> ResponseReturnValue:
         lambda message: (_withdraw_page(old, pupil, message), 400),
     )
     return redirect(
-        url_for(
+        _back_to_recording(pupil, old, withdrawn=old.id)
+        or url_for(
             "assessment.objective", pupil_id=pupil.id, objective_id=old.objective_id, withdrawn=1
         )
+    )
+
+
+def _back_to_recording(pupil: Pupil, row: Observation, **done: Any) -> str | None:
+    """The class page a correction or withdrawal was asked for from (`back=record`: "Put
+    right" in its message, in a lesson), with the session's lesson, where and day kept and
+    what was done said there (`done`); None when it was asked for from anywhere else. Built
+    here from the observation, never taken from the address."""
+    if request.values.get("back") != "record":
+        return None
+    kept = None if row.observed_on == local_today() else row.observed_on.isoformat()
+    return url_for(
+        "assessment.class_record",
+        class_id=pupil.class_id,
+        lesson_id=row.lesson_id,
+        context=Context(row.context).value,
+        observed_on=kept,
+        _anchor="saved",
+        **done,
     )
 
 
@@ -875,6 +968,8 @@ def _reason_page(old: Observation, pupil: Pupil, error: str | None) -> dict[str,
         "reason_error": _problems().get("reason"),
         "reason": request.form.get("reason", ""),
         "reason_max": services.MAX_REASON,
+        # Asked for from the class page's message: back there, as it was left.
+        "back_to": _back_to_recording(pupil, old, recorded=old.id),
     } | _observation_choices()
 
 
