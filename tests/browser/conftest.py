@@ -120,6 +120,31 @@ def open_in() -> Iterator[list[BrowserContext]]:
         context.close()
 
 
+def signed_in_at(
+    browser: Browser,
+    server: LiveServer,
+    opened: list[BrowserContext],
+    size: tuple[int, int],
+    username: str,
+) -> Page:
+    """A page signed in as `username` at `size`, by touch; a phone under 600px wide (kept in
+    `opened`, the open_in fixture, to be closed after the test)."""
+    width, height = size
+    phone = width < 600
+    context = browser.new_context(
+        viewport={"width": width, "height": height},
+        is_mobile=phone,
+        has_touch=True,
+        device_scale_factor=2 if phone else 1,
+        locale="en-GB",
+    )
+    opened.append(context)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    sign_in(page, server, username)
+    return page
+
+
 @pytest.fixture
 def page(new_ipad: Callable[[], BrowserContext]) -> Page:
     return new_ipad().new_page()

@@ -19,7 +19,7 @@ from classroom.accounts.models import Account
 from classroom.db import get_session, utcnow
 from classroom.worries import body_map
 from classroom.worries.models import Incident
-from tests.browser.conftest import LiveServer, assert_accessible, sign_in
+from tests.browser.conftest import LiveServer, assert_accessible, signed_in_at
 from tests.browser.ipad_helpers import logged_concern
 
 SIZES = {
@@ -65,20 +65,7 @@ def incident(live_server: LiveServer) -> int:
 
 
 def _dsl(browser: Browser, server: LiveServer, size: str, opened: list[BrowserContext]) -> Page:
-    width, height = SIZES[size]
-    phone = size in PHONES
-    context = browser.new_context(
-        viewport={"width": width, "height": height},
-        is_mobile=phone,
-        has_touch=True,
-        device_scale_factor=2 if phone else 1,
-        locale="en-GB",
-    )
-    opened.append(context)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    sign_in(page, server, "dsl")
-    return page
+    return signed_in_at(browser, server, opened, SIZES[size], "dsl")
 
 
 def _assert_readable(where: Locator) -> None:

@@ -21,7 +21,7 @@ from classroom.pupils.models import Pupil
 from classroom.worries import services
 from classroom.worries.models import Category, Risk
 from tests.app_settings import base_url
-from tests.browser.conftest import LiveServer, assert_accessible, sign_in
+from tests.browser.conftest import LiveServer, assert_accessible, signed_in_at
 
 SIZES = {
     "375x667": (375, 667),
@@ -67,20 +67,7 @@ def concerns(live_server: LiveServer) -> None:
 def _governor(
     browser: Browser, server: LiveServer, size: tuple[int, int], opened: list[BrowserContext]
 ) -> Page:
-    width, height = size
-    phone = width < 600
-    context = browser.new_context(
-        viewport={"width": width, "height": height},
-        is_mobile=phone,
-        has_touch=True,
-        device_scale_factor=2 if phone else 1,
-        locale="en-GB",
-    )
-    opened.append(context)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    sign_in(page, server, "governor")
-    return page
+    return signed_in_at(browser, server, opened, size, "governor")
 
 
 @pytest.mark.usefixtures("concerns")
