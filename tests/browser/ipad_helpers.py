@@ -16,7 +16,7 @@ from classroom.pupils.models import Pupil, Scanning, SymbolSize
 from classroom.worries import services
 from classroom.worries.models import Incident
 from tests.app_settings import base_url
-from tests.browser.conftest import LiveServer, sign_in, sign_out
+from tests.browser.conftest import WAIT_MS, LiveServer, sign_in, sign_out
 
 HERE = Path(__file__).parent
 # The class iPads' screens, each way up.
@@ -212,7 +212,7 @@ def enrolled_ipad_at(
     """A class iPad held `way_up` (IPAD_VIEWPORTS), enrolled and on its class tiles; the
     caller closes the context."""
     context = browser.new_context(viewport=IPAD_VIEWPORTS[way_up], has_touch=True, locale="en-GB")
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(WAIT_MS)
     page = context.new_page()
     enrol_class_ipad(page, server, ipad_name)
     return context, page

@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 from playwright.sync_api import Error as PlaywrightError
 
 from classroom.pupils.importer import make_upn
-from tests.browser.conftest import LiveServer, assert_accessible, sign_in, sign_out
+from tests.browser.conftest import WAIT_MS, LiveServer, assert_accessible, sign_in, sign_out
 
 LAPTOP = {"width": 1366, "height": 768}
 IPAD_LANDSCAPE = {"width": 1024, "height": 768}
@@ -41,7 +41,7 @@ def test_the_technician_sets_up_and_the_next_person_presses_back(
     browser: Browser, live_server: LiveServer
 ) -> None:
     context = browser.new_context(viewport=LAPTOP, locale="en-GB")
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(WAIT_MS)
     page = context.new_page()
     url = live_server.url
     sign_in(page, live_server, "admin")

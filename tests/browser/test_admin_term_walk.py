@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from classroom.accounts.models import Account
 from classroom.db import get_session
-from tests.browser.conftest import LiveServer, assert_accessible, sign_in, sign_out
+from tests.browser.conftest import WAIT_MS, LiveServer, assert_accessible, sign_in, sign_out
 
 LAPTOP = {"width": 1280, "height": 800}
 IPAD_LANDSCAPE = {"width": 1024, "height": 768}
@@ -41,7 +41,7 @@ def test_a_term_of_account_work_on_the_laptop_and_the_heads_ipad(
     sign_in(ta_page, live_server, "ta")
 
     laptop = browser.new_context(viewport=LAPTOP, locale="en-GB")
-    laptop.set_default_timeout(10_000)
+    laptop.set_default_timeout(WAIT_MS)
     page = laptop.new_page()
     sign_in(page, live_server, "admin")
 
@@ -111,7 +111,7 @@ def test_a_term_of_account_work_on_the_laptop_and_the_heads_ipad(
     # The head, on her iPad: the DSL's row says they have left; approving says what it means,
     # and Back goes to a page she may open.
     ipad = browser.new_context(viewport=IPAD_LANDSCAPE, locale="en-GB")
-    ipad.set_default_timeout(10_000)
+    ipad.set_default_timeout(WAIT_MS)
     head = ipad.new_page()
     sign_in(head, live_server, "head")
     head.goto(f"{url}/admin/approvals")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import LiveServer, assert_accessible, sign_in
+from tests.browser.conftest import WAIT_MS, LiveServer, assert_accessible, sign_in
 
 LAPTOP = {"width": 1366, "height": 768}
 SMALL_LAPTOP = {"width": 1024, "height": 768}
@@ -61,7 +61,7 @@ def test_the_technician_lets_a_locked_out_teacher_back_in(
     url = live_server.url
     theirs = _lock_out(browser, live_server, "teacher")
     context = browser.new_context(viewport=LAPTOP, locale="en-GB")
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(WAIT_MS)
     page = context.new_page()
     sign_in(page, live_server, "admin")
 

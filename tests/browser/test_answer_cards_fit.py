@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from classroom.pupils.models import SymbolSize
 from tests.browser.conftest import (
+    WAIT_MS,
     LiveServer,
     assert_accessible,
     sign_in,
@@ -86,7 +87,7 @@ def problems(browser: Browser, live_server: LiveServer) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for orientation, viewport in VIEWPORTS.items():
         context = browser.new_context(viewport=viewport, has_touch=True, locale="en-GB")
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(WAIT_MS)
         page = context.new_page()
         _enrol(page, live_server)
         for pupil, lesson in LESSONS:

@@ -33,7 +33,7 @@ from classroom.pupils.models import ParentLink, Pupil
 from classroom.worries import services as worries
 from classroom.worries.models import ParentContact
 from tests.app_settings import base_url, carer_emails, invite_settings
-from tests.browser.conftest import DEMO_PASSWORD, assert_accessible
+from tests.browser.conftest import DEMO_PASSWORD, WAIT_MS, assert_accessible
 from tests.live import LiveServer
 
 PHONE = ViewportSize(width=390, height=844)
@@ -163,7 +163,7 @@ def test_a_carer_walks_from_the_qr_link_to_signing_out_on_a_shared_device(
     context = browser.new_context(
         viewport=viewport, has_touch=True, is_mobile=viewport == PHONE, locale="en-GB"
     )
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(WAIT_MS)
     page = context.new_page()
     code, child_id, others = _code_for(live_server, first_name)
 
@@ -262,7 +262,7 @@ def test_a_carer_disconnected_while_writing_is_told_and_keeps_their_words(
     live_server: LiveServer, browser: Browser
 ) -> None:
     context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True, locale="en-GB")
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(WAIT_MS)
     page = context.new_page()
     code, child_id, _others = _code_for(live_server, "Dev")
     page.goto(invites.join_url(code, live_server.url))
@@ -358,7 +358,7 @@ def test_a_carer_whose_photo_consent_ran_out_has_the_photos_deleted(
     context = browser.new_context(
         viewport=viewport, has_touch=True, is_mobile=viewport == PHONE, locale="en-GB"
     )
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(WAIT_MS)
     page = context.new_page()
     page.goto(f"{live_server.url}/sign-in")
     page.get_by_label("Username").fill(username)

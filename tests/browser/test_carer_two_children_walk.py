@@ -19,7 +19,7 @@ from classroom.db import get_session, utcnow
 from classroom.parents import services as parents
 from classroom.pupils.models import ParentLink, Pupil
 from tests.app_settings import carer_emails
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import WAIT_MS, assert_accessible, sign_in
 from tests.live import LiveServer
 
 PHONE = ViewportSize(width=390, height=844)
@@ -98,7 +98,7 @@ def test_a_carer_with_two_children_knows_whose_news_and_moves_between_them(
     context = browser.new_context(
         viewport=viewport, has_touch=True, is_mobile=phone, locale="en-GB"
     )
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(WAIT_MS)
     page = context.new_page()
     sign_in(page, live_server, "parent")
     page.get_by_role("link", name="Amira's news").click()

@@ -21,7 +21,7 @@ from classroom.pupils.models import Pupil
 from classroom.worries import services
 from classroom.worries.models import Agency, Category, Risk
 from tests.app_settings import base_url
-from tests.browser.conftest import LiveServer, assert_accessible, sign_in
+from tests.browser.conftest import WAIT_MS, LiveServer, assert_accessible, sign_in
 
 VIEWPORTS: dict[str, ViewportSize] = {
     "laptop": {"width": 1280, "height": 800},
@@ -56,7 +56,7 @@ def _page(browser: Browser, device: str) -> Page:
     context = browser.new_context(
         viewport=VIEWPORTS[device], has_touch=device == "ipad", locale="en-GB"
     )
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(WAIT_MS)
     return context.new_page()
 
 

@@ -14,7 +14,7 @@ from classroom.pupils.models import Pupil
 from classroom.worries import services
 from classroom.worries.models import Category, Incident, Risk
 from tests.app_settings import base_url
-from tests.browser.conftest import LiveServer, assert_accessible, sign_in
+from tests.browser.conftest import WAIT_MS, LiveServer, assert_accessible, sign_in
 from tests.browser.ipad_helpers import IPAD_VIEWPORTS
 
 LAPTOP = {"width": 1366, "height": 768}
@@ -52,14 +52,14 @@ def _ipad(browser: Browser, way_up: str) -> Page:
     context = browser.new_context(
         viewport=IPAD_VIEWPORTS[way_up], has_touch=True, device_scale_factor=2, locale="en-GB"
     )
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(WAIT_MS)
     return context.new_page()
 
 
 def _deactivate_deputy(browser: Browser, server: LiveServer) -> None:
     """The admin, on a laptop, deactivates Ms Ruth Evans (the deputy DSL)."""
     context = browser.new_context(viewport=LAPTOP, locale="en-GB")
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(WAIT_MS)
     admin = context.new_page()
     sign_in(admin, server, "admin")
     with server.app.app_context():

@@ -20,7 +20,7 @@ from classroom.pupils.models import Pupil
 from classroom.worries import services
 from tests import two_step
 from tests.app_settings import base_url
-from tests.browser.conftest import DEMO_PASSWORD, LiveServer, assert_accessible, sign_in
+from tests.browser.conftest import DEMO_PASSWORD, WAIT_MS, LiveServer, assert_accessible, sign_in
 
 PHONES = {"phone": {"width": 390, "height": 844}, "older phone": {"width": 375, "height": 667}}
 
@@ -55,7 +55,7 @@ def _phone(browser: Browser, size: dict[str, int]) -> Page:
     context = browser.new_context(
         viewport=size, is_mobile=True, has_touch=True, device_scale_factor=2, locale="en-GB"
     )
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(WAIT_MS)
     return context.new_page()
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from classroom.accounts.models import Account
 from classroom.db import get_session
-from tests.browser.conftest import LiveServer, assert_accessible, sign_in, sign_out
+from tests.browser.conftest import WAIT_MS, LiveServer, assert_accessible, sign_in, sign_out
 from tests.browser.test_safeguard_journeys import _triaged_concern
 
 LAPTOP = {"width": 1366, "height": 768}
@@ -23,7 +23,7 @@ def test_a_governor_reads_the_review_on_an_ipad(browser: Browser, live_server: L
     for _ in range(3):  # enough for the charts to be drawn
         _triaged_concern(live_server)
     context = browser.new_context(viewport=IPAD_LANDSCAPE, has_touch=True, locale="en-GB")
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(WAIT_MS)
     page = context.new_page()
     sign_in(page, live_server, "governor")
     page.goto(live_server.url + "/safeguarding/review/")
@@ -50,7 +50,7 @@ def test_the_head_approves_a_dsl_email_change_on_the_laptop(
     with live_server.app.app_context():
         dsl = get_session().scalar(select(Account.id).where(Account.username == "dsl"))
     context = browser.new_context(viewport=LAPTOP, locale="en-GB")
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(WAIT_MS)
     admin = context.new_page()
     sign_in(admin, live_server, "admin")
     admin.goto(f"{live_server.url}/admin/accounts/{dsl}")
@@ -86,7 +86,7 @@ def test_approve_and_decline_are_apart_and_44px_on_an_ipad_in_portrait(
     with live_server.app.app_context():
         dsl = get_session().scalar(select(Account.id).where(Account.username == "dsl"))
     context = browser.new_context(viewport=IPAD_PORTRAIT, has_touch=True, locale="en-GB")
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(WAIT_MS)
     page = context.new_page()
     sign_in(page, live_server, "admin")
     page.goto(f"{live_server.url}/admin/accounts/{dsl}")

@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from classroom.lessons import content
 from classroom.pupils.models import Scanning
-from tests.browser.conftest import LiveServer, assert_accessible, tap_to_next_screen
+from tests.browser.conftest import WAIT_MS, LiveServer, assert_accessible, tap_to_next_screen
 from tests.browser.ipad_helpers import class_ipad, enrol_class_ipad, set_scanning
 from tests.browser.test_pupil_layout import HEAR, MEASURE, VIEWPORTS
 from tests.browser.test_switch_journeys import Switch, _ready, _sign_in_pupil
@@ -80,7 +80,7 @@ def test_a_pupil_who_leaves_half_way_goes_on_at_the_screen_she_left(
     browser: Browser, live_server: LiveServer, way_up: str, pupil: str, pathway: str
 ) -> None:
     context = browser.new_context(viewport=VIEWPORTS[way_up], has_touch=True, locale="en-GB")
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(WAIT_MS)
     page = context.new_page()
     enrol_class_ipad(page, live_server, f"Oak resume iPad {way_up}")
     _sign_in_by_touch(page, live_server, pupil)

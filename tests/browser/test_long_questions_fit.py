@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from classroom.lessons import content
 from classroom.pupils.models import SymbolSize
-from tests.browser.conftest import LiveServer, tap_to_next_screen
+from tests.browser.conftest import WAIT_MS, LiveServer, tap_to_next_screen
 from tests.browser.ipad_helpers import enrol_class_ipad, set_symbol_size
 
 PORTRAIT = {"width": 810, "height": 1080}
@@ -92,7 +92,7 @@ def problems(browser: Browser, live_server: LiveServer) -> dict[str, list[str]]:
     context = browser.new_context(
         viewport=PORTRAIT, has_touch=True, device_scale_factor=2, locale="en-GB"
     )
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(WAIT_MS)
     page = context.new_page()
     enrol_class_ipad(page, live_server, "Long questions iPad")
     for size in SIZES:

@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, Route, expect
 
 from classroom.pupils.models import Scanning
-from tests.browser.conftest import LiveServer, assert_accessible
+from tests.browser.conftest import WAIT_MS, LiveServer, assert_accessible
 from tests.browser.ipad_helpers import enrol_class_ipad, set_scanning
 
 VIEWPORTS = {
@@ -81,7 +81,7 @@ def ipad_at(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
             service_workers="block",
             reduced_motion=reduced_motion,
         )
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(WAIT_MS)
         context.add_init_script(f"({DEVICE_VOICE})()")
         if not clips:
             context.route("**/speech/clip", _no_server_speech)

@@ -20,7 +20,7 @@ from classroom.pupils.models import Pupil
 from classroom.worries import services as worries
 from classroom.worries.models import ParentContact
 from tests.app_settings import base_url, carer_emails
-from tests.browser.conftest import IPAD, LiveServer, assert_accessible, sign_in, sign_out
+from tests.browser.conftest import IPAD, WAIT_MS, LiveServer, assert_accessible, sign_in, sign_out
 
 PHONE = {"width": 390, "height": 844}
 LONDON = ZoneInfo("Europe/London")
@@ -57,7 +57,7 @@ def phone(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(
         viewport=PHONE, has_touch=True, is_mobile=True, device_scale_factor=3, locale="en-GB"
     )
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(WAIT_MS)
     yield context.new_page()
     context.close()
 
@@ -65,7 +65,7 @@ def phone(browser: Browser) -> Iterator[Page]:
 @pytest.fixture
 def staff(browser: Browser) -> Iterator[Page]:
     context: BrowserContext = browser.new_context(viewport=IPAD, has_touch=True, locale="en-GB")
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(WAIT_MS)
     yield context.new_page()
     context.close()
 

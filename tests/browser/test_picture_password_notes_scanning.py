@@ -27,7 +27,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
 from classroom.pupils.models import Scanning, SymbolSize
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import WAIT_MS, assert_accessible
 from tests.browser.ipad_helpers import (
     FAST_SCAN,
     IPAD_VIEWPORTS,
@@ -124,7 +124,7 @@ def _open_ipad(browser: Browser, server: LiveServer, orientation: str, mode: Sca
         locale="en-GB",
         service_workers="block",
     )
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(WAIT_MS)
     context.add_init_script(NO_VOICE)
     context.route("**/speech/clip", _unreachable)
     context.route("**/class-ipad/worries", _unreachable)

@@ -25,7 +25,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from classroom.pupils.models import Scanning, SymbolSize
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import WAIT_MS, assert_accessible
 from tests.browser.ipad_helpers import (
     IPAD_VIEWPORTS,
     MEASURE_SCREEN,
@@ -65,7 +65,7 @@ def ipads(browser: Browser, live_server: LiveServer) -> Iterator[dict[str, Page]
         context = browser.new_context(
             viewport=IPAD_VIEWPORTS[way_up], has_touch=True, locale="en-GB"
         )
-        context.set_default_timeout(15_000)
+        context.set_default_timeout(WAIT_MS)
         page = context.new_page()
         make_class_ipad(page, live_server, f"Extremes {way_up}")
         with page.expect_navigation():  # to sign-in, or straight to the class's tiles

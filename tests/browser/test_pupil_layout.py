@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from classroom.pupils.models import SymbolSize
 from tests.browser.conftest import (
+    WAIT_MS,
     LiveServer,
     assert_accessible,
     tap_to_next_screen,
@@ -100,7 +101,7 @@ def walks(browser: Browser, live_server: LiveServer) -> dict[str, Any]:
     found: dict[str, Any] = {"problems": {}, "unheard": {}, "screens": 0}
     for label, viewport in VIEWPORTS.items():
         context = browser.new_context(viewport=viewport, has_touch=True, locale="en-GB")
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(WAIT_MS)
         page = context.new_page()
         enrol_class_ipad(page, live_server, f"Layout iPad {label}")
         for size in SymbolSize:

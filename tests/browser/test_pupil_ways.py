@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from classroom import policy
 from classroom.pupils.models import Scanning, SymbolSize
-from tests.browser.conftest import LiveServer, assert_accessible, sign_in, sign_out
+from tests.browser.conftest import WAIT_MS, LiveServer, assert_accessible, sign_in, sign_out
 from tests.browser.ipad_helpers import set_scanning, set_symbol_size
 
 VIEWPORTS = {
@@ -43,7 +43,7 @@ def ipad(request: pytest.FixtureRequest, browser: Browser, server: LiveServer) -
     context: BrowserContext = browser.new_context(
         viewport=VIEWPORTS[request.param], has_touch=True, locale="en-GB"
     )
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(WAIT_MS)
     page = context.new_page()
     sign_in(page, server, "teacher")
     page.goto(server.url + "/class-ipads/")

@@ -16,7 +16,7 @@ from classroom.db import get_session, utcnow
 from classroom.pupils.models import Pupil
 from classroom.worries import services
 from classroom.worries.queue import QUEUE_PAGE
-from tests.browser.conftest import LiveServer, assert_accessible, sign_in
+from tests.browser.conftest import WAIT_MS, LiveServer, assert_accessible, sign_in
 
 PHONES = {"phone": {"width": 390, "height": 844}, "older phone": {"width": 375, "height": 667}}
 LAPTOP = {"width": 1024, "height": 768}
@@ -53,7 +53,7 @@ def _queue(
         viewport=size, is_mobile=phone, has_touch=True, device_scale_factor=2, locale="en-GB"
     )
     opened.append(context)
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(WAIT_MS)
     page = context.new_page()
     sign_in(page, server, "dsl")
     page.goto(server.url + "/safeguarding/")

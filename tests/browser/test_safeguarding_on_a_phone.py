@@ -30,7 +30,7 @@ from classroom.worries import body_map, evidence
 from classroom.worries import services as worries
 from classroom.worries.models import Agency, Category, ParentContact, Risk
 from tests.app_settings import base_url
-from tests.browser.conftest import LiveServer, assert_accessible, sign_in
+from tests.browser.conftest import WAIT_MS, LiveServer, assert_accessible, sign_in
 
 PHONES = {"phone": {"width": 390, "height": 844}, "older phone": {"width": 375, "height": 667}}
 ACTION = "Speak to the class teacher about what Amira said at lunch"
@@ -104,7 +104,7 @@ def _phone(
         viewport=size, is_mobile=True, has_touch=True, device_scale_factor=2, locale="en-GB"
     )
     opened.append(context)
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(WAIT_MS)
     page = context.new_page()
     sign_in(page, server, who)
     return page

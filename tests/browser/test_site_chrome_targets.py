@@ -14,7 +14,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize
 
-from tests.browser.conftest import assert_accessible, sign_in, sign_out
+from tests.browser.conftest import WAIT_MS, assert_accessible, sign_in, sign_out
 from tests.live import LiveServer
 
 LAPTOP = ViewportSize(width=1024, height=768)
@@ -46,7 +46,7 @@ def _open(browser: Browser, viewport: ViewportSize) -> Page:
     context = browser.new_context(
         viewport=viewport, has_touch=True, is_mobile=viewport == PHONE, locale="en-GB"
     )
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(WAIT_MS)
     return context.new_page()
 
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
-from tests.browser.conftest import LiveServer
+from tests.browser.conftest import WAIT_MS, LiveServer
 from tests.browser.ipad_helpers import PLAYS_SERVER_CLIPS, enrol_class_ipad
 from tests.browser.test_no_sound_sign import DEVICE_VOICE
 
@@ -52,7 +52,7 @@ def ipad(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
         locale="en-GB",
         service_workers="block",
     )
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(WAIT_MS)
     context.add_init_script(f"({DEVICE_VOICE})(); window.deviceVoice = 'works';")
     context.add_init_script(f"({SPEAKER})()")
     context.clock.install()  # flows as ever; a test may move it on

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import LiveServer, assert_accessible, sign_in
+from tests.browser.conftest import WAIT_MS, LiveServer, assert_accessible, sign_in
 from tests.browser.ipad_helpers import logged_concern
 
 LAPTOP = {"width": 1366, "height": 768}
@@ -33,7 +33,7 @@ HIDDEN_UNDER_A_BAR = """() => {
 @pytest.fixture
 def laptop(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport=LAPTOP, locale="en-GB")
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(WAIT_MS)
     yield context.new_page()
     context.close()
 

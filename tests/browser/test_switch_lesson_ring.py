@@ -22,7 +22,7 @@ from typing import Any
 from playwright.sync_api import Browser, Page, expect
 
 from classroom.pupils.models import Scanning, SymbolSize
-from tests.browser.conftest import tap_to_next_screen
+from tests.browser.conftest import WAIT_MS, tap_to_next_screen
 from tests.browser.ipad_helpers import (
     IPAD_VIEWPORTS,
     enrol_class_ipad,
@@ -106,7 +106,7 @@ def _walk(page: Page, server: LiveServer, label: str, lesson: str) -> dict[str, 
 
 def _walk_at(browser: Browser, server: LiveServer, orientation: str) -> dict[str, Any]:
     context = browser.new_context(viewport=VIEWPORTS[orientation], has_touch=True, locale="en-GB")
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(WAIT_MS)
     page = context.new_page()
     enrol_class_ipad(page, server, f"Lesson ring iPad {orientation}")
     found: dict[str, Any] = {}

@@ -23,7 +23,7 @@ from classroom.accounts.passwords import hash_password
 from classroom.db import get_session, utcnow
 from classroom.pupils.importer import make_upn
 from classroom.pupils.models import Pathway, Pupil, Scanning, SchoolClass
-from tests.browser.conftest import LiveServer, assert_accessible, sign_out
+from tests.browser.conftest import WAIT_MS, LiveServer, assert_accessible, sign_out
 from tests.browser.ipad_helpers import IPAD_VIEWPORTS, make_class_ipad, ring_measure, screen_fits
 from tests.browser.test_no_sound_sign import DEVICE_VOICE
 from tests.browser.test_switch_journeys import _answers, _lesson
@@ -141,7 +141,7 @@ def ipad(browser: Browser) -> Iterator[BrowserContext]:
     context = browser.new_context(
         viewport=IPAD_VIEWPORTS["landscape"], has_touch=True, locale="en-GB"
     )
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(WAIT_MS)
     context.add_init_script(f"({DEVICE_VOICE})(); window.deviceVoice = 'works';")
     context.add_init_script(f"({LISTEN})()")
     context.add_init_script(f"({CHECK_RING})(); window.measureRing = {RING};")

@@ -16,6 +16,7 @@ from typing import Any
 from playwright.sync_api import Browser, Page, expect
 
 from classroom.pupils.models import Scanning, SymbolSize
+from tests.browser.conftest import WAIT_MS
 from tests.browser.ipad_helpers import (
     IPAD_VIEWPORTS,
     enrol_class_ipad,
@@ -67,7 +68,7 @@ def test_the_scanning_ring_never_covers_a_worry_question_at_any_size(
     try:
         for orientation, viewport in VIEWPORTS.items():
             context = browser.new_context(viewport=viewport, has_touch=True, locale="en-GB")
-            context.set_default_timeout(10_000)
+            context.set_default_timeout(WAIT_MS)
             page = context.new_page()
             enrol_class_ipad(page, live_server, f"Ring iPad {orientation}")
             for size in SymbolSize:

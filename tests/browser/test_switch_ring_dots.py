@@ -20,6 +20,7 @@ from typing import Any
 from playwright.sync_api import Browser, Page, expect
 
 from classroom.pupils.models import Scanning, SymbolSize
+from tests.browser.conftest import WAIT_MS
 from tests.browser.ipad_helpers import (
     FAST_SCAN,
     IPAD_VIEWPORTS,
@@ -78,7 +79,7 @@ def test_the_scanning_ring_never_reaches_the_picture_password_dots(
                 continue
             set_scanning(live_server, "Dev", mode, INTERVAL)
             context = browser.new_context(viewport=viewport, has_touch=True, locale="en-GB")
-            context.set_default_timeout(10_000)
+            context.set_default_timeout(WAIT_MS)
             page = context.new_page()
             enrol_class_ipad(page, live_server, f"Ring dots iPad {orientation} {mode.value}")
             for size, said in itertools.product(SymbolSize, SAID):

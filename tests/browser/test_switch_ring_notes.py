@@ -21,6 +21,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
 from classroom.pupils.models import Scanning, SymbolSize
+from tests.browser.conftest import WAIT_MS
 from tests.browser.ipad_helpers import (
     FAST_SCAN,
     IPAD_VIEWPORTS,
@@ -141,7 +142,7 @@ def scanning_ipad(browser: Browser, live_server: LiveServer) -> Callable[[str, S
         context = browser.new_context(
             viewport=VIEWPORTS[orientation], has_touch=True, locale="en-GB", service_workers="block"
         )
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(WAIT_MS)
         context.add_init_script(NO_VOICE)
         context.route("**/speech/clip", _unreachable)
         context.route("**/class-ipad/worries", _unreachable)

@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from classroom.pupils.models import Scanning
-from tests.browser.conftest import LiveServer, assert_accessible
+from tests.browser.conftest import WAIT_MS, LiveServer, assert_accessible
 from tests.browser.ipad_helpers import (
     IPAD_VIEWPORTS,
     enrol_class_ipad,
@@ -87,7 +87,7 @@ def test_the_ring_round_the_tiles_has_room_from_the_first_paint(
     context = browser.new_context(
         viewport=IPAD_VIEWPORTS[way_up], has_touch=True, locale="en-GB", service_workers="block"
     )
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(WAIT_MS)
     page = context.new_page()
     enrol_class_ipad(page, live_server, f"Room {way_up} {mode}")
     # The screen as first painted, before scan.js has come (here it never does).

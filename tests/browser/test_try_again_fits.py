@@ -21,6 +21,7 @@ from sqlalchemy import delete
 from classroom.accounts.models import LoginAttempt
 from classroom.db import get_session
 from classroom.pupils.models import SymbolSize
+from tests.browser.conftest import WAIT_MS
 from tests.browser.ipad_helpers import enrol_class_ipad, set_symbol_size
 from tests.live import LiveServer
 
@@ -106,7 +107,7 @@ def test_try_again_screen_fits_at_every_size(browser: Browser, live_server: Live
     try:
         for orientation, viewport in VIEWPORTS.items():
             context = browser.new_context(viewport=viewport, has_touch=True, locale="en-GB")
-            context.set_default_timeout(10_000)
+            context.set_default_timeout(WAIT_MS)
             page = context.new_page()
             enrol_class_ipad(page, live_server, f"Try again iPad {orientation}")
             for size, said in itertools.product(SymbolSize, ("try again", "trusted adult")):

@@ -17,7 +17,7 @@ from classroom.db import get_session, utcnow
 from classroom.pupils.models import Pupil
 from classroom.worries import services
 from tests.app_settings import base_url
-from tests.browser.conftest import LiveServer, assert_accessible, sign_in
+from tests.browser.conftest import WAIT_MS, LiveServer, assert_accessible, sign_in
 
 PHOTOS = "Ms Ruth Evans (deputy DSL) took photos of Amira on a personal phone."
 
@@ -39,7 +39,7 @@ def _concern(server: LiveServer) -> tuple[int, str]:
 
 def _laptop(browser: Browser) -> Page:
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(WAIT_MS)
     return context.new_page()
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from classroom.pupils.models import SymbolSize
+from tests.browser.conftest import WAIT_MS
 from tests.browser.ipad_helpers import enrol_class_ipad, set_symbol_size
 from tests.live import LiveServer
 
@@ -88,7 +89,7 @@ def test_worry_cards_fill_the_screen_down_to_back_skip_and_send(
     seen = {}
     for label, viewport in VIEWPORTS.items():
         context = browser.new_context(viewport=viewport, has_touch=True, locale="en-GB")
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(WAIT_MS)
         page = context.new_page()
         enrol_class_ipad(page, live_server, f"Worry cards iPad {label}")
         for size in (SymbolSize.MEDIUM, SymbolSize.EXTRA_LARGE):

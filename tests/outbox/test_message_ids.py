@@ -53,7 +53,6 @@ def restored(app: Flask, smtp_port: int, tmp_path: Path, template_db: Path, cloc
         BASE_URL=app.config["BASE_URL"],
         SMTP_HOST="127.0.0.1",
         SMTP_PORT=smtp_port,
-        SMTP_TIMEOUT=2,
     )
 
 
