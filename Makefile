@@ -35,7 +35,7 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 
 pytest: $(STAMP)
-	$(VENV)/bin/pytest -n 2 --dist loadfile
+	$(VENV)/bin/pytest -n 2 --dist loadfile --durations=30
 
 # The suite again on a throwaway local PostgreSQL (installed with apt-get if missing, run as the
 # postgres user on a unix socket only). Browser and kill -9 tests drive their own SQLite server,
