@@ -128,7 +128,9 @@ def on_refusal(hook: Callable[[], None]) -> None:
     _refusal_hooks[:] = [hook]
 
 
-def _refused() -> None:
+def report_refusal() -> None:
+    """Tell the hooks (the audit log) that this request was refused: once per request is
+    theirs to keep."""
     for hook in _refusal_hooks:
         hook()
 
@@ -154,7 +156,7 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException) -> ResponseReturnValue:
         code = error.code or 500
         if code == 403:  # begin_request's refusal by role, or a view's abort(403)
-            _refused()
+            report_refusal()
         if request.accept_mimetypes.best == "application/json":
             return {"error": TITLES.get(code, TITLES[500])[0]}, code
         if code == 405 and request.method in ("GET", "HEAD"):
@@ -170,7 +172,7 @@ def init_app(app: Flask) -> None:
         # One answer everywhere: NotFound is a 404, any other refusal a 403 (never a 500).
         code = 404 if isinstance(error, NotFound) else 403
         if code == 403:
-            _refused()
+            report_refusal()
         if request.accept_mimetypes.best == "application/json":
             return {"error": TITLES[code][0]}, code
         return _page(code)

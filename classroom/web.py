@@ -56,7 +56,7 @@ from classroom.db import (
 )
 from classroom.devices import web as devices
 from classroom.devices.models import Device
-from classroom.errors import Invalid, Refusal, on_refusal
+from classroom.errors import Invalid, Refusal, on_refusal, report_refusal
 from classroom.forms import Form
 from classroom.principals import Actor, Anonymous, PupilPrincipal
 
@@ -293,7 +293,7 @@ def init_app(app: Flask) -> None:
     app.after_request(security_headers)
     app.after_request(end_request)
     app.teardown_request(_forget_write_intent)
-    on_refusal(audit_refusal)  # every 403 the error handlers answer (errors.init_app)
+    on_refusal(audit_refusal)  # every 403: the error handlers' and a view's own (dispatch)
     _commit_after_the_view(app)
     _remember_urls(app)
 
@@ -502,6 +502,10 @@ def _commit_after_the_view(app: Flask) -> None:
 
     def dispatch() -> ResponseReturnValue:
         response = app.make_response(view_dispatch())
+        if response.status_code == 403:
+            # A view that answers its own refusal with a page saying why (a TA turning on a
+            # teacher-only lesson, a carer writing after their child left) is a refusal too.
+            report_refusal()
         if write_intent.get() and "db_session" in g:
             end_unit_of_work(get_session(), response.status_code)
         return response

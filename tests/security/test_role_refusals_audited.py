@@ -140,6 +140,27 @@ def test_a_refusal_inside_a_page_is_audited_once(
     ]
 
 
+def test_a_refusal_a_view_answers_with_its_own_page_is_audited_too(
+    app: Flask, session: Session, world: World
+) -> None:
+    """Two views answer a refusal with a page saying why rather than raising it: a TA turning
+    on the teacher-only topic for the class, and a carer writing to class staff after their
+    child has left. Both were refused with no entry; each is now one, as any other 403."""
+    oak_map = f"/classes/{world.school.oak.id}/lessons"
+    ta = client_for(app, world.ta)
+    turned_on = {"lesson_id": "pressure-secrets-pictures", "on": "1"}
+    assert ta.post(oak_map, data=turned_on).status_code == 403
+    world.school.pupil.active = False  # Amira leaves the school
+    session.commit()
+    writing = f"/family/children/{world.school.pupil.id}/messages"
+    carer = client_for(app, world.carer)
+    assert carer.post(writing, data={"body": "Hello", "key": "k1"}).status_code == 403
+    assert [(e.actor_id, e.action, e.summary) for e in _refusals(session)] == [
+        (world.ta.id, "staff.access_refused", f"POST {oak_map}"),
+        (world.carer.id, "carer.access_refused", f"POST {writing}"),
+    ]
+
+
 def test_a_change_refused_as_a_hidden_record_is_audited_and_changes_nothing(
     app: Flask, session: Session, world: World
 ) -> None:
