@@ -40,7 +40,9 @@
  * A keyboard user moves focus themselves, with Tab. Space or Enter on what they reached by Tab
  * acts on it at once, on any screen, asleep or awake: the tile they reached signs them in, Read
  * to me reads, a sentence says itself, Staff sign in opens. Only a press with nothing focused
- * by the person (a switch's) wakes the scan, selects or moves the highlight as above.
+ * by the person (a switch's) wakes the scan, selects or moves the highlight as above. On the
+ * tiles screen a Tabbed focus is let go after 30 s with no Tab: the next child's switch press
+ * then wakes the scan, and never signs in the tile someone else left focused.
  *
  * With scanning off only the last part applies: each symbol sentence is one Tab stop (its
  * word buttons stay tappable by touch) and Enter or Space on it reads it aloud; a sentence that
@@ -130,6 +132,10 @@
   var ROUNDS_AWAKE = 3;
   var tabbing = false;   // Tab was just pressed: the focus it moves is the person's own
   var tabbed = null;     // what the person reached with Tab, while it keeps the focus
+  // On the tiles screen, what a person reached by Tab is theirs for this long: an adult who
+  // Tabbed to a tile and walked away must not leave it for the next child's switch to sign in.
+  var OWN_FOCUS_MS = 30000;
+  var forgetTimer = null;
 
   function usable(el) {
     if (!el || !el.isConnected || !el.matches(ITEMS) || el.matches(SKIP)) { return false; }
@@ -474,9 +480,21 @@
     });
   }
 
+  // The tiles screen's focus, left by someone who Tabbed there and went: let it go, so the
+  // next press is a switch's (it wakes the scan) and no tile looks chosen.
+  function forgetOwnFocus() {
+    forgetTimer = null;
+    if (tabbed && document.activeElement === tabbed) { tabbed.blur(); }
+    tabbed = null;
+  }
+
   document.addEventListener("focusin", function (event) {
     var el = event.target;
     tabbed = tabbing ? el : null;  // the scan's own focus (highlight) is never the person's
+    if (wakes) {
+      window.clearTimeout(forgetTimer);
+      forgetTimer = tabbed ? window.setTimeout(forgetOwnFocus, OWN_FOCUS_MS) : null;
+    }
     if (typing && el !== typing) { typing = null; startTimer(); }
     // Focus moved by a touch or by the page: scan on from there, inside its group.
     if (!asleep && usable(el) && el !== current && ringed.indexOf(el) < 0) { showItem(el, groupOf(el)); }

@@ -17,7 +17,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from classroom.pupils.models import Scanning
 from tests.browser.conftest import LiveServer
-from tests.browser.ipad_helpers import class_ipad
+from tests.browser.ipad_helpers import class_ipad, enrol_class_ipad
 from tests.browser.test_tiles_scanning import _ringed, _tiles, _tiles_scanning
 
 pytestmark = pytest.mark.browser
@@ -82,3 +82,24 @@ def test_staff_sign_in_opens_from_the_keyboard_and_a_switch_press_still_only_wak
     _tab_to(page, "Staff sign in")  # never a stop for the scan, but the keyboard's to follow
     page.keyboard.press("Enter")
     page.wait_for_url("**/sign-in**")
+
+
+def test_a_tile_left_focused_by_tab_is_let_go_before_the_next_childs_switch(
+    new_ipad: Callable[[], BrowserContext], live_server: LiveServer
+) -> None:
+    """An adult Tabs to Ben's tile and walks away. Half a minute on, a child's switch press
+    only wakes the scan: it used to sign Ben in, and what the child then did was Ben's."""
+    _tiles_scanning(live_server, Scanning.AUTO, 2000, auditory=False)
+    ipad = new_ipad().new_page()
+    ipad.clock.install()  # time runs as usual, and the test can move it on
+    enrol_class_ipad(ipad, live_server, "Oak keyboard left iPad")
+    _tiles(ipad, live_server)
+    _tab_to(ipad, "Ben")
+    ipad.clock.fast_forward(29_000)
+    assert ipad.evaluate(FOCUSED) == "Ben"  # still theirs, for a keyboard user thinking
+    ipad.clock.fast_forward(2_000)
+    let_go = "() => document.activeElement === document.body"
+    assert ipad.evaluate(let_go)  # no tile looks chosen
+    ipad.keyboard.press("Enter")  # the next child's switch
+    assert len(_ringed(ipad)) == 6  # wakes the scan, every tile ringed
+    expect(ipad.get_by_role("heading", name="Who are you?")).to_be_visible()
