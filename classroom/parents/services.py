@@ -48,6 +48,7 @@ from classroom.worries.models import (
     Category,
     Incident,
     ParentContact,
+    PupilRole,
 )
 
 MAX_MESSAGE = 2000
@@ -478,13 +479,19 @@ NOTICE_MIDDLE = {
 }
 
 
+# Said of the child whose carers are told: for a child alleged to have caused it, or one who
+# saw it, "{child} felt worried or sad" would tell their carers something about their child
+# that the record does not say. Their notice starts with the opening and closing only.
+NOT_ABOUT_THEIR_FEELINGS = {PupilRole.ALLEGED, PupilRole.WITNESS}
+
+
 def notice_template(incident: Incident, pupil: Pupil) -> str:
     """The depersonalised starting text the safeguarding team edits before approving."""
-    parts = [
-        NOTICE_OPENING,
-        NOTICE_MIDDLE.get(incident.category or Category.OTHER, ""),
-        NOTICE_CLOSING,
-    ]
+    role = next((link.role for link in incident.pupils if link.pupil_id == pupil.id), None)
+    middle = NOTICE_MIDDLE.get(incident.category or Category.OTHER, "")
+    if role in NOT_ABOUT_THEIR_FEELINGS and "{child}" in middle:
+        middle = ""
+    parts = [NOTICE_OPENING, middle, NOTICE_CLOSING]
     return " ".join(p for p in parts if p).format(child=pupil.first_name)
 
 

@@ -83,7 +83,7 @@ from classroom.web import (
 )
 from classroom.web import school_today as local_today
 from classroom.worries import services as worries
-from classroom.worries.models import PARENT_CONTACT_LABELS, Incident, Status
+from classroom.worries.models import PARENT_CONTACT_LABELS, PUPIL_ROLE_LABELS, Incident, Status
 
 bp = Blueprint("parents", __name__)
 T = TypeVar("T")
@@ -1061,6 +1061,7 @@ def _notice_page(
         decision=decision,
         labels=PARENT_CONTACT_LABELS,
         pupils=pupils,
+        roles={link.pupil_id: PUPIL_ROLE_LABELS[link.role] for link in incident.pupils},
         forms=all_forms,
         carers=carers,
         sent=sent,

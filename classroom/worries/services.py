@@ -1745,12 +1745,13 @@ class FamilyContact:
 
     pupil: Pupil
     decision: ParentContactDecision | None
+    role: PupilRole  # said beside each family: an alleged child's carers are not the harmed one's
 
 
 def contact_by_family(session: Session, incident: Incident) -> list[FamilyContact]:
     """Each linked pupil's carers with the decision in force for them, in link order."""
     return [
-        FamilyContact(link.pupil, parent_contact(session, incident, link.pupil_id))
+        FamilyContact(link.pupil, parent_contact(session, incident, link.pupil_id), link.role)
         for link in incident.pupils
     ]
 

@@ -72,6 +72,7 @@ from classroom.worries.models import (
     AGENCY_LABELS,
     CATEGORY_LABELS,
     PARENT_CONTACT_LABELS,
+    PUPIL_ROLE_MEANINGS,
     Incident,
     IncidentEntry,
     IncidentPupil,
@@ -209,13 +210,14 @@ def _marks(session: Session, incident: Incident) -> list[dict[str, Any]]:
 
 
 def _incident_record(session: Session, incident: Incident, pupil: Pupil) -> dict[str, Any]:
-    role = next(link.role.value for link in incident.pupils if link.pupil_id == pupil.id)
+    role = next(link.role for link in incident.pupils if link.pupil_id == pupil.id)
     return {
         "reference": incident.reference,
         "source": incident.source.value,
         "status": incident.status.value,
         "received_at": _when(incident.created_at),
-        "pupil_role": role,
+        "pupil_role": role.value,
+        "pupil_role_words": PUPIL_ROLE_MEANINGS[role],  # the receiving DSL reads words
         "other_pupils_linked": len(incident.pupils) - 1,  # counted, never named
         "summary": incident.summary,
         "reported": _reported(incident),

@@ -848,7 +848,10 @@ def _whose_choices(incident: Incident) -> list[tuple[str, str]]:
     one pupil's carers only. None is chosen."""
     if len(incident.pupils) < 2:
         return []
-    names = ", ".join(link.pupil.full_name for link in incident.pupils)
+    # Each with their role: "every family" includes an alleged child's carers, said here too.
+    names = "; ".join(
+        f"{link.pupil.full_name}, {PUPIL_ROLE_LABELS[link.role]}" for link in incident.pupils
+    )
     every = [(EVERY_FAMILY, f"Every family on this record ({names})")]
     return every + [
         (str(link.pupil_id),

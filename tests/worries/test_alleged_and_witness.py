@@ -16,7 +16,9 @@ made as "involved" before stays so until a DSL changes its role, with why.
 from __future__ import annotations
 
 import html
+import json
 import re
+from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -27,6 +29,7 @@ from classroom.accounts.models import Role
 from classroom.audit.models import AuditEvent
 from classroom.db import utcnow
 from classroom.worries import services as worries
+from classroom.worries import transfer
 from classroom.worries.models import (
     Category,
     Incident,
@@ -170,6 +173,10 @@ def test_where_carers_are_decided_each_child_has_their_role_and_the_alleged_chil
     assert "Only Amira Khan's carers (affected)" in whose
     assert "Only Ben Taylor's carers (alleged to have caused harm)" in whose
     assert "Only Chloe Moss's carers (saw it)" in whose
+    assert (  # every family includes the alleged child's: said there too
+        "Every family on this record (Amira Khan, affected; Ben Taylor, alleged to have caused "
+        "harm; Chloe Moss, saw it)" in whose
+    )
     assert ALLEGED_WARNING in _said(parent, "parent-alleged")
     assert not re.search(r"<input[^>]* checked", parent)  # who is told: the DSL chooses
     assert not any(chosen for *_rest, chosen in _options(_select(parent, "parent-decision")))
@@ -288,3 +295,71 @@ def test_the_pupil_who_raised_a_worry_on_an_ipad_stays_its_reporter(
     session.expire_all()
     assert session.get_one(Incident, incident_id).reporter == family.child
 
+
+
+def test_each_familys_decision_in_force_says_the_childs_role(
+    app: Flask, session: Session, clock: Clock
+) -> None:
+    """Families under different decisions are listed one by one: each with their child's role,
+    as the choices below them are."""
+    family = make_family(session, clock)
+    incident = _with_chloe(session, family)
+    worries.decide_parent_contact(
+        session, family.dsl, incident, ParentContact.DO_NOT_CONTACT, "Police asked us to wait",
+        None, now=utcnow(), pupil_id=family.other.id,
+    )  # fmt: skip
+    session.commit()
+    listed = _text(_part(_page(client_for(app, family.dsl), incident), 'id="contact-by-family"',
+                         "</ul>"))  # fmt: skip
+    assert "Amira Khan's carers (affected): no decision recorded yet." in listed
+    assert "Ben Taylor's carers (alleged to have caused harm): Do not contact" in listed
+    assert "Chloe Moss's carers (saw it): no decision recorded yet." in listed
+
+
+def test_each_notice_names_the_childs_role_and_says_nothing_of_feelings_not_recorded(
+    app: Flask, session: Session, clock: Clock
+) -> None:
+    """A worry about a child's wellbeing: the starting text for Amira's carers says she felt
+    worried or sad; for the carers of Ben (alleged) and Chloe (saw it) it said the same of
+    their child, which the record does not say. Their notices now start without it."""
+    family = make_family(session, clock)
+    incident = _with_chloe(session, family)
+    incident.category = Category.WELLBEING
+    worries.decide_parent_contact(
+        session, family.dsl, incident, ParentContact.INFORM_NOW, "Tell every family", None,
+        now=utcnow(), checked=True,
+    )  # fmt: skip
+    session.commit()
+    response = client_for(app, family.dsl).get(f"/parents/incidents/{incident.id}/notice")
+    page = html.unescape(response.get_data(as_text=True))
+    headings = [_text(h) for h in re.findall(r'<h2 id="notice-\d+-h">(.*?)</h2>', page, re.S)]
+    assert headings == [
+        "Amira Khan's carers (affected)",
+        "Ben Taylor's carers (alleged to have caused harm)",
+        "Chloe Moss's carers (saw it)",
+    ]
+    texts = re.findall(r"<textarea[^>]*>(.*?)</textarea>", page, re.S)
+    assert len(texts) == 3
+    amiras, bens, chloes = (" ".join(t.split()) for t in texts)
+    assert "Amira felt worried or sad about something online." in amiras
+    for notice, name in ((bens, "Ben"), (chloes, "Chloe")):
+        assert "felt worried or sad" not in notice
+        assert f"an online-safety matter at school that involved {name}." in notice
+        assert "Please phone the school office" in notice
+
+
+def test_the_child_protection_file_gives_the_childs_role_in_words(
+    app: Flask, session: Session, clock: Clock
+) -> None:
+    """The receiving school's DSL reads the role in words, as the marks' types are."""
+    family = make_family(session, clock)
+    incident = _with_chloe(session, family)
+    plain, _n, _files = transfer.build_record(
+        session, family.dsl, family.other, utcnow(), Path(app.instance_path)
+    )
+    (entry,) = json.loads(json.loads(plain)["record"])["incidents"]
+    assert entry["reference"] == incident.reference
+    assert (entry["pupil_role"], entry["pupil_role_words"]) == (
+        "alleged",
+        "Alleged to have caused harm: said to have harmed another child (not proven)",
+    )

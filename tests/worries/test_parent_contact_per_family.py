@@ -186,7 +186,7 @@ def test_the_form_asks_whose_carers_with_nothing_chosen_and_keeps_what_was_typed
     page = _page(dsl, incident)
     group = _group(page)
     assert "Whose carers is this for?" in group
-    assert "Every family on this record (Amira Khan, Ben Taylor)" in group
+    assert "Every family on this record (Amira Khan, affected; Ben Taylor, involved)" in group
     assert "Only Amira Khan's carers (affected)" in group
     assert "Only Ben Taylor's carers (involved)" in group
     assert " checked" not in group  # no family chosen for the DSL
@@ -234,8 +234,8 @@ def test_the_form_asks_whose_carers_with_nothing_chosen_and_keeps_what_was_typed
     page = _page(dsl, incident)
     by_family = page[page.index('id="contact-by-family"') : page.index("</ul>", page.index(
         'id="contact-by-family"'))]  # fmt: skip
-    assert "Amira Khan's carers:</strong> Inform parents/carers now" in by_family
-    assert "Ben Taylor's carers:</strong> Not now (review later), review on" in by_family
+    assert "Amira Khan's carers (affected):</strong> Inform parents/carers now" in by_family
+    assert "Ben Taylor's carers (involved):</strong> Not now (review later), review on" in by_family
     assert "Carers are told nothing new about Ben Taylor</strong>" in page
 
 
@@ -382,8 +382,9 @@ def test_the_notice_page_says_each_familys_decision_and_whose_carers_cannot_be_s
         dsl.get(f"/parents/incidents/{incident.id}/notice").get_data(as_text=True)
     )
     assert "each family's is under their notice" in page
-    amira = page[page.index("Amira Khan's carers</h2>") : page.index("Ben Taylor's carers</h2>")]
-    ben = page[page.index("Ben Taylor's carers</h2>") :]
+    amira_h2, ben_h2 = "Amira Khan's carers (affected)</h2>", "Ben Taylor's carers (involved)</h2>"
+    amira = page[page.index(amira_h2) : page.index(ben_h2)]
+    ben = page[page.index(ben_h2) :]
     assert "Decision in force for them: <strong>Inform parents/carers now</strong>" in amira
     assert 'name="p' in amira  # Amira's notice form
     assert "Decision in force for them: <strong>Not now (review later)</strong>" in ben

@@ -150,7 +150,7 @@ def test_the_reopen_form_asks_whose_carers_with_nothing_chosen_in_the_decision_f
     radios = re.findall(r'<input type="radio" name="reopen-whose"[^>]*>', group)
     assert len(radios) == 3
     assert not [r for r in radios if "checked" in r]
-    assert "Every family on this record (Amira Khan, Ben Taylor)" in group
+    assert "Every family on this record (Amira Khan, affected; Ben Taylor, involved)" in group
     assert "Only Amira Khan's carers (affected)" in group
     assert "Only Ben Taylor's carers (involved)" in group
     assert "the other families keep the decision in force for them" in form
