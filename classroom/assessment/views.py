@@ -715,10 +715,32 @@ def pupil_record(pupil_id: int) -> ResponseReturnValue:
             withdrawn_on=_withdrawn_on(objective_id.rsplit(".", 1)[0]),
         )  # fmt: skip
 
-    _applied(change, lambda message: _problem_page(pupil, message, objective_id))
-    return redirect(
-        url_for("assessment.objective", pupil_id=pupil.id, objective_id=objective_id, saved=1)
-    )
+    made = _applied(change, lambda message: _problem_page(pupil, message, objective_id))
+    return redirect(_objective_saying(pupil, objective_id, made))
+
+
+def _just_saved(rows: list[Observation], saved: str) -> str:
+    """What the objective's page says of the observation `saved` names, if it is one of this
+    page's, as the class page says it: "Recorded Secure." or "Corrected to Secure (it was
+    Emerging).", with the date seen. Else only "Recorded." (an address kept from before)."""
+    by_id = {row.id: row for row in rows}
+    made = by_id.get(int(saved)) if saved.isdigit() and len(saved) < 12 else None
+    if made is None:
+        return "Recorded."
+    seen = f"Date seen: {made.observed_on:%A %d %B %Y}."
+    was = by_id.get(made.supersedes_id) if made.supersedes_id else None
+    if was is not None:
+        return f"Corrected to {Level(made.level).words} (it was {Level(was.level).words}). {seen}"
+    return f"Recorded {Level(made.level).words}. {seen}"
+
+
+def _objective_saying(pupil: Pupil, objective_id: str, made: Observation) -> str:
+    """The objective's page, saying what was just recorded or corrected (`_just_saved`) in a
+    note that takes the focus: the form was at the page's foot, the note is near its top."""
+    return url_for(
+        "assessment.objective", pupil_id=pupil.id, objective_id=objective_id, saved=made.id,
+        _anchor="saved",
+    )  # fmt: skip
 
 
 @bp.get("/pupils/<int:pupil_id>/objectives/<objective_id>")
@@ -763,6 +785,7 @@ def objective(pupil_id: int, objective_id: str) -> ResponseReturnValue:
     return render_template(
         "assessment/objective.html",
         pupil=pupil,
+        just_saved=_just_saved(rows, request.args.get("saved", "")),
         lesson=lesson,
         version=version,
         rows=rows,
@@ -840,9 +863,7 @@ def correct(observation_id: int) -> ResponseReturnValue:
     )
     return redirect(
         _back_to_recording(pupil, new, recorded=new.id)
-        or url_for(
-            "assessment.objective", pupil_id=pupil.id, objective_id=old.objective_id, saved=1
-        )
+        or _objective_saying(pupil, old.objective_id, new)
     )
 
 

@@ -20,7 +20,7 @@ def _record(page: Page, server: LiveServer, level: str, day: date) -> None:
     form.get_by_label("Where").select_option("In a lesson")
     form.get_by_label("Date").fill(day.isoformat())
     form.get_by_role("button", name="Record").click()
-    expect(page.get_by_role("status")).to_contain_text("Recorded.")
+    expect(page.get_by_role("status")).to_contain_text(f"Date seen: {day:%A %d %B %Y}.")
 
 
 def test_correcting_an_earlier_observation_on_the_ipad(page: Page, live_server: LiveServer) -> None:
@@ -41,7 +41,13 @@ def test_correcting_an_earlier_observation_on_the_ipad(page: Page, live_server: 
     assert_accessible(page)
     page.locator("#fix-level").select_option("3")
     page.get_by_role("button", name="Save correction").click()
-    expect(page.get_by_role("status")).to_contain_text("Recorded.")
+    said = page.get_by_role("status")
+    # Said near the top and focused, so a keyboard user goes on from it: the form was below.
+    expect(said).to_contain_text(
+        "Corrected to Secure (independent) (it was Emerging (full support)). "
+        f"Date seen: {mistyped:%A %d %B %Y}."
+    )
+    expect(said).to_be_focused()
     expect(page.get_by_role("cell", name="Corrected")).to_be_visible()
 
     page.goto(live_server.url + "/assessment/pupils/4")

@@ -24,7 +24,7 @@ def test_withdrawing_an_observation_and_each_boxs_problem_are_accessible(
     page.get_by_label("Level").select_option("3")
     page.get_by_label("Date").fill("")
     page.get_by_role("button", name="Record").click()
-    expect(page.get_by_role("status")).to_contain_text("Recorded.")
+    expect(page.get_by_role("status")).to_contain_text("Recorded Secure (independent).")
 
     page.get_by_role("link", name="Withdraw").first.click()
     expect(

@@ -68,7 +68,7 @@ def _record(page: Page, level: str, *, note: str = "", misconception: bool = Fal
         words.tap()
         expect(tick).to_be_checked()
     _tap(page, form.get_by_role("button", name="Record"))
-    expect(page.get_by_role("status")).to_contain_text("Recorded.")
+    expect(page.get_by_role("status")).to_contain_text("Recorded ")
 
 
 def test_a_teacher_walks_map_observation_misconception_and_correction_by_touch(
