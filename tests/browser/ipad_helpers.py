@@ -193,7 +193,8 @@ def screen_fits(page: Page) -> None:
     """A pupil screen as it must be: nothing to scroll, nothing covered, every target big
     enough, and every word on it can be heard."""
     assert page.evaluate("() => document.scrollingElement.scrollHeight <= window.innerHeight + 1")
-    assert page.evaluate(MEASURE_SCREEN) == []
+    problems = page.evaluate(MEASURE_SCREEN)
+    assert problems == [], problems
     assert page.evaluate(HEAR_SCREEN) == []
 
 
