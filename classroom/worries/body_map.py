@@ -111,6 +111,61 @@ def nearest_region(side: Side, x: float, y: float) -> Region:
     )
 
 
+BADGE = 13  # a drawn mark's radius, in drawing units (its 12-unit circle and white edge)
+# Where a mark's numbered circle may go when its spot is taken: round the spot, nearest first,
+# and away from the body's middle first (so it does not take the spot of a mark nearer the
+# middle), then up or down, then towards the middle. Angles for a spot right of the middle;
+# y grows downwards, so 315 is up and to the right.
+_OUTWARD_FIRST = (0, 315, 45, 270, 90, 225, 135, 180)
+
+
+def _around(x: float) -> list[tuple[float, float]]:
+    side = 1 if x >= WIDTH / 2 else -1
+    return [
+        (side * d * math.cos(math.radians(a)), d * math.sin(math.radians(a)))
+        for d in (2 * BADGE + 2, 4 * BADGE + 4)
+        for a in _OUTWARD_FIRST
+    ]
+
+
+@dataclass(frozen=True)
+class DrawnMark:
+    """A mark as the drawing shows it: its number, the spot recorded (x, y) and where its
+    numbered circle is drawn (badge_x, badge_y), in drawing units."""
+
+    number: int
+    mark: BodyMark
+    x: float
+    y: float
+    badge_x: float
+    badge_y: float
+
+    @property
+    def moved(self) -> bool:
+        return (self.badge_x, self.badge_y) != (self.x, self.y)
+
+
+def drawn(numbered: list[tuple[int, BodyMark]]) -> list[DrawnMark]:
+    """Each mark's numbered circle, clear of the ones before it.
+
+    Two marks at one spot (two bruises chosen as "left upper arm" from the list both go to its
+    centre) were drawn one over the other: the drawing showed one mark where two were recorded.
+    A circle whose spot is taken is drawn beside it instead, with a line to the spot and a dot
+    on it, so the spot stays where it was recorded and every number can be read."""
+    placed: list[DrawnMark] = []
+    for number, mark in numbered:
+        x, y = mark.x * WIDTH, mark.y * HEIGHT
+        tries = ((x + dx, y + dy) for dx, dy in [(0.0, 0.0), *_around(x)])
+        bx, by = next((spot for spot in tries if _clear(*spot, placed)), (x, y))
+        placed.append(DrawnMark(number, mark, x, y, bx, by))
+    return placed
+
+
+def _clear(x: float, y: float, placed: list[DrawnMark]) -> bool:
+    inside = BADGE <= x <= WIDTH - BADGE and BADGE <= y <= HEIGHT - BADGE
+    return inside and all(math.hypot(x - d.badge_x, y - d.badge_y) >= 2 * BADGE for d in placed)
+
+
 @dataclass(frozen=True)
 class MarkInput:
     """What the form sent: a region chosen from the list, and/or a point tapped on the map."""

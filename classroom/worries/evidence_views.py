@@ -63,9 +63,9 @@ class IncidentEvidence:
     attachments: list[Attachment]
     marks: list[BodyMark]
 
-    def on(self, side: str) -> list[tuple[int, BodyMark]]:
-        """The marks on one side, each with its number in the list of all marks."""
-        return [(n, m) for n, m in enumerate(self.marks, start=1) if m.side == side]
+    def on(self, side: str) -> list[body_map.DrawnMark]:
+        """The marks on one side, each with its number in the list of all marks, as drawn."""
+        return body_map.drawn([(n, m) for n, m in enumerate(self.marks, start=1) if m.side == side])
 
 
 def incident_evidence(incident: Incident) -> IncidentEvidence:

@@ -268,3 +268,38 @@ def test_each_evidence_scope_agrees_with_its_check(
     assert policy.can_view_attachment(session, person, attached) == (
         role in policy.SAFEGUARDING_ROLES
     )
+
+
+def _circles(page: str, side: str) -> list[tuple[float, float, str]]:
+    """The numbered circles drawn on one side's outline: centre and number."""
+    svg = page[page.index(f'data-side="{side}"') :]
+    svg = svg[: svg.index("</svg>")]
+    found = re.findall(
+        r'<circle cx="([\d.]+)" cy="([\d.]+)" r="12"[^>]*/>\s*<text[^>]*>(\d+)</text>', svg
+    )
+    return [(float(x), float(y), n) for x, y, n in found]
+
+
+def test_two_marks_chosen_for_one_place_are_both_drawn_and_joined_to_it(
+    client: FlaskClient, school: School, incident: Incident
+) -> None:
+    """Two bruises on the left upper arm, chosen from the list: both went to the region's
+    centre and the second was drawn over the first, so the drawing showed one mark where two
+    were recorded. The second's circle is now beside the first, with a line to the spot."""
+    sign_in(client, school.dsl.username)
+    url = f"/safeguarding/{incident.id}/evidence/marks"
+    for size in ("3 cm", "1 cm"):
+        data = {"region": "front:left_upper_arm", "mark_type": "bruise", "size": size}
+        assert client.post(url, data=data).status_code == 302
+    region = body_map.REGION_BY_CODE["front:left_upper_arm"]
+    spot = (round(region.x * 200, 1), round(region.y * 400, 1))
+    for address in (f"/safeguarding/{incident.id}", f"/safeguarding/{incident.id}/evidence"):
+        page = client.get(address).get_data(as_text=True)
+        (first, second) = _circles(page, "front")
+        assert (first[:2], first[2]) == (spot, "1")  # the first stays on its spot
+        assert second[2] == "2"
+        apart = ((first[0] - second[0]) ** 2 + (first[1] - second[1]) ** 2) ** 0.5
+        assert apart >= 24  # the circles (24 across) do not cover each other
+        line = f'<line x1="{spot[0]:.1f}" y1="{spot[1]:.1f}" x2="{second[0]:.1f}"'
+        assert line in page  # ... and the second points to where it was recorded
+        assert "Front of the body: 2 marks (1, 2)" in page
