@@ -1,6 +1,5 @@
-"""Home's lessons and a picture password's pictures, scanned by a switch: when the ring goes
-round every one at once (the screen's first stop, its content as one group), each ring stands
-apart from its neighbours'.
+"""Home's lessons, scanned by a switch: when the ring goes round every one at once (the screen's
+first stop, its content as one group), each ring stands apart from its neighbours'.
 
 They stood .75rem apart, and the ring reaches 14px round each: neighbouring rings lay over each
 other by 14px and merged into one shape, so a switch user could not see the lessons as three
@@ -22,8 +21,7 @@ from tests.browser.ipad_helpers import (
     set_scanning,
     set_symbol_size,
 )
-from tests.browser.test_tiles_scan_room import RINGED, RINGS_OVERLAP
-from tests.browser.test_tiles_scanning import _tiles_scanning
+from tests.browser.test_tiles_scan_room import RINGS_OVERLAP
 
 pytestmark = pytest.mark.browser
 
@@ -36,26 +34,16 @@ def _apart(page: Page, count: int) -> list[str]:
 
 
 @pytest.mark.parametrize("way_up", list(IPAD_VIEWPORTS))
-def test_home_lessons_and_password_pictures_rung_together_stand_apart(
+def test_home_lessons_rung_together_stand_apart(
     browser: Browser, live_server: LiveServer, way_up: str
 ) -> None:
-    _tiles_scanning(live_server, Scanning.STEP, 2000, auditory=False)
-    for pupil in ("Ben", "Dev"):  # Dev's own scanning is on his picture password's screen
-        set_scanning(live_server, pupil, Scanning.STEP, 2000)
+    set_scanning(live_server, "Ben", Scanning.STEP, 2000)
     set_symbol_size(live_server, "Ben", SymbolSize.EXTRA_LARGE)  # the least room
     context = browser.new_context(viewport=IPAD_VIEWPORTS[way_up], has_touch=True, locale="en-GB")
     context.set_default_timeout(WAIT_MS)
     try:
         page = context.new_page()
         enrol_class_ipad(page, live_server, f"Rings apart {way_up}")
-        page.keyboard.press("Space")  # a switch wakes the tiles screen
-        page.get_by_role("button", name="Dev", exact=True).click()
-        expect(page.get_by_role("heading", name="Dev, tap your pictures")).to_be_visible()
-        assert _apart(page, 9) == []  # his pictures, as one group
-        assert page.evaluate(RINGED)[0] == "cat"
-        screen_fits(page)
-        page.get_by_role("link", name="Back").click()
-        expect(page.get_by_role("heading", name="Who are you?")).to_be_visible()
         page.get_by_role("button", name="Ben", exact=True).click()
         expect(page.get_by_role("heading", name="Hello Ben")).to_be_visible()
         assert _apart(page, 3) == []  # his lessons, as one group
