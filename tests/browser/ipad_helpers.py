@@ -25,6 +25,10 @@ IPAD_VIEWPORTS: dict[str, ViewportSize] = {
     "portrait": {"width": 810, "height": 1080},
 }
 FAST_SCAN = 500  # ms: the shortest auto-scan step scan.js allows, so a round is quick
+# The symbol sizes a one-switch (auto) ring walk measures: the smallest and the largest. The ring
+# stands where a two-switch (step) walk's does, which measures every size; auto waits in real
+# time for each move, and the middle size cost minutes of CI and found nothing the others miss.
+AUTO_SIZES = (SymbolSize.MEDIUM, SymbolSize.EXTRA_LARGE)
 
 
 # The end of a speaker script (`() => { ...` with window.playedClips = [] set): each server clip
