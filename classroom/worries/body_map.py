@@ -155,15 +155,22 @@ def drawn(numbered: list[tuple[int, BodyMark]]) -> list[DrawnMark]:
     placed: list[DrawnMark] = []
     for number, mark in numbered:
         x, y = mark.x * WIDTH, mark.y * HEIGHT
-        tries = ((x + dx, y + dy) for dx, dy in [(0.0, 0.0), *_around(x)])
-        bx, by = next((spot for spot in tries if _clear(*spot, placed)), (x, y))
+        bx, by = x, y  # its own spot, wherever it is, unless another circle is on it
+        if not _apart(x, y, placed):
+            tries = ((x + dx, y + dy) for dx, dy in _around(x))
+            bx, by = next((spot for spot in tries if _clear(*spot, placed)), (x, y))
         placed.append(DrawnMark(number, mark, x, y, bx, by))
     return placed
 
 
+def _apart(x: float, y: float, placed: list[DrawnMark]) -> bool:
+    return all(math.hypot(x - d.badge_x, y - d.badge_y) >= 2 * BADGE for d in placed)
+
+
 def _clear(x: float, y: float, placed: list[DrawnMark]) -> bool:
+    """A place beside a taken spot: inside the drawing and clear of every circle."""
     inside = BADGE <= x <= WIDTH - BADGE and BADGE <= y <= HEIGHT - BADGE
-    return inside and all(math.hypot(x - d.badge_x, y - d.badge_y) >= 2 * BADGE for d in placed)
+    return inside and _apart(x, y, placed)
 
 
 @dataclass(frozen=True)

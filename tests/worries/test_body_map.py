@@ -303,3 +303,15 @@ def test_two_marks_chosen_for_one_place_are_both_drawn_and_joined_to_it(
         line = f'<line x1="{spot[0]:.1f}" y1="{spot[1]:.1f}" x2="{second[0]:.1f}"'
         assert line in page  # ... and the second points to where it was recorded
         assert "Front of the body: 2 marks (1, 2)" in page
+
+
+def test_a_mark_alone_is_drawn_on_its_spot_even_at_the_edge() -> None:
+    """Only a spot another circle has already taken moves a circle: a tap at the outline's
+    very edge, with nothing near it, is drawn where it was tapped, with no line."""
+    edge = BodyMark(side=Side.FRONT, x=0.02, y=0.5, region="front:left_hand")
+    other = BodyMark(side=Side.FRONT, x=0.5, y=0.5, region="front:chest")
+    drawn = body_map.drawn([(1, edge), (2, other)])
+    assert [(d.badge_x, d.badge_y, d.moved) for d in drawn] == [
+        (4.0, 200.0, False),
+        (100.0, 200.0, False),
+    ]
