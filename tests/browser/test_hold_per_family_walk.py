@@ -39,7 +39,8 @@ def test_two_families_decide_close_lift_and_reopen(page: Page, live_server: Live
     form.locator("#parent-decision").select_option("do_not_contact")
     form.locator("#parent-reason").fill("Telling his family may put Amira at risk")
     form.get_by_role("button", name="Record decision").click()
-    expect(page.locator("#contact-by-family")).to_contain_text("Ben Taylor's carers: Do not")
+    by_family = page.locator("#contact-by-family")
+    expect(by_family).to_contain_text("Ben Taylor's carers (involved): Do not")
     assert_accessible(page)
 
     close = page.locator("#close")
