@@ -205,11 +205,8 @@ def test_where_carers_are_decided_each_child_has_their_role_and_the_alleged_chil
     assert "Only Ben Taylor's carers (alleged to have caused harm)" in _text(reopen)
 
 
-def test_the_notice_page_warns_before_telling_the_alleged_childs_carers(
-    app: Flask, session: Session, clock: Clock
-) -> None:
-    family = make_family(session, clock)
-    incident = _with_chloe(session, family)
+def _notice_page(app: Flask, session: Session, family: Family, incident: Incident) -> str:
+    """The DSL decides to inform every family, then opens the notice page."""
     worries.decide_parent_contact(
         session, family.dsl, incident, ParentContact.INFORM_NOW, "Tell every family", None,
         now=utcnow(), checked=True,
@@ -217,7 +214,15 @@ def test_the_notice_page_warns_before_telling_the_alleged_childs_carers(
     session.commit()
     response = client_for(app, family.dsl).get(f"/parents/incidents/{incident.id}/notice")
     assert response.status_code == 200
-    page = html.unescape(response.get_data(as_text=True))
+    return html.unescape(response.get_data(as_text=True))
+
+
+def test_the_notice_page_warns_before_telling_the_alleged_childs_carers(
+    app: Flask, session: Session, clock: Clock
+) -> None:
+    family = make_family(session, clock)
+    incident = _with_chloe(session, family)
+    page = _notice_page(app, session, family, incident)
     assert ALLEGED_WARNING in _said(page, "notice-alleged")
 
 
@@ -325,13 +330,7 @@ def test_each_notice_names_the_childs_role_and_says_nothing_of_feelings_not_reco
     family = make_family(session, clock)
     incident = _with_chloe(session, family)
     incident.category = Category.WELLBEING
-    worries.decide_parent_contact(
-        session, family.dsl, incident, ParentContact.INFORM_NOW, "Tell every family", None,
-        now=utcnow(), checked=True,
-    )  # fmt: skip
-    session.commit()
-    response = client_for(app, family.dsl).get(f"/parents/incidents/{incident.id}/notice")
-    page = html.unescape(response.get_data(as_text=True))
+    page = _notice_page(app, session, family, incident)
     headings = [_text(h) for h in re.findall(r'<h2 id="notice-\d+-h">(.*?)</h2>', page, re.S)]
     assert headings == [
         "Amira Khan's carers (affected)",
