@@ -106,7 +106,7 @@ def restore(source: Path, force: bool) -> None:
     engine = session.get_bind().engine
     session.close()
     try:
-        manifest = services.restore(
+        restored = services.restore(
             engine,
             current_app.config["DATABASE_URL"],
             Path(current_app.instance_path),
@@ -117,6 +117,7 @@ def restore(source: Path, force: bool) -> None:
         )
     except BackupError as problem:
         raise click.ClickException(str(problem)) from None
+    manifest = restored.manifest
     # When it was made on the school's clock ("Mon 30 Nov 2026, 02:00 GMT"): what the DSL
     # asks staff about is what was told since then.
     made = local_time(manifest.created_at, zone=school_zone(current_app.config))
@@ -125,7 +126,8 @@ def restore(source: Path, force: bool) -> None:
         None,
         "backup.restored",
         None,
-        f"from {source.name}, made {made}, with {len(manifest.files)} files",
+        f"from {source.name}, made {made}, with {len(manifest.files)} files; "
+        f"emails to families held: {restored.held}",
     )
     session.commit()
     click.echo(
@@ -133,9 +135,19 @@ def restore(source: Path, force: bool) -> None:
         f"{manifest.rows} rows verified, {len(manifest.files)} files."
     )
     click.echo("If this app is newer than the backup, run `flask --app classroom db upgrade` now.")
+    if restored.held:
+        click.echo(HELD.format(n=restored.held, s="" if restored.held == 1 else "s"))
     mark = manifest.key_mark
     if mark and mark != services.secret_key_mark(str(current_app.config["SECRET_KEY"])):
         click.echo(KEY_CHANGED, err=True)
+
+
+# Said when emails to carers were waiting in the backup (outbox.hold_after_restore).
+HELD = (
+    "{n} email{s} to families waited to be sent when the backup was made, and may have gone out "
+    "after it. They are held, so that no family is told the same thing twice: on the Email "
+    "problems page, send each one the family has not had."
+)
 
 
 # Said after a restore onto a server whose secret key is not the backup's server's.

@@ -46,6 +46,7 @@ from sqlalchemy.orm import Session
 from classroom import photos
 from classroom.backup.crypto import LOG2_N, BackupError, EncryptingWriter, decrypt
 from classroom.backup.stored import STORED_FILES
+from classroom.outbox import services as outbox
 
 WORRY_KEY = "worry_key.pem"
 EVIDENCE_KEY = "evidence_key"  # without it, restored attachments could never be opened
@@ -419,6 +420,12 @@ def _restore_postgres(url: str, dump: Path) -> None:
     _run(command, env, "pg_restore")
 
 
+@dataclass(frozen=True)
+class Restored:
+    manifest: Manifest
+    held: int  # emails to carers held for a person to send (outbox.hold_after_restore)
+
+
 def restore(
     engine: Engine,
     url: str,
@@ -428,7 +435,7 @@ def restore(
     force: bool,
     *,
     now: datetime,
-) -> Manifest:
+) -> Restored:
     """Restore a backup into this instance, which must be empty unless `force`."""
     kind = kind_of(url)
     with (
@@ -465,7 +472,9 @@ def restore(
         except (BackupError, OSError) as problem:
             raise BackupError(HALF_RESTORED.format(problem=_said(problem))) from problem
     _remove_unnamed(engine, instance, now)
-    return manifest
+    with engine.begin() as conn:
+        held = outbox.hold_after_restore(conn, now)
+    return Restored(manifest, held)
 
 
 # The database is replaced in one step; what fails after it (a full disk while the files are

@@ -12,6 +12,14 @@ from classroom.db import Base, UtcDateTime
 # Alerts about a worry are keyed by their incident ("incident:<id>:..."): that they exist, whom
 # they went to and when, are for the safeguarding team's eyes only.
 SAFEGUARDING_KEY = "incident:"
+# Emails to carers are keyed by the carer ("parents:<account id>:..."), whatever they are about.
+CARER_KEY = "parents:"
+# Why an email to carers is not sent after a restore (outbox.services.hold_after_restore): it
+# was waiting when the backup was made, and may have gone out after it, before the restore.
+HELD_AFTER_RESTORE = (
+    "Held after a restore from a backup: it may have been sent after the backup was made. "
+    "Send it only if they have not had it."
+)
 
 
 class OutboxMessage(Base):
@@ -49,6 +57,11 @@ class OutboxMessage(Base):
     dead_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     # The school whose staff may see this message if it fails (the email-problems page).
     school_id: Mapped[int | None] = mapped_column(Integer)
+
+    @property
+    def is_held(self) -> bool:
+        """Held after a restore for a person to send, or leave if it was sent before."""
+        return self.dead_at is not None and self.last_error == HELD_AFTER_RESTORE
 
     @property
     def is_safeguarding(self) -> bool:

@@ -14,10 +14,10 @@ from email.utils import format_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import Select, or_, select, update
+from sqlalchemy import Connection, Select, or_, select, update
 from sqlalchemy.orm import Session
 
-from classroom.outbox.models import OutboxMessage
+from classroom.outbox.models import CARER_KEY, HELD_AFTER_RESTORE, OutboxMessage
 
 # How long a worker holds the message it is sending. It leases one message at a time, and one
 # message takes a few SMTP commands, each bounded by CLASSROOM_SMTP_TIMEOUT (10 s by default).
@@ -298,14 +298,37 @@ def _note_failure(
 
 
 def failures(session: Session, scope: Select[OutboxMessage]) -> list[OutboxMessage]:
-    """Messages in the scope (see `policy.visible_mail_failures`) that failed and are not sent."""
+    """Messages in the scope (see `policy.visible_mail_failures`) not sent that failed, or were
+    held after a restore (`hold_after_restore`)."""
+    failed_or_held = or_(OutboxMessage.attempts > 0, OutboxMessage.dead_at.is_not(None))
     return list(
         session.scalars(
-            scope.where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts > 0).order_by(
+            scope.where(OutboxMessage.sent_at.is_(None), failed_or_held).order_by(
                 OutboxMessage.id.desc()
             )
         )
     )
+
+
+def hold_after_restore(conn: Connection, now: datetime) -> int:
+    """Hold, for a person to send, the emails to carers a restored backup says are waiting and
+    already due: the backup cannot say whether they went out after it was made, and a family
+    must not get a notice about their child twice. Those due later (quiet hours) cannot have
+    gone yet, and staff alerts go as they are: a second alert is better than a worry missed.
+
+    Only columns every schema has: a restore of an older backup runs this before its upgrade.
+    Returns how many are held."""
+    result = conn.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.dedupe_key.startswith(CARER_KEY, autoescape=True),
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.dead_at.is_(None),
+            OutboxMessage.next_attempt_at <= now,
+        )
+        .values(dead_at=now, last_error=HELD_AFTER_RESTORE, lease_until=None)
+    )
+    return int(result.rowcount or 0)
 
 
 def retry_now(message: OutboxMessage, *, now: datetime) -> None:

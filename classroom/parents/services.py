@@ -686,6 +686,8 @@ def _email_state(
         return "no email (held back)" if held else "no email (their settings)"
     if message.sent_at is not None:
         return f"email delivered {local_time(message.sent_at, zone=zone)}"
+    if message.is_held:
+        return "email held after a restore (see Email problems)"
     if message.dead_at is not None:
         return "email failed (see Email problems)"
     # With the day: "queued until 08:00" read the same the next morning, and days later.

@@ -11,7 +11,7 @@ import re
 import secrets
 import stat
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,21 +22,27 @@ from sqlalchemy.orm import Session
 
 from classroom import create_app, demo
 from classroom.accounts import two_factor
-from classroom.accounts.models import Account, School
+from classroom.accounts.models import Account, Role, School
+from classroom.audit.models import AuditEvent
 from classroom.backup import services
 from classroom.backup.crypto import HEADER
 from classroom.db import get_session, utcnow
 from classroom.devices.web import cookie_name
+from classroom.outbox.models import OutboxMessage
+from classroom.outbox.services import enqueue_email
+from classroom.parents import delivery
 from classroom.parents.models import FeedItem
 from classroom.pupils.models import Pupil, SchoolClass
+from classroom.worker import tick
 from classroom.worries import envelope, evidence
 from classroom.worries.evidence_models import Attachment
 from tests import two_step
 from tests.app_settings import invite_settings
-from tests.conftest import Clock, build_app
+from tests.conftest import Clock, build_app, client_for
 from tests.databases import POSTGRES
-from tests.factories import make_device
+from tests.factories import make_account, make_device
 from tests.schema import expression_indexes_unread
+from tests.smtp import Inbox
 from tests.worries.test_evidence import new_incident, png_with_metadata
 from tests.worry_helpers import make_school, sealed
 
@@ -491,3 +497,62 @@ def test_a_restore_cut_short_by_a_full_disk_says_so_and_finishes_when_run_again(
     for name in ("worry_key.pem", *[f"carer_photos/{p.name}" for p in photo_files(school)]):
         copy = Path(empty.instance_path) / name
         assert copy.read_bytes() == (Path(school.instance_path) / name).read_bytes()
+
+
+@pytest.mark.usefixtures("mail_server")
+def test_emails_to_families_waiting_in_the_backup_are_held_after_a_restore(
+    app: Flask, session: Session, empty: Flask, tmp_path: Path, smtp_port: int, inbox: Inbox
+) -> None:
+    """A backup made while an email to a family waited (a mail outage) cannot say whether it
+    went out after: restored, it would be sent again, and the family told the same thing twice
+    about their child. It is held for a person to send; staff alerts go as they are."""
+    app.config["BACKUP_SCRYPT_LOG2_N"] = 14
+    staff = make_school(session)
+    carer = make_account(session, Role.PARENT, display_name="Mrs Khan", email="khan@example.org")
+    now = utcnow()
+    due = {
+        "parents:item": (delivery.item_key(carer.id, 1), carer, now),
+        "parents:quiet-hours": (delivery.held_key(carer.id, now + timedelta(hours=9)), carer,
+                                now + timedelta(hours=9)),
+        "staff alert": ("incident:1:new:0:1", staff.dsl, now),
+    }
+    for key, to, when in due.values():
+        assert to.email is not None
+        message = enqueue_email(session, key, to.email, f"About {key}", "b", school_id=to.school_id,
+                                now=now)
+        assert message is not None
+        message.next_attempt_at = when
+    session.commit()
+    out = tmp_path / "waiting.backup"
+    assert invoke(app, "create", "--out", str(out), env=ENV).exit_code == 0
+
+    restored = invoke(empty, "restore", "--in", str(out), env=ENV)
+
+    assert restored.exit_code == 0, restored.output
+    assert "1 email to families waited to be sent when the backup was made" in restored.output
+    empty.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=smtp_port, WTF_CSRF_ENABLED=False)
+    with empty.app_context():
+        tick()
+    # The DSL's alert went; the family's email did not, nor (not due yet) the quiet-hours one.
+    assert [m["Subject"] for m in inbox.messages] == ["About incident:1:new:0:1"]
+    dsl = client_for(empty, staff.dsl.username)
+    page = dsl.get("/admin/mail").text
+    assert "emails to families that were waiting when the backup was made are held" in page
+    assert "khan@example.org" in page
+    assert "Held after the restore" in page
+    with empty.app_context():
+        held = get_session().scalars(
+            select(OutboxMessage).where(OutboxMessage.dedupe_key == due["parents:item"][0])
+        ).one()
+    # The DSL knows the family has not had it, and sends it: it goes once.
+    assert dsl.post(f"/admin/mail/{held.id}/retry").status_code == 302
+    with empty.app_context():
+        tick()
+        tick()
+    assert [m["To"] for m in inbox.messages] == [staff.dsl.email, "khan@example.org"]
+    assert "Held after the restore" not in dsl.get("/admin/mail").text
+    with empty.app_context():
+        logged = get_session().scalars(
+            select(AuditEvent.summary).where(AuditEvent.action == "backup.restored")
+        ).one()
+    assert logged.endswith("; emails to families held: 1")

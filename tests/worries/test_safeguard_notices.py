@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from classroom.db import utcnow
+from classroom.outbox import services as outbox
 from classroom.outbox.models import OutboxMessage
 from classroom.parents.models import FeedItem
 from classroom.worker import tick
@@ -87,6 +88,23 @@ def test_delivered_notice_shows_delivered_in_the_app(
     page = dsl.get(f"/safeguarding/{incident.id}").data.decode()
     assert "delivered in the app" in page
     assert "email waiting to be sent (due " in page  # no worker in a test: it is due now
+
+
+@pytest.mark.usefixtures("clock")
+def test_a_notice_held_after_a_restore_says_so_on_the_record(
+    app: Flask, session: Session, family: Family
+) -> None:
+    """Restored from a backup made while the notice's email waited: the DSL reads that it is
+    held for a person to send (it may have gone out before the restore), not that it failed."""
+    incident = incident_about(session, family, ParentContact.INFORM_NOW)
+    dsl = client_for(app, family.dsl)
+    _send(dsl, incident.id, family.child.id, "k1")
+    assert outbox.hold_after_restore(session.connection(), utcnow()) == 2  # mum's and dad's
+    session.commit()
+    page = dsl.get(f"/safeguarding/{incident.id}").data.decode()
+    assert page.count("email held after a restore (see Email problems)") == 2
+    assert "email failed" not in page
+    assert "email waiting to be sent" not in page
 
 
 def test_a_new_decision_allows_a_new_notice(
