@@ -44,6 +44,7 @@ from classroom import localtime, policy
 from classroom.accounts import passwords
 from classroom.accounts import services as accounts
 from classroom.accounts.models import Account, UserSession
+from classroom.audit.models import AuditTier
 from classroom.audit.services import CLIENT_ADDRESS, record, recorded_since
 from classroom.config import parse_holidays
 from classroom.db import (
@@ -664,9 +665,21 @@ def audit_refusal() -> None:
     summary = f"{request.method} {request.path}"[:200]
     if recorded_since(db, actor, action, summary, utcnow() - REFUSALS_APART):
         return
-    record(db, actor, action, actor, summary)
+    tier = AuditTier.SAFEGUARDING if names_a_safeguarding_record(request.path) else None
+    record(db, actor, action, actor, summary, tier=tier)
     if write_intent.get():
         keep(db)  # the request's end rolls a refusal back: its audit entry must outlive it
+
+
+def names_a_safeguarding_record(path: str) -> bool:
+    """Whether an address names a safeguarding record by its number ("/safeguarding/412", a
+    notice's, a piece of evidence's). A refusal there says that the record exists, so its
+    entry is kept as the record is, for the safeguarding team, not in the log an admin reads.
+    The queue's own address names none: someone trying it stays in the admin's log."""
+    return path.startswith(SAFEGUARDING_PATHS) and any(part.isdigit() for part in path.split("/"))
+
+
+SAFEGUARDING_PATHS = ("/safeguarding/", "/parents/incidents/")
 
 
 def client_ip() -> str:

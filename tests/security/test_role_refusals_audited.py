@@ -20,12 +20,12 @@ from sqlalchemy.orm import Session
 
 from classroom.accounts.models import Account, Role
 from classroom.assessment.models import Observation
-from classroom.audit.models import AuditEvent
+from classroom.audit.models import AuditEvent, AuditTier
 from classroom.pupils.models import ParentLink
 from classroom.symbols.models import SymbolOverride
 from tests.conftest import Clock, client_for
 from tests.factories import link_parent, make_account, make_class, make_pupil
-from tests.worry_helpers import School, make_school, pupil_on_ipad
+from tests.worry_helpers import School, make_school, pupil_on_ipad, triaged_worry
 
 JSON = {"Accept": "application/json"}
 
@@ -231,3 +231,31 @@ def test_the_admin_reads_the_refusal_in_the_audit_log(app: Flask, world: World) 
         "/admin/audit", query_string={"object_type": "Account", "object_id": world.ta.id}
     )
     assert "staff.access_refused" in on_their_account.text
+
+
+def test_a_refusal_at_a_safeguarding_address_is_kept_for_the_safeguarding_team(
+    app: Flask, session: Session, world: World
+) -> None:
+    """"GET /safeguarding/412" says that worry 412 exists, and a notice's address the same: the
+    entry is a safeguarding record, read by the team, not by admins. The queue's own address
+    names no record, and someone trying it stays in the admin's log."""
+    incident = triaged_worry(session, world.school)
+    asked = [
+        (world.ta, f"/safeguarding/{incident.id}"),
+        (world.governor, f"/parents/incidents/{incident.id}/notice"),
+        (world.carer, f"/safeguarding/{incident.id}/evidence"),
+    ]
+    for who, address in asked:
+        assert client_for(app, who).get(address).status_code == 403
+    assert client_for(app, world.carer).get("/safeguarding/").status_code == 403
+    tiers = {e.summary: e.tier for e in _refusals(session)}
+    assert tiers == {
+        **{f"GET {address}": AuditTier.SAFEGUARDING for _who, address in asked},
+        "GET /safeguarding/": AuditTier.ACCOUNT,
+    }
+    admins_log = client_for(app, world.admin).get("/admin/audit").text
+    dsls_log = client_for(app, world.school.dsl).get("/admin/audit").text
+    for _who, address in asked:
+        assert f"GET {address}" not in admins_log
+        assert f"GET {address}" in dsls_log
+    assert "<td>GET /safeguarding/</td>" in admins_log
