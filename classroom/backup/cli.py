@@ -11,6 +11,7 @@ from flask import current_app
 from classroom.audit.services import record
 from classroom.backup import services
 from classroom.backup.crypto import LOG2_N, MIN_PASSPHRASE, BackupError
+from classroom.backup.history import RESTORED, restored_summary
 from classroom.db import get_session, utcnow
 from classroom.localtime import local_time, school_zone
 
@@ -124,10 +125,9 @@ def restore(source: Path, force: bool) -> None:
     record(
         session,
         None,
-        "backup.restored",
+        RESTORED,
         None,
-        f"from {source.name}, made {made}, with {len(manifest.files)} files; "
-        f"emails to families held: {restored.held}",
+        restored_summary(source.name, made, len(manifest.files), restored.held),
     )
     session.commit()
     click.echo(

@@ -556,3 +556,35 @@ def test_emails_to_families_waiting_in_the_backup_are_held_after_a_restore(
             select(AuditEvent.summary).where(AuditEvent.action == "backup.restored")
         ).one()
     assert logged.endswith("; emails to families held: 1")
+
+
+def test_the_safeguarding_queue_says_what_a_restore_cannot_bring_back(
+    app: Flask, session: Session, empty: Flask, tmp_path: Path, clock: Clock
+) -> None:
+    """A worry told on a class iPad after the backup was made is gone after a restore: the
+    iPad deleted it once the server had it. Only the DSL, asking staff, can find it again, so
+    for two weeks the queue says when the backup was made and what to ask."""
+    app.config["BACKUP_SCRYPT_LOG2_N"] = 14
+    staff = make_school(session)
+    out = tmp_path / "queue.backup"
+    assert invoke(app, "create", "--out", str(out), env=ENV).exit_code == 0
+    assert "restored from a backup" not in client_for(app, staff.dsl).get("/safeguarding/").text
+    clock.advance(hours=6)  # a school day's worries, then the server fails
+    restored = invoke(empty, "restore", "--in", str(out), env=ENV)
+    assert restored.exit_code == 0, restored.output
+    made = re.search(r"\(made (.+?)\)", restored.output)
+    assert made is not None
+    empty.config["WTF_CSRF_ENABLED"] = False
+
+    queue = client_for(empty, staff.dsl.username).get("/safeguarding/").text
+
+    assert f"The backup was made {made.group(1)}." in queue
+    assert "Ask staff about any worry told or concern raised in that time" in queue
+    clock.advance(days=13)
+    assert "restored from a backup" in client_for(empty, staff.deputy.username).get(
+        "/safeguarding/"
+    ).text
+    clock.advance(days=2)
+    assert "restored from a backup" not in client_for(empty, staff.dsl.username).get(
+        "/safeguarding/"
+    ).text
