@@ -1,10 +1,13 @@
-"""Home's lessons, scanned by a switch: when the ring goes round every one at once (the screen's
-first stop, its content as one group), each ring stands apart from its neighbours'.
+"""Home's lessons and a picture password's pictures, scanned by a switch: when the ring goes
+round every one at once (the screen's first stop, its content as one group), each ring stands
+apart from its neighbours'.
 
 They stood .75rem apart, and the ring reaches 14px round each: neighbouring rings lay over each
 other by 14px and merged into one shape, so a switch user could not see the lessons as three
-things to choose between. With scanning on they now stand 28px apart (as the class tiles do,
-tests/browser/test_tiles_scan_room.py), and the screen still fits with nothing to scroll.
+things to choose between, nor the pictures as nine. With scanning on they now stand 28px apart
+(as the class tiles do, tests/browser/test_tiles_scan_room.py), and the screen still fits with
+nothing to scroll. (After a wrong try, or with a note showing, a password's pictures have no
+room to spare and stay as they were: tests/browser/test_picture_password_notes_scanning.py.)
 """
 
 from __future__ import annotations
@@ -49,4 +52,25 @@ def test_home_lessons_rung_together_stand_apart(
         assert _apart(page, 3) == []  # his lessons, as one group
         screen_fits(page)
     finally:
+        context.close()
+
+
+@pytest.mark.parametrize("way_up", list(IPAD_VIEWPORTS))
+def test_a_picture_passwords_pictures_rung_together_stand_apart(
+    browser: Browser, live_server: LiveServer, way_up: str
+) -> None:
+    set_scanning(live_server, "Dev", Scanning.STEP, 2000)
+    set_symbol_size(live_server, "Dev", SymbolSize.EXTRA_LARGE)
+    context = browser.new_context(viewport=IPAD_VIEWPORTS[way_up], has_touch=True, locale="en-GB")
+    context.set_default_timeout(WAIT_MS)
+    try:
+        page = context.new_page()
+        enrol_class_ipad(page, live_server, f"Pictures apart {way_up}")
+        page.get_by_role("button", name="Dev", exact=True).click()
+        expect(page.get_by_role("heading", name="Dev, tap your pictures")).to_be_visible()
+        assert _apart(page, 9) == []  # his nine pictures, as one group
+        screen_fits(page)
+    finally:
+        set_scanning(live_server, "Dev", Scanning.OFF, 2000)
+        set_symbol_size(live_server, "Dev", SymbolSize.LARGE)
         context.close()
