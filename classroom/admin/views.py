@@ -949,15 +949,36 @@ def mail_failures() -> ResponseReturnValue:
 @allow("see_mail_failures")
 def mail_retry(message_id: int) -> ResponseReturnValue:
     db = get_session()
-    message = db.get(OutboxMessage, message_id)
-    # Another school's message answers 404, as if it did not exist.
-    if (
-        message is None
-        or message.sent_at is not None
-        or not policy.can_retry_mail(db, _actor(), message)
-    ):
-        abort(404)
+    message = _unsent_message(message_id)
     outbox.retry_now(message, now=utcnow())
     tier = AuditTier.SAFEGUARDING if message.is_safeguarding else None
     record(db, _actor(), "mail.retried", message, message.subject, tier=tier)
     return redirect(url_for("admin.mail_failures", retried=1))
+
+
+@bp.post("/mail/<int:message_id>/leave")
+@allow("see_mail_failures")
+def mail_leave_unsent(message_id: int) -> ResponseReturnValue:
+    """An email held after a restore that the family had had: left unsent, no longer listed."""
+    message = _unsent_message(message_id)
+    if not message.is_held:  # only a held one: anything else is still to be sent
+        abort(404)
+    outbox.leave_unsent(message, now=utcnow())
+    tier = AuditTier.SAFEGUARDING if message.is_safeguarding else None
+    record(get_session(), _actor(), "mail.left_unsent", message, message.subject, tier=tier)
+    return redirect(url_for("admin.mail_failures", left=1))
+
+
+def _unsent_message(message_id: int) -> OutboxMessage:
+    """An email not sent that the actor may see; another school's answers 404, as if it did
+    not exist."""
+    db = get_session()
+    message = db.get(OutboxMessage, message_id)
+    if (
+        message is None
+        or message.sent_at is not None
+        or message.left_unsent_at is not None
+        or not policy.can_retry_mail(db, _actor(), message)
+    ):
+        abort(404)
+    return message

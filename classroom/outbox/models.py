@@ -55,13 +55,20 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     dead_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Held after a restore, then left unsent by a person: the family had had it (see
+    # outbox.services.leave_unsent). No longer listed as a problem.
+    left_unsent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     # The school whose staff may see this message if it fails (the email-problems page).
     school_id: Mapped[int | None] = mapped_column(Integer)
 
     @property
     def is_held(self) -> bool:
         """Held after a restore for a person to send, or leave if it was sent before."""
-        return self.dead_at is not None and self.last_error == HELD_AFTER_RESTORE
+        return (
+            self.dead_at is not None
+            and self.last_error == HELD_AFTER_RESTORE
+            and self.left_unsent_at is None
+        )
 
     @property
     def is_safeguarding(self) -> bool:

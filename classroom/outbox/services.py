@@ -14,7 +14,7 @@ from email.utils import format_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import Connection, Select, or_, select, update
+from sqlalchemy import Connection, Select, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from classroom.outbox.models import CARER_KEY, HELD_AFTER_RESTORE, OutboxMessage
@@ -301,12 +301,9 @@ def failures(session: Session, scope: Select[OutboxMessage]) -> list[OutboxMessa
     """Messages in the scope (see `policy.visible_mail_failures`) not sent that failed, or were
     held after a restore (`hold_after_restore`)."""
     failed_or_held = or_(OutboxMessage.attempts > 0, OutboxMessage.dead_at.is_not(None))
+    unsent = and_(OutboxMessage.sent_at.is_(None), OutboxMessage.left_unsent_at.is_(None))
     return list(
-        session.scalars(
-            scope.where(OutboxMessage.sent_at.is_(None), failed_or_held).order_by(
-                OutboxMessage.id.desc()
-            )
-        )
+        session.scalars(scope.where(unsent, failed_or_held).order_by(OutboxMessage.id.desc()))
     )
 
 
@@ -329,6 +326,11 @@ def hold_after_restore(conn: Connection, now: datetime) -> int:
         .values(dead_at=now, last_error=HELD_AFTER_RESTORE, lease_until=None)
     )
     return int(result.rowcount or 0)
+
+
+def leave_unsent(message: OutboxMessage, *, now: datetime) -> None:
+    """Leave an email held after a restore unsent: the person who checked says they had it."""
+    message.left_unsent_at = now
 
 
 def retry_now(message: OutboxMessage, *, now: datetime) -> None:

@@ -688,6 +688,8 @@ def _email_state(
         return f"email delivered {local_time(message.sent_at, zone=zone)}"
     if message.is_held:
         return "email held after a restore (see Email problems)"
+    if message.left_unsent_at is not None:
+        return "email not sent again after a restore: they had had it"
     if message.dead_at is not None:
         return "email failed (see Email problems)"
     # With the day: "queued until 08:00" read the same the next morning, and days later.

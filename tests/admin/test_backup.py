@@ -503,23 +503,24 @@ def test_a_restore_cut_short_by_a_full_disk_says_so_and_finishes_when_run_again(
 def test_emails_to_families_waiting_in_the_backup_are_held_after_a_restore(
     app: Flask, session: Session, empty: Flask, tmp_path: Path, smtp_port: int, inbox: Inbox
 ) -> None:
-    """A backup made while an email to a family waited (a mail outage) cannot say whether it
-    went out after: restored, it would be sent again, and the family told the same thing twice
-    about their child. It is held for a person to send; staff alerts go as they are."""
+    """A backup made while emails to a family waited (a mail outage) cannot say whether they
+    went out after: restored, they would be sent again, and the family told the same thing
+    twice about their child. They are held for a person to send, or leave unsent if the family
+    had them; staff alerts go as they are."""
     app.config["BACKUP_SCRYPT_LOG2_N"] = 14
     staff = make_school(session)
     carer = make_account(session, Role.PARENT, display_name="Mrs Khan", email="khan@example.org")
     now = utcnow()
+    later = now + timedelta(hours=9)
     due = {
-        "parents:item": (delivery.item_key(carer.id, 1), carer, now),
-        "parents:quiet-hours": (delivery.held_key(carer.id, now + timedelta(hours=9)), carer,
-                                now + timedelta(hours=9)),
+        "not had": (delivery.item_key(carer.id, 1), carer, now),
+        "had": (delivery.item_key(carer.id, 2), carer, now),
+        "quiet hours": (delivery.held_key(carer.id, later), carer, later),
         "staff alert": ("incident:1:new:0:1", staff.dsl, now),
     }
-    for key, to, when in due.values():
+    for name, (key, to, when) in due.items():
         assert to.email is not None
-        message = enqueue_email(session, key, to.email, f"About {key}", "b", school_id=to.school_id,
-                                now=now)
+        message = enqueue_email(session, key, to.email, name, "b", school_id=to.school_id, now=now)
         assert message is not None
         message.next_attempt_at = when
     session.commit()
@@ -529,33 +530,42 @@ def test_emails_to_families_waiting_in_the_backup_are_held_after_a_restore(
     restored = invoke(empty, "restore", "--in", str(out), env=ENV)
 
     assert restored.exit_code == 0, restored.output
-    assert "1 email to families waited to be sent when the backup was made" in restored.output
+    assert "2 emails to families waited to be sent when the backup was made" in restored.output
     empty.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=smtp_port, WTF_CSRF_ENABLED=False)
     with empty.app_context():
         tick()
-    # The DSL's alert went; the family's email did not, nor (not due yet) the quiet-hours one.
-    assert [m["Subject"] for m in inbox.messages] == ["About incident:1:new:0:1"]
+    # The DSL's alert went; the family's emails did not, nor (not due yet) the quiet-hours one.
+    assert [m["Subject"] for m in inbox.messages] == ["staff alert"]
     dsl = client_for(empty, staff.dsl.username)
     page = dsl.get("/admin/mail").text
     assert "emails to families that were waiting when the backup was made are held" in page
-    assert "khan@example.org" in page
-    assert "Held after the restore" in page
+    assert page.count("Held after the restore") == 2
+    assert page.count("Leave unsent: they had it") == 2
     with empty.app_context():
-        held = get_session().scalars(
-            select(OutboxMessage).where(OutboxMessage.dedupe_key == due["parents:item"][0])
-        ).one()
-    # The DSL knows the family has not had it, and sends it: it goes once.
-    assert dsl.post(f"/admin/mail/{held.id}/retry").status_code == 302
+        ids = {
+            m.subject: m.id
+            for m in get_session().scalars(select(OutboxMessage))
+        }
+    # Only a held email may be left unsent: the staff alert, sent, is not one.
+    assert dsl.post(f"/admin/mail/{ids['staff alert']}/leave").status_code == 404
+    # The DSL checks with Mrs Khan: she had one, not the other. The other goes, once.
+    assert dsl.post(f"/admin/mail/{ids['had']}/leave").status_code == 302
+    assert dsl.post(f"/admin/mail/{ids['not had']}/retry").status_code == 302
     with empty.app_context():
         tick()
         tick()
-    assert [m["To"] for m in inbox.messages] == [staff.dsl.email, "khan@example.org"]
-    assert "Held after the restore" not in dsl.get("/admin/mail").text
+    assert [m["Subject"] for m in inbox.messages] == ["staff alert", "not had"]
+    page = dsl.get("/admin/mail").text
+    assert "Held after the restore" not in page
+    assert "No problems: every email has been sent." in page
     with empty.app_context():
-        logged = get_session().scalars(
+        db = get_session()
+        logged = db.scalars(
             select(AuditEvent.summary).where(AuditEvent.action == "backup.restored")
         ).one()
-    assert logged.endswith("; emails to families held: 1")
+        left = db.scalars(select(AuditEvent).where(AuditEvent.action == "mail.left_unsent")).one()
+    assert logged.endswith("; emails to families held: 2")
+    assert (left.actor_id, left.object_id) == (staff.dsl.id, ids["had"])
 
 
 def test_the_safeguarding_queue_says_what_a_restore_cannot_bring_back(

@@ -105,6 +105,15 @@ def test_a_notice_held_after_a_restore_says_so_on_the_record(
     assert page.count("email held after a restore (see Email problems)") == 2
     assert "email failed" not in page
     assert "email waiting to be sent" not in page
+    # The DSL checks with mum, who had hers: it is left unsent, and the record says why.
+    carers = select(OutboxMessage).where(OutboxMessage.dedupe_key.startswith("parents:"))
+    mums = session.scalars(carers.order_by(OutboxMessage.id)).first()
+    assert mums is not None
+    outbox.leave_unsent(mums, now=utcnow())
+    session.commit()
+    page = dsl.get(f"/safeguarding/{incident.id}").data.decode()
+    assert page.count("email held after a restore (see Email problems)") == 1
+    assert page.count("email not sent again after a restore: they had had it") == 1
 
 
 def test_a_new_decision_allows_a_new_notice(
