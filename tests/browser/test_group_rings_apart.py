@@ -36,41 +36,38 @@ def _apart(page: Page, count: int) -> list[str]:
     return overlaps
 
 
-@pytest.mark.parametrize("way_up", list(IPAD_VIEWPORTS))
-def test_home_lessons_rung_together_stand_apart(
-    browser: Browser, live_server: LiveServer, way_up: str
+def _rung_together(
+    browser: Browser, server: LiveServer, way_up: str, pupil: str, screen: str, count: int
 ) -> None:
-    set_scanning(live_server, "Ben", Scanning.STEP, 2000)
-    set_symbol_size(live_server, "Ben", SymbolSize.EXTRA_LARGE)  # the least room
+    """`pupil`, scanned by a switch at the largest symbol size (the least room), taps their tile:
+    at `screen`'s first stop the ring goes round its `count` items as one group, and no ring
+    lies over another; the screen still fits. The pupil's settings are put back after."""
+    set_scanning(server, pupil, Scanning.STEP, 2000)
+    set_symbol_size(server, pupil, SymbolSize.EXTRA_LARGE)
     context = browser.new_context(viewport=IPAD_VIEWPORTS[way_up], has_touch=True, locale="en-GB")
     context.set_default_timeout(WAIT_MS)
     try:
         page = context.new_page()
-        enrol_class_ipad(page, live_server, f"Rings apart {way_up}")
-        page.get_by_role("button", name="Ben", exact=True).click()
-        expect(page.get_by_role("heading", name="Hello Ben")).to_be_visible()
-        assert _apart(page, 3) == []  # his lessons, as one group
+        enrol_class_ipad(page, server, f"Rings apart {pupil} {way_up}")
+        page.get_by_role("button", name=pupil, exact=True).click()
+        expect(page.get_by_role("heading", name=screen)).to_be_visible()
+        assert _apart(page, count) == []
         screen_fits(page)
     finally:
+        set_scanning(server, pupil, Scanning.OFF, 2000)
+        set_symbol_size(server, pupil, SymbolSize.LARGE)
         context.close()
+
+
+@pytest.mark.parametrize("way_up", list(IPAD_VIEWPORTS))
+def test_home_lessons_rung_together_stand_apart(
+    browser: Browser, live_server: LiveServer, way_up: str
+) -> None:
+    _rung_together(browser, live_server, way_up, "Ben", "Hello Ben", 3)  # his lessons
 
 
 @pytest.mark.parametrize("way_up", list(IPAD_VIEWPORTS))
 def test_a_picture_passwords_pictures_rung_together_stand_apart(
     browser: Browser, live_server: LiveServer, way_up: str
 ) -> None:
-    set_scanning(live_server, "Dev", Scanning.STEP, 2000)
-    set_symbol_size(live_server, "Dev", SymbolSize.EXTRA_LARGE)
-    context = browser.new_context(viewport=IPAD_VIEWPORTS[way_up], has_touch=True, locale="en-GB")
-    context.set_default_timeout(WAIT_MS)
-    try:
-        page = context.new_page()
-        enrol_class_ipad(page, live_server, f"Pictures apart {way_up}")
-        page.get_by_role("button", name="Dev", exact=True).click()
-        expect(page.get_by_role("heading", name="Dev, tap your pictures")).to_be_visible()
-        assert _apart(page, 9) == []  # his nine pictures, as one group
-        screen_fits(page)
-    finally:
-        set_scanning(live_server, "Dev", Scanning.OFF, 2000)
-        set_symbol_size(live_server, "Dev", SymbolSize.LARGE)
-        context.close()
+    _rung_together(browser, live_server, way_up, "Dev", "Dev, tap your pictures", 9)
