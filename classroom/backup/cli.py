@@ -8,10 +8,10 @@ from pathlib import Path
 import click
 from flask import current_app
 
+from classroom.audit.restores import RESTORED, restored_summary
 from classroom.audit.services import record
 from classroom.backup import services
 from classroom.backup.crypto import LOG2_N, MIN_PASSPHRASE, BackupError
-from classroom.backup.history import RESTORED, restored_summary
 from classroom.db import get_session, utcnow
 from classroom.localtime import local_time, school_zone
 

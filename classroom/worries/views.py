@@ -34,8 +34,8 @@ from sqlalchemy.orm import selectinload
 from classroom import policy
 from classroom.accounts.models import Account, Role
 from classroom.accounts.redirects import safe_path
+from classroom.audit.restores import recent_restore
 from classroom.audit.services import record
-from classroom.backup.history import recent_restore
 from classroom.db import get_session, plain_rows, to_change, utcnow
 from classroom.devices.models import Device
 from classroom.devices.web import current_device, revoked_device
