@@ -189,6 +189,50 @@ def auto_round(measure: str, steps: int) -> str:
 }})"""
 
 
+def record_shifts(counts: str) -> str:
+    """An init script keeping on the window every layout shift from the page's start (buffered)
+    that moved a box for which the JS function `counts(node)` is true (node may be null), with
+    when it came and what moved from where to where."""
+    return f"""
+window.layoutShifts = [];
+new PerformanceObserver(function (list) {{
+  var counts = {counts};
+  list.getEntries().forEach(function (entry) {{
+    var moved = entry.sources.filter(function (s) {{ return counts(s.node); }});
+    if (moved.length) {{
+      window.layoutShifts.push({{ value: entry.value, at: entry.startTime, moved: moved.map(
+        function (s) {{
+          var n = s.node;
+          return {{ what: n ? (n.id || n.className || n.nodeName) : "?",
+                   from: s.previousRect.toJSON(), to: s.currentRect.toJSON() }};
+        }}) }});
+    }}
+  }});
+}}).observe({{ type: "layout-shift", buffered: true }});
+"""
+
+
+# The shifts recorded, less one kind that is not the screen moving: a box that only grew upwards
+# (same left, width and foot) before the page was all read. Under load, Chromium paints a piece's
+# pictures before it has read the words under them ("Not now"'s picture before its word), and the
+# box grows over its picture once the word is read: the page still arriving, as on any network,
+# not what a pupil sees move under a finger once it is there.
+SETTLED_SHIFTS = """() => {
+  var read = performance.getEntriesByType("navigation")[0].domInteractive;
+  function grewInPlace(s) {
+    var a = s.from, b = s.to;
+    return Math.abs(a.left - b.left) < 1 && Math.abs(a.width - b.width) < 1
+      && Math.abs(a.bottom - b.bottom) < 1 && b.height > a.height;
+  }
+  return window.layoutShifts.map(function (shift) {
+    var moved = shift.at < read ? shift.moved.filter(function (s) { return !grewInPlace(s); })
+                                : shift.moved;
+    return { value: shift.value, moved: moved.map(function (s) {
+      return s.what + " " + JSON.stringify(s.from) + " -> " + JSON.stringify(s.to); }) };
+  }).filter(function (shift) { return shift.moved.length; });
+}"""
+
+
 MEASURE_SCREEN = (HERE / "measure_pupil_screen.js").read_text().strip()
 HEAR_SCREEN = (HERE / "hear_pupil_screen.js").read_text().strip()
 

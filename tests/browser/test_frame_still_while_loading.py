@@ -20,7 +20,9 @@ from classroom.pupils.models import Scanning
 from tests.browser.conftest import LiveServer
 from tests.browser.ipad_helpers import (
     IPAD_VIEWPORTS,
+    SETTLED_SHIFTS,
     enrol_class_ipad,
+    record_shifts,
     screen_fits,
     set_pupil,
     set_scanning,
@@ -31,46 +33,12 @@ PAUSE = 0.5  # seconds the network stalls before each next piece of a pupil page
 # Where a pupil page is cut: a piece ends just before each of these, so Chromium paints the page
 # as it is up to there (the bar, then the screen, then Report a worry, then Finished).
 CUTS = (b'<main id="main"', b'<aside class="worry-rail"', b'<form method="post"', b"</body>")
-# Every layout shift from the page's start (buffered) that moved the frame: <main> itself, the
-# name bar or the worry rail (or anything in those two), kept on the window with what moved.
-FRAME_SHIFTS = """
-window.frameShifts = [];
-new PerformanceObserver(function (list) {
-  list.getEntries().forEach(function (entry) {
-    var moved = entry.sources.filter(function (s) {
-      var n = s.node;
-      if (!n || n.nodeType !== 1) { return false; }
-      return n.id === "main" || !!n.closest(".worry-rail, .pupil-bar");
-    });
-    if (moved.length) {
-      window.frameShifts.push({ value: entry.value, at: entry.startTime, moved: moved.map(
-        function (s) {
-          return { what: s.node.id || s.node.className, from: s.previousRect.toJSON(),
-                   to: s.currentRect.toJSON() };
-        }) });
-    }
-  });
-}).observe({ type: "layout-shift", buffered: true });
-"""
-# The frame's shifts once the page is loaded, less one kind that is not the frame moving: a box
-# that only grew upwards (same left, width and foot) before the page was all read. Under load,
-# Chromium paints a piece's words before it has read all of them ("Not now"'s picture before its
-# word), and the box grows over its picture once the word is read: the piece still arriving, as
-# on any network, not the frame moving under a finger when the next piece comes.
-SETTLED_SHIFTS = """() => {
-  var read = performance.getEntriesByType("navigation")[0].domInteractive;
-  function grewInPlace(s) {
-    var a = s.from, b = s.to;
-    return Math.abs(a.left - b.left) < 1 && Math.abs(a.width - b.width) < 1
-      && Math.abs(a.bottom - b.bottom) < 1 && b.height > a.height;
-  }
-  return window.frameShifts.map(function (shift) {
-    var moved = shift.at < read ? shift.moved.filter(function (s) { return !grewInPlace(s); })
-                                : shift.moved;
-    return { value: shift.value, moved: moved.map(function (s) {
-      return s.what + " " + JSON.stringify(s.from) + " -> " + JSON.stringify(s.to); }) };
-  }).filter(function (shift) { return shift.moved.length; });
-}"""
+# The frame: <main> itself, the name bar or the worry rail (or anything in those two).
+FRAME_SHIFTS = record_shifts(
+    """function (n) {
+    return !!n && n.nodeType === 1 && (n.id === "main" || !!n.closest(".worry-rail, .pupil-bar"));
+  }"""
+)
 
 
 @pytest.fixture

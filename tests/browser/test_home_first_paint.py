@@ -14,28 +14,25 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.browser.conftest import LiveServer, assert_accessible
-from tests.browser.ipad_helpers import IPAD_VIEWPORTS, enrol_class_ipad, screen_fits, set_pupil
+from tests.browser.ipad_helpers import (
+    IPAD_VIEWPORTS,
+    SETTLED_SHIFTS,
+    enrol_class_ipad,
+    record_shifts,
+    screen_fits,
+    set_pupil,
+)
 
 TILES = ".lesson-tiles > li"
 LATE = 0.4  # seconds: how late each picture and script arrives
-# Every layout shift from the page's start (buffered), with what moved and whether it is part of
-# the screen's content (in <main>: the lessons, the rules, their row) or its frame (<main>
-# itself, the bar, Report a worry), kept on the window.
-SHIFTS = """
-window.shifts = [];
-new PerformanceObserver(function (list) {
-  list.getEntries().forEach(function (entry) {
+# The screen's content: anything in <main> (the lessons, the rules, their row), not <main> itself
+# or the frame around it (the bar, Report a worry). A shift with no box named counts too.
+CONTENT_SHIFTS = record_shifts(
+    """function (n) {
     var main = document.getElementById("main");
-    window.shifts.push({ value: entry.value, moved: entry.sources.map(function (s) {
-      var n = s.node;
-      return n ? (n.id || n.className || n.nodeName) + " " + JSON.stringify(s.previousRect)
-        + " -> " + JSON.stringify(s.currentRect) : "?";
-    }), content: entry.sources.some(function (s) {
-      return !s.node || (main && s.node !== main && main.contains(s.node));
-    }) });
-  });
-}).observe({ type: "layout-shift", buffered: true });
-"""
+    return !n || (!!main && n !== main && main.contains(n));
+  }"""
+)
 
 
 @pytest.fixture
@@ -88,21 +85,23 @@ def slow_ipad(browser: Browser, live_server: LiveServer, way_up: str) -> Iterato
     """Ben's class iPad on slow Wi-Fi: every picture and script ~400 ms late."""
     context = _ipad(browser, live_server, way_up)
     page = context.new_page()
-    page.add_init_script(SHIFTS)
+    page.add_init_script(CONTENT_SHIFTS)
     yield page
     context.close()
 
 
 def _settled_shifts(page: Page, path: str, server: LiveServer) -> list[dict[str, Any]]:
     """Every layout shift of the screen's content from navigating to `path` until the page has
-    settled: loaded, every late picture and script in, and a moment more.
+    settled: loaded, every late picture and script in, and a moment more. Less a box that only
+    grew in place while the page was still being read (SETTLED_SHIFTS says why).
 
     Not the frame (<main> itself, the bar, the rail): that Finished's row is kept from the first
     paint on every pupil screen is test_frame_still_while_loading.py's."""
     page.goto(server.url + path, wait_until="load")
     page.wait_for_function("() => Array.from(document.images).every(i => i.complete)")
     page.wait_for_timeout(800)
-    return [shift for shift in page.evaluate("() => window.shifts") if shift["content"]]
+    shifts: list[dict[str, Any]] = page.evaluate(SETTLED_SHIFTS)
+    return shifts
 
 
 @pytest.mark.usefixtures("slow_wifi")
