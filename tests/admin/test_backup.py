@@ -540,7 +540,11 @@ def test_emails_to_families_waiting_in_the_backup_are_held_after_a_restore(
     page = dsl.get("/admin/mail").text
     assert "emails to families that were waiting when the backup was made are held" in page
     assert page.count("Held after the restore") == 2
+    # Two plain choices for each, as a person decides them: never "again" for an email that
+    # may not have gone once.
+    assert page.count("Send: they have not had it") == 2
     assert page.count("Leave unsent: they had it") == 2
+    assert "Send again" not in page
     with empty.app_context():
         ids = {
             m.subject: m.id

@@ -317,6 +317,10 @@ def test_an_alert_sent_again_by_staff_gets_its_tries_afresh(
         session.expire_all()
         assert message.dead_at is not None
         staff = client_for(app, school.dsl)
+        listed = staff.get("/admin/mail").text
+        assert "Given up" in listed
+        assert "Send again" in listed  # tried, and refused: "again" is true of it
+        assert "they have not had it" not in listed  # that choice is only after a restore
         assert staff.post(f"/admin/mail/{message.id}/retry").status_code == 302
         assert tick() == (0, 0, 1)  # refused once more: waits for its second try
         session.expire_all()
