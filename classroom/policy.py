@@ -269,12 +269,17 @@ def _staff_class_ids(account_id: int) -> Select[int]:
 
 
 @lru_cache(maxsize=SCOPES_REMEMBERED)
-def _school_classes(school_id: int | None, staff_id: int | None) -> Select[SchoolClass]:
-    """A school's classes (None: no school, so none), or only those a member of staff works in."""
+def _school_classes(
+    school_id: int | None, staff_id: int | None, closed: bool = False
+) -> Select[SchoolClass]:
+    """A school's open classes (None: no school, so none), or only those a member of staff works
+    in; `closed`: its closed ones instead. A closed class (every pupil left) is in no class list
+    and no class right: only its leavers' records are reached, through the pupil scopes."""
     query = select(SchoolClass).order_by(SchoolClass.name)
     if school_id is None:
         return query.where(false())
-    query = query.where(SchoolClass.school_id == school_id)
+    shut = SchoolClass.closed_on.is_not(None) if closed else SchoolClass.closed_on.is_(None)
+    query = query.where(SchoolClass.school_id == school_id, shut)
     if staff_id is None:
         return query
     return query.where(SchoolClass.id.in_(_staff_class_ids(staff_id)))
@@ -314,8 +319,13 @@ _NOT_WHOLE_SCHOOL = frozenset(Role) - WHOLE_SCHOOL_PUPIL_ROLES
 
 
 def visible_classes(actor: Actor) -> Select[SchoolClass]:
-    """Classes whose pupils the actor may see."""
+    """Open classes whose pupils the actor may see."""
     return _school_classes(*_scope_key(holder(actor, "view_pupils"), _NOT_WHOLE_SCHOOL))
+
+
+def visible_closed_classes(actor: Actor) -> Select[SchoolClass]:
+    """Closed classes whose pupils (all leavers) the actor may see: those who see the school."""
+    return _school_classes(*_scope_key(holder(actor, "view_pupils"), _NOT_WHOLE_SCHOOL), True)
 
 
 def visible_pupils(actor: Actor) -> Select[Pupil]:

@@ -3,7 +3,7 @@ second person's approval for the safeguarding team."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -578,6 +578,12 @@ def class_name(session: Session, school_id: int, typed: str, keep_id: int | None
         select(SchoolClass.id).where(SchoolClass.school_id == school_id, SchoolClass.name == name)
     )
     if same is not None and same != keep_id:
+        if session.get_one(SchoolClass, same).closed_on is not None:
+            raise Invalid(
+                "There is already a class with that name, closed: reopen it under Closed "
+                "classes, or choose another name.",
+                "name",
+            )
         raise Invalid("There is already a class with that name.", "name")
     return name
 
@@ -603,7 +609,7 @@ def what_keeps_class(session: Session, school_class: SchoolClass) -> list[str]:
 
     Pupils who have left stay on their class for the record (their assessments, incidents and
     the audit log point at the pupil, and the pupil at the class), so a class that ever had a
-    pupil is kept. Hiding such a class needs a new column: not done here."""
+    pupil is kept; once nobody is in it now, it may be closed instead (`close_class`)."""
     pupils = list(school_class.pupils)
     here = sum(1 for p in pupils if p.active)
     gone = len(pupils) - here
@@ -645,3 +651,55 @@ def remove_class(session: Session, actor: Actor, school_class: SchoolClass) -> N
     record(session, actor, "class.removed", school_class, school_class.name)
     session.delete(school_class)
     session.flush()
+
+
+def what_keeps_class_open(session: Session, school_class: SchoolClass, now: datetime) -> list[str]:
+    """Who or what is still in a class now, each said in words; a class with none of it may be
+    closed. Closing takes it off every class list, so a pupil, a member of staff or a class iPad
+    still in it would be lost from view: each is moved, taken off or retired first, by a person."""
+    reasons = []
+    here = sum(1 for p in school_class.pupils if p.active)
+    if here:
+        reasons.append(_some(here, "pupil", "pupils") + " in it now")
+    if school_class.staff:
+        names = ", ".join(s.display_name for s in school_class.staff)
+        reasons.append(f"staff working in it ({names}): take them off it first")
+    ipads = session.scalar(
+        select(func.count()).where(
+            Device.class_id == school_class.id, Device.revoked_at.is_(None)
+        )
+    )
+    links = session.scalar(
+        select(func.count()).where(
+            DeviceEnrolment.class_id == school_class.id,
+            DeviceEnrolment.used_at.is_(None),
+            DeviceEnrolment.expires_at > now,
+        )
+    )
+    if ipads or links:
+        reasons.append("class iPads or iPad enrolment links in use: retire them on Class iPads")
+    return reasons
+
+
+def close_class(
+    session: Session, actor: Actor, school_class: SchoolClass, *, now: datetime, today: date
+) -> None:
+    """Close a class that nobody is in now (its pupils have all left), or say what keeps it
+    open; both are audited. Its leavers' records stay with it, reached from staff home."""
+    reasons = what_keeps_class_open(session, school_class, now)
+    if reasons:
+        why = "; ".join(reasons)
+        record(session, actor, "class.close_refused", school_class, f"{school_class.name}: {why}")
+        raise Invalid(f"{school_class.name} cannot be closed: it has {why}.", "close")
+    if school_class.closed_on is None:
+        school_class.closed_on = today
+        session.flush()
+        record(session, actor, "class.closed", school_class, school_class.name)
+
+
+def reopen_class(session: Session, actor: Actor, school_class: SchoolClass) -> None:
+    """Put a closed class back on the class lists, to take pupils, staff and iPads again."""
+    if school_class.closed_on is not None:
+        school_class.closed_on = None
+        session.flush()
+        record(session, actor, "class.reopened", school_class, school_class.name)

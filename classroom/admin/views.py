@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -528,6 +529,7 @@ def _classes_page(error: str | None = None, field: str | None = None, typed: str
             .order_by(SchoolClass.name)
         )
     )
+    closed = [c for c in all_classes if c.closed_on is not None]
     staff = list(
         db.scalars(
             select(Account)
@@ -541,7 +543,8 @@ def _classes_page(error: str | None = None, field: str | None = None, typed: str
     )
     return render_template(
         "admin/classes.html",
-        classes=all_classes,
+        classes=[c for c in all_classes if c.closed_on is None],
+        closed=closed,
         staff=staff,
         error=error,
         error_field=field,
@@ -569,6 +572,9 @@ def class_staff(class_id: int) -> ResponseReturnValue:
     if request.form.get("action") == "remove" and link is not None:
         db.delete(link)
         record(db, _actor(), "class.staff_removed", school_class, account.username)
+    elif request.form.get("action") == "add" and school_class.closed_on is not None:
+        problem = f"{school_class.name} is closed: reopen it before adding staff to it."
+        return _classes_page(problem, f"reopen-{class_id}"), 400
     elif request.form.get("action") == "add" and link is None:
         db.add(ClassStaff(class_id=class_id, account_id=account.id))
         record(db, _actor(), "class.staff_added", school_class, account.username)
@@ -600,13 +606,45 @@ def class_rename(class_id: int) -> ResponseReturnValue:
 def class_remove(class_id: int) -> ResponseReturnValue:
     """Remove an empty class (last year's); a class with anything in it is kept, saying why."""
     school_class = _school_class(class_id)
-    db = get_session()
+    return _refusable(
+        lambda: admin_services.remove_class(get_session(), _actor(), school_class),
+        f"remove-{class_id}",
+        "removed",
+    )
+
+
+@bp.post("/classes/<int:class_id>/close")
+@allow("manage_classes")
+def class_close(class_id: int) -> ResponseReturnValue:
+    """Close a class whose pupils have all left: off every class list, its records kept."""
+    school_class = _school_class(class_id)
+    return _refusable(
+        lambda: admin_services.close_class(
+            get_session(), _actor(), school_class, now=utcnow(), today=school_today()
+        ),
+        f"close-{class_id}",
+        "closed",
+    )
+
+
+def _refusable(change: Callable[[], None], field: str, done: str) -> ResponseReturnValue:
+    """Make a class change the service may refuse, saying why: the classes page with the refusal
+    at `field` (400), or back to it saying `done`."""
     try:
-        admin_services.remove_class(db, _actor(), school_class)
+        change()
     except Invalid as problem:
-        keep(db)  # the refusal's audit entry outlives the 400
-        return _classes_page(problem.message, f"remove-{class_id}"), 400
-    return redirect(url_for("admin.classes", removed=1))
+        keep(get_session())  # the refusal's audit entry outlives the 400
+        return _classes_page(problem.message, field), 400
+    done_flag: dict[str, Any] = {done: 1}  # the page then says what was done
+    return redirect(url_for("admin.classes", **done_flag))
+
+
+@bp.post("/classes/<int:class_id>/reopen")
+@allow("manage_classes")
+def class_reopen(class_id: int) -> ResponseReturnValue:
+    """Put a closed class back on the class lists."""
+    admin_services.reopen_class(get_session(), _actor(), _school_class(class_id))
+    return redirect(url_for("admin.classes", reopened=1))
 
 
 LEFT_ON = "left_on"

@@ -250,8 +250,12 @@ def _read_rows(
             break
         row, problems = _parse_row(line, values, found, today)
         class_name = _cell(values, found, "class_name")
-        if class_name and class_name.lower() not in classes:
+        named = classes.get(class_name.lower()) if class_name else None
+        if class_name and named is None:
             problems.append(f"class '{class_name[:40]}' does not exist; create it first")
+        elif named is not None and named.closed_on is not None:
+            # Its pupils would be on no class list: reopening is a person's choice, not the file's.
+            problems.append(f"class '{named.name}' is closed; reopen it on Classes first")
         if row is not None and row.upn in seen:
             problems.append(f"UPN {row.upn} is also on line {seen[row.upn]}")
         if problems:

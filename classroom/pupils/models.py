@@ -75,6 +75,9 @@ class SchoolClass(Base):
     tiles_scanning: Mapped[Scanning] = mapped_column(str_enum(Scanning, 8), default=Scanning.OFF)
     tiles_scan_interval_ms: Mapped[int] = mapped_column(Integer, default=2000)
     tiles_auditory_scanning: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A class whose pupils have all left, taken off every class list (policy's class scopes) and
+    # kept for its leavers' records; None while open. Reopened by clearing it.
+    closed_on: Mapped[date | None] = mapped_column(Date)
 
     pupils: Mapped[list[Pupil]] = relationship(
         back_populates="school_class", order_by="Pupil.first_name"

@@ -105,6 +105,7 @@ class ClassCard:
     pupils: list[PupilLine]
     map_editable: bool
     left: list[PupilLine]
+    closed_on: date | None = None  # a closed class: its pupils have all left (listed apart)
 
     @property
     def same_called(self) -> list[list[PupilLine]]:
@@ -119,6 +120,7 @@ class ClassCard:
 
 class HomeStatements(NamedTuple):
     classes: Select[int, str]
+    closed: Select[int, str, date]
     pupils: Select[*tuple[Any, ...]]  # a PupilLine's columns (more than SQLAlchemy types)
     staff: Select[int, str]
     editable: Select[int]
@@ -126,13 +128,17 @@ class HomeStatements(NamedTuple):
 
 @lru_cache(maxsize=policy.SCOPES_REMEMBERED)
 def _home_statements(
-    classes: Select[SchoolClass], pupils: Select[Pupil], settings: Select[SchoolClass]
+    classes: Select[SchoolClass],
+    closed: Select[SchoolClass],
+    pupils: Select[Pupil],
+    settings: Select[SchoolClass],
 ) -> HomeStatements:
     """Staff home's statements from the person's scopes: policy keeps each scope, so these are
     built once per scope, and their SQL cache keys worked out once."""
     class_ids = classes.with_only_columns(SchoolClass.id).order_by(None)
     return HomeStatements(
         classes.with_only_columns(SchoolClass.id, SchoolClass.name),
+        closed.with_only_columns(SchoolClass.id, SchoolClass.name, SchoolClass.closed_on),
         pupils.with_only_columns(
             Pupil.id, Pupil.class_id, Pupil.first_name, Pupil.last_name, Pupil.pathway,
             Pupil.picture_password_hash.is_not(None), Pupil.active, Pupil.left_on,
@@ -149,10 +155,12 @@ def _home_statements(
 
 
 def staff_home(session: Session, actor: Actor) -> list[ClassCard]:
-    """The classes and pupils this person may see, in four statements however many classes:
-    the classes, the pupils, the staff names, and the maps the person may edit."""
+    """The classes and pupils this person may see, in five statements however many classes:
+    the open classes, the closed ones, the pupils, the staff names, and the maps the person may
+    edit."""
     home = _home_statements(
         policy.visible_classes(actor),
+        policy.visible_closed_classes(actor),
         policy.visible_pupils(actor),
         policy.visible_settings_classes(actor),
     )
@@ -164,9 +172,15 @@ def staff_home(session: Session, actor: Actor) -> list[ClassCard]:
     for class_id, name in plain_rows(session, home.staff):
         staff.setdefault(class_id, []).append(name)
     editable = set(plain_rows(session, home.editable).scalars())
-    return [
+    cards = [
         ClassCard(c, name, staff.get(c, []), pupils.get(c, []), c in editable, left.get(c, []))
         for c, name in plain_rows(session, home.classes)
+    ]
+    # A closed class is only its leavers, listed after the open classes for their records.
+    return cards + [
+        ClassCard(c, name, [], [], False, left.get(c, []), closed_on)
+        for c, name, closed_on in plain_rows(session, home.closed)
+        if c in left
     ]
 
 
@@ -567,6 +581,12 @@ def record_return(session: Session, actor: Actor, pupil: Pupil, *, today: date) 
     _require_leaving_right(session, actor, pupil)
     if pupil.active:
         raise Invalid(f"{pupil.full_name} is already recorded as at the school.")
+    if pupil.school_class.closed_on is not None:  # back on no class list, and no class iPad
+        raise Invalid(
+            f"{pupil.full_name}'s class, {pupil.school_class.name}, is closed. Reopen it on "
+            f"Classes first; an MIS import can then move {pupil.first_name} to another class.",
+            "answer",
+        )
     pupil.active, pupil.left_on, pupil.back_on = True, None, today
     session.flush()
     record(session, actor, "pupil.back_at_school", pupil)
