@@ -82,6 +82,7 @@ class Row:
     contacts: list[Contact]
     # The file's preferred forename when it is not the first name; None: the file says none.
     known_as: str | None = None
+    has_known_as: bool = False  # the file has a preferred forename column at all
 
 
 @dataclass
@@ -98,6 +99,9 @@ class ImportReport:
     # are told, naming each, so they can give one a known-as name.
     same_names: list[tuple[int, str]] = field(default_factory=list)
     same_name_ids: list[str] = field(default_factory=list)  # the same, for the audit log
+    # Known-as names kept where the file's preferred forename column gives none (staff may
+    # have set them): said, so an office that cleared one in the MIS knows it is still shown.
+    kept_known_as: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -163,7 +167,7 @@ def _parse_row(
         return None, problems
     # Most MIS fill the preferred forename with the legal one: that is no other name.
     other = known_as if known_as and known_as.casefold() != first.casefold() else None
-    return Row(line, upn, first, last, born, class_name, contacts, other), []
+    return Row(line, upn, first, last, born, class_name, contacts, other, "known_as" in found), []
 
 
 def _contacts(values: list[str], found: dict[str, int], problems: list[str]) -> list[Contact]:
@@ -405,11 +409,20 @@ def _upsert_pupil(
         pupil.date_of_birth, pupil.class_id = row.date_of_birth, school_class.id
         if row.known_as is not None:  # the file names one; else staff's (or none) stays
             pupil.known_as = row.known_as
+        elif row.has_known_as and pupil.known_as:
+            report.kept_known_as.append((row.line, _kept_known_as(pupil)))
         report.pupils_updated += 1
         if changed:  # the audit says what changed; the same file again changes nothing
             report.changes.append(f"pupil {pupil.id}: " + ", ".join(changed))
     session.flush()
     return pupil
+
+
+def _kept_known_as(pupil: Pupil) -> str:
+    return (
+        f"{pupil.first_name} {pupil.last_name} is still known as {pupil.known_as} (the file "
+        f"gives no other name). To stop it, clear Known as on {pupil.first_name}'s settings."
+    )
 
 
 def _changes(session: Session, pupil: Pupil, row: Row, school_class: SchoolClass) -> list[str]:

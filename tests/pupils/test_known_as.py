@@ -113,10 +113,16 @@ def test_a_file_without_the_column_or_with_the_legal_name_there_keeps_what_staff
     )
     login_as(Role.ADMIN)
     plain = "UPN,Legal Forename,Legal Surname,DOB,Reg Group\r\n"
-    _upload(client, plain + f"{MO},Mohammed,Khan,14/03/2011,Oak\r\n")
+    kept = "Mohammed Khan is still known as Mo (the file gives no other name)."
+    no_column = _upload(client, plain + f"{MO},Mohammed,Khan,14/03/2011,Oak\r\n")
     assert _pupil(session, MO).known_as == "Mo"
-    _upload(client, HEADER + f"{MO},Mohammed,Mohammed,Khan,14/03/2011,Oak\r\n")
+    assert kept not in no_column.text  # an MIS that sends no preferred names says nothing
+    legal_there = _upload(client, HEADER + f"{MO},Mohammed,Mohammed,Khan,14/03/2011,Oak\r\n")
     assert _pupil(session, MO).known_as == "Mo"
+    # The office that cleared "Mo" in the MIS is told the tile still shows it, and where to go.
+    assert "1 known-as name kept" in legal_there.text
+    assert kept in legal_there.text
+    assert "To stop it, clear Known as on Mohammed&#39;s settings." in legal_there.text
     assert "; pupil" not in "".join(_summaries(session))
 
 
