@@ -1,11 +1,13 @@
 """On slow school Wi-Fi (pictures and scripts ~400 ms late) a pupil's home screen with eight
-lessons, and Our rules, first paint as they stay: the server draws the first page (the later
-lessons hidden, Back and More in their places), so nothing moves under a pupil's finger when
-pupil-pages.js arrives. With no script at all a pupil still reaches every lesson by the More
-links; with it, More and Back turn the pages in place, with no new page to wait for."""
+lessons, Our rules, a lesson step and the worry flow first paint as they stay: the server draws
+home's first page (the later lessons hidden, Back and More in their places), so nothing moves
+under a pupil's finger when pupil-pages.js arrives, and a step is drawn once it is fitted.
+With no script at all a pupil still reaches every lesson by the More links; with it, More and
+Back turn the pages in place, with no new page to wait for."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -118,6 +120,53 @@ def test_home_and_our_rules_first_paint_as_they_stay(
     shifts = _settled_shifts(slow_ipad, "/pupil/rules", live_server)
     assert shifts == [], shifts
     screen_fits(slow_ipad)
+
+
+def _first_step(page: Page, server: LiveServer) -> str:
+    """The address of the first step of the pupil's first lesson."""
+    page.goto(server.url + "/pupil/")
+    page.locator(".lesson-tile").first.click()
+    page.locator(".big-next:visible").first.click()
+    page.wait_for_url("**/steps/**")
+    return page.url.removeprefix(server.url)
+
+
+@pytest.mark.usefixtures("slow_wifi")
+def test_a_lesson_step_and_the_worry_flow_first_paint_as_they_stay(
+    slow_ipad: Page, live_server: LiveServer
+) -> None:
+    """fit-screen.js grows a step's pictures to the room the screen has: drawn clear until it
+    has, so the pupil never sees them grow (they did, pushing the answers 38px down)."""
+    for path in (_first_step(slow_ipad, live_server), "/pupil/worry"):
+        shifts = _settled_shifts(slow_ipad, path, live_server)
+        assert shifts == [], (path, shifts)
+        fitted = slow_ipad.locator("[data-fit]")
+        expect(fitted).to_have_attribute("data-fit-level", re.compile(r"^[0-6]$"))
+        assert fitted.evaluate("el => getComputedStyle(el).opacity") == "1"
+        screen_fits(slow_ipad)
+
+
+def test_a_step_is_shown_without_its_fitting_script(
+    browser: Browser, live_server: LiveServer, way_up: str
+) -> None:
+    """With scripts off, at once; with fit-screen.js lost on the way, within a second or so."""
+    context = _ipad(browser, live_server, way_up)
+    step = _first_step(context.new_page(), live_server)
+    lost = context.new_page()
+    lost.route(re.compile(r"/fit-screen\.js"), lambda route: route.abort())
+    lost.goto(live_server.url + step)
+    fitted = lost.locator("[data-fit]")
+    lost.wait_for_function(
+        "() => getComputedStyle(document.querySelector('[data-fit]')).opacity === '1'",
+        timeout=3000,
+    )
+    expect(fitted).not_to_have_attribute("data-fit-level", re.compile(".*"))
+    context.close()
+    context = _ipad(browser, live_server, way_up, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + step)
+    assert page.locator("[data-fit]").evaluate("el => getComputedStyle(el).opacity") == "1"
+    context.close()
 
 
 def test_with_no_script_a_pupil_reaches_lesson_seven_by_more(
